@@ -1,0 +1,2 @@
+// The only file-writing primitives: atomic replace and write-if-changed.
+export * from "./write-file-atomic.js";

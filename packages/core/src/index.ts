@@ -1,0 +1,4 @@
+// @rancher-haproxy/core: the pieces both sidekicks share (metadata client, logging, atomic files).
+export * from "./metadata/index.js";
+export * from "./log/index.js";
+export * from "./fs/index.js";

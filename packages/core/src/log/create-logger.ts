@@ -1,0 +1,43 @@
+import { pino, type Logger, type LevelWithSilent } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger } from "pino";
+
+// How log lines look: one JSON object per line (default off a TTY) or human-friendly.
+export type LogFormat = "json" | "pretty";
+
+// Options of the process logger, validated at the edge by each cli.
+export interface LoggerOptions {
+  name: string;
+  level?: LevelWithSilent;
+  format?: LogFormat;
+  /** where lines go; stdout by default (tests pass a stream to read them back) */
+  destination?: NodeJS.WritableStream;
+}
+
+// Never let a certificate or a key reach a log line, whatever field it hides in.
+const REDACT = ["ssl_key", "ssl_cert", "key", "*.ssl_key", "*.ssl_cert", "*.key", "password", "*.password"];
+
+// One structured logger per process: stable field names, `event` on every line, secrets redacted.
+export function createLogger(options: LoggerOptions): Logger {
+  const format = options.format ?? (process.stdout.isTTY ? "pretty" : "json");
+  const base = {
+    name: options.name,
+    level: options.level ?? "info",
+    redact: { paths: REDACT, censor: "[redacted]" },
+    base: { name: options.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (format === "pretty") {
+    return pino(base, pretty({ colorize: process.stdout.isTTY, destination: options.destination ?? 1, sync: true }));
+  }
+  if (options.destination) return pino(base, options.destination);
+  return pino(base, pino.destination({ dest: 1, sync: true }));
+}
+
+// Parse LOG_LEVEL / --log-level; undefined when the value is not a pino level.
+export function parseLogLevel(value: string): LevelWithSilent | undefined {
+  const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+  const lower = value.trim().toLowerCase();
+  return levels.includes(lower) ? (lower as LevelWithSilent) : undefined;
+}

@@ -1,0 +1,2 @@
+// Structured logging shared by both sidekicks.
+export * from "./create-logger.js";

@@ -1,0 +1,78 @@
+import fetch, { AbortError, FetchError } from "node-fetch";
+import { MetadataError } from "./metadata-error.js";
+
+// Options of a metadata client: where the server is and how long one request may take.
+export interface MetadataClientOptions {
+  /** host[:port] of rancher-metadata, e.g. `rancher-metadata.rancher.internal` or `127.0.0.1:8080` */
+  apiHost: string;
+  /** `2015-12-19`, `2016-07-29` or `latest` */
+  apiVersion: string;
+  /** per-request timeout for ordinary GETs, in milliseconds */
+  timeoutMs?: number;
+}
+
+// The small interface every metadata source goes through (a test can substitute its own).
+export interface MetadataClient {
+  /** GET /<version>/<path> as JSON; throws MetadataError (kind "not-found" on 404). */
+  getJson(path: string, signal?: AbortSignal): Promise<unknown>;
+  /** GET /<version>/<path> in text mode (what the original's curl did), e.g. self/host/agent_ip. */
+  getText(path: string, signal?: AbortSignal): Promise<string>;
+  /** Long-poll /version: resolves with the version once it differs from `last`, or after maxWait. */
+  waitForVersion(last: string, maxWaitSeconds: number, signal?: AbortSignal): Promise<string>;
+  /** The base URL, for logs. */
+  readonly baseUrl: string;
+}
+
+// Create a metadata client on node-fetch with a timeout on every request (long polls get maxWait + 10 s).
+export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
+  const baseUrl = `http://${options.apiHost}/${options.apiVersion}`;
+  const timeoutMs = options.timeoutMs ?? 5000;
+
+  async function get(path: string, json: boolean, limitMs: number, signal?: AbortSignal) {
+    const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
+    const timeout = AbortSignal.timeout(limitMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let body: string;
+    let status: number;
+    try {
+      const response = await fetch(url, {
+        headers: json ? { Accept: "application/json" } : {},
+        signal: combined,
+        redirect: "error",
+      });
+      status = response.status;
+      body = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw new MetadataError("aborted", url, "request aborted");
+      if (timeout.aborted || error instanceof AbortError)
+        throw new MetadataError("timeout", url, `no complete answer within ${limitMs} ms`);
+      const detail = error instanceof FetchError ? (error.code ?? error.message) : String(error);
+      throw new MetadataError("network", url, `request failed: ${detail}`);
+    }
+    if (status === 404) throw new MetadataError("not-found", url, "404 Not found", 404);
+    if (status !== 200)
+      throw new MetadataError("http-status", url, `HTTP ${status}: ${body.slice(0, 200).trim()}`, status);
+    if (!json) return body;
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      const preview = body.length === 0 ? "empty body" : `${body.slice(0, 80).trim()}…`;
+      throw new MetadataError("invalid-json", url, `answer is not JSON (${body.length} bytes: ${preview})`);
+    }
+  }
+
+  return {
+    baseUrl,
+    getJson: (path, signal) => get(path, true, timeoutMs, signal),
+    getText: async (path, signal) => String(await get(path, false, timeoutMs, signal)),
+    async waitForVersion(last, maxWaitSeconds, signal) {
+      // The real server answers N to N+5 s after the request when nothing changed: allow for that.
+      const wait = Math.max(1, Math.min(120, Math.round(maxWaitSeconds)));
+      const query = `version?wait=true&value=${encodeURIComponent(last)}&maxWait=${wait}`;
+      const value = await get(query, true, (wait + 10) * 1000, signal);
+      if (typeof value !== "string" || value.length === 0)
+        throw new MetadataError("invalid-json", `${baseUrl}/version`, "version is not a non-empty string");
+      return value;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createMetadataClient, MetadataError } from "../src/index.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function serve(handler: Handler) {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    client: createMetadataClient({ apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19", timeoutMs: 300 }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function rejectsKind(promise: Promise<unknown>, kind: string) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof MetadataError, String(error));
+    assert.equal(error.kind, kind, error.message);
+    return true;
+  });
+}
+
+test("getJson sends Accept: application/json and parses the body", async () => {
+  const seen: string[] = [];
+  const s = await serve((req, res) => {
+    seen.push(`${req.url} ${req.headers.accept}`);
+    res.end('{"app-r123":["www","shop"]}');
+  });
+  assert.deepEqual(await s.client.getJson("self/service/metadata/aliases"), { "app-r123": ["www", "shop"] });
+  assert.deepEqual(seen, ["/2015-12-19/self/service/metadata/aliases application/json"]);
+  await s.close();
+});
+
+test("errors are classified: 404, 500, garbage JSON, empty body, timeout, refused", async () => {
+  const s = await serve((req, res) => {
+    if (req.url?.endsWith("/missing")) {
+      res.statusCode = 404;
+      res.end('{"code":404,"message":"Not found","type":"error"}\n');
+    } else if (req.url?.endsWith("/boom")) {
+      res.statusCode = 500;
+      res.end("internal");
+    } else if (req.url?.endsWith("/garbage")) res.end('{"containers": [');
+    else if (req.url?.endsWith("/empty")) res.end("");
+    else if (req.url?.endsWith("/slow")) setTimeout(() => res.end("[]"), 2000);
+  });
+  await rejectsKind(s.client.getJson("missing"), "not-found");
+  await rejectsKind(s.client.getJson("boom"), "http-status");
+  await rejectsKind(s.client.getJson("garbage"), "invalid-json");
+  await rejectsKind(s.client.getJson("empty"), "invalid-json");
+  await rejectsKind(s.client.getJson("slow"), "timeout");
+  await s.close();
+  await rejectsKind(s.client.getJson("containers"), "network");
+});
+
+test("getText reads plain-text answers without an Accept header", async () => {
+  const s = await serve((req, res) => res.end(req.headers.accept === "application/json" ? "wrong" : "127.0.0.250"));
+  assert.equal(await s.client.getText("self/host/agent_ip"), "127.0.0.250");
+  await s.close();
+});
+
+test("waitForVersion long-polls with wait=true, value and maxWait", async () => {
+  const urls: string[] = [];
+  const s = await serve((req, res) => {
+    urls.push(req.url ?? "");
+    setTimeout(() => res.end('"v2"'), 50);
+  });
+  assert.equal(await s.client.waitForVersion("v1", 10), "v2");
+  assert.deepEqual(urls, ["/2015-12-19/version?wait=true&value=v1&maxWait=10"]);
+  await s.close();
+});
+
+test("waitForVersion can be aborted by the caller", async () => {
+  const s = await serve(() => undefined);
+  const controller = new AbortController();
+  const pending = s.client.waitForVersion("v1", 10, controller.signal);
+  setTimeout(() => controller.abort(), 50);
+  await rejectsKind(pending, "aborted");
+  await s.close();
+});

@@ -1,0 +1,5 @@
+// Test, demo and benchmark support: everything that stands in for the outside world on loopback.
+export * from "./metadata/index.js";
+export * from "./http/index.js";
+export * from "./haproxy/index.js";
+export * from "./load/index.js";
