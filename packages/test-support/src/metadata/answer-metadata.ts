@@ -1,4 +1,5 @@
 // The /<version>/<path> route of the real server (its `metadata` handler), with the data faults.
+import type { ApiView } from "./api-view.js";
 import { goAtoi, queryUnescape } from "./go-format.js";
 import type { LongPollHub } from "./long-poll-hub.js";
 import { effectiveMaxWaitMs, longPoll } from "./long-poll.js";
@@ -43,7 +44,8 @@ export async function answerMetadata(ctx: MetadataContext, r: MetadataRequest): 
     return errorAnswer(r.kind, 400, (err as Error).message);
   }
   const lowerPath = segments.join("/").toLowerCase();
-  if (ctx.fault?.kind === "containers-404" && lowerPath === "containers") return errorAnswer(r.kind, 404, "Not found");
+  if (ctx.fault?.kind === "containers-404" && lowerPath === "containers")
+    return errorAnswer(r.kind, 404, "Not found");
   if (ctx.fault?.kind === "version-churn" && lowerPath === "version") ctx.reload();
 
   if (isLongPoll(r.target.rawQuery)) {
@@ -60,16 +62,22 @@ export async function answerMetadata(ctx: MetadataContext, r: MetadataRequest): 
   return answer === "panic" || answer.status !== 200 ? answer : applyDataFault(ctx, r, segments, answer);
 }
 
-function lookup(snapshot: Snapshot, version: string, ip: string, segments: string[]): Match {
+// The served view of a version segment in this reload (none for `latest` without any tree).
+function viewFor(snapshot: Snapshot, version: string): { api: string; view: ApiView } | undefined {
   const api = snapshot.resolve(version);
   const view = api === null ? undefined : snapshot.view(api);
-  return view === undefined ? { found: false } : matchPath(view.clientRoot(ip).root, segments);
+  return api === null || view === undefined ? undefined : { api, view };
+}
+
+function lookup(snapshot: Snapshot, version: string, ip: string, segments: string[]): Match {
+  const found = viewFor(snapshot, version);
+  return found === undefined ? { found: false } : matchPath(found.view.clientRoot(ip).root, segments);
 }
 
 function render(snapshot: Snapshot, r: MetadataRequest, segments: string[]): CachedAnswer {
-  const api = snapshot.resolve(r.version);
-  const view = api === null ? undefined : snapshot.view(api);
-  if (view === undefined) return errorAnswer(r.kind, 404, "Not found");
+  const found = viewFor(snapshot, r.version);
+  if (found === undefined) return errorAnswer(r.kind, 404, "Not found");
+  const { api, view } = found;
   const { root, selfKey, cacheable } = view.clientRoot(r.clientIp);
   const usesSelf = segments.length === 0 || segments[0]?.toLowerCase() === "self";
   const key = [api, r.kind, usesSelf ? selfKey : "", ...segments].join("\0");
@@ -83,7 +91,12 @@ function render(snapshot: Snapshot, r: MetadataRequest, segments: string[]): Cac
   return answer;
 }
 
-function applyDataFault(ctx: MetadataContext, r: MetadataRequest, segments: string[], answer: GoResponse): GoResponse {
+function applyDataFault(
+  ctx: MetadataContext,
+  r: MetadataRequest,
+  segments: string[],
+  answer: GoResponse,
+): GoResponse {
   switch (ctx.fault?.kind) {
     case "invalid-json":
       return goOk(ctx.fault.body ?? '{"containers": [');

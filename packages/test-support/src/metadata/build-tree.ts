@@ -38,14 +38,24 @@ function buildDomainSelf(builder: TreeBuilder, self: DomainSelfSpec): Stack {
       name: primary,
       labels: { "io.rancher.sidekicks": sidekick },
       metadata,
-      containers: [{ ip: self.lbIp === undefined ? "127.0.0.2" : self.lbIp, host: self.host, ports: bindings.map((b) => `${agentIp}:${b}`) }],
+      containers: [
+        {
+          ip: self.lbIp === undefined ? "127.0.0.2" : self.lbIp,
+          host: self.host,
+          ports: bindings.map((b) => `${agentIp}:${b}`),
+        },
+      ],
     },
     0,
   );
   const maps = builder.addService(
     stack,
     stackUuid,
-    { name: sidekick, metadata: structuredClone(metadata), containers: [{ ip: self.ip ?? "127.0.0.1", host: self.host }] },
+    {
+      name: sidekick,
+      metadata: structuredClone(metadata),
+      containers: [{ ip: self.ip ?? "127.0.0.1", host: self.host }],
+    },
     1,
     primary,
     uuid,

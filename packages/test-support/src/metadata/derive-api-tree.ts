@@ -37,7 +37,10 @@ function derive20160729(base: Tree): Tree {
   const container = once((c) => {
     const agentIp = agentIps.get(c["host_uuid"]);
     const rebind = (p: unknown) =>
-      typeof p === "string" && typeof agentIp === "string" && p.split(":").length === 3 && p.startsWith(agentIp + ":")
+      typeof p === "string" &&
+      typeof agentIp === "string" &&
+      p.split(":").length === 3 &&
+      p.startsWith(agentIp + ":")
         ? "0.0.0.0" + p.slice(agentIp.length)
         : p;
     const ports = (v: unknown) => (Array.isArray(v) ? (v.length > 0 ? v.map(rebind) : null) : v);
@@ -46,11 +49,21 @@ function derive20160729(base: Tree): Tree {
   const service = once((s) => {
     const sidekicks = (v: unknown) => (Array.isArray(v) ? (v.length > 0 ? v.map(lower) : null) : v);
     let out = patch(s, "containers", (v) => mapList(v, container));
-    out = patch(patch(out, "links", (v) => (v === null ? {} : v)), "sidekicks", sidekicks);
+    out = patch(
+      patch(out, "links", (v) => (v === null ? {} : v)),
+      "sidekicks",
+      sidekicks,
+    );
     return lowerNames(out, ["name", "primary_service_name", "stack_name"]);
   });
-  const stack = once((s) => lowerNames(patch(s, "services", (v) => mapList(v, service)), ["name"]));
-  const withoutHostId = (h: unknown) => (isMap(h) ? Object.fromEntries(Object.entries(h).filter(([k]) => k !== "hostId")) : h);
+  const stack = once((s) =>
+    lowerNames(
+      patch(s, "services", (v) => mapList(v, service)),
+      ["name"],
+    ),
+  );
+  const withoutHostId = (h: unknown) =>
+    isMap(h) ? Object.fromEntries(Object.entries(h).filter(([k]) => k !== "hostId")) : h;
   const out: Tree = {
     ...base,
     containers: mapList(base.containers, container),

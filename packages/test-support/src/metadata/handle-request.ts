@@ -18,7 +18,11 @@ export interface RequestContext extends MetadataContext {
 }
 
 // Serves one request like rancher-metadata v0.10.4 would, with the current fault applied.
-export async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(
+  ctx: RequestContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const target = parseRequestTarget(req.url ?? "/");
   const clientIp = requestIp(req, ctx.xff);
   const record = ctx.log.start({

@@ -37,6 +37,7 @@ export function loadRecordedTree(apiVersion = "2015-12-19", fixturesDir = findFi
   if (!isMap(whole)) throw new Error(`${apiVersion}.json is not a JSON object`);
   const tree: Tree = { ...whole };
   delete tree["self"];
+  restoreSelfToken(tree, whole["self"]);
   const defaultHost = recordedDefaultHost(fixturesDir, apiVersion);
   if (defaultHost !== undefined) tree.defaultHost = defaultHost;
   return tree;
@@ -45,6 +46,20 @@ export function loadRecordedTree(apiVersion = "2015-12-19", fixturesDir = findFi
 // Every recorded tree by API version: what startMetadataServer's `trees` takes.
 export function loadRecordedTrees(fixturesDir = findFixturesDir()): Record<string, Tree> {
   return Object.fromEntries(RECORDED_API_VERSIONS.map((api) => [api, loadRecordedTree(api, fixturesDir)]));
+}
+
+// The real server blanks service tokens except in self.service: put the recorded one back on the
+// services it belongs to, so the stand-in (which blanks them again) can reveal it the same way.
+function restoreSelfToken(tree: Tree, self: unknown): void {
+  const own = isMap(self) ? self["service"] : undefined;
+  if (!isMap(own) || own["token"] == null) return;
+  const stacks = Array.isArray(tree.stacks) ? (tree.stacks as unknown[]) : [];
+  const lists = [tree.services, ...stacks.map((s) => (isMap(s) ? s["services"] : null))];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const s of list)
+      if (isMap(s) && s["uuid"] === own["uuid"] && s["name"] === own["name"]) s["token"] = own["token"];
+  }
 }
 
 function recordedDefaultHost(fixturesDir: string, apiVersion: string): Host | undefined {

@@ -24,6 +24,25 @@ export interface ContainerParts {
   stackDomains: string[];
 }
 
+// The labels Rancher puts on a service's containers: stack, service, deployment unit, launch config
+// (a sidekick container names its own launch config, a primary one the primary launch config).
+export function systemLabels(
+  stack: string,
+  primary: string,
+  launchConfig: string,
+  deploymentUnit: string,
+): Record<string, string> {
+  return {
+    "io.rancher.project.name": stack,
+    "io.rancher.project_service.name": `${stack}/${primary}`,
+    "io.rancher.service.deployment.unit": deploymentUnit,
+    "io.rancher.service.launch.config":
+      launchConfig === primary ? "io.rancher.service.primary.launch.config" : launchConfig,
+    "io.rancher.stack.name": stack,
+    "io.rancher.stack_service.name": `${stack}/${primary}`,
+  };
+}
+
 // The health_check object Rancher gives a service with an HTTP health check.
 export function healthCheck(port: number): Record<string, unknown> {
   return {

@@ -1,5 +1,7 @@
 // Service, stack, host and network objects with every field a real one has (shapes copied from the
 // 2015-12-19 recording), keys in Go order so the stand-in serves them without re-sorting.
+import { deterministicUuid } from "./deterministic-uuid.js";
+import type { HostSpec } from "./tree-spec.js";
 import type { Container, Host, Network, Service, Stack } from "./types.js";
 
 // A service object (one per launch config) embedding its containers.
@@ -17,6 +19,7 @@ export function makeService(p: {
   health: Record<string, unknown> | null;
   ports: string[];
   sidekicks: string[];
+  token: string;
 }): Service {
   return {
     containers: p.containers,
@@ -42,7 +45,7 @@ export function makeService(p: {
     stack_uuid: p.stackUuid,
     state: "active",
     system: false,
-    token: null,
+    token: p.token,
     uuid: p.uuid,
     vip: null,
   };
@@ -62,19 +65,12 @@ export function makeStack(name: string, uuid: string, environmentUuid: string, s
 }
 
 // A host object as /hosts lists it (hostId is the 1-based index).
-export function makeHost(p: {
-  name: string;
-  uuid: string;
-  agentIp: string;
-  hostId: number;
-  environmentUuid: string;
-  labels: Record<string, string>;
-}): Host {
+export function makeHost(p: HostSpec, hostId: number, environmentUuid: string): Host {
   return {
     agent_ip: p.agentIp,
     agent_state: "active",
-    environment_uuid: p.environmentUuid,
-    hostId: p.hostId,
+    environment_uuid: environmentUuid,
+    hostId,
     hostname: p.name,
     labels: {
       "io.rancher.host.docker_version": "1.12",
@@ -88,7 +84,7 @@ export function makeHost(p: {
     milli_cpu: 2000,
     name: p.name,
     state: "active",
-    uuid: p.uuid,
+    uuid: p.uuid ?? deterministicUuid("host", p.name),
   };
 }
 

@@ -19,7 +19,9 @@ export function parseRequestTarget(url: string): RequestTarget | null {
   if (/%(?![0-9a-fA-F]{2})/.test(rawPath)) return null;
   let path = rawPath;
   if (rawPath.includes("%")) {
-    const bytes = rawPath.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const bytes = rawPath.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
     path = Buffer.from(bytes, "latin1").toString("utf8");
   }
   return { rawPath, path, rawQuery };

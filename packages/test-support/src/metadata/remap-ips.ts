@@ -21,7 +21,10 @@ export const LOOPBACK_REMAP: Readonly<Record<string, string>> = Object.freeze({
 export function remapIps<T = Tree>(tree: T, mapping: Readonly<Record<string, string>> = LOOPBACK_REMAP): T {
   const ips = Object.keys(mapping).sort((a, b) => b.length - a.length);
   if (ips.length === 0) return structuredClone(tree);
-  const pattern = new RegExp(`(?<![0-9.])(${ips.map((ip) => ip.replace(/\./g, "\\.")).join("|")})(?![0-9]|\\.[0-9])`, "g");
+  const pattern = new RegExp(
+    `(?<![0-9.])(${ips.map((ip) => ip.replace(/\./g, "\\.")).join("|")})(?![0-9]|\\.[0-9])`,
+    "g",
+  );
   const memo = new Map<object, unknown>();
   const copy = (v: unknown): unknown => {
     if (typeof v === "string") return v.replace(pattern, (ip) => mapping[ip] ?? ip);
@@ -37,7 +40,12 @@ export function remapIps<T = Tree>(tree: T, mapping: Readonly<Record<string, str
     const out: Record<string, unknown> = {};
     memo.set(v, out);
     for (const [key, value] of Object.entries(v)) {
-      Object.defineProperty(out, key, { value: copy(value), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: copy(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   };

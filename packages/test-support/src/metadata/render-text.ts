@@ -37,10 +37,14 @@ export function renderText(value: unknown): string {
   }
 }
 
+// In the real server a container's or service's `links` is a typed nil map: JSON null, yet listed as `links/`.
+const TYPED_NIL_LINKS = new Set(["container", "service"]);
+
 function listMap(map: Record<string, unknown>): string {
+  const typedNilLinks = TYPED_NIL_LINKS.has(map["metadata_kind"] as string);
   const lines = Object.keys(map).map((key) => {
     const child = map[key];
-    const nested = typeof child === "object" && child !== null;
+    const nested = typeof child === "object" && (child !== null || (typedNilLinks && key === "links"));
     return queryEscape(key) + (nested ? "/\n" : "\n");
   });
   lines.sort();

@@ -1,4 +1,5 @@
 // /self: the real server answers it by the client's IP (the container whose primary_ip it is).
+import { serviceKey } from "./hide-service-tokens.js";
 import { isMap } from "./render-text.js";
 
 type Obj = Record<string, unknown>;
@@ -10,7 +11,8 @@ export interface ResolvedSelf {
 }
 
 // Resolves client IPs to self objects for one tree: {container, host, service, stack} for a container's
-// primary IP (service matched by uuid and name, so a sidekick gets its own), {host: defaultHost} otherwise.
+// primary IP (service matched by uuid and name, so a sidekick gets its own, with its token revealed),
+// {host: defaultHost} otherwise.
 export class SelfResolver {
   private byIp: Map<string, number> | null = null;
   private readonly selves = new Map<number, Obj>();
@@ -19,6 +21,7 @@ export class SelfResolver {
   constructor(
     private readonly tree: Obj,
     private readonly defaultHost: unknown,
+    private readonly tokens: ReadonlyMap<string, unknown> = new Map(),
   ) {
     this.defaultSelf = defaultHost === undefined ? {} : { host: defaultHost };
   }
@@ -54,13 +57,19 @@ export class SelfResolver {
   private build(container: Obj): Obj {
     const host = find(this.tree["hosts"], (h) => h["uuid"] === container["host_uuid"]) ?? this.defaultHost;
     const services = this.tree["services"];
-    const service =
+    const found =
       container["service_uuid"] == null
         ? undefined
-        : (find(services, (s) => s["uuid"] === container["service_uuid"] && s["name"] === container["service_name"]) ??
-          find(services, (s) => s["uuid"] === container["service_uuid"]));
+        : (find(
+            services,
+            (s) => s["uuid"] === container["service_uuid"] && s["name"] === container["service_name"],
+          ) ?? find(services, (s) => s["uuid"] === container["service_uuid"]));
+    const token = found === undefined ? undefined : this.tokens.get(serviceKey(found));
+    const service = token === undefined || found === undefined ? found : { ...found, token };
     const stack =
-      container["stack_uuid"] == null ? undefined : find(this.tree["stacks"], (s) => s["uuid"] === container["stack_uuid"]);
+      container["stack_uuid"] == null
+        ? undefined
+        : find(this.tree["stacks"], (s) => s["uuid"] === container["stack_uuid"]);
     const self: Obj = { container };
     if (host !== undefined) self["host"] = host;
     if (service !== undefined) self["service"] = service;

@@ -30,11 +30,17 @@ export function goError(status: number, message: string, cors = true): GoRespons
 
 // Sends a GoResponse framed like Go: sniffed Content-Type for a non-empty body, Content-Length up to
 // 2048 bytes, chunked above; HEAD gets the headers only. `cut` sends half the body then drops the socket.
-export function sendGoResponse(res: ServerResponse, isHead: boolean, response: GoResponse, cut = false): void {
+export function sendGoResponse(
+  res: ServerResponse,
+  isHead: boolean,
+  response: GoResponse,
+  cut = false,
+): void {
   const { body } = response;
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  if (body.length > 0 && !res.hasHeader("Content-Type")) res.setHeader("Content-Type", sniffContentType(body));
+  if (body.length > 0 && !res.hasHeader("Content-Type"))
+    res.setHeader("Content-Type", sniffContentType(body));
   if (body.length > 0 && body.length <= GO_CHUNKING_THRESHOLD) res.setHeader("Content-Length", body.length);
   if (isHead) {
     res.end();

@@ -1,7 +1,14 @@
 // Go map iteration order: the real server builds these top-level arrays from maps, so their order is random.
 
 // The top-level arrays whose order the real server randomises on every (re)load.
-export const GO_MAP_ARRAYS = ["containers", "services", "stacks", "hosts", "networks", "environments"] as const;
+export const GO_MAP_ARRAYS = [
+  "containers",
+  "services",
+  "stacks",
+  "hosts",
+  "networks",
+  "environments",
+] as const;
 
 // A shallow copy of the tree's top level with those arrays in a fresh random order (Fisher–Yates).
 export function shuffleTopLevel(top: Record<string, unknown>): Record<string, unknown> {

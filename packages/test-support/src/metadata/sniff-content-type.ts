@@ -36,11 +36,19 @@ const EXACT_PREFIXES: Array<[string, string]> = [
   ["\x1f\x8b\x08", "application/x-gzip"],
 ];
 
+// Go's "white space" and "binary data byte" sets.
+const WHITE_SPACE = new Set([0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+const isBinaryByte = (b: number) =>
+  b <= 0x08 || b === 0x0b || (b >= 0x0e && b <= 0x1a) || (b >= 0x1c && b <= 0x1f);
+
 // http.DetectContentType over the first 512 bytes: HTML/XML tags after white space, a few magic
 // numbers, then text/plain unless a binary control byte shows up.
 export function sniffContentType(body: Buffer): string {
-  const head = body.subarray(0, 512).toString("latin1");
-  const trimmed = head.replace(/^[\t\n\x0c\r ]+/, "");
+  const bytes = body.subarray(0, 512);
+  const head = bytes.toString("latin1");
+  let start = 0;
+  while (start < bytes.length && WHITE_SPACE.has(bytes[start] as number)) start++;
+  const trimmed = head.slice(start);
   const upper = trimmed.toUpperCase();
   for (const tag of HTML_TAGS) {
     const next = upper.charAt(tag.length);
@@ -48,5 +56,5 @@ export function sniffContentType(body: Buffer): string {
   }
   if (trimmed.startsWith("<?xml")) return "text/xml; charset=utf-8";
   for (const [prefix, type] of EXACT_PREFIXES) if (head.startsWith(prefix)) return type;
-  return /[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(head) ? "application/octet-stream" : "text/plain; charset=utf-8";
+  return bytes.some(isBinaryByte) ? "application/octet-stream" : "text/plain; charset=utf-8";
 }

@@ -1,11 +1,7 @@
 // The stand-in Rancher metadata server: rancher-metadata v0.10.4's HTTP behaviour over given trees.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { handleRequest, type RequestContext } from "./handle-request.js";
-import { LongPollHub } from "./long-poll-hub.js";
-import { RequestLog } from "./request-log.js";
-import { Snapshot } from "./snapshot.js";
-import { TreeSet, type TreeSource } from "./tree-set.js";
+import type { RequestLog } from "./request-log.js";
+import { StandIn } from "./stand-in.js";
+import type { TreeSource } from "./tree-set.js";
 import type { Host, MetadataFault, ShuffleMode, Tree } from "./types.js";
 
 // How to start a stand-in. Give `tree` (2015-12-19; the other API versions are derived from it) or
@@ -23,7 +19,9 @@ export interface MetadataServerOptions {
 }
 
 // A running stand-in. Every setTree/setTrees/update/reload is a reload: a new random version that
-// wakes the long polls at once.
+// wakes the long polls at once. The server owns the trees it is given (do not mutate them afterwards);
+// update() edits a deep copy of the 2015-12-19 tree (other API versions are then derived from it) and
+// getTree() returns a deep copy. setFault() resolves once a `refuse` fault stopped or resumed listening.
 export interface MetadataServer {
   readonly url: string;
   readonly hostPort: string;
@@ -43,119 +41,11 @@ export interface MetadataServer {
 
 // Starts a stand-in on host:port (default 127.0.0.1 and an ephemeral port) and resolves once it listens.
 export async function startMetadataServer(options: MetadataServerOptions = {}): Promise<MetadataServer> {
-  if (options.tree !== undefined && options.trees !== undefined) throw new TypeError("give tree or trees, not both");
-  const source: TreeSource = options.tree !== undefined ? { tree: options.tree } : { trees: options.trees ?? {} };
+  if (options.tree !== undefined && options.trees !== undefined)
+    throw new TypeError("give tree or trees, not both");
+  const source: TreeSource =
+    options.tree !== undefined ? { tree: options.tree } : { trees: options.trees ?? {} };
   const server = new StandIn(source, options);
   await server.listen(options.port ?? 0);
   return server;
-}
-
-class StandIn implements MetadataServer, RequestContext {
-  readonly requests: RequestLog;
-  readonly log: RequestLog;
-  readonly hub: LongPollHub;
-  readonly xff: boolean;
-  snapshot: Snapshot;
-  fault: MetadataFault | null = null;
-  private readonly host: string;
-  private readonly shuffle: ShuffleMode;
-  private readonly defaultHost: Host | null | undefined;
-  private readonly closer = new AbortController();
-  private readonly http: Server;
-  private boundPort = 0;
-
-  constructor(source: TreeSource, options: MetadataServerOptions) {
-    this.host = options.host ?? "127.0.0.1";
-    this.shuffle = options.shuffle ?? "per-reload";
-    this.xff = options.xff ?? false;
-    this.defaultHost = options.defaultHost;
-    this.requests = this.log = new RequestLog(options.requestLogLimit);
-    this.hub = new LongPollHub(options.longPollTickMs ?? 5000);
-    this.snapshot = new Snapshot(new TreeSet(source, this.defaultHost), this.shuffle);
-    this.http = createServer((req, res) => {
-      handleRequest(this, req, res).catch(() => res.destroy());
-    });
-    this.http.keepAliveTimeout = 0; // Go's server keeps idle connections open.
-  }
-
-  get closing(): AbortSignal {
-    return this.closer.signal;
-  }
-  get port(): number {
-    return this.boundPort;
-  }
-  get hostPort(): string {
-    return `${this.host.includes(":") ? `[${this.host}]` : this.host}:${this.boundPort}`;
-  }
-  get url(): string {
-    return `http://${this.hostPort}`;
-  }
-  get version(): string {
-    return this.snapshot.version;
-  }
-  get waitingLongPolls(): number {
-    return this.hub.size;
-  }
-
-  getTree(apiVersion = "2015-12-19"): Tree {
-    const entry = this.snapshot.trees.get(apiVersion);
-    return entry === undefined ? {} : (structuredClone(entry.tree) as Tree);
-  }
-  setTree(tree: Tree): string {
-    return this.install(new TreeSet({ tree }, this.defaultHost));
-  }
-  setTrees(trees: Record<string, Tree>): string {
-    return this.install(new TreeSet({ trees }, this.defaultHost));
-  }
-  update(edit: (tree: Tree) => Tree | void): string {
-    const copy = this.snapshot.trees.editableTree();
-    return this.setTree(edit(copy) ?? copy);
-  }
-  reload(): string {
-    return this.install(this.snapshot.trees);
-  }
-
-  async setFault(fault: MetadataFault | null): Promise<void> {
-    const wasRefusing = this.fault?.kind === "refuse";
-    this.fault = fault;
-    if (fault?.kind === "refuse" && !wasRefusing) {
-      this.http.close();
-      this.http.closeAllConnections();
-    } else if (wasRefusing && fault?.kind !== "refuse") await this.listen(this.boundPort);
-    this.hub.broadcast();
-  }
-
-  async listen(port: number): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await new Promise<void>((resolve, reject) => {
-          this.http.once("error", reject);
-          this.http.listen(port, this.host, () => {
-            this.http.off("error", reject);
-            resolve();
-          });
-        });
-        this.boundPort = (this.http.address() as AddressInfo).port;
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 20) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closer.signal.aborted) return;
-    this.closer.abort();
-    this.hub.close();
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeAllConnections();
-    await closed;
-  }
-
-  private install(trees: TreeSet): string {
-    this.snapshot = new Snapshot(trees, this.shuffle);
-    this.hub.broadcast();
-    return this.snapshot.version;
-  }
 }

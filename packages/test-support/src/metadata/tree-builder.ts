@@ -1,11 +1,20 @@
 // The bookkeeping of buildTree(): ids, hosts, and the containers/services/stacks lists being filled.
 import { deterministicUuid } from "./deterministic-uuid.js";
-import { makeContainer } from "./make-container.js";
+import { makeContainer, systemLabels } from "./make-container.js";
 import { makeHost, makeNetwork, makeService } from "./make-objects.js";
 import type { ContainerSpec, ServiceSpec, TreeSpec } from "./tree-spec.js";
 import type { Container, Host, Network, Service, Stack, Tree } from "./types.js";
 
 const MAP_LABEL = "map-public-http";
+
+// The stack and service a container belongs to (all null for a standalone container).
+interface Owner {
+  stack: string | null;
+  stackUuid: string | null;
+  service: string | null;
+  serviceUuid: string | null;
+  domains: string[];
+}
 
 // Accumulates one environment's objects; containers are shared by `containers` and their service.
 export class TreeBuilder {
@@ -23,45 +32,40 @@ export class TreeBuilder {
     this.env = spec.environment?.uuid ?? deterministicUuid("environment", this.envName);
     this.network = makeNetwork(deterministicUuid("network", this.envName), this.env);
     const hostSpecs = spec.hosts ?? [{ name: "rancher-host-1", agentIp: "127.0.0.250" }];
-    this.hosts = hostSpecs.map((h, i) =>
-      makeHost({
-        name: h.name,
-        agentIp: h.agentIp,
-        uuid: h.uuid ?? deterministicUuid("host", h.name),
-        hostId: i + 1,
-        environmentUuid: this.env,
-        labels: h.labels ?? {},
-      }),
-    );
+    this.hosts = hostSpecs.map((h, i) => makeHost(h, i + 1, this.env));
   }
 
   // The named host, or the next one round-robin.
   hostFor(name: string | undefined): Host {
-    const host = name === undefined ? this.hosts[this.counter % this.hosts.length] : this.hosts.find((h) => h.name === name);
+    const host =
+      name === undefined
+        ? this.hosts[this.counter % this.hosts.length]
+        : this.hosts.find((h) => h.name === name);
     if (host === undefined) throw new Error(`buildTree: no host ${name ?? "at all"}`);
     return host;
   }
 
   // Adds a service (a sidekick when `primary` names another launch config) and its containers.
-  addService(stack: string, stackUuid: string, s: ServiceSpec, index: number, primary = s.name, uuid?: string): Service {
+  addService(
+    stack: string,
+    stackUuid: string,
+    s: ServiceSpec,
+    index: number,
+    primary = s.name,
+    uuid?: string,
+  ): Service {
     const serviceUuid = uuid ?? s.uuid ?? deterministicUuid("service", stack, s.name);
-    const serviceLabels = s.port === undefined ? { ...s.labels } : { ...s.labels, [MAP_LABEL]: String(s.port) };
+    const serviceLabels =
+      s.port === undefined ? { ...s.labels } : { ...s.labels, [MAP_LABEL]: String(s.port) };
     const sidekick = primary !== s.name;
+    const domains = [`${stack}.rancher.internal`, `${s.name}.${stack}.rancher.internal`];
+    const owner: Owner = { stack, stackUuid, service: s.name, serviceUuid, domains };
     const own = s.containers.map((c, i) => {
-      const name = c.name ?? (sidekick ? `${stack}-${primary}-${s.name}-${i + 1}` : `${stack}-${s.name}-${i + 1}`);
-      const labels: Record<string, string> = {
-        "io.rancher.project.name": stack,
-        "io.rancher.project_service.name": `${stack}/${primary}`,
-        "io.rancher.service.deployment.unit": deterministicUuid("deployment", stack, primary, i),
-        "io.rancher.service.launch.config": sidekick ? s.name : "io.rancher.service.primary.launch.config",
-        "io.rancher.stack.name": stack,
-        "io.rancher.stack_service.name": `${stack}/${primary}`,
-        ...serviceLabels,
-        ...c.labels,
-      };
+      const name = c.name ?? `${stack}-${sidekick ? `${primary}-` : ""}${s.name}-${i + 1}`;
+      const unit = deterministicUuid("deployment", stack, primary, i);
+      const labels = { ...systemLabels(stack, primary, s.name, unit), ...serviceLabels, ...c.labels };
       if (c.port !== undefined) labels[MAP_LABEL] = String(c.port);
-      const domains = [`${stack}.rancher.internal`, `${s.name}.${stack}.rancher.internal`];
-      return this.container(c, name, labels, i, { stack, stackUuid, service: s.name, serviceUuid, domains }, s.port);
+      return this.container(c, name, labels, i, owner, s.port);
     });
     this.containers.push(...own);
     const checked = own.find((c) => c.health_check !== null);
@@ -79,6 +83,7 @@ export class TreeBuilder {
       health: (checked?.health_check as Record<string, unknown> | undefined) ?? null,
       ports: [],
       sidekicks: [],
+      token: deterministicUuid("token", stack, primary).replace(/-/g, ""),
     });
     this.services.push(service);
     return service;
@@ -86,9 +91,9 @@ export class TreeBuilder {
 
   // Adds a container outside any service or stack (like a `docker run` on a Rancher host).
   addStandalone(c: ContainerSpec): Container {
-    const n = this.counter;
-    const none = { stack: null, stackUuid: null, service: null, serviceUuid: null, domains: [] };
-    const container = this.container(c, c.name ?? `standalone-${n + 1}`, { ...c.labels }, 0, none, undefined);
+    const none: Owner = { stack: null, stackUuid: null, service: null, serviceUuid: null, domains: [] };
+    const name = c.name ?? `standalone-${this.counter + 1}`;
+    const container = this.container(c, name, { ...c.labels }, 0, none, undefined);
     this.containers.push(container);
     return container;
   }
@@ -96,7 +101,8 @@ export class TreeBuilder {
   // The finished tree; its defaultHost is the first host (what the default answers give as self.host).
   tree(): Tree {
     const first = this.hosts[0];
-    const defaultHost = first === undefined ? null : Object.fromEntries(Object.entries(first).filter(([k]) => k !== "hostId"));
+    const defaultHost =
+      first === undefined ? null : Object.fromEntries(Object.entries(first).filter(([k]) => k !== "hostId"));
     return {
       containers: this.containers,
       defaultHost,
@@ -115,7 +121,7 @@ export class TreeBuilder {
     name: string,
     labels: Record<string, string>,
     index: number,
-    owner: { stack: string | null; stackUuid: string | null; service: string | null; serviceUuid: string | null; domains: string[] },
+    owner: Owner,
     servicePort: number | string | undefined,
   ): Container {
     const host = this.hostFor(c.host);

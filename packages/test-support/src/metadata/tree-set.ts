@@ -2,6 +2,7 @@
 import { canonicalize } from "./canonicalize.js";
 import { DERIVED_API_VERSIONS, deriveApiTree } from "./derive-api-tree.js";
 import { compareGoStrings } from "./go-format.js";
+import { hideServiceTokens } from "./hide-service-tokens.js";
 import { isMap } from "./render-text.js";
 import { SelfResolver } from "./self-resolver.js";
 import type { Host, Tree } from "./types.js";
@@ -9,8 +10,10 @@ import type { Host, Tree } from "./types.js";
 // Where the trees come from: one 2015-12-19 tree (other versions derived) or one tree per version.
 export type TreeSource = { tree: Tree } | { trees: Record<string, Tree> };
 
-// One API version's tree, ready to serve: Go-ordered copy, JSON fast-path flag, /self resolver.
+// One API version's tree, ready to serve: Go-ordered copy (`source`), the same with service tokens
+// blanked (`tree`, what is served), JSON fast-path flag, /self resolver.
 export interface ApiTree {
+  source: Record<string, unknown>;
   tree: Record<string, unknown>;
   keysSorted: boolean;
   self: SelfResolver;
@@ -18,7 +21,7 @@ export interface ApiTree {
 
 const BASE_API_VERSION = "2015-12-19";
 
-// Canonical trees per API version; derived versions are built on first use.
+// Canonical trees per API version (service tokens hidden); derived versions are built on first use.
 export class TreeSet {
   private readonly entries = new Map<string, ApiTree>();
   private readonly base: Tree | null;
@@ -34,7 +37,7 @@ export class TreeSet {
       for (const api of this.apiVersions) this.entries.set(api, this.prepare(source.trees[api] as Tree));
     } else {
       const entry = this.prepare(source.tree);
-      this.base = entry.tree as Tree;
+      this.base = entry.source as Tree;
       this.apiVersions = [...DERIVED_API_VERSIONS];
       this.entries.set(BASE_API_VERSION, entry);
     }
@@ -54,12 +57,14 @@ export class TreeSet {
   editableTree(): Tree {
     const api = this.apiVersions.includes(BASE_API_VERSION) ? BASE_API_VERSION : this.apiVersions.at(-1);
     const entry = api === undefined ? undefined : this.get(api);
-    return entry === undefined ? {} : (structuredClone(entry.tree) as Tree);
+    return entry === undefined ? {} : (structuredClone(entry.source) as Tree);
   }
 
   private prepare(tree: Tree): ApiTree {
     const { value, keysSorted } = canonicalize(isMap(tree) ? tree : {});
-    return { tree: value, keysSorted, self: new SelfResolver(value, this.pickDefaultHost(value)) };
+    const { served, tokens } = hideServiceTokens(value);
+    const self = new SelfResolver(served, this.pickDefaultHost(value), tokens);
+    return { source: value, tree: served, keysSorted, self };
   }
 
   private pickDefaultHost(tree: Record<string, unknown>): unknown {

@@ -1,0 +1,38 @@
+# rancher-haproxy: one image, two commands (as the original): `generate-maps` runs the generator sidekick,
+# the default command `haproxy` runs the reloader, which runs HAProxy 2.6 (Debian bookworm) as its child.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY packages ./packages
+RUN npm ci --no-audit --no-fund \
+ && npx tsc -b packages/generate-maps packages/reloader \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends haproxy tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /usr/local/etc/haproxy /var/run/rancher-haproxy
+WORKDIR /opt/rancher-haproxy
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/packages ./packages
+COPY docker-entrypoint.sh /docker-entrypoint.sh
+
+# The original image's variables, same names and defaults (see README for every variable).
+ENV ENABLE_SSL=false \
+    HAPROXY_CONFIG=/usr/local/etc/haproxy/haproxy.cfg \
+    HAPROXY_SSL_CERT=/usr/local/etc/haproxy/server.pem \
+    HAPROXY_BACKEND_CONFIG=/usr/local/etc/haproxy/haproxy-backends.cfg \
+    HAPROXY_DOMAIN_MAP=/usr/local/etc/haproxy/domain.map \
+    RANCHER_API_HOST=rancher-metadata.rancher.internal \
+    RANCHER_API_VERSION=2015-12-19 \
+    RANCHER_LABEL=map-public-http \
+    RELOADER_STATE_DIR=/var/run/rancher-haproxy \
+    STATUS_BIND=0.0.0.0 \
+    NODE_ENV=production
+
+VOLUME ["/usr/local/etc/haproxy"]
+EXPOSE 80 443 1936
+ENTRYPOINT ["/usr/bin/tini", "--", "/docker-entrypoint.sh"]
+CMD ["haproxy"]

@@ -1,0 +1,18 @@
+#!/bin/sh
+# `generate-maps` runs the generator; `haproxy` (the default) or `reloader` runs the reloader, which
+# supervises HAProxy; anything else is executed as given (e.g. `sh` for debugging).
+set -e
+APP=/opt/rancher-haproxy/packages
+case "$1" in
+  generate-maps)
+    shift
+    exec node "$APP/generate-maps/bin/generate-maps.js" "$@"
+    ;;
+  haproxy | reloader)
+    shift
+    exec node "$APP/reloader/bin/reloader.js" "$@"
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
