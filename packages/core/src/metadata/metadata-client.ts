@@ -30,24 +30,36 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
 
   async function get(path: string, json: boolean, limitMs: number, signal?: AbortSignal) {
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
-    const timeout = AbortSignal.timeout(limitMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
+    // combined with a long-lived one alive, which leaks in a loop that runs for months.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, limitMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
     let body: string;
     let status: number;
     try {
       const response = await fetch(url, {
         headers: json ? { Accept: "application/json" } : {},
-        signal: combined,
+        signal: controller.signal,
         redirect: "error",
       });
       status = response.status;
       body = await response.text();
     } catch (error) {
       if (signal?.aborted) throw new MetadataError("aborted", url, "request aborted");
-      if (timeout.aborted || error instanceof AbortError)
+      if (timedOut || error instanceof AbortError)
         throw new MetadataError("timeout", url, `no complete answer within ${limitMs} ms`);
       const detail = error instanceof FetchError ? (error.code ?? error.message) : String(error);
       throw new MetadataError("network", url, `request failed: ${detail}`);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
     if (status === 404) throw new MetadataError("not-found", url, "404 Not found", 404);
     if (status !== 200)

@@ -1,0 +1,91 @@
+// The generate-maps command: options from argv + env, then one cycle (--once, --dry-run) or the loop
+// until SIGTERM/SIGINT. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
+import { createLogger, createMetadataClient } from "@rancher-haproxy/core";
+import { createCycleState, runCycle, runLoop, type Generator } from "./main.js";
+import { OptionsError } from "./options/options-error.js";
+import { parseOptions } from "./options/parse-options.js";
+import { renderDryRun } from "./render/render-dry-run.js";
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = await parseOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    await print(process.stderr, `generate-maps: ${error.message}\n`);
+    return 2;
+  }
+  if (parsed.kind === "help") {
+    await print(process.stdout, `${parsed.text}\n`);
+    return 0;
+  }
+  const { options } = parsed;
+  // In a dry run stdout carries the files, so the log goes to stderr.
+  const logTo = options.dryRun ? process.stderr : process.stdout;
+  const logger = createLogger({
+    name: "generate-maps",
+    level: options.logLevel,
+    format: options.logFormat ?? (logTo.isTTY ? "pretty" : "json"),
+    ...(options.dryRun ? { destination: process.stderr } : {}),
+  });
+  const client = createMetadataClient({
+    apiHost: options.apiHost,
+    apiVersion: options.apiVersion,
+    timeoutMs: options.requestTimeoutMs,
+  });
+  const generator: Generator = { options, client, logger };
+  const mode = options.dryRun ? "dry-run" : options.once ? "once" : "loop";
+  const { domain, label, proxyLabel, domainMapPath, backendsPath, intervalMs } = options;
+  const summary = {
+    domain,
+    label,
+    proxyLabel,
+    domainMapPath,
+    backendsPath,
+    intervalMs,
+    metadata: client.baseUrl,
+  };
+  logger.info(
+    { event: "start", mode, ...summary },
+    `generate-maps starting (${mode}) against ${client.baseUrl}`,
+  );
+
+  if (options.once || options.dryRun) {
+    const result = await runCycle(generator, createCycleState(logger), { write: !options.dryRun });
+    if (options.dryRun && "files" in result) await print(process.stdout, renderDryRun(result.files));
+    return result.ok ? 0 : 1;
+  }
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ event: "stopping", signal }, `${signal}: stopping`);
+    stop.abort();
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  await runLoop(generator, stop.signal);
+  logger.info({ event: "stopped" }, "generate-maps stopped");
+  return 0;
+}
+
+async function print(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  await new Promise<void>((resolve) => stream.write(text, () => resolve()));
+}
+
+// Lets a pretty log's last lines through its stream before exiting.
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+main().then(
+  async (code) => {
+    await settle();
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    await print(
+      process.stderr,
+      `generate-maps: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,15 @@
+// @rancher-haproxy/generate-maps: the cycle and the loop, and their parts, for tests and later packages.
+export * from "./main.js";
+export * from "./model/index.js";
+export * from "./render/index.js";
+export * from "./output/index.js";
+export * from "./options/generator-options.js";
+export * from "./options/option-table.js";
+export * from "./options/options-error.js";
+export * from "./options/parse-options.js";
+export * from "./sources/read-metadata.js";
+export * from "./sources/metadata-shape-error.js";
+export * from "./sources/watch-version.js";
+export * from "./report/describe-failure.js";
+export * from "./report/log-skips.js";
+export * from "./loop/backoff.js";

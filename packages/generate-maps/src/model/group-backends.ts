@@ -1,0 +1,83 @@
+// Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased and
+// servers that collide by name, deterministically whatever order metadata listed them in.
+import { compareStrings } from "./compare-strings.js";
+import type { Candidate } from "./select-containers.js";
+import type { Backend, SkippedContainer } from "./routing-table.js";
+
+// Backends sorted by name with servers sorted by name, and the candidates that lost a collision.
+export interface Grouping {
+  backends: Backend[];
+  skipped: SkippedContainer[];
+}
+
+// Groups candidates by backend; per backend one stack wins (see compareStacks) and each server name is used once.
+export function groupBackends(candidates: readonly Candidate[]): Grouping {
+  const byBackend = new Map<string, Candidate[]>();
+  for (const candidate of candidates) {
+    const list = byBackend.get(candidate.backend);
+    if (list) list.push(candidate);
+    else byBackend.set(candidate.backend, [candidate]);
+  }
+  const grouping: Grouping = { backends: [], skipped: [] };
+  for (const name of [...byBackend.keys()].sort(compareStrings)) {
+    const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
+    const winner = members[0];
+    if (!winner) continue;
+    const servers = new Map<string, Candidate>();
+    for (const candidate of members) {
+      if (compareStacks(candidate, winner) !== 0) {
+        grouping.skipped.push(caseConflict(candidate, winner));
+        continue;
+      }
+      const taken = servers.get(candidate.server.name);
+      if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
+      else servers.set(candidate.server.name, candidate);
+    }
+    grouping.backends.push({ name, servers: [...servers.values()].map((c) => c.server) });
+  }
+  return grouping;
+}
+
+// The winning stack first: a name already in lower case, then code-unit order of the name, then of the uuid.
+function compareStacks(a: Candidate, b: Candidate): number {
+  const lowerA = a.stackName === a.backend ? 0 : 1;
+  const lowerB = b.stackName === b.backend ? 0 : 1;
+  return (
+    lowerA - lowerB || compareStrings(a.stackName, b.stackName) || compareStrings(a.stackUuid, b.stackUuid)
+  );
+}
+
+// Total order of candidates: stack, then the whole server line, then the container's name.
+function compareCandidates(a: Candidate, b: Candidate): number {
+  return (
+    compareStacks(a, b) ||
+    compareStrings(a.server.name, b.server.name) ||
+    compareStrings(a.server.address, b.server.address) ||
+    a.server.port - b.server.port ||
+    compareStrings(a.server.proxy ?? "", b.server.proxy ?? "") ||
+    compareStrings(a.ref.container, b.ref.container)
+  );
+}
+
+function caseConflict(loser: Candidate, winner: Candidate): SkippedContainer {
+  const same = loser.stackName === winner.stackName;
+  const loserName = same
+    ? `"${loser.stackName}" (uuid ${loser.stackUuid || "none"})`
+    : `"${loser.stackName}"`;
+  const winnerName = same
+    ? `"${winner.stackName}" (uuid ${winner.stackUuid || "none"})`
+    : `"${winner.stackName}"`;
+  return {
+    ...loser.ref,
+    code: "stack-case-conflict",
+    reason: `stack ${loserName} is backend ${loser.backend} once lower-cased, like stack ${winnerName}, which wins`,
+  };
+}
+
+function duplicateServer(loser: Candidate, winner: Candidate): SkippedContainer {
+  return {
+    ...loser.ref,
+    code: "duplicate-server",
+    reason: `server name ${loser.server.name} is already taken in backend ${loser.backend} by container ${winner.ref.container}`,
+  };
+}

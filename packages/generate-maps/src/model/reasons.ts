@@ -1,0 +1,50 @@
+// Stable reason codes for everything the model leaves out: logs, /routes and --explain key on them.
+
+// Why a labelled container is not routed.
+export type ContainerSkipCode =
+  | "port-invalid"
+  | "proxy-invalid"
+  | "no-stack"
+  | "stack-invalid"
+  | "service-invalid"
+  | "uuid-invalid"
+  | "no-ip"
+  | "ip-invalid"
+  | "not-running"
+  | "unhealthy"
+  | "stack-case-conflict"
+  | "duplicate-server";
+
+// Why an alias gets no line in domain.map.
+export type AliasSkipCode =
+  "alias-invalid" | "alias-stack-not-routed" | "alias-redundant" | "alias-shadowed" | "alias-conflict";
+
+// Every skip code with what it means, for the README, help texts and explain output.
+export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, string>> = {
+  "port-invalid": "the routing label's value is not a port: digits only, 1-65535",
+  "proxy-invalid":
+    "the proxy label is not send-proxy, send-proxy-v2, send-proxy-v2-ssl or send-proxy-v2-ssl-cn",
+  "no-stack": "the container is not in a stack (standalone)",
+  "stack-invalid": "the stack name is not a DNS label once lower-cased, or <stack>.<domain> is too long",
+  "service-invalid": "the service name is missing or not a safe server-name token once lower-cased",
+  "uuid-invalid": "the container uuid is missing or not hex digits and dashes",
+  "no-ip": "the container has no primary_ip (yet)",
+  "ip-invalid": "primary_ip is not an IPv4 address",
+  "not-running": "state is not running",
+  unhealthy: "health_state is neither null nor healthy",
+  "stack-case-conflict": "another stack has the same name in another case and won (deterministically)",
+  "duplicate-server": "another container of the backend has the same server name and won",
+  "alias-invalid": "the alias is not a DNS name, or <alias>.<domain> is too long",
+  "alias-stack-not-routed": "the alias's stack has no routed container",
+  "alias-redundant": "the alias is its own stack's name",
+  "alias-shadowed": "the alias is the name of another routed stack, which keeps its own host",
+  "alias-conflict": "two stacks claim the alias; the first by stack name wins",
+};
+
+// Skips caused by the container's lifecycle (deploys go through them) rather than by bad labels or names.
+const LIFECYCLE: ReadonlySet<string> = new Set(["no-ip", "not-running", "unhealthy"]);
+
+// Log level of a skip: lifecycle states are routine (info), configuration mistakes need a look (warn).
+export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "warn" {
+  return LIFECYCLE.has(code) ? "info" : "warn";
+}

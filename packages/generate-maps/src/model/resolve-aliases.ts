@@ -1,0 +1,81 @@
+// Step 3 of the model: the aliases of /self/service/metadata/aliases become extra host names of routed
+// stacks; anything unusable is skipped with a reason, and every collision has one deterministic winner.
+import { compareStrings } from "./compare-strings.js";
+import { describeValue } from "./describe-value.js";
+import { isDnsName, MAX_DNS_NAME_LENGTH } from "./dns-names.js";
+import type { AliasSkipCode } from "./reasons.js";
+import type { HostRoute, SkippedAlias } from "./routing-table.js";
+
+// The alias host lines (sorted by fqdn) and the aliases left out.
+export interface AliasResolution {
+  hosts: HostRoute[];
+  skipped: SkippedAlias[];
+}
+
+// Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host always beats an alias;
+// an alias claimed by several stacks goes to the first stack by name. Never throws.
+export function resolveAliases(
+  aliases: Readonly<Record<string, unknown>>,
+  routed: ReadonlySet<string>,
+  domain: string,
+): AliasResolution {
+  const skipped: SkippedAlias[] = [];
+  const skip = (alias: string, stack: string, code: AliasSkipCode, reason: string) =>
+    skipped.push({ alias, stack, code, reason });
+  const claims = new Map<string, Map<string, string>>(); // alias -> backend -> stack key as written
+  for (const stack of Object.keys(aliases).sort(compareStrings)) {
+    const value = aliases[stack];
+    const backend = stack.toLowerCase();
+    const list = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(list)) {
+      skip(
+        describeValue(value),
+        stack,
+        "alias-invalid",
+        `aliases of ${stack} must be a list of names, not ${describeValue(value)}`,
+      );
+      continue;
+    }
+    for (const entry of list as unknown[]) {
+      const alias = typeof entry === "string" ? entry.toLowerCase() : "";
+      const shown = typeof entry === "string" ? entry : describeValue(entry);
+      if (!isDnsName(alias))
+        skip(shown, stack, "alias-invalid", `alias ${describeValue(entry)} is not a DNS name`);
+      else if (alias.length + 1 + domain.length > MAX_DNS_NAME_LENGTH)
+        skip(
+          shown,
+          stack,
+          "alias-invalid",
+          `host ${alias}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
+        );
+      else if (!routed.has(backend))
+        skip(shown, stack, "alias-stack-not-routed", `stack ${stack} has no routed container`);
+      else if (alias === backend)
+        skip(shown, stack, "alias-redundant", `alias ${alias} is the stack's own name`);
+      else if (routed.has(alias))
+        skip(
+          shown,
+          stack,
+          "alias-shadowed",
+          `alias ${alias} is the name of routed stack ${alias}, which keeps its host`,
+        );
+      else {
+        const byBackend = claims.get(alias) ?? new Map<string, string>();
+        if (!byBackend.has(backend)) byBackend.set(backend, stack);
+        claims.set(alias, byBackend);
+      }
+    }
+  }
+  const hosts: HostRoute[] = [];
+  for (const [alias, byBackend] of claims) {
+    const [winner, ...losers] = [...byBackend.keys()].sort(compareStrings);
+    if (winner === undefined) continue;
+    hosts.push({ fqdn: `${alias}.${domain}`, backend: winner, source: "alias" });
+    for (const loser of losers) {
+      const reason = `alias ${alias} is also claimed by stack ${winner}, which wins (first by name)`;
+      skip(alias, byBackend.get(loser) ?? loser, "alias-conflict", reason);
+    }
+  }
+  hosts.sort((a, b) => compareStrings(a.fqdn, b.fqdn));
+  return { hosts, skipped };
+}

@@ -1,0 +1,137 @@
+// Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
+import { containerRef } from "./container-ref.js";
+import { describeValue } from "./describe-value.js";
+import {
+  isDnsLabel,
+  isIPv4,
+  isServerToken,
+  isUuidToken,
+  MAX_DNS_NAME_LENGTH,
+  parsePort,
+} from "./dns-names.js";
+import { ownField } from "./own-field.js";
+import type { ContainerSkipCode } from "./reasons.js";
+import {
+  PROXY_OPTIONS,
+  type ContainerRef,
+  type ModelOptions,
+  type ProxyOption,
+  type Server,
+  type SkippedContainer,
+} from "./routing-table.js";
+
+// A container that passed every check of its own; stacks and server names are settled across containers later.
+export interface Candidate {
+  ref: ContainerRef;
+  /** lower-cased stack name: the backend */
+  backend: string;
+  /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
+  stackName: string;
+  stackUuid: string;
+  server: Server;
+}
+
+// The three ways a container can come out of step 1.
+export type Evaluation =
+  | { kind: "unlabelled"; ref: ContainerRef }
+  | { kind: "skipped"; skip: SkippedContainer }
+  | { kind: "candidate"; candidate: Candidate };
+
+// Step 1 over the whole list, in input order (the caller sorts).
+export interface Selection {
+  candidates: Candidate[];
+  skipped: SkippedContainer[];
+  unlabelled: ContainerRef[];
+}
+
+// Evaluates every container on its own; never throws, whatever the objects hold.
+export function selectContainers(containers: readonly unknown[], options: ModelOptions): Selection {
+  const selection: Selection = { candidates: [], skipped: [], unlabelled: [] };
+  for (const container of containers) {
+    const result = evaluateContainer(container, options);
+    if (result.kind === "unlabelled") selection.unlabelled.push(result.ref);
+    else if (result.kind === "skipped") selection.skipped.push(result.skip);
+    else selection.candidates.push(result.candidate);
+  }
+  return selection;
+}
+
+// Checks one container in a fixed order (labels, names, address, lifecycle), so its reason is stable.
+export function evaluateContainer(container: unknown, options: ModelOptions): Evaluation {
+  const ref = containerRef(container);
+  const skip = (code: ContainerSkipCode, reason: string): Evaluation => ({
+    kind: "skipped",
+    skip: { ...ref, code, reason },
+  });
+  const field = (key: string) => ownField(container, key);
+  const labels = field("labels");
+  const portLabel = ownField(labels, options.label);
+  if (portLabel === undefined) return { kind: "unlabelled", ref };
+
+  const port = typeof portLabel === "string" ? parsePort(portLabel) : undefined;
+  if (port === undefined)
+    return skip(
+      "port-invalid",
+      `label ${options.label}=${describeValue(portLabel)} is not a port 1-65535 (digits only)`,
+    );
+  const proxyLabel = ownField(labels, options.proxyLabel);
+  if (proxyLabel !== undefined && !isProxyOption(proxyLabel))
+    return skip(
+      "proxy-invalid",
+      `label ${options.proxyLabel}=${describeValue(proxyLabel)} is not one of ${PROXY_OPTIONS.join(", ")}`,
+    );
+
+  const stackName = field("stack_name");
+  if (stackName === undefined || stackName === null || stackName === "")
+    return skip("no-stack", "not in a stack (no stack_name)");
+  const backend = typeof stackName === "string" ? stackName.toLowerCase() : "";
+  if (!isDnsLabel(backend))
+    return skip(
+      "stack-invalid",
+      `stack_name ${describeValue(stackName)} is not a DNS label once lower-cased`,
+    );
+  if (backend.length + 1 + options.domain.length > MAX_DNS_NAME_LENGTH)
+    return skip(
+      "stack-invalid",
+      `host ${backend}.${options.domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
+    );
+  const serviceName = field("service_name");
+  const service = typeof serviceName === "string" ? serviceName.toLowerCase() : "";
+  if (!isServerToken(service))
+    return skip(
+      "service-invalid",
+      `service_name ${describeValue(serviceName)} is not a server-name token once lower-cased`,
+    );
+  const uuidValue = field("uuid");
+  const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
+  if (!isUuidToken(uuid))
+    return skip("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
+
+  const ip = field("primary_ip");
+  if (ip === undefined || ip === null || ip === "") return skip("no-ip", "no primary_ip");
+  if (typeof ip !== "string" || !isIPv4(ip))
+    return skip("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
+  const state = field("state");
+  if (state !== "running") return skip("not-running", `state is ${describeValue(state)}, not "running"`);
+  const health = field("health_state");
+  if (health !== undefined && health !== null && health !== "healthy")
+    return skip("unhealthy", `health_state is ${describeValue(health)}, not "healthy" or null`);
+
+  const stackUuid = field("stack_uuid");
+  const server: Server = { name: `${service}-${uuid}`, address: ip, port, container: ref.container, uuid };
+  if (proxyLabel !== undefined) server.proxy = proxyLabel;
+  return {
+    kind: "candidate",
+    candidate: {
+      ref,
+      backend,
+      stackName: String(stackName),
+      stackUuid: typeof stackUuid === "string" ? stackUuid : "",
+      server,
+    },
+  };
+}
+
+function isProxyOption(value: unknown): value is ProxyOption {
+  return typeof value === "string" && (PROXY_OPTIONS as readonly string[]).includes(value);
+}

@@ -1,0 +1,27 @@
+// The validated settings of one generate-maps process (built once, by parseOptions, at the edge).
+import type { LogFormat } from "@rancher-haproxy/core";
+import type { LevelWithSilent } from "pino";
+import type { ModelOptions } from "../model/routing-table.js";
+
+// The metadata API versions whose /containers and aliases look the way the model reads them.
+export const API_VERSIONS = ["2015-12-19", "2016-07-29", "latest"] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
+// Every setting, typed and checked: model settings plus where to read, where to write and how to run.
+export interface GeneratorOptions extends ModelOptions {
+  apiHost: string;
+  apiVersion: ApiVersion;
+  domainMapPath: string;
+  backendsPath: string;
+  /** safety-net refetch period (and the long poll's maxWait), milliseconds */
+  intervalMs: number;
+  /** one cycle, then exit */
+  once: boolean;
+  /** one cycle, print the files instead of writing them */
+  dryRun: boolean;
+  logLevel: LevelWithSilent;
+  /** undefined: pretty on a terminal, JSON lines otherwise */
+  logFormat: LogFormat | undefined;
+  /** timeout of every ordinary metadata request, milliseconds */
+  requestTimeoutMs: number;
+}

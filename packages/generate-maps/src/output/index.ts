@@ -1,0 +1,4 @@
+// The only code that writes files, and the logs of what it wrote.
+export * from "./write-outputs.js";
+export * from "./log-diff.js";
+export * from "./log-write-outcomes.js";

@@ -1,0 +1,19 @@
+// Both files of a cycle, rendered from one table and paired with their paths.
+import type { RoutingTable } from "../model/routing-table.js";
+import type { OutputFiles } from "../output/write-outputs.js";
+import { renderBackends } from "./render-backends.js";
+import { renderDomainMap } from "./render-domain-map.js";
+
+// Where the two files go.
+export interface OutputPaths {
+  backendsPath: string;
+  domainMapPath: string;
+}
+
+// Renders backends.cfg and domain.map for `table`; pure, the same table gives the same bytes.
+export function renderFiles(table: RoutingTable, paths: OutputPaths): OutputFiles {
+  return {
+    backends: { path: paths.backendsPath, content: renderBackends(table) },
+    map: { path: paths.domainMapPath, content: renderDomainMap(table) },
+  };
+}

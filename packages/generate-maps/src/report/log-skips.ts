@@ -1,0 +1,50 @@
+// Logs each skipped container and alias once: when it first appears or its reason changes, not every cycle.
+import type { Logger } from "@rancher-haproxy/core";
+import { skipLevel } from "../model/reasons.js";
+import type { RoutingTable } from "../model/routing-table.js";
+
+// Remembers what was last reported; one per loop (no global state).
+export interface SkipLog {
+  report(table: RoutingTable): void;
+}
+
+// Creates an empty skip log writing to `logger`.
+export function createSkipLog(logger: Logger): SkipLog {
+  const containers = new Memory();
+  const aliases = new Memory();
+  return {
+    report(table) {
+      for (const skip of containers.fresh(table.skipped, (s) => `${s.uuid ?? ""}\0${s.container}`)) {
+        const { container, uuid, stack, code, reason } = skip;
+        const fields = { event: "container-skipped", container, uuid, stack, code, reason };
+        logger[skipLevel(code)](fields, `not routing ${container}: ${reason}`);
+      }
+      for (const skip of aliases.fresh(table.skippedAliases, (s) => `${s.stack}\0${s.alias}`)) {
+        const { alias, stack, code, reason } = skip;
+        logger[skipLevel(code)](
+          { event: "alias-skipped", alias, stack, code, reason },
+          `not routing alias ${alias}: ${reason}`,
+        );
+      }
+    },
+  };
+}
+
+// The last reason seen per key; `fresh` returns the entries that are new or changed and forgets the gone ones.
+class Memory {
+  private seen = new Map<string, string>();
+
+  fresh<T extends { code: string; reason: string }>(entries: readonly T[], keyOf: (entry: T) => string): T[] {
+    const next = new Map<string, string>();
+    const fresh: T[] = [];
+    for (const entry of entries) {
+      const key = keyOf(entry);
+      const reason = `${entry.code}\0${entry.reason}`;
+      if (next.has(key)) continue;
+      next.set(key, reason);
+      if (this.seen.get(key) !== reason) fresh.push(entry);
+    }
+    this.seen = next;
+    return fresh;
+  }
+}

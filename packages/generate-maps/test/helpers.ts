@@ -1,0 +1,99 @@
+// Shared test helpers: a routable container builder, the recorded fixture as model input, a log
+// catcher and temp dirs that clean up after the test.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import type { TestContext } from "node:test";
+import { createLogger, type Logger } from "@rancher-haproxy/core";
+import { readRecordedJson } from "@rancher-haproxy/test-support";
+import type { MetadataInput, ModelOptions } from "../src/index.js";
+
+// The options of the recorded scenario.
+export const MODEL_OPTIONS: ModelOptions = {
+  domain: "dev.tld",
+  label: "map-public-http",
+  proxyLabel: "send-proxy",
+};
+
+// The recorded 2015-12-19 containers and aliases, as files (their 10.x addresses are only strings here).
+export function recordedInput(): MetadataInput {
+  return {
+    containers: readRecordedJson("2015-12-19__containers.json") as Record<string, unknown>[],
+    aliases: readRecordedJson("2015-12-19__self__service__metadata__aliases.json") as Record<string, unknown>,
+  };
+}
+
+let counter = 0;
+
+// A container that would be routed as is; `overrides` (undefined deletes a key) makes it whatever a case needs.
+export function container(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  const n = counter.toString(16).padStart(4, "0");
+  const base: Record<string, unknown> = {
+    name: `shop-web-${counter}`,
+    uuid: `c0ffee00-${n}-4000-8000-000000000000`,
+    primary_ip: `127.0.0.${(counter % 200) + 20}`,
+    state: "running",
+    health_state: "healthy",
+    stack_name: "shop",
+    stack_uuid: "57000000-0000-4000-8000-000000000001",
+    service_name: "web",
+    labels: { "map-public-http": "80" },
+  };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete base[key];
+    else base[key] = value;
+  }
+  return base;
+}
+
+// A JSON logger whose lines the test can read back.
+export function captureLogger(level: "debug" | "info" = "debug"): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+} {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = createLogger({ name: "generate-maps", level, format: "json", destination });
+  const lines = () =>
+    chunks
+      .join("")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, lines };
+}
+
+// A temp dir removed when the test ends, even when it fails.
+export async function tempDir(t: TestContext, prefix = "gm-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// Polls `check` until it returns a value other than undefined, or fails after `deadlineMs`.
+export async function waitFor<T>(
+  what: string,
+  deadlineMs: number,
+  check: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > end)
+      throw new Error(`not within ${deadlineMs} ms: ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,111 @@
+// The metadata source against the stand-in server: a whole snapshot, or a classified failure.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createMetadataClient, MetadataError, type MetadataClient } from "@rancher-haproxy/core";
+import {
+  buildTree,
+  loadRecordedTree,
+  remapIps,
+  startMetadataServer,
+  type MetadataFault,
+  type MetadataServer,
+} from "@rancher-haproxy/test-support";
+import { describeFailure, MetadataShapeError, readMetadata } from "../src/index.js";
+
+let server: MetadataServer;
+let client: MetadataClient;
+
+before(async () => {
+  server = await startMetadataServer({ tree: remapIps(loadRecordedTree()), longPollTickMs: 100 });
+  client = createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 400 });
+});
+after(() => server.close());
+
+test("reads the version first, then containers and aliases", async () => {
+  const from = server.requests.entries.length;
+  const snapshot = await readMetadata(client);
+  const paths = server.requests.entries.slice(from).map((r) => r.path);
+  assert.equal(paths[0], "/2015-12-19/version");
+  assert.deepEqual(paths.slice(1).sort(), [
+    "/2015-12-19/containers",
+    "/2015-12-19/self/service/metadata/aliases",
+  ]);
+  assert.equal(snapshot.version, server.version);
+  assert.equal(snapshot.containers.length, 10);
+  assert.deepEqual(snapshot.aliases, { "app-r123": ["www", "shop"] });
+  assert.ok(snapshot.containers.every((c) => typeof c === "object" && !Array.isArray(c)));
+});
+
+test("a 404 on aliases means no aliases", async (t) => {
+  const bare = await startMetadataServer({
+    tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),
+  });
+  t.after(() => bare.close());
+  const snapshot = await readMetadata(
+    createMetadataClient({ apiHost: bare.hostPort, apiVersion: "2015-12-19" }),
+  );
+  assert.deepEqual(snapshot.aliases, {});
+  assert.equal(snapshot.containers.length, 3);
+});
+
+test("the other API versions read the same way", async () => {
+  for (const apiVersion of ["2016-07-29", "latest"]) {
+    const snapshot = await readMetadata(createMetadataClient({ apiHost: server.hostPort, apiVersion }));
+    assert.equal(snapshot.containers.length, 10, apiVersion);
+    assert.deepEqual(snapshot.aliases, { "app-r123": ["www", "shop"] }, apiVersion);
+  }
+});
+
+const FAULTS: [string, MetadataFault, string, RegExp][] = [
+  ["HTTP 500", { kind: "status-500" }, "http-status", /HTTP 500/],
+  ["a body that is not JSON", { kind: "invalid-json" }, "invalid-json", /not JSON/],
+  ["an empty body", { kind: "empty-body" }, "invalid-json", /empty body/],
+  ["valid JSON of the wrong shape", { kind: "wrong-shape" }, "wrong-shape", /wrong shape/],
+  ["a 404 on containers (not: no containers)", { kind: "containers-404" }, "not-found", /404/],
+  ["no answer within the timeout", { kind: "slow", delayMs: 3000 }, "timeout", /within 400 ms/],
+  ["an answer cut short", { kind: "cut" }, "network", /request failed/],
+  ["connection refused", { kind: "refuse" }, "network", /ECONNREFUSED/],
+];
+
+for (const [name, fault, kind, message] of FAULTS) {
+  test(`fails the read, classified, on ${name}`, async (t) => {
+    await server.setFault(fault);
+    t.after(() => server.setFault(null));
+    const error = await readMetadata(client).then(
+      () => assert.fail("the read should fail"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof MetadataError || error instanceof MetadataShapeError, String(error));
+    assert.deepEqual({ kind: describeFailure(error).kind }, { kind });
+    assert.match(describeFailure(error).message, message);
+    assert.match(describeFailure(error).message, new RegExp(server.hostPort.replace(/\./g, "\\.")));
+  });
+}
+
+test("wrong shapes are named precisely: containers must be a list of objects, aliases an object", async () => {
+  const fake = (answers: Record<string, unknown>): MetadataClient => ({
+    baseUrl: "http://fake/2015-12-19",
+    getJson: async (path) => answers[path],
+    getText: async () => "",
+    waitForVersion: async () => "v",
+  });
+  const base = { version: "v1", containers: [], "self/service/metadata/aliases": {} };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...base, containers: [{}, 3] }, /containers answer has the wrong shape at \[1\]/],
+    [{ ...base, containers: { a: {} } }, /containers answer has the wrong shape: .*expected array/],
+    [{ ...base, containers: [[]] }, /at \[0\]/],
+    [{ ...base, "self/service/metadata/aliases": ["www"] }, /aliases answer has the wrong shape/],
+    [{ ...base, version: "" }, /version answer has the wrong shape/],
+    [{ ...base, version: 7 }, /version answer has the wrong shape/],
+  ];
+  for (const [answers, message] of cases) {
+    await assert.rejects(readMetadata(fake(answers)), (error: unknown) => {
+      assert.ok(error instanceof MetadataShapeError);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+  const proto = JSON.parse('[{"__proto__":{"x":1},"name":"p"}]') as unknown[];
+  const snapshot = await readMetadata(fake({ ...base, containers: proto }));
+  assert.equal(snapshot.containers[0], proto[0], "the parsed objects are kept as they are");
+});

@@ -1,0 +1,107 @@
+// Step 3 of the model, table-driven: which aliases become host lines, and why the others do not.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { resolveAliases, type AliasSkipCode } from "../src/index.js";
+
+const ROUTED = new Set(["app-r123", "app-r124", "www-stack"]);
+const resolve = (aliases: Record<string, unknown>, domain = "dev.tld") =>
+  resolveAliases(aliases, ROUTED, domain);
+const hostsOf = (aliases: Record<string, unknown>) =>
+  resolve(aliases).hosts.map((h) => `${h.fqdn} ${h.backend}`);
+const skipsOf = (aliases: Record<string, unknown>) =>
+  resolve(aliases).skipped.map((s) => `${s.stack}:${s.alias}:${s.code}`);
+
+test("aliases of routed stacks become <alias>.<domain> lines, sorted, lower case, deduplicated", () => {
+  assert.deepEqual(hostsOf({ "app-r123": ["www", "shop", "WWW", "a.b.c"] }), [
+    "a.b.c.dev.tld app-r123",
+    "shop.dev.tld app-r123",
+    "www.dev.tld app-r123",
+  ]);
+  assert.deepEqual(skipsOf({ "app-r123": ["www", "shop", "WWW"] }), []);
+  assert.deepEqual(
+    hostsOf({ "app-r123": "www" }),
+    ["www.dev.tld app-r123"],
+    "a single name is a list of one",
+  );
+  assert.deepEqual(
+    hostsOf({ "APP-R123": ["x"] }),
+    ["x.dev.tld app-r123"],
+    "stack keys match case-insensitively",
+  );
+  assert.equal(resolve({ "app-r123": ["www"] }).hosts[0]?.source, "alias");
+});
+
+const SKIPS: [string, Record<string, unknown>, AliasSkipCode, RegExp][] = [
+  ["not a DNS name", { "app-r123": ["bad_name"] }, "alias-invalid", /"bad_name" is not a DNS name/],
+  ["a wildcard", { "app-r123": ["*.x"] }, "alias-invalid", /not a DNS name/],
+  ["an injected line", { "app-r123": ["www app-r124\nevil"] }, "alias-invalid", /not a DNS name/],
+  ["a number", { "app-r123": [42] }, "alias-invalid", /42 is not a DNS name/],
+  ["empty", { "app-r123": [""] }, "alias-invalid", /"" is not a DNS name/],
+  ["a trailing dot", { "app-r123": ["www."] }, "alias-invalid", /not a DNS name/],
+  ["a list that is an object", { "app-r123": { www: true } }, "alias-invalid", /must be a list of names/],
+  ["a list that is null", { "app-r123": null }, "alias-invalid", /must be a list of names/],
+  [
+    "too long with the domain",
+    { "app-r123": [`${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(60)}`] },
+    "alias-invalid",
+    /longer than 253/,
+  ],
+  [
+    "a stack without routed containers",
+    { "app-r125": ["beta"] },
+    "alias-stack-not-routed",
+    /stack app-r125 has no routed container/,
+  ],
+  [
+    "an unknown, invalid stack",
+    { "no such stack!": ["beta"] },
+    "alias-stack-not-routed",
+    /has no routed container/,
+  ],
+  ["the stack's own name", { "app-r123": ["app-r123"] }, "alias-redundant", /own name/],
+  [
+    "another routed stack's name",
+    { "app-r123": ["app-r124"] },
+    "alias-shadowed",
+    /routed stack app-r124, which keeps its host/,
+  ],
+];
+
+for (const [name, aliases, code, reason] of SKIPS) {
+  test(`an alias is skipped when it is ${name}`, () => {
+    const { hosts, skipped } = resolve(aliases);
+    assert.deepEqual(hosts, []);
+    assert.equal(skipped.length, 1, JSON.stringify(skipped));
+    assert.equal(skipped[0]?.code, code);
+    assert.match(skipped[0]?.reason ?? "", reason);
+  });
+}
+
+test("an alias claimed by two stacks goes to the first by stack name, in any key order", () => {
+  for (const aliases of [
+    { "www-stack": ["shared"], "app-r124": ["shared"], "app-r123": ["shared"] },
+    { "app-r123": ["shared"], "www-stack": ["shared"], "app-r124": ["shared"] },
+  ]) {
+    assert.deepEqual(hostsOf(aliases), ["shared.dev.tld app-r123"]);
+    const skipped = resolve(aliases).skipped;
+    assert.deepEqual(skipped.map((s) => `${s.stack}:${s.code}`).sort(), [
+      "app-r124:alias-conflict",
+      "www-stack:alias-conflict",
+    ]);
+    assert.match(skipped[0]?.reason ?? "", /also claimed by stack app-r123, which wins/);
+  }
+});
+
+test("a stack host always beats an alias, even one listed first", () => {
+  const { hosts } = resolve({ "app-r123": ["www-stack", "x"] });
+  assert.deepEqual(
+    hosts.map((h) => h.fqdn),
+    ["x.dev.tld"],
+  );
+});
+
+test("keys like __proto__ are plain stack names", () => {
+  const aliases = JSON.parse('{"__proto__":["x"],"app-r123":["y"]}') as Record<string, unknown>;
+  assert.deepEqual(hostsOf(aliases), ["y.dev.tld app-r123"]);
+  assert.deepEqual(skipsOf(aliases), ["__proto__:x:alias-stack-not-routed"]);
+});

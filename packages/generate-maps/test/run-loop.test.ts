@@ -1,0 +1,162 @@
+// runCycle and runLoop in process against the stand-in: skips logged once, write failures retried
+// without crashing, every cycle reported to onCycle, a clean stop on abort.
+import assert from "node:assert/strict";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { createMetadataClient } from "@rancher-haproxy/core";
+import {
+  loadRecordedTree,
+  remapIps,
+  startMetadataServer,
+  type MetadataServer,
+  type Tree,
+} from "@rancher-haproxy/test-support";
+import { createCycleState, runCycle, runLoop, type CycleResult, type Generator } from "../src/index.js";
+import { captureLogger, tempDir, waitFor } from "./helpers.js";
+
+const TREE = remapIps(loadRecordedTree());
+
+async function setup(t: TestContext, intervalMs = 30_000) {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const { logger, lines } = captureLogger();
+  const generator: Generator = {
+    logger,
+    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 1000 }),
+    options: {
+      domain: "dev.tld",
+      label: "map-public-http",
+      proxyLabel: "send-proxy",
+      apiHost: server.hostPort,
+      apiVersion: "2015-12-19",
+      domainMapPath: join(dir, "domain.map"),
+      backendsPath: join(dir, "backends.cfg"),
+      intervalMs,
+      once: false,
+      dryRun: false,
+      logLevel: "debug",
+      logFormat: "json",
+      requestTimeoutMs: 1000,
+    },
+  };
+  return { server, dir, generator, lines };
+}
+
+// Starts runLoop, collecting every cycle result; stopped (and awaited) when the test ends.
+function startLoop(t: TestContext, generator: Generator) {
+  const stop = new AbortController();
+  const results: CycleResult[] = [];
+  const done = runLoop(generator, stop.signal, (result) => results.push(result));
+  t.after(async () => {
+    stop.abort();
+    await done;
+  });
+  return { stop, results, done };
+}
+
+function setState(server: MetadataServer, name: string, edit: Record<string, unknown>): void {
+  server.update((tree: Tree) => {
+    for (const c of tree.containers as Record<string, unknown>[])
+      if (c["name"] === name) Object.assign(c, edit);
+  });
+}
+
+test("a skip is logged when it first appears and when its reason changes, not every cycle", async (t) => {
+  const { server, generator, lines } = await setup(t);
+  const loop = startLoop(t, generator);
+  await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
+  for (let i = 0; i < 3; i++) {
+    const count = loop.results.length;
+    server.reload();
+    await waitFor("another cycle", 5000, () => (loop.results.length > count ? true : undefined));
+  }
+  const skipsOf = (name: string) =>
+    lines()
+      .filter((line) => line["event"] === "container-skipped" && line["container"] === name)
+      .map((line) => line["code"]);
+  assert.deepEqual(skipsOf("app-r125-web-1"), ["unhealthy"]);
+  assert.deepEqual(skipsOf("app-r124-web-2"), ["not-running"]);
+
+  const count = loop.results.length;
+  setState(server, "app-r125-web-1", { state: "stopped" });
+  await waitFor("the cycle after the change", 5000, () => (loop.results.length > count ? true : undefined));
+  assert.deepEqual(skipsOf("app-r125-web-1"), ["unhealthy", "not-running"]);
+  const skipLine = lines().find((line) => line["container"] === "app-r125-web-1");
+  for (const key of ["event", "container", "uuid", "stack", "code", "reason"])
+    assert.ok(key in (skipLine ?? {}), key);
+});
+
+test("a write failure is logged and retried, never crashes the loop; the files appear once it clears", async (t) => {
+  const { generator, lines, dir } = await setup(t);
+  await mkdir(join(dir, "backends.cfg"));
+  const loop = startLoop(t, generator);
+  await waitFor("two failed writes", 5000, () =>
+    lines().filter((line) => line["event"] === "write-failed").length >= 2 ? true : undefined,
+  );
+  const failed = loop.results.find((result) => !result.ok);
+  assert.ok(failed && !failed.ok && failed.stage === "write");
+  assert.equal(failed.failure.kind, "EISDIR");
+  await rm(join(dir, "backends.cfg"), { recursive: true });
+  await waitFor("the files", 5000, async () =>
+    (await readFile(join(dir, "domain.map"), "utf8").catch(() => "")).includes("www.dev.tld")
+      ? true
+      : undefined,
+  );
+  await waitFor("the recovery line", 2000, () =>
+    lines().some((line) => line["event"] === "recovered") ? true : undefined,
+  );
+});
+
+test("runCycle reports the table, files and outcomes; unchanged input writes nothing the second time", async (t) => {
+  const { generator } = await setup(t);
+  const state = createCycleState(generator.logger);
+  const first = await runCycle(generator, state, { write: true });
+  assert.ok(first.ok);
+  assert.deepEqual(
+    first.outcomes.map((o) => o.status),
+    ["changed", "changed"],
+  );
+  assert.equal(first.table.counts.routed, 3);
+  const second = await runCycle(generator, state, { write: true });
+  assert.ok(second.ok);
+  assert.deepEqual(
+    second.outcomes.map((o) => o.status),
+    ["unchanged", "unchanged"],
+  );
+  const dry = await runCycle(generator, state, { write: false });
+  assert.ok(dry.ok);
+  assert.deepEqual(dry.outcomes, []);
+  assert.equal(dry.files.map.content, first.files.map.content);
+});
+
+test("the loop refetches at the interval even when the version never moves, and stops at once on abort", async (t) => {
+  const { generator, server } = await setup(t, 1000);
+  // Records every signal the client gets: the loop must only hand it short-lived children of its
+  // stop signal (Node 20's AbortSignal.any() would otherwise keep a dependant per request forever).
+  const signals: (AbortSignal | undefined)[] = [];
+  const client = generator.client;
+  generator.client = {
+    baseUrl: client.baseUrl,
+    getJson: (path, signal) => (signals.push(signal), client.getJson(path, signal)),
+    getText: (path, signal) => (signals.push(signal), client.getText(path, signal)),
+    waitForVersion: (last, maxWait, signal) => (
+      signals.push(signal),
+      client.waitForVersion(last, maxWait, signal)
+    ),
+  };
+  await server.setFault({ kind: "longpoll-hang" });
+  const loop = startLoop(t, generator);
+  await waitFor("three cycles from the interval alone", 6000, () =>
+    loop.results.length >= 3 ? true : undefined,
+  );
+  assert.ok(signals.length >= 12);
+  assert.ok(signals.every((signal) => signal !== undefined && signal !== loop.stop.signal));
+  await waitFor("a long poll in flight", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  loop.stop.abort();
+  assert.equal(signals.at(-1)?.aborted, true, "the long poll in flight follows the stop signal");
+  let stopped = false;
+  void loop.done.then(() => (stopped = true));
+  await waitFor("the loop to stop", 1000, () => (stopped ? true : undefined));
+});

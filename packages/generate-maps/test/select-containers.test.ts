@@ -1,0 +1,178 @@
+// Step 1 of the model, table-driven: every skip reason, what counts as unlabelled, what is routed.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { evaluateContainer, selectContainers, type ContainerSkipCode } from "../src/index.js";
+import { container, MODEL_OPTIONS } from "./helpers.js";
+
+const label = (value: unknown, extra: Record<string, unknown> = {}) => ({
+  labels: { "map-public-http": value, ...extra },
+});
+
+const SKIPS: [string, Record<string, unknown>, ContainerSkipCode, RegExp][] = [
+  ["port with letters", label("http"), "port-invalid", /map-public-http="http" is not a port/],
+  ["port 0", label("0"), "port-invalid", /"0"/],
+  ["port 65536", label("65536"), "port-invalid", /"65536"/],
+  ["port with a sign", label("+80"), "port-invalid", /"\+80"/],
+  ["negative port", label("-80"), "port-invalid", /"-80"/],
+  ["port with decimals", label("80.0"), "port-invalid", /"80.0"/],
+  ["port with spaces", label(" 80"), "port-invalid", /" 80"/],
+  ["port with a newline", label("80\n"), "port-invalid", /"80\\n"/],
+  ["empty port", label(""), "port-invalid", /""/],
+  ["port as a number", label(80), "port-invalid", /=80 is not/],
+  ["huge port", label("99999999999999999999"), "port-invalid", /not a port/],
+  [
+    "unknown proxy option",
+    label("80", { "send-proxy": "yes" }),
+    "proxy-invalid",
+    /send-proxy="yes" is not one of/,
+  ],
+  [
+    "proxy option with an extra word",
+    label("80", { "send-proxy": "send-proxy check" }),
+    "proxy-invalid",
+    /send-proxy check/,
+  ],
+  ["empty proxy option", label("80", { "send-proxy": "" }), "proxy-invalid", /send-proxy=""/],
+  ["upper-case proxy option", label("80", { "send-proxy": "SEND-PROXY" }), "proxy-invalid", /SEND-PROXY/],
+  ["no stack", { stack_name: null }, "no-stack", /not in a stack/],
+  ["stack key missing", { stack_name: undefined }, "no-stack", /not in a stack/],
+  ["stack with an underscore", { stack_name: "my_stack" }, "stack-invalid", /"my_stack" is not a DNS label/],
+  ["stack with a dot", { stack_name: "a.b" }, "stack-invalid", /"a.b"/],
+  ["stack with a space", { stack_name: "a b" }, "stack-invalid", /"a b"/],
+  ["stack starting with a hyphen", { stack_name: "-app" }, "stack-invalid", /"-app"/],
+  ["stack of 64 characters", { stack_name: "a".repeat(64) }, "stack-invalid", /not a DNS label/],
+  ["stack not a string", { stack_name: 42 }, "stack-invalid", /42/],
+  [
+    "service with a space",
+    { service_name: "web 1" },
+    "service-invalid",
+    /"web 1" is not a server-name token/,
+  ],
+  ["service missing", { service_name: undefined }, "service-invalid", /missing/],
+  ["service with a slash", { service_name: "web/x" }, "service-invalid", /web\/x/],
+  ["uuid with a space", { uuid: "c0 ffee" }, "uuid-invalid", /"c0 ffee" is not hex/],
+  ["uuid not hex", { uuid: "zzzz-0000" }, "uuid-invalid", /zzzz/],
+  ["uuid missing", { uuid: undefined }, "uuid-invalid", /missing/],
+  ["uuid with a double dash", { uuid: "ab--cd" }, "uuid-invalid", /ab--cd/],
+  ["no primary_ip", { primary_ip: null }, "no-ip", /no primary_ip/],
+  ["empty primary_ip", { primary_ip: "" }, "no-ip", /no primary_ip/],
+  ["IPv6 primary_ip", { primary_ip: "fd00::1" }, "ip-invalid", /"fd00::1" is not an IPv4 address/],
+  ["primary_ip with a port", { primary_ip: "10.0.0.1:80" }, "ip-invalid", /10.0.0.1:80/],
+  ["primary_ip out of range", { primary_ip: "10.0.0.256" }, "ip-invalid", /10.0.0.256/],
+  ["primary_ip with leading zeros", { primary_ip: "10.0.0.01" }, "ip-invalid", /10.0.0.01/],
+  ["primary_ip 0.0.0.0", { primary_ip: "0.0.0.0" }, "ip-invalid", /0.0.0.0/],
+  ["primary_ip with an injected option", { primary_ip: "10.0.0.1 backup" }, "ip-invalid", /backup/],
+  ["stopped", { state: "stopped" }, "not-running", /state is "stopped", not "running"/],
+  ["starting", { state: "starting" }, "not-running", /"starting"/],
+  ["no state", { state: undefined }, "not-running", /missing/],
+  ["unhealthy", { health_state: "unhealthy" }, "unhealthy", /health_state is "unhealthy"/],
+  ["initializing", { health_state: "initializing" }, "unhealthy", /"initializing"/],
+  ["updating-healthy", { health_state: "updating-healthy" }, "unhealthy", /"updating-healthy"/],
+];
+
+describe("evaluateContainer skips a labelled container with a stable code and a readable reason", () => {
+  for (const [name, overrides, code, reason] of SKIPS) {
+    test(name, () => {
+      const result = evaluateContainer(container({ name: "c1", ...overrides }), MODEL_OPTIONS);
+      assert.equal(result.kind, "skipped", JSON.stringify(result));
+      if (result.kind !== "skipped") return;
+      assert.equal(result.skip.code, code);
+      assert.match(result.skip.reason, reason);
+      assert.equal(result.skip.container, "c1");
+    });
+  }
+});
+
+test("checks run in a fixed order: labels, then names, then address, then lifecycle", () => {
+  const everythingWrong = container({
+    ...label("x", { "send-proxy": "x" }),
+    stack_name: null,
+    primary_ip: null,
+    state: "stopped",
+  });
+  const codeOf = (c: Record<string, unknown>) => {
+    const result = evaluateContainer(c, MODEL_OPTIONS);
+    return result.kind === "skipped" ? result.skip.code : result.kind;
+  };
+  assert.equal(codeOf(everythingWrong), "port-invalid");
+  assert.equal(
+    codeOf({ ...everythingWrong, labels: { "map-public-http": "80", "send-proxy": "x" } }),
+    "proxy-invalid",
+  );
+  assert.equal(codeOf({ ...everythingWrong, labels: { "map-public-http": "80" } }), "no-stack");
+  assert.equal(
+    codeOf(container({ primary_ip: null, state: "starting", health_state: "initializing" })),
+    "no-ip",
+  );
+  assert.equal(codeOf(container({ state: "stopped", health_state: "unhealthy" })), "not-running");
+});
+
+test("containers without the label are unlabelled, not skipped, whatever else they hold", () => {
+  const cases = [
+    container({ labels: {} }),
+    container({ labels: null }),
+    container({ labels: undefined }),
+    container({ labels: ["map-public-http"] }),
+    container({ labels: { "MAP-PUBLIC-HTTP": "80" } }),
+    container({ labels: { "io.rancher.stack.name": "shop" }, state: "stopped", primary_ip: "garbage" }),
+  ];
+  const selection = selectContainers(cases, MODEL_OPTIONS);
+  assert.equal(selection.unlabelled.length, cases.length);
+  assert.deepEqual(selection.skipped, []);
+  assert.deepEqual(selection.candidates, []);
+});
+
+test("routable containers: every proxy option, null or missing health, the port range ends, mixed case names", () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [container({ uuid: "aa-01" }), "    web-aa-01 80"],
+    [container({ uuid: "aa-02", health_state: null }), "web-aa-02 80"],
+    [container({ uuid: "aa-03", health_state: undefined }), "web-aa-03 80"],
+    [container({ uuid: "aa-04", ...label("1") }), "web-aa-04 1"],
+    [container({ uuid: "aa-05", ...label("65535") }), "web-aa-05 65535"],
+    [
+      container({ uuid: "aa-06", ...label("8080", { "send-proxy": "send-proxy" }) }),
+      "web-aa-06 8080 send-proxy",
+    ],
+    [
+      container({ uuid: "aa-07", ...label("80", { "send-proxy": "send-proxy-v2" }) }),
+      "web-aa-07 80 send-proxy-v2",
+    ],
+    [
+      container({ uuid: "aa-08", ...label("80", { "send-proxy": "send-proxy-v2-ssl" }) }),
+      "web-aa-08 80 send-proxy-v2-ssl",
+    ],
+    [
+      container({ uuid: "aa-09", ...label("80", { "send-proxy": "send-proxy-v2-ssl-cn" }) }),
+      "web-aa-09 80 send-proxy-v2-ssl-cn",
+    ],
+    [container({ uuid: "AA-0A", service_name: "Web_1.x", stack_name: "Shop" }), "web_1.x-aa-0a 80"],
+  ];
+  for (const [input, expected] of cases) {
+    const result = evaluateContainer(input, MODEL_OPTIONS);
+    assert.equal(result.kind, "candidate", JSON.stringify(result));
+    if (result.kind !== "candidate") continue;
+    const { server, backend } = result.candidate;
+    assert.equal(backend, "shop");
+    const line = `${server.name} ${server.port}${server.proxy ? ` ${server.proxy}` : ""}`;
+    assert.equal(line, expected.trim());
+  }
+});
+
+test("a container whose name is missing is reported by its uuid, and label keys never come from the prototype", () => {
+  const result = evaluateContainer(
+    container({ name: undefined, uuid: "ab-cd", primary_ip: null }),
+    MODEL_OPTIONS,
+  );
+  assert.ok(result.kind === "skipped" && result.skip.container === "ab-cd");
+  const tricky = evaluateContainer(container({ labels: {} }), { ...MODEL_OPTIONS, label: "constructor" });
+  assert.equal(tricky.kind, "unlabelled");
+  const proto = JSON.parse('{"name":"p","labels":{"__proto__":{"map-public-http":"80"}}}') as unknown;
+  assert.equal(evaluateContainer(proto, MODEL_OPTIONS).kind, "unlabelled");
+});
+
+test("a host name longer than 253 characters skips the stack", () => {
+  const domain = `${"d".repeat(63)}.${"e".repeat(63)}.${"f".repeat(63)}.${"g".repeat(50)}`;
+  const result = evaluateContainer(container({ stack_name: "s".repeat(20) }), { ...MODEL_OPTIONS, domain });
+  assert.ok(result.kind === "skipped" && result.skip.code === "stack-invalid", JSON.stringify(result));
+  assert.match(result.skip.reason, /longer than 253/);
+});

@@ -1,0 +1,126 @@
+// Change detection against the stand-in: the long poll sees a change at once, the interval is the safety
+// net, and a long poll that answers errors falls back to plain polling (logged once).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createMetadataClient, type MetadataClient } from "@rancher-haproxy/core";
+import {
+  applyRecordedChange,
+  loadRecordedTree,
+  remapIps,
+  startMetadataServer,
+  type MetadataServer,
+} from "@rancher-haproxy/test-support";
+import { createVersionWatcher, type WakeReason } from "../src/index.js";
+import { captureLogger, waitFor } from "./helpers.js";
+
+let server: MetadataServer;
+let client: MetadataClient;
+const tree = remapIps(loadRecordedTree());
+
+before(async () => {
+  server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  client = createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 1000 });
+});
+after(() => server.close());
+
+// Runs a wait and reports how it ended, failing the test when it does not end within `deadlineMs`.
+async function settle(wait: Promise<WakeReason>, deadlineMs: number): Promise<WakeReason> {
+  let result: WakeReason | undefined;
+  void wait.then((reason) => (result = reason));
+  return waitFor("the wait to end", deadlineMs, () => result);
+}
+
+test("a change is seen at once through the long poll, even with a 30 s interval", async () => {
+  const { logger } = captureLogger();
+  const watcher = createVersionWatcher(client, 30_000, logger);
+  const polls = server.requests.longPolls;
+  const wait = watcher.waitForChange(server.version, new AbortController().signal);
+  await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  server.setTree(applyRecordedChange(tree));
+  assert.equal(await settle(wait, 1000), "changed");
+  assert.equal(server.requests.longPolls, polls + 1);
+});
+
+test("a version that moved before the wait returns at once", async () => {
+  const { logger } = captureLogger();
+  const watcher = createVersionWatcher(client, 30_000, logger);
+  assert.equal(
+    await settle(watcher.waitForChange("an-old-version", new AbortController().signal), 1000),
+    "changed",
+  );
+});
+
+test("without a change the wait ends at the interval, cutting a long poll that is still open", async () => {
+  const { logger } = captureLogger();
+  const watcher = createVersionWatcher(client, 1000, logger);
+  assert.equal(
+    await settle(watcher.waitForChange(server.version, new AbortController().signal), 3000),
+    "interval",
+  );
+  await server.setFault({ kind: "longpoll-hang" });
+  try {
+    assert.equal(
+      await settle(watcher.waitForChange(server.version, new AbortController().signal), 3000),
+      "interval",
+    );
+  } finally {
+    await server.setFault(null);
+  }
+});
+
+test("a long poll answering errors falls back to polling at the interval, logged once, and recovers", async () => {
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(client, 1000, logger);
+  const signal = new AbortController().signal;
+  await server.setFault({ kind: "status-500" });
+  try {
+    assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+    assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+  } finally {
+    await server.setFault(null);
+  }
+  const failed = lines().filter((line) => line["event"] === "longpoll-failed");
+  assert.equal(failed.length, 1, "logged once, not every wait");
+  assert.match(
+    String(failed[0]?.["msg"]),
+    /long poll of \/version failed, polling every 1 s instead: .*HTTP 500/,
+  );
+  const wait = watcher.waitForChange(server.version, signal);
+  await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  server.reload();
+  assert.equal(await settle(wait, 1000), "changed");
+  assert.deepEqual(
+    lines()
+      .map((line) => line["event"])
+      .filter((event) => String(event).startsWith("longpoll")),
+    ["longpoll-failed", "longpoll-restored"],
+  );
+});
+
+test("a server that answers the unchanged version at once is polled, not hammered", async () => {
+  let calls = 0;
+  const eager: MetadataClient = {
+    baseUrl: "http://eager/2015-12-19",
+    getJson: async () => "v1",
+    getText: async () => "",
+    waitForVersion: async () => {
+      calls += 1;
+      return "v1";
+    },
+  };
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(eager, 1000, logger);
+  assert.equal(await settle(watcher.waitForChange("v1", new AbortController().signal), 3000), "interval");
+  assert.equal(calls, 1);
+  assert.match(String(lines()[0]?.["msg"]), /answered the unchanged version at once/);
+});
+
+test("aborting ends a wait at once", async () => {
+  const { logger } = captureLogger();
+  const watcher = createVersionWatcher(client, 60_000, logger);
+  const stop = new AbortController();
+  const wait = watcher.waitForChange(server.version, stop.signal);
+  await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  stop.abort();
+  assert.equal(await settle(wait, 1000), "aborted");
+});

@@ -1,0 +1,116 @@
+// The output stage on a real filesystem: write only on change, backends before map, failures contained.
+import assert from "node:assert/strict";
+import { watch } from "node:fs";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileDiff, logWriteOutcomes, writeOutputs, type OutputFiles } from "../src/index.js";
+import { captureLogger, tempDir, waitFor } from "./helpers.js";
+
+function files(dir: string, backends: string, map: string): OutputFiles {
+  return {
+    backends: { path: join(dir, "backends.cfg"), content: backends },
+    map: { path: join(dir, "domain.map"), content: map },
+  };
+}
+
+test("files are created, then left alone (same inode) while the bytes are equal, then replaced", async (t) => {
+  const dir = await tempDir(t);
+  const first = await writeOutputs(files(dir, "B1\n", "M1\n"));
+  assert.deepEqual(
+    first.map((o) => o.status),
+    ["changed", "changed"],
+  );
+  const inode = (await stat(join(dir, "domain.map"))).ino;
+  const again = await writeOutputs(files(dir, "B1\n", "M1\n"));
+  assert.deepEqual(
+    again.map((o) => o.status),
+    ["unchanged", "unchanged"],
+  );
+  assert.equal((await stat(join(dir, "domain.map"))).ino, inode);
+  const third = await writeOutputs(files(dir, "B1\n", "M2\n"));
+  assert.deepEqual(
+    third.map((o) => o.status),
+    ["unchanged", "changed"],
+  );
+  assert.deepEqual(third[1], {
+    path: join(dir, "domain.map"),
+    status: "changed",
+    previous: "M1\n",
+    content: "M2\n",
+  });
+  assert.equal(await readFile(join(dir, "domain.map"), "utf8"), "M2\n");
+  assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"], "no temp file left");
+});
+
+test("backends is written before the map (the map never names a backend not yet on disk)", async (t) => {
+  const dir = await tempDir(t);
+  const seen: string[] = [];
+  const watcher = watch(dir, (_event, name) => {
+    if (name === "backends.cfg" || name === "domain.map") seen.push(name);
+  });
+  t.after(() => watcher.close());
+  await writeOutputs(files(dir, "B\n", "M\n"));
+  await waitFor("both renames seen", 2000, () => (seen.includes("domain.map") ? true : undefined));
+  assert.equal(seen[0], "backends.cfg");
+  assert.equal(seen.indexOf("backends.cfg") < seen.indexOf("domain.map"), true);
+});
+
+test("a directory where the backends file should be: it fails, the map is not touched, nothing left behind", async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, "backends.cfg"));
+  await writeFile(join(dir, "domain.map"), "old\n");
+  const outcomes = await writeOutputs(files(dir, "B\n", "new\n"));
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ["failed", "not-attempted"],
+  );
+  assert.equal(await readFile(join(dir, "domain.map"), "utf8"), "old\n");
+  assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"]);
+  const { logger, lines } = captureLogger();
+  logWriteOutcomes(logger, outcomes);
+  const logged = lines();
+  assert.equal(logged[0]?.["event"], "write-failed");
+  assert.equal(logged[0]?.["kind"], "EISDIR");
+  assert.match(
+    String(logged[0]?.["msg"]),
+    /cannot write .*backends\.cfg, it keeps its previous content; retrying/,
+  );
+  assert.equal(logged[1]?.["event"], "write-postponed");
+});
+
+test("a map that cannot be written (its directory is a file) fails alone; the written backends stays", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, "notadir"), "");
+  const outcomes = await writeOutputs({
+    backends: { path: join(dir, "backends.cfg"), content: "B\n" },
+    map: { path: join(dir, "notadir", "domain.map"), content: "M\n" },
+  });
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ["changed", "failed"],
+  );
+  assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "notadir"]);
+});
+
+test("every changed file is logged with a unified diff", async (t) => {
+  const dir = await tempDir(t);
+  const { logger, lines } = captureLogger();
+  logWriteOutcomes(logger, await writeOutputs(files(dir, "B\n", "a x\n")));
+  logWriteOutcomes(logger, await writeOutputs(files(dir, "B\n", "a x\nb y\n")));
+  const changes = lines().filter((line) => line["event"] === "file-changed");
+  assert.deepEqual(
+    changes.map((c) => [c["path"], c["created"]]),
+    [
+      [join(dir, "backends.cfg"), true],
+      [join(dir, "domain.map"), true],
+      [join(dir, "domain.map"), false],
+    ],
+  );
+  const diff = String(changes[2]?.["diff"]);
+  assert.match(diff, /^--- .*domain\.map\tbefore$/m);
+  assert.match(diff, /^\+\+\+ .*domain\.map\tafter$/m);
+  assert.match(diff, /^ a x$/m);
+  assert.match(diff, /^\+b y$/m);
+  assert.equal(fileDiff("p", "same\n", "same\n").includes("@@"), false);
+});
