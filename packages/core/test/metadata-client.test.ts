@@ -61,7 +61,9 @@ test("errors are classified: 404, 500, garbage JSON, empty body, timeout, refuse
 });
 
 test("getText reads plain-text answers without an Accept header", async () => {
-  const s = await serve((req, res) => res.end(req.headers.accept === "application/json" ? "wrong" : "127.0.0.250"));
+  const s = await serve((req, res) =>
+    res.end(req.headers.accept === "application/json" ? "wrong" : "127.0.0.250"),
+  );
   assert.equal(await s.client.getText("self/host/agent_ip"), "127.0.0.250");
   await s.close();
 });

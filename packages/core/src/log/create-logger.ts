@@ -29,7 +29,10 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (format === "pretty") {
-    return pino(base, pretty({ colorize: process.stdout.isTTY, destination: options.destination ?? 1, sync: true }));
+    return pino(
+      base,
+      pretty({ colorize: process.stdout.isTTY, destination: options.destination ?? 1, sync: true }),
+    );
   }
   if (options.destination) return pino(base, options.destination);
   return pino(base, pino.destination({ dest: 1, sync: true }));

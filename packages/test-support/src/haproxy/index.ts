@@ -1,2 +1,12 @@
-// Filled in by the owner of src/haproxy.
-export {};
+// Helpers to run the reloader (and so HAProxy) for real in tests: ports, waits, the CLI as a child.
+export { freePort, freePorts } from "./free-port.js";
+export { waitFor, type WaitOptions } from "./wait-for.js";
+export {
+  spawnReloader,
+  type LogLine,
+  type ProcessExit,
+  type ReloaderProcess,
+  type SpawnReloaderOptions,
+  type WaitEventOptions,
+} from "./spawn-reloader.js";
+export { renderTestBackends, renderTestMap, type TestBackend } from "./render-test-files.js";

@@ -1,2 +1,2 @@
-// Filled in by the owner of src/load.
-export {};
+// Load generation that checks every answer: for zero-failure reload tests and benchmarks.
+export { runLoad, type LoadFailure, type LoadOptions, type LoadResult, type LoadTarget } from "./run-load.js";
