@@ -1,0 +1,31 @@
+// `haproxy -c` on exactly the files HAProxy will load, with its output kept for the log.
+import { execa } from "execa";
+
+// The verdict of one check; `spawnError` is set when the binary could not run at all.
+export interface CheckResult {
+  ok: boolean;
+  exitCode: number | null;
+  output: string;
+  durationMs: number;
+  spawnError: string | null;
+}
+
+// Run `<bin> -c -f <file>...`; never throws.
+export async function checkConfig(
+  bin: string,
+  files: readonly string[],
+  timeoutMs = 60_000,
+): Promise<CheckResult> {
+  const started = performance.now();
+  const result = await execa(bin, ["-c", ...files.flatMap((file) => ["-f", file])], {
+    reject: false,
+    all: true,
+    stdin: "ignore",
+    timeout: timeoutMs,
+  });
+  const durationMs = Math.round(performance.now() - started);
+  const output = typeof result.all === "string" ? result.all.trim() : "";
+  const spawnError =
+    result.exitCode === undefined ? (result.originalMessage ?? result.shortMessage ?? "unknown error") : null;
+  return { ok: result.exitCode === 0, exitCode: result.exitCode ?? null, output, durationMs, spawnError };
+}

@@ -1,0 +1,73 @@
+// Confirm through `show proc` that HAProxy started or reloaded: a USR2/`reload` is accepted even when
+// the new configuration fails to load, so the master's counters are the only proof.
+import { sendMasterCommand } from "./master-cli.js";
+import { currentWorker, parseShowProc, type ProcInfo } from "./parse-show-proc.js";
+
+// The proof, or why there is none (`exited`: the master died meanwhile; `rejected`: it kept the old workers).
+export type Verdict =
+  | { ok: true; info: ProcInfo; workerPid: number }
+  | { ok: false; kind: "exited" | "rejected" | "timeout"; reason: string; info: ProcInfo | null };
+
+// How long to wait and how to tell the master is still alive.
+export interface ConfirmOptions {
+  socketPath: string;
+  timeoutMs: number;
+  isAlive: () => boolean;
+  pollMs?: number;
+}
+
+// Read and parse `show proc` once (null when the master does not answer, e.g. while it re-executes).
+export async function readProc(socketPath: string, timeoutMs = 2000): Promise<ProcInfo | null> {
+  try {
+    return parseShowProc(await sendMasterCommand(socketPath, "show proc", timeoutMs));
+  } catch {
+    return null;
+  }
+}
+
+// Wait until a freshly spawned master lists a current worker.
+export function waitUntilReady(options: ConfirmOptions): Promise<Verdict> {
+  return poll(options, (info) => {
+    const worker = currentWorker(info);
+    return worker ? { ok: true, info, workerPid: worker.pid } : null;
+  });
+}
+
+// Wait until the master counted one more reload and a new current worker replaced `before`'s.
+export function confirmReload(options: ConfirmOptions, before: ProcInfo): Promise<Verdict> {
+  const previous = new Set(before.workers.map((worker) => worker.pid));
+  return poll(options, (info) => {
+    if (info.reloads <= before.reloads) return null;
+    if (info.failed > 0)
+      return {
+        ok: false,
+        kind: "rejected",
+        reason: `the master reports the reload failed ([failed: ${info.failed}]); the old workers keep serving`,
+        info,
+      };
+    const worker = currentWorker(info);
+    return worker && !previous.has(worker.pid) ? { ok: true, info, workerPid: worker.pid } : null;
+  });
+}
+
+async function poll(options: ConfirmOptions, judge: (info: ProcInfo) => Verdict | null): Promise<Verdict> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last: ProcInfo | null = null;
+  for (;;) {
+    if (!options.isAlive()) return { ok: false, kind: "exited", reason: "HAProxy exited", info: last };
+    const info = await readProc(options.socketPath);
+    if (info) {
+      last = info;
+      const verdict = judge(info);
+      if (verdict) return verdict;
+    }
+    if (Date.now() >= deadline)
+      return {
+        ok: false,
+        kind: "timeout",
+        reason: `not confirmed by show proc within ${options.timeoutMs} ms`,
+        info: last,
+      };
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 20));
+  }
+}

@@ -1,0 +1,196 @@
+// Keeps one master-worker HAProxy running from <state>/current: start, confirmed reloads, restarts with
+// bounded backoff when it dies, graceful stop.
+import { rm } from "node:fs/promises";
+import type { Logger } from "@rancher-haproxy/core";
+import { writeFileAtomic } from "@rancher-haproxy/core";
+import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
+import type { SerialLock } from "../reload/serial-lock.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import { confirmReload, readProc, waitUntilReady, type Verdict } from "./confirm-reload.js";
+import { sendMasterCommand } from "./master-cli.js";
+import { logHaproxyLine } from "./log-haproxy-line.js";
+import { RestartPolicy } from "./restart-policy.js";
+import { haproxyArgs, spawnHaproxy, type HaproxyChild, type HaproxyExit } from "./spawn-haproxy.js";
+
+// What the supervisor needs.
+export interface SupervisorOptions {
+  bin: string;
+  layout: StateLayout;
+  reloadTimeoutMs: number;
+  maxRestarts: number;
+  logger: Logger;
+  status: ReloaderStatus;
+  lock: SerialLock;
+  /** called once when restarts keep failing: the reloader should exit 1 */
+  onGiveUp: (error: Error) => void;
+}
+
+// The HAProxy child and its restart policy.
+export class HaproxySupervisor {
+  private child: HaproxyChild | null = null;
+  private startedAt = 0;
+  private stopping = false;
+  private readonly policy: RestartPolicy;
+  private restartTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.policy = new RestartPolicy(options.maxRestarts);
+  }
+
+  // True while a master process is alive.
+  isRunning(): boolean {
+    return this.child?.isAlive() ?? false;
+  }
+
+  // The initial start (callers hold the lock); a failure is retried by the restart policy.
+  async start(): Promise<Verdict> {
+    return this.launch("start");
+  }
+
+  // `reload` on the master CLI, confirmed by show proc (callers hold the lock).
+  async reload(): Promise<Verdict> {
+    const child = this.child;
+    if (!child || !child.isAlive())
+      return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
+    const { masterSocket } = this.options.layout;
+    const before = await readProc(masterSocket);
+    if (!before)
+      return { ok: false, kind: "timeout", reason: "the master CLI does not answer show proc", info: null };
+    try {
+      await sendMasterCommand(masterSocket, "reload", this.options.reloadTimeoutMs);
+    } catch (error) {
+      // The master re-executes on reload: a reset connection is expected, a refused one is not.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ECONNRESET" && code !== "EPIPE")
+        return { ok: false, kind: "timeout", reason: `reload not sent: ${String(error)}`, info: before };
+    }
+    const verdict = await confirmReload(
+      { socketPath: masterSocket, timeoutMs: this.options.reloadTimeoutMs, isAlive: () => child.isAlive() },
+      before,
+    );
+    if (verdict.ok) this.options.status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    return verdict;
+  }
+
+  // Last resort when the reloader itself is exiting without a stop: no orphan HAProxy keeps the ports.
+  killNow(): void {
+    this.stopping = true;
+    this.child?.signal("SIGKILL");
+  }
+
+  // Soft-stop (SIGUSR1: stop listening, finish in-flight requests), then SIGTERM/SIGKILL after timeoutMs.
+  async stop(timeoutMs: number): Promise<HaproxyExit | null> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child) return null;
+    const { logger } = this.options;
+    logger.info({ event: "haproxy.stopping", pid: child.pid, timeoutMs }, "soft-stopping HAProxy");
+    child.signal("SIGUSR1");
+    let exit = await within(child.exited, timeoutMs);
+    if (!exit) {
+      logger.warn(
+        { event: "haproxy.stop-timeout", pid: child.pid, timeoutMs },
+        "HAProxy did not stop in time: SIGTERM",
+      );
+      child.signal("SIGTERM");
+      exit = await within(child.exited, 3000);
+    }
+    if (!exit) {
+      child.signal("SIGKILL");
+      exit = await child.exited;
+    }
+    await rm(this.options.layout.pidFile, { force: true });
+    logger.info(
+      { event: "haproxy.stopped", pid: child.pid, code: exit.code, signal: exit.signal },
+      "HAProxy stopped",
+    );
+    return exit;
+  }
+
+  private async launch(reason: "start" | "restart"): Promise<Verdict> {
+    const { bin, layout, logger, status } = this.options;
+    if (this.stopping) return { ok: false, kind: "exited", reason: "stopping", info: null };
+    const started = performance.now();
+    let child: HaproxyChild;
+    try {
+      child = await spawnHaproxy(
+        bin,
+        haproxyArgs(layout.masterSocket, configFiles(layout.current)),
+        (stream, line) => logHaproxyLine(logger, stream, line),
+      );
+    } catch (error) {
+      logger.error({ event: "haproxy.spawn-failed", bin, err: String(error) }, "cannot start HAProxy");
+      this.scheduleRestart(0);
+      return { ok: false, kind: "exited", reason: String(error), info: null };
+    }
+    this.child = child;
+    this.startedAt = performance.now();
+    status.haproxyStarted(child.pid);
+    void child.exited.then((exit) => this.onExit(child, exit));
+    await writeFileAtomic(layout.pidFile, `${child.pid}\n`).catch(() => undefined);
+    logger.info({ event: "haproxy.started", pid: child.pid, reason }, "HAProxy master started");
+    const verdict = await waitUntilReady({
+      socketPath: layout.masterSocket,
+      timeoutMs: this.options.reloadTimeoutMs,
+      isAlive: () => child.isAlive(),
+    });
+    if (verdict.ok) {
+      status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+      const durationMs = Math.round(performance.now() - started);
+      logger.info(
+        { event: "haproxy.ready", pid: child.pid, workerPid: verdict.workerPid, durationMs },
+        "HAProxy is serving",
+      );
+    } else if (child.isAlive()) {
+      logger.error(
+        { event: "haproxy.not-ready", pid: child.pid, reason: verdict.reason },
+        "HAProxy did not become ready",
+      );
+      child.signal("SIGKILL");
+    }
+    return verdict;
+  }
+
+  private onExit(child: HaproxyChild, exit: HaproxyExit): void {
+    if (child !== this.child) return;
+    this.child = null;
+    this.options.status.haproxyStarted(null);
+    if (this.stopping) return;
+    const uptimeMs = Math.round(performance.now() - this.startedAt);
+    const reason = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? "?"}`;
+    this.options.logger.error(
+      { event: "haproxy.exited", pid: child.pid, code: exit.code, signal: exit.signal, uptimeMs },
+      `HAProxy ${reason} unexpectedly`,
+    );
+    this.options.status.restarted(`HAProxy ${reason}`);
+    this.scheduleRestart(uptimeMs);
+  }
+
+  private scheduleRestart(uptimeMs: number): void {
+    if (this.stopping) return;
+    const decision = this.policy.next(uptimeMs);
+    if (decision.giveUp) {
+      const error = new Error(`HAProxy failed ${decision.failures} times in a row; giving up`);
+      this.options.logger.fatal({ event: "haproxy.gave-up", failures: decision.failures }, error.message);
+      this.options.onGiveUp(error);
+      return;
+    }
+    const { attempt, delayMs } = decision;
+    this.options.logger.warn({ event: "haproxy.restarting", attempt, delayMs }, "restarting HAProxy");
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) void this.options.lock.run(() => this.launch("restart"));
+    }, delayMs);
+  }
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}

@@ -1,0 +1,79 @@
+// Spawn HAProxy in master-worker mode as a child (no daemon, no pidfile dance), its output line by line.
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { execa } from "execa";
+
+// How the master ended.
+export interface HaproxyExit {
+  code: number | null;
+  signal: string | null;
+  error: string | null;
+}
+
+// A running master: its pid, a promise of its end, and a way to signal it.
+export interface HaproxyChild {
+  pid: number;
+  exited: Promise<HaproxyExit>;
+  signal(name: NodeJS.Signals): boolean;
+  isAlive(): boolean;
+}
+
+// The argv of a master-worker HAProxy loading `files` with its master CLI on `masterSocket` (0600).
+export function haproxyArgs(masterSocket: string, files: readonly string[]): string[] {
+  return ["-W", "-S", `${masterSocket},mode,600`, ...files.flatMap((file) => ["-f", file])];
+}
+
+// Start `bin args`; every stdout/stderr line goes to onLine. Throws when the binary cannot be started.
+export async function spawnHaproxy(
+  bin: string,
+  args: readonly string[],
+  onLine: (stream: "stdout" | "stderr", line: string) => void,
+): Promise<HaproxyChild> {
+  // Its own process group: a Ctrl-C or group signal meant for the reloader must not hard-stop HAProxy
+  // behind the graceful stop; the reloader signals it itself (and kills it if it dies: see cli.ts).
+  const subprocess = execa(bin, args, { reject: false, buffer: false, stdin: "ignore", detached: true });
+  let alive = true;
+  const exited = subprocess.then((result): HaproxyExit => {
+    alive = false;
+    return {
+      code: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      error:
+        result.exitCode === undefined && result.signal === undefined
+          ? (result.originalMessage ?? result.shortMessage ?? "unknown error")
+          : null,
+    };
+  });
+  forwardLines(subprocess.stdout, "stdout", onLine);
+  forwardLines(subprocess.stderr, "stderr", onLine);
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    const end = await exited;
+    throw new Error(`cannot start ${bin}: ${end.error ?? "no pid"}`);
+  }
+  return {
+    pid,
+    exited,
+    isAlive: () => alive,
+    signal(name) {
+      if (!alive) return false;
+      try {
+        return process.kill(pid, name);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+function forwardLines(
+  stream: Readable | null,
+  name: "stdout" | "stderr",
+  onLine: (s: "stdout" | "stderr", l: string) => void,
+) {
+  if (!stream) return;
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on("line", (line) => {
+    if (line.trim() !== "") onLine(name, line);
+  });
+}

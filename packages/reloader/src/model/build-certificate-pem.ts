@@ -1,0 +1,78 @@
+// TLS material → one combined PEM HAProxy can load, validated first; reasons never quote key material.
+import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
+
+// The PEM to write (certificate chain, then key), or why the material is unusable.
+export type CertificateOutcome =
+  { ok: true; pem: string; subject: string; validTo: string } | { ok: false; reason: string };
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+
+// Decode (base64 when asked), parse the certificate and key with node:crypto, check they belong together.
+export function buildCertificatePem(cert: string, key: string, base64Encoded: boolean): CertificateOutcome {
+  const certText = base64Encoded ? decodeBase64(cert) : cert;
+  if (certText === null)
+    return { ok: false, reason: "ssl_cert is not valid base64 (SSL_BASE64_ENCODED=true)" };
+  const keyText = base64Encoded ? decodeBase64(key) : key;
+  if (keyText === null) return { ok: false, reason: "ssl_key is not valid base64 (SSL_BASE64_ENCODED=true)" };
+  const certs = certText.match(CERT_BLOCK) ?? [];
+  if (certs.length === 0)
+    return { ok: false, reason: "ssl_cert holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
+  const keyBlock = KEY_BLOCK.exec(keyText)?.[0];
+  if (!keyBlock)
+    return { ok: false, reason: "ssl_key holds no PEM private key (-----BEGIN ... PRIVATE KEY-----)" };
+  return validatePair(certs, keyBlock, "ssl_cert", "ssl_key");
+}
+
+// Check an existing combined PEM file (HAPROXY_SSL_CERT) the same way.
+export function validateCertificateFile(text: string): CertificateOutcome {
+  const certs = text.match(CERT_BLOCK) ?? [];
+  if (certs.length === 0)
+    return { ok: false, reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
+  const keyBlock = KEY_BLOCK.exec(text)?.[0];
+  if (!keyBlock)
+    return {
+      ok: false,
+      reason: "holds no PEM private key after the certificate (-----BEGIN ... PRIVATE KEY-----)",
+    };
+  return validatePair(certs, keyBlock, "the certificate", "the private key");
+}
+
+function validatePair(
+  certs: string[],
+  keyBlock: string,
+  certName: string,
+  keyName: string,
+): CertificateOutcome {
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(certs[0] ?? "");
+  } catch (error) {
+    return { ok: false, reason: `${certName} is not a valid X.509 certificate (${errorCode(error)})` };
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(keyBlock);
+  } catch (error) {
+    return { ok: false, reason: `${keyName} is not a valid unencrypted private key (${errorCode(error)})` };
+  }
+  if (!leaf.checkPrivateKey(privateKey))
+    return {
+      ok: false,
+      reason: `${keyName} does not belong to ${certName} (subject ${leaf.subject.replace(/\n/g, ", ")})`,
+    };
+  const pem = [...certs, keyBlock].map((block) => block.trim()).join("\n") + "\n";
+  return { ok: true, pem, subject: leaf.subject.replace(/\n/g, ", "), validTo: leaf.validTo };
+}
+
+function decodeBase64(text: string): string | null {
+  const compact = text.replace(/\s+/g, "");
+  if (compact === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return null;
+  return Buffer.from(compact, "base64").toString("utf8");
+}
+
+// Only the error's code (e.g. ERR_OSSL_UNSUPPORTED): OpenSSL messages could echo input bytes.
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : "unparseable";
+}

@@ -1,0 +1,58 @@
+// The validated options of the reloader: built once at the edge (cli), read everywhere else.
+import type { LevelWithSilent } from "pino";
+import type { LogFormat } from "@rancher-haproxy/core";
+import type { SyslogFacility, SyslogTarget } from "./parse-network.js";
+
+// An HTTP redirect status HAProxy renders for the http → https redirection.
+export type RedirectCode = 301 | 302 | 303 | 307 | 308;
+
+// TLS termination: where the combined PEM lives and whether plain HTTP is redirected.
+export interface SslOptions {
+  enabled: boolean;
+  port: number;
+  certPath: string;
+  base64Encoded: boolean;
+  redirect: RedirectCode | null;
+}
+
+// HAProxy's stats page (and Prometheus exporter at /metrics) on its own port, behind basic auth.
+export interface StatsOptions {
+  enabled: boolean;
+  port: number;
+  username: string;
+  password: string;
+}
+
+// Everything the reloader needs, with absolute paths and typed values.
+export interface ReloaderOptions {
+  haproxyBin: string;
+  /** where the rendered base config is written (HAPROXY_CONFIG) */
+  haproxyConfig: string;
+  /** a user's own base config used as is instead of the rendered one (--config), or null */
+  userConfig: string | null;
+  backendConfig: string;
+  domainMap: string;
+  stateDir: string;
+  bindAddress: string;
+  httpPort: number;
+  ssl: SslOptions;
+  stats: StatsOptions;
+  /** null: ask the metadata service for self/host/agent_ip, falling back to stdout */
+  syslogHost: SyslogTarget | null;
+  syslogFacility: SyslogFacility;
+  rancherApiHost: string;
+  rancherApiVersion: string;
+  hardStopAfterMs: number;
+  debounceMs: number;
+  stopTimeoutMs: number;
+  rescanIntervalMs: number;
+  reloadTimeoutMs: number;
+  maxRestarts: number;
+  logLevel: LevelWithSilent;
+  logFormat: LogFormat | undefined;
+}
+
+// The base config HAProxy loads: the user's own file when given, else the rendered one.
+export function baseConfigPath(options: ReloaderOptions): string {
+  return options.userConfig ?? options.haproxyConfig;
+}

@@ -1,0 +1,149 @@
+// Turns input changes into checked snapshots and confirmed reloads, one at a time; changes that
+// arrive during a reload collapse into one more pass.
+import type { Logger } from "@rancher-haproxy/core";
+import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
+import { readInputs, type InputPaths } from "../sources/read-inputs.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import { StartupError } from "../startup-error.js";
+import { chooseStartSnapshot } from "./choose-start-snapshot.js";
+import type { SerialLock } from "./serial-lock.js";
+import type { SnapshotStore } from "./snapshot-store.js";
+
+// What the applier works with.
+export interface ApplierOptions {
+  store: SnapshotStore;
+  inputs: InputPaths;
+  logger: Logger;
+  status: ReloaderStatus;
+  lock: SerialLock;
+  supervisor: HaproxySupervisor;
+}
+
+// The change pipeline: read → stage gen-<n> → haproxy -c → point current → reload → confirm.
+export class ConfigApplier {
+  private lastHash: string | null = null;
+  private running: Promise<void> | null = null;
+  private pending = false;
+  private changeSince: number | null = null;
+
+  constructor(private readonly options: ApplierOptions) {}
+
+  // Point `current` at what HAProxy should start from (see chooseStartSnapshot).
+  async prepareInitial(): Promise<number> {
+    const read = await readInputs(this.options.inputs);
+    if (!read.ok) throw new StartupError(`input files missing: ${read.missing.join(", ")}`, 1);
+    this.lastHash = read.files.hash;
+    const generation = await chooseStartSnapshot(this.options.store, read.files, this.options.logger);
+    this.options.status.currentIs(generation);
+    return generation;
+  }
+
+  // A debounced file event (or a rescan) arrived; `since` is when the first event of the burst came.
+  notifyChange(since: number | null = null): void {
+    if (since !== null && this.changeSince === null) this.changeSince = since;
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    this.running = this.loop();
+  }
+
+  // Resolves when no pass is running or queued.
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.pending = false;
+        const since = this.changeSince;
+        this.changeSince = null;
+        await this.options.lock
+          .run(() => this.applyOnce(since))
+          .catch((error: unknown) => {
+            this.options.logger.error(
+              { event: "apply.error", err: String(error) },
+              "applying a change failed",
+            );
+          });
+      } while (this.pending);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async applyOnce(since: number | null): Promise<void> {
+    const { logger, status, supervisor, store } = this.options;
+    const read = await readInputs(this.options.inputs);
+    if (!read.ok) {
+      logger.warn(
+        { event: "inputs.missing", missing: read.missing },
+        "an input file is missing: keeping the running config",
+      );
+      return;
+    }
+    if (read.files.hash === this.lastHash) {
+      logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
+      return;
+    }
+    this.lastHash = read.files.hash;
+    const started = performance.now();
+    const { generation, check } = await store.stageAndCheck(read.files);
+    if (!check.ok) {
+      status.reloadEnded("check-failed", null, null, `gen-${generation} failed haproxy -c`);
+      return;
+    }
+    const previous = await store.current();
+    await store.makeCurrent(generation);
+    status.currentIs(generation);
+    if (!supervisor.isRunning()) {
+      status.reloadEnded("deferred", null, null);
+      logger.warn(
+        { event: "reload.deferred", generation },
+        "HAProxy is not running: it will start from this snapshot",
+      );
+      await store.prune();
+      return;
+    }
+    const reloadStarted = performance.now();
+    const verdict = await supervisor.reload();
+    const now = performance.now();
+    const durationMs = Math.round(now - started);
+    const reloadMs = Math.round(now - reloadStarted);
+    if (verdict.ok) {
+      const changeToAppliedMs = since === null ? null : Math.round(now - since);
+      status.reloadEnded("applied", durationMs, changeToAppliedMs);
+      logger.info(
+        {
+          event: "reload.applied",
+          generation,
+          checkMs: check.durationMs,
+          reloadMs,
+          durationMs,
+          changeToAppliedMs,
+          workerPid: verdict.workerPid,
+          masterReloads: verdict.info.reloads,
+        },
+        `reloaded HAProxy with gen-${generation}`,
+      );
+    } else if (verdict.kind === "exited") {
+      status.reloadEnded("interrupted", null, null, verdict.reason);
+      logger.warn(
+        { event: "reload.interrupted", generation, reason: verdict.reason },
+        "HAProxy exited during the reload: it restarts from this snapshot",
+      );
+    } else {
+      if (previous !== null) {
+        await store.makeCurrent(previous);
+        status.currentIs(previous);
+      }
+      status.reloadEnded("rejected", durationMs, null, verdict.reason);
+      logger.error(
+        { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: previous },
+        `HAProxy did not take gen-${generation}: the old workers keep serving`,
+      );
+    }
+    await store.prune();
+  }
+}

@@ -1,0 +1,130 @@
+// The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
+import type { SyslogFacility, SyslogTarget } from "../options/parse-network.js";
+import type { RedirectCode } from "../options/reloader-options.js";
+import { NO_ROUTE_BACKEND, renderRoutingRules } from "./render-routing-rules.js";
+
+// What the base config depends on (the options, with the syslog target already resolved).
+export interface BaseConfigInput {
+  bindAddress: string;
+  httpPort: number;
+  https: { port: number; certPath: string; redirect: RedirectCode | null } | null;
+  stats: { port: number; username: string; password: string } | null;
+  log: SyslogTarget;
+  facility: SyslogFacility;
+  /** absolute path of the admin (runtime API) socket */
+  adminSocket: string;
+  hardStopAfterMs: number;
+}
+
+const INDENT = "    ";
+
+// Render the whole base config; the generated backends file is loaded after it (-f base -f backends).
+export function renderBaseConfig(input: BaseConfigInput): string {
+  const sections = [
+    [
+      "# Rendered by the rancher-haproxy reloader from its options. Edits are applied live but replaced",
+      "# at the next start: pass --config to use your own file instead.",
+      "# Load order: haproxy -f haproxy.cfg -f haproxy-backends.cfg; domain.map is read from this directory.",
+    ],
+    section("global", renderGlobal(input)),
+    section("defaults", renderDefaults()),
+    section("frontend rh_http", renderHttpFrontend(input)),
+  ];
+  if (input.https) sections.push(section("frontend rh_https", renderHttpsFrontend(input, input.https)));
+  if (input.stats) {
+    sections.push(section("listen rh_stats", renderStats(input, input.stats.port)));
+    sections.push(
+      section("userlist rh_stats_users", [
+        `user ${input.stats.username} insecure-password ${input.stats.password}`,
+      ]),
+    );
+  }
+  sections.push(
+    section(`backend ${NO_ROUTE_BACKEND}`, [
+      'http-request return status 503 content-type text/plain string "no route for this host"',
+    ]),
+  );
+  return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
+}
+
+// The `bind` address part: all addresses, an IPv4 or a bracketed IPv6 address, then the port.
+export function renderBindAddress(address: string, port: number): string {
+  if (address === "") return `:${port}`;
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function section(header: string, body: string[]): string[] {
+  return [header, ...body.map((line) => INDENT + line)];
+}
+
+function renderLog(log: SyslogTarget, facility: SyslogFacility): string {
+  if (log.kind === "stdout") return "log stdout format raw local0";
+  const host = log.host.includes(":") ? `[${log.host}]` : log.host;
+  return `log ${log.port === null ? host : `${host}:${log.port}`} ${facility}`;
+}
+
+function renderGlobal(input: BaseConfigInput): string[] {
+  const lines = [
+    "# relative paths (domain.map) resolve against this file's directory",
+    "default-path config",
+    renderLog(input.log, input.facility),
+    "# runtime API for later fast paths; expose-fd lets `haproxy -x` take the listeners over",
+    `stats socket ${input.adminSocket} mode 600 level admin expose-fd listeners`,
+    "stats timeout 30s",
+    "# old workers finish in-flight requests after a reload, within this bound",
+    `hard-stop-after ${input.hardStopAfterMs}ms`,
+    "mworker-max-reloads 50",
+    "# the internal httpclient is unused: do not load the CA store on every start and check",
+    "httpclient.ssl.verify none",
+  ];
+  if (input.https) lines.push("ssl-default-bind-options ssl-min-ver TLSv1.2");
+  return lines;
+}
+
+function renderDefaults(): string[] {
+  return [
+    "mode http",
+    "log global",
+    "option httplog",
+    "option dontlognull",
+    "option forwardfor",
+    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
+    "option idle-close-on-response",
+    "option redispatch",
+    "retries 3",
+    "timeout connect 5s",
+    "timeout client 50s",
+    "timeout server 50s",
+    "timeout http-keep-alive 10s",
+    "timeout http-request 10s",
+  ];
+}
+
+function renderHttpFrontend(input: BaseConfigInput): string[] {
+  const lines = [`bind ${renderBindAddress(input.bindAddress, input.httpPort)}`];
+  if (input.https?.redirect)
+    lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
+  lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
+  return [...lines, ...renderRoutingRules()];
+}
+
+function renderHttpsFrontend(input: BaseConfigInput, https: { port: number; certPath: string }): string[] {
+  return [
+    `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${https.certPath}`,
+    "http-request set-header X-Forwarded-Proto https",
+    "http-request set-header X-Real-IP %[src]",
+    ...renderRoutingRules(),
+  ];
+}
+
+function renderStats(input: BaseConfigInput, port: number): string[] {
+  return [
+    `bind ${renderBindAddress(input.bindAddress, port)}`,
+    'http-request auth realm "HAProxy Statistics" unless { http_auth(rh_stats_users) }',
+    "http-request use-service prometheus-exporter if { path /metrics }",
+    "stats enable",
+    "stats uri /",
+    "stats hide-version",
+    "stats refresh 10s",
+  ];
+}

@@ -1,0 +1,33 @@
+// The host-routing rules both frontends share: exact, hashed lookups of the normalised Host in domain.map.
+
+// How many leading labels may be stripped to find a mapped parent name: x.app.dev.tld → app.dev.tld
+// works for up to this many extra labels (a.b.c.d.e.app.dev.tld); more get the 503 fallback.
+export const SUBDOMAIN_LEVELS = 5;
+
+// The map file name, relative to the base config's directory (`default-path config`), so the running
+// HAProxy and `haproxy -c` on a snapshot read the map that sits beside the config they loaded.
+export const DOMAIN_MAP_NAME = "domain.map";
+
+// The backend unknown hosts land on.
+export const NO_ROUTE_BACKEND = "rh_no_route";
+
+const STRIP_LABEL = "regsub(^[^.]*\\.,)";
+
+// Lines (without indent) routing by Host: lower case, port and a trailing dot stripped (host_only +
+// regsub), exact map_str lookup, then the same lookup on the parent names, never a suffix match of
+// the whole string, so app.dev.tld.evil.com matches nothing.
+export function renderRoutingRules(mapName: string = DOMAIN_MAP_NAME): string[] {
+  const lines = [
+    "http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)",
+    `http-request set-var(txn.backend) var(txn.host),map_str(${mapName})`,
+  ];
+  for (let level = 1; level <= SUBDOMAIN_LEVELS; level++) {
+    const strip = Array.from({ length: level }, () => STRIP_LABEL).join(",");
+    lines.push(
+      `http-request set-var(txn.backend) var(txn.host),${strip},map_str(${mapName}) if !{ var(txn.backend) -m found }`,
+    );
+  }
+  lines.push("use_backend %[var(txn.backend)] if { var(txn.backend) -m found }");
+  lines.push(`default_backend ${NO_ROUTE_BACKEND}`);
+  return lines;
+}

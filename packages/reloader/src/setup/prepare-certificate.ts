@@ -1,0 +1,64 @@
+// With ENABLE_SSL: make sure HAPROXY_SSL_CERT holds a valid certificate + key, building it from metadata
+// (self/service/metadata/ssl_cert + ssl_key) when it does not exist. Problems are StartupErrors.
+import { readFile } from "node:fs/promises";
+import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import { buildCertificatePem, validateCertificateFile } from "../model/build-certificate-pem.js";
+import type { SslOptions } from "../options/reloader-options.js";
+import { writeCertificate } from "../output/write-certificate.js";
+import { readSslMaterial } from "../sources/read-self-metadata.js";
+import { StartupError } from "../startup-error.js";
+
+// Ensure the certificate file; returns where it came from.
+export async function prepareCertificate(
+  ssl: SslOptions,
+  client: MetadataClient,
+  logger: Logger,
+): Promise<"file" | "metadata"> {
+  const existing = await readExisting(ssl.certPath);
+  if (existing !== null) {
+    const outcome = validateCertificateFile(existing);
+    if (!outcome.ok) throw new StartupError(`HAPROXY_SSL_CERT=${ssl.certPath} ${outcome.reason}`);
+    logger.info(
+      { event: "certificate.found", path: ssl.certPath, subject: outcome.subject, validTo: outcome.validTo },
+      "using the existing certificate",
+    );
+    return "file";
+  }
+  let material;
+  try {
+    material = await readSslMaterial(client);
+  } catch (error) {
+    throw new StartupError(
+      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${ssl.certPath} does not exist, and the metadata service could not be read: ${String(error)}`,
+    );
+  }
+  if (material.cert === null || material.key === null)
+    throw new StartupError(
+      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${ssl.certPath} does not exist, and the service metadata has no ` +
+        `${material.cert === null ? "ssl_cert" : "ssl_key"}: mount the PEM or set ssl_cert and ssl_key`,
+    );
+  const outcome = buildCertificatePem(material.cert, material.key, ssl.base64Encoded);
+  if (!outcome.ok) throw new StartupError(`metadata ${outcome.reason}`);
+  await writeCertificate(ssl.certPath, outcome.pem);
+  logger.info(
+    {
+      event: "certificate.written",
+      path: ssl.certPath,
+      subject: outcome.subject,
+      validTo: outcome.validTo,
+      mode: "0600",
+    },
+    "built the certificate from metadata",
+  );
+  return "metadata";
+}
+
+async function readExisting(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    throw new StartupError(`HAPROXY_SSL_CERT=${path} cannot be read (${code ?? String(error)})`);
+  }
+}

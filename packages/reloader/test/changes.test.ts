@@ -1,0 +1,219 @@
+// Changes to the generated files reach HAProxy: new hosts within a second, alias-only map changes,
+// a broken backends file that never disturbs the running routing, bursts collapsed into few reloads.
+import assert from "node:assert/strict";
+import { readdir, readFile, readlink } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { test } from "node:test";
+import { writeFileAtomic } from "@rancher-haproxy/core";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { runLoad } from "../../test-support/src/load/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+const routes = (url: string, host: string, name: string) => async () => {
+  const answer = await httpRequest({ url, host, timeoutMs: 1000 });
+  return answer.status === 200 && answer.body === name;
+};
+
+test("a new stack (backends + map rewritten atomically) answers within 1 s", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.41" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.0.42" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    args: ["--debounce-ms", "200"],
+  });
+  assert.equal((await httpRequest({ url: fixture.url, host: "fresh.dev.tld" })).status, 503);
+
+  const from = fixture.reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "fresh", servers: [{ address: fresh.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
+  });
+  await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), {
+    timeoutMs: 1000,
+    message: "fresh.dev.tld to answer",
+  });
+  const applied = await fixture.reloader.waitForEvent("reload.applied", { from });
+  assert.equal(typeof applied["changeToAppliedMs"], "number");
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+});
+
+test("an alias-only change (domain.map alone) is applied", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.43" });
+  t.after(() => app.close());
+  const backends = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends,
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).status, 503);
+
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
+  await waitFor(routes(fixture.url, "www.dev.tld", "app"), {
+    timeoutMs: 1000,
+    message: "the alias to answer",
+  });
+  // The running config is the snapshot that holds the new map.
+  const current = await readlink(`${fixture.stateDir}/current`);
+  assert.match(await readFile(`${fixture.stateDir}/${current}/domain.map`, "utf8"), /^www\.dev\.tld app$/m);
+});
+
+test("a broken backends file keeps the old routing answering every request; the fixed file is applied", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.44" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.0.45" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const good = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: good,
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  const gensBefore = (await readdir(fixture.stateDir)).filter((name) => name.startsWith("gen-")).length;
+
+  const controller = new AbortController();
+  const load = runLoad({
+    url: fixture.url,
+    targets: [{ host: "app.dev.tld", expect: "app" }],
+    concurrency: 16,
+    keepAlive: true,
+    signal: controller.signal,
+    maxDurationMs: 30_000,
+  });
+  try {
+    const from = fixture.reloader.logs.length;
+    const broken = good.replace("    mode http\n", "    mode http\n    bogus-keyword here\n");
+    await fixture.write({
+      backends: `${broken}\nbackend fresh\n    server s1 ${fresh.address}\n`,
+      map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
+    });
+    const failed = await fixture.reloader.waitForEvent("check.failed", { from });
+    const offending = failed["offendingLines"] as { file: string; line: number; text: string }[];
+    assert.ok(
+      offending.some((line) => line.text.includes("bogus-keyword")),
+      JSON.stringify(offending),
+    );
+    assert.match(String(failed["output"]), /bogus-keyword/);
+    assert.equal(fixture.reloader.count("reload.applied"), 0);
+    // The failed snapshot is not kept, and the map change that came with it is not live either.
+    // (backends and map are two renames: a second failed check may still be running, hence the wait)
+    await waitFor(
+      async () =>
+        (await readdir(fixture.stateDir)).filter((name) => name.startsWith("gen-")).length === gensBefore,
+      { timeoutMs: 3000, message: "failed snapshots to be removed" },
+    );
+    assert.equal((await httpRequest({ url: fixture.url, host: "fresh.dev.tld" })).status, 503);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await fixture.write({
+      backends: renderTestBackends([
+        { name: "app", servers: [{ address: app.address }] },
+        { name: "fresh", servers: [{ address: fresh.address }] },
+      ]),
+    });
+    await fixture.reloader.waitForEvent("reload.applied", { from });
+    await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), {
+      timeoutMs: 2000,
+      message: "the fixed config",
+    });
+  } finally {
+    controller.abort();
+  }
+  const result = await load;
+  assert.ok(result.sent > 100, `load ran (${result.sent} requests)`);
+  assert.deepEqual(result.failures, []);
+  assert.equal(result.failed, 0);
+  assert.equal(result.ok, result.sent);
+});
+
+test("a burst of changes collapses into few reloads and ends on the last content", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.46" });
+  t.after(() => app.close());
+  const backends = (n: number) =>
+    renderTestBackends([{ name: "app", servers: [{ address: app.address }] }], [`# burst ${n}`]);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: backends(0),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  const from = fixture.reloader.logs.length;
+  for (let n = 1; n <= 20; n++) {
+    await fixture.write({ backends: backends(n) });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const generation = await waitFor(
+    async () => {
+      const current = await readlink(`${fixture.stateDir}/current`);
+      const text = await readFile(`${fixture.stateDir}/${current}/backends.cfg`, "utf8");
+      return text.includes("# burst 20\n") ? Number(current.replace("gen-", "")) : 0;
+    },
+    { timeoutMs: 5000, message: "the last burst content to be current" },
+  );
+  await fixture.reloader.waitForEvent("reload.applied", {
+    from,
+    match: (line) => line["generation"] === generation,
+  });
+  const reloads = fixture.reloader.logs.slice(from).filter((line) => line.event === "reload.applied").length;
+  assert.ok(reloads >= 1 && reloads < 20, `${reloads} reloads for 20 writes`);
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+});
+
+test("an edit of the rendered haproxy.cfg is applied too, and a broken one is not", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.47" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  const rendered = await readFile(fixture.baseConfig, "utf8");
+  let from = fixture.reloader.logs.length;
+  await writeFileAtomic(
+    fixture.baseConfig,
+    rendered.replace('string "no route for this host"', 'string "nothing here"'),
+  );
+  await fixture.reloader.waitForEvent("reload.applied", { from });
+  assert.equal((await httpRequest({ url: fixture.url, host: "nope.dev.tld" })).body, "nothing here");
+
+  from = fixture.reloader.logs.length;
+  await writeFileAtomic(fixture.baseConfig, `${rendered}\nfrontend broken\n    bind 127.0.0.1:notaport\n`);
+  await fixture.reloader.waitForEvent("check.failed", { from });
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+});
+
+test("a reload HAProxy refuses after a passing check (port taken) is detected, rolled back and logged", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.48" });
+  // A plain listener without SO_REUSEPORT: haproxy -c passes, but binding it during the reload fails.
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  t.after(() => Promise.all([app.close(), new Promise((resolve) => blocker.close(resolve))]));
+  const blockedPort = (blocker.address() as AddressInfo).port;
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  const good = await readlink(`${fixture.stateDir}/current`);
+  const rendered = await readFile(fixture.baseConfig, "utf8");
+  const from = fixture.reloader.logs.length;
+  await writeFileAtomic(
+    fixture.baseConfig,
+    `${rendered}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
+  );
+  await fixture.reloader.waitForEvent("check.passed", { from });
+  const failed = await fixture.reloader.waitForEvent("reload.failed", { from });
+  assert.match(String(failed["reason"]), /failed: 1/);
+  assert.equal(
+    await readlink(`${fixture.stateDir}/current`),
+    good,
+    "current points back at the good snapshot",
+  );
+  assert.equal(fixture.reloader.count("reload.applied"), 0);
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+
+  // The next good change reloads normally.
+  const next = fixture.reloader.logs.length;
+  await writeFileAtomic(fixture.baseConfig, rendered);
+  await fixture.reloader.waitForEvent("reload.applied", { from: next });
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+});

@@ -1,0 +1,87 @@
+// The zero-failure scenario: four real backends, concurrent checked load through HAProxy, and N
+// reloads driven by atomic rewrites of the backends file, each confirmed in the reloader's log.
+import type { TestContext } from "node:test";
+import { renderTestBackends, renderTestMap, waitFor } from "../../../test-support/src/haproxy/index.ts";
+import { startBackend, type Backend } from "../../../test-support/src/http/index.ts";
+import { runLoad, type LoadResult } from "../../../test-support/src/load/index.ts";
+import { createFixture } from "./fixture.ts";
+
+export interface ReloadUnderLoadResult {
+  load: LoadResult;
+  reloads: number;
+  workerPids: number[];
+  reloadMs: number[];
+  checkMs: number[];
+}
+
+// `hostBase` picks the backends' loopback addresses (hostBase.1-4) so files can run in parallel.
+export async function reloadUnderLoad(
+  t: TestContext,
+  options: { keepAlive: boolean; reloads: number; hostBase: string },
+): Promise<ReloadUnderLoadResult> {
+  const names = ["alpha", "bravo", "charlie", "delta"];
+  const backends: Backend[] = [];
+  t.after(() => Promise.all(backends.map((backend) => backend.close())));
+  for (const [index, name] of names.entries())
+    backends.push(await startBackend({ name, host: `${options.hostBase}.${index + 1}` }));
+
+  // A harmless change per reload: a comment and a spare, unrouted backend whose port moves.
+  const backendsFile = (n: number) =>
+    renderTestBackends(
+      [
+        ...backends.map((backend) => ({ name: backend.name, servers: [{ address: backend.address }] })),
+        { name: "spare", servers: [{ address: `127.0.0.1:${10_000 + n}` }] },
+      ],
+      [`# reload ${n}`],
+    );
+  const map = renderTestMap(Object.fromEntries(names.map((name) => [`${name}.dev.tld`, name])));
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: backendsFile(0),
+    map,
+    args: ["--debounce-ms", "10", "--rescan-interval", "0"],
+    env: { SYSLOG_HOST: "127.0.0.1:9" },
+  });
+
+  const controller = new AbortController();
+  const load = runLoad({
+    url: fixture.url,
+    targets: names.map((name) => ({ host: `${name}.dev.tld`, expect: name })),
+    concurrency: 16,
+    keepAlive: options.keepAlive,
+    signal: controller.signal,
+    maxDurationMs: 120_000,
+  });
+  try {
+    // Let the load reach a steady state first.
+    await waitFor(() => backends.every((backend) => backend.requests > 20), {
+      timeoutMs: 5000,
+      message: "load to start",
+    });
+    for (let n = 1; n <= options.reloads; n++) {
+      await fixture.write({ backends: backendsFile(n) });
+      await waitFor(() => fixture.reloader.count("reload.applied") >= n, {
+        timeoutMs: 10_000,
+        message: `reload ${n}`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    controller.abort();
+  }
+  const result = await load;
+  const applied = fixture.reloader.logs.filter((line) => line.event === "reload.applied");
+  return {
+    load: result,
+    reloads: applied.length,
+    workerPids: applied.map((line) => Number(line["workerPid"])),
+    reloadMs: applied.map((line) => Number(line["reloadMs"])),
+    checkMs: applied.map((line) => Number(line["checkMs"])),
+  };
+}
+
+// Median and max of a list, for the test's diagnostic line.
+export function summary(values: readonly number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return `median ${median} ms, max ${sorted.at(-1) ?? 0} ms`;
+}

@@ -1,0 +1,157 @@
+// The rendered base config: deterministic text with the expected pieces, and every option combination
+// accepted by the real `haproxy -c` (with no warnings) together with a generated backends file.
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { checkConfig } from "../src/haproxy/check-config.ts";
+import type { SyslogTarget } from "../src/options/parse-network.ts";
+import type { RedirectCode } from "../src/options/reloader-options.ts";
+import { renderBaseConfig, type BaseConfigInput } from "../src/render/render-base-config.ts";
+import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
+import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import { recordedCertificate } from "./helpers/test-certificate.ts";
+
+let dir = "";
+let certPath = "";
+
+const base = (overrides: Partial<BaseConfigInput> = {}): BaseConfigInput => ({
+  bindAddress: "",
+  httpPort: 80,
+  https: null,
+  stats: null,
+  log: { kind: "stdout" },
+  facility: "daemon",
+  adminSocket: join(dir, "admin.sock"),
+  hardStopAfterMs: 30_000,
+  ...overrides,
+});
+
+describe("renderBaseConfig", () => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "rh-render-"));
+    certPath = join(dir, "server.pem");
+    const { cert, key } = recordedCertificate();
+    await writeFile(certPath, `${cert.trim()}\n${key.trim()}\n`);
+    await writeFile(join(dir, "domain.map"), renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }));
+    await writeFile(
+      join(dir, "backends.cfg"),
+      renderTestBackends([
+        {
+          name: "app",
+          servers: [{ address: "127.0.0.1:9" }, { address: "127.0.0.2:9", sendProxy: "send-proxy-v2" }],
+        },
+      ]),
+    );
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const logs: SyslogTarget[] = [
+    { kind: "stdout" },
+    { kind: "udp", host: "127.0.0.250", port: null },
+    { kind: "udp", host: "127.0.0.1", port: 5514 },
+    { kind: "udp", host: "localhost", port: 514 },
+    { kind: "udp", host: "::1", port: null },
+    { kind: "udp", host: "::1", port: 514 },
+  ];
+  const redirects: (RedirectCode | null)[] = [null, 301, 302, 303, 307, 308];
+  const combos = (): [string, BaseConfigInput][] => {
+    const list: [string, BaseConfigInput][] = [];
+    for (const bindAddress of ["", "127.0.0.1", "::1", "::"])
+      for (const log of logs)
+        list.push([
+          `bind ${bindAddress || "*"}, log ${JSON.stringify(log)}`,
+          base({ bindAddress, log, httpPort: 8080 }),
+        ]);
+    for (const redirect of redirects)
+      for (const stats of [null, { port: 1936, username: "admin", password: "s3cr.t~+=@%^*!,/?-" }])
+        list.push([
+          `https redirect ${redirect}, stats ${stats ? "on" : "off"}`,
+          base({
+            https: { port: 8443, certPath: "", redirect },
+            stats,
+            facility: "local3",
+            hardStopAfterMs: 1500,
+          }),
+        ]);
+    return list;
+  };
+
+  it("every option combination passes the real haproxy -c without warnings", async () => {
+    for (const [name, input] of combos()) {
+      const withCert = input.https ? { ...input, https: { ...input.https, certPath } } : input;
+      const path = join(dir, "haproxy.cfg");
+      await writeFile(path, renderBaseConfig(withCert));
+      const check = await checkConfig("haproxy", [path, join(dir, "backends.cfg")]);
+      assert.equal(check.ok, true, `${name}:\n${check.output}`);
+      assert.doesNotMatch(check.output, /\[(WARNING|ALERT)\]/, `${name}:\n${check.output}`);
+    }
+  });
+
+  it("is deterministic: the same options give the same bytes", () => {
+    for (const [, input] of combos())
+      assert.equal(renderBaseConfig(input), renderBaseConfig(structuredClone(input)));
+  });
+
+  it("holds the reload-safety defaults and the master-worker globals", () => {
+    const text = renderBaseConfig(base({ hardStopAfterMs: 45_000 }));
+    for (const line of [
+      "default-path config",
+      `stats socket ${join(dir, "admin.sock")} mode 600 level admin expose-fd listeners`,
+      "hard-stop-after 45000ms",
+      "mworker-max-reloads 50",
+      "httpclient.ssl.verify none",
+      "option idle-close-on-response",
+      "option redispatch",
+      "retries 3",
+      "option forwardfor",
+      "timeout http-keep-alive 10s",
+      "default_backend rh_no_route",
+      'http-request return status 503 content-type text/plain string "no route for this host"',
+    ])
+      assert.ok(text.includes(`    ${line}\n`), line);
+    assert.doesNotMatch(text, /map_dom|reqadd|#[A-Z_]+#/);
+  });
+
+  it("renders the syslog target, facility, binds, TLS and redirect lines", () => {
+    const text = renderBaseConfig(
+      base({
+        bindAddress: "::1",
+        log: { kind: "udp", host: "10.0.0.1", port: 514 },
+        facility: "local5",
+        https: { port: 443, certPath: "/etc/ssl/x.pem", redirect: 301 },
+      }),
+    );
+    assert.match(text, /^ {4}log 10\.0\.0\.1:514 local5$/m);
+    assert.match(text, /^ {4}bind \[::1\]:80$/m);
+    assert.match(text, /^ {4}bind \[::1\]:443 ssl crt \/etc\/ssl\/x\.pem$/m);
+    assert.match(text, /^ {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}$/m);
+    assert.match(text, /^ {4}http-request set-header X-Forwarded-Proto https$/m);
+    assert.match(
+      renderBaseConfig(base({ log: { kind: "udp", host: "::1", port: 514 } })),
+      /^ {4}log \[::1\]:514 daemon$/m,
+    );
+    assert.doesNotMatch(renderBaseConfig(base()), /rh_https|rh_stats|redirect/);
+  });
+
+  it("renders the stats listener with basic auth on / and the Prometheus exporter at /metrics", () => {
+    const text = renderBaseConfig(base({ stats: { port: 1936, username: "ops", password: "pw" } }));
+    assert.match(text, /^listen rh_stats\n {4}bind :1936\n/m);
+    assert.match(
+      text,
+      /http-request auth realm "HAProxy Statistics" unless \{ http_auth\(rh_stats_users\) \}/,
+    );
+    assert.match(text, /http-request use-service prometheus-exporter if \{ path \/metrics \}/);
+    assert.match(text, /^userlist rh_stats_users\n {4}user ops insecure-password pw$/m);
+  });
+
+  it("routes with exact hashed lookups, one leading label stripped per level, never map_dom", () => {
+    const rules = renderRoutingRules();
+    assert.equal(rules[0], "http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)");
+    assert.equal(rules[1], "http-request set-var(txn.backend) var(txn.host),map_str(domain.map)");
+    assert.equal(rules.filter((rule) => rule.includes("regsub(^[^.]*\\.,)")).length, SUBDOMAIN_LEVELS);
+    assert.ok(rules.every((rule) => !rule.includes("map_dom") && !rule.includes("map_end")));
+    assert.equal(rules.at(-2), "use_backend %[var(txn.backend)] if { var(txn.backend) -m found }");
+  });
+});

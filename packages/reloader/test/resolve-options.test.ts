@@ -1,0 +1,221 @@
+// Options are validated once at the edge: defaults of the original, every variable keeps its meaning,
+// errors name the flag or variable and the bad value (never the password); the CLI exits 2 on them.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { spawnReloader } from "../../test-support/src/haproxy/index.ts";
+import { OptionsError } from "../src/options/options-error.ts";
+import { resolveOptions } from "../src/options/resolve-options.ts";
+
+const problemsOf = (env: NodeJS.ProcessEnv, flags: Record<string, string> = {}): string[] => {
+  try {
+    resolveOptions(flags, env);
+  } catch (error) {
+    if (error instanceof OptionsError) return [...error.problems];
+    throw error;
+  }
+  return [];
+};
+
+describe("resolveOptions", () => {
+  it("defaults to the original's paths and ports", () => {
+    const options = resolveOptions({}, {});
+    assert.equal(options.haproxyConfig, "/usr/local/etc/haproxy/haproxy.cfg");
+    assert.equal(options.backendConfig, "/usr/local/etc/haproxy/haproxy-backends.cfg");
+    assert.equal(options.domainMap, "/usr/local/etc/haproxy/domain.map");
+    assert.equal(options.ssl.certPath, "/usr/local/etc/haproxy/server.pem");
+    assert.equal(options.stateDir, "/var/run/rancher-haproxy");
+    assert.deepEqual([options.httpPort, options.ssl.port, options.stats.port], [80, 443, 1936]);
+    assert.equal(options.ssl.enabled, false);
+    assert.equal(options.stats.enabled, false);
+    assert.equal(options.syslogHost, null);
+    assert.equal(options.syslogFacility, "daemon");
+    assert.equal(options.rancherApiHost, "rancher-metadata.rancher.internal");
+    assert.equal(options.rancherApiVersion, "2015-12-19");
+    assert.equal(options.hardStopAfterMs, 30_000);
+    assert.equal(options.debounceMs, 200);
+    assert.equal(options.userConfig, null);
+    assert.equal(options.haproxyBin, "haproxy");
+  });
+
+  it("reads every variable of the original, and flags win over variables", () => {
+    const options = resolveOptions(
+      { "http-port": "8081" },
+      {
+        ENABLE_STATS: "TRUE",
+        STATS_PORT: "9936",
+        STATS_USERNAME: "ops",
+        STATS_PASSWORD: "pa55-word",
+        ENABLE_SSL: "yes",
+        HAPROXY_SSL_CERT: "/certs/site.pem",
+        SSL_BASE64_ENCODED: "1",
+        ENABLE_SSL_REDIRECTION: "true",
+        SSL_REDIRECTION_TYPE: "302",
+        SYSLOG_HOST: "logs.internal:5514",
+        SYSLOG_FACILITY: "LOCAL2",
+        HAPROXY_CONFIG: "/etc/h/haproxy.cfg",
+        HAPROXY_DOMAIN_MAP: "/etc/h/domain.map",
+        HAPROXY_BACKEND_CONFIG: "/etc/h/backends.cfg",
+        RANCHER_API_HOST: "127.0.0.1:8080",
+        RANCHER_API_VERSION: "latest",
+        HTTP_PORT: "8080",
+        HTTPS_PORT: "8443",
+        BIND_ADDRESS: "127.0.0.1",
+        HARD_STOP_AFTER: "2m",
+      },
+    );
+    assert.equal(options.httpPort, 8081);
+    assert.deepEqual(options.stats, { enabled: true, port: 9936, username: "ops", password: "pa55-word" });
+    assert.deepEqual(options.ssl, {
+      enabled: true,
+      port: 8443,
+      certPath: "/certs/site.pem",
+      base64Encoded: true,
+      redirect: 302,
+    });
+    assert.deepEqual(options.syslogHost, { kind: "udp", host: "logs.internal", port: 5514 });
+    assert.equal(options.syslogFacility, "local2");
+    assert.equal(options.haproxyConfig, "/etc/h/haproxy.cfg");
+    assert.equal(options.domainMap, "/etc/h/domain.map");
+    assert.equal(options.backendConfig, "/etc/h/backends.cfg");
+    assert.equal(options.rancherApiHost, "127.0.0.1:8080");
+    assert.equal(options.rancherApiVersion, "latest");
+    assert.equal(options.bindAddress, "127.0.0.1");
+    assert.equal(options.hardStopAfterMs, 120_000);
+  });
+
+  it("accepts true/false, 1/0, yes/no in any case, and a bare flag as true", () => {
+    for (const [text, value] of [
+      ["True", true],
+      ["YES", true],
+      ["1", true],
+      ["no", false],
+      ["FALSE", false],
+      ["0", false],
+    ] as const)
+      assert.equal(resolveOptions({}, { ENABLE_SSL: text }).ssl.enabled, value, text);
+    assert.equal(resolveOptions({ "enable-ssl": "" }, {}).ssl.enabled, true);
+  });
+
+  it("rejects other boolean values naming the variable and the value", () => {
+    assert.deepEqual(problemsOf({ ENABLE_SSL: "on" }), [
+      'ENABLE_SSL="on" must be true or false (also 1/0, yes/no)',
+    ]);
+    assert.deepEqual(problemsOf({}, { "enable-stats": "maybe" }), [
+      '--enable-stats="maybe" must be true or false (also 1/0, yes/no)',
+    ]);
+  });
+
+  it("accepts SSL_REDIRECTION_TYPE 301, 302, 303, 307, 308 only", () => {
+    for (const code of [301, 302, 303, 307, 308])
+      assert.equal(
+        resolveOptions(
+          {},
+          { ENABLE_SSL: "true", ENABLE_SSL_REDIRECTION: "true", SSL_REDIRECTION_TYPE: String(code) },
+        ).ssl.redirect,
+        code,
+      );
+    assert.match(
+      problemsOf({ SSL_REDIRECTION_TYPE: "300" })[0] ?? "",
+      /^SSL_REDIRECTION_TYPE="300" must be one of 301, 302, 303, 307, 308$/,
+    );
+    assert.equal(resolveOptions({}, { ENABLE_SSL: "true", SSL_REDIRECTION_TYPE: "308" }).ssl.redirect, null);
+  });
+
+  it("validates SYSLOG_HOST as stdout, an IP or a DNS name with an optional port", () => {
+    const ok = (value: string) => resolveOptions({}, { SYSLOG_HOST: value }).syslogHost;
+    assert.deepEqual(ok("stdout"), { kind: "stdout" });
+    assert.deepEqual(ok("10.1.2.3"), { kind: "udp", host: "10.1.2.3", port: null });
+    assert.deepEqual(ok("syslog.example.com:514"), { kind: "udp", host: "syslog.example.com", port: 514 });
+    assert.deepEqual(ok("::1"), { kind: "udp", host: "::1", port: null });
+    assert.deepEqual(ok("[fd00::1]:514"), { kind: "udp", host: "fd00::1", port: 514 });
+    for (const bad of ["evil host", "a;b", "x:99999", "-bad.example", "1.2.3.4:", "host:port"])
+      assert.match(problemsOf({ SYSLOG_HOST: bad })[0] ?? "", /^SYSLOG_HOST=".*" (must be|has a port)/, bad);
+    assert.match(
+      problemsOf({ SYSLOG_FACILITY: "daemons" })[0] ?? "",
+      /^SYSLOG_FACILITY="daemons" must be one of kern, user/,
+    );
+  });
+
+  it("refuses the default stats credentials unless STATS_ALLOW_DEFAULT_PASSWORD=true", () => {
+    assert.match(
+      problemsOf({ ENABLE_STATS: "true" })[0] ?? "",
+      /default STATS_USERNAME\/STATS_PASSWORD .*STATS_ALLOW_DEFAULT_PASSWORD=true/,
+    );
+    assert.equal(
+      resolveOptions({}, { ENABLE_STATS: "true", STATS_ALLOW_DEFAULT_PASSWORD: "true" }).stats.password,
+      "haproxy",
+    );
+    assert.deepEqual(problemsOf({ ENABLE_STATS: "false" }), []);
+  });
+
+  it("restricts stats credentials and never echoes the password", () => {
+    const problems = problemsOf({
+      ENABLE_STATS: "true",
+      STATS_USERNAME: "ops",
+      STATS_PASSWORD: "hunter2 #secret",
+    });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? "", /^STATS_PASSWORD must be 1-128 of/);
+    assert.ok(!problems.join("").includes("hunter2"));
+    assert.match(problemsOf({ STATS_USERNAME: "a:b" })[0] ?? "", /^STATS_USERNAME="a:b" must be/);
+  });
+
+  it("rejects bad ports, addresses, durations and clashing listeners, all at once", () => {
+    const problems = problemsOf({
+      HTTP_PORT: "0",
+      HTTPS_PORT: "70000",
+      STATS_PORT: "http",
+      BIND_ADDRESS: "localhost",
+      HARD_STOP_AFTER: "soon",
+      RANCHER_API_VERSION: "v1",
+    });
+    assert.deepEqual(
+      [...problems].sort(),
+      [
+        'BIND_ADDRESS="localhost" must be empty (all addresses) or an IPv4/IPv6 address',
+        'HTTP_PORT="0" must be a port number 1-65535',
+        'HTTPS_PORT="70000" must be a port number 1-65535',
+        'STATS_PORT="http" must be a port number 1-65535',
+        'RANCHER_API_VERSION="v1" must be `latest` or a date like 2015-12-19',
+        'HARD_STOP_AFTER="soon" must be a duration like 500ms, 30s, 2m or 1h',
+      ].sort(),
+    );
+    assert.deepEqual(problemsOf({ ENABLE_SSL: "true", HTTPS_PORT: "80" }), [
+      "HTTPS_PORT and HTTP_PORT are both 80: each listener needs its own port",
+    ]);
+    assert.match(problemsOf({ ENABLE_SSL_REDIRECTION: "true" })[0] ?? "", /needs ENABLE_SSL=true/);
+  });
+
+  it("rejects a state dir too long for the sockets and paths haproxy.cfg cannot hold", () => {
+    assert.match(
+      problemsOf({ RELOADER_STATE_DIR: `/tmp/${"x".repeat(120)}` })[0] ?? "",
+      /too long for a unix socket path/,
+    );
+    assert.match(
+      problemsOf({ HAPROXY_SSL_CERT: "/certs/my cert.pem" })[0] ?? "",
+      /^HAPROXY_SSL_CERT=".*" must not contain spaces/,
+    );
+  });
+});
+
+describe("reloader CLI", () => {
+  it("exits 2 listing every bad option, without starting anything", async () => {
+    const child = spawnReloader({
+      env: { HTTP_PORT: "eighty", ENABLE_SSL: "maybe", STATS_PASSWORD: "bad pass", ENABLE_STATS: "1" },
+    });
+    const exit = await child.exited;
+    assert.deepEqual(exit, { code: 2, signal: null });
+    const text = child.logs.map((line) => line.raw ?? "").join("\n");
+    assert.match(text, /HTTP_PORT="eighty" must be a port number/);
+    assert.match(text, /ENABLE_SSL="maybe" must be true or false/);
+    assert.match(text, /STATS_PASSWORD must be/);
+    assert.ok(!text.includes("bad pass"));
+  });
+
+  it("rejects unknown flags", async () => {
+    const child = spawnReloader({ args: ["--no-such-flag"] });
+    const exit = await child.exited;
+    assert.notEqual(exit.code, 0);
+    assert.match(child.logs.map((line) => line.raw ?? "").join("\n"), /Unknown argument/);
+  });
+});

@@ -1,0 +1,183 @@
+// HAProxy's life under the reloader: restarted when killed, stopped gracefully on SIGTERM, started from
+// the last good snapshot when the files are broken, and a clear exit when it cannot be kept running.
+import assert from "node:assert/strict";
+import { chmod, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+const answers = (url: string, host: string, name: string) => async () => {
+  const answer = await httpRequest({ url, host, timeoutMs: 1000 });
+  return answer.status === 200 && answer.body === name;
+};
+
+for (const victim of ["master", "worker"] as const) {
+  test(`HAProxy's ${victim} killed: HAProxy is restarted and routing comes back`, async (t) => {
+    const app = await startBackend({ name: "app", host: victim === "master" ? "127.0.0.51" : "127.0.0.52" });
+    t.after(() => app.close());
+    const fixture = await createFixture((fn) => t.after(fn), {
+      backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+      map: renderTestMap({ "app.dev.tld": "app" }),
+    });
+    const ready = await fixture.reloader.waitForEvent("haproxy.ready");
+    const pid = Number(victim === "master" ? ready["pid"] : ready["workerPid"]);
+    const from = fixture.reloader.logs.length;
+    process.kill(pid, "SIGKILL");
+
+    const exited = await fixture.reloader.waitForEvent("haproxy.exited", { from });
+    assert.equal(exited["pid"], ready["pid"]);
+    await fixture.reloader.waitForEvent("haproxy.restarting", { from });
+    const again = await fixture.reloader.waitForEvent("haproxy.ready", { from, timeoutMs: 10_000 });
+    assert.notEqual(again["pid"], ready["pid"]);
+    await waitFor(answers(fixture.url, "app.dev.tld", "app"), {
+      timeoutMs: 5000,
+      message: "routing after the restart",
+    });
+    // Still reloadable after the restart.
+    const next = fixture.reloader.logs.length;
+    await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
+    await fixture.reloader.waitForEvent("reload.applied", { from: next });
+    await waitFor(answers(fixture.url, "www.dev.tld", "app"), { timeoutMs: 2000, message: "the alias" });
+  });
+}
+
+for (const [signal, host] of [
+  ["SIGTERM", "127.0.0.53"],
+  ["SIGINT", "127.0.0.57"],
+] as const) {
+  test(`${signal}: in-flight requests finish, HAProxy stops, the reloader exits 0`, async (t) => {
+    const slow = await startBackend({ name: "slow", host, delayMs: 1500 });
+    t.after(() => slow.close());
+    const fixture = await createFixture((fn) => t.after(fn), {
+      backends: renderTestBackends([{ name: "slow", servers: [{ address: slow.address }] }]),
+      map: renderTestMap({ "slow.dev.tld": "slow" }),
+    });
+    const ready = await fixture.reloader.waitForEvent("haproxy.ready");
+    const inFlight = httpRequest({ url: fixture.url, host: "slow.dev.tld", timeoutMs: 10_000 });
+    await waitFor(() => slow.seen.length > 0, {
+      timeoutMs: 5000,
+      message: "the request to reach the backend",
+    });
+
+    const exit = await fixture.reloader.stop({ signal, timeoutMs: 15_000 });
+    const answer = await inFlight;
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, "slow");
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.equal(fixture.reloader.count("haproxy.stopped"), 1);
+    assert.throws(() => process.kill(Number(ready["pid"]), 0), /ESRCH/, "the HAProxy master is gone");
+    await assert.rejects(httpRequest({ url: fixture.url, host: "slow.dev.tld", timeoutMs: 1000 }));
+  });
+}
+
+test("the graceful stop is bounded: past --stop-timeout HAProxy is terminated and the reloader still exits 0", async (t) => {
+  const stuck = await startBackend({ name: "stuck", host: "127.0.0.58", delayMs: 8000 });
+  t.after(() => stuck.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "stuck", servers: [{ address: stuck.address }] }]),
+    map: renderTestMap({ "stuck.dev.tld": "stuck" }),
+    args: ["--stop-timeout", "500ms"],
+  });
+  const inFlight = httpRequest({ url: fixture.url, host: "stuck.dev.tld", timeoutMs: 10_000 }).catch(
+    (error: unknown) => error,
+  );
+  await waitFor(() => stuck.seen.length > 0, {
+    timeoutMs: 5000,
+    message: "the request to reach the backend",
+  });
+  const started = Date.now();
+  const exit = await fixture.reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.equal(fixture.reloader.count("haproxy.stop-timeout"), 1);
+  assert.ok(Date.now() - started < 7000, "it did not wait for the 8 s request");
+  assert.ok((await inFlight) instanceof Error, "the stuck request was cut");
+});
+
+test("broken files at start-up: HAProxy starts from the last good snapshot and says so", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.54" });
+  t.after(() => app.close());
+  const good = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: good,
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  assert.deepEqual(await fixture.reloader.stop(), { code: 0, signal: null });
+
+  await fixture.write({
+    backends: `${good}    no-such-keyword\n`,
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
+  });
+  const second = await fixture.start();
+  await second.waitForEvent("check.failed");
+  const lastGood = await second.waitForEvent("start.last-good");
+  assert.match(String(lastGood.msg), /last good snapshot/);
+  assert.ok(await answers(fixture.url, "app.dev.tld", "app")(), "old routing answers");
+  assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).status, 503);
+
+  const from = second.logs.length;
+  await fixture.write({ backends: good });
+  await second.waitForEvent("reload.applied", { from });
+  await waitFor(answers(fixture.url, "www.dev.tld", "app"), { timeoutMs: 2000, message: "the fixed files" });
+});
+
+test("broken files and no snapshot yet: HAProxy starts with empty routing (503) until they are fixed", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.55" });
+  t.after(() => app.close());
+  const good = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: `${good}    no-such-keyword\n`,
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await fixture.reloader.waitForEvent("start.empty-routing");
+  const answer = await httpRequest({ url: fixture.url, host: "app.dev.tld" });
+  assert.equal(answer.status, 503);
+  await fixture.write({ backends: good });
+  await waitFor(answers(fixture.url, "app.dev.tld", "app"), { timeoutMs: 2000, message: "the fixed files" });
+});
+
+test("missing input files are created empty and HAProxy serves 503 until they are written", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.56" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn));
+  const created = await fixture.reloader.waitForEvent("inputs.created");
+  assert.deepEqual(created["paths"], [fixture.backendConfig, fixture.domainMap]);
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
+  await fixture.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await waitFor(answers(fixture.url, "app.dev.tld", "app"), {
+    timeoutMs: 2000,
+    message: "routing once written",
+  });
+});
+
+test("HAProxy that keeps dying: bounded restarts with backoff, then exit 1", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  // Checks pass (real haproxy -c), but the master always exits at once.
+  const bin = join(fixture.dir, "dying-haproxy");
+  await writeFile(
+    bin,
+    '#!/bin/sh\nfor a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done\necho "simulated crash" >&2\nexit 3\n',
+  );
+  await chmod(bin, 0o755);
+  const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2"]);
+  const exit = await Promise.race([
+    child.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+  ]);
+  assert.deepEqual(exit, { code: 1, signal: null });
+  assert.equal(child.count("haproxy.restarting"), 2);
+  const delays = child.logs
+    .filter((line) => line.event === "haproxy.restarting")
+    .map((line) => line["delayMs"]);
+  assert.deepEqual(delays, [500, 1000]);
+  assert.equal(child.count("haproxy.gave-up"), 1);
+  assert.ok(
+    child.logs.some(
+      (line) => line.event === "haproxy.output" && String(line["line"]).includes("simulated crash"),
+    ),
+  );
+});

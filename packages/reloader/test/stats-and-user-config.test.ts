@@ -1,0 +1,119 @@
+// The stats listener (basic auth, Prometheus /metrics) and a user's own base config (--config) used as is.
+import assert from "node:assert/strict";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  freePort,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+test("ENABLE_STATS: stats page and /metrics behind basic auth on STATS_PORT; the password stays out of logs", async (t) => {
+  const statsPort = await freePort();
+  const fixture = await createFixture((fn) => t.after(fn), {
+    env: {
+      ENABLE_STATS: "true",
+      STATS_PORT: String(statsPort),
+      STATS_USERNAME: "ops",
+      STATS_PASSWORD: "Zq9-secret.pw",
+    },
+  });
+  const url = `http://127.0.0.1:${statsPort}`;
+  const auth = { authorization: `Basic ${Buffer.from("ops:Zq9-secret.pw").toString("base64")}` };
+  const wrong = { authorization: `Basic ${Buffer.from("ops:nope").toString("base64")}` };
+
+  assert.equal((await httpRequest({ url: `${url}/` })).status, 401);
+  assert.equal((await httpRequest({ url: `${url}/`, headers: wrong })).status, 401);
+  assert.equal((await httpRequest({ url: `${url}/metrics` })).status, 401);
+  const page = await httpRequest({ url: `${url}/`, headers: auth });
+  assert.equal(page.status, 200);
+  assert.match(page.body, /rh_http/);
+  const metrics = await httpRequest({ url: `${url}/metrics`, headers: auth });
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.body, /^haproxy_process_/m);
+  assert.match(metrics.body, /haproxy_frontend_http_requests_total\{proxy="rh_http"\}/);
+
+  assert.equal(
+    (await stat(fixture.baseConfig)).mode & 0o777,
+    0o600,
+    "the config holding the password is 0600",
+  );
+  assert.ok(!fixture.reloader.logs.some((line) => JSON.stringify(line).includes("Zq9-secret.pw")));
+});
+
+test("ENABLE_STATS with the default haproxy/haproxy credentials: exit 2 unless allowed", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const refused = await fixture.start([], { ENABLE_STATS: "true", STATS_PORT: String(await freePort()) });
+  assert.deepEqual(await refused.exited, { code: 2, signal: null });
+  assert.match(refused.logs.map((line) => line.raw ?? "").join("\n"), /STATS_ALLOW_DEFAULT_PASSWORD=true/);
+
+  const allowedPort = await freePort();
+  const allowed = await fixture.start([], {
+    ENABLE_STATS: "true",
+    STATS_PORT: String(allowedPort),
+    STATS_ALLOW_DEFAULT_PASSWORD: "true",
+  });
+  await allowed.waitForEvent("reloader.ready");
+  const auth = { authorization: `Basic ${Buffer.from("haproxy:haproxy").toString("base64")}` };
+  assert.equal((await httpRequest({ url: `http://127.0.0.1:${allowedPort}/`, headers: auth })).status, 200);
+});
+
+test("--config: the user's own base config is used as is, watched, and not overwritten", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.71" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  const userConfig = join(fixture.dir, "my-haproxy.cfg");
+  const text = (marker: string) =>
+    [
+      "global",
+      "    default-path config",
+      "defaults",
+      "    mode http",
+      "    timeout connect 5s",
+      "    timeout client 30s",
+      "    timeout server 30s",
+      "frontend mine",
+      `    bind 127.0.0.1:${fixture.httpPort}`,
+      `    http-response set-header x-user-config ${marker}`,
+      "    use_backend %[req.hdr(host),host_only,map_str(domain.map)] if { req.hdr(host),host_only,map_str(domain.map) -m found }",
+      "    default_backend fallback_mine",
+      "backend fallback_mine",
+      '    http-request return status 404 content-type text/plain string "mine"',
+      "",
+    ].join("\n");
+  await writeFile(userConfig, text("one"));
+  await fixture.start(["--config", userConfig]);
+  await fixture.reloader.waitForEvent("base-config.user");
+
+  const routed = await httpRequest({ url: fixture.url, host: "app.dev.tld" });
+  assert.equal(routed.body, "app");
+  assert.equal(routed.headers["x-user-config"], "one");
+  assert.equal((await httpRequest({ url: fixture.url, host: "other.dev.tld" })).status, 404);
+  await assert.rejects(
+    stat(fixture.baseConfig),
+    { code: "ENOENT" },
+    "HAPROXY_CONFIG is not rendered with --config",
+  );
+
+  const from = fixture.reloader.logs.length;
+  await writeFile(`${userConfig}.tmp`, text("two"));
+  await rename(`${userConfig}.tmp`, userConfig);
+  await fixture.reloader.waitForEvent("reload.applied", { from });
+  await waitFor(
+    async () =>
+      (await httpRequest({ url: fixture.url, host: "app.dev.tld" })).headers["x-user-config"] === "two",
+    {
+      timeoutMs: 2000,
+      message: "the edited user config",
+    },
+  );
+  assert.equal(await readFile(userConfig, "utf8"), text("two"));
+});

@@ -1,0 +1,157 @@
+// Pure pieces: `show proc` parsing, offending-line extraction with secrets masked, certificate
+// validation, the input hash.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { OPTION_SPECS } from "../src/options/option-specs.ts";
+import { findOffendingLines, maskSecrets } from "../src/haproxy/find-offending-lines.ts";
+import { currentWorker, parseShowProc } from "../src/haproxy/parse-show-proc.ts";
+import { RestartPolicy } from "../src/haproxy/restart-policy.ts";
+import { buildCertificatePem, validateCertificateFile } from "../src/model/build-certificate-pem.ts";
+import { hashInputs } from "../src/sources/read-inputs.ts";
+import { otherKey, recordedCertificate } from "./helpers/test-certificate.ts";
+
+// Captured from HAProxy 2.6.12's master CLI.
+const AFTER_RELOAD = `#<PID>          <type>          <reloads>       <uptime>        <version>
+7321            master          1 [failed: 0]   0d00h10m09s     2.6.12-1+deb12u4
+# workers
+13189           worker          0               0d00h00m00s     2.6.12-1+deb12u4
+# old workers
+7324            worker          1               0d00h00m05s     2.6.12-1+deb12u4
+# programs
+
+`;
+const AFTER_FAILED_RELOAD = `#<PID>          <type>          <reloads>       <uptime>        <version>
+7321            master          2 [failed: 1]   0d00h10m13s     2.6.12-1+deb12u4
+# workers
+13189           worker          1               0d00h00m04s     2.6.12-1+deb12u4
+# programs
+`;
+
+describe("parseShowProc", () => {
+  it("reads the master's counters, the current and the old workers", () => {
+    const info = parseShowProc(AFTER_RELOAD);
+    assert.deepEqual(info, {
+      masterPid: 7321,
+      reloads: 1,
+      failed: 0,
+      workers: [{ pid: 13189, reloads: 0 }],
+      oldWorkers: [{ pid: 7324, reloads: 1 }],
+    });
+    assert.deepEqual(info && currentWorker(info), { pid: 13189, reloads: 0 });
+  });
+
+  it("shows a failed reload: counter up, failed > 0, no generation-0 worker", () => {
+    const info = parseShowProc(AFTER_FAILED_RELOAD);
+    assert.equal(info?.reloads, 2);
+    assert.equal(info?.failed, 1);
+    assert.equal(info && currentWorker(info), null);
+  });
+
+  it("returns null for anything else", () => {
+    assert.equal(parseShowProc(""), null);
+    assert.equal(parseShowProc("Unknown command\n"), null);
+  });
+});
+
+describe("findOffendingLines", () => {
+  it("quotes the lines HAProxy names, once each, with credentials masked", () => {
+    const output = [
+      "[ALERT]    (1) : config : parsing [/s/gen-2/backends.cfg:3] : unknown keyword 'bogus' in 'backend' section",
+      "[ALERT]    (1) : config : parsing [/s/gen-2/backends.cfg:3] : again",
+      "[ALERT]    (1) : config : parsing [/s/gen-2/haproxy.cfg:2] : 'user' : bad",
+      "[ALERT]    (1) : config : Error(s) found in configuration file : /s/gen-2/backends.cfg",
+    ].join("\n");
+    const contents = new Map([
+      ["/s/gen-2/backends.cfg", "backend app\n    mode http\n    bogus 1\n"],
+      ["/s/gen-2/haproxy.cfg", "userlist u\n    user ops insecure-password hunter2\n"],
+    ]);
+    assert.deepEqual(findOffendingLines(output, contents), [
+      { file: "/s/gen-2/backends.cfg", line: 3, text: "    bogus 1" },
+      { file: "/s/gen-2/haproxy.cfg", line: 2, text: "    user ops insecure-password [redacted]" },
+    ]);
+    assert.equal(maskSecrets("stats auth ops:pw"), "stats auth [redacted]");
+  });
+});
+
+// The certificate with half of its base64 body cut out: still PEM-shaped, no longer DER.
+function truncated(pem: string): string {
+  const lines = pem.trim().split("\n");
+  const body = lines.slice(1, -1);
+  return [lines[0], ...body.slice(0, Math.floor(body.length / 2)), lines.at(-1)].join("\n") + "\n";
+}
+
+describe("certificate validation", () => {
+  const { cert, key } = recordedCertificate();
+
+  it("builds cert + key into one PEM, plain or base64", () => {
+    const plain = buildCertificatePem(cert, key, false);
+    assert.ok(plain.ok);
+    assert.match(
+      plain.pem,
+      /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/,
+    );
+    assert.match(plain.subject, /example\.test/);
+    const encoded = buildCertificatePem(
+      Buffer.from(cert).toString("base64"),
+      Buffer.from(key).toString("base64"),
+      true,
+    );
+    assert.ok(encoded.ok);
+    assert.equal(encoded.pem, plain.pem);
+    assert.ok(validateCertificateFile(plain.pem).ok);
+  });
+
+  it("explains what is wrong without quoting the key", () => {
+    const cases: [string, string, boolean, RegExp][] = [
+      [cert, otherKey(), false, /ssl_key does not belong to ssl_cert/],
+      ["garbage", key, false, /ssl_cert holds no PEM certificate/],
+      [cert, "garbage", false, /ssl_key holds no PEM private key/],
+      [cert, key, true, /ssl_cert is not valid base64/],
+      [truncated(cert), key, false, /ssl_cert is not a valid X.509 certificate \(/],
+    ];
+    for (const [c, k, base64, reason] of cases) {
+      const outcome = buildCertificatePem(c, k, base64);
+      assert.equal(outcome.ok, false);
+      if (outcome.ok) continue;
+      assert.match(outcome.reason, reason);
+      assert.ok(!outcome.reason.includes(key.split("\n")[1] ?? "-"), "no key material");
+    }
+    const noKey = validateCertificateFile(cert);
+    assert.ok(!noKey.ok && /no PEM private key/.test(noKey.reason));
+  });
+});
+
+describe("hashInputs", () => {
+  it("changes when bytes move between files", () => {
+    const a = hashInputs(Buffer.from("ab"), Buffer.from("c"), Buffer.from(""));
+    const b = hashInputs(Buffer.from("a"), Buffer.from("bc"), Buffer.from(""));
+    assert.notEqual(a, b);
+    assert.equal(a, hashInputs(Buffer.from("ab"), Buffer.from("c"), Buffer.from("")));
+  });
+});
+
+describe("README", () => {
+  it("documents every flag with its variable and default", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    for (const spec of OPTION_SPECS) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`--${spec.flag}\` |`));
+      assert.ok(row, `--${spec.flag} has a row`);
+      if (spec.env) assert.ok(row.includes(`\`${spec.env}\``), `${spec.env} in the row of --${spec.flag}`);
+      if (spec.default) assert.ok(row.includes(`\`${spec.default}\``), `default of --${spec.flag}`);
+    }
+  });
+});
+
+describe("RestartPolicy", () => {
+  it("backs off 0.5 s doubling to 10 s, gives up after maxRestarts, and forgives a long run", () => {
+    const policy = new RestartPolicy(7);
+    const delays = Array.from({ length: 7 }, () => policy.next(100)).map((d) => (d.giveUp ? -1 : d.delayMs));
+    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+    assert.deepEqual(policy.next(100), { giveUp: true, failures: 7 });
+    const forgiving = new RestartPolicy(2);
+    forgiving.next(0);
+    forgiving.next(0);
+    assert.deepEqual(forgiving.next(10_000), { giveUp: false, attempt: 1, delayMs: 500 });
+  });
+});
