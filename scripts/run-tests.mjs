@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given roots (default: packages and test) with node:test through tsx.
 // Node 20's --test does not expand globs itself, so the file list is built here.
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -15,7 +15,7 @@ function walk(dir) {
     else if (name.endsWith(".test.ts")) files.push(path);
   }
 }
-for (const root of roots) walk(root);
+for (const root of roots) if (existsSync(root)) walk(root);
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(", ")}`);
   process.exit(1);

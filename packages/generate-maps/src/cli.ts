@@ -36,6 +36,7 @@ async function main(): Promise<number> {
   const generator: Generator = { options, client, logger };
   const mode = options.dryRun ? "dry-run" : options.once ? "once" : "loop";
   const { domain, label, proxyLabel, domainMapPath, backendsPath, intervalMs } = options;
+  const { maxRemovalShare, removalConfirmMs } = options;
   const summary = {
     domain,
     label,
@@ -43,6 +44,8 @@ async function main(): Promise<number> {
     domainMapPath,
     backendsPath,
     intervalMs,
+    maxRemovalShare,
+    removalConfirmMs,
     metadata: client.baseUrl,
   };
   logger.info(

@@ -13,3 +13,4 @@ export * from "./sources/watch-version.js";
 export * from "./report/describe-failure.js";
 export * from "./report/log-skips.js";
 export * from "./loop/backoff.js";
+export * from "./guard/index.js";

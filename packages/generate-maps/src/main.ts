@@ -1,6 +1,9 @@
 // generate-maps in two functions: runCycle (read metadata -> build the routing table -> render -> write
 // if changed -> report) and runLoop (a cycle, then wait for a version change or the interval; back off on failure).
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import type { RemovalDecision, RemovalGuardSettings } from "./guard/decide-removal-hold.js";
+import { createLoopWatchdog, type LoopWake } from "./guard/loop-watchdog.js";
+import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "./guard/removal-guard.js";
 import { backoffMs } from "./loop/backoff.js";
 import { scopedSignal } from "./loop/scoped-signal.js";
 import { sleep } from "./loop/sleep.js";
@@ -28,8 +31,10 @@ export interface CycleOutput {
   version: string;
   table: RoutingTable;
   files: OutputFiles;
-  /** empty when the cycle was told not to write (dry run) */
+  /** empty when the cycle was told not to write (dry run) or the removal guard holds */
   outcomes: FileOutcome[];
+  /** the mass-removal guard's verdict (null: no guard in --once/--dry-run or with a 0 s window) */
+  guard: RemovalDecision | null;
 }
 
 // The result of one cycle: routed and written, or failed reading metadata, or failed writing a file.
@@ -38,15 +43,22 @@ export type CycleResult =
   | ({ ok: false; stage: "write"; failure: FailureDescription; durationMs: number } & CycleOutput)
   | { ok: false; stage: "read"; failure: FailureDescription; durationMs: number };
 
-// What cycles remember between each other: skips already logged, whether a routing line was logged yet.
+// What cycles remember between each other: skips already logged, whether a routing line was logged yet,
+// the removal guard's baseline and pending hold.
 export interface CycleState {
   skips: SkipLog;
   routingLogged: boolean;
+  guard: RemovalGuard | null;
 }
 
-// A fresh state for a run of cycles.
-export function createCycleState(logger: Logger): CycleState {
-  return { skips: createSkipLog(logger), routingLogged: false };
+// A fresh state for a run of cycles; with `guard` (and a window over 0) mass removals wait for confirmation.
+export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): CycleState {
+  const guarded = guard !== undefined && guard.confirmMs > 0;
+  return {
+    skips: createSkipLog(logger),
+    routingLogged: false,
+    guard: guarded ? createRemovalGuard(guard) : null,
+  };
 }
 
 // The soonest a cycle may start after the previous one: coalesces bursts of version changes.
@@ -70,9 +82,11 @@ export async function runCycle(
     return { ok: false, stage: "read", failure, durationMs: elapsed() };
   }
   const table = buildRoutingTable(snapshot, options);
-  // (issue 7's mass-removal guard goes here: between the model and the renderers)
+  const guard =
+    state.guard && (await checkRemovals(state.guard, table, options.backendsPath, logger, Date.now()));
   const files = renderFiles(table, options);
-  const outcomes = run.write ? await writeOutputs(files) : [];
+  const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files) : [];
+  if (state.guard) noteWritten(state.guard, table, outcomes);
 
   state.skips.report(table);
   logWriteOutcomes(logger, outcomes);
@@ -84,7 +98,7 @@ export async function runCycle(
     first: !state.routingLogged,
   });
   state.routingLogged = true;
-  const output: CycleOutput = { version: snapshot.version, table, files, outcomes };
+  const output: CycleOutput = { version: snapshot.version, table, files, outcomes, guard };
   const failed = outcomes.find((outcome) => outcome.status === "failed");
   if (failed)
     return {
@@ -105,11 +119,16 @@ export async function runLoop(
   onCycle?: (result: CycleResult) => void,
 ): Promise<void> {
   const { logger, options } = generator;
-  const state = createCycleState(logger);
+  const state = createCycleState(logger, {
+    maxRemovalShare: options.maxRemovalShare,
+    confirmMs: options.removalConfirmMs,
+  });
   const watcher = createVersionWatcher(generator.client, options.intervalMs, logger);
+  const watchdog = createLoopWatchdog(logger);
   let failures = 0;
   let lastStart = -Infinity;
-  while (await sleep(lastStart + MIN_CYCLE_GAP_MS - Date.now(), signal)) {
+  let wake: LoopWake = "start";
+  while (await sleep(lastStart + watchdog.minGapMs(MIN_CYCLE_GAP_MS) - Date.now(), signal)) {
     lastStart = Date.now();
     const scope = scopedSignal(signal);
     const result = await runCycle(generator, state, { write: true, signal: scope.signal }).finally(
@@ -124,10 +143,20 @@ export async function runLoop(
           `cycle succeeded after ${failures} failed`,
         );
       failures = 0;
-      const wake = await watcher.waitForChange(result.version, signal);
+      watchdog.afterCycle(
+        wake,
+        result.version,
+        result.outcomes.some((o) => o.status === "changed"),
+      );
+      // A hold is re-decided at its release time even when metadata stays quiet until then.
+      const hold = result.guard?.action === "hold" ? result.guard.releaseAt - Date.now() : undefined;
+      const until = scopedSignal(signal, hold === undefined ? undefined : Math.max(hold, 0));
+      wake = await watcher.waitForChange(result.version, until.signal).finally(until.release);
+      if (until.timedOut() && !signal.aborted) wake = "hold-expired";
       logger.debug({ event: "wake", reason: wake }, `woke up: ${wake}`);
     } else {
       failures += 1;
+      wake = "retry";
       const delayMs = backoffMs(failures, options.intervalMs);
       logger.debug(
         { event: "retry-scheduled", failedCycles: failures, delayMs },

@@ -1,8 +1,9 @@
 // The real command (bin/generate-maps.js on the built dist) against the stand-in with the recorded tree on
-// loopback: files, long-poll latency, outages, recovery, exit codes, --dry-run, --help, SIGTERM.
+// loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM. Outages and recovery are
+// in faults-metadata.test.ts (every fault mode of the stand-in).
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, type TestContext } from "node:test";
@@ -123,43 +124,6 @@ test("the loop writes the recorded scenario, then a change is on disk within 1 s
   );
   assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"], "no temp file left");
 });
-
-for (const fault of ["refuse", "status-500"] as const) {
-  test(`metadata going away (${fault}) leaves the files untouched and says so; they update when it is back`, async (t) => {
-    const server = await standIn(t);
-    const dir = await tempDir(t);
-    const cli = runCli(t, loopArgs(server, dir, "2"), { STACK_DOMAIN: "dev.tld" });
-    await waitFor("the files", 10_000, async () => ((await files(dir)).map === MAP ? true : undefined));
-    const before = {
-      map: await stat(join(dir, "domain.map")),
-      backends: await stat(join(dir, "backends.cfg")),
-    };
-
-    await server.setFault({ kind: fault });
-    server.setTree(applyRecordedChange(TREE));
-    await waitFor("two failed cycles", 8000, () =>
-      cli.logs().filter((line) => line["event"] === "metadata-unavailable").length >= 2 ? true : undefined,
-    );
-    const unavailable = cli.logs().find((line) => line["event"] === "metadata-unavailable");
-    assert.match(
-      String(unavailable?.["msg"]),
-      /cannot read metadata, keeping .*domain\.map and .*backends\.cfg as they are/,
-    );
-    assert.deepEqual(await files(dir), { backends: BACKENDS, map: MAP });
-    assert.equal((await stat(join(dir, "domain.map"))).ino, before.map.ino);
-    assert.equal((await stat(join(dir, "backends.cfg"))).ino, before.backends.ino);
-    assert.equal((await stat(join(dir, "domain.map"))).mtimeMs, before.map.mtimeMs);
-
-    await server.setFault(null);
-    await waitFor("the change after recovery", 10_000, async () =>
-      (await files(dir)).map?.includes("beta.dev.tld") ? true : undefined,
-    );
-    await waitFor("the recovery line", 2000, () =>
-      cli.logs().some((line) => line["event"] === "recovered") ? true : undefined,
-    );
-    assert.equal(cli.child.exitCode, null, "still running");
-  });
-}
 
 test("--once writes the files and exits 0; unreachable metadata exits 1 and writes nothing", async (t) => {
   const server = await standIn(t);

@@ -35,6 +35,8 @@ test("defaults are the original's", async () => {
     logLevel: "info",
     logFormat: undefined,
     requestTimeoutMs: 5000,
+    maxRemovalShare: 0.5,
+    removalConfirmMs: 30_000,
   });
 });
 
@@ -50,6 +52,8 @@ test("every option reads its environment variable, and its flag wins over it", a
     POLL_INTERVAL: "2.5",
     LOG_LEVEL: "DEBUG",
     LOG_FORMAT: "pretty",
+    MAX_REMOVAL_SHARE: "0.25",
+    REMOVAL_CONFIRM_SECONDS: "0",
   };
   assert.deepEqual(
     VALUE_OPTIONS.map((o) => o.env).sort(),
@@ -66,6 +70,7 @@ test("every option reads its environment variable, and its flag wins over it", a
     ["/env/domain.map", "/env/backends.cfg", 2500],
   );
   assert.deepEqual([fromEnv.logLevel, fromEnv.logFormat], ["debug", "pretty"]);
+  assert.deepEqual([fromEnv.maxRemovalShare, fromEnv.removalConfirmMs], [0.25, 0]);
   const fromFlags = await options(
     [
       "--domain=flag.tld",
@@ -87,6 +92,10 @@ test("every option reads its environment variable, and its flag wins over it", a
       "warn",
       "--log-format",
       "json",
+      "--max-removal-share",
+      "1",
+      "--removal-confirm-seconds",
+      "2.5",
       "--once",
       "--dry-run",
     ],
@@ -106,6 +115,8 @@ test("every option reads its environment variable, and its flag wins over it", a
     logLevel: "warn",
     logFormat: "json",
     requestTimeoutMs: 5000,
+    maxRemovalShare: 1,
+    removalConfirmMs: 2500,
   });
 });
 
@@ -151,6 +162,15 @@ const BAD: [string[], NodeJS.ProcessEnv, RegExp][] = [
   [["--bogus"], ENV, /Unknown argument: bogus \(see --help\)/],
   [["positional"], ENV, /Unknown argument: positional/],
   [["--domain", "line\nbreak"], ENV, /^invalid --domain "line\\nbreak"/],
+  [[], { ...ENV, MAX_REMOVAL_SHARE: "50%" }, /^invalid MAX_REMOVAL_SHARE "50%": must be a share from 0 to 1/],
+  [["--max-removal-share", "1.5"], ENV, /^invalid --max-removal-share "1.5"/],
+  [["--max-removal-share", "-0.1"], ENV, /--max-removal-share/],
+  [
+    [],
+    { ...ENV, REMOVAL_CONFIRM_SECONDS: "soon" },
+    /^invalid REMOVAL_CONFIRM_SECONDS "soon": must be a number of seconds from 0 \(off\)/,
+  ],
+  [["--removal-confirm-seconds", "86401"], ENV, /^invalid --removal-confirm-seconds "86401"/],
 ];
 
 test("invalid values fail with one line naming the flag or variable and the bad value", async () => {

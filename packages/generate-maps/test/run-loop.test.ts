@@ -39,6 +39,8 @@ async function setup(t: TestContext, intervalMs = 30_000) {
       logLevel: "debug",
       logFormat: "json",
       requestTimeoutMs: 1000,
+      maxRemovalShare: 0.5,
+      removalConfirmMs: 30_000,
     },
   };
   return { server, dir, generator, lines };

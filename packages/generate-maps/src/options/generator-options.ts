@@ -24,4 +24,8 @@ export interface GeneratorOptions extends ModelOptions {
   logFormat: LogFormat | undefined;
   /** timeout of every ordinary metadata request, milliseconds */
   requestTimeoutMs: number;
+  /** 0-1: the share of the routed containers one cycle may remove without confirmation */
+  maxRemovalShare: number;
+  /** how long a larger removal must be seen unchanged before it is written, ms; 0 disables the guard */
+  removalConfirmMs: number;
 }

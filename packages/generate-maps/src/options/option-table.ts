@@ -59,6 +59,20 @@ export const VALUE_OPTIONS = [
     describe: "seconds between full refetches, the safety net of the /version long poll (1-86400)",
   },
   {
+    flag: "max-removal-share",
+    env: "MAX_REMOVAL_SHARE",
+    default: "0.5",
+    describe:
+      "share (0-1) of the routed containers one cycle may remove at once; more waits for confirmation",
+  },
+  {
+    flag: "removal-confirm-seconds",
+    env: "REMOVAL_CONFIRM_SECONDS",
+    default: "30",
+    describe:
+      "seconds a larger removal must stay the same before it is written (0-86400; 0 disables the guard)",
+  },
+  {
     flag: "log-level",
     env: "LOG_LEVEL",
     default: "info",

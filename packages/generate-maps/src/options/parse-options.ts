@@ -66,6 +66,8 @@ export async function parseOptions(
     logLevel: take("log-level", v.validateLogLevel),
     logFormat: format === undefined ? undefined : check(format, v.validateLogFormat),
     requestTimeoutMs: 5000,
+    maxRemovalShare: take("max-removal-share", v.validateShare),
+    removalConfirmMs: take("removal-confirm-seconds", v.validateConfirmSeconds),
   };
   if (options.label === options.proxyLabel)
     throw new OptionsError(

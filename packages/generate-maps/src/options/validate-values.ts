@@ -9,6 +9,7 @@ const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-
 const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/i;
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,252}$/;
 const SECONDS = /^[0-9]{1,5}(?:\.[0-9]{1,3})?$/;
+const SHARE = /^(?:0(?:\.[0-9]{1,3})?|1(?:\.0{1,3})?)$/;
 
 // The domain: a DNS name, lower-cased (`Dev.TLD` is `dev.tld`).
 export function validateDomain(value: string): string {
@@ -55,6 +56,20 @@ export function validateInterval(value: string): number {
   const seconds = Number(value);
   if (!SECONDS.test(value) || seconds < 1 || seconds > 86400)
     throw new Error("must be a number of seconds from 1 to 86400");
+  return Math.round(seconds * 1000);
+}
+
+// A share from 0 to 1 with up to 3 decimals (0.5 is half).
+export function validateShare(value: string): number {
+  if (!SHARE.test(value)) throw new Error("must be a share from 0 to 1, e.g. 0.5 for half");
+  return Number(value);
+}
+
+// Seconds, 0 (off) to 86400, optionally with up to 3 decimals; returned in milliseconds.
+export function validateConfirmSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!SECONDS.test(value) || seconds > 86400)
+    throw new Error("must be a number of seconds from 0 (off) to 86400");
   return Math.round(seconds * 1000);
 }
 
