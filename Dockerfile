@@ -29,8 +29,7 @@ ENV ENABLE_SSL=false \
     RANCHER_API_VERSION=2015-12-19 \
     RANCHER_LABEL=map-public-http \
     RELOADER_STATE_DIR=/var/run/rancher-haproxy \
-    STATUS_BIND=0.0.0.0 \
-    NODE_ENV=production
+    STATUS_BIND=0.0.0.0
 
 VOLUME ["/usr/local/etc/haproxy"]
 EXPOSE 80 443 1936

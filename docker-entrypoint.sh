@@ -1,8 +1,9 @@
 #!/bin/sh
 # `generate-maps` runs the generator; `haproxy` (the default) or `reloader` runs the reloader, which
 # supervises HAProxy; anything else is executed as given (e.g. `sh` for debugging).
+# RANCHER_HAPROXY_APP overrides where the packages are (the image's path), for running this script outside it.
 set -e
-APP=/opt/rancher-haproxy/packages
+APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 case "$1" in
   generate-maps)
     shift

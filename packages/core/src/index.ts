@@ -1,4 +1,5 @@
-// @rancher-haproxy/core: the pieces both sidekicks share (metadata client, logging, atomic files).
+// @rancher-haproxy/core: the pieces both sidekicks share (metadata client, logging, atomic files, status listener).
 export * from "./metadata/index.js";
 export * from "./log/index.js";
 export * from "./fs/index.js";
+export * from "./status/index.js";

@@ -5,6 +5,8 @@ import { createCycleState, runCycle, runLoop, type Generator } from "./main.js";
 import { OptionsError } from "./options/options-error.js";
 import { parseOptions } from "./options/parse-options.js";
 import { renderDryRun } from "./render/render-dry-run.js";
+import { explainOnce } from "./status/explain-once.js";
+import { startGeneratorStatus } from "./status/start-generator-status.js";
 
 async function main(): Promise<number> {
   let parsed;
@@ -20,19 +22,25 @@ async function main(): Promise<number> {
     return 0;
   }
   const { options } = parsed;
-  // In a dry run stdout carries the files, so the log goes to stderr.
-  const logTo = options.dryRun ? process.stderr : process.stdout;
+  // In a dry run (and --explain) stdout carries the answer, so the log goes to stderr.
+  const logTo = options.dryRun || options.explain !== null ? process.stderr : process.stdout;
   const logger = createLogger({
     name: "generate-maps",
     level: options.logLevel,
     format: options.logFormat ?? (logTo.isTTY ? "pretty" : "json"),
-    ...(options.dryRun ? { destination: process.stderr } : {}),
+    ...(logTo === process.stderr ? { destination: process.stderr } : {}),
   });
   const client = createMetadataClient({
     apiHost: options.apiHost,
     apiVersion: options.apiVersion,
     timeoutMs: options.requestTimeoutMs,
   });
+  if (options.explain !== null) {
+    const outcome = await explainOnce(client, options, options.explain);
+    await print(process.stderr, outcome.stderr);
+    await print(process.stdout, outcome.stdout);
+    return outcome.exitCode;
+  }
   const generator: Generator = { options, client, logger };
   const mode = options.dryRun ? "dry-run" : options.once ? "once" : "loop";
   const { domain, label, proxyLabel, domainMapPath, backendsPath, intervalMs } = options;
@@ -65,7 +73,9 @@ async function main(): Promise<number> {
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
-  await runLoop(generator, stop.signal);
+  const status = await startGeneratorStatus(options, logger, client);
+  await runLoop({ ...generator, client: status.client }, stop.signal, status.onCycle);
+  await status.close();
   logger.info({ event: "stopped" }, "generate-maps stopped");
   return 0;
 }

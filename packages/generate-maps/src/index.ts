@@ -14,3 +14,4 @@ export * from "./report/describe-failure.js";
 export * from "./report/log-skips.js";
 export * from "./loop/backoff.js";
 export * from "./guard/index.js";
+export * from "./status/index.js";

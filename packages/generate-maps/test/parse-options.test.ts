@@ -34,6 +34,9 @@ test("defaults are the original's", async () => {
     dryRun: false,
     logLevel: "info",
     logFormat: undefined,
+    status: { port: 9101, bind: "127.0.0.1" },
+    explain: null,
+    json: false,
     requestTimeoutMs: 5000,
     maxRemovalShare: 0.5,
     removalConfirmMs: 30_000,
@@ -54,6 +57,8 @@ test("every option reads its environment variable, and its flag wins over it", a
     LOG_FORMAT: "pretty",
     MAX_REMOVAL_SHARE: "0.25",
     REMOVAL_CONFIRM_SECONDS: "0",
+    STATUS_PORT: "off",
+    STATUS_BIND: "::",
   };
   assert.deepEqual(
     VALUE_OPTIONS.map((o) => o.env).sort(),
@@ -71,6 +76,7 @@ test("every option reads its environment variable, and its flag wins over it", a
   );
   assert.deepEqual([fromEnv.logLevel, fromEnv.logFormat], ["debug", "pretty"]);
   assert.deepEqual([fromEnv.maxRemovalShare, fromEnv.removalConfirmMs], [0.25, 0]);
+  assert.deepEqual(fromEnv.status, { port: null, bind: "::" });
   const fromFlags = await options(
     [
       "--domain=flag.tld",
@@ -96,6 +102,10 @@ test("every option reads its environment variable, and its flag wins over it", a
       "1",
       "--removal-confirm-seconds",
       "2.5",
+      "--status-port",
+      "0",
+      "--status-bind",
+      "0.0.0.0",
       "--once",
       "--dry-run",
     ],
@@ -114,6 +124,9 @@ test("every option reads its environment variable, and its flag wins over it", a
     dryRun: true,
     logLevel: "warn",
     logFormat: "json",
+    status: { port: 0, bind: "0.0.0.0" },
+    explain: null,
+    json: false,
     requestTimeoutMs: 5000,
     maxRemovalShare: 1,
     removalConfirmMs: 2500,

@@ -13,3 +13,4 @@ export { checkConfig, type CheckResult } from "./haproxy/check-config.js";
 export { findOffendingLines, maskSecrets } from "./haproxy/find-offending-lines.js";
 export { ReloaderStatus, type StatusSnapshot } from "./state/reloader-status.js";
 export { StartupError } from "./startup-error.js";
+export * from "./status/index.js";

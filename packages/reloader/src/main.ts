@@ -1,7 +1,11 @@
 // The reloader, start to stop: options → syslog target + certificate → rendered base config → first
-// snapshot → HAProxy (master-worker child) → watch the inputs → check, snapshot, reload, confirm.
+// snapshot → HAProxy (a master-worker child, or the running master a killed reloader left, adopted) →
+// watch the inputs → check, snapshot, reload, confirm.
 import { access, constants, mkdir } from "node:fs/promises";
 import { createMetadataClient, type Logger } from "@rancher-haproxy/core";
+import { adoptMaster } from "./adopt/adopt-master.js";
+import { findRunningMaster } from "./adopt/find-running-master.js";
+import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
 import type { SyslogTarget } from "./options/parse-network.js";
 import { baseConfigPath, type ReloaderOptions } from "./options/reloader-options.js";
@@ -15,6 +19,7 @@ import { renderBaseConfig, type BaseConfigInput } from "./render/render-base-con
 import { prepareCertificate } from "./setup/prepare-certificate.js";
 import { resolveSyslogTarget } from "./setup/resolve-syslog-target.js";
 import { ReloaderStatus } from "./state/reloader-status.js";
+import { startReloaderStatus } from "./status/start-reloader-status.js";
 import { StartupError } from "./startup-error.js";
 import { watchInputs } from "./watch/watch-inputs.js";
 
@@ -63,10 +68,16 @@ export async function startReloader(options: ReloaderOptions, logger: Logger): P
   const store = new SnapshotStore(options.haproxyBin, layout, logger);
   const applier = new ConfigApplier({ store, inputs, logger, status, lock, supervisor });
 
+  const found = await findRunningMaster(layout);
   const generation = await lock.run(() => applier.prepareInitial());
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
-  await lock.run(() => supervisor.start());
+  if (found.kind === "running") await lock.run(() => adoptMaster(found, supervisor, logger));
+  else {
+    if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
+    await lock.run(() => supervisor.start());
+  }
 
+  const statusServer = await startReloaderStatus({ options, status, layout, inputs, logger });
   const watcher = watchInputs(
     Object.values(inputs),
     options.debounceMs,
@@ -86,6 +97,7 @@ export async function startReloader(options: ReloaderOptions, logger: Logger): P
     async stop() {
       logger.info({ event: "reloader.stopping" }, "stopping");
       if (rescan) clearInterval(rescan);
+      await statusServer?.close();
       await watcher.close();
       await Promise.race([applier.idle(), delay(options.reloadTimeoutMs)]);
       await supervisor.stop(options.stopTimeoutMs);

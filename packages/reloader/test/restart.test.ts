@@ -106,7 +106,7 @@ test("broken files at start-up: HAProxy starts from the last good snapshot and s
   assert.deepEqual(await fixture.reloader.stop(), { code: 0, signal: null });
 
   await fixture.write({
-    backends: `${good}    no-such-keyword\n`,
+    backends: `${good}    server s1 127.0.0.1:19\n`,
     map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
   });
   const second = await fixture.start();
@@ -127,7 +127,7 @@ test("broken files and no snapshot yet: HAProxy starts with empty routing (503) 
   t.after(() => app.close());
   const good = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
   const fixture = await createFixture((fn) => t.after(fn), {
-    backends: `${good}    no-such-keyword\n`,
+    backends: `${good}    server s1 127.0.0.1:19\n`,
     map: renderTestMap({ "app.dev.tld": "app" }),
   });
   await fixture.reloader.waitForEvent("start.empty-routing");

@@ -3,3 +3,5 @@ export * from "./metadata/index.js";
 export * from "./http/index.js";
 export * from "./haproxy/index.js";
 export * from "./load/index.js";
+export * from "./pair/index.js";
+export * from "./status/index.js";

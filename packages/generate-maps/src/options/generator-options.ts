@@ -1,5 +1,5 @@
 // The validated settings of one generate-maps process (built once, by parseOptions, at the edge).
-import type { LogFormat } from "@rancher-haproxy/core";
+import type { LogFormat, StatusSettings } from "@rancher-haproxy/core";
 import type { LevelWithSilent } from "pino";
 import type { ModelOptions } from "../model/routing-table.js";
 
@@ -22,6 +22,12 @@ export interface GeneratorOptions extends ModelOptions {
   logLevel: LevelWithSilent;
   /** undefined: pretty on a terminal, JSON lines otherwise */
   logFormat: LogFormat | undefined;
+  /** the status listener: port (null: off, 0: any free port) and bind address */
+  status: StatusSettings;
+  /** --explain: a container name or uuid, or a host, to explain once instead of running (null: run) */
+  explain: string | null;
+  /** --json: print the explanation as JSON */
+  json: boolean;
   /** timeout of every ordinary metadata request, milliseconds */
   requestTimeoutMs: number;
   /** 0-1: the share of the routed containers one cycle may remove without confirmation */

@@ -73,6 +73,19 @@ export const VALUE_OPTIONS = [
       "seconds a larger removal must stay the same before it is written (0-86400; 0 disables the guard)",
   },
   {
+    flag: "status-port",
+    env: "STATUS_PORT",
+    default: "9101",
+    describe:
+      "port of the status listener (/healthz, /metrics, /routes, /explain); 0: any free port; off: none",
+  },
+  {
+    flag: "status-bind",
+    env: "STATUS_BIND",
+    default: "127.0.0.1",
+    describe: "address the status listener binds to (the image sets 0.0.0.0)",
+  },
+  {
     flag: "log-level",
     env: "LOG_LEVEL",
     default: "info",
@@ -88,9 +101,17 @@ export const VALUE_OPTIONS = [
 // The flag names of the value options.
 export type ValueFlag = (typeof VALUE_OPTIONS)[number]["flag"];
 
+// Options that take a value but have no environment variable: one-shot questions, not settings.
+export const QUERY_OPTIONS = {
+  explain:
+    "read metadata once, write nothing, and say why a container (name or uuid) or a host is routed or not; " +
+    "exit 0 found, 1 metadata unreadable, 3 no such container or host",
+} as const;
+
 // The switches (no value, no environment variable).
 export const SWITCHES = {
   once: "run one cycle, write the files, exit 0 (1 if metadata could not be read)",
   "dry-run": "like --once, but print both files to stdout and write nothing",
+  json: "with --explain: print the explanation as JSON",
   help: "show this help",
 } as const;

@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import yargs from "yargs";
 import type { GeneratorOptions } from "./generator-options.js";
-import { SWITCHES, VALUE_OPTIONS, type ValueFlag } from "./option-table.js";
+import { QUERY_OPTIONS, SWITCHES, VALUE_OPTIONS, type ValueFlag } from "./option-table.js";
 import { OptionsError } from "./options-error.js";
 import * as v from "./validate-values.js";
 
@@ -65,6 +65,12 @@ export async function parseOptions(
     dryRun: flags["dry-run"] === true,
     logLevel: take("log-level", v.validateLogLevel),
     logFormat: format === undefined ? undefined : check(format, v.validateLogFormat),
+    status: {
+      port: take("status-port", v.validateStatusPort),
+      bind: take("status-bind", v.validateStatusBind),
+    },
+    explain: explainQuery(flags["explain"]),
+    json: flags["json"] === true,
     requestTimeoutMs: 5000,
     maxRemovalShare: take("max-removal-share", v.validateShare),
     removalConfirmMs: take("removal-confirm-seconds", v.validateConfirmSeconds),
@@ -77,7 +83,18 @@ export async function parseOptions(
     throw new OptionsError(
       `HAPROXY_DOMAIN_MAP and HAPROXY_BACKEND_CONFIG (--domain-map, --backends) are the same file: ${options.backendsPath}`,
     );
+  if (options.explain !== null && (options.once || options.dryRun))
+    throw new OptionsError("--explain cannot be combined with --once or --dry-run: it only reads");
   return { kind: "run", options };
+}
+
+// --explain's value: a non-empty name, given once (null when absent).
+function explainQuery(given: unknown): string | null {
+  if (given === undefined) return null;
+  if (Array.isArray(given)) throw new OptionsError("--explain is given more than once");
+  const query = String(given).trim();
+  if (query === "") throw new OptionsError('invalid --explain "": give a container name or uuid, or a host');
+  return query;
 }
 
 function check<T>(raw: Raw, validate: (value: string) => T): T {
@@ -112,10 +129,13 @@ function buildParser(argv: readonly string[]) {
       describe: `${option.describe} [env ${option.env}${fallback}]`,
     });
   }
+  for (const [flag, describe] of Object.entries(QUERY_OPTIONS))
+    parser.option(flag, { type: "string", requiresArg: true, describe });
   for (const [flag, describe] of Object.entries(SWITCHES)) parser.option(flag, { type: "boolean", describe });
   return parser
     .alias("help", "h")
     .epilog(
-      "A flag wins over its environment variable. Exit codes: 0 ok, 1 metadata unreadable (--once, --dry-run), 2 bad options.",
+      "A flag wins over its environment variable. Exit codes: 0 ok, 1 metadata unreadable (--once, --dry-run, " +
+        "--explain), 2 bad options, 3 --explain found no such container or host.",
     );
 }

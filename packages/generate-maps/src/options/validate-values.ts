@@ -1,6 +1,6 @@
 // One validator per option value: returns the typed value or throws an Error saying what is expected
 // (parseOptions adds which flag or variable held the bad value).
-import { parseLogLevel, type LogFormat } from "@rancher-haproxy/core";
+import { parseLogLevel, parseStatusBind, parseStatusPort, type LogFormat } from "@rancher-haproxy/core";
 import type { LevelWithSilent } from "pino";
 import { isDnsName } from "../model/dns-names.js";
 import { API_VERSIONS, type ApiVersion } from "./generator-options.js";
@@ -85,4 +85,14 @@ export function validateLogFormat(value: string): LogFormat {
   const format = value.trim().toLowerCase();
   if (format !== "json" && format !== "pretty") throw new Error("must be json or pretty");
   return format;
+}
+
+// The status port: 1-65535, 0 (any free port) or off (null: no listener).
+export function validateStatusPort(value: string): number | null {
+  return parseStatusPort(value);
+}
+
+// The status bind address: an IPv4 or IPv6 address.
+export function validateStatusBind(value: string): string {
+  return parseStatusBind(value);
 }

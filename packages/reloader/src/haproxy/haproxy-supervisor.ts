@@ -1,5 +1,5 @@
-// Keeps one master-worker HAProxy running from <state>/current: start, confirmed reloads, restarts with
-// bounded backoff when it dies, graceful stop.
+// Keeps one master-worker HAProxy running from <state>/current: start (or adopt one a killed reloader
+// left running), confirmed reloads, restarts with bounded backoff when it dies, graceful stop.
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
@@ -8,6 +8,7 @@ import type { SerialLock } from "../reload/serial-lock.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { confirmReload, readProc, waitUntilReady, type Verdict } from "./confirm-reload.js";
 import { sendMasterCommand } from "./master-cli.js";
+import { currentWorker, type ProcInfo } from "./parse-show-proc.js";
 import { logHaproxyLine } from "./log-haproxy-line.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { haproxyArgs, spawnHaproxy, type HaproxyChild, type HaproxyExit } from "./spawn-haproxy.js";
@@ -45,6 +46,22 @@ export class HaproxySupervisor {
   // The initial start (callers hold the lock); a failure is retried by the restart policy.
   async start(): Promise<Verdict> {
     return this.launch("start");
+  }
+
+  // Supervise a running master that is not our child (see adopt/); callers hold the lock.
+  async adopt(child: HaproxyChild, info: ProcInfo): Promise<void> {
+    const { layout, logger, status } = this.options;
+    this.child = child;
+    this.startedAt = performance.now();
+    status.haproxyStarted(child.pid);
+    const worker = currentWorker(info);
+    if (worker) status.workerConfirmed(worker.pid, info.reloads);
+    void child.exited.then((exit) => this.onExit(child, exit));
+    await writeFileAtomic(layout.pidFile, `${child.pid}\n`).catch(() => undefined);
+    logger.info(
+      { event: "haproxy.adopted", pid: child.pid, workerPid: worker?.pid ?? null, reloads: info.reloads },
+      "adopted the HAProxy master a previous reloader left running",
+    );
   }
 
   // `reload` on the master CLI, confirmed by show proc (callers hold the lock).

@@ -156,6 +156,18 @@ export const OPTION_SPECS = [
     describe: "consecutive failed HAProxy starts before giving up (exit 1)",
   },
   {
+    flag: "status-port",
+    env: "STATUS_PORT",
+    default: "9102",
+    describe: "port of the status listener (/healthz, /metrics, /config); 0: any free port; off: none",
+  },
+  {
+    flag: "status-bind",
+    env: "STATUS_BIND",
+    default: "127.0.0.1",
+    describe: "address the status listener binds to (the image sets 0.0.0.0)",
+  },
+  {
     flag: "log-level",
     env: "LOG_LEVEL",
     default: "info",

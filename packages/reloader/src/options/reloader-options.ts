@@ -1,6 +1,6 @@
 // The validated options of the reloader: built once at the edge (cli), read everywhere else.
 import type { LevelWithSilent } from "pino";
-import type { LogFormat } from "@rancher-haproxy/core";
+import type { LogFormat, StatusSettings } from "@rancher-haproxy/core";
 import type { SyslogFacility, SyslogTarget } from "./parse-network.js";
 
 // An HTTP redirect status HAProxy renders for the http → https redirection.
@@ -48,6 +48,8 @@ export interface ReloaderOptions {
   rescanIntervalMs: number;
   reloadTimeoutMs: number;
   maxRestarts: number;
+  /** the status listener: port (null: off, 0: any free port) and bind address */
+  status: StatusSettings;
   logLevel: LevelWithSilent;
   logFormat: LogFormat | undefined;
 }

@@ -1,6 +1,6 @@
 // Raw flags + environment → validated ReloaderOptions, or an OptionsError listing every bad value.
 import { resolve } from "node:path";
-import { parseLogLevel, type LogFormat } from "@rancher-haproxy/core";
+import { parseLogLevel, parseStatusBind, parseStatusPort, type LogFormat } from "@rancher-haproxy/core";
 import { OptionsError } from "./options-error.js";
 import { OPTION_SPECS, type OptionFlag, type RawFlags } from "./option-specs.js";
 import { parseStatsPassword, parseStatsUsername } from "./parse-credentials.js";
@@ -91,6 +91,10 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     rescanIntervalMs: get("rescan-interval", (t) => parseDurationMs(t, 3_600_000), 10_000),
     reloadTimeoutMs: get("reload-timeout", (t) => parseDurationMs(t, 600_000), 10_000),
     maxRestarts: get("max-restarts", (t) => parseInteger(t, 1, 1000), 10),
+    status: {
+      port: get("status-port", (t) => attempt(() => parseStatusPort(t)), null),
+      bind: get("status-bind", (t) => attempt(() => parseStatusBind(t)), "127.0.0.1"),
+    },
     logLevel: get("log-level", parseLevel, "info"),
     logFormat,
   };
@@ -103,10 +107,20 @@ function checkPorts(options: ReloaderOptions, problems: string[]): void {
   const used: [string, number][] = [["HTTP_PORT", options.httpPort]];
   if (options.ssl.enabled) used.push(["HTTPS_PORT", options.ssl.port]);
   if (options.stats.enabled) used.push(["STATS_PORT", options.stats.port]);
+  if (options.status.port) used.push(["STATUS_PORT", options.status.port]);
   for (const [name, port] of used) {
     const clash = used.find(([other, otherPort]) => other !== name && otherPort === port);
     if (clash && name < clash[0])
       problems.push(`${name} and ${clash[0]} are both ${port}: each listener needs its own port`);
+  }
+}
+
+// A parser of core's (which throws with the reason) as a Parsed.
+function attempt<T>(parse: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: parse() };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
   }
 }
 

@@ -5,30 +5,35 @@ import type { InputFiles } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
-// Returns the generation `current` now points at.
+// Returns the generation `current` now points at. `files` is null when the inputs could not be read;
+// `base` is then the base config alone (null: unreadable too).
 export async function chooseStartSnapshot(
   store: SnapshotStore,
-  files: InputFiles,
+  files: InputFiles | null,
+  base: Buffer | null,
   logger: Logger,
 ): Promise<number> {
   const earlier = await store.open();
-  const fromInputs = await store.stageAndCheck(files);
-  if (fromInputs.check.ok) return adopt(store, fromInputs.generation);
+  const fromInputs = files ? await store.stageAndCheck(files) : null;
+  if (fromInputs?.ok) return adopt(store, fromInputs.generation);
 
   const lastGood = earlier.current;
   if (lastGood !== null && earlier.generations.includes(lastGood) && (await store.checkCurrent()).ok) {
     logger.warn(
       { event: "start.last-good", generation: lastGood },
-      `the current files fail haproxy -c: starting from the last good snapshot gen-${lastGood}`,
+      `the current files fail the checks: starting from the last good snapshot gen-${lastGood}`,
     );
     return adopt(store, lastGood);
   }
 
-  const empty = await store.stageAndCheck({ ...files, backends: Buffer.alloc(0), map: Buffer.alloc(0) });
-  if (empty.check.ok) {
+  if (base === null)
+    throw new StartupError("the base config cannot be read and there is no last good snapshot", 1);
+  const none = Buffer.alloc(0);
+  const empty = await store.stageAndCheck({ base, backends: none, map: none, hash: "" });
+  if (empty.ok) {
     logger.warn(
       { event: "start.empty-routing", generation: empty.generation },
-      "the current files fail haproxy -c and there is no last good snapshot: starting with empty routing (503)",
+      "the current files fail the checks and there is no last good snapshot: starting with empty routing (503)",
     );
     return adopt(store, empty.generation);
   }

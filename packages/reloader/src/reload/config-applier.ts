@@ -2,9 +2,8 @@
 // arrive during a reload collapse into one more pass.
 import type { Logger } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
-import { readInputs, type InputPaths } from "../sources/read-inputs.js";
+import { readInputFile, readInputs, type InputPaths, type InputsOutcome } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
-import { StartupError } from "../startup-error.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
 import type { SerialLock } from "./serial-lock.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -30,10 +29,17 @@ export class ConfigApplier {
 
   // Point `current` at what HAProxy should start from (see chooseStartSnapshot).
   async prepareInitial(): Promise<number> {
-    const read = await readInputs(this.options.inputs);
-    if (!read.ok) throw new StartupError(`input files missing: ${read.missing.join(", ")}`, 1);
-    this.lastHash = read.files.hash;
-    const generation = await chooseStartSnapshot(this.options.store, read.files, this.options.logger);
+    const { logger, store, inputs } = this.options;
+    const read = await readInputs(inputs);
+    let generation: number;
+    if (read.ok) {
+      this.lastHash = read.files.hash;
+      generation = await chooseStartSnapshot(store, read.files, read.files.base, logger);
+    } else {
+      this.reportUnreadable(read);
+      const base = await readInputFile(inputs.base);
+      generation = await chooseStartSnapshot(store, null, base.ok ? base.bytes : null, logger);
+    }
     this.options.status.currentIs(generation);
     return generation;
   }
@@ -77,10 +83,8 @@ export class ConfigApplier {
     const { logger, status, supervisor, store } = this.options;
     const read = await readInputs(this.options.inputs);
     if (!read.ok) {
-      logger.warn(
-        { event: "inputs.missing", missing: read.missing },
-        "an input file is missing: keeping the running config",
-      );
+      this.reportUnreadable(read);
+      this.lastHash = null; // the same content, once readable again, is applied
       return;
     }
     if (read.files.hash === this.lastHash) {
@@ -89,11 +93,12 @@ export class ConfigApplier {
     }
     this.lastHash = read.files.hash;
     const started = performance.now();
-    const { generation, check } = await store.stageAndCheck(read.files);
-    if (!check.ok) {
-      status.reloadEnded("check-failed", null, null, `gen-${generation} failed haproxy -c`);
+    const checked = await store.stageAndCheck(read.files);
+    if (!checked.ok) {
+      status.reloadEnded("check-failed", null, null, checked.reason);
       return;
     }
+    const { generation, check } = checked;
     const previous = await store.current();
     await store.makeCurrent(generation);
     status.currentIs(generation);
@@ -145,5 +150,23 @@ export class ConfigApplier {
       );
     }
     await store.prune();
+  }
+
+  // Missing or unreadable inputs (a directory, FIFO... in a file's place): the running config stays.
+  private reportUnreadable(read: Extract<InputsOutcome, { ok: false }>): void {
+    const { logger, status } = this.options;
+    if (read.missing.length > 0)
+      logger.warn(
+        { event: "inputs.missing", missing: read.missing },
+        "an input file is missing: keeping the running config",
+      );
+    if (read.unreadable.length > 0) {
+      const first = read.unreadable[0];
+      logger.error(
+        { event: "inputs.unreadable", unreadable: read.unreadable },
+        `an input file cannot be read: keeping the running config (${first?.path} ${first?.reason})`,
+      );
+      status.reloadEnded("check-failed", null, null, `${first?.path} ${first?.reason}`);
+    }
   }
 }

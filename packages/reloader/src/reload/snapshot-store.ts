@@ -1,20 +1,21 @@
-// The snapshots of the state dir as one object: numbering, staging + `haproxy -c`, the `current` link
-// and pruning. A failed check is logged with HAProxy's output and the offending lines, then removed.
+// The snapshots of the state dir as one object: numbering, our own contract check + staging +
+// `haproxy -c`, the `current` link and pruning. A failed check is logged with the offending lines.
 import { readFile } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
 import { findOffendingLines, maskSecrets } from "../haproxy/find-offending-lines.js";
+import { validateInputs } from "../model/validate-inputs.js";
 import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { listGenerations, readCurrentGeneration } from "../sources/read-state-dir.js";
 import { StartupError } from "../startup-error.js";
 
-// A staged snapshot and its check verdict (a failed one no longer exists on disk).
-export interface Checked {
-  generation: number;
-  check: CheckResult;
-}
+// A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
+// generation null: rejected by the contract check before anything was staged).
+export type Checked =
+  | { ok: true; generation: number; check: CheckResult }
+  | { ok: false; generation: number | null; reason: string };
 
 // Snapshots in <state>/gen-<n>/ and the <state>/current link.
 export class SnapshotStore {
@@ -34,8 +35,16 @@ export class SnapshotStore {
     return { generations, current: await readCurrentGeneration(this.layout) };
   }
 
-  // Write the bytes as a new generation and run haproxy -c on exactly those files.
+  // Check the contract, write the bytes as a new generation and run haproxy -c on exactly those files.
   async stageAndCheck(files: InputFiles): Promise<Checked> {
+    const problems = validateInputs(files);
+    if (problems.length > 0) {
+      this.logger.error(
+        { event: "inputs.rejected", problems },
+        `the input files break the generated-file contract: keeping the running config (${describe(problems[0])})`,
+      );
+      return { ok: false, generation: null, reason: `inputs rejected: ${describe(problems[0])}` };
+    }
     const generation = this.nextGeneration++;
     const dir = await stageSnapshot(this.layout, generation, files);
     const paths = configFiles(dir);
@@ -50,7 +59,7 @@ export class SnapshotStore {
         { event: "check.passed", generation, durationMs: check.durationMs },
         `gen-${generation} passes haproxy -c`,
       );
-      return { generation, check };
+      return { ok: true, generation, check };
     }
     const contents = new Map<string, string>();
     for (const path of paths) contents.set(path, await readFile(path, "utf8").catch(() => ""));
@@ -66,7 +75,7 @@ export class SnapshotStore {
       `gen-${generation} fails haproxy -c: keeping the running config until the files change again`,
     );
     await removeSnapshot(this.layout, generation);
-    return { generation, check };
+    return { ok: false, generation, reason: `gen-${generation} failed haproxy -c` };
   }
 
   // haproxy -c on what `current` points at (the last good snapshot of an earlier run).
@@ -92,4 +101,9 @@ export class SnapshotStore {
     for (const generation of generations)
       if (generation !== current && !newest.has(generation)) await removeSnapshot(this.layout, generation);
   }
+}
+
+function describe(problem: { file: string; line: number | null; reason: string } | undefined): string {
+  if (!problem) return "";
+  return `${problem.file}${problem.line === null ? "" : `:${problem.line}`} ${problem.reason}`;
 }

@@ -1,6 +1,8 @@
-// Read the three inputs HAProxy is built from, as one hashed triple (the unit of change).
+// Read the three inputs HAProxy is built from, as one hashed triple (the unit of change). Only regular
+// files are read: a directory, FIFO or socket in a file's place is reported, never waited on.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 
 // Where the inputs are.
 export interface InputPaths {
@@ -17,24 +19,67 @@ export interface InputFiles {
   hash: string;
 }
 
-// The triple, or the list of missing files (a half-written set is not a configuration).
-export type InputsOutcome = { ok: true; files: InputFiles } | { ok: false; missing: string[] };
+// A file that could not be read, and why.
+export interface UnreadableInput {
+  path: string;
+  reason: string;
+}
 
-// Read all three; a missing file is reported, any other error is thrown.
+// The triple, or what is missing or unreadable (a half-readable set is not a configuration).
+export type InputsOutcome =
+  { ok: true; files: InputFiles } | { ok: false; missing: string[]; unreadable: UnreadableInput[] };
+
+// One file's bytes, or why not (`missing`: ENOENT).
+export type InputFileOutcome = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; reason: string };
+
+/** larger inputs are refused rather than read into memory */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+// Read all three; never throws.
 export async function readInputs(paths: InputPaths): Promise<InputsOutcome> {
+  const order = [paths.base, paths.backends, paths.map];
+  const [base, backends, map] = await Promise.all(order.map(readInputFile));
   const missing: string[] = [];
-  const read = async (path: string): Promise<Buffer> => {
-    try {
-      return await readFile(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      missing.push(path);
-      return Buffer.alloc(0);
-    }
+  const unreadable: UnreadableInput[] = [];
+  for (const [index, outcome] of [base, backends, map].entries()) {
+    const path = order[index] ?? "";
+    if (outcome && !outcome.ok)
+      if (outcome.missing) missing.push(path);
+      else unreadable.push({ path, reason: outcome.reason });
+  }
+  if (!base?.ok || !backends?.ok || !map?.ok) return { ok: false, missing, unreadable };
+  return {
+    ok: true,
+    files: {
+      base: base.bytes,
+      backends: backends.bytes,
+      map: map.bytes,
+      hash: hashInputs(base.bytes, backends.bytes, map.bytes),
+    },
   };
-  const [base, backends, map] = await Promise.all([read(paths.base), read(paths.backends), read(paths.map)]);
-  if (missing.length > 0) return { ok: false, missing };
-  return { ok: true, files: { base, backends, map, hash: hashInputs(base, backends, map) } };
+}
+
+// One regular file (opened non-blocking so a FIFO cannot hang the reloader), at most MAX_INPUT_BYTES.
+export async function readInputFile(path: string): Promise<InputFileOutcome> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { ok: false, missing: code === "ENOENT", reason: `cannot be opened (${code})` };
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { ok: false, missing: false, reason: `is not a regular file (${kind(stat)})` };
+    if (stat.size > MAX_INPUT_BYTES)
+      return { ok: false, missing: false, reason: `is larger than ${MAX_INPUT_BYTES} bytes` };
+    return { ok: true, bytes: await handle.readFile() };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { ok: false, missing: false, reason: `cannot be read (${code})` };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 // sha256 over the three files with their lengths, so moving bytes between files changes the hash.
@@ -45,4 +90,11 @@ export function hashInputs(base: Buffer, backends: Buffer, map: Buffer): string 
     hash.update(part);
   }
   return hash.digest("hex");
+}
+
+function kind(stat: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isSocket()) return "a socket";
+  return "a device or other special file";
 }

@@ -1,18 +1,17 @@
 // Run the real `reloader` CLI as a child process for tests: JSON log lines collected and awaitable,
 // and a stop that always leaves no reloader and no HAProxy behind.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import {
+  wrapLoggedChild,
+  type LogLine,
+  type LoggedChild,
+  type ProcessExit,
+  type WaitEventOptions,
+} from "../pair/logged-child.js";
 
-// One log line of the reloader (pino JSON), or `{ raw }` for a line that is not JSON.
-export interface LogLine {
-  event?: string;
-  level?: number;
-  msg?: string;
-  raw?: string;
-  [field: string]: unknown;
-}
+export type { LogLine, ProcessExit, WaitEventOptions };
 
 // How to run it: flags, environment (on top of PATH/HOME only) and which build.
 export interface SpawnReloaderOptions {
@@ -22,31 +21,14 @@ export interface SpawnReloaderOptions {
   entry?: "src" | "dist";
   /** echo every line to stderr (or set RH_TEST_ECHO=1) */
   echo?: boolean;
-}
-
-// How the process ended.
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-// Options of waitForEvent.
-export interface WaitEventOptions {
-  timeoutMs?: number;
-  match?: (line: LogLine) => boolean;
-  /** only lines at or after this index of `logs` count (default: every line so far) */
-  from?: number;
+  /** its own process group, so a terminal's Ctrl-C reaches only the parent (the demo stops it itself) */
+  detached?: boolean;
+  /** every raw output line (e.g. to append it to a log file) */
+  onLine?: (line: string) => void;
 }
 
 // A running reloader child.
-export interface ReloaderProcess {
-  readonly pid: number;
-  readonly logs: readonly LogLine[];
-  readonly exited: Promise<ProcessExit>;
-  /** the first line (from `from`) with this event; rejects after timeoutMs or when the process exits */
-  waitForEvent(event: string, options?: WaitEventOptions): Promise<LogLine>;
-  /** how many lines carry this event (and match) */
-  count(event: string, match?: (line: LogLine) => boolean): number;
+export interface ReloaderProcess extends LoggedChild {
   /** HAProxy master pids this reloader started */
   haproxyPids(): number[];
   /** signal (SIGTERM by default), wait; SIGKILL after timeoutMs; then kill leftover HAProxy masters */
@@ -75,91 +57,24 @@ export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProce
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
   });
-  return wrap(child, options.echo ?? process.env["RH_TEST_ECHO"] === "1");
-}
-
-function wrap(child: ChildProcess, echo: boolean): ReloaderProcess {
-  const logs: LogLine[] = [];
-  const waiters = new Set<() => void>();
-  let exit: ProcessExit | null = null;
-  const exited = new Promise<ProcessExit>((resolve) =>
-    child.once("exit", (code, signal) => {
-      exit = { code, signal };
-      resolve(exit);
-      for (const wake of waiters) wake();
-    }),
-  );
-  const onLine = (line: string) => {
-    if (echo) process.stderr.write(`[reloader ${child.pid}] ${line}\n`);
-    let parsed: LogLine;
-    try {
-      const value: unknown = JSON.parse(line);
-      parsed = typeof value === "object" && value !== null ? (value as LogLine) : { raw: line };
-    } catch {
-      parsed = { raw: line };
-    }
-    logs.push(parsed);
-    for (const wake of waiters) wake();
-  };
-  if (child.stdout) createInterface({ input: child.stdout, crlfDelay: Infinity }).on("line", onLine);
-  if (child.stderr) createInterface({ input: child.stderr, crlfDelay: Infinity }).on("line", onLine);
-
-  const matches = (line: LogLine, event: string, match?: (line: LogLine) => boolean) =>
-    line.event === event && (!match || match(line));
+  const logged = wrapLoggedChild(child, {
+    label: "reloader",
+    echo: options.echo ?? process.env["RH_TEST_ECHO"] === "1",
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+  });
   const haproxyPids = () =>
-    logs
+    logged.logs
       .filter((line) => line.event === "haproxy.started" && typeof line["pid"] === "number")
       .map((line) => line["pid"] as number);
-
   return {
-    pid: child.pid ?? -1,
-    logs,
-    exited,
-    count: (event, match) => logs.filter((line) => matches(line, event, match)).length,
+    ...logged,
     haproxyPids,
-    waitForEvent(event, options = {}) {
-      const timeoutMs = options.timeoutMs ?? 10_000;
-      let index = options.from ?? 0;
-      return new Promise<LogLine>((resolve, reject) => {
-        const check = () => {
-          for (; index < logs.length; index++) {
-            const line = logs[index];
-            if (line && matches(line, event, options.match)) return done(() => resolve(line));
-          }
-          if (exit)
-            done(() =>
-              reject(
-                new Error(`reloader exited (${JSON.stringify(exit)}) before logging ${event}\n${tail(logs)}`),
-              ),
-            );
-        };
-        const timer = setTimeout(
-          () => done(() => reject(new Error(`no ${event} log line within ${timeoutMs} ms\n${tail(logs)}`))),
-          timeoutMs,
-        );
-        const done = (settle: () => void) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          settle();
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-    async stop(options = {}) {
-      if (!exit) child.kill(options.signal ?? "SIGTERM");
-      const timeoutMs = options.timeoutMs ?? 15_000;
-      let timer: NodeJS.Timeout | undefined;
-      const result = await Promise.race([
-        exited,
-        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs))),
-      ]);
-      clearTimeout(timer);
-      if (!result) child.kill("SIGKILL");
-      const final = result ?? (await exited);
+    async stop(stopOptions = {}) {
+      const exit = await logged.stop(stopOptions);
       for (const pid of haproxyPids()) killIfAlive(pid);
-      return final;
+      return exit;
     },
   };
 }
@@ -172,20 +87,4 @@ function killIfAlive(pid: number): void {
   } catch {
     // already gone
   }
-}
-
-function tail(logs: readonly LogLine[]): string {
-  return logs
-    .slice(-25)
-    .map((line) =>
-      line.raw !== undefined
-        ? line.raw
-        : `${line.event ?? "?"} ${line.msg ?? ""} ${JSON.stringify(pick(line))}`,
-    )
-    .join("\n");
-}
-
-function pick(line: LogLine): Record<string, unknown> {
-  const { level: _level, time: _time, name: _name, msg: _msg, event: _event, ...rest } = line;
-  return rest;
 }

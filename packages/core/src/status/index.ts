@@ -1,0 +1,5 @@
+// The status listener both sidekicks serve /healthz, /metrics and the rest on.
+export * from "./status-response.js";
+export * from "./status-settings.js";
+export * from "./start-status-server.js";
+export * from "./start-status-listener.js";

@@ -1,0 +1,113 @@
+// The mass-removal guard's decision, pure and clocked from outside: apply a new routing table at once, or
+// keep the last files until the same reduced answer has been seen for the whole confirmation window.
+
+// How the guard is set (validated options): removing more than `maxRemovalShare` of the routed servers in
+// one cycle needs `confirmMs` of the same answer first.
+export interface RemovalGuardSettings {
+  /** 0-1: the share of the applied servers one cycle may remove without confirmation */
+  maxRemovalShare: number;
+  /** how long the same reduced answer must be seen before it is applied; 0 disables the guard */
+  confirmMs: number;
+}
+
+// How much a candidate would remove from what is applied.
+export interface RemovalCount {
+  /** servers routed by the files on disk */
+  applied: number;
+  /** of those, servers the candidate no longer routes */
+  removed: number;
+  /** removed / applied (0 when nothing is applied) */
+  share: number;
+}
+
+// A reduced answer being waited on: which one (fingerprint) and since when (ms since the epoch).
+export interface PendingRemoval {
+  fingerprint: string;
+  since: number;
+}
+
+// The guard's verdict for one cycle. `apply` may end a hold: `confirmed` (the reduced answer lasted the
+// whole window) or `recovered` (the answer came back within the allowed share before that).
+export type RemovalDecision =
+  | {
+      action: "apply";
+      removal: RemovalCount;
+      release: { outcome: "confirmed" | "recovered"; since: number; heldMs: number } | null;
+    }
+  | {
+      action: "hold";
+      removal: RemovalCount;
+      pending: PendingRemoval;
+      /** when this answer will be applied if it stays the same (ms since the epoch) */
+      releaseAt: number;
+      /** true on the cycle the hold (re)started: a new reduced answer */
+      started: boolean;
+      reason: string;
+    };
+
+// What one decision looks at.
+export interface RemovalInput {
+  /** the servers the files on disk route; null when there are no files yet (nothing to protect) */
+  applied: ReadonlySet<string> | null;
+  candidate: ReadonlySet<string>;
+  /** fingerprint of the candidate's files: the hold restarts when it changes */
+  fingerprint: string;
+  pending: PendingRemoval | null;
+  now: number;
+  settings: RemovalGuardSettings;
+}
+
+// Holds a candidate that removes more than the allowed share of the applied servers (N -> 0 included)
+// until that same candidate has been seen for confirmMs; everything else applies at once.
+export function decideRemovalHold(input: RemovalInput): RemovalDecision {
+  const { applied, candidate, pending, now, settings } = input;
+  const removal = countRemoval(applied, candidate);
+  const massive = settings.confirmMs > 0 && removal.share > settings.maxRemovalShare;
+  if (!massive) {
+    const release =
+      pending === null
+        ? null
+        : { outcome: "recovered" as const, since: pending.since, heldMs: now - pending.since };
+    return { action: "apply", removal, release };
+  }
+  if (
+    pending !== null &&
+    pending.fingerprint === input.fingerprint &&
+    now - pending.since >= settings.confirmMs
+  )
+    return {
+      action: "apply",
+      removal,
+      release: { outcome: "confirmed", since: pending.since, heldMs: now - pending.since },
+    };
+  const started = pending === null || pending.fingerprint !== input.fingerprint;
+  const next = started ? { fingerprint: input.fingerprint, since: now } : pending;
+  return {
+    action: "hold",
+    removal,
+    pending: next,
+    releaseAt: next.since + settings.confirmMs,
+    started,
+    reason: describeHold(removal, settings),
+  };
+}
+
+// Counts the applied servers the candidate drops.
+export function countRemoval(
+  applied: ReadonlySet<string> | null,
+  candidate: ReadonlySet<string>,
+): RemovalCount {
+  if (applied === null || applied.size === 0) return { applied: 0, removed: 0, share: 0 };
+  let removed = 0;
+  for (const key of applied) if (!candidate.has(key)) removed += 1;
+  return { applied: applied.size, removed, share: removed / applied.size };
+}
+
+function describeHold(removal: RemovalCount, settings: RemovalGuardSettings): string {
+  const percent = (share: number) => `${Math.round(share * 1000) / 10} %`;
+  return (
+    `metadata would remove ${removal.removed} of ${removal.applied} routed containers at once ` +
+    `(${percent(removal.share)}, more than ${percent(settings.maxRemovalShare)}): keeping the last files ` +
+    `until the same answer has been seen for ${settings.confirmMs / 1000} s`
+  );
+}

@@ -1,0 +1,43 @@
+// The guard's log lines: `guard.hold` when a hold starts or restarts (warn), `guard.release` when it ends
+// (warn when a reduced answer is applied after its window, info when the answer came back by itself).
+import type { Logger } from "@rancher-haproxy/core";
+import type { RemovalDecision, RemovalGuardSettings } from "./decide-removal-hold.js";
+
+// Logs what a decision changed; a hold that simply goes on logs at debug only.
+export function logRemovalDecision(
+  logger: Logger,
+  decision: RemovalDecision,
+  settings: RemovalGuardSettings,
+): void {
+  const { applied, removed, share } = decision.removal;
+  const counts = { applied, removed, removedShare: round(share), maxRemovalShare: settings.maxRemovalShare };
+  if (decision.action === "hold") {
+    const fields = {
+      event: decision.started ? "guard.hold" : "guard.holding",
+      ...counts,
+      since: new Date(decision.pending.since).toISOString(),
+      releaseAt: new Date(decision.releaseAt).toISOString(),
+      confirmSeconds: settings.confirmMs / 1000,
+    };
+    if (decision.started) logger.warn(fields, decision.reason);
+    else logger.debug(fields, `still holding the last files: ${decision.reason}`);
+    return;
+  }
+  const { release } = decision;
+  if (release === null) return;
+  const fields = { event: "guard.release", outcome: release.outcome, heldMs: release.heldMs, ...counts };
+  if (release.outcome === "confirmed")
+    logger.warn(
+      fields,
+      `applying the reduced answer: it removes ${removed} of ${applied} routed containers and stayed the same for ${Math.round(release.heldMs / 100) / 10} s`,
+    );
+  else
+    logger.info(
+      fields,
+      `hold ended after ${Math.round(release.heldMs / 100) / 10} s: metadata no longer removes more than the allowed share (${removed} of ${applied}), applying it as usual`,
+    );
+}
+
+function round(share: number): number {
+  return Math.round(share * 1000) / 1000;
+}

@@ -1,0 +1,80 @@
+// Metadata faults that are not errors, seen from the loop's rhythm: a version that moves on every request
+// without any routing change (churn: cycles are slowed down and it is logged once), and a change that
+// only the interval refetch found (the long poll did not report it: it hangs or fails).
+import type { Logger } from "@rancher-haproxy/core";
+import type { WakeReason } from "../sources/watch-version.js";
+
+// Why a cycle ran: the watcher's reasons, the first cycle, a retry after a failure, or a hold's deadline.
+export type LoopWake = WakeReason | "start" | "retry" | "hold-expired";
+
+// This many version changes in a row with nothing to write is churn, not a busy environment.
+export const CHURN_THRESHOLD = 10;
+// The gap between cycles while the version churns (instead of MIN_CYCLE_GAP_MS): a real change still
+// lands within about a second, and a churning server is not refetched four times a second.
+export const CHURN_CYCLE_GAP_MS = 1000;
+
+// Whether the version churns, and how many idle changes in a row were seen.
+export interface ChurnState {
+  churning: boolean;
+  idleChanges: number;
+}
+
+// One step of churn detection: a change wake that wrote nothing counts, an interval wake (the version
+// stayed put for a whole interval) ends the churn, a change that wrote something resets the count.
+export function observeChurn(
+  state: ChurnState,
+  wake: LoopWake,
+  changed: boolean,
+): { state: ChurnState; transition: "started" | "ended" | null } {
+  if (wake === "changed" && !changed) {
+    const idleChanges = state.idleChanges + 1;
+    const starts = !state.churning && idleChanges >= CHURN_THRESHOLD;
+    return {
+      state: { churning: state.churning || starts, idleChanges },
+      transition: starts ? "started" : null,
+    };
+  }
+  if (wake === "changed") return { state: { ...state, idleChanges: 0 }, transition: null };
+  if (wake === "interval")
+    return { state: { churning: false, idleChanges: 0 }, transition: state.churning ? "ended" : null };
+  return { state, transition: null };
+}
+
+// What the loop tells the watchdog after every successful cycle, and asks it before the next.
+export interface LoopWatchdog {
+  afterCycle(wake: LoopWake, version: string, changed: boolean): void;
+  /** the least time between two cycle starts right now */
+  minGapMs(normalGapMs: number): number;
+}
+
+// A watchdog for one loop, logging to `logger`.
+export function createLoopWatchdog(logger: Logger): LoopWatchdog {
+  let churn: ChurnState = { churning: false, idleChanges: 0 };
+  let lastVersion: string | null = null;
+  let missLogged = false;
+  return {
+    afterCycle(wake, version, changed) {
+      const step = observeChurn(churn, wake, changed);
+      churn = step.state;
+      if (step.transition === "started")
+        logger.warn(
+          { event: "version-churn", idleChanges: churn.idleChanges, gapMs: CHURN_CYCLE_GAP_MS },
+          `the metadata version moved ${churn.idleChanges} times in a row without any routing change: ` +
+            `one cycle per ${CHURN_CYCLE_GAP_MS / 1000} s at most until it settles`,
+        );
+      if (step.transition === "ended")
+        logger.info({ event: "version-churn-ended" }, "the metadata version is stable again");
+      if (wake === "changed") missLogged = false;
+      if (wake === "interval" && lastVersion !== null && version !== lastVersion && !missLogged) {
+        missLogged = true;
+        logger.warn(
+          { event: "longpoll-missed-change", from: lastVersion, to: version },
+          `the version moved from ${lastVersion} to ${version} but the long poll did not report it: ` +
+            "changes are picked up by the interval refetch only until it does",
+        );
+      }
+      lastVersion = version;
+    },
+    minGapMs: (normalGapMs) => (churn.churning ? Math.max(normalGapMs, CHURN_CYCLE_GAP_MS) : normalGapMs),
+  };
+}

@@ -1,0 +1,86 @@
+// Explains containers by name or uuid from the routing table: where a routed one is served, or the
+// model's own skip code and reason, or that it simply has no routing label.
+import { SKIP_CODES } from "../model/reasons.js";
+import type {
+  ContainerRef,
+  ModelOptions,
+  RoutingTable,
+  Server,
+  SkippedContainer,
+} from "../model/routing-table.js";
+import type { ContainerExplanation, ServerView } from "./explanation.js";
+
+// Every container of `table` whose name or uuid is `query` (case-insensitive), routed ones first.
+export function explainContainers(
+  table: RoutingTable,
+  query: string,
+  options: ModelOptions,
+): ContainerExplanation[] {
+  const wanted = query.toLowerCase();
+  const matches = (name: string, uuid: string | null) =>
+    name.toLowerCase() === wanted || (uuid !== null && uuid.toLowerCase() === wanted);
+  const found: ContainerExplanation[] = [];
+  for (const backend of table.backends)
+    for (const server of backend.servers)
+      if (matches(server.container, server.uuid)) found.push(routed(table, backend.name, server));
+  for (const skip of table.skipped) if (matches(skip.container, skip.uuid)) found.push(explainSkipped(skip));
+  for (const ref of table.unlabelled)
+    if (matches(ref.container, ref.uuid)) found.push(explainUnlabelled(ref, options));
+  return found;
+}
+
+// A labelled container the model skipped: its code, reason and what the code means.
+export function explainSkipped(skip: SkippedContainer): ContainerExplanation {
+  return {
+    ...base(skip),
+    status: "skipped",
+    code: skip.code,
+    reason: skip.reason,
+    meaning: SKIP_CODES[skip.code],
+  };
+}
+
+// A container without the routing label: not an error, just not asked to be routed.
+export function explainUnlabelled(ref: ContainerRef, options: ModelOptions): ContainerExplanation {
+  return {
+    ...base(ref),
+    status: "unlabelled",
+    code: null,
+    reason: `it has no ${options.label} label: add ${options.label}=<port> to route it`,
+    meaning: null,
+  };
+}
+
+// A server line as the explanation shows it.
+export function serverView(server: Server): ServerView {
+  return { name: server.name, address: server.address, port: server.port, proxy: server.proxy ?? null };
+}
+
+function routed(table: RoutingTable, backend: string, server: Server): ContainerExplanation {
+  const hosts = table.hosts.filter((host) => host.backend === backend).map((host) => host.fqdn);
+  return {
+    kind: "container",
+    container: server.container,
+    uuid: server.uuid,
+    stack: backend,
+    status: "routed",
+    code: null,
+    reason: `routed: server ${server.name} of backend ${backend}`,
+    meaning: null,
+    backend,
+    server: serverView(server),
+    hosts,
+  };
+}
+
+function base(ref: ContainerRef) {
+  return {
+    kind: "container" as const,
+    container: ref.container,
+    uuid: ref.uuid,
+    stack: ref.stack,
+    backend: null,
+    server: null,
+    hosts: [],
+  };
+}

@@ -1,0 +1,107 @@
+// Explains a host name from the routing table: its domain.map line (stack host or alias), or a mapped
+// parent name, and in every case the containers and aliases of that name that are not routed, and why.
+import { SKIP_CODES } from "../model/reasons.js";
+import type { ModelOptions, RoutingTable } from "../model/routing-table.js";
+import { explainSkipped, explainUnlabelled, serverView } from "./explain-container.js";
+import type { HostExplanation } from "./explanation.js";
+
+// The reloader's HAProxy config also routes up to this many extra leading labels of a mapped name
+// (reloader SUBDOMAIN_LEVELS): x.app.dev.tld goes to app.dev.tld's backend.
+export const PARENT_LEVELS = 5;
+
+// The host a query names: lower case, no trailing dot or port; a bare name (no dot) is <name>.<domain>.
+export function normalizeHost(query: string, domain: string): string {
+  const host = query
+    .trim()
+    .toLowerCase()
+    .replace(/:[0-9]+$/, "")
+    .replace(/\.$/, "");
+  return host.includes(".") ? host : `${host}.${domain}`;
+}
+
+// The explanation of `query`, and whether anything in metadata goes by that name.
+export function explainHost(
+  table: RoutingTable,
+  query: string,
+  options: ModelOptions,
+): { found: boolean; explanation: HostExplanation } {
+  const host = normalizeHost(query, options.domain);
+  const suffix = `.${options.domain}`;
+  const name = host.endsWith(suffix) ? host.slice(0, -suffix.length) : null;
+  const aliases = table.skippedAliases
+    .filter((skip) => name !== null && skip.alias.toLowerCase() === name)
+    .map((skip) => ({ ...skip, meaning: SKIP_CODES[skip.code] }));
+  const notRoutedOf = (stack: string | null) => [
+    ...table.skipped.filter((skip) => skip.stack?.toLowerCase() === stack).map(explainSkipped),
+    ...table.unlabelled
+      .filter((ref) => ref.stack?.toLowerCase() === stack)
+      .map((ref) => explainUnlabelled(ref, options)),
+  ];
+  const routed = (fqdn: string) => table.hosts.find((entry) => entry.fqdn === fqdn);
+  const serversOf = (backend: string) =>
+    (table.backends.find((entry) => entry.name === backend)?.servers ?? []).map(serverView);
+
+  const exact = routed(host);
+  if (exact) {
+    const what = exact.source === "stack" ? "the stack's own host" : `an alias of stack ${exact.backend}`;
+    return {
+      found: true,
+      explanation: {
+        kind: "host",
+        host,
+        status: "routed",
+        source: exact.source,
+        backend: exact.backend,
+        via: null,
+        reason: `domain.map routes ${host} to backend ${exact.backend} (${what})`,
+        servers: serversOf(exact.backend),
+        notRouted: notRoutedOf(exact.backend),
+        aliases,
+      },
+    };
+  }
+  const labels = host.split(".");
+  for (let strip = 1; strip <= PARENT_LEVELS && strip < labels.length; strip++) {
+    const parent = routed(labels.slice(strip).join("."));
+    if (!parent) continue;
+    return {
+      found: true,
+      explanation: {
+        kind: "host",
+        host,
+        status: "routed",
+        source: "parent",
+        backend: parent.backend,
+        via: parent.fqdn,
+        reason:
+          `${host} is not in domain.map, but ${parent.fqdn} is: the reloader's HAProxy config routes ` +
+          `sub-domains of a mapped name (up to ${PARENT_LEVELS} extra labels) to backend ${parent.backend}`,
+        servers: serversOf(parent.backend),
+        notRouted: notRoutedOf(parent.backend),
+        aliases,
+      },
+    };
+  }
+  const notRouted = name === null ? [] : notRoutedOf(name);
+  let reason: string;
+  if (name === null)
+    reason = `${host} is not under the domain ${options.domain}: only <stack>.${options.domain} and aliases are routed`;
+  else if (notRouted.length > 0) reason = `stack ${name} has no routed container (see notRouted)`;
+  else if (aliases.length > 0) reason = `${name} is an alias that is not routed (see aliases)`;
+  else reason = `no stack and no alias is named ${name}`;
+  return {
+    found: notRouted.length > 0 || aliases.length > 0,
+    explanation: {
+      kind: "host",
+      host,
+      status: "not-routed",
+      source: null,
+      backend: null,
+      via: null,
+      reason,
+      servers: [],
+      notRouted,
+      aliases,
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// --explain: read metadata once, build the routing table, explain the query; writes nothing.
+import type { MetadataClient } from "@rancher-haproxy/core";
+import { buildRoutingTable } from "../model/build-routing-table.js";
+import type { GeneratorOptions } from "../options/generator-options.js";
+import { describeFailure } from "../report/describe-failure.js";
+import { readMetadata } from "../sources/read-metadata.js";
+import { explain } from "./explain.js";
+import { renderExplanation } from "./render-explanation.js";
+
+// Exit codes of --explain: found (routed or not), metadata unreadable, no such container or host.
+export const EXPLAIN_EXIT = { found: 0, unreadable: 1, notFound: 3 } as const;
+
+// What cli.ts prints and returns.
+export interface ExplainOutcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+// Explains `query` (a container name or uuid, or a host) against live metadata.
+export async function explainOnce(
+  client: MetadataClient,
+  options: GeneratorOptions,
+  query: string,
+): Promise<ExplainOutcome> {
+  let snapshot;
+  try {
+    snapshot = await readMetadata(client);
+  } catch (error) {
+    const failure = describeFailure(error);
+    return {
+      exitCode: EXPLAIN_EXIT.unreadable,
+      stdout: "",
+      stderr: `generate-maps: cannot read metadata (${failure.kind}): ${failure.message}\n`,
+    };
+  }
+  const table = buildRoutingTable(snapshot, options);
+  const explanation = explain(
+    table,
+    { by: "any", value: query },
+    {
+      version: snapshot.version,
+      options,
+      guard: null,
+    },
+  );
+  const stdout = options.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation);
+  return { exitCode: explanation.found ? EXPLAIN_EXIT.found : EXPLAIN_EXIT.notFound, stdout, stderr: "" };
+}

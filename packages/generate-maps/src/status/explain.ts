@@ -1,0 +1,44 @@
+// One entry point for /explain and --explain: a container query, a host query, or either (containers
+// first; a name no container has is taken as a host). Pure: the table in, the explanation out.
+import type { RemovalDecision } from "../guard/decide-removal-hold.js";
+import type { ModelOptions, RoutingTable } from "../model/routing-table.js";
+import { explainContainers } from "./explain-container.js";
+import { explainHost } from "./explain-host.js";
+import type { ExplainQuery, Explanation } from "./explanation.js";
+
+// What the table came from: the metadata version and the removal guard's verdict on it.
+export interface ExplainContext {
+  version: string;
+  options: ModelOptions;
+  guard: RemovalDecision | null;
+}
+
+// Explains `query` against `table`.
+export function explain(table: RoutingTable, query: ExplainQuery, context: ExplainContext): Explanation {
+  const { options } = context;
+  const notes: string[] = [];
+  if (context.guard?.action === "hold")
+    notes.push(
+      `the removal guard holds this answer back until ${new Date(context.guard.releaseAt).toISOString()}: ` +
+        `the files still route the previous one (${context.guard.reason})`,
+    );
+  const answer = (found: boolean, matches: Explanation["matches"]): Explanation => ({
+    query,
+    found,
+    version: context.version,
+    domain: options.domain,
+    matches,
+    notes,
+  });
+  if (query.by !== "host") {
+    const containers = explainContainers(table, query.value, options);
+    if (containers.length > 0 || query.by === "container") {
+      if (containers.length === 0) notes.push(`no container is named ${query.value} or has that uuid`);
+      return answer(containers.length > 0, containers);
+    }
+  }
+  const host = explainHost(table, query.value, options);
+  if (!host.found && query.by === "any")
+    notes.push(`no container is named ${query.value} or has that uuid, and no stack or alias is called that`);
+  return answer(host.found, [host.explanation]);
+}

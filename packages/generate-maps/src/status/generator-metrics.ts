@@ -1,0 +1,192 @@
+// generate-maps' Prometheus metrics, on a registry of their own (never the global one, so several
+// generators can live in one test process): cycles, metadata requests, the routing table, files written,
+// freshness, the current metadata version and the hash of the rendered output.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { CycleResult } from "../main.js";
+import { SKIP_CODES } from "../model/reasons.js";
+import type { MetadataObserver } from "./instrument-client.js";
+import type { StatusState } from "./status-state.js";
+
+// The registry to serve at /metrics, and where the loop and the client report to.
+export interface GeneratorMetrics {
+  registry: Registry;
+  metadata: MetadataObserver;
+  /** counts one cycle (gauges are read from the status state at scrape time) */
+  countCycle(result: CycleResult): void;
+}
+
+const CONTAINER_CODES = Object.keys(SKIP_CODES).filter((code) => !code.startsWith("alias-"));
+const ALIAS_CODES = Object.keys(SKIP_CODES).filter((code) => code.startsWith("alias-"));
+const FILES = ["backends", "map"] as const;
+// Seconds: a fast answer is a few ms; the /version long poll is held up to the interval (+5 s).
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+// Creates the metrics over `state`; `now` is the clock (ms since the epoch).
+export function createGeneratorMetrics(state: StatusState, now: () => number): GeneratorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const cycles = new Counter({
+    name: "generate_maps_cycles_total",
+    help: "Cycles by result: ok, read_failed (metadata unreadable, files kept), write_failed",
+    labelNames: ["result"],
+    registers,
+  });
+  const cycleErrors = new Counter({
+    name: "generate_maps_cycle_errors_total",
+    help: "Failed cycles by stage (read, write) and error kind (network, timeout, wrong-shape, ENOSPC...)",
+    labelNames: ["stage", "kind"],
+    registers,
+  });
+  const cycleSeconds = new Histogram({
+    name: "generate_maps_cycle_duration_seconds",
+    help: "Duration of a cycle: read metadata, build the table, render, write",
+    buckets: REQUEST_BUCKETS.slice(0, 11),
+    registers,
+  });
+  const requestSeconds = new Histogram({
+    name: "generate_maps_metadata_request_duration_seconds",
+    help: "Metadata request latency by request (version, containers, aliases, version-wait: the long poll)",
+    labelNames: ["request"],
+    buckets: REQUEST_BUCKETS,
+    registers,
+  });
+  const requestErrors = new Counter({
+    name: "generate_maps_metadata_errors_total",
+    help: "Failed metadata requests by request and kind (network, timeout, http-status, not-found, invalid-json); a not-found on aliases means no aliases",
+    labelNames: ["request", "kind"],
+    registers,
+  });
+  const written = new Counter({
+    name: "generate_maps_files_written_total",
+    help: "Files written because their bytes changed, by file (backends, map)",
+    labelNames: ["file"],
+    registers,
+  });
+  const writeErrors = new Counter({
+    name: "generate_maps_file_write_errors_total",
+    help: "Failed file writes by file (backends, map); the file keeps its previous content",
+    labelNames: ["file"],
+    registers,
+  });
+  for (const file of FILES) {
+    written.inc({ file }, 0);
+    writeErrors.inc({ file }, 0);
+  }
+  for (const result of ["ok", "read_failed", "write_failed"]) cycles.inc({ result }, 0);
+
+  const table = () => state.lastSuccess?.output.table;
+  gauge(registry, "generate_maps_containers_seen", "Containers in the last metadata snapshot", (g) =>
+    g.set(table()?.counts.containers ?? 0),
+  );
+  gauge(registry, "generate_maps_containers_routed", "Containers routed (server lines)", (g) =>
+    g.set(table()?.counts.routed ?? 0),
+  );
+  gauge(registry, "generate_maps_containers_unlabelled", "Containers without the routing label", (g) =>
+    g.set(table()?.counts.unlabelled ?? 0),
+  );
+  gauge(
+    registry,
+    "generate_maps_containers_skipped",
+    "Labelled containers not routed, by reason code",
+    (g) => {
+      for (const reason of CONTAINER_CODES)
+        g.set({ reason }, table()?.skipped.filter((skip) => skip.code === reason).length ?? 0);
+    },
+    ["reason"],
+  );
+  gauge(
+    registry,
+    "generate_maps_aliases_skipped",
+    "Aliases without a domain.map line, by reason code",
+    (g) => {
+      for (const reason of ALIAS_CODES)
+        g.set({ reason }, table()?.skippedAliases.filter((skip) => skip.code === reason).length ?? 0);
+    },
+    ["reason"],
+  );
+  gauge(registry, "generate_maps_stacks_routed", "Stacks routed (backends)", (g) =>
+    g.set(table()?.counts.backends ?? 0),
+  );
+  gauge(registry, "generate_maps_hosts_routed", "Host names routed (domain.map lines)", (g) =>
+    g.set(table()?.counts.hosts ?? 0),
+  );
+  gauge(
+    registry,
+    "generate_maps_seconds_since_last_success",
+    "Seconds since the last successful cycle (since the start while none has succeeded)",
+    (g) => g.set((now() - (state.lastSuccess?.at ?? state.startedAt)) / 1000),
+  );
+  gauge(
+    registry,
+    "generate_maps_last_success_timestamp_seconds",
+    "Unix time of the last successful cycle (0: none yet)",
+    (g) => g.set((state.lastSuccess?.at ?? 0) / 1000),
+  );
+  gauge(
+    registry,
+    "generate_maps_metadata_version_info",
+    "The metadata version of the last successful cycle (value 1)",
+    (g) => {
+      g.reset();
+      if (state.lastSuccess) g.set({ version: state.lastSuccess.output.version }, 1);
+    },
+    ["version"],
+  );
+  gauge(
+    registry,
+    "generate_maps_output_info",
+    "sha256 of the rendered output (cat haproxy-backends.cfg domain.map | sha256sum), value 1",
+    (g) => {
+      g.reset();
+      if (state.lastSuccess) g.set({ sha256: state.lastSuccess.outputSha256 }, 1);
+    },
+    ["sha256"],
+  );
+  gauge(
+    registry,
+    "generate_maps_removal_held",
+    "1 while the mass-removal guard keeps the files on the previous answer",
+    (g) => g.set(state.lastSuccess?.output.guard?.action === "hold" ? 1 : 0),
+  );
+
+  return {
+    registry,
+    metadata: {
+      observe(request, seconds, errorKind) {
+        requestSeconds.observe({ request }, seconds);
+        if (errorKind !== null) requestErrors.inc({ request, kind: errorKind });
+      },
+    },
+    countCycle(result) {
+      cycles.inc({ result: result.ok ? "ok" : `${result.stage}_failed` });
+      cycleSeconds.observe(result.durationMs / 1000);
+      if (!result.ok) cycleErrors.inc({ stage: result.stage, kind: result.failure.kind });
+      if (!("outcomes" in result)) return;
+      for (const outcome of result.outcomes) {
+        const file = outcome.path === result.files.backends.path ? "backends" : "map";
+        if (outcome.status === "changed") written.inc({ file });
+        if (outcome.status === "failed") writeErrors.inc({ file });
+      }
+    },
+  };
+}
+
+// A gauge whose value is computed when Prometheus scrapes.
+function gauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  update: (gauge: Gauge) => void,
+  labelNames: string[] = [],
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      update(this);
+    },
+  });
+}

@@ -1,0 +1,61 @@
+// The routes of generate-maps' status listener: /healthz, /metrics, /routes, /explain.
+import { jsonResponse, textResponse, type StatusRequest, type StatusRoutes } from "@rancher-haproxy/core";
+import type { Registry } from "prom-client";
+import type { GeneratorOptions } from "../options/generator-options.js";
+import { explain } from "./explain.js";
+import type { ExplainQuery } from "./explanation.js";
+import { judgeHealth } from "./judge-health.js";
+import { renderExplanation } from "./render-explanation.js";
+import { buildRoutesReport } from "./routes-report.js";
+import type { StatusState } from "./status-state.js";
+
+// What the routes read: the loop's state, the metrics registry, the options, the clock.
+export interface GeneratorRoutesInput {
+  state: StatusState;
+  registry: Registry;
+  options: GeneratorOptions;
+  now: () => number;
+}
+
+// The routes table for startStatusListener.
+export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
+  const { state, registry, options, now } = input;
+  return {
+    "/healthz": () => {
+      const verdict = judgeHealth(state, now(), options.intervalMs);
+      return jsonResponse(verdict.body, verdict.healthy ? 200 : 503);
+    },
+    "/metrics": async () => textResponse(await registry.metrics(), 200, registry.contentType),
+    "/routes": () => {
+      if (state.applied === null || state.lastSuccess === null)
+        return jsonResponse({ error: "no cycle has written the files yet", lastCycle: state.lastCycle }, 503);
+      return jsonResponse(buildRoutesReport(state.applied, state.lastSuccess));
+    },
+    "/explain": (request) => answerExplain(request, state, options),
+  };
+}
+
+function answerExplain(request: StatusRequest, state: StatusState, options: GeneratorOptions) {
+  const query = explainQuery(request.query);
+  if (query === null)
+    return textResponse(
+      "usage: /explain?container=<name or uuid> or /explain?host=<fqdn> (add &format=text for text)",
+      400,
+    );
+  const success = state.lastSuccess;
+  if (success === null)
+    return jsonResponse({ error: "no cycle has read metadata yet", lastCycle: state.lastCycle }, 503);
+  const { table, version, guard } = success.output;
+  const explanation = explain(table, query, { version, options, guard });
+  const status = explanation.found ? 200 : 404;
+  if (request.query.get("format") === "text") return textResponse(renderExplanation(explanation), status);
+  return jsonResponse(explanation, status);
+}
+
+function explainQuery(params: URLSearchParams): ExplainQuery | null {
+  for (const by of ["container", "host", "q"] as const) {
+    const value = params.get(by)?.trim();
+    if (value) return { by: by === "q" ? "any" : by, value };
+  }
+  return null;
+}

@@ -1,0 +1,67 @@
+// /healthz's verdict: healthy while a cycle succeeded within 3 × the interval (the loop refetches at
+// least once per interval, so that is three missed refetches); otherwise 503 with the reason.
+import type { StatusState } from "./status-state.js";
+
+// How many intervals without a successful cycle make the generator unhealthy.
+export const HEALTH_INTERVALS = 3;
+
+// The answer: HTTP status and a JSON body saying why.
+export interface HealthVerdict {
+  healthy: boolean;
+  body: {
+    status: "ok" | "failing" | "starting";
+    reason: string;
+    lastSuccessSecondsAgo: number | null;
+    lastCycle: StatusState["lastCycle"];
+    version: string | null;
+    /** the removal guard holds the files back (issue 7): they keep routing the previous answer */
+    hold: { reason: string; releaseAt: string } | null;
+  };
+}
+
+// Judges `state` at `now`; pure.
+export function judgeHealth(state: StatusState, now: number, intervalMs: number): HealthVerdict {
+  const limitMs = HEALTH_INTERVALS * intervalMs;
+  const success = state.lastSuccess;
+  const ago = success === null ? null : (now - success.at) / 1000;
+  const guard = success?.output.guard;
+  const hold =
+    guard?.action === "hold"
+      ? { reason: guard.reason, releaseAt: new Date(guard.releaseAt).toISOString() }
+      : null;
+  const base = {
+    lastSuccessSecondsAgo: ago === null ? null : Math.round(ago * 10) / 10,
+    lastCycle: state.lastCycle,
+    version: success?.output.version ?? null,
+    hold,
+  };
+  const lastError = state.lastCycle?.error ? `: ${state.lastCycle.error.message}` : "";
+  if (success === null) {
+    const failing = now - state.startedAt > limitMs;
+    return {
+      healthy: false,
+      body: {
+        status: failing ? "failing" : "starting",
+        reason: `no cycle has succeeded since the start ${secondsText(now - state.startedAt)} ago${lastError}`,
+        ...base,
+      },
+    };
+  }
+  if (now - success.at > limitMs)
+    return {
+      healthy: false,
+      body: {
+        status: "failing",
+        reason: `the last successful cycle was ${secondsText(now - success.at)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(intervalMs)} interval${lastError}`,
+        ...base,
+      },
+    };
+  const reason = state.lastCycle?.ok
+    ? "the last cycle succeeded"
+    : `the last cycle failed, but one succeeded ${secondsText(now - success.at)} ago${lastError}`;
+  return { healthy: true, body: { status: "ok", reason, ...base } };
+}
+
+function secondsText(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}

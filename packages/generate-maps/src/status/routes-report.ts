@@ -1,0 +1,58 @@
+// /routes: what the files on disk route, host by host down to the servers, and every container and
+// alias left out with its reason: the routing table as JSON, nothing recomputed.
+import type { SkippedAlias, SkippedContainer } from "../model/routing-table.js";
+import { serverView } from "./explain-container.js";
+import type { ServerView } from "./explanation.js";
+import type { GoodCycle } from "./status-state.js";
+
+// One domain.map line with the servers of its backend.
+export interface HostRoutes {
+  host: string;
+  backend: string;
+  source: "stack" | "alias";
+  servers: (ServerView & { container: string; uuid: string })[];
+}
+
+// The whole report.
+export interface RoutesReport {
+  version: string;
+  /** when the cycle that wrote these files ran */
+  at: string;
+  outputSha256: string;
+  counts: GoodCycle["output"]["table"]["counts"];
+  hosts: HostRoutes[];
+  skipped: SkippedContainer[];
+  skippedAliases: SkippedAlias[];
+  /** set when the newest metadata answer differs and is held back by the removal guard */
+  held: { version: string; reason: string; releaseAt: string } | null;
+}
+
+// Builds the report from the cycle the files come from (`applied`) and the newest good cycle.
+export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): RoutesReport {
+  const { table, version } = applied.output;
+  const guard = newest.output.guard;
+  return {
+    version,
+    at: new Date(applied.at).toISOString(),
+    outputSha256: applied.outputSha256,
+    counts: table.counts,
+    hosts: table.hosts.map((host) => ({
+      host: host.fqdn,
+      backend: host.backend,
+      source: host.source,
+      servers: (table.backends.find((backend) => backend.name === host.backend)?.servers ?? []).map(
+        (server) => ({ ...serverView(server), container: server.container, uuid: server.uuid }),
+      ),
+    })),
+    skipped: table.skipped,
+    skippedAliases: table.skippedAliases,
+    held:
+      guard?.action === "hold"
+        ? {
+            version: newest.output.version,
+            reason: guard.reason,
+            releaseAt: new Date(guard.releaseAt).toISOString(),
+          }
+        : null,
+  };
+}

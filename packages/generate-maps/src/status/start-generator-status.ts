@@ -1,0 +1,48 @@
+// generate-maps' observability in one call: the status state, the metrics, the instrumented metadata
+// client and the listener; the loop reports each cycle through onCycle.
+import {
+  startStatusListener,
+  type Logger,
+  type MetadataClient,
+  type StatusServer,
+} from "@rancher-haproxy/core";
+import type { CycleResult } from "../main.js";
+import type { GeneratorOptions } from "../options/generator-options.js";
+import { createGeneratorMetrics } from "./generator-metrics.js";
+import { generatorRoutes } from "./generator-routes.js";
+import { instrumentClient } from "./instrument-client.js";
+import { createStatusState, recordCycle, type StatusState } from "./status-state.js";
+
+// What the loop runs with: the client to use, the cycle hook, the listener (null: off or not bound).
+export interface GeneratorStatus {
+  client: MetadataClient;
+  onCycle: (result: CycleResult) => void;
+  state: StatusState;
+  server: StatusServer | null;
+  close(): Promise<void>;
+}
+
+// Starts the listener on options.status (a bind failure is logged, routing goes on without it).
+export async function startGeneratorStatus(
+  options: GeneratorOptions,
+  logger: Logger,
+  client: MetadataClient,
+  now: () => number = Date.now,
+): Promise<GeneratorStatus> {
+  const state = createStatusState(now());
+  const metrics = createGeneratorMetrics(state, now);
+  const routes = generatorRoutes({ state, registry: metrics.registry, options, now });
+  const server = await startStatusListener(options.status, routes, logger);
+  return {
+    client: instrumentClient(client, metrics.metadata),
+    onCycle(result) {
+      recordCycle(state, result, now());
+      metrics.countCycle(result);
+    },
+    state,
+    server,
+    close: async () => {
+      await server?.close();
+    },
+  };
+}

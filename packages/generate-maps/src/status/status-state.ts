@@ -1,0 +1,57 @@
+// What the status listener knows about the loop: the last cycle, the last good one (its table, files
+// and their hash), and what the files on disk route. Fed by runLoop's onCycle; one per process.
+import { createHash } from "node:crypto";
+import type { CycleOutput, CycleResult } from "../main.js";
+import type { OutputFiles } from "../output/write-outputs.js";
+
+// The last cycle in short, for /healthz.
+export interface CycleSummary {
+  ok: boolean;
+  /** ms since the epoch when the cycle ended */
+  at: number;
+  durationMs: number;
+  /** "read" or "write" when it failed */
+  stage: "read" | "write" | null;
+  error: { kind: string; message: string } | null;
+}
+
+// A cycle that read metadata: its output, when, and the sha256 of the rendered files.
+export interface GoodCycle {
+  output: CycleOutput;
+  at: number;
+  outputSha256: string;
+}
+
+// The state; `applied` is the last good cycle whose files were not held back by the removal guard.
+export interface StatusState {
+  readonly startedAt: number;
+  lastCycle: CycleSummary | null;
+  lastSuccess: GoodCycle | null;
+  applied: GoodCycle | null;
+}
+
+// A fresh state for a process started at `now`.
+export function createStatusState(now: number): StatusState {
+  return { startedAt: now, lastCycle: null, lastSuccess: null, applied: null };
+}
+
+// Records one cycle result at time `now`.
+export function recordCycle(state: StatusState, result: CycleResult, now: number): void {
+  const failure = result.ok ? null : result.failure;
+  state.lastCycle = {
+    ok: result.ok,
+    at: now,
+    durationMs: result.durationMs,
+    stage: result.ok ? null : result.stage,
+    error: failure && { kind: failure.kind, message: failure.message },
+  };
+  if (!result.ok) return;
+  const good: GoodCycle = { output: result, at: now, outputSha256: outputSha256(result.files) };
+  state.lastSuccess = good;
+  if (result.guard?.action !== "hold") state.applied = good;
+}
+
+// sha256 of backends then map, as `cat haproxy-backends.cfg domain.map | sha256sum` computes it.
+export function outputSha256(files: OutputFiles): string {
+  return createHash("sha256").update(files.backends.content).update(files.map.content).digest("hex");
+}

@@ -1,0 +1,320 @@
+// fast-check arbitraries for hostile metadata documents: /containers arrays and aliases objects as JSON
+// could carry them. Every field is mostly plausible (so that many documents route something) and
+// sometimes hostile: newlines, spaces, `#`, quotes, unicode, very long strings, HAProxy keywords, names
+// differing only in case, numbers out of range, missing and null fields, wrong types, extra fields.
+import fc from "fast-check";
+import type { MetadataInput, ModelOptions } from "../../src/index.js";
+
+// Strings that have hurt proxies before, or could.
+const HOSTILE = [
+  "",
+  " ",
+  "\n",
+  "\r\n",
+  "\t",
+  "\0",
+  "#",
+  "# comment",
+  "'",
+  '"',
+  "\\",
+  "a b",
+  "a\nb",
+  "a\rb",
+  "a#b",
+  "a;b",
+  "a\\nb",
+  "backend",
+  "server",
+  "frontend",
+  "global",
+  "defaults",
+  "listen",
+  "mode",
+  "http-request",
+  "use_backend",
+  "acl",
+  "bind",
+  "check",
+  "backup",
+  "disabled",
+  "weight 0",
+  "%[src]",
+  "${HOME}",
+  "$(id)",
+  "`id`",
+  "café",
+  "ÄPP",
+  "İ",
+  "ß",
+  "ǅ",
+  "🙂",
+  "a\u200bb",
+  "a\u2028b",
+  "ａｐｐ",
+  "x".repeat(63),
+  "x".repeat(64),
+  "-a",
+  "a-",
+  "a..b",
+  ".",
+  "a.b",
+  "A_B",
+  "__proto__",
+  "constructor",
+  "toString",
+];
+
+const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...HOSTILE) },
+  { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 12 }) },
+  { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary-ascii", minLength: 200, maxLength: 2000 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...HOSTILE).map((s) => `line\n${s}\nserver evil 1.2.3.4:80`) },
+);
+
+// Any JSON value of the wrong type for a field.
+const wrongType: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.jsonValue({ maxDepth: 1 }),
+);
+
+// Mostly `plausible`, sometimes hostile text, a value of the wrong type, or missing (undefined: JSON drops it).
+function field<T>(plausible: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { weight: 30, arbitrary: plausible },
+    { weight: 1, arbitrary: hostileString },
+    { weight: 1, arbitrary: wrongType },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+}
+
+const mixedCase = (names: string[]) =>
+  fc.constantFrom(...names).chain((name) => fc.mixedCase(fc.constant(name)));
+// Few names, so collisions (same stack in two cases, duplicate server names) happen often.
+const stackName = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom("app", "shop", "blog", "web-1", "a", "z".repeat(63)) },
+  { weight: 1, arbitrary: mixedCase(["app", "shop", "blog"]) },
+);
+const serviceName = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom("web", "api", "worker_1", "db.main", "s".repeat(63)) },
+  { weight: 1, arbitrary: mixedCase(["web", "api"]) },
+);
+const uuid = fc.oneof(
+  { weight: 1, arbitrary: fc.uuid() },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom("c0ffee00-0001", "c0ffee00-0002", "C0FFEE00-0001", "abc", "0".repeat(64)),
+  },
+);
+const ip = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.nat(255), fc.nat(255)).map(([a, b]) => `127.0.${a}.${b}`) },
+  { weight: 1, arbitrary: fc.ipV4() },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "0.0.0.0",
+      "256.1.1.1",
+      "01.2.3.4",
+      "1.2.3",
+      "1.2.3.4.5",
+      " 1.2.3.4",
+      "1.2.3.4\n",
+      "::1",
+      "fe80::1",
+      "1.2.3.4:80",
+      "1.2.3.4 backup",
+      "",
+    ),
+  },
+);
+const port = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 65535 }).map(String) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "0",
+      "65536",
+      "99999",
+      "123456",
+      "-1",
+      "+80",
+      "080",
+      "80 ",
+      " 80",
+      "80\n",
+      "8O",
+      "1e3",
+      "0x50",
+      "80.0",
+      "٨٠",
+      "",
+    ),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: -1, max: 70000 }) },
+);
+const proxy = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom("send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn"),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "SEND-PROXY",
+      "send-proxy-v3",
+      "send-proxy check",
+      "send-proxy\nserver x 1.2.3.4:1",
+      "",
+    ),
+  },
+);
+
+// Keys that are not fields of a container, or are in surprising ways.
+const extraKey = fc.oneof(
+  fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "ips", "ports", "create_index"),
+  fc.string({ maxLength: 8 }),
+);
+
+const labels = (options: ModelOptions) =>
+  fc
+    .record({
+      port: field(port),
+      proxy: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: field(proxy) },
+      ),
+      extra: fc.array(fc.tuple(fc.oneof(extraKey, hostileString), field(hostileString)), { maxLength: 3 }),
+    })
+    .map(({ port: p, proxy: x, extra }) => {
+      const entries: [string, unknown][] = [...extra];
+      if (p !== undefined) entries.push([options.label, p]);
+      if (x !== undefined) entries.push([options.proxyLabel, x]);
+      return Object.fromEntries(entries);
+    });
+
+const state = fc.oneof(
+  { weight: 8, arbitrary: fc.constant("running") },
+  { weight: 1, arbitrary: fc.constantFrom("stopped", "starting", "Running") },
+);
+const health = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom("healthy", null) },
+  { weight: 1, arbitrary: fc.constantFrom("unhealthy", "reinitializing", "initializing", "Healthy") },
+);
+
+// One container-ish object: each field may be missing, null, hostile or of the wrong type.
+const containerArb = (options: ModelOptions): fc.Arbitrary<unknown> =>
+  fc
+    .record({
+      name: field(fc.constantFrom("web-1", "web-2", "App-web-1")),
+      uuid: field(uuid),
+      primary_ip: field(ip),
+      state: field(state),
+      health_state: field(health),
+      stack_name: field(stackName),
+      stack_uuid: field(fc.constantFrom("s1", "s2", "s3")),
+      service_name: field(serviceName),
+      labels: fc.oneof({ weight: 30, arbitrary: labels(options) }, { weight: 1, arbitrary: wrongType }),
+      extra: fc.array(fc.tuple(extraKey, fc.jsonValue({ maxDepth: 1 })), { maxLength: 3 }),
+    })
+    .map(({ extra, ...fields }) => Object.fromEntries([...extra, ...Object.entries(fields)]));
+
+// The aliases object of /self/service/metadata/aliases: mostly lists of names, sometimes anything.
+const aliasesArb: fc.Arbitrary<Record<string, unknown>> = fc
+  .array(
+    fc.tuple(
+      field(stackName).map((key) => (typeof key === "string" ? key : String(key))),
+      fc.oneof(
+        {
+          weight: 8,
+          arbitrary: fc.array(
+            field(fc.constantFrom("www", "WWW", "shop", "app", "api.v2", "a.b.c", "x".repeat(70), "blog")),
+            { maxLength: 4 },
+          ),
+        },
+        { weight: 1, arbitrary: field(fc.constantFrom("www", "shop")) },
+        { weight: 1, arbitrary: wrongType },
+      ),
+    ),
+    { maxLength: 5 },
+  )
+  .map((entries) => Object.fromEntries(entries));
+
+// A whole document as the model receives it: parsed from JSON text, so only JSON values and own keys.
+export const documentArb = (options: ModelOptions): fc.Arbitrary<MetadataInput> =>
+  fc
+    .record({
+      containers: fc.array(
+        fc.oneof({ weight: 30, arbitrary: containerArb(options) }, { weight: 1, arbitrary: wrongType }),
+        { maxLength: 24 },
+      ),
+      copies: fc.array(fc.tuple(fc.nat(), fc.constantFrom(...COPY_KINDS)), { maxLength: 3 }),
+      aliases: aliasesArb,
+    })
+    .map(({ containers, copies, aliases }) => {
+      const all = [...containers];
+      for (const [index, kind] of copies)
+        if (containers.length > 0) all.push(copyContainer(containers[index % containers.length], kind));
+      return JSON.parse(JSON.stringify({ containers: all, aliases })) as MetadataInput;
+    });
+
+// Near-duplicates of a container already in the document: the same object, or one field changed in case
+// or value, so stack-case and server-name collisions happen often.
+const COPY_KINDS = ["same", "stack-case", "uuid-case", "service-case", "other-ip"] as const;
+
+function copyContainer(source: unknown, kind: (typeof COPY_KINDS)[number]): unknown {
+  if (typeof source !== "object" || source === null || Array.isArray(source)) return source;
+  const copy: Record<string, unknown> = { ...(source as Record<string, unknown>) };
+  const upper = (key: string) => {
+    const value = copy[key];
+    if (typeof value === "string") copy[key] = value.toUpperCase();
+  };
+  if (kind === "stack-case") upper("stack_name");
+  if (kind === "uuid-case") upper("uuid");
+  if (kind === "service-case") upper("service_name");
+  if (kind === "other-ip") copy["primary_ip"] = "127.0.9.9";
+  return copy;
+}
+
+// The model options a document is rendered with: the defaults, other label keys, a very long domain.
+export const OPTION_SETS: readonly ModelOptions[] = [
+  { domain: "dev.tld", label: "map-public-http", proxyLabel: "send-proxy" },
+  { domain: "apps.example.com", label: "io.example/port", proxyLabel: "io.example/proxy" },
+  {
+    domain: `${"d".repeat(63)}.${"e".repeat(63)}.${"f".repeat(63)}.tld`,
+    label: "map-public-http",
+    proxyLabel: "send-proxy",
+  },
+];
+
+// The same document listed in another order: containers, alias keys and each alias list shuffled.
+export function shuffleDocument(input: MetadataInput, seed: number): MetadataInput {
+  const random = mulberry32(seed);
+  const shuffle = <T>(items: readonly T[]): T[] => {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    }
+    return copy;
+  };
+  const aliases = shuffle(Object.entries(input.aliases)).map(([key, value]) => [
+    key,
+    Array.isArray(value) ? shuffle(value) : value,
+  ]);
+  return { containers: shuffle(input.containers), aliases: Object.fromEntries(aliases) };
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,141 @@
+// Issue 7, the mass-removal guard, through the real command with a 2 s confirmation window and a 30 s
+// interval (so a release comes from the hold's own deadline, not from the safety-net refetch): growth and
+// small removals apply at once, 4 -> 0 waits for the window, a health flap shorter than the window never
+// touches the files, and a restart during an outage keeps the routes of the files on disk.
+import assert from "node:assert/strict";
+import { test, type TestContext } from "node:test";
+import {
+  buildTree,
+  startMetadataServer,
+  type MetadataServer,
+  type Tree,
+} from "@rancher-haproxy/test-support";
+import { assertUnchanged, readFileStates, readOrUndefined } from "./fault-support/file-state.js";
+import { outputPaths, startGenerator } from "./fault-support/spawn-generator.js";
+import { tempDir, waitFor } from "./helpers.js";
+
+const CONFIRM_SECONDS = 2;
+
+// Stack `shop` with `count` web containers on 127.0.0.30+ (and stack `blog` with `blog` of them).
+function tree(count: number, options: { health?: string; blog?: number } = {}): Tree {
+  const web = (stack: string, n: number, base: number) => ({
+    name: stack,
+    services: [
+      {
+        name: "web",
+        port: 80,
+        containers: Array.from({ length: n }, (_, i) => ({
+          ip: `127.0.0.${base + i}`,
+          health: options.health ?? "healthy",
+        })),
+      },
+    ],
+  });
+  return buildTree({ stacks: [web("shop", count, 30), web("blog", options.blog ?? 0, 60)] });
+}
+
+const serverLines = (text: string | undefined) =>
+  (text ?? "").split("\n").filter((l) => l.startsWith("    server "));
+
+async function setup(t: TestContext, initial: Tree) {
+  const server = await startMetadataServer({ tree: initial, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = outputPaths(dir);
+  const start = () =>
+    startGenerator(t, { hostPort: server.hostPort, dir, interval: 30, confirmSeconds: CONFIRM_SECONDS });
+  return { server, paths, start };
+}
+
+async function servers(path: string, count: number, deadlineMs: number): Promise<void> {
+  await waitFor(`${count} server lines in ${path}`, deadlineMs, async () =>
+    serverLines(await readOrUndefined(path)).length === count ? true : undefined,
+  );
+}
+
+// The generator is waiting on its long poll: the next change is seen at once.
+async function settled(server: MetadataServer): Promise<void> {
+  await waitFor("the long poll", 5000, () => (server.waitingLongPolls > 0 ? true : undefined));
+}
+
+test("growth and removals within the allowed share are written at once", async (t) => {
+  const { server, paths, start } = await setup(t, tree(4, { blog: 4 }));
+  const gen = start();
+  await servers(paths.backends, 8, 10_000);
+  await settled(server);
+  server.setTree(tree(8, { blog: 4 })); // growth: 8 -> 12
+  await servers(paths.backends, 12, 2000);
+  server.setTree(tree(2, { blog: 4 })); // 6 of 12 removed: exactly half is allowed
+  await servers(paths.backends, 6, 2000);
+  server.setTree(tree(2, { blog: 2 })); // 2 of 6
+  await servers(paths.backends, 4, 2000);
+  assert.equal(gen.events("guard.hold").length, 0);
+});
+
+test("scaling 4 -> 0 is held for the confirmation window, then written", async (t) => {
+  const { server, paths, start } = await setup(t, tree(4));
+  const gen = start();
+  await servers(paths.backends, 4, 10_000);
+  await settled(server);
+  const before = await readFileStates([paths.backends, paths.map]);
+  server.setTree(tree(0));
+  const hold = await gen.waitForEvent("guard.hold", { timeoutMs: 2000 });
+  assert.deepEqual(
+    [hold["applied"], hold["removed"], hold["removedShare"], hold["confirmSeconds"]],
+    [4, 4, 1, CONFIRM_SECONDS],
+  );
+  assert.match(String(hold.msg), /would remove 4 of 4 routed containers at once \(100 %, more than 50 %\)/);
+  await assertUnchanged(before, "during the hold");
+  const release = await gen.waitForEvent("guard.release", { timeoutMs: CONFIRM_SECONDS * 1000 + 3000 });
+  assert.equal(release["outcome"], "confirmed");
+  assert.ok(Number(release["heldMs"]) >= CONFIRM_SECONDS * 1000, `held ${String(release["heldMs"])} ms`);
+  await servers(paths.backends, 0, 2000);
+  assert.equal(await readOrUndefined(paths.map), "");
+});
+
+test("every container reinitializing for less than the window never touches the files", async (t) => {
+  const { server, paths, start } = await setup(t, tree(4));
+  const gen = start();
+  await servers(paths.backends, 4, 10_000);
+  await settled(server);
+  const before = await readFileStates([paths.backends, paths.map]);
+  server.setTree(tree(4, { health: "reinitializing" })); // a network-agent restart, say
+  await gen.waitForEvent("guard.hold", { timeoutMs: 2000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  server.setTree(tree(4));
+  const release = await gen.waitForEvent("guard.release", { timeoutMs: 2000 });
+  assert.equal(release["outcome"], "recovered");
+  // Past the end of the window the first hold had: still nothing written.
+  await new Promise((resolve) => setTimeout(resolve, CONFIRM_SECONDS * 1000));
+  await assertUnchanged(before, "after the flap");
+  assert.equal(gen.events("file-changed").length, 2, "only the two files of the first cycle");
+});
+
+test("a restart during an outage keeps the routes on disk: the empty answer is held, not written", async (t) => {
+  const { server, paths, start } = await setup(t, tree(4));
+  const first = start();
+  await servers(paths.backends, 4, 10_000);
+  assert.equal(await first.stop(), 0);
+  const before = await readFileStates([paths.backends, paths.map]);
+  server.setTree(tree(4, { health: "unhealthy" }));
+  const second = start();
+  const hold = await second.waitForEvent("guard.hold", { timeoutMs: 10_000 });
+  assert.equal(hold["applied"], 4, "the baseline is the backends file on disk");
+  await assertUnchanged(before, "first cycle after the restart");
+  server.setTree(tree(4));
+  assert.equal((await second.waitForEvent("guard.release", { timeoutMs: 3000 }))["outcome"], "recovered");
+  await assertUnchanged(before, "after the outage");
+});
+
+test("--removal-confirm-seconds 0 turns the guard off: 4 -> 0 is written at once", async (t) => {
+  const server = await startMetadataServer({ tree: tree(4), longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = outputPaths(dir);
+  const gen = startGenerator(t, { hostPort: server.hostPort, dir, interval: 30, confirmSeconds: 0 });
+  await servers(paths.backends, 4, 10_000);
+  await settled(server);
+  server.setTree(tree(0));
+  await servers(paths.backends, 0, 2000);
+  assert.equal(gen.events("guard.hold").length, 0);
+});

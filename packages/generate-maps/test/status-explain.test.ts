@@ -1,0 +1,237 @@
+// Explain: every way a container or a host can be routed or not, answered from the model's own routing
+// table (the recorded scenario plus synthetic cases), and the `--explain` command against the stand-in:
+// text, --json, and exit codes 0 (found), 1 (metadata unreadable), 3 (no such container or host).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test, type TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
+import {
+  buildRoutingTable,
+  explain,
+  renderExplanation,
+  type ContainerExplanation,
+  type Explanation,
+  type HostExplanation,
+} from "../src/index.js";
+import { container, MODEL_OPTIONS, recordedInput } from "./helpers.js";
+
+const BIN = fileURLToPath(new URL("../bin/generate-maps.js", import.meta.url));
+const TABLE = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
+const context = { version: "v1", options: MODEL_OPTIONS, guard: null };
+
+function ask(by: "container" | "host" | "any", value: string, table = TABLE): Explanation {
+  return explain(table, { by, value }, context);
+}
+const containerOf = (answer: Explanation, index = 0) => answer.matches[index] as ContainerExplanation;
+const hostOf = (answer: Explanation) => answer.matches[0] as HostExplanation;
+
+test("a routed container: its backend, server line and every host that reaches it", () => {
+  const answer = ask("container", "app-r123-web-1");
+  assert.equal(answer.found, true);
+  assert.deepEqual(containerOf(answer), {
+    kind: "container",
+    container: "app-r123-web-1",
+    uuid: "c0000123-0001-4000-8000-000000000001",
+    stack: "app-r123",
+    status: "routed",
+    code: null,
+    reason: "routed: server web-c0000123-0001-4000-8000-000000000001 of backend app-r123",
+    meaning: null,
+    backend: "app-r123",
+    server: {
+      name: "web-c0000123-0001-4000-8000-000000000001",
+      address: "10.42.10.11",
+      port: 80,
+      proxy: null,
+    },
+    hosts: ["app-r123.dev.tld", "shop.dev.tld", "www.dev.tld"],
+  });
+  // By uuid, in any case, gives the same container.
+  const byUuid = ask("container", "C0000123-0001-4000-8000-000000000001");
+  assert.equal(containerOf(byUuid).container, "app-r123-web-1");
+  assert.equal(containerOf(ask("container", "app-r124-web-1")).server?.proxy, "send-proxy-v2");
+});
+
+test("skipped containers carry the model's code, reason and what the code means", () => {
+  const cases: [string, string, RegExp][] = [
+    ["app-r123-web-3", "no-ip", /no primary_ip/],
+    ["app-r124-web-2", "not-running", /state is "stopped"/],
+    ["app-r125-web-1", "unhealthy", /health_state is "unhealthy"/],
+  ];
+  for (const [name, code, reason] of cases) {
+    const answer = ask("any", name);
+    assert.equal(answer.found, true, name);
+    const match = containerOf(answer);
+    assert.equal(match.status, "skipped");
+    assert.equal(match.code, code);
+    assert.match(match.reason, reason);
+    assert.ok(match.meaning && match.meaning.length > 0);
+    assert.equal(match.server, null);
+  }
+  // The same rules as the model for anything else: a bad port and a standalone container.
+  const table = buildRoutingTable(
+    {
+      containers: [
+        container({ name: "bad-port", labels: { "map-public-http": "80a" } }),
+        container({ name: "loner", stack_name: null }),
+      ],
+      aliases: {},
+    },
+    MODEL_OPTIONS,
+  );
+  assert.equal(containerOf(ask("container", "bad-port", table)).code, "port-invalid");
+  assert.equal(containerOf(ask("container", "loner", table)).code, "no-stack");
+});
+
+test("an unlabelled container is found, not routed, and the answer names the label to add", () => {
+  const answer = ask("container", "db-mysql-1");
+  assert.equal(answer.found, true);
+  const match = containerOf(answer);
+  assert.equal(match.status, "unlabelled");
+  assert.match(match.reason, /no map-public-http label: add map-public-http=<port>/);
+  assert.equal(containerOf(ask("any", "adhoc-debug")).stack, null);
+});
+
+test("hosts: a stack's own host, an alias, a sub-domain through its parent, and the stack's skipped containers", () => {
+  const own = hostOf(ask("host", "APP-R124.dev.tld."));
+  assert.equal(own.host, "app-r124.dev.tld");
+  assert.equal(own.status, "routed");
+  assert.equal(own.source, "stack");
+  assert.deepEqual(
+    own.servers.map((server) => server.address),
+    ["10.42.20.21"],
+  );
+  assert.deepEqual(
+    own.notRouted.map((entry) => [entry.container, entry.code]),
+    [["app-r124-web-2", "not-running"]],
+  );
+
+  const alias = ask("host", "www");
+  assert.equal(alias.found, true);
+  assert.equal(hostOf(alias).source, "alias");
+  assert.equal(hostOf(alias).backend, "app-r123");
+  assert.match(hostOf(alias).reason, /an alias of stack app-r123/);
+
+  const sub = hostOf(ask("host", "a.b.shop.dev.tld:8080"));
+  assert.equal(sub.status, "routed");
+  assert.equal(sub.source, "parent");
+  assert.equal(sub.via, "shop.dev.tld");
+  assert.equal(sub.backend, "app-r123");
+  assert.equal(hostOf(ask("host", "a.b.c.d.e.f.app-r123.dev.tld")).status, "not-routed", "deeper than 5");
+});
+
+test("hosts not routed: a stack whose containers are all skipped, skipped aliases, unknown names, other domains", () => {
+  const stack = ask("host", "app-r125.dev.tld");
+  assert.equal(stack.found, true);
+  assert.equal(hostOf(stack).status, "not-routed");
+  assert.match(hostOf(stack).reason, /stack app-r125 has no routed container/);
+  assert.deepEqual(
+    hostOf(stack).notRouted.map((entry) => entry.code),
+    ["unhealthy"],
+  );
+
+  const table = buildRoutingTable(
+    {
+      containers: [container({ stack_name: "shop" }), container({ name: "b1", stack_name: "blog" })],
+      aliases: { shop: ["store", "bad_alias"], blog: ["store"], gone: ["old"] },
+    },
+    MODEL_OPTIONS,
+  );
+  const lost = hostOf(ask("host", "old", table));
+  assert.equal(lost.status, "not-routed");
+  assert.deepEqual(
+    lost.aliases.map((skip) => skip.code),
+    ["alias-stack-not-routed"],
+  );
+  // store goes to blog (first by name); shop's claim is listed with its reason.
+  const store = hostOf(ask("host", "store.dev.tld", table));
+  assert.equal(store.backend, "blog");
+  assert.deepEqual(
+    store.aliases.map((skip) => [skip.stack, skip.code]),
+    [["shop", "alias-conflict"]],
+  );
+
+  const unknown = ask("any", "nothing-here");
+  assert.equal(unknown.found, false);
+  assert.match(hostOf(unknown).reason, /no stack and no alias is named nothing-here/);
+  assert.match(unknown.notes.join(" "), /no container is named nothing-here/);
+  const elsewhere = ask("host", "app-r123.example.com");
+  assert.equal(elsewhere.found, false);
+  assert.match(hostOf(elsewhere).reason, /not under the domain dev\.tld/);
+  assert.equal(ask("container", "app-r123.dev.tld").found, false, "a container query never becomes a host");
+});
+
+test("the text rendering says routed / NOT routed with the reasons, and the metadata version", () => {
+  const text = renderExplanation(ask("any", "app-r123"));
+  assert.match(text, /^host app-r123\.dev\.tld: routed to backend app-r123\n/);
+  assert.match(text, /server web-c0000123-0001-4000-8000-000000000001 10\.42\.10\.11:80\n/);
+  assert.match(
+    text,
+    /container app-r123-web-3 \(stack app-r123, uuid [^)]+\): NOT routed\n\s+reason: no-ip: /,
+  );
+  assert.match(text, /\(metadata version v1, domain dev\.tld\)\n$/);
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runExplain(t: TestContext, args: string[]): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      STACK_DOMAIN: "dev.tld",
+      SYSLOG_HOST: "stdout",
+      STATUS_PORT: "0",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+test("--explain against live metadata: text, --json, exit 0 found, 3 unknown, 1 unreadable, 2 with --once", async (t) => {
+  const server = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
+  t.after(() => server.close());
+  const api = ["--api-host", server.hostPort];
+
+  const skipped = await runExplain(t, [...api, "--explain", "app-r123-web-3"]);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.match(skipped.stdout, /^container app-r123-web-3 .*: NOT routed\n\s+reason: no-ip: no primary_ip\n/);
+  assert.equal(skipped.stderr, "", "nothing else on stderr at the default level");
+  assert.ok(!skipped.stdout.includes("PRIVATE KEY"));
+
+  const json = await runExplain(t, [...api, "--explain", "www.dev.tld", "--json"]);
+  assert.equal(json.code, 0, json.stderr);
+  const parsed = JSON.parse(json.stdout) as Explanation;
+  assert.equal(parsed.found, true);
+  assert.equal(parsed.version, server.version);
+  const host = parsed.matches[0] as HostExplanation;
+  assert.deepEqual(
+    [host.status, host.source, host.backend, host.servers.map((s) => s.address)],
+    ["routed", "alias", "app-r123", ["127.0.0.11", "127.0.0.12"]],
+  );
+
+  const unknown = await runExplain(t, [...api, "--explain", "no-such-thing"]);
+  assert.equal(unknown.code, 3);
+  assert.match(unknown.stdout, /no container is named no-such-thing/);
+
+  await server.setFault({ kind: "refuse" });
+  const down = await runExplain(t, [...api, "--explain", "app-r123-web-3"]);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /^generate-maps: cannot read metadata \(network\): .*ECONNREFUSED/);
+  assert.equal(down.stdout, "");
+
+  const both = await runExplain(t, [...api, "--explain", "x", "--once"]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--explain cannot be combined with --once or --dry-run/);
+});

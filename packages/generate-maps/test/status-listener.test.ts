@@ -1,0 +1,287 @@
+// The real generate-maps loop's status listener against the stand-in: every /metrics value, /routes and
+// /explain move when the scenario changes (a container starts), /healthz goes 503 once metadata has
+// been down for more than 3 × the interval and back to 200 after, STATUS_PORT=off and a busy port leave
+// routing alone, and the recorded TLS key never shows up in any answer or log line.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import {
+  applyRecordedChange,
+  loadRecordedTree,
+  metricValue,
+  readStatus,
+  readStatusJson,
+  remapIps,
+  scrapeMetrics,
+  spawnGenerateMaps,
+  startMetadataServer,
+  type GenerateMapsProcess,
+  type MetadataServer,
+  type MetricSample,
+} from "@rancher-haproxy/test-support";
+import type {
+  ContainerExplanation,
+  Explanation,
+  HealthVerdict,
+  HostExplanation,
+  RoutesReport,
+} from "../src/index.js";
+import { tempDir, waitFor } from "./helpers.js";
+
+const TREE = remapIps(loadRecordedTree());
+
+async function standIn(t: TestContext): Promise<MetadataServer> {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 200 });
+  t.after(() => server.close());
+  return server;
+}
+
+interface Running {
+  child: GenerateMapsProcess;
+  url: string;
+  dir: string;
+}
+
+// Starts the loop with an ephemeral status port and waits for its first cycle.
+async function startGenerator(
+  t: TestContext,
+  server: MetadataServer,
+  extra: { interval?: number; env?: Record<string, string> } = {},
+): Promise<Running> {
+  const dir = await tempDir(t, "gm-status-");
+  const child = spawnGenerateMaps({
+    args: [
+      "--api-host",
+      server.hostPort,
+      "--domain-map",
+      join(dir, "domain.map"),
+      "--backends",
+      join(dir, "backends.cfg"),
+      "--interval",
+      String(extra.interval ?? 30),
+    ],
+    env: { STACK_DOMAIN: "dev.tld", SYSLOG_HOST: "stdout", STATUS_PORT: "0", ...extra.env },
+  });
+  t.after(() => child.stop({ timeoutMs: 5000 }));
+  const listening = await child.waitForEvent("status.listening", { timeoutMs: 15_000 });
+  await child.waitForEvent("cycle", { timeoutMs: 15_000 });
+  return { child, url: String(listening["url"]), dir };
+}
+
+const value = (samples: MetricSample[], name: string, labels: Record<string, string> = {}) => {
+  const found = metricValue(samples, name, labels);
+  assert.notEqual(found, undefined, `${name}${JSON.stringify(labels)} is exported`);
+  return found as number;
+};
+
+async function diskSha256(dir: string): Promise<string> {
+  const backends = await readFile(join(dir, "backends.cfg"), "utf8");
+  const map = await readFile(join(dir, "domain.map"), "utf8");
+  return createHash("sha256").update(backends).update(map).digest("hex");
+}
+
+function keyBody(): string {
+  const services = (TREE as { services?: { metadata?: Record<string, unknown> | null }[] }).services ?? [];
+  const key = services.map((service) => service.metadata?.["ssl_key"]).find((k) => typeof k === "string");
+  assert.ok(typeof key === "string", "the recorded tree carries the test key");
+  return key
+    .split("\n")
+    .filter((line) => line !== "" && !line.startsWith("-----"))
+    .join("");
+}
+
+test("metrics, /routes and /explain follow the scenario: a stopped container starts and gains an alias", async (t) => {
+  const server = await standIn(t);
+  const { child, url, dir } = await startGenerator(t, server);
+  const oldVersion = server.version;
+
+  const before = await scrapeMetrics(url);
+  assert.ok(value(before, "generate_maps_cycles_total", { result: "ok" }) >= 1);
+  assert.equal(value(before, "generate_maps_cycles_total", { result: "read_failed" }), 0);
+  assert.equal(value(before, "generate_maps_containers_seen"), 10);
+  assert.equal(value(before, "generate_maps_containers_routed"), 3);
+  assert.equal(value(before, "generate_maps_containers_unlabelled"), 4);
+  assert.equal(value(before, "generate_maps_containers_skipped", { reason: "no-ip" }), 1);
+  assert.equal(value(before, "generate_maps_containers_skipped", { reason: "not-running" }), 1);
+  assert.equal(value(before, "generate_maps_containers_skipped", { reason: "unhealthy" }), 1);
+  assert.equal(value(before, "generate_maps_containers_skipped", { reason: "port-invalid" }), 0);
+  assert.equal(value(before, "generate_maps_aliases_skipped", { reason: "alias-conflict" }), 0);
+  assert.equal(value(before, "generate_maps_stacks_routed"), 2);
+  assert.equal(value(before, "generate_maps_hosts_routed"), 4);
+  assert.equal(value(before, "generate_maps_files_written_total", { file: "backends" }), 1);
+  assert.equal(value(before, "generate_maps_files_written_total", { file: "map" }), 1);
+  assert.equal(value(before, "generate_maps_file_write_errors_total", { file: "map" }), 0);
+  assert.equal(value(before, "generate_maps_metadata_version_info", { version: oldVersion }), 1);
+  const beforeSha = await diskSha256(dir);
+  assert.equal(value(before, "generate_maps_output_info", { sha256: beforeSha }), 1);
+  const containerReads = value(before, "generate_maps_metadata_request_duration_seconds_count", {
+    request: "containers",
+  });
+  assert.ok(containerReads >= 1);
+  assert.ok(value(before, "generate_maps_seconds_since_last_success") < 30);
+  assert.equal(value(before, "generate_maps_removal_held"), 0);
+  assert.ok(
+    before.some((sample) => sample.name === "process_resident_memory_bytes"),
+    "process metrics",
+  );
+
+  const routes = await readStatusJson<RoutesReport>(url, "/routes");
+  assert.equal(routes.status, 200);
+  assert.equal(routes.json.version, oldVersion);
+  assert.equal(routes.json.outputSha256, beforeSha);
+  assert.deepEqual(
+    routes.json.hosts.map((host) => [host.host, host.backend, host.servers.map((s) => s.address)]),
+    [
+      ["app-r123.dev.tld", "app-r123", ["127.0.0.11", "127.0.0.12"]],
+      ["app-r124.dev.tld", "app-r124", ["127.0.0.21"]],
+      ["shop.dev.tld", "app-r123", ["127.0.0.11", "127.0.0.12"]],
+      ["www.dev.tld", "app-r123", ["127.0.0.11", "127.0.0.12"]],
+    ],
+  );
+  assert.deepEqual(
+    routes.json.skipped.map((skip) => [skip.container, skip.code]),
+    [
+      ["app-r123-web-3", "no-ip"],
+      ["app-r124-web-2", "not-running"],
+      ["app-r125-web-1", "unhealthy"],
+    ],
+  );
+  const stopped = await readStatusJson<Explanation>(url, "/explain?container=app-r124-web-2");
+  assert.equal(stopped.status, 200);
+  const stoppedMatch = stopped.json.matches[0] as ContainerExplanation;
+  assert.deepEqual(
+    [stoppedMatch.kind, stoppedMatch.status, stoppedMatch.code],
+    ["container", "skipped", "not-running"],
+  );
+  assert.equal((await readStatus(url, "/explain?host=beta.dev.tld")).status, 404);
+  assert.equal((await readStatus(url, "/explain")).status, 400);
+  const text = await readStatus(url, "/explain?q=app-r123-web-3&format=text");
+  assert.match(text.body, /container app-r123-web-3 .*NOT routed\n\s+reason: no-ip/);
+
+  // app-r124-web-2 starts, and app-r124 gains the alias beta.
+  server.setTree(applyRecordedChange(TREE));
+  const after = await waitFor("the new container in the metrics", 10_000, async () => {
+    const samples = await scrapeMetrics(url);
+    return metricValue(samples, "generate_maps_containers_routed") === 4 ? samples : undefined;
+  });
+  assert.equal(value(after, "generate_maps_hosts_routed"), 5);
+  assert.equal(value(after, "generate_maps_containers_skipped", { reason: "not-running" }), 0);
+  assert.equal(value(after, "generate_maps_files_written_total", { file: "backends" }), 2);
+  assert.equal(value(after, "generate_maps_files_written_total", { file: "map" }), 2);
+  assert.ok(
+    value(after, "generate_maps_cycles_total", { result: "ok" }) >
+      value(before, "generate_maps_cycles_total", { result: "ok" }),
+  );
+  assert.equal(metricValue(after, "generate_maps_metadata_version_info", { version: oldVersion }), undefined);
+  assert.equal(value(after, "generate_maps_metadata_version_info", { version: server.version }), 1);
+  const afterSha = await diskSha256(dir);
+  assert.notEqual(afterSha, beforeSha);
+  assert.equal(value(after, "generate_maps_output_info", { sha256: afterSha }), 1);
+  assert.ok(
+    value(after, "generate_maps_metadata_request_duration_seconds_count", { request: "containers" }) >
+      containerReads,
+  );
+
+  const moved = await readStatusJson<RoutesReport>(url, "/routes");
+  assert.equal(moved.json.version, server.version);
+  const app124 = moved.json.hosts.find((host) => host.host === "app-r124.dev.tld");
+  assert.deepEqual(
+    app124?.servers.map((s) => s.container),
+    ["app-r124-web-1", "app-r124-web-2"],
+  );
+  assert.ok(moved.json.hosts.some((host) => host.host === "beta.dev.tld" && host.source === "alias"));
+  const started = await readStatusJson<Explanation>(url, "/explain?container=app-r124-web-2");
+  assert.equal((started.json.matches[0] as ContainerExplanation).status, "routed");
+  const beta = await readStatusJson<Explanation>(url, "/explain?host=beta.dev.tld");
+  assert.equal(beta.status, 200);
+  assert.equal((beta.json.matches[0] as HostExplanation).backend, "app-r124");
+
+  // The recorded proxy metadata holds a TLS key: no answer and no log line may carry it.
+  const key = keyBody().slice(0, 40);
+  for (const path of ["/healthz", "/metrics", "/routes", "/explain?host=lb.dev.tld", "/explain?q=lb-HTTP-1"])
+    assert.ok(!(await readStatus(url, path)).body.includes(key), path);
+  assert.ok(
+    !child.logs
+      .map((line) => JSON.stringify(line))
+      .join("\n")
+      .includes(key),
+    "logs",
+  );
+});
+
+test("/healthz: 200 while cycles succeed, 503 with the reason after 3 × the interval without one, 200 again", async (t) => {
+  const server = await standIn(t);
+  const { url } = await startGenerator(t, server, { interval: 1 });
+  const healthy = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+  assert.equal(healthy.status, 200);
+  assert.equal(healthy.json.status, "ok");
+  assert.equal(healthy.json.version, server.version);
+
+  await server.setFault({ kind: "status-500" });
+  const failing = await waitFor("/healthz to fail", 20_000, async () => {
+    const answer = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+    return answer.status === 503 ? answer.json : undefined;
+  });
+  assert.equal(failing.status, "failing");
+  assert.match(failing.reason, /more than 3 × the 1 s interval/);
+  assert.match(failing.reason, /HTTP 500/);
+  assert.equal(failing.lastCycle?.ok, false);
+  assert.equal(failing.lastCycle?.stage, "read");
+  assert.ok((failing.lastSuccessSecondsAgo ?? 0) >= 3);
+
+  const down = await scrapeMetrics(url);
+  assert.ok(value(down, "generate_maps_cycles_total", { result: "read_failed" }) >= 1);
+  assert.ok(value(down, "generate_maps_cycle_errors_total", { stage: "read", kind: "http-status" }) >= 1);
+  assert.ok(
+    value(down, "generate_maps_metadata_errors_total", { request: "version", kind: "http-status" }) >= 1,
+  );
+  assert.ok(value(down, "generate_maps_seconds_since_last_success") >= 3);
+  const kept = await readStatusJson<RoutesReport>(url, "/routes");
+  assert.equal(kept.status, 200, "the routes the files still hold stay visible");
+  assert.equal(kept.json.counts.routed, 3);
+
+  await server.setFault(null);
+  await waitFor("/healthz to recover", 20_000, async () =>
+    (await readStatus(url, "/healthz")).status === 200 ? true : undefined,
+  );
+  const recovered = await scrapeMetrics(url);
+  assert.ok(value(recovered, "generate_maps_seconds_since_last_success") < 3);
+  assert.ok(
+    value(recovered, "generate_maps_cycles_total", { result: "ok" }) >
+      value(down, "generate_maps_cycles_total", { result: "ok" }),
+  );
+});
+
+test("STATUS_PORT=off and a busy STATUS_PORT leave routing running; the busy port is logged once", async (t) => {
+  const server = await standIn(t);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  const busy = String((blocker.address() as AddressInfo).port);
+
+  for (const [port, event] of [
+    ["off", "status.disabled"],
+    [busy, "status.listen-failed"],
+  ] as const) {
+    const dir = await tempDir(t, "gm-status-");
+    const child = spawnGenerateMaps({
+      args: ["--api-host", server.hostPort, "--domain-map", join(dir, "domain.map")],
+      env: {
+        STACK_DOMAIN: "dev.tld",
+        SYSLOG_HOST: "stdout",
+        STATUS_PORT: port,
+        HAPROXY_BACKEND_CONFIG: join(dir, "backends.cfg"),
+      },
+    });
+    t.after(() => child.stop({ timeoutMs: 5000 }));
+    await child.waitForEvent(event, { timeoutMs: 15_000 });
+    await child.waitForEvent("file-changed", { timeoutMs: 15_000 });
+    assert.match(await readFile(join(dir, "domain.map"), "utf8"), /^app-r123\.dev\.tld app-r123$/m);
+    assert.equal(child.count("status.listening"), 0);
+    assert.equal(child.count(event), 1);
+    assert.deepEqual(await child.stop({ timeoutMs: 10_000 }), { code: 0, signal: null });
+  }
+});

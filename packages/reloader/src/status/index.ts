@@ -1,0 +1,7 @@
+// The reloader's status listener: health, metrics and the running config.
+export * from "./judge-reloader-health.js";
+export * from "./read-applied-state.js";
+export * from "./read-running-config.js";
+export * from "./reloader-metrics.js";
+export * from "./reloader-routes.js";
+export * from "./start-reloader-status.js";

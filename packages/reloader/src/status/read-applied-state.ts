@@ -1,0 +1,62 @@
+// Whether HAProxy runs the files as they are on disk now: the input triple compared byte for byte
+// (by hash) with the snapshot `current` points at, and how long ago an input last changed.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  generationName,
+  SNAPSHOT_BACKENDS,
+  SNAPSHOT_BASE,
+  SNAPSHOT_MAP,
+  type StateLayout,
+} from "../output/snapshot-layout.js";
+import { readInputs, type InputPaths } from "../sources/read-inputs.js";
+import { readCurrentGeneration } from "../sources/read-state-dir.js";
+
+// The comparison; `changedAt` is the newest input mtime (ms since the epoch), null when unreadable.
+export interface AppliedState {
+  generation: number | null;
+  applied: boolean;
+  changedAt: number | null;
+  /** why the inputs cannot be compared (missing, unreadable, no current snapshot), else null */
+  problem: string | null;
+}
+
+// Reads the inputs and the running snapshot (one generation, resolved once) and compares them.
+export async function readAppliedState(inputs: InputPaths, layout: StateLayout): Promise<AppliedState> {
+  const generation = await readCurrentGeneration(layout);
+  const onDisk = await readInputs(inputs);
+  const changedAt = await newestMtime([inputs.base, inputs.backends, inputs.map]);
+  if (!onDisk.ok) {
+    const missing = onDisk.missing.map((path) => `${path} is missing`);
+    return {
+      generation,
+      applied: false,
+      changedAt,
+      problem: missing.join(", ") || "an input cannot be read",
+    };
+  }
+  if (generation === null)
+    return { generation, applied: false, changedAt, problem: "no snapshot is current yet" };
+  const dir = join(layout.dir, generationName(generation));
+  const running = await readInputs({
+    base: join(dir, SNAPSHOT_BASE),
+    backends: join(dir, SNAPSHOT_BACKENDS),
+    map: join(dir, SNAPSHOT_MAP),
+  });
+  if (!running.ok)
+    return { generation, applied: false, changedAt, problem: `gen-${generation} cannot be read` };
+  return { generation, applied: running.files.hash === onDisk.files.hash, changedAt, problem: null };
+}
+
+async function newestMtime(paths: readonly string[]): Promise<number | null> {
+  const times = await Promise.all(
+    paths.map((path) =>
+      stat(path).then(
+        (s) => s.mtimeMs,
+        () => null,
+      ),
+    ),
+  );
+  const known = times.filter((time): time is number => time !== null);
+  return known.length === 0 ? null : Math.max(...known);
+}

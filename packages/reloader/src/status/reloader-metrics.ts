@@ -1,0 +1,113 @@
+// The reloader's Prometheus metrics, on a registry of its own, read from ReloaderStatus at scrape time:
+// reloads by result, check failures, durations, HAProxy restarts and the running generations.
+// (HAProxy's own exporter stays on the stats port.)
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
+import type { AppliedState } from "./read-applied-state.js";
+
+// The label value of each reload result: `ok` for an applied (confirmed) reload.
+export const RESULT_LABELS: Readonly<Record<ReloadResult, string>> = {
+  applied: "ok",
+  "check-failed": "check_failed",
+  rejected: "rejected",
+  interrupted: "interrupted",
+  deferred: "deferred",
+};
+
+// Creates the registry; `applied` compares the files on disk with the running snapshot, `now` is the clock.
+export function createReloaderMetrics(
+  status: ReloaderStatus,
+  applied: () => Promise<AppliedState>,
+  now: () => number,
+): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const snap = () => status.snapshot();
+  new Counter({
+    name: "reloader_reloads_total",
+    help: "Reload attempts by result: ok (confirmed by show proc), check_failed (haproxy -c), rejected (the master kept the old workers), interrupted, deferred (HAProxy was down)",
+    labelNames: ["result"],
+    registers,
+    collect() {
+      const { reloads } = snap();
+      this.reset();
+      for (const [result, label] of Object.entries(RESULT_LABELS))
+        this.inc({ result: label }, reloads[result as ReloadResult]);
+    },
+  });
+  new Counter({
+    name: "reloader_check_failures_total",
+    help: "Input changes that failed haproxy -c (or could not be read); HAProxy kept its running config",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(snap().reloads["check-failed"]);
+    },
+  });
+  new Counter({
+    name: "reloader_haproxy_restarts_total",
+    help: "Times HAProxy exited unexpectedly and was restarted",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(snap().restarts);
+    },
+  });
+  gauge(
+    registry,
+    "reloader_last_reload_duration_seconds",
+    "Duration of the last applied change: check, switch, reload, confirm (0: none yet)",
+    (g) => g.set((snap().lastReloadDurationMs ?? 0) / 1000),
+  );
+  gauge(
+    registry,
+    "reloader_last_change_to_applied_seconds",
+    "From the first file event of the last applied change to its confirmed reload (0: none yet)",
+    (g) => g.set((snap().lastChangeToAppliedMs ?? 0) / 1000),
+  );
+  gauge(registry, "reloader_haproxy_up", "1 while an HAProxy master with a confirmed worker runs", (g) => {
+    const s = snap();
+    g.set(s.haproxyPid !== null && s.workerPid !== null ? 1 : 0);
+  });
+  gauge(
+    registry,
+    "reloader_worker_generation",
+    "Generation of the running worker: the master's reload counter (show proc)",
+    (g) => g.set(snap().masterReloads),
+  );
+  gauge(registry, "reloader_config_generation", "The snapshot generation (gen-<n>) HAProxy runs", (g) =>
+    g.set(snap().currentGeneration ?? 0),
+  );
+  new Gauge({
+    name: "reloader_inputs_applied",
+    help: "1 when the files on disk are the ones HAProxy runs, 0 while a change waits or failed",
+    registers,
+    async collect() {
+      this.set((await applied()).applied ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "reloader_inputs_pending_seconds",
+    help: "Seconds since the files on disk changed without being applied (0 when applied)",
+    registers,
+    async collect() {
+      const state = await applied();
+      const pending = !state.applied && state.changedAt !== null ? (now() - state.changedAt) / 1000 : 0;
+      this.set(Math.max(0, pending));
+    },
+  });
+  return registry;
+}
+
+// A gauge whose value is computed when Prometheus scrapes.
+function gauge(registry: Registry, name: string, help: string, update: (gauge: Gauge) => void): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      update(this);
+    },
+  });
+}

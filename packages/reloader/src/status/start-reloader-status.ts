@@ -1,0 +1,35 @@
+// The reloader's observability in one call: metrics over ReloaderStatus, the applied-files probe and
+// the listener (a bind failure is logged, HAProxy keeps running without it).
+import { startStatusListener, type Logger, type StatusServer } from "@rancher-haproxy/core";
+import type { ReloaderOptions } from "../options/reloader-options.js";
+import type { StateLayout } from "../output/snapshot-layout.js";
+import type { InputPaths } from "../sources/read-inputs.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import { readAppliedState } from "./read-applied-state.js";
+import { createReloaderMetrics } from "./reloader-metrics.js";
+import { reloaderRoutes } from "./reloader-routes.js";
+
+// Extra time a changed input may take beyond debounce + reload timeout (haproxy -c, a busy machine).
+const APPLY_SLACK_MS = 2000;
+
+// What the reloader's status needs to read.
+export interface ReloaderStatusInput {
+  options: ReloaderOptions;
+  status: ReloaderStatus;
+  layout: StateLayout;
+  inputs: InputPaths;
+  logger: Logger;
+  now?: () => number;
+}
+
+// Starts the listener on options.status; null when it is off or could not listen.
+export async function startReloaderStatus(input: ReloaderStatusInput): Promise<StatusServer | null> {
+  const { options, status, layout, inputs, logger } = input;
+  if (options.status.port === null) return startStatusListener(options.status, {}, logger);
+  const now = input.now ?? Date.now;
+  const applied = () => readAppliedState(inputs, layout);
+  const registry = createReloaderMetrics(status, applied, now);
+  const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
+  const routes = reloaderRoutes({ status, registry, layout, applied, graceMs, now });
+  return startStatusListener(options.status, routes, logger);
+}

@@ -1,0 +1,212 @@
+// Hostile and unreadable input files (issue 7, item 4, the reloader's half): a directory or a FIFO in a
+// file's place, NUL bytes, invalid UTF-8, an injected section, a 3-field map line, a map value naming no
+// backend (haproxy -c accepts that one). Each is refused with a log line naming the file, the running
+// HAProxy keeps answering every request of a concurrent load, and the fixed files are applied after.
+// (chmod 000 is no test here: the suite runs as root, who reads such a file anyway.)
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdir, readlink, rename, rm, writeFile } from "node:fs/promises";
+import { test } from "node:test";
+import {
+  freePort,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { runLoad } from "../../test-support/src/load/index.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
+
+const routes = (url: string, host: string, name: string) => async () => {
+  const answer = await httpRequest({ url, host, timeoutMs: 2000 });
+  return answer.status === 200 && answer.body === name;
+};
+
+// Replace a file by bytes the way a writer would (temp file + rename), so the watcher sees one change.
+async function replaceWith(path: string, bytes: string | Buffer): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+  await writeFile(`${path}.tmp`, bytes);
+  await rename(`${path}.tmp`, path);
+}
+
+interface HostileCase {
+  name: string;
+  /** the event that must say what happened, and a pattern its message must match */
+  event: "inputs.rejected" | "inputs.unreadable";
+  says: RegExp;
+  apply(fixture: Fixture, files: { backends: string; map: string; evilPort: number }): Promise<void>;
+}
+
+const CASES: HostileCase[] = [
+  {
+    name: "a directory in the backends file's place",
+    event: "inputs.unreadable",
+    says: /haproxy-backends\.cfg is not a regular file \(a directory\)/,
+    async apply(fixture, files) {
+      await fixture.write({ map: files.map });
+      await rm(fixture.backendConfig, { force: true });
+      await mkdir(fixture.backendConfig);
+    },
+  },
+  {
+    name: "a FIFO in the map's place (never read, never waited on)",
+    event: "inputs.unreadable",
+    says: /domain\.map is not a regular file \(a FIFO\)/,
+    async apply(fixture) {
+      // (the map alone: a valid backends change next to the old map would rightly be applied)
+      await rm(fixture.domainMap, { force: true });
+      execFileSync("mkfifo", [fixture.domainMap]);
+    },
+  },
+  {
+    name: "NUL bytes in the backends file",
+    event: "inputs.rejected",
+    says: /backends contains a NUL byte/,
+    async apply(fixture, files) {
+      await replaceWith(fixture.backendConfig, `${files.backends}\0\0\0\n`);
+      await fixture.write({ map: files.map });
+    },
+  },
+  {
+    name: "invalid UTF-8 in the map",
+    event: "inputs.rejected",
+    says: /map is not valid UTF-8/,
+    async apply(fixture, files) {
+      await replaceWith(
+        fixture.domainMap,
+        Buffer.concat([Buffer.from(files.map), Buffer.from([0xc3, 0x28, 0x0a])]),
+      );
+    },
+  },
+  {
+    name: "an injected frontend in the backends file",
+    event: "inputs.rejected",
+    says: /only `backend <stack>` sections are allowed/,
+    async apply(fixture, files) {
+      await fixture.write({
+        backends: `${files.backends}\nfrontend evil\n    bind 127.0.0.1:${files.evilPort}\n`,
+        map: files.map,
+      });
+    },
+  },
+  {
+    name: "a map line with 3 fields",
+    event: "inputs.rejected",
+    says: /map:\d+ a map line has 2 fields/,
+    async apply(fixture, files) {
+      await fixture.write({ backends: files.backends, map: `${files.map}x.dev.tld app extra\n` });
+    },
+  },
+  {
+    name: "a map value naming a backend that does not exist (haproxy -c accepts it)",
+    event: "inputs.rejected",
+    says: /backend "ghost" is not declared in the backends file/,
+    async apply(fixture, files) {
+      await fixture.write({ backends: files.backends, map: `${files.map}ghost.dev.tld ghost\n` });
+    },
+  },
+];
+
+test("hostile or unreadable input files are refused and the running HAProxy keeps answering", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.61" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.0.62" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const good = {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  };
+  // What each hostile variant would also route if it were applied: fresh.dev.tld.
+  const withFresh = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "fresh", servers: [{ address: fresh.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
+    evilPort: await freePort(),
+  };
+  const fixture = await createFixture((fn) => t.after(fn), {
+    ...good,
+    args: ["--rescan-interval", "1s"],
+  });
+
+  const controller = new AbortController();
+  const load = runLoad({
+    url: fixture.url,
+    targets: [{ host: "app.dev.tld", expect: "app" }],
+    concurrency: 16,
+    keepAlive: true,
+    signal: controller.signal,
+    maxDurationMs: 90_000,
+  });
+  let refused = 0;
+  try {
+    for (const hostile of CASES) {
+      const current = await readlink(`${fixture.stateDir}/current`);
+      const from = fixture.reloader.logs.length;
+      await hostile.apply(fixture, withFresh);
+      const said = await fixture.reloader.waitForEvent(hostile.event, { from, timeoutMs: 10_000 });
+      assert.match(String(said.msg), hostile.says, hostile.name);
+      refused += 1;
+      assert.equal(await readlink(`${fixture.stateDir}/current`), current, `${hostile.name}: current kept`);
+      assert.equal(
+        fixture.reloader.count("reload.applied", (line) => fixture.reloader.logs.indexOf(line) >= from),
+        0,
+      );
+      assert.equal(
+        (await httpRequest({ url: fixture.url, host: "fresh.dev.tld" })).status,
+        503,
+        hostile.name,
+      );
+      assert.ok(await routes(fixture.url, "app.dev.tld", "app")(), `${hostile.name}: app still answers`);
+      if (hostile.name.includes("frontend"))
+        await assert.rejects(
+          httpRequest({ url: `http://127.0.0.1:${withFresh.evilPort}/`, host: "x", timeoutMs: 1000 }),
+          "the injected frontend does not listen",
+        );
+
+      // Back to good files: applied again (a reload with the running content), nothing stuck.
+      const restore = fixture.reloader.logs.length;
+      await rm(fixture.backendConfig, { recursive: true, force: true });
+      await rm(fixture.domainMap, { recursive: true, force: true });
+      await fixture.write(good);
+      await fixture.reloader.waitForEvent("reload.applied", { from: restore, timeoutMs: 10_000 });
+    }
+    // Finally the fixed change itself is applied.
+    const from = fixture.reloader.logs.length;
+    await fixture.write({ backends: withFresh.backends, map: withFresh.map });
+    await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
+    await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), { timeoutMs: 3000, message: "fresh" });
+  } finally {
+    controller.abort();
+  }
+  const result = await load;
+  console.log(
+    `hostile inputs refused: ${refused}/${CASES.length}; load ${result.sent} requests, ${result.failed} failed`,
+  );
+  assert.equal(refused, CASES.length);
+  assert.ok(result.sent > 200, `load ran (${result.sent} requests)`);
+  assert.deepEqual(result.failures, []);
+  assert.equal(result.failed, 0);
+});
+
+test("a directory in the backends file's place at start-up: HAProxy starts (503 everywhere), then applies the file", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.63" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    deferStart: true,
+    args: ["--rescan-interval", "1s"],
+  });
+  await mkdir(fixture.backendConfig, { recursive: true });
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app" }) });
+  const reloader = await fixture.start();
+  const unreadable = await reloader.waitForEvent("inputs.unreadable");
+  assert.match(String(unreadable.msg), /is not a regular file \(a directory\)/);
+  await reloader.waitForEvent("start.empty-routing");
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
+
+  await rm(fixture.backendConfig, { recursive: true });
+  await fixture.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+  });
+  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "the written file" });
+});

@@ -1,0 +1,50 @@
+// Run the real `generate-maps` CLI as a child process (tests, the demo, benchmarks): JSON log lines
+// collected and awaitable, and a stop that always ends it.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { wrapLoggedChild, type LoggedChild } from "./logged-child.js";
+
+// How to run it: flags, environment (on top of PATH/HOME only) and which build.
+export interface SpawnGenerateMapsOptions {
+  args?: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  /** "dist" runs bin/generate-maps.js (default); "src" runs packages/generate-maps/src/cli.ts through tsx */
+  entry?: "src" | "dist";
+  /** echo every line to stderr (or set RH_TEST_ECHO=1) */
+  echo?: boolean;
+  /** its own process group, so a terminal's Ctrl-C reaches only the parent (which stops it itself) */
+  detached?: boolean;
+  /** every raw output line (e.g. to append it to a log file) */
+  onLine?: (line: string) => void;
+}
+
+// A running generate-maps child.
+export type GenerateMapsProcess = LoggedChild;
+
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const SRC_CLI = fileURLToPath(new URL("../../../generate-maps/src/cli.ts", import.meta.url));
+const DIST_CLI = fileURLToPath(new URL("../../../generate-maps/bin/generate-maps.js", import.meta.url));
+const DIST_BUILT = fileURLToPath(new URL("../../../generate-maps/dist/cli.js", import.meta.url));
+
+// Start `generate-maps` (not awaited: wait for its "start" or "cycle" event).
+export function spawnGenerateMaps(options: SpawnGenerateMapsOptions = {}): GenerateMapsProcess {
+  const entry = options.entry ?? "dist";
+  if (entry === "dist" && !existsSync(DIST_BUILT))
+    throw new Error("packages/generate-maps/dist is missing: run `npx tsc -b` first");
+  const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
+  const env: Record<string, string> = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", LOG_FORMAT: "json" };
+  if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
+  Object.assign(env, options.env);
+  const child = spawn(process.execPath, [...argv, ...(options.args ?? [])], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
+  });
+  return wrapLoggedChild(child, {
+    label: "generate-maps",
+    echo: options.echo ?? process.env["RH_TEST_ECHO"] === "1",
+    onLine: options.onLine,
+  });
+}
