@@ -2,20 +2,48 @@
 import type { Logger } from "@rancher-haproxy/core";
 import { createTwoFilesPatch } from "diff";
 
-// A unified diff of one file's old and new bytes (no file before: diff from empty).
-export function fileDiff(path: string, previous: string | null, content: string): string {
-  return createTwoFilesPatch(
-    path,
-    path,
-    previous ?? "",
-    content,
-    previous === null ? "(none)" : "before",
-    "after",
-  );
+// The most diff text one log line carries: a first write of a 50 000-container file would otherwise put
+// megabytes on one line (and block on a slow stdout pipe). The rest is summarised by a line count.
+export const MAX_LOGGED_DIFF_CHARS = 16 * 1024;
+
+// A unified diff of one file's old and new bytes (no file before: diff from empty), cut at `limit` chars.
+export function fileDiff(
+  path: string,
+  previous: string | null,
+  content: string,
+  limit = MAX_LOGGED_DIFF_CHARS,
+): string {
+  // A new file is all additions: build only what will be logged instead of diffing megabytes from empty.
+  if (previous === null) return createdPatch(path, content, limit);
+  return truncate(createTwoFilesPatch(path, path, previous, content, "before", "after"), limit);
 }
 
-// One `file-changed` line per written file, with the diff and whether the file is new.
+// The unified diff of a file created from nothing, in the diff package's format, bounded like truncate().
+function createdPatch(path: string, content: string, limit: number): string {
+  const lines = content.length === 0 ? [] : content.replace(/\n$/, "").split("\n");
+  const hunk = lines.length === 0 ? "" : `@@ -0,0 +1,${lines.length} @@\n`;
+  let patch = `Index: ${path}\n${"=".repeat(67)}\n--- ${path}\t(none)\n+++ ${path}\tafter\n${hunk}`;
+  for (const [index, line] of lines.entries()) {
+    if (patch.length + line.length + 2 > limit) return omitted(patch, lines.length - index);
+    patch += `+${line}\n`;
+  }
+  return patch;
+}
+
+// Cut a diff at the last line break before `limit`, saying how many lines were left out.
+function truncate(diff: string, limit: number): string {
+  if (diff.length <= limit) return diff;
+  const kept = diff.slice(0, diff.lastIndexOf("\n", limit) + 1);
+  return omitted(kept, diff.slice(kept.length).split("\n").length - 1);
+}
+
+function omitted(kept: string, lines: number): string {
+  return `${kept}… ${lines} more diff lines not logged\n`;
+}
+
+// One `file-changed` line per written file, with the (bounded) diff and whether the file is new.
 export function logFileChange(logger: Logger, path: string, previous: string | null, content: string): void {
+  if (!logger.isLevelEnabled("info")) return;
   logger.info(
     { event: "file-changed", path, created: previous === null, diff: fileDiff(path, previous, content) },
     `${previous === null ? "created" : "updated"} ${path}`,

@@ -1,0 +1,25 @@
+// Backends and map files with many stacks, in generate-maps' format, all pointing at given servers.
+import { renderTestBackends, renderTestMap } from "@rancher-haproxy/test-support";
+
+// The host of stack i.
+export function stackHost(i: number): string {
+  return `app-${i}.dev.tld`;
+}
+
+// `count` backends app-0..app-<count-1>, each with one server (round-robin over `servers`), plus a comment.
+export function manyBackends(count: number, servers: readonly string[], comment = ""): string {
+  return renderTestBackends(
+    Array.from({ length: count }, (_, i) => ({
+      name: `app-${i}`,
+      servers: [{ name: "web-1", address: servers[i % servers.length] ?? "127.0.0.1:9" }],
+    })),
+    comment ? [`# ${comment}`] : [],
+  );
+}
+
+// The map for manyBackends(count): app-<i>.dev.tld app-<i>.
+export function manyMap(count: number): string {
+  return renderTestMap(
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [stackHost(i), `app-${i}`])),
+  );
+}

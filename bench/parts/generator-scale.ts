@@ -1,0 +1,187 @@
+// Part 1: one generate-maps cycle (`--once`, a real child process) against the stand-in at 100 to 50 000
+// containers: wall, CPU beyond start-up, peak RSS, bytes written, an unchanged cycle, and the floor
+// (node:http GET + JSON.parse of /containers) measured the same way in the same run.
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fetchRaw, startMetadataServer } from "@rancher-haproxy/test-support";
+import { withCleanup } from "../lib/cleanup.js";
+import { measureNode, type NodeRun } from "../lib/measure-node.js";
+import { buildScaleTree } from "../lib/scale-tree.js";
+import { median, ratio } from "../lib/stats.js";
+import type { PartSettings } from "./settings.js";
+
+const GENERATE_MAPS = fileURLToPath(
+  new URL("../../packages/generate-maps/bin/generate-maps.js", import.meta.url),
+);
+const FLOOR = fileURLToPath(new URL("../probes/fetch-floor.mjs", import.meta.url));
+const EMPTY = fileURLToPath(new URL("../probes/empty.mjs", import.meta.url));
+
+// One size's figures (times in ms, memory in MB; medians of `runs`).
+export interface ScaleRow {
+  containers: number;
+  runs: number;
+  containersBodyMb: number;
+  cycleWallMs: number;
+  cycleInProcessMs: number;
+  cycleCpuMs: number;
+  cycleCpuBeyondStartupMs: number;
+  peakRssMb: number;
+  peakRssMaxMb: number;
+  bytesWritten: number;
+  unchangedWallMs: number;
+  unchangedInProcessMs: number;
+  unchangedCpuBeyondStartupMs: number;
+  unchangedWroteNothing: boolean;
+  floorCpuBeyondStartupMs: number;
+  floorPeakRssMb: number;
+  cpuOverFloor: number;
+}
+
+// The whole part.
+export interface ScaleResult {
+  startup: { bareNodeCpuMs: number; generateMapsCpuMs: number; generateMapsRssMb: number };
+  rows: ScaleRow[];
+  /** cycle CPU beyond start-up at 50 000 / at 10 000 (5 = linear) */
+  growth50kOver10k: number | null;
+}
+
+// Run the part with the given sizes and repetitions.
+export async function runGeneratorScale(settings: PartSettings): Promise<ScaleResult> {
+  const sizes = settings.quick ? [100, 1000] : [100, 1000, 10_000, 50_000];
+  const runs = settings.quick ? 3 : 5;
+  return withCleanup(async (cleanup) => {
+    const work = await mkdtemp(join(tmpdir(), "rh-bench-scale-"));
+    cleanup.add(() => rm(work, { recursive: true, force: true }));
+
+    // Start-up costs: a bare node, and generate-maps loading all its modules (`--help` runs no cycle).
+    const bare: NodeRun[] = [];
+    const help: NodeRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push(await measureNode(EMPTY, [], {}, work));
+      help.push(await measureNode(GENERATE_MAPS, ["--help"], {}, work));
+    }
+    const startup = {
+      bareNodeCpuMs: round(median(bare.map((r) => r.cpuMs))),
+      generateMapsCpuMs: round(median(help.map((r) => r.cpuMs))),
+      generateMapsRssMb: round(median(help.map((r) => r.maxRssMb))),
+    };
+    settings.progress(
+      `start-up CPU: bare node ${startup.bareNodeCpuMs} ms, generate-maps ${startup.generateMapsCpuMs} ms`,
+    );
+
+    const rows: ScaleRow[] = [];
+    for (const containers of sizes) {
+      rows.push(await measureSize(containers, runs, work, startup, settings));
+      const row = rows.at(-1);
+      if (row) settings.progress(`${containers} containers: ${JSON.stringify(row)}`);
+    }
+    const at10k = rows.find((r) => r.containers === 10_000);
+    const at50k = rows.find((r) => r.containers === 50_000);
+    return {
+      startup,
+      rows,
+      growth50kOver10k:
+        at10k && at50k ? ratio(at50k.cycleCpuBeyondStartupMs, at10k.cycleCpuBeyondStartupMs) : null,
+    };
+  });
+}
+
+async function measureSize(
+  containers: number,
+  runs: number,
+  work: string,
+  startup: ScaleResult["startup"],
+  settings: PartSettings,
+): Promise<ScaleRow> {
+  return withCleanup(async (cleanup) => {
+    const server = await startMetadataServer({ tree: buildScaleTree(containers) });
+    cleanup.add(() => server.close());
+    const containersUrl = `${server.url}/2015-12-19/containers`;
+    // Warm the stand-in's response cache so every measured run gets the same ready bytes.
+    const body = await fetchRaw(containersUrl, { headers: { accept: "application/json" } });
+
+    const full: NodeRun[] = [];
+    const fullCycleMs: number[] = [];
+    const unchanged: NodeRun[] = [];
+    const unchangedCycleMs: number[] = [];
+    const floor: NodeRun[] = [];
+    let bytesWritten = 0;
+    let wroteNothing = true;
+    for (let i = 0; i < runs; i++) {
+      const dir = join(work, `n${containers}-${i}`);
+      const env = {
+        STACK_DOMAIN: "dev.tld",
+        RANCHER_API_HOST: server.hostPort,
+        HAPROXY_DOMAIN_MAP: join(dir, "domain.map"),
+        HAPROXY_BACKEND_CONFIG: join(dir, "haproxy-backends.cfg"),
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+      };
+      await mkdir(dir, { recursive: true });
+      const first = await measureNode(GENERATE_MAPS, ["--once"], env, work);
+      if (first.code !== 0) throw new Error(`generate-maps --once exited ${first.code}`);
+      full.push(first);
+      fullCycleMs.push(cycleDuration(first.stdout));
+      const before = await fileStamps(env.HAPROXY_BACKEND_CONFIG, env.HAPROXY_DOMAIN_MAP);
+      bytesWritten = before.bytes;
+      const again = await measureNode(GENERATE_MAPS, ["--once"], env, work);
+      if (again.code !== 0) throw new Error(`generate-maps --once (unchanged) exited ${again.code}`);
+      unchanged.push(again);
+      unchangedCycleMs.push(cycleDuration(again.stdout));
+      const after = await fileStamps(env.HAPROXY_BACKEND_CONFIG, env.HAPROXY_DOMAIN_MAP);
+      if (after.stamp !== before.stamp) wroteNothing = false;
+      floor.push(await measureNode(FLOOR, [containersUrl], {}, work));
+      await rm(dir, { recursive: true, force: true });
+      settings.progress(`  ${containers}: run ${i + 1}/${runs}`);
+    }
+    const cycleCpuBeyond = median(full.map((r) => r.cpuMs)) - startup.generateMapsCpuMs;
+    const floorCpuBeyond = median(floor.map((r) => r.cpuMs)) - startup.bareNodeCpuMs;
+    return {
+      containers,
+      runs,
+      containersBodyMb: round(body.body.length / 1024 / 1024, 2),
+      cycleWallMs: round(median(full.map((r) => r.wallMs))),
+      cycleInProcessMs: round(median(fullCycleMs)),
+      cycleCpuMs: round(median(full.map((r) => r.cpuMs))),
+      cycleCpuBeyondStartupMs: round(cycleCpuBeyond),
+      peakRssMb: round(median(full.map((r) => r.maxRssMb))),
+      peakRssMaxMb: round(Math.max(...full.map((r) => r.maxRssMb))),
+      bytesWritten,
+      unchangedWallMs: round(median(unchanged.map((r) => r.wallMs))),
+      unchangedInProcessMs: round(median(unchangedCycleMs)),
+      unchangedCpuBeyondStartupMs: round(median(unchanged.map((r) => r.cpuMs)) - startup.generateMapsCpuMs),
+      unchangedWroteNothing: wroteNothing,
+      floorCpuBeyondStartupMs: round(floorCpuBeyond),
+      floorPeakRssMb: round(median(floor.map((r) => r.maxRssMb))),
+      cpuOverFloor: ratio(cycleCpuBeyond, floorCpuBeyond),
+    };
+  });
+}
+
+// The cycle's own duration from its `cycle` log line (read, model, render, compare/write).
+function cycleDuration(stdout: string): number {
+  for (const line of stdout.split("\n")) {
+    if (!line.includes('"cycle"')) continue;
+    const parsed = JSON.parse(line) as { event?: string; durationMs?: number };
+    if (parsed.event === "cycle" && typeof parsed.durationMs === "number") return parsed.durationMs;
+  }
+  return Number.NaN;
+}
+
+// Size and identity (inode + mtime) of the written files: an unchanged cycle must leave both as they are.
+async function fileStamps(...paths: string[]): Promise<{ bytes: number; stamp: string }> {
+  let bytes = 0;
+  const parts: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path);
+    bytes += info.size;
+    parts.push(`${info.ino}:${info.mtimeMs}`);
+  }
+  return { bytes, stamp: parts.join(",") };
+}
+
+function round(value: number, digits = 0): number {
+  return Number(value.toFixed(digits));
+}
