@@ -4,12 +4,13 @@
 // routing alone, and the recorded TLS key never shows up in any answer or log line.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, rm, rmdir } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import {
   applyRecordedChange,
+  buildTree,
   loadRecordedTree,
   metricValue,
   readStatus,
@@ -253,6 +254,72 @@ test("/healthz: 200 while cycles succeed, 503 with the reason after 3 × the int
     value(recovered, "generate_maps_cycles_total", { result: "ok" }) >
       value(down, "generate_maps_cycles_total", { result: "ok" }),
   );
+});
+
+test("metrics and /routes follow aliases, a failed write and a held mass removal", async (t) => {
+  const tree = (stacks: string[], aliases: Record<string, string[]>) =>
+    buildTree({
+      domainSelf: { metadata: { aliases } },
+      stacks: stacks.map((name) => ({
+        name,
+        services: [{ name: "web", port: 80, containers: [{}, {}] }],
+      })),
+    });
+  const server = await startMetadataServer({ tree: tree(["shop"], { shop: ["store"], blog: ["news"] }) });
+  t.after(() => server.close());
+  const { child, url, dir } = await startGenerator(t, server);
+  const before = await scrapeMetrics(url);
+  assert.equal(value(before, "generate_maps_aliases_skipped", { reason: "alias-stack-not-routed" }), 1);
+  assert.equal(value(before, "generate_maps_hosts_routed"), 2);
+  const successAt = value(before, "generate_maps_last_success_timestamp_seconds");
+  const cycles = value(before, "generate_maps_cycle_duration_seconds_count");
+
+  // blog appears: its alias is routed now.
+  server.setTree(tree(["blog", "shop"], { shop: ["store"], blog: ["news"] }));
+  const grown = await waitFor("blog's alias in the metrics", 10_000, async () => {
+    const samples = await scrapeMetrics(url);
+    return metricValue(samples, "generate_maps_hosts_routed") === 4 ? samples : undefined;
+  });
+  assert.equal(value(grown, "generate_maps_aliases_skipped", { reason: "alias-stack-not-routed" }), 0);
+  assert.ok(value(grown, "generate_maps_last_success_timestamp_seconds") > successAt);
+  assert.ok(value(grown, "generate_maps_cycle_duration_seconds_count") > cycles);
+  assert.equal(value(grown, "generate_maps_file_write_errors_total", { file: "backends" }), 0);
+
+  // A directory where the backends file should be: the write fails, the map is not touched.
+  await rm(join(dir, "backends.cfg"));
+  await mkdir(join(dir, "backends.cfg"));
+  server.setTree(tree(["blog", "shop"], { shop: ["store", "market"], blog: ["news"] }));
+  const failed = await waitFor("the failed write in the metrics", 10_000, async () => {
+    const samples = await scrapeMetrics(url);
+    return metricValue(samples, "generate_maps_file_write_errors_total", { file: "backends" })! >= 1
+      ? samples
+      : undefined;
+  });
+  assert.ok(value(failed, "generate_maps_cycles_total", { result: "write_failed" }) >= 1);
+  assert.ok(value(failed, "generate_maps_cycle_errors_total", { stage: "write", kind: "EISDIR" }) >= 1);
+  await child.waitForEvent("write-failed");
+  await rmdir(join(dir, "backends.cfg"));
+  await waitFor("the retried write", 15_000, async () =>
+    (await readStatusJson<RoutesReport>(url, "/routes")).json.hosts.some((h) => h.host === "market.dev.tld")
+      ? true
+      : undefined,
+  );
+
+  // Every labelled container gone at once: the removal guard holds the files (default 30 s window).
+  server.setTree(tree([], { shop: ["store", "market"], blog: ["news"] }));
+  const held = await waitFor("the hold in the metrics", 10_000, async () => {
+    const samples = await scrapeMetrics(url);
+    return metricValue(samples, "generate_maps_removal_held") === 1 ? samples : undefined;
+  });
+  assert.equal(value(held, "generate_maps_containers_routed"), 0, "the newest answer routes nothing");
+  const routes = await readStatusJson<RoutesReport>(url, "/routes");
+  assert.equal(routes.json.counts.routed, 4, "/routes shows what the files still route");
+  assert.equal(routes.json.held?.version, server.version);
+  const health = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+  assert.equal(health.status, 200);
+  assert.ok(health.json.hold !== null && health.json.hold.reason.length > 0);
+  const shop = await readStatusJson<Explanation>(url, "/explain?host=shop.dev.tld");
+  assert.match(shop.json.notes.join(" "), /removal guard holds this answer back/);
 });
 
 test("STATUS_PORT=off and a busy STATUS_PORT leave routing running; the busy port is logged once", async (t) => {

@@ -63,7 +63,7 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   assert.equal(value(before, "reloader_inputs_applied"), 1);
   const workerGeneration = value(before, "reloader_worker_generation");
   const configGeneration = value(before, "reloader_config_generation");
-  assert.equal(configGeneration, first.json.currentGeneration);
+  assert.equal(configGeneration, first.json.runningGeneration);
 
   const config = await readStatus(url, "/config");
   assert.equal(config.status, 200);

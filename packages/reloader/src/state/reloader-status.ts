@@ -11,6 +11,8 @@ export interface StatusSnapshot {
   masterReloads: number;
   /** the snapshot generation `current` points at */
   currentGeneration: number | null;
+  /** the generation the running worker was confirmed with (`current` moves before a reload is confirmed) */
+  runningGeneration: number | null;
   reloads: Record<ReloadResult, number>;
   restarts: number;
   lastReloadDurationMs: number | null;
@@ -25,6 +27,7 @@ export class ReloaderStatus {
     workerPid: null,
     masterReloads: 0,
     currentGeneration: null,
+    runningGeneration: null,
     reloads: { applied: 0, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0 },
     restarts: 0,
     lastReloadDurationMs: null,
@@ -35,13 +38,17 @@ export class ReloaderStatus {
   // HAProxy (re)started or stopped (pid null).
   haproxyStarted(pid: number | null): void {
     this.state.haproxyPid = pid;
-    if (pid === null) this.state.workerPid = null;
+    if (pid === null) {
+      this.state.workerPid = null;
+      this.state.runningGeneration = null;
+    }
   }
 
-  // A worker generation is confirmed serving.
+  // A worker generation is confirmed serving: it loaded what `current` points at.
   workerConfirmed(workerPid: number, masterReloads: number): void {
     this.state.workerPid = workerPid;
     this.state.masterReloads = masterReloads;
+    this.state.runningGeneration = this.state.currentGeneration;
   }
 
   // `current` now points at this generation.

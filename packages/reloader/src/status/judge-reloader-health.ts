@@ -11,7 +11,8 @@ export interface ReloaderHealth {
     status: "ok" | "applying" | "failing";
     reason: string;
     haproxy: { running: boolean; pid: number | null; workerPid: number | null; workerGeneration: number };
-    currentGeneration: number | null;
+    /** the gen-<n> the running worker was confirmed with */
+    runningGeneration: number | null;
     inputsApplied: boolean;
     inputsChangedSecondsAgo: number | null;
     lastError: string | null;
@@ -34,7 +35,7 @@ export function judgeReloaderHealth(
       workerPid: status.workerPid,
       workerGeneration: status.masterReloads,
     },
-    currentGeneration: applied.generation ?? status.currentGeneration,
+    runningGeneration: status.runningGeneration,
     inputsApplied: applied.applied,
     inputsChangedSecondsAgo: sinceChange === null ? null : Math.round(sinceChange / 100) / 10,
     lastError: status.lastError,
@@ -50,7 +51,7 @@ export function judgeReloaderHealth(
       healthy: true,
       body: {
         status: "ok",
-        reason: `HAProxy runs the current files (gen-${body.currentGeneration})`,
+        reason: `HAProxy runs the current files (gen-${body.runningGeneration})`,
         ...body,
       },
     };
@@ -64,7 +65,7 @@ export function judgeReloaderHealth(
     healthy: false,
     body: {
       status: "failing",
-      reason: `${what}; HAProxy keeps running gen-${body.currentGeneration ?? "?"}${lastError}`,
+      reason: `${what}; HAProxy keeps running gen-${body.runningGeneration ?? "?"}${lastError}`,
       ...body,
     },
   };

@@ -1,5 +1,5 @@
 // Whether HAProxy runs the files as they are on disk now: the input triple compared byte for byte
-// (by hash) with the snapshot `current` points at, and how long ago an input last changed.
+// (by hash) with the snapshot the running worker was confirmed with, and how long ago an input changed.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -10,7 +10,6 @@ import {
   type StateLayout,
 } from "../output/snapshot-layout.js";
 import { readInputs, type InputPaths } from "../sources/read-inputs.js";
-import { readCurrentGeneration } from "../sources/read-state-dir.js";
 
 // The comparison; `changedAt` is the newest input mtime (ms since the epoch), null when unreadable.
 export interface AppliedState {
@@ -21,22 +20,29 @@ export interface AppliedState {
   problem: string | null;
 }
 
-// Reads the inputs and the running snapshot (one generation, resolved once) and compares them.
-export async function readAppliedState(inputs: InputPaths, layout: StateLayout): Promise<AppliedState> {
-  const generation = await readCurrentGeneration(layout);
+// Reads the inputs and snapshot `generation` (the running one; null: nothing runs) and compares them.
+export async function readAppliedState(
+  inputs: InputPaths,
+  layout: StateLayout,
+  generation: number | null,
+): Promise<AppliedState> {
   const onDisk = await readInputs(inputs);
   const changedAt = await newestMtime([inputs.base, inputs.backends, inputs.map]);
   if (!onDisk.ok) {
-    const missing = onDisk.missing.map((path) => `${path} is missing`);
+    const unreadable = "unreadable" in onDisk ? onDisk.unreadable : [];
+    const problems = [
+      ...onDisk.missing.map((path) => `${path} is missing`),
+      ...unreadable.map((input) => `${input.path} ${input.reason}`),
+    ];
     return {
       generation,
       applied: false,
       changedAt,
-      problem: missing.join(", ") || "an input cannot be read",
+      problem: problems.join(", ") || "an input cannot be read",
     };
   }
   if (generation === null)
-    return { generation, applied: false, changedAt, problem: "no snapshot is current yet" };
+    return { generation, applied: false, changedAt, problem: "no configuration is confirmed running" };
   const dir = join(layout.dir, generationName(generation));
   const running = await readInputs({
     base: join(dir, SNAPSHOT_BASE),

@@ -15,18 +15,24 @@ import { readCurrentGeneration } from "../sources/read-state-dir.js";
 // The snapshot's file names, in the order HAProxy loads them.
 export const RUNNING_FILES = [SNAPSHOT_BASE, SNAPSHOT_BACKENDS, SNAPSHOT_MAP] as const;
 
-// The running config: its generation, its directory and each file's (masked) text.
+// The running config: its generation, its directory and each file's (masked) text; `running` is false
+// when HAProxy is down and these are the files it will start from (`current`).
 export interface RunningConfig {
   generation: number;
+  running: boolean;
   dir: string;
   files: Record<(typeof RUNNING_FILES)[number], string>;
 }
 
 const PRIVATE_KEY = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 
-// Reads the generation `current` points at (resolved once, so the three files are one snapshot).
-export async function readRunningConfig(layout: StateLayout): Promise<RunningConfig | null> {
-  const generation = await readCurrentGeneration(layout);
+// Reads snapshot `running` (the confirmed one), or the one `current` points at when nothing runs; one
+// generation, so the three files always belong together.
+export async function readRunningConfig(
+  layout: StateLayout,
+  running: number | null,
+): Promise<RunningConfig | null> {
+  const generation = running ?? (await readCurrentGeneration(layout));
   if (generation === null) return null;
   const dir = join(layout.dir, generationName(generation));
   try {
@@ -35,6 +41,7 @@ export async function readRunningConfig(layout: StateLayout): Promise<RunningCon
     );
     return {
       generation,
+      running: running !== null,
       dir,
       files: {
         [SNAPSHOT_BASE]: redactConfig(base ?? ""),
@@ -54,7 +61,8 @@ export function redactConfig(text: string): string {
 
 // The text answer: each file under a `# ==> <name> <==` line, like generate-maps --dry-run.
 export function renderRunningConfig(config: RunningConfig): string {
-  const header = `# running: ${generationName(config.generation)} (${config.dir})\n`;
+  const state = config.running ? "running" : "HAProxy is not running; it starts from";
+  const header = `# ${state}: ${generationName(config.generation)} (${config.dir})\n`;
   const body = (text: string) => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
   return header + RUNNING_FILES.map((name) => `# ==> ${name} <==\n${body(config.files[name])}`).join("");
 }

@@ -76,8 +76,11 @@ export function createReloaderMetrics(
     "Generation of the running worker: the master's reload counter (show proc)",
     (g) => g.set(snap().masterReloads),
   );
-  gauge(registry, "reloader_config_generation", "The snapshot generation (gen-<n>) HAProxy runs", (g) =>
-    g.set(snap().currentGeneration ?? 0),
+  gauge(
+    registry,
+    "reloader_config_generation",
+    "The snapshot (gen-<n>) the running worker was confirmed with (0: none)",
+    (g) => g.set(snap().runningGeneration ?? 0),
   );
   new Gauge({
     name: "reloader_inputs_applied",

@@ -33,7 +33,7 @@ export function reloaderRoutes(input: ReloaderRoutesInput): StatusRoutes {
     },
     "/metrics": async () => textResponse(await registry.metrics(), 200, registry.contentType),
     "/config": async (request) => {
-      const config = await readRunningConfig(layout);
+      const config = await readRunningConfig(layout, status.snapshot().runningGeneration);
       if (config === null) return textResponse("no running snapshot yet", 503);
       const file = request.query.get("file");
       if (file !== null) {

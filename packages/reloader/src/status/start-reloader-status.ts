@@ -27,7 +27,7 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const { options, status, layout, inputs, logger } = input;
   if (options.status.port === null) return startStatusListener(options.status, {}, logger);
   const now = input.now ?? Date.now;
-  const applied = () => readAppliedState(inputs, layout);
+  const applied = () => readAppliedState(inputs, layout, status.snapshot().runningGeneration);
   const registry = createReloaderMetrics(status, applied, now);
   const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
   const routes = reloaderRoutes({ status, registry, layout, applied, graceMs, now });

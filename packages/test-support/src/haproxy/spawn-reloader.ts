@@ -50,7 +50,8 @@ export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProce
     throw new Error("packages/reloader/dist is missing: run `npx tsc -b` first");
   // Debian installs haproxy in /usr/sbin, which a non-root PATH may lack.
   const path = `${process.env["PATH"] ?? "/usr/bin:/bin"}:/usr/sbin:/usr/local/sbin`;
-  const env: Record<string, string> = { PATH: path, LOG_FORMAT: "json" };
+  // STATUS_PORT=0: an ephemeral status port (logged in status.listening), so parallel tests never collide.
+  const env: Record<string, string> = { PATH: path, LOG_FORMAT: "json", STATUS_PORT: "0" };
   if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
   Object.assign(env, options.env);
   const child = spawn(process.execPath, [...argv, ...(options.args ?? [])], {

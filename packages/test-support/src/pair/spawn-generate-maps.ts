@@ -33,7 +33,12 @@ export function spawnGenerateMaps(options: SpawnGenerateMapsOptions = {}): Gener
   if (entry === "dist" && !existsSync(DIST_BUILT))
     throw new Error("packages/generate-maps/dist is missing: run `npx tsc -b` first");
   const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
-  const env: Record<string, string> = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", LOG_FORMAT: "json" };
+  // STATUS_PORT=0: an ephemeral status port (logged in status.listening), so parallel tests never collide.
+  const env: Record<string, string> = {
+    PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+    LOG_FORMAT: "json",
+    STATUS_PORT: "0",
+  };
   if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
   Object.assign(env, options.env);
   const child = spawn(process.execPath, [...argv, ...(options.args ?? [])], {

@@ -79,16 +79,16 @@ export async function startPair(options: PairOptions): Promise<Pair> {
     const httpPort = options.httpPort ?? (await freePort());
     const entry = options.entry ?? "dist";
     const shared = { HAPROXY_DOMAIN_MAP: paths.domainMap, HAPROXY_BACKEND_CONFIG: paths.backends };
-    // STATUS_PORT 0: each status listener on a free port (logged as status.listening), so pairs run side by side.
-    const rancher = { RANCHER_API_HOST: metadata.hostPort, STATUS_PORT: "0" };
+    // (spawnReloader and spawnGenerateMaps give each status listener a free port: pairs run side by side.)
+    const common = { RANCHER_API_HOST: metadata.hostPort };
 
-    reloader = spawnReloader({
+    const reloaderChild = spawnReloader({
       entry,
       detached: options.detached ?? false,
       ...(options.onLine ? { onLine: (line: string) => options.onLine?.("reloader", line) } : {}),
       env: {
         ...shared,
-        ...rancher,
+        ...common,
         HAPROXY_CONFIG: paths.haproxyConfig,
         RELOADER_STATE_DIR: paths.stateDir,
         BIND_ADDRESS: options.bindAddress ?? "127.0.0.1",
@@ -98,15 +98,18 @@ export async function startPair(options: PairOptions): Promise<Pair> {
         ...options.reloaderEnv,
       },
     });
-    await reloader.waitForEvent("reloader.ready", { timeoutMs });
+    reloader = reloaderChild;
+    await failFastOnHaproxyExit(reloaderChild, () =>
+      reloaderChild.waitForEvent("reloader.ready", { timeoutMs }),
+    );
 
     generateMaps = spawnGenerateMaps({
       entry,
       detached: options.detached ?? false,
       ...(options.onLine ? { onLine: (line: string) => options.onLine?.("generate-maps", line) } : {}),
-      env: { ...shared, ...rancher, STACK_DOMAIN: options.domain, ...options.generateMapsEnv },
+      env: { ...shared, ...common, STACK_DOMAIN: options.domain, ...options.generateMapsEnv },
     });
-    const running = { generateMaps, reloader };
+    const running = { generateMaps, reloader: reloaderChild };
     const pair: Pair = {
       domain: options.domain,
       metadata,
@@ -119,13 +122,37 @@ export async function startPair(options: PairOptions): Promise<Pair> {
         waitForApplied(running, paths, check, { timeoutMs: waitOptions?.timeoutMs ?? 15_000 }),
       stop,
     };
-    if (options.waitRouted ?? true) {
-      await generateMaps.waitForEvent("cycle", { timeoutMs });
-      await pair.waitForApplied(undefined, { timeoutMs });
-    }
+    if (options.waitRouted ?? true)
+      await failFastOnHaproxyExit(reloaderChild, async () => {
+        await running.generateMaps.waitForEvent("cycle", { timeoutMs });
+        await pair.waitForApplied(undefined, { timeoutMs });
+      });
     return pair;
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+// Runs a start-up wait, but rejects at once with HAProxy's alerts when it exits meanwhile (a port in use,
+// say): the reloader would retry for a minute before giving up.
+async function failFastOnHaproxyExit(reloader: ReloaderProcess, wait: () => Promise<unknown>): Promise<void> {
+  let done = false;
+  const watch = async (): Promise<void> => {
+    while (!done) {
+      const exited = reloader.logs.find((line) => line.event === "haproxy.exited");
+      if (exited) {
+        const alerts = reloader.logs
+          .filter((line) => line.event === "haproxy.output" && /\[(ALERT|EMERG)\]/.test(String(line["line"])))
+          .map((line) => String(line["line"]));
+        throw new Error(`HAProxy exited during start-up: ${[exited.msg ?? "", ...alerts].join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  try {
+    await Promise.race([wait(), watch()]);
+  } finally {
+    done = true;
   }
 }

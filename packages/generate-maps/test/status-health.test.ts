@@ -1,0 +1,90 @@
+// /healthz's verdict on a clock the test moves: starting, ok, a failed cycle between good ones, failing
+// after 3 × the interval, and recovery; plus the state the listener keeps (applied vs newest, hash).
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { test } from "node:test";
+import {
+  buildRoutingTable,
+  createStatusState,
+  judgeHealth,
+  outputSha256,
+  recordCycle,
+  renderFiles,
+  type CycleResult,
+} from "../src/index.js";
+import { MODEL_OPTIONS, recordedInput } from "./helpers.js";
+
+const INTERVAL = 10_000;
+const table = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
+const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
+
+function good(version: string, hold = false): CycleResult {
+  const guard = hold
+    ? {
+        action: "hold" as const,
+        removal: { applied: 3, removed: 3, share: 1 },
+        pending: { fingerprint: "f", since: 0 },
+        releaseAt: 30_000,
+        started: true,
+        reason: "3 of 3 routed containers would go",
+      }
+    : null;
+  return { ok: true, durationMs: 5, version, table, files, outcomes: [], guard };
+}
+
+const readFailure: CycleResult = {
+  ok: false,
+  stage: "read",
+  failure: { kind: "network", message: "request failed: ECONNREFUSED" },
+  durationMs: 3,
+};
+
+test("starting, then ok; a failed cycle between good ones stays ok; 3 intervals without success fail", () => {
+  const state = createStatusState(0);
+  const starting = judgeHealth(state, 1000, INTERVAL);
+  assert.deepEqual([starting.healthy, starting.body.status], [false, "starting"]);
+  assert.equal(judgeHealth(state, 30_001, INTERVAL).body.status, "failing", "nothing for 3 intervals");
+
+  recordCycle(state, good("v1"), 1000);
+  const ok = judgeHealth(state, 2000, INTERVAL);
+  assert.deepEqual([ok.healthy, ok.body.status, ok.body.version], [true, "ok", "v1"]);
+
+  recordCycle(state, readFailure, 5000);
+  const blip = judgeHealth(state, 6000, INTERVAL);
+  assert.equal(blip.healthy, true);
+  assert.match(
+    blip.body.reason,
+    /the last cycle failed, but one succeeded 5 s ago: request failed: ECONNREFUSED/,
+  );
+
+  const failing = judgeHealth(state, 31_001, INTERVAL);
+  assert.deepEqual([failing.healthy, failing.body.status], [false, "failing"]);
+  assert.match(
+    failing.body.reason,
+    /30 s ago, more than 3 × the 10 s interval: request failed: ECONNREFUSED/,
+  );
+  assert.equal(failing.body.lastSuccessSecondsAgo, 30);
+
+  recordCycle(state, good("v2"), 32_000);
+  assert.deepEqual(
+    [judgeHealth(state, 32_000, INTERVAL).healthy, state.lastSuccess?.output.version],
+    [true, "v2"],
+  );
+});
+
+test("a held cycle is the newest answer but not the applied one; the output hash is sha256(backends + map)", () => {
+  const state = createStatusState(0);
+  recordCycle(state, good("v1"), 1000);
+  recordCycle(state, good("v2", true), 2000);
+  assert.equal(state.applied?.output.version, "v1");
+  assert.equal(state.lastSuccess?.output.version, "v2");
+  const verdict = judgeHealth(state, 2500, INTERVAL);
+  assert.equal(verdict.healthy, true);
+  assert.equal(verdict.body.hold?.reason, "3 of 3 routed containers would go");
+  assert.equal(verdict.body.hold?.releaseAt, new Date(30_000).toISOString());
+  const expected = createHash("sha256")
+    .update(files.backends.content + files.map.content)
+    .digest("hex");
+  assert.equal(outputSha256(files), expected);
+  assert.equal(state.applied?.outputSha256, expected);
+});

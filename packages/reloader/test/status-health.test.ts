@@ -1,0 +1,87 @@
+// The reloader's /healthz verdict from a status snapshot and the applied-files comparison: HAProxy down,
+// the current files applied, a change inside its apply window, and one that waited too long or was refused;
+// and /config's masking of credentials and key blocks.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { judgeReloaderHealth, redactConfig, type AppliedState } from "../src/index.ts";
+import type { StatusSnapshot } from "../src/state/reloader-status.ts";
+
+const RUNNING: StatusSnapshot = {
+  haproxyPid: 100,
+  workerPid: 101,
+  masterReloads: 3,
+  currentGeneration: 4,
+  runningGeneration: 4,
+  reloads: { applied: 3, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0 },
+  restarts: 0,
+  lastReloadDurationMs: 50,
+  lastChangeToAppliedMs: 120,
+  lastError: null,
+};
+const APPLIED: AppliedState = { generation: 4, applied: true, changedAt: 1000, problem: null };
+const GRACE = 5000;
+
+test("ok when HAProxy runs the files on disk; failing whenever HAProxy is down", () => {
+  const ok = judgeReloaderHealth(RUNNING, APPLIED, 2000, GRACE);
+  assert.deepEqual([ok.healthy, ok.body.status, ok.body.runningGeneration], [true, "ok", 4]);
+  assert.deepEqual(ok.body.haproxy, { running: true, pid: 100, workerPid: 101, workerGeneration: 3 });
+  const down = judgeReloaderHealth(
+    { ...RUNNING, haproxyPid: null, workerPid: null, lastError: "HAProxy killed by SIGKILL" },
+    APPLIED,
+    2000,
+    GRACE,
+  );
+  assert.deepEqual([down.healthy, down.body.status], [false, "failing"]);
+  assert.match(down.body.reason, /HAProxy is not running \(last error: HAProxy killed by SIGKILL\)/);
+});
+
+test("a change is applying within the window, failing after it or when an input is missing", () => {
+  const pending: AppliedState = { ...APPLIED, applied: false, changedAt: 10_000 };
+  const applying = judgeReloaderHealth(RUNNING, pending, 12_000, GRACE);
+  assert.deepEqual(
+    [applying.healthy, applying.body.status, applying.body.inputsChangedSecondsAgo],
+    [true, "applying", 2],
+  );
+  const late = judgeReloaderHealth(
+    { ...RUNNING, lastError: "gen-5 failed haproxy -c" },
+    pending,
+    15_001,
+    GRACE,
+  );
+  assert.deepEqual([late.healthy, late.body.status, late.body.inputsApplied], [false, "failing", false]);
+  assert.match(
+    late.body.reason,
+    /differ from the ones HAProxy runs; HAProxy keeps running gen-4 \(last error: gen-5/,
+  );
+  const missing = judgeReloaderHealth(
+    RUNNING,
+    { ...pending, problem: "/etc/haproxy/domain.map is missing" },
+    10_500,
+    GRACE,
+  );
+  assert.equal(missing.healthy, false, "a missing input is not a change in flight");
+  assert.match(missing.body.reason, /domain\.map is missing/);
+});
+
+test("/config masks stats credentials and any private key block, and keeps everything else", () => {
+  const config = [
+    "listen rh_stats",
+    "    stats auth ops:s3cret",
+    "userlist u",
+    "    user ops insecure-password s3cret",
+    "    bind :443 ssl crt /etc/haproxy/server.pem",
+    "-----BEGIN PRIVATE KEY-----",
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg",
+    "-----END PRIVATE KEY-----",
+    "-----BEGIN EC PRIVATE KEY-----",
+    "abc",
+  ].join("\n");
+  const shown = redactConfig(config);
+  assert.ok(!shown.includes("s3cret"));
+  assert.ok(!shown.includes("MIGHAgEAMBMGByqGSM49"));
+  assert.ok(!shown.includes("abc"), "an unterminated key block is masked to the end");
+  assert.match(shown, /stats auth \[redacted\]/);
+  assert.match(shown, /insecure-password \[redacted\]/);
+  assert.match(shown, /crt \/etc\/haproxy\/server\.pem/);
+  assert.equal((shown.match(/\[redacted private key\]/g) ?? []).length, 2);
+});
