@@ -32,6 +32,7 @@ ENV ENABLE_SSL=false \
     STATUS_BIND=0.0.0.0
 
 VOLUME ["/usr/local/etc/haproxy"]
-EXPOSE 80 443 1936
+# 9101: generate-maps status listener, 9102: reloader status listener (see README, Observability)
+EXPOSE 80 443 1936 9101 9102
 ENTRYPOINT ["/usr/bin/tini", "--", "/docker-entrypoint.sh"]
 CMD ["haproxy"]

@@ -46,7 +46,13 @@ interface Cli {
 // Spawns the command with a clean environment (nothing inherited but PATH), killed when the test ends.
 function runCli(t: TestContext, args: string[], env: Record<string, string> = {}): Cli {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env["PATH"] ?? "", SYSLOG_HOST: "stdout", LOG_FORMAT: "json", ...env },
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      SYSLOG_HOST: "stdout",
+      LOG_FORMAT: "json",
+      STATUS_PORT: "0",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -107,10 +113,15 @@ test("the loop writes the recorded scenario, then a change is on disk within 1 s
     (await files(dir)).backends ?? "",
     /server web-c0000124-0002-4000-8000-000000000002 127\.0\.0\.22:8080 send-proxy-v2\n/,
   );
-  const diffs = cli.logs().filter((line) => line["event"] === "file-changed");
-  assert.ok(
-    diffs.some((line) => String(line["diff"]).includes("+beta.dev.tld app-r124")),
-    "the change is logged as a diff",
+  // The log line follows the rename: wait for it rather than reading the pipe at once.
+  await waitFor("the change logged as a diff", 5000, () =>
+    cli
+      .logs()
+      .some(
+        (line) => line["event"] === "file-changed" && String(line["diff"]).includes("+beta.dev.tld app-r124"),
+      )
+      ? true
+      : undefined,
   );
 
   cli.child.kill("SIGTERM");
