@@ -146,7 +146,7 @@ test("the shared volume is the directory of both programs' default file paths", 
     assert.ok(run.includes(`mkdir -p`) && run.includes(String(dir)), `the image creates ${dir}`);
 });
 
-test("the published ports are HAProxy's HTTP, HTTPS and stats ports", () => {
+test("the published ports are HAProxy's HTTP, HTTPS and stats ports (the image also exposes the status ports)", () => {
   const env = environment(service(PRIMARY));
   const expected = [
     reloaderEnv.get("HTTP_PORT"),
@@ -160,7 +160,9 @@ test("the published ports are HAProxy's HTTP, HTTPS and stats ports", () => {
   const exposed = finalStage(dockerfile, "EXPOSE").flatMap((instruction) =>
     instruction.args.split(/\s+/).map(Number),
   );
-  assert.deepEqual(exposed.sort(), [...expected].sort(), "the Dockerfile's EXPOSE");
+  // The image also documents both status listeners (issue 6), at the programs' default ports.
+  const status = [generateMapsEnv.get("STATUS_PORT"), reloaderEnv.get("STATUS_PORT")].map(Number);
+  assert.deepEqual(exposed.sort(), [...expected, ...status].sort(), "the Dockerfile's EXPOSE");
 });
 
 test("rancher-compose.yml gives the proxy service aliases (stack → DNS names), ssl_cert and ssl_key", () => {
