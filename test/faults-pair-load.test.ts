@@ -14,7 +14,7 @@ import {
   type StackSpec,
   type TreeSpec,
 } from "../packages/test-support/src/metadata/index.ts";
-import { startPair } from "./helpers/faults-pair.ts";
+import { startFaultsPair } from "./helpers/faults-pair.ts";
 
 const FLAPS: MetadataFault[] = [
   { kind: "status-500" },
@@ -55,7 +55,7 @@ test("a load on steady stacks sees no failed request while metadata flaps and a 
       },
     ],
   });
-  const pair = await startPair(t, spec(2));
+  const pair = await startFaultsPair(t, spec(2));
   const answers = (host: string, name: string) => async () => {
     const answer = await httpRequest({ url: pair.url, host, timeoutMs: 2000 });
     return answer.status === 200 && answer.body === name;

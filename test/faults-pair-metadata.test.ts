@@ -9,7 +9,7 @@ import { httpRequest, startBackend, type Backend } from "../packages/test-suppor
 import { runLoad } from "../packages/test-support/src/load/index.ts";
 import { buildTree, type StackSpec, type TreeSpec } from "../packages/test-support/src/metadata/index.ts";
 import { METADATA_FAULT_CASES } from "../packages/generate-maps/test/fault-support/metadata-fault-cases.ts";
-import { startPair } from "./helpers/faults-pair.ts";
+import { startFaultsPair } from "./helpers/faults-pair.ts";
 
 const stack = (name: string, backend: Backend): StackSpec => ({
   name,
@@ -23,7 +23,7 @@ test("every metadata fault: HAProxy keeps answering, and a change made during th
   t.after(() => Promise.all([alpha.close(), bravo.close(), fresh.close()]));
   const stacks = [stack("alpha", alpha), stack("bravo", bravo)];
   const spec = (extra: StackSpec[]): TreeSpec => ({ stacks: [...stacks, ...extra] });
-  const pair = await startPair(t, spec([]));
+  const pair = await startFaultsPair(t, spec([]));
   const answers = (host: string, name: string) => async () => {
     const answer = await httpRequest({ url: pair.url, host, timeoutMs: 2000 });
     return answer.status === 200 && answer.body === name;

@@ -1,53 +1,27 @@
-// A minimal pair for the root fault tests: the stand-in metadata server → the real generate-maps CLI →
-// a temp dir → the real reloader CLI → HAProxy on a free port. Everything is torn down by t.after.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The pair for the root fault tests: test-support's startPair on a stand-in that answers long polls
+// quickly, with generate-maps refetching every second and no removal guard. Torn down by t.after.
 import type { TestContext } from "node:test";
 import {
   buildTree,
-  freePort,
-  spawnReloader,
   startMetadataServer,
-  type MetadataServer,
-  type ReloaderProcess,
+  startPair,
+  type Pair,
   type TreeSpec,
 } from "../../packages/test-support/src/index.ts";
-import {
-  outputPaths,
-  startGenerator,
-  type GeneratorProcess,
-} from "../../packages/generate-maps/test/fault-support/spawn-generator.ts";
 
-export interface Pair {
-  dir: string;
-  metadata: MetadataServer;
-  generator: GeneratorProcess;
-  reloader: ReloaderProcess;
-  /** the HAProxy front door */
-  url: string;
-  paths: { backends: string; map: string };
-}
-
-// Start the three processes on `spec`; resolves once the reloader is ready.
-export async function startPair(t: TestContext, spec: TreeSpec, intervalSeconds = 1): Promise<Pair> {
-  const dir = await mkdtemp(join(tmpdir(), "rh-faults-pair-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+// Start the stand-in on `spec`, then the pair; resolves once HAProxy runs generate-maps' first files.
+export async function startFaultsPair(t: TestContext, spec: TreeSpec): Promise<Pair> {
   const metadata = await startMetadataServer({ tree: buildTree(spec), longPollTickMs: 100 });
-  t.after(() => metadata.close());
-  const generator = startGenerator(t, { hostPort: metadata.hostPort, dir, interval: intervalSeconds });
-  const paths = outputPaths(dir);
-  const httpPort = await freePort();
-  const reloader = spawnReloader({
-    args: [
-      ...["--haproxy-config", join(dir, "haproxy.cfg"), "--backend-config", paths.backends],
-      ...["--domain-map", paths.map, "--state-dir", join(dir, "state")],
-      ...["--bind-address", "127.0.0.1", "--http-port", String(httpPort), "--stop-timeout", "5s"],
-      ...["--debounce-ms", "100", "--rescan-interval", "2s"],
-    ],
-    env: { SYSLOG_HOST: "stdout", RANCHER_API_HOST: metadata.hostPort },
+  let pair: Pair | null = null;
+  t.after(async () => {
+    await pair?.stop();
+    await metadata.close();
   });
-  t.after(() => reloader.stop());
-  await reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  return { dir, metadata, generator, reloader, url: `http://127.0.0.1:${httpPort}/`, paths };
+  pair = await startPair({
+    domain: "dev.tld",
+    metadata,
+    generateMapsEnv: { POLL_INTERVAL: "1", REMOVAL_CONFIRM_SECONDS: "0", LOG_LEVEL: "debug" },
+    reloaderEnv: { RELOADER_DEBOUNCE_MS: "100", RELOADER_RESCAN_INTERVAL: "2s" },
+  });
+  return pair;
 }

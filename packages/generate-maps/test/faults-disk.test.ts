@@ -122,17 +122,17 @@ async function survive(t: TestContext, fault: DiskFault): Promise<void> {
 
   const isFault = (line: Record<string, unknown>) => line["kind"] === fault.errno;
   await gen.waitForEvent("write-failed", { from, match: isFault, timeoutMs: 8000 });
-  const first = gen.events("write-failed", isFault).length;
+  const first = gen.count("write-failed", isFault);
   await waitFor("a retry that fails again", 8000, () =>
-    gen.events("write-failed", isFault).length > first ? true : undefined,
+    gen.count("write-failed", isFault) > first ? true : undefined,
   );
   await assertUnchanged(untouched, fault.name);
   assert.deepEqual(await leftoverTempFiles(paths.map), [], "no temporary file left");
   if (fault.untouched(paths).includes(paths.map) && !fault.untouched(paths).includes(paths.backends))
-    assert.ok(gen.events("write-postponed").length > 0, "the map waits for the backends file");
+    assert.ok(gen.count("write-postponed") > 0, "the map waits for the backends file");
   if (fault.name.startsWith("map"))
     assert.match((await readOrUndefined(paths.backends)) ?? "", new RegExp(CHANGED_BACKEND_LINE.trim()));
-  assert.equal(gen.events("cycle").length > 0, true);
+  assert.equal(gen.count("cycle") > 0, true);
 
   const recoveredFrom = gen.logs.length;
   await removeFault();

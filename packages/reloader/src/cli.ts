@@ -53,7 +53,10 @@ try {
 } catch (error) {
   const code = error instanceof StartupError ? error.exitCode : 1;
   logger.fatal(
-    { event: "reloader.start-failed", err: error instanceof Error ? error.message : String(error) },
+    {
+      event: error instanceof StartupError ? error.event : "reloader.start-failed",
+      err: error instanceof Error ? error.message : String(error),
+    },
     "cannot start",
   );
   await shutdown(code, "start-up failed");

@@ -5,6 +5,8 @@ export class StartupError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2 = 2,
+    /** the event of the fatal log line */
+    readonly event = "reloader.start-failed",
   ) {
     super(message);
   }

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { runLoad } from "../../test-support/src/load/index.ts";
+import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture } from "./helpers/fixture.ts";
 
 const routes = (url: string, host: string, name: string) => async () => {
@@ -74,15 +74,7 @@ test("a broken backends file keeps the old routing answering every request; the 
   });
   const gensBefore = (await readdir(fixture.stateDir)).filter((name) => name.startsWith("gen-")).length;
 
-  const controller = new AbortController();
-  const load = runLoad({
-    url: fixture.url,
-    targets: [{ host: "app.dev.tld", expect: "app" }],
-    concurrency: 16,
-    keepAlive: true,
-    signal: controller.signal,
-    maxDurationMs: 30_000,
-  });
+  const load = startAppLoad(fixture.url, 30_000);
   try {
     const from = fixture.reloader.logs.length;
     // Within the generated-file contract (so past the reloader's own check), but haproxy -c refuses it.
@@ -121,9 +113,9 @@ test("a broken backends file keeps the old routing answering every request; the 
       message: "the fixed config",
     });
   } finally {
-    controller.abort();
+    load.stop();
   }
-  const result = await load;
+  const result = await load.result;
   assert.ok(result.sent > 100, `load ran (${result.sent} requests)`);
   assert.deepEqual(result.failures, []);
   assert.equal(result.failed, 0);

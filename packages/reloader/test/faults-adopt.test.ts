@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
-import { runLoad, type LoadResult } from "../../test-support/src/load/index.ts";
+import type { LoadResult } from "../../test-support/src/load/index.ts";
+import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 const routes = (url: string, host: string, name: string) => async () => {
@@ -66,15 +67,7 @@ async function killAndRestartReloader(t: TestContext, hostBase: string): Promise
   t.after(() => killIfHaproxy(masterPid));
   assert.deepEqual(masters(fixture.stateDir), [masterPid], "one master before");
 
-  const controller = new AbortController();
-  const load = runLoad({
-    url: fixture.url,
-    targets: [{ host: "app.dev.tld", expect: "app" }],
-    concurrency: 16,
-    keepAlive: true,
-    signal: controller.signal,
-    maxDurationMs: 60_000,
-  });
+  const load = startAppLoad(fixture.url, 60_000);
   await waitFor(() => app.requests > 50, { timeoutMs: 10_000, message: "the load to start" });
 
   const first = fixture.reloader;
@@ -90,7 +83,7 @@ async function killAndRestartReloader(t: TestContext, hostBase: string): Promise
   await second.waitForEvent("adopt.reloaded");
   assert.equal(second.count("haproxy.started"), 0, "no second HAProxy was started");
   assert.deepEqual(masters(fixture.stateDir), [masterPid], "exactly one master after the adoption");
-  return { fixture, app, fresh, masterPid, load, stopLoad: () => controller.abort() };
+  return { fixture, app, fresh, masterPid, load: load.result, stopLoad: () => load.stop() };
 }
 
 test("a restarted reloader adopts the running HAProxy: one master, no failed request, changes applied, graceful stop", async (t) => {

@@ -14,7 +14,7 @@ import {
   waitFor,
 } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { runLoad } from "../../test-support/src/load/index.ts";
+import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 const routes = (url: string, host: string, name: string) => async () => {
@@ -129,15 +129,7 @@ test("hostile or unreadable input files are refused and the running HAProxy keep
     args: ["--rescan-interval", "1s"],
   });
 
-  const controller = new AbortController();
-  const load = runLoad({
-    url: fixture.url,
-    targets: [{ host: "app.dev.tld", expect: "app" }],
-    concurrency: 16,
-    keepAlive: true,
-    signal: controller.signal,
-    maxDurationMs: 90_000,
-  });
+  const load = startAppLoad(fixture.url, 90_000);
   let refused = 0;
   try {
     for (const hostile of CASES) {
@@ -177,9 +169,9 @@ test("hostile or unreadable input files are refused and the running HAProxy keep
     await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
     await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), { timeoutMs: 3000, message: "fresh" });
   } finally {
-    controller.abort();
+    load.stop();
   }
-  const result = await load;
+  const result = await load.result;
   console.log(
     `hostile inputs refused: ${refused}/${CASES.length}; load ${result.sent} requests, ${result.failed} failed`,
   );

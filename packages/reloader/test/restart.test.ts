@@ -1,7 +1,8 @@
 // HAProxy's life under the reloader: restarted when killed, stopped gracefully on SIGTERM, started from
-// the last good snapshot when the files are broken, and a clear exit when it cannot be kept running.
+// the last good snapshot when the files are broken, and a clear exit when it cannot start or be kept running.
 import assert from "node:assert/strict";
 import { chmod, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
@@ -154,16 +155,24 @@ test("missing input files are created empty and HAProxy serves 503 until they ar
   });
 });
 
-test("HAProxy that keeps dying: bounded restarts with backoff, then exit 1", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  // Checks pass (real haproxy -c), but the master always exits at once.
+test("HAProxy that keeps dying after a good start: bounded restarts with backoff, then exit 1", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
+  // Checks pass (real haproxy -c) and the first start is real; every later start exits at once.
   const bin = join(fixture.dir, "dying-haproxy");
+  const startedOnce = join(fixture.dir, "started-once");
   await writeFile(
     bin,
-    '#!/bin/sh\nfor a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done\necho "simulated crash" >&2\nexit 3\n',
+    `#!/bin/sh
+for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
+[ -e ${startedOnce} ] || { touch ${startedOnce}; exec haproxy "$@"; }
+echo "simulated crash" >&2
+exit 3
+`,
   );
   await chmod(bin, 0o755);
   const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2"]);
+  const ready = await child.waitForEvent("haproxy.ready");
+  process.kill(Number(ready["pid"]), "SIGKILL");
   const exit = await Promise.race([
     child.exited,
     new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
@@ -180,4 +189,30 @@ test("HAProxy that keeps dying: bounded restarts with backoff, then exit 1", asy
       (line) => line.event === "haproxy.output" && String(line["line"]).includes("simulated crash"),
     ),
   );
+});
+
+test("HAProxy cannot start at all (its HTTP port is taken): one clear error, exit 1 at once, no HAProxy left", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const squatter = createServer();
+  await new Promise<void>((resolve, reject) => {
+    squatter.once("error", reject);
+    squatter.listen(fixture.httpPort, "127.0.0.1", resolve);
+  });
+  t.after(() => new Promise((resolve) => squatter.close(resolve)));
+
+  const child = await fixture.start();
+  const exit = await Promise.race([
+    child.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+  ]);
+  assert.deepEqual(exit, { code: 1, signal: null }, "exit 1 within 10 s");
+  const failures = child.logs.filter((line) => line.event === "haproxy.start-failed");
+  assert.equal(failures.length, 1);
+  assert.match(String(failures[0]?.["err"]), /cannot bind socket/);
+  assert.ok(String(failures[0]?.["err"]).includes(`127.0.0.1:${fixture.httpPort}`), "names the address");
+  for (const event of ["reloader.ready", "haproxy.ready", "haproxy.restarting", "haproxy.exited"])
+    assert.equal(child.count(event), 0, event);
+  const pids = child.haproxyPids();
+  assert.equal(pids.length, 1, "one start, no retries");
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `HAProxy ${pid} is gone`);
 });

@@ -1,14 +1,17 @@
 // Keeps one master-worker HAProxy running from <state>/current: start (or adopt one a killed reloader
-// left running), confirmed reloads, restarts with bounded backoff when it dies, graceful stop.
+// left running), confirmed reloads, restarts with bounded backoff when it dies, graceful stop. A first
+// start that fails is not retried: at start-up nothing serves yet, and a port in use will not free itself.
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
 import type { SerialLock } from "../reload/serial-lock.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
+import { StartupError } from "../startup-error.js";
 import { confirmReload, readProc, waitUntilReady, type Verdict } from "./confirm-reload.js";
 import { sendMasterCommand } from "./master-cli.js";
 import { currentWorker, type ProcInfo } from "./parse-show-proc.js";
+import { maskSecrets } from "./find-offending-lines.js";
 import { logHaproxyLine } from "./log-haproxy-line.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { haproxyArgs, spawnHaproxy, type HaproxyChild, type HaproxyExit } from "./spawn-haproxy.js";
@@ -31,6 +34,8 @@ export class HaproxySupervisor {
   private child: HaproxyChild | null = null;
   private startedAt = 0;
   private stopping = false;
+  /** a master was confirmed serving (started or adopted): from then on, exits are restarted */
+  private confirmed = false;
   private readonly policy: RestartPolicy;
   private restartTimer: NodeJS.Timeout | null = null;
 
@@ -43,15 +48,27 @@ export class HaproxySupervisor {
     return this.child?.isAlive() ?? false;
   }
 
-  // The initial start (callers hold the lock); a failure is retried by the restart policy.
-  async start(): Promise<Verdict> {
-    return this.launch("start");
+  // The initial start (callers hold the lock). Not confirmed ready is a StartupError (exit 1) with
+  // HAProxy's own error output, and no HAProxy is left behind.
+  async start(): Promise<void> {
+    const stderr: string[] = [];
+    const { verdict, child } = await this.launch("start", (line) => stderr.push(line));
+    if (verdict.ok) return;
+    let exit: HaproxyExit | null = null;
+    if (child) {
+      child.signal("SIGKILL");
+      exit = await child.exited;
+      await new Promise((resolve) => setImmediate(resolve)); // its last output lines
+    }
+    await rm(this.options.layout.pidFile, { force: true });
+    throw new StartupError(describeStartFailure(verdict, exit, stderr), 1, "haproxy.start-failed");
   }
 
   // Supervise a running master that is not our child (see adopt/); callers hold the lock.
   async adopt(child: HaproxyChild, info: ProcInfo): Promise<void> {
     const { layout, logger, status } = this.options;
     this.child = child;
+    this.confirmed = true;
     this.startedAt = performance.now();
     status.haproxyStarted(child.pid);
     const worker = currentWorker(info);
@@ -125,21 +142,30 @@ export class HaproxySupervisor {
     return exit;
   }
 
-  private async launch(reason: "start" | "restart"): Promise<Verdict> {
+  private async launch(
+    reason: "start" | "restart",
+    onStderr: (line: string) => void = () => undefined,
+  ): Promise<{ verdict: Verdict; child: HaproxyChild | null }> {
     const { bin, layout, logger, status } = this.options;
-    if (this.stopping) return { ok: false, kind: "exited", reason: "stopping", info: null };
+    if (this.stopping)
+      return { verdict: { ok: false, kind: "exited", reason: "stopping", info: null }, child: null };
     const started = performance.now();
     let child: HaproxyChild;
     try {
       child = await spawnHaproxy(
         bin,
         haproxyArgs(layout.masterSocket, configFiles(layout.current)),
-        (stream, line) => logHaproxyLine(logger, stream, line),
+        (stream, line) => {
+          if (stream === "stderr") onStderr(line);
+          logHaproxyLine(logger, stream, line);
+        },
       );
     } catch (error) {
-      logger.error({ event: "haproxy.spawn-failed", bin, err: String(error) }, "cannot start HAProxy");
-      this.scheduleRestart(0);
-      return { ok: false, kind: "exited", reason: String(error), info: null };
+      if (reason === "restart") {
+        logger.error({ event: "haproxy.spawn-failed", bin, err: String(error) }, "cannot start HAProxy");
+        this.scheduleRestart(0);
+      }
+      return { verdict: { ok: false, kind: "exited", reason: String(error), info: null }, child: null };
     }
     this.child = child;
     this.startedAt = performance.now();
@@ -153,6 +179,7 @@ export class HaproxySupervisor {
       isAlive: () => child.isAlive(),
     });
     if (verdict.ok) {
+      this.confirmed = true;
       status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
       const durationMs = Math.round(performance.now() - started);
       logger.info(
@@ -166,14 +193,14 @@ export class HaproxySupervisor {
       );
       child.signal("SIGKILL");
     }
-    return verdict;
+    return { verdict, child };
   }
 
   private onExit(child: HaproxyChild, exit: HaproxyExit): void {
     if (child !== this.child) return;
     this.child = null;
     this.options.status.haproxyStarted(null);
-    if (this.stopping) return;
+    if (this.stopping || !this.confirmed) return; // a failed first start is start()'s to report
     const uptimeMs = Math.round(performance.now() - this.startedAt);
     const reason = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? "?"}`;
     this.options.logger.error(
@@ -200,6 +227,23 @@ export class HaproxySupervisor {
       if (!this.stopping) void this.options.lock.run(() => this.launch("restart"));
     }, delayMs);
   }
+}
+
+// One line: how the first start failed, with HAProxy's alerts (else its last stderr lines), secrets masked.
+function describeStartFailure(
+  verdict: Extract<Verdict, { ok: false }>,
+  exit: HaproxyExit | null,
+  stderr: readonly string[],
+): string {
+  const alerts = stderr.filter((line) => /\[(ALERT|EMERG)\]/.test(line));
+  const output = (alerts.length > 0 ? alerts : stderr.slice(-5)).map((line) =>
+    maskSecrets(line.trim().replace(/\s+/g, " ")),
+  );
+  const how =
+    verdict.kind === "exited" && exit
+      ? `HAProxy exited at start-up (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code ?? "?"}`})`
+      : `HAProxy did not start: ${verdict.reason}`;
+  return output.length > 0 ? `${how}: ${output.join(" | ")}` : how;
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {

@@ -30,6 +30,7 @@ export interface WaitEventOptions {
 export interface LoggedChild {
   readonly pid: number;
   readonly logs: readonly LogLine[];
+  /** resolves once the process ended and every output line is in `logs` */
   readonly exited: Promise<ProcessExit>;
   /** the first line (from `from`) with this event; rejects after timeoutMs or when the process exits */
   waitForEvent(event: string, options?: WaitEventOptions): Promise<LogLine>;
@@ -51,8 +52,9 @@ export function wrapLoggedChild(child: ChildProcess, options: LoggedChildOptions
   const logs: LogLine[] = [];
   const waiters = new Set<() => void>();
   let exit: ProcessExit | null = null;
+  // "close", not "exit": the process ended and its output is drained, so `logs` holds every line.
   const exited = new Promise<ProcessExit>((resolve) =>
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       exit = { code, signal };
       resolve(exit);
       for (const wake of waiters) wake();

@@ -99,9 +99,7 @@ export async function startPair(options: PairOptions): Promise<Pair> {
       },
     });
     reloader = reloaderChild;
-    await failFastOnHaproxyExit(reloaderChild, () =>
-      reloaderChild.waitForEvent("reloader.ready", { timeoutMs }),
-    );
+    await waitForReloaderReady(reloaderChild, timeoutMs);
 
     generateMaps = spawnGenerateMaps({
       entry,
@@ -122,11 +120,10 @@ export async function startPair(options: PairOptions): Promise<Pair> {
         waitForApplied(running, paths, check, { timeoutMs: waitOptions?.timeoutMs ?? 15_000 }),
       stop,
     };
-    if (options.waitRouted ?? true)
-      await failFastOnHaproxyExit(reloaderChild, async () => {
-        await running.generateMaps.waitForEvent("cycle", { timeoutMs });
-        await pair.waitForApplied(undefined, { timeoutMs });
-      });
+    if (options.waitRouted ?? true) {
+      await running.generateMaps.waitForEvent("cycle", { timeoutMs });
+      await pair.waitForApplied(undefined, { timeoutMs });
+    }
     return pair;
   } catch (error) {
     await stop();
@@ -134,25 +131,13 @@ export async function startPair(options: PairOptions): Promise<Pair> {
   }
 }
 
-// Runs a start-up wait, but rejects at once with HAProxy's alerts when it exits meanwhile (a port in use,
-// say): the reloader would retry for a minute before giving up.
-async function failFastOnHaproxyExit(reloader: ReloaderProcess, wait: () => Promise<unknown>): Promise<void> {
-  let done = false;
-  const watch = async (): Promise<void> => {
-    while (!done) {
-      const exited = reloader.logs.find((line) => line.event === "haproxy.exited");
-      if (exited) {
-        const alerts = reloader.logs
-          .filter((line) => line.event === "haproxy.output" && /\[(ALERT|EMERG)\]/.test(String(line["line"])))
-          .map((line) => String(line["line"]));
-        throw new Error(`HAProxy exited during start-up: ${[exited.msg ?? "", ...alerts].join("\n")}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+// Waits for reloader.ready. The reloader exits 1 at once when HAProxy cannot start (a port in use, say):
+// then the error is its haproxy.start-failed line, HAProxy's own alerts included.
+async function waitForReloaderReady(reloader: ReloaderProcess, timeoutMs: number): Promise<void> {
   try {
-    await Promise.race([wait(), watch()]);
-  } finally {
-    done = true;
+    await reloader.waitForEvent("reloader.ready", { timeoutMs });
+  } catch (error) {
+    const failed = reloader.logs.find((line) => line.event === "haproxy.start-failed");
+    throw failed ? new Error(`the reloader cannot start HAProxy: ${String(failed["err"])}`) : error;
   }
 }
