@@ -2,7 +2,7 @@
 // documents per run. Properties: it never throws; shuffled input gives the same bytes; every line of both
 // files is in the allowed grammar; every map value names a rendered backend; and a sample of at least 200
 // rendered configs, loaded with the reloader's base config, passes the real `haproxy -c`. The counts are
-// printed (and go into RELIABILITY.md). A failure prints fast-check's seed and the shrunk document.
+// printed (and go into the README's Reliability section). A failure prints fast-check's seed and the shrunk document.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
