@@ -22,6 +22,8 @@ try {
 
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
 let reloader: RunningReloader | null = null;
+// The start in progress: a signal that arrives during it waits for it, so HAProxy is never orphaned.
+let starting: Promise<RunningReloader> | null = null;
 let stopping = false;
 
 async function shutdown(code: number, reason: string): Promise<never> {
@@ -29,6 +31,7 @@ async function shutdown(code: number, reason: string): Promise<never> {
   stopping = true;
   logger.info({ event: "reloader.shutdown", reason, exitCode: code }, `shutting down (${reason})`);
   try {
+    if (!reloader && starting) reloader = await starting.catch(() => null);
     await reloader?.stop();
   } catch (error) {
     logger.error({ event: "reloader.stop-error", err: String(error) }, "error while stopping");
@@ -49,7 +52,8 @@ process.on("unhandledRejection", (error) => {
 });
 
 try {
-  reloader = await startReloader(options, logger);
+  starting = startReloader(options, logger);
+  reloader = await starting;
 } catch (error) {
   const code = error instanceof StartupError ? error.exitCode : 1;
   logger.fatal(

@@ -216,3 +216,42 @@ test("HAProxy cannot start at all (its HTTP port is taken): one clear error, exi
   assert.equal(pids.length, 1, "one start, no retries");
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `HAProxy ${pid} is gone`);
 });
+
+test("SIGTERM while HAProxy is still starting: the start is awaited, then stopped; exit 0, no HAProxy left", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  // A real HAProxy that takes 2 s to come up, so the signal surely lands inside the start.
+  const bin = join(fixture.dir, "slow-haproxy");
+  await writeFile(
+    bin,
+    `#!/bin/sh
+for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
+sleep 2
+exec haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  const child = await fixture.start(["--haproxy-bin", bin]);
+  const started = await child.waitForEvent("haproxy.started");
+  process.kill(child.pid, "SIGTERM");
+  const exit = await Promise.race([
+    child.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+  ]);
+  assert.deepEqual(exit, { code: 0, signal: null }, "exit 0 after the graceful stop");
+  const events = child.logs.map((line) => line.event);
+  const ready = events.indexOf("reloader.ready");
+  assert.ok(events.indexOf("reloader.shutdown") >= 0, "the signal was handled");
+  assert.ok(ready === -1 || events.indexOf("reloader.shutdown") < ready, "the signal came before ready");
+  const pid = Number(started["pid"]);
+  await waitFor(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { timeoutMs: 5000, message: `HAProxy ${pid} is gone` },
+  );
+});
