@@ -1,5 +1,12 @@
+import { createRequire } from "node:module";
 import { pino, type Logger, type LevelWithSilent } from "pino";
-import pretty from "pino-pretty";
+import type { PrettyOptions, PrettyStream } from "pino-pretty";
+
+// pino-pretty (about 8 MB and 50 ms of start-up) is loaded only when pretty output is asked for.
+function pretty(options: PrettyOptions): PrettyStream {
+  const load = createRequire(import.meta.url)("pino-pretty") as (options: PrettyOptions) => PrettyStream;
+  return load(options);
+}
 
 export type { Logger } from "pino";
 
