@@ -49,18 +49,8 @@ function decodeText(bytes: Buffer): string | { reason: string } {
 // Only comments, `backend <stack>` headers and their `mode http` / `server` lines; returns the backends.
 function checkBackends(text: string, problems: InputProblem[]): Set<string> {
   const declared = new Set<string>();
-  const lines = splitLines(text, "backends", problems);
   let inBackend = false;
-  for (const [index, raw] of lines.entries()) {
-    const problem = (reason: string) =>
-      problems.push({ file: "backends", line: index + 1, text: raw.slice(0, 200), reason });
-    const trimmed = raw.replace(/^[ \t]+|[ \t]+$/g, "");
-    if (CONTROL.test(raw)) {
-      problem("contains a control character (a CR line ending?)");
-      continue;
-    }
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const words = trimmed.split(/[ \t]+/);
+  for (const { raw, words, problem } of contentLines(text, "backends", problems)) {
     const indented = /^[ \t]/.test(raw);
     if (!indented) {
       const name = words[1] ?? "";
@@ -93,22 +83,41 @@ function checkServer(words: string[], problem: (reason: string) => void): void {
 // `<host> <backend>` lines: a lower-case DNS name, once, naming a declared backend.
 function checkMap(text: string, backends: ReadonlySet<string>, problems: InputProblem[]): void {
   const seen = new Map<string, number>();
-  for (const [index, raw] of splitLines(text, "map", problems).entries()) {
-    const problem = (reason: string) =>
-      problems.push({ file: "map", line: index + 1, text: raw.slice(0, 200), reason });
-    const trimmed = raw.replace(/^[ \t]+|[ \t]+$/g, "");
-    if (CONTROL.test(raw)) {
-      problem("contains a control character (a CR line ending?)");
-      continue;
-    }
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const words = trimmed.split(/[ \t]+/);
+  for (const { line, words, problem } of contentLines(text, "map", problems)) {
     const [host = "", backend = ""] = words;
     if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (host.length > 253 || !HOST_NAME.test(host)) problem(`"${host}" is not a lower-case DNS name`);
     else if (seen.has(host)) problem(`"${host}" is mapped twice (first on line ${seen.get(host)})`);
     else if (!backends.has(backend)) problem(`backend "${backend}" is not declared in the backends file`);
-    if (!seen.has(host)) seen.set(host, index + 1);
+    if (!seen.has(host)) seen.set(host, line);
+  }
+}
+
+// One line that holds something: its 1-based number, raw text, words, and a reporter for its problems.
+interface ContentLine {
+  line: number;
+  raw: string;
+  words: string[];
+  problem: (reason: string) => void;
+}
+
+// The lines of a file that are neither blank nor comments; lines with control characters are reported
+// here and not yielded, so each checker sees only words to judge.
+function* contentLines(
+  text: string,
+  file: "backends" | "map",
+  problems: InputProblem[],
+): Generator<ContentLine> {
+  for (const [index, raw] of splitLines(text, file, problems).entries()) {
+    const problem = (reason: string) =>
+      problems.push({ file, line: index + 1, text: raw.slice(0, 200), reason });
+    if (CONTROL.test(raw)) {
+      problem("contains a control character (a CR line ending?)");
+      continue;
+    }
+    const trimmed = raw.replace(/^[ \t]+|[ \t]+$/g, "");
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    yield { line: index + 1, raw, words: trimmed.split(/[ \t]+/), problem };
   }
 }
 
