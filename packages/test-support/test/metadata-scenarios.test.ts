@@ -1,6 +1,9 @@
 // Scenario helpers: recorded trees, derived API versions, the answers-changed reload, buildTree, remapIps.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import {
   applyRecordedChange,
   buildTree,
@@ -50,15 +53,11 @@ describe("recorded trees", () => {
     }
   });
 
-  it("honours RANCHER_HAPROXY_FIXTURES", () => {
-    const saved = process.env["RANCHER_HAPROXY_FIXTURES"];
-    process.env["RANCHER_HAPROXY_FIXTURES"] = "/nonexistent/fixtures";
-    try {
-      assert.equal(findFixturesDir(), "/nonexistent/fixtures");
-    } finally {
-      if (saved === undefined) delete process.env["RANCHER_HAPROXY_FIXTURES"];
-      else process.env["RANCHER_HAPROXY_FIXTURES"] = saved;
-    }
+  it("reads the recordings from inside the repository", () => {
+    const dir = findFixturesDir();
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+    assert.ok(dir.startsWith(root + "/"), `${dir} is outside ${root}`);
+    assert.ok(existsSync(join(dir, "2015-12-19.json")));
   });
 
   it("derives 2015-07-25, 2016-07-29 and latest from a single 2015-12-19 tree like the real server", async () => {

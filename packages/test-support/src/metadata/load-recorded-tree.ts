@@ -1,6 +1,6 @@
-// The recorded scenario (../shared/fixtures/rancher-metadata) as trees the stand-in can serve.
+// The recorded scenario (test-support/fixtures/rancher-metadata) as trees the stand-in can serve.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMap } from "./render-text.js";
 import type { Host, Tree } from "./types.js";
@@ -8,19 +8,15 @@ import type { Host, Tree } from "./types.js";
 // The API versions the recording has whole trees for.
 export const RECORDED_API_VERSIONS = ["2015-07-25", "2015-12-19", "2016-07-29"] as const;
 
-// The recorded fixtures: $RANCHER_HAPROXY_FIXTURES, else ../shared/fixtures/rancher-metadata beside
-// the repository root (the first directory up from here whose package.json has "workspaces").
+// The recorded fixtures, shipped inside this package (fixtures/rancher-metadata): the first directory
+// up from this file (src/ or dist/) that holds them. Nothing is read from outside the repository.
 export function findFixturesDir(): string {
-  const fromEnv = process.env["RANCHER_HAPROXY_FIXTURES"];
-  if (fromEnv !== undefined && fromEnv !== "") return resolve(fromEnv);
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && "workspaces" in (JSON.parse(readFileSync(manifest, "utf8")) as object)) {
-      return join(dir, "..", "shared", "fixtures", "rancher-metadata");
-    }
+    const candidate = join(dir, "fixtures", "rancher-metadata");
+    if (existsSync(join(candidate, "answers.json"))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("cannot find the repository root (a package.json with workspaces)");
+    if (parent === dir) throw new Error("cannot find test-support's fixtures/rancher-metadata");
     dir = parent;
   }
 }
