@@ -9,7 +9,7 @@ import { PROXY_OPTIONS, type ProxyOption, type SharedBackend, type SharedServer 
 export function parseBackends(text: string, problems: ProblemList): SharedBackend[] {
   const backends: SharedBackend[] = [];
   const declared = new Map<string, number>();
-  let section: { backend: SharedBackend | null; servers: Map<string, number> } | null = null;
+  let section: { backend: SharedBackend | null } | null = null;
   for (const { line, raw, words, problem } of contentLines(text, "backends", problems)) {
     if (!/^[ \t]/.test(raw)) {
       const [keyword, name = ""] = words;
@@ -25,19 +25,14 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
         backends.push(backend);
       }
       // a refused `backend` header still opens a section, so its lines are not reported once more
-      section = keyword === "backend" ? { backend, servers: new Map() } : null;
+      section = keyword === "backend" ? { backend } : null;
     } else if (section === null) problem("a directive outside a backend section");
     else if (words[0] === "mode" && words[1] === "http" && words.length === 2) continue;
     else if (words[0] !== "server") problem("only `mode http` and `server` lines are allowed in a backend");
     else {
+      // a server name used twice in a backend is left to `haproxy -c`, which refuses it by name
       const server = parseServer(words, problem);
-      if (server === null) continue;
-      const first = section.servers.get(server.name);
-      if (first !== undefined) problem(`server "${server.name}" is declared twice (first on line ${first})`);
-      else {
-        section.servers.set(server.name, line);
-        section.backend?.servers.push(server);
-      }
+      if (server !== null) section.backend?.servers.push(server);
     }
   }
   return backends;
