@@ -103,6 +103,21 @@ const hostile: [
     { file: "base", line: null, reason: /NUL byte/ },
   ],
   [
+    "a server name longer than the generator ever writes (the contract's 128, not 255)",
+    { backends: backends.replace("web-0a1b", "w".repeat(129)) },
+    { file: "backends", line: 5, reason: /server name "w+" is not a safe token/ },
+  ],
+  [
+    "a backend declared twice (the map could not say which one it means)",
+    { backends: `${backends}\nbackend app\n    mode http\n` },
+    { file: "backends", line: 11, reason: /backend "app" is declared twice \(first on line 3\)/ },
+  ],
+  [
+    "an overlong line (read no further)",
+    { backends: `${backends}# ${"x".repeat(5000)}\n` },
+    { file: "backends", line: 10, reason: /longer than 4096 characters/ },
+  ],
+  [
     "a CR line ending (text pasted from elsewhere)",
     { backends: backends.replaceAll("\n", "\r\n") },
     { file: "backends", line: 1, reason: /control character/ },

@@ -1,4 +1,2 @@
-// Code-unit order of two strings: the same on every machine and locale (never localeCompare).
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+// Code-unit order of two strings, the same the shared-file contract sorts both files by.
+export { compareStrings } from "@rancher-haproxy/core";

@@ -1,14 +1,10 @@
 // The model's output: everything routed, and everything not routed with the reason why.
+// Its hosts and backends are the shared-file contract's types (@rancher-haproxy/core) plus what explain needs.
+import type { MapEntry, SharedBackend, SharedServer } from "@rancher-haproxy/core";
 import type { AliasSkipCode, ContainerSkipCode } from "./reasons.js";
 
-// The PROXY protocol options a container may ask for with the proxy label.
-export const PROXY_OPTIONS = [
-  "send-proxy",
-  "send-proxy-v2",
-  "send-proxy-v2-ssl",
-  "send-proxy-v2-ssl-cn",
-] as const;
-export type ProxyOption = (typeof PROXY_OPTIONS)[number];
+// The PROXY protocol options a container may ask for with the proxy label: the contract's server options.
+export { PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
 
 // What the model reads: one metadata snapshot, already checked for shape by the source.
 export interface MetadataInput {
@@ -34,27 +30,19 @@ export interface ContainerRef {
   stack: string | null;
 }
 
-// One line of domain.map: a host name and the backend it goes to.
-export interface HostRoute {
-  fqdn: string;
-  backend: string;
+// One line of domain.map, and whether the stack's own name or an alias made it.
+export interface HostRoute extends MapEntry {
   source: "stack" | "alias";
 }
 
-// One server line of a backend.
-export interface Server {
-  /** `<service>-<uuid>`, lower case */
-  name: string;
-  address: string;
-  port: number;
-  proxy?: ProxyOption;
+// One server line of a backend, and the container behind it.
+export interface Server extends SharedServer {
   container: string;
   uuid: string;
 }
 
 // One backend block: a routed stack and its servers, sorted by name.
-export interface Backend {
-  name: string;
+export interface Backend extends SharedBackend {
   servers: Server[];
 }
 

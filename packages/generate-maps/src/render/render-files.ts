@@ -1,8 +1,7 @@
 // Both files of a cycle, rendered from one table and paired with their paths.
+import { renderBackends, renderDomainMap } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { OutputFiles } from "../output/write-outputs.js";
-import { renderBackends } from "./render-backends.js";
-import { renderDomainMap } from "./render-domain-map.js";
 
 // Where the two files go.
 export interface OutputPaths {

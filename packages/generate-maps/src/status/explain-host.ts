@@ -1,13 +1,10 @@
 // Explains a host name from the routing table: its domain.map line (stack host or alias), or a mapped
 // parent name, and in every case the containers and aliases of that name that are not routed, and why.
+import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
 import type { ModelOptions, RoutingTable } from "../model/routing-table.js";
 import { explainSkipped, explainUnlabelled, serverView } from "./explain-container.js";
 import type { HostExplanation } from "./explanation.js";
-
-// The reloader's HAProxy config also routes up to this many extra leading labels of a mapped name
-// (reloader SUBDOMAIN_LEVELS): x.app.dev.tld goes to app.dev.tld's backend.
-export const PARENT_LEVELS = 5;
 
 // The host a query names: lower case, no trailing dot or port; a bare name (no dot) is <name>.<domain>.
 export function normalizeHost(query: string, domain: string): string {
@@ -61,7 +58,7 @@ export function explainHost(
     };
   }
   const labels = host.split(".");
-  for (let strip = 1; strip <= PARENT_LEVELS && strip < labels.length; strip++) {
+  for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
     const parent = routed(labels.slice(strip).join("."));
     if (!parent) continue;
     return {
@@ -75,7 +72,7 @@ export function explainHost(
         via: parent.fqdn,
         reason:
           `${host} is not in domain.map, but ${parent.fqdn} is: the reloader's HAProxy config routes ` +
-          `sub-domains of a mapped name (up to ${PARENT_LEVELS} extra labels) to backend ${parent.backend}`,
+          `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${parent.backend}`,
         servers: serversOf(parent.backend),
         notRouted: notRoutedOf(parent.backend),
         aliases,

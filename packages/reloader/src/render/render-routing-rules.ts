@@ -1,8 +1,10 @@
 // The host-routing rules both frontends share: exact, hashed lookups of the normalised Host in domain.map.
+import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 
 // How many leading labels may be stripped to find a mapped parent name: x.app.dev.tld → app.dev.tld
-// works for up to this many extra labels (a.b.c.d.e.app.dev.tld); more get the 503 fallback.
-export const SUBDOMAIN_LEVELS = 5;
+// works for up to this many extra labels (a.b.c.d.e.app.dev.tld); more get the 503 fallback. The
+// shared-file contract's constant, which the generator's explain uses too.
+export { SUBDOMAIN_LEVELS };
 
 // The map file name, relative to the base config's directory (`default-path config`), so the running
 // HAProxy and `haproxy -c` on a snapshot read the map that sits beside the config they loaded.

@@ -1,7 +1,17 @@
-// The validators every name, address and port goes through before it may reach HAProxy's files.
+// The shared-file contract's name rules: every name, address and port goes through them before it may
+// reach HAProxy's files (the generator's model) and when the files are read back (the reloader).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isDnsLabel, isDnsName, isIPv4, isServerToken, isUuidToken, parsePort } from "../src/index.js";
+import {
+  isDnsLabel,
+  isDnsName,
+  isIPv4,
+  isServerName,
+  isServerToken,
+  isUuidToken,
+  MAX_SERVER_NAME_LENGTH,
+  parsePort,
+} from "../src/index.js";
 
 const table = <T>(fn: (value: string) => T, cases: [string, T][]) => {
   for (const [value, expected] of cases)
@@ -94,5 +104,22 @@ test("isServerToken and isUuidToken", () => {
     ["a--b", false],
     ["", false],
     ["a".repeat(65), false],
+  ]);
+});
+
+test("isServerName: what the generator composes as <service>-<uuid>, at most 128 characters", () => {
+  const longest = `${"s".repeat(63)}-${"a".repeat(64)}`;
+  assert.equal(MAX_SERVER_NAME_LENGTH, 128);
+  table(isServerName, [
+    ["web-c0000123-0001-4000-8000-000000000001", true],
+    ["s1", true],
+    ["web_1.x-abc", true],
+    [longest, isServerToken("s".repeat(63)) && isUuidToken("a".repeat(64))],
+    [`${longest}a`, false],
+    ["Web-abc", false],
+    ["-web", false],
+    ["web abc", false],
+    ["web\tabc", false],
+    ["", false],
   ]);
 });

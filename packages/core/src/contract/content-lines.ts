@@ -1,0 +1,86 @@
+// The line walk both file parsers share: bounded work and bounded problems whatever the input, blank
+// lines and `#` comments skipped, lines with control characters or overlong lines reported, not judged.
+import type { FileProblem } from "./shared-table.js";
+
+/** a parse stops once this many problems are found, so a huge hostile file gives a bounded answer */
+export const MAX_PROBLEMS = 20;
+/** longer lines are refused unread: no line the generator writes comes near it */
+export const MAX_LINE_LENGTH = 4096;
+/** how much of an offending line a problem quotes */
+const QUOTED_CHARACTERS = 200;
+
+// The problems of one parse, at most MAX_PROBLEMS.
+export class ProblemList {
+  readonly problems: FileProblem[] = [];
+
+  get full(): boolean {
+    return this.problems.length >= MAX_PROBLEMS;
+  }
+
+  add(problem: FileProblem): void {
+    if (!this.full) this.problems.push(problem);
+  }
+}
+
+// One line that holds something: its 1-based number, raw text, words, and a reporter for its problems.
+export interface ContentLine {
+  line: number;
+  raw: string;
+  words: string[];
+  problem: (reason: string) => void;
+}
+
+// The lines of `text` that are neither blank nor comments, split into words on spaces and tabs; stops
+// as soon as the problem list is full. A non-empty file must end with a newline (else it was cut short).
+export function* contentLines(
+  text: string,
+  file: FileProblem["file"],
+  problems: ProblemList,
+): Generator<ContentLine> {
+  if (text === "") return;
+  if (!text.endsWith("\n"))
+    problems.add({ file, line: null, text: null, reason: "does not end with a newline (cut short?)" });
+  let start = 0;
+  for (let line = 1; start < text.length && !problems.full; line++) {
+    const end = nextLineEnd(text, start);
+    const overlong = end - start > MAX_LINE_LENGTH;
+    const raw = text.slice(start, overlong ? start + QUOTED_CHARACTERS : end);
+    start = end + 1;
+    const problem = (reason: string) =>
+      problems.add({ file, line, text: raw.slice(0, QUOTED_CHARACTERS), reason });
+    if (overlong) problem(`is longer than ${MAX_LINE_LENGTH} characters`);
+    else if (hasControlCharacter(raw)) problem("contains a control character (a CR line ending?)");
+    else {
+      const trimmed = trimBlanks(raw);
+      if (trimmed !== "" && !trimmed.startsWith("#"))
+        yield { line, raw, words: trimmed.split(/[ \t]+/), problem };
+    }
+  }
+}
+
+function nextLineEnd(text: string, start: number): number {
+  const end = text.indexOf("\n", start);
+  return end === -1 ? text.length : end;
+}
+
+// Control characters other than tab (a CR, an escape...), without copying the line.
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+// `text` without leading and trailing spaces and tabs, in linear time (a trailing-blank regex is not).
+function trimBlanks(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}

@@ -1,0 +1,11 @@
+// The contract of the shared volume (DESIGN.md "Files"): types, name rules, renderer and parser of
+// domain.map and haproxy-backends.cfg. The generator renders with it, the reloader parses with it.
+export * from "./shared-table.js";
+export * from "./name-rules.js";
+export * from "./compare-strings.js";
+export * from "./render-backends.js";
+export * from "./render-domain-map.js";
+export { MAX_LINE_LENGTH, MAX_PROBLEMS } from "./content-lines.js";
+export { decodeText } from "./decode-text.js";
+export { isProxyOption } from "./parse-backends.js";
+export * from "./parse-shared-files.js";

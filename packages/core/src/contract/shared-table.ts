@@ -1,0 +1,49 @@
+// The routing table as it crosses the shared volume: what domain.map and haproxy-backends.cfg hold, and
+// nothing else. The generator's model extends these types; the reloader gets them back from the parser.
+
+// The PROXY protocol options a server line may end with (the only server option today).
+export const PROXY_OPTIONS = [
+  "send-proxy",
+  "send-proxy-v2",
+  "send-proxy-v2-ssl",
+  "send-proxy-v2-ssl-cn",
+] as const;
+export type ProxyOption = (typeof PROXY_OPTIONS)[number];
+
+// One `server` line of a backend: `server <name> <ipv4>:<port>[ <proxy option>]`.
+export interface SharedServer {
+  /** `<service>-<uuid>`, see isServerName */
+  name: string;
+  /** an IPv4 address, see isIPv4 */
+  address: string;
+  /** 1-65535 */
+  port: number;
+  /** absent: no PROXY protocol */
+  proxy?: ProxyOption;
+}
+
+// One backend block: a DNS label and its servers, sorted by name in the file.
+export interface SharedBackend {
+  name: string;
+  servers: SharedServer[];
+}
+
+// One domain.map line: a lower-case DNS name and the backend it goes to.
+export interface MapEntry {
+  fqdn: string;
+  backend: string;
+}
+
+// Both files as one value: parse(render(table)) deep-equals table when its lists are sorted.
+export interface SharedTable {
+  hosts: MapEntry[];
+  backends: SharedBackend[];
+}
+
+// One reason a shared file is refused; `line` is 1-based (null: the whole file), `text` that line, cut.
+export interface FileProblem {
+  file: "backends" | "map";
+  line: number | null;
+  text: string | null;
+  reason: string;
+}

@@ -1,0 +1,282 @@
+// The shared-file contract as properties (fast-check): parse(render(table)) deep-equals table for every
+// valid table; rendering ignores list order; a hostile line anywhere is refused at its own line; any
+// input at all gives a table or at most MAX_PROBLEMS problems, never a throw, in bounded work.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import {
+  MAX_LINE_LENGTH,
+  MAX_PROBLEMS,
+  PROXY_OPTIONS,
+  parseSharedFiles,
+  renderBackends,
+  renderDomainMap,
+  type FileProblem,
+  type MapEntry,
+  type SharedFiles,
+  type SharedServer,
+  type SharedTable,
+} from "../src/index.js";
+
+// Valid names written here from DESIGN.md, apart from the contract's own rules.
+const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+const fqdn = fc
+  .array(label, { minLength: 1, maxLength: 5 })
+  .map((labels) => labels.join("."))
+  .filter((name) => name.length <= 253);
+const serverName = fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,127}$/);
+const ipv4 = fc
+  .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
+  .map((octets) => octets.join("."))
+  .filter((address) => address !== "0.0.0.0");
+const server: fc.Arbitrary<SharedServer> = fc
+  .record({
+    name: serverName,
+    address: ipv4,
+    port: fc.integer({ min: 1, max: 65535 }),
+    proxy: fc.option(fc.constantFrom(...PROXY_OPTIONS), { nil: undefined }),
+  })
+  .map(({ proxy, ...rest }) => (proxy === undefined ? rest : { ...rest, proxy }));
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+const backend = fc.record(
+  {
+    name: label,
+    servers: fc
+      .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
+      .map((servers) => servers.sort(byKey((s) => s.name))),
+  },
+  { noNullPrototype: true },
+);
+const tableArb = (minBackends = 0): fc.Arbitrary<SharedTable> =>
+  fc
+    .uniqueArray(backend, { selector: (b) => b.name, minLength: minBackends, maxLength: 6 })
+    .map((backends) => backends.sort(byKey((b) => b.name)))
+    .chain((backends) =>
+      (backends.length === 0
+        ? fc.constant<MapEntry[]>([])
+        : fc.uniqueArray(
+            fc.record(
+              { fqdn, backend: fc.constantFrom(...backends.map((b) => b.name)) },
+              { noNullPrototype: true },
+            ),
+            {
+              selector: (host) => host.fqdn,
+              maxLength: 10,
+            },
+          )
+      ).map((hosts) => ({ hosts: hosts.sort(byKey((host) => host.fqdn)), backends })),
+    );
+const render = (table: SharedTable) => ({ backends: renderBackends(table), map: renderDomainMap(table) });
+
+test("parse(render(table)) deep-equals table for every valid table, from text and from bytes", () => {
+  fc.assert(
+    fc.property(tableArb(), (table) => {
+      const files = render(table);
+      assert.deepEqual(parseSharedFiles(files), { ok: true, table });
+      const bytes = { backends: Buffer.from(files.backends), map: Buffer.from(files.map) };
+      assert.deepEqual(parseSharedFiles(bytes), { ok: true, table });
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("rendering sorts: the same table in any order gives the same bytes", () => {
+  fc.assert(
+    fc.property(tableArb(), (table) => {
+      const reversed: SharedTable = {
+        hosts: [...table.hosts].reverse(),
+        backends: [...table.backends]
+          .reverse()
+          .map((b) => ({ name: b.name, servers: [...b.servers].reverse() })),
+      };
+      assert.deepEqual(render(reversed), render(table));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+// The files are refused, and the first problem is the given line of the given file.
+function assertRefusedFirstAt(files: SharedFiles, file: FileProblem["file"], line: number): void {
+  const parsed = parseSharedFiles(files);
+  const first = parsed.ok ? undefined : parsed.problems[0];
+  assert.deepEqual({ file: first?.file, line: first?.line }, { file, line }, JSON.stringify(parsed));
+}
+
+// Each refused at the line it stands on, wherever it is put (from the first backend on).
+const HOSTILE_BACKENDS_LINES = [
+  "frontend evil",
+  "listen evil",
+  "global",
+  "defaults",
+  "    bind :8081",
+  "    http-request redirect location /x",
+  "    lua-load /tmp/x.lua",
+  "    mode tcp",
+  "    server evil 6.6.6.6:80 check",
+  "    server evil 6.6.6.6:80 send-proxy send-proxy-v2",
+  "    server Evil 6.6.6.6:80",
+  "    server evil 6.6.6.6:0",
+  "    server evil 6.6.6.6:65536",
+  "    server evil 6.6.6.6:080",
+  "    server evil 6.6.6.6",
+  "    server evil 0.0.0.0:80",
+  "    server evil [::1]:80",
+  "    server evil 6.6.6.6:80\r",
+  "    server evil 6.6.6.6:80\u0000",
+  "    server evil\u001b 6.6.6.6:80",
+  `    server ${"a".repeat(129)} 6.6.6.6:80`,
+  `    server a 6.6.6.6:80 ${"#".repeat(MAX_LINE_LENGTH)}`,
+  "backend rh_stats",
+  "backend App",
+  `backend ${"a".repeat(64)}`,
+  "backend a b",
+];
+
+test("a hostile line anywhere in the backends file is refused at its own line", () => {
+  fc.assert(
+    fc.property(tableArb(1), fc.constantFrom(...HOSTILE_BACKENDS_LINES), fc.nat(), (table, hostile, at) => {
+      const lines = renderBackends(table).split("\n");
+      const index = 2 + (at % (lines.length - 2)); // after the header and its blank line
+      lines.splice(index, 0, hostile);
+      assertRefusedFirstAt(
+        { backends: lines.join("\n"), map: renderDomainMap(table) },
+        "backends",
+        index + 1,
+      );
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("a hostile line anywhere in the map is refused at its own line", () => {
+  const hostileMapLines = (target: string) => [
+    "evil.dev.tld rh_stats",
+    "evil.dev.tld nope_x",
+    "evil.dev.tld",
+    `evil.dev.tld ${target} extra`,
+    `evil.dev.tld ${target} # a comment`,
+    `Evil.dev.tld ${target}`,
+    `*.dev.tld ${target}`,
+    `evil.dev.tld. ${target}`,
+    `${"a".repeat(64)}.tld ${target}`,
+    `${`${"a".repeat(63)}.`.repeat(4)}tld ${target}`,
+    `evil.dev.tld ${target}\r`,
+    `evil.dev.tld ${target}\u0000`,
+    `evil.dev.tld\u2028 ${target}`,
+    `${"a".repeat(MAX_LINE_LENGTH)}.tld ${target}`,
+  ];
+  fc.assert(
+    fc.property(tableArb(1), fc.nat(), fc.nat(), (table, pick, at) => {
+      const target = table.backends[0]?.name ?? "";
+      const choices = hostileMapLines(target);
+      const hostile = choices[pick % choices.length] ?? "";
+      const lines = renderDomainMap(table).split("\n").slice(0, -1);
+      const index = at % (lines.length + 1);
+      lines.splice(index, 0, hostile);
+      assertRefusedFirstAt(
+        { backends: renderBackends(table), map: `${lines.join("\n")}\n` },
+        "map",
+        index + 1,
+      );
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("a duplicate fqdn or backend is refused at its second line, naming the first", () => {
+  fc.assert(
+    fc.property(tableArb(1), (table) => {
+      const { backends, map } = render(table);
+      const first = table.backends[0];
+      const backendLines = backends.split("\n").length - 1;
+      const mapLines = map.split("\n").length - 1;
+      const twice = parseSharedFiles({ backends: `${backends}backend ${first?.name}\n`, map });
+      assert.deepEqual(!twice.ok && twice.problems, [
+        {
+          file: "backends",
+          line: backendLines + 1,
+          text: `backend ${first?.name}`,
+          reason: `backend "${first?.name}" is declared twice (first on line 3)`,
+        },
+      ]);
+      const host = table.hosts[0];
+      if (host) {
+        const again = parseSharedFiles({ backends, map: `${map}${host.fqdn} ${host.backend}\n` });
+        assert.deepEqual(!again.ok && again.problems[0]?.line, mapLines + 1);
+        assert.match(!again.ok ? (again.problems[0]?.reason ?? "") : "", /mapped twice \(first on line 1\)/);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+// Fragments the parser has words for, so random files reach every branch.
+const fragment = fc.constantFrom(
+  "backend",
+  "app",
+  "rh_x",
+  "mode",
+  "http",
+  "server",
+  "s1",
+  "10.0.0.1:80",
+  "1.2.3.4:0",
+  "send-proxy",
+  "a.dev.tld",
+  "#",
+  " ",
+  "    ",
+  "\t",
+  "\r",
+  "\u0000",
+  "é",
+);
+const line = fc.array(fragment, { maxLength: 6 }).map((words) => words.join(" "));
+const file = fc.oneof(
+  fc.array(line, { maxLength: 12 }).map((lines) => lines.join("\n")),
+  fc.string({ unit: "binary", maxLength: 200 }),
+);
+
+test("any input gives a table or at most MAX_PROBLEMS problems with real line numbers; never a throw", () => {
+  fc.assert(
+    fc.property(file, file, fc.boolean(), (backends, map, asBytes) => {
+      const files = asBytes ? { backends: Buffer.from(backends), map: Buffer.from(map) } : { backends, map };
+      const parsed = parseSharedFiles(files);
+      if (parsed.ok) {
+        // what parses renders back to the same table, sorted
+        const again = parseSharedFiles(render(parsed.table));
+        assert.deepEqual(again.ok && render(again.table), render(parsed.table));
+        return;
+      }
+      assert.ok(parsed.problems.length > 0 && parsed.problems.length <= MAX_PROBLEMS);
+      for (const problem of parsed.problems) {
+        const lines = (problem.file === "map" ? map : backends).split("\n").length;
+        assert.ok(
+          problem.line === null || (problem.line >= 1 && problem.line <= lines),
+          JSON.stringify(problem),
+        );
+        assert.ok((problem.text ?? "").length <= 200);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("huge hostile input gives a bounded answer: capped problems, quoted text cut, long lines unread", () => {
+  const manyBad = parseSharedFiles({ backends: "", map: "x y z\n".repeat(1_000_000) });
+  assert.equal(!manyBad.ok && manyBad.problems.length, MAX_PROBLEMS);
+  const oneLine = parseSharedFiles({ backends: "a".repeat(32 * 1024 * 1024), map: "" });
+  assert.deepEqual(!oneLine.ok && oneLine.problems.map((p) => [p.line, p.reason, p.text?.length]), [
+    [null, "does not end with a newline (cut short?)", undefined],
+    [1, `is longer than ${MAX_LINE_LENGTH} characters`, 200],
+  ]);
+  // long comments padded with blanks are skipped, and the table after them still parses
+  const padded = `${`#${" ".repeat(MAX_LINE_LENGTH - 2)}x\n`.repeat(1000)}backend app\n    mode http\n`;
+  assert.deepEqual(parseSharedFiles({ backends: padded, map: "" }), {
+    ok: true,
+    table: { hosts: [], backends: [{ name: "app", servers: [] }] },
+  });
+});
