@@ -54,6 +54,24 @@ test("the demo runs, its printed curl lines and changes work, and SIGINT leaves 
   assert.equal(metrics.status, 200);
   assert.match(metrics.body, /^haproxy_process_/m);
   assert.equal((await httpRequest({ url: `${stats[3]!}metrics` })).status, 401);
+  // The observability lines it prints (both status listeners, on the ports it chose) answer.
+  const asks = lines
+    .map((line) => /^ {2}curl -s '?(http:\/\/127\.0\.0\.1:\d+\/[^'\s]*)'?/.exec(line)?.[1])
+    .filter((ask) => ask !== undefined);
+  const paths = asks.map((ask) => new URL(ask).pathname);
+  assert.deepEqual(paths, ["/healthz", "/routes", "/explain", "/metrics", "/healthz", "/config", "/metrics"]);
+  const answers = await Promise.all(asks.map((ask) => httpRequest({ url: ask })));
+  assert.deepEqual(
+    answers.map((answer) => answer.status),
+    asks.map(() => 200),
+    asks.join("\n"),
+  );
+  assert.equal((JSON.parse(answers[0]!.body) as { status: string }).status, "ok");
+  assert.match(answers[2]!.body, /^host www\.demo\.localhost: routed to backend blog$/m);
+  assert.match(answers[3]!.body, /^generate_maps_cycles_total\{result="ok"\} /m);
+  assert.equal((JSON.parse(answers[4]!.body) as { status: string }).status, "ok");
+  assert.match(answers[5]!.body, /^# ==> domain\.map <==$/m);
+  assert.match(answers[6]!.body, /^reloader_haproxy_up 1$/m);
   const haproxy = [...started.values()].filter((proc) => proc.command.includes("haproxy"));
   assert.ok(
     haproxy.length >= 1,
