@@ -25,7 +25,7 @@ export function printBanner(demo: Demo, everyS: number, interactive: boolean): v
   const notListening = "not listening (see its log)";
   const hosts = [
     [demoHost("shop"), "stack shop: shop-web-1"],
-    [demoHost("blog"), "stack blog: blog-web-1 and blog-web-2 take turns"],
+    [demoHost("blog"), "stack blog: blog-web-1 and blog-web-2 take turns (blog-web-3 is unhealthy)"],
     [demoHost("www"), "alias www → blog (rancher-compose.yml metadata: aliases)"],
     [demoHost("nope"), "503 no route for this host"],
   ];
@@ -75,7 +75,8 @@ function observabilityLines(status: ReturnType<typeof statusUrls>): string[] {
     tries.push(
       [`curl -s ${generateMaps}healthz`, "generate-maps: is the proxy current?"],
       [`curl -s ${generateMaps}routes`, "what it routes, and what it skips"],
-      [`curl -s '${generateMaps}explain?host=www&format=text'`, "why a host is routed (or ?container=)"],
+      [`curl -s '${generateMaps}explain?host=www&format=text'`, "why a host is routed"],
+      [`curl -s '${generateMaps}explain?container=blog-web-3&format=text'`, "why a container is not"],
       [`curl -s ${generateMaps}metrics`, "its Prometheus metrics"],
     );
   if (reloader)

@@ -59,7 +59,16 @@ test("the demo runs, its printed curl lines and changes work, and SIGINT leaves 
     .map((line) => /^ {2}curl -s '?(http:\/\/127\.0\.0\.1:\d+\/[^'\s]*)'?/.exec(line)?.[1])
     .filter((ask) => ask !== undefined);
   const paths = asks.map((ask) => new URL(ask).pathname);
-  assert.deepEqual(paths, ["/healthz", "/routes", "/explain", "/metrics", "/healthz", "/config", "/metrics"]);
+  assert.deepEqual(paths, [
+    "/healthz",
+    "/routes",
+    "/explain",
+    "/explain",
+    "/metrics",
+    "/healthz",
+    "/config",
+    "/metrics",
+  ]);
   const answers = await Promise.all(asks.map((ask) => httpRequest({ url: ask })));
   assert.deepEqual(
     answers.map((answer) => answer.status),
@@ -68,10 +77,12 @@ test("the demo runs, its printed curl lines and changes work, and SIGINT leaves 
   );
   assert.equal((JSON.parse(answers[0]!.body) as { status: string }).status, "ok");
   assert.match(answers[2]!.body, /^host www\.demo\.localhost: routed to backend blog$/m);
-  assert.match(answers[3]!.body, /^generate_maps_cycles_total\{result="ok"\} /m);
-  assert.equal((JSON.parse(answers[4]!.body) as { status: string }).status, "ok");
-  assert.match(answers[5]!.body, /^# ==> domain\.map <==$/m);
-  assert.match(answers[6]!.body, /^reloader_haproxy_up 1$/m);
+  assert.match(answers[3]!.body, /^container blog-web-3 .*: NOT routed$/m);
+  assert.match(answers[3]!.body, /reason: unhealthy/);
+  assert.match(answers[4]!.body, /^generate_maps_cycles_total\{result="ok"\} /m);
+  assert.equal((JSON.parse(answers[5]!.body) as { status: string }).status, "ok");
+  assert.match(answers[6]!.body, /^# ==> domain\.map <==$/m);
+  assert.match(answers[7]!.body, /^reloader_haproxy_up 1$/m);
   const haproxy = [...started.values()].filter((proc) => proc.command.includes("haproxy"));
   assert.ok(
     haproxy.length >= 1,
