@@ -2,7 +2,8 @@
 // prints through HAProxy, sees its scale-up and alias change, stops it with SIGINT, and checks that it
 // exits 0 and that every HAProxy process it had (found by pid under the demo's process tree) is gone.
 // 2: `npm run demo`, the README's command, stopped by a SIGTERM sent to the npm process itself, leaves
-// no demo, HAProxy or other child behind.
+// no demo, HAProxy or other child behind. 3: a terminal's Ctrl-C (SIGINT to npm's whole process group,
+// so the demo gets it twice: directly and forwarded by npm) is one graceful stop, not a forced one.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
@@ -147,4 +148,24 @@ test("`npm run demo` stopped by a SIGTERM to the npm process leaves nothing runn
     demo.lines.some((line) => line.startsWith("  no HAProxy process left")),
     demo.output(),
   );
+});
+
+test("Ctrl-C on `npm run demo` (SIGINT to the process group) is one graceful stop", async (t) => {
+  const demo = startDemoProcess(t, "npm", ["run", "demo", "--", "--duration", "120", "--every", "60"]);
+  await demo.waitForLine(/Ctrl-C/, 90_000);
+  demo.noteProcesses();
+  const code = await demo.signalAndWait("SIGINT", { group: true });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.deepEqual(
+    demo.survivors().map((proc) => `${proc.pid} ${proc.command}`),
+    [],
+    demo.output(),
+  );
+  assert.ok(demo.lines.includes("stopping (SIGINT)…"), demo.output());
+  assert.ok(!demo.lines.some((line) => line.includes("killing everything now")), demo.output());
+  assert.ok(
+    demo.lines.some((line) => line.startsWith("  no HAProxy process left")),
+    demo.output(),
+  );
+  assert.equal(code, 0, demo.output());
 });

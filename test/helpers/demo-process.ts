@@ -24,15 +24,23 @@ export interface DemoProcess {
   /** adds the child's current descendants to `started` */
   noteProcesses(): void;
   started: Map<number, ProcessInfo>;
-  /** sends `signal` to the child and resolves with its exit code, or a message after `timeoutMs` */
-  signalAndWait(signal: NodeJS.Signals, timeoutMs?: number): Promise<number | null | string>;
+  /**
+   * sends `signal` to the child (or, with `group`, to its whole process group, as a terminal's Ctrl-C
+   * does) and resolves with its exit code, or a message after `timeoutMs`
+   */
+  signalAndWait(
+    signal: NodeJS.Signals,
+    options?: { timeoutMs?: number; group?: boolean },
+  ): Promise<number | null | string>;
   /** every noted process that still runs */
   survivors(): ProcessInfo[];
 }
 
-// Starts `command args` in the repository root with a small environment (PATH with /usr/sbin, HOME).
+// Starts `command args` in the repository root with a small environment (PATH with /usr/sbin, HOME),
+// as the leader of its own process group (like a shell's foreground job).
 export function startDemoProcess(t: TestContext, command: string, args: string[]): DemoProcess {
   const child = spawn(command, args, {
+    detached: true,
     cwd: ROOT,
     env: {
       PATH: `${process.env["PATH"] ?? "/usr/bin:/bin"}:/usr/sbin`,
@@ -75,8 +83,9 @@ export function startDemoProcess(t: TestContext, command: string, args: string[]
         intervalMs: 50,
         message: `the demo to print ${pattern}\n${output()}`,
       }),
-    signalAndWait: async (signal, timeoutMs = 30_000) => {
-      child.kill(signal);
+    signalAndWait: async (signal, { timeoutMs = 30_000, group = false } = {}) => {
+      if (group) process.kill(-child.pid!, signal);
+      else child.kill(signal);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<string>(
         (resolve) => (timer = setTimeout(() => resolve(`still running after ${timeoutMs} ms`), timeoutMs)),
