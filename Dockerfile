@@ -19,7 +19,7 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/packages ./packages
 COPY docker-entrypoint.sh /docker-entrypoint.sh
 
-# The original image's variables, same names and defaults (see README for every variable).
+# The original image's variables, same names and defaults (see docs/options.md for every variable).
 ENV ENABLE_SSL=false \
     HAPROXY_CONFIG=/usr/local/etc/haproxy/haproxy.cfg \
     HAPROXY_SSL_CERT=/usr/local/etc/haproxy/server.pem \
@@ -32,7 +32,7 @@ ENV ENABLE_SSL=false \
     STATUS_BIND=0.0.0.0
 
 VOLUME ["/usr/local/etc/haproxy"]
-# 9101: generate-maps status listener, 9102: reloader status listener (see README, Observability)
+# 9101: generate-maps status listener, 9102: reloader status listener (see docs/observability.md)
 EXPOSE 80 443 1936 9101 9102
 ENTRYPOINT ["/usr/bin/tini", "--", "/docker-entrypoint.sh"]
 CMD ["haproxy"]

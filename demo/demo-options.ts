@@ -31,6 +31,9 @@ Every few seconds it changes the scenario (scale up, add an alias, scale down, r
   --keep           keep the temp dir with the logs and generated files after stopping
   --help           show this help
 
+The stats port is 8404 and the status listeners 9101 (generate-maps) and 9102 (reloader) when they are
+free, else free ports; the banner prints the ports in use.
+
 Keys (on a terminal): Enter or space = the next change now, q = quit. Ctrl-C stops everything.`;
 
 // Parses argv (without node and the script) and the environment.

@@ -1,5 +1,6 @@
-// The demo's scenario: two stacks (shop, blog) on demo backends at 127.0.0.x, blog with the alias www,
-// and the state the automatic changes move through (shop's scale, a `store` alias for shop).
+// The demo's scenario: two stacks (shop, blog) on demo backends at 127.0.0.x, blog with the alias www
+// and an unhealthy third container (skipped, so /explain has something to explain), and the state the
+// automatic changes move through (shop's scale, a `store` alias for shop).
 import type { Backend, World } from "@rancher-haproxy/test-support";
 
 // STACK_DOMAIN of the demo: browsers resolve *.localhost to this machine, so the hosts open as they are.
@@ -12,6 +13,7 @@ export const DEMO_BACKENDS = [
   { name: "shop-web-3", host: "127.0.0.103" },
   { name: "blog-web-1", host: "127.0.0.111" },
   { name: "blog-web-2", host: "127.0.0.112" },
+  { name: "blog-web-3", host: "127.0.0.113" },
 ] as const;
 
 // What the changes vary.
@@ -34,8 +36,12 @@ export function demoWorld(state: DemoState, backends: ReadonlyMap<string, Backen
       if (!backend) throw new Error(`no demo backend ${stack}-web-${i + 1}`);
       return { backend };
     });
+  const [blog1, blog2, blog3] = containers("blog", 3);
   return {
-    stacks: { shop: containers("shop", state.shopScale), blog: containers("blog", 2) },
+    stacks: {
+      shop: containers("shop", state.shopScale),
+      blog: [blog1!, blog2!, { ...blog3!, health: "unhealthy" }],
+    },
     aliases: { blog: ["www"], ...(state.storeAlias ? { shop: ["store"] } : {}) },
   };
 }

@@ -9,6 +9,9 @@ import { printBanner } from "./print-demo.js";
 import { startStepCycle } from "./run-steps.js";
 import { startDemo, type Demo } from "./start-demo.js";
 
+// How close a second signal may follow the first and still be the same request.
+const REPEAT_MS = 1000;
+
 async function main(): Promise<number> {
   let options: DemoOptions;
   try {
@@ -23,14 +26,19 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  // A first signal stops gracefully; a second one, while stopping, ends everything at once.
+  // A first signal stops gracefully; a second one, while stopping, ends everything at once. A terminal's
+  // Ctrl-C under `npm run demo` arrives twice within milliseconds (from the terminal and forwarded by
+  // npm): a repeat within REPEAT_MS of the first counts as the same one.
   let stopRequested: (reason: string) => void = () => undefined;
   const stopReason = new Promise<string>((resolve) => (stopRequested = resolve));
   let stopping = false;
+  let firstSignalAt: number | null = null;
   let demo: Demo | undefined;
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.on(signal, () => {
+      firstSignalAt ??= Date.now();
       if (!stopping) return stopRequested(signal);
+      if (Date.now() - firstSignalAt < REPEAT_MS) return;
       console.log(`${signal} again: killing everything now`);
       if (demo) forceStop(demo);
       process.exit(1);

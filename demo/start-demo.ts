@@ -29,6 +29,8 @@ export interface Demo {
   backends: ReadonlyMap<string, Backend>;
   pair: Pair;
   statsPort: number;
+  /** the status listeners' ports (9101 and 9102, the programs' defaults, when free) */
+  statusPorts: { generateMaps: number; reloader: number };
   /** HAProxy processes (master and workers) under the reloader now */
   haproxyPids(): number[];
   /** stops everything (idempotent) */
@@ -85,6 +87,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     for (const spec of DEMO_BACKENDS) backends.set(spec.name, await startBackend(spec));
     const httpPort = options.httpPort ?? (await pickPort(8080));
     const statsPort = await pickPort(8404, [httpPort]);
+    // The programs' default status ports when free, so the documented curl lines work as they are.
+    const generateMapsStatus = await pickPort(9101, [httpPort, statsPort]);
+    const statusPorts = {
+      generateMaps: generateMapsStatus,
+      reloader: await pickPort(9102, [httpPort, statsPort, generateMapsStatus]),
+    };
     pair = await startPair({
       domain: DEMO_DOMAIN,
       tree: worldTree(demoWorld(INITIAL_STATE, backends)),
@@ -94,7 +102,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       detached: true,
       onLine: (source, line) =>
         (source === "reloader" ? streams.reloader : streams.generateMaps).write(`${line}\n`),
+      generateMapsEnv: { STATUS_PORT: String(statusPorts.generateMaps) },
       reloaderEnv: {
+        STATUS_PORT: String(statusPorts.reloader),
         ENABLE_STATS: "true",
         STATS_PORT: String(statsPort),
         STATS_USERNAME: STATS_USER,
@@ -102,7 +112,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       },
     });
     haproxyPids();
-    return { dir, logFiles, backends, pair, statsPort, haproxyPids, stop };
+    return { dir, logFiles, backends, pair, statsPort, statusPorts, haproxyPids, stop };
   } catch (error) {
     await stop();
     const logs = `the logs are kept in ${dir}`;

@@ -1,66 +1,30 @@
-// The newcomer path: `demo/demo.ts --duration 15` runs non-interactively; the test curls every host it
+// The newcomer path. 1: `demo/demo.ts --duration 15` runs non-interactively; the test curls every host it
 // prints through HAProxy, sees its scale-up and alias change, stops it with SIGINT, and checks that it
 // exits 0 and that every HAProxy process it had (found by pid under the demo's process tree) is gone.
+// 2: `npm run demo`, the README's command, stopped by a SIGTERM sent to the npm process itself, leaves
+// no demo, HAProxy or other child behind. 3: a terminal's Ctrl-C (SIGINT to npm's whole process group,
+// so the demo gets it twice: directly and forwarded by npm) is one graceful stop, not a forced one.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import {
-  descendants,
-  httpRequest,
-  stillRuns,
-  waitFor,
-  waitForAnswer,
-  type ProcessInfo,
-} from "@rancher-haproxy/test-support";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+import { httpRequest, waitFor, waitForAnswer } from "@rancher-haproxy/test-support";
+import { startDemoProcess } from "./helpers/demo-process.ts";
 
 test("the demo runs, its printed curl lines and changes work, and SIGINT leaves no HAProxy behind", async (t) => {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "demo/demo.ts", "--duration", "15", "--every", "4"],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: `${process.env["PATH"] ?? "/usr/bin:/bin"}:/usr/sbin`,
-        HOME: process.env["HOME"] ?? "/tmp",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const lines: string[] = [];
-  createInterface({ input: child.stdout }).on("line", (line) => lines.push(line));
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  // Every process the demo started, by pid and command, so a failed test can still end each of them.
-  const started = new Map<number, ProcessInfo>();
-  const noteProcesses = () => {
-    for (const proc of descendants(child.pid!)) if (proc.command !== "") started.set(proc.pid, proc);
-  };
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      noteProcesses();
-      child.kill("SIGKILL");
-      await exited;
-    }
-    for (const proc of started.values())
-      if (stillRuns(proc.pid, proc.command)) process.kill(proc.pid, "SIGKILL");
-  });
-  const output = () => `${lines.join("\n")}\n${stderr}`;
-  const waitForLine = (pattern: RegExp, timeoutMs = 40_000) =>
-    waitFor(() => lines.find((line) => pattern.test(line)), {
-      timeoutMs,
-      intervalMs: 50,
-      message: `the demo to print ${pattern}\n${output()}`,
-    });
+  const demo = startDemoProcess(t, process.execPath, [
+    "--import",
+    "tsx",
+    "demo/demo.ts",
+    "--duration",
+    "15",
+    "--every",
+    "4",
+  ]);
+  const { lines, output, waitForLine, started } = demo;
 
   // The banner: the curl lines to try.
   await waitForLine(/Ctrl-C/);
-  noteProcesses();
+  demo.noteProcesses();
   const curls = lines
     .map((line) => /curl -H 'Host: (\S+)' (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line))
     .filter((match) => match !== null)
@@ -91,6 +55,35 @@ test("the demo runs, its printed curl lines and changes work, and SIGINT leaves 
   assert.equal(metrics.status, 200);
   assert.match(metrics.body, /^haproxy_process_/m);
   assert.equal((await httpRequest({ url: `${stats[3]!}metrics` })).status, 401);
+  // The observability lines it prints (both status listeners, on the ports it chose) answer.
+  const asks = lines
+    .map((line) => /^ {2}curl -s '?(http:\/\/127\.0\.0\.1:\d+\/[^'\s]*)'?/.exec(line)?.[1])
+    .filter((ask) => ask !== undefined);
+  const paths = asks.map((ask) => new URL(ask).pathname);
+  assert.deepEqual(paths, [
+    "/healthz",
+    "/routes",
+    "/explain",
+    "/explain",
+    "/metrics",
+    "/healthz",
+    "/config",
+    "/metrics",
+  ]);
+  const answers = await Promise.all(asks.map((ask) => httpRequest({ url: ask })));
+  assert.deepEqual(
+    answers.map((answer) => answer.status),
+    asks.map(() => 200),
+    asks.join("\n"),
+  );
+  assert.equal((JSON.parse(answers[0]!.body) as { status: string }).status, "ok");
+  assert.match(answers[2]!.body, /^host www\.demo\.localhost: routed to backend blog$/m);
+  assert.match(answers[3]!.body, /^container blog-web-3 .*: NOT routed$/m);
+  assert.match(answers[3]!.body, /reason: unhealthy/);
+  assert.match(answers[4]!.body, /^generate_maps_cycles_total\{result="ok"\} /m);
+  assert.equal((JSON.parse(answers[5]!.body) as { status: string }).status, "ok");
+  assert.match(answers[6]!.body, /^# ==> domain\.map <==$/m);
+  assert.match(answers[7]!.body, /^reloader_haproxy_up 1$/m);
   const haproxy = [...started.values()].filter((proc) => proc.command.includes("haproxy"));
   assert.ok(
     haproxy.length >= 1,
@@ -111,25 +104,68 @@ test("the demo runs, its printed curl lines and changes work, and SIGINT leaves 
   await waitForLine(/added the alias store/);
   const store = await waitForAnswer({ url, host: "store.demo.localhost", timeoutMs: 10_000 });
   assert.match(store.response.body, /^shop-web-[123]$/);
-  noteProcesses();
+  demo.noteProcesses();
 
-  child.kill("SIGINT");
-  let timer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([
-    exited,
-    new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running after 30 s"), 30_000))),
-  ]);
-  clearTimeout(timer);
-  assert.equal(code, 0, output());
+  assert.equal(await demo.signalAndWait("SIGINT"), 0, output());
   assert.ok(lines.includes("stopping (SIGINT)…"), "stopped by the SIGINT, not by --duration");
   assert.ok(
     lines.some((line) => line.startsWith("  no HAProxy process left")),
     output(),
   );
-  const survivors = [...started.values()].filter((proc) => stillRuns(proc.pid, proc.command));
-  assert.deepEqual(survivors, [], "every process the demo started has ended");
+  assert.deepEqual(demo.survivors(), [], "every process the demo started has ended");
   const haproxyNow = [...started.values()].filter((proc) => proc.command.includes("haproxy"));
   assert.ok(haproxyNow.length >= 2, "master and workers were seen, and are gone");
   const removed = lines.map((line) => /removed (\/\S+)/.exec(line)?.[1]).find(Boolean);
   assert.ok(removed && !existsSync(removed), "the temp dir is removed");
+});
+
+test("`npm run demo` stopped by a SIGTERM to the npm process leaves nothing running", async (t) => {
+  // --duration 120: the demo must stop because of the signal, long before it would stop by itself.
+  const demo = startDemoProcess(t, "npm", ["run", "demo", "--", "--duration", "120", "--every", "60"]);
+  await demo.waitForLine(/Ctrl-C/, 90_000);
+  demo.noteProcesses();
+  const commands = () => [...demo.started.values()].map((proc) => `${proc.pid} ${proc.command}`);
+  assert.ok(
+    [...demo.started.values()].some((proc) => proc.command.includes("haproxy")),
+    `an HAProxy under npm:\n${commands().join("\n")}`,
+  );
+  assert.ok(
+    [...demo.started.values()].some((proc) => proc.command.includes("demo/demo.ts")),
+    `the demo under npm:\n${commands().join("\n")}`,
+  );
+
+  const code = await demo.signalAndWait("SIGTERM");
+  // npm exits once its script has; give an orphan (the bug) a moment to be seen still running.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.deepEqual(
+    demo.survivors().map((proc) => `${proc.pid} ${proc.command}`),
+    [],
+    `nothing the demo started outlives npm\n${demo.output()}`,
+  );
+  assert.equal(code, 0, demo.output());
+  assert.ok(demo.lines.includes("stopping (SIGTERM)…"), demo.output());
+  assert.ok(
+    demo.lines.some((line) => line.startsWith("  no HAProxy process left")),
+    demo.output(),
+  );
+});
+
+test("Ctrl-C on `npm run demo` (SIGINT to the process group) is one graceful stop", async (t) => {
+  const demo = startDemoProcess(t, "npm", ["run", "demo", "--", "--duration", "120", "--every", "60"]);
+  await demo.waitForLine(/Ctrl-C/, 90_000);
+  demo.noteProcesses();
+  const code = await demo.signalAndWait("SIGINT", { group: true });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.deepEqual(
+    demo.survivors().map((proc) => `${proc.pid} ${proc.command}`),
+    [],
+    demo.output(),
+  );
+  assert.ok(demo.lines.includes("stopping (SIGINT)…"), demo.output());
+  assert.ok(!demo.lines.some((line) => line.includes("killing everything now")), demo.output());
+  assert.ok(
+    demo.lines.some((line) => line.startsWith("  no HAProxy process left")),
+    demo.output(),
+  );
+  assert.equal(code, 0, demo.output());
 });

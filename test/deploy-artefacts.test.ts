@@ -1,10 +1,12 @@
 // The deploy files checked without a Docker engine: docker-compose.yml, rancher-compose.yml,
 // docker-compose.example-app.yml, the Dockerfile and docker-entrypoint.sh must agree with each other and
-// with what the two programs really read (their option tables, imported, not copied), and the
-// entrypoint's dispatch is run for real against this checkout.
+// with what the two programs really read (their option tables, imported, not copied), the
+// entrypoint's dispatch is run for real against this checkout, and each service's program, run with the
+// service's environment on a pseudo-terminal, logs JSON lines.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import {
@@ -227,4 +229,67 @@ test("docker-entrypoint.sh dispatches generate-maps, haproxy/reloader and anythi
   const other = run("node", "-e", "console.log(process.argv.slice(1).join(' '))", "a", "b c");
   assert.equal(other.status, 0);
   assert.equal(other.stdout, "a b c\n", "anything else is executed with its arguments");
+});
+
+// Test values for the compose files' variable references (what `rancher up` fills in).
+const ANSWERS: Record<string, string> = {
+  STACK_DOMAIN: "dev.example.com",
+  STATS_USERNAME: "ops",
+  STATS_PASSWORD: "a-stats-password",
+};
+
+// `'text'` for sh.
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+test("both services log JSON lines, also on a terminal: no tty: true, LOG_FORMAT=json, checked for real", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "rh-deploy-logs-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const name of Object.keys(compose)) {
+    const svc = service(name);
+    assert.notEqual(svc.tty, true, `${name}: tty: true switches its logs to pretty text`);
+    assert.equal(environment(svc)["LOG_FORMAT"], "json", `${name} sets LOG_FORMAT=json`);
+    const program = programOf(name);
+    assert.ok(READS[program].has("LOG_FORMAT"), `${program} reads LOG_FORMAT`);
+
+    // The program run by the entrypoint with the service's environment, under a pseudo-terminal (what
+    // tty: true gives it), against a metadata address that refuses: it logs and exits on its own.
+    const env: Record<string, string> = {
+      PATH: `${process.env["PATH"] ?? "/usr/bin:/bin"}:/usr/sbin`,
+      RANCHER_HAPROXY_APP: join(ROOT, "packages"),
+      ...Object.fromEntries(
+        Object.entries(environment(svc)).map(([key, value]) => [
+          key,
+          value.replace(/\$\{(\w+)\}/g, (_, ref: string) => ANSWERS[ref] ?? ""),
+        ]),
+      ),
+      RANCHER_API_HOST: "127.0.0.1:1",
+      STATUS_PORT: "off",
+      SYSLOG_HOST: "stdout",
+      HAPROXY_DOMAIN_MAP: join(dir, name, "domain.map"),
+      HAPROXY_BACKEND_CONFIG: join(dir, name, "haproxy-backends.cfg"),
+      HAPROXY_CONFIG: join(dir, name, "haproxy.cfg"),
+      RELOADER_STATE_DIR: join(dir, name, "state"),
+      HAPROXY_BIN: "/bin/false",
+    };
+    const argv = [
+      "env",
+      "-i",
+      ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+      "sh",
+      join(ROOT, "docker-entrypoint.sh"),
+      ...commandOf(svc)!,
+      ...(program === "generate-maps" ? ["--once"] : []),
+    ];
+    const run = spawnSync("script", ["-qec", argv.map(shellQuote).join(" "), "/dev/null"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    const lines = run.stdout.split(/\r?\n/).filter((line) => line.trim() !== "");
+    assert.ok(lines.length >= 2, `${name}: it logged on the terminal\n${run.stdout}${run.stderr}`);
+    for (const line of lines) {
+      let parsed: unknown;
+      assert.doesNotThrow(() => (parsed = JSON.parse(line)), `${name}: a JSON line, not ${line}`);
+      assert.equal((parsed as { name?: unknown }).name, program, line);
+    }
+  }
 });

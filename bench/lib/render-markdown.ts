@@ -51,11 +51,40 @@ function table(header: readonly string[], rows: readonly (readonly (string | num
   ];
 }
 
+// A CPU difference beyond a start-up baseline is a figure only when it is above the baseline's run-to-run
+// spread; otherwise the run did not measure it. Old results have no spread: there a difference at or
+// below 0 (a baseline that cost more than the cycle) is no figure either.
+function measured(ms: number, spreadMs: number | undefined): boolean {
+  return Number.isFinite(ms) && ms > (spreadMs ?? 0);
+}
+
+// The cell of such a difference: the number, or why there is none (never a negative figure).
+function beyondCell(ms: number, spreadMs: number | undefined): string {
+  if (measured(ms, spreadMs)) return String(ms);
+  return spreadMs === undefined ? "n/a" : `≤ ${spreadMs} (spread)`;
+}
+
 function scale(s: ScaleResult): string[] {
+  const { startup } = s;
+  const baseline = startup.baseline ?? "`generate-maps --help`";
+  const spreadNote = (spreadMs: number | undefined) =>
+    spreadMs === undefined ? "" : `, spread ${spreadMs} ms`;
+  const cycleMeasured = (row: ScaleResult["rows"][number]) =>
+    measured(row.cycleCpuBeyondStartupMs, startup.generateMapsSpreadMs);
+  const floorMeasured = (row: ScaleResult["rows"][number]) =>
+    measured(row.floorCpuBeyondStartupMs, startup.bareNodeSpreadMs);
+  const at = (containers: number) => s.rows.find((row) => row.containers === containers);
+  const [at10k, at50k] = [at(10_000), at(50_000)];
+  const growth =
+    at10k && at50k && cycleMeasured(at10k) && cycleMeasured(at50k) && s.growth50kOver10k !== null
+      ? String(s.growth50kOver10k)
+      : "n/a";
+  const unmeasured = s.rows.filter((row) => !cycleMeasured(row) || !floorMeasured(row));
   return [
-    "**1. Generator scale** (`generate-maps --once` as a child process; medians; CPU beyond start-up = cycle CPU − " +
-      `\`generate-maps --help\` CPU (${s.startup.generateMapsCpuMs} ms); floor = node:http GET + JSON.parse of ` +
-      `/containers, beyond bare node start-up (${s.startup.bareNodeCpuMs} ms))`,
+    "**1. Generator scale** (`generate-maps --once` as a child process; medians; CPU beyond start-up = cycle " +
+      `CPU − the CPU of ${baseline} (${startup.generateMapsCpuMs} ms${spreadNote(startup.generateMapsSpreadMs)}); ` +
+      "floor = node:http GET + JSON.parse of /containers, beyond bare node start-up " +
+      `(${startup.bareNodeCpuMs} ms${spreadNote(startup.bareNodeSpreadMs)}))`,
     "",
     ...table(
       [
@@ -76,16 +105,32 @@ function scale(s: ScaleResult): string[] {
         row.containersBodyMb,
         row.cycleWallMs,
         row.cycleInProcessMs,
-        row.cycleCpuBeyondStartupMs,
-        row.floorCpuBeyondStartupMs,
-        row.cpuOverFloor,
+        beyondCell(row.cycleCpuBeyondStartupMs, startup.generateMapsSpreadMs),
+        beyondCell(row.floorCpuBeyondStartupMs, startup.bareNodeSpreadMs),
+        cycleMeasured(row) && floorMeasured(row) && Number.isFinite(row.cpuOverFloor)
+          ? row.cpuOverFloor
+          : "n/a",
         row.peakRssMb,
         row.bytesWritten,
         `${row.unchangedWallMs} / ${row.unchangedInProcessMs}`,
         row.unchangedWroteNothing ? "yes" : "**no**",
       ]),
     ),
-    `Growth 50 000 / 10 000 (CPU beyond start-up): ${s.growth50kOver10k ?? "n/a"} (5.0 = linear).`,
+    ...(startup.baseline === undefined
+      ? [
+          "This run's baseline, `generate-maps --help`, also renders the help text, which costs more CPU than " +
+            "a small cycle: CPU beyond start-up (so also × floor and the growth) is too small at every size, " +
+            `and not measured at ${unmeasured.map((row) => row.containers).join(" and ") || "any size"}.`,
+          "",
+        ]
+      : unmeasured.length === 0
+        ? []
+        : [
+            `At ${unmeasured.map((row) => row.containers).join(" and ")} containers the CPU beyond start-up ` +
+              "is within the baselines' run-to-run spread: not measured.",
+            "",
+          ]),
+    `Growth 50 000 / 10 000 (CPU beyond start-up): ${growth} (5.0 = linear).`,
     "",
   ];
 }

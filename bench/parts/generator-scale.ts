@@ -39,9 +39,29 @@ export interface ScaleRow {
   cpuOverFloor: number;
 }
 
+// The start-up costs the cycle and the floor are measured beyond (medians), and their run-to-run spread
+// (max − min): a difference below the spread is not measured. Results written before the spread was
+// recorded (baseline `generate-maps --help`) have no `baseline` and no spreads.
+export interface ScaleStartup {
+  bareNodeCpuMs: number;
+  bareNodeSpreadMs?: number;
+  generateMapsCpuMs: number;
+  generateMapsSpreadMs?: number;
+  generateMapsRssMb: number;
+  /** what generateMapsCpuMs measured */
+  baseline?: string;
+}
+
+// The start-up baseline of a cycle: the same command and options, but the metadata address refuses, so
+// the process starts, loads every module, parses its options, fails its first request and exits. (It
+// used to be `generate-maps --help`, whose help text rendering costs more CPU than a small cycle: that
+// made "CPU beyond start-up" negative at 100 and 1 000 containers and too small at every size.)
+const BASELINE = "`generate-maps --once` against a metadata address that refuses the connection";
+const REFUSED_HOST = "127.0.0.1:1";
+
 // The whole part.
 export interface ScaleResult {
-  startup: { bareNodeCpuMs: number; generateMapsCpuMs: number; generateMapsRssMb: number };
+  startup: ScaleStartup;
   rows: ScaleRow[];
   /** cycle CPU beyond start-up at 50 000 / at 10 000 (5 = linear) */
   growth50kOver10k: number | null;
@@ -55,17 +75,29 @@ export async function runGeneratorScale(settings: PartSettings): Promise<ScaleRe
     const work = await mkdtemp(join(tmpdir(), "rh-bench-scale-"));
     cleanup.add(() => rm(work, { recursive: true, force: true }));
 
-    // Start-up costs: a bare node, and generate-maps loading all its modules (`--help` runs no cycle).
+    // Start-up costs: a bare node, and generate-maps up to its first request (see BASELINE).
     const bare: NodeRun[] = [];
-    const help: NodeRun[] = [];
+    const baseline: NodeRun[] = [];
+    const baselineDir = join(work, "baseline");
+    await mkdir(baselineDir, { recursive: true });
     for (let i = 0; i < runs; i++) {
       bare.push(await measureNode(EMPTY, [], {}, work));
-      help.push(await measureNode(GENERATE_MAPS, ["--help"], {}, work));
+      const run = await measureNode(
+        GENERATE_MAPS,
+        ["--once"],
+        { ...cycleEnv(baselineDir, REFUSED_HOST), RANCHER_API_HOST: REFUSED_HOST },
+        work,
+      );
+      if (run.code !== 1) throw new Error(`the baseline (${BASELINE}) exited ${run.code}, not 1`);
+      baseline.push(run);
     }
-    const startup = {
+    const startup: ScaleStartup = {
       bareNodeCpuMs: round(median(bare.map((r) => r.cpuMs))),
-      generateMapsCpuMs: round(median(help.map((r) => r.cpuMs))),
-      generateMapsRssMb: round(median(help.map((r) => r.maxRssMb))),
+      bareNodeSpreadMs: round(spread(bare.map((r) => r.cpuMs))),
+      generateMapsCpuMs: round(median(baseline.map((r) => r.cpuMs))),
+      generateMapsSpreadMs: round(spread(baseline.map((r) => r.cpuMs))),
+      generateMapsRssMb: round(median(baseline.map((r) => r.maxRssMb))),
+      baseline: BASELINE,
     };
     settings.progress(
       `start-up CPU: bare node ${startup.bareNodeCpuMs} ms, generate-maps ${startup.generateMapsCpuMs} ms`,
@@ -111,14 +143,7 @@ async function measureSize(
     let wroteNothing = true;
     for (let i = 0; i < runs; i++) {
       const dir = join(work, `n${containers}-${i}`);
-      const env = {
-        STACK_DOMAIN: "dev.tld",
-        RANCHER_API_HOST: server.hostPort,
-        HAPROXY_DOMAIN_MAP: join(dir, "domain.map"),
-        HAPROXY_BACKEND_CONFIG: join(dir, "haproxy-backends.cfg"),
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info",
-      };
+      const env = cycleEnv(dir, server.hostPort);
       await mkdir(dir, { recursive: true });
       const first = await measureNode(GENERATE_MAPS, ["--once"], env, work);
       if (first.code !== 0) throw new Error(`generate-maps --once exited ${first.code}`);
@@ -158,6 +183,23 @@ async function measureSize(
       cpuOverFloor: ratio(cycleCpuBeyond, floorCpuBeyond),
     };
   });
+}
+
+// The environment of a measured `generate-maps --once` (product defaults, JSON log), files in `dir`.
+function cycleEnv(dir: string, apiHost: string) {
+  return {
+    STACK_DOMAIN: "dev.tld",
+    RANCHER_API_HOST: apiHost,
+    HAPROXY_DOMAIN_MAP: join(dir, "domain.map"),
+    HAPROXY_BACKEND_CONFIG: join(dir, "haproxy-backends.cfg"),
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "info",
+  };
+}
+
+// max − min of the samples (0 for fewer than two).
+function spread(samples: readonly number[]): number {
+  return samples.length < 2 ? 0 : Math.max(...samples) - Math.min(...samples);
 }
 
 // The cycle's own duration from its `cycle` log line (read, model, render, compare/write).

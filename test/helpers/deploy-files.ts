@@ -22,6 +22,8 @@ export interface Service {
   volumes_from?: string[];
   ports?: string[];
   metadata?: Record<string, unknown>;
+  tty?: boolean;
+  stdin_open?: boolean;
 }
 
 // The two programs the image runs.

@@ -1,0 +1,95 @@
+// The benchmark report never shows a figure it did not measure: a CPU difference beyond a start-up
+// baseline at or below the baseline's run-to-run spread (or, in old results without a spread, at or below
+// 0) is shown as not measured, and so is every ratio built on it. Checked on the committed latest run and
+// on a synthetic result.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { renderMarkdown, type BenchResults } from "../bench/lib/render-markdown.ts";
+import type { ScaleRow } from "../bench/parts/generator-scale.ts";
+
+const LATEST = new URL("../bench/results/latest.json", import.meta.url);
+
+// The rows of part 1's table, cell by cell.
+function scaleCells(markdown: string): string[][] {
+  const part = markdown.slice(markdown.indexOf("**1. Generator scale**"), markdown.indexOf("**2."));
+  return part
+    .split("\n")
+    .filter((line) => /^\| \d/.test(line))
+    .map((line) =>
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+}
+
+test("the committed latest run renders no negative or unmeasured figure in the generator table", () => {
+  const results = JSON.parse(readFileSync(LATEST, "utf8")) as BenchResults;
+  const markdown = renderMarkdown(results);
+  const rows = scaleCells(markdown);
+  assert.equal(rows.length, results.parts.generatorScale?.rows.length);
+  for (const row of rows)
+    for (const cell of row) assert.doesNotMatch(cell, /^-\d/, `a negative figure in | ${row.join(" | ")} |`);
+  // Where the cycle cost less than the old --help baseline, neither the figure nor its ratio is shown.
+  const small = rows.filter((row) => row[0] === "100" || row[0] === "1000");
+  for (const row of small) assert.deepEqual([row[4], row[6]], ["n/a", "n/a"]);
+  assert.match(markdown, /renders the help text/);
+});
+
+test("a difference within the baseline's spread is shown as such, with no ratio; above it, the figures", () => {
+  const row = (containers: number, beyond: number, floor: number): ScaleRow => ({
+    containers,
+    runs: 5,
+    containersBodyMb: 1,
+    cycleWallMs: 400,
+    cycleInProcessMs: 40,
+    cycleCpuMs: 500 + beyond,
+    cycleCpuBeyondStartupMs: beyond,
+    peakRssMb: 70,
+    peakRssMaxMb: 71,
+    bytesWritten: 1000,
+    unchangedWallMs: 300,
+    unchangedInProcessMs: 30,
+    unchangedCpuBeyondStartupMs: beyond,
+    unchangedWroteNothing: true,
+    floorCpuBeyondStartupMs: floor,
+    floorPeakRssMb: 50,
+    cpuOverFloor: Number((beyond / floor).toFixed(2)),
+  });
+  const results: BenchResults = {
+    date: "2026-12-01T00:00:00.000Z",
+    quick: false,
+    durationS: 1,
+    machine: JSON.parse(readFileSync(LATEST, "utf8")).machine as BenchResults["machine"],
+    parts: {
+      generatorScale: {
+        startup: {
+          bareNodeCpuMs: 40,
+          bareNodeSpreadMs: 4,
+          generateMapsCpuMs: 500,
+          generateMapsSpreadMs: 30,
+          generateMapsRssMb: 60,
+          baseline: "the baseline",
+        },
+        rows: [row(100, -12, 5), row(1000, 25, 20), row(10_000, 300, 150), row(50_000, 1600, 800)],
+        growth50kOver10k: 5.33,
+      },
+    },
+    errors: {},
+  };
+  const markdown = renderMarkdown(results);
+  const rows = scaleCells(markdown);
+  assert.deepEqual(
+    rows.map((cells) => [cells[0], cells[4], cells[5], cells[6]]),
+    [
+      ["100", "≤ 30 (spread)", "5", "n/a"],
+      ["1000", "≤ 30 (spread)", "20", "n/a"],
+      ["10000", "300", "150", "2"],
+      ["50000", "1600", "800", "2"],
+    ],
+  );
+  assert.match(markdown, /At 100 and 1000 containers the CPU beyond start-up is within/);
+  assert.match(markdown, /Growth 50 000 \/ 10 000 \(CPU beyond start-up\): 5\.33 /);
+  assert.match(markdown, /the CPU of the baseline \(500 ms, spread 30 ms\)/);
+});
