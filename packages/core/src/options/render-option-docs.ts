@@ -7,7 +7,20 @@ import { SWITCH } from "./value-types.js";
 const REGION = /(<!-- options:([a-z-]+) begin -->)[\s\S]*?(<!-- options:\2 end -->)/g;
 
 const code = (text: string): string => `\`${text}\``;
-const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+// Markdown-safe table cell text: plain parts escaped, `code` parts kept (only | is escaped in both).
+const cell = (text: string): string =>
+  text
+    .replaceAll("\n", " ")
+    .split("`")
+    .map((part, index) =>
+      index % 2 === 1
+        ? part.replaceAll("|", "\\|")
+        : part
+            .replace(/[\\|*_]/g, (char) => `\\${char}`)
+            .replaceAll("<", "&lt;")
+            .replaceAll(">", "&gt;"),
+    )
+    .join("`");
 const table = (head: string[], rows: string[][]): string =>
   [head, head.map(() => "---"), ...rows].map((row) => `| ${row.map(cell).join(" | ")} |`).join("\n");
 
