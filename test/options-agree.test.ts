@@ -54,6 +54,10 @@ test("RANCHER_API_VERSION: both accept exactly what rancher-metadata serves", as
     assert.deepEqual(await same(["--api-version", version], {}), answer);
     assert.deepEqual(await same(["--rancher-api-version", version], {}), answer);
   }
+  for (const blank of ["", "  "]) {
+    const answer = await same([], { RANCHER_API_VERSION: blank });
+    assert.ok(answer.ok && answer.apiVersion === "2015-12-19", "a blank variable counts as unset");
+  }
   for (const version of ["2099-01-01", "2016-01-01", "v1", "LATEST!"]) {
     const answer = await same([], { RANCHER_API_VERSION: version });
     assert.ok(

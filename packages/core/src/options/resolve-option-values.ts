@@ -1,5 +1,5 @@
 // Raw flags + environment → the typed value of every option a program reads, validated once. A flag
-// wins over its variable; an empty variable counts as unset; then the row's default applies.
+// wins over its variable; an empty (or all-blank) variable counts as unset; then the default applies.
 import { defaultFor, type OptionRow, type Program } from "./option-row.js";
 import { optionRowsOf, OPTION_TABLE, type OptionId, type OptionValue } from "./option-table.js";
 import { OptionsError } from "./options-error.js";
@@ -60,7 +60,7 @@ function rawText(
   const flag = flags[row.flag];
   if (flag !== undefined) return { text: flag, source: `--${row.flag}` };
   const variable = row.env === null ? undefined : env[row.env];
-  if (row.env !== null && variable !== undefined && variable !== "")
+  if (row.env !== null && variable !== undefined && variable.trim() !== "")
     return { text: variable, source: row.env };
   const fallback = defaultFor(row, program);
   return fallback === null ? null : { text: fallback, source: `--${row.flag} default` };
