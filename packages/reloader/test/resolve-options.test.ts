@@ -212,10 +212,13 @@ describe("reloader CLI", () => {
     assert.ok(!text.includes("bad pass"));
   });
 
-  it("rejects unknown flags", async () => {
+  it("rejects unknown flags with exit 2 and one line, no help dump", async () => {
     const child = spawnReloader({ args: ["--no-such-flag"] });
     const exit = await child.exited;
-    assert.notEqual(exit.code, 0);
-    assert.match(child.logs.map((line) => line.raw ?? "").join("\n"), /Unknown argument/);
+    assert.deepEqual(exit, { code: 2, signal: null });
+    assert.deepEqual(
+      child.logs.map((line) => line.raw ?? ""),
+      ["reloader: Unknown argument: no-such-flag (see --help)"],
+    );
   });
 });

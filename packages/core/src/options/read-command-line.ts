@@ -31,7 +31,7 @@ export async function readCommandLine(
     .scriptName(program)
     .usage(text.usage)
     .epilog(text.epilog)
-    .parserConfiguration({ "camel-case-expansion": false })
+    .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
     .strict()
     .help(false)
     .version(false)
@@ -72,9 +72,7 @@ function refuseRepeats(rows: readonly OptionRow[], argv: readonly string[]): voi
     if (token === "--") break;
     const name = /^--?([^=]+)/.exec(token)?.[1];
     if (name === undefined) continue;
-    const row =
-      rows.find((r) => r.flag === name || r.aliases?.includes(name)) ??
-      rows.find((r) => r.type === SWITCH && `no-${r.flag}` === name);
+    const row = rows.find((r) => r.flag === name || r.aliases?.includes(name));
     if (row === undefined) continue;
     const spellings = seen.get(row) ?? [];
     spellings.push(`${token.startsWith("--") ? "--" : "-"}${name}`);
