@@ -5,8 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { VALUE_OPTIONS } from "@rancher-haproxy/generate-maps";
-import { OPTION_SPECS } from "@rancher-haproxy/reloader";
+import { defaultFor, optionRowsOf } from "@rancher-haproxy/core";
 import { execForm, finalStage, parseDockerfile, type Instruction } from "./dockerfile.ts";
 
 // The repository root.
@@ -39,14 +38,16 @@ export const readCompose = (name: string): Record<string, Service> =>
 // The Dockerfile's instructions.
 export const dockerfile: Instruction[] = parseDockerfile(readRootFile("Dockerfile"));
 
+// The environment variables a program reads (core's option table), with their defaults (null: none).
+function reads(program: Program): ReadonlyMap<string, string | null> {
+  const rows = optionRowsOf(program).map(([, row]) => row);
+  return new Map(rows.flatMap((row) => (row.env === null ? [] : [[row.env, defaultFor(row, program)]])));
+}
+
 // The environment variables each program reads, with their defaults (null: none).
 export const READS: Record<Program, ReadonlyMap<string, string | null>> = {
-  "generate-maps": new Map(
-    VALUE_OPTIONS.map((option) => [option.env, "default" in option ? option.default : null]),
-  ),
-  reloader: new Map(
-    OPTION_SPECS.filter((spec) => spec.env !== null).map((spec) => [spec.env as string, spec.default]),
-  ),
+  "generate-maps": reads("generate-maps"),
+  reloader: reads("reloader"),
 };
 
 // A service's environment as a map (compose accepts a map or a list of KEY=value).

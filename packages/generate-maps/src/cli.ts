@@ -1,8 +1,7 @@
 // The generate-maps command: options from argv + env, then one cycle (--once, --dry-run) or the loop
 // until SIGTERM/SIGINT. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
-import { createLogger, createMetadataClient } from "@rancher-haproxy/core";
+import { createLogger, createMetadataClient, OptionsError } from "@rancher-haproxy/core";
 import { createCycleState, runCycle, runLoop, type Generator } from "./main.js";
-import { OptionsError } from "./options/options-error.js";
 import { parseOptions } from "./options/parse-options.js";
 import { renderDryRun } from "./render/render-dry-run.js";
 import { explainOnce } from "./status/explain-once.js";

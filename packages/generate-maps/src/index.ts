@@ -4,8 +4,6 @@ export * from "./model/index.js";
 export * from "./render/index.js";
 export * from "./output/index.js";
 export * from "./options/generator-options.js";
-export * from "./options/option-table.js";
-export * from "./options/options-error.js";
 export * from "./options/parse-options.js";
 export * from "./sources/read-metadata.js";
 export * from "./sources/metadata-shape-error.js";

@@ -188,6 +188,19 @@ test("environment variables configure the command like the original's", async (t
   assert.equal((await files(dir)).map, MAP.replaceAll("dev.tld", "env.example"));
 });
 
+test("every API version rancher-metadata serves gives the same files", async (t) => {
+  const server = await standIn(t);
+  for (const version of ["2015-07-25", "2016-07-29", "latest"]) {
+    const dir = await tempDir(t);
+    const cli = runCli(t, ["--once", ...loopArgs(server, dir)], {
+      STACK_DOMAIN: "dev.tld",
+      RANCHER_API_VERSION: version,
+    });
+    assert.equal(await cli.exited, 0, version);
+    assert.deepEqual(await files(dir), { backends: BACKENDS, map: MAP }, version);
+  }
+});
+
 test("bad options exit 2 with one line naming the variable or flag", async (t) => {
   const missing = runCli(t, ["--once"]);
   assert.equal(await missing.exited, 2);

@@ -1,7 +1,12 @@
 // The edge: flags and environment variables (the original's names), defaults, precedence, one-line errors.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { OptionsError, parseOptions, VALUE_OPTIONS, type GeneratorOptions } from "../src/index.js";
+import { OptionsError, optionRowsOf } from "@rancher-haproxy/core";
+import { parseOptions, type GeneratorOptions } from "../src/index.js";
+
+const VALUE_OPTIONS = optionRowsOf("generate-maps").flatMap(([, row]) =>
+  row.env === null ? [] : [{ flag: row.flag, env: row.env }],
+);
 
 const ENV = { STACK_DOMAIN: "dev.tld" };
 
@@ -147,9 +152,9 @@ const BAD: [string[], NodeJS.ProcessEnv, RegExp][] = [
   [
     ["--api-version", "2099-01-01"],
     ENV,
-    /^invalid --api-version "2099-01-01": must be one of 2015-12-19, 2016-07-29, latest/,
+    /^invalid --api-version "2099-01-01": must be one of 2015-07-25, 2015-12-19, 2016-07-29, latest/,
   ],
-  [[], { ...ENV, RANCHER_API_VERSION: "2015-07-25" }, /^invalid RANCHER_API_VERSION "2015-07-25"/],
+  [[], { ...ENV, RANCHER_API_VERSION: "2015-06-01" }, /^invalid RANCHER_API_VERSION "2015-06-01"/],
   [[], { STACK_DOMAIN: "not a domain" }, /^invalid STACK_DOMAIN "not a domain": must be a DNS name/],
   [["--domain", "dev_tld"], ENV, /^invalid --domain "dev_tld"/],
   [["--domain", "dev.tld."], ENV, /^invalid --domain "dev.tld."/],

@@ -2,7 +2,8 @@
 // --status-bind, --explain and --json; bad values name the flag or variable and the value.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { OptionsError, parseOptions, type GeneratorOptions } from "../src/index.js";
+import { OptionsError } from "@rancher-haproxy/core";
+import { parseOptions, type GeneratorOptions } from "../src/index.js";
 
 const ENV = { STACK_DOMAIN: "dev.tld" };
 

@@ -1,25 +1,29 @@
 // `reloader`: parse flags and environment once, start, and turn SIGTERM/SIGINT into a graceful stop.
-// The only place that calls process.exit: 0 after a clean stop, 1 on failure, 2 on bad configuration.
-import { hideBin } from "yargs/helpers";
-import { createLogger, type Logger } from "@rancher-haproxy/core";
+// The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options.
+import { createLogger, OptionsError, type Logger } from "@rancher-haproxy/core";
 import { startReloader, type RunningReloader } from "./main.js";
-import { parseCommandLine } from "./options/command-line.js";
-import { OptionsError } from "./options/options-error.js";
-import { resolveOptions } from "./options/resolve-options.js";
+import { parseReloaderCommandLine, resolveOptions } from "./options/resolve-options.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { StartupError } from "./startup-error.js";
 
-let options: ReloaderOptions;
-try {
-  options = resolveOptions(parseCommandLine(hideBin(process.argv)), process.env);
-} catch (error) {
-  if (!(error instanceof OptionsError)) throw error;
-  process.stderr.write(
-    `reloader: invalid configuration:\n${error.problems.map((p) => `  - ${p}\n`).join("")}`,
-  );
-  process.exit(2);
+// Writes `text`, then exits with `code` (the write completes first, even on a pipe).
+function exitAfter(stream: NodeJS.WriteStream, text: string, code: number): Promise<never> {
+  return new Promise<never>(() => stream.write(text, () => process.exit(code)));
 }
 
+// The options, or the help text (exit 0) or one line naming the bad option (exit 2).
+async function readOptions(): Promise<ReloaderOptions> {
+  try {
+    const commandLine = await parseReloaderCommandLine(process.argv.slice(2));
+    if (commandLine.kind === "help") return await exitAfter(process.stdout, `${commandLine.text}\n`, 0);
+    return resolveOptions(commandLine.flags, process.env);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    return await exitAfter(process.stderr, `reloader: ${error.message}\n`, 2);
+  }
+}
+
+const options = await readOptions();
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
 let reloader: RunningReloader | null = null;
 // The start in progress: a signal that arrives during it waits for it, so HAProxy is never orphaned.

@@ -1,10 +1,7 @@
 // @rancher-haproxy/reloader: the pieces of the reloader, for tests, the demo and the status listener.
 export { startReloader, type RunningReloader } from "./main.js";
-export { resolveOptions } from "./options/resolve-options.js";
-export { OptionsError } from "./options/options-error.js";
-export { OPTION_SPECS, type OptionSpec, type RawFlags } from "./options/option-specs.js";
+export { resolveOptions, parseReloaderCommandLine } from "./options/resolve-options.js";
 export type { ReloaderOptions, SslOptions, StatsOptions, RedirectCode } from "./options/reloader-options.js";
-export { parseSyslogHost, type SyslogTarget, type SyslogFacility } from "./options/parse-network.js";
 export { renderBaseConfig, renderBindAddress, type BaseConfigInput } from "./render/render-base-config.js";
 export { renderRoutingRules, SUBDOMAIN_LEVELS, NO_ROUTE_BACKEND } from "./render/render-routing-rules.js";
 export { buildCertificatePem, validateCertificateFile } from "./model/build-certificate-pem.js";

@@ -2,12 +2,11 @@
 // snapshot → HAProxy (a master-worker child, or the running master a killed reloader left, adopted) →
 // watch the inputs → check, snapshot, reload, confirm.
 import { access, constants, mkdir } from "node:fs/promises";
-import { createMetadataClient, type Logger } from "@rancher-haproxy/core";
+import { createMetadataClient, type Logger, type SyslogTarget } from "@rancher-haproxy/core";
 import { adoptMaster } from "./adopt/adopt-master.js";
 import { findRunningMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
-import type { SyslogTarget } from "./options/parse-network.js";
 import { baseConfigPath, type ReloaderOptions } from "./options/reloader-options.js";
 import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";

@@ -1,12 +1,12 @@
 // The rendered base config: deterministic text with the expected pieces, and every option combination
 // accepted by the real `haproxy -c` (with no warnings) together with a generated backends file.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { checkConfig } from "../src/haproxy/check-config.ts";
-import type { SyslogTarget } from "../src/options/parse-network.ts";
+import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../src/options/reloader-options.ts";
 import { renderBaseConfig, type BaseConfigInput } from "../src/render/render-base-config.ts";
 import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
@@ -87,6 +87,27 @@ describe("renderBaseConfig", () => {
       assert.equal(check.ok, true, `${name}:\n${check.output}`);
       assert.doesNotMatch(check.output, /\[(WARNING|ALERT)\]/, `${name}:\n${check.output}`);
     }
+  });
+
+  it("paths with spaces and # (accepted by the option table) are quoted and pass the real haproxy -c", async () => {
+    const spaced = join(dir, "a dir #1");
+    await mkdir(spaced, { recursive: true });
+    const cert = join(spaced, "my cert.pem");
+    await copyFile(certPath, cert);
+    await copyFile(join(dir, "domain.map"), join(spaced, "domain.map"));
+    const input = base({
+      adminSocket: join(spaced, "admin.sock"),
+      https: { port: 8443, certPath: cert, redirect: null },
+      httpPort: 8080,
+    });
+    const text = renderBaseConfig(input);
+    assert.ok(text.includes(`stats socket '${join(spaced, "admin.sock")}' mode 600`), text);
+    assert.ok(text.includes(`ssl crt '${cert}'`), text);
+    const path = join(spaced, "haproxy.cfg");
+    await writeFile(path, text);
+    const check = await checkConfig("haproxy", [path, join(dir, "backends.cfg")]);
+    assert.equal(check.ok, true, check.output);
+    assert.doesNotMatch(check.output, /\[(WARNING|ALERT)\]/, check.output);
   });
 
   it("is deterministic: the same options give the same bytes", () => {

@@ -1,9 +1,7 @@
 // Pure pieces: `show proc` parsing, offending-line extraction with secrets masked, certificate
 // validation, the input hash.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { OPTION_SPECS } from "../src/options/option-specs.ts";
 import { findOffendingLines, maskSecrets } from "../src/haproxy/find-offending-lines.ts";
 import { currentWorker, parseShowProc } from "../src/haproxy/parse-show-proc.ts";
 import { RestartPolicy } from "../src/haproxy/restart-policy.ts";
@@ -128,18 +126,6 @@ describe("hashInputs", () => {
     const b = hashInputs(Buffer.from("a"), Buffer.from("bc"), Buffer.from(""));
     assert.notEqual(a, b);
     assert.equal(a, hashInputs(Buffer.from("ab"), Buffer.from("c"), Buffer.from("")));
-  });
-});
-
-describe("README", () => {
-  it("documents every flag with its variable and default", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-    for (const spec of OPTION_SPECS) {
-      const row = readme.split("\n").find((line) => line.startsWith(`| \`--${spec.flag}\` |`));
-      assert.ok(row, `--${spec.flag} has a row`);
-      if (spec.env) assert.ok(row.includes(`\`${spec.env}\``), `${spec.env} in the row of --${spec.flag}`);
-      if (spec.default) assert.ok(row.includes(`\`${spec.default}\``), `default of --${spec.flag}`);
-    }
   });
 });
 

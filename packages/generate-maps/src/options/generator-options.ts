@@ -1,11 +1,7 @@
 // The validated settings of one generate-maps process (built once, by parseOptions, at the edge).
-import type { LogFormat, StatusSettings } from "@rancher-haproxy/core";
+import type { ApiVersion, LogFormat, StatusSettings } from "@rancher-haproxy/core";
 import type { LevelWithSilent } from "pino";
 import type { ModelOptions } from "../model/routing-table.js";
-
-// The metadata API versions whose /containers and aliases look the way the model reads them.
-export const API_VERSIONS = ["2015-12-19", "2016-07-29", "latest"] as const;
-export type ApiVersion = (typeof API_VERSIONS)[number];
 
 // Every setting, typed and checked: model settings plus where to read, where to write and how to run.
 export interface GeneratorOptions extends ModelOptions {

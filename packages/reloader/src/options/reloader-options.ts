@@ -1,7 +1,12 @@
 // The validated options of the reloader: built once at the edge (cli), read everywhere else.
 import type { LevelWithSilent } from "pino";
-import type { LogFormat, StatusSettings } from "@rancher-haproxy/core";
-import type { SyslogFacility, SyslogTarget } from "./parse-network.js";
+import type {
+  ApiVersion,
+  LogFormat,
+  StatusSettings,
+  SyslogFacility,
+  SyslogTarget,
+} from "@rancher-haproxy/core";
 
 // An HTTP redirect status HAProxy renders for the http → https redirection.
 export type RedirectCode = 301 | 302 | 303 | 307 | 308;
@@ -41,7 +46,7 @@ export interface ReloaderOptions {
   syslogHost: SyslogTarget | null;
   syslogFacility: SyslogFacility;
   rancherApiHost: string;
-  rancherApiVersion: string;
+  rancherApiVersion: ApiVersion;
   hardStopAfterMs: number;
   debounceMs: number;
   stopTimeoutMs: number;

@@ -1,157 +1,111 @@
-// Raw flags + environment → validated ReloaderOptions, or an OptionsError listing every bad value.
-import { resolve } from "node:path";
-import { parseLogLevel, parseStatusBind, parseStatusPort, type LogFormat } from "@rancher-haproxy/core";
-import { OptionsError } from "./options-error.js";
-import { OPTION_SPECS, type OptionFlag, type RawFlags } from "./option-specs.js";
-import { parseStatsPassword, parseStatsUsername } from "./parse-credentials.js";
-import { parseApiHost, parseBindAddress, parseFacility, parseSyslogHost } from "./parse-network.js";
-import type { Parsed } from "./parse-values.js";
-import { parseBoolean, parseDurationMs, parseInteger, parsePort, parseRedirectCode } from "./parse-values.js";
+// Command line + environment → validated ReloaderOptions, or an OptionsError naming every bad flag or
+// variable and its value (never a secret). The options are rows of core's option table (shared with
+// generate-maps); only the checks between them live here.
+import { createRequire } from "node:module";
+import {
+  OptionsError,
+  readCommandLine,
+  resolveOptionValues,
+  type CommandLine,
+  type OptionValues,
+  type RawFlags,
+} from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "./reloader-options.js";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 // Unix socket paths are limited to 107 bytes; master.sock and admin.sock live in the state dir.
 const MAX_STATE_DIR = 107 - "/master.sock".length;
-const SECRET_FLAGS = new Set<OptionFlag>(["stats-password"]);
 
-// Validate every option once; the errors name the flag or variable and the bad value (never a secret).
+const TEXT = {
+  usage:
+    "$0 [flags]\n\nRuns HAProxy and reloads it, without dropping requests, when its generated files change.",
+  epilog:
+    "A flag wins over its environment variable. Exit codes: 0 after a clean stop, 1 on failure, 2 bad options.",
+  version,
+};
+
+// Parses argv (without node and script): the help or version text, or the raw flags of a run.
+export function parseReloaderCommandLine(argv: readonly string[]): Promise<CommandLine> {
+  return readCommandLine("reloader", argv, TEXT);
+}
+
+// Validate every option once; throws one OptionsError listing every problem.
 export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): ReloaderOptions {
-  const problems: string[] = [];
-
-  const raw = (flag: OptionFlag): { text: string | null; source: string } => {
-    const spec = OPTION_SPECS.find((candidate) => candidate.flag === flag);
-    const fromFlag = flags[flag];
-    if (fromFlag !== undefined) return { text: fromFlag, source: `--${flag}` };
-    const fromEnv = spec?.env ? env[spec.env] : undefined;
-    if (spec?.env && fromEnv !== undefined && fromEnv !== "") return { text: fromEnv, source: spec.env };
-    return { text: spec?.default ?? null, source: `--${flag} (default)` };
-  };
-
-  function get<T>(flag: OptionFlag, parse: (text: string) => Parsed<T>, fallback: T): T {
-    const { text, source } = raw(flag);
-    if (text === null) return fallback;
-    const parsed = parse(text);
-    if (parsed.ok) return parsed.value;
-    const shown = SECRET_FLAGS.has(flag) ? "" : `=${JSON.stringify(text)}`;
-    problems.push(`${source}${shown} ${parsed.reason}`);
-    return fallback;
-  }
-  const path = (flag: OptionFlag) => get(flag, nonEmptyPath, "");
-  const optionalPath = (flag: OptionFlag) => (raw(flag).text === null ? null : path(flag));
-
-  const sslEnabled = get("enable-ssl", parseBoolean, false);
-  const redirect = get("enable-ssl-redirection", parseBoolean, false);
-  const redirectCode = get("ssl-redirection-type", parseRedirectCode, 301);
-  const statsEnabled = get("enable-stats", parseBoolean, false);
-  const username = get("stats-username", parseStatsUsername, "");
-  const password = get("stats-password", parseStatsPassword, "");
-  const allowDefault = get("stats-allow-default-password", parseBoolean, false);
-  if (statsEnabled && username === "haproxy" && password === "haproxy" && !allowDefault)
-    problems.push(
-      "ENABLE_STATS=true with the default STATS_USERNAME/STATS_PASSWORD (haproxy/haproxy): set your own " +
-        "credentials, or STATS_ALLOW_DEFAULT_PASSWORD=true to accept the defaults",
-    );
-  if (redirect && !sslEnabled)
-    problems.push(
-      "ENABLE_SSL_REDIRECTION=true needs ENABLE_SSL=true (there is no HTTPS frontend to redirect to)",
-    );
-
-  const stateDir = path("state-dir");
-  if (stateDir.length > MAX_STATE_DIR)
-    problems.push(
-      `${raw("state-dir").source}=${JSON.stringify(stateDir)} is too long for a unix socket path (max ${MAX_STATE_DIR} bytes)`,
-    );
-  const syslogRaw = raw("syslog-host").text;
-  const logFormat = get("log-format", parseLogFormat, undefined);
-
+  const values = resolveOptionValues("reloader", flags, env);
+  const sslEnabled = values.get("enableSsl");
+  const redirect = values.get("enableSslRedirection");
   const options: ReloaderOptions = {
-    haproxyBin: get("haproxy-bin", nonEmpty, "haproxy"),
-    haproxyConfig: path("haproxy-config"),
-    userConfig: optionalPath("config"),
-    backendConfig: path("backend-config"),
-    domainMap: path("domain-map"),
-    stateDir,
-    bindAddress: get("bind-address", parseBindAddress, ""),
-    httpPort: get("http-port", parsePort, 80),
+    haproxyBin: values.get("haproxyBin"),
+    haproxyConfig: values.get("haproxyConfig"),
+    userConfig: values.get("config"),
+    backendConfig: values.get("backends"),
+    domainMap: values.get("domainMap"),
+    stateDir: values.get("stateDir"),
+    bindAddress: values.get("bindAddress"),
+    httpPort: values.get("httpPort"),
     ssl: {
       enabled: sslEnabled,
-      port: get("https-port", parsePort, 443),
-      certPath: path("ssl-cert"),
-      base64Encoded: get("ssl-base64-encoded", parseBoolean, false),
-      redirect: sslEnabled && redirect ? redirectCode : null,
+      port: values.get("httpsPort"),
+      certPath: values.get("sslCert"),
+      base64Encoded: values.get("sslBase64Encoded"),
+      redirect: sslEnabled && redirect ? values.get("sslRedirectionType") : null,
     },
-    stats: { enabled: statsEnabled, port: get("stats-port", parsePort, 1936), username, password },
-    syslogHost:
-      syslogRaw === null || syslogRaw.trim() === "" ? null : get("syslog-host", parseSyslogHost, null),
-    syslogFacility: get("syslog-facility", parseFacility, "daemon"),
-    rancherApiHost: get("rancher-api-host", parseApiHost, ""),
-    rancherApiVersion: get("rancher-api-version", apiVersion, ""),
-    hardStopAfterMs: get("hard-stop-after", (t) => parseDurationMs(t), 30_000),
-    debounceMs: get("debounce-ms", (t) => parseInteger(t, 0, 60_000), 200),
-    stopTimeoutMs: get("stop-timeout", (t) => parseDurationMs(t, 3_600_000), 30_000),
-    rescanIntervalMs: get("rescan-interval", (t) => parseDurationMs(t, 3_600_000), 10_000),
-    reloadTimeoutMs: get("reload-timeout", (t) => parseDurationMs(t, 600_000), 10_000),
-    maxRestarts: get("max-restarts", (t) => parseInteger(t, 1, 1000), 10),
-    status: {
-      port: get("status-port", (t) => attempt(() => parseStatusPort(t)), null),
-      bind: get("status-bind", (t) => attempt(() => parseStatusBind(t)), "127.0.0.1"),
+    stats: {
+      enabled: values.get("enableStats"),
+      port: values.get("statsPort"),
+      username: values.get("statsUsername"),
+      password: values.get("statsPassword"),
     },
-    logLevel: get("log-level", parseLevel, "info"),
-    logFormat,
+    syslogHost: values.get("syslogHost"),
+    syslogFacility: values.get("syslogFacility"),
+    rancherApiHost: values.get("apiHost"),
+    rancherApiVersion: values.get("apiVersion"),
+    hardStopAfterMs: values.get("hardStopAfter"),
+    debounceMs: values.get("debounceMs"),
+    stopTimeoutMs: values.get("stopTimeout"),
+    rescanIntervalMs: values.get("rescanInterval"),
+    reloadTimeoutMs: values.get("reloadTimeout"),
+    maxRestarts: values.get("maxRestarts"),
+    status: { port: values.get("statusPort"), bind: values.get("statusBind") },
+    logLevel: values.get("logLevel"),
+    logFormat: values.get("logFormat") ?? undefined,
   };
-  checkPorts(options, problems);
+  const problems = crossChecks(options, values, redirect);
   if (problems.length > 0) throw new OptionsError(problems);
   return options;
 }
 
-function checkPorts(options: ReloaderOptions, problems: string[]): void {
+// The rules between options: credentials, redirection, socket path length, one port per listener.
+function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: boolean): string[] {
+  const problems: string[] = [];
+  const { stats, ssl } = options;
+  if (
+    stats.enabled &&
+    stats.username === "haproxy" &&
+    stats.password === "haproxy" &&
+    !values.get("statsAllowDefaultPassword")
+  )
+    problems.push(
+      "ENABLE_STATS=true with the default STATS_USERNAME/STATS_PASSWORD (haproxy/haproxy): set your own " +
+        "credentials, or STATS_ALLOW_DEFAULT_PASSWORD=true to accept the defaults",
+    );
+  if (redirect && !ssl.enabled)
+    problems.push(
+      "ENABLE_SSL_REDIRECTION=true needs ENABLE_SSL=true (there is no HTTPS frontend to redirect to)",
+    );
+  if (Buffer.byteLength(options.stateDir) > MAX_STATE_DIR)
+    problems.push(
+      `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: too long for a unix socket path (max ${MAX_STATE_DIR} bytes)`,
+    );
   const used: [string, number][] = [["HTTP_PORT", options.httpPort]];
-  if (options.ssl.enabled) used.push(["HTTPS_PORT", options.ssl.port]);
-  if (options.stats.enabled) used.push(["STATS_PORT", options.stats.port]);
+  if (ssl.enabled) used.push(["HTTPS_PORT", ssl.port]);
+  if (stats.enabled) used.push(["STATS_PORT", stats.port]);
   if (options.status.port) used.push(["STATUS_PORT", options.status.port]);
   for (const [name, port] of used) {
     const clash = used.find(([other, otherPort]) => other !== name && otherPort === port);
     if (clash && name < clash[0])
       problems.push(`${name} and ${clash[0]} are both ${port}: each listener needs its own port`);
   }
-}
-
-// A parser of core's (which throws with the reason) as a Parsed.
-function attempt<T>(parse: () => T): Parsed<T> {
-  try {
-    return { ok: true, value: parse() };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
-}
-
-function nonEmpty(text: string): Parsed<string> {
-  return text.trim() === "" ? { ok: false, reason: "must not be empty" } : { ok: true, value: text.trim() };
-}
-
-function nonEmptyPath(text: string): Parsed<string> {
-  if (text.trim() === "") return { ok: false, reason: "must not be empty" };
-  if (/[\s"'#\\]/.test(text.trim()))
-    return { ok: false, reason: "must not contain spaces, quotes, # or backslashes" };
-  return { ok: true, value: resolve(text.trim()) };
-}
-
-function apiVersion(text: string): Parsed<string> {
-  const value = text.trim();
-  return /^(latest|\d{4}-\d{2}-\d{2})$/.test(value)
-    ? { ok: true, value }
-    : { ok: false, reason: "must be `latest` or a date like 2015-12-19" };
-}
-
-function parseLevel(text: string): Parsed<ReloaderOptions["logLevel"]> {
-  const level = parseLogLevel(text);
-  return level
-    ? { ok: true, value: level }
-    : { ok: false, reason: "must be fatal, error, warn, info, debug, trace or silent" };
-}
-
-function parseLogFormat(text: string): Parsed<LogFormat | undefined> {
-  const value = text.trim().toLowerCase();
-  return value === "json" || value === "pretty"
-    ? { ok: true, value }
-    : { ok: false, reason: "must be json or pretty" };
+  return problems;
 }

@@ -1,5 +1,5 @@
 // The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
-import type { SyslogFacility, SyslogTarget } from "../options/parse-network.js";
+import type { SyslogFacility, SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../options/reloader-options.js";
 import { NO_ROUTE_BACKEND, renderRoutingRules } from "./render-routing-rules.js";
 
@@ -53,6 +53,12 @@ export function renderBindAddress(address: string, port: number): string {
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+// A file path as one haproxy.cfg word: as is when plain, else in single quotes (no expansion inside;
+// the option table refuses quotes, backslashes and control characters in paths).
+export function renderConfigPath(path: string): string {
+  return /^[A-Za-z0-9._/@:,+-]+$/.test(path) ? path : `'${path}'`;
+}
+
 function section(header: string, body: string[]): string[] {
   return [header, ...body.map((line) => INDENT + line)];
 }
@@ -69,7 +75,7 @@ function renderGlobal(input: BaseConfigInput): string[] {
     "default-path config",
     renderLog(input.log, input.facility),
     "# runtime API for later fast paths; expose-fd lets `haproxy -x` take the listeners over",
-    `stats socket ${input.adminSocket} mode 600 level admin expose-fd listeners`,
+    `stats socket ${renderConfigPath(input.adminSocket)} mode 600 level admin expose-fd listeners`,
     "stats timeout 30s",
     "# old workers finish in-flight requests after a reload, within this bound",
     `hard-stop-after ${input.hardStopAfterMs}ms`,
@@ -110,7 +116,7 @@ function renderHttpFrontend(input: BaseConfigInput): string[] {
 
 function renderHttpsFrontend(input: BaseConfigInput, https: { port: number; certPath: string }): string[] {
   return [
-    `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${https.certPath}`,
+    `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${renderConfigPath(https.certPath)}`,
     "http-request set-header X-Forwarded-Proto https",
     "http-request set-header X-Real-IP %[src]",
     ...renderRoutingRules(),

@@ -1,7 +1,6 @@
 // Where HAProxy logs: SYSLOG_HOST when given, else the host's agent IP from metadata (as the original
 // did), else HAProxy's stdout when the metadata service cannot be reached.
-import type { Logger, MetadataClient } from "@rancher-haproxy/core";
-import { parseSyslogHost, type SyslogTarget } from "../options/parse-network.js";
+import { parseSyslogHost, type Logger, type MetadataClient, type SyslogTarget } from "@rancher-haproxy/core";
 import { readAgentIp } from "../sources/read-self-metadata.js";
 
 // Resolve the target once at start-up.
@@ -14,12 +13,12 @@ export async function resolveSyslogTarget(
   try {
     const agentIp = await readAgentIp(client);
     const parsed = parseSyslogHost(agentIp);
-    if (parsed.ok && parsed.value.kind === "udp") {
+    if (parsed?.kind === "udp") {
       logger.info(
         { event: "syslog.target", source: "metadata", host: agentIp },
         "logging to the host's agent IP",
       );
-      return parsed.value;
+      return parsed;
     }
     logger.warn(
       { event: "syslog.target", source: "stdout", agentIp },

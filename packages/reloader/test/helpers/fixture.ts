@@ -67,26 +67,27 @@ export async function createFixture(defer: Defer, options: FixtureOptions = {}):
     },
     async start(args = [], env = {}) {
       const child = spawnReloader({
-        args: [
-          "--haproxy-config",
-          fixture.baseConfig,
-          "--backend-config",
-          fixture.backendConfig,
-          "--domain-map",
-          fixture.domainMap,
-          "--state-dir",
-          fixture.stateDir,
-          "--bind-address",
-          "127.0.0.1",
-          "--http-port",
-          String(httpPort),
-          "--stop-timeout",
-          "5s",
-          "--debounce-ms",
-          "50",
-          ...(options.args ?? []),
-          ...args,
-        ],
+        args: overriding(
+          [
+            "--haproxy-config",
+            fixture.baseConfig,
+            "--backend-config",
+            fixture.backendConfig,
+            "--domain-map",
+            fixture.domainMap,
+            "--state-dir",
+            fixture.stateDir,
+            "--bind-address",
+            "127.0.0.1",
+            "--http-port",
+            String(httpPort),
+            "--stop-timeout",
+            "5s",
+            "--debounce-ms",
+            "50",
+          ],
+          [...(options.args ?? []), ...args],
+        ),
         env: { SYSLOG_HOST: "stdout", RANCHER_API_HOST: "127.0.0.1:9", ...options.env, ...env },
       });
       processes.push(child);
@@ -99,4 +100,14 @@ export async function createFixture(defer: Defer, options: FixtureOptions = {}):
   await fixture.write({ backends: options.backends, map: options.map });
   if (!options.deferStart) await fixture.start();
   return fixture;
+}
+
+// The fixture's `--flag value` pairs, minus those `extra` gives again, then `extra` (the reloader
+// refuses a flag given twice).
+function overriding(defaults: readonly string[], extra: readonly string[]): string[] {
+  const given = new Set(extra.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]));
+  const kept: string[] = [];
+  for (let i = 0; i < defaults.length; i += 2)
+    if (!given.has(defaults[i])) kept.push(defaults[i] ?? "", defaults[i + 1] ?? "");
+  return [...kept, ...extra];
 }

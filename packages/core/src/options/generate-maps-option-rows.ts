@@ -1,0 +1,95 @@
+// The rows only generate-maps reads: what to route and how carefully to change it, and its one-shot modes.
+import { DNS_NAME } from "./network-types.js";
+import type { OptionRow } from "./option-row.js";
+import { LABEL_KEY, SHARE, SWITCH, TEXT, secondsType } from "./value-types.js";
+
+const GENERATOR = ["generate-maps"] as const;
+const QUERY = { ...TEXT, accepts: "a container name or uuid, or a host" };
+
+// generate-maps' own options, in help order (see option-table.ts for how to add one).
+export const GENERATE_MAPS_OPTION_ROWS = {
+  domain: {
+    flag: "domain",
+    env: "STACK_DOMAIN",
+    type: DNS_NAME,
+    default: null,
+    required: "dev.example.com",
+    describe: "domain the stacks are served under: <stack>.<domain> (required)",
+    programs: GENERATOR,
+  },
+  label: {
+    flag: "label",
+    env: "RANCHER_LABEL",
+    type: LABEL_KEY,
+    default: "map-public-http",
+    describe: "container label holding the port to route to",
+    programs: GENERATOR,
+  },
+  proxyLabel: {
+    flag: "proxy-label",
+    env: "RANCHER_PROXY_LABEL",
+    type: LABEL_KEY,
+    default: "send-proxy",
+    describe: "container label choosing a PROXY protocol option for its server line",
+    programs: GENERATOR,
+  },
+  interval: {
+    flag: "interval",
+    env: "POLL_INTERVAL",
+    type: secondsType(1, 86400, "a number of seconds from 1 to 86400"),
+    default: "10",
+    describe: "seconds between full refetches, the safety net of the /version long poll (up to 3 decimals)",
+    programs: GENERATOR,
+  },
+  maxRemovalShare: {
+    flag: "max-removal-share",
+    env: "MAX_REMOVAL_SHARE",
+    type: SHARE,
+    default: "0.5",
+    describe:
+      "share (0-1) of the routed containers one cycle may remove at once; more waits for confirmation",
+    programs: GENERATOR,
+  },
+  removalConfirmSeconds: {
+    flag: "removal-confirm-seconds",
+    env: "REMOVAL_CONFIRM_SECONDS",
+    type: secondsType(0, 86400, "a number of seconds from 0 (off) to 86400"),
+    default: "30",
+    describe: "seconds a larger removal must stay the same before it is written (0 disables the guard)",
+    programs: GENERATOR,
+  },
+  explain: {
+    flag: "explain",
+    env: null,
+    type: QUERY,
+    default: null,
+    describe:
+      "read metadata once, write nothing, and say why a container (name or uuid) or a host is routed or not; " +
+      "exit 0 found, 1 metadata unreadable, 3 no such container or host",
+    programs: GENERATOR,
+  },
+  json: {
+    flag: "json",
+    env: null,
+    type: SWITCH,
+    default: "false",
+    describe: "with --explain: print the explanation as JSON",
+    programs: GENERATOR,
+  },
+  once: {
+    flag: "once",
+    env: null,
+    type: SWITCH,
+    default: "false",
+    describe: "run one cycle, write the files, exit 0 (1 if metadata could not be read)",
+    programs: GENERATOR,
+  },
+  dryRun: {
+    flag: "dry-run",
+    env: null,
+    type: SWITCH,
+    default: "false",
+    describe: "like --once, but print both files to stdout and write nothing",
+    programs: GENERATOR,
+  },
+} as const satisfies Record<string, OptionRow>;

@@ -1,0 +1,87 @@
+// argv → the raw text of each flag a program knows (yargs parses, strictly, and never prints or
+// exits), or the help/version text. Unknown flags, positional words and a flag given twice are errors.
+import yargs from "yargs";
+import { describeFor, defaultFor, type OptionRow, type Program } from "./option-row.js";
+import { optionRowsOf } from "./option-table.js";
+import { OptionsError } from "./options-error.js";
+import { SWITCH } from "./value-types.js";
+
+// The raw text of each given flag, by its main name (a switch is "true" or "false").
+export type RawFlags = Readonly<Record<string, string>>;
+
+// What the command line asks for: a text to print (--help, --version) and exit 0, or a run.
+export type CommandLine = { kind: "help"; text: string } | { kind: "run"; flags: RawFlags };
+
+// The program's own words around the generated flag list.
+export interface CommandLineText {
+  usage: string;
+  epilog: string;
+  version: string;
+}
+
+// Parses argv (without node and the script) for `program`; throws OptionsError with one line.
+export async function readCommandLine(
+  program: Program,
+  argv: readonly string[],
+  text: CommandLineText,
+): Promise<CommandLine> {
+  const rows = optionRowsOf(program).map(([, row]) => row);
+  refuseRepeats(rows, argv);
+  const parser = yargs([...argv])
+    .scriptName(program)
+    .usage(text.usage)
+    .epilog(text.epilog)
+    .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
+    .strict()
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new OptionsError(`${error?.message ?? message} (see --help)`);
+    })
+    .wrap(Math.min(120, process.stdout.columns ?? 120));
+  for (const row of rows) parser.option(row.flag, yargsOption(row, program));
+  const parsed = (await parser.parseAsync()) as Record<string, unknown>;
+  const positional = (parsed["_"] as unknown[] | undefined) ?? [];
+  if (positional.length > 0)
+    throw new OptionsError(`Unknown argument: ${String(positional[0])} (see --help)`);
+  if (parsed["help"] === true) return { kind: "help", text: await parser.getHelp() };
+  if (parsed["version"] === true) return { kind: "help", text: text.version };
+  const flags: Record<string, string> = {};
+  for (const row of rows) if (parsed[row.flag] !== undefined) flags[row.flag] = String(parsed[row.flag]);
+  return { kind: "run", flags };
+}
+
+function yargsOption(row: OptionRow, program: Program) {
+  const fallback = defaultFor(row, program);
+  const env = row.env === null ? "" : `env ${row.env}`;
+  const shown =
+    fallback === null || row.type === SWITCH ? "" : `default ${fallback === "" ? '""' : fallback}`;
+  const note = [env, shown].filter(Boolean).join(", ");
+  return {
+    type: row.type === SWITCH ? ("boolean" as const) : ("string" as const),
+    alias: [...(row.aliases ?? [])],
+    describe: `${describeFor(row, program)}${note ? ` [${note}]` : ""}`,
+  };
+}
+
+// A flag given twice (under any of its names) is refused rather than one of them silently winning.
+function refuseRepeats(rows: readonly OptionRow[], argv: readonly string[]): void {
+  const seen = new Map<OptionRow, string[]>();
+  for (const token of argv) {
+    if (token === "--") break;
+    const name = /^--?([^=]+)/.exec(token)?.[1];
+    if (name === undefined) continue;
+    const row = rows.find((r) => r.flag === name || r.aliases?.includes(name));
+    if (row === undefined) continue;
+    const spellings = seen.get(row) ?? [];
+    spellings.push(`${token.startsWith("--") ? "--" : "-"}${name}`);
+    seen.set(row, spellings);
+    if (spellings.length === 2)
+      throw new OptionsError(
+        spellings[0] === spellings[1]
+          ? `${spellings[0]} is given more than once`
+          : `${spellings.join(" and ")} are the same option, given more than once`,
+      );
+  }
+}

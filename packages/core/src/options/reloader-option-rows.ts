@@ -1,0 +1,157 @@
+// The rows only the reloader reads: HAProxy, its listeners, TLS, stats, syslog and reload timing.
+import {
+  BIND_ADDRESS,
+  STATS_PASSWORD,
+  STATS_USERNAME,
+  SYSLOG_FACILITY,
+  SYSLOG_HOST,
+} from "./network-types.js";
+import type { OptionRow } from "./option-row.js";
+import { BOOLEAN, PATH, PORT, REDIRECT_CODE, TEXT, durationType, integerType } from "./value-types.js";
+
+const RELOADER = ["reloader"] as const;
+
+// One reloader row: flag, variable, type, default, help text.
+function row<T, D extends string | null>(
+  flag: string,
+  env: string,
+  type: OptionRow<T>["type"],
+  fallback: D,
+  describe: string,
+) {
+  return { flag, env, type, default: fallback, describe, programs: RELOADER };
+}
+
+// The reloader's own options, in help order (see option-table.ts for how to add one).
+export const RELOADER_OPTION_ROWS = {
+  haproxyBin: row("haproxy-bin", "HAPROXY_BIN", TEXT, "haproxy", "HAProxy executable"),
+  haproxyConfig: row(
+    "haproxy-config",
+    "HAPROXY_CONFIG",
+    PATH,
+    "/usr/local/etc/haproxy/haproxy.cfg",
+    "where the rendered base config is written",
+  ),
+  config: row(
+    "config",
+    "HAPROXY_USER_CONFIG",
+    PATH,
+    null,
+    "your own base config, used as is instead of the rendered one",
+  ),
+  stateDir: row(
+    "state-dir",
+    "RELOADER_STATE_DIR",
+    PATH,
+    "/var/run/rancher-haproxy",
+    "config snapshots, master and admin sockets (at most 95 bytes)",
+  ),
+  bindAddress: row(
+    "bind-address",
+    "BIND_ADDRESS",
+    BIND_ADDRESS,
+    "",
+    "address HAProxy listens on (empty: all)",
+  ),
+  httpPort: row("http-port", "HTTP_PORT", PORT, "80", "HTTP frontend port"),
+  httpsPort: row("https-port", "HTTPS_PORT", PORT, "443", "HTTPS frontend port (with ENABLE_SSL)"),
+  enableSsl: row("enable-ssl", "ENABLE_SSL", BOOLEAN, "false", "terminate TLS on the HTTPS port"),
+  sslCert: row(
+    "ssl-cert",
+    "HAPROXY_SSL_CERT",
+    PATH,
+    "/usr/local/etc/haproxy/server.pem",
+    "combined certificate + key PEM; built from metadata when missing",
+  ),
+  sslBase64Encoded: row(
+    "ssl-base64-encoded",
+    "SSL_BASE64_ENCODED",
+    BOOLEAN,
+    "false",
+    "metadata ssl_cert/ssl_key are base64 encoded",
+  ),
+  enableSslRedirection: row(
+    "enable-ssl-redirection",
+    "ENABLE_SSL_REDIRECTION",
+    BOOLEAN,
+    "false",
+    "redirect plain HTTP to HTTPS (with ENABLE_SSL)",
+  ),
+  sslRedirectionType: row(
+    "ssl-redirection-type",
+    "SSL_REDIRECTION_TYPE",
+    REDIRECT_CODE,
+    "301",
+    "redirect status",
+  ),
+  enableStats: row(
+    "enable-stats",
+    "ENABLE_STATS",
+    BOOLEAN,
+    "false",
+    "stats page and Prometheus /metrics on the stats port",
+  ),
+  statsPort: row("stats-port", "STATS_PORT", PORT, "1936", "stats port"),
+  statsUsername: row("stats-username", "STATS_USERNAME", STATS_USERNAME, "haproxy", "stats basic-auth user"),
+  statsPassword: {
+    ...row("stats-password", "STATS_PASSWORD", STATS_PASSWORD, "haproxy", "stats basic-auth password"),
+    secret: true,
+  },
+  statsAllowDefaultPassword: row(
+    "stats-allow-default-password",
+    "STATS_ALLOW_DEFAULT_PASSWORD",
+    BOOLEAN,
+    "false",
+    "allow haproxy/haproxy stats credentials",
+  ),
+  syslogHost: row(
+    "syslog-host",
+    "SYSLOG_HOST",
+    SYSLOG_HOST,
+    null,
+    "syslog target host[:port] or `stdout` (default: metadata self/host/agent_ip, else stdout)",
+  ),
+  syslogFacility: row("syslog-facility", "SYSLOG_FACILITY", SYSLOG_FACILITY, "daemon", "syslog facility"),
+  hardStopAfter: row(
+    "hard-stop-after",
+    "HARD_STOP_AFTER",
+    durationType(86_400_000),
+    "30s",
+    "how long old workers may finish in-flight requests after a reload",
+  ),
+  debounceMs: row(
+    "debounce-ms",
+    "RELOADER_DEBOUNCE_MS",
+    integerType(0, 60_000),
+    "200",
+    "quiet time (ms) after a file change before checking",
+  ),
+  stopTimeout: row(
+    "stop-timeout",
+    "RELOADER_STOP_TIMEOUT",
+    durationType(3_600_000),
+    "30s",
+    "graceful stop bound on SIGTERM/SIGINT",
+  ),
+  rescanInterval: row(
+    "rescan-interval",
+    "RELOADER_RESCAN_INTERVAL",
+    durationType(3_600_000),
+    "10s",
+    "re-hash the inputs this often in case an event was missed (0: never)",
+  ),
+  reloadTimeout: row(
+    "reload-timeout",
+    "RELOADER_RELOAD_TIMEOUT",
+    durationType(600_000),
+    "10s",
+    "how long to wait for a reload (or start) to be confirmed",
+  ),
+  maxRestarts: row(
+    "max-restarts",
+    "RELOADER_MAX_RESTARTS",
+    integerType(1, 1000),
+    "10",
+    "consecutive failed HAProxy starts before giving up (exit 1)",
+  ),
+} as const satisfies Record<string, OptionRow>;
