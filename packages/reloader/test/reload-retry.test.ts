@@ -11,9 +11,18 @@ import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/s
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
+import { RetryBackoff } from "../src/reload/retry-backoff.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 type Health = ReloaderHealth["body"];
+
+test("retries wait 0.5 s doubling to 30 s, and start again at 0.5 s after a success", () => {
+  const backoff = new RetryBackoff(500, 30_000);
+  const delays = Array.from({ length: 9 }, () => backoff.next().delayMs);
+  assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+  backoff.reset();
+  assert.deepEqual(backoff.next(), { attempt: 1, delayMs: 500 });
+});
 
 // Inode and mtime of each input: equal before and after means nothing wrote them.
 async function fileStamps(fixture: Fixture): Promise<string[]> {

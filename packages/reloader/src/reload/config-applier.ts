@@ -127,7 +127,7 @@ export class ConfigApplier {
       // HAProxy (re)started from this change's snapshot: it is live without a reload.
       this.settledHash = hash;
       logger.info(
-        { event: "inputs.live", generation: this.switched.generation },
+        { event: "inputs.live", generation: this.switched.generation, inputsHash: hash },
         `HAProxy runs gen-${this.switched.generation}: the change is live`,
       );
       return DONE;
@@ -146,7 +146,16 @@ export class ConfigApplier {
     this.switched = null;
     const reloadStarted = performance.now();
     const result = await supervisor.switchTo(generation);
-    const live = reportSwitch(result, { generation, started, reloadStarted, since, check, logger, status });
+    const live = reportSwitch(result, {
+      generation,
+      inputsHash: hash,
+      started,
+      reloadStarted,
+      since,
+      check,
+      logger,
+      status,
+    });
     await store.prune();
     if (result.kind === "deferred" || result.verdict.ok || result.verdict.kind === "exited")
       this.switched = { generation, hash };

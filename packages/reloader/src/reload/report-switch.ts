@@ -9,6 +9,8 @@ import type { ReloaderStatus } from "../state/reloader-status.js";
 // `since` (the first file event) are performance.now() times.
 export interface SwitchContext {
   generation: number;
+  /** the sha256 of the input triple in the snapshot, logged so a watcher can tell which files went live */
+  inputsHash: string;
   started: number;
   reloadStarted: number;
   since: number | null;
@@ -19,7 +21,7 @@ export interface SwitchContext {
 
 // Report it; returns null when the change is live, else why it is not (yet).
 export function reportSwitch(result: SwitchResult, context: SwitchContext): string | null {
-  const { generation, started, reloadStarted, since, check, logger, status } = context;
+  const { generation, inputsHash, started, reloadStarted, since, check, logger, status } = context;
   if (result.kind === "deferred") {
     status.reloadEnded("deferred", null, null);
     logger.warn(
@@ -39,6 +41,7 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
       {
         event: "reload.applied",
         generation,
+        inputsHash,
         checkMs: check.durationMs,
         reloadMs,
         durationMs,
