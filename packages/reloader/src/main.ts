@@ -12,7 +12,6 @@ import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { writeBaseConfig } from "./output/write-base-config.js";
 import { ConfigApplier } from "./reload/config-applier.js";
-import { SerialLock } from "./reload/serial-lock.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
 import { renderBaseConfig, type BaseConfigInput } from "./render/render-base-config.js";
 import { prepareCertificate } from "./setup/prepare-certificate.js";
@@ -49,7 +48,6 @@ export async function startReloader(options: ReloaderOptions, logger: Logger): P
     logger.info({ event: "inputs.created", paths: created }, "created empty input files");
 
   const status = new ReloaderStatus();
-  const lock = new SerialLock();
   let giveUp: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (giveUp = reject));
   failed.catch(() => undefined);
@@ -60,20 +58,19 @@ export async function startReloader(options: ReloaderOptions, logger: Logger): P
     maxRestarts: options.maxRestarts,
     logger,
     status,
-    lock,
     onGiveUp: giveUp,
   });
   const inputs = { base: baseConfigPath(options), backends: options.backendConfig, map: options.domainMap };
   const store = new SnapshotStore(options.haproxyBin, layout, logger);
-  const applier = new ConfigApplier({ store, inputs, logger, status, lock, supervisor });
+  const applier = new ConfigApplier({ store, inputs, logger, status, supervisor });
 
   const found = await findRunningMaster(layout);
-  const generation = await lock.run(() => applier.prepareInitial());
+  const generation = await applier.prepareInitial();
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
-  if (found.kind === "running") await lock.run(() => adoptMaster(found, supervisor, logger));
+  if (found.kind === "running") await adoptMaster(found, supervisor, logger);
   else {
     if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
-    await lock.run(() => supervisor.start());
+    await supervisor.start();
   }
 
   const statusServer = await startReloaderStatus({ options, status, layout, inputs, logger });
@@ -98,6 +95,7 @@ export async function startReloader(options: ReloaderOptions, logger: Logger): P
       if (rescan) clearInterval(rescan);
       await statusServer?.close();
       await watcher.close();
+      applier.close();
       await Promise.race([applier.idle(), delay(options.reloadTimeoutMs)]);
       await supervisor.stop(options.stopTimeoutMs);
       logger.info({ event: "reloader.stopped" }, "stopped");

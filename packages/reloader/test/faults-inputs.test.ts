@@ -2,6 +2,8 @@
 // file's place, NUL bytes, invalid UTF-8, an injected section, a 3-field map line, a map value naming no
 // backend (haproxy -c accepts that one). Each is refused with a log line naming the file, the running
 // HAProxy keeps answering every request of a concurrent load, and the fixed files are applied after.
+// Every step waits for what the reloader says about the exact files (their hash in reload.applied /
+// inputs.live), never for "some" reload: a slow machine may run a pass between two writes.
 // (chmod 000 is no test here: the suite runs as root, who reads such a file anyway.)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -15,12 +17,35 @@ import {
 } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { startAppLoad } from "./helpers/app-load.ts";
+import { readInputs } from "../src/sources/read-inputs.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 const routes = (url: string, host: string, name: string) => async () => {
   const answer = await httpRequest({ url, host, timeoutMs: 2000 });
   return answer.status === 200 && answer.body === name;
 };
+
+// Wait until the reloader reports the files now on disk live (applied by a reload, or recognised as the
+// ones HAProxy already runs), by their hash: a pass over an earlier state does not count.
+async function waitUntilLive(fixture: Fixture, from: number): Promise<void> {
+  const read = await readInputs({
+    base: fixture.baseConfig,
+    backends: fixture.backendConfig,
+    map: fixture.domainMap,
+  });
+  assert.ok(read.ok, "the inputs are readable");
+  const hash = read.files.hash;
+  await waitFor(
+    () =>
+      fixture.reloader.logs
+        .slice(from)
+        .some(
+          (line) =>
+            ["reload.applied", "inputs.live"].includes(String(line.event)) && line["inputsHash"] === hash,
+        ),
+    { timeoutMs: 15_000, message: `the files with hash ${hash.slice(0, 12)} to be live` },
+  );
+}
 
 // Replace a file by bytes the way a writer would (temp file + rename), so the watcher sees one change.
 async function replaceWith(path: string, bytes: string | Buffer): Promise<void> {
@@ -34,7 +59,11 @@ interface HostileCase {
   /** the event that must say what happened, and a pattern its message must match */
   event: "inputs.rejected" | "inputs.unreadable";
   says: RegExp;
-  apply(fixture: Fixture, files: { backends: string; map: string; evilPort: number }): Promise<void>;
+  /** `good`: the running map; the others: files that would also route fresh.dev.tld if applied */
+  apply(
+    fixture: Fixture,
+    files: { good: string; backends: string; map: string; evilPort: number },
+  ): Promise<void>;
 }
 
 const CASES: HostileCase[] = [
@@ -94,7 +123,8 @@ const CASES: HostileCase[] = [
     event: "inputs.rejected",
     says: /map:\d+ a map line has 2 fields/,
     async apply(fixture, files) {
-      await fixture.write({ backends: files.backends, map: `${files.map}x.dev.tld app extra\n` });
+      // (the map alone, next to the running backends: no valid state in between)
+      await fixture.write({ map: `${files.good}x.dev.tld app extra\n` });
     },
   },
   {
@@ -102,7 +132,7 @@ const CASES: HostileCase[] = [
     event: "inputs.rejected",
     says: /backend "ghost" is not declared in the backends file/,
     async apply(fixture, files) {
-      await fixture.write({ backends: files.backends, map: `${files.map}ghost.dev.tld ghost\n` });
+      await fixture.write({ map: `${files.good}ghost.dev.tld ghost\n` });
     },
   },
 ];
@@ -123,6 +153,7 @@ test("hostile or unreadable input files are refused and the running HAProxy keep
     ]),
     map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
     evilPort: await freePort(),
+    good: good.map,
   };
   const fixture = await createFixture((fn) => t.after(fn), {
     ...good,
@@ -156,17 +187,17 @@ test("hostile or unreadable input files are refused and the running HAProxy keep
           "the injected frontend does not listen",
         );
 
-      // Back to good files: applied again (a reload with the running content), nothing stuck.
+      // Back to good files: live again (HAProxy still runs them, or a reload with them), nothing stuck.
       const restore = fixture.reloader.logs.length;
       await rm(fixture.backendConfig, { recursive: true, force: true });
       await rm(fixture.domainMap, { recursive: true, force: true });
       await fixture.write(good);
-      await fixture.reloader.waitForEvent("reload.applied", { from: restore, timeoutMs: 10_000 });
+      await waitUntilLive(fixture, restore);
     }
     // Finally the fixed change itself is applied.
     const from = fixture.reloader.logs.length;
     await fixture.write({ backends: withFresh.backends, map: withFresh.map });
-    await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
+    await waitUntilLive(fixture, from);
     await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), { timeoutMs: 3000, message: "fresh" });
   } finally {
     load.stop();

@@ -17,8 +17,11 @@ const RUNNING: StatusSnapshot = {
   lastReloadDurationMs: 50,
   lastChangeToAppliedMs: 120,
   lastError: null,
+  retry: null,
+  applyRetries: 0,
+  refusedInputs: null,
 };
-const APPLIED: AppliedState = { generation: 4, applied: true, changedAt: 1000, problem: null };
+const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;
 
 test("ok when HAProxy runs the files on disk; failing whenever HAProxy is down", () => {
@@ -61,6 +64,25 @@ test("a change is applying within the window, failing after it or when an input 
   );
   assert.equal(missing.healthy, false, "a missing input is not a change in flight");
   assert.match(missing.body.reason, /domain\.map is missing/);
+});
+
+test("files the checks refused, or a change waiting for a retry, fail at once instead of applying", () => {
+  const pending: AppliedState = { ...APPLIED, applied: false, hash: "h5", changedAt: 10_000 };
+  const refusedInputs = { hash: "h5", reason: "gen-5 failed haproxy -c" };
+  const refused = judgeReloaderHealth({ ...RUNNING, refusedInputs }, pending, 10_100, GRACE);
+  assert.deepEqual([refused.healthy, refused.body.status], [false, "failing"]);
+  assert.match(refused.body.reason, /refused \(gen-5 failed haproxy -c\); HAProxy keeps running gen-4/);
+  const newer = judgeReloaderHealth({ ...RUNNING, refusedInputs }, { ...pending, hash: "h6" }, 10_100, GRACE);
+  assert.equal(newer.body.status, "applying", "newer files than the refused ones are in flight");
+
+  const retry = { attempt: 2, at: 11_100, reason: "the reload of gen-5 failed: [failed: 1]" };
+  const waiting = judgeReloaderHealth({ ...RUNNING, retry }, pending, 10_100, GRACE);
+  assert.deepEqual([waiting.healthy, waiting.body.status], [false, "failing"]);
+  assert.deepEqual(waiting.body.retry, { attempt: 2, inSeconds: 1, reason: retry.reason });
+  assert.match(
+    waiting.body.reason,
+    /gen-5 failed: \[failed: 1\]; HAProxy keeps running gen-4, retry 2 in 1 s/,
+  );
 });
 
 test("/config masks stats credentials and any private key block, and keeps everything else", () => {

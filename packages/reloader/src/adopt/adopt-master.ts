@@ -7,7 +7,7 @@ import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { adoptedMaster } from "./adopted-master.js";
 import type { FoundMaster } from "./find-running-master.js";
 
-// Adopt and reload (callers hold the lock). A failed reload leaves the adopted workers serving.
+// Adopt and reload. A failed reload leaves the adopted workers serving.
 export async function adoptMaster(
   found: Extract<FoundMaster, { kind: "running" }>,
   supervisor: HaproxySupervisor,

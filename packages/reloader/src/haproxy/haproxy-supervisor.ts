@@ -1,19 +1,23 @@
 // Keeps one master-worker HAProxy running from <state>/current: start (or adopt one a killed reloader
-// left running), confirmed reloads, restarts with bounded backoff when it dies, graceful stop. A first
-// start that fails is not retried: at start-up nothing serves yet, and a port in use will not free itself.
+// left running), switching `current` with a confirmed reload, restarts with bounded backoff when it
+// dies, graceful stop. A first start that fails is not retried: at start-up nothing serves yet, and a
+// port in use will not free itself. Everything that changes HAProxy or `current` runs one at a time
+// on the supervisor's own lock; callers just call the methods.
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
-import type { SerialLock } from "../reload/serial-lock.js";
+import { pointCurrent } from "../output/stage-snapshot.js";
+import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
 import { confirmReload, readProc, waitUntilReady, type Verdict } from "./confirm-reload.js";
+import { describeStartFailure, within } from "./describe-start-failure.js";
 import { sendMasterCommand } from "./master-cli.js";
 import { currentWorker, type ProcInfo } from "./parse-show-proc.js";
-import { maskSecrets } from "./find-offending-lines.js";
 import { logHaproxyLine } from "./log-haproxy-line.js";
 import { RestartPolicy } from "./restart-policy.js";
+import { SerialLock } from "./serial-lock.js";
 import { haproxyArgs, spawnHaproxy, type HaproxyChild, type HaproxyExit } from "./spawn-haproxy.js";
 
 // What the supervisor needs.
@@ -24,13 +28,17 @@ export interface SupervisorOptions {
   maxRestarts: number;
   logger: Logger;
   status: ReloaderStatus;
-  lock: SerialLock;
   /** called once when restarts keep failing: the reloader should exit 1 */
   onGiveUp: (error: Error) => void;
 }
 
+// How a switch to a new snapshot ended: HAProxy was down (it starts from it), or the reload's verdict;
+// a reload that was refused or not confirmed left `current` on `kept` again.
+export type SwitchResult = { kind: "deferred" } | { kind: "reloaded"; verdict: Verdict; kept: number | null };
+
 // The HAProxy child and its restart policy.
 export class HaproxySupervisor {
+  private readonly lock = new SerialLock();
   private child: HaproxyChild | null = null;
   private startedAt = 0;
   private stopping = false;
@@ -48,9 +56,13 @@ export class HaproxySupervisor {
     return this.child?.isAlive() ?? false;
   }
 
-  // The initial start (callers hold the lock). Not confirmed ready is a StartupError (exit 1) with
-  // HAProxy's own error output, and no HAProxy is left behind.
-  async start(): Promise<void> {
+  // The initial start. Not confirmed ready is a StartupError (exit 1) with HAProxy's own error output,
+  // and no HAProxy is left behind.
+  start(): Promise<void> {
+    return this.lock.run(() => this.startOnce());
+  }
+
+  private async startOnce(): Promise<void> {
     const stderr: string[] = [];
     const { verdict, child } = await this.launch("start", (line) => stderr.push(line));
     if (verdict.ok) return;
@@ -64,15 +76,20 @@ export class HaproxySupervisor {
     throw new StartupError(describeStartFailure(verdict, exit, stderr), 1, "haproxy.start-failed");
   }
 
-  // Supervise a running master that is not our child (see adopt/); callers hold the lock.
-  async adopt(child: HaproxyChild, info: ProcInfo): Promise<void> {
+  // Supervise a running master that is not our child (see adopt/); what it runs is unknown until a
+  // reload is confirmed.
+  adopt(child: HaproxyChild, info: ProcInfo): Promise<void> {
+    return this.lock.run(() => this.adoptOnce(child, info));
+  }
+
+  private async adoptOnce(child: HaproxyChild, info: ProcInfo): Promise<void> {
     const { layout, logger, status } = this.options;
     this.child = child;
     this.confirmed = true;
     this.startedAt = performance.now();
     status.haproxyStarted(child.pid);
     const worker = currentWorker(info);
-    if (worker) status.workerConfirmed(worker.pid, info.reloads);
+    if (worker) status.workerConfirmed(worker.pid, info.reloads, "unknown");
     void child.exited.then((exit) => this.onExit(child, exit));
     await writeFileAtomic(layout.pidFile, `${child.pid}\n`).catch(() => undefined);
     logger.info(
@@ -81,8 +98,30 @@ export class HaproxySupervisor {
     );
   }
 
-  // `reload` on the master CLI, confirmed by show proc (callers hold the lock).
-  async reload(): Promise<Verdict> {
+  // `reload` on the master CLI, confirmed by show proc.
+  reload(): Promise<Verdict> {
+    return this.lock.run(() => this.reloadOnce());
+  }
+
+  // Point `current` at `generation` and reload onto it, with no restart in between; a reload that is
+  // refused or not confirmed points `current` back (an interrupted one does not: the restart loads it).
+  switchTo(generation: number): Promise<SwitchResult> {
+    return this.lock.run(async () => {
+      const { layout, status } = this.options;
+      const kept = await readCurrentGeneration(layout);
+      await pointCurrent(layout, generation);
+      status.currentIs(generation);
+      if (!this.isRunning()) return { kind: "deferred" };
+      const verdict = await this.reloadOnce();
+      if (!verdict.ok && verdict.kind !== "exited" && kept !== null) {
+        await pointCurrent(layout, kept);
+        status.currentIs(kept);
+      }
+      return { kind: "reloaded", verdict, kept };
+    });
+  }
+
+  private async reloadOnce(): Promise<Verdict> {
     const child = this.child;
     if (!child || !child.isAlive())
       return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
@@ -224,34 +263,7 @@ export class HaproxySupervisor {
     this.options.logger.warn({ event: "haproxy.restarting", attempt, delayMs }, "restarting HAProxy");
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (!this.stopping) void this.options.lock.run(() => this.launch("restart"));
+      if (!this.stopping) void this.lock.run(() => this.launch("restart"));
     }, delayMs);
   }
-}
-
-// One line: how the first start failed, with HAProxy's alerts (else its last stderr lines), secrets masked.
-function describeStartFailure(
-  verdict: Extract<Verdict, { ok: false }>,
-  exit: HaproxyExit | null,
-  stderr: readonly string[],
-): string {
-  const alerts = stderr.filter((line) => /\[(ALERT|EMERG)\]/.test(line));
-  const output = (alerts.length > 0 ? alerts : stderr.slice(-5)).map((line) =>
-    maskSecrets(line.trim().replace(/\s+/g, " ")),
-  );
-  const how =
-    verdict.kind === "exited" && exit
-      ? `HAProxy exited at start-up (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code ?? "?"}`})`
-      : `HAProxy did not start: ${verdict.reason}`;
-  return output.length > 0 ? `${how}: ${output.join(" | ")}` : how;
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }

@@ -1,5 +1,6 @@
 // When to restart HAProxy after it died: 0.5 s doubling to 10 s, giving up after `maxRestarts`
 // consecutive failures; a run that lasted 10 s or more starts the count again.
+import { doublingDelayMs } from "../reload/retry-backoff.js";
 
 // The decision for one exit.
 export type RestartDecision =
@@ -20,7 +21,7 @@ export class RestartPolicy {
     if (uptimeMs >= STABLE_UPTIME_MS) this.failures = 0;
     this.failures += 1;
     if (this.failures > this.maxRestarts) return { giveUp: true, failures: this.failures - 1 };
-    const delayMs = Math.min(FIRST_DELAY_MS * 2 ** (this.failures - 1), MAX_DELAY_MS);
+    const delayMs = doublingDelayMs(this.failures, FIRST_DELAY_MS, MAX_DELAY_MS);
     return { giveUp: false, attempt: this.failures, delayMs };
   }
 }

@@ -5,17 +5,25 @@ import type { InputFiles } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
-// Returns the generation `current` now points at. `files` is null when the inputs could not be read;
-// `base` is then the base config alone (null: unreadable too).
+// The generation `current` now points at, and why the inputs were refused (null: they were used, or
+// could not be read).
+export interface StartSnapshot {
+  generation: number;
+  refused: string | null;
+}
+
+// `files` is null when the inputs could not be read; `base` is then the base config alone (null:
+// unreadable too).
 export async function chooseStartSnapshot(
   store: SnapshotStore,
   files: InputFiles | null,
   base: Buffer | null,
   logger: Logger,
-): Promise<number> {
+): Promise<StartSnapshot> {
   const earlier = await store.open();
   const fromInputs = files ? await store.stageAndCheck(files) : null;
-  if (fromInputs?.ok) return adopt(store, fromInputs.generation);
+  if (fromInputs?.ok) return { generation: await adopt(store, fromInputs.generation), refused: null };
+  const refused = fromInputs?.reason ?? null;
 
   const lastGood = earlier.current;
   if (lastGood !== null && earlier.generations.includes(lastGood) && (await store.checkCurrent()).ok) {
@@ -23,7 +31,7 @@ export async function chooseStartSnapshot(
       { event: "start.last-good", generation: lastGood },
       `the current files fail the checks: starting from the last good snapshot gen-${lastGood}`,
     );
-    return adopt(store, lastGood);
+    return { generation: await adopt(store, lastGood), refused };
   }
 
   if (base === null)
@@ -35,7 +43,7 @@ export async function chooseStartSnapshot(
       { event: "start.empty-routing", generation: empty.generation },
       "the current files fail the checks and there is no last good snapshot: starting with empty routing (503)",
     );
-    return adopt(store, empty.generation);
+    return { generation: await adopt(store, empty.generation), refused };
   }
   throw new StartupError(
     "no configuration passes haproxy -c, not even the base config with empty routing",

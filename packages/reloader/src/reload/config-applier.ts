@@ -1,11 +1,15 @@
 // Turns input changes into checked snapshots and confirmed reloads, one at a time; changes that
-// arrive during a reload collapse into one more pass.
+// arrive during a reload collapse into one more pass. A change counts as done only once it is live
+// (or the checks refused it, which they do again for the same bytes): a reload that is refused, times
+// out or is interrupted, and a pass that throws, is tried again with backoff until it goes live.
 import type { Logger } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
-import { readInputFile, readInputs, type InputPaths, type InputsOutcome } from "../sources/read-inputs.js";
+import { readInputFile, readInputs, type InputPaths } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
-import type { SerialLock } from "./serial-lock.js";
+import { reportSwitch } from "./report-switch.js";
+import { reportUnreadable } from "./report-unreadable.js";
+import { RetryBackoff } from "./retry-backoff.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
 // What the applier works with.
@@ -14,38 +18,55 @@ export interface ApplierOptions {
   inputs: InputPaths;
   logger: Logger;
   status: ReloaderStatus;
-  lock: SerialLock;
   supervisor: HaproxySupervisor;
 }
 
-// The change pipeline: read → stage gen-<n> → haproxy -c → point current → reload → confirm.
+/** a failed change is tried again after 0.5 s, doubling up to 30 s, for as long as it fails */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+// What one pass leaves behind: nothing to do until the files change, or a retry (and why).
+type PassOutcome = { retry: null } | { retry: string };
+const DONE: PassOutcome = { retry: null };
+
+// The change pipeline: read → stage gen-<n> → haproxy -c → switch `current` + reload → confirm.
 export class ConfigApplier {
-  private lastHash: string | null = null;
+  /** the inputs' hash once settled: live in HAProxy, or refused by the checks */
+  private settledHash: string | null = null;
+  /** the snapshot `current` was last moved to for a change, and that change's hash */
+  private switched: { generation: number; hash: string } | null = null;
+  private readonly backoff = new RetryBackoff(RETRY_FIRST_MS, RETRY_MAX_MS);
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
   private running: Promise<void> | null = null;
   private pending = false;
   private changeSince: number | null = null;
 
   constructor(private readonly options: ApplierOptions) {}
 
-  // Point `current` at what HAProxy should start from (see chooseStartSnapshot).
+  // Point `current` at what HAProxy should start from (see chooseStartSnapshot); the change counts as
+  // live once HAProxy confirms it runs that snapshot.
   async prepareInitial(): Promise<number> {
-    const { logger, store, inputs } = this.options;
+    const { logger, store, inputs, status } = this.options;
     const read = await readInputs(inputs);
     let generation: number;
     if (read.ok) {
-      this.lastHash = read.files.hash;
-      generation = await chooseStartSnapshot(store, read.files, read.files.base, logger);
+      const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
+      generation = start.generation;
+      if (start.refused === null) this.switched = { generation, hash: read.files.hash };
+      else this.refused(read.files.hash, start.refused);
     } else {
-      this.reportUnreadable(read);
+      reportUnreadable(read, this.options.logger, this.options.status);
       const base = await readInputFile(inputs.base);
-      generation = await chooseStartSnapshot(store, null, base.ok ? base.bytes : null, logger);
+      generation = (await chooseStartSnapshot(store, null, base.ok ? base.bytes : null, logger)).generation;
     }
-    this.options.status.currentIs(generation);
+    status.currentIs(generation);
     return generation;
   }
 
-  // A debounced file event (or a rescan) arrived; `since` is when the first event of the burst came.
+  // A debounced file event, a rescan or a retry arrived; `since` is when the first event of the burst came.
   notifyChange(since: number | null = null): void {
+    if (this.closed) return;
     if (since !== null && this.changeSince === null) this.changeSince = since;
     if (this.running) {
       this.pending = true;
@@ -59,114 +80,110 @@ export class ConfigApplier {
     while (this.running) await this.running;
   }
 
+  // No more passes or retries (the reloader is stopping).
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
   private async loop(): Promise<void> {
     try {
       do {
         this.pending = false;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = null;
         const since = this.changeSince;
         this.changeSince = null;
-        await this.options.lock
-          .run(() => this.applyOnce(since))
-          .catch((error: unknown) => {
-            this.options.logger.error(
-              { event: "apply.error", err: String(error) },
-              "applying a change failed",
-            );
-          });
-      } while (this.pending);
+        const outcome = await this.applyOnce(since).catch((error: unknown): PassOutcome => {
+          this.settledHash = null;
+          this.options.logger.error({ event: "apply.error", err: String(error) }, "applying a change failed");
+          return { retry: `applying a change failed: ${String(error)}` };
+        });
+        if (outcome.retry === null) {
+          this.backoff.reset();
+          this.options.status.retryCleared();
+        } else if (!this.pending) this.scheduleRetry(outcome.retry);
+      } while (this.pending && !this.closed);
     } finally {
       this.running = null;
     }
   }
 
-  private async applyOnce(since: number | null): Promise<void> {
+  private async applyOnce(since: number | null): Promise<PassOutcome> {
     const { logger, status, supervisor, store } = this.options;
     const read = await readInputs(this.options.inputs);
     if (!read.ok) {
-      this.reportUnreadable(read);
-      this.lastHash = null; // the same content, once readable again, is applied
-      return;
+      reportUnreadable(read, logger, status);
+      this.settledHash = null; // the same content, once readable again, is applied
+      return DONE;
     }
-    if (read.files.hash === this.lastHash) {
+    const { hash } = read.files;
+    if (hash === this.settledHash) {
       logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
-      return;
+      return DONE;
     }
-    this.lastHash = read.files.hash;
+    if (this.switched?.hash === hash && status.snapshot().runningGeneration === this.switched.generation) {
+      // HAProxy (re)started from this change's snapshot: it is live without a reload.
+      this.settledHash = hash;
+      logger.info(
+        { event: "inputs.live", generation: this.switched.generation, inputsHash: hash },
+        `HAProxy runs gen-${this.switched.generation}: the change is live`,
+      );
+      return DONE;
+    }
     const started = performance.now();
     const checked = await store.stageAndCheck(read.files);
     if (!checked.ok) {
       status.reloadEnded("check-failed", null, null, checked.reason);
-      return;
+      this.refused(hash, checked.reason);
+      return DONE;
     }
     const { generation, check } = checked;
-    const previous = await store.current();
-    await store.makeCurrent(generation);
-    status.currentIs(generation);
-    if (!supervisor.isRunning()) {
-      status.reloadEnded("deferred", null, null);
-      logger.warn(
-        { event: "reload.deferred", generation },
-        "HAProxy is not running: it will start from this snapshot",
-      );
-      await store.prune();
-      return;
-    }
+    // Until this switch is confirmed, what HAProxy runs is not known for sure (a reload that timed out
+    // may still have loaded it): the next pass reloads even the files it ran before.
+    this.settledHash = null;
+    this.switched = null;
     const reloadStarted = performance.now();
-    const verdict = await supervisor.reload();
-    const now = performance.now();
-    const durationMs = Math.round(now - started);
-    const reloadMs = Math.round(now - reloadStarted);
-    if (verdict.ok) {
-      const changeToAppliedMs = since === null ? null : Math.round(now - since);
-      status.reloadEnded("applied", durationMs, changeToAppliedMs);
-      logger.info(
-        {
-          event: "reload.applied",
-          generation,
-          checkMs: check.durationMs,
-          reloadMs,
-          durationMs,
-          changeToAppliedMs,
-          workerPid: verdict.workerPid,
-          masterReloads: verdict.info.reloads,
-        },
-        `reloaded HAProxy with gen-${generation}`,
-      );
-    } else if (verdict.kind === "exited") {
-      status.reloadEnded("interrupted", null, null, verdict.reason);
-      logger.warn(
-        { event: "reload.interrupted", generation, reason: verdict.reason },
-        "HAProxy exited during the reload: it restarts from this snapshot",
-      );
-    } else {
-      if (previous !== null) {
-        await store.makeCurrent(previous);
-        status.currentIs(previous);
-      }
-      status.reloadEnded("rejected", durationMs, null, verdict.reason);
-      logger.error(
-        { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: previous },
-        `HAProxy did not take gen-${generation}: the old workers keep serving`,
-      );
-    }
+    const result = await supervisor.switchTo(generation);
+    const live = reportSwitch(result, {
+      generation,
+      inputsHash: hash,
+      started,
+      reloadStarted,
+      since,
+      check,
+      logger,
+      status,
+    });
     await store.prune();
+    if (result.kind === "deferred" || result.verdict.ok || result.verdict.kind === "exited")
+      this.switched = { generation, hash };
+    if (live === null) {
+      this.settledHash = hash;
+      return DONE;
+    }
+    return { retry: live };
   }
 
-  // Missing or unreadable inputs (a directory, FIFO... in a file's place): the running config stays.
-  private reportUnreadable(read: Extract<InputsOutcome, { ok: false }>): void {
-    const { logger, status } = this.options;
-    if (read.missing.length > 0)
-      logger.warn(
-        { event: "inputs.missing", missing: read.missing },
-        "an input file is missing: keeping the running config",
-      );
-    if (read.unreadable.length > 0) {
-      const first = read.unreadable[0];
-      logger.error(
-        { event: "inputs.unreadable", unreadable: read.unreadable },
-        `an input file cannot be read: keeping the running config (${first?.path} ${first?.reason})`,
-      );
-      status.reloadEnded("check-failed", null, null, `${first?.path} ${first?.reason}`);
-    }
+  // The checks refused these bytes: they will refuse them again, so wait for the files to change.
+  private refused(hash: string, reason: string): void {
+    this.settledHash = hash;
+    this.options.status.inputsRefused(hash, reason);
+  }
+
+  private scheduleRetry(reason: string): void {
+    if (this.closed) return;
+    const { attempt, delayMs } = this.backoff.next();
+    this.options.status.retryScheduled(attempt, Date.now() + delayMs, reason);
+    this.options.logger.warn(
+      { event: "apply.retry", attempt, delayMs, reason },
+      `the change is not live yet (${reason}): trying again in ${delayMs} ms`,
+    );
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.notifyChange();
+    }, delayMs);
+    this.retryTimer.unref();
   }
 }

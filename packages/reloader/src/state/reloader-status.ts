@@ -18,6 +18,12 @@ export interface StatusSnapshot {
   lastReloadDurationMs: number | null;
   lastChangeToAppliedMs: number | null;
   lastError: string | null;
+  /** a change that did not go live (reload refused, timed out, interrupted, an error) waits for this retry */
+  retry: { attempt: number; at: number; reason: string } | null;
+  /** failed attempts to apply a change that were scheduled for a retry */
+  applyRetries: number;
+  /** the inputs (by hash) the checks refused: they stay refused until the files change */
+  refusedInputs: { hash: string; reason: string } | null;
 }
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -33,6 +39,9 @@ export class ReloaderStatus {
     lastReloadDurationMs: null,
     lastChangeToAppliedMs: null,
     lastError: null,
+    retry: null,
+    applyRetries: 0,
+    refusedInputs: null,
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -44,11 +53,12 @@ export class ReloaderStatus {
     }
   }
 
-  // A worker generation is confirmed serving: it loaded what `current` points at.
-  workerConfirmed(workerPid: number, masterReloads: number): void {
+  // A worker generation is confirmed serving: it loaded what `current` points at (`unknown`: an
+  // adopted master, whose config is only known once it reloaded).
+  workerConfirmed(workerPid: number, masterReloads: number, loaded: "current" | "unknown" = "current"): void {
     this.state.workerPid = workerPid;
     this.state.masterReloads = masterReloads;
-    this.state.runningGeneration = this.state.currentGeneration;
+    this.state.runningGeneration = loaded === "current" ? this.state.currentGeneration : null;
   }
 
   // `current` now points at this generation.
@@ -67,8 +77,26 @@ export class ReloaderStatus {
     if (result === "applied") {
       this.state.lastReloadDurationMs = durationMs;
       this.state.lastChangeToAppliedMs = changeToAppliedMs;
+      this.state.refusedInputs = null;
     }
     if (error !== undefined) this.state.lastError = error;
+  }
+
+  // The checks (contract, haproxy -c) refused the inputs with this hash: the same bytes fail again.
+  inputsRefused(hash: string, reason: string): void {
+    this.state.refusedInputs = { hash, reason };
+  }
+
+  // A change did not go live; the applier tries again at `at` (ms since the epoch).
+  retryScheduled(attempt: number, at: number, reason: string): void {
+    this.state.retry = { attempt, at, reason };
+    this.state.applyRetries += 1;
+    this.state.lastError = reason;
+  }
+
+  // Nothing waits for a retry any more (the change went live, was refused, or the files changed).
+  retryCleared(): void {
+    this.state.retry = null;
   }
 
   // HAProxy exited unexpectedly and is being restarted.

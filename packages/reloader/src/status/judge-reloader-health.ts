@@ -1,6 +1,7 @@
 // /healthz's verdict for the reloader: HAProxy runs (a master with a confirmed worker) and the files
 // on disk are the ones it runs; a change still inside its apply window (debounce + check + reload) is
-// "applying", not a failure.
+// "applying", not a failure, unless the checks already refused those very files or a reload of them
+// failed and waits for its retry.
 import type { StatusSnapshot } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
 
@@ -15,6 +16,8 @@ export interface ReloaderHealth {
     runningGeneration: number | null;
     inputsApplied: boolean;
     inputsChangedSecondsAgo: number | null;
+    /** a change that did not go live waits for this attempt, due in `inSeconds` */
+    retry: { attempt: number; inSeconds: number; reason: string } | null;
     lastError: string | null;
   };
 }
@@ -38,6 +41,11 @@ export function judgeReloaderHealth(
     runningGeneration: status.runningGeneration,
     inputsApplied: applied.applied,
     inputsChangedSecondsAgo: sinceChange === null ? null : Math.round(sinceChange / 100) / 10,
+    retry: status.retry && {
+      attempt: status.retry.attempt,
+      inSeconds: Math.max(0, Math.round((status.retry.at - now) / 100) / 10),
+      reason: status.retry.reason,
+    },
     lastError: status.lastError,
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";
@@ -55,6 +63,26 @@ export function judgeReloaderHealth(
         ...body,
       },
     };
+  const keeps = `HAProxy keeps running gen-${body.runningGeneration ?? "?"}`;
+  const refused = status.refusedInputs;
+  if (refused !== null && applied.hash === refused.hash)
+    return {
+      healthy: false,
+      body: {
+        status: "failing",
+        reason: `the files on disk are refused (${refused.reason}); ${keeps}`,
+        ...body,
+      },
+    };
+  if (body.retry !== null)
+    return {
+      healthy: false,
+      body: {
+        status: "failing",
+        reason: `${body.retry.reason}; ${keeps}, retry ${body.retry.attempt} in ${body.retry.inSeconds} s`,
+        ...body,
+      },
+    };
   if (sinceChange !== null && sinceChange <= graceMs && applied.problem === null)
     return {
       healthy: true,
@@ -65,7 +93,7 @@ export function judgeReloaderHealth(
     healthy: false,
     body: {
       status: "failing",
-      reason: `${what}; HAProxy keeps running gen-${body.runningGeneration ?? "?"}${lastError}`,
+      reason: `${what}; ${keeps}${lastError}`,
       ...body,
     },
   };

@@ -15,6 +15,8 @@ import { readInputs, type InputPaths } from "../sources/read-inputs.js";
 export interface AppliedState {
   generation: number | null;
   applied: boolean;
+  /** the sha256 of the input triple on disk (as the applier hashes it), null when unreadable */
+  hash: string | null;
   changedAt: number | null;
   /** why the inputs cannot be compared (missing, unreadable, no current snapshot), else null */
   problem: string | null;
@@ -37,12 +39,14 @@ export async function readAppliedState(
     return {
       generation,
       applied: false,
+      hash: null,
       changedAt,
       problem: problems.join(", ") || "an input cannot be read",
     };
   }
+  const { hash } = onDisk.files;
   if (generation === null)
-    return { generation, applied: false, changedAt, problem: "no configuration is confirmed running" };
+    return { generation, applied: false, hash, changedAt, problem: "no configuration is confirmed running" };
   const dir = join(layout.dir, generationName(generation));
   const running = await readInputs({
     base: join(dir, SNAPSHOT_BASE),
@@ -50,8 +54,8 @@ export async function readAppliedState(
     map: join(dir, SNAPSHOT_MAP),
   });
   if (!running.ok)
-    return { generation, applied: false, changedAt, problem: `gen-${generation} cannot be read` };
-  return { generation, applied: running.files.hash === onDisk.files.hash, changedAt, problem: null };
+    return { generation, applied: false, hash, changedAt, problem: `gen-${generation} cannot be read` };
+  return { generation, applied: running.files.hash === hash, hash, changedAt, problem: null };
 }
 
 async function newestMtime(paths: readonly string[]): Promise<number | null> {

@@ -1,5 +1,6 @@
 // The reloader's Prometheus metrics, on a registry of its own, read from ReloaderStatus at scrape time:
-// reloads by result, check failures, durations, HAProxy restarts and the running generations.
+// reloads by result, check failures, retries of changes that did not go live, durations, HAProxy
+// restarts and the running generations.
 // (HAProxy's own exporter stays on the stats port.)
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
@@ -45,6 +46,21 @@ export function createReloaderMetrics(
       this.inc(snap().reloads["check-failed"]);
     },
   });
+  new Counter({
+    name: "reloader_apply_retries_total",
+    help: "Changes that did not go live (reload refused, timed out or interrupted, HAProxy down, an error) and were scheduled to be tried again",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(snap().applyRetries);
+    },
+  });
+  gauge(
+    registry,
+    "reloader_apply_retry_pending",
+    "1 while a change that did not go live waits for its next attempt, else 0",
+    (g) => g.set(snap().retry === null ? 0 : 1),
+  );
   new Counter({
     name: "reloader_haproxy_restarts_total",
     help: "Times HAProxy exited unexpectedly and was restarted",

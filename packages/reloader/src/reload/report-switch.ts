@@ -1,0 +1,70 @@
+// The log line and status update for one switch to a checked snapshot: applied, deferred (HAProxy is
+// down), interrupted (it exited meanwhile) or failed (refused, or not confirmed in time).
+import type { Logger } from "@rancher-haproxy/core";
+import type { CheckResult } from "../haproxy/check-config.js";
+import type { SwitchResult } from "../haproxy/haproxy-supervisor.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+
+// What the report needs besides the result; `started` (the pass), `reloadStarted` (the switch) and
+// `since` (the first file event) are performance.now() times.
+export interface SwitchContext {
+  generation: number;
+  /** the sha256 of the input triple in the snapshot, logged so a watcher can tell which files went live */
+  inputsHash: string;
+  started: number;
+  reloadStarted: number;
+  since: number | null;
+  check: CheckResult;
+  logger: Logger;
+  status: ReloaderStatus;
+}
+
+// Report it; returns null when the change is live, else why it is not (yet).
+export function reportSwitch(result: SwitchResult, context: SwitchContext): string | null {
+  const { generation, inputsHash, started, reloadStarted, since, check, logger, status } = context;
+  if (result.kind === "deferred") {
+    status.reloadEnded("deferred", null, null);
+    logger.warn(
+      { event: "reload.deferred", generation },
+      "HAProxy is not running: it will start from this snapshot",
+    );
+    return `HAProxy is not running; it starts from gen-${generation}`;
+  }
+  const { verdict, kept } = result;
+  const now = performance.now();
+  const durationMs = Math.round(now - started);
+  const reloadMs = Math.round(now - reloadStarted);
+  if (verdict.ok) {
+    const changeToAppliedMs = since === null ? null : Math.round(now - since);
+    status.reloadEnded("applied", durationMs, changeToAppliedMs);
+    logger.info(
+      {
+        event: "reload.applied",
+        generation,
+        inputsHash,
+        checkMs: check.durationMs,
+        reloadMs,
+        durationMs,
+        changeToAppliedMs,
+        workerPid: verdict.workerPid,
+        masterReloads: verdict.info.reloads,
+      },
+      `reloaded HAProxy with gen-${generation}`,
+    );
+    return null;
+  }
+  if (verdict.kind === "exited") {
+    status.reloadEnded("interrupted", null, null, verdict.reason);
+    logger.warn(
+      { event: "reload.interrupted", generation, reason: verdict.reason },
+      "HAProxy exited during the reload: it restarts from this snapshot",
+    );
+    return `HAProxy exited during the reload of gen-${generation}`;
+  }
+  status.reloadEnded("rejected", durationMs, null, verdict.reason);
+  logger.error(
+    { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: kept },
+    `HAProxy did not take gen-${generation}: the old workers keep serving`,
+  );
+  return `the reload of gen-${generation} failed: ${verdict.reason}`;
+}

@@ -1,0 +1,97 @@
+// A change whose reload fails is not forgotten (issue 10, item 4): HAProxy refuses the reload once for
+// a real reason (a port another process holds: haproxy -c passes, binding during the reload fails),
+// /healthz and /metrics show the change waiting for its retry, and once the port is free the same
+// files are applied without any new write.
+import assert from "node:assert/strict";
+import { readFile, stat } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { test } from "node:test";
+import { writeFileAtomic } from "@rancher-haproxy/core";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import type { ReloaderHealth } from "../src/index.ts";
+import { RetryBackoff } from "../src/reload/retry-backoff.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
+
+type Health = ReloaderHealth["body"];
+
+test("retries wait 0.5 s doubling to 30 s, and start again at 0.5 s after a success", () => {
+  const backoff = new RetryBackoff(500, 30_000);
+  const delays = Array.from({ length: 9 }, () => backoff.next().delayMs);
+  assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+  backoff.reset();
+  assert.deepEqual(backoff.next(), { attempt: 1, delayMs: 500 });
+});
+
+// Inode and mtime of each input: equal before and after means nothing wrote them.
+async function fileStamps(fixture: Fixture): Promise<string[]> {
+  const paths = [fixture.baseConfig, fixture.backendConfig, fixture.domainMap];
+  return Promise.all(
+    paths.map(async (path) => `${path} ${(await stat(path)).ino} ${(await stat(path)).mtimeMs}`),
+  );
+}
+
+test("a reload HAProxy refuses is retried, and the same files go live once it can take them", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.49" });
+  t.after(() => app.close());
+  // A plain listener without SO_REUSEPORT: the reload that binds its port fails until it closes.
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  let blocking = true;
+  const unblock = () => {
+    blocking = false;
+    return new Promise((resolve) => blocker.close(resolve));
+  };
+  t.after(() => (blocking ? unblock() : undefined));
+  const blockedPort = (blocker.address() as AddressInfo).port;
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    args: ["--status-port", "0"],
+  });
+  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+
+  const from = fixture.reloader.logs.length;
+  const base = await readFile(fixture.baseConfig, "utf8");
+  await writeFileAtomic(
+    fixture.baseConfig,
+    `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
+  );
+  const failed = await fixture.reloader.waitForEvent("reload.failed", { from });
+  assert.match(String(failed["reason"]), /failed: 1/);
+  const retry = await fixture.reloader.waitForEvent("apply.retry", { from });
+  assert.equal(retry["attempt"], 1);
+  assert.equal(retry["delayMs"], 500);
+  const stamps = await fileStamps(fixture);
+
+  // While it waits: /healthz fails and says so, the metrics count it, the old config keeps serving.
+  const health = await readStatusJson<Health>(url, "/healthz");
+  assert.equal(health.status, 503, JSON.stringify(health.json));
+  assert.equal(health.json.status, "failing");
+  assert.ok(health.json.retry !== null, "the retry is shown");
+  assert.match(health.json.reason, /the reload of gen-\d+ failed: .*failed: 1.*retry \d+ in/);
+  const waiting = await scrapeMetrics(url);
+  assert.ok(metricValue(waiting, "reloader_apply_retries_total")! >= 1);
+  assert.equal(metricValue(waiting, "reloader_apply_retry_pending"), 1);
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  assert.equal(fixture.reloader.count("reload.applied"), 0);
+
+  // The port frees up: a later attempt applies the very same files, nobody writes them again.
+  await unblock();
+  const applied = await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 40_000 });
+  assert.ok(Number(applied["generation"]) > Number(failed["generation"]), "a later attempt");
+  assert.deepEqual(await fileStamps(fixture), stamps, "the inputs were not written again");
+  const extra = await httpRequest({ url: `http://127.0.0.1:${blockedPort}/`, host: "x", timeoutMs: 2000 });
+  assert.equal(extra.status, 503, "HAProxy now listens on the freed port (the new frontend is live)");
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  const healthy = await waitFor(
+    async () => {
+      const answer = await readStatusJson<Health>(url, "/healthz");
+      return answer.status === 200 && answer.json.status === "ok" ? answer.json : undefined;
+    },
+    { timeoutMs: 5000, message: "/healthz to be ok" },
+  );
+  assert.equal(healthy.retry, null);
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_apply_retry_pending"), 0);
+});
