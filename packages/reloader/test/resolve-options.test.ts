@@ -17,12 +17,12 @@ const problemsOf = (env: NodeJS.ProcessEnv, flags: Record<string, string> = {}):
 };
 
 describe("resolveOptions", () => {
-  it("defaults to the original's paths and ports", () => {
+  it("defaults to the original's paths and ports; the base config and PEM live in the state dir", () => {
     const options = resolveOptions({}, {});
-    assert.equal(options.haproxyConfig, "/usr/local/etc/haproxy/haproxy.cfg");
+    assert.equal(options.haproxyConfig, null);
     assert.equal(options.backendConfig, "/usr/local/etc/haproxy/haproxy-backends.cfg");
     assert.equal(options.domainMap, "/usr/local/etc/haproxy/domain.map");
-    assert.equal(options.ssl.certPath, "/usr/local/etc/haproxy/server.pem");
+    assert.equal(options.ssl.certPath, "/var/run/rancher-haproxy/server.pem");
     assert.equal(options.stateDir, "/var/run/rancher-haproxy");
     assert.deepEqual([options.httpPort, options.ssl.port, options.stats.port], [80, 443, 1936]);
     assert.equal(options.ssl.enabled, false);

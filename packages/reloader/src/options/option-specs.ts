@@ -15,14 +15,15 @@ export const OPTION_SPECS = [
   {
     flag: "haproxy-config",
     env: "HAPROXY_CONFIG",
-    default: "/usr/local/etc/haproxy/haproxy.cfg",
-    describe: "where the rendered base config is written",
+    default: null,
+    describe:
+      "where a copy of the rendered base config is written for reference (credentials masked, never read back)",
   },
   {
     flag: "config",
     env: "HAPROXY_USER_CONFIG",
     default: null,
-    describe: "your own base config, used as is instead of the rendered one",
+    describe: "your own base config (trusted), read once at start and used as is instead of the rendered one",
   },
   {
     flag: "backend-config",
@@ -59,8 +60,9 @@ export const OPTION_SPECS = [
   {
     flag: "ssl-cert",
     env: "HAPROXY_SSL_CERT",
-    default: "/usr/local/etc/haproxy/server.pem",
-    describe: "combined certificate + key PEM; built from metadata when missing",
+    default: null,
+    describe:
+      "combined certificate + key PEM (trusted, read at start); default: built from metadata into <state>/server.pem",
   },
   {
     flag: "ssl-base64-encoded",

@@ -1,6 +1,7 @@
 // Raw flags + environment → validated ReloaderOptions, or an OptionsError listing every bad value.
 import { resolve } from "node:path";
 import { parseLogLevel, parseStatusBind, parseStatusPort, type LogFormat } from "@rancher-haproxy/core";
+import { stateLayout } from "../output/snapshot-layout.js";
 import { OptionsError } from "./options-error.js";
 import { OPTION_SPECS, type OptionFlag, type RawFlags } from "./option-specs.js";
 import { parseStatsPassword, parseStatsUsername } from "./parse-credentials.js";
@@ -65,7 +66,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
 
   const options: ReloaderOptions = {
     haproxyBin: get("haproxy-bin", nonEmpty, "haproxy"),
-    haproxyConfig: path("haproxy-config"),
+    haproxyConfig: optionalPath("haproxy-config"),
     userConfig: optionalPath("config"),
     backendConfig: path("backend-config"),
     domainMap: path("domain-map"),
@@ -75,7 +76,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     ssl: {
       enabled: sslEnabled,
       port: get("https-port", parsePort, 443),
-      certPath: path("ssl-cert"),
+      certPath: optionalPath("ssl-cert") ?? stateLayout(stateDir).certificate,
       base64Encoded: get("ssl-base64-encoded", parseBoolean, false),
       redirect: sslEnabled && redirect ? redirectCode : null,
     },

@@ -22,8 +22,8 @@ const INDENT = "    ";
 export function renderBaseConfig(input: BaseConfigInput): string {
   const sections = [
     [
-      "# Rendered by the rancher-haproxy reloader from its options. Edits are applied live but replaced",
-      "# at the next start: pass --config to use your own file instead.",
+      "# Rendered by the rancher-haproxy reloader from its options into its private state dir at each",
+      "# start; it is never read from the shared volume. Pass --config to use your own file instead.",
       "# Load order: haproxy -f haproxy.cfg -f haproxy-backends.cfg; domain.map is read from this directory.",
     ],
     section("global", renderGlobal(input)),

@@ -1,0 +1,35 @@
+// Issue 11, item 1: nothing written into the shared volume reaches HAProxy except the two generated
+// files. A `lua-load` line added to the volume's haproxy.cfg ran os.execute as root (inside haproxy -c).
+import assert from "node:assert/strict";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { writeFileAtomic } from "@rancher-haproxy/core";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+test("a lua-load line written into the volume's haproxy.cfg never runs", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.81" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  const marker = join(fixture.dir, "lua-ran");
+  const script = join(fixture.dir, "etc", "x.lua");
+  await writeFile(script, `os.execute("touch ${marker}")\n`);
+  // The attacker owns the volume: the base config there (the copy, or any file of that name).
+  const volumeConfig = join(fixture.dir, "etc", "haproxy.cfg");
+  const original = await readFile(volumeConfig, "utf8").catch(() => "global\n");
+  await writeFileAtomic(volumeConfig, original.replace(/^global\n/m, `global\n    lua-load ${script}\n`));
+  // A change of the generated files afterwards: the reloader is live and applies it.
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
+  await waitFor(async () => (await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body === "app", {
+    timeoutMs: 10_000,
+    message: "the map change is applied",
+  });
+  await assert.rejects(stat(marker), { code: "ENOENT" }, "the Lua script never ran");
+  const running = await readFile(join(fixture.stateDir, "current", "haproxy.cfg"), "utf8");
+  assert.doesNotMatch(running, /lua-load/);
+});
