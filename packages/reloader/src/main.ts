@@ -6,18 +6,17 @@ import { adoptMaster } from "./adopt/adopt-master.js";
 import { findRunningMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
-import type { SyslogTarget } from "./options/parse-network.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { ConfigApplier } from "./reload/config-applier.js";
 import { SerialLock } from "./reload/serial-lock.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
-import type { BaseConfigInput } from "./render/render-base-config.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareBaseConfig } from "./setup/prepare-base-config.js";
 import { prepareCertificate } from "./setup/prepare-certificate.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
+import { resolveRunAs } from "./setup/resolve-run-as.js";
 import { resolveSyslogTarget } from "./setup/resolve-syslog-target.js";
 import { ReloaderStatus } from "./state/reloader-status.js";
 import { startReloaderStatus } from "./status/start-reloader-status.js";
@@ -59,7 +58,7 @@ async function startLocked(
   });
   const log = await resolveSyslogTarget(options.syslogHost, metadata, logger);
   if (options.ssl.enabled) await prepareCertificate(options.ssl, metadata, logger);
-  await prepareBaseConfig(options, baseConfigInput(options, log, layout), layout, logger);
+  await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
   const created = await ensureInputFiles([options.backendConfig, options.domainMap]);
   if (created.length > 0)
     logger.info({ event: "inputs.created", paths: created }, "created empty input files");
@@ -127,24 +126,6 @@ async function startLocked(
       supervisor.killNow();
       unlock();
     },
-  };
-}
-
-// What the rendered base config depends on: the options, the resolved syslog target, the state dir.
-function baseConfigInput(options: ReloaderOptions, log: SyslogTarget, layout: StateLayout): BaseConfigInput {
-  return {
-    bindAddress: options.bindAddress,
-    httpPort: options.httpPort,
-    https: options.ssl.enabled
-      ? { port: options.ssl.port, certPath: options.ssl.certPath, redirect: options.ssl.redirect }
-      : null,
-    stats: options.stats.enabled
-      ? { port: options.stats.port, username: options.stats.username, password: options.stats.password }
-      : null,
-    log,
-    facility: options.syslogFacility,
-    adminSocket: layout.adminSocket,
-    hardStopAfterMs: options.hardStopAfterMs,
   };
 }
 

@@ -103,6 +103,12 @@ export const OPTION_SPECS = [
     describe: "allow haproxy/haproxy stats credentials",
   },
   {
+    flag: "maxconn",
+    env: "MAXCONN",
+    default: null,
+    describe: "HAProxy's global maxconn (default: 20000, lowered to the fd hard limit minus 1000)",
+  },
+  {
     flag: "syslog-host",
     env: "SYSLOG_HOST",
     default: null,

@@ -38,6 +38,8 @@ export interface ReloaderOptions {
   httpPort: number;
   ssl: SslOptions;
   stats: StatsOptions;
+  /** HAProxy's global maxconn (MAXCONN); null: setup/default-maxconn.ts decides */
+  maxconn: number | null;
   /** null: ask the metadata service for self/host/agent_ip, falling back to stdout */
   syslogHost: SyslogTarget | null;
   syslogFacility: SyslogFacility;

@@ -46,10 +46,12 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
   const username = get("stats-username", parseStatsUsername, "");
   const password = get("stats-password", parseStatsPassword, "");
   const allowDefault = get("stats-allow-default-password", parseBoolean, false);
-  if (statsEnabled && username === "haproxy" && password === "haproxy" && !allowDefault)
+  // The default password is refused whatever the username (an empty STATS_PASSWORD means the default).
+  if (statsEnabled && password === "haproxy" && !allowDefault)
     problems.push(
-      "ENABLE_STATS=true with the default STATS_USERNAME/STATS_PASSWORD (haproxy/haproxy): set your own " +
-        "credentials, or STATS_ALLOW_DEFAULT_PASSWORD=true to accept the defaults",
+      "ENABLE_STATS=true with the default STATS_PASSWORD (haproxy; an empty STATS_PASSWORD means the " +
+        "default), whatever STATS_USERNAME is: set your own password, or STATS_ALLOW_DEFAULT_PASSWORD=true " +
+        "to accept it",
     );
   if (redirect && !sslEnabled)
     problems.push(
@@ -81,6 +83,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
       redirect: sslEnabled && redirect ? redirectCode : null,
     },
     stats: { enabled: statsEnabled, port: get("stats-port", parsePort, 1936), username, password },
+    maxconn: get("maxconn", (t) => parseInteger(t, 1, 1_000_000), null),
     syslogHost:
       syslogRaw === null || syslogRaw.trim() === "" ? null : get("syslog-host", parseSyslogHost, null),
     syslogFacility: get("syslog-facility", parseFacility, "daemon"),

@@ -6,16 +6,20 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { maskSecrets } from "../haproxy/find-offending-lines.js";
+import type { SyslogTarget } from "../options/parse-network.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { renderBaseConfig, type BaseConfigInput } from "../render/render-base-config.js";
 import { readInputFile } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
+import { defaultMaxconn } from "./default-maxconn.js";
+import type { RunAs } from "./resolve-run-as.js";
 
-// Write <state>/haproxy.cfg (0600) from `input` or from the user's --config.
+// Write <state>/haproxy.cfg (0600), rendered from the options or copied from the user's --config.
 export async function prepareBaseConfig(
   options: ReloaderOptions,
-  input: BaseConfigInput,
+  log: SyslogTarget,
+  runAs: RunAs | null,
   layout: StateLayout,
   logger: Logger,
 ): Promise<void> {
@@ -29,7 +33,7 @@ export async function prepareBaseConfig(
     );
     return;
   }
-  const text = renderBaseConfig(input);
+  const text = renderBaseConfig(baseConfigInput(options, log, layout, runAs));
   await writeFileAtomic(layout.baseConfig, text, 0o600);
   logger.info({ event: "base-config.written", path: layout.baseConfig }, "base config rendered");
   if (options.haproxyConfig === null) return;
@@ -48,6 +52,31 @@ export async function prepareBaseConfig(
       "cannot write the reference copy of the base config (HAPROXY_CONFIG); HAProxy is not affected",
     );
   }
+}
+
+// What the rendered base config depends on: the options, the resolved syslog target, the state dir.
+function baseConfigInput(
+  options: ReloaderOptions,
+  log: SyslogTarget,
+  layout: StateLayout,
+  runAs: RunAs | null,
+): BaseConfigInput {
+  return {
+    bindAddress: options.bindAddress,
+    httpPort: options.httpPort,
+    https: options.ssl.enabled
+      ? { port: options.ssl.port, certPath: options.ssl.certPath, redirect: options.ssl.redirect }
+      : null,
+    stats: options.stats.enabled
+      ? { port: options.stats.port, username: options.stats.username, password: options.stats.password }
+      : null,
+    log,
+    facility: options.syslogFacility,
+    adminSocket: layout.adminSocket,
+    hardStopAfterMs: options.hardStopAfterMs,
+    maxconn: options.maxconn ?? defaultMaxconn(),
+    runAs,
+  };
 }
 
 function referenceCopy(text: string, loaded: string): string {
