@@ -131,7 +131,8 @@ async function startLocked(
 
 // The options for the start-up log line, without the stats password.
 function describeOptions(options: ReloaderOptions): Record<string, unknown> {
-  return { ...options, stats: { ...options.stats, password: "[redacted]" } };
+  const status = { ...options.status, token: options.status.token ? "[redacted]" : null };
+  return { ...options, stats: { ...options.stats, password: "[redacted]" }, status };
 }
 
 function delay(ms: number): Promise<void> {

@@ -176,6 +176,12 @@ export const OPTION_SPECS = [
     describe: "address the status listener binds to (the image sets 0.0.0.0)",
   },
   {
+    flag: "status-token",
+    env: "STATUS_TOKEN",
+    default: null,
+    describe: "bearer token the status listener asks for on everything but /healthz (default: none)",
+  },
+  {
     flag: "log-level",
     env: "LOG_LEVEL",
     default: "info",

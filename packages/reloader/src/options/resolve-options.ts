@@ -12,7 +12,7 @@ import type { ReloaderOptions } from "./reloader-options.js";
 
 // Unix socket paths are limited to 107 bytes; master.sock and admin.sock live in the state dir.
 const MAX_STATE_DIR = 107 - "/master.sock".length;
-const SECRET_FLAGS = new Set<OptionFlag>(["stats-password"]);
+const SECRET_FLAGS = new Set<OptionFlag>(["stats-password", "status-token"]);
 
 // Validate every option once; the errors name the flag or variable and the bad value (never a secret).
 export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): ReloaderOptions {
@@ -98,6 +98,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     status: {
       port: get("status-port", (t) => attempt(() => parseStatusPort(t)), null),
       bind: get("status-bind", (t) => attempt(() => parseStatusBind(t)), "127.0.0.1"),
+      token: get("status-token", parseToken, null),
     },
     logLevel: get("log-level", parseLevel, "info"),
     logFormat,
@@ -137,6 +138,12 @@ function nonEmptyPath(text: string): Parsed<string> {
   if (/[\s"'#\\]/.test(text.trim()))
     return { ok: false, reason: "must not contain spaces, quotes, # or backslashes" };
   return { ok: true, value: resolve(text.trim()) };
+}
+
+function parseToken(text: string): Parsed<string | null> {
+  return /^[\x21-\x7e]{16,256}$/.test(text)
+    ? { ok: true, value: text }
+    : { ok: false, reason: "must be 16-256 visible ASCII characters, no spaces (value not shown)" };
 }
 
 function apiVersion(text: string): Parsed<string> {
