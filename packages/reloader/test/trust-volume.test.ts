@@ -1,7 +1,7 @@
 // Issue 11, item 1: nothing written into the shared volume reaches HAProxy except the two generated
 // files. A `lua-load` line added to the volume's haproxy.cfg ran os.execute as root (inside haproxy -c).
 import assert from "node:assert/strict";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, rename, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { writeFileAtomic } from "@rancher-haproxy/core";
@@ -32,4 +32,30 @@ test("a lua-load line written into the volume's haproxy.cfg never runs", async (
   await assert.rejects(stat(marker), { code: "ENOENT" }, "the Lua script never ran");
   const running = await readFile(join(fixture.stateDir, "current", "haproxy.cfg"), "utf8");
   assert.doesNotMatch(running, /lua-load/);
+});
+
+test("a generated file replaced by a symlink to a secret is refused unread: the secret never reaches the log", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { map: renderTestMap({}) });
+  const secret = join(fixture.dir, "secret.key");
+  await writeFile(secret, "SECRET-VALUE-4242 is-not-a-map-line\n", { mode: 0o600 });
+  const from = fixture.reloader.logs.length;
+  await symlink(secret, `${fixture.domainMap}.link`);
+  await rename(`${fixture.domainMap}.link`, fixture.domainMap);
+  const refusal = () =>
+    fixture.reloader.logs
+      .slice(from)
+      .find((line) => line.event === "inputs.unreadable" || line.event === "inputs.rejected");
+  await waitFor(() => refusal() !== undefined, { timeoutMs: 10_000, message: "the map is refused" });
+  assert.ok(
+    !fixture.reloader.logs.some((line) => JSON.stringify(line).includes("SECRET-VALUE-4242")),
+    "the secret's content is not logged",
+  );
+  assert.match(JSON.stringify(refusal()), /symlink/);
+  // The next rescan or event must not read it either; give the debounce and a pass time to run.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.ok(
+    !fixture.reloader.logs.some((line) => JSON.stringify(line).includes("SECRET-VALUE-4242")),
+    "the secret's content is not logged",
+  );
+  assert.equal(fixture.reloader.count("reload.applied"), 0);
 });

@@ -24,7 +24,7 @@ export async function prepareBaseConfig(
   logger: Logger,
 ): Promise<void> {
   if (options.userConfig) {
-    const read = await readInputFile(options.userConfig);
+    const read = await readInputFile(options.userConfig, true);
     if (!read.ok) throw new StartupError(`--config=${options.userConfig} ${read.reason}`);
     await writeFileAtomic(layout.baseConfig, read.bytes.toString("utf8"), 0o600);
     logger.info(
