@@ -81,7 +81,8 @@ async function startLocked(
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
   const store = new SnapshotStore(options.haproxyBin, layout, logger);
-  const applier = new ConfigApplier({ store, inputs, logger, status, lock, supervisor });
+  const retryMs = Math.max(options.debounceMs, 50);
+  const applier = new ConfigApplier({ store, inputs, logger, status, lock, supervisor, retryMs });
 
   const found = await findRunningMaster(layout);
   const generation = await lock.run(() => applier.prepareInitial());

@@ -59,3 +59,48 @@ test("a generated file replaced by a symlink to a secret is refused unread: the 
   );
   assert.equal(fixture.reloader.count("reload.applied"), 0);
 });
+
+test("a map naming a backend not declared yet is 'not settled': kept out, reported in /healthz, applied once settled", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.86" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.0.87" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const appOnly = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: appOnly,
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    args: ["--rescan-interval", "0"],
+  });
+  const healthUrl = `${String((await fixture.reloader.waitForEvent("status.listening"))["url"])}/healthz`;
+  // The generator died between its writes: the map names `fresh`, the backends file lacks it.
+  const from = fixture.reloader.logs.length;
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }) });
+  const unsettled = await fixture.reloader.waitForEvent("inputs.unsettled", { from });
+  assert.match(String(unsettled["reason"]), /not settled yet: map:\d+ backend "fresh" is not declared/);
+  assert.equal(fixture.reloader.count("inputs.rejected"), 0, "not a rejection");
+  await waitFor(
+    async () => {
+      const body = (await (await fetch(healthUrl)).json()) as { lastError: string | null };
+      return /not settled yet/.test(body.lastError ?? "");
+    },
+    { timeoutMs: 5000, message: "/healthz reports the unsettled map" },
+  );
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  // Retried, not re-logged: one line for this content.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(fixture.reloader.count("inputs.unsettled"), 1);
+
+  // The backends file arrives (in place, as a crashed writer's successor might): applied.
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "fresh", servers: [{ address: fresh.address }] },
+    ]),
+  });
+  await waitFor(
+    async () => (await httpRequest({ url: fixture.url, host: "fresh.dev.tld" })).body === "fresh",
+    {
+      timeoutMs: 10_000,
+      message: "the settled change is applied",
+    },
+  );
+});

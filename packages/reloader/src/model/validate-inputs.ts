@@ -9,6 +9,9 @@ export interface InputProblem {
   line: number | null;
   text: string | null;
   reason: string;
+  /** "unsettled": the map names a backend the backends file does not declare yet (the generator is
+   * between its two writes, or died there): retried, not a rejection */
+  kind?: "unsettled";
 }
 
 const BACKEND_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -88,7 +91,14 @@ function checkMap(text: string, backends: ReadonlySet<string>, problems: InputPr
     if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (host.length > 253 || !HOST_NAME.test(host)) problem(`"${host}" is not a lower-case DNS name`);
     else if (seen.has(host)) problem(`"${host}" is mapped twice (first on line ${seen.get(host)})`);
-    else if (!backends.has(backend)) problem(`backend "${backend}" is not declared in the backends file`);
+    else if (!backends.has(backend))
+      problems.push({
+        file: "map",
+        line,
+        text: null,
+        reason: `backend "${backend}" is not declared in the backends file`,
+        kind: "unsettled",
+      });
     if (!seen.has(host)) seen.set(host, line);
   }
 }

@@ -2,6 +2,7 @@
 // arrive during a reload collapse into one more pass.
 import type { Logger } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
+import { validateInputs } from "../model/validate-inputs.js";
 import { readInputFile, readInputs, type InputPaths, type InputsOutcome } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
@@ -16,6 +17,8 @@ export interface ApplierOptions {
   status: ReloaderStatus;
   lock: SerialLock;
   supervisor: HaproxySupervisor;
+  /** first retry delay of inputs that are not settled yet (the debounce) */
+  retryMs: number;
 }
 
 // The change pipeline: read → stage gen-<n> → haproxy -c → point current → reload → confirm.
@@ -24,6 +27,10 @@ export class ConfigApplier {
   private running: Promise<void> | null = null;
   private pending = false;
   private changeSince: number | null = null;
+  /** the hash of the unsettled inputs last reported, and the retry timer and its delay */
+  private unsettledHash: string | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = 0;
 
   constructor(private readonly options: ApplierOptions) {}
 
@@ -33,7 +40,9 @@ export class ConfigApplier {
     const read = await readInputs(inputs);
     let generation: number;
     if (read.ok) {
-      this.lastHash = read.files.hash;
+      // Unsettled inputs are not run at start (chooseStartSnapshot falls back): examine them again.
+      const unsettled = validateInputs(read.files).some((problem) => problem.kind === "unsettled");
+      this.lastHash = unsettled ? null : read.files.hash;
       generation = await chooseStartSnapshot(store, read.files, read.files.base, logger);
     } else {
       this.reportUnreadable(read);
@@ -54,8 +63,9 @@ export class ConfigApplier {
     this.running = this.loop();
   }
 
-  // Resolves when no pass is running or queued.
+  // Resolves when no pass is running or queued (a pending retry of unsettled inputs is dropped).
   async idle(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     while (this.running) await this.running;
   }
 
@@ -94,6 +104,12 @@ export class ConfigApplier {
     this.lastHash = read.files.hash;
     const started = performance.now();
     const checked = await store.stageAndCheck(read.files);
+    if (!checked.ok && checked.unsettled) {
+      this.retryUnsettled(read.files.hash, checked.reason);
+      return;
+    }
+    this.unsettledHash = null;
+    this.retryDelayMs = 0;
     if (!checked.ok) {
       status.reloadEnded("check-failed", null, null, checked.reason);
       return;
@@ -150,6 +166,26 @@ export class ConfigApplier {
       );
     }
     await store.prune();
+  }
+
+  // The map names a backend not declared yet: not a rejection. Report it once per content (log line,
+  // /healthz last error), read again after the debounce, doubling up to 5 s, until it settles.
+  private retryUnsettled(hash: string, reason: string): void {
+    const { logger, status } = this.options;
+    this.lastHash = null; // the same bytes are examined again
+    if (this.unsettledHash !== hash) {
+      this.unsettledHash = hash;
+      this.retryDelayMs = 0;
+      status.reloadEnded("check-failed", null, null, reason);
+      logger.warn({ event: "inputs.unsettled", reason }, `keeping the running config: ${reason}`);
+    }
+    this.retryDelayMs = Math.min(5000, Math.max(this.options.retryMs, this.retryDelayMs * 2));
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.notifyChange();
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
   }
 
   // Missing or unreadable inputs (a directory, FIFO... in a file's place): the running config stays.
