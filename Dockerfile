@@ -12,7 +12,8 @@ FROM node:20-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends haproxy tini \
  && rm -rf /var/lib/apt/lists/* \
- && mkdir -p /usr/local/etc/haproxy /var/run/rancher-haproxy
+ && mkdir -p /usr/local/etc/haproxy \
+ && mkdir -p -m 0700 /var/run/rancher-haproxy
 WORKDIR /opt/rancher-haproxy
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
@@ -20,9 +21,9 @@ COPY --from=build /src/packages ./packages
 COPY docker-entrypoint.sh /docker-entrypoint.sh
 
 # The original image's variables, same names and defaults (see docs/options.md for every variable).
+# HAPROXY_CONFIG and HAPROXY_SSL_CERT are left unset: the base config and the TLS PEM HAProxy loads live
+# in the private state dir, not in the shared volume (set them only to name files you trust).
 ENV ENABLE_SSL=false \
-    HAPROXY_CONFIG=/usr/local/etc/haproxy/haproxy.cfg \
-    HAPROXY_SSL_CERT=/usr/local/etc/haproxy/server.pem \
     HAPROXY_BACKEND_CONFIG=/usr/local/etc/haproxy/haproxy-backends.cfg \
     HAPROXY_DOMAIN_MAP=/usr/local/etc/haproxy/domain.map \
     RANCHER_API_HOST=rancher-metadata.rancher.internal \

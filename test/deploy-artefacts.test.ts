@@ -133,7 +133,6 @@ test("the shared volume is the directory of both programs' default file paths", 
     generateMapsEnv.get("HAPROXY_BACKEND_CONFIG"),
     reloaderEnv.get("HAPROXY_DOMAIN_MAP"),
     reloaderEnv.get("HAPROXY_BACKEND_CONFIG"),
-    reloaderEnv.get("HAPROXY_CONFIG"),
   ];
   const dirs = new Set(paths.map((path) => dirname(String(path))));
   assert.equal(dirs.size, 1, `one directory: ${[...dirs].join(", ")}`);
@@ -146,6 +145,11 @@ test("the shared volume is the directory of both programs' default file paths", 
     .join("\n");
   for (const dir of [volume, reloaderEnv.get("RELOADER_STATE_DIR")])
     assert.ok(run.includes(`mkdir -p`) && run.includes(String(dir)), `the image creates ${dir}`);
+  // The base config and the TLS PEM HAProxy loads live in the private state dir, never in the volume.
+  const stateDir = String(reloaderEnv.get("RELOADER_STATE_DIR"));
+  assert.ok(!stateDir.startsWith(`${String(volume)}/`), "the state dir is outside the volume");
+  for (const key of ["HAPROXY_CONFIG", "HAPROXY_SSL_CERT"])
+    assert.ok(!(key in imageEnv), `the image leaves ${key} unset (default: the private state dir)`);
 });
 
 test("the published ports are HAProxy's HTTP, HTTPS and stats ports (the image also exposes the status ports)", () => {

@@ -153,28 +153,6 @@ test("a burst of changes collapses into few reloads and ends on the last content
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
 });
 
-test("an edit of the rendered haproxy.cfg is applied too, and a broken one is not", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.47" });
-  t.after(() => app.close());
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-  });
-  const rendered = await readFile(fixture.baseConfig, "utf8");
-  let from = fixture.reloader.logs.length;
-  await writeFileAtomic(
-    fixture.baseConfig,
-    rendered.replace('string "no route for this host"', 'string "nothing here"'),
-  );
-  await fixture.reloader.waitForEvent("reload.applied", { from });
-  assert.equal((await httpRequest({ url: fixture.url, host: "nope.dev.tld" })).body, "nothing here");
-
-  from = fixture.reloader.logs.length;
-  await writeFileAtomic(fixture.baseConfig, `${rendered}\nfrontend broken\n    bind 127.0.0.1:notaport\n`);
-  await fixture.reloader.waitForEvent("check.failed", { from });
-  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
-});
-
 test("a reload HAProxy refuses after a passing check (port taken) is detected, rolled back and logged", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.48" });
   // A plain listener without SO_REUSEPORT: haproxy -c passes, but binding it during the reload fails.
@@ -187,12 +165,13 @@ test("a reload HAProxy refuses after a passing check (port taken) is detected, r
     map: renderTestMap({ "app.dev.tld": "app" }),
   });
   const good = await readlink(`${fixture.stateDir}/current`);
-  const rendered = await readFile(fixture.baseConfig, "utf8");
+  // The base config lives in the private state dir and is not watched: edit it as only root could,
+  // then change a generated file so the next pass reads the triple again.
+  const privateBase = `${fixture.stateDir}/haproxy.cfg`;
+  const rendered = await readFile(privateBase, "utf8");
   const from = fixture.reloader.logs.length;
-  await writeFileAtomic(
-    fixture.baseConfig,
-    `${rendered}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
-  );
+  await writeFileAtomic(privateBase, `${rendered}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`);
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "b.dev.tld": "app" }) });
   await fixture.reloader.waitForEvent("check.passed", { from });
   const failed = await fixture.reloader.waitForEvent("reload.failed", { from });
   assert.match(String(failed["reason"]), /failed: 1/);
@@ -206,7 +185,8 @@ test("a reload HAProxy refuses after a passing check (port taken) is detected, r
 
   // The next good change reloads normally.
   const next = fixture.reloader.logs.length;
-  await writeFileAtomic(fixture.baseConfig, rendered);
+  await writeFileAtomic(privateBase, rendered);
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app" }) });
   await fixture.reloader.waitForEvent("reload.applied", { from: next });
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
 });

@@ -4,6 +4,7 @@
 // files are applied without any new write.
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { createServer, type AddressInfo } from "node:net";
 import { test } from "node:test";
 import { writeFileAtomic } from "@rancher-haproxy/core";
@@ -24,9 +25,14 @@ test("retries wait 0.5 s doubling to 30 s, and start again at 0.5 s after a succ
   assert.deepEqual(backoff.next(), { attempt: 1, delayMs: 500 });
 });
 
+// The base config HAProxy loads: the reloader's private copy in its state dir (never the volume's).
+function privateBase(fixture: Fixture): string {
+  return join(fixture.stateDir, "haproxy.cfg");
+}
+
 // Inode and mtime of each input: equal before and after means nothing wrote them.
 async function fileStamps(fixture: Fixture): Promise<string[]> {
-  const paths = [fixture.baseConfig, fixture.backendConfig, fixture.domainMap];
+  const paths = [privateBase(fixture), fixture.backendConfig, fixture.domainMap];
   return Promise.all(
     paths.map(async (path) => `${path} ${(await stat(path)).ino} ${(await stat(path)).mtimeMs}`),
   );
@@ -53,11 +59,14 @@ test("a reload HAProxy refuses is retried, and the same files go live once it ca
   const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
 
   const from = fixture.reloader.logs.length;
-  const base = await readFile(fixture.baseConfig, "utf8");
+  // The private base config gains a frontend on the held port (as a new --config would at a restart),
+  // and the generator writes a new map: the change passes haproxy -c, but the reload cannot bind.
+  const base = await readFile(privateBase(fixture), "utf8");
   await writeFileAtomic(
-    fixture.baseConfig,
+    privateBase(fixture),
     `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
   );
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
   const failed = await fixture.reloader.waitForEvent("reload.failed", { from });
   assert.match(String(failed["reason"]), /failed: 1/);
   const retry = await fixture.reloader.waitForEvent("apply.retry", { from });

@@ -54,8 +54,9 @@ for (const encoding of ["plain", "base64"] as const) {
       },
       deferStart: true,
     });
-    const certPath = join(fixture.dir, "tls", "server.pem");
-    await fixture.start(["--ssl-cert", certPath]);
+    // Unset HAPROXY_SSL_CERT: the PEM is built into the private state dir, never into the volume.
+    const certPath = join(fixture.stateDir, "server.pem");
+    await fixture.start();
 
     const written = await fixture.reloader.waitForEvent("certificate.written");
     assert.match(String(written["subject"]), /example\.test/);

@@ -17,8 +17,10 @@ export function parseDomainMap(
     if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (!isDnsName(fqdn)) problem(`"${fqdn}" is not a lower-case DNS name`);
     else if (seen.has(fqdn)) problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
-    else if (!backends.has(backend)) problem(`backend "${backend}" is not declared in the backends file`);
-    else hosts.push({ fqdn, backend });
+    else if (!backends.has(backend)) {
+      const reason = `backend "${backend}" is not declared in the backends file`;
+      problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });
+    } else hosts.push({ fqdn, backend });
     if (!seen.has(fqdn)) seen.set(fqdn, line);
   }
   return hosts;

@@ -46,4 +46,7 @@ export interface FileProblem {
   line: number | null;
   text: string | null;
   reason: string;
+  /** "unsettled": the map names a backend the backends file does not declare (yet): a writer between its
+   * two renames, or one that died there; a reader should look again rather than refuse */
+  kind?: "unsettled";
 }

@@ -102,3 +102,10 @@ export const STATS_PASSWORD = valueType(
   "1-128 of A-Z a-z 0-9 and . _ ~ + = @ % ^ * ! , / ? -",
   z.string().regex(/^[A-Za-z0-9._~+=@%^*!,/?-]{1,128}$/),
 );
+
+// STATUS_TOKEN: a bearer token for the status listeners (a secret: never shown in errors).
+export const STATUS_TOKEN = valueType(
+  "token",
+  "16-256 visible ASCII characters, no spaces",
+  z.string().regex(/^[\x21-\x7e]{16,256}$/),
+);

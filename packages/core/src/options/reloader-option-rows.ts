@@ -29,15 +29,15 @@ export const RELOADER_OPTION_ROWS = {
     "haproxy-config",
     "HAPROXY_CONFIG",
     PATH,
-    "/usr/local/etc/haproxy/haproxy.cfg",
-    "where the rendered base config is written",
+    null,
+    "where a copy of the rendered base config is written for reference (credentials masked, never read back)",
   ),
   config: row(
     "config",
     "HAPROXY_USER_CONFIG",
     PATH,
     null,
-    "your own base config, used as is instead of the rendered one",
+    "your own base config (trusted), read once at start and used as is instead of the rendered one",
   ),
   stateDir: row(
     "state-dir",
@@ -60,8 +60,8 @@ export const RELOADER_OPTION_ROWS = {
     "ssl-cert",
     "HAPROXY_SSL_CERT",
     PATH,
-    "/usr/local/etc/haproxy/server.pem",
-    "combined certificate + key PEM; built from metadata when missing",
+    null,
+    "combined certificate + key PEM (trusted, read at start); default: built from metadata into <state>/server.pem",
   ),
   sslBase64Encoded: row(
     "ssl-base64-encoded",
@@ -103,6 +103,13 @@ export const RELOADER_OPTION_ROWS = {
     BOOLEAN,
     "false",
     "allow haproxy/haproxy stats credentials",
+  ),
+  maxconn: row(
+    "maxconn",
+    "MAXCONN",
+    integerType(1, 1_000_000),
+    null,
+    "HAProxy's global maxconn (default: 20000, lowered to the fd hard limit minus 1000)",
   ),
   syslogHost: row(
     "syslog-host",

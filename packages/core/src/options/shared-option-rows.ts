@@ -1,6 +1,6 @@
 // The rows both programs read: the same variable means the same thing, with the same rule, in both.
 import type { OptionRow } from "./option-row.js";
-import { HOST_PORT, STATUS_BIND, STATUS_PORT } from "./network-types.js";
+import { HOST_PORT, STATUS_BIND, STATUS_PORT, STATUS_TOKEN } from "./network-types.js";
 import { API_VERSION, LOG_FORMAT, LOG_LEVEL, PATH, SWITCH } from "./value-types.js";
 
 const BOTH = ["generate-maps", "reloader"] as const;
@@ -60,6 +60,15 @@ export const SHARED_OPTION_ROWS = {
     default: "127.0.0.1",
     describe: "address the status listener binds to (the image sets 0.0.0.0)",
     programs: BOTH,
+  },
+  statusToken: {
+    flag: "status-token",
+    env: "STATUS_TOKEN",
+    type: STATUS_TOKEN,
+    default: null,
+    describe: "bearer token the status listener asks for on everything but /healthz (default: none)",
+    programs: BOTH,
+    secret: true,
   },
   logLevel: {
     flag: "log-level",

@@ -16,7 +16,13 @@ export async function startStatusListener(
     return null;
   }
   try {
-    const server = await startStatusServer({ host: settings.bind, port: settings.port, routes, logger });
+    const server = await startStatusServer({
+      host: settings.bind,
+      port: settings.port,
+      routes,
+      logger,
+      token: settings.token ?? null,
+    });
     logger.info(
       { event: "status.listening", host: server.host, port: server.port, url: server.url },
       `status listener on ${server.url} (${Object.keys(routes).sort().join(", ")})`,

@@ -1,5 +1,8 @@
 // A tiny read-only HTTP server over a routes table: GET/HEAD only, exact paths, no caching, and a
-// close that waits for in-flight answers but never for idle keep-alive clients.
+// close that waits for in-flight answers but never for idle keep-alive clients. It listens on 0.0.0.0
+// in the image, so it is bounded: a connection cap (the sidekick's own fds stay free), header/request
+// and idle timeouts checked every second, and an optional bearer token on everything but /healthz.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -11,7 +14,16 @@ export interface StatusServerOptions {
   port: number;
   routes: StatusRoutes;
   logger: Logger;
+  /** STATUS_TOKEN: when set, every path but /healthz needs `Authorization: Bearer <token>` */
+  token?: string | null;
+  /** connections beyond this are closed at once (default 64) */
+  maxConnections?: number;
+  /** a request's headers, the whole request, and an idle connection are cut after this (default 10 s) */
+  timeoutMs?: number;
 }
+
+// The path that stays open without the token: what Rancher's (and Docker's) health check asks.
+export const OPEN_STATUS_PATH = "/healthz";
 
 // A listening status server: the bound address (port resolved when 0 was asked) and close().
 export interface StatusServer {
@@ -26,12 +38,17 @@ const CLOSE_GRACE_MS = 2000;
 
 // Listens on host:port; rejects with the listen error (EADDRINUSE, EADDRNOTAVAIL, EACCES...).
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
-  const server = createServer((request, response) => {
-    void answer(options, request, response);
-  });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
+  // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
+  const server = createServer(
+    { connectionsCheckingInterval: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
+    (request, response) => void answer(options, request, response),
+  );
+  server.headersTimeout = timeoutMs;
+  server.keepAliveTimeout = Math.min(5_000, timeoutMs);
+  server.timeout = timeoutMs;
+  server.maxConnections = options.maxConnections ?? 64;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: options.host, port: options.port }, () => {
@@ -51,7 +68,10 @@ async function answer(options: StatusServerOptions, request: IncomingMessage, re
   let result: StatusResponse;
   const url = new URL(request.url ?? "/", "http://status.invalid");
   const handler = Object.hasOwn(options.routes, url.pathname) ? options.routes[url.pathname] : undefined;
-  if (request.method !== "GET" && request.method !== "HEAD") {
+  if (url.pathname !== OPEN_STATUS_PATH && !authorized(options.token ?? null, request)) {
+    result = textResponse(`a bearer token is needed (STATUS_TOKEN); ${OPEN_STATUS_PATH} is open`, 401);
+    response.setHeader("www-authenticate", 'Bearer realm="status"');
+  } else if (request.method !== "GET" && request.method !== "HEAD") {
     result = textResponse("only GET and HEAD are supported", 405);
     response.setHeader("allow", "GET, HEAD");
   } else if (url.pathname === "/" || handler === undefined) {
@@ -75,6 +95,15 @@ async function answer(options: StatusServerOptions, request: IncomingMessage, re
     "cache-control": "no-store",
   });
   response.end(request.method === "HEAD" ? undefined : body);
+}
+
+// No token configured, or `Authorization: Bearer <token>` (compared in constant time).
+function authorized(token: string | null, request: IncomingMessage): boolean {
+  if (token === null || token === "") return true;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  if (!match) return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(match[1] ?? ""), digest(token));
 }
 
 function closeServer(server: Server): Promise<void> {

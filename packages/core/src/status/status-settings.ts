@@ -6,6 +6,8 @@ import { isIP } from "node:net";
 export interface StatusSettings {
   port: number | null;
   bind: string;
+  /** STATUS_TOKEN: bearer token for everything but /healthz (absent or null: no token) */
+  token?: string | null;
 }
 
 // The bind address of a development run; the image sets STATUS_BIND=0.0.0.0.

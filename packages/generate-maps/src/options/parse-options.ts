@@ -46,7 +46,11 @@ export function generatorOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Gener
     dryRun: values.get("dryRun"),
     logLevel: values.get("logLevel"),
     logFormat: values.get("logFormat") ?? undefined,
-    status: { port: values.get("statusPort"), bind: values.get("statusBind") },
+    status: {
+      port: values.get("statusPort"),
+      bind: values.get("statusBind"),
+      token: values.get("statusToken"),
+    },
     explain: values.get("explain"),
     json: values.get("json"),
     requestTimeoutMs: 5000,

@@ -15,6 +15,7 @@ export type RedirectCode = 301 | 302 | 303 | 307 | 308;
 export interface SslOptions {
   enabled: boolean;
   port: number;
+  /** HAPROXY_SSL_CERT, or <state>/server.pem (built from metadata) when unset */
   certPath: string;
   base64Encoded: boolean;
   redirect: RedirectCode | null;
@@ -31,9 +32,9 @@ export interface StatsOptions {
 // Everything the reloader needs, with absolute paths and typed values.
 export interface ReloaderOptions {
   haproxyBin: string;
-  /** where the rendered base config is written (HAPROXY_CONFIG) */
-  haproxyConfig: string;
-  /** a user's own base config used as is instead of the rendered one (--config), or null */
+  /** where a masked copy of the rendered base config is written for reference (HAPROXY_CONFIG), or null */
+  haproxyConfig: string | null;
+  /** a user's own base config (--config), read once at start and used as is, or null */
   userConfig: string | null;
   backendConfig: string;
   domainMap: string;
@@ -42,6 +43,8 @@ export interface ReloaderOptions {
   httpPort: number;
   ssl: SslOptions;
   stats: StatsOptions;
+  /** HAProxy's global maxconn (MAXCONN); null: setup/default-maxconn.ts decides */
+  maxconn: number | null;
   /** null: ask the metadata service for self/host/agent_ip, falling back to stdout */
   syslogHost: SyslogTarget | null;
   syslogFacility: SyslogFacility;
@@ -57,9 +60,4 @@ export interface ReloaderOptions {
   status: StatusSettings;
   logLevel: LevelWithSilent;
   logFormat: LogFormat | undefined;
-}
-
-// The base config HAProxy loads: the user's own file when given, else the rendered one.
-export function baseConfigPath(options: ReloaderOptions): string {
-  return options.userConfig ?? options.haproxyConfig;
 }

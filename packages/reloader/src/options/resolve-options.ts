@@ -10,6 +10,7 @@ import {
   type OptionValues,
   type RawFlags,
 } from "@rancher-haproxy/core";
+import { stateLayout } from "../output/snapshot-layout.js";
 import type { ReloaderOptions } from "./reloader-options.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -47,7 +48,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     ssl: {
       enabled: sslEnabled,
       port: values.get("httpsPort"),
-      certPath: values.get("sslCert"),
+      certPath: values.get("sslCert") ?? stateLayout(values.get("stateDir")).certificate,
       base64Encoded: values.get("sslBase64Encoded"),
       redirect: sslEnabled && redirect ? values.get("sslRedirectionType") : null,
     },
@@ -57,6 +58,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
       username: values.get("statsUsername"),
       password: values.get("statsPassword"),
     },
+    maxconn: values.get("maxconn"),
     syslogHost: values.get("syslogHost"),
     syslogFacility: values.get("syslogFacility"),
     rancherApiHost: values.get("apiHost"),
@@ -67,7 +69,11 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     rescanIntervalMs: values.get("rescanInterval"),
     reloadTimeoutMs: values.get("reloadTimeout"),
     maxRestarts: values.get("maxRestarts"),
-    status: { port: values.get("statusPort"), bind: values.get("statusBind") },
+    status: {
+      port: values.get("statusPort"),
+      bind: values.get("statusBind"),
+      token: values.get("statusToken"),
+    },
     logLevel: values.get("logLevel"),
     logFormat: values.get("logFormat") ?? undefined,
   };
@@ -80,15 +86,12 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
 function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: boolean): string[] {
   const problems: string[] = [];
   const { stats, ssl } = options;
-  if (
-    stats.enabled &&
-    stats.username === "haproxy" &&
-    stats.password === "haproxy" &&
-    !values.get("statsAllowDefaultPassword")
-  )
+  // The default password is refused whatever the username (an empty STATS_PASSWORD means the default).
+  if (stats.enabled && stats.password === "haproxy" && !values.get("statsAllowDefaultPassword"))
     problems.push(
-      "ENABLE_STATS=true with the default STATS_USERNAME/STATS_PASSWORD (haproxy/haproxy): set your own " +
-        "credentials, or STATS_ALLOW_DEFAULT_PASSWORD=true to accept the defaults",
+      "ENABLE_STATS=true with the default STATS_PASSWORD (haproxy; an empty STATS_PASSWORD means the " +
+        "default), whatever STATS_USERNAME is: set your own password, or STATS_ALLOW_DEFAULT_PASSWORD=true " +
+        "to accept it",
     );
   if (redirect && !ssl.enabled)
     problems.push(

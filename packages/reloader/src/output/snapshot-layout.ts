@@ -1,4 +1,5 @@
-// Names inside the state dir: gen-<n>/ snapshots, the `current` symlink, the master and admin sockets.
+// Names inside the state dir (private, 0700): gen-<n>/ snapshots, the `current` symlink, the master and
+// admin sockets, the base config and TLS PEM HAProxy loads, and the lock that makes the dir one reloader's.
 import { join } from "node:path";
 
 // File names inside a snapshot: HAProxy loads base then backends; the base reads domain.map beside it.
@@ -13,6 +14,12 @@ export interface StateLayout {
   masterSocket: string;
   adminSocket: string;
   pidFile: string;
+  /** the base config every snapshot copies: rendered, or the user's --config read at start */
+  baseConfig: string;
+  /** the combined PEM built from metadata (the default HAPROXY_SSL_CERT) */
+  certificate: string;
+  /** `<pid> <start time>` of the reloader that owns the dir */
+  lockFile: string;
 }
 
 // The fixed paths of a state dir.
@@ -23,6 +30,9 @@ export function stateLayout(stateDir: string): StateLayout {
     masterSocket: join(stateDir, "master.sock"),
     adminSocket: join(stateDir, "admin.sock"),
     pidFile: join(stateDir, "haproxy.pid"),
+    baseConfig: join(stateDir, "haproxy.cfg"),
+    certificate: join(stateDir, "server.pem"),
+    lockFile: join(stateDir, "reloader.lock"),
   };
 }
 

@@ -10,6 +10,8 @@ import type { SnapshotStore } from "./snapshot-store.js";
 export interface StartSnapshot {
   generation: number;
   refused: string | null;
+  /** the inputs were only not settled yet (a map naming a backend not declared yet): look again later */
+  unsettled: boolean;
 }
 
 // `files` is null when the inputs could not be read; `base` is then the base config alone (null:
@@ -22,8 +24,10 @@ export async function chooseStartSnapshot(
 ): Promise<StartSnapshot> {
   const earlier = await store.open();
   const fromInputs = files ? await store.stageAndCheck(files) : null;
-  if (fromInputs?.ok) return { generation: await adopt(store, fromInputs.generation), refused: null };
+  if (fromInputs?.ok)
+    return { generation: await adopt(store, fromInputs.generation), refused: null, unsettled: false };
   const refused = fromInputs?.reason ?? null;
+  const unsettled = fromInputs?.unsettled === true;
 
   const lastGood = earlier.current;
   if (lastGood !== null && earlier.generations.includes(lastGood) && (await store.checkCurrent()).ok) {
@@ -31,7 +35,7 @@ export async function chooseStartSnapshot(
       { event: "start.last-good", generation: lastGood },
       `the current files fail the checks: starting from the last good snapshot gen-${lastGood}`,
     );
-    return { generation: await adopt(store, lastGood), refused };
+    return { generation: await adopt(store, lastGood), refused, unsettled };
   }
 
   if (base === null)
@@ -43,7 +47,7 @@ export async function chooseStartSnapshot(
       { event: "start.empty-routing", generation: empty.generation },
       "the current files fail the checks and there is no last good snapshot: starting with empty routing (503)",
     );
-    return { generation: await adopt(store, empty.generation), refused };
+    return { generation: await adopt(store, empty.generation), refused, unsettled };
   }
   throw new StartupError(
     "no configuration passes haproxy -c, not even the base config with empty routing",

@@ -1,7 +1,9 @@
 // Turns input changes into checked snapshots and confirmed reloads, one at a time; changes that
 // arrive during a reload collapse into one more pass. A change counts as done only once it is live
 // (or the checks refused it, which they do again for the same bytes): a reload that is refused, times
-// out or is interrupted, and a pass that throws, is tried again with backoff until it goes live.
+// out or is interrupted, and a pass that throws, is tried again with backoff until it goes live. A map
+// naming a backend the backends file does not declare yet is "not settled" (the generator is between its
+// writes, or died there): read again after the debounce, doubling to 5 s, never a rejection.
 import type { Logger } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { readInputFile, readInputs, type InputPaths } from "../sources/read-inputs.js";
@@ -19,14 +21,17 @@ export interface ApplierOptions {
   logger: Logger;
   status: ReloaderStatus;
   supervisor: HaproxySupervisor;
+  /** first re-read delay of inputs that are not settled yet (the debounce) */
+  retryMs: number;
 }
 
 /** a failed change is tried again after 0.5 s, doubling up to 30 s, for as long as it fails */
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 30_000;
+const UNSETTLED_MAX_MS = 5000;
 
 // What one pass leaves behind: nothing to do until the files change, or a retry (and why).
-type PassOutcome = { retry: null } | { retry: string };
+type PassOutcome = { retry: null } | { retry: string; unsettled?: boolean };
 const DONE: PassOutcome = { retry: null };
 
 // The change pipeline: read → stage gen-<n> → haproxy -c → switch `current` + reload → confirm.
@@ -36,13 +41,18 @@ export class ConfigApplier {
   /** the snapshot `current` was last moved to for a change, and that change's hash */
   private switched: { generation: number; hash: string } | null = null;
   private readonly backoff = new RetryBackoff(RETRY_FIRST_MS, RETRY_MAX_MS);
+  private readonly unsettledBackoff: RetryBackoff;
+  /** the unsettled inputs last reported (one log line per content) */
+  private unsettledHash: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private running: Promise<void> | null = null;
   private pending = false;
   private changeSince: number | null = null;
 
-  constructor(private readonly options: ApplierOptions) {}
+  constructor(private readonly options: ApplierOptions) {
+    this.unsettledBackoff = new RetryBackoff(Math.max(options.retryMs, 50), UNSETTLED_MAX_MS);
+  }
 
   // Point `current` at what HAProxy should start from (see chooseStartSnapshot); the change counts as
   // live once HAProxy confirms it runs that snapshot.
@@ -54,7 +64,7 @@ export class ConfigApplier {
       const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
       generation = start.generation;
       if (start.refused === null) this.switched = { generation, hash: read.files.hash };
-      else this.refused(read.files.hash, start.refused);
+      else if (!start.unsettled) this.refused(read.files.hash, start.refused);
     } else {
       reportUnreadable(read, this.options.logger, this.options.status);
       const base = await readInputFile(inputs.base);
@@ -100,10 +110,13 @@ export class ConfigApplier {
           this.options.logger.error({ event: "apply.error", err: String(error) }, "applying a change failed");
           return { retry: `applying a change failed: ${String(error)}` };
         });
+        if (!("unsettled" in outcome)) this.unsettledBackoff.reset();
         if (outcome.retry === null) {
           this.backoff.reset();
           this.options.status.retryCleared();
-        } else if (!this.pending) this.scheduleRetry(outcome.retry);
+        } else if (this.pending) continue;
+        else if ("unsettled" in outcome) this.scheduleReread();
+        else this.scheduleRetry(outcome.retry);
       } while (this.pending && !this.closed);
     } finally {
       this.running = null;
@@ -134,6 +147,8 @@ export class ConfigApplier {
     }
     const started = performance.now();
     const checked = await store.stageAndCheck(read.files);
+    if (!checked.ok && checked.unsettled === true) return this.unsettled(hash, checked.reason);
+    this.unsettledHash = null;
     if (!checked.ok) {
       status.reloadEnded("check-failed", null, null, checked.reason);
       this.refused(hash, checked.reason);
@@ -172,6 +187,32 @@ export class ConfigApplier {
     this.options.status.inputsRefused(hash, reason);
   }
 
+  // Not settled yet: say so once per content (log line, /healthz last error) and read again soon.
+  private unsettled(hash: string, reason: string): PassOutcome {
+    if (this.unsettledHash !== hash) {
+      this.unsettledHash = hash;
+      this.options.status.inputsUnsettled(reason);
+      this.options.logger.warn(
+        { event: "inputs.unsettled", reason },
+        `keeping the running config: ${reason}`,
+      );
+    }
+    return { retry: reason, unsettled: true };
+  }
+
+  private scheduleReread(): void {
+    if (this.closed) return;
+    this.armTimer(this.unsettledBackoff.next().delayMs);
+  }
+
+  private armTimer(delayMs: number): void {
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.notifyChange();
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
   private scheduleRetry(reason: string): void {
     if (this.closed) return;
     const { attempt, delayMs } = this.backoff.next();
@@ -180,10 +221,6 @@ export class ConfigApplier {
       { event: "apply.retry", attempt, delayMs, reason },
       `the change is not live yet (${reason}): trying again in ${delayMs} ms`,
     );
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.notifyChange();
-    }, delayMs);
-    this.retryTimer.unref();
+    this.armTimer(delayMs);
   }
 }

@@ -15,7 +15,7 @@ import { StartupError } from "../startup-error.js";
 // generation null: rejected by the contract check before anything was staged).
 export type Checked =
   | { ok: true; generation: number; check: CheckResult }
-  | { ok: false; generation: number | null; reason: string };
+  | { ok: false; generation: number | null; reason: string; unsettled?: boolean };
 
 // Snapshots in <state>/gen-<n>/ and the <state>/current link.
 export class SnapshotStore {
@@ -38,6 +38,10 @@ export class SnapshotStore {
   // Check the contract, write the bytes as a new generation and run haproxy -c on exactly those files.
   async stageAndCheck(files: InputFiles): Promise<Checked> {
     const problems = validateInputs(files);
+    if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
+      const reason = `not settled yet: ${describe(problems[0])} (the generator is between its writes?)`;
+      return { ok: false, generation: null, reason, unsettled: true };
+    }
     if (problems.length > 0) {
       this.logger.error(
         { event: "inputs.rejected", problems },

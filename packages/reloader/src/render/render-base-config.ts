@@ -1,7 +1,7 @@
 // The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
 import type { SyslogFacility, SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../options/reloader-options.js";
-import { NO_ROUTE_BACKEND, renderRoutingRules } from "./render-routing-rules.js";
+import { NO_ROUTE_BACKEND, renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
 
 // What the base config depends on (the options, with the syslog target already resolved).
 export interface BaseConfigInput {
@@ -14,7 +14,14 @@ export interface BaseConfigInput {
   /** absolute path of the admin (runtime API) socket */
   adminSocket: string;
   hardStopAfterMs: number;
+  /** global maxconn (default DEFAULT_MAXCONN): never derived by HAProxy from the fd limit */
+  maxconn?: number;
+  /** the account the workers drop to after binding (`user`/`group`); absent or null: no change */
+  runAs?: { user: string; group: string } | null;
 }
+
+// The maxconn rendered when the input has none (setup/default-maxconn.ts fits it to the fd limit).
+export const DEFAULT_MAXCONN = 20_000;
 
 const INDENT = "    ";
 
@@ -22,8 +29,8 @@ const INDENT = "    ";
 export function renderBaseConfig(input: BaseConfigInput): string {
   const sections = [
     [
-      "# Rendered by the rancher-haproxy reloader from its options. Edits are applied live but replaced",
-      "# at the next start: pass --config to use your own file instead.",
+      "# Rendered by the rancher-haproxy reloader from its options into its private state dir at each",
+      "# start; it is never read from the shared volume. Pass --config to use your own file instead.",
       "# Load order: haproxy -f haproxy.cfg -f haproxy-backends.cfg; domain.map is read from this directory.",
     ],
     section("global", renderGlobal(input)),
@@ -80,9 +87,19 @@ function renderGlobal(input: BaseConfigInput): string[] {
     "# old workers finish in-flight requests after a reload, within this bound",
     `hard-stop-after ${input.hardStopAfterMs}ms`,
     "mworker-max-reloads 50",
+    "# an explicit bound: derived from the fd limit it is ~10 000 here and ~500 000 under Docker; an idle",
+    "# client holds one fd, so start (with a warning) when the fd limit is below 2 x maxconn",
+    `maxconn ${input.maxconn ?? DEFAULT_MAXCONN}`,
+    "no strict-limits",
     "# the internal httpclient is unused: do not load the CA store on every start and check",
     "httpclient.ssl.verify none",
   ];
+  if (input.runAs)
+    lines.push(
+      "# the workers (all traffic) drop root once the ports are bound; the master keeps it to reload",
+      `user ${input.runAs.user}`,
+      `group ${input.runAs.group}`,
+    );
   if (input.https) lines.push("ssl-default-bind-options ssl-min-ver TLSv1.2");
   return lines;
 }
@@ -107,7 +124,7 @@ function renderDefaults(): string[] {
 }
 
 function renderHttpFrontend(input: BaseConfigInput): string[] {
-  const lines = [`bind ${renderBindAddress(input.bindAddress, input.httpPort)}`];
+  const lines = [`bind ${renderBindAddress(input.bindAddress, input.httpPort)}`, ...renderHostCheck()];
   if (input.https?.redirect)
     lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
   lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
@@ -117,6 +134,7 @@ function renderHttpFrontend(input: BaseConfigInput): string[] {
 function renderHttpsFrontend(input: BaseConfigInput, https: { port: number; certPath: string }): string[] {
   return [
     `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${renderConfigPath(https.certPath)}`,
+    ...renderHostCheck(),
     "http-request set-header X-Forwarded-Proto https",
     "http-request set-header X-Real-IP %[src]",
     ...renderRoutingRules(),

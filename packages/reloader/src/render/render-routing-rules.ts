@@ -13,6 +13,16 @@ export const DOMAIN_MAP_NAME = "domain.map";
 // The backend unknown hosts land on.
 export const NO_ROUTE_BACKEND = "rh_no_route";
 
+// Lines (without indent) that answer 400 to a Host the routing must not guess at: several Host headers,
+// or a character no host name has. `req.hdr` splits on commas and routes `evil.example,app.dev.tld` by
+// its last element while the backend receives the whole list; `req.fhdr` sees the full value.
+export function renderHostCheck(): string[] {
+  return [
+    "http-request deny deny_status 400 if { req.fhdr_cnt(host) gt 1 }",
+    "http-request deny deny_status 400 if { req.fhdr(host) -m reg [^][A-Za-z0-9._:-] }",
+  ];
+}
+
 const STRIP_LABEL = "regsub(^[^.]*\\.,)";
 
 // Lines (without indent) routing by Host: lower case, port and a trailing dot stripped (host_only +

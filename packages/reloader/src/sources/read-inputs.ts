@@ -1,5 +1,6 @@
 // Read the three inputs HAProxy is built from, as one hashed triple (the unit of change). Only regular
-// files are read: a directory, FIFO or socket in a file's place is reported, never waited on.
+// files are read, without following a symlink (the volume is untrusted: a link to a 0600 secret must not
+// reach the logs): a directory, FIFO, socket or symlink in a file's place is reported, never read.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
@@ -38,7 +39,7 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 // Read all three; never throws.
 export async function readInputs(paths: InputPaths): Promise<InputsOutcome> {
   const order = [paths.base, paths.backends, paths.map];
-  const [base, backends, map] = await Promise.all(order.map(readInputFile));
+  const [base, backends, map] = await Promise.all(order.map((path) => readInputFile(path)));
   const missing: string[] = [];
   const unreadable: UnreadableInput[] = [];
   for (const [index, outcome] of [base, backends, map].entries()) {
@@ -59,13 +60,16 @@ export async function readInputs(paths: InputPaths): Promise<InputsOutcome> {
   };
 }
 
-// One regular file (opened non-blocking so a FIFO cannot hang the reloader), at most MAX_INPUT_BYTES.
-export async function readInputFile(path: string): Promise<InputFileOutcome> {
+// One regular file (opened non-blocking so a FIFO cannot hang the reloader), at most MAX_INPUT_BYTES;
+// a symlink is refused unless `followSymlinks` (a file the user named: --config).
+export async function readInputFile(path: string, followSymlinks = false): Promise<InputFileOutcome> {
   let handle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const noFollow = followSymlinks ? 0 : constants.O_NOFOLLOW;
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (code === "ELOOP") return { ok: false, missing: false, reason: "is a symlink (not followed)" };
     return { ok: false, missing: code === "ENOENT", reason: `cannot be opened (${code})` };
   }
   try {

@@ -87,6 +87,11 @@ export class ReloaderStatus {
     this.state.refusedInputs = { hash, reason };
   }
 
+  // The inputs are not settled yet (the map names a backend not declared yet): not a rejection.
+  inputsUnsettled(reason: string): void {
+    this.state.lastError = reason;
+  }
+
   // A change did not go live; the applier tries again at `at` (ms since the epoch).
   retryScheduled(attempt: number, at: number, reason: string): void {
     this.state.retry = { attempt, at, reason };

@@ -1,0 +1,106 @@
+// Issue 11, item 14: the status listener binds 0.0.0.0 in the image, so it is bounded. 20 000 idle
+// connections made the reloader fail its own file reads (EMFILE) and slow clients stayed ~40 s instead
+// of 10 s. Real server on loopback: a connection cap, timeouts enforced on time, and STATUS_TOKEN.
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import {
+  createLogger,
+  jsonResponse,
+  startStatusServer,
+  textResponse,
+  type StatusRoutes,
+} from "../src/index.js";
+
+const logger = createLogger({
+  name: "status-limits-test",
+  level: "silent",
+  format: "json",
+  destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+});
+const ROUTES: StatusRoutes = {
+  "/healthz": () => jsonResponse({ status: "ok" }),
+  "/metrics": () => textResponse("up 1"),
+};
+
+// Open a socket; resolves once connected, `closedAt` set when the server closes it.
+function openSocket(port: number): Promise<{ socket: Socket; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const closed = new Promise<number>((done) => socket.on("close", () => done(performance.now())));
+    socket.on("error", () => undefined);
+    socket.once("connect", () => resolve({ socket, closed }));
+    socket.once("error", reject);
+  });
+}
+
+test("connections beyond the cap are closed at once; the listener answers again when they go", async (t) => {
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger });
+  t.after(() => server.close());
+  const sockets = await Promise.all(Array.from({ length: 100 }, () => openSocket(server.port)));
+  t.after(() => sockets.forEach(({ socket }) => socket.destroy()));
+  const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
+  const outcomes = await Promise.all(sockets.map(({ closed }) => Promise.race([closed, deadline])));
+  const cut = outcomes.filter((outcome) => outcome !== "open").length;
+  assert.equal(cut, 100 - 64, "the 36 connections above the default cap of 64 are closed");
+  sockets.forEach(({ socket }) => socket.destroy());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(response.status, 200);
+});
+
+test("a slow client and an idle one are cut after the timeout, not ~30 s later", async (t) => {
+  // 2 s instead of the default 10 s to keep the test short; Node's own check ran every 30 s.
+  const server = await startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    routes: ROUTES,
+    logger,
+    timeoutMs: 2000,
+  });
+  t.after(() => server.close());
+  const started = performance.now();
+  const slow = await openSocket(server.port);
+  const idle = await openSocket(server.port);
+  t.after(() => [slow, idle].forEach(({ socket }) => socket.destroy()));
+  // Headers a byte every 300 ms: the socket is never idle, only the header timeout can end it.
+  const header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(60);
+  let index = 0;
+  const drip = setInterval(() => slow.socket.write(header[index++ % header.length] ?? "a"), 300);
+  t.after(() => clearInterval(drip));
+  const limit = new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 10_000).unref());
+  const [slowEnd, idleEnd] = await Promise.all([
+    Promise.race([slow.closed, limit]),
+    Promise.race([idle.closed, limit]),
+  ]);
+  clearInterval(drip);
+  assert.ok(slowEnd - started < 6000, `slow client cut after ${Math.round(slowEnd - started)} ms`);
+  assert.ok(idleEnd - started < 6000, `idle client cut after ${Math.round(idleEnd - started)} ms`);
+});
+
+test("STATUS_TOKEN: everything but /healthz needs the bearer token", async (t) => {
+  const server = await startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    routes: ROUTES,
+    logger,
+    token: "s3cret-token",
+  });
+  t.after(() => server.close());
+  const status = async (path: string, authorization?: string) =>
+    (
+      await fetch(`${server.url}${path}`, {
+        headers: authorization ? { authorization } : {},
+        signal: AbortSignal.timeout(5000),
+      })
+    ).status;
+  assert.equal(await status("/healthz"), 200);
+  assert.equal(await status("/metrics"), 401);
+  assert.equal(await status("/"), 401);
+  assert.equal(await status("/nope"), 401);
+  assert.equal(await status("/metrics", "Bearer wrong"), 401);
+  assert.equal(await status("/metrics", "Basic czNjcmV0LXRva2Vu"), 401);
+  assert.equal(await status("/metrics", "Bearer s3cret-token"), 200);
+  assert.equal(await status("/", "bearer s3cret-token"), 200);
+});

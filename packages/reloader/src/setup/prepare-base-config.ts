@@ -1,0 +1,88 @@
+// The base config HAProxy loads lives in the private state dir: rendered from the options, or the user's
+// own --config read once here (trusted: the user named it). It is never read from the shared volume;
+// HAPROXY_CONFIG, when set, only receives a copy for reference (credentials masked, never read back).
+import type { Logger } from "@rancher-haproxy/core";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { writeFileAtomic } from "@rancher-haproxy/core";
+import { maskSecrets } from "../haproxy/find-offending-lines.js";
+import type { SyslogTarget } from "@rancher-haproxy/core";
+import type { ReloaderOptions } from "../options/reloader-options.js";
+import type { StateLayout } from "../output/snapshot-layout.js";
+import { renderBaseConfig, type BaseConfigInput } from "../render/render-base-config.js";
+import { readInputFile } from "../sources/read-inputs.js";
+import { StartupError } from "../startup-error.js";
+import { defaultMaxconn } from "./default-maxconn.js";
+import type { RunAs } from "./resolve-run-as.js";
+
+// Write <state>/haproxy.cfg (0600), rendered from the options or copied from the user's --config.
+export async function prepareBaseConfig(
+  options: ReloaderOptions,
+  log: SyslogTarget,
+  runAs: RunAs | null,
+  layout: StateLayout,
+  logger: Logger,
+): Promise<void> {
+  if (options.userConfig) {
+    const read = await readInputFile(options.userConfig, true);
+    if (!read.ok) throw new StartupError(`--config=${options.userConfig} ${read.reason}`);
+    await writeFileAtomic(layout.baseConfig, read.bytes.toString("utf8"), 0o600);
+    logger.info(
+      { event: "base-config.user", path: options.userConfig, copiedTo: layout.baseConfig },
+      "using your own base config as is (read once: restart the reloader to apply an edit)",
+    );
+    return;
+  }
+  const text = renderBaseConfig(baseConfigInput(options, log, layout, runAs));
+  await writeFileAtomic(layout.baseConfig, text, 0o600);
+  logger.info({ event: "base-config.written", path: layout.baseConfig }, "base config rendered");
+  if (options.haproxyConfig === null) return;
+  // Written, never read: a FIFO or symlink an attacker put there is replaced by the rename, not followed.
+  const copyPath = options.haproxyConfig;
+  try {
+    await mkdir(dirname(copyPath), { recursive: true });
+    await writeFileAtomic(copyPath, referenceCopy(text, layout.baseConfig), 0o644);
+    logger.info(
+      { event: "base-config.copied", path: copyPath },
+      "a copy of the base config for reference (HAPROXY_CONFIG: never read back)",
+    );
+  } catch (error) {
+    logger.warn(
+      { event: "base-config.copy-failed", path: copyPath, err: String(error) },
+      "cannot write the reference copy of the base config (HAPROXY_CONFIG); HAProxy is not affected",
+    );
+  }
+}
+
+// What the rendered base config depends on: the options, the resolved syslog target, the state dir.
+function baseConfigInput(
+  options: ReloaderOptions,
+  log: SyslogTarget,
+  layout: StateLayout,
+  runAs: RunAs | null,
+): BaseConfigInput {
+  return {
+    bindAddress: options.bindAddress,
+    httpPort: options.httpPort,
+    https: options.ssl.enabled
+      ? { port: options.ssl.port, certPath: options.ssl.certPath, redirect: options.ssl.redirect }
+      : null,
+    stats: options.stats.enabled
+      ? { port: options.stats.port, username: options.stats.username, password: options.stats.password }
+      : null,
+    log,
+    facility: options.syslogFacility,
+    adminSocket: layout.adminSocket,
+    hardStopAfterMs: options.hardStopAfterMs,
+    maxconn: options.maxconn ?? defaultMaxconn(),
+    runAs,
+  };
+}
+
+function referenceCopy(text: string, loaded: string): string {
+  return (
+    `# A copy for reference, credentials masked: HAProxy loads ${loaded}, rendered at each start.\n` +
+    "# Edits here have no effect. Pass --config to use your own base config.\n" +
+    maskSecrets(text)
+  );
+}
