@@ -7,17 +7,26 @@ import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
 import { readRecordedJson } from "@rancher-haproxy/test-support";
-import type { MetadataInput, ModelOptions } from "../src/index.js";
+import type { ModelOptions } from "../src/index.js";
 
-// The options of the recorded scenario.
+// A metadata snapshot as the tests build it: a list of objects and an aliases object (the model's own
+// MetadataInput accepts anything in both).
+export interface ObjectInput {
+  containers: Record<string, unknown>[];
+  aliases: Record<string, unknown>;
+}
+
+// The options of the recorded scenario. The tests opt in to loopback backends (127.0.0.x, never routed by
+// default) and keep the recording's Rancher network (10.42.0.0/16, only strings here).
 export const MODEL_OPTIONS: ModelOptions = {
   domain: "dev.tld",
   label: "map-public-http",
   proxyLabel: "send-proxy",
+  backendNetworks: ["127.0.0.0/8", "10.42.0.0/16"],
 };
 
 // The recorded 2015-12-19 containers and aliases, as files (their 10.x addresses are only strings here).
-export function recordedInput(): MetadataInput {
+export function recordedInput(): ObjectInput {
   return {
     containers: readRecordedJson("2015-12-19__containers.json") as Record<string, unknown>[],
     aliases: readRecordedJson("2015-12-19__self__service__metadata__aliases.json") as Record<string, unknown>,

@@ -29,6 +29,7 @@ async function setup(t: TestContext, intervalMs = 30_000) {
       domain: "dev.tld",
       label: "map-public-http",
       proxyLabel: "send-proxy",
+      backendNetworks: ["127.0.0.0/8"],
       apiHost: server.hostPort,
       apiVersion: "2015-12-19",
       domainMapPath: join(dir, "domain.map"),

@@ -75,6 +75,9 @@ export async function parseOptions(
     maxRemovalShare: take("max-removal-share", v.validateShare),
     removalConfirmMs: take("removal-confirm-seconds", v.validateConfirmSeconds),
   };
+  // TEMPORARY: read here until the option table has BACKEND_NETWORKS (the lead moves it there).
+  const networks = backendNetworks(env);
+  if (networks !== undefined) options.backendNetworks = networks;
   if (options.label === options.proxyLabel)
     throw new OptionsError(
       `RANCHER_LABEL and RANCHER_PROXY_LABEL (--label, --proxy-label) are both "${options.label}": they must differ`,
@@ -86,6 +89,13 @@ export async function parseOptions(
   if (options.explain !== null && (options.once || options.dryRun))
     throw new OptionsError("--explain cannot be combined with --once or --dry-run: it only reads");
   return { kind: "run", options };
+}
+
+// BACKEND_NETWORKS: the CIDRs container addresses must be in (undefined when unset or empty).
+function backendNetworks(env: NodeJS.ProcessEnv): string[] | undefined {
+  const value = env["BACKEND_NETWORKS"];
+  if (value === undefined || value.trim() === "") return undefined;
+  return check({ value, source: "BACKEND_NETWORKS" }, v.validateCidrList);
 }
 
 // --explain's value: a non-empty name, given once (null when absent).

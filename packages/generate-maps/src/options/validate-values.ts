@@ -2,6 +2,7 @@
 // (parseOptions adds which flag or variable held the bad value).
 import { parseLogLevel, parseStatusBind, parseStatusPort, type LogFormat } from "@rancher-haproxy/core";
 import type { LevelWithSilent } from "pino";
+import { parseCidr } from "../model/cidr.js";
 import { isDnsName } from "../model/dns-names.js";
 import { API_VERSIONS, type ApiVersion } from "./generator-options.js";
 
@@ -95,4 +96,15 @@ export function validateStatusPort(value: string): number | null {
 // The status bind address: an IPv4 or IPv6 address.
 export function validateStatusBind(value: string): string {
   return parseStatusBind(value);
+}
+
+// A comma-separated list of IPv4 CIDRs (a.b.c.d/n, no host bits), e.g. 10.42.0.0/16,127.0.0.0/8.
+export function validateCidrList(value: string): string[] {
+  const cidrs = value.split(",").map((part) => part.trim());
+  for (const cidr of cidrs)
+    if (parseCidr(cidr) === undefined)
+      throw new Error(
+        `${JSON.stringify(cidr)} is not an IPv4 CIDR such as 10.42.0.0/16 (a comma-separated list, no host bits set)`,
+      );
+  return cidrs;
 }
