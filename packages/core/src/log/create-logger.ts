@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { pino, type Logger, type LevelWithSilent } from "pino";
 import type { PrettyOptions, PrettyStream } from "pino-pretty";
+import { safeLogFields, safeLogText } from "./safe-log-text.js";
 
 // pino-pretty (about 8 MB and 50 ms of start-up) is loaded only when pretty output is asked for.
 function pretty(options: PrettyOptions): PrettyStream {
@@ -25,7 +26,8 @@ export interface LoggerOptions {
 // Never let a certificate or a key reach a log line, whatever field it hides in.
 const REDACT = ["ssl_key", "ssl_cert", "key", "*.ssl_key", "*.ssl_cert", "*.key", "password", "*.password"];
 
-// One structured logger per process: stable field names, `event` on every line, secrets redacted.
+// One structured logger per process: stable field names, `event` on every line, secrets redacted, and
+// every string (message and fields) escaped and cut, so no value can forge a line or flood the log.
 export function createLogger(options: LoggerOptions): Logger {
   const format = options.format ?? (process.stdout.isTTY ? "pretty" : "json");
   const base = {
@@ -34,6 +36,15 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: REDACT, censor: "[redacted]" },
     base: { name: options.name },
     timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { log: safeLogFields },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...args: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === "string" ? safeLogText(arg) : arg)),
+        );
+      },
+    },
   };
   if (format === "pretty") {
     return pino(
