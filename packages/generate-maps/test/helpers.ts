@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
-import { readRecordedJson } from "@rancher-haproxy/test-support";
+import { readRecordedJson, type Tree } from "@rancher-haproxy/test-support";
 import type { ModelOptions } from "../src/index.js";
 
 // A metadata snapshot as the tests build it: a list of objects and an aliases object (the model's own
@@ -105,4 +105,20 @@ export async function waitFor<T>(
       throw new Error(`not within ${deadlineMs} ms: ${what}${last ? ` (last error: ${String(last)})` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+// A copy of `tree` with the named containers' fields changed wherever the container appears.
+export function editContainers(tree: Tree, edits: Record<string, Record<string, unknown>>): Tree {
+  const copy = structuredClone(tree);
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== "object" || value === null) return;
+    const object = value as Record<string, unknown>;
+    const name = object["name"];
+    if (object["metadata_kind"] === "container" && typeof name === "string" && edits[name])
+      Object.assign(object, edits[name]);
+    Object.values(object).forEach(visit);
+  };
+  visit(copy);
+  return copy;
 }
