@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
 import { readRecordedJson, type Tree } from "@rancher-haproxy/test-support";
-import type { ModelOptions } from "../src/index.js";
+import type { GeneratorOptions, ModelOptions } from "../src/index.js";
 
 // A metadata snapshot as the tests build it: a list of objects and an aliases object (the model's own
 // MetadataInput accepts anything in both).
@@ -121,4 +121,34 @@ export function editContainers(tree: Tree, edits: Record<string, Record<string, 
   };
   visit(copy);
   return copy;
+}
+
+// The options of an in-process generator against `apiHost`, writing into `dir` (loopback backends allowed).
+export function generatorOptions(
+  apiHost: string,
+  dir: string,
+  overrides: Partial<GeneratorOptions> = {},
+): GeneratorOptions {
+  return {
+    domain: "dev.tld",
+    label: "map-public-http",
+    proxyLabel: "send-proxy",
+    backendNetworks: ["127.0.0.0/8"],
+    apiHost,
+    apiVersion: "2015-12-19",
+    domainMapPath: join(dir, "domain.map"),
+    backendsPath: join(dir, "backends.cfg"),
+    intervalMs: 30_000,
+    once: false,
+    dryRun: false,
+    logLevel: "debug",
+    logFormat: "json",
+    status: { port: null, bind: "127.0.0.1" },
+    explain: null,
+    json: false,
+    requestTimeoutMs: 1000,
+    maxRemovalShare: 0.5,
+    removalConfirmMs: 30_000,
+    ...overrides,
+  };
 }

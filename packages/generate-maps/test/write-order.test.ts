@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
 import { createCycleState, declaredBackends, mapBackends, runCycle, type Generator } from "../src/index.js";
-import { captureLogger, editContainers, tempDir } from "./helpers.js";
+import { captureLogger, editContainers, generatorOptions, tempDir } from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
 
@@ -21,27 +21,7 @@ test("11.10: every state between two renames is consistent: additions, removals,
   const generator: Generator = {
     logger,
     client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
-    options: {
-      domain: "dev.tld",
-      label: "map-public-http",
-      proxyLabel: "send-proxy",
-      backendNetworks: ["127.0.0.0/8"],
-      apiHost: server.hostPort,
-      apiVersion: "2015-12-19",
-      domainMapPath: paths.map,
-      backendsPath: paths.backends,
-      intervalMs: 30_000,
-      once: false,
-      dryRun: false,
-      logLevel: "debug",
-      logFormat: "json",
-      status: { port: null, bind: "127.0.0.1" },
-      explain: null,
-      json: false,
-      requestTimeoutMs: 5000,
-      maxRemovalShare: 1,
-      removalConfirmMs: 0,
-    },
+    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
   };
   const state = createCycleState(logger);
   const renames: string[] = [];
