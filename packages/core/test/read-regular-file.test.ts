@@ -50,5 +50,5 @@ test("removeStaleTemps removes only this file's temp names of other pids, never 
 test("safeLogText escapes control characters and cuts long text, saying how much was left out", () => {
   assert.equal(safeLogText("a\nb\r\u001b[31m\u2028"), "a\\nb\\r\\u001b[31m\\u2028");
   assert.equal(safeLogText("x".repeat(10), 4), "xxxx…(6 more characters)");
-  assert.equal(safeLogText("+a\tb\n-c\u0007", 100, true), "+a\tb\n-c\\u0007");
+  assert.equal(safeLogText("+a\tb\n-c\u0007", 100, "lines"), "+a\tb\n-c\\u0007");
 });

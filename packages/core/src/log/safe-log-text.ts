@@ -1,9 +1,13 @@
 // Log-safe text: values from metadata and the shared volume end up in log lines, where a newline could
-// forge a line of the terminal (pretty) format and a 100 kB name would be logged whole. Both formats get
-// control characters escaped and long strings cut, by the logger itself and at the call sites.
+// forge a line of the terminal (pretty) format and a 100 kB name would be logged whole. The logger cuts
+// every long string in both formats and escapes control characters in the pretty one (JSON encodes them
+// itself); call sites that log metadata values escape and cut them in both formats.
 
 // The longest string a log field or message keeps (the rest is counted, not logged).
-export const MAX_LOG_STRING = 1024;
+export const MAX_LOG_STRING = 4096;
+
+// Which control characters a string keeps: none (all escaped), line feeds and tabs, or all (cut only).
+export type KeepControls = "none" | "lines" | "all";
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides/isolates.
 // eslint-disable-next-line no-control-regex
@@ -13,11 +17,11 @@ const UNSAFE_KEEP_NEWLINE =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-// `text` with every control character escaped (\n, \u001b...) and cut at `max` characters; with
-// `keepNewlines`, line feeds and tabs stay (the field is multi-line by design).
-export function safeLogText(text: string, max = MAX_LOG_STRING, keepNewlines = false): string {
+// `text` with its control characters escaped (\n, \u001b...; see `keep`) and cut at `max` characters.
+export function safeLogText(text: string, max = MAX_LOG_STRING, keep: KeepControls = "none"): string {
   const cut = text.length > max ? text.slice(0, max) : text;
-  const escaped = cut.replace(keepNewlines ? UNSAFE_KEEP_NEWLINE : UNSAFE, escapeChar);
+  const escaped =
+    keep === "all" ? cut : cut.replace(keep === "lines" ? UNSAFE_KEEP_NEWLINE : UNSAFE, escapeChar);
   return text.length > max ? `${escaped}…(${text.length - max} more characters)` : escaped;
 }
 
@@ -32,27 +36,34 @@ function escapeChar(char: string): string {
 const MULTILINE_FIELDS: ReadonlySet<string> = new Set(["diff"]);
 const MAX_DEPTH = 4;
 
-// A copy of a log line's fields with every string made safe (plain objects and arrays, 4 levels deep;
-// other objects such as errors are left to their serializers).
-export function safeLogFields(fields: Record<string, unknown>): Record<string, unknown> {
-  return safeObject(fields, 0);
+// A copy of a log line's fields with every string cut and, unless `keep` is "all", escaped (plain objects
+// and arrays, 4 levels deep; other objects such as errors are left to their serializers).
+export function safeLogFields(
+  fields: Record<string, unknown>,
+  keep: KeepControls = "none",
+): Record<string, unknown> {
+  return safeObject(fields, 0, keep);
 }
 
-function safeObject(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
+function safeObject(
+  fields: Record<string, unknown>,
+  depth: number,
+  keep: KeepControls,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    const safeKey = safeLogText(key, 128);
-    if (typeof value === "string")
-      out[safeKey] = MULTILINE_FIELDS.has(key) ? safeLogText(value, 64 * 1024, true) : safeLogText(value);
-    else out[safeKey] = safeValue(value, depth + 1);
+    const safeKey = safeLogText(key, 128, keep);
+    if (typeof value === "string" && MULTILINE_FIELDS.has(key))
+      out[safeKey] = safeLogText(value, 64 * 1024, keep === "all" ? "all" : "lines");
+    else out[safeKey] = safeValue(value, depth + 1, keep);
   }
   return out;
 }
 
-function safeValue(value: unknown, depth: number): unknown {
-  if (typeof value === "string") return safeLogText(value);
+function safeValue(value: unknown, depth: number, keep: KeepControls): unknown {
+  if (typeof value === "string") return safeLogText(value, MAX_LOG_STRING, keep);
   if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return value;
-  if (Array.isArray(value)) return value.map((item: unknown) => safeValue(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item: unknown) => safeValue(item, depth + 1, keep));
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return safeObject(value as Record<string, unknown>, depth);
+  return safeObject(value as Record<string, unknown>, depth, keep);
 }
