@@ -61,6 +61,8 @@ export function startGenerator(
       HAPROXY_BACKEND_CONFIG: join(etcDir, "haproxy-backends.cfg"),
       LOG_FORMAT: "json",
       LOG_LEVEL: "warn",
+      // The bench's backends are on loopback, which is routed only when allowed explicitly.
+      BACKEND_NETWORKS: "127.0.0.0/8",
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -1,8 +1,9 @@
 // @rancher-haproxy/core: the pieces both sidekicks share (metadata client, logging, atomic files, status
-// listener, the contract of the files they share, and the option table of both programs).
+// listener, the contract of the files they share, the option table of both programs, IPv4 networks).
 export * from "./metadata/index.js";
 export * from "./log/index.js";
 export * from "./fs/index.js";
 export * from "./status/index.js";
 export * from "./contract/index.js";
 export * from "./options/index.js";
+export * from "./net/index.js";

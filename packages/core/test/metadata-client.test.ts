@@ -87,3 +87,27 @@ test("waitForVersion can be aborted by the caller", async () => {
   await rejectsKind(pending, "aborted");
   await s.close();
 });
+
+test("an answer past maxAnswerBytes fails as too-large at once, however it is framed", async () => {
+  const body = JSON.stringify(Array.from({ length: 200 }, (_, i) => `container-${i}`));
+  const server = createServer((req, res) => {
+    if (req.url?.includes("endless")) {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      const timer = setInterval(() => res.write('"x",'.repeat(256)), 1);
+      res.on("close", () => clearInterval(timer));
+    } else res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const options = { apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19", timeoutMs: 5000 };
+  const capped = createMetadataClient({ ...options, maxAnswerBytes: 1000 });
+  await rejectsKind(capped.getJson("containers"), "too-large");
+  const started = Date.now();
+  await rejectsKind(capped.getJson("endless"), "too-large");
+  assert.ok(Date.now() - started < 4000, "long before the timeout");
+  await assert.rejects(capped.getJson("containers"), /larger than 1000 bytes \(the metadata answer cap\)/);
+  const roomy = createMetadataClient({ ...options, maxAnswerBytes: body.length });
+  assert.equal(((await roomy.getJson("containers")) as unknown[]).length, 200);
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});

@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     apiHost: options.apiHost,
     apiVersion: options.apiVersion,
     timeoutMs: options.requestTimeoutMs,
+    maxAnswerBytes: options.metadataMaxBytes,
   });
   if (options.explain !== null) {
     const outcome = await explainOnce(client, options, options.explain);

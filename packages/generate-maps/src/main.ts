@@ -11,7 +11,13 @@ import { buildRoutingTable } from "./model/build-routing-table.js";
 import type { RoutingTable } from "./model/routing-table.js";
 import type { GeneratorOptions } from "./options/generator-options.js";
 import { logWriteOutcomes } from "./output/log-write-outcomes.js";
-import { writeOutputs, type FileOutcome, type OutputFiles } from "./output/write-outputs.js";
+import { cleanStaleTemps } from "./output/clean-stale-temps.js";
+import {
+  writeOutputs,
+  type FileOutcome,
+  type OutputFiles,
+  type OutputWriter,
+} from "./output/write-outputs.js";
 import { renderFiles } from "./render/render-files.js";
 import { describeFailure, type FailureDescription } from "./report/describe-failure.js";
 import { logReadFailure, logRouting } from "./report/log-cycle.js";
@@ -38,10 +44,11 @@ export interface CycleOutput {
 }
 
 // The result of one cycle: routed and written, or failed reading metadata, or failed writing a file.
+// "cycle": anything else threw (a bug, or an input no check foresaw); the files stay as they are.
 export type CycleResult =
   | ({ ok: true; durationMs: number } & CycleOutput)
   | ({ ok: false; stage: "write"; failure: FailureDescription; durationMs: number } & CycleOutput)
-  | { ok: false; stage: "read"; failure: FailureDescription; durationMs: number };
+  | { ok: false; stage: "read" | "cycle"; failure: FailureDescription; durationMs: number };
 
 // What cycles remember between each other: skips already logged, whether a routing line was logged yet,
 // the removal guard's baseline and pending hold.
@@ -49,6 +56,8 @@ export interface CycleState {
   skips: SkipLog;
   routingLogged: boolean;
   guard: RemovalGuard | null;
+  /** true once the temp files a killed run left next to the outputs were removed (first writing cycle) */
+  tempsCleaned: boolean;
 }
 
 // A fresh state for a run of cycles; with `guard` (and a window over 0) mass removals wait for confirmation.
@@ -58,21 +67,41 @@ export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): 
     skips: createSkipLog(logger),
     routingLogged: false,
     guard: guarded ? createRemovalGuard(guard) : null,
+    tempsCleaned: false,
   };
 }
 
 // The soonest a cycle may start after the previous one: coalesces bursts of version changes.
 export const MIN_CYCLE_GAP_MS = 250;
 
-// One cycle. Never throws: an unreadable snapshot leaves both files as they are, a failed write is reported.
+// One cycle. Never throws: an unreadable snapshot leaves both files as they are, a failed write is
+// reported, and anything that throws unexpectedly is caught, logged (cycle-failed) and reported too.
 export async function runCycle(
   generator: Generator,
   state: CycleState,
-  run: { write: boolean; signal?: AbortSignal },
+  run: { write: boolean; signal?: AbortSignal; writer?: OutputWriter },
 ): Promise<CycleResult> {
-  const { options, logger } = generator;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  try {
+    return await cycle(generator, state, run, elapsed);
+  } catch (error) {
+    const failure = describeFailure(error);
+    generator.logger.error(
+      { event: "cycle-failed", kind: failure.kind, error: failure.message },
+      `cycle failed unexpectedly, files kept as they are; retrying: ${failure.message}`,
+    );
+    return { ok: false, stage: "cycle", failure, durationMs: elapsed() };
+  }
+}
+
+async function cycle(
+  generator: Generator,
+  state: CycleState,
+  run: { write: boolean; signal?: AbortSignal; writer?: OutputWriter },
+  elapsed: () => number,
+): Promise<CycleResult> {
+  const { options, logger } = generator;
   let snapshot: MetadataSnapshot;
   try {
     snapshot = await readMetadata(generator.client, run.signal);
@@ -85,7 +114,11 @@ export async function runCycle(
   const guard =
     state.guard && (await checkRemovals(state.guard, table, options.backendsPath, logger, Date.now()));
   const files = renderFiles(table, options);
-  const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files) : [];
+  if (run.write && !state.tempsCleaned) {
+    await cleanStaleTemps(files, logger);
+    state.tempsCleaned = true;
+  }
+  const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files, run.writer) : [];
   if (state.guard) noteWritten(state.guard, table, outcomes);
 
   state.skips.report(table);
@@ -135,7 +168,11 @@ export async function runLoop(
       scope.release,
     );
     if (signal.aborted) break;
-    onCycle?.(result);
+    try {
+      onCycle?.(result);
+    } catch (error) {
+      logger.error({ event: "cycle-report-failed", error: String(error) }, "cannot report a cycle");
+    }
     if (result.ok) {
       if (failures > 0)
         logger.info(

@@ -51,6 +51,7 @@ function runCli(t: TestContext, args: string[], env: Record<string, string> = {}
       SYSLOG_HOST: "stdout",
       LOG_FORMAT: "json",
       STATUS_PORT: "0",
+      BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

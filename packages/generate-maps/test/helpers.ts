@@ -6,18 +6,27 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
-import { readRecordedJson } from "@rancher-haproxy/test-support";
-import type { MetadataInput, ModelOptions } from "../src/index.js";
+import { readRecordedJson, type Tree } from "@rancher-haproxy/test-support";
+import type { GeneratorOptions, ModelOptions } from "../src/index.js";
 
-// The options of the recorded scenario.
+// A metadata snapshot as the tests build it: a list of objects and an aliases object (the model's own
+// MetadataInput accepts anything in both).
+export interface ObjectInput {
+  containers: Record<string, unknown>[];
+  aliases: Record<string, unknown>;
+}
+
+// The options of the recorded scenario. The tests opt in to loopback backends (127.0.0.x, never routed by
+// default) and keep the recording's Rancher network (10.42.0.0/16, only strings here).
 export const MODEL_OPTIONS: ModelOptions = {
   domain: "dev.tld",
   label: "map-public-http",
   proxyLabel: "send-proxy",
+  backendNetworks: ["127.0.0.0/8", "10.42.0.0/16"],
 };
 
 // The recorded 2015-12-19 containers and aliases, as files (their 10.x addresses are only strings here).
-export function recordedInput(): MetadataInput {
+export function recordedInput(): ObjectInput {
   return {
     containers: readRecordedJson("2015-12-19__containers.json") as Record<string, unknown>[],
     aliases: readRecordedJson("2015-12-19__self__service__metadata__aliases.json") as Record<string, unknown>,
@@ -96,4 +105,51 @@ export async function waitFor<T>(
       throw new Error(`not within ${deadlineMs} ms: ${what}${last ? ` (last error: ${String(last)})` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+// A copy of `tree` with the named containers' fields changed wherever the container appears.
+export function editContainers(tree: Tree, edits: Record<string, Record<string, unknown>>): Tree {
+  const copy = structuredClone(tree);
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== "object" || value === null) return;
+    const object = value as Record<string, unknown>;
+    const name = object["name"];
+    if (object["metadata_kind"] === "container" && typeof name === "string" && edits[name])
+      Object.assign(object, edits[name]);
+    Object.values(object).forEach(visit);
+  };
+  visit(copy);
+  return copy;
+}
+
+// The options of an in-process generator against `apiHost`, writing into `dir` (loopback backends allowed).
+export function generatorOptions(
+  apiHost: string,
+  dir: string,
+  overrides: Partial<GeneratorOptions> = {},
+): GeneratorOptions {
+  return {
+    domain: "dev.tld",
+    label: "map-public-http",
+    proxyLabel: "send-proxy",
+    backendNetworks: ["127.0.0.0/8"],
+    apiHost,
+    apiVersion: "2015-12-19",
+    domainMapPath: join(dir, "domain.map"),
+    backendsPath: join(dir, "backends.cfg"),
+    intervalMs: 30_000,
+    once: false,
+    dryRun: false,
+    logLevel: "debug",
+    logFormat: "json",
+    status: { port: null, bind: "127.0.0.1" },
+    explain: null,
+    json: false,
+    requestTimeoutMs: 1000,
+    metadataMaxBytes: 64 * 1024 * 1024,
+    maxRemovalShare: 0.5,
+    removalConfirmMs: 30_000,
+    ...overrides,
+  };
 }

@@ -39,12 +39,13 @@ test("defaults are the original's", async () => {
     dryRun: false,
     logLevel: "info",
     logFormat: undefined,
-    status: { port: 9101, bind: "127.0.0.1" },
+    status: { port: 9101, bind: "127.0.0.1", token: null },
     explain: null,
     json: false,
     requestTimeoutMs: 5000,
     maxRemovalShare: 0.5,
     removalConfirmMs: 30_000,
+    metadataMaxBytes: 64 * 1024 * 1024,
   });
 });
 
@@ -64,6 +65,9 @@ test("every option reads its environment variable, and its flag wins over it", a
     REMOVAL_CONFIRM_SECONDS: "0",
     STATUS_PORT: "off",
     STATUS_BIND: "::",
+    STATUS_TOKEN: "a-token-of-20-chars!",
+    BACKEND_NETWORKS: "10.42.0.0/16, 127.0.0.0/8",
+    METADATA_MAX_BYTES: "1048576",
   };
   assert.deepEqual(
     VALUE_OPTIONS.map((o) => o.env).sort(),
@@ -81,7 +85,9 @@ test("every option reads its environment variable, and its flag wins over it", a
   );
   assert.deepEqual([fromEnv.logLevel, fromEnv.logFormat], ["debug", "pretty"]);
   assert.deepEqual([fromEnv.maxRemovalShare, fromEnv.removalConfirmMs], [0.25, 0]);
-  assert.deepEqual(fromEnv.status, { port: null, bind: "::" });
+  assert.deepEqual(fromEnv.status, { port: null, bind: "::", token: "a-token-of-20-chars!" });
+  assert.deepEqual(fromEnv.backendNetworks, ["10.42.0.0/16", "127.0.0.0/8"]);
+  assert.equal(fromEnv.metadataMaxBytes, 1_048_576);
   const fromFlags = await options(
     [
       "--domain=flag.tld",
@@ -111,6 +117,12 @@ test("every option reads its environment variable, and its flag wins over it", a
       "0",
       "--status-bind",
       "0.0.0.0",
+      "--status-token",
+      "flag-token-0123456789",
+      "--backend-networks",
+      "192.0.2.0/24",
+      "--metadata-max-bytes",
+      "65536",
       "--once",
       "--dry-run",
     ],
@@ -129,12 +141,14 @@ test("every option reads its environment variable, and its flag wins over it", a
     dryRun: true,
     logLevel: "warn",
     logFormat: "json",
-    status: { port: 0, bind: "0.0.0.0" },
+    status: { port: 0, bind: "0.0.0.0", token: "flag-token-0123456789" },
     explain: null,
     json: false,
     requestTimeoutMs: 5000,
     maxRemovalShare: 1,
     removalConfirmMs: 2500,
+    backendNetworks: ["192.0.2.0/24"],
+    metadataMaxBytes: 65_536,
   });
 });
 

@@ -105,3 +105,13 @@ test("keys like __proto__ are plain stack names", () => {
   assert.deepEqual(hostsOf(aliases), ["y.dev.tld app-r123"]);
   assert.deepEqual(skipsOf(aliases), ["__proto__:x:alias-stack-not-routed"]);
 });
+
+test("an aliases answer that is not a map of stacks gives no alias and one skip, never a throw (issue 11.6)", () => {
+  for (const answer of [["www", "shop"], "www", 7, null]) {
+    const result = resolveAliases(answer, new Set(["shop"]), "dev.tld");
+    assert.deepEqual(result.hosts, []);
+    assert.equal(result.skipped.length, 1);
+    assert.equal(result.skipped[0]?.code, "alias-invalid");
+    assert.match(result.skipped[0]?.reason ?? "", /must map stack names to lists of names/);
+  }
+});

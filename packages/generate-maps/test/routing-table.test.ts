@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { buildRoutingTable, renderBackends, renderDomainMap, type MetadataInput } from "../src/index.js";
-import { container, MODEL_OPTIONS, recordedInput } from "./helpers.js";
+import { buildRoutingTable, renderBackends, renderDomainMap } from "../src/index.js";
+import { container, MODEL_OPTIONS, recordedInput, type ObjectInput } from "./helpers.js";
 
 test("the recorded 2015-12-19 scenario routes app-r123 (two servers, two aliases) and app-r124 (send-proxy-v2)", () => {
   const table = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
@@ -93,7 +93,7 @@ test("the recorded change (app-r124-web-2 running, alias beta) adds a server and
 
 // Containers that collide: stacks equal once lower-cased, one stack name twice (2016-07-29 lower-cases
 // names), and the same server twice; plus aliases on all of them.
-function collidingInput(): MetadataInput {
+function collidingInput(): ObjectInput {
   return {
     containers: [
       ...recordedInput().containers,

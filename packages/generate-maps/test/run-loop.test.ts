@@ -13,7 +13,7 @@ import {
   type Tree,
 } from "@rancher-haproxy/test-support";
 import { createCycleState, runCycle, runLoop, type CycleResult, type Generator } from "../src/index.js";
-import { captureLogger, tempDir, waitFor } from "./helpers.js";
+import { captureLogger, generatorOptions, tempDir, waitFor } from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
 
@@ -25,26 +25,7 @@ async function setup(t: TestContext, intervalMs = 30_000) {
   const generator: Generator = {
     logger,
     client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 1000 }),
-    options: {
-      domain: "dev.tld",
-      label: "map-public-http",
-      proxyLabel: "send-proxy",
-      apiHost: server.hostPort,
-      apiVersion: "2015-12-19",
-      domainMapPath: join(dir, "domain.map"),
-      backendsPath: join(dir, "backends.cfg"),
-      intervalMs,
-      once: false,
-      dryRun: false,
-      logLevel: "debug",
-      logFormat: "json",
-      status: { port: null, bind: "127.0.0.1" },
-      explain: null,
-      json: false,
-      requestTimeoutMs: 1000,
-      maxRemovalShare: 0.5,
-      removalConfirmMs: 30_000,
-    },
+    options: generatorOptions(server.hostPort, dir, { intervalMs }),
   };
   return { server, dir, generator, lines };
 }

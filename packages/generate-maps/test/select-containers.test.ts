@@ -67,7 +67,20 @@ const SKIPS: [string, Record<string, unknown>, ContainerSkipCode, RegExp][] = [
   ["no state", { state: undefined }, "not-running", /missing/],
   ["unhealthy", { health_state: "unhealthy" }, "unhealthy", /health_state is "unhealthy"/],
   ["initializing", { health_state: "initializing" }, "unhealthy", /"initializing"/],
-  ["updating-healthy", { health_state: "updating-healthy" }, "unhealthy", /"updating-healthy"/],
+  ["reinitializing", { health_state: "reinitializing" }, "unhealthy", /"reinitializing"/],
+  ["updating-unhealthy", { health_state: "updating-unhealthy" }, "unhealthy", /"updating-unhealthy"/],
+  ["health with another case", { health_state: "Healthy" }, "unhealthy", /"Healthy"/],
+  ["updating-stopped", { state: "updating-stopped" }, "not-running", /"updating-stopped"/],
+  ["stopping", { state: "stopping" }, "not-running", /"stopping"/],
+  ["restarting", { state: "restarting" }, "not-running", /"restarting"/],
+  ["state with another case", { state: "Running" }, "not-running", /"Running"/],
+  [
+    "an address outside the networks",
+    { primary_ip: "192.168.1.5" },
+    "ip-not-allowed",
+    /192.168.1.5 is outside the backend networks \(127.0.0.0\/8, 10.42.0.0\/16\)/,
+  ],
+  ["just past a network", { primary_ip: "10.43.0.0" }, "ip-not-allowed", /10.43.0.0/],
 ];
 
 describe("evaluateContainer skips a labelled container with a stable code and a readable reason", () => {
@@ -168,6 +181,114 @@ test("a container whose name is missing is reported by its uuid, and label keys 
   assert.equal(tricky.kind, "unlabelled");
   const proto = JSON.parse('{"name":"p","labels":{"__proto__":{"map-public-http":"80"}}}') as unknown;
   assert.equal(evaluateContainer(proto, MODEL_OPTIONS).kind, "unlabelled");
+});
+
+test("without backend networks, special addresses are refused and ordinary ones routed (issue 11.4)", () => {
+  const open = { ...MODEL_OPTIONS, backendNetworks: undefined };
+  const refused: [string, RegExp][] = [
+    ["127.0.0.1", /loopback/],
+    ["127.255.255.254", /loopback/],
+    ["0.1.2.3", /unspecified/],
+    ["169.254.169.254", /link-local/],
+    ["224.0.0.1", /multicast/],
+    ["239.255.255.250", /multicast/],
+    ["255.255.255.255", /broadcast/],
+    ["240.0.0.1", /reserved/],
+  ];
+  for (const [ip, kind] of refused) {
+    const result = evaluateContainer(container({ primary_ip: ip }), open);
+    assert.ok(result.kind === "skipped", `${ip}: ${JSON.stringify(result)}`);
+    assert.equal(result.skip.code, "ip-special", ip);
+    assert.match(result.skip.reason, kind);
+    assert.match(result.skip.reason, new RegExp(`primary_ip ${ip.replace(/\./g, "\\.")} is`));
+  }
+  for (const ip of [
+    "10.42.0.5",
+    "192.168.1.5",
+    "172.17.0.2",
+    "126.255.255.255",
+    "128.0.0.1",
+    "223.255.255.255",
+  ])
+    assert.equal(evaluateContainer(container({ primary_ip: ip }), open).kind, "candidate", ip);
+});
+
+test("backend networks allow only addresses inside them, special ones included when listed", () => {
+  const options = { ...MODEL_OPTIONS, backendNetworks: ["10.42.0.0/16", "169.254.0.0/16"] };
+  assert.equal(evaluateContainer(container({ primary_ip: "10.42.255.255" }), options).kind, "candidate");
+  assert.equal(evaluateContainer(container({ primary_ip: "169.254.1.1" }), options).kind, "candidate");
+  const loopback = evaluateContainer(container({ primary_ip: "127.0.0.1" }), options);
+  assert.ok(loopback.kind === "skipped" && loopback.skip.code === "ip-not-allowed");
+  const none = evaluateContainer(container({ primary_ip: "10.42.0.1" }), {
+    ...MODEL_OPTIONS,
+    backendNetworks: [],
+  });
+  assert.ok(
+    none.kind === "skipped" && none.skip.code === "ip-not-allowed" && /\(none\)/.test(none.skip.reason),
+  );
+});
+
+test("Rancher's transitional serving states are routed: updating-running, updating-healthy (issue 11.9)", () => {
+  const cases: Record<string, unknown>[] = [
+    { state: "updating-running" },
+    { health_state: "updating-healthy" },
+    { state: "updating-running", health_state: "updating-healthy" },
+    { health_state: "" },
+  ];
+  for (const overrides of cases)
+    assert.equal(
+      evaluateContainer(container(overrides), MODEL_OPTIONS).kind,
+      "candidate",
+      JSON.stringify(overrides),
+    );
+});
+
+test("entries of /containers that are not objects are skipped with a reason; the others still route (issue 11.6)", () => {
+  const good = container({ uuid: "ab-01" });
+  const selection = selectContainers([good, 3, "x", null, [good], true], MODEL_OPTIONS);
+  assert.equal(selection.candidates.length, 1);
+  assert.deepEqual(
+    selection.skipped.map((skip) => [skip.container, skip.code]),
+    [
+      ["(entry 1)", "entry-invalid"],
+      ["(entry 2)", "entry-invalid"],
+      ["(entry 3)", "entry-invalid"],
+      ["(entry 4)", "entry-invalid"],
+      ["(entry 5)", "entry-invalid"],
+    ],
+  );
+  assert.match(selection.skipped[0]?.reason ?? "", /entry 3 is not a container object/);
+  const direct = evaluateContainer("nope", MODEL_OPTIONS);
+  assert.ok(direct.kind === "skipped" && direct.skip.code === "entry-invalid");
+});
+
+test("a 10 000-deep value in any field is described in bounded text, never a stack overflow (issue 11.5)", () => {
+  let deep: unknown = "x";
+  for (let i = 0; i < 10_000; i++) deep = [deep];
+  let deepObject: unknown = {};
+  for (let i = 0; i < 10_000; i++) deepObject = { a: deepObject };
+  for (const field of [
+    "name",
+    "labels",
+    "stack_name",
+    "service_name",
+    "uuid",
+    "primary_ip",
+    "state",
+    "health_state",
+  ])
+    for (const value of [deep, deepObject]) {
+      const overrides = { [field]: field === "labels" ? { "map-public-http": value } : value };
+      const result = evaluateContainer(container(overrides), MODEL_OPTIONS);
+      const text = JSON.stringify(result);
+      assert.ok(text.length < 1000, `${field}: ${text.slice(0, 200)}`);
+      if (field !== "name") assert.equal(result.kind, "skipped", field);
+    }
+  const wide = evaluateContainer(
+    container({ stack_name: Array.from({ length: 1e6 }, () => "a") }),
+    MODEL_OPTIONS,
+  );
+  assert.ok(wide.kind === "skipped" && wide.skip.reason.length < 200);
 });
 
 test("a host name longer than 253 characters skips the stack", () => {

@@ -186,6 +186,7 @@ function runExplain(t: TestContext, args: string[]): Promise<Run> {
       STACK_DOMAIN: "dev.tld",
       SYSLOG_HOST: "stdout",
       STATUS_PORT: "0",
+      BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -23,13 +23,18 @@ async function rejects(argv: string[], env: NodeJS.ProcessEnv, message: RegExp):
 }
 
 test("the status listener defaults to 127.0.0.1:9101; off disables it, 0 asks for any free port", async () => {
-  assert.deepEqual((await options([])).status, { port: 9101, bind: "127.0.0.1" });
+  assert.deepEqual((await options([])).status, {
+    port: 9101,
+    bind: "127.0.0.1",
+    token: null,
+  });
   assert.deepEqual((await options([], { ...ENV, STATUS_PORT: "off", STATUS_BIND: "0.0.0.0" })).status, {
     port: null,
     bind: "0.0.0.0",
+    token: null,
   });
   const flags = await options(["--status-port", "0", "--status-bind", "::1"], { ...ENV, STATUS_PORT: "off" });
-  assert.deepEqual(flags.status, { port: 0, bind: "::1" }, "the flag wins over the variable");
+  assert.deepEqual(flags.status, { port: 0, bind: "::1", token: null }, "the flag wins over the variable");
 });
 
 test("--explain takes a name once and --json switches its output; neither is set by default", async () => {

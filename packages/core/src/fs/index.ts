@@ -1,2 +1,3 @@
 // The only file-writing primitives: atomic replace and write-if-changed.
 export * from "./write-file-atomic.js";
+export * from "./read-regular-file.js";

@@ -1,11 +1,35 @@
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { readRegularFile } from "./read-regular-file.js";
 
-// What a write-if-changed did: whether the file changed and what it held before (null: no file).
+// What a write-if-changed did: whether the file changed and what it held before (null: no file, or one
+// that was not read: then `replaced` says why, e.g. "it is a symbolic link").
 export interface WriteResult {
   changed: boolean;
   previous: string | null;
+  replaced?: string;
+}
+
+// The temp file of a write to `<dir>/<name>`: `.<name>.<pid>.<8 hex>.tmp`, in the same directory.
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+// Removes the temp files a killed writer of `path` left behind (only `.<name>.<pid>.<8 hex>.tmp` of this
+// very name, never one of this process); returns the names removed. A missing directory removes nothing.
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.${name}\\.([0-9]+)\\.[0-9a-f]{8}\\.tmp$`);
+  const entries = await readdir(dirname(path), { withFileTypes: true }).catch(() => []);
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const match = pattern.exec(entry.name);
+    if (!match || Number(match[1]) === process.pid || entry.isDirectory()) continue;
+    await rm(join(dirname(path), entry.name), { force: true });
+    removed.push(entry.name);
+  }
+  return removed;
 }
 
 // Read a file as UTF-8, or null when it does not exist (any other error is thrown).
@@ -22,7 +46,7 @@ export async function readIfExists(path: string): Promise<string | null> {
 // Readers see the old bytes or the new bytes, never a mix; no temp file survives a failure.
 export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temp = tempPathFor(path);
   try {
     const handle = await open(temp, "wx", mode);
     try {
@@ -40,11 +64,16 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
 }
 
 // Write `content` to `path` only when the bytes differ, so an unchanged file keeps its inode and mtime.
+// Only a regular file is read to compare (readRegularFile); a symlink, FIFO, device or oversized file
+// counts as absent and is replaced by the rename, with the reason in `replaced`.
 export async function writeIfChanged(path: string, content: string, mode = 0o644): Promise<WriteResult> {
-  const previous = await readIfExists(path);
+  const found = await readRegularFile(path);
+  const previous = found.kind === "file" ? found.content : null;
   if (previous === content) return { changed: false, previous };
   await writeFileAtomic(path, content, mode);
-  return { changed: true, previous };
+  return found.kind === "refused"
+    ? { changed: true, previous, replaced: found.reason }
+    : { changed: true, previous };
 }
 
 async function syncDirectory(dir: string): Promise<void> {

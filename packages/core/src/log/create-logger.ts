@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { pino, type Logger, type LevelWithSilent } from "pino";
 import type { PrettyOptions, PrettyStream } from "pino-pretty";
+import { MAX_LOG_STRING, safeLogFields, safeLogText, type KeepControls } from "./safe-log-text.js";
 
 // pino-pretty (about 8 MB and 50 ms of start-up) is loaded only when pretty output is asked for.
 function pretty(options: PrettyOptions): PrettyStream {
@@ -25,15 +26,27 @@ export interface LoggerOptions {
 // Never let a certificate or a key reach a log line, whatever field it hides in.
 const REDACT = ["ssl_key", "ssl_cert", "key", "*.ssl_key", "*.ssl_cert", "*.key", "password", "*.password"];
 
-// One structured logger per process: stable field names, `event` on every line, secrets redacted.
+// One structured logger per process: stable field names, `event` on every line, secrets redacted, and
+// every string (message and fields) escaped and cut, so no value can forge a line or flood the log.
 export function createLogger(options: LoggerOptions): Logger {
   const format = options.format ?? (process.stdout.isTTY ? "pretty" : "json");
+  const keep: KeepControls = format === "pretty" ? "none" : "all";
   const base = {
     name: options.name,
     level: options.level ?? "info",
     redact: { paths: REDACT, censor: "[redacted]" },
     base: { name: options.name },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Pretty lines are read on a terminal: control characters escaped there; JSON encodes them itself.
+    formatters: { log: (fields: Record<string, unknown>) => safeLogFields(fields, keep) },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...args: unknown[]) => void) {
+        const safe = args.map((arg) =>
+          typeof arg === "string" ? safeLogText(arg, MAX_LOG_STRING, keep) : arg,
+        );
+        method.apply(this, safe);
+      },
+    },
   };
   if (format === "pretty") {
     return pino(

@@ -1,2 +1,3 @@
 // Structured logging shared by both sidekicks.
 export * from "./create-logger.js";
+export * from "./safe-log-text.js";

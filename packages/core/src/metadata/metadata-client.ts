@@ -9,7 +9,12 @@ export interface MetadataClientOptions {
   apiVersion: string;
   /** per-request timeout for ordinary GETs, in milliseconds */
   timeoutMs?: number;
+  /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
+  maxAnswerBytes?: number;
 }
+
+// The default cap on one metadata answer: /containers of 50 000 containers is about 60 MB of JSON less.
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 // The small interface every metadata source goes through (a test can substitute its own).
 export interface MetadataClient {
@@ -27,6 +32,7 @@ export interface MetadataClient {
 export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
   const baseUrl = `http://${options.apiHost}/${options.apiVersion}`;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const maxBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
 
   async function get(path: string, json: boolean, limitMs: number, signal?: AbortSignal) {
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
@@ -50,8 +56,16 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
-      body = await response.text();
+      body = await readCapped(response.body, maxBytes);
     } catch (error) {
+      if (error instanceof AnswerTooLarge) {
+        controller.abort();
+        throw new MetadataError(
+          "too-large",
+          url,
+          `answer larger than ${maxBytes} bytes (the metadata answer cap): not read further`,
+        );
+      }
       if (signal?.aborted) throw new MetadataError("aborted", url, "request aborted");
       if (timedOut || error instanceof AbortError)
         throw new MetadataError("timeout", url, `no complete answer within ${limitMs} ms`);
@@ -87,4 +101,26 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
       return value;
     },
   };
+}
+
+class AnswerTooLarge extends Error {}
+
+// The body as UTF-8, read chunk by chunk; throws AnswerTooLarge as soon as it passes `maxBytes`.
+async function readCapped(
+  body: AsyncIterable<Uint8Array | string> | null,
+  maxBytes: number,
+): Promise<string> {
+  if (body === null) return "";
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    const buffer =
+      typeof chunk === "string"
+        ? Buffer.from(chunk)
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    length += buffer.length;
+    if (length > maxBytes) throw new AnswerTooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

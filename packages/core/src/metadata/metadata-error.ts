@@ -1,6 +1,6 @@
 // A failed metadata request, classified so callers can log one clear line and metrics can count by kind.
 export type MetadataErrorKind =
-  "not-found" | "http-status" | "timeout" | "network" | "invalid-json" | "aborted";
+  "not-found" | "http-status" | "timeout" | "network" | "invalid-json" | "too-large" | "aborted";
 
 // Error thrown by the metadata client; `kind` is stable, `message` names the URL and what went wrong.
 export class MetadataError extends Error {

@@ -1,7 +1,7 @@
 // The rows only generate-maps reads: what to route and how carefully to change it, and its one-shot modes.
-import { DNS_NAME } from "./network-types.js";
+import { CIDR_LIST, DNS_NAME } from "./network-types.js";
 import type { OptionRow } from "./option-row.js";
-import { LABEL_KEY, SHARE, SWITCH, TEXT, secondsType } from "./value-types.js";
+import { LABEL_KEY, SHARE, SWITCH, TEXT, integerType, secondsType } from "./value-types.js";
 
 const GENERATOR = ["generate-maps"] as const;
 const QUERY = { ...TEXT, accepts: "a container name or uuid, or a host" };
@@ -48,6 +48,23 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     default: "0.5",
     describe:
       "share (0-1) of the routed containers one cycle may remove at once; more waits for confirmation",
+    programs: GENERATOR,
+  },
+  backendNetworks: {
+    flag: "backend-networks",
+    env: "BACKEND_NETWORKS",
+    type: CIDR_LIST,
+    default: null,
+    describe:
+      "only route container addresses inside these networks, e.g. 10.42.0.0/16 (default: any address but loopback, unspecified, link-local, multicast, reserved and broadcast)",
+    programs: GENERATOR,
+  },
+  metadataMaxBytes: {
+    flag: "metadata-max-bytes",
+    env: "METADATA_MAX_BYTES",
+    type: integerType(65_536, 2_147_483_647),
+    default: "67108864",
+    describe: "largest metadata answer read (bytes); a larger one is a failed read, logged as too-large",
     programs: GENERATOR,
   },
   removalConfirmSeconds: {

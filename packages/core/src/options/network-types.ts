@@ -2,6 +2,7 @@
 // targets and facilities, the status listener, and the stats credentials (which stand in haproxy.cfg).
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parseCidr } from "../net/cidr.js";
 import { parseStatusBind, parseStatusPort } from "../status/status-settings.js";
 import { checkedType, oneOfType, valueType } from "./value-type.js";
 
@@ -108,4 +109,14 @@ export const STATUS_TOKEN = valueType(
   "token",
   "16-256 visible ASCII characters, no spaces",
   z.string().regex(/^[\x21-\x7e]{16,256}$/),
+);
+
+// BACKEND_NETWORKS: a comma-separated list of IPv4 CIDRs (a.b.c.d/n, no host bits set).
+export const CIDR_LIST = checkedType(
+  "networks",
+  "a comma-separated list of IPv4 CIDRs such as 10.42.0.0/16 (no host bits set)",
+  (text) => {
+    const cidrs = text.split(",").map((part) => part.trim());
+    return cidrs.every((cidr) => parseCidr(cidr) !== undefined) ? cidrs : undefined;
+  },
 );

@@ -1,7 +1,7 @@
 // The guard stage of a cycle, between the model and the writers: remembers what the files on disk route
 // (read from the backends file on the first cycle, so a restart during an outage keeps its routes), asks
 // decideRemovalHold, logs holds and releases.
-import { readIfExists, type Logger } from "@rancher-haproxy/core";
+import { readRegularFile, type Logger } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { FileOutcome } from "../output/write-outputs.js";
 import {
@@ -59,12 +59,12 @@ export function noteWritten(
   if (backends === "changed" || backends === "unchanged") guard.applied = routedServerKeys(table);
 }
 
-// The servers of the backends file on disk; null when it does not exist; undefined (read again next
-// cycle) when it cannot be read, since the write will fail and be reported anyway.
+// The servers of the backends file on disk; null when it does not exist or is not a regular file (it is
+// replaced); undefined (read again next cycle) when it cannot be read, since the write will fail anyway.
 async function readAppliedServers(path: string): Promise<ReadonlySet<string> | null | undefined> {
   try {
-    const text = await readIfExists(path);
-    return text === null ? null : parseServerKeys(text);
+    const found = await readRegularFile(path);
+    return found.kind === "file" ? parseServerKeys(found.content) : null;
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@
 
 // Why a labelled container is not routed.
 export type ContainerSkipCode =
+  | "entry-invalid"
   | "port-invalid"
   | "proxy-invalid"
   | "no-stack"
@@ -10,6 +11,8 @@ export type ContainerSkipCode =
   | "uuid-invalid"
   | "no-ip"
   | "ip-invalid"
+  | "ip-special"
+  | "ip-not-allowed"
   | "not-running"
   | "unhealthy"
   | "stack-case-conflict"
@@ -21,6 +24,7 @@ export type AliasSkipCode =
 
 // Every skip code with what it means, for the README, help texts and explain output.
 export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, string>> = {
+  "entry-invalid": "the /containers entry is not an object",
   "port-invalid": "the routing label's value is not a port: digits only, 1-65535",
   "proxy-invalid":
     "the proxy label is not send-proxy, send-proxy-v2, send-proxy-v2-ssl or send-proxy-v2-ssl-cn",
@@ -30,8 +34,10 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "uuid-invalid": "the container uuid is missing or not hex digits and dashes",
   "no-ip": "the container has no primary_ip (yet)",
   "ip-invalid": "primary_ip is not an IPv4 address",
-  "not-running": "state is not running",
-  unhealthy: "health_state is neither null nor healthy",
+  "ip-special": "primary_ip is a loopback, unspecified, link-local, multicast, broadcast or reserved address",
+  "ip-not-allowed": "primary_ip is outside the backend networks (BACKEND_NETWORKS)",
+  "not-running": "state is not one Rancher means as running (running, updating-running)",
+  unhealthy: "health_state is not null, healthy or updating-healthy",
   "stack-case-conflict": "another stack has the same name in another case and won (deterministically)",
   "duplicate-server": "another container of the backend has the same server name and won",
   "alias-invalid": "the alias is not a DNS name, or <alias>.<domain> is too long",

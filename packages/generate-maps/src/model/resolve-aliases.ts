@@ -13,15 +13,23 @@ export interface AliasResolution {
 }
 
 // Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host always beats an alias;
-// an alias claimed by several stacks goes to the first stack by name. Never throws.
+// an alias claimed by several stacks goes to the first stack by name. An answer that is not such an
+// object (a list, a string) gives no alias and one skipped entry. Never throws.
 export function resolveAliases(
-  aliases: Readonly<Record<string, unknown>>,
+  answer: unknown,
   routed: ReadonlySet<string>,
   domain: string,
 ): AliasResolution {
   const skipped: SkippedAlias[] = [];
   const skip = (alias: string, stack: string, code: AliasSkipCode, reason: string) =>
     skipped.push({ alias, stack, code, reason });
+  if (typeof answer !== "object" || answer === null || Array.isArray(answer)) {
+    const shown = describeValue(answer);
+    const reason = `the aliases answer must map stack names to lists of names, not ${shown}`;
+    skip(shown, "(all stacks)", "alias-invalid", reason);
+    return { hosts: [], skipped };
+  }
+  const aliases = answer as Readonly<Record<string, unknown>>;
   const claims = new Map<string, Map<string, string>>(); // alias -> backend -> stack key as written
   for (const stack of Object.keys(aliases).sort(compareStrings)) {
     const value = aliases[stack];

@@ -8,9 +8,10 @@ export { PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
 
 // What the model reads: one metadata snapshot, already checked for shape by the source.
 export interface MetadataInput {
-  containers: readonly Record<string, unknown>[];
+  /** the /containers list; entries that are not objects are skipped by the model */
+  containers: readonly unknown[];
   /** /self/service/metadata/aliases: stack name -> list of alias names ({} when there are none) */
-  aliases: Readonly<Record<string, unknown>>;
+  aliases: unknown;
 }
 
 // The model's settings (validated options).
@@ -21,6 +22,8 @@ export interface ModelOptions {
   label: string;
   /** the label that asks for a PROXY protocol option, e.g. send-proxy */
   proxyLabel: string;
+  /** CIDRs a container address must be in (undefined: any address except the special ranges) */
+  backendNetworks?: readonly string[] | undefined;
 }
 
 // How a container is named in logs and reports (stack null: standalone or unreadable).

@@ -1,4 +1,6 @@
 // Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
+import { checkBackendAddress, parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
+import { isServingHealth, isServingState } from "./container-lifecycle.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
 import {
@@ -47,8 +49,11 @@ export interface Selection {
 // Evaluates every container on its own; never throws, whatever the objects hold.
 export function selectContainers(containers: readonly unknown[], options: ModelOptions): Selection {
   const selection: Selection = { candidates: [], skipped: [], unlabelled: [] };
-  for (const container of containers) {
-    const result = evaluateContainer(container, options);
+  const networks = parseBackendNetworks(options.backendNetworks);
+  for (const [index, container] of containers.entries()) {
+    const result = isObject(container)
+      ? evaluateContainer(container, options, networks)
+      : notAnObject(container, `(entry ${index})`);
     if (result.kind === "unlabelled") selection.unlabelled.push(result.ref);
     else if (result.kind === "skipped") selection.skipped.push(result.skip);
     else selection.candidates.push(result.candidate);
@@ -57,7 +62,13 @@ export function selectContainers(containers: readonly unknown[], options: ModelO
 }
 
 // Checks one container in a fixed order (labels, names, address, lifecycle), so its reason is stable.
-export function evaluateContainer(container: unknown, options: ModelOptions): Evaluation {
+// `networks`: options.backendNetworks parsed once by the caller (parsed here when not given).
+export function evaluateContainer(
+  container: unknown,
+  options: ModelOptions,
+  networks: BackendNetworks | undefined = parseBackendNetworks(options.backendNetworks),
+): Evaluation {
+  if (!isObject(container)) return notAnObject(container, "(unnamed)");
   const ref = containerRef(container);
   const skip = (code: ContainerSkipCode, reason: string): Evaluation => ({
     kind: "skipped",
@@ -111,11 +122,17 @@ export function evaluateContainer(container: unknown, options: ModelOptions): Ev
   if (ip === undefined || ip === null || ip === "") return skip("no-ip", "no primary_ip");
   if (typeof ip !== "string" || !isIPv4(ip))
     return skip("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
+  const refused = checkBackendAddress(ip, networks);
+  if (refused) return skip(refused.code, refused.reason);
   const state = field("state");
-  if (state !== "running") return skip("not-running", `state is ${describeValue(state)}, not "running"`);
+  if (!isServingState(state))
+    return skip("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
   const health = field("health_state");
-  if (health !== undefined && health !== null && health !== "healthy")
-    return skip("unhealthy", `health_state is ${describeValue(health)}, not "healthy" or null`);
+  if (!isServingHealth(health))
+    return skip(
+      "unhealthy",
+      `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
+    );
 
   const stackUuid = field("stack_uuid");
   const server: Server = { name: `${service}-${uuid}`, address: ip, port, container: ref.container, uuid };
@@ -130,6 +147,24 @@ export function evaluateContainer(container: unknown, options: ModelOptions): Ev
       server,
     },
   };
+}
+
+// A /containers entry that is not an object (a string, a number, a list, null): skipped, never routed.
+function notAnObject(entry: unknown, label: string): Evaluation {
+  return {
+    kind: "skipped",
+    skip: {
+      container: label,
+      uuid: null,
+      stack: null,
+      code: "entry-invalid",
+      reason: `entry ${describeValue(entry)} is not a container object`,
+    },
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isProxyOption(value: unknown): value is ProxyOption {

@@ -26,6 +26,8 @@ export interface GeneratorOptions extends ModelOptions {
   json: boolean;
   /** timeout of every ordinary metadata request, milliseconds */
   requestTimeoutMs: number;
+  /** the largest metadata answer read, bytes (METADATA_MAX_BYTES); a larger one is a failed read */
+  metadataMaxBytes: number;
   /** 0-1: the share of the routed containers one cycle may remove without confirmation */
   maxRemovalShare: number;
   /** how long a larger removal must be seen unchanged before it is written, ms; 0 disables the guard */

@@ -56,7 +56,10 @@ export function generatorOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Gener
     requestTimeoutMs: 5000,
     maxRemovalShare: values.get("maxRemovalShare"),
     removalConfirmMs: values.get("removalConfirmSeconds"),
+    metadataMaxBytes: values.get("metadataMaxBytes"),
   };
+  const backendNetworks = values.get("backendNetworks");
+  if (backendNetworks !== null) options.backendNetworks = backendNetworks;
   if (options.label === options.proxyLabel)
     throw new OptionsError(
       `RANCHER_LABEL and RANCHER_PROXY_LABEL (--label, --proxy-label) are both "${options.label}": they must differ`,

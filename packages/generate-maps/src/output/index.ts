@@ -2,3 +2,5 @@
 export * from "./write-outputs.js";
 export * from "./log-diff.js";
 export * from "./log-write-outcomes.js";
+export * from "./plan-writes.js";
+export * from "./clean-stale-temps.js";

@@ -7,6 +7,11 @@ import type { FileOutcome } from "./write-outputs.js";
 // One line per changed, failed or skipped file; unchanged files are not logged.
 export function logWriteOutcomes(logger: Logger, outcomes: readonly FileOutcome[]): void {
   for (const outcome of outcomes) {
+    if (outcome.status === "changed" && outcome.replaced !== undefined)
+      logger.warn(
+        { event: "output-replaced", path: outcome.path, reason: outcome.replaced },
+        `replaced ${outcome.path} without reading it: ${outcome.replaced}`,
+      );
     if (outcome.status === "changed") logFileChange(logger, outcome.path, outcome.previous, outcome.content);
     if (outcome.status === "failed") {
       const { kind, message } = describeFailure(outcome.error);
@@ -17,8 +22,8 @@ export function logWriteOutcomes(logger: Logger, outcomes: readonly FileOutcome[
     }
     if (outcome.status === "not-attempted")
       logger.warn(
-        { event: "write-postponed", path: outcome.path },
-        `not writing ${outcome.path} until the backends file is written, so it never names a missing backend`,
+        { event: "write-postponed", path: outcome.path, waitingFor: outcome.waitingFor },
+        `not writing ${outcome.path} until ${outcome.waitingFor} is written, so the map never names a missing backend`,
       );
   }
 }

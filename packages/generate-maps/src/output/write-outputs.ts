@@ -1,5 +1,7 @@
-// The only code that writes files: backends first, then the map, each only when its bytes differ.
-import { writeIfChanged } from "@rancher-haproxy/core";
+// The only code that writes files: in an order that keeps every intermediate state consistent (see
+// planWrites), each file only when its bytes differ, reading the previous ones only as regular files.
+import { readRegularFile, writeFileAtomic } from "@rancher-haproxy/core";
+import { planWrites, type FilePair } from "./plan-writes.js";
 
 // One file to write: where, and the bytes it should hold.
 export interface OutputFile {
@@ -7,38 +9,94 @@ export interface OutputFile {
   content: string;
 }
 
-// The two files of a cycle, in the order they must reach the disk.
+// The two files of a cycle.
 export interface OutputFiles {
   backends: OutputFile;
   map: OutputFile;
 }
 
-// What happened to one file: written (with what it held before), unchanged, failed, or not tried.
+// What happened to one file: written (with what it held before, and why a non-file there was replaced),
+// unchanged, failed, or not tried because the write it must wait for failed.
 export type FileOutcome =
-  | { path: string; status: "changed"; previous: string | null; content: string }
+  | { path: string; status: "changed"; previous: string | null; content: string; replaced?: string }
   | { path: string; status: "unchanged" }
   | { path: string; status: "failed"; error: unknown }
-  | { path: string; status: "not-attempted" };
+  | { path: string; status: "not-attempted"; waitingFor: string };
 
-// Writes backends then map (tmp + fsync + rename via core). When backends fails the map is not touched,
-// so the map never names a backend HAProxy's files do not declare. Never throws.
-export async function writeOutputs(files: OutputFiles): Promise<FileOutcome[]> {
-  const outcomes: FileOutcome[] = [];
-  for (const file of [files.backends, files.map]) {
-    if (outcomes.some((outcome) => outcome.status === "failed")) {
-      outcomes.push({ path: file.path, status: "not-attempted" });
+// The output edge's hook: called after each rename (tests look at both files between renames).
+export interface OutputWriter {
+  afterRename?: (path: string) => Promise<void> | void;
+}
+
+type Read = { content: string | null; replaced?: string } | { error: unknown };
+
+// Writes both files (backends outcome first, then map). Never throws.
+export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): Promise<FileOutcome[]> {
+  const reads: FilePair<Read> = {
+    backends: await readOutput(files.backends.path),
+    map: await readOutput(files.map.path),
+  };
+  const outcomes = new Map<"backends" | "map", FileOutcome>();
+  for (const file of ["backends", "map"] as const) {
+    const read = reads[file];
+    if ("error" in read) outcomes.set(file, { path: files[file].path, status: "failed", error: read.error });
+  }
+  const unread = [...outcomes.values()][0];
+  if (unread) {
+    for (const file of ["backends", "map"] as const)
+      if (!outcomes.has(file))
+        outcomes.set(file, { path: files[file].path, status: "not-attempted", waitingFor: unread.path });
+    return finish(files, outcomes, reads);
+  }
+  const current = {
+    backends: "content" in reads.backends ? reads.backends.content : null,
+    map: "content" in reads.map ? reads.map.content : null,
+  };
+  const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current);
+  for (const step of steps) {
+    const { path } = files[step.file];
+    if (outcomes.size > 0) {
+      const failed = [...outcomes.values()][0]?.path ?? "";
+      if (!outcomes.has(step.file))
+        outcomes.set(step.file, { path, status: "not-attempted", waitingFor: failed });
       continue;
     }
     try {
-      const result = await writeIfChanged(file.path, file.content);
-      outcomes.push(
-        result.changed
-          ? { path: file.path, status: "changed", previous: result.previous, content: file.content }
-          : { path: file.path, status: "unchanged" },
-      );
+      await writeFileAtomic(path, step.content);
+      await writer?.afterRename?.(path);
     } catch (error) {
-      outcomes.push({ path: file.path, status: "failed", error });
+      outcomes.set(step.file, { path, status: "failed", error });
     }
   }
-  return outcomes;
+  return finish(files, outcomes, reads);
+}
+
+// Fills in the outcomes of the files not failed or postponed: changed (from what was read) or unchanged.
+function finish(
+  files: OutputFiles,
+  outcomes: Map<"backends" | "map", FileOutcome>,
+  reads: FilePair<Read>,
+): FileOutcome[] {
+  return (["backends", "map"] as const).map((file) => {
+    const known = outcomes.get(file);
+    if (known) return known;
+    const { path, content } = files[file];
+    const read = reads[file];
+    const previous = "content" in read ? read.content : null;
+    if (previous === content) return { path, status: "unchanged" };
+    const replaced = "replaced" in read ? read.replaced : undefined;
+    return { path, status: "changed", previous, content, ...(replaced ? { replaced } : {}) };
+  });
+}
+
+// What the file holds now: a regular file's text, null when absent or not a regular file (then why).
+async function readOutput(path: string): Promise<Read> {
+  try {
+    const found = await readRegularFile(path);
+    if (found.kind === "file") return { content: found.content };
+    if (found.kind === "absent") return { content: null };
+    return { content: null, replaced: found.reason };
+  } catch (error) {
+    return { error };
+  }
 }

@@ -1,7 +1,10 @@
 // Logs each skipped container and alias once: when it first appears or its reason changes, not every cycle.
-import type { Logger } from "@rancher-haproxy/core";
+import { safeLogText, type Logger } from "@rancher-haproxy/core";
 import { skipLevel } from "../model/reasons.js";
 import type { RoutingTable } from "../model/routing-table.js";
+
+// The most characters of one metadata value (a name, a reason) a skip line carries.
+const METADATA_TEXT_CHARS = 200;
 
 // Remembers what was last reported; one per loop (no global state).
 export interface SkipLog {
@@ -15,12 +18,19 @@ export function createSkipLog(logger: Logger): SkipLog {
   return {
     report(table) {
       for (const skip of containers.fresh(table.skipped, (s) => `${s.uuid ?? ""}\0${s.container}`)) {
-        const { container, uuid, stack, code, reason } = skip;
+        const { code } = skip;
+        // Metadata's own strings: escaped and cut to a readable length (the logger caps the rest).
+        const [container, uuid, stack, reason] = [skip.container, skip.uuid, skip.stack, skip.reason].map(
+          (value) => (value === null ? null : safeLogText(value, METADATA_TEXT_CHARS)),
+        );
         const fields = { event: "container-skipped", container, uuid, stack, code, reason };
         logger[skipLevel(code)](fields, `not routing ${container}: ${reason}`);
       }
       for (const skip of aliases.fresh(table.skippedAliases, (s) => `${s.stack}\0${s.alias}`)) {
-        const { alias, stack, code, reason } = skip;
+        const { code } = skip;
+        const [alias, stack, reason] = [skip.alias, skip.stack, skip.reason].map((value) =>
+          safeLogText(value, METADATA_TEXT_CHARS),
+        );
         logger[skipLevel(code)](
           { event: "alias-skipped", alias, stack, code, reason },
           `not routing alias ${alias}: ${reason}`,

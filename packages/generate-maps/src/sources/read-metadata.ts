@@ -11,11 +11,9 @@ export interface MetadataSnapshot extends MetadataInput {
 }
 
 const VERSION = z.string().min(1);
-// An array of objects. z.custom rather than z.record: it checks each element without walking its keys
-// (10 ms instead of 300+ ms for 50 000 containers); the model reads every field defensively anyway.
-const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
-const CONTAINERS = z.array(z.custom<Record<string, unknown>>(isObject, "expected an object"));
-const ALIASES = z.record(z.string(), z.unknown());
+// A list. Its entries are the model's to judge: one that is not an object is skipped with a reason
+// (entry-invalid) and the other stacks still get their updates; only an answer that is not a list fails.
+const CONTAINERS = z.array(z.unknown());
 
 // The paths read, relative to /<api-version>/.
 export const METADATA_PATHS = {
@@ -43,7 +41,8 @@ export async function readMetadata(client: MetadataClient, signal?: AbortSignal)
   return {
     version,
     containers: checkShape(client, "containers", CONTAINERS, containers),
-    aliases: checkShape(client, "aliases", ALIASES, aliases),
+    // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
+    aliases,
   };
 }
 

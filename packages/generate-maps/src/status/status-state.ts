@@ -10,8 +10,8 @@ export interface CycleSummary {
   /** ms since the epoch when the cycle ended */
   at: number;
   durationMs: number;
-  /** "read" or "write" when it failed */
-  stage: "read" | "write" | null;
+  /** "read", "write" or "cycle" (an unexpected error) when it failed */
+  stage: "read" | "write" | "cycle" | null;
   error: { kind: string; message: string } | null;
 }
 

@@ -3,7 +3,8 @@
 // sometimes hostile: newlines, spaces, `#`, quotes, unicode, very long strings, HAProxy keywords, names
 // differing only in case, numbers out of range, missing and null fields, wrong types, extra fields.
 import fc from "fast-check";
-import type { MetadataInput, ModelOptions } from "../../src/index.js";
+import type { ModelOptions } from "../../src/index.js";
+import type { ObjectInput as MetadataInput } from "../helpers.js";
 
 // Strings that have hurt proxies before, or could.
 const HOSTILE = [
@@ -198,11 +199,21 @@ const labels = (options: ModelOptions) =>
 
 const state = fc.oneof(
   { weight: 8, arbitrary: fc.constant("running") },
-  { weight: 1, arbitrary: fc.constantFrom("stopped", "starting", "Running") },
+  { weight: 1, arbitrary: fc.constantFrom("stopped", "starting", "Running", "updating-running") },
 );
 const health = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom("healthy", null) },
-  { weight: 1, arbitrary: fc.constantFrom("unhealthy", "reinitializing", "initializing", "Healthy") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "unhealthy",
+      "reinitializing",
+      "initializing",
+      "Healthy",
+      "updating-healthy",
+      "updating-unhealthy",
+    ),
+  },
 );
 
 // One container-ish object: each field may be missing, null, hostile or of the wrong type.
@@ -281,8 +292,13 @@ function copyContainer(source: unknown, kind: (typeof COPY_KINDS)[number]): unkn
 
 // The model options a document is rendered with: the defaults, other label keys, a very long domain.
 export const OPTION_SETS: readonly ModelOptions[] = [
-  { domain: "dev.tld", label: "map-public-http", proxyLabel: "send-proxy" },
-  { domain: "apps.example.com", label: "io.example/port", proxyLabel: "io.example/proxy" },
+  { domain: "dev.tld", label: "map-public-http", proxyLabel: "send-proxy", backendNetworks: ["127.0.0.0/8"] },
+  {
+    domain: "apps.example.com",
+    label: "io.example/port",
+    proxyLabel: "io.example/proxy",
+    backendNetworks: ["127.0.0.0/16"],
+  },
   {
     domain: `${"d".repeat(63)}.${"e".repeat(63)}.${"f".repeat(63)}.tld`,
     label: "map-public-http",

@@ -43,6 +43,10 @@ export async function handleRequest(
     record.durationMs = Date.now() - record.startedAt;
   });
 
+  if (ctx.fault?.kind === "endless-containers" && /\/containers\/?$/.test(target?.path ?? "")) {
+    await sendEndless(res, abort.signal);
+    return;
+  }
   const slow = ctx.fault?.kind === "slow" ? ctx.fault : null;
   if (slow !== null && !(await sleep(slow.delayMs ?? 30_000, abort.signal))) return;
   const fault = ctx.fault;
@@ -78,6 +82,20 @@ async function route(
   if (target.path === "/") return successAnswer(ctx.snapshot.rootListing(), kind, false);
   const version = target.path.split("/")[1] ?? "";
   return answerMetadata(ctx, { version, target, clientIp, kind, signal });
+}
+
+// A 200 whose chunked JSON list goes on for ever, written as fast as the client reads it.
+async function sendEndless(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  res.writeHead(200, { "Content-Type": "application/json" });
+  res.write("[");
+  const chunk = Buffer.from('{"name":"endless","labels":{}},'.repeat(2048));
+  while (!signal.aborted && !res.destroyed) {
+    if (!res.write(chunk))
+      await new Promise<void>((resolve) => {
+        res.once("drain", resolve);
+        res.once("close", resolve);
+      });
+  }
 }
 
 // Resolves true after `ms`, false as soon as `signal` aborts.

@@ -86,7 +86,9 @@ export type MetadataFault =
   | { kind: "wrong-shape" }
   | { kind: "empty-body" }
   | { kind: "version-churn" }
-  | { kind: "longpoll-hang" };
+  | { kind: "longpoll-hang" }
+  /** /containers answers 200 with a chunked JSON list that never ends (until the client goes away) */
+  | { kind: "endless-containers" };
 
 // How arrays built from Go maps (containers, services, stacks, hosts, networks) are ordered.
 export type ShuffleMode = "per-reload" | "per-request" | "none";

@@ -34,10 +34,13 @@ export function spawnGenerateMaps(options: SpawnGenerateMapsOptions = {}): Gener
     throw new Error("packages/generate-maps/dist is missing: run `npx tsc -b` first");
   const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
   // STATUS_PORT=0: an ephemeral status port (logged in status.listening), so parallel tests never collide.
+  // BACKEND_NETWORKS: the tests' backends listen on loopback, which is never routed unless allowed
+  // explicitly (a test of the default passes BACKEND_NETWORKS: "" in `env`).
   const env: Record<string, string> = {
     PATH: process.env["PATH"] ?? "/usr/bin:/bin",
     LOG_FORMAT: "json",
     STATUS_PORT: "0",
+    BACKEND_NETWORKS: "127.0.0.0/8",
   };
   if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
   Object.assign(env, options.env);

@@ -1,0 +1,69 @@
+// Log-safe text: values from metadata and the shared volume end up in log lines, where a newline could
+// forge a line of the terminal (pretty) format and a 100 kB name would be logged whole. The logger cuts
+// every long string in both formats and escapes control characters in the pretty one (JSON encodes them
+// itself); call sites that log metadata values escape and cut them in both formats.
+
+// The longest string a log field or message keeps (the rest is counted, not logged).
+export const MAX_LOG_STRING = 4096;
+
+// Which control characters a string keeps: none (all escaped), line feeds and tabs, or all (cut only).
+export type KeepControls = "none" | "lines" | "all";
+
+// C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides/isolates.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// The same without the line feed and tab, for fields that are multi-line by design (a diff).
+const UNSAFE_KEEP_NEWLINE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+// `text` with its control characters escaped (\n, \u001b...; see `keep`) and cut at `max` characters.
+export function safeLogText(text: string, max = MAX_LOG_STRING, keep: KeepControls = "none"): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const escaped =
+    keep === "all" ? cut : cut.replace(keep === "lines" ? UNSAFE_KEEP_NEWLINE : UNSAFE, escapeChar);
+  return text.length > max ? `${escaped}…(${text.length - max} more characters)` : escaped;
+}
+
+function escapeChar(char: string): string {
+  if (char === "\n") return "\\n";
+  if (char === "\r") return "\\r";
+  if (char === "\t") return "\\t";
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+// Fields that hold several lines by design and are bounded where they are built (a file diff).
+const MULTILINE_FIELDS: ReadonlySet<string> = new Set(["diff"]);
+const MAX_DEPTH = 4;
+
+// A copy of a log line's fields with every string cut and, unless `keep` is "all", escaped (plain objects
+// and arrays, 4 levels deep; other objects such as errors are left to their serializers).
+export function safeLogFields(
+  fields: Record<string, unknown>,
+  keep: KeepControls = "none",
+): Record<string, unknown> {
+  return safeObject(fields, 0, keep);
+}
+
+function safeObject(
+  fields: Record<string, unknown>,
+  depth: number,
+  keep: KeepControls,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const safeKey = safeLogText(key, 128, keep);
+    if (typeof value === "string" && MULTILINE_FIELDS.has(key))
+      out[safeKey] = safeLogText(value, 64 * 1024, keep === "all" ? "all" : "lines");
+    else out[safeKey] = safeValue(value, depth + 1, keep);
+  }
+  return out;
+}
+
+function safeValue(value: unknown, depth: number, keep: KeepControls): unknown {
+  if (typeof value === "string") return safeLogText(value, MAX_LOG_STRING, keep);
+  if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => safeValue(item, depth + 1, keep));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return safeObject(value as Record<string, unknown>, depth, keep);
+}

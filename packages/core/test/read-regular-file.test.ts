@@ -1,0 +1,54 @@
+// readRegularFile and removeStaleTemps: what the generator may read and delete in the shared volume.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { readRegularFile, removeStaleTemps, safeLogText } from "../src/index.js";
+
+test("only a regular file under the cap is read; symlinks, FIFOs, devices and directories are refused", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "core-read-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, "file"), "abc\n");
+  await symlink(join(dir, "file"), join(dir, "link"));
+  execFileSync("mkfifo", [join(dir, "fifo")]);
+  await mkdir(join(dir, "dir"));
+  assert.deepEqual(await readRegularFile(join(dir, "file")), { kind: "file", content: "abc\n" });
+  assert.deepEqual(await readRegularFile(join(dir, "missing")), { kind: "absent" });
+  assert.deepEqual(await readRegularFile(join(dir, "file", "below")), { kind: "absent" });
+  const refused = async (path: string, reason: RegExp, max?: number) => {
+    const read = await readRegularFile(path, max);
+    assert.equal(read.kind, "refused", path);
+    if (read.kind === "refused") assert.match(read.reason, reason);
+  };
+  await refused(join(dir, "link"), /symbolic link/);
+  await refused(join(dir, "fifo"), /FIFO/);
+  await refused(join(dir, "dir"), /a directory/);
+  await refused("/dev/zero", /character device/);
+  await refused(join(dir, "file"), /4 bytes, more than the 3-byte cap/, 3);
+});
+
+test("removeStaleTemps removes only this file's temp names of other pids, never a directory", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "core-temps-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const names = [
+    ".domain.map.12.0123abcd.tmp",
+    `.domain.map.${process.pid}.0123abcd.tmp`,
+    ".domain.map.12.0123ABCD.tmp",
+    ".domainXmap.12.0123abcd.tmp",
+    ".backends.cfg.12.0123abcd.tmp",
+    "domain.map",
+  ];
+  for (const name of names) await writeFile(join(dir, name), "");
+  await mkdir(join(dir, ".domain.map.13.0123abcd.tmp"));
+  assert.deepEqual(await removeStaleTemps(join(dir, "domain.map")), [".domain.map.12.0123abcd.tmp"]);
+  assert.equal((await readdir(dir)).length, names.length);
+  assert.deepEqual(await removeStaleTemps(join(dir, "missing-dir", "domain.map")), []);
+});
+
+test("safeLogText escapes control characters and cuts long text, saying how much was left out", () => {
+  assert.equal(safeLogText("a\nb\r\u001b[31m\u2028"), "a\\nb\\r\\u001b[31m\\u2028");
+  assert.equal(safeLogText("x".repeat(10), 4), "xxxx…(6 more characters)");
+  assert.equal(safeLogText("+a\tb\n-c\u0007", 100, "lines"), "+a\tb\n-c\\u0007");
+});

@@ -1,0 +1,109 @@
+// The order of a cycle's writes, so that every state on disk between two renames is consistent: the map
+// never names a backend the backends file does not declare. Additions: backends first. Removals: map
+// first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
+import { isDnsLabel, isIPv4, isServerToken, parsePort } from "../model/dns-names.js";
+import { PROXY_OPTIONS, type Backend, type ProxyOption } from "../model/routing-table.js";
+import { renderBackends } from "@rancher-haproxy/core";
+
+// One write of the plan: which file, with which bytes.
+export interface WriteStep {
+  file: "backends" | "map";
+  content: string;
+}
+
+// The bytes of both files: what the cycle wants, and what is on disk (null: absent or not readable).
+export interface FilePair<T> {
+  backends: T;
+  map: T;
+}
+
+// Plans the writes from the files on disk to the wanted ones; steps that change nothing are left out.
+export function planWrites(next: FilePair<string>, current: FilePair<string | null>): WriteStep[] {
+  const declaredNext = declaredBackends(next.backends);
+  const declaredNow = declaredBackends(current.backends ?? "");
+  const namedNow = mapBackends(current.map ?? "");
+  const namedNext = mapBackends(next.map);
+  const backends: WriteStep = { file: "backends", content: next.backends };
+  const map: WriteStep = { file: "map", content: next.map };
+  let steps: WriteStep[];
+  // (When the wanted files themselves disagree, which the renderers never produce, no order can help.)
+  if (isSubset(namedNow, declaredNext) || !isSubset(namedNext, declaredNext)) steps = [backends, map];
+  else if (isSubset(namedNext, declaredNow)) steps = [map, backends];
+  else {
+    const union = unionBackends(current.backends ?? "", next.backends, declaredNext);
+    steps = [{ file: "backends", content: union }, map, backends];
+  }
+  const onDisk = { ...current };
+  return steps.filter((step) => {
+    if (onDisk[step.file] === step.content) return false;
+    onDisk[step.file] = step.content;
+    return true;
+  });
+}
+
+// The backend names a backends file declares (`backend <name>` lines).
+export function declaredBackends(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split("\n")) {
+    const match = /^backend\s+(\S+)\s*$/.exec(line);
+    if (match?.[1] !== undefined) names.add(match[1]);
+  }
+  return names;
+}
+
+// The backend names a domain.map routes to (the second field of each line).
+export function mapBackends(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length >= 2 && !line.trimStart().startsWith("#") && fields[1] !== undefined)
+      names.add(fields[1]);
+  }
+  return names;
+}
+
+// The wanted backends plus the blocks of the current file that are about to go, re-validated line by line
+// (this file is in the shared volume: only well-formed names, addresses, ports and options are kept).
+function unionBackends(currentText: string, nextText: string, declaredNext: ReadonlySet<string>): string {
+  const merged = new Map<string, Backend>();
+  for (const backend of parseBackends(currentText))
+    if (!declaredNext.has(backend.name)) merged.set(backend.name, backend);
+  for (const backend of parseBackends(nextText)) merged.set(backend.name, backend);
+  const backends = [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return renderBackends({ backends });
+}
+
+const SERVER_LINE = /^ {4}server (\S+) ([0-9.]+):([0-9]+)(?: (\S+))?$/;
+
+// The backends of a file in the rendered format; anything that does not validate is left out.
+function parseBackends(text: string): Backend[] {
+  const backends: Backend[] = [];
+  let current: Backend | undefined;
+  for (const line of text.split("\n")) {
+    const header = /^backend (\S+)$/.exec(line);
+    if (header) {
+      current = isDnsLabel(header[1] ?? "") ? { name: header[1] ?? "", servers: [] } : undefined;
+      if (current) backends.push(current);
+      continue;
+    }
+    const server = SERVER_LINE.exec(line);
+    const [, name = "", address = "", portText = "", proxy] = server ?? [];
+    const port = parsePort(portText);
+    if (!current || !server || !isServerToken(name) || !isIPv4(address) || port === undefined) continue;
+    if (proxy !== undefined && !(PROXY_OPTIONS as readonly string[]).includes(proxy)) continue;
+    current.servers.push({
+      name,
+      address,
+      port,
+      container: "",
+      uuid: "",
+      ...(proxy === undefined ? {} : { proxy: proxy as ProxyOption }),
+    });
+  }
+  return backends;
+}
+
+function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const item of a) if (!b.has(item)) return false;
+  return true;
+}

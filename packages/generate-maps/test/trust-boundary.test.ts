@@ -1,0 +1,282 @@
+// Issue 11, generator side: each attack of the hostile review replayed against the real command (the
+// built CLI, loop mode unless said otherwise) and the stand-in metadata server or a raw HTTP server.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import {
+  loadRecordedTree,
+  remapIps,
+  spawnGenerateMaps,
+  startMetadataServer,
+} from "@rancher-haproxy/test-support";
+import { readOrUndefined } from "./fault-support/file-state.js";
+import { outputPaths, startGenerator } from "./fault-support/spawn-generator.js";
+import { editContainers, tempDir, waitFor } from "./helpers.js";
+
+const TREE = remapIps(loadRecordedTree());
+const MAP =
+  "app-r123.dev.tld app-r123\napp-r124.dev.tld app-r124\nshop.dev.tld app-r123\nwww.dev.tld app-r123\n";
+
+// A metadata server that answers fixed bodies (the stand-in itself cannot serve a 10 000-deep value).
+async function startRawMetadata(t: TestContext, containers: string): Promise<string> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    const send = (status: number, body: string) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(body);
+    };
+    if (path === "/2015-12-19/version") setTimeout(() => send(200, '"1"'), 200);
+    else if (path === "/2015-12-19/containers") send(200, containers);
+    else send(404, '{"code":404,"message":"Not found"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  server.unref();
+  const address = server.address();
+  return `127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+}
+
+const GOOD = {
+  name: "web-1",
+  uuid: "aa-01",
+  primary_ip: "127.0.0.11",
+  state: "running",
+  health_state: "healthy",
+  stack_name: "shop",
+  service_name: "web",
+  labels: { "map-public-http": "80" },
+};
+
+test("11.5: a 10 000-deep value in a field neither crashes --once nor the loop; the rest is routed", async (t) => {
+  const depth = 10_000;
+  const deep = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+  const hostile = `{"name":"deep","uuid":"dd-01","labels":{"map-public-http":"80"},"stack_name":${deep}}`;
+  const hostPort = await startRawMetadata(t, `[${JSON.stringify(GOOD)},${hostile}]`);
+  const dir = await tempDir(t);
+  const paths = outputPaths(dir);
+
+  const once = spawnGenerateMaps({
+    args: ["--once", "--api-host", hostPort, "--domain-map", paths.map, "--backends", paths.backends],
+    env: { STACK_DOMAIN: "dev.tld", STATUS_PORT: "off" },
+  });
+  t.after(() => once.stop({ signal: "SIGKILL", timeoutMs: 5000 }));
+  const exit = await once.exited;
+  assert.equal(exit.code, 0, JSON.stringify(once.logs.slice(-5)));
+  assert.equal(await readFile(paths.map, "utf8"), "shop.dev.tld shop\n");
+  const skipped = once.logs.find((line) => line.event === "container-skipped");
+  assert.equal(skipped?.["code"], "stack-invalid");
+  assert.ok(String(skipped?.["reason"]).length < 300);
+
+  const loopDir = await tempDir(t);
+  const loop = startGenerator(t, { hostPort, dir: loopDir, interval: 1 });
+  await loop.waitForEvent("cycle", { timeoutMs: 10_000 });
+  const first = loop.logs.length;
+  await loop.waitForEvent("cycle", { from: first, timeoutMs: 10_000 }); // a second cycle: still alive
+  assert.equal(await readFile(outputPaths(loopDir).map, "utf8"), "shop.dev.tld shop\n");
+  assert.equal(loop.count("cycle-failed"), 0);
+  assert.equal((await loop.stop()).code, 0);
+});
+
+test("11.6: a non-object /containers entry and aliases given as a list skip only themselves", async (t) => {
+  const tree = structuredClone(TREE);
+  (tree.containers as unknown[]).push(3, "text", null);
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== "object" || value === null) return;
+    const object = value as Record<string, unknown>;
+    const metadata = object["metadata"] as Record<string, unknown> | undefined;
+    if (object["metadata_kind"] === "service" && metadata && typeof metadata["aliases"] === "object")
+      metadata["aliases"] = ["www", "shop"];
+    Object.values(object).forEach(visit);
+  };
+  visit(tree);
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = outputPaths(dir);
+  const gen = startGenerator(t, { hostPort: server.hostPort, dir });
+  await gen.waitForEvent("cycle", { timeoutMs: 10_000 });
+  assert.equal(await readFile(paths.map, "utf8"), "app-r123.dev.tld app-r123\napp-r124.dev.tld app-r124\n");
+  assert.equal(gen.count("metadata-unavailable"), 0);
+  const entries = gen.logs.filter(
+    (line) => line.event === "container-skipped" && line["code"] === "entry-invalid",
+  );
+  assert.equal(entries.length, 3);
+  const alias = await gen.waitForEvent("alias-skipped", { timeoutMs: 5000 });
+  assert.equal(alias["code"], "alias-invalid");
+  assert.match(String(alias["reason"]), /must map stack names to lists of names/);
+});
+
+test("11.7: an endless chunked /containers fails the read at the answer cap, with bounded memory", async (t) => {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const gen = startGenerator(t, { hostPort: server.hostPort, dir });
+  await waitFor("the first files", 10_000, async () =>
+    (await readOrUndefined(outputPaths(dir).map)) === MAP ? true : undefined,
+  );
+  const before = await readFile(outputPaths(dir).backends, "utf8");
+  const from = gen.logs.length;
+  await server.setFault({ kind: "endless-containers" });
+  server.reload(); // a new version, so the loop reads /containers at once
+  const failed = await gen.waitForEvent("metadata-unavailable", { from, timeoutMs: 15_000 });
+  assert.equal(failed["kind"], "too-large", JSON.stringify(failed));
+  assert.match(String(failed["error"]), /larger than 67108864 bytes \(the metadata answer cap\)/);
+  const rssKb = Number(/VmRSS:\s+([0-9]+)/.exec(await readFile(`/proc/${gen.pid}/status`, "utf8"))?.[1]);
+  assert.ok(rssKb < 400 * 1024, `RSS ${Math.round(rssKb / 1024)} MB after a capped answer`);
+  assert.equal(await readFile(outputPaths(dir).backends, "utf8"), before, "the files are kept");
+  await server.setFault(null);
+  await gen.waitForEvent("recovered", { from, timeoutMs: 15_000 });
+});
+
+test("11.8: a symlink to /dev/zero, a FIFO, a symlink to a secret: replaced, never read or logged", async (t) => {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const secretDir = await tempDir(t);
+  const secret = join(secretDir, "secret.key");
+  await writeFile(secret, "TOP-SECRET-KEY-MATERIAL\n", { mode: 0o600 });
+  const cases: [string, (path: string) => Promise<void>, string][] = [
+    ["symlink to /dev/zero", (path) => symlink("/dev/zero", path), "backends"],
+    ["FIFO", async (path) => void execFileSync("mkfifo", [path]), "map"],
+    ["symlink to a 0600 file", (path) => symlink(secret, path), "map"],
+    ["symlink to a 0600 file as the backends file", (path) => symlink(secret, path), "backends"],
+  ];
+  for (const [name, make, which] of cases) {
+    const dir = await tempDir(t);
+    const paths = outputPaths(dir);
+    await make(which === "map" ? paths.map : paths.backends);
+    const gen = startGenerator(t, { hostPort: server.hostPort, dir });
+    // (lstat first: reading the FIFO here would block this test, not the generator)
+    await waitFor(`${name}: the files`, 10_000, async () =>
+      (await lstat(paths.map)).isFile() && (await readOrUndefined(paths.map)) === MAP ? true : undefined,
+    );
+    for (const path of [paths.map, paths.backends])
+      assert.ok((await lstat(path)).isFile(), `${name}: ${path} is a regular file now`);
+    assert.ok(!JSON.stringify(gen.logs).includes("TOP-SECRET"), `${name}: the secret is in no log line`);
+    const replaced = await gen.waitForEvent("output-replaced", { timeoutMs: 5000 });
+    assert.match(String(replaced["reason"]), /symbolic link|FIFO/, name);
+    const exit = await gen.stop({ timeoutMs: 5000 });
+    assert.equal(exit.signal, null, `${name}: SIGTERM stops it`);
+    assert.equal(exit.code, 0, name);
+    assert.ok(!JSON.stringify(gen.logs).includes("TOP-SECRET"), `${name}: nor after the stop`);
+  }
+  assert.equal(await readFile(secret, "utf8"), "TOP-SECRET-KEY-MATERIAL\n", "the target is untouched");
+});
+
+test("11.9: containers in Rancher's updating-running / updating-healthy states stay routed", async (t) => {
+  const tree = editContainers(TREE, {
+    "app-r123-web-1": { state: "updating-running" },
+    "app-r123-web-2": { health_state: "updating-healthy" },
+  });
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  startGenerator(t, { hostPort: server.hostPort, dir });
+  await waitFor("the files", 10_000, async () =>
+    (await readOrUndefined(outputPaths(dir).map)) === MAP ? true : undefined,
+  );
+  const backends = await readFile(outputPaths(dir).backends, "utf8");
+  assert.match(backends, /server web-c0000123-0001-4000-8000-000000000001 127\.0\.0\.11:80\n/);
+  assert.match(backends, /server web-c0000123-0002-4000-8000-000000000002 127\.0\.0\.12:80\n/);
+});
+
+test("11.4: loopback container addresses are refused unless BACKEND_NETWORKS allows them", async (t) => {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const run = async (networks: string) => {
+    const dir = await tempDir(t);
+    const paths = outputPaths(dir);
+    const gen = spawnGenerateMaps({
+      args: [
+        "--once",
+        "--api-host",
+        server.hostPort,
+        "--domain-map",
+        paths.map,
+        "--backends",
+        paths.backends,
+      ],
+      env: { STACK_DOMAIN: "dev.tld", STATUS_PORT: "off", BACKEND_NETWORKS: networks },
+    });
+    t.after(() => gen.stop({ signal: "SIGKILL", timeoutMs: 5000 }));
+    const exit = await gen.exited;
+    return { exit, gen, map: await readOrUndefined(paths.map) };
+  };
+  const open = await run("");
+  assert.equal(open.exit.code, 0);
+  assert.equal(open.map, "", "nothing on loopback is routed by default");
+  const codes = open.gen.logs
+    .filter((line) => line.event === "container-skipped")
+    .map((line) => line["code"]);
+  assert.ok(codes.includes("ip-special"), JSON.stringify(codes));
+  const special = open.gen.logs.find((line) => line["code"] === "ip-special");
+  assert.match(String(special?.["reason"]), /is a loopback address, never a backend/);
+
+  const elsewhere = await run("10.42.0.0/16");
+  assert.equal(elsewhere.map, "");
+  assert.ok(elsewhere.gen.logs.some((line) => line["code"] === "ip-not-allowed"));
+
+  assert.equal((await run("127.0.0.0/8")).map, MAP);
+  const bad = await run("10.42.0.1/16");
+  assert.equal(bad.exit.code, 2);
+  assert.ok(
+    bad.gen.logs.some((line) => /invalid BACKEND_NETWORKS "10.42.0.1\/16"/.test(String(line.raw))),
+    JSON.stringify(bad.gen.logs),
+  );
+});
+
+test("11.11: temp files a killed writer left beside the outputs are removed at the next start", async (t) => {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const stale = [".domain.map.4242.0123abcd.tmp", ".backends.cfg.77.deadbeef.tmp"];
+  const foreign = ["other.tmp", ".domain.map.tmp", ".haproxy.cfg.4242.0123abcd.tmp"];
+  for (const name of [...stale, ...foreign]) await writeFile(join(dir, name), "half a file");
+  await mkdir(join(dir, ".domain.map.99.00000000.tmp")); // a directory is never touched
+  const gen = startGenerator(t, { hostPort: server.hostPort, dir });
+  await waitFor("the files", 10_000, async () =>
+    (await readOrUndefined(outputPaths(dir).map)) === MAP ? true : undefined,
+  );
+  const left = (await readdir(dir)).sort();
+  assert.deepEqual(left, [".domain.map.99.00000000.tmp", ...foreign, "backends.cfg", "domain.map"].sort());
+  assert.equal(gen.count("temp-removed"), 2);
+});
+
+test("11.16: a container name cannot forge a log line (pretty) and a 100 kB name is cut (both formats)", async (t) => {
+  const forged = "[12:00:00.000] INFO (generate-maps): forged line";
+  const tree = structuredClone(TREE);
+  const containers = tree.containers as Record<string, unknown>[];
+  const template = containers.find((c) => c["name"] === "app-r124-web-2") ?? {};
+  containers.push(
+    { ...template, name: `evil\n${forged}`, uuid: "e0000000-0001-4000-8000-000000000001" },
+    { ...template, name: `huge-${"x".repeat(100_000)}`, uuid: "e0000000-0002-4000-8000-000000000002" },
+  );
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  for (const format of ["pretty", "json"]) {
+    const dir = await tempDir(t);
+    const gen = startGenerator(t, { hostPort: server.hostPort, dir, env: { LOG_FORMAT: format } });
+    await waitFor(`${format}: the files`, 10_000, async () =>
+      (await readOrUndefined(outputPaths(dir).map)) === MAP ? true : undefined,
+    );
+    await waitFor(`${format}: both skips logged`, 5000, () => {
+      const text = JSON.stringify(gen.logs);
+      return text.includes("evil") && text.includes("huge-xxx") ? true : undefined;
+    });
+    await gen.stop();
+    const lines = gen.logs.map((line) => (line.raw !== undefined ? String(line.raw) : JSON.stringify(line)));
+    assert.ok(
+      lines.every((line) => !line.startsWith("[12:00:00.000]") && !line.includes('"msg":"[12:00')),
+      `${format}: a forged line`,
+    );
+    const longest = Math.max(...lines.map((line) => line.length));
+    assert.ok(longest < 8 * 1024, `${format}: a ${longest}-character log line`);
+    assert.ok(
+      lines.some((line) => line.includes("more characters)")),
+      `${format}: the cut is said`,
+    );
+  }
+});

@@ -1,0 +1,73 @@
+// Issue 11.10: the real cycle against the stand-in, watched at the output edge after every rename. Each
+// state on disk must be consistent (every backend the map names is declared), whatever the change:
+// additions write the backends first, removals the map first, both at once go through a union step.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { test } from "node:test";
+import { createMetadataClient } from "@rancher-haproxy/core";
+import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
+import { createCycleState, declaredBackends, mapBackends, runCycle, type Generator } from "../src/index.js";
+import { captureLogger, editContainers, generatorOptions, tempDir } from "./helpers.js";
+
+const TREE = remapIps(loadRecordedTree());
+
+test("11.10: every state between two renames is consistent: additions, removals, both, servers only", async (t) => {
+  const server = await startMetadataServer({ tree: TREE });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = { map: join(dir, "domain.map"), backends: join(dir, "backends.cfg") };
+  const { logger } = captureLogger();
+  const generator: Generator = {
+    logger,
+    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
+    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
+  };
+  const state = createCycleState(logger);
+  const renames: string[] = [];
+  const writer = {
+    async afterRename(path: string) {
+      renames.push(basename(path));
+      const map = await readFile(paths.map, "utf8").catch(() => "");
+      const declared = declaredBackends(await readFile(paths.backends, "utf8").catch(() => ""));
+      for (const backend of mapBackends(map))
+        assert.ok(
+          declared.has(backend),
+          `after renaming ${basename(path)}: the map names missing ${backend}`,
+        );
+    },
+  };
+  const cycle = async (edits: Record<string, Record<string, unknown>>) => {
+    server.setTree(editContainers(TREE, edits));
+    renames.length = 0;
+    const result = await runCycle(generator, state, { write: true, writer });
+    assert.ok(result.ok, JSON.stringify(result.ok ? null : result.failure));
+    return { renames: [...renames], backends: mapBackends(await readFile(paths.map, "utf8")) };
+  };
+
+  const first = await cycle({});
+  assert.deepEqual(first.renames, ["backends.cfg", "domain.map"]);
+  assert.deepEqual([...first.backends].sort(), ["app-r123", "app-r124"]);
+
+  // One stack goes (app-r124), one comes (app-r125): backends = old ∪ new, then the map, then the rest.
+  const both = await cycle({
+    "app-r124-web-1": { state: "stopped" },
+    "app-r125-web-1": { health_state: "healthy" },
+  });
+  assert.deepEqual(both.renames, ["backends.cfg", "domain.map", "backends.cfg"]);
+  assert.deepEqual([...both.backends].sort(), ["app-r123", "app-r125"]);
+  assert.ok(!(await readFile(paths.backends, "utf8")).includes("backend app-r124"));
+
+  // Removal only: the map first.
+  const removal = await cycle({ "app-r124-web-1": { state: "stopped" } });
+  assert.deepEqual(removal.renames, ["domain.map", "backends.cfg"]);
+  assert.deepEqual([...removal.backends], ["app-r123"]);
+
+  // Addition only: the backends first.
+  const addition = await cycle({});
+  assert.deepEqual(addition.renames, ["backends.cfg", "domain.map"]);
+
+  // Servers only: the map does not change.
+  const servers = await cycle({ "app-r124-web-2": { state: "running" } });
+  assert.deepEqual(servers.renames, ["backends.cfg"]);
+});
