@@ -352,3 +352,23 @@ test("STATUS_PORT=off and a busy STATUS_PORT leave routing running; the busy por
     assert.deepEqual(await child.stop({ timeoutMs: 10_000 }), { code: 0, signal: null });
   }
 });
+
+test("STATUS_TOKEN guards everything but /healthz on generate-maps' status listener (issue 11, item 14)", async (t) => {
+  const token = "gm-token-0123456789";
+  const server = await standIn(t);
+  const { child, url } = await startGenerator(t, server, { env: { STATUS_TOKEN: token } });
+  const status = async (path: string, authorization?: string) =>
+    (
+      await fetch(`${url}${path}`, {
+        headers: authorization ? { authorization } : {},
+        signal: AbortSignal.timeout(5000),
+      })
+    ).status;
+  assert.equal(await status("/healthz"), 200);
+  for (const path of ["/metrics", "/routes", "/explain?container=app-r123-web-1"]) {
+    assert.equal(await status(path), 401, path);
+    assert.equal(await status(path, "Bearer wrong-token-0123456789"), 401, path);
+    assert.equal(await status(path, `Bearer ${token}`), 200, path);
+  }
+  assert.ok(!child.logs.some((entry) => JSON.stringify(entry).includes(token)), "the token is never logged");
+});
