@@ -102,7 +102,7 @@ export const RELOADER_OPTION_ROWS = {
     "STATS_ALLOW_DEFAULT_PASSWORD",
     BOOLEAN,
     "false",
-    "allow haproxy/haproxy stats credentials",
+    "allow the default stats password haproxy (refused by default, whatever the username)",
   ),
   maxconn: row(
     "maxconn",
