@@ -20,7 +20,7 @@ import { documentArb, OPTION_SETS, shuffleDocument } from "./fuzz-support/metada
 
 const DOCUMENTS = 10_000;
 const MIN_CHECKED = 200;
-// Every 20th document that routes something goes to haproxy -c (plus a few that route nothing).
+// Every 12th document that routes something goes to haproxy -c (plus a few that route nothing).
 const SAMPLE_EVERY = 12;
 const SAMPLE_CAP = 300;
 
