@@ -2,6 +2,7 @@
 // token, /healthz (what Rancher's health check asks) stays open, and the token is never logged.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { checkTokenGuard } from "../../test-support/src/status/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
 
 test("STATUS_TOKEN guards everything but /healthz on the reloader's status listener", async (t) => {
@@ -9,17 +10,6 @@ test("STATUS_TOKEN guards everything but /healthz on the reloader's status liste
   const fixture = await createFixture((fn) => t.after(fn), { env: { STATUS_TOKEN: token } });
   const line = await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 });
   const url = String(line["url"]);
-  const status = async (path: string, authorization?: string) =>
-    (
-      await fetch(`${url}${path}`, {
-        headers: authorization ? { authorization } : {},
-        signal: AbortSignal.timeout(5000),
-      })
-    ).status;
-  assert.equal(await status("/healthz"), 200);
-  for (const path of ["/config", "/metrics", "/"]) {
-    assert.equal(await status(path), 401, path);
-    assert.equal(await status(path, `Bearer ${token}`), 200, path);
-  }
+  await checkTokenGuard(url, token, ["/config", "/metrics", "/"]);
   assert.ok(!fixture.reloader.logs.some((entry) => JSON.stringify(entry).includes(token)));
 });
