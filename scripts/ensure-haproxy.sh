@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Installs HAProxy from Debian's packages when it is not on PATH (the tests and the demo need the real one).
+# Installs what the tests and the demo run for real from Debian's packages when it is missing: HAProxy, and
+# tini (the image's PID 1, which test/image-process-model.test.ts runs the entrypoint under). Idempotent.
 set -euo pipefail
-if command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then
+missing=()
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then missing+=(haproxy); fi
+if ! command -v tini >/dev/null 2>&1 && [ ! -x /usr/bin/tini ]; then missing+=(tini); fi
+if [ "${#missing[@]}" = 0 ]; then
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "haproxy is missing and this user cannot install it: run 'apt-get install -y haproxy' as root" >&2
+    echo "missing: ${missing[*]}, and this user cannot install it: run 'apt-get install -y ${missing[*]}' as root" >&2
     exit 1
   fi
 fi
-echo "installing haproxy with apt-get…" >&2
+echo "installing ${missing[*]} with apt-get…" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq haproxy >/dev/null
-haproxy -v | head -1 >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+PATH="/usr/sbin:$PATH" haproxy -v | head -1 >&2

@@ -4,9 +4,14 @@
 // adoption is applied through a confirmed reload; SIGTERM stops the adopted HAProxy gracefully; and an
 // adopted master that dies is noticed (it is not our child: polled) and replaced by one of our own.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { test, type TestContext } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import {
+  haproxyMasters as masters,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
 import type { LoadResult } from "../../test-support/src/load/index.ts";
 import { startAppLoad } from "./helpers/app-load.ts";
@@ -16,25 +21,6 @@ const routes = (url: string, host: string, name: string) => async () => {
   const answer = await httpRequest({ url, host, timeoutMs: 2000 });
   return answer.status === 200 && answer.body === name;
 };
-
-// Live (non-zombie) HAProxy processes of this state dir whose parent is not one of them: the masters.
-function masters(stateDir: string): number[] {
-  const socket = `${stateDir}/master.sock`;
-  const parents = new Map<number, number>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
-      if (!argv[0]?.includes("haproxy") || !argv.some((arg) => arg.startsWith(socket))) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (state !== "Z" && state !== "X") parents.set(Number(name), Number(ppid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return [...parents].filter(([, ppid]) => !parents.has(ppid)).map(([pid]) => pid);
-}
 
 function killIfHaproxy(pid: number): void {
   try {

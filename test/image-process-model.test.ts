@@ -1,0 +1,185 @@
+// The image's process model, run for real without a Docker engine: docker-entrypoint.sh under tini as
+// PID 1 of a new PID namespace (`unshare --pid --fork --mount-proc`), as in the container, where the
+// namespace dies with tini. A reloader killed with SIGKILL under load is started again by the entrypoint
+// and adopts the HAProxy master it left (reparented to tini): no request fails, the same single master
+// serves before and after, and a later file change is applied. SIGTERM to tini stops everything
+// gracefully with exit code 0; bad options end it at once with exit code 2, never restarted.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { writeFileAtomic } from "@rancher-haproxy/core";
+import {
+  descendants,
+  freePort,
+  haproxyMasters,
+  httpRequest,
+  renderTestBackends,
+  renderTestMap,
+  runLoad,
+  startBackend,
+  waitFor,
+  wrapLoggedChild,
+  type LoggedChild,
+} from "@rancher-haproxy/test-support";
+import { ROOT } from "./helpers/deploy-files.ts";
+
+// The image's command `haproxy` with these flags, in a temp dir: the namespace's processes are reached
+// through their host pids (the logs carry the namespace's own).
+interface Image extends LoggedChild {
+  dir: string;
+  stateDir: string;
+  url: string;
+  write(files: { backends: string; map: string }): Promise<void>;
+  /** host pids of the processes inside whose command line contains `text` */
+  inside(text: string): number[];
+}
+
+async function startImage(t: TestContext, flags: readonly string[] = []): Promise<Image> {
+  const dir = await mkdtemp(join(tmpdir(), "rh-image-"));
+  const etc = join(dir, "etc");
+  await mkdir(etc);
+  const port = await freePort();
+  const files = { backends: join(etc, "haproxy-backends.cfg"), map: join(etc, "domain.map") };
+  const write = async (content: { backends: string; map: string }) => {
+    await writeFileAtomic(files.backends, content.backends);
+    await writeFileAtomic(files.map, content.map);
+  };
+  await write({ backends: "", map: "" });
+  const stateDir = join(dir, "state");
+  const argv = ["--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "tini", "--"];
+  const command = ["sh", join(ROOT, "docker-entrypoint.sh"), "haproxy"];
+  const child = spawn(
+    "unshare",
+    [
+      ...argv,
+      ...command,
+      ...["--state-dir", stateDir, "--backend-config", files.backends, "--domain-map", files.map],
+      ...["--bind-address", "127.0.0.1", "--http-port", String(port), "--debounce-ms", "50"],
+      ...["--stop-timeout", "5s", ...flags],
+    ],
+    {
+      env: {
+        PATH: `/usr/sbin:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+        RANCHER_HAPROXY_APP: join(ROOT, "packages"),
+        RANCHER_API_HOST: "127.0.0.1:9",
+        SYSLOG_HOST: "stdout",
+        STATUS_PORT: "0",
+        LOG_FORMAT: "json",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const logged = wrapLoggedChild(child, { label: "image", echo: process.env["RH_TEST_ECHO"] === "1" });
+  // SIGKILL to unshare kills tini (--kill-child), and so the whole namespace.
+  t.after(async () => {
+    await logged.stop({ signal: "SIGKILL" });
+    await rm(dir, { recursive: true, force: true });
+  });
+  const inside = (text: string) =>
+    descendants(logged.pid)
+      .filter((proc) => proc.command.includes(text))
+      .map((proc) => proc.pid);
+  return { ...logged, dir, stateDir, url: `http://127.0.0.1:${port}/`, write, inside };
+}
+
+// The pid a host process has in its own (innermost) PID namespace.
+async function namespacePid(hostPid: number): Promise<number> {
+  const status = await readFile(`/proc/${hostPid}/status`, "utf8");
+  return Number(/^NSpid:\s.*?(\d+)\s*$/m.exec(status)?.[1]);
+}
+
+const RELOADER = "reloader/bin/reloader.js";
+
+// Whether `host` is answered by backend `name` through HAProxy at `url`.
+const routes = (url: string, host: string, name: string) => async () =>
+  (await httpRequest({ url, host, timeoutMs: 2000 })).body === name;
+
+test("a reloader killed under load is restarted by the entrypoint and adopts HAProxy: one master, no failed request", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.1" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.74.2" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const image = await startImage(t);
+  const appOnly = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  await image.write({ backends: appOnly, map: renderTestMap({ "app.dev.tld": "app" }) });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  const [tini] = image.inside("tini --");
+  const [first] = image.inside(RELOADER);
+  const [master] = haproxyMasters(image.stateDir);
+  assert.ok(tini && first && master, "tini, a reloader and an HAProxy master run in the namespace");
+  assert.deepEqual(haproxyMasters(image.stateDir), [master], "one master before");
+  assert.equal(await namespacePid(tini), 1, "tini is PID 1");
+  const masterInside = await namespacePid(master);
+
+  const controller = new AbortController();
+  const load = runLoad({
+    url: image.url,
+    targets: [{ host: "app.dev.tld", expect: "app" }],
+    concurrency: 16,
+    keepAlive: true,
+    signal: controller.signal,
+    maxDurationMs: 60_000,
+  });
+  try {
+    await waitFor(() => app.requests > 50, { timeoutMs: 10_000, message: "the load to start" });
+    const from = image.logs.length;
+    process.kill(first, "SIGKILL");
+    const before = app.requests;
+    await waitFor(() => app.requests > before + 50, { timeoutMs: 10_000, message: "HAProxy to serve on" });
+    assert.deepEqual(haproxyMasters(image.stateDir), [master], "the orphaned master still runs");
+    const died = await image.waitForEvent("entrypoint.reloader-died", { from, timeoutMs: 10_000 });
+    assert.equal(died["exitCode"], 137);
+    const adopted = await image.waitForEvent("haproxy.adopted", { from, timeoutMs: 20_000 });
+    assert.equal(adopted["pid"], masterInside, "the new reloader adopted the master");
+    await image.waitForEvent("adopt.reloaded", { from, timeoutMs: 10_000 });
+    assert.equal(image.count("haproxy.started"), 1, "no second HAProxy was ever started");
+    assert.deepEqual(haproxyMasters(image.stateDir), [master], "the same single master after");
+    const [second] = image.inside(RELOADER);
+    assert.ok(second && second !== first, "a new reloader runs");
+
+    const change = image.logs.length;
+    await image.write({
+      backends: renderTestBackends([
+        { name: "app", servers: [{ address: app.address }] },
+        { name: "fresh", servers: [{ address: fresh.address }] },
+      ]),
+      map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
+    });
+    await image.waitForEvent("reload.applied", { from: change, timeoutMs: 10_000 });
+    await waitFor(routes(image.url, "fresh.dev.tld", "fresh"), {
+      timeoutMs: 5000,
+      message: "the change after the restart to be live",
+    });
+    assert.deepEqual(haproxyMasters(image.stateDir), [master], "still the same single master");
+  } finally {
+    controller.abort();
+    const { sent, failed } = await load;
+    console.log(`reloader SIGKILL in the image under load: ${sent} requests, ${failed} failed`);
+  }
+  const result = await load;
+  assert.ok(result.sent > 200, `load ran (${result.sent} requests)`);
+  assert.deepEqual(result.failures, []);
+
+  // A clean stop: SIGTERM to tini reaches the reloader through the entrypoint, HAProxy stops gracefully.
+  process.kill(tini, "SIGTERM");
+  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  const stopped = image.logs.filter((line) => line.event === "haproxy.stopped");
+  assert.deepEqual(
+    stopped.map((line) => line["pid"]),
+    [masterInside],
+    "the adopted master was stopped gracefully",
+  );
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+test("bad options end the entrypoint with exit code 2 at once, without a restart", async (t) => {
+  const image = await startImage(t, ["--maxconn", "0"]);
+  assert.deepEqual(await image.exited, { code: 2, signal: null });
+  const refusals = image.logs.filter((line) => line.raw?.startsWith("reloader: ") === true);
+  assert.equal(refusals.length, 1, "one refusal line: the reloader ran once");
+  assert.match(refusals[0]?.raw ?? "", /--maxconn/);
+  assert.equal(image.count("entrypoint.reloader-died"), 0);
+  assert.deepEqual(haproxyMasters(image.stateDir), []);
+});
