@@ -189,6 +189,8 @@ export class ConfigApplier {
 
   // Not settled yet: say so once per content (log line, /healthz last error) and read again soon.
   private unsettled(hash: string, reason: string): PassOutcome {
+    // Whatever settles next (the files that run now included) is examined and reported afresh.
+    this.settledHash = null;
     if (this.unsettledHash !== hash) {
       this.unsettledHash = hash;
       this.options.status.inputsUnsettled(reason);
