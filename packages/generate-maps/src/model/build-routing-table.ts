@@ -1,6 +1,6 @@
 // The model: one metadata snapshot in, the whole routing table out. Pure and total: bad input becomes a
 // skipped entry with a reason, never a throw; equal input in any order gives an equal table.
-import { compareStrings } from "./compare-strings.js";
+import { compareStrings } from "@rancher-haproxy/core";
 import { groupBackends } from "./group-backends.js";
 import { resolveAliases } from "./resolve-aliases.js";
 import type {

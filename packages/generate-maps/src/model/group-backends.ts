@@ -1,6 +1,6 @@
 // Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased and
 // servers that collide by name, deterministically whatever order metadata listed them in.
-import { compareStrings } from "./compare-strings.js";
+import { compareStrings } from "@rancher-haproxy/core";
 import type { Candidate } from "./select-containers.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 

@@ -1,10 +1,8 @@
 // The model: pure functions from a metadata snapshot to a RoutingTable.
 export * from "./build-routing-table.js";
-export * from "./dns-names.js";
 export * from "./reasons.js";
 export * from "./routing-table.js";
 export * from "./select-containers.js";
 export * from "./group-backends.js";
 export * from "./resolve-aliases.js";
-export * from "./compare-strings.js";
 export * from "./container-ref.js";

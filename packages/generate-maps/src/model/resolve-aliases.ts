@@ -1,8 +1,7 @@
 // Step 3 of the model: the aliases of /self/service/metadata/aliases become extra host names of routed
 // stacks; anything unusable is skipped with a reason, and every collision has one deterministic winner.
-import { compareStrings } from "./compare-strings.js";
 import { describeValue } from "./describe-value.js";
-import { isDnsName, MAX_DNS_NAME_LENGTH } from "./dns-names.js";
+import { compareStrings, isDnsName, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import type { AliasSkipCode } from "./reasons.js";
 import type { HostRoute, SkippedAlias } from "./routing-table.js";
 

@@ -10,7 +10,7 @@ import {
   isUuidToken,
   MAX_DNS_NAME_LENGTH,
   parsePort,
-} from "./dns-names.js";
+} from "@rancher-haproxy/core";
 import { ownField } from "./own-field.js";
 import type { ContainerSkipCode } from "./reasons.js";
 import {

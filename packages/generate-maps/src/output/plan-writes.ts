@@ -1,9 +1,8 @@
 // The order of a cycle's writes, so that every state on disk between two renames is consistent: the map
 // never names a backend the backends file does not declare. Additions: backends first. Removals: map
 // first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
-import { isDnsLabel, isIPv4, isServerToken, parsePort } from "../model/dns-names.js";
 import { PROXY_OPTIONS, type Backend, type ProxyOption } from "../model/routing-table.js";
-import { renderBackends } from "@rancher-haproxy/core";
+import { isDnsLabel, isIPv4, isServerToken, parsePort, renderBackends } from "@rancher-haproxy/core";
 
 // One write of the plan: which file, with which bytes.
 export interface WriteStep {
