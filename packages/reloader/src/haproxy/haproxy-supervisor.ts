@@ -98,6 +98,12 @@ export class HaproxySupervisor {
     );
   }
 
+  // Run `task` (runtime-API commands for the current worker, see worker-commands.ts) on the supervisor's
+  // lock: never while a reload, start or restart is in flight (a starting worker would miss the change).
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.lock.run(task);
+  }
+
   // `reload` on the master CLI, confirmed by show proc.
   reload(): Promise<Verdict> {
     return this.lock.run(() => this.reloadOnce());
