@@ -5,28 +5,24 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
-import type { Verdict } from "../haproxy/confirm-reload.js";
 import type { SslOptions } from "../options/reloader-options.js";
+import {
+  applyCertificateChanges,
+  writeCertificateSet,
+  type CertificateSupervisor,
+} from "./apply-certificate-changes.js";
 import { describeCertificates } from "./describe-certificates.js";
 import type { CertificateSnapshot } from "./certificate-state.js";
-import {
-  diffCertificates,
-  planCertificateCommands,
-  type CertificateFiles as Files,
-} from "./model/plan-certificate-commands.js";
+import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
+import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
-import { removeStaleCertificateFiles, writeCertificateFiles } from "./output/write-certificate-files.js";
-import { renderCrtList, type CertificatePaths } from "./render/render-crt-list.js";
-import { sendCertificateCommands } from "./runtime/send-certificate-commands.js";
-import { readCertDir } from "./sources/read-cert-dir.js";
-import { readMetadataCerts, type MetadataCerts } from "./sources/read-metadata-certs.js";
+import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
+import type { CertificatePaths } from "./render/render-crt-list.js";
+import { reportCertificates, reportKey } from "./report-certificates.js";
+import { readCertificateSources } from "./sources/read-certificate-sources.js";
+import type { MetadataCerts } from "./sources/read-metadata-certs.js";
 
-// The supervisor's part the manager uses (HaproxySupervisor).
-export interface CertificateSupervisor {
-  isRunning(): boolean;
-  exclusive<T>(task: () => Promise<T>): Promise<T>;
-  reload(): Promise<Verdict>;
-}
+export type { CertificateSupervisor } from "./apply-certificate-changes.js";
 
 // What the manager needs.
 export interface CertificateManagerOptions {
@@ -68,11 +64,11 @@ export class CertificateManager {
     const onDisk = await readFile(ssl.certPath, "utf8").catch(() => null);
     if (onDisk !== null) this.loaded = new Map([[ssl.certPath, { digest: digest(onDisk), pem: onDisk }]]);
     const desired = await this.desired();
-    await this.writeFiles(desired);
+    await writeCertificateSet(desired, this.loaded, this.options.paths, ssl.certPath);
     this.loaded = desired;
   }
 
-  // Re-read every pollIntervalMs (0: never) and apply changes; the first pass runs right away.
+  // Re-read every pollIntervalMs (0: never) and apply changes.
   start(supervisor: CertificateSupervisor): void {
     const interval = this.options.ssl.pollIntervalMs;
     if (interval <= 0) return;
@@ -108,26 +104,26 @@ export class CertificateManager {
         if (this.reloadPending) await this.reload(supervisor, { retried: [] });
         return;
       }
-      const commands = planCertificateCommands(changes, desired, this.options.paths.crtList);
-      const { logger } = this.options;
       const names = {
         added: changes.added.map(label),
         changed: changes.changed.map(label),
         removed: changes.removed.map(label),
       };
-      const runtime = await supervisor.exclusive(async () => {
-        await this.writeFiles(desired);
-        if (!supervisor.isRunning()) return { ok: true as const, files: true };
-        if (commands === null)
-          return { ok: false as const, reason: "a certificate is too large for a runtime-API payload" };
-        return sendCertificateCommands(this.options.masterSocket, commands);
+      const { paths, masterSocket, ssl, logger } = this.options;
+      const outcome = await applyCertificateChanges(supervisor, {
+        changes,
+        desired,
+        loaded: this.loaded,
+        paths,
+        defaultPath: ssl.certPath,
+        masterSocket,
+        reloadPending: this.reloadPending,
       });
       this.loaded = desired;
-      if (runtime.ok) {
-        if (!("files" in runtime)) this.updated("runtime", names);
-      } else {
+      if (outcome.mode !== "reload") this.updated(outcome.mode, names);
+      else {
         logger.warn(
-          { event: "certs.runtime-failed", reason: runtime.reason },
+          { event: "certs.runtime-failed", reason: outcome.reason },
           "certificate update through the runtime API failed: reloading",
         );
         await this.reload(supervisor, names);
@@ -141,71 +137,21 @@ export class CertificateManager {
   // Read the sources (a metadata failure keeps the last answer) and plan; logs what changed.
   private async desired(): Promise<Files> {
     const { ssl, client, logger, paths } = this.options;
-    this.sourceProblem = null;
-    try {
-      this.metadata = await readMetadataCerts(client);
-    } catch (error) {
-      this.sourceProblem = `metadata cannot be read (${String(error).slice(0, 200)}): keeping the last certificates`;
-    }
-    const directory = ssl.certDir === null ? null : await readCertDir(ssl.certDir);
+    const read = await readCertificateSources(client, ssl.certDir, this.metadata);
+    this.metadata = read.metadata;
+    this.sourceProblem = read.problem;
     this.plan = planCertificates({
-      metadata: this.metadata,
-      directory,
+      metadata: read.metadata,
+      directory: read.directory,
       base64Encoded: ssl.base64Encoded,
       manageDefault: this.options.manageDefault,
       now: this.now(),
     });
-    this.report(logger);
-    const files: Map<string, { digest: string; pem: string }> = new Map();
-    const kept = this.loaded.get(ssl.certPath);
-    if (this.plan.default)
-      files.set(ssl.certPath, { digest: this.plan.default.digest, pem: this.plan.default.pem });
-    else if (kept) files.set(ssl.certPath, kept);
-    for (const cert of this.plan.certs)
-      files.set(`${paths.dir}/${cert.file}`, { digest: cert.digest, pem: cert.pem });
-    return files;
-  }
-
-  private async writeFiles(desired: Files): Promise<void> {
-    const { ssl, paths } = this.options;
-    const pems = new Map(
-      [...desired]
-        .filter(([path, cert]) => this.loaded.get(path)?.digest !== cert.digest)
-        .map(([path, cert]) => [path, cert.pem]),
-    );
-    const listed = [...desired.keys()].filter((path) => path !== ssl.certPath);
-    await writeCertificateFiles(paths.dir, pems, { path: paths.crtList, text: renderCrtList(listed) });
-  }
-
-  // Log the served set and the skipped ones when they differ from the last report.
-  private report(logger: Logger): void {
-    const { plan } = this;
-    const served = plan.certs.map((cert) => ({
-      name: cert.name,
-      names: cert.names,
-      notAfter: new Date(cert.notAfter).toISOString(),
-    }));
-    const key = JSON.stringify([
-      plan.default?.digest ?? null,
-      plan.certs.map((c) => c.digest),
-      plan.skipped,
-      this.sourceProblem,
-    ]);
-    if (key === this.reported) return;
+    const key = reportKey(this.plan, this.sourceProblem);
+    if (key !== this.reported)
+      reportCertificates(logger, this.plan, this.sourceProblem, this.snapshot().warnings);
     this.reported = key;
-    logger.info(
-      { event: "certs.loaded", count: served.length + (plan.default ? 1 : 0), certificates: served },
-      "certificates checked",
-    );
-    for (const skipped of plan.skipped)
-      logger.warn(
-        { event: "certs.skipped", name: skipped.name, reason: skipped.reason },
-        "certificate skipped",
-      );
-    if (this.sourceProblem)
-      logger.warn({ event: "certs.source-failed", reason: this.sourceProblem }, "certificate source failed");
-    for (const warning of this.snapshot().warnings.filter((w) => w.includes(" expires in ")))
-      logger.warn({ event: "certs.expiring", warning }, warning);
+    return desiredCertificateFiles(this.plan, this.loaded, ssl.certPath, paths.dir);
   }
 
   // The fallback: a reload loads the files already written; a failed one is tried again next pass.
@@ -216,9 +162,11 @@ export class CertificateManager {
     else this.failed(`the reload for the certificates failed: ${verdict.reason}`);
   }
 
-  private updated(mode: "runtime" | "reload", names: Record<string, string[]>): void {
-    this.state.updates[mode] += 1;
-    this.state.lastUpdate = { mode, at: new Date(this.now()).toISOString() };
+  private updated(mode: "runtime" | "reload" | "files", names: Record<string, string[]>): void {
+    if (mode !== "files") {
+      this.state.updates[mode] += 1;
+      this.state.lastUpdate = { mode, at: new Date(this.now()).toISOString() };
+    }
     this.options.logger.info({ event: "certs.updated", mode, ...names }, `certificates updated (${mode})`);
   }
 

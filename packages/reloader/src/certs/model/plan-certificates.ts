@@ -2,11 +2,12 @@
 // metadata), the named ones each with its file name, and the skipped ones with a reason. Pure and total.
 import type { MetadataCerts } from "../sources/read-metadata-certs.js";
 import type { CertDirFiles } from "../sources/read-cert-dir.js";
+import { listMetadataCerts } from "./list-metadata-certs.js";
+import { pairDirectoryFiles } from "./pair-directory-files.js";
 import { checkCertificate, type CheckedCertificate, type SkippedCertificate } from "./check-certificate.js";
 
 /** at most this many named certificates are served; the rest (in name order) are skipped */
 export const MAX_CERTIFICATES = 1000;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 // A named certificate and the file (inside <state>/certs/) HAProxy loads it from.
 export interface PlannedCertificate extends CheckedCertificate {
@@ -58,7 +59,7 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
     key: string | null;
     problem?: string;
   }[] = [];
-  for (const entry of metadataEntries(metadata?.certs ?? null, plan.skipped)) {
+  for (const entry of listMetadataCerts(metadata?.certs ?? null, plan.skipped)) {
     candidates.push({
       ...entry,
       cert: decode(entry.cert),
@@ -71,7 +72,7 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
     plan.skipped.push(
       ...sources.directory.problems.map((p) => ({ name: `dir/${p.name}`, reason: p.reason })),
     );
-    for (const pair of directoryPairs(sources.directory.files, plan.skipped))
+    for (const pair of pairDirectoryFiles(sources.directory.files, plan.skipped))
       candidates.push({ ...pair, source: "directory", file: `dir-${pair.name}.pem` });
   }
   for (const [index, candidate] of candidates.entries()) {
@@ -89,71 +90,6 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
     else plan.skipped.push(check.skipped);
   }
   return plan;
-}
-
-// `certs:` must be a map of name → {cert, key} (strings); anything else is skipped with a reason.
-function metadataEntries(
-  certs: unknown,
-  skipped: SkippedCertificate[],
-): { name: string; cert: string; key: string }[] {
-  if (certs === null) return [];
-  if (typeof certs !== "object" || Array.isArray(certs)) {
-    skipped.push({ name: "metadata/certs", reason: "certs is not a map of name → {cert, key}" });
-    return [];
-  }
-  const entries: { name: string; cert: string; key: string }[] = [];
-  for (const name of Object.keys(certs).sort()) {
-    const value = (certs as Record<string, unknown>)[name];
-    const label = NAME.test(name) ? `metadata/${name}` : `metadata/${JSON.stringify(name.slice(0, 40))}`;
-    if (!NAME.test(name)) {
-      skipped.push({ name: label, reason: "the name must match [A-Za-z0-9][A-Za-z0-9._-]{0,99}" });
-      continue;
-    }
-    const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-    const cert = record["cert"];
-    const key = record["key"];
-    if (typeof cert !== "string" || typeof key !== "string") {
-      skipped.push({ name: label, reason: "needs cert and key (PEM text)" });
-      continue;
-    }
-    entries.push({ name, cert, key });
-  }
-  return entries;
-}
-
-// <name>.pem holds the chain and the key; otherwise <name>.crt + <name>.key (a .pem wins over the pair).
-function directoryPairs(
-  files: Record<string, string>,
-  skipped: SkippedCertificate[],
-): { name: string; cert: string; key: string }[] {
-  const byName = new Map<string, { pem?: string; crt?: string; key?: string }>();
-  for (const [file, text] of Object.entries(files)) {
-    const match = /^(.*)\.(pem|crt|key)$/.exec(file);
-    if (!match) continue;
-    const name = match[1] ?? "";
-    const kind = match[2] as "pem" | "crt" | "key";
-    byName.set(name, { ...byName.get(name), [kind]: text });
-  }
-  const pairs: { name: string; cert: string; key: string }[] = [];
-  for (const name of [...byName.keys()].sort()) {
-    const parts = byName.get(name) ?? {};
-    if (!NAME.test(name)) {
-      skipped.push({
-        name: `dir/${JSON.stringify(name.slice(0, 40))}`,
-        reason: "the file name must match [A-Za-z0-9][A-Za-z0-9._-]{0,99}",
-      });
-      continue;
-    }
-    if (parts.pem !== undefined) pairs.push({ name, cert: parts.pem, key: parts.pem });
-    else if (parts.crt !== undefined && parts.key !== undefined)
-      pairs.push({ name, cert: parts.crt, key: parts.key });
-    else
-      skipped.push({
-        name: `dir/${name}`,
-        reason: parts.crt === undefined ? `${name}.key has no ${name}.crt` : `${name}.crt has no ${name}.key`,
-      });
-  }
-  return pairs;
 }
 
 function decodeBase64(text: string): string | null {
