@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import { CheckCertificateCache } from "../src/certs/check-certificate-cached.ts";
 import { CertificateManager, type CertificateSupervisor } from "../src/certs/certificate-manager.ts";
 import { checkCertificate } from "../src/certs/model/check-certificate.ts";
 import {
@@ -77,6 +78,22 @@ describe("checkCertificate", () => {
     const keyReason = reasonOf(checkCertificate("x", a.cert, badKey, now));
     assert.match(keyReason, /private key does not parse|does not belong/);
     assert.ok(!keyReason.includes(badKey.slice(30, 60)), "the reason never quotes the key");
+  });
+});
+
+describe("CheckCertificateCache", () => {
+  it("returns the earlier check while the chain is valid, checks again outside that window", () => {
+    const cache = new CheckCertificateCache();
+    const first = cache.check("a", a.cert, a.key, now);
+    cache.endPass();
+    assert.ok(first.ok);
+    assert.equal(cache.check("a", a.cert, a.key, now + 1000), first, "cached");
+    assert.notEqual(cache.check("b", a.cert, a.key, now), first, "the name is part of the key");
+    const later = cache.check("a", a.cert, a.key, first.cert.chainValidTo + 1);
+    assert.match(reasonOf(later), /expired on/);
+    cache.endPass();
+    cache.endPass(); // a pass that used nothing
+    assert.notEqual(cache.check("a", a.cert, a.key, now), first, "a pass that did not use it dropped it");
   });
 });
 

@@ -11,6 +11,7 @@ import {
   writeCertificateSet,
   type CertificateSupervisor,
 } from "./apply-certificate-changes.js";
+import { CheckCertificateCache } from "./check-certificate-cached.js";
 import { describeCertificates } from "./describe-certificates.js";
 import type { CertificateSnapshot } from "./certificate-state.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
@@ -53,6 +54,7 @@ export class CertificateManager {
     lastError: null,
   };
   private readonly now: () => number;
+  private readonly checks = new CheckCertificateCache();
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -146,7 +148,9 @@ export class CertificateManager {
       base64Encoded: ssl.base64Encoded,
       manageDefault: this.options.manageDefault,
       now: this.now(),
+      check: this.checks.check,
     });
+    this.checks.endPass();
     const key = reportKey(this.plan, this.sourceProblem);
     if (key !== this.reported)
       reportCertificates(logger, this.plan, this.sourceProblem, this.snapshot().warnings);

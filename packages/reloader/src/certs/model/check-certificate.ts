@@ -13,6 +13,9 @@ export interface CheckedCertificate {
   names: string[];
   notAfter: number;
   fingerprint: string;
+  /** the window (ms) in which every certificate of the chain is valid: a cached check holds inside it */
+  chainValidFrom: number;
+  chainValidTo: number;
 }
 
 // A certificate that was refused, and why.
@@ -29,6 +32,14 @@ const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----
 const KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 /** a chain longer than this is refused (a leaf and a few intermediates is normal) */
 export const MAX_CHAIN_LENGTH = 8;
+
+// The signature of checkCertificate (planCertificates takes a cached one).
+export type CheckCertificate = (
+  name: string,
+  certText: string,
+  keyText: string,
+  now: number,
+) => CertificateCheck;
 
 // Check `certText` (leaf first, then each issuer) against `keyText` at time `now` (ms).
 export function checkCertificate(
@@ -82,6 +93,8 @@ export function checkCertificate(
       names: certificateNames(leaf),
       notAfter: Date.parse(leaf.validTo),
       fingerprint: leaf.fingerprint256,
+      chainValidFrom: Math.max(...chain.map((cert) => Date.parse(cert.validFrom))),
+      chainValidTo: Math.min(...chain.map((cert) => Date.parse(cert.validTo))),
     },
   };
 }

@@ -2,9 +2,14 @@
 // metadata), the named ones each with its file name, and the skipped ones with a reason. Pure and total.
 import type { MetadataCerts } from "../sources/read-metadata-certs.js";
 import type { CertDirFiles } from "../sources/read-cert-dir.js";
-import { listMetadataCerts } from "./list-metadata-certs.js";
+import { listMetadataCerts, type NamedCertificate } from "./list-metadata-certs.js";
 import { pairDirectoryFiles } from "./pair-directory-files.js";
-import { checkCertificate, type CheckedCertificate, type SkippedCertificate } from "./check-certificate.js";
+import {
+  checkCertificate,
+  type CheckCertificate,
+  type CheckedCertificate,
+  type SkippedCertificate,
+} from "./check-certificate.js";
 
 /** at most this many named certificates are served; the rest (in name order) are skipped */
 export const MAX_CERTIFICATES = 1000;
@@ -31,63 +36,60 @@ export interface CertificateSources {
   /** the default certificate is built from metadata (HAPROXY_SSL_CERT unset) */
   manageDefault: boolean;
   now: number;
+  /** checkCertificate, or a cached version of it (the manager's: parsing costs ~3 ms a certificate) */
+  check?: CheckCertificate;
 }
 
 // Check everything; the order of `certs` is stable (metadata names, then directory names, sorted).
 export function planCertificates(sources: CertificateSources): CertificatePlan {
   const plan: CertificatePlan = { default: null, certs: [], skipped: [] };
   const { metadata, base64Encoded, now } = sources;
+  const check = sources.check ?? checkCertificate;
   const decode = (text: string) => (base64Encoded ? decodeBase64(text) : text);
+  const badBase64 = "not valid base64 (SSL_BASE64_ENCODED=true)";
   if (sources.manageDefault && metadata?.defaultCert != null && metadata.defaultKey != null) {
     const cert = decode(metadata.defaultCert);
     const key = decode(metadata.defaultKey);
-    const check =
-      cert === null || key === null
-        ? {
-            ok: false as const,
-            skipped: { name: "default", reason: "not valid base64 (SSL_BASE64_ENCODED=true)" },
-          }
-        : checkCertificate("default", cert, key, now);
-    if (check.ok) plan.default = check.cert;
-    else plan.skipped.push(check.skipped);
+    const checked = cert === null || key === null ? null : check("default", cert, key, now);
+    if (checked?.ok) plan.default = checked.cert;
+    else plan.skipped.push(checked?.skipped ?? { name: "default", reason: badBase64 });
   }
-  const candidates: {
-    name: string;
+  const candidates: (NamedCertificate & {
+    label: string;
     file: string;
     source: PlannedCertificate["source"];
-    cert: string | null;
-    key: string | null;
-    problem?: string;
-  }[] = [];
-  for (const entry of listMetadataCerts(metadata?.certs ?? null, plan.skipped)) {
+  })[] = [];
+  for (const entry of listMetadataCerts(metadata?.certs ?? null, plan.skipped))
     candidates.push({
       ...entry,
-      cert: decode(entry.cert),
-      key: decode(entry.key),
+      label: `metadata/${entry.name}`,
       source: "metadata",
       file: `meta-${entry.name}.pem`,
     });
-  }
   if (sources.directory) {
-    plan.skipped.push(
-      ...sources.directory.problems.map((p) => ({ name: `dir/${p.name}`, reason: p.reason })),
-    );
+    for (const problem of sources.directory.problems)
+      plan.skipped.push({ name: `dir/${problem.name}`, reason: problem.reason });
     for (const pair of pairDirectoryFiles(sources.directory.files, plan.skipped))
-      candidates.push({ ...pair, source: "directory", file: `dir-${pair.name}.pem` });
+      candidates.push({
+        ...pair,
+        label: `dir/${pair.name}`,
+        source: "directory",
+        file: `dir-${pair.name}.pem`,
+      });
   }
   for (const [index, candidate] of candidates.entries()) {
-    const label = `${candidate.source === "metadata" ? "metadata" : "dir"}/${candidate.name}`;
+    const { label } = candidate;
     if (index >= MAX_CERTIFICATES) {
       plan.skipped.push({ name: label, reason: `more than ${MAX_CERTIFICATES} certificates` });
       continue;
     }
-    if (candidate.cert === null || candidate.key === null) {
-      plan.skipped.push({ name: label, reason: "not valid base64 (SSL_BASE64_ENCODED=true)" });
-      continue;
-    }
-    const check = checkCertificate(label, candidate.cert, candidate.key, now);
-    if (check.ok) plan.certs.push({ ...check.cert, file: candidate.file, source: candidate.source });
-    else plan.skipped.push(check.skipped);
+    // Only metadata is base64 encoded (SSL_BASE64_ENCODED); directory files are PEM.
+    const encoded = candidate.source === "metadata";
+    const cert = encoded ? decode(candidate.cert) : candidate.cert;
+    const key = encoded ? decode(candidate.key) : candidate.key;
+    const checked = cert === null || key === null ? null : check(label, cert, key, now);
+    if (checked?.ok) plan.certs.push({ ...checked.cert, file: candidate.file, source: candidate.source });
+    else plan.skipped.push(checked?.skipped ?? { name: label, reason: badBase64 });
   }
   return plan;
 }
