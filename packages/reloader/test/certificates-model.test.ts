@@ -157,6 +157,35 @@ describe("planCertificates", () => {
     assert.match(reasons["dir/big.pem"] ?? "", /larger than/);
   });
 
+  it("bounds the metadata: at most 1000 entries read, no cert or key text over 64 KiB", () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 1003 }, (_, i) => [`n${String(i).padStart(4, "0")}`, {}]),
+    );
+    const big = { big: { cert: "x".repeat(70_000), key: a.key } };
+    const plan = planCertificates({
+      metadata: metadata({ ...many, ...big }),
+      directory: null,
+      base64Encoded: false,
+      manageDefault: false,
+      now,
+    });
+    assert.equal(plan.skipped.length, 1001);
+    assert.deepEqual(plan.skipped[0], {
+      name: "metadata/certs",
+      reason: "1004 entries: only the first 1000 (by name) are read",
+    });
+    const alone = planCertificates({
+      metadata: metadata(big),
+      directory: null,
+      base64Encoded: false,
+      manageDefault: false,
+      now,
+    });
+    assert.deepEqual(alone.skipped, [
+      { name: "metadata/big", reason: "cert or key larger than 65536 characters" },
+    ]);
+  });
+
   it("a `certs` that is not a map is one skipped entry; the default is left alone when not managed", () => {
     const plan = planCertificates({
       metadata: metadata(["x"]),

@@ -24,8 +24,11 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
     result.problems.push({ name: dir, reason: `SSL_CERT_DIR cannot be read (${errorCode(error)})` });
     return result;
   }
-  for (const name of names.slice(MAX_CERT_DIR_FILES))
-    result.problems.push({ name, reason: `more than ${MAX_CERT_DIR_FILES} files in SSL_CERT_DIR` });
+  if (names.length > MAX_CERT_DIR_FILES)
+    result.problems.push({
+      name: dir,
+      reason: `${names.length} certificate files: only the first ${MAX_CERT_DIR_FILES} (by name) are read`,
+    });
   for (const name of names.slice(0, MAX_CERT_DIR_FILES)) {
     const read = await readBounded(join(dir, name));
     if (typeof read === "string") result.files[name] = read;
