@@ -1,7 +1,7 @@
 // The certificate pieces without HAProxy: checks (key, chain order, validity, names), the plan from
 // metadata and directory sources, the runtime-API command plan, and the manager's reload fallback.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -288,7 +288,10 @@ describe("CertificateManager", () => {
         logger,
         manageDefault: true,
       });
+      await mkdir(paths.dir, { recursive: true });
+      await writeFile(join(paths.dir, "meta-gone.pem"), "left by an earlier run");
       await manager.prepare();
+      await assert.rejects(stat(join(paths.dir, "meta-gone.pem")), { code: "ENOENT" }, "stale PEM removed");
       assert.match(await readFile(paths.crtList, "utf8"), /meta-a\.pem\n$/);
       assert.equal((await stat(join(paths.dir, "meta-a.pem"))).mode & 0o777, 0o600);
 

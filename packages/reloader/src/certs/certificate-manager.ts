@@ -68,6 +68,8 @@ export class CertificateManager {
     const desired = await this.desired();
     await writeCertificateSet(desired, this.loaded, this.options.paths, ssl.certPath);
     this.loaded = desired;
+    // Left by an earlier run: HAProxy (started or adopted and reloaded next) loads only the crt-list's.
+    await removeStaleCertificateFiles(this.options.paths.dir, new Set(desired.keys()));
   }
 
   // Re-read every pollIntervalMs (0: never) and apply changes.
