@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
 import { CheckCertificateCache } from "../src/certs/check-certificate-cached.ts";
 import { CertificateManager, type CertificateSupervisor } from "../src/certs/certificate-manager.ts";
+import { describeCertificates } from "../src/certs/describe-certificates.ts";
 import { checkCertificate } from "../src/certs/model/check-certificate.ts";
 import {
   diffCertificates,
@@ -18,7 +19,7 @@ import {
 import { planCertificates } from "../src/certs/model/plan-certificates.ts";
 import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
 import { readCertDir } from "../src/certs/sources/read-cert-dir.ts";
-import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+import { createTestCa, utc, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 
 let ca: TestCa;
 let a: TestPair;
@@ -198,6 +199,31 @@ describe("planCertificates", () => {
     assert.deepEqual(plan.skipped, [
       { name: "metadata/certs", reason: "certs is not a map of name → {cert, key}" },
     ]);
+  });
+});
+
+describe("describeCertificates", () => {
+  it("gives days left per certificate and warns under 14 days, and for every skipped one", () => {
+    const soon = ca.issue(["soon.test"], { start: utc(now - 3_600_000), end: utc(now + 10 * 86_400_000) });
+    const plan = planCertificates({
+      metadata: {
+        defaultCert: null,
+        defaultKey: null,
+        certs: { soon: soon, later: a, bad: { cert: "x", key: "y" } },
+      },
+      directory: null,
+      base64Encoded: false,
+      manageDefault: true,
+      now,
+    });
+    const described = describeCertificates(plan, "metadata cannot be read (test)", now);
+    const days = Object.fromEntries(described.served.map((c) => [c.name, c.daysLeft]));
+    assert.ok((days["metadata/soon"] ?? 0) > 9.8 && (days["metadata/soon"] ?? 0) <= 10, JSON.stringify(days));
+    assert.ok((days["metadata/later"] ?? 0) > 19, JSON.stringify(days));
+    assert.equal(described.warnings.length, 3, described.warnings.join("\n"));
+    assert.match(described.warnings[0] ?? "", /^certificate metadata\/soon expires in 9\.9 days/);
+    assert.match(described.warnings[1] ?? "", /^certificate metadata\/bad skipped: no PEM certificate/);
+    assert.equal(described.warnings[2], "metadata cannot be read (test)");
   });
 });
 
