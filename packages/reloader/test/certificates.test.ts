@@ -52,6 +52,8 @@ before(() => {
     default2: ca.issue(["default.test"]),
     expired: ca.issue(["old.test"], { start: "20200101000000Z", end: "20200201000000Z" }),
     other: ca.issue(["m.test"]),
+    // ~20 KB of subjectAltNames: larger than a runtime-API payload may be
+    large: ca.issue(["large.test", ...Array.from({ length: 700 }, (_, i) => `name-${i}.large-alias.test`)]),
   };
 });
 after(() => ca.close());
@@ -329,4 +331,33 @@ test("STRICT_SNI=true: an unknown or missing SNI fails the handshake, a known on
     await readFile(site.fixture.baseConfig, "utf8"),
     /crt-list \S+ alpn h2,http\/1\.1 strict-sni$/m,
   );
+});
+
+test("a certificate too large for a runtime-API payload is applied by a reload instead", async (t) => {
+  const metadata = (certs: Record<string, unknown>) => ({
+    ssl_cert: pairs.default!.cert,
+    ssl_key: pairs.default!.key,
+    certs,
+  });
+  const site = await startSite(t, "127.0.0.84", metadata({ a: entry(pairs.a!) }), {});
+  assert.ok(pairs.large!.cert.length > 16_000, `large certificate: ${pairs.large!.cert.length} bytes`);
+  const reloadsBefore = await masterReloads(site.fixture.stateDir);
+  site.setMetadata(metadata({ a: entry(pairs.a!), large: entry(pairs.large!) }));
+  await waitFor(
+    async () => (await tlsHandshake(site.httpsPort, "large.test")).serial === pairs.large!.serial,
+    {
+      timeoutMs: 30_000,
+      message: "large.test is served",
+    },
+  );
+  assert.equal(await servedSerial(site.httpsPort, "name-699.large-alias.test"), pairs.large!.serial);
+  assert.equal(await servedSerial(site.httpsPort, "a.test"), pairs.a!.serial);
+  const update = await site.fixture.reloader.waitForEvent("certs.updated");
+  assert.equal(update["mode"], "reload");
+  assert.deepEqual(update["added"], ["meta-large.pem"]);
+  assert.match(
+    String(site.fixture.reloader.logs.find((l) => l.event === "certs.runtime-failed")?.["reason"]),
+    /too large/,
+  );
+  assert.equal(await masterReloads(site.fixture.stateDir), reloadsBefore + 1);
 });
