@@ -3,6 +3,7 @@
 // commands to the current worker. Says when the caller must fall back to a reload.
 import type { Verdict } from "../haproxy/confirm-reload.js";
 import {
+  MAX_RUNTIME_COMMANDS,
   planCertificateCommands,
   type CertificateChanges,
   type CertificateFiles,
@@ -48,6 +49,8 @@ export function applyCertificateChanges(
     const commands = planCertificateCommands(changes, desired, paths.crtList);
     if (commands === null)
       return { mode: "reload", reason: "a certificate is too large for a runtime-API payload" };
+    if (commands.length > MAX_RUNTIME_COMMANDS)
+      return { mode: "reload", reason: `${commands.length} runtime-API commands: a reload is quicker` };
     const sent = await sendCertificateCommands(apply.masterSocket, commands);
     return sent.ok ? { mode: "runtime" } : { mode: "reload", reason: sent.reason };
   });
