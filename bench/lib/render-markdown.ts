@@ -4,6 +4,7 @@ import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult } from "../parts/generator-scale.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
+import type { TlsResult } from "../parts/tls-certificates.js";
 import type { MachineInfo } from "./machine.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
@@ -18,6 +19,7 @@ export interface BenchResults {
     reloadsUnderLoad?: ReloadRow[];
     lookupCost?: LookupResult;
     checkAndReload?: CheckReloadRow[];
+    tls?: TlsResult;
   };
   errors: Record<string, string>;
 }
@@ -38,6 +40,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (p.reloadsUnderLoad) out.push(...reloads(p.reloadsUnderLoad));
   if (p.lookupCost) out.push(...lookup(p.lookupCost));
   if (p.checkAndReload) out.push(...check(p.checkAndReload));
+  if (p.tls) out.push(...tls(p.tls));
   for (const [part, error] of Object.entries(r.errors)) out.push(`**${part} failed:** ${error}`, "");
   return out.join("\n");
 }
@@ -206,6 +209,32 @@ function check(rows: readonly CheckReloadRow[]): string[] {
         "file change → applied",
       ],
       rows.map((r) => [r.backends, r.runs, r.checkMs, r.reloadMs, r.changeToAppliedMs]),
+    ),
+  ];
+}
+
+function tls(t: TlsResult): string[] {
+  return [
+    `**6. TLS with 1 vs 500 certificates** (our rendered HTTPS bind: crt-list, alpn h2,http/1.1; Node clients, ` +
+      `${t.seconds} s × ${t.rounds} alternating rounds; medians)`,
+    "",
+    ...table(
+      [
+        "certificates",
+        "full handshakes/s (8 clients, SNI rotated)",
+        "HTTPS req/s (16 keep-alive clients)",
+        "failed",
+        "haproxy -c (ms)",
+        "set + commit ssl cert (ms)",
+      ],
+      t.rows.map((r) => [
+        r.certificates,
+        r.handshakesPerSecond,
+        r.httpsRequestsPerSecond,
+        r.failed,
+        r.checkMs,
+        r.runtimeUpdateMs,
+      ]),
     ),
   ];
 }
