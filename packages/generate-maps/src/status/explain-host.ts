@@ -40,7 +40,12 @@ export function explainHost(
 
   const exact = routed(host);
   if (exact) {
-    const what = exact.source === "stack" ? "the stack's own host" : `an alias of stack ${exact.backend}`;
+    const what =
+      exact.source === "stack"
+        ? "the stack's own host"
+        : exact.source === "alias"
+          ? `an alias of stack ${exact.backend}`
+          : `a hosts label of backend ${exact.backend}`;
     return {
       found: true,
       explanation: {
@@ -59,8 +64,26 @@ export function explainHost(
   }
   const labels = host.split(".");
   for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
-    const parent = routed(labels.slice(strip).join("."));
+    const suffix = labels.slice(strip).join(".");
+    const wildcard = routed(`*.${suffix}`);
+    const parent = wildcard ?? routed(suffix);
     if (!parent) continue;
+    if (wildcard)
+      return {
+        found: true,
+        explanation: {
+          kind: "host",
+          host,
+          status: "routed",
+          source: "wildcard",
+          backend: wildcard.backend,
+          via: wildcard.fqdn,
+          reason: `domain.map routes ${host} by the wildcard ${wildcard.fqdn} to backend ${wildcard.backend} (no exact name, no longer wildcard or mapped parent)`,
+          servers: serversOf(wildcard.backend),
+          notRouted: notRoutedOf(wildcard.backend),
+          aliases,
+        },
+      };
     return {
       found: true,
       explanation: {
