@@ -56,6 +56,14 @@ test("the line grammar accepts the documented format and rejects every kind of s
       VALID_BACKENDS.replace("backend app-r124\n    mode http\n", "backend app-r124\n"),
     ],
     ["a server option", VALID_BACKENDS.replace(":80\n", ":80 check\n")],
+    [
+      "an option line of no known form",
+      VALID_BACKENDS.replace("    mode http\n", "    mode http\n    balance static-rr\n"),
+    ],
+    [
+      "an option line after a server",
+      VALID_BACKENDS.replace(":8080 send-proxy-v2\n", ":8080 send-proxy-v2\n    balance source\n"),
+    ],
     ["a port out of range", VALID_BACKENDS.replace(":8080", ":70000")],
     ["an IPv6 address", VALID_BACKENDS.replace("127.0.0.21:8080", "[::1]:8080")],
     [
@@ -73,7 +81,9 @@ test("the line grammar accepts the documented format and rejects every kind of s
   const brokenMaps: [string, string][] = [
     ["a missing backend", VALID_MAP.replace("www.dev.tld app-r123", "www.dev.tld app-r999")],
     ["a third field", VALID_MAP.replace("www.dev.tld app-r123", "www.dev.tld app-r123 x")],
-    ["another domain", VALID_MAP.replace("www.dev.tld", "www.evil.tld")],
+    ["a path of 4 segments", "a.dev.tld/a/b/c/d app-r123\n"],
+    ["a double wildcard", "*.*.dev.tld app-r123\n"],
+    ["a trailing slash", "a.dev.tld/ app-r123\n"],
     ["unsorted", "b.dev.tld app-r123\na.dev.tld app-r123\n"],
     ["repeated", "a.dev.tld app-r123\na.dev.tld app-r124\n"],
     ["upper case", "WWW.dev.tld app-r123\n"],
@@ -93,7 +103,18 @@ test("haproxy -c with the reloader's base config passes the documented format an
 });
 
 test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, only grammar lines, haproxy -c`, async () => {
-  const counts = { documents: 0, throws: 0, containers: 0, routed: 0, skipped: 0, hosts: 0, routing: 0 };
+  const counts = {
+    documents: 0,
+    throws: 0,
+    containers: 0,
+    routed: 0,
+    skipped: 0,
+    hosts: 0,
+    routing: 0,
+    optionBackends: 0,
+    pathBackends: 0,
+    notes: 0,
+  };
   const codes = new Map<string, number>();
   const samples: RenderedSample[] = [];
   const empties: RenderedSample[] = [];
@@ -132,6 +153,12 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
         for (const backend of named)
           assert.ok(backends.backends.includes(String(backend)), `${backend} rendered`);
         assert.equal(backends.servers, out.table.counts.routed);
+        // backend names never collide: stacks are DNS labels, path backends <stack>.<service>, the
+        // reloader's own names (rh_no_route, rh_stats, tcp_<port>) all contain `_`, which neither has
+        for (const name of backends.backends) assert.doesNotMatch(name, /_/, `backend ${name}`);
+        counts.optionBackends += out.table.backends.filter((backend) => backend.options !== undefined).length;
+        counts.pathBackends += out.table.backends.filter((backend) => backend.name.includes(".")).length;
+        counts.notes += out.table.notes.length;
 
         counts.containers += document.containers.length;
         counts.routed += out.table.counts.routed;
@@ -158,12 +185,20 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
 
   const toCheck = [...samples, ...empties];
   assert.ok(toCheck.length >= MIN_CHECKED, `only ${toCheck.length} configs to check`);
+  const withOptions = toCheck.filter((sample) => /^ {4}(?!mode|server)/m.test(sample.backends)).length;
+  const withPaths = toCheck.filter((sample) => /^\S+\/\S* /m.test(sample.map)).length;
+  assert.ok(
+    withOptions >= 20 && withPaths >= 5,
+    `haproxy -c sees options in ${withOptions}, paths in ${withPaths}`,
+  );
   const report = await checkWithHaproxy(toCheck);
   console.log(
     `fuzz: ${counts.documents} documents (${counts.containers} containers, ${counts.routed} servers routed, ` +
       `${counts.skipped} skipped with a reason, ${counts.hosts} host lines; ${counts.routing} documents route something), ` +
       `${counts.throws} throws, 0 shuffle differences, 0 grammar violations, ` +
-      `${report.checked} configs checked by haproxy -c, ${report.rejected.length} rejected; skips by code: ` +
+      `${report.checked} configs checked by haproxy -c (${withOptions} with option lines, ${withPaths} with path keys), ` +
+      `${report.rejected.length} rejected; ${counts.optionBackends} backends with options, ${counts.pathBackends} path backends, ` +
+      `${counts.notes} route notes; skips by code: ` +
       [...codes]
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([code, n]) => `${code} ${n}`)
