@@ -62,34 +62,34 @@ export const LABEL_OPTIONS = {
     default: null,
     invalid: "default",
     describe:
-      "routed besides <stack>.<domain>; exact beats wildcard, the longest wildcard wins; a name owned by a stack (its host and the names under it) or an alias is refused",
+      "routed besides `<stack>.<domain>`; exact beats wildcard, the longest wildcard wins; a name a stack owns (its host and the names under it) or an alias is refused",
     apply: (hosts, settings) => void (settings.hosts = hosts),
   }),
   path: row({
-    type: checkedType("path", "a path prefix /seg[/seg[/seg]] of [A-Za-z0-9_~.-]", (v) =>
+    type: checkedType("path", "a path prefix `/seg[/seg[/seg]]` of `[A-Za-z0-9_~.-]`", (v) =>
       isPathPrefix(v) ? v : undefined,
     ),
     default: "/",
     invalid: "skip",
     describe:
-      "only requests under this prefix (segment by segment: /api is /api and /api/x, not /apix) go to these containers, the longest prefix wins; the backend becomes <stack>.<service>",
+      "only requests under this prefix (by segments: `/api` is `/api` and `/api/x`, not `/apix`) go to these containers, the longest prefix wins; the backend becomes `<stack>.<service>`",
     apply: (path, settings) => void (settings.path = path),
   }),
   "strip-path": row({
     type: bool,
     default: "false",
     invalid: "default",
-    describe: "remove the path prefix before forwarding (/api/x -> /x, /api -> /)",
+    describe: "remove the path prefix before forwarding (`/api/x` → `/x`, `/api` → `/`)",
     apply: (strip, settings) => void (strip && settings.path && (settings.backend.stripPath = settings.path)),
   }),
   check: row({
-    type: checkedType("check path", "an HTTP path /[A-Za-z0-9_~./-]*", (v) =>
+    type: checkedType("check path", "an HTTP path `/[A-Za-z0-9_~./-]*`", (v) =>
       isCheckPath(v) ? v : undefined,
     ),
     default: null,
     invalid: "default",
     describe:
-      "HAProxy health checks (option httpchk GET <path>; check inter 2s fall 3 rise 2) on top of Rancher's health state",
+      "HAProxy health checks (`option httpchk GET <path>`, `check inter 2s fall 3 rise 2`) on top of Rancher's health state",
     apply: (path, settings) => {
       settings.backend.check = path;
       settings.server.check = true;
@@ -108,21 +108,21 @@ export const LABEL_OPTIONS = {
     default: "false",
     invalid: "default",
     describe:
-      "cookie stickiness (cookie rh_sticky insert indirect nocache), a stable cookie value per container",
+      "cookie stickiness (`cookie rh_sticky insert indirect nocache`), a stable cookie value per container",
     apply: (sticky, settings) => void (sticky && (settings.backend.sticky = true)),
   }),
   "timeout-server": row({
     type: duration,
     default: "50s",
     invalid: "default",
-    describe: "how long a server may stay silent while answering (timeout server)",
+    describe: "how long a server may stay silent while answering, e.g. a long poll (`timeout server`)",
     apply: (value, settings) => void (settings.backend.timeoutServer = value),
   }),
   "timeout-tunnel": row({
     type: duration,
     default: "1h",
     invalid: "default",
-    describe: "how long an upgraded connection (WebSocket) or a long poll may stay idle (timeout tunnel)",
+    describe: "how long an upgraded connection (WebSocket) may stay idle (`timeout tunnel`)",
     apply: (value, settings) => void (settings.backend.timeoutTunnel = value),
   }),
   https: row({
@@ -138,7 +138,7 @@ export const LABEL_OPTIONS = {
     ),
     default: null,
     invalid: "skip",
-    describe: "Strict-Transport-Security: max-age=<seconds> on HTTPS answers",
+    describe: "`Strict-Transport-Security: max-age=<seconds>` on HTTPS answers",
     apply: (seconds, settings) => void (settings.backend.hsts = seconds),
   }),
   maxconn: row({
