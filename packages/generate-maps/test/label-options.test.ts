@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseSharedFiles } from "@rancher-haproxy/core";
-import { buildRoutingTable, renderBackends, renderDomainMap } from "../src/index.js";
+import { buildRoutingTable, explain, renderBackends, renderDomainMap } from "../src/index.js";
 import { container, MODEL_OPTIONS } from "./helpers.js";
 
 const L = "map-public-http";
@@ -153,4 +153,23 @@ test("hostile option values never reach the files: each falls back or skips", ()
   assert.equal(parseSharedFiles(files).ok, true);
   assert.doesNotMatch(files.backends, /evil|1h#|%/);
   assert.equal(table.backends[0]?.options, undefined);
+});
+
+test("explain shows wildcard matches and the notes of the backend; a look-alike is not routed", () => {
+  const table = build([
+    container({ name: "a", ...labels({ [`${L}.hosts`]: "*.example.com", [`${L}.balance`]: "fastest" }) }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const wild = explain(table, { by: "host", value: "a.b.example.com" }, context);
+  const match = wild.matches[0];
+  assert.equal(
+    match?.kind === "host" && `${match.source} ${match.backend} ${match.via}`,
+    "wildcard shop *.example.com",
+  );
+  assert.match(
+    wild.notes.join("\n"),
+    /container a: option-fallback: label map-public-http\.balance="fastest"/,
+  );
+  const evil = explain(table, { by: "host", value: "example.com.evil.net" }, context);
+  assert.equal(evil.matches[0]?.kind === "host" && evil.matches[0].status, "not-routed");
 });
