@@ -2,6 +2,7 @@
 import type { CheckReloadRow } from "../parts/check-and-reload.js";
 import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult } from "../parts/generator-scale.js";
+import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { MachineInfo } from "./machine.js";
@@ -18,6 +19,7 @@ export interface BenchResults {
     reloadsUnderLoad?: ReloadRow[];
     lookupCost?: LookupResult;
     checkAndReload?: CheckReloadRow[];
+    labelLookupCost?: LabelLookupResult;
   };
   errors: Record<string, string>;
 }
@@ -38,6 +40,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (p.reloadsUnderLoad) out.push(...reloads(p.reloadsUnderLoad));
   if (p.lookupCost) out.push(...lookup(p.lookupCost));
   if (p.checkAndReload) out.push(...check(p.checkAndReload));
+  if (p.labelLookupCost) out.push(...labelLookup(p.labelLookupCost));
   for (const [part, error] of Object.entries(r.errors)) out.push(`**${part} failed:** ${error}`, "");
   return out.join("\n");
 }
@@ -206,6 +209,42 @@ function check(rows: readonly CheckReloadRow[]): string[] {
         "file change → applied",
       ],
       rows.map((r) => [r.backends, r.runs, r.checkMs, r.reloadMs, r.changeToAppliedMs]),
+    ),
+  ];
+}
+
+function labelLookup(l: LabelLookupResult): string[] {
+  const rows: (string | number)[][] = [];
+  if (l.wrk)
+    rows.push([
+      `wrk -t1 -c16, ${l.wrkSeconds} s × ${l.rounds}`,
+      l.wrk.plain,
+      l.wrk.mixed,
+      l.wrk.mixedOverPlain,
+      l.wrk.errors,
+    ]);
+  rows.push([
+    `Node client, keep-alive, 16 conns, ${l.requests} req × ${l.rounds}`,
+    l.plain,
+    l.mixed,
+    l.mixedOverPlain,
+    l.failed,
+  ]);
+  return [
+    `**6. Lookup cost with wildcards and paths** (${l.keys} map keys: ${l.wildcards} wildcards, ${l.paths} path ` +
+      `rules, the rest plain; against ${l.keys} plain hosts; GET /api/v1/x; median req/s)`,
+    "",
+    ...table(
+      ["load generator", "plain table", "mixed table", "mixed / plain", "failed"],
+      [
+        [
+          `Node client, keep-alive, 16 conns, ${l.requests} req × ${l.rounds}`,
+          l.plain,
+          l.mixed,
+          l.mixedOverPlain,
+          l.failed,
+        ],
+      ],
     ),
   ];
 }
