@@ -62,7 +62,7 @@ const backendOptions: fc.Arbitrary<BackendOptions | undefined> = maybe(
     .record({
       balance: maybe(fc.constantFrom(...BALANCE_ALGORITHMS)),
       sticky: maybe(fc.constant(true as const)),
-      check: maybe(fc.stringMatching(/^\/[A-Za-z0-9_~.\/-]{0,199}$/)),
+      check: maybe(fc.stringMatching(/^\/[A-Za-z0-9_~./-]{0,199}$/)),
       timeoutServer: maybe(duration),
       timeoutTunnel: maybe(duration),
       https: maybe(fc.constantFrom("redirect" as const, "only" as const)),

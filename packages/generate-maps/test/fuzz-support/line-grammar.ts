@@ -18,7 +18,7 @@ export const GRAMMAR = {
   option: [
     /^ {4}balance (?:roundrobin|leastconn|source|random)$/,
     /^ {4}cookie rh_sticky insert indirect nocache$/,
-    /^ {4}option httpchk GET \/[A-Za-z0-9_~.\/-]{0,199}$/,
+    /^ {4}option httpchk GET \/[A-Za-z0-9_~./-]{0,199}$/,
     new RegExp(`^ {4}timeout (?:server|tunnel) ${DURATION}$`),
     /^ {4}http-request redirect scheme https code 301 if !\{ ssl_fc \} METH_GET$/,
     /^ {4}http-request redirect scheme https code 308 if !\{ ssl_fc \}$/,
