@@ -38,6 +38,8 @@ async function openTunnel(
 // Sends `text` and resolves with what comes back (or rejects when the tunnel is closed).
 function echo(socket: Socket, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (socket.destroyed || socket.readableEnded) return reject(new Error("the tunnel was closed"));
+    socket.once("end", () => reject(new Error("the tunnel was closed")));
     socket.once("data", (data) => resolve(data.toString()));
     socket.once("close", () => reject(new Error("the tunnel was closed")));
     socket.write(text);
