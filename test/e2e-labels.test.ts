@@ -1,10 +1,10 @@
 // End to end, issue 13's option labels through the pair and real HAProxy: own domains and wildcards (and
 // a look-alike that must not match), two services of one stack split by path with and without strip,
 // sticky cookies across 100 requests, an HAProxy health check taking a container out while Rancher still
-// says healthy, https=redirect / https=only and HSTS on HTTPS answers.
+// says healthy, maxconn queueing, https=redirect / https=only and HSTS on HTTPS answers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { freePort, httpRequest, type SimpleResponse } from "@rancher-haproxy/test-support";
+import { freePort, httpRequest, startBackend, type SimpleResponse } from "@rancher-haproxy/test-support";
 import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
 import { assertCleanStop, get, host, startBackends, startWorldPair, tally } from "./helpers/e2e.ts";
 import { startCheckedBackend } from "./helpers/label-backends.ts";
@@ -75,11 +75,13 @@ test("own domain, wildcards and a look-alike; two services of one stack split by
   await assertCleanStop(pair);
 });
 
-test("sticky keeps one client on one container across 100 requests; the check takes a failing one out", async (t) => {
+test("sticky keeps one client on one container across 100 requests; the check takes a failing one out; maxconn queues", async (t) => {
   const backends = await startBackends(t, [
     { name: "sticky-web-1", host: "127.0.0.64" },
     { name: "sticky-web-2", host: "127.0.0.65" },
   ]);
+  const slow = await startBackend({ name: "limited-web-1", host: "127.0.0.75", delayMs: 1000 });
+  t.after(() => slow.close());
   const checked1 = await startCheckedBackend(t, "checked-web-1", "127.0.0.66");
   const checked2 = await startCheckedBackend(t, "checked-web-2", "127.0.0.67");
   const sticky = { [`${L}.sticky`]: "true" };
@@ -94,6 +96,7 @@ test("sticky keeps one client on one container across 100 requests; the check ta
         { backend: checked1, health: "healthy", labels: check },
         { backend: checked2, health: "healthy", labels: check },
       ],
+      limited: [{ backend: slow, labels: { [`${L}.maxconn`]: "1" } }],
     },
   });
   await pair.waitForApplied((files) => files.backends.includes("option httpchk GET /healthz"));
@@ -134,6 +137,23 @@ test("sticky keeps one client on one container across 100 requests; the check ta
   const before = checked2.requests;
   assert.deepEqual(await tally(pair, host("checked"), 10), { "checked-web-1": 10 });
   assert.equal(checked2.requests, before);
+
+  // maxconn=1 on a server answering after 1 s: three requests at once queue and all answer, one by one
+  const started = performance.now();
+  const answers = await Promise.all(
+    [1, 2, 3].map(() =>
+      httpRequest({ url: pair.url, host: host("limited"), timeoutMs: 20_000 }).then((answer) => ({
+        body: answer.body,
+        ms: performance.now() - started,
+      })),
+    ),
+  );
+  assert.deepEqual(
+    answers.map((answer) => answer.body),
+    ["limited-web-1", "limited-web-1", "limited-web-1"],
+  );
+  const slowest = Math.max(...answers.map((answer) => answer.ms));
+  assert.ok(slowest >= 2900, `three 1 s answers through maxconn 1 took only ${Math.round(slowest)} ms`);
   await assertCleanStop(pair);
 });
 
