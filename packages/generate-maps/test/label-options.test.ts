@@ -173,3 +173,16 @@ test("explain shows wildcard matches and the notes of the backend; a look-alike 
   const evil = explain(table, { by: "host", value: "example.com.evil.net" }, context);
   assert.equal(evil.matches[0]?.kind === "host" && evil.matches[0].status, "not-routed");
 });
+
+test("explain names the path prefixes of a host", () => {
+  const table = build([
+    container({ stack_name: "shop", service_name: "web" }),
+    container({ stack_name: "shop", service_name: "api", ...labels({ [`${L}.path`]: "/api" }) }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const match = explain(table, { by: "host", value: "shop.dev.tld" }, context).matches[0];
+  assert.equal(
+    match?.kind === "host" && match.reason,
+    "domain.map routes shop.dev.tld to backend shop (the stack's own host); by path prefix: /api → shop.api",
+  );
+});

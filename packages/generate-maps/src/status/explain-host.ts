@@ -38,7 +38,9 @@ export function explainHost(
   const serversOf = (backend: string) =>
     (table.backends.find((entry) => entry.name === backend)?.servers ?? []).map(serverView);
 
-  const exact = routed(host);
+  // a host with path keys only (`<host>/api`): the longest prefix of the request path picks among them
+  const paths = table.hosts.filter((entry) => entry.fqdn.startsWith(`${host}/`));
+  const exact = routed(host) ?? (paths.length > 0 && paths[0] !== undefined ? paths[0] : undefined);
   if (exact) {
     const what =
       exact.source === "stack"
@@ -55,7 +57,11 @@ export function explainHost(
         source: exact.source,
         backend: exact.backend,
         via: null,
-        reason: `domain.map routes ${host} to backend ${exact.backend} (${what})`,
+        reason:
+          `domain.map routes ${exact.fqdn} to backend ${exact.backend} (${what})` +
+          (paths.length > 0
+            ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(host.length)} → ${entry.backend}`).join(", ")}`
+            : ""),
         servers: serversOf(exact.backend),
         notRouted: notRoutedOf(exact.backend),
         aliases,
