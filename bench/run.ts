@@ -8,19 +8,22 @@ import { renderMarkdown, type BenchResults } from "./lib/render-markdown.js";
 import { runCheckAndReload } from "./parts/check-and-reload.js";
 import { runConvergence } from "./parts/convergence.js";
 import { runGeneratorScale } from "./parts/generator-scale.js";
+import { runLabelLookupCost } from "./parts/label-lookup-cost.js";
 import { runLookupCost } from "./parts/lookup-cost.js";
 import { runReloadsUnderLoad } from "./parts/reloads-under-load.js";
 import { runTlsCertificates } from "./parts/tls-certificates.js";
 import type { PartSettings } from "./parts/settings.js";
 
+// How many parts there are.
+const PARTS = 7;
+
 const USAGE = `usage: npm run bench -- [--part N]... [--quick]
   --part N   run only part N (1 generator scale, 2 convergence, 3 reloads under load,
-             4 lookup cost, 5 haproxy -c and reload time, 6 TLS with 1 vs 500 certificates);
+             4 lookup cost, 5 haproxy -c and reload time, 6 TLS with 1 vs 500 certificates,
+             7 lookup cost with wildcards and paths);
              repeat or use 1,3 for several
   --quick    development sizes (fewer samples, smaller trees); results go to results/partial.json
 A full run (all parts, not quick) writes results/latest.json; any other run writes results/partial.json.`;
-
-const PARTS = 6;
 
 // Parsed command line.
 interface Args {
@@ -89,6 +92,11 @@ async function main(): Promise<number> {
       async () => void (results.parts.checkAndReload = await runCheckAndReload(settings)),
     ],
     [6, "TLS certificates", async () => void (results.parts.tls = await runTlsCertificates(settings))],
+    [
+      7,
+      "label lookup cost",
+      async () => void (results.parts.labelLookupCost = await runLabelLookupCost(settings)),
+    ],
   ];
   for (const [n, name, step] of steps) {
     if (!args.parts.has(n)) continue;

@@ -2,6 +2,7 @@
 import type { CheckReloadRow } from "../parts/check-and-reload.js";
 import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult } from "../parts/generator-scale.js";
+import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
@@ -20,6 +21,7 @@ export interface BenchResults {
     lookupCost?: LookupResult;
     checkAndReload?: CheckReloadRow[];
     tls?: TlsResult;
+    labelLookupCost?: LabelLookupResult;
   };
   errors: Record<string, string>;
 }
@@ -41,6 +43,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (p.lookupCost) out.push(...lookup(p.lookupCost));
   if (p.checkAndReload) out.push(...check(p.checkAndReload));
   if (p.tls) out.push(...tls(p.tls));
+  if (p.labelLookupCost) out.push(...labelLookup(p.labelLookupCost));
   for (const [part, error] of Object.entries(r.errors)) out.push(`**${part} failed:** ${error}`, "");
   return out.join("\n");
 }
@@ -236,5 +239,30 @@ function tls(t: TlsResult): string[] {
         r.runtimeUpdateMs,
       ]),
     ),
+  ];
+}
+
+function labelLookup(l: LabelLookupResult): string[] {
+  const rows: (string | number)[][] = [];
+  if (l.wrk)
+    rows.push([
+      `wrk -t1 -c16, ${l.wrkSeconds} s × ${l.rounds}`,
+      l.wrk.plain,
+      l.wrk.mixed,
+      l.wrk.mixedOverPlain,
+      l.wrk.errors,
+    ]);
+  rows.push([
+    `Node client, keep-alive, 16 conns, ${l.requests} req × ${l.rounds}`,
+    l.plain,
+    l.mixed,
+    l.mixedOverPlain,
+    l.failed,
+  ]);
+  return [
+    `**7. Lookup cost with wildcards and paths** (${l.keys} map keys: ${l.wildcards} wildcards, ${l.paths} path ` +
+      `rules, the rest plain; against ${l.keys} plain hosts; GET /api/v1/x; median req/s)`,
+    "",
+    ...table(["load generator", "plain table", "mixed table", "mixed / plain", "failed"], rows),
   ];
 }

@@ -10,6 +10,7 @@ import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../src/options/reloader-options.ts";
 import { renderBaseConfig, type BaseConfigInput } from "../src/render/render-base-config.ts";
 import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
+import { MAX_PATH_DEPTH } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { recordedCertificate } from "./helpers/test-certificate.ts";
 
@@ -167,11 +168,20 @@ describe("renderBaseConfig", () => {
     assert.match(text, /^userlist rh_stats_users\n {4}user ops insecure-password pw$/m);
   });
 
-  it("routes with exact hashed lookups, one leading label stripped per level, never map_dom", () => {
+  it("routes with exact hashed lookups, host+path first, then wildcard and parent per level, never map_dom", () => {
     const rules = renderRoutingRules();
+    const lookups = rules.filter((rule) => rule.startsWith("http-request set-var(txn.backend)"));
     assert.equal(rules[0], "http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)");
-    assert.equal(rules[1], "http-request set-var(txn.backend) var(txn.host),map_str(domain.map)");
-    assert.equal(rules.filter((rule) => rule.includes("regsub(^[^.]*\\.,)")).length, SUBDOMAIN_LEVELS);
+    assert.equal(rules[1], "http-request set-var(txn.path1) path,field(1,/,2)");
+    const found = " if !{ var(txn.backend) -m found }";
+    assert.deepEqual(lookups.slice(0, 5), [
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path3),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path2),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path1),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),regsub(^[^.]*\\.,*.),concat(,txn.path3),map_str(domain.map)${found}`,
+    ]);
+    assert.equal(lookups.length, (1 + 2 * SUBDOMAIN_LEVELS) * (MAX_PATH_DEPTH + 1));
     assert.ok(rules.every((rule) => !rule.includes("map_dom") && !rule.includes("map_end")));
     assert.equal(rules.at(-2), "use_backend %[var(txn.backend)] if { var(txn.backend) -m found }");
   });

@@ -1,6 +1,7 @@
 // haproxy-backends.cfg: a header comment, a blank line, then one block per backend sorted by name, its
 // servers sorted by name, 4-space indent, one blank line between blocks, a final newline.
 import { compareStrings } from "./compare-strings.js";
+import { renderBackendOptionLines, renderServerOptions } from "./render-backend-options.js";
 import type { SharedBackend, SharedServer } from "./shared-table.js";
 
 // The first line of every backends file, so nobody edits a file that is about to be overwritten.
@@ -18,11 +19,11 @@ export function renderBackends(table: { readonly backends: readonly SharedBacken
 
 function renderBlock(backend: SharedBackend): string {
   const servers = [...backend.servers].sort((a, b) => compareStrings(a.name, b.name)).map(renderServer);
-  return [`backend ${backend.name}`, `${BLOCK_INDENT}mode http`, ...servers].join("\n") + "\n";
+  const options = renderBackendOptionLines(backend.options).map((line) => `${BLOCK_INDENT}${line}`);
+  return [`backend ${backend.name}`, `${BLOCK_INDENT}mode http`, ...options, ...servers].join("\n") + "\n";
 }
 
-// `    server <name> <ipv4>:<port>[ <proxy option>]`.
+// `    server <name> <ipv4>:<port>[ <proxy option>][ check ...][ maxconn <n>][ cookie <v>]`.
 export function renderServer(server: SharedServer): string {
-  const proxy = server.proxy === undefined ? "" : ` ${server.proxy}`;
-  return `${BLOCK_INDENT}server ${server.name} ${server.address}:${server.port}${proxy}`;
+  return `${BLOCK_INDENT}server ${server.name} ${server.address}:${server.port}${renderServerOptions(server)}`;
 }

@@ -12,6 +12,8 @@ import {
   parsePort,
 } from "@rancher-haproxy/core";
 import { ownField } from "./own-field.js";
+import { readLabelOptions } from "./read-label-options.js";
+import type { LabelSettings } from "@rancher-haproxy/core";
 import type { ContainerSkipCode } from "./reasons.js";
 import {
   PROXY_OPTIONS,
@@ -25,8 +27,13 @@ import {
 // A container that passed every check of its own; stacks and server names are settled across containers later.
 export interface Candidate {
   ref: ContainerRef;
-  /** lower-cased stack name: the backend */
+  /** the backend: the lower-cased stack, or `<stack>.<service>` with a path label */
   backend: string;
+  /** the lower-cased stack name */
+  stack: string;
+  /** what its option labels ask for, and the warnings of the values that fell back to a default */
+  settings: LabelSettings;
+  warnings: string[];
   /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
   stackName: string;
   stackUuid: string;
@@ -92,6 +99,9 @@ export function evaluateContainer(
       `label ${options.proxyLabel}=${describeValue(proxyLabel)} is not one of ${PROXY_OPTIONS.join(", ")}`,
     );
 
+  const reading = readLabelOptions(labels, options.label);
+  if ("skip" in reading) return skip("option-invalid", reading.skip);
+
   const stackName = field("stack_name");
   if (stackName === undefined || stackName === null || stackName === "")
     return skip("no-stack", "not in a stack (no stack_name)");
@@ -112,6 +122,12 @@ export function evaluateContainer(
     return skip(
       "service-invalid",
       `service_name ${describeValue(serviceName)} is not a server-name token once lower-cased`,
+    );
+  const path = reading.settings.path;
+  if (path !== undefined && !isDnsLabel(service))
+    return skip(
+      "service-invalid",
+      `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
     );
   const uuidValue = field("uuid");
   const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
@@ -137,11 +153,15 @@ export function evaluateContainer(
   const stackUuid = field("stack_uuid");
   const server: Server = { name: `${service}-${uuid}`, address: ip, port, container: ref.container, uuid };
   if (proxyLabel !== undefined) server.proxy = proxyLabel;
+  if (reading.settings.server.maxconn !== undefined) server.maxconn = reading.settings.server.maxconn;
   return {
     kind: "candidate",
     candidate: {
       ref,
-      backend,
+      backend: path === undefined ? backend : `${backend}.${service}`,
+      stack: backend,
+      settings: reading.settings,
+      warnings: reading.warnings,
       stackName: String(stackName),
       stackUuid: typeof stackUuid === "string" ? stackUuid : "",
       server,

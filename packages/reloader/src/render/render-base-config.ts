@@ -142,6 +142,8 @@ function renderDefaults(): string[] {
     "timeout connect 5s",
     "timeout client 50s",
     "timeout server 50s",
+    "# WebSocket and other upgraded connections, and long polls: idle up to 1 h (a stack's timeout-tunnel label overrides)",
+    "timeout tunnel 1h",
     "timeout http-keep-alive 10s",
     "timeout http-request 10s",
   ];
