@@ -135,7 +135,7 @@ export async function assertConsistent(
       const state = await readRuntimeState(pair.paths.stateDir);
       problems = [
         ...compareWithFiles(state, files),
-        ...(await compareWithSnapshot(state, pair.paths.stateDir)),
+        ...(await compareWithSnapshot(state, pair.paths.stateDir, files)),
       ];
       return problems.length === 0;
     },

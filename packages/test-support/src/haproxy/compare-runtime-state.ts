@@ -63,8 +63,13 @@ export function compareWithFiles(runtime: RuntimeState, files: { backends: strin
 }
 
 // Differences between the runtime state and the snapshot dir (`<state>/current`): same slots by name,
-// same address and readiness for every enabled slot, every `disabled` slot not ready, the same map.
-export async function compareWithSnapshot(runtime: RuntimeState, stateDir: string): Promise<string[]> {
+// same address and readiness for every enabled slot, every `disabled` slot not ready, the same map; and,
+// given the shared files, the snapshot's copies of them (`current/inputs/`, when the reloader keeps them).
+export async function compareWithSnapshot(
+  runtime: RuntimeState,
+  stateDir: string,
+  files?: { backends: string; map: string },
+): Promise<string[]> {
   const dir = join(stateDir, "current");
   const snapshot = parseBackendServers(await readFile(join(dir, "backends.cfg"), "utf8"));
   const map = mapLines(await readFile(join(dir, "domain.map"), "utf8"));
@@ -93,4 +98,16 @@ export async function compareWithSnapshot(runtime: RuntimeState, stateDir: strin
       `snapshot: the map has [${runtime.map.join(", ")}], current/domain.map [${map.join(", ")}]`,
     );
   return problems;
+}
+
+// The snapshot's verbatim copies of the shared files, null when it has none (an older reloader).
+async function readInputs(dir: string): Promise<{ backends: string; map: string } | null> {
+  try {
+    return {
+      backends: await readFile(join(dir, "inputs", "haproxy-backends.cfg"), "utf8"),
+      map: await readFile(join(dir, "inputs", "domain.map"), "utf8"),
+    };
+  } catch {
+    return null;
+  }
 }
