@@ -125,6 +125,13 @@ test("a reload racing back-to-back scale events ends consistent", async (t) => {
     }
     await waitForRouting(pair, layoutRouting(layout()));
     await assertConsistent(pair);
+    // After the race, a scale event is a runtime update again: the applied state was not lost.
+    const settled = await readReloadCounter(pair.paths.stateDir);
+    shop.apply({ kind: "scale", to: shop.count === 4 ? 3 : shop.count + 1 });
+    pair.metadata.setTree(worldTree(layoutWorld(layout())));
+    await waitForRouting(pair, layoutRouting(layout()));
+    await assertNoReload(pair, settled, `the scale event after race ${round}`);
+    await assertConsistent(pair);
   }
   await assertCleanStop(pair);
 });

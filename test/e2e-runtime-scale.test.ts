@@ -90,6 +90,7 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
   };
   const loads = [recordLoad({ ...common, keepAlive: true }), recordLoad({ ...common, keepAlive: false })];
   const applyMs: number[] = [];
+  const history: string[] = [];
   const started = performance.now();
   try {
     for (const [index, event] of EVENTS.entries()) {
@@ -102,6 +103,10 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
       const applied = await waitForRouting(pair, layoutRouting(layout()));
       timeline.applied(applied);
       applyMs.push(applied - since);
+      history.push(
+        `#${index + 1} ${JSON.stringify(event)} published ${since.toFixed(1)} applied ${applied.toFixed(1)}: ` +
+          JSON.stringify(layoutAnswers(layout())),
+      );
       await assertNoReload(pair, baseline, `event ${index + 1} (${JSON.stringify(event)})`);
     }
   } finally {
@@ -121,7 +126,8 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
   assert.deepEqual(
     violations.slice(0, 10).map((violation) => `${violation.reason} (${JSON.stringify(violation.record)})`),
     [],
-    `${violations.length} requests failed or were misrouted`,
+    `${violations.length} requests failed or were misrouted; events around the first:\n` +
+      near(history, violations[0]?.record.startedAt ?? 0).join("\n"),
   );
   await assertNoReload(pair, baseline, "the run");
   assert.equal(pair.reloader.count("reload.applied"), reloadsBefore, "no reload.applied logged");
@@ -139,3 +145,8 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
   await assertConsistent(pair);
   await assertCleanStop(pair);
 });
+
+// The history lines whose publish time is within 2 s of `at`.
+function near(history: readonly string[], at: number): string[] {
+  return history.filter((line) => Math.abs(Number(/published (\S+)/.exec(line)?.[1]) - at) < 2000);
+}

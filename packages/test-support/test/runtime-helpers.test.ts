@@ -9,6 +9,7 @@ import { NO_ROUTE_ANSWER, RoutingTimeline, type LoadRecord } from "../src/load/i
 
 const record = (answer: string | null, startedAt: number, endedAt: number): LoadRecord => ({
   host: "shop",
+  connection: "close",
   startedAt,
   endedAt,
   answer,
@@ -61,21 +62,24 @@ describe("runtime state", () => {
     "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port",
     "4 shop 1 s1 127.0.0.201 2 0 1 1 0 1 0 2 0 0 0 0 - 37411 - 0 0 - - 0",
     "4 shop 2 s2 127.0.0.202 0 1 1 1 0 1 0 2 0 0 0 0 - 42203 - 0 0 - - 0",
+    "4 shop 3 s3 127.0.0.203 2 4 1 1 0 1 0 2 0 0 0 0 - 1203 - 0 0 - - 0",
     "",
   ].join("\n");
 
-  it("parses show servers state by its header; a server in maintenance is not ready", () => {
+  it("parses show servers state by its header; maintenance is not ready, a `disabled` slot set ready is", () => {
     assert.deepEqual(
       parseServersState(text).map((server) => [server.backend, server.name, server.address, server.ready]),
       [
         ["shop", "s1", "127.0.0.201:37411", true],
         ["shop", "s2", "127.0.0.202:42203", false],
+        ["shop", "s3", "127.0.0.203:1203", true],
       ],
     );
   });
 
   it("reports every difference between the worker and the files", () => {
-    const state: RuntimeState = { workerPid: 1, servers: parseServersState(text), map: ["shop.tld shop"] };
+    const servers = parseServersState(text).filter((server) => server.name !== "s3");
+    const state: RuntimeState = { workerPid: 1, servers, map: ["shop.tld shop"] };
     const files = (servers: string[], map: string) => ({
       backends: `backend shop\n    mode http\n${servers.map((s) => `    server x ${s}\n`).join("")}`,
       map,

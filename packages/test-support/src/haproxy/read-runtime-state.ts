@@ -13,11 +13,16 @@ export interface RuntimeServer {
   address: string;
   /** srv_op_state (0 stopped, 1 starting, 2 running, 3 stopping) */
   opState: number;
-  /** srv_admin_state bit field (0: no maintenance, no drain) */
+  /** srv_admin_state bit field (see NOT_READY_ADMIN) */
   adminState: number;
   /** takes new requests: running and not in any maintenance or drain mode */
   ready: boolean;
 }
+
+// srv_admin_state bits that keep a server from new requests: forced, inherited, resolver and hostname
+// maintenance (0x01, 0x02, 0x20, 0x40) and both drains (0x08, 0x10). Not 0x04 (CMAINT): it only records
+// that the config said `disabled`, and stays set after `set server state ready` put the slot in use.
+const NOT_READY_ADMIN = 0x7b;
 
 // The worker's routing state.
 export interface RuntimeState {
@@ -63,7 +68,7 @@ export function parseServersState(text: string): RuntimeServer[] {
       address: `${at(fields, "srv_addr")}:${at(fields, "srv_port")}`,
       opState,
       adminState,
-      ready: opState === 2 && adminState === 0,
+      ready: opState === 2 && (adminState & NOT_READY_ADMIN) === 0,
     });
   }
   return servers;

@@ -21,6 +21,8 @@ export interface RecordLoadOptions {
 // One request: performance.now() when it was sent and when its answer (or error) was complete.
 export interface LoadRecord {
   host: string;
+  /** how the client connected: a keep-alive agent or a new connection with Connection: close */
+  connection: "keep-alive" | "close";
   startedAt: number;
   endedAt: number;
   /** `<body>` of a 200, `<status> <body>` otherwise (body cut at 100 characters); null on an error */
@@ -43,7 +45,8 @@ export async function recordLoad(options: RecordLoadOptions): Promise<LoadRecord
       if (host === undefined) return;
       const startedAt = performance.now();
       const answer = await send(url, host, agent, options.requestTimeoutMs ?? 5000);
-      records.push({ host, startedAt, endedAt: performance.now(), ...answer });
+      const connection = options.keepAlive ? "keep-alive" : "close";
+      records.push({ host, connection, startedAt, endedAt: performance.now(), ...answer });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
