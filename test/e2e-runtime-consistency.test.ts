@@ -5,16 +5,19 @@
 // SERVER_SLOTS cause exactly one reload, then none again.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readReloadCounter, worldTree } from "@rancher-haproxy/test-support";
+import { readReloadCounter, readStatusJson, worldTree } from "@rancher-haproxy/test-support";
 import { assertCleanStop, startBackends, startWorldPair } from "./helpers/e2e.ts";
 import {
   assertConsistent,
   assertNoReload,
   layoutRouting,
   layoutWorld,
+  readRuntimeReport,
+  reloadsSince,
   restartReloader,
   ScaledStack,
   startStackBackends,
+  statusUrl,
   waitForRouting,
   type Layout,
   type StackEvent,
@@ -73,12 +76,16 @@ test("runtime state equals the files and the snapshot after a run, a forced relo
   await assertConsistent(pair);
 
   // A new stack: a reload, which must load what the runtime had (plus the new backend).
+  const reportBefore = await readRuntimeReport(pair.reloader);
   extra = true;
   pair.metadata.setTree(worldTree(layoutWorld(layout(false))));
   await waitForRouting(pair, layoutRouting(layout(false)));
   await assertConsistent(pair);
   const reloaded = await readReloadCounter(pair.paths.stateDir);
   assert.equal(reloaded.reloads, baseline.reloads + 1, "the new stack reloaded HAProxy exactly once");
+  assert.deepEqual(reloadsSince(reportBefore, await readRuntimeReport(pair.reloader)), {
+    "backends-changed": 1,
+  });
   await runEvents(pair, shop, layout, 7);
   await assertNoReload(pair, reloaded, "the changes after the reload");
   await assertConsistent(pair);
@@ -142,6 +149,7 @@ test("more containers than SERVER_SLOTS: exactly one reload grows the backend, t
   const pair = await startWorldPair(t, layoutWorld(layout()), { reloaderEnv: { ...LOG, SERVER_SLOTS: "4" } });
   await waitForRouting(pair, layoutRouting(layout()));
   const baseline = await readReloadCounter(pair.paths.stateDir);
+  const reportBefore = await readRuntimeReport(pair.reloader);
   const scaleTo = async (count: number) => {
     shop.apply({ kind: "scale", to: count });
     pair.metadata.setTree(worldTree(layoutWorld(layout())));
@@ -154,8 +162,17 @@ test("more containers than SERVER_SLOTS: exactly one reload grows the backend, t
   await assertConsistent(pair);
   const grown = await readReloadCounter(pair.paths.stateDir);
   assert.equal(grown.reloads, baseline.reloads + 1, "the fifth container reloaded HAProxy exactly once");
-  for (const count of [6, 8, 3, 7, 1, 8, 5]) await scaleTo(count);
+  // (each step removes at most half the containers: more trips generate-maps' mass-removal guard)
+  for (const count of [6, 8, 4, 7, 5, 3, 6, 8, 5]) await scaleTo(count);
   await assertNoReload(pair, grown, "scaling within the grown 8 slots");
   await assertConsistent(pair);
+  const report = await readRuntimeReport(pair.reloader);
+  assert.deepEqual(reloadsSince(reportBefore, report), { "slots-exhausted": 1 }, "one reload, for the slots");
+  const config = await readStatusJson<{
+    slots: Record<string, { slot: string; server: string | null }[]> | null;
+  }>(statusUrl(pair.reloader), "/config?format=json");
+  const slots = config.json.slots?.["shop"] ?? [];
+  assert.equal(slots.length, 8, "/config shows the grown backend's 8 slots");
+  assert.equal(slots.filter((slot) => slot.server !== null).length, 5, "5 of them in use");
   await assertCleanStop(pair);
 });

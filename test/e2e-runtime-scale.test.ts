@@ -24,6 +24,8 @@ import {
   layoutRouting,
   layoutWorld,
   percentiles,
+  readRuntimeReport,
+  reloadsSince,
   startStackBackends,
   waitForRouting,
   type Layout,
@@ -79,6 +81,7 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
   const baseline = await readReloadCounter(pair.paths.stateDir);
   const reloadsBefore = pair.reloader.count("reload.applied");
   const runtimeBefore = pair.reloader.count("runtime.applied");
+  const reportBefore = await readRuntimeReport(pair.reloader);
 
   const controller = new AbortController();
   const common = {
@@ -130,6 +133,16 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
       near(history, violations[0]?.record.startedAt ?? 0).join("\n"),
   );
   await assertNoReload(pair, baseline, "the run");
+  const report = await readRuntimeReport(pair.reloader);
+  assert.deepEqual(reloadsSince(reportBefore, report), {}, "reloader_reloads_by_reason_total did not move");
+  assert.ok(
+    report.runtimeUpdates - reportBefore.runtimeUpdates >= EVENTS.length,
+    `reloader_runtime_updates_total counted every event (${report.runtimeUpdates - reportBefore.runtimeUpdates})`,
+  );
+  assert.equal(report.readbackMismatches, 0, "no read-back mismatch");
+  assert.equal(report.lastReadbackOk, 1);
+  assert.equal(report.health?.updates, report.runtimeUpdates, "/healthz runtime.updates");
+  assert.equal(report.health?.lastReadback?.ok, true, "/healthz runtime.lastReadback.ok");
   assert.equal(pair.reloader.count("reload.applied"), reloadsBefore, "no reload.applied logged");
   assert.ok(
     pair.reloader.count("runtime.applied") > runtimeBefore,

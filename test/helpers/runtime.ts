@@ -10,10 +10,13 @@ import {
   readReloadCounter,
   readRuntimeState,
   readyAddresses,
+  readStatusJson,
+  scrapeMetrics,
   spawnReloader,
   tailLogs,
   waitFor,
   type Backend,
+  type MetricSample,
   type Pair,
   type ReloadCounter,
   type ReloaderProcess,
@@ -231,4 +234,51 @@ export async function restartReloader(
   t.after(() => second.stop());
   await second.waitForEvent("reloader.ready", { timeoutMs: 30_000 });
   return second;
+}
+
+// The reloader's status listener (its status.listening log line), e.g. http://127.0.0.1:43675.
+export function statusUrl(reloader: ReloaderProcess): string {
+  const line = reloader.logs.find((entry) => entry.event === "status.listening");
+  if (typeof line?.["url"] !== "string") throw new Error("the reloader logged no status.listening url");
+  return line["url"];
+}
+
+// What the reloader reports about runtime updates and reloads (/metrics and /healthz).
+export interface RuntimeReport {
+  runtimeUpdates: number;
+  /** reason → reloads started for a change */
+  reloadsByReason: Record<string, number>;
+  readbackMismatches: number;
+  lastReadbackOk: number;
+  /** /healthz `runtime` */
+  health: { updates?: number; lastReadback?: { ok: boolean } | null } | undefined;
+}
+
+// Scrapes /metrics and /healthz of the reloader.
+export async function readRuntimeReport(reloader: ReloaderProcess): Promise<RuntimeReport> {
+  const url = statusUrl(reloader);
+  const samples = await scrapeMetrics(url);
+  const one = (name: string) => samples.find((sample: MetricSample) => sample.name === name)?.value ?? NaN;
+  const reloadsByReason: Record<string, number> = {};
+  for (const sample of samples)
+    if (sample.name === "reloader_reloads_by_reason_total" && sample.labels["reason"])
+      reloadsByReason[sample.labels["reason"]] = sample.value;
+  const health = await readStatusJson<{ runtime?: RuntimeReport["health"] }>(url, "/healthz");
+  return {
+    runtimeUpdates: one("reloader_runtime_updates_total"),
+    reloadsByReason,
+    readbackMismatches: one("reloader_readback_mismatches_total"),
+    lastReadbackOk: one("reloader_last_readback_ok"),
+    health: health.json.runtime,
+  };
+}
+
+// reason → how many more reloads `after` counts than `before` (reasons without a change left out).
+export function reloadsSince(before: RuntimeReport, after: RuntimeReport): Record<string, number> {
+  const more: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(after.reloadsByReason)) {
+    const added = count - (before.reloadsByReason[reason] ?? 0);
+    if (added !== 0) more[reason] = added;
+  }
+  return more;
 }
