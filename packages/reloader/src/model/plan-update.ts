@@ -46,7 +46,13 @@ export function planUpdate(
   options: { slotsPerBlock: number; runtimeUpdates: boolean },
 ): UpdatePlan {
   const block = options.slotsPerBlock;
-  const runtime = assignSlots(previous?.slots ?? null, next.table.backends, block, "runtime");
+  const runtime = assignSlots(
+    previous?.slots ?? null,
+    next.table.backends,
+    block,
+    "runtime",
+    previous?.table.backends ?? [],
+  );
   const reload = (reason: ReloadReason, detail: string): UpdatePlan => ({
     kind: "reload",
     reason,
