@@ -93,6 +93,9 @@ export async function compareWithSnapshot(
       !snapshot.some((s) => s.backend === live.backend && s.name === live.name)
     )
       problems.push(`snapshot: the worker has ${key(live.backend, live.name)}, the snapshot does not`);
+  const inputs = await readInputs(dir);
+  if (inputs && files && (inputs.backends !== files.backends || inputs.map !== files.map))
+    problems.push("snapshot: current/inputs/ are not the shared files");
   if (map.join("\n") !== runtime.map.join("\n"))
     problems.push(
       `snapshot: the map has [${runtime.map.join(", ")}], current/domain.map [${map.join(", ")}]`,
