@@ -71,7 +71,7 @@ test("runtime state equals the files and the snapshot after a run, a forced relo
   const baseline = await readReloadCounter(pair.paths.stateDir);
 
   // A run of runtime-only changes.
-  await runEvents(pair, shop, layout, 20);
+  await runEvents(pair, shop, layout, 12);
   await assertNoReload(pair, baseline, "the run");
   await assertConsistent(pair);
 
@@ -86,7 +86,7 @@ test("runtime state equals the files and the snapshot after a run, a forced relo
   assert.deepEqual(reloadsSince(reportBefore, await readRuntimeReport(pair.reloader)), {
     "backends-changed": 1,
   });
-  await runEvents(pair, shop, layout, 7);
+  await runEvents(pair, shop, layout, 5);
   await assertNoReload(pair, reloaded, "the changes after the reload");
   await assertConsistent(pair);
 
@@ -97,7 +97,7 @@ test("runtime state equals the files and the snapshot after a run, a forced relo
   await waitForRouting(pair, layoutRouting(layout(false)));
   await assertConsistent(pair);
   const restarted = await readReloadCounter(pair.paths.stateDir);
-  await runEvents(pair, shop, layout, 7);
+  await runEvents(pair, shop, layout, 5);
   await assertNoReload(pair, restarted, "the changes after the restart");
   await assertConsistent(pair);
 
