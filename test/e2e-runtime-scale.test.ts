@@ -88,7 +88,7 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
     url: pair.url,
     hosts: HOSTS,
     signal: controller.signal,
-    concurrency: 3,
+    concurrency: 2,
     maxDurationMs: 150_000,
   };
   const loads = [recordLoad({ ...common, keepAlive: true }), recordLoad({ ...common, keepAlive: false })];
