@@ -8,9 +8,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
+import { parseSharedFiles } from "@rancher-haproxy/core";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
+import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
 import { currentWorker } from "../src/haproxy/parse-show-proc.ts";
 import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
+import { compareServers } from "../src/model/compare-readback.ts";
+import { readSlots } from "../src/sources/read-slots.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 // The app backend with these containers (server names app-<i>, stable per container).
@@ -37,6 +41,35 @@ async function answering(fixture: Fixture, host: string, tries: number): Promise
     seen.add(answer.status === 200 ? answer.body : `status ${answer.status}`);
   }
   return seen;
+}
+
+// What the worker runs equals the `current` snapshot: every slot of every backend (show servers state)
+// and the whole map (show map), against slots.json and the shared files the snapshot was rendered from.
+async function assertConsistent(fixture: Fixture): Promise<void> {
+  const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
+  const slots = await readSlots(current);
+  const parsed = parseSharedFiles({
+    backends: await readFile(join(current, "inputs", "haproxy-backends.cfg")),
+    map: await readFile(join(current, "inputs", "domain.map")),
+  });
+  assert.ok(slots && parsed.ok, "the snapshot holds slots.json and valid inputs");
+  const backends = parsed.table.backends;
+  const read = await sendWorkerCommands(join(fixture.stateDir, "master.sock"), [
+    ...backends.map((backend) => `show servers state ${backend.name}`),
+    "show map domain.map",
+  ]);
+  assert.ok(read.ok, "the worker answers");
+  for (const [index, backend] of backends.entries()) {
+    const states = parseServersState(read.answers[index]?.answer ?? "", backend.name);
+    assert.equal(compareServers(backend.name, slots.get(backend.name) ?? [], backend.servers, states), null);
+  }
+  const running = (read.answers.at(-1)?.answer ?? "")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => line.split(" ").slice(1).join(" "))
+    .sort();
+  const expected = parsed.table.hosts.map((host) => `${host.fqdn} ${host.backend}`).sort();
+  assert.deepEqual(running, expected, "show map equals the snapshot's map");
 }
 
 const sameSet = (a: Set<string>, b: readonly string[]) => a.size === b.length && b.every((x) => a.has(x));
@@ -109,6 +142,7 @@ test("scale 1 → 4 → 1 and an alias added and removed: routed, and 0 reloads"
     slots["app"]?.map((slot) => slot.server),
     [null, null, "app-2", null, null, null, null, null, null, null],
   );
+  await assertConsistent(fixture);
 });
 
 test("a runtime step answered with an error, and a read-back that differs, each end in one reload", async (t) => {
@@ -165,6 +199,7 @@ test("a runtime step answered with an error, and a read-back that differs, each 
   });
   const after = await haproxyGeneration(fixture);
   assert.equal(after.reloads, before.reloads + 3, "one reload for the new backend, one per fallback");
+  await assertConsistent(fixture);
 });
 
 test("a backend out of free slots grows by one block with exactly one reload, then scales without", async (t) => {
@@ -192,4 +227,5 @@ test("a backend out of free slots grows by one block with exactly one reload, th
   );
   const after = await haproxyGeneration(fixture);
   assert.equal(after.reloads, before.reloads + 1, "exactly one reload");
+  await assertConsistent(fixture);
 });

@@ -71,7 +71,7 @@ export class SnapshotStore {
       base: files.base,
       backends: renderSlottedBackends(table, slots),
       map: renderDomainMap(table),
-      slotsJson: `${JSON.stringify(slotsToJson(slots), null, 1)}\n`,
+      slotsJson: `${JSON.stringify(slotsToJson(slots))}\n`,
       inputs: { backends: files.backends, map: files.map },
     });
     this.lastSlots = slots;
