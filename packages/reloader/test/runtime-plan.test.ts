@@ -39,11 +39,17 @@ describe("assignSlots", () => {
   it("keeps a container's slot, gives a newcomer the lowest free slot, grows by one block", () => {
     const first = assignSlots(null, [backend("app", [server("b", 2), server("a", 1)])], 2, "reload");
     assert.deepEqual(holders(first.slots, "app"), ["a", "b"]);
-    const second = assignSlots(first.slots, [backend("app", [server("b", 2), server("c", 3)])], 2, "runtime");
-    assert.deepEqual(holders(second.slots, "app"), ["c", "b"]);
-    assert.deepEqual(second.grown, []);
+    const replaced = [backend("app", [server("b", 2), server("c", 3)])];
+    // At runtime, a slot freed by a change is not reused in it (a request to the old address may still be
+    // in flight): c takes a new block. A reload may use any slot.
+    const second = assignSlots(first.slots, replaced, 2, "runtime");
+    assert.deepEqual(holders(second.slots, "app"), [null, "b", "c", null]);
+    assert.deepEqual(second.grown, ["app"]);
+    const reloaded = assignSlots(first.slots, replaced, 2, "reload");
+    assert.deepEqual(holders(reloaded.slots, "app"), ["c", "b"]);
+    assert.deepEqual(reloaded.grown, []);
     const third = assignSlots(
-      second.slots,
+      reloaded.slots,
       [backend("app", [server("b", 2), server("c", 3), server("d", 4)])],
       2,
       "reload",
@@ -83,7 +89,7 @@ describe("planUpdate", () => {
     "app.tld": "app",
   });
 
-  it("applies scale events, re-addressing and map lines at runtime: maint first, then addr, then ready", () => {
+  it("applies scale events, re-addressing (to another slot) and map lines at runtime: maint first, then addr, then ready", () => {
     const next = table([backend("app", [server("a", 5), server("b", 2)]), backend("api", [])], {
       "app.tld": "api",
       "www.tld": "app",
@@ -96,10 +102,10 @@ describe("planUpdate", () => {
       [
         "set server api/s1 state maint",
         "set server app/s1 state maint",
-        "set server app/s1 addr 10.0.0.5 port 80",
-        "set server app/s2 addr 10.0.0.2 port 80",
-        "set server app/s1 state ready",
+        "set server app/s2 addr 10.0.0.5 port 80",
+        "set server app/s3 addr 10.0.0.2 port 80",
         "set server app/s2 state ready",
+        "set server app/s3 state ready",
       ],
     );
     assert.deepEqual(
