@@ -83,7 +83,7 @@ async function startLocked(
   });
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
-  const store = new SnapshotStore(options.haproxyBin, layout, logger);
+  const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots);
   const applier = new ConfigApplier({
     store,
     inputs,
@@ -91,6 +91,8 @@ async function startLocked(
     status,
     supervisor,
     retryMs: options.debounceMs,
+    runtimeUpdates: options.runtimeUpdates,
+    slotsPerBlock: options.serverSlots,
   });
 
   const found = await findRunningMaster(layout);

@@ -63,7 +63,7 @@ test("an alias-only change (domain.map alone) is applied", async (t) => {
   assert.match(await readFile(`${fixture.stateDir}/${current}/domain.map`, "utf8"), /^www\.dev\.tld app$/m);
 });
 
-test("a broken backends file keeps the old routing answering every request; the fixed file is applied", async (t) => {
+test("a change haproxy -c refuses keeps the old routing answering every request; the fixed change is applied", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.44" });
   const fresh = await startBackend({ name: "fresh", host: "127.0.0.45" });
   t.after(() => Promise.all([app.close(), fresh.close()]));
@@ -73,14 +73,25 @@ test("a broken backends file keeps the old routing answering every request; the 
     map: renderTestMap({ "app.dev.tld": "app" }),
   });
   const gensBefore = (await readdir(fixture.stateDir)).filter((name) => name.startsWith("gen-")).length;
+  // Within the contract there is nothing left haproxy -c refuses (servers are renamed to slots), so
+  // the refused line comes from the base config in the private state dir, as only root could edit it.
+  const privateBase = `${fixture.stateDir}/haproxy.cfg`;
+  const rendered = await readFile(privateBase, "utf8");
 
   const load = startAppLoad(fixture.url, 30_000);
   try {
     const from = fixture.reloader.logs.length;
-    // Within the generated-file contract (so past the reloader's own check), but haproxy -c refuses it.
-    const broken = `${good}    server s1 127.0.0.1:19\n`;
+    const duplicate = `${good}    server s1 ${app.address}\n`;
+    // A server name used twice in a backend: the reloader's own check refuses it (slots would hide it).
+    await fixture.write({ backends: duplicate });
+    const rejected = await fixture.reloader.waitForEvent("inputs.rejected", { from });
+    assert.match(JSON.stringify(rejected["problems"]), /declared twice/);
+    await writeFileAtomic(
+      privateBase,
+      `${rendered}\nbackend rh_broken\n    server x 127.0.0.1:19 no-such-keyword\n`,
+    );
     await fixture.write({
-      backends: `${broken}\nbackend fresh\n    server s1 ${fresh.address}\n`,
+      backends: `${good}\nbackend fresh\n    server fresh-1 ${fresh.address}\n`,
       map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
     });
     const failed = await fixture.reloader.waitForEvent("check.failed", { from });
@@ -89,7 +100,7 @@ test("a broken backends file keeps the old routing answering every request; the 
       offending.some((line) => line.text.includes("127.0.0.1:19")),
       JSON.stringify(offending),
     );
-    assert.match(String(failed["output"]), /another server named 's1'/);
+    assert.match(String(failed["output"]), /no-such-keyword/);
     assert.equal(fixture.reloader.count("reload.applied"), 0);
     // The failed snapshot is not kept, and the map change that came with it is not live either.
     // (backends and map are two renames: a second failed check may still be running, hence the wait)
@@ -101,6 +112,7 @@ test("a broken backends file keeps the old routing answering every request; the 
     assert.equal((await httpRequest({ url: fixture.url, host: "fresh.dev.tld" })).status, 503);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
+    await writeFileAtomic(privateBase, rendered);
     await fixture.write({
       backends: renderTestBackends([
         { name: "app", servers: [{ address: app.address }] },
@@ -122,7 +134,7 @@ test("a broken backends file keeps the old routing answering every request; the 
   assert.equal(result.ok, result.sent);
 });
 
-test("a burst of changes collapses into few reloads and ends on the last content", async (t) => {
+test("a burst of changes collapses into few applies and ends on the last content", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.46" });
   t.after(() => app.close());
   const backends = (n: number) =>
@@ -139,17 +151,21 @@ test("a burst of changes collapses into few reloads and ends on the last content
   const generation = await waitFor(
     async () => {
       const current = await readlink(`${fixture.stateDir}/current`);
-      const text = await readFile(`${fixture.stateDir}/${current}/backends.cfg`, "utf8");
+      const text = await readFile(`${fixture.stateDir}/${current}/inputs/haproxy-backends.cfg`, "utf8");
       return text.includes("# burst 20\n") ? Number(current.replace("gen-", "")) : 0;
     },
     { timeoutMs: 5000, message: "the last burst content to be current" },
   );
-  await fixture.reloader.waitForEvent("reload.applied", {
-    from,
-    match: (line) => line["generation"] === generation,
+  // A comment-only change needs no runtime step (runtime.applied with 0 steps), a reload also applies it.
+  const applies = (line: { event?: unknown }) =>
+    ["reload.applied", "runtime.applied"].includes(String(line.event));
+  const logs = () => fixture.reloader.logs.slice(from);
+  await waitFor(() => logs().some((line) => applies(line) && line["generation"] === generation), {
+    timeoutMs: 10_000,
+    message: `gen-${generation} to be applied`,
   });
-  const reloads = fixture.reloader.logs.slice(from).filter((line) => line.event === "reload.applied").length;
-  assert.ok(reloads >= 1 && reloads < 20, `${reloads} reloads for 20 writes`);
+  const applied = logs().filter(applies).length;
+  assert.ok(applied >= 1 && applied < 20, `${applied} applies for 20 writes`);
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
 });
 

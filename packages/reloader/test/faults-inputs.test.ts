@@ -3,7 +3,7 @@
 // backend (haproxy -c accepts that one). Each is refused with a log line naming the file, the running
 // HAProxy keeps answering every request of a concurrent load, and the fixed files are applied after.
 // Every step waits for what the reloader says about the exact files (their hash in reload.applied /
-// inputs.live), never for "some" reload: a slow machine may run a pass between two writes.
+// runtime.applied / inputs.live), never for "some" reload: a slow machine may run a pass between two writes.
 // (chmod 000 is no test here: the suite runs as root, who reads such a file anyway.)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -26,8 +26,8 @@ const routes = (url: string, host: string, name: string) => async () => {
   return answer.status === 200 && answer.body === name;
 };
 
-// Wait until the reloader reports the files now on disk live (applied by a reload, or recognised as the
-// ones HAProxy already runs), by their hash: a pass over an earlier state does not count.
+// Wait until the reloader reports the files now on disk live (applied by a reload or runtime steps, or
+// recognised as the ones HAProxy already runs), by their hash: a pass over an earlier state does not count.
 async function waitUntilLive(fixture: Fixture, from: number): Promise<void> {
   const read = await readInputs({
     base: join(fixture.stateDir, "haproxy.cfg"), // the private base config HAProxy loads
@@ -42,7 +42,8 @@ async function waitUntilLive(fixture: Fixture, from: number): Promise<void> {
         .slice(from)
         .some(
           (line) =>
-            ["reload.applied", "inputs.live"].includes(String(line.event)) && line["inputsHash"] === hash,
+            ["reload.applied", "runtime.applied", "inputs.live"].includes(String(line.event)) &&
+            line["inputsHash"] === hash,
         ),
     { timeoutMs: 15_000, message: `the files with hash ${hash.slice(0, 12)} to be live` },
   );

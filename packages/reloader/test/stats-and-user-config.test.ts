@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { createFixture, waitForApply } from "./helpers/fixture.ts";
 
 test("ENABLE_STATS: stats page and /metrics behind basic auth on STATS_PORT; the password stays out of logs", async (t) => {
   const statsPort = await freePort();
@@ -107,7 +107,7 @@ test("--config: the user's own base config is used as is, read once at start, an
   await rename(`${userConfig}.tmp`, userConfig);
   const from = fixture.reloader.logs.length;
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
-  await fixture.reloader.waitForEvent("reload.applied", { from });
+  await waitForApply(fixture.reloader, from); // the map of a user's config is updated at runtime too
   const after = await httpRequest({ url: fixture.url, host: "www.dev.tld" });
   assert.equal(after.body, "app");
   assert.equal(after.headers["x-user-config"], "one", "the edit waits for the next start");

@@ -20,6 +20,8 @@ const RUNNING: StatusSnapshot = {
   retry: null,
   applyRetries: 0,
   refusedInputs: null,
+  reloadsByReason: {},
+  runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
 };
 const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;

@@ -106,8 +106,9 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   );
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
 
-  // haproxy -c refuses two servers with one name: HAProxy keeps gen-N, and /healthz fails at once (not
-  // "applying" for the rest of the apply window: the same files fail the same way every time).
+  // The checks refuse two servers with one name (the reloader's own check: servers become slots):
+  // HAProxy keeps gen-N, and /healthz fails at once (not "applying" for the rest of the apply window:
+  // the same files fail the same way every time).
   await fixture.write({ backends: `${withBlog}    server s1 127.0.0.1:19\n` });
   await waitFor(async () => value(await scrapeMetrics(url), "reloader_check_failures_total") >= 1, {
     timeoutMs: 10_000,
@@ -118,7 +119,10 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   const failing = answer.json;
   assert.equal(failing.status, "failing");
   assert.equal(failing.inputsApplied, false);
-  assert.match(failing.reason, /the files on disk are refused \(gen-\d+ failed haproxy -c\); HAProxy keeps/);
+  assert.match(
+    failing.reason,
+    /the files on disk are refused \(inputs rejected: .*declared twice.*\); HAProxy keeps/,
+  );
   assert.equal(failing.haproxy.running, true);
   const refused = await scrapeMetrics(url);
   assert.equal(value(refused, "reloader_inputs_applied"), 0);
@@ -140,7 +144,22 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   const fixed = await scrapeMetrics(url);
   assert.equal(value(fixed, "reloader_inputs_applied"), 1);
   assert.equal(value(fixed, "reloader_inputs_pending_seconds"), 0);
-  assert.ok(value(fixed, "reloader_reloads_total", { result: "ok" }) >= 2);
+  // The fix adds a server to an existing backend: applied through the runtime API, not a reload.
+  assert.equal(value(fixed, "reloader_reloads_total", { result: "ok" }), 1);
+  assert.equal(value(fixed, "reloader_reloads_by_reason_total", { reason: "backends-changed" }), 1);
+  assert.ok(value(fixed, "reloader_runtime_updates_total") >= 1);
+  assert.equal(value(fixed, "reloader_readback_mismatches_total"), 0);
+  assert.equal(value(fixed, "reloader_last_readback_ok"), 1);
+  const healthy = (
+    await readStatusJson<Health & { runtime: { updates: number; lastReadback: { ok: boolean } } }>(
+      url,
+      "/healthz",
+    )
+  ).json;
+  assert.ok(healthy.runtime.updates >= 1);
+  assert.equal(healthy.runtime.lastReadback.ok, true);
+  const slots = await readStatus(url, "/config");
+  assert.match(slots.body, /# ==> slots <==\napp s1 s1\n(app s\d+ -\n)+blog s1 s1\nblog s2 s2\nblog s3 -\n/);
   const everything = fixture.reloader.logs.map((line) => JSON.stringify(line)).join("\n");
   assert.ok(!everything.includes("s3cret-Pw9"), "the stats password is never logged");
 });

@@ -175,6 +175,20 @@ export const RELOADER_OPTION_ROWS = {
     "10s",
     "how long to wait for a reload (or start) to be confirmed",
   ),
+  runtimeUpdates: row(
+    "runtime-updates",
+    "RUNTIME_UPDATES",
+    BOOLEAN,
+    "true",
+    "apply container and domain.map changes within existing backends through HAProxy's runtime API, without a reload (false: every change reloads)",
+  ),
+  serverSlots: row(
+    "server-slots",
+    "SERVER_SLOTS",
+    integerType(1, 1000),
+    "10",
+    "server slots per backend block: a backend holds a multiple of this many servers, free ones disabled; running out grows it by one block (a reload)",
+  ),
   maxRestarts: row(
     "max-restarts",
     "RELOADER_MAX_RESTARTS",

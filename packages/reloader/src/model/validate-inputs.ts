@@ -1,7 +1,13 @@
 // The reloader's own check of the generated files against the shared-file contract (@rancher-haproxy/core
 // parseSharedFiles, DESIGN.md "Files"), before any byte of them reaches `haproxy -c`: haproxy -c accepts
 // an injected section and a map value naming no backend. Pure and total: nothing throws.
-import { decodeText, MAX_PROBLEMS, parseSharedFiles, type FileProblem } from "@rancher-haproxy/core";
+import {
+  decodeText,
+  MAX_PROBLEMS,
+  parseSharedFiles,
+  type FileProblem,
+  type SharedTable,
+} from "@rancher-haproxy/core";
 import type { InputFiles } from "../sources/read-inputs.js";
 
 // One reason to reject the inputs; `line` is 1-based (null: the whole file).
@@ -10,10 +16,33 @@ export type InputProblem = Omit<FileProblem, "file"> & { file: FileProblem["file
 // Problems of the triple (empty: acceptable), at most MAX_PROBLEMS. The base config is the user's or
 // ours: only its encoding is checked; the two shared files must parse under the contract.
 export function validateInputs(files: Pick<InputFiles, "base" | "backends" | "map">): InputProblem[] {
+  return checkInputs(files).problems;
+}
+
+// The problems and, when there are none, the table the shared files hold. A server name used twice in
+// a backend is refused here: the reloader renames servers to slots, so `haproxy -c` would not see it.
+export function checkInputs(files: Pick<InputFiles, "base" | "backends" | "map">): {
+  problems: InputProblem[];
+  table: SharedTable | null;
+} {
   const problems: InputProblem[] = [];
   const base = decodeText(files.base);
   if (typeof base !== "string") problems.push({ file: "base", line: null, text: null, reason: base.reason });
   const parsed = parseSharedFiles(files);
   if (!parsed.ok) problems.push(...parsed.problems);
-  return problems.slice(0, MAX_PROBLEMS);
+  else
+    for (const backend of parsed.table.backends) {
+      const names = new Set<string>();
+      for (const server of backend.servers)
+        if (names.has(server.name))
+          problems.push({
+            file: "backends",
+            line: null,
+            text: null,
+            reason: `server "${server.name}" is declared twice in backend "${backend.name}"`,
+          });
+        else names.add(server.name);
+    }
+  const table = problems.length === 0 && parsed.ok ? parsed.table : null;
+  return { problems: problems.slice(0, MAX_PROBLEMS), table };
 }

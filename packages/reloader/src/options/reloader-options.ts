@@ -62,6 +62,10 @@ export interface ReloaderOptions {
   rescanIntervalMs: number;
   reloadTimeoutMs: number;
   maxRestarts: number;
+  /** apply changes within existing backends through the runtime API (RUNTIME_UPDATES) */
+  runtimeUpdates: boolean;
+  /** server slots per backend block (SERVER_SLOTS) */
+  serverSlots: number;
   /** the status listener: port (null: off, 0: any free port) and bind address */
   status: StatusSettings;
   logLevel: LevelWithSilent;

@@ -72,6 +72,8 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     rescanIntervalMs: values.get("rescanInterval"),
     reloadTimeoutMs: values.get("reloadTimeout"),
     maxRestarts: values.get("maxRestarts"),
+    runtimeUpdates: values.get("runtimeUpdates"),
+    serverSlots: values.get("serverSlots"),
     status: {
       port: values.get("statusPort"),
       bind: values.get("statusBind"),

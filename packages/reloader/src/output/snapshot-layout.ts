@@ -6,6 +6,12 @@ import { join } from "node:path";
 export const SNAPSHOT_BASE = "haproxy.cfg";
 export const SNAPSHOT_BACKENDS = "backends.cfg";
 export const SNAPSHOT_MAP = "domain.map";
+/** the container → server slot assignment the snapshot's backends.cfg was rendered with */
+export const SNAPSHOT_SLOTS = "slots.json";
+/** verbatim copies of the two shared files the snapshot was rendered from */
+export const SNAPSHOT_INPUTS = "inputs";
+export const INPUT_BACKENDS = "haproxy-backends.cfg";
+export const INPUT_MAP = "domain.map";
 
 // Paths of one state dir.
 export interface StateLayout {

@@ -1,28 +1,47 @@
-// Snapshots: immutable copies of the three inputs in <state>/gen-<n>/, the unit that is checked,
-// loaded and kept as the last good configuration.
+// Snapshots: immutable gen-<n>/ dirs in the state dir, the unit that is checked, loaded and kept as the
+// last good configuration: the base config, the backends.cfg and domain.map HAProxy loads (rendered with
+// server slots), slots.json, and verbatim copies of the shared files they were rendered from (inputs/).
 import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { InputFiles } from "../sources/read-inputs.js";
 import {
+  INPUT_BACKENDS,
+  INPUT_MAP,
   SNAPSHOT_BACKENDS,
   SNAPSHOT_BASE,
+  SNAPSHOT_INPUTS,
   SNAPSHOT_MAP,
+  SNAPSHOT_SLOTS,
   generationName,
   type StateLayout,
 } from "./snapshot-layout.js";
 
-// Write the exact bytes that were hashed into a fresh gen-<n>/ (replacing a leftover of that number).
+// What one snapshot holds.
+export interface SnapshotContent {
+  base: Buffer;
+  /** the rendered files HAProxy loads */
+  backends: string;
+  map: string;
+  slotsJson: string;
+  /** the shared files' bytes as read (hashed) */
+  inputs: { backends: Buffer; map: Buffer };
+}
+
+// Write a fresh gen-<n>/ (replacing a leftover of that number).
 export async function stageSnapshot(
   layout: StateLayout,
   generation: number,
-  inputs: InputFiles,
+  content: SnapshotContent,
 ): Promise<string> {
   const dir = join(layout.dir, generationName(generation));
   await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(join(dir, SNAPSHOT_BASE), inputs.base, { mode: 0o600 });
-  await writeFile(join(dir, SNAPSHOT_BACKENDS), inputs.backends, { mode: 0o600 });
-  await writeFile(join(dir, SNAPSHOT_MAP), inputs.map, { mode: 0o600 });
+  await mkdir(join(dir, SNAPSHOT_INPUTS), { recursive: true, mode: 0o700 });
+  const file = { mode: 0o600 };
+  await writeFile(join(dir, SNAPSHOT_BASE), content.base, file);
+  await writeFile(join(dir, SNAPSHOT_BACKENDS), content.backends, file);
+  await writeFile(join(dir, SNAPSHOT_MAP), content.map, file);
+  await writeFile(join(dir, SNAPSHOT_SLOTS), content.slotsJson, file);
+  await writeFile(join(dir, SNAPSHOT_INPUTS, INPUT_BACKENDS), content.inputs.backends, file);
+  await writeFile(join(dir, SNAPSHOT_INPUTS, INPUT_MAP), content.inputs.map, file);
   return dir;
 }
 

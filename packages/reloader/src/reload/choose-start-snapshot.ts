@@ -1,6 +1,7 @@
 // What HAProxy starts from: the inputs if they pass haproxy -c, else the last good snapshot (and say so),
 // else the base config with empty routing (every host 503). Nothing passing is a StartupError.
-import type { Logger } from "@rancher-haproxy/core";
+import type { Logger, SharedTable } from "@rancher-haproxy/core";
+import type { SlotMap } from "../model/server-slots.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -12,6 +13,8 @@ export interface StartSnapshot {
   refused: string | null;
   /** the inputs were only not settled yet (a map naming a backend not declared yet): look again later */
   unsettled: boolean;
+  /** what the snapshot holds, when it was staged from the inputs now */
+  staged?: { table: SharedTable; slots: SlotMap };
 }
 
 // `files` is null when the inputs could not be read; `base` is then the base config alone (null:
@@ -25,7 +28,12 @@ export async function chooseStartSnapshot(
   const earlier = await store.open();
   const fromInputs = files ? await store.stageAndCheck(files) : null;
   if (fromInputs?.ok)
-    return { generation: await adopt(store, fromInputs.generation), refused: null, unsettled: false };
+    return {
+      generation: await adopt(store, fromInputs.generation),
+      refused: null,
+      unsettled: false,
+      staged: { table: fromInputs.table, slots: fromInputs.slots },
+    };
   const refused = fromInputs?.reason ?? null;
   const unsettled = fromInputs?.unsettled === true;
 

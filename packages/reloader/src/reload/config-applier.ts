@@ -4,10 +4,14 @@
 // out or is interrupted, and a pass that throws, is tried again with backoff until it goes live. A map
 // naming a backend the backends file does not declare yet is "not settled" (the generator is between its
 // writes, or died there): read again after the debounce, doubling to 5 s, never a rejection.
-import type { Logger } from "@rancher-haproxy/core";
+import { createHash } from "node:crypto";
+import type { Logger, SharedTable } from "@rancher-haproxy/core";
+import type { CheckResult } from "../haproxy/check-config.js";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
-import { readInputFile, readInputs, type InputPaths } from "../sources/read-inputs.js";
+import { planUpdate, type AppliedState, type ReloadReason, type UpdatePlan } from "../model/plan-update.js";
+import { readInputFile, readInputs, type InputFiles, type InputPaths } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
+import { applyRuntime } from "./apply-runtime.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
 import { reportSwitch } from "./report-switch.js";
 import { reportUnreadable } from "./report-unreadable.js";
@@ -23,6 +27,19 @@ export interface ApplierOptions {
   supervisor: HaproxySupervisor;
   /** first re-read delay of inputs that are not settled yet (the debounce) */
   retryMs: number;
+  /** apply changes within existing backends through the runtime API (false: every change reloads) */
+  runtimeUpdates: boolean;
+  /** server slots per backend block */
+  slotsPerBlock: number;
+  /** how long one runtime-API command may take before the change falls back to a reload */
+  runtimeTimeoutMs?: number;
+}
+
+// What a worker runs: confirmed by a reload or a start from gen-<n>, then kept up to date by runtime steps.
+interface KnownState {
+  workerPid: number;
+  generation: number;
+  state: AppliedState;
 }
 
 /** a failed change is tried again after 0.5 s, doubling up to 30 s, for as long as it fails */
@@ -49,6 +66,10 @@ export class ConfigApplier {
   private running: Promise<void> | null = null;
   private pending = false;
   private changeSince: number | null = null;
+  /** what the running worker runs, when known (null: the next change reloads) */
+  private known: KnownState | null = null;
+  /** the snapshot prepareInitial staged from the inputs, for the first pass after the start */
+  private startState: { generation: number; state: AppliedState } | null = null;
 
   constructor(private readonly options: ApplierOptions) {
     this.unsettledBackoff = new RetryBackoff(Math.max(options.retryMs, 50), UNSETTLED_MAX_MS);
@@ -63,8 +84,11 @@ export class ConfigApplier {
     if (read.ok) {
       const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
       generation = start.generation;
-      if (start.refused === null) this.switched = { generation, hash: read.files.hash };
-      else if (!start.unsettled) this.refused(read.files.hash, start.refused);
+      if (start.refused === null) {
+        this.switched = { generation, hash: read.files.hash };
+        if (start.staged)
+          this.startState = { generation, state: { baseHash: hashBase(read.files.base), ...start.staged } };
+      } else if (!start.unsettled) this.refused(read.files.hash, start.refused);
     } else {
       reportUnreadable(read, this.options.logger, this.options.status);
       const base = await readInputFile(inputs.base);
@@ -124,7 +148,7 @@ export class ConfigApplier {
   }
 
   private async applyOnce(since: number | null): Promise<PassOutcome> {
-    const { logger, status, supervisor, store } = this.options;
+    const { logger, status, store } = this.options;
     const read = await readInputs(this.options.inputs);
     if (!read.ok) {
       reportUnreadable(read, logger, status);
@@ -139,6 +163,10 @@ export class ConfigApplier {
     if (this.switched?.hash === hash && status.snapshot().runningGeneration === this.switched.generation) {
       // HAProxy (re)started from this change's snapshot: it is live without a reload.
       this.settledHash = hash;
+      const workerPid = status.snapshot().workerPid;
+      if (this.startState?.generation === this.switched.generation && workerPid !== null)
+        this.known = { workerPid, ...this.startState };
+      this.startState = null;
       logger.info(
         { event: "inputs.live", generation: this.switched.generation, inputsHash: hash },
         `HAProxy runs gen-${this.switched.generation}: the change is live`,
@@ -146,19 +174,124 @@ export class ConfigApplier {
       return DONE;
     }
     const started = performance.now();
-    const checked = await store.stageAndCheck(read.files);
-    if (!checked.ok && checked.unsettled === true) return this.unsettled(hash, checked.reason);
+    const validated = store.validate(read.files);
+    if (!validated.ok && validated.unsettled === true) return this.unsettled(hash, validated.reason);
     this.unsettledHash = null;
+    if (!validated.ok) {
+      status.reloadEnded("check-failed", null, null, validated.reason);
+      this.refused(hash, validated.reason);
+      return DONE;
+    }
+    const next = { baseHash: hashBase(read.files.base), table: validated.table };
+    const plan = planUpdate(this.knownState(), next, {
+      slotsPerBlock: this.options.slotsPerBlock,
+      runtimeUpdates: this.options.runtimeUpdates,
+    });
+    if (plan.kind === "runtime") return this.applyRuntimePlan(plan, read.files, next.table, started, since);
+    logger.info(
+      { event: "reload.planned", reason: plan.reason, detail: plan.detail },
+      `the change needs a reload: ${plan.detail}`,
+    );
+    const checked = await store.stageAndCheck(read.files, plan.slots);
+    if (!checked.ok && checked.unsettled === true) return this.unsettled(hash, checked.reason);
     if (!checked.ok) {
       status.reloadEnded("check-failed", null, null, checked.reason);
       this.refused(hash, checked.reason);
       return DONE;
     }
-    const { generation, check } = checked;
+    const state = { ...next, slots: checked.slots };
+    return this.reloadTo(checked.generation, hash, checked.check, state, plan.reason, started, since);
+  }
+
+  // What the running worker runs, if it is the one the last apply was confirmed on.
+  private knownState(): AppliedState | null {
+    const { workerPid, runningGeneration } = this.options.status.snapshot();
+    const known = this.known;
+    if (known === null || known.workerPid !== workerPid || known.generation !== runningGeneration)
+      return null;
+    return known.state;
+  }
+
+  // Stage the change as gen-<n>, point `current` at it, then the runtime steps and their read-back; an
+  // unexpected answer, a timeout or a read-back difference reloads from that snapshot.
+  private async applyRuntimePlan(
+    plan: Extract<UpdatePlan, { kind: "runtime" }>,
+    files: InputFiles,
+    table: SharedTable,
+    started: number,
+    since: number | null,
+  ): Promise<PassOutcome> {
+    const { logger, status, supervisor, store } = this.options;
+    const known = this.known;
+    if (known === null) throw new Error("a runtime plan without a known state");
+    const state: AppliedState = { baseHash: known.state.baseHash, table, slots: plan.slots };
+    const generation = await store.stage(files, table, plan.slots);
+    this.settledHash = null;
+    this.switched = null;
+    await store.makeCurrent(generation);
+    status.currentIs(generation);
+    const outcome = await applyRuntime(plan, table, {
+      supervisor,
+      masterSocket: store.layout.masterSocket,
+      workerPid: known.workerPid,
+      timeoutMs: this.options.runtimeTimeoutMs ?? 2000,
+    });
+    if (outcome.ok) {
+      const now = performance.now();
+      const changeToAppliedMs = since === null ? null : Math.round(now - since);
+      status.runtimeApplied(generation, changeToAppliedMs);
+      if (outcome.ops > 0) status.readback(true, Date.now(), `gen-${generation}: ${outcome.detail}`);
+      this.known = { workerPid: known.workerPid, generation, state };
+      this.switched = { generation, hash: files.hash };
+      this.settledHash = files.hash;
+      logger.info(
+        {
+          event: "runtime.applied",
+          generation,
+          inputsHash: files.hash,
+          ops: outcome.ops,
+          durationMs: Math.round(now - started),
+          changeToAppliedMs,
+          workerPid: known.workerPid,
+        },
+        `applied gen-${generation} through the runtime API (${outcome.ops} steps, no reload)`,
+      );
+      await store.prune();
+      return DONE;
+    }
+    this.known = null;
+    if (outcome.readback) status.readback(false, Date.now(), `gen-${generation}: ${outcome.reason}`);
+    logger.warn(
+      { event: "runtime.fallback", generation, reason: outcome.reason },
+      `runtime update of gen-${generation} not confirmed (${outcome.reason}): reloading from it`,
+    );
+    const check = await store.check(generation);
+    if (!check.ok) {
+      await store.makeCurrent(known.generation);
+      status.currentIs(known.generation);
+      status.reloadEnded("check-failed", null, null, check.reason);
+      return { retry: check.reason };
+    }
+    return this.reloadTo(generation, files.hash, check.check, state, "runtime-fallback", started, since);
+  }
+
+  // Switch `current` to a checked gen-<n> and reload onto it; a confirmed reload makes `state` known.
+  private async reloadTo(
+    generation: number,
+    hash: string,
+    check: CheckResult,
+    state: AppliedState,
+    reason: ReloadReason,
+    started: number,
+    since: number | null,
+  ): Promise<PassOutcome> {
+    const { logger, status, supervisor, store } = this.options;
+    status.reloadFor(reason);
     // Until this switch is confirmed, what HAProxy runs is not known for sure (a reload that timed out
     // may still have loaded it): the next pass reloads even the files it ran before.
     this.settledHash = null;
     this.switched = null;
+    this.known = null;
     const reloadStarted = performance.now();
     const result = await supervisor.switchTo(generation);
     const live = reportSwitch(result, {
@@ -168,10 +301,13 @@ export class ConfigApplier {
       reloadStarted,
       since,
       check,
+      reason,
       logger,
       status,
     });
     await store.prune();
+    if (result.kind === "reloaded" && result.verdict.ok)
+      this.known = { workerPid: result.verdict.workerPid, generation, state };
     if (result.kind === "deferred" || result.verdict.ok || result.verdict.kind === "exited")
       this.switched = { generation, hash };
     if (live === null) {
@@ -225,4 +361,9 @@ export class ConfigApplier {
     );
     this.armTimer(delayMs);
   }
+}
+
+// sha256 of the base config: a different base needs a reload.
+function hashBase(base: Buffer): string {
+  return createHash("sha256").update(base).digest("hex");
 }

@@ -15,13 +15,15 @@ export interface SwitchContext {
   reloadStarted: number;
   since: number | null;
   check: CheckResult;
+  /** why the change needed a reload (see planUpdate) */
+  reason?: string;
   logger: Logger;
   status: ReloaderStatus;
 }
 
 // Report it; returns null when the change is live, else why it is not (yet).
 export function reportSwitch(result: SwitchResult, context: SwitchContext): string | null {
-  const { generation, inputsHash, started, reloadStarted, since, check, logger, status } = context;
+  const { generation, inputsHash, started, reloadStarted, since, check, reason, logger, status } = context;
   if (result.kind === "deferred") {
     status.reloadEnded("deferred", null, null);
     logger.warn(
@@ -42,6 +44,7 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
         event: "reload.applied",
         generation,
         inputsHash,
+        reason: reason ?? null,
         checkMs: check.durationMs,
         reloadMs,
         durationMs,

@@ -1,57 +1,105 @@
 // The snapshots of the state dir as one object: numbering, our own contract check + staging +
 // `haproxy -c`, the `current` link and pruning. A failed check is logged with the offending lines.
 import { readFile } from "node:fs/promises";
-import type { Logger } from "@rancher-haproxy/core";
+import { join } from "node:path";
+import { renderDomainMap, type Logger, type SharedTable } from "@rancher-haproxy/core";
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
 import { findOffendingLines, maskSecrets } from "../haproxy/find-offending-lines.js";
-import { validateInputs } from "../model/validate-inputs.js";
-import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
+import { checkInputs } from "../model/validate-inputs.js";
+import { assignSlots } from "../model/assign-slots.js";
+import { slotsToJson, type Slot, type SlotMap } from "../model/server-slots.js";
+import { renderSlottedBackends } from "../render/render-slotted-backends.js";
+import { configFiles, generationName, type StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
 import type { InputFiles } from "../sources/read-inputs.js";
+import { readSlots } from "../sources/read-slots.js";
 import { listGenerations, readCurrentGeneration } from "../sources/read-state-dir.js";
 import { StartupError } from "../startup-error.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged).
 export type Checked =
-  | { ok: true; generation: number; check: CheckResult }
+  | { ok: true; generation: number; check: CheckResult; table: SharedTable; slots: SlotMap }
   | { ok: false; generation: number | null; reason: string; unsettled?: boolean };
+
+// The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
+export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
 
 // Snapshots in <state>/gen-<n>/ and the <state>/current link.
 export class SnapshotStore {
   private nextGeneration = 1;
+  /** the slot assignment last staged (or found in `current` at open): the start of the next one */
+  private lastSlots: SlotMap | null = null;
 
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
     private readonly logger: Logger,
+    private readonly slotsPerBlock = 10,
     private readonly keep = 3,
   ) {}
 
-  // Continue numbering after the snapshots an earlier run left; returns what `current` points at.
+  // Continue numbering after the snapshots an earlier run left (and their slot assignment); returns
+  // what `current` points at.
   async open(): Promise<{ generations: number[]; current: number | null }> {
     const generations = await listGenerations(this.layout);
     this.nextGeneration = (generations.at(-1) ?? 0) + 1;
-    return { generations, current: await readCurrentGeneration(this.layout) };
+    const current = await readCurrentGeneration(this.layout);
+    if (current !== null) this.lastSlots = await readSlots(join(this.layout.dir, generationName(current)));
+    return { generations, current };
   }
 
-  // Check the contract, write the bytes as a new generation and run haproxy -c on exactly those files.
-  async stageAndCheck(files: InputFiles): Promise<Checked> {
-    const problems = validateInputs(files);
+  // The contract check of the inputs (logged when they are rejected).
+  validate(files: InputFiles): Validated {
+    const { problems, table } = checkInputs(files);
     if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
       const reason = `not settled yet: ${describe(problems[0])} (the generator is between its writes?)`;
-      return { ok: false, generation: null, reason, unsettled: true };
+      return { ok: false, reason, unsettled: true };
     }
-    if (problems.length > 0) {
-      this.logger.error(
-        { event: "inputs.rejected", problems },
-        `the input files break the generated-file contract: keeping the running config (${describe(problems[0])})`,
-      );
-      return { ok: false, generation: null, reason: `inputs rejected: ${describe(problems[0])}` };
-    }
+    if (table !== null) return { ok: true, table };
+    this.logger.error(
+      { event: "inputs.rejected", problems },
+      `the input files break the generated-file contract: keeping the running config (${describe(problems[0])})`,
+    );
+    return { ok: false, reason: `inputs rejected: ${describe(problems[0])}` };
+  }
+
+  // Write gen-<n> for `table` with `slots`: backends.cfg and domain.map rendered, the inputs verbatim.
+  async stage(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<number> {
     const generation = this.nextGeneration++;
-    const dir = await stageSnapshot(this.layout, generation, files);
-    const paths = configFiles(dir);
+    await stageSnapshot(this.layout, generation, {
+      base: files.base,
+      backends: renderSlottedBackends(table, slots),
+      map: renderDomainMap(table),
+      slotsJson: `${JSON.stringify(slotsToJson(slots))}\n`,
+      inputs: { backends: files.backends, map: files.map },
+    });
+    this.lastSlots = slots;
+    return generation;
+  }
+
+  // A reload's slots for `table`: the last staged assignment kept, free slots rendered afresh.
+  reloadSlots(table: SharedTable): Map<string, Slot[]> {
+    return assignSlots(this.lastSlots, table.backends, this.slotsPerBlock, "reload").slots;
+  }
+
+  // Check the contract, write a new generation (with `slots`, default reloadSlots) and run haproxy -c
+  // on exactly those files.
+  async stageAndCheck(files: InputFiles, slots?: SlotMap): Promise<Checked> {
+    const validated = this.validate(files);
+    if (!validated.ok) return { ...validated, generation: null };
+    const { table } = validated;
+    const chosen = slots ?? this.reloadSlots(table);
+    const generation = await this.stage(files, table, chosen);
+    const check = await this.check(generation);
+    return check.ok ? { ok: true, generation, check: check.check, table, slots: chosen } : check;
+  }
+
+  // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed.
+  async check(
+    generation: number,
+  ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
+    const paths = configFiles(join(this.layout.dir, generationName(generation)));
     const check = await checkConfig(this.bin, paths);
     if (check.spawnError !== null)
       throw new StartupError(
@@ -63,7 +111,7 @@ export class SnapshotStore {
         { event: "check.passed", generation, durationMs: check.durationMs },
         `gen-${generation} passes haproxy -c`,
       );
-      return { ok: true, generation, check };
+      return { ok: true, check };
     }
     const contents = new Map<string, string>();
     for (const path of paths) contents.set(path, await readFile(path, "utf8").catch(() => ""));

@@ -1,4 +1,5 @@
 // What the reloader has done so far, in one object a status listener (/healthz, /metrics) can read.
+import type { ReloadReason } from "../model/plan-update.js";
 
 // Results a reload attempt can have.
 export type ReloadResult = "applied" | "check-failed" | "rejected" | "interrupted" | "deferred";
@@ -24,6 +25,14 @@ export interface StatusSnapshot {
   applyRetries: number;
   /** the inputs (by hash) the checks refused: they stay refused until the files change */
   refusedInputs: { hash: string; reason: string } | null;
+  /** reloads started for a change, by why the change could not be applied at runtime */
+  reloadsByReason: Partial<Record<ReloadReason, number>>;
+  /** changes applied through the runtime API, and the last read-back after runtime steps */
+  runtime: {
+    updates: number;
+    readbackMismatches: number;
+    lastReadback: { ok: boolean; at: number; detail: string } | null;
+  };
 }
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -42,6 +51,8 @@ export class ReloaderStatus {
     retry: null,
     applyRetries: 0,
     refusedInputs: null,
+    reloadsByReason: {},
+    runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -80,6 +91,29 @@ export class ReloaderStatus {
       this.state.refusedInputs = null;
     }
     if (error !== undefined) this.state.lastError = error;
+  }
+
+  // A change needs a reload, for `reason`.
+  reloadFor(reason: ReloadReason): void {
+    this.state.reloadsByReason[reason] = (this.state.reloadsByReason[reason] ?? 0) + 1;
+  }
+
+  // A change went live through the runtime API: the running worker now runs gen-<n> (`current`).
+  runtimeApplied(generation: number, changeToAppliedMs: number | null): void {
+    this.state.runtime.updates += 1;
+    this.state.currentGeneration = generation;
+    this.state.runningGeneration = generation;
+    this.state.lastChangeToAppliedMs = changeToAppliedMs;
+    this.state.refusedInputs = null;
+  }
+
+  // A read-back after runtime steps matched the snapshot, or not (`at`: ms since the epoch).
+  readback(ok: boolean, at: number, detail: string): void {
+    this.state.runtime.lastReadback = { ok, at, detail };
+    if (!ok) {
+      this.state.runtime.readbackMismatches += 1;
+      this.state.lastError = detail;
+    }
   }
 
   // The checks (contract, haproxy -c) refused the inputs with this hash: the same bytes fail again.

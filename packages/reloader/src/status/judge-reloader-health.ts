@@ -19,6 +19,8 @@ export interface ReloaderHealth {
     /** a change that did not go live waits for this attempt, due in `inSeconds` */
     retry: { attempt: number; inSeconds: number; reason: string } | null;
     lastError: string | null;
+    /** changes applied through the runtime API, and the last read-back (`at`: ISO time) */
+    runtime: { updates: number; lastReadback: { ok: boolean; at: string; detail: string } | null };
   };
 }
 
@@ -47,6 +49,13 @@ export function judgeReloaderHealth(
       reason: status.retry.reason,
     },
     lastError: status.lastError,
+    runtime: {
+      updates: status.runtime.updates,
+      lastReadback: status.runtime.lastReadback && {
+        ...status.runtime.lastReadback,
+        at: new Date(status.runtime.lastReadback.at).toISOString(),
+      },
+    },
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";
   if (!running)

@@ -1,11 +1,14 @@
 // Whether HAProxy runs the files as they are on disk now: the input triple compared byte for byte
 // (by hash) with the snapshot the running worker was confirmed with, and how long ago an input changed.
-import { stat } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   generationName,
+  INPUT_BACKENDS,
+  INPUT_MAP,
   SNAPSHOT_BACKENDS,
   SNAPSHOT_BASE,
+  SNAPSHOT_INPUTS,
   SNAPSHOT_MAP,
   type StateLayout,
 } from "../output/snapshot-layout.js";
@@ -48,10 +51,17 @@ export async function readAppliedState(
   if (generation === null)
     return { generation, applied: false, hash, changedAt, problem: "no configuration is confirmed running" };
   const dir = join(layout.dir, generationName(generation));
+  // The shared files the snapshot was rendered from (inputs/); a snapshot of an older reloader holds
+  // them as they were, beside the base config.
+  const copies = join(dir, SNAPSHOT_INPUTS);
+  const verbatim = await access(copies).then(
+    () => true,
+    () => false,
+  );
   const running = await readInputs({
     base: join(dir, SNAPSHOT_BASE),
-    backends: join(dir, SNAPSHOT_BACKENDS),
-    map: join(dir, SNAPSHOT_MAP),
+    backends: verbatim ? join(copies, INPUT_BACKENDS) : join(dir, SNAPSHOT_BACKENDS),
+    map: verbatim ? join(copies, INPUT_MAP) : join(dir, SNAPSHOT_MAP),
   });
   if (!running.ok)
     return { generation, applied: false, hash, changedAt, problem: `gen-${generation} cannot be read` };

@@ -10,6 +10,8 @@ import {
   SNAPSHOT_MAP,
   type StateLayout,
 } from "../output/snapshot-layout.js";
+import { slotName } from "../model/server-slots.js";
+import { readSlots } from "../sources/read-slots.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 
 // The snapshot's file names, in the order HAProxy loads them.
@@ -22,6 +24,9 @@ export interface RunningConfig {
   running: boolean;
   dir: string;
   files: Record<(typeof RUNNING_FILES)[number], string>;
+  /** backend → its server slots and the container (shared-file server name) each holds, null: free;
+   * null for a snapshot without slots.json */
+  slots: Record<string, { slot: string; server: string | null }[]> | null;
 }
 
 const PRIVATE_KEY = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
@@ -39,6 +44,11 @@ export async function readRunningConfig(
     const [base, backends, map] = await Promise.all(
       RUNNING_FILES.map((name) => readFile(join(dir, name), "utf8")),
     );
+    const assignment = await readSlots(dir);
+    const slots: RunningConfig["slots"] = assignment && {};
+    if (slots && assignment)
+      for (const [backend, list] of assignment)
+        slots[backend] = list.map((slot, index) => ({ slot: slotName(index), server: slot.server }));
     return {
       generation,
       running: running !== null,
@@ -48,6 +58,7 @@ export async function readRunningConfig(
         [SNAPSHOT_BACKENDS]: redactConfig(backends ?? ""),
         [SNAPSHOT_MAP]: redactConfig(map ?? ""),
       },
+      slots,
     };
   } catch {
     return null; // pruned between the link and the read: the caller answers 503
@@ -64,5 +75,15 @@ export function renderRunningConfig(config: RunningConfig): string {
   const state = config.running ? "running" : "HAProxy is not running; it starts from";
   const header = `# ${state}: ${generationName(config.generation)} (${config.dir})\n`;
   const body = (text: string) => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
-  return header + RUNNING_FILES.map((name) => `# ==> ${name} <==\n${body(config.files[name])}`).join("");
+  const files = RUNNING_FILES.map((name) => `# ==> ${name} <==\n${body(config.files[name])}`).join("");
+  return header + files + renderSlotTable(config.slots);
+}
+
+// `# ==> slots <==` and one `<backend> <slot> <container|->` line per slot.
+function renderSlotTable(slots: RunningConfig["slots"]): string {
+  if (slots === null) return "";
+  const lines = Object.entries(slots).flatMap(([backend, list]) =>
+    list.map(({ slot, server }) => `${backend} ${slot} ${server ?? "-"}\n`),
+  );
+  return `# ==> slots <==\n${lines.join("")}`;
 }

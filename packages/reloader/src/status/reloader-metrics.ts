@@ -55,6 +55,40 @@ export function createReloaderMetrics(
       this.inc(snap().applyRetries);
     },
   });
+  new Counter({
+    name: "reloader_reloads_by_reason_total",
+    help: "Reloads started for a change, by why it could not be applied through the runtime API: state-unknown, runtime-disabled, base-changed, backends-changed, backend-options-changed, server-options-changed, slots-exhausted, runtime-fallback",
+    labelNames: ["reason"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [reason, count] of Object.entries(snap().reloadsByReason)) this.inc({ reason }, count);
+    },
+  });
+  new Counter({
+    name: "reloader_runtime_updates_total",
+    help: "Changes applied through HAProxy's runtime API without a reload (read back and confirmed)",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(snap().runtime.updates);
+    },
+  });
+  new Counter({
+    name: "reloader_readback_mismatches_total",
+    help: "Read-backs after runtime steps that differed from the snapshot (each followed by a reload)",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(snap().runtime.readbackMismatches);
+    },
+  });
+  gauge(
+    registry,
+    "reloader_last_readback_ok",
+    "1 when the last read-back after runtime steps matched the snapshot (or none happened yet), else 0",
+    (g) => g.set(snap().runtime.lastReadback?.ok === false ? 0 : 1),
+  );
   gauge(
     registry,
     "reloader_apply_retry_pending",

@@ -4,7 +4,12 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "@rancher-haproxy/core";
-import { freePort, spawnReloader, type ReloaderProcess } from "../../../test-support/src/haproxy/index.ts";
+import {
+  freePort,
+  spawnReloader,
+  waitFor,
+  type ReloaderProcess,
+} from "../../../test-support/src/haproxy/index.ts";
 
 export interface Fixture {
   dir: string;
@@ -110,4 +115,19 @@ function overriding(defaults: readonly string[], extra: readonly string[]): stri
   for (let i = 0; i < defaults.length; i += 2)
     if (!given.has(defaults[i])) kept.push(defaults[i] ?? "", defaults[i + 1] ?? "");
   return [...kept, ...extra];
+}
+
+// The next `reload.applied` or `runtime.applied` line from log index `from` (a change that only needs
+// to be live, however it went live).
+export async function waitForApply(
+  reloader: ReloaderProcess,
+  from: number,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
+  const applied = (line: { event?: unknown }) =>
+    line.event === "reload.applied" || line.event === "runtime.applied";
+  return waitFor(() => reloader.logs.slice(from).find(applied) ?? null, {
+    timeoutMs,
+    message: "reload.applied or runtime.applied",
+  });
 }

@@ -25,7 +25,8 @@ export async function reloadUnderLoad(
   for (const [index, name] of names.entries())
     backends.push(await startBackend({ name, host: `${options.hostBase}.${index + 1}` }));
 
-  // A harmless change per reload: a comment and a spare, unrouted backend whose port moves.
+  // A harmless change per reload: a comment and a spare, unrouted backend whose port moves (a reload
+  // only with RUNTIME_UPDATES=false: the runtime API would re-address the slot).
   const backendsFile = (n: number) =>
     renderTestBackends(
       [
@@ -39,7 +40,7 @@ export async function reloadUnderLoad(
     backends: backendsFile(0),
     map,
     args: ["--debounce-ms", "10", "--rescan-interval", "0"],
-    env: { SYSLOG_HOST: "127.0.0.1:9" },
+    env: { SYSLOG_HOST: "127.0.0.1:9", RUNTIME_UPDATES: "false" },
   });
 
   const controller = new AbortController();

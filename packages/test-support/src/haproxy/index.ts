@@ -11,3 +11,19 @@ export {
   type WaitEventOptions,
 } from "./spawn-reloader.js";
 export { renderTestBackends, renderTestMap, type TestBackend } from "./render-test-files.js";
+export { sendMasterCli } from "./send-master-cli.js";
+export { readReloadCounter, type ReloadCounter } from "./read-reload-counter.js";
+export {
+  parseServersState,
+  readRuntimeState,
+  readyAddresses,
+  type RuntimeServer,
+  type RuntimeState,
+} from "./read-runtime-state.js";
+export {
+  compareWithFiles,
+  compareWithSnapshot,
+  mapLines,
+  parseBackendServers,
+  type FileServer,
+} from "./compare-runtime-state.js";

@@ -2,3 +2,4 @@
 export { startBackend, type Backend, type BackendOptions, type SeenRequest } from "./start-backend.js";
 export { parseProxyHeader, type ProxyHeader, type ProxyParse } from "./parse-proxy-header.js";
 export { httpRequest, type RequestOptions, type SimpleResponse } from "./http-request.js";
+export { openStream, type OpenStream, type StreamOptions } from "./open-stream.js";

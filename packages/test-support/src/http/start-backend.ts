@@ -1,4 +1,6 @@
 // A real HTTP backend on loopback that answers 200 with its own name, optionally behind PROXY protocol.
+// GET /stream answers a never-ending stream (one `<name> <n>` line every streamIntervalMs) for
+// long-lived connection tests.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -18,6 +20,8 @@ export interface BackendOptions {
   delayMs?: number;
   /** idle keep-alive timeout, 120 s by default so HAProxy's pooled connections are not cut under it */
   keepAliveTimeoutMs?: number;
+  /** how often GET /stream writes a line (default 100 ms) */
+  streamIntervalMs?: number;
 }
 
 // One request as the backend saw it.
@@ -39,6 +43,8 @@ export interface Backend {
   readonly requests: number;
   /** connections refused for a missing or bad PROXY header */
   readonly rejectedConnections: number;
+  /** GET /stream answers still being written */
+  readonly openStreams: number;
   /** the last 100 requests, oldest first */
   readonly seen: readonly SeenRequest[];
   close(): Promise<void>;
@@ -51,12 +57,26 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const seen: SeenRequest[] = [];
   let requests = 0;
   let rejectedConnections = 0;
+  let openStreams = 0;
 
   const http = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const proxy = proxyBySocket.get(req.socket) ?? null;
     seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, proxy });
     if (seen.length > 100) seen.shift();
     req.resume();
+    if (req.url?.startsWith("/stream")) {
+      openStreams += 1;
+      res.writeHead(200, { "content-type": "text/plain", "x-backend": options.name });
+      let line = 0;
+      const write = () => res.write(`${options.name} ${line++}\n`);
+      write();
+      const timer = setInterval(write, options.streamIntervalMs ?? 100);
+      res.on("close", () => {
+        clearInterval(timer);
+        openStreams -= 1;
+      });
+      return;
+    }
     const answer = () => {
       requests += 1;
       const headers: Record<string, string> = { "content-type": "text/plain", "x-backend": options.name };
@@ -114,6 +134,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     address: `${host}:${port}`,
     get requests() {
       return requests;
+    },
+    get openStreams() {
+      return openStreams;
     },
     get rejectedConnections() {
       return rejectedConnections;

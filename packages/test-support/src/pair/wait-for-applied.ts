@@ -1,7 +1,7 @@
 // "HAProxy runs what generate-maps wrote": the files on the shared volume pass a check, and the reloader's
 // last applied snapshot (state/gen-<n>) holds exactly those bytes. The functional end of a change.
 import { join } from "node:path";
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { waitFor } from "../haproxy/wait-for.js";
 import type { ReloaderProcess } from "../haproxy/spawn-reloader.js";
 import type { LoggedChild } from "./logged-child.js";
@@ -27,7 +27,11 @@ export async function readGeneratedFiles(paths: PairPaths): Promise<GeneratedFil
   return { backends: await read(paths.backends), map: await read(paths.domainMap) };
 }
 
-// Waits until the files pass `check` and the last reload.applied is a snapshot of exactly those files.
+/** the log events that say a snapshot went live: a confirmed reload, or runtime steps read back */
+export const APPLIED_EVENTS: readonly string[] = ["reload.applied", "runtime.applied"];
+
+// Waits until the files pass `check` and the last reload.applied (or runtime.applied) is a snapshot of
+// exactly those files (the shared files' copies in gen-<n>/inputs/, or gen-<n>/ for an older reloader).
 export async function waitForApplied(
   processes: { generateMaps: LoggedChild; reloader: ReloaderProcess },
   paths: PairPaths,
@@ -43,16 +47,26 @@ export async function waitForApplied(
           last = `the files do not pass the check yet:\n${files.backends}\n${files.map}`;
           return null;
         }
-        const applied = processes.reloader.logs.filter((line) => line.event === "reload.applied").at(-1);
+        const applied = processes.reloader.logs
+          .filter((line) => APPLIED_EVENTS.includes(String(line.event)))
+          .at(-1);
         const generation = Number(applied?.["generation"]);
         if (!Number.isInteger(generation)) {
-          last = "no reload.applied yet";
+          last = "no reload.applied or runtime.applied yet";
           return null;
         }
         const gen = join(paths.stateDir, `gen-${generation}`);
+        const inputs = join(gen, "inputs");
+        const copies = await access(inputs).then(
+          () => true,
+          () => false,
+        );
         const running = {
-          backends: await readFile(join(gen, "backends.cfg"), "utf8"),
-          map: await readFile(join(gen, "domain.map"), "utf8"),
+          backends: await readFile(
+            join(copies ? inputs : gen, copies ? "haproxy-backends.cfg" : "backends.cfg"),
+            "utf8",
+          ),
+          map: await readFile(join(copies ? inputs : gen, "domain.map"), "utf8"),
         };
         if (running.backends !== files.backends || running.map !== files.map) {
           last = `gen-${generation} is not the current files yet`;

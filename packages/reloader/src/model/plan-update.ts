@@ -1,0 +1,143 @@
+// What a change needs: runtime-API steps (server slots re-addressed or toggled, map lines added, set or
+// deleted), or a reload and why. Compares the applied state (table + slots HAProxy runs) with the new
+// table. Pure and total.
+import { renderBackendBlock, type SharedServer, type SharedTable } from "@rancher-haproxy/core";
+import { assignSlots, sameOptions } from "./assign-slots.js";
+import type { Slot, SlotMap } from "./server-slots.js";
+
+// What HAProxy runs (or will, once a change is applied): the base config's hash, the table, the slots.
+export interface AppliedState {
+  baseHash: string;
+  table: SharedTable;
+  slots: SlotMap;
+}
+
+// Why a change reloads (the `reason` label of reloader_reloads_by_reason_total).
+export const RELOAD_REASONS = [
+  "state-unknown",
+  "runtime-disabled",
+  "base-changed",
+  "backends-changed",
+  "backend-options-changed",
+  "server-options-changed",
+  "slots-exhausted",
+  "runtime-fallback",
+] as const;
+export type ReloadReason = (typeof RELOAD_REASONS)[number];
+
+// One runtime step on a slot: to maintenance, to a new address, or ready (routable).
+export type ServerOp =
+  | { backend: string; slot: number; action: "maint" | "ready" }
+  | { backend: string; slot: number; action: "addr"; address: string; port: number };
+
+// One runtime step on domain.map: a new key, a key re-pointed, a key removed.
+export type MapOp =
+  { action: "add" | "set"; fqdn: string; backend: string } | { action: "del"; fqdn: string };
+
+// The plan: runtime steps (maint first, then addresses, then ready, then the map), or a reload.
+export type UpdatePlan =
+  | { kind: "runtime"; slots: Map<string, Slot[]>; serverOps: ServerOp[]; mapOps: MapOp[] }
+  | { kind: "reload"; reason: ReloadReason; detail: string; slots: Map<string, Slot[]> };
+
+// Plan the change from `previous` (null: what HAProxy runs is not known) to `next`.
+export function planUpdate(
+  previous: AppliedState | null,
+  next: { baseHash: string; table: SharedTable },
+  options: { slotsPerBlock: number; runtimeUpdates: boolean },
+): UpdatePlan {
+  const block = options.slotsPerBlock;
+  const runtime = assignSlots(
+    previous?.slots ?? null,
+    next.table.backends,
+    block,
+    "runtime",
+    previous?.table.backends ?? [],
+  );
+  const reload = (reason: ReloadReason, detail: string): UpdatePlan => ({
+    kind: "reload",
+    reason,
+    detail,
+    slots: assignSlots(previous?.slots ?? null, next.table.backends, block, "reload").slots,
+  });
+  if (!options.runtimeUpdates) return reload("runtime-disabled", "RUNTIME_UPDATES is false");
+  if (previous === null)
+    return reload("state-unknown", "what HAProxy runs is not known (start, adopt or restart)");
+  if (previous.baseHash !== next.baseHash) return reload("base-changed", "the base config changed");
+  const before = new Map(previous.table.backends.map((backend) => [backend.name, backend]));
+  const after = new Map(next.table.backends.map((backend) => [backend.name, backend]));
+  const added = [...after.keys()].filter((name) => !before.has(name));
+  const removed = [...before.keys()].filter((name) => !after.has(name));
+  if (added.length + removed.length > 0) return reload("backends-changed", describeSet(added, removed));
+  for (const [name, backend] of after) {
+    const old = before.get(name);
+    if (old && renderBackendBlock(old, () => []) !== renderBackendBlock(backend, () => []))
+      return reload("backend-options-changed", `backend ${name}: a line other than a server line changed`);
+  }
+  if (runtime.grown.length > 0)
+    return reload("slots-exhausted", `no free server slot left in ${runtime.grown.join(", ")}`);
+  const serverOps: ServerOp[] = [];
+  for (const [name, slots] of runtime.slots) {
+    const ops = slotOps(
+      name,
+      previous.slots.get(name) ?? [],
+      slots,
+      before.get(name)?.servers ?? [],
+      after.get(name)?.servers ?? [],
+    );
+    if (typeof ops === "string") return reload("server-options-changed", ops);
+    serverOps.push(...ops);
+  }
+  const order = { maint: 0, addr: 1, ready: 2 } as const;
+  serverOps.sort((a, b) => order[a.action] - order[b.action]);
+  return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: mapOps(previous.table, next.table) };
+}
+
+// The steps for one backend's slots, or why a slot cannot take its new container at runtime.
+function slotOps(
+  backend: string,
+  before: readonly Slot[],
+  after: readonly Slot[],
+  oldServers: readonly SharedServer[],
+  newServers: readonly SharedServer[],
+): ServerOp[] | string {
+  const oldByName = new Map(oldServers.map((server) => [server.name, server]));
+  const newByName = new Map(newServers.map((server) => [server.name, server]));
+  const ops: ServerOp[] = [];
+  for (const [slot, next] of after.entries()) {
+    const prev = before[slot];
+    const was = prev?.server == null ? undefined : oldByName.get(prev.server);
+    const now = next.server === null ? undefined : newByName.get(next.server);
+    if (now && !sameOptions(prev?.options ?? {}, next.options))
+      return `backend ${backend}: server ${now.name} needs options its slot was not loaded with`;
+    const moved =
+      was && now && (was.name !== now.name || was.address !== now.address || was.port !== now.port);
+    if (was && (!now || moved)) ops.push({ backend, slot, action: "maint" });
+    if (now && (!was || moved)) {
+      ops.push({ backend, slot, action: "addr", address: now.address, port: now.port });
+      ops.push({ backend, slot, action: "ready" });
+    }
+  }
+  return ops;
+}
+
+// add for a new key, set for a re-pointed one (never del + add: not atomic), del for a removed one.
+function mapOps(before: SharedTable, after: SharedTable): MapOp[] {
+  const old = new Map(before.hosts.map((host) => [host.fqdn, host.backend]));
+  const now = new Map(after.hosts.map((host) => [host.fqdn, host.backend]));
+  const ops: MapOp[] = [];
+  for (const [fqdn, backend] of now) {
+    const was = old.get(fqdn);
+    if (was === undefined) ops.push({ action: "add", fqdn, backend });
+    else if (was !== backend) ops.push({ action: "set", fqdn, backend });
+  }
+  for (const fqdn of old.keys()) if (!now.has(fqdn)) ops.push({ action: "del", fqdn });
+  return ops;
+}
+
+function describeSet(added: readonly string[], removed: readonly string[]): string {
+  const parts = [];
+  if (added.length > 0) parts.push(`added ${added.slice(0, 5).join(", ")}${added.length > 5 ? ", …" : ""}`);
+  if (removed.length > 0)
+    parts.push(`removed ${removed.slice(0, 5).join(", ")}${removed.length > 5 ? ", …" : ""}`);
+  return `backends ${parts.join("; ")}`;
+}

@@ -1,0 +1,38 @@
+// The reloader's server slots: every backend HAProxy loads holds a multiple of SERVER_SLOTS `server`
+// lines named s1, s2, …; a container (a shared-file server, by name) keeps its slot while it exists, a
+// free slot is a `disabled` placeholder. A slot's fixed options (everything on its line but the name and
+// address, e.g. the PROXY option) cannot change at runtime, so a slot keeps the options it was loaded with.
+import type { SharedServer } from "@rancher-haproxy/core";
+
+// The options of a server line besides name and address (today: the PROXY option).
+export type ServerOptions = Omit<SharedServer, "name" | "address" | "port">;
+
+// One slot: the container (shared-file server name) it holds, or null when free, and its fixed options.
+export interface Slot {
+  server: string | null;
+  options: ServerOptions;
+}
+
+// Backend name → its slots; slot i is named slotName(i).
+export type SlotMap = ReadonlyMap<string, readonly Slot[]>;
+
+/** where a free slot points: a loopback port nothing listens on (it is `disabled`, never used) */
+export const PLACEHOLDER = { address: "127.0.0.1", port: 1 } as const;
+
+// The HAProxy server name of slot `index` (0-based): s1, s2, …
+export function slotName(index: number): string {
+  return `s${index + 1}`;
+}
+
+// The fixed options of a shared-file server.
+export function serverOptions(server: SharedServer): ServerOptions {
+  const { name: _name, address: _address, port: _port, ...options } = server;
+  return options;
+}
+
+// The slot map as plain JSON (slots.json in a snapshot), backends sorted by name.
+export function slotsToJson(slots: SlotMap): Record<string, Slot[]> {
+  const json: Record<string, Slot[]> = {};
+  for (const name of [...slots.keys()].sort()) json[name] = [...(slots.get(name) ?? [])];
+  return json;
+}

@@ -1,0 +1,92 @@
+// Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
+// restart): each command to the worker the plan was made for, each answer checked against its
+// allow-list, then a read-back of every touched backend and map key compared with the snapshot.
+import type { SharedTable } from "@rancher-haproxy/core";
+import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
+import { parseServersState } from "../haproxy/parse-servers-state.js";
+import { mapCommand, serverCommand } from "../haproxy/runtime-commands.js";
+import { sendWorkerCommands } from "../haproxy/worker-commands.js";
+import { compareMapEntry, compareServers } from "../model/compare-readback.js";
+import type { UpdatePlan } from "../model/plan-update.js";
+import { DOMAIN_MAP_NAME } from "../render/render-routing-rules.js";
+
+// Where to send the steps.
+export interface RuntimeTarget {
+  supervisor: HaproxySupervisor;
+  masterSocket: string;
+  /** the worker the plan was made for: any other one fails the batch */
+  workerPid: number;
+  timeoutMs: number;
+}
+
+// Done and read back, or why not (`readback`: the steps were answered as expected but the read-back
+// differs; false: an unexpected answer, no worker, a timeout).
+export type RuntimeOutcome =
+  { ok: true; ops: number; detail: string } | { ok: false; readback: boolean; reason: string };
+
+// Send the plan's steps and read back; never throws.
+export function applyRuntime(
+  plan: Extract<UpdatePlan, { kind: "runtime" }>,
+  table: SharedTable,
+  target: RuntimeTarget,
+): Promise<RuntimeOutcome> {
+  return target.supervisor
+    .exclusive(() => sendAndReadBack(plan, table, target))
+    .catch((error: unknown): RuntimeOutcome => ({ ok: false, readback: false, reason: String(error) }));
+}
+
+async function sendAndReadBack(
+  plan: Extract<UpdatePlan, { kind: "runtime" }>,
+  table: SharedTable,
+  target: RuntimeTarget,
+): Promise<RuntimeOutcome> {
+  const send = { timeoutMs: target.timeoutMs, expectedPid: target.workerPid };
+  const steps = [...plan.serverOps.map(serverCommand), ...plan.mapOps.map((op) => mapCommand(op))];
+  if (steps.length > 0) {
+    const batch = await sendWorkerCommands(
+      target.masterSocket,
+      steps.map((step) => step.command),
+      send,
+    );
+    if (!batch.ok) return { ok: false, readback: false, reason: batch.reason };
+    for (const [index, { command, answer }] of batch.answers.entries())
+      if (!steps[index]?.expected(answer))
+        return {
+          ok: false,
+          readback: false,
+          reason: `unexpected answer to "${command}": ${JSON.stringify(answer.slice(0, 200))}`,
+        };
+  }
+  const backends = [...new Set(plan.serverOps.map((op) => op.backend))].sort();
+  const keys = plan.mapOps.map((op) => op.fqdn);
+  const reads = [
+    ...backends.map((backend) => `show servers state ${backend}`),
+    ...keys.map((fqdn) => `get map ${DOMAIN_MAP_NAME} ${fqdn}`),
+  ];
+  if (reads.length === 0) return { ok: true, ops: 0, detail: "nothing to change" };
+  const read = await sendWorkerCommands(target.masterSocket, reads, send);
+  if (!read.ok) return { ok: false, readback: false, reason: `read-back: ${read.reason}` };
+  const servers = new Map(table.backends.map((backend) => [backend.name, backend.servers]));
+  const hosts = new Map(table.hosts.map((host) => [host.fqdn, host.backend]));
+  const differences: string[] = [];
+  for (const [index, backend] of backends.entries()) {
+    const answer = read.answers[index]?.answer ?? "";
+    const slots = plan.slots.get(backend) ?? [];
+    const difference = compareServers(
+      backend,
+      slots,
+      servers.get(backend) ?? [],
+      parseServersState(answer, backend),
+    );
+    if (difference !== null) differences.push(difference);
+  }
+  for (const [index, fqdn] of keys.entries()) {
+    const answer = read.answers[backends.length + index]?.answer ?? "";
+    const difference = compareMapEntry(fqdn, hosts.get(fqdn) ?? null, answer);
+    if (difference !== null) differences.push(difference);
+  }
+  if (differences.length > 0)
+    return { ok: false, readback: true, reason: `read-back differs: ${differences.slice(0, 3).join("; ")}` };
+  const ops = steps.length;
+  return { ok: true, ops, detail: `${backends.length} backends and ${keys.length} map keys match gen` };
+}

@@ -1,0 +1,223 @@
+// Pure pieces of the runtime-API path: slot assignment, the slotted rendering, the runtime-or-reload
+// plan, the answer allow-list and the read-back comparison.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  parseSharedFiles,
+  type SharedBackend,
+  type SharedServer,
+  type SharedTable,
+} from "@rancher-haproxy/core";
+import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
+import { mapCommand, serverCommand } from "../src/haproxy/runtime-commands.ts";
+import { assignSlots } from "../src/model/assign-slots.ts";
+import { compareMapEntry, compareServers } from "../src/model/compare-readback.ts";
+import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
+import type { SlotMap } from "../src/model/server-slots.ts";
+import { renderSlottedBackends } from "../src/render/render-slotted-backends.ts";
+
+const server = (name: string, last: number, extra: Partial<SharedServer> = {}): SharedServer => ({
+  name,
+  address: `10.0.0.${last}`,
+  port: 80,
+  ...extra,
+});
+const backend = (name: string, servers: SharedServer[]): SharedBackend => ({ name, servers });
+const table = (backends: SharedBackend[], hosts: Record<string, string> = {}): SharedTable => ({
+  backends,
+  hosts: Object.entries(hosts).map(([fqdn, to]) => ({ fqdn, backend: to })),
+});
+const holders = (slots: SlotMap, name: string) => slots.get(name)?.map((slot) => slot.server);
+const options = { slotsPerBlock: 4, runtimeUpdates: true };
+
+// The applied state of `t` after a reload (slots assigned afresh from `previous`).
+function applied(t: SharedTable, previous: SlotMap | null = null): AppliedState {
+  return { baseHash: "base", table: t, slots: assignSlots(previous, t.backends, 4, "reload").slots };
+}
+
+describe("assignSlots", () => {
+  it("keeps a container's slot, gives a newcomer the lowest free slot, grows by one block", () => {
+    const first = assignSlots(null, [backend("app", [server("b", 2), server("a", 1)])], 2, "reload");
+    assert.deepEqual(holders(first.slots, "app"), ["a", "b"]);
+    const replaced = [backend("app", [server("b", 2), server("c", 3)])];
+    // At runtime, a slot freed by a change is not reused in it (a request to the old address may still be
+    // in flight): c takes a new block. A reload may use any slot.
+    const second = assignSlots(first.slots, replaced, 2, "runtime");
+    assert.deepEqual(holders(second.slots, "app"), [null, "b", "c", null]);
+    assert.deepEqual(second.grown, ["app"]);
+    const reloaded = assignSlots(first.slots, replaced, 2, "reload");
+    assert.deepEqual(holders(reloaded.slots, "app"), ["c", "b"]);
+    assert.deepEqual(reloaded.grown, []);
+    const third = assignSlots(
+      reloaded.slots,
+      [backend("app", [server("b", 2), server("c", 3), server("d", 4)])],
+      2,
+      "reload",
+    );
+    assert.deepEqual(holders(third.slots, "app"), ["c", "b", "d", null]);
+    assert.deepEqual(third.grown, ["app"]);
+  });
+
+  it("renders free slots with the first used slot's options on a reload, and keeps them at runtime", () => {
+    const proxied = backend("app", [server("a", 1, { proxy: "send-proxy" })]);
+    const loaded = assignSlots(null, [proxied], 3, "reload").slots;
+    assert.deepEqual(
+      loaded.get("app")?.map((slot) => slot.options),
+      [{ proxy: "send-proxy" }, { proxy: "send-proxy" }, { proxy: "send-proxy" }],
+    );
+    const emptied = assignSlots(loaded, [backend("app", [])], 3, "runtime").slots;
+    assert.deepEqual(emptied.get("app")?.[0], { server: null, options: { proxy: "send-proxy" } });
+  });
+});
+
+describe("renderSlottedBackends", () => {
+  it("renders used slots with the container's address, free ones disabled, and parses back", () => {
+    const t = table([backend("app", [server("web-1", 1, { proxy: "send-proxy-v2" })])]);
+    const text = renderSlottedBackends(t, assignSlots(null, t.backends, 2, "reload").slots);
+    assert.match(
+      text,
+      /^backend app\n {4}mode http\n {4}server s1 10\.0\.0\.1:80 send-proxy-v2\n {4}server s2 127\.0\.0\.1:1 send-proxy-v2 disabled\n$/m,
+    );
+    // every line but `disabled` is the contract's own
+    const parsed = parseSharedFiles({ backends: text.replace(/ disabled$/gm, ""), map: "" });
+    assert.ok(parsed.ok);
+  });
+});
+
+describe("planUpdate", () => {
+  const base = table([backend("app", [server("a", 1)]), backend("api", [server("x", 9)])], {
+    "app.tld": "app",
+  });
+
+  it("applies scale events, re-addressing (to another slot) and map lines at runtime: maint first, then addr, then ready", () => {
+    const next = table([backend("app", [server("a", 5), server("b", 2)]), backend("api", [])], {
+      "app.tld": "api",
+      "www.tld": "app",
+    });
+    const plan = planUpdate(applied(base), { baseHash: "base", table: next }, options);
+    assert.equal(plan.kind, "runtime");
+    if (plan.kind !== "runtime") return;
+    assert.deepEqual(
+      plan.serverOps.map((op) => serverCommand(op).command),
+      [
+        "set server api/s1 state maint",
+        "set server app/s1 state maint",
+        "set server app/s2 addr 10.0.0.5 port 80",
+        "set server app/s3 addr 10.0.0.2 port 80",
+        "set server app/s2 state ready",
+        "set server app/s3 state ready",
+      ],
+    );
+    assert.deepEqual(
+      plan.mapOps.map((op) => mapCommand(op).command),
+      ["set map domain.map app.tld api", "add map domain.map www.tld app"],
+    );
+    const back = planUpdate(
+      { ...applied(next), slots: plan.slots },
+      { baseHash: "base", table: base },
+      options,
+    );
+    assert.equal(back.kind, "runtime");
+    if (back.kind === "runtime")
+      assert.deepEqual(back.mapOps, [
+        { action: "set", fqdn: "app.tld", backend: "app" },
+        { action: "del", fqdn: "www.tld" },
+      ]);
+  });
+
+  it("reloads, with the reason, for what the runtime API cannot do", () => {
+    const reason = (previous: AppliedState | null, next: SharedTable, overrides = {}) =>
+      planUpdate(previous, { baseHash: "base", table: next }, { ...options, ...overrides });
+    const reasonOf = (plan: ReturnType<typeof planUpdate>) =>
+      plan.kind === "reload" ? plan.reason : "runtime";
+    assert.equal(reasonOf(reason(null, base)), "state-unknown");
+    assert.equal(reasonOf(reason(applied(base), base, { runtimeUpdates: false })), "runtime-disabled");
+    assert.equal(
+      reasonOf(planUpdate(applied(base), { baseHash: "other", table: base }, options)),
+      "base-changed",
+    );
+    assert.equal(
+      reasonOf(reason(applied(base), table([...base.backends, backend("new", [])]))),
+      "backends-changed",
+    );
+    assert.equal(
+      reasonOf(reason(applied(base), table([backend("app", [server("a", 1)])]))),
+      "backends-changed",
+    );
+    const five = [1, 2, 3, 4, 5].map((n) => server(`s-${n}`, n));
+    assert.equal(
+      reasonOf(reason(applied(base), table([backend("app", five), base.backends[1] as SharedBackend]))),
+      "slots-exhausted",
+    );
+    const proxied = table([
+      backend("app", [server("a", 1, { proxy: "send-proxy" })]),
+      base.backends[1] as SharedBackend,
+    ]);
+    assert.equal(reasonOf(reason(applied(base), proxied)), "server-options-changed");
+    assert.equal(reasonOf(reason(applied(base), base)), "runtime");
+  });
+});
+
+describe("runtime answers and read-back", () => {
+  it("accepts only the answers that mean done", () => {
+    const addr = serverCommand({ backend: "app", slot: 0, action: "addr", address: "10.0.0.1", port: 80 });
+    assert.ok(
+      addr.expected(
+        "IP changed from '127.0.0.1' to '10.0.0.1', port changed from '1' to '80' by 'stats socket command'",
+      ),
+    );
+    assert.ok(
+      addr.expected("no need to change the addr, no need to change the port by 'stats socket command'"),
+    );
+    assert.ok(!addr.expected("No such server."));
+    assert.ok(!addr.expected(""));
+    const ready = serverCommand({ backend: "app", slot: 0, action: "ready" });
+    assert.ok(ready.expected(""));
+    assert.ok(!ready.expected("No such server."));
+    assert.ok(!mapCommand({ action: "set", fqdn: "a.tld", backend: "app" }).expected("entry not found."));
+  });
+
+  it("parses show servers state and compares it with the slots", () => {
+    const answer = [
+      "1",
+      "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port",
+      "3 app 1 s1 10.0.0.1 2 4 1 1 1 1 0 0 8 0 0 0 - 80 - 0 0 - - 0",
+      "3 app 2 s2 127.0.0.1 0 5 1 1 3 1 0 0 8 0 0 0 - 1 - 0 0 - - 0",
+      "",
+    ].join("\n");
+    const states = parseServersState(answer, "app");
+    assert.deepEqual(
+      states.map((s) => [s.name, s.ready, s.maint]),
+      [
+        ["s1", true, false],
+        ["s2", false, true],
+      ],
+    );
+    const slots = [
+      { server: "a", options: {} },
+      { server: null, options: {} },
+    ];
+    assert.equal(compareServers("app", slots, [server("a", 1)], states), null);
+    assert.match(
+      compareServers("app", slots, [server("a", 7)], states) ?? "",
+      /runs 10\.0\.0\.1:80, not 10\.0\.0\.7:80/,
+    );
+    const both = [
+      { server: "a", options: {} },
+      { server: "b", options: {} },
+    ];
+    assert.match(
+      compareServers("app", both, [server("a", 1), server("b", 2)], states) ?? "",
+      /app\/s2 \(b\) is not ready/,
+    );
+  });
+
+  it("compares get map answers", () => {
+    const found = 'type=str, case=sensitive, found=yes, idx=tree, key="a.tld", value="app", type="str"';
+    assert.equal(compareMapEntry("a.tld", "app", found), null);
+    assert.match(compareMapEntry("a.tld", "api", found) ?? "", /goes to "app"/);
+    assert.match(compareMapEntry("a.tld", null, found) ?? "", /still mapped/);
+    assert.equal(compareMapEntry("a.tld", null, "type=str, case=sensitive, found=no"), null);
+    assert.match(compareMapEntry("a.tld", "app", "Unknown map identifier.") ?? "", /unexpected answer/);
+  });
+});

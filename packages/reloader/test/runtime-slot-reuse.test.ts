@@ -1,0 +1,62 @@
+// A slot never takes a new address in the change that took its old one away (issue 12): a request in
+// flight on the old address would leave its server connection attached to a keep-alive client's
+// session, which then keeps reaching the old address through the slot (HAProxy 2.6). Re-addressed
+// containers move to another free slot; a slot freed by a change is reused from the next change on.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { SharedBackend, SharedServer, SharedTable } from "@rancher-haproxy/core";
+import { serverCommand } from "../src/haproxy/runtime-commands.ts";
+import { assignSlots } from "../src/model/assign-slots.ts";
+import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
+
+const server = (name: string, last: number): SharedServer => ({ name, address: `10.0.0.${last}`, port: 80 });
+const table = (servers: SharedServer[]): SharedTable => ({
+  backends: [{ name: "app", servers } satisfies SharedBackend],
+  hosts: [{ fqdn: "app.tld", backend: "app" }],
+});
+const options = { slotsPerBlock: 4, runtimeUpdates: true };
+const applied = (t: SharedTable): AppliedState => ({
+  baseHash: "base",
+  table: t,
+  slots: assignSlots(null, t.backends, 4, "reload").slots,
+});
+const commands = (previous: AppliedState, next: SharedTable) => {
+  const plan = planUpdate(previous, { baseHash: "base", table: next }, options);
+  assert.equal(plan.kind, "runtime");
+  return plan.kind === "runtime" ? plan.serverOps.map((op) => serverCommand(op).command) : [];
+};
+
+describe("slot reuse at runtime", () => {
+  it("moves a re-addressed container to another slot and leaves its old slot in maintenance", () => {
+    const before = applied(table([server("a", 1), server("b", 2)]));
+    assert.deepEqual(commands(before, table([server("a", 1), server("b", 9)])), [
+      "set server app/s2 state maint",
+      "set server app/s3 addr 10.0.0.9 port 80",
+      "set server app/s3 state ready",
+    ]);
+  });
+
+  it("gives a container replacing another a slot that was already free", () => {
+    const before = applied(table([server("a", 1), server("b", 2)]));
+    assert.deepEqual(commands(before, table([server("a", 1), server("c", 3)])), [
+      "set server app/s2 state maint",
+      "set server app/s3 addr 10.0.0.3 port 80",
+      "set server app/s3 state ready",
+    ]);
+  });
+
+  it("reuses a freed slot from the next change on, and reloads when only freed slots are left", () => {
+    const one = table([server("a", 1), server("b", 2)]);
+    const two = table([server("a", 1)]);
+    const plan = planUpdate(applied(one), { baseHash: "base", table: two }, options);
+    const after: AppliedState = { baseHash: "base", table: two, slots: plan.slots };
+    assert.deepEqual(commands(after, table([server("a", 1), server("c", 3)])), [
+      "set server app/s2 addr 10.0.0.3 port 80",
+      "set server app/s2 state ready",
+    ]);
+    const full = applied(table([1, 2, 3, 4].map((n) => server(`s-${n}`, n))));
+    const moved = table([1, 2, 3, 5].map((n) => server(`s-${n}`, n)));
+    const reload = planUpdate(full, { baseHash: "base", table: moved }, options);
+    assert.deepEqual(reload.kind === "reload" && reload.reason, "slots-exhausted");
+  });
+});

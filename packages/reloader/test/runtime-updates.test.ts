@@ -1,0 +1,231 @@
+// Zero-reload updates through HAProxy's runtime API, against a real HAProxy: scaling within a backend
+// and alias changes reach HAProxy without a reload (its own reload counter and worker pid unchanged), a
+// runtime step answered with an error or a read-back that differs ends in one reload and a consistent
+// state, and a backend running out of slots grows with exactly one reload.
+import assert from "node:assert/strict";
+import { readFile, readlink } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
+import { parseSharedFiles } from "@rancher-haproxy/core";
+import { readProc } from "../src/haproxy/confirm-reload.ts";
+import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
+import { currentWorker } from "../src/haproxy/parse-show-proc.ts";
+import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
+import { compareServers } from "../src/model/compare-readback.ts";
+import { readSlots } from "../src/sources/read-slots.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
+
+// The app backend with these containers (server names app-<i>, stable per container).
+const appFile = (containers: readonly Backend[], indexes: readonly number[]) =>
+  renderTestBackends([
+    {
+      name: "app",
+      servers: indexes.map((index) => ({ name: `app-${index}`, address: containers[index]?.address ?? "" })),
+    },
+  ]);
+
+// HAProxy's reload counter and current worker pid (show proc on the master CLI).
+async function haproxyGeneration(fixture: Fixture): Promise<{ reloads: number; workerPid: number }> {
+  const info = await readProc(join(fixture.stateDir, "master.sock"));
+  assert.ok(info, "show proc answers");
+  return { reloads: info.reloads, workerPid: currentWorker(info)?.pid ?? -1 };
+}
+
+// Which containers answer for `host` over `tries` requests (round robin spreads them).
+async function answering(fixture: Fixture, host: string, tries: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < tries; i++) {
+    const answer = await httpRequest({ url: fixture.url, host, timeoutMs: 2000 });
+    seen.add(answer.status === 200 ? answer.body : `status ${answer.status}`);
+  }
+  return seen;
+}
+
+// What the worker runs equals the `current` snapshot: every slot of every backend (show servers state)
+// and the whole map (show map), against slots.json and the shared files the snapshot was rendered from.
+async function assertConsistent(fixture: Fixture): Promise<void> {
+  const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
+  const slots = await readSlots(current);
+  const parsed = parseSharedFiles({
+    backends: await readFile(join(current, "inputs", "haproxy-backends.cfg")),
+    map: await readFile(join(current, "inputs", "domain.map")),
+  });
+  assert.ok(slots && parsed.ok, "the snapshot holds slots.json and valid inputs");
+  const backends = parsed.table.backends;
+  const read = await sendWorkerCommands(join(fixture.stateDir, "master.sock"), [
+    ...backends.map((backend) => `show servers state ${backend.name}`),
+    "show map domain.map",
+  ]);
+  assert.ok(read.ok, "the worker answers");
+  for (const [index, backend] of backends.entries()) {
+    const states = parseServersState(read.answers[index]?.answer ?? "", backend.name);
+    assert.equal(compareServers(backend.name, slots.get(backend.name) ?? [], backend.servers, states), null);
+  }
+  const running = (read.answers.at(-1)?.answer ?? "")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => line.split(" ").slice(1).join(" "))
+    .sort();
+  const expected = parsed.table.hosts.map((host) => `${host.fqdn} ${host.backend}`).sort();
+  assert.deepEqual(running, expected, "show map equals the snapshot's map");
+}
+
+const sameSet = (a: Set<string>, b: readonly string[]) => a.size === b.length && b.every((x) => a.has(x));
+
+// Write files and wait until they are applied (reload.applied or runtime.applied with their hash).
+async function apply(fixture: Fixture, files: { backends?: string; map?: string }): Promise<string> {
+  const from = fixture.reloader.logs.length;
+  await fixture.write(files);
+  const line = await waitFor(
+    () =>
+      fixture.reloader.logs
+        .slice(from)
+        .find((entry) => entry.event === "runtime.applied" || entry.event === "reload.applied") ?? null,
+    { timeoutMs: 15_000, message: "the change to be applied" },
+  );
+  // a burst of two renames may apply twice: wait for the reloader to settle on the last content
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  return String(line.event);
+}
+
+async function startApp(t: { after: (fn: () => unknown) => void }, first: number, count: number) {
+  const containers = await Promise.all(
+    Array.from({ length: count }, (_, i) => startBackend({ name: `app-${i}`, host: `127.0.0.${first + i}` })),
+  );
+  t.after(() => Promise.all(containers.map((backend) => backend.close())));
+  return containers;
+}
+
+test("scale 1 → 4 → 1 and an alias added and removed: routed, and 0 reloads", async (t) => {
+  const containers = await startApp(t, 161, 4);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: appFile(containers, [0]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  // The first change after the start is known: HAProxy runs the snapshot the reloader just started it from.
+  const before = await haproxyGeneration(fixture);
+  const reloadsBefore = fixture.reloader.count("reload.applied");
+
+  assert.equal(await apply(fixture, { backends: appFile(containers, [0, 1, 2, 3]) }), "runtime.applied");
+  await waitFor(
+    async () => sameSet(await answering(fixture, "app.dev.tld", 12), ["app-0", "app-1", "app-2", "app-3"]),
+    {
+      timeoutMs: 10_000,
+      message: "all four containers to answer",
+    },
+  );
+  assert.equal(
+    await apply(fixture, { map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) }),
+    "runtime.applied",
+  );
+  assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).status, 200);
+  assert.equal(await apply(fixture, { backends: appFile(containers, [2]) }), "runtime.applied");
+  assert.ok(sameSet(await answering(fixture, "app.dev.tld", 8), ["app-2"]), "only app-2 is routed");
+  assert.equal(await apply(fixture, { map: renderTestMap({ "app.dev.tld": "app" }) }), "runtime.applied");
+  assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).status, 503);
+
+  const after = await haproxyGeneration(fixture);
+  assert.deepEqual(after, before, "HAProxy's reload counter and worker pid are unchanged");
+  assert.equal(fixture.reloader.count("reload.applied"), reloadsBefore);
+  // The snapshot HAProxy would load on a reload holds the same state: app-2 in its slot (s3), kept.
+  const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
+  const backends = await readFile(join(current, "backends.cfg"), "utf8");
+  assert.match(backends, new RegExp(`server s3 ${containers[2]?.address}\\n`));
+  assert.match(backends, /server s1 127\.0\.0\.1:1 disabled\n/);
+  const slots = JSON.parse(await readFile(join(current, "slots.json"), "utf8")) as Record<
+    string,
+    { server: string | null }[]
+  >;
+  assert.deepEqual(
+    slots["app"]?.map((slot) => slot.server),
+    [null, null, "app-2", null, null, null, null, null, null, null],
+  );
+  await assertConsistent(fixture);
+});
+
+test("a runtime step answered with an error, and a read-back that differs, each end in one reload", async (t) => {
+  const containers = await startApp(t, 171, 2);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: appFile(containers, [0]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
+  });
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  const before = await haproxyGeneration(fixture);
+  const from = fixture.reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
+      { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
+    ]),
+  });
+  await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
+  // Someone else removed www.dev.tld from the running map: re-pointing it is answered "entry not found".
+  const from2 = fixture.reloader.logs.length;
+  assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }) });
+  const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
+  assert.match(String(fallback["reason"]), /entry not found/);
+  const reloaded = await fixture.reloader.waitForEvent("reload.applied", { from: from2 });
+  assert.equal(reloaded["reason"], "runtime-fallback");
+  assert.equal(reloaded["generation"], fallback["generation"]);
+  await waitFor(async () => (await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body === "app-1", {
+    timeoutMs: 5000,
+    message: "www.dev.tld to reach the other backend after the reload",
+  });
+
+  // The read-back sees a slot someone else put in maintenance: a reload restores the snapshot's state.
+  const from3 = fixture.reloader.logs.length;
+  assert.ok((await sendWorkerCommands(masterSocket, ["set server app/s1 state maint"])).ok);
+  await fixture.write({
+    backends: renderTestBackends([
+      {
+        name: "app",
+        servers: [
+          { name: "app-0", address: containers[0]?.address ?? "" },
+          { name: "app-9", address: containers[1]?.address ?? "" },
+        ],
+      },
+      { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
+    ]),
+  });
+  const mismatch = await fixture.reloader.waitForEvent("runtime.fallback", { from: from3 });
+  assert.match(String(mismatch["reason"]), /read-back differs: app\/s1 \(app-0\) is not ready/);
+  await fixture.reloader.waitForEvent("reload.applied", { from: from3 });
+  await waitFor(async () => sameSet(await answering(fixture, "app.dev.tld", 8), ["app-0", "app-1"]), {
+    timeoutMs: 5000,
+    message: "both app containers to answer after the reload",
+  });
+  const after = await haproxyGeneration(fixture);
+  assert.equal(after.reloads, before.reloads + 3, "one reload for the new backend, one per fallback");
+  await assertConsistent(fixture);
+});
+
+test("a backend out of free slots grows by one block with exactly one reload, then scales without", async (t) => {
+  const containers = await startApp(t, 181, 4);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: appFile(containers, [0]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    env: { SERVER_SLOTS: "2" },
+  });
+  const before = await haproxyGeneration(fixture);
+  assert.equal(await apply(fixture, { backends: appFile(containers, [0, 1]) }), "runtime.applied");
+  const from = fixture.reloader.logs.length;
+  assert.equal(await apply(fixture, { backends: appFile(containers, [0, 1, 2]) }), "reload.applied");
+  const planned = await fixture.reloader.waitForEvent("reload.planned", { from });
+  assert.equal(planned["reason"], "slots-exhausted");
+  assert.equal(await apply(fixture, { backends: appFile(containers, [0, 1, 2, 3]) }), "runtime.applied");
+  assert.equal(await apply(fixture, { backends: appFile(containers, [1, 3]) }), "runtime.applied");
+  assert.equal(await apply(fixture, { backends: appFile(containers, [0, 1, 2, 3]) }), "runtime.applied");
+  await waitFor(
+    async () => sameSet(await answering(fixture, "app.dev.tld", 12), ["app-0", "app-1", "app-2", "app-3"]),
+    {
+      timeoutMs: 10_000,
+      message: "all four containers to answer",
+    },
+  );
+  const after = await haproxyGeneration(fixture);
+  assert.equal(after.reloads, before.reloads + 1, "exactly one reload");
+  await assertConsistent(fixture);
+});
