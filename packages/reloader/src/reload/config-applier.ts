@@ -192,8 +192,7 @@ export class ConfigApplier {
       { event: "reload.planned", reason: plan.reason, detail: plan.detail },
       `the change needs a reload: ${plan.detail}`,
     );
-    const checked = await store.stageAndCheck(read.files, plan.slots);
-    if (!checked.ok && checked.unsettled === true) return this.unsettled(hash, checked.reason);
+    const checked = await store.stageChecked(read.files, validated.table, plan.slots);
     if (!checked.ok) {
       status.reloadEnded("check-failed", null, null, checked.reason);
       this.refused(hash, checked.reason);
