@@ -34,12 +34,17 @@ export function startStepCycle(demo: Demo, everyS: number, log: (line: string) =
     try {
       const applied = await demo.pair.waitForApplied(step.inFiles, { timeoutMs: 30_000 });
       const seconds = ((performance.now() - since) / 1000).toFixed(2);
-      const reload = demo.pair.reloader.logs.find(
-        (line) => line.event === "reload.applied" && line["generation"] === applied.generation,
+      const line = demo.pair.reloader.logs.find(
+        (entry) =>
+          (entry.event === "reload.applied" || entry.event === "runtime.applied") &&
+          entry["generation"] === applied.generation,
       );
-      const detail = reload
-        ? `, haproxy -c ${String(reload["checkMs"])} ms + reload ${String(reload["reloadMs"])} ms`
-        : "";
+      const detail =
+        line?.event === "reload.applied"
+          ? `, haproxy -c ${String(line["checkMs"])} ms + reload ${String(line["reloadMs"])} ms`
+          : line
+            ? `, runtime API: ${String(line["ops"])} steps, no reload`
+            : "";
       log(`        HAProxy serves it ${seconds} s later (gen-${applied.generation}${detail})`);
       log(`        6 requests: ${formatTally(await sample(demo, step.host))}   (${step.look})`);
       log(`        ${curlLine(step.host, demo.pair.url)}`);

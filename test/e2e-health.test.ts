@@ -120,8 +120,13 @@ test("a container with a bad label is skipped and logged; every other stack is s
   });
   const running = await readFile(join(pair.paths.stateDir, "current", "backends.cfg"), "utf8");
   assert.doesNotMatch(running, /evil|v3|Bad_Stack/i, "no label text in what HAProxy runs");
+  // the shared file as applied (what HAProxy loads has server slots, free ones disabled)
+  const applied = await readFile(
+    join(pair.paths.stateDir, "current", "inputs", "haproxy-backends.cfg"),
+    "utf8",
+  );
   assert.deepEqual(
-    ["shop", "blog", "wiki", "news"].map((stack) => serversOf(running, stack).length),
+    ["shop", "blog", "wiki", "news"].map((stack) => serversOf(applied, stack).length),
     [1, 1, 0, 0],
   );
 

@@ -84,7 +84,14 @@ test("a load on steady stacks sees no failed request while metadata flaps and a 
       const from = pair.reloader.logs.length;
       pair.metadata.setTree(buildTree(spec(replicas)));
       scales += 1;
-      await pair.reloader.waitForEvent("reload.applied", { from, timeoutMs: 20_000 });
+      // a scale within the backend: runtime steps (or a reload, e.g. the first change after a restart)
+      await waitFor(
+        () =>
+          pair.reloader.logs
+            .slice(from)
+            .some((line) => line.event === "reload.applied" || line.event === "runtime.applied"),
+        { timeoutMs: 20_000, message: "the scale to be applied" },
+      );
       // The scale really went through: 8 probes (round robin) reach exactly the live containers.
       const before = scaled.map((backend) => backend.requests);
       for (let probe = 0; probe < 8; probe++)

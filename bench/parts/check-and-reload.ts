@@ -60,6 +60,9 @@ export async function runCheckAndReload(settings: PartSettings): Promise<CheckRe
           "10",
           "--rescan-interval",
           "0",
+          // a comment or a moved port is a runtime update otherwise: these rows measure reloads
+          "--runtime-updates",
+          "false",
         ]);
         for (let i = 1; i <= runs; i++) {
           const target = proxy.reloader.count("reload.applied") + 1;

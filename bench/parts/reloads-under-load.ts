@@ -69,6 +69,9 @@ export async function runReloadsUnderLoad(settings: PartSettings): Promise<Reloa
         "10",
         "--rescan-interval",
         "0",
+        // a comment or a moved port is a runtime update otherwise: these rows measure reloads
+        "--runtime-updates",
+        "false",
       ]);
       const backendsPath = join(proxy.etcDir, "haproxy-backends.cfg");
       await writeFileAtomic(backendsPath, backendsFile(0));

@@ -1,6 +1,9 @@
 // Pure pieces of the runtime-API path: slot assignment, the slotted rendering, the runtime-or-reload
 // plan, the answer allow-list and the read-back comparison.
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   parseSharedFiles,
@@ -15,6 +18,7 @@ import { compareMapEntry, compareServers } from "../src/model/compare-readback.t
 import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
 import type { SlotMap } from "../src/model/server-slots.ts";
 import { renderSlottedBackends } from "../src/render/render-slotted-backends.ts";
+import { readSlots } from "../src/sources/read-slots.ts";
 
 const server = (name: string, last: number, extra: Partial<SharedServer> = {}): SharedServer => ({
   name,
@@ -219,5 +223,30 @@ describe("runtime answers and read-back", () => {
     assert.match(compareMapEntry("a.tld", null, found) ?? "", /still mapped/);
     assert.equal(compareMapEntry("a.tld", null, "type=str, case=sensitive, found=no"), null);
     assert.match(compareMapEntry("a.tld", "app", "Unknown map identifier.") ?? "", /unexpected answer/);
+  });
+});
+
+describe("readSlots", () => {
+  it("keeps only valid backend and server names from slots.json, and options never", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-slots-"));
+    try {
+      assert.equal(await readSlots(dir), null, "no slots.json: none");
+      await writeFile(join(dir, "slots.json"), "{not json");
+      assert.equal(await readSlots(dir), null);
+      const json = {
+        app: [{ server: "web-1", options: { proxy: "evil\nbackend x" } }, { server: "Bad Name" }, null],
+        "Bad\nBackend": [{ server: "web-2" }],
+      };
+      await writeFile(join(dir, "slots.json"), JSON.stringify(json));
+      const slots = await readSlots(dir);
+      assert.deepEqual([...(slots?.keys() ?? [])], ["app"]);
+      assert.deepEqual(slots?.get("app"), [
+        { server: "web-1", options: {} },
+        { server: null, options: {} },
+        { server: null, options: {} },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -97,16 +97,11 @@ function roundUp(count: number, block: number): number {
   return Math.ceil(count / block) * block;
 }
 
-// Whether two option sets render the same (compared by their JSON, keys sorted).
+// Whether two option sets are the same: same keys, same (primitive) values.
 export function sameOptions(a: ServerOptions, b: ServerOptions): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(options: ServerOptions): string {
-  const record = options as Record<string, unknown>;
-  return JSON.stringify(
-    Object.keys(record)
-      .sort()
-      .map((key) => [key, record[key]]),
-  );
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => Object.is(left[key], right[key]));
 }

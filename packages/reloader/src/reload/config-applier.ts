@@ -1,5 +1,6 @@
-// Turns input changes into checked snapshots and confirmed reloads, one at a time; changes that
-// arrive during a reload collapse into one more pass. A change counts as done only once it is live
+// Turns input changes into snapshots applied one at a time: runtime-API steps read back when the plan
+// allows (model/plan-update.ts), else a checked, confirmed reload; changes that arrive during a pass
+// collapse into one more pass. A change counts as done only once it is live
 // (or the checks refused it, which they do again for the same bytes): a reload that is refused, times
 // out or is interrupted, and a pass that throws, is tried again with backoff until it goes live. A map
 // naming a backend the backends file does not declare yet is "not settled" (the generator is between its
@@ -13,6 +14,7 @@ import { readInputFile, readInputs, type InputFiles, type InputPaths } from "../
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { applyRuntime } from "./apply-runtime.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
+import { reportRuntime } from "./report-runtime.js";
 import { reportSwitch } from "./report-switch.js";
 import { reportUnreadable } from "./report-unreadable.js";
 import { RetryBackoff } from "./retry-backoff.js";
@@ -192,8 +194,7 @@ export class ConfigApplier {
       { event: "reload.planned", reason: plan.reason, detail: plan.detail },
       `the change needs a reload: ${plan.detail}`,
     );
-    const checked = await store.stageAndCheck(read.files, plan.slots);
-    if (!checked.ok && checked.unsettled === true) return this.unsettled(hash, checked.reason);
+    const checked = await store.stageChecked(read.files, validated.table, plan.slots);
     if (!checked.ok) {
       status.reloadEnded("check-failed", null, null, checked.reason);
       this.refused(hash, checked.reason);
@@ -236,35 +237,19 @@ export class ConfigApplier {
       workerPid: known.workerPid,
       timeoutMs: this.options.runtimeTimeoutMs ?? 2000,
     });
+    reportRuntime(
+      outcome,
+      { generation, inputsHash: files.hash, workerPid: known.workerPid, started, since, logger, status },
+      Date.now(),
+    );
     if (outcome.ok) {
-      const now = performance.now();
-      const changeToAppliedMs = since === null ? null : Math.round(now - since);
-      status.runtimeApplied(generation, changeToAppliedMs);
-      if (outcome.ops > 0) status.readback(true, Date.now(), `gen-${generation}: ${outcome.detail}`);
       this.known = { workerPid: known.workerPid, generation, state };
       this.switched = { generation, hash: files.hash };
       this.settledHash = files.hash;
-      logger.info(
-        {
-          event: "runtime.applied",
-          generation,
-          inputsHash: files.hash,
-          ops: outcome.ops,
-          durationMs: Math.round(now - started),
-          changeToAppliedMs,
-          workerPid: known.workerPid,
-        },
-        `applied gen-${generation} through the runtime API (${outcome.ops} steps, no reload)`,
-      );
       await store.prune();
       return DONE;
     }
     this.known = null;
-    if (outcome.readback) status.readback(false, Date.now(), `gen-${generation}: ${outcome.reason}`);
-    logger.warn(
-      { event: "runtime.fallback", generation, reason: outcome.reason },
-      `runtime update of gen-${generation} not confirmed (${outcome.reason}): reloading from it`,
-    );
     const check = await store.check(generation);
     if (!check.ok) {
       await store.makeCurrent(known.generation);

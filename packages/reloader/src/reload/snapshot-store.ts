@@ -88,11 +88,14 @@ export class SnapshotStore {
   async stageAndCheck(files: InputFiles, slots?: SlotMap): Promise<Checked> {
     const validated = this.validate(files);
     if (!validated.ok) return { ...validated, generation: null };
-    const { table } = validated;
-    const chosen = slots ?? this.reloadSlots(table);
-    const generation = await this.stage(files, table, chosen);
+    return this.stageChecked(files, validated.table, slots ?? this.reloadSlots(validated.table));
+  }
+
+  // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
+  async stageChecked(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<Checked> {
+    const generation = await this.stage(files, table, slots);
     const check = await this.check(generation);
-    return check.ok ? { ok: true, generation, check: check.check, table, slots: chosen } : check;
+    return check.ok ? { ok: true, generation, check: check.check, table, slots } : check;
   }
 
   // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed.
