@@ -31,6 +31,7 @@ describe("slot reuse at runtime", () => {
     const before = applied(table([server("a", 1), server("b", 2)]));
     assert.deepEqual(commands(before, table([server("a", 1), server("b", 9)])), [
       "set server app/s2 state maint",
+      "shutdown sessions server app/s3",
       "set server app/s3 addr 10.0.0.9 port 80",
       "set server app/s3 state ready",
     ]);
@@ -40,6 +41,7 @@ describe("slot reuse at runtime", () => {
     const before = applied(table([server("a", 1), server("b", 2)]));
     assert.deepEqual(commands(before, table([server("a", 1), server("c", 3)])), [
       "set server app/s2 state maint",
+      "shutdown sessions server app/s3",
       "set server app/s3 addr 10.0.0.3 port 80",
       "set server app/s3 state ready",
     ]);
@@ -51,6 +53,7 @@ describe("slot reuse at runtime", () => {
     const plan = planUpdate(applied(one), { baseHash: "base", table: two }, options);
     const after: AppliedState = { baseHash: "base", table: two, slots: plan.slots };
     assert.deepEqual(commands(after, table([server("a", 1), server("c", 3)])), [
+      "shutdown sessions server app/s2",
       "set server app/s2 addr 10.0.0.3 port 80",
       "set server app/s2 state ready",
     ]);

@@ -14,7 +14,7 @@ const EMPTY = (answer: string) => answer.trim() === "";
 const ADDRESS_CHANGED =
   /^(IP changed from '[^']*' to '[^']*'|no need to change the addr)(, (port changed from '[^']*' to '[^']*'|no need to change the port))? by 'stats socket command'$/;
 
-// `set server <backend>/s<i> state maint|ready` or `… addr <a> port <p>`.
+// `set server <backend>/s<i> state maint|ready`, `… addr <a> port <p>`, or `shutdown sessions server …`.
 export function serverCommand(op: ServerOp): RuntimeCommand {
   const target = `${op.backend}/${slotName(op.slot)}`;
   if (op.action === "addr")
@@ -22,6 +22,7 @@ export function serverCommand(op: ServerOp): RuntimeCommand {
       command: `set server ${target} addr ${op.address} port ${op.port}`,
       expected: (answer) => ADDRESS_CHANGED.test(answer.trim()),
     };
+  if (op.action === "shutdown") return { command: `shutdown sessions server ${target}`, expected: EMPTY };
   return { command: `set server ${target} state ${op.action}`, expected: EMPTY };
 }
 

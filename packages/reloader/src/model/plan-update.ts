@@ -25,9 +25,11 @@ export const RELOAD_REASONS = [
 ] as const;
 export type ReloadReason = (typeof RELOAD_REASONS)[number];
 
-// One runtime step on a slot: to maintenance, to a new address, or ready (routable).
+// One runtime step on a slot: to maintenance, cut what is left on a free slot before it takes a new
+// container (HAProxy keeps an idle keep-alive server connection attached to its client's session and
+// reuses it for the same server object whatever its new address), to a new address, or ready (routable).
 export type ServerOp =
-  | { backend: string; slot: number; action: "maint" | "ready" }
+  | { backend: string; slot: number; action: "maint" | "shutdown" | "ready" }
   | { backend: string; slot: number; action: "addr"; address: string; port: number };
 
 // One runtime step on domain.map: a new key, a key re-pointed, a key removed.
@@ -87,7 +89,7 @@ export function planUpdate(
     if (typeof ops === "string") return reload("server-options-changed", ops);
     serverOps.push(...ops);
   }
-  const order = { maint: 0, addr: 1, ready: 2 } as const;
+  const order = { maint: 0, shutdown: 1, addr: 2, ready: 3 } as const;
   serverOps.sort((a, b) => order[a.action] - order[b.action]);
   return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: mapOps(previous.table, next.table) };
 }
@@ -113,6 +115,7 @@ function slotOps(
       was && now && (was.name !== now.name || was.address !== now.address || was.port !== now.port);
     if (was && (!now || moved)) ops.push({ backend, slot, action: "maint" });
     if (now && (!was || moved)) {
+      ops.push({ backend, slot, action: "shutdown" });
       ops.push({ backend, slot, action: "addr", address: now.address, port: now.port });
       ops.push({ backend, slot, action: "ready" });
     }
