@@ -131,7 +131,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_DEBOUNCE_MS",
     integerType(0, 60_000),
     "200",
-    "quiet time (ms) after a file change before checking",
+    "a file change is checked at once; after this quiet time (ms, at least 60) the files are read once more",
   ),
   stopTimeout: row(
     "stop-timeout",
