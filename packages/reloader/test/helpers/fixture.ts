@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic, writeFilesAtomic } from "@rancher-haproxy/core";
+import { writeFilesAtomic } from "@rancher-haproxy/core";
 import { freePort, spawnReloader, type ReloaderProcess } from "../../../test-support/src/haproxy/index.ts";
 
 export interface Fixture {
