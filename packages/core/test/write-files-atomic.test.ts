@@ -27,6 +27,25 @@ test("writeFilesAtomic renames every step in order; a path may come twice", asyn
   assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"]);
 });
 
+test("writeFilesAtomic stages every file before the first rename (the renames land back to back)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
+  const [b, m] = [join(dir, "backends.cfg"), join(dir, "domain.map")];
+  let atFirstRename: string[] = [];
+  await writeFilesAtomic(
+    [
+      { path: b, content: "b\n" },
+      { path: m, content: "m\n" },
+    ],
+    async (path) => {
+      if (path === b) atFirstRename = await readdir(dir);
+    },
+  );
+  assert.ok(
+    atFirstRename.some((name) => /^\.domain\.map\.[0-9]+\.[0-9a-f]{8}\.tmp$/.test(name)),
+    `the map's temp file is written before the backends rename: ${atFirstRename.join(", ")}`,
+  );
+});
+
 test("writeFilesAtomic: a step that cannot be staged fails, the ones before it land, none after", async () => {
   const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
   await writeFile(join(dir, "notadir"), "");
