@@ -131,7 +131,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_DEBOUNCE_MS",
     integerType(0, 60_000),
     "200",
-    "a file change is checked at once; after this quiet time (ms, at least 60) the files are read once more",
+    "a file change is checked at once (10 ms settle); after this quiet time (ms, at least 60) they are read again",
   ),
   stopTimeout: row(
     "stop-timeout",

@@ -1,5 +1,5 @@
-// Watch the generated input files (chokidar): the first change of a burst is reported at once, and once
-// more after `quietMs` of quiet (leadingTrailing), each time with when the change's first event arrived.
+// Watch the generated input files (chokidar): the first change of a burst is reported at once (after a
+// 10 ms settle), and once more after `quietMs` of quiet (leadingTrailing), with when its first event came.
 import { dirname, resolve } from "node:path";
 import { watch } from "chokidar";
 import type { Logger } from "@rancher-haproxy/core";
