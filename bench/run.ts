@@ -12,15 +12,17 @@ import { runLabelLookupCost } from "./parts/label-lookup-cost.js";
 import { runLookupCost } from "./parts/lookup-cost.js";
 import { runReloadsUnderLoad } from "./parts/reloads-under-load.js";
 import { runTlsCertificates } from "./parts/tls-certificates.js";
+import { runRuntimeApply } from "./parts/runtime-apply.js";
 import type { PartSettings } from "./parts/settings.js";
 
 // How many parts there are.
-const PARTS = 7;
+const PARTS = 8;
 
 const USAGE = `usage: npm run bench -- [--part N]... [--quick]
   --part N   run only part N (1 generator scale, 2 convergence, 3 reloads under load,
              4 lookup cost, 5 haproxy -c and reload time, 6 TLS with 1 vs 500 certificates,
-             7 lookup cost with wildcards and paths);
+             7 lookup cost with wildcards and paths,
+             8 scale-event apply time);
              repeat or use 1,3 for several
   --quick    development sizes (fewer samples, smaller trees); results go to results/partial.json
 A full run (all parts, not quick) writes results/latest.json; any other run writes results/partial.json.`;
@@ -96,6 +98,11 @@ async function main(): Promise<number> {
       7,
       "label lookup cost",
       async () => void (results.parts.labelLookupCost = await runLabelLookupCost(settings)),
+    ],
+    [
+      8,
+      "scale-event apply time",
+      async () => void (results.parts.runtimeApply = await runRuntimeApply(settings)),
     ],
   ];
   for (const [n, name, step] of steps) {

@@ -16,6 +16,8 @@ const GENERATE_MAPS = fileURLToPath(
 export interface ProxyUnderTest {
   url: string;
   etcDir: string;
+  /** the reloader's private state dir (master.sock: see master-reloads.ts) */
+  stateDir: string;
   reloader: ReloaderProcess;
 }
 
@@ -42,7 +44,7 @@ export async function startProxy(
   });
   cleanup.add(() => reloader.stop({ timeoutMs: 10_000 }));
   await reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  return { url: `http://127.0.0.1:${port}/`, etcDir, reloader };
+  return { url: `http://127.0.0.1:${port}/`, etcDir, stateDir: join(dir, "state"), reloader };
 }
 
 // Start generate-maps in loop mode against `apiHost`, writing into `etcDir`; stopped (SIGTERM) on cleanup.

@@ -6,6 +6,7 @@ import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
+import type { RuntimeApplyRow } from "../parts/runtime-apply.js";
 import type { MachineInfo } from "./machine.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
@@ -22,6 +23,7 @@ export interface BenchResults {
     checkAndReload?: CheckReloadRow[];
     tls?: TlsResult;
     labelLookupCost?: LabelLookupResult;
+    runtimeApply?: RuntimeApplyRow[];
   };
   errors: Record<string, string>;
 }
@@ -44,6 +46,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (p.checkAndReload) out.push(...check(p.checkAndReload));
   if (p.tls) out.push(...tls(p.tls));
   if (p.labelLookupCost) out.push(...labelLookup(p.labelLookupCost));
+  if (p.runtimeApply) out.push(...runtimeApply(p.runtimeApply));
   for (const [part, error] of Object.entries(r.errors)) out.push(`**${part} failed:** ${error}`, "");
   return out.join("\n");
 }
@@ -142,14 +145,23 @@ function scale(s: ScaleResult): string[] {
 }
 
 function convergence(c: ConvergenceResult): string[] {
-  const row = (name: string, s: ConvergenceResult["longPoll"]) => [name, s.n, s.p50, s.p90, s.p99, s.max];
+  const row = (name: string, s: ConvergenceResult["longPoll"], reloads?: number) => [
+    name,
+    s.n,
+    s.p50,
+    s.p90,
+    s.p99,
+    s.max,
+    reloads ?? "n/a",
+  ];
+  const rows = [row("(a) scale event, long poll (ours)", c.longPoll, c.reloadsPerScaleEvent)];
+  if (c.newStack) rows.push(row("(c) new stack, long poll (ours)", c.newStack, c.reloadsPerNewStack));
+  rows.push(row("(b) --interval 10 polling (original)", c.interval10s));
   return [
-    "**2. Convergence** (metadata change → first 200 from the new backend through HAProxy, seconds)",
+    "**2. Convergence** (metadata change → first 200 from the new container through HAProxy, seconds; " +
+      "reloads per change from HAProxy's `show proc`)",
     "",
-    ...table(
-      ["mode", "samples", "p50", "p90", "p99", "max"],
-      [row("(a) long poll (ours)", c.longPoll), row("(b) --interval 10 polling (original)", c.interval10s)],
-    ),
+    ...table(["mode", "samples", "p50", "p90", "p99", "max", "reloads per change"], rows),
   ];
 }
 
@@ -176,26 +188,43 @@ function reloads(rows: readonly ReloadRow[]): string[] {
 }
 
 function lookup(l: LookupResult): string[] {
+  const cell = (value: number | undefined) => (value === undefined ? "n/a" : value);
   const rows: (string | number)[][] = [];
   if (l.wrk)
     rows.push([
       `wrk -t1 -c16, ${l.wrkSeconds} s × ${l.rounds}`,
+      cell(l.wrk.oneHost),
       l.wrk.ours,
+      cell(l.wrk.oursOverOneHost),
       l.wrk.original,
       l.wrk.oursOverOriginal,
       l.wrk.errors,
     ]);
   rows.push([
     `Node client, keep-alive, 16 conns, ${l.node.requests} req × ${l.rounds}`,
+    cell(l.node.oneHost),
     l.node.ours,
+    cell(l.node.oursOverOneHost),
     l.node.original,
     l.node.oursOverOriginal,
     l.node.failed,
   ]);
   return [
-    `**4. HAProxy lookup cost** (${l.hosts} mapped hosts, Host rotated over all of them; median req/s)`,
+    `**4. Routing cost and table size** (our routing with 1 mapped host and with ${l.hosts}, Host rotated ` +
+      `over all of them; the original's map_dom on the same ${l.hosts}; median req/s)`,
     "",
-    ...table(["load generator", "ours (map_str)", "original (map_dom)", "ours / original", "errors"], rows),
+    ...table(
+      [
+        "load generator",
+        "ours, 1 host",
+        `ours, ${l.hosts} hosts`,
+        `${l.hosts} / 1 (headline)`,
+        `original (map_dom), ${l.hosts}`,
+        "ours / original",
+        "errors",
+      ],
+      rows,
+    ),
   ];
 }
 
@@ -237,6 +266,25 @@ function tls(t: TlsResult): string[] {
         r.failed,
         r.checkMs,
         r.runtimeUpdateMs,
+      ]),
+    ),
+  ];
+}
+
+function runtimeApply(rows: readonly RuntimeApplyRow[]): string[] {
+  return [
+    "**8. Scale-event apply time** (one container of one backend re-addressed; the reloader's figure from " +
+      "`runtime.applied` durationMs or `reload.applied` changeToAppliedMs; end to end = file written → that " +
+      "line seen; medians, ms)",
+    "",
+    ...table(
+      ["backends", "runs", "applied by runtime / reload", "reloader's figure", "end to end"],
+      rows.map((r) => [
+        r.backends,
+        r.runs,
+        `${r.applied.runtime} / ${r.applied.reload}`,
+        r.appliedMs,
+        r.endToEndMs,
       ]),
     ),
   ];

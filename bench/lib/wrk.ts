@@ -16,7 +16,7 @@ export interface WrkRun {
 
 // Write the Lua script that asks for app-0 … app-<hosts-1>.dev.tld in turn (one counter per thread).
 export async function writeRotateScript(dir: string, hosts: number): Promise<string> {
-  const path = join(dir, "rotate-hosts.lua");
+  const path = join(dir, `rotate-${hosts}-hosts.lua`);
   await writeFile(
     path,
     [

@@ -1,6 +1,8 @@
-// Part 2: metadata change → first 200 from the new backend through HAProxy, with the real pair
-// (generate-maps + reloader + HAProxy, product defaults). (a) our /version long poll; (b) plain polling
-// every 10 s like the original (the stand-in holds every long poll, so only the interval refetch sees changes).
+// Part 2: metadata change → first 200 from the new container through HAProxy, with the real pair
+// (generate-maps + reloader + HAProxy, product defaults, so RUNTIME_UPDATES at its default where the
+// reloader has it). (a) scale events (a stack's container moves to the other backend) and (c) new stacks,
+// back to back through our /version long poll, each with HAProxy's own reload count per change; (b) plain
+// polling every 10 s like the original (the stand-in holds every long poll, so only the refetch sees changes).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,14 +16,21 @@ import {
 } from "@rancher-haproxy/test-support";
 import { withCleanup } from "../lib/cleanup.js";
 import { getHost } from "../lib/get-host.js";
+import { masterReloads } from "../lib/master-reloads.js";
 import { startGenerator, startProxy, type ProxyUnderTest } from "../lib/pair.js";
 import { summarize, type Summary } from "../lib/stats.js";
 import type { PartSettings } from "./settings.js";
 
-// Seconds from the metadata change to the first 200 from the new backend.
+// Seconds from the metadata change to the first 200 from the new container; reloads per change as
+// HAProxy counts them (`show proc`). newStack and the reload counts are missing in older results.
 export interface ConvergenceResult {
+  /** (a) scale events: a stack's container re-addressed */
   longPoll: Summary;
   interval10s: Summary;
+  /** (c) new stacks: a backend and a map line appear */
+  newStack?: Summary;
+  reloadsPerScaleEvent?: number;
+  reloadsPerNewStack?: number;
   method: string;
 }
 
@@ -51,21 +60,43 @@ export async function runConvergence(settings: PartSettings): Promise<Convergenc
     cleanup.add(() => server.close());
     const proxy = await startProxy(cleanup, dir);
 
-    const longPoll = await withCleanup(async (phase) => {
+    const live = await withCleanup(async (phase) => {
       startGenerator(phase, server.hostPort, proxy.etcDir);
       await allServing(proxy, stacks, on);
-      const seconds: number[] = [];
-      for (let i = 0; i < samples; i++) {
-        const stack = stacks[i % 4] ?? "conv-0";
-        on.set(stack, on.get(stack) === a ? b : a);
-        seconds.push(await timeChange(server, proxy, tree, stack, on.get(stack) ?? a, 5));
-        await sleep(150 + Math.random() * 250);
-      }
-      return seconds;
+      const scaleEvents = await countReloads(proxy, async () => {
+        const seconds: number[] = [];
+        for (let i = 0; i < samples; i++) {
+          const stack = stacks[i % 4] ?? "conv-0";
+          on.set(stack, on.get(stack) === a ? b : a);
+          seconds.push(await timeChange(server, proxy, tree, stack, on.get(stack) ?? a, 5));
+          await sleep(150 + Math.random() * 250);
+        }
+        return seconds;
+      });
+      const newStacks = await countReloads(proxy, async () => {
+        const seconds: number[] = [];
+        for (let i = 0; i < samples; i++) {
+          const stack = `conv-new-${i}`;
+          stacks.push(stack);
+          on.set(stack, i % 2 === 0 ? a : b);
+          seconds.push(await timeChange(server, proxy, tree, stack, on.get(stack) ?? a, 5));
+          await sleep(150 + Math.random() * 250);
+        }
+        return seconds;
+      });
+      return { scaleEvents, newStacks };
     });
+    const longPoll = live.scaleEvents.samples;
+    const reloadsPerScaleEvent = live.scaleEvents.reloads / samples;
+    const reloadsPerNewStack = live.newStacks.reloads / samples;
+    settings.progress(
+      `new stacks: ${JSON.stringify(summarize(live.newStacks.samples, 3))}; reloads per scale event ` +
+        `${reloadsPerScaleEvent}, per new stack ${reloadsPerNewStack}`,
+    );
     settings.progress(`long poll: ${JSON.stringify(summarize(longPoll, 3))}`);
 
     const polling = await withCleanup(async (phase) => {
+      stacks.splice(samples);
       for (const s of stacks) on.set(s, a);
       server.setTree(tree());
       await server.setFault({ kind: "longpoll-hang" });
@@ -78,9 +109,14 @@ export async function runConvergence(settings: PartSettings): Promise<Convergenc
     return {
       longPoll: summarize(longPoll, 3),
       interval10s: summarize(polling, 3),
+      newStack: summarize(live.newStacks.samples, 3),
+      reloadsPerScaleEvent: Number(reloadsPerScaleEvent.toFixed(2)),
+      reloadsPerNewStack: Number(reloadsPerNewStack.toFixed(2)),
       method:
-        "setTree on the stand-in, then GET with the stack's Host on a new connection every 5 ms (a) / 50 ms (b) " +
-        "until the new backend answers; (b) makes one change per stack at uniformly random moments over 3 intervals",
+        "setTree on the stand-in, then GET with the stack's Host on a new connection every 5 ms (a, c) / 50 ms (b) " +
+        "until the new container answers; (a) and (c) one change after another, 150-400 ms apart; reloads = " +
+        "HAProxy's show proc reload counter before and 1 s after the series; (b) makes one change per stack " +
+        "at uniformly random moments over 3 intervals",
     };
   });
 }
@@ -128,6 +164,18 @@ async function staggeredChanges(
     return (performance.now() - started) / 1000;
   });
   return Promise.all(timings);
+}
+
+// Runs a series of changes and counts HAProxy's reloads over it (1 s after the last change, so the
+// reloader's trailing re-read and any retry are in).
+async function countReloads(
+  proxy: ProxyUnderTest,
+  series: () => Promise<number[]>,
+): Promise<{ samples: number[]; reloads: number }> {
+  const before = await masterReloads(proxy.stateDir);
+  const samples = await series();
+  await sleep(1000);
+  return { samples, reloads: (await masterReloads(proxy.stateDir)) - before };
 }
 
 // Wait until every stack answers from the backend it is on.

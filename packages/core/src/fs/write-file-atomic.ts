@@ -76,7 +76,8 @@ export async function writeIfChanged(path: string, content: string, mode = 0o644
     : { changed: true, previous };
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+// fsync a directory (the renames in it are durable); a filesystem that refuses it is not an error.
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r").catch(() => null);
   if (!handle) return;
   try {

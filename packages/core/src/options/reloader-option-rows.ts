@@ -152,7 +152,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_DEBOUNCE_MS",
     integerType(0, 60_000),
     "200",
-    "quiet time (ms) after a file change before checking",
+    "a file change is checked at once (10 ms settle); after this quiet time (ms, at least 60) they are read again",
   ),
   stopTimeout: row(
     "stop-timeout",

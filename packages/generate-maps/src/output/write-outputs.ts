@@ -1,6 +1,8 @@
 // The only code that writes files: in an order that keeps every intermediate state consistent (see
 // planWrites), each file only when its bytes differ, reading the previous ones only as regular files.
-import { readRegularFile, writeFileAtomic } from "@rancher-haproxy/core";
+// Every step's temp file is written and fsynced before the first rename (writeFilesAtomic), so the
+// renames land back to back and a reader acting on the first one mostly sees the whole change.
+import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
 import { planWrites, type FilePair } from "./plan-writes.js";
 
 // One file to write: where, and the bytes it should hold.
@@ -53,21 +55,19 @@ export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): P
     map: "content" in reads.map ? reads.map.content : null,
   };
   const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current);
-  for (const step of steps) {
+  const results = await writeFilesAtomic(
+    steps.map((step) => ({ path: files[step.file].path, content: step.content })),
+    writer?.afterRename,
+  );
+  const failedAt = results.findIndex((result) => result.status === "failed");
+  const failedPath = failedAt >= 0 ? files[steps[failedAt]?.file ?? "backends"].path : "";
+  steps.forEach((step, i) => {
+    const result = results[i];
     const { path } = files[step.file];
-    if (outcomes.size > 0) {
-      const failed = [...outcomes.values()][0]?.path ?? "";
-      if (!outcomes.has(step.file))
-        outcomes.set(step.file, { path, status: "not-attempted", waitingFor: failed });
-      continue;
-    }
-    try {
-      await writeFileAtomic(path, step.content);
-      await writer?.afterRename?.(path);
-    } catch (error) {
-      outcomes.set(step.file, { path, status: "failed", error });
-    }
-  }
+    if (outcomes.has(step.file) || result === undefined || result.status === "renamed") return;
+    if (result.status === "failed") outcomes.set(step.file, { path, status: "failed", error: result.error });
+    else outcomes.set(step.file, { path, status: "not-attempted", waitingFor: failedPath });
+  });
   return finish(files, outcomes, reads);
 }
 

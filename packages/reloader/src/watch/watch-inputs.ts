@@ -1,8 +1,9 @@
-// Watch the three input files (chokidar) and report each burst of changes once, after `debounceMs` of
-// quiet, with the time its first event arrived.
+// Watch the generated input files (chokidar): the first change of a burst is reported at once (after a
+// 10 ms settle), and once more after `quietMs` of quiet (leadingTrailing), with when its first event came.
 import { dirname, resolve } from "node:path";
 import { watch } from "chokidar";
 import type { Logger } from "@rancher-haproxy/core";
+import { leadingTrailing } from "./leading-trailing.js";
 
 // A running watcher.
 export interface InputWatcher {
@@ -10,14 +11,16 @@ export interface InputWatcher {
   close(): Promise<void>;
 }
 
-// Call onChange(firstEventAt) after each quiet period following one or more events.
+// Call onChange(firstEventAt) at the first event of a burst and once more after `quietMs` of quiet. The
+// applier collapses what arrives during a pass into one more pass and hashes what it reads, so the extra
+// report costs a re-read, and it catches a rename whose event chokidar dropped (see leading-trailing.ts).
 // The parent directories are watched, not the files: a watch on a file path follows its inode, and a
 // burst of atomic renames (or a directory put in a file's place and back) can leave it on a dead inode
 // until it is re-armed, while a directory watch sees every rename into it. Only the inputs' own names
 // count (the writers' temp files in the same directory are ignored); the applier re-reads and hashes.
 export function watchInputs(
   paths: readonly string[],
-  debounceMs: number,
+  quietMs: number,
   onChange: (firstEventAt: number) => void,
   logger: Logger,
 ): InputWatcher {
@@ -29,19 +32,11 @@ export function watchInputs(
     depth: 0,
     ignored: (path: string) => !files.has(resolve(path)) && !dirs.has(resolve(path)),
   });
-  let timer: NodeJS.Timeout | null = null;
-  let firstEventAt: number | null = null;
+  const bursts = leadingTrailing(quietMs, onChange);
   watcher.on("all", (event, path) => {
     if (!files.has(resolve(path))) return;
     logger.debug({ event: "inputs.event", kind: event, path }, "input file event");
-    firstEventAt ??= performance.now();
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      const since = firstEventAt ?? performance.now();
-      firstEventAt = null;
-      onChange(since);
-    }, debounceMs);
+    bursts.event();
   });
   watcher.on("error", (error) =>
     logger.error({ event: "inputs.watch-error", err: String(error) }, "file watcher error"),
@@ -50,7 +45,7 @@ export function watchInputs(
   return {
     ready,
     async close() {
-      if (timer) clearTimeout(timer);
+      bursts.cancel();
       await watcher.close();
     },
   };

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "@rancher-haproxy/core";
+import { writeFilesAtomic } from "@rancher-haproxy/core";
 import {
   freePort,
   spawnReloader,
@@ -66,9 +66,14 @@ export async function createFixture(defer: Defer, options: FixtureOptions = {}):
     httpPort,
     url: `http://127.0.0.1:${httpPort}/`,
     reloader: undefined as unknown as ReloaderProcess,
+    // Like generate-maps: both temp files written first, then the renames back to back (backends first).
     async write(files) {
-      if (files.backends !== undefined) await writeFileAtomic(fixture.backendConfig, files.backends);
-      if (files.map !== undefined) await writeFileAtomic(fixture.domainMap, files.map);
+      const writes = [
+        ...(files.backends === undefined ? [] : [{ path: fixture.backendConfig, content: files.backends }]),
+        ...(files.map === undefined ? [] : [{ path: fixture.domainMap, content: files.map }]),
+      ];
+      const failed = (await writeFilesAtomic(writes)).find((outcome) => outcome.status !== "renamed");
+      if (failed) throw new Error(`fixture.write failed: ${JSON.stringify(failed)}`);
     },
     async start(args = [], env = {}) {
       const child = spawnReloader({

@@ -1,0 +1,69 @@
+// The input watcher's timing: a change is reported at once (not after the quiet period), a burst gives
+// the leading report and exactly one trailing report. Counts and order only: no millisecond assertions.
+import assert from "node:assert/strict";
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { createLogger, writeFileAtomic } from "@rancher-haproxy/core";
+import { waitFor } from "@rancher-haproxy/test-support";
+import { watchInputs } from "../src/watch/watch-inputs.ts";
+
+const logger = createLogger({ name: "watch-test", level: "silent", format: "json" });
+
+// A watcher over backends + map in a fresh directory, recording each report's firstEventAt.
+async function startWatching(t: { after(fn: () => Promise<void>): void }, quietMs: number) {
+  const dir = await mkdtemp(join(tmpdir(), "rh-watch-"));
+  const paths = { backends: join(dir, "haproxy-backends.cfg"), map: join(dir, "domain.map") };
+  await writeFileAtomic(paths.backends, "# empty\n");
+  await writeFileAtomic(paths.map, "");
+  const reports: number[] = [];
+  const watcher = watchInputs([paths.backends, paths.map], quietMs, (at) => reports.push(at), logger);
+  t.after(async () => {
+    await watcher.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await watcher.ready;
+  return { paths, reports };
+}
+
+test("a change is reported at once, not after the quiet period", async (t) => {
+  // A quiet period of 60 s: a report within the 20 s deadline can only be the leading one.
+  const { paths, reports } = await startWatching(t, 60_000);
+  const written = performance.now();
+  await writeFileAtomic(paths.backends, "# one\n");
+  await waitFor(() => reports.length >= 1, { timeoutMs: 20_000, message: "the leading report" });
+  assert.equal(reports.length, 1);
+  assert.ok((reports[0] ?? 0) >= written, "reported with the time of the event, after the write");
+});
+
+test("a burst gives the leading report and exactly one trailing report", async (t) => {
+  const { paths, reports } = await startWatching(t, 2000);
+  // Renames of both files back to back (no fsync, so a busy disk does not stretch the burst past the
+  // quiet period): the first event is reported at once, the rest collapse into one trailing report.
+  for (let i = 1; i <= 6; i++) {
+    await writeAndRename(paths.backends, `# burst ${i}\n`);
+    await writeAndRename(paths.map, `burst-${i}.dev.tld app\n`);
+  }
+  await waitFor(() => reports.length >= 2, { timeoutMs: 20_000, message: "leading + trailing reports" });
+  // Nothing more comes after the trailing report (2 quiet periods).
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  assert.equal(reports.length, 2);
+  const [leading = 0, trailing = 0] = reports;
+  assert.ok(trailing > leading, "the trailing report names an event after the leading one");
+});
+
+test("a single event is read again once after the quiet period (chokidar may have dropped a rename)", async (t) => {
+  const { paths, reports } = await startWatching(t, 200);
+  await writeFileAtomic(paths.map, "one.dev.tld app\n");
+  await waitFor(() => reports.length >= 2, { timeoutMs: 20_000, message: "leading + trailing" });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(reports.length, 2);
+  const [leading = 0, trailing = 0] = reports;
+  assert.ok(trailing >= leading, "the trailing report names the leading event or a later one");
+});
+
+async function writeAndRename(path: string, content: string): Promise<void> {
+  await writeFile(`${path}.tmp-test`, content);
+  await rename(`${path}.tmp-test`, path);
+}
