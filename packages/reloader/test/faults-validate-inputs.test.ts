@@ -60,7 +60,7 @@ const hostile: [
     {
       backends: backends.replace("    mode http\n", "    mode http\n    http-request redirect location /x\n"),
     },
-    { file: "backends", line: 5, reason: /only `mode http` and `server` lines/ },
+    { file: "backends", line: 5, reason: /not one of the backend option lines the generator writes/ },
   ],
   [
     "a global section with a lua-load",
@@ -70,7 +70,7 @@ const hostile: [
   [
     "a server option past the PROXY one",
     { backends: backends.replace("10.42.1.2:80", "10.42.1.2:80 check inter 1") },
-    { file: "backends", line: 5, reason: /may follow the address/ },
+    { file: "backends", line: 5, reason: /after the address only: one of send-proxy/ },
   ],
   [
     "a server address that is no ipv4:port",
