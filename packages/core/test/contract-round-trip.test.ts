@@ -13,6 +13,7 @@ import {
   renderDomainMap,
   type FileProblem,
   type MapEntry,
+  type SharedBackend,
   type SharedFiles,
   type SharedServer,
   type SharedTable,
@@ -41,39 +42,42 @@ const byKey =
   <T>(key: (item: T) => string) =>
   (a: T, b: T) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-const backend = fc.record(
-  {
-    name: label,
-    servers: fc
-      .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
-      .map((servers) => servers.sort(byKey((s) => s.name))),
-  },
-  { noNullPrototype: true },
-);
-const tableArb = (minBackends = 0): fc.Arbitrary<SharedTable> =>
+const servers = fc
+  .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
+  .map((list) => list.sort(byKey((s) => s.name)));
+const backend = fc.record({ name: label, servers }, { noNullPrototype: true });
+// A TCP service's backend: `tcp_<port>`, `mode tcp`; no host maps to it.
+const tcpBackend: fc.Arbitrary<SharedBackend> = fc
+  .record({ port: fc.integer({ min: 1, max: 65535 }), servers }, { noNullPrototype: true })
+  .map(({ port, servers: list }) => ({ name: `tcp_${port}`, mode: "tcp", servers: list }));
+// `tcp`: TCP backends among the stacks' ones.
+const tableArb = (minBackends = 0, tcp = false): fc.Arbitrary<SharedTable> =>
   fc
-    .uniqueArray(backend, { selector: (b) => b.name, minLength: minBackends, maxLength: 6 })
+    .uniqueArray(tcp ? fc.oneof(backend, tcpBackend) : backend, {
+      selector: (b) => b.name,
+      minLength: minBackends,
+      maxLength: 6,
+    })
     .map((backends) => backends.sort(byKey((b) => b.name)))
-    .chain((backends) =>
-      (backends.length === 0
-        ? fc.constant<MapEntry[]>([])
-        : fc.uniqueArray(
-            fc.record(
-              { fqdn, backend: fc.constantFrom(...backends.map((b) => b.name)) },
-              { noNullPrototype: true },
-            ),
-            {
-              selector: (host) => host.fqdn,
-              maxLength: 10,
-            },
-          )
-      ).map((hosts) => ({ hosts: hosts.sort(byKey((host) => host.fqdn)), backends })),
-    );
+    .chain((backends) => {
+      const stacks = backends.filter((b) => b.mode === undefined).map((b) => b.name);
+      return (
+        stacks.length === 0
+          ? fc.constant<MapEntry[]>([])
+          : fc.uniqueArray(
+              fc.record({ fqdn, backend: fc.constantFrom(...stacks) }, { noNullPrototype: true }),
+              {
+                selector: (host) => host.fqdn,
+                maxLength: 10,
+              },
+            )
+      ).map((hosts) => ({ hosts: hosts.sort(byKey((host) => host.fqdn)), backends }));
+    });
 const render = (table: SharedTable) => ({ backends: renderBackends(table), map: renderDomainMap(table) });
 
 test("parse(render(table)) deep-equals table for every valid table, from text and from bytes", () => {
   fc.assert(
-    fc.property(tableArb(), (table) => {
+    fc.property(tableArb(0, true), (table) => {
       const files = render(table);
       assert.deepEqual(parseSharedFiles(files), { ok: true, table });
       const bytes = { backends: Buffer.from(files.backends), map: Buffer.from(files.map) };
@@ -85,12 +89,10 @@ test("parse(render(table)) deep-equals table for every valid table, from text an
 
 test("rendering sorts: the same table in any order gives the same bytes", () => {
   fc.assert(
-    fc.property(tableArb(), (table) => {
+    fc.property(tableArb(0, true), (table) => {
       const reversed: SharedTable = {
         hosts: [...table.hosts].reverse(),
-        backends: [...table.backends]
-          .reverse()
-          .map((b) => ({ name: b.name, servers: [...b.servers].reverse() })),
+        backends: [...table.backends].reverse().map((b) => ({ ...b, servers: [...b.servers].reverse() })),
       };
       assert.deepEqual(render(reversed), render(table));
     }),

@@ -1,7 +1,8 @@
 // The reading side of domain.map: `<fqdn> <backend>` lines, each fqdn a lower-case DNS name mapped once,
-// each backend one the backends file declares (`haproxy -c` accepts a map value naming no backend).
+// each backend a stack's one the backends file declares, never a tcp_<port> one (`haproxy -c` accepts a
+// map value naming no backend).
 import { contentLines, type ProblemList } from "./content-lines.js";
-import { isDnsName } from "./name-rules.js";
+import { isDnsName, parseTcpBackendName } from "./name-rules.js";
 import type { MapEntry } from "./shared-table.js";
 
 // The map entries of `text`, in file order; what it cannot accept goes to `problems`. Never throws.
@@ -17,6 +18,8 @@ export function parseDomainMap(
     if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (!isDnsName(fqdn)) problem(`"${fqdn}" is not a lower-case DNS name`);
     else if (seen.has(fqdn)) problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
+    else if (parseTcpBackendName(backend) !== undefined)
+      problem(`backend "${backend}" is a TCP backend: no host name routes to it`);
     else if (!backends.has(backend)) {
       const reason = `backend "${backend}" is not declared in the backends file`;
       problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });

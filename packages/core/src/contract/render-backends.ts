@@ -1,5 +1,6 @@
-// haproxy-backends.cfg: a header comment, a blank line, then one block per backend sorted by name, its
-// servers sorted by name, 4-space indent, one blank line between blocks, a final newline.
+// haproxy-backends.cfg: a header comment, a blank line, then one block per backend sorted by name (its
+// `mode http`, or `mode tcp` for a `tcp_<port>` backend), its servers sorted by name, 4-space indent,
+// one blank line between blocks, a final newline.
 import { compareStrings } from "./compare-strings.js";
 import type { SharedBackend, SharedServer } from "./shared-table.js";
 
@@ -18,7 +19,8 @@ export function renderBackends(table: { readonly backends: readonly SharedBacken
 
 function renderBlock(backend: SharedBackend): string {
   const servers = [...backend.servers].sort((a, b) => compareStrings(a.name, b.name)).map(renderServer);
-  return [`backend ${backend.name}`, `${BLOCK_INDENT}mode http`, ...servers].join("\n") + "\n";
+  const mode = `${BLOCK_INDENT}mode ${backend.mode ?? "http"}`;
+  return [`backend ${backend.name}`, mode, ...servers].join("\n") + "\n";
 }
 
 // `    server <name> <ipv4>:<port>[ <proxy option>]`.

@@ -22,9 +22,12 @@ export interface SharedServer {
   proxy?: ProxyOption;
 }
 
-// One backend block: a DNS label and its servers, sorted by name in the file.
+// One backend block: a DNS label (a stack, mode http) or `tcp_<port>` (a TCP service, `mode: "tcp"`),
+// and its servers, sorted by name in the file.
 export interface SharedBackend {
   name: string;
+  /** "tcp" exactly when the name is `tcp_<port>` (see parseTcpBackendName); absent: mode http */
+  mode?: "tcp";
   servers: SharedServer[];
 }
 
