@@ -45,7 +45,7 @@ const byKey =
 const servers = fc
   .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
   .map((list) => list.sort(byKey((s) => s.name)));
-const backend = fc.record({ name: label, servers }, { noNullPrototype: true });
+const backend: fc.Arbitrary<SharedBackend> = fc.record({ name: label, servers }, { noNullPrototype: true });
 // A TCP service's backend: `tcp_<port>`, `mode tcp`; no host maps to it.
 const tcpBackend: fc.Arbitrary<SharedBackend> = fc
   .record({ port: fc.integer({ min: 1, max: 65535 }), servers }, { noNullPrototype: true })

@@ -16,7 +16,9 @@ export type ContainerSkipCode =
   | "not-running"
   | "unhealthy"
   | "stack-case-conflict"
-  | "duplicate-server";
+  | "duplicate-server"
+  | "tcp-label-invalid"
+  | "tcp-port-conflict";
 
 // Why an alias gets no line in domain.map.
 export type AliasSkipCode =
@@ -40,6 +42,9 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   unhealthy: "health_state is not null, healthy or updating-healthy",
   "stack-case-conflict": "another stack has the same name in another case and won (deterministically)",
   "duplicate-server": "another container of the backend has the same server name and won",
+  "tcp-label-invalid":
+    "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
+  "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
   "alias-invalid": "the alias is not a DNS name, or <alias>.<domain> is too long",
   "alias-stack-not-routed": "the alias's stack has no routed container",
   "alias-redundant": "the alias is its own stack's name",
