@@ -42,6 +42,7 @@ describe("renderBaseConfig", () => {
           name: "app",
           servers: [{ address: "127.0.0.1:9" }, { address: "127.0.0.2:9", sendProxy: "send-proxy-v2" }],
         },
+        { name: "tcp_5432", mode: "tcp", servers: [{ address: "127.0.0.3:5432", sendProxy: "send-proxy" }] },
       ]),
     );
   });
@@ -75,6 +76,12 @@ describe("renderBaseConfig", () => {
             hardStopAfterMs: 1500,
           }),
         ]);
+    // TCP services: 5432 has a backend in backends.cfg, 6379 none (yet)
+    for (const bindAddress of ["", "::1"])
+      list.push([
+        `TCP_PORTS 5432,6379, bind ${bindAddress || "*"}`,
+        base({ bindAddress, tcpPorts: [5432, 6379] }),
+      ]);
     return list;
   };
 
@@ -154,6 +161,20 @@ describe("renderBaseConfig", () => {
       /^ {4}log \[::1\]:514 daemon$/m,
     );
     assert.doesNotMatch(renderBaseConfig(base()), /rh_https|rh_stats|redirect/);
+  });
+
+  it("renders one mode tcp frontend per TCP port, to its tcp_<port> backend by a dynamic name", () => {
+    const text = renderBaseConfig(base({ bindAddress: "127.0.0.1", tcpPorts: [6379, 5432] }));
+    for (const port of [6379, 5432])
+      assert.ok(
+        text.includes(
+          `\nfrontend tcp_${port}\n    mode tcp\n    bind 127.0.0.1:${port}\n    option tcplog\n` +
+            `    use_backend %[str(tcp_${port})]\n`,
+        ),
+        text,
+      );
+    assert.ok(text.indexOf("frontend tcp_6379") < text.indexOf("frontend tcp_5432"), "in TCP_PORTS order");
+    assert.doesNotMatch(renderBaseConfig(base()), /tcp_/);
   });
 
   it("renders the stats listener with basic auth on / and the Prometheus exporter at /metrics", () => {

@@ -1,5 +1,5 @@
 // The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
-import type { SyslogFacility, SyslogTarget } from "@rancher-haproxy/core";
+import { tcpBackendName, type SyslogFacility, type SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../options/reloader-options.js";
 import { NO_ROUTE_BACKEND, renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
 
@@ -7,6 +7,8 @@ import { NO_ROUTE_BACKEND, renderHostCheck, renderRoutingRules } from "./render-
 export interface BaseConfigInput {
   bindAddress: string;
   httpPort: number;
+  /** TCP_PORTS: one `frontend tcp_<port>` each, in this order (absent: none) */
+  tcpPorts?: readonly number[];
   https: { port: number; certPath: string; redirect: RedirectCode | null } | null;
   stats: { port: number; username: string; password: string } | null;
   log: SyslogTarget;
@@ -38,6 +40,8 @@ export function renderBaseConfig(input: BaseConfigInput): string {
     section("frontend rh_http", renderHttpFrontend(input)),
   ];
   if (input.https) sections.push(section("frontend rh_https", renderHttpsFrontend(input, input.https)));
+  for (const port of input.tcpPorts ?? [])
+    sections.push(section(`frontend ${tcpBackendName(port)}`, renderTcpFrontend(input, port)));
   if (input.stats) {
     sections.push(section("listen rh_stats", renderStats(input, input.stats.port)));
     sections.push(
@@ -110,9 +114,6 @@ function renderDefaults(): string[] {
     "log global",
     "option httplog",
     "option dontlognull",
-    "option forwardfor",
-    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
-    "option idle-close-on-response",
     "option redispatch",
     "retries 3",
     "timeout connect 5s",
@@ -123,8 +124,22 @@ function renderDefaults(): string[] {
   ];
 }
 
+// The HTTP-only options of both HTTP frontends (in `defaults` they would be warned about in every TCP
+// frontend and backend).
+function renderHttpOptions(): string[] {
+  return [
+    "option forwardfor",
+    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
+    "option idle-close-on-response",
+  ];
+}
+
 function renderHttpFrontend(input: BaseConfigInput): string[] {
-  const lines = [`bind ${renderBindAddress(input.bindAddress, input.httpPort)}`, ...renderHostCheck()];
+  const lines = [
+    `bind ${renderBindAddress(input.bindAddress, input.httpPort)}`,
+    ...renderHttpOptions(),
+    ...renderHostCheck(),
+  ];
   if (input.https?.redirect)
     lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
   lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
@@ -134,10 +149,23 @@ function renderHttpFrontend(input: BaseConfigInput): string[] {
 function renderHttpsFrontend(input: BaseConfigInput, https: { port: number; certPath: string }): string[] {
   return [
     `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${renderConfigPath(https.certPath)}`,
+    ...renderHttpOptions(),
     ...renderHostCheck(),
     "http-request set-header X-Forwarded-Proto https",
     "http-request set-header X-Real-IP %[src]",
     ...renderRoutingRules(),
+  ];
+}
+
+// A TCP service's listener: raw TCP to backend tcp_<port>, which the generated backends file declares only
+// while a stack serves the port (map-public-tcp); a dynamic name, so `haproxy -c` accepts its absence,
+// and then no backend is found and HAProxy closes the connection.
+function renderTcpFrontend(input: BaseConfigInput, port: number): string[] {
+  return [
+    "mode tcp",
+    `bind ${renderBindAddress(input.bindAddress, port)}`,
+    "option tcplog",
+    `use_backend %[str(${tcpBackendName(port)})]`,
   ];
 }
 
