@@ -10,6 +10,7 @@ import type { ReloaderOptions } from "./options/reloader-options.js";
 import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { ConfigApplier } from "./reload/config-applier.js";
+import { createTcpPortReport } from "./reload/report-tcp-ports.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareBaseConfig } from "./setup/prepare-base-config.js";
@@ -85,6 +86,9 @@ async function startLocked(
     status,
     supervisor,
     retryMs: options.debounceMs,
+    ...(options.userConfig === null
+      ? { onChecked: createTcpPortReport(options.tcpPorts, logger, status) }
+      : {}),
   });
 
   const found = await findRunningMaster(layout);

@@ -20,6 +20,7 @@ const RUNNING: StatusSnapshot = {
   retry: null,
   applyRetries: 0,
   refusedInputs: null,
+  unlistedTcpPorts: [],
 };
 const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;

@@ -23,6 +23,8 @@ export interface ApplierOptions {
   supervisor: HaproxySupervisor;
   /** first re-read delay of inputs that are not settled yet (the debounce) */
   retryMs: number;
+  /** sees the backends file of every snapshot that passed the checks and goes live (the TCP port report) */
+  onChecked?: (backends: Buffer) => void;
 }
 
 /** a failed change is tried again after 0.5 s, doubling up to 30 s, for as long as it fails */
@@ -63,8 +65,10 @@ export class ConfigApplier {
     if (read.ok) {
       const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
       generation = start.generation;
-      if (start.refused === null) this.switched = { generation, hash: read.files.hash };
-      else if (!start.unsettled) this.refused(read.files.hash, start.refused);
+      if (start.refused === null) {
+        this.switched = { generation, hash: read.files.hash };
+        this.options.onChecked?.(read.files.backends);
+      } else if (!start.unsettled) this.refused(read.files.hash, start.refused);
     } else {
       reportUnreadable(read, this.options.logger, this.options.status);
       const base = await readInputFile(inputs.base);
@@ -155,6 +159,7 @@ export class ConfigApplier {
       return DONE;
     }
     const { generation, check } = checked;
+    this.options.onChecked?.(read.files.backends);
     // Until this switch is confirmed, what HAProxy runs is not known for sure (a reload that timed out
     // may still have loaded it): the next pass reloads even the files it ran before.
     this.settledHash = null;

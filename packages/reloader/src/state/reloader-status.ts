@@ -24,6 +24,8 @@ export interface StatusSnapshot {
   applyRetries: number;
   /** the inputs (by hash) the checks refused: they stay refused until the files change */
   refusedInputs: { hash: string; reason: string } | null;
+  /** public ports of the running backends file's tcp_<port> backends that TCP_PORTS does not list */
+  unlistedTcpPorts: number[];
 }
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -42,6 +44,7 @@ export class ReloaderStatus {
     retry: null,
     applyRetries: 0,
     refusedInputs: null,
+    unlistedTcpPorts: [],
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -108,6 +111,11 @@ export class ReloaderStatus {
   restarted(reason: string): void {
     this.state.restarts += 1;
     this.state.lastError = reason;
+  }
+
+  // The TCP backends of the applied files whose ports TCP_PORTS does not list (nothing listens for them).
+  tcpPortsUnlisted(ports: readonly number[]): void {
+    this.state.unlistedTcpPorts = [...ports];
   }
 
   // A copy, safe to serialise.

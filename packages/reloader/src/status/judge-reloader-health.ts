@@ -19,6 +19,8 @@ export interface ReloaderHealth {
     /** a change that did not go live waits for this attempt, due in `inSeconds` */
     retry: { attempt: number; inSeconds: number; reason: string } | null;
     lastError: string | null;
+    /** what needs a look but does not make HAProxy unhealthy (TCP backends nothing listens for) */
+    warnings: string[];
   };
 }
 
@@ -47,6 +49,9 @@ export function judgeReloaderHealth(
       reason: status.retry.reason,
     },
     lastError: status.lastError,
+    warnings: status.unlistedTcpPorts.map(
+      (port) => `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`,
+    ),
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";
   if (!running)
