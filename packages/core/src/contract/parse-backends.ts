@@ -30,7 +30,7 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
           "only `backend <stack>` sections are allowed in the backends file (and `backend tcp_<port>`)",
         );
       else if (!tcp && !isDnsLabel(name))
-        problem(`backend name "${name}" is neither a DNS label nor tcp_<port>`);
+        problem(`backend name "${name}" is not a DNS label (nor tcp_<port>)`);
       else if (declared.has(name))
         problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
       else {
