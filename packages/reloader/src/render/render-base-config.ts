@@ -2,6 +2,7 @@
 import { tcpBackendName, type SyslogFacility, type SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../options/reloader-options.js";
 import { NO_ROUTE_BACKEND, renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
+import { renderTcpFrontend } from "./render-tcp-frontend.js";
 
 // What the base config depends on (the options, with the syslog target already resolved).
 export interface BaseConfigInput {
@@ -41,7 +42,12 @@ export function renderBaseConfig(input: BaseConfigInput): string {
   ];
   if (input.https) sections.push(section("frontend rh_https", renderHttpsFrontend(input, input.https)));
   for (const port of input.tcpPorts ?? [])
-    sections.push(section(`frontend ${tcpBackendName(port)}`, renderTcpFrontend(input, port)));
+    sections.push(
+      section(
+        `frontend ${tcpBackendName(port)}`,
+        renderTcpFrontend(renderBindAddress(input.bindAddress, port), port),
+      ),
+    );
   if (input.stats) {
     sections.push(section("listen rh_stats", renderStats(input, input.stats.port)));
     sections.push(
@@ -154,18 +160,6 @@ function renderHttpsFrontend(input: BaseConfigInput, https: { port: number; cert
     "http-request set-header X-Forwarded-Proto https",
     "http-request set-header X-Real-IP %[src]",
     ...renderRoutingRules(),
-  ];
-}
-
-// A TCP service's listener: raw TCP to backend tcp_<port>, which the generated backends file declares only
-// while a stack serves the port (map-public-tcp); a dynamic name, so `haproxy -c` accepts its absence,
-// and then no backend is found and HAProxy closes the connection.
-function renderTcpFrontend(input: BaseConfigInput, port: number): string[] {
-  return [
-    "mode tcp",
-    `bind ${renderBindAddress(input.bindAddress, port)}`,
-    "option tcplog",
-    `use_backend %[str(${tcpBackendName(port)})]`,
   ];
 }
 
