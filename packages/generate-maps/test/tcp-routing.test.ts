@@ -69,6 +69,7 @@ test("a container with both labels is routed by host and by TCP port", () => {
     explained.matches.map((match) => (match.kind === "container" ? match.backend : null)),
     ["shop", "tcp_6379"],
   );
+  assert.match(explained.matches[1]?.reason ?? "", /backend tcp_6379 \(TCP service on public port 6379/);
 });
 
 test("a public port claimed by two stacks goes to the lowest stack name, in any input order; the loser is reported", () => {
