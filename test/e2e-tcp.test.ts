@@ -27,6 +27,8 @@ function tcpLoad(port: number, options: { short: number; long: number; longMs: n
     messages: 0,
     failures: [] as string[],
     servers: {} as Record<string, number>,
+    /** [opened, closed] of every long connection that completed, Date.now() ms */
+    longSpans: [] as [number, number][],
   };
   let stopped = false;
   const shortLoop = async (id: number) => {
@@ -46,6 +48,7 @@ function tcpLoad(port: number, options: { short: number; long: number; longMs: n
   const longLoop = async (id: number) => {
     for (let n = 0; !stopped; n++) {
       try {
+        const opened = Date.now();
         const connection = await openEchoConnection(port);
         const until = Date.now() + options.longMs;
         for (let i = 0; Date.now() < until; i++) {
@@ -55,6 +58,7 @@ function tcpLoad(port: number, options: { short: number; long: number; longMs: n
         }
         await connection.end();
         result.long += 1;
+        result.longSpans.push([opened, Date.now()]);
       } catch (error) {
         result.failures.push(`long ${id}/${n}: ${(error as Error).message}`);
       }
@@ -119,6 +123,7 @@ test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0
   // A listed port with no backend: HAProxy accepts and closes, nothing else.
   await assert.rejects(openEchoConnection(idlePort), /closed by the peer/);
 
+  const loadStart = Date.now();
   const load = tcpLoad(tcpPort, { short: 4, long: 3, longMs: 3000 });
   t.after(() => load.stop());
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -149,6 +154,16 @@ test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0
     "the removed containers get no new connection",
   );
   assert.equal(echoes["rival-db-1"]!.connections, 0, "the stack that lost the port gets nothing");
+  // Both reloads (1 → 3, 3 → 1) happened while long connections were open, and those completed.
+  const reloads = pair.reloader.logs
+    .filter((line) => line.event === "reload.applied" && Date.parse(String(line["time"])) > loadStart)
+    .map((line) => Date.parse(String(line["time"])));
+  assert.ok(reloads.length >= 2, `reloads during the load: ${reloads.length}`);
+  for (const at of reloads)
+    assert.ok(
+      result.longSpans.some(([opened, closed]) => opened < at && at < closed),
+      `a long connection spans the reload at ${at}: ${JSON.stringify(result.longSpans)}`,
+    );
   assert.ok(result.short >= 50 && result.long >= 3, JSON.stringify(result));
   t.diagnostic(
     `tcp load: ${result.short} short connections, ${result.long} long ones (${result.messages} messages), ` +
