@@ -1,4 +1,4 @@
-// `npm run bench`: runs the five benchmark parts (or those named with --part), writes the result file and
+// `npm run bench`: runs the six benchmark parts (or those named with --part), writes the result file and
 // prints the Markdown report. Benchmarks print figures; they do not pass or fail on timing.
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -8,13 +8,20 @@ import { renderMarkdown, type BenchResults } from "./lib/render-markdown.js";
 import { runCheckAndReload } from "./parts/check-and-reload.js";
 import { runConvergence } from "./parts/convergence.js";
 import { runGeneratorScale } from "./parts/generator-scale.js";
+import { runLabelLookupCost } from "./parts/label-lookup-cost.js";
 import { runLookupCost } from "./parts/lookup-cost.js";
 import { runReloadsUnderLoad } from "./parts/reloads-under-load.js";
+import { runTlsCertificates } from "./parts/tls-certificates.js";
 import type { PartSettings } from "./parts/settings.js";
+
+// How many parts there are.
+const PARTS = 7;
 
 const USAGE = `usage: npm run bench -- [--part N]... [--quick]
   --part N   run only part N (1 generator scale, 2 convergence, 3 reloads under load,
-             4 lookup cost, 5 haproxy -c and reload time); repeat or use 1,3 for several
+             4 lookup cost, 5 haproxy -c and reload time, 6 TLS with 1 vs 500 certificates,
+             7 lookup cost with wildcards and paths);
+             repeat or use 1,3 for several
   --quick    development sizes (fewer samples, smaller trees); results go to results/partial.json
 A full run (all parts, not quick) writes results/latest.json; any other run writes results/partial.json.`;
 
@@ -35,13 +42,13 @@ function parseArgs(argv: readonly string[]): Args | string {
       const value = arg === "--part" ? argv[++i] : arg.slice("--part=".length);
       for (const word of (value ?? "").split(",")) {
         const n = Number(word);
-        if (!Number.isInteger(n) || n < 1 || n > 5)
-          return `bench: invalid --part "${value ?? ""}": must be 1 to 5 (or a comma list)\n${USAGE}`;
+        if (!Number.isInteger(n) || n < 1 || n > PARTS)
+          return `bench: invalid --part "${value ?? ""}": must be 1 to ${PARTS} (or a comma list)\n${USAGE}`;
         parts.add(n);
       }
     } else return `bench: unknown argument "${arg}"\n${USAGE}`;
   }
-  if (parts.size === 0) for (let n = 1; n <= 5; n++) parts.add(n);
+  if (parts.size === 0) for (let n = 1; n <= PARTS; n++) parts.add(n);
   return { parts, quick };
 }
 
@@ -84,6 +91,12 @@ async function main(): Promise<number> {
       "haproxy -c and reload",
       async () => void (results.parts.checkAndReload = await runCheckAndReload(settings)),
     ],
+    [6, "TLS certificates", async () => void (results.parts.tls = await runTlsCertificates(settings))],
+    [
+      7,
+      "label lookup cost",
+      async () => void (results.parts.labelLookupCost = await runLabelLookupCost(settings)),
+    ],
   ];
   for (const [n, name, step] of steps) {
     if (!args.parts.has(n)) continue;
@@ -98,7 +111,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: part ${n} took ${Math.round((performance.now() - partStart) / 1000)} s\n`);
   }
   results.durationS = Math.round((performance.now() - started) / 1000);
-  const full = !args.quick && args.parts.size === 5;
+  const full = !args.quick && args.parts.size === PARTS;
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   await mkdir(dir, { recursive: true });
   const file = `${dir}${full ? "latest.json" : "partial.json"}`;

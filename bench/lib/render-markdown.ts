@@ -2,8 +2,10 @@
 import type { CheckReloadRow } from "../parts/check-and-reload.js";
 import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult } from "../parts/generator-scale.js";
+import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
+import type { TlsResult } from "../parts/tls-certificates.js";
 import type { MachineInfo } from "./machine.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
@@ -18,6 +20,8 @@ export interface BenchResults {
     reloadsUnderLoad?: ReloadRow[];
     lookupCost?: LookupResult;
     checkAndReload?: CheckReloadRow[];
+    tls?: TlsResult;
+    labelLookupCost?: LabelLookupResult;
   };
   errors: Record<string, string>;
 }
@@ -38,6 +42,8 @@ export function renderMarkdown(r: BenchResults): string {
   if (p.reloadsUnderLoad) out.push(...reloads(p.reloadsUnderLoad));
   if (p.lookupCost) out.push(...lookup(p.lookupCost));
   if (p.checkAndReload) out.push(...check(p.checkAndReload));
+  if (p.tls) out.push(...tls(p.tls));
+  if (p.labelLookupCost) out.push(...labelLookup(p.labelLookupCost));
   for (const [part, error] of Object.entries(r.errors)) out.push(`**${part} failed:** ${error}`, "");
   return out.join("\n");
 }
@@ -207,5 +213,56 @@ function check(rows: readonly CheckReloadRow[]): string[] {
       ],
       rows.map((r) => [r.backends, r.runs, r.checkMs, r.reloadMs, r.changeToAppliedMs]),
     ),
+  ];
+}
+
+function tls(t: TlsResult): string[] {
+  return [
+    `**6. TLS with 1 vs 500 certificates** (our rendered HTTPS bind: crt-list, alpn h2,http/1.1; Node clients, ` +
+      `${t.seconds} s × ${t.rounds} alternating rounds; medians)`,
+    "",
+    ...table(
+      [
+        "certificates",
+        "full handshakes/s (8 clients, SNI rotated)",
+        "HTTPS req/s (16 keep-alive clients)",
+        "failed",
+        "haproxy -c (ms)",
+        "set + commit ssl cert (ms)",
+      ],
+      t.rows.map((r) => [
+        r.certificates,
+        r.handshakesPerSecond,
+        r.httpsRequestsPerSecond,
+        r.failed,
+        r.checkMs,
+        r.runtimeUpdateMs,
+      ]),
+    ),
+  ];
+}
+
+function labelLookup(l: LabelLookupResult): string[] {
+  const rows: (string | number)[][] = [];
+  if (l.wrk)
+    rows.push([
+      `wrk -t1 -c16, ${l.wrkSeconds} s × ${l.rounds}`,
+      l.wrk.plain,
+      l.wrk.mixed,
+      l.wrk.mixedOverPlain,
+      l.wrk.errors,
+    ]);
+  rows.push([
+    `Node client, keep-alive, 16 conns, ${l.requests} req × ${l.rounds}`,
+    l.plain,
+    l.mixed,
+    l.mixedOverPlain,
+    l.failed,
+  ]);
+  return [
+    `**7. Lookup cost with wildcards and paths** (${l.keys} map keys: ${l.wildcards} wildcards, ${l.paths} path ` +
+      `rules, the rest plain; against ${l.keys} plain hosts; GET /api/v1/x; median req/s)`,
+    "",
+    ...table(["load generator", "plain table", "mixed table", "mixed / plain", "failed"], rows),
   ];
 }

@@ -5,6 +5,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import {
+  BALANCE_ALGORITHMS,
+  MAX_HSTS_SECONDS,
+  MAX_PATH_DEPTH,
+  MAX_SERVER_MAXCONN,
+  type BackendOptions,
   MAX_LINE_LENGTH,
   MAX_PROBLEMS,
   PROXY_OPTIONS,
@@ -30,14 +35,52 @@ const ipv4 = fc
   .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
   .map((octets) => octets.join("."))
   .filter((address) => address !== "0.0.0.0");
+// An object without its undefined fields (the parser never sets a field to undefined).
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const server: fc.Arbitrary<SharedServer> = fc
   .record({
     name: serverName,
     address: ipv4,
     port: fc.integer({ min: 1, max: 65535 }),
-    proxy: fc.option(fc.constantFrom(...PROXY_OPTIONS), { nil: undefined }),
+    proxy: maybe(fc.constantFrom(...PROXY_OPTIONS)),
+    check: maybe(fc.constant(true as const)),
+    maxconn: maybe(fc.integer({ min: 1, max: MAX_SERVER_MAXCONN })),
+    cookie: maybe(fc.stringMatching(/^[a-z0-9]{1,32}$/)),
   })
-  .map(({ proxy, ...rest }) => (proxy === undefined ? rest : { ...rest, proxy }));
+  .map(defined);
+// Issue 13's option values, written here from the rules (path segments, durations, check paths).
+const segment = fc.stringMatching(/^[A-Za-z0-9_~.-]{1,64}$/).filter((s) => s !== "." && s !== "..");
+const pathPrefix = fc
+  .array(segment, { minLength: 1, maxLength: MAX_PATH_DEPTH })
+  .map((segments) => `/${segments.join("/")}`);
+const duration = fc
+  .tuple(fc.integer({ min: 1, max: 500 }), fc.constantFrom("ms", "s", "m", "h"))
+  .map(([n, unit]) => `${n}${unit}`);
+const backendOptions: fc.Arbitrary<BackendOptions | undefined> = maybe(
+  fc
+    .record({
+      balance: maybe(fc.constantFrom(...BALANCE_ALGORITHMS)),
+      sticky: maybe(fc.constant(true as const)),
+      check: maybe(fc.stringMatching(/^\/[A-Za-z0-9_~./-]{0,199}$/)),
+      timeoutServer: maybe(duration),
+      timeoutTunnel: maybe(duration),
+      https: maybe(fc.constantFrom("redirect" as const, "only" as const)),
+      hsts: maybe(fc.integer({ min: 0, max: MAX_HSTS_SECONDS })),
+      stripPath: maybe(pathPrefix),
+    })
+    .map(defined)
+    .filter((options) => Object.keys(options).length > 0),
+);
+const backendName = fc.oneof(
+  label,
+  fc.tuple(label, label).map(([stack, service]) => `${stack}.${service}`),
+);
+const mapKey = fc
+  .tuple(fc.boolean(), fqdn, maybe(pathPrefix))
+  .map(([wild, name, path]) => `${wild ? "*." : ""}${name}${path ?? ""}`)
+  .filter((key) => key.split("/")[0]!.length <= 255);
 const byKey =
   <T>(key: (item: T) => string) =>
   (a: T, b: T) =>
@@ -45,12 +88,14 @@ const byKey =
 const servers = fc
   .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
   .map((list) => list.sort(byKey((s) => s.name)));
-const backend: fc.Arbitrary<SharedBackend> = fc.record({ name: label, servers }, { noNullPrototype: true });
-// A TCP service's backend: `tcp_<port>`, `mode tcp`; no host maps to it.
+const backend: fc.Arbitrary<SharedBackend> = fc
+  .record({ name: backendName, servers, options: backendOptions }, { noNullPrototype: true })
+  .map(defined);
+// A TCP service's backend: `tcp_<port>`, `mode tcp`, no option lines; no host maps to it.
 const tcpBackend: fc.Arbitrary<SharedBackend> = fc
   .record({ port: fc.integer({ min: 1, max: 65535 }), servers }, { noNullPrototype: true })
   .map(({ port, servers: list }) => ({ name: `tcp_${port}`, mode: "tcp", servers: list }));
-// `tcp`: TCP backends among the stacks' ones.
+// `tcp`: TCP backends among the HTTP ones.
 const tableArb = (minBackends = 0, tcp = false): fc.Arbitrary<SharedTable> =>
   fc
     .uniqueArray(tcp ? fc.oneof(backend, tcpBackend) : backend, {
@@ -60,12 +105,12 @@ const tableArb = (minBackends = 0, tcp = false): fc.Arbitrary<SharedTable> =>
     })
     .map((backends) => backends.sort(byKey((b) => b.name)))
     .chain((backends) => {
-      const stacks = backends.filter((b) => b.mode === undefined).map((b) => b.name);
+      const http = backends.filter((b) => b.mode === undefined).map((b) => b.name);
       return (
-        stacks.length === 0
+        http.length === 0
           ? fc.constant<MapEntry[]>([])
           : fc.uniqueArray(
-              fc.record({ fqdn, backend: fc.constantFrom(...stacks) }, { noNullPrototype: true }),
+              fc.record({ fqdn: mapKey, backend: fc.constantFrom(...http) }, { noNullPrototype: true }),
               {
                 selector: (host) => host.fqdn,
                 maxLength: 10,
@@ -135,6 +180,29 @@ const HOSTILE_BACKENDS_LINES = [
   "backend App",
   `backend ${"a".repeat(64)}`,
   "backend a b",
+  "backend a.b.c",
+  "backend a_b.c",
+  "    balance static-rr",
+  "    balance",
+  "    cookie SRV insert indirect nocache",
+  "    option httpchk GET /x y",
+  "    option httpchk GET /x%0a",
+  "    option httpchk POST /x",
+  "    timeout server 0s",
+  "    timeout server 30",
+  "    timeout server 99999999d",
+  "    timeout client 1s",
+  "    http-request redirect scheme https code 302 if !{ ssl_fc }",
+  "    http-request deny if !{ ssl_fc }",
+  "    http-request replace-path ^/a(.*)$ /\\1",
+  "    http-request replace-path ^/a.b(?:/(.*))?$ /\\1",
+  "    http-response set-header Strict-Transport-Security max-age=-1 if { ssl_fc }",
+  "    http-response set-header X-Evil 1",
+  "    server evil 6.6.6.6:80 check inter 1s fall 3 rise 2",
+  "    server evil 6.6.6.6:80 maxconn 0",
+  "    server evil 6.6.6.6:80 cookie ABC",
+  "    server evil 6.6.6.6:80 cookie a maxconn 3",
+  "    server evil 6.6.6.6:80 check inter 2s fall 3 rise 2 check inter 2s fall 3 rise 2",
 ];
 
 test("a hostile line anywhere in the backends file is refused at its own line", () => {
@@ -161,7 +229,15 @@ test("a hostile line anywhere in the map is refused at its own line", () => {
     `evil.dev.tld ${target} extra`,
     `evil.dev.tld ${target} # a comment`,
     `Evil.dev.tld ${target}`,
-    `*.dev.tld ${target}`,
+    `*.*.dev.tld ${target}`,
+    `*dev.tld ${target}`,
+    `evil.dev.tld/ ${target}`,
+    `evil.dev.tld/a/ ${target}`,
+    `evil.dev.tld/a/b/c/d ${target}`,
+    `evil.dev.tld/.. ${target}`,
+    `evil.dev.tld/a%2f ${target}`,
+    `evil.dev.tld//a ${target}`,
+    `/a ${target}`,
     `evil.dev.tld. ${target}`,
     `${"a".repeat(64)}.tld ${target}`,
     `${`${"a".repeat(63)}.`.repeat(4)}tld ${target}`,
@@ -281,4 +357,27 @@ test("huge hostile input gives a bounded answer: capped problems, quoted text cu
     ok: true,
     table: { hosts: [], backends: [{ name: "app", servers: [] }] },
   });
+});
+
+test("backend option lines are read only in the renderer's order, once each, redirect lines in pairs", () => {
+  const head = "backend app\n    mode http\n";
+  const refusedAt = (lines: string[], line: number) =>
+    assertRefusedFirstAt(
+      { backends: head + lines.map((l) => `    ${l}\n`).join(""), map: "" },
+      "backends",
+      line,
+    );
+  refusedAt(["timeout server 1s", "balance leastconn"], 4);
+  refusedAt(["balance leastconn", "balance source"], 4);
+  refusedAt(["http-request redirect scheme https code 308 if !{ ssl_fc }"], 3);
+  refusedAt(
+    [
+      "http-request redirect scheme https code 301 if !{ ssl_fc } METH_GET",
+      "http-request redirect scheme https code 308 if !{ ssl_fc }",
+      "http-request deny deny_status 403 if !{ ssl_fc }",
+    ],
+    5,
+  );
+  const spaced = parseSharedFiles({ backends: `${head}    timeout\t  tunnel 1h\n`, map: "" });
+  assert.deepEqual(spaced.ok && spaced.table.backends[0]?.options, { timeoutTunnel: "1h" });
 });

@@ -39,6 +39,28 @@ test("a tcp_<port> backend renders as `mode tcp` and parses back to the same tab
   assert.deepEqual(parseSharedFiles({ backends: BACKENDS, map: "app.dev.tld app\n" }), { ok: true, table });
 });
 
+test("tcp_<port> backends sit beside option lines and <stack>.<service> backends (issue 13)", () => {
+  const mixed: SharedTable = {
+    hosts: [
+      { fqdn: "*.dev.tld", backend: "app.web" },
+      { fqdn: "app.dev.tld/api", backend: "app" },
+    ],
+    backends: [
+      {
+        name: "app",
+        servers: [{ name: "api-1", address: "10.42.0.1", port: 80, check: true, maxconn: 10 }],
+        options: { balance: "leastconn", check: "/health", timeoutTunnel: "2h" },
+      },
+      { name: "app.web", servers: [{ name: "web-1", address: "10.42.0.3", port: 80 }] },
+      { name: "tcp_6379", mode: "tcp", servers: [{ name: "redis-1", address: "10.42.0.4", port: 6379 }] },
+    ],
+  };
+  const backends = renderBackends(mixed);
+  assert.match(backends, /backend tcp_6379\n {4}mode tcp\n {4}server redis-1 10\.42\.0\.4:6379\n/);
+  const map = "*.dev.tld app.web\napp.dev.tld/api app\n";
+  assert.deepEqual(parseSharedFiles({ backends, map }), { ok: true, table: mixed });
+});
+
 test("tcpBackendName and parseTcpBackendName: tcp_<1-65535>, no leading zero, nothing else", () => {
   assert.equal(tcpBackendName(5432), "tcp_5432");
   for (const port of [1, 80, 65535]) assert.equal(parseTcpBackendName(tcpBackendName(port)), port);
@@ -81,14 +103,49 @@ const refusals: [string, { backends: string; map?: string }, "backends" | "map",
     { backends: "backend tcp_65536\n    mode tcp\n" },
     "backends",
     1,
-    /is not a DNS label \(nor tcp_<port>\)/,
+    /is not a DNS label or <stack>.<service> \(nor tcp_<port>\)/,
   ],
   [
     "a port with a leading zero",
     { backends: "backend tcp_022\n    mode tcp\n" },
     "backends",
     1,
-    /is not a DNS label \(nor tcp_<port>\)/,
+    /is not a DNS label or <stack>.<service> \(nor tcp_<port>\)/,
+  ],
+  [
+    "a tcp_ name as a stack's service",
+    { backends: "backend tcp_5432.db\n    mode tcp\n" },
+    "backends",
+    1,
+    /\(nor tcp_<port>\)/,
+  ],
+  [
+    "an option line in a tcp_ backend",
+    { backends: "backend tcp_5432\n    mode tcp\n    balance leastconn\n" },
+    "backends",
+    3,
+    /only `mode tcp` and `server` lines are allowed in a tcp_<port> backend/,
+  ],
+  [
+    "an HTTP option line in a tcp_ backend",
+    { backends: "backend tcp_5432\n    mode tcp\n    option httpchk GET /health\n" },
+    "backends",
+    3,
+    /only `mode tcp` and `server` lines are allowed in a tcp_<port> backend/,
+  ],
+  [
+    "a wildcard key mapped to a TCP backend",
+    { backends: BACKENDS, map: "*.dev.tld tcp_5432\n" },
+    "map",
+    1,
+    /is a TCP backend: no host name routes to it/,
+  ],
+  [
+    "a path key mapped to a TCP backend",
+    { backends: BACKENDS, map: "app.dev.tld/db tcp_5432\n" },
+    "map",
+    1,
+    /is a TCP backend: no host name routes to it/,
   ],
   [
     "a host mapped to a TCP backend",

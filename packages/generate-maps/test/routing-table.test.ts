@@ -16,6 +16,8 @@ test("the recorded 2015-12-19 scenario routes app-r123 (two servers, two aliases
   assert.deepEqual(table.backends, [
     {
       name: "app-r123",
+      stack: "app-r123",
+      hostClaims: [],
       servers: [
         {
           name: "web-c0000123-0001-4000-8000-000000000001",
@@ -35,6 +37,8 @@ test("the recorded 2015-12-19 scenario routes app-r123 (two servers, two aliases
     },
     {
       name: "app-r124",
+      stack: "app-r124",
+      hostClaims: [],
       servers: [
         {
           name: "web-c0000124-0001-4000-8000-000000000001",

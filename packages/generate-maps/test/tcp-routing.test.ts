@@ -34,6 +34,8 @@ test("a labelled container is a server of tcp_<public port> in mode tcp, with it
           proxy: "send-proxy-v2",
         },
       ],
+      stack: "data",
+      hostClaims: [],
     },
   ]);
   assert.deepEqual(routed.hosts, [], "no host name routes to a TCP service");

@@ -3,6 +3,7 @@
 // watch the inputs → check, snapshot, reload, confirm.
 import { createMetadataClient, type Logger } from "@rancher-haproxy/core";
 import { adoptMaster } from "./adopt/adopt-master.js";
+import { createCertificateManager } from "./certs/create-certificate-manager.js";
 import { findRunningMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
@@ -58,6 +59,11 @@ async function startLocked(
   });
   const log = await resolveSyslogTarget(options.syslogHost, metadata, logger);
   if (options.ssl.enabled) await prepareCertificate(options.ssl, metadata, logger);
+  // Every certificate (default, metadata certs, SSL_CERT_DIR) checked and written before HAProxy starts.
+  const certificates = options.ssl.enabled
+    ? createCertificateManager(options, layout, metadata, logger)
+    : null;
+  await certificates?.prepare();
   await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
   const created = await ensureInputFiles([options.backendConfig, options.domainMap]);
   if (created.length > 0)
@@ -100,7 +106,8 @@ async function startLocked(
     await supervisor.start();
   }
 
-  const statusServer = await startReloaderStatus({ options, status, layout, inputs, logger });
+  certificates?.start(supervisor);
+  const statusServer = await startReloaderStatus({ options, status, layout, inputs, logger, certificates });
   const watcher = watchInputs(
     [inputs.backends, inputs.map],
     options.debounceMs,
@@ -125,6 +132,7 @@ async function startLocked(
       if (rescan) clearInterval(rescan);
       await statusServer?.close();
       await watcher.close();
+      await certificates?.close();
       applier.close();
       await Promise.race([applier.idle(), delay(options.reloadTimeoutMs)]);
       await supervisor.stop(options.stopTimeoutMs);

@@ -10,6 +10,7 @@ import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../src/options/reloader-options.ts";
 import { renderBaseConfig, type BaseConfigInput } from "../src/render/render-base-config.ts";
 import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
+import { MAX_PATH_DEPTH, renderBackends } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { recordedCertificate } from "./helpers/test-certificate.ts";
 
@@ -35,6 +36,17 @@ describe("renderBaseConfig", () => {
     const { cert, key } = recordedCertificate();
     await writeFile(certPath, `${cert.trim()}\n${key.trim()}\n`);
     await writeFile(join(dir, "domain.map"), renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }));
+    // an HTTP backend, one with option lines (issue 13: its own timeout tunnel beside the defaults' 1h)
+    // and a TCP service's: the defaults must give no warning for any of them
+    const withOptions = renderBackends({
+      backends: [
+        {
+          name: "ws",
+          servers: [{ name: "s1", address: "127.0.0.4", port: 9, check: true, maxconn: 5, cookie: "abc" }],
+          options: { sticky: true, check: "/health", timeoutServer: "90s", timeoutTunnel: "2h", hsts: 60 },
+        },
+      ],
+    });
     await writeFile(
       join(dir, "backends.cfg"),
       renderTestBackends([
@@ -43,7 +55,7 @@ describe("renderBaseConfig", () => {
           servers: [{ address: "127.0.0.1:9" }, { address: "127.0.0.2:9", sendProxy: "send-proxy-v2" }],
         },
         { name: "tcp_5432", mode: "tcp", servers: [{ address: "127.0.0.3:5432", sendProxy: "send-proxy" }] },
-      ]),
+      ]) + withOptions.slice(withOptions.indexOf("\n\n") + 1),
     );
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -82,6 +94,10 @@ describe("renderBaseConfig", () => {
         `TCP_PORTS 5432,6379, bind ${bindAddress || "*"}`,
         base({ bindAddress, tcpPorts: [5432, 6379] }),
       ]);
+    list.push([
+      "TCP_PORTS 5432 with HTTPS (strict SNI) and a redirect",
+      base({ tcpPorts: [5432], https: { port: 8443, certPath: "", redirect: 301, strictSni: true } }),
+    ]);
     return list;
   };
 
@@ -153,7 +169,7 @@ describe("renderBaseConfig", () => {
     );
     assert.match(text, /^ {4}log 10\.0\.0\.1:514 local5$/m);
     assert.match(text, /^ {4}bind \[::1\]:80$/m);
-    assert.match(text, /^ {4}bind \[::1\]:443 ssl crt \/etc\/ssl\/x\.pem$/m);
+    assert.match(text, /^ {4}bind \[::1\]:443 ssl crt \/etc\/ssl\/x\.pem alpn h2,http\/1\.1$/m);
     assert.match(text, /^ {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}$/m);
     assert.match(text, /^ {4}http-request set-header X-Forwarded-Proto https$/m);
     assert.match(
@@ -188,11 +204,20 @@ describe("renderBaseConfig", () => {
     assert.match(text, /^userlist rh_stats_users\n {4}user ops insecure-password pw$/m);
   });
 
-  it("routes with exact hashed lookups, one leading label stripped per level, never map_dom", () => {
+  it("routes with exact hashed lookups, host+path first, then wildcard and parent per level, never map_dom", () => {
     const rules = renderRoutingRules();
+    const lookups = rules.filter((rule) => rule.startsWith("http-request set-var(txn.backend)"));
     assert.equal(rules[0], "http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)");
-    assert.equal(rules[1], "http-request set-var(txn.backend) var(txn.host),map_str(domain.map)");
-    assert.equal(rules.filter((rule) => rule.includes("regsub(^[^.]*\\.,)")).length, SUBDOMAIN_LEVELS);
+    assert.equal(rules[1], "http-request set-var(txn.path1) path,field(1,/,2)");
+    const found = " if !{ var(txn.backend) -m found }";
+    assert.deepEqual(lookups.slice(0, 5), [
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path3),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path2),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path1),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),regsub(^[^.]*\\.,*.),concat(,txn.path3),map_str(domain.map)${found}`,
+    ]);
+    assert.equal(lookups.length, (1 + 2 * SUBDOMAIN_LEVELS) * (MAX_PATH_DEPTH + 1));
     assert.ok(rules.every((rule) => !rule.includes("map_dom") && !rule.includes("map_end")));
     assert.equal(rules.at(-2), "use_backend %[var(txn.backend)] if { var(txn.backend) -m found }");
   });

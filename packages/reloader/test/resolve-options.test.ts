@@ -71,6 +71,9 @@ describe("resolveOptions", () => {
       certPath: "/certs/site.pem",
       base64Encoded: true,
       redirect: 302,
+      certDir: null,
+      strictSni: false,
+      pollIntervalMs: 5000,
     });
     assert.deepEqual(options.syslogHost, { kind: "udp", host: "logs.internal", port: 5514 });
     assert.equal(options.syslogFacility, "local2");

@@ -3,6 +3,8 @@
 export * from "./shared-table.js";
 export * from "./name-rules.js";
 export * from "./compare-strings.js";
+export * from "./option-rules.js";
+export { renderBackendOptionLines, SERVER_CHECK } from "./render-backend-options.js";
 export * from "./render-backends.js";
 export * from "./render-domain-map.js";
 export { MAX_LINE_LENGTH, MAX_PROBLEMS } from "./content-lines.js";

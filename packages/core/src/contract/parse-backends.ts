@@ -1,16 +1,21 @@
 // The reading side of haproxy-backends.cfg: only comments, `backend <name>` headers and their
-// `mode http` (a stack) or `mode tcp` (a `tcp_<port>` backend, which must say so) and `server` lines;
-// anything else (another section, another directive, a bad name) is a problem with its line number,
-// because `haproxy -c` would accept an injected section.
+// `mode http` (a stack) or `mode tcp` (a `tcp_<port>` backend, which must say so), `server` lines and, in
+// an HTTP backend, the option lines of render-backend-options.ts; anything else (another section, another
+// directive, a bad name) is a problem with its line number, because `haproxy -c` would accept it.
 import { contentLines, type ProblemList } from "./content-lines.js";
-import { isDnsLabel, isIPv4, isServerName, parsePort, parseTcpBackendName } from "./name-rules.js";
+import { isIPv4, isServerName, parsePort, parseTcpBackendName } from "./name-rules.js";
+import { parseBackendOptions, type OptionLine } from "./parse-backend-options.js";
+import { isBackendName, isCookieValue, MAX_SERVER_MAXCONN, parseBoundedInteger } from "./option-rules.js";
+import { SERVER_CHECK } from "./render-backend-options.js";
 import { PROXY_OPTIONS, type ProxyOption, type SharedBackend, type SharedServer } from "./shared-table.js";
 
-// The section being read: its backend (null once its header was refused) and what its mode must be.
+// The section being read: its backend (null once its header was refused), what its mode must be, and its
+// option lines (read when the section closes).
 interface Section {
   backend: SharedBackend | null;
   tcp: boolean;
   modeSeen: boolean;
+  options: OptionLine[];
   problem: (reason: string) => void;
 }
 
@@ -21,7 +26,6 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
   let section: Section | null = null;
   for (const { line, raw, words, problem } of contentLines(text, "backends", problems)) {
     if (!/^[ \t]/.test(raw)) {
-      closeSection(section);
       const [keyword, name = ""] = words;
       const tcp = parseTcpBackendName(name) !== undefined;
       let backend: SharedBackend | null = null;
@@ -29,26 +33,26 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
         problem(
           "only `backend <stack>` sections are allowed in the backends file (and `backend tcp_<port>`)",
         );
-      else if (!tcp && !isDnsLabel(name))
-        problem(`backend name "${name}" is not a DNS label (nor tcp_<port>)`);
+      else if (!tcp && !isBackendName(name))
+        problem(`backend name "${name}" is not a DNS label or <stack>.<service> (nor tcp_<port>)`);
       else if (declared.has(name))
         problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
       else {
+        closeSection(section); // only before a good header: a refused one is the first problem, not the lines above it
         declared.set(name, line);
         backend = tcp ? { name, mode: "tcp", servers: [] } : { name, servers: [] };
         backends.push(backend);
       }
       // a refused `backend` header still opens a section, so its lines are not reported once more
-      section = keyword === "backend" ? { backend, tcp, modeSeen: false, problem } : null;
+      section = keyword === "backend" ? { backend, tcp, modeSeen: false, options: [], problem } : null;
     } else if (section === null) problem("a directive outside a backend section");
     else if (words[0] === "mode" && words.length === 2 && words[1] === (section.tcp ? "tcp" : "http"))
       section.modeSeen = true;
     else if (words[0] === "mode")
       problem(section.tcp ? "a tcp_<port> backend is `mode tcp`" : "a stack's backend is `mode http`");
-    else if (words[0] !== "server")
-      problem(
-        "only `mode http` and `server` lines are allowed in a backend (`mode tcp` in a tcp_<port> one)",
-      );
+    else if (words[0] !== "server" && section.tcp)
+      problem("only `mode tcp` and `server` lines are allowed in a tcp_<port> backend");
+    else if (words[0] !== "server") section.options.push({ text: words.join(" "), problem });
     else {
       // a server name used twice in a backend is left to `haproxy -c`, which refuses it by name
       const server = parseServer(words, problem);
@@ -59,17 +63,24 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
   return backends;
 }
 
-// A tcp_<port> backend without `mode tcp` would inherit mode http: refused at its header line.
+// A section ends: its option lines are read into its backend's options; a tcp_<port> backend without
+// `mode tcp` would inherit mode http, so it is refused at its header line.
 function closeSection(section: Section | null): void {
-  if (section?.tcp && section.backend !== null && !section.modeSeen)
+  if (!section?.backend) return;
+  if (section.tcp && !section.modeSeen)
     section.problem(
       `backend "${section.backend.name}" has no \`mode tcp\` line (a tcp_<port> backend needs one)`,
     );
+  if (section.options.length > 0) {
+    const options = parseBackendOptions(section.options);
+    if (options !== undefined) section.backend.options = options;
+  }
 }
 
-// `server <name> <ipv4>:<port>[ <proxy option>]`, or null once its problem is reported.
+// `server <name> <ipv4>:<port>[ <proxy option>][ check ...][ maxconn <n>][ cookie <v>]`, or null once
+// its problem is reported.
 function parseServer(words: readonly string[], problem: (reason: string) => void): SharedServer | null {
-  const [, name = "", endpoint = "", option, ...extra] = words;
+  const [, name = "", endpoint = "", ...rest] = words;
   const colon = endpoint.lastIndexOf(":");
   const address = endpoint.slice(0, Math.max(colon, 0));
   const portText = endpoint.slice(colon + 1);
@@ -77,10 +88,37 @@ function parseServer(words: readonly string[], problem: (reason: string) => void
   if (!isServerName(name)) problem(`server name "${name}" is not a safe token`);
   else if (!isIPv4(address) || port === undefined)
     problem(`server address "${endpoint}" is not <ipv4>:<port>`);
-  else if ((option !== undefined && !isProxyOption(option)) || extra.length > 0)
-    problem(`only one of ${PROXY_OPTIONS.join(", ")} may follow the address`);
-  else return option === undefined ? { name, address, port } : { name, address, port, proxy: option };
+  else {
+    const server = readServerOptions({ name, address, port }, rest);
+    if (server !== null) return server;
+    problem(
+      `after the address only: one of ${PROXY_OPTIONS.join(", ")}, \`${SERVER_CHECK}\`, \`maxconn <n>\`, \`cookie <v>\`, in this order`,
+    );
+  }
   return null;
+}
+
+// The server with the options `words` add, each at most once and in the renderer's order, or null.
+function readServerOptions(server: SharedServer, words: readonly string[]): SharedServer | null {
+  let at = 0;
+  if (isProxyOption(words[at])) server.proxy = words[at++] as ProxyOption;
+  if (words.slice(at, at + 7).join(" ") === SERVER_CHECK) {
+    server.check = true;
+    at += 7;
+  }
+  if (words[at] === "maxconn") {
+    const maxconn = parseBoundedInteger(words[at + 1] ?? "", 1, MAX_SERVER_MAXCONN);
+    if (maxconn === undefined) return null;
+    server.maxconn = maxconn;
+    at += 2;
+  }
+  if (words[at] === "cookie") {
+    const cookie = words[at + 1] ?? "";
+    if (!isCookieValue(cookie)) return null;
+    server.cookie = cookie;
+    at += 2;
+  }
+  return at === words.length ? server : null;
 }
 
 // One of PROXY_OPTIONS.

@@ -1,8 +1,9 @@
-// The reading side of domain.map: `<fqdn> <backend>` lines, each fqdn a lower-case DNS name mapped once,
-// each backend a stack's one the backends file declares, never a tcp_<port> one (`haproxy -c` accepts a
-// map value naming no backend).
+// The reading side of domain.map: `<key> <backend>` lines, each key (isMapKey) mapped once, each backend
+// one the backends file declares, never a tcp_<port> one (`haproxy -c` accepts a map value naming no
+// backend).
 import { contentLines, type ProblemList } from "./content-lines.js";
-import { isDnsName, parseTcpBackendName } from "./name-rules.js";
+import { parseTcpBackendName } from "./name-rules.js";
+import { isMapKey } from "./option-rules.js";
 import type { MapEntry } from "./shared-table.js";
 
 // The map entries of `text`, in file order; what it cannot accept goes to `problems`. Never throws.
@@ -16,7 +17,8 @@ export function parseDomainMap(
   for (const { line, words, problem } of contentLines(text, "map", problems)) {
     const [fqdn = "", backend = ""] = words;
     if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
-    else if (!isDnsName(fqdn)) problem(`"${fqdn}" is not a lower-case DNS name`);
+    else if (!isMapKey(fqdn))
+      problem(`"${fqdn}" is not a lower-case DNS name, [*.]<name>, with at most one /<path prefix>`);
     else if (seen.has(fqdn)) problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
     else if (parseTcpBackendName(backend) !== undefined)
       problem(`backend "${backend}" is a TCP backend: no host name routes to it`);

@@ -2,6 +2,7 @@
 // `mode http`, or `mode tcp` for a `tcp_<port>` backend), its servers sorted by name, 4-space indent,
 // one blank line between blocks, a final newline.
 import { compareStrings } from "./compare-strings.js";
+import { renderBackendOptionLines, renderServerOptions } from "./render-backend-options.js";
 import type { SharedBackend, SharedServer } from "./shared-table.js";
 
 // The first line of every backends file, so nobody edits a file that is about to be overwritten.
@@ -19,12 +20,12 @@ export function renderBackends(table: { readonly backends: readonly SharedBacken
 
 function renderBlock(backend: SharedBackend): string {
   const servers = [...backend.servers].sort((a, b) => compareStrings(a.name, b.name)).map(renderServer);
+  const options = renderBackendOptionLines(backend.options).map((line) => `${BLOCK_INDENT}${line}`);
   const mode = `${BLOCK_INDENT}mode ${backend.mode ?? "http"}`;
-  return [`backend ${backend.name}`, mode, ...servers].join("\n") + "\n";
+  return [`backend ${backend.name}`, mode, ...options, ...servers].join("\n") + "\n";
 }
 
-// `    server <name> <ipv4>:<port>[ <proxy option>]`.
+// `    server <name> <ipv4>:<port>[ <proxy option>][ check ...][ maxconn <n>][ cookie <v>]`.
 export function renderServer(server: SharedServer): string {
-  const proxy = server.proxy === undefined ? "" : ` ${server.proxy}`;
-  return `${BLOCK_INDENT}server ${server.name} ${server.address}:${server.port}${proxy}`;
+  return `${BLOCK_INDENT}server ${server.name} ${server.address}:${server.port}${renderServerOptions(server)}`;
 }

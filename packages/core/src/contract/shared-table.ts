@@ -20,18 +20,49 @@ export interface SharedServer {
   port: number;
   /** absent: no PROXY protocol */
   proxy?: ProxyOption;
+  /** ` check inter 2s fall 3 rise 2`: HAProxy's own health check (the backend's `check` path) */
+  check?: true;
+  /** ` maxconn <n>`: 1-MAX_SERVER_MAXCONN, queueing beyond */
+  maxconn?: number;
+  /** ` cookie <v>`: the sticky cookie value, see isCookieValue */
+  cookie?: string;
 }
 
-// One backend block: a DNS label (a stack, mode http) or `tcp_<port>` (a TCP service, `mode: "tcp"`),
-// and its servers, sorted by name in the file.
+// The balance algorithms a backend may name (absent: HAProxy's roundrobin).
+export const BALANCE_ALGORITHMS = ["roundrobin", "leastconn", "source", "random"] as const;
+export type BalanceAlgorithm = (typeof BALANCE_ALGORITHMS)[number];
+
+// Per-backend options from labels (issue 13), each rendered as one fixed line form (render-backends.ts);
+// absent or {}: the block of today, byte for byte.
+export interface BackendOptions {
+  balance?: BalanceAlgorithm;
+  /** `cookie rh_sticky insert indirect nocache`; the servers carry their `cookie` values */
+  sticky?: true;
+  /** `option httpchk GET <path>`, a check path (isCheckPath) */
+  check?: string;
+  /** `timeout server <d>` and `timeout tunnel <d>`, durations (parseDuration) */
+  timeoutServer?: string;
+  timeoutTunnel?: string;
+  /** plain HTTP is redirected (301 GET/HEAD, 308 others) or refused with 403 */
+  https?: "redirect" | "only";
+  /** `Strict-Transport-Security: max-age=<n>` on HTTPS answers, 0-MAX_HSTS_SECONDS */
+  hsts?: number;
+  /** a path prefix (isPathPrefix) removed before forwarding: `/api/x` -> `/x`, `/api` -> `/` */
+  stripPath?: string;
+}
+
+// One backend block: a backend name (isBackendName, mode http) or `tcp_<port>` (a TCP service,
+// `mode: "tcp"`), and its servers, sorted by name in the file.
 export interface SharedBackend {
   name: string;
   /** "tcp" exactly when the name is `tcp_<port>` (see parseTcpBackendName); absent: mode http */
   mode?: "tcp";
   servers: SharedServer[];
+  /** absent: no option line (a present {} is not produced by the parser) */
+  options?: BackendOptions;
 }
 
-// One domain.map line: a lower-case DNS name and the backend it goes to.
+// One domain.map line: a key (isMapKey: `[*.]<dns name>[/<segment>...]`) and the backend it goes to.
 export interface MapEntry {
   fqdn: string;
   backend: string;

@@ -8,3 +8,4 @@ export * from "./network-types.js";
 export * from "./read-command-line.js";
 export * from "./resolve-option-values.js";
 export * from "./render-option-docs.js";
+export * from "./label-option-rows.js";

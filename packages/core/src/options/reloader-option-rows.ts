@@ -79,6 +79,27 @@ export const RELOADER_OPTION_ROWS = {
     "false",
     "metadata ssl_cert/ssl_key are base64 encoded",
   ),
+  sslCertDir: row(
+    "ssl-cert-dir",
+    "SSL_CERT_DIR",
+    PATH,
+    null,
+    "directory of extra certificates served by SNI: <name>.pem (chain + key) or <name>.crt + <name>.key",
+  ),
+  strictSni: row(
+    "strict-sni",
+    "STRICT_SNI",
+    BOOLEAN,
+    "false",
+    "refuse the TLS handshake when no certificate matches the SNI (instead of the default certificate)",
+  ),
+  certPollInterval: row(
+    "cert-poll-interval",
+    "CERT_POLL_INTERVAL",
+    durationType(3_600_000),
+    "5s",
+    "re-read the certificates (metadata certs/ssl_cert, SSL_CERT_DIR) this often (0: only at start)",
+  ),
   enableSslRedirection: row(
     "enable-ssl-redirection",
     "ENABLE_SSL_REDIRECTION",

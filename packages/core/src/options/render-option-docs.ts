@@ -1,6 +1,7 @@
 // The option table as Markdown: a full table per program and one summary of every variable, written
 // between `<!-- options:NAME begin -->` and `<!-- options:NAME end -->` markers (`npm run docs:options`).
 import { defaultFor, describeFor, PROGRAMS, type OptionRow, type Program } from "./option-row.js";
+import { LABEL_OPTIONS, type LabelOptionRow } from "./label-option-rows.js";
 import { OPTION_TABLE, optionRowsOf } from "./option-table.js";
 import { SWITCH } from "./value-types.js";
 
@@ -65,12 +66,25 @@ export function renderOptionSummary(): string {
   return table(["variable", "flag", "used by", "default"], rows);
 }
 
-// The Markdown of region `name`: `generate-maps`, `reloader` or `summary`.
+// The label options of the registry: label | value | default | invalid value | effect.
+export function renderLabelOptionTable(): string {
+  const rows = Object.entries(LABEL_OPTIONS as Record<string, LabelOptionRow<unknown>>).map(([name, row]) => [
+    code(`<RANCHER_LABEL>.${name}`),
+    row.type.accepts,
+    row.default === null ? "–" : code(row.default),
+    row.invalid === "skip" ? "container not routed" : "default, with a warning",
+    row.describe,
+  ]);
+  return table(["label", "value", "default", "invalid value", "effect"], rows);
+}
+
+// The Markdown of region `name`: `generate-maps`, `reloader`, `summary` or `labels`.
 export function renderOptionRegion(name: string): string {
   if (name === "summary") return renderOptionSummary();
+  if (name === "labels") return renderLabelOptionTable();
   const program = PROGRAMS.find((candidate) => candidate === name);
   if (program === undefined)
-    throw new Error(`unknown options region "${name}" (generate-maps, reloader, summary)`);
+    throw new Error(`unknown options region "${name}" (generate-maps, reloader, summary, labels)`);
   return renderOptionTable(program);
 }
 

@@ -1,12 +1,12 @@
 // The model: one metadata snapshot in, the whole routing table out. Pure and total: bad input becomes a
 // skipped entry with a reason, never a throw; equal input in any order gives an equal table.
 import { compareStrings } from "@rancher-haproxy/core";
+import { buildHostRoutes } from "./build-host-routes.js";
 import { groupBackends } from "./group-backends.js";
 import { groupTcpBackends } from "./group-tcp-backends.js";
 import { resolveAliases } from "./resolve-aliases.js";
 import type {
   ContainerRef,
-  HostRoute,
   MetadataInput,
   ModelOptions,
   RoutingTable,
@@ -14,21 +14,23 @@ import type {
 } from "./routing-table.js";
 import { selectContainers } from "./select-containers.js";
 
-// select containers -> group them into backends (stacks, TCP ports) -> add stack hosts and alias hosts
-// -> sort and count.
+// select containers -> group them into backends (stacks, TCP ports) -> stack hosts, aliases and hosts
+// claims (HTTP backends only) -> sort and count.
 export function buildRoutingTable(input: MetadataInput, options: ModelOptions): RoutingTable {
   const selection = selectContainers(input.containers, options);
   const grouping = groupBackends(selection.candidates);
   const tcp = groupTcpBackends(selection.tcpCandidates);
-  const routed = new Set(grouping.backends.map((backend) => backend.name));
+  const routed = new Set(grouping.backends.map((backend) => backend.stack));
   const aliases = resolveAliases(input.aliases, routed, options.domain);
-
-  const stackHosts: HostRoute[] = grouping.backends.map((backend) => ({
-    fqdn: `${backend.name}.${options.domain}`,
-    backend: backend.name,
-    source: "stack",
-  }));
-  const hosts = [...stackHosts, ...aliases.hosts].sort((a, b) => compareStrings(a.fqdn, b.fqdn));
+  const routes = buildHostRoutes(grouping.backends, aliases.hosts, options.domain);
+  const hosts = routes.hosts;
+  const notes = [...grouping.notes, ...routes.notes].sort(
+    (a, b) =>
+      compareStrings(a.backend, b.backend) ||
+      compareStrings(a.container ?? "", b.container ?? "") ||
+      compareStrings(a.code, b.code) ||
+      compareStrings(a.reason, b.reason),
+  );
   const skipped = [...selection.skipped, ...grouping.skipped, ...tcp.skipped].sort(compareRefs);
   const backends = [...grouping.backends, ...tcp.backends].sort((a, b) => compareStrings(a.name, b.name));
   const skippedAliases = [...aliases.skipped].sort(compareAliases);
@@ -39,6 +41,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
     backends,
     skipped,
     skippedAliases,
+    notes,
     unlabelled,
     counts: {
       containers: input.containers.length,

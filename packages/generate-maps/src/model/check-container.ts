@@ -13,6 +13,8 @@ export interface ContainerIdentity {
   stackName: string;
   stack: string;
   stackUuid: string;
+  /** the lower-cased service name (a server-name token; a DNS label when `serviceBackend` asked for one) */
+  service: string;
   /** `<service>-<uuid>`, lower-cased */
   serverName: string;
   uuid: string;
@@ -23,11 +25,13 @@ export interface ContainerIdentity {
 export type ContainerCheck =
   { ok: true; identity: ContainerIdentity } | { ok: false; code: ContainerSkipCode; reason: string };
 
-// Checks names, address and lifecycle; `domain` (null: no host name) bounds <stack>.<domain>.
+// Checks names, address and lifecycle; `domain` (null: no host name) bounds <stack>.<domain>;
+// `serviceBackend`: the service names a backend `<stack>.<service>` (a path label), so it must be a DNS label.
 export function checkContainer(
   container: Record<string, unknown>,
   domain: string | null,
   networks: BackendNetworks | undefined,
+  serviceBackend = false,
 ): ContainerCheck {
   const skip = (code: ContainerSkipCode, reason: string): ContainerCheck => ({ ok: false, code, reason });
   const field = (key: string) => ownField(container, key);
@@ -48,6 +52,11 @@ export function checkContainer(
     return skip(
       "service-invalid",
       `service_name ${describeValue(serviceName)} is not a server-name token once lower-cased`,
+    );
+  if (serviceBackend && !isDnsLabel(service))
+    return skip(
+      "service-invalid",
+      `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
     );
   const uuidValue = field("uuid");
   const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
@@ -76,6 +85,7 @@ export function checkContainer(
       stackName: String(stackName),
       stack,
       stackUuid: typeof stackUuid === "string" ? stackUuid : "",
+      service,
       serverName: `${service}-${uuid}`,
       uuid,
       address: ip,

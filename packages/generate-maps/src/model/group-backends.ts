@@ -1,13 +1,16 @@
 // Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased and
 // servers that collide by name, deterministically whatever order metadata listed them in.
 import { compareStrings } from "@rancher-haproxy/core";
+import { settleBackendOptions } from "./settle-backend-options.js";
 import type { Candidate } from "./select-containers.js";
-import type { Backend, SkippedContainer } from "./routing-table.js";
+import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";
 
-// Backends sorted by name with servers sorted by name, and the candidates that lost a collision.
+// Backends sorted by name with servers sorted by name, the candidates that lost a collision, and the
+// notes on options (fallbacks, disagreements).
 export interface Grouping {
   backends: Backend[];
   skipped: SkippedContainer[];
+  notes: RouteNote[];
 }
 
 // Groups candidates by backend; per backend one stack wins (see compareStacks) and each server name is used once.
@@ -18,7 +21,7 @@ export function groupBackends(candidates: readonly Candidate[]): Grouping {
     if (list) list.push(candidate);
     else byBackend.set(candidate.backend, [candidate]);
   }
-  const grouping: Grouping = { backends: [], skipped: [] };
+  const grouping: Grouping = { backends: [], skipped: [], notes: [] };
   for (const name of [...byBackend.keys()].sort(compareStrings)) {
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
     const winner = members[0];
@@ -33,15 +36,17 @@ export function groupBackends(candidates: readonly Candidate[]): Grouping {
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
-    grouping.backends.push({ name, servers: [...servers.values()].map((c) => c.server) });
+    const settled = settleBackendOptions(name, [...servers.values()]);
+    grouping.backends.push(settled.backend);
+    grouping.notes.push(...settled.notes);
   }
   return grouping;
 }
 
 // The winning stack first: a name already in lower case, then code-unit order of the name, then of the uuid.
 function compareStacks(a: Candidate, b: Candidate): number {
-  const lowerA = a.stackName === a.backend ? 0 : 1;
-  const lowerB = b.stackName === b.backend ? 0 : 1;
+  const lowerA = a.stackName === a.stack ? 0 : 1;
+  const lowerB = b.stackName === b.stack ? 0 : 1;
   return (
     lowerA - lowerB || compareStrings(a.stackName, b.stackName) || compareStrings(a.stackUuid, b.stackUuid)
   );

@@ -33,7 +33,15 @@ export function groupTcpBackends(candidates: readonly TcpCandidate[]): TcpGroupi
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
       else servers.set(candidate.server.name, candidate);
     }
-    grouping.backends.push({ name, mode: "tcp", servers: [...servers.values()].map((c) => c.server) });
+    const list = [...servers.values()].map((c) => c.server);
+    // no options and no host claims: a TCP backend is reached only through its port
+    grouping.backends.push({
+      name,
+      mode: "tcp",
+      servers: list,
+      stack: winner.identity.stack,
+      hostClaims: [],
+    });
   }
   grouping.backends.sort((a, b) => compareStrings(a.name, b.name));
   return grouping;

@@ -17,6 +17,7 @@ export type ContainerSkipCode =
   | "unhealthy"
   | "stack-case-conflict"
   | "duplicate-server"
+  | "option-invalid"
   | "tcp-label-invalid"
   | "tcp-port-conflict";
 
@@ -42,6 +43,8 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   unhealthy: "health_state is not null, healthy or updating-healthy",
   "stack-case-conflict": "another stack has the same name in another case and won (deterministically)",
   "duplicate-server": "another container of the backend has the same server name and won",
+  "option-invalid":
+    "a routing option label whose invalid value must not fail open (path, https, hsts) is invalid",
   "tcp-label-invalid":
     "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
   "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
@@ -59,3 +62,15 @@ const LIFECYCLE: ReadonlySet<string> = new Set(["no-ip", "not-running", "unhealt
 export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "warn" {
   return LIFECYCLE.has(code) ? "info" : "warn";
 }
+
+// Why a routed backend is not quite what one container's labels ask for (routed all the same).
+export type NoteCode = "option-fallback" | "option-disagreement" | "host-owned" | "host-conflict";
+
+// Every note code with what it means, for logs, /routes and explain.
+export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
+  "option-fallback": "a routing option label is invalid; its default applies",
+  "option-disagreement": "containers of one backend disagree on its options; the first container's win",
+  "host-owned": "a hosts name is a stack's own host (or under it) or an alias; the claim is refused",
+  "host-conflict":
+    "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
+};

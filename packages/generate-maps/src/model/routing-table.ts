@@ -1,7 +1,7 @@
 // The model's output: everything routed, and everything not routed with the reason why.
 // Its hosts and backends are the shared-file contract's types (@rancher-haproxy/core) plus what explain needs.
 import type { MapEntry, SharedBackend, SharedServer } from "@rancher-haproxy/core";
-import type { AliasSkipCode, ContainerSkipCode } from "./reasons.js";
+import type { AliasSkipCode, ContainerSkipCode, NoteCode } from "./reasons.js";
 
 // The PROXY protocol options a container may ask for with the proxy label: the contract's server options.
 export { PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
@@ -36,9 +36,10 @@ export interface ContainerRef {
   stack: string | null;
 }
 
-// One line of domain.map, and whether the stack's own name or an alias made it.
+// One line of domain.map (its key in `fqdn`, maybe `*.` and a path), and whether the stack's own name,
+// an alias or a `hosts` label made it.
 export interface HostRoute extends MapEntry {
-  source: "stack" | "alias";
+  source: "stack" | "alias" | "hosts";
 }
 
 // One server line of a backend, and the container behind it.
@@ -47,9 +48,25 @@ export interface Server extends SharedServer {
   uuid: string;
 }
 
-// One backend block: a routed stack, or a TCP service's `tcp_<port>` (mode tcp), and its servers, sorted by name.
+// One backend block: a routed stack (or `<stack>.<service>` with a path), or a TCP service's
+// `tcp_<port>` (mode tcp, no options, no hosts), and its servers, sorted by name.
 export interface Backend extends SharedBackend {
   servers: Server[];
+  /** the lower-cased stack (of a TCP backend: the stack that won its port) */
+  stack: string;
+  /** the path prefix of a `<stack>.<service>` backend */
+  path?: string;
+  /** the names its `hosts` label claims (before ownership and conflicts are settled) */
+  hostClaims: string[];
+}
+
+// Something routed differently from what a container's labels ask (visible in logs, /routes, explain).
+export interface RouteNote {
+  backend: string;
+  /** the container whose label it is about, null for a backend-wide note */
+  container: string | null;
+  code: NoteCode;
+  reason: string;
 }
 
 // A labelled container that is not routed, and why; `route: "tcp"` when its TCP label is refused (the
@@ -89,6 +106,8 @@ export interface RoutingTable {
   backends: Backend[];
   skipped: SkippedContainer[];
   skippedAliases: SkippedAlias[];
+  /** option fallbacks, disagreements and refused host claims, sorted */
+  notes: RouteNote[];
   /** containers without the routing label or the TCP one: not routed, not an error (kept for explain) */
   unlabelled: ContainerRef[];
   counts: RoutingCounts;

@@ -6,6 +6,8 @@ import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
 import { evaluateTcpContainer, type TcpCandidate } from "./evaluate-tcp-container.js";
 import { ownField } from "./own-field.js";
+import { readLabelOptions } from "./read-label-options.js";
+import type { LabelSettings } from "@rancher-haproxy/core";
 import type { ContainerSkipCode } from "./reasons.js";
 import {
   PROXY_OPTIONS,
@@ -19,8 +21,13 @@ import {
 // A container that passed every check of its own; stacks and server names are settled across containers later.
 export interface Candidate {
   ref: ContainerRef;
-  /** lower-cased stack name: the backend */
+  /** the backend: the lower-cased stack, or `<stack>.<service>` with a path label */
   backend: string;
+  /** the lower-cased stack name */
+  stack: string;
+  /** what its option labels ask for, and the warnings of the values that fell back to a default */
+  settings: LabelSettings;
+  warnings: string[];
   /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
   stackName: string;
   stackUuid: string;
@@ -94,7 +101,11 @@ export function evaluateContainer(
       `label ${options.proxyLabel}=${describeValue(proxyLabel)} is not one of ${PROXY_OPTIONS.join(", ")}`,
     );
 
-  const checked = checkContainer(container, options.domain, networks);
+  const reading = readLabelOptions(labels, options.label);
+  if ("skip" in reading) return skip("option-invalid", reading.skip);
+
+  const path = reading.settings.path;
+  const checked = checkContainer(container, options.domain, networks, path !== undefined);
   if (!checked.ok) return skip(checked.code, checked.reason);
   const { identity } = checked;
   const server: Server = {
@@ -105,11 +116,15 @@ export function evaluateContainer(
     uuid: identity.uuid,
   };
   if (proxyLabel !== undefined) server.proxy = proxyLabel;
+  if (reading.settings.server.maxconn !== undefined) server.maxconn = reading.settings.server.maxconn;
   return {
     kind: "candidate",
     candidate: {
       ref,
-      backend: identity.stack,
+      backend: path === undefined ? identity.stack : `${identity.stack}.${identity.service}`,
+      stack: identity.stack,
+      settings: reading.settings,
+      warnings: reading.warnings,
       stackName: identity.stackName,
       stackUuid: identity.stackUuid,
       server,

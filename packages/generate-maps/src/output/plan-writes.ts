@@ -1,8 +1,16 @@
 // The order of a cycle's writes, so that every state on disk between two renames is consistent: the map
 // never names a backend the backends file does not declare. Additions: backends first. Removals: map
 // first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
-import { PROXY_OPTIONS, type Backend, type ProxyOption } from "../model/routing-table.js";
-import { isDnsLabel, isIPv4, isServerToken, parsePort, renderBackends } from "@rancher-haproxy/core";
+import { PROXY_OPTIONS, type ProxyOption } from "../model/routing-table.js";
+import {
+  isDnsLabel,
+  isIPv4,
+  isServerToken,
+  parsePort,
+  parseSharedFiles,
+  renderBackends,
+  type SharedBackend,
+} from "@rancher-haproxy/core";
 
 // One write of the plan: which file, with which bytes.
 export interface WriteStep {
@@ -64,7 +72,7 @@ export function mapBackends(text: string): Set<string> {
 // The wanted backends plus the blocks of the current file that are about to go, re-validated line by line
 // (this file is in the shared volume: only well-formed names, addresses, ports and options are kept).
 function unionBackends(currentText: string, nextText: string, declaredNext: ReadonlySet<string>): string {
-  const merged = new Map<string, Backend>();
+  const merged = new Map<string, SharedBackend>();
   for (const backend of parseBackends(currentText))
     if (!declaredNext.has(backend.name)) merged.set(backend.name, backend);
   for (const backend of parseBackends(nextText)) merged.set(backend.name, backend);
@@ -74,10 +82,13 @@ function unionBackends(currentText: string, nextText: string, declaredNext: Read
 
 const SERVER_LINE = /^ {4}server (\S+) ([0-9.]+):([0-9]+)(?: (\S+))?$/;
 
-// The backends of a file in the rendered format; anything that does not validate is left out.
-function parseBackends(text: string): Backend[] {
-  const backends: Backend[] = [];
-  let current: Backend | undefined;
+// The backends of a file: all of them with their options when the contract accepts it; else, line by
+// line, the blocks and servers that validate (without options).
+function parseBackends(text: string): SharedBackend[] {
+  const parsed = parseSharedFiles({ backends: text, map: "" });
+  if (parsed.ok) return parsed.table.backends;
+  const backends: SharedBackend[] = [];
+  let current: SharedBackend | undefined;
   for (const line of text.split("\n")) {
     const header = /^backend (\S+)$/.exec(line);
     if (header) {
@@ -94,8 +105,6 @@ function parseBackends(text: string): Backend[] {
       name,
       address,
       port,
-      container: "",
-      uuid: "",
       ...(proxy === undefined ? {} : { proxy: proxy as ProxyOption }),
     });
   }

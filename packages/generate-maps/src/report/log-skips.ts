@@ -1,4 +1,4 @@
-// Logs each skipped container and alias once: when it first appears or its reason changes, not every cycle.
+// Logs each skipped container and alias (and each route note) once: when it first appears or its reason changes, not every cycle.
 import { safeLogText, type Logger } from "@rancher-haproxy/core";
 import { skipLevel } from "../model/reasons.js";
 import type { RoutingTable } from "../model/routing-table.js";
@@ -15,6 +15,7 @@ export interface SkipLog {
 export function createSkipLog(logger: Logger): SkipLog {
   const containers = new Memory();
   const aliases = new Memory();
+  const notes = new Memory();
   return {
     report(table) {
       const keyOf = (s: (typeof table.skipped)[number]) =>
@@ -37,6 +38,18 @@ export function createSkipLog(logger: Logger): SkipLog {
         logger[skipLevel(code)](
           { event: "alias-skipped", alias, stack, code, reason },
           `not routing alias ${alias}: ${reason}`,
+        );
+      }
+      for (const note of notes.fresh(
+        table.notes,
+        (n) => `${n.backend}\0${n.container ?? ""}\0${n.code}\0${n.reason}`,
+      )) {
+        const [backend, container, reason] = [note.backend, note.container, note.reason].map((value) =>
+          value === null ? null : safeLogText(value, METADATA_TEXT_CHARS),
+        );
+        logger.warn(
+          { event: "route-note", backend, container, code: note.code, reason },
+          `backend ${backend}: ${reason}`,
         );
       }
     },

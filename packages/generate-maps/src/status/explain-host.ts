@@ -38,9 +38,16 @@ export function explainHost(
   const serversOf = (backend: string) =>
     (table.backends.find((entry) => entry.name === backend)?.servers ?? []).map(serverView);
 
-  const exact = routed(host);
+  // a host with path keys only (`<host>/api`): the longest prefix of the request path picks among them
+  const paths = table.hosts.filter((entry) => entry.fqdn.startsWith(`${host}/`));
+  const exact = routed(host) ?? (paths.length > 0 && paths[0] !== undefined ? paths[0] : undefined);
   if (exact) {
-    const what = exact.source === "stack" ? "the stack's own host" : `an alias of stack ${exact.backend}`;
+    const what =
+      exact.source === "stack"
+        ? "the stack's own host"
+        : exact.source === "alias"
+          ? `an alias of stack ${exact.backend}`
+          : `a hosts label of backend ${exact.backend}`;
     return {
       found: true,
       explanation: {
@@ -50,7 +57,11 @@ export function explainHost(
         source: exact.source,
         backend: exact.backend,
         via: null,
-        reason: `domain.map routes ${host} to backend ${exact.backend} (${what})`,
+        reason:
+          `domain.map routes ${exact.fqdn} to backend ${exact.backend} (${what})` +
+          (paths.length > 0
+            ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(host.length)} → ${entry.backend}`).join(", ")}`
+            : ""),
         servers: serversOf(exact.backend),
         notRouted: notRoutedOf(exact.backend),
         aliases,
@@ -59,8 +70,26 @@ export function explainHost(
   }
   const labels = host.split(".");
   for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
-    const parent = routed(labels.slice(strip).join("."));
+    const suffix = labels.slice(strip).join(".");
+    const wildcard = routed(`*.${suffix}`);
+    const parent = wildcard ?? routed(suffix);
     if (!parent) continue;
+    if (wildcard)
+      return {
+        found: true,
+        explanation: {
+          kind: "host",
+          host,
+          status: "routed",
+          source: "wildcard",
+          backend: wildcard.backend,
+          via: wildcard.fqdn,
+          reason: `domain.map routes ${host} by the wildcard ${wildcard.fqdn} to backend ${wildcard.backend} (no exact name, no longer wildcard or mapped parent)`,
+          servers: serversOf(wildcard.backend),
+          notRouted: notRoutedOf(wildcard.backend),
+          aliases,
+        },
+      };
     return {
       found: true,
       explanation: {

@@ -22,14 +22,21 @@ export function explain(table: RoutingTable, query: ExplainQuery, context: Expla
       `the removal guard holds this answer back until ${new Date(context.guard.releaseAt).toISOString()}: ` +
         `the files still route the previous one (${context.guard.reason})`,
     );
-  const answer = (found: boolean, matches: Explanation["matches"]): Explanation => ({
-    query,
-    found,
-    version: context.version,
-    domain: options.domain,
-    matches,
-    notes,
-  });
+  const answer = (found: boolean, matches: Explanation["matches"]): Explanation => {
+    // the notes on the backends and containers matched (option fallbacks, disagreements, refused hosts)
+    const about = (note: RoutingTable["notes"][number]) =>
+      matches.some((match) =>
+        match.kind === "host"
+          ? match.backend === note.backend ||
+            (match.backend ?? "").split(".")[0] === note.backend.split(".")[0]
+          : match.container === note.container || match.backend === note.backend,
+      );
+    for (const note of table.notes.filter(about))
+      notes.push(
+        `backend ${note.backend}${note.container ? `, container ${note.container}` : ""}: ${note.code}: ${note.reason}`,
+      );
+    return { query, found, version: context.version, domain: options.domain, matches, notes };
+  };
   if (query.by !== "host") {
     const containers = explainContainers(table, query.value, options);
     if (containers.length > 0 || query.by === "container") {

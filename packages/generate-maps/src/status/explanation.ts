@@ -39,7 +39,7 @@ export interface HostExplanation {
   kind: "host";
   host: string;
   status: "routed" | "not-routed";
-  source: "stack" | "alias" | "parent" | null;
+  source: "stack" | "alias" | "hosts" | "wildcard" | "parent" | null;
   backend: string | null;
   /** the mapped parent name when routed as a sub-domain of it */
   via: string | null;

@@ -3,7 +3,7 @@
 // freshness, the current metadata version and the hash of the rendered output.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CycleResult } from "../main.js";
-import { SKIP_CODES } from "../model/reasons.js";
+import { NOTE_CODES, SKIP_CODES } from "../model/reasons.js";
 import type { MetadataObserver } from "./instrument-client.js";
 import type { StatusState } from "./status-state.js";
 
@@ -104,6 +104,16 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
         g.set({ reason }, table()?.skippedAliases.filter((skip) => skip.code === reason).length ?? 0);
     },
     ["reason"],
+  );
+  gauge(
+    registry,
+    "generate_maps_route_notes",
+    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code",
+    (g) => {
+      for (const code of Object.keys(NOTE_CODES))
+        g.set({ code }, table()?.notes.filter((note) => note.code === code).length ?? 0);
+    },
+    ["code"],
   );
   gauge(registry, "generate_maps_stacks_routed", "Stacks routed (backends)", (g) =>
     g.set(table()?.counts.backends ?? 0),

@@ -1,7 +1,7 @@
 // /routes: what the files on disk route, host by host (and TCP port by port) down to the servers, and
 // every container and alias left out with its reason: the routing table as JSON, nothing recomputed.
 import { parseTcpBackendName } from "@rancher-haproxy/core";
-import type { SkippedAlias, SkippedContainer } from "../model/routing-table.js";
+import type { HostRoute, RouteNote, SkippedAlias, SkippedContainer } from "../model/routing-table.js";
 import { serverView } from "./explain-container.js";
 import type { ServerView } from "./explanation.js";
 import type { GoodCycle } from "./status-state.js";
@@ -10,7 +10,9 @@ import type { GoodCycle } from "./status-state.js";
 export interface HostRoutes {
   host: string;
   backend: string;
-  source: "stack" | "alias";
+  source: HostRoute["source"];
+  /** the backend's options from labels ({}: none) */
+  options: NonNullable<GoodCycle["output"]["table"]["backends"][number]["options"]>;
   servers: (ServerView & { container: string; uuid: string })[];
 }
 
@@ -33,6 +35,8 @@ export interface RoutesReport {
   tcp: TcpRoutes[];
   skipped: SkippedContainer[];
   skippedAliases: SkippedAlias[];
+  /** option fallbacks and disagreements, refused and lost host claims */
+  notes: RouteNote[];
   /** set when the newest metadata answer differs and is held back by the removal guard */
   held: { version: string; reason: string; releaseAt: string } | null;
 }
@@ -46,14 +50,20 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
     at: new Date(applied.at).toISOString(),
     outputSha256: applied.outputSha256,
     counts: table.counts,
-    hosts: table.hosts.map((host) => ({
-      host: host.fqdn,
-      backend: host.backend,
-      source: host.source,
-      servers: (table.backends.find((backend) => backend.name === host.backend)?.servers ?? []).map(
-        (server) => ({ ...serverView(server), container: server.container, uuid: server.uuid }),
-      ),
-    })),
+    hosts: table.hosts.map((host) => {
+      const backend = table.backends.find((entry) => entry.name === host.backend);
+      return {
+        host: host.fqdn,
+        backend: host.backend,
+        source: host.source,
+        options: backend?.options ?? {},
+        servers: (backend?.servers ?? []).map((server) => ({
+          ...serverView(server),
+          container: server.container,
+          uuid: server.uuid,
+        })),
+      };
+    }),
     tcp: table.backends.flatMap((backend) => {
       const port = parseTcpBackendName(backend.name);
       if (port === undefined) return [];
@@ -66,6 +76,7 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
     }),
     skipped: table.skipped,
     skippedAliases: table.skippedAliases,
+    notes: table.notes,
     held:
       guard?.action === "hold"
         ? {

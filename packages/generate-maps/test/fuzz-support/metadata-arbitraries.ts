@@ -205,9 +205,48 @@ const extraKey = fc.oneof(
   fc.string({ maxLength: 8 }),
 );
 
+// Issue 13's option labels: per option, good values, near misses and injection attempts.
+const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
+  hosts: [
+    "www.example.com",
+    "*.example.com",
+    "a.dev.tld,*.b.example",
+    "*.dev.tld",
+    "EXAMPLE.com",
+    "*.*.x",
+    "a b",
+    "x.com\nbackend x",
+  ],
+  path: ["/api", "/api/v1", "/a.b/c/d", "/a/b/c/d", "/..", "/a b", "/a\n    server x 1.2.3.4:1", "api", "/"],
+  "strip-path": ["true", "false", "yes"],
+  check: ["/healthz", "/", "/a b", "/x\n    server x 1.2.3.4:1", "healthz", "/%0a"],
+  balance: ["roundrobin", "leastconn", "source", "random", "static-rr", "leastconn\n    server x 1.2.3.4:1"],
+  sticky: ["true", "false", "1"],
+  "timeout-server": ["30s", "1h", "0s", "99999999d", "30", "1s\n"],
+  "timeout-tunnel": ["1h", "2s", "5m", "x"],
+  https: ["allow", "redirect", "only", "sometimes", "only\n"],
+  hsts: ["600", "0", "-1", "1e9", "31536000"],
+  maxconn: ["10", "0", "1000001", "x"],
+};
+const optionLabel = fc
+  .constantFrom(...Object.keys(OPTION_VALUES))
+  .chain((name) =>
+    fc.tuple(
+      fc.constant(name),
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...(OPTION_VALUES[name] ?? [])) },
+        { weight: 1, arbitrary: field(hostileString) },
+      ),
+    ),
+  );
+
 const labels = (options: ModelOptions) =>
   fc
     .record({
+      routing: fc.oneof(
+        { weight: 2, arbitrary: fc.constant<[string, unknown][]>([]) },
+        { weight: 1, arbitrary: fc.array(optionLabel, { maxLength: 4 }) },
+      ),
       port: field(port),
       proxy: fc.oneof(
         { weight: 3, arbitrary: fc.constant(undefined) },
@@ -223,8 +262,11 @@ const labels = (options: ModelOptions) =>
       ),
       extra: fc.array(fc.tuple(fc.oneof(extraKey, hostileString), field(hostileString)), { maxLength: 3 }),
     })
-    .map(({ port: p, proxy: x, tcp, tcpProxy, extra }) => {
-      const entries: [string, unknown][] = [...extra];
+    .map(({ port: p, proxy: x, tcp, tcpProxy, extra, routing }) => {
+      const entries: [string, unknown][] = [
+        ...extra,
+        ...routing.map(([name, value]): [string, unknown] => [`${options.label}.${name}`, value]),
+      ];
       if (p !== undefined) entries.push([options.label, p]);
       if (x !== undefined) entries.push([options.proxyLabel, x]);
       if (tcp !== undefined) entries.push([options.tcpLabel, tcp]);

@@ -19,6 +19,12 @@ export interface SslOptions {
   certPath: string;
   base64Encoded: boolean;
   redirect: RedirectCode | null;
+  /** SSL_CERT_DIR: extra certificates served by SNI, or null */
+  certDir: string | null;
+  /** STRICT_SNI: no default certificate for an unknown SNI (handshake failure) */
+  strictSni: boolean;
+  /** CERT_POLL_INTERVAL in ms: how often the certificate sources are re-read (0: only at start) */
+  pollIntervalMs: number;
 }
 
 // HAProxy's stats page (and Prometheus exporter at /metrics) on its own port, behind basic auth.

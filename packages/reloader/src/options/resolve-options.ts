@@ -52,6 +52,9 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
       certPath: values.get("sslCert") ?? stateLayout(values.get("stateDir")).certificate,
       base64Encoded: values.get("sslBase64Encoded"),
       redirect: sslEnabled && redirect ? values.get("sslRedirectionType") : null,
+      certDir: values.get("sslCertDir"),
+      strictSni: values.get("strictSni"),
+      pollIntervalMs: values.get("certPollInterval"),
     },
     stats: {
       enabled: values.get("enableStats"),

@@ -10,7 +10,7 @@ export interface BaseConfigInput {
   httpPort: number;
   /** TCP_PORTS: one `frontend tcp_<port>` each, in this order (absent: none) */
   tcpPorts?: readonly number[];
-  https: { port: number; certPath: string; redirect: RedirectCode | null } | null;
+  https: HttpsInput | null;
   stats: { port: number; username: string; password: string } | null;
   log: SyslogTarget;
   facility: SyslogFacility;
@@ -22,6 +22,24 @@ export interface BaseConfigInput {
   /** the account the workers drop to after binding (`user`/`group`); absent or null: no change */
   runAs?: { user: string; group: string } | null;
 }
+
+// The HTTPS listener: the default certificate, the crt-list of the others (SNI), strict SNI.
+export interface HttpsInput {
+  port: number;
+  /** the default certificate: served when no other matches the SNI (or no SNI is sent) */
+  certPath: string;
+  redirect: RedirectCode | null;
+  /** the crt-list of the certificates selected by SNI (<state>/certs/crt-list), or none */
+  crtList?: string | null;
+  /** refuse the handshake when no certificate matches the SNI */
+  strictSni?: boolean;
+}
+
+// Mozilla's "intermediate" TLS 1.2 ciphers (ECDHE only: no DH parameters needed) and TLS 1.3 suites.
+export const TLS12_CIPHERS =
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" +
+  "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+export const TLS13_SUITES = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 // The maxconn rendered when the input has none (setup/default-maxconn.ts fits it to the fd limit).
 export const DEFAULT_MAXCONN = 20_000;
@@ -110,7 +128,13 @@ function renderGlobal(input: BaseConfigInput): string[] {
       `user ${input.runAs.user}`,
       `group ${input.runAs.group}`,
     );
-  if (input.https) lines.push("ssl-default-bind-options ssl-min-ver TLSv1.2");
+  if (input.https)
+    lines.push(
+      "# TLS >= 1.2 with Mozilla's intermediate ciphers",
+      "ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
+      `ssl-default-bind-ciphers ${TLS12_CIPHERS}`,
+      `ssl-default-bind-ciphersuites ${TLS13_SUITES}`,
+    );
   return lines;
 }
 
@@ -125,6 +149,8 @@ function renderDefaults(): string[] {
     "timeout connect 5s",
     "timeout client 50s",
     "timeout server 50s",
+    "# WebSocket and other upgraded connections, and long polls: idle up to 1 h (a stack's timeout-tunnel label overrides)",
+    "timeout tunnel 1h",
     "timeout http-keep-alive 10s",
     "timeout http-request 10s",
   ];
@@ -152,9 +178,15 @@ function renderHttpFrontend(input: BaseConfigInput): string[] {
   return [...lines, ...renderRoutingRules()];
 }
 
-function renderHttpsFrontend(input: BaseConfigInput, https: { port: number; certPath: string }): string[] {
-  return [
+function renderHttpsFrontend(input: BaseConfigInput, https: HttpsInput): string[] {
+  const bind = [
     `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${renderConfigPath(https.certPath)}`,
+  ];
+  if (https.crtList) bind.push(`crt-list ${renderConfigPath(https.crtList)}`);
+  bind.push("alpn h2,http/1.1");
+  if (https.strictSni) bind.push("strict-sni");
+  return [
+    bind.join(" "),
     ...renderHttpOptions(),
     ...renderHostCheck(),
     "http-request set-header X-Forwarded-Proto https",

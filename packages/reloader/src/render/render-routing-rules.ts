@@ -1,5 +1,6 @@
-// The host-routing rules both frontends share: exact, hashed lookups of the normalised Host in domain.map.
-import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
+// The host-routing rules both frontends share: exact, hashed lookups of the normalised Host (with its
+// path prefixes, its wildcards and its parent names) in domain.map.
+import { MAX_PATH_DEPTH, SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 
 // How many leading labels may be stripped to find a mapped parent name: x.app.dev.tld → app.dev.tld
 // works for up to this many extra labels (a.b.c.d.e.app.dev.tld); more get the 503 fallback. The
@@ -24,19 +25,36 @@ export function renderHostCheck(): string[] {
 }
 
 const STRIP_LABEL = "regsub(^[^.]*\\.,)";
+const WILDCARD_LABEL = "regsub(^[^.]*\\.,*.)";
 
-// Lines (without indent) routing by Host: lower case, port and a trailing dot stripped (host_only +
-// regsub), exact map_str lookup, then the same lookup on the parent names, never a suffix match of
-// the whole string, so app.dev.tld.evil.com matches nothing.
-export function renderRoutingRules(mapName: string = DOMAIN_MAP_NAME): string[] {
-  const lines = [
-    "http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)",
-    `http-request set-var(txn.backend) var(txn.host),map_str(${mapName})`,
-  ];
+// The host expressions looked up, most specific first: the Host itself, then per stripped level the
+// wildcard (`*.example.com` for `www.example.com`) before the mapped parent (`example.com`): exact beats
+// wildcard, the longest wildcard wins, and a stack's implicit sub-domains beat a shorter wildcard.
+function hostExpressions(): string[] {
+  const expressions = ["var(txn.host)"];
   for (let level = 1; level <= SUBDOMAIN_LEVELS; level++) {
-    const strip = Array.from({ length: level }, () => STRIP_LABEL).join(",");
+    const strip = Array.from({ length: level - 1 }, () => STRIP_LABEL);
+    expressions.push(["var(txn.host)", ...strip, WILDCARD_LABEL].join(","));
+    expressions.push(["var(txn.host)", ...strip, STRIP_LABEL].join(","));
+  }
+  return expressions;
+}
+
+// Lines (without indent) routing by Host and path: lower case, port and a trailing dot stripped
+// (host_only + regsub), then hashed map_str lookups only, never a suffix match of the whole string (so
+// app.dev.tld.evil.com matches nothing): for each host expression, `<host>/<seg1>/<seg2>/<seg3>` down to
+// `<host>/<seg1>` (txn.pathN: the path's first N segments), then `<host>` alone; the first found wins.
+export function renderRoutingRules(mapName: string = DOMAIN_MAP_NAME): string[] {
+  const lines = ["http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)"];
+  for (let depth = 1; depth <= MAX_PATH_DEPTH; depth++)
+    lines.push(`http-request set-var(txn.path${depth}) path,field(1,/,${depth + 1})`);
+  for (const host of hostExpressions()) {
+    for (let depth = MAX_PATH_DEPTH; depth >= 1; depth--)
+      lines.push(
+        `http-request set-var(txn.backend) ${host},concat(,txn.path${depth}),map_str(${mapName}) if !{ var(txn.backend) -m found }`,
+      );
     lines.push(
-      `http-request set-var(txn.backend) var(txn.host),${strip},map_str(${mapName}) if !{ var(txn.backend) -m found }`,
+      `http-request set-var(txn.backend) ${host},map_str(${mapName}) if !{ var(txn.backend) -m found }`,
     );
   }
   lines.push("use_backend %[var(txn.backend)] if { var(txn.backend) -m found }");

@@ -9,6 +9,7 @@ import { maskSecrets } from "../haproxy/find-offending-lines.js";
 import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
+import { certificatePaths } from "../certs/render/render-crt-list.js";
 import { renderBaseConfig, type BaseConfigInput } from "../render/render-base-config.js";
 import { readInputFile } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
@@ -71,7 +72,13 @@ function baseConfigInput(
     httpPort: options.httpPort,
     tcpPorts: options.tcpPorts,
     https: options.ssl.enabled
-      ? { port: options.ssl.port, certPath: options.ssl.certPath, redirect: options.ssl.redirect }
+      ? {
+          port: options.ssl.port,
+          certPath: options.ssl.certPath,
+          redirect: options.ssl.redirect,
+          crtList: certificatePaths(layout.dir).crtList,
+          strictSni: options.ssl.strictSni,
+        }
       : null,
     stats: options.stats.enabled
       ? { port: options.stats.port, username: options.stats.username, password: options.stats.password }

@@ -1,6 +1,8 @@
 // The reloader's observability in one call: metrics over ReloaderStatus, the applied-files probe and
 // the listener (a bind failure is logged, HAProxy keeps running without it).
 import { startStatusListener, type Logger, type StatusServer } from "@rancher-haproxy/core";
+import { registerCertificateMetrics } from "../certs/status/register-certificate-metrics.js";
+import { withCertificateRoutes, type CertificateSource } from "../certs/status/with-certificate-routes.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import type { InputPaths } from "../sources/read-inputs.js";
@@ -20,6 +22,8 @@ export interface ReloaderStatusInput {
   inputs: InputPaths;
   logger: Logger;
   now?: () => number;
+  /** the certificate manager (ENABLE_SSL), shown on /healthz, /metrics and /config */
+  certificates?: CertificateSource | null;
 }
 
 // Starts the listener on options.status; null when it is off or could not listen.
@@ -31,5 +35,7 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const registry = createReloaderMetrics(status, applied, now);
   const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
   const routes = reloaderRoutes({ status, registry, layout, applied, graceMs, now });
-  return startStatusListener(options.status, routes, logger);
+  if (!input.certificates) return startStatusListener(options.status, routes, logger);
+  registerCertificateMetrics(registry, input.certificates);
+  return startStatusListener(options.status, withCertificateRoutes(routes, input.certificates), logger);
 }

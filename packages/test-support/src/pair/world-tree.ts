@@ -16,9 +16,12 @@ export interface WorldContainer {
   port?: string | null;
   /** more labels, e.g. { "send-proxy": "send-proxy-v2" } */
   labels?: Record<string, string>;
+  /** the service it belongs to (default "web") */
+  service?: string;
 }
 
-// Stacks (one service `web` each, containers in order) and the proxy service's aliases.
+// Stacks (services in order of first appearance, `web` by default; containers in order) and the proxy
+// service's aliases.
 export interface World {
   stacks: Readonly<Record<string, readonly WorldContainer[]>>;
   /** stack → alias names, as `metadata: aliases:` in rancher-compose.yml */
@@ -32,7 +35,10 @@ export interface World {
 export function worldTree(world: World): Tree {
   const stacks: StackSpec[] = Object.entries(world.stacks).map(([name, containers]) => ({
     name,
-    services: [{ name: "web", containers: containers.map(containerSpec) }],
+    services: [...new Set(containers.map((c) => c.service ?? "web"))].map((service) => ({
+      name: service,
+      containers: containers.filter((c) => (c.service ?? "web") === service).map(containerSpec),
+    })),
   }));
   const metadata = { ...world.metadata, ...(world.aliases ? { aliases: world.aliases } : {}) };
   return buildTree({ domainSelf: { metadata: structuredClone(metadata) }, stacks });

@@ -1,0 +1,162 @@
+// The ONE registry of per-stack routing options (issue 13): labels `<RANCHER_LABEL>.<name>` on routed
+// containers. Each row: its value type (zod, from the label's text), its default, how it renders into the
+// shared-file contract, what an invalid value does, and its description. The README's label table is
+// generated from it (`<!-- options:labels begin/end -->`, `npm run docs:options`).
+import { z } from "zod";
+import {
+  BALANCE_ALGORITHMS,
+  type BackendOptions,
+  type BalanceAlgorithm,
+  isCheckPath,
+  isDnsName,
+  isPathPrefix,
+  MAX_HSTS_SECONDS,
+  MAX_SERVER_MAXCONN,
+  parseBoundedInteger,
+  parseDuration,
+} from "../contract/index.js";
+import { checkedType, valueType, type ValueType } from "./value-type.js";
+
+/** the most names one `hosts` label may list */
+export const MAX_LABEL_HOSTS = 32;
+
+// What the options of one container amount to: the route (hosts, path), the backend's options and the
+// server's own additions; `applyLabelOption` fills it row by row.
+export interface LabelSettings {
+  hosts: string[];
+  path?: string;
+  backend: BackendOptions;
+  server: { check?: true; maxconn?: number };
+}
+
+// One row: "default" falls back to the default with a warning; "skip" leaves the container unrouted
+// (security-relevant options, and `path`, which would otherwise route the stack's `/`, never fail open).
+export interface LabelOptionRow<T> {
+  type: ValueType<T>;
+  default: string | null;
+  invalid: "default" | "skip";
+  describe: string;
+  apply: (value: T, settings: LabelSettings) => void;
+}
+
+const row = <T>(value: LabelOptionRow<T>): LabelOptionRow<T> => value;
+const bool = valueType(
+  "boolean",
+  "true or false",
+  z.enum(["true", "false"]).transform((v) => v === "true"),
+);
+const duration = checkedType(
+  "duration",
+  "a duration such as 500ms, 30s, 5m, 1h, 1d (at most 24 days)",
+  (v) => (parseDuration(v) === undefined ? undefined : v),
+);
+
+// Every label option by name, in the order of the docs.
+export const LABEL_OPTIONS = {
+  hosts: row({
+    type: checkedType(
+      "hosts",
+      `a comma list of up to ${MAX_LABEL_HOSTS} host names or *.wildcards`,
+      parseHosts,
+    ),
+    default: null,
+    invalid: "default",
+    describe:
+      "routed besides `<stack>.<domain>`; exact beats wildcard, the longest wildcard wins; a name a stack owns (its host and the names under it) or an alias is refused",
+    apply: (hosts, settings) => void (settings.hosts = hosts),
+  }),
+  path: row({
+    type: checkedType("path", "a path prefix `/seg[/seg[/seg]]` of `[A-Za-z0-9_~.-]`", (v) =>
+      isPathPrefix(v) ? v : undefined,
+    ),
+    default: "/",
+    invalid: "skip",
+    describe:
+      "only requests under this prefix (by segments: `/api` is `/api` and `/api/x`, not `/apix`) go to these containers, the longest prefix wins; the backend becomes `<stack>.<service>`",
+    apply: (path, settings) => void (settings.path = path),
+  }),
+  "strip-path": row({
+    type: bool,
+    default: "false",
+    invalid: "default",
+    describe: "remove the path prefix before forwarding (`/api/x` → `/x`, `/api` → `/`)",
+    apply: (strip, settings) => void (strip && settings.path && (settings.backend.stripPath = settings.path)),
+  }),
+  check: row({
+    type: checkedType("check path", "an HTTP path `/[A-Za-z0-9_~./-]*`", (v) =>
+      isCheckPath(v) ? v : undefined,
+    ),
+    default: null,
+    invalid: "default",
+    describe:
+      "HAProxy health checks (`option httpchk GET <path>`, `check inter 2s fall 3 rise 2`) on top of Rancher's health state",
+    apply: (path, settings) => {
+      settings.backend.check = path;
+      settings.server.check = true;
+    },
+  }),
+  balance: row({
+    type: valueType("balance", BALANCE_ALGORITHMS.join(", "), z.enum(BALANCE_ALGORITHMS)),
+    default: "roundrobin",
+    invalid: "default",
+    describe: "the backend's balance algorithm",
+    apply: (balance: BalanceAlgorithm, settings) =>
+      void (balance !== "roundrobin" && (settings.backend.balance = balance)),
+  }),
+  sticky: row({
+    type: bool,
+    default: "false",
+    invalid: "default",
+    describe:
+      "cookie stickiness (`cookie rh_sticky insert indirect nocache`), a stable cookie value per container",
+    apply: (sticky, settings) => void (sticky && (settings.backend.sticky = true)),
+  }),
+  "timeout-server": row({
+    type: duration,
+    default: "50s",
+    invalid: "default",
+    describe: "how long a server may stay silent while answering, e.g. a long poll (`timeout server`)",
+    apply: (value, settings) => void (settings.backend.timeoutServer = value),
+  }),
+  "timeout-tunnel": row({
+    type: duration,
+    default: "1h",
+    invalid: "default",
+    describe: "how long an upgraded connection (WebSocket) may stay idle (`timeout tunnel`)",
+    apply: (value, settings) => void (settings.backend.timeoutTunnel = value),
+  }),
+  https: row({
+    type: valueType("https", "allow, redirect or only", z.enum(["allow", "redirect", "only"])),
+    default: "allow",
+    invalid: "skip",
+    describe: "plain HTTP is served, redirected to HTTPS (301 for GET/HEAD, 308 others) or refused (403)",
+    apply: (https, settings) => void (https !== "allow" && (settings.backend.https = https)),
+  }),
+  hsts: row({
+    type: checkedType("seconds", `whole seconds 0-${MAX_HSTS_SECONDS}`, (v) =>
+      parseBoundedInteger(v, 0, MAX_HSTS_SECONDS),
+    ),
+    default: null,
+    invalid: "skip",
+    describe: "`Strict-Transport-Security: max-age=<seconds>` on HTTPS answers",
+    apply: (seconds, settings) => void (settings.backend.hsts = seconds),
+  }),
+  maxconn: row({
+    type: checkedType("count", `an integer 1-${MAX_SERVER_MAXCONN}`, (v) =>
+      parseBoundedInteger(v, 1, MAX_SERVER_MAXCONN),
+    ),
+    default: null,
+    invalid: "default",
+    describe: "per-server connection limit; requests beyond it queue",
+    apply: (maxconn, settings) => void (settings.server.maxconn = maxconn),
+  }),
+} as const;
+
+export type LabelOptionName = keyof typeof LABEL_OPTIONS;
+
+// `www.Example.com, *.example.com` -> lower-cased, de-duplicated names; undefined when any is bad.
+function parseHosts(text: string): string[] | undefined {
+  const names = text.split(",").map((name) => name.trim().toLowerCase());
+  const valid = names.every((name) => isDnsName(name.startsWith("*.") ? name.slice(2) : name));
+  return valid && names.length <= MAX_LABEL_HOSTS ? [...new Set(names)] : undefined;
+}

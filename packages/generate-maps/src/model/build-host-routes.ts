@@ -1,0 +1,77 @@
+// The domain.map keys of every backend: its stack's host, its stack's aliases and its own `hosts` claims,
+// each followed by the backend's path prefix. A claim cannot take a name a stack owns (its host and every
+// name under it) nor an alias; one key claimed twice goes to the stack host, then the alias, then the
+// claim, then the first backend by name; every refusal is a note.
+import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
+import type { Backend, HostRoute, RouteNote } from "./routing-table.js";
+
+// The map's lines, sorted by key, and the notes on refused claims.
+export interface HostRoutes {
+  hosts: HostRoute[];
+  notes: RouteNote[];
+}
+
+const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1, hosts: 2 };
+
+// `aliases`: the alias hosts resolveAliases kept (backend = the stack).
+export function buildHostRoutes(
+  backends: readonly Backend[],
+  aliases: readonly HostRoute[],
+  domain: string,
+): HostRoutes {
+  const notes: RouteNote[] = [];
+  const stacks = new Set(backends.map((backend) => backend.stack));
+  const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
+  const owner = (host: string): string | undefined => ownerOf(host, stacks, domain);
+  const claims: HostRoute[] = [];
+  for (const backend of backends) {
+    const path = backend.path ?? "";
+    claims.push({ fqdn: `${backend.stack}.${domain}${path}`, backend: backend.name, source: "stack" });
+    for (const alias of aliases)
+      if (alias.backend === backend.stack)
+        claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
+    for (const host of backend.hostClaims) {
+      const bare = host.startsWith("*.") ? host.slice(2) : host;
+      const taken = owner(bare);
+      const refuse = (reason: string) =>
+        notes.push({ backend: backend.name, container: null, code: "host-owned", reason });
+      if (taken !== undefined && taken !== backend.stack)
+        refuse(
+          `hosts name ${host} belongs to stack ${taken} (its host ${taken}.${domain} and the names under it)`,
+        );
+      else if (aliasHosts.has(bare)) refuse(`hosts name ${host} is an alias host`);
+      else if (host === `${backend.stack}.${domain}`)
+        continue; // the stack's own host, already there
+      else if (host.length > MAX_DNS_NAME_LENGTH) refuse(`hosts name ${host} is too long`);
+      else claims.push({ fqdn: `${host}${path}`, backend: backend.name, source: "hosts" });
+    }
+  }
+  claims.sort(
+    (a, b) =>
+      compareStrings(a.fqdn, b.fqdn) ||
+      RANK[a.source] - RANK[b.source] ||
+      compareStrings(a.backend, b.backend),
+  );
+  const hosts: HostRoute[] = [];
+  for (const claim of claims) {
+    const winner = hosts[hosts.length - 1];
+    if (winner?.fqdn !== claim.fqdn) hosts.push(claim);
+    else if (winner.backend !== claim.backend)
+      notes.push({
+        backend: claim.backend,
+        container: null,
+        code: "host-conflict",
+        reason: `${claim.fqdn} (${claim.source}) is also claimed by backend ${winner.backend} (${winner.source}), which wins`,
+      });
+  }
+  return { hosts, notes };
+}
+
+// The routed stack owning `host`: `<stack>.<domain>` or any name under it; undefined for none.
+function ownerOf(host: string, stacks: ReadonlySet<string>, domain: string): string | undefined {
+  const suffix = `.${domain}`;
+  if (!host.endsWith(suffix)) return undefined;
+  const labels = host.slice(0, -suffix.length).split(".");
+  const stack = labels[labels.length - 1];
+  return stack !== undefined && stacks.has(stack) ? stack : undefined;
+}

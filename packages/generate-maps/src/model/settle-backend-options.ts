@@ -1,0 +1,62 @@
+// One backend's options from its containers' labels: the first container (in the grouping's total order)
+// decides the backend-wide options and host claims; every container that asks otherwise is noted, and
+// every fallback to a default is noted. Servers get `check` and a stable sticky cookie from the backend.
+import { createHash } from "node:crypto";
+import type { BackendOptions } from "@rancher-haproxy/core";
+import type { Backend, RouteNote, Server } from "./routing-table.js";
+import type { Candidate } from "./select-containers.js";
+
+// The backend and the notes about it.
+export interface SettledBackend {
+  backend: Backend;
+  notes: RouteNote[];
+}
+
+// Settles `members` (non-empty, winner first) into backend `name`.
+export function settleBackendOptions(name: string, members: readonly Candidate[]): SettledBackend {
+  const [first] = members;
+  const notes: RouteNote[] = [];
+  const decided = first === undefined ? "" : wish(first);
+  for (const member of members) {
+    for (const warning of member.warnings)
+      notes.push({
+        backend: name,
+        container: member.ref.container,
+        code: "option-fallback",
+        reason: warning,
+      });
+    if (first !== undefined && wish(member) !== decided)
+      notes.push({
+        backend: name,
+        container: member.ref.container,
+        code: "option-disagreement",
+        reason: `its option labels ask for ${wish(member)}, backend ${name} uses those of container ${first.ref.container}: ${decided}`,
+      });
+  }
+  const options: BackendOptions = first?.settings.backend ?? {};
+  const servers = members.map((member) => serverOf(member.server, options));
+  const backend: Backend = {
+    name,
+    servers,
+    stack: first?.stack ?? name,
+    hostClaims: first?.settings.hosts ?? [],
+  };
+  if (first?.settings.path !== undefined) backend.path = first.settings.path;
+  if (Object.keys(options).length > 0) backend.options = { ...options };
+  return { backend, notes };
+}
+
+// What a container asks of its backend, as comparable text (its own maxconn is per server, not here).
+function wish(candidate: Candidate): string {
+  const { backend, hosts, path } = candidate.settings;
+  return JSON.stringify({ ...backend, hosts, path });
+}
+
+// The server with what the backend's options add: `check` with a check path, a cookie when sticky
+// (the first 16 hex digits of the server name's SHA-256: stable per container, no uuid in the cookie).
+function serverOf(server: Server, options: BackendOptions): Server {
+  const result: Server = { ...server };
+  if (options.check !== undefined) result.check = true;
+  if (options.sticky) result.cookie = createHash("sha256").update(server.name).digest("hex").slice(0, 16);
+  return result;
+}

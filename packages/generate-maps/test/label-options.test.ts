@@ -1,0 +1,188 @@
+// Issue 13's option labels through the whole model and the contract's renderers: hosts and wildcards with
+// ownership and conflicts, paths as <stack>.<service> backends, options settled per backend with notes,
+// invalid values falling back or skipping as the registry says, and no label = today's bytes.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseSharedFiles } from "@rancher-haproxy/core";
+import { buildRoutingTable, explain, renderBackends, renderDomainMap } from "../src/index.js";
+import { container, MODEL_OPTIONS } from "./helpers.js";
+
+const L = "map-public-http";
+const build = (containers: Record<string, unknown>[], aliases: Record<string, unknown> = {}) =>
+  buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
+const labels = (extra: Record<string, string>) => ({ labels: { [L]: "80", ...extra } });
+const map = (table: ReturnType<typeof build>) => table.hosts.map((h) => `${h.fqdn} ${h.backend} ${h.source}`);
+
+test("hosts: full names and wildcards are routed besides the stack's host; the files pass the contract", () => {
+  const table = build([
+    container({ stack_name: "shop", ...labels({ [`${L}.hosts`]: "www.Example.com, *.example.com" }) }),
+  ]);
+  assert.deepEqual(map(table), [
+    "*.example.com shop hosts",
+    "shop.dev.tld shop stack",
+    "www.example.com shop hosts",
+  ]);
+  const parsed = parseSharedFiles({ backends: renderBackends(table), map: renderDomainMap(table) });
+  assert.equal(parsed.ok, true);
+});
+
+test("a hosts claim cannot take a stack's host, a name under it, or an alias; two claims: first backend wins", () => {
+  const table = build(
+    [
+      container({ stack_name: "blog" }),
+      container({
+        stack_name: "shop",
+        ...labels({ [`${L}.hosts`]: "blog.dev.tld,x.blog.dev.tld,*.blog.dev.tld,www.dev.tld,a.example" }),
+      }),
+      container({ stack_name: "zoo", ...labels({ [`${L}.hosts`]: "a.example" }) }),
+    ],
+    { blog: ["www"] },
+  );
+  assert.deepEqual(map(table), [
+    "a.example shop hosts",
+    "blog.dev.tld blog stack",
+    "shop.dev.tld shop stack",
+    "www.dev.tld blog alias",
+    "zoo.dev.tld zoo stack",
+  ]);
+  assert.deepEqual(
+    table.notes.map((note) => [note.backend, note.code]),
+    [
+      ["shop", "host-owned"],
+      ["shop", "host-owned"],
+      ["shop", "host-owned"],
+      ["shop", "host-owned"],
+      ["zoo", "host-conflict"],
+    ],
+  );
+});
+
+test("path: a service becomes backend <stack>.<service> with host/path keys; strip-path and options render", () => {
+  const table = build([
+    container({ stack_name: "shop", service_name: "web" }),
+    container({
+      stack_name: "shop",
+      service_name: "api",
+      ...labels({ [`${L}.path`]: "/api", [`${L}.strip-path`]: "true", [`${L}.hosts`]: "www.example.com" }),
+    }),
+  ]);
+  assert.deepEqual(map(table), [
+    "shop.dev.tld shop stack",
+    "shop.dev.tld/api shop.api stack",
+    "www.example.com/api shop.api hosts",
+  ]);
+  assert.match(
+    renderBackends(table),
+    /backend shop\.api\n {4}mode http\n {4}http-request replace-path \^\/api\(\?:\/\(\.\*\)\)\?\$ \/\\1\n/,
+  );
+});
+
+test("backend options settle on the first container; disagreements and fallbacks are notes, not skips", () => {
+  const table = build([
+    container({
+      name: "a",
+      ...labels({ [`${L}.balance`]: "leastconn", [`${L}.sticky`]: "true", [`${L}.check`]: "/healthz" }),
+    }),
+    container({ name: "b", ...labels({ [`${L}.balance`]: "source", [`${L}.maxconn`]: "many" }) }),
+  ]);
+  const backend = table.backends[0];
+  assert.deepEqual(backend?.options, { balance: "leastconn", sticky: true, check: "/healthz" });
+  assert.ok(
+    backend?.servers.every((server) => server.check === true && /^[0-9a-f]{16}$/.test(server.cookie ?? "")),
+  );
+  assert.deepEqual(
+    table.notes.map((note) => [note.container, note.code]),
+    [
+      ["b", "option-disagreement"],
+      ["b", "option-fallback"],
+    ],
+  );
+  assert.equal(table.counts.routed, 2);
+});
+
+test("an invalid https, hsts or path value skips the container (never fails open); others route", () => {
+  const table = build([
+    container({ name: "open", ...labels({ [`${L}.https`]: "sometimes" }) }),
+    container({ name: "hsts", ...labels({ [`${L}.hsts`]: "-1" }) }),
+    container({ name: "path", ...labels({ [`${L}.path`]: "/../etc" }) }),
+    container({
+      name: "ok",
+      stack_name: "blog",
+      ...labels({ [`${L}.https`]: "only", [`${L}.hsts`]: "600" }),
+    }),
+  ]);
+  assert.deepEqual(
+    table.skipped.map((skip) => [skip.container, skip.code]),
+    [
+      ["hsts", "option-invalid"],
+      ["open", "option-invalid"],
+      ["path", "option-invalid"],
+    ],
+  );
+  assert.deepEqual(
+    table.backends.map((b) => [b.name, b.options]),
+    [["blog", { https: "only", hsts: 600 }]],
+  );
+});
+
+test("hostile option values never reach the files: each falls back or skips", () => {
+  const hostile = [
+    "30s\n    server evil 6.6.6.6:80",
+    "x y",
+    "/a b",
+    "leastconn\r\nbackend x",
+    "*.*.x",
+    "1h#",
+    "%0a",
+  ];
+  const options = [
+    "hosts",
+    "path",
+    "check",
+    "balance",
+    "timeout-server",
+    "timeout-tunnel",
+    "maxconn",
+    "sticky",
+  ];
+  const containers = hostile.flatMap((value) =>
+    options.map((option) => container({ stack_name: "shop", ...labels({ [`${L}.${option}`]: value }) })),
+  );
+  const table = build(containers);
+  const files = { backends: renderBackends(table), map: renderDomainMap(table) };
+  assert.equal(parseSharedFiles(files).ok, true);
+  assert.doesNotMatch(files.backends, /evil|1h#|%/);
+  assert.equal(table.backends[0]?.options, undefined);
+});
+
+test("explain shows wildcard matches and the notes of the backend; a look-alike is not routed", () => {
+  const table = build([
+    container({ name: "a", ...labels({ [`${L}.hosts`]: "*.example.com", [`${L}.balance`]: "fastest" }) }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const wild = explain(table, { by: "host", value: "a.b.example.com" }, context);
+  const match = wild.matches[0];
+  assert.equal(
+    match?.kind === "host" && `${match.source} ${match.backend} ${match.via}`,
+    "wildcard shop *.example.com",
+  );
+  assert.match(
+    wild.notes.join("\n"),
+    /container a: option-fallback: label map-public-http\.balance="fastest"/,
+  );
+  const evil = explain(table, { by: "host", value: "example.com.evil.net" }, context);
+  assert.equal(evil.matches[0]?.kind === "host" && evil.matches[0].status, "not-routed");
+});
+
+test("explain names the path prefixes of a host", () => {
+  const table = build([
+    container({ stack_name: "shop", service_name: "web" }),
+    container({ stack_name: "shop", service_name: "api", ...labels({ [`${L}.path`]: "/api" }) }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const match = explain(table, { by: "host", value: "shop.dev.tld" }, context).matches[0];
+  assert.equal(
+    match?.kind === "host" && match.reason,
+    "domain.map routes shop.dev.tld to backend shop (the stack's own host); by path prefix: /api → shop.api",
+  );
+});

@@ -1,0 +1,70 @@
+// Apply a certificate change on the supervisor's lock (never during a reload): write the changed PEMs
+// and the crt-list first, so any reload or restart loads the same state, then send the runtime-API
+// commands to the current worker. Says when the caller must fall back to a reload.
+import type { Verdict } from "../haproxy/confirm-reload.js";
+import {
+  MAX_RUNTIME_COMMANDS,
+  planCertificateCommands,
+  type CertificateChanges,
+  type CertificateFiles,
+} from "./model/plan-certificate-commands.js";
+import { writeCertificateFiles } from "./output/write-certificate-files.js";
+import { renderCrtList, type CertificatePaths } from "./render/render-crt-list.js";
+import { sendCertificateCommands } from "./runtime/send-certificate-commands.js";
+
+// The supervisor's part the certificates use (HaproxySupervisor).
+export interface CertificateSupervisor {
+  isRunning(): boolean;
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  reload(): Promise<Verdict>;
+}
+
+// What to apply: the change, the full desired set, what HAProxy has loaded, and where files go.
+export interface CertificateApply {
+  changes: CertificateChanges;
+  desired: CertificateFiles;
+  loaded: CertificateFiles;
+  paths: CertificatePaths;
+  /** the default certificate's file: written, never listed in the crt-list */
+  defaultPath: string;
+  masterSocket: string;
+  /** an earlier reload failed: HAProxy's state is not `loaded`, so only a reload can apply this */
+  reloadPending: boolean;
+}
+
+// Applied live ("runtime"), only written because HAProxy is down ("files"), or a reload is needed.
+export type CertificateApplyOutcome = { mode: "runtime" | "files" } | { mode: "reload"; reason: string };
+
+// Write, then tell HAProxy; throws only when a file cannot be written.
+export function applyCertificateChanges(
+  supervisor: CertificateSupervisor,
+  apply: CertificateApply,
+): Promise<CertificateApplyOutcome> {
+  const { changes, desired, loaded, paths } = apply;
+  return supervisor.exclusive(async (): Promise<CertificateApplyOutcome> => {
+    await writeCertificateSet(desired, loaded, paths, apply.defaultPath);
+    if (!supervisor.isRunning()) return { mode: "files" };
+    if (apply.reloadPending)
+      return { mode: "reload", reason: "an earlier reload for the certificates failed" };
+    const commands = planCertificateCommands(changes, desired, paths.crtList);
+    if (commands === null)
+      return { mode: "reload", reason: "a certificate is too large for a runtime-API payload" };
+    if (commands.length > MAX_RUNTIME_COMMANDS)
+      return { mode: "reload", reason: `${commands.length} runtime-API commands: a reload is quicker` };
+    const sent = await sendCertificateCommands(apply.masterSocket, commands);
+    return sent.ok ? { mode: "runtime" } : { mode: "reload", reason: sent.reason };
+  });
+}
+
+// Write the PEMs that differ from `loaded`, then the crt-list of every file but the default one.
+export async function writeCertificateSet(
+  desired: CertificateFiles,
+  loaded: CertificateFiles,
+  paths: CertificatePaths,
+  defaultPath: string,
+): Promise<void> {
+  const pems = new Map<string, string>();
+  for (const [path, cert] of desired) if (loaded.get(path)?.digest !== cert.digest) pems.set(path, cert.pem);
+  const listed = [...desired.keys()].filter((path) => path !== defaultPath);
+  await writeCertificateFiles(paths.dir, pems, { path: paths.crtList, text: renderCrtList(listed) });
+}

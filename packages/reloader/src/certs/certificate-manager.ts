@@ -1,0 +1,193 @@
+// Keeps HAProxy's certificates equal to their sources: reads metadata (ssl_cert/ssl_key, certs) and
+// SSL_CERT_DIR every pollIntervalMs, checks each certificate, writes the PEMs and the crt-list into
+// <state>/certs, then applies the difference through the runtime API on the supervisor's lock (a reload
+// when the API cannot: a payload too large, an unexpected answer). Never throws out of its loop.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import type { SslOptions } from "../options/reloader-options.js";
+import {
+  applyCertificateChanges,
+  writeCertificateSet,
+  type CertificateSupervisor,
+} from "./apply-certificate-changes.js";
+import { CheckCertificateCache } from "./check-certificate-cached.js";
+import { describeCertificates } from "./describe-certificates.js";
+import type { CertificateSnapshot } from "./certificate-state.js";
+import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
+import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
+import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
+import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
+import type { CertificatePaths } from "./render/render-crt-list.js";
+import { reportCertificates, reportKey } from "./report-certificates.js";
+import { readCertificateSources } from "./sources/read-certificate-sources.js";
+import type { MetadataCerts } from "./sources/read-metadata-certs.js";
+
+export type { CertificateSupervisor } from "./apply-certificate-changes.js";
+
+// What the manager needs.
+export interface CertificateManagerOptions {
+  ssl: SslOptions;
+  paths: CertificatePaths;
+  masterSocket: string;
+  client: MetadataClient;
+  logger: Logger;
+  /** the default certificate is built from metadata (HAPROXY_SSL_CERT unset) */
+  manageDefault: boolean;
+  now?: () => number;
+}
+
+// The manager: prepare() before HAProxy starts, start(supervisor) once it runs, close() on stop.
+export class CertificateManager {
+  private loaded: Files = new Map();
+  private metadata: MetadataCerts | null = null;
+  private plan: CertificatePlan = { default: null, certs: [], skipped: [] };
+  private sourceProblem: string | null = null;
+  private reported = "";
+  /** a reload for the certificates failed: the next pass tries it again */
+  private reloadPending = false;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private readonly state: Pick<CertificateSnapshot, "updates" | "lastUpdate" | "lastError"> = {
+    updates: { runtime: 0, reload: 0, failed: 0 },
+    lastUpdate: null,
+    lastError: null,
+  };
+  private readonly now: () => number;
+  private readonly checks = new CheckCertificateCache();
+
+  constructor(private readonly options: CertificateManagerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  // Read, check and write every certificate before HAProxy starts (it loads exactly these files).
+  async prepare(): Promise<void> {
+    const { ssl } = this.options;
+    const onDisk = await readFile(ssl.certPath, "utf8").catch(() => null);
+    if (onDisk !== null) this.loaded = new Map([[ssl.certPath, { digest: digest(onDisk), pem: onDisk }]]);
+    const desired = await this.desired();
+    await writeCertificateSet(desired, this.loaded, this.options.paths, ssl.certPath);
+    this.loaded = desired;
+    // Left by an earlier run: HAProxy (started or adopted and reloaded next) loads only the crt-list's.
+    await removeStaleCertificateFiles(this.options.paths.dir, new Set(desired.keys()));
+  }
+
+  // Re-read every pollIntervalMs (0: never) and apply changes.
+  start(supervisor: CertificateSupervisor): void {
+    const interval = this.options.ssl.pollIntervalMs;
+    if (interval <= 0) return;
+    const tick = () => {
+      this.running = this.sync(supervisor).finally(() => {
+        if (this.timer !== null) this.timer = setTimeout(tick, interval).unref();
+      });
+    };
+    this.timer = setTimeout(tick, interval).unref();
+  }
+
+  // Stop polling and wait for a pass in flight.
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  // The state for /healthz, /metrics and /config.
+  snapshot(): CertificateSnapshot {
+    return {
+      ...describeCertificates(this.plan, this.sourceProblem, this.now()),
+      ...structuredClone(this.state),
+    };
+  }
+
+  // One pass: read, check, and when the set changed, write the files and apply them.
+  async sync(supervisor: CertificateSupervisor): Promise<void> {
+    try {
+      const desired = await this.desired();
+      const changes = diffCertificates(this.loaded, desired);
+      if (changes.added.length + changes.changed.length + changes.removed.length === 0) {
+        if (this.reloadPending) await this.reload(supervisor, { retried: [] });
+        return;
+      }
+      const names = {
+        added: changes.added.map(label),
+        changed: changes.changed.map(label),
+        removed: changes.removed.map(label),
+      };
+      const { paths, masterSocket, ssl, logger } = this.options;
+      const outcome = await applyCertificateChanges(supervisor, {
+        changes,
+        desired,
+        loaded: this.loaded,
+        paths,
+        defaultPath: ssl.certPath,
+        masterSocket,
+        reloadPending: this.reloadPending,
+      });
+      this.loaded = desired;
+      if (outcome.mode !== "reload") this.updated(outcome.mode, names);
+      else {
+        logger.warn(
+          { event: "certs.runtime-failed", reason: outcome.reason },
+          "certificate update through the runtime API failed: reloading",
+        );
+        await this.reload(supervisor, names);
+      }
+      await removeStaleCertificateFiles(this.options.paths.dir, new Set(desired.keys()));
+    } catch (error) {
+      this.failed(`certificate pass failed: ${String(error)}`);
+    }
+  }
+
+  // Read the sources (a metadata failure keeps the last answer) and plan; logs what changed.
+  private async desired(): Promise<Files> {
+    const { ssl, client, logger, paths } = this.options;
+    const read = await readCertificateSources(client, ssl.certDir, this.metadata);
+    this.metadata = read.metadata;
+    this.sourceProblem = read.problem;
+    this.plan = planCertificates({
+      metadata: read.metadata,
+      directory: read.directory,
+      base64Encoded: ssl.base64Encoded,
+      manageDefault: this.options.manageDefault,
+      now: this.now(),
+      check: this.checks.check,
+    });
+    this.checks.endPass();
+    const key = reportKey(this.plan, this.sourceProblem);
+    if (key !== this.reported)
+      reportCertificates(logger, this.plan, this.sourceProblem, this.snapshot().warnings);
+    this.reported = key;
+    return desiredCertificateFiles(this.plan, this.loaded, ssl.certPath, paths.dir);
+  }
+
+  // The fallback: a reload loads the files already written; a failed one is tried again next pass.
+  private async reload(supervisor: CertificateSupervisor, names: Record<string, string[]>): Promise<void> {
+    const verdict = await supervisor.reload();
+    this.reloadPending = !verdict.ok;
+    if (verdict.ok) this.updated("reload", names);
+    else this.failed(`the reload for the certificates failed: ${verdict.reason}`);
+  }
+
+  private updated(mode: "runtime" | "reload" | "files", names: Record<string, string[]>): void {
+    if (mode !== "files") {
+      this.state.updates[mode] += 1;
+      this.state.lastUpdate = { mode, at: new Date(this.now()).toISOString() };
+    }
+    this.options.logger.info({ event: "certs.updated", mode, ...names }, `certificates updated (${mode})`);
+  }
+
+  private failed(reason: string): void {
+    this.state.updates.failed += 1;
+    this.state.lastError = reason;
+    this.options.logger.error({ event: "certs.update-failed", reason }, reason);
+  }
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+// A file's name for logs (never its content).
+function label(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}

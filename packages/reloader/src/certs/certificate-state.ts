@@ -1,0 +1,43 @@
+// What the certificate manager serves and refused, for /healthz, /metrics and /config (never a key).
+
+/** a certificate expiring within this many days is a warning */
+export const EXPIRY_WARNING_DAYS = 14;
+
+// One served certificate as shown: its name, where it came from, the names it is selected by, expiry.
+export interface ServedCertificate {
+  name: string;
+  source: "metadata" | "directory" | "default";
+  subject: string;
+  names: string[];
+  notAfter: string;
+  daysLeft: number;
+  fingerprint: string;
+}
+
+// A plain copy of the manager's state.
+export interface CertificateSnapshot {
+  served: ServedCertificate[];
+  skipped: { name: string; reason: string }[];
+  /** certificates expiring within EXPIRY_WARNING_DAYS, and other problems (a source that cannot be read) */
+  warnings: string[];
+  updates: { runtime: number; reload: number; failed: number };
+  lastUpdate: { mode: "runtime" | "reload"; at: string } | null;
+  lastError: string | null;
+}
+
+// Days left until `notAfter` (ms) at `now` (ms), with one decimal.
+export function daysLeft(notAfter: number, now: number): number {
+  return Math.floor((notAfter - now) / 8_640_000) / 10;
+}
+
+// The warnings for a set of served certificates and skipped ones.
+export function certificateWarnings(
+  served: readonly ServedCertificate[],
+  skipped: readonly { name: string; reason: string }[],
+): string[] {
+  const warnings = served
+    .filter((cert) => cert.daysLeft < EXPIRY_WARNING_DAYS)
+    .map((cert) => `certificate ${cert.name} expires in ${cert.daysLeft} days (${cert.notAfter})`);
+  for (const skip of skipped) warnings.push(`certificate ${skip.name} skipped: ${skip.reason}`);
+  return warnings;
+}

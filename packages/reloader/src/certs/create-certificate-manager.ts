@@ -1,0 +1,30 @@
+// The certificate manager for the reloader's options (ENABLE_SSL): paths inside the private state dir,
+// the default certificate managed from metadata when HAPROXY_SSL_CERT is unset.
+import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import type { ReloaderOptions } from "../options/reloader-options.js";
+import type { StateLayout } from "../output/snapshot-layout.js";
+import { StartupError } from "../startup-error.js";
+import { CertificateManager } from "./certificate-manager.js";
+import { certificatePaths, PLAIN_PATH } from "./render/render-crt-list.js";
+
+// A manager, not started yet; throws a StartupError when the state dir cannot be named in a crt-list.
+export function createCertificateManager(
+  options: ReloaderOptions,
+  layout: StateLayout,
+  client: MetadataClient,
+  logger: Logger,
+): CertificateManager {
+  if (!PLAIN_PATH.test(layout.dir))
+    throw new StartupError(
+      `ENABLE_SSL=true needs a RELOADER_STATE_DIR of letters, digits and ._/@:,+- only (a crt-list and ` +
+        `the runtime API cannot quote a path): ${JSON.stringify(layout.dir)}`,
+    );
+  return new CertificateManager({
+    ssl: options.ssl,
+    paths: certificatePaths(layout.dir),
+    masterSocket: layout.masterSocket,
+    client,
+    logger,
+    manageDefault: options.ssl.certPath === layout.certificate,
+  });
+}

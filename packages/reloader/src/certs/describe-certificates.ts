@@ -1,0 +1,39 @@
+// The plan as /healthz, /metrics and /config show it: names, SANs, expiry, skipped reasons; never a key.
+import {
+  certificateWarnings,
+  daysLeft,
+  type CertificateSnapshot,
+  type ServedCertificate,
+} from "./certificate-state.js";
+import type { CheckedCertificate } from "./model/check-certificate.js";
+import type { CertificatePlan } from "./model/plan-certificates.js";
+
+// Served, skipped and warnings at `now`; `sourceProblem` (a source that could not be read) is a warning.
+export function describeCertificates(
+  plan: CertificatePlan,
+  sourceProblem: string | null,
+  now: number,
+): Pick<CertificateSnapshot, "served" | "skipped" | "warnings"> {
+  const served: ServedCertificate[] = [];
+  if (plan.default) served.push(describe(plan.default, "default", now));
+  for (const cert of plan.certs) served.push(describe(cert, cert.source, now));
+  const warnings = certificateWarnings(served, plan.skipped);
+  if (sourceProblem) warnings.push(sourceProblem);
+  return { served, skipped: plan.skipped.map((skip) => ({ ...skip })), warnings };
+}
+
+function describe(
+  cert: CheckedCertificate,
+  source: ServedCertificate["source"],
+  now: number,
+): ServedCertificate {
+  return {
+    name: cert.name,
+    source,
+    subject: cert.subject,
+    names: [...cert.names],
+    notAfter: new Date(cert.notAfter).toISOString(),
+    daysLeft: daysLeft(cert.notAfter, now),
+    fingerprint: cert.fingerprint,
+  };
+}

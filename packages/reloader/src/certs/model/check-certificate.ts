@@ -1,0 +1,125 @@
+// One certificate + key (PEM text) → a usable chain or a reason to skip it; pure (the clock is an
+// argument) and total: bad input never throws, and no reason quotes key material.
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+
+// A certificate that passed every check: the PEM HAProxy loads (chain, then key) and what /config shows.
+export interface CheckedCertificate {
+  name: string;
+  pem: string;
+  /** sha256 of the whole PEM: tells a changed certificate (or key) apart, never shown */
+  digest: string;
+  subject: string;
+  /** the DNS names HAProxy selects it by: CN and subjectAltName DNS entries (wildcards kept) */
+  names: string[];
+  notAfter: number;
+  fingerprint: string;
+  /** the window (ms) in which every certificate of the chain is valid: a cached check holds inside it */
+  chainValidFrom: number;
+  chainValidTo: number;
+}
+
+// A certificate that was refused, and why.
+export interface SkippedCertificate {
+  name: string;
+  reason: string;
+}
+
+// The outcome of checking one certificate.
+export type CertificateCheck =
+  { ok: true; cert: CheckedCertificate } | { ok: false; skipped: SkippedCertificate };
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+/** a chain longer than this is refused (a leaf and a few intermediates is normal) */
+export const MAX_CHAIN_LENGTH = 8;
+
+// The signature of checkCertificate (planCertificates takes a cached one).
+export type CheckCertificate = (
+  name: string,
+  certText: string,
+  keyText: string,
+  now: number,
+) => CertificateCheck;
+
+// Check `certText` (leaf first, then each issuer) against `keyText` at time `now` (ms).
+export function checkCertificate(
+  name: string,
+  certText: string,
+  keyText: string,
+  now: number,
+): CertificateCheck {
+  const skip = (reason: string): CertificateCheck => ({ ok: false, skipped: { name, reason } });
+  const blocks = certText.match(CERT_BLOCK) ?? [];
+  if (blocks.length === 0) return skip("no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  if (blocks.length > MAX_CHAIN_LENGTH) return skip(`a chain of more than ${MAX_CHAIN_LENGTH} certificates`);
+  const keyBlock = KEY_BLOCK.exec(keyText)?.[0];
+  if (!keyBlock) return skip("no unencrypted PEM private key (-----BEGIN ... PRIVATE KEY-----)");
+  const chain: X509Certificate[] = [];
+  for (const [index, block] of blocks.entries()) {
+    try {
+      chain.push(new X509Certificate(block));
+    } catch (error) {
+      return skip(`certificate ${index + 1} of the chain does not parse (${errorCode(error)})`);
+    }
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyBlock);
+  } catch (error) {
+    return skip(`the private key does not parse (${errorCode(error)})`);
+  }
+  const leaf = chain[0] as X509Certificate;
+  if (!leaf.checkPrivateKey(key)) return skip("the private key does not belong to the certificate");
+  for (let index = 0; index + 1 < chain.length; index += 1) {
+    const cert = chain[index] as X509Certificate;
+    const issuer = chain[index + 1] as X509Certificate;
+    if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey))
+      return skip(`chain order: certificate ${index + 1} is not issued by certificate ${index + 2}`);
+  }
+  for (const [index, cert] of chain.entries()) {
+    const what = index === 0 ? "the certificate" : `chain certificate ${index + 1}`;
+    if (Date.parse(cert.validFrom) > now) return skip(`${what} is not valid before ${cert.validFrom}`);
+    if (Date.parse(cert.validTo) < now) return skip(`${what} expired on ${cert.validTo}`);
+  }
+  // No blank line inside: a runtime-API payload ends at the first empty line.
+  const pem = [...blocks, keyBlock].map(compactBlock).join("\n") + "\n";
+  return {
+    ok: true,
+    cert: {
+      name,
+      pem,
+      digest: createHash("sha256").update(pem).digest("hex"),
+      subject: leaf.subject.replace(/\n/g, ", "),
+      names: certificateNames(leaf),
+      notAfter: Date.parse(leaf.validTo),
+      fingerprint: leaf.fingerprint256,
+      chainValidFrom: Math.max(...chain.map((cert) => Date.parse(cert.validFrom))),
+      chainValidTo: Math.min(...chain.map((cert) => Date.parse(cert.validTo))),
+    },
+  };
+}
+
+// One PEM block without carriage returns, blank lines or surrounding spaces.
+function compactBlock(block: string): string {
+  return block
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join("\n");
+}
+
+// CN and DNS subjectAltNames, lowercased, deduplicated, in order.
+function certificateNames(cert: X509Certificate): string[] {
+  const names: string[] = [];
+  const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1];
+  if (cn) names.push(cn);
+  for (const part of (cert.subjectAltName ?? "").split(/,\s*/))
+    if (part.startsWith("DNS:")) names.push(part.slice(4));
+  return [...new Set(names.map((n) => n.trim().toLowerCase()).filter((n) => n !== ""))];
+}
+
+// Only an error's code (e.g. ERR_OSSL_PEM_BAD_BASE64_DECODE): OpenSSL messages could echo input bytes.
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : "unparseable";
+}

@@ -1,0 +1,101 @@
+// Every certificate source → the set HAProxy should serve: the default certificate (when it comes from
+// metadata), the named ones each with its file name, and the skipped ones with a reason. Pure and total.
+import type { MetadataCerts } from "../sources/read-metadata-certs.js";
+import type { CertDirFiles } from "../sources/read-cert-dir.js";
+import { listMetadataCerts, type NamedCertificate } from "./list-metadata-certs.js";
+import { pairDirectoryFiles } from "./pair-directory-files.js";
+import {
+  checkCertificate,
+  type CheckCertificate,
+  type CheckedCertificate,
+  type SkippedCertificate,
+} from "./check-certificate.js";
+
+/** at most this many named certificates are served; the rest (in name order) are skipped */
+export const MAX_CERTIFICATES = 1000;
+
+// A named certificate and the file (inside <state>/certs/) HAProxy loads it from.
+export interface PlannedCertificate extends CheckedCertificate {
+  file: string;
+  source: "metadata" | "directory";
+}
+
+// The planned set.
+export interface CertificatePlan {
+  /** the default certificate from metadata ssl_cert/ssl_key; null when absent or not managed here */
+  default: CheckedCertificate | null;
+  certs: PlannedCertificate[];
+  skipped: SkippedCertificate[];
+}
+
+// What the plan is made of: raw metadata (null: not read), the directory's files (null: no SSL_CERT_DIR).
+export interface CertificateSources {
+  metadata: MetadataCerts | null;
+  directory: CertDirFiles | null;
+  base64Encoded: boolean;
+  /** the default certificate is built from metadata (HAPROXY_SSL_CERT unset) */
+  manageDefault: boolean;
+  now: number;
+  /** checkCertificate, or a cached version of it (the manager's: parsing costs ~3 ms a certificate) */
+  check?: CheckCertificate;
+}
+
+// Check everything; the order of `certs` is stable (metadata names, then directory names, sorted).
+export function planCertificates(sources: CertificateSources): CertificatePlan {
+  const plan: CertificatePlan = { default: null, certs: [], skipped: [] };
+  const { metadata, base64Encoded, now } = sources;
+  const check = sources.check ?? checkCertificate;
+  const decode = (text: string) => (base64Encoded ? decodeBase64(text) : text);
+  const badBase64 = "not valid base64 (SSL_BASE64_ENCODED=true)";
+  if (sources.manageDefault && metadata?.defaultCert != null && metadata.defaultKey != null) {
+    const cert = decode(metadata.defaultCert);
+    const key = decode(metadata.defaultKey);
+    const checked = cert === null || key === null ? null : check("default", cert, key, now);
+    if (checked?.ok) plan.default = checked.cert;
+    else plan.skipped.push(checked?.skipped ?? { name: "default", reason: badBase64 });
+  }
+  const candidates: (NamedCertificate & {
+    label: string;
+    file: string;
+    source: PlannedCertificate["source"];
+  })[] = [];
+  for (const entry of listMetadataCerts(metadata?.certs ?? null, plan.skipped))
+    candidates.push({
+      ...entry,
+      label: `metadata/${entry.name}`,
+      source: "metadata",
+      file: `meta-${entry.name}.pem`,
+    });
+  if (sources.directory) {
+    for (const problem of sources.directory.problems)
+      plan.skipped.push({ name: `dir/${problem.name}`, reason: problem.reason });
+    for (const pair of pairDirectoryFiles(sources.directory.files, plan.skipped))
+      candidates.push({
+        ...pair,
+        label: `dir/${pair.name}`,
+        source: "directory",
+        file: `dir-${pair.name}.pem`,
+      });
+  }
+  for (const [index, candidate] of candidates.entries()) {
+    const { label } = candidate;
+    if (index >= MAX_CERTIFICATES) {
+      plan.skipped.push({ name: label, reason: `more than ${MAX_CERTIFICATES} certificates` });
+      continue;
+    }
+    // Only metadata is base64 encoded (SSL_BASE64_ENCODED); directory files are PEM.
+    const encoded = candidate.source === "metadata";
+    const cert = encoded ? decode(candidate.cert) : candidate.cert;
+    const key = encoded ? decode(candidate.key) : candidate.key;
+    const checked = cert === null || key === null ? null : check(label, cert, key, now);
+    if (checked?.ok) plan.certs.push({ ...checked.cert, file: candidate.file, source: candidate.source });
+    else plan.skipped.push(checked?.skipped ?? { name: label, reason: badBase64 });
+  }
+  return plan;
+}
+
+function decodeBase64(text: string): string | null {
+  const compact = text.replace(/\s+/g, "");
+  if (compact === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return null;
+  return Buffer.from(compact, "base64").toString("utf8");
+}

@@ -1,0 +1,41 @@
+// Log what a certificate pass found: certs.loaded (names, SANs, expiry), certs.skipped (one line each,
+// with the reason), certs.source-failed, certs.expiring. Never a key or a PEM.
+import type { Logger } from "@rancher-haproxy/core";
+import type { CertificatePlan } from "./model/plan-certificates.js";
+
+// Log the plan; `warnings` are the snapshot's (expiry ones are logged as certs.expiring).
+export function reportCertificates(
+  logger: Logger,
+  plan: CertificatePlan,
+  sourceProblem: string | null,
+  warnings: readonly string[],
+): void {
+  const served = plan.certs.map((cert) => ({
+    name: cert.name,
+    names: cert.names,
+    notAfter: new Date(cert.notAfter).toISOString(),
+  }));
+  logger.info(
+    { event: "certs.loaded", count: served.length + (plan.default ? 1 : 0), certificates: served },
+    "certificates checked",
+  );
+  for (const skipped of plan.skipped)
+    logger.warn(
+      { event: "certs.skipped", name: skipped.name, reason: skipped.reason },
+      "certificate skipped",
+    );
+  if (sourceProblem)
+    logger.warn({ event: "certs.source-failed", reason: sourceProblem }, "certificate source failed");
+  for (const warning of warnings.filter((text) => text.includes(" expires in ")))
+    logger.warn({ event: "certs.expiring", warning }, warning);
+}
+
+// What makes two reports the same (so an unchanged pass logs nothing).
+export function reportKey(plan: CertificatePlan, sourceProblem: string | null): string {
+  return JSON.stringify([
+    plan.default?.digest ?? null,
+    plan.certs.map((cert) => cert.digest),
+    plan.skipped,
+    sourceProblem,
+  ]);
+}

@@ -1,0 +1,44 @@
+// Send certificate commands (some with a PEM payload) to the current worker through the master CLI,
+// addressed `@!<pid>`, one fresh connection each; stops at the first answer that is not the expected
+// one and aborts an open transaction. Answers are never logged whole (they could echo a payload).
+import { readProc } from "../../haproxy/confirm-reload.js";
+import { sendMasterCommand } from "../../haproxy/master-cli.js";
+import { currentWorker } from "../../haproxy/parse-show-proc.js";
+import type { CertificateCommand } from "../model/plan-certificate-commands.js";
+
+// All answered as expected, or the first that did not (command only, answer cut to one short line).
+export type CertificateCommandsOutcome =
+  { ok: true; workerPid: number; sent: number } | { ok: false; reason: string };
+
+// Send `commands` in order; `timeoutMs` bounds each one.
+export async function sendCertificateCommands(
+  masterSocket: string,
+  commands: readonly CertificateCommand[],
+  timeoutMs = 5000,
+): Promise<CertificateCommandsOutcome> {
+  const info = await readProc(masterSocket, timeoutMs);
+  const worker = info ? currentWorker(info) : null;
+  if (!worker) return { ok: false, reason: "no current worker in show proc" };
+  const send = (line: string) => sendMasterCommand(masterSocket, `@!${worker.pid} ${line}`, timeoutMs);
+  let open: string | null = null;
+  for (const step of commands) {
+    if (/[\n;]/.test(step.command)) return { ok: false, reason: "refused a command with a newline or ;" };
+    // The payload ends at the empty line sendMasterCommand's final newline makes.
+    const line =
+      step.payload === undefined ? step.command : `${step.command} <<\n${step.payload.trimEnd()}\n`;
+    let answer: string;
+    try {
+      answer = await send(line);
+    } catch (error) {
+      return { ok: false, reason: `"${step.command}": ${String(error)}` };
+    }
+    if (!step.expect.test(answer)) {
+      if (open !== null) await send(`abort ssl cert ${open}`).catch(() => undefined);
+      const first = answer.trim().split("\n")[0]?.slice(0, 160) ?? "";
+      return { ok: false, reason: `"${step.command}" answered ${JSON.stringify(first)}` };
+    }
+    if (step.command.startsWith("set ssl cert ")) open = step.command.slice("set ssl cert ".length);
+    else if (step.command.startsWith("commit ssl cert ")) open = null;
+  }
+  return { ok: true, workerPid: worker.pid, sent: commands.length };
+}

@@ -1,0 +1,67 @@
+// SSL_CERT_DIR: the certificate files a user manages (e.g. Let's Encrypt copies), read whole and bounded:
+// top-level *.pem, *.crt and *.key files only (symlinks followed), each at most MAX_CERT_FILE_BYTES.
+import { open, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+
+/** a certificate chain + key is a few KB; anything this large is not one */
+export const MAX_CERT_FILE_BYTES = 64 * 1024;
+/** at most this many files are read from the directory (sorted by name); the rest are reported */
+export const MAX_CERT_DIR_FILES = 2000;
+
+// The files read (name → text) and the ones left out, with why.
+export interface CertDirFiles {
+  files: Record<string, string>;
+  problems: { name: string; reason: string }[];
+}
+
+// Read the directory; a missing or unreadable directory is one problem, never a throw.
+export async function readCertDir(dir: string): Promise<CertDirFiles> {
+  const result: CertDirFiles = { files: {}, problems: [] };
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => /\.(pem|crt|key)$/.test(name)).sort();
+  } catch (error) {
+    result.problems.push({ name: dir, reason: `SSL_CERT_DIR cannot be read (${errorCode(error)})` });
+    return result;
+  }
+  if (names.length > MAX_CERT_DIR_FILES)
+    result.problems.push({
+      name: dir,
+      reason: `${names.length} certificate files: only the first ${MAX_CERT_DIR_FILES} (by name) are read`,
+    });
+  for (const name of names.slice(0, MAX_CERT_DIR_FILES)) {
+    const read = await readBounded(join(dir, name));
+    if (typeof read === "string") result.files[name] = read;
+    else result.problems.push({ name, reason: read.reason });
+  }
+  return result;
+}
+
+async function readBounded(path: string): Promise<string | { reason: string }> {
+  let handle;
+  try {
+    // stat first: opening a FIFO would block a thread until a writer came
+    if (!(await stat(path)).isFile()) return { reason: "not a regular file" };
+    handle = await open(path, "r");
+  } catch (error) {
+    return { reason: `cannot be opened (${errorCode(error)})` };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { reason: "not a regular file" };
+    if (info.size > MAX_CERT_FILE_BYTES) return { reason: `larger than ${MAX_CERT_FILE_BYTES} bytes` };
+    const buffer = Buffer.alloc(MAX_CERT_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_CERT_FILE_BYTES) return { reason: `larger than ${MAX_CERT_FILE_BYTES} bytes` };
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } catch (error) {
+    return { reason: `cannot be read (${errorCode(error)})` };
+  } finally {
+    await handle.close();
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : String(error);
+}

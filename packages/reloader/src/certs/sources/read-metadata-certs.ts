@@ -1,0 +1,29 @@
+// The proxy service's own TLS material in metadata, as stored: ssl_cert/ssl_key (the default
+// certificate) and `certs` (name → {cert, key}); one request, checked by the model, never logged.
+import type { MetadataClient } from "@rancher-haproxy/core";
+
+// What self/service/metadata holds about TLS; absent fields are null, `certs` is unchecked.
+export interface MetadataCerts {
+  defaultCert: string | null;
+  defaultKey: string | null;
+  certs: unknown;
+}
+
+// GET self/service/metadata once; throws (MetadataError) when the service cannot be read.
+export async function readMetadataCerts(client: MetadataClient): Promise<MetadataCerts> {
+  let metadata: unknown;
+  try {
+    metadata = await client.getJson("self/service/metadata");
+  } catch (error) {
+    if (error instanceof Error && "kind" in error && error.kind === "not-found") metadata = {};
+    else throw error;
+  }
+  const record =
+    typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>) : {};
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
+  return {
+    defaultCert: text(record["ssl_cert"]),
+    defaultKey: text(record["ssl_key"]),
+    certs: record["certs"] ?? null,
+  };
+}

@@ -1,0 +1,59 @@
+// Adds the certificates to the reloader's status routes: /healthz and /config (JSON) gain a
+// `certificates` field, the text /config a `# ==> certificates <==` section. Names, SANs and expiry
+// only: keys never leave the state dir. Certificate warnings do not make /healthz fail.
+import { jsonResponse, textResponse, type StatusHandler, type StatusRoutes } from "@rancher-haproxy/core";
+import type { CertificateSnapshot } from "../certificate-state.js";
+
+// Where the certificate state comes from (the CertificateManager).
+export interface CertificateSource {
+  snapshot(): CertificateSnapshot;
+}
+
+// The routes with the certificates added.
+export function withCertificateRoutes(routes: StatusRoutes, certificates: CertificateSource): StatusRoutes {
+  const healthz = routes["/healthz"];
+  const config = routes["/config"];
+  const added: Record<string, StatusHandler> = {};
+  if (healthz)
+    added["/healthz"] = async (request) => {
+      const answer = await healthz(request);
+      const snapshot = certificates.snapshot();
+      const summary = {
+        served: snapshot.served.length,
+        skipped: snapshot.skipped,
+        warnings: snapshot.warnings,
+        lastUpdate: snapshot.lastUpdate,
+        lastError: snapshot.lastError,
+      };
+      return withField(answer, summary);
+    };
+  if (config)
+    added["/config"] = async (request) => {
+      const answer = await config(request);
+      if (answer.status !== 200 || request.query.get("file") !== null) return answer;
+      const { served, skipped } = certificates.snapshot();
+      if (request.query.get("format") === "json") return withField(answer, { served, skipped });
+      const lines = served.map(
+        (cert) =>
+          `${cert.name} (${cert.source}): ${cert.names.join(" ")} — expires ${cert.notAfter} (${cert.daysLeft} days)`,
+      );
+      for (const skip of skipped) lines.push(`skipped ${skip.name}: ${skip.reason}`);
+      return textResponse(
+        `${answer.body}# ==> certificates <==\n${lines.join("\n")}\n`,
+        answer.status,
+        answer.contentType,
+      );
+    };
+  return { ...routes, ...added };
+}
+
+// A JSON answer with `certificates` added (left as is when it is not a JSON object).
+function withField(
+  answer: { status: number; contentType: string; body: string },
+  value: unknown,
+): { status: number; contentType: string; body: string } {
+  if (!answer.contentType.startsWith("application/json")) return answer;
+  const parsed = JSON.parse(answer.body) as unknown;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return answer;
+  return jsonResponse({ ...parsed, certificates: value }, answer.status);
+}

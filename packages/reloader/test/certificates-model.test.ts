@@ -1,0 +1,364 @@
+// The certificate pieces without HAProxy: checks (key, chain order, validity, names), the plan from
+// metadata and directory sources, the runtime-API command plan, and the manager's reload fallback.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { after, before, describe, it } from "node:test";
+import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import { CheckCertificateCache } from "../src/certs/check-certificate-cached.ts";
+import { CertificateManager, type CertificateSupervisor } from "../src/certs/certificate-manager.ts";
+import { describeCertificates } from "../src/certs/describe-certificates.ts";
+import { checkCertificate } from "../src/certs/model/check-certificate.ts";
+import {
+  diffCertificates,
+  MAX_PAYLOAD_BYTES,
+  planCertificateCommands,
+} from "../src/certs/model/plan-certificate-commands.ts";
+import { planCertificates } from "../src/certs/model/plan-certificates.ts";
+import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
+import { readCertDir } from "../src/certs/sources/read-cert-dir.ts";
+import { createTestCa, utc, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+
+let ca: TestCa;
+let a: TestPair;
+let b: TestPair;
+let wild: TestPair;
+let expired: TestPair;
+let future: TestPair;
+const now = Date.now();
+
+before(() => {
+  ca = createTestCa();
+  a = ca.issue(["a.test", "WWW.a.test"]);
+  b = ca.issue(["b.test"]);
+  wild = ca.issue(["*.w.test"]);
+  expired = ca.issue(["old.test"], { start: "20200101000000Z", end: "20200201000000Z" });
+  future = ca.issue(["new.test"], { start: "20990101000000Z", end: "20990201000000Z" });
+});
+after(() => ca.close());
+
+const reasonOf = (check: ReturnType<typeof checkCertificate>) => (check.ok ? "ok" : check.skipped.reason);
+
+describe("checkCertificate", () => {
+  it("accepts a leaf + CA chain with its key; names from CN and SANs (wildcards kept, lowercased)", () => {
+    const check = checkCertificate("a", a.cert, a.key, now);
+    assert.ok(check.ok);
+    assert.deepEqual(check.cert.names, ["a.test", "www.a.test"]);
+    assert.match(
+      check.cert.pem,
+      /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----[\s\S]+-----END PRIVATE KEY-----\n$/,
+    );
+    assert.doesNotMatch(check.cert.pem, /\n\n|\r/, "no blank line: a runtime-API payload ends there");
+    const w = checkCertificate("w", wild.cert, wild.key, now);
+    assert.ok(w.ok);
+    assert.deepEqual(w.cert.names, ["*.w.test"]);
+  });
+
+  it("tolerates CRLF and blank lines between blocks", () => {
+    const messy = `\r\n${a.cert.replace(/\n/g, "\r\n")}\r\n\r\n`;
+    const check = checkCertificate("a", messy, `\n\n${a.key}\n\n`, now);
+    assert.ok(check.ok, reasonOf(check));
+    assert.doesNotMatch(check.cert.pem, /\n\n|\r/);
+  });
+
+  it("skips with a reason: expired, not yet valid, wrong key, chain order, garbage, no key", () => {
+    assert.match(reasonOf(checkCertificate("x", expired.cert, expired.key, now)), /expired on/);
+    assert.match(reasonOf(checkCertificate("x", future.cert, future.key, now)), /not valid before/);
+    assert.match(reasonOf(checkCertificate("x", a.cert, b.key, now)), /does not belong/);
+    assert.match(
+      reasonOf(checkCertificate("x", `${a.leaf}${b.leaf}`, a.key, now)),
+      /chain order: certificate 1 is not issued by certificate 2/,
+    );
+    assert.match(reasonOf(checkCertificate("x", "garbage", a.key, now)), /no PEM certificate/);
+    assert.match(reasonOf(checkCertificate("x", a.cert, "garbage", now)), /no unencrypted PEM private key/);
+    const broken = a.cert.replace(/(-----BEGIN CERTIFICATE-----\n)[A-Za-z0-9]{10}/, "$1!!!!!!!!!!");
+    assert.match(reasonOf(checkCertificate("x", broken, a.key, now)), /does not parse/);
+    const badKey = a.key.replace(/(-----BEGIN PRIVATE KEY-----\n)[A-Za-z0-9]{10}/, "$1AAAAAAAAAA");
+    const keyReason = reasonOf(checkCertificate("x", a.cert, badKey, now));
+    assert.match(keyReason, /private key does not parse|does not belong/);
+    assert.ok(!keyReason.includes(badKey.slice(30, 60)), "the reason never quotes the key");
+  });
+});
+
+describe("CheckCertificateCache", () => {
+  it("returns the earlier check while the chain is valid, checks again outside that window", () => {
+    const cache = new CheckCertificateCache();
+    const first = cache.check("a", a.cert, a.key, now);
+    cache.endPass();
+    assert.ok(first.ok);
+    assert.equal(cache.check("a", a.cert, a.key, now + 1000), first, "cached");
+    assert.notEqual(cache.check("b", a.cert, a.key, now), first, "the name is part of the key");
+    const later = cache.check("a", a.cert, a.key, first.cert.chainValidTo + 1);
+    assert.match(reasonOf(later), /expired on/);
+    cache.endPass();
+    cache.endPass(); // a pass that used nothing
+    assert.notEqual(cache.check("a", a.cert, a.key, now), first, "a pass that did not use it dropped it");
+  });
+});
+
+describe("planCertificates", () => {
+  const metadata = (certs: unknown) => ({ defaultCert: a.cert, defaultKey: a.key, certs });
+
+  it("serves metadata certs then directory ones in name order, each with its own file", () => {
+    const plan = planCertificates({
+      metadata: metadata({ zeta: { cert: b.cert, key: b.key }, alpha: { cert: wild.cert, key: wild.key } }),
+      directory: { files: { "c.crt": a.cert, "c.key": a.key, "d.pem": b.cert + b.key }, problems: [] },
+      base64Encoded: false,
+      manageDefault: true,
+      now,
+    });
+    assert.equal(plan.default?.name, "default");
+    assert.deepEqual(
+      plan.certs.map((c) => [c.name, c.file]),
+      [
+        ["metadata/alpha", "meta-alpha.pem"],
+        ["metadata/zeta", "meta-zeta.pem"],
+        ["dir/c", "dir-c.pem"],
+        ["dir/d", "dir-d.pem"],
+      ],
+    );
+    assert.deepEqual(plan.skipped, []);
+  });
+
+  it("decodes base64 when asked, and refuses bad names, shapes, lone halves and bad base64", () => {
+    const encode = (text: string) => Buffer.from(text).toString("base64");
+    const plan = planCertificates({
+      metadata: {
+        defaultCert: encode(a.cert),
+        defaultKey: encode(a.key),
+        certs: {
+          ok: { cert: encode(b.cert), key: encode(b.key) },
+          "../evil": { cert: encode(b.cert), key: encode(b.key) },
+          nokey: { cert: encode(b.cert) },
+          plain: { cert: b.cert, key: b.key },
+        },
+      },
+      directory: {
+        files: { "lone.crt": a.cert, "half.key": a.key, "bad name.pem": a.cert + a.key },
+        problems: [{ name: "big.pem", reason: "larger than 65536 bytes" }],
+      },
+      base64Encoded: true,
+      manageDefault: true,
+      now,
+    });
+    assert.ok(plan.default);
+    assert.deepEqual(
+      plan.certs.map((c) => c.name),
+      ["metadata/ok"],
+    );
+    const reasons = Object.fromEntries(plan.skipped.map((s) => [s.name, s.reason]));
+    assert.match(reasons['metadata/"../evil"'] ?? "", /the name must match/);
+    assert.match(reasons["metadata/nokey"] ?? "", /needs cert and key/);
+    assert.match(reasons["metadata/plain"] ?? "", /not valid base64/);
+    assert.match(reasons["dir/lone"] ?? "", /lone\.crt has no lone\.key/);
+    assert.match(reasons["dir/half"] ?? "", /half\.key has no half\.crt/);
+    assert.match(reasons['dir/"bad name"'] ?? "", /the file name must match/);
+    assert.match(reasons["dir/big.pem"] ?? "", /larger than/);
+  });
+
+  it("bounds the metadata: at most 1000 entries read, no cert or key text over 64 KiB", () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 1003 }, (_, i) => [`n${String(i).padStart(4, "0")}`, {}]),
+    );
+    const big = { big: { cert: "x".repeat(70_000), key: a.key } };
+    const plan = planCertificates({
+      metadata: metadata({ ...many, ...big }),
+      directory: null,
+      base64Encoded: false,
+      manageDefault: false,
+      now,
+    });
+    assert.equal(plan.skipped.length, 1001);
+    assert.deepEqual(plan.skipped[0], {
+      name: "metadata/certs",
+      reason: "1004 entries: only the first 1000 (by name) are read",
+    });
+    const alone = planCertificates({
+      metadata: metadata(big),
+      directory: null,
+      base64Encoded: false,
+      manageDefault: false,
+      now,
+    });
+    assert.deepEqual(alone.skipped, [
+      { name: "metadata/big", reason: "cert or key larger than 65536 characters" },
+    ]);
+  });
+
+  it("a `certs` that is not a map is one skipped entry; the default is left alone when not managed", () => {
+    const plan = planCertificates({
+      metadata: metadata(["x"]),
+      directory: null,
+      base64Encoded: false,
+      manageDefault: false,
+      now,
+    });
+    assert.equal(plan.default, null);
+    assert.deepEqual(plan.skipped, [
+      { name: "metadata/certs", reason: "certs is not a map of name → {cert, key}" },
+    ]);
+  });
+});
+
+describe("describeCertificates", () => {
+  it("gives days left per certificate and warns under 14 days, and for every skipped one", () => {
+    const soon = ca.issue(["soon.test"], { start: utc(now - 3_600_000), end: utc(now + 10 * 86_400_000) });
+    const plan = planCertificates({
+      metadata: {
+        defaultCert: null,
+        defaultKey: null,
+        certs: { soon: soon, later: a, bad: { cert: "x", key: "y" } },
+      },
+      directory: null,
+      base64Encoded: false,
+      manageDefault: true,
+      now,
+    });
+    const described = describeCertificates(plan, "metadata cannot be read (test)", now);
+    const days = Object.fromEntries(described.served.map((c) => [c.name, c.daysLeft]));
+    assert.ok((days["metadata/soon"] ?? 0) > 9.8 && (days["metadata/soon"] ?? 0) <= 10, JSON.stringify(days));
+    assert.ok((days["metadata/later"] ?? 0) > 19, JSON.stringify(days));
+    assert.equal(described.warnings.length, 3, described.warnings.join("\n"));
+    assert.match(described.warnings[0] ?? "", /^certificate metadata\/soon expires in 9\.9 days/);
+    assert.match(described.warnings[1] ?? "", /^certificate metadata\/bad skipped: no PEM certificate/);
+    assert.equal(described.warnings[2], "metadata cannot be read (test)");
+  });
+});
+
+describe("readCertDir", () => {
+  it("reads *.pem/*.crt/*.key, refuses large files and reports a missing directory", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certdir-"));
+    try {
+      await writeFile(join(dir, "a.pem"), "x");
+      await writeFile(join(dir, "notes.txt"), "ignored");
+      await writeFile(join(dir, "big.pem"), "x".repeat(70_000));
+      const read = await readCertDir(dir);
+      assert.deepEqual(Object.keys(read.files), ["a.pem"]);
+      assert.deepEqual(
+        read.problems.map((p) => p.name),
+        ["big.pem"],
+      );
+      const missing = await readCertDir(join(dir, "nope"));
+      assert.match(missing.problems[0]?.reason ?? "", /cannot be read \(ENOENT\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("planCertificateCommands", () => {
+  const files = (entries: Record<string, string>) =>
+    new Map(Object.entries(entries).map(([path, digest]) => [path, { digest, pem: `pem of ${path}` }]));
+
+  it("updates with set/commit, adds with new/set/commit/add to the crt-list, removes from both", () => {
+    const loaded = files({ "/s/def.pem": "1", "/s/c/a.pem": "1", "/s/c/b.pem": "1" });
+    const desired = files({ "/s/def.pem": "2", "/s/c/a.pem": "1", "/s/c/e.pem": "1" });
+    const changes = diffCertificates(loaded, desired);
+    assert.deepEqual(changes, { added: ["/s/c/e.pem"], changed: ["/s/def.pem"], removed: ["/s/c/b.pem"] });
+    const commands = planCertificateCommands(changes, desired, "/s/c/crt-list");
+    assert.deepEqual(
+      commands?.map((c) => c.command),
+      [
+        "set ssl cert /s/def.pem",
+        "commit ssl cert /s/def.pem",
+        "new ssl cert /s/c/e.pem",
+        "set ssl cert /s/c/e.pem",
+        "commit ssl cert /s/c/e.pem",
+        "add ssl crt-list /s/c/crt-list /s/c/e.pem",
+        "del ssl crt-list /s/c/crt-list /s/c/b.pem",
+        "del ssl cert /s/c/b.pem",
+      ],
+    );
+    assert.equal(commands?.[0]?.payload, "pem of /s/def.pem");
+  });
+
+  it("a payload over the CLI buffer bound gives no plan (the caller reloads)", () => {
+    const desired = new Map([["/s/big.pem", { digest: "2", pem: "x".repeat(MAX_PAYLOAD_BYTES + 1) }]]);
+    const changes = diffCertificates(new Map([["/s/big.pem", { digest: "1", pem: "" }]]), desired);
+    assert.equal(planCertificateCommands(changes, desired, "/s/crt-list"), null);
+  });
+});
+
+describe("CertificateManager", () => {
+  it("falls back to a reload when the runtime API fails, and retries a failed reload on the next pass", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
+    try {
+      let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
+      const client = { getJson: async () => metadata } as unknown as MetadataClient;
+      const lines: Record<string, unknown>[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          done();
+        },
+      });
+      const logger = createLogger({ name: "test", format: "json", destination });
+      const paths = certificatePaths(dir);
+      const ssl = {
+        enabled: true,
+        port: 443,
+        certPath: join(dir, "server.pem"),
+        base64Encoded: false,
+        redirect: null,
+        certDir: null,
+        strictSni: false,
+        pollIntervalMs: 0,
+      };
+      const manager = new CertificateManager({
+        ssl,
+        paths,
+        masterSocket: join(dir, "no.sock"),
+        client,
+        logger,
+        manageDefault: true,
+      });
+      await mkdir(paths.dir, { recursive: true });
+      await writeFile(join(paths.dir, "meta-gone.pem"), "left by an earlier run");
+      await manager.prepare();
+      await assert.rejects(stat(join(paths.dir, "meta-gone.pem")), { code: "ENOENT" }, "stale PEM removed");
+      assert.match(await readFile(paths.crtList, "utf8"), /meta-a\.pem\n$/);
+      assert.equal((await stat(join(paths.dir, "meta-a.pem"))).mode & 0o777, 0o600);
+
+      const verdicts = [false, true];
+      let reloads = 0;
+      const supervisor: CertificateSupervisor = {
+        isRunning: () => true,
+        exclusive: (task) => task(),
+        reload: async () => {
+          reloads += 1;
+          const ok = verdicts.shift() ?? true;
+          return ok
+            ? {
+                ok: true,
+                workerPid: 1,
+                info: { masterPid: 1, reloads, failed: 0, workers: [], oldWorkers: [] },
+              }
+            : { ok: false, kind: "rejected", reason: "test refusal", info: null };
+        },
+      } as CertificateSupervisor;
+      metadata = { certs: { b: { cert: b.cert, key: b.key } } };
+      await manager.sync(supervisor); // runtime fails (no master socket) → reload refused
+      assert.equal(reloads, 1);
+      assert.match(await readFile(paths.crtList, "utf8"), /meta-b\.pem\n$/, "the files are written first");
+      assert.equal(manager.snapshot().updates.failed, 1);
+      await manager.sync(supervisor); // nothing changed, but the reload is still due
+      assert.equal(reloads, 2);
+      const snapshot = manager.snapshot();
+      assert.equal(snapshot.updates.reload, 1);
+      assert.equal(snapshot.lastUpdate?.mode, "reload");
+      assert.deepEqual(
+        snapshot.served.map((c) => c.name),
+        ["metadata/b"],
+      );
+      await manager.sync(supervisor);
+      assert.equal(reloads, 2, "no further reload once it went through");
+      assert.ok(lines.some((l) => l["event"] === "certs.runtime-failed"));
+      assert.ok(lines.some((l) => l["event"] === "certs.updated" && l["mode"] === "reload"));
+      await manager.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,127 @@
+// Throwaway test certificates made with the openssl command line: a self-signed CA and leafs it signs
+// (any names, any validity window, so also expired ones), each as {cert (leaf + CA chain), key}.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface TestPair {
+  cert: string;
+  key: string;
+  /** the leaf alone */
+  leaf: string;
+  serial: string;
+}
+
+export interface TestCa {
+  caCert: string;
+  /** a leaf for `names` (first = CN), valid from `start` to `end` (openssl YYYYMMDDHHMMSSZ) */
+  issue(names: string[], window?: { start: string; end: string }): TestPair;
+  close(): void;
+}
+
+// A CA in a temp dir (removed by close()).
+export function createTestCa(): TestCa {
+  const dir = mkdtempSync(join(tmpdir(), "rh-test-ca-"));
+  const file = (name: string) => join(dir, name);
+  const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  openssl([
+    "req",
+    "-x509",
+    ...ecKey,
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.crt"),
+    "-days",
+    "30",
+    "-subj",
+    "/CN=rancher-haproxy test CA",
+  ]);
+  writeFileSync(file("index.txt"), "");
+  writeFileSync(file("serial"), "1000\n");
+  writeFileSync(
+    file("ca.cnf"),
+    [
+      "[ca]",
+      "default_ca = test",
+      "[test]",
+      `database = ${file("index.txt")}`,
+      `new_certs_dir = ${dir}`,
+      `serial = ${file("serial")}`,
+      "default_md = sha256",
+      "policy = any",
+      "unique_subject = no",
+      "copy_extensions = none",
+      "[any]",
+      "commonName = supplied",
+      "",
+    ].join("\n"),
+  );
+  const caCert = readFileSync(file("ca.crt"), "utf8");
+  let count = 0;
+  return {
+    caCert,
+    issue(names, window) {
+      count += 1;
+      const base = file(`leaf${count}`);
+      openssl([
+        "req",
+        ...ecKey,
+        "-keyout",
+        `${base}.key`,
+        "-out",
+        `${base}.csr`,
+        "-subj",
+        `/CN=${names[0] ?? "x"}`,
+      ]);
+      writeFileSync(`${base}.ext`, `subjectAltName=${names.map((name) => `DNS:${name}`).join(",")}\n`);
+      const start = window?.start ?? utc(Date.now() - 3_600_000);
+      const end = window?.end ?? utc(Date.now() + 20 * 86_400_000);
+      openssl([
+        "ca",
+        "-batch",
+        "-notext",
+        "-config",
+        file("ca.cnf"),
+        "-cert",
+        file("ca.crt"),
+        "-keyfile",
+        file("ca.key"),
+        "-in",
+        `${base}.csr`,
+        "-out",
+        `${base}.crt`,
+        "-extfile",
+        `${base}.ext`,
+        "-startdate",
+        start,
+        "-enddate",
+        end,
+      ]);
+      const leaf = readFileSync(`${base}.crt`, "utf8");
+      const serial = openssl(["x509", "-in", `${base}.crt`, "-noout", "-serial"])
+        .trim()
+        .replace(/^serial=/, "");
+      return {
+        cert: `${leaf.trim()}\n${caCert.trim()}\n`,
+        key: readFileSync(`${base}.key`, "utf8"),
+        leaf,
+        serial,
+      };
+    },
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// A time as openssl's YYYYMMDDHHMMSSZ.
+export function utc(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:T]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+function openssl(args: string[]): string {
+  return execFileSync("openssl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
