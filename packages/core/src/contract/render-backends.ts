@@ -1,6 +1,6 @@
 // haproxy-backends.cfg: a header comment, a blank line, then one block per backend sorted by name (its
-// `mode http`, or `mode tcp` for a `tcp_<port>` backend), its servers sorted by name, 4-space indent,
-// one blank line between blocks, a final newline.
+// `mode http` and option lines, or `mode tcp` for a `tcp_<port>` backend), its servers sorted by name,
+// 4-space indent, one blank line between blocks, a final newline.
 import { compareStrings } from "./compare-strings.js";
 import { renderBackendOptionLines, renderServerOptions } from "./render-backend-options.js";
 import type { SharedBackend, SharedServer } from "./shared-table.js";
