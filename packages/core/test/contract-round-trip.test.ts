@@ -18,6 +18,7 @@ import {
   renderDomainMap,
   type FileProblem,
   type MapEntry,
+  type SharedBackend,
   type SharedFiles,
   type SharedServer,
   type SharedTable,
@@ -84,42 +85,44 @@ const byKey =
   <T>(key: (item: T) => string) =>
   (a: T, b: T) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-const backend = fc
-  .record(
-    {
-      name: backendName,
-      servers: fc
-        .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
-        .map((servers) => servers.sort(byKey((s) => s.name))),
-      options: backendOptions,
-    },
-    { noNullPrototype: true },
-  )
+const servers = fc
+  .uniqueArray(server, { selector: (s) => s.name, maxLength: 5 })
+  .map((list) => list.sort(byKey((s) => s.name)));
+const backend: fc.Arbitrary<SharedBackend> = fc
+  .record({ name: backendName, servers, options: backendOptions }, { noNullPrototype: true })
   .map(defined);
-const tableArb = (minBackends = 0): fc.Arbitrary<SharedTable> =>
+// A TCP service's backend: `tcp_<port>`, `mode tcp`, no option lines; no host maps to it.
+const tcpBackend: fc.Arbitrary<SharedBackend> = fc
+  .record({ port: fc.integer({ min: 1, max: 65535 }), servers }, { noNullPrototype: true })
+  .map(({ port, servers: list }) => ({ name: `tcp_${port}`, mode: "tcp", servers: list }));
+// `tcp`: TCP backends among the HTTP ones.
+const tableArb = (minBackends = 0, tcp = false): fc.Arbitrary<SharedTable> =>
   fc
-    .uniqueArray(backend, { selector: (b) => b.name, minLength: minBackends, maxLength: 6 })
+    .uniqueArray(tcp ? fc.oneof(backend, tcpBackend) : backend, {
+      selector: (b) => b.name,
+      minLength: minBackends,
+      maxLength: 6,
+    })
     .map((backends) => backends.sort(byKey((b) => b.name)))
-    .chain((backends) =>
-      (backends.length === 0
-        ? fc.constant<MapEntry[]>([])
-        : fc.uniqueArray(
-            fc.record(
-              { fqdn: mapKey, backend: fc.constantFrom(...backends.map((b) => b.name)) },
-              { noNullPrototype: true },
-            ),
-            {
-              selector: (host) => host.fqdn,
-              maxLength: 10,
-            },
-          )
-      ).map((hosts) => ({ hosts: hosts.sort(byKey((host) => host.fqdn)), backends })),
-    );
+    .chain((backends) => {
+      const http = backends.filter((b) => b.mode === undefined).map((b) => b.name);
+      return (
+        http.length === 0
+          ? fc.constant<MapEntry[]>([])
+          : fc.uniqueArray(
+              fc.record({ fqdn: mapKey, backend: fc.constantFrom(...http) }, { noNullPrototype: true }),
+              {
+                selector: (host) => host.fqdn,
+                maxLength: 10,
+              },
+            )
+      ).map((hosts) => ({ hosts: hosts.sort(byKey((host) => host.fqdn)), backends }));
+    });
 const render = (table: SharedTable) => ({ backends: renderBackends(table), map: renderDomainMap(table) });
 
 test("parse(render(table)) deep-equals table for every valid table, from text and from bytes", () => {
   fc.assert(
-    fc.property(tableArb(), (table) => {
+    fc.property(tableArb(0, true), (table) => {
       const files = render(table);
       assert.deepEqual(parseSharedFiles(files), { ok: true, table });
       const bytes = { backends: Buffer.from(files.backends), map: Buffer.from(files.map) };
@@ -131,7 +134,7 @@ test("parse(render(table)) deep-equals table for every valid table, from text an
 
 test("rendering sorts: the same table in any order gives the same bytes", () => {
   fc.assert(
-    fc.property(tableArb(), (table) => {
+    fc.property(tableArb(0, true), (table) => {
       const reversed: SharedTable = {
         hosts: [...table.hosts].reverse(),
         backends: [...table.backends].reverse().map((b) => ({ ...b, servers: [...b.servers].reverse() })),

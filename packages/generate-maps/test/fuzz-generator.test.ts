@@ -94,6 +94,36 @@ test("the line grammar accepts the documented format and rejects every kind of s
     assert.notDeepEqual(checkMap(text, "dev.tld", ["app-r123", "app-r124"]), [], what);
 });
 
+test("the line grammar: a tcp_<port> backend is mode tcp, has no option lines, and no map line names it", () => {
+  const tcp = `${VALID_BACKENDS}
+backend tcp_5432
+    mode tcp
+    server db-c0000125-0001-4000-8000-000000000001 127.0.0.31:5432 send-proxy
+`;
+  assert.deepEqual(checkBackends(tcp), {
+    violations: [],
+    backends: ["app-r123", "app-r124", "tcp_5432"],
+    servers: 4,
+  });
+  const broken: [string, string][] = [
+    ["mode http", tcp.replace("mode tcp", "mode http")],
+    [
+      "an HTTP backend in mode tcp",
+      tcp.replace("backend app-r124\n    mode http", "backend app-r124\n    mode tcp"),
+    ],
+    ["an option line", tcp.replace("mode tcp\n", "mode tcp\n    balance leastconn\n")],
+    ["a health check", tcp.replace(":5432 send-proxy", ":5432 send-proxy check inter 2s fall 3 rise 2")],
+    ["a port out of range", tcp.replaceAll("tcp_5432", "tcp_65536")],
+    ["a leading zero", tcp.replaceAll("tcp_5432", "tcp_05432")],
+    ["a service", tcp.replaceAll("tcp_5432", "tcp_5432.db")],
+  ];
+  for (const [what, text] of broken) assert.notDeepEqual(checkBackends(text).violations, [], what);
+  const backends = ["app-r123", "app-r124", "tcp_5432"];
+  assert.deepEqual(checkMap(VALID_MAP, "dev.tld", backends), []);
+  for (const key of ["db.dev.tld", "*.dev.tld", "app-r123.dev.tld/db"])
+    assert.notDeepEqual(checkMap(`${key} tcp_5432\n`, "dev.tld", backends), [], key);
+});
+
 test("haproxy -c with the reloader's base config passes the documented format and fails a bad line", async () => {
   const report = await checkWithHaproxy([
     { backends: VALID_BACKENDS, map: VALID_MAP },
@@ -115,6 +145,7 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
     routing: 0,
     optionBackends: 0,
     pathBackends: 0,
+    tcpBackends: 0,
     notes: 0,
   };
   const codes = new Map<string, number>();
@@ -157,8 +188,14 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
           assert.ok(backends.backends.includes(String(backend)), `${backend} rendered`);
         assert.equal(backends.servers, out.table.counts.routed);
         // backend names never collide: stacks are DNS labels, path backends <stack>.<service>, the
-        // reloader's own names (rh_no_route, rh_stats, tcp_<port>) all contain `_`, which neither has
-        for (const name of backends.backends) assert.doesNotMatch(name, /_/, `backend ${name}`);
+        // reloader's own names (rh_no_route, rh_stats) all contain `_`, which neither has; the one `_`
+        // a backend may have is that of a TCP service's tcp_<port>, which no map line names
+        for (const name of backends.backends)
+          if (name.startsWith("tcp_")) {
+            assert.match(name, /^tcp_[1-9][0-9]{0,4}$/, `backend ${name}`);
+            assert.ok(!named.has(name), `map line to ${name}`);
+          } else assert.doesNotMatch(name, /_/, `backend ${name}`);
+        counts.tcpBackends += out.table.counts.tcpBackends;
         counts.optionBackends += out.table.backends.filter((backend) => backend.options !== undefined).length;
         counts.pathBackends += out.table.backends.filter((backend) => backend.name.includes(".")).length;
         counts.notes += out.table.notes.length;
@@ -193,17 +230,20 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
   assert.ok(toCheck.length >= MIN_CHECKED, `only ${toCheck.length} configs to check`);
   const withOptions = toCheck.filter((sample) => /^ {4}(?!mode|server)/m.test(sample.backends)).length;
   const withPaths = toCheck.filter((sample) => /^\S+\/\S* /m.test(sample.map)).length;
+  const withTcp = toCheck.filter((sample) => /^ {4}mode tcp$/m.test(sample.backends)).length;
   assert.ok(
-    withOptions >= 20 && withPaths >= 5,
-    `haproxy -c sees options in ${withOptions}, paths in ${withPaths}`,
+    withOptions >= 20 && withPaths >= 5 && withTcp >= 20,
+    `haproxy -c sees options in ${withOptions}, paths in ${withPaths}, TCP backends in ${withTcp}`,
   );
   const report = await checkWithHaproxy(toCheck);
   console.log(
     `fuzz: ${counts.documents} documents (${counts.containers} containers, ${counts.routed} servers routed, ` +
       `${counts.skipped} skipped with a reason, ${counts.hosts} host lines; ${counts.routing} documents route something), ` +
       `${counts.throws} throws, 0 shuffle differences, 0 grammar violations, ` +
-      `${report.checked} configs checked by haproxy -c (${withOptions} with option lines, ${withPaths} with path keys), ` +
+      `${report.checked} configs checked by haproxy -c (${withOptions} with option lines, ${withPaths} with path keys, ` +
+      `${withTcp} with TCP backends), ` +
       `${report.rejected.length} rejected; ${counts.optionBackends} backends with options, ${counts.pathBackends} path backends, ` +
+      `${counts.tcpBackends} TCP backends, ` +
       `${counts.notes} route notes; skips by code: ` +
       [...codes]
         .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -22,6 +22,7 @@ export const MODEL_OPTIONS: ModelOptions = {
   domain: "dev.tld",
   label: "map-public-http",
   proxyLabel: "send-proxy",
+  tcpLabel: "map-public-tcp",
   backendNetworks: ["127.0.0.0/8", "10.42.0.0/16"],
 };
 
@@ -133,6 +134,7 @@ export function generatorOptions(
     domain: "dev.tld",
     label: "map-public-http",
     proxyLabel: "send-proxy",
+    tcpLabel: "map-public-tcp",
     backendNetworks: ["127.0.0.0/8"],
     apiHost,
     apiVersion: "2015-12-19",

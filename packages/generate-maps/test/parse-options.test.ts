@@ -32,6 +32,7 @@ test("defaults are the original's", async () => {
     apiVersion: "2015-12-19",
     label: "map-public-http",
     proxyLabel: "send-proxy",
+    tcpLabel: "map-public-tcp",
     domainMapPath: "/usr/local/etc/haproxy/domain.map",
     backendsPath: "/usr/local/etc/haproxy/haproxy-backends.cfg",
     intervalMs: 10_000,
@@ -56,6 +57,7 @@ test("every option reads its environment variable, and its flag wins over it", a
     RANCHER_API_VERSION: "latest",
     RANCHER_LABEL: "io.example/port",
     RANCHER_PROXY_LABEL: "proxy",
+    RANCHER_TCP_LABEL: "io.example/tcp",
     HAPROXY_DOMAIN_MAP: "/env/domain.map",
     HAPROXY_BACKEND_CONFIG: "/env/backends.cfg",
     POLL_INTERVAL: "2.5",
@@ -88,6 +90,7 @@ test("every option reads its environment variable, and its flag wins over it", a
   assert.deepEqual(fromEnv.status, { port: null, bind: "::", token: "a-token-of-20-chars!" });
   assert.deepEqual(fromEnv.backendNetworks, ["10.42.0.0/16", "127.0.0.0/8"]);
   assert.equal(fromEnv.metadataMaxBytes, 1_048_576);
+  assert.equal(fromEnv.tcpLabel, "io.example/tcp");
   const fromFlags = await options(
     [
       "--domain=flag.tld",
@@ -99,6 +102,8 @@ test("every option reads its environment variable, and its flag wins over it", a
       "l1",
       "--proxy-label",
       "l2",
+      "--tcp-label",
+      "l3",
       "--domain-map",
       "/flag/d.map",
       "--backends",
@@ -134,6 +139,7 @@ test("every option reads its environment variable, and its flag wins over it", a
     apiVersion: "2016-07-29",
     label: "l1",
     proxyLabel: "l2",
+    tcpLabel: "l3",
     domainMapPath: "/flag/d.map",
     backendsPath: "/flag/b.cfg",
     intervalMs: 30_000,
@@ -182,6 +188,11 @@ const BAD: [string[], NodeJS.ProcessEnv, RegExp][] = [
   [["--api-host", "host/path"], ENV, /^invalid --api-host/],
   [[], { ...ENV, RANCHER_LABEL: "bad label" }, /^invalid RANCHER_LABEL "bad label"/],
   [["--proxy-label", "map-public-http"], ENV, /RANCHER_LABEL and RANCHER_PROXY_LABEL .* must differ/],
+  [
+    ["--tcp-label", "map-public-http"],
+    ENV,
+    /RANCHER_TCP_LABEL \(--tcp-label\) and RANCHER_LABEL .* must differ/,
+  ],
   [
     ["--backends", "/x/../x/same"],
     { ...ENV, HAPROXY_DOMAIN_MAP: "/x/same" },

@@ -67,6 +67,7 @@ test("the recorded 2015-12-19 scenario routes app-r123 (two servers, two aliases
     skipped: 3,
     unlabelled: 4,
     backends: 2,
+    tcpBackends: 0,
     hosts: 4,
     skippedAliases: 0,
   });

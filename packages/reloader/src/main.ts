@@ -11,6 +11,7 @@ import type { ReloaderOptions } from "./options/reloader-options.js";
 import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { ConfigApplier } from "./reload/config-applier.js";
+import { createTcpPortReport } from "./reload/report-tcp-ports.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareBaseConfig } from "./setup/prepare-base-config.js";
@@ -93,6 +94,9 @@ async function startLocked(
     retryMs: options.debounceMs,
     runtimeUpdates: options.runtimeUpdates,
     slotsPerBlock: options.serverSlots,
+    ...(options.userConfig === null
+      ? { onChecked: createTcpPortReport(options.tcpPorts, logger, status) }
+      : {}),
   });
 
   const found = await findRunningMaster(layout);

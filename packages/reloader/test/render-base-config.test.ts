@@ -10,7 +10,7 @@ import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../src/options/reloader-options.ts";
 import { renderBaseConfig, type BaseConfigInput } from "../src/render/render-base-config.ts";
 import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
-import { MAX_PATH_DEPTH } from "@rancher-haproxy/core";
+import { MAX_PATH_DEPTH, renderBackends } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { recordedCertificate } from "./helpers/test-certificate.ts";
 
@@ -36,6 +36,17 @@ describe("renderBaseConfig", () => {
     const { cert, key } = recordedCertificate();
     await writeFile(certPath, `${cert.trim()}\n${key.trim()}\n`);
     await writeFile(join(dir, "domain.map"), renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }));
+    // an HTTP backend, one with option lines (issue 13: its own timeout tunnel beside the defaults' 1h)
+    // and a TCP service's: the defaults must give no warning for any of them
+    const withOptions = renderBackends({
+      backends: [
+        {
+          name: "ws",
+          servers: [{ name: "s1", address: "127.0.0.4", port: 9, check: true, maxconn: 5, cookie: "abc" }],
+          options: { sticky: true, check: "/health", timeoutServer: "90s", timeoutTunnel: "2h", hsts: 60 },
+        },
+      ],
+    });
     await writeFile(
       join(dir, "backends.cfg"),
       renderTestBackends([
@@ -43,7 +54,8 @@ describe("renderBaseConfig", () => {
           name: "app",
           servers: [{ address: "127.0.0.1:9" }, { address: "127.0.0.2:9", sendProxy: "send-proxy-v2" }],
         },
-      ]),
+        { name: "tcp_5432", mode: "tcp", servers: [{ address: "127.0.0.3:5432", sendProxy: "send-proxy" }] },
+      ]) + withOptions.slice(withOptions.indexOf("\n\n") + 1),
     );
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -76,6 +88,16 @@ describe("renderBaseConfig", () => {
             hardStopAfterMs: 1500,
           }),
         ]);
+    // TCP services: 5432 has a backend in backends.cfg, 6379 none (yet)
+    for (const bindAddress of ["", "::1"])
+      list.push([
+        `TCP_PORTS 5432,6379, bind ${bindAddress || "*"}`,
+        base({ bindAddress, tcpPorts: [5432, 6379] }),
+      ]);
+    list.push([
+      "TCP_PORTS 5432 with HTTPS (strict SNI) and a redirect",
+      base({ tcpPorts: [5432], https: { port: 8443, certPath: "", redirect: 301, strictSni: true } }),
+    ]);
     return list;
   };
 
@@ -155,6 +177,20 @@ describe("renderBaseConfig", () => {
       /^ {4}log \[::1\]:514 daemon$/m,
     );
     assert.doesNotMatch(renderBaseConfig(base()), /rh_https|rh_stats|redirect/);
+  });
+
+  it("renders one mode tcp frontend per TCP port, to its tcp_<port> backend by a dynamic name", () => {
+    const text = renderBaseConfig(base({ bindAddress: "127.0.0.1", tcpPorts: [6379, 5432] }));
+    for (const port of [6379, 5432])
+      assert.ok(
+        text.includes(
+          `\nfrontend tcp_${port}\n    mode tcp\n    bind 127.0.0.1:${port}\n    option tcplog\n` +
+            `    use_backend %[str(tcp_${port})]\n`,
+        ),
+        text,
+      );
+    assert.ok(text.indexOf("frontend tcp_6379") < text.indexOf("frontend tcp_5432"), "in TCP_PORTS order");
+    assert.doesNotMatch(renderBaseConfig(base()), /tcp_/);
   });
 
   it("renders the stats listener with basic auth on / and the Prometheus exporter at /metrics", () => {

@@ -22,6 +22,7 @@ const RUNNING: StatusSnapshot = {
   refusedInputs: null,
   reloadsByReason: {},
   runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
+  unlistedTcpPorts: [],
 };
 const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;

@@ -5,3 +5,4 @@ export * from "./haproxy/index.js";
 export * from "./load/index.js";
 export * from "./pair/index.js";
 export * from "./status/index.js";
+export * from "./tcp/index.js";

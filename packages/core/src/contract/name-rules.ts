@@ -35,6 +35,17 @@ export function isIPv4(value: string): boolean {
   return IPV4.test(value) && value !== "0.0.0.0";
 }
 
+// The backend of TCP public port `port`: `tcp_<port>`; the `_` keeps it apart from every stack (a DNS label).
+export function tcpBackendName(port: number): string {
+  return `tcp_${port}`;
+}
+
+// The public port of a `tcp_<port>` backend name (no leading zero, 1-65535); undefined for any other name.
+export function parseTcpBackendName(name: string): number | undefined {
+  const match = /^tcp_([1-9][0-9]{0,4})$/.exec(name);
+  return match?.[1] === undefined ? undefined : parsePort(match[1]);
+}
+
 // A TCP port written strictly as 1 to 5 digits with a value 1-65535; undefined for anything else.
 export function parsePort(value: string): number | undefined {
   if (!/^[0-9]{1,5}$/.test(value)) return undefined;

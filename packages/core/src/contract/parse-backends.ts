@@ -1,44 +1,57 @@
 // The reading side of haproxy-backends.cfg: only comments, `backend <name>` headers and their
-// `mode http` / `server` lines and the option lines of render-backend-options.ts; anything else (another
-// section, another directive, a bad name) is a problem with its line number, because `haproxy -c` would accept it.
+// `mode http` (a stack) or `mode tcp` (a `tcp_<port>` backend, which must say so), `server` lines and, in
+// an HTTP backend, the option lines of render-backend-options.ts; anything else (another section, another
+// directive, a bad name) is a problem with its line number, because `haproxy -c` would accept it.
 import { contentLines, type ProblemList } from "./content-lines.js";
-import { isIPv4, isServerName, parsePort } from "./name-rules.js";
+import { isIPv4, isServerName, parsePort, parseTcpBackendName } from "./name-rules.js";
 import { parseBackendOptions, type OptionLine } from "./parse-backend-options.js";
 import { isBackendName, isCookieValue, MAX_SERVER_MAXCONN, parseBoundedInteger } from "./option-rules.js";
 import { SERVER_CHECK } from "./render-backend-options.js";
 import { PROXY_OPTIONS, type ProxyOption, type SharedBackend, type SharedServer } from "./shared-table.js";
 
+// The section being read: its backend (null once its header was refused), what its mode must be, and its
+// option lines (read when the section closes).
+interface Section {
+  backend: SharedBackend | null;
+  tcp: boolean;
+  modeSeen: boolean;
+  options: OptionLine[];
+  problem: (reason: string) => void;
+}
+
 // The backends `text` declares, in file order; what it cannot accept goes to `problems`. Never throws.
 export function parseBackends(text: string, problems: ProblemList): SharedBackend[] {
   const backends: SharedBackend[] = [];
   const declared = new Map<string, number>();
-  let section: { backend: SharedBackend | null; options: OptionLine[] } | null = null;
-  const close = () => {
-    if (section?.backend && section.options.length > 0) {
-      const options = parseBackendOptions(section.options);
-      if (options !== undefined) section.backend.options = options;
-    }
-  };
+  let section: Section | null = null;
   for (const { line, raw, words, problem } of contentLines(text, "backends", problems)) {
     if (!/^[ \t]/.test(raw)) {
       const [keyword, name = ""] = words;
+      const tcp = parseTcpBackendName(name) !== undefined;
       let backend: SharedBackend | null = null;
       if (keyword !== "backend" || words.length !== 2)
-        problem("only `backend <stack>` sections are allowed in the backends file");
-      else if (!isBackendName(name))
-        problem(`backend name "${name}" is not a DNS label or <stack>.<service>`);
+        problem(
+          "only `backend <stack>` sections are allowed in the backends file (and `backend tcp_<port>`)",
+        );
+      else if (!tcp && !isBackendName(name))
+        problem(`backend name "${name}" is not a DNS label or <stack>.<service> (nor tcp_<port>)`);
       else if (declared.has(name))
         problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
       else {
-        close(); // only before a good header: a refused one is the first problem, not the lines above it
+        closeSection(section); // only before a good header: a refused one is the first problem, not the lines above it
         declared.set(name, line);
-        backend = { name, servers: [] };
+        backend = tcp ? { name, mode: "tcp", servers: [] } : { name, servers: [] };
         backends.push(backend);
       }
       // a refused `backend` header still opens a section, so its lines are not reported once more
-      section = keyword === "backend" ? { backend, options: [] } : null;
+      section = keyword === "backend" ? { backend, tcp, modeSeen: false, options: [], problem } : null;
     } else if (section === null) problem("a directive outside a backend section");
-    else if (words[0] === "mode" && words[1] === "http" && words.length === 2) continue;
+    else if (words[0] === "mode" && words.length === 2 && words[1] === (section.tcp ? "tcp" : "http"))
+      section.modeSeen = true;
+    else if (words[0] === "mode")
+      problem(section.tcp ? "a tcp_<port> backend is `mode tcp`" : "a stack's backend is `mode http`");
+    else if (words[0] !== "server" && section.tcp)
+      problem("only `mode tcp` and `server` lines are allowed in a tcp_<port> backend");
     else if (words[0] !== "server") section.options.push({ text: words.join(" "), problem });
     else {
       // a server name used twice in a backend is left to `haproxy -c`, which refuses it by name
@@ -46,8 +59,22 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       if (server !== null) section.backend?.servers.push(server);
     }
   }
-  close();
+  closeSection(section);
   return backends;
+}
+
+// A section ends: its option lines are read into its backend's options; a tcp_<port> backend without
+// `mode tcp` would inherit mode http, so it is refused at its header line.
+function closeSection(section: Section | null): void {
+  if (!section?.backend) return;
+  if (section.tcp && !section.modeSeen)
+    section.problem(
+      `backend "${section.backend.name}" has no \`mode tcp\` line (a tcp_<port> backend needs one)`,
+    );
+  if (section.options.length > 0) {
+    const options = parseBackendOptions(section.options);
+    if (options !== undefined) section.backend.options = options;
+  }
 }
 
 // `server <name> <ipv4>:<port>[ <proxy option>][ check ...][ maxconn <n>][ cookie <v>]`, or null once

@@ -1,6 +1,8 @@
-// The reading side of domain.map: `<key> <backend>` lines, each key (isMapKey) mapped once,
-// each backend one the backends file declares (`haproxy -c` accepts a map value naming no backend).
+// The reading side of domain.map: `<key> <backend>` lines, each key (isMapKey) mapped once, each backend
+// one the backends file declares, never a tcp_<port> one (`haproxy -c` accepts a map value naming no
+// backend).
 import { contentLines, type ProblemList } from "./content-lines.js";
+import { parseTcpBackendName } from "./name-rules.js";
 import { isMapKey } from "./option-rules.js";
 import type { MapEntry } from "./shared-table.js";
 
@@ -18,6 +20,8 @@ export function parseDomainMap(
     else if (!isMapKey(fqdn))
       problem(`"${fqdn}" is not a lower-case DNS name, [*.]<name>, with at most one /<path prefix>`);
     else if (seen.has(fqdn)) problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
+    else if (parseTcpBackendName(backend) !== undefined)
+      problem(`backend "${backend}" is a TCP backend: no host name routes to it`);
     else if (!backends.has(backend)) {
       const reason = `backend "${backend}" is not declared in the backends file`;
       problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });

@@ -1,5 +1,6 @@
-// haproxy-backends.cfg: a header comment, a blank line, then one block per backend sorted by name, its
-// servers sorted by name, 4-space indent, one blank line between blocks, a final newline.
+// haproxy-backends.cfg: a header comment, a blank line, then one block per backend sorted by name (its
+// `mode http` and option lines, or `mode tcp` for a `tcp_<port>` backend), its servers sorted by name,
+// 4-space indent, one blank line between blocks, a final newline.
 import { compareStrings } from "./compare-strings.js";
 import { renderBackendOptionLines, renderServerOptions } from "./render-backend-options.js";
 import type { SharedBackend, SharedServer } from "./shared-table.js";
@@ -33,10 +34,8 @@ export function renderBackendBlock(
   serverLines: ServerLines = sortedServerLines,
 ): string {
   const options = renderBackendOptionLines(backend.options).map((line) => `${BLOCK_INDENT}${line}`);
-  return (
-    [`backend ${backend.name}`, `${BLOCK_INDENT}mode http`, ...options, ...serverLines(backend)].join("\n") +
-    "\n"
-  );
+  const mode = `${BLOCK_INDENT}mode ${backend.mode ?? "http"}`;
+  return [`backend ${backend.name}`, mode, ...options, ...serverLines(backend)].join("\n") + "\n";
 }
 
 // The contract's server lines: one per server, sorted by name.

@@ -51,9 +51,12 @@ export interface BackendOptions {
   stripPath?: string;
 }
 
-// One backend block: a backend name (isBackendName) and its servers, sorted by name in the file.
+// One backend block: a backend name (isBackendName, mode http) or `tcp_<port>` (a TCP service,
+// `mode: "tcp"`), and its servers, sorted by name in the file.
 export interface SharedBackend {
   name: string;
+  /** "tcp" exactly when the name is `tcp_<port>` (see parseTcpBackendName); absent: mode http */
+  mode?: "tcp";
   servers: SharedServer[];
   /** absent: no option line (a present {} is not produced by the parser) */
   options?: BackendOptions;

@@ -33,6 +33,15 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     describe: "container label choosing a PROXY protocol option for its server line",
     programs: GENERATOR,
   },
+  tcpLabel: {
+    flag: "tcp-label",
+    env: "RANCHER_TCP_LABEL",
+    type: LABEL_KEY,
+    default: "map-public-tcp",
+    describe:
+      "container label holding <public port>:<container port> of a TCP service (<label>.proxy-protocol: its PROXY protocol option)",
+    programs: GENERATOR,
+  },
   interval: {
     flag: "interval",
     env: "POLL_INTERVAL",

@@ -7,7 +7,16 @@ import {
   SYSLOG_HOST,
 } from "./network-types.js";
 import type { OptionRow } from "./option-row.js";
-import { BOOLEAN, PATH, PORT, REDIRECT_CODE, TEXT, durationType, integerType } from "./value-types.js";
+import {
+  BOOLEAN,
+  PATH,
+  PORT,
+  PORT_LIST,
+  REDIRECT_CODE,
+  TEXT,
+  durationType,
+  integerType,
+} from "./value-types.js";
 
 const RELOADER = ["reloader"] as const;
 
@@ -104,6 +113,13 @@ export const RELOADER_OPTION_ROWS = {
     REDIRECT_CODE,
     "301",
     "redirect status",
+  ),
+  tcpPorts: row(
+    "tcp-ports",
+    "TCP_PORTS",
+    PORT_LIST,
+    "",
+    "public ports HAProxy listens on for TCP services (map-public-tcp), e.g. 5432,6379 (empty: none)",
   ),
   enableStats: row(
     "enable-stats",

@@ -46,6 +46,23 @@ export const PORT = valueType(
     .pipe(z.number().min(1).max(65535)),
 );
 
+/** the most ports PORT_LIST accepts */
+export const MAX_LISTED_PORTS = 100;
+
+// A comma-separated list of ports 1-65535 (empty: none), at most MAX_LISTED_PORTS; repeats are kept for
+// the program to refuse by name.
+export const PORT_LIST = checkedType(
+  "ports",
+  `a comma-separated list of ports 1-65535 such as 5432,6379 (empty: none; at most ${MAX_LISTED_PORTS})`,
+  (text) => {
+    if (text === "") return [];
+    const parts = text.split(",").map((part) => part.trim());
+    if (parts.length > MAX_LISTED_PORTS) return undefined;
+    const ports = parts.map((part) => (/^[0-9]{1,5}$/.test(part) ? Number(part) : 0));
+    return ports.every((port) => port >= 1 && port <= 65535) ? ports : undefined;
+  },
+);
+
 // A whole number from min to max.
 export function integerType(min: number, max: number) {
   return valueType(

@@ -3,6 +3,7 @@
 import { compareStrings } from "@rancher-haproxy/core";
 import { buildHostRoutes } from "./build-host-routes.js";
 import { groupBackends } from "./group-backends.js";
+import { groupTcpBackends } from "./group-tcp-backends.js";
 import { resolveAliases } from "./resolve-aliases.js";
 import type {
   ContainerRef,
@@ -13,10 +14,12 @@ import type {
 } from "./routing-table.js";
 import { selectContainers } from "./select-containers.js";
 
-// select containers -> group them into backends -> stack hosts, aliases and hosts claims -> sort and count.
+// select containers -> group them into backends (stacks, TCP ports) -> stack hosts, aliases and hosts
+// claims (HTTP backends only) -> sort and count.
 export function buildRoutingTable(input: MetadataInput, options: ModelOptions): RoutingTable {
   const selection = selectContainers(input.containers, options);
   const grouping = groupBackends(selection.candidates);
+  const tcp = groupTcpBackends(selection.tcpCandidates);
   const routed = new Set(grouping.backends.map((backend) => backend.stack));
   const aliases = resolveAliases(input.aliases, routed, options.domain);
   const routes = buildHostRoutes(grouping.backends, aliases.hosts, options.domain);
@@ -28,13 +31,14 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
       compareStrings(a.code, b.code) ||
       compareStrings(a.reason, b.reason),
   );
-  const skipped = [...selection.skipped, ...grouping.skipped].sort(compareRefs);
+  const skipped = [...selection.skipped, ...grouping.skipped, ...tcp.skipped].sort(compareRefs);
+  const backends = [...grouping.backends, ...tcp.backends].sort((a, b) => compareStrings(a.name, b.name));
   const skippedAliases = [...aliases.skipped].sort(compareAliases);
   const unlabelled = [...selection.unlabelled].sort(compareRefs);
-  const routedCount = grouping.backends.reduce((sum, backend) => sum + backend.servers.length, 0);
+  const routedCount = backends.reduce((sum, backend) => sum + backend.servers.length, 0);
   return {
     hosts,
-    backends: grouping.backends,
+    backends,
     skipped,
     skippedAliases,
     notes,
@@ -46,6 +50,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
       skipped: skipped.length,
       unlabelled: unlabelled.length,
       backends: grouping.backends.length,
+      tcpBackends: tcp.backends.length,
       hosts: hosts.length,
       skippedAliases: skippedAliases.length,
     },
@@ -57,8 +62,13 @@ function compareRefs(a: ContainerRef, b: ContainerRef): number {
     compareStrings(a.container, b.container) ||
     compareStrings(a.uuid ?? "", b.uuid ?? "") ||
     compareStrings(a.stack ?? "", b.stack ?? "") ||
+    compareStrings(routeOf(a), routeOf(b)) ||
     compareStrings(JSON.stringify(a), JSON.stringify(b))
   );
+}
+
+function routeOf(ref: ContainerRef): string {
+  return "route" in ref && ref.route === "tcp" ? "tcp" : "http";
 }
 
 function compareAliases(a: SkippedAlias, b: SkippedAlias): number {

@@ -6,3 +6,6 @@ export * from "./select-containers.js";
 export * from "./group-backends.js";
 export * from "./resolve-aliases.js";
 export * from "./container-ref.js";
+export * from "./check-container.js";
+export * from "./evaluate-tcp-container.js";
+export * from "./group-tcp-backends.js";

@@ -17,7 +17,9 @@ export type ContainerSkipCode =
   | "unhealthy"
   | "stack-case-conflict"
   | "duplicate-server"
-  | "option-invalid";
+  | "option-invalid"
+  | "tcp-label-invalid"
+  | "tcp-port-conflict";
 
 // Why an alias gets no line in domain.map.
 export type AliasSkipCode =
@@ -43,6 +45,9 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "duplicate-server": "another container of the backend has the same server name and won",
   "option-invalid":
     "a routing option label whose invalid value must not fail open (path, https, hsts) is invalid",
+  "tcp-label-invalid":
+    "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
+  "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
   "alias-invalid": "the alias is not a DNS name, or <alias>.<domain> is too long",
   "alias-stack-not-routed": "the alias's stack has no routed container",
   "alias-redundant": "the alias is its own stack's name",

@@ -22,6 +22,9 @@ export interface ModelOptions {
   label: string;
   /** the label that asks for a PROXY protocol option, e.g. send-proxy */
   proxyLabel: string;
+  /** the label of TCP services, `<public port>:<container port>`, e.g. map-public-tcp (its PROXY option:
+   * `<tcpLabel>.proxy-protocol`) */
+  tcpLabel: string;
   /** CIDRs a container address must be in (undefined: any address except the special ranges) */
   backendNetworks?: readonly string[] | undefined;
 }
@@ -45,10 +48,11 @@ export interface Server extends SharedServer {
   uuid: string;
 }
 
-// One backend block: a routed stack (or `<stack>.<service>` with a path) and its servers, sorted by name.
+// One backend block: a routed stack (or `<stack>.<service>` with a path), or a TCP service's
+// `tcp_<port>` (mode tcp, no options, no hosts), and its servers, sorted by name.
 export interface Backend extends SharedBackend {
   servers: Server[];
-  /** the lower-cased stack */
+  /** the lower-cased stack (of a TCP backend: the stack that won its port) */
   stack: string;
   /** the path prefix of a `<stack>.<service>` backend */
   path?: string;
@@ -65,10 +69,12 @@ export interface RouteNote {
   reason: string;
 }
 
-// A labelled container that is not routed, and why.
+// A labelled container that is not routed, and why; `route: "tcp"` when its TCP label is refused (the
+// HTTP route has no such field).
 export interface SkippedContainer extends ContainerRef {
   code: ContainerSkipCode;
   reason: string;
+  route?: "tcp";
 }
 
 // An alias that gets no host line, and why.
@@ -86,7 +92,10 @@ export interface RoutingCounts {
   routed: number;
   skipped: number;
   unlabelled: number;
+  /** stacks' (HTTP) backends */
   backends: number;
+  /** TCP services' `tcp_<port>` backends */
+  tcpBackends: number;
   hosts: number;
   skippedAliases: number;
 }
@@ -99,7 +108,7 @@ export interface RoutingTable {
   skippedAliases: SkippedAlias[];
   /** option fallbacks, disagreements and refused host claims, sorted */
   notes: RouteNote[];
-  /** containers without the routing label: not routed, not an error (kept for explain) */
+  /** containers without the routing label or the TCP one: not routed, not an error (kept for explain) */
   unlabelled: ContainerRef[];
   counts: RoutingCounts;
 }

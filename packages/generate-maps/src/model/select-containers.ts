@@ -1,16 +1,10 @@
 // Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
-import { checkBackendAddress, parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
-import { isServingHealth, isServingState } from "./container-lifecycle.js";
+import { parsePort } from "@rancher-haproxy/core";
+import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
+import { checkContainer } from "./check-container.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
-import {
-  isDnsLabel,
-  isIPv4,
-  isServerToken,
-  isUuidToken,
-  MAX_DNS_NAME_LENGTH,
-  parsePort,
-} from "@rancher-haproxy/core";
+import { evaluateTcpContainer, type TcpCandidate } from "./evaluate-tcp-container.js";
 import { ownField } from "./own-field.js";
 import { readLabelOptions } from "./read-label-options.js";
 import type { LabelSettings } from "@rancher-haproxy/core";
@@ -46,29 +40,38 @@ export type Evaluation =
   | { kind: "skipped"; skip: SkippedContainer }
   | { kind: "candidate"; candidate: Candidate };
 
-// Step 1 over the whole list, in input order (the caller sorts).
+// Step 1 over the whole list, in input order (the caller sorts): HTTP candidates, TCP candidates, the
+// skipped of both routes, and the containers with neither label.
 export interface Selection {
   candidates: Candidate[];
+  tcpCandidates: TcpCandidate[];
   skipped: SkippedContainer[];
   unlabelled: ContainerRef[];
 }
 
-// Evaluates every container on its own; never throws, whatever the objects hold.
+// Evaluates every container on its own, for each route; never throws, whatever the objects hold.
 export function selectContainers(containers: readonly unknown[], options: ModelOptions): Selection {
-  const selection: Selection = { candidates: [], skipped: [], unlabelled: [] };
+  const selection: Selection = { candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
   const networks = parseBackendNetworks(options.backendNetworks);
   for (const [index, container] of containers.entries()) {
-    const result = isObject(container)
-      ? evaluateContainer(container, options, networks)
-      : notAnObject(container, `(entry ${index})`);
-    if (result.kind === "unlabelled") selection.unlabelled.push(result.ref);
-    else if (result.kind === "skipped") selection.skipped.push(result.skip);
-    else selection.candidates.push(result.candidate);
+    if (!isObject(container)) {
+      const result = notAnObject(container, `(entry ${index})`);
+      if (result.kind === "skipped") selection.skipped.push(result.skip);
+      continue;
+    }
+    const result = evaluateContainer(container, options, networks);
+    const tcp = evaluateTcpContainer(container, options, networks);
+    if (result.kind === "skipped") selection.skipped.push(result.skip);
+    else if (result.kind === "candidate") selection.candidates.push(result.candidate);
+    if (tcp.kind === "skipped") selection.skipped.push(tcp.skip);
+    else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
+    if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
   }
   return selection;
 }
 
-// Checks one container in a fixed order (labels, names, address, lifecycle), so its reason is stable.
+// Checks one container for its HTTP route in a fixed order (labels, names, address, lifecycle), so its
+// reason is stable.
 // `networks`: options.backendNetworks parsed once by the caller (parsed here when not given).
 export function evaluateContainer(
   container: unknown,
@@ -81,8 +84,7 @@ export function evaluateContainer(
     kind: "skipped",
     skip: { ...ref, code, reason },
   });
-  const field = (key: string) => ownField(container, key);
-  const labels = field("labels");
+  const labels = ownField(container, "labels");
   const portLabel = ownField(labels, options.label);
   if (portLabel === undefined) return { kind: "unlabelled", ref };
 
@@ -102,68 +104,29 @@ export function evaluateContainer(
   const reading = readLabelOptions(labels, options.label);
   if ("skip" in reading) return skip("option-invalid", reading.skip);
 
-  const stackName = field("stack_name");
-  if (stackName === undefined || stackName === null || stackName === "")
-    return skip("no-stack", "not in a stack (no stack_name)");
-  const backend = typeof stackName === "string" ? stackName.toLowerCase() : "";
-  if (!isDnsLabel(backend))
-    return skip(
-      "stack-invalid",
-      `stack_name ${describeValue(stackName)} is not a DNS label once lower-cased`,
-    );
-  if (backend.length + 1 + options.domain.length > MAX_DNS_NAME_LENGTH)
-    return skip(
-      "stack-invalid",
-      `host ${backend}.${options.domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
-    );
-  const serviceName = field("service_name");
-  const service = typeof serviceName === "string" ? serviceName.toLowerCase() : "";
-  if (!isServerToken(service))
-    return skip(
-      "service-invalid",
-      `service_name ${describeValue(serviceName)} is not a server-name token once lower-cased`,
-    );
   const path = reading.settings.path;
-  if (path !== undefined && !isDnsLabel(service))
-    return skip(
-      "service-invalid",
-      `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
-    );
-  const uuidValue = field("uuid");
-  const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
-  if (!isUuidToken(uuid))
-    return skip("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
-
-  const ip = field("primary_ip");
-  if (ip === undefined || ip === null || ip === "") return skip("no-ip", "no primary_ip");
-  if (typeof ip !== "string" || !isIPv4(ip))
-    return skip("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
-  const refused = checkBackendAddress(ip, networks);
-  if (refused) return skip(refused.code, refused.reason);
-  const state = field("state");
-  if (!isServingState(state))
-    return skip("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
-  const health = field("health_state");
-  if (!isServingHealth(health))
-    return skip(
-      "unhealthy",
-      `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
-    );
-
-  const stackUuid = field("stack_uuid");
-  const server: Server = { name: `${service}-${uuid}`, address: ip, port, container: ref.container, uuid };
+  const checked = checkContainer(container, options.domain, networks, path !== undefined);
+  if (!checked.ok) return skip(checked.code, checked.reason);
+  const { identity } = checked;
+  const server: Server = {
+    name: identity.serverName,
+    address: identity.address,
+    port,
+    container: ref.container,
+    uuid: identity.uuid,
+  };
   if (proxyLabel !== undefined) server.proxy = proxyLabel;
   if (reading.settings.server.maxconn !== undefined) server.maxconn = reading.settings.server.maxconn;
   return {
     kind: "candidate",
     candidate: {
       ref,
-      backend: path === undefined ? backend : `${backend}.${service}`,
-      stack: backend,
+      backend: path === undefined ? identity.stack : `${identity.stack}.${identity.service}`,
+      stack: identity.stack,
       settings: reading.settings,
       warnings: reading.warnings,
-      stackName: String(stackName),
-      stackUuid: typeof stackUuid === "string" ? stackUuid : "",
+      stackName: identity.stackName,
+      stackUuid: identity.stackUuid,
       server,
     },
   };
@@ -183,10 +146,12 @@ function notAnObject(entry: unknown, label: string): Evaluation {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+// A plain object (a container entry), not null or a list.
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isProxyOption(value: unknown): value is ProxyOption {
+// One of PROXY_OPTIONS.
+export function isProxyOption(value: unknown): value is ProxyOption {
   return typeof value === "string" && (PROXY_OPTIONS as readonly string[]).includes(value);
 }

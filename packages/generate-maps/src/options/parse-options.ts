@@ -39,6 +39,7 @@ export function generatorOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Gener
     apiVersion: values.get("apiVersion"),
     label: values.get("label"),
     proxyLabel: values.get("proxyLabel"),
+    tcpLabel: values.get("tcpLabel"),
     domainMapPath: values.get("domainMap"),
     backendsPath: values.get("backends"),
     intervalMs: values.get("interval"),
@@ -64,6 +65,14 @@ export function generatorOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Gener
     throw new OptionsError(
       `RANCHER_LABEL and RANCHER_PROXY_LABEL (--label, --proxy-label) are both "${options.label}": they must differ`,
     );
+  for (const [name, value] of [
+    ["RANCHER_LABEL (--label)", options.label],
+    ["RANCHER_PROXY_LABEL (--proxy-label)", options.proxyLabel],
+  ] as const)
+    if (options.tcpLabel === value)
+      throw new OptionsError(
+        `RANCHER_TCP_LABEL (--tcp-label) and ${name} are both "${value}": they must differ`,
+      );
   if (options.domainMapPath === options.backendsPath)
     throw new OptionsError(
       `HAPROXY_DOMAIN_MAP and HAPROXY_BACKEND_CONFIG (--domain-map, --backends) are the same file: ${options.backendsPath}`,

@@ -18,13 +18,16 @@ export function createSkipLog(logger: Logger): SkipLog {
   const notes = new Memory();
   return {
     report(table) {
-      for (const skip of containers.fresh(table.skipped, (s) => `${s.uuid ?? ""}\0${s.container}`)) {
+      const keyOf = (s: (typeof table.skipped)[number]) =>
+        `${s.uuid ?? ""}\0${s.container}\0${s.route ?? ""}`;
+      for (const skip of containers.fresh(table.skipped, keyOf)) {
         const { code } = skip;
         // Metadata's own strings: escaped and cut to a readable length (the logger caps the rest).
         const [container, uuid, stack, reason] = [skip.container, skip.uuid, skip.stack, skip.reason].map(
           (value) => (value === null ? null : safeLogText(value, METADATA_TEXT_CHARS)),
         );
-        const fields = { event: "container-skipped", container, uuid, stack, code, reason };
+        const route = skip.route ?? "http";
+        const fields = { event: "container-skipped", container, uuid, stack, route, code, reason };
         logger[skipLevel(code)](fields, `not routing ${container}: ${reason}`);
       }
       for (const skip of aliases.fresh(table.skippedAliases, (s) => `${s.stack}\0${s.alias}`)) {

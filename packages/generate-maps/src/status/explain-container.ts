@@ -1,5 +1,6 @@
 // Explains containers by name or uuid from the routing table: where a routed one is served, or the
 // model's own skip code and reason, or that it simply has no routing label.
+import { parseTcpBackendName } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
 import type {
   ContainerRef,
@@ -46,7 +47,9 @@ export function explainUnlabelled(ref: ContainerRef, options: ModelOptions): Con
     ...base(ref),
     status: "unlabelled",
     code: null,
-    reason: `it has no ${options.label} label: add ${options.label}=<port> to route it`,
+    reason:
+      `it has no ${options.label} label: add ${options.label}=<port> to route it by host ` +
+      `(or ${options.tcpLabel}=<public port>:<port> for a TCP service)`,
     meaning: null,
   };
 }
@@ -65,12 +68,20 @@ function routed(table: RoutingTable, backend: string, server: Server): Container
     stack: backend,
     status: "routed",
     code: null,
-    reason: `routed: server ${server.name} of backend ${backend}`,
+    reason: `routed: server ${server.name} of backend ${backend}${tcpNote(backend)}`,
     meaning: null,
     backend,
     server: serverView(server),
     hosts,
   };
+}
+
+// What a tcp_<port> backend is, for a reason text ("" for a stack's backend).
+function tcpNote(backend: string): string {
+  const port = parseTcpBackendName(backend);
+  return port === undefined
+    ? ""
+    : ` (TCP service on public port ${port}, listed in the reloader's TCP_PORTS)`;
 }
 
 function base(ref: ContainerRef) {

@@ -118,6 +118,9 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
   gauge(registry, "generate_maps_stacks_routed", "Stacks routed (backends)", (g) =>
     g.set(table()?.counts.backends ?? 0),
   );
+  gauge(registry, "generate_maps_tcp_services_routed", "TCP services routed (tcp_<port> backends)", (g) =>
+    g.set(table()?.counts.tcpBackends ?? 0),
+  );
   gauge(registry, "generate_maps_hosts_routed", "Host names routed (domain.map lines)", (g) =>
     g.set(table()?.counts.hosts ?? 0),
   );

@@ -1,5 +1,6 @@
-// /routes: what the files on disk route, host by host down to the servers, and every container and
-// alias left out with its reason: the routing table as JSON, nothing recomputed.
+// /routes: what the files on disk route, host by host (and TCP port by port) down to the servers, and
+// every container and alias left out with its reason: the routing table as JSON, nothing recomputed.
+import { parseTcpBackendName } from "@rancher-haproxy/core";
 import type { HostRoute, RouteNote, SkippedAlias, SkippedContainer } from "../model/routing-table.js";
 import { serverView } from "./explain-container.js";
 import type { ServerView } from "./explanation.js";
@@ -15,6 +16,13 @@ export interface HostRoutes {
   servers: (ServerView & { container: string; uuid: string })[];
 }
 
+// One TCP service: its public port, its `tcp_<port>` backend and the servers behind it.
+export interface TcpRoutes {
+  port: number;
+  backend: string;
+  servers: (ServerView & { container: string; uuid: string })[];
+}
+
 // The whole report.
 export interface RoutesReport {
   version: string;
@@ -23,6 +31,8 @@ export interface RoutesReport {
   outputSha256: string;
   counts: GoodCycle["output"]["table"]["counts"];
   hosts: HostRoutes[];
+  /** TCP services by public port (tcp_<port> backends); a port lost by a stack is in `skipped` */
+  tcp: TcpRoutes[];
   skipped: SkippedContainer[];
   skippedAliases: SkippedAlias[];
   /** option fallbacks and disagreements, refused and lost host claims */
@@ -53,6 +63,16 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
           uuid: server.uuid,
         })),
       };
+    }),
+    tcp: table.backends.flatMap((backend) => {
+      const port = parseTcpBackendName(backend.name);
+      if (port === undefined) return [];
+      const servers = backend.servers.map((server) => ({
+        ...serverView(server),
+        container: server.container,
+        uuid: server.uuid,
+      }));
+      return [{ port, backend: backend.name, servers }];
     }),
     skipped: table.skipped,
     skippedAliases: table.skippedAliases,

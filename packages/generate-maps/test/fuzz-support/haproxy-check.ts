@@ -54,6 +54,8 @@ function baseConfig(dir: string): string {
   return renderBaseConfig({
     bindAddress: "127.0.0.1",
     httpPort: 8080,
+    // the public ports the documents' TCP labels use: their frontends route to the tcp_<port> backends
+    tcpPorts: [22, 5432, 6379, 65535],
     https: null,
     stats: null,
     log: { kind: "stdout" },

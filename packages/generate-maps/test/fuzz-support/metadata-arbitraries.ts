@@ -174,6 +174,31 @@ const proxy = fc.oneof(
   },
 );
 
+// map-public-tcp values: a few public ports (so stacks collide), and what is not <port>:<port>.
+const tcpMapping = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.constantFrom(22, 5432, 6379, 65535), fc.integer({ min: 1, max: 65535 }))
+      .map(([publicPort, containerPort]) => `${publicPort}:${containerPort}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "5432",
+      "0:80",
+      "5432:0",
+      "65536:80",
+      "05432:80",
+      "5432:80:1",
+      ":80",
+      "a:b",
+      "",
+    ),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 65535 }) },
+);
+
 // Keys that are not fields of a container, or are in surprising ways.
 const extraKey = fc.oneof(
   fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "ips", "ports", "create_index"),
@@ -227,15 +252,25 @@ const labels = (options: ModelOptions) =>
         { weight: 3, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: field(proxy) },
       ),
+      tcp: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: field(tcpMapping) },
+      ),
+      tcpProxy: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: field(proxy) },
+      ),
       extra: fc.array(fc.tuple(fc.oneof(extraKey, hostileString), field(hostileString)), { maxLength: 3 }),
     })
-    .map(({ port: p, proxy: x, extra, routing }) => {
+    .map(({ port: p, proxy: x, tcp, tcpProxy, extra, routing }) => {
       const entries: [string, unknown][] = [
         ...extra,
         ...routing.map(([name, value]): [string, unknown] => [`${options.label}.${name}`, value]),
       ];
       if (p !== undefined) entries.push([options.label, p]);
       if (x !== undefined) entries.push([options.proxyLabel, x]);
+      if (tcp !== undefined) entries.push([options.tcpLabel, tcp]);
+      if (tcpProxy !== undefined) entries.push([`${options.tcpLabel}.proxy-protocol`, tcpProxy]);
       return Object.fromEntries(entries);
     });
 
@@ -334,17 +369,25 @@ function copyContainer(source: unknown, kind: (typeof COPY_KINDS)[number]): unkn
 
 // The model options a document is rendered with: the defaults, other label keys, a very long domain.
 export const OPTION_SETS: readonly ModelOptions[] = [
-  { domain: "dev.tld", label: "map-public-http", proxyLabel: "send-proxy", backendNetworks: ["127.0.0.0/8"] },
+  {
+    domain: "dev.tld",
+    label: "map-public-http",
+    proxyLabel: "send-proxy",
+    tcpLabel: "map-public-tcp",
+    backendNetworks: ["127.0.0.0/8"],
+  },
   {
     domain: "apps.example.com",
     label: "io.example/port",
     proxyLabel: "io.example/proxy",
+    tcpLabel: "io.example/tcp",
     backendNetworks: ["127.0.0.0/16"],
   },
   {
     domain: `${"d".repeat(63)}.${"e".repeat(63)}.${"f".repeat(63)}.tld`,
     label: "map-public-http",
     proxyLabel: "send-proxy",
+    tcpLabel: "map-public-tcp",
   },
 ];
 

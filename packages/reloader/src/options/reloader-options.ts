@@ -47,6 +47,8 @@ export interface ReloaderOptions {
   stateDir: string;
   bindAddress: string;
   httpPort: number;
+  /** TCP_PORTS: the public ports of TCP services, each a `frontend tcp_<port>` (distinct, no listener's) */
+  tcpPorts: number[];
   ssl: SslOptions;
   stats: StatsOptions;
   /** HAProxy's global maxconn (MAXCONN); null: setup/default-maxconn.ts decides */

@@ -45,6 +45,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     stateDir: values.get("stateDir"),
     bindAddress: values.get("bindAddress"),
     httpPort: values.get("httpPort"),
+    tcpPorts: values.get("tcpPorts"),
     ssl: {
       enabled: sslEnabled,
       port: values.get("httpsPort"),
@@ -114,6 +115,19 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
     const clash = used.find(([other, otherPort]) => other !== name && otherPort === port);
     if (clash && name < clash[0])
       problems.push(`${name} and ${clash[0]} are both ${port}: each listener needs its own port`);
+  }
+  problems.push(...tcpPortProblems(options.tcpPorts, used));
+  return problems;
+}
+
+// TCP_PORTS: each port once, and none a listener's port already.
+function tcpPortProblems(ports: readonly number[], used: readonly [string, number][]): string[] {
+  const problems: string[] = [];
+  for (const [index, port] of ports.entries()) {
+    const clash = used.find(([, otherPort]) => otherPort === port);
+    if (clash)
+      problems.push(`TCP_PORTS lists ${port}, which is ${clash[0]}: each listener needs its own port`);
+    else if (ports.indexOf(port) !== index) problems.push(`TCP_PORTS lists ${port} twice`);
   }
   return problems;
 }

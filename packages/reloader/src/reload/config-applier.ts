@@ -35,6 +35,8 @@ export interface ApplierOptions {
   slotsPerBlock: number;
   /** how long one runtime-API command may take before the change falls back to a reload */
   runtimeTimeoutMs?: number;
+  /** sees the backends file of every change that passed the contract check (the TCP port report) */
+  onChecked?: (backends: Buffer) => void;
 }
 
 // What a worker runs: confirmed by a reload or a start from gen-<n>, then kept up to date by runtime steps.
@@ -90,6 +92,7 @@ export class ConfigApplier {
         this.switched = { generation, hash: read.files.hash };
         if (start.staged)
           this.startState = { generation, state: { baseHash: hashBase(read.files.base), ...start.staged } };
+        this.options.onChecked?.(read.files.backends);
       } else if (!start.unsettled) this.refused(read.files.hash, start.refused);
     } else {
       reportUnreadable(read, this.options.logger, this.options.status);
@@ -185,6 +188,7 @@ export class ConfigApplier {
       return DONE;
     }
     const next = { baseHash: hashBase(read.files.base), table: validated.table };
+    this.options.onChecked?.(read.files.backends);
     const plan = planUpdate(this.knownState(), next, {
       slotsPerBlock: this.options.slotsPerBlock,
       runtimeUpdates: this.options.runtimeUpdates,

@@ -1,12 +1,15 @@
 // The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
-import type { SyslogFacility, SyslogTarget } from "@rancher-haproxy/core";
+import { tcpBackendName, type SyslogFacility, type SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../options/reloader-options.js";
 import { NO_ROUTE_BACKEND, renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
+import { renderTcpFrontend } from "./render-tcp-frontend.js";
 
 // What the base config depends on (the options, with the syslog target already resolved).
 export interface BaseConfigInput {
   bindAddress: string;
   httpPort: number;
+  /** TCP_PORTS: one `frontend tcp_<port>` each, in this order (absent: none) */
+  tcpPorts?: readonly number[];
   https: HttpsInput | null;
   stats: { port: number; username: string; password: string } | null;
   log: SyslogTarget;
@@ -56,6 +59,13 @@ export function renderBaseConfig(input: BaseConfigInput): string {
     section("frontend rh_http", renderHttpFrontend(input)),
   ];
   if (input.https) sections.push(section("frontend rh_https", renderHttpsFrontend(input, input.https)));
+  for (const port of input.tcpPorts ?? [])
+    sections.push(
+      section(
+        `frontend ${tcpBackendName(port)}`,
+        renderTcpFrontend(renderBindAddress(input.bindAddress, port), port),
+      ),
+    );
   if (input.stats) {
     sections.push(section("listen rh_stats", renderStats(input, input.stats.port)));
     sections.push(
@@ -134,9 +144,6 @@ function renderDefaults(): string[] {
     "log global",
     "option httplog",
     "option dontlognull",
-    "option forwardfor",
-    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
-    "option idle-close-on-response",
     "option redispatch",
     "retries 3",
     "timeout connect 5s",
@@ -149,8 +156,22 @@ function renderDefaults(): string[] {
   ];
 }
 
+// The HTTP-only options of both HTTP frontends (in `defaults` they would be warned about in every TCP
+// frontend and backend).
+function renderHttpOptions(): string[] {
+  return [
+    "option forwardfor",
+    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
+    "option idle-close-on-response",
+  ];
+}
+
 function renderHttpFrontend(input: BaseConfigInput): string[] {
-  const lines = [`bind ${renderBindAddress(input.bindAddress, input.httpPort)}`, ...renderHostCheck()];
+  const lines = [
+    `bind ${renderBindAddress(input.bindAddress, input.httpPort)}`,
+    ...renderHttpOptions(),
+    ...renderHostCheck(),
+  ];
   if (input.https?.redirect)
     lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
   lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
@@ -166,6 +187,7 @@ function renderHttpsFrontend(input: BaseConfigInput, https: HttpsInput): string[
   if (https.strictSni) bind.push("strict-sni");
   return [
     bind.join(" "),
+    ...renderHttpOptions(),
     ...renderHostCheck(),
     "http-request set-header X-Forwarded-Proto https",
     "http-request set-header X-Real-IP %[src]",

@@ -32,6 +32,11 @@ export async function prepareBaseConfig(
       { event: "base-config.user", path: options.userConfig, copiedTo: layout.baseConfig },
       "using your own base config as is (read once: restart the reloader to apply an edit)",
     );
+    if (options.tcpPorts.length > 0)
+      logger.warn(
+        { event: "base-config.tcp-ports-ignored", tcpPorts: options.tcpPorts },
+        "TCP_PORTS has no effect with --config: bind each port in a `frontend tcp_<port>` of your own config",
+      );
     return;
   }
   const text = renderBaseConfig(baseConfigInput(options, log, layout, runAs));
@@ -65,6 +70,7 @@ function baseConfigInput(
   return {
     bindAddress: options.bindAddress,
     httpPort: options.httpPort,
+    tcpPorts: options.tcpPorts,
     https: options.ssl.enabled
       ? {
           port: options.ssl.port,

@@ -33,6 +33,8 @@ export interface StatusSnapshot {
     readbackMismatches: number;
     lastReadback: { ok: boolean; at: number; detail: string } | null;
   };
+  /** public ports of the running backends file's tcp_<port> backends that TCP_PORTS does not list */
+  unlistedTcpPorts: number[];
 }
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -53,6 +55,7 @@ export class ReloaderStatus {
     refusedInputs: null,
     reloadsByReason: {},
     runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
+    unlistedTcpPorts: [],
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -142,6 +145,11 @@ export class ReloaderStatus {
   restarted(reason: string): void {
     this.state.restarts += 1;
     this.state.lastError = reason;
+  }
+
+  // The TCP backends of the applied files whose ports TCP_PORTS does not list (nothing listens for them).
+  tcpPortsUnlisted(ports: readonly number[]): void {
+    this.state.unlistedTcpPorts = [...ports];
   }
 
   // A copy, safe to serialise.

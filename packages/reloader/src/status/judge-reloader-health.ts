@@ -21,6 +21,8 @@ export interface ReloaderHealth {
     lastError: string | null;
     /** changes applied through the runtime API, and the last read-back (`at`: ISO time) */
     runtime: { updates: number; lastReadback: { ok: boolean; at: string; detail: string } | null };
+    /** what needs a look but does not make HAProxy unhealthy (TCP backends nothing listens for) */
+    warnings: string[];
   };
 }
 
@@ -56,6 +58,9 @@ export function judgeReloaderHealth(
         at: new Date(status.runtime.lastReadback.at).toISOString(),
       },
     },
+    warnings: status.unlistedTcpPorts.map(
+      (port) => `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`,
+    ),
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";
   if (!running)

@@ -91,6 +91,12 @@ export function createReloaderMetrics(
   );
   gauge(
     registry,
+    "reloader_tcp_backends_unlisted",
+    "tcp_<port> backends in the applied files whose port TCP_PORTS does not list (nothing listens for them)",
+    (g) => g.set(snap().unlistedTcpPorts.length),
+  );
+  gauge(
+    registry,
     "reloader_apply_retry_pending",
     "1 while a change that did not go live waits for its next attempt, else 0",
     (g) => g.set(snap().retry === null ? 0 : 1),

@@ -2,9 +2,11 @@
 // contract (@rancher-haproxy/core), so they are the bytes generate-maps would write.
 import { renderBackends, renderDomainMap, type SharedServer } from "@rancher-haproxy/core";
 
-// One backend: a stack name and its servers (host:port, optional send-proxy variant).
+// One backend: a stack name (or tcp_<port> with mode "tcp") and its servers (host:port, optional
+// send-proxy variant).
 export interface TestBackend {
   name: string;
+  mode?: "tcp";
   servers: { name?: string; address: string; sendProxy?: "send-proxy" | "send-proxy-v2" }[];
 }
 
@@ -17,6 +19,7 @@ export function renderTestBackends(
   const text = renderBackends({
     backends: backends.map((backend) => ({
       name: backend.name,
+      ...(backend.mode === undefined ? {} : { mode: backend.mode }),
       servers: backend.servers.map((server, index): SharedServer => {
         const colon = server.address.lastIndexOf(":");
         return {

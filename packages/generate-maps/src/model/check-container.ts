@@ -1,0 +1,94 @@
+// The checks every routed container passes whatever its route (HTTP or TCP): a stack, a service and a
+// uuid that make safe names, an allowed address, a serving state and health. Pure and total.
+import { isDnsLabel, isIPv4, isServerToken, isUuidToken, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
+import { checkBackendAddress, type BackendNetworks } from "./check-backend-address.js";
+import { isServingHealth, isServingState } from "./container-lifecycle.js";
+import { describeValue } from "./describe-value.js";
+import { ownField } from "./own-field.js";
+import type { ContainerSkipCode } from "./reasons.js";
+
+// What a container that passed is, as names HAProxy may see.
+export interface ContainerIdentity {
+  /** the stack as metadata spells it, its lower-cased name (a DNS label) and its uuid ("" when none) */
+  stackName: string;
+  stack: string;
+  stackUuid: string;
+  /** the lower-cased service name (a server-name token; a DNS label when `serviceBackend` asked for one) */
+  service: string;
+  /** `<service>-<uuid>`, lower-cased */
+  serverName: string;
+  uuid: string;
+  address: string;
+}
+
+// Passed, or the first check failed (in a fixed order, so the reason is stable).
+export type ContainerCheck =
+  { ok: true; identity: ContainerIdentity } | { ok: false; code: ContainerSkipCode; reason: string };
+
+// Checks names, address and lifecycle; `domain` (null: no host name) bounds <stack>.<domain>;
+// `serviceBackend`: the service names a backend `<stack>.<service>` (a path label), so it must be a DNS label.
+export function checkContainer(
+  container: Record<string, unknown>,
+  domain: string | null,
+  networks: BackendNetworks | undefined,
+  serviceBackend = false,
+): ContainerCheck {
+  const skip = (code: ContainerSkipCode, reason: string): ContainerCheck => ({ ok: false, code, reason });
+  const field = (key: string) => ownField(container, key);
+  const stackName = field("stack_name");
+  if (stackName === undefined || stackName === null || stackName === "")
+    return skip("no-stack", "not in a stack (no stack_name)");
+  const stack = typeof stackName === "string" ? stackName.toLowerCase() : "";
+  if (!isDnsLabel(stack))
+    return skip(
+      "stack-invalid",
+      `stack_name ${describeValue(stackName)} is not a DNS label once lower-cased`,
+    );
+  if (domain !== null && stack.length + 1 + domain.length > MAX_DNS_NAME_LENGTH)
+    return skip("stack-invalid", `host ${stack}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`);
+  const serviceName = field("service_name");
+  const service = typeof serviceName === "string" ? serviceName.toLowerCase() : "";
+  if (!isServerToken(service))
+    return skip(
+      "service-invalid",
+      `service_name ${describeValue(serviceName)} is not a server-name token once lower-cased`,
+    );
+  if (serviceBackend && !isDnsLabel(service))
+    return skip(
+      "service-invalid",
+      `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
+    );
+  const uuidValue = field("uuid");
+  const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
+  if (!isUuidToken(uuid))
+    return skip("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
+
+  const ip = field("primary_ip");
+  if (ip === undefined || ip === null || ip === "") return skip("no-ip", "no primary_ip");
+  if (typeof ip !== "string" || !isIPv4(ip))
+    return skip("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
+  const refused = checkBackendAddress(ip, networks);
+  if (refused) return skip(refused.code, refused.reason);
+  const state = field("state");
+  if (!isServingState(state))
+    return skip("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
+  const health = field("health_state");
+  if (!isServingHealth(health))
+    return skip(
+      "unhealthy",
+      `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
+    );
+  const stackUuid = field("stack_uuid");
+  return {
+    ok: true,
+    identity: {
+      stackName: String(stackName),
+      stack,
+      stackUuid: typeof stackUuid === "string" ? stackUuid : "",
+      service,
+      serverName: `${service}-${uuid}`,
+      uuid,
+      address: ip,
+    },
+  };
+}

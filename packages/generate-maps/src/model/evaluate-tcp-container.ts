@@ -1,0 +1,80 @@
+// Step 1 of the model for TCP services: a container labelled `map-public-tcp=<public port>:<container
+// port>` (the label is ModelOptions.tcpLabel) becomes a candidate server of backend `tcp_<public port>`,
+// or a skipped entry (route "tcp") with a reason. Same checks as HTTP past the labels. Pure and total.
+import { isProxyOption, parsePort, PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
+import type { BackendNetworks } from "./check-backend-address.js";
+import { checkContainer, type ContainerIdentity } from "./check-container.js";
+import { containerRef } from "./container-ref.js";
+import { describeValue } from "./describe-value.js";
+import { ownField } from "./own-field.js";
+import type { ContainerSkipCode } from "./reasons.js";
+import type { ContainerRef, ModelOptions, Server } from "./routing-table.js";
+
+// A container that passed every check for its TCP route; ports claimed by several stacks are settled later.
+export interface TcpCandidate {
+  ref: ContainerRef;
+  publicPort: number;
+  identity: ContainerIdentity;
+  server: Server;
+}
+
+// The three ways a container can come out of the TCP step (unlabelled: no TCP label, not an error).
+export type TcpEvaluation =
+  | { kind: "unlabelled" }
+  | { kind: "skipped"; skip: ContainerRef & { code: ContainerSkipCode; reason: string; route: "tcp" } }
+  | { kind: "candidate"; candidate: TcpCandidate };
+
+// The label asking for a PROXY protocol option on a TCP service's server line.
+export function tcpProxyLabel(tcpLabel: string): string {
+  return `${tcpLabel}.proxy-protocol`;
+}
+
+// `<public port>:<container port>`, each strictly 1-65535; undefined for anything else.
+export function parseTcpMapping(value: unknown): { publicPort: number; port: number } | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^([0-9]{1,5}):([0-9]{1,5})$/.exec(value);
+  const publicPort = match?.[1] === undefined ? undefined : parsePort(match[1]);
+  const port = match?.[2] === undefined ? undefined : parsePort(match[2]);
+  return publicPort === undefined || port === undefined ? undefined : { publicPort, port };
+}
+
+// Evaluates one container object for its TCP route; `networks` is options.backendNetworks parsed.
+export function evaluateTcpContainer(
+  container: Record<string, unknown>,
+  options: ModelOptions,
+  networks: BackendNetworks | undefined,
+): TcpEvaluation {
+  const labels = ownField(container, "labels");
+  const value = ownField(labels, options.tcpLabel);
+  if (value === undefined) return { kind: "unlabelled" };
+  const ref = containerRef(container);
+  const skip = (code: ContainerSkipCode, reason: string): TcpEvaluation => ({
+    kind: "skipped",
+    skip: { ...ref, code, reason: `${options.tcpLabel}: ${reason}`, route: "tcp" },
+  });
+  const mapping = parseTcpMapping(value);
+  if (mapping === undefined)
+    return skip(
+      "tcp-label-invalid",
+      `label ${options.tcpLabel}=${describeValue(value)} is not <public port>:<container port>, each 1-65535`,
+    );
+  const proxyName = tcpProxyLabel(options.tcpLabel);
+  const proxy = ownField(labels, proxyName);
+  if (proxy !== undefined && !isProxyOption(proxy))
+    return skip(
+      "proxy-invalid",
+      `label ${proxyName}=${describeValue(proxy)} is not one of ${PROXY_OPTIONS.join(", ")}`,
+    );
+  const checked = checkContainer(container, null, networks);
+  if (!checked.ok) return skip(checked.code, checked.reason);
+  const { identity } = checked;
+  const server: Server = {
+    name: identity.serverName,
+    address: identity.address,
+    port: mapping.port,
+    container: ref.container,
+    uuid: identity.uuid,
+  };
+  if (proxy !== undefined) server.proxy = proxy as ProxyOption;
+  return { kind: "candidate", candidate: { ref, publicPort: mapping.publicPort, identity, server } };
+}

@@ -1,0 +1,175 @@
+// TCP services in the model: `map-public-tcp=<public port>:<container port>` makes a `tcp_<public port>`
+// backend (mode tcp); a port claimed by two stacks has one deterministic winner and a reported loser;
+// bad labels and refused containers are skipped entries (route "tcp") with a reason, never a throw.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { buildRoutingTable, explain, renderBackends, renderDomainMap, SKIP_CODES } from "../src/index.js";
+import { container, MODEL_OPTIONS } from "./helpers.js";
+
+const tcp = (value: unknown, more: Record<string, unknown> = {}) => ({ "map-public-tcp": value, ...more });
+const table = (containers: Record<string, unknown>[], options = MODEL_OPTIONS) =>
+  buildRoutingTable({ containers, aliases: {} }, options);
+
+test("a labelled container is a server of tcp_<public port> in mode tcp, with its PROXY option", () => {
+  const db = container({
+    name: "db-1",
+    stack_name: "Data",
+    service_name: "pg",
+    primary_ip: "127.0.0.41",
+    labels: tcp("5432:6432", { "map-public-tcp.proxy-protocol": "send-proxy-v2" }),
+  });
+  const routed = table([db]);
+  assert.deepEqual(routed.backends, [
+    {
+      name: "tcp_5432",
+      mode: "tcp",
+      servers: [
+        {
+          name: `pg-${String(db["uuid"])}`,
+          address: "127.0.0.41",
+          port: 6432,
+          container: "db-1",
+          uuid: String(db["uuid"]),
+          proxy: "send-proxy-v2",
+        },
+      ],
+      stack: "data",
+      hostClaims: [],
+    },
+  ]);
+  assert.deepEqual(routed.hosts, [], "no host name routes to a TCP service");
+  assert.deepEqual(routed.unlabelled, [], "a TCP-labelled container is labelled");
+  assert.deepEqual([routed.counts.backends, routed.counts.tcpBackends, routed.counts.routed], [0, 1, 1]);
+  assert.match(
+    renderBackends(routed),
+    /\nbackend tcp_5432\n {4}mode tcp\n {4}server pg-\S+ 127\.0\.0\.41:6432 send-proxy-v2\n/,
+  );
+  assert.equal(renderDomainMap(routed), "");
+});
+
+test("a container with both labels is routed by host and by TCP port", () => {
+  const both = container({ name: "both-1", labels: { "map-public-http": "8080", ...tcp("6379:6379") } });
+  const routed = table([both]);
+  assert.deepEqual(
+    routed.backends.map((backend) => [backend.name, backend.mode ?? "http", backend.servers[0]?.port]),
+    [
+      ["shop", "http", 8080],
+      ["tcp_6379", "tcp", 6379],
+    ],
+  );
+  const explained = explain(
+    routed,
+    { by: "container", value: "both-1" },
+    {
+      version: "1",
+      options: MODEL_OPTIONS,
+      guard: null,
+    },
+  );
+  assert.deepEqual(
+    explained.matches.map((match) => (match.kind === "container" ? match.backend : null)),
+    ["shop", "tcp_6379"],
+  );
+  assert.match(explained.matches[1]?.reason ?? "", /backend tcp_6379 \(TCP service on public port 6379/);
+});
+
+test("a public port claimed by two stacks goes to the lowest stack name, in any input order; the loser is reported", () => {
+  const claims = [
+    container({ name: "beta-1", stack_name: "beta", labels: tcp("5432:5432") }),
+    container({ name: "alpha-1", stack_name: "Alpha", labels: tcp("5432:15432") }),
+    container({ name: "alpha-2", stack_name: "Alpha", service_name: "replica", labels: tcp("5432:15432") }),
+    container({ name: "gamma-1", stack_name: "gamma", labels: tcp("6379:6379") }),
+  ];
+  fc.assert(
+    fc.property(fc.shuffledSubarray(claims, { minLength: claims.length }), (shuffled) => {
+      const routed = table(shuffled);
+      assert.deepEqual(
+        routed.backends.map((backend) => [backend.name, backend.servers.map((server) => server.container)]),
+        [
+          ["tcp_5432", ["alpha-2", "alpha-1"]],
+          ["tcp_6379", ["gamma-1"]],
+        ],
+        "Alpha (both services) wins 5432 over beta; servers sorted by name (replica-…, web-…)",
+      );
+      assert.deepEqual(routed.skipped, [
+        {
+          container: "beta-1",
+          uuid: String(claims[0]?.["uuid"]),
+          stack: "beta",
+          code: "tcp-port-conflict",
+          reason:
+            'public TCP port 5432 is claimed by stack "beta" and by stack "Alpha", which wins (lowest stack name)',
+          route: "tcp",
+        },
+      ]);
+      assert.equal(renderBackends(routed), renderBackends(table(claims)), "same bytes in any order");
+    }),
+    { numRuns: 50 },
+  );
+});
+
+test("bad TCP labels and refused containers are skipped with a reason, never routed", () => {
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    [
+      "no container port",
+      { labels: tcp("5432") },
+      "tcp-label-invalid",
+      /is not <public port>:<container port>/,
+    ],
+    ["public port 0", { labels: tcp("0:80") }, "tcp-label-invalid", /"0:80"/],
+    ["public port 65536", { labels: tcp("65536:80") }, "tcp-label-invalid", /"65536:80"/],
+    ["container port 0", { labels: tcp("5432:0") }, "tcp-label-invalid", /"5432:0"/],
+    ["three parts", { labels: tcp("5432:80:1") }, "tcp-label-invalid", /"5432:80:1"/],
+    ["an injection", { labels: tcp("5432:80\nfrontend x") }, "tcp-label-invalid", /is not/],
+    ["a number", { labels: tcp(5432) }, "tcp-label-invalid", /5432 is not/],
+    [
+      "a bad PROXY option",
+      { labels: tcp("5432:80", { "map-public-tcp.proxy-protocol": "send-proxy-v3" }) },
+      "proxy-invalid",
+      /map-public-tcp\.proxy-protocol="send-proxy-v3"/,
+    ],
+    ["not running", { labels: tcp("5432:80"), state: "stopped" }, "not-running", /state is "stopped"/],
+    ["unhealthy", { labels: tcp("5432:80"), health_state: "unhealthy" }, "unhealthy", /unhealthy/],
+    ["standalone", { labels: tcp("5432:80"), stack_name: undefined }, "no-stack", /not in a stack/],
+  ];
+  for (const [name, overrides, code, reason] of cases) {
+    const routed = table([container(overrides)]);
+    assert.deepEqual(routed.backends, [], name);
+    assert.equal(routed.skipped.length, 1, name);
+    const [skip] = routed.skipped;
+    assert.deepEqual([skip?.code, skip?.route], [code, "tcp"], name);
+    assert.match(skip?.reason ?? "", /^map-public-tcp: /, name);
+    assert.match(skip?.reason ?? "", reason, name);
+    assert.ok(SKIP_CODES[skip?.code ?? "entry-invalid"], name);
+  }
+});
+
+test("special addresses are refused for TCP as for HTTP, unless the backend networks allow them", () => {
+  const loopback = container({ primary_ip: "127.0.0.5", labels: tcp("5432:80") });
+  const strict = { ...MODEL_OPTIONS, backendNetworks: undefined };
+  assert.deepEqual(
+    table([loopback], strict).skipped.map((skip) => [skip.code, skip.route]),
+    [["ip-special", "tcp"]],
+  );
+  const outside = { ...MODEL_OPTIONS, backendNetworks: ["10.42.0.0/16"] };
+  assert.deepEqual(
+    table([loopback], outside).skipped.map((skip) => [skip.code, skip.route]),
+    [["ip-not-allowed", "tcp"]],
+  );
+  assert.equal(table([loopback]).backends[0]?.name, "tcp_5432");
+});
+
+test("another TCP label key (RANCHER_TCP_LABEL) is read instead of map-public-tcp", () => {
+  const options = { ...MODEL_OPTIONS, tcpLabel: "io.example/tcp" };
+  const own = container({
+    labels: { "io.example/tcp": "22:2222", "io.example/tcp.proxy-protocol": "send-proxy" },
+  });
+  const ignored = container({ labels: tcp("23:23") });
+  const routed = table([own, ignored], options);
+  assert.deepEqual(
+    routed.backends.map((backend) => [backend.name, backend.servers[0]?.port, backend.servers[0]?.proxy]),
+    [["tcp_22", 2222, "send-proxy"]],
+  );
+  assert.equal(routed.unlabelled.length, 1, "map-public-tcp means nothing under another TCP label");
+});

@@ -1,0 +1,45 @@
+// TCP services the generator routes but nothing listens for: a `tcp_<port>` backend in the files going
+// live whose port TCP_PORTS does not list. Reported (log line, /healthz warning, metric) each time the set
+// changes; HAProxy runs the files anyway (the backend is harmless, it only gets no connections).
+import { parseSharedFiles, parseTcpBackendName, type Logger } from "@rancher-haproxy/core";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+
+// The ports of the tcp_<port> backends in `backends` that `tcpPorts` does not list, ascending; null when
+// the file breaks the contract (the checks report that).
+export function findUnlistedTcpPorts(
+  backends: string | Uint8Array,
+  tcpPorts: readonly number[],
+): number[] | null {
+  const parsed = parseSharedFiles({ backends, map: "" });
+  if (!parsed.ok) return null;
+  const listed = new Set(tcpPorts);
+  return parsed.table.backends
+    .map((backend) => parseTcpBackendName(backend.name))
+    .filter((port): port is number => port !== undefined && !listed.has(port))
+    .sort((a, b) => a - b);
+}
+
+// A reporter for the backends files that go live; it remembers the last set it reported.
+export function createTcpPortReport(
+  tcpPorts: readonly number[],
+  logger: Logger,
+  status: ReloaderStatus,
+): (backends: string | Uint8Array) => void {
+  let last = "";
+  return (backends) => {
+    const unlisted = findUnlistedTcpPorts(backends, tcpPorts);
+    if (unlisted === null || unlisted.join(",") === last) return;
+    last = unlisted.join(",");
+    status.tcpPortsUnlisted(unlisted);
+    if (unlisted.length === 0) {
+      logger.info({ event: "tcp.ports-listed", tcpPorts }, "every TCP backend's port is in TCP_PORTS");
+      return;
+    }
+    const names = unlisted.map((port) => `tcp_${port}`).join(", ");
+    logger.warn(
+      { event: "tcp.ports-unlisted", ports: unlisted, tcpPorts },
+      `TCP backends ${names} are routed by the generator, but TCP_PORTS does not list ${unlisted.join(", ")}: ` +
+        "nothing listens for them (add the ports to TCP_PORTS and publish them)",
+    );
+  };
+}

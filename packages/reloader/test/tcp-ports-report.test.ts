@@ -1,0 +1,73 @@
+// A tcp_<port> backend going live whose port TCP_PORTS does not list: nothing listens for it, so the
+// reloader says so once per change (log line), on /healthz (warnings, still healthy) and in a metric.
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { createLogger } from "@rancher-haproxy/core";
+import { renderTestBackends } from "../../test-support/src/haproxy/index.ts";
+import { createTcpPortReport, findUnlistedTcpPorts } from "../src/reload/report-tcp-ports.ts";
+import { ReloaderStatus } from "../src/state/reloader-status.ts";
+import { judgeReloaderHealth } from "../src/status/judge-reloader-health.ts";
+
+const backends = (...ports: number[]) =>
+  renderTestBackends([
+    { name: "app", servers: [{ address: "10.42.0.1:80" }] },
+    ...ports.map((port) => ({
+      name: `tcp_${port}`,
+      mode: "tcp" as const,
+      servers: [{ address: "10.42.0.2:5432" }],
+    })),
+  ]);
+
+test("findUnlistedTcpPorts: the tcp_<port> backends TCP_PORTS does not list, ascending; null for a bad file", () => {
+  assert.deepEqual(findUnlistedTcpPorts(backends(6379, 5432, 22), [5432]), [22, 6379]);
+  assert.deepEqual(findUnlistedTcpPorts(backends(5432), [5432, 6379]), []);
+  assert.deepEqual(findUnlistedTcpPorts(backends(), []), []);
+  assert.equal(findUnlistedTcpPorts("backend tcp_5432\n    mode http\n", [5432]), null);
+});
+
+test("the report logs each change once and /healthz lists the warnings while staying healthy", () => {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+  const events = () =>
+    chunks
+      .join("")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => String(line["event"]).startsWith("tcp."));
+  const status = new ReloaderStatus();
+  const report = createTcpPortReport([5432], logger, status);
+
+  report(Buffer.from(backends(5432)));
+  assert.deepEqual(events(), [], "every port listed: nothing to say");
+  report(Buffer.from(backends(5432, 6379)));
+  report(Buffer.from(backends(5432, 6379)));
+  assert.deepEqual(
+    events().map((line) => [line["event"], line["ports"]]),
+    [["tcp.ports-unlisted", [6379]]],
+  );
+  assert.deepEqual(status.snapshot().unlistedTcpPorts, [6379]);
+
+  status.haproxyStarted(100);
+  status.workerConfirmed(101, 1);
+  const applied = { generation: null, applied: true, hash: "h", changedAt: 0, problem: null };
+  const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
+  assert.equal(health.healthy, true);
+  assert.deepEqual(health.body.warnings, [
+    "backend tcp_6379 has servers but TCP_PORTS does not list 6379: nothing listens for it",
+  ]);
+
+  report(Buffer.from(backends(5432)));
+  assert.deepEqual(
+    events().map((line) => line["event"]),
+    ["tcp.ports-unlisted", "tcp.ports-listed"],
+  );
+  assert.deepEqual(status.snapshot().unlistedTcpPorts, []);
+});
