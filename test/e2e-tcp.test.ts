@@ -1,13 +1,15 @@
 // End to end, a TCP service through the real pair: stand-in → generate-maps → files → reloader → HAProxy
 // → echo services on 127.0.0.x. A stack labelled map-public-tcp=<public>:<port> on a port listed in
 // TCP_PORTS is reached on that port; it scales 1 → 3 → 1 under load (many short connections and a few
-// long ones) with 0 failed connections; a second stack claiming the port loses (lowest stack name wins)
-// and is reported in /routes; a listed port without a backend closes connections; HTTP keeps routing.
+// long ones) with 0 failed connections and no reload (the runtime API, as for HTTP); a second stack
+// claiming the port loses (lowest stack name wins) and is reported in /routes; a listed port without a
+// backend closes connections; HTTP keeps routing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   freePorts,
   openEchoConnection,
+  readReloadCounter,
   readStatusJson,
   startEchoServer,
   tailLogs,
@@ -124,6 +126,7 @@ test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0
   await assert.rejects(openEchoConnection(idlePort), /closed by the peer/);
 
   const loadStart = Date.now();
+  const reloadsBefore = await readReloadCounter(pair.paths.stateDir);
   const load = tcpLoad(tcpPort, { short: 4, long: 3, longMs: 3000 });
   t.after(() => load.stop());
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -154,15 +157,22 @@ test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0
     "the removed containers get no new connection",
   );
   assert.equal(echoes["rival-db-1"]!.connections, 0, "the stack that lost the port gets nothing");
-  // Both reloads (1 → 3, 3 → 1) happened while long connections were open, and those completed.
-  const reloads = pair.reloader.logs
-    .filter((line) => line.event === "reload.applied" && Date.parse(String(line["time"])) > loadStart)
+  // Both scale events (1 → 3, 3 → 1) were applied through the runtime API, as for HTTP backends: no
+  // reload (HAProxy's own counter and worker unchanged), while long connections were open across them.
+  const reloadsAfter = await readReloadCounter(pair.paths.stateDir);
+  assert.deepEqual(
+    [reloadsAfter.reloads, reloadsAfter.workerPid],
+    [reloadsBefore.reloads, reloadsBefore.workerPid],
+    `no reload for TCP scale events\n${logs()}`,
+  );
+  const applied = pair.reloader.logs
+    .filter((line) => line.event === "runtime.applied" && Date.parse(String(line["time"])) > loadStart)
     .map((line) => Date.parse(String(line["time"])));
-  assert.ok(reloads.length >= 2, `reloads during the load: ${reloads.length}`);
-  for (const at of reloads)
+  assert.ok(applied.length >= 2, `runtime updates during the load: ${applied.length}`);
+  for (const at of applied)
     assert.ok(
       result.longSpans.some(([opened, closed]) => opened < at && at < closed),
-      `a long connection spans the reload at ${at}: ${JSON.stringify(result.longSpans)}`,
+      `a long connection spans the runtime update at ${at}: ${JSON.stringify(result.longSpans)}`,
     );
   assert.ok(result.short >= 50 && result.long >= 3, JSON.stringify(result));
   t.diagnostic(
