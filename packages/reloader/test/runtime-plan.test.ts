@@ -162,6 +162,22 @@ describe("planUpdate", () => {
     assert.equal(reasonOf(reason(applied(base), proxied)), "server-options-changed");
     assert.equal(reasonOf(reason(applied(base), base)), "runtime");
   });
+
+  it("scales a sticky backend at runtime: each slot's cookie is the slot's name, whatever container holds it", () => {
+    const sticky = (name: string, last: number) => server(name, last, { cookie: `cookie-of-${name}` });
+    const one = table([backend("app", [sticky("a", 1)])], { "app.tld": "app" });
+    const three = table([backend("app", [sticky("a", 1), sticky("b", 2), sticky("c", 3)])], {
+      "app.tld": "app",
+    });
+    const before = applied(one);
+    const plan = planUpdate(before, { baseHash: "base", table: three }, options);
+    assert.equal(plan.kind, "runtime", plan.kind === "reload" ? plan.detail : "");
+    const text = renderSlottedBackends(three, plan.slots);
+    assert.match(text, /server s1 10\.0\.0\.1:80 cookie s1\n/);
+    assert.match(text, /server s2 10\.0\.0\.2:80 cookie s2\n/);
+    assert.match(text, /server s4 127\.0\.0\.1:1 cookie s4 disabled\n/);
+    assert.doesNotMatch(text, /cookie-of-/);
+  });
 });
 
 describe("runtime answers and read-back", () => {

@@ -108,7 +108,7 @@ export const LABEL_OPTIONS = {
     default: "false",
     invalid: "default",
     describe:
-      "cookie stickiness (`cookie rh_sticky insert indirect nocache`), a stable cookie value per container",
+      "cookie stickiness (`cookie rh_sticky insert indirect nocache`), a stable cookie value per container (its server slot's name, e.g. s3)",
     apply: (sticky, settings) => void (sticky && (settings.backend.sticky = true)),
   }),
   "timeout-server": row({

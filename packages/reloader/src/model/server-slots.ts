@@ -24,10 +24,22 @@ export function slotName(index: number): string {
   return `s${index + 1}`;
 }
 
-// The fixed options of a shared-file server.
+/** a sticky slot's cookie is its own name (see slotServer): the options only record that it has one */
+const SLOT_COOKIE = "slot";
+
+// The fixed options of a shared-file server. A sticky cookie's value is not fixed: the slot renders its
+// own name as the value, so any sticky container can take any sticky slot at runtime.
 export function serverOptions(server: SharedServer): ServerOptions {
   const { name: _name, address: _address, port: _port, ...options } = server;
-  return options;
+  return options.cookie === undefined ? options : { ...options, cookie: SLOT_COOKIE };
+}
+
+// The server line HAProxy loads for slot `index`: the container's (or placeholder) address and options,
+// named by the slot, and with a sticky cookie, the slot's name as its value: stable while the container
+// holds the slot; a client whose container is gone is sent to the one that holds the slot next.
+export function slotServer(server: SharedServer, index: number): SharedServer {
+  const name = slotName(index);
+  return server.cookie === undefined ? { ...server, name } : { ...server, name, cookie: name };
 }
 
 // The slot map as plain JSON (slots.json in a snapshot), backends sorted by name.
