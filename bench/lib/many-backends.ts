@@ -17,9 +17,11 @@ export function manyBackends(count: number, servers: readonly string[], comment 
   );
 }
 
-// The map for manyBackends(count): app-<i>.dev.tld app-<i>.
-export function manyMap(count: number): string {
+// The map for manyBackends(count): app-<i>.dev.tld app-<i>; with `spread`, host i goes to app-<i % spread>
+// instead (a big table whose requests reach few servers, so server-side connection reuse is the same
+// as with one host and only the lookup differs).
+export function manyMap(count: number, spread = count): string {
   return renderTestMap(
-    Object.fromEntries(Array.from({ length: count }, (_, i) => [stackHost(i), `app-${i}`])),
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [stackHost(i), `app-${i % spread}`])),
   );
 }
