@@ -1,0 +1,58 @@
+// The config applier's state, kept in one place by ConfigApplier; the steps of its pass
+// (apply-runtime-plan.ts, reload-to.ts, live-after-start.ts, prepare-initial.ts) get what they need as
+// arguments and hand back what changed as StateChange values, which only ConfigApplier writes into its state.
+import { createHash } from "node:crypto";
+import type { AppliedState } from "../model/plan-update.js";
+
+// What a worker runs: confirmed by a reload or a start from gen-<n>, then kept up to date by runtime steps.
+export interface KnownState {
+  workerPid: number;
+  generation: number;
+  state: AppliedState;
+}
+
+// What the applier remembers between passes.
+export interface ApplierState {
+  /** the inputs' hash once settled: live in HAProxy, or refused by the checks */
+  settledHash: string | null;
+  /** the snapshot `current` was last moved to for a change, and that change's hash */
+  switched: { generation: number; hash: string } | null;
+  /** what the running worker runs, when known (null: the next change reloads) */
+  known: KnownState | null;
+  /** the snapshot prepareInitial staged from the inputs, for the first pass after the start */
+  startState: { generation: number; state: AppliedState } | null;
+}
+
+// The fields a step changed, with their new values (a field left out keeps its value).
+export type StateChange = Partial<ApplierState>;
+
+// A step of the pass: yields each change of the state at the moment it happens (so a step that throws
+// later leaves the state exactly as far as it got), returns what the pass leaves behind.
+export type PassSteps = AsyncGenerator<StateChange, PassOutcome, void>;
+
+// What one pass leaves behind: nothing to do until the files change, or a retry (and why).
+export type PassOutcome = { retry: null } | { retry: string; unsettled?: boolean };
+
+// The outcome of a pass with nothing left to do.
+export const DONE: PassOutcome = { retry: null };
+
+// sha256 of the base config: a different base needs a reload.
+export function hashBase(base: Buffer): string {
+  return createHash("sha256").update(base).digest("hex");
+}
+
+// The state before the first pass.
+export function initialState(): ApplierState {
+  return { settledHash: null, switched: null, known: null, startState: null };
+}
+
+// The state with a step's change written into it (a field the change leaves out keeps its value).
+export function withChange(state: ApplierState, change: StateChange): ApplierState {
+  const { settledHash, switched, known, startState } = change;
+  return {
+    settledHash: settledHash === undefined ? state.settledHash : settledHash,
+    switched: switched === undefined ? state.switched : switched,
+    known: known === undefined ? state.known : known,
+    startState: startState === undefined ? state.startState : startState,
+  };
+}

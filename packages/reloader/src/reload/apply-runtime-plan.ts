@@ -1,0 +1,68 @@
+// The runtime-update path of the applier's pass: stage the change, point `current` at it, run the
+// runtime steps with their read-back (apply-runtime.ts), report them (report-runtime.ts), and reload
+// from that snapshot (reload-to.ts) when the runtime API does not confirm them.
+import type { SharedTable } from "@rancher-haproxy/core";
+import type { AppliedState, UpdatePlan } from "../model/plan-update.js";
+import type { InputFiles } from "../sources/read-inputs.js";
+import type { ApplierOptions } from "./applier-options.js";
+import { DONE, type KnownState, type PassSteps } from "./applier-state.js";
+import { applyRuntime } from "./apply-runtime.js";
+import { reloadTo } from "./reload-to.js";
+import { reportRuntime } from "./report-runtime.js";
+
+// The change to apply at runtime; `started` (the pass) and `since` (the first file event) are
+// performance.now() times.
+export interface RuntimeChange {
+  plan: Extract<UpdatePlan, { kind: "runtime" }>;
+  files: InputFiles;
+  table: SharedTable;
+  started: number;
+  since: number | null;
+}
+
+// Stage the change as gen-<n>, point `current` at it, then the runtime steps and their read-back on
+// the `known` worker; an unexpected answer, a timeout or a read-back difference reloads from that snapshot.
+export async function* applyRuntimePlan(
+  change: RuntimeChange,
+  known: KnownState | null,
+  services: Pick<ApplierOptions, "logger" | "status" | "supervisor" | "store" | "runtimeTimeoutMs">,
+): PassSteps {
+  const { plan, files, table, started, since } = change;
+  const { logger, status, supervisor, store } = services;
+  if (known === null) throw new Error("a runtime plan without a known state");
+  const state: AppliedState = { baseHash: known.state.baseHash, table, slots: plan.slots };
+  const generation = await store.stage(files, table, plan.slots);
+  yield { settledHash: null, switched: null };
+  await store.makeCurrent(generation);
+  status.currentIs(generation);
+  const outcome = await applyRuntime(plan, table, {
+    supervisor,
+    masterSocket: store.layout.masterSocket,
+    workerPid: known.workerPid,
+    timeoutMs: services.runtimeTimeoutMs ?? 2000,
+  });
+  reportRuntime(
+    outcome,
+    { generation, inputsHash: files.hash, workerPid: known.workerPid, started, since, logger, status },
+    Date.now(),
+  );
+  if (outcome.ok) {
+    yield {
+      known: { workerPid: known.workerPid, generation, state },
+      switched: { generation, hash: files.hash },
+      settledHash: files.hash,
+    };
+    await store.prune();
+    return DONE;
+  }
+  yield { known: null };
+  const check = await store.check(generation);
+  if (!check.ok) {
+    await store.makeCurrent(known.generation);
+    status.currentIs(known.generation);
+    status.reloadEnded("check-failed", null, null, check.reason);
+    return { retry: check.reason };
+  }
+  const target = { generation, hash: files.hash, check: check.check, state, started, since };
+  return yield* reloadTo({ ...target, reason: "runtime-fallback" }, services);
+}

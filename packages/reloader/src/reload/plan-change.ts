@@ -1,0 +1,53 @@
+// The planning step of the applier's pass for inputs the contract accepted: runtime steps when the
+// plan allows (model/plan-update.ts), else a reload onto a freshly staged and checked gen-<n>.
+import { planUpdate, type AppliedState } from "../model/plan-update.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import type { ApplierOptions } from "./applier-options.js";
+import { hashBase, type KnownState } from "./applier-state.js";
+import type { RuntimeChange } from "./apply-runtime-plan.js";
+import type { ReloadTarget } from "./reload-to.js";
+
+// What to do with the change: runtime steps, a reload, or nothing (`haproxy -c` refused the snapshot).
+export type PlannedChange =
+  | { kind: "runtime"; change: RuntimeChange }
+  | { kind: "reload"; target: ReloadTarget }
+  | { kind: "refused"; reason: string };
+
+// Plan the `accepted` table against what the running worker runs (`known`, if still that worker).
+export async function planChange(
+  accepted: Omit<RuntimeChange, "plan">,
+  known: KnownState | null,
+  options: Pick<
+    ApplierOptions,
+    "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates"
+  >,
+): Promise<PlannedChange> {
+  const { logger, status, store } = options;
+  const { files, table, started, since } = accepted;
+  const next = { baseHash: hashBase(files.base), table };
+  options.onChecked?.(files.backends);
+  const plan = planUpdate(knownState(known, status), next, {
+    slotsPerBlock: options.slotsPerBlock,
+    runtimeUpdates: options.runtimeUpdates,
+  });
+  if (plan.kind === "runtime") return { kind: "runtime", change: { ...accepted, plan } };
+  logger.info(
+    { event: "reload.planned", reason: plan.reason, detail: plan.detail },
+    `the change needs a reload: ${plan.detail}`,
+  );
+  const checked = await store.stageChecked(files, table, plan.slots);
+  if (!checked.ok) return { kind: "refused", reason: checked.reason };
+  const { generation, check } = checked;
+  const state = { ...next, slots: checked.slots };
+  return {
+    kind: "reload",
+    target: { generation, hash: files.hash, check, state, reason: plan.reason, started, since },
+  };
+}
+
+// What the running worker runs, if it is the one the last apply was confirmed on.
+function knownState(known: KnownState | null, status: ReloaderStatus): AppliedState | null {
+  const { workerPid, runningGeneration } = status.snapshot();
+  if (known === null || known.workerPid !== workerPid || known.generation !== runningGeneration) return null;
+  return known.state;
+}

@@ -1,0 +1,38 @@
+// The applier's start: point `current` at what HAProxy should start from (choose-start-snapshot.ts) and
+// say what the applier should remember of it.
+import { readInputFile, readInputs } from "../sources/read-inputs.js";
+import type { ApplierOptions } from "./applier-options.js";
+import { hashBase, type StateChange } from "./applier-state.js";
+import { chooseStartSnapshot } from "./choose-start-snapshot.js";
+import { reportUnreadable } from "./report-unreadable.js";
+
+// The snapshot `current` points at, and the applier's state for the first pass: the change counts as
+// live once HAProxy confirms it runs that snapshot.
+export async function prepareInitial(
+  options: Pick<ApplierOptions, "logger" | "store" | "inputs" | "status" | "onChecked">,
+): Promise<{ generation: number; change: StateChange }> {
+  const { logger, store, inputs, status } = options;
+  const read = await readInputs(inputs);
+  const change: StateChange = {};
+  let generation: number;
+  if (read.ok) {
+    const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
+    generation = start.generation;
+    if (start.refused === null) {
+      change.switched = { generation, hash: read.files.hash };
+      if (start.staged)
+        change.startState = { generation, state: { baseHash: hashBase(read.files.base), ...start.staged } };
+      options.onChecked?.(read.files.backends);
+    } else if (!start.unsettled) {
+      // The checks refused these bytes: they will refuse them again, so wait for the files to change.
+      change.settledHash = read.files.hash;
+      status.inputsRefused(read.files.hash, start.refused);
+    }
+  } else {
+    reportUnreadable(read, logger, status);
+    const base = await readInputFile(inputs.base);
+    generation = (await chooseStartSnapshot(store, null, base.ok ? base.bytes : null, logger)).generation;
+  }
+  status.currentIs(generation);
+  return { generation, change };
+}

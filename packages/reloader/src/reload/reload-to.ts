@@ -1,0 +1,56 @@
+// The reload path of the applier's pass: switch `current` to a checked gen-<n>, reload onto it, report
+// the switch (report-switch.ts) and say what HAProxy runs afterwards.
+import type { CheckResult } from "../haproxy/check-config.js";
+import type { AppliedState, ReloadReason } from "../model/plan-update.js";
+import type { ApplierOptions } from "./applier-options.js";
+import { DONE, type PassSteps, type StateChange } from "./applier-state.js";
+import { reportSwitch } from "./report-switch.js";
+
+// The checked snapshot to reload onto; `started` (the pass) and `since` (the first file event) are
+// performance.now() times.
+export interface ReloadTarget {
+  generation: number;
+  /** the hash of the inputs the snapshot was staged from */
+  hash: string;
+  check: CheckResult;
+  /** what the worker runs once the reload is confirmed */
+  state: AppliedState;
+  reason: ReloadReason;
+  started: number;
+  since: number | null;
+}
+
+// Switch `current` to a checked gen-<n> and reload onto it; a confirmed reload makes `state` known.
+export async function* reloadTo(
+  target: ReloadTarget,
+  services: Pick<ApplierOptions, "logger" | "status" | "supervisor" | "store">,
+): PassSteps {
+  const { generation, hash, check, state, reason, started, since } = target;
+  const { logger, status, supervisor, store } = services;
+  status.reloadFor(reason);
+  // Until this switch is confirmed, what HAProxy runs is not known for sure (a reload that timed out
+  // may still have loaded it): the next pass reloads even the files it ran before.
+  yield { settledHash: null, switched: null, known: null };
+  const reloadStarted = performance.now();
+  const result = await supervisor.switchTo(generation);
+  const live = reportSwitch(result, {
+    generation,
+    inputsHash: hash,
+    started,
+    reloadStarted,
+    since,
+    check,
+    reason,
+    logger,
+    status,
+  });
+  await store.prune();
+  const change: StateChange = {};
+  if (result.kind === "reloaded" && result.verdict.ok)
+    change.known = { workerPid: result.verdict.workerPid, generation, state };
+  if (result.kind === "deferred" || result.verdict.ok || result.verdict.kind === "exited")
+    change.switched = { generation, hash };
+  if (live === null) change.settledHash = hash;
+  yield change;
+  return live === null ? DONE : { retry: live };
+}

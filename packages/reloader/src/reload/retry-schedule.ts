@@ -1,0 +1,74 @@
+// When the applier's next pass runs after one that left something to do: a retry with backoff for a
+// change that is not live yet (0.5 s, doubling up to 30 s, for as long as it fails), a re-read for inputs
+// that are not settled yet (the debounce, doubling to 5 s).
+import type { Logger } from "@rancher-haproxy/core";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import { RetryBackoff } from "./retry-backoff.js";
+
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 30_000;
+const UNSETTLED_MAX_MS = 5000;
+
+// The one timer for the next pass and the backoffs behind it; `pass` runs when the timer fires.
+export class RetrySchedule {
+  private readonly backoff = new RetryBackoff(RETRY_FIRST_MS, RETRY_MAX_MS);
+  private readonly unsettledBackoff: RetryBackoff;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    retryMs: number,
+    private readonly pass: () => void,
+    private readonly report: { logger: Logger; status: ReloaderStatus },
+  ) {
+    this.unsettledBackoff = new RetryBackoff(Math.max(retryMs, 50), UNSETTLED_MAX_MS);
+  }
+
+  // A pass starts (it covers whatever the timer would have run).
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  // No more timers (the reloader is stopping).
+  close(): void {
+    this.closed = true;
+    this.cancel();
+  }
+
+  // The inputs settled (whatever the pass did with them): the next unsettled read waits the debounce.
+  settled(): void {
+    this.unsettledBackoff.reset();
+  }
+
+  // The change is done: the next failure waits 0.5 s again.
+  done(): void {
+    this.backoff.reset();
+  }
+
+  // Read the unsettled inputs again after the next delay of their backoff.
+  reread(): void {
+    if (this.closed) return;
+    this.arm(this.unsettledBackoff.next().delayMs);
+  }
+
+  // Try the change that is not live yet again after the next delay of the backoff (status and log say so).
+  retry(reason: string): void {
+    if (this.closed) return;
+    const { attempt, delayMs } = this.backoff.next();
+    this.report.status.retryScheduled(attempt, Date.now() + delayMs, reason);
+    this.report.logger.warn(
+      { event: "apply.retry", attempt, delayMs, reason },
+      `the change is not live yet (${reason}): trying again in ${delayMs} ms`,
+    );
+    this.arm(delayMs);
+  }
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pass();
+    }, delayMs);
+    this.timer.unref();
+  }
+}
