@@ -5,7 +5,6 @@ export type { ReloaderOptions, SslOptions, StatsOptions, RedirectCode } from "./
 export { renderBaseConfig, renderBindAddress, type BaseConfigInput } from "./render/render-base-config.js";
 export { renderRoutingRules, SUBDOMAIN_LEVELS, NO_ROUTE_BACKEND } from "./render/render-routing-rules.js";
 export { buildCertificatePem, validateCertificateFile } from "./model/build-certificate-pem.js";
-export { parseShowProc, currentWorker, type ProcInfo } from "./haproxy/parse-show-proc.js";
 export { checkConfig, type CheckResult } from "./haproxy/check-config.js";
 export { findOffendingLines, maskSecrets } from "./haproxy/find-offending-lines.js";
 export { ReloaderStatus, type StatusSnapshot } from "./state/reloader-status.js";

@@ -11,7 +11,7 @@ import { httpRequest, startBackend, type Backend } from "../../test-support/src/
 import { parseSharedFiles } from "@rancher-haproxy/core";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
-import { currentWorker } from "../src/haproxy/parse-show-proc.ts";
+import { currentWorker } from "@rancher-haproxy/core";
 import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
 import { compareServers } from "../src/model/compare-readback.ts";
 import { readSlots } from "../src/sources/read-slots.ts";

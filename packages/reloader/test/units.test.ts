@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { findOffendingLines, maskSecrets } from "../src/haproxy/find-offending-lines.ts";
-import { currentWorker, parseShowProc } from "../src/haproxy/parse-show-proc.ts";
+import { currentWorker, parseShowProc } from "@rancher-haproxy/core";
 import { RestartPolicy } from "../src/haproxy/restart-policy.ts";
 import { buildCertificatePem, validateCertificateFile } from "../src/model/build-certificate-pem.ts";
 import { hashInputs } from "../src/sources/read-inputs.ts";

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readProc } from "../haproxy/confirm-reload.js";
-import type { ProcInfo } from "../haproxy/parse-show-proc.js";
+import type { ProcInfo } from "@rancher-haproxy/core";
 import { isOurMaster, viewProcess } from "./process-table.js";
 
 // `running`: it answers on the master CLI, adopt it. `stale`: it is alive but does not answer (retire

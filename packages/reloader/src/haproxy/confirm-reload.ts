@@ -1,7 +1,6 @@
 // Confirm through `show proc` that HAProxy started or reloaded: a USR2/`reload` is accepted even when
 // the new configuration fails to load, so the master's counters are the only proof.
-import { sendMasterCommand } from "./master-cli.js";
-import { currentWorker, parseShowProc, type ProcInfo } from "./parse-show-proc.js";
+import { currentWorker, parseShowProc, sendMasterCommand, type ProcInfo } from "@rancher-haproxy/core";
 
 // The proof, or why there is none (`exited`: the master died meanwhile; `rejected`: it kept the old workers).
 export type Verdict =

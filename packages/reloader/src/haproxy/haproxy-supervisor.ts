@@ -3,6 +3,7 @@
 // dies, graceful stop. A first start that fails is not retried: at start-up nothing serves yet, and a
 // port in use will not free itself. Everything that changes HAProxy or `current` runs one at a time
 // on the supervisor's own lock; callers just call the methods.
+import { sendMasterCommand, currentWorker, type ProcInfo } from "@rancher-haproxy/core";
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
@@ -13,8 +14,6 @@ import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
 import { confirmReload, readProc, waitUntilReady, type Verdict } from "./confirm-reload.js";
 import { describeStartFailure, within } from "./describe-start-failure.js";
-import { sendMasterCommand } from "./master-cli.js";
-import { currentWorker, type ProcInfo } from "./parse-show-proc.js";
 import { logHaproxyLine } from "./log-haproxy-line.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { SerialLock } from "./serial-lock.js";

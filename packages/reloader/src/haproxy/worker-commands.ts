@@ -1,9 +1,8 @@
 // Runtime-API commands for the current worker, sent through the master CLI on a fresh connection per
 // batch and addressed by pid (`@!<pid>`): a long-lived worker socket would stay on the old worker after a
 // reload, and `@1` could reach a worker that started after the batch was planned.
-import { sendMasterCommand } from "./master-cli.js";
+import { sendMasterCommand, currentWorker } from "@rancher-haproxy/core";
 import { readProc } from "./confirm-reload.js";
-import { currentWorker } from "./parse-show-proc.js";
 
 /** HAProxy silently drops runtime-API payloads over 16 KB: a batch is cut well below that */
 export const MAX_BATCH_BYTES = 12 * 1024;

@@ -11,7 +11,6 @@ export {
   type WaitEventOptions,
 } from "./spawn-reloader.js";
 export { renderTestBackends, renderTestMap, type TestBackend } from "./render-test-files.js";
-export { sendMasterCli } from "./send-master-cli.js";
 export { readReloadCounter, type ReloadCounter } from "./read-reload-counter.js";
 export {
   parseServersState,

@@ -1,7 +1,7 @@
 // HAProxy's own proof of reloads: the master's reload counter and the current worker's pid from
 // `show proc` on <state>/master.sock. A runtime-API update changes neither; every reload changes both.
 import { join } from "node:path";
-import { sendMasterCli } from "./send-master-cli.js";
+import { currentWorker, parseShowProc, sendMasterCommand } from "@rancher-haproxy/core";
 
 // What `show proc` says about the master and its current worker (reloads 0 in the worker list).
 export interface ReloadCounter {
@@ -18,33 +18,16 @@ export interface ReloadCounter {
 
 // Reads `show proc` of the master serving `stateDir`; rejects when it does not answer or is not a master.
 export async function readReloadCounter(stateDir: string, timeoutMs = 5000): Promise<ReloadCounter> {
-  const text = await sendMasterCli(join(stateDir, "master.sock"), "show proc", timeoutMs);
-  const counter = parseProc(text);
-  if (!counter) throw new Error(`not a show proc answer: ${text.slice(0, 200)}`);
-  return counter;
-}
-
-function parseProc(text: string): ReloadCounter | null {
-  let counter: ReloadCounter | null = null;
-  let section = "";
-  for (const line of text.split("\n").map((raw) => raw.trim())) {
-    if (line.startsWith("#")) section = line;
-    const master = /^(\d+)\s+master\s+(\d+)(?:\s+\[failed:\s*(\d+)\])?/.exec(line);
-    if (master) {
-      counter = {
-        masterPid: Number(master[1]),
-        reloads: Number(master[2]),
-        failed: Number(master[3] ?? 0),
-        workerPid: null,
-        oldWorkerPids: [],
-      };
-      continue;
-    }
-    const worker = /^(\d+)\s+worker\s+(\d+)/.exec(line);
-    if (!worker || !counter) continue;
-    if (section === "# workers" && Number(worker[2]) === 0) counter.workerPid = Number(worker[1]);
-    else if (section === "# workers" || section === "# old workers")
-      counter.oldWorkerPids.push(Number(worker[1]));
-  }
-  return counter;
+  const text = await sendMasterCommand(join(stateDir, "master.sock"), "show proc", timeoutMs);
+  const info = parseShowProc(text);
+  if (!info) throw new Error(`not a show proc answer: ${text.slice(0, 200)}`);
+  const current = currentWorker(info);
+  const old = [...info.workers.filter((worker) => worker !== current), ...info.oldWorkers];
+  return {
+    masterPid: info.masterPid,
+    reloads: info.reloads,
+    failed: info.failed,
+    workerPid: current?.pid ?? null,
+    oldWorkerPids: old.map((worker) => worker.pid),
+  };
 }

@@ -3,7 +3,7 @@
 // entries (`show map domain.map`). The truth the zero-reload tests compare with the files.
 import { join } from "node:path";
 import { readReloadCounter } from "./read-reload-counter.js";
-import { sendMasterCli } from "./send-master-cli.js";
+import { sendMasterCommand } from "@rancher-haproxy/core";
 
 // One server slot as the worker has it.
 export interface RuntimeServer {
@@ -37,8 +37,8 @@ export async function readRuntimeState(stateDir: string, mapName = "domain.map")
   const socket = join(stateDir, "master.sock");
   const { workerPid } = await readReloadCounter(stateDir);
   if (workerPid === null) throw new Error("no current worker");
-  const servers = parseServersState(await sendMasterCli(socket, `@!${workerPid} show servers state`));
-  const mapText = await sendMasterCli(socket, `@!${workerPid} show map ${mapName}`);
+  const servers = parseServersState(await sendMasterCommand(socket, `@!${workerPid} show servers state`));
+  const mapText = await sendMasterCommand(socket, `@!${workerPid} show map ${mapName}`);
   const map: string[] = [];
   for (const line of mapText.split("\n")) {
     if (line.trim() === "") continue;

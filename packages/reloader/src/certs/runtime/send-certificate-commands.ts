@@ -2,8 +2,7 @@
 // addressed `@!<pid>`, one fresh connection each; stops at the first answer that is not the expected
 // one and aborts an open transaction. Answers are never logged whole (they could echo a payload).
 import { readProc } from "../../haproxy/confirm-reload.js";
-import { sendMasterCommand } from "../../haproxy/master-cli.js";
-import { currentWorker } from "../../haproxy/parse-show-proc.js";
+import { currentWorker, sendMasterCommand } from "@rancher-haproxy/core";
 import type { CertificateCommand } from "../model/plan-certificate-commands.js";
 
 // All answered as expected, or the first that did not (command only, answer cut to one short line).
