@@ -45,8 +45,20 @@ export async function readIfExists(path: string): Promise<string | null> {
 // Replace `path` atomically: temp file in the same directory, fsync, rename, fsync the directory.
 // Readers see the old bytes or the new bytes, never a mix; no temp file survives a failure.
 export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
-  const dir = dirname(path);
   const temp = tempPathFor(path);
+  await stageTempFile(temp, content, mode);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dirname(path));
+}
+
+// Write `content` to the new file `temp` (never an existing one) and fsync it; removed again if anything
+// fails. The first half of every atomic replacement (writeFileAtomic, writeFilesAtomic).
+export async function stageTempFile(temp: string, content: string, mode: number): Promise<void> {
   try {
     const handle = await open(temp, "wx", mode);
     try {
@@ -55,12 +67,10 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(dir);
 }
 
 // Write `content` to `path` only when the bytes differ, so an unchanged file keeps its inode and mtime.

@@ -2,9 +2,9 @@
 // parallel), then the renames follow one another in the given order with nothing else between them, then
 // each directory is fsynced once. A reader sees each file old or new, never a mix, and a watcher of both
 // files sees the renames within a fraction of a millisecond instead of one fsync apart.
-import { open, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { syncDirectory, tempPathFor } from "./write-file-atomic.js";
+import { stageTempFile, syncDirectory, tempPathFor } from "./write-file-atomic.js";
 
 // One file to replace.
 export interface AtomicWrite {
@@ -27,7 +27,7 @@ export async function writeFilesAtomic(
 ): Promise<AtomicWriteOutcome[]> {
   const temps = writes.map((write) => tempPathFor(write.path));
   const staged = await Promise.allSettled(
-    writes.map((write, i) => stage(temps[i] ?? "", write.content, mode)),
+    writes.map((write, i) => stageTempFile(temps[i] ?? "", write.content, mode)),
   );
   const outcomes: AtomicWriteOutcome[] = writes.map(() => ({ status: "not-attempted" }));
   // As if written one by one: the steps before one that could not be staged are still renamed.
@@ -49,22 +49,6 @@ export async function writeFilesAtomic(
   await removeAll(temps.filter((_, i) => outcomes[i]?.status !== "renamed"));
   for (const dir of new Set(writes.map((write) => dirname(write.path)))) await syncDirectory(dir);
   return outcomes;
-}
-
-// The temp file with `content`, fsynced; removed again if anything fails.
-async function stage(temp: string, content: string, mode: number): Promise<void> {
-  try {
-    const handle = await open(temp, "wx", mode);
-    try {
-      await handle.writeFile(content, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
 }
 
 async function removeAll(paths: readonly string[]): Promise<void> {

@@ -3,6 +3,7 @@
 import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
 import type { Candidate } from "./select-containers.js";
+import { compareServerLines } from "./compare-server-lines.js";
 import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";
 
 // Backends sorted by name with servers sorted by name, the candidates that lost a collision, and the
@@ -56,10 +57,7 @@ function compareStacks(a: Candidate, b: Candidate): number {
 function compareCandidates(a: Candidate, b: Candidate): number {
   return (
     compareStacks(a, b) ||
-    compareStrings(a.server.name, b.server.name) ||
-    compareStrings(a.server.address, b.server.address) ||
-    a.server.port - b.server.port ||
-    compareStrings(a.server.proxy ?? "", b.server.proxy ?? "") ||
+    compareServerLines(a.server, b.server) ||
     compareStrings(a.ref.container, b.ref.container)
   );
 }

@@ -3,6 +3,7 @@
 // the lowest stack name (lower-cased, then as written, then by uuid); the others are skipped with a reason.
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
 import type { TcpCandidate } from "./evaluate-tcp-container.js";
+import { compareServerLines } from "./compare-server-lines.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 
 // TCP backends sorted by name with servers sorted by name, and the candidates that lost a port or a name.
@@ -60,10 +61,7 @@ function compareStacks(a: TcpCandidate, b: TcpCandidate): number {
 function compareCandidates(a: TcpCandidate, b: TcpCandidate): number {
   return (
     compareStacks(a, b) ||
-    compareStrings(a.server.name, b.server.name) ||
-    compareStrings(a.server.address, b.server.address) ||
-    a.server.port - b.server.port ||
-    compareStrings(a.server.proxy ?? "", b.server.proxy ?? "") ||
+    compareServerLines(a.server, b.server) ||
     compareStrings(a.ref.container, b.ref.container)
   );
 }
