@@ -37,10 +37,31 @@ export function explainHost(
   const routed = (fqdn: string) => table.hosts.find((entry) => entry.fqdn === fqdn);
   const serversOf = (backend: string) =>
     (table.backends.find((entry) => entry.name === backend)?.servers ?? []).map(serverView);
+  // A routed answer: how the name reached `backend` (via: the wildcard or parent key that matched).
+  const routedBy = (
+    source: NonNullable<HostExplanation["source"]>,
+    backend: string,
+    via: string | null,
+    reason: string,
+  ) => ({
+    found: true,
+    explanation: {
+      kind: "host" as const,
+      host,
+      status: "routed" as const,
+      source,
+      backend,
+      via,
+      reason,
+      servers: serversOf(backend),
+      notRouted: notRoutedOf(backend),
+      aliases,
+    },
+  });
 
   // a host with path keys only (`<host>/api`): the longest prefix of the request path picks among them
   const paths = table.hosts.filter((entry) => entry.fqdn.startsWith(`${host}/`));
-  const exact = routed(host) ?? (paths.length > 0 && paths[0] !== undefined ? paths[0] : undefined);
+  const exact = routed(host) ?? paths[0];
   if (exact) {
     const what =
       exact.source === "stack"
@@ -48,25 +69,16 @@ export function explainHost(
         : exact.source === "alias"
           ? `an alias of stack ${exact.backend}`
           : `a hosts label of backend ${exact.backend}`;
-    return {
-      found: true,
-      explanation: {
-        kind: "host",
-        host,
-        status: "routed",
-        source: exact.source,
-        backend: exact.backend,
-        via: null,
-        reason:
-          `domain.map routes ${exact.fqdn} to backend ${exact.backend} (${what})` +
-          (paths.length > 0
-            ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(host.length)} → ${entry.backend}`).join(", ")}`
-            : ""),
-        servers: serversOf(exact.backend),
-        notRouted: notRoutedOf(exact.backend),
-        aliases,
-      },
-    };
+    const byPath =
+      paths.length > 0
+        ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(host.length)} → ${entry.backend}`).join(", ")}`
+        : "";
+    return routedBy(
+      exact.source,
+      exact.backend,
+      null,
+      `domain.map routes ${exact.fqdn} to backend ${exact.backend} (${what})${byPath}`,
+    );
   }
   const labels = host.split(".");
   for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
@@ -75,38 +87,19 @@ export function explainHost(
     const parent = wildcard ?? routed(suffix);
     if (!parent) continue;
     if (wildcard)
-      return {
-        found: true,
-        explanation: {
-          kind: "host",
-          host,
-          status: "routed",
-          source: "wildcard",
-          backend: wildcard.backend,
-          via: wildcard.fqdn,
-          reason: `domain.map routes ${host} by the wildcard ${wildcard.fqdn} to backend ${wildcard.backend} (no exact name, no longer wildcard or mapped parent)`,
-          servers: serversOf(wildcard.backend),
-          notRouted: notRoutedOf(wildcard.backend),
-          aliases,
-        },
-      };
-    return {
-      found: true,
-      explanation: {
-        kind: "host",
-        host,
-        status: "routed",
-        source: "parent",
-        backend: parent.backend,
-        via: parent.fqdn,
-        reason:
-          `${host} is not in domain.map, but ${parent.fqdn} is: the reloader's HAProxy config routes ` +
-          `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${parent.backend}`,
-        servers: serversOf(parent.backend),
-        notRouted: notRoutedOf(parent.backend),
-        aliases,
-      },
-    };
+      return routedBy(
+        "wildcard",
+        wildcard.backend,
+        wildcard.fqdn,
+        `domain.map routes ${host} by the wildcard ${wildcard.fqdn} to backend ${wildcard.backend} (no exact name, no longer wildcard or mapped parent)`,
+      );
+    return routedBy(
+      "parent",
+      parent.backend,
+      parent.fqdn,
+      `${host} is not in domain.map, but ${parent.fqdn} is: the reloader's HAProxy config routes ` +
+        `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${parent.backend}`,
+    );
   }
   const notRouted = name === null ? [] : notRoutedOf(name);
   let reason: string;
