@@ -17,6 +17,20 @@ export interface WorkerAnswer {
 export type WorkerBatch =
   { ok: true; workerPid: number; answers: WorkerAnswer[] } | { ok: false; reason: string };
 
+// The pid of the current worker (reloads 0 in `show proc`), which must be `expectedPid` when given.
+export async function findCurrentWorker(
+  masterSocket: string,
+  timeoutMs: number,
+  expectedPid?: number,
+): Promise<{ ok: true; pid: number } | { ok: false; reason: string }> {
+  const info = await readProc(masterSocket, timeoutMs);
+  const worker = info ? currentWorker(info) : null;
+  if (!worker) return { ok: false, reason: "no current worker in show proc" };
+  if (expectedPid !== undefined && worker.pid !== expectedPid)
+    return { ok: false, reason: `the current worker is ${worker.pid}, not ${expectedPid}` };
+  return { ok: true, pid: worker.pid };
+}
+
 // Send each command to the current worker, one master-CLI connection per command (≈ 0.2 ms each on
 // loopback; one connection per command keeps answers apart without parsing separators). The worker
 // pid is read once from `show proc`; `expectedPid`, when given, must match it.
@@ -26,11 +40,8 @@ export async function sendWorkerCommands(
   options: { timeoutMs?: number; expectedPid?: number } = {},
 ): Promise<WorkerBatch> {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const info = await readProc(masterSocket, timeoutMs);
-  const worker = info ? currentWorker(info) : null;
-  if (!worker) return { ok: false, reason: "no current worker in show proc" };
-  if (options.expectedPid !== undefined && worker.pid !== options.expectedPid)
-    return { ok: false, reason: `the current worker is ${worker.pid}, not ${options.expectedPid}` };
+  const worker = await findCurrentWorker(masterSocket, timeoutMs, options.expectedPid);
+  if (!worker.ok) return worker;
   const answers: WorkerAnswer[] = [];
   for (const command of commands) {
     if (/[\n;]/.test(command) || Buffer.byteLength(command) > MAX_BATCH_BYTES)

@@ -1,8 +1,8 @@
 // Send certificate commands (some with a PEM payload) to the current worker through the master CLI,
 // addressed `@!<pid>`, one fresh connection each; stops at the first answer that is not the expected
 // one and aborts an open transaction. Answers are never logged whole (they could echo a payload).
-import { readProc } from "../../haproxy/confirm-reload.js";
-import { currentWorker, sendMasterCommand } from "@rancher-haproxy/core";
+import { sendMasterCommand } from "@rancher-haproxy/core";
+import { findCurrentWorker } from "../../haproxy/worker-commands.js";
 import type { CertificateCommand } from "../model/plan-certificate-commands.js";
 
 // All answered as expected, or the first that did not (command only, answer cut to one short line).
@@ -15,9 +15,8 @@ export async function sendCertificateCommands(
   commands: readonly CertificateCommand[],
   timeoutMs = 5000,
 ): Promise<CertificateCommandsOutcome> {
-  const info = await readProc(masterSocket, timeoutMs);
-  const worker = info ? currentWorker(info) : null;
-  if (!worker) return { ok: false, reason: "no current worker in show proc" };
+  const worker = await findCurrentWorker(masterSocket, timeoutMs);
+  if (!worker.ok) return worker;
   const send = (line: string) => sendMasterCommand(masterSocket, `@!${worker.pid} ${line}`, timeoutMs);
   let open: string | null = null;
   for (const step of commands) {
