@@ -225,6 +225,14 @@ function lookup(l: LookupResult): string[] {
       ],
       rows,
     ),
+    ...(l.wrk?.twoBackends === undefined
+      ? []
+      : [
+          "",
+          `The ${l.hosts} hosts mapped alternately onto two backends on two responders (wrk): ` +
+            `${l.wrk.twoBackends} req/s, ${cell(l.wrk.twoBackendsOverOneHost)} × 1 host (the second ` +
+            "server's cost, not the lookup's).",
+        ]),
   ];
 }
 
