@@ -228,10 +228,10 @@ function lookup(l: LookupResult): string[] {
     ...(l.wrk?.twoBackends === undefined
       ? []
       : [
-          "",
           `The ${l.hosts} hosts mapped alternately onto two backends on two responders (wrk): ` +
             `${l.wrk.twoBackends} req/s, ${cell(l.wrk.twoBackendsOverOneHost)} × 1 host (the second ` +
             "server's cost, not the lookup's).",
+          "",
         ]),
   ];
 }

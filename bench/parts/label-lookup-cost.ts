@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, renderTestMap, runLoad, type LoadTarget } from "@rancher-haproxy/test-support";
-import { renderOurBaseConfig } from "../lib/base-config.js";
+import { renderOurBaseConfig, writeOurMaps } from "../lib/base-config.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { startForegroundHaproxy } from "../lib/foreground-haproxy.js";
 import { manyBackends, manyMap, stackHost } from "../lib/many-backends.js";
@@ -69,7 +69,7 @@ export async function runLabelLookupCost(settings: PartSettings): Promise<LabelL
       const base = join(conf, "haproxy.cfg");
       await writeFile(base, renderOurBaseConfig(port, join(conf, "admin.sock")));
       await writeFile(join(conf, "haproxy-backends.cfg"), manyBackends(KEYS, [`${host}:${responderPort}`]));
-      await writeFile(join(conf, "domain.map"), maps[kind]);
+      await writeOurMaps(conf, maps[kind]);
       await startForegroundHaproxy(cleanup, [base, join(conf, "haproxy-backends.cfg")], "127.0.0.1", port);
       urls[kind] = `http://127.0.0.1:${port}/api/v1/x`;
     }

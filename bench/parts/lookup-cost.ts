@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, runLoad } from "@rancher-haproxy/test-support";
-import { renderOurBaseConfig } from "../lib/base-config.js";
+import { renderOurBaseConfig, writeOurMaps } from "../lib/base-config.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { startForegroundHaproxy } from "../lib/foreground-haproxy.js";
 import { manyBackends, manyMap, stackHost } from "../lib/many-backends.js";
@@ -91,7 +91,7 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
       // open a new one, which measured connection set-up, not the lookup (0.66× in 2026-12); spread
       // over two backends on two responders (`twoBackends`, the headline before 2026-12-01) the second
       // server alone costs ≈ 10 %.
-      await writeFile(join(conf, "domain.map"), manyMap(hosts, kind === "twoBackends" ? 2 : 1));
+      await writeOurMaps(conf, manyMap(hosts, kind === "twoBackends" ? 2 : 1));
       await startForegroundHaproxy(cleanup, [base, join(conf, "haproxy-backends.cfg")], "127.0.0.1", port);
       urls[kind] = `http://127.0.0.1:${port}/`;
     }
