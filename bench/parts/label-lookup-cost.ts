@@ -1,7 +1,8 @@
 // Part 6: requests/s through HAProxy (our routing rules, one run, alternating rounds) with 5 000 map keys
 // of which 1 000 wildcards and 1 000 path rules (issue 13), against the plain 5 000-host table. Every
-// request asks for /api/v1/x, so each one walks the host+path lookups: a plain host misses 3 path keys
-// before its host; a wildcard host misses the 4 exact keys first; a path host hits `host/api`.
+// request asks for /api/v1/x, so each one walks the host+path lookups: a plain host skips its path
+// lookups (no path-hosts.map marker) and hits its host; a wildcard host skips the exact host's path
+// lookups and misses the exact host first; a path host hits `host/api`.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 // The path-host markers: the host part of every domain.map key that has a path (an exact host or a `*.x`
 // wildcard: exactly the host expressions the routing rules look up), the keys of path-hosts.map. The
 // rules look a host expression's path keys up only when its marker is there, so a host without path
-// rules costs one lookup in that small (usually empty) map instead of three in domain.map. Pure and total.
+// rules costs lookups in that small (usually empty) map instead of three in domain.map. Pure and total.
 import type { MapEntry } from "@rancher-haproxy/core";
 import type { MapOp } from "./plan-update.js";
 

@@ -50,8 +50,8 @@ function hostExpressions(): string[] {
 // app.dev.tld.evil.com matches nothing): for each host expression, `<host>/<seg1>/<seg2>/<seg3>` down to
 // `<host>/<seg1>` (txn.pathN: the path's first N segments), then `<host>` alone; the first found wins.
 // The path lookups of a host expression run only when it is in path-hosts.map (some key has a path
-// under it; else they would all miss), so a host without path rules costs one lookup in that small map
-// and one in domain.map whatever the table's size.
+// under it; else they would all miss), so a host without path rules costs lookups in that small map
+// (one per path depth, each only while nothing matched) and one in domain.map whatever the table's size.
 export function renderRoutingRules(
   mapName: string = DOMAIN_MAP_NAME,
   pathHostsName: string = PATH_HOSTS_MAP_NAME,
