@@ -10,6 +10,7 @@ import { freePort, runLoad } from "@rancher-haproxy/test-support";
 import { renderOurBaseConfig, writeOurMaps } from "../lib/base-config.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { startForegroundHaproxy } from "../lib/foreground-haproxy.js";
+import { processCpuNs } from "../lib/process-cpu.js";
 import { manyBackends, manyMap, stackHost } from "../lib/many-backends.js";
 import { renderOriginalBaseConfig, renderResponderConfig } from "../lib/original-config.js";
 import { median, ratio } from "../lib/stats.js";
@@ -32,6 +33,8 @@ export interface LookupResult {
     /** the 5 000 hosts mapped alternately onto two backends on the two responders */
     twoBackends?: number;
     twoBackendsOverOneHost?: number;
+    /** the routing HAProxy's CPU per request during the wrk runs (ns, median), when /proc has it */
+    cpuNsPerRequest?: { ours: number; oneHost: number; original: number; twoBackends: number } | null;
     errors: number;
   } | null;
   node: {
@@ -72,6 +75,7 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
       responders.push(`${host}:${port}`);
     }
     const urls: Record<Config, string> = { ours: "", oneHost: "", original: "", twoBackends: "" };
+    const pids: Record<Config, number> = { ours: 0, oneHost: 0, original: 0, twoBackends: 0 };
     for (const kind of CONFIGS) {
       const hosts = kind === "oneHost" ? 1 : HOSTS;
       const conf = join(dir, kind);
@@ -92,12 +96,15 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
       // over two backends on two responders (`twoBackends`, the headline before 2026-12-01) the second
       // server alone costs ≈ 10 %.
       await writeOurMaps(conf, manyMap(hosts, kind === "twoBackends" ? 2 : 1));
-      await startForegroundHaproxy(cleanup, [base, join(conf, "haproxy-backends.cfg")], "127.0.0.1", port);
+      const files = [base, join(conf, "haproxy-backends.cfg")];
+      pids[kind] = await startForegroundHaproxy(cleanup, files, "127.0.0.1", port);
       urls[kind] = `http://127.0.0.1:${port}/`;
     }
     const scripts = { many: await writeRotateScript(dir, HOSTS), one: await writeRotateScript(dir, 1) };
     const wrkRps: Record<Config, number[]> = { ours: [], oneHost: [], original: [], twoBackends: [] };
     const nodeRps: Record<Config, number[]> = { ours: [], oneHost: [], original: [], twoBackends: [] };
+    const cpuNs: Record<Config, number[]> = { ours: [], oneHost: [], original: [], twoBackends: [] };
+    let cpuKnown = true;
     let wrkErrors = 0;
     let nodeFailed = 0;
     const targets = Array.from({ length: HOSTS }, (_, i) => ({ host: stackHost(i), expect: "ok" }));
@@ -105,7 +112,11 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
       for (const kind of ORDERS[round % ORDERS.length] ?? []) {
         if (settings.wrk) {
           const script = kind === "oneHost" ? scripts.one : scripts.many;
+          const cpuBefore = processCpuNs(pids[kind]);
           const result = await runWrk(settings.wrk, urls[kind], script, wrkSeconds);
+          const cpuAfter = processCpuNs(pids[kind]);
+          if (cpuBefore === null || cpuAfter === null || result.requests === 0) cpuKnown = false;
+          else cpuNs[kind].push(Math.round((cpuAfter - cpuBefore) / result.requests));
           wrkRps[kind].push(result.requestsPerSecond);
           wrkErrors += result.errors;
         }
@@ -143,6 +154,14 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
             oursOverOneHost: ratio(median(wrkRps.ours), median(wrkRps.oneHost)),
             twoBackends: median(wrkRps.twoBackends),
             twoBackendsOverOneHost: ratio(median(wrkRps.twoBackends), median(wrkRps.oneHost)),
+            cpuNsPerRequest: cpuKnown
+              ? {
+                  ours: median(cpuNs.ours),
+                  oneHost: median(cpuNs.oneHost),
+                  original: median(cpuNs.original),
+                  twoBackends: median(cpuNs.twoBackends),
+                }
+              : null,
             errors: wrkErrors,
           }
         : null,
