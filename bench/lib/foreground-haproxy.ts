@@ -6,13 +6,14 @@ import { waitFor } from "@rancher-haproxy/test-support";
 import type { Cleanup } from "./cleanup.js";
 import { HAPROXY_BIN } from "./haproxy-bin.js";
 
-// Start HAProxy with `configs` and wait until 127.0.0.1:<port> accepts a connection.
+// Start HAProxy with `configs` and wait until 127.0.0.1:<port> accepts a connection; its pid (`-db`:
+// one process, its threads in it).
 export async function startForegroundHaproxy(
   cleanup: Cleanup,
   configs: readonly string[],
   host: string,
   port: number,
-): Promise<void> {
+): Promise<number> {
   const child = spawn(HAPROXY_BIN, ["-db", ...configs.flatMap((c) => ["-f", c])], {
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -28,6 +29,7 @@ export async function startForegroundHaproxy(
     message: `haproxy on ${host}:${port}`,
   });
   if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}: ${stderr}`);
+  return child.pid ?? 0;
 }
 
 function accepts(host: string, port: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
 import type { RuntimeApplyRow } from "../parts/runtime-apply.js";
 import type { MachineInfo } from "./machine.js";
+import { ratio } from "./stats.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
 export interface BenchResults {
@@ -187,6 +188,11 @@ function reloads(rows: readonly ReloadRow[]): string[] {
   ];
 }
 
+// Nanoseconds as microseconds with one decimal.
+function us(ns: number): string {
+  return (ns / 1000).toFixed(1);
+}
+
 function lookup(l: LookupResult): string[] {
   const cell = (value: number | undefined) => (value === undefined ? "n/a" : value);
   const rows: (string | number)[][] = [];
@@ -225,6 +231,24 @@ function lookup(l: LookupResult): string[] {
       ],
       rows,
     ),
+    ...(l.wrk?.twoBackends === undefined
+      ? []
+      : [
+          `The ${l.hosts} hosts mapped alternately onto two backends on two responders (wrk): ` +
+            `${l.wrk.twoBackends} req/s, ${cell(l.wrk.twoBackendsOverOneHost)} × 1 host (the second ` +
+            "server's cost, not the lookup's).",
+          "",
+        ]),
+    ...(l.wrk?.cpuNsPerRequest
+      ? [
+          `The routing HAProxy's CPU per request during the wrk runs (µs, median; other load on the ` +
+            `machine moves it much less than req/s): 1 host ${us(l.wrk.cpuNsPerRequest.oneHost)}, ` +
+            `${l.hosts} hosts ${us(l.wrk.cpuNsPerRequest.ours)} (${l.hosts} / 1: ` +
+            `${ratio(l.wrk.cpuNsPerRequest.ours, l.wrk.cpuNsPerRequest.oneHost)}), two backends ` +
+            `${us(l.wrk.cpuNsPerRequest.twoBackends)}, map_dom ${us(l.wrk.cpuNsPerRequest.original)}.`,
+          "",
+        ]
+      : []),
   ];
 }
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { freePort, waitFor } from "@rancher-haproxy/test-support";
-import { renderOurBaseConfig } from "../lib/base-config.js";
+import { renderOurBaseConfig, writeOurMaps } from "../lib/base-config.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { HAPROXY_BIN } from "../lib/haproxy-bin.js";
 import { manyBackends, manyMap } from "../lib/many-backends.js";
@@ -43,7 +43,7 @@ export async function runCheckAndReload(settings: PartSettings): Promise<CheckRe
         const base = join(conf, "haproxy.cfg");
         await writeFile(base, renderOurBaseConfig(await freePort(), join(conf, "admin.sock")));
         await writeFile(join(conf, "haproxy-backends.cfg"), manyBackends(backends, servers));
-        await writeFile(join(conf, "domain.map"), manyMap(backends));
+        await writeOurMaps(conf, manyMap(backends));
         const checks: number[] = [];
         for (let i = 0; i < runs; i++) {
           const started = performance.now();

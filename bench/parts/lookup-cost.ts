@@ -1,13 +1,16 @@
 // Part 4: requests/s through HAProxy with our routing (host_only + map_str) and 5 000 mapped hosts against
-// the same routing with 1 mapped host (the headline: routing cost independent of the table size), and
-// the original's map_dom frontend on the 5 000 hosts; same responders, same run, rotating the order.
+// the same routing with 1 mapped host (the headline: routing cost independent of the table size; every
+// host goes to the one server the 1-host config uses, so only the lookup differs), the 5 000 hosts spread
+// over two backends (wrk only), and the original's map_dom frontend on the 5 000 hosts; same responders,
+// same run, rotating the order.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, runLoad } from "@rancher-haproxy/test-support";
-import { renderOurBaseConfig } from "../lib/base-config.js";
+import { renderOurBaseConfig, writeOurMaps } from "../lib/base-config.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { startForegroundHaproxy } from "../lib/foreground-haproxy.js";
+import { processCpuNs } from "../lib/process-cpu.js";
 import { manyBackends, manyMap, stackHost } from "../lib/many-backends.js";
 import { renderOriginalBaseConfig, renderResponderConfig } from "../lib/original-config.js";
 import { median, ratio } from "../lib/stats.js";
@@ -15,7 +18,8 @@ import { runWrk, writeRotateScript } from "../lib/wrk.js";
 import type { PartSettings } from "./settings.js";
 
 // Medians over the rounds, per routing. `oneHost` and the `…OverOneHost` ratios are missing in results
-// written before they were measured.
+// written before they were measured, `twoBackends` in results before 2026-12-01 (whose `ours` spread the
+// hosts over two backends).
 export interface LookupResult {
   hosts: number;
   rounds: number;
@@ -26,6 +30,11 @@ export interface LookupResult {
     oursOverOriginal: number;
     oneHost?: number;
     oursOverOneHost?: number;
+    /** the 5 000 hosts mapped alternately onto two backends on the two responders */
+    twoBackends?: number;
+    twoBackendsOverOneHost?: number;
+    /** the routing HAProxy's CPU per request during the wrk runs (ns, median), when /proc has it */
+    cpuNsPerRequest?: { ours: number; oneHost: number; original: number; twoBackends: number } | null;
     errors: number;
   } | null;
   node: {
@@ -39,11 +48,12 @@ export interface LookupResult {
   };
 }
 
-type Config = "ours" | "oneHost" | "original";
+type Config = "ours" | "oneHost" | "original" | "twoBackends";
+const CONFIGS: readonly Config[] = ["ours", "oneHost", "original", "twoBackends"];
 const ORDERS: readonly (readonly Config[])[] = [
-  ["ours", "oneHost", "original"],
-  ["oneHost", "original", "ours"],
-  ["original", "ours", "oneHost"],
+  ["ours", "oneHost", "original", "twoBackends"],
+  ["oneHost", "twoBackends", "ours", "original"],
+  ["original", "ours", "twoBackends", "oneHost"],
 ];
 
 const HOSTS = 5000;
@@ -64,8 +74,9 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
       await startForegroundHaproxy(cleanup, [config], host, port);
       responders.push(`${host}:${port}`);
     }
-    const urls: Record<Config, string> = { ours: "", oneHost: "", original: "" };
-    for (const kind of ["ours", "oneHost", "original"] as const) {
+    const urls: Record<Config, string> = { ours: "", oneHost: "", original: "", twoBackends: "" };
+    const pids: Record<Config, number> = { ours: 0, oneHost: 0, original: 0, twoBackends: 0 };
+    for (const kind of CONFIGS) {
       const hosts = kind === "oneHost" ? 1 : HOSTS;
       const conf = join(dir, kind);
       await mkdir(conf, { recursive: true });
@@ -78,17 +89,22 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
           : renderOriginalBaseConfig(port, join(conf, "domain.map")),
       );
       await writeFile(join(conf, "haproxy-backends.cfg"), manyBackends(hosts, responders));
-      // Every host maps to app-0 or app-1 (one server each, on the two responders): the 5 000-line map
-      // is looked up, but HAProxy reuses its server connections as with one host. With a backend per
-      // host, 5 000 servers each keep their own idle connections and most requests open a new one,
-      // which measured connection set-up, not the lookup (0.66× in 2026-12).
-      await writeFile(join(conf, "domain.map"), manyMap(hosts, Math.min(hosts, 2)));
-      await startForegroundHaproxy(cleanup, [base, join(conf, "haproxy-backends.cfg")], "127.0.0.1", port);
+      // Every host maps to app-0 (its one server on the first responder, as with one host): the
+      // 5 000-line map is looked up, but HAProxy reuses the same server connections as with one host.
+      // With a backend per host, 5 000 servers each keep their own idle connections and most requests
+      // open a new one, which measured connection set-up, not the lookup (0.66× in 2026-12); spread
+      // over two backends on two responders (`twoBackends`, the headline before 2026-12-01) the second
+      // server alone costs ≈ 10 %.
+      await writeOurMaps(conf, manyMap(hosts, kind === "twoBackends" ? 2 : 1));
+      const files = [base, join(conf, "haproxy-backends.cfg")];
+      pids[kind] = await startForegroundHaproxy(cleanup, files, "127.0.0.1", port);
       urls[kind] = `http://127.0.0.1:${port}/`;
     }
     const scripts = { many: await writeRotateScript(dir, HOSTS), one: await writeRotateScript(dir, 1) };
-    const wrkRps: Record<Config, number[]> = { ours: [], oneHost: [], original: [] };
-    const nodeRps: Record<Config, number[]> = { ours: [], oneHost: [], original: [] };
+    const wrkRps: Record<Config, number[]> = { ours: [], oneHost: [], original: [], twoBackends: [] };
+    const nodeRps: Record<Config, number[]> = { ours: [], oneHost: [], original: [], twoBackends: [] };
+    const cpuNs: Record<Config, number[]> = { ours: [], oneHost: [], original: [], twoBackends: [] };
+    let cpuKnown = true;
     let wrkErrors = 0;
     let nodeFailed = 0;
     const targets = Array.from({ length: HOSTS }, (_, i) => ({ host: stackHost(i), expect: "ok" }));
@@ -96,9 +112,17 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
       for (const kind of ORDERS[round % ORDERS.length] ?? []) {
         if (settings.wrk) {
           const script = kind === "oneHost" ? scripts.one : scripts.many;
+          const cpuBefore = processCpuNs(pids[kind]);
           const result = await runWrk(settings.wrk, urls[kind], script, wrkSeconds);
+          const cpuAfter = processCpuNs(pids[kind]);
+          if (cpuBefore === null || cpuAfter === null || result.requests === 0) cpuKnown = false;
+          else cpuNs[kind].push(Math.round((cpuAfter - cpuBefore) / result.requests));
           wrkRps[kind].push(result.requestsPerSecond);
           wrkErrors += result.errors;
+        }
+        if (kind === "twoBackends") {
+          settings.progress(`round ${round + 1} ${kind}: wrk ${wrkRps[kind].at(-1) ?? "-"}/s`);
+          continue;
         }
         const load = await runLoad({
           url: urls[kind],
@@ -128,6 +152,16 @@ export async function runLookupCost(settings: PartSettings): Promise<LookupResul
             oursOverOriginal: ratio(median(wrkRps.ours), median(wrkRps.original)),
             oneHost: median(wrkRps.oneHost),
             oursOverOneHost: ratio(median(wrkRps.ours), median(wrkRps.oneHost)),
+            twoBackends: median(wrkRps.twoBackends),
+            twoBackendsOverOneHost: ratio(median(wrkRps.twoBackends), median(wrkRps.oneHost)),
+            cpuNsPerRequest: cpuKnown
+              ? {
+                  ours: median(cpuNs.ours),
+                  oneHost: median(cpuNs.oneHost),
+                  original: median(cpuNs.original),
+                  twoBackends: median(cpuNs.twoBackends),
+                }
+              : null,
             errors: wrkErrors,
           }
         : null,

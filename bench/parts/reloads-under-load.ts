@@ -16,7 +16,7 @@ import {
   type Backend,
   type LoadResult,
 } from "@rancher-haproxy/test-support";
-import { renderOurBaseConfig } from "../lib/base-config.js";
+import { renderOurBaseConfig, writeOurMaps } from "../lib/base-config.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { startDaemonHaproxy } from "../lib/daemon-haproxy.js";
 import { getHost } from "../lib/get-host.js";
@@ -98,7 +98,7 @@ export async function runReloadsUnderLoad(settings: PartSettings): Promise<Reloa
       const backendsPath = join(orig, "haproxy-backends.cfg");
       await writeFile(base, renderOurBaseConfig(port, join(orig, "admin.sock")));
       await writeFile(backendsPath, backendsFile(0));
-      await writeFile(join(orig, "domain.map"), map);
+      await writeOurMaps(orig, map);
       const daemon = await startDaemonHaproxy([base, backendsPath], join(orig, "haproxy.pid"));
       phase.add(() => daemon.stop());
       let n = 0;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { renderBaseConfig } from "@rancher-haproxy/reloader";
 import { freePort } from "@rancher-haproxy/test-support";
+import { writeOurMaps } from "../lib/base-config.js";
 import { writeBenchCertificates } from "../lib/bench-certificates.js";
 import { withCleanup } from "../lib/cleanup.js";
 import { startForegroundHaproxy } from "../lib/foreground-haproxy.js";
@@ -83,7 +84,7 @@ export async function runTlsCertificates(settings: PartSettings): Promise<TlsRes
       );
       const backends = join(conf, "haproxy-backends.cfg");
       await writeFile(backends, manyBackends(count, [`127.0.0.95:${responderPort}`]));
-      await writeFile(join(conf, "domain.map"), manyMap(count));
+      await writeOurMaps(conf, manyMap(count));
       const checks: number[] = [];
       for (let i = 0; i < (settings.quick ? 2 : 5); i++) {
         const started = performance.now();

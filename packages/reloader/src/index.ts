@@ -3,7 +3,13 @@ export { startReloader, type RunningReloader } from "./main.js";
 export { resolveOptions, parseReloaderCommandLine } from "./options/resolve-options.js";
 export type { ReloaderOptions, SslOptions, StatsOptions, RedirectCode } from "./options/reloader-options.js";
 export { renderBaseConfig, renderBindAddress, type BaseConfigInput } from "./render/render-base-config.js";
-export { renderRoutingRules, SUBDOMAIN_LEVELS, NO_ROUTE_BACKEND } from "./render/render-routing-rules.js";
+export {
+  renderRoutingRules,
+  SUBDOMAIN_LEVELS,
+  NO_ROUTE_BACKEND,
+  PATH_HOSTS_MAP_NAME,
+} from "./render/render-routing-rules.js";
+export { renderPathHostsMap, renderPathHostsMapOf } from "./render/render-path-hosts-map.js";
 export { buildCertificatePem, validateCertificateFile } from "./model/build-certificate-pem.js";
 export { checkConfig, type CheckResult } from "./haproxy/check-config.js";
 export { findOffendingLines, maskSecrets } from "./haproxy/find-offending-lines.js";

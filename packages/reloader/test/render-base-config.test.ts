@@ -36,6 +36,7 @@ describe("renderBaseConfig", () => {
     const { cert, key } = recordedCertificate();
     await writeFile(certPath, `${cert.trim()}\n${key.trim()}\n`);
     await writeFile(join(dir, "domain.map"), renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }));
+    await writeFile(join(dir, "path-hosts.map"), "");
     // an HTTP backend, one with option lines (issue 13: its own timeout tunnel beside the defaults' 1h)
     // and a TCP service's: the defaults must give no warning for any of them
     const withOptions = renderBackends({
@@ -118,6 +119,7 @@ describe("renderBaseConfig", () => {
     const cert = join(spaced, "my cert.pem");
     await copyFile(certPath, cert);
     await copyFile(join(dir, "domain.map"), join(spaced, "domain.map"));
+    await copyFile(join(dir, "path-hosts.map"), join(spaced, "path-hosts.map"));
     const input = base({
       adminSocket: join(spaced, "admin.sock"),
       https: { port: 8443, certPath: cert, redirect: null },
@@ -204,18 +206,20 @@ describe("renderBaseConfig", () => {
     assert.match(text, /^userlist rh_stats_users\n {4}user ops insecure-password pw$/m);
   });
 
-  it("routes with exact hashed lookups, host+path first, then wildcard and parent per level, never map_dom", () => {
+  it("routes with exact hashed lookups, host+path first (only for hosts path-hosts.map marks), then wildcard and parent per level, never map_dom", () => {
     const rules = renderRoutingRules();
     const lookups = rules.filter((rule) => rule.startsWith("http-request set-var(txn.backend)"));
     assert.equal(rules[0], "http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)");
     assert.equal(rules[1], "http-request set-var(txn.path1) path,field(1,/,2)");
     const found = " if !{ var(txn.backend) -m found }";
+    const paths = (host: string) => `${found} { ${host},map_str(path-hosts.map) -m found }`;
+    const wildcard = "var(txn.host),regsub(^[^.]*\\.,*.)";
     assert.deepEqual(lookups.slice(0, 5), [
-      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path3),map_str(domain.map)${found}`,
-      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path2),map_str(domain.map)${found}`,
-      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path1),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path3),map_str(domain.map)${paths("var(txn.host)")}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path2),map_str(domain.map)${paths("var(txn.host)")}`,
+      `http-request set-var(txn.backend) var(txn.host),concat(,txn.path1),map_str(domain.map)${paths("var(txn.host)")}`,
       `http-request set-var(txn.backend) var(txn.host),map_str(domain.map)${found}`,
-      `http-request set-var(txn.backend) var(txn.host),regsub(^[^.]*\\.,*.),concat(,txn.path3),map_str(domain.map)${found}`,
+      `http-request set-var(txn.backend) ${wildcard},concat(,txn.path3),map_str(domain.map)${paths(wildcard)}`,
     ]);
     assert.equal(lookups.length, (1 + 2 * SUBDOMAIN_LEVELS) * (MAX_PATH_DEPTH + 1));
     assert.ok(rules.every((rule) => !rule.includes("map_dom") && !rule.includes("map_end")));

@@ -1,5 +1,5 @@
 // Pure pieces of the runtime-API path: slot assignment, the slotted rendering, the runtime-or-reload
-// plan, the answer allow-list and the read-back comparison.
+// plan (with the path-host markers), the answer allow-list and the read-back comparison.
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,8 +15,10 @@ import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
 import { mapCommand, serverCommand } from "../src/haproxy/runtime-commands.ts";
 import { assignSlots } from "../src/model/assign-slots.ts";
 import { compareMapEntry, compareServers } from "../src/model/compare-readback.ts";
+import { withMarkerOps } from "../src/model/path-host-markers.ts";
 import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
 import type { SlotMap } from "../src/model/server-slots.ts";
+import { renderPathHostsMap, renderPathHostsMapOf } from "../src/render/render-path-hosts-map.ts";
 import { renderSlottedBackends } from "../src/render/render-slotted-backends.ts";
 import { readSlots } from "../src/sources/read-slots.ts";
 
@@ -129,6 +131,42 @@ describe("planUpdate", () => {
         { action: "set", fqdn: "app.tld", backend: "app" },
         { action: "del", fqdn: "www.tld" },
       ]);
+  });
+
+  it("adds a path-host marker after a host's first path key and deletes it after its last one", () => {
+    const app = [backend("app", [server("a", 1)])];
+    const hosts = { "a.tld": "app", "a.tld/x": "app", "*.w.tld/api/v1": "app", "b.tld/y": "app" };
+    assert.equal(renderPathHostsMap(Object.keys(hosts)), "*.w.tld 1\na.tld 1\nb.tld 1\n");
+    assert.equal(renderPathHostsMapOf("a.tld app\nc.tld app\n"), "");
+    const commands = (from: Record<string, string>, to: Record<string, string>) => {
+      const plan = planUpdate(
+        applied(table(app, from)),
+        { baseHash: "base", table: table(app, to) },
+        options,
+      );
+      assert.equal(plan.kind, "runtime");
+      return plan.kind === "runtime" ? plan.mapOps.map((op) => mapCommand(op).command) : [];
+    };
+    const added = { ...hosts, "c.tld/z": "app", "a.tld/x/y": "app", "a.tld": "api" };
+    assert.deepEqual(commands(hosts, added), [
+      "set map domain.map a.tld api",
+      "add map domain.map c.tld/z app",
+      "add map domain.map a.tld/x/y app",
+      "add map path-hosts.map c.tld 1",
+    ]);
+    const { "a.tld/x": _x, "b.tld/y": _y, ...removed } = hosts;
+    assert.deepEqual(commands(hosts, { ...removed, "b.tld": "app" }), [
+      "add map domain.map b.tld app",
+      "del map domain.map a.tld/x",
+      "del map domain.map b.tld/y",
+      "del map path-hosts.map a.tld",
+      "del map path-hosts.map b.tld",
+    ]);
+    const markerOps = withMarkerOps([], table(app, removed).hosts, table(app, hosts).hosts);
+    assert.deepEqual(markerOps, [
+      { action: "add", fqdn: "a.tld", backend: "1", map: "path-hosts" },
+      { action: "add", fqdn: "b.tld", backend: "1", map: "path-hosts" },
+    ]);
   });
 
   it("reloads, with the reason, for what the runtime API cannot do", () => {

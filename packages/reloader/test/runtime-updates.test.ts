@@ -1,5 +1,5 @@
 // Zero-reload updates through HAProxy's runtime API, against a real HAProxy: scaling within a backend
-// and alias changes reach HAProxy without a reload (its own reload counter and worker pid unchanged), a
+// and alias and path-rule changes reach HAProxy without a reload (its own reload counter and worker pid unchanged), a
 // runtime step answered with an error or a read-back that differs ends in one reload and a consistent
 // state, and a backend running out of slots grows with exactly one reload.
 import assert from "node:assert/strict";
@@ -44,7 +44,8 @@ async function answering(fixture: Fixture, host: string, tries: number): Promise
 }
 
 // What the worker runs equals the `current` snapshot: every slot of every backend (show servers state)
-// and the whole map (show map), against slots.json and the shared files the snapshot was rendered from.
+// and the whole map (show map), against slots.json and the shared files the snapshot was rendered from,
+// and the path-host markers (show map path-hosts.map) against the snapshot's path-hosts.map.
 async function assertConsistent(fixture: Fixture): Promise<void> {
   const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
   const slots = await readSlots(current);
@@ -57,19 +58,23 @@ async function assertConsistent(fixture: Fixture): Promise<void> {
   const read = await sendWorkerCommands(join(fixture.stateDir, "master.sock"), [
     ...backends.map((backend) => `show servers state ${backend.name}`),
     "show map domain.map",
+    "show map path-hosts.map",
   ]);
   assert.ok(read.ok, "the worker answers");
   for (const [index, backend] of backends.entries()) {
     const states = parseServersState(read.answers[index]?.answer ?? "", backend.name);
     assert.equal(compareServers(backend.name, slots.get(backend.name) ?? [], backend.servers, states), null);
   }
-  const running = (read.answers.at(-1)?.answer ?? "")
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => line.split(" ").slice(1).join(" "))
-    .sort();
+  const shown = (answer: string | undefined) =>
+    (answer ?? "")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => line.split(" ").slice(1).join(" "))
+      .sort();
   const expected = parsed.table.hosts.map((host) => `${host.fqdn} ${host.backend}`).sort();
-  assert.deepEqual(running, expected, "show map equals the snapshot's map");
+  assert.deepEqual(shown(read.answers.at(-2)?.answer), expected, "show map equals the snapshot's map");
+  const markers = (await readFile(join(current, "path-hosts.map"), "utf8")).split("\n").filter(Boolean);
+  assert.deepEqual(shown(read.answers.at(-1)?.answer), markers.sort(), "and the path-host markers");
 }
 
 const sameSet = (a: Set<string>, b: readonly string[]) => a.size === b.length && b.every((x) => a.has(x));
@@ -104,7 +109,7 @@ async function startApp(t: { after: (fn: () => unknown) => void }, first: number
   return containers;
 }
 
-test("scale 1 → 4 → 1 and an alias added and removed: routed, and 0 reloads", async (t) => {
+test("scale 1 → 4 → 1, an alias and a path rule added and removed: routed, and 0 reloads", async (t) => {
   const containers = await startApp(t, 161, 4);
   const fixture = await createFixture((fn) => t.after(fn), {
     backends: appFile(containers, [0]),
@@ -132,6 +137,15 @@ test("scale 1 → 4 → 1 and an alias added and removed: routed, and 0 reloads"
   assert.ok(sameSet(await answering(fixture, "app.dev.tld", 8), ["app-2"]), "only app-2 is routed");
   assert.equal(await apply(fixture, { map: renderTestMap({ "app.dev.tld": "app" }) }), "runtime.applied");
   assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).status, 503);
+  // A path rule on a host without other keys: its key and its path-hosts.map marker, added then removed.
+  const withPath = { "app.dev.tld": "app", "api.dev.tld/v1": "app" };
+  assert.equal(await apply(fixture, { map: renderTestMap(withPath) }), "runtime.applied");
+  const api = (path: string) => httpRequest({ url: `${fixture.url}${path}`, host: "api.dev.tld" });
+  assert.equal((await api("v1/x")).body, "app-2");
+  assert.equal((await api("v2")).status, 503);
+  await assertConsistent(fixture);
+  assert.equal(await apply(fixture, { map: renderTestMap({ "app.dev.tld": "app" }) }), "runtime.applied");
+  assert.equal((await api("v1/x")).status, 503);
 
   const after = await haproxyGeneration(fixture);
   assert.deepEqual(after, before, "HAProxy's reload counter and worker pid are unchanged");

@@ -1,10 +1,16 @@
 // `haproxy -c` on rendered files exactly as the reloader loads them: its own base config (rendered by
 // @rancher-haproxy/reloader, with the domain.map routing rules) plus the generated backends file, with
-// domain.map beside it. A few worker directories, each checking one sample at a time.
+// domain.map (and the path-hosts.map the reloader renders from it) beside it. A few worker directories,
+// each checking one sample at a time.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkConfig, renderBaseConfig } from "@rancher-haproxy/reloader";
+import {
+  checkConfig,
+  PATH_HOSTS_MAP_NAME,
+  renderBaseConfig,
+  renderPathHostsMapOf,
+} from "@rancher-haproxy/reloader";
 
 // The haproxy binary (HAPROXY_BIN, like the reloader; else `haproxy` on PATH).
 export const HAPROXY_BIN = process.env["HAPROXY_BIN"] ?? "haproxy";
@@ -37,6 +43,7 @@ export async function checkWithHaproxy(
         const sample = samples[index] as RenderedSample;
         await writeFile(join(dir, "haproxy-backends.cfg"), sample.backends);
         await writeFile(join(dir, "domain.map"), sample.map);
+        await writeFile(join(dir, PATH_HOSTS_MAP_NAME), renderPathHostsMapOf(sample.map));
         const result = await checkConfig(HAPROXY_BIN, [base, join(dir, "haproxy-backends.cfg")]);
         if (result.spawnError !== null) throw new Error(`cannot run ${HAPROXY_BIN}: ${result.spawnError}`);
         report.checked += 1;

@@ -2,7 +2,7 @@
 // any other answer (an error, an unknown server or map, an empty answer where text is due) is a failure.
 import type { MapOp, ServerOp } from "../model/plan-update.js";
 import { slotName } from "../model/server-slots.js";
-import { DOMAIN_MAP_NAME } from "../render/render-routing-rules.js";
+import { DOMAIN_MAP_NAME, PATH_HOSTS_MAP_NAME } from "../render/render-routing-rules.js";
 
 // A command and the test its answer must pass.
 export interface RuntimeCommand {
@@ -26,8 +26,14 @@ export function serverCommand(op: ServerOp): RuntimeCommand {
   return { command: `set server ${target} state ${op.action}`, expected: EMPTY };
 }
 
-// `add map` / `set map` / `del map` on the routing map (each one atomic for its key).
-export function mapCommand(op: MapOp, map: string = DOMAIN_MAP_NAME): RuntimeCommand {
+// The map file an op is on, as the base config names it.
+export function mapFileOf(op: MapOp): string {
+  return op.map === "path-hosts" ? PATH_HOSTS_MAP_NAME : DOMAIN_MAP_NAME;
+}
+
+// `add map` / `set map` / `del map` on the op's map (each one atomic for its key).
+export function mapCommand(op: MapOp): RuntimeCommand {
+  const map = mapFileOf(op);
   if (op.action === "del") return { command: `del map ${map} ${op.fqdn}`, expected: EMPTY };
   return { command: `${op.action} map ${map} ${op.fqdn} ${op.backend}`, expected: EMPTY };
 }

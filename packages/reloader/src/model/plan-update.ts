@@ -3,6 +3,7 @@
 // table. Pure and total.
 import { renderBackendBlock, type SharedServer, type SharedTable } from "@rancher-haproxy/core";
 import { assignSlots, sameOptions } from "./assign-slots.js";
+import { withMarkerOps } from "./path-host-markers.js";
 import type { Slot, SlotMap } from "./server-slots.js";
 
 // What HAProxy runs (or will, once a change is applied): the base config's hash, the table, the slots.
@@ -32,9 +33,11 @@ export type ServerOp =
   | { backend: string; slot: number; action: "maint" | "shutdown" | "ready" }
   | { backend: string; slot: number; action: "addr"; address: string; port: number };
 
-// One runtime step on domain.map: a new key, a key re-pointed, a key removed.
-export type MapOp =
-  { action: "add" | "set"; fqdn: string; backend: string } | { action: "del"; fqdn: string };
+// One runtime step on domain.map (or, with `map: "path-hosts"`, on path-hosts.map, the markers of the
+// hosts with path keys): a new key, a key re-pointed, a key removed.
+export type MapOp = (
+  { action: "add" | "set"; fqdn: string; backend: string } | { action: "del"; fqdn: string }
+) & { map?: "path-hosts" };
 
 // The plan: runtime steps (maint first, then addresses, then ready, then the map), or a reload.
 export type UpdatePlan =
@@ -91,7 +94,9 @@ export function planUpdate(
   }
   const order = { maint: 0, shutdown: 1, addr: 2, ready: 3 } as const;
   serverOps.sort((a, b) => order[a.action] - order[b.action]);
-  return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: mapOps(previous.table, next.table) };
+  const keyOps = mapOps(previous.table, next.table);
+  const allMapOps = withMarkerOps(keyOps, previous.table.hosts, next.table.hosts);
+  return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: allMapOps };
 }
 
 // The steps for one backend's slots, or why a slot cannot take its new container at runtime.

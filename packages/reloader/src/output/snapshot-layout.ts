@@ -2,10 +2,13 @@
 // admin sockets, the base config and TLS PEM HAProxy loads, and the lock that makes the dir one reloader's.
 import { join } from "node:path";
 
-// File names inside a snapshot: HAProxy loads base then backends; the base reads domain.map beside it.
+// File names inside a snapshot: HAProxy loads base then backends; the base reads domain.map and
+// path-hosts.map beside it.
 export const SNAPSHOT_BASE = "haproxy.cfg";
 export const SNAPSHOT_BACKENDS = "backends.cfg";
 export const SNAPSHOT_MAP = "domain.map";
+/** the markers of the hosts with path keys (render-path-hosts-map.ts; PATH_HOSTS_MAP_NAME) */
+export const SNAPSHOT_PATH_HOSTS = "path-hosts.map";
 /** the container → server slot assignment the snapshot's backends.cfg was rendered with */
 export const SNAPSHOT_SLOTS = "slots.json";
 /** verbatim copies of the two shared files the snapshot was rendered from */

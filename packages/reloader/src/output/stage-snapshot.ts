@@ -1,6 +1,7 @@
 // Snapshots: immutable gen-<n>/ dirs in the state dir, the unit that is checked, loaded and kept as the
-// last good configuration: the base config, the backends.cfg and domain.map HAProxy loads (rendered with
-// server slots), slots.json, and verbatim copies of the shared files they were rendered from (inputs/).
+// last good configuration: the base config, the backends.cfg, domain.map and path-hosts.map HAProxy
+// loads (rendered with server slots), slots.json, and verbatim copies of the shared files they were
+// rendered from (inputs/).
 import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -10,6 +11,7 @@ import {
   SNAPSHOT_BASE,
   SNAPSHOT_INPUTS,
   SNAPSHOT_MAP,
+  SNAPSHOT_PATH_HOSTS,
   SNAPSHOT_SLOTS,
   generationName,
   type StateLayout,
@@ -21,6 +23,7 @@ export interface SnapshotContent {
   /** the rendered files HAProxy loads */
   backends: string;
   map: string;
+  pathHosts: string;
   slotsJson: string;
   /** the shared files' bytes as read (hashed) */
   inputs: { backends: Buffer; map: Buffer };
@@ -39,6 +42,7 @@ export async function stageSnapshot(
   await writeFile(join(dir, SNAPSHOT_BASE), content.base, file);
   await writeFile(join(dir, SNAPSHOT_BACKENDS), content.backends, file);
   await writeFile(join(dir, SNAPSHOT_MAP), content.map, file);
+  await writeFile(join(dir, SNAPSHOT_PATH_HOSTS), content.pathHosts, file);
   await writeFile(join(dir, SNAPSHOT_SLOTS), content.slotsJson, file);
   await writeFile(join(dir, SNAPSHOT_INPUTS, INPUT_BACKENDS), content.inputs.backends, file);
   await writeFile(join(dir, SNAPSHOT_INPUTS, INPUT_MAP), content.inputs.map, file);

@@ -1,14 +1,15 @@
 // Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
 // restart): each command to the worker the plan was made for, each answer checked against its
-// allow-list, then a read-back of every touched backend and map key compared with the snapshot.
+// allow-list, then a read-back of every touched backend, map key and path-host marker compared with the
+// snapshot.
 import type { SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { parseServersState } from "../haproxy/parse-servers-state.js";
-import { mapCommand, serverCommand } from "../haproxy/runtime-commands.js";
+import { mapCommand, mapFileOf, serverCommand } from "../haproxy/runtime-commands.js";
 import { sendWorkerCommands } from "../haproxy/worker-commands.js";
 import { compareMapEntry, compareServers } from "../model/compare-readback.js";
+import { PATH_HOST_MARKER, pathHostMarkers } from "../model/path-host-markers.js";
 import type { UpdatePlan } from "../model/plan-update.js";
-import { DOMAIN_MAP_NAME } from "../render/render-routing-rules.js";
 
 // Where to send the steps.
 export interface RuntimeTarget {
@@ -58,16 +59,17 @@ async function sendAndReadBack(
         };
   }
   const backends = [...new Set(plan.serverOps.map((op) => op.backend))].sort();
-  const keys = plan.mapOps.map((op) => op.fqdn);
+  const keys = plan.mapOps;
   const reads = [
     ...backends.map((backend) => `show servers state ${backend}`),
-    ...keys.map((fqdn) => `get map ${DOMAIN_MAP_NAME} ${fqdn}`),
+    ...keys.map((op) => `get map ${mapFileOf(op)} ${op.fqdn}`),
   ];
   if (reads.length === 0) return { ok: true, ops: 0, detail: "nothing to change" };
   const read = await sendWorkerCommands(target.masterSocket, reads, send);
   if (!read.ok) return { ok: false, readback: false, reason: `read-back: ${read.reason}` };
   const servers = new Map(table.backends.map((backend) => [backend.name, backend.servers]));
   const hosts = new Map(table.hosts.map((host) => [host.fqdn, host.backend]));
+  const markers = new Set(pathHostMarkers(hosts.keys()));
   const differences: string[] = [];
   for (const [index, backend] of backends.entries()) {
     const answer = read.answers[index]?.answer ?? "";
@@ -80,9 +82,10 @@ async function sendAndReadBack(
     );
     if (difference !== null) differences.push(difference);
   }
-  for (const [index, fqdn] of keys.entries()) {
+  for (const [index, { fqdn, map }] of keys.entries()) {
     const answer = read.answers[backends.length + index]?.answer ?? "";
-    const difference = compareMapEntry(fqdn, hosts.get(fqdn) ?? null, answer);
+    const expected = map === "path-hosts" ? (markers.has(fqdn) ? PATH_HOST_MARKER : null) : hosts.get(fqdn);
+    const difference = compareMapEntry(fqdn, expected ?? null, answer);
     if (difference !== null) differences.push(difference);
   }
   if (differences.length > 0)

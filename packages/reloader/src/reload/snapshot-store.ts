@@ -8,6 +8,7 @@ import { findOffendingLines, maskSecrets } from "../haproxy/find-offending-lines
 import { checkInputs } from "../model/validate-inputs.js";
 import { assignSlots } from "../model/assign-slots.js";
 import { slotsToJson, type Slot, type SlotMap } from "../model/server-slots.js";
+import { renderPathHostsMap } from "../render/render-path-hosts-map.js";
 import { renderSlottedBackends } from "../render/render-slotted-backends.js";
 import { configFiles, generationName, type StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
@@ -64,13 +65,15 @@ export class SnapshotStore {
     return { ok: false, reason: `inputs rejected: ${describe(problems[0])}` };
   }
 
-  // Write gen-<n> for `table` with `slots`: backends.cfg and domain.map rendered, the inputs verbatim.
+  // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the
+  // inputs verbatim.
   async stage(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<number> {
     const generation = this.nextGeneration++;
     await stageSnapshot(this.layout, generation, {
       base: files.base,
       backends: renderSlottedBackends(table, slots),
       map: renderDomainMap(table),
+      pathHosts: renderPathHostsMap(table.hosts.map((host) => host.fqdn)),
       slotsJson: `${JSON.stringify(slotsToJson(slots))}\n`,
       inputs: { backends: files.backends, map: files.map },
     });

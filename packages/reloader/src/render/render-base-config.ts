@@ -52,7 +52,8 @@ export function renderBaseConfig(input: BaseConfigInput): string {
     [
       "# Rendered by the rancher-haproxy reloader from its options into its private state dir at each",
       "# start; it is never read from the shared volume. Pass --config to use your own file instead.",
-      "# Load order: haproxy -f haproxy.cfg -f haproxy-backends.cfg; domain.map is read from this directory.",
+      "# Load order: haproxy -f haproxy.cfg -f haproxy-backends.cfg; domain.map and path-hosts.map are read",
+      "# from this directory.",
     ],
     section("global", renderGlobal(input)),
     section("defaults", renderDefaults()),
@@ -106,7 +107,7 @@ function renderLog(log: SyslogTarget, facility: SyslogFacility): string {
 
 function renderGlobal(input: BaseConfigInput): string[] {
   const lines = [
-    "# relative paths (domain.map) resolve against this file's directory",
+    "# relative paths (domain.map, path-hosts.map) resolve against this file's directory",
     "default-path config",
     renderLog(input.log, input.facility),
     "# runtime API for later fast paths; expose-fd lets `haproxy -x` take the listeners over",

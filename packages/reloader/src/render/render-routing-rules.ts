@@ -1,5 +1,6 @@
 // The host-routing rules both frontends share: exact, hashed lookups of the normalised Host (with its
-// path prefixes, its wildcards and its parent names) in domain.map.
+// path prefixes, its wildcards and its parent names) in domain.map, path lookups only for the hosts
+// path-hosts.map marks.
 import { MAX_PATH_DEPTH, SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 
 // How many leading labels may be stripped to find a mapped parent name: x.app.dev.tld → app.dev.tld
@@ -10,6 +11,10 @@ export { SUBDOMAIN_LEVELS };
 // The map file name, relative to the base config's directory (`default-path config`), so the running
 // HAProxy and `haproxy -c` on a snapshot read the map that sits beside the config they loaded.
 export const DOMAIN_MAP_NAME = "domain.map";
+
+// The reloader's own second map beside it (never on the shared volume): the host part of every
+// domain.map key with a path, value 1 (render-path-hosts-map.ts); empty when no key has a path.
+export const PATH_HOSTS_MAP_NAME = "path-hosts.map";
 
 // The backend unknown hosts land on.
 export const NO_ROUTE_BACKEND = "rh_no_route";
@@ -44,14 +49,21 @@ function hostExpressions(): string[] {
 // (host_only + regsub), then hashed map_str lookups only, never a suffix match of the whole string (so
 // app.dev.tld.evil.com matches nothing): for each host expression, `<host>/<seg1>/<seg2>/<seg3>` down to
 // `<host>/<seg1>` (txn.pathN: the path's first N segments), then `<host>` alone; the first found wins.
-export function renderRoutingRules(mapName: string = DOMAIN_MAP_NAME): string[] {
+// The path lookups of a host expression run only when it is in path-hosts.map (some key has a path
+// under it; else they would all miss), so a host without path rules costs lookups in that small map
+// (one per path depth, each only while nothing matched) and one in domain.map whatever the table's size.
+export function renderRoutingRules(
+  mapName: string = DOMAIN_MAP_NAME,
+  pathHostsName: string = PATH_HOSTS_MAP_NAME,
+): string[] {
   const lines = ["http-request set-var(txn.host) req.hdr(host),host_only,regsub(\\.$,)"];
   for (let depth = 1; depth <= MAX_PATH_DEPTH; depth++)
     lines.push(`http-request set-var(txn.path${depth}) path,field(1,/,${depth + 1})`);
   for (const host of hostExpressions()) {
+    const hasPaths = `{ ${host},map_str(${pathHostsName}) -m found }`;
     for (let depth = MAX_PATH_DEPTH; depth >= 1; depth--)
       lines.push(
-        `http-request set-var(txn.backend) ${host},concat(,txn.path${depth}),map_str(${mapName}) if !{ var(txn.backend) -m found }`,
+        `http-request set-var(txn.backend) ${host},concat(,txn.path${depth}),map_str(${mapName}) if !{ var(txn.backend) -m found } ${hasPaths}`,
       );
     lines.push(
       `http-request set-var(txn.backend) ${host},map_str(${mapName}) if !{ var(txn.backend) -m found }`,

@@ -3,7 +3,8 @@
 // free slots included). Every difference is a line of the result; [] means consistent.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readyAddresses, type RuntimeState } from "./read-runtime-state.js";
+import { sendMasterCommand } from "@rancher-haproxy/core";
+import { parseShowMap, readyAddresses, type RuntimeState } from "./read-runtime-state.js";
 
 // One `server` line of a backends file.
 export interface FileServer {
@@ -63,8 +64,9 @@ export function compareWithFiles(runtime: RuntimeState, files: { backends: strin
 }
 
 // Differences between the runtime state and the snapshot dir (`<state>/current`): same slots by name,
-// same address and readiness for every enabled slot, every `disabled` slot not ready, the same map; and,
-// given the shared files, the snapshot's copies of them (`current/inputs/`, when the reloader keeps them).
+// same address and readiness for every enabled slot, every `disabled` slot not ready, the same map and
+// path-host markers (`current/path-hosts.map`, when the snapshot has one); and, given the shared files,
+// the snapshot's copies of them (`current/inputs/`, when the reloader keeps them).
 export async function compareWithSnapshot(
   runtime: RuntimeState,
   stateDir: string,
@@ -100,6 +102,13 @@ export async function compareWithSnapshot(
     problems.push(
       `snapshot: the map has [${runtime.map.join(", ")}], current/domain.map [${map.join(", ")}]`,
     );
+  const markers = await readFile(join(dir, "path-hosts.map"), "utf8").then(mapLines, () => null);
+  if (markers !== null) {
+    const command = `@!${runtime.workerPid} show map path-hosts.map`;
+    const live = parseShowMap(await sendMasterCommand(join(stateDir, "master.sock"), command));
+    if (markers.join("\n") !== live.join("\n"))
+      problems.push(`snapshot: path-hosts.map has [${live.join(", ")}], the file [${markers.join(", ")}]`);
+  }
   return problems;
 }
 

@@ -38,15 +38,20 @@ export async function readRuntimeState(stateDir: string, mapName = "domain.map")
   const { workerPid } = await readReloadCounter(stateDir);
   if (workerPid === null) throw new Error("no current worker");
   const servers = parseServersState(await sendMasterCommand(socket, `@!${workerPid} show servers state`));
-  const mapText = await sendMasterCommand(socket, `@!${workerPid} show map ${mapName}`);
+  const map = parseShowMap(await sendMasterCommand(socket, `@!${workerPid} show map ${mapName}`));
+  return { workerPid, servers, map };
+}
+
+// `<key> <value>` per line of a `show map <name>` answer, sorted; throws on any other line.
+export function parseShowMap(text: string): string[] {
   const map: string[] = [];
-  for (const line of mapText.split("\n")) {
+  for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
     const entry = /^0x[0-9a-f]+ (\S+) (\S+)$/.exec(line);
     if (!entry) throw new Error(`unexpected show map line: ${line.slice(0, 200)}`);
     map.push(`${entry[1]} ${entry[2]}`);
   }
-  return { workerPid, servers, map: map.sort() };
+  return map.sort();
 }
 
 // Parses `show servers state` (format version 1) by its header's column names.
