@@ -103,10 +103,13 @@ test("planUpdate and the remembering renderers equal their full computations ove
               : assignSlots(previous?.slots ?? null, next.table.backends, 2, "reload").slots;
           if (plan.kind === "runtime") runtimePlans += 1;
           assert.equal(
-            slotted.render(next.table, slots).toString(),
+            Buffer.concat(slotted.render(next.table, slots)).toString(),
             renderSlottedBackends(next.table, slots),
           );
-          assert.equal(json.render(slots).toString(), `${JSON.stringify(slotsToJson(slots))}\n`);
+          assert.equal(
+            Buffer.concat(json.render(slots)).toString(),
+            `${JSON.stringify(slotsToJson(slots))}\n`,
+          );
           previous = { baseHash: "base", table: next.table, slots };
         }
       },

@@ -1,6 +1,7 @@
 // Joins many rendered pieces into one file's bytes without copying them all one by one each time: the
 // pieces are grouped in pages of PAGE_SIZE, and a page whose pieces are the very objects of the last
-// join keeps its bytes. The result is always the bytes of prefix + texts.join(separator) + suffix.
+// join keeps its bytes. The result, a list of buffers written one after the other (writev), always
+// holds the bytes of prefix + texts.join(separator) + suffix.
 
 /** pieces per page: the unit that is re-encoded when one of its pieces changes */
 export const PAGE_SIZE = 128;
@@ -14,8 +15,8 @@ export interface Piece {
 export class PageJoiner<T extends Piece> {
   private pages: { pieces: readonly T[]; bytes: Buffer }[] = [];
 
-  // prefix + pieces' texts joined by `separator` + suffix, as bytes.
-  join(prefix: string, pieces: readonly T[], separator: string, suffix: string): Buffer {
+  // prefix + pieces' texts joined by `separator` + suffix, as consecutive buffers.
+  join(prefix: string, pieces: readonly T[], separator: string, suffix: string): Buffer[] {
     const pages: { pieces: readonly T[]; bytes: Buffer }[] = [];
     const sep = Buffer.from(separator);
     const parts: Buffer[] = [Buffer.from(prefix)];
@@ -32,7 +33,7 @@ export class PageJoiner<T extends Piece> {
     }
     parts.push(Buffer.from(suffix));
     this.pages = pages;
-    return Buffer.concat(parts);
+    return parts;
   }
 }
 

@@ -19,10 +19,10 @@ export class SlotsJsonRenderer {
   private members: readonly RenderedMember[] = [];
   private readonly pages = new PageJoiner<RenderedMember>();
 
-  // The bytes of `${JSON.stringify(slotsToJson(slots))}\n`.
-  render(slots: SlotMap): Buffer {
+  // The bytes of `${JSON.stringify(slotsToJson(slots))}\n`, in consecutive buffers.
+  render(slots: SlotMap): Buffer[] {
     const names = [...slots.keys()].sort();
-    if (names.some(isArrayIndex)) return Buffer.from(`${JSON.stringify(slotsToJson(slots))}\n`);
+    if (names.some(isArrayIndex)) return [Buffer.from(`${JSON.stringify(slotsToJson(slots))}\n`)];
     let byName: Map<string, RenderedMember> | null = null;
     const members = names.map((name, index) => {
       const own = slots.get(name) ?? [];

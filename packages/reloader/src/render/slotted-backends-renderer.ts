@@ -26,8 +26,8 @@ export class SlottedBackendsRenderer {
   private blocks: readonly RenderedBlock[] = [];
   private readonly pages = new PageJoiner<RenderedBlock>();
 
-  // The bytes of renderSlottedBackends(table, slots).
-  render(table: Pick<SharedTable, "backends">, slots: SlotMap): Buffer {
+  // The bytes of renderSlottedBackends(table, slots), in consecutive buffers.
+  render(table: Pick<SharedTable, "backends">, slots: SlotMap): Buffer[] {
     const sorted = [...table.backends].sort((a, b) => compareStrings(a.name, b.name));
     let byName: Map<string, RenderedBlock> | null = null;
     const blocks = sorted.map((backend, index) => {
