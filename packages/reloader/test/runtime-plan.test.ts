@@ -162,8 +162,13 @@ describe("planUpdate", () => {
       "del map path-hosts.map a.tld",
       "del map path-hosts.map b.tld",
     ]);
-    const markerOps = withMarkerOps([], table(app, removed).hosts, table(app, hosts).hosts);
+    const keyOps = [
+      { action: "add", fqdn: "a.tld/x", backend: "app" },
+      { action: "add", fqdn: "b.tld/y", backend: "app" },
+    ] as const;
+    const markerOps = withMarkerOps(keyOps, table(app, removed).hosts, table(app, hosts).hosts);
     assert.deepEqual(markerOps, [
+      ...keyOps,
       { action: "add", fqdn: "a.tld", backend: "1", map: "path-hosts" },
       { action: "add", fqdn: "b.tld", backend: "1", map: "path-hosts" },
     ]);

@@ -8,12 +8,15 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
-import { parseSharedFiles } from "@rancher-haproxy/core";
+import { parseSharedFiles, renderDomainMap } from "@rancher-haproxy/core";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
 import { currentWorker } from "@rancher-haproxy/core";
 import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
 import { compareServers } from "../src/model/compare-readback.ts";
+import { slotsToJson } from "../src/model/server-slots.ts";
+import { renderPathHostsMap } from "../src/render/render-path-hosts-map.ts";
+import { renderSlottedBackends } from "../src/render/render-slotted-backends.ts";
 import { readSlots } from "../src/sources/read-slots.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
@@ -45,7 +48,8 @@ async function answering(fixture: Fixture, host: string, tries: number): Promise
 
 // What the worker runs equals the `current` snapshot: every slot of every backend (show servers state)
 // and the whole map (show map), against slots.json and the shared files the snapshot was rendered from,
-// and the path-host markers (show map path-hosts.map) against the snapshot's path-hosts.map.
+// and the path-host markers (show map path-hosts.map) against the snapshot's path-hosts.map; and the
+// snapshot's rendered files against a fresh rendering.
 async function assertConsistent(fixture: Fixture): Promise<void> {
   const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
   const slots = await readSlots(current);
@@ -54,6 +58,20 @@ async function assertConsistent(fixture: Fixture): Promise<void> {
     map: await readFile(join(current, "inputs", "domain.map")),
   });
   assert.ok(slots && parsed.ok, "the snapshot holds slots.json and valid inputs");
+  // Its files are the full rendering of its inputs and slots, byte for byte (whatever was reused).
+  assert.equal(
+    await readFile(join(current, "backends.cfg"), "utf8"),
+    renderSlottedBackends(parsed.table, slots),
+  );
+  assert.equal(
+    await readFile(join(current, "slots.json"), "utf8"),
+    `${JSON.stringify(slotsToJson(slots))}\n`,
+  );
+  assert.equal(await readFile(join(current, "domain.map"), "utf8"), renderDomainMap(parsed.table));
+  assert.equal(
+    await readFile(join(current, "path-hosts.map"), "utf8"),
+    renderPathHostsMap(parsed.table.hosts.map((host) => host.fqdn)),
+  );
   const backends = parsed.table.backends;
   const read = await sendWorkerCommands(join(fixture.stateDir, "master.sock"), [
     ...backends.map((backend) => `show servers state ${backend.name}`),

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger } from "@rancher-haproxy/core";
+import { createLogger, parseSharedFiles } from "@rancher-haproxy/core";
 import { renderTestBackends } from "../../test-support/src/haproxy/index.ts";
 import { createTcpPortReport, findUnlistedTcpPorts } from "../src/reload/report-tcp-ports.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
@@ -24,6 +24,10 @@ test("findUnlistedTcpPorts: the tcp_<port> backends TCP_PORTS does not list, asc
   assert.deepEqual(findUnlistedTcpPorts(backends(5432), [5432, 6379]), []);
   assert.deepEqual(findUnlistedTcpPorts(backends(), []), []);
   assert.equal(findUnlistedTcpPorts("backend tcp_5432\n    mode http\n", [5432]), null);
+  // the backends the contract check already parsed (what the applier passes) give the same answer
+  const parsed = parseSharedFiles({ backends: backends(6379, 5432, 22), map: "" });
+  assert.ok(parsed.ok);
+  assert.deepEqual(findUnlistedTcpPorts(parsed.table.backends, [5432]), [22, 6379]);
 });
 
 test("the report logs each change once and /healthz lists the warnings while staying healthy", () => {

@@ -11,3 +11,4 @@ export { MAX_LINE_LENGTH, MAX_PROBLEMS } from "./content-lines.js";
 export { decodeText } from "./decode-text.js";
 export { isProxyOption } from "./parse-backends.js";
 export * from "./parse-shared-files.js";
+export { SharedFilesParser } from "./shared-files-parser.js";

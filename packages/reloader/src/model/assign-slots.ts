@@ -8,11 +8,12 @@
 // to another free slot, and a slot freed by this change is not reused before the next one (a request
 // that completes while its slot is in maintenance closes its server connection).
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
-import { serverOptions, type ServerOptions, type Slot, type SlotMap } from "./server-slots.js";
+import { serverOptions, SLOT_COOKIE, type ServerOptions, type Slot, type SlotMap } from "./server-slots.js";
 
-// The assignment and the backends that had to grow (a reload).
+// The assignment and the backends that had to grow (a reload). A backend whose servers and slots are
+// unchanged keeps its previous slot list (the same array, so later steps can skip it by identity).
 export interface AssignedSlots {
-  slots: Map<string, Slot[]>;
+  slots: Map<string, readonly Slot[]>;
   grown: string[];
 }
 
@@ -32,12 +33,26 @@ export function assignSlots(
   mode: AssignMode,
   before: readonly SharedBackend[] = [],
 ): AssignedSlots {
-  const slots = new Map<string, Slot[]>();
+  const slots = new Map<string, readonly Slot[]>();
   const grown: string[] = [];
-  const oldServers = new Map(before.map((backend) => [backend.name, backend.servers]));
-  for (const backend of [...backends].sort((a, b) => compareStrings(a.name, b.name))) {
-    const old = mode === "runtime" ? (oldServers.get(backend.name) ?? []) : null;
-    const assigned = assignBackend(previous?.get(backend.name) ?? [], backend, block, old);
+  const byName = (a: SharedBackend, b: SharedBackend) => compareStrings(a.name, b.name);
+  const sortedBefore = mode === "runtime" ? [...before].sort(byName) : [];
+  let oldServers: Map<string, SharedServer[]> | null = null;
+  const serversBefore = (backend: SharedBackend, index: number): SharedServer[] => {
+    const there = sortedBefore[index];
+    if (there?.name === backend.name) return there.servers; // the same names: no map needed
+    oldServers ??= new Map(before.map((old) => [old.name, old.servers]));
+    return oldServers.get(backend.name) ?? [];
+  };
+  for (const [index, backend] of [...backends].sort(byName).entries()) {
+    const old = mode === "runtime" ? serversBefore(backend, index) : null;
+    const kept = previous?.get(backend.name);
+    // The same servers array (the parse reused the backend): the slots stay as they are, if they hold it.
+    if (kept !== undefined && old === backend.servers && holdsExactly(kept, backend.servers, block)) {
+      slots.set(backend.name, kept);
+      continue;
+    }
+    const assigned = assignBackend(kept ?? [], backend, block, old);
     if (assigned.grown) grown.push(backend.name);
     slots.set(backend.name, assigned.slots);
   }
@@ -91,6 +106,39 @@ function assignBackend(
     for (const slot of slots) if (slot.server === null) slot.options = { ...first };
   }
   return { slots, grown };
+}
+
+// Whether runtime mode, given the servers the slots were assigned for, would give `slots` back as they
+// are: at least one block, every server in exactly one slot, each with the options it would get.
+function holdsExactly(slots: readonly Slot[], servers: readonly SharedServer[], block: number): boolean {
+  if (slots.length < block) return false;
+  const several = servers.length > 1;
+  const byName = several ? new Map(servers.map((server) => [server.name, server])) : null;
+  const placed = several ? new Set<string>() : null;
+  let used = 0;
+  for (const slot of slots) {
+    if (slot.server === null) continue;
+    const only = servers[0]?.name === slot.server ? servers[0] : undefined;
+    const server = byName === null ? only : byName.get(slot.server);
+    if (server === undefined || placed?.has(slot.server) === true || !hasOptionsOf(slot.options, server))
+      return false;
+    placed?.add(slot.server);
+    used += 1;
+  }
+  // One server: `used` counts its slots; several: `placed` holds each once (a name twice: too few).
+  return used === servers.length && (byName === null || byName.size === used);
+}
+
+// Whether `options` is serverOptions(server), key order included (slots.json writes it as it is).
+function hasOptionsOf(options: ServerOptions, server: SharedServer): boolean {
+  const keys = Object.keys(options);
+  const values = options as Record<string, unknown>;
+  let at = 0;
+  for (const [key, value] of Object.entries(server)) {
+    if (key === "name" || key === "address" || key === "port") continue;
+    if (keys[at++] !== key || values[key] !== (key === "cookie" ? SLOT_COOKIE : value)) return false;
+  }
+  return at === keys.length;
 }
 
 function roundUp(count: number, block: number): number {

@@ -24,7 +24,7 @@ export function pathHostMarkers(keys: Iterable<string>): string[] {
   return [...markers].sort();
 }
 
-// The domain.map steps `keyOps` (adds and sets, then deletions) with the marker steps of the change from
+// The domain.map steps `keyOps` (the key diff from `before` to `after`: adds and sets, then deletions) with the marker steps of the change from
 // `before` to `after` woven in: a new path key is added before its marker, and a marker deleted after
 // its host's last path key. Either order would route every request by the old or the new table: a path
 // key without its marker is never looked up (as if absent, and absent it is in one of the two tables),
@@ -35,6 +35,8 @@ export function withMarkerOps(
   before: readonly MapEntry[],
   after: readonly MapEntry[],
 ): MapOp[] {
+  // The markers change only when a key with a path comes or goes: else no pass over the whole table.
+  if (!keyOps.some((op) => op.action !== "set" && pathHostOf(op.fqdn) !== null)) return [...keyOps];
   const old = new Set(pathHostMarkers(before.map((host) => host.fqdn)));
   const now = new Set(pathHostMarkers(after.map((host) => host.fqdn)));
   const adds: MapOp[] = [...now]

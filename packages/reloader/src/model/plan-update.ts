@@ -1,9 +1,15 @@
 // What a change needs: runtime-API steps (server slots re-addressed or toggled, map lines added, set or
 // deleted), or a reload and why. Compares the applied state (table + slots HAProxy runs) with the new
 // table. Pure and total.
-import { renderBackendBlock, type SharedServer, type SharedTable } from "@rancher-haproxy/core";
+import {
+  renderBackendBlock,
+  type SharedBackend,
+  type SharedServer,
+  type SharedTable,
+} from "@rancher-haproxy/core";
 import { assignSlots, sameOptions } from "./assign-slots.js";
 import { withMarkerOps } from "./path-host-markers.js";
+import { pairBackends } from "./pair-backends.js";
 import type { Slot, SlotMap } from "./server-slots.js";
 
 // What HAProxy runs (or will, once a change is applied): the base config's hash, the table, the slots.
@@ -41,8 +47,8 @@ export type MapOp = (
 
 // The plan: runtime steps (maint first, then addresses, then ready, then the map), or a reload.
 export type UpdatePlan =
-  | { kind: "runtime"; slots: Map<string, Slot[]>; serverOps: ServerOp[]; mapOps: MapOp[] }
-  | { kind: "reload"; reason: ReloadReason; detail: string; slots: Map<string, Slot[]> };
+  | { kind: "runtime"; slots: Map<string, readonly Slot[]>; serverOps: ServerOp[]; mapOps: MapOp[] }
+  | { kind: "reload"; reason: ReloadReason; detail: string; slots: Map<string, readonly Slot[]> };
 
 // Plan the change from `previous` (null: what HAProxy runs is not known) to `next`.
 export function planUpdate(
@@ -68,27 +74,24 @@ export function planUpdate(
   if (previous === null)
     return reload("state-unknown", "what HAProxy runs is not known (start, adopt or restart)");
   if (previous.baseHash !== next.baseHash) return reload("base-changed", "the base config changed");
-  const before = new Map(previous.table.backends.map((backend) => [backend.name, backend]));
-  const after = new Map(next.table.backends.map((backend) => [backend.name, backend]));
-  const added = [...after.keys()].filter((name) => !before.has(name));
-  const removed = [...before.keys()].filter((name) => !after.has(name));
+  const paired = pairBackends(previous.table.backends, next.table.backends);
+  const { added, removed } = paired;
   if (added.length + removed.length > 0) return reload("backends-changed", describeSet(added, removed));
-  for (const [name, backend] of after) {
-    const old = before.get(name);
-    if (old && renderBackendBlock(old, () => []) !== renderBackendBlock(backend, () => []))
+  // Only a backend that is not the very same object (the parse reuses unchanged ones) can differ.
+  for (const [name, { before: old, after: backend }] of paired.changed)
+    if (old && backend && renderBackendBlock(old, () => []) !== renderBackendBlock(backend, () => []))
       return reload("backend-options-changed", `backend ${name}: a line other than a server line changed`);
-  }
   if (runtime.grown.length > 0)
     return reload("slots-exhausted", `no free server slot left in ${runtime.grown.join(", ")}`);
+  let unchanged: Map<string, SharedBackend> | null = null;
   const serverOps: ServerOp[] = [];
   for (const [name, slots] of runtime.slots) {
-    const ops = slotOps(
-      name,
-      previous.slots.get(name) ?? [],
-      slots,
-      before.get(name)?.servers ?? [],
-      after.get(name)?.servers ?? [],
-    );
+    const pair = paired.changed.get(name);
+    // The same backend in the same slots: nothing to do (slotOps would find no step).
+    if (pair === undefined && slots === previous.slots.get(name)) continue;
+    const same = () => (unchanged ??= new Map(next.table.backends.map((b) => [b.name, b]))).get(name);
+    const { before: old, after: now } = pair ?? { before: same(), after: same() };
+    const ops = slotOps(name, previous.slots.get(name) ?? [], slots, old?.servers ?? [], now?.servers ?? []);
     if (typeof ops === "string") return reload("server-options-changed", ops);
     serverOps.push(...ops);
   }
@@ -130,6 +133,7 @@ function slotOps(
 
 // add for a new key, set for a re-pointed one (never del + add: not atomic), del for a removed one.
 function mapOps(before: SharedTable, after: SharedTable): MapOp[] {
+  if (before.hosts === after.hosts) return []; // the same list (the parse reused it)
   const old = new Map(before.hosts.map((host) => [host.fqdn, host.backend]));
   const now = new Map(after.hosts.map((host) => [host.fqdn, host.backend]));
   const ops: MapOp[] = [];

@@ -25,7 +25,7 @@ export function slotName(index: number): string {
 }
 
 /** a sticky slot's cookie is its own name (see slotServer): the options only record that it has one */
-const SLOT_COOKIE = "slot";
+export const SLOT_COOKIE = "slot";
 
 // The fixed options of a shared-file server. A sticky cookie's value is not fixed: the slot renders its
 // own name as the value, so any sticky container can take any sticky slot at runtime.

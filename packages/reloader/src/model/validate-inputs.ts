@@ -6,6 +6,8 @@ import {
   MAX_PROBLEMS,
   parseSharedFiles,
   type FileProblem,
+  type ParsedFiles,
+  type SharedFiles,
   type SharedTable,
 } from "@rancher-haproxy/core";
 import type { InputFiles } from "../sources/read-inputs.js";
@@ -21,17 +23,22 @@ export function validateInputs(files: Pick<InputFiles, "base" | "backends" | "ma
 
 // The problems and, when there are none, the table the shared files hold. A server name used twice in
 // a backend is refused here: the reloader renames servers to slots, so `haproxy -c` would not see it.
-export function checkInputs(files: Pick<InputFiles, "base" | "backends" | "map">): {
+// `parse`: parseSharedFiles or what gives exactly its result (a SharedFilesParser's parse).
+export function checkInputs(
+  files: Pick<InputFiles, "base" | "backends" | "map">,
+  parse: (files: SharedFiles) => ParsedFiles = parseSharedFiles,
+): {
   problems: InputProblem[];
   table: SharedTable | null;
 } {
   const problems: InputProblem[] = [];
   const base = decodeText(files.base);
   if (typeof base !== "string") problems.push({ file: "base", line: null, text: null, reason: base.reason });
-  const parsed = parseSharedFiles(files);
+  const parsed = parse(files);
   if (!parsed.ok) problems.push(...parsed.problems);
   else
     for (const backend of parsed.table.backends) {
+      if (backend.servers.length < 2) continue;
       const names = new Set<string>();
       for (const server of backend.servers)
         if (names.has(server.name))

@@ -1,5 +1,5 @@
 // What the config applier (config-applier.ts) and the steps of its pass work with.
-import type { Logger } from "@rancher-haproxy/core";
+import type { Logger, SharedBackend } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import type { InputPaths } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
@@ -20,6 +20,7 @@ export interface ApplierOptions {
   slotsPerBlock: number;
   /** how long one runtime-API command may take before the change falls back to a reload */
   runtimeTimeoutMs?: number;
-  /** sees the backends file of every change that passed the contract check (the TCP port report) */
-  onChecked?: (backends: Buffer) => void;
+  /** sees the backends file (or its parsed backends) of every change that passed the contract check
+   * (the TCP port report) */
+  onChecked?: (backends: Buffer | readonly SharedBackend[]) => void;
 }

@@ -67,9 +67,20 @@ async function sendAndReadBack(
   if (reads.length === 0) return { ok: true, ops: 0, detail: "nothing to change" };
   const read = await sendWorkerCommands(target.masterSocket, reads, send);
   if (!read.ok) return { ok: false, readback: false, reason: `read-back: ${read.reason}` };
-  const servers = new Map(table.backends.map((backend) => [backend.name, backend.servers]));
-  const hosts = new Map(table.hosts.map((host) => [host.fqdn, host.backend]));
-  const markers = new Set(pathHostMarkers(hosts.keys()));
+  // Only what was touched is looked up (the table may hold thousands); the markers are derived from
+  // every key only when a marker was touched (a path key's first or last one came or went).
+  const touched = { backends: new Set(backends), keys: new Set(keys.map((op) => op.fqdn)) };
+  const servers = new Map(
+    table.backends
+      .filter((b) => touched.backends.has(b.name))
+      .map((backend) => [backend.name, backend.servers]),
+  );
+  const hosts = new Map(
+    table.hosts.filter((h) => touched.keys.has(h.fqdn)).map((host) => [host.fqdn, host.backend]),
+  );
+  const markers = keys.some((op) => op.map === "path-hosts")
+    ? new Set(pathHostMarkers(table.hosts.map((host) => host.fqdn)))
+    : new Set<string>();
   const differences: string[] = [];
   for (const [index, backend] of backends.entries()) {
     const answer = read.answers[index]?.answer ?? "";

@@ -25,7 +25,7 @@ export async function planChange(
   const { logger, status, store } = options;
   const { files, table, started, since } = accepted;
   const next = { baseHash: hashBase(files.base), table };
-  options.onChecked?.(files.backends);
+  options.onChecked?.(table.backends);
   const plan = planUpdate(knownState(known, status), next, {
     slotsPerBlock: options.slotsPerBlock,
     runtimeUpdates: options.runtimeUpdates,

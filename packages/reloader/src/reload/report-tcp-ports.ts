@@ -1,16 +1,24 @@
 // TCP services the generator routes but nothing listens for: a `tcp_<port>` backend in the files going
 // live whose port TCP_PORTS does not list. Reported (log line, /healthz warning, metric) each time the set
 // changes; HAProxy runs the files anyway (the backend is harmless, it only gets no connections).
-import { parseSharedFiles, parseTcpBackendName, type Logger } from "@rancher-haproxy/core";
+import {
+  parseSharedFiles,
+  parseTcpBackendName,
+  type Logger,
+  type SharedBackend,
+} from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 
 // The ports of the tcp_<port> backends in `backends` that `tcpPorts` does not list, ascending; null when
-// the file breaks the contract (the checks report that).
+// the file breaks the contract (the checks report that). Already parsed backends are taken as they are.
 export function findUnlistedTcpPorts(
-  backends: string | Uint8Array,
+  backends: string | Uint8Array | readonly SharedBackend[],
   tcpPorts: readonly number[],
 ): number[] | null {
-  const parsed = parseSharedFiles({ backends, map: "" });
+  const parsed =
+    typeof backends === "string" || backends instanceof Uint8Array
+      ? parseSharedFiles({ backends, map: "" })
+      : { ok: true as const, table: { backends } };
   if (!parsed.ok) return null;
   const listed = new Set(tcpPorts);
   return parsed.table.backends
@@ -24,7 +32,7 @@ export function createTcpPortReport(
   tcpPorts: readonly number[],
   logger: Logger,
   status: ReloaderStatus,
-): (backends: string | Uint8Array) => void {
+): (backends: string | Uint8Array | readonly SharedBackend[]) => void {
   let last = "";
   return (backends) => {
     const unlisted = findUnlistedTcpPorts(backends, tcpPorts);

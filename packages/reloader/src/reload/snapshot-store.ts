@@ -2,14 +2,15 @@
 // `haproxy -c`, the `current` link and pruning. A failed check is logged with the offending lines.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { renderDomainMap, type Logger, type SharedTable } from "@rancher-haproxy/core";
+import { renderDomainMap, SharedFilesParser, type Logger, type SharedTable } from "@rancher-haproxy/core";
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
 import { findOffendingLines, maskSecrets } from "../haproxy/find-offending-lines.js";
 import { checkInputs } from "../model/validate-inputs.js";
 import { assignSlots } from "../model/assign-slots.js";
-import { slotsToJson, type Slot, type SlotMap } from "../model/server-slots.js";
+import type { Slot, SlotMap } from "../model/server-slots.js";
 import { renderPathHostsMap } from "../render/render-path-hosts-map.js";
-import { renderSlottedBackends } from "../render/render-slotted-backends.js";
+import { SlotsJsonRenderer } from "../render/slots-json-renderer.js";
+import { SlottedBackendsRenderer } from "../render/slotted-backends-renderer.js";
 import { configFiles, generationName, type StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
 import type { InputFiles } from "../sources/read-inputs.js";
@@ -31,6 +32,11 @@ export class SnapshotStore {
   private nextGeneration = 1;
   /** the slot assignment last staged (or found in `current` at open): the start of the next one */
   private lastSlots: SlotMap | null = null;
+  /** the contract parse, re-reading only what changed since the last accepted inputs */
+  private readonly parser = new SharedFilesParser();
+  /** backends.cfg and slots.json, re-rendering only the backends whose block or slots changed */
+  private readonly backendsRenderer = new SlottedBackendsRenderer();
+  private readonly slotsRenderer = new SlotsJsonRenderer();
 
   constructor(
     private readonly bin: string,
@@ -52,7 +58,7 @@ export class SnapshotStore {
 
   // The contract check of the inputs (logged when they are rejected).
   validate(files: InputFiles): Validated {
-    const { problems, table } = checkInputs(files);
+    const { problems, table } = checkInputs(files, (shared) => this.parser.parse(shared));
     if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
       const reason = `not settled yet: ${describe(problems[0])} (the generator is between its writes?)`;
       return { ok: false, reason, unsettled: true };
@@ -71,10 +77,10 @@ export class SnapshotStore {
     const generation = this.nextGeneration++;
     await stageSnapshot(this.layout, generation, {
       base: files.base,
-      backends: renderSlottedBackends(table, slots),
+      backends: this.backendsRenderer.render(table, slots),
       map: renderDomainMap(table),
       pathHosts: renderPathHostsMap(table.hosts.map((host) => host.fqdn)),
-      slotsJson: `${JSON.stringify(slotsToJson(slots))}\n`,
+      slotsJson: this.slotsRenderer.render(slots),
       inputs: { backends: files.backends, map: files.map },
     });
     this.lastSlots = slots;
@@ -82,7 +88,7 @@ export class SnapshotStore {
   }
 
   // A reload's slots for `table`: the last staged assignment kept, free slots rendered afresh.
-  reloadSlots(table: SharedTable): Map<string, Slot[]> {
+  reloadSlots(table: SharedTable): Map<string, readonly Slot[]> {
     return assignSlots(this.lastSlots, table.backends, this.slotsPerBlock, "reload").slots;
   }
 
