@@ -33,6 +33,6 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
 // True when `labels` is an object with an own key starting with `prefix` (only those can be options).
 function hasOptionLabel(labels: unknown, prefix: string): boolean {
   if (typeof labels !== "object" || labels === null || Array.isArray(labels)) return false;
-  for (const key of Object.keys(labels)) if (key.startsWith(prefix)) return true;
+  for (const key in labels) if (key.startsWith(prefix) && Object.hasOwn(labels, key)) return true;
   return false;
 }
