@@ -23,13 +23,19 @@ export function buildHostRoutes(
   const stacks = new Set(backends.map((backend) => backend.stack));
   const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
   const owner = (host: string): string | undefined => ownerOf(host, stacks, domain);
+  // The aliases by stack, in their order: one pass, not one over every alias per backend.
+  const aliasesOf = new Map<string, HostRoute[]>();
+  for (const alias of aliases) {
+    const list = aliasesOf.get(alias.backend);
+    if (list) list.push(alias);
+    else aliasesOf.set(alias.backend, [alias]);
+  }
   const claims: HostRoute[] = [];
   for (const backend of backends) {
     const path = backend.path ?? "";
     claims.push({ fqdn: `${backend.stack}.${domain}${path}`, backend: backend.name, source: "stack" });
-    for (const alias of aliases)
-      if (alias.backend === backend.stack)
-        claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
+    for (const alias of aliasesOf.get(backend.stack) ?? [])
+      claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
     for (const host of backend.hostClaims) {
       const bare = host.startsWith("*.") ? host.slice(2) : host;
       const taken = owner(bare);

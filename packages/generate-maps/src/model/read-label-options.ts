@@ -12,6 +12,8 @@ export type LabelReading = { settings: LabelSettings; warnings: string[] } | { s
 export function readLabelOptions(labels: unknown, label: string): LabelReading {
   const settings: LabelSettings = { hosts: [], backend: {}, server: {} };
   const warnings: string[] = [];
+  // Most containers have no option label: one pass over their few labels instead of a key per option.
+  if (!hasOptionLabel(labels, `${label}.`)) return { settings, warnings };
   for (const [name, row] of Object.entries(LABEL_OPTIONS as Record<string, LabelOptionRow<unknown>>)) {
     const key = `${label}.${name}`;
     const raw = ownField(labels, key);
@@ -26,4 +28,11 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
     warnings.push(`${why}; using the default (${row.default ?? "none"})`);
   }
   return { settings, warnings };
+}
+
+// True when `labels` is an object with an own key starting with `prefix` (only those can be options).
+function hasOptionLabel(labels: unknown, prefix: string): boolean {
+  if (typeof labels !== "object" || labels === null || Array.isArray(labels)) return false;
+  for (const key in labels) if (key.startsWith(prefix) && Object.hasOwn(labels, key)) return true;
+  return false;
 }

@@ -25,12 +25,14 @@ export function settleBackendOptions(name: string, members: readonly Candidate[]
         code: "option-fallback",
         reason: warning,
       });
-    if (first !== undefined && wish(member) !== decided)
+    if (first === undefined || member === first) continue;
+    const asked = wish(member);
+    if (asked !== decided)
       notes.push({
         backend: name,
         container: member.ref.container,
         code: "option-disagreement",
-        reason: `its option labels ask for ${wish(member)}, backend ${name} uses those of container ${first.ref.container}: ${decided}`,
+        reason: `its option labels ask for ${asked}, backend ${name} uses those of container ${first.ref.container}: ${decided}`,
       });
   }
   const options: BackendOptions = first?.settings.backend ?? {};
