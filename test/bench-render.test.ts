@@ -1,7 +1,7 @@
 // The benchmark report never shows a figure it did not measure: a CPU difference beyond a start-up
 // baseline at or below the baseline's run-to-run spread (or, in old results without a spread, at or below
 // 0) is shown as not measured, and so is every ratio built on it. Checked on the committed latest run and
-// on a synthetic result.
+// on synthetic results (an old one with the --help baseline, a new one with spreads).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -29,11 +29,48 @@ test("the committed latest run renders no negative or unmeasured figure in the g
   const markdown = renderMarkdown(results);
   const rows = scaleCells(markdown);
   assert.equal(rows.length, results.parts.generatorScale?.rows.length);
-  for (const row of rows)
+  const spread = results.parts.generatorScale?.startup.generateMapsSpreadMs;
+  for (const row of rows) {
     for (const cell of row) assert.doesNotMatch(cell, /^-\d/, `a negative figure in | ${row.join(" | ")} |`);
-  // Where the cycle cost less than the old --help baseline, neither the figure nor its ratio is shown.
-  const small = rows.filter((row) => row[0] === "100" || row[0] === "1000");
-  for (const row of small) assert.deepEqual([row[4], row[6]], ["n/a", "n/a"]);
+    const [beyond = "", floor = "", ratio = ""] = [row[4], row[5], row[6]];
+    // A figure within its baseline's spread (or below an old --help baseline) gets no ratio; a shown
+    // figure is above the spread, and its ratio is the one of the two shown figures.
+    if (!/^\d+$/.test(beyond) || !/^\d+$/.test(floor)) assert.equal(ratio, "n/a", row.join(" | "));
+    else {
+      if (spread !== undefined)
+        assert.ok(Number(beyond) > spread, `${beyond} ms is above the spread ${spread}`);
+      assert.ok(Math.abs(Number(ratio) - Number(beyond) / Number(floor)) <= 0.02, row.join(" | "));
+    }
+  }
+});
+
+test("an old result (--help baseline, no spread) shows no figure at or below 0, and says why", () => {
+  const latest = JSON.parse(readFileSync(LATEST, "utf8")) as BenchResults;
+  const row = (containers: number, beyond: number, floor: number) => ({
+    ...(latest.parts.generatorScale?.rows[0] as ScaleRow),
+    containers,
+    cycleCpuBeyondStartupMs: beyond,
+    floorCpuBeyondStartupMs: floor,
+    cpuOverFloor: Number((beyond / floor).toFixed(2)),
+  });
+  const markdown = renderMarkdown({
+    ...latest,
+    parts: {
+      generatorScale: {
+        startup: { bareNodeCpuMs: 36, generateMapsCpuMs: 453, generateMapsRssMb: 60 },
+        rows: [row(100, -40, 5), row(10_000, 256, 155)],
+        growth50kOver10k: null,
+      },
+    },
+  } as BenchResults);
+  const rows = scaleCells(markdown);
+  assert.deepEqual(
+    rows.map((cells) => [cells[0], cells[4], cells[6]]),
+    [
+      ["100", "n/a", "n/a"],
+      ["10000", "256", "1.65"],
+    ],
+  );
   assert.match(markdown, /renders the help text/);
 });
 
