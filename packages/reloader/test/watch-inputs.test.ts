@@ -49,8 +49,10 @@ test("a burst gives the leading report and exactly one trailing report", async (
   // Nothing more comes after the trailing report (2 quiet periods).
   await new Promise((resolve) => setTimeout(resolve, 4000));
   assert.equal(reports.length, 2);
+  // The trailing report names the first event after the leading report, or the leading event itself when
+  // the whole burst arrived before the leading report fired (a starved machine: the 10 ms settle ran late).
   const [leading = 0, trailing = 0] = reports;
-  assert.ok(trailing > leading, "the trailing report names an event after the leading one");
+  assert.ok(trailing >= leading, "the trailing report names the leading event or a later one");
 });
 
 test("a single event is read again once after the quiet period (chokidar may have dropped a rename)", async (t) => {
