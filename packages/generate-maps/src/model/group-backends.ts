@@ -4,6 +4,7 @@ import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
 import type { Candidate } from "./select-containers.js";
 import { compareServerLines } from "./compare-server-lines.js";
+import { groupBy } from "./group-by.js";
 import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";
 
 // Backends sorted by name with servers sorted by name, the candidates that lost a collision, and the
@@ -16,12 +17,7 @@ export interface Grouping {
 
 // Groups candidates by backend; per backend one stack wins (see compareStacks) and each server name is used once.
 export function groupBackends(candidates: readonly Candidate[]): Grouping {
-  const byBackend = new Map<string, Candidate[]>();
-  for (const candidate of candidates) {
-    const list = byBackend.get(candidate.backend);
-    if (list) list.push(candidate);
-    else byBackend.set(candidate.backend, [candidate]);
-  }
+  const byBackend = groupBy(candidates, (candidate) => candidate.backend);
   const grouping: Grouping = { backends: [], skipped: [], notes: [] };
   for (const name of [...byBackend.keys()].sort(compareStrings)) {
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);

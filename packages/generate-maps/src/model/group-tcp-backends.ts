@@ -4,6 +4,7 @@
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
 import type { TcpCandidate } from "./evaluate-tcp-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
+import { groupBy } from "./group-by.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 
 // TCP backends sorted by name with servers sorted by name, and the candidates that lost a port or a name.
@@ -14,12 +15,7 @@ export interface TcpGrouping {
 
 // Groups candidates by public port; per port one stack wins and each server name is used once.
 export function groupTcpBackends(candidates: readonly TcpCandidate[]): TcpGrouping {
-  const byPort = new Map<number, TcpCandidate[]>();
-  for (const candidate of candidates) {
-    const list = byPort.get(candidate.publicPort);
-    if (list) list.push(candidate);
-    else byPort.set(candidate.publicPort, [candidate]);
-  }
+  const byPort = groupBy(candidates, (candidate) => candidate.publicPort);
   const grouping: TcpGrouping = { backends: [], skipped: [] };
   for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
     const members = [...(byPort.get(port) ?? [])].sort(compareCandidates);
