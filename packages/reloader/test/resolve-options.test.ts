@@ -3,18 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { spawnReloader } from "../../test-support/src/haproxy/index.ts";
-import { OptionsError } from "@rancher-haproxy/core";
 import { resolveOptions } from "../src/options/resolve-options.ts";
-
-const problemsOf = (env: NodeJS.ProcessEnv, flags: Record<string, string> = {}): string[] => {
-  try {
-    resolveOptions(flags, env);
-  } catch (error) {
-    if (error instanceof OptionsError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from "./helpers/problems-of.ts";
 
 describe("resolveOptions", () => {
   it("defaults to the original's paths and ports; the base config and PEM live in the state dir", () => {

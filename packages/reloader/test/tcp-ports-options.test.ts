@@ -3,19 +3,9 @@
 // naming TCP_PORTS and the port.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { OptionsError } from "@rancher-haproxy/core";
 import { spawnReloader } from "../../test-support/src/haproxy/index.ts";
 import { resolveOptions } from "../src/options/resolve-options.ts";
-
-const problemsOf = (env: NodeJS.ProcessEnv, flags: Record<string, string> = {}): string[] => {
-  try {
-    resolveOptions(flags, env);
-  } catch (error) {
-    if (error instanceof OptionsError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from "./helpers/problems-of.ts";
 
 describe("TCP_PORTS", () => {
   it("is a comma-separated list of ports, empty by default; --tcp-ports wins", () => {
