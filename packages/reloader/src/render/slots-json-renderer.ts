@@ -5,6 +5,7 @@
 // the whole map to JSON.stringify.
 import { slotsToJson, type Slot, type SlotMap } from "../model/server-slots.js";
 import { PageJoiner } from "./page-joiner.js";
+import { PreviousItems } from "./previous-items.js";
 
 // One backend's member of the object and the list it was rendered from.
 interface RenderedMember {
@@ -23,12 +24,10 @@ export class SlotsJsonRenderer {
   render(slots: SlotMap): Buffer[] {
     const names = [...slots.keys()].sort();
     if (names.some(isArrayIndex)) return [Buffer.from(`${JSON.stringify(slotsToJson(slots))}\n`)];
-    let byName: Map<string, RenderedMember> | null = null;
+    const previous = new PreviousItems(this.members, (member) => member.name);
     const members = names.map((name, index) => {
       const own = slots.get(name) ?? [];
-      let last = this.members[index];
-      if (last !== undefined && last.name !== name)
-        last = (byName ??= new Map(this.members.map((member) => [member.name, member]))).get(name);
+      const last = previous.find(index, name);
       if (last !== undefined && last.slots === own) return last;
       return { name, slots: own, text: `${JSON.stringify(name)}:${JSON.stringify(own)}` };
     });

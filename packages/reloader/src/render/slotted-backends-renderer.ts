@@ -11,6 +11,7 @@ import {
 } from "@rancher-haproxy/core";
 import type { Slot, SlotMap } from "../model/server-slots.js";
 import { PageJoiner } from "./page-joiner.js";
+import { PreviousItems } from "./previous-items.js";
 import { renderSlotLines, SLOTTED_HEADER } from "./render-slotted-backends.js";
 
 // One rendered block and what it was rendered from.
@@ -29,14 +30,10 @@ export class SlottedBackendsRenderer {
   // The bytes of renderSlottedBackends(table, slots), in consecutive buffers.
   render(table: Pick<SharedTable, "backends">, slots: SlotMap): Buffer[] {
     const sorted = [...table.backends].sort((a, b) => compareStrings(a.name, b.name));
-    let byName: Map<string, RenderedBlock> | null = null;
+    const previous = new PreviousItems(this.blocks, (block) => block.backend.name);
     const blocks = sorted.map((backend, index) => {
       const own = slots.get(backend.name) ?? [];
-      let last = this.blocks[index];
-      if (last !== undefined && last.backend.name !== backend.name)
-        last = (byName ??= new Map(this.blocks.map((block) => [block.backend.name, block]))).get(
-          backend.name,
-        );
+      const last = previous.find(index, backend.name);
       if (last !== undefined && last.backend === backend && last.slots === own) return last;
       return { backend, slots: own, text: renderBackendBlock(backend, () => renderSlotLines(backend, own)) };
     });
