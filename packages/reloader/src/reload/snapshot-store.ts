@@ -37,6 +37,8 @@ export class SnapshotStore {
   /** backends.cfg and slots.json, re-rendering only the backends whose block or slots changed */
   private readonly backendsRenderer = new SlottedBackendsRenderer();
   private readonly slotsRenderer = new SlotsJsonRenderer();
+  /** domain.map and path-hosts.map as last rendered, kept while the parse hands back the same host list */
+  private lastMaps: { hosts: SharedTable["hosts"]; map: string; pathHosts: string } | null = null;
 
   constructor(
     private readonly bin: string,
@@ -78,13 +80,22 @@ export class SnapshotStore {
     await stageSnapshot(this.layout, generation, {
       base: files.base,
       backends: this.backendsRenderer.render(table, slots),
-      map: renderDomainMap(table),
-      pathHosts: renderPathHostsMap(table.hosts.map((host) => host.fqdn)),
+      ...this.renderMaps(table),
       slotsJson: this.slotsRenderer.render(slots),
       inputs: { backends: files.backends, map: files.map },
     });
     this.lastSlots = slots;
     return generation;
+  }
+
+  // domain.map and path-hosts.map for `table`: the last texts again when its host list is the very list
+  // they were rendered from (the parse reuses an unchanged map's list), else rendered afresh.
+  private renderMaps(table: SharedTable): { map: string; pathHosts: string } {
+    if (this.lastMaps?.hosts !== table.hosts) {
+      const pathHosts = renderPathHostsMap(table.hosts.map((host) => host.fqdn));
+      this.lastMaps = { hosts: table.hosts, map: renderDomainMap(table), pathHosts };
+    }
+    return { map: this.lastMaps.map, pathHosts: this.lastMaps.pathHosts };
   }
 
   // A reload's slots for `table`: the last staged assignment kept, free slots rendered afresh.
