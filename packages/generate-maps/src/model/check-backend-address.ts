@@ -37,7 +37,11 @@ export function checkBackendAddress(
   const address = ipv4ToNumber(ip);
   if (address === undefined) return { code: "ip-special", reason: `primary_ip ${ip} is not an IPv4 address` };
   if (allowed !== undefined) {
-    for (const network of allowed.networks) if (networkContains(network, address)) return undefined;
+    const { networks } = allowed;
+    for (let i = 0; i < networks.length; i++) {
+      const network = networks[i];
+      if (network !== undefined && networkContains(network, address)) return undefined;
+    }
     const list = allowed.cidrs.join(", ") || "none";
     return { code: "ip-not-allowed", reason: `primary_ip ${ip} is outside the backend networks (${list})` };
   }

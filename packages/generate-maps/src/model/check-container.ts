@@ -33,52 +33,53 @@ export function checkContainer(
   networks: BackendNetworks | undefined,
   serviceBackend = false,
 ): ContainerCheck {
-  const skip = (code: ContainerSkipCode, reason: string): ContainerCheck => ({ ok: false, code, reason });
-  const field = (key: string) => ownField(container, key);
-  const stackName = field("stack_name");
+  const stackName = ownField(container, "stack_name");
   if (stackName === undefined || stackName === null || stackName === "")
-    return skip("no-stack", "not in a stack (no stack_name)");
+    return refuse("no-stack", "not in a stack (no stack_name)");
   const stack = typeof stackName === "string" ? stackName.toLowerCase() : "";
   if (!isDnsLabel(stack))
-    return skip(
+    return refuse(
       "stack-invalid",
       `stack_name ${describeValue(stackName)} is not a DNS label once lower-cased`,
     );
   if (domain !== null && stack.length + 1 + domain.length > MAX_DNS_NAME_LENGTH)
-    return skip("stack-invalid", `host ${stack}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`);
-  const serviceName = field("service_name");
+    return refuse(
+      "stack-invalid",
+      `host ${stack}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
+    );
+  const serviceName = ownField(container, "service_name");
   const service = typeof serviceName === "string" ? serviceName.toLowerCase() : "";
   if (!isServerToken(service))
-    return skip(
+    return refuse(
       "service-invalid",
       `service_name ${describeValue(serviceName)} is not a server-name token once lower-cased`,
     );
   if (serviceBackend && !isDnsLabel(service))
-    return skip(
+    return refuse(
       "service-invalid",
       `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
     );
-  const uuidValue = field("uuid");
+  const uuidValue = ownField(container, "uuid");
   const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
   if (!isUuidToken(uuid))
-    return skip("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
+    return refuse("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
 
-  const ip = field("primary_ip");
-  if (ip === undefined || ip === null || ip === "") return skip("no-ip", "no primary_ip");
+  const ip = ownField(container, "primary_ip");
+  if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip");
   if (typeof ip !== "string" || !isIPv4(ip))
-    return skip("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
+    return refuse("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
   const refused = checkBackendAddress(ip, networks);
-  if (refused) return skip(refused.code, refused.reason);
-  const state = field("state");
+  if (refused) return refuse(refused.code, refused.reason);
+  const state = ownField(container, "state");
   if (!isServingState(state))
-    return skip("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
-  const health = field("health_state");
+    return refuse("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
+  const health = ownField(container, "health_state");
   if (!isServingHealth(health))
-    return skip(
+    return refuse(
       "unhealthy",
       `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
     );
-  const stackUuid = field("stack_uuid");
+  const stackUuid = ownField(container, "stack_uuid");
   return {
     ok: true,
     identity: {
@@ -91,4 +92,8 @@ export function checkContainer(
       address: ip,
     },
   };
+}
+
+function refuse(code: ContainerSkipCode, reason: string): ContainerCheck {
+  return { ok: false, code, reason };
 }

@@ -24,6 +24,9 @@ export type TcpEvaluation =
   | { kind: "skipped"; skip: ContainerRef & { code: ContainerSkipCode; reason: string; route: "tcp" } }
   | { kind: "candidate"; candidate: TcpCandidate };
 
+// Most containers: one shared (frozen) answer instead of a new object per container.
+const UNLABELLED: TcpEvaluation = Object.freeze({ kind: "unlabelled" });
+
 // The label asking for a PROXY protocol option on a TCP service's server line.
 export function tcpProxyLabel(tcpLabel: string): string {
   return `${tcpLabel}.proxy-protocol`;
@@ -46,7 +49,7 @@ export function evaluateTcpContainer(
 ): TcpEvaluation {
   const labels = ownField(container, "labels");
   const value = ownField(labels, options.tcpLabel);
-  if (value === undefined) return { kind: "unlabelled" };
+  if (value === undefined) return UNLABELLED;
   const ref = containerRef(container);
   const skip = (code: ContainerSkipCode, reason: string): TcpEvaluation => ({
     kind: "skipped",

@@ -5,15 +5,19 @@ import { LABEL_OPTIONS, parseValue, type LabelOptionRow, type LabelSettings } fr
 import { describeValue } from "./describe-value.js";
 import { ownField } from "./own-field.js";
 
-// The outcome for one container.
-export type LabelReading = { settings: LabelSettings; warnings: string[] } | { skip: string };
+// The outcome for one container. `wish`: what it asks of its backend (options, hosts, path) as comparable
+// text, so settling a backend compares strings (its own maxconn is per server, not in it).
+export type LabelReading = { settings: LabelSettings; warnings: string[]; wish: string } | { skip: string };
+
+// The wish of a container without option labels (most of them): computed once, not per container.
+const NO_OPTIONS_WISH = wishOf({ hosts: [], backend: {}, server: {} });
 
 // Reads every option of the registry, in its order (path before strip-path), from `labels`.
 export function readLabelOptions(labels: unknown, label: string): LabelReading {
   const settings: LabelSettings = { hosts: [], backend: {}, server: {} };
   const warnings: string[] = [];
   // Most containers have no option label: one pass over their few labels instead of a key per option.
-  if (!hasOptionLabel(labels, `${label}.`)) return { settings, warnings };
+  if (!hasOptionLabel(labels, `${label}.`)) return { settings, warnings, wish: NO_OPTIONS_WISH };
   for (const [name, row] of Object.entries(LABEL_OPTIONS as Record<string, LabelOptionRow<unknown>>)) {
     const key = `${label}.${name}`;
     const raw = ownField(labels, key);
@@ -27,7 +31,12 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
     if (row.invalid === "skip") return { skip: `${why}; this option never fails open` };
     warnings.push(`${why}; using the default (${row.default ?? "none"})`);
   }
-  return { settings, warnings };
+  return { settings, warnings, wish: wishOf(settings) };
+}
+
+function wishOf(settings: LabelSettings): string {
+  const { backend, hosts, path } = settings;
+  return JSON.stringify({ ...backend, hosts, path });
 }
 
 // True when `labels` is an object with an own key starting with `prefix` (only those can be options).

@@ -28,6 +28,8 @@ export interface Candidate {
   /** what its option labels ask for, and the warnings of the values that fell back to a default */
   settings: LabelSettings;
   warnings: string[];
+  /** `settings` as comparable text (readLabelOptions): containers of one backend that differ are noted */
+  wish: string;
   /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
   stackName: string;
   stackUuid: string;
@@ -53,7 +55,8 @@ export interface Selection {
 export function selectContainers(containers: readonly unknown[], options: ModelOptions): Selection {
   const selection: Selection = { candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
   const networks = parseBackendNetworks(options.backendNetworks);
-  for (const [index, container] of containers.entries()) {
+  for (let index = 0; index < containers.length; index++) {
+    const container = containers[index];
     if (!isObject(container)) {
       const result = notAnObject(container, `(entry ${index})`);
       if (result.kind === "skipped") selection.skipped.push(result.skip);
@@ -80,33 +83,31 @@ export function evaluateContainer(
 ): Evaluation {
   if (!isObject(container)) return notAnObject(container, "(unnamed)");
   const ref = containerRef(container);
-  const skip = (code: ContainerSkipCode, reason: string): Evaluation => ({
-    kind: "skipped",
-    skip: { ...ref, code, reason },
-  });
   const labels = ownField(container, "labels");
   const portLabel = ownField(labels, options.label);
   if (portLabel === undefined) return { kind: "unlabelled", ref };
 
   const port = typeof portLabel === "string" ? parsePort(portLabel) : undefined;
   if (port === undefined)
-    return skip(
+    return skipped(
+      ref,
       "port-invalid",
       `label ${options.label}=${describeValue(portLabel)} is not a port 1-65535 (digits only)`,
     );
   const proxyLabel = ownField(labels, options.proxyLabel);
   if (proxyLabel !== undefined && !isProxyOption(proxyLabel))
-    return skip(
+    return skipped(
+      ref,
       "proxy-invalid",
       `label ${options.proxyLabel}=${describeValue(proxyLabel)} is not one of ${PROXY_OPTIONS.join(", ")}`,
     );
 
   const reading = readLabelOptions(labels, options.label);
-  if ("skip" in reading) return skip("option-invalid", reading.skip);
+  if ("skip" in reading) return skipped(ref, "option-invalid", reading.skip);
 
   const path = reading.settings.path;
   const checked = checkContainer(container, options.domain, networks, path !== undefined);
-  if (!checked.ok) return skip(checked.code, checked.reason);
+  if (!checked.ok) return skipped(ref, checked.code, checked.reason);
   const { identity } = checked;
   const server: Server = {
     name: identity.serverName,
@@ -125,11 +126,16 @@ export function evaluateContainer(
       stack: identity.stack,
       settings: reading.settings,
       warnings: reading.warnings,
+      wish: reading.wish,
       stackName: identity.stackName,
       stackUuid: identity.stackUuid,
       server,
     },
   };
+}
+
+function skipped(ref: ContainerRef, code: ContainerSkipCode, reason: string): Evaluation {
+  return { kind: "skipped", skip: { ...ref, code, reason } };
 }
 
 // A /containers entry that is not an object (a string, a number, a list, null): skipped, never routed.

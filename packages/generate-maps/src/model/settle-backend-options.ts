@@ -16,7 +16,7 @@ export interface SettledBackend {
 export function settleBackendOptions(name: string, members: readonly Candidate[]): SettledBackend {
   const [first] = members;
   const notes: RouteNote[] = [];
-  const decided = first === undefined ? "" : wish(first);
+  const decided = first === undefined ? "" : first.wish;
   for (const member of members) {
     for (const warning of member.warnings)
       notes.push({
@@ -26,7 +26,7 @@ export function settleBackendOptions(name: string, members: readonly Candidate[]
         reason: warning,
       });
     if (first === undefined || member === first) continue;
-    const asked = wish(member);
+    const asked = member.wish;
     if (asked !== decided)
       notes.push({
         backend: name,
@@ -48,15 +48,11 @@ export function settleBackendOptions(name: string, members: readonly Candidate[]
   return { backend, notes };
 }
 
-// What a container asks of its backend, as comparable text (its own maxconn is per server, not here).
-function wish(candidate: Candidate): string {
-  const { backend, hosts, path } = candidate.settings;
-  return JSON.stringify({ ...backend, hosts, path });
-}
-
 // The server with what the backend's options add: `check` with a check path, a cookie when sticky
 // (the first 16 hex digits of the server name's SHA-256: stable per container, no uuid in the cookie).
+// Without either the server is returned as it is (servers are never mutated after the model builds them).
 function serverOf(server: Server, options: BackendOptions): Server {
+  if (options.check === undefined && !options.sticky) return server;
   const result: Server = { ...server };
   if (options.check !== undefined) result.check = true;
   if (options.sticky) result.cookie = createHash("sha256").update(server.name).digest("hex").slice(0, 16);
