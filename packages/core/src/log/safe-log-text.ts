@@ -36,8 +36,16 @@ function escapeChar(char: string): string {
 const MULTILINE_FIELDS: ReadonlySet<string> = new Set(["diff"]);
 const MAX_DEPTH = 4;
 
+// Keys whose values never reach a log line: certificates, keys, passwords. Censored on the line's own
+// fields and on the fields of a plain object one level down (what pino's `key` / `*.key` paths meant).
+const SECRET_KEYS: ReadonlySet<string> = new Set(["ssl_key", "ssl_cert", "key", "password"]);
+const SECRET_DEPTH = 1;
+// What a censored value is logged as.
+export const REDACTED = "[redacted]";
+
 // A copy of a log line's fields with every string cut and, unless `keep` is "all", escaped (plain objects
-// and arrays, 4 levels deep; other objects such as errors are left to their serializers).
+// and arrays, 4 levels deep; other objects such as errors are left to their serializers), and the values
+// of secret keys (SECRET_KEYS, two levels) replaced by REDACTED: one walk does both, per line.
 export function safeLogFields(
   fields: Record<string, unknown>,
   keep: KeepControls = "none",
@@ -53,7 +61,8 @@ function safeObject(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
     const safeKey = safeLogText(key, 128, keep);
-    if (typeof value === "string" && MULTILINE_FIELDS.has(key))
+    if (depth <= SECRET_DEPTH && value !== undefined && SECRET_KEYS.has(key)) out[safeKey] = REDACTED;
+    else if (typeof value === "string" && MULTILINE_FIELDS.has(key))
       out[safeKey] = safeLogText(value, 64 * 1024, keep === "all" ? "all" : "lines");
     else out[safeKey] = safeValue(value, depth + 1, keep);
   }
