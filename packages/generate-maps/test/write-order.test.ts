@@ -71,3 +71,20 @@ test("11.10: every state between two renames is consistent: additions, removals,
   const servers = await cycle({ "app-r124-web-2": { state: "running" } });
   assert.deepEqual(servers.renames, ["backends.cfg"]);
 });
+
+test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {
+  const text = [
+    "# backend commented",
+    "backend a",
+    "    server web-1 10.0.0.1:80",
+    "backend  b  \r",
+    "backends c",
+    " backend d",
+    "backend e extra",
+    "backend f",
+  ].join("\n");
+  assert.deepEqual([...declaredBackends(text)], ["a", "b", "f"]);
+  assert.deepEqual([...declaredBackends(`${text}\n`)], ["a", "b", "f"]);
+  assert.deepEqual([...declaredBackends("")], []);
+  assert.deepEqual([...declaredBackends("backend")], []);
+});

@@ -51,9 +51,15 @@ export function planWrites(next: FilePair<string>, current: FilePair<string | nu
 // The backend names a backends file declares (`backend <name>` lines).
 export function declaredBackends(text: string): Set<string> {
   const names = new Set<string>();
-  for (const line of text.split("\n")) {
-    const match = /^backend\s+(\S+)\s*$/.exec(line);
-    if (match?.[1] !== undefined) names.add(match[1]);
+  // Only the lines that start with "backend" can match: the others (most: server lines) skip the regex.
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end;
+    if (text.startsWith("backend", start)) {
+      const match = /^backend\s+(\S+)\s*$/.exec(text.slice(start, stop));
+      if (match?.[1] !== undefined) names.add(match[1]);
+    }
+    start = stop + 1;
   }
   return names;
 }
