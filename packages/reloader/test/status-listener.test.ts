@@ -69,12 +69,13 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   assert.match(config.body, new RegExp(`^# running: gen-${configGeneration} `));
   assert.match(
     config.body,
-    /# ==> haproxy\.cfg <==\n[\s\S]*# ==> backends\.cfg <==\n[\s\S]*# ==> domain\.map <==\n/,
+    /# ==> haproxy\.cfg <==\n[\s\S]*# ==> backends\.cfg <==\n[\s\S]*# ==> domain\.map <==\n[\s\S]*# ==> path-hosts\.map <==\n/,
   );
   assert.ok(config.body.includes(`server s1 ${app.address}`));
   assert.match(config.body, /insecure-password \[redacted\]/);
   assert.ok(!config.body.includes("s3cret-Pw9"), "the stats password is masked");
   assert.equal((await readStatus(url, "/config?file=domain.map")).body, "app.dev.tld app\n");
+  assert.equal((await readStatus(url, "/config?file=path-hosts.map")).body, "");
   assert.equal((await readStatus(url, "/config?file=../etc/passwd")).status, 404);
 
   // A new stack: applied, and every reload metric moves.
@@ -84,7 +85,7 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   ]);
   await fixture.write({
     backends: withBlog,
-    map: renderTestMap({ "app.dev.tld": "app", "blog.dev.tld": "blog" }),
+    map: renderTestMap({ "app.dev.tld": "app", "blog.dev.tld": "blog", "app.dev.tld/blog": "blog" }),
   });
   const after = await waitFor(
     async () => {
@@ -105,6 +106,9 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
     },
   );
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
+  // The reloader's own path-hosts.map marks the host of the path key.
+  assert.equal((await readStatus(url, "/config?file=path-hosts.map")).body, "app.dev.tld 1\n");
+  assert.match((await readStatus(url, "/config")).body, /# ==> path-hosts\.map <==\napp\.dev\.tld 1\n/);
 
   // The checks refuse two servers with one name (the reloader's own check: servers become slots):
   // HAProxy keeps gen-N, and /healthz fails at once (not "applying" for the rest of the apply window:

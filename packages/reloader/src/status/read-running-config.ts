@@ -1,4 +1,4 @@
-// /config: the three files HAProxy runs with now (the `current` snapshot), with every credential masked.
+// /config: the four files HAProxy runs with now (the `current` snapshot), with every credential masked.
 // The TLS key is never read: the config only names the certificate file (`crt <path>`).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,14 +8,16 @@ import {
   SNAPSHOT_BACKENDS,
   SNAPSHOT_BASE,
   SNAPSHOT_MAP,
+  SNAPSHOT_PATH_HOSTS,
   type StateLayout,
 } from "../output/snapshot-layout.js";
 import { slotName } from "../model/server-slots.js";
 import { readSlots } from "../sources/read-slots.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 
-// The snapshot's file names, in the order HAProxy loads them.
-export const RUNNING_FILES = [SNAPSHOT_BASE, SNAPSHOT_BACKENDS, SNAPSHOT_MAP] as const;
+// The snapshot's file names, in the order HAProxy loads them (path-hosts.map: the hosts with a path key,
+// rendered by the reloader from domain.map; empty for a snapshot written before it existed).
+export const RUNNING_FILES = [SNAPSHOT_BASE, SNAPSHOT_BACKENDS, SNAPSHOT_MAP, SNAPSHOT_PATH_HOSTS] as const;
 
 // The running config: its generation, its directory and each file's (masked) text; `running` is false
 // when HAProxy is down and these are the files it will start from (`current`).
@@ -32,7 +34,7 @@ export interface RunningConfig {
 const PRIVATE_KEY = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 
 // Reads snapshot `running` (the confirmed one), or the one `current` points at when nothing runs; one
-// generation, so the three files always belong together.
+// generation, so the files always belong together.
 export async function readRunningConfig(
   layout: StateLayout,
   running: number | null,
@@ -41,8 +43,13 @@ export async function readRunningConfig(
   if (generation === null) return null;
   const dir = join(layout.dir, generationName(generation));
   try {
-    const [base, backends, map] = await Promise.all(
-      RUNNING_FILES.map((name) => readFile(join(dir, name), "utf8")),
+    const [base, backends, map, pathHosts] = await Promise.all(
+      RUNNING_FILES.map((name) =>
+        readFile(join(dir, name), "utf8").catch((error: unknown) => {
+          if (name === SNAPSHOT_PATH_HOSTS && (error as NodeJS.ErrnoException).code === "ENOENT") return "";
+          throw error;
+        }),
+      ),
     );
     const assignment = await readSlots(dir);
     const slots: RunningConfig["slots"] = assignment && {};
@@ -57,6 +64,7 @@ export async function readRunningConfig(
         [SNAPSHOT_BASE]: redactConfig(base ?? ""),
         [SNAPSHOT_BACKENDS]: redactConfig(backends ?? ""),
         [SNAPSHOT_MAP]: redactConfig(map ?? ""),
+        [SNAPSHOT_PATH_HOSTS]: redactConfig(pathHosts ?? ""),
       },
       slots,
     };
