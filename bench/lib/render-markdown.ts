@@ -2,13 +2,14 @@
 import type { CheckReloadRow } from "../parts/check-and-reload.js";
 import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult } from "../parts/generator-scale.js";
+import type { SmallCycleResult } from "../parts/small-cycle.js";
 import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
 import type { RuntimeApplyRow } from "../parts/runtime-apply.js";
 import type { MachineInfo } from "./machine.js";
-import { ratio } from "./stats.js";
+import { ratio, type Summary } from "./stats.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
 export interface BenchResults {
@@ -142,6 +143,29 @@ function scale(s: ScaleResult): string[] {
           ]),
     `Growth 50 000 / 10 000 (CPU beyond start-up): ${growth} (5.0 = linear).`,
     "",
+    ...(s.smallCycle ? smallCycle(s.smallCycle) : []),
+  ];
+}
+
+function smallCycle(c: SmallCycleResult): string[] {
+  const spread = (x: Summary) => `${x.p50} / ${x.p90} / ${x.max}`;
+  return [
+    `**Small-environment cycle (loop mode)** (${c.containers} containers, ${c.changes} metadata changes one ` +
+      "after another, each adding or removing a stack so both files change; ms, p50 / p90 / max; CPU = the " +
+      `child's CPU over the change minus its idle CPU, ${c.idleCpuMsPerS ?? "n/a"} ms per s)`,
+    "",
+    ...table(
+      ["containers", "changes", "cycle durationMs", "change → both files renamed", "CPU per change"],
+      [
+        [
+          c.containers,
+          c.changes,
+          spread(c.cycleMs),
+          spread(c.changeToRenamedMs),
+          c.cpuMs ? spread(c.cpuMs) : "n/a",
+        ],
+      ],
+    ),
   ];
 }
 
