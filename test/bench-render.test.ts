@@ -156,12 +156,26 @@ test("the small-environment cycle renders under part 1 when measured, and an old
           changeToRenamedMs: summary(8.5, 13.2, 29.9),
           cpuMs: null,
           idleCpuMsPerS: null,
+          floor: {
+            changes: 15,
+            cycleMs: summary(3, 4, 5),
+            changeToRenamedMs: summary(4.5, 5.5, 6),
+            cpuMs: summary(2.5, 3, 3.5),
+            idleCpuMsPerS: 0.5,
+          },
           method: "m",
         },
       },
     },
   });
   assert.match(markdown, /\*\*Small-environment cycle \(loop mode\)\*\*/);
-  assert.match(markdown, /\| 20 \| 30 \| 9 \/ 14 \/ 30 \| 8\.5 \/ 13\.2 \/ 29\.9 \| n\/a \|/);
+  assert.match(
+    markdown,
+    /\| generate-maps \| 30 \| 9 \/ 14 \/ 30 \| 8\.5 \/ 13\.2 \/ 29\.9 \| n\/a \| n\/a \|/,
+  );
+  assert.match(
+    markdown,
+    /\| floor: [^|]+ \| 15 \| 3 \/ 4 \/ 5 \| 4\.5 \/ 5\.5 \/ 6 \| 2\.5 \/ 3 \/ 3\.5 \| 0\.5 \|/,
+  );
   assert.equal(scaleCells(markdown).length, scale.rows.length);
 });

@@ -2,7 +2,8 @@
 // generate-maps in loop mode (product defaults, status listener on) against the stand-in with 20
 // containers; a series of metadata changes one after another, each adding or removing one stack so both
 // files change. Per change: the cycle's own durationMs, the wall time from the version change reaching
-// the generator's long poll to both files renamed (inotify in the bench process), and the child's CPU.
+// the generator's long poll to both files renamed (inotify in the bench process), and the child's CPU;
+// the same for a floor process doing the same I/O with node:http and nothing else (probes/).
 import { spawn } from "node:child_process";
 import { watch } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,6 +21,7 @@ import type { PartSettings } from "./settings.js";
 const DEFAULT_GENERATE_MAPS = fileURLToPath(
   new URL("../../packages/generate-maps/bin/generate-maps.js", import.meta.url),
 );
+const FLOOR = fileURLToPath(new URL("../probes/small-cycle-floor.mjs", import.meta.url));
 const CONTAINERS = 20;
 const FILES = ["haproxy-backends.cfg", "domain.map"] as const;
 // What a cycle woken by the long poll asks (relative to /2015-12-19/).
@@ -27,11 +29,10 @@ const WARM = ["containers", "self/service/metadata/aliases"];
 // After the cycle line, the child still records the cycle (status, metrics) and opens its next long poll.
 const SETTLE_MS = 100;
 // Between one change's settle and the next change (the loop starts cycles at least 250 ms apart).
-const PAUSE_MS = 250;
+const PAUSE_MS = 150;
 
-// The figures (ms, p50/p90/p99/max over the changes).
-export interface SmallCycleResult {
-  containers: number;
+// One process's figures over a series of changes (ms, p50/p90/p99/max over the changes).
+export interface SeriesFigures {
   changes: number;
   /** the `durationMs` of each change's `cycle` log line (read, model, render, write) */
   cycleMs: Summary;
@@ -42,6 +43,12 @@ export interface SmallCycleResult {
   cpuMs: Summary | null;
   /** the child's CPU per second while it waits in its long poll */
   idleCpuMsPerS: number | null;
+}
+
+// The part's figure: generate-maps, and the floor (missing in the first results with this figure).
+export interface SmallCycleResult extends SeriesFigures {
+  containers: number;
+  floor?: SeriesFigures;
   method: string;
 }
 
@@ -52,12 +59,32 @@ interface CycleLine {
   changed: string[];
 }
 
-// Runs the series against `generateMaps` (the product's bin by default; an A/B passes another build).
+// Runs the series against `generateMaps` (the product's bin by default; an A/B passes another build),
+// then a shorter one against the floor probe.
 export async function runSmallCycle(
   settings: PartSettings,
   generateMaps = DEFAULT_GENERATE_MAPS,
 ): Promise<SmallCycleResult> {
-  const changes = settings.quick ? 10 : 30;
+  const generator = await measureSeries(generateMaps, settings.quick ? 10 : 30);
+  const floor = await measureSeries(FLOOR, settings.quick ? 5 : 15);
+  const result: SmallCycleResult = {
+    containers: CONTAINERS,
+    ...generator,
+    floor,
+    method:
+      `generate-maps in loop mode (LOG_LEVEL=info, JSON log to a pipe, status listener on) against the ` +
+      `stand-in with ${CONTAINERS} containers, then the floor probe (node:http keep-alive, JSON.parse, the ` +
+      `same temp + fsync + rename writes); changes ${SETTLE_MS + PAUSE_MS} ms after the previous cycle line, ` +
+      "each adding or removing one stack (both files change), its answers warmed while the long poll is " +
+      "held; wall = the long poll's release → both renames seen by fs.watch; CPU = the child's schedstat " +
+      `CPU from the release to ${SETTLE_MS} ms after its cycle line, minus its idle CPU over as long`,
+  };
+  settings.progress(`small-environment cycle: ${JSON.stringify(result)}`);
+  return result;
+}
+
+// One child (generate-maps or the floor probe) through `changes` metadata changes.
+async function measureSeries(script: string, changes: number): Promise<SeriesFigures> {
   return withCleanup(async (cleanup) => {
     const dir = await mkdtemp(join(tmpdir(), "rh-bench-small-"));
     cleanup.add(() => rm(dir, { recursive: true, force: true }));
@@ -73,7 +100,7 @@ export async function runSmallCycle(
     });
     cleanup.add(() => watcher.close());
 
-    const child = spawn(process.execPath, [generateMaps], {
+    const child = spawn(process.execPath, [script], {
       env: {
         PATH: process.env["PATH"] ?? "/usr/bin:/bin",
         STACK_DOMAIN: "dev.tld",
@@ -111,7 +138,7 @@ export async function runSmallCycle(
       const deadline = Date.now() + timeoutMs;
       while (lines.length === 0) {
         if (Date.now() > deadline) throw new Error(`no cycle line within ${timeoutMs} ms`);
-        if (child.exitCode !== null) throw new Error(`generate-maps exited ${child.exitCode}`);
+        if (child.exitCode !== null) throw new Error(`${script} exited ${child.exitCode}`);
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 50);
@@ -166,23 +193,13 @@ export async function runSmallCycle(
         cpuMs.push((cpuAfter - cpuBefore - idleNsPerMs * windowMs) / 1e6);
       await sleep(PAUSE_MS);
     }
-    const result: SmallCycleResult = {
-      containers: CONTAINERS,
+    return {
       changes,
       cycleMs: summarize(cycleMs, 1),
       changeToRenamedMs: summarize(renamedMs, 1),
       cpuMs: cpuMs.length === changes ? summarize(cpuMs, 1) : null,
       idleCpuMsPerS: idleNsPerMs === null ? null : Number((idleNsPerMs / 1000).toFixed(2)),
-      method:
-        `generate-maps in loop mode (LOG_LEVEL=info, JSON log to a pipe, status listener on) against the ` +
-        `stand-in with ${CONTAINERS} containers; ${changes} changes ${SETTLE_MS + PAUSE_MS} ms after the ` +
-        "previous cycle line, each adding or removing one stack (both files change), its answers warmed " +
-        "while the long poll is held; wall = the long poll's release → both renames seen by fs.watch; CPU = " +
-        `the child's schedstat CPU from the release to ${SETTLE_MS} ms after its cycle line, minus its idle ` +
-        "CPU over as long",
     };
-    settings.progress(`small-environment cycle: ${JSON.stringify(result)}`);
-    return result;
   });
 }
 
