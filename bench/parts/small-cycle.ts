@@ -45,7 +45,7 @@ export interface SeriesFigures {
   idleCpuMsPerS: number | null;
 }
 
-// The part's figure: generate-maps, and the floor (missing in the first results with this figure).
+// The part's figure: generate-maps, and the floor (optional, so a result without one still renders).
 export interface SmallCycleResult extends SeriesFigures {
   containers: number;
   floor?: SeriesFigures;
