@@ -10,9 +10,11 @@ import type { ScaleRow } from "../bench/parts/generator-scale.ts";
 
 const LATEST = new URL("../bench/results/latest.json", import.meta.url);
 
-// The rows of part 1's table, cell by cell.
+// The rows of part 1's size table, cell by cell (up to the small-environment table or part 2).
 function scaleCells(markdown: string): string[][] {
-  const part = markdown.slice(markdown.indexOf("**1. Generator scale**"), markdown.indexOf("**2."));
+  const start = markdown.indexOf("**1. Generator scale**");
+  const ends = ["**Small-environment", "**2."].map((m) => markdown.indexOf(m, start)).filter((i) => i > 0);
+  const part = markdown.slice(start, ends.length > 0 ? Math.min(...ends) : undefined);
   return part
     .split("\n")
     .filter((line) => /^\| \d/.test(line))
@@ -129,4 +131,51 @@ test("a difference within the baseline's spread is shown as such, with no ratio;
   assert.match(markdown, /At 100 and 1000 containers the CPU beyond start-up is within/);
   assert.match(markdown, /Growth 50 000 \/ 10 000 \(CPU beyond start-up\): 5\.33 /);
   assert.match(markdown, /the CPU of the baseline \(500 ms, spread 30 ms\)/);
+});
+
+test("the small-environment cycle renders under part 1 when measured, and an older run without it still renders", () => {
+  const latest = JSON.parse(readFileSync(LATEST, "utf8")) as BenchResults;
+  const scale = latest.parts.generatorScale;
+  assert.ok(scale);
+  const without = renderMarkdown({
+    ...latest,
+    parts: { generatorScale: { ...scale, smallCycle: undefined } },
+  });
+  assert.doesNotMatch(without, /Small-environment cycle/);
+  assert.equal(scaleCells(without).length, scale.rows.length);
+  const summary = (p50: number, p90: number, max: number) => ({ n: 30, p50, p90, p99: max, max });
+  const markdown = renderMarkdown({
+    ...latest,
+    parts: {
+      generatorScale: {
+        ...scale,
+        smallCycle: {
+          containers: 20,
+          changes: 30,
+          cycleMs: summary(9, 14, 30),
+          changeToRenamedMs: summary(8.5, 13.2, 29.9),
+          cpuMs: null,
+          idleCpuMsPerS: null,
+          floor: {
+            changes: 15,
+            cycleMs: summary(3, 4, 5),
+            changeToRenamedMs: summary(4.5, 5.5, 6),
+            cpuMs: summary(2.5, 3, 3.5),
+            idleCpuMsPerS: 0.5,
+          },
+          method: "m",
+        },
+      },
+    },
+  });
+  assert.match(markdown, /\*\*Small-environment cycle \(loop mode\)\*\*/);
+  assert.match(
+    markdown,
+    /\| generate-maps \| 30 \| 9 \/ 14 \/ 30 \| 8\.5 \/ 13\.2 \/ 29\.9 \| n\/a \| n\/a \|/,
+  );
+  assert.match(
+    markdown,
+    /\| floor: [^|]+ \| 15 \| 3 \/ 4 \/ 5 \| 4\.5 \/ 5\.5 \/ 6 \| 2\.5 \/ 3 \/ 3\.5 \| 0\.5 \|/,
+  );
+  assert.equal(scaleCells(markdown).length, scale.rows.length);
 });

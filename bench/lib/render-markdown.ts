@@ -2,13 +2,14 @@
 import type { CheckReloadRow } from "../parts/check-and-reload.js";
 import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult } from "../parts/generator-scale.js";
+import type { SeriesFigures, SmallCycleResult } from "../parts/small-cycle.js";
 import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
 import type { RuntimeApplyRow } from "../parts/runtime-apply.js";
 import type { MachineInfo } from "./machine.js";
-import { ratio } from "./stats.js";
+import { ratio, type Summary } from "./stats.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
 export interface BenchResults {
@@ -142,6 +143,38 @@ function scale(s: ScaleResult): string[] {
           ]),
     `Growth 50 000 / 10 000 (CPU beyond start-up): ${growth} (5.0 = linear).`,
     "",
+    ...(s.smallCycle ? smallCycle(s.smallCycle) : []),
+  ];
+}
+
+function smallCycle(c: SmallCycleResult): string[] {
+  const spread = (x: Summary) => `${x.p50} / ${x.p90} / ${x.max}`;
+  const row = (name: string, f: SeriesFigures) => [
+    name,
+    f.changes,
+    spread(f.cycleMs),
+    spread(f.changeToRenamedMs),
+    f.cpuMs ? spread(f.cpuMs) : "n/a",
+    f.idleCpuMsPerS ?? "n/a",
+  ];
+  const rows = [row("generate-maps", c)];
+  if (c.floor) rows.push(row("floor: node:http + JSON.parse + the same writes", c.floor));
+  return [
+    `**Small-environment cycle (loop mode)** (${c.containers} containers; metadata changes one after ` +
+      "another, each adding or removing a stack so both files change; ms, p50 / p90 / max; CPU = the " +
+      "child's CPU over the change minus its idle CPU)",
+    "",
+    ...table(
+      [
+        "process",
+        "changes",
+        "cycle durationMs",
+        "change → both files renamed",
+        "CPU per change",
+        "idle CPU ms per s",
+      ],
+      rows,
+    ),
   ];
 }
 

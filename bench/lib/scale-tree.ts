@@ -11,8 +11,8 @@ const SKIPS: readonly ((c: ContainerSpec) => ContainerSpec)[] = [
   (c) => ({ ...c, labels: { "send-proxy": "bogus" } }), // proxy-invalid
 ];
 
-// A tree of `containers` containers (a multiple of 5) plus the proxy's own stack.
-export function buildScaleTree(containers: number): Tree {
+// A tree of `containers` containers (a multiple of 5) plus the proxy's own stack and any `extra` stacks.
+export function buildScaleTree(containers: number, extra: readonly StackSpec[] = []): Tree {
   const stacks: StackSpec[] = [];
   const aliases: Record<string, string[]> = {};
   let index = 0;
@@ -27,5 +27,5 @@ export function buildScaleTree(containers: number): Tree {
     stacks.push({ name, services: [{ name: "web", containers: list }] });
     if (s % 10 === 3) aliases[name] = [`www-${s}`, `shop-${s}`];
   }
-  return buildTree({ domainSelf: { metadata: { aliases } }, stacks });
+  return buildTree({ domainSelf: { metadata: { aliases } }, stacks: [...stacks, ...extra] });
 }

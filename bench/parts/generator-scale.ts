@@ -1,6 +1,7 @@
 // Part 1: one generate-maps cycle (`--once`, a real child process) against the stand-in at 100 to 50 000
 // containers: wall, CPU beyond start-up, peak RSS, bytes written, an unchanged cycle, and the floor
-// (node:http GET + JSON.parse of /containers) measured the same way in the same run.
+// (node:http GET + JSON.parse of /containers) measured the same way in the same run; then the loop-mode
+// cycle of a small environment (small-cycle.ts).
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { measureNode, type NodeRun } from "../lib/measure-node.js";
 import { buildScaleTree } from "../lib/scale-tree.js";
 import { median, ratio } from "../lib/stats.js";
 import type { PartSettings } from "./settings.js";
+import { runSmallCycle, type SmallCycleResult } from "./small-cycle.js";
 
 const GENERATE_MAPS = fileURLToPath(
   new URL("../../packages/generate-maps/bin/generate-maps.js", import.meta.url),
@@ -65,6 +67,8 @@ export interface ScaleResult {
   rows: ScaleRow[];
   /** cycle CPU beyond start-up at 50 000 / at 10 000 (5 = linear) */
   growth50kOver10k: number | null;
+  /** the loop-mode cycle of a small environment (missing in results before 2026-12-02) */
+  smallCycle?: SmallCycleResult;
 }
 
 // Run the part with the given sizes and repetitions.
@@ -111,11 +115,13 @@ export async function runGeneratorScale(settings: PartSettings): Promise<ScaleRe
     }
     const at10k = rows.find((r) => r.containers === 10_000);
     const at50k = rows.find((r) => r.containers === 50_000);
+    const smallCycle = await runSmallCycle(settings);
     return {
       startup,
       rows,
       growth50kOver10k:
         at10k && at50k ? ratio(at50k.cycleCpuBeyondStartupMs, at10k.cycleCpuBeyondStartupMs) : null,
+      smallCycle,
     };
   });
 }

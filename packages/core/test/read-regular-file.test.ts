@@ -1,6 +1,7 @@
 // readRegularFile and removeStaleTemps: what the generator may read and delete in the shared volume.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +28,15 @@ test("only a regular file under the cap is read; symlinks, FIFOs, devices and di
   await refused(join(dir, "dir"), /a directory/);
   await refused("/dev/zero", /character device/);
   await refused(join(dir, "file"), /4 bytes, more than the 3-byte cap/, 3);
+});
+
+test("a file longer than fstat says (a /proc file has size 0) is read to its end; past the cap it is refused", async () => {
+  const cmdline = readFileSync("/proc/self/cmdline", "utf8");
+  assert.ok(cmdline.length > 8);
+  assert.deepEqual(await readRegularFile("/proc/self/cmdline"), { kind: "file", content: cmdline });
+  const read = await readRegularFile("/proc/self/cmdline", 5);
+  assert.equal(read.kind, "refused");
+  if (read.kind === "refused") assert.match(read.reason, /grew past the 5-byte cap while being read/);
 });
 
 test("removeStaleTemps removes only this file's temp names of other pids, never a directory", async (t) => {

@@ -71,16 +71,21 @@ export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): 
   };
 }
 
+// How to run one cycle: write or not (dry run), cancellation, the writer's hook, a version already known.
+export interface CycleRun {
+  write: boolean;
+  signal?: AbortSignal;
+  writer?: OutputWriter;
+  version?: string;
+}
+
 // The soonest a cycle may start after the previous one: coalesces bursts of version changes.
 export const MIN_CYCLE_GAP_MS = 250;
 
 // One cycle. Never throws: an unreadable snapshot leaves both files as they are, a failed write is
 // reported, and anything that throws unexpectedly is caught, logged (cycle-failed) and reported too.
-export async function runCycle(
-  generator: Generator,
-  state: CycleState,
-  run: { write: boolean; signal?: AbortSignal; writer?: OutputWriter },
-): Promise<CycleResult> {
+// `run.version`: the version the long poll just answered, if it woke this cycle (no GET /version then).
+export async function runCycle(generator: Generator, state: CycleState, run: CycleRun): Promise<CycleResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -98,13 +103,13 @@ export async function runCycle(
 async function cycle(
   generator: Generator,
   state: CycleState,
-  run: { write: boolean; signal?: AbortSignal; writer?: OutputWriter },
+  run: CycleRun,
   elapsed: () => number,
 ): Promise<CycleResult> {
   const { options, logger } = generator;
   let snapshot: MetadataSnapshot;
   try {
-    snapshot = await readMetadata(generator.client, run.signal);
+    snapshot = await readMetadata(generator.client, run.signal, run.version);
   } catch (error) {
     const failure = describeFailure(error);
     if (!run.signal?.aborted) logReadFailure(logger, options, failure, elapsed());
@@ -164,9 +169,13 @@ export async function runLoop(
   while (await sleep(lastStart + watchdog.minGapMs(MIN_CYCLE_GAP_MS) - Date.now(), signal)) {
     lastStart = Date.now();
     const scope = scopedSignal(signal);
-    const result = await runCycle(generator, state, { write: true, signal: scope.signal }).finally(
-      scope.release,
-    );
+    // Woken by the long poll: its answer is the version this cycle reads at (no second GET /version).
+    const version: string | undefined = wake === "changed" ? (watcher.seenVersion ?? undefined) : undefined;
+    const result = await runCycle(generator, state, {
+      write: true,
+      signal: scope.signal,
+      ...(version === undefined ? {} : { version }),
+    }).finally(scope.release);
     if (signal.aborted) break;
     try {
       onCycle?.(result);

@@ -36,6 +36,15 @@ test("reads the version first, then containers and aliases", async () => {
   assert.ok(snapshot.containers.every((c) => typeof c === "object" && !Array.isArray(c)));
 });
 
+test("with a version already known (the long poll's answer), /version is not asked again", async () => {
+  const from = server.requests.entries.length;
+  const snapshot = await readMetadata(client, undefined, "v-from-the-long-poll");
+  const paths = server.requests.entries.slice(from).map((r) => r.path);
+  assert.deepEqual(paths.sort(), ["/2015-12-19/containers", "/2015-12-19/self/service/metadata/aliases"]);
+  assert.equal(snapshot.version, "v-from-the-long-poll");
+  assert.equal(snapshot.containers.length, 10);
+});
+
 test("a 404 on aliases means no aliases", async (t) => {
   const bare = await startMetadataServer({
     tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),

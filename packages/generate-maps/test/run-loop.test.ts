@@ -146,3 +146,40 @@ test("the loop refetches at the interval even when the version never moves, and 
   void loop.done.then(() => (stopped = true));
   await waitFor("the loop to stop", 1000, () => (stopped ? true : undefined));
 });
+
+test("a cycle the long poll woke reads at the version it answered (no second GET /version); a change right after its fetch is seen by the next long poll at once", async (t) => {
+  const { server, generator } = await setup(t, 60_000);
+  const client = generator.client;
+  let afterContainers: (() => void) | null = null;
+  generator.client = {
+    ...client,
+    baseUrl: client.baseUrl,
+    getJson: async (path, signal) => {
+      const answer = await client.getJson(path, signal);
+      const hook = path === "containers" ? afterContainers : null;
+      afterContainers = null;
+      hook?.();
+      return answer;
+    },
+  };
+  const versionGets = () =>
+    server.requests.entries.filter((r) => r.path === "/2015-12-19/version" && !r.longPoll).length;
+  const loop = startLoop(t, generator);
+  await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
+  assert.equal(versionGets(), 1, "the first cycle asks /version");
+  const count = loop.results.length;
+  let second = "";
+  // The second change lands after the first change's cycle read /containers: that cycle cannot see it.
+  afterContainers = () => {
+    setState(server, "app-r124-web-2", { state: "running" });
+    second = server.version;
+  };
+  setState(server, "app-r125-web-1", { state: "stopped" });
+  const first = server.version;
+  await waitFor("two more cycles", 5000, () => (loop.results.length >= count + 2 ? true : undefined));
+  const [one, two] = loop.results.slice(count, count + 2);
+  assert.ok(one?.ok && two?.ok);
+  assert.deepEqual([one.version, two.version], [first, second]);
+  assert.equal(two.table.counts.routed, one.table.counts.routed + 1, "the second change is routed");
+  assert.equal(versionGets(), 1, "cycles woken by the long poll do not ask /version again");
+});

@@ -36,9 +36,10 @@ test("a change is seen at once through the long poll, even with a 30 s interval"
   const polls = server.requests.longPolls;
   const wait = watcher.waitForChange(server.version, new AbortController().signal);
   await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
-  server.setTree(applyRecordedChange(tree));
+  const version = server.setTree(applyRecordedChange(tree));
   assert.equal(await settle(wait, 1000), "changed");
   assert.equal(server.requests.longPolls, polls + 1);
+  assert.equal(watcher.seenVersion, version, "the version the long poll answered, for the cycle to read at");
 });
 
 test("a version that moved before the wait returns at once", async () => {
@@ -54,9 +55,15 @@ test("without a change the wait ends at the interval, cutting a long poll that i
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 1000, logger);
   assert.equal(
+    await settle(watcher.waitForChange("an-old-version", new AbortController().signal), 1000),
+    "changed",
+  );
+  assert.equal(watcher.seenVersion, server.version);
+  assert.equal(
     await settle(watcher.waitForChange(server.version, new AbortController().signal), 3000),
     "interval",
   );
+  assert.equal(watcher.seenVersion, null, "no version seen: the cycle asks /version itself");
   await server.setFault({ kind: "longpoll-hang" });
   try {
     assert.equal(

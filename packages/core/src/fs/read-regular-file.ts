@@ -34,19 +34,24 @@ export async function readRegularFile(
     if (!stat.isFile()) return { kind: "refused", reason: `it is ${describeType(stat)}, not a regular file` };
     if (stat.size > maxBytes)
       return { kind: "refused", reason: `it holds ${stat.size} bytes, more than the ${maxBytes}-byte cap` };
-    // Chunked up to maxBytes + 1, whatever fstat said: the file may grow while it is read.
-    const chunks: Buffer[] = [];
+    // Read until a read returns nothing, whatever fstat said: the file may grow while it is read. One
+    // buffer of fstat's size + 1 (so a file that did not change is one read plus the empty one, with no
+    // zero-filling and no concatenated copy), doubled up to maxBytes + 1 if it grew.
+    let buffer = Buffer.allocUnsafe(Math.min(stat.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
-      const chunk = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
       if (length > maxBytes)
         return { kind: "refused", reason: `it grew past the ${maxBytes}-byte cap while being read` };
     }
-    return { kind: "file", content: Buffer.concat(chunks).toString("utf8") };
+    return { kind: "file", content: buffer.toString("utf8", 0, length) };
   } finally {
     await handle.close();
   }

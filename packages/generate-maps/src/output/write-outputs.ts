@@ -34,10 +34,12 @@ type Read = { content: string | null; replaced?: string } | { error: unknown };
 
 // Writes both files (backends outcome first, then map). Never throws.
 export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): Promise<FileOutcome[]> {
-  const reads: FilePair<Read> = {
-    backends: await readOutput(files.backends.path),
-    map: await readOutput(files.map.path),
-  };
+  // Both reads at once (each is open, fstat, read, close on libuv's pool): the writes wait for both anyway.
+  const [backendsRead, mapRead] = await Promise.all([
+    readOutput(files.backends.path),
+    readOutput(files.map.path),
+  ]);
+  const reads: FilePair<Read> = { backends: backendsRead, map: mapRead };
   const outcomes = new Map<"backends" | "map", FileOutcome>();
   for (const file of ["backends", "map"] as const) {
     const read = reads[file];

@@ -4,8 +4,9 @@ import { z } from "zod";
 import type { MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
 
-// What one cycle works on. `version` is read before the rest, so a change during the fetch moves the
-// server's version past it and the next long poll returns at once.
+// What one cycle works on. `version` is known before the rest is read (the long poll's answer, or a GET
+// of /version), so a change during or after the fetch moves the server's version past it and the next
+// long poll, which asks with this version, returns at once: no change is missed.
 export interface MetadataSnapshot extends MetadataInput {
   version: string;
 }
@@ -22,15 +23,18 @@ export const METADATA_PATHS = {
   aliases: "self/service/metadata/aliases",
 } as const;
 
-// Reads version, then containers and aliases (a 404 on aliases means none). Throws MetadataError or
-// MetadataShapeError on anything else, so the caller keeps the files as they are.
-export async function readMetadata(client: MetadataClient, signal?: AbortSignal): Promise<MetadataSnapshot> {
-  const version = checkShape(
-    client,
-    "version",
-    VERSION,
-    await client.getJson(METADATA_PATHS.version, signal),
-  );
+// Reads version, then containers and aliases (a 404 on aliases means none). `knownVersion` is a version
+// the server answered just before (the long poll that woke the loop): then /version is not asked again,
+// one request less per change. Throws MetadataError or MetadataShapeError on anything else, so the caller
+// keeps the files as they are.
+export async function readMetadata(
+  client: MetadataClient,
+  signal?: AbortSignal,
+  knownVersion?: string,
+): Promise<MetadataSnapshot> {
+  const version =
+    knownVersion ??
+    checkShape(client, "version", VERSION, await client.getJson(METADATA_PATHS.version, signal));
   const [containers, aliases] = await Promise.all([
     client.getJson(METADATA_PATHS.containers, signal),
     client.getJson(METADATA_PATHS.aliases, signal).catch((error: unknown) => {

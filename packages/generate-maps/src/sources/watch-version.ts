@@ -11,6 +11,9 @@ export type WakeReason = "changed" | "interval" | "aborted";
 // Waits for the next reason to refetch; keeps whether the long poll currently works, to log changes once.
 export interface VersionWatcher {
   waitForChange(lastVersion: string, signal: AbortSignal): Promise<WakeReason>;
+  /** the version the long poll answered when the last wait ended "changed"; null after any other end,
+   * so the cycle it wakes need not ask /version again (see readMetadata) */
+  readonly seenVersion: string | null;
 }
 
 // An unchanged version sooner than this means the server does not hold long polls: treat it as a failure.
@@ -34,8 +37,13 @@ export function createVersionWatcher(
     failing = true;
     return (await sleep(deadline - Date.now(), signal)) ? "interval" : "aborted";
   };
+  let seenVersion: string | null = null;
   return {
+    get seenVersion() {
+      return seenVersion;
+    },
     async waitForChange(lastVersion, signal) {
+      seenVersion = null;
       const deadline = Date.now() + intervalMs;
       for (;;) {
         const remaining = deadline - Date.now();
@@ -57,7 +65,10 @@ export function createVersionWatcher(
           return fallBack("the server answered the unchanged version at once", deadline, signal);
         if (failing) logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
         failing = false;
-        if (version !== lastVersion) return "changed";
+        if (version !== lastVersion) {
+          seenVersion = version;
+          return "changed";
+        }
       }
     },
   };
