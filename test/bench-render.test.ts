@@ -163,11 +163,42 @@ test("the small-environment cycle renders under part 1 when measured, and an old
             cpuMs: summary(2.5, 3, 3.5),
             idleCpuMsPerS: 0.5,
           },
+          large: {
+            containers: 10000,
+            generator: {
+              changes: 8,
+              cycleMs: summary(400, 450, 500),
+              changeToRenamedMs: summary(420, 470, 520),
+              cpuMs: summary(500, 560, 600),
+              idleCpuMsPerS: 9,
+            },
+            floor: {
+              changes: 5,
+              cycleMs: summary(300, 320, 330),
+              changeToRenamedMs: summary(310, 330, 340),
+              cpuMs: summary(380, 400, 410),
+              idleCpuMsPerS: 0.5,
+            },
+          },
           method: "m",
         },
       },
     },
   });
+  assert.match(
+    markdown,
+    /\| generate-maps, 10000 containers \| 8 \| 400 \/ 450 \/ 500 \| 420 \/ 470 \/ 520 \| 500 \/ 560 \/ 600 \| 9 \|/,
+  );
+  assert.match(markdown, /\| floor, 10000 containers \| 5 \| 300 \/ 320 \/ 330 \|/);
+  const at10k = scale.rows.find((row) => row.containers === 10000);
+  assert.ok(at10k);
+  assert.ok(
+    markdown.includes(
+      `At 10000 containers a change costs the running generator 500 ms of CPU (p50; its first, cold cycle ` +
+        `ran before the series): ${(500 / at10k.floorCpuBeyondStartupMs).toFixed(2)} × the fetch-and-parse floor`,
+    ),
+  );
+  assert.doesNotMatch(without, /a change costs the running generator/);
   assert.match(markdown, /\*\*Small-environment cycle \(loop mode\)\*\*/);
   assert.match(
     markdown,

@@ -1,7 +1,7 @@
 // The Markdown report of a run: one table per part, from the result file's data (pure text).
 import type { CheckReloadRow } from "../parts/check-and-reload.js";
 import type { ConvergenceResult } from "../parts/convergence.js";
-import type { ScaleResult } from "../parts/generator-scale.js";
+import type { ScaleResult, ScaleRow } from "../parts/generator-scale.js";
 import type { SeriesFigures, SmallCycleResult } from "../parts/small-cycle.js";
 import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
 import type { LookupResult } from "../parts/lookup-cost.js";
@@ -143,11 +143,16 @@ function scale(s: ScaleResult): string[] {
           ]),
     `Growth 50 000 / 10 000 (CPU beyond start-up): ${growth} (5.0 = linear).`,
     "",
-    ...(s.smallCycle ? smallCycle(s.smallCycle) : []),
+    ...(s.smallCycle
+      ? smallCycle(
+          s.smallCycle,
+          s.rows.find((row) => row.containers === s.smallCycle?.large?.containers),
+        )
+      : []),
   ];
 }
 
-function smallCycle(c: SmallCycleResult): string[] {
+function smallCycle(c: SmallCycleResult, scaleRow?: ScaleRow): string[] {
   const spread = (x: Summary) => `${x.p50} / ${x.p90} / ${x.max}`;
   const row = (name: string, f: SeriesFigures) => [
     name,
@@ -159,6 +164,25 @@ function smallCycle(c: SmallCycleResult): string[] {
   ];
   const rows = [row("generate-maps", c)];
   if (c.floor) rows.push(row("floor: node:http + JSON.parse + the same writes", c.floor));
+  const large = c.large;
+  if (large) {
+    rows.push(row(`generate-maps, ${large.containers} containers`, large.generator));
+    rows.push(row(`floor, ${large.containers} containers`, large.floor));
+  }
+  const largeCpu = large?.generator.cpuMs?.p50;
+  const fetchParse = scaleRow?.floorCpuBeyondStartupMs;
+  const largeLine =
+    large && largeCpu !== undefined
+      ? [
+          "",
+          `At ${large.containers} containers a change costs the running generator ${largeCpu} ms of CPU ` +
+            `(p50; its first, cold cycle ran before the series)` +
+            (fetchParse !== undefined && fetchParse > 0
+              ? `: ${(largeCpu / fetchParse).toFixed(2)} × the fetch-and-parse floor of the table above ` +
+                `(${fetchParse} ms), where a \`--once\` process pays ${scaleRow?.cpuOverFloor ?? "n/a"} ×.`
+              : "."),
+        ]
+      : [];
   return [
     `**Small-environment cycle (loop mode)** (${c.containers} containers; metadata changes one after ` +
       "another, each adding or removing a stack so both files change; ms, p50 / p90 / max; CPU = the " +
@@ -175,6 +199,7 @@ function smallCycle(c: SmallCycleResult): string[] {
       ],
       rows,
     ),
+    ...largeLine,
   ];
 }
 

@@ -45,12 +45,27 @@ export interface SeriesFigures {
   idleCpuMsPerS: number | null;
 }
 
-// The part's figure: generate-maps, and the floor (optional, so a result without one still renders).
+// The same series at part 1's 10 000 containers: what a change costs a running generator (its first,
+// cold cycle is done before the series), against the floor probe at that size.
+export interface LargeCycleFigures {
+  containers: number;
+  generator: SeriesFigures;
+  floor: SeriesFigures;
+}
+
+// The part's figure: generate-maps, and the floor (optional, so a result without one still renders);
+// `large` (optional: not in --quick runs, nor in results before 2026-12-01 22:30 UTC) at 10 000 containers.
 export interface SmallCycleResult extends SeriesFigures {
   containers: number;
   floor?: SeriesFigures;
+  large?: LargeCycleFigures;
   method: string;
 }
+
+// The large series' size, and how long after its cycle line its CPU window closes (a 13 MB answer's
+// garbage collection can run past the line).
+const LARGE_CONTAINERS = 10_000;
+const LARGE_SETTLE_MS = 600;
 
 // One `cycle` log line as the bench sees it.
 interface CycleLine {
@@ -65,31 +80,49 @@ export async function runSmallCycle(
   settings: PartSettings,
   generateMaps = DEFAULT_GENERATE_MAPS,
 ): Promise<SmallCycleResult> {
-  const generator = await measureSeries(generateMaps, settings.quick ? 10 : 30);
-  const floor = await measureSeries(FLOOR, settings.quick ? 5 : 15);
+  const generator = await measureSeries(generateMaps, settings.quick ? 10 : 30, CONTAINERS, SETTLE_MS);
+  const floor = await measureSeries(FLOOR, settings.quick ? 5 : 15, CONTAINERS, SETTLE_MS);
+  const large: LargeCycleFigures | undefined = settings.quick
+    ? undefined
+    : {
+        containers: LARGE_CONTAINERS,
+        generator: await measureSeries(generateMaps, 8, LARGE_CONTAINERS, LARGE_SETTLE_MS),
+        floor: await measureSeries(FLOOR, 5, LARGE_CONTAINERS, LARGE_SETTLE_MS),
+      };
   const result: SmallCycleResult = {
     containers: CONTAINERS,
     ...generator,
     floor,
+    ...(large ? { large } : {}),
     method:
       `generate-maps in loop mode (LOG_LEVEL=info, JSON log to a pipe, status listener on) against the ` +
       `stand-in with ${CONTAINERS} containers, then the floor probe (node:http keep-alive, JSON.parse, the ` +
       `same temp + fsync + rename writes); changes ${SETTLE_MS + PAUSE_MS} ms after the previous cycle line, ` +
       "each adding or removing one stack (both files change), its answers warmed while the long poll is " +
       "held; wall = the long poll's release → both renames seen by fs.watch; CPU = the child's schedstat " +
-      `CPU from the release to ${SETTLE_MS} ms after its cycle line, minus its idle CPU over as long`,
+      `CPU from the release to ${SETTLE_MS} ms after its cycle line, minus its idle CPU over as long; ` +
+      `then both again at ${LARGE_CONTAINERS} containers (8 and 5 changes, CPU window closing ` +
+      `${LARGE_SETTLE_MS} ms after the cycle line)`,
   };
   settings.progress(`small-environment cycle: ${JSON.stringify(result)}`);
   return result;
 }
 
-// One child (generate-maps or the floor probe) through `changes` metadata changes.
-async function measureSeries(script: string, changes: number): Promise<SeriesFigures> {
+// One child (generate-maps or the floor probe) through `changes` metadata changes of a tree of
+// `containers`; its CPU window closes `settleMs` after each cycle line.
+async function measureSeries(
+  script: string,
+  changes: number,
+  containers: number,
+  settleMs: number,
+): Promise<SeriesFigures> {
   return withCleanup(async (cleanup) => {
     const dir = await mkdtemp(join(tmpdir(), "rh-bench-small-"));
     cleanup.add(() => rm(dir, { recursive: true, force: true }));
     const extra = { name: "extra", services: [{ name: "web", containers: [{ port: 8080 }] }] };
-    const tree = (withExtra: boolean) => buildScaleTree(CONTAINERS, withExtra ? [extra] : []);
+    // Both trees built once (the stand-in does not mutate a tree it is given).
+    const trees = [buildScaleTree(containers), buildScaleTree(containers, [extra])] as const;
+    const tree = (withExtra: boolean) => trees[withExtra ? 1 : 0];
     const server = await startMetadataServer({ tree: tree(false) });
     cleanup.add(() => server.close());
 
@@ -184,7 +217,7 @@ async function measureSeries(script: string, changes: number): Promise<SeriesFig
         if (wait > 100) throw new Error(`change ${i + 1}: no rename of both files seen`);
         await sleep(10);
       }
-      await sleep(SETTLE_MS);
+      await sleep(settleMs);
       const cpuAfter = processCpuNs(pid);
       const windowMs = performance.now() - changed;
       cycleMs.push(line.durationMs);
