@@ -52,7 +52,7 @@ export function planWrites(next: FilePair<string>, current: FilePair<string | nu
 export function declaredBackends(text: string): Set<string> {
   const names = new Set<string>();
   // Only the lines that start with "backend" can match: the others (most: server lines) skip the regex.
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = text.indexOf("\n", start);
     const stop = end === -1 ? text.length : end;
     if (text.startsWith("backend", start)) {

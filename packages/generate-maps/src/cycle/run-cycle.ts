@@ -1,0 +1,142 @@
+// One generate-maps cycle: read metadata -> build the routing table -> render -> write if changed ->
+// report. What it runs with (Generator), what it remembers between cycles (CycleState), what it returns.
+import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import type { RemovalDecision, RemovalGuardSettings } from "../guard/decide-removal-hold.js";
+import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "../guard/removal-guard.js";
+import { buildRoutingTable } from "../model/build-routing-table.js";
+import type { RoutingTable } from "../model/routing-table.js";
+import type { GeneratorOptions } from "../options/generator-options.js";
+import { logWriteOutcomes } from "../output/log-write-outcomes.js";
+import { cleanStaleTemps } from "../output/clean-stale-temps.js";
+import {
+  writeOutputs,
+  type FileOutcome,
+  type OutputFiles,
+  type OutputWriter,
+} from "../output/write-outputs.js";
+import { renderFiles } from "../render/render-files.js";
+import { describeFailure, type FailureDescription } from "../report/describe-failure.js";
+import { logReadFailure, logRouting } from "../report/log-cycle.js";
+import { createSkipLog, type SkipLog } from "../report/log-skips.js";
+import { readMetadata, type MetadataSnapshot } from "../sources/read-metadata.js";
+
+// What a cycle and the loop run with, built once by cli.ts (tests build their own).
+export interface Generator {
+  options: GeneratorOptions;
+  client: MetadataClient;
+  logger: Logger;
+}
+
+// What a cycle made of a snapshot that could be read.
+export interface CycleOutput {
+  version: string;
+  table: RoutingTable;
+  files: OutputFiles;
+  /** empty when the cycle was told not to write (dry run) or the removal guard holds */
+  outcomes: FileOutcome[];
+  /** the mass-removal guard's verdict (null: no guard in --once/--dry-run or with a 0 s window) */
+  guard: RemovalDecision | null;
+}
+
+// The result of one cycle: routed and written, or failed reading metadata, or failed writing a file.
+// "cycle": anything else threw (a bug, or an input no check foresaw); the files stay as they are.
+export type CycleResult =
+  | ({ ok: true; durationMs: number } & CycleOutput)
+  | ({ ok: false; stage: "write"; failure: FailureDescription; durationMs: number } & CycleOutput)
+  | { ok: false; stage: "read" | "cycle"; failure: FailureDescription; durationMs: number };
+
+// What cycles remember between each other: skips already logged, whether a routing line was logged yet,
+// the removal guard's baseline and pending hold.
+export interface CycleState {
+  skips: SkipLog;
+  routingLogged: boolean;
+  guard: RemovalGuard | null;
+  /** true once the temp files a killed run left next to the outputs were removed (first writing cycle) */
+  tempsCleaned: boolean;
+}
+
+// A fresh state for a run of cycles; with `guard` (and a window over 0) mass removals wait for confirmation.
+export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): CycleState {
+  const guarded = guard !== undefined && guard.confirmMs > 0;
+  return {
+    skips: createSkipLog(logger),
+    routingLogged: false,
+    guard: guarded ? createRemovalGuard(guard) : null,
+    tempsCleaned: false,
+  };
+}
+
+// How to run one cycle: write or not (dry run), cancellation, the writer's hook, a version already known.
+export interface CycleRun {
+  write: boolean;
+  signal?: AbortSignal;
+  writer?: OutputWriter;
+  version?: string;
+}
+
+// One cycle. Never throws: an unreadable snapshot leaves both files as they are, a failed write is
+// reported, and anything that throws unexpectedly is caught, logged (cycle-failed) and reported too.
+// `run.version`: the version the long poll just answered, if it woke this cycle (no GET /version then).
+export async function runCycle(generator: Generator, state: CycleState, run: CycleRun): Promise<CycleResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    return await cycle(generator, state, run, elapsed);
+  } catch (error) {
+    const failure = describeFailure(error);
+    generator.logger.error(
+      { event: "cycle-failed", kind: failure.kind, error: failure.message },
+      `cycle failed unexpectedly, files kept as they are; retrying: ${failure.message}`,
+    );
+    return { ok: false, stage: "cycle", failure, durationMs: elapsed() };
+  }
+}
+
+async function cycle(
+  generator: Generator,
+  state: CycleState,
+  run: CycleRun,
+  elapsed: () => number,
+): Promise<CycleResult> {
+  const { options, logger } = generator;
+  let snapshot: MetadataSnapshot;
+  try {
+    snapshot = await readMetadata(generator.client, run.signal, run.version);
+  } catch (error) {
+    const failure = describeFailure(error);
+    if (!run.signal?.aborted) logReadFailure(logger, options, failure, elapsed());
+    return { ok: false, stage: "read", failure, durationMs: elapsed() };
+  }
+  const table = buildRoutingTable(snapshot, options);
+  const guard =
+    state.guard && (await checkRemovals(state.guard, table, options.backendsPath, logger, Date.now()));
+  const files = renderFiles(table, options);
+  if (run.write && !state.tempsCleaned) {
+    await cleanStaleTemps(files, logger);
+    state.tempsCleaned = true;
+  }
+  const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files, run.writer) : [];
+  if (state.guard) noteWritten(state.guard, table, outcomes);
+
+  state.skips.report(table);
+  logWriteOutcomes(logger, outcomes);
+  logRouting(logger, {
+    version: snapshot.version,
+    table,
+    outcomes,
+    durationMs: elapsed(),
+    first: !state.routingLogged,
+  });
+  state.routingLogged = true;
+  const output: CycleOutput = { version: snapshot.version, table, files, outcomes, guard };
+  const failed = outcomes.find((outcome) => outcome.status === "failed");
+  if (failed)
+    return {
+      ok: false,
+      stage: "write",
+      failure: describeFailure(failed.error),
+      durationMs: elapsed(),
+      ...output,
+    };
+  return { ok: true, durationMs: elapsed(), ...output };
+}
