@@ -1,7 +1,8 @@
 // The benchmark report never shows a figure it did not measure: a CPU difference beyond a start-up
 // baseline at or below the baseline's run-to-run spread (or, in old results without a spread, at or below
 // 0) is shown as not measured, and so is every ratio built on it. Checked on the committed latest run and
-// on synthetic results (an old one with the --help baseline, a new one with spreads).
+// on synthetic results (an old one with the --help baseline, a new one with spreads). Part 4's headline is
+// the ratio of medians in old results and the median of the per-pair ratios, with its spread, in new ones.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -209,4 +210,50 @@ test("the small-environment cycle renders under part 1 when measured, and an old
     /\| floor: [^|]+ \| 15 \| 3 \/ 4 \/ 5 \| 4\.5 \/ 5\.5 \/ 6 \| 2\.5 \/ 3 \/ 3\.5 \| 0\.5 \|/,
   );
   assert.equal(scaleCells(markdown).length, scale.rows.length);
+});
+
+// The cells of part 4's table row whose first cell starts with `generator`.
+function lookupRow(markdown: string, generator: string): string[] {
+  const part = markdown.slice(markdown.indexOf("**4. Routing cost"), markdown.indexOf("**5."));
+  const line = part.split("\n").find((row) => row.startsWith(`| ${generator}`)) ?? "";
+  return line
+    .split("|")
+    .slice(1, -1)
+    .map((cell) => cell.trim());
+}
+
+test("part 4: a result without pairs shows the ratio of medians as the headline, one with pairs their median", () => {
+  const latest = JSON.parse(readFileSync(LATEST, "utf8")) as BenchResults;
+  const old = latest.parts.lookupCost;
+  assert.ok(old?.wrk, "the committed run has part 4 with wrk");
+  const oldMarkdown = renderMarkdown({
+    ...latest,
+    parts: { lookupCost: { ...old, wrk: { ...old.wrk, pairs: undefined } } },
+  });
+  assert.equal(lookupRow(oldMarkdown, "wrk")[3], String(old.wrk.oursOverOneHost));
+  assert.doesNotMatch(oldMarkdown, /per-pair ratios/);
+
+  const pairs = {
+    count: 11,
+    seconds: 2,
+    rps: { n: 11, median: 0.97, p25: 0.95, p75: 1, min: 0.9, max: 1.1 },
+    cpuPerRequest: { n: 11, median: 1.02, p25: 1, p75: 1.05, min: 0.9, max: 1.1 },
+  };
+  const markdown = renderMarkdown({
+    ...latest,
+    parts: {
+      lookupCost: { ...old, rounds: 3, wrkSeconds: 2, wrk: { ...old.wrk, oursOverOneHost: 1.05, pairs } },
+    },
+  });
+  const row = lookupRow(markdown, "wrk");
+  assert.equal(row[0], "wrk -t1 -c16, 2 s × 11 pairs, the others × 3");
+  assert.equal(row[3], "0.97 (pairs' median)");
+  assert.match(
+    markdown,
+    /median of 11 per-pair ratios .* req\/s \*\*0\.97\*\* \(interquartile 0\.95–1, range 0\.9–1\.1\); ratio of the medians 1\.05\./,
+  );
+  assert.match(
+    markdown,
+    /CPU per request, 5000 \/ 1 per pair: \*\*1\.02\*\* \(interquartile 1–1\.05, range 0\.9–1\.1\)\./,
+  );
 });

@@ -4,12 +4,12 @@ import type { ConvergenceResult } from "../parts/convergence.js";
 import type { ScaleResult, ScaleRow } from "../parts/generator-scale.js";
 import type { SeriesFigures, SmallCycleResult } from "../parts/small-cycle.js";
 import type { LabelLookupResult } from "../parts/label-lookup-cost.js";
-import type { LookupResult } from "../parts/lookup-cost.js";
+import type { LookupPairs, LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
 import type { RuntimeApplyRow } from "../parts/runtime-apply.js";
 import type { MachineInfo } from "./machine.js";
-import { ratio, type Summary } from "./stats.js";
+import { ratio, type Spread, type Summary } from "./stats.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
 export interface BenchResults {
@@ -254,12 +254,15 @@ function us(ns: number): string {
 function lookup(l: LookupResult): string[] {
   const cell = (value: number | undefined) => (value === undefined ? "n/a" : value);
   const rows: (string | number)[][] = [];
+  const pairs = l.wrk?.pairs;
   if (l.wrk)
     rows.push([
-      `wrk -t1 -c16, ${l.wrkSeconds} s × ${l.rounds}`,
+      pairs
+        ? `wrk -t1 -c16, ${pairs.seconds} s × ${pairs.count} pairs, the others × ${l.rounds}`
+        : `wrk -t1 -c16, ${l.wrkSeconds} s × ${l.rounds}`,
       cell(l.wrk.oneHost),
       l.wrk.ours,
-      cell(l.wrk.oursOverOneHost),
+      pairs ? `${pairs.rps.median} (pairs' median)` : cell(l.wrk.oursOverOneHost),
       l.wrk.original,
       l.wrk.oursOverOriginal,
       l.wrk.errors,
@@ -289,6 +292,7 @@ function lookup(l: LookupResult): string[] {
       ],
       rows,
     ),
+    ...(pairs && l.wrk ? pairLines(l.hosts, pairs, l.wrk.oursOverOneHost) : []),
     ...(l.wrk?.twoBackends === undefined
       ? []
       : [
@@ -307,6 +311,19 @@ function lookup(l: LookupResult): string[] {
           "",
         ]
       : []),
+  ];
+}
+
+// The headline's pairs: the median of the per-pair ratios with its spread, beside the ratio of medians.
+function pairLines(hosts: number, pairs: LookupPairs, ofMedians?: number) {
+  const spread = (s: Spread) => `**${s.median}** (interquartile ${s.p25}–${s.p75}, range ${s.min}–${s.max})`;
+  return [
+    `Headline, ${hosts} / 1 with wrk: the median of ${pairs.count} per-pair ratios (1 host and ${hosts} hosts ` +
+      `back to back, ${pairs.seconds} s each, which goes first alternating; every Host the same length): ` +
+      `req/s ${spread(pairs.rps)}; ratio of the medians ${ofMedians ?? "n/a"}. The routing HAProxy's CPU ` +
+      `per request, ${hosts} / 1 per pair: ` +
+      (pairs.cpuPerRequest ? `${spread(pairs.cpuPerRequest)}.` : "not measured (no /proc schedstat)."),
+    "",
   ];
 }
 

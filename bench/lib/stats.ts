@@ -40,3 +40,27 @@ export interface Summary {
 export function ratio(a: number, b: number): number {
   return b === 0 || !Number.isFinite(a) || !Number.isFinite(b) ? Number.NaN : Number((a / b).toFixed(2));
 }
+
+// The median, quartiles and range of a sample list (nearest-rank), rounded to 2 decimals: for per-pair
+// ratios, whose spread says whether the machine measured an effect at all.
+export function spreadOf(samples: readonly number[]): Spread {
+  const round = (value: number) => Number(value.toFixed(2));
+  return {
+    n: samples.length,
+    median: round(median(samples)),
+    p25: round(quantile(samples, 0.25)),
+    p75: round(quantile(samples, 0.75)),
+    min: round(Math.min(...samples)),
+    max: round(Math.max(...samples)),
+  };
+}
+
+// What spreadOf returns.
+export interface Spread {
+  n: number;
+  median: number;
+  p25: number;
+  p75: number;
+  min: number;
+  max: number;
+}

@@ -14,8 +14,11 @@ export interface WrkRun {
   errors: number;
 }
 
-// Write the Lua script that asks for app-0 … app-<hosts-1>.dev.tld in turn (one counter per thread).
-export async function writeRotateScript(dir: string, hosts: number): Promise<string> {
+// Write the Lua script that asks for app-0 … app-<hosts-1>.dev.tld in turn (one counter per thread),
+// each number zero-padded to `width` digits (stackHost(i, width)): with one host it asks for app-0…0
+// with the same Lua work per request and a Host of the same length as with many.
+export async function writeRotateScript(dir: string, hosts: number, width: number): Promise<string> {
+  if (!Number.isInteger(width) || width < 1 || width > 9) throw new RangeError(`width ${width}`);
   const path = join(dir, `rotate-${hosts}-hosts.lua`);
   await writeFile(
     path,
@@ -24,7 +27,7 @@ export async function writeRotateScript(dir: string, hosts: number): Promise<str
       "local i = 0",
       "request = function()",
       `  i = (i + 1) % ${hosts}`,
-      '  return wrk.format("GET", "/", { ["Host"] = "app-" .. i .. ".dev.tld" })',
+      `  return wrk.format("GET", "/", { ["Host"] = string.format("app-%0${width}d.dev.tld", i) })`,
       "end",
       "",
     ].join("\n"),

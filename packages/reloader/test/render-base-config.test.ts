@@ -148,6 +148,7 @@ describe("renderBaseConfig", () => {
       "hard-stop-after 45000ms",
       "mworker-max-reloads 50",
       "httpclient.ssl.verify none",
+      "tune.pattern.cache-size 0",
       "option idle-close-on-response",
       "option redispatch",
       "retries 3",

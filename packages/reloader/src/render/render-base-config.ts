@@ -122,6 +122,10 @@ function renderGlobal(input: BaseConfigInput): string[] {
     "no strict-limits",
     "# the internal httpclient is unused: do not load the CA store on every start and check",
     "httpclient.ssl.verify none",
+    "# no pattern LRU cache: the routing's map_str lookups are tree lookups it cannot speed up, yet each",
+    "# miss (path-hosts.map, wildcard and parent keys) and the Host check's regex went through it, a",
+    "# per-thread cache that grows with the number of distinct hosts (up to 10 000 entries)",
+    "tune.pattern.cache-size 0",
   ];
   if (input.runAs)
     lines.push(
