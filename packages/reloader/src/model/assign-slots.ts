@@ -17,6 +17,8 @@ import { serverOptions, SLOT_COOKIE, type ServerOptions, type Slot, type SlotMap
 export interface AssignedSlots {
   slots: Map<string, readonly Slot[]>;
   grown: string[];
+  /** the backends whose slot list may not be `previous`'s own, by name (null: any of them) */
+  reassigned: readonly string[] | null;
 }
 
 // `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them);
@@ -62,7 +64,7 @@ export function assignSlots(
     slots.set(backend.name, assigned.slots);
   }
   if (mode === "runtime") remember(slots, backends, block);
-  return { slots, grown };
+  return { slots, grown, reassigned: null };
 }
 
 /** runtime assignments whose every list holds exactly its backend's servers (see `held`), with the
@@ -108,7 +110,8 @@ function assignChanged(
   // The lists copied hold their (unchanged) servers already: only the new ones are checked.
   if (changed.every(([, now]) => holds(slots.get(now.name) ?? [], now.servers, block)))
     heldMaps.set(slots, { backends, block });
-  return { slots, grown: grown.sort(compareStrings) };
+  const reassigned = changed.map(([, now]) => now.name);
+  return { slots, grown: grown.sort(compareStrings), reassigned };
 }
 
 // `old`: the servers the previous slots held (runtime mode), null in reload mode.
