@@ -63,11 +63,12 @@ export function assignSlots(
     if (assigned.grown) grown.push(backend.name);
     slots.set(backend.name, assigned.slots);
   }
-  if (mode === "runtime") remember(slots, backends, block);
+  // A reload's assignment too: the first runtime change after a reload or a start starts from it.
+  remember(slots, backends, block);
   return { slots, grown, reassigned: null };
 }
 
-/** runtime assignments whose every list holds exactly its backend's servers (see `held`), with the
+/** assignments whose every list holds exactly its backend's servers (see `held`), with the
  * backends they were made for: the next change starts from one of them (an assignment is never changed
  * once returned) */
 const heldMaps = new WeakMap<SlotMap, { backends: readonly SharedBackend[]; block: number }>();
