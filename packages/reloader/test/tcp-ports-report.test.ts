@@ -75,3 +75,50 @@ test("the report logs each change once and /healthz lists the warnings while sta
   );
   assert.deepEqual(status.snapshot().unlistedTcpPorts, []);
 });
+
+test("the report on parsed backends (what the applier passes): the same lines, whatever it skips", () => {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+  const events = () =>
+    chunks
+      .join("")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => String(line["event"]).startsWith("tcp."))
+      .map((line) => [line["event"], line["ports"] ?? null]);
+  const parsed = (...ports: number[]) => {
+    const files = parseSharedFiles({ backends: backends(...ports), map: "" });
+    assert.ok(files.ok);
+    return files.table.backends;
+  };
+  const status = new ReloaderStatus();
+  const report = createTcpPortReport([5432], logger, status);
+
+  report(Buffer.from(backends(5432, 6379))); // the start: the file's bytes
+  report(parsed(5432, 6379)); // the same names, parsed afresh (new objects)
+  assert.deepEqual(events(), [["tcp.ports-unlisted", [6379]]]);
+  report(parsed(5432));
+  report(parsed(5432));
+  assert.deepEqual(events().at(-1), ["tcp.ports-listed", null]);
+  assert.equal(events().length, 2);
+  report(Buffer.from(backends(5432, 22))); // bytes again, then the same names parsed: reported once
+  report(parsed(5432, 22));
+  assert.deepEqual(events().at(-1), ["tcp.ports-unlisted", [22]]);
+  assert.equal(events().length, 3);
+  report(Buffer.from(backends(5432, 6379)));
+  report(parsed(5432, 22)); // the names of two calls ago, but not of the last one
+  assert.deepEqual(events().slice(3), [
+    ["tcp.ports-unlisted", [6379]],
+    ["tcp.ports-unlisted", [22]],
+  ]);
+  report(parsed(5432, 6379, 22));
+  assert.deepEqual(events().at(-1), ["tcp.ports-unlisted", [22, 6379]]);
+  assert.deepEqual(status.snapshot().unlistedTcpPorts, [22, 6379]);
+});

@@ -1,5 +1,7 @@
 // The container → slot assignment of a table, kept stable across changes: a container keeps its slot,
-// a new one takes the lowest free slot, a backend that runs out grows by one block. Pure and total.
+// a new one takes the lowest free slot, a backend that runs out grows by one block. Pure and total (it
+// remembers, by identity, the slot lists and assignments it has found to hold their servers: the same
+// answers, without a pass over every backend of a large table on each change).
 //
 // At runtime a slot never takes a new address in the change that took its old one away: a request in
 // flight on the old address that completes after the slot is ready again leaves its server connection
@@ -15,6 +17,8 @@ import { serverOptions, SLOT_COOKIE, type ServerOptions, type Slot, type SlotMap
 export interface AssignedSlots {
   slots: Map<string, readonly Slot[]>;
   grown: string[];
+  /** the backends whose slot list may not be `previous`'s own, by name (null: any of them) */
+  reassigned: readonly string[] | null;
 }
 
 // `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them);
@@ -33,6 +37,9 @@ export function assignSlots(
   mode: AssignMode,
   before: readonly SharedBackend[] = [],
 ): AssignedSlots {
+  const quick =
+    mode === "runtime" && previous !== null ? assignChanged(previous, backends, block, before) : null;
+  if (quick !== null) return quick;
   const slots = new Map<string, readonly Slot[]>();
   const grown: string[] = [];
   const byName = (a: SharedBackend, b: SharedBackend) => compareStrings(a.name, b.name);
@@ -48,7 +55,7 @@ export function assignSlots(
     const old = mode === "runtime" ? serversBefore(backend, index) : null;
     const kept = previous?.get(backend.name);
     // The same servers array (the parse reused the backend): the slots stay as they are, if they hold it.
-    if (kept !== undefined && old === backend.servers && holdsExactly(kept, backend.servers, block)) {
+    if (kept !== undefined && old === backend.servers && holds(kept, backend.servers, block)) {
       slots.set(backend.name, kept);
       continue;
     }
@@ -56,7 +63,56 @@ export function assignSlots(
     if (assigned.grown) grown.push(backend.name);
     slots.set(backend.name, assigned.slots);
   }
-  return { slots, grown };
+  // A reload's assignment too: the first runtime change after a reload or a start starts from it.
+  remember(slots, backends, block);
+  return { slots, grown, reassigned: null };
+}
+
+/** assignments whose every list holds exactly its backend's servers (see `held`), with the
+ * backends they were made for: the next change starts from one of them (an assignment is never changed
+ * once returned) */
+const heldMaps = new WeakMap<SlotMap, { backends: readonly SharedBackend[]; block: number }>();
+
+// Record that `slots` holds exactly `backends` (when every list does).
+function remember(slots: SlotMap, backends: readonly SharedBackend[], block: number): void {
+  for (const backend of backends) {
+    const own = slots.get(backend.name);
+    if (own === undefined || !holds(own, backend.servers, block)) return;
+  }
+  heldMaps.set(slots, { backends, block });
+}
+
+// What assignSlots' runtime mode gives, in the common case of a change to the table `previous` was
+// assigned for (recorded in heldMaps) that keeps every backend name in place: `previous` copied, and
+// only the backends whose servers are not the very same array assigned again (so a change to one
+// backend of thousands costs a copy and a pass of identity checks). Null: not that case.
+function assignChanged(
+  previous: SlotMap,
+  backends: readonly SharedBackend[],
+  block: number,
+  before: readonly SharedBackend[],
+): AssignedSlots | null {
+  const known = heldMaps.get(previous);
+  if (known?.backends !== before || known.block !== block || before.length !== backends.length) return null;
+  const changed: [SharedBackend, SharedBackend][] = [];
+  for (let index = 0; index < backends.length; index++) {
+    const [was, now] = [before[index], backends[index]];
+    if (was === now) continue;
+    if (was === undefined || now === undefined || was.name !== now.name) return null;
+    if (was.servers !== now.servers) changed.push([was, now]);
+  }
+  const slots = new Map(previous);
+  const grown: string[] = [];
+  for (const [was, now] of changed) {
+    const assigned = assignBackend(previous.get(now.name) ?? [], now, block, was.servers);
+    if (assigned.grown) grown.push(now.name);
+    slots.set(now.name, assigned.slots);
+  }
+  // The lists copied hold their (unchanged) servers already: only the new ones are checked.
+  if (changed.every(([, now]) => holds(slots.get(now.name) ?? [], now.servers, block)))
+    heldMaps.set(slots, { backends, block });
+  const reassigned = changed.map(([, now]) => now.name);
+  return { slots, grown: grown.sort(compareStrings), reassigned };
 }
 
 // `old`: the servers the previous slots held (runtime mode), null in reload mode.
@@ -106,6 +162,21 @@ function assignBackend(
     for (const slot of slots) if (slot.server === null) slot.options = { ...first };
   }
   return { slots, grown };
+}
+
+/** slot lists already found to hold exactly a servers array, so the check runs once per list and not
+ * for every unchanged backend of every change. Neither is changed once built (a parsed server list is
+ * never written, and SharedFilesParser freezes it; a slot list is only written while assignBackend
+ * builds it). Weak keys: it holds nothing the tables do not. */
+const held = new WeakMap<readonly Slot[], { servers: readonly SharedServer[]; block: number }>();
+
+// holdsExactly, remembered per slot list (a table of thousands of backends changes one at a time).
+function holds(slots: readonly Slot[], servers: readonly SharedServer[], block: number): boolean {
+  const known = held.get(slots);
+  if (known !== undefined && known.servers === servers && known.block === block) return true;
+  if (!holdsExactly(slots, servers, block)) return false;
+  held.set(slots, { servers, block });
+  return true;
 }
 
 // Whether runtime mode, given the servers the slots were assigned for, would give `slots` back as they

@@ -2,6 +2,7 @@
 // deleted), or a reload and why. Compares the applied state (table + slots HAProxy runs) with the new
 // table. Pure and total.
 import {
+  compareStrings,
   renderBackendBlock,
   type SharedBackend,
   type SharedServer,
@@ -85,10 +86,16 @@ export function planUpdate(
     return reload("slots-exhausted", `no free server slot left in ${runtime.grown.join(", ")}`);
   let unchanged: Map<string, SharedBackend> | null = null;
   const serverOps: ServerOp[] = [];
-  for (const [name, slots] of runtime.slots) {
+  // The same backend in the same slots has nothing to do (slotOps would find no step): when the
+  // assignment says which lists it made anew, only those and the changed backends are looked at.
+  const candidates =
+    runtime.reassigned === null
+      ? runtime.slots.keys()
+      : [...new Set([...runtime.reassigned, ...paired.changed.keys()])].sort(compareStrings);
+  for (const name of candidates) {
+    const slots = runtime.slots.get(name);
     const pair = paired.changed.get(name);
-    // The same backend in the same slots: nothing to do (slotOps would find no step).
-    if (pair === undefined && slots === previous.slots.get(name)) continue;
+    if (slots === undefined || (pair === undefined && slots === previous.slots.get(name))) continue;
     const same = () => (unchanged ??= new Map(next.table.backends.map((b) => [b.name, b]))).get(name);
     const { before: old, after: now } = pair ?? { before: same(), after: same() };
     const ops = slotOps(name, previous.slots.get(name) ?? [], slots, old?.servers ?? [], now?.servers ?? []);

@@ -69,15 +69,11 @@ async function sendAndReadBack(
   if (!read.ok) return { ok: false, readback: false, reason: `read-back: ${read.reason}` };
   // Only what was touched is looked up (the table may hold thousands); the markers are derived from
   // every key only when a marker was touched (a path key's first or last one came or went).
-  const touched = { backends: new Set(backends), keys: new Set(keys.map((op) => op.fqdn)) };
   const servers = new Map(
-    table.backends
-      .filter((b) => touched.backends.has(b.name))
-      .map((backend) => [backend.name, backend.servers]),
+    touchedItems(table.backends, new Set(backends), (b) => b.name).map((b) => [b.name, b.servers]),
   );
-  const hosts = new Map(
-    table.hosts.filter((h) => touched.keys.has(h.fqdn)).map((host) => [host.fqdn, host.backend]),
-  );
+  const fqdns = new Set(keys.map((op) => op.fqdn));
+  const hosts = new Map(touchedItems(table.hosts, fqdns, (h) => h.fqdn).map((h) => [h.fqdn, h.backend]));
   const markers = keys.some((op) => op.map === "path-hosts")
     ? new Set(pathHostMarkers(table.hosts.map((host) => host.fqdn)))
     : new Set<string>();
@@ -103,4 +99,15 @@ async function sendAndReadBack(
     return { ok: false, readback: true, reason: `read-back differs: ${differences.slice(0, 3).join("; ")}` };
   const ops = steps.length;
   return { ok: true, ops, detail: `${backends.length} backends and ${keys.length} map keys match gen` };
+}
+
+// The items whose key is in `touched` (each key once in `items`), read only as far as the last of them:
+// a scale event reads no map key and one backend of a table of thousands.
+function touchedItems<T>(items: readonly T[], touched: ReadonlySet<string>, key: (item: T) => string): T[] {
+  const found: T[] = [];
+  for (let index = 0; index < items.length && found.length < touched.size; index++) {
+    const item = items[index] as T;
+    if (touched.has(key(item))) found.push(item);
+  }
+  return found;
 }

@@ -34,7 +34,14 @@ export function createTcpPortReport(
   status: ReloaderStatus,
 ): (backends: string | Uint8Array | readonly SharedBackend[]) => void {
   let last = "";
+  /** the backends last looked at, when parsed: the ports depend only on their names */
+  let lastNames: readonly string[] | null = null;
   return (backends) => {
+    if (typeof backends !== "string" && !(backends instanceof Uint8Array)) {
+      // A scale event keeps every name: one pass of name comparisons instead of a name parse each.
+      if (lastNames !== null && sameNames(lastNames, backends)) return;
+      lastNames = backends.map((backend) => backend.name);
+    } else lastNames = null;
     const unlisted = findUnlistedTcpPorts(backends, tcpPorts);
     if (unlisted === null || unlisted.join(",") === last) return;
     last = unlisted.join(",");
@@ -50,4 +57,10 @@ export function createTcpPortReport(
         "nothing listens for them (add the ports to TCP_PORTS and publish them)",
     );
   };
+}
+
+function sameNames(names: readonly string[], backends: readonly SharedBackend[]): boolean {
+  if (names.length !== backends.length) return false;
+  for (let index = 0; index < names.length; index++) if (names[index] !== backends[index]?.name) return false;
+  return true;
 }
