@@ -132,6 +132,28 @@ test("a difference within the baseline's spread is shown as such, with no ratio;
   assert.match(markdown, /At 100 and 1000 containers the CPU beyond start-up is within/);
   assert.match(markdown, /Growth 50 000 \/ 10 000 \(CPU beyond start-up\): 5\.33 /);
   assert.match(markdown, /the CPU of the baseline \(500 ms, spread 30 ms\)/);
+
+  // Rows with their own baselines (run alongside each size's runs) name them in the heading.
+  const scale = results.parts.generatorScale;
+  assert.ok(scale);
+  const perRow = renderMarkdown({
+    ...results,
+    parts: {
+      generatorScale: {
+        ...scale,
+        rows: scale.rows.map((r, i) => ({ ...r, startupCpuMs: 600 + i, bareNodeCpuMs: 80 + i })),
+      },
+    },
+  });
+  assert.match(
+    perRow,
+    /the median CPU of the baseline, run alongside each size's runs \(100: 600 ms, 1000: 601 ms, 10000: 602 ms, 50000: 603 ms; at the part's start 500 ms, spread 30 ms\)/,
+  );
+  assert.match(
+    perRow,
+    /beyond a bare node start-up run alongside \(100: 80 ms, 1000: 81 ms, 10000: 82 ms, 50000: 83 ms\)/,
+  );
+  assert.deepEqual(scaleCells(perRow), rows);
 });
 
 test("the small-environment cycle renders under part 1 when measured, and an older run without it still renders", () => {

@@ -91,11 +91,21 @@ function scale(s: ScaleResult): string[] {
       ? String(s.growth50kOver10k)
       : "n/a";
   const unmeasured = s.rows.filter((row) => !cycleMeasured(row) || !floorMeasured(row));
+  // Since 2026-12-01 each row subtracts baselines run alongside its own runs (ScaleRow.startupCpuMs).
+  const perRow = s.rows.every((row) => row.startupCpuMs !== undefined && row.bareNodeCpuMs !== undefined);
+  const perRowList = (pick: (row: ScaleResult["rows"][number]) => number | undefined) =>
+    s.rows.map((row) => `${row.containers}: ${pick(row)} ms`).join(", ");
   return [
-    "**1. Generator scale** (`generate-maps --once` as a child process; medians; CPU beyond start-up = cycle " +
-      `CPU − the CPU of ${baseline} (${startup.generateMapsCpuMs} ms${spreadNote(startup.generateMapsSpreadMs)}); ` +
-      "floor = node:http GET + JSON.parse of /containers, beyond bare node start-up " +
-      `(${startup.bareNodeCpuMs} ms${spreadNote(startup.bareNodeSpreadMs)}))`,
+    perRow
+      ? "**1. Generator scale** (`generate-maps --once` as a child process; medians; CPU beyond start-up = " +
+        `cycle CPU − the median CPU of ${baseline}, run alongside each size's runs ` +
+        `(${perRowList((row) => row.startupCpuMs)}; at the part's start ${startup.generateMapsCpuMs} ms` +
+        `${spreadNote(startup.generateMapsSpreadMs)}); floor = node:http GET + JSON.parse of /containers, ` +
+        `beyond a bare node start-up run alongside (${perRowList((row) => row.bareNodeCpuMs)}))`
+      : "**1. Generator scale** (`generate-maps --once` as a child process; medians; CPU beyond start-up = cycle " +
+        `CPU − the CPU of ${baseline} (${startup.generateMapsCpuMs} ms${spreadNote(startup.generateMapsSpreadMs)}); ` +
+        "floor = node:http GET + JSON.parse of /containers, beyond bare node start-up " +
+        `(${startup.bareNodeCpuMs} ms${spreadNote(startup.bareNodeSpreadMs)}))`,
     "",
     ...table(
       [

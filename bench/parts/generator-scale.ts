@@ -39,6 +39,11 @@ export interface ScaleRow {
   floorCpuBeyondStartupMs: number;
   floorPeakRssMb: number;
   cpuOverFloor: number;
+  /** the medians this row's "beyond start-up" figures subtract: the baseline and a bare node, run
+   * alongside this size's own runs (one of each per run), so they see the same machine state; missing in
+   * results before 2026-12-01 22:45 UTC, which subtracted the part's start-up figures */
+  startupCpuMs?: number;
+  bareNodeCpuMs?: number;
 }
 
 // The start-up costs the cycle and the floor are measured beyond (medians), and their run-to-run spread
@@ -145,9 +150,22 @@ async function measureSize(
     const unchanged: NodeRun[] = [];
     const unchangedCycleMs: number[] = [];
     const floor: NodeRun[] = [];
+    const baseline: NodeRun[] = [];
+    const bare: NodeRun[] = [];
     let bytesWritten = 0;
     let wroteNothing = true;
     for (let i = 0; i < runs; i++) {
+      // This run's start-up baselines, next to its measured runs (the machine's state drifts: a baseline
+      // taken once at the start of the part moved one run's figures by 200 ms).
+      const base = await measureNode(
+        GENERATE_MAPS,
+        ["--once"],
+        { ...cycleEnv(join(work, `baseline-${containers}`), REFUSED_HOST), RANCHER_API_HOST: REFUSED_HOST },
+        work,
+      );
+      if (base.code !== 1) throw new Error(`the baseline (${BASELINE}) exited ${base.code}, not 1`);
+      baseline.push(base);
+      bare.push(await measureNode(EMPTY, [], {}, work));
       const dir = join(work, `n${containers}-${i}`);
       const env = cycleEnv(dir, server.hostPort);
       await mkdir(dir, { recursive: true });
@@ -167,8 +185,10 @@ async function measureSize(
       await rm(dir, { recursive: true, force: true });
       settings.progress(`  ${containers}: run ${i + 1}/${runs}`);
     }
-    const cycleCpuBeyond = median(full.map((r) => r.cpuMs)) - startup.generateMapsCpuMs;
-    const floorCpuBeyond = median(floor.map((r) => r.cpuMs)) - startup.bareNodeCpuMs;
+    const startupCpu = median(baseline.map((r) => r.cpuMs));
+    const bareCpu = median(bare.map((r) => r.cpuMs));
+    const cycleCpuBeyond = median(full.map((r) => r.cpuMs)) - startupCpu;
+    const floorCpuBeyond = median(floor.map((r) => r.cpuMs)) - bareCpu;
     return {
       containers,
       runs,
@@ -182,11 +202,13 @@ async function measureSize(
       bytesWritten,
       unchangedWallMs: round(median(unchanged.map((r) => r.wallMs))),
       unchangedInProcessMs: round(median(unchangedCycleMs)),
-      unchangedCpuBeyondStartupMs: round(median(unchanged.map((r) => r.cpuMs)) - startup.generateMapsCpuMs),
+      unchangedCpuBeyondStartupMs: round(median(unchanged.map((r) => r.cpuMs)) - startupCpu),
       unchangedWroteNothing: wroteNothing,
       floorCpuBeyondStartupMs: round(floorCpuBeyond),
       floorPeakRssMb: round(median(floor.map((r) => r.maxRssMb))),
       cpuOverFloor: ratio(cycleCpuBeyond, floorCpuBeyond),
+      startupCpuMs: round(startupCpu),
+      bareNodeCpuMs: round(bareCpu),
     };
   });
 }
