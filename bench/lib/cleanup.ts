@@ -1,5 +1,6 @@
 // Teardown steps run in reverse order, each even when an earlier one failed: a part never leaves a
 // process, server or temp dir behind.
+import type { ChildProcess } from "node:child_process";
 
 // A stack of teardown steps.
 export class Cleanup {
@@ -20,6 +21,17 @@ export class Cleanup {
       }
     }
   }
+}
+
+// Stop `child` at cleanup if it still runs: SIGTERM, SIGKILL after 5 s, and wait for its exit.
+export function stopAtCleanup(cleanup: Cleanup, child: ChildProcess): void {
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  cleanup.add(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  });
 }
 
 // Run `body` with a fresh Cleanup that always runs afterwards.

@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, spawnReloader, type ReloaderProcess } from "@rancher-haproxy/test-support";
-import type { Cleanup } from "./cleanup.js";
+import { stopAtCleanup, type Cleanup } from "./cleanup.js";
 import { CHILD_PATH } from "./haproxy-bin.js";
 
 const GENERATE_MAPS = fileURLToPath(
@@ -68,12 +68,6 @@ export function startGenerator(
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  cleanup.add(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  });
+  stopAtCleanup(cleanup, child);
   return child;
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { fetchRaw, startMetadataServer } from "@rancher-haproxy/test-support";
-import { withCleanup } from "../lib/cleanup.js";
+import { stopAtCleanup, withCleanup } from "../lib/cleanup.js";
 import { processCpuNs } from "../lib/process-cpu.js";
 import { buildScaleTree } from "../lib/scale-tree.js";
 import { summarize, type Summary } from "../lib/stats.js";
@@ -147,13 +147,7 @@ async function measureSeries(
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    cleanup.add(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    });
+    stopAtCleanup(cleanup, child);
     const lines: CycleLine[] = [];
     let wake: (() => void) | null = null;
     createInterface({ input: child.stdout }).on("line", (line) => {

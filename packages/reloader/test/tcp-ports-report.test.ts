@@ -19,6 +19,26 @@ const backends = (...ports: number[]) =>
     })),
   ]);
 
+// A JSON logger writing into memory, and its `tcp.*` lines parsed.
+function captureLog() {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+  const tcpLines = () =>
+    chunks
+      .join("")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => String(line["event"]).startsWith("tcp."));
+  return { logger, tcpLines };
+}
+
 test("findUnlistedTcpPorts: the tcp_<port> backends TCP_PORTS does not list, ascending; null for a bad file", () => {
   assert.deepEqual(findUnlistedTcpPorts(backends(6379, 5432, 22), [5432]), [22, 6379]);
   assert.deepEqual(findUnlistedTcpPorts(backends(5432), [5432, 6379]), []);
@@ -31,21 +51,7 @@ test("findUnlistedTcpPorts: the tcp_<port> backends TCP_PORTS does not list, asc
 });
 
 test("the report logs each change once and /healthz lists the warnings while staying healthy", () => {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
-  const events = () =>
-    chunks
-      .join("")
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => String(line["event"]).startsWith("tcp."));
+  const { logger, tcpLines: events } = captureLog();
   const status = new ReloaderStatus();
   const report = createTcpPortReport([5432], logger, status);
 
@@ -77,22 +83,8 @@ test("the report logs each change once and /healthz lists the warnings while sta
 });
 
 test("the report on parsed backends (what the applier passes): the same lines, whatever it skips", () => {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
-  const events = () =>
-    chunks
-      .join("")
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => String(line["event"]).startsWith("tcp."))
-      .map((line) => [line["event"], line["ports"] ?? null]);
+  const { logger, tcpLines } = captureLog();
+  const events = () => tcpLines().map((line) => [line["event"], line["ports"] ?? null]);
   const parsed = (...ports: number[]) => {
     const files = parseSharedFiles({ backends: backends(...ports), map: "" });
     assert.ok(files.ok);
