@@ -3,6 +3,7 @@
 // name under it) nor an alias; one key claimed twice goes to the stack host, then the alias, then the
 // claim, then the first backend by name; every refusal is a note.
 import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
+import { groupBy } from "./group-by.js";
 import type { Backend, HostRoute, RouteNote } from "./routing-table.js";
 
 // The map's lines, sorted by key, and the notes on refused claims.
@@ -24,12 +25,7 @@ export function buildHostRoutes(
   const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
   const owner = (host: string): string | undefined => ownerOf(host, stacks, domain);
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
-  const aliasesOf = new Map<string, HostRoute[]>();
-  for (const alias of aliases) {
-    const list = aliasesOf.get(alias.backend);
-    if (list) list.push(alias);
-    else aliasesOf.set(alias.backend, [alias]);
-  }
+  const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const claims: HostRoute[] = [];
   for (const backend of backends) {
     const path = backend.path ?? "";
