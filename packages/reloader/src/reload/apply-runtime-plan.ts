@@ -47,7 +47,6 @@ export async function* applyRuntimePlan(
     Date.now(),
   );
   if (outcome.ok) {
-    status.retryCleared(); // live (see reloadTo)
     yield {
       known: { workerPid: known.workerPid, generation, state },
       switched: { generation, hash: files.hash },

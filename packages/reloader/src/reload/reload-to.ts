@@ -44,9 +44,6 @@ export async function* reloadTo(
     logger,
     status,
   });
-  // Live: nothing waits for a retry any more. Said now, with the status that says ok (the loop resets
-  // its backoff when the pass ends, after the prune), so /healthz never shows ok with a stale retry.
-  if (live === null) status.retryCleared();
   await store.prune();
   const change: StateChange = {};
   if (result.kind === "reloaded" && result.verdict.ok)

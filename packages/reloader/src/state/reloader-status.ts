@@ -92,6 +92,7 @@ export class ReloaderStatus {
       this.state.lastReloadDurationMs = durationMs;
       this.state.lastChangeToAppliedMs = changeToAppliedMs;
       this.state.refusedInputs = null;
+      this.state.retry = null; // live: nothing waits for a retry (said with the report, not after the pass)
     }
     if (error !== undefined) this.state.lastError = error;
   }
@@ -108,6 +109,7 @@ export class ReloaderStatus {
     this.state.runningGeneration = generation;
     this.state.lastChangeToAppliedMs = changeToAppliedMs;
     this.state.refusedInputs = null;
+    this.state.retry = null;
   }
 
   // A read-back after runtime steps matched the snapshot, or not (`at`: ms since the epoch).
