@@ -3,7 +3,7 @@
 // dies, graceful stop. A first start that fails is not retried: at start-up nothing serves yet, and a
 // port in use will not free itself. Everything that changes HAProxy or `current` runs one at a time
 // on the supervisor's own lock; callers just call the methods.
-import { sendMasterCommand, currentWorker, type ProcInfo } from "@rancher-haproxy/core";
+import { currentWorker, type ProcInfo } from "@rancher-haproxy/core";
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
@@ -12,11 +12,13 @@ import { pointCurrent } from "../output/stage-snapshot.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
-import { confirmReload, readProc, waitUntilReady, type Verdict } from "./confirm-reload.js";
-import { describeStartFailure, within } from "./describe-start-failure.js";
+import { waitUntilReady, type Verdict } from "./confirm-reload.js";
+import { describeStartFailure } from "./describe-start-failure.js";
 import { logHaproxyLine } from "./log-haproxy-line.js";
+import { reloadMaster } from "./reload-master.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { SerialLock } from "./serial-lock.js";
+import { stopHaproxy } from "./stop-haproxy.js";
 import { haproxyArgs, spawnHaproxy, type HaproxyChild, type HaproxyExit } from "./spawn-haproxy.js";
 
 // What the supervisor needs.
@@ -128,24 +130,8 @@ export class HaproxySupervisor {
 
   private async reloadOnce(): Promise<Verdict> {
     const child = this.child;
-    if (!child || !child.isAlive())
-      return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
-    const { masterSocket } = this.options.layout;
-    const before = await readProc(masterSocket);
-    if (!before)
-      return { ok: false, kind: "timeout", reason: "the master CLI does not answer show proc", info: null };
-    try {
-      await sendMasterCommand(masterSocket, "reload", this.options.reloadTimeoutMs);
-    } catch (error) {
-      // The master re-executes on reload: a reset connection is expected, a refused one is not.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ECONNRESET" && code !== "EPIPE")
-        return { ok: false, kind: "timeout", reason: `reload not sent: ${String(error)}`, info: before };
-    }
-    const verdict = await confirmReload(
-      { socketPath: masterSocket, timeoutMs: this.options.reloadTimeoutMs, isAlive: () => child.isAlive() },
-      before,
-    );
+    if (!child) return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
+    const verdict = await reloadMaster(child, this.options.layout.masterSocket, this.options.reloadTimeoutMs);
     if (verdict.ok) this.options.status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
     return verdict;
   }
@@ -156,33 +142,14 @@ export class HaproxySupervisor {
     this.child?.signal("SIGKILL");
   }
 
-  // Soft-stop (SIGUSR1: stop listening, finish in-flight requests), then SIGTERM/SIGKILL after timeoutMs.
+  // Soft-stop, escalating to SIGTERM/SIGKILL after timeoutMs (stop-haproxy.ts); no restart follows.
   async stop(timeoutMs: number): Promise<HaproxyExit | null> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child) return null;
-    const { logger } = this.options;
-    logger.info({ event: "haproxy.stopping", pid: child.pid, timeoutMs }, "soft-stopping HAProxy");
-    child.signal("SIGUSR1");
-    let exit = await within(child.exited, timeoutMs);
-    if (!exit) {
-      logger.warn(
-        { event: "haproxy.stop-timeout", pid: child.pid, timeoutMs },
-        "HAProxy did not stop in time: SIGTERM",
-      );
-      child.signal("SIGTERM");
-      exit = await within(child.exited, 3000);
-    }
-    if (!exit) {
-      child.signal("SIGKILL");
-      exit = await child.exited;
-    }
+    const exit = await stopHaproxy(child, timeoutMs, this.options.logger);
     await rm(this.options.layout.pidFile, { force: true });
-    logger.info(
-      { event: "haproxy.stopped", pid: child.pid, code: exit.code, signal: exit.signal },
-      "HAProxy stopped",
-    );
     return exit;
   }
 
