@@ -1,6 +1,7 @@
 // Master-CLI batches (one line of `@!<pid>` commands ending in `show proc`): the line cutting and the
 // answer splitting as pure functions, then against a real HAProxy 2.6 master (-W -S): an error answer in
-// the middle, an unknown pid, a worker that is no longer the current one, a plan over the size limit.
+// the middle (and applyRuntime's outcome for it), an unknown pid, a worker that is no longer the current
+// one, a plan over the size limit.
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
@@ -15,6 +16,9 @@ import { splitBatchAnswers } from "../src/haproxy/split-batch-answers.ts";
 import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
 import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
 import { serverCommand } from "../src/haproxy/runtime-commands.ts";
+import type { HaproxySupervisor } from "../src/haproxy/haproxy-supervisor.ts";
+import type { ServerOp } from "../src/model/plan-update.ts";
+import { applyRuntime } from "../src/reload/apply-runtime.ts";
 
 // Captured from HAProxy 2.6.12's master CLI.
 const PROC = `#<PID>          <type>          <reloads>       <uptime>        <version>
@@ -182,6 +186,36 @@ describe("batches on a real HAProxy master", () => {
     assert.equal(batch.answers.length, commands.length);
     for (const [i, { answer }] of batch.answers.entries())
       assert.match(answer, new RegExp(`port changed from '${i === 0 ? 8007 : 9999 + i}' to '${10_000 + i}'`));
+  });
+
+  it("a step in error in the middle, or an unknown pid, is a failed runtime apply (one that reloads)", async () => {
+    const pid = (await workerPid()) ?? 0;
+    const supervisor = { exclusive: <T>(task: () => Promise<T>) => task() } as unknown as HaproxySupervisor;
+    const target = (workerPid: number) => ({ supervisor, masterSocket: socket, workerPid, timeoutMs: 2000 });
+    const plan = (serverOps: ServerOp[]) => ({
+      kind: "runtime" as const,
+      slots: new Map(),
+      serverOps,
+      mapOps: [],
+    });
+    const table = { hosts: [], backends: [] };
+    const middle = await applyRuntime(
+      plan([
+        { backend: "b", slot: 1, action: "maint" },
+        { backend: "b", slot: 8, action: "maint" },
+        { backend: "b", slot: 1, action: "ready" },
+      ]),
+      table,
+      target(pid),
+    );
+    assert.deepEqual(middle, {
+      ok: false,
+      readback: false,
+      reason: 'unexpected answer to "set server b/s9 state maint": "No such server."',
+    });
+    const unknown = await applyRuntime(plan([{ backend: "b", slot: 1, action: "maint" }]), table, target(1));
+    assert.ok(!unknown.ok && !unknown.readback);
+    assert.match(unknown.reason, /Can't find the target PID matching the prefix '@!1'/);
   });
 
   it("fails when the pid is an old worker: the batch's show proc names another current one", async () => {
