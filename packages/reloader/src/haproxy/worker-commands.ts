@@ -1,11 +1,11 @@
 // Runtime-API commands for the current worker, sent through the master CLI on a fresh connection per
 // batch and addressed by pid (`@!<pid>`): a long-lived worker socket would stay on the old worker after a
-// reload, and `@1` could reach a worker that started after the batch was planned.
+// reload, and `@1` could reach a worker that started after the batch was planned. One line carries the
+// whole batch (batch-lines.ts) and its answer is split back per command (split-batch-answers.ts).
 import { sendMasterCommand, currentWorker } from "@rancher-haproxy/core";
+import { batchLines } from "./batch-lines.js";
 import { readProc } from "./confirm-reload.js";
-
-/** HAProxy silently drops runtime-API payloads over 16 KB: a batch is cut well below that */
-export const MAX_BATCH_BYTES = 12 * 1024;
+import { splitBatchAnswers } from "./split-batch-answers.js";
 
 // One command's answer, as the worker printed it (trailing blank line removed).
 export interface WorkerAnswer {
@@ -31,27 +31,43 @@ export async function findCurrentWorker(
   return { ok: true, pid: worker.pid };
 }
 
-// Send each command to the current worker, one master-CLI connection per command (≈ 0.2 ms each on
-// loopback; one connection per command keeps answers apart without parsing separators). The worker
-// pid is read once from `show proc`; `expectedPid`, when given, must match it.
+// Send the commands, in order, to worker `expectedPid` (or, without it, to the current worker read from
+// `show proc` first): one master-CLI connection per batch line of at most MAX_BATCH_BYTES (one for a
+// scale event). Each line ends with `show proc`: the batch fails when that pid is unknown to the master
+// (the master drops the rest of the line) or was no longer the current worker when the line ended, and
+// when the answers do not split into one per command. `timeoutMs` bounds each line.
 export async function sendWorkerCommands(
   masterSocket: string,
   commands: readonly string[],
   options: { timeoutMs?: number; expectedPid?: number } = {},
 ): Promise<WorkerBatch> {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const worker = await findCurrentWorker(masterSocket, timeoutMs, options.expectedPid);
-  if (!worker.ok) return worker;
-  const answers: WorkerAnswer[] = [];
-  for (const command of commands) {
-    if (/[\n;]/.test(command) || Buffer.byteLength(command) > MAX_BATCH_BYTES)
-      return { ok: false, reason: `refused to send a command with a newline, ";" or over the size limit` };
-    try {
-      const raw = await sendMasterCommand(masterSocket, `@!${worker.pid} ${command}`, timeoutMs);
-      answers.push({ command, answer: raw.replace(/\n+$/, "") });
-    } catch (error) {
-      return { ok: false, reason: `"${command.slice(0, 80)}": ${String(error)}` };
-    }
+  let pid = options.expectedPid;
+  if (pid === undefined) {
+    const worker = await findCurrentWorker(masterSocket, timeoutMs);
+    if (!worker.ok) return worker;
+    pid = worker.pid;
   }
-  return { ok: true, workerPid: worker.pid, answers };
+  const batches = batchLines(commands, pid);
+  if (!batches.ok) return batches;
+  const answers: WorkerAnswer[] = [];
+  for (const batch of batches.lines) {
+    let text: string;
+    try {
+      text = await sendMasterCommand(masterSocket, batch.line, timeoutMs);
+    } catch (error) {
+      return { ok: false, reason: `a batch of ${batch.commands.length} commands: ${String(error)}` };
+    }
+    const split = splitBatchAnswers(text, batch.commands.length);
+    if (!split.ok) return split;
+    const current = currentWorker(split.proc)?.pid ?? null;
+    if (current !== pid)
+      return {
+        ok: false,
+        reason: `the batch reached worker ${pid}, but the current worker is ${current ?? "none"}`,
+      };
+    for (const [index, command] of batch.commands.entries())
+      answers.push({ command, answer: split.answers[index] ?? "" });
+  }
+  return { ok: true, workerPid: pid, answers };
 }
