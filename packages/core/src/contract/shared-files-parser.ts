@@ -11,7 +11,7 @@ import { decodeText } from "./decode-text.js";
 import { parseBackends } from "./parse-backends.js";
 import { parseDomainMap } from "./parse-domain-map.js";
 import { parseSharedFiles, type ParsedFiles, type SharedFiles } from "./parse-shared-files.js";
-import type { MapEntry, SharedBackend } from "./shared-table.js";
+import { hasBackendNames, type MapEntry, type SharedBackend } from "./shared-table.js";
 
 // The map as last accepted: its text, the backend names it was read against (in file order), its hosts.
 interface AcceptedMap {
@@ -72,7 +72,7 @@ export class SharedFilesParser {
     names: ReadonlySet<string> | null,
   ): MapEntry[] | null {
     const last = this.map;
-    if (last !== null && last.text === text && (names === null || sameNames(last.names, backends)))
+    if (last !== null && last.text === text && (names === null || hasBackendNames(last.names, backends)))
       return last.hosts;
     const problems = new ProblemList();
     const hosts = parseDomainMap(text, names ?? new Set(backends.map((backend) => backend.name)), problems);
@@ -114,12 +114,6 @@ export function splitSections(text: string): string[] {
 // Whether a line starting with this character is a section header (or a problem) in parseBackends.
 function opensSection(code: number): boolean {
   return code !== 0x20 && code !== 0x09 && code !== 0x23 && code !== 0x0a;
-}
-
-function sameNames(names: readonly string[], backends: readonly SharedBackend[]): boolean {
-  if (names.length !== backends.length) return false;
-  for (const [index, backend] of backends.entries()) if (names[index] !== backend.name) return false;
-  return true;
 }
 
 function freezeBackend(backend: SharedBackend): SharedBackend {

@@ -62,6 +62,14 @@ export interface SharedBackend {
   options?: BackendOptions;
 }
 
+// Whether `backends` carry exactly `names`, in this order: a table whose backend names did not change
+// (the parser reuses its map then; the reloader's TCP-port report skips it).
+export function hasBackendNames(names: readonly string[], backends: readonly SharedBackend[]): boolean {
+  if (names.length !== backends.length) return false;
+  for (let index = 0; index < names.length; index++) if (names[index] !== backends[index]?.name) return false;
+  return true;
+}
+
 // One domain.map line: a key (isMapKey: `[*.]<dns name>[/<segment>...]`) and the backend it goes to.
 export interface MapEntry {
   fqdn: string;

@@ -2,6 +2,7 @@
 // live whose port TCP_PORTS does not list. Reported (log line, /healthz warning, metric) each time the set
 // changes; HAProxy runs the files anyway (the backend is harmless, it only gets no connections).
 import {
+  hasBackendNames,
   parseSharedFiles,
   parseTcpBackendName,
   type Logger,
@@ -39,7 +40,7 @@ export function createTcpPortReport(
   return (backends) => {
     if (typeof backends !== "string" && !(backends instanceof Uint8Array)) {
       // A scale event keeps every name: one pass of name comparisons instead of a name parse each.
-      if (lastNames !== null && sameNames(lastNames, backends)) return;
+      if (lastNames !== null && hasBackendNames(lastNames, backends)) return;
       lastNames = backends.map((backend) => backend.name);
     } else lastNames = null;
     const unlisted = findUnlistedTcpPorts(backends, tcpPorts);
@@ -57,10 +58,4 @@ export function createTcpPortReport(
         "nothing listens for them (add the ports to TCP_PORTS and publish them)",
     );
   };
-}
-
-function sameNames(names: readonly string[], backends: readonly SharedBackend[]): boolean {
-  if (names.length !== backends.length) return false;
-  for (let index = 0; index < names.length; index++) if (names[index] !== backends[index]?.name) return false;
-  return true;
 }
