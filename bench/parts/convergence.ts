@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   buildTree,
   startBackend,
@@ -188,8 +189,4 @@ async function allServing(proxy: ProxyUnderTest, stacks: readonly string[], on: 
     },
     { timeoutMs: 40_000, intervalMs: 100, message: "every stack to be served" },
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

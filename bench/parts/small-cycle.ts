@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fetchRaw, startMetadataServer } from "@rancher-haproxy/test-support";
 import { stopAtCleanup, withCleanup } from "../lib/cleanup.js";
 import { processCpuNs } from "../lib/process-cpu.js";
@@ -228,8 +229,4 @@ async function measureSeries(
       idleCpuMsPerS: idleNsPerMs === null ? null : Number((idleNsPerMs / 1000).toFixed(2)),
     };
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
