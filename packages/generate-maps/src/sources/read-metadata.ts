@@ -14,7 +14,8 @@ export interface MetadataSnapshot extends MetadataInput {
 const VERSION = z.string().min(1);
 // A list. Its entries are the model's to judge: one that is not an object is skipped with a reason
 // (entry-invalid) and the other stacks still get their updates; only an answer that is not a list fails.
-const CONTAINERS = z.array(z.unknown());
+// Checked with Array.isArray: z.array(z.unknown()) would walk (and copy) 10 000 entries to say the same.
+const CONTAINERS = z.custom<unknown[]>((value) => Array.isArray(value), { message: "expected array" });
 
 // The paths read, relative to /<api-version>/.
 export const METADATA_PATHS = {
@@ -44,11 +45,7 @@ export async function readMetadata(
   ]);
   return {
     version,
-    // A list passes without zod walking its entries (zod checks each one, ≈ 5 ms at 10 000 containers);
-    // anything else gets zod's message.
-    containers: Array.isArray(containers)
-      ? (containers as unknown[])
-      : checkShape(client, "containers", CONTAINERS, containers),
+    containers: checkShape(client, "containers", CONTAINERS, containers),
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
     aliases,
   };
