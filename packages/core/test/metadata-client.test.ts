@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { isDeepStrictEqual } from "node:util";
 import type { AddressInfo } from "node:net";
-import { createMetadataClient, MetadataError } from "../src/index.js";
+import { createMetadataClient, JsonArrayEntries, MetadataError } from "../src/index.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -110,4 +111,32 @@ test("an answer past maxAnswerBytes fails as too-large at once, however it is fr
   assert.equal(((await roomy.getJson("containers")) as unknown[]).length, 200);
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
+});
+
+test("a large answer in odd-sized chunks that cut characters in two: entries and value read the same", async () => {
+  // About 4 MB, mostly three-byte "€": several 1 MiB decoding batches, whose ends (like the 7 777-byte
+  // writes) fall inside characters.
+  const list = Array.from({ length: 20_000 }, (_, i) => ({
+    name: `café-${"€".repeat(40)}-${i}`,
+    labels: { "a,]}": '"[{' },
+  }));
+  const bytes = Buffer.from(JSON.stringify(list));
+  const s = await serve((_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    let at = 0;
+    const next = () => {
+      if (at >= bytes.length) return void res.end();
+      res.write(bytes.subarray(at, (at += 7777)), next);
+    };
+    next();
+  });
+  // (A boolean: a failed deepEqual would spend minutes writing the diff of 20 000 entries.)
+  assert.ok(isDeepStrictEqual(await s.client.getJson("containers"), list), "the whole answer, decoded");
+  const entries = await s.client.getJson("containers", undefined, "entries");
+  assert.ok(entries instanceof JsonArrayEntries);
+  assert.equal(entries.length, list.length);
+  assert.deepEqual(entries.at(12_345), list[12_345]);
+  assert.deepEqual(entries.at(-1), list.at(-1));
+  assert.equal(entries.failure(), null);
+  await s.close();
 });

@@ -1,0 +1,137 @@
+// An answer read as entries (parseJsonAnswer "entries": splitJsonArray + JsonArrayEntries) gives exactly
+// what JSON.parse of the whole answer gives: the same entries when it parses, a refusal (thrown, or an
+// entry's failure()) when it does not. Random arrays, random edits of them, and the tricky cases by hand.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { JsonArrayEntries, MetadataError, parseJsonAnswer, splitJsonArray } from "../src/index.js";
+
+const URL = "http://127.0.0.1:9/2015-12-19/containers";
+
+type Outcome = { ok: true; value: unknown } | { ok: false };
+
+// What JSON.parse of the whole text gives.
+function whole(text: string): Outcome {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+// What reading the text as entries gives: the entries as an array, or a refusal (invalid-json).
+function byEntries(text: string): Outcome {
+  let read: unknown;
+  try {
+    read = parseJsonAnswer(text, URL, "entries");
+  } catch (error) {
+    assert.ok(error instanceof MetadataError && error.kind === "invalid-json", String(error));
+    return { ok: false };
+  }
+  if (!(read instanceof JsonArrayEntries)) return { ok: true, value: read };
+  const entries = Array.from({ length: read.length }, (_, index) => read.at(index));
+  const failure = read.failure();
+  if (failure === null) return { ok: true, value: entries };
+  assert.equal(failure.kind, "invalid-json");
+  assert.match(failure.message, /answer is not JSON \(\d+ bytes: /);
+  return { ok: false };
+}
+
+function assertSame(text: string): void {
+  assert.deepStrictEqual(byEntries(text), whole(text), JSON.stringify(text));
+}
+
+test("by hand: empty lists, strings holding brackets, commas and escapes, nesting, whitespace, garbage", () => {
+  const texts = [
+    "[]",
+    " [ ] ",
+    "\n[\r\n\t]\n",
+    "[1]",
+    '[{"a":"],["},{"b":"\\\\"}]',
+    '["a\\"",",",  "\\\\\\"]"]',
+    '[{"a":{"b":[1,{"c":"}"}]}},[[],[[]]],null,true,1e3,-0.5,"\\u005d"]',
+    '[{"__proto__":{"x":1},"name":"p"}]',
+    '{"containers":[1,2]}',
+    '"[1,2]"',
+    "[,]",
+    "[1,]",
+    "[,1]",
+    "[1,,2]",
+    "[1 2]",
+    "[1][2]",
+    "[1],[2]",
+    "[1]]",
+    "[[1]",
+    "[1,2}",
+    "{1,2]",
+    '["a\\"]',
+    '["a]',
+    "\u0001[1]",
+    "[1]\u0001",
+    "\ufeff[1]",
+    "[1]\u00a0",
+    "[\u00a01]",
+    "",
+    "   ",
+    "[",
+    "]",
+  ];
+  for (const text of texts) assertSame(text);
+  const read = parseJsonAnswer(" [ ] ", URL, "entries");
+  assert.ok(read instanceof JsonArrayEntries);
+  assert.equal(read.length, 0);
+});
+
+test("at() takes negative indexes like Array.prototype.at, and parses anew on each call", () => {
+  const read = parseJsonAnswer('[{"a":1}, 2, "x"]', URL, "entries");
+  assert.ok(read instanceof JsonArrayEntries);
+  assert.deepEqual([read.at(-1), read.at(1), read.at(3), read.at(-4)], ["x", 2, undefined, undefined]);
+  assert.notEqual(read.at(0), read.at(0), "nothing parsed is kept");
+  assert.equal(read.failure(), null);
+});
+
+test("failure() parses the entries not read yet: a bad one is found even when the caller skipped it", () => {
+  const read = parseJsonAnswer("[1, 2, nope]", URL, "entries");
+  assert.ok(read instanceof JsonArrayEntries);
+  assert.equal(read.at(0), 1);
+  assert.match(
+    String(read.failure()?.message),
+    /containers: answer is not JSON \(12 bytes: \[1, 2, nope\]…\)/,
+  );
+});
+
+test('"value" reading (the default) parses the whole answer, as getJson always did', () => {
+  assert.deepEqual(parseJsonAnswer("[1,2]", URL), [1, 2]);
+  assert.throws(() => parseJsonAnswer("[1,]", URL), /answer is not JSON/);
+  assert.equal(splitJsonArray('{"a":1}'), null);
+});
+
+// Random arrays of JSON values, written compactly or indented.
+const arrayText = fc
+  .tuple(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }), fc.constantFrom(0, 1, 2, "\t", "\r\n"))
+  .map(([value, indent]) => JSON.stringify(value, null, indent));
+
+test("random arrays: the same entries as JSON.parse", () => {
+  fc.assert(
+    fc.property(arrayText, (text) => assertSame(text)),
+    { numRuns: 2000 },
+  );
+});
+
+// One edit of a text, by characters that matter to the splitter (and some that do not).
+const EDIT_CHARS = ['"', "\\", ",", "[", "]", "{", "}", ":", " ", "\n", "\u0001", "a", "1", "\u00e9"];
+const edited = fc
+  .tuple(arrayText, fc.nat(), fc.constantFrom("insert", "delete", "replace"), fc.constantFrom(...EDIT_CHARS))
+  .map(([text, position, edit, char]) => {
+    const at = text.length === 0 ? 0 : position % text.length;
+    if (edit === "insert") return text.slice(0, at) + char + text.slice(at);
+    if (edit === "delete") return text.slice(0, at) + text.slice(at + 1);
+    return text.slice(0, at) + char + text.slice(at + 1);
+  });
+
+test("random edits: accepted exactly when JSON.parse accepts, with the same entries", () => {
+  fc.assert(
+    fc.property(edited, (text) => assertSame(text)),
+    { numRuns: 5000 },
+  );
+});
