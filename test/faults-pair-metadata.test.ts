@@ -1,5 +1,5 @@
 // Metadata faults seen from the front door (issue 7, item 2, the "HAProxy keeps answering" half): the
-// stand-in → generate-maps → reloader → HAProxy pair, and each of the ten fault modes in turn. During a
+// stand-in → generate-maps → reloader → HAProxy pair, and each fault mode in turn. During a
 // fault a concurrent load gets 200 from the expected backends every time; a stack added during the fault
 // answers once the fault ends, with no help. (The generator's own files/log checks: generate-maps tests.)
 import assert from "node:assert/strict";

@@ -1,7 +1,12 @@
 // The metadata source against the stand-in server: a whole snapshot, or a classified failure.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createMetadataClient, MetadataError, type MetadataClient } from "@rancher-haproxy/core";
+import {
+  createMetadataClient,
+  JsonArrayEntries,
+  MetadataError,
+  type MetadataClient,
+} from "@rancher-haproxy/core";
 import {
   buildTree,
   loadRecordedTree,
@@ -10,7 +15,7 @@ import {
   type MetadataFault,
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
-import { describeFailure, MetadataShapeError, readMetadata } from "../src/index.js";
+import { describeFailure, MetadataShapeError, readMetadata, snapshotReadError } from "../src/index.js";
 
 let server: MetadataServer;
 let client: MetadataClient;
@@ -33,7 +38,11 @@ test("reads the version first, then containers and aliases", async () => {
   assert.equal(snapshot.version, server.version);
   assert.equal(snapshot.containers.length, 10);
   assert.deepEqual(snapshot.aliases, { "app-r123": ["www", "shop"] });
-  assert.ok(snapshot.containers.every((c) => typeof c === "object" && !Array.isArray(c)));
+  // Read as entries, each parsed when the model reads it.
+  assert.ok(snapshot.containers instanceof JsonArrayEntries);
+  const entries = Array.from({ length: snapshot.containers.length }, (_, i) => snapshot.containers.at(i));
+  assert.ok(entries.every((c) => typeof c === "object" && c !== null && !Array.isArray(c)));
+  assert.equal(snapshotReadError(snapshot), null);
 });
 
 test("with a version already known (the long poll's answer), /version is not asked again", async () => {
@@ -91,6 +100,16 @@ for (const [name, fault, kind, message] of FAULTS) {
   });
 }
 
+test("a /containers entry that is not JSON is found once the entries are read: the whole answer is refused", async (t) => {
+  await server.setFault({ kind: "invalid-entry" });
+  t.after(() => server.setFault(null));
+  const snapshot = await readMetadata(client);
+  const error = snapshotReadError(snapshot);
+  assert.ok(error instanceof MetadataError, String(error));
+  assert.equal(describeFailure(error).kind, "invalid-json");
+  assert.match(error.message, /\/2015-12-19\/containers: answer is not JSON \(\d+ bytes: \[/);
+});
+
 test("wrong shapes are named precisely: containers must be a list; bad entries and aliases are the model's", async () => {
   const fake = (answers: Record<string, unknown>): MetadataClient => ({
     baseUrl: "http://fake/2015-12-19",
@@ -120,5 +139,5 @@ test("wrong shapes are named precisely: containers must be a list; bad entries a
   assert.deepEqual(listed.aliases, ["www"]);
   const proto = JSON.parse('[{"__proto__":{"x":1},"name":"p"}]') as unknown[];
   const snapshot = await readMetadata(fake({ ...base, containers: proto }));
-  assert.equal(snapshot.containers[0], proto[0], "the parsed objects are kept as they are");
+  assert.equal(snapshot.containers.at(0), proto[0], "the parsed objects are kept as they are");
 });

@@ -200,7 +200,7 @@ function runExplain(t: TestContext, args: string[]): Promise<Run> {
   return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-test("--explain against live metadata: text, --json, exit 0 found, 3 unknown, 1 unreadable, 2 with --once", async (t) => {
+test("--explain against live metadata: text, --json, exit 0 found, 3 unknown, 1 unreadable (down, or an entry not JSON), 2 with --once", async (t) => {
   const server = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
   t.after(() => server.close());
   const api = ["--api-host", server.hostPort];
@@ -225,6 +225,15 @@ test("--explain against live metadata: text, --json, exit 0 found, 3 unknown, 1 
   const unknown = await runExplain(t, [...api, "--explain", "no-such-thing"]);
   assert.equal(unknown.code, 3);
   assert.match(unknown.stdout, /no container is named no-such-thing/);
+
+  await server.setFault({ kind: "invalid-entry" });
+  const badEntry = await runExplain(t, [...api, "--explain", "app-r123-web-3"]);
+  assert.equal(badEntry.code, 1);
+  assert.match(
+    badEntry.stderr,
+    /^generate-maps: cannot read metadata \(invalid-json\): .*\/containers: answer is not JSON/,
+  );
+  assert.equal(badEntry.stdout, "");
 
   await server.setFault({ kind: "refuse" });
   const down = await runExplain(t, [...api, "--explain", "app-r123-web-3"]);

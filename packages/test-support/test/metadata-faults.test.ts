@@ -82,6 +82,21 @@ describe("faults", () => {
     assert.ok(Array.isArray(JSON.parse((await get("/2015-12-19/containers")).body.toString())));
   });
 
+  it("invalid-entry: /containers gets one more entry that is not JSON; other answers stay as they are", async () => {
+    const good = JSON.parse((await get("/2015-12-19/containers")).body.toString()) as unknown[];
+    await server.setFault({ kind: "invalid-entry" });
+    const bad = (await get("/2015-12-19/containers")).body.toString();
+    assert.throws(() => JSON.parse(bad));
+    assert.ok(bad.endsWith(',{"name": nope}]\n'), bad.slice(-40));
+    const rest = JSON.parse(bad.slice(0, -',{"name": nope}]\n'.length) + "]") as unknown[];
+    assert.equal(rest.length, good.length);
+    assert.equal(typeof JSON.parse((await get("/2015-12-19/version")).body.toString()), "string");
+    const service = JSON.parse((await get("/2015-12-19/self/service")).body.toString()) as unknown;
+    assert.equal(typeof service, "object");
+    assert.ok(service !== null && !Array.isArray(service));
+    await server.setFault(null);
+  });
+
   it("version-churn: a new version on every /version request, so long polls return at once", async () => {
     await server.setFault({ kind: "version-churn" });
     const first = (await get("/latest/version")).body.toString();

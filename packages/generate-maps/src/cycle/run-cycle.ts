@@ -18,7 +18,7 @@ import { renderFiles } from "../render/render-files.js";
 import { describeFailure, type FailureDescription } from "../report/describe-failure.js";
 import { logReadFailure, logRouting } from "../report/log-cycle.js";
 import { createSkipLog, type SkipLog } from "../report/log-skips.js";
-import { readMetadata, type MetadataSnapshot } from "../sources/read-metadata.js";
+import { readMetadata, snapshotReadError, type MetadataSnapshot } from "../sources/read-metadata.js";
 
 // What a cycle and the loop run with, built once by cli.ts (tests build their own).
 export interface Generator {
@@ -99,15 +99,21 @@ async function cycle(
   elapsed: () => number,
 ): Promise<CycleResult> {
   const { options, logger } = generator;
+  const readFailed = (error: unknown): CycleResult => {
+    const failure = describeFailure(error);
+    if (!run.signal?.aborted) logReadFailure(logger, options, failure, elapsed());
+    return { ok: false, stage: "read", failure, durationMs: elapsed() };
+  };
   let snapshot: MetadataSnapshot;
   try {
     snapshot = await readMetadata(generator.client, run.signal, run.version);
   } catch (error) {
-    const failure = describeFailure(error);
-    if (!run.signal?.aborted) logReadFailure(logger, options, failure, elapsed());
-    return { ok: false, stage: "read", failure, durationMs: elapsed() };
+    return readFailed(error);
   }
   const table = buildRoutingTable(snapshot, options);
+  // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
+  const late = snapshotReadError(snapshot);
+  if (late !== null) return readFailed(late);
   const guard =
     state.guard && (await checkRemovals(state.guard, table, options.backendsPath, logger, Date.now()));
   const files = renderFiles(table, options);

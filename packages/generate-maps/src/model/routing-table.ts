@@ -6,10 +6,17 @@ import type { AliasSkipCode, ContainerSkipCode, NoteCode } from "./reasons.js";
 // The PROXY protocol options a container may ask for with the proxy label: the contract's server options.
 export { PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
 
+// The /containers list as the model reads it: an array, or the answer's entries parsed one at a time
+// when read (core's JsonArrayEntries), so a large answer is never one parsed tree.
+export interface ContainerEntries {
+  readonly length: number;
+  at(index: number): unknown;
+}
+
 // What the model reads: one metadata snapshot, already checked for shape by the source.
 export interface MetadataInput {
-  /** the /containers list; entries that are not objects are skipped by the model */
-  containers: readonly unknown[];
+  /** the /containers list; entries that are not objects are skipped by the model; each read once */
+  containers: ContainerEntries;
   /** /self/service/metadata/aliases: stack name -> list of alias names ({} when there are none) */
   aliases: unknown;
 }

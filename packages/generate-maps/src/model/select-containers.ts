@@ -11,6 +11,7 @@ import type { LabelSettings } from "@rancher-haproxy/core";
 import type { ContainerSkipCode } from "./reasons.js";
 import {
   PROXY_OPTIONS,
+  type ContainerEntries,
   type ContainerRef,
   type ModelOptions,
   type ProxyOption,
@@ -52,11 +53,11 @@ export interface Selection {
 }
 
 // Evaluates every container on its own, for each route; never throws, whatever the objects hold.
-export function selectContainers(containers: readonly unknown[], options: ModelOptions): Selection {
+export function selectContainers(containers: ContainerEntries, options: ModelOptions): Selection {
   const selection: Selection = { candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
   const networks = parseBackendNetworks(options.backendNetworks);
   for (let index = 0; index < containers.length; index++) {
-    const container = containers[index];
+    const container = containers.at(index);
     if (!isObject(container)) {
       const result = notAnObject(container, `(entry ${index})`);
       if (result.kind === "skipped") selection.skipped.push(result.skip);

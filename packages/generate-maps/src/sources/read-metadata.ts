@@ -1,7 +1,7 @@
 // The metadata source: one whole snapshot (version, containers, aliases) per call, or a thrown error.
-import { isNotFound, type MetadataClient } from "@rancher-haproxy/core";
+import { isNotFound, JsonArrayEntries, type MetadataClient, type MetadataError } from "@rancher-haproxy/core";
 import { z } from "zod";
-import type { MetadataInput } from "../model/routing-table.js";
+import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
 
 // What one cycle works on. `version` is known before the rest is read (the long poll's answer, or a GET
@@ -14,8 +14,12 @@ export interface MetadataSnapshot extends MetadataInput {
 const VERSION = z.string().min(1);
 // A list. Its entries are the model's to judge: one that is not an object is skipped with a reason
 // (entry-invalid) and the other stacks still get their updates; only an answer that is not a list fails.
-// Checked with Array.isArray: z.array(z.unknown()) would walk (and copy) 10 000 entries to say the same.
-const CONTAINERS = z.custom<unknown[]>((value) => Array.isArray(value), { message: "expected array" });
+// Read as entries (parsed one at a time by the model, see snapshotReadError), or an array (a test's
+// client); z.array(z.unknown()) would walk (and copy) 10 000 entries to say the same.
+const CONTAINERS = z.custom<ContainerEntries>(
+  (value) => Array.isArray(value) || value instanceof JsonArrayEntries,
+  { message: "expected array" },
+);
 
 // The paths read, relative to /<api-version>/.
 export const METADATA_PATHS = {
@@ -37,7 +41,7 @@ export async function readMetadata(
     knownVersion ??
     checkShape(client, "version", VERSION, await client.getJson(METADATA_PATHS.version, signal));
   const [containers, aliases] = await Promise.all([
-    client.getJson(METADATA_PATHS.containers, signal),
+    client.getJson(METADATA_PATHS.containers, signal, "entries"),
     client.getJson(METADATA_PATHS.aliases, signal).catch((error: unknown) => {
       if (isNotFound(error)) return {};
       throw error;
@@ -49,6 +53,13 @@ export async function readMetadata(
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
     aliases,
   };
+}
+
+// The read error the model's walk of a snapshot found: an entry of /containers that is not JSON, so the
+// answer was not JSON and is refused as a whole, as a failed read (files kept). Null: all of it parsed.
+// Call it after buildRoutingTable (entries not parsed by then are parsed here).
+export function snapshotReadError(snapshot: MetadataSnapshot): MetadataError | null {
+  return snapshot.containers instanceof JsonArrayEntries ? snapshot.containers.failure() : null;
 }
 
 // Validates with zod but returns the value as parsed from JSON: zod's copy would drop keys like __proto__.

@@ -3,7 +3,7 @@ import type { MetadataClient } from "@rancher-haproxy/core";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { describeFailure } from "../report/describe-failure.js";
-import { readMetadata } from "../sources/read-metadata.js";
+import { readMetadata, snapshotReadError } from "../sources/read-metadata.js";
 import { explain } from "./explain.js";
 import { renderExplanation } from "./render-explanation.js";
 
@@ -23,18 +23,23 @@ export async function explainOnce(
   options: GeneratorOptions,
   query: string,
 ): Promise<ExplainOutcome> {
-  let snapshot;
-  try {
-    snapshot = await readMetadata(client);
-  } catch (error) {
+  const unreadable = (error: unknown): ExplainOutcome => {
     const failure = describeFailure(error);
     return {
       exitCode: EXPLAIN_EXIT.unreadable,
       stdout: "",
       stderr: `generate-maps: cannot read metadata (${failure.kind}): ${failure.message}\n`,
     };
+  };
+  let snapshot;
+  try {
+    snapshot = await readMetadata(client);
+  } catch (error) {
+    return unreadable(error);
   }
   const table = buildRoutingTable(snapshot, options);
+  const late = snapshotReadError(snapshot);
+  if (late !== null) return unreadable(late);
   const explanation = explain(
     table,
     { by: "any", value: query },

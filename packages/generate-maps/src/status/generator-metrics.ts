@@ -53,7 +53,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
   });
   const requestErrors = new Counter({
     name: "generate_maps_metadata_errors_total",
-    help: "Failed metadata requests by request and kind (network, timeout, http-status, not-found, invalid-json, too-large); a not-found on aliases means no aliases",
+    help: "Failed metadata requests by request and kind (network, timeout, http-status, not-found, invalid-json, too-large); a not-found on aliases means no aliases; a /containers entry that is not JSON is found after the request and counted by generate_maps_cycle_errors_total (read, invalid-json)",
     labelNames: ["request", "kind"],
     registers,
   });

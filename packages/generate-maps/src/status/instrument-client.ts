@@ -29,7 +29,7 @@ export function instrumentClient(client: MetadataClient, observer: MetadataObser
   }
   return {
     baseUrl: client.baseUrl,
-    getJson: (path, signal) => timed(requestName(path), () => client.getJson(path, signal)),
+    getJson: (path, signal, reading) => timed(requestName(path), () => client.getJson(path, signal, reading)),
     getText: (path, signal) => timed(requestName(path), () => client.getText(path, signal)),
     waitForVersion: (last, maxWaitSeconds, signal) =>
       timed("version-wait", () => client.waitForVersion(last, maxWaitSeconds, signal)),

@@ -13,7 +13,7 @@ export interface MetadataFaultCase {
   readable: boolean;
 }
 
-// The ten faults, in the issue's order.
+// The ten faults of the issue, in its order, and one more: an entry of /containers that is not JSON.
 export const METADATA_FAULT_CASES: readonly MetadataFaultCase[] = [
   {
     name: "connection refused",
@@ -52,6 +52,13 @@ export const METADATA_FAULT_CASES: readonly MetadataFaultCase[] = [
   {
     name: "invalid JSON",
     fault: { kind: "invalid-json" },
+    evidence: { event: "metadata-unavailable", kind: "invalid-json", error: /answer is not JSON/ },
+    readable: false,
+  },
+  {
+    // Read entry by entry (the model parses each when it reads it), so this is found after the read.
+    name: "one /containers entry that is not JSON",
+    fault: { kind: "invalid-entry" },
     evidence: { event: "metadata-unavailable", kind: "invalid-json", error: /answer is not JSON/ },
     readable: false,
   },

@@ -102,6 +102,11 @@ function applyDataFault(
       return goOk(ctx.fault.body ?? '{"containers": [');
     case "empty-body":
       return goOk("");
+    case "invalid-entry": {
+      const body = answer.body.toString("utf8").trimEnd();
+      if (segments.join("/").toLowerCase() !== "containers" || !body.endsWith("]")) return answer;
+      return goOk(`${body.slice(0, -1)}${body.length > 2 ? "," : ""}{"name": nope}]\n`);
+    }
     case "wrong-shape": {
       const match = lookup(ctx.snapshot, r.version, r.clientIp, segments);
       const isObject = match.found && typeof match.value === "object" && !Array.isArray(match.value);

@@ -83,6 +83,8 @@ export type MetadataFault =
   | { kind: "slow"; delayMs?: number }
   | { kind: "cut" }
   | { kind: "invalid-json"; body?: string }
+  /** /containers answers its list with one more entry that is not JSON (the others are), other paths as usual */
+  | { kind: "invalid-entry" }
   | { kind: "wrong-shape" }
   | { kind: "empty-body" }
   | { kind: "version-churn" }
