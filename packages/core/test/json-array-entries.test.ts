@@ -1,6 +1,7 @@
 // An answer read as entries (parseJsonAnswer "entries": splitJsonArray + JsonArrayEntries) gives exactly
 // what JSON.parse of the whole answer gives: the same entries when it parses, a refusal (thrown, or an
-// entry's failure()) when it does not. Random arrays, random edits of them, and the tricky cases by hand.
+// entry's failure()) when it does not, however the text is cut into the pieces it was decoded in.
+// Random arrays, random edits of them, random cuts, and the tricky cases by hand, cut everywhere.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -19,11 +20,11 @@ function whole(text: string): Outcome {
   }
 }
 
-// What reading the text as entries gives: the entries as an array, or a refusal (invalid-json).
-function byEntries(text: string): Outcome {
+// What reading the text, in these pieces, as entries gives: the entries as an array, or a refusal.
+function byEntries(pieces: readonly string[]): Outcome {
   let read: unknown;
   try {
-    read = parseJsonAnswer(text, URL, "entries");
+    read = parseJsonAnswer(pieces, URL, "entries");
   } catch (error) {
     assert.ok(error instanceof MetadataError && error.kind === "invalid-json", String(error));
     return { ok: false };
@@ -37,8 +38,28 @@ function byEntries(text: string): Outcome {
   return { ok: false };
 }
 
-function assertSame(text: string): void {
-  assert.deepStrictEqual(byEntries(text), whole(text), JSON.stringify(text));
+// The text cut at these positions (in any order, repeats giving empty pieces).
+function cut(text: string, positions: readonly number[]): string[] {
+  const at = positions.map((position) => position % (text.length + 1)).sort((a, b) => a - b);
+  return [0, ...at].map((from, index) => text.slice(from, at[index] ?? text.length));
+}
+
+// Same outcome as JSON.parse; and a text that is a JSON array is always read as entries (never the
+// whole-parse fallback, which would give the same entries but hold the whole tree).
+function assertSame(text: string, pieces: readonly string[] = [text]): void {
+  assert.equal(pieces.join(""), text);
+  const expected = whole(text);
+  assert.deepStrictEqual(byEntries(pieces), expected, JSON.stringify(pieces));
+  if (expected.ok && Array.isArray(expected.value))
+    assert.notEqual(splitJsonArray(pieces), null, `not read as entries: ${JSON.stringify(pieces)}`);
+}
+
+// Whole, cut in two at every position, every character a piece, and with empty pieces around.
+function assertSameCutAnywhere(text: string): void {
+  assertSame(text);
+  for (let at = 0; at <= text.length; at++) assertSame(text, cut(text, [at]));
+  assertSame(text, [...text]);
+  assertSame(text, ["", ...cut(text, [1, 1, 3]), ""]);
 }
 
 test("by hand: empty lists, strings holding brackets, commas and escapes, nesting, whitespace, garbage", () => {
@@ -76,7 +97,7 @@ test("by hand: empty lists, strings holding brackets, commas and escapes, nestin
     "[",
     "]",
   ];
-  for (const text of texts) assertSame(text);
+  for (const text of texts) assertSameCutAnywhere(text);
   const read = parseJsonAnswer(" [ ] ", URL, "entries");
   assert.ok(read instanceof JsonArrayEntries);
   assert.equal(read.length, 0);
@@ -103,7 +124,7 @@ test("failure() parses the entries not read yet: a bad one is found even when th
 test('"value" reading (the default) parses the whole answer, as getJson always did', () => {
   assert.deepEqual(parseJsonAnswer("[1,2]", URL), [1, 2]);
   assert.throws(() => parseJsonAnswer("[1,]", URL), /answer is not JSON/);
-  assert.equal(splitJsonArray('{"a":1}'), null);
+  assert.equal(splitJsonArray(['{"a":1}']), null);
 });
 
 // Random arrays of JSON values, written compactly or indented.
@@ -111,9 +132,12 @@ const arrayText = fc
   .tuple(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }), fc.constantFrom(0, 1, 2, "\t", "\r\n"))
   .map(([value, indent]) => JSON.stringify(value, null, indent));
 
-test("random arrays: the same entries as JSON.parse", () => {
+// Where a text is cut into pieces: 0 to 4 positions (taken modulo its length + 1).
+const cuts = fc.array(fc.nat(), { maxLength: 4 });
+
+test("random arrays, cut anywhere: the same entries as JSON.parse", () => {
   fc.assert(
-    fc.property(arrayText, (text) => assertSame(text)),
+    fc.property(arrayText, cuts, (text, at) => assertSame(text, cut(text, at))),
     { numRuns: 2000 },
   );
 });
@@ -129,9 +153,9 @@ const edited = fc
     return text.slice(0, at) + char + text.slice(at + 1);
   });
 
-test("random edits: accepted exactly when JSON.parse accepts, with the same entries", () => {
+test("random edits, cut anywhere: accepted exactly when JSON.parse accepts, with the same entries", () => {
   fc.assert(
-    fc.property(edited, (text) => assertSame(text)),
+    fc.property(edited, cuts, (text, at) => assertSame(text, cut(text, at))),
     { numRuns: 5000 },
   );
 });

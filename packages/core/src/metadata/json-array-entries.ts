@@ -3,6 +3,7 @@
 // entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
 import { MetadataError } from "./metadata-error.js";
 import type { JsonArraySlices } from "./split-json-array.js";
+import { headOf, lengthOf } from "./text-pieces.js";
 
 // The entries of one answer; `at` parses the entry anew on each call (nothing parsed is kept here).
 export class JsonArrayEntries {
@@ -11,11 +12,11 @@ export class JsonArrayEntries {
   private readonly parsed: Uint8Array;
 
   constructor(
-    private readonly text: string,
+    private readonly pieces: readonly string[],
     private readonly slices: JsonArraySlices,
     private readonly url: string,
   ) {
-    this.length = slices.starts.length;
+    this.length = slices.startPiece.length;
     this.parsed = new Uint8Array(this.length);
   }
 
@@ -25,7 +26,7 @@ export class JsonArrayEntries {
     const at = Math.trunc(index) < 0 ? this.length + Math.trunc(index) : Math.trunc(index);
     if (!(at >= 0 && at < this.length)) return undefined;
     try {
-      const value: unknown = JSON.parse(this.text.slice(this.slices.starts[at], this.slices.ends[at]));
+      const value: unknown = JSON.parse(this.text(at));
       this.parsed[at] = 1;
       return value;
     } catch {
@@ -38,12 +39,25 @@ export class JsonArrayEntries {
   // parses; entries not parsed yet are parsed here first.
   failure(): MetadataError | null {
     for (let index = 0; index < this.length; index++) if (this.parsed[index] === 0) this.at(index);
-    return this.parsed.includes(2) ? notJson(this.url, this.text) : null;
+    return this.parsed.includes(2) ? notJson(this.url, this.pieces) : null;
+  }
+
+  // Entry `index`'s text: a slice of its piece, or the parts of the pieces it spans.
+  private text(index: number): string {
+    const { startPiece, startAt, endPiece, endAt } = this.slices;
+    const [first, from, last, to] = [startPiece[index], startAt[index], endPiece[index], endAt[index]];
+    if (first === undefined || from === undefined || last === undefined || to === undefined) return "";
+    if (first === last) return (this.pieces[first] ?? "").slice(from, to);
+    let text = (this.pieces[first] ?? "").slice(from);
+    for (let piece = first + 1; piece < last; piece++) text += this.pieces[piece] ?? "";
+    return text + (this.pieces[last] ?? "").slice(0, to);
   }
 }
 
-// The error for an answer that is not JSON, with its size and its first characters.
-export function notJson(url: string, body: string): MetadataError {
-  const preview = body.length === 0 ? "empty body" : `${body.slice(0, 80).trim()}…`;
-  return new MetadataError("invalid-json", url, `answer is not JSON (${body.length} bytes: ${preview})`);
+// The error for an answer that is not JSON (its pieces in order), with its size and first characters.
+export function notJson(url: string, body: string | readonly string[]): MetadataError {
+  const pieces = typeof body === "string" ? [body] : body;
+  const length = lengthOf(pieces);
+  const preview = length === 0 ? "empty body" : `${headOf(pieces, 80).trim()}…`;
+  return new MetadataError("invalid-json", url, `answer is not JSON (${length} bytes: ${preview})`);
 }

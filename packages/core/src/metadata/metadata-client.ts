@@ -2,6 +2,7 @@ import { StringDecoder } from "node:string_decoder";
 import fetch, { AbortError, FetchError } from "node-fetch";
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
+import { headOf } from "./text-pieces.js";
 
 // Options of a metadata client: where the server is and how long one request may take.
 export interface MetadataClientOptions {
@@ -55,7 +56,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     const onAbort = () => controller.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort();
-    let body: string;
+    let body: string[];
     let status: number;
     try {
       const response = await fetch(url, {
@@ -85,8 +86,8 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     }
     if (status === 404) throw new MetadataError("not-found", url, "404 Not found", 404);
     if (status !== 200)
-      throw new MetadataError("http-status", url, `HTTP ${status}: ${body.slice(0, 200).trim()}`, status);
-    return json === null ? body : parseJsonAnswer(body, url, json);
+      throw new MetadataError("http-status", url, `HTTP ${status}: ${headOf(body, 200).trim()}`, status);
+    return json === null ? body.join("") : parseJsonAnswer(body, url, json);
   }
 
   return {
@@ -110,21 +111,22 @@ class AnswerTooLarge extends Error {}
 // Bytes decoded at once: over V8's largest young-generation object (128 KiB), small next to the answer.
 const DECODE_BATCH_BYTES = 1024 * 1024;
 
-// The body as UTF-8, decoded in batches of DECODE_BATCH_BYTES (so at most one batch of chunks and its
-// concatenated copy are held next to the text, not 2 × 13 MB at 10 000 containers; and each decoded
-// piece is a string too large for the young generation, which the garbage collector never copies, where
-// 64 KB pieces were copied twice before the text was flattened); throws AnswerTooLarge as soon as it
-// passes `maxBytes`.
+// The body as UTF-8 text in pieces, each decoded from a batch of DECODE_BATCH_BYTES (so at most one
+// batch of chunks and its concatenated copy are held next to the text; each piece is a string too large
+// for the young generation, which the garbage collector never copies, where 64 KB pieces were copied
+// twice; and the pieces are not joined for an answer read as entries); throws AnswerTooLarge as soon as
+// it passes `maxBytes`.
 async function readCapped(
   body: AsyncIterable<Uint8Array | string> | null,
   maxBytes: number,
-): Promise<string> {
-  if (body === null) return "";
+): Promise<string[]> {
+  if (body === null) return [];
   const decoder = new StringDecoder("utf8");
-  let text = "";
+  const pieces: string[] = [];
   let length = 0;
   let batch: Buffer[] = [];
   let batched = 0;
+  let scratch: Buffer | null = null;
   for await (const chunk of body) {
     const buffer =
       typeof chunk === "string"
@@ -135,10 +137,16 @@ async function readCapped(
     batch.push(buffer);
     batched += buffer.length;
     if (batched >= DECODE_BATCH_BYTES) {
-      text += decoder.write(Buffer.concat(batch, batched));
+      // One scratch buffer for every batch: a fresh 1 MiB per batch costs its page faults each time.
+      if (scratch === null || scratch.length < batched) scratch = Buffer.allocUnsafeSlow(batched);
+      let filled = 0;
+      for (const part of batch) filled += part.copy(scratch, filled);
+      pieces.push(decoder.write(scratch.subarray(0, filled)));
       batch = [];
       batched = 0;
     }
   }
-  return text + decoder.write(Buffer.concat(batch, batched)) + decoder.end();
+  const rest = batch.length === 1 && batch[0] ? batch[0] : Buffer.concat(batch, batched);
+  pieces.push(decoder.write(rest) + decoder.end());
+  return pieces;
 }

@@ -1,11 +1,15 @@
 // Where the entries of a JSON array text are, found without parsing them: a large /containers answer can
 // then be parsed one entry at a time, each entry's objects dying young, instead of as one tree of
-// 10 000 containers that the garbage collector copies and marks while the model walks it.
+// 10 000 containers that the garbage collector copies and marks while the model walks it. The text comes
+// as the pieces it was decoded in and is never joined (at 10 000 containers a 13 MB copy less).
 
-// The entries of an array text: entry i is text.slice(starts[i], ends[i]) (surrounding whitespace included).
+// Entry i runs from pieces[startPiece[i]] at startAt[i] to pieces[endPiece[i]] at endAt[i] (exclusive),
+// surrounding whitespace included.
 export interface JsonArraySlices {
-  starts: number[];
-  ends: number[];
+  startPiece: number[];
+  startAt: number[];
+  endPiece: number[];
+  endAt: number[];
 }
 
 const QUOTE = 0x22;
@@ -16,50 +20,84 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
-// The entries of `text` when it has the form `[` e1 `,` … `,` en `]` (JSON whitespace around it), cut at
-// the commas outside strings and nested brackets; null when it has not that form. Each entry still has to
-// parse on its own: when every entry does, the whole text is that JSON array and parsing it whole would
-// give exactly those entries (the grammar is unambiguous); when one does not, the whole text is not JSON.
-export function splitJsonArray(text: string): JsonArraySlices | null {
-  const end = lastNonSpace(text);
-  let at = firstNonSpace(text);
-  if (at >= end || text.charCodeAt(at) !== OPEN_ARRAY || text.charCodeAt(end - 1) !== CLOSE_ARRAY)
-    return null;
-  const slices: JsonArraySlices = { starts: [], ends: [] };
-  const last = end - 1;
-  let start = at + 1;
+// A position in the pieces.
+interface Position {
+  piece: number;
+  at: number;
+}
+
+// The entries of the text (the pieces in order) when it has the form `[` e1 `,` … `,` en `]` (JSON
+// whitespace around it), cut at the commas outside strings and nested brackets; null when it has not
+// that form. Each entry still has to parse on its own: when every entry does, the whole text is that JSON
+// array and parsing it whole would give exactly those entries (the grammar is unambiguous); when one does
+// not, the whole text is not JSON.
+export function splitJsonArray(pieces: readonly string[]): JsonArraySlices | null {
+  const open = firstNonSpace(pieces);
+  const close = lastNonSpace(pieces);
+  if (open === null || close === null || (open.piece === close.piece && open.at >= close.at)) return null;
+  if (charAt(pieces, open) !== OPEN_ARRAY || charAt(pieces, close) !== CLOSE_ARRAY) return null;
+  const slices: JsonArraySlices = { startPiece: [], startAt: [], endPiece: [], endAt: [] };
+  let start: Position = { piece: open.piece, at: open.at + 1 };
   let depth = 0;
-  for (at = start; at < last; at++) {
-    const code = text.charCodeAt(at);
-    if (code === QUOTE) {
-      at = closingQuote(text, at + 1);
-      if (at === -1 || at >= last) return null;
-    } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) depth++;
-    else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
-      if (--depth < 0) return null;
-    } else if (code === COMMA && depth === 0) {
-      slices.starts.push(start);
-      slices.ends.push(at);
-      start = at + 1;
+  let inString = false;
+  // Inside a string: the backslashes just before the first character not yet looked at.
+  let backslashes = 0;
+  let blank = true;
+  for (let index = open.piece; index <= close.piece; index++) {
+    const piece = pieces[index] ?? "";
+    const end = index === close.piece ? close.at : piece.length;
+    for (let at = index === open.piece ? open.at + 1 : 0; at < end; at++) {
+      if (inString) {
+        const quote = piece.indexOf('"', at);
+        const stop = quote === -1 || quote >= end ? end : quote;
+        const run = backslashesBefore(piece, stop, at);
+        const total = run === stop - at ? backslashes + run : run;
+        if (stop === end) {
+          backslashes = total;
+          break;
+        }
+        backslashes = 0;
+        if (total % 2 === 0) inString = false;
+        at = quote;
+        continue;
+      }
+      const code = piece.charCodeAt(at);
+      if (!isSpace(code)) blank = false;
+      if (code === QUOTE) {
+        inString = true;
+        backslashes = 0;
+      } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) depth++;
+      else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
+        if (--depth < 0) return null;
+      } else if (code === COMMA && depth === 0) {
+        push(slices, start, { piece: index, at });
+        start = { piece: index, at: at + 1 };
+      }
     }
   }
-  if (depth !== 0) return null;
+  if (inString || depth !== 0) return null;
   // `[ ]`: no entry at all (a lone blank entry is not one: `[ , ]` has two, which do not parse).
-  if (slices.starts.length === 0 && firstNonSpace(text, start) >= last) return slices;
-  slices.starts.push(start);
-  slices.ends.push(last);
+  if (slices.startPiece.length === 0 && blank) return slices;
+  push(slices, start, close);
   return slices;
 }
 
-// The index of the quote that closes a string whose first character is at `from` (-1: none).
-function closingQuote(text: string, from: number): number {
-  for (let at = from; ; at++) {
-    at = text.indexOf('"', at);
-    if (at === -1) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
+function push(slices: JsonArraySlices, from: Position, to: Position): void {
+  slices.startPiece.push(from.piece);
+  slices.startAt.push(from.at);
+  slices.endPiece.push(to.piece);
+  slices.endAt.push(to.at);
+}
+
+// How many backslashes come just before `at` in `piece`, not looking before `from`.
+function backslashesBefore(piece: string, at: number, from: number): number {
+  let run = 0;
+  while (at - run > from && piece.charCodeAt(at - run - 1) === BACKSLASH) run++;
+  return run;
+}
+
+function charAt(pieces: readonly string[], position: Position): number {
+  return (pieces[position.piece] ?? "").charCodeAt(position.at);
 }
 
 // JSON's own whitespace: space, tab, line feed, carriage return (not every control character).
@@ -67,15 +105,18 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
-function firstNonSpace(text: string, from = 0): number {
-  let at = from;
-  while (at < text.length && isSpace(text.charCodeAt(at))) at++;
-  return at;
+function firstNonSpace(pieces: readonly string[]): Position | null {
+  for (let piece = 0; piece < pieces.length; piece++) {
+    const text = pieces[piece] ?? "";
+    for (let at = 0; at < text.length; at++) if (!isSpace(text.charCodeAt(at))) return { piece, at };
+  }
+  return null;
 }
 
-// One past the last character that is not whitespace (0: none).
-function lastNonSpace(text: string): number {
-  let end = text.length;
-  while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
-  return end;
+function lastNonSpace(pieces: readonly string[]): Position | null {
+  for (let piece = pieces.length - 1; piece >= 0; piece--) {
+    const text = pieces[piece] ?? "";
+    for (let at = text.length - 1; at >= 0; at--) if (!isSpace(text.charCodeAt(at))) return { piece, at };
+  }
+  return null;
 }
