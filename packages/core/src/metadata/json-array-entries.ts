@@ -8,16 +8,17 @@ import { headOf, lengthOf } from "./text-pieces.js";
 // The entries of one answer; `at` parses the entry anew on each call (nothing parsed is kept here).
 export class JsonArrayEntries {
   readonly length: number;
-  /** 1: entry i parsed; 2: it did not */
-  private readonly parsed: Uint8Array;
+  /** the entries before this one all parsed (read in order, as the model does) */
+  private checked = 0;
+  /** an entry did not parse */
+  private broken = false;
 
   constructor(
     private readonly pieces: readonly string[],
     private readonly slices: JsonArraySlices,
     private readonly url: string,
   ) {
-    this.length = slices.startPiece.length;
-    this.parsed = new Uint8Array(this.length);
+    this.length = slices.count;
   }
 
   // Entry `index` (negative: from the end, as Array.prototype.at), parsed; undefined when there is none
@@ -27,30 +28,50 @@ export class JsonArrayEntries {
     if (!(at >= 0 && at < this.length)) return undefined;
     try {
       const value: unknown = JSON.parse(this.text(at));
-      this.parsed[at] = 1;
+      if (at === this.checked) this.checked++;
       return value;
     } catch {
-      this.parsed[at] = 2;
+      this.broken = true;
       return undefined;
     }
   }
 
   // The error of an answer that is not JSON (an entry that does not parse), or null when every entry
-  // parses; entries not parsed yet are parsed here first.
+  // parses; the entries not yet read in order are parsed here first.
   failure(): MetadataError | null {
-    for (let index = 0; index < this.length; index++) if (this.parsed[index] === 0) this.at(index);
-    return this.parsed.includes(2) ? notJson(this.url, this.pieces) : null;
+    while (!this.broken && this.checked < this.length) {
+      const before = this.checked;
+      this.at(before);
+      if (this.checked === before) break;
+    }
+    return this.broken ? notJson(this.url, this.pieces) : null;
   }
 
   // Entry `index`'s text: a slice of its piece, or the parts of the pieces it spans.
   private text(index: number): string {
-    const { startPiece, startAt, endPiece, endAt } = this.slices;
-    const [first, from, last, to] = [startPiece[index], startAt[index], endPiece[index], endAt[index]];
-    if (first === undefined || from === undefined || last === undefined || to === undefined) return "";
-    if (first === last) return (this.pieces[first] ?? "").slice(from, to);
-    let text = (this.pieces[first] ?? "").slice(from);
-    for (let piece = first + 1; piece < last; piece++) text += this.pieces[piece] ?? "";
-    return text + (this.pieces[last] ?? "").slice(0, to);
+    const { first, ends } = this.slices;
+    const from = index === 0 ? first : (ends[index - 1] ?? 0) + 1;
+    const to = ends[index] ?? from;
+    const [firstPiece, lastPiece] = [this.pieceAt(from), this.pieceAt(Math.max(from, to - 1))];
+    const offset = (piece: number) => this.slices.pieceStarts[piece] ?? 0;
+    const piece = (index: number) => this.pieces[index] ?? "";
+    if (firstPiece === lastPiece)
+      return piece(firstPiece).slice(from - offset(firstPiece), to - offset(firstPiece));
+    let text = piece(firstPiece).slice(from - offset(firstPiece));
+    for (let middle = firstPiece + 1; middle < lastPiece; middle++) text += piece(middle);
+    return text + piece(lastPiece).slice(0, to - offset(lastPiece));
+  }
+
+  // The last piece starting at or before `offset` (binary search over the piece starts).
+  private pieceAt(offset: number): number {
+    const starts = this.slices.pieceStarts;
+    let [low, high] = [0, starts.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
   }
 }
 
