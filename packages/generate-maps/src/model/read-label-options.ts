@@ -9,15 +9,24 @@ import { ownField } from "./own-field.js";
 // text, so settling a backend compares strings (its own maxconn is per server, not in it).
 export type LabelReading = { settings: LabelSettings; warnings: string[]; wish: string } | { skip: string };
 
-// The wish of a container without option labels (most of them): computed once, not per container.
-const NO_OPTIONS_WISH = wishOf({ hosts: [], backend: {}, server: {} });
+// The reading of a container without option labels (most of them): built once, frozen, shared by all
+// of them (the model never changes a reading; a change would throw).
+const NO_OPTIONS: LabelReading = Object.freeze({
+  settings: Object.freeze({
+    hosts: Object.freeze([]) as unknown as string[],
+    backend: Object.freeze({}),
+    server: Object.freeze({}),
+  }),
+  warnings: Object.freeze([]) as unknown as string[],
+  wish: wishOf({ hosts: [], backend: {}, server: {} }),
+});
 
 // Reads every option of the registry, in its order (path before strip-path), from `labels`.
 export function readLabelOptions(labels: unknown, label: string): LabelReading {
+  // Most containers have no option label: one pass over their few labels instead of a key per option.
+  if (!hasOptionLabel(labels, `${label}.`)) return NO_OPTIONS;
   const settings: LabelSettings = { hosts: [], backend: {}, server: {} };
   const warnings: string[] = [];
-  // Most containers have no option label: one pass over their few labels instead of a key per option.
-  if (!hasOptionLabel(labels, `${label}.`)) return { settings, warnings, wish: NO_OPTIONS_WISH };
   for (const [name, row] of Object.entries(LABEL_OPTIONS as Record<string, LabelOptionRow<unknown>>)) {
     const key = `${label}.${name}`;
     const raw = ownField(labels, key);
