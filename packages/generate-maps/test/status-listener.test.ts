@@ -255,6 +255,18 @@ test("/healthz: 200 while cycles succeed, 503 with the reason after 3 × the int
     value(recovered, "generate_maps_cycles_total", { result: "ok" }) >
       value(down, "generate_maps_cycles_total", { result: "ok" }),
   );
+
+  // An entry of /containers that is not JSON is found after the request, while the model reads the
+  // entries: a failed read by the cycle's count, not by the request's.
+  await server.setFault({ kind: "invalid-entry" });
+  const refused = await waitFor("an entry that is not JSON to be counted", 20_000, async () => {
+    const samples = await scrapeMetrics(url);
+    const kind = { stage: "read", kind: "invalid-json" };
+    return (metricValue(samples, "generate_maps_cycle_errors_total", kind) ?? 0) >= 1 ? samples : undefined;
+  });
+  const request = { request: "containers", kind: "invalid-json" };
+  assert.equal(metricValue(refused, "generate_maps_metadata_errors_total", request) ?? 0, 0);
+  await server.setFault(null);
 });
 
 test("metrics and /routes follow aliases, a failed write and a held mass removal", async (t) => {
