@@ -12,6 +12,8 @@ export class JsonArrayEntries {
   private checked = 0;
   /** an entry did not parse */
   private broken = false;
+  /** the piece the last entry read started in */
+  private cursor = 0;
 
   constructor(
     private readonly pieces: readonly string[],
@@ -52,14 +54,26 @@ export class JsonArrayEntries {
     const { first, ends } = this.slices;
     const from = index === 0 ? first : (ends[index - 1] ?? 0) + 1;
     const to = ends[index] ?? from;
-    const [firstPiece, lastPiece] = [this.pieceAt(from), this.pieceAt(Math.max(from, to - 1))];
-    const offset = (piece: number) => this.slices.pieceStarts[piece] ?? 0;
-    const piece = (index: number) => this.pieces[index] ?? "";
-    if (firstPiece === lastPiece)
-      return piece(firstPiece).slice(from - offset(firstPiece), to - offset(firstPiece));
-    let text = piece(firstPiece).slice(from - offset(firstPiece));
-    for (let middle = firstPiece + 1; middle < lastPiece; middle++) text += piece(middle);
-    return text + piece(lastPiece).slice(0, to - offset(lastPiece));
+    // Entries are read in order: the piece of the last one, or the next, usually holds this one.
+    let piece = this.cursor;
+    if (!(this.startOf(piece) <= from && from < this.endOf(piece))) piece = this.pieceAt(from);
+    this.cursor = piece;
+    const start = this.startOf(piece);
+    const text = this.pieces[piece] ?? "";
+    if (to <= this.endOf(piece)) return text.slice(from - start, to - start);
+    let joined = text.slice(from - start);
+    let next = piece + 1;
+    for (; next < this.pieces.length && this.endOf(next) < to; next++) joined += this.pieces[next] ?? "";
+    return joined + (this.pieces[next] ?? "").slice(0, to - this.startOf(next));
+  }
+
+  private startOf(piece: number): number {
+    return this.slices.pieceStarts[piece] ?? 0;
+  }
+
+  // Where piece `piece` ends in the whole text (the next piece's start; past the last: no end).
+  private endOf(piece: number): number {
+    return this.slices.pieceStarts[piece + 1] ?? Number.POSITIVE_INFINITY;
   }
 
   // The last piece starting at or before `offset` (binary search over the piece starts).

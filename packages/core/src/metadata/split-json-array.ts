@@ -49,45 +49,86 @@ export function splitJsonArray(pieces: readonly string[]): JsonArraySlices | nul
     ends: new Uint32Array(64),
     count: 0,
   };
-  let depth = 0;
-  let inString = false;
-  // Inside a string: the backslashes just before the first character not yet looked at.
-  let backslashes = 0;
-  let blank = true;
-  for (let index = open.piece; index <= close.piece; index++) {
+  const scan: Scan = { depth: 0, inString: false, backslashes: 0, blank: true, malformed: false };
+  for (let index = open.piece; index <= close.piece && !scan.malformed; index++) {
     const piece = pieces[index] ?? "";
     const end = index === close.piece ? close.at : piece.length;
-    for (let at = index === open.piece ? open.at + 1 : 0; at < end; at++) {
-      if (inString) {
-        const quote = piece.indexOf('"', at);
-        const stop = quote === -1 || quote >= end ? end : quote;
-        const run = backslashesBefore(piece, stop, at);
-        const total = run === stop - at ? backslashes + run : run;
-        if (stop === end) {
-          backslashes = total;
-          break;
-        }
-        backslashes = 0;
-        if (total % 2 === 0) inString = false;
-        at = quote;
-        continue;
-      }
-      const code = piece.charCodeAt(at);
-      if (!isSpace(code)) blank = false;
-      if (code === QUOTE) {
-        inString = true;
-        backslashes = 0;
-      } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) depth++;
-      else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
-        if (--depth < 0) return null;
-      } else if (code === COMMA && depth === 0) push(slices, (pieceStarts[index] ?? 0) + at);
-    }
+    const from = index === open.piece ? open.at + 1 : 0;
+    scanPiece(piece, from, end, pieceStarts[index] ?? 0, scan, slices);
   }
-  if (inString || depth !== 0) return null;
+  if (scan.malformed || scan.inString || scan.depth !== 0) return null;
   // `[ ]`: no entry at all (a lone blank entry is not one: `[ , ]` has two, which do not parse).
-  if (slices.count === 0 && blank) return slices;
+  if (slices.count === 0 && scan.blank) return slices;
   push(slices, offsetOf(close));
   return slices;
+}
+
+// What the scan carries from one piece to the next.
+interface Scan {
+  /** brackets open inside the array */
+  depth: number;
+  inString: boolean;
+  /** inside a string: the backslashes just before the first character not yet looked at */
+  backslashes: number;
+  /** only JSON whitespace seen so far */
+  blank: boolean;
+  /** a bracket closed that was not open */
+  malformed: boolean;
+}
+
+// Scans piece[from, end) (it starts at `base` in the whole text), ending an entry at each comma outside
+// strings and nested brackets. One small loop for the hot path: strings are skipped with indexOf.
+function scanPiece(
+  piece: string,
+  from: number,
+  end: number,
+  base: number,
+  scan: Scan,
+  slices: JsonArraySlices,
+): void {
+  let { depth, inString, backslashes, blank } = scan;
+  let at = from;
+  while (at < end) {
+    if (inString) {
+      const quote = piece.indexOf('"', at);
+      const stop = quote === -1 || quote >= end ? end : quote;
+      let run = 0;
+      while (stop - run > at && piece.charCodeAt(stop - run - 1) === BACKSLASH) run++;
+      const total = run === stop - at ? backslashes + run : run;
+      if (stop === end) {
+        backslashes = total;
+        break;
+      }
+      backslashes = 0;
+      if ((total & 1) === 0) inString = false;
+      at = stop + 1;
+      continue;
+    }
+    const code = piece.charCodeAt(at);
+    if (code === QUOTE) {
+      inString = true;
+      backslashes = 0;
+      blank = false;
+    } else if (code === COMMA) {
+      blank = false;
+      if (depth === 0) push(slices, base + at);
+    } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+      depth++;
+      blank = false;
+    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
+      if (depth === 0) {
+        scan.malformed = true;
+        return;
+      }
+      depth--;
+      blank = false;
+    } else if (blank && !isSpace(code)) blank = false;
+    at++;
+  }
+  scan.depth = depth;
+  scan.inString = inString;
+  scan.backslashes = backslashes;
+  scan.blank = blank;
 }
 
 // Ends one more entry at `end`, growing `ends` by doubling.
@@ -98,13 +139,6 @@ function push(slices: JsonArraySlices, end: number): void {
     slices.ends = grown;
   }
   slices.ends[slices.count++] = end;
-}
-
-// How many backslashes come just before `at` in `piece`, not looking before `from`.
-function backslashesBefore(piece: string, at: number, from: number): number {
-  let run = 0;
-  while (at - run > from && piece.charCodeAt(at - run - 1) === BACKSLASH) run++;
-  return run;
 }
 
 function charAt(pieces: readonly string[], position: Position): number {
