@@ -26,7 +26,8 @@ export class JsonArrayEntries {
   // Entry `index` (negative: from the end, as Array.prototype.at), parsed; undefined when there is none
   // or it is not JSON (then failure() is not null).
   at(index: number): unknown {
-    const at = Math.trunc(index) < 0 ? this.length + Math.trunc(index) : Math.trunc(index);
+    const whole = Math.trunc(index);
+    const at = whole < 0 ? this.length + whole : whole;
     if (!(at >= 0 && at < this.length)) return undefined;
     try {
       const value: unknown = JSON.parse(this.text(at));
@@ -41,11 +42,8 @@ export class JsonArrayEntries {
   // The error of an answer that is not JSON (an entry that does not parse), or null when every entry
   // parses; the entries not yet read in order are parsed here first.
   failure(): MetadataError | null {
-    while (!this.broken && this.checked < this.length) {
-      const before = this.checked;
-      this.at(before);
-      if (this.checked === before) break;
-    }
+    // Each call either moves `checked` on or marks the answer broken.
+    while (!this.broken && this.checked < this.length) this.at(this.checked);
     return this.broken ? notJson(this.url, this.pieces) : null;
   }
 
@@ -90,8 +88,7 @@ export class JsonArrayEntries {
 }
 
 // The error for an answer that is not JSON (its pieces in order), with its size and first characters.
-export function notJson(url: string, body: string | readonly string[]): MetadataError {
-  const pieces = typeof body === "string" ? [body] : body;
+export function notJson(url: string, pieces: readonly string[]): MetadataError {
   const length = lengthOf(pieces);
   const preview = length === 0 ? "empty body" : `${headOf(pieces, 80).trim()}…`;
   return new MetadataError("invalid-json", url, `answer is not JSON (${length} bytes: ${preview})`);
