@@ -1,87 +1,104 @@
 // parseSharedFiles for a reader that parses the same files again and again (the reloader, on every
-// change): the backends file is cut into sections by text, and a section whose exact text the last
-// accepted parse read is not read again; the map is not read again while its text and the backends it
-// names are those of the last accepted parse. The result is always exactly parseSharedFiles' own: a
-// section read alone and accepted gives what it gives in its file, the checks that span sections (a
-// backend declared twice) are made on the whole list, and anything refused is parsed afresh as a whole
-// (its problems, line numbers included, are the full parse's). Accepted objects are frozen, because the
+// change). A section of the backends file whose bytes are those of a section of the last accepted file
+// keeps its backend without being decoded or read again (align-sections.ts finds them by comparing
+// bytes); only the others are decoded and read. The map is not read again while its bytes and the
+// backends it names are those of the last accepted parse. The result is always exactly
+// parseSharedFiles' own: a section read alone and accepted gives what it gives in its file (a piece
+// cut in the wrong place is refused: it must end with a newline, and a byte order mark or NUL byte is
+// a problem on any line), the checks that span sections (a backend declared twice) are made on the
+// whole list, and anything refused, given as text or not valid UTF-8 is parsed afresh as a whole (its
+// problems, line numbers included, are the full parse's). Accepted objects are frozen, because the
 // next table shares them.
+import { isUtf8 } from "node:buffer";
+import { alignSections } from "./align-sections.js";
 import { ProblemList } from "./content-lines.js";
-import { decodeText } from "./decode-text.js";
 import { parseBackends } from "./parse-backends.js";
 import { parseDomainMap } from "./parse-domain-map.js";
 import { parseSharedFiles, type ParsedFiles, type SharedFiles } from "./parse-shared-files.js";
 import { hasBackendNames, type MapEntry, type SharedBackend } from "./shared-table.js";
 
-// The map as last accepted: its text, the backend names it was read against (in file order), its hosts.
+// The backends file as last accepted: its bytes (a copy), where each section starts, their backends
+// (null: no backend, the text before the first section).
+interface AcceptedSections {
+  bytes: Buffer;
+  starts: readonly number[];
+  backends: readonly (SharedBackend | null)[];
+}
+
+// The map as last accepted: its bytes (a copy), the backend names it was read against (in file order),
+// its hosts.
 interface AcceptedMap {
-  text: string;
+  bytes: Buffer;
   names: readonly string[];
   hosts: MapEntry[];
 }
 
-// The backends file as last accepted: its sections' texts and their backends (null: no backend).
-interface AcceptedSections {
-  texts: readonly string[];
-  backends: readonly (SharedBackend | null)[];
-}
-
 // A parser that remembers only its last accepted parse (bounded by the size of those files).
 export class SharedFilesParser {
-  private sections: AcceptedSections = { texts: [], backends: [] };
+  private sections: AcceptedSections = { bytes: Buffer.alloc(0), starts: [], backends: [] };
   private map: AcceptedMap | null = null;
 
   // What parseSharedFiles(files) gives.
   parse(files: SharedFiles): ParsedFiles {
-    const backendsText = typeof files.backends === "string" ? files.backends : decodeText(files.backends);
-    const mapText = typeof files.map === "string" ? files.map : decodeText(files.map);
-    if (typeof backendsText !== "string" || typeof mapText !== "string") return parseSharedFiles(files);
-    const texts = splitSections(backendsText);
+    if (typeof files.backends === "string" || typeof files.map === "string") return parseSharedFiles(files);
+    const bytes = asBuffer(files.backends);
+    const mapBytes = asBuffer(files.map);
+    if (!isUtf8(bytes) || !isUtf8(mapBytes)) return parseSharedFiles(files);
     const last = this.sections;
-    // Sections added or removed shift the ones after them: those are looked for that far away.
-    const shift = last.texts.length - texts.length;
-    // Whether the backend names are those of the last accepted parse, in the same order.
-    let sameNames = texts.length === last.texts.length;
+    const { starts, old } = alignSections(last.bytes, last.starts, bytes);
     const read: (SharedBackend | null)[] = [];
-    for (const [index, text] of texts.entries()) {
+    for (const [index, start] of starts.entries()) {
+      const kept = last.backends[old[index] ?? -1];
       const backend =
-        text === last.texts[index]
-          ? last.backends[index]
-          : text === last.texts[index + shift]
-            ? last.backends[index + shift]
-            : readSection(text);
+        kept !== undefined
+          ? kept
+          : readSection(bytes.toString("utf8", start, starts[index + 1] ?? bytes.length));
       if (backend === undefined) return parseSharedFiles(files);
-      if (sameNames && backend?.name !== last.backends[index]?.name) sameNames = false;
       read.push(backend);
     }
     const backends = read.filter((backend): backend is SharedBackend => backend !== null);
-    // The names of the last accepted parse were all different; others are checked here.
+    // The names of the last accepted parse were all different: only a change of names is checked.
+    const sameNames =
+      read.length === last.backends.length &&
+      read.every((backend, index) => backend?.name === last.backends[index]?.name);
     const names = sameNames ? null : new Set(backends.map((backend) => backend.name));
     if (names !== null && names.size !== backends.length) return parseSharedFiles(files);
-    const hosts = this.readMap(mapText, backends, names);
+    const hosts = this.readMap(mapBytes, backends, names);
     if (hosts === null) return parseSharedFiles(files);
-    this.sections = { texts, backends: read };
+    this.sections = { bytes: copyOf(bytes), starts, backends: read };
     return { ok: true, table: { hosts, backends } };
   }
 
   // The map's hosts against `backends`, or null when the map has a problem; `names` null: the backend
   // names are those of the last accepted parse.
   private readMap(
-    text: string,
+    bytes: Buffer,
     backends: readonly SharedBackend[],
     names: ReadonlySet<string> | null,
   ): MapEntry[] | null {
     const last = this.map;
-    if (last !== null && last.text === text && (names === null || hasBackendNames(last.names, backends)))
+    if (last?.bytes.equals(bytes) === true && (names === null || hasBackendNames(last.names, backends)))
       return last.hosts;
     const problems = new ProblemList();
-    const hosts = parseDomainMap(text, names ?? new Set(backends.map((backend) => backend.name)), problems);
+    const declared = names ?? new Set(backends.map((backend) => backend.name));
+    const hosts = parseDomainMap(bytes.toString("utf8"), declared, problems);
     if (problems.problems.length > 0) return null;
     for (const host of hosts) Object.freeze(host);
     Object.freeze(hosts);
-    this.map = { text, names: backends.map((backend) => backend.name), hosts };
+    this.map = { bytes: copyOf(bytes), names: backends.map((backend) => backend.name), hosts };
     return hosts;
   }
+}
+
+// A copy of `bytes` (the caller's buffer may change after the parse).
+function copyOf(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 // One section's backend (null: none, the text before the first section), or undefined when the
@@ -92,28 +109,6 @@ function readSection(text: string): SharedBackend | null | undefined {
   if (problems.problems.length > 0 || read.length > 1) return undefined;
   const [backend] = read;
   return backend === undefined ? null : freezeBackend(backend);
-}
-
-// The backends text cut before every line that opens a section for parseBackends (a line that is not
-// blank, not indented and not a comment); the first piece is what precedes the first section.
-export function splitSections(text: string): string[] {
-  const pieces: string[] = [];
-  let start = 0;
-  for (let at = 0; at < text.length;) {
-    if (at > start && opensSection(text.charCodeAt(at))) {
-      pieces.push(text.slice(start, at));
-      start = at;
-    }
-    const end = text.indexOf("\n", at);
-    at = end === -1 ? text.length : end + 1;
-  }
-  pieces.push(text.slice(start));
-  return pieces;
-}
-
-// Whether a line starting with this character is a section header (or a problem) in parseBackends.
-function opensSection(code: number): boolean {
-  return code !== 0x20 && code !== 0x09 && code !== 0x23 && code !== 0x0a;
 }
 
 function freezeBackend(backend: SharedBackend): SharedBackend {
