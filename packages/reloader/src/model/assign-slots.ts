@@ -11,12 +11,13 @@
 // that completes while its slot is in maintenance closes its server connection).
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
 import { serverOptions, type ServerOptions, type Slot, type SlotMap } from "./server-slots.js";
+import { SlotOverlay } from "./slot-overlay.js";
 import { holds } from "./slots-hold-servers.js";
 
 // The assignment and the backends that had to grow (a reload). A backend whose servers and slots are
 // unchanged keeps its previous slot list (the same array, so later steps can skip it by identity).
 export interface AssignedSlots {
-  slots: Map<string, readonly Slot[]>;
+  slots: SlotMap;
   grown: string[];
   /** the backends whose slot list may not be `previous`'s own, by name (null: any of them) */
   reassigned: readonly string[] | null;
@@ -86,7 +87,8 @@ function remember(slots: SlotMap, backends: readonly SharedBackend[], block: num
 // What assignSlots' runtime mode gives, in the common case of a change to the table `previous` was
 // assigned for (recorded in heldMaps) that keeps every backend name in place: `previous` copied, and
 // only the backends whose servers are not the very same array assigned again (so a change to one
-// backend of thousands costs a copy and a pass of identity checks). Null: not that case.
+// backend of thousands costs a pass of identity checks and an overlay, slot-overlay.ts). Null: not
+// that case.
 function assignChanged(
   previous: SlotMap,
   backends: readonly SharedBackend[],
@@ -102,13 +104,14 @@ function assignChanged(
     if (was === undefined || now === undefined || was.name !== now.name) return null;
     if (was.servers !== now.servers) changed.push([was, now]);
   }
-  const slots = new Map(previous);
+  const lists = new Map<string, readonly Slot[]>();
   const grown: string[] = [];
   for (const [was, now] of changed) {
     const assigned = assignBackend(previous.get(now.name) ?? [], now, block, was.servers);
     if (assigned.grown) grown.push(now.name);
-    slots.set(now.name, assigned.slots);
+    lists.set(now.name, assigned.slots);
   }
+  const slots = SlotOverlay.with(previous, lists);
   // The lists copied hold their (unchanged) servers already: only the new ones are checked.
   if (changed.every(([, now]) => holds(slots.get(now.name) ?? [], now.servers, block)))
     heldMaps.set(slots, { backends, block });

@@ -48,8 +48,8 @@ export type MapOp = (
 
 // The plan: runtime steps (maint first, then addresses, then ready, then the map), or a reload.
 export type UpdatePlan =
-  | { kind: "runtime"; slots: Map<string, readonly Slot[]>; serverOps: ServerOp[]; mapOps: MapOp[] }
-  | { kind: "reload"; reason: ReloadReason; detail: string; slots: Map<string, readonly Slot[]> };
+  | { kind: "runtime"; slots: SlotMap; serverOps: ServerOp[]; mapOps: MapOp[] }
+  | { kind: "reload"; reason: ReloadReason; detail: string; slots: SlotMap };
 
 // Plan the change from `previous` (null: what HAProxy runs is not known) to `next`.
 export function planUpdate(

@@ -7,7 +7,7 @@ import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
 import { findOffendingLines, maskSecrets } from "../haproxy/find-offending-lines.js";
 import { checkInputs } from "../model/validate-inputs.js";
 import { assignSlots } from "../model/assign-slots.js";
-import type { Slot, SlotMap } from "../model/server-slots.js";
+import type { SlotMap } from "../model/server-slots.js";
 import { renderPathHostsMap } from "../render/render-path-hosts-map.js";
 import { SlotsJsonRenderer } from "../render/slots-json-renderer.js";
 import { SlottedBackendsRenderer } from "../render/slotted-backends-renderer.js";
@@ -99,7 +99,7 @@ export class SnapshotStore {
   }
 
   // A reload's slots for `table`: the last staged assignment kept, free slots rendered afresh.
-  reloadSlots(table: SharedTable): Map<string, readonly Slot[]> {
+  reloadSlots(table: SharedTable): SlotMap {
     return assignSlots(this.lastSlots, table.backends, this.slotsPerBlock, "reload").slots;
   }
 
