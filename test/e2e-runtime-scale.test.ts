@@ -1,9 +1,9 @@
-// Issue 12, zero reloads: 100 scale events (a stack 1 → 4 → 1 containers, containers re-addressed, an
-// alias added and removed) under a keep-alive and a `Connection: close` load, each event applied
-// (read back from HAProxy's worker) before the next. HAProxy must not reload once (its own counter in
-// `show proc`, the master and the worker pid unchanged), no request may fail, and every answer must come
-// from a container routed at that moment (RoutingTimeline: a container removed may still answer requests
-// sent before its removal was confirmed applied, nothing later).
+// Issue 12, zero reloads: 100 scale events (a stack 1 → 4 → 1 containers, containers re-addressed, the
+// only one included, an alias added and removed) under a keep-alive and a `Connection: close` load, each
+// event applied (read back from HAProxy's worker) before the next. HAProxy must not reload once (its own
+// counter in `show proc`, the master and the worker pid unchanged), no request may fail, and every answer
+// must come from a container routed at that moment (RoutingTimeline: a container removed may still
+// answer requests sent before its removal was confirmed applied, nothing later).
 //
 // Removed containers keep running (like a container Rancher drains before stopping it), so an answer
 // from one after its removal is a routing error, not a timing accident.
@@ -34,6 +34,8 @@ import {
 // The event kinds of one cycle of ten; ten cycles make the 100 events.
 type Event =
   { kind: "scale"; to: number } | { kind: "move"; container: number } | { kind: "alias"; on: boolean };
+// The last event re-addresses a stack's only container: its new slot must be ready before the old one
+// goes to maintenance, else the backend has no server for a moment and HAProxy answers 503.
 const CYCLE: readonly Event[] = [
   { kind: "scale", to: 2 },
   { kind: "scale", to: 3 },
@@ -42,9 +44,9 @@ const CYCLE: readonly Event[] = [
   { kind: "alias", on: true },
   { kind: "scale", to: 3 },
   { kind: "move", container: 3 },
-  { kind: "scale", to: 2 },
   { kind: "alias", on: false },
   { kind: "scale", to: 1 },
+  { kind: "move", container: 1 },
 ];
 const EVENTS = Array.from({ length: 10 }, () => CYCLE).flat();
 const HOSTS = [host("shop"), host("blog"), `store.${DOMAIN}`];

@@ -95,7 +95,7 @@ describe("planUpdate", () => {
     "app.tld": "app",
   });
 
-  it("applies scale events, re-addressing (to another slot) and map lines at runtime: maint first, then the free slots' leftover sessions cut, then addr, then ready", () => {
+  it("applies scale events, re-addressing (to another slot) and map lines at runtime: the free slots' leftover sessions cut, then addr, then ready, then the freed slots to maint (a backend is never left without a server)", () => {
     const next = table([backend("app", [server("a", 5), server("b", 2)]), backend("api", [])], {
       "app.tld": "api",
       "www.tld": "app",
@@ -106,14 +106,14 @@ describe("planUpdate", () => {
     assert.deepEqual(
       plan.serverOps.map((op) => serverCommand(op).command),
       [
-        "set server api/s1 state maint",
-        "set server app/s1 state maint",
         "shutdown sessions server app/s2",
         "shutdown sessions server app/s3",
         "set server app/s2 addr 10.0.0.5 port 80",
         "set server app/s3 addr 10.0.0.2 port 80",
         "set server app/s2 state ready",
         "set server app/s3 state ready",
+        "set server api/s1 state maint",
+        "set server app/s1 state maint",
       ],
     );
     assert.deepEqual(

@@ -30,20 +30,20 @@ describe("slot reuse at runtime", () => {
   it("moves a re-addressed container to another slot and leaves its old slot in maintenance", () => {
     const before = applied(table([server("a", 1), server("b", 2)]));
     assert.deepEqual(commands(before, table([server("a", 1), server("b", 9)])), [
-      "set server app/s2 state maint",
       "shutdown sessions server app/s3",
       "set server app/s3 addr 10.0.0.9 port 80",
       "set server app/s3 state ready",
+      "set server app/s2 state maint",
     ]);
   });
 
   it("gives a container replacing another a slot that was already free", () => {
     const before = applied(table([server("a", 1), server("b", 2)]));
     assert.deepEqual(commands(before, table([server("a", 1), server("c", 3)])), [
-      "set server app/s2 state maint",
       "shutdown sessions server app/s3",
       "set server app/s3 addr 10.0.0.3 port 80",
       "set server app/s3 state ready",
+      "set server app/s2 state maint",
     ]);
   });
 

@@ -46,7 +46,8 @@ export type MapOp = (
   { action: "add" | "set"; fqdn: string; backend: string } | { action: "del"; fqdn: string }
 ) & { map?: "path-hosts" };
 
-// The plan: runtime steps (maint first, then addresses, then ready, then the map), or a reload.
+// The plan: runtime steps (the new slots first: shutdown, address, ready; then the freed slots to
+// maintenance; then the map), or a reload.
 export type UpdatePlan =
   | { kind: "runtime"; slots: SlotMap; serverOps: ServerOp[]; mapOps: MapOp[] }
   | { kind: "reload"; reason: ReloadReason; detail: string; slots: SlotMap };
@@ -102,7 +103,11 @@ export function planUpdate(
     if (typeof ops === "string") return reload("server-options-changed", ops);
     serverOps.push(...ops);
   }
-  const order = { maint: 0, shutdown: 1, addr: 2, ready: 3 } as const;
+  // A slot taking a container is ready before a slot giving one up goes to maintenance: a backend whose
+  // only container is re-addressed (it moves to another slot) is never left without a server, which
+  // HAProxy answers with a 503 (test/e2e-runtime-scale.test.ts). A slot is never on both sides of one
+  // change (assign-slots.ts), so the order changes nothing else.
+  const order = { shutdown: 0, addr: 1, ready: 2, maint: 3 } as const;
   serverOps.sort((a, b) => order[a.action] - order[b.action]);
   const keyOps = mapOps(previous.table, next.table);
   const allMapOps = withMarkerOps(keyOps, previous.table.hosts, next.table.hosts);
