@@ -41,6 +41,6 @@ export function sectionEnd(bytes: Buffer, from: number, to: number): number {
 
 // Whether a line starting with this byte (or character) is a section header, or a problem, in
 // parseBackends.
-export function opensSection(code: number): boolean {
+function opensSection(code: number): boolean {
   return code !== 0x20 && code !== 0x09 && code !== 0x23 && code !== 0x0a;
 }

@@ -85,8 +85,8 @@ function remember(slots: SlotMap, backends: readonly SharedBackend[], block: num
 }
 
 // What assignSlots' runtime mode gives, in the common case of a change to the table `previous` was
-// assigned for (recorded in heldMaps) that keeps every backend name in place: `previous` copied, and
-// only the backends whose servers are not the very same array assigned again (so a change to one
+// assigned for (recorded in heldMaps) that keeps every backend name in place: `previous` taken over,
+// and only the backends whose servers are not the very same array assigned again (so a change to one
 // backend of thousands costs a pass of identity checks and an overlay, slot-overlay.ts). Null: not
 // that case.
 function assignChanged(
@@ -112,7 +112,7 @@ function assignChanged(
     lists.set(now.name, assigned.slots);
   }
   const slots = SlotOverlay.with(previous, lists);
-  // The lists copied hold their (unchanged) servers already: only the new ones are checked.
+  // The lists taken over hold their (unchanged) servers already: only the new ones are checked.
   if (changed.every(([, now]) => holds(slots.get(now.name) ?? [], now.servers, block)))
     heldMaps.set(slots, { backends, block });
   const reassigned = changed.map(([, now]) => now.name);
