@@ -5,6 +5,7 @@
 // compares, not a decode of the whole file). A section is taken over only when its bytes and the first
 // byte after it are equal (so it ends where it ended). Sections added or removed between the two ends
 // may put the rest of that stretch out of step: it is then cut anew, which costs time, never exactness.
+import { countBelow } from "../sorted/count-below.js";
 import { commonRun, commonSuffix, sectionEnd } from "./section-bytes.js";
 
 // The new file's sections: where each starts, and the index of the old section with its bytes (-1:
@@ -50,15 +51,4 @@ export function alignSections(last: Buffer, lastStarts: readonly number[], bytes
   }
   take(after, lastStarts.length, shift);
   return alignment;
-}
-
-// How many of the ascending `starts` are below `limit`.
-function countBelow(starts: readonly number[], limit: number): number {
-  let [low, high] = [0, starts.length];
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((starts[middle] ?? limit) < limit) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

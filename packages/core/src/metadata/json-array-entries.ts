@@ -1,6 +1,7 @@
 // A JSON array answer parsed one entry at a time, when asked for it: what the generator's model walks
 // instead of one parsed tree (see splitJsonArray). Whether the whole answer was JSON is known once every
 // entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
+import { countBelow } from "../sorted/count-below.js";
 import { MetadataError } from "./metadata-error.js";
 import type { JsonArraySlices } from "./split-json-array.js";
 import { headOf, lengthOf } from "./text-pieces.js";
@@ -74,16 +75,9 @@ export class JsonArrayEntries {
     return this.slices.pieceStarts[piece + 1] ?? Number.POSITIVE_INFINITY;
   }
 
-  // The last piece starting at or before `offset` (binary search over the piece starts).
+  // The last piece starting at or before `offset` (offsets are whole numbers; the first piece starts at 0).
   private pieceAt(offset: number): number {
-    const starts = this.slices.pieceStarts;
-    let [low, high] = [0, starts.length - 1];
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if ((starts[middle] ?? 0) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return low;
+    return Math.max(0, countBelow(this.slices.pieceStarts, offset + 1) - 1);
   }
 }
 
