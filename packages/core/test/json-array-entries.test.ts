@@ -1,7 +1,8 @@
 // An answer read as entries (parseJsonAnswer "entries": splitJsonArray + JsonArrayEntries) gives exactly
-// what JSON.parse of the whole answer gives: the same entries when it parses, a refusal (thrown, or an
-// entry's failure()) when it does not, however the text is cut into the pieces it was decoded in.
-// Random arrays, random edits of them, random cuts, and the tricky cases by hand, cut everywhere.
+// what JSON.parse of the whole answer, decoded as UTF-8, gives: the same entries when it parses, a refusal
+// (thrown, or an entry's failure()) when it does not, however its bytes are cut into the chunks they
+// arrived in (inside characters too). Random arrays, random edits of them (bytes that are not UTF-8
+// included), random cuts, and the tricky cases by hand, cut everywhere.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -11,17 +12,17 @@ const URL = "http://127.0.0.1:9/2015-12-19/containers";
 
 type Outcome = { ok: true; value: unknown } | { ok: false };
 
-// What JSON.parse of the whole text gives.
-function whole(text: string): Outcome {
+// What JSON.parse of the whole body, decoded as UTF-8, gives.
+function whole(bytes: Buffer): Outcome {
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: JSON.parse(bytes.toString("utf8")) as unknown };
   } catch {
     return { ok: false };
   }
 }
 
-// What reading the text, in these pieces, as entries gives: the entries as an array, or a refusal.
-function byEntries(pieces: readonly string[]): Outcome {
+// What reading the body, in these pieces, as entries gives: the entries as an array, or a refusal.
+function byEntries(pieces: readonly Uint8Array[]): Outcome {
   let read: unknown;
   try {
     read = parseJsonAnswer(pieces, URL, "entries");
@@ -38,28 +39,36 @@ function byEntries(pieces: readonly string[]): Outcome {
   return { ok: false };
 }
 
-// The text cut at these positions (in any order, repeats giving empty pieces).
-function cut(text: string, positions: readonly number[]): string[] {
-  const at = positions.map((position) => position % (text.length + 1)).sort((a, b) => a - b);
-  return [0, ...at].map((from, index) => text.slice(from, at[index] ?? text.length));
+// The body's bytes (a text as UTF-8) cut at these byte positions (in any order, repeats giving empty
+// pieces).
+function cut(body: string | Buffer, positions: readonly number[]): Buffer[] {
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  const at = positions.map((position) => position % (bytes.length + 1)).sort((a, b) => a - b);
+  return [0, ...at].map((from, index) => bytes.subarray(from, at[index] ?? bytes.length));
 }
 
-// Same outcome as JSON.parse; and a text that is a JSON array is always read as entries (never the
+// Same outcome as JSON.parse; and a body that is a JSON array is always read as entries (never the
 // whole-parse fallback, which would give the same entries but hold the whole tree).
-function assertSame(text: string, pieces: readonly string[] = [text]): void {
-  assert.equal(pieces.join(""), text);
-  const expected = whole(text);
-  assert.deepStrictEqual(byEntries(pieces), expected, JSON.stringify(pieces));
+function assertSame(body: string | Buffer, pieces: readonly Uint8Array[] = cut(body, [])): void {
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  const shown = JSON.stringify(pieces.map((piece) => Buffer.from(piece).toString("hex")));
+  assert.ok(Buffer.concat(pieces).equals(bytes));
+  const expected = whole(bytes);
+  assert.deepStrictEqual(byEntries(pieces), expected, shown);
   if (expected.ok && Array.isArray(expected.value))
-    assert.notEqual(splitJsonArray(pieces), null, `not read as entries: ${JSON.stringify(pieces)}`);
+    assert.notEqual(splitJsonArray(pieces), null, `not read as entries: ${shown}`);
 }
 
-// Whole, cut in two at every position, every character a piece, and with empty pieces around.
-function assertSameCutAnywhere(text: string): void {
-  assertSame(text);
-  for (let at = 0; at <= text.length; at++) assertSame(text, cut(text, [at]));
-  assertSame(text, [...text]);
-  assertSame(text, ["", ...cut(text, [1, 1, 3]), ""]);
+// Whole, cut in two at every byte, every byte a piece, and with empty pieces around.
+function assertSameCutAnywhere(text: string | Buffer): void {
+  const bytes = typeof text === "string" ? Buffer.from(text) : text;
+  assertSame(bytes);
+  for (let at = 0; at <= bytes.length; at++) assertSame(bytes, cut(bytes, [at]));
+  assertSame(
+    bytes,
+    [...bytes].map((byte) => Uint8Array.of(byte)),
+  );
+  assertSame(bytes, [new Uint8Array(0), ...cut(bytes, [1, 1, 3]), new Uint8Array(0)]);
 }
 
 test("by hand: empty lists, strings holding brackets, commas and escapes, nesting, whitespace, garbage", () => {
@@ -96,8 +105,34 @@ test("by hand: empty lists, strings holding brackets, commas and escapes, nestin
     "   ",
     "[",
     "]",
+    '["caf\u00e9 \u20ac \ud83d\ude00"]',
+    '["café € 😀",{"é":"]"},"€,"]',
+    "[1,€]",
   ];
   for (const text of texts) assertSameCutAnywhere(text);
+  // Bytes that are not UTF-8: inside a string they decode to U+FFFD, as a whole decode would; outside
+  // one, or cut before a comma, the answer is not JSON either way.
+  const bytes = [
+    Buffer.from('["a\xc3","\xe2\x82",1,"\xff\xfe","\xf0\x9f\x98"]'.replace(/\\x../g, (x) => x)),
+    Buffer.concat([Buffer.from('["a'), Buffer.from([0xc3]), Buffer.from('",1]')]),
+    Buffer.concat([
+      Buffer.from('["'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('","'),
+      Buffer.from([0xff]),
+      Buffer.from('"]'),
+    ]),
+    Buffer.concat([Buffer.from("[1,"), Buffer.from([0xc3]), Buffer.from(",2]")]),
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("[1]")]),
+    Buffer.concat([
+      Buffer.from('["'),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      Buffer.from('",'),
+      Buffer.from([0x80]),
+      Buffer.from("]"),
+    ]),
+  ];
+  for (const body of bytes) assertSameCutAnywhere(body);
   const read = parseJsonAnswer(" [ ] ", URL, "entries");
   assert.ok(read instanceof JsonArrayEntries);
   assert.equal(read.length, 0);
@@ -124,12 +159,16 @@ test("failure() parses the entries not read yet: a bad one is found even when th
 test('"value" reading (the default) parses the whole answer, as getJson always did', () => {
   assert.deepEqual(parseJsonAnswer("[1,2]", URL), [1, 2]);
   assert.throws(() => parseJsonAnswer("[1,]", URL), /answer is not JSON/);
-  assert.equal(splitJsonArray(['{"a":1}']), null);
+  assert.equal(splitJsonArray([Buffer.from('{"a":1}')]), null);
 });
 
-// Random arrays of JSON values, written compactly or indented.
+// Random arrays of JSON values (strings of any code points, so multi-byte characters that chunk cuts
+// fall inside), written compactly or indented.
 const arrayText = fc
-  .tuple(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }), fc.constantFrom(0, 1, 2, "\t", "\r\n"))
+  .tuple(
+    fc.array(fc.jsonValue({ maxDepth: 3, stringUnit: "binary" }), { maxLength: 6 }),
+    fc.constantFrom(0, 1, 2, "\t", "\r\n"),
+  )
   .map(([value, indent]) => JSON.stringify(value, null, indent));
 
 // Where a text is cut into pieces: 0 to 4 positions (taken modulo its length + 1).
@@ -142,20 +181,23 @@ test("random arrays, cut anywhere: the same entries as JSON.parse", () => {
   );
 });
 
-// One edit of a text, by characters that matter to the splitter (and some that do not).
-const EDIT_CHARS = ['"', "\\", ",", "[", "]", "{", "}", ":", " ", "\n", "\u0001", "a", "1", "\u00e9"];
+// One edit of a body's bytes, by bytes that matter to the splitter, some that do not, and some that make
+// it not UTF-8 (a lead byte without its continuation, a stray continuation, bytes never in UTF-8).
+const EDIT_BYTES = [...'"\\,[]{}: \n\u0001a1']
+  .map((char) => char.charCodeAt(0))
+  .concat(0xc3, 0xa9, 0x80, 0xe2, 0xf0, 0xff);
 const edited = fc
-  .tuple(arrayText, fc.nat(), fc.constantFrom("insert", "delete", "replace"), fc.constantFrom(...EDIT_CHARS))
-  .map(([text, position, edit, char]) => {
-    const at = text.length === 0 ? 0 : position % text.length;
-    if (edit === "insert") return text.slice(0, at) + char + text.slice(at);
-    if (edit === "delete") return text.slice(0, at) + text.slice(at + 1);
-    return text.slice(0, at) + char + text.slice(at + 1);
+  .tuple(arrayText, fc.nat(), fc.constantFrom("insert", "delete", "replace"), fc.constantFrom(...EDIT_BYTES))
+  .map(([text, position, edit, byte]) => {
+    const bytes = Buffer.from(text);
+    const at = bytes.length === 0 ? 0 : position % bytes.length;
+    const [before, after] = [bytes.subarray(0, at), bytes.subarray(edit === "insert" ? at : at + 1)];
+    return Buffer.concat([before, edit === "delete" ? Buffer.alloc(0) : Uint8Array.of(byte), after]);
   });
 
 test("random edits, cut anywhere: accepted exactly when JSON.parse accepts, with the same entries", () => {
   fc.assert(
-    fc.property(edited, cuts, (text, at) => assertSame(text, cut(text, at))),
+    fc.property(edited, cuts, (body, at) => assertSame(body, cut(body, at))),
     { numRuns: 5000 },
   );
 });

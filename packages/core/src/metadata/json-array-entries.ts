@@ -1,10 +1,11 @@
-// A JSON array answer parsed one entry at a time, when asked for it: what the generator's model walks
-// instead of one parsed tree (see splitJsonArray). Whether the whole answer was JSON is known once every
-// entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
+// A JSON array answer decoded and parsed one entry at a time, when asked for it: what the generator's
+// model walks instead of one parsed tree (see splitJsonArray). Whether the whole answer was JSON is known
+// once every entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
+import { Buffer, isAscii } from "node:buffer";
 import { countBelow } from "../sorted/count-below.js";
+import { byteLengthOf, bytesOf, headOf, type BodyBytes } from "./body-bytes.js";
 import { MetadataError } from "./metadata-error.js";
 import type { JsonArraySlices } from "./split-json-array.js";
-import { headOf, lengthOf } from "./text-pieces.js";
 
 // The entries of one answer; `at` parses the entry anew on each call (nothing parsed is kept here).
 export class JsonArrayEntries {
@@ -15,13 +16,18 @@ export class JsonArrayEntries {
   private broken = false;
   /** the piece the last entry read started in */
   private cursor = 0;
+  private readonly pieces: readonly Buffer[];
+  /** "latin1" when every byte is ASCII: the same text as UTF-8, decoded several times faster */
+  private readonly encoding: "latin1" | "utf8";
 
   constructor(
-    private readonly pieces: readonly string[],
+    pieces: BodyBytes,
     private readonly slices: JsonArraySlices,
     private readonly url: string,
   ) {
     this.length = slices.count;
+    this.pieces = pieces.map(bytesOf);
+    this.encoding = this.pieces.every((piece) => isAscii(piece)) ? "latin1" : "utf8";
   }
 
   // Entry `index` (negative: from the end, as Array.prototype.at), parsed; undefined when there is none
@@ -48,7 +54,8 @@ export class JsonArrayEntries {
     return this.broken ? notJson(this.url, this.pieces) : null;
   }
 
-  // Entry `index`'s text: a slice of its piece, or the parts of the pieces it spans.
+  // Entry `index`'s text: its bytes decoded, from its piece or from the parts of the pieces it spans
+  // (split at ASCII bytes, so decoding an entry alone gives the characters the whole text would have).
   private text(index: number): string {
     const { first, ends } = this.slices;
     const from = index === 0 ? first : (ends[index - 1] ?? 0) + 1;
@@ -58,12 +65,13 @@ export class JsonArrayEntries {
     if (!(this.startOf(piece) <= from && from < this.endOf(piece))) piece = this.pieceAt(from);
     this.cursor = piece;
     const start = this.startOf(piece);
-    const text = this.pieces[piece] ?? "";
-    if (to <= this.endOf(piece)) return text.slice(from - start, to - start);
-    let joined = text.slice(from - start);
+    const bytes = this.pieces[piece] ?? EMPTY;
+    if (to <= this.endOf(piece)) return bytes.toString(this.encoding, from - start, to - start);
+    const parts = [bytes.subarray(from - start)];
     let next = piece + 1;
-    for (; next < this.pieces.length && this.endOf(next) < to; next++) joined += this.pieces[next] ?? "";
-    return joined + (this.pieces[next] ?? "").slice(0, to - this.startOf(next));
+    for (; next < this.pieces.length && this.endOf(next) < to; next++) parts.push(this.pieces[next] ?? EMPTY);
+    parts.push((this.pieces[next] ?? EMPTY).subarray(0, to - this.startOf(next)));
+    return Buffer.concat(parts).toString(this.encoding);
   }
 
   private startOf(piece: number): number {
@@ -81,9 +89,11 @@ export class JsonArrayEntries {
   }
 }
 
-// The error for an answer that is not JSON (its pieces in order), with its size and first characters.
-export function notJson(url: string, pieces: readonly string[]): MetadataError {
-  const length = lengthOf(pieces);
+const EMPTY = Buffer.alloc(0);
+
+// The error for an answer that is not JSON (its bytes in order), with its size and first characters.
+export function notJson(url: string, pieces: BodyBytes): MetadataError {
+  const length = byteLengthOf(pieces);
   const preview = length === 0 ? "empty body" : `${headOf(pieces, 80).trim()}…`;
   return new MetadataError("invalid-json", url, `answer is not JSON (${length} bytes: ${preview})`);
 }

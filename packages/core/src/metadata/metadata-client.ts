@@ -1,8 +1,7 @@
-import { StringDecoder } from "node:string_decoder";
 import fetch, { AbortError, FetchError } from "node-fetch";
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
-import { headOf } from "./text-pieces.js";
+import { decodeBody, headOf } from "./body-bytes.js";
 
 // Options of a metadata client: where the server is and how long one request may take.
 export interface MetadataClientOptions {
@@ -56,7 +55,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     const onAbort = () => controller.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort();
-    let body: string[];
+    let body: Buffer[];
     let status: number;
     try {
       const response = await fetch(url, {
@@ -87,7 +86,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     if (status === 404) throw new MetadataError("not-found", url, "404 Not found", 404);
     if (status !== 200)
       throw new MetadataError("http-status", url, `HTTP ${status}: ${headOf(body, 200).trim()}`, status);
-    return json === null ? body.join("") : parseJsonAnswer(body, url, json);
+    return json === null ? decodeBody(body) : parseJsonAnswer(body, url, json);
   }
 
   return {
@@ -108,25 +107,15 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
 
 class AnswerTooLarge extends Error {}
 
-// Bytes decoded at once: over V8's largest young-generation object (128 KiB), small next to the answer.
-const DECODE_BATCH_BYTES = 1024 * 1024;
-
-// The body as UTF-8 text in pieces, each decoded from a batch of DECODE_BATCH_BYTES (so at most one
-// batch of chunks and its concatenated copy are held next to the text; each piece is a string too large
-// for the young generation, which the garbage collector never copies, where 64 KB pieces were copied
-// twice; and the pieces are not joined for an answer read as entries); throws AnswerTooLarge as soon as
-// it passes `maxBytes`.
+// The body's bytes in the chunks they arrived in (decoded later, and an answer read as entries one entry
+// at a time: see JsonArrayEntries); throws AnswerTooLarge as soon as it passes `maxBytes`.
 async function readCapped(
   body: AsyncIterable<Uint8Array | string> | null,
   maxBytes: number,
-): Promise<string[]> {
+): Promise<Buffer[]> {
   if (body === null) return [];
-  const decoder = new StringDecoder("utf8");
-  const pieces: string[] = [];
+  const chunks: Buffer[] = [];
   let length = 0;
-  let batch: Buffer[] = [];
-  let batched = 0;
-  let scratch: Buffer | null = null;
   for await (const chunk of body) {
     const buffer =
       typeof chunk === "string"
@@ -134,19 +123,7 @@ async function readCapped(
         : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     length += buffer.length;
     if (length > maxBytes) throw new AnswerTooLarge();
-    batch.push(buffer);
-    batched += buffer.length;
-    if (batched >= DECODE_BATCH_BYTES) {
-      // One scratch buffer for every batch: a fresh 1 MiB per batch costs its page faults each time.
-      if (scratch === null || scratch.length < batched) scratch = Buffer.allocUnsafeSlow(batched);
-      let filled = 0;
-      for (const part of batch) filled += part.copy(scratch, filled);
-      pieces.push(decoder.write(scratch.subarray(0, filled)));
-      batch = [];
-      batched = 0;
-    }
+    chunks.push(buffer);
   }
-  const rest = batch.length === 1 && batch[0] ? batch[0] : Buffer.concat(batch, batched);
-  pieces.push(decoder.write(rest) + decoder.end());
-  return pieces;
+  return chunks;
 }

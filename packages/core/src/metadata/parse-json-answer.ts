@@ -1,4 +1,6 @@
 // A metadata answer's body as JSON: parsed whole, or (for a large list read entry by entry) as entries.
+import { Buffer } from "node:buffer";
+import { decodeBody, type BodyBytes } from "./body-bytes.js";
 import { JsonArrayEntries, notJson } from "./json-array-entries.js";
 import { splitJsonArray } from "./split-json-array.js";
 
@@ -6,19 +8,19 @@ import { splitJsonArray } from "./split-json-array.js";
 // (any other answer parsed whole, as `value` would).
 export type JsonReading = "value" | "entries";
 
-// The body of the answer from `url` (one string, or the pieces it was decoded in), as `reading` asks;
-// throws MetadataError "invalid-json" when a whole parse fails (an entry that does not parse is reported
-// by the entries' failure()).
+// The body of the answer from `url` (its bytes in the chunks they arrived in, or a string, taken as
+// UTF-8), as `reading` asks; throws MetadataError "invalid-json" when a whole parse fails (an entry that
+// does not parse is reported by the entries' failure()).
 export function parseJsonAnswer(
-  body: string | readonly string[],
+  body: string | BodyBytes,
   url: string,
   reading: JsonReading = "value",
 ): unknown {
-  const pieces = typeof body === "string" ? [body] : body;
+  const pieces = typeof body === "string" ? [Buffer.from(body)] : body;
   const slices = reading === "entries" ? splitJsonArray(pieces) : null;
   if (slices !== null) return new JsonArrayEntries(pieces, slices, url);
   try {
-    return JSON.parse(pieces.join("")) as unknown;
+    return JSON.parse(decodeBody(pieces)) as unknown;
   } catch {
     throw notJson(url, pieces);
   }

@@ -1,13 +1,16 @@
-// Where the entries of a JSON array text are, found without parsing them: a large /containers answer can
-// then be parsed one entry at a time, each entry's objects dying young, instead of as one tree of
-// 10 000 containers that the garbage collector copies and marks while the model walks it. The text comes
-// as the pieces it was decoded in and is never joined (at 10 000 containers a 13 MB copy less).
+// Where the entries of a JSON array are in its UTF-8 bytes, found without parsing them: a large
+// /containers answer can then be decoded and parsed one entry at a time, each entry's text and objects
+// dying young, instead of as one tree of 10 000 containers that the garbage collector copies and marks
+// while the model walks it. The bytes come as the chunks they arrived in and are never joined or decoded
+// whole (at 10 000 containers a 13 MB string less: decoding it alone cost ≈ 55 ms). Scanning bytes is
+// exact for UTF-8: every byte of a multi-byte character is 0x80 or above, never a quote, backslash,
+// comma or bracket.
 
-// Where the entries are, as offsets in the text the pieces make together: entry i runs from `first`
+// Where the entries are, as byte offsets in the bytes the pieces make together: entry i runs from `first`
 // (i = 0) or just after the comma at ends[i - 1], to ends[i] (exclusive), surrounding whitespace included.
 // Four bytes per entry: `[0,0,…]` at the 2 GiB answer cap is no bigger than its parsed array.
 export interface JsonArraySlices {
-  /** the offset in the text at which each piece starts */
+  /** the offset in the bytes at which each piece starts */
   pieceStarts: number[];
   first: number;
   /** the first `count` are used */
@@ -22,6 +25,7 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
+const EMPTY = new Uint8Array(0);
 
 // A position in the pieces.
 interface Position {
@@ -29,18 +33,18 @@ interface Position {
   at: number;
 }
 
-// The entries of the text (the pieces in order) when it has the form `[` e1 `,` … `,` en `]` (JSON
-// whitespace around it), cut at the commas outside strings and nested brackets; null when it has not
+// The entries of the bytes (the pieces in order) when they have the form `[` e1 `,` … `,` en `]` (JSON
+// whitespace around it), cut at the commas outside strings and nested brackets; null when they have not
 // that form. Each entry still has to parse on its own: when every entry does, the whole text is that JSON
 // array and parsing it whole would give exactly those entries (the grammar is unambiguous); when one does
 // not, the whole text is not JSON.
-export function splitJsonArray(pieces: readonly string[]): JsonArraySlices | null {
+export function splitJsonArray(pieces: readonly Uint8Array[]): JsonArraySlices | null {
   const open = firstNonSpace(pieces);
   const close = lastNonSpace(pieces);
   if (open === null || close === null || (open.piece === close.piece && open.at >= close.at)) return null;
-  if (charAt(pieces, open) !== OPEN_ARRAY || charAt(pieces, close) !== CLOSE_ARRAY) return null;
+  if (byteAt(pieces, open) !== OPEN_ARRAY || byteAt(pieces, close) !== CLOSE_ARRAY) return null;
   const pieceStarts: number[] = [];
-  for (let index = 0, offset = 0; index < pieces.length; offset += (pieces[index] ?? "").length, index++)
+  for (let index = 0, offset = 0; index < pieces.length; offset += (pieces[index] ?? EMPTY).length, index++)
     pieceStarts.push(offset);
   const offsetOf = (position: Position) => (pieceStarts[position.piece] ?? 0) + position.at;
   const slices: JsonArraySlices = {
@@ -49,9 +53,9 @@ export function splitJsonArray(pieces: readonly string[]): JsonArraySlices | nul
     ends: new Uint32Array(64),
     count: 0,
   };
-  const scan: Scan = { depth: 0, inString: false, backslashes: 0, blank: true, malformed: false };
+  const scan: Scan = { depth: 0, inString: false, escaped: false, blank: true, malformed: false };
   for (let index = open.piece; index <= close.piece && !scan.malformed; index++) {
-    const piece = pieces[index] ?? "";
+    const piece = pieces[index] ?? EMPTY;
     const end = index === close.piece ? close.at : piece.length;
     const from = index === open.piece ? open.at + 1 : 0;
     scanPiece(piece, from, end, pieceStarts[index] ?? 0, scan, slices);
@@ -68,46 +72,44 @@ interface Scan {
   /** brackets open inside the array */
   depth: number;
   inString: boolean;
-  /** inside a string: the backslashes just before the first character not yet looked at */
-  backslashes: number;
+  /** inside a string: the last byte looked at was a backslash that escapes the next one */
+  escaped: boolean;
   /** only JSON whitespace seen so far */
   blank: boolean;
   /** a bracket closed that was not open */
   malformed: boolean;
 }
 
-// Scans piece[from, end) (it starts at `base` in the whole text), ending an entry at each comma outside
-// strings and nested brackets. One small loop for the hot path: strings are skipped with indexOf.
+// Scans piece[from, end) (it starts at `base` in the whole), ending an entry at each comma outside
+// strings and nested brackets. Strings are skipped by a tight loop that stops only at a quote or a
+// backslash.
 function scanPiece(
-  piece: string,
+  piece: Uint8Array,
   from: number,
   end: number,
   base: number,
   scan: Scan,
   slices: JsonArraySlices,
 ): void {
-  let { depth, inString, backslashes, blank } = scan;
+  let { depth, inString, escaped, blank } = scan;
   let at = from;
   while (at < end) {
     if (inString) {
-      const quote = piece.indexOf('"', at);
-      const stop = quote === -1 || quote >= end ? end : quote;
-      let run = 0;
-      while (stop - run > at && piece.charCodeAt(stop - run - 1) === BACKSLASH) run++;
-      const total = run === stop - at ? backslashes + run : run;
-      if (stop === end) {
-        backslashes = total;
-        break;
+      if (escaped) {
+        escaped = false;
+        at++;
       }
-      backslashes = 0;
-      if ((total & 1) === 0) inString = false;
-      at = stop + 1;
+      let code = 0;
+      while (at < end && (code = piece[at] ?? QUOTE) !== QUOTE && code !== BACKSLASH) at++;
+      if (at === end) break;
+      if (code === BACKSLASH) escaped = true;
+      else inString = false;
+      at++;
       continue;
     }
-    const code = piece.charCodeAt(at);
+    const code = piece[at] ?? 0;
     if (code === QUOTE) {
       inString = true;
-      backslashes = 0;
       blank = false;
     } else if (code === COMMA) {
       blank = false;
@@ -127,7 +129,7 @@ function scanPiece(
   }
   scan.depth = depth;
   scan.inString = inString;
-  scan.backslashes = backslashes;
+  scan.escaped = escaped;
   scan.blank = blank;
 }
 
@@ -141,8 +143,8 @@ function push(slices: JsonArraySlices, end: number): void {
   slices.ends[slices.count++] = end;
 }
 
-function charAt(pieces: readonly string[], position: Position): number {
-  return (pieces[position.piece] ?? "").charCodeAt(position.at);
+function byteAt(pieces: readonly Uint8Array[], position: Position): number {
+  return pieces[position.piece]?.[position.at] ?? 0;
 }
 
 // JSON's own whitespace: space, tab, line feed, carriage return (not every control character).
@@ -150,18 +152,18 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
-function firstNonSpace(pieces: readonly string[]): Position | null {
+function firstNonSpace(pieces: readonly Uint8Array[]): Position | null {
   for (let piece = 0; piece < pieces.length; piece++) {
-    const text = pieces[piece] ?? "";
-    for (let at = 0; at < text.length; at++) if (!isSpace(text.charCodeAt(at))) return { piece, at };
+    const bytes = pieces[piece] ?? EMPTY;
+    for (let at = 0; at < bytes.length; at++) if (!isSpace(bytes[at] ?? 0)) return { piece, at };
   }
   return null;
 }
 
-function lastNonSpace(pieces: readonly string[]): Position | null {
+function lastNonSpace(pieces: readonly Uint8Array[]): Position | null {
   for (let piece = pieces.length - 1; piece >= 0; piece--) {
-    const text = pieces[piece] ?? "";
-    for (let at = text.length - 1; at >= 0; at--) if (!isSpace(text.charCodeAt(at))) return { piece, at };
+    const bytes = pieces[piece] ?? EMPTY;
+    for (let at = bytes.length - 1; at >= 0; at--) if (!isSpace(bytes[at] ?? 0)) return { piece, at };
   }
   return null;
 }
