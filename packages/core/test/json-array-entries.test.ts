@@ -111,9 +111,8 @@ test("by hand: empty lists, strings holding brackets, commas and escapes, nestin
   ];
   for (const text of texts) assertSameCutAnywhere(text);
   // Bytes that are not UTF-8: inside a string they decode to U+FFFD, as a whole decode would; outside
-  // one, or cut before a comma, the answer is not JSON either way.
+  // one the answer is not JSON either way; a UTF-8 BOM is refused, as JSON.parse of the whole refuses it.
   const bytes = [
-    Buffer.from('["a\xc3","\xe2\x82",1,"\xff\xfe","\xf0\x9f\x98"]'.replace(/\\x../g, (x) => x)),
     Buffer.concat([Buffer.from('["a'), Buffer.from([0xc3]), Buffer.from('",1]')]),
     Buffer.concat([
       Buffer.from('["'),
