@@ -10,6 +10,7 @@
 // problems, line numbers included, are the full parse's). Accepted objects are frozen, because the
 // next table shares them.
 import { isUtf8 } from "node:buffer";
+import { bufferView } from "../bytes/buffer-view.js";
 import { alignSections } from "./align-sections.js";
 import { ProblemList } from "./content-lines.js";
 import { parseBackends } from "./parse-backends.js";
@@ -41,8 +42,8 @@ export class SharedFilesParser {
   // What parseSharedFiles(files) gives.
   parse(files: SharedFiles): ParsedFiles {
     if (typeof files.backends === "string" || typeof files.map === "string") return parseSharedFiles(files);
-    const bytes = asBuffer(files.backends);
-    const mapBytes = asBuffer(files.map);
+    const bytes = bufferView(files.backends);
+    const mapBytes = bufferView(files.map);
     if (!isUtf8(bytes) || !isUtf8(mapBytes)) return parseSharedFiles(files);
     const last = this.sections;
     const { starts, old } = alignSections(last.bytes, last.starts, bytes);
@@ -95,10 +96,6 @@ function copyOf(bytes: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.length);
   bytes.copy(copy);
   return copy;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 // One section's backend (null: none, the text before the first section), or undefined when the

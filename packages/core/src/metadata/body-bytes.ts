@@ -2,6 +2,7 @@
 // whole (each entry is decoded on its own, see JsonArrayEntries); its size and first characters for
 // error messages, and the whole text for an answer read as one value.
 import { Buffer } from "node:buffer";
+import { bufferView } from "../bytes/buffer-view.js";
 
 // The body's chunks, in order.
 export type BodyBytes = readonly Uint8Array[];
@@ -14,7 +15,7 @@ export function byteLengthOf(pieces: BodyBytes): number {
 // The body as UTF-8 text (invalid bytes become U+FFFD, a BOM is kept: JSON.parse refuses it, as before).
 export function decodeBody(pieces: BodyBytes): string {
   const [only] = pieces;
-  if (pieces.length === 1 && only) return bytesOf(only).toString("utf8");
+  if (pieces.length === 1 && only) return bufferView(only).toString("utf8");
   return Buffer.concat(pieces).toString("utf8");
 }
 
@@ -31,9 +32,4 @@ export function headOf(pieces: BodyBytes, length: number): string {
     taken += part.length;
   }
   return decodeBody(head).slice(0, length);
-}
-
-// The same bytes as a Buffer (no copy), for its decoders.
-export function bytesOf(piece: Uint8Array): Buffer {
-  return Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
 }

@@ -3,7 +3,8 @@
 // once every entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
 import { Buffer, isAscii } from "node:buffer";
 import { countBelow } from "../sorted/count-below.js";
-import { byteLengthOf, bytesOf, headOf, type BodyBytes } from "./body-bytes.js";
+import { bufferView } from "../bytes/buffer-view.js";
+import { byteLengthOf, headOf, type BodyBytes } from "./body-bytes.js";
 import { MetadataError } from "./metadata-error.js";
 import type { JsonArraySlices } from "./split-json-array.js";
 
@@ -26,7 +27,7 @@ export class JsonArrayEntries {
     private readonly url: string,
   ) {
     this.length = slices.count;
-    this.pieces = pieces.map(bytesOf);
+    this.pieces = pieces.map(bufferView);
     this.encoding = this.pieces.every((piece) => isAscii(piece)) ? "latin1" : "utf8";
   }
 

@@ -1,4 +1,5 @@
 import fetch, { AbortError, FetchError } from "node-fetch";
+import { bufferView } from "../bytes/buffer-view.js";
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
 import { decodeBody, headOf } from "./body-bytes.js";
@@ -117,10 +118,7 @@ async function readCapped(
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body) {
-    const buffer =
-      typeof chunk === "string"
-        ? Buffer.from(chunk)
-        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : bufferView(chunk);
     length += buffer.length;
     if (length > maxBytes) throw new AnswerTooLarge();
     chunks.push(buffer);
