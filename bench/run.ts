@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { findWrk } from "./lib/haproxy-bin.js";
-import { describeMachine } from "./lib/machine.js";
+import { describeMachine, measureMachineCost } from "./lib/machine.js";
 import { renderMarkdown, type BenchResults } from "./lib/render-markdown.js";
 import { runCheckAndReload } from "./parts/check-and-reload.js";
 import { runConvergence } from "./parts/convergence.js";
@@ -72,6 +72,7 @@ async function main(): Promise<number> {
     quick: args.quick,
     durationS: 0,
     machine: describeMachine(wrk),
+    machineCost: { start: measureMachineCost(), end: null },
     parts: {},
     errors: {},
   };
@@ -117,6 +118,7 @@ async function main(): Promise<number> {
     }
     process.stderr.write(`bench: part ${n} took ${Math.round((performance.now() - partStart) / 1000)} s\n`);
   }
+  if (results.machineCost) results.machineCost.end = measureMachineCost();
   results.durationS = Math.round((performance.now() - started) / 1000);
   const full = !args.quick && args.parts.size === PARTS;
   const dir = fileURLToPath(new URL("./results/", import.meta.url));

@@ -8,7 +8,7 @@ import type { LookupPairs, LookupResult } from "../parts/lookup-cost.js";
 import type { ReloadRow } from "../parts/reloads-under-load.js";
 import type { TlsResult } from "../parts/tls-certificates.js";
 import type { RuntimeApplyRow } from "../parts/runtime-apply.js";
-import type { MachineInfo } from "./machine.js";
+import type { MachineCost, MachineInfo } from "./machine.js";
 import { ratio, type Spread, type Summary } from "./stats.js";
 
 // Everything a run produced: what was measured, on what, and any part that failed.
@@ -17,6 +17,8 @@ export interface BenchResults {
   quick: boolean;
   durationS: number;
   machine: MachineInfo;
+  /** the machine's memory and loop cost at the run's start and end (missing in older results) */
+  machineCost?: { start: MachineCost | null; end: MachineCost | null };
   parts: {
     generatorScale?: ScaleResult;
     convergence?: ConvergenceResult;
@@ -40,6 +42,7 @@ export function renderMarkdown(r: BenchResults): string {
       `${m.wrk ?? "wrk not installed"}. Whole run: ${r.durationS} s.`,
     "",
   ];
+  if (r.machineCost) out.push(machineCostLine(r.machineCost.start, r.machineCost.end), "");
   const p = r.parts;
   if (p.generatorScale) out.push(...scale(p.generatorScale));
   if (p.convergence) out.push(...convergence(p.convergence));
@@ -51,6 +54,15 @@ export function renderMarkdown(r: BenchResults): string {
   if (p.runtimeApply) out.push(...runtimeApply(p.runtimeApply));
   for (const [part, error] of Object.entries(r.errors)) out.push(`**${part} failed:** ${error}`, "");
   return out.join("\n");
+}
+
+// The probe's figures at the run's start and end (see MachineCost).
+function machineCostLine(start: MachineCost | null, end: MachineCost | null): string {
+  const show = (c: MachineCost | null) =>
+    c === null
+      ? "not measured"
+      : `${c.touch64MibMs} ms to touch 64 MiB of fresh pages, ${c.loopNsPerByte} ns/byte in a JS loop`;
+  return `Machine cost (probes/page-cost.mjs): at the start ${show(start)}; at the end ${show(end)}.`;
 }
 
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
