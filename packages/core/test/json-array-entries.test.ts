@@ -1,4 +1,5 @@
-// An answer read as entries (parseJsonAnswer "entries": splitJsonArray + JsonArrayEntries) gives exactly
+// An answer read as entries (parseJsonAnswer "entries": findCompactEntries or splitJsonArray, then
+// JsonArrayEntries) gives exactly
 // what JSON.parse of the whole answer, decoded as UTF-8, gives: the same entries when it parses, a refusal
 // (thrown, or an entry's failure()) when it does not, however its bytes are cut into the chunks they
 // arrived in (inside characters too). Random arrays, random edits of them (bytes that are not UTF-8
@@ -6,7 +7,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { JsonArrayEntries, MetadataError, parseJsonAnswer, splitJsonArray } from "../src/index.js";
+import {
+  findCompactEntries,
+  JsonArrayEntries,
+  MetadataError,
+  parseJsonAnswer,
+  splitJsonArray,
+} from "../src/index.js";
 
 const URL = "http://127.0.0.1:9/2015-12-19/containers";
 
@@ -31,7 +38,7 @@ function byEntries(pieces: readonly Uint8Array[]): Outcome {
     return { ok: false };
   }
   if (!(read instanceof JsonArrayEntries)) return { ok: true, value: read };
-  const entries = Array.from({ length: read.length }, (_, index) => read.at(index));
+  const entries = [...read];
   const failure = read.failure();
   if (failure === null) return { ok: true, value: entries };
   assert.equal(failure.kind, "invalid-json");
@@ -134,21 +141,64 @@ test("by hand: empty lists, strings holding brackets, commas and escapes, nestin
   for (const body of bytes) assertSameCutAnywhere(body);
   const read = parseJsonAnswer(" [ ] ", URL, "entries");
   assert.ok(read instanceof JsonArrayEntries);
-  assert.equal(read.length, 0);
+  assert.deepEqual([...read], []);
 });
 
-test("at() takes negative indexes like Array.prototype.at, and parses anew on each call", () => {
-  const read = parseJsonAnswer('[{"a":1}, 2, "x"]', URL, "entries");
-  assert.ok(read instanceof JsonArrayEntries);
-  assert.deepEqual([read.at(-1), read.at(1), read.at(3), read.at(-4)], ["x", 2, undefined, undefined]);
-  assert.notEqual(read.at(0), read.at(0), "nothing parsed is kept");
-  assert.equal(read.failure(), null);
+test("by hand: compact lists of objects, cut at `},{` first, with `},{` in strings and nested lists", () => {
+  const texts = [
+    "[{},{}]",
+    '[{"a":1},{"b":2},{"c":3}]',
+    '[{"a":"},{"},{"b":"},{"}]',
+    '[{"a":"x\\\\"},{"b":"\\"},{\\""}]',
+    '[{"a":[{"x":1},{"y":2}]},{"b":[{},{}]}]',
+    '[{"a":1},{"b":{"c":{},"d":{}}},{"e":[{"f":"},{"}]}]',
+    '[{"a":1}, {"b":2}]',
+    '[ {"a":1},{"b":2} ]',
+    '[{"a":1},2,{"b":3},{"c":4}]',
+    '[{"a":1},{"b":2},]',
+    '[,{"a":1},{"b":2}]',
+    '[{"a":1},{]',
+    '[{"a":1},{"b":2}]]',
+    '[[{"a":1},{"b":2}]',
+    '[{"a":1}},{"b":2}]',
+    '[{"a":1},{"b":2}}]',
+    '[{"a":1},{"b":"},{]',
+    '[{"a":"},{"]',
+    "[},{]",
+    "[{},{}][{},{}]",
+    '{"a":[{},{}]}',
+  ];
+  for (const text of texts) assertSameCutAnywhere(text);
+  // Cut at every `},{` between the brackets, whatever it sits in (tentative), or not at all.
+  assert.equal(findCompactEntries([Buffer.from('[{"a":"},{"},{}]')])?.count, 3);
+  assert.equal(findCompactEntries([Buffer.from('[{"a":1}, {"b":2}]')]), null);
+  assert.equal(findCompactEntries([Buffer.from('{"a":[{},{}]}')]), null);
+  // However the bytes are cut, also inside a `},{`: the same cuts as the whole.
+  const list = Buffer.from(' [{"a":1},{},{"b":[{},{}]}] ');
+  const whole = findCompactEntries([list]);
+  const ends = (slices: typeof whole) => (slices ? [...slices.ends.subarray(0, slices.count)] : []);
+  assert.deepEqual(ends(whole), [9, 12, 21, 26], "the nested `},{` too: tentative");
+  const cuts = [...Array(list.length + 1).keys()].map((at) => cut(list, [at]));
+  for (const pieces of [...cuts, [...list].map((byte) => Uint8Array.of(byte)), cut(list, [9, 9, 10, 12])])
+    assert.deepEqual(ends(findCompactEntries(pieces)), ends(whole), JSON.stringify(pieces.map(String)));
+});
+
+test("the entries are read in order, each parsed anew on each pass", () => {
+  for (const text of ['[{"a":1},{"b":2},{"c":3}]', '[{"a":1}, 2, "x"]']) {
+    const read = parseJsonAnswer(text, URL, "entries");
+    assert.ok(read instanceof JsonArrayEntries);
+    const [first, second] = [[...read], [...read]];
+    assert.deepEqual(first, JSON.parse(text));
+    assert.deepEqual(second, first);
+    assert.notEqual(first[0], second[0], "nothing parsed is kept");
+    assert.equal(read.failure(), null);
+  }
 });
 
 test("failure() parses the entries not read yet: a bad one is found even when the caller skipped it", () => {
   const read = parseJsonAnswer("[1, 2, nope]", URL, "entries");
   assert.ok(read instanceof JsonArrayEntries);
-  assert.equal(read.at(0), 1);
+  assert.equal(read[Symbol.iterator]().next().value, 1);
   assert.match(
     String(read.failure()?.message),
     /containers: answer is not JSON \(12 bytes: \[1, 2, nope\]…\)/,
@@ -170,6 +220,24 @@ const arrayText = fc
   )
   .map(([value, indent]) => JSON.stringify(value, null, indent));
 
+// Random compact lists of objects (what findCompactEntries cuts), their strings and nested values often
+// holding `},{`, quotes and backslashes, and nested lists of objects.
+const tricky = fc.constantFrom("},{", '"},{"', "\\", '\\"},{', "}", "{", ",");
+const objectListText = fc
+  .array(
+    fc.dictionary(
+      fc.oneof(fc.string(), tricky),
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 2, stringUnit: "binary" }),
+        tricky,
+        fc.array(fc.dictionary(fc.string(), fc.oneof(fc.integer(), tricky)), { maxLength: 3 }),
+      ),
+      { maxKeys: 4 },
+    ),
+    { maxLength: 6 },
+  )
+  .map((list) => JSON.stringify(list));
+
 // Where a text is cut into pieces: 0 to 4 positions (taken modulo its length + 1).
 const cuts = fc.array(fc.nat(), { maxLength: 4 });
 
@@ -180,13 +248,25 @@ test("random arrays, cut anywhere: the same entries as JSON.parse", () => {
   );
 });
 
+test("random compact lists of objects, cut anywhere: the same entries as JSON.parse", () => {
+  fc.assert(
+    fc.property(objectListText, cuts, (text, at) => assertSame(text, cut(text, at))),
+    { numRuns: 2000 },
+  );
+});
+
 // One edit of a body's bytes, by bytes that matter to the splitter, some that do not, and some that make
 // it not UTF-8 (a lead byte without its continuation, a stray continuation, bytes never in UTF-8).
 const EDIT_BYTES = [...'"\\,[]{}: \n\u0001a1']
   .map((char) => char.charCodeAt(0))
   .concat(0xc3, 0xa9, 0x80, 0xe2, 0xf0, 0xff);
 const edited = fc
-  .tuple(arrayText, fc.nat(), fc.constantFrom("insert", "delete", "replace"), fc.constantFrom(...EDIT_BYTES))
+  .tuple(
+    fc.oneof(arrayText, objectListText),
+    fc.nat(),
+    fc.constantFrom("insert", "delete", "replace"),
+    fc.constantFrom(...EDIT_BYTES),
+  )
   .map(([text, position, edit, byte]) => {
     const bytes = Buffer.from(text);
     const at = bytes.length === 0 ? 0 : position % bytes.length;

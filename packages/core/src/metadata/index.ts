@@ -4,3 +4,4 @@ export * from "./metadata-client.js";
 export * from "./metadata-error.js";
 export * from "./parse-json-answer.js";
 export * from "./split-json-array.js";
+export * from "./find-compact-entries.js";

@@ -1,16 +1,22 @@
-// A JSON array answer decoded and parsed one entry at a time, when asked for it: what the generator's
-// model walks instead of one parsed tree (see splitJsonArray). Whether the whole answer was JSON is known
+// A JSON array answer decoded and parsed one entry at a time, as it is walked: what the generator's model
+// iterates instead of one parsed tree (see splitJsonArray). Whether the whole answer was JSON is known
 // once every entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
 import { Buffer, isAscii } from "node:buffer";
 import { countBelow } from "../sorted/count-below.js";
 import { bufferView } from "../bytes/buffer-view.js";
 import { byteLengthOf, headOf, type BodyBytes } from "./body-bytes.js";
 import { MetadataError } from "./metadata-error.js";
-import type { JsonArraySlices } from "./split-json-array.js";
+import { splitJsonArray, type JsonArraySlices } from "./split-json-array.js";
 
-// The entries of one answer; `at` parses the entry anew on each call (nothing parsed is kept here).
-export class JsonArrayEntries {
-  readonly length: number;
+// How the entries' boundaries were found: "exact" (splitJsonArray), or "tentative" (findCompactEntries:
+// trusted while each entry, read in order, parses; replaced by the exact ones at the first that does not).
+export type EntryBoundaries = "exact" | "tentative";
+
+// Returned by parse() when the boundaries were just replaced: read the same entry again.
+const AGAIN = Symbol("again");
+
+// The entries of one answer, parsed anew on each pass (nothing parsed is kept here).
+export class JsonArrayEntries implements Iterable<unknown> {
   /** the entries before this one all parsed (read in order, as the model does) */
   private checked = 0;
   /** an entry did not parse */
@@ -23,36 +29,55 @@ export class JsonArrayEntries {
 
   constructor(
     pieces: BodyBytes,
-    private readonly slices: JsonArraySlices,
+    private slices: JsonArraySlices,
     private readonly url: string,
+    private boundaries: EntryBoundaries = "exact",
   ) {
-    this.length = slices.count;
     this.pieces = pieces.map(bufferView);
     this.encoding = this.pieces.every((piece) => isAscii(piece)) ? "latin1" : "utf8";
   }
 
-  // Entry `index` (negative: from the end, as Array.prototype.at), parsed; undefined when there is none
-  // or it is not JSON (then failure() is not null).
-  at(index: number): unknown {
-    const whole = Math.trunc(index);
-    const at = whole < 0 ? this.length + whole : whole;
-    if (!(at >= 0 && at < this.length)) return undefined;
-    try {
-      const value: unknown = JSON.parse(this.text(at));
-      if (at === this.checked) this.checked++;
-      return value;
-    } catch {
-      this.broken = true;
-      return undefined;
+  // The entries in order, each parsed as it is reached; undefined for one that is not JSON (then
+  // failure() is not null).
+  *[Symbol.iterator](): Generator<unknown, void, undefined> {
+    // `slices` may be replaced on the way; the entries already read stay where they were.
+    for (let index = 0; index < this.slices.count;) {
+      const entry = this.parse(index);
+      if (entry === AGAIN) continue;
+      index++;
+      yield entry;
     }
   }
 
   // The error of an answer that is not JSON (an entry that does not parse), or null when every entry
   // parses; the entries not yet read in order are parsed here first.
   failure(): MetadataError | null {
-    // Each call either moves `checked` on or marks the answer broken.
-    while (!this.broken && this.checked < this.length) this.at(this.checked);
+    // Each step either moves `checked` on, replaces the boundaries once, or marks the answer broken.
+    while (!this.broken && this.checked < this.slices.count) this.parse(this.checked);
     return this.broken ? notJson(this.url, this.pieces) : null;
+  }
+
+  // Entry `index` parsed; undefined when it is not JSON. With tentative boundaries an entry that does not
+  // parse may only have been cut wrong: the exact boundaries replace them and AGAIN asks for it anew.
+  private parse(index: number): unknown {
+    try {
+      const value: unknown = JSON.parse(this.text(index));
+      if (index === this.checked) this.checked++;
+      return value;
+    } catch {
+      if (this.boundaries === "exact") {
+        this.broken = true;
+        return undefined;
+      }
+      this.boundaries = "exact";
+      const exact = splitJsonArray(this.pieces);
+      // Not an array at all: the entries read so far were its only ones.
+      if (exact === null) {
+        this.broken = true;
+        this.slices = { ...this.slices, count: this.checked };
+      } else this.slices = exact;
+      return AGAIN;
+    }
   }
 
   // Entry `index`'s text: its bytes decoded, from its piece or from the parts of the pieces it spans

@@ -22,7 +22,7 @@ export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 // The small interface every metadata source goes through (a test can substitute its own).
 export interface MetadataClient {
   /** GET /<version>/<path> as JSON; throws MetadataError (kind "not-found" on 404). `reading`
-   * "entries": an array answer comes back as JsonArrayEntries, parsed entry by entry when asked. */
+   * "entries": an array answer comes back as JsonArrayEntries, each entry parsed as a pass reaches it. */
   getJson(path: string, signal?: AbortSignal, reading?: JsonReading): Promise<unknown>;
   /** GET /<version>/<path> in text mode (what the original's curl did), e.g. self/host/agent_ip. */
   getText(path: string, signal?: AbortSignal): Promise<string>;

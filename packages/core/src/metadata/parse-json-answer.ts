@@ -2,6 +2,7 @@
 import { Buffer } from "node:buffer";
 import { decodeBody, type BodyBytes } from "./body-bytes.js";
 import { JsonArrayEntries, notJson } from "./json-array-entries.js";
+import { findCompactEntries } from "./find-compact-entries.js";
 import { splitJsonArray } from "./split-json-array.js";
 
 // How a caller wants a JSON answer: `value`, parsed whole; `entries`, an array answer as JsonArrayEntries
@@ -17,8 +18,14 @@ export function parseJsonAnswer(
   reading: JsonReading = "value",
 ): unknown {
   const pieces = typeof body === "string" ? [Buffer.from(body)] : body;
-  const slices = reading === "entries" ? splitJsonArray(pieces) : null;
-  if (slices !== null) return new JsonArrayEntries(pieces, slices, url);
+  if (reading === "entries") {
+    // A compact list of objects is cut by a native search (tentative, checked entry by entry); any other
+    // array by the exact scan.
+    const compact = findCompactEntries(pieces);
+    if (compact !== null) return new JsonArrayEntries(pieces, compact, url, "tentative");
+    const slices = splitJsonArray(pieces);
+    if (slices !== null) return new JsonArrayEntries(pieces, slices, url, "exact");
+  }
   try {
     return JSON.parse(decodeBody(pieces)) as unknown;
   } catch {

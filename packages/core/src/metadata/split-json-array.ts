@@ -4,19 +4,18 @@
 // while the model walks it. The bytes come as the chunks they arrived in and are never joined or decoded
 // whole (at 10 000 containers a 13 MB string less: decoding it alone cost ≈ 55 ms). Scanning bytes is
 // exact for UTF-8: every byte of a multi-byte character is 0x80 or above, never a quote, backslash,
-// comma or bracket.
+// comma or bracket. This is the exact way, a byte at a time in JS; findCompactEntries is the fast,
+// tentative one for the compact lists rancher-metadata writes.
+import {
+  arrayFrame,
+  emptySlices,
+  isSpace,
+  offsetOf,
+  pushEnd as push,
+  type JsonArraySlices,
+} from "./json-array-slices.js";
 
-// Where the entries are, as byte offsets in the bytes the pieces make together: entry i runs from `first`
-// (i = 0) or just after the comma at ends[i - 1], to ends[i] (exclusive), surrounding whitespace included.
-// Four bytes per entry: `[0,0,…]` at the 2 GiB answer cap is no bigger than its parsed array.
-export interface JsonArraySlices {
-  /** the offset in the bytes at which each piece starts */
-  pieceStarts: number[];
-  first: number;
-  /** the first `count` are used */
-  ends: Uint32Array;
-  count: number;
-}
+export type { JsonArraySlices } from "./json-array-slices.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -27,32 +26,16 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const EMPTY = new Uint8Array(0);
 
-// A position in the pieces.
-interface Position {
-  piece: number;
-  at: number;
-}
-
 // The entries of the bytes (the pieces in order) when they have the form `[` e1 `,` … `,` en `]` (JSON
 // whitespace around it), cut at the commas outside strings and nested brackets; null when they have not
 // that form. Each entry still has to parse on its own: when every entry does, the whole text is that JSON
 // array and parsing it whole would give exactly those entries (the grammar is unambiguous); when one does
 // not, the whole text is not JSON.
 export function splitJsonArray(pieces: readonly Uint8Array[]): JsonArraySlices | null {
-  const open = firstNonSpace(pieces);
-  const close = lastNonSpace(pieces);
-  if (open === null || close === null || (open.piece === close.piece && open.at >= close.at)) return null;
-  if (byteAt(pieces, open) !== OPEN_ARRAY || byteAt(pieces, close) !== CLOSE_ARRAY) return null;
-  const pieceStarts: number[] = [];
-  for (let index = 0, offset = 0; index < pieces.length; offset += (pieces[index] ?? EMPTY).length, index++)
-    pieceStarts.push(offset);
-  const offsetOf = (position: Position) => (pieceStarts[position.piece] ?? 0) + position.at;
-  const slices: JsonArraySlices = {
-    pieceStarts,
-    first: offsetOf(open) + 1,
-    ends: new Uint32Array(64),
-    count: 0,
-  };
+  const frame = arrayFrame(pieces);
+  if (frame === null) return null;
+  const { open, close, pieceStarts } = frame;
+  const slices = emptySlices(frame);
   const scan: Scan = { depth: 0, inString: false, escaped: false, blank: true, malformed: false };
   for (let index = open.piece; index <= close.piece && !scan.malformed; index++) {
     const piece = pieces[index] ?? EMPTY;
@@ -63,7 +46,7 @@ export function splitJsonArray(pieces: readonly Uint8Array[]): JsonArraySlices |
   if (scan.malformed || scan.inString || scan.depth !== 0) return null;
   // `[ ]`: no entry at all (a lone blank entry is not one: `[ , ]` has two, which do not parse).
   if (slices.count === 0 && scan.blank) return slices;
-  push(slices, offsetOf(close));
+  push(slices, offsetOf(frame, close));
   return slices;
 }
 
@@ -131,39 +114,4 @@ function scanPiece(
   scan.inString = inString;
   scan.escaped = escaped;
   scan.blank = blank;
-}
-
-// Ends one more entry at `end`, growing `ends` by doubling.
-function push(slices: JsonArraySlices, end: number): void {
-  if (slices.count === slices.ends.length) {
-    const grown = new Uint32Array(slices.ends.length * 2);
-    grown.set(slices.ends);
-    slices.ends = grown;
-  }
-  slices.ends[slices.count++] = end;
-}
-
-function byteAt(pieces: readonly Uint8Array[], position: Position): number {
-  return pieces[position.piece]?.[position.at] ?? 0;
-}
-
-// JSON's own whitespace: space, tab, line feed, carriage return (not every control character).
-function isSpace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
-function firstNonSpace(pieces: readonly Uint8Array[]): Position | null {
-  for (let piece = 0; piece < pieces.length; piece++) {
-    const bytes = pieces[piece] ?? EMPTY;
-    for (let at = 0; at < bytes.length; at++) if (!isSpace(bytes[at] ?? 0)) return { piece, at };
-  }
-  return null;
-}
-
-function lastNonSpace(pieces: readonly Uint8Array[]): Position | null {
-  for (let piece = pieces.length - 1; piece >= 0; piece--) {
-    const bytes = pieces[piece] ?? EMPTY;
-    for (let at = bytes.length - 1; at >= 0; at--) if (!isSpace(bytes[at] ?? 0)) return { piece, at };
-  }
-  return null;
 }

@@ -44,8 +44,8 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
     notes,
     unlabelled,
     counts: {
-      containers: input.containers.length,
-      labelled: input.containers.length - unlabelled.length,
+      containers: selection.entries,
+      labelled: selection.entries - unlabelled.length,
       routed: routedCount,
       skipped: skipped.length,
       unlabelled: unlabelled.length,

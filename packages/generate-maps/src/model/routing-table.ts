@@ -6,12 +6,10 @@ import type { AliasSkipCode, ContainerSkipCode, NoteCode } from "./reasons.js";
 // The PROXY protocol options a container may ask for with the proxy label: the contract's server options.
 export { PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
 
-// The /containers list as the model reads it: an array, or the answer's entries parsed one at a time
-// when read (core's JsonArrayEntries), so a large answer is never one parsed tree.
-export interface ContainerEntries {
-  readonly length: number;
-  at(index: number): unknown;
-}
+// The /containers list as the model reads it, once and in order: an array, or the answer's entries
+// parsed one at a time as they are reached (core's JsonArrayEntries), so a large answer is never one
+// parsed tree.
+export type ContainerEntries = Iterable<unknown>;
 
 // What the model reads: one metadata snapshot, already checked for shape by the source.
 export interface MetadataInput {

@@ -46,6 +46,8 @@ export type Evaluation =
 // Step 1 over the whole list, in input order (the caller sorts): HTTP candidates, TCP candidates, the
 // skipped of both routes, and the containers with neither label.
 export interface Selection {
+  /** how many entries the list had */
+  entries: number;
   candidates: Candidate[];
   tcpCandidates: TcpCandidate[];
   skipped: SkippedContainer[];
@@ -54,10 +56,10 @@ export interface Selection {
 
 // Evaluates every container on its own, for each route; never throws, whatever the objects hold.
 export function selectContainers(containers: ContainerEntries, options: ModelOptions): Selection {
-  const selection: Selection = { candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
+  const selection: Selection = { entries: 0, candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
   const networks = parseBackendNetworks(options.backendNetworks);
-  for (let index = 0; index < containers.length; index++) {
-    const container = containers.at(index);
+  for (const container of containers) {
+    const index = selection.entries++;
     if (!isObject(container)) {
       const result = notAnObject(container, `(entry ${index})`);
       if (result.kind === "skipped") selection.skipped.push(result.skip);
