@@ -1,6 +1,7 @@
 // A JSON array answer decoded and parsed one entry at a time, as it is walked: what the generator's model
-// iterates instead of one parsed tree (see splitJsonArray). Whether the whole answer was JSON is known
-// once every entry has been parsed: `failure()` says, with the error a whole parse would have thrown.
+// iterates instead of one parsed tree (cut by findCompactEntries or splitJsonArray). Whether the whole
+// answer was JSON is known once every entry has been parsed: `failure()` says, with the error a whole
+// parse would have thrown.
 import { Buffer, isAscii } from "node:buffer";
 import { countBelow } from "../sorted/count-below.js";
 import { bufferView } from "../bytes/buffer-view.js";
