@@ -1,8 +1,8 @@
 // An answer read as entries (parseJsonAnswer "entries": findCompactEntries or splitJsonArray, then
-// JsonArrayEntries) gives exactly
-// what JSON.parse of the whole answer, decoded as UTF-8, gives: the same entries when it parses, a refusal
-// (thrown, or an entry's failure()) when it does not, however its bytes are cut into the chunks they
-// arrived in (inside characters too). Random arrays, random edits of them (bytes that are not UTF-8
+// JsonArrayEntries) gives exactly what JSON.parse of the whole answer, decoded as UTF-8, gives: the same
+// entries when it parses, a refusal (thrown, or an entry's failure()) when it does not, however its bytes
+// are cut into the chunks they arrived in (inside characters too). Random arrays, compact lists of objects
+// with `},{` in their strings and nested lists, random edits of them (bytes that are not UTF-8
 // included), random cuts, and the tricky cases by hand, cut everywhere.
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,14 +1,18 @@
 // The metadata source against the stand-in server: a whole snapshot, or a classified failure.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
   createMetadataClient,
+  findCompactEntries,
   JsonArrayEntries,
   MetadataError,
   type MetadataClient,
 } from "@rancher-haproxy/core";
 import {
   buildTree,
+  findFixturesDir,
   loadRecordedTree,
   remapIps,
   startMetadataServer,
@@ -43,6 +47,23 @@ test("reads the version first, then containers and aliases", async () => {
   assert.equal(entries.length, 10);
   assert.ok(entries.every((c) => typeof c === "object" && c !== null && !Array.isArray(c)));
   assert.equal(snapshotReadError(snapshot), null);
+});
+
+test("the real server's /containers (the recording, as it came) is cut the fast way, at its `},{`", () => {
+  for (const file of ["2015-12-19__containers.json", "2016-07-29__containers.json"]) {
+    const body = readFileSync(join(findFixturesDir(), file));
+    const slices = findCompactEntries([body]);
+    const list = JSON.parse(body.toString("utf8")) as unknown[];
+    assert.equal(slices?.count, list.length, file);
+    const entries = new JsonArrayEntries(
+      [body],
+      slices ?? assert.fail(),
+      "http://127.0.0.1:9/containers",
+      "tentative",
+    );
+    assert.deepEqual([...entries], list, file);
+    assert.equal(entries.failure(), null);
+  }
 });
 
 test("with a version already known (the long poll's answer), /version is not asked again", async () => {
