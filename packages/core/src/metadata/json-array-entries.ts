@@ -32,7 +32,7 @@ export class JsonArrayEntries implements Iterable<unknown> {
     pieces: BodyBytes,
     private slices: JsonArraySlices,
     private readonly url: string,
-    private boundaries: EntryBoundaries = "exact",
+    private boundaries: EntryBoundaries,
   ) {
     this.pieces = pieces.map(bufferView);
     this.encoding = this.pieces.every((piece) => isAscii(piece)) ? "latin1" : "utf8";
