@@ -5,7 +5,6 @@ import { createCycleState, runCycle, runLoop, type Generator } from "./main.js";
 import { parseOptions } from "./options/parse-options.js";
 import { renderDryRun } from "./render/render-dry-run.js";
 import { explainOnce } from "./status/explain-once.js";
-import { startGeneratorStatus } from "./status/start-generator-status.js";
 
 async function main(): Promise<number> {
   let parsed;
@@ -73,6 +72,9 @@ async function main(): Promise<number> {
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  // Loaded here, not at the top: only the loop serves /healthz and /metrics, and loading prom-client
+  // cost a one-shot run ≈ 30 ms of its ≈ 430 ms of start-up CPU.
+  const { startGeneratorStatus } = await import("./status/start-generator-status.js");
   const status = await startGeneratorStatus(options, logger, client);
   await runLoop({ ...generator, client: status.client }, stop.signal, status.onCycle);
   await status.close();
