@@ -2,7 +2,9 @@
 export { startReloader, type RunningReloader } from "./main.js";
 export { resolveOptions, parseReloaderCommandLine } from "./options/resolve-options.js";
 export type { ReloaderOptions, SslOptions, StatsOptions, RedirectCode } from "./options/reloader-options.js";
-export { renderBaseConfig, renderBindAddress, type BaseConfigInput } from "./render/render-base-config.js";
+export { renderBaseConfig } from "./render/render-base-config.js";
+export type { BaseConfigInput } from "./render/base-config-input.js";
+export { renderBindAddress } from "./render/config-words.js";
 export {
   renderRoutingRules,
   SUBDOMAIN_LEVELS,

@@ -1,48 +1,16 @@
 // The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
 import { tcpBackendName, type SyslogFacility, type SyslogTarget } from "@rancher-haproxy/core";
-import type { RedirectCode } from "../options/reloader-options.js";
-import { NO_ROUTE_BACKEND, renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
+import { DEFAULT_MAXCONN, type BaseConfigInput } from "./base-config-input.js";
+import { renderBindAddress, renderConfigPath } from "./config-words.js";
+import { renderHttpFrontend, renderHttpsFrontend, renderStats } from "./render-frontends.js";
+import { NO_ROUTE_BACKEND } from "./render-routing-rules.js";
 import { renderTcpFrontend } from "./render-tcp-frontend.js";
-
-// What the base config depends on (the options, with the syslog target already resolved).
-export interface BaseConfigInput {
-  bindAddress: string;
-  httpPort: number;
-  /** TCP_PORTS: one `frontend tcp_<port>` each, in this order (absent: none) */
-  tcpPorts?: readonly number[];
-  https: HttpsInput | null;
-  stats: { port: number; username: string; password: string } | null;
-  log: SyslogTarget;
-  facility: SyslogFacility;
-  /** absolute path of the admin (runtime API) socket */
-  adminSocket: string;
-  hardStopAfterMs: number;
-  /** global maxconn (default DEFAULT_MAXCONN): never derived by HAProxy from the fd limit */
-  maxconn?: number;
-  /** the account the workers drop to after binding (`user`/`group`); absent or null: no change */
-  runAs?: { user: string; group: string } | null;
-}
-
-// The HTTPS listener: the default certificate, the crt-list of the others (SNI), strict SNI.
-export interface HttpsInput {
-  port: number;
-  /** the default certificate: served when no other matches the SNI (or no SNI is sent) */
-  certPath: string;
-  redirect: RedirectCode | null;
-  /** the crt-list of the certificates selected by SNI (<state>/certs/crt-list), or none */
-  crtList?: string | null;
-  /** refuse the handshake when no certificate matches the SNI */
-  strictSni?: boolean;
-}
 
 // Mozilla's "intermediate" TLS 1.2 ciphers (ECDHE only: no DH parameters needed) and TLS 1.3 suites.
 export const TLS12_CIPHERS =
   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" +
   "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 export const TLS13_SUITES = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
-
-// The maxconn rendered when the input has none (setup/default-maxconn.ts fits it to the fd limit).
-export const DEFAULT_MAXCONN = 20_000;
 
 const INDENT = "    ";
 
@@ -81,18 +49,6 @@ export function renderBaseConfig(input: BaseConfigInput): string {
     ]),
   );
   return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
-}
-
-// The `bind` address part: all addresses, an IPv4 or a bracketed IPv6 address, then the port.
-export function renderBindAddress(address: string, port: number): string {
-  if (address === "") return `:${port}`;
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-// A file path as one haproxy.cfg word: as is when plain, else in single quotes (no expansion inside;
-// the option table refuses quotes, backslashes and control characters in paths).
-export function renderConfigPath(path: string): string {
-  return /^[A-Za-z0-9._/@:,+-]+$/.test(path) ? path : `'${path}'`;
 }
 
 function section(header: string, body: string[]): string[] {
@@ -158,56 +114,5 @@ function renderDefaults(): string[] {
     "timeout tunnel 1h",
     "timeout http-keep-alive 10s",
     "timeout http-request 10s",
-  ];
-}
-
-// The HTTP-only options of both HTTP frontends (in `defaults` they would be warned about in every TCP
-// frontend and backend).
-function renderHttpOptions(): string[] {
-  return [
-    "option forwardfor",
-    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
-    "option idle-close-on-response",
-  ];
-}
-
-function renderHttpFrontend(input: BaseConfigInput): string[] {
-  const lines = [
-    `bind ${renderBindAddress(input.bindAddress, input.httpPort)}`,
-    ...renderHttpOptions(),
-    ...renderHostCheck(),
-  ];
-  if (input.https?.redirect)
-    lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
-  lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
-  return [...lines, ...renderRoutingRules()];
-}
-
-function renderHttpsFrontend(input: BaseConfigInput, https: HttpsInput): string[] {
-  const bind = [
-    `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${renderConfigPath(https.certPath)}`,
-  ];
-  if (https.crtList) bind.push(`crt-list ${renderConfigPath(https.crtList)}`);
-  bind.push("alpn h2,http/1.1");
-  if (https.strictSni) bind.push("strict-sni");
-  return [
-    bind.join(" "),
-    ...renderHttpOptions(),
-    ...renderHostCheck(),
-    "http-request set-header X-Forwarded-Proto https",
-    "http-request set-header X-Real-IP %[src]",
-    ...renderRoutingRules(),
-  ];
-}
-
-function renderStats(input: BaseConfigInput, port: number): string[] {
-  return [
-    `bind ${renderBindAddress(input.bindAddress, port)}`,
-    'http-request auth realm "HAProxy Statistics" unless { http_auth(rh_stats_users) }',
-    "http-request use-service prometheus-exporter if { path /metrics }",
-    "stats enable",
-    "stats uri /",
-    "stats hide-version",
-    "stats refresh 10s",
   ];
 }

@@ -4,7 +4,7 @@
 // two: the default lets as many clients in as the fd hard limit holds (HAProxy cannot raise it without
 // CAP_SYS_RESOURCE, which Docker does not grant), with `no strict-limits` rendered so it starts anyway.
 import { readFileSync } from "node:fs";
-import { DEFAULT_MAXCONN } from "../render/render-base-config.js";
+import { DEFAULT_MAXCONN } from "../render/base-config-input.js";
 
 // fds kept for listeners, servers being connected, logs, the master CLI and the reloader's own use.
 const FD_RESERVE = 1000;

@@ -1,0 +1,13 @@
+// Values written into haproxy.cfg as single words: bind addresses and file paths.
+
+// The `bind` address part: all addresses, an IPv4 or a bracketed IPv6 address, then the port.
+export function renderBindAddress(address: string, port: number): string {
+  if (address === "") return `:${port}`;
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+// A file path as one haproxy.cfg word: as is when plain, else in single quotes (no expansion inside;
+// the option table refuses quotes, backslashes and control characters in paths).
+export function renderConfigPath(path: string): string {
+  return /^[A-Za-z0-9._/@:,+-]+$/.test(path) ? path : `'${path}'`;
+}

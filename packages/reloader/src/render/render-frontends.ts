@@ -1,0 +1,59 @@
+// The listeners of the base haproxy.cfg (lines without indent): the HTTP and HTTPS frontends, which
+// route by the maps, and the stats listener.
+import type { BaseConfigInput, HttpsInput } from "./base-config-input.js";
+import { renderBindAddress, renderConfigPath } from "./config-words.js";
+import { renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
+
+// The HTTP-only options of both HTTP frontends (in `defaults` they would be warned about in every TCP
+// frontend and backend).
+function renderHttpOptions(): string[] {
+  return [
+    "option forwardfor",
+    "# reloads drop no keep-alive request: an old worker answers one more request with Connection: close",
+    "option idle-close-on-response",
+  ];
+}
+
+// `frontend rh_http`: the Host check, the redirect to HTTPS when asked for, forwarded headers, routing.
+export function renderHttpFrontend(input: BaseConfigInput): string[] {
+  const lines = [
+    `bind ${renderBindAddress(input.bindAddress, input.httpPort)}`,
+    ...renderHttpOptions(),
+    ...renderHostCheck(),
+  ];
+  if (input.https?.redirect)
+    lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
+  lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
+  return [...lines, ...renderRoutingRules()];
+}
+
+// `frontend rh_https`: TLS with the default certificate and the crt-list (SNI), then as rh_http.
+export function renderHttpsFrontend(input: BaseConfigInput, https: HttpsInput): string[] {
+  const bind = [
+    `bind ${renderBindAddress(input.bindAddress, https.port)} ssl crt ${renderConfigPath(https.certPath)}`,
+  ];
+  if (https.crtList) bind.push(`crt-list ${renderConfigPath(https.crtList)}`);
+  bind.push("alpn h2,http/1.1");
+  if (https.strictSni) bind.push("strict-sni");
+  return [
+    bind.join(" "),
+    ...renderHttpOptions(),
+    ...renderHostCheck(),
+    "http-request set-header X-Forwarded-Proto https",
+    "http-request set-header X-Real-IP %[src]",
+    ...renderRoutingRules(),
+  ];
+}
+
+// `listen rh_stats`: the stats page and the Prometheus exporter, behind basic auth.
+export function renderStats(input: BaseConfigInput, port: number): string[] {
+  return [
+    `bind ${renderBindAddress(input.bindAddress, port)}`,
+    'http-request auth realm "HAProxy Statistics" unless { http_auth(rh_stats_users) }',
+    "http-request use-service prometheus-exporter if { path /metrics }",
+    "stats enable",
+    "stats uri /",
+    "stats hide-version",
+    "stats refresh 10s",
+  ];
+}
