@@ -1,4 +1,4 @@
-// What the base haproxy.cfg is rendered from: the validated options, the syslog target already resolved.
+// The inputs of the base haproxy.cfg (see render-base-config.ts) and the maxconn it falls back to.
 import type { SyslogFacility, SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../options/reloader-options.js";
 
