@@ -6,9 +6,12 @@ import { fileDiff, MAX_LOGGED_DIFF_CHARS } from "../src/output/log-diff.js";
 const big = Array.from({ length: 5000 }, (_, i) => `host${i}.dev.tld app${i}`).join("\n") + "\n";
 
 test("a created file's diff has the diff package's format", () => {
-  const content = "a.dev.tld a\nb.dev.tld b\n";
-  assert.equal(fileDiff("p", null, content), createTwoFilesPatch("p", "p", "", content, "(none)", "after"));
-  assert.equal(fileDiff("p", null, ""), createTwoFilesPatch("p", "p", "", "", "(none)", "after"));
+  for (const content of ["a.dev.tld a\nb.dev.tld b\n", "", "\n", "\n\n", "a\n\nb\n", "a\n", big])
+    assert.equal(
+      fileDiff("p", null, content, Number.POSITIVE_INFINITY),
+      createTwoFilesPatch("p", "p", "", content, "(none)", "after"),
+      JSON.stringify(content.slice(0, 40)),
+    );
 });
 
 test("a large diff is cut at the limit and says how many lines were left out", () => {
@@ -19,6 +22,9 @@ test("a large diff is cut at the limit and says how many lines were left out", (
     assert.ok(match, diff.slice(-80));
     const shown = diff.split("\n").filter((line) => line.startsWith("+host")).length;
     assert.equal(shown + Number(match[1]), 5000);
+    // What is shown is the start of the whole diff, cut at a line.
+    const whole = fileDiff("p", previous, big, Number.POSITIVE_INFINITY);
+    assert.ok(whole.startsWith(diff.slice(0, diff.lastIndexOf("\n…") + 1)), diff.slice(-80));
   }
 });
 
