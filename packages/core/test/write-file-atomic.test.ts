@@ -1,12 +1,18 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, stat, writeFile, mkdir, chmod } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat, writeFile, mkdir, chmod, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic, writeIfChanged } from "../src/index.js";
 
+// Every test's directory, removed once the file's tests are done.
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "rh-atomic-"));
+  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-"));
+  dirs.push(dir);
+  return dir;
 }
 
 test("writeIfChanged creates, then leaves an identical file alone (same inode and mtime)", async () => {

@@ -1,14 +1,24 @@
 // writeFilesAtomic: staged temp files, renames in order, the steps before a failure still land, no temp
 // file left behind.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { writeFilesAtomic } from "../src/index.js";
 
-test("writeFilesAtomic renames every step in order; a path may come twice", async () => {
+// Every test's directory, removed once the file's tests are done.
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
+  dirs.push(dir);
+  return dir;
+}
+
+test("writeFilesAtomic renames every step in order; a path may come twice", async () => {
+  const dir = await tempDir();
   const [b, m] = [join(dir, "backends.cfg"), join(dir, "domain.map")];
   const seen: string[] = [];
   const outcomes = await writeFilesAtomic(
@@ -28,7 +38,7 @@ test("writeFilesAtomic renames every step in order; a path may come twice", asyn
 });
 
 test("writeFilesAtomic stages every file before the first rename (the renames land back to back)", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
+  const dir = await tempDir();
   const [b, m] = [join(dir, "backends.cfg"), join(dir, "domain.map")];
   let atFirstRename: string[] = [];
   await writeFilesAtomic(
@@ -47,7 +57,7 @@ test("writeFilesAtomic stages every file before the first rename (the renames la
 });
 
 test("writeFilesAtomic: a step that cannot be staged fails, the ones before it land, none after", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
+  const dir = await tempDir();
   await writeFile(join(dir, "notadir"), "");
   await writeFile(join(dir, "c"), "old c\n");
   const outcomes = await writeFilesAtomic([
@@ -64,7 +74,7 @@ test("writeFilesAtomic: a step that cannot be staged fails, the ones before it l
 });
 
 test("writeFilesAtomic: a failed rename stops there and removes every temp file", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
+  const dir = await tempDir();
   await mkdir(join(dir, "target")); // a directory where a file should go: the rename fails
   const outcomes = await writeFilesAtomic([
     { path: join(dir, "target"), content: "x\n" },
