@@ -2,7 +2,7 @@
 // servers that collide by name, deterministically whatever order metadata listed them in.
 import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
-import type { Candidate } from "./select-containers.js";
+import type { Candidate } from "./evaluate-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { groupBy } from "./group-by.js";
 import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";

@@ -3,6 +3,7 @@ export * from "./build-routing-table.js";
 export * from "./reasons.js";
 export * from "./routing-table.js";
 export * from "./select-containers.js";
+export * from "./evaluate-container.js";
 export * from "./group-backends.js";
 export * from "./resolve-aliases.js";
 export * from "./container-ref.js";

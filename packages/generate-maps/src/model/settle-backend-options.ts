@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { BackendOptions } from "@rancher-haproxy/core";
 import type { Backend, RouteNote, Server } from "./routing-table.js";
-import type { Candidate } from "./select-containers.js";
+import type { Candidate } from "./evaluate-container.js";
 
 // The backend and the notes about it.
 export interface SettledBackend {

@@ -1,0 +1,120 @@
+// Step 1 of the model for one container and its HTTP route: a candidate server, a skipped entry with a
+// reason, or unlabelled. Checked in a fixed order (labels, names, address, lifecycle), so its reason is
+// stable. Pure and total.
+import { isProxyOption, parsePort, PROXY_OPTIONS, type LabelSettings } from "@rancher-haproxy/core";
+import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
+import { checkContainer } from "./check-container.js";
+import { containerRef } from "./container-ref.js";
+import { describeValue } from "./describe-value.js";
+import { ownField } from "./own-field.js";
+import { readLabelOptions } from "./read-label-options.js";
+import type { ContainerSkipCode } from "./reasons.js";
+import type { ContainerRef, ModelOptions, Server, SkippedContainer } from "./routing-table.js";
+
+// A container that passed every check of its own; stacks and server names are settled across containers later.
+export interface Candidate {
+  ref: ContainerRef;
+  /** the backend: the lower-cased stack, or `<stack>.<service>` with a path label */
+  backend: string;
+  /** the lower-cased stack name */
+  stack: string;
+  /** what its option labels ask for, and the warnings of the values that fell back to a default */
+  settings: LabelSettings;
+  warnings: string[];
+  /** `settings` as comparable text (readLabelOptions): containers of one backend that differ are noted */
+  wish: string;
+  /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
+  stackName: string;
+  stackUuid: string;
+  server: Server;
+}
+
+// The three ways a container can come out of step 1.
+export type Evaluation =
+  | { kind: "unlabelled"; ref: ContainerRef }
+  | { kind: "skipped"; skip: SkippedContainer }
+  | { kind: "candidate"; candidate: Candidate };
+
+// Checks one container for its HTTP route in a fixed order (labels, names, address, lifecycle), so its
+// reason is stable.
+// `networks`: options.backendNetworks parsed once by the caller (parsed here when not given).
+export function evaluateContainer(
+  container: unknown,
+  options: ModelOptions,
+  networks: BackendNetworks | undefined = parseBackendNetworks(options.backendNetworks),
+): Evaluation {
+  if (!isObject(container)) return notAnObject(container, "(unnamed)");
+  const ref = containerRef(container);
+  const labels = ownField(container, "labels");
+  const portLabel = ownField(labels, options.label);
+  if (portLabel === undefined) return { kind: "unlabelled", ref };
+
+  const port = typeof portLabel === "string" ? parsePort(portLabel) : undefined;
+  if (port === undefined)
+    return skipped(
+      ref,
+      "port-invalid",
+      `label ${options.label}=${describeValue(portLabel)} is not a port 1-65535 (digits only)`,
+    );
+  const proxyLabel = ownField(labels, options.proxyLabel);
+  if (proxyLabel !== undefined && !isProxyOption(proxyLabel))
+    return skipped(
+      ref,
+      "proxy-invalid",
+      `label ${options.proxyLabel}=${describeValue(proxyLabel)} is not one of ${PROXY_OPTIONS.join(", ")}`,
+    );
+
+  const reading = readLabelOptions(labels, options.label);
+  if ("skip" in reading) return skipped(ref, "option-invalid", reading.skip);
+
+  const path = reading.settings.path;
+  const checked = checkContainer(container, options.domain, networks, path !== undefined);
+  if (!checked.ok) return skipped(ref, checked.code, checked.reason);
+  const { identity } = checked;
+  const server: Server = {
+    name: identity.serverName,
+    address: identity.address,
+    port,
+    container: ref.container,
+    uuid: identity.uuid,
+  };
+  if (proxyLabel !== undefined) server.proxy = proxyLabel;
+  if (reading.settings.server.maxconn !== undefined) server.maxconn = reading.settings.server.maxconn;
+  return {
+    kind: "candidate",
+    candidate: {
+      ref,
+      backend: path === undefined ? identity.stack : `${identity.stack}.${identity.service}`,
+      stack: identity.stack,
+      settings: reading.settings,
+      warnings: reading.warnings,
+      wish: reading.wish,
+      stackName: identity.stackName,
+      stackUuid: identity.stackUuid,
+      server,
+    },
+  };
+}
+
+function skipped(ref: ContainerRef, code: ContainerSkipCode, reason: string): Evaluation {
+  return { kind: "skipped", skip: { ...ref, code, reason } };
+}
+
+// A /containers entry that is not an object (a string, a number, a list, null): skipped, never routed.
+export function notAnObject(entry: unknown, label: string): Evaluation {
+  return {
+    kind: "skipped",
+    skip: {
+      container: label,
+      uuid: null,
+      stack: null,
+      code: "entry-invalid",
+      reason: `entry ${describeValue(entry)} is not a container object`,
+    },
+  };
+}
+
+// A plain object (a container entry), not null or a list.
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
