@@ -10,9 +10,12 @@
 // to another free slot, and a slot freed by this change is not reused before the next one (a request
 // that completes while its slot is in maintenance closes its server connection).
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
-import { serverOptions, type ServerOptions, type Slot, type SlotMap } from "./server-slots.js";
+import { assignBackendSlots, type AssignMode } from "./assign-backend-slots.js";
+import type { Slot, SlotMap } from "./server-slots.js";
 import { SlotOverlay } from "./slot-overlay.js";
 import { holds } from "./slots-hold-servers.js";
+
+export type { AssignMode } from "./assign-backend-slots.js";
 
 // The assignment and the backends that had to grow (a reload). A backend whose servers and slots are
 // unchanged keeps its previous slot list (the same array, so later steps can skip it by identity).
@@ -22,12 +25,6 @@ export interface AssignedSlots {
   /** the backends whose slot list may not be `previous`'s own, by name (null: any of them) */
   reassigned: readonly string[] | null;
 }
-
-// `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them);
-// `reload`: every slot is rendered afresh, free slots with the options of the backend's first used slot,
-// and a backend's size is rounded up to a whole number of blocks (a new worker has no old connections,
-// so any slot may take any address).
-export type AssignMode = "runtime" | "reload";
 
 // Assign the servers of `backends` to slots, starting from `previous` (null: none yet); `before`: the
 // backends `previous` was assigned for (their addresses), which runtime mode needs to move re-addressed
@@ -61,7 +58,7 @@ export function assignSlots(
       slots.set(backend.name, kept);
       continue;
     }
-    const assigned = assignBackend(kept ?? [], backend, block, old);
+    const assigned = assignBackendSlots(kept ?? [], backend, block, old);
     if (assigned.grown) grown.push(backend.name);
     slots.set(backend.name, assigned.slots);
   }
@@ -107,7 +104,7 @@ function assignChanged(
   const lists = new Map<string, readonly Slot[]>();
   const grown: string[] = [];
   for (const [was, now] of changed) {
-    const assigned = assignBackend(previous.get(now.name) ?? [], now, block, was.servers);
+    const assigned = assignBackendSlots(previous.get(now.name) ?? [], now, block, was.servers);
     if (assigned.grown) grown.push(now.name);
     lists.set(now.name, assigned.slots);
   }
@@ -117,66 +114,4 @@ function assignChanged(
     heldMaps.set(slots, { backends, block });
   const reassigned = changed.map(([, now]) => now.name);
   return { slots, grown: grown.sort(compareStrings), reassigned };
-}
-
-// `old`: the servers the previous slots held (runtime mode), null in reload mode.
-function assignBackend(
-  previous: readonly Slot[],
-  backend: SharedBackend,
-  block: number,
-  old: readonly SharedServer[] | null,
-): { slots: Slot[]; grown: boolean } {
-  const mode: AssignMode = old === null ? "reload" : "runtime";
-  const servers = new Map(backend.servers.map((server) => [server.name, server]));
-  const oldByName = new Map((old ?? []).map((server) => [server.name, server]));
-  const keeps = (name: string) => {
-    const now = servers.get(name);
-    const was = oldByName.get(name);
-    return (
-      now !== undefined && (old === null || !was || (was.address === now.address && was.port === now.port))
-    );
-  };
-  const size = mode === "reload" ? roundUp(previous.length, block) : previous.length;
-  // Slots freed by this change (runtime): not reused before the next change.
-  const cooling = new Set<number>();
-  const slots: Slot[] = Array.from({ length: Math.max(size, block) }, (_, index) => {
-    const before = previous[index];
-    const server = before?.server != null && keeps(before.server) ? before.server : null;
-    if (mode === "runtime" && before?.server != null && server === null) cooling.add(index);
-    return { server, options: before?.options ?? {} };
-  });
-  const placed = new Set(slots.map((slot) => slot.server));
-  const newcomers = [...servers.keys()].filter((name) => !placed.has(name)).sort(compareStrings);
-  let grown = false;
-  let free = 0;
-  for (const name of newcomers) {
-    while (free < slots.length && (slots[free]?.server !== null || cooling.has(free))) free++;
-    if (free === slots.length) {
-      grown = true;
-      for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
-    }
-    slots[free] = { server: name, options: {} };
-  }
-  for (const slot of slots) {
-    const server = slot.server === null ? undefined : servers.get(slot.server);
-    if (server) slot.options = serverOptions(server);
-  }
-  if (mode === "reload") {
-    const first = slots.find((slot) => slot.server !== null)?.options ?? {};
-    for (const slot of slots) if (slot.server === null) slot.options = { ...first };
-  }
-  return { slots, grown };
-}
-
-function roundUp(count: number, block: number): number {
-  return Math.ceil(count / block) * block;
-}
-
-// Whether two option sets are the same: same keys, same (primitive) values.
-export function sameOptions(a: ServerOptions, b: ServerOptions): boolean {
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  return keys.every((key) => Object.is(left[key], right[key]));
 }

@@ -8,7 +8,8 @@ import {
   type SharedServer,
   type SharedTable,
 } from "@rancher-haproxy/core";
-import { assignSlots, sameOptions } from "./assign-slots.js";
+import { assignSlots } from "./assign-slots.js";
+import { sameOptions } from "./server-slots.js";
 import { withMarkerOps } from "./path-host-markers.js";
 import { pairBackends } from "./pair-backends.js";
 import type { Slot, SlotMap } from "./server-slots.js";

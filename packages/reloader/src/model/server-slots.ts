@@ -48,3 +48,12 @@ export function slotsToJson(slots: SlotMap): Record<string, Slot[]> {
   for (const name of [...slots.keys()].sort()) json[name] = [...(slots.get(name) ?? [])];
   return json;
 }
+
+// Whether two option sets are the same: same keys, same (primitive) values.
+export function sameOptions(a: ServerOptions, b: ServerOptions): boolean {
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => Object.is(left[key], right[key]));
+}

@@ -5,7 +5,7 @@ import { SLOT_COOKIE, type ServerOptions, type Slot } from "./server-slots.js";
 
 /** slot lists already found to hold exactly a servers array, so the check runs once per list and not
  * for every unchanged backend of every change. Neither is changed once built (a parsed server list is
- * never written, and SharedFilesParser freezes it; a slot list is only written while assignBackend
+ * never written, and SharedFilesParser freezes it; a slot list is only written while assignBackendSlots
  * builds it). Weak keys: it holds nothing the tables do not. */
 const held = new WeakMap<readonly Slot[], { servers: readonly SharedServer[]; block: number }>();
 

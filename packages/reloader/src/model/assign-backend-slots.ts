@@ -1,0 +1,66 @@
+// One backend's container → slot assignment (assign-slots.ts runs it for every backend that changed):
+// what a container keeps, where a newcomer goes, and when a backend grows by a block. Why a slot freed at
+// runtime waits for the next change before it takes another container: assign-slots.ts.
+import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
+import { serverOptions, type Slot } from "./server-slots.js";
+
+// `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them);
+// `reload`: every slot is rendered afresh, free slots with the options of the backend's first used slot,
+// and a backend's size is rounded up to a whole number of blocks (a new worker has no old connections,
+// so any slot may take any address).
+export type AssignMode = "runtime" | "reload";
+
+// One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
+// (in runtime mode not one freed by this change), a full backend grows by a block. `old`: the servers
+// the previous slots held (runtime mode), null in reload mode.
+export function assignBackendSlots(
+  previous: readonly Slot[],
+  backend: SharedBackend,
+  block: number,
+  old: readonly SharedServer[] | null,
+): { slots: Slot[]; grown: boolean } {
+  const mode: AssignMode = old === null ? "reload" : "runtime";
+  const servers = new Map(backend.servers.map((server) => [server.name, server]));
+  const oldByName = new Map((old ?? []).map((server) => [server.name, server]));
+  const keeps = (name: string) => {
+    const now = servers.get(name);
+    const was = oldByName.get(name);
+    return (
+      now !== undefined && (old === null || !was || (was.address === now.address && was.port === now.port))
+    );
+  };
+  const size = mode === "reload" ? roundUp(previous.length, block) : previous.length;
+  // Slots freed by this change (runtime): not reused before the next change.
+  const cooling = new Set<number>();
+  const slots: Slot[] = Array.from({ length: Math.max(size, block) }, (_, index) => {
+    const before = previous[index];
+    const server = before?.server != null && keeps(before.server) ? before.server : null;
+    if (mode === "runtime" && before?.server != null && server === null) cooling.add(index);
+    return { server, options: before?.options ?? {} };
+  });
+  const placed = new Set(slots.map((slot) => slot.server));
+  const newcomers = [...servers.keys()].filter((name) => !placed.has(name)).sort(compareStrings);
+  let grown = false;
+  let free = 0;
+  for (const name of newcomers) {
+    while (free < slots.length && (slots[free]?.server !== null || cooling.has(free))) free++;
+    if (free === slots.length) {
+      grown = true;
+      for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
+    }
+    slots[free] = { server: name, options: {} };
+  }
+  for (const slot of slots) {
+    const server = slot.server === null ? undefined : servers.get(slot.server);
+    if (server) slot.options = serverOptions(server);
+  }
+  if (mode === "reload") {
+    const first = slots.find((slot) => slot.server !== null)?.options ?? {};
+    for (const slot of slots) if (slot.server === null) slot.options = { ...first };
+  }
+  return { slots, grown };
+}
+
+function roundUp(count: number, block: number): number {
+  return Math.ceil(count / block) * block;
+}
