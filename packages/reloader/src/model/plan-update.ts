@@ -9,10 +9,9 @@ import {
   type SharedTable,
 } from "@rancher-haproxy/core";
 import { assignSlots } from "./assign-slots.js";
-import { sameOptions } from "./server-slots.js";
 import { withMarkerOps } from "./path-host-markers.js";
 import { pairBackends } from "./pair-backends.js";
-import type { Slot, SlotMap } from "./server-slots.js";
+import { sameOptions, type Slot, type SlotMap } from "./server-slots.js";
 
 // What HAProxy runs (or will, once a change is applied): the base config's hash, the table, the slots.
 export interface AppliedState {
