@@ -2,15 +2,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readRegularFile, removeStaleTemps, safeLogText } from "../src/index.js";
+import { tempDir } from "./helpers.js";
 
 test("only a regular file under the cap is read; symlinks, FIFOs, devices and directories are refused", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "core-read-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, "core-read-");
   await writeFile(join(dir, "file"), "abc\n");
   await symlink(join(dir, "file"), join(dir, "link"));
   execFileSync("mkfifo", [join(dir, "fifo")]);
@@ -40,8 +39,7 @@ test("a file longer than fstat says (a /proc file has size 0) is read to its end
 });
 
 test("removeStaleTemps removes only this file's temp names of other pids, never a directory", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "core-temps-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, "core-temps-");
   const names = [
     ".domain.map.12.0123abcd.tmp",
     `.domain.map.${process.pid}.0123abcd.tmp`,

@@ -1,22 +1,12 @@
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, stat, writeFile, mkdir, chmod, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, stat, writeFile, mkdir, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic, writeIfChanged } from "../src/index.js";
+import { tempDir } from "./helpers.js";
 
-// Every test's directory, removed once the file's tests are done.
-const dirs: string[] = [];
-after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-"));
-  dirs.push(dir);
-  return dir;
-}
-
-test("writeIfChanged creates, then leaves an identical file alone (same inode and mtime)", async () => {
-  const dir = await tempDir();
+test("writeIfChanged creates, then leaves an identical file alone (same inode and mtime)", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-");
   const path = join(dir, "domain.map");
   assert.deepEqual(await writeIfChanged(path, "a b\n"), { changed: true, previous: null });
   const before = await stat(path);
@@ -27,8 +17,8 @@ test("writeIfChanged creates, then leaves an identical file alone (same inode an
   assert.equal(after.mtimeMs, before.mtimeMs);
 });
 
-test("writeIfChanged replaces by rename (new inode) and reports the previous content", async () => {
-  const dir = await tempDir();
+test("writeIfChanged replaces by rename (new inode) and reports the previous content", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-");
   const path = join(dir, "backends.cfg");
   await writeFile(path, "old\n");
   const before = await stat(path);
@@ -38,14 +28,14 @@ test("writeIfChanged replaces by rename (new inode) and reports the previous con
   assert.deepEqual(await readdir(dir), ["backends.cfg"]);
 });
 
-test("a failed write leaves the old file intact and no temp file behind", async () => {
-  const dir = await tempDir();
+test("a failed write leaves the old file intact and no temp file behind", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-");
   const path = join(dir, "target");
   await mkdir(path); // a directory where the file should be: rename must fail
   await assert.rejects(writeFileAtomic(path, "x"));
   assert.deepEqual(await readdir(dir), ["target"]);
 
-  const dir2 = await tempDir();
+  const dir2 = await tempDir(t, "rh-atomic-");
   const path2 = join(dir2, "domain.map");
   await writeFile(path2, "keep\n");
   if (process.getuid?.() !== 0) {

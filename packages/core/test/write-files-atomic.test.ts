@@ -1,24 +1,14 @@
 // writeFilesAtomic: staged temp files, renames in order, the steps before a failure still land, no temp
 // file left behind.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { writeFilesAtomic } from "../src/index.js";
+import { tempDir } from "./helpers.js";
 
-// Every test's directory, removed once the file's tests are done.
-const dirs: string[] = [];
-after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "rh-atomic-many-"));
-  dirs.push(dir);
-  return dir;
-}
-
-test("writeFilesAtomic renames every step in order; a path may come twice", async () => {
-  const dir = await tempDir();
+test("writeFilesAtomic renames every step in order; a path may come twice", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-many-");
   const [b, m] = [join(dir, "backends.cfg"), join(dir, "domain.map")];
   const seen: string[] = [];
   const outcomes = await writeFilesAtomic(
@@ -37,8 +27,8 @@ test("writeFilesAtomic renames every step in order; a path may come twice", asyn
   assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"]);
 });
 
-test("writeFilesAtomic stages every file before the first rename (the renames land back to back)", async () => {
-  const dir = await tempDir();
+test("writeFilesAtomic stages every file before the first rename (the renames land back to back)", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-many-");
   const [b, m] = [join(dir, "backends.cfg"), join(dir, "domain.map")];
   let atFirstRename: string[] = [];
   await writeFilesAtomic(
@@ -56,8 +46,8 @@ test("writeFilesAtomic stages every file before the first rename (the renames la
   );
 });
 
-test("writeFilesAtomic: a step that cannot be staged fails, the ones before it land, none after", async () => {
-  const dir = await tempDir();
+test("writeFilesAtomic: a step that cannot be staged fails, the ones before it land, none after", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-many-");
   await writeFile(join(dir, "notadir"), "");
   await writeFile(join(dir, "c"), "old c\n");
   const outcomes = await writeFilesAtomic([
@@ -73,8 +63,8 @@ test("writeFilesAtomic: a step that cannot be staged fails, the ones before it l
   assert.deepEqual((await readdir(dir)).sort(), ["a", "c", "notadir"]);
 });
 
-test("writeFilesAtomic: a failed rename stops there and removes every temp file", async () => {
-  const dir = await tempDir();
+test("writeFilesAtomic: a failed rename stops there and removes every temp file", async (t) => {
+  const dir = await tempDir(t, "rh-atomic-many-");
   await mkdir(join(dir, "target")); // a directory where a file should go: the rename fails
   const outcomes = await writeFilesAtomic([
     { path: join(dir, "target"), content: "x\n" },
