@@ -1,9 +1,13 @@
 // Values written into haproxy.cfg as single words: bind addresses and file paths.
 
+// An address as the host part of `<host>:<port>`: an IPv6 address in brackets, anything else as is.
+export function renderHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
 // The `bind` address part: all addresses, an IPv4 or a bracketed IPv6 address, then the port.
 export function renderBindAddress(address: string, port: number): string {
-  if (address === "") return `:${port}`;
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  return address === "" ? `:${port}` : `${renderHost(address)}:${port}`;
 }
 
 // A file path as one haproxy.cfg word: as is when plain, else in single quotes (no expansion inside;

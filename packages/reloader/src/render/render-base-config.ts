@@ -1,7 +1,7 @@
 // The base haproxy.cfg, rendered from validated options: pure text, same options → same bytes.
 import { tcpBackendName, type SyslogFacility, type SyslogTarget } from "@rancher-haproxy/core";
 import { DEFAULT_MAXCONN, type BaseConfigInput } from "./base-config-input.js";
-import { renderBindAddress, renderConfigPath } from "./config-words.js";
+import { renderBindAddress, renderConfigPath, renderHost } from "./config-words.js";
 import { renderHttpFrontend, renderHttpsFrontend, renderStats } from "./render-frontends.js";
 import { NO_ROUTE_BACKEND } from "./render-routing-rules.js";
 import { renderTcpFrontend } from "./render-tcp-frontend.js";
@@ -57,7 +57,7 @@ function section(header: string, body: string[]): string[] {
 
 function renderLog(log: SyslogTarget, facility: SyslogFacility): string {
   if (log.kind === "stdout") return "log stdout format raw local0";
-  const host = log.host.includes(":") ? `[${log.host}]` : log.host;
+  const host = renderHost(log.host);
   return `log ${log.port === null ? host : `${host}:${log.port}`} ${facility}`;
 }
 

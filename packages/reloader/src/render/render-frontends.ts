@@ -23,8 +23,7 @@ export function renderHttpFrontend(input: BaseConfigInput): string[] {
   ];
   if (input.https?.redirect)
     lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
-  lines.push("http-request set-header X-Forwarded-Proto http", "http-request set-header X-Real-IP %[src]");
-  return [...lines, ...renderRoutingRules()];
+  return [...lines, ...renderForwarding("http")];
 }
 
 // `frontend rh_https`: TLS with the default certificate and the crt-list (SNI), then as rh_http.
@@ -35,11 +34,14 @@ export function renderHttpsFrontend(input: BaseConfigInput, https: HttpsInput): 
   if (https.crtList) bind.push(`crt-list ${renderConfigPath(https.crtList)}`);
   bind.push("alpn h2,http/1.1");
   if (https.strictSni) bind.push("strict-sni");
+  return [bind.join(" "), ...renderHttpOptions(), ...renderHostCheck(), ...renderForwarding("https")];
+}
+
+// The end of both HTTP frontends: the headers a backend learns the client's scheme and address from,
+// then the routing by the maps.
+function renderForwarding(scheme: "http" | "https"): string[] {
   return [
-    bind.join(" "),
-    ...renderHttpOptions(),
-    ...renderHostCheck(),
-    "http-request set-header X-Forwarded-Proto https",
+    `http-request set-header X-Forwarded-Proto ${scheme}`,
     "http-request set-header X-Real-IP %[src]",
     ...renderRoutingRules(),
   ];
