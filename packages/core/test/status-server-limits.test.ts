@@ -104,3 +104,36 @@ test("STATUS_TOKEN: everything but /healthz needs the bearer token", async (t) =
   assert.equal(await status("/metrics", "Bearer s3cret-token"), 200);
   assert.equal(await status("/", "bearer s3cret-token"), 200);
 });
+
+// One raw request on its own connection; resolves with the status line (or "closed" if none came).
+function rawStatusLine(port: number, requestLine: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (answer += chunk));
+    socket.on("close", () => resolve(answer.split("\r\n")[0] || "closed"));
+    socket.on("error", reject);
+    socket.write(`${requestLine}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+test("a request target no URL can be made of is a 400, never a crash (with or without the token)", async (t) => {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", onRejection);
+  t.after(() => process.off("unhandledRejection", onRejection));
+  for (const token of [null, "s3cret-token"]) {
+    const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger, token });
+    t.after(() => server.close());
+    // `new URL(target, base)` throws on each of these (it used to, unguarded, in an un-awaited promise).
+    for (const target of ["//", "//a:b@", "http://[", "//[::1"]) {
+      assert.throws(() => new URL(target, "http://status.invalid"), `${target} is not a URL`);
+      assert.equal(await rawStatusLine(server.port, `GET ${target} HTTP/1.1`), "HTTP/1.1 400 Bad Request");
+    }
+    const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(response.status, 200, "the listener still answers");
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(rejections, []);
+});

@@ -43,7 +43,13 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
   const server = createServer(
     { connectionsCheckingInterval: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
-    (request, response) => void answer(options, request, response),
+    (request, response) =>
+      void answer(options, request, response).catch((error: unknown) => {
+        // Nothing a client sends may end the process: an unforeseen failure is logged and the
+        // connection dropped.
+        options.logger.error({ event: "status.answer-failed", err: String(error) }, "status answer failed");
+        response.destroy();
+      }),
   );
   server.headersTimeout = timeoutMs;
   server.keepAliveTimeout = Math.min(5_000, timeoutMs);
@@ -66,9 +72,12 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
 
 async function answer(options: StatusServerOptions, request: IncomingMessage, response: ServerResponse) {
   let result: StatusResponse;
-  const url = new URL(request.url ?? "/", "http://status.invalid");
-  const handler = Object.hasOwn(options.routes, url.pathname) ? options.routes[url.pathname] : undefined;
-  if (url.pathname !== OPEN_STATUS_PATH && !authorized(options.token ?? null, request)) {
+  const url = requestUrl(request.url);
+  const handler =
+    url !== null && Object.hasOwn(options.routes, url.pathname) ? options.routes[url.pathname] : undefined;
+  if (url === null) {
+    result = textResponse("the request target is not a path", 400);
+  } else if (url.pathname !== OPEN_STATUS_PATH && !authorized(options.token ?? null, request)) {
     result = textResponse(`a bearer token is needed (STATUS_TOKEN); ${OPEN_STATUS_PATH} is open`, 401);
     response.setHeader("www-authenticate", 'Bearer realm="status"');
   } else if (request.method !== "GET" && request.method !== "HEAD") {
@@ -95,6 +104,16 @@ async function answer(options: StatusServerOptions, request: IncomingMessage, re
     "cache-control": "no-store",
   });
   response.end(request.method === "HEAD" ? undefined : body);
+}
+
+// The request target as a URL (its path and query); null for a target no URL can be made of, such as
+// `//` or `http://[` (new URL throws on those: it must not reach the process as an unhandled rejection).
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? "/", "http://status.invalid");
+  } catch {
+    return null;
+  }
 }
 
 // No token configured, or `Authorization: Bearer <token>` (compared in constant time).
