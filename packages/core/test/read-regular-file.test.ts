@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readdir, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readRegularFile, removeStaleTemps, safeLogText } from "../src/index.js";
+import { readBounded, readRegularFile, removeStaleTemps, safeLogText } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 test("only a regular file under the cap is read; symlinks, FIFOs, devices and directories are refused", async (t) => {
@@ -36,6 +36,27 @@ test("a file longer than fstat says (a /proc file has size 0) is read to its end
   const read = await readRegularFile("/proc/self/cmdline", 5);
   assert.equal(read.kind, "refused");
   if (read.kind === "refused") assert.match(read.reason, /grew past the 5-byte cap while being read/);
+});
+
+test("readBounded reads what the file holds after its fstat, but never past the cap (a sparse 1 GiB grow)", async (t) => {
+  const dir = await tempDir(t, "core-bounded-");
+  const path = join(dir, "input");
+  await writeFile(path, "0123456789");
+  const handle = await open(path, "r");
+  t.after(() => handle.close());
+  const { size } = await handle.stat();
+  // Grown after the size was checked: FileHandle.readFile() would read all of it.
+  await appendFile(path, "abcdef");
+  assert.equal((await readBounded(handle, size, 100))?.toString(), "0123456789abcdef");
+  assert.equal(await readBounded(handle, size, 12), null);
+  await truncate(path, 1024 ** 3);
+  assert.equal(await readBounded(handle, size, 1024 * 1024), null, "refused after reading 1 MiB + 1 byte");
+  await truncate(path, 0);
+  assert.equal(
+    (await readBounded(handle, size, 100))?.length,
+    0,
+    "shrunk to nothing: empty, not stale bytes",
+  );
 });
 
 test("removeStaleTemps removes only this file's temp names of other pids, never a directory", async (t) => {

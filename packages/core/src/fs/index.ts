@@ -2,3 +2,4 @@
 export * from "./write-file-atomic.js";
 export * from "./write-files-atomic.js";
 export * from "./read-regular-file.js";
+export * from "./read-bounded.js";

@@ -4,6 +4,7 @@
 // symlink to a secret, blocking on a FIFO or reading /dev/zero for ever.
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
+import { readBounded } from "./read-bounded.js";
 
 // The most a generated file may hold before it is treated as not ours (the outputs are a few MB at most).
 export const MAX_REGULAR_FILE_BYTES = 64 * 1024 * 1024;
@@ -34,24 +35,10 @@ export async function readRegularFile(
     if (!stat.isFile()) return { kind: "refused", reason: `it is ${describeType(stat)}, not a regular file` };
     if (stat.size > maxBytes)
       return { kind: "refused", reason: `it holds ${stat.size} bytes, more than the ${maxBytes}-byte cap` };
-    // Read until a read returns nothing, whatever fstat said: the file may grow while it is read. One
-    // buffer of fstat's size + 1 (so a file that did not change is one read plus the empty one, with no
-    // zero-filling and no concatenated copy), doubled up to maxBytes + 1 if it grew.
-    let buffer = Buffer.allocUnsafe(Math.min(stat.size, maxBytes) + 1);
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
-        buffer.copy(bigger, 0, 0, length);
-        buffer = bigger;
-      }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxBytes)
-        return { kind: "refused", reason: `it grew past the ${maxBytes}-byte cap while being read` };
-    }
-    return { kind: "file", content: buffer.toString("utf8", 0, length) };
+    const bytes = await readBounded(handle, stat.size, maxBytes);
+    if (bytes === null)
+      return { kind: "refused", reason: `it grew past the ${maxBytes}-byte cap while being read` };
+    return { kind: "file", content: bytes.toString("utf8") };
   } finally {
     await handle.close();
   }

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
+import { readBounded } from "@rancher-haproxy/core";
 
 // Where the inputs are.
 export interface InputPaths {
@@ -77,7 +78,11 @@ export async function readInputFile(path: string, followSymlinks = false): Promi
     if (!stat.isFile()) return { ok: false, missing: false, reason: `is not a regular file (${kind(stat)})` };
     if (stat.size > MAX_INPUT_BYTES)
       return { ok: false, missing: false, reason: `is larger than ${MAX_INPUT_BYTES} bytes` };
-    return { ok: true, bytes: await handle.readFile() };
+    // Not handle.readFile(): it reads what the file holds at its own fstat, which may have grown since.
+    const bytes = await readBounded(handle, stat.size, MAX_INPUT_BYTES);
+    if (bytes === null)
+      return { ok: false, missing: false, reason: `grew past ${MAX_INPUT_BYTES} bytes while being read` };
+    return { ok: true, bytes };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     return { ok: false, missing: false, reason: `cannot be read (${code})` };
