@@ -111,6 +111,25 @@ function collidingInput(): ObjectInput {
       container({ name: "mixed-b", stack_name: "MIXED", uuid: "cc-02" }),
       container({ name: "dup-a", stack_name: "dup", uuid: "dd-01", primary_ip: "127.0.0.5" }),
       container({ name: "dup-b", stack_name: "dup", uuid: "DD-01", primary_ip: "127.0.0.6" }),
+      // The same server line and container name twice (uuids equal once lower-cased), asking for
+      // different options: only what is left (options, the uuid as spelled) can order them.
+      ...[
+        {
+          uuid: "EE-01",
+          labels: { "map-public-http.maxconn": "10", "map-public-http.balance": "leastconn" },
+        },
+        { uuid: "ee-01", labels: { "map-public-http.maxconn": "99" } },
+        { uuid: "Ee-01", labels: { "map-public-http.maxconn": "many" } },
+        { uuid: "eE-01", labels: { "map-public-http.maxconn": "lots" } },
+      ].map(({ uuid, labels }) =>
+        container({
+          name: "same",
+          stack_name: "same",
+          uuid,
+          primary_ip: "127.0.0.7",
+          labels: { "map-public-http": "80", ...labels },
+        }),
+      ),
     ],
     aliases: { "app-r123": ["www", "shop", "both"], twin: ["both", "t"], "app-r125": ["nope"] },
   };

@@ -173,3 +173,21 @@ test("another TCP label key (RANCHER_TCP_LABEL) is read instead of map-public-tc
   );
   assert.equal(routed.unlabelled.length, 1, "map-public-tcp means nothing under another TCP label");
 });
+
+test("twins (one name, one server line, uuids equal once lower-cased) give the same table in any order", () => {
+  const twins = ["FF-01", "ff-01", "Ff-01"].map((uuid) =>
+    container({ name: "twin", stack_name: "db", uuid, primary_ip: "127.0.0.8", labels: tcp("5432:5432") }),
+  );
+  const expected = table(twins);
+  assert.deepEqual(
+    expected.skipped.map((skip) => `${skip.uuid} ${skip.code}`),
+    ["Ff-01 duplicate-server", "ff-01 duplicate-server"],
+    "FF-01 wins (code-unit order of the uuid as spelled)",
+  );
+  fc.assert(
+    fc.property(fc.shuffledSubarray(twins, { minLength: twins.length }), (shuffled) => {
+      assert.deepEqual(table(shuffled), expected);
+    }),
+    { numRuns: 20 },
+  );
+});

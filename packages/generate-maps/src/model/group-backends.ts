@@ -49,12 +49,18 @@ function compareStacks(a: Candidate, b: Candidate): number {
   );
 }
 
-// Total order of candidates: stack, then the whole server line, then the container's name.
+// Total order of candidates: stack, then the whole server line, then the container's name, then what
+// only twins (one name, one server line) can differ in: the uuid as spelled, then the options they ask
+// for and the values that fell back. Whichever wins, the order metadata listed them in never decides.
 function compareCandidates(a: Candidate, b: Candidate): number {
   return (
     compareStacks(a, b) ||
     compareServerLines(a.server, b.server) ||
-    compareStrings(a.ref.container, b.ref.container)
+    compareStrings(a.ref.container, b.ref.container) ||
+    compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "") ||
+    compareStrings(a.wish, b.wish) ||
+    compareStrings(JSON.stringify(a.settings.server), JSON.stringify(b.settings.server)) ||
+    compareStrings(a.warnings.join("\n"), b.warnings.join("\n"))
   );
 }
 

@@ -53,12 +53,14 @@ function compareStacks(a: TcpCandidate, b: TcpCandidate): number {
   );
 }
 
-// Total order of candidates: stack, then the whole server line, then the container's name.
+// Total order of candidates: stack, then the whole server line, then the container's name, then the
+// uuid as spelled (twins may differ only there), so the order metadata listed them in never decides.
 function compareCandidates(a: TcpCandidate, b: TcpCandidate): number {
   return (
     compareStacks(a, b) ||
     compareServerLines(a.server, b.server) ||
-    compareStrings(a.ref.container, b.ref.container)
+    compareStrings(a.ref.container, b.ref.container) ||
+    compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "")
   );
 }
 
