@@ -57,6 +57,30 @@ test("a hosts claim cannot take a stack's host, a name under it, or an alias; tw
   );
 });
 
+test("a hosts claim of the stack domain or a parent, plain or wildcard, is refused: it would catch every stack's names", () => {
+  const table = build([
+    container({ stack_name: "app", ...labels({ [`${L}.path`]: "/api" }) }),
+    container({
+      stack_name: "evil",
+      ...labels({ [`${L}.hosts`]: "*.dev.tld,dev.tld,tld,*.tld,ev.tld,*.x.dev.tld" }),
+    }),
+  ]);
+  // Without the refusal `app.dev.tld/` and `x.app.dev.tld` (app has only a path key) went to evil.
+  assert.deepEqual(map(table), [
+    "*.x.dev.tld evil hosts",
+    "app.dev.tld/api app.web stack",
+    "ev.tld evil hosts",
+    "evil.dev.tld evil stack",
+  ]);
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    ["*.dev.tld", "*.tld", "dev.tld", "tld"].map(
+      (host) =>
+        `evil host-owned hosts name ${host} would take every name under dev.tld no key maps (stacks' own names among them)`,
+    ),
+  );
+});
+
 test("path: a service becomes backend <stack>.<service> with host/path keys; strip-path and options render", () => {
   const table = build([
     container({ stack_name: "shop", service_name: "web" }),

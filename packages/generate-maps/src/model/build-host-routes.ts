@@ -1,7 +1,8 @@
 // The domain.map keys of every backend: its stack's host, its stack's aliases and its own `hosts` claims,
 // each followed by the backend's path prefix. A claim cannot take a name a stack owns (its host and every
-// name under it) nor an alias; one key claimed twice goes to the stack host, then the alias, then the
-// claim, then the first backend by name; every refusal is a note.
+// name under it), the domain or a parent of it (a catch-all over every stack), nor an alias; one key
+// claimed twice goes to the stack host, then the alias, then the claim, then the first backend by name;
+// every refusal is a note.
 import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
 import type { Backend, HostRoute, RouteNote } from "./routing-table.js";
@@ -41,6 +42,10 @@ export function buildHostRoutes(
         refuse(
           `hosts name ${host} belongs to stack ${taken} (its host ${taken}.${domain} and the names under it)`,
         );
+      else if (coversDomain(bare, domain))
+        refuse(
+          `hosts name ${host} would take every name under ${domain} no key maps (stacks' own names among them)`,
+        );
       else if (aliasHosts.has(bare)) refuse(`hosts name ${host} is an alias host`);
       else if (host === `${backend.stack}.${domain}`)
         continue; // the stack's own host, already there
@@ -67,6 +72,13 @@ export function buildHostRoutes(
       });
   }
   return { hosts, notes };
+}
+
+// True when `name` is the domain or one of its parents: as a key (a mapped parent) or a wildcard it would
+// catch the names of every stack under the domain that has no key for them at that moment (a stack with
+// only path keys, one whose containers are all down, an unknown name that should get the 503).
+function coversDomain(name: string, domain: string): boolean {
+  return name === domain || domain.endsWith(`.${name}`);
 }
 
 // The routed stack owning `host`: `<stack>.<domain>` or any name under it; undefined for none.

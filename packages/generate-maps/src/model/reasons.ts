@@ -70,7 +70,8 @@ export type NoteCode = "option-fallback" | "option-disagreement" | "host-owned" 
 export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
   "option-fallback": "a routing option label is invalid; its default applies",
   "option-disagreement": "containers of one backend disagree on its options; the first container's win",
-  "host-owned": "a hosts name is a stack's own host (or under it) or an alias; the claim is refused",
+  "host-owned":
+    "a hosts name is a stack's own host (or under it), the stack domain or a parent of it, or an alias; the claim is refused",
   "host-conflict":
     "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
 };
