@@ -34,3 +34,31 @@ test("a small change of a large file is logged whole", () => {
   assert.match(diff, /^\+host1\.dev\.tld app1$/m);
   assert.doesNotMatch(diff, /not logged/);
 });
+
+// A version where every container's uuid changes: each line of each file changes.
+const hosts = (count: number, uuid: string): string =>
+  Array.from({ length: count }, (_, i) => `host${i}.dev.tld ${uuid}-${i}`).join("\n") + "\n";
+
+test("too many changed lines are not diffed (it would block the loop for seconds): their counts are logged", () => {
+  for (const [previous, content] of [
+    [hosts(10_000, "old"), hosts(10_000, "new")],
+    [hosts(1000, "old"), hosts(11_000, "new")],
+  ] as const) {
+    const before = previous.split("\n").length - 1;
+    const after = content.split("\n").length - 1;
+    assert.equal(
+      fileDiff("p", previous, content),
+      `… too many changed lines to diff: ${before} lines before, ${after} after\n`,
+    );
+  }
+});
+
+test("a few hundred changed lines of a large file are still diffed", () => {
+  const previous = hosts(10_000, "old");
+  const content = previous.replace(/ old-(\d*0)$/gm, (match, i: string) =>
+    Number(i) < 3000 ? ` new-${i}` : match,
+  );
+  const diff = fileDiff("p", previous, content, Number.POSITIVE_INFINITY);
+  assert.equal(diff.split("\n").filter((line) => line.startsWith("+host")).length, 300);
+  assert.equal(diff, createTwoFilesPatch("p", "p", previous, content, "before", "after"));
+});

@@ -6,6 +6,11 @@ import { createTwoFilesPatch } from "diff";
 // megabytes on one line (and block on a slow stdout pipe). The rest is summarised by a line count.
 export const MAX_LOGGED_DIFF_CHARS = 16 * 1024;
 
+// The most edits (a line added or removed) diffed between two large files: the diff's work grows with
+// their square, so 10 000 changed lines blocked the loop (and /healthz) for ≈ 12 s. 600 is ≈ 300 changed
+// lines, ≈ 30 ms.
+export const MAX_DIFF_EDITS = 600;
+
 // A unified diff of one file's old and new bytes (no file before: diff from empty), cut at `limit` chars.
 export function fileDiff(
   path: string,
@@ -15,16 +20,33 @@ export function fileDiff(
 ): string {
   // A new file is all additions: build only what will be logged instead of diffing megabytes from empty.
   if (previous === null) return createdPatch(path, content, limit);
-  return truncate(createTwoFilesPatch(path, path, previous, content, "before", "after"), limit);
+  const [before, after] = [lines(previous).length, lines(content).length];
+  const maxEditLength = maxEdits(Math.min(before, after));
+  const patch = createTwoFilesPatch(path, path, previous, content, "before", "after", { maxEditLength });
+  if (patch === undefined)
+    return `… too many changed lines to diff: ${before} lines before, ${after} after\n`;
+  return truncate(patch, limit);
+}
+
+// The edit bound for files whose shorter one has `shorter` lines. The work is about edits × min(edits,
+// shorter): the budget is what MAX_DIFF_EDITS costs between large files, so a (nearly) empty file may gain
+// many more lines.
+function maxEdits(shorter: number): number {
+  return Math.max(MAX_DIFF_EDITS, Math.floor(MAX_DIFF_EDITS ** 2 / 2 / (shorter + 1)));
+}
+
+// A file's lines, without the empty one after its last line feed.
+function lines(text: string): string[] {
+  return text.length === 0 ? [] : text.replace(/\n$/, "").split("\n");
 }
 
 // The unified diff of a file created from nothing, in the diff package's format, bounded like truncate().
 function createdPatch(path: string, content: string, limit: number): string {
-  const lines = content.length === 0 ? [] : content.replace(/\n$/, "").split("\n");
-  const hunk = lines.length === 0 ? "" : `@@ -0,0 +1,${lines.length} @@\n`;
+  const added = lines(content);
+  const hunk = added.length === 0 ? "" : `@@ -0,0 +1,${added.length} @@\n`;
   let patch = `Index: ${path}\n${"=".repeat(67)}\n--- ${path}\t(none)\n+++ ${path}\tafter\n${hunk}`;
-  for (const [index, line] of lines.entries()) {
-    if (patch.length + line.length + 2 > limit) return omitted(patch, lines.length - index);
+  for (const [index, line] of added.entries()) {
+    if (patch.length + line.length + 2 > limit) return omitted(patch, added.length - index);
     patch += `+${line}\n`;
   }
   return patch;
