@@ -10,6 +10,7 @@ import fc from "fast-check";
 import {
   findCompactEntries,
   JsonArrayEntries,
+  MAX_ARRAY_ENTRIES,
   MetadataError,
   parseJsonAnswer,
   splitJsonArray,
@@ -203,6 +204,28 @@ test("failure() parses the entries not read yet: a bad one is found even when th
     String(read.failure()?.message),
     /containers: answer is not JSON \(12 bytes: \[1, 2, nope\]…\)/,
   );
+});
+
+test("past MAX_ARRAY_ENTRIES a pass stops and failure() says too-large, whether the pass reached it or not", () => {
+  assert.equal(MAX_ARRAY_ENTRIES, 250_000);
+  const entries = (text: string, max: number) => {
+    const pieces = [Buffer.from(text)];
+    const compact = findCompactEntries(pieces);
+    return compact === null
+      ? new JsonArrayEntries(pieces, splitJsonArray(pieces) ?? assert.fail("an array"), URL, "exact", max)
+      : new JsonArrayEntries(pieces, compact, URL, "tentative", max);
+  };
+  for (const text of ["[0,0,0,0]", "[{},{},{},{}]"]) {
+    const read = entries(text, 3);
+    assert.equal([...read].length, 3, `${text}: the pass stops at the cap`);
+    assert.equal(read.failure()?.kind, "too-large");
+    assert.match(String(read.failure()?.message), /containers: answer has more than 3 entries$/);
+    const unread = entries(text, 3);
+    assert.equal(unread.failure()?.kind, "too-large", `${text}: failure() alone counts too`);
+    assert.equal(entries(text, 4).failure(), null, `${text}: at the cap is fine`);
+  }
+  // Not JSON and too many: the first problem in order is reported.
+  assert.equal(entries("[0,nope,0,0]", 3).failure()?.kind, "invalid-json");
 });
 
 test('"value" reading (the default) parses the whole answer, as getJson always did', () => {

@@ -280,3 +280,21 @@ test("11.16: a container name cannot forge a log line (pretty) and a 100 kB name
     );
   }
 });
+
+test("an answer of more than 250 000 entries (`[{},{},…]`, 750 KB) is refused as a whole, before the model keeps them all", async (t) => {
+  // Under the byte cap, 64 MiB of `{}` is 21 million entries: ≈ 1 GB of unlabelled refs kept by the model.
+  const hostPort = await startRawMetadata(t, `[${Array(250_001).fill("{}").join(",")}]`);
+  const dir = await tempDir(t);
+  const paths = outputPaths(dir);
+  const once = spawnGenerateMaps({
+    args: ["--once", "--api-host", hostPort, "--domain-map", paths.map, "--backends", paths.backends],
+    env: { STACK_DOMAIN: "dev.tld", STATUS_PORT: "off" },
+  });
+  t.after(() => once.stop({ signal: "SIGKILL", timeoutMs: 5000 }));
+  const exit = await once.exited;
+  assert.notEqual(exit.code, 0);
+  const failed = once.logs.find((line) => line.event === "metadata-unavailable");
+  assert.equal(failed?.["kind"], "too-large", JSON.stringify(once.logs.slice(-3)));
+  assert.match(String(failed?.["error"]), /containers: answer has more than 250000 entries/);
+  assert.equal(await readOrUndefined(paths.map), undefined, "nothing written");
+});

@@ -1,7 +1,7 @@
 // A JSON array answer decoded and parsed one entry at a time, as it is walked: what the generator's model
 // iterates instead of one parsed tree (cut by findCompactEntries or splitJsonArray). Whether the whole
 // answer was JSON is known once every entry has been parsed: `failure()` says, with the error a whole
-// parse would have thrown.
+// parse would have thrown, or that the answer has more entries than its cap.
 import { Buffer, isAscii } from "node:buffer";
 import { countBelow } from "../sorted/count-below.js";
 import { bufferView } from "../bytes/buffer-view.js";
@@ -16,12 +16,19 @@ export type EntryBoundaries = "exact" | "tentative";
 // Returned by parse() when the boundaries were just replaced: read the same entry again.
 const AGAIN = Symbol("again");
 
+// The most entries an answer may have. The byte cap alone did not bound memory: every entry the model
+// keeps (a skip record, an unlabelled container's name) costs ≈ 40–180 bytes, and `[0,0,…]` or `[{},{},…]`
+// packs 20–30 million entries under 64 MiB. 250 000 is 5 × the largest environment the bench measures.
+export const MAX_ARRAY_ENTRIES = 250_000;
+
 // The entries of one answer, parsed anew on each pass (nothing parsed is kept here).
 export class JsonArrayEntries implements Iterable<unknown> {
   /** the entries before this one all parsed (read in order, as the model does) */
   private checked = 0;
   /** an entry did not parse */
   private broken = false;
+  /** a pass reached entry `maxEntries` and there were more */
+  private tooMany = false;
   /** the piece the last entry read started in */
   private cursor = 0;
   private readonly pieces: readonly Buffer[];
@@ -33,16 +40,21 @@ export class JsonArrayEntries implements Iterable<unknown> {
     private slices: JsonArraySlices,
     private readonly url: string,
     private boundaries: EntryBoundaries,
+    private readonly maxEntries = MAX_ARRAY_ENTRIES,
   ) {
     this.pieces = pieces.map(bufferView);
     this.encoding = this.pieces.every((piece) => isAscii(piece)) ? "latin1" : "utf8";
   }
 
   // The entries in order, each parsed as it is reached; undefined for one that is not JSON (then
-  // failure() is not null).
+  // failure() is not null). It stops after `maxEntries` entries when there are more (failure() says so).
   *[Symbol.iterator](): Generator<unknown, void, undefined> {
     // `slices` may be replaced on the way; the entries already read stay where they were.
     for (let index = 0; index < this.slices.count;) {
+      if (index >= this.maxEntries) {
+        this.tooMany = true;
+        return;
+      }
       const entry = this.parse(index);
       if (entry === AGAIN) continue;
       index++;
@@ -54,8 +66,13 @@ export class JsonArrayEntries implements Iterable<unknown> {
   // parses; the entries not yet read in order are parsed here first.
   failure(): MetadataError | null {
     // Each step either moves `checked` on, replaces the boundaries once, or marks the answer broken.
-    while (!this.broken && this.checked < this.slices.count) this.parse(this.checked);
-    return this.broken ? notJson(this.url, this.pieces) : null;
+    while (!this.broken && !this.tooMany && this.checked < this.slices.count)
+      if (this.checked >= this.maxEntries) this.tooMany = true;
+      else this.parse(this.checked);
+    if (this.broken) return notJson(this.url, this.pieces);
+    if (this.tooMany)
+      return new MetadataError("too-large", this.url, `answer has more than ${this.maxEntries} entries`);
+    return null;
   }
 
   // Entry `index` parsed; undefined when it is not JSON. With tentative boundaries an entry that does not

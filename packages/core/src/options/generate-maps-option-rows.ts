@@ -73,7 +73,8 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     env: "METADATA_MAX_BYTES",
     type: integerType(65_536, 2_147_483_647),
     default: "67108864",
-    describe: "largest metadata answer read (bytes); a larger one is a failed read, logged as too-large",
+    describe:
+      "largest metadata answer read (bytes); a larger one, or a /containers list of more than 250 000 entries, is a failed read, logged as too-large",
     programs: GENERATOR,
   },
   removalConfirmSeconds: {
