@@ -81,6 +81,33 @@ test("a hosts claim of the stack domain or a parent, plain or wildcard, is refus
   );
 });
 
+test("a stack's aliases times its backends stop at 10 000 keys: the aliases past that are left out with a note", () => {
+  const names = Array.from({ length: 6000 }, (_, i) => `a${String(i).padStart(4, "0")}`);
+  const table = build(
+    [
+      container({ stack_name: "shop", service_name: "web" }),
+      container({ stack_name: "shop", service_name: "api", ...labels({ [`${L}.path`]: "/api" }) }),
+      container({ stack_name: "blog", service_name: "web" }),
+    ],
+    { shop: names, blog: ["news"] },
+  );
+  const aliasKeys = table.hosts.filter((host) => host.source === "alias");
+  assert.equal(aliasKeys.filter((host) => host.backend.startsWith("shop")).length, 10_000);
+  assert.ok(aliasKeys.some((host) => host.fqdn === "a4999.dev.tld/api"));
+  assert.ok(!aliasKeys.some((host) => host.fqdn.startsWith("a5000.")), "the first left out (name order)");
+  assert.ok(
+    aliasKeys.some((host) => host.fqdn === "news.dev.tld"),
+    "other stacks keep theirs",
+  );
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    ["shop", "shop.api"].map(
+      (backend) =>
+        `${backend} host-limit only the first 5000 of stack shop's 6000 aliases are mapped: with its 2 backends more would pass 10000 keys (the first left out: a5000.dev.tld)`,
+    ),
+  );
+});
+
 test("path: a service becomes backend <stack>.<service> with host/path keys; strip-path and options render", () => {
   const table = build([
     container({ stack_name: "shop", service_name: "web" }),

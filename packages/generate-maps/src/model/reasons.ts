@@ -64,7 +64,8 @@ export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "wa
 }
 
 // Why a routed backend is not quite what one container's labels ask for (routed all the same).
-export type NoteCode = "option-fallback" | "option-disagreement" | "host-owned" | "host-conflict";
+export type NoteCode =
+  "option-fallback" | "option-disagreement" | "host-owned" | "host-conflict" | "host-limit";
 
 // Every note code with what it means, for logs, /routes and explain.
 export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
@@ -74,4 +75,6 @@ export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
     "a hosts name is a stack's own host (or under it), the stack domain or a parent of it, or an alias; the claim is refused",
   "host-conflict":
     "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
+  "host-limit":
+    "a stack's aliases times its backends (path backends included) would pass 10 000 keys; the aliases past that (in name order) are not mapped",
 };
