@@ -64,6 +64,32 @@ describe("assignSlots", () => {
     assert.deepEqual(third.grown, ["app"]);
   });
 
+  it("a reload releases the free blocks past one spare, never a kept container's slot; a runtime step keeps them", () => {
+    const many = (count: number) =>
+      Array.from({ length: count }, (_, i) => server(`s${1000 + i}`, (i % 200) + 1));
+    const burst = assignSlots(null, [backend("app", many(100))], 10, "reload").slots;
+    assert.equal(burst.get("app")?.length, 100);
+    const all = many(100);
+    const [first, at25] = [all[0], all[25]];
+    assert.ok(first && at25);
+    // Back to one container: at runtime the 100 slots stay (a step cannot remove servers).
+    const calm = [backend("app", [first])];
+    assert.equal(assignSlots(burst, calm, 10, "runtime").slots.get("app")?.length, 100);
+    // On a reload: 10 for the container and 10 spare.
+    const shrunk = assignSlots(burst, calm, 10, "reload");
+    assert.deepEqual(holders(shrunk.slots, "app")?.slice(0, 2), [first.name, null]);
+    assert.equal(shrunk.slots.get("app")?.length, 20);
+    assert.deepEqual(shrunk.grown, []);
+    // A kept container in slot 26 keeps it: 30 slots for it, and 10 spare.
+    const high = assignSlots(burst, [backend("app", [at25])], 10, "reload").slots;
+    assert.equal(high.get("app")?.length, 40);
+    assert.equal(high.get("app")?.[25]?.server, at25.name);
+    // Three newcomers besides: still room, no growth reported.
+    const more = assignSlots(burst, [backend("app", [at25, server("n1", 1), server("n2", 2)])], 10, "reload");
+    assert.deepEqual(more.grown, []);
+    assert.deepEqual(holders(more.slots, "app")?.slice(0, 2), ["n1", "n2"]);
+  });
+
   it("renders free slots with the first used slot's options on a reload, and keeps them at runtime", () => {
     const proxied = backend("app", [server("a", 1, { proxy: "send-proxy" })]);
     const loaded = assignSlots(null, [proxied], 3, "reload").slots;

@@ -6,8 +6,8 @@ import { serverOptions, type Slot } from "./server-slots.js";
 
 // `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them);
 // `reload`: every slot is rendered afresh, free slots with the options of the backend's first used slot,
-// and a backend's size is rounded up to a whole number of blocks (a new worker has no old connections,
-// so any slot may take any address).
+// and a backend's size is rounded up to a whole number of blocks, free blocks past one spare released (a
+// new worker has no old connections, so any slot may take any address).
 export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
@@ -29,7 +29,7 @@ export function assignBackendSlots(
       now !== undefined && (old === null || !was || (was.address === now.address && was.port === now.port))
     );
   };
-  const size = mode === "reload" ? roundUp(previous.length, block) : previous.length;
+  const size = mode === "reload" ? reloadSize(previous, servers.size, keeps, block) : previous.length;
   // Slots freed by this change (runtime): not reused before the next change.
   const cooling = new Set<number>();
   const slots: Slot[] = Array.from({ length: Math.max(size, block) }, (_, index) => {
@@ -59,6 +59,27 @@ export function assignBackendSlots(
     for (const slot of slots) if (slot.server === null) slot.options = { ...first };
   }
   return { slots, grown };
+}
+
+// A reload's size: the previous one rounded up to whole blocks, but a backend that once held many more
+// servers (a burst, or a shared file that asked for thousands) shrinks back to what its kept containers'
+// highest slot and its server count need, plus one spare block: a runtime step cannot shrink it, and
+// thousands of free slots cost HAProxy memory in every worker for good.
+function reloadSize(
+  previous: readonly Slot[],
+  servers: number,
+  keeps: (name: string) => boolean,
+  block: number,
+): number {
+  let needed = servers;
+  for (let index = previous.length - 1; index >= 0; index--) {
+    const name = previous[index]?.server;
+    if (name != null && keeps(name)) {
+      needed = Math.max(needed, index + 1);
+      break;
+    }
+  }
+  return Math.min(roundUp(previous.length, block), roundUp(needed, block) + block);
 }
 
 function roundUp(count: number, block: number): number {
