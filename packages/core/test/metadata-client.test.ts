@@ -80,6 +80,20 @@ test("waitForVersion long-polls with wait=true, value and maxWait", async () => 
   await s.close();
 });
 
+test("waitForVersion refuses a version that is not a short printable token (a lone surrogate, spaces, 300 characters)", async () => {
+  const answers = ['"\\ud800"', '"a b"', JSON.stringify("v".repeat(257)), '""', "7"];
+  let next = 0;
+  const s = await serve((_req, res) => res.end(answers[next++]));
+  for (const answer of answers)
+    await assert.rejects(s.client.waitForVersion("v1", 1), (error: unknown) => {
+      assert.ok(error instanceof MetadataError, `${answer}: ${String(error)}`);
+      assert.equal(error.kind, "invalid-json");
+      assert.match(error.message, /version is not 1 to 256 printable ASCII characters/);
+      return true;
+    });
+  await s.close();
+});
+
 test("waitForVersion can be aborted by the caller", async () => {
   const s = await serve(() => undefined);
   const controller = new AbortController();

@@ -145,6 +145,9 @@ test("wrong shapes are named precisely: containers must be a list; bad entries a
     [{ ...base, containers: null }, /containers answer has the wrong shape/],
     [{ ...base, version: "" }, /version answer has the wrong shape/],
     [{ ...base, version: 7 }, /version answer has the wrong shape/],
+    [{ ...base, version: "\ud800" }, /version answer has the wrong shape: expected 1 to 256 printable ASCII/],
+    [{ ...base, version: "a b" }, /version answer has the wrong shape/],
+    [{ ...base, version: "v".repeat(257) }, /version answer has the wrong shape/],
   ];
   for (const [answers, message] of cases) {
     await assert.rejects(readMetadata(fake(answers)), (error: unknown) => {

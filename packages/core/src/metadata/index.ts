@@ -5,3 +5,4 @@ export * from "./metadata-error.js";
 export * from "./parse-json-answer.js";
 export * from "./split-json-array.js";
 export * from "./find-compact-entries.js";
+export * from "./metadata-version.js";

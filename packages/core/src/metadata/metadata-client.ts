@@ -3,6 +3,7 @@ import { bufferView } from "../bytes/buffer-view.js";
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
 import { decodeBody, headOf } from "./body-bytes.js";
+import { isMetadataVersion, MAX_VERSION_LENGTH } from "./metadata-version.js";
 
 // Options of a metadata client: where the server is and how long one request may take.
 export interface MetadataClientOptions {
@@ -99,8 +100,12 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
       const wait = Math.max(1, Math.min(120, Math.round(maxWaitSeconds)));
       const query = `version?wait=true&value=${encodeURIComponent(last)}&maxWait=${wait}`;
       const value = await get(query, "value", (wait + 10) * 1000, signal);
-      if (typeof value !== "string" || value.length === 0)
-        throw new MetadataError("invalid-json", `${baseUrl}/version`, "version is not a non-empty string");
+      if (!isMetadataVersion(value))
+        throw new MetadataError(
+          "invalid-json",
+          `${baseUrl}/version`,
+          `version is not 1 to ${MAX_VERSION_LENGTH} printable ASCII characters`,
+        );
       return value;
     },
   };

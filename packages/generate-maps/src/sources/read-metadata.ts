@@ -1,5 +1,12 @@
 // The metadata source: one whole snapshot (version, containers, aliases) per call, or a thrown error.
-import { isNotFound, JsonArrayEntries, type MetadataClient, type MetadataError } from "@rancher-haproxy/core";
+import {
+  isMetadataVersion,
+  isNotFound,
+  JsonArrayEntries,
+  MAX_VERSION_LENGTH,
+  type MetadataClient,
+  type MetadataError,
+} from "@rancher-haproxy/core";
 import { z } from "zod";
 import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
@@ -11,7 +18,9 @@ export interface MetadataSnapshot extends MetadataInput {
   version: string;
 }
 
-const VERSION = z.string().min(1);
+const VERSION = z.custom<string>(isMetadataVersion, {
+  message: `expected 1 to ${MAX_VERSION_LENGTH} printable ASCII characters`,
+});
 // A list. Its entries are the model's to judge: one that is not an object is skipped with a reason
 // (entry-invalid) and the other stacks still get their updates; only an answer that is not a list fails.
 // Read as entries (parsed one at a time by the model, see snapshotReadError), or an array (a test's
