@@ -12,7 +12,8 @@ import {
   SNAPSHOT_MAP,
   type StateLayout,
 } from "../output/snapshot-layout.js";
-import { readInputs, type InputPaths } from "../sources/read-inputs.js";
+import type { InputPaths } from "../sources/read-inputs.js";
+import { hashTriple, type ReadTriple } from "./hash-triple.js";
 
 // The comparison; `changedAt` is the newest input mtime (ms since the epoch), null when unreadable.
 export interface AppliedState {
@@ -25,29 +26,25 @@ export interface AppliedState {
   problem: string | null;
 }
 
+// How the two triples are read: hashTriple each time, or the memos of createAppliedStateProbe.
+export interface TripleReaders {
+  inputs: ReadTriple;
+  snapshot: ReadTriple;
+}
+
+const READ_EVERY_TIME: TripleReaders = { inputs: hashTriple, snapshot: hashTriple };
+
 // Reads the inputs and snapshot `generation` (the running one; null: nothing runs) and compares them.
 export async function readAppliedState(
   inputs: InputPaths,
   layout: StateLayout,
   generation: number | null,
+  readers: TripleReaders = READ_EVERY_TIME,
 ): Promise<AppliedState> {
-  const onDisk = await readInputs(inputs);
+  const onDisk = await readers.inputs(inputs);
   const changedAt = await newestMtime([inputs.base, inputs.backends, inputs.map]);
-  if (!onDisk.ok) {
-    const unreadable = "unreadable" in onDisk ? onDisk.unreadable : [];
-    const problems = [
-      ...onDisk.missing.map((path) => `${path} is missing`),
-      ...unreadable.map((input) => `${input.path} ${input.reason}`),
-    ];
-    return {
-      generation,
-      applied: false,
-      hash: null,
-      changedAt,
-      problem: problems.join(", ") || "an input cannot be read",
-    };
-  }
-  const { hash } = onDisk.files;
+  if (!onDisk.ok) return { generation, applied: false, hash: null, changedAt, problem: onDisk.problem };
+  const { hash } = onDisk;
   if (generation === null)
     return { generation, applied: false, hash, changedAt, problem: "no configuration is confirmed running" };
   const dir = join(layout.dir, generationName(generation));
@@ -58,14 +55,14 @@ export async function readAppliedState(
     () => true,
     () => false,
   );
-  const running = await readInputs({
+  const running = await readers.snapshot({
     base: join(dir, SNAPSHOT_BASE),
     backends: verbatim ? join(copies, INPUT_BACKENDS) : join(dir, SNAPSHOT_BACKENDS),
     map: verbatim ? join(copies, INPUT_MAP) : join(dir, SNAPSHOT_MAP),
   });
   if (!running.ok)
     return { generation, applied: false, hash, changedAt, problem: `gen-${generation} cannot be read` };
-  return { generation, applied: running.files.hash === hash, hash, changedAt, problem: null };
+  return { generation, applied: running.hash === hash, hash, changedAt, problem: null };
 }
 
 async function newestMtime(paths: readonly string[]): Promise<number | null> {

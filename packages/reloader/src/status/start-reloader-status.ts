@@ -7,7 +7,7 @@ import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import type { InputPaths } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
-import { readAppliedState } from "./read-applied-state.js";
+import { createAppliedStateProbe } from "./applied-state-probe.js";
 import { createReloaderMetrics } from "./reloader-metrics.js";
 import { reloaderRoutes } from "./reloader-routes.js";
 
@@ -31,7 +31,9 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const { options, status, layout, inputs, logger } = input;
   if (options.status.port === null) return startStatusListener(options.status, {}, logger);
   const now = input.now ?? Date.now;
-  const applied = () => readAppliedState(inputs, layout, status.snapshot().runningGeneration);
+  // One probe for /healthz and /metrics: shared while in flight, re-reading only files that changed.
+  const generation = () => status.snapshot().runningGeneration;
+  const applied = createAppliedStateProbe({ inputs, layout, generation });
   const registry = createReloaderMetrics(status, applied, now);
   const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
   const routes = reloaderRoutes({ status, registry, layout, applied, graceMs, now });
