@@ -9,21 +9,36 @@ import type {
   Server,
   SkippedContainer,
 } from "../model/routing-table.js";
+import { groupBy } from "../model/group-by.js";
+import { entryBudget, type EntryBudget } from "./entry-budget.js";
 import type { ContainerExplanation, ServerView } from "./explanation.js";
 
-// Every container of `table` whose name or uuid is `query` (case-insensitive), routed ones first.
+// The most host names the routed containers of one answer list together: each lists every host of its
+// backend (up to 10 000 aliases of its stack), and many containers may share a name. A container's hosts
+// are given whole while fewer were given; past that it has `hostCount` and no hosts.
+export const MAX_EXPLAIN_HOST_ENTRIES = 20_000;
+
+// Every container of `table` whose name or uuid is `query` (case-insensitive), routed ones first;
+// `budget` counts the host names given (the caller reads the containers left without theirs).
 export function explainContainers(
   table: RoutingTable,
   query: string,
   options: ModelOptions,
+  budget: EntryBudget = entryBudget(MAX_EXPLAIN_HOST_ENTRIES),
 ): ContainerExplanation[] {
   const wanted = query.toLowerCase();
   const matches = (name: string, uuid: string | null) =>
     name.toLowerCase() === wanted || (uuid !== null && uuid.toLowerCase() === wanted);
   const found: ContainerExplanation[] = [];
+  // the hosts of each backend, grouped once when the first routed container is found
+  let hostsOf: Map<string, RoutingTable["hosts"]> | undefined;
   for (const backend of table.backends)
     for (const server of backend.servers)
-      if (matches(server.container, server.uuid)) found.push(routed(table, backend.name, server));
+      if (matches(server.container, server.uuid)) {
+        hostsOf ??= groupBy(table.hosts, (host) => host.backend);
+        const hosts = hostsOf.get(backend.name) ?? [];
+        found.push(routed(backend.name, server, hosts, budget.take(hosts.length)));
+      }
   for (const skip of table.skipped) if (matches(skip.container, skip.uuid)) found.push(explainSkipped(skip));
   for (const ref of table.unlabelled)
     if (matches(ref.container, ref.uuid)) found.push(explainUnlabelled(ref, options));
@@ -59,8 +74,13 @@ export function serverView(server: Server): ServerView {
   return { name: server.name, address: server.address, port: server.port, proxy: server.proxy ?? null };
 }
 
-function routed(table: RoutingTable, backend: string, server: Server): ContainerExplanation {
-  const hosts = table.hosts.filter((host) => host.backend === backend).map((host) => host.fqdn);
+// `listed`: false when the answer's host budget is spent (hosts [] and hostCount set).
+function routed(
+  backend: string,
+  server: Server,
+  hosts: RoutingTable["hosts"],
+  listed: boolean,
+): ContainerExplanation {
   return {
     kind: "container",
     container: server.container,
@@ -72,7 +92,8 @@ function routed(table: RoutingTable, backend: string, server: Server): Container
     meaning: null,
     backend,
     server: serverView(server),
-    hosts,
+    hosts: listed ? hosts.map((host) => host.fqdn) : [],
+    ...(listed ? {} : { hostCount: hosts.length }),
   };
 }
 

@@ -2,9 +2,11 @@
 // first; a name no container has is taken as a host). Pure: the table in, the explanation out.
 import type { RemovalDecision } from "../guard/decide-removal-hold.js";
 import type { ModelOptions, RoutingTable } from "../model/routing-table.js";
-import { explainContainers } from "./explain-container.js";
+import { entryBudget } from "./entry-budget.js";
+import { explainContainers, MAX_EXPLAIN_HOST_ENTRIES } from "./explain-container.js";
 import { explainHost } from "./explain-host.js";
 import type { ExplainQuery, Explanation } from "./explanation.js";
+import { notesAbout } from "./notes-about.js";
 
 // What the table came from: the metadata version and the removal guard's verdict on it.
 export interface ExplainContext {
@@ -24,23 +26,22 @@ export function explain(table: RoutingTable, query: ExplainQuery, context: Expla
     );
   const answer = (found: boolean, matches: Explanation["matches"]): Explanation => {
     // the notes on the backends and containers matched (option fallbacks, disagreements, refused hosts)
-    const about = (note: RoutingTable["notes"][number]) =>
-      matches.some((match) =>
-        match.kind === "host"
-          ? match.backend === note.backend ||
-            (match.backend ?? "").split(".")[0] === note.backend.split(".")[0]
-          : match.container === note.container || match.backend === note.backend,
-      );
-    for (const note of table.notes.filter(about))
+    for (const note of notesAbout(table.notes, matches))
       notes.push(
         `backend ${note.backend}${note.container ? `, container ${note.container}` : ""}: ${note.code}: ${note.reason}`,
       );
     return { query, found, version: context.version, domain: options.domain, matches, notes };
   };
   if (query.by !== "host") {
-    const containers = explainContainers(table, query.value, options);
+    const budget = entryBudget(MAX_EXPLAIN_HOST_ENTRIES);
+    const containers = explainContainers(table, query.value, options, budget);
     if (containers.length > 0 || query.by === "container") {
       if (containers.length === 0) notes.push(`no container is named ${query.value} or has that uuid`);
+      if (budget.omitted() > 0)
+        notes.push(
+          `${budget.omitted()} routed containers have hostCount but no hosts: the answer lists ${MAX_EXPLAIN_HOST_ENTRIES} ` +
+            `host names at most (each container repeats its backend's hosts); ask for one by uuid, or see /routes`,
+        );
       return answer(containers.length > 0, containers);
     }
   }

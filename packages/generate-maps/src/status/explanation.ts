@@ -31,6 +31,8 @@ export interface ContainerExplanation {
   backend: string | null;
   server: ServerView | null;
   hosts: string[];
+  /** set only when `hosts` is left out ([]) past the answer's host budget: how many hosts reach it */
+  hostCount?: number;
 }
 
 // One host: routed (directly, as an alias, or through a parent name) or not, and the containers and

@@ -18,7 +18,11 @@ function containerLines(match: ContainerExplanation, indent = ""): string[] {
   const lines = [`${indent}container ${match.container} (${where.join(", ")}): ${verdict}`];
   if (match.status === "routed" && match.server && match.backend) {
     lines.push(`${indent}  backend ${match.backend}: ${serverText(match.server)}`);
-    lines.push(`${indent}  hosts: ${match.hosts.join(", ") || "(none)"}`);
+    const hosts =
+      match.hostCount === undefined
+        ? match.hosts.join(", ") || "(none)"
+        : `${match.hostCount} (left out, see the notes)`;
+    lines.push(`${indent}  hosts: ${hosts}`);
   } else {
     lines.push(`${indent}  reason: ${match.code ?? match.status}: ${match.reason}`);
     if (match.meaning) lines.push(`${indent}  meaning: ${match.meaning}`);

@@ -1,10 +1,27 @@
 // /routes: what the files on disk route, host by host (and TCP port by port) down to the servers, and
 // every container and alias left out with its reason: the routing table as JSON, nothing recomputed.
+// Every host repeats its backend's servers, so those copies stop at MAX_ROUTES_SERVER_ENTRIES (`cut`).
 import { parseTcpBackendName } from "@rancher-haproxy/core";
-import type { HostRoute, RouteNote, SkippedAlias, SkippedContainer } from "../model/routing-table.js";
+import type {
+  Backend,
+  HostRoute,
+  RouteNote,
+  Server,
+  SkippedAlias,
+  SkippedContainer,
+} from "../model/routing-table.js";
+import { entryBudget } from "./entry-budget.js";
 import { serverView } from "./explain-container.js";
 import type { ServerView } from "./explanation.js";
 import type { GoodCycle } from "./status-state.js";
+
+// The most server entries the hosts of one report copy (some 260 bytes each as served: about 5 MB): every
+// alias of a stack repeats all its servers, and 1 000 servers under 1 000 aliases made a 188 MB body.
+// A host's list is given whole while fewer were given; past that a host has its backend and serverCount.
+export const MAX_ROUTES_SERVER_ENTRIES = 20_000;
+
+// One server line of a report and the container behind it.
+export type RouteServer = ServerView & { container: string; uuid: string };
 
 // One domain.map line with the servers of its backend.
 export interface HostRoutes {
@@ -13,14 +30,24 @@ export interface HostRoutes {
   source: HostRoute["source"];
   /** the backend's options from labels ({}: none) */
   options: NonNullable<GoodCycle["output"]["table"]["backends"][number]["options"]>;
-  servers: (ServerView & { container: string; uuid: string })[];
+  /** how many servers the backend has, listed or not */
+  serverCount: number;
+  /** the backend's servers; [] for a host past the report's server budget (see `cut`) */
+  servers: RouteServer[];
+}
+
+// Set when hosts past the server budget are given without their servers, and how to read those.
+export interface RoutesCut {
+  limit: number;
+  hostsWithoutServers: number;
+  reason: string;
 }
 
 // One TCP service: its public port, its `tcp_<port>` backend and the servers behind it.
 export interface TcpRoutes {
   port: number;
   backend: string;
-  servers: (ServerView & { container: string; uuid: string })[];
+  servers: RouteServer[];
 }
 
 // The whole report.
@@ -30,6 +57,8 @@ export interface RoutesReport {
   at: string;
   outputSha256: string;
   counts: GoodCycle["output"]["table"]["counts"];
+  /** null when every host lists its servers */
+  cut: RoutesCut | null;
   hosts: HostRoutes[];
   /** TCP services by public port (tcp_<port> backends); a port lost by a stack is in `skipped` */
   tcp: TcpRoutes[];
@@ -45,34 +74,18 @@ export interface RoutesReport {
 export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): RoutesReport {
   const { table, version } = applied.output;
   const guard = newest.output.guard;
+  const hosts = listHosts(table.hosts, table.backends, MAX_ROUTES_SERVER_ENTRIES);
   return {
     version,
     at: new Date(applied.at).toISOString(),
     outputSha256: applied.outputSha256,
     counts: table.counts,
-    hosts: table.hosts.map((host) => {
-      const backend = table.backends.find((entry) => entry.name === host.backend);
-      return {
-        host: host.fqdn,
-        backend: host.backend,
-        source: host.source,
-        options: backend?.options ?? {},
-        servers: (backend?.servers ?? []).map((server) => ({
-          ...serverView(server),
-          container: server.container,
-          uuid: server.uuid,
-        })),
-      };
-    }),
+    cut: hosts.cut,
+    hosts: hosts.list,
     tcp: table.backends.flatMap((backend) => {
       const port = parseTcpBackendName(backend.name);
       if (port === undefined) return [];
-      const servers = backend.servers.map((server) => ({
-        ...serverView(server),
-        container: server.container,
-        uuid: server.uuid,
-      }));
-      return [{ port, backend: backend.name, servers }];
+      return [{ port, backend: backend.name, servers: backend.servers.map(routeServer) }];
     }),
     skipped: table.skipped,
     skippedAliases: table.skippedAliases,
@@ -86,4 +99,44 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
           }
         : null,
   };
+}
+
+// The hosts with their backends' servers (one map of the backends, not a search per host), the copies
+// given while fewer than `limit` server entries were given.
+function listHosts(
+  hosts: readonly HostRoute[],
+  backends: readonly Backend[],
+  limit: number,
+): { list: HostRoutes[]; cut: RoutesCut | null } {
+  const byName = new Map(backends.map((backend) => [backend.name, backend]));
+  const budget = entryBudget(limit);
+  const list = hosts.map((host): HostRoutes => {
+    const backend = byName.get(host.backend);
+    const servers = backend?.servers ?? [];
+    return {
+      host: host.fqdn,
+      backend: host.backend,
+      source: host.source,
+      options: backend?.options ?? {},
+      serverCount: servers.length,
+      servers: budget.take(servers.length) ? servers.map(routeServer) : [],
+    };
+  });
+  const left = budget.omitted();
+  const cut =
+    left === 0
+      ? null
+      : {
+          limit,
+          hostsWithoutServers: left,
+          reason:
+            `the hosts list servers until ${limit} server entries are given (each host repeats its ` +
+            `backend's servers): ${left} hosts after that have their backend and serverCount but no ` +
+            `servers; GET /explain?host=<host> lists the servers of one host`,
+        };
+  return { list, cut };
+}
+
+function routeServer(server: Server): RouteServer {
+  return { ...serverView(server), container: server.container, uuid: server.uuid };
 }
