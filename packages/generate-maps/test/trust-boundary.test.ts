@@ -39,6 +39,17 @@ async function startRawMetadata(t: TestContext, containers: string): Promise<str
   return `127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 }
 
+// One `--once` run of the built CLI against `hostPort`, writing into a fresh temp dir.
+async function runOnce(t: TestContext, hostPort: string) {
+  const paths = outputPaths(await tempDir(t));
+  const once = spawnGenerateMaps({
+    args: ["--once", "--api-host", hostPort, "--domain-map", paths.map, "--backends", paths.backends],
+    env: { STACK_DOMAIN: "dev.tld", STATUS_PORT: "off" },
+  });
+  t.after(() => once.stop({ signal: "SIGKILL", timeoutMs: 5000 }));
+  return { once, paths, exit: await once.exited };
+}
+
 const GOOD = {
   name: "web-1",
   uuid: "aa-01",
@@ -55,15 +66,7 @@ test("11.5: a 10 000-deep value in a field neither crashes --once nor the loop; 
   const deep = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
   const hostile = `{"name":"deep","uuid":"dd-01","labels":{"map-public-http":"80"},"stack_name":${deep}}`;
   const hostPort = await startRawMetadata(t, `[${JSON.stringify(GOOD)},${hostile}]`);
-  const dir = await tempDir(t);
-  const paths = outputPaths(dir);
-
-  const once = spawnGenerateMaps({
-    args: ["--once", "--api-host", hostPort, "--domain-map", paths.map, "--backends", paths.backends],
-    env: { STACK_DOMAIN: "dev.tld", STATUS_PORT: "off" },
-  });
-  t.after(() => once.stop({ signal: "SIGKILL", timeoutMs: 5000 }));
-  const exit = await once.exited;
+  const { once, paths, exit } = await runOnce(t, hostPort);
   assert.equal(exit.code, 0, JSON.stringify(once.logs.slice(-5)));
   assert.equal(await readFile(paths.map, "utf8"), "shop.dev.tld shop\n");
   const skipped = once.logs.find((line) => line.event === "container-skipped");
@@ -284,14 +287,7 @@ test("11.16: a container name cannot forge a log line (pretty) and a 100 kB name
 test("an answer of more than 250 000 entries (`[{},{},…]`, 750 KB) is refused as a whole, before the model keeps them all", async (t) => {
   // Under the byte cap, 64 MiB of `{}` is 21 million entries: ≈ 1 GB of unlabelled refs kept by the model.
   const hostPort = await startRawMetadata(t, `[${Array(250_001).fill("{}").join(",")}]`);
-  const dir = await tempDir(t);
-  const paths = outputPaths(dir);
-  const once = spawnGenerateMaps({
-    args: ["--once", "--api-host", hostPort, "--domain-map", paths.map, "--backends", paths.backends],
-    env: { STACK_DOMAIN: "dev.tld", STATUS_PORT: "off" },
-  });
-  t.after(() => once.stop({ signal: "SIGKILL", timeoutMs: 5000 }));
-  const exit = await once.exited;
+  const { once, paths, exit } = await runOnce(t, hostPort);
   assert.notEqual(exit.code, 0);
   const failed = once.logs.find((line) => line.event === "metadata-unavailable");
   assert.equal(failed?.["kind"], "too-large", JSON.stringify(once.logs.slice(-3)));
