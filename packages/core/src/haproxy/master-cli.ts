@@ -9,7 +9,9 @@ export function sendMasterCommand(socketPath: string, command: string, timeoutMs
     const timer = setTimeout(() => {
       socket.destroy();
       reject(
-        new Error(`master CLI ${socketPath}: no complete answer to "${command}" within ${timeoutMs} ms`),
+        new Error(
+          `master CLI ${socketPath}: no complete answer to "${shownCommand(command)}" within ${timeoutMs} ms`,
+        ),
       );
     }, timeoutMs);
     socket.on("connect", () => socket.end(`${command}\n`));
@@ -23,4 +25,13 @@ export function sendMasterCommand(socketPath: string, command: string, timeoutMs
       if (!hadError) resolve(Buffer.concat(chunks).toString("utf8"));
     });
   });
+}
+
+// The command as an error may show it: its first line, cut. What follows a `<<` is a payload (a
+// certificate and its private key for `set ssl cert`), and errors end up in log lines.
+function shownCommand(command: string): string {
+  const newline = command.indexOf("\n");
+  const first = newline < 0 ? command : command.slice(0, newline);
+  const cut = first.length > 200 ? `${first.slice(0, 200)}…` : first;
+  return newline < 0 || newline === command.length - 1 ? cut : `${cut} (payload not shown)`;
 }
