@@ -1,12 +1,12 @@
 // TLS material → one combined PEM HAProxy can load, validated first; reasons never quote key material.
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
+import { firstPemBlock, pemBlocks } from "../certs/model/pem-blocks.js";
 
 // The PEM to write (certificate chain, then key), or why the material is unusable.
 export type CertificateOutcome =
   { ok: true; pem: string; subject: string; validTo: string } | { ok: false; reason: string };
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+const KEY_LABELS = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY"] as const;
 
 // Decode (base64 when asked), parse the certificate and key with node:crypto, check they belong together.
 export function buildCertificatePem(cert: string, key: string, base64Encoded: boolean): CertificateOutcome {
@@ -15,10 +15,10 @@ export function buildCertificatePem(cert: string, key: string, base64Encoded: bo
     return { ok: false, reason: "ssl_cert is not valid base64 (SSL_BASE64_ENCODED=true)" };
   const keyText = base64Encoded ? decodeBase64(key) : key;
   if (keyText === null) return { ok: false, reason: "ssl_key is not valid base64 (SSL_BASE64_ENCODED=true)" };
-  const certs = certText.match(CERT_BLOCK) ?? [];
+  const certs = pemBlocks(certText, "CERTIFICATE");
   if (certs.length === 0)
     return { ok: false, reason: "ssl_cert holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
-  const keyBlock = KEY_BLOCK.exec(keyText)?.[0];
+  const keyBlock = firstPemBlock(keyText, KEY_LABELS);
   if (!keyBlock)
     return { ok: false, reason: "ssl_key holds no PEM private key (-----BEGIN ... PRIVATE KEY-----)" };
   return validatePair(certs, keyBlock, "ssl_cert", "ssl_key");
@@ -26,10 +26,10 @@ export function buildCertificatePem(cert: string, key: string, base64Encoded: bo
 
 // Check an existing combined PEM file (HAPROXY_SSL_CERT) the same way.
 export function validateCertificateFile(text: string): CertificateOutcome {
-  const certs = text.match(CERT_BLOCK) ?? [];
+  const certs = pemBlocks(text, "CERTIFICATE");
   if (certs.length === 0)
     return { ok: false, reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
-  const keyBlock = KEY_BLOCK.exec(text)?.[0];
+  const keyBlock = firstPemBlock(text, KEY_LABELS);
   if (!keyBlock)
     return {
       ok: false,

@@ -1,6 +1,7 @@
 // One certificate + key (PEM text) → a usable chain or a reason to skip it; pure (the clock is an
 // argument) and total: bad input never throws, and no reason quotes key material.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import { firstPemBlock, pemBlocks } from "./pem-blocks.js";
 
 // A certificate that passed every check: the PEM HAProxy loads (chain, then key) and what /config shows.
 export interface CheckedCertificate {
@@ -28,8 +29,10 @@ export interface SkippedCertificate {
 export type CertificateCheck =
   { ok: true; cert: CheckedCertificate } | { ok: false; skipped: SkippedCertificate };
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+const KEY_LABELS = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] as const;
+/** a chain and its key are a few KB: larger texts are refused before any search (the `certs:` entries
+ * have the same cap, list-metadata-certs.ts; this one holds for the service's ssl_cert and ssl_key too) */
+export const MAX_CERTIFICATE_TEXT = 64 * 1024;
 /** a chain longer than this is refused (a leaf and a few intermediates is normal) */
 export const MAX_CHAIN_LENGTH = 8;
 
@@ -49,10 +52,12 @@ export function checkCertificate(
   now: number,
 ): CertificateCheck {
   const skip = (reason: string): CertificateCheck => ({ ok: false, skipped: { name, reason } });
-  const blocks = certText.match(CERT_BLOCK) ?? [];
+  if (certText.length > MAX_CERTIFICATE_TEXT || keyText.length > MAX_CERTIFICATE_TEXT)
+    return skip(`cert or key larger than ${MAX_CERTIFICATE_TEXT} characters`);
+  const blocks = pemBlocks(certText, "CERTIFICATE");
   if (blocks.length === 0) return skip("no PEM certificate (-----BEGIN CERTIFICATE-----)");
   if (blocks.length > MAX_CHAIN_LENGTH) return skip(`a chain of more than ${MAX_CHAIN_LENGTH} certificates`);
-  const keyBlock = KEY_BLOCK.exec(keyText)?.[0];
+  const keyBlock = firstPemBlock(keyText, KEY_LABELS);
   if (!keyBlock) return skip("no unencrypted PEM private key (-----BEGIN ... PRIVATE KEY-----)");
   const chain: X509Certificate[] = [];
   for (const [index, block] of blocks.entries()) {
