@@ -5,9 +5,14 @@ import { Writable } from "node:stream";
 import { test } from "node:test";
 import { createLogger, parseSharedFiles } from "@rancher-haproxy/core";
 import { renderTestBackends } from "../../test-support/src/haproxy/index.ts";
-import { createTcpPortReport, findUnlistedTcpPorts } from "../src/reload/report-tcp-ports.ts";
+import {
+  createTcpPortReport,
+  findUnlistedTcpPorts,
+  MAX_LOGGED_PORTS,
+} from "../src/reload/report-tcp-ports.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { judgeReloaderHealth } from "../src/status/judge-reloader-health.ts";
+import { MAX_TCP_PORT_WARNINGS } from "../src/status/unlisted-tcp-warnings.ts";
 
 const backends = (...ports: number[]) =>
   renderTestBackends([
@@ -29,14 +34,12 @@ function captureLog() {
     },
   });
   const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+  const rawLines = () => chunks.join("").split("\n").filter(Boolean);
   const tcpLines = () =>
-    chunks
-      .join("")
-      .split("\n")
-      .filter(Boolean)
+    rawLines()
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => String(line["event"]).startsWith("tcp."));
-  return { logger, tcpLines };
+  return { logger, tcpLines, rawLines };
 }
 
 test("findUnlistedTcpPorts: the tcp_<port> backends TCP_PORTS does not list, ascending; null for a bad file", () => {
@@ -113,4 +116,65 @@ test("the report on parsed backends (what the applier passes): the same lines, w
   report(parsed(5432, 6379, 22));
   assert.deepEqual(events().at(-1), ["tcp.ports-unlisted", [22, 6379]]);
   assert.deepEqual(status.snapshot().unlistedTcpPorts, [22, 6379]);
+});
+
+// Ports 1..count, none in TCP_PORTS: the generator does not cap tcp_<port> backends (up to 65 535).
+const manyPorts = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
+
+test("thousands of unlisted ports: the log line names the lowest MAX_LOGGED_PORTS and counts them all", () => {
+  const { logger, tcpLines, rawLines } = captureLog();
+  const status = new ReloaderStatus();
+  const report = createTcpPortReport([], logger, status);
+
+  report(Buffer.from(backends(...manyPorts(3000))));
+  const [line, ...others] = tcpLines();
+  assert.deepEqual(others, []);
+  assert.equal(line?.["event"], "tcp.ports-unlisted");
+  assert.deepEqual(line?.["ports"], manyPorts(MAX_LOGGED_PORTS));
+  assert.equal(line?.["portCount"], 3000);
+  const msg = String(line?.["msg"]);
+  assert.match(msg, /^TCP backends tcp_1, tcp_2, .*tcp_100 and 2900 more are routed by the generator/);
+  assert.match(msg, /does not list 1, 2, .*, 100 and 2900 more: nothing listens for them/);
+  assert.ok(!msg.includes("more characters)"), "the message is whole, not cut by the logger");
+  assert.ok((rawLines()[0]?.length ?? Infinity) < 4096, "the line stays a few kB");
+  // the metric and /healthz still see every port
+  assert.equal(status.snapshot().unlistedTcpPorts.length, 3000);
+
+  // a small set logs every port, and its count
+  report(Buffer.from(backends(22, 6379)));
+  assert.deepEqual(
+    tcpLines()
+      .map((entry) => [entry["ports"], entry["portCount"]])
+      .at(-1),
+    [[22, 6379], 2],
+  );
+});
+
+test("thousands of unlisted ports: /healthz lists MAX_TCP_PORT_WARNINGS of them and one summary with the total", () => {
+  const status = new ReloaderStatus();
+  status.haproxyStarted(100);
+  status.workerConfirmed(101, 1);
+  const applied = { generation: null, applied: true, hash: "h", changedAt: 0, problem: null };
+  const warningsFor = (count: number) => {
+    status.tcpPortsUnlisted(manyPorts(count));
+    const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
+    assert.equal(health.healthy, true, "still healthy");
+    return health.body.warnings;
+  };
+  const perPort = (port: number) =>
+    `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`;
+
+  const many = warningsFor(65_535);
+  assert.equal(many.length, MAX_TCP_PORT_WARNINGS + 1);
+  assert.deepEqual(many.slice(0, MAX_TCP_PORT_WARNINGS), manyPorts(MAX_TCP_PORT_WARNINGS).map(perPort));
+  const summary = (rest: number, total: number) =>
+    `${rest} more tcp_<port> backends with servers whose port TCP_PORTS does not list, ${total} in all: ` +
+    "nothing listens for them (the metric reloader_tcp_backends_unlisted counts them, " +
+    "the tcp.ports-unlisted log line names the lowest ones)";
+  assert.equal(many.at(-1), summary(65_535 - MAX_TCP_PORT_WARNINGS, 65_535));
+  assert.ok(JSON.stringify(many).length < 4096, "the warnings stay a few kB");
+
+  // up to the bound, one warning per port and no summary
+  assert.deepEqual(warningsFor(MAX_TCP_PORT_WARNINGS), manyPorts(MAX_TCP_PORT_WARNINGS).map(perPort));
+  assert.equal(warningsFor(MAX_TCP_PORT_WARNINGS + 1).at(-1), summary(1, MAX_TCP_PORT_WARNINGS + 1));
 });

@@ -1,6 +1,7 @@
 // TCP services the generator routes but nothing listens for: a `tcp_<port>` backend in the files going
 // live whose port TCP_PORTS does not list. Reported (log line, /healthz warning, metric) each time the set
-// changes; HAProxy runs the files anyway (the backend is harmless, it only gets no connections).
+// changes; HAProxy runs the files anyway (the backend is harmless, it only gets no connections). The log
+// line names at most MAX_LOGGED_PORTS of them and counts all.
 import {
   hasBackendNames,
   parseSharedFiles,
@@ -9,6 +10,13 @@ import {
   type SharedBackend,
 } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
+
+/**
+ * The most ports a `tcp.ports-unlisted` line names (`ports`, the message; `portCount` has them all): the
+ * generator does not cap tcp_<port> backends, and 65 535 of them made a 400 kB line; 100 (TCP_PORTS' own
+ * limit) names every port of a real setup in about 2 kB.
+ */
+export const MAX_LOGGED_PORTS = 100;
 
 // The ports of the tcp_<port> backends in `backends` that `tcpPorts` does not list, ascending; null when
 // the file breaks the contract (the checks report that). Already parsed backends are taken as they are.
@@ -51,11 +59,13 @@ export function createTcpPortReport(
       logger.info({ event: "tcp.ports-listed", tcpPorts }, "every TCP backend's port is in TCP_PORTS");
       return;
     }
-    const names = unlisted.map((port) => `tcp_${port}`).join(", ");
+    const ports = unlisted.slice(0, MAX_LOGGED_PORTS);
+    const more = unlisted.length > ports.length ? ` and ${unlisted.length - ports.length} more` : "";
+    const names = ports.map((port) => `tcp_${port}`).join(", ");
     logger.warn(
-      { event: "tcp.ports-unlisted", ports: unlisted, tcpPorts },
-      `TCP backends ${names} are routed by the generator, but TCP_PORTS does not list ${unlisted.join(", ")}: ` +
-        "nothing listens for them (add the ports to TCP_PORTS and publish them)",
+      { event: "tcp.ports-unlisted", ports, portCount: unlisted.length, tcpPorts },
+      `TCP backends ${names}${more} are routed by the generator, but TCP_PORTS does not list ` +
+        `${ports.join(", ")}${more}: nothing listens for them (add the ports to TCP_PORTS and publish them)`,
     );
   };
 }

@@ -4,6 +4,7 @@
 // failed and waits for its retry.
 import type { StatusSnapshot } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
+import { unlistedTcpWarnings } from "./unlisted-tcp-warnings.js";
 
 // The answer: healthy or not, and a JSON body saying why.
 export interface ReloaderHealth {
@@ -21,7 +22,7 @@ export interface ReloaderHealth {
     lastError: string | null;
     /** changes applied through the runtime API, and the last read-back (`at`: ISO time) */
     runtime: { updates: number; lastReadback: { ok: boolean; at: string; detail: string } | null };
-    /** what needs a look but does not make HAProxy unhealthy (TCP backends nothing listens for) */
+    /** what needs a look but does not make HAProxy unhealthy (TCP backends nothing listens for, bounded) */
     warnings: string[];
   };
 }
@@ -58,9 +59,7 @@ export function judgeReloaderHealth(
         at: new Date(status.runtime.lastReadback.at).toISOString(),
       },
     },
-    warnings: status.unlistedTcpPorts.map(
-      (port) => `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`,
-    ),
+    warnings: unlistedTcpWarnings(status.unlistedTcpPorts),
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";
   if (!running)
