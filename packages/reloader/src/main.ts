@@ -119,7 +119,7 @@ async function startLocked(
   await watcher.ready;
   applier.notifyChange(); // anything written between the first snapshot and the watcher being ready
   const rescan =
-    options.rescanIntervalMs > 0 ? setInterval(() => applier.notifyChange(), options.rescanIntervalMs) : null;
+    options.rescanIntervalMs > 0 ? setInterval(() => applier.notifyRescan(), options.rescanIntervalMs) : null;
   rescan?.unref();
   logger.info(
     { event: "reloader.ready", watching: [inputs.backends, inputs.map] },

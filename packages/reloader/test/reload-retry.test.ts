@@ -108,3 +108,45 @@ test("a reload HAProxy refuses is retried, and the same files go live once it ca
   assert.equal(healthy.retry, null);
   assert.equal(metricValue(await scrapeMetrics(url), "reloader_apply_retry_pending"), 0);
 });
+
+test("a failing change keeps its backoff while rescans tick faster than it (they neither start nor repeat a pass)", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.49" });
+  t.after(() => app.close());
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise((resolve) => blocker.close(resolve)));
+  const blockedPort = (blocker.address() as AddressInfo).port;
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    // A rescan every 50 ms: one lands in nearly every failing pass and in every wait between them.
+    args: ["--rescan-interval", "50ms"],
+  });
+  await fixture.reloader.waitForEvent("reloader.ready");
+  const from = fixture.reloader.logs.length;
+  const base = await readFile(privateBase(fixture), "utf8");
+  await writeFileAtomic(
+    privateBase(fixture),
+    `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
+  );
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
+  await fixture.reloader.waitForEvent("reload.failed", { from });
+  const firstAt = performance.now();
+  // Retries at +0.5, +1.5 and +3.5 s: by +3.2 s at most 3 failed reloads (4 if the machine is slow to
+  // log), where passes retried at once by rescans made one every few tens of ms.
+  await new Promise((resolve) => setTimeout(resolve, 3200 - (performance.now() - firstAt)));
+  const lines = fixture.reloader.logs.slice(from);
+  const failed = lines.filter((line) => line.event === "reload.failed").length;
+  assert.ok(failed >= 2 && failed <= 4, `${failed} failed reloads in 3.2 s`);
+  const attempts = lines.filter((line) => line.event === "apply.retry").map((line) => line["attempt"]);
+  assert.deepEqual(
+    attempts,
+    attempts.map((_, index) => index + 1),
+    "each failure waits its turn",
+  );
+  // The last failure's retry may be logged just after the window.
+  assert.ok(
+    attempts.length === failed || attempts.length === failed - 1,
+    `every failure scheduled a retry: ${failed} failed, attempts ${JSON.stringify(attempts)}`,
+  );
+});

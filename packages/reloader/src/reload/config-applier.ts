@@ -30,7 +30,10 @@ export class ConfigApplier {
   private unsettledHash: string | null = null;
   private closed = false;
   private running: Promise<void> | null = null;
+  /** a file event (or a retry) arrived during the pass: run another at once, failed or not */
   private pending = false;
+  /** a rescan arrived during the pass: run another only if this one succeeded (never skip a backoff) */
+  private rescanned = false;
   private changeSince: number | null = null;
 
   constructor(private readonly options: ApplierOptions) {
@@ -56,6 +59,19 @@ export class ConfigApplier {
     this.running = this.loop();
   }
 
+  // The periodic rescan (an event may have been missed). It never shortens a retry's backoff: while a
+  // retry waits it is skipped (the retry reads the files), and during a pass that fails it is dropped.
+  // Counted as a change, a rescan landing in every slow failing pass (a reload that times out after 10 s
+  // against a 10 s rescan) retried at once, back to back, for as long as the change failed.
+  notifyRescan(): void {
+    if (this.closed || this.retries.waiting()) return;
+    if (this.running) {
+      this.rescanned = true;
+      return;
+    }
+    this.running = this.loop();
+  }
+
   // Resolves when no pass is running or queued.
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -69,8 +85,10 @@ export class ConfigApplier {
 
   private async loop(): Promise<void> {
     try {
-      do {
+      let again = true;
+      while (again && !this.closed) {
         this.pending = false;
+        this.rescanned = false;
         this.retries.cancel();
         const since = this.changeSince;
         this.changeSince = null;
@@ -83,10 +101,14 @@ export class ConfigApplier {
         if (outcome.retry === null) {
           this.retries.done();
           this.options.status.retryCleared();
-        } else if (this.pending) continue;
-        else if ("unsettled" in outcome) this.retries.reread();
-        else this.retries.retry(outcome.retry);
-      } while (this.pending && !this.closed);
+          again = this.pending || this.rescanned;
+        } else if (this.pending) again = true;
+        else {
+          if ("unsettled" in outcome) this.retries.reread();
+          else this.retries.retry(outcome.retry);
+          again = false;
+        }
+      }
     } finally {
       this.running = null;
     }

@@ -24,6 +24,11 @@ export class RetrySchedule {
     this.unsettledBackoff = new RetryBackoff(Math.max(retryMs, 50), UNSETTLED_MAX_MS);
   }
 
+  // True while a retry or re-read waits for its time (a rescan then leaves it be: it reads the files anyway).
+  waiting(): boolean {
+    return this.timer !== null;
+  }
+
   // A pass starts (it covers whatever the timer would have run).
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);
