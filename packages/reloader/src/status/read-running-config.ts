@@ -41,6 +41,16 @@ export async function readRunningConfig(
 ): Promise<RunningConfig | null> {
   const generation = running ?? (await readCurrentGeneration(layout));
   if (generation === null) return null;
+  return readSnapshotConfig(layout, generation, running !== null);
+}
+
+// Reads gen-<generation>'s files (masked) and slots; `running` is what the header will say. A gen-<n>/
+// never changes once staged, so /config keeps the result while that generation runs (running-config-cache).
+export async function readSnapshotConfig(
+  layout: StateLayout,
+  generation: number,
+  running: boolean,
+): Promise<RunningConfig | null> {
   const dir = join(layout.dir, generationName(generation));
   try {
     const [base, backends, map, pathHosts] = await Promise.all(
@@ -58,7 +68,7 @@ export async function readRunningConfig(
         slots[backend] = list.map((slot, index) => ({ slot: slotName(index), server: slot.server }));
     return {
       generation,
-      running: running !== null,
+      running,
       dir,
       files: {
         [SNAPSHOT_BASE]: redactConfig(base ?? ""),

@@ -1,17 +1,18 @@
 // The routes of the reloader's status listener: /healthz, /metrics, /config.
 import { jsonResponse, textResponse, type StatusRoutes } from "@rancher-haproxy/core";
 import type { Registry } from "prom-client";
-import type { StateLayout } from "../output/snapshot-layout.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { judgeReloaderHealth } from "./judge-reloader-health.js";
 import type { AppliedState } from "./read-applied-state.js";
-import { readRunningConfig, renderRunningConfig, RUNNING_FILES } from "./read-running-config.js";
+import { RUNNING_FILES } from "./read-running-config.js";
+import type { RunningConfigCache } from "./running-config-cache.js";
 
 // What the routes read.
 export interface ReloaderRoutesInput {
   status: ReloaderStatus;
   registry: Registry;
-  layout: StateLayout;
+  /** /config's answers: one read per running generation, shared by concurrent requests */
+  runningConfig: RunningConfigCache;
   applied: () => Promise<AppliedState>;
   /** how long a changed input may wait to be applied before /healthz fails */
   graceMs: number;
@@ -20,7 +21,7 @@ export interface ReloaderRoutesInput {
 
 // The routes table for startStatusListener.
 export function reloaderRoutes(input: ReloaderRoutesInput): StatusRoutes {
-  const { status, registry, layout } = input;
+  const { status, registry } = input;
   return {
     "/healthz": async () => {
       const health = judgeReloaderHealth(
@@ -33,17 +34,17 @@ export function reloaderRoutes(input: ReloaderRoutesInput): StatusRoutes {
     },
     "/metrics": async () => textResponse(await registry.metrics(), 200, registry.contentType),
     "/config": async (request) => {
-      const config = await readRunningConfig(layout, status.snapshot().runningGeneration);
-      if (config === null) return textResponse("no running snapshot yet", 503);
+      const answers = await input.runningConfig(status.snapshot().runningGeneration);
+      if (answers === null) return textResponse("no running snapshot yet", 503);
       const file = request.query.get("file");
       if (file !== null) {
         const name = RUNNING_FILES.find((candidate) => candidate === file);
         if (name === undefined)
           return textResponse(`unknown file ${JSON.stringify(file)}: ${RUNNING_FILES.join(", ")}`, 404);
-        return textResponse(config.files[name]);
+        return textResponse(answers.config.files[name]);
       }
-      if (request.query.get("format") === "json") return jsonResponse(config);
-      return textResponse(renderRunningConfig(config));
+      if (request.query.get("format") === "json") return answers.json();
+      return answers.text();
     },
   };
 }

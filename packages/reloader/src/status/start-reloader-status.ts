@@ -10,6 +10,7 @@ import type { ReloaderStatus } from "../state/reloader-status.js";
 import { createAppliedStateProbe } from "./applied-state-probe.js";
 import { createReloaderMetrics } from "./reloader-metrics.js";
 import { reloaderRoutes } from "./reloader-routes.js";
+import { createRunningConfigCache } from "./running-config-cache.js";
 
 // Extra time a changed input may take beyond debounce + reload timeout (haproxy -c, a busy machine).
 const APPLY_SLACK_MS = 2000;
@@ -36,7 +37,9 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const applied = createAppliedStateProbe({ inputs, layout, generation });
   const registry = createReloaderMetrics(status, applied, now);
   const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
-  const routes = reloaderRoutes({ status, registry, layout, applied, graceMs, now });
+  // /config's answers: one read of the running snapshot, shared and kept while that generation runs.
+  const runningConfig = createRunningConfigCache({ layout });
+  const routes = reloaderRoutes({ status, registry, runningConfig, applied, graceMs, now });
   if (!input.certificates) return startStatusListener(options.status, routes, logger);
   registerCertificateMetrics(registry, input.certificates);
   return startStatusListener(options.status, withCertificateRoutes(routes, input.certificates), logger);
