@@ -17,7 +17,9 @@ export function tempPathFor(path: string): string {
 }
 
 // Removes the temp files a killed writer of `path` left behind (only `.<name>.<pid>.<8 hex>.tmp` of this
-// very name, never one of this process); returns the names removed. A missing directory removes nothing.
+// very name); returns the names removed. A missing directory removes nothing. Call it before this process
+// writes `path` (the generator does, at its first writing cycle): a leftover may carry this very pid, as
+// a container numbers its processes afresh at each start (tini 1, node the same number every time).
 export async function removeStaleTemps(path: string): Promise<string[]> {
   const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`^\\.${name}\\.([0-9]+)\\.[0-9a-f]{8}\\.tmp$`);
@@ -25,7 +27,7 @@ export async function removeStaleTemps(path: string): Promise<string[]> {
   const removed: string[] = [];
   for (const entry of entries) {
     const match = pattern.exec(entry.name);
-    if (!match || Number(match[1]) === process.pid || entry.isDirectory()) continue;
+    if (!match || entry.isDirectory()) continue;
     await rm(join(dirname(path), entry.name), { force: true });
     removed.push(entry.name);
   }
