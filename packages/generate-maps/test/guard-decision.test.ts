@@ -38,7 +38,7 @@ interface Case {
     started?: boolean;
     since?: number;
     releaseAt?: number;
-    release?: "confirmed" | "recovered" | null;
+    release?: "confirmed" | "recovered" | "expired" | null;
   };
 }
 
@@ -106,6 +106,22 @@ const CASES: Case[] = [
     expect: { action: "hold", started: true, since: NOW, releaseAt: NOW + 30_000 },
   },
   {
+    name: "another reduced answer keeps the hold's start: released by 4 windows in all at the latest",
+    applied: keys(4),
+    candidate: keys(1),
+    fingerprint: "f1",
+    pending: { fingerprint: "f0", since: NOW - 5000, heldSince: NOW - 100_000 },
+    expect: { action: "hold", started: true, since: NOW, releaseAt: NOW + 20_000 },
+  },
+  {
+    name: "reduced answers that kept changing for 4 windows: the newest is applied (expired)",
+    applied: keys(4),
+    candidate: keys(1),
+    fingerprint: "f1",
+    pending: { fingerprint: "f0", since: NOW - 5000, heldSince: NOW - 120_000 },
+    expect: { action: "apply", release: "expired", removed: 3 },
+  },
+  {
     name: "the answer came back (flap over): applied, hold ends as recovered",
     applied: keys(4),
     candidate: keys(4),
@@ -156,6 +172,27 @@ test("decideRemovalHold: apply at once, hold, confirm, restart, recover", () => 
       assert.match(decision.reason, /keeping the last files/, c.name);
     } else if (e.release !== undefined) assert.equal(decision.release?.outcome ?? null, e.release, c.name);
   }
+});
+
+test("answers that alternate between two reduced ones (a container crash-looping while stacks are gone) are applied after 4 windows", () => {
+  let pending: PendingRemoval | null = null;
+  let appliedAt: number | null = null;
+  let release: string | null = null;
+  for (let now = 0; now <= 600_000 && appliedAt === null; now += 20_000) {
+    const decision = decideRemovalHold({
+      applied: keys(10),
+      candidate: keys(now % 40_000 === 0 ? 2 : 3),
+      fingerprint: now % 40_000 === 0 ? "two" : "three",
+      pending,
+      now,
+      settings: SETTINGS,
+    });
+    if (decision.action === "hold") pending = decision.pending;
+    else [appliedAt, release] = [now, decision.release?.outcome ?? null];
+  }
+  // Each answer restarted the 30 s window, and nothing was applied for as long as they alternated.
+  assert.equal(appliedAt, 120_000);
+  assert.equal(release, "expired");
 });
 
 test("a hold walks through a whole window with a ticking clock and applies exactly at its end", () => {

@@ -20,19 +20,29 @@ export interface RemovalCount {
   share: number;
 }
 
-// A reduced answer being waited on: which one (fingerprint) and since when (ms since the epoch).
+// A reduced answer being waited on: which one (fingerprint) and since when (ms since the epoch), and since
+// when the files have been held at all (other reduced answers before this one included).
 export interface PendingRemoval {
   fingerprint: string;
   since: number;
+  /** the start of the whole hold (missing: `since`) */
+  heldSince?: number;
 }
 
+// How many confirmation windows a hold may last in all. Each new reduced answer restarts its window, so
+// answers that keep changing (a crash-looping container coming and going, while stacks are really gone)
+// held the files for ever: real removals and new containers alike were never written. Past this the
+// newest answer is applied (`expired`): metadata that keeps moving for minutes is not a flap.
+export const MAX_HOLD_WINDOWS = 4;
+
 // The guard's verdict for one cycle. `apply` may end a hold: `confirmed` (the reduced answer lasted the
-// whole window) or `recovered` (the answer came back within the allowed share before that).
+// whole window), `recovered` (the answer came back within the allowed share before that) or `expired`
+// (reduced answers kept changing for MAX_HOLD_WINDOWS windows). `since`/`heldMs`: the whole hold.
 export type RemovalDecision =
   | {
       action: "apply";
       removal: RemovalCount;
-      release: { outcome: "confirmed" | "recovered"; since: number; heldMs: number } | null;
+      release: { outcome: "confirmed" | "recovered" | "expired"; since: number; heldMs: number } | null;
     }
   | {
       action: "hold";
@@ -63,30 +73,28 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
   const removal = countRemoval(applied, candidate);
   const massive = settings.confirmMs > 0 && removal.share > settings.maxRemovalShare;
-  if (!massive) {
-    const release =
-      pending === null
-        ? null
-        : { outcome: "recovered" as const, since: pending.since, heldMs: now - pending.since };
-    return { action: "apply", removal, release };
-  }
+  const heldSince = pending === null ? now : (pending.heldSince ?? pending.since);
+  const ended = (outcome: "confirmed" | "recovered" | "expired") => ({
+    outcome,
+    since: heldSince,
+    heldMs: now - heldSince,
+  });
+  if (!massive) return { action: "apply", removal, release: pending === null ? null : ended("recovered") };
   if (
     pending !== null &&
     pending.fingerprint === input.fingerprint &&
     now - pending.since >= settings.confirmMs
   )
-    return {
-      action: "apply",
-      removal,
-      release: { outcome: "confirmed", since: pending.since, heldMs: now - pending.since },
-    };
+    return { action: "apply", removal, release: ended("confirmed") };
+  const limit = heldSince + MAX_HOLD_WINDOWS * settings.confirmMs;
+  if (pending !== null && now >= limit) return { action: "apply", removal, release: ended("expired") };
   const started = pending === null || pending.fingerprint !== input.fingerprint;
-  const next = started ? { fingerprint: input.fingerprint, since: now } : pending;
+  const next = started ? { fingerprint: input.fingerprint, since: now, heldSince } : pending;
   return {
     action: "hold",
     removal,
     pending: next,
-    releaseAt: next.since + settings.confirmMs,
+    releaseAt: Math.min(next.since + settings.confirmMs, limit),
     started,
     reason: describeHold(removal, settings),
   };

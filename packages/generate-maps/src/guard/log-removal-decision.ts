@@ -1,7 +1,8 @@
 // The guard's log lines: `guard.hold` when a hold starts or restarts (warn), `guard.release` when it ends
-// (warn when a reduced answer is applied after its window, info when the answer came back by itself).
+// (warn when a reduced answer is applied after its window or after the longest hold, info when the
+// answer came back by itself).
 import type { Logger } from "@rancher-haproxy/core";
-import type { RemovalDecision, RemovalGuardSettings } from "./decide-removal-hold.js";
+import { MAX_HOLD_WINDOWS, type RemovalDecision, type RemovalGuardSettings } from "./decide-removal-hold.js";
 
 // Logs what a decision changed; a hold that simply goes on logs at debug only.
 export function logRemovalDecision(
@@ -16,6 +17,7 @@ export function logRemovalDecision(
       event: decision.started ? "guard.hold" : "guard.holding",
       ...counts,
       since: new Date(decision.pending.since).toISOString(),
+      heldSince: new Date(decision.pending.heldSince ?? decision.pending.since).toISOString(),
       releaseAt: new Date(decision.releaseAt).toISOString(),
       confirmSeconds: settings.confirmMs / 1000,
     };
@@ -26,7 +28,13 @@ export function logRemovalDecision(
   const { release } = decision;
   if (release === null) return;
   const fields = { event: "guard.release", outcome: release.outcome, heldMs: release.heldMs, ...counts };
-  if (release.outcome === "confirmed")
+  const seconds = Math.round(release.heldMs / 100) / 10;
+  if (release.outcome === "expired")
+    logger.warn(
+      fields,
+      `applying the newest reduced answer: it removes ${removed} of ${applied} routed containers, and reduced answers kept changing for ${seconds} s (${MAX_HOLD_WINDOWS} windows), which is no flap`,
+    );
+  else if (release.outcome === "confirmed")
     logger.warn(
       fields,
       `applying the reduced answer: it removes ${removed} of ${applied} routed containers and stayed the same for ${Math.round(release.heldMs / 100) / 10} s`,
