@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createServer, type AddressInfo } from "node:net";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
@@ -38,10 +38,13 @@ async function fileStamps(fixture: Fixture): Promise<string[]> {
   );
 }
 
-test("a reload HAProxy refuses is retried, and the same files go live once it can take them", async (t) => {
+// A reloader serving app.dev.tld, then a change it cannot make live: its private base config gains a
+// frontend on a port a plain listener (no SO_REUSEPORT) holds, as a new --config would at a restart, and
+// the generator writes a new map. The change passes haproxy -c; every reload fails to bind until
+// `unblock()`. `from`: the log position before the change.
+async function failingChange(t: TestContext, args: string[]) {
   const app = await startBackend({ name: "app", host: "127.0.0.49" });
   t.after(() => app.close());
-  // A plain listener without SO_REUSEPORT: the reload that binds its port fails until it closes.
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
   let blocking = true;
@@ -54,19 +57,22 @@ test("a reload HAProxy refuses is retried, and the same files go live once it ca
   const fixture = await createFixture((fn) => t.after(fn), {
     backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
     map: renderTestMap({ "app.dev.tld": "app" }),
-    args: ["--status-port", "0"],
+    args,
   });
-  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
-
+  await fixture.reloader.waitForEvent("reloader.ready");
   const from = fixture.reloader.logs.length;
-  // The private base config gains a frontend on the held port (as a new --config would at a restart),
-  // and the generator writes a new map: the change passes haproxy -c, but the reload cannot bind.
   const base = await readFile(privateBase(fixture), "utf8");
   await writeFileAtomic(
     privateBase(fixture),
     `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
   );
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
+  return { fixture, from, unblock, blockedPort };
+}
+
+test("a reload HAProxy refuses is retried, and the same files go live once it can take them", async (t) => {
+  const { fixture, from, unblock, blockedPort } = await failingChange(t, ["--status-port", "0"]);
+  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
   const failed = await fixture.reloader.waitForEvent("reload.failed", { from });
   assert.match(String(failed["reason"]), /failed: 1/);
   const retry = await fixture.reloader.waitForEvent("apply.retry", { from });
@@ -110,26 +116,8 @@ test("a reload HAProxy refuses is retried, and the same files go live once it ca
 });
 
 test("a failing change keeps its backoff while rescans tick faster than it (they neither start nor repeat a pass)", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.49" });
-  t.after(() => app.close());
-  const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-  t.after(() => new Promise((resolve) => blocker.close(resolve)));
-  const blockedPort = (blocker.address() as AddressInfo).port;
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-    // A rescan every 50 ms: one lands in nearly every failing pass and in every wait between them.
-    args: ["--rescan-interval", "50ms"],
-  });
-  await fixture.reloader.waitForEvent("reloader.ready");
-  const from = fixture.reloader.logs.length;
-  const base = await readFile(privateBase(fixture), "utf8");
-  await writeFileAtomic(
-    privateBase(fixture),
-    `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`,
-  );
-  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
+  // A rescan every 50 ms: one lands in nearly every failing pass and in every wait between them.
+  const { fixture, from } = await failingChange(t, ["--rescan-interval", "50ms"]);
   await fixture.reloader.waitForEvent("reload.failed", { from });
   const firstAt = performance.now();
   // Retries at +0.5, +1.5 and +3.5 s: by +3.2 s at most 3 failed reloads (4 if the machine is slow to
