@@ -38,7 +38,8 @@ export function buildHostRoutes(
     const path = backend.path ?? "";
     claims.push({ fqdn: `${backend.stack}.${domain}${path}`, backend: backend.name, source: "stack" });
     const stackAliases = aliasesOf.get(backend.stack) ?? [];
-    const allowed = Math.floor(MAX_ALIAS_KEYS_PER_STACK / (backendsOf.get(backend.stack)?.length ?? 1));
+    const stackBackends = backendsOf.get(backend.stack)?.length ?? 1;
+    const allowed = Math.floor(MAX_ALIAS_KEYS_PER_STACK / stackBackends);
     for (const alias of stackAliases.slice(0, allowed))
       claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
     if (stackAliases.length > allowed)
@@ -46,7 +47,7 @@ export function buildHostRoutes(
         backend: backend.name,
         container: null,
         code: "host-limit",
-        reason: `only the first ${allowed} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: with its ${backendsOf.get(backend.stack)?.length ?? 1} backends more would pass ${MAX_ALIAS_KEYS_PER_STACK} keys (the first left out: ${stackAliases[allowed]?.fqdn ?? ""})`,
+        reason: `only the first ${allowed} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: with its ${stackBackends} backends more would pass ${MAX_ALIAS_KEYS_PER_STACK} keys (the first left out: ${stackAliases[allowed]?.fqdn ?? ""})`,
       });
     for (const host of backend.hostClaims) {
       const bare = host.startsWith("*.") ? host.slice(2) : host;
