@@ -86,7 +86,7 @@ const CASES: Case[] = [
     applied: keys(4),
     candidate: keys(0),
     fingerprint: "f0",
-    pending: { fingerprint: "f0", since: NOW - 29_999 },
+    pending: { fingerprint: "f0", since: NOW - 29_999, heldSince: NOW - 29_999 },
     expect: { action: "hold", started: false, since: NOW - 29_999, releaseAt: NOW + 1 },
   },
   {
@@ -94,7 +94,7 @@ const CASES: Case[] = [
     applied: keys(4),
     candidate: keys(0),
     fingerprint: "f0",
-    pending: { fingerprint: "f0", since: NOW - 30_000 },
+    pending: { fingerprint: "f0", since: NOW - 30_000, heldSince: NOW - 30_000 },
     expect: { action: "apply", release: "confirmed", removed: 4 },
   },
   {
@@ -102,7 +102,7 @@ const CASES: Case[] = [
     applied: keys(4),
     candidate: keys(1),
     fingerprint: "f1",
-    pending: { fingerprint: "f0", since: NOW - 60_000 },
+    pending: { fingerprint: "f0", since: NOW - 60_000, heldSince: NOW - 60_000 },
     expect: { action: "hold", started: true, since: NOW, releaseAt: NOW + 30_000 },
   },
   {
@@ -125,7 +125,7 @@ const CASES: Case[] = [
     name: "the answer came back (flap over): applied, hold ends as recovered",
     applied: keys(4),
     candidate: keys(4),
-    pending: { fingerprint: "f0", since: NOW - 5000 },
+    pending: { fingerprint: "f0", since: NOW - 5000, heldSince: NOW - 5000 },
     expect: { action: "apply", release: "recovered", removed: 0 },
   },
   {

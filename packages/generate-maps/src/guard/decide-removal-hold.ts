@@ -25,8 +25,8 @@ export interface RemovalCount {
 export interface PendingRemoval {
   fingerprint: string;
   since: number;
-  /** the start of the whole hold (missing: `since`) */
-  heldSince?: number;
+  /** the start of the whole hold (`since` of its first reduced answer) */
+  heldSince: number;
 }
 
 // How many confirmation windows a hold may last in all. Each new reduced answer restarts its window, so
@@ -73,7 +73,7 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
   const removal = countRemoval(applied, candidate);
   const massive = settings.confirmMs > 0 && removal.share > settings.maxRemovalShare;
-  const heldSince = pending === null ? now : (pending.heldSince ?? pending.since);
+  const heldSince = pending === null ? now : pending.heldSince;
   const ended = (outcome: "confirmed" | "recovered" | "expired") => ({
     outcome,
     since: heldSince,

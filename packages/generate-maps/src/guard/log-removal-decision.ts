@@ -17,7 +17,7 @@ export function logRemovalDecision(
       event: decision.started ? "guard.hold" : "guard.holding",
       ...counts,
       since: new Date(decision.pending.since).toISOString(),
-      heldSince: new Date(decision.pending.heldSince ?? decision.pending.since).toISOString(),
+      heldSince: new Date(decision.pending.heldSince).toISOString(),
       releaseAt: new Date(decision.releaseAt).toISOString(),
       confirmSeconds: settings.confirmMs / 1000,
     };
