@@ -1,7 +1,8 @@
 // Issue 7, the mass-removal guard, through the real command with a 2 s confirmation window and a 30 s
 // interval (so a release comes from the hold's own deadline, not from the safety-net refetch): growth and
 // small removals apply at once, 4 -> 0 waits for the window, a health flap shorter than the window never
-// touches the files, and a restart during an outage keeps the routes of the files on disk.
+// touches the files, an aliases answer that flaps to 404 keeps the aliases, and a restart during an outage
+// keeps the routes of the files on disk.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import {
@@ -16,8 +17,12 @@ import { tempDir, waitFor } from "./helpers.js";
 
 const CONFIRM_SECONDS = 2;
 
-// Stack `shop` with `count` web containers on 127.0.0.30+ (and stack `blog` with `blog` of them).
-function tree(count: number, options: { health?: string; blog?: number } = {}): Tree {
+// Stack `shop` with `count` web containers on 127.0.0.30+ (and stack `blog` with `blog` of them), and the
+// aliases the proxy's own service metadata gives (none: its aliases path answers 404).
+function tree(
+  count: number,
+  options: { health?: string; blog?: number; aliases?: Record<string, string[]> } = {},
+): Tree {
   const web = (stack: string, n: number, base: number) => ({
     name: stack,
     services: [
@@ -31,7 +36,9 @@ function tree(count: number, options: { health?: string; blog?: number } = {}): 
       },
     ],
   });
-  return buildTree({ stacks: [web("shop", count, 30), web("blog", options.blog ?? 0, 60)] });
+  const stacks = [web("shop", count, 30), web("blog", options.blog ?? 0, 60)];
+  if (options.aliases === undefined) return buildTree({ stacks });
+  return buildTree({ stacks, domainSelf: { metadata: { aliases: options.aliases } } });
 }
 
 const serverLines = (text: string | undefined) =>
@@ -109,6 +116,26 @@ test("every container reinitializing for less than the window never touches the 
   await new Promise((resolve) => setTimeout(resolve, CONFIRM_SECONDS * 1000));
   await assertUnchanged(before, "after the flap");
   assert.equal(gen.count("file-changed"), 2, "only the two files of the first cycle");
+});
+
+test("an aliases answer that flaps to 404 is held: the aliases keep routing, and come back untouched", async (t) => {
+  const aliases = { shop: ["www", "store"], blog: ["news"] };
+  const { server, paths, start } = await setup(t, tree(2, { blog: 2, aliases }));
+  const gen = start();
+  await waitFor("the alias lines", 10_000, async () =>
+    (await readOrUndefined(paths.map))?.includes("www.dev.tld") ? true : undefined,
+  );
+  await settled(server);
+  const before = await readFileStates([paths.backends, paths.map]);
+  server.setTree(tree(2, { blog: 2 }));
+  const hold = await gen.waitForEvent("guard.hold", { timeoutMs: 2000 });
+  assert.deepEqual([hold["removed"], hold["aliasesApplied"], hold["aliasesRemoved"]], [0, 3, 3]);
+  assert.match(String(hold.msg), /would remove 3 of 3 aliases of stacks still routed at once/);
+  await assertUnchanged(before, "during the hold");
+  server.setTree(tree(2, { blog: 2, aliases }));
+  assert.equal((await gen.waitForEvent("guard.release", { timeoutMs: 2000 }))["outcome"], "recovered");
+  await new Promise((resolve) => setTimeout(resolve, CONFIRM_SECONDS * 1000));
+  await assertUnchanged(before, "after the flap");
 });
 
 test("a restart during an outage keeps the routes on disk: the empty answer is held, not written", async (t) => {

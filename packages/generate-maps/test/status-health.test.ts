@@ -23,6 +23,7 @@ function good(version: string, hold = false): CycleResult {
     ? {
         action: "hold" as const,
         removal: { applied: 3, removed: 3, share: 1 },
+        aliases: { applied: 0, removed: 0, share: 0 },
         pending: { fingerprint: "f", since: 0, heldSince: 0 },
         releaseAt: 30_000,
         started: true,

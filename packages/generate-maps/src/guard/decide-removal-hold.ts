@@ -1,8 +1,8 @@
 // The mass-removal guard's decision, pure and clocked from outside: apply a new routing table at once, or
 // keep the last files until the same reduced answer has been seen for the whole confirmation window.
 
-// How the guard is set (validated options): removing more than `maxRemovalShare` of the routed servers in
-// one cycle needs `confirmMs` of the same answer first.
+// How the guard is set (validated options): removing more than `maxRemovalShare` of the routed servers
+// (or of the aliases of stacks still routed) in one cycle needs `confirmMs` of the same answer first.
 export interface RemovalGuardSettings {
   /** 0-1: the share of the applied servers one cycle may remove without confirmation */
   maxRemovalShare: number;
@@ -35,6 +35,10 @@ export interface PendingRemoval {
 // newest answer is applied (`expired`): metadata that keeps moving for minutes is not a flap.
 export const MAX_HOLD_WINDOWS = 4;
 
+// The fewest aliases one cycle must drop to be held: removing one alias is an edit of the proxy's
+// metadata (issue 12 applies it at once through the runtime API), a flap of the aliases answer drops all.
+export const MIN_HELD_ALIASES = 2;
+
 // The guard's verdict for one cycle. `apply` may end a hold: `confirmed` (the reduced answer lasted the
 // whole window), `recovered` (the answer came back within the allowed share before that) or `expired`
 // (reduced answers kept changing for MAX_HOLD_WINDOWS windows). `since`/`heldMs`: the whole hold.
@@ -42,11 +46,13 @@ export type RemovalDecision =
   | {
       action: "apply";
       removal: RemovalCount;
+      aliases: RemovalCount;
       release: { outcome: "confirmed" | "recovered" | "expired"; since: number; heldMs: number } | null;
     }
   | {
       action: "hold";
       removal: RemovalCount;
+      aliases: RemovalCount;
       pending: PendingRemoval;
       /** when this answer will be applied if it stays the same (ms since the epoch) */
       releaseAt: number;
@@ -60,6 +66,8 @@ export interface RemovalInput {
   /** the servers the files on disk route; null when there are no files yet (nothing to protect) */
   applied: ReadonlySet<string> | null;
   candidate: ReadonlySet<string>;
+  /** the aliases the candidate drops while their stacks stay routed (countAliasRemoval); none when absent */
+  aliases?: RemovalCount;
   /** fingerprint of the candidate's files: the hold restarts when it changes */
   fingerprint: string;
   pending: PendingRemoval | null;
@@ -67,37 +75,68 @@ export interface RemovalInput {
   settings: RemovalGuardSettings;
 }
 
-// Holds a candidate that removes more than the allowed share of the applied servers (N -> 0 included)
-// until that same candidate has been seen for confirmMs; everything else applies at once.
+// Holds a candidate that removes more than the allowed share of the applied servers (N -> 0 included), or
+// of the aliases of stacks it still routes (two at least), until that same candidate has been seen for confirmMs;
+// everything else applies at once.
 export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
   const removal = countRemoval(applied, candidate);
-  const massive = settings.confirmMs > 0 && removal.share > settings.maxRemovalShare;
+  const aliases = input.aliases ?? NO_REMOVAL;
+  const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
   const heldSince = pending === null ? now : pending.heldSince;
   const ended = (outcome: "confirmed" | "recovered" | "expired") => ({
     outcome,
     since: heldSince,
     heldMs: now - heldSince,
   });
-  if (!massive) return { action: "apply", removal, release: pending === null ? null : ended("recovered") };
+  if (!massive)
+    return { action: "apply", removal, aliases, release: pending === null ? null : ended("recovered") };
   if (
     pending !== null &&
     pending.fingerprint === input.fingerprint &&
     now - pending.since >= settings.confirmMs
   )
-    return { action: "apply", removal, release: ended("confirmed") };
+    return { action: "apply", removal, aliases, release: ended("confirmed") };
   const limit = heldSince + MAX_HOLD_WINDOWS * settings.confirmMs;
-  if (pending !== null && now >= limit) return { action: "apply", removal, release: ended("expired") };
+  if (pending !== null && now >= limit)
+    return { action: "apply", removal, aliases, release: ended("expired") };
   const started = pending === null || pending.fingerprint !== input.fingerprint;
   const next = started ? { fingerprint: input.fingerprint, since: now, heldSince } : pending;
   return {
     action: "hold",
     removal,
+    aliases,
     pending: next,
     releaseAt: Math.min(next.since + settings.confirmMs, limit),
     started,
-    reason: describeHold(removal, settings),
+    reason: describeHold({ removal, aliases }, settings),
   };
+}
+
+// What a removal counts: nothing applied, nothing removed.
+export const NO_REMOVAL: RemovalCount = Object.freeze({ applied: 0, removed: 0, share: 0 });
+
+// The count a decision is about, in words: the routed containers, or the aliases when they alone are
+// over the allowed share (the hold's reason and the guard's log lines say which).
+export function heldCount(
+  counts: Pick<RemovalDecision, "removal" | "aliases">,
+  maxRemovalShare: number,
+): { count: RemovalCount; words: string } {
+  const { removal, aliases } = counts;
+  return !isOver(removal, { maxRemovalShare }) && areAliasesOver(aliases, { maxRemovalShare })
+    ? { count: aliases, words: "aliases of stacks still routed" }
+    : { count: removal, words: "routed containers" };
+}
+
+function isOver(count: RemovalCount, settings: Pick<RemovalGuardSettings, "maxRemovalShare">): boolean {
+  return count.share > settings.maxRemovalShare;
+}
+
+function areAliasesOver(
+  count: RemovalCount,
+  settings: Pick<RemovalGuardSettings, "maxRemovalShare">,
+): boolean {
+  return count.removed >= MIN_HELD_ALIASES && isOver(count, settings);
 }
 
 // Counts the applied servers the candidate drops.
@@ -105,17 +144,21 @@ export function countRemoval(
   applied: ReadonlySet<string> | null,
   candidate: ReadonlySet<string>,
 ): RemovalCount {
-  if (applied === null || applied.size === 0) return { applied: 0, removed: 0, share: 0 };
+  if (applied === null || applied.size === 0) return NO_REMOVAL;
   let removed = 0;
   for (const key of applied) if (!candidate.has(key)) removed += 1;
   return { applied: applied.size, removed, share: removed / applied.size };
 }
 
-function describeHold(removal: RemovalCount, settings: RemovalGuardSettings): string {
+function describeHold(
+  counts: Pick<RemovalDecision, "removal" | "aliases">,
+  settings: RemovalGuardSettings,
+): string {
   const percent = (share: number) => `${Math.round(share * 1000) / 10} %`;
+  const { count, words } = heldCount(counts, settings.maxRemovalShare);
   return (
-    `metadata would remove ${removal.removed} of ${removal.applied} routed containers at once ` +
-    `(${percent(removal.share)}, more than ${percent(settings.maxRemovalShare)}): keeping the last files ` +
+    `metadata would remove ${count.removed} of ${count.applied} ${words} at once ` +
+    `(${percent(count.share)}, more than ${percent(settings.maxRemovalShare)}): keeping the last files ` +
     `until the same answer has been seen for ${settings.confirmMs / 1000} s`
   );
 }

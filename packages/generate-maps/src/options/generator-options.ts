@@ -28,7 +28,8 @@ export interface GeneratorOptions extends ModelOptions {
   requestTimeoutMs: number;
   /** the largest metadata answer read, bytes (METADATA_MAX_BYTES); a larger one is a failed read */
   metadataMaxBytes: number;
-  /** 0-1: the share of the routed containers one cycle may remove without confirmation */
+  /** 0-1: the share of the routed containers (or of the aliases of stacks still routed) one cycle may
+   * remove without confirmation */
   maxRemovalShare: number;
   /** how long a larger removal must be seen unchanged before it is written, ms; 0 disables the guard */
   removalConfirmMs: number;

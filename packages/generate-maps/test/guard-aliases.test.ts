@@ -1,0 +1,126 @@
+// The removal guard and the aliases, which metadata answers on their own path: an answer that drops the
+// aliases of stacks still routed (a 404 reads as "no aliases") is held like a mass removal of servers;
+// aliases that go with their stack, or move to another one, are not counted.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  buildRoutingTable,
+  checkRemovals,
+  decideRemovalHold,
+  countAliasRemoval,
+  createRemovalGuard,
+  noteWritten,
+  routedAliases,
+  type FileOutcome,
+  type RoutingTable,
+} from "../src/index.js";
+import { captureLogger, container, MODEL_OPTIONS, tempDir } from "./helpers.js";
+
+// One container per stack (the same one in every table), and the aliases answer.
+const CONTAINERS = new Map(["shop", "blog"].map((stack) => [stack, container({ stack_name: stack })]));
+function table(stacks: readonly string[], aliases: Record<string, string[]>): RoutingTable {
+  const containers = stacks.map((stack) => CONTAINERS.get(stack));
+  return buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
+}
+
+const BEFORE = table(["shop", "blog"], { shop: ["www", "store"], blog: ["news"] });
+
+interface Case {
+  name: string;
+  candidate: RoutingTable;
+  expect: { applied: number; removed: number };
+}
+
+const CASES: Case[] = [
+  { name: "the same aliases", candidate: BEFORE, expect: { applied: 3, removed: 0 } },
+  {
+    name: "the aliases answer flaps to none while both stacks run",
+    candidate: table(["shop", "blog"], {}),
+    expect: { applied: 3, removed: 3 },
+  },
+  {
+    name: "one alias of three dropped",
+    candidate: table(["shop", "blog"], { shop: ["www"], blog: ["news"] }),
+    expect: { applied: 3, removed: 1 },
+  },
+  {
+    name: "stack shop gone with its aliases: only blog's alias is counted, and it stays",
+    candidate: table(["blog"], { blog: ["news"] }),
+    expect: { applied: 1, removed: 0 },
+  },
+  {
+    name: "an alias moved from shop to blog is no removal",
+    candidate: table(["shop", "blog"], { shop: ["www"], blog: ["news", "store"] }),
+    expect: { applied: 3, removed: 0 },
+  },
+];
+
+test("countAliasRemoval: only aliases dropped while their stack is still routed count", () => {
+  assert.deepEqual([...routedAliases(BEFORE)].sort(), [
+    ["news.dev.tld", "blog"],
+    ["store.dev.tld", "shop"],
+    ["www.dev.tld", "shop"],
+  ]);
+  for (const c of CASES) {
+    const count = countAliasRemoval(routedAliases(BEFORE), c.candidate);
+    assert.deepEqual([count.applied, count.removed], [c.expect.applied, c.expect.removed], c.name);
+  }
+  assert.deepEqual(countAliasRemoval(null, table(["shop"], {})), { applied: 0, removed: 0, share: 0 });
+});
+
+const written = (status: "unchanged" | "failed"): FileOutcome[] =>
+  ["backends.cfg", "domain.map"].map((path): FileOutcome =>
+    status === "failed" ? { path, status, error: new Error("disk full") } : { path, status },
+  );
+
+test("the guard holds an answer that drops every alias, from the first map this process wrote on", async (t) => {
+  const { logger, lines } = captureLogger();
+  const backendsPath = join(await tempDir(t), "absent.cfg");
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  const flap = table(["shop", "blog"], {});
+
+  // Before any map was written the aliases on disk are unknown: nothing to protect yet.
+  assert.equal((await checkRemovals(guard, flap, backendsPath, logger, 0)).action, "apply");
+  assert.equal((await checkRemovals(guard, BEFORE, backendsPath, logger, 1)).action, "apply");
+  noteWritten(guard, BEFORE, written("failed"));
+  assert.equal(
+    (await checkRemovals(guard, flap, backendsPath, logger, 2)).action,
+    "apply",
+    "map not written",
+  );
+
+  noteWritten(guard, BEFORE, written("unchanged"));
+  const hold = await checkRemovals(guard, flap, backendsPath, logger, 3);
+  assert.equal(hold.action, "hold");
+  assert.deepEqual(hold.removal, { applied: 2, removed: 0, share: 0 }, "no server is removed");
+  assert.match(
+    hold.action === "hold" ? hold.reason : "",
+    /would remove 3 of 3 aliases of stacks still routed at once \(100 %, more than 50 %\)/,
+  );
+  const logged = lines().find((line) => line["event"] === "guard.hold");
+  assert.deepEqual([logged?.["aliasesApplied"], logged?.["aliasesRemoved"]], [3, 3]);
+
+  // The aliases came back before the window ended: released as recovered, and nothing else is held.
+  const back = await checkRemovals(guard, BEFORE, backendsPath, logger, 4);
+  assert.equal(back.action === "apply" ? back.release?.outcome : back.action, "recovered");
+  const shopGone = await checkRemovals(guard, table(["blog"], { blog: ["news"] }), backendsPath, logger, 5);
+  assert.equal(shopGone.action, "apply", "aliases that go with their stack are the servers' count");
+});
+
+test("one alias removed is an edit, applied at once; two or more over the share are held", () => {
+  const decide = (applied: number, removed: number) =>
+    decideRemovalHold({
+      applied: null,
+      candidate: new Set(),
+      aliases: { applied, removed, share: removed / applied },
+      fingerprint: "f",
+      pending: null,
+      now: 0,
+      settings: { maxRemovalShare: 0.5, confirmMs: 30_000 },
+    }).action;
+  assert.deepEqual(
+    [decide(1, 1), decide(2, 1), decide(2, 2), decide(3, 2), decide(4, 2), decide(10, 6)],
+    ["apply", "apply", "hold", "hold", "apply", "hold"],
+  );
+});
