@@ -76,8 +76,8 @@ export interface RemovalInput {
 }
 
 // Holds a candidate that removes more than the allowed share of the applied servers (N -> 0 included), or
-// of the aliases of stacks it still routes (two at least), until that same candidate has been seen for confirmMs;
-// everything else applies at once.
+// of the aliases of stacks it still routes (two at least), until that same candidate has been seen for
+// confirmMs; everything else applies at once.
 export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
   const removal = countRemoval(applied, candidate);
