@@ -1,8 +1,9 @@
 // argv → the raw text of each flag a program knows (yargs parses, strictly, and never prints or
 // exits), or the help/version text. Unknown flags, positional words and a flag given twice are errors.
-import yargs from "yargs";
+// A command line of known flags only is read by parseKnownFlags; yargs is loaded for anything else.
 import { describeFor, defaultFor, type OptionRow, type Program } from "./option-row.js";
 import { optionRowsOf } from "./option-table.js";
+import { parseKnownFlags } from "./parse-known-flags.js";
 import { OptionsError } from "./options-error.js";
 import { SWITCH } from "./value-types.js";
 
@@ -27,6 +28,19 @@ export async function readCommandLine(
 ): Promise<CommandLine> {
   const rows = optionRowsOf(program).map(([, row]) => row);
   refuseRepeats(rows, argv);
+  const known = parseKnownFlags(rows, argv);
+  return known !== null ? { kind: "run", flags: known } : readWithYargs(program, argv, text);
+}
+
+// The same reading by yargs itself (after refuseRepeats): what parseKnownFlags must agree with, and the
+// only path for help, version and every refusal.
+export async function readWithYargs(
+  program: Program,
+  argv: readonly string[],
+  text: CommandLineText,
+): Promise<CommandLine> {
+  const rows = optionRowsOf(program).map(([, row]) => row);
+  const { default: yargs } = await import("yargs");
   const parser = yargs([...argv])
     .scriptName(program)
     .usage(text.usage)
