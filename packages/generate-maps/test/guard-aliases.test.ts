@@ -1,7 +1,9 @@
 // The removal guard and the aliases, which metadata answers on their own path: an answer that drops the
 // aliases of stacks still routed (a 404 reads as "no aliases") is held like a mass removal of servers;
-// aliases that go with their stack, or move to another one, are not counted.
+// aliases that go with their stack, or move to another one, are not counted; after a restart the aliases
+// of the map on disk are the baseline.
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -11,6 +13,8 @@ import {
   countAliasRemoval,
   createRemovalGuard,
   noteWritten,
+  parseMapAliases,
+  renderFiles,
   routedAliases,
   type FileOutcome,
   type RoutingTable,
@@ -76,22 +80,23 @@ const written = (status: "unchanged" | "failed"): FileOutcome[] =>
 
 test("the guard holds an answer that drops every alias, from the first map this process wrote on", async (t) => {
   const { logger, lines } = captureLogger();
-  const backendsPath = join(await tempDir(t), "absent.cfg");
+  const dir = await tempDir(t);
+  const files = {
+    backendsPath: join(dir, "absent.cfg"),
+    domainMapPath: join(dir, "absent.map"),
+    domain: "dev.tld",
+  };
   const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
   const flap = table(["shop", "blog"], {});
 
-  // Before any map was written the aliases on disk are unknown: nothing to protect yet.
-  assert.equal((await checkRemovals(guard, flap, backendsPath, logger, 0)).action, "apply");
-  assert.equal((await checkRemovals(guard, BEFORE, backendsPath, logger, 1)).action, "apply");
+  // No map on disk and none written yet: nothing to protect.
+  assert.equal((await checkRemovals(guard, flap, files, logger, 0)).action, "apply");
+  assert.equal((await checkRemovals(guard, BEFORE, files, logger, 1)).action, "apply");
   noteWritten(guard, BEFORE, written("failed"));
-  assert.equal(
-    (await checkRemovals(guard, flap, backendsPath, logger, 2)).action,
-    "apply",
-    "map not written",
-  );
+  assert.equal((await checkRemovals(guard, flap, files, logger, 2)).action, "apply", "map not written");
 
   noteWritten(guard, BEFORE, written("unchanged"));
-  const hold = await checkRemovals(guard, flap, backendsPath, logger, 3);
+  const hold = await checkRemovals(guard, flap, files, logger, 3);
   assert.equal(hold.action, "hold");
   assert.deepEqual(hold.removal, { applied: 2, removed: 0, share: 0 }, "no server is removed");
   assert.match(
@@ -102,9 +107,9 @@ test("the guard holds an answer that drops every alias, from the first map this 
   assert.deepEqual([logged?.["aliasesApplied"], logged?.["aliasesRemoved"]], [3, 3]);
 
   // The aliases came back before the window ended: released as recovered, and nothing else is held.
-  const back = await checkRemovals(guard, BEFORE, backendsPath, logger, 4);
+  const back = await checkRemovals(guard, BEFORE, files, logger, 4);
   assert.equal(back.action === "apply" ? back.release?.outcome : back.action, "recovered");
-  const shopGone = await checkRemovals(guard, table(["blog"], { blog: ["news"] }), backendsPath, logger, 5);
+  const shopGone = await checkRemovals(guard, table(["blog"], { blog: ["news"] }), files, logger, 5);
   assert.equal(shopGone.action, "apply", "aliases that go with their stack are the servers' count");
 });
 
@@ -123,4 +128,67 @@ test("one alias removed is an edit, applied at once; two or more over the share 
     [decide(1, 1), decide(2, 1), decide(2, 2), decide(3, 2), decide(4, 2), decide(10, 6)],
     ["apply", "apply", "hold", "hold", "apply", "hold"],
   );
+});
+
+test("parseMapAliases reads back from a written map the aliases routedAliases gives, under the domain only", () => {
+  const path = (stack: string, service: string, prefix: string) =>
+    container({
+      stack_name: stack,
+      service_name: service,
+      labels: { "map-public-http": "80", "map-public-http.path": prefix },
+    });
+  const hosts = container({
+    stack_name: "blog",
+    labels: { "map-public-http": "80", "map-public-http.hosts": "blog.example.com" },
+  });
+  const input = {
+    containers: [
+      CONTAINERS.get("shop"),
+      path("api", "users", "/users"),
+      path("api", "orders", "/orders"),
+      hosts,
+    ],
+    aliases: { shop: ["www", "store"], api: ["gateway"], blog: ["news"] },
+  };
+  const routed = buildRoutingTable(input, MODEL_OPTIONS);
+  const map = renderFiles(routed, { backendsPath: "b", domainMapPath: "m" }).map.content;
+  assert.match(map, /^gateway\.dev\.tld\/users api\.users$/m, "an alias with a path is in the map");
+  assert.match(map, /^api\.dev\.tld\/users api\.users$/m, "and the stack's own name with it");
+  const expected = [...routedAliases(routed)].sort();
+  assert.equal(expected.length, 5, "www, store, news, and gateway with each path");
+  assert.deepEqual([...parseMapAliases(map, "dev.tld")].sort(), expected);
+  assert.deepEqual([...parseMapAliases(map, "other.tld")], [], "written under another domain: none");
+  assert.deepEqual(
+    [...parseMapAliases("# x y\nwww.dev.tld\n a.dev.tld b c\n*.dev.tld shop\n", "dev.tld")],
+    [],
+  );
+});
+
+test("after a restart the aliases of the map on disk are guarded from the first cycle", async (t) => {
+  const dir = await tempDir(t);
+  const files = {
+    backendsPath: join(dir, "backends.cfg"),
+    domainMapPath: join(dir, "domain.map"),
+    domain: "dev.tld",
+  };
+  const rendered = renderFiles(BEFORE, files);
+  await writeFile(files.backendsPath, rendered.backends.content);
+  await writeFile(files.domainMapPath, rendered.map.content);
+  const { logger } = captureLogger();
+  const settings = { maxRemovalShare: 0.5, confirmMs: 30_000 };
+  const flap = table(["shop", "blog"], {});
+  const hold = await checkRemovals(createRemovalGuard(settings), flap, files, logger, 0);
+  assert.equal(hold.action, "hold");
+  assert.deepEqual(hold.aliases, { applied: 3, removed: 3, share: 1 });
+  const moved = { ...files, domain: "new.tld" };
+  const domainChanged = await checkRemovals(
+    createRemovalGuard(settings),
+    table(["shop", "blog"], {}),
+    moved,
+    logger,
+    0,
+  );
+  assert.equal(domainChanged.action, "apply", "a map under the old domain holds no aliases of this one");
+  const same = await checkRemovals(createRemovalGuard(settings), BEFORE, files, logger, 0);
+  assert.deepEqual([same.action, same.aliases], ["apply", { applied: 3, removed: 0, share: 0 }]);
 });

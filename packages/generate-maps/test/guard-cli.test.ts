@@ -2,7 +2,7 @@
 // interval (so a release comes from the hold's own deadline, not from the safety-net refetch): growth and
 // small removals apply at once, 4 -> 0 waits for the window, a health flap shorter than the window never
 // touches the files, an aliases answer that flaps to 404 keeps the aliases, and a restart during an outage
-// keeps the routes of the files on disk.
+// (or while the aliases answer 404) keeps the routes of the files on disk.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import {
@@ -152,6 +152,25 @@ test("a restart during an outage keeps the routes on disk: the empty answer is h
   server.setTree(tree(4));
   assert.equal((await second.waitForEvent("guard.release", { timeoutMs: 3000 }))["outcome"], "recovered");
   await assertUnchanged(before, "after the outage");
+});
+
+test("a restart while the aliases answer 404 keeps the aliases of the map on disk", async (t) => {
+  const aliases = { shop: ["www", "store"], blog: ["news"] };
+  const { server, paths, start } = await setup(t, tree(2, { blog: 2, aliases }));
+  const first = start();
+  await waitFor("the alias lines", 10_000, async () =>
+    (await readOrUndefined(paths.map))?.includes("www.dev.tld") ? true : undefined,
+  );
+  assert.deepEqual(await first.stop({ timeoutMs: 5000 }), { code: 0, signal: null });
+  const before = await readFileStates([paths.backends, paths.map]);
+  server.setTree(tree(2, { blog: 2 }));
+  const second = start();
+  const hold = await second.waitForEvent("guard.hold", { timeoutMs: 10_000 });
+  assert.deepEqual([hold["removed"], hold["aliasesApplied"], hold["aliasesRemoved"]], [0, 3, 3]);
+  await assertUnchanged(before, "first cycle after the restart");
+  server.setTree(tree(2, { blog: 2, aliases }));
+  assert.equal((await second.waitForEvent("guard.release", { timeoutMs: 3000 }))["outcome"], "recovered");
+  await assertUnchanged(before, "after the flap");
 });
 
 test("--removal-confirm-seconds 0 turns the guard off: 4 -> 0 is written at once", async (t) => {

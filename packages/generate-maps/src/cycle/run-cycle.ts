@@ -114,8 +114,7 @@ async function cycle(
   // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
   const late = snapshotReadError(snapshot);
   if (late !== null) return readFailed(late);
-  const guard =
-    state.guard && (await checkRemovals(state.guard, table, options.backendsPath, logger, Date.now()));
+  const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, Date.now()));
   const files = renderFiles(table, options);
   if (run.write && !state.tempsCleaned) {
     await cleanStaleTemps(files, logger);

@@ -32,3 +32,24 @@ export function countAliasRemoval(
   const total = kept + removed;
   return { applied: total, removed, share: total === 0 ? 0 : removed / total };
 }
+
+// The aliases of a domain.map already on disk (key → backend), so the first cycle after a start guards
+// them too: each key `<label>.<domain>`, with or without a path, whose label is not its backend's stack
+// (that key is the stack's own name). A `hosts` label of that form counts as an alias here. Keys under
+// another domain are not counted, so changing STACK_DOMAIN across a restart is no removal. Pure and total.
+export function parseMapAliases(text: string, domain: string): Map<string, string> {
+  const aliases = new Map<string, string>();
+  const suffix = `.${domain}`;
+  for (const line of text.split("\n")) {
+    const words = line.trim().split(/\s+/);
+    const [key = "", backend = ""] = words;
+    if (words.length !== 2 || key.startsWith("#")) continue;
+    const slash = key.indexOf("/");
+    const host = slash === -1 ? key : key.slice(0, slash);
+    if (!host.endsWith(suffix)) continue;
+    const label = host.slice(0, -suffix.length);
+    const stack = backend.split(".")[0];
+    if (/^[a-z0-9-]+$/.test(label) && label !== stack) aliases.set(key, backend);
+  }
+  return aliases;
+}

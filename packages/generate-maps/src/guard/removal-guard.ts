@@ -1,6 +1,6 @@
-// The guard stage of a cycle, between the model and the writers: remembers what the files on disk route
-// (read from the backends file on the first cycle, so a restart during an outage keeps its routes) and
-// the aliases the map holds (from the first file this process wrote or found equal), asks
+// The guard stage of a cycle, between the model and the writers: remembers what the files on disk route,
+// the servers of the backends file and the aliases of the map (read on the first cycle, so a restart
+// during an outage keeps its routes; then the files this process wrote or found equal), asks
 // decideRemovalHold, logs holds and releases.
 import { readRegularFile, type Logger } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
@@ -11,7 +11,7 @@ import {
   type RemovalDecision,
   type RemovalGuardSettings,
 } from "./decide-removal-hold.js";
-import { countAliasRemoval, routedAliases } from "./alias-keys.js";
+import { countAliasRemoval, parseMapAliases, routedAliases } from "./alias-keys.js";
 import { fingerprintTable } from "./fingerprint-table.js";
 import { logRemovalDecision } from "./log-removal-decision.js";
 import { parseServerKeys, routedServerKeys } from "./server-keys.js";
@@ -21,29 +21,37 @@ export interface RemovalGuard {
   settings: RemovalGuardSettings;
   /** servers the files on disk route: undefined until read, null when there is no backends file */
   applied: ReadonlySet<string> | null | undefined;
-  /** the aliases of the map on disk (key → backend); null until this process wrote or found it equal */
-  appliedAliases: ReadonlyMap<string, string> | null;
+  /** the aliases of the map on disk (key → backend): undefined until read, null when there is none */
+  appliedAliases: ReadonlyMap<string, string> | null | undefined;
   pending: PendingRemoval | null;
 }
 
 // A guard that has not looked at the disk yet.
 export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard {
-  return { settings, applied: undefined, appliedAliases: null, pending: null };
+  return { settings, applied: undefined, appliedAliases: undefined, pending: null };
+}
+
+// Where the files are, and the domain of the stacks' own host names.
+export interface GuardedFiles {
+  backendsPath: string;
+  domainMapPath: string;
+  domain: string;
 }
 
 // Decides whether this cycle's table may be written; logs when a hold starts, restarts or ends.
 export async function checkRemovals(
   guard: RemovalGuard,
   table: RoutingTable,
-  backendsPath: string,
+  files: GuardedFiles,
   logger: Logger,
   now: number,
 ): Promise<RemovalDecision> {
-  if (guard.applied === undefined) guard.applied = await readAppliedServers(backendsPath);
+  if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath);
+  if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files);
   const decision = decideRemovalHold({
     applied: guard.applied ?? null,
     candidate: routedServerKeys(table),
-    aliases: countAliasRemoval(guard.appliedAliases, table),
+    aliases: countAliasRemoval(guard.appliedAliases ?? null, table),
     fingerprint: fingerprintTable(table),
     pending: guard.pending,
     now,
@@ -65,6 +73,17 @@ export function noteWritten(
     outcome?.status === "changed" || outcome?.status === "unchanged";
   if (holds(outcomes[0])) guard.applied = routedServerKeys(table);
   if (holds(outcomes[1])) guard.appliedAliases = routedAliases(table);
+}
+
+// The aliases of the map on disk; null when there is no map or it cannot be read (then the aliases are
+// guarded from the first map this process writes or finds equal).
+async function readAppliedAliases(files: GuardedFiles): Promise<ReadonlyMap<string, string> | null> {
+  try {
+    const found = await readRegularFile(files.domainMapPath);
+    return found.kind === "file" ? parseMapAliases(found.content, files.domain) : null;
+  } catch {
+    return null;
+  }
 }
 
 // The servers of the backends file on disk; null when it does not exist or is not a regular file (it is
