@@ -7,19 +7,19 @@ import { currentWorker, type ProcInfo } from "@rancher-haproxy/core";
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
-import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
+import type { StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
-import { waitUntilReady, type Verdict } from "./confirm-reload.js";
+import type { Verdict } from "./confirm-reload.js";
 import { describeStartFailure } from "./describe-start-failure.js";
-import { logHaproxyLine } from "./log-haproxy-line.js";
+import { launchMaster } from "./launch-master.js";
 import { reloadMaster } from "./reload-master.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { SerialLock } from "./serial-lock.js";
 import { stopHaproxy } from "./stop-haproxy.js";
-import { haproxyArgs, spawnHaproxy, type HaproxyChild, type HaproxyExit } from "./spawn-haproxy.js";
+import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 
 // What the supervisor needs.
 export interface SupervisorOptions {
@@ -155,56 +155,30 @@ export class HaproxySupervisor {
 
   private async launch(
     reason: "start" | "restart",
-    onStderr: (line: string) => void = () => undefined,
+    onStderr?: (line: string) => void,
   ): Promise<{ verdict: Verdict; child: HaproxyChild | null }> {
-    const { bin, layout, logger, status } = this.options;
     if (this.stopping)
       return { verdict: { ok: false, kind: "exited", reason: "stopping", info: null }, child: null };
-    const started = performance.now();
-    let child: HaproxyChild;
-    try {
-      child = await spawnHaproxy(
-        bin,
-        haproxyArgs(layout.masterSocket, configFiles(layout.current)),
-        (stream, line) => {
-          if (stream === "stderr") onStderr(line);
-          logHaproxyLine(logger, stream, line);
-        },
-      );
-    } catch (error) {
-      if (reason === "restart") {
-        logger.error({ event: "haproxy.spawn-failed", bin, err: String(error) }, "cannot start HAProxy");
-        this.scheduleRestart(0);
-      }
-      return { verdict: { ok: false, kind: "exited", reason: String(error), info: null }, child: null };
-    }
-    this.child = child;
-    this.startedAt = performance.now();
-    status.haproxyStarted(child.pid);
-    void child.exited.then((exit) => this.onExit(child, exit));
-    await writeFileAtomic(layout.pidFile, `${child.pid}\n`).catch(() => undefined);
-    logger.info({ event: "haproxy.started", pid: child.pid, reason }, "HAProxy master started");
-    const verdict = await waitUntilReady({
-      socketPath: layout.masterSocket,
-      timeoutMs: this.options.reloadTimeoutMs,
-      isAlive: () => child.isAlive(),
-    });
-    if (verdict.ok) {
-      this.confirmed = true;
-      status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
-      const durationMs = Math.round(performance.now() - started);
-      logger.info(
-        { event: "haproxy.ready", pid: child.pid, workerPid: verdict.workerPid, durationMs },
-        "HAProxy is serving",
-      );
-    } else if (child.isAlive()) {
+    const launch = await launchMaster(
+      this.options,
+      reason,
+      (child) => {
+        this.child = child;
+        this.startedAt = performance.now();
+        void child.exited.then((exit) => this.onExit(child, exit));
+      },
+      onStderr,
+    );
+    if (launch.child === null && reason === "restart") {
+      const { logger, bin } = this.options;
       logger.error(
-        { event: "haproxy.not-ready", pid: child.pid, reason: verdict.reason },
-        "HAProxy did not become ready",
+        { event: "haproxy.spawn-failed", bin, err: String(launch.spawnError) },
+        "cannot start HAProxy",
       );
-      child.signal("SIGKILL");
+      this.scheduleRestart(0);
     }
-    return { verdict, child };
+    if (launch.verdict.ok) this.confirmed = true;
+    return launch;
   }
 
   private onExit(child: HaproxyChild, exit: HaproxyExit): void {

@@ -1,0 +1,78 @@
+// Starts one master-worker HAProxy on <state>/current and waits until its worker serves: the start and
+// restart path of the supervisor. A master that does not become ready is killed; logging and the status
+// say what happened.
+import { writeFileAtomic, type Logger } from "@rancher-haproxy/core";
+import { configFiles, type StateLayout } from "../output/snapshot-layout.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import { waitUntilReady, type Verdict } from "./confirm-reload.js";
+import { logHaproxyLine } from "./log-haproxy-line.js";
+import { haproxyArgs, spawnHaproxy, type HaproxyChild } from "./spawn-haproxy.js";
+
+// What a launch needs (the supervisor's options).
+export interface LaunchOptions {
+  bin: string;
+  layout: StateLayout;
+  reloadTimeoutMs: number;
+  logger: Logger;
+  status: ReloaderStatus;
+}
+
+// How a launch ended: the readiness verdict and the child (null: it could not be spawned, `spawnError`).
+export interface Launch {
+  verdict: Verdict;
+  child: HaproxyChild | null;
+  spawnError?: unknown;
+}
+
+// Spawns HAProxy and waits for its worker. `onSpawned` runs as soon as the process exists (before it is
+// ready), so the caller owns its exit from the start; `onStderr` gets HAProxy's error output lines.
+export async function launchMaster(
+  options: LaunchOptions,
+  reason: "start" | "restart",
+  onSpawned: (child: HaproxyChild) => void,
+  onStderr: (line: string) => void = () => undefined,
+): Promise<Launch> {
+  const { bin, layout, logger, status } = options;
+  const started = performance.now();
+  let child: HaproxyChild;
+  try {
+    child = await spawnHaproxy(
+      bin,
+      haproxyArgs(layout.masterSocket, configFiles(layout.current)),
+      (stream, line) => {
+        if (stream === "stderr") onStderr(line);
+        logHaproxyLine(logger, stream, line);
+      },
+    );
+  } catch (error) {
+    return {
+      verdict: { ok: false, kind: "exited", reason: String(error), info: null },
+      child: null,
+      spawnError: error,
+    };
+  }
+  onSpawned(child);
+  status.haproxyStarted(child.pid);
+  await writeFileAtomic(layout.pidFile, `${child.pid}\n`).catch(() => undefined);
+  logger.info({ event: "haproxy.started", pid: child.pid, reason }, "HAProxy master started");
+  const verdict = await waitUntilReady({
+    socketPath: layout.masterSocket,
+    timeoutMs: options.reloadTimeoutMs,
+    isAlive: () => child.isAlive(),
+  });
+  if (verdict.ok) {
+    status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    const durationMs = Math.round(performance.now() - started);
+    logger.info(
+      { event: "haproxy.ready", pid: child.pid, workerPid: verdict.workerPid, durationMs },
+      "HAProxy is serving",
+    );
+  } else if (child.isAlive()) {
+    logger.error(
+      { event: "haproxy.not-ready", pid: child.pid, reason: verdict.reason },
+      "HAProxy did not become ready",
+    );
+    child.signal("SIGKILL");
+  }
+  return { verdict, child };
+}
