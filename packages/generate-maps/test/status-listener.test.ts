@@ -129,6 +129,8 @@ test("metrics, /routes and /explain follow the scenario: a stopped container sta
     before.some((sample) => sample.name === "process_resident_memory_bytes"),
     "process metrics",
   );
+  // The event loop's delay, sampled 10 times a second (EVENT_LOOP_SAMPLE_MS) rather than prom-client's 100.
+  assert.ok(value(before, "nodejs_eventloop_lag_seconds") >= 0, "event loop metrics");
 
   const routes = await readStatusJson<RoutesReport>(url, "/routes");
   assert.equal(routes.status, 200);

@@ -2,6 +2,7 @@
 // generators can live in one test process): cycles, metadata requests, the routing table, files written,
 // freshness, the current metadata version and the hash of the rendered output.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { EVENT_LOOP_SAMPLE_MS } from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
 import { NOTE_CODES, SKIP_CODES } from "../model/reasons.js";
 import type { MetadataObserver } from "./instrument-client.js";
@@ -24,7 +25,7 @@ const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 // Creates the metrics over `state`; `now` is the clock (ms since the epoch).
 export function createGeneratorMetrics(state: StatusState, now: () => number): GeneratorMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const registers = [registry];
   const cycles = new Counter({
     name: "generate_maps_cycles_total",

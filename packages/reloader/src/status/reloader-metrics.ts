@@ -3,6 +3,7 @@
 // restarts and the running generations.
 // (HAProxy's own exporter stays on the stats port.)
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { EVENT_LOOP_SAMPLE_MS } from "@rancher-haproxy/core";
 import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
 
@@ -22,7 +23,7 @@ export function createReloaderMetrics(
   now: () => number,
 ): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const registers = [registry];
   const snap = () => status.snapshot();
   new Counter({
