@@ -6,7 +6,7 @@ import { fileDiff, MAX_LOGGED_DIFF_CHARS } from "../src/output/log-diff.js";
 const big = Array.from({ length: 5000 }, (_, i) => `host${i}.dev.tld app${i}`).join("\n") + "\n";
 
 test("a created file's diff has the diff package's format", () => {
-  for (const content of ["a.dev.tld a\nb.dev.tld b\n", "", "\n", "\n\n", "a\n\nb\n", "a\n", big])
+  for (const content of ["a.dev.tld a\nb.dev.tld b\n", "", "\n", "\n\n", "a\n\nb\n", "a\n", "\na\n", big])
     assert.equal(
       fileDiff("p", null, content, Number.POSITIVE_INFINITY),
       createTwoFilesPatch("p", "p", "", content, "(none)", "after"),

@@ -20,7 +20,7 @@ export function fileDiff(
 ): string {
   // A new file is all additions: build only what will be logged instead of diffing megabytes from empty.
   if (previous === null) return createdPatch(path, content, limit);
-  const [before, after] = [lines(previous).length, lines(content).length];
+  const [before, after] = [countLines(previous), countLines(content)];
   const maxEditLength = maxEdits(Math.min(before, after));
   const patch = createTwoFilesPatch(path, path, previous, content, "before", "after", { maxEditLength });
   if (patch === undefined)
@@ -35,19 +35,26 @@ function maxEdits(shorter: number): number {
   return Math.max(MAX_DIFF_EDITS, Math.floor(MAX_DIFF_EDITS ** 2 / 2 / (shorter + 1)));
 }
 
-// A file's lines, without the empty one after its last line feed.
-function lines(text: string): string[] {
-  return text.length === 0 ? [] : text.replace(/\n$/, "").split("\n");
+// How many lines a file has (a last line without its line feed counts), counted without splitting it.
+function countLines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
+  return text.length === 0 || text.endsWith("\n") ? count : count + 1;
 }
 
-// The unified diff of a file created from nothing, in the diff package's format, bounded like truncate().
+// The unified diff of a file created from nothing, in the diff package's format, bounded like truncate():
+// only the lines that are logged are cut out of the file.
 function createdPatch(path: string, content: string, limit: number): string {
-  const added = lines(content);
-  const hunk = added.length === 0 ? "" : `@@ -0,0 +1,${added.length} @@\n`;
+  const total = countLines(content);
+  const hunk = total === 0 ? "" : `@@ -0,0 +1,${total} @@\n`;
   let patch = `Index: ${path}\n${"=".repeat(67)}\n--- ${path}\t(none)\n+++ ${path}\tafter\n${hunk}`;
-  for (const [index, line] of added.entries()) {
-    if (patch.length + line.length + 2 > limit) return omitted(patch, added.length - index);
+  let start = 0;
+  for (let index = 0; index < total; index++) {
+    const end = content.indexOf("\n", start);
+    const line = content.slice(start, end === -1 ? content.length : end);
+    if (patch.length + line.length + 2 > limit) return omitted(patch, total - index);
     patch += `+${line}\n`;
+    start = end + 1;
   }
   return patch;
 }
