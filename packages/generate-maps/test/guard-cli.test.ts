@@ -60,6 +60,14 @@ async function servers(path: string, count: number, deadlineMs: number): Promise
   );
 }
 
+// Three aliases of two stacks, and the map lines they give once written.
+const ALIASES = { shop: ["www", "store"], blog: ["news"] };
+async function aliasLines(mapPath: string): Promise<void> {
+  await waitFor("the alias lines", 10_000, async () =>
+    (await readOrUndefined(mapPath))?.includes("www.dev.tld") ? true : undefined,
+  );
+}
+
 // The generator is waiting on its long poll: the next change is seen at once.
 async function settled(server: MetadataServer): Promise<void> {
   await waitFor("the long poll", 5000, () => (server.waitingLongPolls > 0 ? true : undefined));
@@ -119,12 +127,9 @@ test("every container reinitializing for less than the window never touches the 
 });
 
 test("an aliases answer that flaps to 404 is held: the aliases keep routing, and come back untouched", async (t) => {
-  const aliases = { shop: ["www", "store"], blog: ["news"] };
-  const { server, paths, start } = await setup(t, tree(2, { blog: 2, aliases }));
+  const { server, paths, start } = await setup(t, tree(2, { blog: 2, aliases: ALIASES }));
   const gen = start();
-  await waitFor("the alias lines", 10_000, async () =>
-    (await readOrUndefined(paths.map))?.includes("www.dev.tld") ? true : undefined,
-  );
+  await aliasLines(paths.map);
   await settled(server);
   const before = await readFileStates([paths.backends, paths.map]);
   server.setTree(tree(2, { blog: 2 }));
@@ -132,7 +137,7 @@ test("an aliases answer that flaps to 404 is held: the aliases keep routing, and
   assert.deepEqual([hold["removed"], hold["aliasesApplied"], hold["aliasesRemoved"]], [0, 3, 3]);
   assert.match(String(hold.msg), /would remove 3 of 3 aliases of stacks still routed at once/);
   await assertUnchanged(before, "during the hold");
-  server.setTree(tree(2, { blog: 2, aliases }));
+  server.setTree(tree(2, { blog: 2, aliases: ALIASES }));
   assert.equal((await gen.waitForEvent("guard.release", { timeoutMs: 2000 }))["outcome"], "recovered");
   await new Promise((resolve) => setTimeout(resolve, CONFIRM_SECONDS * 1000));
   await assertUnchanged(before, "after the flap");
@@ -155,12 +160,9 @@ test("a restart during an outage keeps the routes on disk: the empty answer is h
 });
 
 test("a restart while the aliases answer 404 keeps the aliases of the map on disk", async (t) => {
-  const aliases = { shop: ["www", "store"], blog: ["news"] };
-  const { server, paths, start } = await setup(t, tree(2, { blog: 2, aliases }));
+  const { server, paths, start } = await setup(t, tree(2, { blog: 2, aliases: ALIASES }));
   const first = start();
-  await waitFor("the alias lines", 10_000, async () =>
-    (await readOrUndefined(paths.map))?.includes("www.dev.tld") ? true : undefined,
-  );
+  await aliasLines(paths.map);
   assert.deepEqual(await first.stop({ timeoutMs: 5000 }), { code: 0, signal: null });
   const before = await readFileStates([paths.backends, paths.map]);
   server.setTree(tree(2, { blog: 2 }));
@@ -168,7 +170,7 @@ test("a restart while the aliases answer 404 keeps the aliases of the map on dis
   const hold = await second.waitForEvent("guard.hold", { timeoutMs: 10_000 });
   assert.deepEqual([hold["removed"], hold["aliasesApplied"], hold["aliasesRemoved"]], [0, 3, 3]);
   await assertUnchanged(before, "first cycle after the restart");
-  server.setTree(tree(2, { blog: 2, aliases }));
+  server.setTree(tree(2, { blog: 2, aliases: ALIASES }));
   assert.equal((await second.waitForEvent("guard.release", { timeoutMs: 3000 }))["outcome"], "recovered");
   await assertUnchanged(before, "after the flap");
 });
