@@ -43,7 +43,7 @@ export function startStepCycle(demo: Demo, everyS: number, log: (line: string) =
         line?.event === "reload.applied"
           ? `, haproxy -c ${String(line["checkMs"])} ms + reload ${String(line["reloadMs"])} ms`
           : line
-            ? `, runtime API: ${String(line["ops"])} steps, no reload`
+            ? `, runtime API: ${String(line["ops"])} step${line["ops"] === 1 ? "" : "s"}, no reload`
             : "";
       log(`        HAProxy serves it ${seconds} s later (gen-${applied.generation}${detail})`);
       log(`        6 requests: ${formatTally(await sample(demo, step.host))}   (${step.look})`);
