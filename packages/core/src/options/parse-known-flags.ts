@@ -1,5 +1,5 @@
 // The common command line (known flags only) read without loading yargs: yargs' own parser, yargs-parser,
-// with the settings yargs gives it. Loading yargs costs ≈ 0.1 s of CPU at every start (its help layout
+// with the settings yargs gives it. Loading yargs costs 60–120 ms of CPU at every start (its help layout
 // pulls in string-width, whose `\p{RGI_Emoji}` pattern and Intl.Segmenter are built at load), which a
 // one-shot run or a restart pays for nothing. Anything else (help, version, an unknown or stray word, a
 // parse error) is left to yargs, so every message and the help text stay exactly yargs'.
