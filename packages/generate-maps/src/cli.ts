@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   // cost a one-shot run ≈ 30 ms of its ≈ 430 ms of start-up CPU.
   const { startGeneratorStatus } = await import("./status/start-generator-status.js");
   const status = await startGeneratorStatus(options, logger, client);
-  await runLoop({ ...generator, client: status.client }, stop.signal, status.onCycle);
+  await runLoop({ ...generator, client: status.client }, stop.signal, status.onCycle, status.onQuiet);
   await status.close();
   logger.info({ event: "stopped" }, "generate-maps stopped");
   return 0;

@@ -91,7 +91,8 @@ async function survive(t: TestContext, c: MetadataFaultCase): Promise<void> {
       match: (l) => l["reason"] === "interval",
       timeoutMs: 8000,
     });
-    await gen.waitForEvent("cycle", { from: gen.logs.indexOf(wake), timeoutMs: 5000 }); // the refetch it woke
+    // The check it woke: the same version and files, so no refetch.
+    await gen.waitForEvent("interval-unchanged", { from: gen.logs.indexOf(wake), timeoutMs: 5000 });
     await assertUnchanged(before, "hanging long poll");
     changeTree(server, applyRecordedChange);
     await landed(paths.map, FIRST_CHANGE, 8000);

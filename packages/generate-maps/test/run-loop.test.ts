@@ -1,7 +1,7 @@
 // runCycle and runLoop in process against the stand-in: skips logged once, write failures retried
 // without crashing, every cycle reported to onCycle, a clean stop on abort.
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
@@ -34,12 +34,18 @@ async function setup(t: TestContext, intervalMs = 30_000) {
 function startLoop(t: TestContext, generator: Generator) {
   const stop = new AbortController();
   const results: CycleResult[] = [];
-  const done = runLoop(generator, stop.signal, (result) => results.push(result));
+  let quiet = 0;
+  const done = runLoop(
+    generator,
+    stop.signal,
+    (result) => results.push(result),
+    () => (quiet += 1),
+  );
   t.after(async () => {
     stop.abort();
     await done;
   });
-  return { stop, results, done };
+  return { stop, results, done, quiet: () => quiet };
 }
 
 function setState(server: MetadataServer, name: string, edit: Record<string, unknown>): void {
@@ -117,7 +123,7 @@ test("runCycle reports the table, files and outcomes; unchanged input writes not
   assert.equal(dry.files.map.content, first.files.map.content);
 });
 
-test("the loop refetches at the interval even when the version never moves, and stops at once on abort", async (t) => {
+test("the loop wakes at the interval even when the long poll hangs, and stops at once on abort", async (t) => {
   const { generator, server } = await setup(t, 1000);
   // Records every signal the client gets: the loop must only hand it short-lived children of its
   // stop signal (Node 20's AbortSignal.any() would otherwise keep a dependant per request forever).
@@ -134,10 +140,11 @@ test("the loop refetches at the interval even when the version never moves, and 
   };
   await server.setFault({ kind: "longpoll-hang" });
   const loop = startLoop(t, generator);
-  await waitFor("three cycles from the interval alone", 6000, () =>
-    loop.results.length >= 3 ? true : undefined,
+  // Each interval ends in a check (GET /version) standing in for the refetch, or in a refetch.
+  await waitFor("three wakes from the interval alone", 6000, () =>
+    loop.results.length + loop.quiet() >= 4 ? true : undefined,
   );
-  assert.ok(signals.length >= 12);
+  assert.ok(signals.length >= 9, `${signals.length} requests`);
   assert.ok(signals.every((signal) => signal !== undefined && signal !== loop.stop.signal));
   await waitFor("a long poll in flight", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
   loop.stop.abort();
@@ -145,6 +152,36 @@ test("the loop refetches at the interval even when the version never moves, and 
   let stopped = false;
   void loop.done.then(() => (stopped = true));
   await waitFor("the loop to stop", 1000, () => (stopped ? true : undefined));
+});
+
+test("at the interval a check stands in for the refetch while version and files stay; a file changed behind its back is rewritten; a full refetch every 6 intervals", async (t) => {
+  const { server, generator } = await setup(t, 1000);
+  const containers = () => server.requests.count(/\/containers$/);
+  const loop = startLoop(t, generator);
+  await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
+  await waitFor("two quiet intervals", 5000, () => (loop.quiet() >= 2 ? true : undefined));
+  assert.equal(loop.results.length, 1, "no refetch while nothing moved");
+  assert.equal(containers(), 1);
+
+  // The map edited behind the generator's back: the next interval's check sees it and a cycle rewrites it.
+  const written = await readFile(generator.options.domainMapPath, "utf8");
+  await writeFile(generator.options.domainMapPath, `${written}evil.dev.tld app\n`);
+  await waitFor("the map rewritten", 5000, async () =>
+    (await readFile(generator.options.domainMapPath, "utf8")) === written ? true : undefined,
+  );
+  assert.equal(loop.results.length, 2);
+  assert.equal(
+    loop.results[1]?.ok && loop.results[1].outcomes.map((o) => o.status).join(),
+    "unchanged,changed",
+  );
+
+  // Nothing moves any more: five quiet intervals, then a full refetch anyway.
+  const quietBefore = loop.quiet();
+  await waitFor("a full refetch after 5 quiet intervals", 9000, () =>
+    loop.results.length >= 3 ? true : undefined,
+  );
+  assert.equal(loop.quiet() - quietBefore, 5);
+  assert.equal(containers(), 3);
 });
 
 test("a cycle the long poll woke reads at the version it answered (no second GET /version); a change right after its fetch is seen by the next long poll at once", async (t) => {

@@ -9,6 +9,7 @@ import {
   judgeHealth,
   outputSha256,
   recordCycle,
+  recordQuiet,
   renderFiles,
   type CycleResult,
 } from "../src/index.js";
@@ -88,4 +89,19 @@ test("a held cycle is the newest answer but not the applied one; the output hash
     .digest("hex");
   assert.equal(outputSha256(files), expected);
   assert.equal(state.applied?.outputSha256, expected);
+});
+
+test("an interval whose check found nothing moved counts as a success; the files' cycle keeps its time", () => {
+  const state = createStatusState(0);
+  recordCycle(state, good("v1"), 1_000);
+  recordQuiet(state, 30_000);
+  recordQuiet(state, 40_000);
+  const verdict = judgeHealth(state, 60_000, INTERVAL);
+  assert.equal(verdict.healthy, true, verdict.body.reason);
+  assert.equal(verdict.body.lastSuccessSecondsAgo, 20);
+  assert.equal(state.applied?.at, 1_000, "/routes' `at` is still the cycle the files come from");
+  assert.equal(judgeHealth(state, 71_000, INTERVAL).healthy, false, "3 intervals after the last check");
+  const fresh = createStatusState(0);
+  recordQuiet(fresh, 5_000);
+  assert.equal(fresh.lastSuccess, null, "no check stands in for a first cycle");
 });

@@ -1,7 +1,8 @@
 // The real generate-maps loop's status listener against the stand-in: every /metrics value, /routes and
-// /explain move when the scenario changes (a container starts), /healthz goes 503 once metadata has
-// been down for more than 3 × the interval and back to 200 after, STATUS_PORT=off and a busy port leave
-// routing alone, and the recorded TLS key never shows up in any answer or log line.
+// /explain move when the scenario changes (a container starts), /healthz stays 200 while the interval's
+// checks find nothing moved, goes 503 once metadata has been down for more than 3 × the interval and
+// back to 200 after, STATUS_PORT=off and a busy port leave routing alone, and the recorded TLS key never
+// shows up in any answer or log line.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, rmdir } from "node:fs/promises";
@@ -223,6 +224,13 @@ test("/healthz: 200 while cycles succeed, 503 with the reason after 3 × the int
   assert.equal(healthy.status, 200);
   assert.equal(healthy.json.status, "ok");
   assert.equal(healthy.json.version, server.version);
+
+  // Nothing moves for more than 3 intervals: each interval's check stands in for the refetch, and counts.
+  await new Promise((resolve) => setTimeout(resolve, 4500));
+  const quiet = await scrapeMetrics(url);
+  assert.ok(value(quiet, "generate_maps_quiet_intervals_total") >= 2, "interval checks without a refetch");
+  assert.ok(value(quiet, "generate_maps_seconds_since_last_success") < 3);
+  assert.equal((await readStatus(url, "/healthz")).status, 200);
 
   await server.setFault({ kind: "status-500" });
   const failing = await waitFor("/healthz to fail", 20_000, async () => {

@@ -47,7 +47,8 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     env: "POLL_INTERVAL",
     type: secondsType(1, 86400, "a number of seconds from 1 to 86400"),
     default: "10",
-    describe: "seconds between full refetches, the safety net of the /version long poll (up to 3 decimals)",
+    describe:
+      "seconds between the safety-net checks of the /version long poll: a full refetch when /version or the files moved, and every 6th time (up to 3 decimals)",
     programs: GENERATOR,
   },
   maxRemovalShare: {

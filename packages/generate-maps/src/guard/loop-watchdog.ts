@@ -40,7 +40,8 @@ export function observeChurn(
   return { state, transition: null };
 }
 
-// What the loop tells the watchdog after every successful cycle, and asks it before the next.
+// What the loop tells the watchdog after every successful cycle (and every interval whose cheap check
+// stood in for one), and asks it before the next.
 export interface LoopWatchdog {
   afterCycle(wake: LoopWake, version: string, changed: boolean): void;
   /** the least time between two cycle starts right now */

@@ -1,9 +1,17 @@
-// The generate-maps loop: a cycle, then wait for a version change (long poll) or the interval; back off
-// on failure; cycles at least MIN_CYCLE_GAP_MS apart.
+// The generate-maps loop: a cycle, then wait for a version change (long poll) or the interval; at the
+// interval a cheap check may stand in for the full refetch (quiet-interval.ts); back off on failure;
+// cycles at least MIN_CYCLE_GAP_MS apart.
 import { createLoopWatchdog, type LoopWake } from "../guard/loop-watchdog.js";
 import { createCycleState, runCycle, type CycleResult, type Generator } from "../cycle/run-cycle.js";
 import { createVersionWatcher } from "../sources/watch-version.js";
 import { backoffMs } from "./backoff.js";
+import {
+  checkQuiet,
+  fileIdentity,
+  MAX_QUIET_INTERVALS,
+  type QuietCheck,
+  type QuietMark,
+} from "./quiet-interval.js";
 import { scopedSignal } from "./scoped-signal.js";
 import { sleep } from "./sleep.js";
 
@@ -11,11 +19,13 @@ import { sleep } from "./sleep.js";
 export const MIN_CYCLE_GAP_MS = 250;
 
 // Cycles until `signal` aborts: after a good cycle, wait for a version change (long poll) or the interval;
-// after a failed one, retry with capped backoff. `onCycle` sees every result (status listener, metrics).
+// after a failed one, retry with capped backoff. `onCycle` sees every result (status listener, metrics),
+// `onQuiet` every interval whose check found the last good cycle still standing.
 export async function runLoop(
   generator: Generator,
   signal: AbortSignal,
   onCycle?: (result: CycleResult) => void,
+  onQuiet?: () => void,
 ): Promise<void> {
   const { logger, options } = generator;
   const state = createCycleState(logger, {
@@ -24,25 +34,52 @@ export async function runLoop(
   });
   const watcher = createVersionWatcher(generator.client, options.intervalMs, logger);
   const watchdog = createLoopWatchdog(logger);
+  const paths = [options.backendsPath, options.domainMapPath];
   let failures = 0;
   let lastStart = -Infinity;
   let wake: LoopWake = "start";
+  /** what the last good cycle left, for the interval's check; null: the next interval refetches */
+  let quiet: QuietMark | null = null;
+  // Waits for the next reason to run after a good cycle at `version`; a hold is re-decided at its release.
+  const waitForWake = async (version: string, holdMs: number | undefined): Promise<LoopWake> => {
+    const until = scopedSignal(signal, holdMs === undefined ? undefined : Math.max(holdMs, 0));
+    let reason: LoopWake = await watcher.waitForChange(version, until.signal).finally(until.release);
+    if (until.timedOut() && !signal.aborted) reason = "hold-expired";
+    logger.debug({ event: "wake", reason }, `woke up: ${reason}`);
+    return reason;
+  };
   while (await sleep(lastStart + watchdog.minGapMs(MIN_CYCLE_GAP_MS) - Date.now(), signal)) {
+    // Woken by the long poll: its answer is the version this cycle reads at (no second GET /version).
+    let version: string | undefined = wake === "changed" ? (watcher.seenVersion ?? undefined) : undefined;
+    if (wake === "interval" && quiet !== null && quiet.skipped < MAX_QUIET_INTERVALS) {
+      const check = scopedSignal(signal);
+      const found: QuietCheck = await checkQuiet(generator.client, quiet, paths, check.signal).finally(
+        check.release,
+      );
+      if (signal.aborted) break;
+      if (found.quiet) {
+        quiet.skipped += 1;
+        // The version stayed put for a whole interval, as an interval refetch would have found.
+        watchdog.afterCycle("interval", quiet.version, false);
+        report(() => onQuiet?.());
+        logger.debug(
+          { event: "interval-unchanged", version: quiet.version, quietIntervals: quiet.skipped },
+          "interval: same version, files as the last cycle left them; no refetch",
+        );
+        wake = await waitForWake(quiet.version, undefined);
+        continue;
+      }
+      if (found.version !== null) version = found.version;
+    }
     lastStart = Date.now();
     const scope = scopedSignal(signal);
-    // Woken by the long poll: its answer is the version this cycle reads at (no second GET /version).
-    const version: string | undefined = wake === "changed" ? (watcher.seenVersion ?? undefined) : undefined;
-    const result = await runCycle(generator, state, {
+    const result: CycleResult = await runCycle(generator, state, {
       write: true,
       signal: scope.signal,
       ...(version === undefined ? {} : { version }),
     }).finally(scope.release);
     if (signal.aborted) break;
-    try {
-      onCycle?.(result);
-    } catch (error) {
-      logger.error({ event: "cycle-report-failed", error: String(error) }, "cannot report a cycle");
-    }
+    report(() => onCycle?.(result));
     if (result.ok) {
       if (failures > 0)
         logger.info(
@@ -55,13 +92,14 @@ export async function runLoop(
         result.version,
         result.outcomes.some((o) => o.status === "changed"),
       );
+      const held: boolean = result.guard?.action === "hold";
+      const files: string | null = held ? null : await fileIdentity(paths);
+      quiet = files === null ? null : { version: result.version, files, skipped: 0 };
       // A hold is re-decided at its release time even when metadata stays quiet until then.
       const hold = result.guard?.action === "hold" ? result.guard.releaseAt - Date.now() : undefined;
-      const until = scopedSignal(signal, hold === undefined ? undefined : Math.max(hold, 0));
-      wake = await watcher.waitForChange(result.version, until.signal).finally(until.release);
-      if (until.timedOut() && !signal.aborted) wake = "hold-expired";
-      logger.debug({ event: "wake", reason: wake }, `woke up: ${wake}`);
+      wake = await waitForWake(result.version, hold);
     } else {
+      quiet = null;
       failures += 1;
       wake = "retry";
       const delayMs = backoffMs(failures, options.intervalMs);
@@ -70,6 +108,15 @@ export async function runLoop(
         `retrying in ${delayMs} ms`,
       );
       await sleep(delayMs, signal);
+    }
+  }
+
+  // A hook that throws is logged; the loop goes on.
+  function report(hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      logger.error({ event: "cycle-report-failed", error: String(error) }, "cannot report a cycle");
     }
   }
 }

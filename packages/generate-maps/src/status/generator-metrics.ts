@@ -14,6 +14,8 @@ export interface GeneratorMetrics {
   metadata: MetadataObserver;
   /** counts one cycle (gauges are read from the status state at scrape time) */
   countCycle(result: CycleResult): void;
+  /** counts one interval whose check stood in for the full refetch */
+  countQuiet(): void;
 }
 
 const CONTAINER_CODES = Object.keys(SKIP_CODES).filter((code) => !code.startsWith("alias-"));
@@ -31,6 +33,11 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
     name: "generate_maps_cycles_total",
     help: "Cycles by result: ok, read_failed (metadata unreadable, files kept), write_failed",
     labelNames: ["result"],
+    registers,
+  });
+  const quietIntervals = new Counter({
+    name: "generate_maps_quiet_intervals_total",
+    help: "Intervals whose check (GET /version, the files' identity) found the last good cycle still standing, so no full refetch ran",
     registers,
   });
   const cycleErrors = new Counter({
@@ -182,6 +189,9 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
         if (outcome.status === "changed") written.inc({ file });
         if (outcome.status === "failed") writeErrors.inc({ file });
       }
+    },
+    countQuiet() {
+      quietIntervals.inc();
     },
   };
 }

@@ -1,5 +1,6 @@
-// /healthz's verdict: healthy while a cycle succeeded within 3 × the interval (the loop refetches at
-// least once per interval, so that is three missed refetches); otherwise 503 with the reason.
+// /healthz's verdict: healthy while a cycle succeeded (or an interval's check found it still standing,
+// recordQuiet) within 3 × the interval: the loop does one or the other at least once per interval, so
+// that is three missed ones; otherwise 503 with the reason.
 import type { StatusState } from "./status-state.js";
 
 // How many intervals without a successful cycle make the generator unhealthy.

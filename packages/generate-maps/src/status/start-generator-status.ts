@@ -1,5 +1,5 @@
 // generate-maps' observability in one call: the status state, the metrics, the instrumented metadata
-// client and the listener; the loop reports each cycle through onCycle.
+// client and the listener; the loop reports each cycle through onCycle, each quiet interval through onQuiet.
 import {
   startStatusListener,
   type Logger,
@@ -11,12 +11,14 @@ import type { GeneratorOptions } from "../options/generator-options.js";
 import { createGeneratorMetrics } from "./generator-metrics.js";
 import { generatorRoutes } from "./generator-routes.js";
 import { instrumentClient } from "./instrument-client.js";
-import { createStatusState, recordCycle, type StatusState } from "./status-state.js";
+import { createStatusState, recordCycle, recordQuiet, type StatusState } from "./status-state.js";
 
 // What the loop runs with: the client to use, the cycle hook, the listener (null: off or not bound).
 export interface GeneratorStatus {
   client: MetadataClient;
   onCycle: (result: CycleResult) => void;
+  /** an interval's check stood in for the refetch (see runLoop) */
+  onQuiet: () => void;
   state: StatusState;
   server: StatusServer | null;
   close(): Promise<void>;
@@ -38,6 +40,10 @@ export async function startGeneratorStatus(
     onCycle(result) {
       recordCycle(state, result, now());
       metrics.countCycle(result);
+    },
+    onQuiet() {
+      recordQuiet(state, now());
+      metrics.countQuiet();
     },
     state,
     server,

@@ -55,3 +55,9 @@ export function recordCycle(state: StatusState, result: CycleResult, now: number
 export function outputSha256(files: OutputFiles): string {
   return createHash("sha256").update(files.backends.content).update(files.map.content).digest("hex");
 }
+
+// Records an interval whose check found the last good cycle still standing (the same version, the files
+// as it left them) at time `now`: as good as a refetch for /healthz and the freshness metrics.
+export function recordQuiet(state: StatusState, now: number): void {
+  if (state.lastSuccess !== null) state.lastSuccess = { ...state.lastSuccess, at: now };
+}
