@@ -192,3 +192,10 @@ test("after a restart the aliases of the map on disk are guarded from the first 
   const same = await checkRemovals(createRemovalGuard(settings), BEFORE, files, logger, 0);
   assert.deepEqual([same.action, same.aliases], ["apply", { applied: 3, removed: 0, share: 0 }]);
 });
+
+test("parseMapAliases counts a dotted alias (aliases are DNS names), not the stack's own name", () => {
+  const routed = table(["shop"], { shop: ["www.shop", "news"] });
+  const map = renderFiles(routed, { backendsPath: "b", domainMapPath: "m" }).map.content;
+  assert.deepEqual([...parseMapAliases(map, "dev.tld")].sort(), [...routedAliases(routed)].sort());
+  assert.deepEqual([...parseMapAliases(map, "dev.tld").keys()].sort(), ["news.dev.tld", "www.shop.dev.tld"]);
+});

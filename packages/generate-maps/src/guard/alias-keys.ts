@@ -1,6 +1,7 @@
 // The aliases a routing table maps, for the removal guard. The containers answer is judged by its
 // servers, but the aliases come from their own answer: one that flaps (a 404 reads as "no aliases") would
 // drop every alias at once while their stacks still run, and the servers would not show it.
+import { isDnsName } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
 import { NO_REMOVAL, type RemovalCount } from "./decide-removal-hold.js";
 
@@ -34,9 +35,10 @@ export function countAliasRemoval(
 }
 
 // The aliases of a domain.map already on disk (key → backend), so the first cycle after a start guards
-// them too: each key `<label>.<domain>`, with or without a path, whose label is not its backend's stack
-// (that key is the stack's own name). A `hosts` label of that form counts as an alias here. Keys under
-// another domain are not counted, so changing STACK_DOMAIN across a restart is no removal. Pure and total.
+// them too: each key `<name>.<domain>`, with or without a path, whose name (a DNS name, as aliases are:
+// `www` or `www.shop`) is not its backend's stack (that key is the stack's own name). A `hosts` label of
+// that form counts as an alias here. Keys under another domain are not counted, so changing STACK_DOMAIN
+// across a restart is no removal. Pure and total.
 export function parseMapAliases(text: string, domain: string): Map<string, string> {
   const aliases = new Map<string, string>();
   const suffix = `.${domain}`;
@@ -47,9 +49,8 @@ export function parseMapAliases(text: string, domain: string): Map<string, strin
     const slash = key.indexOf("/");
     const host = slash === -1 ? key : key.slice(0, slash);
     if (!host.endsWith(suffix)) continue;
-    const label = host.slice(0, -suffix.length);
-    const stack = backend.split(".")[0];
-    if (/^[a-z0-9-]+$/.test(label) && label !== stack) aliases.set(key, backend);
+    const name = host.slice(0, -suffix.length);
+    if (isDnsName(name) && name !== backend.split(".")[0]) aliases.set(key, backend);
   }
   return aliases;
 }
