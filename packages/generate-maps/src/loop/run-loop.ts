@@ -92,11 +92,11 @@ export async function runLoop(
         result.version,
         result.outcomes.some((o) => o.status === "changed"),
       );
-      const held: boolean = result.guard?.action === "hold";
-      const files: string | null = held ? null : await fileIdentity(paths);
-      quiet = files === null ? null : { version: result.version, files, skipped: 0 };
-      // A hold is re-decided at its release time even when metadata stays quiet until then.
+      // A hold is re-decided at its release time even when metadata stays quiet until then; while one
+      // lasts, no interval's check stands in for a cycle.
       const hold = result.guard?.action === "hold" ? result.guard.releaseAt - Date.now() : undefined;
+      const files: string | null = hold === undefined ? await fileIdentity(paths) : null;
+      quiet = files === null ? null : { version: result.version, files, skipped: 0 };
       wake = await waitForWake(result.version, hold);
     } else {
       quiet = null;
