@@ -24,10 +24,13 @@ const ROUTES: StatusRoutes = {
   "/metrics": () => textResponse("up 1"),
 };
 
-// Open a socket; resolves once connected, `closedAt` set when the server closes it.
+// Open a socket; resolves once connected, `closed` settles when the server closes it. The socket
+// reads (and drops) what arrives: a server that writes its 408 before closing leaves bytes unread
+// otherwise, and an unread socket never sees the end, so its close would go unnoticed.
 function openSocket(port: number): Promise<{ socket: Socket; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
+    socket.resume();
     const closed = new Promise<number>((done) => socket.on("close", () => done(performance.now())));
     socket.on("error", () => undefined);
     socket.once("connect", () => resolve({ socket, closed }));
