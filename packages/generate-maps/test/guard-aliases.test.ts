@@ -181,13 +181,7 @@ test("after a restart the aliases of the map on disk are guarded from the first 
   assert.equal(hold.action, "hold");
   assert.deepEqual(hold.aliases, { applied: 3, removed: 3, share: 1 });
   const moved = { ...files, domain: "new.tld" };
-  const domainChanged = await checkRemovals(
-    createRemovalGuard(settings),
-    table(["shop", "blog"], {}),
-    moved,
-    logger,
-    0,
-  );
+  const domainChanged = await checkRemovals(createRemovalGuard(settings), flap, moved, logger, 0);
   assert.equal(domainChanged.action, "apply", "a map under the old domain holds no aliases of this one");
   const same = await checkRemovals(createRemovalGuard(settings), BEFORE, files, logger, 0);
   assert.deepEqual([same.action, same.aliases], ["apply", { applied: 3, removed: 0, share: 0 }]);

@@ -169,10 +169,10 @@ export class HaproxySupervisor {
       },
       onStderr,
     );
-    if (launch.child === null && reason === "restart") {
+    if (launch.child === null && !launch.verdict.ok && reason === "restart") {
       const { logger, bin } = this.options;
       logger.error(
-        { event: "haproxy.spawn-failed", bin, err: String(launch.spawnError) },
+        { event: "haproxy.spawn-failed", bin, err: launch.verdict.reason },
         "cannot start HAProxy",
       );
       this.scheduleRestart(0);

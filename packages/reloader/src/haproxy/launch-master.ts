@@ -17,11 +17,11 @@ export interface LaunchOptions {
   status: ReloaderStatus;
 }
 
-// How a launch ended: the readiness verdict and the child (null: it could not be spawned, `spawnError`).
+// How a launch ended: the readiness verdict and the child (null: it could not be spawned; the verdict's
+// reason says why).
 export interface Launch {
   verdict: Verdict;
   child: HaproxyChild | null;
-  spawnError?: unknown;
 }
 
 // Spawns HAProxy and waits for its worker. `onSpawned` runs as soon as the process exists (before it is
@@ -45,11 +45,7 @@ export async function launchMaster(
       },
     );
   } catch (error) {
-    return {
-      verdict: { ok: false, kind: "exited", reason: String(error), info: null },
-      child: null,
-      spawnError: error,
-    };
+    return { verdict: { ok: false, kind: "exited", reason: String(error), info: null }, child: null };
   }
   onSpawned(child);
   status.haproxyStarted(child.pid);
