@@ -1,12 +1,12 @@
 // generate-maps' Prometheus metrics, on a registry of their own (never the global one, so several
-// generators can live in one test process): cycles, metadata requests, the routing table, files written,
-// freshness, the current metadata version and the hash of the rendered output.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+// generators can live in one test process): cycles, metadata requests and files written here; the routing
+// table, freshness, the metadata version and the output's hash as scrape-time gauges (state-gauges.ts).
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { EVENT_LOOP_SAMPLE_MS } from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
-import { NOTE_CODES, SKIP_CODES } from "../model/reasons.js";
 import type { MetadataObserver } from "./instrument-client.js";
 import type { StatusState } from "./status-state.js";
+import { registerStateGauges } from "./state-gauges.js";
 
 // The registry to serve at /metrics, and where the loop and the client report to.
 export interface GeneratorMetrics {
@@ -18,8 +18,6 @@ export interface GeneratorMetrics {
   countQuiet(): void;
 }
 
-const CONTAINER_CODES = Object.keys(SKIP_CODES).filter((code) => !code.startsWith("alias-"));
-const ALIAS_CODES = Object.keys(SKIP_CODES).filter((code) => code.startsWith("alias-"));
 const FILES = ["backends", "map"] as const;
 // Seconds: a fast answer is a few ms; the /version long poll is held up to the interval (+5 s).
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -83,93 +81,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
   }
   for (const result of ["ok", "read_failed", "write_failed"]) cycles.inc({ result }, 0);
 
-  const table = () => state.lastSuccess?.output.table;
-  gauge(registry, "generate_maps_containers_seen", "Containers in the last metadata snapshot", (g) =>
-    g.set(table()?.counts.containers ?? 0),
-  );
-  gauge(registry, "generate_maps_containers_routed", "Containers routed (server lines)", (g) =>
-    g.set(table()?.counts.routed ?? 0),
-  );
-  gauge(registry, "generate_maps_containers_unlabelled", "Containers without the routing label", (g) =>
-    g.set(table()?.counts.unlabelled ?? 0),
-  );
-  gauge(
-    registry,
-    "generate_maps_containers_skipped",
-    "Labelled containers not routed, by reason code",
-    (g) => {
-      for (const reason of CONTAINER_CODES)
-        g.set({ reason }, table()?.skipped.filter((skip) => skip.code === reason).length ?? 0);
-    },
-    ["reason"],
-  );
-  gauge(
-    registry,
-    "generate_maps_aliases_skipped",
-    "Aliases without a domain.map line, by reason code",
-    (g) => {
-      for (const reason of ALIAS_CODES)
-        g.set({ reason }, table()?.skippedAliases.filter((skip) => skip.code === reason).length ?? 0);
-    },
-    ["reason"],
-  );
-  gauge(
-    registry,
-    "generate_maps_route_notes",
-    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code",
-    (g) => {
-      for (const code of Object.keys(NOTE_CODES))
-        g.set({ code }, table()?.notes.filter((note) => note.code === code).length ?? 0);
-    },
-    ["code"],
-  );
-  gauge(registry, "generate_maps_stacks_routed", "Stacks routed (backends)", (g) =>
-    g.set(table()?.counts.backends ?? 0),
-  );
-  gauge(registry, "generate_maps_tcp_services_routed", "TCP services routed (tcp_<port> backends)", (g) =>
-    g.set(table()?.counts.tcpBackends ?? 0),
-  );
-  gauge(registry, "generate_maps_hosts_routed", "Host names routed (domain.map lines)", (g) =>
-    g.set(table()?.counts.hosts ?? 0),
-  );
-  gauge(
-    registry,
-    "generate_maps_seconds_since_last_success",
-    "Seconds since the last successful cycle (since the start while none has succeeded)",
-    (g) => g.set((now() - (state.lastSuccess?.at ?? state.startedAt)) / 1000),
-  );
-  gauge(
-    registry,
-    "generate_maps_last_success_timestamp_seconds",
-    "Unix time of the last successful cycle (0: none yet)",
-    (g) => g.set((state.lastSuccess?.at ?? 0) / 1000),
-  );
-  gauge(
-    registry,
-    "generate_maps_metadata_version_info",
-    "The metadata version of the last successful cycle (value 1)",
-    (g) => {
-      g.reset();
-      if (state.lastSuccess) g.set({ version: state.lastSuccess.output.version }, 1);
-    },
-    ["version"],
-  );
-  gauge(
-    registry,
-    "generate_maps_output_info",
-    "sha256 of the rendered output (cat haproxy-backends.cfg domain.map | sha256sum), value 1",
-    (g) => {
-      g.reset();
-      if (state.lastSuccess) g.set({ sha256: state.lastSuccess.outputSha256 }, 1);
-    },
-    ["sha256"],
-  );
-  gauge(
-    registry,
-    "generate_maps_removal_held",
-    "1 while the mass-removal guard keeps the files on the previous answer",
-    (g) => g.set(state.lastSuccess?.output.guard?.action === "hold" ? 1 : 0),
-  );
+  registerStateGauges(registry, state, now);
 
   return {
     registry,
@@ -194,23 +106,4 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
       quietIntervals.inc();
     },
   };
-}
-
-// A gauge whose value is computed when Prometheus scrapes.
-function gauge(
-  registry: Registry,
-  name: string,
-  help: string,
-  update: (gauge: Gauge) => void,
-  labelNames: string[] = [],
-): void {
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      update(this);
-    },
-  });
 }
