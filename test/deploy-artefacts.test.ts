@@ -188,6 +188,17 @@ test("rancher-compose.yml gives the proxy service aliases (stack → DNS names),
   assert.match(String(metadata["ssl_key"]), /-----BEGIN PRIVATE KEY-----[\s\S]*-----END PRIVATE KEY-----/);
 });
 
+test("rancher-compose.yml health-checks the reloader's /healthz without ever recreating the proxy", () => {
+  const check = rancherCompose[PRIMARY]?.health_check ?? {};
+  const reloaderStatusPort =
+    environment(service(PRIMARY))["STATUS_PORT"] ?? imageEnv["STATUS_PORT"] ?? reloaderEnv.get("STATUS_PORT");
+  assert.equal(check["port"], Number(reloaderStatusPort), "the reloader's status port");
+  assert.equal(imageEnv["STATUS_BIND"], "0.0.0.0", "the image listens where Rancher's checker can reach it");
+  assert.match(String(check["request_line"]), /^GET \/healthz HTTP\/1\.[01]$/);
+  // A 503 there can mean refused files while the old config serves: recreating would cut that traffic.
+  assert.equal(check["strategy"], "none");
+});
+
 test("the example app uses the label generate-maps reads, with a port value", () => {
   const label =
     environment(service("HTTP-generate-maps"))["RANCHER_LABEL"] ?? generateMapsEnv.get("RANCHER_LABEL");

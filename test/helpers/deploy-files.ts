@@ -21,6 +21,7 @@ export interface Service {
   volumes_from?: string[];
   ports?: string[];
   metadata?: Record<string, unknown>;
+  health_check?: Record<string, unknown>;
   tty?: boolean;
   stdin_open?: boolean;
 }
