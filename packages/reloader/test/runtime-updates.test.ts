@@ -3,7 +3,8 @@
 // runtime step answered with an error or a read-back that differs ends in one reload and a consistent
 // state, and a backend running out of slots grows with exactly one reload.
 import assert from "node:assert/strict";
-import { readFile, readlink } from "node:fs/promises";
+import { chmod, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
@@ -293,5 +294,90 @@ test("a restarted reloader keeps the slot assignment, and its first scale event 
   assert.equal(await apply(fixture, { backends: appFile(containers, [0, 1, 2]) }), "runtime.applied");
   assert.deepEqual(await holders(), ["app-0", "app-1", "app-2", null, null, null, null, null, null, null]);
   assert.deepEqual(await haproxyGeneration(fixture), before);
+  await assertConsistent(fixture);
+});
+
+test("a runtime fallback whose reload HAProxy refuses leaves `current` on what the worker runs, and the retry applies it", async (t) => {
+  const containers = await startApp(t, 191, 2);
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: appFile(containers, [0]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
+    deferStart: true,
+  });
+  // A port another process holds (no SO_REUSEPORT), and an HAProxy whose reloads fail to bind it while
+  // `refuse` exists: the master re-executes its argv[0] (this script) on a reload, and that master also
+  // loads a frontend on the held port. haproxy -c binds nothing, so every check still passes.
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise((resolve) => holder.close(resolve)));
+  const blockCfg = join(fixture.dir, "held-port.cfg");
+  await writeFile(
+    blockCfg,
+    `frontend rh_held\n    bind 127.0.0.1:${(holder.address() as AddressInfo).port}\n`,
+  );
+  const refuse = join(fixture.dir, "refuse-reloads");
+  const bin = join(fixture.dir, "refusing-haproxy");
+  await writeFile(
+    bin,
+    `#!/bin/bash
+# The master re-executes with its own arguments: drop what an earlier refusal added, add it while refusing.
+args=()
+while [[ $# -gt 0 ]]; do
+  if [[ $1 == -f && \${2:-} == ${blockCfg} ]]; then shift 2; continue; fi
+  args+=("$1"); shift
+done
+if [[ -e ${refuse} && " \${args[*]} " == *" -W "* ]]; then args+=(-f ${blockCfg}); fi
+exec -a "$0" haproxy "\${args[@]}"
+`,
+  );
+  await chmod(bin, 0o755);
+  await fixture.start(["--haproxy-bin", bin]);
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  const from = fixture.reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
+      { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
+    ]),
+  });
+  const running = (await fixture.reloader.waitForEvent("reload.applied", { from }))["generation"];
+  const before = await haproxyGeneration(fixture);
+
+  // A runtime step fails (someone removed www.dev.tld from the running map), and so does its fallback.
+  await writeFile(refuse, "");
+  const from2 = fixture.reloader.logs.length;
+  assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }) });
+  const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
+  assert.notEqual(fallback["generation"], running);
+  const failed = await fixture.reloader.waitForEvent("reload.failed", { from: from2 });
+  assert.equal(failed["keptGeneration"], running, "the reload's log names the snapshot that still runs");
+  // Retries fail too (0.5 s, 1 s...): each stages a snapshot, and pruning never takes the running one.
+  await waitFor(
+    () => fixture.reloader.logs.slice(from2).filter((l) => l.event === "reload.failed").length >= 3,
+    {
+      timeoutMs: 15_000,
+      message: "three refused reloads",
+    },
+  );
+  assert.equal(await readlink(join(fixture.stateDir, "current")), `gen-${String(running)}`);
+  const proc = await readProc(masterSocket);
+  assert.ok((proc?.reloads ?? 0) >= before.reloads + 3, "the master counted the refused reloads");
+  assert.deepEqual(
+    proc?.workers.map((worker) => worker.pid),
+    [before.workerPid],
+    "the old worker keeps serving",
+  );
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app-0");
+
+  // Once HAProxy takes reloads again, the retry applies the same files without a new write.
+  const from3 = fixture.reloader.logs.length;
+  await rm(refuse);
+  const applied = await fixture.reloader.waitForEvent("reload.applied", { from: from3 });
+  assert.equal(await readlink(join(fixture.stateDir, "current")), `gen-${String(applied["generation"])}`);
+  await waitFor(async () => (await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body === "app-1", {
+    timeoutMs: 5000,
+    message: "www.dev.tld to reach the other backend",
+  });
   await assertConsistent(fixture);
 });

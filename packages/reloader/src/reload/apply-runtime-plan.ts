@@ -21,7 +21,8 @@ export interface RuntimeChange {
 }
 
 // Stage the change as gen-<n>, point `current` at it, then the runtime steps and their read-back on
-// the `known` worker; an unexpected answer, a timeout or a read-back difference reloads from that snapshot.
+// the `known` worker; an unexpected answer, a timeout or a read-back difference points `current` back
+// and reloads onto that snapshot.
 export async function* applyRuntimePlan(
   change: RuntimeChange,
   known: KnownState | null,
@@ -33,13 +34,18 @@ export async function* applyRuntimePlan(
   const state: AppliedState = { baseHash: known.state.baseHash, table, slots: plan.slots };
   const generation = await store.stage(files, table, plan.slots);
   yield { settledHash: null, switched: null };
-  await store.makeCurrent(generation);
-  status.currentIs(generation);
+  // `current` moves on the supervisor's lock with the steps, and back when they fail: the fallback
+  // reload below then keeps the running snapshot if the master refuses it (switchTo points back).
+  const pointAt = async (to: number) => {
+    await store.makeCurrent(to);
+    status.currentIs(to);
+  };
   const outcome = await applyRuntime(plan, table, {
     supervisor,
     masterSocket: store.layout.masterSocket,
     workerPid: known.workerPid,
     timeoutMs: services.runtimeTimeoutMs ?? 2000,
+    current: { point: () => pointAt(generation), restore: () => pointAt(known.generation) },
   });
   reportRuntime(
     outcome,
@@ -58,8 +64,6 @@ export async function* applyRuntimePlan(
   yield { known: null };
   const check = await store.check(generation);
   if (!check.ok) {
-    await store.makeCurrent(known.generation);
-    status.currentIs(known.generation);
     status.reloadEnded("check-failed", null, null, check.reason);
     return { retry: check.reason };
   }

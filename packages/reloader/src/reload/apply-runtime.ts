@@ -19,6 +19,9 @@ export interface RuntimeTarget {
   /** the worker the plan was made for: any other one fails the batch */
   workerPid: number;
   timeoutMs: number;
+  /** points `current` at the staged snapshot before the steps, and back when they fail: on the same
+   * lock, so no restart or reload in between loads a snapshot whose steps are not confirmed */
+  current?: { point(): Promise<void>; restore(): Promise<void> };
 }
 
 // Done and read back, or why not (`readback`: the steps were answered as expected but the read-back
@@ -26,15 +29,30 @@ export interface RuntimeTarget {
 export type RuntimeOutcome =
   { ok: true; ops: number; detail: string } | { ok: false; readback: boolean; reason: string };
 
-// Send the plan's steps and read back; never throws.
+// Point `current`, send the plan's steps and read back, all on the lock; never throws.
 export function applyRuntime(
   plan: Extract<UpdatePlan, { kind: "runtime" }>,
   table: SharedTable,
   target: RuntimeTarget,
 ): Promise<RuntimeOutcome> {
-  return target.supervisor
-    .exclusive(() => sendAndReadBack(plan, table, target))
-    .catch((error: unknown): RuntimeOutcome => ({ ok: false, readback: false, reason: String(error) }));
+  return target.supervisor.exclusive(async () => {
+    const outcome = await pointAndSend(plan, table, target);
+    if (!outcome.ok) await target.current?.restore().catch(() => undefined);
+    return outcome;
+  });
+}
+
+async function pointAndSend(
+  plan: Extract<UpdatePlan, { kind: "runtime" }>,
+  table: SharedTable,
+  target: RuntimeTarget,
+): Promise<RuntimeOutcome> {
+  try {
+    await target.current?.point();
+    return await sendAndReadBack(plan, table, target);
+  } catch (error) {
+    return { ok: false, readback: false, reason: String(error) };
+  }
 }
 
 async function sendAndReadBack(
