@@ -57,6 +57,57 @@ test("a hosts claim cannot take a stack's host, a name under it, or an alias; tw
   );
 });
 
+test("a stack that is down keeps its host, its aliases and the names under them: another stack's claim is refused", () => {
+  const claims =
+    "bank.dev.tld,*.bank.dev.tld,login.bank.dev.tld,shop.dev.tld,login.shop.dev.tld,*.shop.dev.tld";
+  const table = build(
+    [
+      // bank redeploys: its only container is unhealthy, another one is stopped and unlabelled.
+      container({ stack_name: "Bank", health_state: "unhealthy" }),
+      container({ stack_name: "bank", state: "stopped", labels: {} }),
+      container({ stack_name: "evil", ...labels({ [`${L}.hosts`]: `${claims},free.dev.tld` }) }),
+    ],
+    { bank: ["shop"] },
+  );
+  // Before, evil's label took bank.dev.tld and its names while bank had no routed container.
+  assert.deepEqual(map(table), ["evil.dev.tld evil stack", "free.dev.tld evil hosts"]);
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    [
+      ...["*.bank.dev.tld", "bank.dev.tld", "login.bank.dev.tld"].map(
+        (host) =>
+          `evil host-owned hosts name ${host} belongs to stack bank (its host bank.dev.tld and the names under it)`,
+      ),
+      ...["*.shop.dev.tld", "login.shop.dev.tld", "shop.dev.tld"].map(
+        (host) =>
+          `evil host-owned hosts name ${host} belongs to stack bank (its alias host shop.dev.tld and the names under it)`,
+      ),
+    ].sort(),
+  );
+});
+
+test("names under a routed stack's alias host belong to that stack; its own claims under it are kept", () => {
+  const table = build(
+    [
+      container({ stack_name: "bank", ...labels({ [`${L}.hosts`]: "api.shop.dev.tld" }) }),
+      container({ stack_name: "evil", ...labels({ [`${L}.hosts`]: "login.shop.dev.tld" }) }),
+    ],
+    { bank: ["shop"] },
+  );
+  assert.deepEqual(map(table), [
+    "api.shop.dev.tld bank hosts",
+    "bank.dev.tld bank stack",
+    "evil.dev.tld evil stack",
+    "shop.dev.tld bank alias",
+  ]);
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    [
+      "evil host-owned hosts name login.shop.dev.tld belongs to stack bank (its alias host shop.dev.tld and the names under it)",
+    ],
+  );
+});
+
 test("a hosts claim of the stack domain or a parent, plain or wildcard, is refused: it would catch every stack's names", () => {
   const table = build([
     container({ stack_name: "app", ...labels({ [`${L}.path`]: "/api" }) }),

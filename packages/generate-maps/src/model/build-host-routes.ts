@@ -1,8 +1,9 @@
 // The domain.map keys of every backend: its stack's host, its stack's aliases and its own `hosts` claims,
-// each followed by the backend's path prefix. A claim cannot take a name a stack owns (its host and every
-// name under it), the domain or a parent of it (a catch-all over every stack), nor an alias; one key
-// claimed twice goes to the stack host, then the alias, then the claim, then the first backend by name;
-// a stack's alias keys stop at MAX_ALIAS_KEYS_PER_STACK; every refusal is a note.
+// each followed by the backend's path prefix. A claim cannot take a name another stack owns (its host, its
+// alias hosts and every name under them, whether that stack is routed at the moment or not), the domain or
+// a parent of it (a catch-all over every stack), nor an alias host; one key claimed twice goes to the
+// stack host, then the alias, then the claim, then the first backend by name; a stack's alias keys stop
+// at MAX_ALIAS_KEYS_PER_STACK; every refusal is a note.
 import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
 import type { Backend, HostRoute, RouteNote } from "./routing-table.js";
@@ -13,6 +14,14 @@ export interface HostRoutes {
   notes: RouteNote[];
 }
 
+// Who owns which names besides the routed backends: every (lower-cased) stack with a container in the
+// snapshot, and every alias host with its stack. A stack whose containers are all down, or one that is
+// redeploying, keeps its names: another stack's `hosts` label must not take its traffic meanwhile.
+export interface HostOwners {
+  stacks: ReadonlySet<string>;
+  aliases: ReadonlyMap<string, string>;
+}
+
 const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1, hosts: 2 };
 
 // The most alias keys a stack's backends get together: every alias is a key of each backend of its stack
@@ -20,16 +29,19 @@ const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1
 // 1.3 GB of heap) from 167 KB of metadata.
 export const MAX_ALIAS_KEYS_PER_STACK = 10_000;
 
-// `aliases`: the alias hosts resolveAliases kept (backend = the stack).
+// `aliases`: the alias hosts resolveAliases kept (backend = the stack); `owners`: see HostOwners (the
+// routed stacks and their aliases count whether or not it names them).
 export function buildHostRoutes(
   backends: readonly Backend[],
   aliases: readonly HostRoute[],
   domain: string,
+  owners: HostOwners = { stacks: new Set(), aliases: new Map() },
 ): HostRoutes {
   const notes: RouteNote[] = [];
-  const stacks = new Set(backends.map((backend) => backend.stack));
+  const stacks = new Set([...owners.stacks, ...backends.map((backend) => backend.stack)]);
   const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
-  const owner = (host: string): string | undefined => ownerOf(host, stacks, domain);
+  const aliasOwners = new Map([...owners.aliases, ...aliases.map((a) => [a.fqdn, a.backend] as const)]);
+  const owner = (host: string) => ownerOf(host, stacks, domain) ?? aliasOwnerOf(host, aliasOwners);
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
   const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const backendsOf = groupBy(backends, (backend) => backend.stack);
@@ -54,9 +66,9 @@ export function buildHostRoutes(
       const taken = owner(bare);
       const refuse = (reason: string) =>
         notes.push({ backend: backend.name, container: null, code: "host-owned", reason });
-      if (taken !== undefined && taken !== backend.stack)
+      if (taken !== undefined && taken.stack !== backend.stack)
         refuse(
-          `hosts name ${host} belongs to stack ${taken} (its host ${taken}.${domain} and the names under it)`,
+          `hosts name ${host} belongs to stack ${taken.stack} (its ${taken.alias === null ? `host ${taken.stack}.${domain}` : `alias host ${taken.alias}`} and the names under it)`,
         );
       else if (coversDomain(bare, domain))
         refuse(
@@ -97,11 +109,29 @@ function coversDomain(name: string, domain: string): boolean {
   return name === domain || domain.endsWith(`.${name}`);
 }
 
-// The routed stack owning `host`: `<stack>.<domain>` or any name under it; undefined for none.
-function ownerOf(host: string, stacks: ReadonlySet<string>, domain: string): string | undefined {
+// Who owns a name: a stack, by its host (alias null) or by one of its alias hosts.
+interface Owner {
+  stack: string;
+  alias: string | null;
+}
+
+// The stack owning `host`: `<stack>.<domain>` or any name under it; undefined for none.
+function ownerOf(host: string, stacks: ReadonlySet<string>, domain: string): Owner | undefined {
   const suffix = `.${domain}`;
   if (!host.endsWith(suffix)) return undefined;
   const labels = host.slice(0, -suffix.length).split(".");
   const stack = labels[labels.length - 1];
-  return stack !== undefined && stacks.has(stack) ? stack : undefined;
+  return stack !== undefined && stacks.has(stack) ? { stack, alias: null } : undefined;
+}
+
+// The stack whose alias host is `host` or a parent of it; undefined for none.
+function aliasOwnerOf(host: string, owners: ReadonlyMap<string, string>): Owner | undefined {
+  let name = host;
+  for (;;) {
+    const stack = owners.get(name);
+    if (stack !== undefined) return { stack, alias: name };
+    const dot = name.indexOf(".");
+    if (dot < 0) return undefined;
+    name = name.slice(dot + 1);
+  }
 }

@@ -12,7 +12,7 @@ import type {
   RoutingTable,
   SkippedAlias,
 } from "./routing-table.js";
-import { selectContainers } from "./select-containers.js";
+import { selectContainers, type Selection } from "./select-containers.js";
 
 // select containers -> group them into backends (stacks, TCP ports) -> stack hosts, aliases and hosts
 // claims (HTTP backends only) -> sort and count.
@@ -22,7 +22,8 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const tcp = groupTcpBackends(selection.tcpCandidates);
   const routed = new Set(grouping.backends.map((backend) => backend.stack));
   const aliases = resolveAliases(input.aliases, routed, options.domain);
-  const routes = buildHostRoutes(grouping.backends, aliases.hosts, options.domain);
+  const owners = { stacks: presentStacks(selection), aliases: aliases.reserved };
+  const routes = buildHostRoutes(grouping.backends, aliases.hosts, options.domain, owners);
   const hosts = routes.hosts;
   const notes = [...grouping.notes, ...routes.notes].sort(
     (a, b) =>
@@ -55,6 +56,20 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
       skippedAliases: skippedAliases.length,
     },
   };
+}
+
+// Every stack with a container in the snapshot, lower-cased, routed or not (a `hosts` claim cannot take
+// its names while it is down).
+function presentStacks(selection: Selection): Set<string> {
+  const stacks = new Set<string>();
+  const add = (stack: string | null) => {
+    if (stack !== null) stacks.add(stack.toLowerCase());
+  };
+  for (const candidate of selection.candidates) stacks.add(candidate.stack);
+  for (const candidate of selection.tcpCandidates) add(candidate.ref.stack);
+  for (const skip of selection.skipped) add(skip.stack);
+  for (const ref of selection.unlabelled) add(ref.stack);
+  return stacks;
 }
 
 function compareRefs(a: ContainerRef, b: ContainerRef): number {

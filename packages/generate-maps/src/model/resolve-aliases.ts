@@ -5,10 +5,12 @@ import { compareStrings, isDnsName, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy
 import type { AliasSkipCode } from "./reasons.js";
 import type { HostRoute, SkippedAlias } from "./routing-table.js";
 
-// The alias host lines (sorted by fqdn) and the aliases left out.
+// The alias host lines (sorted by fqdn), the aliases left out, and every usable alias host with the
+// (lower-cased) stack it names, routed or not: the names no other stack's `hosts` claim may take.
 export interface AliasResolution {
   hosts: HostRoute[];
   skipped: SkippedAlias[];
+  reserved: Map<string, string>;
 }
 
 // Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host always beats an alias;
@@ -26,10 +28,11 @@ export function resolveAliases(
     const shown = describeValue(answer);
     const reason = `the aliases answer must map stack names to lists of names, not ${shown}`;
     skip(shown, "(all stacks)", "alias-invalid", reason);
-    return { hosts: [], skipped };
+    return { hosts: [], skipped, reserved: new Map() };
   }
   const aliases = answer as Readonly<Record<string, unknown>>;
   const claims = new Map<string, Map<string, string>>(); // alias -> backend -> stack key as written
+  const reserved = new Map<string, string>(); // alias host -> the first stack by name that names it
   for (const stack of Object.keys(aliases).sort(compareStrings)) {
     const value = aliases[stack];
     const backend = stack.toLowerCase();
@@ -46,16 +49,18 @@ export function resolveAliases(
     for (const entry of list as unknown[]) {
       const alias = typeof entry === "string" ? entry.toLowerCase() : "";
       const shown = typeof entry === "string" ? entry : describeValue(entry);
-      if (!isDnsName(alias))
+      if (!isDnsName(alias)) {
         skip(shown, stack, "alias-invalid", `alias ${describeValue(entry)} is not a DNS name`);
-      else if (alias.length + 1 + domain.length > MAX_DNS_NAME_LENGTH)
-        skip(
-          shown,
-          stack,
-          "alias-invalid",
-          `host ${alias}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
-        );
-      else if (!routed.has(backend))
+        continue;
+      }
+      if (alias.length + 1 + domain.length > MAX_DNS_NAME_LENGTH) {
+        const reason = `host ${alias}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`;
+        skip(shown, stack, "alias-invalid", reason);
+        continue;
+      }
+      const host = `${alias}.${domain}`;
+      if (!reserved.has(host)) reserved.set(host, backend);
+      if (!routed.has(backend))
         skip(shown, stack, "alias-stack-not-routed", `stack ${stack} has no routed container`);
       else if (alias === backend)
         skip(shown, stack, "alias-redundant", `alias ${alias} is the stack's own name`);
@@ -84,5 +89,6 @@ export function resolveAliases(
     }
   }
   hosts.sort((a, b) => compareStrings(a.fqdn, b.fqdn));
-  return { hosts, skipped };
+  for (const host of hosts) reserved.set(host.fqdn, host.backend); // a mapped alias: its winner owns it
+  return { hosts, skipped, reserved };
 }
