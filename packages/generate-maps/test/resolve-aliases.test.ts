@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { resolveAliases, type AliasSkipCode } from "../src/index.js";
+import { MAX_ALIAS_ENTRIES } from "../src/model/resolve-aliases.js";
 
 const ROUTED = new Set(["app-r123", "app-r124", "www-stack"]);
 const resolve = (aliases: Record<string, unknown>, domain = "dev.tld") =>
@@ -114,4 +115,33 @@ test("an aliases answer that is not a map of stacks gives no alias and one skip,
     assert.equal(result.skipped[0]?.code, "alias-invalid");
     assert.match(result.skipped[0]?.reason ?? "", /must map stack names to lists of names/);
   }
+});
+
+test("the aliases answer is read up to 100 000 names and stacks: the rest is one alias-limit skip, not a record each", () => {
+  // 150 000 numbers (not names) for one stack, then a routed stack's real alias past the cut.
+  const flood = resolve({ "app-r123": Array.from({ length: 150_000 }, () => 1), "www-stack": ["news"] });
+  assert.equal(flood.skipped.length, MAX_ALIAS_ENTRIES + 1);
+  const limit = flood.skipped.filter((skip) => skip.code === "alias-limit");
+  assert.deepEqual(
+    limit.map((skip) => `${skip.stack}:${skip.alias}:${skip.reason}`),
+    [
+      "app-r123:(50001 aliases):the aliases answer names more than 100000 aliases: the 50001 past that (from stack app-r123 on, in stack name order) are not used",
+    ],
+  );
+  assert.deepEqual(flood.hosts, [], "www-stack's alias came after the cut");
+  // Names before the cut are used.
+  const early = resolve({ "app-r123": ["www"], "app-r124": Array.from({ length: 100_000 }, () => 1) });
+  assert.deepEqual(
+    early.hosts.map((host) => host.fqdn),
+    ["www.dev.tld"],
+  );
+  assert.equal(early.skipped.filter((skip) => skip.code === "alias-limit").length, 1);
+
+  const stacks = Object.fromEntries(Array.from({ length: 100_001 }, (_, i) => [`s${i}`, []]));
+  const tooMany = resolve({ ...stacks, "app-r123": ["www"] });
+  assert.deepEqual(tooMany.hosts, []);
+  assert.deepEqual(
+    tooMany.skipped.map((skip) => `${skip.stack}:${skip.alias}:${skip.code}`),
+    ["(all stacks):(100002 stacks):alias-limit"],
+  );
 });

@@ -23,7 +23,12 @@ export type ContainerSkipCode =
 
 // Why an alias gets no line in domain.map.
 export type AliasSkipCode =
-  "alias-invalid" | "alias-stack-not-routed" | "alias-redundant" | "alias-shadowed" | "alias-conflict";
+  | "alias-invalid"
+  | "alias-stack-not-routed"
+  | "alias-redundant"
+  | "alias-shadowed"
+  | "alias-conflict"
+  | "alias-limit";
 
 // Every skip code with what it means, for the README, help texts and explain output.
 export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, string>> = {
@@ -53,6 +58,8 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "alias-redundant": "the alias is its own stack's name",
   "alias-shadowed": "the alias is the name of another routed stack, which keeps its own host",
   "alias-conflict": "two stacks claim the alias; the first by stack name wins",
+  "alias-limit":
+    "the aliases answer names more than 100 000 stacks or aliases; the ones past that (in stack name order) are not used",
 };
 
 // Skips caused by the container's lifecycle (deploys go through them) rather than by bad labels or names.

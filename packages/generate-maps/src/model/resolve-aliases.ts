@@ -13,6 +13,11 @@ export interface AliasResolution {
   reserved: Map<string, string>;
 }
 
+// The most stacks, and the most alias names of all stacks together, read from the aliases answer: each
+// becomes a record (a host, a skip), and a 64 MiB answer of `[1,1,...]` made 3.8 GB of them. Real answers
+// name a few dozen.
+export const MAX_ALIAS_ENTRIES = 100_000;
+
 // Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host always beats an alias;
 // an alias claimed by several stacks goes to the first stack by name. An answer that is not such an
 // object (a list, a string) gives no alias and one skipped entry. Never throws.
@@ -31,9 +36,18 @@ export function resolveAliases(
     return { hosts: [], skipped, reserved: new Map() };
   }
   const aliases = answer as Readonly<Record<string, unknown>>;
+  const stacks = Object.keys(aliases);
+  if (stacks.length > MAX_ALIAS_ENTRIES) {
+    const reason = `the aliases answer names ${stacks.length} stacks, more than ${MAX_ALIAS_ENTRIES}: no alias is used`;
+    skip(`(${stacks.length} stacks)`, "(all stacks)", "alias-limit", reason);
+    return { hosts: [], skipped, reserved: new Map() };
+  }
+  let room = MAX_ALIAS_ENTRIES;
+  let leftOut = 0;
+  let firstCut: string | null = null;
   const claims = new Map<string, Map<string, string>>(); // alias -> backend -> stack key as written
   const reserved = new Map<string, string>(); // alias host -> the first stack by name that names it
-  for (const stack of Object.keys(aliases).sort(compareStrings)) {
+  for (const stack of stacks.sort(compareStrings)) {
     const value = aliases[stack];
     const backend = stack.toLowerCase();
     const list = typeof value === "string" ? [value] : value;
@@ -46,7 +60,13 @@ export function resolveAliases(
       );
       continue;
     }
-    for (const entry of list as unknown[]) {
+    const kept = (list as unknown[]).slice(0, room);
+    room -= kept.length;
+    if (kept.length < list.length) {
+      leftOut += list.length - kept.length;
+      firstCut ??= stack;
+    }
+    for (const entry of kept) {
       const alias = typeof entry === "string" ? entry.toLowerCase() : "";
       const shown = typeof entry === "string" ? entry : describeValue(entry);
       if (!isDnsName(alias)) {
@@ -77,6 +97,10 @@ export function resolveAliases(
         claims.set(alias, byBackend);
       }
     }
+  }
+  if (leftOut > 0) {
+    const reason = `the aliases answer names more than ${MAX_ALIAS_ENTRIES} aliases: the ${leftOut} past that (from stack ${String(firstCut)} on, in stack name order) are not used`;
+    skip(`(${leftOut} aliases)`, firstCut ?? "", "alias-limit", reason);
   }
   const hosts: HostRoute[] = [];
   for (const [alias, byBackend] of claims) {
