@@ -9,6 +9,9 @@ import {
   isServerName,
   isServerToken,
   isUuidToken,
+  isBackendName,
+  isPathPrefix,
+  LABEL_OPTIONS,
   MAX_SERVER_NAME_LENGTH,
   parsePort,
 } from "../src/index.js";
@@ -122,4 +125,22 @@ test("isServerName: what the generator composes as <service>-<uuid>, at most 128
     ["web\tabc", false],
     ["", false],
   ]);
+});
+
+test("path prefixes, backend names and hosts labels are bounded before they are split", () => {
+  const segment = "a".repeat(64);
+  assert.equal(
+    isPathPrefix(`/${segment}/${segment}/${segment}`),
+    true,
+    "the longest prefix (195 characters)",
+  );
+  assert.equal(isPathPrefix(`/${segment}/${segment}/${segment}x`), false);
+  assert.equal(isPathPrefix("/".repeat(5_000_000)), false);
+  const label = "b".repeat(63);
+  assert.equal(isBackendName(`${label}.${label}`), true);
+  assert.equal(isBackendName(".".repeat(5_000_000)), false);
+  const hosts = (text: string) => LABEL_OPTIONS.hosts.type.schema.safeParse(text);
+  assert.equal(hosts(Array.from({ length: 32 }, (_, i) => `h${i}.example`).join(",")).data?.length, 32);
+  assert.equal(hosts(Array.from({ length: 33 }, (_, i) => `h${i}.example`).join(",")).success, false);
+  assert.equal(hosts(",".repeat(5_000_000)).success, false);
 });

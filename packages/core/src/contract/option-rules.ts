@@ -1,6 +1,6 @@
 // The rules of what issue 13's label options may put into the shared files: path prefixes, map keys
 // with wildcards and paths, `<stack>.<service>` backend names, durations, check paths. Pure and total.
-import { isDnsLabel, isDnsName } from "./name-rules.js";
+import { isDnsLabel, isDnsName, MAX_DNS_LABEL_LENGTH } from "./name-rules.js";
 
 /** how many path segments a map key may carry (`host/a/b/c`): the reloader looks up this deep */
 export const MAX_PATH_DEPTH = 3;
@@ -25,6 +25,8 @@ const COOKIE_VALUE = /^[a-z0-9]{1,32}$/;
 
 // `/seg[/seg...]`: 1 to MAX_PATH_DEPTH segments of `[A-Za-z0-9_~.-]`, none `.` or `..`, no trailing `/`.
 export function isPathPrefix(value: string): boolean {
+  // Bounded before splitting: a label of 20 MB of `/` split into 20 million strings (1.5 s a cycle).
+  if (value.length > MAX_PATH_DEPTH * (MAX_PATH_SEGMENT_LENGTH + 1)) return false;
   const segments = value.split("/");
   return (
     segments[0] === "" &&
@@ -45,6 +47,7 @@ export function isMapKey(value: string): boolean {
 // A backend name: a stack (a DNS label) or `<stack>.<service>` (two labels) for a service with a path;
 // never contains `_`, so never one of the reloader's own names (`rh_no_route`, `tcp_<port>`).
 export function isBackendName(value: string): boolean {
+  if (value.length > 2 * MAX_DNS_LABEL_LENGTH + 1) return false;
   const parts = value.split(".");
   return parts.length <= 2 && parts.every(isDnsLabel);
 }

@@ -155,8 +155,9 @@ export const LABEL_OPTIONS = {
 export type LabelOptionName = keyof typeof LABEL_OPTIONS;
 
 // `www.Example.com, *.example.com` -> lower-cased, de-duplicated names; undefined when any is bad.
+// Split at most one name past the limit: a label of millions of commas is refused without millions of strings.
 function parseHosts(text: string): string[] | undefined {
-  const names = text.split(",").map((name) => name.trim().toLowerCase());
+  const names = text.split(",", MAX_LABEL_HOSTS + 1).map((name) => name.trim().toLowerCase());
   const valid = names.every((name) => isDnsName(name.startsWith("*.") ? name.slice(2) : name));
   return valid && names.length <= MAX_LABEL_HOSTS ? [...new Set(names)] : undefined;
 }
