@@ -218,6 +218,31 @@ describe("batches on a real HAProxy master", () => {
     assert.match(unknown.reason, /Can't find the target PID matching the prefix '@!1'/);
   });
 
+  it("a slot whose addr is refused is never set ready: addresses go in a batch of their own, checked first", async () => {
+    const pid = (await workerPid()) ?? 0;
+    const supervisor = { exclusive: <T>(task: () => Promise<T>) => task() } as unknown as HaproxySupervisor;
+    await sendWorkerCommands(socket, ["set server b/s2 state maint"], { expectedPid: pid });
+    const outcome = await applyRuntime(
+      {
+        kind: "runtime",
+        slots: new Map(),
+        // An address HAProxy refuses (the planner never makes one; an answer it does not expect stands in).
+        serverOps: [
+          { backend: "b", slot: 1, action: "shutdown" },
+          { backend: "b", slot: 1, action: "addr", address: "256.0.0.1", port: 8080 },
+          { backend: "b", slot: 1, action: "ready" },
+        ],
+        mapOps: [],
+      },
+      { hosts: [], backends: [] },
+      { supervisor, masterSocket: socket, workerPid: pid, timeoutMs: 2000 },
+    );
+    assert.ok(!outcome.ok && !outcome.readback);
+    assert.match(outcome.reason, /unexpected answer to "set server b\/s2 addr 256\.0\.0\.1 port 8080"/);
+    // In one line with the addr, HAProxy ran the `ready` whatever the addr answered: s2 served its old address.
+    assert.equal((await servers(pid)).find((server) => server.name === "s2")?.ready, false);
+  });
+
   it("fails when the pid is an old worker: the batch's show proc names another current one", async () => {
     const old = (await workerPid()) ?? 0;
     // A client connection keeps the old worker alive after the reload (until it closes).

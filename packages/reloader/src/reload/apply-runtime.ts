@@ -1,6 +1,6 @@
 // Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
-// restart): the commands in one batch (one master-CLI connection per 12 KB) to the worker the plan was
-// made for, each answer checked against its allow-list, then a read-back batch of every touched
+// restart): the new slots' addresses, then the rest, each a batch (one master-CLI connection per 12 KB)
+// to the worker the plan was made for, each answer checked against its allow-list, then a read-back batch of every touched
 // backend, map key and path-host marker compared with the snapshot. Each batch also checks, at its end,
 // that this worker is still the current one (worker-commands.ts).
 import type { SharedTable } from "@rancher-haproxy/core";
@@ -61,8 +61,17 @@ async function sendAndReadBack(
   target: RuntimeTarget,
 ): Promise<RuntimeOutcome> {
   const send = { timeoutMs: target.timeoutMs, expectedPid: target.workerPid };
-  const steps = [...plan.serverOps.map(serverCommand), ...plan.mapOps.map((op) => mapCommand(op))];
-  if (steps.length > 0) {
+  // Addresses first, in a batch of their own, checked before any slot is set ready: HAProxy runs every
+  // command of a line whatever the one before answered, so a slot whose `addr` failed would otherwise
+  // serve its old address (the placeholder, or a removed container's) until the fallback reload.
+  const addressing = plan.serverOps.filter((op) => op.action === "shutdown" || op.action === "addr");
+  const rest = plan.serverOps.filter((op) => op.action !== "shutdown" && op.action !== "addr");
+  const phases = [
+    addressing.map(serverCommand),
+    [...rest.map(serverCommand), ...plan.mapOps.map(mapCommand)],
+  ];
+  for (const steps of phases) {
+    if (steps.length === 0) continue;
     const batch = await sendWorkerCommands(
       target.masterSocket,
       steps.map((step) => step.command),
@@ -116,7 +125,7 @@ async function sendAndReadBack(
   }
   if (differences.length > 0)
     return { ok: false, readback: true, reason: `read-back differs: ${differences.slice(0, 3).join("; ")}` };
-  const ops = steps.length;
+  const ops = plan.serverOps.length + plan.mapOps.length;
   return { ok: true, ops, detail: `${backends.length} backends and ${keys.length} map keys match gen` };
 }
 
