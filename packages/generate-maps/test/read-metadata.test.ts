@@ -165,3 +165,28 @@ test("wrong shapes are named precisely: containers must be a list; bad entries a
   const snapshot = await readMetadata(fake({ ...base, containers: proto }));
   assert.equal([...snapshot.containers][0], proto[0], "the parsed objects are kept as they are");
 });
+
+test("one request failing cancels the other: no sibling keeps reading after the cycle failed", async () => {
+  for (const failing of ["containers", "self/service/metadata/aliases"]) {
+    const signals = new Map<string, AbortSignal | undefined>();
+    const stub: MetadataClient = {
+      baseUrl: "http://stub",
+      getText: () => Promise.reject(new Error("not used")),
+      waitForVersion: () => Promise.reject(new Error("not used")),
+      getJson(path, signal) {
+        signals.set(path, signal);
+        if (path === failing) return Promise.reject(new MetadataError("http-status", path, "HTTP 500", 500));
+        // The other one answers only when cancelled, as a slow answer would.
+        return new Promise((_resolve, reject) =>
+          signal?.addEventListener("abort", () => reject(new MetadataError("aborted", path, "aborted"))),
+        );
+      },
+    };
+    await assert.rejects(readMetadata(stub, undefined, "7"), (error: unknown) => {
+      assert.ok(error instanceof MetadataError && error.kind === "http-status", `${failing}: its own error`);
+      return true;
+    });
+    const other = failing === "containers" ? "self/service/metadata/aliases" : "containers";
+    assert.equal(signals.get(other)?.aborted, true, `${other} is cancelled when ${failing} fails`);
+  }
+});

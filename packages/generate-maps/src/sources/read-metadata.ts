@@ -49,13 +49,28 @@ export async function readMetadata(
   const version =
     knownVersion ??
     checkShape(client, "version", VERSION, await client.getJson(METADATA_PATHS.version, signal));
-  const [containers, aliases] = await Promise.all([
-    client.getJson(METADATA_PATHS.containers, signal, "entries"),
-    client.getJson(METADATA_PATHS.aliases, signal).catch((error: unknown) => {
-      if (isNotFound(error)) return {};
-      throw error;
-    }),
-  ]);
+  // Either request failing cancels the other: a slow sibling would otherwise go on reading (up to the
+  // answer cap) while the loop backs off and starts the next cycle's requests beside it.
+  const both = new AbortController();
+  const cancel = () => both.abort();
+  signal?.addEventListener("abort", cancel, { once: true });
+  if (signal?.aborted) both.abort();
+  const failing = (error: unknown): never => {
+    both.abort();
+    throw error;
+  };
+  let containers: unknown;
+  let aliases: unknown;
+  try {
+    [containers, aliases] = await Promise.all([
+      client.getJson(METADATA_PATHS.containers, both.signal, "entries").catch(failing),
+      client
+        .getJson(METADATA_PATHS.aliases, both.signal)
+        .catch((error: unknown) => (isNotFound(error) ? {} : failing(error))),
+    ]);
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+  }
   return {
     version,
     containers: checkShape(client, "containers", CONTAINERS, containers),
