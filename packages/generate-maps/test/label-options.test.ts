@@ -86,6 +86,28 @@ test("a stack that is down keeps its host, its aliases and the names under them:
   );
 });
 
+test("the names between a multi-label alias host and the domain cannot be claimed by another stack", () => {
+  const table = build(
+    [
+      container({ stack_name: "bank", health_state: "unhealthy" }),
+      container({
+        stack_name: "evil",
+        ...labels({ [`${L}.hosts`]: "shop.dev.tld,*.shop.dev.tld,other.dev.tld" }),
+      }),
+    ],
+    { bank: ["login.shop"] },
+  );
+  // As a key or a wildcard, shop.dev.tld caught login.shop.dev.tld while bank was down.
+  assert.deepEqual(map(table), ["evil.dev.tld evil stack", "other.dev.tld evil hosts"]);
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    ["*.shop.dev.tld", "shop.dev.tld"].map(
+      (host) =>
+        `evil host-owned hosts name ${host} is a parent of an alias host of stack bank: it would catch that alias's names whenever they have no key`,
+    ),
+  );
+});
+
 test("names under a routed stack's alias host belong to that stack; its own claims under it are kept", () => {
   const table = build(
     [

@@ -6,20 +6,15 @@
 // at MAX_ALIAS_KEYS_PER_STACK; every refusal is a note.
 import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
+import { aliasOwnerOf, aliasParents, otherThan, ownerOf, type HostOwners } from "./host-owners.js";
 import type { Backend, HostRoute, RouteNote } from "./routing-table.js";
+
+export type { HostOwners } from "./host-owners.js";
 
 // The map's lines, sorted by key, and the notes on refused claims.
 export interface HostRoutes {
   hosts: HostRoute[];
   notes: RouteNote[];
-}
-
-// Who owns which names besides the routed backends: every (lower-cased) stack with a container in the
-// snapshot, and every alias host with its stack. A stack whose containers are all down, or one that is
-// redeploying, keeps its names: another stack's `hosts` label must not take its traffic meanwhile.
-export interface HostOwners {
-  stacks: ReadonlySet<string>;
-  aliases: ReadonlyMap<string, string>;
 }
 
 const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1, hosts: 2 };
@@ -42,6 +37,7 @@ export function buildHostRoutes(
   const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
   const aliasOwners = new Map([...owners.aliases, ...aliases.map((a) => [a.fqdn, a.backend] as const)]);
   const owner = (host: string) => ownerOf(host, stacks, domain) ?? aliasOwnerOf(host, aliasOwners);
+  const parents = aliasParents(aliasOwners, domain);
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
   const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const backendsOf = groupBy(backends, (backend) => backend.stack);
@@ -64,11 +60,16 @@ export function buildHostRoutes(
     for (const host of backend.hostClaims) {
       const bare = host.startsWith("*.") ? host.slice(2) : host;
       const taken = owner(bare);
+      const above = otherThan(parents.get(bare), backend.stack);
       const refuse = (reason: string) =>
         notes.push({ backend: backend.name, container: null, code: "host-owned", reason });
       if (taken !== undefined && taken.stack !== backend.stack)
         refuse(
           `hosts name ${host} belongs to stack ${taken.stack} (its ${taken.alias === null ? `host ${taken.stack}.${domain}` : `alias host ${taken.alias}`} and the names under it)`,
+        );
+      else if (above !== undefined)
+        refuse(
+          `hosts name ${host} is a parent of an alias host of stack ${above}: it would catch that alias's names whenever they have no key`,
         );
       else if (coversDomain(bare, domain))
         refuse(
@@ -107,31 +108,4 @@ export function buildHostRoutes(
 // only path keys, one whose containers are all down, an unknown name that should get the 503).
 function coversDomain(name: string, domain: string): boolean {
   return name === domain || domain.endsWith(`.${name}`);
-}
-
-// Who owns a name: a stack, by its host (alias null) or by one of its alias hosts.
-interface Owner {
-  stack: string;
-  alias: string | null;
-}
-
-// The stack owning `host`: `<stack>.<domain>` or any name under it; undefined for none.
-function ownerOf(host: string, stacks: ReadonlySet<string>, domain: string): Owner | undefined {
-  const suffix = `.${domain}`;
-  if (!host.endsWith(suffix)) return undefined;
-  const labels = host.slice(0, -suffix.length).split(".");
-  const stack = labels[labels.length - 1];
-  return stack !== undefined && stacks.has(stack) ? { stack, alias: null } : undefined;
-}
-
-// The stack whose alias host is `host` or a parent of it; undefined for none.
-function aliasOwnerOf(host: string, owners: ReadonlyMap<string, string>): Owner | undefined {
-  let name = host;
-  for (;;) {
-    const stack = owners.get(name);
-    if (stack !== undefined) return { stack, alias: name };
-    const dot = name.indexOf(".");
-    if (dot < 0) return undefined;
-    name = name.slice(dot + 1);
-  }
 }

@@ -59,7 +59,7 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "alias-shadowed": "the alias is the name of another routed stack, which keeps its own host",
   "alias-conflict": "two stacks claim the alias; the first by stack name wins",
   "alias-limit":
-    "the aliases answer names more than 100 000 stacks or aliases; the ones past that (in stack name order) are not used",
+    "the aliases answer names more than 100 000 aliases (those past that, in stack name order, are not used) or stacks (none is used)",
 };
 
 // Skips caused by the container's lifecycle (deploys go through them) rather than by bad labels or names.
