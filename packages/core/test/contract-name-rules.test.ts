@@ -127,7 +127,7 @@ test("isServerName: what the generator composes as <service>-<uuid>, at most 128
   ]);
 });
 
-test("path prefixes, backend names and hosts labels are bounded before they are split", () => {
+test("path prefixes, backend names and hosts labels: the length bounds keep the longest valid values", () => {
   const segment = "a".repeat(64);
   assert.equal(
     isPathPrefix(`/${segment}/${segment}/${segment}`),

@@ -64,6 +64,7 @@ export async function* applyRuntimePlan(
   yield { known: null };
   const check = await store.check(generation);
   if (!check.ok) {
+    await pointAt(known.generation); // again, in case pointing back on the lock failed
     status.reloadEnded("check-failed", null, null, check.reason);
     return { retry: check.reason };
   }

@@ -35,10 +35,15 @@ export function applyRuntime(
   table: SharedTable,
   target: RuntimeTarget,
 ): Promise<RuntimeOutcome> {
-  return target.supervisor.exclusive(async () => {
+  return target.supervisor.exclusive(async (): Promise<RuntimeOutcome> => {
     const outcome = await pointAndSend(plan, table, target);
-    if (!outcome.ok) await target.current?.restore().catch(() => undefined);
-    return outcome;
+    if (outcome.ok || !target.current) return outcome;
+    // The reason is logged with the fallback: a `current` left on this snapshot must show.
+    const restored = await target.current.restore().then(
+      () => "",
+      (error: unknown) => `; pointing current back failed: ${String(error)}`,
+    );
+    return { ...outcome, reason: `${outcome.reason}${restored}` };
   });
 }
 
