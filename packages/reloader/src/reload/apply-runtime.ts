@@ -1,8 +1,8 @@
 // Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
 // restart): the new slots' addresses, then the rest, each a batch (one master-CLI connection per 12 KB)
-// to the worker the plan was made for, each answer checked against its allow-list, then a read-back batch of every touched
-// backend, map key and path-host marker compared with the snapshot. Each batch also checks, at its end,
-// that this worker is still the current one (worker-commands.ts).
+// to the worker the plan was made for, each answer checked against its allow-list, then a read-back
+// batch of every touched backend, map key and path-host marker compared with the snapshot. Each batch
+// also checks, at its end, that this worker is still the current one (worker-commands.ts).
 import type { SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { parseServersState } from "../haproxy/parse-servers-state.js";
