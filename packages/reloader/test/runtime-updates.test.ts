@@ -3,7 +3,7 @@
 // runtime step answered with an error or a read-back that differs ends in one reload and a consistent
 // state, and a backend running out of slots grows with exactly one reload.
 import assert from "node:assert/strict";
-import { chmod, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { access, chmod, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -361,6 +361,7 @@ exec -a "$0" haproxy "\${args[@]}"
     },
   );
   assert.equal(await readlink(join(fixture.stateDir, "current")), `gen-${String(running)}`);
+  await access(join(fixture.stateDir, `gen-${String(running)}`, "haproxy.cfg")); // not pruned
   const proc = await readProc(masterSocket);
   assert.ok((proc?.reloads ?? 0) >= before.reloads + 3, "the master counted the refused reloads");
   assert.deepEqual(
