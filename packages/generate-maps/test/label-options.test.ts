@@ -108,6 +108,15 @@ test("the names between a multi-label alias host and the domain cannot be claime
   );
 });
 
+test("a stack whose containers are all unlabelled owns no name: another stack may claim it", () => {
+  const table = build([
+    container({ stack_name: "api", labels: {} }),
+    container({ stack_name: "web", ...labels({ [`${L}.hosts`]: "api.dev.tld" }) }),
+  ]);
+  assert.deepEqual(map(table), ["api.dev.tld web hosts", "web.dev.tld web stack"]);
+  assert.deepEqual(table.notes, []);
+});
+
 test("names under a routed stack's alias host belong to that stack; its own claims under it are kept", () => {
   const table = build(
     [

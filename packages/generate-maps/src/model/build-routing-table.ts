@@ -58,8 +58,8 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   };
 }
 
-// Every stack with a container in the snapshot, lower-cased, routed or not (a `hosts` claim cannot take
-// its names while it is down).
+// Every stack with a labelled container in the snapshot, lower-cased, routed or skipped (a `hosts` claim
+// cannot take its names while it is down). A stack whose containers are all unlabelled asks for no name.
 function presentStacks(selection: Selection): Set<string> {
   const stacks = new Set<string>();
   const add = (stack: string | null) => {
@@ -68,7 +68,6 @@ function presentStacks(selection: Selection): Set<string> {
   for (const candidate of selection.candidates) stacks.add(candidate.stack);
   for (const candidate of selection.tcpCandidates) add(candidate.ref.stack);
   for (const skip of selection.skipped) add(skip.stack);
-  for (const ref of selection.unlabelled) add(ref.stack);
   return stacks;
 }
 

@@ -3,8 +3,8 @@
 // it and the domain. Pure.
 import { compareStrings } from "@rancher-haproxy/core";
 
-// Who owns which names besides the routed backends: every (lower-cased) stack with a container in the
-// snapshot, and every alias host with its stack. A stack whose containers are all down, or one that is
+// Who owns which names besides the routed backends: every (lower-cased) stack with a labelled container
+// in the snapshot (routed or skipped), and every alias host with its stack. A stack whose containers are all down, or one that is
 // redeploying, keeps its names: another stack's `hosts` label must not take its traffic meanwhile.
 export interface HostOwners {
   stacks: ReadonlySet<string>;
