@@ -19,7 +19,13 @@ import {
 import { planCertificates } from "../src/certs/model/plan-certificates.ts";
 import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
 import { readCertDir } from "../src/certs/sources/read-cert-dir.ts";
-import { createTestCa, utc, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+import {
+  createTestCa,
+  utc,
+  withUnreadableNotAfter,
+  type TestCa,
+  type TestPair,
+} from "./helpers/make-test-certificates.ts";
 
 let ca: TestCa;
 let a: TestPair;
@@ -83,6 +89,28 @@ describe("checkCertificate", () => {
     const keyReason = reasonOf(checkCertificate("x", a.cert, badKey, now));
     assert.match(keyReason, /private key does not parse|does not belong/);
     assert.ok(!keyReason.includes(badKey.slice(30, 60)), "the reason never quotes the key");
+  });
+
+  it("skips a certificate whose validity date cannot be read (NaN passed every date check, then threw)", () => {
+    const mangled = withUnreadableNotAfter(a.leaf);
+    assert.match(
+      reasonOf(checkCertificate("x", mangled, a.key, now)),
+      /the certificate has an unreadable validity date/,
+    );
+    const described = describeCertificates(
+      planCertificates({
+        metadata: { defaultCert: null, defaultKey: null, certs: { bad: { cert: mangled, key: a.key } } },
+        directory: null,
+        base64Encoded: false,
+        manageDefault: false,
+        now,
+      }),
+      null,
+      now,
+    );
+    assert.deepEqual(described.skipped, [
+      { name: "metadata/bad", reason: "the certificate has an unreadable validity date" },
+    ]);
   });
 });
 

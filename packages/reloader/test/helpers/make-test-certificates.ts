@@ -125,3 +125,17 @@ export function utc(ms: number): string {
 function openssl(args: string[]): string {
   return execFileSync("openssl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
+
+// `pem` (one certificate) with its notAfter's month set to 99: it still parses, node reads the date as
+// "Bad time value", and HAProxy loads it all the same. The signature no longer matches (nothing checks a
+// lone leaf's).
+export function withUnreadableNotAfter(pem: string): string {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+  const utcTime = Buffer.from([0x17, 0x0d]);
+  const notAfter = der.indexOf(utcTime, der.indexOf(utcTime) + 2);
+  if (notAfter < 0) throw new Error("no notAfter UTCTime");
+  der[notAfter + 4] = 0x39;
+  der[notAfter + 5] = 0x39;
+  const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+}

@@ -83,6 +83,10 @@ export function checkCertificate(
   }
   for (const [index, cert] of chain.entries()) {
     const what = index === 0 ? "the certificate" : `chain certificate ${index + 1}`;
+    // A malformed notBefore/notAfter reads as "Bad time value": NaN passes every comparison below and
+    // then throws wherever the date is shown.
+    if (Number.isNaN(Date.parse(cert.validFrom)) || Number.isNaN(Date.parse(cert.validTo)))
+      return skip(`${what} has an unreadable validity date`);
     if (Date.parse(cert.validFrom) > now) return skip(`${what} is not valid before ${cert.validFrom}`);
     if (Date.parse(cert.validTo) < now) return skip(`${what} expired on ${cert.validTo}`);
   }
