@@ -118,6 +118,19 @@ describe("certificate validation", () => {
     const noKey = validateCertificateFile(cert);
     assert.ok(!noKey.ok && /no PEM private key/.test(noKey.reason));
   });
+
+  it("checks every block of the chain: a broken second certificate stopped HAProxy from starting", () => {
+    const chained = `${cert.trim()}\n${truncated(cert)}`;
+    const built = buildCertificatePem(chained, key, false);
+    assert.ok(!built.ok);
+    assert.match(built.reason, /^certificate 2 of ssl_cert is not a valid X\.509 certificate \(/);
+    const file = validateCertificateFile(`${chained}${key}`);
+    assert.ok(!file.ok);
+    assert.match(file.reason, /^certificate 2 of the certificate is not a valid X\.509 certificate/);
+    const crlf = buildCertificatePem(`${cert.replace(/\n/g, "\r\n")}\r\n\r\n`, key, false);
+    assert.ok(crlf.ok);
+    assert.ok(!/\r|\n\n/.test(crlf.pem), "no CR and no blank line in what HAProxy loads");
+  });
 });
 
 describe("hashInputs", () => {

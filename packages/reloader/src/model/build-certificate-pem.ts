@@ -1,6 +1,7 @@
 // TLS material → one combined PEM HAProxy can load, validated first; reasons never quote key material.
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
-import { firstPemBlock, pemBlocks } from "../certs/model/pem-blocks.js";
+import { MAX_CERTIFICATE_TEXT } from "../certs/model/check-certificate.js";
+import { compactBlock, firstPemBlock, pemBlocks } from "../certs/model/pem-blocks.js";
 
 // The PEM to write (certificate chain, then key), or why the material is unusable.
 export type CertificateOutcome =
@@ -15,6 +16,8 @@ export function buildCertificatePem(cert: string, key: string, base64Encoded: bo
     return { ok: false, reason: "ssl_cert is not valid base64 (SSL_BASE64_ENCODED=true)" };
   const keyText = base64Encoded ? decodeBase64(key) : key;
   if (keyText === null) return { ok: false, reason: "ssl_key is not valid base64 (SSL_BASE64_ENCODED=true)" };
+  if (certText.length > MAX_CERTIFICATE_TEXT || keyText.length > MAX_CERTIFICATE_TEXT)
+    return { ok: false, reason: `ssl_cert or ssl_key is larger than ${MAX_CERTIFICATE_TEXT} characters` };
   const certs = pemBlocks(certText, "CERTIFICATE");
   if (certs.length === 0)
     return { ok: false, reason: "ssl_cert holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
@@ -26,6 +29,8 @@ export function buildCertificatePem(cert: string, key: string, base64Encoded: bo
 
 // Check an existing combined PEM file (HAPROXY_SSL_CERT) the same way.
 export function validateCertificateFile(text: string): CertificateOutcome {
+  if (text.length > 2 * MAX_CERTIFICATE_TEXT)
+    return { ok: false, reason: `is larger than ${2 * MAX_CERTIFICATE_TEXT} characters` };
   const certs = pemBlocks(text, "CERTIFICATE");
   if (certs.length === 0)
     return { ok: false, reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
@@ -44,12 +49,17 @@ function validatePair(
   certName: string,
   keyName: string,
 ): CertificateOutcome {
-  let leaf: X509Certificate;
-  try {
-    leaf = new X509Certificate(certs[0] ?? "");
-  } catch (error) {
-    return { ok: false, reason: `${certName} is not a valid X.509 certificate (${errorCode(error)})` };
+  // Every block of the chain: one that does not parse stops HAProxy from loading the file at all.
+  const chain: X509Certificate[] = [];
+  for (const [index, block] of certs.entries()) {
+    try {
+      chain.push(new X509Certificate(block));
+    } catch (error) {
+      const which = index === 0 ? certName : `certificate ${index + 1} of ${certName}`;
+      return { ok: false, reason: `${which} is not a valid X.509 certificate (${errorCode(error)})` };
+    }
   }
+  const leaf = chain[0] as X509Certificate;
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(keyBlock);
@@ -61,7 +71,8 @@ function validatePair(
       ok: false,
       reason: `${keyName} does not belong to ${certName} (subject ${leaf.subject.replace(/\n/g, ", ")})`,
     };
-  const pem = [...certs, keyBlock].map((block) => block.trim()).join("\n") + "\n";
+  // No blank line or CR inside a block (the runtime API ends a payload at the first empty line).
+  const pem = [...certs, keyBlock].map(compactBlock).join("\n") + "\n";
   return { ok: true, pem, subject: leaf.subject.replace(/\n/g, ", "), validTo: leaf.validTo };
 }
 

@@ -1,7 +1,7 @@
 // One certificate + key (PEM text) → a usable chain or a reason to skip it; pure (the clock is an
 // argument) and total: bad input never throws, and no reason quotes key material.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
-import { firstPemBlock, pemBlocks } from "./pem-blocks.js";
+import { compactBlock, firstPemBlock, pemBlocks } from "./pem-blocks.js";
 
 // A certificate that passed every check: the PEM HAProxy loads (chain, then key) and what /config shows.
 export interface CheckedCertificate {
@@ -106,15 +106,6 @@ export function checkCertificate(
       chainValidTo: Math.min(...chain.map((cert) => Date.parse(cert.validTo))),
     },
   };
-}
-
-// One PEM block without carriage returns, blank lines or surrounding spaces.
-function compactBlock(block: string): string {
-  return block
-    .split(/\r?\n|\r/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "")
-    .join("\n");
 }
 
 // CN and DNS subjectAltNames, lowercased, deduplicated, in order.

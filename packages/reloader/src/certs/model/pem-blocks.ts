@@ -34,3 +34,12 @@ function nextBlock(text: string, label: string, from: number): { start: number; 
   const at = text.indexOf(end, start + begin.length + 1);
   return at < 0 ? null : { start, end: at + end.length };
 }
+
+// One PEM block without carriage returns, blank lines or surrounding spaces.
+export function compactBlock(block: string): string {
+  return block
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join("\n");
+}
