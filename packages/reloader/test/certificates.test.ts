@@ -52,6 +52,8 @@ before(() => {
     default2: ca.issue(["default.test"]),
     expired: ca.issue(["old.test"], { start: "20200101000000Z", end: "20200201000000Z" }),
     other: ca.issue(["m.test"]),
+    // node:crypto reads it; OpenSSL's security level (Debian: 2) makes HAProxy refuse it
+    weak: ca.issue(["weak.test"], undefined, { rsaBits: 1024 }),
     // ~20 KB of subjectAltNames: larger than a runtime-API payload may be
     large: ca.issue(["large.test", ...Array.from({ length: 700 }, (_, i) => `name-${i}.large-alias.test`)]),
   };
@@ -145,6 +147,7 @@ test("every site gets its own certificate by SNI (metadata, directory, wildcard)
         expired: entry(pairs.expired!),
         mismatch: { cert: pairs.other!.cert, key: pairs.a!.key },
         garbage: { cert: "garbage", key: "not a key" },
+        weak: entry(pairs.weak!),
       },
     },
     { "c.crt": pairs.c!.cert, "c.key": pairs.c!.key, "d.pem": pairs.d!.cert + pairs.d!.key },
@@ -161,6 +164,7 @@ test("every site gets its own certificate by SNI (metadata, directory, wildcard)
     [undefined, pairs.default!],
     ["old.test", pairs.default!],
     ["m.test", pairs.default!],
+    ["weak.test", pairs.default!],
   ];
   for (const [servername, pair] of expected)
     assert.equal(
@@ -211,19 +215,21 @@ test("every site gets its own certificate by SNI (metadata, directory, wildcard)
   assert.match(reasonOf("metadata/expired"), /expired/);
   assert.match(reasonOf("metadata/mismatch"), /does not belong/);
   assert.match(reasonOf("metadata/garbage"), /no PEM certificate/);
+  // Before HAProxy judged new certificates, this one reached the crt-list and HAProxy did not start.
+  assert.match(reasonOf("metadata/weak"), /^HAProxy refuses it: unable to load SSL certificate/);
   const health = await fetchText(`${site.statusUrl}/healthz`);
   assert.equal(health.status, 200, health.text);
   const certificates = (
     JSON.parse(health.text) as { certificates: { served: number; skipped: unknown[]; warnings: string[] } }
   ).certificates;
   assert.equal(certificates.served, 6);
-  assert.equal(certificates.skipped.length, 3);
+  assert.equal(certificates.skipped.length, 4);
   assert.ok(
     certificates.warnings.some((w) => w.includes("metadata/expired")),
     health.text,
   );
   const metrics = (await fetchText(`${site.statusUrl}/metrics`)).text;
-  assert.match(metrics, /^reloader_certificates_skipped 3$/m);
+  assert.match(metrics, /^reloader_certificates_skipped 4$/m);
   assert.match(metrics, /^reloader_certificate_expiry_days\{name="metadata\/a"\} (19|20)(\.\d)?$/m);
   assert.match(metrics, /^reloader_certificate_expiry_days\{name="dir\/c"\} /m);
 

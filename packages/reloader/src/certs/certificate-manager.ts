@@ -34,6 +34,8 @@ export interface CertificateManagerOptions {
   logger: Logger;
   /** the default certificate is built from metadata (HAPROXY_SSL_CERT unset) */
   manageDefault: boolean;
+  /** HAProxy's own check of new certificates (verify-with-haproxy.ts); none: node's checks only */
+  verifier?: { verify(plan: CertificatePlan): Promise<CertificatePlan> };
   now?: () => number;
 }
 
@@ -144,7 +146,7 @@ export class CertificateManager {
     const read = await readCertificateSources(client, ssl.certDir, this.metadata);
     this.metadata = read.metadata;
     this.sourceProblem = read.problem;
-    this.plan = planCertificates({
+    const plan = planCertificates({
       metadata: read.metadata,
       directory: read.directory,
       base64Encoded: ssl.base64Encoded,
@@ -153,6 +155,7 @@ export class CertificateManager {
       check: this.checks.check,
     });
     this.checks.endPass();
+    this.plan = this.options.verifier ? await this.options.verifier.verify(plan) : plan;
     const key = reportKey(this.plan, this.sourceProblem);
     if (key !== this.reported)
       reportCertificates(logger, this.plan, this.sourceProblem, this.snapshot().warnings);

@@ -1,11 +1,13 @@
 // The certificate manager for the reloader's options (ENABLE_SSL): paths inside the private state dir,
 // the default certificate managed from metadata when HAPROXY_SSL_CERT is unset.
+import { join } from "node:path";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { StartupError } from "../startup-error.js";
 import { CertificateManager } from "./certificate-manager.js";
 import { certificatePaths, PLAIN_PATH } from "./render/render-crt-list.js";
+import { HaproxyCertificateVerifier } from "./verify-with-haproxy.js";
 
 // A manager, not started yet; throws a StartupError when the state dir cannot be named in a crt-list.
 export function createCertificateManager(
@@ -26,5 +28,6 @@ export function createCertificateManager(
     client,
     logger,
     manageDefault: options.ssl.certPath === layout.certificate,
+    verifier: new HaproxyCertificateVerifier(options.haproxyBin, join(layout.dir, "certificate-check")),
   });
 }

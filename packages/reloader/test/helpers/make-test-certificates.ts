@@ -15,8 +15,9 @@ export interface TestPair {
 
 export interface TestCa {
   caCert: string;
-  /** a leaf for `names` (first = CN), valid from `start` to `end` (openssl YYYYMMDDHHMMSSZ) */
-  issue(names: string[], window?: { start: string; end: string }): TestPair;
+  /** a leaf for `names` (first = CN), valid from `start` to `end` (openssl YYYYMMDDHHMMSSZ), with a
+   * P-256 key or, with `rsaBits`, an RSA key of that size */
+  issue(names: string[], window?: { start: string; end: string }, key?: { rsaBits: number }): TestPair;
   close(): void;
 }
 
@@ -62,12 +63,12 @@ export function createTestCa(): TestCa {
   let count = 0;
   return {
     caCert,
-    issue(names, window) {
+    issue(names, window, key) {
       count += 1;
       const base = file(`leaf${count}`);
       openssl([
         "req",
-        ...ecKey,
+        ...(key ? ["-newkey", `rsa:${key.rsaBits}`, "-nodes"] : ecKey),
         "-keyout",
         `${base}.key`,
         "-out",
