@@ -266,11 +266,13 @@ describe("readCertDir", () => {
       await writeFile(join(dir, "a.pem"), "x");
       await writeFile(join(dir, "notes.txt"), "ignored");
       await writeFile(join(dir, "big.pem"), "x".repeat(70_000));
+      // A name with a line feed (it would forge a line of the text /config) that cannot be read.
+      await mkdir(join(dir, "x\nforged: line.pem"));
       const read = await readCertDir(dir);
       assert.deepEqual(Object.keys(read.files), ["a.pem"]);
       assert.deepEqual(
         read.problems.map((p) => p.name),
-        ["big.pem"],
+        ['"big.pem"', '"x\\nforged: line.pem"'],
       );
       const missing = await readCertDir(join(dir, "nope"));
       assert.match(missing.problems[0]?.reason ?? "", /cannot be read \(ENOENT\)/);

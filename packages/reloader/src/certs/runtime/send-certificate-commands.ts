@@ -28,6 +28,8 @@ export async function sendCertificateCommands(
     try {
       answer = await send(line);
     } catch (error) {
+      // A timeout or a broken connection after `set ssl cert`: the transaction may still be open.
+      if (open !== null) await send(`abort ssl cert ${open}`).catch(() => undefined);
       return { ok: false, reason: `"${step.command}": ${String(error)}` };
     }
     if (!step.expect.test(answer)) {

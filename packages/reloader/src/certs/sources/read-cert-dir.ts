@@ -32,7 +32,8 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
   for (const name of names.slice(0, MAX_CERT_DIR_FILES)) {
     const read = await readBounded(join(dir, name));
     if (typeof read === "string") result.files[name] = read;
-    else result.problems.push({ name, reason: read.reason });
+    // A file name may hold anything but `/` (a newline too): quoted, as pair-directory-files.ts does.
+    else result.problems.push({ name: JSON.stringify(name.slice(0, 100)), reason: read.reason });
   }
   return result;
 }
