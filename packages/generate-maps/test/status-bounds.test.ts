@@ -138,3 +138,15 @@ test("/explain: containers of one name in a stack of 3 000 aliases list hosts up
   const one = explain(shared, { by: "container", value: left[0]?.uuid ?? "" }, context);
   assert.equal((one.matches[0] as ContainerExplanation).hosts.length, 3001);
 });
+
+test("/explain?host=: a stack of 12 000 unlabelled containers lists 5 000 of them and says how many it left out", () => {
+  const containers = Array.from({ length: 12_000 }, () => container({ stack_name: "idle", labels: {} }));
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  const answer = explain(table, { by: "host", value: "idle" }, context);
+  const host = answer.matches[0] as HostExplanation;
+  assert.equal(answer.found, true);
+  assert.equal(host.notRouted.length, 5000);
+  assert.deepEqual(host.left, { servers: 0, notRouted: 7000, aliases: 0 });
+  assert.ok(JSON.stringify(answer).length < 4 * MB, "a bounded body");
+  assert.match(renderExplanation(answer), /left out: 0 servers, 7000 containers, 0 aliases/);
+});

@@ -50,6 +50,8 @@ export interface HostExplanation {
   /** containers of the stack behind this name that are not routed */
   notRouted: ContainerExplanation[];
   aliases: (SkippedAlias & { meaning: string; code: AliasSkipCode })[];
+  /** how many of each list were left out: at most MAX_HOST_LIST of each are given (?container= tells one) */
+  left: { servers: number; notRouted: number; aliases: number };
 }
 
 // The whole answer; `found` is false when nothing in metadata is called that (exit 3, HTTP 404).

@@ -38,6 +38,11 @@ function hostLines(match: HostExplanation): string[] {
   for (const container of match.notRouted) lines.push(...containerLines(container, "    "));
   for (const alias of match.aliases)
     lines.push(`  alias ${alias.alias} (stack ${alias.stack}) NOT routed: ${alias.code}: ${alias.reason}`);
+  const { servers, notRouted, aliases } = match.left;
+  if (servers + notRouted + aliases > 0)
+    lines.push(
+      `  left out: ${servers} servers, ${notRouted} containers, ${aliases} aliases (ask for one with ?container=)`,
+    );
   return lines;
 }
 
