@@ -150,3 +150,26 @@ test("/explain?host=: a stack of 12 000 unlabelled containers lists 5 000 of the
   assert.ok(JSON.stringify(answer).length < 4 * MB, "a bounded body");
   assert.match(renderExplanation(answer), /left out: 0 servers, 7000 containers, 0 aliases/);
 });
+
+test("/routes is built once per good cycle: every request until the next one gets the same encoded bytes", () => {
+  const table = bigStack(50, 2);
+  const state = createStatusState(0);
+  const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
+  const cycle = { ok: true as const, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null };
+  recordCycle(state, cycle, 1);
+  const options = generatorOptions("127.0.0.1:1", "/nowhere");
+  const routes = generatorRoutes({ state, registry: new Registry(), options, now: () => 2 });
+  const ask = () => {
+    const answer = routes["/routes"]?.({ path: "/routes", query: new URLSearchParams() });
+    assert.ok(answer !== undefined && !(answer instanceof Promise));
+    return answer;
+  };
+  const first = ask();
+  assert.ok(first.bytes, "sent as encoded once");
+  assert.equal(first.bytes.toString("utf8"), first.body);
+  assert.equal(ask().bytes, first.bytes, "the same bytes, not a copy per request");
+  recordCycle(state, cycle, 3);
+  const next = ask();
+  assert.notEqual(next.bytes, first.bytes, "a new good cycle builds it again");
+  assert.match(next.body, /"at": "1970-01-01T00:00:00\.003Z"/);
+});

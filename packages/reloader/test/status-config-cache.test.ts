@@ -7,7 +7,13 @@ import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mock, test } from "node:test";
-import { createLogger, jsonResponse, textResponse, type StatusRoutes } from "@rancher-haproxy/core";
+import {
+  createLogger,
+  jsonResponse,
+  textResponse,
+  withBytes,
+  type StatusRoutes,
+} from "@rancher-haproxy/core";
 import { Registry } from "prom-client";
 import { readStatus } from "../../test-support/src/status/index.ts";
 import { resolveOptions } from "../src/options/resolve-options.ts";
@@ -53,8 +59,9 @@ async function makeState(after: (fn: () => Promise<void>) => void) {
 async function uncached(layout: StateLayout, running: number | null) {
   const config = await readRunningConfig(layout, running);
   assert.ok(config);
-  const text = textResponse(renderRunningConfig(config));
-  return { text, json: jsonResponse(config), map: textResponse(config.files["domain.map"]) };
+  // The kept answers are encoded once (withBytes): the same bytes for every request.
+  const text = withBytes(textResponse(renderRunningConfig(config)));
+  return { text, json: withBytes(jsonResponse(config)), map: textResponse(config.files["domain.map"]) };
 }
 
 test("through the listener: 8 concurrent /config read the snapshot once, later ones not at all", async (t) => {

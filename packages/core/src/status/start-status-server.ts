@@ -97,7 +97,7 @@ async function answer(options: StatusServerOptions, request: IncomingMessage, re
       result = textResponse(`internal error: ${String(error)}`, 500);
     }
   }
-  const body = Buffer.from(result.body, "utf8");
+  const body = result.bytes ?? Buffer.from(result.body, "utf8");
   response.writeHead(result.status, {
     "content-type": result.contentType,
     "content-length": body.length,

@@ -1,5 +1,12 @@
 // The routes of generate-maps' status listener: /healthz, /metrics, /routes, /explain.
-import { jsonResponse, textResponse, type StatusRequest, type StatusRoutes } from "@rancher-haproxy/core";
+import {
+  jsonResponse,
+  textResponse,
+  withBytes,
+  type StatusRequest,
+  type StatusResponse,
+  type StatusRoutes,
+} from "@rancher-haproxy/core";
 import type { Registry } from "prom-client";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { explain } from "./explain.js";
@@ -20,6 +27,9 @@ export interface GeneratorRoutesInput {
 // The routes table for startStatusListener.
 export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
   const { state, registry, options, now } = input;
+  // /routes is built once per written table and its bytes shared by every request until the next one
+  // (10 000 containers: 4.3 MB and 80-190 ms per request when each one built its own).
+  let routes: { applied: object; success: object; response: StatusResponse } | null = null;
   return {
     "/healthz": () => {
       const verdict = judgeHealth(state, now(), options.intervalMs);
@@ -29,7 +39,13 @@ export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
     "/routes": () => {
       if (state.applied === null || state.lastSuccess === null)
         return jsonResponse({ error: "no cycle has written the files yet", lastCycle: state.lastCycle }, 503);
-      return jsonResponse(buildRoutesReport(state.applied, state.lastSuccess));
+      if (routes?.applied !== state.applied || routes.success !== state.lastSuccess)
+        routes = {
+          applied: state.applied,
+          success: state.lastSuccess,
+          response: withBytes(jsonResponse(buildRoutesReport(state.applied, state.lastSuccess))),
+        };
+      return routes.response;
     },
     "/explain": (request) => answerExplain(request, state, options),
   };

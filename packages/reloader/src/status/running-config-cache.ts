@@ -4,7 +4,7 @@
 // answer depends only on that generation and on whether HAProxy runs it. Whatever the number of clients,
 // it holds one generation's config and its two renderings at most (8 concurrent /config of a 14.3 MB
 // snapshot re-read and rendered it 8 times: 3.75 s of the loop and 239 MB).
-import { jsonResponse, textResponse, type StatusResponse } from "@rancher-haproxy/core";
+import { jsonResponse, textResponse, withBytes, type StatusResponse } from "@rancher-haproxy/core";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import { readSnapshotConfig, renderRunningConfig, type RunningConfig } from "./read-running-config.js";
@@ -25,13 +25,13 @@ export class RunningConfigAnswers {
 
   // The text answer (renderRunningConfig); a copy of the kept one, its body shared.
   text(): StatusResponse {
-    this.textAnswer ??= textResponse(renderRunningConfig(this.config));
+    this.textAnswer ??= withBytes(textResponse(renderRunningConfig(this.config)));
     return { ...this.textAnswer };
   }
 
   // The `?format=json` answer; a copy of the kept one, its body shared.
   json(): StatusResponse {
-    this.jsonAnswer ??= jsonResponse(this.config);
+    this.jsonAnswer ??= withBytes(jsonResponse(this.config));
     return { ...this.jsonAnswer };
   }
 }
