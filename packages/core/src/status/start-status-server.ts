@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
+import { responseBytes, textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
 
 // Where to listen and what to serve; `logger` gets one line per handler failure.
 export interface StatusServerOptions {
@@ -97,7 +97,7 @@ async function answer(options: StatusServerOptions, request: IncomingMessage, re
       result = textResponse(`internal error: ${String(error)}`, 500);
     }
   }
-  const body = result.bytes ?? Buffer.from(result.body, "utf8");
+  const body = responseBytes(result);
   response.writeHead(result.status, {
     "content-type": result.contentType,
     "content-length": body.length,

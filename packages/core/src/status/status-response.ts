@@ -11,14 +11,23 @@ export interface StatusResponse {
   status: number;
   contentType: string;
   body: string;
-  /** `body` already encoded (a kept answer, see withBytes): sent as is, not encoded per request */
-  bytes?: Buffer;
+  /** a body encoded once (a kept answer, see withBytes): sent as is while `body` is still that text; a
+   * wrapper that rewrites `body` (and spreads the rest) gets its new text encoded, never stale bytes */
+  encoded?: { body: string; bytes: Buffer };
 }
 
 // `response` with its body encoded once, for an answer kept and served many times: every request
 // then sends the same bytes instead of its own copy (64 connections held 64 copies of a 14 MB /config).
 export function withBytes(response: StatusResponse): StatusResponse {
-  return { ...response, bytes: Buffer.from(response.body, "utf8") };
+  return { ...response, encoded: { body: response.body, bytes: Buffer.from(response.body, "utf8") } };
+}
+
+// The bytes to send for `response`: the kept encoding when it is still of its body.
+export function responseBytes(response: StatusResponse): Buffer {
+  const { encoded } = response;
+  return encoded !== undefined && encoded.body === response.body
+    ? encoded.bytes
+    : Buffer.from(response.body, "utf8");
 }
 
 // A route handler; it may be async (e.g. reading the running config from disk).
