@@ -99,7 +99,7 @@ export function noteWritten(
           guard.recent.delete(key); // re-inserted last: the map stays in time order
           guard.recent.set(key, now);
         }
-    for (const key of guard.recent.keys()) if (next.has(key)) guard.recent.delete(key); // back again
+    for (const key of next) guard.recent.delete(key);
     for (const key of guard.recent.keys()) {
       if (guard.recent.size <= MAX_RECENT_SERVERS) break;
       guard.recent.delete(key);
