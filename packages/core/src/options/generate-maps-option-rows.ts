@@ -57,7 +57,7 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     type: SHARE,
     default: "0.5",
     describe:
-      "share (0-1) of the routed containers (and of the aliases of stacks still routed) one cycle may remove at once (servers: with those removed within the confirmation window); more waits for confirmation",
+      "share (0-1) of the routed containers (and of the aliases of stacks still routed) one cycle may remove at once; more waits for confirmation",
     programs: GENERATOR,
   },
   backendNetworks: {

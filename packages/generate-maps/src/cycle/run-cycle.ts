@@ -114,15 +114,14 @@ async function cycle(
   // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
   const late = snapshotReadError(snapshot);
   if (late !== null) return readFailed(late);
-  const now = Date.now();
-  const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, now));
+  const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, Date.now()));
   const files = renderFiles(table, options);
   if (run.write && !state.tempsCleaned) {
     await cleanStaleTemps(files, logger);
     state.tempsCleaned = true;
   }
   const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files, run.writer) : [];
-  if (state.guard) noteWritten(state.guard, table, outcomes, now);
+  if (state.guard) noteWritten(state.guard, table, outcomes);
 
   state.skips.report(table);
   logWriteOutcomes(logger, outcomes);

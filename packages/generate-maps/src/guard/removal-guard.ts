@@ -21,29 +21,14 @@ export interface RemovalGuard {
   settings: RemovalGuardSettings;
   /** servers the files on disk route: undefined until read, null when there is no backends file */
   applied: ReadonlySet<string> | null | undefined;
-  /** servers written away within the last confirmation window (key → when), oldest first: a removal
-   * counts against them too, so removals in slices add up (100 → 51 → 26 is held at 26) */
-  recent: Map<string, number>;
-  /** the last decision released a hold as confirmed or expired: what it removed is accepted */
-  accepted: boolean;
   /** the aliases of the map on disk (key → backend): undefined until read, null when there is none */
   appliedAliases: ReadonlyMap<string, string> | null | undefined;
   pending: PendingRemoval | null;
 }
 
-// The most servers `recent` remembers (the oldest go first): a bound for answers that churn for a window.
-export const MAX_RECENT_SERVERS = 500_000;
-
 // A guard that has not looked at the disk yet.
 export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard {
-  return {
-    settings,
-    applied: undefined,
-    recent: new Map(),
-    accepted: false,
-    appliedAliases: undefined,
-    pending: null,
-  };
+  return { settings, applied: undefined, appliedAliases: undefined, pending: null };
 }
 
 // Where the files are, and the domain of the stacks' own host names.
@@ -64,7 +49,7 @@ export async function checkRemovals(
   if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath);
   if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files);
   const decision = decideRemovalHold({
-    applied: windowBaseline(guard, now),
+    applied: guard.applied ?? null,
     candidate: routedServerKeys(table),
     aliases: countAliasRemoval(guard.appliedAliases ?? null, table),
     fingerprint: fingerprintTable(table),
@@ -73,51 +58,21 @@ export async function checkRemovals(
     settings: guard.settings,
   });
   guard.pending = decision.action === "hold" ? decision.pending : null;
-  const outcome = decision.action === "apply" ? decision.release?.outcome : undefined;
-  guard.accepted = outcome === "confirmed" || outcome === "expired";
   logRemovalDecision(logger, decision, guard.settings);
   return decision;
 }
 
 // After the writers ran: once a file holds the table (written or already equal), it is the baseline:
-// the backends file for the servers, the map for the aliases. The servers it no longer routes are
-// remembered for a window (`now`: ms since the epoch), unless a confirmed hold accepted their removal.
+// the backends file for the servers, the map for the aliases.
 export function noteWritten(
   guard: RemovalGuard,
   table: RoutingTable,
   outcomes: readonly FileOutcome[],
-  now = Date.now(),
 ): void {
   const holds = (outcome: FileOutcome | undefined) =>
     outcome?.status === "changed" || outcome?.status === "unchanged";
-  if (holds(outcomes[0])) {
-    const next = routedServerKeys(table);
-    if (guard.accepted) guard.recent.clear();
-    else
-      for (const key of guard.applied ?? [])
-        if (!next.has(key)) {
-          guard.recent.delete(key); // re-inserted last: the map stays in time order
-          guard.recent.set(key, now);
-        }
-    for (const key of next) guard.recent.delete(key);
-    for (const key of guard.recent.keys()) {
-      if (guard.recent.size <= MAX_RECENT_SERVERS) break;
-      guard.recent.delete(key);
-    }
-    guard.applied = next;
-  }
+  if (holds(outcomes[0])) guard.applied = routedServerKeys(table);
   if (holds(outcomes[1])) guard.appliedAliases = routedAliases(table);
-}
-
-// What a removal is measured against: the servers on disk and those written away within the window
-// (kept while a hold lasts: it is confirmed or recovered against the same baseline it started from).
-function windowBaseline(guard: RemovalGuard, now: number): ReadonlySet<string> | null {
-  for (const [key, at] of guard.pending === null ? guard.recent : []) {
-    if (now - at <= guard.settings.confirmMs) break;
-    guard.recent.delete(key);
-  }
-  if (guard.recent.size === 0) return guard.applied ?? null;
-  return new Set([...(guard.applied ?? []), ...guard.recent.keys()]);
 }
 
 // The aliases of the map on disk; null when there is no map or it cannot be read (then the aliases are
