@@ -24,20 +24,18 @@ const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1
 // 1.3 GB of heap) from 167 KB of metadata.
 export const MAX_ALIAS_KEYS_PER_STACK = 10_000;
 
-// `aliases`: the alias hosts resolveAliases kept (backend = the stack); `owners`: see HostOwners (the
-// routed stacks and their aliases count whether or not it names them).
+// `aliases`: the alias hosts resolveAliases kept (backend = the stack); `owners`: see HostOwners (every
+// routed stack and every mapped alias host among them).
 export function buildHostRoutes(
   backends: readonly Backend[],
   aliases: readonly HostRoute[],
   domain: string,
-  owners: HostOwners = { stacks: new Set(), aliases: new Map() },
+  owners: HostOwners,
 ): HostRoutes {
   const notes: RouteNote[] = [];
-  const stacks = new Set([...owners.stacks, ...backends.map((backend) => backend.stack)]);
   const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
-  const aliasOwners = new Map([...owners.aliases, ...aliases.map((a) => [a.fqdn, a.backend] as const)]);
-  const owner = (host: string) => ownerOf(host, stacks, domain) ?? aliasOwnerOf(host, aliasOwners);
-  const parents = aliasParents(aliasOwners, domain);
+  const owner = (host: string) => ownerOf(host, owners.stacks, domain) ?? aliasOwnerOf(host, owners.aliases);
+  const parents = aliasParents(owners.aliases, domain);
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
   const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const backendsOf = groupBy(backends, (backend) => backend.stack);

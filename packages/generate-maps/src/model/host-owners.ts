@@ -3,9 +3,10 @@
 // it and the domain. Pure.
 import { compareStrings } from "@rancher-haproxy/core";
 
-// Who owns which names besides the routed backends: every (lower-cased) stack with a labelled container
-// in the snapshot (routed or skipped), and every alias host with its stack. A stack whose containers are all down, or one that is
-// redeploying, keeps its names: another stack's `hosts` label must not take its traffic meanwhile.
+// Who owns which names: every (lower-cased) stack with a labelled container in the snapshot (routed or
+// skipped), and every alias host the aliases answer names, with its stack (the winner when mapped). A
+// stack whose containers are all down, or one that is redeploying, keeps its names: another stack's
+// `hosts` label must not take its traffic meanwhile.
 export interface HostOwners {
   stacks: ReadonlySet<string>;
   aliases: ReadonlyMap<string, string>;
