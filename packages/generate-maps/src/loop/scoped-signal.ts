@@ -3,10 +3,12 @@
 // metadata client combines its caller's signal per request: so the loop never hands its own stop signal
 // to it, only a child that is released (and collected) after each cycle or wait.
 
-// The child signal, whether it was aborted by its own deadline, and how to detach it from the parent.
+// The child signal, whether it was aborted by its own deadline, how to abort it alone (its operation
+// failed elsewhere), and how to detach it from the parent.
 export interface ScopedSignal {
   signal: AbortSignal;
   timedOut(): boolean;
+  abort(): void;
   release(): void;
 }
 
@@ -27,6 +29,7 @@ export function scopedSignal(parent: AbortSignal, timeoutMs?: number): ScopedSig
   return {
     signal: controller.signal,
     timedOut: () => expired,
+    abort: () => controller.abort(),
     release() {
       parent.removeEventListener("abort", onAbort);
       clearTimeout(timer);

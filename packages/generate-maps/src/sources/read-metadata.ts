@@ -8,6 +8,7 @@ import {
   type MetadataError,
 } from "@rancher-haproxy/core";
 import { z } from "zod";
+import { scopedSignal } from "../loop/scoped-signal.js";
 import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
 
@@ -51,10 +52,7 @@ export async function readMetadata(
     checkShape(client, "version", VERSION, await client.getJson(METADATA_PATHS.version, signal));
   // Either request failing cancels the other: a slow sibling would otherwise go on reading (up to the
   // answer cap) while the loop backs off and starts the next cycle's requests beside it.
-  const both = new AbortController();
-  const cancel = () => both.abort();
-  signal?.addEventListener("abort", cancel, { once: true });
-  if (signal?.aborted) both.abort();
+  const both = scopedSignal(signal ?? new AbortController().signal);
   const failing = (error: unknown): never => {
     both.abort();
     throw error;
@@ -69,7 +67,7 @@ export async function readMetadata(
         .catch((error: unknown) => (isNotFound(error) ? {} : failing(error))),
     ]);
   } finally {
-    signal?.removeEventListener("abort", cancel);
+    both.release();
   }
   return {
     version,
