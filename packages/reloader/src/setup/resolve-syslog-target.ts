@@ -1,9 +1,12 @@
 // Where HAProxy logs: SYSLOG_HOST when given, else the host's agent IP from metadata (as the original
-// did), else HAProxy's stdout when the metadata service cannot be reached.
-import { parseSyslogHost, type Logger, type MetadataClient, type SyslogTarget } from "@rancher-haproxy/core";
+// did), else HAProxy's stdout when the metadata service cannot be reached or its answer is no address.
+import { isIP } from "node:net";
+import type { Logger, MetadataClient, SyslogTarget } from "@rancher-haproxy/core";
 import { readAgentIp } from "../sources/read-self-metadata.js";
 
-// Resolve the target once at start-up.
+// Resolve the target once at start-up. Metadata's agent_ip must be an IP address literal: HAProxy
+// resolves a name while it parses the config, so a name that does not resolve (or stops resolving)
+// would fail every `haproxy -c` of every snapshot, the empty-routing one included.
 export async function resolveSyslogTarget(
   configured: SyslogTarget | null,
   client: MetadataClient,
@@ -12,17 +15,16 @@ export async function resolveSyslogTarget(
   if (configured) return configured;
   try {
     const agentIp = await readAgentIp(client);
-    const parsed = parseSyslogHost(agentIp);
-    if (parsed?.kind === "udp") {
+    if (isIP(agentIp) !== 0) {
       logger.info(
         { event: "syslog.target", source: "metadata", host: agentIp },
         "logging to the host's agent IP",
       );
-      return parsed;
+      return { kind: "udp", host: agentIp, port: null };
     }
     logger.warn(
-      { event: "syslog.target", source: "stdout", agentIp },
-      "agent_ip is not an address: HAProxy logs to stdout",
+      { event: "syslog.target", source: "stdout", agentIp: agentIp.slice(0, 200) },
+      "agent_ip is not an IP address: HAProxy logs to stdout",
     );
   } catch (error) {
     logger.warn(
