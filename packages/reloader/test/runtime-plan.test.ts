@@ -336,4 +336,20 @@ describe("readSlots", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("keeps path backends (<stack>.<service>) and TCP backends, so a restart keeps their slots", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-slots-"));
+    try {
+      const names = ["shop", "shop.api", "tcp_5432"];
+      const json = Object.fromEntries(names.map((name) => [name, [{ server: null }, { server: "web-2" }]]));
+      await writeFile(join(dir, "slots.json"), JSON.stringify({ ...json, tcp_0: [], "a.b.c": [] }));
+      const previous = await readSlots(dir);
+      assert.deepEqual([...(previous?.keys() ?? [])], names);
+      const backends = names.map((name) => backend(name, [server("web-2", 2)]));
+      const slots = assignSlots(previous, backends, 4, "reload").slots;
+      for (const name of names) assert.deepEqual(holders(slots, name)?.slice(0, 2), [null, "web-2"], name);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

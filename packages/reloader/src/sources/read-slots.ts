@@ -2,7 +2,7 @@
 // slot. Only the container names are kept (each a valid server name); options are rendered afresh.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isDnsLabel, isServerName } from "@rancher-haproxy/core";
+import { isBackendName, isServerName, parseTcpBackendName } from "@rancher-haproxy/core";
 import { SNAPSHOT_SLOTS } from "../output/snapshot-layout.js";
 import type { Slot } from "../model/server-slots.js";
 
@@ -22,7 +22,9 @@ export async function readSlots(snapshotDir: string): Promise<Map<string, Slot[]
   if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
   const slots = new Map<string, Slot[]>();
   for (const [backend, list] of Object.entries(json)) {
-    if (!isDnsLabel(backend) || !Array.isArray(list)) continue;
+    // every backend the files may name: a stack, `<stack>.<service>` (a path label) or `tcp_<port>`
+    if (!(isBackendName(backend) || parseTcpBackendName(backend) !== undefined) || !Array.isArray(list))
+      continue;
     slots.set(
       backend,
       list.map((entry: unknown): Slot => {
