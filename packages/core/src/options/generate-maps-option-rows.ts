@@ -109,7 +109,8 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     env: null,
     type: SWITCH,
     default: "false",
-    describe: "run one cycle, write the files, exit 0 (1 if metadata could not be read)",
+    describe:
+      "run one cycle, write the files, exit 0 (1 if metadata could not be read or a file could not be written)",
     programs: GENERATOR,
   },
   dryRun: {

@@ -10,7 +10,9 @@ import {
   isCheckPath,
   isDnsName,
   isPathPrefix,
+  MAX_CHECK_PATH_LENGTH,
   MAX_HSTS_SECONDS,
+  MAX_PATH_SEGMENT_LENGTH,
   MAX_SERVER_MAXCONN,
   parseBoundedInteger,
   parseDuration,
@@ -66,8 +68,10 @@ export const LABEL_OPTIONS = {
     apply: (hosts, settings) => void (settings.hosts = hosts),
   }),
   path: row({
-    type: checkedType("path", "a path prefix `/seg[/seg[/seg]]` of `[A-Za-z0-9_~.-]`", (v) =>
-      isPathPrefix(v) ? v : undefined,
+    type: checkedType(
+      "path",
+      `a path prefix \`/seg[/seg[/seg]]\` of \`[A-Za-z0-9_~.-]\`, each segment at most ${MAX_PATH_SEGMENT_LENGTH} characters`,
+      (v) => (isPathPrefix(v) ? v : undefined),
     ),
     default: "/",
     invalid: "skip",
@@ -83,8 +87,10 @@ export const LABEL_OPTIONS = {
     apply: (strip, settings) => void (strip && settings.path && (settings.backend.stripPath = settings.path)),
   }),
   check: row({
-    type: checkedType("check path", "an HTTP path `/[A-Za-z0-9_~./-]*`", (v) =>
-      isCheckPath(v) ? v : undefined,
+    type: checkedType(
+      "check path",
+      `an HTTP path \`/[A-Za-z0-9_~./-]*\` of at most ${MAX_CHECK_PATH_LENGTH} characters`,
+      (v) => (isCheckPath(v) ? v : undefined),
     ),
     default: null,
     invalid: "default",

@@ -16,7 +16,7 @@ const TEXT = {
     "them current: every container labelled <label>=<port> is served at http://<stack>.<domain>.",
   epilog:
     "A flag wins over its environment variable. Exit codes: 0 ok, 1 metadata unreadable (--once, --dry-run, " +
-    "--explain), 2 bad options, 3 --explain found no such container or host.",
+    "--explain) or a file not written (--once), 2 bad options, 3 --explain found no such container or host.",
   version,
 };
 
