@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { spawnReloader } from "../../test-support/src/haproxy/index.ts";
-import { resolveOptions } from "../src/options/resolve-options.ts";
+import { MAX_STATE_DIR, resolveOptions } from "../src/options/resolve-options.ts";
 import { problemsOf } from "./helpers/problems-of.ts";
 
 describe("resolveOptions", () => {
@@ -183,6 +183,16 @@ describe("resolveOptions", () => {
     assert.match(
       problemsOf({ RELOADER_STATE_DIR: `/tmp/${"x".repeat(120)}` })[0] ?? "",
       /too long for a unix socket path/,
+    );
+    const dir = (bytes: number) => `/tmp/${"x".repeat(bytes - 5)}`;
+    assert.deepEqual(problemsOf({ RELOADER_STATE_DIR: dir(MAX_STATE_DIR) }), []);
+    assert.match(
+      problemsOf({ RELOADER_STATE_DIR: dir(MAX_STATE_DIR + 1) })[0] ?? "",
+      /^invalid RELOADER_STATE_DIR "\/tmp\/x+": too long for a unix socket path \(max 85 bytes\)/,
+    );
+    assert.match(
+      problemsOf({ RELOADER_STATE_DIR: "/tmp/a,b" })[0] ?? "",
+      /^invalid RELOADER_STATE_DIR "\/tmp\/a,b": no comma allowed/,
     );
     assert.match(
       problemsOf({ HAPROXY_SSL_CERT: "/certs/it's.pem" })[0] ?? "",

@@ -15,8 +15,10 @@ import type { ReloaderOptions } from "./reloader-options.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
-// Unix socket paths are limited to 107 bytes; master.sock and admin.sock live in the state dir.
-const MAX_STATE_DIR = 107 - "/master.sock".length;
+// Unix socket paths are limited to 107 bytes, and HAProxy 2.6 keeps 10 of them for the temporary name it
+// binds first (`<path>.<pid>.tmp`): 97 ("too long (max 97)"). master.sock, the longer of the two sockets,
+// lives in the state dir, so the dir may have 85 bytes.
+export const MAX_STATE_DIR = 97 - "/master.sock".length;
 
 const TEXT = {
   usage:
@@ -106,6 +108,11 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
   if (Buffer.byteLength(options.stateDir) > MAX_STATE_DIR)
     problems.push(
       `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: too long for a unix socket path (max ${MAX_STATE_DIR} bytes)`,
+    );
+  // `-S <dir>/master.sock,mode,600`: HAProxy splits the master CLI's argument at commas.
+  if (options.stateDir.includes(","))
+    problems.push(
+      `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: no comma allowed (HAProxy's -S splits its argument at commas)`,
     );
   const used: [string, number][] = [["HTTP_PORT", options.httpPort]];
   if (ssl.enabled) used.push(["HTTPS_PORT", ssl.port]);
