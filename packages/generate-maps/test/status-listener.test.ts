@@ -104,6 +104,7 @@ test("metrics, /routes and /explain follow the scenario: a stopped container sta
   const before = await scrapeMetrics(url);
   assert.ok(value(before, "generate_maps_cycles_total", { result: "ok" }) >= 1);
   assert.equal(value(before, "generate_maps_cycles_total", { result: "read_failed" }), 0);
+  assert.equal(value(before, "generate_maps_cycles_total", { result: "cycle_failed" }), 0);
   assert.equal(value(before, "generate_maps_containers_seen"), 10);
   assert.equal(value(before, "generate_maps_containers_routed"), 3);
   assert.equal(value(before, "generate_maps_containers_unlabelled"), 4);

@@ -29,7 +29,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
   const registers = [registry];
   const cycles = new Counter({
     name: "generate_maps_cycles_total",
-    help: "Cycles by result: ok, read_failed (metadata unreadable, files kept), write_failed",
+    help: "Cycles by result: ok, read_failed (metadata unreadable, files kept), write_failed, cycle_failed (an unexpected error)",
     labelNames: ["result"],
     registers,
   });
@@ -40,7 +40,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
   });
   const cycleErrors = new Counter({
     name: "generate_maps_cycle_errors_total",
-    help: "Failed cycles by stage (read, write) and error kind (network, timeout, wrong-shape, ENOSPC...)",
+    help: "Failed cycles by stage (read, write, cycle) and error kind (network, timeout, wrong-shape, ENOSPC, unexpected...)",
     labelNames: ["stage", "kind"],
     registers,
   });
@@ -79,7 +79,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
     written.inc({ file }, 0);
     writeErrors.inc({ file }, 0);
   }
-  for (const result of ["ok", "read_failed", "write_failed"]) cycles.inc({ result }, 0);
+  for (const result of ["ok", "read_failed", "write_failed", "cycle_failed"]) cycles.inc({ result }, 0);
 
   registerStateGauges(registry, state, now);
 
