@@ -10,22 +10,53 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # end the container: the HAProxy master it leaves, reparented to tini, keeps serving, and the reloader
 # started again after a pause (1 s, doubling to 30 s; back to 1 s after a run of a minute) adopts it through
 # the state dir's master socket. An exit of the reloader's own (0 after SIGTERM/SIGINT, 1: HAProxy cannot
-# be run, 2: bad options) ends the script with that code; SIGTERM and SIGINT are passed on to the reloader.
+# be run, 2: bad options) ends the script with that code; SIGTERM and SIGINT are passed on to the reloader,
+# once it handles them. A stop during the pause still starts the reloader, which adopts the master left
+# running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container.
+
+# Whether process $1 runs (not a zombie) and has the reloader's stop handlers: SIGHUP caught (bit 0 of
+# SigCgt). node catches SIGTERM and SIGINT from its start, only to exit at once (HAProxy orphaned); the
+# reloader's code, once loaded, handles SIGHUP, SIGTERM and SIGINT alike as a graceful stop.
+handles_term() {
+  state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+  mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "${state%"${state#?}"}" != Z ] && [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
+}
+
+# Whether process $1 still runs (a zombie has exited: `wait` collects its status).
+is_running() {
+  state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "${state%"${state#?}"}" != Z ]
+}
+
+# Passes a requested stop (SIGTERM or SIGINT) on to the reloader, once, as soon as it handles it (a second
+# signal would make it exit at once).
+pass_stop() {
+  if [ -n "$stopping" ] && [ -n "$child" ] && [ -z "$passed" ] && handles_term "$child"; then
+    passed=1
+    kill "-$stopping" "$child" 2>/dev/null || true
+  fi
+}
+
 supervise_reloader() {
-  child="" stopping="" delay=1
-  trap 'stopping=1; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true' TERM
-  trap 'stopping=1; [ -z "$child" ] || kill -INT "$child" 2>/dev/null || true' INT
+  child="" stopping="" passed="" delay=1
+  trap 'stopping=TERM; pass_stop' TERM
+  trap 'stopping=INT; pass_stop' INT
   while :; do
     started=$(date +%s)
     "$@" &
-    child=$!
-    [ -z "$stopping" ] || kill -TERM "$child" 2>/dev/null || true
-    code=0
-    wait "$child" || code=$?
-    # A trapped signal interrupts `wait` (status > 128) while the reloader still runs: wait for it again.
-    while [ "$code" -gt 128 ] && kill -0 "$child" 2>/dev/null; do
+    child=$! passed=""
+    while :; do
+      pass_stop
+      # A stop the reloader cannot take yet (still loading): poll until it can, or until it exits.
+      if [ -n "$stopping" ] && [ -z "$passed" ] && is_running "$child"; then
+        sleep 0.1
+        continue
+      fi
       code=0
       wait "$child" || code=$?
+      # A trapped signal interrupts `wait` (status > 128) while the reloader still runs: wait for it again.
+      if [ "$code" -le 128 ] || ! kill -0 "$child" 2>/dev/null; then break; fi
     done
     child=""
     if [ -n "$stopping" ] || [ "$code" -le 128 ]; then exit "$code"; fi
@@ -34,7 +65,6 @@ supervise_reloader() {
       "$(date +%s)" "$code" "$delay" "$((code - 128))" >&2
     sleep "$delay" &
     wait $! || true
-    if [ -n "$stopping" ]; then exit "$code"; fi
     delay=$((delay * 2 > 30 ? 30 : delay * 2))
   done
 }

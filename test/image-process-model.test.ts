@@ -183,3 +183,48 @@ test("bad options end the entrypoint with exit code 2 at once, without a restart
   assert.equal(image.count("entrypoint.reloader-died"), 0);
   assert.deepEqual(haproxyMasters(image.stateDir), []);
 });
+
+test("a stop during the entrypoint's restart pause starts the reloader anyway: it adopts HAProxy and stops it gracefully, exit 0", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.3" });
+  t.after(() => app.close());
+  const image = await startImage(t);
+  await image.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  const [tini] = image.inside("tini --");
+  const [reloader] = image.inside(RELOADER);
+  const [master] = haproxyMasters(image.stateDir);
+  assert.ok(tini && reloader && master);
+  const masterInside = await namespacePid(master);
+  process.kill(reloader, "SIGKILL");
+  // The entrypoint logs the death, then pauses 1 s before the restart: the stop lands in that pause.
+  await image.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
+  process.kill(tini, "SIGTERM");
+  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  const adopted = image.logs.find((line) => line.event === "haproxy.adopted");
+  assert.equal(adopted?.["pid"], masterInside, "the restarted reloader adopted the master");
+  const stopped = image.logs.filter((line) => line.event === "haproxy.stopped");
+  assert.deepEqual(
+    stopped.map((line) => line["pid"]),
+    [masterInside],
+    "the master was stopped gracefully",
+  );
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+test("a stop that arrives while the reloader is still loading waits until it can take it: exit 0, no HAProxy left", async (t) => {
+  const image = await startImage(t);
+  await waitFor(() => image.inside(RELOADER).length > 0, {
+    timeoutMs: 10_000,
+    message: "the reloader to run",
+  });
+  const [tini] = image.inside("tini --");
+  assert.ok(tini);
+  process.kill(tini, "SIGTERM");
+  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.equal(image.count("entrypoint.reloader-died"), 0);
+  assert.ok(image.count("reloader.shutdown") === 1, "the reloader itself stopped");
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});

@@ -45,7 +45,10 @@ async function shutdown(code: number, reason: string): Promise<never> {
 }
 
 process.on("exit", () => reloader?.killNow());
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void shutdown(0, signal));
+// SIGHUP too: node catches SIGTERM and SIGINT from its start (to exit), SIGHUP only from here on, so the
+// image's entrypoint reads SIGHUP in /proc/<pid>/status as "the reloader can take a stop now".
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+  process.on(signal, () => void shutdown(0, signal));
 process.on("uncaughtException", (error) => {
   logger.fatal({ event: "reloader.crash", err: String(error), stack: error.stack }, "uncaught exception");
   void shutdown(1, "uncaught exception");
