@@ -32,6 +32,12 @@ ENV ENABLE_SSL=false \
     RELOADER_STATE_DIR=/var/run/rancher-haproxy \
     STATUS_BIND=0.0.0.0
 
+# `docker stop` sends SIGKILL 10 s after SIGTERM. The reloader's graceful stop (SIGUSR1 to HAProxy, its
+# hard stop after RELOADER_STOP_TIMEOUT, SIGKILL 3 s later) must end before that, or the container exits
+# 137 with HAProxy killed: 6 s here. Give a longer grace to both together (`docker stop -t 40` or compose's
+# `stop_grace_period: 40s` with RELOADER_STOP_TIMEOUT=30s).
+ENV RELOADER_STOP_TIMEOUT=6s
+
 VOLUME ["/usr/local/etc/haproxy"]
 # 9101: generate-maps status listener, 9102: reloader status listener (see docs/observability.md)
 EXPOSE 80 443 1936 9101 9102

@@ -21,6 +21,7 @@ import {
   type Service,
 } from "./helpers/deploy-files.ts";
 import { execForm, finalStage, parseEnv } from "./helpers/dockerfile.ts";
+import { resolveOptions } from "@rancher-haproxy/reloader";
 
 const compose = readCompose("docker-compose.yml");
 const rancherCompose = readCompose("rancher-compose.yml");
@@ -307,4 +308,11 @@ test("both services log JSON lines, also on a terminal: no tty: true, LOG_FORMAT
       assert.equal((parsed as { name?: unknown }).name, program, line);
     }
   }
+});
+
+test("the image's graceful stop ends within Docker's 10 s stop grace (stop timeout + 3 s to SIGKILL)", () => {
+  const value = imageEnv["RELOADER_STOP_TIMEOUT"];
+  assert.ok(value, "the Dockerfile sets RELOADER_STOP_TIMEOUT");
+  const options = resolveOptions({}, { RELOADER_STOP_TIMEOUT: value });
+  assert.ok(options.stopTimeoutMs + 3000 < 10_000, `${value} + 3 s is within 10 s`);
 });
