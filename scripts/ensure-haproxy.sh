@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo run for real from Debian's packages when it is missing: HAProxy, and
-# tini (the image's PID 1, which test/image-process-model.test.ts runs the entrypoint under). Idempotent.
+# Installs what the tests and the demo run for real from Debian's packages when it is missing: HAProxy,
+# tini (the image's PID 1, which test/image-process-model.test.ts runs the entrypoint under), openssl and
+# curl (the TLS tests). Idempotent.
 set -euo pipefail
 missing=()
 if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then missing+=(haproxy); fi
 if ! command -v tini >/dev/null 2>&1 && [ ! -x /usr/bin/tini ]; then missing+=(tini); fi
+# The TLS tests make certificates with openssl and fetch over HTTP/2 with curl (not on a slim Debian).
+if ! command -v openssl >/dev/null 2>&1; then missing+=(openssl); fi
+if ! command -v curl >/dev/null 2>&1; then missing+=(curl); fi
 if [ "${#missing[@]}" = 0 ]; then
   exit 0
 fi
