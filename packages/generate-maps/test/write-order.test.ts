@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
 import { createCycleState, declaredBackends, mapBackends, runCycle, type Generator } from "../src/index.js";
-import { captureLogger, editContainers, generatorOptions, tempDir } from "./helpers.js";
+import { captureLogger, editContainers, generatorOptions, runInSmallHeap, tempDir } from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
 
@@ -87,4 +87,14 @@ test("declaredBackends reads `backend <name>` lines wherever they are, and nothi
   assert.deepEqual([...declaredBackends(`${text}\n`)], ["a", "b", "f"]);
   assert.deepEqual([...declaredBackends("")], []);
   assert.deepEqual([...declaredBackends("backend")], []);
+});
+
+test("the write plan walks an old map line by line: 32 MiB of empty lines in a 128 MiB heap", () => {
+  // Split whole, such a map (under the read cap of an old version) was an array of 33 million strings.
+  const run = runInSmallHeap(`
+    const next = { backends: "backend a\\n", map: "a.dev.tld a\\n" };
+    const steps = src.planWrites(next, { backends: "backend a\\n", map: "\\n".repeat(32 * 1024 * 1024) });
+    process.stdout.write(JSON.stringify(steps));`);
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  assert.deepEqual(JSON.parse(run.stdout), [{ file: "map", content: "a.dev.tld a\n" }]);
 });

@@ -4,7 +4,7 @@ import { watch } from "node:fs";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileDiff, logWriteOutcomes, writeOutputs, type OutputFiles } from "../src/index.js";
+import { fileDiff, logWriteOutcomes, oldOutputCap, writeOutputs, type OutputFiles } from "../src/index.js";
 import { captureLogger, tempDir, waitFor } from "./helpers.js";
 
 function files(dir: string, backends: string, map: string): OutputFiles {
@@ -113,4 +113,54 @@ test("every changed file is logged with a unified diff", async (t) => {
   assert.match(diff, /^ a x$/m);
   assert.match(diff, /^\+b y$/m);
   assert.equal(fileDiff("p", "same\n", "same\n").includes("@@"), false);
+});
+
+test("an old output over twice the new one's size + 1 MiB is replaced unread, not parsed or diffed; the next write reads ours", async (t) => {
+  const dir = await tempDir(t);
+  // What a hostile writer leaves in the shared volume: 4 MiB of short lines, far under core's 64 MiB cap
+  // (an 8 MiB one cost a 6 s cycle, 63 MiB of empty lines the process).
+  const bomb = "x y\n".repeat(1024 * 1024);
+  await writeFile(join(dir, "domain.map"), bomb);
+  await writeFile(join(dir, "backends.cfg"), "B0\n");
+  const wanted = files(dir, "B\n", "a.dev.tld a\n");
+  const { logger, lines } = captureLogger();
+  const outcomes = await writeOutputs(wanted);
+  const reason = `it holds ${bomb.length} bytes, more than the ${oldOutputCap(wanted.map.content)}-byte cap`;
+  const [backends, map] = outcomes;
+  assert.equal(map?.status === "changed" ? map.replaced : map?.status, reason);
+  assert.deepEqual(map, {
+    path: wanted.map.path,
+    status: "changed",
+    previous: null,
+    content: "a.dev.tld a\n",
+    replaced: reason,
+  });
+  assert.deepEqual(backends, {
+    path: wanted.backends.path,
+    status: "changed",
+    previous: "B0\n",
+    content: "B\n",
+  });
+  assert.equal(await readFile(wanted.map.path, "utf8"), "a.dev.tld a\n");
+  assert.equal(await readFile(wanted.backends.path, "utf8"), "B\n");
+  logWriteOutcomes(logger, outcomes);
+  const logged = lines().filter((line) => line["path"] === wanted.map.path);
+  assert.deepEqual(
+    logged.map((line) => [line["event"], line["reason"] ?? line["diff"], line["created"]]),
+    [
+      ["output-replaced", reason, undefined],
+      ["file-changed", `… not diffed: the previous file was not read (${reason})\n`, false],
+    ],
+  );
+  // The next cycle reads the file it wrote, well under the cap: nothing to do.
+  assert.deepEqual(
+    (await writeOutputs(wanted)).map((o) => o.status),
+    ["unchanged", "unchanged"],
+  );
+  // A file at the cap is still read (and diffed): the cap leaves a legitimate shrink alone.
+  const cap = oldOutputCap(wanted.map.content);
+  await writeFile(wanted.map.path, "a.dev.tld a\n" + "#".repeat(cap - 13) + "\n");
+  const atCap = await writeOutputs(wanted);
+  assert.equal(atCap[1]?.status, "changed");
+  assert.equal(atCap[1]?.status === "changed" && atCap[1].previous?.length, cap);
 });

@@ -12,7 +12,8 @@ export function logWriteOutcomes(logger: Logger, outcomes: readonly FileOutcome[
         { event: "output-replaced", path: outcome.path, reason: outcome.replaced },
         `replaced ${outcome.path} without reading it: ${outcome.replaced}`,
       );
-    if (outcome.status === "changed") logFileChange(logger, outcome.path, outcome.previous, outcome.content);
+    if (outcome.status === "changed")
+      logFileChange(logger, outcome.path, outcome.previous, outcome.content, outcome.replaced);
     if (outcome.status === "failed") {
       const { kind, message } = describeFailure(outcome.error);
       logger.error(

@@ -3,6 +3,7 @@
 // Every step's temp file is written and fsynced before the first rename (writeFilesAtomic), so the
 // renames land back to back and a reader acting on the first one mostly sees the whole change.
 import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
+import { oldOutputCap } from "./old-output-cap.js";
 import { planWrites, type FilePair } from "./plan-writes.js";
 
 // One file to write: where, and the bytes it should hold.
@@ -17,7 +18,7 @@ export interface OutputFiles {
   map: OutputFile;
 }
 
-// What happened to one file: written (with what it held before, and why a non-file there was replaced),
+// What happened to one file: written (with what it held before, and why what was there was replaced unread),
 // unchanged, failed, or not tried because the write it must wait for failed.
 export type FileOutcome =
   | { path: string; status: "changed"; previous: string | null; content: string; replaced?: string }
@@ -36,8 +37,8 @@ type Read = { content: string | null; replaced?: string } | { error: unknown };
 export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): Promise<FileOutcome[]> {
   // Both reads at once (each is open, fstat, read, close on libuv's pool): the writes wait for both anyway.
   const [backendsRead, mapRead] = await Promise.all([
-    readOutput(files.backends.path),
-    readOutput(files.map.path),
+    readOutput(files.backends.path, oldOutputCap(files.backends.content)),
+    readOutput(files.map.path, oldOutputCap(files.map.content)),
   ]);
   const reads: FilePair<Read> = { backends: backendsRead, map: mapRead };
   const outcomes = new Map<"backends" | "map", FileOutcome>();
@@ -91,10 +92,11 @@ function finish(
   });
 }
 
-// What the file holds now: a regular file's text, null when absent or not a regular file (then why).
-async function readOutput(path: string): Promise<Read> {
+// What the file holds now: a regular file's text, null when absent, not a regular file or over `maxBytes`
+// (then why).
+async function readOutput(path: string, maxBytes: number): Promise<Read> {
   try {
-    const found = await readRegularFile(path);
+    const found = await readRegularFile(path, maxBytes);
     if (found.kind === "file") return { content: found.content };
     if (found.kind === "absent") return { content: null };
     return { content: null, replaced: found.reason };
