@@ -1,7 +1,7 @@
 // Shared test helpers: a routable container builder, the recorded fixture as model input, a log
 // catcher and temp dirs that clean up after the test.
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -173,4 +173,11 @@ export function runInSmallHeap(
     { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
   );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+// Removes the temp files staged for `name` in `dir` (core's `.<name>.<pid>.<hex>.tmp`), e.g. from a
+// writer's afterRename hook: that file's next rename then fails (ENOENT), what a full disk does to a step.
+export async function dropStagedTemps(dir: string, name: string): Promise<void> {
+  for (const entry of await readdir(dir))
+    if (entry.startsWith(`.${name}.`) && entry.endsWith(".tmp")) await rm(join(dir, entry));
 }
