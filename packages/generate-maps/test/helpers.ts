@@ -1,6 +1,7 @@
 // Shared test helpers: a routable container builder, the recorded fixture as model input, a log
 // catcher and temp dirs that clean up after the test.
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -154,4 +155,29 @@ export function generatorOptions(
     removalConfirmMs: 30_000,
     ...overrides,
   };
+}
+
+// Runs `body` (an ES module body, after `const src = await import(<this package's src/index.ts>)`) in
+// a child node whose heap is capped at `heapMb`: an input whose handling grows memory with its size kills
+// that child ("JavaScript heap out of memory") instead of this test process. Returns its exit status
+// (null when a signal ended it), stdout and stderr.
+export function runInSmallHeap(
+  body: string,
+  heapMb = 128,
+): { status: number | null; stdout: string; stderr: string } {
+  const index = new URL("../src/index.ts", import.meta.url).href;
+  const script = `const src = await import(${JSON.stringify(index)});\n${body}`;
+  const run = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${heapMb}`, "--import", "tsx", "--input-type=module", "-e", script],
+    { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+// Removes the temp files staged for `name` in `dir` (core's `.<name>.<pid>.<hex>.tmp`), e.g. from a
+// writer's afterRename hook: that file's next rename then fails (ENOENT), what a full disk does to a step.
+export async function dropStagedTemps(dir: string, name: string): Promise<void> {
+  for (const entry of await readdir(dir))
+    if (entry.startsWith(`.${name}.`) && entry.endsWith(".tmp")) await rm(join(dir, entry));
 }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createTwoFilesPatch } from "diff";
 import { fileDiff, MAX_LOGGED_DIFF_CHARS } from "../src/output/log-diff.js";
+import { runInSmallHeap } from "./helpers.js";
 
 const big = Array.from({ length: 5000 }, (_, i) => `host${i}.dev.tld app${i}`).join("\n") + "\n";
 
@@ -40,17 +41,32 @@ const hosts = (count: number, uuid: string): string =>
   Array.from({ length: count }, (_, i) => `host${i}.dev.tld ${uuid}-${i}`).join("\n") + "\n";
 
 test("too many changed lines are not diffed (it would block the loop for seconds): their counts are logged", () => {
-  for (const [previous, content] of [
-    [hosts(10_000, "old"), hosts(10_000, "new")],
-    [hosts(1000, "old"), hosts(11_000, "new")],
+  const counted = " (the line counts alone differ by more than the diff's budget)";
+  for (const [previous, content, why] of [
+    [hosts(10_000, "old"), hosts(10_000, "new"), ""],
+    [hosts(1000, "old"), hosts(11_000, "new"), counted],
   ] as const) {
     const before = previous.split("\n").length - 1;
     const after = content.split("\n").length - 1;
     assert.equal(
       fileDiff("p", previous, content),
-      `… too many changed lines to diff: ${before} lines before, ${after} after\n`,
+      `… too many changed lines to diff: ${before} lines before, ${after} after${why}\n`,
     );
   }
+});
+
+test("line counts that alone differ by more than the budget are not diffed at all: 32 MiB of empty lines in a 128 MiB heap", () => {
+  // The diff package splits both files into lines before its edit budget applies: 63 MiB of short lines
+  // took it 41 s and 2 GB. The counts are enough to know it would give up.
+  const run = runInSmallHeap(
+    `process.stdout.write(src.fileDiff("p", "\\n".repeat(32 * 1024 * 1024), "a.dev.tld a\\n"));`,
+  );
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  assert.equal(
+    run.stdout,
+    "… too many changed lines to diff: 33554432 lines before, 1 after" +
+      " (the line counts alone differ by more than the diff's budget)\n",
+  );
 });
 
 test("a few hundred changed lines of a large file are still diffed", () => {

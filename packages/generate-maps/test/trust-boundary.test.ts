@@ -169,6 +169,36 @@ test("11.8: a symlink to /dev/zero, a FIFO, a symlink to a secret: replaced, nev
   assert.equal(await readFile(secret, "utf8"), "TOP-SECRET-KEY-MATERIAL\n", "the target is untouched");
 });
 
+test("an old map of 8 MiB of empty lines (under core's 64 MiB cap) is replaced unread, again when it comes back; the loop goes on", async (t) => {
+  // Read whole, split and diffed, such a map cost seconds per cycle (63 MiB: the process, out of heap).
+  // The old outputs are read up to twice the new bytes + 1 MiB; a larger one is replaced like a symlink.
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = outputPaths(dir);
+  const bomb = "\n".repeat(8 * 1024 * 1024);
+  await writeFile(paths.map, bomb);
+  const gen = startGenerator(t, { hostPort: server.hostPort, dir });
+  const replaced = await gen.waitForEvent("output-replaced", { timeoutMs: 10_000 });
+  assert.equal(replaced["path"], paths.map);
+  assert.match(String(replaced["reason"]), /^it holds 8388608 bytes, more than the \d+-byte cap$/);
+  await waitFor("the map", 10_000, async () =>
+    (await readOrUndefined(paths.map)) === MAP ? true : undefined,
+  );
+  // The hostile writer comes back: the interval's check sees the file moved, the next cycle replaces it.
+  const from = gen.logs.length;
+  await writeFile(paths.map, bomb);
+  const again = await gen.waitForEvent("output-replaced", { from, timeoutMs: 10_000 });
+  assert.equal(again["path"], paths.map);
+  await waitFor("the map again", 10_000, async () =>
+    (await readOrUndefined(paths.map)) === MAP ? true : undefined,
+  );
+  const changed = gen.logs.slice(from).find((line) => line["event"] === "file-changed");
+  assert.match(String(changed?.["diff"]), /^… not diffed: the previous file was not read \(it holds 8388608/);
+  const exit = await gen.stop({ timeoutMs: 5000 });
+  assert.equal(exit.code, 0, "SIGTERM stops it");
+});
+
 test("11.9: containers in Rancher's updating-running / updating-healthy states stay routed", async (t) => {
   const tree = editContainers(TREE, {
     "app-r123-web-1": { state: "updating-running" },

@@ -7,8 +7,23 @@ import { basename, join } from "node:path";
 import { test } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
-import { createCycleState, declaredBackends, mapBackends, runCycle, type Generator } from "../src/index.js";
-import { captureLogger, editContainers, generatorOptions, tempDir } from "./helpers.js";
+import {
+  createCycleState,
+  createGeneratorMetrics,
+  createStatusState,
+  declaredBackends,
+  mapBackends,
+  runCycle,
+  type Generator,
+} from "../src/index.js";
+import {
+  captureLogger,
+  dropStagedTemps,
+  editContainers,
+  generatorOptions,
+  runInSmallHeap,
+  tempDir,
+} from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
 
@@ -87,4 +102,82 @@ test("declaredBackends reads `backend <name>` lines wherever they are, and nothi
   assert.deepEqual([...declaredBackends(`${text}\n`)], ["a", "b", "f"]);
   assert.deepEqual([...declaredBackends("")], []);
   assert.deepEqual([...declaredBackends("backend")], []);
+});
+
+test("the write plan walks an old map line by line: 32 MiB of empty lines in a 128 MiB heap", () => {
+  // Split whole, such a map (under the read cap of an old version) was an array of 33 million strings.
+  const run = runInSmallHeap(`
+    const next = { backends: "backend a\\n", map: "a.dev.tld a\\n" };
+    const steps = src.planWrites(next, { backends: "backend a\\n", map: "\\n".repeat(32 * 1024 * 1024) });
+    process.stdout.write(JSON.stringify(steps));`);
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  assert.deepEqual(JSON.parse(run.stdout), [{ file: "map", content: "a.dev.tld a\n" }]);
+});
+
+test("the map's write fails after the union step: the cycle fails, the backends file counts as written (its diff logged), the next cycle finishes", async (t) => {
+  const server = await startMetadataServer({ tree: TREE });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = { map: join(dir, "domain.map"), backends: join(dir, "backends.cfg") };
+  const { logger, lines } = captureLogger();
+  const generator: Generator = {
+    logger,
+    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
+    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
+  };
+  const state = createCycleState(logger);
+  assert.ok((await runCycle(generator, state, { write: true })).ok);
+  const metrics = createGeneratorMetrics(createStatusState(Date.now()), Date.now);
+  const counted = async (name: string) => {
+    const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+    return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels["file"]), v.value]));
+  };
+
+  // app-r124 goes, app-r125 comes: the union step is renamed, then the map's rename fails.
+  server.setTree(
+    editContainers(TREE, {
+      "app-r124-web-1": { state: "stopped" },
+      "app-r125-web-1": { health_state: "healthy" },
+    }),
+  );
+  let renames = 0;
+  const from = lines().length;
+  const failed = await runCycle(generator, state, {
+    write: true,
+    writer: {
+      async afterRename() {
+        if (++renames === 1) await dropStagedTemps(dir, "domain.map");
+      },
+    },
+  });
+  metrics.countCycle(failed);
+  assert.equal(failed.ok ? "ok" : failed.stage, "write");
+  assert.equal(failed.ok ? null : failed.failure.kind, "ENOENT");
+  const backends = await readFile(paths.backends, "utf8");
+  assert.deepEqual([...declaredBackends(backends)].sort(), ["app-r123", "app-r124", "app-r125"]);
+  assert.deepEqual([...mapBackends(await readFile(paths.map, "utf8"))].sort(), ["app-r123", "app-r124"]);
+  assert.deepEqual(await counted("generate_maps_files_written_total"), { backends: 1, map: 0 });
+  assert.deepEqual(await counted("generate_maps_file_write_errors_total"), { backends: 0, map: 1 });
+  const logged = lines().slice(from);
+  const change = logged.find((line) => line["event"] === "file-changed");
+  assert.equal(change?.["path"], paths.backends);
+  assert.match(String(change?.["diff"]), /^\+backend app-r125$/m);
+  assert.deepEqual(
+    logged
+      .filter((line) => String(line["event"]).startsWith("write-"))
+      .map((line) => [line["event"], line["path"]]),
+    [
+      ["write-postponed", paths.backends],
+      ["write-failed", paths.map],
+    ],
+  );
+
+  // The next cycle writes the map, then the final backends file.
+  const next = await runCycle(generator, state, { write: true });
+  assert.ok(next.ok, JSON.stringify(next.ok ? null : next.failure));
+  assert.deepEqual([...declaredBackends(await readFile(paths.backends, "utf8"))].sort(), [
+    "app-r123",
+    "app-r125",
+  ]);
+  assert.deepEqual([...mapBackends(await readFile(paths.map, "utf8"))].sort(), ["app-r123", "app-r125"]);
 });

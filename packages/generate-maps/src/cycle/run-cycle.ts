@@ -9,6 +9,7 @@ import type { GeneratorOptions } from "../options/generator-options.js";
 import { logWriteOutcomes } from "../output/log-write-outcomes.js";
 import { cleanStaleTemps } from "../output/clean-stale-temps.js";
 import {
+  outcomeError,
   writeOutputs,
   type FileOutcome,
   type OutputFiles,
@@ -134,7 +135,7 @@ async function cycle(
   });
   state.routingLogged = true;
   const output: CycleOutput = { version: snapshot.version, table, files, outcomes, guard };
-  const failed = outcomes.find((outcome) => outcome.status === "failed");
+  const failed = outcomes.map(outcomeError).find((error) => error !== undefined);
   if (failed)
     return {
       ok: false,

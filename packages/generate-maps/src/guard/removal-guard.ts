@@ -69,8 +69,9 @@ export function noteWritten(
   table: RoutingTable,
   outcomes: readonly FileOutcome[],
 ): void {
+  // (A file changed to an earlier step, the union backends, does not hold the table yet.)
   const holds = (outcome: FileOutcome | undefined) =>
-    outcome?.status === "changed" || outcome?.status === "unchanged";
+    (outcome?.status === "changed" && outcome.unfinished === undefined) || outcome?.status === "unchanged";
   if (holds(outcomes[0])) guard.applied = routedServerKeys(table);
   if (holds(outcomes[1])) guard.appliedAliases = routedAliases(table);
 }

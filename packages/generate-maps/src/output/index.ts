@@ -4,3 +4,4 @@ export * from "./log-diff.js";
 export * from "./log-write-outcomes.js";
 export * from "./plan-writes.js";
 export * from "./clean-stale-temps.js";
+export * from "./old-output-cap.js";

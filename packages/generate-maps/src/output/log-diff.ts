@@ -22,10 +22,24 @@ export function fileDiff(
   if (previous === null) return createdPatch(path, content, limit);
   const [before, after] = [countLines(previous), countLines(content)];
   const maxEditLength = maxEdits(Math.min(before, after));
+  // Each line one file has more than the other is an edit: past the budget the diff package would give
+  // up anyway, but only after splitting both files into lines (63 MiB of short lines: 41 s, 2 GB).
+  if (Math.abs(before - after) > maxEditLength) return tooManyChanges(before, after, "counted");
   const patch = createTwoFilesPatch(path, path, previous, content, "before", "after", { maxEditLength });
-  if (patch === undefined)
-    return `… too many changed lines to diff: ${before} lines before, ${after} after\n`;
+  if (patch === undefined) return tooManyChanges(before, after, "diffed");
   return truncate(patch, limit);
+}
+
+// The line logged instead of a diff: how many lines each side has, and whether the counts alone showed
+// the change past the budget (`counted`: nothing was diffed) or the diff stopped at it (`diffed`).
+function tooManyChanges(before: number, after: number, found: "counted" | "diffed"): string {
+  const why = found === "counted" ? ` (the line counts alone differ by more than the diff's budget)` : "";
+  return `… too many changed lines to diff: ${before} lines before, ${after} after${why}\n`;
+}
+
+// What a replaced file's diff says: its old bytes were not read, so there is nothing to diff from.
+function unreadDiff(reason: string): string {
+  return `… not diffed: the previous file was not read (${reason})\n`;
 }
 
 // The edit bound for files whose shorter one has `shorter` lines. The work is about edits × min(edits,
@@ -70,11 +84,20 @@ function omitted(kept: string, lines: number): string {
   return `${kept}… ${lines} more diff lines not logged\n`;
 }
 
-// One `file-changed` line per written file, with the (bounded) diff and whether the file is new.
-export function logFileChange(logger: Logger, path: string, previous: string | null, content: string): void {
+// One `file-changed` line per written file, with the (bounded) diff and whether the file is new; a file
+// replaced unread (`replaced`: why) was not new, and its diff says it was not computed.
+export function logFileChange(
+  logger: Logger,
+  path: string,
+  previous: string | null,
+  content: string,
+  replaced?: string,
+): void {
   if (!logger.isLevelEnabled("info")) return;
+  const created = previous === null && replaced === undefined;
+  const diff = replaced === undefined ? fileDiff(path, previous, content) : unreadDiff(replaced);
   logger.info(
-    { event: "file-changed", path, created: previous === null, diff: fileDiff(path, previous, content) },
-    `${previous === null ? "created" : "updated"} ${path}`,
+    { event: "file-changed", path, created, diff },
+    `${created ? "created" : previous === null ? "replaced" : "updated"} ${path}`,
   );
 }

@@ -2,6 +2,7 @@
 // never names a backend the backends file does not declare. Additions: backends first. Removals: map
 // first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
 import { PROXY_OPTIONS, type ProxyOption } from "../model/routing-table.js";
+import { eachLine } from "./each-line.js";
 import {
   isDnsLabel,
   isIPv4,
@@ -64,10 +65,11 @@ export function declaredBackends(text: string): Set<string> {
   return names;
 }
 
-// The backend names a domain.map routes to (the second field of each line).
+// The backend names a domain.map routes to (the second field of each line), line by line.
 export function mapBackends(text: string): Set<string> {
   const names = new Set<string>();
-  for (const line of text.split("\n")) {
+  for (const line of eachLine(text)) {
+    if (line === "") continue;
     const fields = line.trim().split(/\s+/);
     if (fields.length >= 2 && !line.trimStart().startsWith("#") && fields[1] !== undefined)
       names.add(fields[1]);
@@ -95,7 +97,7 @@ function parseBackends(text: string): SharedBackend[] {
   if (parsed.ok) return parsed.table.backends;
   const backends: SharedBackend[] = [];
   let current: SharedBackend | undefined;
-  for (const line of text.split("\n")) {
+  for (const line of eachLine(text)) {
     const header = /^backend (\S+)$/.exec(line);
     if (header) {
       current = isDnsLabel(header[1] ?? "") ? { name: header[1] ?? "", servers: [] } : undefined;

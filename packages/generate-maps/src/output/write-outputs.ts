@@ -3,6 +3,7 @@
 // Every step's temp file is written and fsynced before the first rename (writeFilesAtomic), so the
 // renames land back to back and a reader acting on the first one mostly sees the whole change.
 import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
+import { oldOutputCap } from "./old-output-cap.js";
 import { planWrites, type FilePair } from "./plan-writes.js";
 
 // One file to write: where, and the bytes it should hold.
@@ -17,13 +18,35 @@ export interface OutputFiles {
   map: OutputFile;
 }
 
-// What happened to one file: written (with what it held before, and why a non-file there was replaced),
-// unchanged, failed, or not tried because the write it must wait for failed.
+// What happened to one file: written (with what it held before, why what was there was replaced unread,
+// and what it holds now), unchanged, failed, or not tried because the write it must wait for failed.
+// A file is changed once any step of its write was renamed: with `unfinished`, `content` is that earlier
+// step's (the union of old and new backends), and its last step failed or waits for the other file.
 export type FileOutcome =
-  | { path: string; status: "changed"; previous: string | null; content: string; replaced?: string }
+  | {
+      path: string;
+      status: "changed";
+      previous: string | null;
+      content: string;
+      replaced?: string;
+      unfinished?: UnfinishedWrite;
+    }
   | { path: string; status: "unchanged" }
   | { path: string; status: "failed"; error: unknown }
   | { path: string; status: "not-attempted"; waitingFor: string };
+
+// Why a changed file does not hold the cycle's content yet: its last step failed, or was not tried
+// because the write it waits for (`waitingFor`, a path) failed.
+export type UnfinishedWrite = { error: unknown } | { waitingFor: string };
+
+// The failure an outcome carries, if any: the file's write failed, or its last step after an earlier one
+// was renamed. A cycle with one failed (and retries it); each counts as a write error.
+export function outcomeError(outcome: FileOutcome): { error: unknown } | undefined {
+  if (outcome.status === "failed") return { error: outcome.error };
+  if (outcome.status === "changed" && outcome.unfinished && "error" in outcome.unfinished)
+    return { error: outcome.unfinished.error };
+  return undefined;
+}
 
 // The output edge's hook: called after each rename (tests look at both files between renames).
 export interface OutputWriter {
@@ -36,8 +59,8 @@ type Read = { content: string | null; replaced?: string } | { error: unknown };
 export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): Promise<FileOutcome[]> {
   // Both reads at once (each is open, fstat, read, close on libuv's pool): the writes wait for both anyway.
   const [backendsRead, mapRead] = await Promise.all([
-    readOutput(files.backends.path),
-    readOutput(files.map.path),
+    readOutput(files.backends.path, oldOutputCap(files.backends.content)),
+    readOutput(files.map.path, oldOutputCap(files.map.content)),
   ]);
   const reads: FilePair<Read> = { backends: backendsRead, map: mapRead };
   const outcomes = new Map<"backends" | "map", FileOutcome>();
@@ -63,11 +86,19 @@ export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): P
   );
   const failedAt = results.findIndex((result) => result.status === "failed");
   const failedPath = failedAt >= 0 ? files[steps[failedAt]?.file ?? "backends"].path : "";
+  // What each file holds after its last renamed step (nothing is renamed after a failure).
+  const renamed = new Map<"backends" | "map", string>();
   steps.forEach((step, i) => {
     const result = results[i];
     const { path } = files[step.file];
-    if (outcomes.has(step.file) || result === undefined || result.status === "renamed") return;
-    if (result.status === "failed") outcomes.set(step.file, { path, status: "failed", error: result.error });
+    if (result === undefined) return;
+    if (result.status === "renamed") renamed.set(step.file, step.content);
+    if (outcomes.has(step.file) || result.status === "renamed") return;
+    const held = renamed.get(step.file);
+    const error = result.status === "failed" ? { error: result.error } : undefined;
+    if (held !== undefined)
+      outcomes.set(step.file, changed(path, reads[step.file], held, error ?? { waitingFor: failedPath }));
+    else if (error) outcomes.set(step.file, { path, status: "failed", ...error });
     else outcomes.set(step.file, { path, status: "not-attempted", waitingFor: failedPath });
   });
   return finish(files, outcomes, reads);
@@ -84,17 +115,30 @@ function finish(
     if (known) return known;
     const { path, content } = files[file];
     const read = reads[file];
-    const previous = "content" in read ? read.content : null;
-    if (previous === content) return { path, status: "unchanged" };
-    const replaced = "replaced" in read ? read.replaced : undefined;
-    return { path, status: "changed", previous, content, ...(replaced ? { replaced } : {}) };
+    if ("content" in read && read.content === content) return { path, status: "unchanged" };
+    return changed(path, read, content);
   });
 }
 
-// What the file holds now: a regular file's text, null when absent or not a regular file (then why).
-async function readOutput(path: string): Promise<Read> {
+// A changed file's outcome: what was read before, why it was replaced unread, what it holds now.
+function changed(path: string, read: Read, content: string, unfinished?: UnfinishedWrite): FileOutcome {
+  const previous = "content" in read ? read.content : null;
+  const replaced = "replaced" in read ? read.replaced : undefined;
+  return {
+    path,
+    status: "changed",
+    previous,
+    content,
+    ...(replaced ? { replaced } : {}),
+    ...(unfinished ? { unfinished } : {}),
+  };
+}
+
+// What the file holds now: a regular file's text, null when absent, not a regular file or over `maxBytes`
+// (then why).
+async function readOutput(path: string, maxBytes: number): Promise<Read> {
   try {
-    const found = await readRegularFile(path);
+    const found = await readRegularFile(path, maxBytes);
     if (found.kind === "file") return { content: found.content };
     if (found.kind === "absent") return { content: null };
     return { content: null, replaced: found.reason };

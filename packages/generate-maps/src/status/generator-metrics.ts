@@ -4,6 +4,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { EVENT_LOOP_SAMPLE_MS } from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
+import { outcomeError } from "../output/write-outputs.js";
 import type { MetadataObserver } from "./instrument-client.js";
 import type { StatusState } from "./status-state.js";
 import { registerStateGauges } from "./state-gauges.js";
@@ -71,7 +72,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
   });
   const writeErrors = new Counter({
     name: "generate_maps_file_write_errors_total",
-    help: "Failed file writes by file (backends, map); the file keeps its previous content",
+    help: "Failed file writes by file (backends, map); the file keeps its previous content, or the union step's when the last step failed (then it is counted as written too)",
     labelNames: ["file"],
     registers,
   });
@@ -99,7 +100,7 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
       for (const outcome of result.outcomes) {
         const file = outcome.path === result.files.backends.path ? "backends" : "map";
         if (outcome.status === "changed") written.inc({ file });
-        if (outcome.status === "failed") writeErrors.inc({ file });
+        if (outcomeError(outcome)) writeErrors.inc({ file });
       }
     },
     countQuiet() {
