@@ -2,10 +2,15 @@
 // adopts the running master (found through <state>/master.sock and <state>/haproxy.pid) instead of
 // starting a second HAProxy on the same ports; routing answers throughout; a file change after the
 // adoption is applied through a confirmed reload; SIGTERM stops the adopted HAProxy gracefully; and an
-// adopted master that dies is noticed (it is not our child: polled) and replaced by one of our own.
+// adopted master that dies is noticed (it is not our child: polled) and replaced by one of our own. A
+// master busy re-executing for a reload (its CLI silent for seconds) is waited for up to the reload
+// timeout, not killed as stale; one that never answers is still retired.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { chmod, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { test, type TestContext } from "node:test";
+import { sendMasterCommand } from "@rancher-haproxy/core";
 import {
   haproxyMasters as masters,
   renderTestBackends,
@@ -117,4 +122,96 @@ test("an adopted master that dies is noticed by polling and replaced by the relo
   assert.notEqual(ready["pid"], masterPid);
   await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "routing back" });
   assert.deepEqual(masters(fixture.stateDir), [Number(ready["pid"])], "exactly one master, our child");
+});
+
+// The command line /proc shows for `pid` ("" once it is gone, or a zombie).
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+// An HAProxy whose master, re-executing for a reload while `<dir>/busy` exists, runs `busy` (shell)
+// before the real HAProxy takes over: its master CLI refuses connections meanwhile, as a real master's
+// does while it parses a large config. The interpreter is bash under a name holding "haproxy", so /proc
+// shows the busy master as one of ours, as it shows a real one.
+async function busyHaproxy(dir: string, busy: string): Promise<{ bin: string; flag: string }> {
+  const shell = join(dir, "haproxy-sh");
+  await symlink("/bin/bash", shell);
+  const bin = join(dir, "busy-haproxy");
+  const flag = join(dir, "busy");
+  await writeFile(
+    bin,
+    `#!${shell}
+if [[ -e ${flag} && " $* " == *" -sf "* ]]; then rm -f ${flag}; ${busy}; fi
+exec -a "$0" /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, flag };
+}
+
+// Start a reloader on `bin`, SIGKILL it, and have its orphaned master re-execute for a reload that
+// stays busy (the reloader died mid-reload); resolves once /proc shows the master busy.
+async function orphanBusyMaster(t: TestContext, fixture: Fixture, bin: string, flag: string, args: string[]) {
+  const first = await fixture.start(["--haproxy-bin", bin, ...args]);
+  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  await writeFile(flag, "");
+  await sendMasterCommand(`${fixture.stateDir}/master.sock`, "reload").catch(() => "");
+  await waitFor(() => cmdline(masterPid).includes("haproxy-sh"), {
+    timeoutMs: 5000,
+    message: "the master to be busy re-executing",
+  });
+  return masterPid;
+}
+
+test("a restarted reloader waits for a master busy reloading (its CLI silent past 2 s) and adopts it", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.75" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  // Busy 8 s: longer than the 2 s the adoption used to wait (plus a reloader's start), shorter than
+  // the default --reload-timeout (10 s) it waits now.
+  const { bin, flag } = await busyHaproxy(fixture.dir, "sleep 8");
+  const masterPid = await orphanBusyMaster(t, fixture, bin, flag, []);
+
+  const second = await fixture.start(["--haproxy-bin", bin]);
+  const adopted = await second.waitForEvent("haproxy.adopted", { timeoutMs: 30_000 });
+  assert.equal(adopted["pid"], masterPid);
+  await second.waitForEvent("adopt.reloaded");
+  assert.equal(second.count("haproxy.stale"), 0, "not retired as stale");
+  assert.equal(second.count("haproxy.started"), 0, "no second HAProxy was started");
+  assert.deepEqual(masters(fixture.stateDir), [masterPid], "exactly one master, the adopted one");
+  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 3000, message: "routing" });
+});
+
+test("a master that never answers its CLI is retired after the reload timeout's window and replaced", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.76" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  const { bin, flag } = await busyHaproxy(fixture.dir, "while :; do sleep 0.2; done");
+  const args = ["--reload-timeout", "2s"];
+  const masterPid = await orphanBusyMaster(t, fixture, bin, flag, args);
+
+  const second = await fixture.start(["--haproxy-bin", bin, ...args]);
+  const stale = await second.waitForEvent("haproxy.stale", { timeoutMs: 30_000 });
+  assert.equal(stale["pid"], masterPid);
+  const ready = await second.waitForEvent("haproxy.ready");
+  assert.notEqual(ready["pid"], masterPid);
+  assert.equal(second.count("haproxy.adopted"), 0);
+  assert.ok(!cmdline(masterPid).includes("haproxy"), "the silent master is gone (or a zombie)");
+  assert.deepEqual(masters(fixture.stateDir), [Number(ready["pid"])], "exactly one master, our child");
+  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 3000, message: "routing" });
 });

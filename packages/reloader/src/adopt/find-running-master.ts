@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readProc } from "../haproxy/confirm-reload.js";
 import type { ProcInfo } from "@rancher-haproxy/core";
-import { isOurMaster, viewProcess } from "./process-table.js";
+import { isOurMaster, isSameProcessAlive, viewProcess } from "./process-table.js";
 
 // `running`: it answers on the master CLI, adopt it. `stale`: it is alive but does not answer (retire
 // it before starting another on the same ports). `none`: nothing to adopt.
@@ -13,25 +13,32 @@ export type FoundMaster =
   | { kind: "stale"; pid: number; startTime: string }
   | { kind: "none" };
 
-// Look for the master; `attempts` tries of show proc, `retryMs` apart, before calling it stale.
+// How long past the reload timeout a master of ours that is alive may stay silent before it is stale.
+const ADOPT_SLACK_MS = 5000;
+
+// Look for the master. One that is alive (/proc: the same pid and start time) but silent may be
+// re-executing for a reload (it parses the whole config, seconds at thousands of backends, before its
+// CLI answers again): ask every `retryMs` for up to `reloadTimeoutMs` + ADOPT_SLACK_MS before calling
+// it stale.
 export async function findRunningMaster(
   layout: StateLayout,
-  attempts = 3,
-  retryMs = 1000,
+  reloadTimeoutMs: number,
+  retryMs = 500,
 ): Promise<FoundMaster> {
   const fromPidFile = await readPidFile(layout.pidFile);
   const candidate = fromPidFile === null ? null : viewProcess(fromPidFile);
   const ours = candidate && isOurMaster(candidate, layout.masterSocket) ? candidate : null;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  const deadline = performance.now() + reloadTimeoutMs + ADOPT_SLACK_MS;
+  for (;;) {
     const info = await readProc(layout.masterSocket);
     const view = info ? viewProcess(info.masterPid) : null;
     if (info && view && isOurMaster(view, layout.masterSocket))
       return { kind: "running", pid: view.pid, startTime: view.startTime, info };
-    // Nobody listens on the socket and the pid file names no live master of ours: nothing to wait for.
-    if (!ours) return { kind: "none" };
-    if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, retryMs));
+    // Nobody answers and the pid file names no live master of ours (or it is gone): nothing to wait for.
+    if (!ours || !isSameProcessAlive(ours.pid, ours.startTime)) return { kind: "none" };
+    if (performance.now() >= deadline) return { kind: "stale", pid: ours.pid, startTime: ours.startTime };
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
   }
-  return ours ? { kind: "stale", pid: ours.pid, startTime: ours.startTime } : { kind: "none" };
 }
 
 async function readPidFile(path: string): Promise<number | null> {

@@ -86,7 +86,9 @@ export class HaproxyCertificateVerifier {
     await writeFile(config, renderCheckConfig(dir), { mode: 0o600 });
     const result = await checkConfig(this.bin, [config]);
     if (result.ok) return null;
+    // No verdict (not run, timed out, killed): the certificates wait for the next pass, never refused.
     if (result.spawnError !== null) throw new Error(`${this.bin} did not run: ${result.spawnError}`);
+    if (result.stopped !== null) throw new Error(result.stopped);
     // "[ALERT] (1) : config : parsing [...] : 'bind ...' ... : unable to load SSL certificate into SSL
     // Context '<scratch>/certs/0.pem'." -> its last part, without the quoted scratch path.
     const alert = result.output.split("\n").find((line) => line.startsWith("[ALERT]")) ?? "";

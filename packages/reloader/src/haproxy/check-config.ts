@@ -1,13 +1,15 @@
 // `haproxy -c` on exactly the files HAProxy will load, with its output kept for the log.
 import { execa } from "execa";
 
-// The verdict of one check; `spawnError` is set when the binary could not run at all.
+// The verdict of one check; `spawnError` is set when the binary could not run at all (ENOENT, EACCES),
+// `stopped` when it ran but was ended before its verdict: the timeout, or a signal (the OOM killer).
 export interface CheckResult {
   ok: boolean;
   exitCode: number | null;
   output: string;
   durationMs: number;
   spawnError: string | null;
+  stopped: string | null;
 }
 
 // Run `<bin> -c -f <file>...`; never throws.
@@ -25,7 +27,21 @@ export async function checkConfig(
   });
   const durationMs = Math.round(performance.now() - started);
   const output = typeof result.all === "string" ? result.all.trim() : "";
+  const stopped = result.timedOut
+    ? `haproxy -c timed out after ${timeoutMs} ms`
+    : result.signal === undefined
+      ? null
+      : `haproxy -c was killed by ${result.signal}`;
   const spawnError =
-    result.exitCode === undefined ? (result.originalMessage ?? result.shortMessage ?? "unknown error") : null;
-  return { ok: result.exitCode === 0, exitCode: result.exitCode ?? null, output, durationMs, spawnError };
+    result.exitCode === undefined && stopped === null
+      ? (result.originalMessage ?? result.shortMessage ?? "unknown error")
+      : null;
+  return {
+    ok: result.exitCode === 0,
+    exitCode: result.exitCode ?? null,
+    output,
+    durationMs,
+    spawnError,
+    stopped,
+  };
 }

@@ -118,7 +118,9 @@ export class SnapshotStore {
     return check.ok ? { ok: true, generation, check: check.check, table, slots } : check;
   }
 
-  // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed.
+  // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed. A check
+  // that timed out or was killed (the OOM killer) refuses the snapshot too: only a binary that cannot
+  // be run at all is a StartupError.
   async check(
     generation: number,
   ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
@@ -144,13 +146,14 @@ export class SnapshotStore {
         generation,
         durationMs: check.durationMs,
         exitCode: check.exitCode,
+        stopped: check.stopped,
         output: maskSecrets(check.output),
         offendingLines: findOffendingLines(check.output, contents),
       },
-      `gen-${generation} fails haproxy -c: keeping the running config until the files change again`,
+      `${failure(generation, check.stopped, "fails")}: keeping the running config until the files change again`,
     );
     await removeSnapshot(this.layout, generation);
-    return { ok: false, generation, reason: `gen-${generation} failed haproxy -c` };
+    return { ok: false, generation, reason: failure(generation, check.stopped, "failed") };
   }
 
   // haproxy -c on what `current` points at (the last good snapshot of an earlier run).
@@ -176,6 +179,11 @@ export class SnapshotStore {
     for (const generation of generations)
       if (generation !== current && !newest.has(generation)) await removeSnapshot(this.layout, generation);
   }
+}
+
+// "gen-<n> fails haproxy -c", or "gen-<n>: haproxy -c timed out after … / was killed by SIGKILL".
+function failure(generation: number, stopped: string | null, verb: "fails" | "failed"): string {
+  return stopped === null ? `gen-${generation} ${verb} haproxy -c` : `gen-${generation}: ${stopped}`;
 }
 
 function describe(problem: { file: string; line: number | null; reason: string } | undefined): string {

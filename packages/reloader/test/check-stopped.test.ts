@@ -1,0 +1,145 @@
+// A `haproxy -c` that ran but gave no verdict (timed out, or killed by a signal such as the OOM killer)
+// refuses that snapshot like a failed check: the start-up falls back to the last good snapshot or to
+// empty routing, and at runtime the same bytes are not checked again. Only a binary that cannot be run
+// at all is a bad option. A fixture script stands in for haproxy: it kills itself when the files it
+// is asked to check declare `backend oom`, and runs the real /usr/sbin/haproxy otherwise.
+import assert from "node:assert/strict";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { checkConfig } from "../src/haproxy/check-config.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+const routes = (url: string, host: string, name: string) => async () => {
+  const answer = await httpRequest({ url, host, timeoutMs: 1000 });
+  return answer.status === 200 && answer.body === name;
+};
+
+async function scratch(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "rh-check-stopped-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// An haproxy whose `-c` of files declaring `backend oom` is SIGKILLed (each such run appends a line to
+// `runs`); everything else is the real HAProxy.
+async function oomHaproxy(dir: string): Promise<{ bin: string; runs: string }> {
+  const bin = join(dir, "oom-haproxy");
+  const runs = join(dir, "oom-runs");
+  await writeFile(
+    bin,
+    `#!/bin/sh
+case " $* " in *" -c "*)
+  for a in "$@"; do
+    if [ -f "$a" ] && grep -q '^backend oom$' "$a"; then echo killed >> ${runs}; kill -KILL $$; fi
+  done;;
+esac
+exec /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, runs };
+}
+
+const killedRuns = async (runs: string) =>
+  (await readFile(runs, "utf8").catch(() => "")).split("\n").filter(Boolean).length;
+
+test("checkConfig: a check that times out or is killed has stopped, one whose binary is missing has a spawn error", async (t) => {
+  const dir = await scratch(t);
+  const config = join(dir, "haproxy.cfg");
+  await writeFile(config, "global\n");
+  const sleeping = join(dir, "sleeping-haproxy");
+  await writeFile(sleeping, "#!/bin/sh\nexec sleep 30\n");
+  const killed = join(dir, "killed-haproxy");
+  await writeFile(killed, "#!/bin/sh\nkill -KILL $$\n");
+  await Promise.all([chmod(sleeping, 0o755), chmod(killed, 0o755)]);
+
+  const timedOut = await checkConfig(sleeping, [config], 300);
+  assert.equal(timedOut.ok, false);
+  assert.equal(timedOut.spawnError, null);
+  assert.equal(timedOut.stopped, "haproxy -c timed out after 300 ms");
+
+  const signalled = await checkConfig(killed, [config]);
+  assert.equal(signalled.ok, false);
+  assert.equal(signalled.spawnError, null);
+  assert.equal(signalled.stopped, "haproxy -c was killed by SIGKILL");
+
+  const missing = await checkConfig(join(dir, "no-such-haproxy"), [config]);
+  assert.equal(missing.ok, false);
+  assert.match(String(missing.spawnError), /ENOENT/);
+  assert.equal(missing.stopped, null);
+});
+
+test("haproxy -c killed at start-up refuses those files: empty routing without a last good snapshot, else the last good one", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.58" });
+  t.after(() => app.close());
+  const good = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  const killing = renderTestBackends([
+    { name: "app", servers: [{ address: app.address }] },
+    { name: "oom", servers: [{ address: app.address }] },
+  ]);
+  const map = renderTestMap({ "app.dev.tld": "app" });
+  const fixture = await createFixture((fn) => t.after(fn), { backends: killing, map, deferStart: true });
+  const { bin } = await oomHaproxy(fixture.dir);
+
+  const first = await fixture.start(["--haproxy-bin", bin]);
+  const failed = await first.waitForEvent("check.failed");
+  assert.equal(failed["stopped"], "haproxy -c was killed by SIGKILL");
+  await first.waitForEvent("start.empty-routing");
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
+  const from = first.logs.length;
+  await fixture.write({ backends: good });
+  await first.waitForEvent("reload.applied", { from });
+  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 2000, message: "the good files" });
+  assert.deepEqual(await first.stop(), { code: 0, signal: null });
+
+  await fixture.write({ backends: killing });
+  const second = await fixture.start(["--haproxy-bin", bin]);
+  await second.waitForEvent("check.failed");
+  await second.waitForEvent("start.last-good");
+  assert.ok(await routes(fixture.url, "app.dev.tld", "app")(), "the last good routing answers");
+});
+
+test("haproxy -c killed at runtime refuses that change once (no retries of the same bytes); the next change is applied", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.59" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.0.60" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  const { bin, runs } = await oomHaproxy(fixture.dir);
+  const reloader = await fixture.start(["--haproxy-bin", bin]);
+
+  // A new backend (a reload, so a check), in the backends file alone: one rename, one content.
+  const from = reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "oom", servers: [{ address: fresh.address }] },
+    ]),
+  });
+  const failed = await reloader.waitForEvent("check.failed", { from });
+  assert.equal(failed["stopped"], "haproxy -c was killed by SIGKILL");
+
+  const next = reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "fresh", servers: [{ address: fresh.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
+  });
+  await reloader.waitForEvent("reload.applied", { from: next });
+  await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), {
+    timeoutMs: 2000,
+    message: "the next change",
+  });
+  assert.equal(await killedRuns(runs), 1, "the killed check ran once");
+  assert.equal(reloader.count("apply.error"), 0);
+  assert.equal(reloader.count("apply.retry"), 0);
+});
