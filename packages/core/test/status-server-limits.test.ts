@@ -6,6 +6,7 @@ import { connect, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import {
+  createConnectionDrops,
   createLogger,
   jsonResponse,
   startStatusServer,
@@ -139,4 +140,87 @@ test("a request target no URL can be made of is a 400, never a crash (with or wi
   }
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(rejections, []);
+});
+
+// A logger whose lines the test reads.
+function captureLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n"))
+        if (line !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return {
+    logger: createLogger({ name: "status-drops-test", level: "info", format: "json", destination }),
+    lines,
+  };
+}
+
+const dropLines = (lines: Record<string, unknown>[]) =>
+  lines.filter((line) => line["event"] === "status.connections-dropped");
+
+test("connections over the cap are counted and logged: the first at once, the rest in one line per interval", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const drops = createConnectionDrops();
+  const server = await startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    routes: ROUTES,
+    logger: capturing,
+    maxConnections: 4,
+    drops,
+  });
+  t.after(() => server.close());
+  const sockets = await Promise.all(Array.from({ length: 10 }, () => openSocket(server.port)));
+  t.after(() => sockets.forEach(({ socket }) => socket.destroy()));
+  const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
+  const outcomes = await Promise.all(sockets.map(({ closed }) => Promise.race([closed, deadline])));
+  assert.equal(outcomes.filter((outcome) => outcome !== "open").length, 6);
+  assert.deepEqual(drops, { max_connections: 6, timeout: 0 });
+  assert.equal(server.drops, drops);
+  const first = dropLines(lines);
+  assert.equal(first.length, 1, "one line within the interval (60 s)");
+  assert.equal(first[0]?.["level"], 40, "a warning");
+  assert.deepEqual(first[0]?.["reasons"], { max_connections: 1, timeout: 0 });
+
+  sockets.forEach(({ socket }) => socket.destroy());
+  await server.close();
+  const all = dropLines(lines);
+  assert.equal(all.length, 2, "close logs what was still pending");
+  assert.equal(all[1]?.["dropped"], 5, "the count since the last line");
+  assert.deepEqual(all[1]?.["reasons"], { max_connections: 5, timeout: 0 });
+});
+
+test("timeouts are counted (a slow request, a silent connection), an idle keep-alive connection after its answer is not", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const server = await startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    routes: ROUTES,
+    logger: capturing,
+    timeoutMs: 1000,
+  });
+  t.after(() => server.close());
+  const slow = await openSocket(server.port);
+  const silent = await openSocket(server.port);
+  const kept = await openSocket(server.port);
+  t.after(() => [slow, silent, kept].forEach(({ socket }) => socket.destroy()));
+  const drip = setInterval(() => slow.socket.write("a"), 200);
+  slow.socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+  t.after(() => clearInterval(drip));
+  kept.socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const limit = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 10_000).unref());
+  const ends = await Promise.all([slow, silent, kept].map(({ closed }) => Promise.race([closed, limit])));
+  clearInterval(drip);
+  assert.ok(!ends.includes("open"), "all three were closed");
+  assert.deepEqual(server.drops, { max_connections: 0, timeout: 2 });
+  await server.close();
+  const logged = dropLines(lines).map((line) => (line["reasons"] as Record<string, number>)["timeout"] ?? 0);
+  assert.equal(
+    logged.reduce((sum, count) => sum + count, 0),
+    2,
+    "the lines add up to every drop",
+  );
 });

@@ -13,6 +13,7 @@ import {
   applyRecordedChange,
   buildTree,
   checkTokenGuard,
+  floodStatusListener,
   loadRecordedTree,
   metricValue,
   readStatus,
@@ -383,4 +384,19 @@ test("STATUS_TOKEN guards everything but /healthz on generate-maps' status liste
   const { child, url } = await startGenerator(t, server, { env: { STATUS_TOKEN: token } });
   await checkTokenGuard(url, token, ["/metrics", "/routes", "/explain?container=app-r123-web-1"]);
   assert.ok(!child.logs.some((entry) => JSON.stringify(entry).includes(token)), "the token is never logged");
+});
+
+test("connections over the status listener's cap are counted on /metrics and logged", async (t) => {
+  const server = await standIn(t);
+  const { child, url } = await startGenerator(t, server);
+  const metric = "generate_maps_status_connections_dropped_total";
+  assert.equal(value(await scrapeMetrics(url), metric, { reason: "max_connections" }), 0);
+  // 64 connections at most: the scrape's keep-alive connection may hold one of them.
+  const closed = await floodStatusListener(url, 70);
+  assert.ok(closed >= 6, `${closed} closed at once`);
+  const line = await child.waitForEvent("status.connections-dropped", { timeoutMs: 5000 });
+  assert.equal((line["reasons"] as Record<string, number>)["max_connections"], 1, "the first drop, at once");
+  const after = await scrapeMetrics(url);
+  assert.equal(value(after, metric, { reason: "max_connections" }), closed);
+  assert.equal(value(after, metric, { reason: "timeout" }), 0);
 });

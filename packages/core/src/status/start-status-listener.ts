@@ -1,15 +1,18 @@
 // The status listener as both sidekicks run it: off when STATUS_PORT=off, `status.listening` with the
 // bound port (0 asks for any free one), and a bind failure that is logged but never stops routing.
 import type { Logger } from "pino";
+import type { ConnectionDrops } from "./connection-drops.js";
 import { startStatusServer, type StatusServer } from "./start-status-server.js";
 import type { StatusRoutes } from "./status-response.js";
 import type { StatusSettings } from "./status-settings.js";
 
-// Starts the listener, or returns null when it is disabled or cannot listen (logged as status.listen-failed).
+// Starts the listener, or returns null when it is disabled or cannot listen (logged as status.listen-failed);
+// `drops` counts the connections it drops (the program's /metrics reads it).
 export async function startStatusListener(
   settings: StatusSettings,
   routes: StatusRoutes,
   logger: Logger,
+  drops?: ConnectionDrops,
 ): Promise<StatusServer | null> {
   if (settings.port === null) {
     logger.info({ event: "status.disabled" }, "status listener disabled (STATUS_PORT=off)");
@@ -22,6 +25,7 @@ export async function startStatusListener(
       routes,
       logger,
       token: settings.token ?? null,
+      drops,
     });
     logger.info(
       { event: "status.listening", host: server.host, port: server.port, url: server.url },

@@ -2,10 +2,13 @@
 // close that waits for in-flight answers but never for idle keep-alive clients. It listens on 0.0.0.0
 // in the image, so it is bounded: a connection cap (the sidekick's own fds stay free), header/request
 // and idle timeouts checked every second, and an optional bearer token on everything but /healthz.
+// Every connection the cap or a timeout drops is counted (ConnectionDrops, on each program's /metrics)
+// and logged at most once a minute (`status.connections-dropped`).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
+import { createConnectionDrops, createDropReporter, type ConnectionDrops } from "./connection-drops.js";
 import { responseBytes, textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
 
 // Where to listen and what to serve; `logger` gets one line per handler failure.
@@ -20,6 +23,10 @@ export interface StatusServerOptions {
   maxConnections?: number;
   /** a request's headers, the whole request, and an idle connection are cut after this (default 10 s) */
   timeoutMs?: number;
+  /** where dropped connections are counted (default: a record of the server's own) */
+  drops?: ConnectionDrops;
+  /** at most one `status.connections-dropped` line per this many ms (default 60 s) */
+  dropLogIntervalMs?: number;
 }
 
 // The path that stays open without the token: what Rancher's (and Docker's) health check asks.
@@ -30,6 +37,8 @@ export interface StatusServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
+  /** the connections it dropped, by reason (options.drops when given) */
+  readonly drops: Readonly<ConnectionDrops>;
   close(): Promise<void>;
 }
 
@@ -39,22 +48,50 @@ const CLOSE_GRACE_MS = 2000;
 // Listens on host:port; rejects with the listen error (EADDRINUSE, EADDRNOTAVAIL, EACCES...).
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxConnections = options.maxConnections ?? 64;
+  const drops = options.drops ?? createConnectionDrops();
+  // Sockets whose last request was answered: a timeout there is the end of an idle keep-alive
+  // connection, not a drop.
+  const answered = new WeakSet<Socket>();
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
   const server = createServer(
     { connectionsCheckingInterval: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
-    (request, response) =>
+    (request, response) => {
+      const socket = request.socket;
+      answered.delete(socket);
+      response.once("finish", () => answered.add(socket));
       void answer(options, request, response).catch((error: unknown) => {
         // Nothing a client sends may end the process: an unforeseen failure is logged and the
         // connection dropped.
         options.logger.error({ event: "status.answer-failed", err: String(error) }, "status answer failed");
         response.destroy();
-      }),
+      });
+    },
   );
   server.headersTimeout = timeoutMs;
   server.keepAliveTimeout = Math.min(5_000, timeoutMs);
   server.timeout = timeoutMs;
-  server.maxConnections = options.maxConnections ?? 64;
+  server.maxConnections = maxConnections;
+  const reporter = createDropReporter({
+    drops,
+    logger: options.logger,
+    intervalMs: options.dropLogIntervalMs ?? 60_000,
+    maxConnections,
+    timeoutMs,
+  });
+  // Node closes a connection over the cap itself ('drop'), answers 408 to a request past the header
+  // or request timeout and destroys the socket with ERR_HTTP_REQUEST_TIMEOUT, and destroys a socket
+  // idle for server.timeout (or an idle keep-alive one, after an answer): listening changes none of it.
+  server.on("drop", () => reporter.count("max_connections"));
+  server.on("connection", (socket: Socket) => {
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") reporter.count("timeout");
+    });
+    socket.on("timeout", () => {
+      if (!answered.has(socket)) reporter.count("timeout");
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: options.host, port: options.port }, () => {
@@ -67,7 +104,16 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   );
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
-  return { host: options.host, port, url: `http://${shownHost}:${port}`, close: () => closeServer(server) };
+  return {
+    host: options.host,
+    port,
+    url: `http://${shownHost}:${port}`,
+    drops,
+    close: async () => {
+      await closeServer(server);
+      reporter.close();
+    },
+  };
 }
 
 async function answer(options: StatusServerOptions, request: IncomingMessage, response: ServerResponse) {

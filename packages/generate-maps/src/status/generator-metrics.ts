@@ -1,8 +1,9 @@
 // generate-maps' Prometheus metrics, on a registry of their own (never the global one, so several
 // generators can live in one test process): cycles, metadata requests and files written here; the routing
-// table, freshness, the metadata version and the output's hash as scrape-time gauges (state-gauges.ts).
+// table, freshness, the metadata version and the output's hash as scrape-time gauges (state-gauges.ts);
+// the connections the status listener dropped, read at scrape time.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
-import { EVENT_LOOP_SAMPLE_MS } from "@rancher-haproxy/core";
+import { CONNECTION_DROP_REASONS, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
 import { outcomeError } from "../output/write-outputs.js";
 import type { MetadataObserver } from "./instrument-client.js";
@@ -23,8 +24,13 @@ const FILES = ["backends", "map"] as const;
 // Seconds: a fast answer is a few ms; the /version long poll is held up to the interval (+5 s).
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-// Creates the metrics over `state`; `now` is the clock (ms since the epoch).
-export function createGeneratorMetrics(state: StatusState, now: () => number): GeneratorMetrics {
+// Creates the metrics over `state`; `now` is the clock (ms since the epoch), `drops` what the status
+// listener dropped.
+export function createGeneratorMetrics(
+  state: StatusState,
+  now: () => number,
+  drops: Readonly<ConnectionDrops>,
+): GeneratorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const registers = [registry];
@@ -75,6 +81,16 @@ export function createGeneratorMetrics(state: StatusState, now: () => number): G
     help: "Failed file writes by file (backends, map); the file keeps its previous content, or the union step's when the last step failed (then it is counted as written too)",
     labelNames: ["file"],
     registers,
+  });
+  new Counter({
+    name: "generate_maps_status_connections_dropped_total",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s)",
+    labelNames: ["reason"],
+    registers,
+    collect() {
+      this.reset();
+      for (const reason of CONNECTION_DROP_REASONS) this.inc({ reason }, drops[reason]);
+    },
   });
   for (const file of FILES) {
     written.inc({ file }, 0);

@@ -1,6 +1,7 @@
 // generate-maps' observability in one call: the status state, the metrics, the instrumented metadata
 // client and the listener; the loop reports each cycle through onCycle, each quiet interval through onQuiet.
 import {
+  createConnectionDrops,
   startStatusListener,
   type Logger,
   type MetadataClient,
@@ -32,9 +33,11 @@ export async function startGeneratorStatus(
   now: () => number = Date.now,
 ): Promise<GeneratorStatus> {
   const state = createStatusState(now());
-  const metrics = createGeneratorMetrics(state, now);
+  // The connections the listener drops (cap, timeouts), counted by it and read by /metrics.
+  const drops = createConnectionDrops();
+  const metrics = createGeneratorMetrics(state, now, drops);
   const routes = generatorRoutes({ state, registry: metrics.registry, options, now });
-  const server = await startStatusListener(options.status, routes, logger);
+  const server = await startStatusListener(options.status, routes, logger, drops);
   return {
     client: instrumentClient(client, metrics.metadata),
     onCycle(result) {

@@ -1,9 +1,9 @@
 // The reloader's Prometheus metrics, on a registry of its own, read from ReloaderStatus at scrape time:
 // reloads by result, check failures, retries of changes that did not go live, durations, HAProxy
-// restarts and the running generations.
+// restarts, the running generations and the connections the status listener dropped.
 // (HAProxy's own exporter stays on the stats port.)
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
-import { EVENT_LOOP_SAMPLE_MS } from "@rancher-haproxy/core";
+import { CONNECTION_DROP_REASONS, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
 import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
 
@@ -16,11 +16,13 @@ export const RESULT_LABELS: Readonly<Record<ReloadResult, string>> = {
   deferred: "deferred",
 };
 
-// Creates the registry; `applied` compares the files on disk with the running snapshot, `now` is the clock.
+// Creates the registry; `applied` compares the files on disk with the running snapshot, `now` is the clock,
+// `drops` what the status listener dropped.
 export function createReloaderMetrics(
   status: ReloaderStatus,
   applied: () => Promise<AppliedState>,
   now: () => number,
+  drops: Readonly<ConnectionDrops>,
 ): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
@@ -109,6 +111,16 @@ export function createReloaderMetrics(
     collect() {
       this.reset();
       this.inc(snap().restarts);
+    },
+  });
+  new Counter({
+    name: "reloader_status_connections_dropped_total",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s)",
+    labelNames: ["reason"],
+    registers,
+    collect() {
+      this.reset();
+      for (const reason of CONNECTION_DROP_REASONS) this.inc({ reason }, drops[reason]);
     },
   });
   gauge(

@@ -1,6 +1,11 @@
 // The reloader's observability in one call: metrics over ReloaderStatus, the applied-files probe and
 // the listener (a bind failure is logged, HAProxy keeps running without it).
-import { startStatusListener, type Logger, type StatusServer } from "@rancher-haproxy/core";
+import {
+  createConnectionDrops,
+  startStatusListener,
+  type Logger,
+  type StatusServer,
+} from "@rancher-haproxy/core";
 import { registerCertificateMetrics } from "../certs/status/register-certificate-metrics.js";
 import { withCertificateRoutes, type CertificateSource } from "../certs/status/with-certificate-routes.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
@@ -35,12 +40,15 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   // One probe for /healthz and /metrics: shared while in flight, re-reading only files that changed.
   const generation = () => status.snapshot().runningGeneration;
   const applied = createAppliedStateProbe({ inputs, layout, generation });
-  const registry = createReloaderMetrics(status, applied, now);
+  // The connections the listener drops (cap, timeouts), counted by it and read by /metrics.
+  const drops = createConnectionDrops();
+  const registry = createReloaderMetrics(status, applied, now, drops);
   const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
   // /config's answers: one read of the running snapshot, shared and kept while that generation runs.
   const runningConfig = createRunningConfigCache({ layout });
   const routes = reloaderRoutes({ status, registry, runningConfig, applied, graceMs, now });
-  if (!input.certificates) return startStatusListener(options.status, routes, logger);
+  if (!input.certificates) return startStatusListener(options.status, routes, logger, drops);
   registerCertificateMetrics(registry, input.certificates);
-  return startStatusListener(options.status, withCertificateRoutes(routes, input.certificates), logger);
+  const withCertificates = withCertificateRoutes(routes, input.certificates);
+  return startStatusListener(options.status, withCertificates, logger, drops);
 }

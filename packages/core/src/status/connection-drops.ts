@@ -1,0 +1,75 @@
+// The connections a status listener drops instead of answering, counted by reason and logged at most
+// once per interval: a flood that keeps /healthz unreachable (64 idle sockets re-opened every 10 s)
+// must show up on /metrics and in the log, not only as a health check that fails.
+import type { Logger } from "pino";
+
+// Why a connection was dropped: `max_connections`, opened while the listener held its cap (closed at
+// once); `timeout`, a request whose headers or body took longer than the timeout, or a connection idle
+// that long before its answer was sent (an idle keep-alive connection closed after an answer is normal
+// and not counted).
+export const CONNECTION_DROP_REASONS = ["max_connections", "timeout"] as const;
+
+// One of CONNECTION_DROP_REASONS.
+export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
+
+// Dropped connections by reason since the process started: one per program, given to its listener
+// (which counts) and read by its /metrics at scrape time.
+export type ConnectionDrops = Record<ConnectionDropReason, number>;
+
+// All reasons at 0.
+export function createConnectionDrops(): ConnectionDrops {
+  return { max_connections: 0, timeout: 0 };
+}
+
+// Counts into `drops` and logs: the first drop at once, the drops after it in one line when
+// `intervalMs` has passed since the last line, each line with the counts since the line before.
+export interface DropReporter {
+  count(reason: ConnectionDropReason): void;
+  /** logs what is still pending and stops the timer */
+  close(): void;
+}
+
+// What a drop line says besides the counts: the listener's limits.
+export interface DropReporterOptions {
+  drops: ConnectionDrops;
+  logger: Logger;
+  intervalMs: number;
+  maxConnections: number;
+  timeoutMs: number;
+}
+
+// Creates the reporter of one listener.
+export function createDropReporter(options: DropReporterOptions): DropReporter {
+  const { drops, logger, intervalMs, maxConnections, timeoutMs } = options;
+  let pending = createConnectionDrops();
+  let lastLineAt = -Infinity;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    const dropped = pending.max_connections + pending.timeout;
+    if (dropped === 0) return;
+    logger.warn(
+      { event: "status.connections-dropped", dropped, reasons: pending, maxConnections, timeoutMs },
+      `status listener dropped ${dropped} connection(s): ${pending.max_connections} over its cap of ` +
+        `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s` +
+        (lastLineAt === -Infinity ? "" : " (since the last such line)"),
+    );
+    lastLineAt = performance.now();
+    pending = createConnectionDrops();
+  };
+  return {
+    count(reason) {
+      drops[reason] += 1;
+      pending[reason] += 1;
+      if (timer !== null) return;
+      const wait = lastLineAt + intervalMs - performance.now();
+      if (wait <= 0) return flush();
+      timer = setTimeout(flush, wait);
+      timer.unref();
+    },
+    close() {
+      if (timer !== null) clearTimeout(timer);
+      flush();
+    },
+  };
+}
