@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { test } from "node:test";
-import { createMetadataClient } from "@rancher-haproxy/core";
+import { createConnectionDrops, createMetadataClient } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
 import {
   createCycleState,
@@ -127,7 +127,7 @@ test("the map's write fails after the union step: the cycle fails, the backends 
   };
   const state = createCycleState(logger);
   assert.ok((await runCycle(generator, state, { write: true })).ok);
-  const metrics = createGeneratorMetrics(createStatusState(Date.now()), Date.now);
+  const metrics = createGeneratorMetrics(createStatusState(Date.now()), Date.now, createConnectionDrops());
   const counted = async (name: string) => {
     const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
     return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels["file"]), v.value]));
