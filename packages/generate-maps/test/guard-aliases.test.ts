@@ -11,6 +11,7 @@ import {
   checkRemovals,
   decideRemovalHold,
   countAliasRemoval,
+  GUARD_BASELINE_MAX_BYTES,
   createRemovalGuard,
   noteWritten,
   parseMapAliases,
@@ -19,7 +20,7 @@ import {
   type FileOutcome,
   type RoutingTable,
 } from "../src/index.js";
-import { captureLogger, container, MODEL_OPTIONS, tempDir } from "./helpers.js";
+import { captureLogger, container, MODEL_OPTIONS, runInSmallHeap, tempDir } from "./helpers.js";
 
 // One container per stack (the same one in every table), and the aliases answer.
 const CONTAINERS = new Map(["shop", "blog"].map((stack) => [stack, container({ stack_name: stack })]));
@@ -192,4 +193,40 @@ test("parseMapAliases counts a dotted alias (aliases are DNS names), not the sta
   const map = renderFiles(routed, { backendsPath: "b", domainMapPath: "m" }).map.content;
   assert.deepEqual([...parseMapAliases(map, "dev.tld")].sort(), [...routedAliases(routed)].sort());
   assert.deepEqual([...parseMapAliases(map, "dev.tld").keys()].sort(), ["news.dev.tld", "www.shop.dev.tld"]);
+});
+
+test("the guard's baseline parsers walk a file line by line: 32 MiB of empty lines in a 128 MiB heap", () => {
+  // Split whole, such a file (from the untrusted volume, at start) was an array of 33 million strings.
+  const run = runInSmallHeap(`
+    const text = "\\n".repeat(32 * 1024 * 1024) + "backend shop\\n    server web-1 127.0.0.1:80\\nwww.dev.tld shop\\n";
+    const servers = [...src.parseServerKeys(text)];
+    const aliases = [...src.parseMapAliases(text, "dev.tld")];
+    process.stdout.write(JSON.stringify({ servers, aliases }));`);
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  assert.deepEqual(JSON.parse(run.stdout), { servers: ["shop/web-1"], aliases: [["www.dev.tld", "shop"]] });
+});
+
+test("a file on disk over the guard's baseline cap is not read: logged as guard.baseline-unread, nothing held", async (t) => {
+  const dir = await tempDir(t);
+  const files = {
+    backendsPath: join(dir, "backends.cfg"),
+    domainMapPath: join(dir, "domain.map"),
+    domain: "dev.tld",
+  };
+  const rendered = renderFiles(BEFORE, files);
+  const padding = "#".repeat(GUARD_BASELINE_MAX_BYTES) + "\n";
+  await writeFile(files.backendsPath, padding + rendered.backends.content);
+  await writeFile(files.domainMapPath, padding + rendered.map.content);
+  const { logger, lines } = captureLogger();
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  const decision = await checkRemovals(guard, table([], {}), files, logger, 0);
+  assert.equal(decision.action, "apply", "no baseline: nothing to protect");
+  assert.equal(guard.applied, null);
+  assert.equal(guard.appliedAliases, null);
+  const unread = lines().filter((line) => line["event"] === "guard.baseline-unread");
+  assert.deepEqual(
+    unread.map((line) => line["path"]).sort(),
+    [files.backendsPath, files.domainMapPath].sort(),
+  );
+  assert.match(String(unread[0]?.["reason"]), /more than the 33554432-byte cap/);
 });

@@ -12,3 +12,4 @@ export { decodeText } from "./decode-text.js";
 export { isProxyOption } from "./parse-backends.js";
 export * from "./parse-shared-files.js";
 export { SharedFilesParser } from "./shared-files-parser.js";
+export { eachLine } from "./each-line.js";

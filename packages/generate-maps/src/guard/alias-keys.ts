@@ -1,7 +1,7 @@
 // The aliases a routing table maps, for the removal guard. The containers answer is judged by its
 // servers, but the aliases come from their own answer: one that flaps (a 404 reads as "no aliases") would
 // drop every alias at once while their stacks still run, and the servers would not show it.
-import { isDnsName } from "@rancher-haproxy/core";
+import { eachLine, isDnsName } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
 import { NO_REMOVAL, type RemovalCount } from "./decide-removal-hold.js";
 
@@ -42,7 +42,7 @@ export function countAliasRemoval(
 export function parseMapAliases(text: string, domain: string): Map<string, string> {
   const aliases = new Map<string, string>();
   const suffix = `.${domain}`;
-  for (const line of text.split("\n")) {
+  for (const line of eachLine(text)) {
     const words = line.trim().split(/\s+/);
     const [key = "", backend = ""] = words;
     if (words.length !== 2 || key.startsWith("#")) continue;

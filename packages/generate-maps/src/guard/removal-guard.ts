@@ -46,8 +46,8 @@ export async function checkRemovals(
   logger: Logger,
   now: number,
 ): Promise<RemovalDecision> {
-  if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath);
-  if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files);
+  if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath, logger);
+  if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files, logger);
   const decision = decideRemovalHold({
     applied: guard.applied ?? null,
     candidate: routedServerKeys(table),
@@ -76,24 +76,45 @@ export function noteWritten(
   if (holds(outcomes[1])) guard.appliedAliases = routedAliases(table);
 }
 
+// The most bytes of a file on disk read as the guard's baseline. The shared volume is untrusted: under
+// core's 64 MiB cap a map of short lines cost ≈ 10 s and ≈ 0.9 GB at each start. The files of 250 000
+// containers (the /containers entry cap) are ≈ 20 MB of backends and ≈ 13 MB of map.
+export const GUARD_BASELINE_MAX_BYTES = 32 * 1024 * 1024;
+
 // The aliases of the map on disk; null when there is no map or it cannot be read (then the aliases are
 // guarded from the first map this process writes or finds equal).
-async function readAppliedAliases(files: GuardedFiles): Promise<ReadonlyMap<string, string> | null> {
+async function readAppliedAliases(
+  files: GuardedFiles,
+  logger: Logger,
+): Promise<ReadonlyMap<string, string> | null> {
   try {
-    const found = await readRegularFile(files.domainMapPath);
+    const found = await readRegularFile(files.domainMapPath, GUARD_BASELINE_MAX_BYTES);
+    if (found.kind === "refused") logUnread(logger, files.domainMapPath, found.reason);
     return found.kind === "file" ? parseMapAliases(found.content, files.domain) : null;
   } catch {
     return null;
   }
 }
 
-// The servers of the backends file on disk; null when it does not exist or is not a regular file (it is
-// replaced); undefined (read again next cycle) when it cannot be read, since the write will fail anyway.
-async function readAppliedServers(path: string): Promise<ReadonlySet<string> | null | undefined> {
+// The servers of the backends file on disk; null when it does not exist or is refused (it is replaced);
+// undefined (read again next cycle) when it cannot be read, since the write will fail anyway.
+async function readAppliedServers(
+  path: string,
+  logger: Logger,
+): Promise<ReadonlySet<string> | null | undefined> {
   try {
-    const found = await readRegularFile(path);
+    const found = await readRegularFile(path, GUARD_BASELINE_MAX_BYTES);
+    if (found.kind === "refused") logUnread(logger, path, found.reason);
     return found.kind === "file" ? parseServerKeys(found.content) : null;
   } catch {
     return undefined;
   }
+}
+
+// A file on disk the guard could not take as its baseline: what it routes is not protected this time.
+function logUnread(logger: Logger, path: string, reason: string): void {
+  logger.warn(
+    { event: "guard.baseline-unread", path, reason },
+    `the removal guard does not read ${path} (${reason}): what it routes is not protected from a mass removal`,
+  );
 }

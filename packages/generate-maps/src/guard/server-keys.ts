@@ -1,5 +1,6 @@
 // The identity of a routed container for the removal guard: `<backend>/<server>`, from a routing table or
 // from a backends file already on disk (so the guard's baseline survives a restart).
+import { eachLine } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
 
 // The `<backend>/<server>` keys of every server a table routes.
@@ -20,7 +21,7 @@ const SERVER_LINE = /^\s*server\s+(\S+)\s/;
 export function parseServerKeys(text: string): Set<string> {
   const keys = new Set<string>();
   let backend: string | undefined;
-  for (const line of text.split("\n")) {
+  for (const line of eachLine(text)) {
     const section = SECTION_LINE.exec(line);
     if (section) {
       backend = section[1] === "backend" || section[1] === "listen" ? section[2] : undefined;

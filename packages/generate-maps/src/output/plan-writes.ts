@@ -2,8 +2,8 @@
 // never names a backend the backends file does not declare. Additions: backends first. Removals: map
 // first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
 import { PROXY_OPTIONS, type ProxyOption } from "../model/routing-table.js";
-import { eachLine } from "./each-line.js";
 import {
+  eachLine,
   isDnsLabel,
   isIPv4,
   isServerToken,
