@@ -57,5 +57,8 @@ test("an unreachable metadata service: stdout; SYSLOG_HOST given: metadata is no
   assert.deepEqual((await resolveWith(new Error("ECONNREFUSED"))).target, { kind: "stdout" });
   const configured: SyslogTarget = { kind: "udp", host: "127.0.0.9", port: 514 };
   const logger = createLogger({ name: "test", level: "silent" });
-  assert.equal(await resolveSyslogTarget(configured, clientAnswering(new Error("asked")), logger), configured);
+  assert.equal(
+    await resolveSyslogTarget(configured, clientAnswering(new Error("asked")), logger),
+    configured,
+  );
 });
