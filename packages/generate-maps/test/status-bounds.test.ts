@@ -19,7 +19,7 @@ import {
   type RoutesReport,
   type RoutingTable,
 } from "../src/index.js";
-import { container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
+import { clockAt, container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
 
 const context = { version: "v1", options: MODEL_OPTIONS, guard: null };
 const MB = 1024 * 1024;
@@ -28,7 +28,11 @@ const MB = 1024 * 1024;
 function routesBody(table: RoutingTable): string {
   const state = createStatusState(0);
   const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
-  recordCycle(state, { ok: true, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null }, 1);
+  recordCycle(
+    state,
+    { ok: true, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null },
+    clockAt(1),
+  );
   const options = generatorOptions("127.0.0.1:1", "/nowhere");
   const routes = generatorRoutes({ state, registry: new Registry(), options, now: () => 2 });
   const answer = routes["/routes"]?.({ path: "/routes", query: new URLSearchParams() });
@@ -157,7 +161,7 @@ test("/routes is built once per good cycle: every request until the next one get
   const state = createStatusState(0);
   const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
   const cycle = { ok: true as const, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null };
-  recordCycle(state, cycle, 1);
+  recordCycle(state, cycle, clockAt(1));
   const options = generatorOptions("127.0.0.1:1", "/nowhere");
   const routes = generatorRoutes({ state, registry: new Registry(), options, now: () => 2 });
   const ask = () => {
@@ -171,7 +175,7 @@ test("/routes is built once per good cycle: every request until the next one get
   assert.equal(responseBytes(ask()), bytes, "the same bytes, not a copy per request");
   // A wrapper that rewrites the body gets its new text sent, never the kept bytes.
   assert.equal(responseBytes({ ...first, body: "{}\n" }).toString("utf8"), "{}\n");
-  recordCycle(state, cycle, 3);
+  recordCycle(state, cycle, clockAt(3));
   const next = ask();
   assert.notEqual(responseBytes(next), bytes, "a new good cycle builds it again");
   assert.match(next.body, /"at": "1970-01-01T00:00:00\.003Z"/);

@@ -21,7 +21,7 @@ export function explain(table: RoutingTable, query: ExplainQuery, context: Expla
   const notes: string[] = [];
   if (context.guard?.action === "hold")
     notes.push(
-      `the removal guard holds this answer back until ${new Date(context.guard.releaseAt).toISOString()}: ` +
+      `the removal guard holds this answer back until ${new Date(context.guard.shown.releaseAt).toISOString()}: ` +
         `the files still route the previous one (${context.guard.reason})`,
     );
   const answer = (found: boolean, matches: Explanation["matches"]): Explanation => {
