@@ -7,6 +7,9 @@ export function renderExplanation(explanation: Explanation): string {
   for (const match of explanation.matches)
     lines.push(...(match.kind === "container" ? containerLines(match) : hostLines(match)));
   for (const note of explanation.notes) lines.push(`note: ${note}`);
+  const { containers, notes } = explanation.left;
+  if (containers + notes > 0)
+    lines.push(`left out: ${containers} containers, ${notes} notes (ask for one container by uuid)`);
   lines.push(`(metadata version ${explanation.version}, domain ${explanation.domain})`);
   return `${lines.join("\n")}\n`;
 }
