@@ -11,5 +11,6 @@ export * from "./sources/watch-version.js";
 export * from "./report/describe-failure.js";
 export * from "./report/log-skips.js";
 export * from "./loop/backoff.js";
+export * from "./loop/clock.js";
 export * from "./guard/index.js";
 export * from "./status/index.js";

@@ -20,7 +20,7 @@ import {
   type FileOutcome,
   type RoutingTable,
 } from "../src/index.js";
-import { captureLogger, container, MODEL_OPTIONS, runInSmallHeap, tempDir } from "./helpers.js";
+import { captureLogger, clockAt, container, MODEL_OPTIONS, runInSmallHeap, tempDir } from "./helpers.js";
 
 // One container per stack (the same one in every table), and the aliases answer.
 const CONTAINERS = new Map(["shop", "blog"].map((stack) => [stack, container({ stack_name: stack })]));
@@ -91,13 +91,17 @@ test("the guard holds an answer that drops every alias, from the first map this 
   const flap = table(["shop", "blog"], {});
 
   // No map on disk and none written yet: nothing to protect.
-  assert.equal((await checkRemovals(guard, flap, files, logger, 0)).action, "apply");
-  assert.equal((await checkRemovals(guard, BEFORE, files, logger, 1)).action, "apply");
+  assert.equal((await checkRemovals(guard, flap, files, logger, clockAt(0))).action, "apply");
+  assert.equal((await checkRemovals(guard, BEFORE, files, logger, clockAt(1))).action, "apply");
   noteWritten(guard, BEFORE, written("failed"));
-  assert.equal((await checkRemovals(guard, flap, files, logger, 2)).action, "apply", "map not written");
+  assert.equal(
+    (await checkRemovals(guard, flap, files, logger, clockAt(2))).action,
+    "apply",
+    "map not written",
+  );
 
   noteWritten(guard, BEFORE, written("unchanged"));
-  const hold = await checkRemovals(guard, flap, files, logger, 3);
+  const hold = await checkRemovals(guard, flap, files, logger, clockAt(3));
   assert.equal(hold.action, "hold");
   assert.deepEqual(hold.removal, { applied: 2, removed: 0, share: 0 }, "no server is removed");
   assert.match(
@@ -108,9 +112,9 @@ test("the guard holds an answer that drops every alias, from the first map this 
   assert.deepEqual([logged?.["aliasesApplied"], logged?.["aliasesRemoved"]], [3, 3]);
 
   // The aliases came back before the window ended: released as recovered, and nothing else is held.
-  const back = await checkRemovals(guard, BEFORE, files, logger, 4);
+  const back = await checkRemovals(guard, BEFORE, files, logger, clockAt(4));
   assert.equal(back.action === "apply" ? back.release?.outcome : back.action, "recovered");
-  const shopGone = await checkRemovals(guard, table(["blog"], { blog: ["news"] }), files, logger, 5);
+  const shopGone = await checkRemovals(guard, table(["blog"], { blog: ["news"] }), files, logger, clockAt(5));
   assert.equal(shopGone.action, "apply", "aliases that go with their stack are the servers' count");
 });
 
@@ -123,6 +127,7 @@ test("one alias removed is an edit, applied at once; two or more over the share 
       fingerprint: "f",
       pending: null,
       now: 0,
+      wallNow: 0,
       settings: { maxRemovalShare: 0.5, confirmMs: 30_000 },
     }).action;
   assert.deepEqual(
@@ -178,13 +183,13 @@ test("after a restart the aliases of the map on disk are guarded from the first 
   const { logger } = captureLogger();
   const settings = { maxRemovalShare: 0.5, confirmMs: 30_000 };
   const flap = table(["shop", "blog"], {});
-  const hold = await checkRemovals(createRemovalGuard(settings), flap, files, logger, 0);
+  const hold = await checkRemovals(createRemovalGuard(settings), flap, files, logger, clockAt(0));
   assert.equal(hold.action, "hold");
   assert.deepEqual(hold.aliases, { applied: 3, removed: 3, share: 1 });
   const moved = { ...files, domain: "new.tld" };
-  const domainChanged = await checkRemovals(createRemovalGuard(settings), flap, moved, logger, 0);
+  const domainChanged = await checkRemovals(createRemovalGuard(settings), flap, moved, logger, clockAt(0));
   assert.equal(domainChanged.action, "apply", "a map under the old domain holds no aliases of this one");
-  const same = await checkRemovals(createRemovalGuard(settings), BEFORE, files, logger, 0);
+  const same = await checkRemovals(createRemovalGuard(settings), BEFORE, files, logger, clockAt(0));
   assert.deepEqual([same.action, same.aliases], ["apply", { applied: 3, removed: 0, share: 0 }]);
 });
 
@@ -219,7 +224,7 @@ test("a file on disk over the guard's baseline cap is not read: logged as guard.
   await writeFile(files.domainMapPath, padding + rendered.map.content);
   const { logger, lines } = captureLogger();
   const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
-  const decision = await checkRemovals(guard, table([], {}), files, logger, 0);
+  const decision = await checkRemovals(guard, table([], {}), files, logger, clockAt(0));
   assert.equal(decision.action, "apply", "no baseline: nothing to protect");
   assert.equal(guard.applied, null);
   assert.equal(guard.appliedAliases, null);

@@ -159,6 +159,7 @@ test("decideRemovalHold: apply at once, hold, confirm, restart, recover", () => 
       fingerprint: c.fingerprint ?? "f0",
       pending: c.pending ?? null,
       now: c.now ?? NOW,
+      wallNow: c.now ?? NOW,
       settings: { ...SETTINGS, ...c.settings },
     });
     const e = c.expect;
@@ -185,6 +186,7 @@ test("answers that alternate between two reduced ones (a container crash-looping
       fingerprint: now % 40_000 === 0 ? "two" : "three",
       pending,
       now,
+      wallNow: now,
       settings: SETTINGS,
     });
     if (decision.action === "hold") pending = decision.pending;
@@ -205,6 +207,7 @@ test("a hold walks through a whole window with a ticking clock and applies exact
       fingerprint: "empty",
       pending,
       now,
+      wallNow: now,
       settings: { maxRemovalShare: 0.5, confirmMs: 3000 },
     });
     pending = decision.action === "hold" ? decision.pending : null;
@@ -303,4 +306,30 @@ test("the loop watchdog reports a change only the interval refetch found, once p
   for (let i = 0; i < CHURN_THRESHOLD; i++) watchdog.afterCycle("changed", `c${i}`, false);
   assert.equal(watchdog.minGapMs(250), CHURN_CYCLE_GAP_MS, "churn slows the loop down");
   assert.equal(lines().filter((line) => line["event"] === "version-churn").length, 1);
+});
+
+test("the windows run on the monotonic clock; the wall clock only dates the times shown, a step of it changes no decision", () => {
+  const WALL = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const HOUR = 3_600_000;
+  const decide = (now: number, wallNow: number, pending: PendingRemoval | null) =>
+    decideRemovalHold({
+      applied: keys(4),
+      candidate: keys(0),
+      fingerprint: "empty",
+      pending,
+      now,
+      wallNow,
+      settings: SETTINGS,
+    });
+  const first = decide(5_000, WALL, null);
+  assert.ok(first.action === "hold");
+  assert.equal(first.releaseAt, 5_000 + SETTINGS.confirmMs);
+  assert.deepEqual(first.shown, { since: WALL, heldSince: WALL, releaseAt: WALL + SETTINGS.confirmMs });
+  // 15 s later by the monotonic clock, the wall clock stepped back an hour: the same window, shown as it reads.
+  const stepped = decide(20_000, WALL + 15_000 - HOUR, first.pending);
+  assert.ok(stepped.action === "hold");
+  assert.equal(stepped.releaseAt, first.releaseAt);
+  assert.equal(stepped.shown.releaseAt, WALL + SETTINGS.confirmMs - HOUR);
+  const done = decide(5_000 + SETTINGS.confirmMs, WALL - HOUR, stepped.pending);
+  assert.equal(done.action === "apply" ? done.release?.outcome : done.action, "confirmed");
 });

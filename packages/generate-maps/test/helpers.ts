@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
 import { readRecordedJson, type Tree } from "@rancher-haproxy/test-support";
-import type { GeneratorOptions, ModelOptions } from "../src/index.js";
+import type { ClockReading, GeneratorOptions, ModelOptions } from "../src/index.js";
 
 // A metadata snapshot as the tests build it: a list of objects and an aliases object (the model's own
 // MetadataInput accepts anything in both).
@@ -88,13 +88,14 @@ export async function tempDir(t: TestContext, prefix = "gm-"): Promise<string> {
   return dir;
 }
 
-// Polls `check` until it returns a value other than undefined, or fails after `deadlineMs`.
+// Polls `check` until it returns a value other than undefined, or fails after `deadlineMs` (of the
+// monotonic clock: a test that steps the wall clock still ends).
 export async function waitFor<T>(
   what: string,
   deadlineMs: number,
   check: () => Promise<T | undefined> | T | undefined,
 ): Promise<T> {
-  const end = Date.now() + deadlineMs;
+  const end = performance.now() + deadlineMs;
   let last: unknown;
   for (;;) {
     try {
@@ -103,10 +104,29 @@ export async function waitFor<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > end)
+    if (performance.now() > end)
       throw new Error(`not within ${deadlineMs} ms: ${what}${last ? ` (last error: ${String(last)})` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+// Both clocks read as `ms` (the same number on each), for what takes a ClockReading.
+export function clockAt(ms: number): ClockReading {
+  return { monotonic: ms, wall: ms };
+}
+
+// The process's wall clock (Date.now) under the test's control for the rest of the test: `step(offsetMs)`
+// sets it that far off the real one, as an NTP correction would; the monotonic clock (performance.now) is
+// left alone.
+export function fakeWallClock(t: TestContext): { step(offsetMs: number): void } {
+  const real = Date.now.bind(Date);
+  let offset = 0;
+  t.mock.method(Date, "now", () => real() + offset);
+  return {
+    step(offsetMs) {
+      offset = offsetMs;
+    },
+  };
 }
 
 // A copy of `tree` with the named containers' fields changed wherever the container appears.

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
 import {
+  buildTree,
   loadRecordedTree,
   remapIps,
   startMetadataServer,
@@ -13,7 +14,7 @@ import {
   type Tree,
 } from "@rancher-haproxy/test-support";
 import { createCycleState, runCycle, runLoop, type CycleResult, type Generator } from "../src/index.js";
-import { captureLogger, generatorOptions, tempDir, waitFor } from "./helpers.js";
+import { captureLogger, fakeWallClock, generatorOptions, tempDir, waitFor } from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
 
@@ -219,4 +220,64 @@ test("a cycle the long poll woke reads at the version it answered (no second GET
   assert.deepEqual([one.version, two.version], [first, second]);
   assert.equal(two.table.counts.routed, one.table.counts.routed + 1, "the second change is routed");
   assert.equal(versionGets(), 1, "cycles woken by the long poll do not ask /version again");
+});
+
+const HOUR = 3_600_000;
+
+test("a wall clock stepped back an hour during the long poll stalls nothing: the change it reports gets its cycle at once", async (t) => {
+  const { server, generator } = await setup(t);
+  const loop = startLoop(t, generator);
+  await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
+  await waitFor("the long poll", 5000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  fakeWallClock(t).step(-HOUR);
+  const count = loop.results.length;
+  setState(server, "app-r125-web-1", { state: "stopped" });
+  // The old loop slept until an hour after the last cycle's start (its wall-clock time) before this one.
+  await waitFor("the cycle of the change", 3000, () => (loop.results.length > count ? true : undefined));
+  const last = loop.results.at(-1);
+  assert.ok(last?.ok && last.version === server.version);
+});
+
+test("a wall clock stepped back an hour during a removal hold does not stretch it: the reduced answer is written after its window", async (t) => {
+  const shop = (count: number) =>
+    buildTree({
+      stacks: [
+        {
+          name: "shop",
+          services: [
+            {
+              name: "web",
+              port: 80,
+              containers: Array.from({ length: count }, (_, i) => ({ ip: `127.0.0.${30 + i}` })),
+            },
+          ],
+        },
+      ],
+    });
+  const server = await startMetadataServer({ tree: shop(4), longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const { logger, lines } = captureLogger();
+  const generator: Generator = {
+    logger,
+    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 1000 }),
+    options: generatorOptions(server.hostPort, dir, { removalConfirmMs: 1000 }),
+  };
+  const servers = async () =>
+    (await readFile(generator.options.backendsPath, "utf8").catch(() => ""))
+      .split("\n")
+      .filter((line) => line.startsWith("    server ")).length;
+  const loop = startLoop(t, generator);
+  await waitFor("4 servers written", 5000, async () => ((await servers()) === 4 ? true : undefined));
+  server.setTree(shop(0));
+  await waitFor("the hold", 5000, () =>
+    lines().some((line) => line["event"] === "guard.hold") ? true : undefined,
+  );
+  fakeWallClock(t).step(-HOUR);
+  // The old loop re-decided at the window's end, found the window (wall clock) an hour from over and
+  // held the files for that hour.
+  await waitFor("the reduced answer written", 4000, async () => ((await servers()) === 0 ? true : undefined));
+  const release = lines().find((line) => line["event"] === "guard.release");
+  assert.equal(release?.["outcome"], "confirmed");
+  assert.ok(loop.results.length >= 3);
 });

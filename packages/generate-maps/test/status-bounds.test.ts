@@ -19,7 +19,7 @@ import {
   type RoutesReport,
   type RoutingTable,
 } from "../src/index.js";
-import { container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
+import { clockAt, container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
 
 const context = { version: "v1", options: MODEL_OPTIONS, guard: null };
 const MB = 1024 * 1024;
@@ -28,7 +28,11 @@ const MB = 1024 * 1024;
 function routesBody(table: RoutingTable): string {
   const state = createStatusState(0);
   const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
-  recordCycle(state, { ok: true, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null }, 1);
+  recordCycle(
+    state,
+    { ok: true, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null },
+    clockAt(1),
+  );
   const options = generatorOptions("127.0.0.1:1", "/nowhere");
   const routes = generatorRoutes({ state, registry: new Registry(), options, now: () => 2 });
   const answer = routes["/routes"]?.({ path: "/routes", query: new URLSearchParams() });
@@ -87,7 +91,7 @@ test("/routes: an ordinary table is not cut, every host lists its servers", () =
   );
 });
 
-test("/explain: 20 000 containers of one name, each with an invalid option, give every match and its note", () => {
+test("/explain: 20 000 containers of one name, each with an invalid option, give the first 5 000 with their notes and count the rest, in JSON and text", () => {
   const containers = Array.from({ length: 20_000 }, (_, i) =>
     container({
       name: "web",
@@ -96,22 +100,31 @@ test("/explain: 20 000 containers of one name, each with an invalid option, give
     }),
   );
   containers.push(container({ name: "api", stack_name: "other", labels: { "map-public-http": "80" } }));
-  const table = buildRoutingTable({ containers, aliases: { s7: ["seven"] } }, MODEL_OPTIONS);
+  const table = buildRoutingTable({ containers, aliases: { s1: ["one"] } }, MODEL_OPTIONS);
   assert.equal(table.notes.length, 20_000);
   const answer = explain(table, { by: "container", value: "WEB" }, context);
-  assert.equal(answer.matches.length, 20_000);
+  // MAX_EXPLAIN_CONTAINERS and MAX_EXPLAIN_NOTES, the host query's 5 000 per list
+  const cap = 5000;
+  assert.equal(answer.matches.length, cap);
+  assert.deepEqual(answer.left, { containers: 20_000 - cap, notes: 20_000 - cap });
   const fallbacks = answer.notes.filter((note) => /container web: option-fallback: /.test(note));
-  assert.equal(fallbacks.length, 20_000, "one option-fallback note per match");
+  assert.equal(fallbacks.length, cap, "the notes on the matches, as many as the answer gives");
   assert.ok(!answer.notes.some((note) => note.includes("api")), "none about the other container");
-  const seven = answer.matches.find((match) => match.kind === "container" && match.backend === "s7");
-  assert.deepEqual((seven as ContainerExplanation).hosts, ["s7.dev.tld", "seven.dev.tld"]);
+  const one = answer.matches.find((match) => match.kind === "container" && match.backend === "s1");
+  assert.deepEqual((one as ContainerExplanation).hosts, ["one.dev.tld", "s1.dev.tld"]);
+  assert.ok(JSON.stringify(answer).length < 4 * MB, "a bounded body");
+  const text = renderExplanation(answer);
+  assert.match(text, /^left out: 15000 containers, 15000 notes \(ask for one container by uuid\)$/m);
+  assert.ok(text.length < 4 * MB, "a bounded text");
 
-  // A host query takes the notes of its backend's stack only.
-  const host = explain(table, { by: "host", value: "seven" }, context);
+  // A host query takes the notes of its backend's stack only, and leaves nothing out.
+  const host = explain(table, { by: "host", value: "one" }, context);
   assert.deepEqual(
-    [host.matches.length, host.notes.length, host.notes[0]?.startsWith("backend s7, container web:")],
+    [host.matches.length, host.notes.length, host.notes[0]?.startsWith("backend s1, container web:")],
     [1, 1, true],
   );
+  assert.deepEqual(host.left, { containers: 0, notes: 0 });
+  assert.doesNotMatch(renderExplanation(host), /^left out/m);
 });
 
 test("/explain: containers of one name in a stack of 3 000 aliases list hosts up to the budget, then say so", () => {
@@ -157,7 +170,7 @@ test("/routes is built once per good cycle: every request until the next one get
   const state = createStatusState(0);
   const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
   const cycle = { ok: true as const, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null };
-  recordCycle(state, cycle, 1);
+  recordCycle(state, cycle, clockAt(1));
   const options = generatorOptions("127.0.0.1:1", "/nowhere");
   const routes = generatorRoutes({ state, registry: new Registry(), options, now: () => 2 });
   const ask = () => {
@@ -171,7 +184,7 @@ test("/routes is built once per good cycle: every request until the next one get
   assert.equal(responseBytes(ask()), bytes, "the same bytes, not a copy per request");
   // A wrapper that rewrites the body gets its new text sent, never the kept bytes.
   assert.equal(responseBytes({ ...first, body: "{}\n" }).toString("utf8"), "{}\n");
-  recordCycle(state, cycle, 3);
+  recordCycle(state, cycle, clockAt(3));
   const next = ask();
   assert.notEqual(responseBytes(next), bytes, "a new good cycle builds it again");
   assert.match(next.body, /"at": "1970-01-01T00:00:00\.003Z"/);

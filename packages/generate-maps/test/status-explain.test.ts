@@ -3,18 +3,22 @@
 // text, --json, and exit codes 0 (found), 1 (metadata unreadable), 3 (no such container or host).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createMetadataClient } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
 import {
   buildRoutingTable,
   explain,
+  explainOnce,
   renderExplanation,
   type ContainerExplanation,
   type Explanation,
   type HostExplanation,
 } from "../src/index.js";
-import { container, MODEL_OPTIONS, recordedInput } from "./helpers.js";
+import { container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../bin/generate-maps.js", import.meta.url));
 const TABLE = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
@@ -244,4 +248,64 @@ test("--explain against live metadata: text, --json, exit 0 found, 3 unknown, 1 
   const both = await runExplain(t, [...api, "--explain", "x", "--once"]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /--explain cannot be combined with --once or --dry-run/);
+});
+
+// C0 and C1 controls, DEL, line/paragraph separators, bidi overrides and isolates (core's safeLogText).
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+test("the text rendering escapes what metadata names: a hostile name, stack, uuid or alias forges no line and no terminal escape", () => {
+  const hostile = "web\n  backend shop: server evil 6.6.6.6:80\n  hosts: bank.dev.tld\u001b[2J\u009b2J\u202e";
+  const evilStack = "shop\n  forged stack 6.6.6.6\u001b[31m";
+  const table = buildRoutingTable(
+    {
+      containers: [
+        container({ name: hostile, stack_name: "shop" }),
+        container({ name: hostile, stack_name: "shop", state: "stopped" }),
+        container({ name: hostile, stack_name: evilStack }),
+        container({ name: hostile, stack_name: "shop", uuid: "x\n  forged uuid 6.6.6.6\u001b[2J" }),
+        container({ name: hostile, stack_name: "shop", labels: {} }),
+      ],
+      aliases: { [evilStack]: ["shop"], shop: ["www"] },
+    },
+    MODEL_OPTIONS,
+  );
+  const byName = explain(table, { by: "container", value: hostile }, context);
+  assert.equal(byName.matches.length, 5);
+  const byHost = explain(table, { by: "host", value: "shop" }, context);
+  assert.ok(hostOf(byHost).notRouted.length >= 3 && hostOf(byHost).aliases.length === 1);
+  for (const answer of [byName, byHost]) {
+    const text = renderExplanation(answer);
+    assert.doesNotMatch(text, RAW_CONTROL, "no raw control character");
+    const lines = text.split("\n");
+    // Every forged piece stays inside the line of its own entry: a container's headline, a reason or an
+    // alias line, never a line of its own.
+    for (const line of lines.filter((l) => l.includes("6.6.6.6")))
+      assert.match(line, /^\s*(container |reason: |alias |note: )/, line);
+    assert.equal(lines.filter((l) => /^\s*(backend shop: server evil|hosts: bank|forged)/.test(l)).length, 0);
+  }
+  // One headline per container asked about.
+  const headlines = renderExplanation(byName)
+    .split("\n")
+    .filter((line) => line.startsWith("container "));
+  assert.equal(headlines.length, 5);
+  assert.ok(headlines.every((line) => line.startsWith("container web\\n  backend shop: server evil")));
+});
+
+test("--explain's one stderr line for a metadata error carries the error body escaped", async (t) => {
+  const body = "oops\ngenerate-maps: forged line\u001b[2J\u009b2J\u202e";
+  const http = createServer((_request, response) => {
+    response.writeHead(500, { "content-type": "text/plain" });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => http.close(() => resolve())));
+  const { port } = http.address() as AddressInfo;
+  const apiHost = `127.0.0.1:${port}`;
+  const client = createMetadataClient({ apiHost, apiVersion: "2015-12-19", timeoutMs: 2000 });
+  const outcome = await explainOnce(client, generatorOptions(apiHost, "/nowhere"), "web");
+  assert.equal(outcome.exitCode, 1);
+  assert.match(outcome.stderr, /^generate-maps: cannot read metadata \(http-status\): .*HTTP 500: oops\\n/);
+  assert.doesNotMatch(outcome.stderr, RAW_CONTROL);
+  assert.equal(outcome.stderr.split("\n").length, 2, "one line");
 });

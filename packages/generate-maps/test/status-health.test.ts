@@ -3,17 +3,31 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import type { MetadataClient } from "@rancher-haproxy/core";
+import { metricValue, readStatusJson, scrapeMetrics } from "@rancher-haproxy/test-support";
 import {
   buildRoutingTable,
+  HEALTH_INTERVALS,
   createStatusState,
   judgeHealth,
   outputSha256,
   recordCycle,
   recordQuiet,
   renderFiles,
+  startGeneratorStatus,
   type CycleResult,
+  type HealthVerdict,
 } from "../src/index.js";
-import { MODEL_OPTIONS, recordedInput } from "./helpers.js";
+import {
+  captureLogger,
+  clockAt,
+  fakeWallClock,
+  generatorOptions,
+  MODEL_OPTIONS,
+  recordedInput,
+  tempDir,
+} from "./helpers.js";
 
 const INTERVAL = 10_000;
 const table = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
@@ -27,6 +41,7 @@ function good(version: string, hold = false): CycleResult {
         aliases: { applied: 0, removed: 0, share: 0 },
         pending: { fingerprint: "f", since: 0, heldSince: 0 },
         releaseAt: 30_000,
+        shown: { since: 0, heldSince: 0, releaseAt: 30_000 },
         started: true,
         reason: "3 of 3 routed containers would go",
       }
@@ -47,11 +62,11 @@ test("starting, then ok; a failed cycle between good ones stays ok; 3 intervals 
   assert.deepEqual([starting.healthy, starting.body.status], [false, "starting"]);
   assert.equal(judgeHealth(state, 30_001, INTERVAL).body.status, "failing", "nothing for 3 intervals");
 
-  recordCycle(state, good("v1"), 1000);
+  recordCycle(state, good("v1"), clockAt(1000));
   const ok = judgeHealth(state, 2000, INTERVAL);
   assert.deepEqual([ok.healthy, ok.body.status, ok.body.version], [true, "ok", "v1"]);
 
-  recordCycle(state, readFailure, 5000);
+  recordCycle(state, readFailure, clockAt(5000));
   const blip = judgeHealth(state, 6000, INTERVAL);
   assert.equal(blip.healthy, true);
   assert.match(
@@ -67,7 +82,7 @@ test("starting, then ok; a failed cycle between good ones stays ok; 3 intervals 
   );
   assert.equal(failing.body.lastSuccessSecondsAgo, 30);
 
-  recordCycle(state, good("v2"), 32_000);
+  recordCycle(state, good("v2"), clockAt(32_000));
   assert.deepEqual(
     [judgeHealth(state, 32_000, INTERVAL).healthy, state.lastSuccess?.output.version],
     [true, "v2"],
@@ -76,8 +91,8 @@ test("starting, then ok; a failed cycle between good ones stays ok; 3 intervals 
 
 test("a held cycle is the newest answer but not the applied one; the output hash is sha256(backends + map)", () => {
   const state = createStatusState(0);
-  recordCycle(state, good("v1"), 1000);
-  recordCycle(state, good("v2", true), 2000);
+  recordCycle(state, good("v1"), clockAt(1000));
+  recordCycle(state, good("v2", true), clockAt(2000));
   assert.equal(state.applied?.output.version, "v1");
   assert.equal(state.lastSuccess?.output.version, "v2");
   const verdict = judgeHealth(state, 2500, INTERVAL);
@@ -93,15 +108,47 @@ test("a held cycle is the newest answer but not the applied one; the output hash
 
 test("an interval whose check found nothing moved counts as a success; the files' cycle keeps its time", () => {
   const state = createStatusState(0);
-  recordCycle(state, good("v1"), 1_000);
-  recordQuiet(state, 30_000);
-  recordQuiet(state, 40_000);
+  recordCycle(state, good("v1"), clockAt(1_000));
+  recordQuiet(state, clockAt(30_000));
+  recordQuiet(state, clockAt(40_000));
   const verdict = judgeHealth(state, 60_000, INTERVAL);
   assert.equal(verdict.healthy, true, verdict.body.reason);
   assert.equal(verdict.body.lastSuccessSecondsAgo, 20);
   assert.equal(state.applied?.at, 1_000, "/routes' `at` is still the cycle the files come from");
   assert.equal(judgeHealth(state, 71_000, INTERVAL).healthy, false, "3 intervals after the last check");
   const fresh = createStatusState(0);
-  recordQuiet(fresh, 5_000);
+  recordQuiet(fresh, clockAt(5_000));
   assert.equal(fresh.lastSuccess, null, "no check stands in for a first cycle");
+});
+
+test("/healthz and the age metric measure on the monotonic clock: a wall clock stepped forward fails nothing, one stepped back keeps nothing ok", async (t) => {
+  const wall = fakeWallClock(t);
+  const dir = await tempDir(t);
+  const intervalMs = 100;
+  const options = generatorOptions("127.0.0.1:1", dir, {
+    intervalMs,
+    status: { port: 0, bind: "127.0.0.1" },
+  });
+  const unused: MetadataClient = {
+    baseUrl: "http://unused/2015-12-19",
+    getJson: () => Promise.reject(new Error("unused")),
+    getText: () => Promise.reject(new Error("unused")),
+    waitForVersion: () => Promise.reject(new Error("unused")),
+  };
+  const status = await startGeneratorStatus(options, captureLogger().logger, unused);
+  t.after(() => status.close());
+  const url = status.server?.url ?? assert.fail("the listener runs");
+  status.onCycle(good("v1"));
+
+  wall.step(3_600_000);
+  const ahead = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+  assert.deepEqual([ahead.status, ahead.json.status], [200, "ok"], ahead.json.reason);
+  assert.ok((ahead.json.lastSuccessSecondsAgo ?? Infinity) < 60, "not an hour ago");
+
+  wall.step(-3_600_000);
+  await delay((HEALTH_INTERVALS + 1) * intervalMs);
+  const behind = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+  assert.deepEqual([behind.status, behind.json.status], [503, "failing"], behind.json.reason);
+  const age = metricValue(await scrapeMetrics(url), "generate_maps_seconds_since_last_success") ?? -1;
+  assert.ok(age >= (HEALTH_INTERVALS * intervalMs) / 1000 && age < 60, `${age} s`);
 });

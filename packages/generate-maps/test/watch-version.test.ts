@@ -2,6 +2,7 @@
 // net, and a long poll that answers errors falls back to plain polling (logged once).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { createMetadataClient, type MetadataClient } from "@rancher-haproxy/core";
 import {
   applyRecordedChange,
@@ -11,7 +12,7 @@ import {
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
 import { createVersionWatcher, type WakeReason } from "../src/index.js";
-import { captureLogger, waitFor } from "./helpers.js";
+import { captureLogger, fakeWallClock, waitFor } from "./helpers.js";
 
 let server: MetadataServer;
 let client: MetadataClient;
@@ -130,4 +131,31 @@ test("aborting ends a wait at once", async () => {
   await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
   stop.abort();
   assert.equal(await settle(wait, 1000), "aborted");
+});
+
+test("a wall clock stepped back during a long poll neither makes its answer an at-once one nor stretches the interval", async (t) => {
+  const wall = fakeWallClock(t);
+  let calls = 0;
+  // A server whose long polls end unchanged after 600 ms (its own maxWait), the first one while NTP steps
+  // the wall clock back an hour.
+  const stepped: MetadataClient = {
+    baseUrl: "http://stepped/2015-12-19",
+    getJson: async () => "v1",
+    getText: async () => "",
+    waitForVersion: async (_last, _maxWait, signal) => {
+      calls += 1;
+      if (calls === 1) wall.step(-3_600_000);
+      await delay(600, undefined, { signal });
+      return "v1";
+    },
+  };
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(stepped, 1000, logger);
+  assert.equal(await settle(watcher.waitForChange("v1", new AbortController().signal), 3000), "interval");
+  assert.equal(calls, 2, "a second long poll for the rest of the interval");
+  assert.deepEqual(
+    lines().map((line) => line["event"]),
+    [],
+    "the long poll works: no longpoll-failed",
+  );
 });

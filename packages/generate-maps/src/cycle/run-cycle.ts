@@ -3,6 +3,7 @@
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { RemovalDecision, RemovalGuardSettings } from "../guard/decide-removal-hold.js";
 import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "../guard/removal-guard.js";
+import { readClock, systemClock, type Clock } from "../loop/clock.js";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
@@ -26,6 +27,8 @@ export interface Generator {
   options: GeneratorOptions;
   client: MetadataClient;
   logger: Logger;
+  /** the clocks (default systemClock): timing on the monotonic one, the wall one only for shown times */
+  clock?: Clock;
 }
 
 // What a cycle made of a snapshot that could be read.
@@ -115,7 +118,8 @@ async function cycle(
   // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
   const late = snapshotReadError(snapshot);
   if (late !== null) return readFailed(late);
-  const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, Date.now()));
+  const now = readClock(generator.clock ?? systemClock);
+  const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, now));
   const files = renderFiles(table, options);
   if (run.write && !state.tempsCleaned) {
     await cleanStaleTemps(files, logger);

@@ -1,5 +1,8 @@
 // The mass-removal guard's decision, pure and clocked from outside: apply a new routing table at once, or
 // keep the last files until the same reduced answer has been seen for the whole confirmation window.
+// Its windows run on the monotonic clock (a wall clock stepped back would stretch a hold by the step);
+// the wall clock only dates the times it shows.
+import { wallTimeOf } from "../loop/clock.js";
 
 // How the guard is set (validated options): removing more than `maxRemovalShare` of the routed servers
 // (or of the aliases of stacks still routed) in one cycle needs `confirmMs` of the same answer first.
@@ -20,8 +23,8 @@ export interface RemovalCount {
   share: number;
 }
 
-// A reduced answer being waited on: which one (fingerprint) and since when (ms since the epoch), and since
-// when the files have been held at all (other reduced answers before this one included).
+// A reduced answer being waited on: which one (fingerprint) and since when (a monotonic time, ms), and
+// since when the files have been held at all (other reduced answers before this one included).
 export interface PendingRemoval {
   fingerprint: string;
   since: number;
@@ -41,7 +44,8 @@ export const MIN_HELD_ALIASES = 2;
 
 // The guard's verdict for one cycle. `apply` may end a hold: `confirmed` (the reduced answer lasted the
 // whole window), `recovered` (the answer came back within the allowed share before that) or `expired`
-// (reduced answers kept changing for MAX_HOLD_WINDOWS windows). `since`/`heldMs`: the whole hold.
+// (reduced answers kept changing for MAX_HOLD_WINDOWS windows). `since`/`heldMs`: the whole hold
+// (`since` a monotonic time).
 export type RemovalDecision =
   | {
       action: "apply";
@@ -54,8 +58,11 @@ export type RemovalDecision =
       removal: RemovalCount;
       aliases: RemovalCount;
       pending: PendingRemoval;
-      /** when this answer will be applied if it stays the same (ms since the epoch) */
+      /** when this answer will be applied if it stays the same (a monotonic time, ms) */
       releaseAt: number;
+      /** pending.since, pending.heldSince and releaseAt as the wall clock of the decision dates them (ms
+       * since the epoch): what logs and answers show */
+      shown: { since: number; heldSince: number; releaseAt: number };
       /** true on the cycle the hold (re)started: a new reduced answer */
       started: boolean;
       reason: string;
@@ -71,7 +78,10 @@ export interface RemovalInput {
   /** fingerprint of the candidate's files: the hold restarts when it changes */
   fingerprint: string;
   pending: PendingRemoval | null;
+  /** the monotonic clock (ms): every window is measured on it */
   now: number;
+  /** the wall clock at `now` (ms since the epoch), only to date the times shown */
+  wallNow: number;
   settings: RemovalGuardSettings;
 }
 
@@ -102,12 +112,19 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
     return { action: "apply", removal, aliases, release: ended("expired") };
   const started = pending === null || pending.fingerprint !== input.fingerprint;
   const next = started ? { fingerprint: input.fingerprint, since: now, heldSince } : pending;
+  const releaseAt = Math.min(next.since + settings.confirmMs, limit);
+  const reading = { monotonic: now, wall: input.wallNow };
   return {
     action: "hold",
     removal,
     aliases,
     pending: next,
-    releaseAt: Math.min(next.since + settings.confirmMs, limit),
+    releaseAt,
+    shown: {
+      since: wallTimeOf(next.since, reading),
+      heldSince: wallTimeOf(next.heldSince, reading),
+      releaseAt: wallTimeOf(releaseAt, reading),
+    },
     started,
     reason: describeHold({ removal, aliases }, settings),
   };

@@ -28,9 +28,9 @@ export function logRemovalDecision(
     const fields = {
       event: decision.started ? "guard.hold" : "guard.holding",
       ...counts,
-      since: new Date(decision.pending.since).toISOString(),
-      heldSince: new Date(decision.pending.heldSince).toISOString(),
-      releaseAt: new Date(decision.releaseAt).toISOString(),
+      since: new Date(decision.shown.since).toISOString(),
+      heldSince: new Date(decision.shown.heldSince).toISOString(),
+      releaseAt: new Date(decision.shown.releaseAt).toISOString(),
       confirmSeconds: settings.confirmMs / 1000,
     };
     if (decision.started) logger.warn(fields, decision.reason);

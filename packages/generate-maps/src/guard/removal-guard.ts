@@ -3,6 +3,7 @@
 // during an outage keeps its routes; then the files this process wrote or found equal), asks
 // decideRemovalHold, logs holds and releases.
 import { readRegularFile, type Logger } from "@rancher-haproxy/core";
+import type { ClockReading } from "../loop/clock.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { FileOutcome } from "../output/write-outputs.js";
 import {
@@ -38,13 +39,14 @@ export interface GuardedFiles {
   domain: string;
 }
 
-// Decides whether this cycle's table may be written; logs when a hold starts, restarts or ends.
+// Decides whether this cycle's table may be written at `now` (windows on its monotonic time, shown times
+// on its wall time); logs when a hold starts, restarts or ends.
 export async function checkRemovals(
   guard: RemovalGuard,
   table: RoutingTable,
   files: GuardedFiles,
   logger: Logger,
-  now: number,
+  now: ClockReading,
 ): Promise<RemovalDecision> {
   if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath, logger);
   if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files, logger);
@@ -54,7 +56,8 @@ export async function checkRemovals(
     aliases: countAliasRemoval(guard.appliedAliases ?? null, table),
     fingerprint: fingerprintTable(table),
     pending: guard.pending,
-    now,
+    now: now.monotonic,
+    wallNow: now.wall,
     settings: guard.settings,
   });
   guard.pending = decision.action === "hold" ? decision.pending : null;

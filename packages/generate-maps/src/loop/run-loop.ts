@@ -1,10 +1,11 @@
 // The generate-maps loop: a cycle, then wait for a version change (long poll) or the interval; at the
 // interval a cheap check may stand in for the full refetch (quiet-interval.ts); back off on failure;
-// cycles at least MIN_CYCLE_GAP_MS apart.
+// cycles at least MIN_CYCLE_GAP_MS apart. Every wait is timed on the monotonic clock (clock.ts).
 import { createLoopWatchdog, type LoopWake } from "../guard/loop-watchdog.js";
 import { createCycleState, runCycle, type CycleResult, type Generator } from "../cycle/run-cycle.js";
 import { createVersionWatcher } from "../sources/watch-version.js";
 import { backoffMs } from "./backoff.js";
+import { systemClock } from "./clock.js";
 import {
   checkQuiet,
   fileIdentity,
@@ -32,7 +33,8 @@ export async function runLoop(
     maxRemovalShare: options.maxRemovalShare,
     confirmMs: options.removalConfirmMs,
   });
-  const watcher = createVersionWatcher(generator.client, options.intervalMs, logger);
+  const clock = generator.clock ?? systemClock;
+  const watcher = createVersionWatcher(generator.client, options.intervalMs, logger, clock);
   const watchdog = createLoopWatchdog(logger);
   const paths = [options.backendsPath, options.domainMapPath];
   let failures = 0;
@@ -48,7 +50,7 @@ export async function runLoop(
     logger.debug({ event: "wake", reason }, `woke up: ${reason}`);
     return reason;
   };
-  while (await sleep(lastStart + watchdog.minGapMs(MIN_CYCLE_GAP_MS) - Date.now(), signal)) {
+  while (await sleep(lastStart + watchdog.minGapMs(MIN_CYCLE_GAP_MS) - clock.monotonic(), signal)) {
     // Woken by the long poll: its answer is the version this cycle reads at (no second GET /version).
     let version: string | undefined = wake === "changed" ? (watcher.seenVersion ?? undefined) : undefined;
     if (wake === "interval" && quiet !== null && quiet.skipped < MAX_QUIET_INTERVALS) {
@@ -71,7 +73,7 @@ export async function runLoop(
       }
       if (found.version !== null) version = found.version;
     }
-    lastStart = Date.now();
+    lastStart = clock.monotonic();
     const scope = scopedSignal(signal);
     const result: CycleResult = await runCycle(generator, state, {
       write: true,
@@ -94,7 +96,7 @@ export async function runLoop(
       );
       // A hold is re-decided at its release time even when metadata stays quiet until then; while one
       // lasts, no interval's check stands in for a cycle.
-      const hold = result.guard?.action === "hold" ? result.guard.releaseAt - Date.now() : undefined;
+      const hold = result.guard?.action === "hold" ? result.guard.releaseAt - clock.monotonic() : undefined;
       const files: string | null = hold === undefined ? await fileIdentity(paths) : null;
       quiet = files === null ? null : { version: result.version, files, skipped: 0 };
       wake = await waitForWake(result.version, hold);

@@ -3,8 +3,8 @@ import { safeLogText, type Logger } from "@rancher-haproxy/core";
 import { skipLevel } from "../model/reasons.js";
 import type { RoutingTable } from "../model/routing-table.js";
 
-// The most characters of one metadata value (a name, a reason) a skip line carries.
-const METADATA_TEXT_CHARS = 200;
+// The most characters of one metadata value (a name, a reason) a skip line carries (explain's text too).
+export const METADATA_TEXT_CHARS = 200;
 
 // Remembers what was last reported; one per loop (no global state).
 export interface SkipLog {

@@ -1,6 +1,7 @@
 // Change detection: long-poll /version so a change is seen at once, with the poll interval as the
 // safety net, and plain polling whenever the long poll answers an error.
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import { systemClock, type Clock } from "../loop/clock.js";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import { sleep } from "../loop/sleep.js";
 import { describeFailure } from "../report/describe-failure.js";
@@ -19,12 +20,15 @@ export interface VersionWatcher {
 // An unchanged version sooner than this means the server does not hold long polls: treat it as a failure.
 const MIN_UNCHANGED_POLL_MS = 500;
 
-// Creates a watcher over `client`; every wait ends within `intervalMs` (the long poll is cut at the deadline).
+// Creates a watcher over `client`; every wait ends within `intervalMs` (the long poll is cut at the deadline),
+// timed on the monotonic clock.
 export function createVersionWatcher(
   client: MetadataClient,
   intervalMs: number,
   logger: Logger,
+  clock: Clock = systemClock,
 ): VersionWatcher {
+  const now = () => clock.monotonic();
   let failing = false;
   const fallBack = async (problem: string, deadline: number, signal: AbortSignal): Promise<WakeReason> => {
     if (!failing) {
@@ -35,7 +39,7 @@ export function createVersionWatcher(
       );
     }
     failing = true;
-    return (await sleep(deadline - Date.now(), signal)) ? "interval" : "aborted";
+    return (await sleep(deadline - now(), signal)) ? "interval" : "aborted";
   };
   let seenVersion: string | null = null;
   return {
@@ -44,13 +48,13 @@ export function createVersionWatcher(
     },
     async waitForChange(lastVersion, signal) {
       seenVersion = null;
-      const deadline = Date.now() + intervalMs;
+      const deadline = now() + intervalMs;
       for (;;) {
-        const remaining = deadline - Date.now();
+        const remaining = deadline - now();
         if (signal.aborted) return "aborted";
         if (remaining <= 0) return "interval";
         const budget = scopedSignal(signal, remaining);
-        const started = Date.now();
+        const started = now();
         let version: string;
         try {
           version = await client.waitForVersion(lastVersion, remaining / 1000, budget.signal);
@@ -61,7 +65,7 @@ export function createVersionWatcher(
         } finally {
           budget.release();
         }
-        if (version === lastVersion && Date.now() - started < MIN_UNCHANGED_POLL_MS)
+        if (version === lastVersion && now() - started < MIN_UNCHANGED_POLL_MS)
           return fallBack("the server answered the unchanged version at once", deadline, signal);
         if (failing) logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
         failing = false;

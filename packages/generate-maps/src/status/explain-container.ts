@@ -18,31 +18,44 @@ import type { ContainerExplanation, ServerView } from "./explanation.js";
 // are given whole while fewer were given; past that it has `hostCount` and no hosts.
 export const MAX_EXPLAIN_HOST_ENTRIES = 20_000;
 
-// Every container of `table` whose name or uuid is `query` (case-insensitive), routed ones first;
-// `budget` counts the host names given (the caller reads the containers left without theirs).
+// The most containers one answer explains, as a host's lists (MAX_HOST_LIST): 250 000 containers of one
+// name made a 100 MB answer and blocked the event loop for seconds per request. The rest are counted.
+export const MAX_EXPLAIN_CONTAINERS = 5000;
+
+// The containers of `table` whose name or uuid is `query` (case-insensitive), routed ones first: the
+// first `limit` explained, the others counted (`left`); `budget` counts the host names given (the caller
+// reads the containers left without theirs).
 export function explainContainers(
   table: RoutingTable,
   query: string,
   options: ModelOptions,
   budget: EntryBudget = entryBudget(MAX_EXPLAIN_HOST_ENTRIES),
-): ContainerExplanation[] {
+  limit: number = MAX_EXPLAIN_CONTAINERS,
+): { list: ContainerExplanation[]; left: number } {
   const wanted = query.toLowerCase();
   const matches = (name: string, uuid: string | null) =>
     name.toLowerCase() === wanted || (uuid !== null && uuid.toLowerCase() === wanted);
-  const found: ContainerExplanation[] = [];
+  const list: ContainerExplanation[] = [];
+  let left = 0;
+  // Explained only while there is room: a match past the limit is counted, never built.
+  const add = (explanation: () => ContainerExplanation) => {
+    if (list.length < limit) list.push(explanation());
+    else left += 1;
+  };
   // the hosts of each backend, grouped once when the first routed container is found
   let hostsOf: Map<string, RoutingTable["hosts"]> | undefined;
   for (const backend of table.backends)
     for (const server of backend.servers)
-      if (matches(server.container, server.uuid)) {
-        hostsOf ??= groupBy(table.hosts, (host) => host.backend);
-        const hosts = hostsOf.get(backend.name) ?? [];
-        found.push(routed(backend.name, server, hosts, budget.take(hosts.length)));
-      }
-  for (const skip of table.skipped) if (matches(skip.container, skip.uuid)) found.push(explainSkipped(skip));
+      if (matches(server.container, server.uuid))
+        add(() => {
+          hostsOf ??= groupBy(table.hosts, (host) => host.backend);
+          const hosts = hostsOf.get(backend.name) ?? [];
+          return routed(backend.name, server, hosts, budget.take(hosts.length));
+        });
+  for (const skip of table.skipped) if (matches(skip.container, skip.uuid)) add(() => explainSkipped(skip));
   for (const ref of table.unlabelled)
-    if (matches(ref.container, ref.uuid)) found.push(explainUnlabelled(ref, options));
-  return found;
+    if (matches(ref.container, ref.uuid)) add(() => explainUnlabelled(ref, options));
+  return { list, left };
 }
 
 // A labelled container the model skipped: its code, reason and what the code means.

@@ -1,5 +1,5 @@
 // --explain: read metadata once, build the routing table, explain the query; writes nothing.
-import type { MetadataClient } from "@rancher-haproxy/core";
+import { safeLogText, type MetadataClient } from "@rancher-haproxy/core";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { describeFailure } from "../report/describe-failure.js";
@@ -23,12 +23,13 @@ export async function explainOnce(
   options: GeneratorOptions,
   query: string,
 ): Promise<ExplainOutcome> {
+  // One line: the message may quote the metadata service's answer (an error body), escaped as in the log.
   const unreadable = (error: unknown): ExplainOutcome => {
     const failure = describeFailure(error);
     return {
       exitCode: EXPLAIN_EXIT.unreadable,
       stdout: "",
-      stderr: `generate-maps: cannot read metadata (${failure.kind}): ${failure.message}\n`,
+      stderr: `generate-maps: cannot read metadata (${safeLogText(failure.kind)}): ${safeLogText(failure.message)}\n`,
     };
   };
   let snapshot;

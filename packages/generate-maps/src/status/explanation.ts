@@ -63,4 +63,7 @@ export interface Explanation {
   matches: (ContainerExplanation | HostExplanation)[];
   /** what else the reader needs: nothing found, or a removal hold keeping the previous files */
   notes: string[];
+  /** how many were left out: containers matching the query past MAX_EXPLAIN_CONTAINERS (routed ones are
+   * given first; ask for one by uuid), notes on the matches past MAX_EXPLAIN_NOTES */
+  left: { containers: number; notes: number };
 }

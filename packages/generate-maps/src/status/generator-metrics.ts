@@ -24,8 +24,8 @@ const FILES = ["backends", "map"] as const;
 // Seconds: a fast answer is a few ms; the /version long poll is held up to the interval (+5 s).
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-// Creates the metrics over `state`; `now` is the clock (ms since the epoch), `drops` what the status
-// listener dropped.
+// Creates the metrics over `state`; `now` is the monotonic clock (ms), what ages are measured on; `drops`
+// what the status listener dropped.
 export function createGeneratorMetrics(
   state: StatusState,
   now: () => number,

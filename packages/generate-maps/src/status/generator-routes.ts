@@ -21,6 +21,7 @@ export interface GeneratorRoutesInput {
   state: StatusState;
   registry: Registry;
   options: GeneratorOptions;
+  /** the monotonic clock (ms), what /healthz measures ages on */
   now: () => number;
 }
 

@@ -20,15 +20,16 @@ export interface HealthVerdict {
   };
 }
 
-// Judges `state` at `now`; pure.
+// Judges `state` at `now`, a time of the monotonic clock its times were recorded on (a wall clock
+// stepped back kept it ok for the size of the step); pure.
 export function judgeHealth(state: StatusState, now: number, intervalMs: number): HealthVerdict {
   const limitMs = HEALTH_INTERVALS * intervalMs;
   const success = state.lastSuccess;
-  const ago = success === null ? null : (now - success.at) / 1000;
+  const ago = success === null ? null : (now - success.monotonicAt) / 1000;
   const guard = success?.output.guard;
   const hold =
     guard?.action === "hold"
-      ? { reason: guard.reason, releaseAt: new Date(guard.releaseAt).toISOString() }
+      ? { reason: guard.reason, releaseAt: new Date(guard.shown.releaseAt).toISOString() }
       : null;
   const base = {
     lastSuccessSecondsAgo: ago === null ? null : Math.round(ago * 10) / 10,
@@ -48,18 +49,18 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
       },
     };
   }
-  if (now - success.at > limitMs)
+  if (now - success.monotonicAt > limitMs)
     return {
       healthy: false,
       body: {
         status: "failing",
-        reason: `the last successful cycle was ${secondsText(now - success.at)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(intervalMs)} interval${lastError}`,
+        reason: `the last successful cycle was ${secondsText(now - success.monotonicAt)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(intervalMs)} interval${lastError}`,
         ...base,
       },
     };
   const reason = state.lastCycle?.ok
     ? "the last cycle succeeded"
-    : `the last cycle failed, but one succeeded ${secondsText(now - success.at)} ago${lastError}`;
+    : `the last cycle failed, but one succeeded ${secondsText(now - success.monotonicAt)} ago${lastError}`;
   return { healthy: true, body: { status: "ok", reason, ...base } };
 }
 

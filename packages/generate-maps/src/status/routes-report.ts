@@ -95,7 +95,7 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
         ? {
             version: newest.output.version,
             reason: guard.reason,
-            releaseAt: new Date(guard.releaseAt).toISOString(),
+            releaseAt: new Date(guard.shown.releaseAt).toISOString(),
           }
         : null,
   };

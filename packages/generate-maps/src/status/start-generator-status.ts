@@ -7,6 +7,7 @@ import {
   type MetadataClient,
   type StatusServer,
 } from "@rancher-haproxy/core";
+import { readClock, systemClock, type Clock } from "../loop/clock.js";
 import type { CycleResult } from "../main.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { createGeneratorMetrics } from "./generator-metrics.js";
@@ -25,13 +26,15 @@ export interface GeneratorStatus {
   close(): Promise<void>;
 }
 
-// Starts the listener on options.status (a bind failure is logged, routing goes on without it).
+// Starts the listener on options.status (a bind failure is logged, routing goes on without it). Ages are
+// measured on the monotonic clock; the wall clock dates what is shown.
 export async function startGeneratorStatus(
   options: GeneratorOptions,
   logger: Logger,
   client: MetadataClient,
-  now: () => number = Date.now,
+  clock: Clock = systemClock,
 ): Promise<GeneratorStatus> {
+  const now = () => clock.monotonic();
   const state = createStatusState(now());
   // The connections the listener drops (cap, timeouts), counted by it and read by /metrics.
   const drops = createConnectionDrops();
@@ -41,11 +44,11 @@ export async function startGeneratorStatus(
   return {
     client: instrumentClient(client, metrics.metadata),
     onCycle(result) {
-      recordCycle(state, result, now());
+      recordCycle(state, result, readClock(clock));
       metrics.countCycle(result);
     },
     onQuiet() {
-      recordQuiet(state, now());
+      recordQuiet(state, readClock(clock));
       metrics.countQuiet();
     },
     state,

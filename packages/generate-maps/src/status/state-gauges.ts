@@ -7,7 +7,7 @@ import type { StatusState } from "./status-state.js";
 const CONTAINER_CODES = Object.keys(SKIP_CODES).filter((code) => !code.startsWith("alias-"));
 const ALIAS_CODES = Object.keys(SKIP_CODES).filter((code) => code.startsWith("alias-"));
 
-// Registers the scrape-time gauges over `state` on `registry`; `now` is the clock (ms since the epoch).
+// Registers the scrape-time gauges over `state` on `registry`; `now` is the monotonic clock (ms).
 export function registerStateGauges(registry: Registry, state: StatusState, now: () => number): void {
   const table = () => state.lastSuccess?.output.table;
   gauge(registry, "generate_maps_containers_seen", "Containers in the last metadata snapshot", (g) =>
@@ -62,7 +62,7 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
     registry,
     "generate_maps_seconds_since_last_success",
     "Seconds since the last successful cycle (since the start while none has succeeded)",
-    (g) => g.set((now() - (state.lastSuccess?.at ?? state.startedAt)) / 1000),
+    (g) => g.set((now() - (state.lastSuccess?.monotonicAt ?? state.startedAt)) / 1000),
   );
   gauge(
     registry,

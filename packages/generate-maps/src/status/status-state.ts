@@ -1,13 +1,14 @@
 // What the status listener knows about the loop: the last cycle, the last good one (its table, files
 // and their hash), and what the files on disk route. Fed by runLoop's onCycle; one per process.
 import { createHash } from "node:crypto";
+import type { ClockReading } from "../loop/clock.js";
 import type { CycleOutput, CycleResult } from "../main.js";
 import type { OutputFiles } from "../output/write-outputs.js";
 
 // The last cycle in short, for /healthz.
 export interface CycleSummary {
   ok: boolean;
-  /** ms since the epoch when the cycle ended */
+  /** ms since the epoch when the cycle ended (shown only) */
   at: number;
   durationMs: number;
   /** "read", "write" or "cycle" (an unexpected error) when it failed */
@@ -15,38 +16,46 @@ export interface CycleSummary {
   error: { kind: string; message: string } | null;
 }
 
-// A cycle that read metadata: its output, when, and the sha256 of the rendered files.
+// A cycle that read metadata: its output, when (`at`: ms since the epoch, shown; `monotonicAt`: the
+// monotonic clock, what its age is measured from), and the sha256 of the rendered files.
 export interface GoodCycle {
   output: CycleOutput;
   at: number;
+  monotonicAt: number;
   outputSha256: string;
 }
 
 // The state; `applied` is the last good cycle whose files were not held back by the removal guard.
 export interface StatusState {
+  /** the monotonic clock at the start */
   readonly startedAt: number;
   lastCycle: CycleSummary | null;
   lastSuccess: GoodCycle | null;
   applied: GoodCycle | null;
 }
 
-// A fresh state for a process started at `now`.
+// A fresh state for a process started at `now` (the monotonic clock).
 export function createStatusState(now: number): StatusState {
   return { startedAt: now, lastCycle: null, lastSuccess: null, applied: null };
 }
 
 // Records one cycle result at time `now`.
-export function recordCycle(state: StatusState, result: CycleResult, now: number): void {
+export function recordCycle(state: StatusState, result: CycleResult, now: ClockReading): void {
   const failure = result.ok ? null : result.failure;
   state.lastCycle = {
     ok: result.ok,
-    at: now,
+    at: now.wall,
     durationMs: result.durationMs,
     stage: result.ok ? null : result.stage,
     error: failure && { kind: failure.kind, message: failure.message },
   };
   if (!result.ok) return;
-  const good: GoodCycle = { output: result, at: now, outputSha256: outputSha256(result.files) };
+  const good: GoodCycle = {
+    output: result,
+    at: now.wall,
+    monotonicAt: now.monotonic,
+    outputSha256: outputSha256(result.files),
+  };
   state.lastSuccess = good;
   if (result.guard?.action !== "hold") state.applied = good;
 }
@@ -58,6 +67,7 @@ export function outputSha256(files: OutputFiles): string {
 
 // Records an interval whose check found the last good cycle still standing (the same version, the files
 // as it left them) at time `now`: as good as a refetch for /healthz and the freshness metrics.
-export function recordQuiet(state: StatusState, now: number): void {
-  if (state.lastSuccess !== null) state.lastSuccess = { ...state.lastSuccess, at: now };
+export function recordQuiet(state: StatusState, now: ClockReading): void {
+  if (state.lastSuccess !== null)
+    state.lastSuccess = { ...state.lastSuccess, at: now.wall, monotonicAt: now.monotonic };
 }

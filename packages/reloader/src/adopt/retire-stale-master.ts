@@ -3,7 +3,8 @@
 import type { Logger } from "@rancher-haproxy/core";
 import { isSameProcessAlive } from "./process-table.js";
 
-// Resolves once the process is gone (or after the SIGKILL grace period, whatever happened).
+// Resolves once the process is gone (or after the SIGKILL grace period, whatever happened); the grace
+// periods run on the monotonic clock, so a wall clock stepped back does not stretch them.
 export async function retireStaleMaster(
   pid: number,
   startTime: string,
@@ -21,8 +22,8 @@ export async function retireStaleMaster(
     } catch {
       return;
     }
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && isSameProcessAlive(pid, startTime))
+    const deadline = performance.now() + graceMs;
+    while (performance.now() < deadline && isSameProcessAlive(pid, startTime))
       await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

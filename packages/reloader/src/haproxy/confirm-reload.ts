@@ -49,8 +49,10 @@ export function confirmReload(options: ConfirmOptions, before: ProcInfo): Promis
   });
 }
 
+// Polls until `judge` decides or the timeout passes, on the monotonic clock (a wall clock stepped back by
+// NTP kept a master that never answered polled for the size of the step).
 async function poll(options: ConfirmOptions, judge: (info: ProcInfo) => Verdict | null): Promise<Verdict> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = performance.now() + options.timeoutMs;
   let last: ProcInfo | null = null;
   for (;;) {
     if (!options.isAlive()) return { ok: false, kind: "exited", reason: "HAProxy exited", info: last };
@@ -60,7 +62,7 @@ async function poll(options: ConfirmOptions, judge: (info: ProcInfo) => Verdict 
       const verdict = judge(info);
       if (verdict) return verdict;
     }
-    if (Date.now() >= deadline)
+    if (performance.now() >= deadline)
       return {
         ok: false,
         kind: "timeout",

@@ -1,0 +1,68 @@
+// The reloader's own deadlines (a reload's confirmation, a stale master's grace period) are timed on the
+// monotonic clock: a wall clock stepped back an hour by NTP while one runs neither stretches it by the hour.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { createLogger } from "@rancher-haproxy/core";
+import { isSameProcessAlive, viewProcess } from "../src/adopt/process-table.ts";
+import { retireStaleMaster } from "../src/adopt/retire-stale-master.ts";
+import { waitUntilReady } from "../src/haproxy/confirm-reload.ts";
+
+const HOUR = 3_600_000;
+
+// Steps the process's wall clock (Date.now) `offsetMs` off the real one for the rest of the test.
+function stepWallClock(t: TestContext, offsetMs: number): void {
+  const real = Date.now.bind(Date);
+  t.mock.method(Date, "now", () => real() + offsetMs);
+}
+
+// What `work` resolved to, or "stalled" when it did not within `ms` (of the monotonic clock).
+async function within<T>(ms: number, work: Promise<T>): Promise<T | "stalled"> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      work,
+      delay(ms, "stalled" as const, { signal: timer.signal }).catch(() => "stalled" as const),
+    ]);
+  } finally {
+    timer.abort();
+  }
+}
+
+test("a confirmation whose master never answers times out after its timeout, a wall clock stepped back meanwhile", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rl-deadline-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  let polls = 0;
+  const verdict = waitUntilReady({
+    socketPath: join(dir, "master.sock"), // nothing listens: every show proc fails
+    timeoutMs: 300,
+    pollMs: 20,
+    isAlive: () => {
+      polls += 1;
+      if (polls === 1) stepWallClock(t, -HOUR);
+      return true;
+    },
+  });
+  const outcome = await within(3000, verdict);
+  assert.ok(outcome !== "stalled", "the confirmation waited for the wall clock to catch up");
+  assert.equal(outcome.ok ? "ok" : outcome.kind, "timeout");
+});
+
+test("a stale master that ignores SIGTERM gets SIGKILL after the grace period, a wall clock stepped back meanwhile", async (t) => {
+  const child = spawn("sh", ["-c", "trap '' TERM; while :; do sleep 1; done"], { stdio: "ignore" });
+  t.after(() => child.kill("SIGKILL"));
+  const pid = child.pid ?? assert.fail("spawned");
+  await delay(100); // the trap is set
+  const startTime = viewProcess(pid)?.startTime ?? assert.fail("the process runs");
+  const logger = createLogger({ name: "test", level: "silent", format: "json" });
+  const retired = retireStaleMaster(pid, startTime, logger, 500);
+  await delay(100);
+  assert.ok(isSameProcessAlive(pid, startTime), "SIGTERM is ignored");
+  stepWallClock(t, -HOUR);
+  assert.notEqual(await within(3000, retired), "stalled", "the grace period waited for the wall clock");
+  assert.equal(isSameProcessAlive(pid, startTime), false);
+});
