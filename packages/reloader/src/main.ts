@@ -99,7 +99,7 @@ async function startLocked(
       : {}),
   });
 
-  const found = await findRunningMaster(layout, options.reloadTimeoutMs);
+  const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
   const generation = await applier.prepareInitial();
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") await adoptMaster(found, supervisor, logger);

@@ -188,6 +188,7 @@ test("a restarted reloader waits for a master busy reloading (its CLI silent pas
   assert.equal(adopted["pid"], masterPid);
   await second.waitForEvent("adopt.reloaded");
   assert.equal(second.count("haproxy.stale"), 0, "not retired as stale");
+  assert.equal(second.count("adopt.waiting"), 1, "the wait for the silent master is logged once");
   assert.equal(second.count("haproxy.started"), 0, "no second HAProxy was started");
   assert.deepEqual(masters(fixture.stateDir), [masterPid], "exactly one master, the adopted one");
   await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 3000, message: "routing" });

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readProc } from "../haproxy/confirm-reload.js";
-import type { ProcInfo } from "@rancher-haproxy/core";
+import type { Logger, ProcInfo } from "@rancher-haproxy/core";
 import { isOurMaster, isSameProcessAlive, viewProcess } from "./process-table.js";
 
 // `running`: it answers on the master CLI, adopt it. `stale`: it is alive but does not answer (retire
@@ -19,16 +19,18 @@ const ADOPT_SLACK_MS = 5000;
 // Look for the master. One that is alive (/proc: the same pid and start time) but silent may be
 // re-executing for a reload (it parses the whole config, seconds at thousands of backends, before its
 // CLI answers again): ask every `retryMs` for up to `reloadTimeoutMs` + ADOPT_SLACK_MS before calling
-// it stale.
+// it stale. The wait is logged once (`adopt.waiting`), as it can hold the start for seconds.
 export async function findRunningMaster(
   layout: StateLayout,
   reloadTimeoutMs: number,
+  logger: Logger,
   retryMs = 500,
 ): Promise<FoundMaster> {
   const fromPidFile = await readPidFile(layout.pidFile);
   const candidate = fromPidFile === null ? null : viewProcess(fromPidFile);
   const ours = candidate && isOurMaster(candidate, layout.masterSocket) ? candidate : null;
   const deadline = performance.now() + reloadTimeoutMs + ADOPT_SLACK_MS;
+  let waiting = false;
   for (;;) {
     const info = await readProc(layout.masterSocket);
     const view = info ? viewProcess(info.masterPid) : null;
@@ -37,6 +39,14 @@ export async function findRunningMaster(
     // Nobody answers and the pid file names no live master of ours (or it is gone): nothing to wait for.
     if (!ours || !isSameProcessAlive(ours.pid, ours.startTime)) return { kind: "none" };
     if (performance.now() >= deadline) return { kind: "stale", pid: ours.pid, startTime: ours.startTime };
+    if (!waiting) {
+      waiting = true;
+      const waitMs = Math.round(deadline - performance.now());
+      logger.warn(
+        { event: "adopt.waiting", pid: ours.pid, waitMs },
+        `HAProxy master ${ours.pid} is alive but its master CLI does not answer (reloading?): asking again for up to ${waitMs} ms`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, retryMs));
   }
 }
