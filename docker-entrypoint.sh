@@ -40,8 +40,11 @@ pass_stop() {
 
 supervise_reloader() {
   child="" stopping="" passed="" delay=1
-  trap 'stopping=TERM; pass_stop' TERM
-  trap 'stopping=INT; pass_stop' INT
+  # The traps only note the stop (the first signal wins): they interrupt `wait`, and the loop passes
+  # it on, once. Sending it from the trap too could deliver it twice (a trap runs between any two
+  # commands), and a second signal makes the reloader exit at once, HAProxy killed.
+  trap 'stopping=${stopping:-TERM}' TERM
+  trap 'stopping=${stopping:-INT}' INT
   while :; do
     started=$(date +%s)
     "$@" &

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import {
   descendants,
@@ -223,6 +224,12 @@ test("a stop that arrives while the reloader is still loading waits until it can
   const [tini] = image.inside("tini --");
   assert.ok(tini);
   process.kill(tini, "SIGTERM");
+  // More signals while it stops (an impatient operator): the reloader must get one, a second one would
+  // make it exit at once, HAProxy killed.
+  for (let i = 0; i < 8; i++) {
+    await delay(25);
+    if (image.inside("tini --").length > 0) process.kill(tini, i % 2 === 0 ? "SIGINT" : "SIGTERM");
+  }
   assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("entrypoint.reloader-died"), 0);
   assert.ok(image.count("reloader.shutdown") === 1, "the reloader itself stopped");
