@@ -2,12 +2,13 @@
 // monotonic clock: a wall clock stepped back an hour by NTP while one runs neither stretches it by the hour.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { createLogger } from "@rancher-haproxy/core";
+import { waitFor } from "@rancher-haproxy/test-support";
 import { isSameProcessAlive, viewProcess } from "../src/adopt/process-table.ts";
 import { retireStaleMaster } from "../src/adopt/retire-stale-master.ts";
 import { waitUntilReady } from "../src/haproxy/confirm-reload.ts";
@@ -56,7 +57,14 @@ test("a stale master that ignores SIGTERM gets SIGKILL after the grace period, a
   const child = spawn("sh", ["-c", "trap '' TERM; while :; do sleep 1; done"], { stdio: "ignore" });
   t.after(() => child.kill("SIGKILL"));
   const pid = child.pid ?? assert.fail("spawned");
-  await delay(100); // the trap is set
+  // The trap is set once /proc shows SIGTERM (bit 14) ignored; a SIGTERM before would end the shell.
+  await waitFor(
+    async () => {
+      const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1];
+      return mask !== undefined && (BigInt(`0x${mask}`) & 0x4000n) !== 0n;
+    },
+    { timeoutMs: 10_000, message: "the shell's SIGTERM trap" },
+  );
   const startTime = viewProcess(pid)?.startTime ?? assert.fail("the process runs");
   const logger = createLogger({ name: "test", level: "silent", format: "json" });
   const retired = retireStaleMaster(pid, startTime, logger, 500);

@@ -23,20 +23,16 @@ async function masterCliBinds(dir: string, config: string): Promise<{ up: boolea
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, "exit");
   let up = false;
-  await Promise.race([
-    exited,
-    waitFor(
-      async () =>
-        (up = await stat(socket).then(
-          () => true,
-          () => false,
-        )),
-      {
-        timeoutMs: 10_000,
-        message: "the master CLI socket, or HAProxy's exit",
-      },
-    ),
-  ]);
+  // Done once the socket exists or HAProxy has exited (a poll left running would hold the file 10 s).
+  const bound = () =>
+    stat(socket).then(
+      () => true,
+      () => false,
+    );
+  await waitFor(async () => (up = await bound()) || child.exitCode !== null, {
+    timeoutMs: 10_000,
+    message: "the master CLI socket, or HAProxy's exit",
+  });
   if (child.exitCode === null) {
     child.kill("SIGTERM");
     await exited;
