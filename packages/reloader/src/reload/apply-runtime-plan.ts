@@ -62,7 +62,10 @@ export async function* applyRuntimePlan(
     return DONE;
   }
   yield { known: null };
-  const check = await store.check(generation);
+  const check = await store.check(generation).catch(async (error: unknown) => {
+    await pointAt(known.generation); // no verdict (CheckStoppedError): the pass fails and is retried
+    throw error;
+  });
   if (!check.ok) {
     await pointAt(known.generation); // again, in case pointing back on the lock failed
     status.reloadEnded("check-failed", null, null, check.reason);

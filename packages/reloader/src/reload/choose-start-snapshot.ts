@@ -1,9 +1,13 @@
 // What HAProxy starts from: the inputs if they pass haproxy -c, else the last good snapshot (and say so),
-// else the base config with empty routing (every host 503). Nothing passing is a StartupError.
+// else the base config with empty routing (every host 503). Nothing passing is a StartupError. A check
+// with no verdict (timed out, killed: CheckStoppedError) refuses nothing: the inputs are checked again by
+// the first pass, and the last good snapshot, which passed before, is started from even when its own
+// check gets no verdict either.
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
 import type { SlotMap } from "../model/server-slots.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
+import { CheckStoppedError } from "./check-stopped-error.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
 // The generation `current` now points at, and why the inputs were refused (null: they were used, or
@@ -13,6 +17,9 @@ export interface StartSnapshot {
   refused: string | null;
   /** the inputs were only not settled yet (a map naming a backend not declared yet): look again later */
   unsettled: boolean;
+  /** their check gave no verdict (timed out, killed): neither used nor refused, the first pass checks
+   * them again; null otherwise */
+  deferred: string | null;
   /** what the snapshot holds, when it was staged from the inputs now */
   staged?: { table: SharedTable; slots: SlotMap };
 }
@@ -26,24 +33,37 @@ export async function chooseStartSnapshot(
   logger: Logger,
 ): Promise<StartSnapshot> {
   const earlier = await store.open();
-  const fromInputs = files ? await store.stageAndCheck(files) : null;
+  let deferred: string | null = null;
+  const fromInputs = files
+    ? await store.stageAndCheck(files).catch((error: unknown) => {
+        if (!(error instanceof CheckStoppedError)) throw error;
+        deferred = error.message;
+        return null;
+      })
+    : null;
   if (fromInputs?.ok)
     return {
       generation: await adopt(store, fromInputs.generation),
       refused: null,
       unsettled: false,
+      deferred: null,
       staged: { table: fromInputs.table, slots: fromInputs.slots },
     };
   const refused = fromInputs?.reason ?? null;
   const unsettled = fromInputs?.unsettled === true;
 
   const lastGood = earlier.current;
-  if (lastGood !== null && earlier.generations.includes(lastGood) && (await store.checkCurrent()).ok) {
-    logger.warn(
-      { event: "start.last-good", generation: lastGood },
-      `the current files fail the checks: starting from the last good snapshot gen-${lastGood}`,
-    );
-    return { generation: await adopt(store, lastGood), refused, unsettled };
+  if (lastGood !== null && earlier.generations.includes(lastGood)) {
+    const check = await store.checkCurrent();
+    if (check.ok || check.stopped !== null) {
+      const unchecked = check.ok ? {} : { unchecked: check.stopped };
+      logger.warn(
+        { event: "start.last-good", generation: lastGood, ...unchecked },
+        `the current files ${deferred === null ? "fail the checks" : "got no verdict"}: starting from the last good snapshot gen-${lastGood}` +
+          (check.ok ? "" : ` (its own check got none either: ${check.stopped}; it passed before)`),
+      );
+      return { generation: await adopt(store, lastGood), refused, unsettled, deferred };
+    }
   }
 
   if (base === null)
@@ -55,7 +75,7 @@ export async function chooseStartSnapshot(
       { event: "start.empty-routing", generation: empty.generation },
       "the current files fail the checks and there is no last good snapshot: starting with empty routing (503)",
     );
-    return { generation: await adopt(store, empty.generation), refused, unsettled };
+    return { generation: await adopt(store, empty.generation), refused, unsettled, deferred };
   }
   throw new StartupError(
     "no configuration passes haproxy -c, not even the base config with empty routing",

@@ -18,7 +18,9 @@ export async function prepareInitial(
   if (read.ok) {
     const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
     generation = start.generation;
-    if (start.refused === null) {
+    if (start.deferred !== null) {
+      // No verdict on these bytes: not what HAProxy runs, not refused either; the first pass checks again.
+    } else if (start.refused === null) {
       change.switched = { generation, hash: read.files.hash };
       if (start.staged)
         change.startState = { generation, state: { baseHash: hashBase(read.files.base), ...start.staged } };

@@ -17,6 +17,7 @@ import type { InputFiles } from "../sources/read-inputs.js";
 import { readSlots } from "../sources/read-slots.js";
 import { listGenerations, readCurrentGeneration } from "../sources/read-state-dir.js";
 import { StartupError } from "../startup-error.js";
+import { CheckStoppedError } from "./check-stopped-error.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged).
@@ -119,8 +120,8 @@ export class SnapshotStore {
   }
 
   // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed. A check
-  // that timed out or was killed (the OOM killer) refuses the snapshot too: only a binary that cannot
-  // be run at all is a StartupError.
+  // that timed out or was killed (the OOM killer) is logged and removed too, then thrown as a
+  // CheckStoppedError (no verdict: the caller retries); a binary that cannot be run is a StartupError.
   async check(
     generation: number,
   ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
@@ -150,9 +151,12 @@ export class SnapshotStore {
         output: maskSecrets(check.output),
         offendingLines: findOffendingLines(check.output, contents),
       },
-      `${failure(generation, check.stopped, "fails")}: keeping the running config until the files change again`,
+      check.stopped === null
+        ? `${failure(generation, null, "fails")}: keeping the running config until the files change again`
+        : `${failure(generation, check.stopped, "fails")}: no verdict, keeping the running config and checking again later`,
     );
     await removeSnapshot(this.layout, generation);
+    if (check.stopped !== null) throw new CheckStoppedError(generation, check.stopped);
     return { ok: false, generation, reason: failure(generation, check.stopped, "failed") };
   }
 
