@@ -233,6 +233,22 @@ test("backend options settle on the first container; disagreements and fallbacks
   assert.equal(table.counts.routed, 2);
 });
 
+test("a disagreement note names the first container cut short: its name repeats in every note", () => {
+  const long = `web-${"x".repeat(40_000)}`;
+  const table = build([
+    container({ name: long, ...labels({ [`${L}.balance`]: "leastconn" }) }),
+    ...Array.from({ length: 3 }, (_, i) =>
+      container({ name: `b${i}`, ...labels({ [`${L}.balance`]: "source" }) }),
+    ),
+  ]);
+  const reasons = table.notes.map((note) => note.reason);
+  assert.equal(reasons.length, 3);
+  for (const reason of reasons) {
+    assert.ok(reason.length < 300, `${reason.length} characters`);
+    assert.match(reason, /uses those of container "web-x+\.\.\./);
+  }
+});
+
 test("an invalid https, hsts or path value skips the container (never fails open); others route", () => {
   const table = build([
     container({ name: "open", ...labels({ [`${L}.https`]: "sometimes" }) }),

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type { BackendOptions } from "@rancher-haproxy/core";
 import type { Backend, RouteNote, Server } from "./routing-table.js";
 import type { Candidate } from "./evaluate-container.js";
+import { describeValue } from "./describe-value.js";
 
 // The backend and the notes about it.
 export interface SettledBackend {
@@ -32,7 +33,8 @@ export function settleBackendOptions(name: string, members: readonly Candidate[]
         backend: name,
         container: member.ref.container,
         code: "option-disagreement",
-        reason: `its option labels ask for ${asked}, backend ${name} uses those of container ${first.ref.container}: ${decided}`,
+        // The first container's name is metadata's (any length) and repeats in every such note: cut.
+        reason: `its option labels ask for ${asked}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,
       });
   }
   const options: BackendOptions = first?.settings.backend ?? {};
