@@ -136,8 +136,12 @@ async function startLocked(
       await watcher.close();
       await certificates?.close();
       applier.close();
-      await Promise.race([applier.idle(), delay(options.reloadTimeoutMs)]);
-      await supervisor.stop(options.stopTimeoutMs);
+      // One budget for the whole stop (--stop-timeout, then 3 s to SIGKILL), so it ends within a
+      // container's stop grace: a pass in flight (a reload, a check) gets at most half of it.
+      const deadline = performance.now() + options.stopTimeoutMs;
+      const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
+      await Promise.race([applier.idle(), delay(passWait)]);
+      await supervisor.stop(Math.max(0, Math.round(deadline - performance.now())));
       unlock();
       logger.info({ event: "reloader.stopped" }, "stopped");
     },

@@ -1,7 +1,7 @@
 // HAProxy's life under the reloader: restarted when killed, stopped gracefully on SIGTERM, started from
 // the last good snapshot when the files are broken, and a clear exit when it cannot start or be kept running.
 import assert from "node:assert/strict";
-import { chmod, writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -94,6 +94,52 @@ test("the graceful stop is bounded: past --stop-timeout HAProxy is terminated an
   assert.equal(fixture.reloader.count("haproxy.stop-timeout"), 1);
   assert.ok(Date.now() - started < 7000, "it did not wait for the 8 s request");
   assert.ok((await inFlight) instanceof Error, "the stuck request was cut");
+});
+
+test("the stop's budget covers a pass in flight: a check stuck for a minute holds the stop half of --stop-timeout, not --reload-timeout", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.57" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  // An haproxy whose `-c` of files declaring `backend stuck` hangs (a check on a starved machine).
+  const bin = join(fixture.dir, "stuck-check-haproxy");
+  const sleeper = join(fixture.dir, "stuck-check.pid");
+  const killSleeper = async () => {
+    const pid = Number(await readFile(sleeper, "utf8").catch(() => ""));
+    if (pid > 0) process.kill(pid, "SIGKILL");
+  };
+  await writeFile(
+    bin,
+    `#!/bin/sh
+case " $* " in *" -c "*)
+  for a in "$@"; do
+    if [ -f "$a" ] && grep -q '^backend stuck$' "$a"; then sleep 60 & echo $! > ${sleeper}; wait; fi
+  done;;
+esac
+exec /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  const reloader = await fixture.start(["--haproxy-bin", bin, "--stop-timeout", "2s"]);
+  const from = reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "stuck", servers: [{ address: app.address }] },
+    ]),
+  });
+  await reloader.waitForEvent("reload.planned", { from });
+  const started = performance.now();
+  assert.deepEqual(await reloader.stop({ signal: "SIGTERM", timeoutMs: 30_000 }), { code: 0, signal: null });
+  const tookMs = performance.now() - started;
+  await killSleeper(); // the stuck check's sleep outlives the reloader
+  // The pass gets 1 s, HAProxy's soft stop the rest of the 2 s (idle: it stops at once): far from the
+  // 10 s --reload-timeout the pass used to be waited for.
+  assert.ok(tookMs < 6000, `the stop took ${Math.round(tookMs)} ms`);
+  assert.equal(reloader.count("haproxy.stopped"), 1);
 });
 
 test("broken files at start-up: HAProxy starts from the last good snapshot and says so", async (t) => {

@@ -175,7 +175,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_STOP_TIMEOUT",
     durationType(3_600_000),
     "30s",
-    "graceful stop bound on SIGTERM/SIGINT",
+    "bound of the whole graceful stop on SIGTERM/SIGINT/SIGHUP (a change being applied gets at most half), then SIGTERM to HAProxy and SIGKILL 3 s later",
   ),
   rescanInterval: row(
     "rescan-interval",
