@@ -17,19 +17,18 @@
 // old); a lock written without a start time (no /proc) is judged stale by anyone.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { link, lstat, open, readdir, unlink, writeFile } from "node:fs/promises";
+import { lstat, readdir, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { viewProcess } from "../adopt/process-table.js";
 import { StartupError } from "../startup-error.js";
+import { ignoreMissing, judge, linked, readLock, UNREADABLE_STALE_MS, type LockFile } from "./lock-file.js";
 
 // The held lock; release() removes it if it is still ours (synchronous: it also runs on process exit).
 export interface StateDirLock {
   release(): void;
 }
 
-// An empty or unparsable lock (or marker) younger than this may still be being written: never stale.
-export const UNREADABLE_STALE_MS = 5_000;
 // A marker or temp file left by a killed contender is removed by the next holder once this old.
 const LEFTOVER_MS = 60_000;
 // How many times the lock is looked at again before giving up, and the wait while another contender
@@ -65,17 +64,6 @@ export async function lockStateDir(lockFile: string, stateDir: string): Promise<
   );
 }
 
-// One lock file as read through one descriptor: its inode, modification time and text.
-interface LockFile {
-  ino: number;
-  mtimeMs: number;
-  text: string;
-}
-
-// What a lock (or marker) file says: the live process holding it, "fresh" (unreadable but young: being
-// written), or "stale".
-type Verdict = { pid: number } | "fresh" | "stale";
-
 // Replace the stale lock `found` by ours, under the marker of that file: "taken" (ours now), "gone"
 // (that file is no longer the lock: look again) or "busy" (another contender is replacing it).
 async function replaceStale(
@@ -106,17 +94,6 @@ async function replaceStale(
   return "busy";
 }
 
-// link(), false when the name exists.
-async function linked(from: string, to: string): Promise<boolean> {
-  try {
-    await link(from, to);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
-}
-
 // The lock taken: leftovers of killed contenders removed, and the release.
 async function held(lockFile: string, mine: string): Promise<StateDirLock> {
   await removeLeftovers(lockFile).catch(() => undefined); // tidying only: they guard nothing
@@ -137,34 +114,6 @@ async function removeLeftovers(lockFile: string): Promise<void> {
   }
 }
 
-// The file through one descriptor (inode and text of the same file), or null when there is none.
-async function readLock(path: string): Promise<LockFile | null> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    ignoreMissing(error);
-    return null;
-  }
-  try {
-    const stats = await handle.stat();
-    const buffer = Buffer.alloc(256);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return { ino: stats.ino, mtimeMs: stats.mtimeMs, text: buffer.toString("utf8", 0, bytesRead) };
-  } finally {
-    await handle.close();
-  }
-}
-
-function judge(file: LockFile): Verdict {
-  const match = /^(\d+) (\S+)\n?$/.exec(file.text);
-  const pid = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(pid) || pid < 1)
-    return Date.now() - file.mtimeMs >= UNREADABLE_STALE_MS ? "stale" : "fresh";
-  if (pid === process.pid) return "stale";
-  return viewProcess(pid)?.startTime === match[2] ? { pid } : "stale";
-}
-
 function lockedError(stateDir: string, lockFile: string, verdict: { pid: number } | "fresh"): StartupError {
   const why =
     verdict === "fresh"
@@ -180,10 +129,6 @@ function lockedError(stateDir: string, lockFile: string, verdict: { pid: number 
 
 function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
-
-function ignoreMissing(error: unknown): void {
-  if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
 }
 
 function releaseIfMine(lockFile: string, mine: string): void {
