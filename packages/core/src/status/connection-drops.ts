@@ -73,3 +73,25 @@ export function createDropReporter(options: DropReporterOptions): DropReporter {
     },
   };
 }
+
+// What a prom-client counter needs to export `drops` as `<prefix>_status_connections_dropped_total`
+// {reason}, read at scrape time; each program adds its registry (core does not load prom-client).
+export function connectionDropsCounter(
+  prefix: string,
+  drops: Readonly<ConnectionDrops>,
+): {
+  name: string;
+  help: string;
+  labelNames: ["reason"];
+  collect(this: { reset(): void; inc(labels: { reason: string }, value: number): void }): void;
+} {
+  return {
+    name: `${prefix}_status_connections_dropped_total`,
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s)",
+    labelNames: ["reason"],
+    collect() {
+      this.reset();
+      for (const reason of CONNECTION_DROP_REASONS) this.inc({ reason }, drops[reason]);
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // table, freshness, the metadata version and the output's hash as scrape-time gauges (state-gauges.ts);
 // the connections the status listener dropped, read at scrape time.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
-import { CONNECTION_DROP_REASONS, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
+import { connectionDropsCounter, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
 import { outcomeError } from "../output/write-outputs.js";
 import type { MetadataObserver } from "./instrument-client.js";
@@ -82,16 +82,7 @@ export function createGeneratorMetrics(
     labelNames: ["file"],
     registers,
   });
-  new Counter({
-    name: "generate_maps_status_connections_dropped_total",
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s)",
-    labelNames: ["reason"],
-    registers,
-    collect() {
-      this.reset();
-      for (const reason of CONNECTION_DROP_REASONS) this.inc({ reason }, drops[reason]);
-    },
-  });
+  new Counter({ ...connectionDropsCounter("generate_maps", drops), registers });
   for (const file of FILES) {
     written.inc({ file }, 0);
     writeErrors.inc({ file }, 0);

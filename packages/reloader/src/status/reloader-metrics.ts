@@ -3,7 +3,7 @@
 // restarts, the running generations and the connections the status listener dropped.
 // (HAProxy's own exporter stays on the stats port.)
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
-import { CONNECTION_DROP_REASONS, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
+import { connectionDropsCounter, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
 import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
 
@@ -113,16 +113,7 @@ export function createReloaderMetrics(
       this.inc(snap().restarts);
     },
   });
-  new Counter({
-    name: "reloader_status_connections_dropped_total",
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s)",
-    labelNames: ["reason"],
-    registers,
-    collect() {
-      this.reset();
-      for (const reason of CONNECTION_DROP_REASONS) this.inc({ reason }, drops[reason]);
-    },
-  });
+  new Counter({ ...connectionDropsCounter("reloader", drops), registers });
   gauge(
     registry,
     "reloader_last_reload_duration_seconds",
