@@ -20,10 +20,17 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(", ")}`);
   process.exit(1);
 }
-// Files that spend most of their time waiting (a WebSocket held idle for 55 s to show the default tunnel
-// timeout outlasting the 50 s client/server ones): run in a process of their own beside the two slots of
-// the main run, instead of holding one of them for a minute. Their output is printed after the main run's.
-const BESIDE = new Set([join("test", "e2e-labels-timeouts.test.ts")]);
+// Files that spend most of their time waiting: a WebSocket held idle for 55 s to show the default tunnel
+// timeout outlasting the 50 s client/server ones; /healthz turning 503 after 3 intervals without a cycle
+// (14 of the file's 21 s); a restarted reloader waiting for a master whose CLI is silent while it
+// re-executes. They run one after the other in a process of their own beside the two slots of the main
+// run, instead of holding one of them (≈ 2 minutes in all, against ≈ 8 for the main run). Their output is
+// printed after the main run's.
+const BESIDE = new Set([
+  join("test", "e2e-labels-timeouts.test.ts"),
+  join("packages", "generate-maps", "test", "status-listener.test.ts"),
+  join("packages", "reloader", "test", "faults-adopt.test.ts"),
+]);
 const beside = files.filter((file) => BESIDE.has(file));
 const main = files.filter((file) => !BESIDE.has(file));
 // No --test-force-exit: with it, a file's process could exit before its last results reached the report
