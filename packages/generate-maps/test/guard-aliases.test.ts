@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import {
   buildRoutingTable,
   checkRemovals,
@@ -170,7 +170,8 @@ test("parseMapAliases reads back from a written map the aliases routedAliases gi
   );
 });
 
-test("after a restart the aliases of the map on disk are guarded from the first cycle", async (t) => {
+// The files a generator left on disk for BEFORE (each after `padding`), as the guard finds them at a start.
+async function filesOnDisk(t: TestContext, padding = "") {
   const dir = await tempDir(t);
   const files = {
     backendsPath: join(dir, "backends.cfg"),
@@ -178,8 +179,13 @@ test("after a restart the aliases of the map on disk are guarded from the first 
     domain: "dev.tld",
   };
   const rendered = renderFiles(BEFORE, files);
-  await writeFile(files.backendsPath, rendered.backends.content);
-  await writeFile(files.domainMapPath, rendered.map.content);
+  await writeFile(files.backendsPath, padding + rendered.backends.content);
+  await writeFile(files.domainMapPath, padding + rendered.map.content);
+  return files;
+}
+
+test("after a restart the aliases of the map on disk are guarded from the first cycle", async (t) => {
+  const files = await filesOnDisk(t);
   const { logger } = captureLogger();
   const settings = { maxRemovalShare: 0.5, confirmMs: 30_000 };
   const flap = table(["shop", "blog"], {});
@@ -212,16 +218,7 @@ test("the guard's baseline parsers walk a file line by line: 32 MiB of empty lin
 });
 
 test("a file on disk over the guard's baseline cap is not read: logged as guard.baseline-unread, nothing held", async (t) => {
-  const dir = await tempDir(t);
-  const files = {
-    backendsPath: join(dir, "backends.cfg"),
-    domainMapPath: join(dir, "domain.map"),
-    domain: "dev.tld",
-  };
-  const rendered = renderFiles(BEFORE, files);
-  const padding = "#".repeat(GUARD_BASELINE_MAX_BYTES) + "\n";
-  await writeFile(files.backendsPath, padding + rendered.backends.content);
-  await writeFile(files.domainMapPath, padding + rendered.map.content);
+  const files = await filesOnDisk(t, "#".repeat(GUARD_BASELINE_MAX_BYTES) + "\n");
   const { logger, lines } = captureLogger();
   const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
   const decision = await checkRemovals(guard, table([], {}), files, logger, clockAt(0));

@@ -13,20 +13,31 @@ import {
   type MetadataServer,
   type Tree,
 } from "@rancher-haproxy/test-support";
-import { createCycleState, runCycle, runLoop, type CycleResult, type Generator } from "../src/index.js";
+import {
+  createCycleState,
+  runCycle,
+  runLoop,
+  type CycleResult,
+  type Generator,
+  type GeneratorOptions,
+} from "../src/index.js";
 import { captureLogger, fakeWallClock, generatorOptions, tempDir, waitFor } from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
 
-async function setup(t: TestContext, intervalMs = 30_000) {
-  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+async function setup(
+  t: TestContext,
+  intervalMs = 30_000,
+  { tree = TREE, options = {} }: { tree?: Tree; options?: Partial<GeneratorOptions> } = {},
+) {
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
   t.after(() => server.close());
   const dir = await tempDir(t);
   const { logger, lines } = captureLogger();
   const generator: Generator = {
     logger,
     client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 1000 }),
-    options: generatorOptions(server.hostPort, dir, { intervalMs }),
+    options: generatorOptions(server.hostPort, dir, { intervalMs, ...options }),
   };
   return { server, dir, generator, lines };
 }
@@ -254,15 +265,10 @@ test("a wall clock stepped back an hour during a removal hold does not stretch i
         },
       ],
     });
-  const server = await startMetadataServer({ tree: shop(4), longPollTickMs: 100 });
-  t.after(() => server.close());
-  const dir = await tempDir(t);
-  const { logger, lines } = captureLogger();
-  const generator: Generator = {
-    logger,
-    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 1000 }),
-    options: generatorOptions(server.hostPort, dir, { removalConfirmMs: 1000 }),
-  };
+  const { server, generator, lines } = await setup(t, 30_000, {
+    tree: shop(4),
+    options: { removalConfirmMs: 1000 },
+  });
   const servers = async () =>
     (await readFile(generator.options.backendsPath, "utf8").catch(() => ""))
       .split("\n")
