@@ -14,19 +14,19 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container.
 
-# Whether process $1 runs (not a zombie) and has the reloader's stop handlers: SIGHUP caught (bit 0 of
-# SigCgt). node catches SIGTERM and SIGINT from its start, only to exit at once (HAProxy orphaned); the
-# reloader's code, once loaded, handles SIGHUP, SIGTERM and SIGINT alike as a graceful stop.
-handles_term() {
-  state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
-  mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
-  [ -n "$state" ] && [ "${state%"${state#?}"}" != Z ] && [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
-}
-
 # Whether process $1 still runs (a zombie has exited: `wait` collects its status).
 is_running() {
   state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
   [ -n "$state" ] && [ "${state%"${state#?}"}" != Z ]
+}
+
+# Whether process $1 runs and has the reloader's stop handlers: SIGHUP caught (bit 0 of SigCgt). node
+# catches SIGTERM and SIGINT from its start, only to exit at once (HAProxy orphaned); the reloader's code,
+# once loaded, handles SIGHUP, SIGTERM and SIGINT alike as a graceful stop.
+handles_term() {
+  is_running "$1" || return 1
+  mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
 }
 
 # Passes a requested stop (SIGTERM or SIGINT) on to the reloader, once, as soon as it handles it (a second
