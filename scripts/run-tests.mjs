@@ -23,11 +23,14 @@ if (files.length === 0) {
 // Files that spend most of their time waiting: a WebSocket held idle for 55 s to show the default tunnel
 // timeout outlasting the 50 s client/server ones; /healthz turning 503 after 3 intervals without a cycle
 // (14 of the file's 21 s); a restarted reloader waiting for a master whose CLI is silent while it
-// re-executes. They run one after the other in a process of their own beside the two slots of the main
-// run, instead of holding one of them (≈ 2 minutes in all, against ≈ 8 for the main run). Their output is
+// re-executes; a metadata outage held for a while (5 s of CPU in 23 s); the demo's timed changes (13 s of
+// CPU in 25 s). They run one after the other in a process of their own beside the two slots of the main
+// run, instead of holding one of them (≈ 3 minutes in all, against ≈ 8 for the main run). Their output is
 // printed after the main run's.
 const BESIDE = new Set([
   join("test", "e2e-labels-timeouts.test.ts"),
+  join("test", "e2e-metadata-outage.test.ts"),
+  join("test", "demo.test.ts"),
   join("packages", "generate-maps", "test", "status-listener.test.ts"),
   join("packages", "reloader", "test", "faults-adopt.test.ts"),
 ]);
