@@ -181,6 +181,8 @@ test("at the interval a check stands in for the refetch while version and files 
   await waitFor("the map rewritten", 5000, async () =>
     (await readFile(generator.options.domainMapPath, "utf8")) === written ? true : undefined,
   );
+  // The rename comes before the cycle's result is handed over: wait for that result.
+  await waitFor("the rewriting cycle's result", 2000, () => (loop.results.length >= 2 ? true : undefined));
   assert.equal(loop.results.length, 2);
   assert.equal(
     loop.results[1]?.ok && loop.results[1].outcomes.map((o) => o.status).join(),
@@ -285,5 +287,6 @@ test("a wall clock stepped back an hour during a removal hold does not stretch i
   await waitFor("the reduced answer written", 4000, async () => ((await servers()) === 0 ? true : undefined));
   const release = lines().find((line) => line["event"] === "guard.release");
   assert.equal(release?.["outcome"], "confirmed");
-  assert.ok(loop.results.length >= 3);
+  // The file is renamed into place before the cycle's result is handed over: wait for it, not assume it.
+  await waitFor("the release cycle's result", 2000, () => (loop.results.length >= 3 ? true : undefined));
 });
