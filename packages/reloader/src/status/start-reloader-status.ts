@@ -13,6 +13,7 @@ import type { StateLayout } from "../output/snapshot-layout.js";
 import type { InputPaths } from "../sources/read-inputs.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { createAppliedStateProbe } from "./applied-state-probe.js";
+import { withPendingSince } from "./pending-since.js";
 import { createReloaderMetrics } from "./reloader-metrics.js";
 import { reloaderRoutes } from "./reloader-routes.js";
 import { createRunningConfigCache } from "./running-config-cache.js";
@@ -39,11 +40,15 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const now = input.now ?? Date.now;
   // One probe for /healthz and /metrics: shared while in flight, re-reading only files that changed.
   const generation = () => status.snapshot().runningGeneration;
-  const applied = createAppliedStateProbe({ inputs, layout, generation });
+  const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
+  // A change's wait is measured on the monotonic clock, not read from its mtime alone.
+  const applied = withPendingSince(createAppliedStateProbe({ inputs, layout, generation }), {
+    capMs: graceMs + 1000,
+    clock: now,
+  });
   // The connections the listener drops (cap, timeouts), counted by it and read by /metrics.
   const drops = createConnectionDrops();
   const registry = createReloaderMetrics(status, applied, now, drops);
-  const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
   // /config's answers: one read of the running snapshot, shared and kept while that generation runs.
   const runningConfig = createRunningConfigCache({ layout });
   const routes = reloaderRoutes({ status, registry, runningConfig, applied, graceMs, now });
