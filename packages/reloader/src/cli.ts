@@ -4,6 +4,7 @@ import { createLogger, OptionsError, type Logger } from "@rancher-haproxy/core";
 import { startReloader, type RunningReloader } from "./main.js";
 import { parseReloaderCommandLine, resolveOptions } from "./options/resolve-options.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
+import { StartStoppedError } from "./setup/abortable-step.js";
 import { StartupError } from "./startup-error.js";
 
 // Writes `text`, then exits with `code` (the write completes first, even on a pipe).
@@ -26,8 +27,10 @@ async function readOptions(): Promise<ReloaderOptions> {
 const options = await readOptions();
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
 let reloader: RunningReloader | null = null;
-// The start in progress: a signal that arrives during it waits for it, so HAProxy is never orphaned.
+// The start in progress: a signal that arrives during it abandons it while no HAProxy runs, else waits
+// for it, so HAProxy is never orphaned.
 let starting: Promise<RunningReloader> | null = null;
+const abandonStart = new AbortController();
 let stopping = false;
 
 async function shutdown(code: number, reason: string): Promise<never> {
@@ -35,6 +38,7 @@ async function shutdown(code: number, reason: string): Promise<never> {
   stopping = true;
   logger.info({ event: "reloader.shutdown", reason, exitCode: code }, `shutting down (${reason})`);
   try {
+    abandonStart.abort();
     if (!reloader && starting) reloader = await starting.catch(() => null);
     await reloader?.stop();
   } catch (error) {
@@ -59,9 +63,14 @@ process.on("unhandledRejection", (error) => {
 });
 
 try {
-  starting = startReloader(options, logger);
+  starting = startReloader(options, logger, abandonStart.signal);
   reloader = await starting;
 } catch (error) {
+  // A stop abandoned the start: the shutdown it began logs and exits.
+  if (error instanceof StartStoppedError) {
+    logger.info({ event: "start.abandoned", stage: error.stage }, error.message);
+    await new Promise<never>(() => undefined);
+  }
   const code = error instanceof StartupError ? error.exitCode : 1;
   logger.fatal(
     {

@@ -13,6 +13,7 @@ import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { ConfigApplier } from "./reload/config-applier.js";
 import { createTcpPortReport } from "./reload/report-tcp-ports.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
+import { abortableStep, stopIfAsked } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareBaseConfig } from "./setup/prepare-base-config.js";
 import { prepareCertificate } from "./setup/prepare-certificate.js";
@@ -32,15 +33,21 @@ export interface RunningReloader {
   killNow(): void;
 }
 
-// Start everything; throws StartupError when the configuration is unusable.
-export async function startReloader(options: ReloaderOptions, logger: Logger): Promise<RunningReloader> {
+// Start everything; throws StartupError when the configuration is unusable, StartStoppedError when
+// `stop` aborts before HAProxy runs (once it runs, or a running master is found, the start completes and
+// the caller stops it).
+export async function startReloader(
+  options: ReloaderOptions,
+  logger: Logger,
+  stop?: AbortSignal,
+): Promise<RunningReloader> {
   logger.info({ event: "reloader.starting", options: describeOptions(options) }, "reloader starting");
   // The state dir first: it is private (the config and PEM HAProxy loads live there) and one reloader's.
   const layout = stateLayout(options.stateDir);
   await prepareStateDir(layout.dir, [options.backendConfig, options.domainMap]);
   const stateLock = await lockStateDir(layout.lockFile, layout.dir);
   try {
-    return await startLocked(options, logger, layout, stateLock.release);
+    return await startLocked(options, logger, layout, stateLock.release, stop);
   } catch (error) {
     stateLock.release();
     throw error;
@@ -52,18 +59,24 @@ async function startLocked(
   logger: Logger,
   layout: StateLayout,
   unlock: () => void,
+  stop: AbortSignal | undefined,
 ): Promise<RunningReloader> {
   const metadata = createMetadataClient({
     apiHost: options.rancherApiHost,
     apiVersion: options.rancherApiVersion,
   });
-  const log = await resolveSyslogTarget(options.syslogHost, metadata, logger);
-  if (options.ssl.enabled) await prepareCertificate(options.ssl, metadata, logger);
+  const log = await abortableStep(
+    resolveSyslogTarget(options.syslogHost, metadata, logger),
+    stop,
+    "syslog target",
+  );
+  if (options.ssl.enabled)
+    await abortableStep(prepareCertificate(options.ssl, metadata, logger), stop, "certificate");
   // Every certificate (default, metadata certs, SSL_CERT_DIR) checked and written before HAProxy starts.
   const certificates = options.ssl.enabled
     ? createCertificateManager(options, layout, metadata, logger)
     : null;
-  await certificates?.prepare();
+  if (certificates) await abortableStep(certificates.prepare(), stop, "certificates");
   await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
   const created = await ensureInputFiles([options.backendConfig, options.domainMap]);
   if (created.length > 0)
@@ -99,12 +112,15 @@ async function startLocked(
       : {}),
   });
 
+  // A live master of ours is adopted even when a stop came meanwhile: the stop then ends it gracefully.
   const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
+  if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
+  if (found.kind !== "running") stopIfAsked(stop, "before the first check");
   const generation = await applier.prepareInitial();
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") await adoptMaster(found, supervisor, logger);
   else {
-    if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
+    stopIfAsked(stop, "before HAProxy's start");
     await supervisor.start();
   }
 
