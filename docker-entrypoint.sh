@@ -6,11 +6,12 @@ set -e
 APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 
 # Process model of `haproxy`: tini (PID 1) → this script → the reloader → the HAProxy master. This script
-# stays, so that a reloader killed by a signal (SIGKILL, the OOM killer, a crash of node itself) does not
-# end the container: the HAProxy master it leaves, reparented to tini, keeps serving, and the reloader
+# stays, so that a reloader killed by a signal (SIGKILL, the OOM killer, a crash of node itself) or ended by
+# an uncaught error (RELOADER_ON_CRASH=leave-haproxy, set here unless given: exit 3) does not end the
+# container: the HAProxy master it leaves, reparented to tini, keeps serving, and the reloader
 # started again after a pause (1 s, doubling to 30 s; back to 1 s after a run of a minute) adopts it through
-# the state dir's master socket. An exit of the reloader's own (0 after SIGTERM/SIGINT, 1: HAProxy cannot
-# be run, 2: bad options) ends the script with that code; SIGTERM and SIGINT are passed on to the reloader,
+# the state dir's master socket. Any other exit of the reloader's own (0 after SIGTERM/SIGINT, 1: HAProxy
+# cannot be run, 2: bad options) ends the script with that code; SIGTERM and SIGINT are passed on to the reloader,
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container.
 
@@ -62,10 +63,11 @@ supervise_reloader() {
       if [ "$code" -le 128 ] || ! kill -0 "$child" 2>/dev/null; then break; fi
     done
     child=""
-    if [ -n "$stopping" ] || [ "$code" -le 128 ]; then exit "$code"; fi
+    if [ -n "$stopping" ] || { [ "$code" -le 128 ] && [ "$code" -ne 3 ]; }; then exit "$code"; fi
     [ $(($(date +%s) - started)) -lt 60 ] || delay=1
-    printf '{"level":50,"time":%s000,"name":"docker-entrypoint","event":"entrypoint.reloader-died","exitCode":%s,"restartInS":%s,"msg":"the reloader was killed by signal %s: starting it again, it adopts the running HAProxy"}\n' \
-      "$(date +%s)" "$code" "$delay" "$((code - 128))" >&2
+    if [ "$code" -eq 3 ]; then how="ended by an uncaught error"; else how="killed by signal $((code - 128))"; fi
+    printf '{"level":50,"time":%s000,"name":"docker-entrypoint","event":"entrypoint.reloader-died","exitCode":%s,"restartInS":%s,"msg":"the reloader was %s: starting it again, it adopts the running HAProxy"}\n' \
+      "$(date +%s)" "$code" "$delay" "$how" >&2
     sleep "$delay" &
     wait $! || true
     delay=$((delay * 2 > 30 ? 30 : delay * 2))
@@ -79,6 +81,7 @@ case "$1" in
     ;;
   haproxy | reloader)
     shift
+    export RELOADER_ON_CRASH="${RELOADER_ON_CRASH:-leave-haproxy}"
     supervise_reloader node "$APP/reloader/bin/reloader.js" "$@"
     ;;
   *)

@@ -2,7 +2,8 @@
 // PID 1 of a new PID namespace (`unshare --pid --fork --mount-proc`), as in the container, where the
 // namespace dies with tini. A reloader killed with SIGKILL under load is started again by the entrypoint
 // and adopts the HAProxy master it left (reparented to tini): no request fails, the same single master
-// serves before and after, and a later file change is applied. SIGTERM to tini stops everything
+// serves before and after, and a later file change is applied. An uncaught error in the reloader (injected)
+// is handled the same way: HAProxy left serving, the reloader started again, the master adopted. SIGTERM to tini stops everything
 // gracefully with exit code 0; bad options end it at once with exit code 2, never restarted.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -38,7 +39,11 @@ interface Image extends LoggedChild {
   inside(text: string): number[];
 }
 
-async function startImage(t: TestContext, flags: readonly string[] = []): Promise<Image> {
+async function startImage(
+  t: TestContext,
+  flags: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<Image> {
   const dir = await mkdtemp(join(tmpdir(), "rh-image-"));
   const etc = join(dir, "etc");
   await mkdir(etc);
@@ -69,6 +74,7 @@ async function startImage(t: TestContext, flags: readonly string[] = []): Promis
         SYSLOG_HOST: "stdout",
         STATUS_PORT: "0",
         LOG_FORMAT: "json",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -173,6 +179,34 @@ test("a reloader killed under load is restarted by the entrypoint and adopts HAP
     "the adopted master was stopped gracefully",
   );
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+test("an uncaught error in the reloader leaves HAProxy serving: the entrypoint starts it again and it adopts the master", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.5" });
+  t.after(() => app.close());
+  // A preloaded fixture throws an uncaught error on SIGUSR2, standing in for a bug in the reloader.
+  const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
+  const image = await startImage(t, [], { NODE_OPTIONS: `--import=${thrower}` });
+  await image.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  const [reloader] = image.inside(RELOADER);
+  const [master] = haproxyMasters(image.stateDir);
+  assert.ok(reloader && master);
+  const masterInside = await namespacePid(master);
+  const from = image.logs.length;
+  process.kill(reloader, "SIGUSR2");
+  const crash = await image.waitForEvent("reloader.crash", { from, timeoutMs: 10_000 });
+  assert.match(String(crash["haproxy"]), /left running/);
+  const died = await image.waitForEvent("entrypoint.reloader-died", { from, timeoutMs: 10_000 });
+  assert.equal(died["exitCode"], 3);
+  const adopted = await image.waitForEvent("haproxy.adopted", { from, timeoutMs: 20_000 });
+  assert.equal(adopted["pid"], masterInside, "the new reloader adopted the master");
+  assert.equal(image.count("haproxy.stopped"), 0, "HAProxy was never stopped");
+  assert.deepEqual(haproxyMasters(image.stateDir), [master], "the same single master");
+  assert.ok(await routes(image.url, "app.dev.tld", "app")(), "routing unchanged");
 });
 
 test("bad options end the entrypoint with exit code 2 at once, without a restart", async (t) => {

@@ -1,5 +1,6 @@
 // `reloader`: parse flags and environment once, start, and turn SIGTERM/SIGINT into a graceful stop.
-// The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options.
+// The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options,
+// 3 after an uncaught error that left HAProxy running (--on-crash leave-haproxy).
 import { createLogger, OptionsError, type Logger } from "@rancher-haproxy/core";
 import { startReloader, type RunningReloader } from "./main.js";
 import { parseReloaderCommandLine, resolveOptions } from "./options/resolve-options.js";
@@ -32,6 +33,8 @@ let reloader: RunningReloader | null = null;
 let starting: Promise<RunningReloader> | null = null;
 const abandonStart = new AbortController();
 let stopping = false;
+// The exit code of a crash that left HAProxy running (--on-crash leave-haproxy).
+const EXIT_CRASH_LEFT_HAPROXY = 3;
 
 async function shutdown(code: number, reason: string): Promise<never> {
   if (stopping) process.exit(code === 0 ? 1 : code);
@@ -53,14 +56,20 @@ process.on("exit", () => reloader?.killNow());
 // image's entrypoint reads SIGHUP in /proc/<pid>/status as "the reloader can take a stop now".
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
   process.on(signal, () => void shutdown(0, signal));
-process.on("uncaughtException", (error) => {
-  logger.fatal({ event: "reloader.crash", err: String(error), stack: error.stack }, "uncaught exception");
-  void shutdown(1, "uncaught exception");
-});
-process.on("unhandledRejection", (error) => {
-  logger.fatal({ event: "reloader.crash", err: String(error) }, "unhandled rejection");
-  void shutdown(1, "unhandled rejection");
-});
+// An uncaught error: HAProxy is stopped gracefully (exit 1), or with --on-crash leave-haproxy left serving
+// (exit 3) for a supervisor that starts a reloader again, which adopts it as after a SIGKILL.
+function crashed(reason: string, fields: Record<string, unknown>): void {
+  const leave = options.onCrash === "leave-haproxy" && !stopping;
+  const haproxy = leave ? "left running for a new reloader to adopt" : "stopped";
+  logger.fatal({ event: "reloader.crash", ...fields, haproxy }, `${reason}: HAProxy ${haproxy}`);
+  if (!leave) return void shutdown(1, reason);
+  reloader = null; // the exit hook must not kill it
+  process.exit(EXIT_CRASH_LEFT_HAPROXY);
+}
+process.on("uncaughtException", (error) =>
+  crashed("uncaught exception", { err: String(error), stack: error.stack }),
+);
+process.on("unhandledRejection", (error) => crashed("unhandled rejection", { err: String(error) }));
 
 try {
   starting = startReloader(options, logger, abandonStart.signal);

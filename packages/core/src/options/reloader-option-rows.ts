@@ -12,6 +12,7 @@ import {
   PATH,
   PORT,
   PORT_LIST,
+  ON_CRASH,
   REDIRECT_CODE,
   TEXT,
   durationType,
@@ -176,6 +177,13 @@ export const RELOADER_OPTION_ROWS = {
     durationType(3_600_000),
     "30s",
     "bound of the whole graceful stop on SIGTERM/SIGINT/SIGHUP (a change being applied gets at most half), then SIGTERM to HAProxy and SIGKILL 3 s later",
+  ),
+  onCrash: row(
+    "on-crash",
+    "RELOADER_ON_CRASH",
+    ON_CRASH,
+    "stop-haproxy",
+    "after an uncaught error: stop HAProxy gracefully and exit 1, or leave it serving and exit 3 for a supervisor that starts the reloader again to adopt it (the image's entrypoint sets leave-haproxy)",
   ),
   rescanInterval: row(
     "rescan-interval",

@@ -113,6 +113,13 @@ export const LOG_LEVEL = checkedType(
 // json or pretty.
 export const LOG_FORMAT = oneOfType("format", ["json", "pretty"], "json or pretty");
 
+// RELOADER_ON_CRASH: what an uncaught error in the reloader does to the HAProxy it supervises.
+export const ON_CRASH = oneOfType(
+  "action",
+  ["stop-haproxy", "leave-haproxy"],
+  "stop-haproxy or leave-haproxy",
+);
+
 // The metadata API versions the real rancher-metadata (v0.10.4) serves; all answer /containers,
 // /version and self/service/metadata the same way for what the programs read.
 export const API_VERSIONS = ["2015-07-25", "2015-12-19", "2016-07-29", "latest"] as const;

@@ -61,6 +61,8 @@ export interface ReloaderOptions {
   hardStopAfterMs: number;
   debounceMs: number;
   stopTimeoutMs: number;
+  /** after an uncaught error: stop HAProxy and exit 1, or leave it serving and exit 3 (RELOADER_ON_CRASH) */
+  onCrash: "stop-haproxy" | "leave-haproxy";
   rescanIntervalMs: number;
   reloadTimeoutMs: number;
   maxRestarts: number;

@@ -72,6 +72,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     hardStopAfterMs: values.get("hardStopAfter"),
     debounceMs: values.get("debounceMs"),
     stopTimeoutMs: values.get("stopTimeout"),
+    onCrash: values.get("onCrash"),
     rescanIntervalMs: values.get("rescanInterval"),
     reloadTimeoutMs: values.get("reloadTimeout"),
     maxRestarts: values.get("maxRestarts"),
