@@ -7,6 +7,8 @@ import { createCertificateManager } from "./certs/create-certificate-manager.js"
 import { findRunningMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
+import { logHaproxyLine } from "./haproxy/log-haproxy-line.js";
+import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
@@ -82,6 +84,13 @@ async function startLocked(
   if (created.length > 0)
     logger.info({ event: "inputs.created", paths: created }, "created empty input files");
 
+  // HAProxy's stdout (access logs with SYSLOG_HOST=stdout) through the state dir's FIFO, so a reloader
+  // started again after a crash keeps logging what the adopted HAProxy writes.
+  const stdoutFifo = await openStdoutFifo(
+    layout.stdoutFifo,
+    (line) => logHaproxyLine(logger, "stdout", line),
+    logger,
+  );
   const status = new ReloaderStatus();
   let giveUp: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (giveUp = reject));
@@ -93,6 +102,7 @@ async function startLocked(
     maxRestarts: options.maxRestarts,
     logger,
     status,
+    stdoutFifo,
     onGiveUp: giveUp,
   });
   // The base config is read from the private state dir; only the two generated files are watched.
@@ -158,6 +168,7 @@ async function startLocked(
       const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
       await Promise.race([applier.idle(), delay(passWait)]);
       await supervisor.stop(Math.max(0, Math.round(deadline - performance.now())));
+      stdoutFifo?.close();
       unlock();
       logger.info({ event: "reloader.stopped" }, "stopped");
     },

@@ -20,6 +20,7 @@ import { RestartPolicy } from "./restart-policy.js";
 import { SerialLock } from "./serial-lock.js";
 import { stopHaproxy } from "./stop-haproxy.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
+import type { StdoutFifo } from "./stdout-fifo.js";
 
 // What the supervisor needs.
 export interface SupervisorOptions {
@@ -29,6 +30,8 @@ export interface SupervisorOptions {
   maxRestarts: number;
   logger: Logger;
   status: ReloaderStatus;
+  /** where HAProxy's stdout goes (null: a pipe to this process) */
+  stdoutFifo: StdoutFifo | null;
   /** called once when restarts keep failing: the reloader should exit 1 */
   onGiveUp: (error: Error) => void;
 }

@@ -7,6 +7,7 @@ import type { ReloaderStatus } from "../state/reloader-status.js";
 import { waitUntilReady, type Verdict } from "./confirm-reload.js";
 import { logHaproxyLine } from "./log-haproxy-line.js";
 import { haproxyArgs, spawnHaproxy, type HaproxyChild } from "./spawn-haproxy.js";
+import { closeWriteEnd, type StdoutFifo } from "./stdout-fifo.js";
 
 // What a launch needs (the supervisor's options).
 export interface LaunchOptions {
@@ -15,6 +16,8 @@ export interface LaunchOptions {
   reloadTimeoutMs: number;
   logger: Logger;
   status: ReloaderStatus;
+  /** where HAProxy's stdout goes (null: a pipe to this process) */
+  stdoutFifo: StdoutFifo | null;
 }
 
 // How a launch ended: the readiness verdict and the child (null: it could not be spawned; the verdict's
@@ -35,7 +38,9 @@ export async function launchMaster(
   const { bin, layout, logger, status } = options;
   const started = performance.now();
   let child: HaproxyChild;
+  let stdoutFd: number | undefined;
   try {
+    stdoutFd = options.stdoutFifo?.openWriteEnd();
     child = await spawnHaproxy(
       bin,
       haproxyArgs(layout.masterSocket, configFiles(layout.current)),
@@ -43,9 +48,12 @@ export async function launchMaster(
         if (stream === "stderr") onStderr(line);
         logHaproxyLine(logger, stream, line);
       },
+      stdoutFd,
     );
   } catch (error) {
     return { verdict: { ok: false, kind: "exited", reason: String(error), info: null }, child: null };
+  } finally {
+    if (stdoutFd !== undefined) closeWriteEnd(stdoutFd);
   }
   onSpawned(child);
   status.haproxyStarted(child.pid);

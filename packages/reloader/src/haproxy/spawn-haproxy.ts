@@ -23,15 +23,24 @@ export function haproxyArgs(masterSocket: string, files: readonly string[]): str
   return ["-W", "-S", `${masterSocket},mode,600`, ...files.flatMap((file) => ["-f", file])];
 }
 
-// Start `bin args`; every stdout/stderr line goes to onLine. Throws when the binary cannot be started.
+// Start `bin args`; every stdout/stderr line goes to onLine, unless `stdoutFd` is given: then stdout goes
+// to that descriptor (the state dir's FIFO, read elsewhere). Throws when the binary cannot be started.
 export async function spawnHaproxy(
   bin: string,
   args: readonly string[],
   onLine: (stream: "stdout" | "stderr", line: string) => void,
+  stdoutFd?: number,
 ): Promise<HaproxyChild> {
   // Its own process group: a Ctrl-C or group signal meant for the reloader must not hard-stop HAProxy
   // behind the graceful stop; the reloader signals it itself (and kills it if it dies: see cli.ts).
-  const subprocess = execa(bin, args, { reject: false, buffer: false, stdin: "ignore", detached: true });
+  const subprocess = execa(bin, args, {
+    reject: false,
+    buffer: false,
+    stdin: "ignore",
+    // execa's types list only descriptors 1 to 9; it passes any open one on to child_process.
+    stdout: stdoutFd === undefined ? "pipe" : (stdoutFd as 3),
+    detached: true,
+  });
   let alive = true;
   const exited = subprocess.then((result): HaproxyExit => {
     alive = false;

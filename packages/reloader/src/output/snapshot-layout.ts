@@ -29,6 +29,8 @@ export interface StateLayout {
   certificate: string;
   /** `<pid> <start time>` of the reloader that owns the dir */
   lockFile: string;
+  /** the FIFO HAProxy's stdout goes to, read by whichever reloader runs (haproxy/stdout-fifo.ts) */
+  stdoutFifo: string;
 }
 
 // The fixed paths of a state dir.
@@ -42,6 +44,7 @@ export function stateLayout(stateDir: string): StateLayout {
     baseConfig: join(stateDir, "haproxy.cfg"),
     certificate: join(stateDir, "server.pem"),
     lockFile: join(stateDir, "reloader.lock"),
+    stdoutFifo: join(stateDir, "haproxy.stdout"),
   };
 }
 
