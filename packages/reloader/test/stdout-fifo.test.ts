@@ -1,8 +1,11 @@
 // HAProxy's stdout goes through a FIFO in the state dir: with SYSLOG_HOST=stdout its access logs are
 // logged by the reloader (haproxy.output), and still after the reloader was SIGKILLed and a new one
-// adopted the running HAProxy. With a pipe to the first reloader they went nowhere from then on.
+// adopted the running HAProxy. With a pipe to the first reloader they went nowhere from then on. Its write
+// ends are non-blocking: HAProxy drops lines rather than wait for a reader that falls behind.
 import assert from "node:assert/strict";
-import { lstat } from "node:fs/promises";
+import { closeSync, constants, writeSync } from "node:fs";
+import { lstat, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -14,6 +17,8 @@ import {
   waitFor,
   type ReloaderProcess,
 } from "@rancher-haproxy/test-support";
+import { createLogger } from "@rancher-haproxy/core";
+import { openStdoutFifo } from "../src/haproxy/stdout-fifo.ts";
 import { createFixture } from "./helpers/fixture.ts";
 
 // Requests `path` through HAProxy until `reloader` logs HAProxy's access log line for it.
@@ -52,4 +57,23 @@ test("access logs on HAProxy's stdout reach the reloader's log, and the next rel
   const adopted = second.logs.find((line) => line.event === "haproxy.adopted");
   assert.equal(adopted?.["pid"], master, "the same HAProxy, adopted");
   await accessLogged(second, fixture.url, "after-restart");
+});
+
+test("the FIFO's write ends are non-blocking (a reader that falls behind costs lines, never a stalled worker) and every line is read", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-fifo-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const lines: string[] = [];
+  const logger = createLogger({ name: "test", level: "silent", format: "json" });
+  const fifo = await openStdoutFifo(join(dir, "haproxy.stdout"), (line) => lines.push(line), logger);
+  assert.ok(fifo, "a FIFO could be made");
+  t.after(() => fifo.close());
+  for (const n of [1, 2]) {
+    const fd = fifo.openWriteEnd();
+    const flags = /^flags:\s*([0-7]+)$/m.exec(await readFile(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
+    assert.ok(flags !== undefined && (parseInt(flags, 8) & constants.O_NONBLOCK) !== 0, "O_NONBLOCK");
+    writeSync(fd, `line ${n}\n`);
+    closeSync(fd); // as HAProxy exiting: the reader sees no end of file and reads the next writer's lines
+  }
+  await waitFor(() => (lines.length === 2 ? true : undefined), { timeoutMs: 5000, message: "both lines" });
+  assert.deepEqual(lines, ["line 1", "line 2"]);
 });
