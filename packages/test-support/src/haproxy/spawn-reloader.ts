@@ -17,7 +17,10 @@ export type { LogLine, ProcessExit, WaitEventOptions };
 export interface SpawnReloaderOptions {
   args?: readonly string[];
   env?: Readonly<Record<string, string>>;
-  /** "src" runs packages/reloader/src/cli.ts through tsx (default); "dist" runs bin/reloader.js */
+  /**
+   * "dist" runs bin/reloader.js (default, as spawnGenerateMaps: `npm test` builds first, and a start costs
+   * about half the CPU of one through tsx); "src" runs packages/reloader/src/cli.ts through tsx
+   */
   entry?: "src" | "dist";
   /** echo every line to stderr (or set RH_TEST_ECHO=1) */
   echo?: boolean;
@@ -41,7 +44,7 @@ const DIST_CLI = fileURLToPath(new URL("../../../reloader/bin/reloader.js", impo
 
 // Start `reloader` (it is not awaited to be ready: wait for the "reloader.ready" event).
 export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProcess {
-  const entry = options.entry ?? "src";
+  const entry = options.entry ?? "dist";
   const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
   if (
     entry === "dist" &&
