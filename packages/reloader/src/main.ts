@@ -1,27 +1,22 @@
 // The reloader, start to stop: options → syslog target + certificate → rendered base config → first
 // snapshot → HAProxy (a master-worker child, or the running master a killed reloader left, adopted) →
 // watch the inputs → check, snapshot, reload, confirm.
-import { createMetadataClient, type Logger } from "@rancher-haproxy/core";
+import type { Logger } from "@rancher-haproxy/core";
 import { adoptMaster } from "./adopt/adopt-master.js";
-import { createCertificateManager } from "./certs/create-certificate-manager.js";
 import { findRunningMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
 import { logHaproxyLine } from "./haproxy/log-haproxy-line.js";
 import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
-import { ensureInputFiles } from "./output/ensure-input-files.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { ConfigApplier } from "./reload/config-applier.js";
 import { createTcpPortReport } from "./reload/report-tcp-ports.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
-import { abortableStep, stopIfAsked } from "./setup/abortable-step.js";
+import { stopIfAsked } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
-import { prepareBaseConfig } from "./setup/prepare-base-config.js";
-import { prepareCertificate } from "./setup/prepare-certificate.js";
+import { prepareStart } from "./setup/prepare-start.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
-import { resolveRunAs } from "./setup/resolve-run-as.js";
-import { resolveSyslogTarget } from "./setup/resolve-syslog-target.js";
 import { ReloaderStatus } from "./state/reloader-status.js";
 import { startReloaderStatus } from "./status/start-reloader-status.js";
 import { watchInputs } from "./watch/watch-inputs.js";
@@ -63,26 +58,7 @@ async function startLocked(
   unlock: () => void,
   stop: AbortSignal | undefined,
 ): Promise<RunningReloader> {
-  const metadata = createMetadataClient({
-    apiHost: options.rancherApiHost,
-    apiVersion: options.rancherApiVersion,
-  });
-  const log = await abortableStep(
-    resolveSyslogTarget(options.syslogHost, metadata, logger),
-    stop,
-    "syslog target",
-  );
-  if (options.ssl.enabled)
-    await abortableStep(prepareCertificate(options.ssl, metadata, logger), stop, "certificate");
-  // Every certificate (default, metadata certs, SSL_CERT_DIR) checked and written before HAProxy starts.
-  const certificates = options.ssl.enabled
-    ? createCertificateManager(options, layout, metadata, logger)
-    : null;
-  if (certificates) await abortableStep(certificates.prepare(), stop, "certificates");
-  await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
-  const created = await ensureInputFiles([options.backendConfig, options.domainMap]);
-  if (created.length > 0)
-    logger.info({ event: "inputs.created", paths: created }, "created empty input files");
+  const certificates = await prepareStart(options, layout, logger, stop);
 
   // HAProxy's stdout (access logs with SYSLOG_HOST=stdout) through the state dir's FIFO, so a reloader
   // started again after a crash keeps logging what the adopted HAProxy writes.
