@@ -3,11 +3,11 @@
 // watch the inputs → check, snapshot, reload, confirm.
 import type { Logger } from "@rancher-haproxy/core";
 import { adoptMaster } from "./adopt/adopt-master.js";
-import { findRunningMaster } from "./adopt/find-running-master.js";
+import { findRunningMaster, type FoundMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
 import { logHaproxyLine } from "./haproxy/log-haproxy-line.js";
-import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
+import { openStdoutFifo, type StdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { ConfigApplier } from "./reload/config-applier.js";
@@ -15,7 +15,7 @@ import { createTcpPortReport } from "./reload/report-tcp-ports.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
 import { stopIfAsked } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
-import { prepareStart } from "./setup/prepare-start.js";
+import { prepareStart, type PreparedCertificates } from "./setup/prepare-start.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
 import { ReloaderStatus } from "./state/reloader-status.js";
 import { startReloaderStatus } from "./status/start-reloader-status.js";
@@ -58,8 +58,12 @@ async function startLocked(
   unlock: () => void,
   stop: AbortSignal | undefined,
 ): Promise<RunningReloader> {
-  const certificates = await prepareStart(options, layout, logger, stop);
-
+  // A live master of ours first: when there is one, no step of the start is abandoned on a stop (the
+  // master is adopted, then the stop ends it gracefully); without one, a stop ends the start at once.
+  const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
+  if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
+  const abandon = found.kind === "running" ? undefined : stop;
+  const certificates = await prepareStart(options, layout, logger, abandon);
   // HAProxy's stdout (access logs with SYSLOG_HOST=stdout) through the state dir's FIFO, so a reloader
   // started again after a crash keeps logging what the adopted HAProxy writes.
   const stdoutFifo = await openStdoutFifo(
@@ -67,6 +71,39 @@ async function startLocked(
     (line) => logHaproxyLine(logger, "stdout", line),
     logger,
   );
+  try {
+    return await startSupervised({
+      options,
+      logger,
+      layout,
+      unlock,
+      stop: abandon,
+      found,
+      certificates,
+      stdoutFifo,
+    });
+  } catch (error) {
+    stdoutFifo?.close();
+    throw error;
+  }
+}
+
+// What the supervised part of the start works with.
+interface StartContext {
+  options: ReloaderOptions;
+  logger: Logger;
+  layout: StateLayout;
+  unlock: () => void;
+  /** aborted by a stop; undefined once a running master was found (it is adopted whatever comes) */
+  stop: AbortSignal | undefined;
+  found: FoundMaster;
+  certificates: PreparedCertificates;
+  stdoutFifo: StdoutFifo | null;
+}
+
+// The first snapshot, HAProxy started or adopted, the status listener and the watcher.
+async function startSupervised(context: StartContext): Promise<RunningReloader> {
+  const { options, logger, layout, unlock, stop, found, certificates, stdoutFifo } = context;
   const status = new ReloaderStatus();
   let giveUp: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (giveUp = reject));
@@ -98,10 +135,7 @@ async function startLocked(
       : {}),
   });
 
-  // A live master of ours is adopted even when a stop came meanwhile: the stop then ends it gracefully.
-  const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
-  if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
-  if (found.kind !== "running") stopIfAsked(stop, "before the first check");
+  stopIfAsked(stop, "before the first check");
   const generation = await applier.prepareInitial();
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") await adoptMaster(found, supervisor, logger);

@@ -69,6 +69,7 @@ test("the FIFO's write ends are non-blocking (a reader that falls behind costs l
   t.after(() => fifo.close());
   for (const n of [1, 2]) {
     const fd = fifo.openWriteEnd();
+    assert.ok(fd !== undefined, "a write end");
     const flags = /^flags:\s*([0-7]+)$/m.exec(await readFile(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
     assert.ok(flags !== undefined && (parseInt(flags, 8) & constants.O_NONBLOCK) !== 0, "O_NONBLOCK");
     writeSync(fd, `line ${n}\n`);

@@ -1,12 +1,13 @@
 // A stop that arrives while the reloader is still starting, before any HAProxy runs, abandons the start:
 // here the metadata service accepts the connection for the syslog target (SYSLOG_HOST unset) and never
 // answers. Before, the stop waited for the read's 5 s timeout, then HAProxy was started only to be
-// stopped again; `docker stop`'s 10 s could run out when the start held more such waits.
+// stopped again; `docker stop`'s 10 s could run out when the start held more such waits. A reloader
+// restarted while HAProxy runs is different: it adopts the master whatever comes, then stops it gracefully.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
-import { test } from "node:test";
-import { waitFor } from "@rancher-haproxy/test-support";
+import { test, type TestContext } from "node:test";
+import { haproxyMasters, waitFor } from "@rancher-haproxy/test-support";
 import { createFixture } from "./helpers/fixture.ts";
 
 // True once /proc shows the process catching SIGHUP (bit 0 of SigCgt): the CLI's stop handlers are set.
@@ -16,7 +17,8 @@ async function catchesSighup(pid: number): Promise<true | undefined> {
   return mask !== undefined && (BigInt(`0x${mask}`) & 1n) === 1n ? true : undefined;
 }
 
-test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAProxy started", async (t) => {
+// A metadata service that accepts connections and never answers; `held` are its connections.
+async function silentMetadata(t: TestContext): Promise<{ host: string; held: Socket[] }> {
   const held: Socket[] = [];
   const silent = createServer((socket) => held.push(socket));
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
@@ -26,17 +28,23 @@ test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAP
   });
   const address = silent.address();
   assert.ok(address && typeof address === "object");
+  return { host: `127.0.0.1:${address.port}`, held };
+}
 
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const reloader = await fixture.start([], {
-    SYSLOG_HOST: "",
-    RANCHER_API_HOST: `127.0.0.1:${address.port}`,
-  });
-  await waitFor(() => catchesSighup(reloader.pid), { timeoutMs: 10_000, message: "the stop handlers" });
+// Waits until `pid` takes a stop and its syslog-target read hangs on the silent service.
+async function waitInMetadataRead(pid: number, held: Socket[]): Promise<void> {
+  await waitFor(() => catchesSighup(pid), { timeoutMs: 10_000, message: "the stop handlers" });
   await waitFor(() => (held.length > 0 ? true : undefined), {
     timeoutMs: 10_000,
     message: "the metadata read for the syslog target",
   });
+}
+
+test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAProxy started", async (t) => {
+  const metadata = await silentMetadata(t);
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const reloader = await fixture.start([], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.host });
+  await waitInMetadataRead(reloader.pid, metadata.held);
 
   const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
@@ -44,4 +52,25 @@ test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAP
   assert.equal(abandoned?.["stage"], "syslog target");
   assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
   assert.equal(reloader.count("syslog.target"), 0, "the read was abandoned, not waited for");
+});
+
+test("SIGTERM while a restarted reloader's start waits for metadata: the running master is adopted and stopped gracefully", async (t) => {
+  const metadata = await silentMetadata(t);
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const first = await fixture.start();
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+
+  const second = await fixture.start([], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.host });
+  await waitInMetadataRead(second.pid, metadata.held);
+  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.equal(second.count("start.abandoned"), 0, "not abandoned: a master runs");
+  const adopted = second.logs.find((line) => line.event === "haproxy.adopted");
+  assert.equal(adopted?.["pid"], master);
+  assert.equal(second.count("haproxy.stopped"), 1, "stopped gracefully");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
 });

@@ -12,8 +12,11 @@ import type { Logger } from "@rancher-haproxy/core";
 
 // The open FIFO: a write end for each HAProxy start, and the reader's close.
 export interface StdoutFifo {
-  /** a new non-blocking write end for a child's stdout; the caller closes it once the child is spawned */
-  openWriteEnd(): number;
+  /**
+   * a new non-blocking write end for a child's stdout, which the caller closes once the child is spawned;
+   * undefined once the reader failed (the child's stdout is then a pipe, HAProxy still starts)
+   */
+  openWriteEnd(): number | undefined;
   close(): void;
 }
 
@@ -31,14 +34,26 @@ export async function openStdoutFifo(
     // Read and write: the reader never sees an end of file between two HAProxy processes.
     const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
     const socket = new Socket({ fd, readable: true, writable: false });
-    socket.on("error", (error) =>
-      logger.warn({ event: "haproxy.stdout-error", err: String(error) }, "reading HAProxy's stdout failed"),
-    );
+    let usable = true;
+    socket.on("error", (error) => {
+      usable = false;
+      logger.warn(
+        { event: "haproxy.stdout-error", err: String(error) },
+        "reading HAProxy's stdout failed: the next HAProxy start gets a pipe",
+      );
+    });
     createInterface({ input: socket, crlfDelay: Infinity }).on("line", (line) => {
       if (line.trim() !== "") onLine(line);
     });
     return {
-      openWriteEnd: () => openSync(path, constants.O_WRONLY | constants.O_NONBLOCK),
+      openWriteEnd: () => {
+        if (!usable) return undefined;
+        try {
+          return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+        } catch {
+          return undefined; // no reader (ENXIO): a pipe instead
+        }
+      },
       close: () => socket.destroy(),
     };
   } catch (error) {
