@@ -13,7 +13,9 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # the state dir's master socket. Any other exit of the reloader's own (0 after SIGTERM/SIGINT, 1: HAProxy
 # cannot be run, 2: bad options) ends the script with that code; SIGTERM and SIGINT are passed on to the reloader,
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
-# running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container.
+# running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
+# the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
+# (0.1 s) and given the stop.
 
 # Whether process $1 still runs (a zombie has exited: `wait` collects its status).
 is_running() {
@@ -63,14 +65,18 @@ supervise_reloader() {
       if [ "$code" -le 128 ] || ! kill -0 "$child" 2>/dev/null; then break; fi
     done
     child=""
-    if [ -n "$stopping" ] || { [ "$code" -le 128 ] && [ "$code" -ne 3 ]; }; then exit "$code"; fi
+    if [ "$code" -le 128 ] && [ "$code" -ne 3 ]; then exit "$code"; fi
+    # Died (or crashed leaving HAProxy) during a stop: started again at once, it adopts HAProxy and is
+    # given the stop, so HAProxy still stops gracefully instead of dying with the container.
     [ $(($(date +%s) - started)) -lt 60 ] || delay=1
+    pause=$delay
+    [ -z "$stopping" ] || pause=0.1
     if [ "$code" -eq 3 ]; then how="ended by an uncaught error"; else how="killed by signal $((code - 128))"; fi
     printf '{"level":50,"time":%s000,"name":"docker-entrypoint","event":"entrypoint.reloader-died","exitCode":%s,"restartInS":%s,"msg":"the reloader was %s: starting it again, it adopts the running HAProxy"}\n' \
-      "$(date +%s)" "$code" "$delay" "$how" >&2
-    sleep "$delay" &
+      "$(date +%s)" "$code" "$pause" "$how" >&2
+    sleep "$pause" &
     wait $! || true
-    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+    [ -n "$stopping" ] || delay=$((delay * 2 > 30 ? 30 : delay * 2))
   done
 }
 

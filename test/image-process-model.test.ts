@@ -196,6 +196,7 @@ test("an uncaught error in the reloader leaves HAProxy serving: the entrypoint s
   const [master] = haproxyMasters(image.stateDir);
   assert.ok(reloader && master);
   const masterInside = await namespacePid(master);
+  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
   const from = image.logs.length;
   process.kill(reloader, "SIGUSR2");
   const crash = await image.waitForEvent("reloader.crash", { from, timeoutMs: 10_000 });
@@ -207,6 +208,40 @@ test("an uncaught error in the reloader leaves HAProxy serving: the entrypoint s
   assert.equal(image.count("haproxy.stopped"), 0, "HAProxy was never stopped");
   assert.deepEqual(haproxyMasters(image.stateDir), [master], "the same single master");
   assert.ok(await routes(image.url, "app.dev.tld", "app")(), "routing unchanged");
+});
+
+test("an uncaught error while the reloader stops HAProxy: started again, it finishes the graceful stop (in-flight request answered, exit 0)", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.6" });
+  const slow = await startBackend({ name: "slow", host: "127.0.74.7", delayMs: 3000 });
+  t.after(() => Promise.all([app.close(), slow.close()]));
+  const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
+  const image = await startImage(t, [], { NODE_OPTIONS: `--import=${thrower}` });
+  await image.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "slow", servers: [{ address: slow.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "slow.dev.tld": "slow" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  const [tini] = image.inside("tini --");
+  const [reloader] = image.inside(RELOADER);
+  assert.ok(tini && reloader);
+  // A request in flight holds the old worker during the soft stop.
+  const inFlight = httpRequest({ url: image.url, host: "slow.dev.tld", timeoutMs: 30_000 });
+  await waitFor(() => (slow.seen.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "in flight" });
+  process.kill(tini, "SIGTERM");
+  await image.waitForEvent("reloader.stopping", { timeoutMs: 10_000 });
+  process.kill(reloader, "SIGUSR2");
+  const crash = await image.waitForEvent("reloader.crash", { timeoutMs: 10_000 });
+  assert.match(String(crash["haproxy"]), /left running/);
+  const died = await image.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
+  assert.equal(died["exitCode"], 3);
+  const answer = await inFlight;
+  assert.equal(answer.body, "slow", "the request in flight was answered");
+  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
 
 test("bad options end the entrypoint with exit code 2 at once, without a restart", async (t) => {

@@ -56,10 +56,13 @@ process.on("exit", () => reloader?.killNow());
 // image's entrypoint reads SIGHUP in /proc/<pid>/status as "the reloader can take a stop now".
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
   process.on(signal, () => void shutdown(0, signal));
-// An uncaught error: HAProxy is stopped gracefully (exit 1), or with --on-crash leave-haproxy left serving
-// (exit 3) for a supervisor that starts a reloader again, which adopts it as after a SIGKILL.
+// An uncaught error: HAProxy is stopped gracefully (exit 1), or with --on-crash leave-haproxy, when one
+// runs, left serving (exit 3) for a supervisor that starts a reloader again, which adopts it as after a
+// SIGKILL (and, when a stop was under way, is given the stop again). With no HAProxy running (a crash
+// during the start, say) it is exit 1 either way: a supervisor restarting it would loop with nothing served.
 function crashed(reason: string, fields: Record<string, unknown>): void {
-  const leave = options.onCrash === "leave-haproxy" && !stopping;
+  const runs = reloader !== null && reloader.status.snapshot().haproxyPid !== null;
+  const leave = options.onCrash === "leave-haproxy" && runs;
   const haproxy = leave ? "left running for a new reloader to adopt" : "stopped";
   logger.fatal({ event: "reloader.crash", ...fields, haproxy }, `${reason}: HAProxy ${haproxy}`);
   if (!leave) return void shutdown(1, reason);
