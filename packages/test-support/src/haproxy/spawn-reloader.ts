@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { assertBuilt } from "../pair/assert-built.js";
 import {
   wrapLoggedChild,
   type LogLine,
@@ -51,6 +52,7 @@ export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProce
     !existsSync(fileURLToPath(new URL("../../../reloader/dist/cli.js", import.meta.url)))
   )
     throw new Error("packages/reloader/dist is missing: run `npx tsc -b` first");
+  if (entry === "dist") assertBuilt("reloader");
   // Debian installs haproxy in /usr/sbin, which a non-root PATH may lack.
   const path = `${process.env["PATH"] ?? "/usr/bin:/bin"}:/usr/sbin:/usr/local/sbin`;
   // STATUS_PORT=0: an ephemeral status port (logged in status.listening), so parallel tests never collide.

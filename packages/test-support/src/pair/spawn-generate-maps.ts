@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { assertBuilt } from "./assert-built.js";
 import { wrapLoggedChild, type LoggedChild } from "./logged-child.js";
 
 // How to run it: flags, environment (on top of PATH/HOME only) and which build.
@@ -32,6 +33,7 @@ export function spawnGenerateMaps(options: SpawnGenerateMapsOptions = {}): Gener
   const entry = options.entry ?? "dist";
   if (entry === "dist" && !existsSync(DIST_BUILT))
     throw new Error("packages/generate-maps/dist is missing: run `npx tsc -b` first");
+  if (entry === "dist") assertBuilt("generate-maps");
   const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
   // STATUS_PORT=0: an ephemeral status port (logged in status.listening), so parallel tests never collide.
   // BACKEND_NETWORKS: the tests' backends listen on loopback, which is never routed unless allowed

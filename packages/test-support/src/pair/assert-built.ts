@@ -1,0 +1,44 @@
+// Tests run the built programs (dist): a build older than its sources would test old code without a
+// word. Checked once per test process and package: the newest file under the package's src (and core's,
+// which every program imports) must not be newer than its build info, which `tsc -b` rewrites.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PACKAGES = fileURLToPath(new URL("../../../", import.meta.url));
+const checked = new Set<string>();
+
+// Throws naming the fix when `name`'s (or core's) dist is missing or older than its src; `packages` is the
+// repository's packages dir (tests give another).
+export function assertBuilt(name: "reloader" | "generate-maps", packages = PACKAGES): void {
+  if (checked.has(join(packages, name))) return;
+  for (const pkg of [name, "core"]) {
+    const info = join(packages, pkg, "dist", ".tsbuildinfo");
+    const builtAt = mtime(info);
+    if (builtAt === null) throw new Error(`packages/${pkg}/dist is missing: run \`npx tsc -b\` first`);
+    const newest = newestUnder(join(packages, pkg, "src"));
+    if (newest.at > builtAt)
+      throw new Error(
+        `packages/${pkg}/dist is older than ${newest.path}: run \`npx tsc -b\` (or \`npm test\`) first`,
+      );
+  }
+  checked.add(join(packages, name));
+}
+
+function mtime(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+function newestUnder(dir: string): { path: string; at: number } {
+  let newest = { path: dir, at: 0 };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const found = entry.isDirectory() ? newestUnder(path) : { path, at: mtime(path) ?? 0 };
+    if (found.at > newest.at) newest = found;
+  }
+  return newest;
+}
