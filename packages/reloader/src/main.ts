@@ -1,6 +1,6 @@
-// The reloader, start to stop: options → syslog target + certificate → rendered base config → first
-// snapshot → HAProxy (a master-worker child, or the running master a killed reloader left, adopted) →
-// watch the inputs → check, snapshot, reload, confirm.
+// The reloader, start to stop: options → the running master a killed reloader left, if any → syslog
+// target + certificates + rendered base config → first snapshot → HAProxy (a master-worker child, or
+// that master, adopted) → watch the inputs → check, snapshot, reload, confirm.
 import type { Logger } from "@rancher-haproxy/core";
 import { adoptMaster } from "./adopt/adopt-master.js";
 import { findRunningMaster, type FoundMaster } from "./adopt/find-running-master.js";
