@@ -10,30 +10,20 @@ import { test } from "node:test";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
 import type { InputPaths } from "../src/sources/read-inputs.ts";
 import { createAppliedStateProbe, judgeReloaderHealth, withPendingSince } from "../src/index.ts";
-import type { StatusSnapshot } from "../src/state/reloader-status.ts";
+import { ReloaderStatus, type StatusSnapshot } from "../src/state/reloader-status.ts";
 
 const BASE = "global\n  maxconn 100\n";
 const BACKENDS = "backend app\n  server s1 127.0.0.1:8080\n";
 const GRACE = 5000;
 const HOUR = 3_600_000;
 
+// A fresh status with a confirmed worker running gen-1.
 const RUNNING: StatusSnapshot = {
+  ...new ReloaderStatus().snapshot(),
   haproxyPid: 100,
   workerPid: 101,
-  masterReloads: 0,
   currentGeneration: 1,
   runningGeneration: 1,
-  reloads: { applied: 0, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0 },
-  restarts: 0,
-  lastReloadDurationMs: null,
-  lastChangeToAppliedMs: null,
-  lastError: null,
-  retry: null,
-  applyRetries: 0,
-  refusedInputs: null,
-  reloadsByReason: {},
-  runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
-  unlistedTcpPorts: [],
 };
 
 // A running gen-1 and `write`, which puts a map on disk with an mtime `offsetMs` from now; `advance` moves
