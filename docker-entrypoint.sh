@@ -15,7 +15,7 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
-# (0.1 s) and given the stop.
+# (0.1 s, three times at most) and given the stop.
 
 # Whether process $1 still runs (a zombie has exited: `wait` collects its status).
 is_running() {
@@ -42,7 +42,7 @@ pass_stop() {
 }
 
 supervise_reloader() {
-  child="" stopping="" passed="" delay=1
+  child="" stopping="" passed="" delay=1 stop_restarts=0
   # The traps only note the stop (the first signal wins): they interrupt `wait`, and the loop passes
   # it on, once. Sending it from the trap too could deliver it twice (a trap runs between any two
   # commands), and a second signal makes the reloader exit at once, HAProxy killed.
@@ -67,7 +67,12 @@ supervise_reloader() {
     child=""
     if [ "$code" -le 128 ] && [ "$code" -ne 3 ]; then exit "$code"; fi
     # Died (or crashed leaving HAProxy) during a stop: started again at once, it adopts HAProxy and is
-    # given the stop, so HAProxy still stops gracefully instead of dying with the container.
+    # given the stop, so HAProxy still stops gracefully instead of dying with the container; three times
+    # at most, so one that dies in every stop does not loop until the container is killed.
+    if [ -n "$stopping" ]; then
+      stop_restarts=$((stop_restarts + 1))
+      [ "$stop_restarts" -le 3 ] || exit "$code"
+    fi
     [ $(($(date +%s) - started)) -lt 60 ] || delay=1
     pause=$delay
     [ -z "$stopping" ] || pause=0.1
