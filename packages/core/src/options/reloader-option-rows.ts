@@ -183,7 +183,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_ON_CRASH",
     ON_CRASH,
     "stop-haproxy",
-    "after an uncaught error: stop HAProxy gracefully and exit 1, or leave it serving and exit 3 for a supervisor that starts the reloader again to adopt it (the image's entrypoint sets leave-haproxy)",
+    "after an uncaught error: stop HAProxy gracefully and exit 1, or leave it serving and exit 3 for a supervisor that starts the reloader again to adopt it (the image's entrypoint sets leave-haproxy; an error during the reloader's own start always stops)",
   ),
   rescanInterval: row(
     "rescan-interval",

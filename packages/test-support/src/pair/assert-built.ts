@@ -37,7 +37,9 @@ function newestUnder(dir: string): { path: string; at: number } {
   let newest = { path: dir, at: 0 };
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    const found = entry.isDirectory() ? newestUnder(path) : { path, at: mtime(path) ?? 0 };
+    // Only what tsc compiles: an editor's swap file is not a source.
+    const source = entry.isFile() && entry.name.endsWith(".ts");
+    const found = entry.isDirectory() ? newestUnder(path) : { path, at: source ? (mtime(path) ?? 0) : 0 };
     if (found.at > newest.at) newest = found;
   }
   return newest;
