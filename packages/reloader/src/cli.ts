@@ -78,20 +78,20 @@ try {
   starting = startReloader(options, logger, abandonStart.signal);
   reloader = await starting;
 } catch (error) {
-  // A stop abandoned the start: the shutdown it began logs and exits.
-  if (error instanceof StartStoppedError) {
+  // A stop abandoned the start: the shutdown it began exits.
+  if (error instanceof StartStoppedError)
     logger.info({ event: "start.abandoned", stage: error.stage }, error.message);
-    await new Promise<never>(() => undefined);
+  else {
+    const code = error instanceof StartupError ? error.exitCode : 1;
+    logger.fatal(
+      {
+        event: error instanceof StartupError ? error.event : "reloader.start-failed",
+        err: error instanceof Error ? error.message : String(error),
+      },
+      "cannot start",
+    );
+    await shutdown(code, "start-up failed");
   }
-  const code = error instanceof StartupError ? error.exitCode : 1;
-  logger.fatal(
-    {
-      event: error instanceof StartupError ? error.event : "reloader.start-failed",
-      err: error instanceof Error ? error.message : String(error),
-    },
-    "cannot start",
-  );
-  await shutdown(code, "start-up failed");
 }
 reloader?.failed.catch(
   (error: unknown) => void shutdown(1, error instanceof Error ? error.message : String(error)),

@@ -3,6 +3,7 @@
 // that master, adopted) → watch the inputs → check, snapshot, reload, confirm.
 import type { Logger } from "@rancher-haproxy/core";
 import { adoptMaster } from "./adopt/adopt-master.js";
+import type { CertificateManager } from "./certs/certificate-manager.js";
 import { findRunningMaster, type FoundMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { HaproxySupervisor } from "./haproxy/haproxy-supervisor.js";
@@ -15,7 +16,7 @@ import { createTcpPortReport } from "./reload/report-tcp-ports.js";
 import { SnapshotStore } from "./reload/snapshot-store.js";
 import { stopIfAsked } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
-import { prepareStart, type PreparedCertificates } from "./setup/prepare-start.js";
+import { prepareStart } from "./setup/prepare-start.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
 import { ReloaderStatus } from "./state/reloader-status.js";
 import { startReloaderStatus } from "./status/start-reloader-status.js";
@@ -97,7 +98,7 @@ interface StartContext {
   /** aborted by a stop; undefined once a running master was found (it is adopted whatever comes) */
   stop: AbortSignal | undefined;
   found: FoundMaster;
-  certificates: PreparedCertificates;
+  certificates: CertificateManager | null;
   stdoutFifo: StdoutFifo | null;
 }
 

@@ -2,6 +2,7 @@
 // config rendered into the state dir, the shared input files. A stop during the metadata reads abandons
 // the start (abortable-step.ts): nothing runs yet.
 import { createMetadataClient, type Logger } from "@rancher-haproxy/core";
+import type { CertificateManager } from "../certs/certificate-manager.js";
 import { createCertificateManager } from "../certs/create-certificate-manager.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { ensureInputFiles } from "../output/ensure-input-files.js";
@@ -12,16 +13,14 @@ import { prepareCertificate } from "./prepare-certificate.js";
 import { resolveRunAs } from "./resolve-run-as.js";
 import { resolveSyslogTarget } from "./resolve-syslog-target.js";
 
-// The certificate manager (ENABLE_SSL), prepared; null without TLS.
-export type PreparedCertificates = ReturnType<typeof createCertificateManager> | null;
-
-// Prepares the start; throws StartupError (unusable configuration) or StartStoppedError (`stop`).
+// Prepares the start and returns the certificate manager (ENABLE_SSL), prepared, or null without TLS;
+// throws StartupError (unusable configuration) or StartStoppedError (`stop`).
 export async function prepareStart(
   options: ReloaderOptions,
   layout: StateLayout,
   logger: Logger,
   stop: AbortSignal | undefined,
-): Promise<PreparedCertificates> {
+): Promise<CertificateManager | null> {
   const metadata = createMetadataClient({
     apiHost: options.rancherApiHost,
     apiVersion: options.rancherApiVersion,
