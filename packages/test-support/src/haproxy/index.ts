@@ -1,6 +1,6 @@
 // Helpers to run the reloader (and so HAProxy) for real in tests: ports, waits, the CLI as a child.
 export { freePort, freePorts } from "./free-port.js";
-export { haproxyMasters } from "./haproxy-masters.js";
+export { findHaproxyMasters, haproxyMasters, type MastersSeen } from "./haproxy-masters.js";
 export { waitFor, type WaitOptions } from "./wait-for.js";
 export {
   spawnReloader,

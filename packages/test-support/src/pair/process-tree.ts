@@ -2,11 +2,14 @@
 // demo and its test prove that no HAProxy outlives a stop, by pid rather than by process name.
 import { readdirSync, readFileSync } from "node:fs";
 
-// One process: its pid, parent and command line (NUL-separated arguments joined by spaces).
+// One process: its pid, parent, command line (NUL-separated arguments joined by spaces), the kernel's
+// name for it (comm: the program's file name, kept across an exec of the same program) and its state letter.
 export interface ProcessInfo {
   pid: number;
   ppid: number;
   command: string;
+  name: string;
+  state: string;
 }
 
 // Every process now visible in /proc (those that vanish while reading are left out).
@@ -25,9 +28,11 @@ export function readProcess(pid: number): ProcessInfo | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ")".
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const close = stat.lastIndexOf(")");
+    const name = stat.slice(stat.indexOf("(") + 1, close);
+    const [state = "", ppid] = stat.slice(close + 2).split(" ");
     const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-    return { pid, ppid, command };
+    return { pid, ppid: Number(ppid), command, name, state };
   } catch {
     return null;
   }
