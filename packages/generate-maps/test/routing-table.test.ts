@@ -70,6 +70,7 @@ test("the recorded 2015-12-19 scenario routes app-r123 (two servers, two aliases
     tcpBackends: 0,
     hosts: 4,
     skippedAliases: 0,
+    notesDropped: 0,
   });
 });
 

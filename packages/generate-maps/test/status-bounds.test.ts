@@ -11,6 +11,7 @@ import {
   explain,
   generatorRoutes,
   MAX_EXPLAIN_HOST_ENTRIES,
+  MAX_ROUTE_NOTES,
   recordCycle,
   renderExplanation,
   renderFiles,
@@ -101,12 +102,14 @@ test("/explain: 20 000 containers of one name, each with an invalid option, give
   );
   containers.push(container({ name: "api", stack_name: "other", labels: { "map-public-http": "80" } }));
   const table = buildRoutingTable({ containers, aliases: { s1: ["one"] } }, MODEL_OPTIONS);
-  assert.equal(table.notes.length, 20_000);
+  // The table keeps MAX_ROUTE_NOTES of the 20 000 notes (backends in name order) and says so in one more.
+  assert.equal(table.notes.length, MAX_ROUTE_NOTES + 1);
+  assert.match(table.notes[0]?.reason ?? "", new RegExp(`^${20_000 - MAX_ROUTE_NOTES} more route notes`));
   const answer = explain(table, { by: "container", value: "WEB" }, context);
   // MAX_EXPLAIN_CONTAINERS and MAX_EXPLAIN_NOTES, the host query's 5 000 per list
   const cap = 5000;
   assert.equal(answer.matches.length, cap);
-  assert.deepEqual(answer.left, { containers: 20_000 - cap, notes: 20_000 - cap });
+  assert.deepEqual(answer.left, { containers: 20_000 - cap, notes: MAX_ROUTE_NOTES - cap });
   const fallbacks = answer.notes.filter((note) => /container web: option-fallback: /.test(note));
   assert.equal(fallbacks.length, cap, "the notes on the matches, as many as the answer gives");
   assert.ok(!answer.notes.some((note) => note.includes("api")), "none about the other container");
@@ -114,7 +117,7 @@ test("/explain: 20 000 containers of one name, each with an invalid option, give
   assert.deepEqual((one as ContainerExplanation).hosts, ["one.dev.tld", "s1.dev.tld"]);
   assert.ok(JSON.stringify(answer).length < 4 * MB, "a bounded body");
   const text = renderExplanation(answer);
-  assert.match(text, /^left out: 15000 containers, 15000 notes \(ask for one container by uuid\)$/m);
+  assert.match(text, /^left out: 15000 containers, 5000 notes \(ask for one container by uuid\)$/m);
   assert.ok(text.length < 4 * MB, "a bounded text");
 
   // A host query takes the notes of its backend's stack only, and leaves nothing out.

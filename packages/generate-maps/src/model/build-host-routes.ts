@@ -3,19 +3,15 @@
 // alias hosts and every name under them, whether that stack is routed at the moment or not), the domain or
 // a parent of it (a catch-all over every stack), nor an alias host; one key claimed twice goes to the
 // stack host, then the alias, then the claim, then the first backend by name; a stack's alias keys stop
-// at MAX_ALIAS_KEYS_PER_STACK; every refusal is a note.
+// at MAX_ALIAS_KEYS_PER_STACK, the table's alias keys and `hosts` claims at MAX_TABLE_ALIAS_KEYS and
+// MAX_TABLE_HOSTS_CLAIMS (backends in name order); every refusal is a note.
 import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
 import { aliasOwnerOf, aliasParents, otherThan, ownerOf, type HostOwners } from "./host-owners.js";
-import type { Backend, HostRoute, RouteNote } from "./routing-table.js";
+import type { NoteBudget } from "./note-budget.js";
+import type { Backend, HostRoute } from "./routing-table.js";
 
 export type { HostOwners } from "./host-owners.js";
-
-// The map's lines, sorted by key, and the notes on refused claims.
-export interface HostRoutes {
-  hosts: HostRoute[];
-  notes: RouteNote[];
-}
 
 const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1, hosts: 2 };
 
@@ -24,15 +20,22 @@ const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1
 // 1.3 GB of heap) from 167 KB of metadata.
 export const MAX_ALIAS_KEYS_PER_STACK = 10_000;
 
+// The most alias keys and `hosts` claims of the whole table: each is bounded per stack or per container,
+// not in total, so 270 stacks of 100 path services and 100 aliases made 2.7 million keys (a 76 MB
+// domain.map the reloader refuses, so no change reached HAProxy), and 160 000 stacks of 32 claims each
+// 5 million claims. Stack keys (one per backend) are never cut.
+export const MAX_TABLE_ALIAS_KEYS = 100_000;
+export const MAX_TABLE_HOSTS_CLAIMS = 100_000;
+
 // `aliases`: the alias hosts resolveAliases kept (backend = the stack); `owners`: see HostOwners (every
-// routed stack and every mapped alias host among them).
+// routed stack and every mapped alias host among them); refusals go to `notes`. The map's lines, sorted by key.
 export function buildHostRoutes(
   backends: readonly Backend[],
   aliases: readonly HostRoute[],
   domain: string,
   owners: HostOwners,
-): HostRoutes {
-  const notes: RouteNote[] = [];
+  notes: NoteBudget,
+): HostRoute[] {
   const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
   const owner = (host: string) => ownerOf(host, owners.stacks, domain) ?? aliasOwnerOf(host, owners.aliases);
   const parents = aliasParents(owners.aliases, domain);
@@ -40,27 +43,43 @@ export function buildHostRoutes(
   const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const backendsOf = groupBy(backends, (backend) => backend.stack);
   const claims: HostRoute[] = [];
+  let aliasKeys = 0;
+  let hostsClaims = 0;
+  const limit = (backend: string, reason: string) =>
+    notes.add({ backend, container: null, code: "host-limit", reason });
   for (const backend of backends) {
     const path = backend.path ?? "";
     claims.push({ fqdn: `${backend.stack}.${domain}${path}`, backend: backend.name, source: "stack" });
     const stackAliases = aliasesOf.get(backend.stack) ?? [];
     const stackBackends = backendsOf.get(backend.stack)?.length ?? 1;
     const allowed = Math.floor(MAX_ALIAS_KEYS_PER_STACK / stackBackends);
-    for (const alias of stackAliases.slice(0, allowed))
+    const room = Math.min(allowed, MAX_TABLE_ALIAS_KEYS - aliasKeys);
+    for (const alias of stackAliases.slice(0, room))
       claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
-    if (stackAliases.length > allowed)
-      notes.push({
-        backend: backend.name,
-        container: null,
-        code: "host-limit",
-        reason: `only the first ${allowed} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: with its ${stackBackends} backends more would pass ${MAX_ALIAS_KEYS_PER_STACK} keys (the first left out: ${stackAliases[allowed]?.fqdn ?? ""})`,
-      });
-    for (const host of backend.hostClaims) {
+    aliasKeys += Math.min(room, stackAliases.length);
+    if (stackAliases.length > allowed && allowed <= room)
+      limit(
+        backend.name,
+        `only the first ${allowed} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: with its ${stackBackends} backends more would pass ${MAX_ALIAS_KEYS_PER_STACK} keys (the first left out: ${stackAliases[allowed]?.fqdn ?? ""})`,
+      );
+    else if (stackAliases.length > room)
+      limit(
+        backend.name,
+        `only the first ${room} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: the table's alias keys reached ${MAX_TABLE_ALIAS_KEYS} (backends in name order)`,
+      );
+    const claimRoom = MAX_TABLE_HOSTS_CLAIMS - hostsClaims;
+    if (backend.hostClaims.length > claimRoom)
+      limit(
+        backend.name,
+        `only the first ${claimRoom} of its ${backend.hostClaims.length} hosts names are looked at: the table's hosts claims reached ${MAX_TABLE_HOSTS_CLAIMS} (backends in name order)`,
+      );
+    for (const host of backend.hostClaims.slice(0, claimRoom)) {
+      hostsClaims += 1;
       const bare = host.startsWith("*.") ? host.slice(2) : host;
       const taken = owner(bare);
       const above = otherThan(parents.get(bare), backend.stack);
       const refuse = (reason: string) =>
-        notes.push({ backend: backend.name, container: null, code: "host-owned", reason });
+        notes.add({ backend: backend.name, container: null, code: "host-owned", reason });
       if (taken !== undefined && taken.stack !== backend.stack)
         refuse(
           `hosts name ${host} belongs to stack ${taken.stack} (its ${taken.alias === null ? `host ${taken.stack}.${domain}` : `alias host ${taken.alias}`} and the names under it)`,
@@ -91,14 +110,14 @@ export function buildHostRoutes(
     const winner = hosts[hosts.length - 1];
     if (winner?.fqdn !== claim.fqdn) hosts.push(claim);
     else if (winner.backend !== claim.backend)
-      notes.push({
+      notes.add({
         backend: claim.backend,
         container: null,
         code: "host-conflict",
         reason: `${claim.fqdn} (${claim.source}) is also claimed by backend ${winner.backend} (${winner.source}), which wins`,
       });
   }
-  return { hosts, notes };
+  return hosts;
 }
 
 // True when `name` is the domain or one of its parents: as a key (a mapped parent) or a wildcard it would

@@ -4,6 +4,7 @@ import { compareStrings } from "@rancher-haproxy/core";
 import { buildHostRoutes } from "./build-host-routes.js";
 import { groupBackends } from "./group-backends.js";
 import { groupTcpBackends } from "./group-tcp-backends.js";
+import { NoteBudget } from "./note-budget.js";
 import { resolveAliases } from "./resolve-aliases.js";
 import type {
   ContainerRef,
@@ -18,20 +19,23 @@ import { selectContainers, type Selection } from "./select-containers.js";
 // claims (HTTP backends only) -> sort and count.
 export function buildRoutingTable(input: MetadataInput, options: ModelOptions): RoutingTable {
   const selection = selectContainers(input.containers, options);
-  const grouping = groupBackends(selection.candidates);
+  // Route notes, bounded: labels multiply them (see note-budget.ts).
+  const budget = new NoteBudget();
+  const grouping = groupBackends(selection.candidates, budget);
   const tcp = groupTcpBackends(selection.tcpCandidates);
   const routed = new Set(grouping.backends.map((backend) => backend.stack));
   const aliases = resolveAliases(input.aliases, routed, options.domain);
   const owners = { stacks: presentStacks(selection), aliases: aliases.reserved };
-  const routes = buildHostRoutes(grouping.backends, aliases.hosts, options.domain, owners);
-  const hosts = routes.hosts;
-  const notes = [...grouping.notes, ...routes.notes].sort(
-    (a, b) =>
-      compareStrings(a.backend, b.backend) ||
-      compareStrings(a.container ?? "", b.container ?? "") ||
-      compareStrings(a.code, b.code) ||
-      compareStrings(a.reason, b.reason),
-  );
+  const hosts = buildHostRoutes(grouping.backends, aliases.hosts, options.domain, owners, budget);
+  const notes = budget
+    .notes()
+    .sort(
+      (a, b) =>
+        compareStrings(a.backend, b.backend) ||
+        compareStrings(a.container ?? "", b.container ?? "") ||
+        compareStrings(a.code, b.code) ||
+        compareStrings(a.reason, b.reason),
+    );
   const skipped = [...selection.skipped, ...grouping.skipped, ...tcp.skipped].sort(compareRefs);
   const backends = [...grouping.backends, ...tcp.backends].sort((a, b) => compareStrings(a.name, b.name));
   const skippedAliases = [...aliases.skipped].sort(compareAliases);
@@ -54,6 +58,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
       tcpBackends: tcp.backends.length,
       hosts: hosts.length,
       skippedAliases: skippedAliases.length,
+      notesDropped: budget.dropped,
     },
   };
 }

@@ -1,30 +1,30 @@
-// Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased and
-// servers that collide by name, deterministically whatever order metadata listed them in.
+// Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased (across
+// all their backends) and servers that collide by name, deterministically whatever order metadata listed them in.
 import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
 import type { Candidate } from "./evaluate-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { groupBy } from "./group-by.js";
-import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";
+import type { NoteBudget } from "./note-budget.js";
+import type { Backend, SkippedContainer } from "./routing-table.js";
 
-// Backends sorted by name with servers sorted by name, the candidates that lost a collision, and the
-// notes on options (fallbacks, disagreements).
+// Backends sorted by name with servers sorted by name, and the candidates that lost a collision.
 export interface Grouping {
   backends: Backend[];
   skipped: SkippedContainer[];
-  notes: RouteNote[];
 }
 
-// Groups candidates by backend; per backend one stack wins (see compareStacks) and each server name is used once.
-export function groupBackends(candidates: readonly Candidate[]): Grouping {
+// Groups candidates by backend; per lower-cased stack one spelling wins (see compareStacks) and each server name is
+// used once; the notes on options (fallbacks, disagreements) go to `notes`.
+export function groupBackends(candidates: readonly Candidate[], notes: NoteBudget): Grouping {
+  const winners = stackWinners(candidates);
   const byBackend = groupBy(candidates, (candidate) => candidate.backend);
-  const grouping: Grouping = { backends: [], skipped: [], notes: [] };
+  const grouping: Grouping = { backends: [], skipped: [] };
   for (const name of [...byBackend.keys()].sort(compareStrings)) {
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
-    const winner = members[0];
-    if (!winner) continue;
     const servers = new Map<string, Candidate>();
     for (const candidate of members) {
+      const winner = winners.get(candidate.stack) ?? candidate;
       if (compareStacks(candidate, winner) !== 0) {
         grouping.skipped.push(caseConflict(candidate, winner));
         continue;
@@ -33,11 +33,20 @@ export function groupBackends(candidates: readonly Candidate[]): Grouping {
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
-    const settled = settleBackendOptions(name, [...servers.values()]);
-    grouping.backends.push(settled.backend);
-    grouping.notes.push(...settled.notes);
+    if (servers.size > 0) grouping.backends.push(settleBackendOptions(name, [...servers.values()], notes));
   }
   return grouping;
+}
+
+// The spelling that wins each lower-cased stack, over all its candidates: its own backend and its path
+// backends (`App` without a path and `app` with `path=/api` would otherwise share app.<domain>).
+function stackWinners(candidates: readonly Candidate[]): Map<string, Candidate> {
+  const winners = new Map<string, Candidate>();
+  for (const candidate of candidates) {
+    const winner = winners.get(candidate.stack);
+    if (winner === undefined || compareStacks(candidate, winner) < 0) winners.set(candidate.stack, candidate);
+  }
+  return winners;
 }
 
 // The winning stack first: a name already in lower case, then code-unit order of the name, then of the uuid.

@@ -1,6 +1,12 @@
 // The model: pure functions from a metadata snapshot to a RoutingTable.
 export * from "./build-routing-table.js";
 export * from "./reasons.js";
+export * from "./note-budget.js";
+export {
+  MAX_ALIAS_KEYS_PER_STACK,
+  MAX_TABLE_ALIAS_KEYS,
+  MAX_TABLE_HOSTS_CLAIMS,
+} from "./build-host-routes.js";
 export * from "./routing-table.js";
 export * from "./select-containers.js";
 export * from "./evaluate-container.js";

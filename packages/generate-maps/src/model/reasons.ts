@@ -72,7 +72,7 @@ export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "wa
 
 // Why a routed backend is not quite what one container's labels ask for (routed all the same).
 export type NoteCode =
-  "option-fallback" | "option-disagreement" | "host-owned" | "host-conflict" | "host-limit";
+  "option-fallback" | "option-disagreement" | "host-owned" | "host-conflict" | "host-limit" | "note-limit";
 
 // Every note code with what it means, for logs, /routes and explain.
 export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
@@ -83,5 +83,7 @@ export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
   "host-conflict":
     "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
   "host-limit":
-    "a stack's aliases times its backends (path backends included) would pass 10 000 keys; the aliases past that (in name order) are not mapped",
+    "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000; those past that (in name order) are not mapped",
+  "note-limit":
+    "a table keeps 10 000 route notes (backends in name order); the rest are counted in this note",
 };

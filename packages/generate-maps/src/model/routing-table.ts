@@ -103,6 +103,8 @@ export interface RoutingCounts {
   tcpBackends: number;
   hosts: number;
   skippedAliases: number;
+  /** route notes past MAX_ROUTE_NOTES: counted, not kept */
+  notesDropped: number;
 }
 
 // Everything one metadata snapshot means for HAProxy; every list is sorted, so equal input gives an equal table.

@@ -3,38 +3,35 @@
 // every fallback to a default is noted. Servers get `check` and a stable sticky cookie from the backend.
 import { createHash } from "node:crypto";
 import type { BackendOptions } from "@rancher-haproxy/core";
-import type { Backend, RouteNote, Server } from "./routing-table.js";
+import type { Backend, Server } from "./routing-table.js";
 import type { Candidate } from "./evaluate-container.js";
 import { describeValue } from "./describe-value.js";
+import { clipForNote, type NoteBudget } from "./note-budget.js";
 
-// The backend and the notes about it.
-export interface SettledBackend {
-  backend: Backend;
-  notes: RouteNote[];
-}
-
-// Settles `members` (non-empty, winner first) into backend `name`.
-export function settleBackendOptions(name: string, members: readonly Candidate[]): SettledBackend {
+// Settles `members` (non-empty, winner first) into backend `name`; its notes go to `notes`.
+export function settleBackendOptions(
+  name: string,
+  members: readonly Candidate[],
+  notes: NoteBudget,
+): Backend {
   const [first] = members;
-  const notes: RouteNote[] = [];
-  const decided = first === undefined ? "" : first.wish;
+  const decided = first === undefined ? "" : clipForNote(first.wish);
   for (const member of members) {
     for (const warning of member.warnings)
-      notes.push({
+      notes.add({
         backend: name,
         container: member.ref.container,
         code: "option-fallback",
         reason: warning,
       });
     if (first === undefined || member === first) continue;
-    const asked = member.wish;
-    if (asked !== decided)
-      notes.push({
+    if (member.wish !== first.wish)
+      notes.add({
         backend: name,
         container: member.ref.container,
         code: "option-disagreement",
-        // The first container's name is metadata's (any length) and repeats in every such note: cut.
-        reason: `its option labels ask for ${asked}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,
+        // The first container's name and both option sets are metadata's (any length), repeated: cut.
+        reason: `its option labels ask for ${clipForNote(member.wish)}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,
       });
   }
   const options: BackendOptions = first?.settings.backend ?? {};
@@ -47,7 +44,7 @@ export function settleBackendOptions(name: string, members: readonly Candidate[]
   };
   if (first?.settings.path !== undefined) backend.path = first.settings.path;
   if (Object.keys(options).length > 0) backend.options = { ...options };
-  return { backend, notes };
+  return backend;
 }
 
 // The server with what the backend's options add: `check` with a check path, a cookie when sticky

@@ -42,10 +42,15 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
   gauge(
     registry,
     "generate_maps_route_notes",
-    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code",
+    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code; note-limit: the notes past the table's cap, counted and not kept",
     (g) => {
       for (const code of Object.keys(NOTE_CODES))
-        g.set({ code }, table()?.notes.filter((note) => note.code === code).length ?? 0);
+        g.set(
+          { code },
+          code === "note-limit"
+            ? (table()?.counts.notesDropped ?? 0)
+            : (table()?.notes.filter((note) => note.code === code).length ?? 0),
+        );
     },
     ["code"],
   );

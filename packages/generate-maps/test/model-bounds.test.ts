@@ -1,0 +1,184 @@
+// The model's table-wide bounds (issue 9's trust boundary): labels multiply route notes and map keys, so
+// metadata within every per-entry cap could still overflow the call stack, take gigabytes, or make a
+// domain.map the reloader refuses. Found by a review; each case here failed on the code before.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Registry } from "prom-client";
+import {
+  buildRoutingTable,
+  createStatusState,
+  recordCycle,
+  renderFiles,
+  MAX_ROUTE_NOTES,
+  MAX_TABLE_ALIAS_KEYS,
+  MAX_TABLE_HOSTS_CLAIMS,
+} from "../src/index.js";
+import { registerStateGauges } from "../src/status/state-gauges.js";
+import { clockAt, container, MODEL_OPTIONS } from "./helpers.js";
+
+const L = "map-public-http";
+const BAD_OPTIONS = Object.fromEntries(
+  ["strip-path", "check", "balance", "sticky", "timeout-server", "timeout-tunnel", "maxconn"].map((o) => [
+    `${L}.${o}`,
+    "x",
+  ]),
+);
+const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filter(pick).length;
+
+test("130 000 option notes in one backend: the table is built, keeps MAX_ROUTE_NOTES and counts the rest", () => {
+  const containers = Array.from({ length: 18_000 }, (_, i) =>
+    container({ name: `big-${i}`, stack_name: "big", labels: { [L]: "80", ...BAD_OPTIONS } }),
+  );
+  containers.push(container({ name: "shop-1", stack_name: "shop" }));
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  assert.equal(table.notes.length, MAX_ROUTE_NOTES + 1);
+  const [limit] = table.notes;
+  assert.equal(limit?.code, "note-limit");
+  assert.match(limit?.reason ?? "", new RegExp(`^${18_000 * 7 - MAX_ROUTE_NOTES} more route notes`));
+  assert.equal(table.counts.notesDropped, 18_000 * 7 - MAX_ROUTE_NOTES);
+  assert.deepEqual(
+    table.hosts.map((h) => h.fqdn),
+    ["big.dev.tld", "shop.dev.tld"],
+    "every stack routed",
+  );
+  assert.equal(table.backends.find((b) => b.name === "big")?.servers.length, 18_000);
+});
+
+test("hosts claims past MAX_TABLE_HOSTS_CLAIMS are not looked at, with a host-limit note; notes stay bounded", () => {
+  const claims = (i: number) => Array.from({ length: 32 }, (_, k) => `h${k}.c${i}.example`).join(",");
+  const stacks = Math.ceil(MAX_TABLE_HOSTS_CLAIMS / 32) + 50;
+  const containers = Array.from({ length: stacks }, (_, i) =>
+    container({
+      stack_name: `s${String(i).padStart(5, "0")}`,
+      labels: { [L]: "80", [`${L}.hosts`]: claims(i) },
+    }),
+  );
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  assert.equal(
+    count(table.hosts, (h) => h.source === "hosts"),
+    MAX_TABLE_HOSTS_CLAIMS,
+  );
+  assert.equal(
+    count(table.hosts, (h) => h.source === "stack"),
+    stacks,
+    "every stack keeps its own host",
+  );
+  const limited = table.notes.filter((n) => n.code === "host-limit");
+  assert.equal(limited.length, stacks - Math.floor(MAX_TABLE_HOSTS_CLAIMS / 32));
+  assert.match(limited[0]?.reason ?? "", /the table's hosts claims reached 100000/);
+  assert.ok(table.notes.length <= MAX_ROUTE_NOTES + 1);
+});
+
+test("96 000 hosts claims of which all but 32 lose: at most MAX_ROUTE_NOTES notes are kept", () => {
+  // Every stack claims the same 32 names: all but the first stack's claims lose.
+  const same = Array.from({ length: 32 }, (_, k) => `h${k}.example`).join(",");
+  const containers = Array.from({ length: 3000 }, (_, i) =>
+    container({ stack_name: `s${i}`, labels: { [L]: "80", [`${L}.hosts`]: same } }),
+  );
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  assert.equal(
+    count(table.notes, (n) => n.code === "host-conflict"),
+    MAX_ROUTE_NOTES,
+  );
+  assert.equal(table.notes[0]?.code, "note-limit");
+  assert.match(table.notes[0]?.reason ?? "", new RegExp(`^${2999 * 32 - MAX_ROUTE_NOTES} more`));
+});
+
+test("alias keys past MAX_TABLE_ALIAS_KEYS (aliases times path backends) are not mapped, with a note", () => {
+  // 20 stacks of 10 path services and 1 000 aliases: 10 000 keys each (the per-stack cap), 200 000 in all.
+  const containers = [];
+  const aliases: Record<string, string[]> = {};
+  for (let s = 0; s < 20; s++) {
+    const stack = `st${String(s).padStart(2, "0")}`;
+    aliases[stack] = Array.from({ length: 1000 }, (_, a) => `${stack}-a${a}`);
+    for (let p = 0; p < 10; p++)
+      containers.push(
+        container({
+          stack_name: stack,
+          service_name: `p${p}`,
+          labels: { [L]: "80", [`${L}.path`]: `/p${p}` },
+        }),
+      );
+  }
+  const table = buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
+  assert.equal(
+    count(table.hosts, (h) => h.source === "alias"),
+    MAX_TABLE_ALIAS_KEYS,
+  );
+  assert.equal(
+    count(table.hosts, (h) => h.source === "stack"),
+    200,
+  );
+  const limited = table.notes.filter((n) => n.code === "host-limit");
+  assert.equal(limited.length, 100, "the 10 path backends of the 10 stacks past the cap");
+  assert.ok(
+    limited.every((n) => /^st1\d\./.test(n.backend)),
+    "stacks in name order keep theirs",
+  );
+  assert.match(limited[0]?.reason ?? "", /only the first 0 of stack st1\d's 1000 aliases .* reached 100000/);
+});
+
+test("stack App without a path and stack app with path=/api: one spelling wins the stack's every backend", () => {
+  const table = buildRoutingTable(
+    {
+      containers: [
+        container({ name: "upper", stack_name: "App" }),
+        container({
+          name: "lower",
+          stack_name: "app",
+          service_name: "api",
+          labels: { [L]: "80", [`${L}.path`]: "/api" },
+        }),
+      ],
+      aliases: {},
+    },
+    MODEL_OPTIONS,
+  );
+  assert.deepEqual(
+    table.backends.map((b) => `${b.name}: ${b.servers.map((s) => s.container).join(",")}`),
+    ["app.api: lower"],
+  );
+  assert.deepEqual(
+    table.skipped.map((s) => `${s.container} ${s.code}`),
+    ["upper stack-case-conflict"],
+  );
+});
+
+test("an option-disagreement note quotes at most 200 characters of each option set", () => {
+  const hosts = (tag: string) => Array.from({ length: 30 }, (_, k) => `${tag}${k}.example`).join(",");
+  const table = buildRoutingTable(
+    {
+      containers: [
+        container({ name: "a", stack_name: "shop", labels: { [L]: "80", [`${L}.hosts`]: hosts("a") } }),
+        container({ name: "b", stack_name: "shop", labels: { [L]: "80", [`${L}.hosts`]: hosts("b") } }),
+      ],
+      aliases: {},
+    },
+    MODEL_OPTIONS,
+  );
+  const [note] = table.notes.filter((n) => n.code === "option-disagreement");
+  assert.ok(note, "b disagrees with a");
+  assert.equal(note.container, "b");
+  assert.match(note.reason, /more characters\)/);
+  assert.ok(note.reason.length < 600, `a short reason (${note.reason.length})`);
+});
+
+test("generate_maps_route_notes{code=note-limit} gives the number of notes not kept", async () => {
+  const containers = Array.from({ length: 1500 }, (_, i) =>
+    container({ name: `big-${i}`, stack_name: "big", labels: { [L]: "80", ...BAD_OPTIONS } }),
+  );
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  const state = createStatusState(0);
+  const files = renderFiles(table, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
+  recordCycle(
+    state,
+    { ok: true, durationMs: 1, version: "v1", table, files, outcomes: [], guard: null },
+    clockAt(1),
+  );
+  const registry = new Registry();
+  registerStateGauges(registry, state, () => 2);
+  const gauge = (await registry.getMetricsAsJSON()).find((m) => m.name === "generate_maps_route_notes");
+  const byCode = Object.fromEntries((gauge?.values ?? []).map((v) => [v.labels["code"], v.value]));
+  assert.equal(byCode["note-limit"], 1500 * 7 - MAX_ROUTE_NOTES);
+  assert.equal(byCode["option-fallback"], MAX_ROUTE_NOTES);
+});
