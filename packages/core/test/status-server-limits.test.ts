@@ -9,6 +9,7 @@ import {
   createConnectionDrops,
   createLogger,
   jsonResponse,
+  MAX_PIPELINED_REQUESTS,
   startStatusServer,
   textResponse,
   type StatusRoutes,
@@ -178,19 +179,19 @@ test("connections over the cap are counted and logged: the first at once, the re
   const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
   const outcomes = await Promise.all(sockets.map(({ closed }) => Promise.race([closed, deadline])));
   assert.equal(outcomes.filter((outcome) => outcome !== "open").length, 6);
-  assert.deepEqual(drops, { max_connections: 6, timeout: 0 });
+  assert.deepEqual(drops, { max_connections: 6, timeout: 0, pipelined: 0 });
   assert.equal(server.drops, drops);
   const first = dropLines(lines);
   assert.equal(first.length, 1, "one line within the interval (60 s)");
   assert.equal(first[0]?.["level"], 40, "a warning");
-  assert.deepEqual(first[0]?.["reasons"], { max_connections: 1, timeout: 0 });
+  assert.deepEqual(first[0]?.["reasons"], { max_connections: 1, timeout: 0, pipelined: 0 });
 
   sockets.forEach(({ socket }) => socket.destroy());
   await server.close();
   const all = dropLines(lines);
   assert.equal(all.length, 2, "close logs what was still pending");
   assert.equal(all[1]?.["dropped"], 5, "the count since the last line");
-  assert.deepEqual(all[1]?.["reasons"], { max_connections: 5, timeout: 0 });
+  assert.deepEqual(all[1]?.["reasons"], { max_connections: 5, timeout: 0, pipelined: 0 });
 });
 
 test("timeouts are counted (a slow request, a silent connection), an idle keep-alive connection after its answer is not", async (t) => {
@@ -215,7 +216,7 @@ test("timeouts are counted (a slow request, a silent connection), an idle keep-a
   const ends = await Promise.all([slow, silent, kept].map(({ closed }) => Promise.race([closed, limit])));
   clearInterval(drip);
   assert.ok(!ends.includes("open"), "all three were closed");
-  assert.deepEqual(server.drops, { max_connections: 0, timeout: 2 });
+  assert.deepEqual(server.drops, { max_connections: 0, timeout: 2, pipelined: 0 });
   await server.close();
   const logged = dropLines(lines).map((line) => (line["reasons"] as Record<string, number>)["timeout"] ?? 0);
   assert.equal(
@@ -223,4 +224,45 @@ test("timeouts are counted (a slow request, a silent connection), an idle keep-a
     2,
     "the lines add up to every drop",
   );
+});
+
+test("a client pipelining requests without reading the answers is cut after MAX_PIPELINED_REQUESTS, counted; one at a time is never cut", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const drops = createConnectionDrops();
+  let handled = 0;
+  const routes: StatusRoutes = {
+    ...ROUTES,
+    "/metrics": async () => {
+      handled += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return textResponse("up 1");
+    },
+  };
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger: capturing, drops });
+  t.after(() => server.close());
+
+  // 20 000 requests (≈ 900 KB) written at once, none of the answers read.
+  const { socket, closed } = await openSocket(server.port);
+  t.after(() => socket.destroy());
+  socket.pause();
+  socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(20_000));
+  const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 5000).unref());
+  assert.notEqual(await Promise.race([closed, deadline]), "open", "the connection is cut");
+  assert.ok(
+    handled <= MAX_PIPELINED_REQUESTS,
+    `at most ${MAX_PIPELINED_REQUESTS} handlers started (${handled})`,
+  );
+  assert.deepEqual(drops, { max_connections: 0, timeout: 0, pipelined: 1 });
+  assert.deepEqual(dropLines(lines)[0]?.["reasons"], { max_connections: 0, timeout: 0, pipelined: 1 });
+  const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+  assert.equal(health.status, 200);
+
+  // 50 requests one after the other on one keep-alive connection.
+  handled = 0;
+  for (let i = 0; i < 50; i++) {
+    const response = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(2000) });
+    assert.equal(await response.text(), "up 1\n");
+  }
+  assert.equal(handled, 50);
+  assert.equal(drops.pipelined, 1, "no sequential client cut");
 });

@@ -6,8 +6,10 @@ import type { Logger } from "pino";
 // Why a connection was dropped: `max_connections`, opened while the listener held its cap (closed at
 // once); `timeout`, a request whose headers or body took longer than the timeout, or a connection idle
 // that long before its answer was sent (an idle keep-alive connection closed after an answer is normal
-// and not counted).
-export const CONNECTION_DROP_REASONS = ["max_connections", "timeout"] as const;
+// and not counted); `pipelined`, a connection that sent more than MAX_PIPELINED_REQUESTS requests
+// before reading the answers (each would start a handler: 4 MB of pipelined requests held the loop for a
+// minute and took gigabytes).
+export const CONNECTION_DROP_REASONS = ["max_connections", "timeout", "pipelined"] as const;
 
 // One of CONNECTION_DROP_REASONS.
 export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
@@ -18,7 +20,7 @@ export type ConnectionDrops = Record<ConnectionDropReason, number>;
 
 // All reasons at 0.
 export function createConnectionDrops(): ConnectionDrops {
-  return { max_connections: 0, timeout: 0 };
+  return { max_connections: 0, timeout: 0, pipelined: 0 };
 }
 
 // Counts into `drops` and logs: the first drop at once, the drops after it in one line when
@@ -46,12 +48,13 @@ export function createDropReporter(options: DropReporterOptions): DropReporter {
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
     timer = null;
-    const dropped = pending.max_connections + pending.timeout;
+    const dropped = pending.max_connections + pending.timeout + pending.pipelined;
     if (dropped === 0) return;
     logger.warn(
       { event: "status.connections-dropped", dropped, reasons: pending, maxConnections, timeoutMs },
       `status listener dropped ${dropped} connection(s): ${pending.max_connections} over its cap of ` +
-        `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s` +
+        `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s, ` +
+        `${pending.pipelined} with too many requests unanswered` +
         (lastLineAt === -Infinity ? "" : " (since the last such line)"),
     );
     lastLineAt = performance.now();

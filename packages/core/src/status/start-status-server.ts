@@ -42,6 +42,10 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
+// The most requests one connection may have unanswered: health checks and scrapers send one at a time;
+// a client that pipelines past this is cut (and counted) instead of starting a handler per request.
+export const MAX_PIPELINED_REQUESTS = 8;
+
 // How long close() waits for answers in flight before cutting the remaining connections.
 const CLOSE_GRACE_MS = 2000;
 
@@ -53,12 +57,24 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   // Sockets whose last request was answered: a timeout there is the end of an idle keep-alive
   // connection, not a drop.
   const answered = new WeakSet<Socket>();
+  // Requests started and not yet answered (or aborted), per socket.
+  const unanswered = new WeakMap<Socket, number>();
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
   const server = createServer(
     { connectionsCheckingInterval: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
     (request, response) => {
       const socket = request.socket;
+      // Node parses a whole chunk of pipelined requests at once: the rest of a cut one arrive here too.
+      if (socket.destroyed) return;
+      const started = (unanswered.get(socket) ?? 0) + 1;
+      if (started > MAX_PIPELINED_REQUESTS) {
+        reporter.count("pipelined");
+        socket.destroy();
+        return;
+      }
+      unanswered.set(socket, started);
+      response.once("close", () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
       answered.delete(socket);
       response.once("finish", () => answered.add(socket));
       void answer(options, request, response).catch((error: unknown) => {
