@@ -3,7 +3,7 @@
 // a new running generation or a missing input is seen by the next probe, with the answer an uncached
 // readAppliedState gives.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -105,6 +105,23 @@ test("concurrent probes read each triple once; unchanged files are not read agai
   assert.deepEqual(missing, await uncached());
   assert.equal(missing.problem, `${inputs.map} is missing`);
   assert.equal(calls.length, 5);
+});
+
+test("an mtime set far ahead on the volume does not keep unchanged files from being reused (ctime is the kernel's)", async (t) => {
+  const { inputs, layout } = await makeFiles((fn) => t.after(fn));
+  const ahead = new Date("2099-01-01T00:00:00Z");
+  for (const path of [inputs.backends, inputs.map]) await utimes(path, ahead, ahead);
+  const { calls, read } = countingReader();
+  const probe = createAppliedStateProbe({
+    inputs,
+    layout,
+    generation: () => 1,
+    readTriple: read,
+    clock: () => Date.now() + 60_000,
+  });
+  const first = await probe();
+  for (let i = 0; i < 5; i++) assert.deepEqual(await probe(), first);
+  assert.equal(calls.length, 2, `the inputs and gen-1 read once: ${calls.join(", ")}`);
 });
 
 test("files changed within SETTLE_MS are read by every probe; concurrent probes still share one", async (t) => {

@@ -3,7 +3,9 @@
 // bytes are the ones read before (see TripleMemo for a rewrite within one timestamp tick).
 import { lstat } from "node:fs/promises";
 
-// The identities of some paths as one comparable key, and the newest mtime or ctime among them.
+// The identities of some paths as one comparable key, and the newest ctime among them: the kernel sets a
+// ctime to its clock on every change, while an mtime can be set to any time (`touch -d 2099-01-01` on the
+// shared volume kept every probe from reusing its result).
 export interface FilesIdentity {
   key: string;
   /** ms since the epoch; -Infinity when no path could be stat'ed */
@@ -15,7 +17,7 @@ export async function identifyFiles(paths: readonly string[]): Promise<FilesIden
   const stats = await Promise.all(
     paths.map((path) =>
       lstat(path, { bigint: true }).then(
-        (s) => ({ key: [s.dev, s.ino, s.mode, s.size, s.mtimeNs, s.ctimeNs].join(":"), newestNs: max(s) }),
+        (s) => ({ key: [s.dev, s.ino, s.mode, s.size, s.mtimeNs, s.ctimeNs].join(":"), newestNs: s.ctimeNs }),
         (error: NodeJS.ErrnoException) => ({ key: `error ${error.code ?? String(error)}`, newestNs: null }),
       ),
     ),
@@ -25,8 +27,4 @@ export async function identifyFiles(paths: readonly string[]): Promise<FilesIden
     key: JSON.stringify(paths.map((path, index) => [path, stats[index]?.key])),
     newestMs: Math.max(-Infinity, ...times),
   };
-}
-
-function max(s: { mtimeNs: bigint; ctimeNs: bigint }): bigint {
-  return s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs;
 }

@@ -1,5 +1,5 @@
 // Reuses a triple's last hash while its files keep their identity (lstat: device, inode, mode, size,
-// mtime, ctime), so a probe of unchanged files costs three lstat calls instead of reading and hashing
+// mtime, ctime) and their last change (ctime) is SETTLE_MS old, so a probe of unchanged files costs three lstat calls instead of reading and hashing
 // up to 3 × 64 MiB. Holds one result, never bytes.
 import type { InputPaths } from "../sources/read-inputs.js";
 import { identifyFiles } from "./file-identity.js";
@@ -27,6 +27,7 @@ export class TripleMemo {
     if (this.last !== null && this.last.key === identity.key) return this.last.result;
     const result = await this.readTriple(paths);
     // Read after the lstat: a change in between is read now and gives the next probe a new identity.
+    // By ctime, which the kernel sets: an mtime set ahead on the volume cannot keep the result unused.
     const settled = identity.newestMs < startedAt - SETTLE_MS;
     this.last = settled ? { key: identity.key, result } : null;
     return result;
