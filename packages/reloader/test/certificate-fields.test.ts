@@ -3,7 +3,7 @@
 // and a /config of megabytes is not parsed again on every request.
 import assert from "node:assert/strict";
 import { mock, test } from "node:test";
-import { jsonResponse, textResponse } from "@rancher-haproxy/core";
+import { jsonResponse, responseBytes, textResponse, withBytes } from "@rancher-haproxy/core";
 import type { CertificateSnapshot } from "../src/certs/certificate-state.ts";
 import { withField, withCertificateRoutes } from "../src/certs/status/with-certificate-routes.ts";
 
@@ -61,4 +61,34 @@ test("/config?format=json of a large snapshot is not parsed again to add the cer
   parse.mock.restore();
   const parsed = JSON.parse(answer.body) as { certificates: unknown; files: unknown };
   assert.deepEqual([parsed.certificates, parsed.files], [CERTIFICATES, config.files]);
+});
+
+test("/config with certificates: requests share one encoding while the running config and certificates stay", async () => {
+  const config = { files: { "domain.map": "x.dev.tld app\n".repeat(10_000) } };
+  // As RunningConfigAnswers: a copy of one kept answer per request, its body and bytes shared.
+  let keptJson = withBytes(jsonResponse(config));
+  const keptText = withBytes(textResponse("# ==> domain.map <==\nx.dev.tld app\n"));
+  let snapshot = SNAPSHOT;
+  const routes = withCertificateRoutes(
+    {
+      "/config": (request) => (request.query.get("format") === "json" ? { ...keptJson } : { ...keptText }),
+    },
+    { snapshot: () => snapshot },
+  );
+  const handler = routes["/config"];
+  assert.ok(handler);
+  const ask = async (query: string) =>
+    responseBytes(await handler({ path: "/config", query: new URLSearchParams(query) }));
+  for (const query of ["format=json", ""]) {
+    const first = await ask(query);
+    assert.equal(await ask(query), first, `${query || "text"}: the same bytes, not a copy`);
+    assert.match(first.toString(), /metadata\/a/);
+  }
+  const json = await ask("format=json");
+  snapshot = { ...SNAPSHOT, skipped: [] };
+  const renewed = await ask("format=json");
+  assert.notEqual(renewed, json, "certificates changed: a new answer");
+  assert.doesNotMatch(renewed.toString(), /metadata\/b/);
+  keptJson = withBytes(jsonResponse({ files: { "domain.map": "y.dev.tld app\n" } }));
+  assert.match((await ask("format=json")).toString(), /y\.dev\.tld/, "a new running config: a new answer");
 });
