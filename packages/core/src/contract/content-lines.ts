@@ -4,6 +4,15 @@ import type { FileProblem } from "./shared-table.js";
 
 /** a parse stops once this many problems are found, so a huge hostile file gives a bounded answer */
 export const MAX_PROBLEMS = 20;
+/**
+ * the most servers and backends of a backends file, and keys of a map: what the generator can write at
+ * its 250 000 containers (an HTTP and a TCP server each; a stack host per backend plus 100 000 alias keys
+ * and 100 000 `hosts` claims). The 64 MiB byte cap alone let 2 million server lines through, whose check,
+ * slot assignment and render held the reloader's loop for 43 s.
+ */
+export const MAX_SHARED_SERVERS = 500_000;
+export const MAX_SHARED_BACKENDS = 500_000;
+export const MAX_SHARED_MAP_KEYS = 500_000;
 /** longer lines are refused unread: no line the generator writes comes near it */
 export const MAX_LINE_LENGTH = 4096;
 /** how much of an offending line a problem quotes */
@@ -12,13 +21,20 @@ const QUOTED_CHARACTERS = 200;
 // The problems of one parse, at most MAX_PROBLEMS.
 export class ProblemList {
   readonly problems: FileProblem[] = [];
+  private halted = false;
 
   get full(): boolean {
-    return this.problems.length >= MAX_PROBLEMS;
+    return this.halted || this.problems.length >= MAX_PROBLEMS;
   }
 
   add(problem: FileProblem): void {
     if (!this.full) this.problems.push(problem);
+  }
+
+  // Adds `problem` and ends the parse: past a count cap, reading on is only work.
+  halt(problem: FileProblem): void {
+    this.add(problem);
+    this.halted = true;
   }
 }
 

@@ -7,7 +7,13 @@ export * from "./option-rules.js";
 export { renderBackendOptionLines, SERVER_CHECK } from "./render-backend-options.js";
 export * from "./render-backends.js";
 export * from "./render-domain-map.js";
-export { MAX_LINE_LENGTH, MAX_PROBLEMS } from "./content-lines.js";
+export {
+  MAX_LINE_LENGTH,
+  MAX_PROBLEMS,
+  MAX_SHARED_BACKENDS,
+  MAX_SHARED_MAP_KEYS,
+  MAX_SHARED_SERVERS,
+} from "./content-lines.js";
 export { decodeText } from "./decode-text.js";
 export { isProxyOption } from "./parse-backends.js";
 export * from "./parse-shared-files.js";

@@ -2,7 +2,7 @@
 // `mode http` (a stack) or `mode tcp` (a `tcp_<port>` backend, which must say so), `server` lines and, in
 // an HTTP backend, the option lines of render-backend-options.ts; anything else (another section, another
 // directive, a bad name) is a problem with its line number, because `haproxy -c` would accept it.
-import { contentLines, type ProblemList } from "./content-lines.js";
+import { contentLines, MAX_SHARED_BACKENDS, MAX_SHARED_SERVERS, type ProblemList } from "./content-lines.js";
 import { isIPv4, isServerName, parsePort, parseTcpBackendName } from "./name-rules.js";
 import { parseBackendOptions, type OptionLine } from "./parse-backend-options.js";
 import { isBackendName, isCookieValue, MAX_SERVER_MAXCONN, parseBoundedInteger } from "./option-rules.js";
@@ -24,6 +24,7 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
   const backends: SharedBackend[] = [];
   const declared = new Map<string, number>();
   let section: Section | null = null;
+  let servers = 0;
   for (const { line, raw, words, problem } of contentLines(text, "backends", problems)) {
     if (!/^[ \t]/.test(raw)) {
       const [keyword, name = ""] = words;
@@ -37,7 +38,15 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
         problem(`backend name "${name}" is not a DNS label or <stack>.<service> (nor tcp_<port>)`);
       else if (declared.has(name))
         problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
-      else {
+      else if (backends.length >= MAX_SHARED_BACKENDS) {
+        problems.halt({
+          file: "backends",
+          line,
+          text: null,
+          reason: `more than ${MAX_SHARED_BACKENDS} backends`,
+        });
+        break;
+      } else {
         closeSection(section); // only before a good header: a refused one is the first problem, not the lines above it
         declared.set(name, line);
         backend = tcp ? { name, mode: "tcp", servers: [] } : { name, servers: [] };
@@ -53,7 +62,15 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
     else if (words[0] !== "server" && section.tcp)
       problem("only `mode tcp` and `server` lines are allowed in a tcp_<port> backend");
     else if (words[0] !== "server") section.options.push({ text: words.join(" "), problem });
-    else {
+    else if (++servers > MAX_SHARED_SERVERS) {
+      problems.halt({
+        file: "backends",
+        line,
+        text: null,
+        reason: `more than ${MAX_SHARED_SERVERS} servers`,
+      });
+      break;
+    } else {
       // a server name used twice in a backend is left to `haproxy -c`, which refuses it by name
       const server = parseServer(words, problem);
       if (server !== null) section.backend?.servers.push(server);

@@ -1,7 +1,7 @@
 // The reading side of domain.map: `<key> <backend>` lines, each key (isMapKey) mapped once, each backend
 // one the backends file declares, never a tcp_<port> one (`haproxy -c` accepts a map value naming no
 // backend).
-import { contentLines, type ProblemList } from "./content-lines.js";
+import { contentLines, MAX_SHARED_MAP_KEYS, type ProblemList } from "./content-lines.js";
 import { parseTcpBackendName } from "./name-rules.js";
 import { isMapKey } from "./option-rules.js";
 import type { MapEntry } from "./shared-table.js";
@@ -14,7 +14,12 @@ export function parseDomainMap(
 ): MapEntry[] {
   const hosts: MapEntry[] = [];
   const seen = new Map<string, number>();
+  let keys = 0;
   for (const { line, words, problem } of contentLines(text, "map", problems)) {
+    if (++keys > MAX_SHARED_MAP_KEYS) {
+      problems.halt({ file: "map", line, text: null, reason: `more than ${MAX_SHARED_MAP_KEYS} lines` });
+      break;
+    }
     const [fqdn = "", backend = ""] = words;
     if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (!isMapKey(fqdn))

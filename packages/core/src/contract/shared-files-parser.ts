@@ -12,7 +12,7 @@
 import { isUtf8 } from "node:buffer";
 import { bufferView } from "../bytes/buffer-view.js";
 import { alignSections } from "./align-sections.js";
-import { ProblemList } from "./content-lines.js";
+import { MAX_SHARED_BACKENDS, MAX_SHARED_SERVERS, ProblemList } from "./content-lines.js";
 import { parseBackends } from "./parse-backends.js";
 import { parseDomainMap } from "./parse-domain-map.js";
 import { parseSharedFiles, type ParsedFiles, type SharedFiles } from "./parse-shared-files.js";
@@ -58,6 +58,9 @@ export class SharedFilesParser {
       read.push(backend);
     }
     const backends = read.filter((backend): backend is SharedBackend => backend !== null);
+    // The caps are on the whole file, which no one section sees: the whole parse reports them.
+    if (backends.length > MAX_SHARED_BACKENDS || countServers(backends) > MAX_SHARED_SERVERS)
+      return parseSharedFiles(files);
     // The names of the last accepted parse were all different: only a change of names is checked.
     const sameNames =
       read.length === last.backends.length &&
@@ -113,4 +116,10 @@ function freezeBackend(backend: SharedBackend): SharedBackend {
   Object.freeze(backend.servers);
   if (backend.options !== undefined) Object.freeze(backend.options);
   return Object.freeze(backend);
+}
+
+function countServers(backends: readonly SharedBackend[]): number {
+  let count = 0;
+  for (const backend of backends) count += backend.servers.length;
+  return count;
 }
