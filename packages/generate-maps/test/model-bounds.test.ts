@@ -25,7 +25,7 @@ const BAD_OPTIONS = Object.fromEntries(
 );
 const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filter(pick).length;
 
-test("130 000 option notes in one backend: the table is built, keeps MAX_ROUTE_NOTES and counts the rest", () => {
+test("126 000 option notes in one backend: the table is built, keeps MAX_ROUTE_NOTES and counts the rest", () => {
   const containers = Array.from({ length: 18_000 }, (_, i) =>
     container({ name: `big-${i}`, stack_name: "big", labels: { [L]: "80", ...BAD_OPTIONS } }),
   );
@@ -34,7 +34,10 @@ test("130 000 option notes in one backend: the table is built, keeps MAX_ROUTE_N
   assert.equal(table.notes.length, MAX_ROUTE_NOTES + 1);
   const [limit] = table.notes;
   assert.equal(limit?.code, "note-limit");
-  assert.match(limit?.reason ?? "", new RegExp(`^${18_000 * 7 - MAX_ROUTE_NOTES} more route notes`));
+  assert.match(
+    limit?.reason ?? "",
+    new RegExp(`^${18_000 * 7 - MAX_ROUTE_NOTES} more option-fallback notes`),
+  );
   assert.equal(table.counts.notesDropped, 18_000 * 7 - MAX_ROUTE_NOTES);
   assert.deepEqual(
     table.hosts.map((h) => h.fqdn),
@@ -66,7 +69,7 @@ test("hosts claims past MAX_TABLE_HOSTS_CLAIMS are not looked at, with a host-li
   const limited = table.notes.filter((n) => n.code === "host-limit");
   assert.equal(limited.length, stacks - Math.floor(MAX_TABLE_HOSTS_CLAIMS / 32));
   assert.match(limited[0]?.reason ?? "", /the table's hosts claims reached 100000/);
-  assert.ok(table.notes.length <= MAX_ROUTE_NOTES + 1);
+  assert.equal(table.notes.length, limited.length, "no other note: no claim was looked at past the cap");
 });
 
 test("96 000 hosts claims of which all but 32 lose: at most MAX_ROUTE_NOTES notes are kept", () => {
@@ -115,7 +118,69 @@ test("alias keys past MAX_TABLE_ALIAS_KEYS (aliases times path backends) are not
     limited.every((n) => /^st1\d\./.test(n.backend)),
     "stacks in name order keep theirs",
   );
-  assert.match(limited[0]?.reason ?? "", /only the first 0 of stack st1\d's 1000 aliases .* reached 100000/);
+  assert.match(
+    limited[0]?.reason ?? "",
+    /only the first 0 of stack st1\d's 1000 aliases .* would pass 100000/,
+  );
+});
+
+test("a stack whose aliases meet the table's cap gets the same aliases on every backend: alias/api never falls to the root", () => {
+  // 9 stacks of 10 path services and 1 000 aliases (90 000 keys), stack y with 2 000 (92 000), then stack
+  // zz with a root backend, an /api backend and 5 000 aliases: 4 000 fit on both.
+  const containers = [];
+  const aliases: Record<string, string[]> = {};
+  const names = (stack: string, n: number) => Array.from({ length: n }, (_, a) => `${stack}-a${a}`);
+  for (let s = 0; s < 9; s++) {
+    const stack = `st${s}`;
+    aliases[stack] = names(stack, 1000);
+    for (let p = 0; p < 10; p++)
+      containers.push(
+        container({
+          stack_name: stack,
+          service_name: `p${p}`,
+          labels: { [L]: "80", [`${L}.path`]: `/p${p}` },
+        }),
+      );
+  }
+  aliases["y"] = names("y", 2000);
+  aliases["zz"] = names("zz", 5000);
+  containers.push(container({ stack_name: "y" }), container({ stack_name: "zz" }));
+  containers.push(
+    container({ stack_name: "zz", service_name: "api", labels: { [L]: "80", [`${L}.path`]: "/api" } }),
+  );
+  const table = buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
+  const keysOf = (backend: string) =>
+    new Set(table.hosts.filter((h) => h.backend === backend && h.source === "alias").map((h) => h.fqdn));
+  const root = keysOf("zz");
+  const api = keysOf("zz.api");
+  assert.equal(root.size, 4000);
+  assert.deepEqual([...api].sort(), [...root].map((key) => `${key}/api`).sort());
+  assert.equal(
+    count(table.hosts, (h) => h.source === "alias"),
+    MAX_TABLE_ALIAS_KEYS,
+  );
+  const notes = table.notes.filter((n) => n.code === "host-limit").map((n) => `${n.backend}: ${n.reason}`);
+  assert.deepEqual(
+    notes.map((note) => note.replace(/ \(stacks in .*$/, "")),
+    [
+      "zz: only the first 4000 of stack zz's 5000 aliases are mapped: the table's alias keys would pass 100000",
+      "zz.api: only the first 4000 of stack zz's 5000 aliases are mapped: the table's alias keys would pass 100000",
+    ],
+  );
+});
+
+test("a flood of one note code never hides another: each code keeps its own MAX_ROUTE_NOTES", () => {
+  const containers = Array.from({ length: MAX_ROUTE_NOTES + 10 }, (_, i) =>
+    container({ name: `z-${i}`, stack_name: "zzz", labels: { [L]: "80", [`${L}.balance`]: "x" } }),
+  );
+  containers.push(container({ stack_name: "aaa", labels: { [L]: "80", [`${L}.hosts`]: "zzz.dev.tld" } }));
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  assert.deepEqual(
+    table.notes.filter((n) => n.code !== "option-fallback").map((n) => `${n.code} ${n.backend}`),
+    ["note-limit ", "host-owned aaa"],
+  );
+  assert.equal(table.noteTotals.get("option-fallback"), MAX_ROUTE_NOTES + 10);
+  assert.equal(table.counts.notesDropped, 10);
 });
 
 test("stack App without a path and stack app with path=/api: one spelling wins the stack's every backend", () => {
@@ -179,6 +244,7 @@ test("generate_maps_route_notes{code=note-limit} gives the number of notes not k
   registerStateGauges(registry, state, () => 2);
   const gauge = (await registry.getMetricsAsJSON()).find((m) => m.name === "generate_maps_route_notes");
   const byCode = Object.fromEntries((gauge?.values ?? []).map((v) => [v.labels["code"], v.value]));
-  assert.equal(byCode["note-limit"], 1500 * 7 - MAX_ROUTE_NOTES);
-  assert.equal(byCode["option-fallback"], MAX_ROUTE_NOTES);
+  assert.equal(byCode["note-limit"], 1500 * 7 - MAX_ROUTE_NOTES, "the notes not kept");
+  assert.equal(byCode["option-fallback"], 1500 * 7, "every note made, kept or not");
+  assert.equal(table.notes.filter((n) => n.code === "option-fallback").length, MAX_ROUTE_NOTES);
 });

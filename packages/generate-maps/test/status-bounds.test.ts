@@ -104,7 +104,10 @@ test("/explain: 20 000 containers of one name, each with an invalid option, give
   const table = buildRoutingTable({ containers, aliases: { s1: ["one"] } }, MODEL_OPTIONS);
   // The table keeps MAX_ROUTE_NOTES of the 20 000 notes (backends in name order) and says so in one more.
   assert.equal(table.notes.length, MAX_ROUTE_NOTES + 1);
-  assert.match(table.notes[0]?.reason ?? "", new RegExp(`^${20_000 - MAX_ROUTE_NOTES} more route notes`));
+  assert.match(
+    table.notes[0]?.reason ?? "",
+    new RegExp(`^${20_000 - MAX_ROUTE_NOTES} more option-fallback notes`),
+  );
   const answer = explain(table, { by: "container", value: "WEB" }, context);
   // MAX_EXPLAIN_CONTAINERS and MAX_EXPLAIN_NOTES, the host query's 5 000 per list
   const cap = 5000;

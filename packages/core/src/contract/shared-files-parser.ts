@@ -48,6 +48,7 @@ export class SharedFilesParser {
     const last = this.sections;
     const { starts, old } = alignSections(last.bytes, last.starts, bytes);
     const read: (SharedBackend | null)[] = [];
+    let servers = 0;
     for (const [index, start] of starts.entries()) {
       const kept = last.backends[old[index] ?? -1];
       const backend =
@@ -56,11 +57,13 @@ export class SharedFilesParser {
           : readSection(bytes.toString("utf8", start, starts[index + 1] ?? bytes.length));
       if (backend === undefined) return parseSharedFiles(files);
       read.push(backend);
+      // The caps are on the whole file, which no one section sees: past one, the whole parse (which
+      // stops at the cap) reports it, before more sections are read.
+      servers += backend?.servers.length ?? 0;
+      const declared = read.length - (read[0] === null ? 1 : 0); // only the text before the first is null
+      if (servers > MAX_SHARED_SERVERS || declared > MAX_SHARED_BACKENDS) return parseSharedFiles(files);
     }
     const backends = read.filter((backend): backend is SharedBackend => backend !== null);
-    // The caps are on the whole file, which no one section sees: the whole parse reports them.
-    if (backends.length > MAX_SHARED_BACKENDS || countServers(backends) > MAX_SHARED_SERVERS)
-      return parseSharedFiles(files);
     // The names of the last accepted parse were all different: only a change of names is checked.
     const sameNames =
       read.length === last.backends.length &&
@@ -116,10 +119,4 @@ function freezeBackend(backend: SharedBackend): SharedBackend {
   Object.freeze(backend.servers);
   if (backend.options !== undefined) Object.freeze(backend.options);
   return Object.freeze(backend);
-}
-
-function countServers(backends: readonly SharedBackend[]): number {
-  let count = 0;
-  for (const backend of backends) count += backend.servers.length;
-  return count;
 }

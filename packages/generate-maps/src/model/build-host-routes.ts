@@ -9,22 +9,16 @@ import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
 import { aliasOwnerOf, aliasParents, otherThan, ownerOf, type HostOwners } from "./host-owners.js";
 import type { NoteBudget } from "./note-budget.js";
+import { planAliasKeys } from "./plan-alias-keys.js";
 import type { Backend, HostRoute } from "./routing-table.js";
 
 export type { HostOwners } from "./host-owners.js";
+export { MAX_ALIAS_KEYS_PER_STACK, MAX_TABLE_ALIAS_KEYS } from "./plan-alias-keys.js";
 
 const RANK: Readonly<Record<HostRoute["source"], number>> = { stack: 0, alias: 1, hosts: 2 };
 
-// The most alias keys a stack's backends get together: every alias is a key of each backend of its stack
-// (path backends too), so 400 path services and 10 000 aliases made 4 million keys (113 MB of domain.map,
-// 1.3 GB of heap) from 167 KB of metadata.
-export const MAX_ALIAS_KEYS_PER_STACK = 10_000;
-
-// The most alias keys and `hosts` claims of the whole table: each is bounded per stack or per container,
-// not in total, so 270 stacks of 100 path services and 100 aliases made 2.7 million keys (a 76 MB
-// domain.map the reloader refuses, so no change reached HAProxy), and 160 000 stacks of 32 claims each
-// 5 million claims. Stack keys (one per backend) are never cut.
-export const MAX_TABLE_ALIAS_KEYS = 100_000;
+// The most `hosts` claims of the whole table: each container's label is bounded, not their total, so
+// 160 000 stacks of 32 claims each made 5 million claims (and as many notes).
 export const MAX_TABLE_HOSTS_CLAIMS = 100_000;
 
 // `aliases`: the alias hosts resolveAliases kept (backend = the stack); `owners`: see HostOwners (every
@@ -42,31 +36,18 @@ export function buildHostRoutes(
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
   const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const backendsOf = groupBy(backends, (backend) => backend.stack);
+  const aliasShares = planAliasKeys(backends, aliasesOf, backendsOf);
   const claims: HostRoute[] = [];
-  let aliasKeys = 0;
   let hostsClaims = 0;
   const limit = (backend: string, reason: string) =>
     notes.add({ backend, container: null, code: "host-limit", reason });
   for (const backend of backends) {
     const path = backend.path ?? "";
     claims.push({ fqdn: `${backend.stack}.${domain}${path}`, backend: backend.name, source: "stack" });
-    const stackAliases = aliasesOf.get(backend.stack) ?? [];
-    const stackBackends = backendsOf.get(backend.stack)?.length ?? 1;
-    const allowed = Math.floor(MAX_ALIAS_KEYS_PER_STACK / stackBackends);
-    const room = Math.min(allowed, MAX_TABLE_ALIAS_KEYS - aliasKeys);
-    for (const alias of stackAliases.slice(0, room))
+    const share = aliasShares.get(backend.stack);
+    for (const alias of (aliasesOf.get(backend.stack) ?? []).slice(0, share?.count ?? 0))
       claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
-    aliasKeys += Math.min(room, stackAliases.length);
-    if (stackAliases.length > allowed && allowed <= room)
-      limit(
-        backend.name,
-        `only the first ${allowed} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: with its ${stackBackends} backends more would pass ${MAX_ALIAS_KEYS_PER_STACK} keys (the first left out: ${stackAliases[allowed]?.fqdn ?? ""})`,
-      );
-    else if (stackAliases.length > room)
-      limit(
-        backend.name,
-        `only the first ${room} of stack ${backend.stack}'s ${stackAliases.length} aliases are mapped: the table's alias keys reached ${MAX_TABLE_ALIAS_KEYS} (backends in name order)`,
-      );
+    if (share?.reason) limit(backend.name, share.reason);
     const claimRoom = MAX_TABLE_HOSTS_CLAIMS - hostsClaims;
     if (backend.hostClaims.length > claimRoom)
       limit(

@@ -47,6 +47,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
     skipped,
     skippedAliases,
     notes,
+    noteTotals: budget.totals(),
     unlabelled,
     counts: {
       containers: selection.entries,

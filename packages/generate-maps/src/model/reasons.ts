@@ -83,7 +83,6 @@ export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
   "host-conflict":
     "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
   "host-limit":
-    "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000; those past that (in name order) are not mapped",
-  "note-limit":
-    "a table keeps 10 000 route notes (backends in name order); the rest are counted in this note",
+    "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000; those past that (stacks, or backends, in name order) are not mapped",
+  "note-limit": "a table keeps the first 10 000 route notes of each code; the rest are counted in this note",
 };

@@ -103,7 +103,7 @@ export interface RoutingCounts {
   tcpBackends: number;
   hosts: number;
   skippedAliases: number;
-  /** route notes past MAX_ROUTE_NOTES: counted, not kept */
+  /** route notes past MAX_ROUTE_NOTES of their code: counted, not kept */
   notesDropped: number;
 }
 
@@ -113,8 +113,11 @@ export interface RoutingTable {
   backends: Backend[];
   skipped: SkippedContainer[];
   skippedAliases: SkippedAlias[];
-  /** option fallbacks, disagreements and refused host claims, sorted */
+  /** option fallbacks, disagreements and refused host claims, sorted: at most MAX_ROUTE_NOTES of each
+   * code, and a `note-limit` note for each code past it */
   notes: RouteNote[];
+  /** how many notes of each code the model made, kept or not (codes with none are absent) */
+  noteTotals: ReadonlyMap<NoteCode, number>;
   /** containers without the routing label or the TCP one: not routed, not an error (kept for explain) */
   unlabelled: ContainerRef[];
   counts: RoutingCounts;

@@ -1,7 +1,7 @@
 // generate-maps' gauges read from the status state when Prometheus scrapes: the last table's counts and
 // skips, freshness, the metadata version and the hash of the rendered output.
 import { Gauge, type Registry } from "prom-client";
-import { NOTE_CODES, SKIP_CODES } from "../model/reasons.js";
+import { NOTE_CODES, SKIP_CODES, type NoteCode } from "../model/reasons.js";
 import type { StatusState } from "./status-state.js";
 
 const CONTAINER_CODES = Object.keys(SKIP_CODES).filter((code) => !code.startsWith("alias-"));
@@ -42,14 +42,13 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
   gauge(
     registry,
     "generate_maps_route_notes",
-    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code; note-limit: the notes past the table's cap, counted and not kept",
+    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code, kept or not; note-limit: the notes past a code's cap, counted and not kept",
     (g) => {
-      for (const code of Object.keys(NOTE_CODES))
+      const current = table();
+      for (const code of Object.keys(NOTE_CODES) as NoteCode[])
         g.set(
           { code },
-          code === "note-limit"
-            ? (table()?.counts.notesDropped ?? 0)
-            : (table()?.notes.filter((note) => note.code === code).length ?? 0),
+          code === "note-limit" ? (current?.counts.notesDropped ?? 0) : (current?.noteTotals.get(code) ?? 0),
         );
     },
     ["code"],

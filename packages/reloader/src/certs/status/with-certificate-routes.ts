@@ -20,13 +20,11 @@ export function withCertificateRoutes(routes: StatusRoutes, certificates: Certif
   const healthz = routes["/healthz"];
   const config = routes["/config"];
   const added: Record<string, StatusHandler> = {};
-  // /config's answers with the certificates, one per format, kept while the running config's answer
-  // (its kept body: the same string, so comparing it is a reference check) and the certificates are the
-  // same: each request otherwise built its own copy (17 MB of text and as many bytes at a 25 000-stack
-  // snapshot, times 64 connections).
-  const kept = new Map<string, { base: StatusResponse; certs: string; answer: StatusResponse }>();
-  const same = (a: StatusResponse, b: StatusResponse) =>
-    a.body === b.body && a.status === b.status && a.contentType === b.contentType;
+  // /config's answers with the certificates, kept per answer of the running config (by its encoding, which
+  // the running-config cache shares among requests and drops with its generation: so is this) while the
+  // certificates are the same. Each request otherwise built its own copy (17 MB of text and as many bytes
+  // at a 25 000-stack snapshot, times 64 connections).
+  const kept = new WeakMap<object, { certs: string; answer: StatusResponse }>();
   if (healthz)
     added["/healthz"] = async (request) => {
       const answer = await healthz(request);
@@ -47,8 +45,9 @@ export function withCertificateRoutes(routes: StatusRoutes, certificates: Certif
       const { served, skipped } = certificates.snapshot();
       const format = request.query.get("format") === "json" ? "json" : "text";
       const certs = JSON.stringify({ served, skipped });
-      const last = kept.get(format);
-      if (last !== undefined && last.certs === certs && same(last.base, answer)) return { ...last.answer };
+      const base = answer.encoded?.body === answer.body ? answer.encoded : undefined;
+      const last = base === undefined ? undefined : kept.get(base);
+      if (last?.certs === certs) return { ...last.answer };
       const lines = served.map(
         (cert) =>
           `${cert.name} (${cert.source}): ${cert.names.join(" ")} — expires ${cert.notAfter} (${cert.daysLeft} days)`,
@@ -62,8 +61,9 @@ export function withCertificateRoutes(routes: StatusRoutes, certificates: Certif
               answer.status,
               answer.contentType,
             );
+      if (base === undefined) return combined;
       const result = withBytes(combined);
-      kept.set(format, { base: answer, certs, answer: result });
+      kept.set(base, { certs, answer: result });
       return result;
     };
   return { ...routes, ...added };
