@@ -144,3 +144,62 @@ test("haproxy -c killed at runtime refuses nothing: the pass is retried with bac
     message: "the same bytes, once the spike is over",
   });
 });
+
+// An haproxy whose every `-c` fails like an unresolvable `log` host while `outage` exists (each such run
+// appends a line to `runs`); everything else is the real HAProxy.
+async function dnsOutageHaproxy(dir: string): Promise<{ bin: string; runs: string; outage: string }> {
+  const bin = join(dir, "dns-haproxy");
+  const runs = join(dir, "dns-runs");
+  const outage = join(dir, "outage");
+  await writeFile(
+    bin,
+    `#!/bin/sh
+case " $* " in *" -c "*)
+  if [ -f ${outage} ]; then
+    echo failed >> ${runs}
+    echo "[ALERT]    (1) : config : parsing [$3:5] : 'log' : invalid address: 'syslog.example.invalid:514'" >&2
+    exit 1
+  fi;;
+esac
+exec /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, runs, outage };
+}
+
+test("haproxy -c failing for the environment (the running snapshot fails now too) refuses nothing: retried, applied once it passes", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.61" });
+  const fresh = await startBackend({ name: "fresh", host: "127.0.0.62" });
+  t.after(() => Promise.all([app.close(), fresh.close()]));
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  const { bin, runs, outage } = await dnsOutageHaproxy(fixture.dir);
+  const reloader = await fixture.start(["--haproxy-bin", bin]);
+
+  const from = reloader.logs.length;
+  await writeFile(outage, "");
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "web", servers: [{ address: fresh.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
+  });
+  await reloader.waitForEvent("check.failed", { from });
+  const environment = await reloader.waitForEvent("check.environment", { from });
+  assert.match(String(environment["reason"]), /running snapshot.*fails haproxy -c now too/);
+  await reloader.waitForEvent("apply.retry", { from });
+  // Each pass checks the new snapshot and the running one: a fourth run is the same bytes checked again.
+  await waitFor(async () => (await killedRuns(runs)) >= 4, { timeoutMs: 10_000, message: "checked again" });
+  assert.ok(await routes(fixture.url, "app.dev.tld", "app")(), "the running routing still answers");
+  await rm(outage);
+  await reloader.waitForEvent("reload.applied", { from, timeoutMs: 30_000 });
+  await waitFor(routes(fixture.url, "www.dev.tld", "fresh"), {
+    timeoutMs: 2000,
+    message: "the same bytes, once the outage is over",
+  });
+});

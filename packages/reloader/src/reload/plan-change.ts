@@ -4,6 +4,7 @@ import { planUpdate, type AppliedState } from "../model/plan-update.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { hashBase, type KnownState } from "./applier-state.js";
+import { CheckStoppedError } from "./check-stopped-error.js";
 import type { RuntimeChange } from "./apply-runtime-plan.js";
 import type { ReloadTarget } from "./reload-to.js";
 
@@ -36,7 +37,12 @@ export async function planChange(
     `the change needs a reload: ${plan.detail}`,
   );
   const checked = await store.stageChecked(files, table, plan.slots);
-  if (!checked.ok) return { kind: "refused", reason: checked.reason };
+  if (!checked.ok) {
+    // A check that fails for the environment's sake gives no verdict on these bytes: retried, not refused.
+    const environment = checked.generation === null ? null : await store.currentFailsToo();
+    if (environment !== null) throw new CheckStoppedError(checked.generation ?? 0, environment);
+    return { kind: "refused", reason: checked.reason };
+  }
   const { generation, check } = checked;
   const state = { ...next, slots: checked.slots };
   return {

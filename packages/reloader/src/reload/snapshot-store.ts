@@ -165,6 +165,23 @@ export class SnapshotStore {
     return checkConfig(this.bin, configFiles(this.layout.current));
   }
 
+  // After a new snapshot failed haproxy -c: whether the running one (`current`, which passed) fails now
+  // too, and why. Then the failure is not the inputs' but the environment's (a SYSLOG_HOST name that does
+  // not resolve, a certificate file being rewritten): null when it passes, or there is none to compare.
+  async currentFailsToo(): Promise<string | null> {
+    if ((await readCurrentGeneration(this.layout)) === null) return null;
+    const check = await this.checkCurrent();
+    if (check.ok || check.spawnError !== null) return null;
+    const reason =
+      check.stopped ??
+      "the running snapshot, which passed before, fails haproxy -c now too: not the inputs' fault";
+    this.logger.warn(
+      { event: "check.environment", output: maskSecrets(check.output), reason },
+      `${reason}: the change is checked again later`,
+    );
+    return reason;
+  }
+
   // Point `current` at a generation (atomically).
   async makeCurrent(generation: number): Promise<void> {
     await pointCurrent(this.layout, generation);
