@@ -200,6 +200,28 @@ describe("planUpdate", () => {
     ]);
   });
 
+  it("a reload whose previous state is unknown keeps the last staged assignment: containers keep their slots", () => {
+    const abc = table([backend("app", [server("a", 1), server("b", 2), server("c", 3)])]);
+    const known = applied(abc);
+    // b removed at runtime: its slot goes to maintenance, c keeps s3.
+    const removed = planUpdate(
+      known,
+      { baseHash: "base", table: table([backend("app", [server("a", 1), server("c", 3)])]) },
+      options,
+    );
+    assert.equal(removed.kind, "runtime");
+    assert.deepEqual(holders(removed.slots, "app"), ["a", null, "c", null]);
+    // Then HAProxy restarts (state unknown) and d arrives: the reload keeps a in s1 and c in s3.
+    const next = table([backend("app", [server("a", 1), server("c", 3), server("d", 4)])]);
+    const plan = planUpdate(
+      null,
+      { baseHash: "base", table: next },
+      { ...options, lastSlots: removed.slots },
+    );
+    assert.equal(plan.kind === "reload" ? plan.reason : "runtime", "state-unknown");
+    assert.deepEqual(holders(plan.slots, "app"), ["a", "d", "c", null]);
+  });
+
   it("reloads, with the reason, for what the runtime API cannot do", () => {
     const reason = (previous: AppliedState | null, next: SharedTable, overrides = {}) =>
       planUpdate(previous, { baseHash: "base", table: next }, { ...options, ...overrides });

@@ -52,11 +52,13 @@ export type UpdatePlan =
   | { kind: "runtime"; slots: SlotMap; serverOps: ServerOp[]; mapOps: MapOp[] }
   | { kind: "reload"; reason: ReloadReason; detail: string; slots: SlotMap };
 
-// Plan the change from `previous` (null: what HAProxy runs is not known) to `next`.
+// Plan the change from `previous` (null: what HAProxy runs is not known) to `next`. `lastSlots`: the
+// assignment of the last snapshot staged, which a reload keeps when `previous` is not known, so a
+// container keeps its slot (and its sticky cookie) across a restart, an adoption or an unconfirmed reload.
 export function planUpdate(
   previous: AppliedState | null,
   next: { baseHash: string; table: SharedTable },
-  options: { slotsPerBlock: number; runtimeUpdates: boolean },
+  options: { slotsPerBlock: number; runtimeUpdates: boolean; lastSlots?: SlotMap | null },
 ): UpdatePlan {
   const block = options.slotsPerBlock;
   const runtime = assignSlots(
@@ -70,7 +72,8 @@ export function planUpdate(
     kind: "reload",
     reason,
     detail,
-    slots: assignSlots(previous?.slots ?? null, next.table.backends, block, "reload").slots,
+    slots: assignSlots(previous?.slots ?? options.lastSlots ?? null, next.table.backends, block, "reload")
+      .slots,
   });
   if (!options.runtimeUpdates) return reload("runtime-disabled", "RUNTIME_UPDATES is false");
   if (previous === null)

@@ -30,6 +30,7 @@ export async function planChange(
   const plan = planUpdate(knownState(known, status), next, {
     slotsPerBlock: options.slotsPerBlock,
     runtimeUpdates: options.runtimeUpdates,
+    lastSlots: store.lastAssignment(),
   });
   if (plan.kind === "runtime") return { kind: "runtime", change: { ...accepted, plan } };
   logger.info(

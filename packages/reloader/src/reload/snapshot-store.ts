@@ -99,6 +99,12 @@ export class SnapshotStore {
     return { map: this.lastMaps.map, pathHosts: this.lastMaps.pathHosts };
   }
 
+  // The slot assignment of the last snapshot staged (and not refused): what HAProxy runs, or is about to,
+  // when nothing better is known (after a restart, an adoption, an unconfirmed reload).
+  lastAssignment(): SlotMap | null {
+    return this.lastSlots;
+  }
+
   // A reload's slots for `table`: the last staged assignment kept, free slots rendered afresh.
   reloadSlots(table: SharedTable): SlotMap {
     return assignSlots(this.lastSlots, table.backends, this.slotsPerBlock, "reload").slots;
@@ -113,9 +119,15 @@ export class SnapshotStore {
   }
 
   // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
+  // A snapshot that fails (or gets no verdict) never runs: the assignment before it stays the last one.
   async stageChecked(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<Checked> {
+    const before = this.lastSlots;
     const generation = await this.stage(files, table, slots);
-    const check = await this.check(generation);
+    const check = await this.check(generation).catch((error: unknown) => {
+      this.lastSlots = before;
+      throw error;
+    });
+    if (!check.ok) this.lastSlots = before;
     return check.ok ? { ok: true, generation, check: check.check, table, slots } : check;
   }
 
