@@ -20,7 +20,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/packages ./packages
 COPY docker-entrypoint.sh /docker-entrypoint.sh
 
-# The original image's variables, same names and defaults (see docs/options.md for every variable).
+# The original image's variables, same names and defaults, plus two of ours (RELOADER_STATE_DIR,
+# STATUS_BIND); docs/options.md lists every variable.
 # HAPROXY_CONFIG and HAPROXY_SSL_CERT are left unset: the base config and the TLS PEM HAProxy loads live
 # in the private state dir, not in the shared volume (set them only to name files you trust).
 ENV ENABLE_SSL=false \

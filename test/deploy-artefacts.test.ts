@@ -213,6 +213,17 @@ test("the example app uses the label generate-maps reads, with a port value", ()
   }
 });
 
+test("the example app's scale and health check are in its rancher-compose file, as Rancher 1.6 reads them", () => {
+  const rancherApp = readCompose("rancher-compose.example-app.yml");
+  assert.deepEqual(Object.keys(rancherApp).sort(), Object.keys(exampleApp).sort(), "the same services");
+  for (const [name, svc] of Object.entries(exampleApp)) {
+    const fields = svc as Record<string, unknown>;
+    assert.equal(fields["scale"], undefined, `${name}: no scale in the docker-compose file`);
+    assert.equal(fields["health_check"], undefined, `${name}: no health_check in the docker-compose file`);
+    assert.ok(rancherApp[name]?.health_check, `${name}: a health check in the rancher-compose file`);
+  }
+});
+
 test("docker-entrypoint.sh dispatches generate-maps, haproxy/reloader and anything else, for real", () => {
   const app = join(ROOT, "packages");
   const workdir = finalStage(dockerfile, "WORKDIR").at(-1)?.args;

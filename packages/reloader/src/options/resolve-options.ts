@@ -24,7 +24,7 @@ const TEXT = {
   usage:
     "$0 [flags]\n\nRuns HAProxy and reloads it, without dropping requests, when its generated files change.",
   epilog:
-    "A flag wins over its environment variable. Exit codes: 0 after a clean stop, 1 on failure, 2 bad options.",
+    "A flag wins over its environment variable. Exit codes: 0 after a clean stop, 1 on failure, 2 bad options, 3 an uncaught error left HAProxy serving (--on-crash leave-haproxy).",
   version,
 };
 
