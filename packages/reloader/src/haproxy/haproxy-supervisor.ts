@@ -113,8 +113,11 @@ export class HaproxySupervisor {
     return this.lock.run(() => this.reloadOnce());
   }
 
-  // Point `current` at `generation` and reload onto it, with no restart in between; a reload that is
-  // refused or not confirmed points `current` back (an interrupted one does not: the restart loads it).
+  // Point `current` at `generation` and reload onto it, with no restart in between; a reload the master
+  // refused points `current` back. One not confirmed in time does not: the master may still be reading
+  // the files through `current`, and pointing it back then could load one generation's base config with
+  // another's backends (the snapshot passed haproxy -c, so a restart may load it); an interrupted one
+  // does not either (the restart loads it).
   switchTo(generation: number): Promise<SwitchResult> {
     return this.lock.run(async () => {
       const { layout, status } = this.options;
@@ -123,7 +126,7 @@ export class HaproxySupervisor {
       status.currentIs(generation);
       if (!this.isRunning()) return { kind: "deferred" };
       const verdict = await this.reloadOnce();
-      if (!verdict.ok && verdict.kind !== "exited" && kept !== null) {
+      if (!verdict.ok && verdict.kind === "rejected" && kept !== null) {
         await pointCurrent(layout, kept);
         status.currentIs(kept);
       }

@@ -65,9 +65,12 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
     return `HAProxy exited during the reload of gen-${generation}`;
   }
   status.reloadEnded("rejected", durationMs, null, verdict.reason);
+  const pointedBack = verdict.kind === "rejected" ? kept : null;
   logger.error(
-    { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: kept },
-    `HAProxy did not take gen-${generation}: the old workers keep serving`,
+    { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: pointedBack },
+    verdict.kind === "rejected"
+      ? `HAProxy did not take gen-${generation}: the old workers keep serving`
+      : `HAProxy did not confirm gen-${generation} in time: \`current\` stays on it (it passed haproxy -c) and the change is retried`,
   );
   return `the reload of gen-${generation} failed: ${verdict.reason}`;
 }
