@@ -23,6 +23,25 @@ const BAD_OPTIONS = Object.fromEntries(
     "x",
   ]),
 );
+// `n` stacks named by `name`, each of 10 path services (/p0 … /p9) and 1 000 aliases: 10 000 alias keys
+// each, the per-stack cap.
+function pathStacks(n: number, name: (index: number) => string) {
+  const containers: Record<string, unknown>[] = [];
+  const aliases: Record<string, string[]> = {};
+  for (let s = 0; s < n; s++) {
+    const stack = name(s);
+    aliases[stack] = Array.from({ length: 1000 }, (_, a) => `${stack}-a${a}`);
+    for (let p = 0; p < 10; p++)
+      containers.push(
+        container({
+          stack_name: stack,
+          service_name: `p${p}`,
+          labels: { [L]: "80", [`${L}.path`]: `/p${p}` },
+        }),
+      );
+  }
+  return { containers, aliases };
+}
 const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filter(pick).length;
 
 test("126 000 option notes in one backend: the table is built, keeps MAX_ROUTE_NOTES and counts the rest", () => {
@@ -89,20 +108,7 @@ test("96 000 hosts claims of which all but 32 lose: at most MAX_ROUTE_NOTES note
 
 test("alias keys past MAX_TABLE_ALIAS_KEYS (aliases times path backends) are not mapped, with a note", () => {
   // 20 stacks of 10 path services and 1 000 aliases: 10 000 keys each (the per-stack cap), 200 000 in all.
-  const containers = [];
-  const aliases: Record<string, string[]> = {};
-  for (let s = 0; s < 20; s++) {
-    const stack = `st${String(s).padStart(2, "0")}`;
-    aliases[stack] = Array.from({ length: 1000 }, (_, a) => `${stack}-a${a}`);
-    for (let p = 0; p < 10; p++)
-      containers.push(
-        container({
-          stack_name: stack,
-          service_name: `p${p}`,
-          labels: { [L]: "80", [`${L}.path`]: `/p${p}` },
-        }),
-      );
-  }
+  const { containers, aliases } = pathStacks(20, (s) => `st${String(s).padStart(2, "0")}`);
   const table = buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
   assert.equal(
     count(table.hosts, (h) => h.source === "alias"),
@@ -127,21 +133,8 @@ test("alias keys past MAX_TABLE_ALIAS_KEYS (aliases times path backends) are not
 test("a stack whose aliases meet the table's cap gets the same aliases on every backend: alias/api never falls to the root", () => {
   // 9 stacks of 10 path services and 1 000 aliases (90 000 keys), stack y with 2 000 (92 000), then stack
   // zz with a root backend, an /api backend and 5 000 aliases: 4 000 fit on both.
-  const containers = [];
-  const aliases: Record<string, string[]> = {};
+  const { containers, aliases } = pathStacks(9, (s) => `st${s}`);
   const names = (stack: string, n: number) => Array.from({ length: n }, (_, a) => `${stack}-a${a}`);
-  for (let s = 0; s < 9; s++) {
-    const stack = `st${s}`;
-    aliases[stack] = names(stack, 1000);
-    for (let p = 0; p < 10; p++)
-      containers.push(
-        container({
-          stack_name: stack,
-          service_name: `p${p}`,
-          labels: { [L]: "80", [`${L}.path`]: `/p${p}` },
-        }),
-      );
-  }
   aliases["y"] = names("y", 2000);
   aliases["zz"] = names("zz", 5000);
   containers.push(container({ stack_name: "y" }), container({ stack_name: "zz" }));

@@ -39,12 +39,7 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       else if (declared.has(name))
         problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
       else if (backends.length >= MAX_SHARED_BACKENDS) {
-        problems.halt({
-          file: "backends",
-          line,
-          text: null,
-          reason: `more than ${MAX_SHARED_BACKENDS} backends`,
-        });
+        tooMany(problems, line, `${MAX_SHARED_BACKENDS} backends`);
         break;
       } else {
         closeSection(section); // only before a good header: a refused one is the first problem, not the lines above it
@@ -63,12 +58,7 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       problem("only `mode tcp` and `server` lines are allowed in a tcp_<port> backend");
     else if (words[0] !== "server") section.options.push({ text: words.join(" "), problem });
     else if (++servers > MAX_SHARED_SERVERS) {
-      problems.halt({
-        file: "backends",
-        line,
-        text: null,
-        reason: `more than ${MAX_SHARED_SERVERS} servers`,
-      });
+      tooMany(problems, line, `${MAX_SHARED_SERVERS} servers`);
       break;
     } else {
       // a server name used twice in a backend is left to `haproxy -c`, which refuses it by name
@@ -78,6 +68,11 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
   }
   closeSection(section);
   return backends;
+}
+
+// A count cap passed at `line`: the file is refused and the parse ends there.
+function tooMany(problems: ProblemList, line: number, what: string): void {
+  problems.halt({ file: "backends", line, text: null, reason: `more than ${what}` });
 }
 
 // A section ends: its option lines are read into its backend's options; a tcp_<port> backend without
