@@ -232,3 +232,36 @@ test("a file on disk over the guard's baseline cap is not read: logged as guard.
   );
   assert.match(String(unread[0]?.["reason"]), /more than the 33554432-byte cap/);
 });
+
+test("a confirmed removal whose write fails is released again at the next cycle, not held for a new window", async (t) => {
+  const { logger } = captureLogger();
+  const dir = await tempDir(t);
+  const files = {
+    backendsPath: join(dir, "absent.cfg"),
+    domainMapPath: join(dir, "absent.map"),
+    domain: "dev.tld",
+  };
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  const four = buildRoutingTable(
+    { containers: Array.from({ length: 4 }, () => container({ stack_name: "shop" })), aliases: {} },
+    MODEL_OPTIONS,
+  );
+  const none = buildRoutingTable({ containers: [], aliases: {} }, MODEL_OPTIONS);
+  assert.equal((await checkRemovals(guard, four, files, logger, clockAt(0))).action, "apply");
+  noteWritten(guard, four, written("unchanged"));
+  assert.equal((await checkRemovals(guard, none, files, logger, clockAt(1))).action, "hold");
+  const released = await checkRemovals(guard, none, files, logger, clockAt(30_001));
+  assert.equal(released.action === "apply" ? released.release?.outcome : "hold", "confirmed");
+  noteWritten(guard, none, written("failed")); // a full disk, a read-only remount
+  const again = await checkRemovals(guard, none, files, logger, clockAt(30_501));
+  assert.equal(
+    again.action === "apply" ? again.release?.outcome : "hold",
+    "confirmed",
+    "released again at once",
+  );
+  noteWritten(guard, none, written("unchanged"));
+  assert.equal(guard.pending, null, "forgotten once the files hold it");
+  // A later removal is a new one: held for its own window.
+  noteWritten(guard, four, written("unchanged"));
+  assert.equal((await checkRemovals(guard, none, files, logger, clockAt(40_000))).action, "hold");
+});

@@ -13,6 +13,7 @@ import {
   CHURN_CYCLE_GAP_MS,
   CHURN_THRESHOLD,
   createLoopWatchdog,
+  cycleMovedRouting,
   type ChurnState,
   type LoopWake,
   type PendingRemoval,
@@ -306,6 +307,27 @@ test("the loop watchdog reports a change only the interval refetch found, once p
   for (let i = 0; i < CHURN_THRESHOLD; i++) watchdog.afterCycle("changed", `c${i}`, false);
   assert.equal(watchdog.minGapMs(250), CHURN_CYCLE_GAP_MS, "churn slows the loop down");
   assert.equal(lines().filter((line) => line["event"] === "version-churn").length, 1);
+});
+
+test("a held removal counts as a routing change for the churn count; an unchanged cycle does not", () => {
+  const hold = decideRemovalHold({
+    applied: keys(4),
+    candidate: keys(0),
+    fingerprint: "empty",
+    pending: null,
+    now: 0,
+    wallNow: 0,
+    settings: SETTINGS,
+  });
+  assert.equal(hold.action, "hold");
+  const unchanged = [{ path: "b.cfg", status: "unchanged" as const }];
+  assert.equal(cycleMovedRouting({ outcomes: unchanged, guard: hold }), true, "held: no version churn");
+  assert.equal(cycleMovedRouting({ outcomes: unchanged, guard: null }), false);
+  const { logger, lines } = captureLogger();
+  const watchdog = createLoopWatchdog(logger);
+  for (let i = 0; i < CHURN_THRESHOLD + 2; i++)
+    watchdog.afterCycle("changed", `v${i}`, cycleMovedRouting({ outcomes: unchanged, guard: hold }));
+  assert.equal(lines().filter((line) => line["event"] === "version-churn").length, 0);
 });
 
 test("the windows run on the monotonic clock; the wall clock only dates the times shown, a step of it changes no decision", () => {

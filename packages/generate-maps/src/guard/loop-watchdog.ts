@@ -2,7 +2,9 @@
 // without any routing change (churn: cycles are slowed down and it is logged once), and a change that
 // only the interval refetch found (the long poll did not report it: it hangs or fails).
 import type { Logger } from "@rancher-haproxy/core";
+import type { FileOutcome } from "../output/write-outputs.js";
 import type { WakeReason } from "../sources/watch-version.js";
+import type { RemovalDecision } from "./decide-removal-hold.js";
 
 // Why a cycle ran: the watcher's reasons, the first cycle, a retry after a failure, or a hold's deadline.
 export type LoopWake = WakeReason | "start" | "retry" | "hold-expired";
@@ -38,6 +40,15 @@ export function observeChurn(
   if (wake === "interval")
     return { state: { churning: false, idleChanges: 0 }, transition: state.churning ? "ended" : null };
   return { state, transition: null };
+}
+
+// Whether a cycle found a routing change, for the churn count: a file written, or a removal held (it is
+// one, not written yet; a hold while containers flip health one by one is no "version churn").
+export function cycleMovedRouting(cycle: {
+  outcomes: readonly FileOutcome[];
+  guard: RemovalDecision | null;
+}): boolean {
+  return cycle.outcomes.some((outcome) => outcome.status === "changed") || cycle.guard?.action === "hold";
 }
 
 // What the loop tells the watchdog after every successful cycle (and every interval whose cheap check

@@ -24,6 +24,8 @@ export interface RemovalGuard {
   applied: ReadonlySet<string> | null | undefined;
   /** the aliases of the map on disk (key → backend): undefined until read, null when there is none */
   appliedAliases: ReadonlyMap<string, string> | null | undefined;
+  /** the removal held, or released (confirmed or expired) and not on disk yet: a write that fails right
+   * after the release must not start a new window for the same removal */
   pending: PendingRemoval | null;
 }
 
@@ -60,7 +62,11 @@ export async function checkRemovals(
     wallNow: now.wall,
     settings: guard.settings,
   });
-  guard.pending = decision.action === "hold" ? decision.pending : null;
+  // Released for good (confirmed, expired): kept until noteWritten sees both files hold the table, so
+  // the next cycle after a failed write releases the same removal again instead of holding it anew.
+  const released =
+    decision.action === "apply" && decision.release !== null && decision.release.outcome !== "recovered";
+  guard.pending = decision.action === "hold" ? decision.pending : released ? guard.pending : null;
   logRemovalDecision(logger, decision, guard.settings);
   return decision;
 }
@@ -77,6 +83,7 @@ export function noteWritten(
     (outcome?.status === "changed" && outcome.unfinished === undefined) || outcome?.status === "unchanged";
   if (holds(outcomes[0])) guard.applied = routedServerKeys(table);
   if (holds(outcomes[1])) guard.appliedAliases = routedAliases(table);
+  if (holds(outcomes[0]) && holds(outcomes[1])) guard.pending = null;
 }
 
 // The most bytes of a file on disk read as the guard's baseline. The shared volume is untrusted: under

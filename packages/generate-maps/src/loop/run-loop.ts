@@ -1,7 +1,7 @@
 // The generate-maps loop: a cycle, then wait for a version change (long poll) or the interval; at the
 // interval a cheap check may stand in for the full refetch (quiet-interval.ts); back off on failure;
 // cycles at least MIN_CYCLE_GAP_MS apart. Every wait is timed on the monotonic clock (clock.ts).
-import { createLoopWatchdog, type LoopWake } from "../guard/loop-watchdog.js";
+import { createLoopWatchdog, cycleMovedRouting, type LoopWake } from "../guard/loop-watchdog.js";
 import { createCycleState, runCycle, type CycleResult, type Generator } from "../cycle/run-cycle.js";
 import { createVersionWatcher } from "../sources/watch-version.js";
 import { backoffMs } from "./backoff.js";
@@ -89,11 +89,7 @@ export async function runLoop(
           `cycle succeeded after ${failures} failed`,
         );
       failures = 0;
-      watchdog.afterCycle(
-        wake,
-        result.version,
-        result.outcomes.some((o) => o.status === "changed"),
-      );
+      watchdog.afterCycle(wake, result.version, cycleMovedRouting(result));
       // A hold is re-decided at its release time even when metadata stays quiet until then; while one
       // lasts, no interval's check stands in for a cycle.
       const hold = result.guard?.action === "hold" ? result.guard.releaseAt - clock.monotonic() : undefined;
