@@ -75,9 +75,12 @@ test("a load on steady stacks sees no failed request while metadata flaps and a 
   let scales = 0;
   try {
     for (const [round, fault] of FLAPS.entries()) {
+      const faultStart = pair.generateMaps.logs.length;
       await pair.metadata.setFault(fault);
       faults += 1;
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      // The fault took effect: a cycle failed to read metadata meanwhile.
+      await pair.generateMaps.waitForEvent("metadata-unavailable", { from: faultStart, timeoutMs: 10_000 });
       await pair.metadata.setFault(null);
       // Scale up on even rounds, down on odd ones; wait until the reloader applied it.
       const replicas = round % 2 === 0 ? 4 : 2;

@@ -33,6 +33,7 @@ test("every metadata fault: HAProxy keeps answering, and a change made during th
   const added: StackSpec[] = [];
   let sent = 0;
   for (const [index, fault] of METADATA_FAULT_CASES.entries()) {
+    const faultStart = pair.generateMaps.logs.length;
     await pair.metadata.setFault(fault.fault);
     const load = runLoad({
       url: pair.url,
@@ -51,6 +52,13 @@ test("every metadata fault: HAProxy keeps answering, and a change made during th
     sent += result.sent;
     assert.ok(result.sent > 20, `${fault.name}: load ran (${result.sent})`);
     assert.deepEqual(result.failures, [], `${fault.name}: no failed request during the fault`);
+    // The fault took effect: generate-maps named it, and (when metadata is unreadable) the stack added
+    // during it is not routed yet.
+    await pair.generateMaps.waitForEvent(fault.evidence.event, { from: faultStart, timeoutMs: 15_000 });
+    if (!fault.readable) {
+      const early = await httpRequest({ url: pair.url, host: `new${index}.dev.tld`, timeoutMs: 2000 });
+      assert.equal(early.status, 503, `${fault.name}: the stack added during the fault waits for its end`);
+    }
 
     await pair.metadata.setFault(null);
     await waitFor(answers(`new${index}.dev.tld`, "fresh"), {

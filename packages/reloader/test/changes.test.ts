@@ -15,7 +15,8 @@ const routes = (url: string, host: string, name: string) => async () => {
   return answer.status === 200 && answer.body === name;
 };
 
-test("a new stack (backends + map rewritten atomically) answers within 1 s", async (t) => {
+// How fast a change goes live is the benchmark's to measure (bench/); these only wait for it.
+test("a new stack (backends + map rewritten atomically) answers, its reload logged with changeToAppliedMs", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.41" });
   const fresh = await startBackend({ name: "fresh", host: "127.0.0.42" });
   t.after(() => Promise.all([app.close(), fresh.close()]));
@@ -35,7 +36,7 @@ test("a new stack (backends + map rewritten atomically) answers within 1 s", asy
     map: renderTestMap({ "app.dev.tld": "app", "fresh.dev.tld": "fresh" }),
   });
   await waitFor(routes(fixture.url, "fresh.dev.tld", "fresh"), {
-    timeoutMs: 1000,
+    timeoutMs: 10_000,
     message: "fresh.dev.tld to answer",
   });
   const applied = await fixture.reloader.waitForEvent("reload.applied", { from });
@@ -55,7 +56,7 @@ test("an alias-only change (domain.map alone) is applied", async (t) => {
 
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
   await waitFor(routes(fixture.url, "www.dev.tld", "app"), {
-    timeoutMs: 1000,
+    timeoutMs: 10_000,
     message: "the alias to answer",
   });
   // The running config is the snapshot that holds the new map.

@@ -98,10 +98,12 @@ test("planUpdate and the remembering renderers equal their full computations ove
           const plan = planUpdate(previous, next, options);
           // The slot maps compared as maps (a runtime plan's may be an overlay of the last one).
           const plain = (made: typeof plan) => ({ ...made, slots: new Map(made.slots) });
-          const cloned: { previous: AppliedState | null; next: typeof next } = structuredClone({
-            previous,
-            next,
-          });
+          // Each cloned on its own: one structuredClone of both keeps an object they share shared (a
+          // backend the parse reused), and the identity shortcuts would be taken on both sides alike.
+          const cloned: { previous: AppliedState | null; next: typeof next } = {
+            previous: previous === null ? null : structuredClone(previous),
+            next: structuredClone(next),
+          };
           if (cloned.previous) cloned.previous.slots = new Map(structuredClone([...(previous?.slots ?? [])]));
           assert.deepEqual(plain(plan), plain(planUpdate(cloned.previous, cloned.next, options)));
           const slots: SlotMap =
@@ -109,6 +111,19 @@ test("planUpdate and the remembering renderers equal their full computations ove
               ? plan.slots
               : assignSlots(previous?.slots ?? null, next.table.backends, 2, "reload").slots;
           if (plan.kind === "runtime") runtimePlans += 1;
+          // An oracle of its own: the map steps, applied to what ran, give the new map.
+          if (plan.kind === "runtime" && previous !== null) {
+            const ran: ReadonlyArray<{ fqdn: string; backend: string }> = previous.table.hosts;
+            const routedNow = new Map<string, string>();
+            for (const host of ran) routedNow.set(host.fqdn, host.backend);
+            for (const op of plan.mapOps)
+              if (op.map === undefined)
+                if (op.action === "del") routedNow.delete(op.fqdn);
+                else routedNow.set(op.fqdn, op.backend);
+            const wanted = new Map<string, string>();
+            for (const host of next.table.hosts) wanted.set(host.fqdn, host.backend);
+            assert.deepEqual(routedNow, wanted);
+          }
           assert.equal(
             Buffer.concat(slotted.render(next.table, slots)).toString(),
             renderSlottedBackends(next.table, slots),

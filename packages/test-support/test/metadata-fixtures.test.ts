@@ -1,7 +1,7 @@
 // Replays every reproducible entry of the recorded rancher-metadata v0.10.4 responses (index.json)
 // against the stand-in: status, framing/CORS headers and body bytes.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -121,9 +121,12 @@ describe("recorded responses, replayed in the recorded order (shuffle: none)", {
     await empty.close();
   });
 
-  it("every recording not replayed here has a reason and is covered by another test file", () => {
+  it("fewer than a quarter of the recordings are not replayed here; a reason naming a test file names one that exists", () => {
     const notReplayed = ENTRIES.filter((e) => skipReason(e) !== null);
-    for (const e of notReplayed) assert.ok(skipReason(e), e.file);
+    for (const e of notReplayed) {
+      const named = /\b([\w-]+\.test\.ts)\b/.exec(skipReason(e) ?? "")?.[1];
+      if (named !== undefined) assert.ok(existsSync(join(import.meta.dirname, named)), `${e.file}: ${named}`);
+    }
     assert.ok(
       notReplayed.length < ENTRIES.length / 4,
       `${notReplayed.length} of ${ENTRIES.length} not replayed`,
