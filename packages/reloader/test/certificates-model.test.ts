@@ -1,6 +1,8 @@
 // The certificate pieces without HAProxy: checks (key, chain order, validity, names), the plan from
 // metadata and directory sources, the runtime-API command plan, and the manager's reload fallback.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +21,7 @@ import {
 import { planCertificates } from "../src/certs/model/plan-certificates.ts";
 import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
 import { readCertDir } from "../src/certs/sources/read-cert-dir.ts";
+import { validateCertificateFile } from "../src/model/build-certificate-pem.ts";
 import {
   createTestCa,
   utc,
@@ -64,6 +67,50 @@ describe("checkCertificate", () => {
     const w = checkCertificate("w", wild.cert, wild.key, now);
     assert.ok(w.ok);
     assert.deepEqual(w.cert.names, ["*.w.test"]);
+  });
+
+  it("a certificate with an empty subject (its names in subjectAltName) is checked, not a crash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rh-empty-subject-"));
+    try {
+      const [key, crt] = [join(dir, "k.pem"), join(dir, "c.pem")];
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          key,
+          "-out",
+          crt,
+          "-days",
+          "2",
+          "-subj",
+          "/",
+          "-addext",
+          "subjectAltName=DNS:empty.test",
+        ],
+        { stdio: "ignore" },
+      );
+      const cert = readFileSync(crt, "utf8");
+      const keyText = readFileSync(key, "utf8");
+      const check = checkCertificate("e", cert, keyText, Date.now());
+      assert.ok(check.ok, reasonOf(check));
+      assert.deepEqual([check.cert.subject, check.cert.names], ["", ["empty.test"]]);
+      const asDefault = validateCertificateFile(`${cert}${keyText}`);
+      assert.deepEqual(asDefault.ok ? asDefault.subject : asDefault.reason, "");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a validity date in year 49 (which Date.parse reads as 2049) is unreadable: skipped, not served", () => {
+    const old = ca.issue(["y49.test"], { start: "00480101000000Z", end: "00490101000000Z" });
+    assert.match(reasonOf(checkCertificate("y", old.cert, old.key, now)), /unreadable validity date/);
   });
 
   it("tolerates CRLF and blank lines between blocks", () => {
@@ -273,6 +320,13 @@ describe("readCertDir", () => {
       assert.deepEqual(
         read.problems.map((p) => p.name),
         ['"big.pem"', '"x\\nforged: line.pem"'],
+      );
+      // A FIFO is opened without blocking and refused (a blocking open waited for a writer forever).
+      execFileSync("mkfifo", [join(dir, "pipe.pem")]);
+      const withFifo = await readCertDir(dir);
+      assert.deepEqual(
+        withFifo.problems.find((p) => p.name === '"pipe.pem"'),
+        { name: '"pipe.pem"', reason: "not a regular file" },
       );
       const missing = await readCertDir(join(dir, "nope"));
       assert.match(missing.problems[0]?.reason ?? "", /cannot be read \(ENOENT\)/);

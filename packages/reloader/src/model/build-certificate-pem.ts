@@ -2,6 +2,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { MAX_CERTIFICATE_TEXT } from "../certs/model/check-certificate.js";
 import { compactBlock, firstPemBlock, pemBlocks } from "../certs/model/pem-blocks.js";
+import { subjectOf } from "./certificate-subject.js";
 
 // The PEM to write (certificate chain, then key), or why the material is unusable.
 export type CertificateOutcome =
@@ -69,11 +70,11 @@ function validatePair(
   if (!leaf.checkPrivateKey(privateKey))
     return {
       ok: false,
-      reason: `${keyName} does not belong to ${certName} (subject ${leaf.subject.replace(/\n/g, ", ")})`,
+      reason: `${keyName} does not belong to ${certName} (subject ${subjectOf(leaf)})`,
     };
   // No blank line or CR inside a block (the runtime API ends a payload at the first empty line).
   const pem = [...certs, keyBlock].map(compactBlock).join("\n") + "\n";
-  return { ok: true, pem, subject: leaf.subject.replace(/\n/g, ", "), validTo: leaf.validTo };
+  return { ok: true, pem, subject: subjectOf(leaf), validTo: leaf.validTo };
 }
 
 function decodeBase64(text: string): string | null {

@@ -2,6 +2,7 @@
 // argument) and total: bad input never throws, and no reason quotes key material.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { compactBlock, firstPemBlock, pemBlocks } from "./pem-blocks.js";
+import { subjectOf } from "../../model/certificate-subject.js";
 
 // A certificate that passed every check: the PEM HAProxy loads (chain, then key) and what /config shows.
 export interface CheckedCertificate {
@@ -85,7 +86,7 @@ export function checkCertificate(
     const what = index === 0 ? "the certificate" : `chain certificate ${index + 1}`;
     // A malformed notBefore/notAfter reads as "Bad time value": NaN passes every comparison below and
     // then throws wherever the date is shown.
-    if (Number.isNaN(Date.parse(cert.validFrom)) || Number.isNaN(Date.parse(cert.validTo)))
+    if (!readableDate(cert.validFrom) || !readableDate(cert.validTo))
       return skip(`${what} has an unreadable validity date`);
     if (Date.parse(cert.validFrom) > now) return skip(`${what} is not valid before ${cert.validFrom}`);
     if (Date.parse(cert.validTo) < now) return skip(`${what} expired on ${cert.validTo}`);
@@ -98,7 +99,7 @@ export function checkCertificate(
       name,
       pem,
       digest: createHash("sha256").update(pem).digest("hex"),
-      subject: leaf.subject.replace(/\n/g, ", "),
+      subject: subjectOf(leaf),
       names: certificateNames(leaf),
       notAfter: Date.parse(leaf.validTo),
       fingerprint: leaf.fingerprint256,
@@ -111,7 +112,7 @@ export function checkCertificate(
 // CN and DNS subjectAltNames, lowercased, deduplicated, in order.
 function certificateNames(cert: X509Certificate): string[] {
   const names: string[] = [];
-  const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1];
+  const cn = /^CN=(.*)$/m.exec((cert.subject as string | undefined) ?? "")?.[1]; // undefined: empty
   if (cn) names.push(cn);
   for (const part of (cert.subjectAltName ?? "").split(/,\s*/))
     if (part.startsWith("DNS:")) names.push(part.slice(4));
@@ -122,4 +123,11 @@ function certificateNames(cert: X509Certificate): string[] {
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" ? code : "unparseable";
+}
+
+// A validity date as Node prints it ("Jan  1 00:00:00 2049 GMT") with a four-digit year: Date.parse
+// reads a year before 1000, printed "49", as 2049, so an expired certificate passed. Malformed dates
+// ("Bad time value") are unreadable too.
+function readableDate(text: string): boolean {
+  return / \d{4} GMT$/.test(text) && !Number.isNaN(Date.parse(text));
 }

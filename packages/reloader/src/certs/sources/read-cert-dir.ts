@@ -1,6 +1,7 @@
 // SSL_CERT_DIR: the certificate files a user manages (e.g. Let's Encrypt copies), read whole and bounded:
 // top-level *.pem, *.crt and *.key files only (symlinks followed), each at most MAX_CERT_FILE_BYTES.
-import { open, readdir, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
 /** a certificate chain + key is a few KB; anything this large is not one */
@@ -41,9 +42,9 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
 async function readBounded(path: string): Promise<string | { reason: string }> {
   let handle;
   try {
-    // stat first: opening a FIFO would block a thread until a writer came
-    if (!(await stat(path)).isFile()) return { reason: "not a regular file" };
-    handle = await open(path, "r");
+    // Non-blocking: a FIFO (also one renamed over a file after a check) opens at once and fstat refuses it;
+    // a blocking open waited for a writer forever, and the certificate loop and the stop with it.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     return { reason: `cannot be opened (${errorCode(error)})` };
   }
