@@ -449,4 +449,55 @@ describe("CertificateManager", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("a reloader started again while metadata is down keeps the metadata certificates the last one read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
+    try {
+      const logger = createLogger({
+        name: "test",
+        level: "silent",
+        format: "json",
+        destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+      });
+      const paths = certificatePaths(dir);
+      const ssl = {
+        enabled: true,
+        port: 443,
+        certPath: join(dir, "server.pem"),
+        base64Encoded: false,
+        redirect: null,
+        certDir: null,
+        strictSni: false,
+        pollIntervalMs: 0,
+      };
+      const up = { getJson: async () => ({ certs: { a: { cert: a.cert, key: a.key } } }) };
+      const down = {
+        getJson: () => Promise.reject(new Error("ECONNREFUSED")),
+      };
+      const manager = (client: object) =>
+        new CertificateManager({
+          ssl,
+          paths,
+          masterSocket: join(dir, "no.sock"),
+          client: client as unknown as MetadataClient,
+          logger,
+          manageDefault: true,
+        });
+      await manager(up).prepare();
+      assert.match(await readFile(paths.crtList, "utf8"), /meta-a\.pem\n$/);
+      assert.equal((await stat(paths.lastMetadata)).mode & 0o777, 0o600, "kept private");
+
+      const restarted = manager(down);
+      await restarted.prepare();
+      assert.match(await readFile(paths.crtList, "utf8"), /meta-a\.pem\n$/, "still in the crt-list");
+      await stat(join(paths.dir, "meta-a.pem"));
+      assert.deepEqual(
+        restarted.snapshot().served.map((c) => c.name),
+        ["metadata/a"],
+      );
+      assert.match(restarted.snapshot().warnings.join("\n"), /metadata cannot be read/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -22,6 +22,7 @@ import type { CertificatePaths } from "./render/render-crt-list.js";
 import { reportCertificates, reportKey } from "./report-certificates.js";
 import { readCertificateSources } from "./sources/read-certificate-sources.js";
 import type { MetadataCerts } from "./sources/read-metadata-certs.js";
+import { LastMetadataCerts } from "./sources/last-metadata-certs.js";
 
 export type { CertificateSupervisor } from "./apply-certificate-changes.js";
 
@@ -57,9 +58,11 @@ export class CertificateManager {
   };
   private readonly now: () => number;
   private readonly checks = new CheckCertificateCache();
+  private readonly lastAnswer: LastMetadataCerts;
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.now = options.now ?? Date.now;
+    this.lastAnswer = new LastMetadataCerts(options.paths.lastMetadata);
   }
 
   // Read, check and write every certificate before HAProxy starts (it loads exactly these files).
@@ -143,7 +146,18 @@ export class CertificateManager {
   // Read the sources (a metadata failure keeps the last answer) and plan; logs what changed.
   private async desired(): Promise<Files> {
     const { ssl, client, logger, paths } = this.options;
+    // Until metadata answers, a reloader started again falls back to the answer the last one read.
+    this.metadata ??= await this.lastAnswer.recall();
     const read = await readCertificateSources(client, ssl.certDir, this.metadata);
+    if (read.problem === null && read.metadata !== null)
+      await this.lastAnswer
+        .remember(read.metadata)
+        .catch((error: unknown) =>
+          logger.warn(
+            { event: "certs.last-metadata-unwritten", err: String(error) },
+            "cannot keep the metadata certificates for a restart",
+          ),
+        );
     this.metadata = read.metadata;
     this.sourceProblem = read.problem;
     const plan = planCertificates({

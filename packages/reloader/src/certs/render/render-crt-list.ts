@@ -9,12 +9,14 @@ export const PLAIN_PATH = /^[A-Za-z0-9._/@:,+-]+$/;
 export interface CertificatePaths {
   dir: string;
   crtList: string;
+  /** the last metadata certificate answer (last-metadata-certs.ts) */
+  lastMetadata: string;
 }
 
-// <state>/certs and <state>/certs/crt-list.
+// <state>/certs, <state>/certs/crt-list and <state>/certs/last-metadata.json.
 export function certificatePaths(stateDir: string): CertificatePaths {
   const dir = join(stateDir, "certs");
-  return { dir, crtList: join(dir, "crt-list") };
+  return { dir, crtList: join(dir, "crt-list"), lastMetadata: join(dir, "last-metadata.json") };
 }
 
 // One line per file, in the given order (the plan's stable order).
