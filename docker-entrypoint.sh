@@ -15,7 +15,11 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
-# (0.1 s, three times at most) and given the stop.
+# (0.1 s, three times at most) and given the stop. SIGHUP is a stop like SIGTERM; SIGUSR1, SIGUSR2 and
+# SIGQUIT are ignored (logged): each would otherwise end this script, and the container with HAProxy.
+# The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
+# this script's process group only, and the stop is passed on once; the reloader took it twice before,
+# and a second signal makes it exit at once, HAProxy killed.
 
 # Whether process $1 still runs (a zombie has exited: `wait` collects its status).
 is_running() {
@@ -32,7 +36,13 @@ handles_term() {
   [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
 }
 
-# Passes a requested stop (SIGTERM or SIGINT) on to the reloader, once, as soon as it handles it (a second
+# Logs a signal this script ignores.
+ignored() {
+  printf '{"level":40,"time":%s000,"name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
+    "$(date +%s)" "$1" "$1" >&2
+}
+
+# Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it (a second
 # signal would make it exit at once).
 pass_stop() {
   if [ -n "$stopping" ] && [ -n "$child" ] && [ -z "$passed" ] && handles_term "$child"; then
@@ -48,9 +58,14 @@ supervise_reloader() {
   # commands), and a second signal makes the reloader exit at once, HAProxy killed.
   trap 'stopping=${stopping:-TERM}' TERM
   trap 'stopping=${stopping:-INT}' INT
+  trap 'stopping=${stopping:-HUP}' HUP
+  for signal in USR1 USR2 QUIT; do trap "ignored $signal" "$signal"; done
+  # setsid makes the reloader a session (and process group) leader in place, same pid: `$!` stays it.
+  own_session=""
+  ! command -v setsid >/dev/null 2>&1 || own_session=setsid
   while :; do
     started=$(date +%s)
-    "$@" &
+    $own_session "$@" &
     child=$! passed=""
     while :; do
       pass_stop

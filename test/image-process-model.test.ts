@@ -18,6 +18,7 @@ import {
   freePort,
   haproxyMasters,
   httpRequest,
+  readProcess,
   renderTestBackends,
   renderTestMap,
   runLoad,
@@ -302,5 +303,58 @@ test("a stop that arrives while the reloader is still loading waits until it can
   assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("entrypoint.reloader-died"), 0);
   assert.ok(image.count("reloader.shutdown") === 1, "the reloader itself stopped");
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+// The process group of a host pid (field 5 of /proc/<pid>/stat).
+async function processGroup(hostPid: number): Promise<number> {
+  const stat = await readFile(`/proc/${hostPid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+}
+
+test("Ctrl-C on a terminal (SIGINT to the entrypoint's process group) is one graceful stop: exit 0, HAProxy stopped", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.8" });
+  t.after(() => app.close());
+  const image = await startImage(t);
+  await image.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  // The entrypoint's shell (not tini, nor unshare, whose command lines name the script too).
+  const [entrypoint] = image
+    .inside("docker-entrypoint.sh haproxy")
+    .filter((pid) => readProcess(pid)?.command.startsWith("sh ") === true);
+  const [reloader] = image.inside(RELOADER);
+  assert.ok(entrypoint && reloader);
+  const group = await processGroup(entrypoint);
+  assert.notEqual(group, await processGroup(process.pid), "never this test's own group");
+  assert.notEqual(await processGroup(reloader), group, "the reloader runs in a group of its own");
+  process.kill(-group, "SIGINT"); // what the terminal sends on Ctrl-C: to its foreground group
+  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.equal(image.count("haproxy.stopped"), 1, "HAProxy stopped gracefully");
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+test("SIGUSR1 to the container is ignored (logged), SIGHUP stops it gracefully: exit 0", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.9" });
+  t.after(() => app.close());
+  const image = await startImage(t);
+  await image.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  const [tini] = image.inside("tini --");
+  assert.ok(tini);
+  process.kill(tini, "SIGUSR1");
+  const ignored = await image.waitForEvent("entrypoint.signal-ignored", { timeoutMs: 5000 });
+  assert.equal(ignored["signal"], "USR1");
+  assert.ok(await routes(image.url, "app.dev.tld", "app")(), "still serving");
+  process.kill(tini, "SIGHUP");
+  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.equal(image.count("haproxy.stopped"), 1, "HAProxy stopped gracefully");
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
