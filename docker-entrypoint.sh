@@ -15,7 +15,7 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
-# (0.1 s, three times at most) and given the stop. SIGHUP is a stop like SIGTERM; SIGUSR1, SIGUSR2 and
+# (0.1 s, three times at most) and given the stop, with what is left of RELOADER_STOP_TIMEOUT. SIGHUP is a stop like SIGTERM; SIGUSR1, SIGUSR2 and
 # SIGQUIT are ignored (logged): each would otherwise end this script, and the container with HAProxy.
 # The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
 # this script's process group only, and the stop is passed on once; the reloader took it twice before,
@@ -34,6 +34,31 @@ handles_term() {
   is_running "$1" || return 1
   mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
   [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
+}
+
+# $1 (a duration as the reloader reads it: 500ms, 6s, 2m, 1h, or a bare number of ms) in ms; fails when
+# it is none of these.
+duration_ms() {
+  case "$1" in
+    *ms) n=${1%ms} unit=1 ;;
+    *s) n=${1%s} unit=1000 ;;
+    *m) n=${1%m} unit=60000 ;;
+    *h) n=${1%h} unit=3600000 ;;
+    *) n=$1 unit=1 ;;
+  esac
+  case "$n" in '' | *[!0-9]*) return 1 ;; esac
+  echo $((n * unit))
+}
+
+# The environment of a reloader started again during a stop: what is left of RELOADER_STOP_TIMEOUT since
+# the stop began (at least 1 s), so the restarts do not add a whole budget each past the container's stop
+# grace. Nothing when the budget is not given by that variable (a --stop-timeout flag wins anyway).
+remaining_stop_env() {
+  [ -n "$stopping" ] && [ -n "$stop_at" ] || return 0
+  budget=$(duration_ms "${RELOADER_STOP_TIMEOUT:-}") || return 0
+  left=$((budget - ($(date +%s%3N) - stop_at)))
+  [ "$left" -ge 1000 ] || left=1000
+  echo "RELOADER_STOP_TIMEOUT=${left}ms"
 }
 
 # Logs a signal this script ignores.
@@ -56,16 +81,18 @@ supervise_reloader() {
   # The traps only note the stop (the first signal wins): they interrupt `wait`, and the loop passes
   # it on, once. Sending it from the trap too could deliver it twice (a trap runs between any two
   # commands), and a second signal makes the reloader exit at once, HAProxy killed.
-  trap 'stopping=${stopping:-TERM}' TERM
-  trap 'stopping=${stopping:-INT}' INT
-  trap 'stopping=${stopping:-HUP}' HUP
+  stop_at=""
+  trap 'stopping=${stopping:-TERM} stop_at=${stop_at:-$(date +%s%3N)}' TERM
+  trap 'stopping=${stopping:-INT} stop_at=${stop_at:-$(date +%s%3N)}' INT
+  trap 'stopping=${stopping:-HUP} stop_at=${stop_at:-$(date +%s%3N)}' HUP
   for signal in USR1 USR2 QUIT; do trap "ignored $signal" "$signal"; done
   # setsid makes the reloader a session (and process group) leader in place, same pid: `$!` stays it.
   own_session=""
   ! command -v setsid >/dev/null 2>&1 || own_session=setsid
   while :; do
     started=$(date +%s)
-    $own_session "$@" &
+    # shellcheck disable=SC2046 # one word, or none
+    env $(remaining_stop_env) $own_session "$@" &
     child=$! passed=""
     while :; do
       pass_stop

@@ -43,3 +43,42 @@ test("a reloader that exits 3 in every stop is started again three times, then t
   );
   assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
 });
+
+// A reloader that takes 1.5 s to die on SIGTERM (exit 3), and says what stop budget it was given.
+const SLOW_DYING_RELOADER = `
+process.on("SIGHUP", () => {});
+process.on("SIGTERM", () => setTimeout(() => process.exit(3), 1500));
+console.log(JSON.stringify({ event: "fake.started", stopTimeout: process.env.RELOADER_STOP_TIMEOUT ?? null }));
+setInterval(() => {}, 1000);
+`;
+
+test("a reloader started again during a stop gets what is left of RELOADER_STOP_TIMEOUT, not a whole budget", async (t) => {
+  const app = await mkdtemp(join(tmpdir(), "rh-entry-"));
+  t.after(() => rm(app, { recursive: true, force: true }));
+  await mkdir(join(app, "reloader", "bin"), { recursive: true });
+  await writeFile(join(app, "reloader", "bin", "reloader.js"), SLOW_DYING_RELOADER);
+  const child = spawn("sh", [join(ROOT, "docker-entrypoint.sh"), "haproxy"], {
+    env: {
+      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+      RANCHER_HAPROXY_APP: app,
+      RELOADER_STOP_TIMEOUT: "6s",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const entrypoint = wrapLoggedChild(child, { label: "entrypoint" });
+  t.after(() => entrypoint.stop({ signal: "SIGKILL" }));
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await entrypoint.exited, { code: 3, signal: null });
+  const budgets = entrypoint.logs
+    .filter((line) => line.event === "fake.started")
+    .map((line) => line["stopTimeout"]);
+  assert.equal(budgets[0], "6s", "the first reloader: the container's budget");
+  const left = budgets.slice(1).map((value) => Number(/^(\d+)ms$/.exec(String(value))?.[1]));
+  assert.equal(left.length, 3, `three restarts: ${JSON.stringify(budgets)}`);
+  // Each restart comes ≈ 1.6 s after the one before (1.5 s to die, 0.1 s pause): ≈ 4.4, 2.8, 1.2 s left.
+  left.forEach((ms, index) => {
+    assert.ok(ms >= 1000 && ms <= 6000 - 1500 * (index + 1), `restart ${index + 1}: ${ms} ms left`);
+  });
+  assert.ok(left[0]! > left[1]! && left[1]! >= left[2]!, `decreasing: ${left.join(", ")}`);
+});
