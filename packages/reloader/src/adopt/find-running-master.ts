@@ -1,10 +1,11 @@
 // Is an HAProxy master of this state dir still running (the reloader was killed and restarted)? The
-// master CLI is asked first (`show proc`), the pid file second, and /proc confirms it is ours.
+// master CLI is asked first (`show proc`), the pid file second (/proc confirms it is ours), then /proc
+// for a master of ours the pid file does not name (a reloader killed before writing it).
 import { readFile } from "node:fs/promises";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readProc } from "../haproxy/confirm-reload.js";
 import type { Logger, ProcInfo } from "@rancher-haproxy/core";
-import { isOurMaster, isSameProcessAlive, viewProcess } from "./process-table.js";
+import { findOurMasterInProc, isOurMaster, isSameProcessAlive, viewProcess } from "./process-table.js";
 
 // `running`: it answers on the master CLI, adopt it. `stale`: it is alive but does not answer (retire
 // it before starting another on the same ports). `none`: nothing to adopt.
@@ -28,7 +29,10 @@ export async function findRunningMaster(
 ): Promise<FoundMaster> {
   const fromPidFile = await readPidFile(layout.pidFile);
   const candidate = fromPidFile === null ? null : viewProcess(fromPidFile);
-  const ours = candidate && isOurMaster(candidate, layout.masterSocket) ? candidate : null;
+  const ours =
+    candidate && isOurMaster(candidate, layout.masterSocket)
+      ? candidate
+      : findOurMasterInProc(layout.masterSocket);
   const deadline = performance.now() + reloadTimeoutMs + ADOPT_SLACK_MS;
   let waiting = false;
   for (;;) {

@@ -1,12 +1,13 @@
 // What /proc says about one process: alive or not (a zombie is not), its start time (so a reused pid is
 // told apart) and its command line. Used for an HAProxy master that is not our child.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 // One process as /proc shows it.
 export interface ProcessView {
   pid: number;
   /** `state` field of /proc/<pid>/stat: R, S, D, Z... */
   state: string;
+  ppid: number;
   /** field 22 of /proc/<pid>/stat, clock ticks since boot: unique per pid incarnation */
   startTime: string;
   argv: string[];
@@ -19,10 +20,11 @@ export function viewProcess(pid: number): ProcessView | null {
     // The command name is in parentheses and may hold spaces: the fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const state = fields[0] ?? "?";
+    const ppid = Number(fields[1]);
     const startTime = fields[19] ?? "";
     if (state === "Z" || state === "X") return null;
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-    return { pid, state, startTime, argv };
+    return { pid, state, ppid, startTime, argv };
   } catch {
     return null;
   }
@@ -42,4 +44,39 @@ export function isOurMaster(view: ProcessView, masterSocket: string): boolean {
     view.argv.includes("-W") &&
     (socketArg === masterSocket || socketArg.startsWith(`${masterSocket},`))
   );
+}
+
+// A master of ours that /proc shows, when the pid file does not name one: a reloader killed between
+// spawning a master and writing its pid file left it, still parsing its config (its CLI silent), and the
+// next reloader started a second master on the same ports. Its workers have the same command line, so a
+// process whose parent is one of ours is not a master; the oldest of several is taken.
+export function findOurMasterInProc(masterSocket: string): ProcessView | null {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return null;
+  }
+  const ours: ProcessView[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const view = viewProcess(Number(entry));
+    if (view && isOurMaster(view, masterSocket)) ours.push(view);
+  }
+  const pids = new Set(ours.map((view) => view.pid));
+  // (A master re-executing for a reload shows an empty command line for a moment: its name still says it.)
+  const masters = ours.filter(
+    (view) => !pids.has(view.ppid) && !nameHolds(view.ppid, "haproxy") && view.pid !== process.pid,
+  );
+  masters.sort((a, b) => Number(a.startTime) - Number(b.startTime));
+  return masters[0] ?? null;
+}
+
+// Whether the kernel's name of a process (comm) contains `text`.
+function nameHolds(pid: number, text: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").includes(text);
+  } catch {
+    return false;
+  }
 }
