@@ -15,8 +15,9 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
-# (0.1 s, three times at most) and given the stop, with what is left of RELOADER_STOP_TIMEOUT. SIGHUP is a stop like SIGTERM; SIGUSR1, SIGUSR2 and
-# SIGQUIT are ignored (logged): each would otherwise end this script, and the container with HAProxy.
+# (0.1 s, three times at most) and given the stop, with what is left of RELOADER_STOP_TIMEOUT. SIGHUP
+# is a stop like SIGTERM; SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged): each would otherwise end
+# this script, and the container with HAProxy.
 # The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
 # this script's process group only, and the stop is passed on once; the reloader took it twice before,
 # and a second signal makes it exit at once, HAProxy killed.
@@ -67,8 +68,8 @@ ignored() {
     "$(date +%s)" "$1" "$1" >&2
 }
 
-# Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it (a second
-# signal would make it exit at once).
+# Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it
+# (a second signal would make it exit at once).
 pass_stop() {
   if [ -n "$stopping" ] && [ -n "$child" ] && [ -z "$passed" ] && handles_term "$child"; then
     passed=1
