@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { wrapLoggedChild } from "@rancher-haproxy/test-support";
 import { ROOT } from "./helpers/deploy-files.ts";
 
@@ -18,17 +18,23 @@ console.log(JSON.stringify({ event: "fake.started" }));
 setInterval(() => {}, 1000);
 `;
 
-test("a reloader that exits 3 in every stop is started again three times, then the entrypoint exits 3", async (t) => {
+// The entrypoint's `haproxy` command on a fake reloader (`source`, run by node), its log lines read.
+async function startEntrypoint(t: TestContext, source: string, env: Record<string, string> = {}) {
   const app = await mkdtemp(join(tmpdir(), "rh-entry-"));
   t.after(() => rm(app, { recursive: true, force: true }));
   await mkdir(join(app, "reloader", "bin"), { recursive: true });
-  await writeFile(join(app, "reloader", "bin", "reloader.js"), FAKE_RELOADER);
+  await writeFile(join(app, "reloader", "bin", "reloader.js"), source);
   const child = spawn("sh", [join(ROOT, "docker-entrypoint.sh"), "haproxy"], {
-    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", RANCHER_HAPROXY_APP: app },
+    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", RANCHER_HAPROXY_APP: app, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const entrypoint = wrapLoggedChild(child, { label: "entrypoint" });
   t.after(() => entrypoint.stop({ signal: "SIGKILL" }));
+  return entrypoint;
+}
+
+test("a reloader that exits 3 in every stop is started again three times, then the entrypoint exits 3", async (t) => {
+  const entrypoint = await startEntrypoint(t, FAKE_RELOADER);
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   process.kill(entrypoint.pid, "SIGTERM");
   assert.deepEqual(await entrypoint.exited, { code: 3, signal: null });
@@ -53,20 +59,7 @@ setInterval(() => {}, 1000);
 `;
 
 test("a reloader started again during a stop gets what is left of RELOADER_STOP_TIMEOUT, not a whole budget", async (t) => {
-  const app = await mkdtemp(join(tmpdir(), "rh-entry-"));
-  t.after(() => rm(app, { recursive: true, force: true }));
-  await mkdir(join(app, "reloader", "bin"), { recursive: true });
-  await writeFile(join(app, "reloader", "bin", "reloader.js"), SLOW_DYING_RELOADER);
-  const child = spawn("sh", [join(ROOT, "docker-entrypoint.sh"), "haproxy"], {
-    env: {
-      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-      RANCHER_HAPROXY_APP: app,
-      RELOADER_STOP_TIMEOUT: "6s",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const entrypoint = wrapLoggedChild(child, { label: "entrypoint" });
-  t.after(() => entrypoint.stop({ signal: "SIGKILL" }));
+  const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, { RELOADER_STOP_TIMEOUT: "6s" });
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   process.kill(entrypoint.pid, "SIGTERM");
   assert.deepEqual(await entrypoint.exited, { code: 3, signal: null });

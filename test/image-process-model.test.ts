@@ -105,6 +105,20 @@ const RELOADER = "reloader/bin/reloader.js";
 const routes = (url: string, host: string, name: string) => async () =>
   (await httpRequest({ url, host, timeoutMs: 2000 })).body === name;
 
+// An image whose HAProxy routes app.dev.tld to a backend on `host`, its reloader ready.
+async function servingImage(t: TestContext, host: string, env: Record<string, string> = {}): Promise<Image> {
+  const app = await startBackend({ name: "app", host });
+  t.after(() => app.close());
+  const image = await startImage(t, [], env);
+  await image.write({
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  return image;
+}
+
 test("a reloader killed under load is restarted by the entrypoint and adopts HAProxy: one master, no failed request", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.74.1" });
   const fresh = await startBackend({ name: "fresh", host: "127.0.74.2" });
@@ -183,21 +197,13 @@ test("a reloader killed under load is restarted by the entrypoint and adopts HAP
 });
 
 test("an uncaught error in the reloader leaves HAProxy serving: the entrypoint starts it again and it adopts the master", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.74.5" });
-  t.after(() => app.close());
   // A preloaded fixture throws an uncaught error on SIGUSR2, standing in for a bug in the reloader.
   const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
-  const image = await startImage(t, [], { NODE_OPTIONS: `--import=${thrower}` });
-  await image.write({
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-  });
-  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  const image = await servingImage(t, "127.0.74.5", { NODE_OPTIONS: `--import=${thrower}` });
   const [reloader] = image.inside(RELOADER);
   const [master] = haproxyMasters(image.stateDir);
   assert.ok(reloader && master);
   const masterInside = await namespacePid(master);
-  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
   const from = image.logs.length;
   process.kill(reloader, "SIGUSR2");
   const crash = await image.waitForEvent("reloader.crash", { from, timeoutMs: 10_000 });
@@ -256,14 +262,7 @@ test("bad options end the entrypoint with exit code 2 at once, without a restart
 });
 
 test("a stop during the entrypoint's restart pause starts the reloader anyway: it adopts HAProxy and stops it gracefully, exit 0", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.74.3" });
-  t.after(() => app.close());
-  const image = await startImage(t);
-  await image.write({
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-  });
-  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  const image = await servingImage(t, "127.0.74.3");
   const [tini] = image.inside("tini --");
   const [reloader] = image.inside(RELOADER);
   const [master] = haproxyMasters(image.stateDir);
@@ -306,31 +305,18 @@ test("a stop that arrives while the reloader is still loading waits until it can
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
 
-// The process group of a host pid (field 5 of /proc/<pid>/stat).
-async function processGroup(hostPid: number): Promise<number> {
-  const stat = await readFile(`/proc/${hostPid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-}
-
 test("Ctrl-C on a terminal (SIGINT to the entrypoint's process group) is one graceful stop: exit 0, HAProxy stopped", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.74.8" });
-  t.after(() => app.close());
-  const image = await startImage(t);
-  await image.write({
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-  });
-  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
-  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  const image = await servingImage(t, "127.0.74.8");
   // The entrypoint's shell (not tini, nor unshare, whose command lines name the script too).
   const [entrypoint] = image
     .inside("docker-entrypoint.sh haproxy")
     .filter((pid) => readProcess(pid)?.command.startsWith("sh ") === true);
   const [reloader] = image.inside(RELOADER);
   assert.ok(entrypoint && reloader);
-  const group = await processGroup(entrypoint);
-  assert.notEqual(group, await processGroup(process.pid), "never this test's own group");
-  assert.notEqual(await processGroup(reloader), group, "the reloader runs in a group of its own");
+  const group = readProcess(entrypoint)?.group;
+  assert.ok(group !== undefined);
+  assert.notEqual(group, readProcess(process.pid)?.group, "never this test's own group");
+  assert.notEqual(readProcess(reloader)?.group, group, "the reloader runs in a group of its own");
   process.kill(-group, "SIGINT"); // what the terminal sends on Ctrl-C: to its foreground group
   assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("haproxy.stopped"), 1, "HAProxy stopped gracefully");
@@ -338,15 +324,7 @@ test("Ctrl-C on a terminal (SIGINT to the entrypoint's process group) is one gra
 });
 
 test("SIGUSR1 to the container is ignored (logged), SIGHUP stops it gracefully: exit 0", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.74.9" });
-  t.after(() => app.close());
-  const image = await startImage(t);
-  await image.write({
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-  });
-  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
-  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  const image = await servingImage(t, "127.0.74.9");
   const [tini] = image.inside("tini --");
   assert.ok(tini);
   process.kill(tini, "SIGUSR1");

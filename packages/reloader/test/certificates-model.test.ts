@@ -369,6 +369,28 @@ describe("planCertificateCommands", () => {
   });
 });
 
+// A manager on a state dir `dir`, with TLS on, no SSL_CERT_DIR, no polling and no HAProxy to talk to.
+function testManager(dir: string, client: MetadataClient, logger: ReturnType<typeof createLogger>) {
+  const ssl = {
+    enabled: true,
+    port: 443,
+    certPath: join(dir, "server.pem"),
+    base64Encoded: false,
+    redirect: null,
+    certDir: null,
+    strictSni: false,
+    pollIntervalMs: 0,
+  };
+  return new CertificateManager({
+    ssl,
+    paths: certificatePaths(dir),
+    masterSocket: join(dir, "no.sock"),
+    client,
+    logger,
+    manageDefault: true,
+  });
+}
+
 describe("CertificateManager", () => {
   it("falls back to a reload when the runtime API fails, and retries a failed reload on the next pass", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
@@ -384,24 +406,7 @@ describe("CertificateManager", () => {
       });
       const logger = createLogger({ name: "test", format: "json", destination });
       const paths = certificatePaths(dir);
-      const ssl = {
-        enabled: true,
-        port: 443,
-        certPath: join(dir, "server.pem"),
-        base64Encoded: false,
-        redirect: null,
-        certDir: null,
-        strictSni: false,
-        pollIntervalMs: 0,
-      };
-      const manager = new CertificateManager({
-        ssl,
-        paths,
-        masterSocket: join(dir, "no.sock"),
-        client,
-        logger,
-        manageDefault: true,
-      });
+      const manager = testManager(dir, client, logger);
       await mkdir(paths.dir, { recursive: true });
       await writeFile(join(paths.dir, "meta-gone.pem"), "left by an earlier run");
       await manager.prepare();
@@ -460,29 +465,11 @@ describe("CertificateManager", () => {
         destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
       });
       const paths = certificatePaths(dir);
-      const ssl = {
-        enabled: true,
-        port: 443,
-        certPath: join(dir, "server.pem"),
-        base64Encoded: false,
-        redirect: null,
-        certDir: null,
-        strictSni: false,
-        pollIntervalMs: 0,
-      };
       const up = { getJson: async () => ({ certs: { a: { cert: a.cert, key: a.key } } }) };
       const down = {
         getJson: () => Promise.reject(new Error("ECONNREFUSED")),
       };
-      const manager = (client: object) =>
-        new CertificateManager({
-          ssl,
-          paths,
-          masterSocket: join(dir, "no.sock"),
-          client: client as unknown as MetadataClient,
-          logger,
-          manageDefault: true,
-        });
+      const manager = (client: object) => testManager(dir, client as unknown as MetadataClient, logger);
       await manager(up).prepare();
       assert.match(await readFile(paths.crtList, "utf8"), /meta-a\.pem\n$/);
       assert.equal((await stat(paths.lastMetadata)).mode & 0o777, 0o600, "kept private");

@@ -13,9 +13,17 @@ const haproxy = (pid: number, ppid: number, command: string, state = "S"): Proce
   command,
   name: "haproxy",
   state,
+  group: pid,
 });
 const MASTER_ARGS = `/usr/sbin/haproxy -W -S ${STATE}/master.sock -f ${STATE}/haproxy.cfg`;
-const reloader: ProcessInfo = { pid: 10, ppid: 1, command: "node reloader", name: "node", state: "S" };
+const reloader: ProcessInfo = {
+  pid: 10,
+  ppid: 1,
+  command: "node reloader",
+  name: "node",
+  state: "S",
+  group: 10,
+};
 
 describe("findHaproxyMasters", () => {
   it("names the master of the state dir, not its workers, nor another state dir's master", () => {

@@ -10,6 +10,8 @@ export interface ProcessInfo {
   command: string;
   name: string;
   state: string;
+  /** its process group */
+  group: number;
 }
 
 // Every process now visible in /proc (those that vanish while reading are left out).
@@ -30,9 +32,9 @@ export function readProcess(pid: number): ProcessInfo | null {
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ")".
     const close = stat.lastIndexOf(")");
     const name = stat.slice(stat.indexOf("(") + 1, close);
-    const [state = "", ppid] = stat.slice(close + 2).split(" ");
+    const [state = "", ppid, group] = stat.slice(close + 2).split(" ");
     const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-    return { pid, ppid: Number(ppid), command, name, state };
+    return { pid, ppid: Number(ppid), command, name, state, group: Number(group) };
   } catch {
     return null;
   }
