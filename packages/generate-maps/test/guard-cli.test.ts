@@ -45,12 +45,26 @@ const serverLines = (text: string | undefined) =>
   (text ?? "").split("\n").filter((l) => l.startsWith("    server "));
 
 async function setup(t: TestContext, initial: Tree) {
+  // Teardown runs in the order it was registered: the generators stop before their directory goes (one
+  // still writing made the removal fail with ENOTEMPTY, and the generator was left running).
+  const started: ReturnType<typeof startGenerator>[] = [];
+  t.after(() =>
+    Promise.all(started.map((generator) => generator.stop({ signal: "SIGKILL", timeoutMs: 5000 }))),
+  );
   const server = await startMetadataServer({ tree: initial, longPollTickMs: 100 });
   t.after(() => server.close());
   const dir = await tempDir(t);
   const paths = outputPaths(dir);
-  const start = () =>
-    startGenerator(t, { hostPort: server.hostPort, dir, interval: 30, confirmSeconds: CONFIRM_SECONDS });
+  const start = () => {
+    const generator = startGenerator(t, {
+      hostPort: server.hostPort,
+      dir,
+      interval: 30,
+      confirmSeconds: CONFIRM_SECONDS,
+    });
+    started.push(generator);
+    return generator;
+  };
   return { server, paths, start };
 }
 

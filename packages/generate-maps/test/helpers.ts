@@ -84,7 +84,8 @@ export function captureLogger(level: "debug" | "info" = "debug"): {
 // A temp dir removed when the test ends, even when it fails.
 export async function tempDir(t: TestContext, prefix = "gm-"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  // Retried: a process still writing there (stopped by a later hook) can make one pass find it not empty.
+  t.after(() => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
   return dir;
 }
 
