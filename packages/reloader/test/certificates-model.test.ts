@@ -183,7 +183,11 @@ describe("planCertificates", () => {
   it("serves metadata certs then directory ones in name order, each with its own file", () => {
     const plan = planCertificates({
       metadata: metadata({ zeta: { cert: b.cert, key: b.key }, alpha: { cert: wild.cert, key: wild.key } }),
-      directory: { files: { "c.crt": a.cert, "c.key": a.key, "d.pem": b.cert + b.key }, problems: [] },
+      directory: {
+        files: { "c.crt": a.cert, "c.key": a.key, "d.pem": b.cert + b.key },
+        problems: [],
+        listed: true,
+      },
       base64Encoded: false,
       manageDefault: true,
       now,
@@ -217,6 +221,7 @@ describe("planCertificates", () => {
       directory: {
         files: { "lone.crt": a.cert, "half.key": a.key, "bad name.pem": a.cert + a.key },
         problems: [{ name: "big.pem", reason: "larger than 65536 bytes" }],
+        listed: true,
       },
       base64Encoded: true,
       manageDefault: true,
@@ -326,10 +331,12 @@ describe("readCertDir", () => {
       const withFifo = await readCertDir(dir);
       assert.deepEqual(
         withFifo.problems.find((p) => p.name === '"pipe.pem"'),
-        { name: '"pipe.pem"', reason: "not a regular file" },
+        { name: '"pipe.pem"', reason: "not a regular file", file: "pipe.pem" },
       );
+      assert.equal(withFifo.listed, true);
       const missing = await readCertDir(join(dir, "nope"));
       assert.match(missing.problems[0]?.reason ?? "", /cannot be read \(ENOENT\)/);
+      assert.equal(missing.listed, false, "its files are unknown, not gone");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@
 // never outside the private state dir.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect as http2Connect } from "node:http2";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -314,6 +314,52 @@ test("a certificate replaced, added or removed (metadata and directory) is serve
   assert.doesNotMatch(list, /meta-b\.pem/);
   assert.match(list, /meta-e\.pem/);
   assert.match(list, /dir-f\.pem/);
+});
+
+test("a directory certificate caught half written is still served; the finished renewal replaces it, a removed file drops it", async (t) => {
+  const metadata = { ssl_cert: pairs.default!.cert, ssl_key: pairs.default!.key };
+  const site = await startSite(t, "127.0.0.89", metadata, { "a.pem": pairs.a!.cert + pairs.a!.key });
+  const { httpsPort: port, fixture } = site;
+  assert.equal(await servedSerial(port, "a.test"), pairs.a!.serial);
+  const reloadsBefore = await masterReloads(fixture.stateDir);
+  const served = (pair: TestPair) =>
+    waitFor(async () => (await tlsHandshake(port, "a.test")).serial === pair.serial, {
+      timeoutMs: 20_000,
+      message: `a.test serves serial ${pair.serial}`,
+    });
+  // Written in place, not renamed: caught with only the new chain in it.
+  const from = fixture.reloader.logs.length;
+  await writeFile(join(site.certDir, "a.pem"), pairs.a2!.cert);
+  await waitFor(
+    () =>
+      fixture.reloader.logs
+        .slice(from)
+        .some(
+          (line) =>
+            line.event === "certs.skipped" &&
+            line["name"] === "dir/a" &&
+            String(line["reason"]).endsWith("the previous version is still served"),
+        ),
+    { timeoutMs: 10_000, message: "the half-written file is skipped, the previous version kept" },
+  );
+  // Several polls (300 ms each) later, still the previous certificate, never the default.
+  for (let i = 0; i < 5; i++) {
+    assert.equal(await servedSerial(port, "a.test"), pairs.a!.serial, `handshake ${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const config = JSON.parse((await fetchText(`${site.statusUrl}/config?format=json`)).text) as {
+    certificates: { served: { name: string }[]; skipped: { name: string; reason: string }[] };
+  };
+  assert.deepEqual(
+    config.certificates.served.map((c) => c.name),
+    ["default", "dir/a"],
+  );
+  assert.match(config.certificates.skipped.find((c) => c.name === "dir/a")?.reason ?? "", /previous version/);
+  await writeFile(join(site.certDir, "a.pem"), pairs.a2!.cert + pairs.a2!.key);
+  await served(pairs.a2!);
+  await rm(join(site.certDir, "a.pem"));
+  await served(pairs.default!);
+  assert.equal(await masterReloads(fixture.stateDir), reloadsBefore, "no reload");
 });
 
 test("STRICT_SNI=true: an unknown or missing SNI fails the handshake, a known one is served", async (t) => {

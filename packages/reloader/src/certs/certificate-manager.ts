@@ -16,6 +16,7 @@ import { describeCertificates } from "./describe-certificates.js";
 import type { CertificateSnapshot } from "./certificate-state.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
 import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
+import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
 import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
 import type { CertificatePaths } from "./render/render-crt-list.js";
@@ -169,7 +170,11 @@ export class CertificateManager {
       check: this.checks.check,
     });
     this.checks.endPass();
-    this.plan = this.options.verifier ? await this.options.verifier.verify(plan) : plan;
+    const verified = this.options.verifier ? await this.options.verifier.verify(plan) : plan;
+    // A served certificate whose source is there but now refused stays served (keep-previous-certificates.ts).
+    const served = this.plan.certs;
+    const present = presentCertificateLabels(read.metadata?.certs ?? null, read.directory, served);
+    this.plan = keepPreviousCertificates(verified, served, present, this.now());
     const key = reportKey(this.plan, this.sourceProblem);
     if (key !== this.reported)
       reportCertificates(logger, this.plan, this.sourceProblem, this.snapshot().warnings);

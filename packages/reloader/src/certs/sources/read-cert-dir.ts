@@ -12,18 +12,21 @@ export const MAX_CERT_DIR_FILES = 2000;
 // The files read (name → text) and the ones left out, with why.
 export interface CertDirFiles {
   files: Record<string, string>;
-  problems: { name: string; reason: string }[];
+  /** `name` is shown (quoted), `file` is the file's own name (none: the directory itself) */
+  problems: { name: string; reason: string; file?: string }[];
+  /** false when the directory could not be listed (its files are unknown, not gone) */
+  listed: boolean;
 }
 
 // Read the directory; a missing or unreadable directory is one problem, never a throw.
 export async function readCertDir(dir: string): Promise<CertDirFiles> {
-  const result: CertDirFiles = { files: {}, problems: [] };
+  const result: CertDirFiles = { files: {}, problems: [], listed: true };
   let names: string[];
   try {
     names = (await readdir(dir)).filter((name) => /\.(pem|crt|key)$/.test(name)).sort();
   } catch (error) {
     result.problems.push({ name: dir, reason: `SSL_CERT_DIR cannot be read (${errorCode(error)})` });
-    return result;
+    return { ...result, listed: false };
   }
   if (names.length > MAX_CERT_DIR_FILES)
     result.problems.push({
@@ -34,7 +37,7 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
     const read = await readBounded(join(dir, name));
     if (typeof read === "string") result.files[name] = read;
     // A file name may hold anything but `/` (a newline too): quoted, as pair-directory-files.ts does.
-    else result.problems.push({ name: JSON.stringify(name.slice(0, 100)), reason: read.reason });
+    else result.problems.push({ name: JSON.stringify(name.slice(0, 100)), reason: read.reason, file: name });
   }
   return result;
 }
