@@ -13,6 +13,7 @@ import {
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { createTestCa } from "./helpers/make-test-certificates.ts";
 import { otherKey, recordedCertificate } from "./helpers/test-certificate.ts";
 
 const CERT = recordedCertificate();
@@ -184,3 +185,36 @@ test("SYSLOG_HOST unset: logs go to the host's agent_ip from metadata; metadata 
     },
   );
 });
+
+// node:crypto reads an RSA-1024 certificate; HAProxy (OpenSSL's security level 2 on Debian) refuses it.
+// Before, HAProxy's start failed on it: exit 1 and a generic message.
+for (const source of ["metadata", "file"] as const) {
+  test(`ENABLE_SSL start-up error: a default certificate HAProxy refuses (${source}) → exit 2 naming it, no HAProxy`, async (t) => {
+    const ca = createTestCa();
+    t.after(() => ca.close());
+    const weak = ca.issue(["weak.test"], undefined, { rsaBits: 1024 });
+    const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+    const certPath = join(fixture.dir, "tls", "server.pem");
+    const env: Record<string, string> = { ENABLE_SSL: "true" };
+    if (source === "metadata")
+      env["RANCHER_API_HOST"] = (await metadataWith(t, { ssl_cert: weak.cert, ssl_key: weak.key })).hostPort;
+    else {
+      await mkdir(join(fixture.dir, "tls"));
+      await writeFile(certPath, weak.cert + weak.key, { mode: 0o600 });
+    }
+    const child = await fixture.start(
+      ["--ssl-cert", certPath, "--https-port", String(await freePort())],
+      env,
+    );
+    assert.deepEqual(await child.exited, { code: 2, signal: null });
+    const fatal = child.logs.find((line) => line.event === "reloader.start-failed");
+    const named =
+      source === "metadata" ? /^.*metadata ssl_cert\/ssl_key: / : /HAPROXY_SSL_CERT=\S+server\.pem: /;
+    assert.match(String(fatal?.["err"]), named);
+    assert.match(String(fatal?.["err"]), /HAProxy refuses it/);
+    assert.equal(child.count("haproxy.started"), 0);
+    assertNoKeyMaterial(child.logs, weak.key);
+    if (source === "metadata")
+      await assert.rejects(stat(certPath), { code: "ENOENT" }, "no certificate file is written");
+  });
+}

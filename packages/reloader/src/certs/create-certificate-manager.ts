@@ -28,6 +28,14 @@ export function createCertificateManager(
     client,
     logger,
     manageDefault: options.ssl.certPath === layout.certificate,
-    verifier: new HaproxyCertificateVerifier(options.haproxyBin, join(layout.dir, "certificate-check")),
+    verifier: certificateVerifier(options, layout),
   });
+}
+
+// HAProxy's own check of certificates, in a scratch dir inside the private state dir.
+export function certificateVerifier(
+  options: ReloaderOptions,
+  layout: StateLayout,
+): HaproxyCertificateVerifier {
+  return new HaproxyCertificateVerifier(options.haproxyBin, join(layout.dir, "certificate-check"));
 }

@@ -57,6 +57,18 @@ export class HaproxyCertificateVerifier {
     return { default: kept, certs: plan.certs.filter(keep), skipped };
   }
 
+  // HAProxy's verdict on one PEM alone: null when it loads it, or when it could not run at all (the
+  // start that follows says why); the start-up's check of the default certificate.
+  async refusal(pem: string): Promise<string | null> {
+    try {
+      return await this.check([{ pem }]);
+    } catch {
+      return null;
+    } finally {
+      await rm(this.scratch, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
   // Load `certs` in one `haproxy -c` (a frontend whose `crt` is a directory of them); when it fails,
   // halve the set until each refused certificate stands alone.
   private async judge(certs: CheckedCertificate[], found: Map<string, Verdict>): Promise<void> {
@@ -76,7 +88,7 @@ export class HaproxyCertificateVerifier {
   }
 
   // null when HAProxy loads every one of `certs`, else why not (its first alert, scratch paths left out).
-  private async check(certs: readonly CheckedCertificate[]): Promise<Verdict> {
+  private async check(certs: readonly Pick<CheckedCertificate, "pem">[]): Promise<Verdict> {
     await rm(this.scratch, { recursive: true, force: true });
     const dir = join(this.scratch, "certs");
     await mkdir(dir, { recursive: true, mode: 0o700 });

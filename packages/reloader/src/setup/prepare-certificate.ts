@@ -1,5 +1,7 @@
-// With ENABLE_SSL: make sure HAPROXY_SSL_CERT holds a valid certificate + key, building it from metadata
-// (self/service/metadata/ssl_cert + ssl_key) when it does not exist. Problems are StartupErrors.
+// With ENABLE_SSL: make sure HAPROXY_SSL_CERT holds a valid certificate + key that HAProxy loads, building
+// it from metadata (self/service/metadata/ssl_cert + ssl_key) when it does not exist. Problems are
+// StartupErrors (exit 2, one line naming the source): before, a certificate node:crypto reads but HAProxy
+// refuses (an RSA-1024 key at OpenSSL's security level 2) ended in HAProxy's failed start, exit 1.
 import { readFile } from "node:fs/promises";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { buildCertificatePem, validateCertificateFile } from "../model/build-certificate-pem.js";
@@ -8,16 +10,22 @@ import { writeCertificate } from "../output/write-certificate.js";
 import { readSslMaterial } from "../sources/read-self-metadata.js";
 import { StartupError } from "../startup-error.js";
 
+// HAProxy's reason to refuse a PEM, or null (verify-with-haproxy.ts).
+export type CertificateJudge = (pem: string) => Promise<string | null>;
+
 // Ensure the certificate file; returns where it came from.
 export async function prepareCertificate(
   ssl: SslOptions,
   client: MetadataClient,
   logger: Logger,
+  judge: CertificateJudge,
 ): Promise<"file" | "metadata"> {
   const existing = await readExisting(ssl.certPath);
   if (existing !== null) {
     const outcome = validateCertificateFile(existing);
     if (!outcome.ok) throw new StartupError(`HAPROXY_SSL_CERT=${ssl.certPath} ${outcome.reason}`);
+    const refused = await judge(existing);
+    if (refused !== null) throw new StartupError(`HAPROXY_SSL_CERT=${ssl.certPath}: ${refused}`);
     logger.info(
       { event: "certificate.found", path: ssl.certPath, subject: outcome.subject, validTo: outcome.validTo },
       "using the existing certificate",
@@ -39,6 +47,8 @@ export async function prepareCertificate(
     );
   const outcome = buildCertificatePem(material.cert, material.key, ssl.base64Encoded);
   if (!outcome.ok) throw new StartupError(`metadata ${outcome.reason}`);
+  const refused = await judge(outcome.pem);
+  if (refused !== null) throw new StartupError(`metadata ssl_cert/ssl_key: ${refused}`);
   await writeCertificate(ssl.certPath, outcome.pem);
   logger.info(
     {

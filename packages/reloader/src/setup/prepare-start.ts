@@ -3,7 +3,7 @@
 // the start (abortable-step.ts): nothing runs yet.
 import { createMetadataClient, type Logger } from "@rancher-haproxy/core";
 import type { CertificateManager } from "../certs/certificate-manager.js";
-import { createCertificateManager } from "../certs/create-certificate-manager.js";
+import { certificateVerifier, createCertificateManager } from "../certs/create-certificate-manager.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { ensureInputFiles } from "../output/ensure-input-files.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
@@ -30,8 +30,11 @@ export async function prepareStart(
     stop,
     "syslog target",
   );
-  if (options.ssl.enabled)
-    await abortableStep(prepareCertificate(options.ssl, metadata, logger), stop, "certificate");
+  if (options.ssl.enabled) {
+    const verifier = certificateVerifier(options, layout);
+    const judge = (pem: string) => verifier.refusal(pem);
+    await abortableStep(prepareCertificate(options.ssl, metadata, logger, judge), stop, "certificate");
+  }
   // Every certificate (default, metadata certs, SSL_CERT_DIR) checked and written before HAProxy starts.
   const certificates = options.ssl.enabled
     ? createCertificateManager(options, layout, metadata, logger)
