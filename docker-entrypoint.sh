@@ -15,7 +15,8 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
-# (0.1 s, three times at most) and given the stop, with what is left of RELOADER_STOP_TIMEOUT. SIGHUP
+# (0.1 s, three times at most) and given the stop, with what is left of its stop budget (the
+# --stop-timeout flag or RELOADER_STOP_TIMEOUT). SIGHUP
 # is a stop like SIGTERM; SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged): each would otherwise end
 # this script, and the container with HAProxy.
 # The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
@@ -51,15 +52,53 @@ duration_ms() {
   echo $((n * unit))
 }
 
-# The environment of a reloader started again during a stop: what is left of RELOADER_STOP_TIMEOUT since
-# the stop began (at least 1 s), so the restarts do not add a whole budget each past the container's stop
-# grace. Nothing when the budget is not given by that variable (a --stop-timeout flag wins anyway).
-remaining_stop_env() {
+# The value of the reloader's --stop-timeout flag in "$@" (`--stop-timeout X` or `--stop-timeout=X`);
+# fails when it is not given.
+stop_timeout_flag() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --stop-timeout=*) echo "${1#--stop-timeout=}" && return 0 ;;
+      --stop-timeout) [ $# -ge 2 ] && echo "$2" && return 0 ;;
+    esac
+    shift
+  done
+  return 1
+}
+
+# What is left, in ms, of the stop budget (the --stop-timeout flag's value $1, or RELOADER_STOP_TIMEOUT)
+# since the stop began (at least 1 s), for a reloader started again during a stop, so the restarts do not
+# add a whole budget each past the container's stop grace. Nothing when not stopping or no budget is read.
+remaining_stop_ms() {
   [ -n "$stopping" ] && [ -n "$stop_at" ] || return 0
-  budget=$(duration_ms "${RELOADER_STOP_TIMEOUT:-}") || return 0
+  budget=$(duration_ms "${1:-${RELOADER_STOP_TIMEOUT:-}}") || return 0
   left=$((budget - ($(date +%s%3N) - stop_at)))
   [ "$left" -ge 1000 ] || left=1000
-  echo "RELOADER_STOP_TIMEOUT=${left}ms"
+  echo "$left"
+}
+
+# Runs the reloader "$@" (in place: the caller's `$!` is its pid), given $1 ms of stop budget when $1 is
+# not empty: in RELOADER_STOP_TIMEOUT and in place of a --stop-timeout flag's value (a flag wins).
+run_reloader() {
+  left=$1
+  shift
+  if [ -n "$left" ]; then
+    export RELOADER_STOP_TIMEOUT="${left}ms"
+    replace=""
+    for arg do
+      shift
+      if [ -n "$replace" ]; then
+        set -- "$@" "${left}ms"
+        replace=""
+        continue
+      fi
+      case "$arg" in
+        --stop-timeout=*) set -- "$@" "--stop-timeout=${left}ms" ;;
+        --stop-timeout) set -- "$@" "$arg" && replace=1 ;;
+        *) set -- "$@" "$arg" ;;
+      esac
+    done
+  fi
+  exec $own_session "$@"
 }
 
 # Logs a signal this script ignores.
@@ -79,6 +118,7 @@ pass_stop() {
 
 supervise_reloader() {
   child="" stopping="" passed="" delay=1 stop_restarts=0
+  flag_budget=$(stop_timeout_flag "$@") || flag_budget=""
   # The traps only note the stop (the first signal wins): they interrupt `wait`, and the loop passes
   # it on, once. Sending it from the trap too could deliver it twice (a trap runs between any two
   # commands), and a second signal makes the reloader exit at once, HAProxy killed.
@@ -92,8 +132,7 @@ supervise_reloader() {
   ! command -v setsid >/dev/null 2>&1 || own_session=setsid
   while :; do
     started=$(date +%s)
-    # shellcheck disable=SC2046 # one word, or none
-    env $(remaining_stop_env) $own_session "$@" &
+    run_reloader "$(remaining_stop_ms "$flag_budget")" "$@" &
     child=$! passed=""
     while :; do
       pass_stop

@@ -19,12 +19,17 @@ setInterval(() => {}, 1000);
 `;
 
 // The entrypoint's `haproxy` command on a fake reloader (`source`, run by node), its log lines read.
-async function startEntrypoint(t: TestContext, source: string, env: Record<string, string> = {}) {
+async function startEntrypoint(
+  t: TestContext,
+  source: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+) {
   const app = await mkdtemp(join(tmpdir(), "rh-entry-"));
   t.after(() => rm(app, { recursive: true, force: true }));
   await mkdir(join(app, "reloader", "bin"), { recursive: true });
   await writeFile(join(app, "reloader", "bin", "reloader.js"), source);
-  const child = spawn("sh", [join(ROOT, "docker-entrypoint.sh"), "haproxy"], {
+  const child = spawn("sh", [join(ROOT, "docker-entrypoint.sh"), "haproxy", ...args], {
     env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", RANCHER_HAPROXY_APP: app, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -54,7 +59,11 @@ test("a reloader that exits 3 in every stop is started again three times, then t
 const SLOW_DYING_RELOADER = `
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => setTimeout(() => process.exit(3), 1500));
-console.log(JSON.stringify({ event: "fake.started", stopTimeout: process.env.RELOADER_STOP_TIMEOUT ?? null }));
+console.log(JSON.stringify({
+  event: "fake.started",
+  stopTimeout: process.env.RELOADER_STOP_TIMEOUT ?? null,
+  args: process.argv.slice(2),
+}));
 setInterval(() => {}, 1000);
 `;
 
@@ -75,3 +84,41 @@ test("a reloader started again during a stop gets what is left of RELOADER_STOP_
   });
   assert.ok(left[0]! > left[1]! && left[1]! >= left[2]!, `decreasing: ${left.join(", ")}`);
 });
+
+for (const form of ["--stop-timeout 6s", "--stop-timeout=6s"]) {
+  test(`a --stop-timeout flag (${form}) is given what is left too, in place, the other arguments unchanged`, async (t) => {
+    const flag = form.split(" ");
+    const rest = ["--config", "/tmp/a dir/with spaces.cfg", "--stop-timeout-note", "x"];
+    const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, { RELOADER_STOP_TIMEOUT: "60s" }, [
+      rest[0]!,
+      rest[1]!,
+      ...flag,
+      rest[2]!,
+      rest[3]!,
+    ]);
+    await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+    process.kill(entrypoint.pid, "SIGTERM");
+    assert.deepEqual(await entrypoint.exited, { code: 3, signal: null });
+    const started = entrypoint.logs.filter((line) => line.event === "fake.started");
+    assert.equal(started.length, 4, "the first reloader and three restarts");
+    assert.deepEqual(
+      started[0]?.["args"],
+      [rest[0], rest[1], ...flag, rest[2], rest[3]],
+      "the first: as given",
+    );
+    const left = started.slice(1).map((line) => {
+      const args = line["args"] as string[];
+      const value = form.includes("=") ? args[2]?.replace("--stop-timeout=", "") : args[3];
+      const expected = form.includes("=")
+        ? [rest[0], rest[1], `--stop-timeout=${value}`, rest[2], rest[3]]
+        : [rest[0], rest[1], "--stop-timeout", value, rest[2], rest[3]];
+      assert.deepEqual(args, expected, "only the flag's value changes");
+      assert.equal(line["stopTimeout"], value, "the variable says the same");
+      return Number(/^(\d+)ms$/.exec(String(value))?.[1]);
+    });
+    // The flag's 6 s, not the variable's 60 s: ≈ 4.4, 2.8, 1.2 s left.
+    left.forEach((ms, index) => {
+      assert.ok(ms >= 1000 && ms <= 6000 - 1500 * (index + 1), `restart ${index + 1}: ${ms} ms left`);
+    });
+  });
+}
