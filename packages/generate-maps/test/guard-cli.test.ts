@@ -21,8 +21,10 @@ const CONFIRM_SECONDS = 2;
 // aliases the proxy's own service metadata gives (none: its aliases path answers 404).
 function tree(
   count: number,
-  options: { health?: string; blog?: number; aliases?: Record<string, string[]> } = {},
+  options: { health?: string; blog?: number; aliases?: Record<string, string[]>; generation?: number } = {},
 ): Tree {
+  // A later generation is the same containers recreated (an upgrade): new uuids, new names.
+  const generation = options.generation ?? 0;
   const web = (stack: string, n: number, base: number) => ({
     name: stack,
     services: [
@@ -32,6 +34,12 @@ function tree(
         containers: Array.from({ length: n }, (_, i) => ({
           ip: `127.0.0.${base + i}`,
           health: options.health ?? "healthy",
+          ...(generation === 0
+            ? {}
+            : {
+                name: `${stack}-web-g${generation}-${i + 1}`,
+                uuid: `00000000-0000-4000-8000-${String(generation).padStart(4, "0")}${String(base + i).padStart(8, "0")}`,
+              }),
         })),
       },
     ],
@@ -98,6 +106,29 @@ test("growth and removals within the allowed share are written at once", async (
   await servers(paths.backends, 6, 2000);
   server.setTree(tree(2, { blog: 2 })); // 2 of 6
   await servers(paths.backends, 4, 2000);
+  assert.equal(gen.count("guard.hold"), 0);
+});
+
+test("an upgrade that replaces every container (new uuids, in one answer) is written at once, even of one", async (t) => {
+  const { server, paths, start } = await setup(t, tree(1));
+  const gen = start();
+  await servers(paths.backends, 1, 10_000);
+  await settled(server);
+  const before = serverLines(await readOrUndefined(paths.backends));
+  server.setTree(tree(1, { generation: 1 })); // the only container replaced
+  await waitFor("the new container's server line", 2000, async () => {
+    const lines = serverLines(await readOrUndefined(paths.backends));
+    return lines.length === 1 && lines[0] !== before[0] ? true : undefined;
+  });
+  await settled(server);
+  server.setTree(tree(4, { generation: 1 }));
+  await servers(paths.backends, 4, 2000);
+  await settled(server);
+  server.setTree(tree(4, { generation: 2 })); // all four replaced at once
+  await waitFor("the third generation's servers", 2000, async () =>
+    (await readOrUndefined(paths.backends))?.includes("00000000-0000-4000-8000-0002") ? true : undefined,
+  );
+  assert.equal(serverLines(await readOrUndefined(paths.backends)).length, 4);
   assert.equal(gen.count("guard.hold"), 0);
 });
 

@@ -77,10 +77,40 @@ const CASES: Case[] = [
     expect: { action: "hold", share: 1 },
   },
   {
-    name: "all replaced by new servers is a removal of every applied one",
+    name: "all replaced by new servers in the same backend (an upgrade) removes no capacity: apply",
     applied: keys(4),
     candidate: keys(4, "new"),
+    expect: { action: "apply", removed: 0, share: 0 },
+  },
+  {
+    name: "a one-container upgrade (old gone, new one routed in the same answer): apply",
+    applied: keys(1),
+    candidate: keys(1, "new"),
+    expect: { action: "apply", removed: 0 },
+  },
+  {
+    name: "4 -> 1 new server: 3 of the lost 4 are not made up for: hold",
+    applied: keys(4),
+    candidate: keys(1, "new"),
+    expect: { action: "hold", removed: 3, share: 0.75 },
+  },
+  {
+    name: "servers replaced in another backend do not make up for this one's",
+    applied: keys(4),
+    candidate: new Set(["other/n0", "other/n1", "other/n2", "other/n3"]),
     expect: { action: "hold", removed: 4 },
+  },
+  {
+    name: "a renamed stack: the same servers under a new backend are not removed",
+    applied: new Set(["shop/web-u1", "shop/web-u2", "blog/web-u3"]),
+    candidate: new Set(["store/web-u1", "store/web-u2", "blog/web-u3"]),
+    expect: { action: "apply", removed: 0 },
+  },
+  {
+    name: "a moved server is not new to its new backend: it makes up for nothing there",
+    applied: new Set(["a/x1", "a/x2", "b/y1", "b/y2"]),
+    candidate: new Set(["a/x1", "a/x2", "a/y1"]),
+    expect: { action: "apply", removed: 1, share: 0.25 },
   },
   {
     name: "the same answer within the window: hold goes on, since kept",

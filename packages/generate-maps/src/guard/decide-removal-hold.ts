@@ -156,15 +156,41 @@ function areAliasesOver(
   return count.removed >= MIN_HELD_ALIASES && isOver(count, settings);
 }
 
-// Counts the applied servers the candidate drops.
+// Counts the serving capacity the candidate drops from the applied servers (`<backend>/<server>` keys,
+// the server named `<service>-<container uuid>`): a server the candidate still routes under any backend
+// (its stack renamed) is not dropped, and each server new to a backend makes up for one it dropped (a
+// container replaced by an upgrade or a restart with a new uuid). Before, both counted as removals: a
+// one-container environment's every upgrade was held for the window, a renamed stack too.
 export function countRemoval(
   applied: ReadonlySet<string> | null,
   candidate: ReadonlySet<string>,
 ): RemovalCount {
   if (applied === null || applied.size === 0) return NO_REMOVAL;
+  const appliedServers = new Set<string>();
+  for (const key of applied) appliedServers.add(serverOf(key));
+  const routedServers = new Set<string>();
+  const gained = new Map<string, number>();
+  for (const key of candidate) {
+    routedServers.add(serverOf(key));
+    if (applied.has(key) || appliedServers.has(serverOf(key))) continue;
+    gained.set(backendOf(key), (gained.get(backendOf(key)) ?? 0) + 1);
+  }
+  const lost = new Map<string, number>();
+  for (const key of applied)
+    if (!candidate.has(key) && !routedServers.has(serverOf(key)))
+      lost.set(backendOf(key), (lost.get(backendOf(key)) ?? 0) + 1);
   let removed = 0;
-  for (const key of applied) if (!candidate.has(key)) removed += 1;
+  for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
   return { applied: applied.size, removed, share: removed / applied.size };
+}
+
+// The two halves of a `<backend>/<server>` key (a server name holds no `/`).
+function backendOf(key: string): string {
+  return key.slice(0, key.lastIndexOf("/"));
+}
+
+function serverOf(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
 }
 
 function describeHold(
