@@ -21,7 +21,14 @@ const CONFIRM_SECONDS = 2;
 // aliases the proxy's own service metadata gives (none: its aliases path answers 404).
 function tree(
   count: number,
-  options: { health?: string; blog?: number; aliases?: Record<string, string[]>; generation?: number } = {},
+  options: {
+    health?: string;
+    blog?: number;
+    aliases?: Record<string, string[]>;
+    generation?: number;
+    /** the generator's own container's address in metadata (default 127.0.0.1, where it asks from) */
+    selfIp?: string;
+  } = {},
 ): Tree {
   // A later generation is the same containers recreated (an upgrade): new uuids, new names.
   const generation = options.generation ?? 0;
@@ -46,7 +53,8 @@ function tree(
   });
   const stacks = [web("shop", count, 30), web("blog", options.blog ?? 0, 60)];
   if (options.aliases === undefined) return buildTree({ stacks });
-  return buildTree({ stacks, domainSelf: { metadata: { aliases: options.aliases } } });
+  const self = options.selfIp === undefined ? {} : { ip: options.selfIp };
+  return buildTree({ stacks, domainSelf: { ...self, metadata: { aliases: options.aliases } } });
 }
 
 const serverLines = (text: string | undefined) =>
@@ -186,6 +194,31 @@ test("an aliases answer that flaps to 404 is held: the aliases keep routing, and
   assert.equal((await gen.waitForEvent("guard.release", { timeoutMs: 2000 }))["outcome"], "recovered");
   await new Promise((resolve) => setTimeout(resolve, CONFIRM_SECONDS * 1000));
   await assertUnchanged(before, "after the flap");
+});
+
+test("metadata no longer knowing the generator's own container keeps the aliases last read, one alias too", async (t) => {
+  const aliases = { blog: ["news"] };
+  const { server, paths, start } = await setup(t, tree(2, { blog: 1, aliases }));
+  const gen = start();
+  await servers(paths.backends, 3, 10_000);
+  await waitFor("the alias line", 10_000, async () =>
+    (await readOrUndefined(paths.map))?.includes("news.dev.tld") ? true : undefined,
+  );
+  await settled(server);
+  // The generator's address unknown to metadata (as after a redeploy): its aliases path answers 404.
+  server.setTree(tree(3, { blog: 1, aliases, selfIp: "127.0.0.222" }));
+  const unknown = await gen.waitForEvent("aliases.self-unknown", { timeoutMs: 5000 });
+  assert.equal(unknown["kept"], true);
+  await servers(paths.backends, 4, 5000); // the same cycle's other changes are written
+  assert.match((await readOrUndefined(paths.map)) ?? "", /news\.dev\.tld/, "the alias is kept");
+  await settled(server);
+  server.setTree(tree(3, { blog: 1, aliases: { blog: ["news", "daily"] } }));
+  await gen.waitForEvent("aliases.self-known", { timeoutMs: 5000 });
+  await waitFor("the new alias", 5000, async () =>
+    (await readOrUndefined(paths.map))?.includes("daily.dev.tld") ? true : undefined,
+  );
+  assert.equal(gen.count("guard.hold"), 0);
+  assert.equal(gen.count("aliases.self-unknown"), 1, "logged once per episode");
 });
 
 test("a restart during an outage keeps the routes on disk: the empty answer is held, not written", async (t) => {

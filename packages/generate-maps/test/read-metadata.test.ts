@@ -84,7 +84,33 @@ test("a 404 on aliases means no aliases", async (t) => {
     createMetadataClient({ apiHost: bare.hostPort, apiVersion: "2015-12-19" }),
   );
   assert.deepEqual(snapshot.aliases, {});
+  assert.equal(snapshot.selfKnown, true, "self/service/name answers: metadata knows the generator");
   assert.equal([...snapshot.containers].length, 3);
+});
+
+test("a 404 on aliases from a server that does not know the generator's own container: selfKnown false", async (t) => {
+  // The generator's container on 127.0.0.222: requests from 127.0.0.1 get the "default" answers.
+  const stranger = await startMetadataServer({
+    tree: buildTree({
+      stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }],
+      domainSelf: { ip: "127.0.0.222", metadata: { aliases: { web: ["www"] } } },
+    }),
+  });
+  t.after(() => stranger.close());
+  const from = stranger.requests.entries.length;
+  const snapshot = await readMetadata(
+    createMetadataClient({ apiHost: stranger.hostPort, apiVersion: "2015-12-19" }),
+  );
+  assert.equal(snapshot.selfKnown, false);
+  assert.deepEqual(snapshot.aliases, {});
+  const paths = stranger.requests.entries.slice(from).map((r) => r.path);
+  assert.ok(paths.includes("/2015-12-19/self/service/name"), paths.join(" "));
+  // Answered aliases need no second request.
+  const known = stranger.requests.entries.length;
+  const read = await readMetadata(client);
+  assert.equal(read.selfKnown, true);
+  assert.equal(stranger.requests.entries.length, known);
+  assert.ok(!server.requests.entries.some((r) => r.path.endsWith("/self/service/name")));
 });
 
 test("the other API versions read the same way", async () => {

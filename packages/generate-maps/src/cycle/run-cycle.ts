@@ -4,6 +4,7 @@ import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { RemovalDecision, RemovalGuardSettings } from "../guard/decide-removal-hold.js";
 import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "../guard/removal-guard.js";
 import { readClock, systemClock, type Clock } from "../loop/clock.js";
+import { carryAliases, createAliasMemory, type AliasMemory } from "./carry-aliases.js";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
@@ -57,6 +58,8 @@ export interface CycleState {
   guard: RemovalGuard | null;
   /** true once the temp files a killed run left next to the outputs were removed (first writing cycle) */
   tempsCleaned: boolean;
+  /** the last aliases read, for a cycle whose own container metadata does not know (carry-aliases.ts) */
+  aliases: AliasMemory;
 }
 
 // A fresh state for a run of cycles; with `guard` (and a window over 0) mass removals wait for confirmation.
@@ -67,6 +70,7 @@ export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): 
     routingLogged: false,
     guard: guarded ? createRemovalGuard(guard) : null,
     tempsCleaned: false,
+    aliases: createAliasMemory(),
   };
 }
 
@@ -110,7 +114,11 @@ async function cycle(
   };
   let snapshot: MetadataSnapshot;
   try {
-    snapshot = await readMetadata(generator.client, run.signal, run.version);
+    snapshot = carryAliases(
+      state.aliases,
+      await readMetadata(generator.client, run.signal, run.version),
+      logger,
+    );
   } catch (error) {
     return readFailed(error);
   }

@@ -17,6 +17,9 @@ import { MetadataShapeError } from "./metadata-shape-error.js";
 // long poll, which asks with this version, returns at once: no change is missed.
 export interface MetadataSnapshot extends MetadataInput {
   version: string;
+  /** false when metadata does not know the generator's own container (its client IP): then the aliases'
+   * 404 says nothing about them (carry-aliases.ts keeps the last ones read) */
+  selfKnown: boolean;
 }
 
 const VERSION = z.custom<string>(isMetadataVersion, {
@@ -36,9 +39,13 @@ export const METADATA_PATHS = {
   version: "version",
   containers: "containers",
   aliases: "self/service/metadata/aliases",
+  /** asked only when the aliases answer 404: does metadata know the generator's own service at all? */
+  selfService: "self/service/name",
 } as const;
 
-// Reads version, then containers and aliases (a 404 on aliases means none). `knownVersion` is a version
+// Reads version, then containers and aliases (a 404 on aliases means none, once self/service/name says
+// metadata knows the generator's own container: the real server answers the same 404 for a client IP it
+// does not know, e.g. a generator just redeployed on a new address). `knownVersion` is a version
 // the server answered just before (the long poll that woke the loop): then /version is not asked again,
 // one request less per change. Throws MetadataError or MetadataShapeError on anything else, so the caller
 // keeps the files as they are.
@@ -59,13 +66,19 @@ export async function readMetadata(
   };
   let containers: unknown;
   let aliases: unknown;
+  let selfKnown = true;
   try {
     [containers, aliases] = await Promise.all([
       client.getJson(METADATA_PATHS.containers, both.signal, "entries").catch(failing),
       client
         .getJson(METADATA_PATHS.aliases, both.signal)
-        .catch((error: unknown) => (isNotFound(error) ? {} : failing(error))),
+        .catch((error: unknown) => (isNotFound(error) ? NO_ALIASES : failing(error))),
     ]);
+    if (aliases === NO_ALIASES)
+      selfKnown = await client.getJson(METADATA_PATHS.selfService, both.signal).then(
+        () => true,
+        (error: unknown) => (isNotFound(error) ? false : failing(error)),
+      );
   } finally {
     both.release();
   }
@@ -73,9 +86,13 @@ export async function readMetadata(
     version,
     containers: checkShape(client, "containers", CONTAINERS, containers),
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
-    aliases,
+    aliases: aliases === NO_ALIASES ? {} : aliases,
+    selfKnown,
   };
 }
+
+// The aliases path answered 404.
+const NO_ALIASES = Symbol("no aliases");
 
 // The read error the model's walk of a snapshot found: an entry of /containers that is not JSON, so the
 // answer was not JSON and is refused as a whole, as a failed read (files kept). Null: all of it parsed.

@@ -1,0 +1,49 @@
+// The aliases when metadata does not know the generator's own container (`selfKnown: false`): its 404 on
+// the aliases path says nothing about the aliases, so the last answer read is kept (none before the first
+// one: the map has no aliases then, and the guard's baseline from the map on disk still holds two or more).
+// Before, that 404 was read as "no aliases": a generator redeployed on an address metadata did not know
+// yet removed a single alias at once, and two or more after the guard's window. Logged once per episode.
+import type { Logger } from "@rancher-haproxy/core";
+import type { MetadataSnapshot } from "../sources/read-metadata.js";
+
+// What the cycles remember: the last aliases answer read while self was known, and whether the warning
+// of the current episode was logged.
+export interface AliasMemory {
+  last: unknown;
+  known: boolean;
+  selfUnknown: boolean;
+}
+
+// A memory with nothing read yet.
+export function createAliasMemory(): AliasMemory {
+  return { last: {}, known: false, selfUnknown: false };
+}
+
+// The snapshot with the aliases to use; remembers a known self's answer, logs the start and the end of an
+// episode of unknown self (aliases.self-unknown, warn; aliases.self-known, info).
+export function carryAliases(
+  memory: AliasMemory,
+  snapshot: MetadataSnapshot,
+  logger: Logger,
+): MetadataSnapshot {
+  if (snapshot.selfKnown) {
+    if (memory.selfUnknown)
+      logger.info(
+        { event: "aliases.self-known" },
+        "metadata knows the generator's own container again: its aliases are read again",
+      );
+    memory.last = snapshot.aliases;
+    memory.known = true;
+    memory.selfUnknown = false;
+    return snapshot;
+  }
+  if (!memory.selfUnknown)
+    logger.warn(
+      { event: "aliases.self-unknown", kept: memory.known },
+      memory.known
+        ? "metadata does not know the generator's own container (its client IP): keeping the aliases last read"
+        : "metadata does not know the generator's own container (its client IP): no aliases are known yet",
+    );
+  memory.selfUnknown = true;
+  return { ...snapshot, aliases: memory.last };
+}
