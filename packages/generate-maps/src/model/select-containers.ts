@@ -1,7 +1,9 @@
 // Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
-import { parseBackendNetworks } from "./check-backend-address.js";
+import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
+import { describeValue } from "./describe-value.js";
 import { evaluateContainer, isObject, notAnObject, type Candidate } from "./evaluate-container.js";
 import { evaluateTcpContainer, type TcpCandidate } from "./evaluate-tcp-container.js";
+import { NetworkFromAddresses } from "./network-from.js";
 import type { ContainerEntries, ContainerRef, ModelOptions, SkippedContainer } from "./routing-table.js";
 
 // Step 1 over the whole list, in input order (the caller sorts): HTTP candidates, TCP candidates, the
@@ -15,10 +17,12 @@ export interface Selection {
   unlabelled: ContainerRef[];
 }
 
-// Evaluates every container on its own, for each route; never throws, whatever the objects hold.
+// Evaluates every container on its own, for each route; never throws, whatever the objects hold. A
+// container sharing another's network is evaluated once the whole list was read (network-from.ts).
 export function selectContainers(containers: ContainerEntries, options: ModelOptions): Selection {
   const selection: Selection = { entries: 0, candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
   const networks = parseBackendNetworks(options.backendNetworks);
+  const addresses = new NetworkFromAddresses();
   for (const container of containers) {
     const index = selection.entries++;
     if (!isObject(container)) {
@@ -26,13 +30,36 @@ export function selectContainers(containers: ContainerEntries, options: ModelOpt
       if (result.kind === "skipped") selection.skipped.push(result.skip);
       continue;
     }
-    const result = evaluateContainer(container, options, networks);
-    const tcp = evaluateTcpContainer(container, options, networks);
-    if (result.kind === "skipped") selection.skipped.push(result.skip);
-    else if (result.kind === "candidate") selection.candidates.push(result.candidate);
-    if (tcp.kind === "skipped") selection.skipped.push(tcp.skip);
-    else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
-    if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
+    if (!addresses.note(container)) select(selection, container, options, networks);
+  }
+  for (const container of addresses.waiting) {
+    const resolved = addresses.resolve(container);
+    select(selection, resolved.container, options, networks, resolved.missing);
   }
   return selection;
+}
+
+// One container's evaluations, for each route, added to the selection. `missing`: the uuid of the
+// container whose network it shares, when the list has none of that uuid with an address.
+function select(
+  selection: Selection,
+  container: Record<string, unknown>,
+  options: ModelOptions,
+  networks: BackendNetworks | undefined,
+  missing: string | null = null,
+): void {
+  const explain = (skip: SkippedContainer): SkippedContainer =>
+    missing !== null && skip.code === "no-ip"
+      ? {
+          ...skip,
+          reason: `no primary_ip, and network_from_container_uuid ${describeValue(missing)} names no container with one`,
+        }
+      : skip;
+  const result = evaluateContainer(container, options, networks);
+  const tcp = evaluateTcpContainer(container, options, networks);
+  if (result.kind === "skipped") selection.skipped.push(explain(result.skip));
+  else if (result.kind === "candidate") selection.candidates.push(result.candidate);
+  if (tcp.kind === "skipped") selection.skipped.push(explain(tcp.skip));
+  else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
+  if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
 }

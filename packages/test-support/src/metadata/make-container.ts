@@ -22,6 +22,7 @@ export interface ContainerParts {
   serviceName: string | null;
   serviceUuid: string | null;
   stackDomains: string[];
+  networkFrom?: string | null;
 }
 
 // The labels Rancher puts on a service's containers: stack, service, deployment unit, launch config
@@ -76,7 +77,7 @@ export function makeContainer(p: ContainerParts): Container {
     metadata_kind: "container",
     milli_cpu_reservation: null,
     name: p.name,
-    network_from_container_uuid: null,
+    network_from_container_uuid: p.networkFrom ?? null,
     network_uuid: p.networkUuid,
     ports: p.ports,
     primary_ip: p.ip,

@@ -144,6 +144,7 @@ export class TreeBuilder {
       serviceName: owner.service,
       serviceUuid: owner.serviceUuid,
       stackDomains: owner.domains,
+      networkFrom: c.networkFrom ?? null,
     });
   }
 }

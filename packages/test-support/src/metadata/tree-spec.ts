@@ -11,6 +11,9 @@ export interface ContainerSpec {
   uuid?: string;
   host?: string;
   ports?: string[];
+  /** the uuid of the container whose network it shares (`net: container:…`): then give it `ip: null`,
+   * as Rancher 1.2+ does */
+  networkFrom?: string;
 }
 
 // One service; its labels (and `port` as map-public-http) also go on each of its containers.
