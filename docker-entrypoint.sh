@@ -101,10 +101,15 @@ run_reloader() {
   exec $own_session "$@"
 }
 
+# The time as the processes' log lines give it (pino's isoTime: UTC, milliseconds).
+iso_now() {
+  date -u +%Y-%m-%dT%H:%M:%S.%3NZ
+}
+
 # Logs a signal this script ignores.
 ignored() {
-  printf '{"level":40,"time":%s000,"name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
-    "$(date +%s)" "$1" "$1" >&2
+  printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
+    "$(iso_now)" "$1" "$1" >&2
 }
 
 # Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it
@@ -159,8 +164,8 @@ supervise_reloader() {
     pause=$delay
     [ -z "$stopping" ] || pause=0.1
     if [ "$code" -eq 3 ]; then how="ended by an uncaught error"; else how="killed by signal $((code - 128))"; fi
-    printf '{"level":50,"time":%s000,"name":"docker-entrypoint","event":"entrypoint.reloader-died","exitCode":%s,"restartInS":%s,"msg":"the reloader was %s: starting it again, it adopts the running HAProxy"}\n' \
-      "$(date +%s)" "$code" "$pause" "$how" >&2
+    printf '{"level":50,"time":"%s","name":"docker-entrypoint","event":"entrypoint.reloader-died","exitCode":%s,"restartInS":%s,"msg":"the reloader was %s: starting it again, it adopts the running HAProxy"}\n' \
+      "$(iso_now)" "$code" "$pause" "$how" >&2
     sleep "$pause" &
     wait $! || true
     [ -n "$stopping" ] || delay=$((delay * 2 > 30 ? 30 : delay * 2))

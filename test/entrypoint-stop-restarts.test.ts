@@ -53,6 +53,8 @@ test("a reloader that exits 3 in every stop is started again three times, then t
     ],
   );
   assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
+  for (const line of died)
+    assert.match(String(line["time"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, "an ISO time, as pino's");
 });
 
 // A reloader that takes 1.5 s to die on SIGTERM (exit 3), and says what stop budget it was given.

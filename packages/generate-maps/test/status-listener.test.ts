@@ -337,6 +337,11 @@ test("metrics and /routes follow aliases, a failed write and a held mass removal
     return metricValue(samples, "generate_maps_removal_held") === 1 ? samples : undefined;
   });
   assert.equal(value(held, "generate_maps_containers_routed"), 0, "the newest answer routes nothing");
+  assert.equal(
+    value(held, "generate_maps_output_info", { sha256: await diskSha256(dir) }),
+    1,
+    "the output hash is the files' on disk, not the held answer's",
+  );
   const routes = await readStatusJson<RoutesReport>(url, "/routes");
   assert.equal(routes.json.counts.routed, 4, "/routes shows what the files still route");
   assert.equal(routes.json.held?.version, server.version);

@@ -60,6 +60,9 @@ test("bad observability options fail with one line naming the flag or variable",
   await rejects(["--explain", "  "], ENV, /^invalid --explain ""/);
   await rejects(["--explain"], ENV, /explain/);
   await rejects(["--explain", "x", "--dry-run"], ENV, /cannot be combined with --once or --dry-run/);
+  // Alone, it used to start the loop with the other settings' defaults.
+  await rejects(["--json"], ENV, /^--json is for --explain only/);
+  await rejects(["--json", "--once"], ENV, /^--json is for --explain only/);
 });
 
 test("--help lists the status options with their variables, and --explain with its exit codes", async () => {

@@ -79,5 +79,7 @@ export function generatorOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Gener
     );
   if (options.explain !== null && (options.once || options.dryRun))
     throw new OptionsError("--explain cannot be combined with --once or --dry-run: it only reads");
+  if (options.json && options.explain === null)
+    throw new OptionsError("--json is for --explain only: give --explain <container or host> with it");
   return options;
 }

@@ -87,10 +87,10 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
   gauge(
     registry,
     "generate_maps_output_info",
-    "sha256 of the rendered output (cat haproxy-backends.cfg domain.map | sha256sum), value 1",
+    "sha256 of the files written (cat haproxy-backends.cfg domain.map | sha256sum; during a removal hold, the files kept), value 1",
     (g) => {
       g.reset();
-      if (state.lastSuccess) g.set({ sha256: state.lastSuccess.outputSha256 }, 1);
+      if (state.applied) g.set({ sha256: state.applied.outputSha256 }, 1);
     },
     ["sha256"],
   );
