@@ -123,7 +123,7 @@ export function createReloaderMetrics(
   gauge(
     registry,
     "reloader_last_change_to_applied_seconds",
-    "From the first file event of the last applied change to its confirmed reload (0: none yet)",
+    "From the first file event of the last applied change to its runtime update or confirmed reload (0: none yet)",
     (g) => g.set((snap().lastChangeToAppliedMs ?? 0) / 1000),
   );
   gauge(registry, "reloader_haproxy_up", "1 while an HAProxy master with a confirmed worker runs", (g) => {
