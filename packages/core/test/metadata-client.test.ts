@@ -155,3 +155,45 @@ test("a large answer in odd-sized chunks that cut characters in two: entries and
   assert.equal(entries.failure(), null);
   await s.close();
 });
+
+// A large answer from a busy server keeps coming in pieces: the timeout is the longest pause, not the
+// whole read (5 s for the whole body cut a large /containers, cycle after cycle); a pause that long, or a
+// trickle past the cap in all, still times out.
+test("the timeout bounds the wait for the answer and each pause in its body, and maxReadMs the whole read", async () => {
+  // When each piece of the body is sent (ms after the request), by path.
+  const schedules: Record<string, number[]> = {
+    steady: [0, 200, 400, 600],
+    stalls: [0, 700],
+    trickle: [0, 200, 400, 600, 800, 1000, 1200],
+  };
+  const server = createServer((req, res) => {
+    const schedule = schedules[req.url?.split("/").at(-1) ?? ""] ?? [0];
+    res.write("[");
+    schedule.forEach((at, index) =>
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.write(index === 0 ? "1" : ",1");
+        if (index === schedule.length - 1) res.end("]");
+      }, at),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const client = createMetadataClient({
+    apiHost: `127.0.0.1:${port}`,
+    apiVersion: "2015-12-19",
+    timeoutMs: 300,
+    maxReadMs: 1000,
+  });
+  try {
+    // 600 ms in all, never 300 ms without a piece: read whole.
+    assert.deepEqual(await client.getJson("steady"), [1, 1, 1, 1]);
+    // A 700 ms pause: cut after 300 ms of it.
+    await rejectsKind(client.getJson("stalls"), "timeout");
+    // Pieces every 200 ms for 1.2 s: past the 1 s cap in all.
+    await rejectsKind(client.getJson("trickle"), "timeout");
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

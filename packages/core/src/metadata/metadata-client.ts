@@ -11,11 +11,17 @@ export interface MetadataClientOptions {
   apiHost: string;
   /** `2015-12-19`, `2016-07-29` or `latest` */
   apiVersion: string;
-  /** per-request timeout for ordinary GETs, in milliseconds */
+  /** per-request timeout for ordinary GETs, in milliseconds: until the answer starts, and the longest
+   * pause while its body arrives (a large answer that keeps coming is read on) */
   timeoutMs?: number;
+  /** the longest one request may take in all while its body keeps coming (default the timeout + 60 s) */
+  maxReadMs?: number;
   /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
   maxAnswerBytes?: number;
 }
+
+// How much longer than its timeout a request may take in all while its body keeps coming.
+const BODY_EXTRA_MS = 60_000;
 
 // The default cap on one metadata answer: /containers of 50 000 containers is about 60 MB of JSON less.
 export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -38,6 +44,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
   const baseUrl = `http://${options.apiHost}/${options.apiVersion}`;
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+  const extraReadMs = (options.maxReadMs ?? timeoutMs + BODY_EXTRA_MS) - timeoutMs;
 
   async function get(
     path: string,
@@ -50,10 +57,18 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const expire = () => {
       timedOut = true;
       controller.abort();
-    }, limitMs);
+    };
+    let timer = setTimeout(expire, limitMs);
+    // Each piece of the body that arrives gives the rest another `limitMs`, up to `limitMs + extraReadMs`
+    // in all: 5 s for the whole body cut a large /containers from a busy server, cycle after cycle.
+    const deadline = performance.now() + limitMs + Math.max(0, extraReadMs);
+    const progressed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, Math.max(0, Math.min(limitMs, deadline - performance.now())));
+    };
     const onAbort = () => controller.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort();
@@ -66,7 +81,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
-      body = await readCapped(response.body, maxBytes);
+      body = await readCapped(response.body, maxBytes, progressed);
     } catch (error) {
       if (error instanceof AnswerTooLarge) {
         controller.abort();
@@ -78,7 +93,11 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
       }
       if (signal?.aborted) throw new MetadataError("aborted", url, "request aborted");
       if (timedOut || error instanceof AbortError)
-        throw new MetadataError("timeout", url, `no complete answer within ${limitMs} ms`);
+        throw new MetadataError(
+          "timeout",
+          url,
+          `no complete answer: none within ${limitMs} ms, a pause that long in its body, or past ${Math.round(limitMs + Math.max(0, extraReadMs))} ms in all`,
+        );
       const detail = error instanceof FetchError ? (error.code ?? error.message) : String(error);
       throw new MetadataError("network", url, `request failed: ${detail}`);
     } finally {
@@ -118,6 +137,7 @@ class AnswerTooLarge extends Error {}
 async function readCapped(
   body: AsyncIterable<Uint8Array | string> | null,
   maxBytes: number,
+  progressed: () => void,
 ): Promise<Buffer[]> {
   if (body === null) return [];
   const chunks: Buffer[] = [];
@@ -127,6 +147,7 @@ async function readCapped(
     length += buffer.length;
     if (length > maxBytes) throw new AnswerTooLarge();
     chunks.push(buffer);
+    progressed();
   }
   return chunks;
 }

@@ -40,7 +40,11 @@ export const METADATA_FAULT_CASES: readonly MetadataFaultCase[] = [
   {
     name: "slow answers past the 5 s request timeout",
     fault: { kind: "slow", delayMs: 30_000 },
-    evidence: { event: "metadata-unavailable", kind: "timeout", error: /no complete answer within 5000 ms/ },
+    evidence: {
+      event: "metadata-unavailable",
+      kind: "timeout",
+      error: /no complete answer: none within 5000 ms/,
+    },
     readable: false,
   },
   {
