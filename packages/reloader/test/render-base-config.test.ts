@@ -147,7 +147,6 @@ describe("renderBaseConfig", () => {
       "default-path config",
       `stats socket ${join(dir, "admin.sock")} mode 600 level admin expose-fd listeners`,
       "hard-stop-after 45000ms",
-      "mworker-max-reloads 50",
       "httpclient.ssl.verify none",
       "tune.pattern.cache-size 0",
       "option idle-close-on-response",

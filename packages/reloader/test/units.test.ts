@@ -39,11 +39,13 @@ describe("parseShowProc", () => {
     assert.deepEqual(info && currentWorker(info), { pid: 13189, reloads: 0 });
   });
 
-  it("shows a failed reload: counter up, failed > 0, no generation-0 worker", () => {
+  it("shows a failed reload: counter up, failed > 0, the serving worker still current (its count up too)", () => {
     const info = parseShowProc(AFTER_FAILED_RELOAD);
     assert.equal(info?.reloads, 2);
     assert.equal(info?.failed, 1);
-    assert.equal(info && currentWorker(info), null);
+    assert.deepEqual(info && currentWorker(info), { pid: 13189, reloads: 1 });
+    const none = parseShowProc(AFTER_FAILED_RELOAD.replace(/# workers\n.*\n/, "# workers\n"));
+    assert.equal(none && currentWorker(none), null, "no worker listed: none");
   });
 
   it("returns null for anything else", () => {

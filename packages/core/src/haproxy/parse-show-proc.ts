@@ -1,6 +1,6 @@
 // Parse the master CLI's `show proc`: the master's reload and failure counters and its workers.
 
-// One HAProxy process; `reloads` is how many reloads it has survived (0: the current generation).
+// One HAProxy process; `reloads` is how many reloads the master made since it started (refused ones too).
 export interface ProcEntry {
   pid: number;
   reloads: number;
@@ -44,7 +44,13 @@ export function parseShowProc(text: string): ProcInfo | null {
   return { ...info, workers: entries.workers, oldWorkers: entries.oldWorkers };
 }
 
-// The worker of the current generation (reloads 0), if one is running.
+// The worker serving the current generation, if one is running: the one `show proc` lists under
+// `# workers` (the old ones it lists under `# old workers`). Its reload count is 0 after a successful
+// reload, but a refused reload counts on it too: taking "reloads 0" for "current" found none after any
+// refused reload, and every runtime update failed against the worker that was serving.
 export function currentWorker(info: ProcInfo): ProcEntry | null {
-  return info.workers.find((worker) => worker.reloads === 0) ?? null;
+  let current: ProcEntry | null = null;
+  for (const worker of info.workers)
+    if (current === null || worker.reloads < current.reloads) current = worker;
+  return current;
 }
