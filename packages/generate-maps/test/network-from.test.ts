@@ -73,3 +73,15 @@ test("a container with its own primary_ip keeps it; without network_from it is n
     [["no-ip", "no primary_ip"]],
   );
 });
+
+test("one container listed twice (Rancher 1.2-pre did so for network-from sidekicks) is one server, not a duplicate", () => {
+  const table = route([primary, sidekick(), sidekick()]);
+  assert.deepEqual(servers(table), ["shop nginx-0b0b0b0b-0000-4000-8000-000000000002 127.0.0.51:8080"]);
+  assert.deepEqual(table.skipped, [], "not skipped against itself");
+  // Two containers sharing a uuid but not an address are still a duplicate.
+  const twin = route([primary, sidekick(), sidekick({ primary_ip: "127.0.0.53" })]);
+  assert.deepEqual(
+    twin.skipped.map((s) => s.code),
+    ["duplicate-server"],
+  );
+});

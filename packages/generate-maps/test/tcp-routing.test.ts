@@ -191,3 +191,19 @@ test("twins (one name, one server line, uuids equal once lower-cased) give the s
     { numRuns: 20 },
   );
 });
+
+test("one container listed twice is one TCP server, not a duplicate of itself", () => {
+  const db = container({
+    name: "db-1",
+    stack_name: "db",
+    uuid: "aa-01",
+    primary_ip: "127.0.0.9",
+    labels: tcp("5432:5432"),
+  });
+  const twice = table([db, { ...db }]);
+  assert.deepEqual(
+    twice.backends.map((backend) => [backend.name, backend.servers.length]),
+    [["tcp_5432", 1]],
+  );
+  assert.deepEqual(twice.skipped, []);
+});

@@ -30,6 +30,9 @@ export function groupBackends(candidates: readonly Candidate[], notes: NoteBudge
         continue;
       }
       const taken = servers.get(candidate.server.name);
+      // The same container listed twice (Rancher 1.2-pre listed network-from sidekicks twice) is one
+      // server, not a duplicate skipped against itself.
+      if (taken && sameContainer(taken, candidate)) continue;
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
@@ -86,6 +89,18 @@ function caseConflict(loser: Candidate, winner: Candidate): SkippedContainer {
     code: "stack-case-conflict",
     reason: `stack ${loserName} is backend ${loser.backend} once lower-cased, like stack ${winnerName}, which wins`,
   };
+}
+
+// Whether two candidates are one container listed twice: its name, uuid as spelled, address, port and
+// option labels the same.
+function sameContainer(a: Candidate, b: Candidate): boolean {
+  return (
+    a.ref.container === b.ref.container &&
+    a.ref.uuid === b.ref.uuid &&
+    a.server.address === b.server.address &&
+    a.server.port === b.server.port &&
+    a.wish === b.wish
+  );
 }
 
 function duplicateServer(loser: Candidate, winner: Candidate): SkippedContainer {

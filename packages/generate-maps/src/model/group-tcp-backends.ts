@@ -27,6 +27,8 @@ export function groupTcpBackends(candidates: readonly TcpCandidate[]): TcpGroupi
       const taken = servers.get(candidate.server.name);
       if (compareStacks(candidate, winner) !== 0)
         grouping.skipped.push(portConflict(candidate, winner, port));
+      // The same container listed twice is one server (as group-backends.ts), not a duplicate of itself.
+      else if (taken && isSameServer(taken, candidate)) continue;
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
       else servers.set(candidate.server.name, candidate);
     }
@@ -79,6 +81,16 @@ function portConflict(loser: TcpCandidate, winner: TcpCandidate, port: number): 
       `${stackText(winner, same)}, which wins (lowest stack name)`,
     route: "tcp",
   };
+}
+
+// One container listed twice: its name, uuid as spelled, address and port the same.
+function isSameServer(a: TcpCandidate, b: TcpCandidate): boolean {
+  return (
+    a.ref.container === b.ref.container &&
+    a.ref.uuid === b.ref.uuid &&
+    a.server.address === b.server.address &&
+    a.server.port === b.server.port
+  );
 }
 
 function duplicateServer(loser: TcpCandidate, winner: TcpCandidate, backend: string): SkippedContainer {
