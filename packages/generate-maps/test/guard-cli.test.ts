@@ -208,7 +208,7 @@ test("metadata no longer knowing the generator's own container keeps the aliases
   // The generator's address unknown to metadata (as after a redeploy): its aliases path answers 404.
   server.setTree(tree(3, { blog: 1, aliases, selfIp: "127.0.0.222" }));
   const unknown = await gen.waitForEvent("aliases.self-unknown", { timeoutMs: 5000 });
-  assert.equal(unknown["kept"], true);
+  assert.equal(unknown["kept"], "last-read");
   await servers(paths.backends, 4, 5000); // the same cycle's other changes are written
   assert.match((await readOrUndefined(paths.map)) ?? "", /news\.dev\.tld/, "the alias is kept");
   await settled(server);
@@ -219,6 +219,24 @@ test("metadata no longer knowing the generator's own container keeps the aliases
   );
   assert.equal(gen.count("guard.hold"), 0);
   assert.equal(gen.count("aliases.self-unknown"), 1, "logged once per episode");
+});
+
+test("a generator started again where metadata does not know its own container keeps the map's aliases", async (t) => {
+  const aliases = { blog: ["news"] };
+  const { server, paths, start } = await setup(t, tree(2, { blog: 1, aliases }));
+  const first = start();
+  await waitFor("the alias line", 10_000, async () =>
+    (await readOrUndefined(paths.map))?.includes("news.dev.tld") ? true : undefined,
+  );
+  await first.stop({ signal: "SIGTERM", timeoutMs: 5000 });
+  // Redeployed on an address metadata does not know yet; one container more, so the cycle writes.
+  server.setTree(tree(3, { blog: 1, aliases, selfIp: "127.0.0.222" }));
+  const again = start();
+  const unknown = await again.waitForEvent("aliases.self-unknown", { timeoutMs: 10_000 });
+  assert.equal(unknown["kept"], "map-on-disk");
+  await servers(paths.backends, 4, 10_000);
+  assert.match((await readOrUndefined(paths.map)) ?? "", /^news\.dev\.tld blog$/m, "the alias is kept");
+  assert.equal(again.count("guard.hold"), 0);
 });
 
 test("a restart during an outage keeps the routes on disk: the empty answer is held, not written", async (t) => {

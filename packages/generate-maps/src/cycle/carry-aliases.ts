@@ -1,8 +1,8 @@
 // The aliases when metadata does not know the generator's own container (`selfKnown: false`): its 404 on
-// the aliases path says nothing about the aliases, so the last answer read is kept (none before the first
-// one: the map has no aliases then, and the guard's baseline from the map on disk still holds two or more).
-// Before, that 404 was read as "no aliases": a generator redeployed on an address metadata did not know
-// yet removed a single alias at once, and two or more after the guard's window. Logged once per episode.
+// the aliases path says nothing about the aliases, so the last answer read is kept, or, before any was
+// read (a generator just started), the aliases of the map on disk (read-map-aliases.ts). Before, that 404
+// was read as "no aliases": a generator redeployed on an address metadata did not know yet removed a
+// single alias at once, and two or more after the guard's window. Logged once per episode.
 import type { Logger } from "@rancher-haproxy/core";
 import type { MetadataSnapshot } from "../sources/read-metadata.js";
 
@@ -10,13 +10,23 @@ import type { MetadataSnapshot } from "../sources/read-metadata.js";
 // of the current episode was logged.
 export interface AliasMemory {
   last: unknown;
+  /** an answer was read while self was known */
   known: boolean;
+  /** `last` holds the aliases of the map on disk (read once, before any answer) */
+  seeded: boolean;
   selfUnknown: boolean;
 }
 
 // A memory with nothing read yet.
 export function createAliasMemory(): AliasMemory {
-  return { last: {}, known: false, selfUnknown: false };
+  return { last: {}, known: false, seeded: false, selfUnknown: false };
+}
+
+// Before the first answer, the aliases of the map on disk stand for the last one (once).
+export function seedAliases(memory: AliasMemory, fromDisk: Record<string, string[]>): void {
+  if (memory.known || memory.seeded) return;
+  memory.last = fromDisk;
+  memory.seeded = true;
 }
 
 // The snapshot with the aliases to use; remembers a known self's answer, logs the start and the end of an
@@ -39,10 +49,13 @@ export function carryAliases(
   }
   if (!memory.selfUnknown)
     logger.warn(
-      { event: "aliases.self-unknown", kept: memory.known },
+      {
+        event: "aliases.self-unknown",
+        kept: memory.known ? "last-read" : memory.seeded ? "map-on-disk" : "none",
+      },
       memory.known
         ? "metadata does not know the generator's own container (its client IP): keeping the aliases last read"
-        : "metadata does not know the generator's own container (its client IP): no aliases are known yet",
+        : "metadata does not know the generator's own container (its client IP): keeping the aliases of the map on disk",
     );
   memory.selfUnknown = true;
   return { ...snapshot, aliases: memory.last };

@@ -4,7 +4,7 @@ import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { RemovalDecision, RemovalGuardSettings } from "../guard/decide-removal-hold.js";
 import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "../guard/removal-guard.js";
 import { readClock, systemClock, type Clock } from "../loop/clock.js";
-import { carryAliases, createAliasMemory, type AliasMemory } from "./carry-aliases.js";
+import { carryAliases, createAliasMemory, seedAliases, type AliasMemory } from "./carry-aliases.js";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
@@ -21,6 +21,7 @@ import { renderFiles } from "../render/render-files.js";
 import { describeFailure, type FailureDescription } from "../report/describe-failure.js";
 import { logReadFailure, logRouting } from "../report/log-cycle.js";
 import { createSkipLog, type SkipLog } from "../report/log-skips.js";
+import { readMapAliases } from "../sources/read-map-aliases.js";
 import { readMetadata, snapshotReadError, type MetadataSnapshot } from "../sources/read-metadata.js";
 
 // What a cycle and the loop run with, built once by cli.ts (tests build their own).
@@ -114,11 +115,10 @@ async function cycle(
   };
   let snapshot: MetadataSnapshot;
   try {
-    snapshot = carryAliases(
-      state.aliases,
-      await readMetadata(generator.client, run.signal, run.version),
-      logger,
-    );
+    const read = await readMetadata(generator.client, run.signal, run.version);
+    if (!read.selfKnown && !state.aliases.known && !state.aliases.seeded)
+      seedAliases(state.aliases, await readMapAliases(options.domainMapPath, options.domain));
+    snapshot = carryAliases(state.aliases, read, logger);
   } catch (error) {
     return readFailed(error);
   }

@@ -17,7 +17,8 @@ export interface WorkerAnswer {
 export type WorkerBatch =
   { ok: true; workerPid: number; answers: WorkerAnswer[] } | { ok: false; reason: string };
 
-// The pid of the current worker (reloads 0 in `show proc`), which must be `expectedPid` when given.
+// The pid of the current worker (the one `show proc` lists under `# workers`), which must be `expectedPid`
+// when given.
 export async function findCurrentWorker(
   masterSocket: string,
   timeoutMs: number,
