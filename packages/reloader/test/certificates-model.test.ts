@@ -336,7 +336,15 @@ describe("readCertDir", () => {
       assert.equal(withFifo.listed, true);
       const missing = await readCertDir(join(dir, "nope"));
       assert.match(missing.problems[0]?.reason ?? "", /cannot be read \(ENOENT\)/);
-      assert.equal(missing.listed, false, "its files are unknown, not gone");
+      assert.equal(
+        missing.listed,
+        true,
+        "a directory that is gone lists as empty: its certificates are removed",
+      );
+      const file = join(dir, "a.pem");
+      const notDir = await readCertDir(file);
+      assert.match(notDir.problems[0]?.reason ?? "", /ENOTDIR/);
+      assert.equal(notDir.listed, true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

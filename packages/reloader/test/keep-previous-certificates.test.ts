@@ -8,7 +8,11 @@ import {
   keepPreviousCertificates,
   presentCertificateLabels,
 } from "../src/certs/model/keep-previous-certificates.ts";
-import { planCertificates, type CertificatePlan } from "../src/certs/model/plan-certificates.ts";
+import {
+  MAX_CERTIFICATES,
+  planCertificates,
+  type CertificatePlan,
+} from "../src/certs/model/plan-certificates.ts";
 import type { CertDirFiles } from "../src/certs/sources/read-cert-dir.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 
@@ -49,7 +53,7 @@ function pass(
     now: at,
   });
   const served = previous?.certs ?? [];
-  return keepPreviousCertificates(plan, served, presentCertificateLabels(certs, directory, served), at);
+  return keepPreviousCertificates(plan, served, presentCertificateLabels(directory, served), at);
 }
 
 const names = (plan: CertificatePlan) => plan.certs.map((cert) => cert.name);
@@ -111,6 +115,41 @@ describe("keepPreviousCertificates", () => {
     const later = pass(first, null, dir({ "a.pem": "garbage" }), expiry + 1);
     assert.deepEqual(names(later), []);
     assert.ok(later.skipped.some((s) => s.name === "dir/a" && !s.reason.includes(KEPT_NOTE)));
+  });
+
+  it("a directory that is gone is a removal of its certificates; one that cannot be listed keeps them", () => {
+    const first = pass(null, null, dir({ "a.pem": a.cert + a.key }));
+    const gone = pass(
+      first,
+      null,
+      dir({}, { problems: [{ name: "/certs", reason: "SSL_CERT_DIR cannot be read (ENOENT)" }] }),
+    );
+    assert.deepEqual(names(gone), []);
+    const unlisted = pass(
+      first,
+      null,
+      dir({}, { listed: false, problems: [{ name: "/certs", reason: "(EACCES)" }] }),
+    );
+    assert.deepEqual(names(unlisted), ["dir/a"]);
+  });
+
+  it("the caps hold: entries past them are never kept, and kept ones never exceed MAX_CERTIFICATES in all", () => {
+    // Metadata that served `m` now lists MAX_CERTIFICATES names sorting before it: `m` falls past the cap.
+    const first = pass(null, { m: { cert: a.cert, key: a.key } }, null);
+    const crowd = Object.fromEntries(
+      Array.from({ length: MAX_CERTIFICATES }, (_, i) => [
+        `a${String(i).padStart(4, "0")}`,
+        { cert: b.cert, key: b.key },
+      ]),
+    );
+    const crowded = pass(first, { ...crowd, m: { cert: a.cert, key: a.key } }, null);
+    assert.equal(crowded.certs.length, MAX_CERTIFICATES);
+    assert.ok(!names(crowded).includes("metadata/m"), "past the cap: not kept");
+    // A refused one is kept only while there is room.
+    const full = pass(null, crowd, null);
+    const refusedAll = pass(full, { ...crowd, a0000: { cert: "garbage", key: b.key } }, null);
+    assert.equal(refusedAll.certs.length, MAX_CERTIFICATES, "the refused one kept in its own place");
+    assert.ok(names(refusedAll).includes("metadata/a0000"));
   });
 
   it("a certificate never served is only skipped, as before", () => {

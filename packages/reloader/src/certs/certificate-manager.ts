@@ -173,7 +173,7 @@ export class CertificateManager {
     const verified = this.options.verifier ? await this.options.verifier.verify(plan) : plan;
     // A served certificate whose source is there but now refused stays served (keep-previous-certificates.ts).
     const served = this.plan.certs;
-    const present = presentCertificateLabels(read.metadata?.certs ?? null, read.directory, served);
+    const present = presentCertificateLabels(read.directory, served);
     this.plan = keepPreviousCertificates(verified, served, present, this.now());
     const key = reportKey(this.plan, this.sourceProblem);
     if (key !== this.reported)

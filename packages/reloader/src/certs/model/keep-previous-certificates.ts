@@ -6,13 +6,20 @@
 // Pure and total.
 import type { CertDirFiles } from "../sources/read-cert-dir.js";
 import { CERT_NAME } from "./list-metadata-certs.js";
-import type { CertificatePlan, PlannedCertificate } from "./plan-certificates.js";
+import {
+  CAP_REASON,
+  MAX_CERTIFICATES,
+  type CertificatePlan,
+  type PlannedCertificate,
+} from "./plan-certificates.js";
 
 /** appended to the reason of a refused certificate whose previous version is still served */
 export const KEPT_NOTE = "the previous version is still served";
 
-// `previous` are the certificates the last pass served, `present` the labels (`metadata/<name>`,
-// `dir/<name>`) whose source still exists (presentCertificateLabels), `now` the clock in ms.
+// `previous` are the certificates the last pass served, `present` the labels whose source still exists
+// but could not be read (presentCertificateLabels), `now` the clock in ms. A certificate is kept only
+// when this pass read its source and refused it (a skipped entry of its own, not the count cap), or could
+// not read it; never past MAX_CERTIFICATES in all.
 export function keepPreviousCertificates(
   plan: CertificatePlan,
   previous: readonly PlannedCertificate[],
@@ -20,9 +27,16 @@ export function keepPreviousCertificates(
   now: number,
 ): CertificatePlan {
   const planned = new Set(plan.certs.map((cert) => cert.name));
-  const kept = previous.filter(
-    (cert) => !planned.has(cert.name) && present.has(cert.name) && cert.notAfter > now,
+  const refused = new Set(
+    plan.skipped.filter((entry) => entry.reason !== CAP_REASON).map((entry) => entry.name),
   );
+  const room = Math.max(0, MAX_CERTIFICATES - plan.certs.length);
+  const kept = previous
+    .filter(
+      (cert) =>
+        !planned.has(cert.name) && (refused.has(cert.name) || present.has(cert.name)) && cert.notAfter > now,
+    )
+    .slice(0, room);
   if (kept.length === 0) return plan;
   const keptNames = new Set(kept.map((cert) => cert.name));
   const skipped = plan.skipped.map((entry) =>
@@ -31,7 +45,7 @@ export function keepPreviousCertificates(
   const noted = new Set(skipped.map((entry) => entry.name));
   for (const cert of kept)
     if (!noted.has(cert.name))
-      skipped.push({ name: cert.name, reason: `its source was not read; ${KEPT_NOTE}` });
+      skipped.push({ name: cert.name, reason: `its source could not be read; ${KEPT_NOTE}` });
   // The plan's own order: metadata certificates, then directory ones, each by name.
   const certs = [...plan.certs, ...kept].sort(
     (a, b) => sourceRank(a) - sourceRank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
@@ -39,22 +53,19 @@ export function keepPreviousCertificates(
   return { ...plan, certs, skipped };
 }
 
-// The labels whose source exists: every well-named `certs:` entry of the metadata answer (null: none),
-// every name with a .pem, .crt or .key file in SSL_CERT_DIR (read or not), and when the directory
-// could not be listed, every directory certificate of `previous` (its files may well still be there).
+// The directory certificates whose files exist but could not be read this pass: a name with a .pem, .crt
+// or .key file that could not be read, and every directory certificate of `previous` when the directory
+// itself could not be listed (its files may well still be there; a directory that is gone is listed as
+// empty by readCertDir, a removal).
 export function presentCertificateLabels(
-  metadataCerts: unknown,
   directory: CertDirFiles | null,
   previous: readonly PlannedCertificate[],
 ): Set<string> {
   const present = new Set<string>();
-  if (typeof metadataCerts === "object" && metadataCerts !== null && !Array.isArray(metadataCerts))
-    for (const name of Object.keys(metadataCerts)) if (CERT_NAME.test(name)) present.add(`metadata/${name}`);
   if (directory === null) return present;
   if (!directory.listed) for (const cert of previous) if (cert.source === "directory") present.add(cert.name);
-  const fileNames = [...Object.keys(directory.files), ...directory.problems.map((p) => p.file ?? "")];
-  for (const file of fileNames) {
-    const match = /^(.*)\.(?:pem|crt|key)$/.exec(file);
+  for (const problem of directory.problems) {
+    const match = /^(.*)\.(?:pem|crt|key)$/.exec(problem.file ?? "");
     if (match?.[1] !== undefined && CERT_NAME.test(match[1])) present.add(`dir/${match[1]}`);
   }
   return present;

@@ -13,6 +13,8 @@ import {
 
 /** at most this many named certificates are served; the rest (in name order) are skipped */
 export const MAX_CERTIFICATES = 1000;
+/** the reason of the named certificates past MAX_CERTIFICATES */
+export const CAP_REASON = `more than ${MAX_CERTIFICATES} certificates`;
 
 // A named certificate and the file (inside <state>/certs/) HAProxy loads it from.
 export interface PlannedCertificate extends CheckedCertificate {
@@ -80,7 +82,7 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
   for (const [index, candidate] of candidates.entries()) {
     const { label } = candidate;
     if (index >= MAX_CERTIFICATES) {
-      plan.skipped.push({ name: label, reason: `more than ${MAX_CERTIFICATES} certificates` });
+      plan.skipped.push({ name: label, reason: CAP_REASON });
       continue;
     }
     // Only metadata is base64 encoded (SSL_BASE64_ENCODED); directory files are PEM.

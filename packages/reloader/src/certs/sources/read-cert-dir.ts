@@ -14,7 +14,8 @@ export interface CertDirFiles {
   files: Record<string, string>;
   /** `name` is shown (quoted), `file` is the file's own name (none: the directory itself) */
   problems: { name: string; reason: string; file?: string }[];
-  /** false when the directory could not be listed (its files are unknown, not gone) */
+  /** false when the directory could not be listed for another reason than being gone (its files are
+   * unknown, not gone) */
   listed: boolean;
 }
 
@@ -26,7 +27,9 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
     names = (await readdir(dir)).filter((name) => /\.(pem|crt|key)$/.test(name)).sort();
   } catch (error) {
     result.problems.push({ name: dir, reason: `SSL_CERT_DIR cannot be read (${errorCode(error)})` });
-    return { ...result, listed: false };
+    // Gone (or not a directory): its certificates are removed. Anything else: its files are unknown.
+    const code = errorCode(error);
+    return { ...result, listed: code === "ENOENT" || code === "ENOTDIR" };
   }
   if (names.length > MAX_CERT_DIR_FILES)
     result.problems.push({
