@@ -470,6 +470,49 @@ describe("CertificateManager", () => {
     }
   });
 
+  it("close() cuts a pass whose metadata read hangs: the stop is not held, nothing is applied", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
+    try {
+      const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+      const logger = createLogger({ name: "test", level: "silent", format: "json", destination: silent });
+      let hang = false;
+      const client = {
+        getJson: (_path: string, signal?: AbortSignal) =>
+          hang
+            ? new Promise((_resolve, reject) =>
+                signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true }),
+              )
+            : Promise.resolve({ certs: { a: { cert: a.cert, key: a.key } } }),
+      } as unknown as MetadataClient;
+      const manager = testManager(dir, client, logger);
+      await manager.prepare();
+      hang = true;
+      let reloads = 0;
+      const supervisor = {
+        isRunning: () => true,
+        exclusive: (task: () => Promise<unknown>) => task(),
+        reload: async () => {
+          reloads += 1;
+          return { ok: false, kind: "rejected", reason: "not expected", info: null };
+        },
+      } as unknown as CertificateSupervisor;
+      const pass = manager.sync(supervisor);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The pass in flight ends with the close, instead of waiting on the read.
+      const ended = Promise.all([manager.close(), pass]).then(() => "ended");
+      const waited = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2000).unref());
+      assert.equal(await Promise.race([ended, waited]), "ended");
+      assert.equal(reloads, 0);
+      assert.deepEqual(
+        manager.snapshot().served.map((c) => c.name),
+        ["metadata/a"],
+        "the last answer still stands",
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a reloader started again while metadata is down keeps the metadata certificates the last one read", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
     try {

@@ -52,6 +52,8 @@ export class CertificateManager {
   private reloadPending = false;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** aborted by close(): a metadata read in flight ends at once instead of holding the stop */
+  private readonly closing = new AbortController();
   private readonly state: Pick<CertificateSnapshot, "updates" | "lastUpdate" | "lastError"> = {
     updates: { runtime: 0, reload: 0, failed: 0 },
     lastUpdate: null,
@@ -94,6 +96,7 @@ export class CertificateManager {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.closing.abort();
     await this.running;
   }
 
@@ -109,6 +112,8 @@ export class CertificateManager {
   async sync(supervisor: CertificateSupervisor): Promise<void> {
     try {
       const desired = await this.desired();
+      // Closed meanwhile (a stop): nothing more is applied.
+      if (this.closing.signal.aborted) return;
       const changes = diffCertificates(this.loaded, desired);
       if (changes.added.length + changes.changed.length + changes.removed.length === 0) {
         if (this.reloadPending) await this.reload(supervisor, { retried: [] });
@@ -149,7 +154,7 @@ export class CertificateManager {
     const { ssl, client, logger, paths } = this.options;
     // Until metadata answers, a reloader started again falls back to the answer the last one read.
     this.metadata ??= await this.lastAnswer.recall();
-    const read = await readCertificateSources(client, ssl.certDir, this.metadata);
+    const read = await readCertificateSources(client, ssl.certDir, this.metadata, this.closing.signal);
     if (read.problem === null && read.metadata !== null)
       await this.lastAnswer
         .remember(read.metadata)

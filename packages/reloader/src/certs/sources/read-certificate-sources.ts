@@ -11,16 +11,17 @@ export interface CertificateSourcesRead {
   problem: string | null;
 }
 
-// Read metadata (falling back to `last`) and the directory; never throws.
+// Read metadata (falling back to `last`; `signal` cuts a read in flight) and the directory; never throws.
 export async function readCertificateSources(
   client: MetadataClient,
   certDir: string | null,
   last: MetadataCerts | null,
+  signal?: AbortSignal,
 ): Promise<CertificateSourcesRead> {
   let metadata = last;
   let problem: string | null = null;
   try {
-    metadata = await readMetadataCerts(client);
+    metadata = await readMetadataCerts(client, signal);
   } catch (error) {
     problem = `metadata cannot be read (${String(error).slice(0, 200)}): keeping the last certificates`;
   }

@@ -9,11 +9,15 @@ export interface MetadataCerts {
   certs: unknown;
 }
 
-// GET self/service/metadata once; throws (MetadataError) when the service cannot be read.
-export async function readMetadataCerts(client: MetadataClient): Promise<MetadataCerts> {
+// GET self/service/metadata once; throws (MetadataError) when the service cannot be read or `signal`
+// aborts it (a stop: a pass in flight must not hold the stop while an answer trickles in).
+export async function readMetadataCerts(
+  client: MetadataClient,
+  signal?: AbortSignal,
+): Promise<MetadataCerts> {
   let metadata: unknown;
   try {
-    metadata = await client.getJson("self/service/metadata");
+    metadata = await client.getJson("self/service/metadata", signal);
   } catch (error) {
     if (error instanceof Error && "kind" in error && error.kind === "not-found") metadata = {};
     else throw error;
