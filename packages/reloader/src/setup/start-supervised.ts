@@ -103,17 +103,18 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     status,
     failed,
     async stop() {
+      // One budget for the whole stop (--stop-timeout, then 3 s to SIGKILL), from its first step, so it
+      // ends within a container's stop grace: the passes in flight (a reload, a check, a certificate
+      // pass) get at most half of it, together.
+      const deadline = performance.now() + options.stopTimeoutMs;
+      const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
       logger.info({ event: "reloader.stopping" }, "stopping");
       if (rescan) clearInterval(rescan);
       await statusServer?.close();
       await watcher.close();
-      await certificates?.close();
+      const certificatesClosed = certificates?.close();
       applier.close();
-      // One budget for the whole stop (--stop-timeout, then 3 s to SIGKILL), so it ends within a
-      // container's stop grace: a pass in flight (a reload, a check) gets at most half of it.
-      const deadline = performance.now() + options.stopTimeoutMs;
-      const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
-      await Promise.race([applier.idle(), delay(passWait)]);
+      await Promise.race([Promise.all([certificatesClosed, applier.idle()]), delay(passWait)]);
       await supervisor.stop(Math.max(0, Math.round(deadline - performance.now())));
       stdoutFifo?.close();
       unlock();
