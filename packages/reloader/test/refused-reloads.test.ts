@@ -18,6 +18,7 @@ import {
 } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { renderBaseConfig } from "../src/render/render-base-config.ts";
+import { baseConfigInput } from "./helpers/base-config-input.ts";
 
 const REFUSED = 55;
 
@@ -29,16 +30,7 @@ test(`${REFUSED} refused reloads, then a good one: the serving worker still fini
   t.after(() => app.close());
 
   const httpPort = await freePort();
-  const base = renderBaseConfig({
-    bindAddress: "127.0.0.1",
-    httpPort,
-    https: null,
-    stats: null,
-    log: { kind: "stdout" },
-    facility: "daemon",
-    adminSocket: join(dir, "admin.sock"),
-    hardStopAfterMs: 30_000,
-  });
+  const base = renderBaseConfig(baseConfigInput(dir, { bindAddress: "127.0.0.1", httpPort }));
   await writeFile(join(dir, "haproxy.cfg"), base);
   await writeFile(
     join(dir, "backends.cfg"),

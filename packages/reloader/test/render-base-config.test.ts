@@ -13,22 +13,13 @@ import { renderBaseConfig } from "../src/render/render-base-config.ts";
 import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
 import { MAX_PATH_DEPTH, renderBackends } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import { baseConfigInput } from "./helpers/base-config-input.ts";
 import { recordedCertificate } from "./helpers/test-certificate.ts";
 
 let dir = "";
 let certPath = "";
 
-const base = (overrides: Partial<BaseConfigInput> = {}): BaseConfigInput => ({
-  bindAddress: "",
-  httpPort: 80,
-  https: null,
-  stats: null,
-  log: { kind: "stdout" },
-  facility: "daemon",
-  adminSocket: join(dir, "admin.sock"),
-  hardStopAfterMs: 30_000,
-  ...overrides,
-});
+const base = (overrides: Partial<BaseConfigInput> = {}): BaseConfigInput => baseConfigInput(dir, overrides);
 
 describe("renderBaseConfig", () => {
   before(async () => {
