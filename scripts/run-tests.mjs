@@ -35,23 +35,7 @@ const BESIDE = new Set([
   join("packages", "reloader", "test", "faults-adopt.test.ts"),
 ]);
 const beside = files.filter((file) => BESIDE.has(file));
-// The main run's slowest files start first (longest first: a makespan rule), the rest in path order.
-// In path order the two 55 s load tests and the 66 s fuzz test started among the last, and the run
-// ended with one of them alone on the machine (main run 502 s in a CI run with everything else idle).
-// Figures: the test durations of that run.
-const FIRST = [
-  join("packages", "reloader", "test", "zero-failure-keepalive.test.ts"),
-  join("packages", "generate-maps", "test", "fuzz-generator.test.ts"),
-  join("packages", "core", "test", "contract-count-caps.test.ts"),
-  join("packages", "reloader", "test", "zero-failure-close.test.ts"),
-  join("packages", "generate-maps", "test", "trust-boundary.test.ts"),
-  join("packages", "generate-maps", "test", "guard-cli.test.ts"),
-  join("test", "faults-pair-metadata.test.ts"),
-  join("test", "e2e-runtime-longlived.test.ts"),
-  join("packages", "reloader", "test", "ssl.test.ts"),
-];
-const rank = (file) => (FIRST.includes(file) ? FIRST.indexOf(file) : FIRST.length);
-const main = files.filter((file) => !BESIDE.has(file)).sort((a, b) => rank(a) - rank(b));
+const main = files.filter((file) => !BESIDE.has(file));
 // No --test-force-exit: with it, a file's process could exit before its last results reached the report
 // (a file of 62 tests reported 52 to 62 of them, run after run; a whole run 729 or 734). Every file closes
 // what it opens, so the processes end by themselves.
