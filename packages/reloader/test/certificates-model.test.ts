@@ -503,11 +503,13 @@ describe("CertificateManager", () => {
       const waited = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2000).unref());
       assert.equal(await Promise.race([ended, waited]), "ended");
       assert.equal(reloads, 0);
+      const snapshot = manager.snapshot();
       assert.deepEqual(
-        manager.snapshot().served.map((c) => c.name),
+        snapshot.served.map((c) => c.name),
         ["metadata/a"],
         "the last answer still stands",
       );
+      assert.deepEqual(snapshot.warnings, [], "no source failure is reported for the aborted read");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,26 +1,33 @@
 // The aliases the map on disk routes, as metadata's aliases answer would give them ({stack: [name]}): what
 // a generator started while metadata does not know its own container keeps (carry-aliases.ts) instead of
-// none. Keys with a path come from the same alias names, so only the plain ones are taken. Bounded like
-// the removal guard's baseline; a map that is missing, refused or unreadable gives none.
+// none. A key with a path (`news.dev.tld/api blog.api`) gives its host's name to its backend's stack. An
+// approximation: a `hosts` label claim of the form `<name>.<domain>` is read back as an alias too, until
+// metadata answers. Bounded like the removal guard's baseline; the shared volume is untrusted, so a map
+// that is missing, refused, unreadable or odd gives none, and no stack name can reach an inherited member.
 import { readRegularFile } from "@rancher-haproxy/core";
 import { parseMapAliases } from "../guard/alias-keys.js";
 import { GUARD_BASELINE_MAX_BYTES } from "../guard/removal-guard.js";
 
 // The alias names of each stack in the map at `path` (host names under `domain`), or {} when there are none.
 export async function readMapAliases(path: string, domain: string): Promise<Record<string, string[]>> {
-  let content: string;
   try {
     const found = await readRegularFile(path, GUARD_BASELINE_MAX_BYTES);
     if (found.kind !== "file") return {};
-    content = found.content;
+    const byStack = new Map<string, Set<string>>();
+    for (const [key, backend] of parseMapAliases(found.content, domain)) {
+      const slash = key.indexOf("/");
+      const host = slash === -1 ? key : key.slice(0, slash);
+      const name = host.slice(0, -(domain.length + 1));
+      const stack = backend.split(".")[0] ?? backend;
+      const names = byStack.get(stack) ?? new Set<string>();
+      names.add(name);
+      byStack.set(stack, names);
+    }
+    // An object without a prototype: a stack called `__proto__` or `constructor` is one more key.
+    const aliases = Object.create(null) as Record<string, string[]>;
+    for (const [stack, names] of byStack) aliases[stack] = [...names].sort();
+    return aliases;
   } catch {
     return {};
   }
-  const aliases: Record<string, string[]> = {};
-  for (const [key, backend] of parseMapAliases(content, domain)) {
-    if (key.includes("/") || backend.includes(".")) continue;
-    const name = key.slice(0, -(domain.length + 1));
-    (aliases[backend] ??= []).push(name);
-  }
-  return aliases;
 }

@@ -155,6 +155,8 @@ export class CertificateManager {
     // Until metadata answers, a reloader started again falls back to the answer the last one read.
     this.metadata ??= await this.lastAnswer.recall();
     const read = await readCertificateSources(client, ssl.certDir, this.metadata, this.closing.signal);
+    // Closed during the read (a stop): no planning, no HAProxy check, no log lines; nothing changes.
+    if (this.closing.signal.aborted) return this.loaded;
     if (read.problem === null && read.metadata !== null)
       await this.lastAnswer
         .remember(read.metadata)
