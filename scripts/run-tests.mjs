@@ -25,14 +25,22 @@ if (files.length === 0) {
 // (14 of the file's 21 s); a restarted reloader waiting for a master whose CLI is silent while it
 // re-executes; a metadata outage held for a while (5 s of CPU in 23 s); the demo's timed changes (13 s of
 // CPU in 25 s). They run one after the other in a process of their own beside the three slots of the main
-// run, instead of holding one of them (≈ 3 minutes in all, against ≈ 7 for the main run). Their output is
+// run, instead of holding one of them (≈ 5 minutes in all, against ≈ 7 for the main run). Their output is
 // printed after the main run's.
+// Also, mostly waiting too: fake reloaders dying 1.5 s after a signal, the image's process model,
+// HAProxy restarts after their backoff, a reload refused until a port is freed, and a check stopped
+// mid-way (≈ 100 s in all; the main run had grown to 486–502 s).
 const BESIDE = new Set([
   join("test", "e2e-labels-timeouts.test.ts"),
   join("test", "e2e-metadata-outage.test.ts"),
   join("test", "demo.test.ts"),
   join("packages", "generate-maps", "test", "status-listener.test.ts"),
   join("packages", "reloader", "test", "faults-adopt.test.ts"),
+  join("test", "entrypoint-stop-restarts.test.ts"),
+  join("test", "image-process-model.test.ts"),
+  join("packages", "reloader", "test", "restart.test.ts"),
+  join("packages", "reloader", "test", "reload-retry.test.ts"),
+  join("packages", "reloader", "test", "check-stopped.test.ts"),
 ]);
 const beside = files.filter((file) => BESIDE.has(file));
 const main = files.filter((file) => !BESIDE.has(file));
