@@ -44,7 +44,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
   const baseUrl = `http://${options.apiHost}/${options.apiVersion}`;
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
-  const extraReadMs = (options.maxReadMs ?? timeoutMs + BODY_EXTRA_MS) - timeoutMs;
+  const extraReadMs = Math.max(0, (options.maxReadMs ?? timeoutMs + BODY_EXTRA_MS) - timeoutMs);
 
   async function get(
     path: string,
@@ -64,7 +64,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     let timer = setTimeout(expire, limitMs);
     // Each piece of the body that arrives gives the rest another `limitMs`, up to `limitMs + extraReadMs`
     // in all: 5 s for the whole body cut a large /containers from a busy server, cycle after cycle.
-    const deadline = performance.now() + limitMs + Math.max(0, extraReadMs);
+    const deadline = performance.now() + limitMs + extraReadMs;
     const progressed = () => {
       clearTimeout(timer);
       timer = setTimeout(expire, Math.max(0, Math.min(limitMs, deadline - performance.now())));
@@ -96,7 +96,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         throw new MetadataError(
           "timeout",
           url,
-          `no complete answer: none within ${limitMs} ms, a pause that long in its body, or past ${Math.round(limitMs + Math.max(0, extraReadMs))} ms in all`,
+          `no complete answer: none within ${limitMs} ms, a pause that long in its body, or past ${Math.round(limitMs + extraReadMs)} ms in all`,
         );
       const detail = error instanceof FetchError ? (error.code ?? error.message) : String(error);
       throw new MetadataError("network", url, `request failed: ${detail}`);

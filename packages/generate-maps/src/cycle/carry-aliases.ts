@@ -49,13 +49,10 @@ export function carryAliases(
   }
   if (!memory.selfUnknown)
     logger.warn(
-      {
-        event: "aliases.self-unknown",
-        kept: memory.known ? "last-read" : memory.seeded ? "map-on-disk" : "none",
-      },
-      memory.known
-        ? "metadata does not know the generator's own container (its client IP): keeping the aliases last read"
-        : "metadata does not know the generator's own container (its client IP): keeping the aliases of the map on disk",
+      { event: "aliases.self-unknown", kept: memory.known ? "last-read" : "map-on-disk" },
+      `metadata does not know the generator's own container (its client IP): keeping the aliases ${
+        memory.known ? "last read" : "of the map on disk"
+      }`,
     );
   memory.selfUnknown = true;
   return { ...snapshot, aliases: memory.last };

@@ -171,17 +171,19 @@ export function countRemoval(
   const routedServers = new Set<string>();
   const gained = new Map<string, number>();
   for (const key of candidate) {
-    routedServers.add(serverOf(key));
-    if (applied.has(key) || appliedServers.has(serverOf(key))) continue;
-    gained.set(backendOf(key), (gained.get(backendOf(key)) ?? 0) + 1);
+    const server = serverOf(key);
+    routedServers.add(server);
+    if (!appliedServers.has(server)) count(gained, backendOf(key));
   }
   const lost = new Map<string, number>();
-  for (const key of applied)
-    if (!candidate.has(key) && !routedServers.has(serverOf(key)))
-      lost.set(backendOf(key), (lost.get(backendOf(key)) ?? 0) + 1);
+  for (const key of applied) if (!routedServers.has(serverOf(key))) count(lost, backendOf(key));
   let removed = 0;
   for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
   return { applied: applied.size, removed, share: removed / applied.size };
+}
+
+function count(counts: Map<string, number>, backend: string): void {
+  counts.set(backend, (counts.get(backend) ?? 0) + 1);
 }
 
 // The two halves of a `<backend>/<server>` key (a server name holds no `/`).

@@ -1,6 +1,6 @@
 import { describeValue } from "./describe-value.js";
 import { ownField } from "./own-field.js";
-import type { ContainerRef } from "./routing-table.js";
+import type { ContainerRef, Server } from "./routing-table.js";
 
 // How a container is named in logs: its name, else its uuid; the stack as metadata spells it.
 export function containerRef(container: unknown): ContainerRef {
@@ -16,4 +16,19 @@ export function containerRef(container: unknown): ContainerRef {
     uuid: typeof uuid === "string" ? uuid : null,
     stack: typeof stack === "string" ? stack : null,
   };
+}
+
+// Whether two candidates are one container listed twice (Rancher 1.2-pre listed network-from sidekicks
+// twice): its name, uuid as spelled, address and port the same. Such a pair is one server, not a
+// duplicate skipped against itself.
+export function isSameListing(
+  a: { ref: ContainerRef; server: Pick<Server, "address" | "port"> },
+  b: { ref: ContainerRef; server: Pick<Server, "address" | "port"> },
+): boolean {
+  return (
+    a.ref.container === b.ref.container &&
+    a.ref.uuid === b.ref.uuid &&
+    a.server.address === b.server.address &&
+    a.server.port === b.server.port
+  );
 }

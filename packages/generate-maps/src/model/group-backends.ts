@@ -4,6 +4,7 @@ import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
 import type { Candidate } from "./evaluate-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
+import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
 import type { NoteBudget } from "./note-budget.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
@@ -30,9 +31,8 @@ export function groupBackends(candidates: readonly Candidate[], notes: NoteBudge
         continue;
       }
       const taken = servers.get(candidate.server.name);
-      // The same container listed twice (Rancher 1.2-pre listed network-from sidekicks twice) is one
-      // server, not a duplicate skipped against itself.
-      if (taken && sameContainer(taken, candidate)) continue;
+      // The same container listed twice (with the same option labels) is one server.
+      if (taken && isSameListing(taken, candidate) && taken.wish === candidate.wish) continue;
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
@@ -89,18 +89,6 @@ function caseConflict(loser: Candidate, winner: Candidate): SkippedContainer {
     code: "stack-case-conflict",
     reason: `stack ${loserName} is backend ${loser.backend} once lower-cased, like stack ${winnerName}, which wins`,
   };
-}
-
-// Whether two candidates are one container listed twice: its name, uuid as spelled, address, port and
-// option labels the same.
-function sameContainer(a: Candidate, b: Candidate): boolean {
-  return (
-    a.ref.container === b.ref.container &&
-    a.ref.uuid === b.ref.uuid &&
-    a.server.address === b.server.address &&
-    a.server.port === b.server.port &&
-    a.wish === b.wish
-  );
 }
 
 function duplicateServer(loser: Candidate, winner: Candidate): SkippedContainer {

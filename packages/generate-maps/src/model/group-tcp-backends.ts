@@ -4,6 +4,7 @@
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
 import type { TcpCandidate } from "./evaluate-tcp-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
+import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 
@@ -27,8 +28,8 @@ export function groupTcpBackends(candidates: readonly TcpCandidate[]): TcpGroupi
       const taken = servers.get(candidate.server.name);
       if (compareStacks(candidate, winner) !== 0)
         grouping.skipped.push(portConflict(candidate, winner, port));
-      // The same container listed twice is one server (as group-backends.ts), not a duplicate of itself.
-      else if (taken && isSameServer(taken, candidate)) continue;
+      // The same container listed twice is one server, not a duplicate of itself.
+      else if (taken && isSameListing(taken, candidate)) continue;
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
       else servers.set(candidate.server.name, candidate);
     }
@@ -81,16 +82,6 @@ function portConflict(loser: TcpCandidate, winner: TcpCandidate, port: number): 
       `${stackText(winner, same)}, which wins (lowest stack name)`,
     route: "tcp",
   };
-}
-
-// One container listed twice: its name, uuid as spelled, address and port the same.
-function isSameServer(a: TcpCandidate, b: TcpCandidate): boolean {
-  return (
-    a.ref.container === b.ref.container &&
-    a.ref.uuid === b.ref.uuid &&
-    a.server.address === b.server.address &&
-    a.server.port === b.server.port
-  );
 }
 
 function duplicateServer(loser: TcpCandidate, winner: TcpCandidate, backend: string): SkippedContainer {

@@ -18,8 +18,8 @@ export class NetworkFromAddresses {
       if (typeof uuid === "string") this.ipByUuid.set(uuid.toLowerCase(), ip);
       return false;
     }
-    if ((ip !== null && ip !== undefined && ip !== "") || typeof sourceOf(container) !== "string")
-      return false;
+    // An address of another type is the checks' to refuse (ip-invalid); only a missing one waits.
+    if ((ip != null && ip !== "") || typeof sourceOf(container) !== "string") return false;
     this.waiting.push(container);
     return true;
   }
