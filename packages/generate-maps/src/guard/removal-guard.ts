@@ -97,12 +97,27 @@ async function readAppliedAliases(
   files: GuardedFiles,
   logger: Logger,
 ): Promise<ReadonlyMap<string, string> | null> {
+  const found = await readMapAliasKeys(files.domainMapPath, files.domain);
+  if (found.kind === "refused") logUnread(logger, files.domainMapPath, found.reason);
+  return found.kind === "keys" ? found.keys : null;
+}
+
+// The alias keys (key → backend, parseMapAliases) of the map at `path`, read under the baseline cap: the
+// guard's baseline, and the aliases a generator that metadata does not know starts with.
+export async function readMapAliasKeys(
+  path: string,
+  domain: string,
+): Promise<
+  { kind: "keys"; keys: Map<string, string> } | { kind: "refused"; reason: string } | { kind: "none" }
+> {
   try {
-    const found = await readRegularFile(files.domainMapPath, GUARD_BASELINE_MAX_BYTES);
-    if (found.kind === "refused") logUnread(logger, files.domainMapPath, found.reason);
-    return found.kind === "file" ? parseMapAliases(found.content, files.domain) : null;
+    const found = await readRegularFile(path, GUARD_BASELINE_MAX_BYTES);
+    if (found.kind === "refused") return found;
+    return found.kind === "file"
+      ? { kind: "keys", keys: parseMapAliases(found.content, domain) }
+      : { kind: "none" };
   } catch {
-    return null;
+    return { kind: "none" };
   }
 }
 

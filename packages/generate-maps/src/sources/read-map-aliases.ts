@@ -4,30 +4,24 @@
 // approximation: a `hosts` label claim of the form `<name>.<domain>` is read back as an alias too, until
 // metadata answers. Bounded like the removal guard's baseline; the shared volume is untrusted, so a map
 // that is missing, refused, unreadable or odd gives none, and no stack name can reach an inherited member.
-import { readRegularFile } from "@rancher-haproxy/core";
-import { parseMapAliases } from "../guard/alias-keys.js";
-import { GUARD_BASELINE_MAX_BYTES } from "../guard/removal-guard.js";
+import { readMapAliasKeys } from "../guard/removal-guard.js";
 
 // The alias names of each stack in the map at `path` (host names under `domain`), or {} when there are none.
 export async function readMapAliases(path: string, domain: string): Promise<Record<string, string[]>> {
-  try {
-    const found = await readRegularFile(path, GUARD_BASELINE_MAX_BYTES);
-    if (found.kind !== "file") return {};
-    const byStack = new Map<string, Set<string>>();
-    for (const [key, backend] of parseMapAliases(found.content, domain)) {
-      const slash = key.indexOf("/");
-      const host = slash === -1 ? key : key.slice(0, slash);
-      const name = host.slice(0, -(domain.length + 1));
-      const stack = backend.split(".")[0] ?? backend;
-      const names = byStack.get(stack) ?? new Set<string>();
-      names.add(name);
-      byStack.set(stack, names);
-    }
-    // An object without a prototype: a stack called `__proto__` or `constructor` is one more key.
-    const aliases = Object.create(null) as Record<string, string[]>;
-    for (const [stack, names] of byStack) aliases[stack] = [...names].sort();
-    return aliases;
-  } catch {
-    return {};
+  const found = await readMapAliasKeys(path, domain);
+  if (found.kind !== "keys") return {};
+  const byStack = new Map<string, Set<string>>();
+  for (const [key, backend] of found.keys) {
+    const slash = key.indexOf("/");
+    const host = slash === -1 ? key : key.slice(0, slash);
+    const name = host.slice(0, -(domain.length + 1));
+    const stack = backend.split(".")[0] ?? backend;
+    const names = byStack.get(stack) ?? new Set<string>();
+    names.add(name);
+    byStack.set(stack, names);
   }
+  // An object without a prototype: a stack called `__proto__` or `constructor` is one more key.
+  const aliases = Object.create(null) as Record<string, string[]>;
+  for (const [stack, names] of byStack) aliases[stack] = [...names].sort();
+  return aliases;
 }
