@@ -29,6 +29,13 @@ function table(stacks: readonly string[], aliases: Record<string, string[]>): Ro
   return buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
 }
 
+// Paths where no file is: the guard's baseline comes from what this process writes.
+const absentFiles = (dir: string) => ({
+  backendsPath: join(dir, "absent.cfg"),
+  domainMapPath: join(dir, "absent.map"),
+  domain: "dev.tld",
+});
+
 const BEFORE = table(["shop", "blog"], { shop: ["www", "store"], blog: ["news"] });
 
 interface Case {
@@ -82,11 +89,7 @@ const written = (status: "unchanged" | "failed"): FileOutcome[] =>
 test("the guard holds an answer that drops every alias, from the first map this process wrote on", async (t) => {
   const { logger, lines } = captureLogger();
   const dir = await tempDir(t);
-  const files = {
-    backendsPath: join(dir, "absent.cfg"),
-    domainMapPath: join(dir, "absent.map"),
-    domain: "dev.tld",
-  };
+  const files = absentFiles(dir);
   const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
   const flap = table(["shop", "blog"], {});
 
@@ -236,11 +239,7 @@ test("a file on disk over the guard's baseline cap is not read: logged as guard.
 test("a confirmed removal whose write fails is released again at the next cycle, not held for a new window", async (t) => {
   const { logger } = captureLogger();
   const dir = await tempDir(t);
-  const files = {
-    backendsPath: join(dir, "absent.cfg"),
-    domainMapPath: join(dir, "absent.map"),
-    domain: "dev.tld",
-  };
+  const files = absentFiles(dir);
   const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
   const four = buildRoutingTable(
     { containers: Array.from({ length: 4 }, () => container({ stack_name: "shop" })), aliases: {} },

@@ -9,11 +9,9 @@ import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/s
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
 
-const routes = (url: string, host: string, name: string) => async () => {
-  const answer = await httpRequest({ url, host, timeoutMs: 1000 });
-  return answer.status === 200 && answer.body === name;
-};
+const routes = routesTo;
 
 // How fast a change goes live is the benchmark's to measure (bench/); these only wait for it.
 test("a new stack (backends + map rewritten atomically) answers, its reload logged with changeToAppliedMs", async (t) => {

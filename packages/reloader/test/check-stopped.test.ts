@@ -15,11 +15,9 @@ import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/s
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { checkConfig } from "../src/haproxy/check-config.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
 
-const routes = (url: string, host: string, name: string) => async () => {
-  const answer = await httpRequest({ url, host, timeoutMs: 1000 });
-  return answer.status === 200 && answer.body === name;
-};
+const routes = routesTo;
 
 async function scratch(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "rh-check-stopped-"));

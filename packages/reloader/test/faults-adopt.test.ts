@@ -17,15 +17,13 @@ import {
   renderTestMap,
   waitFor,
 } from "../../test-support/src/haproxy/index.ts";
-import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
+import { startBackend, type Backend } from "../../test-support/src/http/index.ts";
 import type { LoadResult } from "../../test-support/src/load/index.ts";
 import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
 
-const routes = (url: string, host: string, name: string) => async () => {
-  const answer = await httpRequest({ url, host, timeoutMs: 2000 });
-  return answer.status === 200 && answer.body === name;
-};
+const routes = (url: string, host: string, name: string) => routesTo(url, host, name, 2000);
 
 function killIfHaproxy(pid: number): void {
   try {

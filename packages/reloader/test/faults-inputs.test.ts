@@ -20,11 +20,9 @@ import { httpRequest, startBackend } from "../../test-support/src/http/index.ts"
 import { startAppLoad } from "./helpers/app-load.ts";
 import { readInputs } from "../src/sources/read-inputs.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
 
-const routes = (url: string, host: string, name: string) => async () => {
-  const answer = await httpRequest({ url, host, timeoutMs: 2000 });
-  return answer.status === 200 && answer.body === name;
-};
+const routes = (url: string, host: string, name: string) => routesTo(url, host, name, 2000);
 
 // Wait until the reloader reports the files now on disk live (applied by a reload or runtime steps, or
 // recognised as the ones HAProxy already runs), by their hash: a pass over an earlier state does not count.

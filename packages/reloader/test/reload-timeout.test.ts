@@ -9,13 +9,11 @@ import { chmod, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
-import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { startBackend } from "../../test-support/src/http/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
 
-const routes = (url: string, host: string, name: string) => async () => {
-  const answer = await httpRequest({ url, host, timeoutMs: 1000 });
-  return answer.status === 200 && answer.body === name;
-};
+const routes = routesTo;
 
 test("a reload not confirmed in time leaves `current` on the new snapshot (no mixed load), and the change goes live", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.63" });
