@@ -10,17 +10,17 @@ import { httpRequest, startBackend } from "../../test-support/src/http/index.ts"
 import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appFixture } from "./helpers/app-fixture.ts";
 
 const routes = routesTo;
 
 // How fast a change goes live is the benchmark's to measure (bench/); these only wait for it.
 test("a new stack (backends + map rewritten atomically) answers, its reload logged with changeToAppliedMs", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.41" });
-  const fresh = await startBackend({ name: "fresh", host: "127.0.0.42" });
-  t.after(() => Promise.all([app.close(), fresh.close()]));
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
+  const {
+    app,
+    other: fresh,
+    fixture,
+  } = await appFixture(t, ["127.0.0.41", "127.0.0.42"], {
     args: ["--debounce-ms", "200"],
   });
   assert.equal((await httpRequest({ url: fixture.url, host: "fresh.dev.tld" })).status, 503);

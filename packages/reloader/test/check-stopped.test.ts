@@ -16,6 +16,7 @@ import { httpRequest, startBackend } from "../../test-support/src/http/index.ts"
 import { checkConfig } from "../src/haproxy/check-config.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appFixture } from "./helpers/app-fixture.ts";
 
 const routes = routesTo;
 
@@ -110,12 +111,11 @@ test("haproxy -c killed at start-up refuses nothing: empty routing only without 
 });
 
 test("haproxy -c killed at runtime refuses nothing: the pass is retried with backoff and the same bytes go live once the spike is over", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.59" });
-  const fresh = await startBackend({ name: "fresh", host: "127.0.0.60" });
-  t.after(() => Promise.all([app.close(), fresh.close()]));
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
+  const {
+    app,
+    other: fresh,
+    fixture,
+  } = await appFixture(t, ["127.0.0.59", "127.0.0.60"], {
     deferStart: true,
   });
   const { bin, runs, spike } = await oomHaproxy(fixture.dir);
@@ -167,12 +167,11 @@ exec /usr/sbin/haproxy "$@"
 }
 
 test("haproxy -c failing for the environment (the running snapshot fails now too) refuses nothing: retried, applied once it passes", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.61" });
-  const fresh = await startBackend({ name: "fresh", host: "127.0.0.62" });
-  t.after(() => Promise.all([app.close(), fresh.close()]));
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
+  const {
+    app,
+    other: fresh,
+    fixture,
+  } = await appFixture(t, ["127.0.0.61", "127.0.0.62"], {
     deferStart: true,
   });
   const { bin, runs, outage } = await dnsOutageHaproxy(fixture.dir);

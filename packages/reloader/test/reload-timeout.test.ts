@@ -9,21 +9,24 @@ import { chmod, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
-import { startBackend } from "../../test-support/src/http/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appFixture } from "./helpers/app-fixture.ts";
 
 const routes = routesTo;
 
 test("a reload not confirmed in time leaves `current` on the new snapshot (no mixed load), and the change goes live", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.63" });
-  const web = await startBackend({ name: "web", host: "127.0.0.64" });
-  t.after(() => Promise.all([app.close(), web.close()]));
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-    deferStart: true,
-  });
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(
+    t,
+    ["127.0.0.63", "127.0.0.64"],
+    {
+      deferStart: true,
+    },
+    "web",
+  );
   // bash under a name holding "haproxy", so /proc shows the sleeping master as an HAProxy.
   const shell = join(fixture.dir, "haproxy-sh");
   await symlink("/bin/bash", shell);
