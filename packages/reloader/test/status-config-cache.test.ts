@@ -61,7 +61,11 @@ async function uncached(layout: StateLayout, running: number | null) {
   assert.ok(config);
   // The kept answers are encoded once (withBytes): the same bytes for every request.
   const text = withBytes(textResponse(renderRunningConfig(config)));
-  return { text, json: withBytes(jsonResponse(config)), map: textResponse(config.files["domain.map"]) };
+  return {
+    text,
+    json: withBytes(jsonResponse(config)),
+    map: withBytes(textResponse(config.files["domain.map"])),
+  };
 }
 
 test("through the listener: 8 concurrent /config read the snapshot once, later ones not at all", async (t) => {
@@ -142,7 +146,11 @@ test("HAProxy down shows `current` (read once), a pruned snapshot is read again,
     assert.deepEqual(answer, down.text);
   assert.match(down.text.body, /^# HAProxy is not running; it starts from: gen-1 /);
   assert.deepEqual(await get("format=json"), down.json);
-  assert.deepEqual(await get("file=domain.map"), down.map);
+  const [file, again] = await Promise.all([get("file=domain.map"), get("file=domain.map")]);
+  assert.deepEqual(file, down.map);
+  // One encoding of the file shared by every request (each its own copy: 512 pipelined requests held 512).
+  assert.ok(file.encoded && again.encoded, "?file= answers carry their encoded bytes");
+  assert.equal(file.encoded.bytes, again.encoded.bytes, "?file= answers share one buffer");
   assert.deepEqual(calls, ["current 1"]);
 
   // The same generation confirmed running: its answer differs (header, `running`), so it is read again.
@@ -159,6 +167,6 @@ test("HAProxy down shows `current` (read once), a pruned snapshot is read again,
   assert.equal((await get()).status, 503);
   await stage(3, "api.dev.tld app\n");
   assert.deepEqual(await get(), (await uncached(layout, 3)).text);
-  assert.deepEqual(await get("file=domain.map"), textResponse("api.dev.tld app\n"));
+  assert.deepEqual(await get("file=domain.map"), withBytes(textResponse("api.dev.tld app\n")));
   assert.deepEqual(calls, ["current 1", "running 1", "running 3", "running 3", "running 3"]);
 });

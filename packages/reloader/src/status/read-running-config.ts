@@ -19,13 +19,16 @@ import { readCurrentGeneration } from "../sources/read-state-dir.js";
 // rendered by the reloader from domain.map; empty for a snapshot written before it existed).
 export const RUNNING_FILES = [SNAPSHOT_BASE, SNAPSHOT_BACKENDS, SNAPSHOT_MAP, SNAPSHOT_PATH_HOSTS] as const;
 
+// One of the snapshot's file names.
+export type RunningFile = (typeof RUNNING_FILES)[number];
+
 // The running config: its generation, its directory and each file's (masked) text; `running` is false
 // when HAProxy is down and these are the files it will start from (`current`).
 export interface RunningConfig {
   generation: number;
   running: boolean;
   dir: string;
-  files: Record<(typeof RUNNING_FILES)[number], string>;
+  files: Record<RunningFile, string>;
   /** backend → its server slots and the container (shared-file server name) each holds, null: free;
    * null for a snapshot without slots.json */
   slots: Record<string, { slot: string; server: string | null }[]> | null;

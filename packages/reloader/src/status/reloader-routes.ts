@@ -41,7 +41,7 @@ export function reloaderRoutes(input: ReloaderRoutesInput): StatusRoutes {
         const name = RUNNING_FILES.find((candidate) => candidate === file);
         if (name === undefined)
           return textResponse(`unknown file ${JSON.stringify(file)}: ${RUNNING_FILES.join(", ")}`, 404);
-        return textResponse(answers.config.files[name]);
+        return answers.file(name);
       }
       if (request.query.get("format") === "json") return answers.json();
       return answers.text();

@@ -2,12 +2,18 @@
 // answers are reused while the same generation runs. A gen-<n>/ never changes once staged (stageSnapshot
 // writes it once; one reloader numbers its snapshots upwards and never stages a number twice), and the
 // answer depends only on that generation and on whether HAProxy runs it. Whatever the number of clients,
-// it holds one generation's config and its two renderings at most (8 concurrent /config of a 14.3 MB
-// snapshot re-read and rendered it 8 times: 3.75 s of the loop and 239 MB).
+// it holds one generation's config and its renderings (text, JSON, one per `?file=`) at most (8
+// concurrent /config of a 14.3 MB snapshot re-read and rendered it 8 times: 3.75 s of the loop and 239
+// MB; 64 connections of 8 pipelined `?file=` requests each, one copy per request, 2.75 GB).
 import { jsonResponse, textResponse, withBytes, type StatusResponse } from "@rancher-haproxy/core";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
-import { readSnapshotConfig, renderRunningConfig, type RunningConfig } from "./read-running-config.js";
+import {
+  readSnapshotConfig,
+  renderRunningConfig,
+  type RunningConfig,
+  type RunningFile,
+} from "./read-running-config.js";
 
 // Reads one snapshot's config (readSnapshotConfig; tests count the calls).
 export type ReadSnapshotConfig = (
@@ -20,6 +26,7 @@ export type ReadSnapshotConfig = (
 export class RunningConfigAnswers {
   private textAnswer: StatusResponse | null = null;
   private jsonAnswer: StatusResponse | null = null;
+  private readonly fileAnswers = new Map<RunningFile, StatusResponse>();
 
   constructor(readonly config: RunningConfig) {}
 
@@ -33,6 +40,17 @@ export class RunningConfigAnswers {
   json(): StatusResponse {
     this.jsonAnswer ??= withBytes(jsonResponse(this.config));
     return { ...this.jsonAnswer };
+  }
+
+  // The `?file=<name>` answer, one file's text; a copy of the kept one, its body shared (each request
+  // encoding its own copy let 64 connections with 8 pipelined requests hold 512 copies of the file).
+  file(name: RunningFile): StatusResponse {
+    let answer = this.fileAnswers.get(name);
+    if (answer === undefined) {
+      answer = withBytes(textResponse(this.config.files[name]));
+      this.fileAnswers.set(name, answer);
+    }
+    return { ...answer };
   }
 }
 
