@@ -90,7 +90,7 @@ export function connectionDropsCounter(
 } {
   return {
     name: `${prefix}_status_connections_dropped_total`,
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s)",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s), pipelined (more than 8 requests sent before reading the answers: cut)",
     labelNames: ["reason"],
     collect() {
       this.reset();

@@ -18,6 +18,8 @@ export interface GeneratorMetrics {
   countCycle(result: CycleResult): void;
   /** counts one interval whose check stood in for the full refetch */
   countQuiet(): void;
+  /** counts one /explain answered 503 (its budget of the second spent) */
+  countExplainRefused(): void;
 }
 
 const FILES = ["backends", "map"] as const;
@@ -83,6 +85,11 @@ export function createGeneratorMetrics(
     registers,
   });
   new Counter({ ...connectionDropsCounter("generate_maps", drops), registers });
+  const explainRefused = new Counter({
+    name: "generate_maps_explain_refused_total",
+    help: "/explain requests answered 503 because the answers of that second had taken their 100 ms of the loop",
+    registers,
+  });
   for (const file of FILES) {
     written.inc({ file }, 0);
     writeErrors.inc({ file }, 0);
@@ -112,6 +119,9 @@ export function createGeneratorMetrics(
     },
     countQuiet() {
       quietIntervals.inc();
+    },
+    countExplainRefused() {
+      explainRefused.inc();
     },
   };
 }

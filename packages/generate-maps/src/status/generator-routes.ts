@@ -10,6 +10,7 @@ import {
 import type { Registry } from "prom-client";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { explain } from "./explain.js";
+import { EXPLAIN_BUDGET_MS, ExplainBudget } from "./explain-budget.js";
 import type { ExplainQuery } from "./explanation.js";
 import { judgeHealth } from "./judge-health.js";
 import { renderExplanation } from "./render-explanation.js";
@@ -23,14 +24,18 @@ export interface GeneratorRoutesInput {
   options: GeneratorOptions;
   /** the monotonic clock (ms), what /healthz measures ages on */
   now: () => number;
+  /** counts an /explain refused because the second's budget was spent (explain-budget.ts) */
+  explainRefused?: () => void;
 }
 
 // The routes table for startStatusListener.
 export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
   const { state, registry, options, now } = input;
-  // /routes is built once per written table and its bytes shared by every request until the next one
-  // (10 000 containers: 4.3 MB and 80-190 ms per request when each one built its own).
-  let routes: { applied: object; success: object; response: StatusResponse } | null = null;
+  // /routes is built once per written table (and newest answer: its version and hold are shown) and its
+  // bytes shared by every request until the next one (10 000 containers: 4.3 MB and 80-190 ms per
+  // request when each one built its own). A quiet interval renews lastSuccess's time, not its output.
+  let routes: { applied: object; newest: object; response: StatusResponse } | null = null;
+  const budget = new ExplainBudget(now);
   return {
     "/healthz": () => {
       const verdict = judgeHealth(state, now(), options.intervalMs);
@@ -40,15 +45,23 @@ export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
     "/routes": () => {
       if (state.applied === null || state.lastSuccess === null)
         return jsonResponse({ error: "no cycle has written the files yet", lastCycle: state.lastCycle }, 503);
-      if (routes?.applied !== state.applied || routes.success !== state.lastSuccess)
+      if (routes?.applied !== state.applied || routes.newest !== state.lastSuccess.output)
         routes = {
           applied: state.applied,
-          success: state.lastSuccess,
+          newest: state.lastSuccess.output,
           response: withBytes(jsonResponse(buildRoutesReport(state.applied, state.lastSuccess))),
         };
       return routes.response;
     },
-    "/explain": (request) => answerExplain(request, state, options),
+    "/explain": (request) => {
+      const answer = budget.spend(() => answerExplain(request, state, options));
+      if (answer !== null) return answer;
+      input.explainRefused?.();
+      return textResponse(
+        `busy: /explain answers took their ${EXPLAIN_BUDGET_MS} ms of this second; ask again in a second`,
+        503,
+      );
+    },
   };
 }
 

@@ -4,6 +4,7 @@ export * from "./explain.js";
 export * from "./explain-container.js";
 export * from "./explain-host.js";
 export * from "./explain-once.js";
+export * from "./explain-budget.js";
 export * from "./render-explanation.js";
 export * from "./routes-report.js";
 export * from "./judge-health.js";

@@ -39,7 +39,13 @@ export async function startGeneratorStatus(
   // The connections the listener drops (cap, timeouts), counted by it and read by /metrics.
   const drops = createConnectionDrops();
   const metrics = createGeneratorMetrics(state, now, drops);
-  const routes = generatorRoutes({ state, registry: metrics.registry, options, now });
+  const routes = generatorRoutes({
+    state,
+    registry: metrics.registry,
+    options,
+    now,
+    explainRefused: () => metrics.countExplainRefused(),
+  });
   const server = await startStatusListener(options.status, routes, logger, drops);
   return {
     client: instrumentClient(client, metrics.metadata),
