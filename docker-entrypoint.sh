@@ -38,18 +38,22 @@ handles_term() {
   [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
 }
 
-# $1 (a duration as the reloader reads it: 500ms, 6s, 2m, 1h, or a bare number of ms) in ms; fails when
-# it is none of these.
+# $1 (a duration as the reloader reads it: 500ms, 6s, 2m, 1h, or a bare number of ms, blanks around it
+# trimmed) in ms; fails when it is none of these. Leading zeros are decimal, as for the reloader (the
+# shell's arithmetic reads 010 as octal 8 and fails on 08).
 duration_ms() {
-  case "$1" in
-    *ms) n=${1%ms} unit=1 ;;
-    *s) n=${1%s} unit=1000 ;;
-    *m) n=${1%m} unit=60000 ;;
-    *h) n=${1%h} unit=3600000 ;;
-    *) n=$1 unit=1 ;;
+  value=$(printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+  case "$value" in
+    *ms) n=${value%ms} unit=1 ;;
+    *s) n=${value%s} unit=1000 ;;
+    *m) n=${value%m} unit=60000 ;;
+    *h) n=${value%h} unit=3600000 ;;
+    *) n=$value unit=1 ;;
   esac
   case "$n" in '' | *[!0-9]*) return 1 ;; esac
-  echo $((n * unit))
+  n=${n#"${n%%[!0]*}"}
+  [ ${#n} -le 12 ] || return 1
+  echo $((${n:-0} * unit))
 }
 
 # The value of the reloader's --stop-timeout flag in "$@" (`--stop-timeout X` or `--stop-timeout=X`);

@@ -70,19 +70,21 @@ setInterval(() => {}, 1000);
 `;
 
 test("a reloader started again during a stop gets what is left of RELOADER_STOP_TIMEOUT, not a whole budget", async (t) => {
-  const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, { RELOADER_STOP_TIMEOUT: "6s" });
+  // Blanks and a leading zero, read as the reloader reads them (trimmed, decimal: 8 s; the shell's
+  // arithmetic failed on 08 as an octal number, and each restart got the whole budget again).
+  const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, { RELOADER_STOP_TIMEOUT: " 08s " });
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   process.kill(entrypoint.pid, "SIGTERM");
   assert.deepEqual(await entrypoint.exited, { code: 3, signal: null });
   const budgets = entrypoint.logs
     .filter((line) => line.event === "fake.started")
     .map((line) => line["stopTimeout"]);
-  assert.equal(budgets[0], "6s", "the first reloader: the container's budget");
+  assert.equal(budgets[0], " 08s ", "the first reloader: the container's budget");
   const left = budgets.slice(1).map((value) => Number(/^(\d+)ms$/.exec(String(value))?.[1]));
   assert.equal(left.length, 3, `three restarts: ${JSON.stringify(budgets)}`);
-  // Each restart comes ≈ 1.6 s after the one before (1.5 s to die, 0.1 s pause): ≈ 4.4, 2.8, 1.2 s left.
+  // Each restart comes ≈ 1.6 s after the one before (1.5 s to die, 0.1 s pause): ≈ 6.4, 4.8, 3.2 s left.
   left.forEach((ms, index) => {
-    assert.ok(ms >= 1000 && ms <= 6000 - 1500 * (index + 1), `restart ${index + 1}: ${ms} ms left`);
+    assert.ok(ms >= 1000 && ms <= 8000 - 1500 * (index + 1), `restart ${index + 1}: ${ms} ms left`);
   });
   assert.ok(left[0]! > left[1]! && left[1]! >= left[2]!, `decreasing: ${left.join(", ")}`);
 });
