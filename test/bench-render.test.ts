@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { repoPath } from "@rancher-haproxy/test-support";
 import { renderMarkdown, type BenchResults } from "../bench/lib/render-markdown.ts";
 import type { ScaleRow } from "../bench/parts/generator-scale.ts";
 
-const LATEST = new URL("../bench/results/latest.json", import.meta.url);
+const LATEST = repoPath("bench", "results", "latest.json");
 
 // The rows of part 1's size table, cell by cell (up to the small-environment table or part 2).
 function scaleCells(markdown: string): string[][] {

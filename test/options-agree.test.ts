@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "@rancher-haproxy/test-support";
 import { parseOptions } from "@rancher-haproxy/generate-maps";
 import { parseReloaderCommandLine, resolveOptions } from "@rancher-haproxy/reloader";
 
@@ -123,8 +123,8 @@ test("a flag given twice, under one name or two, is refused by both", async () =
 });
 
 const BINS = {
-  "generate-maps": fileURLToPath(new URL("../packages/generate-maps/bin/generate-maps.js", import.meta.url)),
-  reloader: fileURLToPath(new URL("../packages/reloader/bin/reloader.js", import.meta.url)),
+  "generate-maps": repoPath("packages", "generate-maps", "bin", "generate-maps.js"),
+  reloader: repoPath("packages", "reloader", "bin", "reloader.js"),
 };
 
 // Runs both real commands with a clean environment (nothing inherited but PATH).

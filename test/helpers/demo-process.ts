@@ -6,11 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import type { TestContext } from "node:test";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { descendants, stillRuns, waitFor, type ProcessInfo } from "@rancher-haproxy/test-support";
+import { descendants, repoRoot, stillRuns, waitFor, type ProcessInfo } from "@rancher-haproxy/test-support";
 
 // The repository root.
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ROOT = repoRoot();
 
 // A running demo (or `npm run demo`) and what the test reads of it.
 export interface DemoProcess {

@@ -3,13 +3,13 @@
 // (its own option table: variable → default).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoRoot } from "@rancher-haproxy/test-support";
 import { parse } from "yaml";
 import { defaultFor, optionRowsOf } from "@rancher-haproxy/core";
 import { execForm, finalStage, parseDockerfile, type Instruction } from "./dockerfile.ts";
 
 // The repository root.
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ROOT = repoRoot();
 
 // The fields of a compose v1 service (and of a rancher-compose.yml entry) the checks look at.
 export interface Service {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "@rancher-haproxy/test-support";
 import { optionRowsOf, readCommandLine, type Program } from "../src/index.ts";
 import { parseKnownFlags } from "../src/options/parse-known-flags.ts";
 import { readWithYargs } from "../src/options/read-command-line.ts";
@@ -73,7 +73,7 @@ test("a run of known flags does not load yargs; --help does", () => {
   )}`;
   const register = `import { register } from "node:module"; register(${JSON.stringify(hook)});`;
   const script = (argv: string[]) =>
-    `const { readCommandLine } = await import(${JSON.stringify(fileURLToPath(new URL("../src/index.ts", import.meta.url)))});` +
+    `const { readCommandLine } = await import(${JSON.stringify(repoPath("packages", "core", "src", "index.ts"))});` +
     `const r = await readCommandLine("generate-maps", ${JSON.stringify(argv)}, { usage: "", epilog: "", version: "1" });` +
     `process.stdout.write(r.kind);`;
   const run = (argv: string[]) =>

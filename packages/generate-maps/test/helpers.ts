@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
+import { pathToFileURL } from "node:url";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
-import { readRecordedJson, type Tree } from "@rancher-haproxy/test-support";
+import { readRecordedJson, repoPath, type Tree } from "@rancher-haproxy/test-support";
 import type { ClockReading, GeneratorOptions, ModelOptions } from "../src/index.js";
 
 // A metadata snapshot as the tests build it: a list of objects and an aliases object (the model's own
@@ -186,7 +187,7 @@ export function runInSmallHeap(
   body: string,
   heapMb = 128,
 ): { status: number | null; stdout: string; stderr: string } {
-  const index = new URL("../src/index.ts", import.meta.url).href;
+  const index = pathToFileURL(repoPath("packages", "generate-maps", "src", "index.ts")).href;
   const script = `const src = await import(${JSON.stringify(index)});\n${body}`;
   const run = spawnSync(
     process.execPath,

@@ -10,13 +10,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { buildTree, startMetadataServer, type ContainerSpec } from "@rancher-haproxy/test-support";
+import { buildTree, repoPath, startMetadataServer, type ContainerSpec } from "@rancher-haproxy/test-support";
 import { tempDir } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin/generate-maps.js", import.meta.url));
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
+const CLI = repoPath("packages", "generate-maps", "dist", "cli.js");
 const MIB = 1024 * 1024;
 
 // Writes V8's new-space size at exit to stderr, as one `NEW_SPACE <bytes>` line.

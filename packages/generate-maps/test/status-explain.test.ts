@@ -6,9 +6,8 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
-import { fileURLToPath } from "node:url";
 import { createMetadataClient } from "@rancher-haproxy/core";
-import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
+import { loadRecordedTree, remapIps, repoPath, startMetadataServer } from "@rancher-haproxy/test-support";
 import {
   buildRoutingTable,
   explain,
@@ -20,7 +19,7 @@ import {
 } from "../src/index.js";
 import { container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin/generate-maps.js", import.meta.url));
+const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
 const TABLE = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
 const context = { version: "v1", options: MODEL_OPTIONS, guard: null };
 

@@ -4,7 +4,7 @@
 // again on the same state dir adopts the master.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "@rancher-haproxy/test-support";
 import {
   haproxyMasters,
   httpRequest,
@@ -15,7 +15,7 @@ import {
 } from "@rancher-haproxy/test-support";
 import { createFixture } from "./helpers/fixture.ts";
 
-const THROWER = fileURLToPath(new URL("./helpers/throw-on-sigusr2.mjs", import.meta.url));
+const THROWER = repoPath("packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
 
 // A reloader routing app.dev.tld, crashed by the fixture once it serves; `onCrash` is RELOADER_ON_CRASH.
 async function crashReloader(t: TestContext, onCrash: string, host: string) {

@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
+import { repoPath } from "@rancher-haproxy/test-support";
 import { viewProcess } from "../src/adopt/process-table.ts";
 import { lockStateDir } from "../src/setup/lock-state-dir.ts";
 
-const CONTENDER = new URL("./helpers/lock-contender.ts", import.meta.url).pathname;
+const CONTENDER = repoPath("packages", "reloader", "test", "helpers", "lock-contender.ts");
 
 // One contender process and the lines it answers, in order.
 interface Contender {

@@ -6,3 +6,4 @@ export * from "./load/index.js";
 export * from "./pair/index.js";
 export * from "./status/index.js";
 export * from "./tcp/index.js";
+export * from "./repo-root.js";

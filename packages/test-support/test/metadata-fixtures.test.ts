@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { repoPath } from "../src/repo-root.ts";
 import {
   fetchRaw,
   findFixturesDir,
@@ -125,7 +126,8 @@ describe("recorded responses, replayed in the recorded order (shuffle: none)", {
     const notReplayed = ENTRIES.filter((e) => skipReason(e) !== null);
     for (const e of notReplayed) {
       const named = /\b([\w-]+\.test\.ts)\b/.exec(skipReason(e) ?? "")?.[1];
-      if (named !== undefined) assert.ok(existsSync(join(import.meta.dirname, named)), `${e.file}: ${named}`);
+      if (named !== undefined)
+        assert.ok(existsSync(repoPath("packages", "test-support", "test", named)), `${e.file}: ${named}`);
     }
     assert.ok(
       notReplayed.length < ENTRIES.length / 4,

@@ -1,9 +1,9 @@
 // Scenario helpers: recorded trees, derived API versions, the answers-changed reload, buildTree, remapIps.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { repoRoot } from "../src/repo-root.ts";
 import {
   applyRecordedChange,
   buildTree,
@@ -55,7 +55,7 @@ describe("recorded trees", () => {
 
   it("reads the recordings from inside the repository", () => {
     const dir = findFixturesDir();
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+    const root = repoRoot();
     assert.ok(dir.startsWith(root + "/"), `${dir} is outside ${root}`);
     assert.ok(existsSync(join(dir, "2015-12-19.json")));
   });

@@ -2,8 +2,8 @@
 // and a stop that always leaves no reloader and no HAProxy behind.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { assertBuilt } from "../pair/assert-built.js";
+import { repoPath, repoRoot } from "../repo-root.js";
 import {
   wrapLoggedChild,
   type LogLine,
@@ -39,18 +39,14 @@ export interface ReloaderProcess extends LoggedChild {
   stop(options?: { signal?: NodeJS.Signals; timeoutMs?: number }): Promise<ProcessExit>;
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-const SRC_CLI = fileURLToPath(new URL("../../../reloader/src/cli.ts", import.meta.url));
-const DIST_CLI = fileURLToPath(new URL("../../../reloader/bin/reloader.js", import.meta.url));
-
 // Start `reloader` (it is not awaited to be ready: wait for the "reloader.ready" event).
 export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProcess {
   const entry = options.entry ?? "dist";
-  const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
-  if (
-    entry === "dist" &&
-    !existsSync(fileURLToPath(new URL("../../../reloader/dist/cli.js", import.meta.url)))
-  )
+  const argv =
+    entry === "src"
+      ? ["--import", "tsx", repoPath("packages", "reloader", "src", "cli.ts")]
+      : [repoPath("packages", "reloader", "bin", "reloader.js")];
+  if (entry === "dist" && !existsSync(repoPath("packages", "reloader", "dist", "cli.js")))
     throw new Error("packages/reloader/dist is missing: run `npx tsc -b` first");
   if (entry === "dist") assertBuilt("reloader");
   // Debian installs haproxy in /usr/sbin, which a non-root PATH may lack.
@@ -60,7 +56,7 @@ export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProce
   if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
   Object.assign(env, options.env);
   const child = spawn(process.execPath, [...argv, ...(options.args ?? [])], {
-    cwd: REPO_ROOT,
+    cwd: repoRoot(),
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.detached ?? false,

@@ -1,24 +1,19 @@
 // The recorded scenario (test-support/fixtures/rancher-metadata) as trees the stand-in can serve.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoPath } from "../repo-root.js";
 import { isMap } from "./render-text.js";
 import type { Host, Tree } from "./types.js";
 
 // The API versions the recording has whole trees for.
 export const RECORDED_API_VERSIONS = ["2015-07-25", "2015-12-19", "2016-07-29"] as const;
 
-// The recorded fixtures, shipped inside this package (fixtures/rancher-metadata): the first directory
-// up from this file (src/ or dist/) that holds them. Nothing is read from outside the repository.
+// The recorded fixtures, shipped inside this package (packages/test-support/fixtures/rancher-metadata).
+// Nothing is read from outside the repository.
 export function findFixturesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "fixtures", "rancher-metadata");
-    if (existsSync(join(candidate, "answers.json"))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("cannot find test-support's fixtures/rancher-metadata");
-    dir = parent;
-  }
+  const dir = repoPath("packages", "test-support", "fixtures", "rancher-metadata");
+  if (!existsSync(join(dir, "answers.json"))) throw new Error(`cannot find the recorded fixtures in ${dir}`);
+  return dir;
 }
 
 // Reads one recorded fixture file as JSON.

@@ -3,14 +3,13 @@
 // which every program imports) must not be newer than its build info, which `tsc -b` rewrites.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "../repo-root.js";
 
-const PACKAGES = fileURLToPath(new URL("../../../", import.meta.url));
 const checked = new Set<string>();
 
 // Throws naming the fix when `name`'s (or core's) dist is missing or older than its src; `packages` is the
 // repository's packages dir (tests give another).
-export function assertBuilt(name: "reloader" | "generate-maps", packages = PACKAGES): void {
+export function assertBuilt(name: "reloader" | "generate-maps", packages = repoPath("packages")): void {
   if (checked.has(join(packages, name))) return;
   for (const pkg of [name, "core"]) {
     const info = join(packages, pkg, "dist", ".tsbuildinfo");

@@ -2,7 +2,7 @@
 // collected and awaitable, and a stop that always ends it.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { repoPath, repoRoot } from "../repo-root.js";
 import { assertBuilt } from "./assert-built.js";
 import { wrapLoggedChild, type LoggedChild } from "./logged-child.js";
 
@@ -23,18 +23,16 @@ export interface SpawnGenerateMapsOptions {
 // A running generate-maps child.
 export type GenerateMapsProcess = LoggedChild;
 
-const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-const SRC_CLI = fileURLToPath(new URL("../../../generate-maps/src/cli.ts", import.meta.url));
-const DIST_CLI = fileURLToPath(new URL("../../../generate-maps/bin/generate-maps.js", import.meta.url));
-const DIST_BUILT = fileURLToPath(new URL("../../../generate-maps/dist/cli.js", import.meta.url));
-
 // Start `generate-maps` (not awaited: wait for its "start" or "cycle" event).
 export function spawnGenerateMaps(options: SpawnGenerateMapsOptions = {}): GenerateMapsProcess {
   const entry = options.entry ?? "dist";
-  if (entry === "dist" && !existsSync(DIST_BUILT))
+  if (entry === "dist" && !existsSync(repoPath("packages", "generate-maps", "dist", "cli.js")))
     throw new Error("packages/generate-maps/dist is missing: run `npx tsc -b` first");
   if (entry === "dist") assertBuilt("generate-maps");
-  const argv = entry === "src" ? ["--import", "tsx", SRC_CLI] : [DIST_CLI];
+  const argv =
+    entry === "src"
+      ? ["--import", "tsx", repoPath("packages", "generate-maps", "src", "cli.ts")]
+      : [repoPath("packages", "generate-maps", "bin", "generate-maps.js")];
   // STATUS_PORT=0: an ephemeral status port (logged in status.listening), so parallel tests never collide.
   // BACKEND_NETWORKS: the tests' backends listen on loopback, which is never routed unless allowed
   // explicitly (a test of the default passes BACKEND_NETWORKS: "" in `env`).
@@ -47,7 +45,7 @@ export function spawnGenerateMaps(options: SpawnGenerateMapsOptions = {}): Gener
   if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
   Object.assign(env, options.env);
   const child = spawn(process.execPath, [...argv, ...(options.args ?? [])], {
-    cwd: REPO_ROOT,
+    cwd: repoRoot(),
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.detached ?? false,
