@@ -26,10 +26,17 @@ export interface FilePair<T> {
 }
 
 // Plans the writes from the files on disk to the wanted ones; steps that change nothing are left out.
-export function planWrites(next: FilePair<string>, current: FilePair<string | null>): WriteStep[] {
+// `names`: for a file on disk whose text was not read (over the read cap), the names it declares or
+// routes to (scanOldNames); without them such a file counts as empty.
+export function planWrites(
+  next: FilePair<string>,
+  current: FilePair<string | null>,
+  names: Partial<FilePair<ReadonlySet<string>>> = {},
+): WriteStep[] {
   const declaredNext = declaredBackends(next.backends);
-  const declaredNow = declaredBackends(current.backends ?? "");
-  const namedNow = mapBackends(current.map ?? "");
+  const declaredNow =
+    current.backends === null && names.backends ? names.backends : declaredBackends(current.backends ?? "");
+  const namedNow = current.map === null && names.map ? names.map : mapBackends(current.map ?? "");
   const namedNext = mapBackends(next.map);
   const backends: WriteStep = { file: "backends", content: next.backends };
   const map: WriteStep = { file: "map", content: next.map };
@@ -37,8 +44,13 @@ export function planWrites(next: FilePair<string>, current: FilePair<string | nu
   // (When the wanted files themselves disagree, which the renderers never produce, no order can help.)
   if (isSubset(namedNow, declaredNext) || !isSubset(namedNext, declaredNext)) steps = [backends, map];
   else if (isSubset(namedNext, declaredNow)) steps = [map, backends];
-  else {
-    const union = unionBackends(current.backends ?? "", next.backends, declaredNext);
+  else if (current.backends === null) {
+    // The old blocks were not read, so no union: first the new map without the hosts of backends the
+    // old file does not declare yet, then the backends, then the whole map.
+    const partial = mapRoutingTo(next.map, declaredNow);
+    steps = [{ file: "map", content: partial }, backends, map];
+  } else {
+    const union = unionBackends(current.backends, next.backends, declaredNext);
     steps = [{ file: "backends", content: union }, map, backends];
   }
   const onDisk = { ...current };
@@ -75,6 +87,17 @@ export function mapBackends(text: string): Set<string> {
       names.add(fields[1]);
   }
   return names;
+}
+
+// The lines of `map` that route to a backend in `declared` (comments and blank lines kept).
+function mapRoutingTo(map: string, declared: ReadonlySet<string>): string {
+  let kept = "";
+  for (const line of eachLine(map)) {
+    const fields = line.trim().split(/\s+/);
+    const backend = line.trimStart().startsWith("#") ? undefined : fields[1];
+    if (backend === undefined || declared.has(backend)) kept += `${line}\n`;
+  }
+  return map.endsWith("\n") ? kept : kept.slice(0, -1);
 }
 
 // The wanted backends plus the blocks of the current file that are about to go, re-validated line by line

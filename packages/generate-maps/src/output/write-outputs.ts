@@ -5,6 +5,7 @@
 import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
 import { oldOutputCap } from "./old-output-cap.js";
 import { planWrites, type FilePair } from "./plan-writes.js";
+import { scanOldNames } from "./scan-old-names.js";
 
 // One file to write: where, and the bytes it should hold.
 export interface OutputFile {
@@ -79,7 +80,16 @@ export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): P
     backends: "content" in reads.backends ? reads.backends.content : null,
     map: "content" in reads.map ? reads.map.content : null,
   };
-  const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current);
+  // A file refused unread (over the read cap) still has its names read, chunk by chunk, for the order.
+  const names: Partial<FilePair<ReadonlySet<string>>> = {};
+  for (const file of ["backends", "map"] as const) {
+    const read = reads[file];
+    if ("replaced" in read && read.replaced !== undefined) {
+      const found = await scanOldNames(files[file].path, file);
+      if (found) names[file] = found;
+    }
+  }
+  const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current, names);
   const results = await writeFilesAtomic(
     steps.map((step) => ({ path: files[step.file].path, content: step.content })),
     writer?.afterRename,

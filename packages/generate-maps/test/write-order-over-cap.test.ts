@@ -1,0 +1,105 @@
+// The write order when an old output is over the cycle's read cap (2 × the new size + 1 MiB: one write
+// drops more than half of a file over 1 MiB, as when a large environment is torn down): the file is
+// replaced unread, but its names are still read chunk by chunk, so every state between two renames stays
+// consistent. Before, the old file counted as empty: the new backends went first while the old map still
+// named the removed backends.
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { test } from "node:test";
+import { renderBackends, type SharedBackend } from "@rancher-haproxy/core";
+import { declaredBackends, mapBackends, oldOutputCap, scanOldNames, writeOutputs } from "../src/index.js";
+import { tempDir } from "./helpers.js";
+
+const backendsOf = (names: readonly string[]): string =>
+  renderBackends({
+    backends: names.map((name, i): SharedBackend => ({
+      name,
+      servers: [{ name: `web-${i}`, address: `127.0.0.${(i % 250) + 1}`, port: 8080 }],
+    })),
+  });
+const mapOf = (routes: readonly [string, string][]): string =>
+  routes.map(([host, backend]) => `${host} ${backend}\n`).join("");
+const stacks = (count: number) => Array.from({ length: count }, (_, i) => `app-${i}`);
+
+// Writes `next` over `old` in `dir`, checking both files after every rename; returns the renames.
+async function writeChecked(
+  dir: string,
+  old: { backends: string; map: string },
+  next: { backends: string; map: string },
+): Promise<string[]> {
+  const paths = { backends: join(dir, "backends.cfg"), map: join(dir, "domain.map") };
+  await writeFile(paths.backends, old.backends);
+  await writeFile(paths.map, old.map);
+  const renames: string[] = [];
+  const outcomes = await writeOutputs(
+    {
+      backends: { path: paths.backends, content: next.backends },
+      map: { path: paths.map, content: next.map },
+    },
+    {
+      async afterRename(path) {
+        renames.push(basename(path));
+        const declared = declaredBackends(await readFile(paths.backends, "utf8"));
+        for (const backend of mapBackends(await readFile(paths.map, "utf8")))
+          assert.ok(
+            declared.has(backend),
+            `after renaming ${basename(path)}: the map names missing ${backend}`,
+          );
+      },
+    },
+  );
+  assert.deepEqual(
+    outcomes.map((outcome) => outcome.status),
+    ["changed", "changed"],
+  );
+  assert.equal(await readFile(paths.backends, "utf8"), next.backends);
+  assert.equal(await readFile(paths.map, "utf8"), next.map);
+  return renames;
+}
+
+test("30 000 stacks torn down to 10 and one new: the old backends file is over the cap, every state is consistent", async (t) => {
+  const dir = await tempDir(t);
+  const old = {
+    backends: backendsOf(stacks(30_000)),
+    map: mapOf(stacks(30_000).map((s) => [`${s}.a-long-name-so-the-map-is-large-too.dev.tld`, s])),
+  };
+  const kept = [...stacks(10), "fresh"];
+  const next = { backends: backendsOf(kept), map: mapOf(kept.map((s) => [`${s}.dev.tld`, s])) };
+  assert.ok(old.backends.length > oldOutputCap(next.backends), "the old backends file is over the read cap");
+  assert.ok(old.map.length > oldOutputCap(next.map), "so is the old map");
+  // The map without `fresh` first (the old file does not declare it), then the backends, then the map.
+  assert.deepEqual(await writeChecked(dir, old, next), ["domain.map", "backends.cfg", "domain.map"]);
+});
+
+test("an old map over the cap routing removed backends: the map goes first", async (t) => {
+  const dir = await tempDir(t);
+  // Many aliases of 40 stacks make the map large while the backends file stays small.
+  const hosts = Array.from({ length: 80_000 }, (_, i): [string, string] => [
+    `h${i}.dev.tld`,
+    `app-${i % 40}`,
+  ]);
+  const old = { backends: backendsOf(stacks(40)), map: mapOf(hosts) };
+  const next = { backends: backendsOf(stacks(5)), map: mapOf(stacks(5).map((s) => [`${s}.dev.tld`, s])) };
+  assert.ok(old.map.length > oldOutputCap(next.map), "the old map is over the read cap");
+  assert.ok(old.backends.length <= oldOutputCap(next.backends), "the old backends file is read");
+  assert.deepEqual(await writeChecked(dir, old, next), ["domain.map", "backends.cfg"]);
+});
+
+test("scanOldNames reads names across chunks, skips what breaks the naming rules, and gives up past its caps", async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, "f");
+  // 2 MiB of lines around the names, so they straddle the 1 MiB chunks.
+  const filler = "#".repeat(1000) + "\n";
+  await writeFile(
+    path,
+    `${filler.repeat(1100)}backend app-1\nbackend Bad_Name\n${filler.repeat(1100)}backend tcp_5432\n`,
+  );
+  assert.deepEqual(await scanOldNames(path, "backends"), new Set(["app-1", "tcp_5432"]));
+  await writeFile(path, "a.dev.tld app-1\n# c app-2\nb.dev.tld app-3 extra\n\nc.dev.tld ../etc\n");
+  assert.deepEqual(await scanOldNames(path, "map"), new Set(["app-1", "app-3"]));
+  assert.equal(await scanOldNames(path, "map", 10), null, "over the byte cap");
+  assert.equal(await scanOldNames(path, "map", 1 << 20, 1), null, "over the name cap");
+  assert.equal(await scanOldNames(join(dir, "absent"), "map"), null);
+  assert.equal(await scanOldNames(dir, "map"), null, "a directory");
+});
