@@ -8,7 +8,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { test } from "node:test";
 import { renderBackends, type SharedBackend } from "@rancher-haproxy/core";
-import { declaredBackends, mapBackends, oldOutputCap, scanOldNames, writeOutputs } from "../src/index.js";
+import {
+  declaredBackends,
+  mapBackends,
+  oldOutputCap,
+  planWrites,
+  scanOldNames,
+  writeOutputs,
+} from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 const backendsOf = (names: readonly string[]): string =>
@@ -102,4 +109,35 @@ test("scanOldNames reads names across chunks, skips what breaks the naming rules
   assert.equal(await scanOldNames(path, "map", 1 << 20, 1), null, "over the name cap");
   assert.equal(await scanOldNames(join(dir, "absent"), "map"), null);
   assert.equal(await scanOldNames(dir, "map"), null, "a directory");
+});
+
+test("planWrites: the map without new backends goes first only when the old file's names are known, never an empty map for an absent file", () => {
+  const next = {
+    backends: backendsOf(["app-1", "fresh"]),
+    map: mapOf([
+      ["a.dev.tld", "app-1"],
+      ["f.dev.tld", "fresh"],
+    ]),
+  };
+  const oldMap = mapOf([
+    ["a.dev.tld", "app-1"],
+    ["gone.dev.tld", "gone"],
+  ]);
+  // Names read from an old backends file over the cap: a.dev.tld stays routed while fresh is not declared.
+  const scanned = planWrites(next, { backends: null, map: oldMap }, { backends: new Set(["app-1", "gone"]) });
+  assert.deepEqual(
+    scanned.map((step) => [step.file, step.content]),
+    [
+      ["map", "a.dev.tld app-1\n"],
+      ["backends", next.backends],
+      ["map", next.map],
+    ],
+  );
+  // No backends file at all (nothing known of it): the new backends first, as before, not a map routing nothing.
+  const absent = planWrites(next, { backends: null, map: oldMap });
+  assert.deepEqual(
+    absent.map((step) => step.file),
+    ["backends", "map"],
+  );
+  assert.equal(absent[0]?.content, next.backends);
 });

@@ -44,13 +44,14 @@ export function planWrites(
   // (When the wanted files themselves disagree, which the renderers never produce, no order can help.)
   if (isSubset(namedNow, declaredNext) || !isSubset(namedNext, declaredNext)) steps = [backends, map];
   else if (isSubset(namedNext, declaredNow)) steps = [map, backends];
-  else if (current.backends === null) {
-    // The old blocks were not read, so no union: first the new map without the hosts of backends the
-    // old file does not declare yet, then the backends, then the whole map.
+  else if (current.backends === null && names.backends) {
+    // The old blocks were not read (only their names), so no union: first the new map without the hosts
+    // of backends the old file does not declare yet, then the backends, then the whole map. (A host
+    // moving to a new backend is unrouted between the first and the last rename.)
     const partial = mapRoutingTo(next.map, declaredNow);
     steps = [{ file: "map", content: partial }, backends, map];
   } else {
-    const union = unionBackends(current.backends, next.backends, declaredNext);
+    const union = unionBackends(current.backends ?? "", next.backends, declaredNext);
     steps = [{ file: "backends", content: union }, map, backends];
   }
   const onDisk = { ...current };
