@@ -7,7 +7,7 @@
 // hook on every import): ≈ 100 s of the suite's CPU on CI's two cores. Paths to the repository's own
 // files are built from its root (test-support's repoPath), never from a test file's own location.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 
 const BUILD = ".test-build";
@@ -46,8 +46,8 @@ for (const name of readdirSync("packages")) {
   mkdirSync(join(BUILD, "packages", name), { recursive: true });
   writeFileSync(join(BUILD, "packages", name, "package.json"), `${JSON.stringify({ version, type })}\n`);
 }
-// The compiled copy of a test file.
-const built = (file) => join(BUILD, file.replace(/\.ts$/, ".js"));
+// The compiled copy of a test file (a root may be given as an absolute path).
+const built = (file) => join(BUILD, relative(process.cwd(), file).replace(/\.ts$/, ".js"));
 
 // Files that spend most of their time waiting: a WebSocket held idle for 55 s to show the default tunnel
 // timeout outlasting the 50 s client/server ones; /healthz turning 503 after 3 intervals without a cycle
@@ -71,8 +71,9 @@ const BESIDE = new Set([
   join("packages", "reloader", "test", "reload-retry.test.ts"),
   join("packages", "reloader", "test", "check-stopped.test.ts"),
 ]);
-const beside = files.filter((file) => BESIDE.has(file)).map(built);
-const main = files.filter((file) => !BESIDE.has(file)).map(built);
+const isBeside = (file) => BESIDE.has(relative(process.cwd(), file));
+const beside = files.filter(isBeside).map(built);
+const main = files.filter((file) => !isBeside(file)).map(built);
 // No --test-force-exit: with it, a file's process could exit before its last results reached the report
 // (a file of 62 tests reported 52 to 62 of them, run after run; a whole run 729 or 734). Every file closes
 // what it opens, so the processes end by themselves.

@@ -13,7 +13,7 @@ import {
   mapBackends,
   oldOutputCap,
   planWrites,
-  scanOldNames,
+  scanDeclaredNames,
   writeOutputs,
 } from "../src/index.js";
 import { tempDir } from "./helpers.js";
@@ -93,22 +93,26 @@ test("an old map over the cap routing removed backends: the map goes first", asy
   assert.deepEqual(await writeChecked(dir, old, next), ["domain.map", "backends.cfg"]);
 });
 
-test("scanOldNames reads names across chunks, skips what breaks the naming rules, and gives up past its caps", async (t) => {
+test("scanDeclaredNames reads `backend` lines across chunks, skips what breaks the naming rules, and gives up past its caps", async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, "f");
-  // 2 MiB of lines around the names, so they straddle the 1 MiB chunks.
-  const filler = "#".repeat(1000) + "\n";
+  // Lines of 1000 characters around the names, so headers straddle the 1 MiB chunks somewhere.
+  const filler = "#".repeat(999) + "\n";
+  const headers = Array.from({ length: 3000 }, (_, i) => `backend app-${i}\n${filler}`).join("");
+  await writeFile(path, `${headers}backend Bad_Name\n    backend indented\nbackends x\nbackend tcp_5432`);
+  const expected = new Set([...Array.from({ length: 3000 }, (_, i) => `app-${i}`), "tcp_5432"]);
+  assert.deepEqual(await scanDeclaredNames(path), expected);
+  // A line longer than any header is not taken for one, nor is its rest in the next chunk.
   await writeFile(
     path,
-    `${filler.repeat(1100)}backend app-1\nbackend Bad_Name\n${filler.repeat(1100)}backend tcp_5432\n`,
+    `${"x".repeat(1024 * 1024 - 3)}\nbackend app-1 \n${"y".repeat(2 * 1024 * 1024)}backend fake\nbackend app-2`,
   );
-  assert.deepEqual(await scanOldNames(path, "backends"), new Set(["app-1", "tcp_5432"]));
-  await writeFile(path, "a.dev.tld app-1\n# c app-2\nb.dev.tld app-3 extra\n\nc.dev.tld ../etc\n");
-  assert.deepEqual(await scanOldNames(path, "map"), new Set(["app-1", "app-3"]));
-  assert.equal(await scanOldNames(path, "map", 10), null, "over the byte cap");
-  assert.equal(await scanOldNames(path, "map", 1 << 20, 1), null, "over the name cap");
-  assert.equal(await scanOldNames(join(dir, "absent"), "map"), null);
-  assert.equal(await scanOldNames(dir, "map"), null, "a directory");
+  assert.deepEqual(await scanDeclaredNames(path), new Set(["app-1", "app-2"]));
+  assert.equal(await scanDeclaredNames(path, 10), null, "over the byte cap");
+  await writeFile(path, "backend a\nbackend b\n");
+  assert.equal(await scanDeclaredNames(path, 1 << 20, 1), null, "over the name cap");
+  assert.equal(await scanDeclaredNames(join(dir, "absent")), null);
+  assert.equal(await scanDeclaredNames(dir), null, "a directory");
 });
 
 test("planWrites: the map without new backends goes first only when the old file's names are known, never an empty map for an absent file", () => {
@@ -124,7 +128,11 @@ test("planWrites: the map without new backends goes first only when the old file
     ["gone.dev.tld", "gone"],
   ]);
   // Names read from an old backends file over the cap: a.dev.tld stays routed while fresh is not declared.
-  const scanned = planWrites(next, { backends: null, map: oldMap }, { backends: new Set(["app-1", "gone"]) });
+  const scanned = planWrites(
+    next,
+    { backends: null, map: oldMap },
+    { backendNames: new Set(["app-1", "gone"]) },
+  );
   assert.deepEqual(
     scanned.map((step) => [step.file, step.content]),
     [
@@ -140,4 +148,47 @@ test("planWrites: the map without new backends goes first only when the old file
     ["backends", "map"],
   );
   assert.equal(absent[0]?.content, next.backends);
+});
+
+test("planWrites with the old map unread: it may name any old backend, so the new backends never go first while they drop one", () => {
+  const oldBackends = backendsOf(["app-1", "gone"]);
+  const removal = { backends: backendsOf(["app-1"]), map: mapOf([["a.dev.tld", "app-1"]]) };
+  assert.deepEqual(
+    planWrites(removal, { backends: oldBackends, map: null }, { map: true }).map((step) => step.file),
+    ["map", "backends"],
+  );
+  // Additions only: the old backends stay declared, so the new ones may go first.
+  const addition = {
+    backends: backendsOf(["app-1", "gone", "fresh"]),
+    map: mapOf([
+      ["a.dev.tld", "app-1"],
+      ["f.dev.tld", "fresh"],
+    ]),
+  };
+  assert.deepEqual(
+    planWrites(addition, { backends: oldBackends, map: null }, { map: true }).map((step) => step.file),
+    ["backends", "map"],
+  );
+  // Both: the union step, whatever the old map held.
+  const both = { backends: backendsOf(["app-1", "fresh"]), map: mapOf([["f.dev.tld", "fresh"]]) };
+  const steps = planWrites(both, { backends: oldBackends, map: null }, { map: true });
+  assert.deepEqual(
+    steps.map((step) => step.file),
+    ["backends", "map", "backends"],
+  );
+  assert.deepEqual(declaredBackends(steps[0]?.content ?? ""), new Set(["app-1", "fresh", "gone"]));
+  // Both files unread, the backends' names scanned: the map without `fresh` first.
+  const scanned = planWrites(
+    both,
+    { backends: null, map: null },
+    { map: true, backendNames: new Set(["app-1", "gone"]) },
+  );
+  assert.deepEqual(
+    scanned.map((step) => [step.file, step.content]),
+    [
+      ["map", ""],
+      ["backends", both.backends],
+      ["map", both.map],
+    ],
+  );
 });

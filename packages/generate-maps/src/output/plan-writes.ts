@@ -25,26 +25,40 @@ export interface FilePair<T> {
   map: T;
 }
 
+// What is known of an old file the cycle did not read (over the read cap): the old map's names are not
+// (any may be routed), the old backends file's are when scanDeclaredNames could read them.
+export interface UnreadFiles {
+  map?: boolean;
+  backendNames?: ReadonlySet<string>;
+}
+
 // Plans the writes from the files on disk to the wanted ones; steps that change nothing are left out.
-// `names`: for a file on disk whose text was not read (over the read cap), the names it declares or
-// routes to (scanOldNames); without them such a file counts as empty.
+// A file absent from the disk counts as empty; one there but not read, as `unread` says.
 export function planWrites(
   next: FilePair<string>,
   current: FilePair<string | null>,
-  names: Partial<FilePair<ReadonlySet<string>>> = {},
+  unread: UnreadFiles = {},
 ): WriteStep[] {
   const declaredNext = declaredBackends(next.backends);
   const declaredNow =
-    current.backends === null && names.backends ? names.backends : declaredBackends(current.backends ?? "");
-  const namedNow = current.map === null && names.map ? names.map : mapBackends(current.map ?? "");
+    current.backends === null && unread.backendNames
+      ? unread.backendNames
+      : declaredBackends(current.backends ?? "");
+  const namedNow = mapBackends(current.map ?? "");
   const namedNext = mapBackends(next.map);
   const backends: WriteStep = { file: "backends", content: next.backends };
   const map: WriteStep = { file: "map", content: next.map };
+  // The old map, unread, may name any old backend: the new backends may go first only if they drop none.
+  const backendsFirst =
+    current.map === null && unread.map === true
+      ? isSubset(declaredNow, declaredNext) &&
+        (current.backends !== null || unread.backendNames !== undefined)
+      : isSubset(namedNow, declaredNext);
   let steps: WriteStep[];
   // (When the wanted files themselves disagree, which the renderers never produce, no order can help.)
-  if (isSubset(namedNow, declaredNext) || !isSubset(namedNext, declaredNext)) steps = [backends, map];
+  if (backendsFirst || !isSubset(namedNext, declaredNext)) steps = [backends, map];
   else if (isSubset(namedNext, declaredNow)) steps = [map, backends];
-  else if (current.backends === null && names.backends) {
+  else if (current.backends === null && unread.backendNames) {
     // The old blocks were not read (only their names), so no union: first the new map without the hosts
     // of backends the old file does not declare yet, then the backends, then the whole map. (A host
     // moving to a new backend is unrouted between the first and the last rename.)

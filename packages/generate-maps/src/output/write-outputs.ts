@@ -4,8 +4,8 @@
 // renames land back to back and a reader acting on the first one mostly sees the whole change.
 import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
 import { oldOutputCap } from "./old-output-cap.js";
-import { planWrites, type FilePair } from "./plan-writes.js";
-import { scanOldNames } from "./scan-old-names.js";
+import { planWrites, type FilePair, type UnreadFiles } from "./plan-writes.js";
+import { scanDeclaredNames } from "./scan-old-names.js";
 
 // One file to write: where, and the bytes it should hold.
 export interface OutputFile {
@@ -80,16 +80,15 @@ export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): P
     backends: "content" in reads.backends ? reads.backends.content : null,
     map: "content" in reads.map ? reads.map.content : null,
   };
-  // A file refused unread (over the read cap) still has its names read, chunk by chunk, for the order.
-  const names: Partial<FilePair<ReadonlySet<string>>> = {};
-  for (const file of ["backends", "map"] as const) {
-    const read = reads[file];
-    if ("replaced" in read && read.replaced !== undefined) {
-      const found = await scanOldNames(files[file].path, file);
-      if (found) names[file] = found;
-    }
+  // A file refused unread (over the read cap, or not a regular file) is there but unknown: an old map so
+  // refused may name any backend; an old backends file's names are read on their own, chunk by chunk.
+  const unknown: UnreadFiles = {};
+  if ("replaced" in reads.map && reads.map.replaced !== undefined) unknown.map = true;
+  if ("replaced" in reads.backends && reads.backends.replaced !== undefined) {
+    const names = await scanDeclaredNames(files.backends.path);
+    if (names) unknown.backendNames = names;
   }
-  const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current, names);
+  const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current, unknown);
   const results = await writeFilesAtomic(
     steps.map((step) => ({ path: files[step.file].path, content: step.content })),
     writer?.afterRename,

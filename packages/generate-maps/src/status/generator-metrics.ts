@@ -87,7 +87,7 @@ export function createGeneratorMetrics(
   new Counter({ ...connectionDropsCounter("generate_maps", drops), registers });
   const explainRefused = new Counter({
     name: "generate_maps_explain_refused_total",
-    help: "/explain requests answered 503 because the answers of that second had taken their 100 ms of the loop",
+    help: "/explain requests answered 503 because its answers had used their 100 ms per second of the loop (on average)",
     registers,
   });
   for (const file of FILES) {

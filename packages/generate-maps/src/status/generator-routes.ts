@@ -58,7 +58,7 @@ export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
       if (answer !== null) return answer;
       input.explainRefused?.();
       return textResponse(
-        `busy: /explain answers took their ${EXPLAIN_BUDGET_MS} ms of this second; ask again in a second`,
+        `busy: /explain answers used their ${EXPLAIN_BUDGET_MS} ms per second of the loop; ask again a little later`,
         503,
       );
     },
