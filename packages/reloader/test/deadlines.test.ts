@@ -2,14 +2,22 @@
 // monotonic clock: a wall clock stepped back an hour by NTP while one runs neither stretches it by the hour.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
+import { createServer } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { createLogger } from "@rancher-haproxy/core";
 import { waitFor } from "@rancher-haproxy/test-support";
-import { isSameProcessAlive, viewProcess } from "../src/adopt/process-table.ts";
+import {
+  isOurMaster,
+  isSameProcessAlive,
+  isSameProcessGone,
+  viewProcess,
+} from "../src/adopt/process-table.ts";
 import { retireStaleMaster } from "../src/adopt/retire-stale-master.ts";
 import { waitUntilReady } from "../src/haproxy/confirm-reload.ts";
 
@@ -53,6 +61,34 @@ test("a confirmation whose master never answers times out after its timeout, a w
   assert.equal(outcome.ok ? "ok" : outcome.kind, "timeout");
 });
 
+// Captured from HAProxy 2.6.12's master CLI (master 4243, its worker 4244).
+const PROC = `#<PID>          <type>          <reloads>       <uptime>        <version>
+4243            master          0 [failed: 0]   0d00h00m03s     2.6.12-1+deb12u4
+# workers
+4244            worker          0               0d00h00m03s     2.6.12-1+deb12u4
+# programs
+
+`;
+
+test("a new master is ready only when the master answering on the socket is that one", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rl-ready-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const socketPath = join(dir, "master.sock");
+  // Another master (4243) answers on the socket path.
+  const other = createServer((socket) => socket.end(PROC));
+  await new Promise<void>((resolve) => other.listen(socketPath, resolve));
+  // (close() without waiting: its callback waits for the client's last half-closed connection.)
+  t.after(() => {
+    other.close();
+  });
+  const ask = (masterPid: number) =>
+    waitUntilReady({ socketPath, timeoutMs: 300, pollMs: 20, isAlive: () => true, masterPid });
+  const notIt = await ask(9999);
+  assert.equal(notIt.ok ? "ok" : notIt.kind, "timeout", "another master's worker is not the new one's");
+  const it = await ask(4243);
+  assert.ok(it.ok && it.workerPid === 4244);
+});
+
 test("a stale master that ignores SIGTERM gets SIGKILL after the grace period, a wall clock stepped back meanwhile", async (t) => {
   const child = spawn("sh", ["-c", "trap '' TERM; while :; do sleep 1; done"], { stdio: "ignore" });
   t.after(() => child.kill("SIGKILL"));
@@ -73,4 +109,35 @@ test("a stale master that ignores SIGTERM gets SIGKILL after the grace period, a
   stepWallClock(t, -HOUR);
   assert.notEqual(await within(3000, retired), "stalled", "the grace period waited for the wall clock");
   assert.equal(isSameProcessAlive(pid, startTime), false);
+});
+
+test("an adopted master is gone only on proof: a /proc read that fails for another reason (EMFILE) is not", (t) => {
+  const own = viewProcess(process.pid) ?? assert.fail("this process is in /proc");
+  assert.equal(isSameProcessGone(process.pid, own.startTime), false);
+  assert.equal(isSameProcessGone(process.pid, `${own.startTime}1`), true, "another incarnation");
+  assert.equal(isSameProcessGone(2 ** 22 + 1, own.startTime), true, "no such pid");
+  const real = fs.readFileSync;
+  t.mock.method(fs, "readFileSync", (...args: Parameters<typeof real>) => {
+    if (String(args[0]).startsWith("/proc/")) throw Object.assign(new Error("EMFILE"), { code: "EMFILE" });
+    return real(...args);
+  });
+  syncBuiltinESMExports();
+  t.after(() => {
+    t.mock.restoreAll();
+    syncBuiltinESMExports();
+  });
+  assert.equal(isSameProcessGone(process.pid, own.startTime), false, "EMFILE proves nothing");
+});
+
+test("a master of ours is known by -W and this state dir's master socket, whatever its binary is named", () => {
+  const view = { pid: 1, state: "S", ppid: 0, startTime: "1" };
+  const argv = ["-W", "-S", "/state/master.sock,level,admin", "-f", "/state/current/haproxy.cfg"];
+  assert.equal(isOurMaster({ ...view, argv: ["/usr/sbin/haproxy", ...argv] }, "/state/master.sock"), true);
+  assert.equal(isOurMaster({ ...view, argv: ["/opt/lb/bin/lb", ...argv] }, "/state/master.sock"), true);
+  assert.equal(isOurMaster({ ...view, argv: ["/usr/sbin/haproxy", ...argv] }, "/other/master.sock"), false);
+  assert.equal(
+    isOurMaster({ ...view, argv: ["/usr/sbin/haproxy", "-S", "/state/master.sock"] }, "/state/master.sock"),
+    false,
+  );
+  assert.equal(isOurMaster({ ...view, argv: [] }, "/state/master.sock"), false, "a master re-executing");
 });

@@ -238,6 +238,44 @@ exit 3
   );
 });
 
+test("restarted masters that never become ready count as failures, however long they were waited for", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
+  // Checks pass (real haproxy -c) and the first start is real; every later master never answers its CLI.
+  const bin = join(fixture.dir, "hanging-haproxy");
+  const startedOnce = join(fixture.dir, "started-once");
+  await writeFile(
+    bin,
+    `#!/bin/sh
+for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
+[ -e ${startedOnce} ] || { touch ${startedOnce}; exec haproxy "$@"; }
+exec sleep 60
+`,
+  );
+  await chmod(bin, 0o755);
+  const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2", "--reload-timeout", "1s"]);
+  const ready = await child.waitForEvent("haproxy.ready");
+  process.kill(Number(ready["pid"]), "SIGKILL");
+  const exit = await Promise.race([
+    child.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+  ]);
+  assert.deepEqual(exit, { code: 1, signal: null });
+  assert.equal(child.count("haproxy.not-ready"), 2);
+  assert.equal(child.count("haproxy.gave-up"), 1);
+  // What the restart policy counts is the time a master served, not the time since its spawn: the two
+  // that never served count 0 (counted from the spawn, a wait of 10 s or more reset the count each time,
+  // and the restarts never gave up).
+  const exited = child.logs.filter((line) => line.event === "haproxy.exited");
+  assert.equal(exited.length, 3);
+  assert.ok(Number(exited[0]?.["servedMs"]) > 0, "the first master served");
+  for (const line of exited.slice(1)) {
+    assert.equal(line["servedMs"], 0, "a master that never became ready served nothing");
+    assert.ok(Number(line["uptimeMs"]) >= 1000, `it was waited for: ${String(line["uptimeMs"])} ms`);
+  }
+  for (const pid of child.haproxyPids())
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, `process ${pid} is gone`);
+});
+
 test("HAProxy cannot start at all (its HTTP port is taken): one clear error, exit 1 at once, no HAProxy left", async (t) => {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   const squatter = createServer();

@@ -35,12 +35,27 @@ export function isSameProcessAlive(pid: number, startTime: string): boolean {
   return viewProcess(pid)?.startTime === startTime;
 }
 
+// True only on proof that this incarnation ended: /proc has no such pid, shows a zombie, or another
+// start time. A read that failed for another reason (EMFILE, ENFILE: a passing shortage) proves nothing:
+// taken as "gone", it made the supervisor start a second master beside the adopted one.
+export function isSameProcessGone(pid: number, startTime: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" || fields[0] === "X" || fields[19] !== startTime;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ESRCH";
+  }
+}
+
 // True when the process is an HAProxy master-worker run on this master socket (one of ours).
 export function isOurMaster(view: ProcessView, masterSocket: string): boolean {
   const bin = view.argv[0] ?? "";
   const socketArg = view.argv[view.argv.indexOf("-S") + 1] ?? "";
+  // (Not the binary's name: `--haproxy-bin` may name it anything, and -W with this private socket is ours.)
   return (
-    bin.includes("haproxy") &&
+    bin !== "" &&
     view.argv.includes("-W") &&
     (socketArg === masterSocket || socketArg.startsWith(`${masterSocket},`))
   );

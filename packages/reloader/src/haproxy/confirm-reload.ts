@@ -13,6 +13,8 @@ export interface ConfirmOptions {
   timeoutMs: number;
   isAlive: () => boolean;
   pollMs?: number;
+  /** the master expected on the socket (waitUntilReady): another one answering there is not it */
+  masterPid?: number;
 }
 
 // Read and parse `show proc` once (null when the master does not answer, e.g. while it re-executes).
@@ -24,9 +26,11 @@ export async function readProc(socketPath: string, timeoutMs = 2000): Promise<Pr
   }
 }
 
-// Wait until a freshly spawned master lists a current worker.
+// Wait until a freshly spawned master (options.masterPid, when given) lists a current worker; an answer
+// from another master on the socket path (one left running, one of another reloader) is not it.
 export function waitUntilReady(options: ConfirmOptions): Promise<Verdict> {
   return poll(options, (info) => {
+    if (options.masterPid !== undefined && info.masterPid !== options.masterPid) return null;
     const worker = currentWorker(info);
     return worker ? { ok: true, info, workerPid: worker.pid } : null;
   });

@@ -45,6 +45,8 @@ export class HaproxySupervisor {
   private readonly lock = new SerialLock();
   private child: HaproxyChild | null = null;
   private startedAt = 0;
+  /** when the current child was confirmed serving (null: not yet), what the restart policy counts */
+  private readyAt: number | null = null;
   private stopping = false;
   /** a master was confirmed serving (started or adopted): from then on, exits are restarted */
   private confirmed = false;
@@ -91,6 +93,7 @@ export class HaproxySupervisor {
     this.child = child;
     this.confirmed = true;
     this.startedAt = performance.now();
+    this.readyAt = this.startedAt;
     status.haproxyStarted(child.pid);
     const worker = currentWorker(info);
     if (worker) status.workerConfirmed(worker.pid, info.reloads, "unknown");
@@ -171,6 +174,7 @@ export class HaproxySupervisor {
       (child) => {
         this.child = child;
         this.startedAt = performance.now();
+        this.readyAt = null;
         void child.exited.then((exit) => this.onExit(child, exit));
       },
       onStderr,
@@ -183,7 +187,10 @@ export class HaproxySupervisor {
       );
       this.scheduleRestart(0);
     }
-    if (launch.verdict.ok) this.confirmed = true;
+    if (launch.verdict.ok) {
+      this.confirmed = true;
+      if (launch.child === this.child) this.readyAt = performance.now();
+    }
     return launch;
   }
 
@@ -193,13 +200,16 @@ export class HaproxySupervisor {
     this.options.status.haproxyStarted(null);
     if (this.stopping || !this.confirmed) return; // a failed first start is start()'s to report
     const uptimeMs = Math.round(performance.now() - this.startedAt);
+    // A master that never became ready (killed after the reload timeout) ran for nothing: a failure,
+    // however long it took (counted from its spawn, 10 s of waiting reset the restart count each time).
+    const servedMs = this.readyAt === null ? 0 : Math.round(performance.now() - this.readyAt);
     const reason = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? "?"}`;
     this.options.logger.error(
-      { event: "haproxy.exited", pid: child.pid, code: exit.code, signal: exit.signal, uptimeMs },
+      { event: "haproxy.exited", pid: child.pid, code: exit.code, signal: exit.signal, uptimeMs, servedMs },
       `HAProxy ${reason} unexpectedly`,
     );
     this.options.status.restarted(`HAProxy ${reason}`);
-    this.scheduleRestart(uptimeMs);
+    this.scheduleRestart(servedMs);
   }
 
   private scheduleRestart(uptimeMs: number): void {

@@ -63,6 +63,7 @@ export async function launchMaster(
     socketPath: layout.masterSocket,
     timeoutMs: options.reloadTimeoutMs,
     isAlive: () => child.isAlive(),
+    masterPid: child.pid,
   });
   if (verdict.ok) {
     status.workerConfirmed(verdict.workerPid, verdict.info.reloads);

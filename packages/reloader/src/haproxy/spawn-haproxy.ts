@@ -85,4 +85,6 @@ function forwardLines(
   lines.on("line", (line) => {
     if (line.trim() !== "") onLine(name, line);
   });
+  // readline re-emits the stream's errors; one without a listener would be an uncaught exception.
+  lines.on("error", () => undefined);
 }

@@ -42,9 +42,13 @@ export async function openStdoutFifo(
         "reading HAProxy's stdout failed: the next HAProxy start gets a pipe",
       );
     });
-    createInterface({ input: socket, crlfDelay: Infinity }).on("line", (line) => {
-      if (line.trim() !== "") onLine(line);
-    });
+    // readline re-emits its input's errors: without a listener of its own, one (EIO) was an uncaught
+    // exception despite the socket's handler above.
+    createInterface({ input: socket, crlfDelay: Infinity })
+      .on("line", (line) => {
+        if (line.trim() !== "") onLine(line);
+      })
+      .on("error", () => undefined);
     return {
       openWriteEnd: () => {
         if (!usable) return undefined;
