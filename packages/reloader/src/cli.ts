@@ -2,9 +2,11 @@
 // The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options,
 // 3 after an uncaught error that left HAProxy running (--on-crash leave-haproxy).
 import { createLogger, OptionsError, type Logger } from "@rancher-haproxy/core";
+import { killOurMaster } from "./adopt/kill-our-master.js";
 import { startReloader, type RunningReloader } from "./main.js";
 import { parseReloaderCommandLine, resolveOptions } from "./options/resolve-options.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
+import { stateLayout } from "./output/snapshot-layout.js";
 import { StartStoppedError } from "./setup/abortable-step.js";
 import { StartupError } from "./startup-error.js";
 
@@ -37,7 +39,18 @@ let stopping = false;
 const EXIT_CRASH_LEFT_HAPROXY = 3;
 
 async function shutdown(code: number, reason: string): Promise<never> {
-  if (stopping) process.exit(code === 0 ? 1 : code);
+  if (stopping) {
+    // A second signal: exit 1 at once, HAProxy killed (the exit hook does it once a reloader runs; during
+    // the start there is none yet, so the master of this state dir is found and killed here).
+    if (!reloader && starting) {
+      const killed = killOurMaster(stateLayout(options.stateDir));
+      logger.warn(
+        { event: "reloader.killed-haproxy", pid: killed },
+        "second signal during the start: HAProxy killed",
+      );
+    }
+    process.exit(code === 0 ? 1 : code);
+  }
   stopping = true;
   logger.info({ event: "reloader.shutdown", reason, exitCode: code }, `shutting down (${reason})`);
   try {

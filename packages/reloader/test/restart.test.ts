@@ -340,3 +340,41 @@ exec haproxy "$@"
     { timeoutMs: 5000, message: `HAProxy ${pid} is gone` },
   );
 });
+
+test("a second SIGTERM while HAProxy is still starting: exit 1 at once, and that HAProxy killed, not left unsupervised", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  // A real HAProxy that takes 3 s to come up, so both signals surely land inside the start.
+  const bin = join(fixture.dir, "slow-haproxy");
+  await writeFile(
+    bin,
+    `#!/bin/sh
+for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
+sleep 3
+exec haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  const child = await fixture.start(["--haproxy-bin", bin]);
+  const started = await child.waitForEvent("haproxy.started");
+  process.kill(child.pid, "SIGTERM");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  process.kill(child.pid, "SIGTERM");
+  const exit = await Promise.race([
+    child.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+  ]);
+  assert.deepEqual(exit, { code: 1, signal: null }, "exit 1 on the second signal");
+  const pid = Number(started["pid"]);
+  assert.equal(child.logs.find((line) => line.event === "reloader.killed-haproxy")?.["pid"], pid);
+  await waitFor(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { timeoutMs: 5000, message: `HAProxy ${pid} is gone` },
+  );
+});

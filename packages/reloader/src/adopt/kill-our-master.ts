@@ -1,0 +1,29 @@
+// The emergency stop of a second signal during the start: the master this state dir's reloader runs (or
+// is starting) is SIGKILLed, synchronously, just before the process exits. Before, a second SIGTERM
+// while the start was still waiting for HAProxy exited with no reloader to kill it, and the master
+// (spawned detached) kept serving with nobody supervising it. Only a master of ours (-W and this state
+// dir's socket, checked in /proc) is killed: the pid file may be stale and its pid reused.
+import { readFileSync } from "node:fs";
+import type { StateLayout } from "../output/snapshot-layout.js";
+import { findOurMasterInProc, isOurMaster, viewProcess } from "./process-table.js";
+
+// Kills the master of `layout` when one runs; returns its pid, or null when none was found.
+export function killOurMaster(layout: StateLayout): number | null {
+  let pid: number | null = null;
+  try {
+    const text = readFileSync(layout.pidFile, "utf8").trim();
+    if (/^[1-9][0-9]{0,9}$/.test(text)) pid = Number(text);
+  } catch {
+    pid = null;
+  }
+  const named = pid === null ? null : viewProcess(pid);
+  const master =
+    named && isOurMaster(named, layout.masterSocket) ? named : findOurMasterInProc(layout.masterSocket);
+  if (!master) return null;
+  try {
+    process.kill(master.pid, "SIGKILL");
+    return master.pid;
+  } catch {
+    return null;
+  }
+}
