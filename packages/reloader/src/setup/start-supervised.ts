@@ -110,12 +110,15 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
       logger.info({ event: "reloader.stopping" }, "stopping");
       if (rescan) clearInterval(rescan);
-      await statusServer?.close();
+      // The listener stops taking connections at once; its answers in flight (up to 2 s) finish beside
+      // the rest of the stop instead of before it, which took them off HAProxy's drain time.
+      const statusClosed = statusServer?.close();
       await watcher.close();
       const certificatesClosed = certificates?.close();
       applier.close();
       await Promise.race([Promise.all([certificatesClosed, applier.idle()]), delay(passWait)]);
       await supervisor.stop(Math.max(0, Math.round(deadline - performance.now())));
+      await statusClosed;
       stdoutFifo?.close();
       unlock();
       logger.info({ event: "reloader.stopped" }, "stopped");
