@@ -11,7 +11,11 @@ import {
   findCompactEntries,
   JsonArrayEntries,
   MAX_ARRAY_ENTRIES,
+  MAX_ENTRY_BYTES,
+  MAX_JSON_DEPTH,
   MetadataError,
+  nestsDeeperThan,
+  OversizedEntry,
   parseJsonAnswer,
   splitJsonArray,
 } from "../src/index.js";
@@ -226,6 +230,51 @@ test("past MAX_ARRAY_ENTRIES a pass stops and failure() says too-large, whether 
   }
   // Not JSON and too many: the first problem in order is reported.
   assert.equal(entries("[0,nope,0,0]", 3).failure()?.kind, "invalid-json");
+});
+
+test("an answer parsed whole that nests deeper than MAX_JSON_DEPTH is refused (too-large) before JSON.parse builds it", () => {
+  assert.equal(MAX_JSON_DEPTH, 512);
+  const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+  // 200 000 levels: ≈ 6 MB of heap to build (an 8 MB body took 227 MB).
+  for (const body of [deep(200_000), `{"a":${deep(200_000)}}`]) {
+    assert.throws(
+      () => parseJsonAnswer(body, URL),
+      (error) =>
+        error instanceof MetadataError &&
+        error.kind === "too-large" &&
+        /nests deeper than 512/.test(error.message),
+    );
+  }
+  assert.deepEqual(parseJsonAnswer(`{"a":${deep(511)}}`, URL), { a: JSON.parse(deep(511)) as unknown });
+  assert.equal(nestsDeeperThan(`"${"[".repeat(600)}"`), false, "inside a string");
+  assert.equal(
+    nestsDeeperThan(`["\\\\"${"[".repeat(600)}`),
+    true,
+    "after an escaped backslash the string ended",
+  );
+  assert.equal(nestsDeeperThan(`["\\"${"[".repeat(600)}`), false, "an escaped quote does not end the string");
+});
+
+test("an entry over MAX_ENTRY_BYTES is not parsed: an OversizedEntry in its place, the others read, the answer not failed", () => {
+  assert.equal(MAX_ENTRY_BYTES, 1024 * 1024);
+  const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+  const bomb = deep(600_000); // 1.2 MB that JSON.parse would build into ≈ 34 MB
+  for (const body of [`[{"a":1},${bomb},{"b":2}]`, `[{"a":1},{"x":${bomb}},{"b":2}]`]) {
+    const read = parseJsonAnswer(body, URL, "entries");
+    assert.ok(read instanceof JsonArrayEntries);
+    const [first, big, last] = [...read];
+    assert.deepEqual([first, last], [{ a: 1 }, { b: 2 }]);
+    assert.ok(
+      big instanceof OversizedEntry && big.bytes > MAX_ENTRY_BYTES && big.maxBytes === MAX_ENTRY_BYTES,
+    );
+    assert.equal(read.failure(), null);
+  }
+  // Just under the cap, deep or not, an entry is parsed as before (the model skips what it finds wrong).
+  const under = parseJsonAnswer(`[${deep(10_000)},{"b":2}]`, URL, "entries");
+  assert.ok(under instanceof JsonArrayEntries);
+  const [deepest, after] = [...under];
+  assert.ok(Array.isArray(deepest) && Array.isArray(deepest[0]), "the deep entry was parsed");
+  assert.deepEqual(after, { b: 2 });
 });
 
 test('"value" reading (the default) parses the whole answer, as getJson always did', () => {

@@ -1,6 +1,7 @@
 // Step 1 of the model, table-driven: every skip reason, what counts as unlabelled, what is routed.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { OversizedEntry } from "@rancher-haproxy/core";
 import { evaluateContainer, selectContainers, type ContainerSkipCode } from "../src/index.js";
 import { container, MODEL_OPTIONS } from "./helpers.js";
 
@@ -260,6 +261,22 @@ test("entries of /containers that are not objects are skipped with a reason; the
   assert.match(selection.skipped[0]?.reason ?? "", /entry 3 is not a container object/);
   const direct = evaluateContainer("nope", MODEL_OPTIONS);
   assert.ok(direct.kind === "skipped" && direct.skip.code === "entry-invalid");
+});
+
+test("an entry too large to be read (over core's 1 MiB entry cap) is skipped with its size; the others still route", () => {
+  const good = container({ uuid: "ab-01" });
+  const selection = selectContainers([good, new OversizedEntry(9_000_000, 1_048_576)], MODEL_OPTIONS);
+  assert.equal(selection.candidates.length, 1);
+  assert.deepEqual(
+    selection.skipped.map((skip) => [skip.container, skip.code, skip.reason]),
+    [
+      [
+        "(entry 1)",
+        "entry-invalid",
+        "entry of 9000000 bytes is over the 1048576-byte cap of one container: not read",
+      ],
+    ],
+  );
 });
 
 test("a 10 000-deep value in any field is described in bounded text, never a stack overflow (issue 11.5)", () => {

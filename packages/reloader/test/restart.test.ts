@@ -5,7 +5,13 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import {
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+  type ProcessExit,
+  type ReloaderProcess,
+} from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
 
@@ -202,29 +208,38 @@ test("missing input files are created empty and HAProxy serves 503 until they ar
   });
 });
 
-test("HAProxy that keeps dying after a good start: bounded restarts with backoff, then exit 1", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
-  // Checks pass (real haproxy -c) and the first start is real; every later start exits at once.
-  const bin = join(fixture.dir, "dying-haproxy");
-  const startedOnce = join(fixture.dir, "started-once");
+// An HAProxy whose checks (haproxy -c) and first start are real; every later start runs `later` (shell).
+async function realOnceHaproxy(dir: string, later: string): Promise<string> {
+  const bin = join(dir, "real-once-haproxy");
+  const startedOnce = join(dir, "started-once");
   await writeFile(
     bin,
     `#!/bin/sh
 for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
 [ -e ${startedOnce} ] || { touch ${startedOnce}; exec haproxy "$@"; }
-echo "simulated crash" >&2
-exit 3
+${later}
 `,
   );
   await chmod(bin, 0o755);
-  const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2"]);
+  return bin;
+}
+
+// SIGKILL the serving master once ready; the reloader's exit (null: none within 20 s).
+async function killMasterAndWait(child: ReloaderProcess): Promise<ProcessExit | null> {
   const ready = await child.waitForEvent("haproxy.ready");
   process.kill(Number(ready["pid"]), "SIGKILL");
-  const exit = await Promise.race([
+  return Promise.race([
     child.exited,
     new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
   ]);
-  assert.deepEqual(exit, { code: 1, signal: null });
+}
+
+test("HAProxy that keeps dying after a good start: bounded restarts with backoff, then exit 1", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
+  // Every later start exits at once.
+  const bin = await realOnceHaproxy(fixture.dir, 'echo "simulated crash" >&2\nexit 3');
+  const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2"]);
+  assert.deepEqual(await killMasterAndWait(child), { code: 1, signal: null });
   assert.equal(child.count("haproxy.restarting"), 2);
   const delays = child.logs
     .filter((line) => line.event === "haproxy.restarting")
@@ -240,26 +255,10 @@ exit 3
 
 test("restarted masters that never become ready count as failures, however long they were waited for", async (t) => {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
-  // Checks pass (real haproxy -c) and the first start is real; every later master never answers its CLI.
-  const bin = join(fixture.dir, "hanging-haproxy");
-  const startedOnce = join(fixture.dir, "started-once");
-  await writeFile(
-    bin,
-    `#!/bin/sh
-for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
-[ -e ${startedOnce} ] || { touch ${startedOnce}; exec haproxy "$@"; }
-exec sleep 60
-`,
-  );
-  await chmod(bin, 0o755);
+  // Every later master never answers its CLI.
+  const bin = await realOnceHaproxy(fixture.dir, "exec sleep 60");
   const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2", "--reload-timeout", "1s"]);
-  const ready = await child.waitForEvent("haproxy.ready");
-  process.kill(Number(ready["pid"]), "SIGKILL");
-  const exit = await Promise.race([
-    child.exited,
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
-  ]);
-  assert.deepEqual(exit, { code: 1, signal: null });
+  assert.deepEqual(await killMasterAndWait(child), { code: 1, signal: null });
   assert.equal(child.count("haproxy.not-ready"), 2);
   assert.equal(child.count("haproxy.gave-up"), 1);
   // What the restart policy counts is the time a master served, not the time since its spawn: the two
@@ -302,20 +301,25 @@ test("HAProxy cannot start at all (its HTTP port is taken): one clear error, exi
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `HAProxy ${pid} is gone`);
 });
 
-test("SIGTERM while HAProxy is still starting: the start is awaited, then stopped; exit 0, no HAProxy left", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  // A real HAProxy that takes 2 s to come up, so the signal surely lands inside the start.
-  const bin = join(fixture.dir, "slow-haproxy");
+// A real HAProxy (checks included) whose master waits `seconds` before it starts: a start to signal into.
+async function slowHaproxy(dir: string, seconds: number): Promise<string> {
+  const bin = join(dir, "slow-haproxy");
   await writeFile(
     bin,
     `#!/bin/sh
 for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
-sleep 2
+sleep ${seconds}
 exec haproxy "$@"
 `,
   );
   await chmod(bin, 0o755);
-  const child = await fixture.start(["--haproxy-bin", bin]);
+  return bin;
+}
+
+test("SIGTERM while HAProxy is still starting: the start is awaited, then stopped; exit 0, no HAProxy left", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  // A real HAProxy that takes 2 s to come up, so the signal surely lands inside the start.
+  const child = await fixture.start(["--haproxy-bin", await slowHaproxy(fixture.dir, 2)]);
   const started = await child.waitForEvent("haproxy.started");
   process.kill(child.pid, "SIGTERM");
   const exit = await Promise.race([
@@ -344,17 +348,7 @@ exec haproxy "$@"
 test("a second SIGTERM while HAProxy is still starting: exit 1 at once, and that HAProxy killed, not left unsupervised", async (t) => {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   // A real HAProxy that takes 3 s to come up, so both signals surely land inside the start.
-  const bin = join(fixture.dir, "slow-haproxy");
-  await writeFile(
-    bin,
-    `#!/bin/sh
-for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
-sleep 3
-exec haproxy "$@"
-`,
-  );
-  await chmod(bin, 0o755);
-  const child = await fixture.start(["--haproxy-bin", bin]);
+  const child = await fixture.start(["--haproxy-bin", await slowHaproxy(fixture.dir, 3)]);
   const started = await child.waitForEvent("haproxy.started");
   process.kill(child.pid, "SIGTERM");
   await new Promise((resolve) => setTimeout(resolve, 300));

@@ -21,6 +21,20 @@ const AGAIN = Symbol("again");
 // packs 20–30 million entries under 64 MiB. 250 000 is 5 × the largest environment the bench measures.
 export const MAX_ARRAY_ENTRIES = 250_000;
 
+// The most bytes one entry may have: a container is a few KB. JSON.parse builds tiny arrays and objects
+// into ≈ 28 times their text (a 16 MB entry of `[[[…]]]` exhausted a 256 MB heap: a fatal error no code
+// can catch), so a larger entry is not parsed: it is given as an OversizedEntry, which the model skips
+// with its reason, and the other entries are read as usual.
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+
+// An entry over MAX_ENTRY_BYTES, in place of its value: not read, not known to be JSON.
+export class OversizedEntry {
+  constructor(
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {}
+}
+
 // The entries of one answer, parsed anew on each pass (nothing parsed is kept here).
 export class JsonArrayEntries implements Iterable<unknown> {
   /** the entries before this one all parsed (read in order, as the model does) */
@@ -41,6 +55,7 @@ export class JsonArrayEntries implements Iterable<unknown> {
     private readonly url: string,
     private boundaries: EntryBoundaries,
     private readonly maxEntries = MAX_ARRAY_ENTRIES,
+    private readonly maxEntryBytes = MAX_ENTRY_BYTES,
   ) {
     this.pieces = pieces.map(bufferView);
     this.encoding = this.pieces.every((piece) => isAscii(piece)) ? "latin1" : "utf8";
@@ -78,6 +93,11 @@ export class JsonArrayEntries implements Iterable<unknown> {
   // Entry `index` parsed; undefined when it is not JSON. With tentative boundaries an entry that does not
   // parse may only have been cut wrong: the exact boundaries replace them and AGAIN asks for it anew.
   private parse(index: number): unknown {
+    const bytes = this.byteLength(index);
+    if (bytes > this.maxEntryBytes) {
+      if (index === this.checked) this.checked++;
+      return new OversizedEntry(bytes, this.maxEntryBytes);
+    }
     try {
       const value: unknown = JSON.parse(this.text(index));
       if (index === this.checked) this.checked++;
@@ -96,6 +116,13 @@ export class JsonArrayEntries implements Iterable<unknown> {
       } else this.slices = exact;
       return AGAIN;
     }
+  }
+
+  // Entry `index`'s length in bytes.
+  private byteLength(index: number): number {
+    const { first, ends } = this.slices;
+    const from = index === 0 ? first : (ends[index - 1] ?? 0) + 1;
+    return (ends[index] ?? from) - from;
   }
 
   // Entry `index`'s text: its bytes decoded, from its piece or from the parts of the pieces it spans

@@ -3,6 +3,8 @@ import { Buffer } from "node:buffer";
 import { decodeBody, type BodyBytes } from "./body-bytes.js";
 import { JsonArrayEntries, notJson } from "./json-array-entries.js";
 import { findCompactEntries } from "./find-compact-entries.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
+import { MetadataError } from "./metadata-error.js";
 import { splitJsonArray } from "./split-json-array.js";
 
 // How a caller wants a JSON answer: `value`, parsed whole; `entries`, an array answer as JsonArrayEntries
@@ -26,8 +28,11 @@ export function parseJsonAnswer(
     const slices = splitJsonArray(pieces);
     if (slices !== null) return new JsonArrayEntries(pieces, slices, url, "exact");
   }
+  const text = decodeBody(pieces);
+  if (nestsDeeperThan(text))
+    throw new MetadataError("too-large", url, `answer nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(decodeBody(pieces)) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw notJson(url, pieces);
   }

@@ -1,7 +1,13 @@
 // Step 1 of the model for one container and its HTTP route: a candidate server, a skipped entry with a
 // reason, or unlabelled. Checked in a fixed order (labels, names, address, lifecycle), so its reason is
 // stable. Pure and total.
-import { isProxyOption, parsePort, PROXY_OPTIONS, type LabelSettings } from "@rancher-haproxy/core";
+import {
+  isProxyOption,
+  OversizedEntry,
+  parsePort,
+  PROXY_OPTIONS,
+  type LabelSettings,
+} from "@rancher-haproxy/core";
 import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
 import { checkContainer } from "./check-container.js";
 import { containerRef } from "./container-ref.js";
@@ -100,21 +106,22 @@ function skipped(ref: ContainerRef, code: ContainerSkipCode, reason: string): Ev
   return { kind: "skipped", skip: { ...ref, code, reason } };
 }
 
-// A /containers entry that is not an object (a string, a number, a list, null): skipped, never routed.
+// A /containers entry that is not an object (a string, a number, a list, null), or one too large to be
+// read (OversizedEntry): skipped, never routed.
 export function notAnObject(entry: unknown, label: string): Evaluation {
+  const reason =
+    entry instanceof OversizedEntry
+      ? `entry of ${entry.bytes} bytes is over the ${entry.maxBytes}-byte cap of one container: not read`
+      : `entry ${describeValue(entry)} is not a container object`;
   return {
     kind: "skipped",
-    skip: {
-      container: label,
-      uuid: null,
-      stack: null,
-      code: "entry-invalid",
-      reason: `entry ${describeValue(entry)} is not a container object`,
-    },
+    skip: { container: label, uuid: null, stack: null, code: "entry-invalid", reason },
   };
 }
 
-// A plain object (a container entry), not null or a list.
+// A plain object (a container entry), not null, a list or an entry left unread.
 export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof OversizedEntry)
+  );
 }

@@ -32,7 +32,7 @@ export type AliasSkipCode =
 
 // Every skip code with what it means, for the README, help texts and explain output.
 export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, string>> = {
-  "entry-invalid": "the /containers entry is not an object",
+  "entry-invalid": "the /containers entry is not an object, or is over the 1 MiB a container may take",
   "port-invalid": "the routing label's value is not a port: digits only, 1-65535",
   "proxy-invalid":
     "the proxy label is not send-proxy, send-proxy-v2, send-proxy-v2-ssl or send-proxy-v2-ssl-cn",
