@@ -132,6 +132,24 @@ test("parse(render(table)) deep-equals table for every valid table, from text an
   );
 });
 
+test("a leading byte order mark is refused the same from bytes as from text", () => {
+  const files = {
+    backends: "\uFEFFbackend app\n    server web-1 127.0.0.1:80\n",
+    map: "\uFEFFapp.dev.tld app\n",
+  };
+  for (const file of ["backends", "map"] as const) {
+    const text = {
+      backends: files.backends.replace(/^\uFEFF/, ""),
+      map: files.map.replace(/^\uFEFF/, ""),
+      [file]: files[file],
+    };
+    const asText = parseSharedFiles(text);
+    const asBytes = parseSharedFiles({ backends: Buffer.from(text.backends), map: Buffer.from(text.map) });
+    assert.equal(asText.ok, false, `${file} as text`);
+    assert.equal(asBytes.ok, false, `${file} as bytes: the BOM is not decoded away`);
+  }
+});
+
 test("rendering sorts: the same table in any order gives the same bytes", () => {
   fc.assert(
     fc.property(tableArb(0, true), (table) => {

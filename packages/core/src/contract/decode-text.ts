@@ -1,5 +1,7 @@
 // Bytes from the shared volume as text: UTF-8 without NUL bytes, or why not. Never throws.
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading byte order mark stays in the text, so it is refused as the same text given as a
+// string is (decoding it away made the reloader, which reads bytes, accept what the generator refused).
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 // The text of `bytes`, or the reason it is no text file (a NUL byte, invalid UTF-8).
 export function decodeText(bytes: Uint8Array): string | { reason: string } {
