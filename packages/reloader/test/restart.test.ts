@@ -301,6 +301,21 @@ test("HAProxy cannot start at all (its HTTP port is taken): one clear error, exi
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `HAProxy ${pid} is gone`);
 });
 
+// Waits until process `pid` is gone (5 s at most).
+async function waitGone(pid: number): Promise<void> {
+  await waitFor(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { timeoutMs: 5000, message: `HAProxy ${pid} is gone` },
+  );
+}
+
 // A real HAProxy (checks included) whose master waits `seconds` before it starts: a start to signal into.
 async function slowHaproxy(dir: string, seconds: number): Promise<string> {
   const bin = join(dir, "slow-haproxy");
@@ -332,17 +347,7 @@ test("SIGTERM while HAProxy is still starting: the start is awaited, then stoppe
   assert.ok(events.indexOf("reloader.shutdown") >= 0, "the signal was handled");
   assert.ok(ready === -1 || events.indexOf("reloader.shutdown") < ready, "the signal came before ready");
   const pid = Number(started["pid"]);
-  await waitFor(
-    () => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-    { timeoutMs: 5000, message: `HAProxy ${pid} is gone` },
-  );
+  await waitGone(pid);
 });
 
 test("a second SIGTERM while HAProxy is still starting: exit 1 at once, and that HAProxy killed, not left unsupervised", async (t) => {
@@ -360,15 +365,5 @@ test("a second SIGTERM while HAProxy is still starting: exit 1 at once, and that
   assert.deepEqual(exit, { code: 1, signal: null }, "exit 1 on the second signal");
   const pid = Number(started["pid"]);
   assert.equal(child.logs.find((line) => line.event === "reloader.killed-haproxy")?.["pid"], pid);
-  await waitFor(
-    () => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-    { timeoutMs: 5000, message: `HAProxy ${pid} is gone` },
-  );
+  await waitGone(pid);
 });

@@ -90,11 +90,13 @@ export class JsonArrayEntries implements Iterable<unknown> {
     return null;
   }
 
-  // Entry `index` parsed; undefined when it is not JSON. With tentative boundaries an entry that does not
-  // parse may only have been cut wrong: the exact boundaries replace them and AGAIN asks for it anew.
+  // Entry `index` parsed; undefined when it is not JSON; an OversizedEntry when it is too large to parse.
+  // With tentative boundaries an entry that does not parse, or seems too large, may only have been cut
+  // wrong: the exact boundaries replace them and AGAIN asks for it anew.
   private parse(index: number): unknown {
     const bytes = this.byteLength(index);
     if (bytes > this.maxEntryBytes) {
+      if (this.boundaries === "tentative") return this.exactBoundaries();
       if (index === this.checked) this.checked++;
       return new OversizedEntry(bytes, this.maxEntryBytes);
     }
@@ -103,19 +105,22 @@ export class JsonArrayEntries implements Iterable<unknown> {
       if (index === this.checked) this.checked++;
       return value;
     } catch {
-      if (this.boundaries === "exact") {
-        this.broken = true;
-        return undefined;
-      }
-      this.boundaries = "exact";
-      const exact = splitJsonArray(this.pieces);
-      // Not an array at all: the entries read so far were its only ones.
-      if (exact === null) {
-        this.broken = true;
-        this.slices = { ...this.slices, count: this.checked };
-      } else this.slices = exact;
-      return AGAIN;
+      if (this.boundaries === "tentative") return this.exactBoundaries();
+      this.broken = true;
+      return undefined;
     }
+  }
+
+  // Replaces tentative boundaries by the exact ones (the entries read so far stay where they were).
+  private exactBoundaries(): typeof AGAIN {
+    this.boundaries = "exact";
+    const exact = splitJsonArray(this.pieces);
+    // Not an array at all: the entries read so far were its only ones.
+    if (exact === null) {
+      this.broken = true;
+      this.slices = { ...this.slices, count: this.checked };
+    } else this.slices = exact;
+    return AGAIN;
   }
 
   // Entry `index`'s length in bytes.

@@ -4,15 +4,10 @@
 // 16 MB in a 256 MB heap: a fatal out-of-memory error no code can catch). Nothing Rancher sends nests
 // more than a few levels.
 
+import { QUOTE, BACKSLASH, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT } from "./json-bytes.js";
+
 // The deepest nesting accepted in an answer parsed whole.
 export const MAX_JSON_DEPTH = 512;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 
 // True when `text` (JSON or not) opens more than `maxDepth` arrays or objects at once, outside strings.
 export function nestsDeeperThan(text: string, maxDepth = MAX_JSON_DEPTH): boolean {

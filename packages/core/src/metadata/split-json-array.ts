@@ -15,15 +15,10 @@ import {
   type JsonArraySlices,
 } from "./json-array-slices.js";
 
+import { QUOTE, BACKSLASH, COMMA, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT } from "./json-bytes.js";
+
 export type { JsonArraySlices } from "./json-array-slices.js";
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 const EMPTY = new Uint8Array(0);
 
 // The entries of the bytes (the pieces in order) when they have the form `[` e1 `,` … `,` en `]` (JSON

@@ -1,6 +1,6 @@
 // The only code that writes files, and the logs of what it wrote.
 export * from "./write-outputs.js";
-export * from "./scan-old-names.js";
+export * from "./scan-declared-names.js";
 export * from "./log-diff.js";
 export * from "./log-write-outcomes.js";
 export * from "./plan-writes.js";

@@ -5,7 +5,7 @@
 import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
 import { oldOutputCap } from "./old-output-cap.js";
 import { planWrites, type FilePair, type UnreadFiles } from "./plan-writes.js";
-import { scanDeclaredNames } from "./scan-old-names.js";
+import { scanDeclaredNames } from "./scan-declared-names.js";
 
 // One file to write: where, and the bytes it should hold.
 export interface OutputFile {
