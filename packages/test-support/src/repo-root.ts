@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // The first directory up from `from` that holds the repository's package-lock.json and packages/.
-export function findRepoRoot(from: string): string {
+function findRepoRoot(from: string): string {
   for (let dir = from; ;) {
     if (existsSync(join(dir, "package-lock.json")) && existsSync(join(dir, "packages", "test-support")))
       return dir;

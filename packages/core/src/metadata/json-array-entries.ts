@@ -94,14 +94,14 @@ export class JsonArrayEntries implements Iterable<unknown> {
   // With tentative boundaries an entry that does not parse, or seems too large, may only have been cut
   // wrong: the exact boundaries replace them and AGAIN asks for it anew.
   private parse(index: number): unknown {
-    const bytes = this.byteLength(index);
-    if (bytes > this.maxEntryBytes) {
+    const [from, to] = this.range(index);
+    if (to - from > this.maxEntryBytes) {
       if (this.boundaries === "tentative") return this.exactBoundaries();
       if (index === this.checked) this.checked++;
-      return new OversizedEntry(bytes, this.maxEntryBytes);
+      return new OversizedEntry(to - from, this.maxEntryBytes);
     }
     try {
-      const value: unknown = JSON.parse(this.text(index));
+      const value: unknown = JSON.parse(this.text(from, to));
       if (index === this.checked) this.checked++;
       return value;
     } catch {
@@ -123,19 +123,16 @@ export class JsonArrayEntries implements Iterable<unknown> {
     return AGAIN;
   }
 
-  // Entry `index`'s length in bytes.
-  private byteLength(index: number): number {
+  // Where entry `index`'s bytes start and end in the whole text.
+  private range(index: number): [from: number, to: number] {
     const { first, ends } = this.slices;
     const from = index === 0 ? first : (ends[index - 1] ?? 0) + 1;
-    return (ends[index] ?? from) - from;
+    return [from, ends[index] ?? from];
   }
 
-  // Entry `index`'s text: its bytes decoded, from its piece or from the parts of the pieces it spans
-  // (split at ASCII bytes, so decoding an entry alone gives the characters the whole text would have).
-  private text(index: number): string {
-    const { first, ends } = this.slices;
-    const from = index === 0 ? first : (ends[index - 1] ?? 0) + 1;
-    const to = ends[index] ?? from;
+  // The text of an entry's bytes (`range`) decoded, from its piece or from the parts of the pieces it
+  // spans (split at ASCII bytes, so decoding an entry alone gives the characters the whole text would have).
+  private text(from: number, to: number): string {
     // Entries are read in order: the piece of the last one, or the next, usually holds this one.
     let piece = this.cursor;
     if (!(this.startOf(piece) <= from && from < this.endOf(piece))) piece = this.pieceAt(from);

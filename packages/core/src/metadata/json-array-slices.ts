@@ -1,5 +1,6 @@
 // Where the entries of a JSON array are in its UTF-8 bytes (the pieces they arrived in, in order), as
 // found by splitJsonArray (exact) or findCompactEntries (tentative), and the array's brackets.
+import { CLOSE_ARRAY, OPEN_ARRAY } from "./json-bytes.js";
 
 // Where the entries are, as byte offsets in the bytes the pieces make together: entry i runs from `first`
 // (i = 0) or just after the comma at ends[i - 1], to ends[i] (exclusive), surrounding whitespace included.
@@ -27,8 +28,6 @@ export interface ArrayFrame {
   pieceStarts: number[];
 }
 
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const EMPTY = new Uint8Array(0);
 
 // The brackets of the bytes when they have the form `[` … `]` (JSON whitespace around it), else null.

@@ -22,9 +22,14 @@ export function createAliasMemory(): AliasMemory {
   return { last: {}, known: false, seeded: false, selfUnknown: false };
 }
 
-// Before the first answer, the aliases of the map on disk stand for the last one (once).
+// True while neither an answer nor the map on disk gave the aliases to keep: seedAliases is due.
+export function needsSeed(memory: AliasMemory): boolean {
+  return !memory.known && !memory.seeded;
+}
+
+// Before the first answer, the aliases of the map on disk stand for the last one (call only when
+// needsSeed: the caller skips the disk read otherwise).
 export function seedAliases(memory: AliasMemory, fromDisk: Record<string, string[]>): void {
-  if (memory.known || memory.seeded) return;
   memory.last = fromDisk;
   memory.seeded = true;
 }

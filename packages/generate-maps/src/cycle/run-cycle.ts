@@ -4,7 +4,13 @@ import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { RemovalDecision, RemovalGuardSettings } from "../guard/decide-removal-hold.js";
 import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "../guard/removal-guard.js";
 import { readClock, systemClock, type Clock } from "../loop/clock.js";
-import { carryAliases, createAliasMemory, seedAliases, type AliasMemory } from "./carry-aliases.js";
+import {
+  carryAliases,
+  createAliasMemory,
+  needsSeed,
+  seedAliases,
+  type AliasMemory,
+} from "./carry-aliases.js";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
@@ -116,7 +122,7 @@ async function cycle(
   let snapshot: MetadataSnapshot;
   try {
     const read = await readMetadata(generator.client, run.signal, run.version);
-    if (!read.selfKnown && !state.aliases.known && !state.aliases.seeded)
+    if (!read.selfKnown && needsSeed(state.aliases))
       seedAliases(state.aliases, await readMapAliases(options.domainMapPath, options.domain));
     snapshot = carryAliases(state.aliases, read, logger);
   } catch (error) {

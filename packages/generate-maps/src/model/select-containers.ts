@@ -48,18 +48,20 @@ function select(
   networks: BackendNetworks | undefined,
   missing: string | null = null,
 ): void {
-  const explain = (skip: SkippedContainer): SkippedContainer =>
-    missing !== null && skip.code === "no-ip"
-      ? {
-          ...skip,
-          reason: `no primary_ip, and network_from_container_uuid ${describeValue(missing)} names no container with one`,
-        }
-      : skip;
   const result = evaluateContainer(container, options, networks);
   const tcp = evaluateTcpContainer(container, options, networks);
-  if (result.kind === "skipped") selection.skipped.push(explain(result.skip));
+  if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, missing));
   else if (result.kind === "candidate") selection.candidates.push(result.candidate);
-  if (tcp.kind === "skipped") selection.skipped.push(explain(tcp.skip));
+  if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, missing));
   else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
   if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
+}
+
+// A `no-ip` skip of a container whose network owner (`missing`) the list has no address for says so.
+function explainNoIp(skip: SkippedContainer, missing: string | null): SkippedContainer {
+  if (missing === null || skip.code !== "no-ip") return skip;
+  return {
+    ...skip,
+    reason: `no primary_ip, and network_from_container_uuid ${describeValue(missing)} names no container with one`,
+  };
 }

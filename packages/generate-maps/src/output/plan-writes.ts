@@ -76,6 +76,9 @@ export function planWrites(
   });
 }
 
+// A `backend <name>` line (its name in group 1).
+export const BACKEND_HEADER = /^backend\s+(\S+)\s*$/;
+
 // The backend names a backends file declares (`backend <name>` lines).
 export function declaredBackends(text: string): Set<string> {
   const names = new Set<string>();
@@ -84,7 +87,7 @@ export function declaredBackends(text: string): Set<string> {
     const end = text.indexOf("\n", start);
     const stop = end === -1 ? text.length : end;
     if (text.startsWith("backend", start)) {
-      const match = /^backend\s+(\S+)\s*$/.exec(text.slice(start, stop));
+      const match = BACKEND_HEADER.exec(text.slice(start, stop));
       if (match?.[1] !== undefined) names.add(match[1]);
     }
     start = stop + 1;
@@ -97,19 +100,22 @@ export function mapBackends(text: string): Set<string> {
   const names = new Set<string>();
   for (const line of eachLine(text)) {
     if (line === "") continue;
-    const fields = line.trim().split(/\s+/);
-    if (fields.length >= 2 && !line.trimStart().startsWith("#") && fields[1] !== undefined)
-      names.add(fields[1]);
+    const backend = mapLineBackend(line);
+    if (backend !== undefined) names.add(backend);
   }
   return names;
+}
+
+// The backend a map line routes to (its second field); undefined for a comment or a line of one field.
+function mapLineBackend(line: string): string | undefined {
+  return line.trimStart().startsWith("#") ? undefined : line.trim().split(/\s+/)[1];
 }
 
 // The lines of `map` that route to a backend in `declared` (comments and blank lines kept).
 function mapRoutingTo(map: string, declared: ReadonlySet<string>): string {
   let kept = "";
   for (const line of eachLine(map)) {
-    const fields = line.trim().split(/\s+/);
-    const backend = line.trimStart().startsWith("#") ? undefined : fields[1];
+    const backend = mapLineBackend(line);
     if (backend === undefined || declared.has(backend)) kept += `${line}\n`;
   }
   return map.endsWith("\n") ? kept : kept.slice(0, -1);

@@ -11,11 +11,11 @@ import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { isBackendName, MAX_SHARED_BACKENDS, parseTcpBackendName } from "@rancher-haproxy/core";
 import { GUARD_BASELINE_MAX_BYTES } from "../guard/removal-guard.js";
+import { BACKEND_HEADER } from "./plan-writes.js";
 
 const CHUNK_BYTES = 1024 * 1024;
 // The longest `backend <name>` line kept across chunks (a name is at most 127 characters).
 const MAX_HEADER_CHARS = 256;
-const HEADER = /^backend\s+(\S+)\s*$/;
 
 // The names the backends file at `path` declares, or null when they are not known: absent, not a regular
 // file, over `maxBytes`, more than `maxNames` names, or unreadable.
@@ -77,6 +77,6 @@ function headersIn(text: string, last: boolean, names: Set<string>): string {
 }
 
 function addHeader(line: string, names: Set<string>): void {
-  const name = HEADER.exec(line)?.[1];
+  const name = BACKEND_HEADER.exec(line)?.[1];
   if (name !== undefined && (isBackendName(name) || parseTcpBackendName(name) !== undefined)) names.add(name);
 }

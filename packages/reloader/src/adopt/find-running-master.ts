@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { readProc } from "../haproxy/confirm-reload.js";
 import type { Logger, ProcInfo } from "@rancher-haproxy/core";
-import { findOurMasterInProc, isOurMaster, isSameProcessAlive, viewProcess } from "./process-table.js";
+import { findOurMaster, isOurMaster, isSameProcessAlive, viewProcess } from "./process-table.js";
 
 // `running`: it answers on the master CLI, adopt it. `stale`: it is alive but does not answer (retire
 // it before starting another on the same ports). `none`: nothing to adopt.
@@ -27,12 +27,8 @@ export async function findRunningMaster(
   logger: Logger,
   retryMs = 500,
 ): Promise<FoundMaster> {
-  const fromPidFile = await readPidFile(layout.pidFile);
-  const candidate = fromPidFile === null ? null : viewProcess(fromPidFile);
-  const ours =
-    candidate && isOurMaster(candidate, layout.masterSocket)
-      ? candidate
-      : findOurMasterInProc(layout.masterSocket);
+  const pidFile = await readFile(layout.pidFile, "utf8").catch(() => null);
+  const ours = findOurMaster(pidFile, layout.masterSocket);
   const deadline = performance.now() + reloadTimeoutMs + ADOPT_SLACK_MS;
   let waiting = false;
   for (;;) {
@@ -52,14 +48,5 @@ export async function findRunningMaster(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, retryMs));
-  }
-}
-
-async function readPidFile(path: string): Promise<number | null> {
-  try {
-    const pid = Number((await readFile(path, "utf8")).trim());
-    return Number.isSafeInteger(pid) && pid > 1 ? pid : null;
-  } catch {
-    return null;
   }
 }

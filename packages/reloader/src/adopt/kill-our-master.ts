@@ -5,20 +5,17 @@
 // dir's socket, checked in /proc) is killed: the pid file may be stale and its pid reused.
 import { readFileSync } from "node:fs";
 import type { StateLayout } from "../output/snapshot-layout.js";
-import { findOurMasterInProc, isOurMaster, viewProcess } from "./process-table.js";
+import { findOurMaster } from "./process-table.js";
 
 // Kills the master of `layout` when one runs; returns its pid, or null when none was found.
 export function killOurMaster(layout: StateLayout): number | null {
-  let pid: number | null = null;
+  let pidFile: string | null;
   try {
-    const text = readFileSync(layout.pidFile, "utf8").trim();
-    if (/^[1-9][0-9]{0,9}$/.test(text)) pid = Number(text);
+    pidFile = readFileSync(layout.pidFile, "utf8");
   } catch {
-    pid = null;
+    pidFile = null;
   }
-  const named = pid === null ? null : viewProcess(pid);
-  const master =
-    named && isOurMaster(named, layout.masterSocket) ? named : findOurMasterInProc(layout.masterSocket);
+  const master = findOurMaster(pidFile, layout.masterSocket);
   if (!master) return null;
   try {
     process.kill(master.pid, "SIGKILL");

@@ -13,15 +13,18 @@ export interface ProcessView {
   argv: string[];
 }
 
+// The fields of /proc/<pid>/stat this module reads; throws when it cannot be read.
+function readStat(pid: number): Pick<ProcessView, "state" | "ppid" | "startTime"> {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name is in parentheses and may hold spaces: the fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0] ?? "?", ppid: Number(fields[1]), startTime: fields[19] ?? "" };
+}
+
 // The process, or null when there is none (or only its zombie, or /proc cannot be read).
 export function viewProcess(pid: number): ProcessView | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name is in parentheses and may hold spaces: the fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const state = fields[0] ?? "?";
-    const ppid = Number(fields[1]);
-    const startTime = fields[19] ?? "";
+    const { state, ppid, startTime } = readStat(pid);
     if (state === "Z" || state === "X") return null;
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     return { pid, state, ppid, startTime, argv };
@@ -40,9 +43,8 @@ export function isSameProcessAlive(pid: number, startTime: string): boolean {
 // taken as "gone", it made the supervisor start a second master beside the adopted one.
 export function isSameProcessGone(pid: number, startTime: string): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[0] === "Z" || fields[0] === "X" || fields[19] !== startTime;
+    const stat = readStat(pid);
+    return stat.state === "Z" || stat.state === "X" || stat.startTime !== startTime;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENOENT" || code === "ESRCH";
@@ -61,11 +63,19 @@ export function isOurMaster(view: ProcessView, masterSocket: string): boolean {
   );
 }
 
+// The master of ours /proc shows: the one the pid file names (`pidFileText`, null when there is none)
+// when it is ours, else one found by findOurMasterInProc.
+export function findOurMaster(pidFileText: string | null, masterSocket: string): ProcessView | null {
+  const pid = pidFileText === null ? NaN : Number(pidFileText.trim());
+  const named = Number.isSafeInteger(pid) && pid > 1 ? viewProcess(pid) : null;
+  return named && isOurMaster(named, masterSocket) ? named : findOurMasterInProc(masterSocket);
+}
+
 // A master of ours that /proc shows, when the pid file does not name one: a reloader killed between
 // spawning a master and writing its pid file left it, still parsing its config (its CLI silent), and the
 // next reloader started a second master on the same ports. Its workers have the same command line, so a
 // process whose parent is one of ours is not a master; the oldest of several is taken.
-export function findOurMasterInProc(masterSocket: string): ProcessView | null {
+function findOurMasterInProc(masterSocket: string): ProcessView | null {
   let entries: string[];
   try {
     entries = readdirSync("/proc");

@@ -38,3 +38,8 @@ export function macForIp(ip: string | null): string | null {
   if (octets === undefined || octets.length !== 4) return null;
   return `02:2c:7e:${HEX[Number(octets[1]) & 255]}:${HEX[Number(octets[2]) & 255]}:${HEX[Number(octets[3]) & 255]}`;
 }
+
+// The uuid the tree builder gives a container of `stack`/`service` named `name` when its spec has none.
+export function containerUuid(stack: string, service: string, name: string): string {
+  return deterministicUuid("container", stack, service, name);
+}

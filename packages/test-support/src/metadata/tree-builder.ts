@@ -1,5 +1,5 @@
 // The bookkeeping of buildTree(): ids, hosts, and the containers/services/stacks lists being filled.
-import { deterministicUuid } from "./deterministic-uuid.js";
+import { containerUuid, deterministicUuid } from "./deterministic-uuid.js";
 import { makeContainer, systemLabels } from "./make-container.js";
 import { makeHost, makeNetwork, makeService } from "./make-objects.js";
 import type { ContainerSpec, ServiceSpec, TreeSpec } from "./tree-spec.js";
@@ -128,7 +128,7 @@ export class TreeBuilder {
     const n = this.counter++;
     return makeContainer({
       name,
-      uuid: c.uuid ?? deterministicUuid("container", owner.stack ?? "", owner.service ?? "", name),
+      uuid: c.uuid ?? containerUuid(owner.stack ?? "", owner.service ?? "", name),
       ip: c.ip === undefined ? `127.${1 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}` : c.ip,
       state: c.state ?? "running",
       health: c.health ?? null,

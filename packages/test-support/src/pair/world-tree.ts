@@ -2,7 +2,7 @@
 // a real backend's address, so what generate-maps routes can be reached. Scale, health and aliases are
 // edits of this small description (rebuilt trees keep their uuids: they derive from the names).
 import { buildTree } from "../metadata/build-tree.js";
-import { deterministicUuid } from "../metadata/deterministic-uuid.js";
+import { containerUuid } from "../metadata/deterministic-uuid.js";
 import type { ContainerSpec, StackSpec } from "../metadata/tree-spec.js";
 import type { Tree } from "../metadata/types.js";
 
@@ -39,11 +39,11 @@ export interface World {
 export function worldTree(world: World): Tree {
   const stacks: StackSpec[] = Object.entries(world.stacks).map(([name, containers]) => {
     const serviceOf = (c: WorldContainer) => c.service ?? "web";
-    // The builder's own uuid for a container (buildTree derives it the same way when none is given).
+    // The builder's own uuid for a container (containerUuid, as buildTree gives it when none is given).
     const uuidOf = (containerName: string) => {
       const owner = containers.find((c) => c.backend.name === containerName);
       if (!owner) throw new Error(`networkFrom ${containerName}: no such container in stack ${name}`);
-      return deterministicUuid("container", name, serviceOf(owner), containerName);
+      return containerUuid(name, serviceOf(owner), containerName);
     };
     return {
       name,

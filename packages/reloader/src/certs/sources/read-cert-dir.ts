@@ -26,9 +26,9 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
   try {
     names = (await readdir(dir)).filter((name) => /\.(pem|crt|key)$/.test(name)).sort();
   } catch (error) {
-    result.problems.push({ name: dir, reason: `SSL_CERT_DIR cannot be read (${errorCode(error)})` });
-    // Gone (or not a directory): its certificates are removed. Anything else: its files are unknown.
     const code = errorCode(error);
+    result.problems.push({ name: dir, reason: `SSL_CERT_DIR cannot be read (${code})` });
+    // Gone (or not a directory): its certificates are removed. Anything else: its files are unknown.
     return { ...result, listed: code === "ENOENT" || code === "ENOTDIR" };
   }
   if (names.length > MAX_CERT_DIR_FILES)
