@@ -23,17 +23,26 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+// How each logger made here escapes its strings (writeLogLines builds lines the same way).
+const KEEP = new WeakMap<Logger, KeepControls>();
+
+// The escaping `logger` was created with; undefined for a logger not made by createLogger (or a child).
+export function loggerKeep(logger: Logger): KeepControls | undefined {
+  return KEEP.get(logger);
+}
+
 // One structured logger per process: stable field names, `event` on every line, secrets redacted, and
 // every string (message and fields) escaped and cut, so no value can forge a line or flood the log.
 export function createLogger(options: LoggerOptions): Logger {
   const format = options.format ?? (process.stdout.isTTY ? "pretty" : "json");
-  const keep: KeepControls = format === "pretty" ? "none" : "all";
+  const keep: KeepControls = format === "pretty" ? "none" : "json";
   const base = {
     name: options.name,
     level: options.level ?? "info",
     base: { name: options.name },
     timestamp: pino.stdTimeFunctions.isoTime,
-    // Pretty lines are read on a terminal: control characters escaped there; JSON encodes them itself.
+    // Pretty lines are read on a terminal: control characters escaped there; JSON encodes the C0 ones
+    // itself and the rest (C1, separators, bidi controls) are escaped as text, as in pretty lines.
     // The same walk censors secret keys (ssl_key, ssl_cert, key, password; see safeLogFields): pino's own
     // `redact` with wildcard paths doubled the CPU of every line.
     formatters: { log: (fields: Record<string, unknown>) => safeLogFields(fields, keep) },
@@ -46,14 +55,15 @@ export function createLogger(options: LoggerOptions): Logger {
       },
     },
   };
-  if (format === "pretty") {
-    return pino(
-      base,
-      pretty({ colorize: process.stdout.isTTY, destination: options.destination ?? 1, sync: true }),
-    );
-  }
-  if (options.destination) return pino(base, options.destination);
-  return pino(base, pino.destination({ dest: 1, sync: true }));
+  const logger =
+    format === "pretty"
+      ? pino(
+          base,
+          pretty({ colorize: process.stdout.isTTY, destination: options.destination ?? 1, sync: true }),
+        )
+      : pino(base, options.destination ?? pino.destination({ dest: 1, sync: true }));
+  KEEP.set(logger, keep);
+  return logger;
 }
 
 // Parse LOG_LEVEL / --log-level; undefined when the value is not a pino level.

@@ -1,3 +1,4 @@
 // Structured logging shared by both sidekicks.
 export * from "./create-logger.js";
 export * from "./safe-log-text.js";
+export * from "./write-log-lines.js";

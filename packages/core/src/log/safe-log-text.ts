@@ -1,13 +1,16 @@
 // Log-safe text: values from metadata and the shared volume end up in log lines, where a newline could
 // forge a line of the terminal (pretty) format and a 100 kB name would be logged whole. The logger cuts
-// every long string in both formats and escapes control characters in the pretty one (JSON encodes them
-// itself); call sites that log metadata values escape and cut them in both formats.
+// every long string in both formats and escapes control characters: all of them in the pretty one, and
+// in JSON those JSON.stringify leaves raw (C1, separators, bidi controls); call sites that log metadata
+// values escape and cut them in both formats.
 
 // The longest string a log field or message keeps (the rest is counted, not logged).
 export const MAX_LOG_STRING = 4096;
 
-// Which control characters a string keeps: none (all escaped), line feeds and tabs, or all (cut only).
-export type KeepControls = "none" | "lines" | "all";
+// Which control characters a string keeps: none (all escaped), line feeds and tabs, or the C0 controls
+// that JSON encodes itself ("json": DEL, C1, the line/paragraph separators and bidi controls escaped,
+// which JSON.stringify leaves raw and a terminal would act on), or all (cut only).
+export type KeepControls = "none" | "lines" | "json" | "all";
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides/isolates.
 // eslint-disable-next-line no-control-regex
@@ -17,11 +20,23 @@ const UNSAFE_KEEP_NEWLINE =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+// What JSON.stringify writes raw but a terminal showing the line acts on: DEL, C1 (NEL, CSI...), U+2028/
+// U+2029 and the bidi overrides/isolates (a name that reverses the rest of the line).
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+// The pattern of the characters `keep` escapes (undefined: none, "all").
+function unsafeFor(keep: KeepControls): RegExp | undefined {
+  if (keep === "none") return UNSAFE;
+  if (keep === "lines") return UNSAFE_KEEP_NEWLINE;
+  return keep === "json" ? UNSAFE_IN_JSON : undefined;
+}
+
 // `text` with its control characters escaped (\n, \u001b...; see `keep`) and cut at `max` characters.
 export function safeLogText(text: string, max = MAX_LOG_STRING, keep: KeepControls = "none"): string {
   const cut = text.length > max ? text.slice(0, max) : text;
-  const escaped =
-    keep === "all" ? cut : cut.replace(keep === "lines" ? UNSAFE_KEEP_NEWLINE : UNSAFE, escapeChar);
+  const unsafe = unsafeFor(keep);
+  // search() first: a string with nothing to escape (nearly all) skips the replacer's slower path.
+  const escaped = unsafe === undefined || cut.search(unsafe) === -1 ? cut : cut.replace(unsafe, escapeChar);
   return text.length > max ? `${escaped}…(${text.length - max} more characters)` : escaped;
 }
 
@@ -59,11 +74,13 @@ function safeObject(
   keep: KeepControls,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const value = fields[key];
     const safeKey = safeLogText(key, 128, keep);
     if (depth <= SECRET_DEPTH && value !== undefined && SECRET_KEYS.has(key)) out[safeKey] = REDACTED;
     else if (typeof value === "string" && MULTILINE_FIELDS.has(key))
-      out[safeKey] = safeLogText(value, 64 * 1024, keep === "all" ? "all" : "lines");
+      out[safeKey] = safeLogText(value, 64 * 1024, keep === "none" ? "lines" : keep);
     else out[safeKey] = safeValue(value, depth + 1, keep);
   }
   return out;

@@ -1,5 +1,5 @@
 // Logs each skipped container and alias (and each route note) once: when it first appears or its reason changes, not every cycle.
-import { safeLogText, type Logger } from "@rancher-haproxy/core";
+import { safeLogText, writeLogLines, type Logger, type LogLine } from "@rancher-haproxy/core";
 import { skipLevel } from "../model/reasons.js";
 import type { RoutingTable } from "../model/routing-table.js";
 
@@ -18,42 +18,50 @@ export function createSkipLog(logger: Logger): SkipLog {
   const notes = new Memory();
   return {
     report(table) {
+      // One write for all of them (writeLogLines): a first cycle may log thousands.
+      const lines: LogLine[] = [];
       const keyOf = (s: (typeof table.skipped)[number]) =>
         `${s.uuid ?? ""}\0${s.container}\0${s.route ?? ""}`;
       for (const skip of containers.fresh(table.skipped, keyOf)) {
         const { code } = skip;
         // Metadata's own strings: escaped and cut to a readable length (the logger caps the rest).
-        const [container, uuid, stack, reason] = [skip.container, skip.uuid, skip.stack, skip.reason].map(
-          (value) => (value === null ? null : safeLogText(value, METADATA_TEXT_CHARS)),
-        );
-        const route = skip.route ?? "http";
-        const fields = { event: "container-skipped", container, uuid, stack, route, code, reason };
-        logger[skipLevel(code)](fields, `not routing ${container}: ${reason}`);
+        const container = metadataText(skip.container);
+        const reason = metadataText(skip.reason);
+        const fields = {
+          event: "container-skipped",
+          container,
+          uuid: skip.uuid === null ? null : metadataText(skip.uuid),
+          stack: skip.stack === null ? null : metadataText(skip.stack),
+          route: skip.route ?? "http",
+          code,
+          reason,
+        };
+        lines.push({ level: skipLevel(code), fields, msg: `not routing ${container}: ${reason}` });
       }
       for (const skip of aliases.fresh(table.skippedAliases, (s) => `${s.stack}\0${s.alias}`)) {
         const { code } = skip;
-        const [alias, stack, reason] = [skip.alias, skip.stack, skip.reason].map((value) =>
-          safeLogText(value, METADATA_TEXT_CHARS),
-        );
-        logger[skipLevel(code)](
-          { event: "alias-skipped", alias, stack, code, reason },
-          `not routing alias ${alias}: ${reason}`,
-        );
+        const [alias, stack, reason] = [skip.alias, skip.stack, skip.reason].map(metadataText);
+        const fields = { event: "alias-skipped", alias, stack, code, reason };
+        lines.push({ level: skipLevel(code), fields, msg: `not routing alias ${alias}: ${reason}` });
       }
       for (const note of notes.fresh(
         table.notes,
         (n) => `${n.backend}\0${n.container ?? ""}\0${n.code}\0${n.reason}`,
       )) {
-        const [backend, container, reason] = [note.backend, note.container, note.reason].map((value) =>
-          value === null ? null : safeLogText(value, METADATA_TEXT_CHARS),
-        );
-        logger.warn(
-          { event: "route-note", backend, container, code: note.code, reason },
-          `backend ${backend}: ${reason}`,
-        );
+        const backend = metadataText(note.backend);
+        const reason = metadataText(note.reason);
+        const container = note.container === null ? null : metadataText(note.container);
+        const fields = { event: "route-note", backend, container, code: note.code, reason };
+        lines.push({ level: "warn", fields, msg: `backend ${backend}: ${reason}` });
       }
+      writeLogLines(logger, lines);
     },
   };
+}
+
+// A metadata value as a skip line carries it: escaped and cut to METADATA_TEXT_CHARS.
+function metadataText(value: string): string {
+  return safeLogText(value, METADATA_TEXT_CHARS);
 }
 
 // The last reason seen per key; `fresh` returns the entries that are new or changed and forgets the gone ones.

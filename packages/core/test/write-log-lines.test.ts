@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { test } from "node:test";
+import { pino } from "pino";
+import { createLogger, writeLogLines, type LogFormat, type Logger, type LogLine } from "../src/index.js";
+
+// What a logger writes: the text of each write() call.
+function capture(make: (sink: PassThrough) => Logger): { logger: Logger; writes: string[] } {
+  const sink = new PassThrough();
+  const writes: string[] = [];
+  sink.on("data", (chunk: Buffer) => writes.push(chunk.toString("utf8")));
+  return { logger: make(sink), writes };
+}
+
+// A line with its time blanked (the only part that differs between two writes of one line).
+const untimed = (text: string) =>
+  text.replace(/"time":"[^"]*"/g, '"time":"T"').replace(/^\[\d\d:\d\d:\d\d\.\d{3}\]/gm, "[T]");
+
+// Hostile values as the skip log passes them (metadata strings), and a field whose value is a secret.
+const LINES: LogLine[] = [
+  {
+    level: "info",
+    fields: { event: "container-skipped", container: "a\u001b[2J\u009b\u202e", uuid: null, n: 3 },
+    msg: "not routing a\u0085b\u2028c",
+  },
+  { level: "debug", fields: { event: "hidden" }, msg: "below the level" },
+  { level: "warn", fields: { event: "e", password: "hunter2", nested: { key: "k" } }, msg: "x".repeat(4100) },
+  { level: "error", fields: { event: "e", diff: "+a\n+b\u202e", skipped: undefined }, msg: "m\nforged" },
+];
+
+for (const format of ["json", "pretty"] as LogFormat[]) {
+  test(`writeLogLines writes what one call per line writes, in one write (${format})`, () => {
+    const each = capture((sink) => createLogger({ name: "t", level: "info", format, destination: sink }));
+    for (const line of LINES) each.logger[line.level](line.fields, line.msg);
+    const batch = capture((sink) => createLogger({ name: "t", level: "info", format, destination: sink }));
+    writeLogLines(batch.logger, LINES);
+    assert.equal(untimed(batch.writes.join("")), untimed(each.writes.join("")));
+    assert.ok(!each.writes.join("").includes("below the level"), "the debug line is left out");
+    assert.ok(batch.writes.join("").includes("not routing"));
+    if (format === "json") assert.equal(batch.writes.length, 1, "one write");
+  });
+}
+
+test("writeLogLines keeps the order when a line must go through pino (a msg field)", () => {
+  const { logger, writes } = capture((sink) =>
+    createLogger({ name: "t", format: "json", destination: sink }),
+  );
+  writeLogLines(logger, [
+    { level: "info", fields: { event: "one" }, msg: "1" },
+    { level: "info", fields: { event: "two", msg: "field" }, msg: "2" },
+    { level: "info", fields: { event: "three" }, msg: "3" },
+  ]);
+  const events = writes
+    .join("")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => (JSON.parse(line) as { event: string }).event);
+  assert.deepEqual(events, ["one", "two", "three"]);
+});
+
+test("writeLogLines logs line by line through a logger createLogger did not make", () => {
+  const { logger, writes } = capture((sink) => pino({ level: "info" }, sink));
+  writeLogLines(logger, [
+    { level: "info", fields: { event: "one" }, msg: "1" },
+    { level: "warn", fields: { event: "two" }, msg: "2" },
+  ]);
+  assert.equal(writes.length, 2);
+  assert.deepEqual(
+    writes.map((text) => (JSON.parse(text) as { msg: string; level: number }).level),
+    [30, 40],
+  );
+});
+
+test("JSON lines escape C1, DEL, line separators and bidi controls as text; C0 stays JSON's to encode", () => {
+  const { logger, writes } = capture((sink) =>
+    createLogger({ name: "t", format: "json", destination: sink }),
+  );
+  logger.info(
+    { event: "e", name: "a\u0085b\u007fc\u2028d\u2029e\u202ef\u2066g\u001b[2Jh\ni" },
+    "m\u009b2J\u202e",
+  );
+  const text = writes.join("");
+  assert.doesNotMatch(text, /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  const line = JSON.parse(text) as { name: string; msg: string };
+  assert.equal(line.name, "a\\u0085b\\u007fc\\u2028d\\u2029e\\u202ef\\u2066g\u001b[2Jh\ni");
+  assert.equal(line.msg, "m\\u009b2J\\u202e");
+});
