@@ -176,6 +176,9 @@ export class HaproxySupervisor {
         this.startedAt = performance.now();
         this.readyAt = null;
         void child.exited.then((exit) => this.onExit(child, exit));
+        // A stop that came while the process was being spawned saw no child and returned: this master
+        // (detached, not yet serving) would outlive the reloader.
+        if (this.stopping) child.signal("SIGKILL");
       },
       onStderr,
     );
