@@ -26,6 +26,11 @@ const LINES: LogLine[] = [
   { level: "debug", fields: { event: "hidden" }, msg: "below the level" },
   { level: "warn", fields: { event: "e", password: "hunter2", nested: { key: "k" } }, msg: "x".repeat(4100) },
   { level: "error", fields: { event: "e", diff: "+a\n+b\u202e", skipped: undefined }, msg: "m\nforged" },
+  // A lone surrogate (U+FFFD on both paths, never the text \ud800 on one of them).
+  { level: "info", fields: { event: "e", name: "web\ud800", k: "\udc00x" }, msg: "not routing web\ud800" },
+  // Values only pino's serializers know: an error, a bigint, a function (a toJSON would take over).
+  { level: "warn", fields: { event: "e", err: new Error("boom"), big: 10n }, msg: "serialized" },
+  { level: "info", fields: { event: "e", toJSON: () => ({ forged: true }) }, msg: "not forged" },
 ];
 
 for (const format of ["json", "pretty"] as LogFormat[]) {
@@ -37,7 +42,16 @@ for (const format of ["json", "pretty"] as LogFormat[]) {
     assert.equal(untimed(batch.writes.join("")), untimed(each.writes.join("")));
     assert.ok(!each.writes.join("").includes("below the level"), "the debug line is left out");
     assert.ok(batch.writes.join("").includes("not routing"));
-    if (format === "json") assert.equal(batch.writes.length, 1, "one write");
+    if (format === "json") {
+      const lines = batch.writes.join("").split("\n").slice(0, -1);
+      assert.equal(lines.length, 6);
+      assert.ok(!batch.writes.join("").includes("\\ud800"));
+      assert.ok(!batch.writes.join("").includes('forged":true'));
+      // Flat lines that follow each other go out in one write (the 4th and 5th: an error line and a
+      // lone surrogate one); the nested, error, bigint and function lines go through pino, one each.
+      assert.equal(batch.writes.length, 5);
+      assert.equal(batch.writes[2]?.split("\n").length, 2 + 1);
+    }
   });
 }
 

@@ -35,10 +35,18 @@ function unsafeFor(keep: KeepControls): RegExp | undefined {
 export function safeLogText(text: string, max = MAX_LOG_STRING, keep: KeepControls = "none"): string {
   const cut = text.length > max ? text.slice(0, max) : text;
   const unsafe = unsafeFor(keep);
+  // A lone surrogate becomes U+FFFD, as the UTF-8 stream writes it (JSON.stringify would write `\ud800`).
+  const whole = unsafe === undefined || isWellFormed(cut) ? cut : toWellFormed(cut);
   // search() first: a string with nothing to escape (nearly all) skips the replacer's slower path.
-  const escaped = unsafe === undefined || cut.search(unsafe) === -1 ? cut : cut.replace(unsafe, escapeChar);
+  const escaped =
+    unsafe === undefined || whole.search(unsafe) === -1 ? whole : whole.replace(unsafe, escapeChar);
   return text.length > max ? `${escaped}…(${text.length - max} more characters)` : escaped;
 }
+
+// String.prototype.isWellFormed / toWellFormed (ES2024, in Node 20; not in this project's ES2023 lib).
+type Es2024String = string & { isWellFormed(): boolean; toWellFormed(): string };
+const isWellFormed = (text: string) => (text as Es2024String).isWellFormed();
+const toWellFormed = (text: string) => (text as Es2024String).toWellFormed();
 
 function escapeChar(char: string): string {
   if (char === "\n") return "\\n";

@@ -19,7 +19,9 @@ interface PinoInternals {
 }
 
 // Writes `lines` in order, those below the logger's level left out, with the fields cut, escaped and
-// censored as createLogger's formatter does. A logger not made by createLogger logs them one by one.
+// censored as createLogger's formatter does. A line whose fields are not all strings, numbers, booleans
+// or null (an error, a bigint, an object: pino's serializers know them), or that has a `msg` field, and
+// every line of a logger createLogger did not make, goes through pino, one call each.
 export function writeLogLines(logger: Logger, lines: Iterable<LogLine>): void {
   const keep = loggerKeep(logger);
   const internals = logger as unknown as PinoInternals;
@@ -33,9 +35,9 @@ export function writeLogLines(logger: Logger, lines: Iterable<LogLine>): void {
   let text = "";
   for (const line of lines) {
     if (!logger.isLevelEnabled(line.level)) continue;
-    const fields = exact ? safeLogFields(line.fields, keep) : undefined;
+    const fields = exact && isFlat(line.fields) ? safeLogFields(line.fields, keep) : undefined;
     const prefix = levelPrefix?.[logger.levels.values[line.level] ?? -1];
-    if (fields === undefined || prefix === undefined || Object.hasOwn(fields, "msg")) {
+    if (fields === undefined || prefix === undefined) {
       if (text !== "") stream?.write(text);
       text = "";
       logger[line.level](line.fields, line.msg);
@@ -45,4 +47,23 @@ export function writeLogLines(logger: Logger, lines: Iterable<LogLine>): void {
     text += `${prefix}${time?.call(logger) ?? ""}${String(chindings ?? "")},${JSON.stringify(fields).slice(1)}\n`;
   }
   if (text !== "") stream?.write(text);
+}
+
+// True when every own field is a string, a number, a boolean, null or undefined, and none is `msg`.
+function isFlat(fields: Record<string, unknown>): boolean {
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const value = fields[key];
+    const type = typeof value;
+    if (key === "msg") return false;
+    if (
+      value !== null &&
+      type !== "string" &&
+      type !== "number" &&
+      type !== "boolean" &&
+      type !== "undefined"
+    )
+      return false;
+  }
+  return true;
 }
