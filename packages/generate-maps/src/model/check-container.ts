@@ -4,7 +4,6 @@ import { isDnsLabel, isIPv4, isServerToken, isUuidToken, MAX_DNS_NAME_LENGTH } f
 import { checkBackendAddress, type BackendNetworks } from "./check-backend-address.js";
 import { isServingHealth, isServingState } from "./container-lifecycle.js";
 import { describeValue } from "./describe-value.js";
-import { ownField } from "./own-field.js";
 import type { ContainerSkipCode } from "./reasons.js";
 
 // What a container that passed is, as names HAProxy may see.
@@ -33,7 +32,7 @@ export function checkContainer(
   networks: BackendNetworks | undefined,
   serviceBackend = false,
 ): ContainerCheck {
-  const stackName = ownField(container, "stack_name");
+  const stackName = container.stack_name;
   if (stackName === undefined || stackName === null || stackName === "")
     return refuse("no-stack", "not in a stack (no stack_name)");
   const stack = typeof stackName === "string" ? stackName.toLowerCase() : "";
@@ -47,7 +46,7 @@ export function checkContainer(
       "stack-invalid",
       `host ${stack}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
     );
-  const serviceName = ownField(container, "service_name");
+  const serviceName = container.service_name;
   const service = typeof serviceName === "string" ? serviceName.toLowerCase() : "";
   if (!isServerToken(service))
     return refuse(
@@ -59,27 +58,27 @@ export function checkContainer(
       "service-invalid",
       `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
     );
-  const uuidValue = ownField(container, "uuid");
+  const uuidValue = container.uuid;
   const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
   if (!isUuidToken(uuid))
     return refuse("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
 
-  const ip = ownField(container, "primary_ip");
+  const ip = container.primary_ip;
   if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip");
   if (typeof ip !== "string" || !isIPv4(ip))
     return refuse("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
   const refused = checkBackendAddress(ip, networks);
   if (refused) return refuse(refused.code, refused.reason);
-  const state = ownField(container, "state");
+  const state = container.state;
   if (!isServingState(state))
     return refuse("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
-  const health = ownField(container, "health_state");
+  const health = container.health_state;
   if (!isServingHealth(health))
     return refuse(
       "unhealthy",
       `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
     );
-  const stackUuid = ownField(container, "stack_uuid");
+  const stackUuid = container.stack_uuid;
   return {
     ok: true,
     identity: {

@@ -1,12 +1,11 @@
 import { describeValue } from "./describe-value.js";
-import { ownField } from "./own-field.js";
 import type { ContainerRef, Server } from "./routing-table.js";
 
 // How a container is named in logs: its name, else its uuid; the stack as metadata spells it.
-export function containerRef(container: unknown): ContainerRef {
-  const name = ownField(container, "name");
-  const uuid = ownField(container, "uuid");
-  const stack = ownField(container, "stack_name");
+export function containerRef(container: Record<string, unknown>): ContainerRef {
+  const name = container.name;
+  const uuid = container.uuid;
+  const stack = container.stack_name;
   let label = "(unnamed)";
   if (typeof name === "string" && name !== "") label = name;
   else if (typeof uuid === "string" && uuid !== "") label = uuid;

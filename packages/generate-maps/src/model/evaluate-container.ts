@@ -51,7 +51,7 @@ export function evaluateContainer(
 ): Evaluation {
   if (!isObject(container)) return notAnObject(container, "(unnamed)");
   const ref = containerRef(container);
-  const labels = ownField(container, "labels");
+  const labels = container.labels;
   const portLabel = ownField(labels, options.label);
   if (portLabel === undefined) return { kind: "unlabelled", ref };
 

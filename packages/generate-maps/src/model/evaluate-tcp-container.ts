@@ -47,7 +47,7 @@ export function evaluateTcpContainer(
   options: ModelOptions,
   networks: BackendNetworks | undefined,
 ): TcpEvaluation {
-  const labels = ownField(container, "labels");
+  const labels = container.labels;
   const value = ownField(labels, options.tcpLabel);
   if (value === undefined) return UNLABELLED;
   const ref = containerRef(container);

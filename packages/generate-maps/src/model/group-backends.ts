@@ -54,6 +54,8 @@ function stackWinners(candidates: readonly Candidate[]): Map<string, Candidate> 
 
 // The winning stack first: a name already in lower case, then code-unit order of the name, then of the uuid.
 function compareStacks(a: Candidate, b: Candidate): number {
+  // One stack (nearly every comparison: a candidate against its stack's winner, or a backend's members).
+  if (a.stackName === b.stackName && a.stackUuid === b.stackUuid) return 0;
   const lowerA = a.stackName === a.stack ? 0 : 1;
   const lowerB = b.stackName === b.stack ? 0 : 1;
   return (

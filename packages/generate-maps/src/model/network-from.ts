@@ -2,7 +2,6 @@
 // to reach its primary on localhost): since Rancher 1.2 metadata gives them no primary_ip of their own,
 // and the primary's uuid in network_from_container_uuid. Their address is the primary's, as Rancher's DNS
 // answers it. Before, such a labelled sidekick was skipped as `no-ip`. Pure and total.
-import { ownField } from "./own-field.js";
 
 // The addresses of the list by container uuid (lower-cased), and the containers waiting for one.
 export class NetworkFromAddresses {
@@ -12,9 +11,9 @@ export class NetworkFromAddresses {
 
   // Notes one container: its own address, or that it waits for its network's owner. True when it waits.
   note(container: Record<string, unknown>): boolean {
-    const ip = ownField(container, "primary_ip");
+    const ip = container.primary_ip;
     if (typeof ip === "string" && ip !== "") {
-      const uuid = ownField(container, "uuid");
+      const uuid = container.uuid;
       if (typeof uuid === "string") this.ipByUuid.set(uuid.toLowerCase(), ip);
       return false;
     }
@@ -39,5 +38,5 @@ export class NetworkFromAddresses {
 
 // The uuid of the container whose network this one shares (unchecked).
 function sourceOf(container: Record<string, unknown>): unknown {
-  return ownField(container, "network_from_container_uuid");
+  return container.network_from_container_uuid;
 }
