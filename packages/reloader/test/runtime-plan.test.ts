@@ -12,6 +12,7 @@ import {
   type SharedTable,
 } from "@rancher-haproxy/core";
 import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
+import { runtimePhases } from "../src/reload/apply-runtime.ts";
 import { mapCommand, serverCommand } from "../src/haproxy/runtime-commands.ts";
 import { assignSlots } from "../src/model/assign-slots.ts";
 import { compareMapEntry, compareServers } from "../src/model/compare-readback.ts";
@@ -373,5 +374,35 @@ describe("readSlots", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("runtime phases", () => {
+  it("addresses alone first; then new slots ready, the map, and only then slots given up to maintenance", () => {
+    // app's only container moves to a new backend in one change: shop's slot takes it, app's slot is
+    // given up, and app.dev.tld is re-pointed to shop. With the map after the maintenance step, the host
+    // pointed at a backend without a server (a 503) between two commands of one line.
+    const phases = runtimePhases({
+      kind: "runtime",
+      slots: new Map(),
+      serverOps: [
+        { backend: "shop", slot: 0, action: "shutdown" },
+        { backend: "shop", slot: 0, action: "addr", address: "127.0.0.7", port: 8080 },
+        { backend: "shop", slot: 0, action: "ready" },
+        { backend: "app", slot: 0, action: "maint" },
+      ],
+      mapOps: [{ action: "set", fqdn: "app.dev.tld", backend: "shop" }],
+    });
+    assert.deepEqual(
+      phases.map((steps) => steps.map((step) => step.command)),
+      [
+        ["shutdown sessions server shop/s1", "set server shop/s1 addr 127.0.0.7 port 8080"],
+        [
+          "set server shop/s1 state ready",
+          `set map ${mapCommand({ action: "set", fqdn: "x", backend: "y" }).command.split(" ")[2]} app.dev.tld shop`,
+          "set server app/s1 state maint",
+        ],
+      ],
+    );
   });
 });

@@ -1,16 +1,16 @@
 // Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
-// restart): the new slots' addresses, then the rest, each a batch (one master-CLI connection per 12 KB)
+// restart): the new slots' addresses, then the rest (runtimePhases), each a batch (one master-CLI connection per 12 KB)
 // to the worker the plan was made for, each answer checked against its allow-list, then a read-back
 // batch of every touched backend, map key and path-host marker compared with the snapshot. Each batch
 // also checks, at its end, that this worker is still the current one (worker-commands.ts).
 import type { SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { parseServersState } from "../haproxy/parse-servers-state.js";
-import { mapCommand, mapFileOf, serverCommand } from "../haproxy/runtime-commands.js";
+import { mapCommand, mapFileOf, serverCommand, type RuntimeCommand } from "../haproxy/runtime-commands.js";
 import { sendWorkerCommands } from "../haproxy/worker-commands.js";
 import { compareMapEntry, compareServers } from "../model/compare-readback.js";
 import { PATH_HOST_MARKER, pathHostMarkers } from "../model/path-host-markers.js";
-import type { UpdatePlan } from "../model/plan-update.js";
+import type { ServerOp, UpdatePlan } from "../model/plan-update.js";
 
 // Where to send the steps.
 export interface RuntimeTarget {
@@ -60,22 +60,25 @@ async function pointAndSend(
   }
 }
 
+// The plan's commands in the batches they are sent in, in order. Addresses first, in a batch of their
+// own, checked before any slot is set ready: HAProxy runs every command of a line whatever the one before
+// answered, so a slot whose `addr` failed would otherwise serve its old address (the placeholder, or a
+// removed container's) until the fallback reload. Then the new slots ready, the map's changes, and only
+// then the slots given up to maintenance: a host moved off a backend whose last container goes in the
+// same change is never left pointing at a backend with no server (a 503) between two commands.
+export function runtimePhases(plan: Extract<UpdatePlan, { kind: "runtime" }>): RuntimeCommand[][] {
+  const ops = (...actions: ServerOp["action"][]) =>
+    plan.serverOps.filter((op) => actions.includes(op.action)).map(serverCommand);
+  return [ops("shutdown", "addr"), [...ops("ready"), ...plan.mapOps.map(mapCommand), ...ops("maint")]];
+}
+
 async function sendAndReadBack(
   plan: Extract<UpdatePlan, { kind: "runtime" }>,
   table: SharedTable,
   target: RuntimeTarget,
 ): Promise<RuntimeOutcome> {
   const send = { timeoutMs: target.timeoutMs, expectedPid: target.workerPid };
-  // Addresses first, in a batch of their own, checked before any slot is set ready: HAProxy runs every
-  // command of a line whatever the one before answered, so a slot whose `addr` failed would otherwise
-  // serve its old address (the placeholder, or a removed container's) until the fallback reload.
-  const addressing = plan.serverOps.filter((op) => op.action === "shutdown" || op.action === "addr");
-  const rest = plan.serverOps.filter((op) => op.action !== "shutdown" && op.action !== "addr");
-  const phases = [
-    addressing.map(serverCommand),
-    [...rest.map(serverCommand), ...plan.mapOps.map(mapCommand)],
-  ];
-  for (const steps of phases) {
+  for (const steps of runtimePhases(plan)) {
     if (steps.length === 0) continue;
     const batch = await sendWorkerCommands(
       target.masterSocket,
