@@ -44,7 +44,6 @@ export async function* reloadTo(
     logger,
     status,
   });
-  await store.prune();
   const change: StateChange = {};
   if (result.kind === "reloaded" && result.verdict.ok)
     change.known = { workerPid: result.verdict.workerPid, generation, state };
@@ -52,5 +51,6 @@ export async function* reloadTo(
     change.switched = { generation, hash };
   if (live === null) change.settledHash = hash;
   yield change;
+  await store.prune();
   return live === null ? DONE : { retry: live };
 }

@@ -204,13 +204,22 @@ export class SnapshotStore {
     return readCurrentGeneration(this.layout);
   }
 
-  // Keep `current` and the newest few snapshots; remove the rest.
+  // Keep `current` and the newest few snapshots; remove the rest. Never throws: housekeeping that fails
+  // (EBUSY, EACCES) is logged and tried again at the next prune, and never fails the pass that applied a
+  // change (a reload confirmed, then a throw, was retried as a failure and staged yet another snapshot).
   async prune(): Promise<void> {
-    const current = await readCurrentGeneration(this.layout);
-    const generations = await listGenerations(this.layout);
-    const newest = new Set(generations.slice(-this.keep));
-    for (const generation of generations)
-      if (generation !== current && !newest.has(generation)) await removeSnapshot(this.layout, generation);
+    try {
+      const current = await readCurrentGeneration(this.layout);
+      const generations = await listGenerations(this.layout);
+      const newest = new Set(generations.slice(-this.keep));
+      for (const generation of generations)
+        if (generation !== current && !newest.has(generation)) await removeSnapshot(this.layout, generation);
+    } catch (error) {
+      this.logger.warn(
+        { event: "snapshot.prune-failed", err: String(error) },
+        `could not remove old snapshots (tried again after the next change): ${String(error)}`,
+      );
+    }
   }
 }
 
