@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdir, readlink, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { test } from "node:test";
 import {
   freePort,
@@ -226,6 +227,10 @@ test("a directory in the backends file's place at start-up: HAProxy starts (503 
   assert.match(String(unreadable.msg), /is not a regular file \(a directory\)/);
   await reloader.waitForEvent("start.empty-routing");
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
+  // Rescans (every 1 s here) of the same unreadable file neither log it nor count a failed check again:
+  // once at start, at most once more by the first pass (each rescan did, ≈ 3 600 an hour).
+  await delay(3500);
+  assert.ok(reloader.count("inputs.unreadable") <= 2, `${reloader.count("inputs.unreadable")} reports`);
 
   await rm(fixture.backendConfig, { recursive: true });
   await fixture.write({

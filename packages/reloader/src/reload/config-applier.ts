@@ -28,6 +28,9 @@ export class ConfigApplier {
   private readonly retries: RetrySchedule;
   /** the unsettled inputs last reported (one log line per content) */
   private unsettledHash: string | null = null;
+  /** what the last unreadable-inputs report said: the same again (a FIFO left in place, each rescan) is
+   * not logged or counted again */
+  private unreadable: string | null = null;
   private closed = false;
   private running: Promise<void> | null = null;
   /** a file event (or a retry) arrived during the pass: run another at once, failed or not */
@@ -118,10 +121,14 @@ export class ConfigApplier {
     const { logger, status, store } = this.options;
     const read = await readInputs(this.options.inputs);
     if (!read.ok) {
-      reportUnreadable(read, logger, status);
+      const said = JSON.stringify([read.missing, read.unreadable]);
+      if (said !== this.unreadable) reportUnreadable(read, logger, status);
+      else logger.debug({ event: "inputs.still-unreadable" }, "input files still unreadable");
+      this.unreadable = said;
       this.apply({ settledHash: null }); // the same content, once readable again, is applied
       return DONE;
     }
+    this.unreadable = null;
     const { hash } = read.files;
     if (hash === this.state.settledHash) {
       logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
