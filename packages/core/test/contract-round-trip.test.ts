@@ -361,6 +361,27 @@ test("any input gives a table or at most MAX_PROBLEMS problems with real line nu
   );
 });
 
+test("a line wrong in itself is not hidden behind more than MAX_PROBLEMS keys naming undeclared backends", () => {
+  const backends = "backend app\n    server web-1 127.0.0.1:80\n";
+  const ghosts = Array.from({ length: MAX_PROBLEMS + 5 }, (_, i) => `g${i}.dev.tld ghost${i}\n`).join("");
+  const unsettled = parseSharedFiles({ backends, map: ghosts });
+  assert.ok(!unsettled.ok);
+  assert.equal(unsettled.problems.length, MAX_PROBLEMS);
+  assert.ok(unsettled.problems.every((problem) => problem.kind === "unsettled"));
+  const broken = parseSharedFiles({ backends, map: `${ghosts}app.dev.tld app extra\n` });
+  assert.ok(!broken.ok);
+  assert.equal(broken.problems.length, MAX_PROBLEMS);
+  assert.deepEqual(
+    broken.problems.filter((problem) => problem.kind !== "unsettled").map((problem) => problem.line),
+    [MAX_PROBLEMS + 6],
+  );
+  assert.deepEqual(
+    broken.problems.map((problem) => problem.line),
+    [...broken.problems.map((problem) => problem.line)].sort((a, b) => (a ?? 0) - (b ?? 0)),
+    "in line order",
+  );
+});
+
 test("huge hostile input gives a bounded answer: capped problems, quoted text cut, long lines unread", () => {
   const manyBad = parseSharedFiles({ backends: "", map: "x y z\n".repeat(1_000_000) });
   assert.equal(!manyBad.ok && manyBad.problems.length, MAX_PROBLEMS);

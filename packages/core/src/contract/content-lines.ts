@@ -18,17 +18,30 @@ export const MAX_LINE_LENGTH = 4096;
 /** how much of an offending line a problem quotes */
 const QUOTED_CHARACTERS = 200;
 
-// The problems of one parse, at most MAX_PROBLEMS.
+// The problems of one parse, at most MAX_PROBLEMS. "unsettled" ones (a map naming a backend the
+// backends file does not declare yet: a writer between its two renames) never fill the list: the walk
+// goes on, and a line that is wrong in itself takes the last unsettled one's place, so a file is never
+// waited on as "not settled yet" when a later line would refuse it.
 export class ProblemList {
   readonly problems: FileProblem[] = [];
   private halted = false;
+  /** problems found that are not "unsettled" */
+  private judged = 0;
 
   get full(): boolean {
-    return this.halted || this.problems.length >= MAX_PROBLEMS;
+    return this.halted || this.judged >= MAX_PROBLEMS;
   }
 
   add(problem: FileProblem): void {
-    if (!this.full) this.problems.push(problem);
+    if (this.full) return;
+    if (problem.kind !== "unsettled") this.judged++;
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(problem);
+    else if (problem.kind !== "unsettled") {
+      const last = this.problems.findLastIndex((kept) => kept.kind === "unsettled");
+      if (last === -1) return;
+      this.problems.splice(last, 1);
+      this.problems.push(problem);
+    }
   }
 
   // Adds `problem` and ends the parse: past a count cap, reading on is only work.
