@@ -69,8 +69,33 @@ export async function* applyRuntimePlan(
   if (!check.ok) {
     await pointAt(known.generation); // again, in case pointing back on the lock failed
     status.reloadEnded("check-failed", null, null, check.reason);
+    await revertWorker(known.generation, check.reason, services);
     return { retry: check.reason };
   }
   const target = { generation, hash: files.hash, check: check.check, state, started, since };
   return yield* reloadTo({ ...target, reason: "runtime-fallback" }, services);
+}
+
+// After steps that failed and a snapshot haproxy -c refused: the worker may run part of the steps
+// (HAProxy runs every command of a line whatever the one before answered), so it is reloaded onto
+// `current` again, the snapshot it ran before, and runs what a restart would load. Its state stays
+// unknown (the pass yielded `known: null`): the next change reloads.
+async function revertWorker(
+  generation: number,
+  refused: string,
+  { logger, status, supervisor }: Pick<ApplierOptions, "logger" | "status" | "supervisor">,
+): Promise<void> {
+  status.reloadFor("runtime-fallback");
+  const verdict = await supervisor.reload();
+  const fields = { event: "runtime.reverted", generation, ok: verdict.ok, refused };
+  if (verdict.ok)
+    logger.warn(
+      { ...fields, workerPid: verdict.workerPid },
+      `the fallback snapshot was refused (${refused}): reloaded onto gen-${generation} again, which the worker ran before the steps`,
+    );
+  else
+    logger.error(
+      { ...fields, reason: verdict.reason },
+      `the fallback snapshot was refused (${refused}), and reloading onto gen-${generation} again failed: ${verdict.reason}`,
+    );
 }
