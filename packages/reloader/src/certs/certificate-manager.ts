@@ -19,6 +19,11 @@ import { diffCertificates, type CertificateFiles as Files } from "./model/plan-c
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
 import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
+import { CHECK_TIMEOUT_MS } from "../haproxy/check-config.js";
+
+// How long a certificate file stays after it left the crt-list: longer than any routing check that may
+// have started before (it loads every file the list it read names).
+const STALE_FILE_GRACE_MS = CHECK_TIMEOUT_MS + 5_000;
 import type { CertificatePaths } from "./render/render-crt-list.js";
 import { reportCertificates, reportKey } from "./report-certificates.js";
 import { readCertificateSources } from "./sources/read-certificate-sources.js";
@@ -62,6 +67,8 @@ export class CertificateManager {
   private readonly now: () => number;
   private readonly checks = new CheckCertificateCache();
   private readonly lastAnswer: LastMetadataCerts;
+  /** certificate files out of the crt-list, by name, since when (removed after STALE_FILE_GRACE_MS) */
+  private readonly staleSince = new Map<string, number>();
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -117,6 +124,7 @@ export class CertificateManager {
       const changes = diffCertificates(this.loaded, desired);
       if (changes.added.length + changes.changed.length + changes.removed.length === 0) {
         if (this.reloadPending) await this.reload(supervisor, { retried: [] });
+        await this.sweep();
         return;
       }
       const names = {
@@ -143,10 +151,17 @@ export class CertificateManager {
         );
         await this.reload(supervisor, names);
       }
-      await removeStaleCertificateFiles(this.options.paths.dir, new Set(desired.keys()));
+      await this.sweep();
     } catch (error) {
       this.failed(`certificate pass failed: ${String(error)}`);
     }
+  }
+
+  // Remove the files the crt-list no longer names once no check can still be loading them.
+  private async sweep(): Promise<void> {
+    const keep = new Set(this.loaded.keys());
+    const removal = { graceMs: STALE_FILE_GRACE_MS, staleSince: this.staleSince, now: performance.now() };
+    await removeStaleCertificateFiles(this.options.paths.dir, keep, removal);
   }
 
   // Read the sources (a metadata failure keeps the last answer) and plan; logs what changed.

@@ -12,11 +12,15 @@ export interface CheckResult {
   stopped: string | null;
 }
 
+// The longest a check runs before it is ended (no verdict): also how long a file a check may have been
+// told to load must stay on disk after it left the config (write-certificate-files.ts).
+export const CHECK_TIMEOUT_MS = 60_000;
+
 // Run `<bin> -c -f <file>...`; never throws.
 export async function checkConfig(
   bin: string,
   files: readonly string[],
-  timeoutMs = 60_000,
+  timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<CheckResult> {
   const started = performance.now();
   const result = await execa(bin, ["-c", ...files.flatMap((file) => ["-f", file])], {
