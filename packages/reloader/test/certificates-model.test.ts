@@ -470,6 +470,48 @@ describe("CertificateManager", () => {
     }
   });
 
+  it("a reload still due when HAProxy goes down is left to its restart: not failed again each pass", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
+    try {
+      let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
+      const client = { getJson: async () => metadata } as unknown as MetadataClient;
+      const lines: Record<string, unknown>[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          done();
+        },
+      });
+      const manager = testManager(dir, client, createLogger({ name: "test", format: "json", destination }));
+      await manager.prepare();
+      let running = true;
+      let reloads = 0;
+      const supervisor = {
+        isRunning: () => running,
+        exclusive: (task: () => Promise<unknown>) => task(),
+        reload: async () => {
+          reloads += 1;
+          return running
+            ? { ok: false, kind: "rejected", reason: "test refusal", info: null }
+            : { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
+        },
+      } as unknown as CertificateSupervisor;
+      metadata = { certs: { b: { cert: b.cert, key: b.key } } };
+      await manager.sync(supervisor); // runtime fails (no master socket) → reload refused: still due
+      assert.equal(manager.snapshot().updates.failed, 1);
+      running = false; // HAProxy exited; its restart loads the files already written
+      for (let pass = 0; pass < 3; pass++) await manager.sync(supervisor);
+      assert.equal(reloads, 2, "tried once more, then left to the restart");
+      assert.equal(manager.snapshot().updates.failed, 1, "not a failure each pass");
+      assert.equal(lines.filter((l) => l["event"] === "certs.update-failed").length, 1);
+      assert.equal(lines.filter((l) => l["event"] === "certs.reload-deferred").length, 1);
+      assert.match(await readFile(certificatePaths(dir).crtList, "utf8"), /meta-b\.pem\n$/);
+      await manager.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("close() cuts a pass whose metadata read hangs: the stop is not held, nothing is applied", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
     try {

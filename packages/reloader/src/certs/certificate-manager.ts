@@ -205,10 +205,18 @@ export class CertificateManager {
   }
 
   // The fallback: a reload loads the files already written; a failed one is tried again next pass.
+  // HAProxy not running (down between restarts, or its master exited during the reload): its restart
+  // loads the files already written, so nothing is due (before, each pass logged a failure until then).
   private async reload(supervisor: CertificateSupervisor, names: Record<string, string[]>): Promise<void> {
     const verdict = await supervisor.reload();
-    this.reloadPending = !verdict.ok;
+    const restartLoads = !verdict.ok && verdict.kind === "exited";
+    this.reloadPending = !verdict.ok && !restartLoads;
     if (verdict.ok) this.updated("reload", names);
+    else if (restartLoads)
+      this.options.logger.warn(
+        { event: "certs.reload-deferred", reason: verdict.reason, ...names },
+        `HAProxy is not running (${verdict.reason}): its restart loads the certificates`,
+      );
     else this.failed(`the reload for the certificates failed: ${verdict.reason}`);
   }
 
