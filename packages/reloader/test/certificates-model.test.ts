@@ -180,6 +180,25 @@ describe("CheckCertificateCache", () => {
 describe("planCertificates", () => {
   const metadata = (certs: unknown) => ({ defaultCert: a.cert, defaultKey: a.key, certs });
 
+  it("half a default pair in metadata is reported as skipped, not ignored", () => {
+    for (const [defaultCert, defaultKey, missing] of [
+      [a.cert, null, "ssl_key"],
+      [null, a.key, "ssl_cert"],
+    ] as const) {
+      const plan = planCertificates({
+        metadata: { defaultCert, defaultKey, certs: null },
+        directory: null,
+        base64Encoded: false,
+        manageDefault: true,
+        now,
+      });
+      assert.equal(plan.default, null);
+      assert.deepEqual(plan.skipped, [
+        { name: "default", reason: `${missing} is missing from metadata (only one half given)` },
+      ]);
+    }
+  });
+
   it("serves metadata certs then directory ones in name order, each with its own file", () => {
     const plan = planCertificates({
       metadata: metadata({ zeta: { cert: b.cert, key: b.key }, alpha: { cert: wild.cert, key: wild.key } }),

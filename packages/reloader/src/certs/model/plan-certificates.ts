@@ -55,6 +55,13 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
     const checked = cert === null || key === null ? null : check("default", cert, key, now);
     if (checked?.ok) plan.default = checked.cert;
     else plan.skipped.push(checked?.skipped ?? { name: "default", reason: badBase64 });
+  } else if (sources.manageDefault && (metadata?.defaultCert != null) !== (metadata?.defaultKey != null)) {
+    // Half a pair (a certificate without its key, or the reverse) is reported, never silently ignored.
+    const missing = metadata?.defaultCert == null ? "ssl_cert" : "ssl_key";
+    plan.skipped.push({
+      name: "default",
+      reason: `${missing} is missing from metadata (only one half given)`,
+    });
   }
   const candidates: (NamedCertificate & {
     label: string;
