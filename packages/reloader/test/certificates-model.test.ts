@@ -531,6 +531,37 @@ describe("CertificateManager", () => {
     }
   });
 
+  it("the default HAProxy serves is in status when no checked one was accepted (an expired one kept)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
+    try {
+      // As at start: server.pem built from metadata (parsed and key-matched only), now refused as expired.
+      await writeFile(join(dir, "server.pem"), `${expired.cert}${expired.key}`, { mode: 0o600 });
+      const client = {
+        getJson: async () => ({ ssl_cert: expired.cert, ssl_key: expired.key }),
+      } as unknown as MetadataClient;
+      const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+      const logger = createLogger({ name: "test", level: "silent", format: "json", destination: silent });
+      const manager = testManager(dir, client, logger);
+      await manager.prepare();
+      const snapshot = manager.snapshot();
+      assert.deepEqual(
+        snapshot.skipped.map((skip) => skip.name),
+        ["default"],
+      );
+      const served = snapshot.served.find((cert) => cert.name === "default");
+      assert.ok(served, JSON.stringify(snapshot.served));
+      assert.deepEqual(served.names, ["old.test"]);
+      assert.ok(served.daysLeft < 0, String(served.daysLeft));
+      assert.ok(
+        snapshot.warnings.some((warning) => warning.includes("default")),
+        JSON.stringify(snapshot.warnings),
+      );
+      await manager.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("close() cuts a pass whose metadata read hangs: the stop is not held, nothing is applied", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
     try {

@@ -14,6 +14,7 @@ import {
 import { CheckCertificateCache } from "./check-certificate-cached.js";
 import { describeCertificates } from "./describe-certificates.js";
 import type { CertificateSnapshot } from "./certificate-state.js";
+import { describeLeaf } from "./model/check-certificate.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
 import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
@@ -69,6 +70,8 @@ export class CertificateManager {
   private readonly lastAnswer: LastMetadataCerts;
   /** certificate files out of the crt-list, by name, since when (removed after STALE_FILE_GRACE_MS) */
   private readonly staleSince = new Map<string, number>();
+  /** the loaded default certificate as status shows it when no checked default was accepted */
+  private describedDefault: { digest: string; leaf: ReturnType<typeof describeLeaf> } | null = null;
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -110,9 +113,18 @@ export class CertificateManager {
   // The state for /healthz, /metrics and /config.
   snapshot(): CertificateSnapshot {
     return {
-      ...describeCertificates(this.plan, this.sourceProblem, this.now()),
+      ...describeCertificates(this.plan, this.sourceProblem, this.now(), this.loadedDefault()),
       ...structuredClone(this.state),
     };
+  }
+
+  // The default certificate HAProxy loads, described unchecked; parsed again only when it changed.
+  private loadedDefault(): ReturnType<typeof describeLeaf> {
+    const loaded = this.loaded.get(this.options.ssl.certPath);
+    if (loaded === undefined) return null;
+    if (this.describedDefault?.digest !== loaded.digest)
+      this.describedDefault = { digest: loaded.digest, leaf: describeLeaf(loaded.pem) };
+    return this.describedDefault.leaf;
   }
 
   // One pass: read, check, and when the set changed, write the files and apply them.

@@ -9,13 +9,17 @@ import type { CheckedCertificate } from "./model/check-certificate.js";
 import type { CertificatePlan } from "./model/plan-certificates.js";
 
 // Served, skipped and warnings at `now`; `sourceProblem` (a source that could not be read) is a warning.
+// `servedDefault`: the default certificate HAProxy loads, described unchecked (describeLeaf), shown when
+// the plan accepted none (HAPROXY_SSL_CERT, or a refused new default that kept the previous one).
 export function describeCertificates(
   plan: CertificatePlan,
   sourceProblem: string | null,
   now: number,
+  servedDefault: Pick<CheckedCertificate, "subject" | "names" | "notAfter" | "fingerprint"> | null = null,
 ): Pick<CertificateSnapshot, "served" | "skipped" | "warnings"> {
   const served: ServedCertificate[] = [];
   if (plan.default) served.push(describe(plan.default, "default", now));
+  else if (servedDefault) served.push(describe({ ...servedDefault, name: "default" }, "default", now));
   for (const cert of plan.certs) served.push(describe(cert, cert.source, now));
   const warnings = certificateWarnings(served, plan.skipped);
   if (sourceProblem) warnings.push(sourceProblem);
@@ -23,7 +27,7 @@ export function describeCertificates(
 }
 
 function describe(
-  cert: CheckedCertificate,
+  cert: Pick<CheckedCertificate, "name" | "subject" | "names" | "notAfter" | "fingerprint">,
   source: ServedCertificate["source"],
   now: number,
 ): ServedCertificate {

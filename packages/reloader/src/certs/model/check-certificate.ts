@@ -109,6 +109,30 @@ export function checkCertificate(
   };
 }
 
+// What a PEM's first certificate says (subject, names, expiry, fingerprint), unchecked: for the default
+// certificate HAProxy serves when no checked one was accepted (HAPROXY_SSL_CERT, or a previous default
+// kept), so status and the expiry metric still cover it. Null when nothing parses.
+export function describeLeaf(
+  pem: string,
+): Pick<CheckedCertificate, "subject" | "names" | "notAfter" | "fingerprint"> | null {
+  if (pem.length > MAX_CERTIFICATE_TEXT) return null;
+  const block = pemBlocks(pem, "CERTIFICATE")[0];
+  if (block === undefined) return null;
+  try {
+    const leaf = new X509Certificate(block);
+    if (!readableDate(leaf.validTo)) return null;
+    const notAfter = Date.parse(leaf.validTo);
+    return {
+      subject: subjectOf(leaf),
+      names: certificateNames(leaf),
+      notAfter,
+      fingerprint: leaf.fingerprint256,
+    };
+  } catch {
+    return null;
+  }
+}
+
 // CN and DNS subjectAltNames, lowercased, deduplicated, in order.
 function certificateNames(cert: X509Certificate): string[] {
   const names: string[] = [];
