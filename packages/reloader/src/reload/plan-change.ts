@@ -26,13 +26,17 @@ export async function planChange(
   const { logger, status, store } = options;
   const { files, table, started, since } = accepted;
   const next = { baseHash: hashBase(files.base), table };
-  options.onChecked?.(table.backends);
   const plan = planUpdate(knownState(known, status), next, {
     slotsPerBlock: options.slotsPerBlock,
     runtimeUpdates: options.runtimeUpdates,
     lastSlots: store.lastAssignment(),
   });
-  if (plan.kind === "runtime") return { kind: "runtime", change: { ...accepted, plan } };
+  // onChecked (the TCP-port report) hears of the backends going live: a runtime change's (no haproxy -c
+  // to wait for), or a reload's once its snapshot passed the check, never a refused one's.
+  if (plan.kind === "runtime") {
+    options.onChecked?.(table.backends);
+    return { kind: "runtime", change: { ...accepted, plan } };
+  }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },
     `the change needs a reload: ${plan.detail}`,
@@ -44,6 +48,7 @@ export async function planChange(
     if (environment !== null) throw new CheckStoppedError(checked.generation ?? 0, environment);
     return { kind: "refused", reason: checked.reason };
   }
+  options.onChecked?.(table.backends);
   const { generation, check } = checked;
   const state = { ...next, slots: checked.slots };
   return {
