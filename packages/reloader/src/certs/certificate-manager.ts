@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+import { CHECK_TIMEOUT_MS } from "../haproxy/check-config.js";
 import type { SslOptions } from "../options/reloader-options.js";
 import {
   applyCertificateChanges,
@@ -20,16 +21,15 @@ import { diffCertificates, type CertificateFiles as Files } from "./model/plan-c
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
 import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
-import { CHECK_TIMEOUT_MS } from "../haproxy/check-config.js";
-
-// How long a certificate file stays after it left the crt-list: longer than any routing check that may
-// have started before (it loads every file the list it read names).
-const STALE_FILE_GRACE_MS = CHECK_TIMEOUT_MS + 5_000;
 import type { CertificatePaths } from "./render/render-crt-list.js";
 import { reportCertificates, reportKey } from "./report-certificates.js";
 import { readCertificateSources } from "./sources/read-certificate-sources.js";
 import type { MetadataCerts } from "./sources/read-metadata-certs.js";
 import { LastMetadataCerts } from "./sources/last-metadata-certs.js";
+
+// How long a certificate file stays after it left the crt-list: longer than any routing check that may
+// have started before (it loads every file the list it read names).
+const STALE_FILE_GRACE_MS = CHECK_TIMEOUT_MS + 5_000;
 
 export type { CertificateSupervisor } from "./apply-certificate-changes.js";
 
