@@ -383,61 +383,68 @@ exec -a "$0" haproxy "\${args[@]}"
   await assertConsistent(fixture);
 });
 
-test("steps that fail partway and a fallback snapshot haproxy -c refuses: the worker is reloaded onto what it ran, not left half-changed", async (t) => {
-  const containers = await startApp(t, 201, 2);
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: appFile(containers, [0]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
-    deferStart: true,
-  });
-  // An HAProxy whose checks fail while `refuse` exists (HAProxy itself, reloads included, runs as usual).
-  const refuse = join(fixture.dir, "refuse-checks");
-  const bin = join(fixture.dir, "refusing-check-haproxy");
-  await writeFile(
-    bin,
-    `#!/bin/bash
-if [[ -e ${refuse} && " $* " == *" -c "* ]]; then echo "[ALERT] refused by the test" >&2; exit 1; fi
+// Steps that fail partway (a slot set ready, then a `set map` answered "entry not found"), then a
+// fallback snapshot whose check does not pass: `check` is the wrapper's line for `haproxy -c`.
+for (const [what, first, check] of [
+  ["refuses", 201, `echo "[ALERT] refused by the test" >&2; exit 1`],
+  ["gives no verdict on (killed)", 211, "kill -9 $$"],
+] as const) {
+  test(`steps that fail partway and a fallback snapshot haproxy -c ${what}: the worker is reloaded onto what it ran, not left half-changed`, async (t) => {
+    const containers = await startApp(t, first, 2);
+    const fixture = await createFixture((fn) => t.after(fn), {
+      backends: appFile(containers, [0]),
+      map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
+      deferStart: true,
+    });
+    // An HAProxy whose checks fail while `refuse` exists (HAProxy itself, reloads included, runs as usual).
+    const refuse = join(fixture.dir, "refuse-checks");
+    const bin = join(fixture.dir, "refusing-check-haproxy");
+    await writeFile(
+      bin,
+      `#!/bin/bash
+if [[ -e ${refuse} && " $* " == *" -c "* ]]; then ${check}; fi
 exec -a "$0" haproxy "$@"
 `,
-  );
-  await chmod(bin, 0o755);
-  await fixture.start(["--haproxy-bin", bin]);
-  const masterSocket = join(fixture.stateDir, "master.sock");
-  const other = { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] };
-  const from = fixture.reloader.logs.length;
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
-      other,
-    ]),
-  });
-  await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
+    );
+    await chmod(bin, 0o755);
+    await fixture.start(["--haproxy-bin", bin]);
+    const masterSocket = join(fixture.stateDir, "master.sock");
+    const other = { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] };
+    const from = fixture.reloader.logs.length;
+    await fixture.write({
+      backends: renderTestBackends([
+        { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
+        other,
+      ]),
+    });
+    await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
 
-  // One change: app gains a container (its slot is set ready) and www.dev.tld moves to `other`, whose
-  // `set map` fails (someone removed the key). HAProxy runs the `state ready` anyway; the fallback
-  // snapshot is then refused by haproxy -c.
-  const from2 = fixture.reloader.logs.length;
-  assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
-  await writeFile(refuse, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      {
-        name: "app",
-        servers: [
-          { name: "app-0", address: containers[0]?.address ?? "" },
-          { name: "app-9", address: containers[1]?.address ?? "" },
-        ],
-      },
-      other,
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }),
+    // One change: app gains a container (its slot is set ready) and www.dev.tld moves to `other`, whose
+    // `set map` fails (someone removed the key). HAProxy runs the `state ready` anyway; the fallback
+    // snapshot then does not pass haproxy -c.
+    const from2 = fixture.reloader.logs.length;
+    assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+    await writeFile(refuse, "");
+    await fixture.write({
+      backends: renderTestBackends([
+        {
+          name: "app",
+          servers: [
+            { name: "app-0", address: containers[0]?.address ?? "" },
+            { name: "app-9", address: containers[1]?.address ?? "" },
+          ],
+        },
+        other,
+      ]),
+      map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }),
+    });
+    const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
+    assert.match(String(fallback["reason"]), /entry not found/);
+    const reverted = await fixture.reloader.waitForEvent("runtime.reverted", { from: from2 });
+    assert.equal(reverted["ok"], true);
+    // What the worker runs is the `current` snapshot again: app's new slot is back in maintenance.
+    assert.deepEqual(await answering(fixture, "app.dev.tld", 8), new Set(["app-0"]));
+    await assertConsistent(fixture);
+    await rm(refuse);
   });
-  const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
-  assert.match(String(fallback["reason"]), /entry not found/);
-  const reverted = await fixture.reloader.waitForEvent("runtime.reverted", { from: from2 });
-  assert.equal(reverted["ok"], true);
-  // What the worker runs is the `current` snapshot again: app's new slot is back in maintenance.
-  assert.deepEqual(await answering(fixture, "app.dev.tld", 8), new Set(["app-0"]));
-  await assertConsistent(fixture);
-  await rm(refuse);
-});
+}

@@ -46,8 +46,8 @@ export type MapOp = (
   { action: "add" | "set"; fqdn: string; backend: string } | { action: "del"; fqdn: string }
 ) & { map?: "path-hosts" };
 
-// The plan: runtime steps (the new slots first: shutdown, address, ready; then the freed slots to
-// maintenance; then the map), or a reload.
+// The plan: runtime steps (the new slots first: shutdown, address, ready; then the map; then the freed
+// slots to maintenance: runtimePhases in apply-runtime.ts), or a reload.
 export type UpdatePlan =
   | { kind: "runtime"; slots: SlotMap; serverOps: ServerOp[]; mapOps: MapOp[] }
   | { kind: "reload"; reason: ReloadReason; detail: string; slots: SlotMap };

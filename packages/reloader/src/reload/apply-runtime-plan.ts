@@ -64,6 +64,7 @@ export async function* applyRuntimePlan(
   yield { known: null };
   const check = await store.check(generation).catch(async (error: unknown) => {
     await pointAt(known.generation); // no verdict (CheckStoppedError): the pass fails and is retried
+    await revertWorker(known.generation, String(error), services);
     throw error;
   });
   if (!check.ok) {
@@ -76,7 +77,8 @@ export async function* applyRuntimePlan(
   return yield* reloadTo({ ...target, reason: "runtime-fallback" }, services);
 }
 
-// After steps that failed and a snapshot haproxy -c refused: the worker may run part of the steps
+// After steps that failed and a fallback snapshot haproxy -c refused, or gave no verdict on (timed out,
+// killed): the worker may run part of the steps
 // (HAProxy runs every command of a line whatever the one before answered), so it is reloaded onto
 // `current` again, the snapshot it ran before, and runs what a restart would load. Its state stays
 // unknown (the pass yielded `known: null`): the next change reloads.
@@ -91,11 +93,11 @@ async function revertWorker(
   if (verdict.ok)
     logger.warn(
       { ...fields, workerPid: verdict.workerPid },
-      `the fallback snapshot was refused (${refused}): reloaded onto gen-${generation} again, which the worker ran before the steps`,
+      `the fallback snapshot did not pass its check (${refused}): reloaded onto gen-${generation} again, which the worker ran before the steps`,
     );
   else
     logger.error(
       { ...fields, reason: verdict.reason },
-      `the fallback snapshot was refused (${refused}), and reloading onto gen-${generation} again failed: ${verdict.reason}`,
+      `the fallback snapshot did not pass its check (${refused}), and reloading onto gen-${generation} again failed: ${verdict.reason}`,
     );
 }

@@ -67,11 +67,13 @@ export class SnapshotStore {
       return { ok: false, reason, unsettled: true };
     }
     if (table !== null) return { ok: true, table };
+    // The reason names a line wrong in itself, not one of the keys that only wait for their backend.
+    const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
     this.logger.error(
       { event: "inputs.rejected", problems },
-      `the input files break the generated-file contract: keeping the running config (${describe(problems[0])})`,
+      `the input files break the generated-file contract: keeping the running config (${describe(shown)})`,
     );
-    return { ok: false, reason: `inputs rejected: ${describe(problems[0])}` };
+    return { ok: false, reason: `inputs rejected: ${describe(shown)}` };
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the
