@@ -101,6 +101,11 @@ export class SnapshotStore {
     return { map: this.lastMaps.map, pathHosts: this.lastMaps.pathHosts };
   }
 
+  // Put back the assignment from before a staged snapshot that will never run (its check did not pass).
+  restoreAssignment(slots: SlotMap | null): void {
+    this.lastSlots = slots;
+  }
+
   // The slot assignment of the last snapshot staged (and not refused): what HAProxy runs, or is about to,
   // when nothing better is known (after a restart, an adoption, an unconfirmed reload).
   lastAssignment(): SlotMap | null {
