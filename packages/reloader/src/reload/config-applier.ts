@@ -14,7 +14,7 @@ import { liveAfterStart } from "./live-after-start.js";
 import { planChange } from "./plan-change.js";
 import { prepareInitial } from "./prepare-initial.js";
 import { reloadTo } from "./reload-to.js";
-import { reportUnreadable } from "./report-unreadable.js";
+import { reportUnreadable, unreadableKey } from "./report-unreadable.js";
 import { reportUnsettled } from "./report-unsettled.js";
 import { RetrySchedule } from "./retry-schedule.js";
 
@@ -47,8 +47,9 @@ export class ConfigApplier {
   // Point `current` at what HAProxy should start from (see prepare-initial.ts); the change counts as
   // live once HAProxy confirms it runs that snapshot.
   async prepareInitial(): Promise<number> {
-    const { generation, change } = await prepareInitial(this.options);
+    const { generation, change, unreadable } = await prepareInitial(this.options);
     this.apply(change);
+    this.unreadable = unreadable;
     return generation;
   }
 
@@ -122,7 +123,7 @@ export class ConfigApplier {
     const { logger, status, store } = this.options;
     const read = await readInputs(this.options.inputs);
     if (!read.ok) {
-      const said = JSON.stringify([read.missing, read.unreadable]);
+      const said = unreadableKey(read);
       if (said !== this.unreadable) reportUnreadable(read, logger, status);
       else logger.debug({ event: "inputs.still-unreadable" }, "input files still unreadable");
       this.unreadable = said;

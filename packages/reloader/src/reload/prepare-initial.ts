@@ -4,17 +4,19 @@ import { readInputFile, readInputs } from "../sources/read-inputs.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { hashBase, type StateChange } from "./applier-state.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
-import { reportUnreadable } from "./report-unreadable.js";
+import { reportUnreadable, unreadableKey } from "./report-unreadable.js";
 
 // The snapshot `current` points at, and the applier's state for the first pass: the change counts as
-// live once HAProxy confirms it runs that snapshot.
+// live once HAProxy confirms it runs that snapshot. `unreadable`: what was reported unreadable (the
+// first pass does not report the same again).
 export async function prepareInitial(
   options: Pick<ApplierOptions, "logger" | "store" | "inputs" | "status" | "onChecked">,
-): Promise<{ generation: number; change: StateChange }> {
+): Promise<{ generation: number; change: StateChange; unreadable: string | null }> {
   const { logger, store, inputs, status } = options;
   const read = await readInputs(inputs);
   const change: StateChange = {};
   let generation: number;
+  let unreadable: string | null = null;
   if (read.ok) {
     const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
     generation = start.generation;
@@ -32,9 +34,10 @@ export async function prepareInitial(
     }
   } else {
     reportUnreadable(read, logger, status);
+    unreadable = unreadableKey(read);
     const base = await readInputFile(inputs.base);
     generation = (await chooseStartSnapshot(store, null, base.ok ? base.bytes : null, logger)).generation;
   }
   status.currentIs(generation);
-  return { generation, change };
+  return { generation, change, unreadable };
 }

@@ -24,3 +24,8 @@ export function reportUnreadable(
     status.reloadEnded("check-failed", null, null, `${first?.path} ${first?.reason}`);
   }
 }
+
+// What a report of `read` says, as a key: the same key again is the same report (not repeated).
+export function unreadableKey(read: Extract<InputsOutcome, { ok: false }>): string {
+  return JSON.stringify([read.missing, read.unreadable]);
+}
