@@ -403,6 +403,18 @@ describe("planCertificateCommands", () => {
   });
 });
 
+// A JSON logger whose lines are kept, parsed.
+function jsonLogLines(): { lines: Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ name: "test", format: "json", destination }) };
+}
+
 // A manager on a state dir `dir`, with TLS on, no SSL_CERT_DIR, no polling and no HAProxy to talk to.
 function testManager(dir: string, client: MetadataClient, logger: ReturnType<typeof createLogger>) {
   const ssl = {
@@ -431,14 +443,7 @@ describe("CertificateManager", () => {
     try {
       let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
       const client = { getJson: async () => metadata } as unknown as MetadataClient;
-      const lines: Record<string, unknown>[] = [];
-      const destination = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-          done();
-        },
-      });
-      const logger = createLogger({ name: "test", format: "json", destination });
+      const { lines, logger } = jsonLogLines();
       const paths = certificatePaths(dir);
       const manager = testManager(dir, client, logger);
       await mkdir(paths.dir, { recursive: true });
@@ -494,14 +499,8 @@ describe("CertificateManager", () => {
     try {
       let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
       const client = { getJson: async () => metadata } as unknown as MetadataClient;
-      const lines: Record<string, unknown>[] = [];
-      const destination = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-          done();
-        },
-      });
-      const manager = testManager(dir, client, createLogger({ name: "test", format: "json", destination }));
+      const { lines, logger } = jsonLogLines();
+      const manager = testManager(dir, client, logger);
       await manager.prepare();
       let running = true;
       let reloads = 0;
