@@ -32,7 +32,6 @@ export async function* applyRuntimePlan(
   const { logger, status, supervisor, store } = services;
   if (known === null) throw new Error("a runtime plan without a known state");
   const state: AppliedState = { baseHash: known.state.baseHash, table, slots: plan.slots };
-  const slotsBefore = store.lastAssignment();
   const generation = await store.stage(files, table, plan.slots);
   yield { settledHash: null, switched: null };
   // `current` moves on the supervisor's lock with the steps, and back when they fail: the fallback
@@ -65,14 +64,11 @@ export async function* applyRuntimePlan(
   yield { known: null };
   const check = await store.check(generation).catch(async (error: unknown) => {
     await pointAt(known.generation); // no verdict (CheckStoppedError): the pass fails and is retried
-    store.restoreAssignment(slotsBefore);
     await revertWorker(known.generation, String(error), services);
     throw error;
   });
   if (!check.ok) {
     await pointAt(known.generation); // again, in case pointing back on the lock failed
-    // The next reload keeps the slots the worker runs, not those of a snapshot that never ran.
-    store.restoreAssignment(slotsBefore);
     status.reloadEnded("check-failed", null, null, check.reason);
     await revertWorker(known.generation, check.reason, services);
     return { retry: check.reason };

@@ -33,6 +33,8 @@ export class SnapshotStore {
   private nextGeneration = 1;
   /** the slot assignment last staged (or found in `current` at open): the start of the next one */
   private lastSlots: SlotMap | null = null;
+  /** the last snapshot staged and the assignment before it (put back when its check fails) */
+  private staged: { generation: number; before: SlotMap | null } | null = null;
   /** the contract parse, re-reading only what changed since the last accepted inputs */
   private readonly parser = new SharedFilesParser();
   /** backends.cfg and slots.json, re-rendering only the backends whose block or slots changed */
@@ -87,6 +89,7 @@ export class SnapshotStore {
       slotsJson: this.slotsRenderer.render(slots),
       inputs: { backends: files.backends, map: files.map },
     });
+    this.staged = { generation, before: this.lastSlots };
     this.lastSlots = slots;
     return generation;
   }
@@ -99,11 +102,6 @@ export class SnapshotStore {
       this.lastMaps = { hosts: table.hosts, map: renderDomainMap(table), pathHosts };
     }
     return { map: this.lastMaps.map, pathHosts: this.lastMaps.pathHosts };
-  }
-
-  // Put back the assignment from before a staged snapshot that will never run (its check did not pass).
-  restoreAssignment(slots: SlotMap | null): void {
-    this.lastSlots = slots;
   }
 
   // The slot assignment of the last snapshot staged (and not refused): what HAProxy runs, or is about to,
@@ -128,20 +126,32 @@ export class SnapshotStore {
   // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
   // A snapshot that fails (or gets no verdict) never runs: the assignment before it stays the last one.
   async stageChecked(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<Checked> {
-    const before = this.lastSlots;
     const generation = await this.stage(files, table, slots);
-    const check = await this.check(generation).catch((error: unknown) => {
-      this.lastSlots = before;
-      throw error;
-    });
-    if (!check.ok) this.lastSlots = before;
+    const check = await this.check(generation);
     return check.ok ? { ok: true, generation, check: check.check, table, slots } : check;
   }
 
   // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed. A check
   // that timed out or was killed (the OOM killer) is logged and removed too, then thrown as a
   // CheckStoppedError (no verdict: the caller retries); a binary that cannot be run is a StartupError.
+  // The last snapshot staged that fails, or gets no verdict, never runs: the slot assignment from before
+  // it is the last one again (for a reload's staging and for a runtime change's fallback alike).
   async check(
+    generation: number,
+  ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
+    const check = await this.runCheck(generation).catch((error: unknown) => {
+      this.unstage(generation);
+      throw error;
+    });
+    if (!check.ok) this.unstage(generation);
+    return check;
+  }
+
+  private unstage(generation: number): void {
+    if (this.staged?.generation === generation) this.lastSlots = this.staged.before;
+  }
+
+  private async runCheck(
     generation: number,
   ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
     const paths = configFiles(join(this.layout.dir, generationName(generation)));
