@@ -27,8 +27,7 @@ export class ConfigApplier {
   /** retries of a change that is not live yet, re-reads of unsettled inputs */
   private readonly retries: RetrySchedule;
   /** the unsettled inputs last reported (one log line per content), and why */
-  private unsettledHash: string | null = null;
-  private unsettledReason = "";
+  private lastUnsettled: { hash: string; reason: string } | null = null;
   /** what the last unreadable-inputs report said: the same again (a FIFO left in place, each rescan) is
    * not logged or counted again */
   private unreadable: string | null = null;
@@ -143,11 +142,11 @@ export class ConfigApplier {
     }
     // The same bytes as the last unsettled read give the same verdict: not parsed again (a 400 000-key
     // map re-read every few seconds while its writer is stopped between renames cost ≈ 1.7 s each).
-    if (hash === this.unsettledHash) return this.unsettled(hash, this.unsettledReason);
+    if (hash === this.lastUnsettled?.hash) return this.unsettled(hash, this.lastUnsettled.reason);
     const started = performance.now();
     const validated = store.validate(read.files);
     if (!validated.ok && validated.unsettled === true) return this.unsettled(hash, validated.reason);
-    this.unsettledHash = null;
+    this.lastUnsettled = null;
     if (!validated.ok) return this.refused(hash, validated.reason);
     const accepted = { files: read.files, table: validated.table, started, since };
     const planned = await planChange(accepted, this.state.known, this.options);
@@ -181,8 +180,8 @@ export class ConfigApplier {
   private unsettled(hash: string, reason: string): PassOutcome {
     // Whatever settles next (the files that run now included) is examined and reported afresh.
     this.apply({ settledHash: null });
-    this.unsettledHash = reportUnsettled(hash, reason, this.unsettledHash, this.options);
-    this.unsettledReason = reason;
+    reportUnsettled(hash, reason, this.lastUnsettled?.hash ?? null, this.options);
+    this.lastUnsettled = { hash, reason };
     return { retry: reason, unsettled: true };
   }
 }

@@ -3,16 +3,14 @@
 import type { Logger } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 
-// Report the inputs `hash` unless they are the ones `lastHash` already reported; returns the hash
-// reported last after this.
+// Report the inputs `hash` unless they are the ones `lastHash` already reported.
 export function reportUnsettled(
   hash: string,
   reason: string,
   lastHash: string | null,
   context: { logger: Logger; status: ReloaderStatus },
-): string {
-  if (lastHash === hash) return hash;
+): void {
+  if (lastHash === hash) return;
   context.status.inputsUnsettled(reason);
   context.logger.warn({ event: "inputs.unsettled", reason }, `keeping the running config: ${reason}`);
-  return hash;
 }
