@@ -30,6 +30,20 @@ const appFile = (containers: readonly Backend[], indexes: readonly number[]) =>
     },
   ]);
 
+// app (app-0 on the first container, and app-9 on the second when `grown`) and other (other-0 on the
+// second): the files of the fallback tests, a new backend first, then one more server in app.
+const appAndOther = (containers: readonly Backend[], grown: boolean) =>
+  renderTestBackends([
+    {
+      name: "app",
+      servers: [
+        { name: "app-0", address: containers[0]?.address ?? "" },
+        ...(grown ? [{ name: "app-9", address: containers[1]?.address ?? "" }] : []),
+      ],
+    },
+    { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
+  ]);
+
 // HAProxy's reload counter and current worker pid (show proc on the master CLI).
 async function haproxyGeneration(fixture: Fixture): Promise<{ reloads: number; workerPid: number }> {
   const info = await readProc(join(fixture.stateDir, "master.sock"));
@@ -195,10 +209,7 @@ test("a runtime step answered with an error, and a read-back that differs, each 
   const before = await haproxyGeneration(fixture);
   const from = fixture.reloader.logs.length;
   await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
-      { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
-    ]),
+    backends: appAndOther(containers, false),
   });
   await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
   // Someone else removed www.dev.tld from the running map: re-pointing it is answered "entry not found".
@@ -219,16 +230,7 @@ test("a runtime step answered with an error, and a read-back that differs, each 
   const from3 = fixture.reloader.logs.length;
   assert.ok((await sendWorkerCommands(masterSocket, ["set server app/s1 state maint"])).ok);
   await fixture.write({
-    backends: renderTestBackends([
-      {
-        name: "app",
-        servers: [
-          { name: "app-0", address: containers[0]?.address ?? "" },
-          { name: "app-9", address: containers[1]?.address ?? "" },
-        ],
-      },
-      { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
-    ]),
+    backends: appAndOther(containers, true),
   });
   const mismatch = await fixture.reloader.waitForEvent("runtime.fallback", { from: from3 });
   assert.match(String(mismatch["reason"]), /read-back differs: app\/s1 \(app-0\) is not ready/);
@@ -335,10 +337,7 @@ exec -a "$0" haproxy "\${args[@]}"
   const masterSocket = join(fixture.stateDir, "master.sock");
   const from = fixture.reloader.logs.length;
   await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
-      { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] },
-    ]),
+    backends: appAndOther(containers, false),
   });
   const running = (await fixture.reloader.waitForEvent("reload.applied", { from }))["generation"];
   const before = await haproxyGeneration(fixture);
@@ -409,13 +408,9 @@ exec -a "$0" haproxy "$@"
     await chmod(bin, 0o755);
     await fixture.start(["--haproxy-bin", bin]);
     const masterSocket = join(fixture.stateDir, "master.sock");
-    const other = { name: "other", servers: [{ name: "other-0", address: containers[1]?.address ?? "" }] };
     const from = fixture.reloader.logs.length;
     await fixture.write({
-      backends: renderTestBackends([
-        { name: "app", servers: [{ name: "app-0", address: containers[0]?.address ?? "" }] },
-        other,
-      ]),
+      backends: appAndOther(containers, false),
     });
     await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
 
@@ -426,16 +421,7 @@ exec -a "$0" haproxy "$@"
     assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
     await writeFile(refuse, "");
     await fixture.write({
-      backends: renderTestBackends([
-        {
-          name: "app",
-          servers: [
-            { name: "app-0", address: containers[0]?.address ?? "" },
-            { name: "app-9", address: containers[1]?.address ?? "" },
-          ],
-        },
-        other,
-      ]),
+      backends: appAndOther(containers, true),
       map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }),
     });
     const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
