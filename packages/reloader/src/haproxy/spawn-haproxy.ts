@@ -1,7 +1,6 @@
 // Spawn HAProxy in master-worker mode as a child (no daemon, no pidfile dance), its output line by line.
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
 import { execa } from "execa";
+import { forwardLines } from "./forward-lines.js";
 
 // How the master ended.
 export interface HaproxyExit {
@@ -53,8 +52,8 @@ export async function spawnHaproxy(
           : null,
     };
   });
-  forwardLines(subprocess.stdout, "stdout", onLine);
-  forwardLines(subprocess.stderr, "stderr", onLine);
+  if (subprocess.stdout) forwardLines(subprocess.stdout, (line) => onLine("stdout", line));
+  if (subprocess.stderr) forwardLines(subprocess.stderr, (line) => onLine("stderr", line));
   const pid = subprocess.pid;
   if (pid === undefined) {
     const end = await exited;
@@ -73,18 +72,4 @@ export async function spawnHaproxy(
       }
     },
   };
-}
-
-function forwardLines(
-  stream: Readable | null,
-  name: "stdout" | "stderr",
-  onLine: (s: "stdout" | "stderr", l: string) => void,
-) {
-  if (!stream) return;
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on("line", (line) => {
-    if (line.trim() !== "") onLine(name, line);
-  });
-  // readline re-emits the stream's errors; one without a listener would be an uncaught exception.
-  lines.on("error", () => undefined);
 }

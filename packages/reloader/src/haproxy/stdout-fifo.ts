@@ -7,8 +7,8 @@ import { execa } from "execa";
 import { closeSync, constants, openSync } from "node:fs";
 import { lstat, rm } from "node:fs/promises";
 import { Socket } from "node:net";
-import { createInterface } from "node:readline";
 import type { Logger } from "@rancher-haproxy/core";
+import { forwardLines } from "./forward-lines.js";
 
 // The open FIFO: a write end for each HAProxy start, and the reader's close.
 export interface StdoutFifo {
@@ -42,13 +42,7 @@ export async function openStdoutFifo(
         "reading HAProxy's stdout failed: the next HAProxy start gets a pipe",
       );
     });
-    // readline re-emits its input's errors: without a listener of its own, one (EIO) was an uncaught
-    // exception despite the socket's handler above.
-    createInterface({ input: socket, crlfDelay: Infinity })
-      .on("line", (line) => {
-        if (line.trim() !== "") onLine(line);
-      })
-      .on("error", () => undefined);
+    forwardLines(socket, onLine);
     return {
       openWriteEnd: () => {
         if (!usable) return undefined;
