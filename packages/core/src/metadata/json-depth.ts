@@ -11,6 +11,7 @@ export const MAX_JSON_DEPTH = 512;
 
 // True when `text` (JSON or not) opens more than `maxDepth` arrays or objects at once, outside strings.
 export function nestsDeeperThan(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
+  if (text.length <= maxDepth) return false; // each level takes a character
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

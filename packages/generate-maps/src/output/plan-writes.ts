@@ -40,10 +40,9 @@ export function planWrites(
   unread: UnreadFiles = {},
 ): WriteStep[] {
   const declaredNext = declaredBackends(next.backends);
-  const declaredNow =
-    current.backends === null && unread.backendNames
-      ? unread.backendNames
-      : declaredBackends(current.backends ?? "");
+  // The old backends file unread, but its names scanned: only the names are known.
+  const namesOnly = current.backends === null ? unread.backendNames : undefined;
+  const declaredNow = namesOnly ?? declaredBackends(current.backends ?? "");
   const namedNow = mapBackends(current.map ?? "");
   const namedNext = mapBackends(next.map);
   const backends: WriteStep = { file: "backends", content: next.backends };
@@ -51,14 +50,13 @@ export function planWrites(
   // The old map, unread, may name any old backend: the new backends may go first only if they drop none.
   const backendsFirst =
     current.map === null && unread.map === true
-      ? isSubset(declaredNow, declaredNext) &&
-        (current.backends !== null || unread.backendNames !== undefined)
+      ? isSubset(declaredNow, declaredNext) && (current.backends !== null || namesOnly !== undefined)
       : isSubset(namedNow, declaredNext);
   let steps: WriteStep[];
   // (When the wanted files themselves disagree, which the renderers never produce, no order can help.)
   if (backendsFirst || !isSubset(namedNext, declaredNext)) steps = [backends, map];
   else if (isSubset(namedNext, declaredNow)) steps = [map, backends];
-  else if (current.backends === null && unread.backendNames) {
+  else if (namesOnly) {
     // The old blocks were not read (only their names), so no union: first the new map without the hosts
     // of backends the old file does not declare yet, then the backends, then the whole map. (A host
     // moving to a new backend is unrouted between the first and the last rename.)
