@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend, type Backend } from "../../test-support/src/http/index.ts";
+import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { parseSharedFiles, renderDomainMap } from "@rancher-haproxy/core";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
@@ -406,7 +407,8 @@ exec -a "$0" haproxy "$@"
 `,
     );
     await chmod(bin, 0o755);
-    await fixture.start(["--haproxy-bin", bin]);
+    await fixture.start(["--haproxy-bin", bin, "--status-port", "0"]);
+    const statusUrl = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
     const masterSocket = join(fixture.stateDir, "master.sock");
     const from = fixture.reloader.logs.length;
     await fixture.write({
@@ -428,6 +430,13 @@ exec -a "$0" haproxy "$@"
     assert.match(String(fallback["reason"]), /entry not found/);
     const reverted = await fixture.reloader.waitForEvent("runtime.reverted", { from: from2 });
     assert.equal(reverted["ok"], true);
+    // The revert is counted like any reload: the reloader's count of reloads HAProxy ran is HAProxy's own.
+    const samples = await scrapeMetrics(statusUrl);
+    const counted = ["ok", "rejected", "interrupted"].reduce(
+      (sum, result) => sum + (metricValue(samples, "reloader_reloads_total", { result }) ?? 0),
+      0,
+    );
+    assert.equal(counted, (await haproxyGeneration(fixture)).reloads);
     // What the worker runs is the `current` snapshot again: app's new slot is back in maintenance.
     assert.deepEqual(await answering(fixture, "app.dev.tld", 8), new Set(["app-0"]));
     await assertConsistent(fixture);

@@ -89,6 +89,7 @@ async function revertWorker(
 ): Promise<void> {
   status.reloadFor("runtime-fallback");
   const verdict = await supervisor.reload();
+  status.reloadCounted(verdict.ok ? "applied" : verdict.kind === "exited" ? "interrupted" : "rejected");
   const fields = { event: "runtime.reverted", generation, ok: verdict.ok, refused };
   if (verdict.ok)
     logger.warn(

@@ -97,6 +97,12 @@ export class ReloaderStatus {
     if (error !== undefined) this.state.lastError = error;
   }
 
+  // A reload that is not a change's own switch ended (the revert after a refused fallback snapshot):
+  // counted by result like any other, so the counts match HAProxy's; the pass that ran it reports the rest.
+  reloadCounted(result: Extract<ReloadResult, "applied" | "rejected" | "interrupted">): void {
+    this.state.reloads[result] += 1;
+  }
+
   // A change needs a reload, for `reason`.
   reloadFor(reason: ReloadReason): void {
     this.state.reloadsByReason[reason] = (this.state.reloadsByReason[reason] ?? 0) + 1;
