@@ -199,6 +199,31 @@ describe("planCertificates", () => {
     }
   });
 
+  it("HAPROXY_SSL_CERT, when set, is the default's source: checked as one PEM, its problems named", () => {
+    const plan = (read: string | { reason: string }) =>
+      planCertificates({
+        metadata: metadata(null), // ssl_cert/ssl_key of `a`: not used while the file is the source
+        directory: null,
+        base64Encoded: false,
+        manageDefault: false,
+        defaultFile: { path: "/certs/site.pem", read },
+        now,
+      });
+    assert.deepEqual(plan(b.cert + b.key).default?.names, ["b.test"]);
+    assert.deepEqual(plan(b.cert + b.key).skipped, []);
+    for (const [read, reason] of [
+      [{ reason: "cannot be opened (ENOENT)" }, "cannot be opened (ENOENT)"],
+      [expired.cert + expired.key, "the certificate expired on"],
+      [b.cert + a.key, "the private key does not belong to the certificate"],
+    ] as const) {
+      const refused = plan(read);
+      assert.equal(refused.default, null);
+      assert.equal(refused.skipped.length, 1);
+      assert.equal(refused.skipped[0]?.name, "default");
+      assert.ok(refused.skipped[0]?.reason.startsWith(`HAPROXY_SSL_CERT=/certs/site.pem: ${reason}`));
+    }
+  });
+
   it("serves metadata certs then directory ones in name order, each with its own file", () => {
     const plan = planCertificates({
       metadata: metadata({ zeta: { cert: b.cert, key: b.key }, alpha: { cert: wild.cert, key: wild.key } }),
@@ -421,6 +446,7 @@ function testManager(dir: string, client: MetadataClient, logger: ReturnType<typ
     enabled: true,
     port: 443,
     certPath: join(dir, "server.pem"),
+    certFile: null,
     base64Encoded: false,
     redirect: null,
     certDir: null,

@@ -4,8 +4,9 @@
 // never outside the private state dir.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect as http2Connect } from "node:http2";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
@@ -313,6 +314,68 @@ test("a certificate replaced, added or removed (metadata and directory) is serve
   assert.doesNotMatch(list, /meta-b\.pem/);
   assert.match(list, /meta-e\.pem/);
   assert.match(list, /dir-f\.pem/);
+});
+
+// HAPROXY_SSL_CERT names a file the user manages (a mounted secret, a certbot renewal): HAProxy loads a
+// checked copy in the state dir, never the file itself.
+test("a mounted HAPROXY_SSL_CERT renewed on disk is served within seconds with no reload; a broken edit keeps the served one, says why, and routing changes still apply", async (t) => {
+  const mountDir = await mkdtemp(join(tmpdir(), "rh-mounted-cert-"));
+  t.after(() => rm(mountDir, { recursive: true, force: true }));
+  const mounted = join(mountDir, "site.pem");
+  // Renewed the way a tool replaces a file: written beside it, renamed over it.
+  const replace = async (text: string) => {
+    await writeFile(`${mounted}.tmp`, text);
+    await rename(`${mounted}.tmp`, mounted);
+  };
+  await replace(pairs.default!.cert + pairs.default!.key);
+  // No ssl_cert in metadata: the mounted file is the default certificate's only source.
+  const site = await startSite(t, "127.0.0.85", {}, {}, { HAPROXY_SSL_CERT: mounted });
+  const { httpsPort: port, fixture } = site;
+  assert.equal(await servedSerial(port, "unknown.test"), pairs.default!.serial);
+  const config = await fetchText(`${site.statusUrl}/config?file=haproxy.cfg`);
+  assert.ok(config.text.includes(`crt ${join(fixture.stateDir, "server.pem")}`), "HAProxy loads the copy");
+  assert.ok(!config.text.includes(mounted), "never the mounted file");
+  const reloadsBefore = await masterReloads(fixture.stateDir);
+
+  // Renewed: the new certificate goes live through the runtime API.
+  const renewed = fixture.reloader.logs.length;
+  await replace(pairs.default2!.cert + pairs.default2!.key);
+  await waitFor(async () => (await servedSerial(port, "unknown.test")) === pairs.default2!.serial, {
+    timeoutMs: 20_000,
+    message: "the renewed default certificate is served",
+  });
+  assert.equal(await masterReloads(fixture.stateDir), reloadsBefore, "no reload");
+  const updated = await fixture.reloader.waitForEvent("certs.updated", { from: renewed });
+  assert.equal(updated["mode"], "runtime");
+
+  // A broken edit: refused with its reason, the renewed certificate stays served.
+  const from = fixture.reloader.logs.length;
+  await replace(`${pairs.default2!.cert}-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n`);
+  const skipped = await fixture.reloader.waitForEvent("certs.skipped", { from });
+  assert.equal(skipped["name"], "default");
+  assert.match(String(skipped["reason"]), new RegExp(`^HAPROXY_SSL_CERT=${mounted}: `));
+  const health = JSON.parse((await fetchText(`${site.statusUrl}/healthz`)).text) as {
+    certificates: { warnings: string[] };
+  };
+  assert.ok(
+    health.certificates.warnings.some((warning) => warning.includes("HAPROXY_SSL_CERT=")),
+    JSON.stringify(health.certificates.warnings),
+  );
+  assert.equal(await servedSerial(port, "unknown.test"), pairs.default2!.serial);
+  // A routing change that needs a reload still passes haproxy -c (which loaded the broken file before).
+  const app2 = await startBackend({ name: "app2", host: "127.0.0.86" });
+  t.after(() => app2.close());
+  const from2 = fixture.reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: site.app.address }] },
+      { name: "app2", servers: [{ address: app2.address }] },
+    ]),
+    map: renderTestMap({ ...Object.fromEntries(SITES.map((name) => [name, "app"])), "new.test": "app2" }),
+  });
+  await fixture.reloader.waitForEvent("reload.applied", { from: from2 });
+  assert.equal(fixture.reloader.count("check.failed"), 0);
+  assert.equal(await servedSerial(port, "unknown.test"), pairs.default2!.serial);
 });
 
 test("a directory certificate caught half written is still served; the finished renewal replaces it, a removed file drops it", async (t) => {

@@ -58,7 +58,8 @@ describe("resolveOptions", () => {
     assert.deepEqual(options.ssl, {
       enabled: true,
       port: 8443,
-      certPath: "/certs/site.pem",
+      certPath: "/var/run/rancher-haproxy/server.pem",
+      certFile: "/certs/site.pem",
       base64Encoded: true,
       redirect: 302,
       certDir: null,

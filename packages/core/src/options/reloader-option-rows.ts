@@ -71,7 +71,7 @@ export const RELOADER_OPTION_ROWS = {
     "HAPROXY_SSL_CERT",
     PATH,
     null,
-    "combined certificate + key PEM (trusted, read at start); default: built from metadata into <state>/server.pem",
+    "combined certificate + key PEM you mount (trusted): checked and copied into <state>/server.pem at start and whenever it changes (CERT_POLL_INTERVAL); built from metadata when it does not exist. Default: built from metadata into <state>/server.pem",
   ),
   sslBase64Encoded: row(
     "ssl-base64-encoded",

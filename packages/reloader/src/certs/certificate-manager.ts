@@ -1,5 +1,5 @@
-// Keeps HAProxy's certificates equal to their sources: reads metadata (ssl_cert/ssl_key, certs) and
-// SSL_CERT_DIR every pollIntervalMs, checks each certificate, writes the PEMs and the crt-list into
+// Keeps HAProxy's certificates equal to their sources: reads metadata (ssl_cert/ssl_key, certs),
+// SSL_CERT_DIR and HAPROXY_SSL_CERT every pollIntervalMs, checks each certificate, writes the PEMs and the crt-list into
 // <state>/certs, then applies the difference through the runtime API on the supervisor's lock (a reload
 // when the API cannot: a payload too large, an unexpected answer). Never throws out of its loop.
 import { createHash } from "node:crypto";
@@ -181,7 +181,8 @@ export class CertificateManager {
     const { ssl, client, logger, paths } = this.options;
     // Until metadata answers, a reloader started again falls back to the answer the last one read.
     this.metadata ??= await this.lastAnswer.recall();
-    const read = await readCertificateSources(client, ssl.certDir, this.metadata, this.closing.signal);
+    const files = { certDir: ssl.certDir, certFile: ssl.certFile };
+    const read = await readCertificateSources(client, files, this.metadata, this.closing.signal);
     // Closed during the read (a stop): no planning, no HAProxy check, no log lines; nothing changes.
     if (this.closing.signal.aborted) return this.loaded;
     if (read.problem === null && read.metadata !== null)
@@ -200,6 +201,7 @@ export class CertificateManager {
       directory: read.directory,
       base64Encoded: ssl.base64Encoded,
       manageDefault: this.options.manageDefault,
+      defaultFile: read.defaultFile,
       now: this.now(),
       check: this.checks.check,
     });

@@ -1,5 +1,5 @@
 // The certificate manager for the reloader's options (ENABLE_SSL): paths inside the private state dir,
-// the default certificate managed from metadata when HAPROXY_SSL_CERT is unset.
+// the default certificate kept in step with HAPROXY_SSL_CERT when it is set, else with metadata.
 import { join } from "node:path";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "../options/reloader-options.js";
@@ -27,7 +27,7 @@ export function createCertificateManager(
     masterSocket: layout.masterSocket,
     client,
     logger,
-    manageDefault: options.ssl.certPath === layout.certificate,
+    manageDefault: options.ssl.certFile === null,
     verifier: certificateVerifier(options, layout),
   });
 }

@@ -15,8 +15,11 @@ export type RedirectCode = 301 | 302 | 303 | 307 | 308;
 export interface SslOptions {
   enabled: boolean;
   port: number;
-  /** HAPROXY_SSL_CERT, or <state>/server.pem (built from metadata) when unset */
+  /** <state>/server.pem: the default certificate HAProxy loads (a checked copy of `certFile`, or built
+   * from metadata) */
   certPath: string;
+  /** HAPROXY_SSL_CERT: the default certificate's PEM you mount, re-read every poll; null when unset */
+  certFile: string | null;
   base64Encoded: boolean;
   redirect: RedirectCode | null;
   /** SSL_CERT_DIR: extra certificates served by SNI, or null */

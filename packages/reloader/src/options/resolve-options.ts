@@ -51,7 +51,8 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     ssl: {
       enabled: sslEnabled,
       port: values.get("httpsPort"),
-      certPath: values.get("sslCert") ?? stateLayout(values.get("stateDir")).certificate,
+      certPath: stateLayout(values.get("stateDir")).certificate,
+      certFile: values.get("sslCert"),
       base64Encoded: values.get("sslBase64Encoded"),
       redirect: sslEnabled && redirect ? values.get("sslRedirectionType") : null,
       certDir: values.get("sslCertDir"),

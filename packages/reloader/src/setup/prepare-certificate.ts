@@ -1,7 +1,10 @@
-// With ENABLE_SSL: make sure HAPROXY_SSL_CERT holds a valid certificate + key that HAProxy loads, building
-// it from metadata (self/service/metadata/ssl_cert + ssl_key) when it does not exist. Problems are
-// StartupErrors (exit 2, one line naming the source): before, a certificate node:crypto reads but HAProxy
-// refuses (an RSA-1024 key at OpenSSL's security level 2) ended in HAProxy's failed start, exit 1.
+// With ENABLE_SSL: make sure <state>/server.pem (what HAProxy loads) holds a valid certificate + key: a
+// copy of HAPROXY_SSL_CERT when it is given and exists, else built from metadata (self/service/metadata/
+// ssl_cert + ssl_key), also written to HAPROXY_SSL_CERT when that is given, as the original did. HAProxy
+// never loads the mounted file itself: an edit that breaks it cannot fail the routing's checks, and the
+// certificate manager copies a changed one only once it passes its checks. Problems are StartupErrors
+// (exit 2, one line naming the source): before, a certificate node:crypto reads but HAProxy refuses (an
+// RSA-1024 key at OpenSSL's security level 2) ended in HAProxy's failed start, exit 1.
 import { readFile } from "node:fs/promises";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { buildCertificatePem, validateCertificateFile } from "../model/build-certificate-pem.js";
@@ -20,14 +23,17 @@ export async function prepareCertificate(
   logger: Logger,
   judge: CertificateJudge,
 ): Promise<"file" | "metadata"> {
-  const existing = await readExisting(ssl.certPath);
+  // Unset: the copy a reloader started before in this container wrote (it has no other source).
+  const source = ssl.certFile ?? ssl.certPath;
+  const existing = await readExisting(source);
   if (existing !== null) {
     const outcome = validateCertificateFile(existing);
-    if (!outcome.ok) throw new StartupError(`HAPROXY_SSL_CERT=${ssl.certPath} ${outcome.reason}`);
+    if (!outcome.ok) throw new StartupError(`HAPROXY_SSL_CERT=${source} ${outcome.reason}`);
     const refused = await judge(existing);
-    if (refused !== null) throw new StartupError(`HAPROXY_SSL_CERT=${ssl.certPath}: ${refused}`);
+    if (refused !== null) throw new StartupError(`HAPROXY_SSL_CERT=${source}: ${refused}`);
+    if (source !== ssl.certPath) await writeCertificate(ssl.certPath, existing);
     logger.info(
-      { event: "certificate.found", path: ssl.certPath, subject: outcome.subject, validTo: outcome.validTo },
+      { event: "certificate.found", path: source, subject: outcome.subject, validTo: outcome.validTo },
       "using the existing certificate",
     );
     return "file";
@@ -37,23 +43,24 @@ export async function prepareCertificate(
     material = await readSslMaterial(client);
   } catch (error) {
     throw new StartupError(
-      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${ssl.certPath} does not exist, and the metadata service could not be read: ${String(error)}`,
+      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${source} does not exist, and the metadata service could not be read: ${String(error)}`,
     );
   }
   if (material.cert === null || material.key === null)
     throw new StartupError(
-      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${ssl.certPath} does not exist, and the service metadata has no ` +
+      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${source} does not exist, and the service metadata has no ` +
         `${material.cert === null ? "ssl_cert" : "ssl_key"}: mount the PEM or set ssl_cert and ssl_key`,
     );
   const outcome = buildCertificatePem(material.cert, material.key, ssl.base64Encoded);
   if (!outcome.ok) throw new StartupError(`metadata ${outcome.reason}`);
   const refused = await judge(outcome.pem);
   if (refused !== null) throw new StartupError(`metadata ssl_cert/ssl_key: ${refused}`);
-  await writeCertificate(ssl.certPath, outcome.pem);
+  await writeCertificate(source, outcome.pem);
+  if (source !== ssl.certPath) await writeCertificate(ssl.certPath, outcome.pem);
   logger.info(
     {
       event: "certificate.written",
-      path: ssl.certPath,
+      path: source,
       subject: outcome.subject,
       validTo: outcome.validTo,
       mode: "0600",

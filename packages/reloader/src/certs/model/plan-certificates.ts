@@ -1,7 +1,8 @@
-// Every certificate source → the set HAProxy should serve: the default certificate (when it comes from
-// metadata), the named ones each with its file name, and the skipped ones with a reason. Pure and total.
+// Every certificate source → the set HAProxy should serve: the default certificate (from HAPROXY_SSL_CERT
+// or metadata), the named ones each with its file name, and the skipped ones with a reason. Pure and total.
 import type { MetadataCerts } from "../sources/read-metadata-certs.js";
 import type { CertDirFiles } from "../sources/read-cert-dir.js";
+import type { DefaultFileRead } from "../sources/read-certificate-sources.js";
 import { listMetadataCerts, type NamedCertificate } from "./list-metadata-certs.js";
 import { pairDirectoryFiles } from "./pair-directory-files.js";
 import {
@@ -24,7 +25,8 @@ export interface PlannedCertificate extends CheckedCertificate {
 
 // The planned set.
 export interface CertificatePlan {
-  /** the default certificate from metadata ssl_cert/ssl_key; null when absent or not managed here */
+  /** the default certificate from HAPROXY_SSL_CERT or metadata ssl_cert/ssl_key; null when absent or
+   * refused (the one HAProxy loads then stays) */
   default: CheckedCertificate | null;
   certs: PlannedCertificate[];
   skipped: SkippedCertificate[];
@@ -37,6 +39,8 @@ export interface CertificateSources {
   base64Encoded: boolean;
   /** the default certificate is built from metadata (HAPROXY_SSL_CERT unset) */
   manageDefault: boolean;
+  /** HAPROXY_SSL_CERT as read (chain and key in one PEM): the default certificate's source when set */
+  defaultFile?: DefaultFileRead | null;
   now: number;
   /** checkCertificate, or a cached version of it (the manager's: parsing costs ~3 ms a certificate) */
   check?: CheckCertificate;
@@ -49,7 +53,15 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
   const check = sources.check ?? checkCertificate;
   const decode = (text: string) => (base64Encoded ? decodeBase64(text) : text);
   const badBase64 = "not valid base64 (SSL_BASE64_ENCODED=true)";
-  if (sources.manageDefault && metadata?.defaultCert != null && metadata.defaultKey != null) {
+  if (sources.defaultFile) {
+    const { path, read } = sources.defaultFile;
+    const checked = typeof read === "string" ? check("default", read, read, now) : null;
+    if (checked?.ok) plan.default = checked.cert;
+    else {
+      const reason = checked?.skipped.reason ?? (typeof read === "string" ? "" : read.reason);
+      plan.skipped.push({ name: "default", reason: `HAPROXY_SSL_CERT=${path}: ${reason}` });
+    }
+  } else if (sources.manageDefault && metadata?.defaultCert != null && metadata.defaultKey != null) {
     const cert = decode(metadata.defaultCert);
     const key = decode(metadata.defaultKey);
     const checked = cert === null || key === null ? null : check("default", cert, key, now);

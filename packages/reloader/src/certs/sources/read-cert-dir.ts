@@ -37,7 +37,7 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
       reason: `${names.length} certificate files: only the first ${MAX_CERT_DIR_FILES} (by name) are read`,
     });
   for (const name of names.slice(0, MAX_CERT_DIR_FILES)) {
-    const read = await readBounded(join(dir, name));
+    const read = await readCertFile(join(dir, name));
     if (typeof read === "string") result.files[name] = read;
     // A file name may hold anything but `/` (a newline too): quoted, as pair-directory-files.ts does.
     else result.problems.push({ name: JSON.stringify(name.slice(0, 100)), reason: read.reason, file: name });
@@ -45,7 +45,9 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
   return result;
 }
 
-async function readBounded(path: string): Promise<string | { reason: string }> {
+// One certificate file's text, or why it was not read: a regular file of at most MAX_CERT_FILE_BYTES
+// (symlinks followed, as mounted secrets often are), opened without blocking; never throws.
+export async function readCertFile(path: string): Promise<string | { reason: string }> {
   let handle;
   try {
     // Non-blocking: a FIFO (also one renamed over a file after a check) opens at once and fstat refuses it;

@@ -1,20 +1,29 @@
-// Both certificate sources in one pass: the proxy service's metadata (a failure keeps the last answer
-// and is reported) and SSL_CERT_DIR (when set).
+// Every certificate source in one pass: the proxy service's metadata (a failure keeps the last answer
+// and is reported), SSL_CERT_DIR and HAPROXY_SSL_CERT (when set).
 import type { MetadataClient } from "@rancher-haproxy/core";
-import { readCertDir, type CertDirFiles } from "./read-cert-dir.js";
+import { readCertDir, readCertFile, type CertDirFiles } from "./read-cert-dir.js";
 import { readMetadataCerts, type MetadataCerts } from "./read-metadata-certs.js";
 
 // What was read, and what could not be.
 export interface CertificateSourcesRead {
   metadata: MetadataCerts | null;
   directory: CertDirFiles | null;
+  /** HAPROXY_SSL_CERT's text, or why it was not read; null when it is not set */
+  defaultFile: DefaultFileRead | null;
   problem: string | null;
 }
 
-// Read metadata (falling back to `last`; `signal` cuts a read in flight) and the directory; never throws.
+// The mounted default certificate file as read.
+export interface DefaultFileRead {
+  path: string;
+  read: string | { reason: string };
+}
+
+// Read metadata (falling back to `last`; `signal` cuts a read in flight), the directory and the mounted
+// default file; never throws.
 export async function readCertificateSources(
   client: MetadataClient,
-  certDir: string | null,
+  files: { certDir: string | null; certFile: string | null },
   last: MetadataCerts | null,
   signal?: AbortSignal,
 ): Promise<CertificateSourcesRead> {
@@ -25,6 +34,8 @@ export async function readCertificateSources(
   } catch (error) {
     problem = `metadata cannot be read (${String(error).slice(0, 200)}): keeping the last certificates`;
   }
+  const { certDir, certFile } = files;
   const directory = certDir === null ? null : await readCertDir(certDir);
-  return { metadata, directory, problem };
+  const defaultFile = certFile === null ? null : { path: certFile, read: await readCertFile(certFile) };
+  return { metadata, directory, defaultFile, problem };
 }
