@@ -4,6 +4,7 @@
 // never outside the private state dir.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect as http2Connect } from "node:http2";
 import { tmpdir } from "node:os";
@@ -237,6 +238,8 @@ test("every site gets its own certificate by SNI (metadata, directory, wildcard)
   // /config names the certificates, their SANs and expiry; never a key.
   const configText = (await fetchText(`${site.statusUrl}/config`)).text;
   assert.match(configText, /metadata\/b \(metadata\): b\.test www\.b\.test — expires /);
+  const fingerprint = new X509Certificate(pairs.b!.leaf).fingerprint256;
+  assert.match(configText, new RegExp(`^metadata/b .*, SHA-256 ${fingerprint}$`, "m"));
   assert.match(configText, /crt-list /);
   const configJson = JSON.parse((await fetchText(`${site.statusUrl}/config?format=json`)).text) as {
     certificates: { served: { name: string }[] };
