@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { test } from "node:test";
+import { waitFor } from "@rancher-haproxy/test-support";
 import {
   createConnectionDrops,
   createLogger,
@@ -159,6 +160,9 @@ function captureLogger() {
   };
 }
 
+// Every drop reason at 0 (a test names the ones it expects).
+const NO_DROPS = { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0 };
+
 const dropLines = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => line["event"] === "status.connections-dropped");
 
@@ -179,19 +183,19 @@ test("connections over the cap are counted and logged: the first at once, the re
   const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
   const outcomes = await Promise.all(sockets.map(({ closed }) => Promise.race([closed, deadline])));
   assert.equal(outcomes.filter((outcome) => outcome !== "open").length, 6);
-  assert.deepEqual(drops, { max_connections: 6, timeout: 0, pipelined: 0 });
+  assert.deepEqual(drops, { ...NO_DROPS, unauthorized: 0, max_connections: 6, timeout: 0, pipelined: 0 });
   assert.equal(server.drops, drops);
   const first = dropLines(lines);
   assert.equal(first.length, 1, "one line within the interval (60 s)");
   assert.equal(first[0]?.["level"], 40, "a warning");
-  assert.deepEqual(first[0]?.["reasons"], { max_connections: 1, timeout: 0, pipelined: 0 });
+  assert.deepEqual(first[0]?.["reasons"], { ...NO_DROPS, max_connections: 1, timeout: 0, pipelined: 0 });
 
   sockets.forEach(({ socket }) => socket.destroy());
   await server.close();
   const all = dropLines(lines);
   assert.equal(all.length, 2, "close logs what was still pending");
   assert.equal(all[1]?.["dropped"], 5, "the count since the last line");
-  assert.deepEqual(all[1]?.["reasons"], { max_connections: 5, timeout: 0, pipelined: 0 });
+  assert.deepEqual(all[1]?.["reasons"], { ...NO_DROPS, max_connections: 5, timeout: 0, pipelined: 0 });
 });
 
 test("timeouts are counted (a slow request, a silent connection), an idle keep-alive connection after its answer is not", async (t) => {
@@ -216,7 +220,13 @@ test("timeouts are counted (a slow request, a silent connection), an idle keep-a
   const ends = await Promise.all([slow, silent, kept].map(({ closed }) => Promise.race([closed, limit])));
   clearInterval(drip);
   assert.ok(!ends.includes("open"), "all three were closed");
-  assert.deepEqual(server.drops, { max_connections: 0, timeout: 2, pipelined: 0 });
+  assert.deepEqual(server.drops, {
+    ...NO_DROPS,
+    unauthorized: 0,
+    max_connections: 0,
+    timeout: 2,
+    pipelined: 0,
+  });
   await server.close();
   const logged = dropLines(lines).map((line) => (line["reasons"] as Record<string, number>)["timeout"] ?? 0);
   assert.equal(
@@ -252,8 +262,13 @@ test("a client pipelining requests without reading the answers is cut after MAX_
     handled <= MAX_PIPELINED_REQUESTS,
     `at most ${MAX_PIPELINED_REQUESTS} handlers started (${handled})`,
   );
-  assert.deepEqual(drops, { max_connections: 0, timeout: 0, pipelined: 1 });
-  assert.deepEqual(dropLines(lines)[0]?.["reasons"], { max_connections: 0, timeout: 0, pipelined: 1 });
+  assert.deepEqual(drops, { ...NO_DROPS, unauthorized: 0, max_connections: 0, timeout: 0, pipelined: 1 });
+  assert.deepEqual(dropLines(lines)[0]?.["reasons"], {
+    ...NO_DROPS,
+    max_connections: 0,
+    timeout: 0,
+    pipelined: 1,
+  });
   const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) });
   assert.equal(health.status, 200);
 
@@ -265,4 +280,141 @@ test("a client pipelining requests without reading the answers is cut after MAX_
   }
   assert.equal(handled, 50);
   assert.equal(drops.pipelined, 1, "no sequential client cut");
+});
+
+// Send `request` on a fresh connection; resolves with what came back once the server closes it (or
+// after `waitMs`), and whether it closed.
+async function rawExchange(
+  port: number,
+  request: string,
+  waitMs = 3000,
+): Promise<{ text: string; closed: boolean }> {
+  const socket = connect(port, "127.0.0.1");
+  let text = "";
+  socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+  socket.on("error", () => undefined);
+  const closed = new Promise<boolean>((resolve) => socket.on("close", () => resolve(true)));
+  socket.write(request);
+  const limit = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs).unref());
+  const ended = await Promise.race([closed, limit]);
+  socket.destroy();
+  return { text, closed: ended };
+}
+
+test("a request with a body is answered 413 and cut at once, counted; it no longer streams until the timeout", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger: capturing });
+  t.after(() => server.close());
+  // A 100 GB body announced and sent as fast as the socket takes it: before, read and thrown away for
+  // the whole 10 s timeout (a core busy, gigabytes read).
+  const socket = connect(server.port, "127.0.0.1");
+  socket.on("error", () => undefined);
+  let answer = "";
+  socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+  const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(performance.now())));
+  const started = performance.now();
+  socket.write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n");
+  const chunk = Buffer.alloc(64 * 1024, 120);
+  const pump = () => {
+    while (!socket.destroyed && socket.write(chunk));
+  };
+  socket.on("drain", pump);
+  pump();
+  const limit = new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 5000).unref());
+  const end = await Promise.race([closed, limit]);
+  socket.destroy();
+  assert.ok(end - started < 3000, `cut after ${Math.round(end - started)} ms`);
+  assert.match(answer, /^HTTP\/1\.1 413 /);
+  // A chunked body too.
+  const chunked = await rawExchange(
+    server.port,
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+  );
+  assert.match(chunked.text, /^HTTP\/1\.1 413 /);
+  assert.ok(chunked.closed, "the connection is closed after the 413");
+  assert.equal(server.drops.body, 2);
+  await server.close();
+  const logged = dropLines(lines).map((line) => (line["reasons"] as Record<string, number>)["body"] ?? 0);
+  assert.equal(
+    logged.reduce((sum, count) => sum + count, 0),
+    2,
+    "the lines add up to every body refused",
+  );
+});
+
+test("what Node's parser refuses (garbage, oversized headers), a CONNECT and a bad Expect are counted as malformed", async (t) => {
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger });
+  t.after(() => server.close());
+  const garbage = await rawExchange(server.port, "NOT HTTP AT ALL\r\n\r\n");
+  assert.match(garbage.text, /^HTTP\/1\.1 400 /);
+  const large = await rawExchange(
+    server.port,
+    `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+  );
+  assert.match(large.text, /^HTTP\/1\.1 431 /);
+  const tunnel = await rawExchange(
+    server.port,
+    "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n",
+  );
+  assert.ok(tunnel.closed, "a CONNECT is closed");
+  const expect = await rawExchange(server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n");
+  assert.match(expect.text, /^HTTP\/1\.1 417 /);
+  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, malformed: 4 });
+  // A well-formed request on the same listener is answered as usual.
+  assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) })).status, 200);
+});
+
+test("401s are counted and logged (a guessing client shows); a failing route's error stays in the log, not the answer", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const routes: StatusRoutes = {
+    ...ROUTES,
+    "/boom": () => {
+      throw new Error("ENOENT: /secret/state/path");
+    },
+  };
+  const server = await startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    routes,
+    logger: capturing,
+    token: "right-token",
+  });
+  t.after(() => server.close());
+  for (const authorization of [undefined, "Bearer wrong", "Basic abc"]) {
+    const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+    const response = await fetch(`${server.url}/metrics`, { headers, signal: AbortSignal.timeout(2000) });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  }
+  const failed = await fetch(`${server.url}/boom`, {
+    headers: { authorization: "Bearer right-token" },
+    signal: AbortSignal.timeout(2000),
+  });
+  assert.equal(failed.status, 500);
+  assert.doesNotMatch(await failed.text(), /secret/);
+  assert.equal(server.drops.unauthorized, 3);
+  await server.close();
+  assert.equal(
+    dropLines(lines).reduce((sum, line) => sum + Number(line["unauthorized"]), 0),
+    3,
+    "the lines add up to every 401",
+  );
+  const handlerLine = lines.find((line) => line["event"] === "status.handler-failed");
+  assert.match(String(handlerLine?.["err"]), /secret/);
+});
+
+test("a pipelined request whose answer stalls unread is counted as a timeout, though the first was answered", async (t) => {
+  const big = textResponse("x".repeat(32 * 1024 * 1024));
+  const routes: StatusRoutes = { ...ROUTES, "/big": () => big };
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger, timeoutMs: 1000 });
+  t.after(() => server.close());
+  const { socket } = await openSocket(server.port);
+  t.after(() => socket.destroy());
+  // Never read: the paused client sees no end either, so the count is what the test waits for.
+  socket.pause();
+  socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+  await waitFor(() => server.drops.timeout === 1, {
+    timeoutMs: 10_000,
+    message: `the stalled connection is cut and counted (${JSON.stringify(server.drops)})`,
+  });
 });

@@ -8,25 +8,34 @@ import type { Logger } from "pino";
 // that long before its answer was sent (an idle keep-alive connection closed after an answer is normal
 // and not counted); `pipelined`, a connection that sent more than MAX_PIPELINED_REQUESTS requests
 // before reading the answers (each would start a handler: 4 MB of pipelined requests held the loop for a
-// minute and took gigabytes).
-export const CONNECTION_DROP_REASONS = ["max_connections", "timeout", "pipelined"] as const;
+// minute and took gigabytes); `body`, a request that carries a body (answered 413 and cut: unread, a
+// 100 GB body kept a core busy until the timeout); `malformed`, a request Node's parser refused (400,
+// 431 for headers over 16 KiB), a CONNECT or an Expect it cannot meet (417).
+export const CONNECTION_DROP_REASONS = [
+  "max_connections",
+  "timeout",
+  "pipelined",
+  "body",
+  "malformed",
+] as const;
 
 // One of CONNECTION_DROP_REASONS.
 export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
 
-// Dropped connections by reason since the process started: one per program, given to its listener
+// Dropped connections by reason since the process started, and `unauthorized`, the requests answered
+// 401 (a missing or wrong STATUS_TOKEN: a guessing client shows): one per program, given to its listener
 // (which counts) and read by its /metrics at scrape time.
-export type ConnectionDrops = Record<ConnectionDropReason, number>;
+export type ConnectionDrops = Record<ConnectionDropReason | "unauthorized", number>;
 
 // All reasons at 0.
 export function createConnectionDrops(): ConnectionDrops {
-  return { max_connections: 0, timeout: 0, pipelined: 0 };
+  return { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0, unauthorized: 0 };
 }
 
 // Counts into `drops` and logs: the first drop at once, the drops after it in one line when
 // `intervalMs` has passed since the last line, each line with the counts since the line before.
 export interface DropReporter {
-  count(reason: ConnectionDropReason): void;
+  count(reason: keyof ConnectionDrops): void;
   /** logs what is still pending and stops the timer */
   close(): void;
 }
@@ -48,13 +57,15 @@ export function createDropReporter(options: DropReporterOptions): DropReporter {
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
     timer = null;
-    const dropped = pending.max_connections + pending.timeout + pending.pipelined;
-    if (dropped === 0) return;
+    const dropped = CONNECTION_DROP_REASONS.reduce((sum, reason) => sum + pending[reason], 0);
+    const { unauthorized, ...reasons } = pending;
+    if (dropped + unauthorized === 0) return;
     logger.warn(
-      { event: "status.connections-dropped", dropped, reasons: pending, maxConnections, timeoutMs },
+      { event: "status.connections-dropped", dropped, reasons, unauthorized, maxConnections, timeoutMs },
       `status listener dropped ${dropped} connection(s): ${pending.max_connections} over its cap of ` +
         `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s, ` +
-        `${pending.pipelined} with too many requests unanswered` +
+        `${pending.pipelined} with too many requests unanswered, ${pending.body} sending a body, ` +
+        `${pending.malformed} malformed; ${unauthorized} request(s) refused for want of the token` +
         (lastLineAt === -Infinity ? "" : " (since the last such line)"),
     );
     lastLineAt = performance.now();
@@ -90,11 +101,30 @@ export function connectionDropsCounter(
 } {
   return {
     name: `${prefix}_status_connections_dropped_total`,
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s), pipelined (more than 8 requests sent before reading the answers: cut)",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, or an Expect it cannot meet: 417)",
     labelNames: ["reason"],
     collect() {
       this.reset();
       for (const reason of CONNECTION_DROP_REASONS) this.inc({ reason }, drops[reason]);
+    },
+  };
+}
+
+// The same for `<prefix>_status_unauthorized_total`: requests answered 401 (STATUS_TOKEN missing or wrong).
+export function unauthorizedCounter(
+  prefix: string,
+  drops: Readonly<ConnectionDrops>,
+): {
+  name: string;
+  help: string;
+  collect(this: { reset(): void; inc(value: number): void }): void;
+} {
+  return {
+    name: `${prefix}_status_unauthorized_total`,
+    help: "Requests this status listener answered 401: STATUS_TOKEN set and the bearer token missing or wrong",
+    collect() {
+      this.reset();
+      this.inc(drops.unauthorized);
     },
   };
 }

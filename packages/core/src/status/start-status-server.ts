@@ -2,14 +2,17 @@
 // close that waits for in-flight answers but never for idle keep-alive clients. It listens on 0.0.0.0
 // in the image, so it is bounded: a connection cap (the sidekick's own fds stay free), header/request
 // and idle timeouts checked every second, and an optional bearer token on everything but /healthz.
-// Every connection the cap or a timeout drops is counted (ConnectionDrops, on each program's /metrics)
-// and logged at most once a minute (`status.connections-dropped`).
-import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+// Every connection the cap, a timeout, a body or the HTTP parser drops, and every 401, is counted
+// (ConnectionDrops, on each program's /metrics) and logged at most once a minute
+// (`status.connections-dropped`).
+import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
+import { answerStatusRequest, OPEN_STATUS_PATH } from "./answer-status-request.js";
 import { createConnectionDrops, createDropReporter, type ConnectionDrops } from "./connection-drops.js";
-import { responseBytes, textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
+import type { StatusRoutes } from "./status-response.js";
+
+export { OPEN_STATUS_PATH };
 
 // Where to listen and what to serve; `logger` gets one line per handler failure.
 export interface StatusServerOptions {
@@ -28,9 +31,6 @@ export interface StatusServerOptions {
   /** at most one `status.connections-dropped` line per this many ms (default 60 s) */
   dropLogIntervalMs?: number;
 }
-
-// The path that stays open without the token: what Rancher's (and Docker's) health check asks.
-export const OPEN_STATUS_PATH = "/healthz";
 
 // A listening status server: the bound address (port resolved when 0 was asked) and close().
 export interface StatusServer {
@@ -77,7 +77,13 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       response.once("close", () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
       answered.delete(socket);
       response.once("finish", () => answered.add(socket));
-      void answer(options, request, response).catch((error: unknown) => {
+      const context = {
+        routes: options.routes,
+        logger: options.logger,
+        token: options.token ?? null,
+        reporter,
+      };
+      void answerStatusRequest(context, request, response).catch((error: unknown) => {
         // Nothing a client sends may end the process: an unforeseen failure is logged and the
         // connection dropped.
         options.logger.error({ event: "status.answer-failed", err: String(error) }, "status answer failed");
@@ -97,16 +103,29 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     timeoutMs,
   });
   // Node closes a connection over the cap itself ('drop'), answers 408 to a request past the header
-  // or request timeout and destroys the socket with ERR_HTTP_REQUEST_TIMEOUT, and destroys a socket
-  // idle for server.timeout (or an idle keep-alive one, after an answer): listening changes none of it.
+  // or request timeout and destroys the socket with ERR_HTTP_REQUEST_TIMEOUT, answers 400 or 431 to
+  // what its parser refuses and destroys the socket with an HPE_* error, and destroys a socket idle for
+  // server.timeout (or an idle keep-alive one, after an answer): listening changes none of it.
   server.on("drop", () => reporter.count("max_connections"));
   server.on("connection", (socket: Socket) => {
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") reporter.count("timeout");
+      else if (error.code?.startsWith("HPE_")) reporter.count("malformed");
     });
+    // Idle after an answer is a normal keep-alive end, unless a pipelined request is still unanswered.
     socket.on("timeout", () => {
-      if (!answered.has(socket)) reporter.count("timeout");
+      if (!answered.has(socket) || (unanswered.get(socket) ?? 0) > 0) reporter.count("timeout");
     });
+  });
+  // Without these listeners Node closes a CONNECT's socket unanswered and answers a bad Expect itself,
+  // neither counted.
+  server.on("connect", (_request, socket: Socket) => {
+    reporter.count("malformed");
+    socket.destroy();
+  });
+  server.on("checkExpectation", (_request, response) => {
+    reporter.count("malformed");
+    response.writeHead(417, { connection: "close", "content-length": 0 }).end();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -130,61 +149,6 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       reporter.close();
     },
   };
-}
-
-async function answer(options: StatusServerOptions, request: IncomingMessage, response: ServerResponse) {
-  let result: StatusResponse;
-  const url = requestUrl(request.url);
-  const handler =
-    url !== null && Object.hasOwn(options.routes, url.pathname) ? options.routes[url.pathname] : undefined;
-  if (url === null) {
-    result = textResponse("the request target is not a path", 400);
-  } else if (url.pathname !== OPEN_STATUS_PATH && !authorized(options.token ?? null, request)) {
-    result = textResponse(`a bearer token is needed (STATUS_TOKEN); ${OPEN_STATUS_PATH} is open`, 401);
-    response.setHeader("www-authenticate", 'Bearer realm="status"');
-  } else if (request.method !== "GET" && request.method !== "HEAD") {
-    result = textResponse("only GET and HEAD are supported", 405);
-    response.setHeader("allow", "GET, HEAD");
-  } else if (url.pathname === "/" || handler === undefined) {
-    const paths = Object.keys(options.routes).sort().join("\n");
-    result = textResponse(paths, url.pathname === "/" ? 200 : 404);
-  } else {
-    try {
-      result = await handler({ path: url.pathname, query: url.searchParams });
-    } catch (error) {
-      options.logger.error(
-        { event: "status.handler-failed", path: url.pathname, err: String(error) },
-        `status route ${url.pathname} failed`,
-      );
-      result = textResponse(`internal error: ${String(error)}`, 500);
-    }
-  }
-  const body = responseBytes(result);
-  response.writeHead(result.status, {
-    "content-type": result.contentType,
-    "content-length": body.length,
-    "cache-control": "no-store",
-  });
-  response.end(request.method === "HEAD" ? undefined : body);
-}
-
-// The request target as a URL (its path and query); null for a target no URL can be made of, such as
-// `//` or `http://[` (new URL throws on those: it must not reach the process as an unhandled rejection).
-function requestUrl(target: string | undefined): URL | null {
-  try {
-    return new URL(target ?? "/", "http://status.invalid");
-  } catch {
-    return null;
-  }
-}
-
-// No token configured, or `Authorization: Bearer <token>` (compared in constant time).
-function authorized(token: string | null, request: IncomingMessage): boolean {
-  if (token === null || token === "") return true;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
-  if (!match) return false;
-  const digest = (text: string) => createHash("sha256").update(text).digest();
-  return timingSafeEqual(digest(match[1] ?? ""), digest(token));
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -3,7 +3,12 @@
 // table, freshness, the metadata version and the output's hash as scrape-time gauges (state-gauges.ts);
 // the connections the status listener dropped, read at scrape time.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
-import { connectionDropsCounter, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
+import {
+  connectionDropsCounter,
+  EVENT_LOOP_SAMPLE_MS,
+  unauthorizedCounter,
+  type ConnectionDrops,
+} from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
 import { outcomeError } from "../output/write-outputs.js";
 import type { MetadataObserver } from "./instrument-client.js";
@@ -85,6 +90,7 @@ export function createGeneratorMetrics(
     registers,
   });
   new Counter({ ...connectionDropsCounter("generate_maps", drops), registers });
+  new Counter({ ...unauthorizedCounter("generate_maps", drops), registers });
   const explainRefused = new Counter({
     name: "generate_maps_explain_refused_total",
     help: "/explain requests answered 503 because its answers had used their 100 ms per second of the loop (on average)",

@@ -3,7 +3,12 @@
 // restarts, the running generations and the connections the status listener dropped.
 // (HAProxy's own exporter stays on the stats port.)
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
-import { connectionDropsCounter, EVENT_LOOP_SAMPLE_MS, type ConnectionDrops } from "@rancher-haproxy/core";
+import {
+  connectionDropsCounter,
+  EVENT_LOOP_SAMPLE_MS,
+  unauthorizedCounter,
+  type ConnectionDrops,
+} from "@rancher-haproxy/core";
 import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
 
@@ -114,6 +119,7 @@ export function createReloaderMetrics(
     },
   });
   new Counter({ ...connectionDropsCounter("reloader", drops), registers });
+  new Counter({ ...unauthorizedCounter("reloader", drops), registers });
   gauge(
     registry,
     "reloader_last_reload_duration_seconds",

@@ -1,6 +1,8 @@
 // STATUS_TOKEN as a client sees it: /healthz open, every other path 401 without the bearer token or with
-// a wrong one, 200 with it. Shared by both programs' status-listener tests.
+// a wrong one, 200 with it, and each 401 counted on /metrics (`<program>_status_unauthorized_total`).
+// Shared by both programs' status-listener tests.
 import assert from "node:assert/strict";
+import { parseMetrics } from "./parse-metrics.js";
 
 // Asserts the guard on `paths` of the listener at `url` (status codes only; throws on any difference).
 export async function checkTokenGuard(url: string, token: string, paths: readonly string[]): Promise<void> {
@@ -17,4 +19,16 @@ export async function checkTokenGuard(url: string, token: string, paths: readonl
     assert.equal(await status(path, `Bearer not-${token}`), 401, `${path} with a wrong token`);
     assert.equal(await status(path, `Bearer ${token}`), 200, `${path} with the token`);
   }
+  const metrics = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  const counted = parseMetrics(await metrics.text()).filter((sample) =>
+    sample.name.endsWith("_status_unauthorized_total"),
+  );
+  assert.deepEqual(
+    counted.map((sample) => sample.value),
+    [2 * paths.length],
+    "every 401 is counted",
+  );
 }

@@ -1,0 +1,94 @@
+// One request of a status listener answered: a body refused (413), the bearer token, GET/HEAD only,
+// exact paths, and a handler's failure logged but never shown (the client gets a fixed text).
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { DropReporter } from "./connection-drops.js";
+import { responseBytes, textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
+
+// The path that stays open without the token: what Rancher's (and Docker's) health check asks.
+export const OPEN_STATUS_PATH = "/healthz";
+
+// What answering needs from the listener.
+export interface AnswerContext {
+  routes: StatusRoutes;
+  logger: Logger;
+  token: string | null;
+  reporter: Pick<DropReporter, "count">;
+}
+
+// Answer `request`; a request with a body is answered 413 and its connection closed once the answer is
+// out (no status route takes a body, and an unread one would be read and thrown away until the timeout).
+export async function answerStatusRequest(
+  context: AnswerContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const { routes, logger, token, reporter } = context;
+  let result: StatusResponse;
+  const url = requestUrl(request.url);
+  const handler = url !== null && Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
+  if (hasBody(request)) {
+    reporter.count("body");
+    result = textResponse("a request body is not accepted", 413);
+    response.setHeader("connection", "close");
+    response.once("finish", () => request.socket.destroy());
+  } else if (url === null) {
+    result = textResponse("the request target is not a path", 400);
+  } else if (url.pathname !== OPEN_STATUS_PATH && !authorized(token, request)) {
+    reporter.count("unauthorized");
+    result = textResponse(`a bearer token is needed (STATUS_TOKEN); ${OPEN_STATUS_PATH} is open`, 401);
+    response.setHeader("www-authenticate", 'Bearer realm="status"');
+  } else if (request.method !== "GET" && request.method !== "HEAD") {
+    result = textResponse("only GET and HEAD are supported", 405);
+    response.setHeader("allow", "GET, HEAD");
+  } else if (url.pathname === "/" || handler === undefined) {
+    const paths = Object.keys(routes).sort().join("\n");
+    result = textResponse(paths, url.pathname === "/" ? 200 : 404);
+  } else {
+    try {
+      result = await handler({ path: url.pathname, query: url.searchParams });
+    } catch (error) {
+      logger.error(
+        { event: "status.handler-failed", path: url.pathname, err: String(error) },
+        `status route ${url.pathname} failed`,
+      );
+      // The detail (paths, errno text) stays in the log: /healthz needs no token.
+      result = textResponse("internal error (logged as status.handler-failed)", 500);
+    }
+  }
+  const body = responseBytes(result);
+  response.writeHead(result.status, {
+    "content-type": result.contentType,
+    "content-length": body.length,
+    "cache-control": "no-store",
+    // Answers may echo a query (a 404 naming `?file=`): never sniffed into anything but their type.
+    "x-content-type-options": "nosniff",
+  });
+  response.end(request.method === "HEAD" ? undefined : body);
+}
+
+// A body is announced by Transfer-Encoding or a Content-Length other than 0.
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers["content-length"];
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+// The request target as a URL (its path and query); null for a target no URL can be made of, such as
+// `//` or `http://[` (new URL throws on those: it must not reach the process as an unhandled rejection).
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? "/", "http://status.invalid");
+  } catch {
+    return null;
+  }
+}
+
+// No token configured, or `Authorization: Bearer <token>` (compared in constant time).
+function authorized(token: string | null, request: IncomingMessage): boolean {
+  if (token === null || token === "") return true;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  if (!match) return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(match[1] ?? ""), digest(token));
+}
