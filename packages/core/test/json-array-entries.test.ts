@@ -12,7 +12,9 @@ import {
   JsonArrayEntries,
   MAX_ARRAY_ENTRIES,
   MAX_ENTRY_BYTES,
+  jsonShapeProblem,
   MAX_JSON_DEPTH,
+  MAX_JSON_VALUES,
   MetadataError,
   nestsDeeperThan,
   OversizedEntry,
@@ -232,6 +234,27 @@ test("past MAX_ARRAY_ENTRIES a pass stops and failure() says too-large, whether 
   assert.equal(entries("[0,nope,0,0]", 3).failure()?.kind, "invalid-json");
 });
 
+test("the splitters stop one entry past MAX_ARRAY_ENTRIES: a huge list is refused without recording every boundary first", () => {
+  const over = MAX_ARRAY_ENTRIES + 50_000;
+  for (const [text, split] of [
+    [`[${"0,".repeat(over)}0]`, splitJsonArray],
+    [`[${"{},".repeat(over)}{}]`, findCompactEntries],
+    [`[${"{},".repeat(over)}{}]`, splitJsonArray],
+  ] as const) {
+    const slices = split([Buffer.from(text)]);
+    assert.equal(slices?.count, MAX_ARRAY_ENTRIES + 1, "one end past the cap, no more");
+    assert.ok((slices?.ends.length ?? 0) <= 2 * (MAX_ARRAY_ENTRIES + 1), "its ends array stops growing too");
+    const read = parseJsonAnswer(text, URL, "entries");
+    assert.ok(read instanceof JsonArrayEntries);
+    assert.equal(read.failure()?.kind, "too-large");
+  }
+  // At the cap every entry is read.
+  const full = parseJsonAnswer(`[${"0,".repeat(MAX_ARRAY_ENTRIES - 1)}0]`, URL, "entries");
+  assert.ok(full instanceof JsonArrayEntries);
+  assert.equal([...full].length, MAX_ARRAY_ENTRIES);
+  assert.equal(full.failure(), null);
+});
+
 test("an answer parsed whole that nests deeper than MAX_JSON_DEPTH is refused (too-large) before JSON.parse builds it", () => {
   assert.equal(MAX_JSON_DEPTH, 512);
   const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
@@ -253,6 +276,26 @@ test("an answer parsed whole that nests deeper than MAX_JSON_DEPTH is refused (t
     "after an escaped backslash the string ended",
   );
   assert.equal(nestsDeeperThan(`["\\"${"[".repeat(600)}`), false, "an escaped quote does not end the string");
+});
+
+test("an answer parsed whole with more than MAX_JSON_VALUES values is refused (too-large) before JSON.parse builds it", () => {
+  assert.equal(MAX_JSON_VALUES, 1_000_000);
+  const wide = (count: number) => `[${"{},".repeat(count - 1)}{}]`;
+  // A 64 MiB `[{},{},…]` as /version took 1.44 GB of heap; 1 000 001 objects here.
+  for (const body of [wide(1_000_001), `{"a":${wide(500_000)},"b":[${"0,".repeat(500_001)}0]}`]) {
+    assert.throws(
+      () => parseJsonAnswer(body, URL),
+      (error) =>
+        error instanceof MetadataError &&
+        error.kind === "too-large" &&
+        /holds more than 1000000 values/.test(error.message),
+    );
+  }
+  // At the cap it parses; commas and brackets inside strings are not values.
+  assert.equal((parseJsonAnswer(`[${"0,".repeat(999_998)}0]`, URL) as unknown[]).length, 999_999);
+  assert.equal(jsonShapeProblem(`"${",".repeat(2_000_000)}"`), null, "inside a string");
+  assert.equal(jsonShapeProblem(`[${"[],".repeat(10)}[]]`, 512, 10), "wide");
+  assert.equal(jsonShapeProblem(`[${"[],".repeat(3)}[]]`, 512, 10), null);
 });
 
 test("an entry over MAX_ENTRY_BYTES is not parsed: an OversizedEntry in its place, the others read, the answer not failed", () => {

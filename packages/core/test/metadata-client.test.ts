@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isDeepStrictEqual } from "node:util";
 import type { AddressInfo } from "node:net";
-import { createMetadataClient, JsonArrayEntries, MetadataError } from "../src/index.js";
+import {
+  createMetadataClient,
+  JsonArrayEntries,
+  MAX_VERSION_ANSWER_BYTES,
+  MetadataError,
+} from "../src/index.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -125,6 +130,24 @@ test("an answer past maxAnswerBytes fails as too-large at once, however it is fr
   assert.equal(((await roomy.getJson("containers")) as unknown[]).length, 200);
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
+});
+
+test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain or long-polled (the general cap let 64 MiB through)", async () => {
+  const wide = `[${"{},".repeat(100_000)}{}]`;
+  const s = await serve((req, res) => {
+    if (req.url?.includes("/version")) res.end(wide);
+    else res.end('"1-2-3"');
+  });
+  await assert.rejects(s.client.getJson("version"), (error: unknown) => {
+    assert.ok(error instanceof MetadataError);
+    assert.equal(error.kind, "too-large");
+    assert.match(error.message, new RegExp(`larger than ${MAX_VERSION_ANSWER_BYTES} bytes`));
+    return true;
+  });
+  await rejectsKind(s.client.waitForVersion("v1", 1), "too-large");
+  // Any other path keeps the general cap.
+  assert.equal(await s.client.getJson("self/service/name"), "1-2-3");
+  await s.close();
 });
 
 test("a large answer in odd-sized chunks that cut characters in two: entries and value read the same", async () => {

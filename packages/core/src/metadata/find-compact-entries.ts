@@ -22,19 +22,26 @@ export function findCompactEntries(pieces: readonly Uint8Array[]): JsonArraySlic
   const slices = emptySlices(frame);
   // A `},{` must start after the `[` and end before the `]`.
   const [lowest, highest] = [slices.first, offsetOf(frame, frame.close) - SEPARATOR.length];
+  // Once the slices hold their limit, the rest is not searched (the answer has too many entries).
+  let full = false;
   const ends = (start: number) => {
-    if (start >= lowest && start <= highest) pushEnd(slices, start + 1);
+    if (start >= lowest && start <= highest) full = !pushEnd(slices, start + 1);
   };
-  for (let index = frame.open.piece; index <= frame.close.piece; index++) {
+  for (let index = frame.open.piece; index <= frame.close.piece && !full; index++) {
     const piece = bufferView(pieces[index] ?? EMPTY);
     const base = frame.pieceStarts[index] ?? 0;
     // Wholly inside the piece (the separator cannot overlap itself, so the search goes on after it)…
-    for (let at = piece.indexOf(SEPARATOR); at !== -1; at = piece.indexOf(SEPARATOR, at + SEPARATOR.length))
+    for (
+      let at = piece.indexOf(SEPARATOR);
+      at !== -1 && !full;
+      at = piece.indexOf(SEPARATOR, at + SEPARATOR.length)
+    )
       ends(base + at);
     // …then starting in its last two bytes and running on into the next pieces.
-    for (let at = Math.max(0, piece.length - SEPARATOR.length + 1); at < piece.length; at++)
+    for (let at = Math.max(0, piece.length - SEPARATOR.length + 1); at < piece.length && !full; at++)
       if (separatorAt(pieces, index, at)) ends(base + at);
   }
+  if (full) return slices;
   if (slices.count === 0) return null;
   pushEnd(slices, offsetOf(frame, frame.close));
   return slices;

@@ -7,6 +7,7 @@ import { countBelow } from "../sorted/count-below.js";
 import { bufferView } from "../bytes/buffer-view.js";
 import { byteLengthOf, headOf, type BodyBytes } from "./body-bytes.js";
 import { MetadataError } from "./metadata-error.js";
+import { MAX_ARRAY_ENTRIES } from "./json-array-slices.js";
 import { splitJsonArray, type JsonArraySlices } from "./split-json-array.js";
 
 // How the entries' boundaries were found: "exact" (splitJsonArray), or "tentative" (findCompactEntries:
@@ -16,10 +17,7 @@ export type EntryBoundaries = "exact" | "tentative";
 // Returned by parse() when the boundaries were just replaced: read the same entry again.
 const AGAIN = Symbol("again");
 
-// The most entries an answer may have. The byte cap alone did not bound memory: every entry the model
-// keeps (a skip record, an unlabelled container's name) costs ≈ 40–180 bytes, and `[0,0,…]` or `[{},{},…]`
-// packs 20–30 million entries under 64 MiB. 250 000 is 5 × the largest environment the bench measures.
-export const MAX_ARRAY_ENTRIES = 250_000;
+export { MAX_ARRAY_ENTRIES };
 
 // The most bytes one entry may have: a container is a few KB. JSON.parse builds tiny arrays and objects
 // into ≈ 28 times their text (a 16 MB entry of `[[[…]]]` exhausted a 256 MB heap: a fatal error no code

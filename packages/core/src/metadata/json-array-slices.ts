@@ -2,6 +2,13 @@
 // found by splitJsonArray (exact) or findCompactEntries (tentative), and the array's brackets.
 import { CLOSE_ARRAY, OPEN_ARRAY } from "./json-bytes.js";
 
+// The most entries an answer may have. The byte cap alone did not bound memory: every entry the model
+// keeps (a skip record, an unlabelled container's name) costs ≈ 40–180 bytes, and `[0,0,…]` or `[{},{},…]`
+// packs 20–30 million entries under 64 MiB. 250 000 is 5 × the largest environment the bench measures.
+// The splitters stop one entry past it (the answer is then refused as too large): before, they recorded
+// every boundary of a 64 MiB `[0,0,…]` first (134 MB more memory, 1.4 s of blocked loop).
+export const MAX_ARRAY_ENTRIES = 250_000;
+
 // Where the entries are, as byte offsets in the bytes the pieces make together: entry i runs from `first`
 // (i = 0) or just after the comma at ends[i - 1], to ends[i] (exclusive), surrounding whitespace included.
 // Four bytes per entry: `[0,0,…]` at the 2 GiB answer cap is no bigger than its parsed array.
@@ -12,6 +19,8 @@ export interface JsonArraySlices {
   /** the first `count` are used */
   ends: Uint32Array;
   count: number;
+  /** the most ends recorded (one past the entries accepted): the scan stops there */
+  limit: number;
 }
 
 // A position in the pieces.
@@ -47,24 +56,28 @@ export function offsetOf(frame: ArrayFrame, position: Position): number {
   return (frame.pieceStarts[position.piece] ?? 0) + position.at;
 }
 
-// No entry yet: the first starts just after the `[`.
-export function emptySlices(frame: ArrayFrame): JsonArraySlices {
+// No entry yet: the first starts just after the `[`; at most `maxEntries + 1` ends are recorded.
+export function emptySlices(frame: ArrayFrame, maxEntries = MAX_ARRAY_ENTRIES): JsonArraySlices {
   return {
     pieceStarts: frame.pieceStarts,
     first: offsetOf(frame, frame.open) + 1,
     ends: new Uint32Array(64),
     count: 0,
+    limit: maxEntries + 1,
   };
 }
 
-// Ends one more entry at `end`, growing `ends` by doubling.
-export function pushEnd(slices: JsonArraySlices, end: number): void {
+// Ends one more entry at `end`, growing `ends` by doubling; false once `limit` ends are recorded (this
+// one included): the scan stops, the answer has more entries than it may.
+export function pushEnd(slices: JsonArraySlices, end: number): boolean {
+  if (slices.count >= slices.limit) return false;
   if (slices.count === slices.ends.length) {
     const grown = new Uint32Array(slices.ends.length * 2);
     grown.set(slices.ends);
     slices.ends = grown;
   }
   slices.ends[slices.count++] = end;
+  return slices.count < slices.limit;
 }
 
 function byteAt(pieces: readonly Uint8Array[], position: Position): number {

@@ -26,6 +26,10 @@ const BODY_EXTRA_MS = 60_000;
 // The default cap on one metadata answer: /containers of 50 000 containers is about 60 MB of JSON less.
 export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
+// The cap on a `/version` answer (plain or long-polled): a JSON string of at most MAX_VERSION_LENGTH
+// characters, so 4 KiB is ample; the general cap let a 64 MiB answer through to the parser.
+export const MAX_VERSION_ANSWER_BYTES = 4096;
+
 // The small interface every metadata source goes through (a test can substitute its own).
 export interface MetadataClient {
   /** GET /<version>/<path> as JSON; throws MetadataError (kind "not-found" on 404). `reading`
@@ -53,6 +57,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     signal?: AbortSignal,
   ): Promise<unknown> {
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
+    const cap = /^\/*version(?:\?|$)/.test(path) ? MAX_VERSION_ANSWER_BYTES : maxBytes;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
     const controller = new AbortController();
@@ -81,14 +86,16 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
-      body = await readCapped(response.body, maxBytes, progressed);
+      body = await readCapped(response.body, cap, progressed);
     } catch (error) {
       if (error instanceof AnswerTooLarge) {
         controller.abort();
         throw new MetadataError(
           "too-large",
           url,
-          `answer larger than ${maxBytes} bytes (the metadata answer cap): not read further`,
+          cap === maxBytes
+            ? `answer larger than ${maxBytes} bytes (the metadata answer cap): not read further`
+            : `answer larger than ${cap} bytes (a version is at most ${MAX_VERSION_LENGTH} characters): not read further`,
         );
       }
       if (signal?.aborted) throw new MetadataError("aborted", url, "request aborted");

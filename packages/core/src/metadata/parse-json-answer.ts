@@ -3,7 +3,7 @@ import { Buffer } from "node:buffer";
 import { decodeBody, type BodyBytes } from "./body-bytes.js";
 import { JsonArrayEntries, notJson } from "./json-array-entries.js";
 import { findCompactEntries } from "./find-compact-entries.js";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
+import { jsonShapeProblem, MAX_JSON_DEPTH, MAX_JSON_VALUES } from "./json-depth.js";
 import { MetadataError } from "./metadata-error.js";
 import { splitJsonArray } from "./split-json-array.js";
 
@@ -29,8 +29,11 @@ export function parseJsonAnswer(
     if (slices !== null) return new JsonArrayEntries(pieces, slices, url, "exact");
   }
   const text = decodeBody(pieces);
-  if (nestsDeeperThan(text))
+  const shape = jsonShapeProblem(text);
+  if (shape === "deep")
     throw new MetadataError("too-large", url, `answer nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (shape === "wide")
+    throw new MetadataError("too-large", url, `answer holds more than ${MAX_JSON_VALUES} values`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -31,13 +31,22 @@ export function splitJsonArray(pieces: readonly Uint8Array[]): JsonArraySlices |
   if (frame === null) return null;
   const { open, close, pieceStarts } = frame;
   const slices = emptySlices(frame);
-  const scan: Scan = { depth: 0, inString: false, escaped: false, blank: true, malformed: false };
-  for (let index = open.piece; index <= close.piece && !scan.malformed; index++) {
+  const scan: Scan = {
+    depth: 0,
+    inString: false,
+    escaped: false,
+    blank: true,
+    malformed: false,
+    full: false,
+  };
+  for (let index = open.piece; index <= close.piece && !scan.malformed && !scan.full; index++) {
     const piece = pieces[index] ?? EMPTY;
     const end = index === close.piece ? close.at : piece.length;
     const from = index === open.piece ? open.at + 1 : 0;
     scanPiece(piece, from, end, pieceStarts[index] ?? 0, scan, slices);
   }
+  // More entries than accepted: the rest is not scanned (JsonArrayEntries reports the answer too large).
+  if (scan.full && !scan.malformed) return slices;
   if (scan.malformed || scan.inString || scan.depth !== 0) return null;
   // `[ ]`: no entry at all (a lone blank entry is not one: `[ , ]` has two, which do not parse).
   if (slices.count === 0 && scan.blank) return slices;
@@ -56,6 +65,8 @@ interface Scan {
   blank: boolean;
   /** a bracket closed that was not open */
   malformed: boolean;
+  /** the slices hold their limit of ends */
+  full: boolean;
 }
 
 // Scans piece[from, end) (it starts at `base` in the whole), ending an entry at each comma outside
@@ -91,7 +102,10 @@ function scanPiece(
       blank = false;
     } else if (code === COMMA) {
       blank = false;
-      if (depth === 0) push(slices, base + at);
+      if (depth === 0 && !push(slices, base + at)) {
+        scan.full = true;
+        return;
+      }
     } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
       depth++;
       blank = false;
