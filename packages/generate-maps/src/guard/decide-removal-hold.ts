@@ -72,6 +72,9 @@ export type RemovalDecision =
 export interface RemovalInput {
   /** the servers the files on disk route; null when there are no files yet (nothing to protect) */
   applied: ReadonlySet<string> | null;
+  /** the servers the files routed when the current confirmation window began (removal-guard.ts): a
+   * removal counts against it too, so steps that each stay within the share cannot add up unheld */
+  windowStart?: ReadonlySet<string> | null;
   candidate: ReadonlySet<string>;
   /** the aliases the candidate drops while their stacks stay routed (countAliasRemoval); none when absent */
   aliases?: RemovalCount;
@@ -90,7 +93,7 @@ export interface RemovalInput {
 // confirmMs; everything else applies at once.
 export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
-  const removal = countRemoval(applied, candidate);
+  const removal = worse(countRemoval(applied, candidate), countRemoval(input.windowStart ?? null, candidate));
   const aliases = input.aliases ?? NO_REMOVAL;
   const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
   const heldSince = pending === null ? now : pending.heldSince;
@@ -180,6 +183,11 @@ export function countRemoval(
   let removed = 0;
   for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
   return { applied: applied.size, removed, share: removed / applied.size };
+}
+
+// The count with the larger share (the first on a tie).
+function worse(first: RemovalCount, second: RemovalCount): RemovalCount {
+  return second.share > first.share ? second : first;
 }
 
 function count(counts: Map<string, number>, backend: string): void {

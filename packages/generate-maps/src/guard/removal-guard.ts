@@ -27,11 +27,25 @@ export interface RemovalGuard {
   /** the removal held, or released (confirmed or expired) and not on disk yet: a write that fails right
    * after the release must not start a new window for the same removal */
   pending: PendingRemoval | null;
+  /** the servers the files routed when the current window began (a monotonic time), renewed once it is
+   * confirmMs old, or after a released hold: removals count against it as well as against `applied`.
+   * Before, each step counted against the last file written only: 10 → 8 → 4 → 2 → 1 servers, each step
+   * within the share, went through unheld in 2.5 s (found by a review). */
+  window: { servers: ReadonlySet<string> | null; since: number } | undefined;
+  /** a hold was released: the window starts again at the next cycle, from the files it wrote */
+  windowDue: boolean;
 }
 
 // A guard that has not looked at the disk yet.
 export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard {
-  return { settings, applied: undefined, appliedAliases: undefined, pending: null };
+  return {
+    settings,
+    applied: undefined,
+    appliedAliases: undefined,
+    pending: null,
+    window: undefined,
+    windowDue: false,
+  };
 }
 
 // Where the files are, and the domain of the stacks' own host names.
@@ -52,8 +66,16 @@ export async function checkRemovals(
 ): Promise<RemovalDecision> {
   if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath, logger);
   if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files, logger);
+  // A window with nothing to protect (no files yet) starts with the first files there are; one that is
+  // confirmMs old moves on, unless a hold is running (it ends by its own confirmation or recovery).
+  const age = guard.window?.servers == null ? Infinity : now.monotonic - guard.window.since;
+  if (guard.windowDue || (guard.pending === null && age >= guard.settings.confirmMs)) {
+    guard.window = { servers: guard.applied ?? null, since: now.monotonic };
+    guard.windowDue = false;
+  }
   const decision = decideRemovalHold({
     applied: guard.applied ?? null,
+    windowStart: guard.window?.servers ?? null,
     candidate: routedServerKeys(table),
     aliases: countAliasRemoval(guard.appliedAliases ?? null, table),
     fingerprint: fingerprintTable(table),
@@ -67,6 +89,8 @@ export async function checkRemovals(
   const released =
     decision.action === "apply" && decision.release !== null && decision.release.outcome !== "recovered";
   guard.pending = decision.action === "hold" ? decision.pending : released ? guard.pending : null;
+  // What a released hold writes is the new baseline: the window must not hold it again.
+  if (released) guard.windowDue = true;
   logRemovalDecision(logger, decision, guard.settings);
   return decision;
 }
