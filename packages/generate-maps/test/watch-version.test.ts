@@ -76,7 +76,7 @@ test("without a change the wait ends at the interval, cutting a long poll that i
   }
 });
 
-test("a long poll answering errors falls back to polling at the interval, logged once, and recovers", async () => {
+test("a long poll answering errors is tried again until the interval, logged once, and recovers", async () => {
   const { logger, lines } = captureLogger();
   const watcher = createVersionWatcher(client, 1000, logger);
   const signal = new AbortController().signal;
@@ -91,12 +91,36 @@ test("a long poll answering errors falls back to polling at the interval, logged
   assert.equal(failed.length, 1, "logged once, not every wait");
   assert.match(
     String(failed[0]?.["msg"]),
-    /long poll of \/version failed, polling every 1 s instead: .*HTTP 500/,
+    /long poll of \/version failed, trying again within 1 s \(backing off up to the 1 s interval\): .*HTTP 500/,
   );
   const wait = watcher.waitForChange(server.version, signal);
   await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
   server.reload();
   assert.equal(await settle(wait, 1000), "changed");
+  assert.deepEqual(
+    lines()
+      .map((line) => line["event"])
+      .filter((event) => String(event).startsWith("longpoll")),
+    ["longpoll-failed", "longpoll-restored"],
+  );
+});
+
+test("after a long poll error the long poll is tried again within seconds, not left to a 30 s interval", async () => {
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(client, 30_000, logger);
+  const signal = new AbortController().signal;
+  await server.setFault({ kind: "status-500" });
+  const wait = watcher.waitForChange(server.version, signal);
+  await waitFor("the first long poll to fail", 2000, () =>
+    lines().some((line) => line["event"] === "longpoll-failed") ? true : undefined,
+  );
+  await server.setFault(null);
+  // The retry (after 1 s) holds a long poll again; a change then ends the wait at once.
+  await waitFor("the long poll to be held again", 5000, () =>
+    server.waitingLongPolls > 0 ? true : undefined,
+  );
+  server.setTree(applyRecordedChange(tree));
+  assert.equal(await settle(wait, 2000), "changed");
   assert.deepEqual(
     lines()
       .map((line) => line["event"])

@@ -1,5 +1,8 @@
 // Change detection: long-poll /version so a change is seen at once, with the poll interval as the
-// safety net, and plain polling whenever the long poll answers an error.
+// safety net. A long poll that answers an error is tried again after a backoff (1 s, doubling up to the
+// interval) within the same wait: before, one dropped connection left changes to the interval (up to
+// 60 s with POLL_INTERVAL=60; found by a review). A server that answers at once without holding the poll
+// is polled at the interval.
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { systemClock, type Clock } from "../loop/clock.js";
 import { scopedSignal } from "../loop/scoped-signal.js";
@@ -20,6 +23,9 @@ export interface VersionWatcher {
 // An unchanged version sooner than this means the server does not hold long polls: treat it as a failure.
 const MIN_UNCHANGED_POLL_MS = 500;
 
+// The first wait before a failed long poll is tried again; it doubles while it keeps failing.
+export const LONG_POLL_RETRY_MS = 1000;
+
 // Creates a watcher over `client`; every wait ends within `intervalMs` (the long poll is cut at the deadline),
 // timed on the monotonic clock.
 export function createVersionWatcher(
@@ -30,16 +36,17 @@ export function createVersionWatcher(
 ): VersionWatcher {
   const now = () => clock.monotonic();
   let failing = false;
-  const fallBack = async (problem: string, deadline: number, signal: AbortSignal): Promise<WakeReason> => {
-    if (!failing) {
-      const seconds = intervalMs / 1000;
+  let retryMs = LONG_POLL_RETRY_MS;
+  // Logged once per episode; waits `ms` (capped by the deadline): true to try the long poll again.
+  const backOff = async (problem: string, ms: number, deadline: number, signal: AbortSignal) => {
+    if (!failing)
       logger.warn(
         { event: "longpoll-failed", error: problem },
-        `long poll of /version failed, polling every ${seconds} s instead: ${problem}`,
+        `long poll of /version failed, trying again within ${Math.min(ms, intervalMs) / 1000} s ` +
+          `(backing off up to the ${intervalMs / 1000} s interval): ${problem}`,
       );
-    }
     failing = true;
-    return (await sleep(deadline - now(), signal)) ? "interval" : "aborted";
+    return sleep(Math.min(ms, deadline - now()), signal);
   };
   let seenVersion: string | null = null;
   return {
@@ -61,14 +68,20 @@ export function createVersionWatcher(
         } catch (error) {
           if (signal.aborted) return "aborted";
           if (budget.timedOut()) return "interval";
-          return fallBack(describeFailure(error).message, deadline, signal);
+          const wait = retryMs;
+          retryMs = Math.min(retryMs * 2, intervalMs);
+          if (!(await backOff(describeFailure(error).message, wait, deadline, signal))) return "aborted";
+          continue;
         } finally {
           budget.release();
         }
-        if (version === lastVersion && now() - started < MIN_UNCHANGED_POLL_MS)
-          return fallBack("the server answered the unchanged version at once", deadline, signal);
+        if (version === lastVersion && now() - started < MIN_UNCHANGED_POLL_MS) {
+          const problem = "the server answered the unchanged version at once";
+          return (await backOff(problem, intervalMs, deadline, signal)) ? "interval" : "aborted";
+        }
         if (failing) logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
         failing = false;
+        retryMs = LONG_POLL_RETRY_MS;
         if (version !== lastVersion) {
           seenVersion = version;
           return "changed";
