@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
 import type { InputPaths } from "../src/sources/read-inputs.ts";
+import { SETTLE_MS, UNSETTLED_REUSE_MS } from "../src/status/triple-memo.ts";
 import { createAppliedStateProbe, hashTriple, readAppliedState, type ReadTriple } from "../src/index.ts";
 
 const BASE = "global\n  maxconn 100\n";
@@ -124,20 +125,28 @@ test("an mtime set far ahead on the volume does not keep unchanged files from be
   assert.equal(calls.length, 2, `the inputs and gen-1 read once: ${calls.join(", ")}`);
 });
 
-test("files changed within SETTLE_MS are read by every probe; concurrent probes still share one", async (t) => {
+test("files changed within SETTLE_MS are read again at most every UNSETTLED_REUSE_MS; concurrent probes share one", async (t) => {
   const { inputs, layout } = await makeFiles((fn) => t.after(fn));
   const { calls, read } = countingReader();
-  // A clock at the epoch: every file looks as if it had just changed.
+  // A clock the test moves, starting when the files were written: they stay unsettled (SETTLE_MS).
+  let elapsed = 0;
+  const start = Date.now();
   const probe = createAppliedStateProbe({
     inputs,
     layout,
     generation: () => 1,
     readTriple: read,
-    clock: () => 0,
+    clock: () => start + elapsed,
   });
   const expected = await readAppliedState(inputs, layout, 1);
+  assert.ok(UNSETTLED_REUSE_MS * 3 < SETTLE_MS);
   for (let round = 1; round <= 3; round++) {
-    for (const answer of await probeAll(probe, 8)) assert.deepEqual(answer, expected);
-    assert.equal(calls.length, 2 * round, `round ${round}: one probe, both triples read again`);
+    // Probes back to back within UNSETTLED_REUSE_MS (an open /healthz asked in a loop): one read.
+    for (let i = 0; i < 5; i++) {
+      for (const answer of await probeAll(probe, 8)) assert.deepEqual(answer, expected);
+      elapsed += UNSETTLED_REUSE_MS / 10;
+    }
+    assert.equal(calls.length, 2 * round, `round ${round}: both triples read once`);
+    elapsed += UNSETTLED_REUSE_MS;
   }
 });
