@@ -50,6 +50,18 @@ test("removals in steps, each within the share, are held once they add up past i
   assert.equal((await cycle(tableOf(all.slice(0, 1)), 32_500)).action, "hold", "3 of the 4: held");
 });
 
+test("a blue/green deploy (the new stack added, then the old one deleted, within the window) is not held", async (t) => {
+  const { cycle } = await guardIn(t);
+  const blue = Array.from({ length: 2 }, () => container({ stack_name: "blue" }));
+  const green = Array.from({ length: 8 }, () => container({ stack_name: "green" }));
+  assert.equal((await cycle(tableOf(blue), 0)).action, "apply");
+  assert.equal((await cycle(tableOf([...blue, ...green]), 5000)).action, "apply");
+  // 2 of the 10 routed: the window began with blue alone, but green counts as routed since.
+  const deleted = await cycle(tableOf(green), 20_000);
+  assert.equal(deleted.action, "apply", JSON.stringify(deleted.removal));
+  assert.deepEqual([deleted.removal.removed, deleted.removal.applied], [2, 10]);
+});
+
 test("past the window, the baseline moves on: a slow drain of one step per window is never held", async (t) => {
   const { cycle } = await guardIn(t);
   const all = Array.from({ length: 8 }, () => container({ stack_name: "shop" }));

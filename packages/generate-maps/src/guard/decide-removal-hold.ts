@@ -73,7 +73,8 @@ export interface RemovalInput {
   /** the servers the files on disk route; null when there are no files yet (nothing to protect) */
   applied: ReadonlySet<string> | null;
   /** the servers the files routed when the current confirmation window began (removal-guard.ts): a
-   * removal counts against it too, so steps that each stay within the share cannot add up unheld */
+   * removal counts against them and the applied ones together too, so steps that each stay within the
+   * share cannot add up unheld, while servers added since (a new deployment) still count as routed */
   windowStart?: ReadonlySet<string> | null;
   candidate: ReadonlySet<string>;
   /** the aliases the candidate drops while their stacks stay routed (countAliasRemoval); none when absent */
@@ -93,7 +94,10 @@ export interface RemovalInput {
 // confirmMs; everything else applies at once.
 export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
-  const removal = worse(countRemoval(applied, candidate), countRemoval(input.windowStart ?? null, candidate));
+  const removal = worse(
+    countRemoval(applied, candidate),
+    countRemoval(seenInWindow(applied, input.windowStart), candidate),
+  );
   const aliases = input.aliases ?? NO_REMOVAL;
   const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
   const heldSince = pending === null ? now : pending.heldSince;
@@ -183,6 +187,17 @@ export function countRemoval(
   let removed = 0;
   for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
   return { applied: applied.size, removed, share: removed / applied.size };
+}
+
+// The servers routed at the window's start or now (null: none known); the applied set itself when the
+// window began with it (no copy: the usual case, and a one-shot run's).
+function seenInWindow(
+  applied: ReadonlySet<string> | null,
+  windowStart: ReadonlySet<string> | null | undefined,
+): ReadonlySet<string> | null {
+  if (windowStart == null || windowStart === applied) return applied;
+  if (applied === null) return windowStart;
+  return new Set([...windowStart, ...applied]);
 }
 
 // The count with the larger share (the first on a tie).
