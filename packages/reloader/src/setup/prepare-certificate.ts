@@ -27,16 +27,28 @@ export async function prepareCertificate(
   const source = ssl.certFile ?? ssl.certPath;
   const existing = await readExisting(source);
   if (existing !== null) {
-    const outcome = validateCertificateFile(existing);
-    if (!outcome.ok) throw new StartupError(`HAPROXY_SSL_CERT=${source} ${outcome.reason}`);
-    const refused = await judge(existing);
-    if (refused !== null) throw new StartupError(`HAPROXY_SSL_CERT=${source}: ${refused}`);
-    if (source !== ssl.certPath) await writeCertificate(ssl.certPath, existing);
-    logger.info(
-      { event: "certificate.found", path: source, subject: outcome.subject, validTo: outcome.validTo },
-      "using the existing certificate",
-    );
-    return "file";
+    const checked = await checkPem(existing, judge);
+    if (checked.ok) {
+      if (source !== ssl.certPath) await writeCertificate(ssl.certPath, existing);
+      logger.info(
+        { event: "certificate.found", path: source, subject: checked.subject, validTo: checked.validTo },
+        "using the existing certificate",
+      );
+      return "file";
+    }
+    // A mounted file broken by an edit while the copy an earlier start checked is still there (a reloader
+    // restarted after a crash, its HAProxy still serving the copy): the copy stays, as the running
+    // manager kept it. Before, the restart ended in exit 2 and left HAProxy unmanaged.
+    const copy = source === ssl.certPath ? null : await readExisting(ssl.certPath);
+    if (copy !== null && (await checkPem(copy, judge)).ok) {
+      const reason = checked.reason.replace(/^:? /, "");
+      logger.warn(
+        { event: "certificate.kept", path: ssl.certPath, refused: source, reason },
+        `HAPROXY_SSL_CERT=${source} is refused (${reason}): serving the copy checked before`,
+      );
+      return "file";
+    }
+    throw new StartupError(`HAPROXY_SSL_CERT=${source}${checked.reason}`);
   }
   let material;
   try {
@@ -68,6 +80,18 @@ export async function prepareCertificate(
     "built the certificate from metadata",
   );
   return "metadata";
+}
+
+// The PEM validated by node:crypto, then judged by HAProxy; the reason is written to follow the path.
+async function checkPem(
+  pem: string,
+  judge: CertificateJudge,
+): Promise<{ ok: true; subject: string; validTo: string } | { ok: false; reason: string }> {
+  const outcome = validateCertificateFile(pem);
+  if (!outcome.ok) return { ok: false, reason: ` ${outcome.reason}` };
+  const refused = await judge(pem);
+  if (refused !== null) return { ok: false, reason: `: ${refused}` };
+  return { ok: true, subject: outcome.subject, validTo: outcome.validTo };
 }
 
 async function readExisting(path: string): Promise<string | null> {

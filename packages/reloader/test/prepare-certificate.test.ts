@@ -1,0 +1,85 @@
+// The start's default certificate with HAPROXY_SSL_CERT: a good mounted file is copied into the state
+// dir; a broken one is fatal (exit 2) unless the copy an earlier start checked is there, which then stays
+// (a reloader restarted after a crash must not exit on an edit its running manager had skipped).
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { after, before, test } from "node:test";
+import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import type { SslOptions } from "../src/options/reloader-options.ts";
+import { prepareCertificate } from "../src/setup/prepare-certificate.ts";
+import { StartupError } from "../src/startup-error.ts";
+import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+
+let ca: TestCa;
+let pair: TestPair;
+before(() => {
+  ca = createTestCa();
+  pair = ca.issue(["default.test"]);
+});
+after(() => ca.close());
+
+// No metadata: a test that reaches it fails.
+const noMetadata: MetadataClient = {
+  baseUrl: "http://unused",
+  getJson: () => Promise.reject(new Error("metadata is not asked")),
+  getText: () => Promise.reject(new Error("metadata is not asked")),
+  waitForVersion: () => Promise.reject(new Error("metadata is not asked")),
+};
+// HAProxy's judgement stood in for: these PEMs are all ones it loads.
+const accepts = () => Promise.resolve(null);
+
+async function setup(t: { after: (fn: () => unknown) => void }) {
+  const dir = await mkdtemp(join(tmpdir(), "rh-prepare-cert-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const ssl: SslOptions = {
+    enabled: true,
+    port: 443,
+    certPath: join(dir, "state", "server.pem"),
+    certFile: join(dir, "mounted.pem"),
+    base64Encoded: false,
+    redirect: null,
+    certDir: null,
+    strictSni: false,
+    pollIntervalMs: 0,
+  };
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line) as never);
+      done();
+    },
+  });
+  return { ssl, lines, logger: createLogger({ name: "test", format: "json", destination }) };
+}
+
+test("a good mounted HAPROXY_SSL_CERT is copied into the state dir HAProxy loads", async (t) => {
+  const { ssl, logger } = await setup(t);
+  await writeFile(ssl.certFile ?? "", pair.cert + pair.key);
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
+  assert.equal(await readFile(ssl.certPath, "utf8"), pair.cert + pair.key);
+});
+
+test("a broken mounted file is fatal at a first start, and keeps the checked copy at a restart", async (t) => {
+  const { ssl, logger, lines } = await setup(t);
+  await writeFile(ssl.certFile ?? "", "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+  await assert.rejects(
+    prepareCertificate(ssl, noMetadata, logger, accepts),
+    (error) => error instanceof StartupError && error.message.startsWith(`HAPROXY_SSL_CERT=${ssl.certFile} `),
+  );
+  // The copy an earlier start wrote: it stays, with a warning naming the refused file.
+  await writeFile(ssl.certFile ?? "", pair.cert + pair.key);
+  await prepareCertificate(ssl, noMetadata, logger, accepts);
+  await writeFile(ssl.certFile ?? "", pair.cert); // the key lost in an edit
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
+  assert.equal(await readFile(ssl.certPath, "utf8"), pair.cert + pair.key, "the copy is unchanged");
+  const kept = lines.find((line) => line["event"] === "certificate.kept");
+  assert.equal(kept?.["refused"], ssl.certFile);
+  assert.match(String(kept?.["reason"]), /private key/);
+  // HAProxy refusing the mounted file (its judgement) is the same.
+  const refuses = (pem: string) => Promise.resolve(pem.includes("BROKEN") ? "HAProxy refuses it" : null);
+  await writeFile(ssl.certFile ?? "", `${pair.cert}${pair.key}# BROKEN\n`);
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, refuses), "file");
+});
