@@ -211,6 +211,24 @@ describe("planCertificates", () => {
       });
     assert.deepEqual(plan(b.cert + b.key).default?.names, ["b.test"]);
     assert.deepEqual(plan(b.cert + b.key).skipped, []);
+    // Checked as the start checks it (and HAProxy loads it): a chain in any order, an expired extra
+    // certificate in it, chain and key up to 128 KiB. The same PEM in `certs:` is refused.
+    const unordered = `${a.leaf}${expired.leaf}${ca.caCert}${a.key}`;
+    assert.deepEqual(plan(unordered).default?.names, ["a.test", "www.a.test"]);
+    const asNamed = planCertificates({
+      metadata: { defaultCert: null, defaultKey: null, certs: { x: { cert: unordered, key: a.key } } },
+      directory: null,
+      base64Encoded: false,
+      manageDefault: false,
+      now,
+    });
+    assert.match(
+      asNamed.skipped[0]?.reason ?? "",
+      /^chain order: certificate 1 is not issued by certificate 2/,
+    );
+    const padded = `${a.leaf}${ca.caCert}${"# comment line padding the file to 80 characters ..........\n".repeat(1200)}${a.key}`;
+    assert.ok(padded.length > 65_536 && padded.length < 131_072);
+    assert.deepEqual(plan(padded).skipped, []);
     for (const [read, reason] of [
       [{ reason: "cannot be opened (ENOENT)" }, "cannot be opened (ENOENT)"],
       [expired.cert + expired.key, "the certificate expired on"],

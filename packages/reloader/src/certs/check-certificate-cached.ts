@@ -3,7 +3,12 @@
 // a "not valid before" date may pass). Entries not used by the last pass are dropped, so the cache never
 // holds more than one pass's certificates.
 import { createHash } from "node:crypto";
-import { checkCertificate, type CertificateCheck, type CheckCertificate } from "./model/check-certificate.js";
+import {
+  checkCertificate,
+  STRICT_RULES,
+  type CertificateCheck,
+  type CheckCertificate,
+} from "./model/check-certificate.js";
 
 // A cache for one manager; call endPass() after each plan.
 export class CheckCertificateCache {
@@ -11,14 +16,16 @@ export class CheckCertificateCache {
   private used = new Map<string, { result: CertificateCheck; at: number }>();
 
   // The cached check (same signature as checkCertificate).
-  readonly check: CheckCertificate = (name, certText, keyText, now) => {
-    const id = createHash("sha256").update(`${name}\0${certText}\0${keyText}`).digest("hex");
+  readonly check: CheckCertificate = (name, certText, keyText, now, rules = STRICT_RULES) => {
+    const id = createHash("sha256")
+      .update(`${name}\0${rules.chain}\0${rules.maxText}\0${certText}\0${keyText}`)
+      .digest("hex");
     const cached = this.entries.get(id) ?? this.used.get(id);
     if (cached && holds(cached.result, cached.at, now)) {
       this.used.set(id, cached);
       return cached.result;
     }
-    const result = checkCertificate(name, certText, keyText, now);
+    const result = checkCertificate(name, certText, keyText, now, rules);
     this.used.set(id, { result, at: now });
     return result;
   };

@@ -37,12 +37,25 @@ export const MAX_CERTIFICATE_TEXT = 64 * 1024;
 /** a chain longer than this is refused (a leaf and a few intermediates is normal) */
 export const MAX_CHAIN_LENGTH = 8;
 
+// How strict a check is. `chain` "strict": each certificate of the chain issued by the next and valid
+// now; "as-haproxy": only the leaf's dates (HAProxy, and the start's check of HAPROXY_SSL_CERT, load a
+// chain in any order: a mounted file the start served must not be refused at every poll, its renewals
+// with it). `maxText`: the most characters of the cert and of the key text.
+export interface CheckRules {
+  chain: "strict" | "as-haproxy";
+  maxText: number;
+}
+
+// The rules of every certificate but a mounted HAPROXY_SSL_CERT.
+export const STRICT_RULES: CheckRules = Object.freeze({ chain: "strict", maxText: MAX_CERTIFICATE_TEXT });
+
 // The signature of checkCertificate (planCertificates takes a cached one).
 export type CheckCertificate = (
   name: string,
   certText: string,
   keyText: string,
   now: number,
+  rules?: CheckRules,
 ) => CertificateCheck;
 
 // Check `certText` (leaf first, then each issuer) against `keyText` at time `now` (ms).
@@ -51,10 +64,11 @@ export function checkCertificate(
   certText: string,
   keyText: string,
   now: number,
+  rules: CheckRules = STRICT_RULES,
 ): CertificateCheck {
   const skip = (reason: string): CertificateCheck => ({ ok: false, skipped: { name, reason } });
-  if (certText.length > MAX_CERTIFICATE_TEXT || keyText.length > MAX_CERTIFICATE_TEXT)
-    return skip(`cert or key larger than ${MAX_CERTIFICATE_TEXT} characters`);
+  if (certText.length > rules.maxText || keyText.length > rules.maxText)
+    return skip(`cert or key larger than ${rules.maxText} characters`);
   const blocks = pemBlocks(certText, "CERTIFICATE");
   if (blocks.length === 0) return skip("no PEM certificate (-----BEGIN CERTIFICATE-----)");
   if (blocks.length > MAX_CHAIN_LENGTH) return skip(`a chain of more than ${MAX_CHAIN_LENGTH} certificates`);
@@ -76,13 +90,15 @@ export function checkCertificate(
   }
   const leaf = chain[0] as X509Certificate;
   if (!leaf.checkPrivateKey(key)) return skip("the private key does not belong to the certificate");
-  for (let index = 0; index + 1 < chain.length; index += 1) {
+  // Only the leaf's dates count "as-haproxy" (the window a cached check holds in too).
+  const dated = rules.chain === "strict" ? chain : [leaf];
+  for (let index = 0; rules.chain === "strict" && index + 1 < chain.length; index += 1) {
     const cert = chain[index] as X509Certificate;
     const issuer = chain[index + 1] as X509Certificate;
     if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey))
       return skip(`chain order: certificate ${index + 1} is not issued by certificate ${index + 2}`);
   }
-  for (const [index, cert] of chain.entries()) {
+  for (const [index, cert] of dated.entries()) {
     const what = index === 0 ? "the certificate" : `chain certificate ${index + 1}`;
     // A malformed notBefore/notAfter reads as "Bad time value": NaN passes every comparison below and
     // then throws wherever the date is shown.
@@ -103,8 +119,8 @@ export function checkCertificate(
       names: certificateNames(leaf),
       notAfter: Date.parse(leaf.validTo),
       fingerprint: leaf.fingerprint256,
-      chainValidFrom: Math.max(...chain.map((cert) => Date.parse(cert.validFrom))),
-      chainValidTo: Math.min(...chain.map((cert) => Date.parse(cert.validTo))),
+      chainValidFrom: Math.max(...dated.map((cert) => Date.parse(cert.validFrom))),
+      chainValidTo: Math.min(...dated.map((cert) => Date.parse(cert.validTo))),
     },
   };
 }

@@ -7,10 +7,19 @@ import { listMetadataCerts, type NamedCertificate } from "./list-metadata-certs.
 import { pairDirectoryFiles } from "./pair-directory-files.js";
 import {
   checkCertificate,
+  MAX_CERTIFICATE_TEXT,
   type CheckCertificate,
+  type CheckRules,
   type CheckedCertificate,
   type SkippedCertificate,
 } from "./check-certificate.js";
+
+/** HAPROXY_SSL_CERT is checked as the start checks it (validateCertificateFile): any chain order, only
+ * the leaf's dates, and chain and key together up to twice a certificate text */
+export const MOUNTED_FILE_RULES: CheckRules = Object.freeze({
+  chain: "as-haproxy",
+  maxText: 2 * MAX_CERTIFICATE_TEXT,
+});
 
 /** at most this many named certificates are served; the rest (in name order) are skipped */
 export const MAX_CERTIFICATES = 1000;
@@ -55,7 +64,7 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
   const badBase64 = "not valid base64 (SSL_BASE64_ENCODED=true)";
   if (sources.defaultFile) {
     const { path, read } = sources.defaultFile;
-    const checked = typeof read === "string" ? check("default", read, read, now) : null;
+    const checked = typeof read === "string" ? check("default", read, read, now, MOUNTED_FILE_RULES) : null;
     if (checked?.ok) plan.default = checked.cert;
     else {
       const reason = checked?.skipped.reason ?? (typeof read === "string" ? "" : read.reason);

@@ -45,9 +45,12 @@ export async function readCertDir(dir: string): Promise<CertDirFiles> {
   return result;
 }
 
-// One certificate file's text, or why it was not read: a regular file of at most MAX_CERT_FILE_BYTES
+// One certificate file's text, or why it was not read: a regular file of at most `maxBytes`
 // (symlinks followed, as mounted secrets often are), opened without blocking; never throws.
-export async function readCertFile(path: string): Promise<string | { reason: string }> {
+export async function readCertFile(
+  path: string,
+  maxBytes = MAX_CERT_FILE_BYTES,
+): Promise<string | { reason: string }> {
   let handle;
   try {
     // Non-blocking: a FIFO (also one renamed over a file after a check) opens at once and fstat refuses it;
@@ -59,10 +62,10 @@ export async function readCertFile(path: string): Promise<string | { reason: str
   try {
     const info = await handle.stat();
     if (!info.isFile()) return { reason: "not a regular file" };
-    if (info.size > MAX_CERT_FILE_BYTES) return { reason: `larger than ${MAX_CERT_FILE_BYTES} bytes` };
-    const buffer = Buffer.alloc(MAX_CERT_FILE_BYTES + 1);
+    if (info.size > maxBytes) return { reason: `larger than ${maxBytes} bytes` };
+    const buffer = Buffer.alloc(maxBytes + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_CERT_FILE_BYTES) return { reason: `larger than ${MAX_CERT_FILE_BYTES} bytes` };
+    if (bytesRead > maxBytes) return { reason: `larger than ${maxBytes} bytes` };
     return buffer.subarray(0, bytesRead).toString("utf8");
   } catch (error) {
     return { reason: `cannot be read (${errorCode(error)})` };

@@ -1,7 +1,7 @@
 // Every certificate source in one pass: the proxy service's metadata (a failure keeps the last answer
 // and is reported), SSL_CERT_DIR and HAPROXY_SSL_CERT (when set).
 import type { MetadataClient } from "@rancher-haproxy/core";
-import { readCertDir, readCertFile, type CertDirFiles } from "./read-cert-dir.js";
+import { MAX_CERT_FILE_BYTES, readCertDir, readCertFile, type CertDirFiles } from "./read-cert-dir.js";
 import { readMetadataCerts, type MetadataCerts } from "./read-metadata-certs.js";
 
 // What was read, and what could not be.
@@ -36,6 +36,8 @@ export async function readCertificateSources(
   }
   const { certDir, certFile } = files;
   const directory = certDir === null ? null : await readCertDir(certDir);
-  const defaultFile = certFile === null ? null : { path: certFile, read: await readCertFile(certFile) };
+  // Chain and key in one file: up to twice a certificate file (as the start reads it).
+  const read = certFile === null ? null : await readCertFile(certFile, 2 * MAX_CERT_FILE_BYTES);
+  const defaultFile = certFile === null || read === null ? null : { path: certFile, read };
   return { metadata, directory, defaultFile, problem };
 }
