@@ -132,12 +132,18 @@ test("an answer past maxAnswerBytes fails as too-large at once, however it is fr
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain or long-polled (the general cap let 64 MiB through)", async () => {
+test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain or long-polled (the general cap let 64 MiB through)", async (t) => {
   const wide = `[${"{},".repeat(100_000)}{}]`;
   const s = await serve((req, res) => {
-    if (req.url?.includes("/version")) res.end(wide);
+    if (req.url?.includes("value=error")) {
+      res.statusCode = 503;
+      res.end(`<html>${"x".repeat(5000)}</html>`);
+    } else if (req.url?.includes("/version")) res.end(wide);
     else res.end('"1-2-3"');
   });
+  t.after(() => s.close());
+  // An error page larger than the cap is still an HTTP error, not a version too large.
+  await rejectsKind(s.client.waitForVersion("error", 1), "http-status");
   await assert.rejects(s.client.getJson("version"), (error: unknown) => {
     assert.ok(error instanceof MetadataError);
     assert.equal(error.kind, "too-large");
@@ -147,7 +153,6 @@ test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain o
   await rejectsKind(s.client.waitForVersion("v1", 1), "too-large");
   // Any other path keeps the general cap.
   assert.equal(await s.client.getJson("self/service/name"), "1-2-3");
-  await s.close();
 });
 
 test("a large answer in odd-sized chunks that cut characters in two: entries and value read the same", async () => {

@@ -57,7 +57,8 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     signal?: AbortSignal,
   ): Promise<unknown> {
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
-    const cap = /^\/*version(?:\?|$)/.test(path) ? MAX_VERSION_ANSWER_BYTES : maxBytes;
+    const isVersion = /^\/*version(?:\?|$)/.test(path);
+    let cap = maxBytes;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
     const controller = new AbortController();
@@ -86,6 +87,8 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
+      // Only a version itself is small: an error page is read as any answer (its kind stays http-status).
+      if (isVersion && status === 200) cap = MAX_VERSION_ANSWER_BYTES;
       body = await readCapped(response.body, cap, progressed);
     } catch (error) {
       if (error instanceof AnswerTooLarge) {
