@@ -333,11 +333,26 @@ test("a request with a body is answered 413 and cut at once, counted; it no long
   assert.match(chunked.text, /^HTTP\/1\.1 413 /);
   assert.ok(chunked.closed, "the connection is closed after the 413");
   assert.equal(server.drops.body, 2);
+  // A bad chunk after the 413 is the same connection: counted once.
+  const badChunk = await rawExchange(
+    server.port,
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n",
+  );
+  assert.match(badChunk.text, /^HTTP\/1\.1 413 /);
+  assert.equal(server.drops.body, 3);
+  assert.equal(server.drops.malformed, 0, "no second count for the same connection");
+  // `Content-Length: 00` announces no body.
+  const zero = await rawExchange(
+    server.port,
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 00\r\n\r\n",
+    500,
+  );
+  assert.match(zero.text, /^HTTP\/1\.1 200 /);
   await server.close();
   const logged = dropLines(lines).map((line) => (line["reasons"] as Record<string, number>)["body"] ?? 0);
   assert.equal(
     logged.reduce((sum, count) => sum + count, 0),
-    2,
+    3,
     "the lines add up to every body refused",
   );
 });

@@ -68,10 +68,10 @@ export async function answerStatusRequest(
   response.end(request.method === "HEAD" ? undefined : body);
 }
 
-// A body is announced by Transfer-Encoding or a Content-Length other than 0.
+// A body is announced by Transfer-Encoding or a Content-Length other than 0 (`00` is 0 too).
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers["content-length"];
-  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) !== 0);
 }
 
 // The request target as a URL (its path and query); null for a target no URL can be made of, such as

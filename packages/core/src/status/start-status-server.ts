@@ -59,6 +59,8 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const answered = new WeakSet<Socket>();
   // Requests started and not yet answered (or aborted), per socket.
   const unanswered = new WeakMap<Socket, number>();
+  // Sockets already counted for a body: the parser's error on the body that follows is not a second drop.
+  const bodyRefused = new WeakSet<Socket>();
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
   const server = createServer(
@@ -81,7 +83,12 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         routes: options.routes,
         logger: options.logger,
         token: options.token ?? null,
-        reporter,
+        reporter: {
+          count(reason: Parameters<typeof reporter.count>[0]) {
+            if (reason === "body") bodyRefused.add(socket);
+            reporter.count(reason);
+          },
+        },
       };
       void answerStatusRequest(context, request, response).catch((error: unknown) => {
         // Nothing a client sends may end the process: an unforeseen failure is logged and the
@@ -110,7 +117,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   server.on("connection", (socket: Socket) => {
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") reporter.count("timeout");
-      else if (error.code?.startsWith("HPE_")) reporter.count("malformed");
+      else if (error.code?.startsWith("HPE_") && !bodyRefused.has(socket)) reporter.count("malformed");
     });
     // Idle after an answer is a normal keep-alive end, unless a pipelined request is still unanswered.
     socket.on("timeout", () => {
