@@ -11,6 +11,7 @@ import {
   renderBackends,
   routedServerKeys,
   CHURN_CYCLE_GAP_MS,
+  CHURN_SPACING_MS,
   CHURN_THRESHOLD,
   createLoopWatchdog,
   cycleMovedRouting,
@@ -313,6 +314,37 @@ test("observeChurn: enough idle version changes in a row start churn; an interva
   assert.deepEqual(
     transitions.filter((t) => t !== null),
     ["started", "ended"],
+  );
+});
+
+test("idle changes spaced CHURN_SPACING_MS or more apart are a busy environment: no churn, and a churn ends", () => {
+  const { logger, lines } = captureLogger();
+  let at = 0;
+  const watchdog = createLoopWatchdog(logger, () => at);
+  // Unrelated containers changing every 3 s: the version moves, the routing does not.
+  for (let i = 0; i < 3 * CHURN_THRESHOLD; i++) {
+    at += 3000;
+    watchdog.afterCycle("changed", `busy-${i}`, false);
+  }
+  assert.equal(watchdog.minGapMs(250), 250, "not slowed down");
+  // A server whose version moves on every request (cycles 250 ms apart, then 1 s once slowed): churn.
+  for (let i = 0; i < CHURN_THRESHOLD; i++) {
+    at += 250;
+    watchdog.afterCycle("changed", `churn-${i}`, false);
+  }
+  assert.equal(watchdog.minGapMs(250), CHURN_CYCLE_GAP_MS);
+  at += CHURN_CYCLE_GAP_MS + 100;
+  watchdog.afterCycle("changed", "still-churning", false);
+  assert.equal(watchdog.minGapMs(250), CHURN_CYCLE_GAP_MS, "slowed to the churn gap, it still counts");
+  // Once idle changes come CHURN_SPACING_MS apart, the churn is over (no quiet interval needed).
+  at += CHURN_SPACING_MS;
+  watchdog.afterCycle("changed", "busy-again", false);
+  assert.equal(watchdog.minGapMs(250), 250);
+  assert.deepEqual(
+    lines()
+      .map((line) => line["event"])
+      .filter((event) => String(event).startsWith("version-churn")),
+    ["version-churn", "version-churn-ended"],
   );
 });
 

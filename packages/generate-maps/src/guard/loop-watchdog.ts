@@ -14,6 +14,11 @@ export const CHURN_THRESHOLD = 10;
 // The gap between cycles while the version churns (instead of MIN_CYCLE_GAP_MS): a real change still
 // lands within about a second, and a churning server is not refetched four times a second.
 export const CHURN_CYCLE_GAP_MS = 1000;
+// An idle change this long or more after the cycle before is a busy environment (containers the routing
+// does not see changing), not churn: it resets the count and ends a churn. Before, ten unrelated changes
+// in a row started it, and only a whole quiet interval ended it, which a busy environment may never have
+// (found by a review). Twice the churn gap, so a churning server slowed to it still counts.
+export const CHURN_SPACING_MS = 2 * CHURN_CYCLE_GAP_MS;
 
 // Whether the version churns, and how many idle changes in a row were seen.
 export interface ChurnState {
@@ -21,13 +26,17 @@ export interface ChurnState {
   idleChanges: number;
 }
 
-// One step of churn detection: a change wake that wrote nothing counts, an interval wake (the version
-// stayed put for a whole interval) ends the churn, a change that wrote something resets the count.
+// One step of churn detection: a change wake that wrote nothing counts when it came within
+// CHURN_SPACING_MS of the cycle before (`sinceLastMs`), an interval wake (the version stayed put for a
+// whole interval) or a slower idle change ends the churn, a change that wrote something resets the count.
 export function observeChurn(
   state: ChurnState,
   wake: LoopWake,
   changed: boolean,
+  sinceLastMs = 0,
 ): { state: ChurnState; transition: "started" | "ended" | null } {
+  if (wake === "changed" && !changed && sinceLastMs >= CHURN_SPACING_MS)
+    return { state: { churning: false, idleChanges: 0 }, transition: state.churning ? "ended" : null };
   if (wake === "changed" && !changed) {
     const idleChanges = state.idleChanges + 1;
     const starts = !state.churning && idleChanges >= CHURN_THRESHOLD;
@@ -59,14 +68,20 @@ export interface LoopWatchdog {
   minGapMs(normalGapMs: number): number;
 }
 
-// A watchdog for one loop, logging to `logger`.
-export function createLoopWatchdog(logger: Logger): LoopWatchdog {
+// A watchdog for one loop, logging to `logger`; `now` is the monotonic clock (ms) the cycles are spaced on.
+export function createLoopWatchdog(
+  logger: Logger,
+  now: () => number = () => performance.now(),
+): LoopWatchdog {
   let churn: ChurnState = { churning: false, idleChanges: 0 };
   let lastVersion: string | null = null;
   let missLogged = false;
+  let lastAt: number | null = null;
   return {
     afterCycle(wake, version, changed) {
-      const step = observeChurn(churn, wake, changed);
+      const at = now();
+      const step = observeChurn(churn, wake, changed, lastAt === null ? 0 : at - lastAt);
+      lastAt = at;
       churn = step.state;
       if (step.transition === "started")
         logger.warn(

@@ -35,7 +35,7 @@ export async function runLoop(
   });
   const clock = generator.clock ?? systemClock;
   const watcher = createVersionWatcher(generator.client, options.intervalMs, logger, clock);
-  const watchdog = createLoopWatchdog(logger);
+  const watchdog = createLoopWatchdog(logger, () => clock.monotonic());
   const paths = [options.backendsPath, options.domainMapPath];
   let failures = 0;
   let lastStart = -Infinity;
