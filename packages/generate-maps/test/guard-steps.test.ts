@@ -50,6 +50,26 @@ test("removals in steps, each within the share, are held once they add up past i
   assert.equal((await cycle(tableOf(all.slice(0, 1)), 32_500)).action, "hold", "3 of the 4: held");
 });
 
+test("a stop-first rolling upgrade (each container stopped, then its new one started, 2 s apart) is never held", async (t) => {
+  const { cycle } = await guardIn(t);
+  const old = Array.from({ length: 4 }, () => container({ stack_name: "shop" }));
+  const upgraded = Array.from({ length: 4 }, () => container({ stack_name: "shop" }));
+  let at = 0;
+  assert.equal((await cycle(tableOf(old), at)).action, "apply");
+  for (let step = 0; step < 4; step++) {
+    for (const started of [false, true]) {
+      at += 2000;
+      const containers = [...upgraded.slice(0, started ? step + 1 : step), ...old.slice(step + 1)];
+      const decision = await cycle(tableOf(containers), at);
+      assert.equal(
+        decision.action,
+        "apply",
+        `step ${step}, started ${started}: ${JSON.stringify(decision.removal)}`,
+      );
+    }
+  }
+});
+
 test("a blue/green deploy (the new stack added, then the old one deleted, within the window) is not held", async (t) => {
   const { cycle } = await guardIn(t);
   const blue = Array.from({ length: 2 }, () => container({ stack_name: "blue" }));

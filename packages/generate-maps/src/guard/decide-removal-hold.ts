@@ -96,7 +96,10 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
   const removal = worse(
     countRemoval(applied, candidate),
-    countRemoval(seenInWindow(applied, input.windowStart), candidate),
+    // Against everything routed in the window; a server counts as new (making up for one dropped) when
+    // it was not there at the window's start: a stop-first rolling upgrade, one container after another,
+    // replaces each old server with a new one and removes nothing, however many steps it takes.
+    countRemoval(seenInWindow(applied, input.windowStart), candidate, input.windowStart ?? applied),
   );
   const aliases = input.aliases ?? NO_REMOVAL;
   const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
@@ -171,10 +174,12 @@ function areAliasesOver(
 export function countRemoval(
   applied: ReadonlySet<string> | null,
   candidate: ReadonlySet<string>,
+  /** what a server must be new to, to make up for one dropped (default `applied`) */
+  gainsAgainst: ReadonlySet<string> | null = applied,
 ): RemovalCount {
   if (applied === null || applied.size === 0) return NO_REMOVAL;
   const appliedServers = new Set<string>();
-  for (const key of applied) appliedServers.add(serverOf(key));
+  for (const key of gainsAgainst ?? applied) appliedServers.add(serverOf(key));
   const routedServers = new Set<string>();
   const gained = new Map<string, number>();
   for (const key of candidate) {
