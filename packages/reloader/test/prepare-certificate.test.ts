@@ -15,9 +15,11 @@ import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-ce
 
 let ca: TestCa;
 let pair: TestPair;
+let expired: TestPair;
 before(() => {
   ca = createTestCa();
   pair = ca.issue(["default.test"]);
+  expired = ca.issue(["old.test"], { start: "20200101000000Z", end: "20200201000000Z" });
 });
 after(() => ca.close());
 
@@ -82,4 +84,35 @@ test("a broken mounted file is fatal at a first start, and keeps the checked cop
   const refuses = (pem: string) => Promise.resolve(pem.includes("BROKEN") ? "HAProxy refuses it" : null);
   await writeFile(ssl.certFile ?? "", `${pair.cert}${pair.key}# BROKEN\n`);
   assert.equal(await prepareCertificate(ssl, noMetadata, logger, refuses), "file");
+});
+
+test("at a restart, a mounted file the running manager refuses (an expired renewal) or that is gone keeps the copy", async (t) => {
+  const { ssl, logger, lines } = await setup(t);
+  const mounted = ssl.certFile ?? "";
+  // A first start serves an expired file (there is nothing else), as before.
+  await writeFile(mounted, expired.cert + expired.key);
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
+  assert.equal(await readFile(ssl.certPath, "utf8"), expired.cert + expired.key);
+  // A good copy in place, then the mounted file replaced by an expired one: the copy stays.
+  await writeFile(mounted, pair.cert + pair.key);
+  await prepareCertificate(ssl, noMetadata, logger, accepts);
+  await writeFile(mounted, expired.cert + expired.key);
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
+  assert.equal(await readFile(ssl.certPath, "utf8"), pair.cert + pair.key, "not replaced by the expired one");
+  const kept = () => lines.filter((line) => line["event"] === "certificate.kept");
+  assert.match(String(kept().at(-1)?.["reason"]), /expired/);
+  // The mounted file gone: the copy stays, and metadata (down here) is not asked.
+  await rm(mounted);
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
+  assert.equal(kept().at(-1)?.["reason"], "it does not exist");
+  assert.equal(await readFile(ssl.certPath, "utf8"), pair.cert + pair.key);
+});
+
+test("a mounted chain of more than 8 certificates is refused at start, as every poll would refuse it", async (t) => {
+  const { ssl, logger } = await setup(t);
+  await writeFile(ssl.certFile ?? "", pair.leaf + ca.caCert.repeat(8) + pair.key);
+  await assert.rejects(
+    prepareCertificate(ssl, noMetadata, logger, accepts),
+    /holds a chain of more than 8 certificates/,
+  );
 });

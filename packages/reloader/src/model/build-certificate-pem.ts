@@ -1,6 +1,6 @@
 // TLS material → one combined PEM HAProxy can load, validated first; reasons never quote key material.
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
-import { MAX_CERTIFICATE_TEXT } from "../certs/model/check-certificate.js";
+import { MAX_CERTIFICATE_TEXT, MAX_CHAIN_LENGTH } from "../certs/model/check-certificate.js";
 import { compactBlock, firstPemBlock, pemBlocks } from "../certs/model/pem-blocks.js";
 import { subjectOf } from "./certificate-subject.js";
 
@@ -35,6 +35,9 @@ export function validateCertificateFile(text: string): CertificateOutcome {
   const certs = pemBlocks(text, "CERTIFICATE");
   if (certs.length === 0)
     return { ok: false, reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" };
+  // The certificate manager's limit too: a file the start serves must not be refused at every poll.
+  if (certs.length > MAX_CHAIN_LENGTH)
+    return { ok: false, reason: `holds a chain of more than ${MAX_CHAIN_LENGTH} certificates` };
   const keyBlock = firstPemBlock(text, KEY_LABELS);
   if (!keyBlock)
     return {

@@ -8,6 +8,8 @@
 import { readFile } from "node:fs/promises";
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { buildCertificatePem, validateCertificateFile } from "../model/build-certificate-pem.js";
+import { checkCertificate } from "../certs/model/check-certificate.js";
+import { MOUNTED_FILE_RULES } from "../certs/model/plan-certificates.js";
 import type { SslOptions } from "../options/reloader-options.js";
 import { writeCertificate } from "../output/write-certificate.js";
 import { readSslMaterial } from "../sources/read-self-metadata.js";
@@ -16,40 +18,51 @@ import { StartupError } from "../startup-error.js";
 // HAProxy's reason to refuse a PEM, or null (verify-with-haproxy.ts).
 export type CertificateJudge = (pem: string) => Promise<string | null>;
 
-// Ensure the certificate file; returns where it came from.
+// Ensure the certificate file; returns where it came from. `now` dates the running manager's check.
 export async function prepareCertificate(
   ssl: SslOptions,
   client: MetadataClient,
   logger: Logger,
   judge: CertificateJudge,
+  now = Date.now(),
 ): Promise<"file" | "metadata"> {
   // Unset: the copy a reloader started before in this container wrote (it has no other source).
   const source = ssl.certFile ?? ssl.certPath;
   const existing = await readExisting(source);
+  // A restart: the copy an earlier start checked, which HAProxy may be serving now (asked only when the
+  // mounted file is missing or refused).
+  const goodCopy = async () => {
+    if (source === ssl.certPath) return false;
+    const copy = await readExisting(ssl.certPath);
+    return copy !== null && (await checkPem(copy, judge)).ok;
+  };
+  // The mounted file broken by an edit, refused by the manager's own check (an expired renewal) or gone,
+  // while that copy is still good: the copy stays, as the running manager kept it. Before, a restart
+  // exited 2 (leaving HAProxy unmanaged), or served what the manager had refused, or built the default
+  // from metadata in its place.
+  const keepCopy = (reason: string) => {
+    logger.warn(
+      { event: "certificate.kept", path: ssl.certPath, refused: source, reason },
+      `HAPROXY_SSL_CERT=${source} is refused (${reason}): serving the copy checked before`,
+    );
+    return "file" as const;
+  };
   if (existing !== null) {
     const checked = await checkPem(existing, judge);
-    if (checked.ok) {
-      if (source !== ssl.certPath) await writeCertificate(ssl.certPath, existing);
-      logger.info(
-        { event: "certificate.found", path: source, subject: checked.subject, validTo: checked.validTo },
-        "using the existing certificate",
-      );
-      return "file";
+    if (!checked.ok) {
+      if (await goodCopy()) return keepCopy(checked.reason.replace(/^:? /, ""));
+      throw new StartupError(`HAPROXY_SSL_CERT=${source}${checked.reason}`);
     }
-    // A mounted file broken by an edit while the copy an earlier start checked is still there (a reloader
-    // restarted after a crash, its HAProxy still serving the copy): the copy stays, as the running
-    // manager kept it. Before, the restart ended in exit 2 and left HAProxy unmanaged.
-    const copy = source === ssl.certPath ? null : await readExisting(ssl.certPath);
-    if (copy !== null && (await checkPem(copy, judge)).ok) {
-      const reason = checked.reason.replace(/^:? /, "");
-      logger.warn(
-        { event: "certificate.kept", path: ssl.certPath, refused: source, reason },
-        `HAPROXY_SSL_CERT=${source} is refused (${reason}): serving the copy checked before`,
-      );
-      return "file";
-    }
-    throw new StartupError(`HAPROXY_SSL_CERT=${source}${checked.reason}`);
+    const refused = source === ssl.certPath ? null : managerRefusal(existing, now);
+    if (refused !== null && (await goodCopy())) return keepCopy(refused);
+    if (source !== ssl.certPath) await writeCertificate(ssl.certPath, existing);
+    logger.info(
+      { event: "certificate.found", path: source, subject: checked.subject, validTo: checked.validTo },
+      "using the existing certificate",
+    );
+    return "file";
   }
+  if (await goodCopy()) return keepCopy("it does not exist");
   let material;
   try {
     material = await readSslMaterial(client);
@@ -80,6 +93,12 @@ export async function prepareCertificate(
     "built the certificate from metadata",
   );
   return "metadata";
+}
+
+// Why the certificate manager's check of a mounted file (plan-certificates.ts) refuses `pem`, or null.
+function managerRefusal(pem: string, now: number): string | null {
+  const checked = checkCertificate("default", pem, pem, now, MOUNTED_FILE_RULES);
+  return checked.ok ? null : checked.skipped.reason;
 }
 
 // The PEM validated by node:crypto, then judged by HAProxy; the reason is written to follow the path.

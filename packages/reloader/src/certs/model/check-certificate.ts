@@ -131,7 +131,8 @@ export function checkCertificate(
 export function describeLeaf(
   pem: string,
 ): Pick<CheckedCertificate, "subject" | "names" | "notAfter" | "fingerprint"> | null {
-  if (pem.length > MAX_CERTIFICATE_TEXT) return null;
+  // A mounted HAPROXY_SSL_CERT copied as it is may hold chain and key in up to twice a text.
+  if (pem.length > 2 * MAX_CERTIFICATE_TEXT) return null;
   const block = pemBlocks(pem, "CERTIFICATE")[0];
   if (block === undefined) return null;
   try {
