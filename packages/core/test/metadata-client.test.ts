@@ -143,7 +143,16 @@ test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain o
   });
   t.after(() => s.close());
   // An error page larger than the cap is still an HTTP error, not a version too large.
-  await rejectsKind(s.client.waitForVersion("error", 1), "http-status");
+  await assert.rejects(s.client.waitForVersion("error", 1), (error: unknown) => {
+    assert.ok(error instanceof MetadataError);
+    assert.equal(error.kind, "http-status");
+    // Read no further than a version's cap: the rest of the page is never buffered.
+    assert.match(
+      error.message,
+      new RegExp(`HTTP 503: \\(an answer over ${MAX_VERSION_ANSWER_BYTES} bytes\\)`),
+    );
+    return true;
+  });
   await assert.rejects(s.client.getJson("version"), (error: unknown) => {
     assert.ok(error instanceof MetadataError);
     assert.equal(error.kind, "too-large");

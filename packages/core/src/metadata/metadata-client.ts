@@ -57,8 +57,8 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     signal?: AbortSignal,
   ): Promise<unknown> {
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
-    const isVersion = /^\/*version(?:\?|$)/.test(path);
-    let cap = maxBytes;
+    // A version is small, and so is all that is shown of an error page on it: both read to 4 KiB at most.
+    const cap = /^\/*version(?:\?|$)/.test(path) ? MAX_VERSION_ANSWER_BYTES : maxBytes;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
     const controller = new AbortController();
@@ -79,7 +79,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort();
     let body: Buffer[];
-    let status: number;
+    let status = 0;
     try {
       const response = await fetch(url, {
         headers: json !== null ? { Accept: "application/json" } : {},
@@ -87,12 +87,18 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
-      // Only a version itself is small: an error page is read as any answer (its kind stays http-status).
-      if (isVersion && status === 200) cap = MAX_VERSION_ANSWER_BYTES;
       body = await readCapped(response.body, cap, progressed);
     } catch (error) {
       if (error instanceof AnswerTooLarge) {
         controller.abort();
+        // An error answer stays an HTTP error, whatever its size.
+        if (status !== 200)
+          throw new MetadataError(
+            "http-status",
+            url,
+            `HTTP ${status}: (an answer over ${cap} bytes)`,
+            status,
+          );
         throw new MetadataError(
           "too-large",
           url,
