@@ -21,6 +21,7 @@ import {
 import { planCertificates } from "../src/certs/model/plan-certificates.ts";
 import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
 import { readCertDir } from "../src/certs/sources/read-cert-dir.ts";
+import { readCertificateSources } from "../src/certs/sources/read-certificate-sources.ts";
 import { validateCertificateFile } from "../src/model/build-certificate-pem.ts";
 import {
   createTestCa,
@@ -370,6 +371,31 @@ describe("describeCertificates", () => {
     assert.match(described.warnings[0] ?? "", /^certificate metadata\/soon expires in 9\.9 days/);
     assert.match(described.warnings[1] ?? "", /^certificate metadata\/bad skipped: no PEM certificate/);
     assert.equal(described.warnings[2], "metadata cannot be read (test)");
+  });
+});
+
+describe("readCertificateSources", () => {
+  it("reads HAPROXY_SSL_CERT up to twice a certificate file (chain and key in one), refusing more", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-mounted-"));
+    const down: MetadataClient = {
+      baseUrl: "http://down",
+      getJson: () => Promise.reject(new Error("down")),
+      getText: () => Promise.reject(new Error("down")),
+      waitForVersion: () => Promise.reject(new Error("down")),
+    };
+    try {
+      const certFile = join(dir, "site.pem");
+      await writeFile(certFile, "x".repeat(100_000));
+      const read = await readCertificateSources(down, { certDir: null, certFile }, null);
+      assert.equal(typeof read.defaultFile?.read === "string" ? read.defaultFile.read.length : -1, 100_000);
+      await writeFile(certFile, "x".repeat(140_000));
+      const over = await readCertificateSources(down, { certDir: null, certFile }, null);
+      assert.deepEqual(over.defaultFile?.read, { reason: "larger than 131072 bytes" });
+      const unset = await readCertificateSources(down, { certDir: null, certFile: null }, null);
+      assert.equal(unset.defaultFile, null);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
