@@ -37,7 +37,9 @@ export async function readCertificateSources(
   const { certDir, certFile } = files;
   const directory = certDir === null ? null : await readCertDir(certDir);
   // Chain and key in one file: up to twice a certificate file (as the start reads it).
-  const read = certFile === null ? null : await readCertFile(certFile, 2 * MAX_CERT_FILE_BYTES);
-  const defaultFile = certFile === null || read === null ? null : { path: certFile, read };
+  const defaultFile =
+    certFile === null
+      ? null
+      : { path: certFile, read: await readCertFile(certFile, 2 * MAX_CERT_FILE_BYTES) };
   return { metadata, directory, defaultFile, problem };
 }
