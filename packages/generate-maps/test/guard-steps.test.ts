@@ -70,6 +70,33 @@ test("a stop-first rolling upgrade (each container stopped, then its new one sta
   }
 });
 
+test("a crash-looping container's down phases (down, a new one up, down again) are not held", async (t) => {
+  const { cycle } = await guardIn(t);
+  const steady = container({ stack_name: "shop" });
+  let at = 0;
+  assert.equal((await cycle(tableOf([steady, container({ stack_name: "shop" })]), at)).action, "apply");
+  for (let loop = 0; loop < 4; loop++) {
+    for (const up of [false, true]) {
+      at += 1000;
+      const containers = up ? [steady, container({ stack_name: "shop" })] : [steady];
+      const decision = await cycle(tableOf(containers), at);
+      assert.equal(decision.action, "apply", `loop ${loop}, up ${up}: ${JSON.stringify(decision.removal)}`);
+    }
+  }
+});
+
+test("new containers added in the window do not hide a removal of the old ones in steps", async (t) => {
+  const { cycle } = await guardIn(t);
+  const old = Array.from({ length: 10 }, () => container({ stack_name: "shop" }));
+  const added = Array.from({ length: 4 }, () => container({ stack_name: "shop" }));
+  assert.equal((await cycle(tableOf(old), 0)).action, "apply");
+  assert.equal((await cycle(tableOf([...old, ...added]), 1000)).action, "apply");
+  assert.equal((await cycle(tableOf([...old.slice(7), ...added]), 2000)).action, "apply", "7 of 14");
+  const last = await cycle(tableOf(added), 3000);
+  assert.equal(last.action, "hold", "10 old gone, 4 new: 6 of the 10 the window began with");
+  assert.deepEqual(last.action === "hold" ? [last.removal.removed, last.removal.applied] : [], [6, 10]);
+});
+
 test("a blue/green deploy (the new stack added, then the old one deleted, within the window) is not held", async (t) => {
   const { cycle } = await guardIn(t);
   const blue = Array.from({ length: 2 }, () => container({ stack_name: "blue" }));

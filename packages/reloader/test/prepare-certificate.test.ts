@@ -2,7 +2,7 @@
 // dir; a broken one is fatal (exit 2) unless the copy an earlier start checked is there, which then stays
 // (a reloader restarted after a crash must not exit on an edit its running manager had skipped).
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -106,6 +106,10 @@ test("at a restart, a mounted file the running manager refuses (an expired renew
   assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
   assert.equal(kept().at(-1)?.["reason"], "it does not exist");
   assert.equal(await readFile(ssl.certPath, "utf8"), pair.cert + pair.key);
+  // A directory in its place (Docker makes one of a vanished bind source): the copy stays too.
+  await mkdir(mounted);
+  assert.equal(await prepareCertificate(ssl, noMetadata, logger, accepts), "file");
+  assert.equal(kept().at(-1)?.["reason"], "not a regular file");
 });
 
 test("a mounted chain of more than 8 certificates is refused at start, as every poll would refuse it", async (t) => {

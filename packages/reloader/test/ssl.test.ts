@@ -130,7 +130,7 @@ const startupFailures: {
     name: "an unreadable certificate file",
     metadata: null,
     file: "directory",
-    message: /cannot be read \(EISDIR\)/,
+    message: /HAPROXY_SSL_CERT=\S+ not a regular file/,
   },
 ];
 

@@ -94,7 +94,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         // An error answer stays an HTTP error, whatever its size.
         if (status !== 200)
           throw new MetadataError(
-            "http-status",
+            status === 404 ? "not-found" : "http-status",
             url,
             `HTTP ${status}: (an answer over ${cap} bytes)`,
             status,

@@ -96,10 +96,7 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
   const removal = worse(
     countRemoval(applied, candidate),
-    // Against everything routed in the window; a server counts as new (making up for one dropped) when
-    // it was not there at the window's start: a stop-first rolling upgrade, one container after another,
-    // replaces each old server with a new one and removes nothing, however many steps it takes.
-    countRemoval(seenInWindow(applied, input.windowStart), candidate, input.windowStart ?? applied),
+    countWindowRemoval(input.windowStart ?? null, applied, candidate),
   );
   const aliases = input.aliases ?? NO_REMOVAL;
   const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
@@ -174,12 +171,10 @@ function areAliasesOver(
 export function countRemoval(
   applied: ReadonlySet<string> | null,
   candidate: ReadonlySet<string>,
-  /** what a server must be new to, to make up for one dropped (default `applied`) */
-  gainsAgainst: ReadonlySet<string> | null = applied,
 ): RemovalCount {
   if (applied === null || applied.size === 0) return NO_REMOVAL;
   const appliedServers = new Set<string>();
-  for (const key of gainsAgainst ?? applied) appliedServers.add(serverOf(key));
+  for (const key of applied) appliedServers.add(serverOf(key));
   const routedServers = new Set<string>();
   const gained = new Map<string, number>();
   for (const key of candidate) {
@@ -194,15 +189,42 @@ export function countRemoval(
   return { applied: applied.size, removed, share: removed / applied.size };
 }
 
-// The servers routed at the window's start or now (null: none known); the applied set itself when the
-// window began with it (no copy: the usual case, and a one-shot run's).
-function seenInWindow(
+// The removal counted over the current window (removal-guard.ts): the servers routed at its start that
+// the candidate routes nowhere, less one for each server new since the start in the same backend (an
+// upgrade, a restart), out of the larger of each backend's size at the start and in the files now. So
+// steps within the share add up (10 → 8 → 4: 6 of 10), while a stop-first rolling upgrade, a
+// crash-looping container's down phases, a blue/green deploy or a scale up and down again remove nothing
+// or little; null or the applied set itself as the start (a one-shot run): nothing beyond countRemoval.
+export function countWindowRemoval(
+  windowStart: ReadonlySet<string> | null,
   applied: ReadonlySet<string> | null,
-  windowStart: ReadonlySet<string> | null | undefined,
-): ReadonlySet<string> | null {
-  if (windowStart == null || windowStart === applied) return applied;
-  if (applied === null) return windowStart;
-  return new Set([...windowStart, ...applied]);
+  candidate: ReadonlySet<string>,
+): RemovalCount {
+  if (windowStart === null || windowStart === applied || windowStart.size === 0) return NO_REMOVAL;
+  const startServers = new Set<string>();
+  const startSizes = new Map<string, number>();
+  for (const key of windowStart) {
+    startServers.add(serverOf(key));
+    count(startSizes, backendOf(key));
+  }
+  const routedServers = new Set<string>();
+  const gained = new Map<string, number>();
+  for (const key of candidate) {
+    const server = serverOf(key);
+    routedServers.add(server);
+    if (!startServers.has(server)) count(gained, backendOf(key));
+  }
+  const lost = new Map<string, number>();
+  for (const key of windowStart) if (!routedServers.has(serverOf(key))) count(lost, backendOf(key));
+  let removed = 0;
+  for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
+  const sizes = new Map(startSizes);
+  const nowSizes = new Map<string, number>();
+  for (const key of applied ?? []) count(nowSizes, backendOf(key));
+  for (const [backend, size] of nowSizes) sizes.set(backend, Math.max(size, sizes.get(backend) ?? 0));
+  let total = 0;
+  for (const size of sizes.values()) total += size;
+  return { applied: total, removed, share: removed / total };
 }
 
 // The count with the larger share (the first on a tie).

@@ -10,6 +10,7 @@ import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { buildCertificatePem, validateCertificateFile } from "../model/build-certificate-pem.js";
 import { checkCertificate } from "../certs/model/check-certificate.js";
 import { MOUNTED_FILE_RULES } from "../certs/model/plan-certificates.js";
+import { MAX_CERT_FILE_BYTES, readCertFile } from "../certs/sources/read-cert-dir.js";
 import type { SslOptions } from "../options/reloader-options.js";
 import { writeCertificate } from "../output/write-certificate.js";
 import { readSslMaterial } from "../sources/read-self-metadata.js";
@@ -28,7 +29,16 @@ export async function prepareCertificate(
 ): Promise<"file" | "metadata"> {
   // Unset: the copy a reloader started before in this container wrote (it has no other source).
   const source = ssl.certFile ?? ssl.certPath;
-  const existing = await readExisting(source);
+  // The mounted file is read as the certificate manager reads it: a regular file, capped, opened without
+  // blocking (a FIFO, a directory Docker made of a vanished bind source, an unreadable file: refused).
+  let existing: string | null;
+  let unreadable: string | null = null;
+  if (ssl.certFile === null) existing = await readExisting(source);
+  else {
+    const read = await readCertFile(ssl.certFile, 2 * MAX_CERT_FILE_BYTES);
+    existing = typeof read === "string" ? read : null;
+    if (typeof read !== "string" && !read.reason.includes("(ENOENT)")) unreadable = read.reason;
+  }
   // A restart: the copy an earlier start checked, which HAProxy may be serving now (asked only when the
   // mounted file is missing or refused).
   const goodCopy = async () => {
@@ -47,6 +57,10 @@ export async function prepareCertificate(
     );
     return "file" as const;
   };
+  if (unreadable !== null) {
+    if (await goodCopy()) return keepCopy(unreadable);
+    throw new StartupError(`HAPROXY_SSL_CERT=${source} ${unreadable}`);
+  }
   if (existing !== null) {
     const checked = await checkPem(existing, judge);
     if (!checked.ok) {
