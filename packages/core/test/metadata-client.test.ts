@@ -135,7 +135,10 @@ test("an answer past maxAnswerBytes fails as too-large at once, however it is fr
 test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain or long-polled (the general cap let 64 MiB through)", async (t) => {
   const wide = `[${"{},".repeat(100_000)}{}]`;
   const s = await serve((req, res) => {
-    if (req.url?.includes("value=error")) {
+    if (req.url?.includes("value=gone")) {
+      res.statusCode = 404;
+      res.end(`<html>${"x".repeat(5000)}</html>`);
+    } else if (req.url?.includes("value=error")) {
       res.statusCode = 503;
       res.end(`<html>${"x".repeat(5000)}</html>`);
     } else if (req.url?.includes("/version")) res.end(wide);
@@ -160,6 +163,7 @@ test("a /version answer over MAX_VERSION_ANSWER_BYTES is refused unread, plain o
     return true;
   });
   await rejectsKind(s.client.waitForVersion("v1", 1), "too-large");
+  await rejectsKind(s.client.waitForVersion("gone", 1), "not-found");
   // Any other path keeps the general cap.
   assert.equal(await s.client.getJson("self/service/name"), "1-2-3");
 });
