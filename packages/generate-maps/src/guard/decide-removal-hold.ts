@@ -173,19 +173,7 @@ export function countRemoval(
   candidate: ReadonlySet<string>,
 ): RemovalCount {
   if (applied === null || applied.size === 0) return NO_REMOVAL;
-  const appliedServers = new Set<string>();
-  for (const key of applied) appliedServers.add(serverOf(key));
-  const routedServers = new Set<string>();
-  const gained = new Map<string, number>();
-  for (const key of candidate) {
-    const server = serverOf(key);
-    routedServers.add(server);
-    if (!appliedServers.has(server)) count(gained, backendOf(key));
-  }
-  const lost = new Map<string, number>();
-  for (const key of applied) if (!routedServers.has(serverOf(key))) count(lost, backendOf(key));
-  let removed = 0;
-  for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
+  const removed = serversDropped(applied, candidate);
   return { applied: applied.size, removed, share: removed / applied.size };
 }
 
@@ -201,30 +189,34 @@ export function countWindowRemoval(
   candidate: ReadonlySet<string>,
 ): RemovalCount {
   if (windowStart === null || windowStart === applied || windowStart.size === 0) return NO_REMOVAL;
-  const startServers = new Set<string>();
-  const startSizes = new Map<string, number>();
-  for (const key of windowStart) {
-    startServers.add(serverOf(key));
-    count(startSizes, backendOf(key));
-  }
-  const routedServers = new Set<string>();
-  const gained = new Map<string, number>();
-  for (const key of candidate) {
-    const server = serverOf(key);
-    routedServers.add(server);
-    if (!startServers.has(server)) count(gained, backendOf(key));
-  }
-  const lost = new Map<string, number>();
-  for (const key of windowStart) if (!routedServers.has(serverOf(key))) count(lost, backendOf(key));
-  let removed = 0;
-  for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
-  const sizes = new Map(startSizes);
+  const removed = serversDropped(windowStart, candidate);
+  const sizes = new Map<string, number>();
+  for (const key of windowStart) count(sizes, backendOf(key));
   const nowSizes = new Map<string, number>();
   for (const key of applied ?? []) count(nowSizes, backendOf(key));
   for (const [backend, size] of nowSizes) sizes.set(backend, Math.max(size, sizes.get(backend) ?? 0));
   let total = 0;
   for (const size of sizes.values()) total += size;
   return { applied: total, removed, share: removed / total };
+}
+
+// The servers of `before` (`<backend>/<server>` keys) the candidate routes under no backend, less, per
+// backend, the candidate's servers that `before` did not have (each replaces one dropped).
+function serversDropped(before: ReadonlySet<string>, candidate: ReadonlySet<string>): number {
+  const known = new Set<string>();
+  for (const key of before) known.add(serverOf(key));
+  const routedServers = new Set<string>();
+  const gained = new Map<string, number>();
+  for (const key of candidate) {
+    const server = serverOf(key);
+    routedServers.add(server);
+    if (!known.has(server)) count(gained, backendOf(key));
+  }
+  const lost = new Map<string, number>();
+  for (const key of before) if (!routedServers.has(serverOf(key))) count(lost, backendOf(key));
+  let removed = 0;
+  for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
+  return removed;
 }
 
 // The count with the larger share (the first on a tie).
