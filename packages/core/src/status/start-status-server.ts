@@ -9,7 +9,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import { answerStatusRequest, OPEN_STATUS_PATH } from "./answer-status-request.js";
-import { createConnectionDrops, createDropReporter, type ConnectionDrops } from "./connection-drops.js";
+import {
+  createConnectionDrops,
+  createDropReporter,
+  type ConnectionDropReason,
+  type ConnectionDrops,
+} from "./connection-drops.js";
 import type { StatusRoutes } from "./status-response.js";
 
 export { OPEN_STATUS_PATH };
@@ -59,8 +64,14 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const answered = new WeakSet<Socket>();
   // Requests started and not yet answered (or aborted), per socket.
   const unanswered = new WeakMap<Socket, number>();
-  // Sockets already counted for a body: the parser's error on the body that follows is not a second drop.
-  const bodyRefused = new WeakSet<Socket>();
+  // Each connection is counted as dropped once, for its first reason (a body refused, then the parser's
+  // error on that body: one drop).
+  const dropped = new WeakSet<Socket>();
+  const drop = (socket: Socket, reason: ConnectionDropReason) => {
+    if (dropped.has(socket)) return;
+    dropped.add(socket);
+    reporter.count(reason);
+  };
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
   const server = createServer(
@@ -71,7 +82,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       if (socket.destroyed) return;
       const started = (unanswered.get(socket) ?? 0) + 1;
       if (started > MAX_PIPELINED_REQUESTS) {
-        reporter.count("pipelined");
+        drop(socket, "pipelined");
         socket.destroy();
         return;
       }
@@ -83,11 +94,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         routes: options.routes,
         logger: options.logger,
         token: options.token ?? null,
+        // A 401 is a request refused, counted each time; anything else drops the connection.
         reporter: {
-          count(reason: Parameters<typeof reporter.count>[0]) {
-            if (reason === "body") bodyRefused.add(socket);
-            reporter.count(reason);
-          },
+          count: (reason: keyof ConnectionDrops) =>
+            reason === "unauthorized" ? reporter.count(reason) : drop(socket, reason),
         },
       };
       void answerStatusRequest(context, request, response).catch((error: unknown) => {
@@ -116,22 +126,22 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   server.on("drop", () => reporter.count("max_connections"));
   server.on("connection", (socket: Socket) => {
     socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") reporter.count("timeout");
-      else if (error.code?.startsWith("HPE_") && !bodyRefused.has(socket)) reporter.count("malformed");
+      if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") drop(socket, "timeout");
+      else if (error.code?.startsWith("HPE_")) drop(socket, "malformed");
     });
     // Idle after an answer is a normal keep-alive end, unless a pipelined request is still unanswered.
     socket.on("timeout", () => {
-      if (!answered.has(socket) || (unanswered.get(socket) ?? 0) > 0) reporter.count("timeout");
+      if (!answered.has(socket) || (unanswered.get(socket) ?? 0) > 0) drop(socket, "timeout");
     });
   });
   // Without these listeners Node closes a CONNECT's socket unanswered and answers a bad Expect itself,
   // neither counted.
   server.on("connect", (_request, socket: Socket) => {
-    reporter.count("malformed");
+    drop(socket, "malformed");
     socket.destroy();
   });
-  server.on("checkExpectation", (_request, response) => {
-    reporter.count("malformed");
+  server.on("checkExpectation", (request, response) => {
+    drop(request.socket, "malformed");
     response.writeHead(417, { connection: "close", "content-length": 0 }).end();
   });
   await new Promise<void>((resolve, reject) => {
