@@ -52,6 +52,22 @@ async function haproxyGeneration(fixture: Fixture): Promise<{ reloads: number; w
   return { reloads: info.reloads, workerPid: currentWorker(info)?.pid ?? -1 };
 }
 
+// Adds the `other` backend beside app (a new backend: a reload); its reload.applied line.
+async function addOther(fixture: Fixture, containers: readonly Backend[]): Promise<Record<string, unknown>> {
+  const from = fixture.reloader.logs.length;
+  await fixture.write({ backends: appAndOther(containers, false) });
+  return fixture.reloader.waitForEvent("reload.applied", { from });
+}
+
+// Removes www.dev.tld from the running map behind the reloader's back, so re-pointing it is answered
+// "entry not found"; returns the log index what follows is read from.
+async function dropWwwFromRunningMap(fixture: Fixture): Promise<number> {
+  const from = fixture.reloader.logs.length;
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+  return from;
+}
+
 // Which containers answer for `host` over `tries` requests (round robin spreads them).
 async function answering(fixture: Fixture, host: string, tries: number): Promise<Set<string>> {
   const seen = new Set<string>();
@@ -208,14 +224,9 @@ test("a runtime step answered with an error, and a read-back that differs, each 
   });
   const masterSocket = join(fixture.stateDir, "master.sock");
   const before = await haproxyGeneration(fixture);
-  const from = fixture.reloader.logs.length;
-  await fixture.write({
-    backends: appAndOther(containers, false),
-  });
-  await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
+  await addOther(fixture, containers);
   // Someone else removed www.dev.tld from the running map: re-pointing it is answered "entry not found".
-  const from2 = fixture.reloader.logs.length;
-  assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+  const from2 = await dropWwwFromRunningMap(fixture);
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }) });
   const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
   assert.match(String(fallback["reason"]), /entry not found/);
@@ -336,17 +347,12 @@ exec -a "$0" haproxy "\${args[@]}"
   await chmod(bin, 0o755);
   await fixture.start(["--haproxy-bin", bin]);
   const masterSocket = join(fixture.stateDir, "master.sock");
-  const from = fixture.reloader.logs.length;
-  await fixture.write({
-    backends: appAndOther(containers, false),
-  });
-  const running = (await fixture.reloader.waitForEvent("reload.applied", { from }))["generation"];
+  const running = (await addOther(fixture, containers))["generation"];
   const before = await haproxyGeneration(fixture);
 
   // A runtime step fails (someone removed www.dev.tld from the running map), and so does its fallback.
   await writeFile(refuse, "");
-  const from2 = fixture.reloader.logs.length;
-  assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+  const from2 = await dropWwwFromRunningMap(fixture);
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }) });
   const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
   assert.notEqual(fallback["generation"], running);
@@ -409,18 +415,12 @@ exec -a "$0" haproxy "$@"
     await chmod(bin, 0o755);
     await fixture.start(["--haproxy-bin", bin, "--status-port", "0"]);
     const statusUrl = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
-    const masterSocket = join(fixture.stateDir, "master.sock");
-    const from = fixture.reloader.logs.length;
-    await fixture.write({
-      backends: appAndOther(containers, false),
-    });
-    await fixture.reloader.waitForEvent("reload.applied", { from }); // a new backend: a reload
+    await addOther(fixture, containers);
 
     // One change: app gains a container (its slot is set ready) and www.dev.tld moves to `other`, whose
     // `set map` fails (someone removed the key). HAProxy runs the `state ready` anyway; the fallback
     // snapshot then does not pass haproxy -c.
-    const from2 = fixture.reloader.logs.length;
-    assert.ok((await sendWorkerCommands(masterSocket, ["del map domain.map www.dev.tld"])).ok);
+    const from2 = await dropWwwFromRunningMap(fixture);
     await writeFile(refuse, "");
     await fixture.write({
       backends: appAndOther(containers, true),
