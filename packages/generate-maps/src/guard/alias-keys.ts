@@ -3,7 +3,7 @@
 // drop every alias at once while their stacks still run, and the servers would not show it.
 import { eachLine, isDnsName } from "@rancher-haproxy/core";
 import type { RoutingTable } from "../model/routing-table.js";
-import { NO_REMOVAL, type RemovalCount } from "./decide-removal-hold.js";
+import { NO_REMOVAL, type RemovalCount } from "./count-removal.js";
 
 // The aliases of a table: each `domain.map` key an alias gave (with a path, when its stack has path
 // backends) → its backend.

@@ -3,6 +3,7 @@
 // Its windows run on the monotonic clock (a wall clock stepped back would stretch a hold by the step);
 // the wall clock only dates the times it shows.
 import { wallTimeOf } from "../loop/clock.js";
+import { countRemoval, countWindowRemoval, NO_REMOVAL, worse, type RemovalCount } from "./count-removal.js";
 
 // How the guard is set (validated options): removing more than `maxRemovalShare` of the routed servers
 // (or of the aliases of stacks still routed) in one cycle needs `confirmMs` of the same answer first.
@@ -11,16 +12,6 @@ export interface RemovalGuardSettings {
   maxRemovalShare: number;
   /** how long the same reduced answer must be seen before it is applied; 0 disables the guard */
   confirmMs: number;
-}
-
-// How much a candidate would remove from what is applied.
-export interface RemovalCount {
-  /** servers routed by the files on disk */
-  applied: number;
-  /** of those, servers the candidate no longer routes */
-  removed: number;
-  /** removed / applied (0 when nothing is applied) */
-  share: number;
 }
 
 // A reduced answer being waited on: which one (fingerprint) and since when (a monotonic time, ms), and
@@ -137,9 +128,6 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   };
 }
 
-// What a removal counts: nothing applied, nothing removed.
-export const NO_REMOVAL: RemovalCount = Object.freeze({ applied: 0, removed: 0, share: 0 });
-
 // The count a decision is about, in words: the routed containers, or the aliases when they alone are
 // over the allowed share (the hold's reason and the guard's log lines say which).
 export function heldCount(
@@ -161,80 +149,6 @@ function areAliasesOver(
   settings: Pick<RemovalGuardSettings, "maxRemovalShare">,
 ): boolean {
   return count.removed >= MIN_HELD_ALIASES && isOver(count, settings);
-}
-
-// Counts the serving capacity the candidate drops from the applied servers (`<backend>/<server>` keys,
-// the server named `<service>-<container uuid>`): a server the candidate still routes under any backend
-// (its stack renamed) is not dropped, and each server new to a backend makes up for one it dropped (a
-// container replaced by an upgrade or a restart with a new uuid). Before, both counted as removals: a
-// one-container environment's every upgrade was held for the window, a renamed stack too.
-export function countRemoval(
-  applied: ReadonlySet<string> | null,
-  candidate: ReadonlySet<string>,
-): RemovalCount {
-  if (applied === null || applied.size === 0) return NO_REMOVAL;
-  const removed = serversDropped(applied, candidate);
-  return { applied: applied.size, removed, share: removed / applied.size };
-}
-
-// The removal counted over the current window (removal-guard.ts): the servers routed at its start that
-// the candidate routes nowhere, less one for each server new since the start in the same backend (an
-// upgrade, a restart), out of the larger of each backend's size at the start and in the files now. So
-// steps within the share add up (10 → 8 → 4: 6 of 10), while a stop-first rolling upgrade, a
-// crash-looping container's down phases, a blue/green deploy or a scale up and down again remove nothing
-// or little; null or the applied set itself as the start (a one-shot run): nothing beyond countRemoval.
-export function countWindowRemoval(
-  windowStart: ReadonlySet<string> | null,
-  applied: ReadonlySet<string> | null,
-  candidate: ReadonlySet<string>,
-): RemovalCount {
-  if (windowStart === null || windowStart === applied || windowStart.size === 0) return NO_REMOVAL;
-  const removed = serversDropped(windowStart, candidate);
-  const sizes = new Map<string, number>();
-  for (const key of windowStart) count(sizes, backendOf(key));
-  const nowSizes = new Map<string, number>();
-  for (const key of applied ?? []) count(nowSizes, backendOf(key));
-  for (const [backend, size] of nowSizes) sizes.set(backend, Math.max(size, sizes.get(backend) ?? 0));
-  let total = 0;
-  for (const size of sizes.values()) total += size;
-  return { applied: total, removed, share: removed / total };
-}
-
-// The servers of `before` (`<backend>/<server>` keys) the candidate routes under no backend, less, per
-// backend, the candidate's servers that `before` did not have (each replaces one dropped).
-function serversDropped(before: ReadonlySet<string>, candidate: ReadonlySet<string>): number {
-  const known = new Set<string>();
-  for (const key of before) known.add(serverOf(key));
-  const routedServers = new Set<string>();
-  const gained = new Map<string, number>();
-  for (const key of candidate) {
-    const server = serverOf(key);
-    routedServers.add(server);
-    if (!known.has(server)) count(gained, backendOf(key));
-  }
-  const lost = new Map<string, number>();
-  for (const key of before) if (!routedServers.has(serverOf(key))) count(lost, backendOf(key));
-  let removed = 0;
-  for (const [backend, count] of lost) removed += Math.max(0, count - (gained.get(backend) ?? 0));
-  return removed;
-}
-
-// The count with the larger share (the first on a tie).
-function worse(first: RemovalCount, second: RemovalCount): RemovalCount {
-  return second.share > first.share ? second : first;
-}
-
-function count(counts: Map<string, number>, backend: string): void {
-  counts.set(backend, (counts.get(backend) ?? 0) + 1);
-}
-
-// The two halves of a `<backend>/<server>` key (a server name holds no `/`).
-function backendOf(key: string): string {
-  return key.slice(0, key.lastIndexOf("/"));
-}
-
-function serverOf(key: string): string {
-  return key.slice(key.lastIndexOf("/") + 1);
 }
 
 function describeHold(
