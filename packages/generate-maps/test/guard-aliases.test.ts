@@ -264,3 +264,54 @@ test("a confirmed removal whose write fails is released again at the next cycle,
   noteWritten(guard, four, written("unchanged"));
   assert.equal((await checkRemovals(guard, none, files, logger, clockAt(40_000))).action, "hold");
 });
+
+// A guard (share 0.5, window 30 s) on paths where no file is, noting each applied table as written.
+async function steppingGuard(t: TestContext) {
+  const files = absentFiles(await tempDir(t));
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  const { logger } = captureLogger();
+  const written: FileOutcome[] = ["backends.cfg", "domain.map"].map((path) => ({
+    path,
+    status: "unchanged",
+  }));
+  return async (candidate: RoutingTable, ms: number) => {
+    const decision = await checkRemovals(guard, candidate, files, logger, clockAt(ms));
+    if (decision.action === "apply") noteWritten(guard, candidate, written);
+    return decision;
+  };
+}
+const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+test("alias removals in steps add up over the window: 10 → 5 → 3 is held at the second step", async (t) => {
+  const cycle = await steppingGuard(t);
+  const all = names("a", 10);
+  assert.equal((await cycle(table(["shop"], { shop: all }), 0)).action, "apply");
+  assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 5) }), 600)).action, "apply", "5 of 10");
+  const three = table(["shop"], { shop: all.slice(0, 3) });
+  const held = await cycle(three, 1200);
+  assert.equal(held.action, "hold", "2 more: 7 of the 10 the window began with");
+  assert.deepEqual(held.action === "hold" ? [held.aliases.removed, held.aliases.applied] : [], [7, 10]);
+  assert.match(held.action === "hold" ? held.reason : "", /7 of 10 aliases of stacks still routed/);
+  const confirmed = await cycle(three, 31_300);
+  assert.equal(confirmed.action === "apply" ? confirmed.release?.outcome : "hold", "confirmed");
+  // The released answer is the new window's start: one more alias dropped is an edit again.
+  assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 2) }), 31_900)).action, "apply");
+});
+
+test("aliases renamed in two steps (new ones added, then the old ones dropped) are not held", async (t) => {
+  const cycle = await steppingGuard(t);
+  const old = names("old", 10);
+  const renamed = names("new", 10);
+  assert.equal((await cycle(table(["shop"], { shop: old }), 0)).action, "apply");
+  assert.equal((await cycle(table(["shop"], { shop: [...old, ...renamed] }), 600)).action, "apply");
+  const after = await cycle(table(["shop"], { shop: renamed }), 1200);
+  assert.equal(after.action, "apply", "10 of the 20 mapped during the window: within the share");
+});
+
+test("alias removals one window apart are not held (the window moves on)", async (t) => {
+  const cycle = await steppingGuard(t);
+  const all = names("a", 10);
+  assert.equal((await cycle(table(["shop"], { shop: all }), 0)).action, "apply");
+  assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 5) }), 600)).action, "apply");
+  assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 3) }), 31_000)).action, "apply", "2 of 5");
+});

@@ -34,6 +34,23 @@ export function countAliasRemoval(
   return { applied: total, removed, share: total === 0 ? 0 : removed / total };
 }
 
+// The aliases dropped over the guard's current window: those mapped when it began (`windowStart`) that
+// the candidate no longer maps while it routes their backend, out of those and the ones the files map now
+// (so aliases added since, a rename in two steps, dilute the share). 10 → 5 → 3 aliases in two answers is
+// 7 of 10; before, each answer was measured against the last map written only and every step went through.
+export function countWindowAliasRemoval(
+  windowStart: ReadonlyMap<string, string> | null,
+  applied: ReadonlyMap<string, string> | null,
+  candidate: Pick<RoutingTable, "hosts" | "backends">,
+): RemovalCount {
+  if (windowStart === null || windowStart === applied || windowStart.size === 0) return NO_REMOVAL;
+  const union = new Map(windowStart);
+  for (const [key, backend] of applied ?? []) if (!union.has(key)) union.set(key, backend);
+  const all = countAliasRemoval(union, candidate);
+  const removed = countAliasRemoval(windowStart, candidate).removed;
+  return { applied: all.applied, removed, share: all.applied === 0 ? 0 : removed / all.applied };
+}
+
 // The aliases of a domain.map already on disk (key → backend), so the first cycle after a start guards
 // them too: each key `<name>.<domain>`, with or without a path, whose name (a DNS name, as aliases are:
 // `www` or `www.shop`) is not its backend's stack (that key is the stack's own name). A `hosts` label of

@@ -70,6 +70,8 @@ export interface RemovalInput {
   candidate: ReadonlySet<string>;
   /** the aliases the candidate drops while their stacks stay routed (countAliasRemoval); none when absent */
   aliases?: RemovalCount;
+  /** the same over the current window (countWindowAliasRemoval): alias removals in steps add up too */
+  windowAliases?: RemovalCount;
   /** fingerprint of the candidate's files: the hold restarts when it changes */
   fingerprint: string;
   pending: PendingRemoval | null;
@@ -89,7 +91,7 @@ export function decideRemovalHold(input: RemovalInput): RemovalDecision {
     countRemoval(applied, candidate),
     countWindowRemoval(input.windowStart ?? null, applied, candidate),
   );
-  const aliases = input.aliases ?? NO_REMOVAL;
+  const aliases = judgedAliases(input.aliases ?? NO_REMOVAL, input.windowAliases ?? NO_REMOVAL, settings);
   const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
   const heldSince = pending === null ? now : pending.heldSince;
   const ended = (outcome: "confirmed" | "recovered" | "expired") => ({
@@ -138,6 +140,18 @@ export function heldCount(
   return !isOver(removal, { maxRemovalShare }) && areAliasesOver(aliases, { maxRemovalShare })
     ? { count: aliases, words: "aliases of stacks still routed" }
     : { count: removal, words: "routed containers" };
+}
+
+// The alias count a decision is about: the one over the share when either is (one alias dropped is a
+// share of 1 that is never held, so the larger share alone could hide a window's 7 of 10), else the larger.
+function judgedAliases(
+  answer: RemovalCount,
+  window: RemovalCount,
+  settings: Pick<RemovalGuardSettings, "maxRemovalShare">,
+): RemovalCount {
+  if (areAliasesOver(answer, settings)) return answer;
+  if (areAliasesOver(window, settings)) return window;
+  return worse(answer, window);
 }
 
 function isOver(count: RemovalCount, settings: Pick<RemovalGuardSettings, "maxRemovalShare">): boolean {

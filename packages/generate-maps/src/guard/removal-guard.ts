@@ -12,7 +12,7 @@ import {
   type RemovalDecision,
   type RemovalGuardSettings,
 } from "./decide-removal-hold.js";
-import { countAliasRemoval, parseMapAliases, routedAliases } from "./alias-keys.js";
+import { countAliasRemoval, countWindowAliasRemoval, parseMapAliases, routedAliases } from "./alias-keys.js";
 import { fingerprintTable } from "./fingerprint-table.js";
 import { logRemovalDecision } from "./log-removal-decision.js";
 import { parseServerKeys, routedServerKeys } from "./server-keys.js";
@@ -31,7 +31,9 @@ export interface RemovalGuard {
    * confirmMs old, or after a released hold: removals count against it as well as against `applied`.
    * Before, each step counted against the last file written only: 10 → 8 → 4 → 2 → 1 servers, each step
    * within the share, went through unheld in 2.5 s (found by a review). */
-  window: { servers: ReadonlySet<string> | null; since: number } | undefined;
+  window:
+    | { servers: ReadonlySet<string> | null; aliases: ReadonlyMap<string, string> | null; since: number }
+    | undefined;
   /** a hold was released: the window starts again at the next cycle, from the files it wrote */
   windowDue: boolean;
 }
@@ -70,7 +72,11 @@ export async function checkRemovals(
   // confirmMs old moves on, unless a hold is running (it ends by its own confirmation or recovery).
   const age = guard.window?.servers == null ? Infinity : now.monotonic - guard.window.since;
   if (guard.windowDue || (guard.pending === null && age >= guard.settings.confirmMs)) {
-    guard.window = { servers: guard.applied ?? null, since: now.monotonic };
+    guard.window = {
+      servers: guard.applied ?? null,
+      aliases: guard.appliedAliases ?? null,
+      since: now.monotonic,
+    };
     guard.windowDue = false;
   }
   const decision = decideRemovalHold({
@@ -78,6 +84,11 @@ export async function checkRemovals(
     windowStart: guard.window?.servers ?? null,
     candidate: routedServerKeys(table),
     aliases: countAliasRemoval(guard.appliedAliases ?? null, table),
+    windowAliases: countWindowAliasRemoval(
+      guard.window?.aliases ?? null,
+      guard.appliedAliases ?? null,
+      table,
+    ),
     fingerprint: fingerprintTable(table),
     pending: guard.pending,
     now: now.monotonic,
