@@ -337,6 +337,8 @@ test("metrics and /routes follow aliases, a failed write and a held mass removal
     return metricValue(samples, "generate_maps_removal_held") === 1 ? samples : undefined;
   });
   assert.equal(value(held, "generate_maps_containers_routed"), 0, "the newest answer routes nothing");
+  assert.equal(value(held, "generate_maps_removal_guard_events_total", { event: "started" }), 1);
+  assert.equal(value(held, "generate_maps_removal_guard_events_total", { event: "recovered" }), 0);
   assert.equal(
     value(held, "generate_maps_output_info", { sha256: await diskSha256(dir) }),
     1,

@@ -1,6 +1,8 @@
 // The guard's log lines: `guard.hold` when a hold starts or restarts (warn), `guard.release` when it ends
 // (warn when a reduced answer is applied after its window or after the longest hold, info when the
-// answer came back by itself).
+// answer came back by itself). An answer that flaps (reduced, whole, reduced…) logged a hold and a
+// release per flip: 38 holds in 20 s in a review. Within one window after a logged recovery, holds and
+// recoveries go to debug only; the next one logged says how many were (LogPace).
 import type { Logger } from "@rancher-haproxy/core";
 import {
   heldCount,
@@ -9,12 +11,33 @@ import {
   type RemovalGuardSettings,
 } from "./decide-removal-hold.js";
 
-// Logs what a decision changed; a hold that simply goes on logs at debug only.
+// How the guard's lines are paced (one per guard): until `quietUntil` (a monotonic time), holds and
+// recoveries log at debug only, and `muted` counts them.
+export interface LogPace {
+  quietUntil: number;
+  muted: number;
+}
+
+// Logs what a decision taken at `now` (the monotonic clock) changed; a hold that simply goes on logs at
+// debug only, and so do the holds and recoveries of an answer that flaps (`pace`).
 export function logRemovalDecision(
   logger: Logger,
   decision: RemovalDecision,
   settings: RemovalGuardSettings,
+  pace: LogPace,
+  now: number,
 ): void {
+  const flips = decision.action === "hold" ? decision.started : decision.release?.outcome === "recovered";
+  const muted = flips === true && now < pace.quietUntil;
+  if (muted) pace.muted += 1;
+  const paced = muted ? withLevel(logger, "debug") : withMuted(logger, pace);
+  if (decision.action === "apply" && decision.release?.outcome === "recovered" && !muted)
+    pace.quietUntil = now + settings.confirmMs;
+  write(paced, decision, settings);
+}
+
+// The lines one decision writes.
+function write(logger: PacedLogger, decision: RemovalDecision, settings: RemovalGuardSettings): void {
   const { applied, removed, share } = decision.removal;
   const counts = {
     applied,
@@ -58,6 +81,34 @@ export function logRemovalDecision(
       fields,
       `hold ended after ${seconds} s: metadata no longer removes more than the allowed share (${removed} of ${applied} routed containers, ${decision.aliases.removed} of ${decision.aliases.applied} aliases), applying it as usual`,
     );
+}
+
+// The levels the guard writes at.
+interface PacedLogger {
+  warn(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  debug(fields: object, msg: string): void;
+}
+
+// Every line at debug: a muted flip.
+function withLevel(logger: Logger, level: "debug"): PacedLogger {
+  const at = (fields: object, msg: string) => logger[level](fields, msg);
+  return { warn: at, info: at, debug: at };
+}
+
+// The warn and info lines carry how many flips were muted since the last one (then none are).
+function withMuted(logger: Logger, pace: LogPace): PacedLogger {
+  const carry = (level: "warn" | "info") => (fields: object, msg: string) => {
+    const muted = pace.muted;
+    pace.muted = 0;
+    if (muted === 0) logger[level](fields, msg);
+    else
+      logger[level](
+        { ...fields, mutedSinceLast: muted },
+        `${msg} (${muted} holds and recoveries before this one were logged at debug only: the answer flaps)`,
+      );
+  };
+  return { warn: carry("warn"), info: carry("info"), debug: (fields, msg) => logger.debug(fields, msg) };
 }
 
 function round(share: number): number {

@@ -14,7 +14,7 @@ import {
 } from "./decide-removal-hold.js";
 import { countAliasRemoval, countWindowAliasRemoval, parseMapAliases, routedAliases } from "./alias-keys.js";
 import { fingerprintTable } from "./fingerprint-table.js";
-import { logRemovalDecision } from "./log-removal-decision.js";
+import { logRemovalDecision, type LogPace } from "./log-removal-decision.js";
 import { parseServerKeys, routedServerKeys } from "./server-keys.js";
 
 // The guard's memory across the cycles of one loop (no global state).
@@ -36,6 +36,8 @@ export interface RemovalGuard {
     | undefined;
   /** a hold was released: the window starts again at the next cycle, from the files it wrote */
   windowDue: boolean;
+  /** how the guard's lines are paced: an answer that flaps logs once per window */
+  logPace: LogPace;
 }
 
 // A guard that has not looked at the disk yet.
@@ -47,6 +49,7 @@ export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard
     pending: null,
     window: undefined,
     windowDue: false,
+    logPace: { quietUntil: -Infinity, muted: 0 },
   };
 }
 
@@ -102,7 +105,7 @@ export async function checkRemovals(
   guard.pending = decision.action === "hold" ? decision.pending : released ? guard.pending : null;
   // What a released hold writes is the new baseline: the window must not hold it again.
   if (released) guard.windowDue = true;
-  logRemovalDecision(logger, decision, guard.settings);
+  logRemovalDecision(logger, decision, guard.settings, guard.logPace, now.monotonic);
   return decision;
 }
 

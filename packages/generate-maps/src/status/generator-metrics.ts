@@ -28,6 +28,7 @@ export interface GeneratorMetrics {
 }
 
 const FILES = ["backends", "map"] as const;
+const GUARD_EVENTS = ["started", "confirmed", "recovered", "expired"] as const;
 // Seconds: a fast answer is a few ms; the /version long poll is held up to the interval (+5 s).
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -96,6 +97,13 @@ export function createGeneratorMetrics(
     help: "/explain requests answered 503 because its answers had used their 100 ms per second of the loop (on average)",
     registers,
   });
+  const guardEvents = new Counter({
+    name: "generate_maps_removal_guard_events_total",
+    help: "The mass-removal guard's holds started (a new reduced answer, restarts included) and ended: confirmed, recovered (the answer came back), expired; counts every flip of an answer that flaps, whose log lines are paced",
+    labelNames: ["event"],
+    registers,
+  });
+  for (const event of GUARD_EVENTS) guardEvents.inc({ event }, 0);
   for (const file of FILES) {
     written.inc({ file }, 0);
     writeErrors.inc({ file }, 0);
@@ -116,6 +124,10 @@ export function createGeneratorMetrics(
       cycles.inc({ result: result.ok ? "ok" : `${result.stage}_failed` });
       cycleSeconds.observe(result.durationMs / 1000);
       if (!result.ok) cycleErrors.inc({ stage: result.stage, kind: result.failure.kind });
+      const guard = result.ok ? result.guard : null;
+      if (guard?.action === "hold" && guard.started) guardEvents.inc({ event: "started" });
+      if (guard?.action === "apply" && guard.release !== null)
+        guardEvents.inc({ event: guard.release.outcome });
       if (!("outcomes" in result)) return;
       for (const outcome of result.outcomes) {
         const file = outcome.path === result.files.backends.path ? "backends" : "map";
