@@ -5,7 +5,7 @@
 // A fixture stands in for a slow master: while `slow` exists, its next re-execution (`-sf`) sleeps 4 s
 // before the real HAProxy takes over.
 import assert from "node:assert/strict";
-import { chmod, readlink, symlink, writeFile } from "node:fs/promises";
+import { access, chmod, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
@@ -64,3 +64,65 @@ exec -a "$0" /usr/sbin/haproxy "$@"
   await waitFor(routes(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
   assert.ok(await routes(fixture.url, "app.dev.tld", "app")(), "app still routed");
 });
+
+test("after a reload not confirmed in time, `current` does not move on until the master answers again", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(t, ["127.0.0.65", "127.0.0.66"], { deferStart: true }, "web");
+  const shell = join(fixture.dir, "haproxy-sh");
+  await symlink("/bin/bash", shell);
+  const bin = join(fixture.dir, "slow-haproxy");
+  const slow = join(fixture.dir, "slow");
+  const woke = join(fixture.dir, "woke");
+  await writeFile(
+    bin,
+    `#!${shell}
+if [[ -e ${slow} && " $* " == *" -sf "* ]]; then rm -f ${slow}; sleep 4; : > ${woke}; fi
+exec -a "$0" /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  const reloader = await fixture.start(["--haproxy-bin", bin, "--reload-timeout", "2s"]);
+  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+
+  const from = reloader.logs.length;
+  await writeFile(slow, "");
+  const both = [
+    { name: "app", servers: [{ address: app.address }] },
+    { name: "web", servers: [{ address: web.address }] },
+  ];
+  await fixture.write({
+    backends: renderTestBackends(both),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
+  });
+  const failed = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
+  const timedOut = `gen-${String(failed["generation"])}`;
+  // A change while the master still sleeps in its re-execution: before, its pass pointed `current` at
+  // its own snapshot at once, under the master that had not read its files yet.
+  await fixture.write({
+    backends: renderTestBackends(both),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web", "api.dev.tld": "web" }),
+  });
+  const seen = new Set<string>();
+  const deadline = performance.now() + 20_000;
+  while (performance.now() < deadline) {
+    const asleep = !(await exists(woke));
+    const current = await readlink(join(fixture.stateDir, "current"));
+    if (!asleep) break;
+    seen.add(current);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.deepEqual([...seen], [timedOut], "`current` stayed on the snapshot the master was loading");
+  await reloader.waitForEvent("reload.applied", { from, timeoutMs: 30_000 });
+  await waitFor(routes(fixture.url, "api.dev.tld", "web"), { timeoutMs: 10_000, message: "the change live" });
+  assert.ok(await routes(fixture.url, "www.dev.tld", "web")(), "www routed");
+});
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -190,7 +190,10 @@ describe("batches on a real HAProxy master", () => {
 
   it("a step in error in the middle, or an unknown pid, is a failed runtime apply (one that reloads)", async () => {
     const pid = (await workerPid()) ?? 0;
-    const supervisor = { exclusive: <T>(task: () => Promise<T>) => task() } as unknown as HaproxySupervisor;
+    const supervisor = {
+      exclusive: <T>(task: () => Promise<T>) => task(),
+      isSettled: () => true,
+    } as unknown as HaproxySupervisor;
     const target = (workerPid: number) => ({ supervisor, masterSocket: socket, workerPid, timeoutMs: 2000 });
     const plan = (serverOps: ServerOp[]) => ({
       kind: "runtime" as const,
@@ -220,7 +223,10 @@ describe("batches on a real HAProxy master", () => {
 
   it("a slot whose addr is refused is never set ready: addresses go in a batch of their own, checked first", async () => {
     const pid = (await workerPid()) ?? 0;
-    const supervisor = { exclusive: <T>(task: () => Promise<T>) => task() } as unknown as HaproxySupervisor;
+    const supervisor = {
+      exclusive: <T>(task: () => Promise<T>) => task(),
+      isSettled: () => true,
+    } as unknown as HaproxySupervisor;
     await sendWorkerCommands(socket, ["set server b/s2 state maint"], { expectedPid: pid });
     const outcome = await applyRuntime(
       {

@@ -44,6 +44,7 @@ for (const verdict of ["refused", "none"] as const) {
     await store.makeCurrent(runningGeneration);
     const supervisor = {
       exclusive: <T>(task: () => Promise<T>) => task(),
+      isSettled: () => true,
       reload: async () => ({ ok: true, workerPid: 42, info: { reloads: 2 } }),
     };
     const services = {

@@ -12,7 +12,7 @@ import { pointCurrent } from "../output/stage-snapshot.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
-import type { Verdict } from "./confirm-reload.js";
+import { readProc, type Verdict } from "./confirm-reload.js";
 import { describeStartFailure } from "./describe-start-failure.js";
 import { launchMaster } from "./launch-master.js";
 import { reloadMaster } from "./reload-master.js";
@@ -40,6 +40,14 @@ export interface SupervisorOptions {
 // a reload that was refused or not confirmed left `current` on `kept` again.
 export type SwitchResult = { kind: "deferred" } | { kind: "reloaded"; verdict: Verdict; kept: number | null };
 
+// A switch refused because the last reload timed out and the master still does not answer.
+const UNSETTLED: Verdict = {
+  ok: false,
+  kind: "timeout",
+  reason: "the master has not answered since a reload timed out: current is not moved until it does",
+  info: null,
+};
+
 // The HAProxy child and its restart policy.
 export class HaproxySupervisor {
   private readonly lock = new SerialLock();
@@ -52,6 +60,10 @@ export class HaproxySupervisor {
   private confirmed = false;
   private readonly policy: RestartPolicy;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** the last reload was not confirmed in time (from any caller): the master may still be reading the
+   * files through `current`, so `current` must not move, and what the worker runs is not known, until
+   * the master answers again (settle) */
+  private unsettled = false;
 
   constructor(private readonly options: SupervisorOptions) {
     this.policy = new RestartPolicy(options.maxRestarts);
@@ -91,6 +103,7 @@ export class HaproxySupervisor {
   private async adoptOnce(child: HaproxyChild, info: ProcInfo): Promise<void> {
     const { layout, logger, status } = this.options;
     this.child = child;
+    this.unsettled = false;
     this.confirmed = true;
     this.startedAt = performance.now();
     this.readyAt = this.startedAt;
@@ -116,15 +129,23 @@ export class HaproxySupervisor {
     return this.lock.run(() => this.reloadOnce());
   }
 
+  // False from a reload that was not confirmed in time until the master answers again: until then
+  // what the worker runs is unknown (the applier plans a reload, not runtime steps).
+  isSettled(): boolean {
+    return !this.unsettled;
+  }
+
   // Point `current` at `generation` and reload onto it, with no restart in between; a reload the master
   // refused points `current` back. One not confirmed in time does not: the master may still be reading
   // the files through `current`, and pointing it back then could load one generation's base config with
   // another's backends (the snapshot passed haproxy -c, so a restart may load it); an interrupted one
-  // does not either (the restart loads it).
+  // does not either (the restart loads it). Pointing it forward has the same risk: after a reload that
+  // timed out, `current` moves only once the master answers `show proc` again (it has read its files).
   switchTo(generation: number): Promise<SwitchResult> {
     return this.lock.run(async () => {
       const { layout, status } = this.options;
       const kept = await readCurrentGeneration(layout);
+      if (this.isRunning() && !(await this.settle())) return { kind: "reloaded", verdict: UNSETTLED, kept };
       await pointCurrent(layout, generation);
       status.currentIs(generation);
       if (!this.isRunning()) return { kind: "deferred" };
@@ -142,7 +163,15 @@ export class HaproxySupervisor {
     if (!child) return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
     const verdict = await reloadMaster(child, this.options.layout.masterSocket, this.options.reloadTimeoutMs);
     if (verdict.ok) this.options.status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    this.unsettled = !verdict.ok && verdict.kind === "timeout";
     return verdict;
+  }
+
+  // After a reload that timed out: true once the master answers show proc (it is back in its loop, done
+  // reading its files), false while it still does not. Called on the lock.
+  private async settle(): Promise<boolean> {
+    if (this.unsettled && (await readProc(this.options.layout.masterSocket)) !== null) this.unsettled = false;
+    return !this.unsettled;
   }
 
   // Last resort when the reloader itself is exiting without a stop: no orphan HAProxy keeps the ports.
@@ -173,6 +202,7 @@ export class HaproxySupervisor {
       reason,
       (child) => {
         this.child = child;
+        this.unsettled = false;
         this.startedAt = performance.now();
         this.readyAt = null;
         void child.exited.then((exit) => this.onExit(child, exit));

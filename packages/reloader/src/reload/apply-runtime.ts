@@ -52,6 +52,10 @@ async function pointAndSend(
   table: SharedTable,
   target: RuntimeTarget,
 ): Promise<RuntimeOutcome> {
+  // A reload (of the certificates, say) timed out since the plan was made: the master may be reading
+  // `current`, which must not move; the fallback reload waits for it (switchTo).
+  if (!target.supervisor.isSettled())
+    return { ok: false, readback: false, reason: "a reload timed out after this change was planned" };
   try {
     await target.current?.point();
     return await sendAndReadBack(plan, table, target);

@@ -1,5 +1,6 @@
 // The planning step of the applier's pass for inputs the contract accepted: runtime steps when the
 // plan allows (model/plan-update.ts), else a reload onto a freshly staged and checked gen-<n>.
+import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { planUpdate, type AppliedState } from "../model/plan-update.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import type { ApplierOptions } from "./applier-options.js";
@@ -20,13 +21,13 @@ export async function planChange(
   known: KnownState | null,
   options: Pick<
     ApplierOptions,
-    "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates"
+    "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
   >,
 ): Promise<PlannedChange> {
   const { logger, status, store } = options;
   const { files, table, started, since } = accepted;
   const next = { baseHash: hashBase(files.base), table };
-  const plan = planUpdate(knownState(known, status), next, {
+  const plan = planUpdate(knownState(known, status, options.supervisor), next, {
     slotsPerBlock: options.slotsPerBlock,
     runtimeUpdates: options.runtimeUpdates,
     lastSlots: store.lastAssignment(),
@@ -57,9 +58,14 @@ export async function planChange(
   };
 }
 
-// What the running worker runs, if it is the one the last apply was confirmed on.
-function knownState(known: KnownState | null, status: ReloaderStatus): AppliedState | null {
+// What the running worker runs, if it is the one the last apply was confirmed on, and no reload (of the
+// certificates, say) timed out since: that master may still be loading other files.
+function knownState(
+  known: KnownState | null,
+  status: ReloaderStatus,
+  supervisor: Pick<HaproxySupervisor, "isSettled">,
+): AppliedState | null {
   const { workerPid, runningGeneration } = status.snapshot();
   if (known === null || known.workerPid !== workerPid || known.generation !== runningGeneration) return null;
-  return known.state;
+  return supervisor.isSettled() ? known.state : null;
 }
