@@ -12,6 +12,10 @@ import {
   MAX_ROUTE_NOTES,
   MAX_TABLE_ALIAS_KEYS,
   MAX_TABLE_HOSTS_CLAIMS,
+  MAX_MAP_BYTES,
+  planAliasKeys,
+  type Backend,
+  type HostRoute,
 } from "../src/index.js";
 import { registerStateGauges } from "../src/status/state-gauges.js";
 import { clockAt, container, MODEL_OPTIONS } from "./helpers.js";
@@ -240,4 +244,65 @@ test("generate_maps_route_notes{code=note-limit} gives the number of notes not k
   assert.equal(byCode["note-limit"], 1500 * 7 - MAX_ROUTE_NOTES, "the notes not kept");
   assert.equal(byCode["option-fallback"], 1500 * 7, "every note made, kept or not");
   assert.equal(table.notes.filter((n) => n.code === "option-fallback").length, MAX_ROUTE_NOTES);
+});
+
+test("long hosts claims under long paths stop at MAX_MAP_BYTES of domain.map, with a host-limit note", () => {
+  // 3 125 path backends of 32 claims each (100 000, the claims' cap), 249-character names under a
+  // 195-character path: a 70 MB map before, which the reloader refuses (over 64 MiB).
+  const label = (char: string) => char.repeat(63);
+  const name = (k: number, i: number) =>
+    `${`h${k}-${i}-`.padEnd(63, "x")}.${label("y")}.${label("z")}.e${"w".repeat(56)}`;
+  const path = ["a", "b", "c"].map((char) => `/${char.repeat(64)}`).join("");
+  const stacks = 3125;
+  const containers = Array.from({ length: stacks }, (_, i) =>
+    container({
+      stack_name: `s${String(i).padStart(5, "0")}`.padEnd(63, "s"),
+      labels: {
+        [L]: "80",
+        [`${L}.path`]: path,
+        [`${L}.hosts`]: Array.from({ length: 32 }, (_, k) => name(k, i)).join(","),
+      },
+    }),
+  );
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  const map = renderFiles(table, { backendsPath: "b", domainMapPath: "m" }).map.content;
+  assert.ok(map.length <= MAX_MAP_BYTES, `${map.length} bytes`);
+  assert.ok(map.length > MAX_MAP_BYTES - 1024, "filled up to the bound, not far below it");
+  assert.equal(
+    count(table.hosts, (h) => h.source === "stack"),
+    stacks,
+    "every stack keeps its own host",
+  );
+  const limited = table.notes.filter((n) => n.code === "host-limit");
+  assert.ok(limited.length > 0);
+  assert.match(limited[0]?.reason ?? "", /are not mapped: the map would pass 50331648 bytes/);
+});
+
+test("alias keys stop where the map's bytes run out, a stack's aliases all its backends' or none's", () => {
+  const backend = (stack: string, path: string | null): Backend =>
+    ({ name: path === null ? stack : `${stack}.p`, stack, path }) as unknown as Backend;
+  const backends = [backend("a", null), backend("a", "/p"), backend("b", null)];
+  const alias = (stack: string, i: number): HostRoute => ({
+    fqdn: `x${i}.dev.tld`,
+    backend: stack,
+    source: "alias",
+  });
+  const aliasesOf = new Map([
+    ["a", [0, 1, 2].map((i) => alias("a", i))],
+    ["b", [3, 4].map((i) => alias("b", i))],
+  ]);
+  const backendsOf = new Map([
+    ["a", backends.slice(0, 2)],
+    ["b", backends.slice(2)],
+  ]);
+  // Each alias of a: `x0.dev.tld a\n` (13 bytes) and `x0.dev.tld/p a.p\n` (17): 30; of b: 13.
+  const room = { bytes: 2 * 30 + 13 + 5 };
+  const shares = planAliasKeys(backends, aliasesOf, backendsOf, room);
+  assert.equal(shares.get("a")?.count, 2);
+  assert.match(
+    shares.get("a")?.reason ?? "",
+    /only the first 2 of stack a's 3 aliases .* would pass 50331648 bytes/,
+  );
+  assert.equal(shares.get("b")?.count, 1);
+  assert.equal(room.bytes, 5);
 });

@@ -9,6 +9,7 @@ import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
 import { aliasOwnerOf, aliasParents, otherThan, ownerOf, type HostOwners } from "./host-owners.js";
 import type { NoteBudget } from "./note-budget.js";
+import { MAX_MAP_BYTES, mapByteRoom, mapLineBytes, type MapByteRoom } from "./map-byte-room.js";
 import { planAliasKeys } from "./plan-alias-keys.js";
 import type { Backend, HostRoute } from "./routing-table.js";
 
@@ -36,7 +37,8 @@ export function buildHostRoutes(
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
   const aliasesOf = groupBy(aliases, (alias) => alias.backend);
   const backendsOf = groupBy(backends, (backend) => backend.stack);
-  const aliasShares = planAliasKeys(backends, aliasesOf, backendsOf);
+  const room = mapByteRoom(backends, domain);
+  const aliasShares = planAliasKeys(backends, aliasesOf, backendsOf, room);
   const claims: HostRoute[] = [];
   let hostsClaims = 0;
   const limit = (backend: string, reason: string) =>
@@ -77,7 +79,13 @@ export function buildHostRoutes(
       else if (host === `${backend.stack}.${domain}`)
         continue; // the stack's own host, already there
       else if (host.length > MAX_DNS_NAME_LENGTH) refuse(`hosts name ${host} is too long`);
-      else claims.push({ fqdn: `${host}${path}`, backend: backend.name, source: "hosts" });
+      else if (!takeRoom(room, `${host}${path}`, backend.name)) {
+        limit(
+          backend.name,
+          `hosts names from ${host} on are not mapped: the map would pass ${MAX_MAP_BYTES} bytes (backends in name order)`,
+        );
+        break;
+      } else claims.push({ fqdn: `${host}${path}`, backend: backend.name, source: "hosts" });
     }
   }
   claims.sort(
@@ -99,6 +107,14 @@ export function buildHostRoutes(
       });
   }
   return hosts;
+}
+
+// Takes one map line's bytes from `room`; false (nothing taken) when they do not fit.
+function takeRoom(room: MapByteRoom, key: string, backend: string): boolean {
+  const bytes = mapLineBytes(key, backend);
+  if (bytes > room.bytes) return false;
+  room.bytes -= bytes;
+  return true;
 }
 
 // True when `name` is the domain or one of its parents: as a key (a mapped parent) or a wildcard it would
