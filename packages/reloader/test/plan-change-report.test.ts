@@ -31,9 +31,10 @@ test("a snapshot haproxy -c refuses is not reported to onChecked; one that passe
       onChecked: (seen: Buffer | readonly SharedBackend[]) => heard.push(seen),
       slotsPerBlock: 10,
       runtimeUpdates: true,
+      supervisor: { isSettled: () => true },
     }) as unknown as Pick<
       ApplierOptions,
-      "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates"
+      "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
     >;
   const refused = await planChange(accepted, null, options(false));
   assert.equal(refused.kind, "refused");
