@@ -335,3 +335,42 @@ test("explain names the path prefixes of a host", () => {
     "domain.map routes shop.dev.tld to backend shop (the stack's own host); by path prefix: /api → shop.api",
   );
 });
+
+test("https and hsts take the strictest any container of the backend asks for, whichever sorts first", () => {
+  // `api` (no transport labels) sorts before `web`: before, its options won and plain HTTP was served.
+  for (const [first, second] of [
+    ["api", "web"],
+    ["web", "api"],
+  ] as const) {
+    const table = build([
+      container({ service_name: first, name: first, ...labels({ [`${L}.balance`]: "source" }) }),
+      container({
+        service_name: second,
+        name: second,
+        ...labels({ [`${L}.https`]: second === "web" ? "only" : "redirect", [`${L}.hsts`]: "31536000" }),
+      }),
+      container({
+        service_name: "zzz",
+        name: "zzz",
+        ...labels({ [`${L}.https`]: "redirect", [`${L}.hsts`]: "60" }),
+      }),
+    ]);
+    const backend = table.backends[0];
+    const https = second === "web" ? "only" : "redirect";
+    assert.equal(backend?.options?.https, https, `${first} first`);
+    assert.equal(backend?.options?.hsts, 31536000);
+    // The other options stay those of the container first by server name (`api-…`).
+    assert.equal(backend?.options?.balance, first === "api" ? "source" : undefined);
+    const text = renderBackends(table);
+    assert.equal(text.includes("http-request deny deny_status 403 if !{ ssl_fc }"), https === "only");
+    assert.match(text, /Strict-Transport-Security max-age=31536000/);
+    // A note says so when the first container asked for less (not when it asked for the strictest).
+    const said = table.notes.some(
+      (n) =>
+        n.code === "option-disagreement" &&
+        n.reason ===
+          `https and hsts take the strictest any of its containers asks for: https=${https}, hsts=31536000`,
+    );
+    assert.equal(said, first === "api");
+  }
+});

@@ -1,6 +1,8 @@
 // One backend's options from its containers' labels: the first container (in the grouping's total order)
-// decides the backend-wide options and host claims; every container that asks otherwise is noted, and
-// every fallback to a default is noted. Servers get `check` and a stable sticky cookie from the backend.
+// decides the backend-wide options and host claims, but for `https` and `hsts`, where the strictest any
+// container asks for applies (they must never fail open: a sibling without them, first by a random
+// uuid, served plain HTTP before); every container that asks otherwise is noted, and every fallback to
+// a default is noted. Servers get `check` and a stable sticky cookie from the backend.
 import { createHash } from "node:crypto";
 import type { BackendOptions } from "@rancher-haproxy/core";
 import type { Backend, Server } from "./routing-table.js";
@@ -34,7 +36,14 @@ export function settleBackendOptions(
         reason: `its option labels ask for ${clipForNote(member.wish)}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,
       });
   }
-  const options: BackendOptions = first?.settings.backend ?? {};
+  const options = strictestTransport(first?.settings.backend ?? {}, members);
+  if (first !== undefined && options !== first.settings.backend)
+    notes.add({
+      backend: name,
+      container: null,
+      code: "option-disagreement",
+      reason: `https and hsts take the strictest any of its containers asks for: ${describeTransport(options)}`,
+    });
   const servers = members.map((member) => serverOf(member.server, options));
   const backend: Backend = {
     name,
@@ -45,6 +54,29 @@ export function settleBackendOptions(
   if (first?.settings.path !== undefined) backend.path = first.settings.path;
   if (Object.keys(options).length > 0) backend.options = { ...options };
   return backend;
+}
+
+const HTTPS_RANK = { none: 0, redirect: 1, only: 2 } as const;
+
+// `decided` with the strictest `https` (only, then redirect) and the longest `hsts` of `members`; the
+// same object when no member asks for more.
+function strictestTransport(decided: BackendOptions, members: readonly Candidate[]): BackendOptions {
+  let options = decided;
+  for (const { settings } of members) {
+    const { https, hsts } = settings.backend;
+    if (https !== undefined && HTTPS_RANK[https] > HTTPS_RANK[options.https ?? "none"])
+      options = { ...options, https };
+    if (hsts !== undefined && (options.hsts === undefined || hsts > options.hsts))
+      options = { ...options, hsts };
+  }
+  return options;
+}
+
+function describeTransport(options: BackendOptions): string {
+  return [
+    `https=${options.https ?? "allow"}`,
+    ...(options.hsts === undefined ? [] : [`hsts=${options.hsts}`]),
+  ].join(", ");
 }
 
 // The server with what the backend's options add: `check` with a check path, a cookie when sticky
