@@ -6,7 +6,7 @@ import { MAX_ALIAS_ENTRIES } from "../src/model/resolve-aliases.js";
 
 const ROUTED = new Set(["app-r123", "app-r124", "www-stack"]);
 const resolve = (aliases: Record<string, unknown>, domain = "dev.tld") =>
-  resolveAliases(aliases, ROUTED, domain);
+  resolveAliases(aliases, { routed: ROUTED, present: ROUTED }, domain);
 const hostsOf = (aliases: Record<string, unknown>) =>
   resolve(aliases).hosts.map((h) => `${h.fqdn} ${h.backend}`);
 const skipsOf = (aliases: Record<string, unknown>) =>
@@ -78,6 +78,39 @@ for (const [name, aliases, code, reason] of SKIPS) {
   });
 }
 
+test("a stack with a labelled container, routed or not, keeps its host and the names under it from every alias", () => {
+  // deploying: a labelled container, none routed (initializing, starting...); gone: no labelled container.
+  const present = new Set([...ROUTED, "deploying"]);
+  const result = resolveAliases(
+    {
+      "app-r123": ["deploying", "login.deploying", "a.app-r124", "gone", "login.gone", "x.app-r123"],
+      deploying: ["y"],
+    },
+    { routed: ROUTED, present },
+    "dev.tld",
+  );
+  assert.deepEqual(
+    result.hosts.map((h) => `${h.fqdn} ${h.backend}`),
+    ["gone.dev.tld app-r123", "login.gone.dev.tld app-r123", "x.app-r123.dev.tld app-r123"],
+  );
+  assert.deepEqual(
+    result.skipped.map((s) => `${s.stack}:${s.alias}:${s.code}: ${s.reason}`),
+    [
+      "app-r123:deploying:alias-shadowed: alias deploying is the name of stack deploying, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it",
+      "app-r123:login.deploying:alias-shadowed: alias login.deploying is under the host deploying.dev.tld of stack deploying, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it",
+      "app-r123:a.app-r124:alias-shadowed: alias a.app-r124 is under the host app-r124.dev.tld of routed stack app-r124, which keeps its host and the names under it",
+      "deploying:y:alias-stack-not-routed: stack deploying has no routed container",
+    ],
+  );
+  // A shadowed alias reserves nothing for its stack (its names are the other stack's); the others do.
+  assert.deepEqual([...result.reserved].map(([host, stack]) => `${host} ${stack}`).sort(), [
+    "gone.dev.tld app-r123",
+    "login.gone.dev.tld app-r123",
+    "x.app-r123.dev.tld app-r123",
+    "y.dev.tld deploying",
+  ]);
+});
+
 test("an alias claimed by two stacks goes to the first by stack name, in any key order", () => {
   for (const aliases of [
     { "www-stack": ["shared"], "app-r124": ["shared"], "app-r123": ["shared"] },
@@ -109,7 +142,7 @@ test("keys like __proto__ are plain stack names", () => {
 
 test("an aliases answer that is not a map of stacks gives no alias and one skip, never a throw (issue 11.6)", () => {
   for (const answer of [["www", "shop"], "www", 7, null]) {
-    const result = resolveAliases(answer, new Set(["shop"]), "dev.tld");
+    const result = resolveAliases(answer, { routed: new Set(["shop"]), present: new Set() }, "dev.tld");
     assert.deepEqual(result.hosts, []);
     assert.equal(result.skipped.length, 1);
     assert.equal(result.skipped[0]?.code, "alias-invalid");

@@ -97,6 +97,98 @@ test("the recorded change (app-r124-web-2 running, alias beta) adds a server and
   );
 });
 
+// Stack bank (aliases `shop`, `login.shop`) beside stack shop, whose one labelled container is `shop` as given.
+function aliasOverShop(shop: Record<string, unknown>, aliases: unknown = { bank: ["shop", "login.shop"] }) {
+  const containers = [
+    container({ name: "bank-1", stack_name: "bank", stack_uuid: "57000000-0000-4000-8000-0000000000b1" }),
+    container({ name: "shop-1", stack_name: "shop", ...shop }),
+  ];
+  return buildRoutingTable({ containers, aliases: aliases as Record<string, unknown> }, MODEL_OPTIONS);
+}
+const skippedAliasesOf = (table: ReturnType<typeof buildRoutingTable>) =>
+  table.skippedAliases.map((s) => `${s.stack}:${s.alias}:${s.code}: ${s.reason}`);
+
+test("an alias never takes the host of a stack that is deploying: shop.<domain> does not flip to bank and back", () => {
+  const aliases = { bank: ["shop"] };
+  // Every lifecycle skip a deploy goes through: shop's names get the 503 meanwhile, never bank's containers.
+  for (const [skip, code] of [
+    [{ health_state: "initializing" }, "unhealthy"],
+    [{ health_state: "reinitializing" }, "unhealthy"],
+    [{ state: "starting" }, "not-running"],
+    [{ primary_ip: undefined }, "no-ip"],
+  ] as const) {
+    const deploying = aliasOverShop(skip, aliases);
+    assert.deepEqual(
+      deploying.skipped.map((s) => `${s.container}:${s.code}`),
+      [`shop-1:${code}`],
+    );
+    // Before, this map held `shop.dev.tld bank` until shop was healthy again.
+    assert.deepEqual(renderDomainMap(deploying).split("\n"), ["bank.dev.tld bank", ""], JSON.stringify(skip));
+    assert.deepEqual(skippedAliasesOf(deploying), [
+      "bank:shop:alias-shadowed: alias shop is the name of stack shop, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it",
+    ]);
+  }
+  const healthy = aliasOverShop({ health_state: "healthy" }, aliases);
+  assert.deepEqual(renderDomainMap(healthy).split("\n"), ["bank.dev.tld bank", "shop.dev.tld shop", ""]);
+  assert.deepEqual(skippedAliasesOf(healthy), [
+    "bank:shop:alias-shadowed: alias shop is the name of routed stack shop, which keeps its host",
+  ]);
+});
+
+test("an alias under a routed stack's host (login.shop) is skipped, as the same name as a hosts claim is refused", () => {
+  const L = "map-public-http";
+  const table = buildRoutingTable(
+    {
+      containers: [
+        container({
+          name: "bank-1",
+          stack_name: "bank",
+          labels: { [L]: "80", [`${L}.hosts`]: "login.shop.dev.tld" },
+        }),
+        container({
+          name: "shop-1",
+          stack_name: "shop",
+          labels: { [L]: "80", [`${L}.hosts`]: "*.shop.dev.tld,api.shop.dev.tld" },
+        }),
+      ],
+      aliases: { bank: ["login.shop", "www"] },
+    },
+    MODEL_OPTIONS,
+  );
+  // Before, login.shop.dev.tld went to bank, and shop's own claims under its host were refused.
+  assert.deepEqual(
+    table.hosts.map((h) => `${h.fqdn} ${h.backend} ${h.source}`),
+    [
+      "*.shop.dev.tld shop hosts",
+      "api.shop.dev.tld shop hosts",
+      "bank.dev.tld bank stack",
+      "shop.dev.tld shop stack",
+      "www.dev.tld bank alias",
+    ],
+  );
+  assert.deepEqual(skippedAliasesOf(table), [
+    "bank:login.shop:alias-shadowed: alias login.shop is under the host shop.dev.tld of routed stack shop, which keeps its host and the names under it",
+  ]);
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    [
+      "bank host-owned hosts name login.shop.dev.tld belongs to stack shop (its host shop.dev.tld and the names under it)",
+    ],
+  );
+});
+
+test("an alias of the name of a stack with no labelled container (gone, or all unlabelled) still maps it", () => {
+  for (const shop of [{ labels: {} }, { stack_name: "other" }]) {
+    const table = aliasOverShop(shop);
+    assert.deepEqual(
+      table.hosts.filter((h) => h.source === "alias").map((h) => `${h.fqdn} ${h.backend}`),
+      ["login.shop.dev.tld bank", "shop.dev.tld bank"],
+      JSON.stringify(shop),
+    );
+    assert.deepEqual(table.skippedAliases, []);
+  }
+});
+
 // Containers that collide: stacks equal once lower-cased, one stack name twice (2016-07-29 lower-cases
 // names), and the same server twice; plus aliases on all of them.
 function collidingInput(): ObjectInput {

@@ -24,8 +24,10 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const grouping = groupBackends(selection.candidates, budget);
   const tcp = groupTcpBackends(selection.tcpCandidates);
   const routed = new Set(grouping.backends.map((backend) => backend.stack));
-  const aliases = resolveAliases(input.aliases, routed, options.domain);
-  const owners = { stacks: presentStacks(selection), aliases: aliases.reserved };
+  // The stacks that own their host: aliases and `hosts` claims alike must leave it (and the names under it).
+  const present = presentStacks(selection);
+  const aliases = resolveAliases(input.aliases, { routed, present }, options.domain);
+  const owners = { stacks: present, aliases: aliases.reserved };
   const hosts = buildHostRoutes(grouping.backends, aliases.hosts, options.domain, owners, budget);
   const notes = budget
     .notes()
@@ -64,8 +66,9 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   };
 }
 
-// Every stack with a labelled container in the snapshot, lower-cased, routed or skipped (a `hosts` claim
-// cannot take its names while it is down). A stack whose containers are all unlabelled asks for no name.
+// Every stack with a labelled container in the snapshot, lower-cased, routed or skipped (neither another
+// stack's alias nor its `hosts` claim can take its names while it is down or redeploying). A stack whose
+// containers are all unlabelled asks for no name.
 function presentStacks(selection: Selection): Set<string> {
   const stacks = new Set<string>();
   const add = (stack: string | null) => {

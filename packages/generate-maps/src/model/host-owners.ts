@@ -1,6 +1,6 @@
-// Who owns which host names, for the `hosts` claims of other stacks (build-host-routes.ts): a stack owns
-// its host and the names under it, an alias host's stack owns it, the names under it and the names between
-// it and the domain. Pure.
+// Who owns which host names, for the `hosts` claims of other stacks (build-host-routes.ts) and, for a
+// stack's host, their aliases too (resolve-aliases.ts): a stack owns its host and the names under it, an
+// alias host's stack owns it, the names under it and the names between it and the domain. Pure.
 import { compareStrings } from "@rancher-haproxy/core";
 
 // Who owns which names: every (lower-cased) stack with a labelled container in the snapshot (routed or

@@ -2,11 +2,13 @@
 // stacks; anything unusable is skipped with a reason, and every collision has one deterministic winner.
 import { describeValue } from "./describe-value.js";
 import { compareStrings, isDnsName, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
+import { ownerOf } from "./host-owners.js";
 import type { AliasSkipCode } from "./reasons.js";
 import type { HostRoute, SkippedAlias } from "./routing-table.js";
 
 // The alias host lines (sorted by fqdn), the aliases left out, and every usable alias host with the
-// (lower-cased) stack it names, routed or not: the names no other stack's `hosts` claim may take.
+// (lower-cased) stack it names, routed or not: the names no other stack's `hosts` claim may take. An alias
+// host another stack owns (see AliasStacks) is not among them: that stack's names are its own.
 export interface AliasResolution {
   hosts: HostRoute[];
   skipped: SkippedAlias[];
@@ -18,14 +20,23 @@ export interface AliasResolution {
 // name a few dozen.
 export const MAX_ALIAS_ENTRIES = 100_000;
 
-// Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host always beats an alias;
-// an alias claimed by several stacks goes to the first stack by name. An answer that is not such an
-// object (a list, a string) gives no alias and one skipped entry. Never throws.
-export function resolveAliases(
-  answer: unknown,
-  routed: ReadonlySet<string>,
-  domain: string,
-): AliasResolution {
+// The (lower-cased) stacks an alias is resolved against. `routed`: the stacks with a routed HTTP backend,
+// the only ones an alias maps to. `present`: every stack with a labelled container, routed or skipped
+// (the owners of `hosts` claims, host-owners.ts): each owns `<stack>.<domain>` and every name under it,
+// so no alias of another stack takes them, not even while that stack deploys and none of its containers
+// is routed. A routed stack counts as present whether `present` lists it or not.
+export interface AliasStacks {
+  routed: ReadonlySet<string>;
+  present: ReadonlySet<string>;
+}
+
+// Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host and the names under
+// it always beat another stack's alias while that stack has a labelled container (`alias-shadowed`); an
+// alias claimed by several stacks goes to the first stack by name. An answer that is not such an object
+// (a list, a string) gives no alias and one skipped entry. Never throws.
+export function resolveAliases(answer: unknown, known: AliasStacks, domain: string): AliasResolution {
+  const { routed } = known;
+  const owners = new Set([...known.present, ...routed]);
   const skipped: SkippedAlias[] = [];
   const skip = (alias: string, stack: string, code: AliasSkipCode, reason: string) =>
     skipped.push({ alias, stack, code, reason });
@@ -79,18 +90,15 @@ export function resolveAliases(
         continue;
       }
       const host = `${alias}.${domain}`;
-      if (!reserved.has(host)) reserved.set(host, backend);
+      // The stack owning the host by its own name (`shop` or `login.shop` while stack shop is there).
+      const owner = ownerOf(host, owners, domain)?.stack;
+      const shadowed = owner !== undefined && owner !== backend;
+      if (!shadowed && !reserved.has(host)) reserved.set(host, backend);
       if (!routed.has(backend))
         skip(shown, stack, "alias-stack-not-routed", `stack ${stack} has no routed container`);
       else if (alias === backend)
         skip(shown, stack, "alias-redundant", `alias ${alias} is the stack's own name`);
-      else if (routed.has(alias))
-        skip(
-          shown,
-          stack,
-          "alias-shadowed",
-          `alias ${alias} is the name of routed stack ${alias}, which keeps its host`,
-        );
+      else if (shadowed) skip(shown, stack, "alias-shadowed", shadowReason(alias, owner, routed, domain));
       else {
         const byBackend = claims.get(alias) ?? new Map<string, string>();
         if (!byBackend.has(backend)) byBackend.set(backend, stack);
@@ -115,4 +123,15 @@ export function resolveAliases(
   hosts.sort((a, b) => compareStrings(a.fqdn, b.fqdn));
   for (const host of hosts) reserved.set(host.fqdn, host.backend); // a mapped alias: its winner owns it
   return { hosts, skipped, reserved };
+}
+
+// Why an alias host belongs to stack `owner`: it is its host, or a name under it.
+function shadowReason(alias: string, owner: string, routed: ReadonlySet<string>, domain: string): string {
+  if (routed.has(owner))
+    return alias === owner
+      ? `alias ${alias} is the name of routed stack ${owner}, which keeps its host`
+      : `alias ${alias} is under the host ${owner}.${domain} of routed stack ${owner}, which keeps its host and the names under it`;
+  const what =
+    alias === owner ? `the name of stack ${owner}` : `under the host ${owner}.${domain} of stack ${owner}`;
+  return `alias ${alias} is ${what}, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it`;
 }
