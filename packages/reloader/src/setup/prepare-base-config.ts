@@ -33,6 +33,12 @@ export async function prepareBaseConfig(
       { event: "base-config.user", path: options.userConfig, copiedTo: layout.baseConfig },
       "using your own base config as is (read once: restart the reloader to apply an edit)",
     );
+    const mounted = options.ssl.certFile;
+    if (mounted !== null && read.bytes.includes(mounted))
+      logger.warn(
+        { event: "base-config.binds-mounted-cert", path: options.userConfig, certFile: mounted },
+        `your --config names HAPROXY_SSL_CERT (${mounted}) itself: a renewal then ends in a reload and a broken edit fails every check; name ${options.ssl.certPath}, the checked copy, instead (docs/tls.md)`,
+      );
     if (options.tcpPorts.length > 0)
       logger.warn(
         { event: "base-config.tcp-ports-ignored", tcpPorts: options.tcpPorts },

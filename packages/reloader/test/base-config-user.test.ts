@@ -1,0 +1,57 @@
+// A user's --config whose `bind` names the mounted HAPROXY_SSL_CERT file itself (what the docs asked
+// before 2026-12-03) keeps working, but a renewal then ends in a reload and a broken edit fails every
+// check: the reloader now says so at start, naming the checked copy to use instead.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { createLogger } from "@rancher-haproxy/core";
+import { resolveOptions } from "../src/options/resolve-options.ts";
+import { stateLayout } from "../src/output/snapshot-layout.ts";
+import { prepareBaseConfig } from "../src/setup/prepare-base-config.ts";
+
+// The events prepareBaseConfig logs for a --config of `text`, with HAPROXY_SSL_CERT at <dir>/site.pem.
+async function eventsFor(text: (certFile: string) => string): Promise<Record<string, unknown>[]> {
+  const dir = await mkdtemp(join(tmpdir(), "rh-user-config-"));
+  try {
+    const certFile = join(dir, "site.pem");
+    const userConfig = join(dir, "my.cfg");
+    await writeFile(userConfig, text(certFile));
+    const stateDir = join(dir, "state");
+    const options = resolveOptions(
+      { config: userConfig },
+      { HAPROXY_SSL_CERT: certFile, ENABLE_SSL: "true" },
+    );
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString("utf8"));
+        done();
+      },
+    });
+    const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+    const layout = stateLayout(stateDir);
+    await mkdir(stateDir, { recursive: true });
+    await prepareBaseConfig(options, { kind: "stdout" } as never, null, layout, logger);
+    return lines
+      .join("")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test("a --config that binds HAPROXY_SSL_CERT itself is warned about at start; one binding the copy is not", async () => {
+  const bind = (file: string) => `frontend https\n    bind 127.0.0.1:8443 ssl crt ${file}\n`;
+  const mounted = await eventsFor((certFile) => bind(certFile));
+  const warning = mounted.find((line) => line["event"] === "base-config.binds-mounted-cert");
+  assert.equal(warning?.["level"], 40);
+  assert.match(String(warning?.["msg"]), /site\.pem.*name \S*server\.pem, the checked copy, instead/);
+  const copy = await eventsFor(() => bind("/var/run/rancher-haproxy/server.pem"));
+  assert.ok(copy.some((line) => line["event"] === "base-config.user"));
+  assert.ok(!copy.some((line) => line["event"] === "base-config.binds-mounted-cert"));
+});
