@@ -38,14 +38,17 @@ export interface SupervisorOptions {
 
 // How a switch to a new snapshot ended: HAProxy was down (it starts from it), or the reload's verdict;
 // a reload that was refused or not confirmed left `current` on `kept` again.
-export type SwitchResult = { kind: "deferred" } | { kind: "reloaded"; verdict: Verdict; kept: number | null };
+// `waiting`: no reload was sent and `current` did not move, because the last reload timed out and the
+// master has not answered since.
+export type SwitchResult =
+  | { kind: "deferred" }
+  | { kind: "reloaded"; verdict: Verdict; kept: number | null }
+  | { kind: "waiting"; reason: string };
 
-// A switch refused because the last reload timed out and the master still does not answer.
-const UNSETTLED: Verdict = {
-  ok: false,
-  kind: "timeout",
+// A switch put off because the last reload timed out and the master still does not answer.
+const UNSETTLED: SwitchResult = {
+  kind: "waiting",
   reason: "the master has not answered since a reload timed out: current is not moved until it does",
-  info: null,
 };
 
 // The HAProxy child and its restart policy.
@@ -145,7 +148,7 @@ export class HaproxySupervisor {
     return this.lock.run(async () => {
       const { layout, status } = this.options;
       const kept = await readCurrentGeneration(layout);
-      if (this.isRunning() && !(await this.settle())) return { kind: "reloaded", verdict: UNSETTLED, kept };
+      if (this.isRunning() && !(await this.settle())) return UNSETTLED;
       await pointCurrent(layout, generation);
       status.currentIs(generation);
       if (!this.isRunning()) return { kind: "deferred" };

@@ -47,7 +47,10 @@ export async function* reloadTo(
   const change: StateChange = {};
   if (result.kind === "reloaded" && result.verdict.ok)
     change.known = { workerPid: result.verdict.workerPid, generation, state };
-  if (result.kind === "deferred" || result.verdict.ok || result.verdict.kind === "exited")
+  if (
+    result.kind === "deferred" ||
+    (result.kind === "reloaded" && (result.verdict.ok || result.verdict.kind === "exited"))
+  )
     change.switched = { generation, hash };
   if (live === null) change.settledHash = hash;
   yield change;

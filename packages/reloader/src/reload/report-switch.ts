@@ -1,5 +1,6 @@
 // The log line and status update for one switch to a checked snapshot: applied, deferred (HAProxy is
-// down), interrupted (it exited meanwhile) or failed (refused, or not confirmed in time).
+// down), waiting (the last reload timed out and the master has not answered since: nothing was sent),
+// interrupted (it exited meanwhile) or failed (refused, or not confirmed in time).
 import type { Logger } from "@rancher-haproxy/core";
 import type { CheckResult } from "../haproxy/check-config.js";
 import type { SwitchResult } from "../haproxy/haproxy-supervisor.js";
@@ -31,6 +32,13 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
       "HAProxy is not running: it will start from this snapshot",
     );
     return `HAProxy is not running; it starts from gen-${generation}`;
+  }
+  if (result.kind === "waiting") {
+    logger.warn(
+      { event: "reload.waiting", generation, reason: result.reason },
+      `not reloading onto gen-${generation} yet: ${result.reason}; the change is retried`,
+    );
+    return `gen-${generation} waits: ${result.reason}`;
   }
   const { verdict, kept } = result;
   const now = performance.now();
