@@ -179,6 +179,8 @@ const BAD: [string[], NodeJS.ProcessEnv, RegExp][] = [
   [["--domain", "dev_tld"], ENV, /^invalid --domain "dev_tld"/],
   [["--domain", "dev.tld."], ENV, /^invalid --domain "dev.tld."/],
   [["--domain", "*.dev.tld"], ENV, /^invalid --domain/],
+  // the Kelvin sign lower-cases to `k`: refused, not read as kdev.tld
+  [["--domain", "\u212Adev.tld"], ENV, /^invalid --domain .*: must be a DNS name/],
   [
     [],
     { ...ENV, RANCHER_API_HOST: "http://rancher-metadata" },

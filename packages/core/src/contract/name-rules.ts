@@ -19,6 +19,14 @@ const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const SERVER_CHARS = /^[a-z0-9][a-z0-9_.-]*$/;
 const UUID = /^[0-9a-f]+(?:-[0-9a-f]+)*$/;
+const ASCII = /^\p{ASCII}*$/u;
+
+// `value` lower-cased when it is all ASCII; undefined when it is not. Every name from metadata is checked
+// in lower case, and a character outside ASCII can lower-case into ASCII: the Kelvin sign U+212A becomes
+// `k`, so a stack Rancher shows as `\u212Aapp` would have routed as backend `kapp`. Such names are refused.
+export function lowerAscii(value: string): string | undefined {
+  return ASCII.test(value) ? value.toLowerCase() : undefined;
+}
 
 // A lower-case DNS label (RFC 1123): what a stack (and so a backend) name must be.
 export function isDnsLabel(value: string): boolean {

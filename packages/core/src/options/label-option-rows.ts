@@ -10,6 +10,7 @@ import {
   isCheckPath,
   isDnsName,
   isPathPrefix,
+  lowerAscii,
   MAX_CHECK_PATH_LENGTH,
   MAX_HSTS_SECONDS,
   MAX_PATH_SEGMENT_LENGTH,
@@ -160,10 +161,13 @@ export const LABEL_OPTIONS = {
 
 export type LabelOptionName = keyof typeof LABEL_OPTIONS;
 
-// `www.Example.com, *.example.com` -> lower-cased, de-duplicated names; undefined when any is bad.
+// `www.Example.com, *.example.com` -> lower-cased, de-duplicated names; undefined when any is bad, or is
+// not ASCII (checked before lower-casing: `\u212Aey.com`, a Kelvin sign, would have become `key.com`).
 // Split at most one name past the limit: a label of millions of commas is refused without millions of strings.
 function parseHosts(text: string): string[] | undefined {
-  const names = text.split(",", MAX_LABEL_HOSTS + 1).map((name) => name.trim().toLowerCase());
-  const valid = names.every((name) => isDnsName(name.startsWith("*.") ? name.slice(2) : name));
-  return valid && names.length <= MAX_LABEL_HOSTS ? [...new Set(names)] : undefined;
+  const names = text.split(",", MAX_LABEL_HOSTS + 1).map((name) => lowerAscii(name.trim()));
+  const valid = names.every(
+    (name) => name !== undefined && isDnsName(name.startsWith("*.") ? name.slice(2) : name),
+  );
+  return valid && names.length <= MAX_LABEL_HOSTS ? [...new Set(names as string[])] : undefined;
 }

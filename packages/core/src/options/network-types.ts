@@ -38,11 +38,15 @@ export function splitHostPort(text: string): { host: string; port: number | null
   return { host: ipv6 ?? name, port: number };
 }
 
-// A DNS name, lower-cased (`Dev.TLD` is `dev.tld`).
+// A DNS name, lower-cased (`Dev.TLD` is `dev.tld`). Checked before lower-casing: `\u212Adev.tld` (a Kelvin
+// sign, which lower-cases to `k`) is refused, not read as `kdev.tld`.
 export const DNS_NAME = valueType(
   "name",
   "a DNS name such as dev.example.com (letters, digits, hyphens, dots)",
-  z.string().toLowerCase().refine(isHostName),
+  z
+    .string()
+    .refine(isHostName)
+    .transform((name) => name.toLowerCase()),
 );
 
 // RANCHER_API_HOST: host or host:port, IPv6 in brackets; kept as written (it goes into the URL as is).

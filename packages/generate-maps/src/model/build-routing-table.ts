@@ -1,6 +1,6 @@
 // The model: one metadata snapshot in, the whole routing table out. Pure and total: bad input becomes a
 // skipped entry with a reason, never a throw; equal input in any order gives an equal table.
-import { compareStrings } from "@rancher-haproxy/core";
+import { compareStrings, lowerAscii } from "@rancher-haproxy/core";
 import { buildHostRoutes } from "./build-host-routes.js";
 import { groupBackends } from "./group-backends.js";
 import { groupTcpBackends } from "./group-tcp-backends.js";
@@ -72,7 +72,9 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
 function presentStacks(selection: Selection): Set<string> {
   const stacks = new Set<string>();
   const add = (stack: string | null) => {
-    if (stack !== null) stacks.add(stack.toLowerCase());
+    // a name outside ASCII is never routed, and reserves no name (lower-cased, `\u212Aapp` is `kapp`)
+    const name = stack === null ? undefined : lowerAscii(stack);
+    if (name !== undefined) stacks.add(name);
   };
   for (const candidate of selection.candidates) stacks.add(candidate.stack);
   for (const candidate of selection.tcpCandidates) add(candidate.ref.stack);

@@ -1,6 +1,13 @@
 // The checks every routed container passes whatever its route (HTTP or TCP): a stack, a service and a
 // uuid that make safe names, an allowed address, a serving state and health. Pure and total.
-import { isDnsLabel, isIPv4, isServerToken, isUuidToken, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
+import {
+  isDnsLabel,
+  isIPv4,
+  isServerToken,
+  isUuidToken,
+  lowerAscii,
+  MAX_DNS_NAME_LENGTH,
+} from "@rancher-haproxy/core";
 import { checkBackendAddress, type BackendNetworks } from "./check-backend-address.js";
 import { isServingHealth, isServingState } from "./container-lifecycle.js";
 import { describeValue } from "./describe-value.js";
@@ -35,7 +42,8 @@ export function checkContainer(
   const stackName = container.stack_name;
   if (stackName === undefined || stackName === null || stackName === "")
     return refuse("no-stack", "not in a stack (no stack_name)");
-  const stack = typeof stackName === "string" ? stackName.toLowerCase() : "";
+  const stack = typeof stackName === "string" ? lowerAscii(stackName) : "";
+  if (stack === undefined) return refuse("stack-invalid", notAscii("stack_name", stackName));
   if (!isDnsLabel(stack))
     return refuse(
       "stack-invalid",
@@ -47,7 +55,8 @@ export function checkContainer(
       `host ${stack}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`,
     );
   const serviceName = container.service_name;
-  const service = typeof serviceName === "string" ? serviceName.toLowerCase() : "";
+  const service = typeof serviceName === "string" ? lowerAscii(serviceName) : "";
+  if (service === undefined) return refuse("service-invalid", notAscii("service_name", serviceName));
   if (!isServerToken(service))
     return refuse(
       "service-invalid",
@@ -59,7 +68,7 @@ export function checkContainer(
       `service_name ${describeValue(serviceName)} must be a DNS label once lower-cased for a path label (backend <stack>.<service>)`,
     );
   const uuidValue = container.uuid;
-  const uuid = typeof uuidValue === "string" ? uuidValue.toLowerCase() : "";
+  const uuid = typeof uuidValue === "string" ? (lowerAscii(uuidValue) ?? "") : "";
   if (!isUuidToken(uuid))
     return refuse("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
 
@@ -91,6 +100,12 @@ export function checkContainer(
       address: ip,
     },
   };
+}
+
+// A name with a character outside ASCII, refused before it is lower-cased: some lower-case into ASCII
+// (the Kelvin sign U+212A becomes `k`), and the name Rancher shows must not route as another one.
+function notAscii(field: string, value: unknown): string {
+  return `${field} ${describeValue(value)} has a character outside ASCII (it could lower-case to another name)`;
 }
 
 function refuse(code: ContainerSkipCode, reason: string): ContainerCheck {

@@ -37,8 +37,10 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "proxy-invalid":
     "the proxy label is not send-proxy, send-proxy-v2, send-proxy-v2-ssl or send-proxy-v2-ssl-cn",
   "no-stack": "the container is not in a stack (standalone)",
-  "stack-invalid": "the stack name is not a DNS label once lower-cased, or <stack>.<domain> is too long",
-  "service-invalid": "the service name is missing or not a safe server-name token once lower-cased",
+  "stack-invalid":
+    "the stack name has a character outside ASCII, is not a DNS label once lower-cased, or <stack>.<domain> is too long",
+  "service-invalid":
+    "the service name is missing, has a character outside ASCII, or is not a safe server-name token once lower-cased",
   "uuid-invalid": "the container uuid is missing or not hex digits and dashes",
   "no-ip": "the container has no primary_ip (yet)",
   "ip-invalid": "primary_ip is not an IPv4 address",
@@ -53,7 +55,8 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "tcp-label-invalid":
     "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
   "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
-  "alias-invalid": "the alias is not a DNS name, or <alias>.<domain> is too long",
+  "alias-invalid":
+    "the alias is not a DNS name (or has a character outside ASCII), or <alias>.<domain> is too long",
   "alias-stack-not-routed": "the alias's stack has no routed container",
   "alias-redundant": "the alias is its own stack's name",
   "alias-shadowed":

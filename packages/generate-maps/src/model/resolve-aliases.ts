@@ -1,7 +1,7 @@
 // Step 3 of the model: the aliases of /self/service/metadata/aliases become extra host names of routed
 // stacks; anything unusable is skipped with a reason, and every collision has one deterministic winner.
 import { describeValue } from "./describe-value.js";
-import { compareStrings, isDnsName, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
+import { compareStrings, isDnsName, lowerAscii, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { ownerOf } from "./host-owners.js";
 import type { AliasSkipCode } from "./reasons.js";
 import type { HostRoute, SkippedAlias } from "./routing-table.js";
@@ -60,7 +60,8 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
   const reserved = new Map<string, string>(); // alias host -> the first stack by name that names it
   for (const stack of stacks.sort(compareStrings)) {
     const value = aliases[stack];
-    const backend = stack.toLowerCase();
+    // undefined: a stack name outside ASCII, which is never routed (lower-cased, `\u212Aapp` is `kapp`)
+    const backend = lowerAscii(stack);
     const list = typeof value === "string" ? [value] : value;
     if (!Array.isArray(list)) {
       skip(
@@ -78,8 +79,13 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
       firstCut ??= stack;
     }
     for (const entry of kept) {
-      const alias = typeof entry === "string" ? entry.toLowerCase() : "";
+      const alias = typeof entry === "string" ? lowerAscii(entry) : "";
       const shown = typeof entry === "string" ? entry : describeValue(entry);
+      if (alias === undefined) {
+        const reason = `alias ${describeValue(entry)} is not a DNS name: it has a character outside ASCII (it could lower-case to another name)`;
+        skip(shown, stack, "alias-invalid", reason);
+        continue;
+      }
       if (!isDnsName(alias)) {
         skip(shown, stack, "alias-invalid", `alias ${describeValue(entry)} is not a DNS name`);
         continue;
@@ -87,6 +93,11 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
       if (alias.length + 1 + domain.length > MAX_DNS_NAME_LENGTH) {
         const reason = `host ${alias}.${domain} is longer than ${MAX_DNS_NAME_LENGTH} characters`;
         skip(shown, stack, "alias-invalid", reason);
+        continue;
+      }
+      if (backend === undefined) {
+        const reason = `stack ${stack} has no routed container: its name has a character outside ASCII`;
+        skip(shown, stack, "alias-stack-not-routed", reason);
         continue;
       }
       const host = `${alias}.${domain}`;
