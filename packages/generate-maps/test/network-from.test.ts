@@ -3,7 +3,7 @@
 // the owner is in the list. Unresolved, it is skipped as no-ip with a reason naming the uuid.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildRoutingTable } from "../src/index.js";
+import { buildRoutingTable, renderBackends, renderDomainMap } from "../src/index.js";
 import { container, MODEL_OPTIONS } from "./helpers.js";
 
 const PRIMARY_UUID = "0a0a0a0a-0000-4000-8000-000000000001";
@@ -83,5 +83,69 @@ test("one container listed twice (Rancher 1.2-pre did so for network-from sideki
   assert.deepEqual(
     twin.skipped.map((s) => s.code),
     ["duplicate-server"],
+  );
+});
+
+// Found by a review: the addresses were keyed by lower-cased uuid and the last container listed won, so
+// the same metadata in another order routed the sidekick to another container's address.
+test("owners whose uuids are equal but for case, at different addresses: the sidekick is skipped as no-ip in every order", () => {
+  const OPTIONS = { ...MODEL_OPTIONS, backendNetworks: ["10.42.0.0/16"] };
+  const a = container({
+    name: "a",
+    uuid: "abcd-0001",
+    primary_ip: "10.42.0.1",
+    stack_name: "shop",
+    labels: {},
+  });
+  const b = container({
+    name: "b",
+    uuid: "ABCD-0001",
+    primary_ip: "10.42.0.2",
+    stack_name: "other",
+    labels: {},
+  });
+  const web = container({
+    name: "web",
+    uuid: "beef-0002",
+    primary_ip: null,
+    network_from_container_uuid: "abcd-0001",
+  });
+  const orders = [
+    [a, b, web],
+    [b, a, web],
+    [web, a, b],
+    [web, b, a],
+  ];
+  const files = orders.map((list) => {
+    const table = buildRoutingTable({ containers: list, aliases: {} }, OPTIONS);
+    return renderBackends(table) + renderDomainMap(table);
+  });
+  for (const [index, bytes] of files.entries()) assert.equal(bytes, files[0], `order ${index}`);
+  assert.doesNotMatch(files[0] ?? "", /10\.42\.0\.[12]/, "no server line at either address");
+  const table = buildRoutingTable({ containers: [a, b, web], aliases: {} }, OPTIONS);
+  assert.deepEqual(
+    table.skipped.map((s) => [s.container, s.code]),
+    [["web", "no-ip"]],
+  );
+  assert.match(
+    table.skipped[0]?.reason ?? "",
+    /network_from_container_uuid "abcd-0001" names several containers with different addresses .*ambiguous/,
+  );
+});
+
+test("owners of one uuid (any case) at the same address are no ambiguity: the sidekick is routed there", () => {
+  const upper = { ...primary, name: "shop-web-1-again", uuid: PRIMARY_UUID.toUpperCase() };
+  const expected = ["shop nginx-0b0b0b0b-0000-4000-8000-000000000002 127.0.0.51:8080"];
+  assert.deepEqual(servers(route([primary, upper, sidekick()])), expected);
+  assert.deepEqual(servers(route([upper, sidekick(), primary])), expected);
+});
+
+test("a network_from_container_uuid outside ASCII names no container (it could lower-case into another uuid)", () => {
+  const kelvin = { ...primary, uuid: "k0" };
+  const table = route([kelvin, sidekick({ network_from_container_uuid: "\u212A0" })]);
+  assert.deepEqual(servers(table), []);
+  assert.match(
+    table.skipped.find((s) => s.code === "no-ip")?.reason ?? "",
+    /network_from_container_uuid "\u212A0" names no container with one/,
   );
 });

@@ -1,11 +1,19 @@
 // Containers that share another container's network (`net: container:<primary>`, a sidekick's usual way
 // to reach its primary on localhost): since Rancher 1.2 metadata gives them no primary_ip of their own,
 // and the primary's uuid in network_from_container_uuid. Their address is the primary's, as Rancher's DNS
-// answers it. Before, such a labelled sidekick was skipped as `no-ip`. Pure and total.
+// answers it. Before, such a labelled sidekick was skipped as `no-ip`. Pure and total, and the same
+// whatever the order of the list: when containers of one uuid (compared lower-cased) have different
+// addresses, the owner is ambiguous and none of them lends its address. Before (until 2026-12-04) the
+// last one listed did, so the same metadata in another order routed the sidekick elsewhere.
+import { lowerAscii } from "@rancher-haproxy/core";
+import { describeValue } from "./describe-value.js";
+
+// The address of a uuid, or AMBIGUOUS when the list has containers of that uuid with different ones.
+const AMBIGUOUS = Symbol("ambiguous");
 
 // The addresses of the list by container uuid (lower-cased), and the containers waiting for one.
 export class NetworkFromAddresses {
-  private readonly ipByUuid = new Map<string, string>();
+  private readonly ipByUuid = new Map<string, string | typeof AMBIGUOUS>();
   /** containers with no primary_ip and a network_from_container_uuid */
   readonly waiting: Record<string, unknown>[] = [];
 
@@ -14,7 +22,14 @@ export class NetworkFromAddresses {
     const ip = container.primary_ip;
     if (typeof ip === "string" && ip !== "") {
       const uuid = container.uuid;
-      if (typeof uuid === "string") this.ipByUuid.set(uuid.toLowerCase(), ip);
+      // a uuid outside ASCII is no uuid (uuid-invalid), and could lower-case into another one
+      const key = typeof uuid === "string" ? lowerAscii(uuid) : undefined;
+      if (key !== undefined) {
+        const known = this.ipByUuid.get(key);
+        // the same container listed twice (Rancher 1.2-pre did so) has the same address: no ambiguity
+        if (known === undefined) this.ipByUuid.set(key, ip);
+        else if (known !== ip) this.ipByUuid.set(key, AMBIGUOUS);
+      }
       return false;
     }
     // An address of another type is the checks' to refuse (ip-invalid); only a missing one waits.
@@ -24,15 +39,24 @@ export class NetworkFromAddresses {
   }
 
   // A waiting container as the checks should see it: with its network owner's primary_ip when the list
-  // has a container of that uuid with one, else as it is (then `no-ip`, the reason naming the uuid).
+  // has containers of that uuid with one address, else as it is, with the reason of its `no-ip` skip
+  // (`noIp`: the uuid names no container with an address, or several with different ones).
   resolve(container: Record<string, unknown>): {
     container: Record<string, unknown>;
-    missing: string | null;
+    noIp: string | null;
   } {
     const source = sourceOf(container);
-    const ip = typeof source === "string" ? this.ipByUuid.get(source.toLowerCase()) : undefined;
-    if (ip !== undefined) return { container: { ...container, primary_ip: ip }, missing: null };
-    return { container, missing: String(source) };
+    const key = typeof source === "string" ? lowerAscii(source) : undefined;
+    const ip = key === undefined ? undefined : this.ipByUuid.get(key);
+    if (typeof ip === "string") return { container: { ...container, primary_ip: ip }, noIp: null };
+    const named = `no primary_ip, and network_from_container_uuid ${describeValue(source)}`;
+    return {
+      container,
+      noIp:
+        ip === AMBIGUOUS
+          ? `${named} names several containers with different addresses (uuids compared lower-cased): its network's owner is ambiguous`
+          : `${named} names no container with one`,
+    };
   }
 }
 

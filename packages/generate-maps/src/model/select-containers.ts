@@ -1,6 +1,5 @@
 // Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
 import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
-import { describeValue } from "./describe-value.js";
 import { evaluateContainer, isObject, notAnObject, type Candidate } from "./evaluate-container.js";
 import { evaluateTcpContainer, type TcpCandidate } from "./evaluate-tcp-container.js";
 import { NetworkFromAddresses } from "./network-from.js";
@@ -34,34 +33,31 @@ export function selectContainers(containers: ContainerEntries, options: ModelOpt
   }
   for (const container of addresses.waiting) {
     const resolved = addresses.resolve(container);
-    select(selection, resolved.container, options, networks, resolved.missing);
+    select(selection, resolved.container, options, networks, resolved.noIp);
   }
   return selection;
 }
 
-// One container's evaluations, for each route, added to the selection. `missing`: the uuid of the
-// container whose network it shares, when the list has none of that uuid with an address.
+// One container's evaluations, for each route, added to the selection. `noIp`: the reason of its `no-ip`
+// skip when it shares another's network and the list gives it no address (network-from.ts).
 function select(
   selection: Selection,
   container: Record<string, unknown>,
   options: ModelOptions,
   networks: BackendNetworks | undefined,
-  missing: string | null = null,
+  noIp: string | null = null,
 ): void {
   const result = evaluateContainer(container, options, networks);
   const tcp = evaluateTcpContainer(container, options, networks);
-  if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, missing));
+  if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
   else if (result.kind === "candidate") selection.candidates.push(result.candidate);
-  if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, missing));
+  if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, noIp));
   else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
   if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
 }
 
-// A `no-ip` skip of a container whose network owner (`missing`) the list has no address for says so.
-function explainNoIp(skip: SkippedContainer, missing: string | null): SkippedContainer {
-  if (missing === null || skip.code !== "no-ip") return skip;
-  return {
-    ...skip,
-    reason: `no primary_ip, and network_from_container_uuid ${describeValue(missing)} names no container with one`,
-  };
+// A `no-ip` skip of a container whose network owner the list gives no address for says why (`noIp`).
+function explainNoIp(skip: SkippedContainer, noIp: string | null): SkippedContainer {
+  if (noIp === null || skip.code !== "no-ip") return skip;
+  return { ...skip, reason: noIp };
 }
