@@ -96,8 +96,8 @@ test("a stack with a labelled container, routed or not, keeps its host and the n
   assert.deepEqual(
     result.skipped.map((s) => `${s.stack}:${s.alias}:${s.code}: ${s.reason}`),
     [
-      "app-r123:deploying:alias-shadowed: alias deploying is the name of stack deploying, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it",
-      "app-r123:login.deploying:alias-shadowed: alias login.deploying is under the host deploying.dev.tld of stack deploying, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it",
+      "app-r123:deploying:alias-shadowed: alias deploying is the name of stack deploying, which has an HTTP-labelled container (none routed at the moment: deploying, stopped or failing its checks) and keeps its host and the names under it",
+      "app-r123:login.deploying:alias-shadowed: alias login.deploying is under the host deploying.dev.tld of stack deploying, which has an HTTP-labelled container (none routed at the moment: deploying, stopped or failing its checks) and keeps its host and the names under it",
       "app-r123:a.app-r124:alias-shadowed: alias a.app-r124 is under the host app-r124.dev.tld of routed stack app-r124, which keeps its host and the names under it",
       "deploying:y:alias-stack-not-routed: stack deploying has no routed container",
     ],

@@ -125,7 +125,7 @@ test("an alias never takes the host of a stack that is deploying: shop.<domain> 
     // Before, this map held `shop.dev.tld bank` until shop was healthy again.
     assert.deepEqual(renderDomainMap(deploying).split("\n"), ["bank.dev.tld bank", ""], JSON.stringify(skip));
     assert.deepEqual(skippedAliasesOf(deploying), [
-      "bank:shop:alias-shadowed: alias shop is the name of stack shop, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it",
+      "bank:shop:alias-shadowed: alias shop is the name of stack shop, which has an HTTP-labelled container (none routed at the moment: deploying, stopped or failing its checks) and keeps its host and the names under it",
     ]);
   }
   const healthy = aliasOverShop({ health_state: "healthy" }, aliases);
@@ -329,4 +329,19 @@ test("arbitrary JSON never makes the model throw, and every host names a declare
     ),
     { numRuns: 300 },
   );
+});
+
+test("a stack with only a TCP label serves no HTTP host: an alias of its name is mapped, as before", () => {
+  const table = aliasOverShop({ labels: { "map-public-tcp": "5432:5432" } }, { bank: ["shop", "x.shop"] });
+  assert.ok(
+    table.backends.some((b) => b.name === "tcp_5432"),
+    "shop is routed over TCP",
+  );
+  assert.deepEqual(renderDomainMap(table).split("\n"), [
+    "bank.dev.tld bank",
+    "shop.dev.tld bank",
+    "x.shop.dev.tld bank",
+    "",
+  ]);
+  assert.deepEqual(skippedAliasesOf(table), []);
 });

@@ -25,8 +25,11 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const tcp = groupTcpBackends(selection.tcpCandidates);
   const routed = new Set(grouping.backends.map((backend) => backend.stack));
   // The stacks that own their host: aliases and `hosts` claims alike must leave it (and the names under it).
+  // For aliases, only stacks with an HTTP-labelled container: a TCP-only stack serves no HTTP host, and an
+  // alias of its name was mapped before the aliases learnt to leave other stacks' hosts.
   const present = presentStacks(selection);
-  const aliases = resolveAliases(input.aliases, { routed, present }, options.domain);
+  const httpPresent = presentStacks(selection, "http");
+  const aliases = resolveAliases(input.aliases, { routed, present: httpPresent }, options.domain);
   const owners = { stacks: present, aliases: aliases.reserved };
   const hosts = buildHostRoutes(grouping.backends, aliases.hosts, options.domain, owners, budget);
   const notes = budget
@@ -66,10 +69,10 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   };
 }
 
-// Every stack with a labelled container in the snapshot, lower-cased, routed or skipped (neither another
-// stack's alias nor its `hosts` claim can take its names while it is down or redeploying). A stack whose
-// containers are all unlabelled asks for no name.
-function presentStacks(selection: Selection): Set<string> {
+// Every stack with a labelled container in the snapshot (`http`: an HTTP-labelled one), lower-cased,
+// routed or skipped (neither another stack's alias nor its `hosts` claim can take its names while it is
+// down or redeploying). A stack whose containers are all unlabelled asks for no name.
+function presentStacks(selection: Selection, only?: "http"): Set<string> {
   const stacks = new Set<string>();
   const add = (stack: string | null) => {
     // a name outside ASCII is never routed, and reserves no name (lower-cased, `\u212Aapp` is `kapp`)
@@ -77,8 +80,8 @@ function presentStacks(selection: Selection): Set<string> {
     if (name !== undefined) stacks.add(name);
   };
   for (const candidate of selection.candidates) stacks.add(candidate.stack);
-  for (const candidate of selection.tcpCandidates) add(candidate.ref.stack);
-  for (const skip of selection.skipped) add(skip.stack);
+  if (only === undefined) for (const candidate of selection.tcpCandidates) add(candidate.ref.stack);
+  for (const skip of selection.skipped) if (only === undefined || skip.route !== "tcp") add(skip.stack);
   return stacks;
 }
 

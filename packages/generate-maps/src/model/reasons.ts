@@ -61,7 +61,7 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "alias-stack-not-routed": "the alias's stack has no routed container",
   "alias-redundant": "the alias is its own stack's name",
   "alias-shadowed":
-    "the alias is another stack's host or a name under it (that stack has a labelled container, routed or skipped), which that stack keeps",
+    "the alias is another stack's host or a name under it (that stack has an HTTP-labelled container, routed or skipped), which that stack keeps",
   "alias-conflict": "two stacks claim the alias; the first by stack name wins",
   "alias-limit":
     "the aliases answer names more than 100 000 aliases (those past that, in stack name order, are not used) or stacks (none is used)",

@@ -144,5 +144,5 @@ function shadowReason(alias: string, owner: string, routed: ReadonlySet<string>,
       : `alias ${alias} is under the host ${owner}.${domain} of routed stack ${owner}, which keeps its host and the names under it`;
   const what =
     alias === owner ? `the name of stack ${owner}` : `under the host ${owner}.${domain} of stack ${owner}`;
-  return `alias ${alias} is ${what}, which has a labelled container (none routed at the moment, e.g. while it deploys) and keeps its host and the names under it`;
+  return `alias ${alias} is ${what}, which has an HTTP-labelled container (none routed at the moment: deploying, stopped or failing its checks) and keeps its host and the names under it`;
 }
