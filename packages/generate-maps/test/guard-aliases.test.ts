@@ -315,3 +315,39 @@ test("alias removals one window apart are not held (the window moves on)", async
   assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 5) }), 600)).action, "apply");
   assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 3) }), 31_000)).action, "apply", "2 of 5");
 });
+
+test("after a restart, hosts claims under the domain read back as aliases leave the window once a map is written", async (t) => {
+  // shop's `hosts` label claims four names under the domain: read back from the map at start, they look
+  // like aliases (parseMapAliases cannot tell them apart). Before, dropping three of them from the label
+  // 5 s after a restart was held for the whole window as "3 of 4 aliases of stacks still routed".
+  const shop = (hosts: string) =>
+    buildRoutingTable(
+      {
+        containers: [
+          container({
+            stack_name: "shop",
+            labels: { "map-public-http": "80", "map-public-http.hosts": hosts },
+          }),
+        ],
+        aliases: {},
+      },
+      MODEL_OPTIONS,
+    );
+  const before = shop("api.dev.tld,admin.dev.tld,cdn.dev.tld,img.dev.tld");
+  const dir = await tempDir(t);
+  const files = { backendsPath: join(dir, "b.cfg"), domainMapPath: join(dir, "d.map"), domain: "dev.tld" };
+  const rendered = renderFiles(before, files);
+  await writeFile(files.backendsPath, rendered.backends.content);
+  await writeFile(files.domainMapPath, rendered.map.content);
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  const { logger } = captureLogger();
+  const written: FileOutcome[] = [files.backendsPath, files.domainMapPath].map((path) => ({
+    path,
+    status: "unchanged",
+  }));
+  const first = await checkRemovals(guard, before, files, logger, clockAt(0));
+  assert.equal(first.action, "apply");
+  noteWritten(guard, before, written);
+  const edited = await checkRemovals(guard, shop("api.dev.tld"), files, logger, clockAt(5000));
+  assert.equal(edited.action, "apply", "a label edit, not a mass removal of aliases");
+});

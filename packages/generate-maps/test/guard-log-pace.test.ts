@@ -56,3 +56,46 @@ test("an answer that flaps logs one hold and one release per window, then says h
   assert.equal(release?.["level"], 40);
   assert.equal(release?.["mutedSinceLast"], 1, "the muted hold it confirms");
 });
+
+// A guard (share 0.5, window 30 s) whose baseline is WHOLE, and its log lines.
+async function pacedGuard(t: Parameters<typeof tempDir>[0]) {
+  const dir = await tempDir(t);
+  const files = { backendsPath: join(dir, "a.cfg"), domainMapPath: join(dir, "a.map"), domain: "dev.tld" };
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  const { logger, lines } = captureLogger("debug");
+  const cycle = async (table: typeof WHOLE, ms: number) => {
+    const decision = await checkRemovals(guard, table, files, logger, clockAt(ms));
+    if (decision.action === "apply") noteWritten(guard, table, written);
+    return decision;
+  };
+  await cycle(WHOLE, 0);
+  const warned = () => lines().filter((line) => line["event"] === "guard.hold" && line["level"] === 40);
+  return { cycle, warned };
+}
+const reducedTo = (count: number) =>
+  buildRoutingTable(
+    { containers: Array.from({ length: count }, () => container({ stack_name: "other" })), aliases: {} },
+    MODEL_OPTIONS,
+  );
+
+test("an answer flapping between two reduced answers logs each once per window", async (t) => {
+  const { cycle, warned } = await pacedGuard(t);
+  const [a, b] = [EMPTY, reducedTo(1)];
+  for (let ms = 500; ms <= 10_000; ms += 1000) {
+    assert.equal((await cycle(a, ms)).action, "hold");
+    assert.equal((await cycle(b, ms + 500)).action, "hold");
+  }
+  assert.equal(warned().length, 2, "A and B once each; before, 20 warnings");
+});
+
+test("a new reduced answer during a quiet period is still a warning", async (t) => {
+  const { cycle, warned } = await pacedGuard(t);
+  for (let ms = 500; ms <= 4_000; ms += 1000) {
+    await cycle(EMPTY, ms);
+    await cycle(WHOLE, ms + 500);
+  }
+  assert.equal(warned().length, 1);
+  assert.equal((await cycle(reducedTo(2), 5_000)).action, "hold");
+  assert.equal(warned().length, 2, "another reduced answer is announced at once");
+  assert.equal(warned()[1]?.["mutedSinceLast"], 6, "with the flips muted before it");
+});

@@ -1,8 +1,9 @@
 // The guard's log lines: `guard.hold` when a hold starts or restarts (warn), `guard.release` when it ends
 // (warn when a reduced answer is applied after its window or after the longest hold, info when the
-// answer came back by itself). An answer that flaps (reduced, whole, reduced…) logged a hold and a
-// release per flip: 38 holds in 20 s in a review. Within one window after a logged recovery, holds and
-// recoveries go to debug only; the next one logged says how many were (LogPace).
+// answer came back by itself). An answer that flaps (reduced, whole, reduced…, or between two reduced
+// answers) logged a line per flip: 38 holds in 20 s in a review. Within one window from the first line
+// logged, a hold of a reduced answer already logged in it, and every recovery after the first, go to
+// debug only; the next line logged says how many did (LogPace). A new reduced answer is always logged.
 import type { Logger } from "@rancher-haproxy/core";
 import {
   heldCount,
@@ -11,12 +12,23 @@ import {
   type RemovalGuardSettings,
 } from "./decide-removal-hold.js";
 
-// How the guard's lines are paced (one per guard): until `quietUntil` (a monotonic time), holds and
-// recoveries log at debug only, and `muted` counts them.
+// How the guard's lines are paced (one per guard): a quiet period runs until `quietUntil` (a monotonic
+// time) from the first hold or recovery logged; `held`: the reduced answers (fingerprints) logged in it,
+// `recovered`: whether a recovery was; `muted` counts the lines sent to debug since the last one logged.
 export interface LogPace {
   quietUntil: number;
   muted: number;
+  held: Set<string>;
+  recovered: boolean;
 }
+
+// A pace with no quiet period running.
+export function createLogPace(): LogPace {
+  return { quietUntil: -Infinity, muted: 0, held: new Set(), recovered: false };
+}
+
+// The most reduced answers a quiet period remembers: past that, each new one is logged.
+const MAX_REMEMBERED_HOLDS = 16;
 
 // Logs what a decision taken at `now` (the monotonic clock) changed; a hold that simply goes on logs at
 // debug only, and so do the holds and recoveries of an answer that flaps (`pace`).
@@ -27,13 +39,33 @@ export function logRemovalDecision(
   pace: LogPace,
   now: number,
 ): void {
-  const flips = decision.action === "hold" ? decision.started : decision.release?.outcome === "recovered";
-  const muted = flips === true && now < pace.quietUntil;
+  const muted = isFlipAgain(decision, pace, now);
   if (muted) pace.muted += 1;
-  const paced = muted ? withLevel(logger, "debug") : withMuted(logger, pace);
-  if (decision.action === "apply" && decision.release?.outcome === "recovered" && !muted)
-    pace.quietUntil = now + settings.confirmMs;
-  write(paced, decision, settings);
+  else notePaced(decision, pace, now, settings.confirmMs);
+  write(muted ? withLevel(logger, "debug") : withMuted(logger, pace), decision, settings);
+}
+
+// True for a hold of a reduced answer already logged in the running quiet period, or a recovery after
+// the period's first.
+function isFlipAgain(decision: RemovalDecision, pace: LogPace, now: number): boolean {
+  if (now >= pace.quietUntil) return false;
+  if (decision.action === "hold") return decision.started && pace.held.has(decision.pending.fingerprint);
+  return decision.release?.outcome === "recovered" && pace.recovered;
+}
+
+// Remembers a hold or a recovery logged at its usual level (the first one starts a quiet period).
+function notePaced(decision: RemovalDecision, pace: LogPace, now: number, confirmMs: number): void {
+  const hold = decision.action === "hold" && decision.started;
+  const recovery = decision.action === "apply" && decision.release?.outcome === "recovered";
+  if (!hold && !recovery) return;
+  if (now >= pace.quietUntil) {
+    pace.quietUntil = now + confirmMs;
+    pace.held.clear();
+    pace.recovered = false;
+  }
+  if (decision.action === "hold" && pace.held.size < MAX_REMEMBERED_HOLDS)
+    pace.held.add(decision.pending.fingerprint);
+  if (recovery) pace.recovered = true;
 }
 
 // The lines one decision writes.

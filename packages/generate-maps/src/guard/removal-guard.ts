@@ -14,7 +14,7 @@ import {
 } from "./decide-removal-hold.js";
 import { countAliasRemoval, countWindowAliasRemoval, parseMapAliases, routedAliases } from "./alias-keys.js";
 import { fingerprintTable } from "./fingerprint-table.js";
-import { logRemovalDecision, type LogPace } from "./log-removal-decision.js";
+import { createLogPace, logRemovalDecision, type LogPace } from "./log-removal-decision.js";
 import { parseServerKeys, routedServerKeys } from "./server-keys.js";
 
 // The guard's memory across the cycles of one loop (no global state).
@@ -38,6 +38,9 @@ export interface RemovalGuard {
   windowDue: boolean;
   /** how the guard's lines are paced: an answer that flaps logs once per window */
   logPace: LogPace;
+  /** the aliases read from the map on disk at start, until the first map this process writes or finds
+   * equal: parseMapAliases cannot tell a `hosts` claim under the domain from an alias */
+  diskAliases: ReadonlyMap<string, string> | null;
 }
 
 // A guard that has not looked at the disk yet.
@@ -49,7 +52,8 @@ export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard
     pending: null,
     window: undefined,
     windowDue: false,
-    logPace: { quietUntil: -Infinity, muted: 0 },
+    logPace: createLogPace(),
+    diskAliases: null,
   };
 }
 
@@ -70,7 +74,10 @@ export async function checkRemovals(
   now: ClockReading,
 ): Promise<RemovalDecision> {
   if (guard.applied === undefined) guard.applied = await readAppliedServers(files.backendsPath, logger);
-  if (guard.appliedAliases === undefined) guard.appliedAliases = await readAppliedAliases(files, logger);
+  if (guard.appliedAliases === undefined) {
+    guard.appliedAliases = await readAppliedAliases(files, logger);
+    guard.diskAliases = guard.appliedAliases;
+  }
   // A window with nothing to protect (no files yet) starts with the first files there are; one that is
   // confirmMs old moves on, unless a hold is running (it ends by its own confirmation or recovery).
   const age = guard.window?.servers == null ? Infinity : now.monotonic - guard.window.since;
@@ -120,7 +127,18 @@ export function noteWritten(
   const holds = (outcome: FileOutcome | undefined) =>
     (outcome?.status === "changed" && outcome.unfinished === undefined) || outcome?.status === "unchanged";
   if (holds(outcomes[0])) guard.applied = routedServerKeys(table);
-  if (holds(outcomes[1])) guard.appliedAliases = routedAliases(table);
+  if (holds(outcomes[1])) {
+    guard.appliedAliases = routedAliases(table);
+    // A window begun on the map read at start counted its `hosts` claims under the domain as aliases:
+    // once a written table tells them apart, they leave it (before, an ordinary edit of such a label
+    // within a window of a restart was held as a mass removal of aliases; found by a review).
+    const window = guard.window;
+    if (window?.aliases != null && window.aliases === guard.diskAliases) {
+      const claims = new Set(table.hosts.filter((host) => host.source === "hosts").map((host) => host.fqdn));
+      guard.window = { ...window, aliases: new Map([...window.aliases].filter(([key]) => !claims.has(key))) };
+    }
+    guard.diskAliases = null;
+  }
   if (holds(outcomes[0]) && holds(outcomes[1])) guard.pending = null;
 }
 

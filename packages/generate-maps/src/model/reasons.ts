@@ -82,12 +82,13 @@ export type NoteCode =
 // Every note code with what it means, for logs, /routes and explain.
 export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
   "option-fallback": "a routing option label is invalid; its default applies",
-  "option-disagreement": "containers of one backend disagree on its options; the first container's win",
+  "option-disagreement":
+    "containers of one backend disagree on its options; the first container's win, but for https and hsts, where the strictest any of them asks for applies",
   "host-owned":
     "a hosts name is a stack's own host (or under it), the stack domain or a parent of it, or an alias; the claim is refused",
   "host-conflict":
     "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
   "host-limit":
-    "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000; those past that (stacks, or backends, in name order) are not mapped",
+    "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000, or the map's lines 48 MiB; those past that (stacks, or backends, in name order) are not mapped",
   "note-limit": "a table keeps the first 10 000 route notes of each code; the rest are counted in this note",
 };

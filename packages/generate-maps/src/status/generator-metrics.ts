@@ -124,10 +124,13 @@ export function createGeneratorMetrics(
       cycles.inc({ result: result.ok ? "ok" : `${result.stage}_failed` });
       cycleSeconds.observe(result.durationMs / 1000);
       if (!result.ok) cycleErrors.inc({ stage: result.stage, kind: result.failure.kind });
-      const guard = result.ok ? result.guard : null;
+      // A release whose write failed is released again by the next cycle: a confirmed or expired one is
+      // counted with the write that holds it; a recovered one is not repeated.
+      const guard = "guard" in result ? result.guard : null;
       if (guard?.action === "hold" && guard.started) guardEvents.inc({ event: "started" });
-      if (guard?.action === "apply" && guard.release !== null)
-        guardEvents.inc({ event: guard.release.outcome });
+      const release = guard?.action === "apply" ? guard.release : null;
+      if (release !== null && (result.ok || release.outcome === "recovered"))
+        guardEvents.inc({ event: release.outcome });
       if (!("outcomes" in result)) return;
       for (const outcome of result.outcomes) {
         const file = outcome.path === result.files.backends.path ? "backends" : "map";
