@@ -51,6 +51,13 @@ test("a --config that binds HAPROXY_SSL_CERT itself is warned about at start; on
   const warning = mounted.find((line) => line["event"] === "base-config.binds-mounted-cert");
   assert.equal(warning?.["level"], 40);
   assert.match(String(warning?.["msg"]), /site\.pem.*name \S*server\.pem, the checked copy, instead/);
+  // Only a word of a line that is not a comment: the path in a comment, or inside a longer one, is not it.
+  for (const text of [
+    (certFile: string) =>
+      `${bind("/var/run/rancher-haproxy/server.pem")}    # was: bind 127.0.0.1:8443 ssl crt ${certFile}\n`,
+    (certFile: string) => bind(`${certFile}.bak`),
+  ])
+    assert.ok(!(await eventsFor(text)).some((line) => line["event"] === "base-config.binds-mounted-cert"));
   const copy = await eventsFor(() => bind("/var/run/rancher-haproxy/server.pem"));
   assert.ok(copy.some((line) => line["event"] === "base-config.user"));
   assert.ok(!copy.some((line) => line["event"] === "base-config.binds-mounted-cert"));

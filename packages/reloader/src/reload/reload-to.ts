@@ -27,12 +27,13 @@ export async function* reloadTo(
 ): PassSteps {
   const { generation, hash, check, state, reason, started, since } = target;
   const { logger, status, supervisor, store } = services;
-  status.reloadFor(reason);
   // Until this switch is confirmed, what HAProxy runs is not known for sure (a reload that timed out
   // may still have loaded it): the next pass reloads even the files it ran before.
   yield { settledHash: null, switched: null, known: null };
   const reloadStarted = performance.now();
   const result = await supervisor.switchTo(generation);
+  // Counted once a reload was sent (or HAProxy starts from the snapshot): not while it waits for the master.
+  if (result.kind !== "waiting") status.reloadFor(reason);
   const live = reportSwitch(result, {
     generation,
     inputsHash: hash,

@@ -34,7 +34,7 @@ export async function prepareBaseConfig(
       "using your own base config as is (read once: restart the reloader to apply an edit)",
     );
     const mounted = options.ssl.certFile;
-    if (mounted !== null && read.bytes.includes(mounted))
+    if (mounted !== null && namesFile(read.bytes.toString("utf8"), mounted))
       logger.warn(
         { event: "base-config.binds-mounted-cert", path: options.userConfig, certFile: mounted },
         `your --config names HAPROXY_SSL_CERT (${mounted}) itself: a renewal then ends in a reload and a broken edit fails every check; name ${options.ssl.certPath}, the checked copy, instead (docs/tls.md)`,
@@ -105,4 +105,10 @@ function referenceCopy(text: string, loaded: string): string {
     "# Edits here have no effect. Pass --config to use your own base config.\n" +
     maskSecrets(text)
   );
+}
+
+// True when a line of `config` (comments left out) has `path` as one of its words, as a `bind … crt`
+// would name it.
+function namesFile(config: string, path: string): boolean {
+  return config.split("\n").some((line) => (line.split("#")[0] ?? "").trim().split(/\s+/).includes(path));
 }

@@ -1,0 +1,58 @@
+// A switch the supervisor puts off (the last reload timed out and the master has not answered since)
+// sends no reload: it is logged as reload.waiting, retried, and counted neither as a reload by reason nor
+// as a failed one (found by a review: the first version counted both).
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { createLogger } from "@rancher-haproxy/core";
+import { reloadTo } from "../src/reload/reload-to.ts";
+import { ReloaderStatus } from "../src/state/reloader-status.ts";
+
+test("a switch that waits for the master is reload.waiting: retried, no reload counted", async () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+  const status = new ReloaderStatus();
+  const reason = "the master has not answered since a reload timed out";
+  const services = {
+    logger,
+    status,
+    supervisor: { switchTo: async () => ({ kind: "waiting", reason }) },
+    store: { prune: async () => undefined },
+  } as unknown as Parameters<typeof reloadTo>[1];
+  const target = {
+    generation: 7,
+    hash: "H",
+    check: { ok: true, durationMs: 1 },
+    state: {},
+    reason: "state-unknown",
+    started: performance.now(),
+    since: null,
+  } as unknown as Parameters<typeof reloadTo>[0];
+  const steps = reloadTo(target, services);
+  const changes = [];
+  let next = await steps.next();
+  while (next.done !== true) {
+    changes.push(next.value);
+    next = await steps.next();
+  }
+  assert.deepEqual(next.value, { retry: `gen-7 waits: ${reason}` });
+  assert.ok(!changes.some((change) => change.switched != null), "current did not move");
+  const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(
+    events.map((event) => event["event"]),
+    ["reload.waiting"],
+  );
+  const snapshot = status.snapshot();
+  assert.deepEqual(snapshot.reloadsByReason, {}, "no reload by reason");
+  assert.deepEqual(
+    Object.values(snapshot.reloads).reduce((a, b) => a + b, 0),
+    0,
+    "no reload counted",
+  );
+});
