@@ -31,7 +31,7 @@ test("a snapshot haproxy -c refuses is not reported to onChecked; one that passe
       onChecked: (seen: Buffer | readonly SharedBackend[]) => heard.push(seen),
       slotsPerBlock: 10,
       runtimeUpdates: true,
-      supervisor: { isSettled: () => true },
+      supervisor: { isSettled: () => true, settled: async () => true },
     }) as unknown as Pick<
       ApplierOptions,
       "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"

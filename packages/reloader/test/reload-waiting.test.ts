@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { createLogger } from "@rancher-haproxy/core";
+import { planChange } from "../src/reload/plan-change.ts";
 import { reloadTo } from "../src/reload/reload-to.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 
@@ -55,4 +56,32 @@ test("a switch that waits for the master is reload.waiting: retried, no reload c
     0,
     "no reload counted",
   );
+});
+
+test("a change planned while the master is silent after a timed-out reload waits before it is staged", async () => {
+  let staged = 0;
+  const options = {
+    logger: createLogger({ name: "t", level: "silent", format: "json" }),
+    status: new ReloaderStatus(),
+    store: {
+      lastAssignment: () => null,
+      stageChecked: async () => {
+        staged += 1;
+        return { ok: false, generation: null, reason: "not reached" };
+      },
+      currentFailsToo: async () => null,
+    },
+    slotsPerBlock: 10,
+    runtimeUpdates: true,
+    supervisor: { isSettled: () => false, settled: async () => false },
+  } as unknown as Parameters<typeof planChange>[2];
+  const accepted = {
+    files: { base: "global\n", backends: "", map: "", hash: "H" },
+    table: { backends: [], hosts: [] },
+    started: performance.now(),
+    since: null,
+  } as unknown as Parameters<typeof planChange>[0];
+  const planned = await planChange(accepted, null, options);
+  assert.equal(planned.kind, "waiting");
+  assert.equal(staged, 0, "no snapshot staged and checked while it could only wait");
 });

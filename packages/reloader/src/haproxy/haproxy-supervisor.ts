@@ -138,6 +138,13 @@ export class HaproxySupervisor {
     return !this.unsettled;
   }
 
+  // isSettled, asking the master first (on the lock) when the last reload timed out: true once it answers
+  // show proc again, or when HAProxy is not running (its restart loads whatever `current` names).
+  settled(): Promise<boolean> {
+    if (!this.unsettled) return Promise.resolve(true);
+    return this.lock.run(async () => !this.isRunning() || (await this.settle()));
+  }
+
   // Point `current` at `generation` and reload onto it, with no restart in between; a reload the master
   // refused points `current` back. One not confirmed in time does not: the master may still be reading
   // the files through `current`, and pointing it back then could load one generation's base config with

@@ -151,6 +151,7 @@ export class ConfigApplier {
     const accepted = { files: read.files, table: validated.table, started, since };
     const planned = await planChange(accepted, this.state.known, this.options);
     if (planned.kind === "refused") return this.refused(hash, planned.reason);
+    if (planned.kind === "waiting") return { retry: planned.reason };
     if (planned.kind === "reload") return this.follow(reloadTo(planned.target, this.options));
     return this.follow(applyRuntimePlan(planned.change, this.state.known, this.options));
   }

@@ -13,7 +13,12 @@ import type { ReloadTarget } from "./reload-to.js";
 export type PlannedChange =
   | { kind: "runtime"; change: RuntimeChange }
   | { kind: "reload"; target: ReloadTarget }
-  | { kind: "refused"; reason: string };
+  | { kind: "refused"; reason: string }
+  | { kind: "waiting"; reason: string };
+
+// Why a reload waits: staged and checked now, it could only wait in switchTo (and each retry would stage
+// and check it again while a slow master re-executes).
+const WAITING = "the master has not answered since a reload timed out: current is not moved until it does";
 
 // Plan the `accepted` table against what the running worker runs (`known`, if still that worker).
 export async function planChange(
@@ -37,6 +42,13 @@ export async function planChange(
   if (plan.kind === "runtime") {
     options.onChecked?.(table.backends);
     return { kind: "runtime", change: { ...accepted, plan } };
+  }
+  if (!(await options.supervisor.settled())) {
+    logger.warn(
+      { event: "reload.waiting", generation: null, reason: WAITING },
+      `not staging the change yet: ${WAITING}; it is retried`,
+    );
+    return { kind: "waiting", reason: WAITING };
   }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },
