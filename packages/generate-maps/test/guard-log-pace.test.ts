@@ -20,7 +20,8 @@ const WHOLE = buildRoutingTable(
 );
 const EMPTY = buildRoutingTable({ containers: [], aliases: {} }, MODEL_OPTIONS);
 
-test("an answer that flaps logs one hold and one release per window, then says how many flips it muted", async (t) => {
+// A guard (share 0.5, window 30 s) whose baseline is WHOLE, and its log lines.
+async function pacedGuard(t: Parameters<typeof tempDir>[0]) {
   const dir = await tempDir(t);
   const files = { backendsPath: join(dir, "a.cfg"), domainMapPath: join(dir, "a.map"), domain: "dev.tld" };
   const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
@@ -31,6 +32,12 @@ test("an answer that flaps logs one hold and one release per window, then says h
     return decision;
   };
   await cycle(WHOLE, 0);
+  const warned = () => lines().filter((line) => line["event"] === "guard.hold" && line["level"] === 40);
+  return { cycle, warned, lines };
+}
+
+test("an answer that flaps logs one hold and one release per window, then says how many flips it muted", async (t) => {
+  const { cycle, lines } = await pacedGuard(t);
   // 20 s of flips every 500 ms: 20 holds and 20 recoveries.
   for (let ms = 500; ms <= 20_000; ms += 1000) {
     assert.equal((await cycle(EMPTY, ms)).action, "hold");
@@ -57,21 +64,6 @@ test("an answer that flaps logs one hold and one release per window, then says h
   assert.equal(release?.["mutedSinceLast"], 1, "the muted hold it confirms");
 });
 
-// A guard (share 0.5, window 30 s) whose baseline is WHOLE, and its log lines.
-async function pacedGuard(t: Parameters<typeof tempDir>[0]) {
-  const dir = await tempDir(t);
-  const files = { backendsPath: join(dir, "a.cfg"), domainMapPath: join(dir, "a.map"), domain: "dev.tld" };
-  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
-  const { logger, lines } = captureLogger("debug");
-  const cycle = async (table: typeof WHOLE, ms: number) => {
-    const decision = await checkRemovals(guard, table, files, logger, clockAt(ms));
-    if (decision.action === "apply") noteWritten(guard, table, written);
-    return decision;
-  };
-  await cycle(WHOLE, 0);
-  const warned = () => lines().filter((line) => line["event"] === "guard.hold" && line["level"] === 40);
-  return { cycle, warned };
-}
 const reducedTo = (count: number) =>
   buildRoutingTable(
     { containers: Array.from({ length: count }, () => container({ stack_name: "other" })), aliases: {} },

@@ -5,12 +5,11 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger } from "@rancher-haproxy/core";
 import { resolveOptions } from "../src/options/resolve-options.ts";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
 import { prepareBaseConfig } from "../src/setup/prepare-base-config.ts";
+import { captureLog } from "./helpers/capture-log.ts";
 
 // The events prepareBaseConfig logs for a --config of `text`, with HAPROXY_SSL_CERT at <dir>/site.pem.
 async function eventsFor(text: (certFile: string) => string): Promise<Record<string, unknown>[]> {
@@ -24,22 +23,11 @@ async function eventsFor(text: (certFile: string) => string): Promise<Record<str
       { config: userConfig },
       { HAPROXY_SSL_CERT: certFile, ENABLE_SSL: "true" },
     );
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString("utf8"));
-        done();
-      },
-    });
-    const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+    const { logger, events } = captureLog();
     const layout = stateLayout(stateDir);
     await mkdir(stateDir, { recursive: true });
     await prepareBaseConfig(options, { kind: "stdout" } as never, null, layout, logger);
-    return lines
-      .join("")
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return events();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

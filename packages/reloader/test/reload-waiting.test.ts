@@ -2,22 +2,15 @@
 // sends no reload: it is logged as reload.waiting, retried, and counted neither as a reload by reason nor
 // as a failed one (found by a review: the first version counted both).
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { test } from "node:test";
 import { createLogger } from "@rancher-haproxy/core";
 import { planChange } from "../src/reload/plan-change.ts";
 import { reloadTo } from "../src/reload/reload-to.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
+import { captureLog } from "./helpers/capture-log.ts";
 
 test("a switch that waits for the master is reload.waiting: retried, no reload counted", async () => {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  const logger = createLogger({ name: "reloader", level: "info", format: "json", destination });
+  const { logger, events: logged } = captureLog();
   const status = new ReloaderStatus();
   const reason = "the master has not answered since a reload timed out";
   const services = {
@@ -44,7 +37,7 @@ test("a switch that waits for the master is reload.waiting: retried, no reload c
   }
   assert.deepEqual(next.value, { retry: `gen-7 waits: ${reason}` });
   assert.ok(!changes.some((change) => change.switched != null), "current did not move");
-  const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const events = logged();
   assert.deepEqual(
     events.map((event) => event["event"]),
     ["reload.waiting"],
