@@ -1,5 +1,6 @@
-// `haproxy -c` on exactly the files HAProxy will load, with its output kept for the log.
+// `haproxy -c` on exactly the files HAProxy will load, with its output kept for the log (bounded).
 import { execa } from "execa";
+import { BoundedOutput } from "./bounded-output.js";
 
 // The verdict of one check; `spawnError` is set when the binary could not run at all (ENOENT, EACCES),
 // `stopped` when it ran but was ended before its verdict: the timeout, or a signal (the OOM killer).
@@ -23,14 +24,20 @@ export async function checkConfig(
   timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<CheckResult> {
   const started = performance.now();
-  const result = await execa(bin, ["-c", ...files.flatMap((file) => ["-f", file])], {
+  // Not execa's buffer: its bound (maxBuffer) ends the check, and its default keeps 100 MB a stream.
+  const kept = new BoundedOutput();
+  const subprocess = execa(bin, ["-c", ...files.flatMap((file) => ["-f", file])], {
     reject: false,
-    all: true,
+    buffer: false,
     stdin: "ignore",
     timeout: timeoutMs,
   });
+  const add = (chunk: Buffer) => kept.add(chunk);
+  subprocess.stdout?.on("data", add);
+  subprocess.stderr?.on("data", add);
+  const result = await subprocess;
   const durationMs = Math.round(performance.now() - started);
-  const output = typeof result.all === "string" ? result.all.trim() : "";
+  const output = kept.text().trim();
   const stopped = result.timedOut
     ? `haproxy -c timed out after ${timeoutMs} ms`
     : result.signal === undefined
