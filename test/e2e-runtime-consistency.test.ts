@@ -18,6 +18,7 @@ import {
   ScaledStack,
   startStackBackends,
   statusUrl,
+  NO_REMOVAL_GUARD,
   waitForRouting,
   type Layout,
   type StackEvent,
@@ -66,7 +67,10 @@ test("runtime state equals the files and the snapshot after a run, a forced relo
     },
     ...(alias ? { aliases: { blog: ["www"] } } : {}),
   });
-  const pair = await startWorldPair(t, layoutWorld(layout(false)), { reloaderEnv: LOG });
+  const pair = await startWorldPair(t, layoutWorld(layout(false)), {
+    generateMapsEnv: NO_REMOVAL_GUARD,
+    reloaderEnv: LOG,
+  });
   await waitForRouting(pair, layoutRouting(layout(false)));
   const baseline = await readReloadCounter(pair.paths.stateDir);
 
@@ -119,7 +123,10 @@ test("a reload racing back-to-back scale events ends consistent", async (t) => {
       ...(added ? { fresh: [{ container: "new-1", backend: others["new-1"]! }] } : {}),
     },
   });
-  const pair = await startWorldPair(t, layoutWorld(layout()), { reloaderEnv: LOG });
+  const pair = await startWorldPair(t, layoutWorld(layout()), {
+    generateMapsEnv: NO_REMOVAL_GUARD,
+    reloaderEnv: LOG,
+  });
   await waitForRouting(pair, layoutRouting(layout()));
   for (const round of [1, 2, 3]) {
     // The new (or removed) stack forces a reload; scale events follow without waiting for it.
@@ -146,7 +153,10 @@ test("a reload racing back-to-back scale events ends consistent", async (t) => {
 test("more containers than SERVER_SLOTS: exactly one reload grows the backend, then runtime updates again", async (t) => {
   const shop = new ScaledStack("shop", await startStackBackends(t, "shop", 8, 17), 1);
   const layout = (): Layout => ({ stacks: { shop: shop.placed() } });
-  const pair = await startWorldPair(t, layoutWorld(layout()), { reloaderEnv: { ...LOG, SERVER_SLOTS: "4" } });
+  const pair = await startWorldPair(t, layoutWorld(layout()), {
+    generateMapsEnv: NO_REMOVAL_GUARD,
+    reloaderEnv: { ...LOG, SERVER_SLOTS: "4" },
+  });
   await waitForRouting(pair, layoutRouting(layout()));
   const baseline = await readReloadCounter(pair.paths.stateDir);
   const reportBefore = await readRuntimeReport(pair.reloader);

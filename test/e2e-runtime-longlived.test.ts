@@ -13,6 +13,7 @@ import {
   percentiles,
   ScaledStack,
   startStackBackends,
+  NO_REMOVAL_GUARD,
   waitForRouting,
   type Layout,
   type StackEvent,
@@ -42,6 +43,7 @@ test("20 open streams survive 100 scale events of another stack and of their own
   const other = new ScaledStack("other", await startStackBackends(t, "other", 4, 14), 1);
   const layout = (): Layout => ({ stacks: { live: live.placed(), other: other.placed() } });
   const pair = await startWorldPair(t, layoutWorld(layout()), {
+    generateMapsEnv: NO_REMOVAL_GUARD,
     reloaderEnv: { SYSLOG_HOST: "127.0.0.1:9", HARD_STOP_AFTER: "3s" },
   });
   await waitForRouting(pair, layoutRouting(layout()));

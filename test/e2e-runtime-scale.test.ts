@@ -27,6 +27,7 @@ import {
   readRuntimeReport,
   reloadsSince,
   startStackBackends,
+  NO_REMOVAL_GUARD,
   waitForRouting,
   type Layout,
 } from "./helpers/runtime.ts";
@@ -76,6 +77,7 @@ test("100 scale events under keep-alive and Connection: close load: no reload, n
   };
 
   const pair = await startWorldPair(t, layoutWorld(layout()), {
+    generateMapsEnv: NO_REMOVAL_GUARD,
     reloaderEnv: { SYSLOG_HOST: "127.0.0.1:9" },
   });
   publish(performance.now());
