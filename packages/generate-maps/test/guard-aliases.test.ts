@@ -351,3 +351,39 @@ test("after a restart, hosts claims under the domain read back as aliases leave 
   const edited = await checkRemovals(guard, shop("api.dev.tld"), files, logger, clockAt(5000));
   assert.equal(edited.action, "apply", "a label edit, not a mass removal of aliases");
 });
+
+test("after a blue/green switch of the aliases within the window, they are counted at the stack they moved to", async (t) => {
+  // Found by a review: the window judged each alias by the backend it had when the window began. Once
+  // the old stack (blue) was gone, the aliases moved from it to green counted neither as routed nor as
+  // removed, so green's aliases dropped in steps went through unheld, and the share of another stack's
+  // aliases was taken of those alone.
+  const stacks = new Map(["blue", "green", "blog"].map((stack) => [stack, container({ stack_name: stack })]));
+  const tableOf = (names: readonly string[], aliases: Record<string, string[]>) =>
+    buildRoutingTable({ containers: names.map((name) => stacks.get(name)), aliases }, MODEL_OPTIONS);
+  const site = names("s", 6);
+
+  const stepped = await steppingGuard(t);
+  assert.equal((await stepped(tableOf(["blue", "green", "blog"], { blue: site }), 0)).action, "apply");
+  assert.equal((await stepped(tableOf(["blue", "green", "blog"], { green: site }), 500)).action, "apply");
+  assert.equal((await stepped(tableOf(["green", "blog"], { green: site }), 1000)).action, "apply");
+  const steps = [5, 4, 3, 2, 1, 0].map((left) => ({ left, ms: 1500 + (6 - left) * 500 }));
+  const actions = [];
+  for (const { left, ms } of steps)
+    actions.push((await stepped(tableOf(["green", "blog"], { green: site.slice(0, left) }), ms)).action);
+  assert.deepEqual(actions.slice(0, 3), ["apply", "apply", "apply"], "3 of 6: within the share");
+  assert.equal(actions[3], "hold", "4 of the 6 green maps: held, as without the switch");
+
+  const edited = await steppingGuard(t);
+  const both = { blog: ["news", "feed"] };
+  assert.equal(
+    (await edited(tableOf(["blue", "green", "blog"], { ...both, blue: site }), 0)).action,
+    "apply",
+  );
+  assert.equal(
+    (await edited(tableOf(["blue", "green", "blog"], { ...both, green: site }), 500)).action,
+    "apply",
+  );
+  assert.equal((await edited(tableOf(["green", "blog"], { ...both, green: site }), 1000)).action, "apply");
+  const dropped = await edited(tableOf(["green", "blog"], { green: site }), 1500);
+  assert.equal(dropped.action, "apply", "2 of the 8 aliases mapped: within the share");
+});

@@ -51,6 +51,21 @@ export function countWindowAliasRemoval(
   return { applied: all.applied, removed, share: all.applied === 0 ? 0 : removed / all.applied };
 }
 
+// The window's aliases (key → backend), each one the files now map at another backend moved there: an
+// alias moved from blue to green within the window and dropped after blue was gone counted neither as
+// routed nor as removed, as if it had gone with blue (found by a review). `window` itself when none moved.
+export function followMovedAliases(
+  window: ReadonlyMap<string, string>,
+  applied: ReadonlyMap<string, string>,
+): ReadonlyMap<string, string> {
+  let moved: Map<string, string> | null = null;
+  for (const [key, backend] of applied) {
+    const was = window.get(key);
+    if (was !== undefined && was !== backend) (moved ??= new Map(window)).set(key, backend);
+  }
+  return moved ?? window;
+}
+
 // The aliases of a domain.map already on disk (key → backend), so the first cycle after a start guards
 // them too: each key `<name>.<domain>`, with or without a path, whose name (a DNS name, as aliases are:
 // `www` or `www.shop`) is not its backend's stack (that key is the stack's own name). A `hosts` label of

@@ -12,7 +12,13 @@ import {
   type RemovalDecision,
   type RemovalGuardSettings,
 } from "./decide-removal-hold.js";
-import { countAliasRemoval, countWindowAliasRemoval, parseMapAliases, routedAliases } from "./alias-keys.js";
+import {
+  countAliasRemoval,
+  countWindowAliasRemoval,
+  followMovedAliases,
+  parseMapAliases,
+  routedAliases,
+} from "./alias-keys.js";
 import { fingerprintTable } from "./fingerprint-table.js";
 import { createLogPace, logRemovalDecision, type LogPace } from "./log-removal-decision.js";
 import { parseServerKeys, routedServerKeys } from "./server-keys.js";
@@ -30,7 +36,8 @@ export interface RemovalGuard {
   /** the servers the files routed when the current window began (a monotonic time), renewed once it is
    * confirmMs old, or after a released hold: removals count against it as well as against `applied`.
    * Before, each step counted against the last file written only: 10 → 8 → 4 → 2 → 1 servers, each step
-   * within the share, went through unheld in 2.5 s (found by a review). */
+   * within the share, went through unheld in 2.5 s (found by a review). Its aliases follow a move to
+   * another backend once written (followMovedAliases). */
   window:
     | { servers: ReadonlySet<string> | null; aliases: ReadonlyMap<string, string> | null; since: number }
     | undefined;
@@ -137,6 +144,10 @@ export function noteWritten(
       const claims = new Set(table.hosts.filter((host) => host.source === "hosts").map((host) => host.fqdn));
       guard.window = { ...window, aliases: new Map([...window.aliases].filter(([key]) => !claims.has(key))) };
     }
+    // An alias moved to another stack since the window began is counted at the stack it is on now.
+    const aliases = guard.window?.aliases;
+    if (guard.window && aliases != null)
+      guard.window = { ...guard.window, aliases: followMovedAliases(aliases, guard.appliedAliases) };
     guard.diskAliases = null;
   }
   if (holds(outcomes[0]) && holds(outcomes[1])) guard.pending = null;
