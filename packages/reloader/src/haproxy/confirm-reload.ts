@@ -38,19 +38,23 @@ export function waitUntilReady(options: ConfirmOptions): Promise<Verdict> {
 
 // Wait until the master counted one more reload and a new current worker replaced `before`'s.
 export function confirmReload(options: ConfirmOptions, before: ProcInfo): Promise<Verdict> {
-  const previous = new Set(before.workers.map((worker) => worker.pid));
-  return poll(options, (info) => {
-    if (info.reloads <= before.reloads) return null;
-    if (info.failed > 0)
-      return {
-        ok: false,
-        kind: "rejected",
-        reason: `the master reports the reload failed ([failed: ${info.failed}]); the old workers keep serving`,
-        info,
-      };
-    const worker = currentWorker(info);
-    return worker && !previous.has(worker.pid) ? { ok: true, info, workerPid: worker.pid } : null;
-  });
+  return poll(options, (info) => judgeReload(before, info));
+}
+
+// The verdict `show proc` (`info`) gives on the reload sent after `before`, or null while there is none:
+// one more reload counted and a new current worker, or the master's [failed] count.
+export function judgeReload(before: ProcInfo, info: ProcInfo): Verdict | null {
+  if (info.reloads <= before.reloads) return null;
+  if (info.failed > 0)
+    return {
+      ok: false,
+      kind: "rejected",
+      reason: `the master reports the reload failed ([failed: ${info.failed}]); the old workers keep serving`,
+      info,
+    };
+  const worker = currentWorker(info);
+  const previous = before.workers.some((old) => old.pid === worker?.pid);
+  return worker && !previous ? { ok: true, info, workerPid: worker.pid } : null;
 }
 
 // Polls until `judge` decides or the timeout passes, on the monotonic clock (a wall clock stepped back by

@@ -16,6 +16,7 @@ import { readProc, type Verdict } from "./confirm-reload.js";
 import { describeStartFailure } from "./describe-start-failure.js";
 import { launchMaster } from "./launch-master.js";
 import { reloadMaster } from "./reload-master.js";
+import { settleLateReload, type LateReload } from "./settle-late-reload.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { SerialLock } from "./serial-lock.js";
 import { stopHaproxy } from "./stop-haproxy.js";
@@ -45,11 +46,10 @@ export type SwitchResult =
   | { kind: "reloaded"; verdict: Verdict; kept: number | null }
   | { kind: "waiting"; reason: string };
 
-// A switch put off because the last reload timed out and the master still does not answer.
-const UNSETTLED: SwitchResult = {
-  kind: "waiting",
-  reason: "the master has not answered since a reload timed out: current is not moved until it does",
-};
+// Why a switch or reload is put off: the last reload timed out and the master still does not answer.
+const UNSETTLED_REASON =
+  "the master has not answered since a reload timed out: current is not moved until it does";
+const UNSETTLED: SwitchResult = { kind: "waiting", reason: UNSETTLED_REASON };
 
 // The HAProxy child and its restart policy.
 export class HaproxySupervisor {
@@ -65,8 +65,8 @@ export class HaproxySupervisor {
   private restartTimer: NodeJS.Timeout | null = null;
   /** the last reload was not confirmed in time (from any caller): the master may still be reading the
    * files through `current`, so `current` must not move, and what the worker runs is not known, until
-   * the master answers again (settle) */
-  private unsettled = false;
+   * the master answers again (settle, which then reads the master's verdict on it) */
+  private unsettled: LateReload | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     this.policy = new RestartPolicy(options.maxRestarts);
@@ -106,7 +106,7 @@ export class HaproxySupervisor {
   private async adoptOnce(child: HaproxyChild, info: ProcInfo): Promise<void> {
     const { layout, logger, status } = this.options;
     this.child = child;
-    this.unsettled = false;
+    this.unsettled = null;
     this.confirmed = true;
     this.startedAt = performance.now();
     this.readyAt = this.startedAt;
@@ -135,13 +135,13 @@ export class HaproxySupervisor {
   // False from a reload that was not confirmed in time until the master answers again: until then
   // what the worker runs is unknown (the applier plans a reload, not runtime steps).
   isSettled(): boolean {
-    return !this.unsettled;
+    return this.unsettled === null;
   }
 
   // isSettled, asking the master first (on the lock) when the last reload timed out: true once it answers
   // show proc again, or when HAProxy is not running (its restart loads whatever `current` names).
   settled(): Promise<boolean> {
-    if (!this.unsettled) return Promise.resolve(true);
+    if (this.unsettled === null) return Promise.resolve(true);
     return this.lock.run(async () => !this.isRunning() || (await this.settle()));
   }
 
@@ -154,12 +154,13 @@ export class HaproxySupervisor {
   switchTo(generation: number): Promise<SwitchResult> {
     return this.lock.run(async () => {
       const { layout, status } = this.options;
-      const kept = await readCurrentGeneration(layout);
+      // Settled first: the master's verdict on a reload that timed out may point `current` back.
       if (this.isRunning() && !(await this.settle())) return UNSETTLED;
+      const kept = await readCurrentGeneration(layout);
       await pointCurrent(layout, generation);
       status.currentIs(generation);
       if (!this.isRunning()) return { kind: "deferred" };
-      const verdict = await this.reloadOnce();
+      const verdict = await this.reloadOnce(kept);
       if (!verdict.ok && verdict.kind === "rejected" && kept !== null) {
         await pointCurrent(layout, kept);
         status.currentIs(kept);
@@ -168,20 +169,30 @@ export class HaproxySupervisor {
     });
   }
 
-  private async reloadOnce(): Promise<Verdict> {
+  // `kept`: the snapshot `current` named before a switch sent this reload (settleLateReload).
+  private async reloadOnce(kept: number | null = null): Promise<Verdict> {
     const child = this.child;
-    if (!child) return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
-    const verdict = await reloadMaster(child, this.options.layout.masterSocket, this.options.reloadTimeoutMs);
-    if (verdict.ok) this.options.status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
-    this.unsettled = !verdict.ok && verdict.kind === "timeout";
+    if (!child?.isAlive()) return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
+    // Another reload sent before the master answered again would lose its verdict on the one that timed out.
+    if (!(await this.settle())) return { ok: false, kind: "timeout", reason: UNSETTLED_REASON, info: null };
+    const { layout, reloadTimeoutMs, status } = this.options;
+    const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs);
+    if (verdict.ok) status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    this.unsettled = !verdict.ok && verdict.kind === "timeout" ? { before, kept } : null;
     return verdict;
   }
 
   // After a reload that timed out: true once the master answers show proc (it is back in its loop, done
-  // reading its files), false while it still does not. Called on the lock.
+  // reading its files) and its verdict on that reload is taken (settleLateReload), false while it still
+  // does not answer. Called on the lock.
   private async settle(): Promise<boolean> {
-    if (this.unsettled && (await readProc(this.options.layout.masterSocket)) !== null) this.unsettled = false;
-    return !this.unsettled;
+    const late = this.unsettled;
+    if (late === null) return true;
+    const info = await readProc(this.options.layout.masterSocket);
+    if (info === null) return false;
+    await settleLateReload(late, info, this.options);
+    this.unsettled = null;
+    return true;
   }
 
   // Last resort when the reloader itself is exiting without a stop: no orphan HAProxy keeps the ports.
@@ -212,7 +223,7 @@ export class HaproxySupervisor {
       reason,
       (child) => {
         this.child = child;
-        this.unsettled = false;
+        this.unsettled = null;
         this.startedAt = performance.now();
         this.readyAt = null;
         void child.exited.then((exit) => this.onExit(child, exit));

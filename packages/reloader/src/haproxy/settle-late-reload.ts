@@ -1,0 +1,49 @@
+// What the supervisor learns when the master answers `show proc` again after a reload it did not
+// confirm in time: that reload went live (the status names its worker), or the master refused it or it
+// was never sent (the old workers serve on, so `current` goes back to the snapshot they run, as for a
+// refusal in time).
+import type { Logger, ProcInfo } from "@rancher-haproxy/core";
+import type { StateLayout } from "../output/snapshot-layout.js";
+import { pointCurrent } from "../output/stage-snapshot.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import { judgeReload } from "./confirm-reload.js";
+
+// A reload not confirmed in time: show proc before it, and the snapshot `current` named before the
+// switch that sent it (null: a reload that did not move `current`, a certificates' one).
+export interface LateReload {
+  before: ProcInfo | null;
+  kept: number | null;
+}
+
+// Judge `late` from the master's first answer since (`info`); throws only when `current` cannot be moved.
+export async function settleLateReload(
+  late: LateReload,
+  info: ProcInfo,
+  options: { layout: StateLayout; status: ReloaderStatus; logger: Logger },
+): Promise<void> {
+  const { layout, status, logger } = options;
+  const verdict = late.before === null ? null : judgeReload(late.before, info);
+  if (verdict?.ok === true) {
+    status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    logger.info(
+      { event: "reload.settled", outcome: "applied", workerPid: verdict.workerPid, keptGeneration: null },
+      "the master answers again: the reload that timed out went live",
+    );
+    return;
+  }
+  // Refused, or never sent (the master did not answer show proc before it): the old workers run `kept`.
+  const outcome = verdict !== null ? "refused" : late.before === null ? "not-sent" : "unknown";
+  const kept = outcome === "unknown" ? null : late.kept;
+  if (kept !== null) {
+    await pointCurrent(layout, kept);
+    status.currentIs(kept);
+  }
+  const back = kept === null ? "" : `; current is back on gen-${kept}`;
+  const said = {
+    refused:
+      "the master answers again and reports the reload that timed out refused: the old workers keep serving",
+    "not-sent": "the master answers again; the reload was not sent (it did not answer before it)",
+    unknown: "the master answers again; it reports no verdict on the reload that timed out",
+  }[outcome];
+  logger.warn({ event: "reload.settled", outcome, workerPid: null, keptGeneration: kept }, `${said}${back}`);
+}
