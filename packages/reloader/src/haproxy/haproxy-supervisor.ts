@@ -51,6 +51,9 @@ const UNSETTLED_REASON =
   "the master has not answered since a reload timed out: current is not moved until it does";
 const UNSETTLED: SwitchResult = { kind: "waiting", reason: UNSETTLED_REASON };
 
+// How many of HAProxy's last stderr lines a first start keeps for its failure message.
+const START_STDERR_LINES = 1000;
+
 // The HAProxy child and its restart policy.
 export class HaproxySupervisor {
   private readonly lock = new SerialLock();
@@ -84,9 +87,17 @@ export class HaproxySupervisor {
   }
 
   private async startOnce(): Promise<void> {
+    // Kept for the failure message only while the start is undecided, the last START_STDERR_LINES: the
+    // master keeps this pipe for its whole life (each reload's notices and warnings, a line per proxy).
     const stderr: string[] = [];
-    const { verdict, child } = await this.launch("start", (line) => stderr.push(line));
-    if (verdict.ok) return;
+    let keep = true;
+    const { verdict, child } = await this.launch("start", (line) => {
+      if (keep && stderr.push(line) > START_STDERR_LINES) stderr.shift();
+    });
+    if (verdict.ok) {
+      keep = false;
+      return;
+    }
     let exit: HaproxyExit | null = null;
     if (child) {
       child.signal("SIGKILL");
