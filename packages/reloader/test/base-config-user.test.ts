@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { resolveOptions } from "../src/options/resolve-options.ts";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
@@ -39,11 +39,27 @@ test("a --config that binds HAPROXY_SSL_CERT itself is warned about at start; on
   const warning = mounted.find((line) => line["event"] === "base-config.binds-mounted-cert");
   assert.equal(warning?.["level"], 40);
   assert.match(String(warning?.["msg"]), /site\.pem.*name \S*server\.pem, the checked copy, instead/);
+  // Quoted, through the variable HAProxy inherits, or as the directory `crt` loads every file of.
+  for (const text of [
+    (certFile: string) => bind(`"${certFile}"`),
+    () => bind('"${HAPROXY_SSL_CERT}"'),
+    () => bind("$HAPROXY_SSL_CERT"),
+    (certFile: string) => bind(dirname(certFile)),
+    (certFile: string) => bind(`'${dirname(certFile)}/'`),
+  ]) {
+    const events = await eventsFor(text);
+    assert.ok(
+      events.some((line) => line["event"] === "base-config.binds-mounted-cert"),
+      text("<file>"),
+    );
+  }
   // Only a word of a line that is not a comment: the path in a comment, or inside a longer one, is not it.
   for (const text of [
     (certFile: string) =>
       `${bind("/var/run/rancher-haproxy/server.pem")}    # was: bind 127.0.0.1:8443 ssl crt ${certFile}\n`,
     (certFile: string) => bind(`${certFile}.bak`),
+    (certFile: string) =>
+      `global\n    chroot ${dirname(certFile)}\n${bind("/var/run/rancher-haproxy/server.pem")}`,
   ])
     assert.ok(!(await eventsFor(text)).some((line) => line["event"] === "base-config.binds-mounted-cert"));
   const copy = await eventsFor(() => bind("/var/run/rancher-haproxy/server.pem"));

@@ -107,8 +107,26 @@ function referenceCopy(text: string, loaded: string): string {
   );
 }
 
-// True when a line of `config` (comments left out) has `path` as one of its words, as a `bind … crt`
-// would name it.
+// Whether a line of `config` that is not a comment names the file at `path`: as a word, quoted or not, as
+// `${HAPROXY_SSL_CERT}` (HAProxy expands the variable it inherits), or as the directory holding it after
+// `crt` (HAProxy then loads every file in it). A warning only: a crt-list naming it is not looked into.
 function namesFile(config: string, path: string): boolean {
-  return config.split("\n").some((line) => (line.split("#")[0] ?? "").trim().split(/\s+/).includes(path));
+  const dir = dirname(path);
+  return config.split("\n").some((line) => {
+    const words = (line.split("#")[0] ?? "").trim().split(/\s+/).map(unquote);
+    return words.some(
+      (word, index) =>
+        word === path ||
+        SSL_CERT_VARIABLE.test(word) ||
+        (words[index - 1] === "crt" && (word === dir || word === `${dir}/`)),
+    );
+  });
+}
+
+const SSL_CERT_VARIABLE = /^\$(?:HAPROXY_SSL_CERT|\{HAPROXY_SSL_CERT\})$/;
+
+// A word without the one pair of quotes around it, if any.
+function unquote(word: string): string {
+  const quoted = word.length >= 2 && (word[0] === '"' || word[0] === "'") && word.endsWith(word[0]);
+  return quoted ? word.slice(1, -1) : word;
 }
