@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { createLogger } from "@rancher-haproxy/core";
 import { planChange } from "../src/reload/plan-change.ts";
 import { reloadTo } from "../src/reload/reload-to.ts";
+import { RetrySchedule, WAITING_RETRY_MAX_MS } from "../src/reload/retry-schedule.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { captureLog } from "./helpers/capture-log.ts";
 
@@ -35,7 +36,7 @@ test("a switch that waits for the master is reload.waiting: retried, no reload c
     changes.push(next.value);
     next = await steps.next();
   }
-  assert.deepEqual(next.value, { retry: `gen-7 waits: ${reason}` });
+  assert.deepEqual(next.value, { retry: `gen-7 waits: ${reason}`, waiting: true });
   assert.ok(!changes.some((change) => change.switched != null), "current did not move");
   const events = logged();
   assert.deepEqual(
@@ -77,4 +78,25 @@ test("a change planned while the master is silent after a timed-out reload waits
   const planned = await planChange(accepted, null, options);
   assert.equal(planned.kind, "waiting");
   assert.equal(staged, 0, "no snapshot staged and checked while it could only wait");
+});
+
+// Nothing starts a pass when the master answers again, so the retries of a waiting change must come soon:
+// with the change backoff (up to 30 s) a change waited up to 30 s more after the master was back.
+test("a change waiting for the master is retried at most WAITING_RETRY_MAX_MS apart; other retries back off to 30 s", () => {
+  const { logger, events } = captureLog();
+  const delays = (waiting: boolean): number[] => {
+    const schedule = new RetrySchedule(200, () => undefined, { logger, status: new ReloaderStatus() });
+    for (let i = 0; i < 8; i++) schedule.retry("r", waiting);
+    schedule.close();
+    return events()
+      .splice(-8)
+      .map((event) => Number(event["delayMs"]));
+  };
+  const waiting = delays(true);
+  assert.deepEqual(waiting.slice(0, 4), [500, 1000, 2000, 4000]);
+  assert.ok(
+    waiting.slice(4).every((delay) => delay === WAITING_RETRY_MAX_MS),
+    waiting.join(" "),
+  );
+  assert.equal(Math.max(...delays(false)), 30_000);
 });

@@ -30,8 +30,9 @@ export type StateChange = Partial<ApplierState>;
 // later leaves the state exactly as far as it got), returns what the pass leaves behind.
 export type PassSteps = AsyncGenerator<StateChange, PassOutcome, void>;
 
-// What one pass leaves behind: nothing to do until the files change, or a retry (and why).
-export type PassOutcome = { retry: null } | { retry: string; unsettled?: boolean };
+// What one pass leaves behind: nothing to do until the files change, or a retry (and why): of inputs not
+// settled yet, or of a change that is `waiting` for a silent master (retried sooner).
+export type PassOutcome = { retry: null } | { retry: string; unsettled?: boolean; waiting?: boolean };
 
 // The outcome of a pass with nothing left to do.
 export const DONE: PassOutcome = { retry: null };

@@ -109,7 +109,7 @@ export class ConfigApplier {
         } else if (this.pending) again = true;
         else {
           if ("unsettled" in outcome) this.retries.reread();
-          else this.retries.retry(outcome.retry);
+          else this.retries.retry(outcome.retry, outcome.waiting === true);
           again = false;
         }
       }
@@ -151,7 +151,7 @@ export class ConfigApplier {
     const accepted = { files: read.files, table: validated.table, started, since };
     const planned = await planChange(accepted, this.state.known, this.options);
     if (planned.kind === "refused") return this.refused(hash, planned.reason);
-    if (planned.kind === "waiting") return { retry: planned.reason };
+    if (planned.kind === "waiting") return { retry: planned.reason, waiting: true };
     if (planned.kind === "reload") return this.follow(reloadTo(planned.target, this.options));
     return this.follow(applyRuntimePlan(planned.change, this.state.known, this.options));
   }

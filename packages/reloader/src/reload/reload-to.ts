@@ -56,5 +56,6 @@ export async function* reloadTo(
   if (live === null) change.settledHash = hash;
   yield change;
   await store.prune();
-  return live === null ? DONE : { retry: live };
+  if (live === null) return DONE;
+  return result.kind === "waiting" ? { retry: live, waiting: true } : { retry: live };
 }

@@ -1,6 +1,6 @@
 // When the applier's next pass runs after one that left something to do: a retry with backoff for a
-// change that is not live yet (0.5 s, doubling up to 30 s, for as long as it fails), a re-read for inputs
-// that are not settled yet (the debounce, doubling to 5 s).
+// change that is not live yet (0.5 s, doubling up to 30 s, for as long as it fails; up to 5 s while it
+// waits for a silent master), a re-read for inputs that are not settled yet (the debounce, doubling to 5 s).
 import type { Logger } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { RetryBackoff } from "./retry-backoff.js";
@@ -8,6 +8,9 @@ import { RetryBackoff } from "./retry-backoff.js";
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const UNSETTLED_MAX_MS = 5000;
+// The longest wait between retries of a change that waits for the master to answer again after a reload
+// timed out: nothing else starts a pass when it does, so a 30 s backoff left the change that long after.
+export const WAITING_RETRY_MAX_MS = 5000;
 
 // The one timer for the next pass and the backoffs behind it; `pass` runs when the timer fires.
 export class RetrySchedule {
@@ -57,10 +60,13 @@ export class RetrySchedule {
     this.arm(this.unsettledBackoff.next().delayMs);
   }
 
-  // Try the change that is not live yet again after the next delay of the backoff (status and log say so).
-  retry(reason: string): void {
+  // Try the change that is not live yet again after the next delay of the backoff (status and log say so),
+  // at most WAITING_RETRY_MAX_MS later when the change is waiting for a silent master.
+  retry(reason: string, waiting = false): void {
     if (this.closed) return;
-    const { attempt, delayMs } = this.backoff.next();
+    const next = this.backoff.next();
+    const attempt = next.attempt;
+    const delayMs = waiting ? Math.min(next.delayMs, WAITING_RETRY_MAX_MS) : next.delayMs;
     this.report.status.retryScheduled(attempt, Date.now() + delayMs, reason);
     this.report.logger.warn(
       { event: "apply.retry", attempt, delayMs, reason },
