@@ -2,13 +2,19 @@
 // else the base config with empty routing (every host 503). Nothing passing is a StartupError. A check
 // with no verdict (timed out, killed: CheckStoppedError) refuses nothing: the inputs are checked again by
 // the first pass, and the last good snapshot, which passed before, is started from even when its own
-// check gets no verdict either.
+// check gets no verdict either. When a running master is adopted, the last good snapshot is kept even
+// when it fails the check now too: the failure is the environment's (a SYSLOG_HOST name during a DNS
+// outage), not the files', and exit 1 (or empty routing) would drop what that master serves.
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
 import type { SlotMap } from "../model/server-slots.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
 import { CheckStoppedError } from "./check-stopped-error.js";
 import type { SnapshotStore } from "./snapshot-store.js";
+
+// Why the last good snapshot is kept beside a running master though it fails haproxy -c now too.
+const ENVIRONMENT =
+  "it fails haproxy -c now too, so the environment does (a SYSLOG_HOST name that does not resolve?); the running master keeps serving";
 
 // The generation `current` now points at, and why the inputs were refused (null: they were used, or
 // could not be read).
@@ -25,12 +31,13 @@ export interface StartSnapshot {
 }
 
 // `files` is null when the inputs could not be read; `base` is then the base config alone (null:
-// unreadable too).
+// unreadable too). `adopting`: a running master of this state dir is adopted, not started.
 export async function chooseStartSnapshot(
   store: SnapshotStore,
   files: InputFiles | null,
   base: Buffer | null,
   logger: Logger,
+  adopting = false,
 ): Promise<StartSnapshot> {
   const earlier = await store.open();
   let deferred: string | null = null;
@@ -49,22 +56,26 @@ export async function chooseStartSnapshot(
       deferred: null,
       staged: { table: fromInputs.table, slots: fromInputs.slots },
     };
-  const refused = fromInputs?.reason ?? null;
   const unsettled = fromInputs?.unsettled === true;
 
   const lastGood = earlier.current;
   if (lastGood !== null && earlier.generations.includes(lastGood)) {
     const check = await store.checkCurrent();
-    if (check.ok || check.stopped !== null) {
-      const unchecked = check.ok ? {} : { unchecked: check.stopped };
+    const stopped = check.ok ? null : (check.stopped ?? (adopting ? ENVIRONMENT : null));
+    if (check.ok || stopped !== null) {
+      // It fails now too: the inputs' failure says nothing about them either (checked again, not refused).
+      if (!check.ok && check.stopped === null) deferred = ENVIRONMENT;
+      const unchecked = check.ok ? {} : { unchecked: stopped };
       logger.warn(
         { event: "start.last-good", generation: lastGood, ...unchecked },
         `the current files ${deferred === null ? "fail the checks" : "got no verdict"}: starting from the last good snapshot gen-${lastGood}` +
-          (check.ok ? "" : ` (its own check got none either: ${check.stopped}; it passed before)`),
+          (check.ok ? "" : ` (its own check got none either: ${stopped}; it passed before)`),
       );
+      const refused = deferred === null ? (fromInputs?.reason ?? null) : null;
       return { generation: await adopt(store, lastGood), refused, unsettled, deferred };
     }
   }
+  const refused = fromInputs?.reason ?? null;
 
   if (base === null)
     throw new StartupError("the base config cannot be read and there is no last good snapshot", 1);

@@ -44,9 +44,9 @@ export class ConfigApplier {
   }
 
   // Point `current` at what HAProxy should start from (see prepare-initial.ts); the change counts as
-  // live once HAProxy confirms it runs that snapshot.
-  async prepareInitial(): Promise<number> {
-    const { generation, change, unreadable } = await prepareInitial(this.options);
+  // live once HAProxy confirms it runs that snapshot. `adopting`: a running master is adopted, not started.
+  async prepareInitial(adopting = false): Promise<number> {
+    const { generation, change, unreadable } = await prepareInitial(this.options, adopting);
     this.apply(change);
     this.unreadable = unreadable;
     return generation;

@@ -8,9 +8,10 @@ import { reportUnreadable, unreadableKey } from "./report-unreadable.js";
 
 // The snapshot `current` points at, and the applier's state for the first pass: the change counts as
 // live once HAProxy confirms it runs that snapshot. `unreadable`: what was reported unreadable (the
-// first pass does not report the same again).
+// first pass does not report the same again). `adopting`: a running master is adopted, not started.
 export async function prepareInitial(
   options: Pick<ApplierOptions, "logger" | "store" | "inputs" | "status" | "onChecked">,
+  adopting = false,
 ): Promise<{ generation: number; change: StateChange; unreadable: string | null }> {
   const { logger, store, inputs, status } = options;
   const read = await readInputs(inputs);
@@ -18,7 +19,7 @@ export async function prepareInitial(
   let generation: number;
   let unreadable: string | null = null;
   if (read.ok) {
-    const start = await chooseStartSnapshot(store, read.files, read.files.base, logger);
+    const start = await chooseStartSnapshot(store, read.files, read.files.base, logger, adopting);
     generation = start.generation;
     if (start.deferred !== null) {
       // No verdict on these bytes: not what HAProxy runs, not refused either; the first pass checks again.
@@ -36,7 +37,8 @@ export async function prepareInitial(
     reportUnreadable(read, logger, status);
     unreadable = unreadableKey(read);
     const base = await readInputFile(inputs.base);
-    generation = (await chooseStartSnapshot(store, null, base.ok ? base.bytes : null, logger)).generation;
+    const bytes = base.ok ? base.bytes : null;
+    generation = (await chooseStartSnapshot(store, null, bytes, logger, adopting)).generation;
   }
   status.currentIs(generation);
   return { generation, change, unreadable };

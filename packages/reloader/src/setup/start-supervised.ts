@@ -73,7 +73,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   });
 
   stopIfAsked(stop, "before the first check");
-  const generation = await applier.prepareInitial();
+  const generation = await applier.prepareInitial(found.kind === "running");
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") await adoptMaster(found, supervisor, logger);
   else {
