@@ -1,20 +1,37 @@
 // Take over the HAProxy master a killed reloader left running, instead of starting a second one on the
 // same ports: supervise it (by polling, it is not our child) and reload it once, confirmed, so it runs
 // exactly the snapshot this reloader just checked and pointed `current` at.
+import { access } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "@rancher-haproxy/core";
 import type { Verdict } from "../haproxy/confirm-reload.js";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
+import { generationName, type StateLayout } from "../output/snapshot-layout.js";
+import { pointCurrent } from "../output/stage-snapshot.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
 import { adoptedMaster } from "./adopted-master.js";
 import type { FoundMaster } from "./find-running-master.js";
 
-// Adopt and reload. A failed reload leaves the adopted workers serving.
+// Where `current` pointed before this start moved it (`previous`): the snapshot the adopted workers run,
+// as far as the state dir knows.
+export interface AdoptContext {
+  layout: StateLayout;
+  status: ReloaderStatus;
+  previous: number | null;
+}
+
+// Adopt and reload. A failed reload leaves the adopted workers serving; one the master refused points
+// `current` back at `previous`, as a switch refused at runtime does (found by a review: it stayed on the
+// refused snapshot, so every refused retry pointed "back" there and a restart of HAProxy loaded it).
 export async function adoptMaster(
   found: Extract<FoundMaster, { kind: "running" }>,
   supervisor: HaproxySupervisor,
   logger: Logger,
+  context: AdoptContext,
 ): Promise<Verdict> {
   await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info);
   const verdict = await supervisor.reload();
+  const kept = verdict.ok || verdict.kind !== "rejected" ? null : await pointBack(context);
   if (verdict.ok)
     logger.info(
       {
@@ -27,8 +44,28 @@ export async function adoptMaster(
     );
   else
     logger.error(
-      { event: "adopt.reload-failed", pid: found.pid, kind: verdict.kind, reason: verdict.reason },
-      "the adopted HAProxy did not take the current snapshot: its workers keep serving",
+      {
+        event: "adopt.reload-failed",
+        pid: found.pid,
+        kind: verdict.kind,
+        reason: verdict.reason,
+        keptGeneration: kept,
+      },
+      "the adopted HAProxy did not take the current snapshot: its workers keep serving" +
+        (kept === null ? "" : `; current is back on gen-${kept}`),
     );
   return verdict;
+}
+
+// Point `current` back at `previous` when it is another snapshot still on disk; the generation, or null.
+async function pointBack({ layout, status, previous }: AdoptContext): Promise<number | null> {
+  if (previous === null || previous === status.snapshot().currentGeneration) return null;
+  const there = await access(join(layout.dir, generationName(previous))).then(
+    () => true,
+    () => false,
+  );
+  if (!there) return null;
+  await pointCurrent(layout, previous);
+  status.currentIs(previous);
+  return previous;
 }

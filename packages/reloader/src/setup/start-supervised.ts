@@ -11,6 +11,7 @@ import type { StateLayout } from "../output/snapshot-layout.js";
 import { ConfigApplier } from "../reload/config-applier.js";
 import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
+import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { watchInputs } from "../watch/watch-inputs.js";
@@ -73,9 +74,11 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   });
 
   stopIfAsked(stop, "before the first check");
+  // What an adopted master's workers run, as far as the state dir knows: `current` before the start moves it.
+  const previous = found.kind === "running" ? await readCurrentGeneration(layout) : null;
   const generation = await applier.prepareInitial(found.kind === "running");
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
-  if (found.kind === "running") await adoptMaster(found, supervisor, logger);
+  if (found.kind === "running") await adoptMaster(found, supervisor, logger, { layout, status, previous });
   else {
     stopIfAsked(stop, "before HAProxy's start");
     await supervisor.start();

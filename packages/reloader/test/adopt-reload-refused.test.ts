@@ -1,0 +1,86 @@
+// A reloader restarted (SIGKILL, a crash) adopts the master still serving and reloads it onto the
+// snapshot it just staged; when the master refuses that reload (a config that passes `haproxy -c` but
+// fails to load: a bind on a port another process holds), its workers serve on the snapshot `current`
+// named before the start, and `current` goes back there, as for a switch refused at runtime (found by a
+// review: it stayed on the refused snapshot, every refused retry pointed it "back" there again, and a
+// restart of HAProxy would load it). A fixture stands in for haproxy: while `refuse` exists, its next
+// re-execution (`-sf`) adds `-f bad.cfg`, which HAProxy keeps for its later re-executions.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { chmod, readlink, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { appFixture } from "./helpers/app-fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
+
+function killIfHaproxy(pid: number): void {
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("haproxy")) process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+test("an adoption reload the master refuses points `current` back at the snapshot its workers run", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(t, ["127.0.0.71", "127.0.0.72"], { deferStart: true }, "web");
+  const { bin, refuse, bad } = await refusingMaster(fixture.dir);
+  const first = await fixture.start(["--haproxy-bin", bin]);
+  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  const running = await readlink(join(fixture.stateDir, "current"));
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+
+  // While no reloader runs, the files change, and the master will refuse its next reload.
+  await writeFile(bad, "frontend rh_bad\n    bogus-keyword\n");
+  await writeFile(refuse, "");
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "web", servers: [{ address: web.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
+  });
+  const second = await fixture.start(["--haproxy-bin", bin]);
+  assert.equal((await second.waitForEvent("haproxy.adopted"))["pid"], masterPid);
+  const failed = await second.waitForEvent("adopt.reload-failed");
+  assert.equal(failed["kind"], "rejected");
+  assert.equal(`gen-${String(failed["keptGeneration"])}`, running, "pointed back at the running snapshot");
+  assert.equal(await readlink(join(fixture.stateDir, "current")), running);
+  assert.ok(await routesTo(fixture.url, "app.dev.tld", "app")(), "the adopted workers still serve");
+
+  // The retries are refused the same way and point back there too; the cause gone, the change goes live.
+  await second.waitForEvent("reload.failed", { timeoutMs: 15_000 });
+  assert.equal(await readlink(join(fixture.stateDir, "current")), running);
+  const fixed = second.logs.length;
+  await writeFile(bad, "");
+  await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
+  await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
+});
+
+// The HAProxy binary of this test, in `dir`: while the file `refuse` exists, its next re-execution
+// (`-sf`) runs the real HAProxy with `-f bad.cfg` added. bash runs under a name holding "haproxy", so
+// /proc shows the master as an HAProxy.
+async function refusingMaster(dir: string): Promise<{ bin: string; refuse: string; bad: string }> {
+  const shell = join(dir, "haproxy-sh");
+  await symlink("/bin/bash", shell);
+  const bin = join(dir, "refusing-haproxy");
+  const refuse = join(dir, "refuse");
+  const bad = join(dir, "bad.cfg");
+  await writeFile(bad, "");
+  await writeFile(
+    bin,
+    `#!${shell}
+if [[ -e ${refuse} && " $* " == *" -sf "* ]]; then rm -f ${refuse}; set -- "$@" -f ${bad}; fi
+exec -a "$0" /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, refuse, bad };
+}
