@@ -5,7 +5,6 @@
 // again they go live without another write (found by a review, 2026-12-04). A fixture script stands in
 // for haproxy: while its `dns-down` file exists, `-c` fails as an unresolvable log host makes it fail.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { chmod, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -18,14 +17,7 @@ import {
 import { startBackend } from "../../test-support/src/http/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
-
-function killIfHaproxy(pid: number): void {
-  try {
-    if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("haproxy")) process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
+import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
 
 test("a restart while every haproxy -c fails for the environment: the running master is adopted, not left to die with an exit 1", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.181" });

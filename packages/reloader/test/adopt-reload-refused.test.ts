@@ -6,21 +6,13 @@
 // restart of HAProxy would load it). A fixture stands in for haproxy: while `refuse` exists, its next
 // re-execution (`-sf`) adds `-f bad.cfg`, which HAProxy keeps for its later re-executions.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { chmod, readlink, symlink, writeFile } from "node:fs/promises";
+import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
+import { killIfHaproxy, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
-
-function killIfHaproxy(pid: number): void {
-  try {
-    if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("haproxy")) process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
 
 test("an adoption reload the master refuses points `current` back at the snapshot its workers run", async (t) => {
   const {
@@ -28,7 +20,7 @@ test("an adoption reload the master refuses points `current` back at the snapsho
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.0.71", "127.0.0.72"], { deferStart: true }, "web");
-  const { bin, refuse, bad } = await refusingMaster(fixture.dir);
+  const { bin, flag: refuse, bad } = await reexecHaproxy(fixture.dir, { addBad: true });
   const first = await fixture.start(["--haproxy-bin", bin]);
   const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
   t.after(() => killIfHaproxy(masterPid));
@@ -63,24 +55,3 @@ test("an adoption reload the master refuses points `current` back at the snapsho
   await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
   await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
 });
-
-// The HAProxy binary of this test, in `dir`: while the file `refuse` exists, its next re-execution
-// (`-sf`) runs the real HAProxy with `-f bad.cfg` added. bash runs under a name holding "haproxy", so
-// /proc shows the master as an HAProxy.
-async function refusingMaster(dir: string): Promise<{ bin: string; refuse: string; bad: string }> {
-  const shell = join(dir, "haproxy-sh");
-  await symlink("/bin/bash", shell);
-  const bin = join(dir, "refusing-haproxy");
-  const refuse = join(dir, "refuse");
-  const bad = join(dir, "bad.cfg");
-  await writeFile(bad, "");
-  await writeFile(
-    bin,
-    `#!${shell}
-if [[ -e ${refuse} && " $* " == *" -sf "* ]]; then rm -f ${refuse}; set -- "$@" -f ${bad}; fi
-exec -a "$0" /usr/sbin/haproxy "$@"
-`,
-  );
-  await chmod(bin, 0o755);
-  return { bin, refuse, bad };
-}

@@ -22,16 +22,9 @@ import type { LoadResult } from "../../test-support/src/load/index.ts";
 import { startAppLoad } from "./helpers/app-load.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
 
 const routes = (url: string, host: string, name: string) => routesTo(url, host, name, 2000);
-
-function killIfHaproxy(pid: number): void {
-  try {
-    if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("haproxy")) process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
 
 interface Adopted {
   fixture: Fixture;

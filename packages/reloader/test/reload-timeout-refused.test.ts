@@ -6,11 +6,12 @@
 // master whose re-execution then fails: while `slow` exists, its next re-execution (`-sf`) sleeps 4 s and
 // adds `-f bad.cfg` (kept for its later re-executions, as HAProxy re-executes with its own arguments).
 import assert from "node:assert/strict";
-import { chmod, readlink, symlink, writeFile } from "node:fs/promises";
+import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
+import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 test("a timed-out reload the master then refuses points `current` back at the snapshot the workers run", async (t) => {
@@ -19,7 +20,7 @@ test("a timed-out reload the master then refuses points `current` back at the sn
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.0.67", "127.0.0.68"], { deferStart: true }, "web");
-  const { bin, slow, bad } = await slowFailingMaster(fixture.dir);
+  const { bin, flag: slow, bad } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4, addBad: true });
   const reloader = await fixture.start(["--haproxy-bin", bin, "--reload-timeout", "2s"]);
   await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
   const running = await readlink(join(fixture.stateDir, "current"));
@@ -61,24 +62,3 @@ test("a timed-out reload the master then refuses points `current` back at the sn
   await reloader.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
   await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
 });
-
-// The HAProxy binary of this test, in `dir`: while the file `slow` exists, its next re-execution (`-sf`)
-// sleeps 4 s, then runs the real HAProxy with `-f bad.cfg` added. bash runs under a name holding
-// "haproxy", so /proc shows the sleeping master as an HAProxy.
-async function slowFailingMaster(dir: string): Promise<{ bin: string; slow: string; bad: string }> {
-  const shell = join(dir, "haproxy-sh");
-  await symlink("/bin/bash", shell);
-  const bin = join(dir, "slow-haproxy");
-  const slow = join(dir, "slow");
-  const bad = join(dir, "bad.cfg");
-  await writeFile(bad, "");
-  await writeFile(
-    bin,
-    `#!${shell}
-if [[ -e ${slow} && " $* " == *" -sf "* ]]; then rm -f ${slow}; sleep 4; set -- "$@" -f ${bad}; fi
-exec -a "$0" /usr/sbin/haproxy "$@"
-`,
-  );
-  await chmod(bin, 0o755);
-  return { bin, slow, bad };
-}

@@ -5,12 +5,13 @@
 // A fixture stands in for a slow master: while `slow` exists, its next re-execution (`-sf`) sleeps 4 s
 // before the real HAProxy takes over.
 import assert from "node:assert/strict";
-import { access, chmod, readlink, symlink, writeFile } from "node:fs/promises";
+import { access, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
+import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 
 const routes = routesTo;
 
@@ -27,7 +28,7 @@ test("a reload not confirmed in time leaves `current` on the new snapshot (no mi
     },
     "web",
   );
-  const { bin, slow } = await slowMaster(fixture.dir);
+  const { bin, flag: slow } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
   const reloader = await fixture.start(["--haproxy-bin", bin, "--reload-timeout", "2s"]);
   await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
 
@@ -59,7 +60,7 @@ test("after a reload not confirmed in time, `current` does not move on until the
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.0.65", "127.0.0.66"], { deferStart: true }, "web");
-  const { bin, slow, woke } = await slowMaster(fixture.dir);
+  const { bin, flag: slow, woke } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
   const reloader = await fixture.start(["--haproxy-bin", bin, "--reload-timeout", "2s"]);
   await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
 
@@ -101,24 +102,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-// The HAProxy binary of these tests, in `dir`: while the file `slow` exists, its next re-execution (`-sf`)
-// sleeps 4 s before the real HAProxy takes over, then creates `woke`. bash runs under a name holding
-// "haproxy", so /proc shows the sleeping master as an HAProxy.
-async function slowMaster(dir: string): Promise<{ bin: string; slow: string; woke: string }> {
-  const shell = join(dir, "haproxy-sh");
-  await symlink("/bin/bash", shell);
-  const bin = join(dir, "slow-haproxy");
-  const slow = join(dir, "slow");
-  const woke = join(dir, "woke");
-  await writeFile(
-    bin,
-    `#!${shell}
-if [[ -e ${slow} && " $* " == *" -sf "* ]]; then rm -f ${slow}; sleep 4; : > ${woke}; fi
-exec -a "$0" /usr/sbin/haproxy "$@"
-`,
-  );
-  await chmod(bin, 0o755);
-  return { bin, slow, woke };
 }

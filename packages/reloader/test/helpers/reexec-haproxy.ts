@@ -1,0 +1,50 @@
+// An HAProxy binary for tests of reloads, and a cleanup for masters a test leaves behind.
+import { readFileSync } from "node:fs";
+import { chmod, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+// The files of a reexecHaproxy: the binary, the flag that arms its next re-execution, the config it then
+// adds (`bad`, empty until a test writes it) and the file it creates once it went on (`woke`).
+export interface ReexecHaproxy {
+  bin: string;
+  flag: string;
+  bad: string;
+  woke: string;
+}
+
+// An HAProxy binary in `dir`: while `flag` exists, its next re-execution (`-sf`) sleeps `sleepSeconds`,
+// creates `woke` and, with `addBad`, runs the real HAProxy with `-f bad.cfg` added (kept for its later
+// re-executions, as HAProxy re-executes with its own arguments). bash runs under a name holding
+// "haproxy", so /proc shows the master as an HAProxy.
+export async function reexecHaproxy(
+  dir: string,
+  options: { sleepSeconds?: number; addBad?: boolean },
+): Promise<ReexecHaproxy> {
+  const shell = join(dir, "haproxy-sh");
+  await symlink("/bin/bash", shell);
+  const bin = join(dir, "reexec-haproxy");
+  const flag = join(dir, "reexec-flag");
+  const bad = join(dir, "bad.cfg");
+  const woke = join(dir, "woke");
+  await writeFile(bad, "");
+  const sleep = options.sleepSeconds ? `sleep ${options.sleepSeconds}; ` : "";
+  const add = options.addBad === true ? `set -- "$@" -f ${bad}; ` : "";
+  await writeFile(
+    bin,
+    `#!${shell}
+if [[ -e ${flag} && " $* " == *" -sf "* ]]; then rm -f ${flag}; ${sleep}: > ${woke}; ${add}fi
+exec -a "$0" /usr/sbin/haproxy "$@"
+`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, flag, bad, woke };
+}
+
+// SIGKILL `pid` if it is still an HAProxy (a master a test's reloader left running).
+export function killIfHaproxy(pid: number): void {
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("haproxy")) process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
