@@ -8,7 +8,11 @@ export interface OffendingLine {
 }
 
 const REFERENCE = /\[([^\]\s]+):(\d+)\]/g;
-const SECRET = /\b(insecure-password|stats auth)\s+\S+/gi;
+// One HAProxy word: unquoted characters, backslash escapes and quoted parts, run together (`"a b"`,
+// `'a b'`, `a\ b` are one word); an unterminated quote runs to the end of its line.
+const WORD = String.raw`(?:"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|\\.|[^\s"'\\])+`;
+// A keyword that carries a plain credential, however it is spaced (`stats<TAB>auth`), and that credential.
+const SECRET = new RegExp(String.raw`\b(insecure-password|stats[ \t]+auth)[ \t]+${WORD}`, "gi");
 
 // The lines named in `output`, looked up in `contents` (file path → text), at most `limit` of them.
 export function findOffendingLines(
@@ -49,7 +53,8 @@ function linesOf(
   return split;
 }
 
-// Replace what follows `insecure-password` and `stats auth` (the keywords that carry a plain credential).
+// Replace the word that follows `insecure-password` and `stats auth` (the keywords that carry a plain
+// credential), quoted or escaped parts included: masking only up to the first space showed the rest.
 export function maskSecrets(text: string): string {
   return text.replace(SECRET, (_all, keyword: string) => `${keyword} [redacted]`);
 }
