@@ -2,6 +2,7 @@
 // skips, freshness, the metadata version and the hash of the rendered output.
 import { Gauge, type Registry } from "prom-client";
 import { NOTE_CODES, SKIP_CODES, type NoteCode } from "../model/reasons.js";
+import type { RoutingTable } from "../model/routing-table.js";
 import type { StatusState } from "./status-state.js";
 
 const CONTAINER_CODES = Object.keys(SKIP_CODES).filter((code) => !code.startsWith("alias-"));
@@ -10,6 +11,7 @@ const ALIAS_CODES = Object.keys(SKIP_CODES).filter((code) => code.startsWith("al
 // Registers the scrape-time gauges over `state` on `registry`; `now` is the monotonic clock (ms).
 export function registerStateGauges(registry: Registry, state: StatusState, now: () => number): void {
   const table = () => state.lastSuccess?.output.table;
+  const skips = skipCounter();
   gauge(registry, "generate_maps_containers_seen", "Containers in the last metadata snapshot", (g) =>
     g.set(table()?.counts.containers ?? 0),
   );
@@ -24,8 +26,8 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
     "generate_maps_containers_skipped",
     "Labelled containers not routed, by reason code",
     (g) => {
-      for (const reason of CONTAINER_CODES)
-        g.set({ reason }, table()?.skipped.filter((skip) => skip.code === reason).length ?? 0);
+      const counts = skips(table());
+      for (const reason of CONTAINER_CODES) g.set({ reason }, counts.get(reason) ?? 0);
     },
     ["reason"],
   );
@@ -34,8 +36,8 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
     "generate_maps_aliases_skipped",
     "Aliases without a domain.map line, by reason code",
     (g) => {
-      for (const reason of ALIAS_CODES)
-        g.set({ reason }, table()?.skippedAliases.filter((skip) => skip.code === reason).length ?? 0);
+      const counts = skips(table());
+      for (const reason of ALIAS_CODES) g.set({ reason }, counts.get(reason) ?? 0);
     },
     ["reason"],
   );
@@ -100,6 +102,21 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
     "1 while the mass-removal guard keeps the files on the previous answer",
     (g) => g.set(state.lastSuccess?.output.guard?.action === "hold" ? 1 : 0),
   );
+}
+
+// The skipped containers and aliases of a table by code, counted once per table: a scrape walking them
+// once per code (24 passes) took ≈ 120 ms at 50 000 skipped, and /metrics is open to the network.
+function skipCounter(): (table: RoutingTable | undefined) => ReadonlyMap<string, number> {
+  let last: { table: RoutingTable; counts: Map<string, number> } | null = null;
+  return (table) => {
+    if (table === undefined) return new Map();
+    if (last?.table === table) return last.counts;
+    const counts = new Map<string, number>();
+    for (const list of [table.skipped, table.skippedAliases])
+      for (const { code } of list) counts.set(code, (counts.get(code) ?? 0) + 1);
+    last = { table, counts };
+    return counts;
+  };
 }
 
 // A gauge whose value is computed when Prometheus scrapes.
