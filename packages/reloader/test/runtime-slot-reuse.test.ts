@@ -62,4 +62,17 @@ describe("slot reuse at runtime", () => {
     const reload = planUpdate(full, { baseHash: "base", table: moved }, options);
     assert.deepEqual(reload.kind === "reload" && reload.reason, "slots-exhausted");
   });
+
+  // Found by a review: the reload kept the backend at its size (a reload puts the newcomer in the
+  // freed slot), so every later replacement in that full backend was one more slots-exhausted reload.
+  it("grows a backend that ran out by a block, so the next replacement needs no reload", () => {
+    const full = applied(table([1, 2, 3, 4].map((n) => server(`s-${n}`, n))));
+    const replaced = table([2, 3, 4, 5].map((n) => server(`s-${n}`, n)));
+    const reload = planUpdate(full, { baseHash: "base", table: replaced }, options);
+    assert.equal(reload.kind === "reload" && reload.reason, "slots-exhausted");
+    assert.equal(reload.slots.get("app")?.length, 8, "one more block");
+    const after: AppliedState = { baseHash: "base", table: replaced, slots: reload.slots };
+    const again = table([3, 4, 5, 6].map((n) => server(`s-${n}`, n)));
+    assert.equal(planUpdate(after, { baseHash: "base", table: again }, options).kind, "runtime");
+  });
 });

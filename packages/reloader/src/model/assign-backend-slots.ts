@@ -12,12 +12,14 @@ export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
 // (in runtime mode not one freed by this change), a full backend grows by a block. `old`: the servers
-// the previous slots held (runtime mode), null in reload mode.
+// the previous slots held (runtime mode), null in reload mode. `spare` (reload mode): a backend left
+// without a free slot grows by a block (it ran out at runtime: slots-exhausted).
 export function assignBackendSlots(
   previous: readonly Slot[],
   backend: SharedBackend,
   block: number,
   old: readonly SharedServer[] | null,
+  spare = false,
 ): { slots: Slot[]; grown: boolean } {
   const mode: AssignMode = old === null ? "reload" : "runtime";
   const servers = new Map(backend.servers.map((server) => [server.name, server]));
@@ -49,6 +51,12 @@ export function assignBackendSlots(
       for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
     }
     slots[free] = { server: name, options: {} };
+  }
+  // A reload for a backend that ran out at runtime, where the reload puts the newcomer in the slot the
+  // runtime could not reuse yet: without a free block, its next replacement would need a reload again.
+  if (mode === "reload" && spare && slots.every((slot) => slot.server !== null)) {
+    grown = true;
+    for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
   }
   for (const slot of slots) {
     const server = slot.server === null ? undefined : servers.get(slot.server);

@@ -28,13 +28,15 @@ export interface AssignedSlots {
 
 // Assign the servers of `backends` to slots, starting from `previous` (null: none yet); `before`: the
 // backends `previous` was assigned for (their addresses), which runtime mode needs to move re-addressed
-// containers to another slot.
+// containers to another slot; `exhausted` (reload mode): backends that ran out of slots at runtime, each
+// given a free block when the reload leaves it none.
 export function assignSlots(
   previous: SlotMap | null,
   backends: readonly SharedBackend[],
   block: number,
   mode: AssignMode,
   before: readonly SharedBackend[] = [],
+  exhausted: readonly string[] = [],
 ): AssignedSlots {
   const quick =
     mode === "runtime" && previous !== null ? assignChanged(previous, backends, block, before) : null;
@@ -58,7 +60,7 @@ export function assignSlots(
       slots.set(backend.name, kept);
       continue;
     }
-    const assigned = assignBackendSlots(kept ?? [], backend, block, old);
+    const assigned = assignBackendSlots(kept ?? [], backend, block, old, exhausted.includes(backend.name));
     if (assigned.grown) grown.push(backend.name);
     slots.set(backend.name, assigned.slots);
   }

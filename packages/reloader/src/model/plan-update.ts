@@ -68,12 +68,18 @@ export function planUpdate(
     "runtime",
     previous?.table.backends ?? [],
   );
-  const reload = (reason: ReloadReason, detail: string): UpdatePlan => ({
+  const reload = (reason: ReloadReason, detail: string, exhausted: readonly string[] = []): UpdatePlan => ({
     kind: "reload",
     reason,
     detail,
-    slots: assignSlots(previous?.slots ?? options.lastSlots ?? null, next.table.backends, block, "reload")
-      .slots,
+    slots: assignSlots(
+      previous?.slots ?? options.lastSlots ?? null,
+      next.table.backends,
+      block,
+      "reload",
+      [],
+      exhausted,
+    ).slots,
   });
   if (!options.runtimeUpdates) return reload("runtime-disabled", "RUNTIME_UPDATES is false");
   if (previous === null)
@@ -87,7 +93,11 @@ export function planUpdate(
     if (old && backend && renderBackendBlock(old, () => []) !== renderBackendBlock(backend, () => []))
       return reload("backend-options-changed", `backend ${name}: a line other than a server line changed`);
   if (runtime.grown.length > 0)
-    return reload("slots-exhausted", `no free server slot left in ${runtime.grown.join(", ")}`);
+    return reload(
+      "slots-exhausted",
+      `no free server slot left in ${runtime.grown.join(", ")}`,
+      runtime.grown,
+    );
   let unchanged: Map<string, SharedBackend> | null = null;
   const serverOps: ServerOp[] = [];
   // The same backend in the same slots has nothing to do (slotOps would find no step): when the
