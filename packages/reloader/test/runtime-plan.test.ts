@@ -255,6 +255,22 @@ describe("planUpdate", () => {
     assert.equal(reasonOf(reason(applied(base), base)), "runtime");
   });
 
+  // Found by a review: free slots all took the first used slot's options, so in a stack whose services
+  // differ in a per-server option (maxconn, the PROXY label), every scale-up of the other service was
+  // a server-options-changed reload, and that reload gave the free slots the first options again.
+  it("scales at runtime the service of a backend whose per-server options differ from its first slot's", () => {
+    const limited = (n: number) => server(`a-${n}`, n, { maxconn: 100 });
+    const plain = (n: number) => server(`b-${n}`, 10 + n);
+    const mixed = (...plains: number[]) => table([backend("app", [limited(1), ...plains.map(plain)])]);
+    // s1 a-1, s2 b-1; the free slots s3 and s4 take each option set in turn
+    let state = applied(mixed(1));
+    for (const plains of [[1, 2], [2], [2, 3]]) {
+      const plan = planUpdate(state, { baseHash: "base", table: mixed(...plains) }, options);
+      assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime", `b-${plains.join(", b-")}`);
+      state = { baseHash: "base", table: mixed(...plains), slots: plan.slots };
+    }
+  });
+
   it("scales a sticky backend at runtime: each slot's cookie is the slot's name, whatever container holds it", () => {
     const sticky = (name: string, last: number) => server(name, last, { cookie: `cookie-of-${name}` });
     const one = table([backend("app", [sticky("a", 1)])], { "app.tld": "app" });

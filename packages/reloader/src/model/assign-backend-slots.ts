@@ -2,12 +2,17 @@
 // what a container keeps, where a newcomer goes, and when a backend grows by a block. Why a slot freed at
 // runtime waits for the next change before it takes another container: assign-slots.ts.
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
-import { serverOptions, type Slot } from "./server-slots.js";
+import { sameOptions, serverOptions, type ServerOptions, type Slot } from "./server-slots.js";
 
-// `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them);
-// `reload`: every slot is rendered afresh, free slots with the options of the backend's first used slot,
-// and a backend's size is rounded up to a whole number of blocks, free blocks past one spare released (a
-// new worker has no old connections, so any slot may take any address).
+/** at most this many option sets of one backend's containers are handed out to its free slots */
+const MAX_FREE_OPTION_SETS = 8;
+
+// `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them), and a
+// newcomer takes a free slot loaded with its own options when there is one;
+// `reload`: every slot is rendered afresh, free slots with the option sets of the backend's used slots
+// in turn (one set, the common case: all of them the first used slot's), and a backend's size is rounded
+// up to a whole number of blocks, free blocks past one spare released (a new worker has no old
+// connections, so any slot may take any address).
 export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
@@ -44,13 +49,16 @@ export function assignBackendSlots(
   const newcomers = [...servers.keys()].filter((name) => !placed.has(name)).sort(compareStrings);
   let grown = false;
   let free = 0;
+  const unmatched = new Set<string>();
   for (const name of newcomers) {
     while (free < slots.length && (slots[free]?.server !== null || cooling.has(free))) free++;
     if (free === slots.length) {
       grown = true;
       for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
     }
-    slots[free] = { server: name, options: {} };
+    const server = servers.get(name);
+    const at = mode === "runtime" && server ? loadedFor(slots, cooling, free, server, unmatched) : free;
+    slots[at] = { server: name, options: {} };
   }
   // A reload for a backend that ran out at runtime, where the reload puts the newcomer in the slot the
   // runtime could not reuse yet: without a free block, its next replacement would need a reload again.
@@ -63,10 +71,43 @@ export function assignBackendSlots(
     if (server) slot.options = serverOptions(server);
   }
   if (mode === "reload") {
-    const first = slots.find((slot) => slot.server !== null)?.options ?? {};
-    for (const slot of slots) if (slot.server === null) slot.options = { ...first };
+    // In a stack whose services differ in a per-server option (maxconn, the PROXY label), free slots of
+    // one set only made every scale-up of the other service a server-options-changed reload.
+    const sets: ServerOptions[] = [];
+    for (const slot of slots)
+      if (
+        sets.length < MAX_FREE_OPTION_SETS &&
+        slot.server !== null &&
+        !sets.some((set) => sameOptions(set, slot.options))
+      )
+        sets.push(slot.options);
+    let turn = 0;
+    for (const slot of slots) if (slot.server === null) slot.options = { ...sets[turn++ % sets.length] };
   }
   return { slots, grown };
+}
+
+// Where a runtime newcomer goes: the first free slot from `from` on (not cooling) loaded with its
+// options, else `from` (whose options differ: the plan reloads, server-options-changed). `unmatched`:
+// the option sets no free slot has, so a burst of thousands does not scan the slots for each.
+function loadedFor(
+  slots: readonly Slot[],
+  cooling: ReadonlySet<number>,
+  from: number,
+  server: SharedServer,
+  unmatched: Set<string>,
+): number {
+  const wanted = serverOptions(server);
+  const first = slots[from]; // free and not cooling (or past the end)
+  if (first?.server === null && sameOptions(first.options, wanted)) return from;
+  const key = JSON.stringify(wanted);
+  if (unmatched.has(key)) return from;
+  for (let index = from; index < slots.length; index++) {
+    const slot = slots[index];
+    if (slot?.server === null && !cooling.has(index) && sameOptions(slot.options, wanted)) return index;
+  }
+  unmatched.add(key);
+  return from;
 }
 
 // A reload's size: the previous one rounded up to whole blocks, but a backend that once held many more
