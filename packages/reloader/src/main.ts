@@ -46,9 +46,11 @@ async function startLocked(
   // A live master of ours first: when there is one, no step of the start is abandoned on a stop (the
   // master is adopted, then the stop ends it gracefully); without one, a stop ends the start at once.
   const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
-  if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
   const abandon = found.kind === "running" ? undefined : stop;
   const certificates = await prepareStart(options, layout, logger, abandon);
+  // A stale master's workers may still serve: it is retired only once everything the new one needs is
+  // ready (the metadata reads of prepareStart can wait out an outage), just before its ports are taken.
+  if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
   // HAProxy's stdout (access logs with SYSLOG_HOST=stdout) through the state dir's FIFO, so a reloader
   // started again after a crash keeps logging what the adopted HAProxy writes.
   const stdoutFifo = await openStdoutFifo(

@@ -200,6 +200,10 @@ test("a master that never answers its CLI is retired after the reload timeout's 
   const second = await fixture.start(["--haproxy-bin", bin, ...args]);
   const stale = await second.waitForEvent("haproxy.stale", { timeoutMs: 30_000 });
   assert.equal(stale["pid"], masterPid);
+  // Retired only once the new start is prepared: its workers served meanwhile.
+  const at = (event: string) => second.logs.findIndex((line) => line["event"] === event);
+  assert.ok(at("base-config.written") >= 0, "the base config was rendered");
+  assert.ok(at("base-config.written") < at("haproxy.stale"), "the start was prepared before the retirement");
   const ready = await second.waitForEvent("haproxy.ready");
   assert.notEqual(ready["pid"], masterPid);
   assert.equal(second.count("haproxy.adopted"), 0);
