@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { createFixture, waitForApply } from "./helpers/fixture.ts";
+import { userConfigLines } from "./helpers/user-config.ts";
 
 test("ENABLE_STATS: stats page and /metrics behind basic auth on STATS_PORT; the password stays out of logs", async (t) => {
   const statsPort = await freePort();
@@ -71,23 +72,15 @@ test("--config: the user's own base config is used as is, read once at start, an
   });
   const userConfig = join(fixture.dir, "my-haproxy.cfg");
   const text = (marker: string) =>
-    [
-      "global",
-      "    default-path config",
-      "defaults",
-      "    mode http",
-      "    timeout connect 5s",
-      "    timeout client 30s",
-      "    timeout server 30s",
-      "frontend mine",
-      `    bind 127.0.0.1:${fixture.httpPort}`,
-      `    http-response set-header x-user-config ${marker}`,
-      "    use_backend %[req.hdr(host),host_only,map_str(domain.map)] if { req.hdr(host),host_only,map_str(domain.map) -m found }",
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
-      "",
-    ].join("\n");
+    userConfigLines(
+      fixture.httpPort,
+      [`    http-response set-header x-user-config ${marker}`],
+      [
+        "    default_backend fallback_mine",
+        "backend fallback_mine",
+        '    http-request return status 404 content-type text/plain string "mine"',
+      ],
+    ).join("\n");
   await writeFile(userConfig, text("one"));
   await fixture.start(["--config", userConfig]);
   await fixture.reloader.waitForEvent("base-config.user");

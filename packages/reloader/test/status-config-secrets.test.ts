@@ -11,6 +11,7 @@ import { startBackend } from "../../test-support/src/http/index.ts";
 import { readStatus } from "../../test-support/src/status/index.ts";
 import { maskSecrets, redactConfig } from "../src/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { userConfigLines } from "./helpers/user-config.ts";
 
 const SECRETS = ["tab-s3cret", "quoted s3cret", "esc\\ s3cret", "two words", "single s3cret"];
 
@@ -55,20 +56,7 @@ test("/config of a user's own base config shows none of its stats credentials", 
     deferStart: true,
   });
   const userConfig = join(fixture.dir, "my-haproxy.cfg");
-  const lines = [
-    "global",
-    "    default-path config",
-    "defaults",
-    "    mode http",
-    "    timeout connect 5s",
-    "    timeout client 30s",
-    "    timeout server 30s",
-    "frontend mine",
-    `    bind 127.0.0.1:${fixture.httpPort}`,
-    "    use_backend %[req.hdr(host),host_only,map_str(domain.map)] if { req.hdr(host),host_only,map_str(domain.map) -m found }",
-    ...statsSection(await freePort()),
-    "",
-  ];
+  const lines = userConfigLines(fixture.httpPort, [], statsSection(await freePort()));
   await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
   const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
