@@ -144,8 +144,12 @@ test("haproxy -c killed at runtime refuses nothing: the pass is retried with bac
 });
 
 // An haproxy whose every `-c` fails like an unresolvable `log` host while `outage` exists (each such run
-// appends a line to `runs`); everything else is the real HAProxy.
-async function dnsOutageHaproxy(dir: string): Promise<{ bin: string; runs: string; outage: string }> {
+// appends a line to `runs`; `once`: the outage ends with the first run it fails); everything else is the
+// real HAProxy.
+async function dnsOutageHaproxy(
+  dir: string,
+  once = false,
+): Promise<{ bin: string; runs: string; outage: string }> {
   const bin = join(dir, "dns-haproxy");
   const runs = join(dir, "dns-runs");
   const outage = join(dir, "outage");
@@ -154,7 +158,7 @@ async function dnsOutageHaproxy(dir: string): Promise<{ bin: string; runs: strin
     `#!/bin/sh
 case " $* " in *" -c "*)
   if [ -f ${outage} ]; then
-    echo failed >> ${runs}
+    echo failed >> ${runs}${once ? `\n    rm -f ${outage}` : ""}
     echo "[ALERT]    (1) : config : parsing [$3:5] : 'log' : invalid address: 'syslog.example.invalid:514'" >&2
     exit 1
   fi;;
@@ -198,5 +202,36 @@ test("haproxy -c failing for the environment (the running snapshot fails now too
   await waitFor(routes(fixture.url, "www.dev.tld", "fresh"), {
     timeoutMs: 2000,
     message: "the same bytes, once the outage is over",
+  });
+});
+
+test("an outage that ends between the new snapshot's check and the running one's refuses nothing: checked once more, applied", async (t) => {
+  const {
+    app,
+    other: fresh,
+    fixture,
+  } = await appFixture(t, ["127.0.0.63", "127.0.0.64"], {
+    deferStart: true,
+  });
+  const { bin, runs, outage } = await dnsOutageHaproxy(fixture.dir, true);
+  const reloader = await fixture.start(["--haproxy-bin", bin]);
+
+  const from = reloader.logs.length;
+  await writeFile(outage, "");
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "web", servers: [{ address: fresh.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
+  });
+  await reloader.waitForEvent("check.failed", { from });
+  // The running snapshot's check passes (the outage is over): the new one is checked again, not refused.
+  await reloader.waitForEvent("reload.applied", { from, timeoutMs: 15_000 });
+  assert.equal(await killedRuns(runs), 1, "one check failed for the outage");
+  assert.equal(reloader.count("check.environment"), 0);
+  await waitFor(routes(fixture.url, "www.dev.tld", "fresh"), {
+    timeoutMs: 2000,
+    message: "the change, once the outage is over",
   });
 });

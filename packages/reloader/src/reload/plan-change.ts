@@ -54,13 +54,20 @@ export async function planChange(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },
     `the change needs a reload: ${plan.detail}`,
   );
-  const checked = await store.stageChecked(files, table, plan.slots);
-  if (!checked.ok) {
+  let checked = await store.stageChecked(files, table, plan.slots);
+  if (!checked.ok && checked.generation !== null) {
     // A check that fails for the environment's sake gives no verdict on these bytes: retried, not refused.
-    const environment = checked.generation === null ? null : await store.currentFailsToo();
-    if (environment !== null) throw new CheckStoppedError(checked.generation ?? 0, environment);
-    return { kind: "refused", reason: checked.reason };
+    const environment = await store.currentFailsToo();
+    if (environment !== null) throw new CheckStoppedError(checked.generation, environment);
+    // The running snapshot passes: the bytes are bad, or the environment recovered between the two
+    // checks (a refusal then would hold them until the files change): they are checked once more.
+    logger.info(
+      { event: "check.again", generation: checked.generation },
+      "the running snapshot passes haproxy -c: checking the new one once more before refusing it",
+    );
+    checked = await store.stageChecked(files, table, plan.slots);
   }
+  if (!checked.ok) return { kind: "refused", reason: checked.reason };
   options.onChecked?.(table.backends);
   const { generation, check } = checked;
   const state = { ...next, slots: checked.slots };
