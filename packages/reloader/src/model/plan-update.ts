@@ -5,13 +5,14 @@ import {
   compareStrings,
   renderBackendBlock,
   type SharedBackend,
-  type SharedServer,
   type SharedTable,
 } from "@rancher-haproxy/core";
 import { assignSlots } from "./assign-slots.js";
+import { mapOps } from "./map-ops.js";
 import { withMarkerOps } from "./path-host-markers.js";
 import { pairBackends } from "./pair-backends.js";
-import { sameOptions, type Slot, type SlotMap } from "./server-slots.js";
+import type { SlotMap } from "./server-slots.js";
+import { slotOps } from "./slot-ops.js";
 
 // What HAProxy runs (or will, once a change is applied): the base config's hash, the table, the slots.
 export interface AppliedState {
@@ -125,50 +126,6 @@ export function planUpdate(
   const keyOps = mapOps(previous.table, next.table);
   const allMapOps = withMarkerOps(keyOps, previous.table.hosts, next.table.hosts);
   return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: allMapOps };
-}
-
-// The steps for one backend's slots, or why a slot cannot take its new container at runtime.
-function slotOps(
-  backend: string,
-  before: readonly Slot[],
-  after: readonly Slot[],
-  oldServers: readonly SharedServer[],
-  newServers: readonly SharedServer[],
-): ServerOp[] | string {
-  const oldByName = new Map(oldServers.map((server) => [server.name, server]));
-  const newByName = new Map(newServers.map((server) => [server.name, server]));
-  const ops: ServerOp[] = [];
-  for (const [slot, next] of after.entries()) {
-    const prev = before[slot];
-    const was = prev?.server == null ? undefined : oldByName.get(prev.server);
-    const now = next.server === null ? undefined : newByName.get(next.server);
-    if (now && !sameOptions(prev?.options ?? {}, next.options))
-      return `backend ${backend}: server ${now.name} needs options its slot was not loaded with`;
-    const moved =
-      was && now && (was.name !== now.name || was.address !== now.address || was.port !== now.port);
-    if (was && (!now || moved)) ops.push({ backend, slot, action: "maint" });
-    if (now && (!was || moved)) {
-      ops.push({ backend, slot, action: "shutdown" });
-      ops.push({ backend, slot, action: "addr", address: now.address, port: now.port });
-      ops.push({ backend, slot, action: "ready" });
-    }
-  }
-  return ops;
-}
-
-// add for a new key, set for a re-pointed one (never del + add: not atomic), del for a removed one.
-function mapOps(before: SharedTable, after: SharedTable): MapOp[] {
-  if (before.hosts === after.hosts) return []; // the same list (the parse reused it)
-  const old = new Map(before.hosts.map((host) => [host.fqdn, host.backend]));
-  const now = new Map(after.hosts.map((host) => [host.fqdn, host.backend]));
-  const ops: MapOp[] = [];
-  for (const [fqdn, backend] of now) {
-    const was = old.get(fqdn);
-    if (was === undefined) ops.push({ action: "add", fqdn, backend });
-    else if (was !== backend) ops.push({ action: "set", fqdn, backend });
-  }
-  for (const fqdn of old.keys()) if (!now.has(fqdn)) ops.push({ action: "del", fqdn });
-  return ops;
 }
 
 function describeSet(added: readonly string[], removed: readonly string[]): string {
