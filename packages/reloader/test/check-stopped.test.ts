@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { readStatus } from "../../test-support/src/status/index.ts";
 import { checkConfig } from "../src/haproxy/check-config.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
@@ -234,4 +235,40 @@ test("an outage that ends between the new snapshot's check and the running one's
     timeoutMs: 2000,
     message: "the change, once the outage is over",
   });
+});
+
+test("a retry pending for a killed check is cleared when the files change to inputs that are not settled yet", async (t) => {
+  const {
+    app,
+    other: fresh,
+    fixture,
+  } = await appFixture(t, ["127.0.0.65", "127.0.0.66"], {
+    deferStart: true,
+  });
+  const { bin, spike } = await oomHaproxy(fixture.dir);
+  const reloader = await fixture.start(["--haproxy-bin", bin, "--status-port", "0"]);
+  const url = String((await reloader.waitForEvent("status.listening"))["url"]);
+  const health = async () => JSON.parse((await readStatus(url, "/healthz")).body) as Record<string, unknown>;
+
+  const from = reloader.logs.length;
+  const oom = [
+    { name: "app", servers: [{ address: app.address }] },
+    { name: "oom", servers: [{ address: fresh.address }] },
+  ];
+  await fixture.write({
+    backends: renderTestBackends(oom),
+    map: renderTestMap({ "app.dev.tld": "app", "oom.dev.tld": "oom" }),
+  });
+  await reloader.waitForEvent("apply.retry", { from });
+  assert.notEqual((await health())["retry"], null, "the killed check's retry is pending");
+
+  // The map now names a backend the backends file does not declare yet: nothing to retry, a re-read.
+  const next = reloader.logs.length;
+  await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "ghost.dev.tld": "ghost" }) });
+  await reloader.waitForEvent("inputs.unsettled", { from: next });
+  const body = await health();
+  assert.equal(body["retry"], null, `no retry of the files that are gone: ${JSON.stringify(body)}`);
+  assert.doesNotMatch(String(body["reason"]), /killed/, "the reason is not the replaced files' retry");
+  assert.match(String(body["lastError"]), /"ghost" is not declared/);
+  await rm(spike);
 });

@@ -179,8 +179,10 @@ export class ConfigApplier {
 
   // Not settled yet: say so once per content (see reportUnsettled) and read again soon.
   private unsettled(hash: string, reason: string): PassOutcome {
-    // Whatever settles next (the files that run now included) is examined and reported afresh.
+    // Whatever settles next (the files that run now included) is examined and reported afresh; a retry
+    // of earlier files is moot (these replaced them), so /healthz says why the new ones wait, not that.
     this.apply({ settledHash: null });
+    this.options.status.retryCleared();
     reportUnsettled(hash, reason, this.lastUnsettled?.hash ?? null, this.options);
     this.lastUnsettled = { hash, reason };
     return { retry: reason, unsettled: true };
