@@ -220,6 +220,22 @@ test("the guard's baseline parsers walk a file line by line: 32 MiB of empty lin
   assert.deepEqual(JSON.parse(run.stdout), { servers: ["shop/web-1"], aliases: [["www.dev.tld", "shop"]] });
 });
 
+test("parseMapAliases looks at the first words of a line only: one line of 32 MiB of words in a 128 MiB heap", () => {
+  // Split whole, the line was an array of 16 million one-letter strings: ≈ 440 MB of heap, a fatal
+  // out-of-memory error at start for a generator with a heap of 256 or 512 MB (found by a review).
+  const run = runInSmallHeap(`
+    const text = "www.dev.tld shop\\n" + "a ".repeat(16 * 1024 * 1024) + "\\nnews.dev.tld blog\\n";
+    const aliases = [...src.parseMapAliases(text, "dev.tld")];
+    process.stdout.write(JSON.stringify({ aliases }));`);
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  assert.deepEqual(JSON.parse(run.stdout), {
+    aliases: [
+      ["www.dev.tld", "shop"],
+      ["news.dev.tld", "blog"],
+    ],
+  });
+});
+
 test("a file on disk over the guard's baseline cap is not read: logged as guard.baseline-unread, nothing held", async (t) => {
   const files = await filesOnDisk(t, "#".repeat(GUARD_BASELINE_MAX_BYTES) + "\n");
   const { logger, lines } = captureLogger();

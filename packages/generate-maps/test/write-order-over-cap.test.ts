@@ -16,7 +16,7 @@ import {
   scanDeclaredNames,
   writeOutputs,
 } from "../src/index.js";
-import { tempDir } from "./helpers.js";
+import { runInSmallHeap, tempDir } from "./helpers.js";
 
 const backendsOf = (names: readonly string[]): string =>
   renderBackends({
@@ -191,4 +191,14 @@ test("planWrites with the old map unread: it may name any old backend, so the ne
       ["map", both.map],
     ],
   );
+});
+
+test("mapBackends reads a line's second field only: one line of 32 MiB of words in a 128 MiB heap", () => {
+  // The old map is untrusted (up to its read cap, 2 × the new size + 1 MiB): split whole, such a line
+  // was an array of 16 million one-letter strings (found by a review).
+  const run = runInSmallHeap(`
+    const text = "www.dev.tld shop\\n" + "a ".repeat(16 * 1024 * 1024) + "\\n# c blog\\nnews.dev.tld blog x\\n";
+    process.stdout.write(JSON.stringify([...src.mapBackends(text)]));`);
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  assert.deepEqual(JSON.parse(run.stdout), ["shop", "a", "blog"]);
 });
