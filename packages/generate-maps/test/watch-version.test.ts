@@ -147,6 +147,35 @@ test("a server that answers the unchanged version at once is polled, not hammere
   assert.match(String(lines()[0]?.["msg"]), /answered the unchanged version at once/);
 });
 
+test("a server that does not hold long polls is logged once, not again with every change it answers at once", async () => {
+  let current = "v1";
+  const eager: MetadataClient = {
+    baseUrl: "http://eager/2015-12-19",
+    getJson: async () => current,
+    getText: async () => "",
+    waitForVersion: async () => current,
+  };
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(eager, 300, logger);
+  const signal = new AbortController().signal;
+  assert.equal(await settle(watcher.waitForChange("v1", signal), 3000), "interval");
+  for (const [last, next] of [
+    ["v1", "v2"],
+    ["v2", "v3"],
+  ] as const) {
+    current = next;
+    assert.equal(await settle(watcher.waitForChange(last, signal), 3000), "changed");
+    assert.equal(watcher.seenVersion, next);
+    assert.equal(await settle(watcher.waitForChange(next, signal), 3000), "interval");
+  }
+  const events = lines()
+    .map((line) => line["event"])
+    .filter((event) => event === "longpoll-failed" || event === "longpoll-restored");
+  // Before, each change answered at once logged longpoll-restored (it does not hold polls any better),
+  // and the next wait longpoll-failed again.
+  assert.deepEqual(events, ["longpoll-failed"]);
+});
+
 test("aborting ends a wait at once", async () => {
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 60_000, logger);

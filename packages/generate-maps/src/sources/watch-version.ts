@@ -35,17 +35,24 @@ export function createVersionWatcher(
   clock: Clock = systemClock,
 ): VersionWatcher {
   const now = () => clock.monotonic();
-  let failing = false;
+  // The episode of failure running: the long poll answered an error, or answered at once without holding.
+  let failing: "error" | "unheld" | null = null;
   let retryMs = LONG_POLL_RETRY_MS;
   // Logged once per episode; waits `ms` (capped by the deadline): true to try the long poll again.
-  const backOff = async (problem: string, ms: number, deadline: number, signal: AbortSignal) => {
-    if (!failing)
+  const backOff = async (
+    problem: string,
+    kind: "error" | "unheld",
+    ms: number,
+    deadline: number,
+    signal: AbortSignal,
+  ) => {
+    if (failing === null)
       logger.warn(
         { event: "longpoll-failed", error: problem },
         `long poll of /version failed, trying again within ${Math.min(ms, intervalMs) / 1000} s ` +
           `(backing off up to the ${intervalMs / 1000} s interval): ${problem}`,
       );
-    failing = true;
+    failing = kind;
     return sleep(Math.min(ms, deadline - now()), signal);
   };
   let seenVersion: string | null = null;
@@ -70,17 +77,26 @@ export function createVersionWatcher(
           if (budget.timedOut()) return "interval";
           const wait = retryMs;
           retryMs = Math.min(retryMs * 2, intervalMs);
-          if (!(await backOff(describeFailure(error).message, wait, deadline, signal))) return "aborted";
+          if (!(await backOff(describeFailure(error).message, "error", wait, deadline, signal)))
+            return "aborted";
           continue;
         } finally {
           budget.release();
         }
-        if (version === lastVersion && now() - started < MIN_UNCHANGED_POLL_MS) {
+        const held = now() - started >= MIN_UNCHANGED_POLL_MS;
+        if (version === lastVersion && !held) {
           const problem = "the server answered the unchanged version at once";
-          return (await backOff(problem, intervalMs, deadline, signal)) ? "interval" : "aborted";
+          return (await backOff(problem, "unheld", intervalMs, deadline, signal)) ? "interval" : "aborted";
         }
-        if (failing) logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
-        failing = false;
+        // A change answered at once says nothing of a server that does not hold long polls: before, each
+        // change logged longpoll-restored, and the next wait longpoll-failed again (found by a review).
+        if (failing === "unheld" && !held) {
+          seenVersion = version;
+          return "changed";
+        }
+        if (failing !== null)
+          logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
+        failing = null;
         retryMs = LONG_POLL_RETRY_MS;
         if (version !== lastVersion) {
           seenVersion = version;
