@@ -1,7 +1,7 @@
 // The input watcher's timing: a change is reported at once (not after the quiet period), a burst gives
 // the leading report and exactly one trailing report. Counts and order only: no millisecond assertions.
 import assert from "node:assert/strict";
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -64,6 +64,67 @@ test("a single event is read again once after the quiet period (chokidar may hav
   const [leading = 0, trailing = 0] = reports;
   assert.ok(trailing >= leading, "the trailing report names the leading event or a later one");
 });
+
+// Found by a review: the directory watch followed the directory's inode, so once the directory was replaced
+// (removed and made again, renamed over, a symlink to it swapped as Kubernetes' `..data` is) no write into
+// the new one was ever reported; with --rescan-interval 0 the change never went live.
+for (const [how, linked, replace] of [
+  [
+    "removed and made again",
+    false,
+    async (dir: string) => {
+      await rm(dir, { recursive: true });
+      await mkdir(dir);
+    },
+  ],
+  [
+    "renamed over by a new one",
+    false,
+    async (dir: string) => {
+      await mkdir(`${dir}.new`);
+      await rename(dir, `${dir}.old`);
+      await rename(`${dir}.new`, dir);
+    },
+  ],
+  [
+    "a symlink to it swapped for one to another",
+    true,
+    async (dir: string) => {
+      await mkdir(`${dir}-2`);
+      await symlink(`${dir}-2`, `${dir}.next`);
+      await rename(`${dir}.next`, dir);
+    },
+  ],
+] as const)
+  test(`a write is still reported after the inputs' directory was replaced: ${how}`, async (t) => {
+    const root = await mkdtemp(join(tmpdir(), "rh-watch-"));
+    t.after(() => rm(root, { recursive: true, force: true }));
+    const dir = join(root, "live");
+    if (linked) {
+      await mkdir(`${dir}-1`);
+      await symlink(`${dir}-1`, dir);
+    } else await mkdir(dir);
+    const map = join(dir, "domain.map");
+    await writeFileAtomic(map, "");
+    const reports: number[] = [];
+    const paths = [join(dir, "haproxy-backends.cfg"), map];
+    const watcher = watchInputs(paths, 100, (at) => reports.push(at), logger);
+    t.after(() => watcher.close());
+    await watcher.ready;
+    await replace(dir);
+    await quiet(reports, 1000);
+    const before = reports.length;
+    await writeFileAtomic(map, "new.dev.tld app\n");
+    await waitFor(() => reports.length > before, { timeoutMs: 10_000, message: "the write is reported" });
+  });
+
+// Resolves once no report came for `ms`.
+async function quiet(reports: readonly number[], ms: number): Promise<void> {
+  for (let seen = -1; seen !== reports.length;) {
+    seen = reports.length;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
 
 async function writeAndRename(path: string, content: string): Promise<void> {
   await writeFile(`${path}.tmp-test`, content);
