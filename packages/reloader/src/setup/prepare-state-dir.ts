@@ -1,14 +1,15 @@
 // The state dir is the reloader's private, trusted place (the base config and TLS PEM HAProxy loads live
 // there): created 0700, re-tightened to 0700, owned by this user, and never the shared volume.
-import { chmod, mkdir, stat } from "node:fs/promises";
-import { dirname, relative, resolve } from "node:path";
+import { chmod, mkdir, realpath, stat } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { StartupError } from "../startup-error.js";
 
-// Create and check the dir; `volumeFiles` are the generated files, whose directories it may not be in.
+// Create and check the dir; `volumeFiles` are the generated files, whose directories it may not be in
+// (as written, nor once symlinks are resolved).
 export async function prepareStateDir(stateDir: string, volumeFiles: readonly string[]): Promise<void> {
   for (const volume of new Set(volumeFiles.map((file) => dirname(resolve(file))))) {
-    const inside = relative(volume, resolve(stateDir));
-    if (inside === "" || (!inside.startsWith("..") && !inside.startsWith("/")))
+    const [realVolume, realState] = await Promise.all([realPathOf(volume), realPathOf(stateDir)]);
+    if (isWithin(volume, resolve(stateDir)) || isWithin(realVolume, realState))
       throw new StartupError(
         `--state-dir / RELOADER_STATE_DIR=${stateDir} is inside ${volume}, the directory of the generated ` +
           "files (the shared volume): the state dir must be private to the reloader",
@@ -24,4 +25,23 @@ export async function prepareStateDir(stateDir: string, volumeFiles: readonly st
       `--state-dir / RELOADER_STATE_DIR=${stateDir} belongs to uid ${info.uid}, not to this reloader (uid ${uid})`,
     );
   await chmod(stateDir, 0o700);
+}
+
+// `path` is `dir` or below it (a first component merely starting with "..", like `..state`, is below).
+function isWithin(dir: string, path: string): boolean {
+  const inside = relative(dir, path);
+  return inside === "" || !(inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside));
+}
+
+// `path` with the symlinks of its longest existing part resolved (the rest may not exist yet).
+async function realPathOf(path: string): Promise<string> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    try {
+      return join(await realpath(at), ...missing.reverse());
+    } catch {
+      if (dirname(at) === at) return resolve(path);
+      missing.push(basename(at));
+    }
+  }
 }
