@@ -9,6 +9,7 @@ import { access, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
@@ -29,7 +30,15 @@ test("a reload not confirmed in time leaves `current` on the new snapshot (no mi
     "web",
   );
   const { bin, flag: slow } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
-  const reloader = await fixture.start(["--haproxy-bin", bin, "--reload-timeout", "2s"]);
+  const reloader = await fixture.start([
+    "--haproxy-bin",
+    bin,
+    "--reload-timeout",
+    "2s",
+    "--status-port",
+    "0",
+  ]);
+  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
   await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
 
   const from = reloader.logs.length;
@@ -52,6 +61,13 @@ test("a reload not confirmed in time leaves `current` on the new snapshot (no mi
   await reloader.waitForEvent("reload.applied", { from, timeoutMs: 30_000 });
   await waitFor(routes(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
   assert.ok(await routes(fixture.url, "app.dev.tld", "app")(), "app still routed");
+  // The reload that timed out went live: counted once, `ok` (found by a review: it was counted
+  // `rejected`), so every reload HAProxy ran is counted `ok`.
+  const samples = await scrapeMetrics(statusUrl);
+  const counted = (result: string) => metricValue(samples, "reloader_reloads_total", { result }) ?? 0;
+  assert.equal(counted("rejected"), 0, "no reload counted rejected");
+  assert.equal(counted("unconfirmed"), 0, "the late verdict was taken");
+  assert.equal(counted("ok"), metricValue(samples, "reloader_worker_generation", {}), "every reload ok");
 });
 
 test("after a reload not confirmed in time, `current` does not move on until the master answers again", async (t) => {

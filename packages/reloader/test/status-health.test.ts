@@ -12,7 +12,7 @@ const RUNNING: StatusSnapshot = {
   masterReloads: 3,
   currentGeneration: 4,
   runningGeneration: 4,
-  reloads: { applied: 3, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0 },
+  reloads: { applied: 3, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0, unconfirmed: 0 },
   restarts: 0,
   lastReloadDurationMs: 50,
   lastChangeToAppliedMs: 120,

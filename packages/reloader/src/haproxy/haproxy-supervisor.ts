@@ -200,6 +200,7 @@ export class HaproxySupervisor {
     const late = this.unsettled;
     if (late === null) return true;
     const info = await readProc(this.options.layout.masterSocket);
+    if (this.unsettled !== late) return true; // HAProxy exited meanwhile (onExit counted the reload)
     if (info === null) return false;
     await settleLateReload(late, info, this.options);
     this.unsettled = null;
@@ -263,6 +264,9 @@ export class HaproxySupervisor {
     if (child !== this.child) return;
     this.child = null;
     this.options.status.haproxyStarted(null);
+    // A reload not confirmed in time that the master never answered for: counted now, once.
+    if (this.unsettled !== null) this.options.status.reloadCounted("interrupted");
+    this.unsettled = null;
     if (this.stopping || !this.confirmed) return; // a failed first start is start()'s to report
     const uptimeMs = Math.round(performance.now() - this.startedAt);
     // A master that never became ready (killed after the reload timeout) ran for nothing: a failure,

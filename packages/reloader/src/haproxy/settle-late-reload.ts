@@ -1,7 +1,8 @@
 // What the supervisor learns when the master answers `show proc` again after a reload it did not
 // confirm in time: that reload went live (the status names its worker), or the master refused it or it
 // was never sent (the old workers serve on, so `current` goes back to the snapshot they run, as for a
-// refusal in time).
+// refusal in time). The reload is counted in reloader_reloads_total here, by that verdict: the report of
+// the timeout did not count it.
 import type { Logger, ProcInfo } from "@rancher-haproxy/core";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
@@ -24,6 +25,7 @@ export async function settleLateReload(
   const { layout, status, logger } = options;
   const verdict = late.before === null ? null : judgeReload(late.before, info);
   if (verdict?.ok === true) {
+    status.reloadCounted("applied");
     status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
     logger.info(
       { event: "reload.settled", outcome: "applied", workerPid: verdict.workerPid, keptGeneration: null },
@@ -34,6 +36,8 @@ export async function settleLateReload(
   // Refused, or never sent (the master did not answer show proc before it): the old workers run `kept`.
   const outcome = verdict !== null ? "refused" : late.before === null ? "not-sent" : "unknown";
   const kept = outcome === "unknown" ? null : late.kept;
+  // Counted now, once (the report of the timeout counted nothing): by the master's verdict when it gave one.
+  status.reloadCounted(outcome === "refused" ? "rejected" : "unconfirmed");
   if (kept !== null) {
     await pointCurrent(layout, kept);
     status.currentIs(kept);

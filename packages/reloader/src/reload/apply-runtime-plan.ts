@@ -89,7 +89,9 @@ async function revertWorker(
 ): Promise<void> {
   status.reloadFor("runtime-fallback");
   const verdict = await supervisor.reload();
-  status.reloadCounted(verdict.ok ? "applied" : verdict.kind === "exited" ? "interrupted" : "rejected");
+  // One not confirmed in time is counted when the master answers again (settleLateReload).
+  if (verdict.ok || verdict.kind !== "timeout")
+    status.reloadCounted(verdict.ok ? "applied" : verdict.kind === "exited" ? "interrupted" : "rejected");
   const fields = { event: "runtime.reverted", generation, ok: verdict.ok, refused };
   if (verdict.ok)
     logger.warn(

@@ -72,7 +72,9 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
     );
     return `HAProxy exited during the reload of gen-${generation}`;
   }
-  status.reloadEnded("rejected", durationMs, null, verdict.reason);
+  // Not confirmed in time: counted once the master answers again, by its verdict (settleLateReload).
+  if (verdict.kind === "timeout") status.reloadUnconfirmed(verdict.reason);
+  else status.reloadEnded("rejected", durationMs, null, verdict.reason);
   const pointedBack = verdict.kind === "rejected" ? kept : null;
   logger.error(
     { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: pointedBack },

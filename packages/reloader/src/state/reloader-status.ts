@@ -1,8 +1,10 @@
 // What the reloader has done so far, in one object a status listener (/healthz, /metrics) can read.
 import type { ReloadReason } from "../model/plan-update.js";
 
-// Results a reload attempt can have.
-export type ReloadResult = "applied" | "check-failed" | "rejected" | "interrupted" | "deferred";
+// Results a reload attempt can have (`unconfirmed`: not confirmed in time, and the master's next answer
+// gave no verdict on it).
+export type ReloadResult =
+  "applied" | "check-failed" | "rejected" | "interrupted" | "deferred" | "unconfirmed";
 
 // A plain copy of the status for JSON answers and tests.
 export interface StatusSnapshot {
@@ -45,7 +47,7 @@ export class ReloaderStatus {
     masterReloads: 0,
     currentGeneration: null,
     runningGeneration: null,
-    reloads: { applied: 0, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0 },
+    reloads: { applied: 0, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0, unconfirmed: 0 },
     restarts: 0,
     lastReloadDurationMs: null,
     lastChangeToAppliedMs: null,
@@ -97,10 +99,17 @@ export class ReloaderStatus {
     if (error !== undefined) this.state.lastError = error;
   }
 
-  // A reload that is not a change's own switch ended (the revert after a refused fallback snapshot):
-  // counted by result like any other, so the counts match HAProxy's; the pass that ran it reports the rest.
-  reloadCounted(result: Extract<ReloadResult, "applied" | "rejected" | "interrupted">): void {
+  // A reload that is not a change's own switch ended (the revert after a refused fallback snapshot), or
+  // the late verdict on one that timed out: counted by result like any other, so the counts match
+  // HAProxy's; the pass that ran it reports the rest.
+  reloadCounted(result: Extract<ReloadResult, "applied" | "rejected" | "interrupted" | "unconfirmed">): void {
     this.state.reloads[result] += 1;
+  }
+
+  // A reload was not confirmed in time: not counted yet (it may still go live); the master's next answer
+  // counts it by its verdict (settleLateReload), or `interrupted` when HAProxy exits first.
+  reloadUnconfirmed(error: string): void {
+    this.state.lastError = error;
   }
 
   // A change needs a reload, for `reason`.

@@ -19,6 +19,7 @@ export const RESULT_LABELS: Readonly<Record<ReloadResult, string>> = {
   rejected: "rejected",
   interrupted: "interrupted",
   deferred: "deferred",
+  unconfirmed: "unconfirmed",
 };
 
 // Creates the registry; `applied` compares the files on disk with the running snapshot, `now` is the clock,
@@ -35,7 +36,7 @@ export function createReloaderMetrics(
   const snap = () => status.snapshot();
   new Counter({
     name: "reloader_reloads_total",
-    help: "Reload attempts by result: ok (confirmed by show proc), check_failed (haproxy -c), rejected (the master kept the old workers), interrupted, deferred (HAProxy was down)",
+    help: "Reload attempts by result: ok (confirmed by show proc), check_failed (haproxy -c), rejected (the master kept the old workers), interrupted, deferred (HAProxy was down), unconfirmed; a reload not confirmed in time is counted once the master answers again, by its verdict (unconfirmed: none)",
     labelNames: ["result"],
     registers,
     collect() {
