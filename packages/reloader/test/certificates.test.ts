@@ -18,6 +18,7 @@ import {
   waitFor,
 } from "../../test-support/src/haproxy/index.ts";
 import { startBackend, type Backend } from "../../test-support/src/http/index.ts";
+import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
@@ -471,4 +472,16 @@ test("a certificate too large for a runtime-API payload is applied by a reload i
     /too large/,
   );
   assert.equal(await masterReloads(site.fixture.stateDir), reloadsBefore + 1);
+  // That reload is counted like any other, with its reason (found by a review: it was not counted), and
+  // the worker it started runs the snapshot the applier knew: the next routing change is a runtime update,
+  // not a reload for `state-unknown` (found by the same review).
+  const samples = await scrapeMetrics(site.statusUrl);
+  assert.equal(metricValue(samples, "reloader_reloads_total", { result: "ok" }), reloadsBefore + 1);
+  assert.equal(metricValue(samples, "reloader_reloads_by_reason_total", { reason: "certificates" }), 1);
+  const from = site.fixture.reloader.logs.length;
+  await site.fixture.write({
+    map: renderTestMap(Object.fromEntries([...SITES, "new.test"].map((name) => [name, "app"]))),
+  });
+  await site.fixture.reloader.waitForEvent("runtime.applied", { from });
+  assert.equal(await masterReloads(site.fixture.stateDir), reloadsBefore + 1, "no reload for the change");
 });

@@ -30,7 +30,8 @@ export async function adoptMaster(
   context: AdoptContext,
 ): Promise<Verdict> {
   await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info);
-  const verdict = await supervisor.reload();
+  // Counted like any reload: what the adopted workers run is not known.
+  const verdict = await supervisor.reload("state-unknown");
   const kept = verdict.ok || verdict.kind !== "rejected" ? null : await pointBack(context);
   if (verdict.ok)
     logger.info(

@@ -2,6 +2,7 @@
 // and the crt-list first, so any reload or restart loads the same state, then send the runtime-API
 // commands to the current worker. Says when the caller must fall back to a reload.
 import type { Verdict } from "../haproxy/confirm-reload.js";
+import type { ReloadReason } from "../model/plan-update.js";
 import {
   MAX_RUNTIME_COMMANDS,
   planCertificateCommands,
@@ -16,7 +17,8 @@ import { sendCertificateCommands } from "./runtime/send-certificate-commands.js"
 export interface CertificateSupervisor {
   isRunning(): boolean;
   exclusive<T>(task: () => Promise<T>): Promise<T>;
-  reload(): Promise<Verdict>;
+  /** counted in reloader_reloads_total and, by `reason`, reloader_reloads_by_reason_total */
+  reload(reason: ReloadReason): Promise<Verdict>;
 }
 
 // What to apply: the change, the full desired set, what HAProxy has loaded, and where files go.

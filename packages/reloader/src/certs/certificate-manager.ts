@@ -222,7 +222,7 @@ export class CertificateManager {
   // HAProxy not running (down between restarts, or its master exited during the reload): its restart
   // loads the files already written, so nothing is due (before, each pass logged a failure until then).
   private async reload(supervisor: CertificateSupervisor, names: Record<string, string[]>): Promise<void> {
-    const verdict = await supervisor.reload();
+    const verdict = await supervisor.reload("certificates");
     const restartLoads = !verdict.ok && verdict.kind === "exited";
     this.reloadPending = !verdict.ok && !restartLoads;
     if (verdict.ok) this.updated("reload", names);

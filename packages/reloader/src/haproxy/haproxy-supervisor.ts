@@ -7,6 +7,7 @@ import { currentWorker, type ProcInfo } from "@rancher-haproxy/core";
 import { rm } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
+import type { ReloadReason } from "../model/plan-update.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
@@ -138,9 +139,14 @@ export class HaproxySupervisor {
     return this.lock.run(task);
   }
 
-  // `reload` on the master CLI, confirmed by show proc.
-  reload(): Promise<Verdict> {
-    return this.lock.run(() => this.reloadOnce());
+  // `reload` on the master CLI, confirmed by show proc; one sent is counted by `reason` and by its result
+  // (one not confirmed in time once the master answers again: settleLateReload).
+  reload(reason: ReloadReason): Promise<Verdict> {
+    return this.lock.run(async () => {
+      const { verdict, sent } = await this.reloadOnce();
+      if (sent) countReload(this.options.status, reason, verdict);
+      return verdict;
+    });
   }
 
   // False from a reload that was not confirmed in time until the master answers again: until then
@@ -171,7 +177,7 @@ export class HaproxySupervisor {
       await pointCurrent(layout, generation);
       status.currentIs(generation);
       if (!this.isRunning()) return { kind: "deferred" };
-      const verdict = await this.reloadOnce(kept);
+      const { verdict } = await this.reloadOnce(kept);
       if (!verdict.ok && verdict.kind === "rejected" && kept !== null) {
         await pointCurrent(layout, kept);
         status.currentIs(kept);
@@ -180,17 +186,23 @@ export class HaproxySupervisor {
     });
   }
 
-  // `kept`: the snapshot `current` named before a switch sent this reload (settleLateReload).
-  private async reloadOnce(kept: number | null = null): Promise<Verdict> {
+  // `kept`: the snapshot `current` named before a switch sent this reload (settleLateReload). `sent`:
+  // false when HAProxy was not running or the master had not answered since a reload that timed out.
+  private async reloadOnce(kept: number | null = null): Promise<{ verdict: Verdict; sent: boolean }> {
     const child = this.child;
-    if (!child?.isAlive()) return { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
+    if (!child?.isAlive())
+      return {
+        verdict: { ok: false, kind: "exited", reason: "HAProxy is not running", info: null },
+        sent: false,
+      };
     // Another reload sent before the master answered again would lose its verdict on the one that timed out.
-    if (!(await this.settle())) return { ok: false, kind: "timeout", reason: UNSETTLED_REASON, info: null };
+    if (!(await this.settle()))
+      return { verdict: { ok: false, kind: "timeout", reason: UNSETTLED_REASON, info: null }, sent: false };
     const { layout, reloadTimeoutMs, status } = this.options;
     const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs);
     if (verdict.ok) status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
     this.unsettled = !verdict.ok && verdict.kind === "timeout" ? { before, kept } : null;
-    return verdict;
+    return { verdict, sent: true };
   }
 
   // After a reload that timed out: true once the master answers show proc (it is back in its loop, done
@@ -297,4 +309,13 @@ export class HaproxySupervisor {
       if (!this.stopping) void this.lock.run(() => this.launch("restart"));
     }, delayMs);
   }
+}
+
+// A reload sent outside a change's own switch (the revert of runtime steps, the certificates' fallback),
+// counted by reason and result; one not confirmed in time is counted when the master answers again.
+function countReload(status: ReloaderStatus, reason: ReloadReason, verdict: Verdict): void {
+  status.reloadFor(reason);
+  if (verdict.ok) status.reloadCounted("applied");
+  else if (verdict.kind !== "timeout")
+    status.reloadCounted(verdict.kind === "exited" ? "interrupted" : "rejected");
 }

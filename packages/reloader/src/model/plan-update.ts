@@ -31,6 +31,7 @@ export const RELOAD_REASONS = [
   "server-options-changed",
   "slots-exhausted",
   "runtime-fallback",
+  "certificates",
 ] as const;
 export type ReloadReason = (typeof RELOAD_REASONS)[number];
 

@@ -6,6 +6,8 @@ import type { AppliedState } from "../model/plan-update.js";
 
 // What a worker runs: confirmed by a reload or a start from gen-<n>, then kept up to date by runtime steps.
 export interface KnownState {
+  /** the master the worker was confirmed under: a reload of it onto the same snapshot keeps the state */
+  masterPid: number;
   workerPid: number;
   generation: number;
   state: AppliedState;

@@ -54,7 +54,7 @@ export async function* applyRuntimePlan(
   );
   if (outcome.ok) {
     yield {
-      known: { workerPid: known.workerPid, generation, state },
+      known: { ...known, generation, state },
       switched: { generation, hash: files.hash },
       settledHash: files.hash,
     };
@@ -85,13 +85,9 @@ export async function* applyRuntimePlan(
 async function revertWorker(
   generation: number,
   refused: string,
-  { logger, status, supervisor }: Pick<ApplierOptions, "logger" | "status" | "supervisor">,
+  { logger, supervisor }: Pick<ApplierOptions, "logger" | "supervisor">,
 ): Promise<void> {
-  status.reloadFor("runtime-fallback");
-  const verdict = await supervisor.reload();
-  // One not confirmed in time is counted when the master answers again (settleLateReload).
-  if (verdict.ok || verdict.kind !== "timeout")
-    status.reloadCounted(verdict.ok ? "applied" : verdict.kind === "exited" ? "interrupted" : "rejected");
+  const verdict = await supervisor.reload("runtime-fallback"); // counted there, by reason and result
   const fields = { event: "runtime.reverted", generation, ok: verdict.ok, refused };
   if (verdict.ok)
     logger.warn(

@@ -15,9 +15,9 @@ export function liveAfterStart(
   const { switched, startState } = state;
   if (switched?.hash !== hash || status.snapshot().runningGeneration !== switched.generation) return null;
   const change: StateChange = { settledHash: hash, startState: null };
-  const workerPid = status.snapshot().workerPid;
-  if (startState?.generation === switched.generation && workerPid !== null)
-    change.known = { workerPid, ...startState };
+  const { workerPid, haproxyPid: masterPid } = status.snapshot();
+  if (startState?.generation === switched.generation && workerPid !== null && masterPid !== null)
+    change.known = { masterPid, workerPid, ...startState };
   logger.info(
     { event: "inputs.live", generation: switched.generation, inputsHash: hash },
     `HAProxy runs gen-${switched.generation}: the change is live`,

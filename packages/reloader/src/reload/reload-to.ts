@@ -46,8 +46,9 @@ export async function* reloadTo(
     status,
   });
   const change: StateChange = {};
-  if (result.kind === "reloaded" && result.verdict.ok)
-    change.known = { workerPid: result.verdict.workerPid, generation, state };
+  const masterPid = status.snapshot().haproxyPid;
+  if (result.kind === "reloaded" && result.verdict.ok && masterPid !== null)
+    change.known = { masterPid, workerPid: result.verdict.workerPid, generation, state };
   if (
     result.kind === "deferred" ||
     (result.kind === "reloaded" && (result.verdict.ok || result.verdict.kind === "exited"))
