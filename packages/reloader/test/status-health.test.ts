@@ -12,6 +12,7 @@ const RUNNING: StatusSnapshot = {
   masterReloads: 3,
   currentGeneration: 4,
   runningGeneration: 4,
+  partialStepsToward: null,
   reloads: { applied: 3, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0, unconfirmed: 0 },
   restarts: 0,
   lastReloadDurationMs: 50,

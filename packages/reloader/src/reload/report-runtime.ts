@@ -20,6 +20,7 @@ export interface RuntimeContext {
 export function reportRuntime(outcome: RuntimeOutcome, context: RuntimeContext, at: number): void {
   const { generation, inputsHash, workerPid, started, since, logger, status } = context;
   if (!outcome.ok) {
+    status.runtimeStepsFailed(generation);
     if (outcome.readback) status.readback(false, at, `gen-${generation}: ${outcome.reason}`);
     logger.warn(
       { event: "runtime.fallback", generation, reason: outcome.reason },

@@ -16,6 +16,9 @@ export interface StatusSnapshot {
   currentGeneration: number | null;
   /** the generation the running worker was confirmed with (`current` moves before a reload is confirmed) */
   runningGeneration: number | null;
+  /** runtime steps toward this gen-<n> failed partway and no worker was confirmed since: the running one
+   * may run part of them on top of runningGeneration (HAProxy runs every command of a line) */
+  partialStepsToward: number | null;
   reloads: Record<ReloadResult, number>;
   restarts: number;
   lastReloadDurationMs: number | null;
@@ -47,6 +50,7 @@ export class ReloaderStatus {
     masterReloads: 0,
     currentGeneration: null,
     runningGeneration: null,
+    partialStepsToward: null,
     reloads: { applied: 0, "check-failed": 0, rejected: 0, interrupted: 0, deferred: 0, unconfirmed: 0 },
     restarts: 0,
     lastReloadDurationMs: null,
@@ -75,6 +79,7 @@ export class ReloaderStatus {
     this.state.workerPid = workerPid;
     this.state.masterReloads = masterReloads;
     this.state.runningGeneration = loaded === "current" ? this.state.currentGeneration : null;
+    this.state.partialStepsToward = null; // a new worker loaded its files: no runtime step on it yet
   }
 
   // `current` now points at this generation.
@@ -125,6 +130,12 @@ export class ReloaderStatus {
     this.state.lastChangeToAppliedMs = changeToAppliedMs;
     this.state.refusedInputs = null;
     this.state.retry = null;
+  }
+
+  // Runtime steps toward gen-<n> failed or read back differently: the worker may run part of them until
+  // a worker is confirmed again (the fallback reload, a revert, a restart).
+  runtimeStepsFailed(generation: number): void {
+    this.state.partialStepsToward = generation;
   }
 
   // A read-back after runtime steps matched the snapshot, or not (`at`: ms since the epoch).

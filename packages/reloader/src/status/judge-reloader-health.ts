@@ -67,7 +67,9 @@ export function judgeReloaderHealth(
       healthy: false,
       body: { status: "failing", reason: `HAProxy is not running${lastError}`, ...body },
     };
-  if (applied.applied)
+  const partial = status.partialStepsToward;
+  // Not while the worker may run part of a failed change's runtime steps on top of those files.
+  if (applied.applied && partial === null)
     return {
       healthy: true,
       body: {
@@ -76,7 +78,8 @@ export function judgeReloaderHealth(
         ...body,
       },
     };
-  const keeps = `HAProxy keeps running gen-${body.runningGeneration ?? "?"}`;
+  const steps = partial === null ? "" : ` with part of the runtime steps toward gen-${partial}`;
+  const keeps = `HAProxy keeps running gen-${body.runningGeneration ?? "?"}${steps}`;
   const refused = status.refusedInputs;
   if (refused !== null && applied.hash === refused.hash)
     return {
