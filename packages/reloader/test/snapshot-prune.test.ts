@@ -17,6 +17,7 @@ const busy = () =>
 
 test("a confirmed reload is recorded before the old snapshots are pruned", async () => {
   const status = new ReloaderStatus();
+  status.haproxyStarted(41); // the master the worker is confirmed under (the known state records it)
   const logger = createLogger({ name: "t", level: "silent", format: "json" });
   const supervisor = {
     switchTo: (generation: number) => {
