@@ -122,7 +122,16 @@ describe("resolveOptions", () => {
     assert.deepEqual(ok("syslog.example.com:514"), { kind: "udp", host: "syslog.example.com", port: 514 });
     assert.deepEqual(ok("::1"), { kind: "udp", host: "::1", port: null });
     assert.deepEqual(ok("[fd00::1]:514"), { kind: "udp", host: "fd00::1", port: 514 });
-    for (const bad of ["evil host", "a;b", "x:99999", "-bad.example", "1.2.3.4:", "host:port"])
+    // an IPv6 zone (`%eth0`) is refused: Node's isIP takes it, HAProxy's `log` and `bind` do not
+    for (const bad of [
+      "evil host",
+      "a;b",
+      "x:99999",
+      "-bad.example",
+      "1.2.3.4:",
+      "host:port",
+      "fe80::1%eth0",
+    ])
       assert.match(problemsOf({ SYSLOG_HOST: bad })[0] ?? "", /^invalid SYSLOG_HOST ".*": must be/, bad);
     assert.match(
       problemsOf({ SYSLOG_FACILITY: "daemons" })[0] ?? "",
@@ -178,6 +187,7 @@ describe("resolveOptions", () => {
       "HTTPS_PORT and HTTP_PORT are both 80: each listener needs its own port",
     ]);
     assert.match(problemsOf({ ENABLE_SSL_REDIRECTION: "true" })[0] ?? "", /needs ENABLE_SSL=true/);
+    assert.match(problemsOf({ BIND_ADDRESS: "fe80::1%lo" })[0] ?? "", /^invalid BIND_ADDRESS "fe80::1%lo"/);
   });
 
   it("rejects a state dir too long for the sockets and paths no haproxy.cfg quoting can hold", () => {

@@ -45,7 +45,11 @@ for (const [agentIp, host] of [
     assert.ok(lines.some((line) => "source" in line && line.source === "metadata"));
   });
 
-for (const agentIp of ["no-such-host.invalid", "localhost", "127.0.0.1:514", "stdout", "1.2.3.4.5", ""])
+// an IPv6 address with a zone (`%eth0`) is an address to Node's isIP, yet HAProxy refuses `log [fe80::1%eth0]`
+for (const agentIp of [
+  ...["no-such-host.invalid", "localhost", "127.0.0.1:514", "stdout", "1.2.3.4.5", ""],
+  ...["fe80::1%eth0", "::1%a.b:c-d"],
+])
   test(`agent_ip ${JSON.stringify(agentIp)} is no address: HAProxy logs to stdout, with a warning`, async () => {
     const { target, lines } = await resolveWith(agentIp);
     assert.deepEqual(target, { kind: "stdout" });

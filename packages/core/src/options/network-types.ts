@@ -27,6 +27,12 @@ export function isHostName(text: string): boolean {
   return HOST_NAME.test(text);
 }
 
+// An IPv4 or IPv6 address literal as HAProxy's `log` and `bind` take it: Node's isIP, but no IPv6 zone
+// (`fe80::1%eth0`, which isIP accepts and HAProxy refuses as an invalid address, failing every check).
+export function isConfigAddress(text: string): boolean {
+  return isIP(text) !== 0 && !text.includes("%");
+}
+
 // host[:port] where host is a name, an IPv4 address or a [bracketed] IPv6 address; undefined if not.
 export function splitHostPort(text: string): { host: string; port: number | null } | undefined {
   const match = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::([0-9]{1,5}))?$/i.exec(text);
@@ -58,14 +64,14 @@ export const HOST_PORT = checkedType(
 
 // BIND_ADDRESS: empty (all addresses), an IPv4 or an IPv6 address.
 export const BIND_ADDRESS = checkedType("address", "empty (all addresses) or an IPv4/IPv6 address", (text) =>
-  text === "" || isIP(text) !== 0 ? text : undefined,
+  text === "" || isConfigAddress(text) ? text : undefined,
 );
 
 // SYSLOG_HOST: `stdout`, or host[:port] (an IPv6 address bare or as [addr]:port).
 export function parseSyslogHost(text: string): SyslogTarget | undefined {
   const value = text.trim();
   if (value.toLowerCase() === "stdout") return { kind: "stdout" };
-  if (isIP(value) === 6) return { kind: "udp", host: value, port: null };
+  if (isIP(value) === 6 && isConfigAddress(value)) return { kind: "udp", host: value, port: null };
   const split = splitHostPort(value);
   return split && { kind: "udp", ...split };
 }

@@ -1,12 +1,12 @@
 // Where HAProxy logs: SYSLOG_HOST when given, else the host's agent IP from metadata (as the original
 // did), else HAProxy's stdout when the metadata service cannot be reached or its answer is no address.
-import { isIP } from "node:net";
-import type { Logger, MetadataClient, SyslogTarget } from "@rancher-haproxy/core";
+import { isConfigAddress, type Logger, type MetadataClient, type SyslogTarget } from "@rancher-haproxy/core";
 import { readAgentIp } from "../sources/read-self-metadata.js";
 
 // Resolve the target once at start-up. Metadata's agent_ip must be an IP address literal: HAProxy
 // resolves a name while it parses the config, so a name that does not resolve (or stops resolving)
-// would fail every `haproxy -c` of every snapshot, the empty-routing one included.
+// would fail every `haproxy -c` of every snapshot, the empty-routing one included; so would an IPv6
+// zone (`fe80::1%eth0`), which HAProxy refuses as an address.
 export async function resolveSyslogTarget(
   configured: SyslogTarget | null,
   client: MetadataClient,
@@ -15,7 +15,7 @@ export async function resolveSyslogTarget(
   if (configured) return configured;
   try {
     const agentIp = await readAgentIp(client);
-    if (isIP(agentIp) !== 0) {
+    if (isConfigAddress(agentIp)) {
       logger.info(
         { event: "syslog.target", source: "metadata", host: agentIp },
         "logging to the host's agent IP",
