@@ -205,6 +205,14 @@ describe("resolveOptions", () => {
       problemsOf({ RELOADER_STATE_DIR: "/tmp/a,b" })[0] ?? "",
       /^invalid RELOADER_STATE_DIR "\/tmp\/a,b": no comma allowed/,
     );
+    // HAProxy expands `$HOME` and `${HOME}` in haproxy.cfg even inside single quotes (a lone `$` is
+    // dropped): the admin socket would be bound at another path, or HAProxy would not start
+    for (const dir of ["/tmp/rh$HOME", "/tmp/rh${X}", "/tmp/a$/b"])
+      assert.match(
+        problemsOf({ RELOADER_STATE_DIR: dir })[0] ?? "",
+        /^invalid RELOADER_STATE_DIR ".*": no \$ allowed/,
+        dir,
+      );
     assert.match(
       problemsOf({ HAPROXY_SSL_CERT: "/certs/it's.pem" })[0] ?? "",
       /^invalid HAPROXY_SSL_CERT ".*": must be a file path without quotes/,

@@ -54,7 +54,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_STATE_DIR",
     PATH,
     "/var/run/rancher-haproxy",
-    "config snapshots, master and admin sockets (at most 85 bytes, no comma; with ENABLE_SSL only `[A-Za-z0-9._/@:+-]`)",
+    "config snapshots, master and admin sockets (at most 85 bytes, no comma or `$`; with ENABLE_SSL only `[A-Za-z0-9._/@:+-]`)",
   ),
   bindAddress: row(
     "bind-address",

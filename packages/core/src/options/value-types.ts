@@ -13,7 +13,9 @@ const FALSE = ["false", "0", "no"];
 export const TEXT = valueType("text", "non-empty text", z.string().min(1));
 
 // A file path, made absolute. Spaces and # are fine (the reloader single-quotes paths in haproxy.cfg);
-// quotes, backslashes and control characters are not, as no quoting could carry them there.
+// quotes, backslashes and control characters are not, as no quoting could carry them there (nor `$`,
+// which HAProxy expands even in single quotes: the reloader refuses it in the state dir, the one path
+// that stands in haproxy.cfg).
 export const PATH = valueType(
   "path",
   "a file path without quotes, backslashes or control characters",

@@ -116,6 +116,12 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
     problems.push(
       `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: no comma allowed (HAProxy's -S splits its argument at commas)`,
     );
+  // `stats socket '<dir>/admin.sock'`: HAProxy expands `$NAME` and `${NAME}` in haproxy.cfg even inside
+  // single quotes (and drops a lone `$`), so the admin socket would be bound at another path.
+  if (options.stateDir.includes("$"))
+    problems.push(
+      `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: no $ allowed (HAProxy expands environment variables in haproxy.cfg, even inside single quotes)`,
+    );
   const used: [string, number][] = [["HTTP_PORT", options.httpPort]];
   if (ssl.enabled) used.push(["HTTPS_PORT", ssl.port]);
   if (stats.enabled) used.push(["STATS_PORT", stats.port]);

@@ -10,8 +10,9 @@ export function renderBindAddress(address: string, port: number): string {
   return address === "" ? `:${port}` : `${renderHost(address)}:${port}`;
 }
 
-// A file path as one haproxy.cfg word: as is when plain, else in single quotes (no expansion inside;
-// the option table refuses quotes, backslashes and control characters in paths).
+// A file path as one haproxy.cfg word: as is when plain, else in single quotes (the option table refuses
+// quotes, backslashes and control characters in paths). HAProxy still expands `$NAME` and `${NAME}` inside
+// single quotes: the one path rendered here from an option, the state dir's, may hold no `$`.
 export function renderConfigPath(path: string): string {
   return /^[A-Za-z0-9._/@:,+-]+$/.test(path) ? path : `'${path}'`;
 }
