@@ -274,6 +274,24 @@ test("an invalid https, hsts or path value skips the container (never fails open
   );
 });
 
+test("path=/, the documented default, routes like no path label (the stack's backend, no note)", () => {
+  const table = build([
+    container({
+      name: "a",
+      stack_name: "shop",
+      ...labels({ [`${L}.path`]: "/", [`${L}.strip-path`]: "true" }),
+    }),
+    container({ name: "b", stack_name: "shop", ...labels({}) }),
+  ]);
+  assert.deepEqual(table.skipped, []);
+  assert.deepEqual(table.notes, []);
+  assert.deepEqual(map(table), ["shop.dev.tld shop stack"]);
+  assert.deepEqual(
+    table.backends.map((backend) => [backend.name, backend.options, backend.servers.length]),
+    [["shop", undefined, 2]],
+  );
+});
+
 test("hostile option values never reach the files: each falls back or skips", () => {
   const hostile = [
     "30s\n    server evil 6.6.6.6:80",

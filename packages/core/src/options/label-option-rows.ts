@@ -69,16 +69,17 @@ export const LABEL_OPTIONS = {
     apply: (hosts, settings) => void (settings.hosts = hosts),
   }),
   path: row({
+    // `/`, the default, is the whole stack: as without the label (it was refused, and the container skipped)
     type: checkedType(
       "path",
-      `a path prefix \`/seg[/seg[/seg]]\` of \`[A-Za-z0-9_~.-]\`, each segment at most ${MAX_PATH_SEGMENT_LENGTH} characters`,
-      (v) => (isPathPrefix(v) ? v : undefined),
+      `\`/\` or a path prefix \`/seg[/seg[/seg]]\` of \`[A-Za-z0-9_~.-]\`, each segment at most ${MAX_PATH_SEGMENT_LENGTH} characters`,
+      (v) => (v === "/" || isPathPrefix(v) ? v : undefined),
     ),
     default: "/",
     invalid: "skip",
     describe:
       "only requests under this prefix (by segments: `/api` is `/api` and `/api/x`, not `/apix`) go to these containers, the longest prefix wins; the backend becomes `<stack>.<service>`",
-    apply: (path, settings) => void (settings.path = path),
+    apply: (path, settings) => void (path !== "/" && (settings.path = path)),
   }),
   "strip-path": row({
     type: bool,
