@@ -21,7 +21,8 @@ export interface ApplierState {
   switched: { generation: number; hash: string } | null;
   /** what the running worker runs, when known (null: the next change reloads) */
   known: KnownState | null;
-  /** the snapshot prepareInitial staged from the inputs, for the first pass after the start */
+  /** what `switched`'s snapshot runs, known once HAProxy is seen running it: prepareInitial's, for the first
+   * pass after the start, or a reload's that was not confirmed in time (live-after-start.ts) */
   startState: { generation: number; state: AppliedState } | null;
 }
 

@@ -136,6 +136,9 @@ export class ConfigApplier {
       logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
       return DONE;
     }
+    // The late verdict on this change's own reload that timed out first: it may have gone live.
+    if (this.state.switched?.hash === hash && !this.options.supervisor.isSettled())
+      await this.options.supervisor.settled();
     const live = liveAfterStart(this.state, hash, status, logger);
     if (live !== null) {
       this.apply(live);

@@ -54,6 +54,12 @@ export async function* reloadTo(
     (result.kind === "reloaded" && (result.verdict.ok || result.verdict.kind === "exited"))
   )
     change.switched = { generation, hash };
+  // Not confirmed in time, but it may still go live: once the master's late verdict says it did, the next
+  // pass finds HAProxy running this snapshot, with this state (live-after-start.ts), and reloads nothing.
+  if (result.kind === "reloaded" && !result.verdict.ok && result.verdict.kind === "timeout") {
+    change.switched = { generation, hash };
+    change.startState = { generation, state };
+  }
   if (live === null) change.settledHash = hash;
   yield change;
   await store.prune();
