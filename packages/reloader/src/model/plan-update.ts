@@ -116,7 +116,8 @@ export function planUpdate(
     const { before: old, after: now } = pair ?? { before: same(), after: same() };
     const ops = slotOps(name, previous.slots.get(name) ?? [], slots, old?.servers ?? [], now?.servers ?? []);
     if (typeof ops === "string") return reload("server-options-changed", ops);
-    serverOps.push(...ops);
+    // One by one: a spread of a backend's steps (3 per newcomer) throws a RangeError past ~120 000.
+    for (const op of ops) serverOps.push(op);
   }
   // A slot taking a container is ready before a slot giving one up goes to maintenance: a backend whose
   // only container is re-addressed (it moves to another slot) is never left without a server, which

@@ -1,0 +1,50 @@
+// planUpdate on a hostile shared file: a backend of tens of thousands of containers is planned (runtime
+// steps or a reload) in time in proportion to it, and never throws (found by a review).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { SharedServer, SharedTable } from "@rancher-haproxy/core";
+import { assignSlots } from "../src/model/assign-slots.ts";
+import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
+
+const options = { slotsPerBlock: 10, runtimeUpdates: true };
+
+// `count` containers named <prefix>-<n> (sorted), from address 10.x.y.z of `first` on.
+function servers(prefix: string, count: number, first: number, extra: Partial<SharedServer> = {}) {
+  return Array.from({ length: count }, (_, index): SharedServer => {
+    const n = first + index;
+    const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255 || 1}`;
+    return { name: `${prefix}-${String(index).padStart(6, "0")}`, address, port: 80, ...extra };
+  });
+}
+const table = (list: SharedServer[]): SharedTable => ({
+  backends: [{ name: "app", servers: list }],
+  hosts: [],
+});
+
+// The state after a reload onto `t`.
+function reloaded(t: SharedTable): AppliedState {
+  return { baseHash: "base", table: t, slots: assignSlots(null, t.backends, 10, "reload").slots };
+}
+
+// The state after `t` went live at runtime from `from`.
+function runtime(from: AppliedState, t: SharedTable): AppliedState {
+  const plan = planUpdate(from, { baseHash: "base", table: t }, options);
+  assert.equal(plan.kind, "runtime");
+  return { baseHash: "base", table: t, slots: plan.slots };
+}
+
+describe("planUpdate on a backend of tens of thousands of containers", () => {
+  // The step list was built with serverOps.push(...ops): past about 120 000 steps in one backend the
+  // spread exceeds V8's argument limit, planUpdate threw a RangeError, and the pass was retried forever
+  // without the change (nor a reload) ever going live.
+  it("plans 60 000 newcomers (180 000 steps) without a RangeError", () => {
+    const empty = runtime(reloaded(table(servers("a", 60_000, 1))), table([]));
+    const plan = planUpdate(
+      empty,
+      { baseHash: "base", table: table(servers("b", 60_000, 100_000)) },
+      options,
+    );
+    assert.equal(plan.kind, "runtime");
+    assert.equal(plan.kind === "runtime" ? plan.serverOps.length : 0, 180_000);
+  });
+});
