@@ -1,5 +1,8 @@
 // planUpdate on a hostile shared file: a backend of tens of thousands of containers is planned (runtime
-// steps or a reload) in time in proportion to it, and never throws (found by a review).
+// steps or a reload), never throws, and places every container as it should (found by a review). How long
+// the two cases that were quadratic take is not asserted here (no timed unit tests): 20 000 newcomers
+// behind free slots of other options took 13 s before the fix and 0.9 s after it; 60 000 backends that
+// ran out at once 5.5 s and 1.5 s (measured by the review).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SharedServer, SharedTable } from "@rancher-haproxy/core";
@@ -52,19 +55,16 @@ describe("planUpdate on a backend of tens of thousands of containers", () => {
   // time: behind 20 000 free slots of other options (a service with a maxconn label, scaled away), each
   // of 20 000 newcomers scanned them all again (13 s at 20 000, a minute at 40 000, on the applier's
   // event loop).
-  it("places 20 000 newcomers behind 20 000 free slots of other options in linear time", () => {
+  it("places 20 000 newcomers behind 20 000 free slots of other options in the free slots loaded with theirs", () => {
     const limited = servers("a", 20_000, 1, { maxconn: 5 });
     const plain = servers("b", 20_000, 20_000);
     const emptied = runtime(reloaded(table([...limited, ...plain])), table([]));
-    const started = performance.now();
     const plan = planUpdate(
       emptied,
       { baseHash: "base", table: table(servers("c", 20_000, 40_000)) },
       options,
     );
-    const tookMs = performance.now() - started;
     assert.equal(plan.kind, "runtime");
-    assert.ok(tookMs < 3000, `planned in ${Math.round(tookMs)} ms`);
     // they take the plain free slots, in order
     assert.equal(plan.slots.get("app")?.[20_000]?.server, "c-000000");
     assert.equal(plan.slots.get("app")?.[39_999]?.server, "c-019999");
@@ -73,7 +73,7 @@ describe("planUpdate on a backend of tens of thousands of containers", () => {
   // The slots-exhausted reload looked each backend up in the list of those that ran out
   // (exhausted.includes): quadratic when thousands run out at once (60 000 took 7 s, 250 000, as many as
   // the contract allows with SERVER_SLOTS=1, minutes).
-  it("plans a slots-exhausted reload for 60 000 backends that ran out at once in linear time", () => {
+  it("plans a slots-exhausted reload for 60 000 backends that ran out at once, each grown by a block", () => {
     const stacks = (each: number): SharedTable => ({
       backends: Array.from({ length: 60_000 }, (_, index) => ({
         name: `app${String(index).padStart(6, "0")}`,
@@ -84,11 +84,8 @@ describe("planUpdate on a backend of tens of thousands of containers", () => {
     // SERVER_SLOTS=1: each backend's one slot is taken, and its second container runs it out
     const one = stacks(1);
     const full = { baseHash: "base", table: one, slots: assignSlots(null, one.backends, 1, "reload").slots };
-    const started = performance.now();
     const plan = planUpdate(full, { baseHash: "base", table: stacks(2) }, { ...options, slotsPerBlock: 1 });
-    const tookMs = performance.now() - started;
     assert.equal(plan.kind === "reload" ? plan.reason : plan.kind, "slots-exhausted");
-    assert.ok(tookMs < 4000, `planned in ${Math.round(tookMs)} ms`);
     // each backend that ran out gets a free slot beside its two containers
     assert.equal(plan.slots.get("app059999")?.length, 3);
   });
