@@ -171,17 +171,12 @@ exec /usr/sbin/haproxy "$@"
   return { bin, runs, outage };
 }
 
-test("haproxy -c failing for the environment (the running snapshot fails now too) refuses nothing: retried, applied once it passes", async (t) => {
-  const {
-    app,
-    other: fresh,
-    fixture,
-  } = await appFixture(t, ["127.0.0.61", "127.0.0.62"], {
-    deferStart: true,
-  });
-  const { bin, runs, outage } = await dnsOutageHaproxy(fixture.dir);
+// A reloader on dnsOutageHaproxy (`once`: the outage ends with its first failed check), and a new backend
+// `web` written while the outage lasts; `from`: the first log line of the change.
+async function webDuringOutage(t: TestContext, hosts: [string, string], once = false) {
+  const { app, other: fresh, fixture } = await appFixture(t, hosts, { deferStart: true });
+  const { bin, runs, outage } = await dnsOutageHaproxy(fixture.dir, once);
   const reloader = await fixture.start(["--haproxy-bin", bin]);
-
   const from = reloader.logs.length;
   await writeFile(outage, "");
   await fixture.write({
@@ -191,6 +186,11 @@ test("haproxy -c failing for the environment (the running snapshot fails now too
     ]),
     map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
   });
+  return { fixture, reloader, runs, outage, from };
+}
+
+test("haproxy -c failing for the environment (the running snapshot fails now too) refuses nothing: retried, applied once it passes", async (t) => {
+  const { fixture, reloader, runs, outage, from } = await webDuringOutage(t, ["127.0.0.61", "127.0.0.62"]);
   await reloader.waitForEvent("check.failed", { from });
   const environment = await reloader.waitForEvent("check.environment", { from });
   assert.match(String(environment["reason"]), /running snapshot.*fails haproxy -c now too/);
@@ -207,25 +207,7 @@ test("haproxy -c failing for the environment (the running snapshot fails now too
 });
 
 test("an outage that ends between the new snapshot's check and the running one's refuses nothing: checked once more, applied", async (t) => {
-  const {
-    app,
-    other: fresh,
-    fixture,
-  } = await appFixture(t, ["127.0.0.63", "127.0.0.64"], {
-    deferStart: true,
-  });
-  const { bin, runs, outage } = await dnsOutageHaproxy(fixture.dir, true);
-  const reloader = await fixture.start(["--haproxy-bin", bin]);
-
-  const from = reloader.logs.length;
-  await writeFile(outage, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: fresh.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  const { fixture, reloader, runs, from } = await webDuringOutage(t, ["127.0.0.63", "127.0.0.64"], true);
   await reloader.waitForEvent("check.failed", { from });
   // The running snapshot's check passes (the outage is over): the new one is checked again, not refused.
   await reloader.waitForEvent("reload.applied", { from, timeoutMs: 15_000 });
