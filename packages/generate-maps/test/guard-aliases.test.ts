@@ -252,6 +252,22 @@ test("a file on disk over the guard's baseline cap is not read: logged as guard.
   assert.match(String(unread[0]?.["reason"]), /more than the 33554432-byte cap/);
 });
 
+test("a map on disk that cannot be read (not missing) is logged as guard.baseline-unread, not taken for no map", async (t) => {
+  const dir = await tempDir(t);
+  // ENAMETOOLONG: an error of the read itself, as EACCES or EIO would be (the tests run as root)
+  const files = { ...(await filesOnDisk(t)), domainMapPath: join(dir, "x".repeat(300), "domain.map") };
+  const { logger, lines } = captureLogger();
+  const guard = createRemovalGuard({ maxRemovalShare: 0.5, confirmMs: 30_000 });
+  await checkRemovals(guard, table([], {}), files, logger, clockAt(0));
+  const unread = lines().filter((line) => line["event"] === "guard.baseline-unread");
+  assert.deepEqual(
+    unread.map((line) => line["path"]),
+    [files.domainMapPath],
+  );
+  assert.match(String(unread[0]?.["reason"]), /cannot be read \(ENAMETOOLONG\)/);
+  assert.equal(guard.appliedAliases, null);
+});
+
 test("a confirmed removal whose write fails is released again at the next cycle, not held for a new window", async (t) => {
   const { logger } = captureLogger();
   const dir = await tempDir(t);

@@ -183,8 +183,10 @@ export async function readMapAliasKeys(
     return found.kind === "file"
       ? { kind: "keys", keys: parseMapAliases(found.content, domain) }
       : { kind: "none" };
-  } catch {
-    return { kind: "none" };
+  } catch (error) {
+    // Not "none": a map that exists but cannot be read (EACCES, EIO, a name too long) is said, not lost.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { kind: "refused", reason: `it cannot be read (${code})` };
   }
 }
 
