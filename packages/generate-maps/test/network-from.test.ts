@@ -149,3 +149,34 @@ test("a network_from_container_uuid outside ASCII names no container (it could l
     /network_from_container_uuid "\u212A0" names no container with one/,
   );
 });
+
+// Found by a review: the owner's address was lent whatever the owner's state. Metadata keeps a stopped
+// container's primary_ip (the recording's app-r124-web-2), and a container sharing another's network has
+// none of its own once that network's owner is down (Docker tears the owner's interfaces down with it),
+// so a sidekick still listed as running was routed to an address nothing of it listens on.
+test("an owner that is not running lends no address: the sidekick is skipped as no-ip, naming the owner's state", () => {
+  for (const state of ["stopped", "starting", "restarting", undefined]) {
+    const owner = { ...primary, state };
+    for (const list of [
+      [owner, sidekick()],
+      [sidekick(), owner],
+    ]) {
+      const table = route(list);
+      assert.deepEqual(servers(table), [], `owner ${String(state)}`);
+      const skip = table.skipped.find((s) => s.container === "shop-web-nginx-1");
+      assert.equal(skip?.code, "no-ip");
+      assert.match(
+        skip?.reason ?? "",
+        new RegExp(
+          `network_from_container_uuid "${PRIMARY_UUID}" names a container whose state is .*not running`,
+        ),
+      );
+    }
+  }
+  const updating = route([{ ...primary, state: "updating-running" }, sidekick()]);
+  assert.deepEqual(servers(updating), ["shop nginx-0b0b0b0b-0000-4000-8000-000000000002 127.0.0.51:8080"]);
+  // One container listed twice, once stopped: not lent, whatever the order.
+  const twice = [primary, { ...primary, state: "stopped" }];
+  assert.deepEqual(servers(route([...twice, sidekick()])), []);
+  assert.deepEqual(servers(route([twice[1], sidekick(), twice[0]])), []);
+});

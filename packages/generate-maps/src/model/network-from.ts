@@ -4,16 +4,26 @@
 // answers it. Before, such a labelled sidekick was skipped as `no-ip`. Pure and total, and the same
 // whatever the order of the list: when containers of one uuid (compared lower-cased) have different
 // addresses, the owner is ambiguous and none of them lends its address. Before (until 2026-12-04) the
-// last one listed did, so the same metadata in another order routed the sidekick elsewhere.
+// last one listed did, so the same metadata in another order routed the sidekick elsewhere. An owner that
+// is not running lends nothing: metadata keeps a stopped container's primary_ip, but the network it shares
+// is down with it (until 2026-12-04 a sidekick still listed as running was routed there).
 import { lowerAscii } from "@rancher-haproxy/core";
+import { isServingState } from "./container-lifecycle.js";
 import { describeValue } from "./describe-value.js";
 
 // The address of a uuid, or AMBIGUOUS when the list has containers of that uuid with different ones.
 const AMBIGUOUS = Symbol("ambiguous");
 
+// A uuid's address, and the state of its container when that is not a running one (null: running; of
+// one container listed twice, the first not running, whatever the order).
+interface Owner {
+  ip: string | typeof AMBIGUOUS;
+  down: { state: unknown } | null;
+}
+
 // The addresses of the list by container uuid (lower-cased), and the containers waiting for one.
 export class NetworkFromAddresses {
-  private readonly ipByUuid = new Map<string, string | typeof AMBIGUOUS>();
+  private readonly ipByUuid = new Map<string, Owner>();
   /** containers with no primary_ip and a network_from_container_uuid */
   readonly waiting: Record<string, unknown>[] = [];
 
@@ -26,9 +36,13 @@ export class NetworkFromAddresses {
       const key = typeof uuid === "string" ? lowerAscii(uuid) : undefined;
       if (key !== undefined) {
         const known = this.ipByUuid.get(key);
+        const down = isServingState(container.state) ? null : { state: container.state };
         // the same container listed twice (Rancher 1.2-pre did so) has the same address: no ambiguity
-        if (known === undefined) this.ipByUuid.set(key, ip);
-        else if (known !== ip) this.ipByUuid.set(key, AMBIGUOUS);
+        if (known === undefined) this.ipByUuid.set(key, { ip, down });
+        else {
+          if (known.ip !== ip) known.ip = AMBIGUOUS;
+          known.down ??= down;
+        }
       }
       return false;
     }
@@ -39,24 +53,26 @@ export class NetworkFromAddresses {
   }
 
   // A waiting container as the checks should see it: with its network owner's primary_ip when the list
-  // has containers of that uuid with one address, else as it is, with the reason of its `no-ip` skip
-  // (`noIp`: the uuid names no container with an address, or several with different ones).
+  // has containers of that uuid with one address, all running, else as it is, with the reason of its
+  // `no-ip` skip (`noIp`: the uuid names no container with an address, several with different ones, or
+  // one that is not running).
   resolve(container: Record<string, unknown>): {
     container: Record<string, unknown>;
     noIp: string | null;
   } {
     const source = sourceOf(container);
     const key = typeof source === "string" ? lowerAscii(source) : undefined;
-    const ip = key === undefined ? undefined : this.ipByUuid.get(key);
-    if (typeof ip === "string") return { container: { ...container, primary_ip: ip }, noIp: null };
+    const owner = key === undefined ? undefined : this.ipByUuid.get(key);
+    const ip = owner?.ip;
+    if (typeof ip === "string" && owner?.down === null)
+      return { container: { ...container, primary_ip: ip }, noIp: null };
     const named = `no primary_ip, and network_from_container_uuid ${describeValue(source)}`;
-    return {
-      container,
-      noIp:
-        ip === AMBIGUOUS
-          ? `${named} names several containers with different addresses (uuids compared lower-cased): its network's owner is ambiguous`
-          : `${named} names no container with one`,
-    };
+    let noIp = `${named} names no container with one`;
+    if (ip === AMBIGUOUS)
+      noIp = `${named} names several containers with different addresses (uuids compared lower-cased): its network's owner is ambiguous`;
+    else if (owner?.down)
+      noIp = `${named} names a container whose state is ${describeValue(owner.down.state)}, not running: the network it shares is down`;
+    return { container, noIp };
   }
 }
 

@@ -43,7 +43,7 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
     "the service name is missing, has a character outside ASCII, or is not a safe server-name token once lower-cased",
   "uuid-invalid": "the container uuid is missing or not hex digits and dashes",
   "no-ip":
-    "the container has no primary_ip (yet), nor a network owner (network_from_container_uuid) with one",
+    "the container has no primary_ip (yet), nor a running network owner (network_from_container_uuid) with one",
   "ip-invalid": "primary_ip is not an IPv4 address",
   "ip-special": "primary_ip is a loopback, unspecified, link-local, multicast, broadcast or reserved address",
   "ip-not-allowed": "primary_ip is outside the backend networks (BACKEND_NETWORKS)",
