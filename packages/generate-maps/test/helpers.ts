@@ -16,6 +16,8 @@ import type { ClockReading, GeneratorOptions, ModelOptions } from "../src/index.
 export interface ObjectInput {
   containers: Record<string, unknown>[];
   aliases: Record<string, unknown>;
+  /** the generator's own environment uuid (null or absent: unknown) */
+  environment?: string | null;
 }
 
 // The options of the recorded scenario. The tests opt in to loopback backends (127.0.0.x, never routed by

@@ -37,9 +37,12 @@ test("reads the version first, then containers and aliases", async () => {
   assert.equal(paths[0], "/2015-12-19/version");
   assert.deepEqual(paths.slice(1).sort(), [
     "/2015-12-19/containers",
+    "/2015-12-19/self/container/environment_uuid",
     "/2015-12-19/self/service/metadata/aliases",
   ]);
   assert.equal(snapshot.version, server.version);
+  // The recording's one environment: containers of another would be skipped (other-environment).
+  assert.equal(snapshot.environment, "adadadad-0000-4000-8000-00000000e001");
   assert.deepEqual(snapshot.aliases, { "app-r123": ["www", "shop"] });
   // Read as entries, each parsed when the model reaches it.
   assert.ok(snapshot.containers instanceof JsonArrayEntries);
@@ -70,7 +73,11 @@ test("with a version already known (the long poll's answer), /version is not ask
   const from = server.requests.entries.length;
   const snapshot = await readMetadata(client, undefined, "v-from-the-long-poll");
   const paths = server.requests.entries.slice(from).map((r) => r.path);
-  assert.deepEqual(paths.sort(), ["/2015-12-19/containers", "/2015-12-19/self/service/metadata/aliases"]);
+  assert.deepEqual(paths.sort(), [
+    "/2015-12-19/containers",
+    "/2015-12-19/self/container/environment_uuid",
+    "/2015-12-19/self/service/metadata/aliases",
+  ]);
   assert.equal(snapshot.version, "v-from-the-long-poll");
   assert.equal([...snapshot.containers].length, 10);
 });
@@ -103,6 +110,7 @@ test("a 404 on aliases from a server that does not know the generator's own cont
   );
   assert.equal(snapshot.selfKnown, false);
   assert.deepEqual(snapshot.aliases, {});
+  assert.equal(snapshot.environment, null, "its own environment unknown: no container is skipped for it");
   const paths = stranger.requests.entries.slice(from).map((r) => r.path);
   assert.ok(paths.includes("/2015-12-19/self/service/name"), paths.join(" "));
   // Answered aliases need no second request.

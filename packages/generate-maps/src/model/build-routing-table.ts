@@ -18,7 +18,7 @@ import { selectContainers, type Selection } from "./select-containers.js";
 // select containers -> group them into backends (stacks, TCP ports) -> stack hosts, aliases and hosts
 // claims (HTTP backends only) -> sort and count.
 export function buildRoutingTable(input: MetadataInput, options: ModelOptions): RoutingTable {
-  const selection = selectContainers(input.containers, options);
+  const selection = selectContainers(input.containers, options, input.environment ?? null);
   // Route notes, bounded: labels multiply them (see note-budget.ts).
   const budget = new NoteBudget();
   const grouping = groupBackends(selection.candidates, budget);
@@ -81,7 +81,9 @@ function presentStacks(selection: Selection, only?: "http"): Set<string> {
   };
   for (const candidate of selection.candidates) stacks.add(candidate.stack);
   if (only === undefined) for (const candidate of selection.tcpCandidates) add(candidate.ref.stack);
-  for (const skip of selection.skipped) if (only === undefined || skip.route !== "tcp") add(skip.stack);
+  for (const skip of selection.skipped)
+    // another environment's stack serves no host here, and keeps no name from this one's aliases or claims
+    if (skip.code !== "other-environment" && (only === undefined || skip.route !== "tcp")) add(skip.stack);
   return stacks;
 }
 

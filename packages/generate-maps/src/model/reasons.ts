@@ -3,6 +3,7 @@
 // Why a labelled container is not routed.
 export type ContainerSkipCode =
   | "entry-invalid"
+  | "other-environment"
   | "port-invalid"
   | "proxy-invalid"
   | "no-stack"
@@ -33,6 +34,8 @@ export type AliasSkipCode =
 // Every skip code with what it means, for the README, help texts and explain output.
 export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, string>> = {
   "entry-invalid": "the /containers entry is not an object, or is over the 1 MiB a container may take",
+  "other-environment":
+    "the container is in another Rancher environment (a linked service's, which metadata lists too)",
   "port-invalid": "the routing label's value is not a port: digits only, 1-65535",
   "proxy-invalid":
     "the proxy label is not send-proxy, send-proxy-v2, send-proxy-v2-ssl or send-proxy-v2-ssl-cn",
@@ -67,8 +70,9 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
     "the aliases answer names more than 100 000 aliases (those past that, in stack name order, are not used) or stacks (none is used)",
 };
 
-// Skips caused by the container's lifecycle (deploys go through them) rather than by bad labels or names.
-const LIFECYCLE: ReadonlySet<string> = new Set(["no-ip", "not-running", "unhealthy"]);
+// Skips caused by the container's lifecycle (deploys go through them) rather than by bad labels or names,
+// and another environment's linked containers (that environment's proxy routes them): no mistake here.
+const LIFECYCLE: ReadonlySet<string> = new Set(["no-ip", "not-running", "unhealthy", "other-environment"]);
 
 // Log level of a skip: lifecycle states are routine (info), configuration mistakes need a look (warn).
 export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "warn" {

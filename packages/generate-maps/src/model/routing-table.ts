@@ -17,6 +17,10 @@ export interface MetadataInput {
   containers: ContainerEntries;
   /** /self/service/metadata/aliases: stack name -> list of alias names ({} when there are none) */
   aliases: unknown;
+  /** the generator's own environment (self/container/environment_uuid): /containers also lists the
+   * containers of other environments' services linked to this one, which are skipped; null or absent
+   * when metadata does not say (then none is) */
+  environment?: string | null;
 }
 
 // The model's settings (validated options).

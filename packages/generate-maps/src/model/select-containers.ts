@@ -2,6 +2,8 @@
 import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
 import { evaluateContainer, isObject, notAnObject, type Candidate } from "./evaluate-container.js";
 import { evaluateTcpContainer, type TcpCandidate } from "./evaluate-tcp-container.js";
+import { containerRef } from "./container-ref.js";
+import { describeValue } from "./describe-value.js";
 import { NetworkFromAddresses } from "./network-from.js";
 import type { ContainerEntries, ContainerRef, ModelOptions, SkippedContainer } from "./routing-table.js";
 
@@ -18,7 +20,12 @@ export interface Selection {
 
 // Evaluates every container on its own, for each route; never throws, whatever the objects hold. A
 // container sharing another's network is evaluated once the whole list was read (network-from.ts).
-export function selectContainers(containers: ContainerEntries, options: ModelOptions): Selection {
+// `environment`: the generator's own (null: unknown); a labelled container of another is skipped.
+export function selectContainers(
+  containers: ContainerEntries,
+  options: ModelOptions,
+  environment: string | null = null,
+): Selection {
   const selection: Selection = { entries: 0, candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
   const networks = parseBackendNetworks(options.backendNetworks);
   const addresses = new NetworkFromAddresses();
@@ -29,7 +36,9 @@ export function selectContainers(containers: ContainerEntries, options: ModelOpt
       if (result.kind === "skipped") selection.skipped.push(result.skip);
       continue;
     }
-    if (!addresses.note(container)) select(selection, container, options, networks);
+    const foreign = otherEnvironment(container, environment);
+    if (foreign !== null) select(selection, container, options, networks, null, foreign);
+    else if (!addresses.note(container)) select(selection, container, options, networks);
   }
   for (const container of addresses.waiting) {
     const resolved = addresses.resolve(container);
@@ -46,14 +55,36 @@ function select(
   options: ModelOptions,
   networks: BackendNetworks | undefined,
   noIp: string | null = null,
+  foreign: string | null = null,
 ): void {
   const result = evaluateContainer(container, options, networks);
   const tcp = evaluateTcpContainer(container, options, networks);
-  if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
-  else if (result.kind === "candidate") selection.candidates.push(result.candidate);
-  if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, noIp));
-  else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
+  if (foreign !== null) {
+    // whatever its own checks say: neither route may serve it here
+    if (result.kind !== "unlabelled") selection.skipped.push(foreignSkip(containerRef(container), foreign));
+    if (tcp.kind !== "unlabelled")
+      selection.skipped.push({
+        ...foreignSkip(containerRef(container), `${options.tcpLabel}: ${foreign}`),
+        route: "tcp",
+      });
+  } else {
+    if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
+    else if (result.kind === "candidate") selection.candidates.push(result.candidate);
+    if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, noIp));
+    else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
+  }
   if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
+}
+
+// Why a container is not of the generator's environment; null when it is, or either is unknown.
+function otherEnvironment(container: Record<string, unknown>, environment: string | null): string | null {
+  const own = container.environment_uuid;
+  if (environment === null || typeof own !== "string" || own === "" || own === environment) return null;
+  return `environment_uuid ${describeValue(own)} is not the generator's environment (${describeValue(environment)}): a linked service of another environment, routed by that environment's proxy`;
+}
+
+function foreignSkip(ref: ContainerRef, reason: string): SkippedContainer {
+  return { ...ref, code: "other-environment", reason };
 }
 
 // A `no-ip` skip of a container whose network owner the list gives no address for says why (`noIp`).

@@ -41,9 +41,11 @@ export const METADATA_PATHS = {
   aliases: "self/service/metadata/aliases",
   /** asked only when the aliases answer 404: does metadata know the generator's own service at all? */
   selfService: "self/service/name",
+  /** the generator's own environment: /containers also lists other environments' linked services */
+  environment: "self/container/environment_uuid",
 } as const;
 
-// Reads version, then containers and aliases (a 404 on aliases means none, once self/service/name says
+// Reads version, then containers, aliases and the generator's own environment uuid (a 404 on aliases means none, once self/service/name says
 // metadata knows the generator's own container: the real server answers the same 404 for a client IP it
 // does not know, e.g. a generator just redeployed on a new address). `knownVersion` is a version
 // the server answered just before (the long poll that woke the loop): then /version is not asked again,
@@ -66,13 +68,18 @@ export async function readMetadata(
   };
   let containers: unknown;
   let aliases: unknown;
+  let environment: unknown;
   let selfKnown = true;
   try {
-    [containers, aliases] = await Promise.all([
+    [containers, aliases, environment] = await Promise.all([
       client.getJson(METADATA_PATHS.containers, both.signal, "entries").catch(failing),
       client
         .getJson(METADATA_PATHS.aliases, both.signal)
         .catch((error: unknown) => (isNotFound(error) ? NO_ALIASES : failing(error))),
+      // a 404 (metadata does not know the generator): unknown, and no container is skipped for it
+      client
+        .getJson(METADATA_PATHS.environment, both.signal)
+        .catch((error: unknown) => (isNotFound(error) ? null : failing(error))),
     ]);
     if (aliases === NO_ALIASES)
       selfKnown = await client.getJson(METADATA_PATHS.selfService, both.signal).then(
@@ -87,6 +94,7 @@ export async function readMetadata(
     containers: checkShape(client, "containers", CONTAINERS, containers),
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
     aliases: aliases === NO_ALIASES ? {} : aliases,
+    environment: typeof environment === "string" && environment !== "" ? environment : null,
     selfKnown,
   };
 }

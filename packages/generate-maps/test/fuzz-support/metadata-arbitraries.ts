@@ -304,6 +304,10 @@ const containerArb = (options: ModelOptions): fc.Arbitrary<unknown> =>
       health_state: field(health),
       stack_name: field(stackName),
       stack_uuid: field(fc.constantFrom("s1", "s2", "s3")),
+      // mostly the document's own environment; another's (a linked service's) now and then
+      environment_uuid: field(
+        fc.oneof({ weight: 12, arbitrary: fc.constant("e1") }, { weight: 1, arbitrary: fc.constant("e2") }),
+      ),
       service_name: field(serviceName),
       labels: fc.oneof({ weight: 30, arbitrary: labels(options) }, { weight: 1, arbitrary: wrongType }),
       extra: fc.array(fc.tuple(extraKey, fc.jsonValue({ maxDepth: 1 })), { maxLength: 3 }),
@@ -341,12 +345,16 @@ export const documentArb = (options: ModelOptions): fc.Arbitrary<MetadataInput> 
       ),
       copies: fc.array(fc.tuple(fc.nat(), fc.constantFrom(...COPY_KINDS)), { maxLength: 3 }),
       aliases: aliasesArb,
+      environment: fc.oneof(
+        { weight: 4, arbitrary: fc.constant("e1") },
+        { weight: 1, arbitrary: fc.constant(null) },
+      ),
     })
-    .map(({ containers, copies, aliases }) => {
+    .map(({ containers, copies, aliases, environment }) => {
       const all = [...containers];
       for (const [index, kind] of copies)
         if (containers.length > 0) all.push(copyContainer(containers[index % containers.length], kind));
-      return JSON.parse(JSON.stringify({ containers: all, aliases })) as MetadataInput;
+      return JSON.parse(JSON.stringify({ containers: all, aliases, environment })) as MetadataInput;
     });
 
 // Near-duplicates of a container already in the document: the same object, or one field changed in case
@@ -406,7 +414,11 @@ export function shuffleDocument(input: MetadataInput, seed: number): MetadataInp
     key,
     Array.isArray(value) ? shuffle(value) : value,
   ]);
-  return { containers: shuffle(input.containers), aliases: Object.fromEntries(aliases) };
+  return {
+    containers: shuffle(input.containers),
+    aliases: Object.fromEntries(aliases),
+    environment: input.environment ?? null,
+  };
 }
 
 function mulberry32(seed: number): () => number {
