@@ -1,6 +1,10 @@
 // Spawn HAProxy in master-worker mode as a child (no daemon, no pidfile dance), its output line by line.
 import { execa } from "execa";
+import { within } from "./describe-start-failure.js";
 import { forwardLines } from "./forward-lines.js";
+
+// How long the master's exit waits for its output pipes to close (its last lines read).
+const OUTPUT_GRACE_MS = 500;
 
 // How the master ended.
 export interface HaproxyExit {
@@ -41,16 +45,27 @@ export async function spawnHaproxy(
     detached: true,
   });
   let alive = true;
-  const exited = subprocess.then((result): HaproxyExit => {
-    alive = false;
-    return {
-      code: result.exitCode ?? null,
-      signal: result.signal ?? null,
-      error:
-        result.exitCode === undefined && result.signal === undefined
-          ? (result.originalMessage ?? result.shortMessage ?? "unknown error")
-          : null,
-    };
+  // execa's result comes once the output pipes close too, and a process HAProxy started (a `program`
+  // section, an external check) keeps them open after the master died: a crashed master was seen only
+  // when that process ended (never restarted meanwhile), and a stop's SIGKILL waited for it unbounded.
+  const finished = subprocess.then((result): HaproxyExit => ({
+    code: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    error:
+      result.exitCode === undefined && result.signal === undefined
+        ? (result.originalMessage ?? result.shortMessage ?? "unknown error")
+        : null,
+  }));
+  const exited = new Promise<HaproxyExit>((resolve) => {
+    subprocess.once("exit", (code, signal) => {
+      alive = false;
+      // Its last output lines are still read, up to OUTPUT_GRACE_MS.
+      void within(finished, OUTPUT_GRACE_MS).then((end) => resolve(end ?? { code, signal, error: null }));
+    });
+    void finished.then((end) => {
+      alive = false;
+      resolve(end);
+    });
   });
   if (subprocess.stdout) forwardLines(subprocess.stdout, (line) => onLine("stdout", line));
   if (subprocess.stderr) forwardLines(subprocess.stderr, (line) => onLine("stderr", line));
