@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { viewProcess } from "../src/adopt/process-table.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
 
 // Alive and not a zombie (an orphan's zombie may wait a while for its reaper).
@@ -21,7 +22,15 @@ test("a master's exit is seen while a process it started still holds its output 
   const dir = await mkdtemp(join(tmpdir(), "rh-master-exit-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const pidFile = join(dir, "holder.pid");
-  const child = await spawnHaproxy("sh", ["-c", `sleep 8 & echo $! > ${pidFile}; exit 3`], () => undefined);
+  const child = await spawnHaproxy(
+    "sh",
+    [
+      "-c",
+      // (the shell exits once the holder is in its own session, out of the group kill's reach)
+      `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 8' & while [ ! -s ${pidFile} ]; do sleep 0.01; done; exit 3`,
+    ],
+    () => undefined,
+  );
   const exit = await child.exited;
   const holder = Number((await readFile(pidFile, "utf8")).trim());
   t.after(() => void (isRunning(holder) && process.kill(holder, "SIGKILL")));
@@ -42,4 +51,21 @@ test("a master whose output nothing else holds: its last lines are read before i
   assert.deepEqual(await child.exited, { code: 1, signal: null, error: null });
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(lines, ["[ALERT] last words"]);
+});
+
+// Found by the same review, measured on 2.6.12: a `program` ignoring SIGTERM was still running (in the
+// master's process group, orphaned) after the stop's SIGKILL of the master, beside the next one.
+test("what a master started and left in its process group is killed once the master is gone", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-master-group-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const pidFile = join(dir, "holder.pid");
+  const child = await spawnHaproxy(
+    "sh",
+    ["-c", `sh -c 'trap "" TERM USR1; sleep 8' & echo $! > ${pidFile}; exit 3`],
+    () => undefined,
+  );
+  assert.deepEqual(await child.exited, { code: 3, signal: null, error: null });
+  const holder = Number((await readFile(pidFile, "utf8")).trim());
+  t.after(() => void (isRunning(holder) && process.kill(holder, "SIGKILL")));
+  await waitFor(() => !isRunning(holder) || null, { timeoutMs: 5000, message: "the orphan to be killed" });
 });

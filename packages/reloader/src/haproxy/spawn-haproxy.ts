@@ -59,6 +59,7 @@ export async function spawnHaproxy(
   const exited = new Promise<HaproxyExit>((resolve) => {
     subprocess.once("exit", (code, signal) => {
       alive = false;
+      killGroup(subprocess.pid);
       // Its last output lines are still read, up to OUTPUT_GRACE_MS.
       void within(finished, OUTPUT_GRACE_MS).then((end) => resolve(end ?? { code, signal, error: null }));
     });
@@ -80,6 +81,8 @@ export async function spawnHaproxy(
     isAlive: () => alive,
     signal(name) {
       if (!alive) return false;
+      // SIGKILL (the master cannot stop what it started): its process group, what it started too.
+      if (name === "SIGKILL") return killGroup(pid);
       try {
         return process.kill(pid, name);
       } catch {
@@ -87,4 +90,15 @@ export async function spawnHaproxy(
       }
     },
   };
+}
+
+// SIGKILL what is left of the master's process group (it leads one: detached): a `program` or check
+// script that outlived it, orphaned, ran on beside the next master (a stop left one that ignored SIGTERM).
+function killGroup(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    return process.kill(-pid, "SIGKILL");
+  } catch {
+    return false;
+  }
 }
