@@ -48,6 +48,27 @@ describe("parseShowProc", () => {
     assert.equal(none && currentWorker(none), null, "no worker listed: none");
   });
 
+  // Found by a review, captured on 2.6.12 with a --config holding `program master`: its line under
+  // `# programs` was read as the master's (its pid, its counter), so a start waiting for the master it
+  // spawned never saw it and failed, and reloads were judged by the program's count.
+  it("reads the master's line only before the sections: a program named master is not it", () => {
+    const text = `#<PID>          <type>          <reloads>       <uptime>        <version>
+5588            master          0 [failed: 0]   0d00h00m01s     2.6.12-1+deb12u4
+# workers
+5596            worker          0               0d00h00m01s     2.6.12-1+deb12u4
+# programs
+5595            master          0               0d00h00m01s     -
+
+`;
+    assert.deepEqual(parseShowProc(text), {
+      masterPid: 5588,
+      reloads: 0,
+      failed: 0,
+      workers: [{ pid: 5596, reloads: 0 }],
+      oldWorkers: [],
+    });
+  });
+
   it("returns null for anything else", () => {
     assert.equal(parseShowProc(""), null);
     assert.equal(parseShowProc("Unknown command\n"), null);

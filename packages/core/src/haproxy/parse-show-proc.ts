@@ -18,14 +18,16 @@ export interface ProcInfo {
 // null when the text has no master line (not a `show proc` answer).
 export function parseShowProc(text: string): ProcInfo | null {
   let info: ProcInfo | null = null;
-  let section: "workers" | "oldWorkers" | "other" = "other";
+  let section: "workers" | "oldWorkers" | "other" | "header" = "header";
   const entries: Record<"workers" | "oldWorkers", ProcEntry[]> = { workers: [], oldWorkers: [] };
   for (const line of text.split("\n")) {
     const trimmed = line.trim();
     if (trimmed === "# workers") section = "workers";
     else if (trimmed === "# old workers") section = "oldWorkers";
-    else if (trimmed.startsWith("#")) section = "other";
-    const master = /^(\d+)\s+master\s+(\d+)(?:\s+\[failed:\s*(\d+)\])?/.exec(trimmed);
+    else if (trimmed.startsWith("# ")) section = "other";
+    // Only above the sections: under `# programs`, a `program master` of a --config lists as "master".
+    const master =
+      section === "header" ? /^(\d+)\s+master\s+(\d+)(?:\s+\[failed:\s*(\d+)\])?/.exec(trimmed) : null;
     if (master) {
       info = {
         masterPid: Number(master[1]),
@@ -37,7 +39,7 @@ export function parseShowProc(text: string): ProcInfo | null {
       continue;
     }
     const worker = /^(\d+)\s+worker\s+(\d+)/.exec(trimmed);
-    if (worker && section !== "other")
+    if (worker && (section === "workers" || section === "oldWorkers"))
       entries[section].push({ pid: Number(worker[1]), reloads: Number(worker[2]) });
   }
   if (!info) return null;
