@@ -45,9 +45,10 @@ export const METADATA_PATHS = {
   environment: "self/container/environment_uuid",
 } as const;
 
-// Reads version, then containers, aliases and the generator's own environment uuid (a 404 on aliases means none, once self/service/name says
-// metadata knows the generator's own container: the real server answers the same 404 for a client IP it
-// does not know, e.g. a generator just redeployed on a new address). `knownVersion` is a version
+// Reads version, then containers, aliases and the generator's own environment uuid (a 404 on aliases
+// means none, once self/service/name says metadata knows the generator's own container: the real server
+// answers the same 404 for a client IP it does not know, e.g. a generator just redeployed on a new
+// address). `knownVersion` is a version
 // the server answered just before (the long poll that woke the loop): then /version is not asked again,
 // one request less per change. Throws MetadataError or MetadataShapeError on anything else, so the caller
 // keeps the files as they are.
