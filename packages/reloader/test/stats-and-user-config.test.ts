@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
-import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { freePort, renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest } from "../../test-support/src/http/index.ts";
 import { createFixture, waitForApply } from "./helpers/fixture.ts";
-import { userConfigLines } from "./helpers/user-config.ts";
+import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
 
 test("ENABLE_STATS: stats page and /metrics behind basic auth on STATS_PORT; the password stays out of logs", async (t) => {
   const statsPort = await freePort();
@@ -63,14 +63,7 @@ test("ENABLE_STATS with the default haproxy/haproxy credentials: exit 2 unless a
 });
 
 test("--config: the user's own base config is used as is, read once at start, and not overwritten", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.71" });
-  t.after(() => app.close());
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-    deferStart: true,
-  });
-  const userConfig = join(fixture.dir, "my-haproxy.cfg");
+  const { fixture, userConfig } = await userConfigFixture(t, "127.0.0.71");
   const text = (marker: string) =>
     userConfigLines(
       fixture.httpPort,

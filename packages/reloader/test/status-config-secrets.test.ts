@@ -4,14 +4,11 @@
 // space was masked: `insecure-password "two words"` showed `[redacted] words"` (found by a review).
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
-import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
-import { startBackend } from "../../test-support/src/http/index.ts";
+import { freePort } from "../../test-support/src/haproxy/index.ts";
 import { readStatus } from "../../test-support/src/status/index.ts";
 import { maskSecrets, redactConfig } from "../src/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
-import { userConfigLines } from "./helpers/user-config.ts";
+import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
 
 const SECRETS = ["tab-s3cret", "quoted s3cret", "esc\\ s3cret", "two words", "single s3cret"];
 
@@ -48,14 +45,7 @@ test("maskSecrets masks quoted, escaped and tab-separated credentials whole, and
 });
 
 test("/config of a user's own base config shows none of its stats credentials", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.74" });
-  t.after(() => app.close());
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "app.dev.tld": "app" }),
-    deferStart: true,
-  });
-  const userConfig = join(fixture.dir, "my-haproxy.cfg");
+  const { fixture, userConfig } = await userConfigFixture(t, "127.0.0.74");
   const lines = userConfigLines(fixture.httpPort, [], statsSection(await freePort()));
   await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);

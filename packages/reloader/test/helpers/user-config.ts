@@ -1,3 +1,24 @@
+import { join } from "node:path";
+import { renderTestBackends, renderTestMap } from "../../../test-support/src/haproxy/index.ts";
+import { startBackend, type Backend } from "../../../test-support/src/http/index.ts";
+import { createFixture, type Fixture } from "./fixture.ts";
+
+// A backend `app` on `host`, closed when the test ends, a fixture (not started) whose files route
+// app.dev.tld to it, and where the test's own --config goes (`userConfig`, in the fixture's dir).
+export async function userConfigFixture(
+  t: { after: (fn: () => unknown) => void },
+  host: string,
+): Promise<{ app: Backend; fixture: Fixture; userConfig: string }> {
+  const app = await startBackend({ name: "app", host });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+  });
+  return { app, fixture, userConfig: join(fixture.dir, "my-haproxy.cfg") };
+}
+
 // A minimal user base config (`--config`): defaults and a frontend on `httpPort` routing by domain.map,
 // followed by `extra` lines (the test's own sections).
 export function userConfigLines(
