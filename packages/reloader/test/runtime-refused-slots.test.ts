@@ -66,9 +66,10 @@ for (const verdict of ["refused", "none"] as const) {
       table,
       started: performance.now(),
       since: null,
+      workerPid: 42,
     } as unknown as RuntimeChange;
     const known = {
-      workerPid: 42,
+      masterPid: 41,
       generation: runningGeneration,
       state: { baseHash: "B" },
     } as unknown as KnownState;

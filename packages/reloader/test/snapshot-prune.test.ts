@@ -50,7 +50,7 @@ test("a confirmed reload is recorded before the old snapshots are pruned", async
   }, /EBUSY/);
   const last = changes.at(-1);
   assert.equal(last?.settledHash, "H", "the change is settled before the prune");
-  assert.equal(last?.known?.workerPid, 42);
+  assert.equal(last?.known?.masterPid, 41, "the confirmed reload's state is known");
   assert.deepEqual(last?.switched, { generation: 2, hash: "H" });
 });
 

@@ -4,11 +4,12 @@
 import { createHash } from "node:crypto";
 import type { AppliedState } from "../model/plan-update.js";
 
-// What a worker runs: confirmed by a reload or a start from gen-<n>, then kept up to date by runtime steps.
+// What the workers of a master run once loaded from gen-<n>: confirmed by a reload or a start, then kept
+// up to date by runtime steps (each moves `current` to a gen-<n> of its own). Any worker of that master
+// running that generation runs it: one a reload of the same snapshot started (the certificates' fallback)
+// loads the same files; another master (a restart, an adoption) does not count.
 export interface KnownState {
-  /** the master the worker was confirmed under: a reload of it onto the same snapshot keeps the state */
   masterPid: number;
-  workerPid: number;
   generation: number;
   state: AppliedState;
 }

@@ -14,6 +14,8 @@ import { reportRuntime } from "./report-runtime.js";
 // performance.now() times.
 export interface RuntimeChange {
   plan: Extract<UpdatePlan, { kind: "runtime" }>;
+  /** the worker the plan was made against (the known state's master, running its generation) */
+  workerPid: number;
   files: InputFiles;
   table: SharedTable;
   started: number;
@@ -43,13 +45,13 @@ export async function* applyRuntimePlan(
   const outcome = await applyRuntime(plan, table, {
     supervisor,
     masterSocket: store.layout.masterSocket,
-    workerPid: known.workerPid,
+    workerPid: change.workerPid,
     timeoutMs: services.runtimeTimeoutMs ?? 2000,
     current: { point: () => pointAt(generation), restore: () => pointAt(known.generation) },
   });
   reportRuntime(
     outcome,
-    { generation, inputsHash: files.hash, workerPid: known.workerPid, started, since, logger, status },
+    { generation, inputsHash: files.hash, workerPid: change.workerPid, started, since, logger, status },
     Date.now(),
   );
   if (outcome.ok) {

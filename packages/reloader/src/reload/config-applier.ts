@@ -8,7 +8,6 @@
 import { readInputs } from "../sources/read-inputs.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { DONE, initialState, withChange } from "./applier-state.js";
-import { followReload } from "./follow-reload.js";
 import type { PassOutcome, PassSteps, StateChange } from "./applier-state.js";
 import { applyRuntimePlan } from "./apply-runtime-plan.js";
 import { liveAfterStart } from "./live-after-start.js";
@@ -153,8 +152,6 @@ export class ConfigApplier {
     this.lastUnsettled = null;
     if (!validated.ok) return this.refused(hash, validated.reason);
     const accepted = { files: read.files, table: validated.table, started, since };
-    // A reload of the known snapshot by the certificates' fallback: the new worker runs the known state.
-    this.apply({ known: followReload(this.state.known, status.snapshot()) });
     const planned = await planChange(accepted, this.state.known, this.options);
     if (planned.kind === "refused") return this.refused(hash, planned.reason);
     if (planned.kind === "waiting") return { retry: planned.reason, waiting: true };

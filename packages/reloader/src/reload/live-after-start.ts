@@ -13,11 +13,12 @@ export function liveAfterStart(
   logger: Logger,
 ): StateChange | null {
   const { switched, startState } = state;
-  if (switched?.hash !== hash || status.snapshot().runningGeneration !== switched.generation) return null;
+  const running = status.snapshot();
+  if (switched?.hash !== hash || running.runningGeneration !== switched.generation) return null;
   const change: StateChange = { settledHash: hash, startState: null };
-  const { workerPid, haproxyPid: masterPid } = status.snapshot();
+  const { workerPid, haproxyPid: masterPid } = running;
   if (startState?.generation === switched.generation && workerPid !== null && masterPid !== null)
-    change.known = { masterPid, workerPid, ...startState };
+    change.known = { masterPid, ...startState };
   logger.info(
     { event: "inputs.live", generation: switched.generation, inputsHash: hash },
     `HAProxy runs gen-${switched.generation}: the change is live`,

@@ -22,7 +22,7 @@ const WAITING = "the master has not answered since a reload timed out: current i
 
 // Plan the `accepted` table against what the running worker runs (`known`, if still that worker).
 export async function planChange(
-  accepted: Omit<RuntimeChange, "plan">,
+  accepted: Omit<RuntimeChange, "plan" | "workerPid">,
   known: KnownState | null,
   options: Pick<
     ApplierOptions,
@@ -32,7 +32,8 @@ export async function planChange(
   const { logger, status, store } = options;
   const { files, table, started, since } = accepted;
   const next = { baseHash: hashBase(files.base), table };
-  const plan = planUpdate(knownState(known, status, options.supervisor), next, {
+  const running = knownWorker(known, status, options.supervisor);
+  const plan = planUpdate(running?.state ?? null, next, {
     slotsPerBlock: options.slotsPerBlock,
     runtimeUpdates: options.runtimeUpdates,
     lastSlots: store.lastAssignment(),
@@ -40,8 +41,10 @@ export async function planChange(
   // onChecked (the TCP-port report) hears of the backends going live: a runtime change's (no haproxy -c
   // to wait for), or a reload's once its snapshot passed the check, never a refused one's.
   if (plan.kind === "runtime") {
+    // planUpdate plans runtime steps only from a known state
+    if (running === null) throw new Error("a runtime plan without a known worker");
     options.onChecked?.(table.backends);
-    return { kind: "runtime", change: { ...accepted, plan } };
+    return { kind: "runtime", change: { ...accepted, plan, workerPid: running.workerPid } };
   }
   if (!(await options.supervisor.settled())) {
     logger.warn(
@@ -77,14 +80,16 @@ export async function planChange(
   };
 }
 
-// What the running worker runs, if it is the one the last apply was confirmed on, and no reload (of the
-// certificates, say) timed out since: that master may still be loading other files.
-function knownState(
+// The running worker and what it runs, if it is a worker of the master the last apply was confirmed
+// under, running that generation, and no reload (of the certificates, say) timed out since: that master
+// may still be loading other files.
+function knownWorker(
   known: KnownState | null,
   status: ReloaderStatus,
   supervisor: Pick<HaproxySupervisor, "isSettled">,
-): AppliedState | null {
-  const { workerPid, runningGeneration } = status.snapshot();
-  if (known === null || known.workerPid !== workerPid || known.generation !== runningGeneration) return null;
-  return supervisor.isSettled() ? known.state : null;
+): { workerPid: number; state: AppliedState } | null {
+  const { haproxyPid, workerPid, runningGeneration } = status.snapshot();
+  if (known === null || workerPid === null || !supervisor.isSettled()) return null;
+  if (known.masterPid !== haproxyPid || known.generation !== runningGeneration) return null;
+  return { workerPid, state: known.state };
 }

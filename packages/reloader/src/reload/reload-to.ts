@@ -48,7 +48,7 @@ export async function* reloadTo(
   const change: StateChange = {};
   const masterPid = status.snapshot().haproxyPid;
   if (result.kind === "reloaded" && result.verdict.ok && masterPid !== null)
-    change.known = { masterPid, workerPid: result.verdict.workerPid, generation, state };
+    change.known = { masterPid, generation, state };
   if (
     result.kind === "deferred" ||
     (result.kind === "reloaded" && (result.verdict.ok || result.verdict.kind === "exited"))
