@@ -67,6 +67,8 @@ export interface CycleState {
   tempsCleaned: boolean;
   /** the last aliases read, for a cycle whose own container metadata does not know (carry-aliases.ts) */
   aliases: AliasMemory;
+  /** the generator's own environment once metadata said it (it never changes: not asked again) */
+  environment: string | null;
 }
 
 // A fresh state for a run of cycles; with `guard` (and a window over 0) mass removals wait for confirmation.
@@ -78,6 +80,7 @@ export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): 
     guard: guarded ? createRemovalGuard(guard) : null,
     tempsCleaned: false,
     aliases: createAliasMemory(),
+    environment: null,
   };
 }
 
@@ -121,7 +124,8 @@ async function cycle(
   };
   let snapshot: MetadataSnapshot;
   try {
-    const read = await readMetadata(generator.client, run.signal, run.version);
+    const read = await readMetadata(generator.client, run.signal, run.version, state.environment);
+    state.environment = read.environment ?? null;
     if (!read.selfKnown && needsSeed(state.aliases))
       seedAliases(state.aliases, await readMapAliases(options.domainMapPath, options.domain));
     snapshot = carryAliases(state.aliases, read, logger);

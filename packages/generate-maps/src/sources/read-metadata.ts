@@ -50,12 +50,14 @@ export const METADATA_PATHS = {
 // answers the same 404 for a client IP it does not know, e.g. a generator just redeployed on a new
 // address). `knownVersion` is a version
 // the server answered just before (the long poll that woke the loop): then /version is not asked again,
-// one request less per change. Throws MetadataError or MetadataShapeError on anything else, so the caller
+// one request less per change. `knownEnvironment`: the generator's environment an earlier read gave (a
+// container's never changes): then it is not asked again either. Throws MetadataError or MetadataShapeError on anything else, so the caller
 // keeps the files as they are.
 export async function readMetadata(
   client: MetadataClient,
   signal?: AbortSignal,
   knownVersion?: string,
+  knownEnvironment: string | null = null,
 ): Promise<MetadataSnapshot> {
   const version =
     knownVersion ??
@@ -78,9 +80,10 @@ export async function readMetadata(
         .getJson(METADATA_PATHS.aliases, both.signal)
         .catch((error: unknown) => (isNotFound(error) ? NO_ALIASES : failing(error))),
       // a 404 (metadata does not know the generator): unknown, and no container is skipped for it
-      client
-        .getJson(METADATA_PATHS.environment, both.signal)
-        .catch((error: unknown) => (isNotFound(error) ? null : failing(error))),
+      knownEnvironment ??
+        client
+          .getJson(METADATA_PATHS.environment, both.signal)
+          .catch((error: unknown) => (isNotFound(error) ? null : failing(error))),
     ]);
     if (aliases === NO_ALIASES)
       selfKnown = await client.getJson(METADATA_PATHS.selfService, both.signal).then(
