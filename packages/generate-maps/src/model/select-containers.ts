@@ -37,7 +37,7 @@ export function selectContainers(
       continue;
     }
     const foreign = otherEnvironment(container, environment);
-    if (foreign !== null) select(selection, container, options, networks, null, foreign);
+    if (foreign !== null) skipForeign(selection, container, options, networks, foreign);
     else if (!addresses.note(container)) select(selection, container, options, networks);
   }
   for (const container of addresses.waiting) {
@@ -55,24 +55,36 @@ function select(
   options: ModelOptions,
   networks: BackendNetworks | undefined,
   noIp: string | null = null,
-  foreign: string | null = null,
 ): void {
   const result = evaluateContainer(container, options, networks);
   const tcp = evaluateTcpContainer(container, options, networks);
-  if (foreign !== null) {
-    // whatever its own checks say: neither route may serve it here
-    if (result.kind !== "unlabelled") selection.skipped.push(foreignSkip(containerRef(container), foreign));
-    if (tcp.kind !== "unlabelled")
-      selection.skipped.push({
-        ...foreignSkip(containerRef(container), `${options.tcpLabel}: ${foreign}`),
-        route: "tcp",
-      });
-  } else {
-    if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
-    else if (result.kind === "candidate") selection.candidates.push(result.candidate);
-    if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, noIp));
-    else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
-  }
+  if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
+  else if (result.kind === "candidate") selection.candidates.push(result.candidate);
+  if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, noIp));
+  else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
+  if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
+}
+
+// A container of another environment: each route it is labelled for skips it (`reason`), whatever its
+// own checks say, since neither may serve it here.
+function skipForeign(
+  selection: Selection,
+  container: Record<string, unknown>,
+  options: ModelOptions,
+  networks: BackendNetworks | undefined,
+  reason: string,
+): void {
+  const result = evaluateContainer(container, options, networks);
+  const tcp = evaluateTcpContainer(container, options, networks);
+  const ref = containerRef(container);
+  if (result.kind !== "unlabelled") selection.skipped.push({ ...ref, code: "other-environment", reason });
+  if (tcp.kind !== "unlabelled")
+    selection.skipped.push({
+      ...ref,
+      code: "other-environment",
+      reason: `${options.tcpLabel}: ${reason}`,
+      route: "tcp",
+    });
   if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
 }
 
@@ -81,10 +93,6 @@ function otherEnvironment(container: Record<string, unknown>, environment: strin
   const own = container.environment_uuid;
   if (environment === null || typeof own !== "string" || own === "" || own === environment) return null;
   return `environment_uuid ${describeValue(own)} is not the generator's environment (${describeValue(environment)}): a linked service of another environment, routed by that environment's proxy`;
-}
-
-function foreignSkip(ref: ContainerRef, reason: string): SkippedContainer {
-  return { ...ref, code: "other-environment", reason };
 }
 
 // A `no-ip` skip of a container whose network owner the list gives no address for says why (`noIp`).
