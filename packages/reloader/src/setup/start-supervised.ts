@@ -91,6 +91,11 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     options.debounceMs,
     (since) => applier.notifyChange(since),
     logger,
+    // A failed or stranded watch is re-armed at the rescan's pace (every 10 s when the rescan is off).
+    {
+      intervalMs: options.rescanIntervalMs > 0 ? options.rescanIntervalMs : 10_000,
+      onProblem: (problem) => status.inputWatch(problem),
+    },
   );
   await watcher.ready;
   applier.notifyChange(); // anything written between the first snapshot and the watcher being ready

@@ -40,6 +40,8 @@ export interface StatusSnapshot {
   };
   /** public ports of the running backends file's tcp_<port> backends that TCP_PORTS does not list */
   unlistedTcpPorts: number[];
+  /** the input files' watch failed (its first error) and is not re-armed yet: only the rescan sees changes */
+  inputWatchProblem: string | null;
 }
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -62,6 +64,7 @@ export class ReloaderStatus {
     reloadsByReason: {},
     runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
     unlistedTcpPorts: [],
+    inputWatchProblem: null,
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -178,6 +181,11 @@ export class ReloaderStatus {
   // The TCP backends of the applied files whose ports TCP_PORTS does not list (nothing listens for them).
   tcpPortsUnlisted(ports: readonly number[]): void {
     this.state.unlistedTcpPorts = [...ports];
+  }
+
+  // The input files' watch failed (why) or works again (null).
+  inputWatch(problem: string | null): void {
+    this.state.inputWatchProblem = problem;
   }
 
   // A copy, safe to serialise.

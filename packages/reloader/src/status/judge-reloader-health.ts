@@ -22,7 +22,8 @@ export interface ReloaderHealth {
     lastError: string | null;
     /** changes applied through the runtime API, and the last read-back (`at`: ISO time) */
     runtime: { updates: number; lastReadback: { ok: boolean; at: string; detail: string } | null };
-    /** what needs a look but does not make HAProxy unhealthy (TCP backends nothing listens for, bounded) */
+    /** what needs a look but does not make HAProxy unhealthy (a failed file watch, TCP backends nothing
+     * listens for: bounded) */
     warnings: string[];
   };
 }
@@ -59,7 +60,15 @@ export function judgeReloaderHealth(
         at: new Date(status.runtime.lastReadback.at).toISOString(),
       },
     },
-    warnings: unlistedTcpWarnings(status.unlistedTcpPorts),
+    warnings: [
+      ...(status.inputWatchProblem === null
+        ? []
+        : [
+            `the input files' watch failed (${status.inputWatchProblem}): changes are seen by the rescan ` +
+              "only (--rescan-interval) until the watch is re-armed, which is tried at each rescan",
+          ]),
+      ...unlistedTcpWarnings(status.unlistedTcpPorts),
+    ],
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";
   if (!running)

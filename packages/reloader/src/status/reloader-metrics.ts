@@ -149,6 +149,12 @@ export function createReloaderMetrics(
     "The snapshot (gen-<n>) the running worker was confirmed with (0: none)",
     (g) => g.set(snap().runningGeneration ?? 0),
   );
+  gauge(
+    registry,
+    "reloader_input_watch_ok",
+    "1 while the input files are watched, 0 after the watch failed (e.g. the inotify limit) until it is re-armed: only the rescan sees changes then",
+    (g) => g.set(snap().inputWatchProblem === null ? 1 : 0),
+  );
   new Gauge({
     name: "reloader_inputs_applied",
     help: "1 when the files on disk are the ones HAProxy runs, 0 while a change waits or failed",

@@ -35,6 +35,8 @@ export interface FixtureOptions {
   waitReady?: boolean;
   /** do not start the reloader yet */
   deferStart?: boolean;
+  /** a command that runs the reloader's node (spawnReloader's `wrap`) */
+  wrap?: readonly string[];
 }
 
 // Registers a teardown step: `(fn) => t.after(fn)` in a test, a Cleanup's `add` in a suite.
@@ -99,6 +101,7 @@ export async function createFixture(defer: Defer, options: FixtureOptions = {}):
           [...(options.args ?? []), ...args],
         ),
         env: { SYSLOG_HOST: "stdout", RANCHER_API_HOST: "127.0.0.1:9", ...options.env, ...env },
+        ...(options.wrap ? { wrap: options.wrap } : {}),
       });
       processes.push(child);
       fixture.reloader = child;

@@ -29,6 +29,8 @@ export interface SpawnReloaderOptions {
   detached?: boolean;
   /** every raw output line (e.g. to append it to a log file) */
   onLine?: (line: string) => void;
+  /** a command that runs node in its place, given node's argv (e.g. `unshare -U -r`): it must exec node */
+  wrap?: readonly string[];
 }
 
 // A running reloader child.
@@ -55,7 +57,8 @@ export function spawnReloader(options: SpawnReloaderOptions = {}): ReloaderProce
   const env: Record<string, string> = { PATH: path, LOG_FORMAT: "json", STATUS_PORT: "0" };
   if (process.env["HOME"]) env["HOME"] = process.env["HOME"];
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, [...argv, ...(options.args ?? [])], {
+  const [command = process.execPath, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
+  const child = spawn(command, [...wrapArgs, ...argv, ...(options.args ?? [])], {
     cwd: repoRoot(),
     env,
     stdio: ["ignore", "pipe", "pipe"],
