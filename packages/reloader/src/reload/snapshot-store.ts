@@ -58,6 +58,11 @@ export class SnapshotStore {
     this.nextGeneration = (generations.at(-1) ?? 0) + 1;
     const current = await readCurrentGeneration(this.layout);
     if (current !== null) this.lastSlots = await readSlots(join(this.layout.dir, generationName(current)));
+    if (current !== null && this.lastSlots === null)
+      this.logger.warn(
+        { event: "snapshot.slots-unreadable", generation: current },
+        `${generationName(current)} has no readable slots.json: every container is given a slot afresh (a sticky client may reach another container)`,
+      );
     return { generations, current };
   }
 

@@ -1,21 +1,24 @@
 // slots.json of a snapshot (the trusted state dir, still read defensively): which container held which
 // slot. Only the container names are kept (each a valid server name); options are rendered afresh.
-import { readFile } from "node:fs/promises";
+import { constants } from "node:buffer";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isBackendName, isServerName, parseTcpBackendName } from "@rancher-haproxy/core";
 import { SNAPSHOT_SLOTS } from "../output/snapshot-layout.js";
 import type { Slot } from "../model/server-slots.js";
 
-/** a slots.json this large is not ours */
-const MAX_SLOTS_BYTES = 64 * 1024 * 1024;
+/** the most a slots.json is read of: one string's worth. The reloader writes it for whatever table the
+ * contract accepts (at SERVER_SLOTS=1000, 700 backends of two containers with every server option take
+ * over 64 MiB), so a smaller cap lost the assignment of a large table at every restart. */
+const MAX_SLOTS_BYTES = constants.MAX_STRING_LENGTH;
 
 // The assignment in `snapshotDir`, or null when there is none (an older snapshot) or it is not readable.
 export async function readSlots(snapshotDir: string): Promise<Map<string, Slot[]> | null> {
   let json: unknown;
   try {
-    const text = await readFile(join(snapshotDir, SNAPSHOT_SLOTS), "utf8");
-    if (text.length > MAX_SLOTS_BYTES) return null;
-    json = JSON.parse(text);
+    const path = join(snapshotDir, SNAPSHOT_SLOTS);
+    if ((await stat(path)).size > MAX_SLOTS_BYTES) return null;
+    json = JSON.parse(await readFile(path, "utf8"));
   } catch {
     return null;
   }
