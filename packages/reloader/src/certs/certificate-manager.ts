@@ -14,7 +14,7 @@ import {
 } from "./apply-certificate-changes.js";
 import { CheckCertificateCache } from "./check-certificate-cached.js";
 import { describeCertificates } from "./describe-certificates.js";
-import type { CertificateSnapshot } from "./certificate-state.js";
+import { EXPIRY_WARNING_DAYS, type CertificateSnapshot } from "./certificate-state.js";
 import { describeLeaf } from "./model/check-certificate.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
 import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
@@ -211,9 +211,10 @@ export class CertificateManager {
     const served = this.plan.certs;
     const present = presentCertificateLabels(read.directory, served);
     this.plan = keepPreviousCertificates(verified, served, present, this.now());
-    const key = reportKey(this.plan, this.sourceProblem);
-    if (key !== this.reported)
-      reportCertificates(logger, this.plan, this.sourceProblem, this.snapshot().warnings);
+    const { served: shown, warnings } = this.snapshot();
+    const expiring = shown.filter((cert) => cert.daysLeft < EXPIRY_WARNING_DAYS).map((cert) => cert.name);
+    const key = reportKey(this.plan, this.sourceProblem, expiring);
+    if (key !== this.reported) reportCertificates(logger, this.plan, this.sourceProblem, warnings);
     this.reported = key;
     return desiredCertificateFiles(this.plan, this.loaded, ssl.certPath, paths.dir);
   }

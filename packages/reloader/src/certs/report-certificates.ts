@@ -30,12 +30,19 @@ export function reportCertificates(
     logger.warn({ event: "certs.expiring", warning }, warning);
 }
 
-// What makes two reports the same (so an unchanged pass logs nothing).
-export function reportKey(plan: CertificatePlan, sourceProblem: string | null): string {
+// What makes two reports the same (so an unchanged pass logs nothing); `expiring`, the names of the
+// served certificates within EXPIRY_WARNING_DAYS: one that comes within them is reported (certs.expiring)
+// by the first pass after, even when nothing else changed (before, only a change of the sources did).
+export function reportKey(
+  plan: CertificatePlan,
+  sourceProblem: string | null,
+  expiring: readonly string[],
+): string {
   return JSON.stringify([
     plan.default?.digest ?? null,
     plan.certs.map((cert) => cert.digest),
     plan.skipped,
     sourceProblem,
+    expiring,
   ]);
 }
