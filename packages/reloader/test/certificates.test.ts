@@ -214,7 +214,7 @@ test("every site gets its own certificate by SNI (metadata, directory, wildcard)
   // Skipped with a reason, visible in the log, /healthz and /metrics; the start went on.
   const logs = site.fixture.reloader;
   const reasonOf = (name: string) =>
-    String(logs.logs.find((l) => l.event === "certs.skipped" && l["name"] === name)?.["reason"]);
+    String(logs.logs.find((l) => l.event === "certs.skipped" && l["certificate"] === name)?.["reason"]);
   assert.match(reasonOf("metadata/expired"), /expired/);
   assert.match(reasonOf("metadata/mismatch"), /does not belong/);
   assert.match(reasonOf("metadata/garbage"), /no PEM certificate/);
@@ -356,7 +356,7 @@ test("a mounted HAPROXY_SSL_CERT renewed on disk is served within seconds with n
   const from = fixture.reloader.logs.length;
   await replace(`${pairs.default2!.cert}-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n`);
   const skipped = await fixture.reloader.waitForEvent("certs.skipped", { from });
-  assert.equal(skipped["name"], "default");
+  assert.equal(skipped["certificate"], "default");
   assert.match(String(skipped["reason"]), new RegExp(`^HAPROXY_SSL_CERT=${mounted}: `));
   const health = JSON.parse((await fetchText(`${site.statusUrl}/healthz`)).text) as {
     certificates: { warnings: string[] };
@@ -400,7 +400,8 @@ test("a directory certificate caught half written is still served; the finished 
     from,
     timeoutMs: 10_000,
     match: (line) =>
-      line["name"] === "dir/a" && String(line["reason"]).endsWith("the previous version is still served"),
+      line["certificate"] === "dir/a" &&
+      String(line["reason"]).endsWith("the previous version is still served"),
   });
   // Several polls (300 ms each) later, still the previous certificate, never the default.
   for (let i = 0; i < 5; i++) {

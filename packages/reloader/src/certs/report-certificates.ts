@@ -19,9 +19,10 @@ export function reportCertificates(
     { event: "certs.loaded", count: served.length + (plan.default ? 1 : 0), certificates: served },
     "certificates checked",
   );
+  // `certificate`, not `name`: that is the logger's own field (the process), which a second one overrode.
   for (const skipped of plan.skipped)
     logger.warn(
-      { event: "certs.skipped", name: skipped.name, reason: skipped.reason },
+      { event: "certs.skipped", certificate: skipped.name, reason: skipped.reason },
       "certificate skipped",
     );
   if (sourceProblem)
