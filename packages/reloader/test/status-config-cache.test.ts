@@ -110,6 +110,28 @@ test("through the listener: 8 concurrent /config read the snapshot once, later o
   assert.equal(reads.length, 1, "the new running generation is read once");
 });
 
+test("an adopted HAProxy whose config is not confirmed yet is not shown as down; `current` is, named as such", async (t) => {
+  const { layout } = await makeState((fn) => t.after(fn));
+  const status = new ReloaderStatus();
+  status.currentIs(1);
+  // A reloader started again adopts the master still serving: what it runs is known only once its
+  // reload goes live (a refused one leaves it so until the next change), and /healthz says it runs.
+  status.haproxyStarted(100);
+  status.workerConfirmed(101, 3, "unknown");
+  const { get } = countedRoutes(layout, status);
+  const adopted = (await get()).body;
+  assert.doesNotMatch(adopted, /HAProxy is not running/);
+  assert.match(adopted, /^# HAProxy runs a config not confirmed yet .*; current: gen-1 \(/);
+  assert.equal(
+    JSON.parse((await get("format=json")).body).running,
+    false,
+    "no snapshot is confirmed running",
+  );
+  // Down: the files it will start from, said so.
+  status.haproxyStarted(null);
+  assert.match((await get()).body, /^# HAProxy is not running; it starts from: gen-1 \(/);
+});
+
 // The routes over a cache whose reader counts its calls by generation and running state.
 function countedRoutes(layout: StateLayout, status: ReloaderStatus) {
   const calls: string[] = [];

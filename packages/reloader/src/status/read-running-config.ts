@@ -23,7 +23,8 @@ export const RUNNING_FILES = [SNAPSHOT_BASE, SNAPSHOT_BACKENDS, SNAPSHOT_MAP, SN
 export type RunningFile = (typeof RUNNING_FILES)[number];
 
 // The running config: its generation, its directory and each file's (masked) text; `running` is false
-// when HAProxy is down and these are the files it will start from (`current`).
+// when no worker was confirmed with these files and they are `current`'s: the files HAProxy will start
+// from, or, with an adopted master whose reload has not gone live, the ones it is being moved to.
 export interface RunningConfig {
   generation: number;
   running: boolean;
@@ -92,8 +93,13 @@ export function redactConfig(text: string): string {
 }
 
 // The text answer: each file under a `# ==> <name> <==` line, like generate-maps --dry-run.
-export function renderRunningConfig(config: RunningConfig): string {
-  const state = config.running ? "running" : "HAProxy is not running; it starts from";
+// `haproxyRuns`: a master with a worker serves, though not confirmed on `current` (an adopted one).
+export function renderRunningConfig(config: RunningConfig, haproxyRuns = false): string {
+  const state = config.running
+    ? "running"
+    : haproxyRuns
+      ? "HAProxy runs a config not confirmed yet (an adopted master, its reload not live); current"
+      : "HAProxy is not running; it starts from";
   const header = `# ${state}: ${generationName(config.generation)} (${config.dir})\n`;
   const body = (text: string) => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
   const files = RUNNING_FILES.map((name) => `# ==> ${name} <==\n${body(config.files[name])}`).join("");

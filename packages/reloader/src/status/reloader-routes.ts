@@ -34,7 +34,8 @@ export function reloaderRoutes(input: ReloaderRoutesInput): StatusRoutes {
     },
     "/metrics": async () => textResponse(await registry.metrics(), 200, registry.contentType),
     "/config": async (request) => {
-      const answers = await input.runningConfig(status.snapshot().runningGeneration);
+      const { runningGeneration, haproxyPid, workerPid } = status.snapshot();
+      const answers = await input.runningConfig(runningGeneration, haproxyPid !== null && workerPid !== null);
       if (answers === null) return textResponse("no running snapshot yet", 503);
       const file = request.query.get("file");
       if (file !== null) {

@@ -28,11 +28,14 @@ export class RunningConfigAnswers {
   private jsonAnswer: StatusResponse | null = null;
   private readonly fileAnswers = new Map<RunningFile, StatusResponse>();
 
-  constructor(readonly config: RunningConfig) {}
+  constructor(
+    readonly config: RunningConfig,
+    private readonly haproxyRuns = false,
+  ) {}
 
   // The text answer (renderRunningConfig); a copy of the kept one, its body shared.
   text(): StatusResponse {
-    this.textAnswer ??= withBytes(textResponse(renderRunningConfig(this.config)));
+    this.textAnswer ??= withBytes(textResponse(renderRunningConfig(this.config, this.haproxyRuns)));
     return { ...this.textAnswer };
   }
 
@@ -61,22 +64,27 @@ export interface RunningConfigCacheInput {
 }
 
 // The answers for `running` (the confirmed generation), or for the one `current` points at when nothing
-// runs; null when there is no snapshot (or it was pruned between the link and the read).
-export type RunningConfigCache = (running: number | null) => Promise<RunningConfigAnswers | null>;
+// is confirmed running (`haproxyRuns`: HAProxy serves all the same, an adopted master); null when there
+// is no snapshot (or it was pruned between the link and the read).
+export type RunningConfigCache = (
+  running: number | null,
+  haproxyRuns?: boolean,
+) => Promise<RunningConfigAnswers | null>;
 
 // Creates the cache where the status routes are created: one entry, replaced when the generation changes.
 export function createRunningConfigCache(input: RunningConfigCacheInput): RunningConfigCache {
   const read = input.read ?? readSnapshotConfig;
   let kept: { key: string; answers: Promise<RunningConfigAnswers | null> } | null = null;
-  return async (running) => {
+  return async (running, haproxyRuns = false) => {
     const generation = running ?? (await readCurrentGeneration(input.layout));
     if (generation === null) return null;
-    const key = `${running === null ? "current" : "running"} ${generation}`;
+    const state = running !== null ? "running" : haproxyRuns ? "unconfirmed" : "current";
+    const key = `${state} ${generation}`;
     if (kept?.key === key) return kept.answers;
     const entry = {
       key,
       answers: read(input.layout, generation, running !== null).then(
-        (config) => config && new RunningConfigAnswers(config),
+        (config) => config && new RunningConfigAnswers(config, running === null && haproxyRuns),
       ),
     };
     kept = entry;
