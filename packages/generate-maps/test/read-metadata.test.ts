@@ -19,7 +19,16 @@ import {
   type MetadataFault,
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
-import { describeFailure, MetadataShapeError, readMetadata, snapshotReadError } from "../src/index.js";
+import {
+  createCycleState,
+  describeFailure,
+  MetadataShapeError,
+  readMetadata,
+  runCycle,
+  snapshotReadError,
+  type Generator,
+} from "../src/index.js";
+import { captureLogger, generatorOptions, tempDir } from "./helpers.js";
 
 let server: MetadataServer;
 let client: MetadataClient;
@@ -80,6 +89,18 @@ test("with a version already known (the long poll's answer), /version is not ask
   ]);
   assert.equal(snapshot.version, "v-from-the-long-poll");
   assert.equal([...snapshot.containers].length, 10);
+});
+
+test("the generator's environment is asked by the first cycle only: a container's never changes", async (t) => {
+  const dir = await tempDir(t);
+  const { logger } = captureLogger();
+  const generator: Generator = { logger, client, options: generatorOptions(server.hostPort, dir) };
+  const state = createCycleState(logger);
+  const asked = () => server.requests.count("/2015-12-19/self/container/environment_uuid");
+  const from = asked();
+  for (let cycle = 0; cycle < 3; cycle++) assert.ok((await runCycle(generator, state, { write: true })).ok);
+  assert.equal(asked() - from, 1, "asked once in three cycles");
+  assert.equal(state.environment, "adadadad-0000-4000-8000-00000000e001");
 });
 
 test("a 404 on aliases means no aliases", async (t) => {
