@@ -236,6 +236,23 @@ test("timeouts are counted (a slow request, a silent connection), an idle keep-a
   );
 });
 
+test("a keep-alive connection that stalls in the headers of its next request is counted as a timeout when cut", async (t) => {
+  // The production timeouts: an answered connection is cut after the keep-alive idle time (5 s, and
+  // Node's 1 s margin), before a request's header timeout (10 s) would answer 408.
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger });
+  t.after(() => server.close());
+  const { socket, closed } = await openSocket(server.port);
+  t.after(() => socket.destroy());
+  let received = "";
+  socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+  socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  await waitFor(() => received.includes("\r\n\r\n{"), { message: "the first request answered" });
+  socket.write("GET /healthz HTTP/1.1\r\nHo");
+  const limit = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 20_000).unref());
+  assert.notEqual(await Promise.race([closed, limit]), "open", "the stalled connection was cut");
+  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, timeout: 1 });
+});
+
 test("a client pipelining requests without reading the answers is cut after MAX_PIPELINED_REQUESTS, counted; one at a time is never cut", async (t) => {
   const { logger: capturing, lines } = captureLogger();
   const drops = createConnectionDrops();

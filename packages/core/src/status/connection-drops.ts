@@ -4,13 +4,14 @@
 import type { Logger } from "pino";
 
 // Why a connection was dropped: `max_connections`, opened while the listener held its cap (closed at
-// once); `timeout`, a request whose headers or body took longer than the timeout, or a connection idle
-// that long before its answer was sent (an idle keep-alive connection closed after an answer is normal
-// and not counted); `pipelined`, a connection that sent more than MAX_PIPELINED_REQUESTS requests
-// before reading the answers (each would start a handler: 4 MB of pipelined requests held the loop for a
-// minute and took gigabytes); `body`, a request that carries a body (answered 413 and cut: unread, a
-// 100 GB body kept a core busy until the timeout); `malformed`, a request Node's parser refused (400,
-// 431 for headers over 16 KiB), a CONNECT or an Expect it cannot meet (417).
+// once); `timeout`, a request whose headers or body took longer than the timeout, a connection idle
+// that long before its answer was sent, or a keep-alive connection cut while the headers of its next
+// request stalled (an idle keep-alive connection closed after an answer is normal and not counted);
+// `pipelined`, a connection that sent more than MAX_PIPELINED_REQUESTS requests before reading the
+// answers (each would start a handler: 4 MB of pipelined requests held the loop for a minute and took
+// gigabytes); `body`, a request that carries a body (answered 413 and cut: unread, a 100 GB body kept a
+// core busy until the timeout); `malformed`, a request Node's parser refused (400, 431 for headers over
+// 16 KiB), a CONNECT or an Expect it cannot meet (417).
 export const CONNECTION_DROP_REASONS = [
   "max_connections",
   "timeout",
@@ -101,7 +102,7 @@ export function connectionDropsCounter(
 } {
   return {
     name: `${prefix}_status_connections_dropped_total`,
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, or an Expect it cannot meet: 417)",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, or an Expect it cannot meet: 417)",
     labelNames: ["reason"],
     collect() {
       this.reset();

@@ -59,9 +59,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxConnections = options.maxConnections ?? 64;
   const drops = options.drops ?? createConnectionDrops();
-  // Sockets whose last request was answered: a timeout there is the end of an idle keep-alive
-  // connection, not a drop.
-  const answered = new WeakSet<Socket>();
+  // Sockets whose last request was answered, with the bytes they had sent by then: a timeout there is
+  // the end of an idle keep-alive connection, not a drop, unless a next request began since (its headers
+  // stalled: Node cuts it at the keep-alive timeout, before its header timeout would answer 408).
+  const answered = new WeakMap<Socket, number>();
   // Requests started and not yet answered (or aborted), per socket.
   const unanswered = new WeakMap<Socket, number>();
   // Each connection is counted as dropped once, for its first reason (a body refused, then the parser's
@@ -89,7 +90,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       unanswered.set(socket, started);
       response.once("close", () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
       answered.delete(socket);
-      response.once("finish", () => answered.add(socket));
+      response.once("finish", () => answered.set(socket, socket.bytesRead));
       const context = {
         routes: options.routes,
         logger: options.logger,
@@ -129,9 +130,11 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") drop(socket, "timeout");
       else if (error.code?.startsWith("HPE_")) drop(socket, "malformed");
     });
-    // Idle after an answer is a normal keep-alive end, unless a pipelined request is still unanswered.
+    // Idle after an answer is a normal keep-alive end, unless a pipelined request is still unanswered
+    // or bytes of a next one came.
     socket.on("timeout", () => {
-      if (!answered.has(socket) || (unanswered.get(socket) ?? 0) > 0) drop(socket, "timeout");
+      const idle = answered.get(socket) === socket.bytesRead && (unanswered.get(socket) ?? 0) === 0;
+      if (!idle) drop(socket, "timeout");
     });
   });
   // Without these listeners Node closes a CONNECT's socket unanswered and answers a bad Expect itself,
