@@ -17,7 +17,8 @@ export interface CheckResult {
 // told to load must stay on disk after it left the config (write-certificate-files.ts).
 export const CHECK_TIMEOUT_MS = 60_000;
 
-// Run `<bin> -c -f <file>...`; never throws.
+// Run `<bin> -c -W -f <file>...`; never throws. -W: checked in the master-worker mode HAProxy runs in
+// (haproxy-args), else a `program` section of a user's --config fails the check of a config it runs.
 export async function checkConfig(
   bin: string,
   files: readonly string[],
@@ -26,7 +27,7 @@ export async function checkConfig(
   const started = performance.now();
   // Not execa's buffer: its bound (maxBuffer) ends the check, and its default keeps 100 MB a stream.
   const kept = new BoundedOutput();
-  const subprocess = execa(bin, ["-c", ...files.flatMap((file) => ["-f", file])], {
+  const subprocess = execa(bin, ["-c", "-W", ...files.flatMap((file) => ["-f", file])], {
     reject: false,
     buffer: false,
     stdin: "ignore",
