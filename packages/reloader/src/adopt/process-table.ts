@@ -13,12 +13,17 @@ export interface ProcessView {
   argv: string[];
 }
 
-// The fields of /proc/<pid>/stat this module reads; throws when it cannot be read.
-function readStat(pid: number): Pick<ProcessView, "state" | "ppid" | "startTime"> {
+// The fields of /proc/<pid>/stat this module reads (`pgrp`: its process group); throws when it cannot be read.
+function readStat(pid: number): Pick<ProcessView, "state" | "ppid" | "startTime"> & { pgrp: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name is in parentheses and may hold spaces: the fields after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "?", ppid: Number(fields[1]), startTime: fields[19] ?? "" };
+  return {
+    state: fields[0] ?? "?",
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    startTime: fields[19] ?? "",
+  };
 }
 
 // The process, or null when there is none (or only its zombie, or /proc cannot be read).
@@ -48,6 +53,25 @@ export function isSameProcessGone(pid: number, startTime: string): boolean {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENOENT" || code === "ESRCH";
+  }
+}
+
+// True when the process leads its own process group, as a master a reloader spawned (detached) does.
+export function leadsProcessGroup(pid: number): boolean {
+  try {
+    return readStat(pid).pgrp === pid;
+  } catch {
+    return false;
+  }
+}
+
+// SIGKILL the process group `pid` leads: the master and what it started (workers, a `program` of a
+// --config, an external check script), also once the master is gone; false when none of it is left.
+export function killProcessGroup(pid: number): boolean {
+  try {
+    return process.kill(-pid, "SIGKILL");
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,64 @@
+// What an adopted master started dies with it (found by a review): a reloader's own master is killed
+// with its process group (spawn-haproxy.ts), so a `program` of a --config or an external check script
+// that outlives it is not left running beside the next master. An adopted master (not our child) was
+// signalled by its pid only: a `program` ignoring SIGTERM and SIGUSR1 ran on after the stop of the
+// reloader that adopted it, and after the adopted master died and was replaced.
+import assert from "node:assert/strict";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { viewProcess } from "../src/adopt/process-table.ts";
+import { haproxyMasters as masters, waitFor } from "../../test-support/src/haproxy/index.ts";
+import type { Fixture } from "./helpers/fixture.ts";
+import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
+import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
+
+// Alive and not a zombie.
+const isRunning = (pid: number) => viewProcess(pid) !== null;
+
+// A reloader on a --config whose `program` ignores SIGTERM and SIGUSR1, SIGKILLed, and a second one
+// that adopted its master; resolves with the master's and the program's pids.
+async function adoptWithProgram(t: TestContext, host: string) {
+  const { fixture, userConfig } = await userConfigFixture(t, host);
+  const script = join(fixture.dir, "stubborn.sh");
+  const pidFile = join(fixture.dir, "stubborn.pid");
+  await writeFile(script, `#!/bin/sh\ntrap '' TERM USR1\necho $$ > ${pidFile}\nexec sleep 60\n`);
+  await chmod(script, 0o755);
+  const extra = ["program stubborn", `    command ${script}`, "    no option start-on-reload"];
+  await writeFile(userConfig, userConfigLines(fixture.httpPort, [], extra).join("\n"));
+  const first = await fixture.start(["--config", userConfig]);
+  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  const program = await waitFor(async () => Number(await readFile(pidFile, "utf8").catch(() => "")) || null, {
+    timeoutMs: 5000,
+    message: "the program to start",
+  });
+  t.after(() => void (isRunning(program) && process.kill(program, "SIGKILL")));
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  const second = await fixture.start(["--config", userConfig]);
+  assert.equal((await second.waitForEvent("haproxy.adopted"))["pid"], masterPid);
+  await second.waitForEvent("adopt.reloaded");
+  assert.ok(isRunning(program), "the program runs under the adopted master");
+  return { fixture: fixture as Fixture, second, masterPid, program };
+}
+
+test("the stop of an adopted master ends what it started", async (t) => {
+  const { fixture, second, program } = await adoptWithProgram(t, "127.0.0.91");
+  assert.deepEqual(await second.stop({ signal: "SIGTERM", timeoutMs: 20_000 }), { code: 0, signal: null });
+  assert.deepEqual(masters(fixture.stateDir), []);
+  await waitFor(() => !isRunning(program) || null, { timeoutMs: 5000, message: "the program to be gone" });
+});
+
+test("an adopted master that dies takes what it started with it before it is replaced", async (t) => {
+  const { fixture, second, masterPid, program } = await adoptWithProgram(t, "127.0.0.92");
+  const from = second.logs.length;
+  process.kill(masterPid, "SIGKILL");
+  await second.waitForEvent("haproxy.exited", { from, timeoutMs: 10_000 });
+  await second.waitForEvent("haproxy.ready", { from, timeoutMs: 15_000 });
+  assert.equal(masters(fixture.stateDir).length, 1);
+  await waitFor(() => !isRunning(program) || null, {
+    timeoutMs: 5000,
+    message: "the old program to be gone",
+  });
+});
