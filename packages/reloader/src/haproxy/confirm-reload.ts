@@ -57,6 +57,12 @@ export function judgeReload(before: ProcInfo, info: ProcInfo): Verdict | null {
   return worker && !previous ? { ok: true, info, workerPid: worker.pid } : null;
 }
 
+// How long one `show proc` of a poll waits for its answer. A master answers at once; a connection queued
+// on the listener of a master that re-executes is reset, but never answered when a `program` of a
+// --config inherited that listener and holds it open. Waited for 2 s, that one connection made every start
+// and reload with a `program` 2 s slower, and a --reload-timeout of 2 s failed the start.
+const ATTEMPT_TIMEOUT_MS = 500;
+
 // Polls until `judge` decides or the timeout passes, on the monotonic clock (a wall clock stepped back by
 // NTP kept a master that never answered polled for the size of the step).
 async function poll(options: ConfirmOptions, judge: (info: ProcInfo) => Verdict | null): Promise<Verdict> {
@@ -64,7 +70,7 @@ async function poll(options: ConfirmOptions, judge: (info: ProcInfo) => Verdict 
   let last: ProcInfo | null = null;
   for (;;) {
     if (!options.isAlive()) return { ok: false, kind: "exited", reason: "HAProxy exited", info: last };
-    const info = await readProc(options.socketPath);
+    const info = await readProc(options.socketPath, ATTEMPT_TIMEOUT_MS);
     if (info) {
       last = info;
       const verdict = judge(info);
