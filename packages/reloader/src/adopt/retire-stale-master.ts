@@ -1,7 +1,10 @@
 // A master of this state dir that is alive but does not answer its CLI cannot be supervised: stop it
-// (SIGTERM, SIGKILL after a grace period) before a new one is started on the same ports.
+// (SIGTERM, SIGKILL after a grace period) before a new one is started on the same ports. The SIGKILL
+// goes to its process group, and what is left of the group once it is gone is killed too, as for a master
+// of our own (spawn-haproxy.ts): signalled by its pid only, a `program` or check script it started that
+// ignored SIGTERM ran on beside the new master.
 import type { Logger } from "@rancher-haproxy/core";
-import { isSameProcessAlive } from "./process-table.js";
+import { isSameProcessAlive, killProcessGroup, leadsProcessGroup, viewProcess } from "./process-table.js";
 
 // Resolves once the process is gone (or after the SIGKILL grace period, whatever happened); the grace
 // periods run on the monotonic clock, so a wall clock stepped back does not stretch them.
@@ -15,15 +18,19 @@ export async function retireStaleMaster(
     { event: "haproxy.stale", pid },
     "an HAProxy master of this state dir runs but does not answer its master CLI: stopping it",
   );
+  const group = isSameProcessAlive(pid, startTime) && leadsProcessGroup(pid);
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-    if (!isSameProcessAlive(pid, startTime)) return;
+    if (!isSameProcessAlive(pid, startTime)) break;
     try {
-      process.kill(pid, signal);
+      if (signal === "SIGKILL" && group) killProcessGroup(pid);
+      else process.kill(pid, signal);
     } catch {
-      return;
+      break;
     }
     const deadline = performance.now() + graceMs;
     while (performance.now() < deadline && isSameProcessAlive(pid, startTime))
       await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // Only while no other process has its pid (gone, or its zombie): then the group is still its own.
+  if (group && viewProcess(pid) === null) killProcessGroup(pid);
 }
