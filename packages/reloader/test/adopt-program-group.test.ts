@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { sendMasterCommand } from "@rancher-haproxy/core";
@@ -102,4 +103,38 @@ test("a master retired as stale takes what it started with it", async (t) => {
     timeoutMs: 5000,
     message: "the old program to be gone",
   });
+});
+
+// The same for the emergency stop of a second signal during a restarted reloader's start (here while
+// it waits for a metadata service that never answers): the master of the state dir was SIGKILLed by its
+// pid only, and the reloader exited with the program running on, supervised by nobody.
+test("a second signal during the start kills what the master started with it", async (t) => {
+  const held: Socket[] = [];
+  const silent = createServer((socket) => held.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const socket of held) socket.destroy();
+    silent.close();
+  });
+  const { port } = silent.address() as AddressInfo;
+  const { fixture, userConfig } = await userConfigFixture(t, "127.0.0.96");
+  const { pidFile, args } = await programConfig(fixture, userConfig);
+  const first = await fixture.start(args);
+  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  const program = await programPid(t, pidFile);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+
+  const metadata = { SYSLOG_HOST: "", RANCHER_API_HOST: `127.0.0.1:${port}` };
+  const second = fixture.start(args, metadata);
+  await waitFor(() => held.length > 0 || null, { timeoutMs: 20_000, message: "the metadata read" });
+  const reloader = fixture.reloader;
+  process.kill(reloader.pid, "SIGTERM");
+  await reloader.waitForEvent("reloader.shutdown");
+  process.kill(reloader.pid, "SIGTERM");
+  assert.deepEqual(await reloader.exited, { code: 1, signal: null });
+  await second.catch(() => undefined);
+  assert.equal(reloader.logs.find((line) => line.event === "reloader.killed-haproxy")?.["pid"], masterPid);
+  await waitFor(() => !isRunning(program) || null, { timeoutMs: 5000, message: "the program to be gone" });
 });
