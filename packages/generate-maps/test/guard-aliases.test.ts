@@ -202,6 +202,21 @@ test("after a restart the aliases of the map on disk are guarded from the first 
   assert.deepEqual([same.action, same.aliases], ["apply", { applied: 3, removed: 0, share: 0 }]);
 });
 
+test("after a restart with STACK_DOMAIN changed to a parent of the old one, the old map holds no aliases", async (t) => {
+  const files = await filesOnDisk(t);
+  const { logger } = captureLogger();
+  const settings = { maxRemovalShare: 0.5, confirmMs: 30_000 };
+  // written under dev.tld: `shop.dev.tld shop` is `shop.dev` under tld, but no alias (no `shop.tld` key)
+  const moved = { ...files, domain: "tld" };
+  assert.deepEqual([...parseMapAliases(renderFiles(BEFORE, files).map.content, "tld")], []);
+  const under = (domain: string) => ({ ...MODEL_OPTIONS, domain });
+  const containers = ["shop", "blog"].map((stack) => CONTAINERS.get(stack));
+  const aliases = { shop: ["www", "store"], blog: ["news"] };
+  const after = buildRoutingTable({ containers, aliases }, under("tld"));
+  const decision = await checkRemovals(createRemovalGuard(settings), after, moved, logger, clockAt(0));
+  assert.deepEqual([decision.action, decision.aliases], ["apply", { applied: 0, removed: 0, share: 0 }]);
+});
+
 test("parseMapAliases counts a dotted alias (aliases are DNS names), not the stack's own name", () => {
   const routed = table(["shop"], { shop: ["www.shop", "news"] });
   const map = renderFiles(routed, { backendsPath: "b", domainMapPath: "m" }).map.content;
@@ -212,7 +227,7 @@ test("parseMapAliases counts a dotted alias (aliases are DNS names), not the sta
 test("the guard's baseline parsers walk a file line by line: 32 MiB of empty lines in a 128 MiB heap", () => {
   // Split whole, such a file (from the untrusted volume, at start) was an array of 33 million strings.
   const run = runInSmallHeap(`
-    const text = "\\n".repeat(32 * 1024 * 1024) + "backend shop\\n    server web-1 127.0.0.1:80\\nwww.dev.tld shop\\n";
+    const text = "\\n".repeat(32 * 1024 * 1024) + "backend shop\\n    server web-1 127.0.0.1:80\\nshop.dev.tld shop\\nwww.dev.tld shop\\n";
     const servers = [...src.parseServerKeys(text)];
     const aliases = [...src.parseMapAliases(text, "dev.tld")];
     process.stdout.write(JSON.stringify({ servers, aliases }));`);
@@ -224,7 +239,7 @@ test("parseMapAliases looks at the first words of a line only: one line of 32 Mi
   // Split whole, the line was an array of 16 million one-letter strings: ≈ 440 MB of heap, a fatal
   // out-of-memory error at start for a generator with a heap of 256 or 512 MB (found by a review).
   const run = runInSmallHeap(`
-    const text = "www.dev.tld shop\\n" + "a ".repeat(16 * 1024 * 1024) + "\\nnews.dev.tld blog\\n";
+    const text = "shop.dev.tld shop\\nwww.dev.tld shop\\n" + "a ".repeat(16 * 1024 * 1024) + "\\nnews.dev.tld blog\\nblog.dev.tld blog\\n";
     const aliases = [...src.parseMapAliases(text, "dev.tld")];
     process.stdout.write(JSON.stringify({ aliases }));`);
   assert.equal(run.status, 0, run.stderr.slice(-2000));

@@ -19,6 +19,9 @@ test("plain and path keys give their stack's alias names; own hosts are not alia
       "www.dev.tld shop",
       "news.dev.tld/api blog.api",
       "news.dev.tld/web blog.web",
+      "blog.dev.tld/api blog.api",
+      // no alias: the map does not route stack gone's own name, it was not written under this domain
+      "tag.dev.tld/api gone.api",
       "other.example.com shop",
       "# a comment",
       "",
@@ -30,7 +33,8 @@ test("plain and path keys give their stack's alias names; own hosts are not alia
 test("stacks named like inherited members are plain keys; the table takes them", async (t) => {
   const dir = await tempDir(t);
   const map = join(dir, "domain.map");
-  await writeFile(map, "a.dev.tld __proto__\nb.dev.tld constructor\nc.dev.tld tostring\n");
+  const own = "__proto__.dev.tld __proto__\nconstructor.dev.tld constructor\ntostring.dev.tld tostring\n";
+  await writeFile(map, `${own}a.dev.tld __proto__\nb.dev.tld constructor\nc.dev.tld tostring\n`);
   const aliases = await readMapAliases(map, "dev.tld");
   assert.deepEqual(Object.keys(aliases).sort(), ["__proto__", "constructor", "tostring"]);
   assert.deepEqual(aliases["constructor"], ["b"]);

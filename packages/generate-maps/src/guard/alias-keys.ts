@@ -72,11 +72,15 @@ const MAP_LINE = /^\s*(\S+)\s+(\S+)\s*$/;
 
 // The aliases of a domain.map already on disk (key → backend), so the first cycle after a start guards
 // them too: each key `<name>.<domain>`, with or without a path, whose name (a DNS name, as aliases are:
-// `www` or `www.shop`) is not its backend's stack (that key is the stack's own name). A `hosts` label of
+// `www` or `www.shop`) is not its backend's stack (that key is the stack's own name), of a stack whose own
+// name the map routes too (a map written under this domain routes every stack's). A `hosts` label of
 // that form counts as an alias here. Keys under another domain are not counted, so changing STACK_DOMAIN
-// across a restart is no removal. Pure and total.
+// across a restart is no removal, even to a parent of the old one: under `tld`, the `shop.dev.tld shop`
+// of a map written under `dev.tld` was alias `shop.dev`, and every stack's own name a removed alias
+// (held for the window; found by a review). Pure and total.
 export function parseMapAliases(text: string, domain: string): Map<string, string> {
   const aliases = new Map<string, string>();
+  const owned = new Set<string>(); // the stacks whose own name `<stack>.<domain>` the map routes
   const suffix = `.${domain}`;
   for (const line of eachLine(text)) {
     const [, key = "", backend = ""] = MAP_LINE.exec(line) ?? [];
@@ -85,7 +89,15 @@ export function parseMapAliases(text: string, domain: string): Map<string, strin
     const host = slash === -1 ? key : key.slice(0, slash);
     if (!host.endsWith(suffix)) continue;
     const name = host.slice(0, -suffix.length);
-    if (isDnsName(name) && name !== backend.split(".")[0]) aliases.set(key, backend);
+    const stack = stackOf(backend);
+    if (name === stack) owned.add(stack);
+    else if (isDnsName(name)) aliases.set(key, backend);
   }
+  for (const [key, backend] of aliases) if (!owned.has(stackOf(backend))) aliases.delete(key);
   return aliases;
+}
+
+// The stack of a backend name (`app` of `app` and of the path backend `app.api`).
+function stackOf(backend: string): string {
+  return backend.split(".")[0] ?? backend;
 }
