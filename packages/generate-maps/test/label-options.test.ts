@@ -354,6 +354,29 @@ test("explain names the path prefixes of a host", () => {
   );
 });
 
+test("explain finds a sub-domain and a wildcard match whose keys all have a path, as the reloader routes them", () => {
+  // Only `shop.dev.tld/api` and `*.example.com/api` are keys: before, both names were "not routed" (404).
+  const table = build([
+    container({
+      stack_name: "shop",
+      service_name: "api",
+      ...labels({ [`${L}.path`]: "/api", [`${L}.hosts`]: "*.example.com" }),
+    }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const parent = explain(table, { by: "host", value: "x.shop.dev.tld" }, context).matches[0];
+  assert.equal(
+    parent?.kind === "host" && `${parent.status} ${parent.source} ${parent.backend} ${parent.via}`,
+    "routed parent shop.api shop.dev.tld/api",
+  );
+  assert.match(parent?.kind === "host" ? parent.reason : "", /by path prefix: \/api → shop\.api$/);
+  const wild = explain(table, { by: "host", value: "a.example.com" }, context).matches[0];
+  assert.equal(
+    wild?.kind === "host" && `${wild.status} ${wild.source} ${wild.backend} ${wild.via}`,
+    "routed wildcard shop.api *.example.com/api",
+  );
+});
+
 test("https and hsts take the strictest any container of the backend asks for, whichever sorts first", () => {
   // `api` (no transport labels) sorts before `web`: before, its options won and plain HTTP was served.
   for (const [first, second] of [

@@ -2,7 +2,7 @@
 // parent name, and in every case the containers and aliases of that name that are not routed, and why.
 import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
-import type { ModelOptions, RoutingTable } from "../model/routing-table.js";
+import type { HostRoute, ModelOptions, RoutingTable } from "../model/routing-table.js";
 import { explainSkipped, explainUnlabelled, serverView } from "./explain-container.js";
 import type { HostExplanation } from "./explanation.js";
 
@@ -49,7 +49,6 @@ export function explainHost(
     ];
     return { list, left: skipped.length + unlabelled.length - list.length };
   };
-  const routed = (fqdn: string) => table.hosts.find((entry) => entry.fqdn === fqdn);
   const serversOf = (backend: string) =>
     firstOf(table.backends.find((entry) => entry.name === backend)?.servers ?? [], serverView);
   const lists = (
@@ -81,9 +80,24 @@ export function explainHost(
     },
   });
 
-  // a host with path keys only (`<host>/api`): the longest prefix of the request path picks among them
-  const paths = table.hosts.filter((entry) => entry.fqdn.startsWith(`${host}/`));
-  const exact = routed(host) ?? paths[0];
+  // A name's own key, else its first path key (`<name>/api`: the longest prefix of the request path picks
+  // among them), and the path keys named (the reloader looks a name up with its paths at every level).
+  // One pass over the keys per name, as the lookups of the names alone took.
+  const lookup = (name: string) => {
+    const prefix = `${name}/`;
+    let own: HostRoute | undefined;
+    const paths: HostRoute[] = [];
+    for (const entry of table.hosts)
+      if (entry.fqdn === name) own = entry;
+      else if (entry.fqdn.startsWith(prefix)) paths.push(entry);
+    const key = own ?? paths[0];
+    const byPath =
+      paths.length > 0
+        ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(name.length)} → ${entry.backend}`).join(", ")}`
+        : "";
+    return { key, byPath };
+  };
+  const { key: exact, byPath } = lookup(host);
   if (exact) {
     const what =
       exact.source === "stack"
@@ -91,10 +105,6 @@ export function explainHost(
         : exact.source === "alias"
           ? `an alias of stack ${exact.backend}`
           : `a hosts label of backend ${exact.backend}`;
-    const byPath =
-      paths.length > 0
-        ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(host.length)} → ${entry.backend}`).join(", ")}`
-        : "";
     return routedBy(
       exact.source,
       exact.backend,
@@ -105,22 +115,22 @@ export function explainHost(
   const labels = host.split(".");
   for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
     const suffix = labels.slice(strip).join(".");
-    const wildcard = routed(`*.${suffix}`);
-    const parent = wildcard ?? routed(suffix);
-    if (!parent) continue;
-    if (wildcard)
+    const wildcard = lookup(`*.${suffix}`);
+    const parent = wildcard.key ? wildcard : lookup(suffix);
+    if (!parent.key) continue;
+    if (wildcard.key)
       return routedBy(
         "wildcard",
-        wildcard.backend,
-        wildcard.fqdn,
-        `domain.map routes ${host} by the wildcard ${wildcard.fqdn} to backend ${wildcard.backend} (no exact name, no longer wildcard or mapped parent)`,
+        wildcard.key.backend,
+        wildcard.key.fqdn,
+        `domain.map routes ${host} by the wildcard ${wildcard.key.fqdn} to backend ${wildcard.key.backend} (no exact name, no longer wildcard or mapped parent)${wildcard.byPath}`,
       );
     return routedBy(
       "parent",
-      parent.backend,
-      parent.fqdn,
-      `${host} is not in domain.map, but ${parent.fqdn} is: the reloader's HAProxy config routes ` +
-        `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${parent.backend}`,
+      parent.key.backend,
+      parent.key.fqdn,
+      `${host} is not in domain.map, but ${parent.key.fqdn} is: the reloader's HAProxy config routes ` +
+        `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${parent.key.backend}${parent.byPath}`,
     );
   }
   const notRouted = name === null ? { list: [], left: 0 } : notRoutedOf(name);
