@@ -354,6 +354,19 @@ test("explain names the path prefixes of a host", () => {
   );
 });
 
+test("explain of a host routed to a path backend lists the stack's containers that are not routed", () => {
+  const api = { service_name: "api", ...labels({ [`${L}.path`]: "/api" }) };
+  const table = build([
+    container({ stack_name: "shop", name: "shop-api-1", ...api }),
+    container({ stack_name: "shop", name: "shop-api-2", health_state: "unhealthy", ...api }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const match = explain(table, { by: "host", value: "shop.dev.tld" }, context).matches[0];
+  assert.equal(match?.kind === "host" && `${match.status} ${match.backend}`, "routed shop.api");
+  // before, the containers of "stack" shop.api (the backend's name) were looked for: none
+  assert.deepEqual(match?.kind === "host" && match.notRouted.map((entry) => entry.container), ["shop-api-2"]);
+});
+
 test("explain finds a sub-domain and a wildcard match whose keys all have a path, as the reloader routes them", () => {
   // Only `shop.dev.tld/api` and `*.example.com/api` are keys: before, both names were "not routed" (404).
   const table = build([

@@ -49,8 +49,8 @@ export function explainHost(
     ];
     return { list, left: skipped.length + unlabelled.length - list.length };
   };
-  const serversOf = (backend: string) =>
-    firstOf(table.backends.find((entry) => entry.name === backend)?.servers ?? [], serverView);
+  const backendOf = (name: string) => table.backends.find((entry) => entry.name === name);
+  const serversOf = (backend: string) => firstOf(backendOf(backend)?.servers ?? [], serverView);
   const lists = (
     servers: ReturnType<typeof serversOf>,
     notRouted: ReturnType<typeof notRoutedOf>,
@@ -76,7 +76,8 @@ export function explainHost(
       backend,
       via,
       reason,
-      ...lists(serversOf(backend), notRoutedOf(backend)),
+      // the containers of its stack: a path backend's name is `<stack>.<service>`, no stack's
+      ...lists(serversOf(backend), notRoutedOf(backendOf(backend)?.stack ?? backend)),
     },
   });
 
