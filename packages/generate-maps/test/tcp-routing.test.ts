@@ -74,6 +74,25 @@ test("a container with both labels is routed by host and by TCP port", () => {
   assert.match(explained.matches[1]?.reason ?? "", /backend tcp_6379 \(TCP service on public port 6379/);
 });
 
+test("explain names a routed container's stack, not its backend (tcp_<port>, <stack>.<service>)", () => {
+  const routed = table([
+    container({ name: "db-1", stack_name: "data", labels: tcp("5432:5432") }),
+    container({
+      name: "api-1",
+      service_name: "api",
+      labels: { "map-public-http": "80", "map-public-http.path": "/api" },
+    }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const stackOf = (name: string) =>
+    explain(routed, { by: "container", value: name }, context).matches.map((match) =>
+      match.kind === "container" ? `${match.stack} ${match.backend}` : null,
+    );
+  // before: "tcp_5432 tcp_5432" and "shop.api shop.api" (text: `container db-1 (stack tcp_5432, …)`)
+  assert.deepEqual(stackOf("db-1"), ["data tcp_5432"]);
+  assert.deepEqual(stackOf("api-1"), ["shop shop.api"]);
+});
+
 test("a public port claimed by two stacks goes to the lowest stack name, in any input order; the loser is reported", () => {
   const claims = [
     container({ name: "beta-1", stack_name: "beta", labels: tcp("5432:5432") }),

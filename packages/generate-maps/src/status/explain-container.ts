@@ -3,6 +3,7 @@
 import { parseTcpBackendName } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
 import type {
+  Backend,
   ContainerRef,
   ModelOptions,
   RoutingTable,
@@ -50,7 +51,7 @@ export function explainContainers(
         add(() => {
           hostsOf ??= groupBy(table.hosts, (host) => host.backend);
           const hosts = hostsOf.get(backend.name) ?? [];
-          return routed(backend.name, server, hosts, budget.take(hosts.length));
+          return routed(backend, server, hosts, budget.take(hosts.length));
         });
   for (const skip of table.skipped) if (matches(skip.container, skip.uuid)) add(() => explainSkipped(skip));
   for (const ref of table.unlabelled)
@@ -89,7 +90,7 @@ export function serverView(server: Server): ServerView {
 
 // `listed`: false when the answer's host budget is spent (hosts [] and hostCount set).
 function routed(
-  backend: string,
+  { name: backend, stack }: Backend,
   server: Server,
   hosts: RoutingTable["hosts"],
   listed: boolean,
@@ -98,7 +99,8 @@ function routed(
     kind: "container",
     container: server.container,
     uuid: server.uuid,
-    stack: backend,
+    // the stack, not the backend: `tcp_<port>` and a path backend's `<stack>.<service>` are no stack's
+    stack,
     status: "routed",
     code: null,
     reason: `routed: server ${server.name} of backend ${backend}${tcpNote(backend)}`,
