@@ -10,20 +10,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { waitFor } from "@rancher-haproxy/test-support";
+import { repoPath, waitFor } from "@rancher-haproxy/test-support";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { startBackend } from "../../test-support/src/http/index.ts";
 import { readStatus } from "../../test-support/src/status/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
+const SCRIPT = repoPath("packages", "reloader", "test", "helpers", "watch-in-namespace.ts");
+
 type Said = { report?: true; problem?: string | null; done?: string };
 
 // The fixture script in its namespaces, over a fresh directory with the two inputs.
 async function startInNamespace(t: { after(fn: () => Promise<void>): void }) {
   const dir = await mkdtemp(join(tmpdir(), "rh-watch-ns-"));
-  const script = join(import.meta.dirname, "helpers", "watch-in-namespace.ts");
-  const child = spawn("unshare", ["-U", "-r", "-m", process.execPath, "--import", "tsx", script, dir], {
+  const child = spawn("unshare", ["-U", "-r", "-m", process.execPath, "--import", "tsx", SCRIPT, dir], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const said: Said[] = [];
