@@ -274,6 +274,73 @@ test("an invalid https, hsts or path value skips the container (never fails open
   );
 });
 
+test("a misspelt option label is not ignored: of https, hsts or path it skips the container, of others it is noted", () => {
+  const table = build([
+    container({ name: "upper", stack_name: "a", ...labels({ [`${L}.HTTPS`]: "only" }) }),
+    container({ name: "typo", stack_name: "b", ...labels({ [`${L}.htps`]: "only" }) }),
+    container({ name: "paths", stack_name: "c", ...labels({ [`${L}.paths`]: "/api" }) }),
+    container({ name: "host", stack_name: "d", ...labels({ [`${L}.host`]: "www.example.com" }) }),
+    container({ name: "snake", stack_name: "e", ...labels({ [`${L}.strip_path`]: "true" }) }),
+    container({
+      name: "beside",
+      stack_name: "f",
+      ...labels({ [`${L}.https`]: "only", [`${L}.Https`]: "only" }),
+    }),
+    // Another proxy's labels (RANCHER_LABEL=map-public-http.internal) share the prefix: no note.
+    container({
+      name: "other",
+      stack_name: "g",
+      ...labels({ [`${L}.internal`]: "8080", [`${L}.internal.https`]: "only" }),
+    }),
+  ]);
+  assert.deepEqual(
+    table.skipped.map((skip) => [skip.container, skip.code, skip.reason]),
+    [
+      [
+        "paths",
+        "option-invalid",
+        `label "${L}.paths" is no routing option: a misspelt ${L}.path? (path never fails open)`,
+      ],
+      [
+        "typo",
+        "option-invalid",
+        `label "${L}.htps" is no routing option: a misspelt ${L}.https? (https never fails open)`,
+      ],
+      [
+        "upper",
+        "option-invalid",
+        `label "${L}.HTTPS" is no routing option: a misspelt ${L}.https? (https never fails open)`,
+      ],
+    ],
+  );
+  assert.deepEqual(
+    table.notes.map((note) => [note.container, note.code, note.reason]),
+    [
+      // (in backend order: d, e, f)
+      ["host", "option-fallback", `label "${L}.host" is no routing option: a misspelt ${L}.hosts? (ignored)`],
+      [
+        "snake",
+        "option-fallback",
+        `label "${L}.strip_path" is no routing option: a misspelt ${L}.strip-path? (ignored)`,
+      ],
+      [
+        "beside",
+        "option-fallback",
+        `label "${L}.Https" is no routing option: a misspelt ${L}.https? (ignored)`,
+      ],
+    ],
+  );
+  assert.deepEqual(
+    table.backends.map((backend) => [backend.name, backend.options]),
+    [
+      ["d", undefined],
+      ["e", undefined],
+      ["f", { https: "only" }],
+      ["g", undefined],
+    ],
+  );
+});
+
 test("path=/, the documented default, routes like no path label (the stack's backend, no note)", () => {
   const table = build([
     container({

@@ -3,6 +3,7 @@
 // the reason the container must not be routed (an invalid value of a "skip" option). Pure and total.
 import { LABEL_OPTIONS, parseValue, type LabelOptionRow, type LabelSettings } from "@rancher-haproxy/core";
 import { describeValue } from "./describe-value.js";
+import { misspeltOption } from "./misspelt-option.js";
 import { ownField } from "./own-field.js";
 
 // The outcome for one container. `wish`: what it asks of its backend (options, hosts, path) as comparable
@@ -39,6 +40,17 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
     const why = `label ${key}=${describeValue(raw)} ${parsed?.reason ?? "must be text"}`;
     if (row.invalid === "skip") return { skip: `${why}; this option never fails open` };
     warnings.push(`${why}; using the default (${row.default ?? "none"})`);
+  }
+  for (const key of Object.keys(labels as object)) {
+    if (!key.startsWith(`${label}.`)) continue;
+    const meant = misspeltOption(key.slice(label.length + 1));
+    if (meant === undefined) continue;
+    const why = `label ${describeValue(key)} is no routing option: a misspelt ${label}.${meant}?`;
+    // (beside the option itself, the misspelt one is only noted)
+    const given = ownField(labels, `${label}.${meant}`) !== undefined;
+    if (!given && LABEL_OPTIONS[meant as keyof typeof LABEL_OPTIONS].invalid === "skip")
+      return { skip: `${why} (${meant} never fails open)` };
+    warnings.push(`${why} (ignored)`);
   }
   return { settings, warnings, wish: wishOf(settings) };
 }
