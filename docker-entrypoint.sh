@@ -153,7 +153,15 @@ supervise_reloader() {
       code=0
       wait "$child" || code=$?
       # A trapped signal interrupts `wait` (status > 128) while the reloader still runs: wait for it again.
-      if [ "$code" -le 128 ] || ! kill -0 "$child" 2>/dev/null; then break; fi
+      if [ "$code" -le 128 ]; then break; fi
+      if ! kill -0 "$child" 2>/dev/null; then
+        # Gone: this status was its own, or the shell collected it while a trap ran a command (it reaps
+        # any child while it waits for one) and `wait` gives its status now (127: none kept, keep this).
+        again=0
+        wait "$child" || again=$?
+        [ "$again" -eq 127 ] || code=$again
+        break
+      fi
     done
     child=""
     if [ "$code" -le 128 ] && [ "$code" -ne 3 ]; then exit "$code"; fi

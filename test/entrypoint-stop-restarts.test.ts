@@ -1,7 +1,8 @@
 // docker-entrypoint.sh when the reloader dies during a stop: it is started again at once and given the
 // stop, so that HAProxy still stops gracefully; but at most three times, so a reloader that dies in every
 // stop does not loop until the container is killed. A fake reloader (RANCHER_HAPROXY_APP) that exits 3
-// (an uncaught error that left HAProxy running) on every SIGTERM stands in for one.
+// (an uncaught error that left HAProxy running) on every SIGTERM stands in for one. Also: a reloader that
+// exits on its own while a signal's trap runs a command ends the entrypoint with its own exit code.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -126,3 +127,54 @@ for (const form of ["--stop-timeout 6s", "--stop-timeout=6s"]) {
     });
   });
 }
+
+// A reloader that exits 2 on its own once the stand-in `date` (below) runs, and says where it is.
+const EXITS_WHILE_DATE_RUNS = `
+process.on("SIGHUP", () => {});
+void import("node:fs").then(({ existsSync, writeFileSync }) => {
+  const dir = process.env.FAKE_DIR;
+  writeFileSync(dir + "/reloader.pid", String(process.pid));
+  console.log(JSON.stringify({ event: "fake.started" }));
+  setInterval(() => existsSync(dir + "/date-started") && process.exit(2), 20);
+});
+`;
+
+// A stand-in `date` that, once armed, holds the command it runs in until the reloader has exited: a
+// zombie whose other threads are gone too (until then its parent cannot collect it), and a moment more.
+const HOLDING_DATE = `#!/bin/sh
+pid=$(cat "$FAKE_DIR/reloader.pid" 2>/dev/null)
+if [ -e "$FAKE_DIR/armed" ] && [ -n "$pid" ] && [ -e "/proc/$pid" ]; then
+  : > "$FAKE_DIR/date-started"
+  while state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null) && [ -n "$state" ] &&
+    { [ "\${state%"\${state#?}"}" != Z ] || [ "$(ls "/proc/$pid/task" | wc -l)" -gt 1 ]; }; do
+    sleep 0.02
+  done
+  sleep 0.1
+fi
+exec /bin/date "$@"
+`;
+
+test("a reloader that exits while a trap runs a command ends the entrypoint with its own code, not a restart", async (t) => {
+  // SIGUSR1's trap logs a line whose time `date` gives; the reloader exits meanwhile, and the shell
+  // collects it while it waits for `date`. The status was then read as "killed by SIGUSR1" (138) and
+  // the reloader started again: its exit 2 (or 1, or 0) was lost.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), HOLDING_DATE, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, EXITS_WHILE_DATE_RUNS, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  await writeFile(join(dir, "armed"), "");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  assert.deepEqual(await entrypoint.exited, { code: 2, signal: null });
+  assert.equal(entrypoint.count("entrypoint.signal-ignored"), 1, "the trap ran");
+  assert.deepEqual(
+    entrypoint.logs.filter((line) => line.event === "entrypoint.reloader-died"),
+    [],
+    "not taken for a reloader killed by a signal",
+  );
+  assert.equal(entrypoint.count("fake.started"), 1, "never started again");
+});
