@@ -180,7 +180,7 @@ describe("resolveOptions", () => {
         'invalid HTTPS_PORT "70000": must be a port number 1-65535',
         'invalid STATS_PORT "http": must be a port number 1-65535',
         'invalid RANCHER_API_VERSION "v1": must be one of 2015-07-25, 2015-12-19, 2016-07-29, latest',
-        'invalid HARD_STOP_AFTER "soon": must be a duration like 500ms, 30s, 2m or 1h, at most 86400s',
+        'invalid HARD_STOP_AFTER "soon": must be a duration like 500ms, 30s, 2m or 1h, from 1ms to 86400s',
       ].sort(),
     );
     assert.deepEqual(problemsOf({ ENABLE_SSL: "true", HTTPS_PORT: "80" }), [
@@ -188,6 +188,16 @@ describe("resolveOptions", () => {
     ]);
     assert.match(problemsOf({ ENABLE_SSL_REDIRECTION: "true" })[0] ?? "", /needs ENABLE_SSL=true/);
     assert.match(problemsOf({ BIND_ADDRESS: "fe80::1%lo" })[0] ?? "", /^invalid BIND_ADDRESS "fe80::1%lo"/);
+  });
+
+  it("refuses HARD_STOP_AFTER=0, which HAProxy reads as no hard stop at all (old workers never cut)", () => {
+    // `hard-stop-after 0ms` is HAProxy's unset value: an old worker holding a connection lives on for as
+    // long as that connection does, the opposite of a bound of 0.
+    for (const zero of ["0", "0ms", "0s", "0h"])
+      assert.deepEqual(problemsOf({ HARD_STOP_AFTER: zero }), [
+        `invalid HARD_STOP_AFTER "${zero}": must be a duration like 500ms, 30s, 2m or 1h, from 1ms to 86400s`,
+      ]);
+    assert.equal(resolveOptions({ "hard-stop-after": "1ms" }, {}).hardStopAfterMs, 1);
   });
 
   it("rejects a state dir too long for the sockets and paths no haproxy.cfg quoting can hold", () => {

@@ -160,7 +160,8 @@ export const RELOADER_OPTION_ROWS = {
   hardStopAfter: row(
     "hard-stop-after",
     "HARD_STOP_AFTER",
-    durationType(86_400_000),
+    // at least 1ms: HAProxy reads `hard-stop-after 0ms` as no hard stop at all (old workers live on)
+    durationType(86_400_000, 1),
     "30s",
     "how long old workers may finish in-flight requests after a reload",
   ),

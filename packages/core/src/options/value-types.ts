@@ -78,12 +78,14 @@ export function integerType(min: number, max: number) {
   );
 }
 
-// A duration such as 500ms, 30s, 2m or 1h (a bare number is milliseconds, as in HAProxy), in ms.
-export function durationType(maxMs: number) {
-  return checkedType("duration", `a duration like 500ms, 30s, 2m or 1h, at most ${maxMs / 1000}s`, (text) => {
+// A duration such as 500ms, 30s, 2m or 1h (a bare number is milliseconds, as in HAProxy), in ms, from
+// minMs (0 unless a 0 would mean something else, e.g. no bound at all to HAProxy) to maxMs.
+export function durationType(maxMs: number, minMs = 0) {
+  const range = minMs > 0 ? `from ${minMs}ms to ${maxMs / 1000}s` : `at most ${maxMs / 1000}s`;
+  return checkedType("duration", `a duration like 500ms, 30s, 2m or 1h, ${range}`, (text) => {
     const match = /^([0-9]+)(ms|s|m|h)?$/.exec(text);
     const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? "ms"] ?? 1) : NaN;
-    return ms <= maxMs ? ms : undefined;
+    return ms >= minMs && ms <= maxMs ? ms : undefined;
   });
 }
 
