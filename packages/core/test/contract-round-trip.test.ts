@@ -382,6 +382,29 @@ test("a line wrong in itself is not hidden behind more than MAX_PROBLEMS keys na
   );
 });
 
+test("a map value no backends file can declare is refused, not waited on as 'not settled'", () => {
+  // "Not settled" is a writer between its renames: the backend will arrive. These never can (not a DNS
+  // label nor <stack>.<service>), so the reader would re-read the pair for ever, never refusing it.
+  const backends = "backend app\n    server web-1 127.0.0.1:80\n";
+  for (const value of ["rh_no_route", "rh_stats", "nope_x", "App", "a.b.c", "tcp_0", "tcp_65536", "-app"]) {
+    const parsed = parseSharedFiles({ backends, map: `app.dev.tld app\nevil.dev.tld ${value}\n` });
+    assert.ok(!parsed.ok, value);
+    assert.deepEqual(
+      parsed.problems.map(({ file, line, kind }) => ({ file, line, kind })),
+      [{ file: "map", line: 2, kind: undefined }],
+      value,
+    );
+    assert.match(parsed.problems[0]?.reason ?? "", /is not a DNS label or <stack>\.<service>/);
+  }
+  // A name that a backends file can declare is still only "not settled" when this one does not.
+  const waiting = parseSharedFiles({ backends, map: "fresh.dev.tld fresh\nx.dev.tld shop.api\n" });
+  assert.ok(!waiting.ok);
+  assert.deepEqual(
+    waiting.problems.map((problem) => problem.kind),
+    ["unsettled", "unsettled"],
+  );
+});
+
 test("huge hostile input gives a bounded answer: capped problems, quoted text cut, long lines unread", () => {
   const manyBad = parseSharedFiles({ backends: "", map: "x y z\n".repeat(1_000_000) });
   assert.equal(!manyBad.ok && manyBad.problems.length, MAX_PROBLEMS);

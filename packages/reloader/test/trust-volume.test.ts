@@ -104,3 +104,28 @@ test("a map naming a backend not declared yet is 'not settled': kept out, report
     },
   );
 });
+
+test("a map naming a backend no backends file can declare is rejected, not waited on as 'not settled'", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.88" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    args: ["--rescan-interval", "0"],
+  });
+  const healthUrl = `${String((await fixture.reloader.waitForEvent("status.listening"))["url"])}/healthz`;
+  // The reloader's own fallback backend: no generator writes it, no backends file may declare it.
+  const from = fixture.reloader.logs.length;
+  await fixture.write({ map: `app.dev.tld app\nevil.dev.tld rh_no_route\n` });
+  const rejected = await fixture.reloader.waitForEvent("inputs.rejected", { from });
+  assert.match(JSON.stringify(rejected), /backend \\"rh_no_route\\" is not a DNS label/);
+  assert.equal(fixture.reloader.count("inputs.unsettled"), 0, "not 'not settled yet'");
+  await waitFor(
+    async () => {
+      const body = (await (await fetch(healthUrl)).json()) as { reason: string };
+      return /the files on disk are refused/.test(body.reason);
+    },
+    { timeoutMs: 5000, message: "/healthz reports the refused files" },
+  );
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+});

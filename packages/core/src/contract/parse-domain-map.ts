@@ -1,9 +1,9 @@
 // The reading side of domain.map: `<key> <backend>` lines, each key (isMapKey) mapped once, each backend
-// one the backends file declares, never a tcp_<port> one (`haproxy -c` accepts a map value naming no
-// backend).
+// a backend name (isBackendName) the backends file declares, never a tcp_<port> one (`haproxy -c`
+// accepts a map value naming no backend).
 import { contentLines, MAX_SHARED_MAP_KEYS, type ProblemList } from "./content-lines.js";
 import { parseTcpBackendName } from "./name-rules.js";
-import { isMapKey } from "./option-rules.js";
+import { isBackendName, isMapKey } from "./option-rules.js";
 import type { MapEntry } from "./shared-table.js";
 
 // The map entries of `text`, in file order; what it cannot accept goes to `problems`. Never throws.
@@ -27,6 +27,8 @@ export function parseDomainMap(
     else if (seen.has(fqdn)) problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
     else if (parseTcpBackendName(backend) !== undefined)
       problem(`backend "${backend}" is a TCP backend: no host name routes to it`);
+    // no backends file can declare such a name: wrong in itself, not a writer between its renames
+    else if (!isBackendName(backend)) problem(`backend "${backend}" is not a DNS label or <stack>.<service>`);
     else if (!backends.has(backend)) {
       const reason = `backend "${backend}" is not declared in the backends file`;
       problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });
