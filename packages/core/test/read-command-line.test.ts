@@ -22,6 +22,30 @@ test("a switch or a value flag given twice is refused, whatever its spelling", a
   await refused(["--backends", "/a", "--backend-config", "/b"], /^--backends and --backend-config are/);
 });
 
+test("a switch given a value other than true or false is refused naming it, never read as false", async () => {
+  // yargs reads `--dry-run=yes` as false: the generator then ran for real and wrote both files.
+  for (const value of ["yes", "1", "True", "TRUE", "on", "", "no", "0"])
+    await assert.rejects(readCommandLine("generate-maps", [`--dry-run=${value}`], TEXT), (error: unknown) => {
+      assert.ok(error instanceof OptionsError, String(error));
+      assert.equal(error.message, `invalid --dry-run ${JSON.stringify(value)}: must be true or false`);
+      return true;
+    });
+  await refused(["--help=1"], /^invalid --help "1": must be true or false$/);
+  await refused(["-h=yes"], /^invalid -h "yes": must be true or false$/);
+  await assert.rejects(
+    readCommandLine("generate-maps", ["--once=yes"], TEXT),
+    /^OptionsError: invalid --once "yes"/,
+  );
+  await assert.rejects(readCommandLine("generate-maps", ["--json=1"], TEXT), /invalid --json "1"/);
+  // true and false as such, and a value flag's own `=`, are read as before.
+  for (const [argv, flags] of [
+    [["--dry-run=true"], { "dry-run": "true" }],
+    [["--once=false"], { once: "false" }],
+    [["--dry-run", "--explain=a=b"], { "dry-run": "true", explain: "a=b" }],
+  ] as const)
+    assert.deepEqual(await readCommandLine("generate-maps", [...argv], TEXT), { kind: "run", flags });
+});
+
 test("unknown flags and stray words are refused; a flag of the other program is unknown", async () => {
   await refused(["--bogus"], /^Unknown argument: bogus \(see --help\)$/);
   await refused(["--no-version"], /^Unknown argument: no-version \(see --help\)$/);

@@ -28,6 +28,7 @@ export async function readCommandLine(
 ): Promise<CommandLine> {
   const rows = optionRowsOf(program).map(([, row]) => row);
   refuseRepeats(rows, argv);
+  refuseSwitchValues(rows, argv);
   const known = parseKnownFlags(rows, argv);
   return known !== null ? { kind: "run", flags: known } : readWithYargs(program, argv, text);
 }
@@ -77,6 +78,20 @@ function yargsOption(row: OptionRow, program: Program) {
     alias: [...(row.aliases ?? [])],
     describe: `${describeFor(row, program)}${note ? ` [${note}]` : ""}`,
   };
+}
+
+// A switch given a value other than true or false (`--dry-run=yes`, `--once=1`, `--dry-run=True`) is
+// refused naming it: yargs reads every such value as false, so `--dry-run=yes` ran for real and wrote.
+function refuseSwitchValues(rows: readonly OptionRow[], argv: readonly string[]): void {
+  for (const token of argv) {
+    if (token === "--") break;
+    const match = /^(--?)([^=]+)=(.*)$/s.exec(token);
+    if (match === null) continue;
+    const [, dashes = "", name = "", value = ""] = match;
+    const row = rows.find((r) => r.flag === name || r.aliases?.includes(name));
+    if (row?.type === SWITCH && value !== "true" && value !== "false")
+      throw new OptionsError(`invalid ${dashes}${name} ${JSON.stringify(value)}: must be ${SWITCH.accepts}`);
+  }
 }
 
 // A flag given twice (under any of its names) is refused rather than one of them silently winning.
