@@ -200,6 +200,14 @@ describe("resolveOptions", () => {
     assert.equal(resolveOptions({ "hard-stop-after": "1ms" }, {}).hardStopAfterMs, 1);
   });
 
+  it("refuses a RELOADER_RELOAD_TIMEOUT under 1s: a reload takes a few hundred ms, and 0 failed every start", () => {
+    for (const short of ["0", "999", "500ms", "0s"])
+      assert.deepEqual(problemsOf({ RELOADER_RELOAD_TIMEOUT: short }), [
+        `invalid RELOADER_RELOAD_TIMEOUT "${short}": must be a duration like 500ms, 30s, 2m or 1h, from 1000ms to 600s`,
+      ]);
+    assert.equal(resolveOptions({ "reload-timeout": "1s" }, {}).reloadTimeoutMs, 1000);
+  });
+
   it("rejects a state dir too long for the sockets and paths no haproxy.cfg quoting can hold", () => {
     assert.match(
       problemsOf({ RELOADER_STATE_DIR: `/tmp/${"x".repeat(120)}` })[0] ?? "",

@@ -196,7 +196,8 @@ export const RELOADER_OPTION_ROWS = {
   reloadTimeout: row(
     "reload-timeout",
     "RELOADER_RELOAD_TIMEOUT",
-    durationType(600_000),
+    // at least 1s: a reload takes a few hundred ms (0 failed every start "within 0 ms": exit 1)
+    durationType(600_000, 1000),
     "10s",
     "how long to wait for a reload (or start) to be confirmed",
   ),
