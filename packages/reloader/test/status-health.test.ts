@@ -25,6 +25,7 @@ const RUNNING: StatusSnapshot = {
   runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
   unlistedTcpPorts: [],
   inputWatchProblem: null,
+  masterCliSilentSince: null,
 };
 const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;

@@ -219,6 +219,15 @@ export class HaproxySupervisor {
     return true;
   }
 
+  // Whether the master answers `show proc` now (on the lock: never during a reload, when its CLI is down
+  // by design); null when no master runs or one is stopping (probe-master-cli.ts).
+  probeMaster(): Promise<boolean | null> {
+    return this.lock.run(async () => {
+      if (this.stopping || !this.isRunning()) return null;
+      return (await readProc(this.options.layout.masterSocket)) !== null;
+    });
+  }
+
   // Last resort when the reloader itself is exiting without a stop: no orphan HAProxy keeps the ports.
   killNow(): void {
     this.stopping = true;

@@ -5,6 +5,7 @@ import { adoptMaster } from "../adopt/adopt-master.js";
 import type { FoundMaster } from "../adopt/find-running-master.js";
 import type { CertificateManager } from "../certs/certificate-manager.js";
 import { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
+import { probeMasterCli } from "../haproxy/probe-master-cli.js";
 import type { StdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
@@ -85,15 +86,17 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   }
 
   certificates?.start(supervisor);
+  // The pace of the checks beside the rescan (the watch's re-arm, the master's CLI): 10 s when it is off.
+  const recheckMs = options.rescanIntervalMs > 0 ? options.rescanIntervalMs : 10_000;
   const statusServer = await startReloaderStatus({ options, status, layout, inputs, logger, certificates });
   const watcher = watchInputs(
     [inputs.backends, inputs.map],
     options.debounceMs,
     (since) => applier.notifyChange(since),
     logger,
-    // A failed or stranded watch is re-armed at the rescan's pace (every 10 s when the rescan is off).
+    // A failed or stranded watch is re-armed at the rescan's pace.
     {
-      intervalMs: options.rescanIntervalMs > 0 ? options.rescanIntervalMs : 10_000,
+      intervalMs: recheckMs,
       onProblem: (problem) => status.inputWatch(problem),
     },
   );
@@ -102,6 +105,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   const rescan =
     options.rescanIntervalMs > 0 ? setInterval(() => applier.notifyRescan(), options.rescanIntervalMs) : null;
   rescan?.unref();
+  const masterProbe = probeMasterCli(supervisor, status, logger, recheckMs);
   logger.info(
     { event: "reloader.ready", watching: [inputs.backends, inputs.map] },
     "watching the input files",
@@ -118,6 +122,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
       logger.info({ event: "reloader.stopping" }, "stopping");
       if (rescan) clearInterval(rescan);
+      masterProbe.close();
       // The listener stops taking connections at once; its answers in flight (up to 2 s) finish beside
       // the rest of the stop instead of before it, which took them off HAProxy's drain time.
       const statusClosed = statusServer?.close();

@@ -42,6 +42,8 @@ export interface StatusSnapshot {
   unlistedTcpPorts: number[];
   /** the input files' watch failed (its first error) and is not re-armed yet: only the rescan sees changes */
   inputWatchProblem: string | null;
+  /** since when (ms epoch) the master has not answered the periodic show proc (null: it answers) */
+  masterCliSilentSince: number | null;
 }
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -65,6 +67,7 @@ export class ReloaderStatus {
     runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
     unlistedTcpPorts: [],
     inputWatchProblem: null,
+    masterCliSilentSince: null,
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -186,6 +189,11 @@ export class ReloaderStatus {
   // The input files' watch failed (why) or works again (null).
   inputWatch(problem: string | null): void {
     this.state.inputWatchProblem = problem;
+  }
+
+  // The master's CLI is silent since `since` (ms epoch), or answers (null).
+  masterCliSilent(since: number | null): void {
+    this.state.masterCliSilentSince = since;
   }
 
   // A copy, safe to serialise.

@@ -67,6 +67,13 @@ export function judgeReloaderHealth(
             `the input files' watch failed (${status.inputWatchProblem}): changes are seen by the rescan ` +
               "only (--rescan-interval) until the watch is re-armed, which is tried at each rescan",
           ]),
+      ...(status.masterCliSilentSince === null
+        ? []
+        : [
+            `HAProxy's master has not answered its CLI (show proc) since ` +
+              `${new Date(status.masterCliSilentSince).toISOString()}: a change cannot be applied until it ` +
+              "does (its workers may still serve)",
+          ]),
       ...unlistedTcpWarnings(status.unlistedTcpPorts),
     ],
   };

@@ -151,6 +151,12 @@ export function createReloaderMetrics(
   );
   gauge(
     registry,
+    "reloader_master_cli_ok",
+    "0 while HAProxy's master has not answered the periodic show proc (2 probes in a row), else 1",
+    (g) => g.set(snap().masterCliSilentSince === null ? 1 : 0),
+  );
+  gauge(
+    registry,
     "reloader_input_watch_ok",
     "1 while the input files are watched, 0 after the watch failed (e.g. the inotify limit) until it is re-armed: only the rescan sees changes then",
     (g) => g.set(snap().inputWatchProblem === null ? 1 : 0),
