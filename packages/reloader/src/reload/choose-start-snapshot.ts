@@ -40,6 +40,9 @@ export async function chooseStartSnapshot(
   adopting = false,
 ): Promise<StartSnapshot> {
   const earlier = await store.open();
+  // An adopted master's workers run what `current` named, as far as the state dir knows: kept on disk
+  // until its reload onto the new snapshot is judged (a refusal points `current` back there).
+  const running = adopting ? earlier.current : null;
   let deferred: string | null = null;
   const fromInputs = files
     ? await store.stageAndCheck(files).catch((error: unknown) => {
@@ -50,7 +53,7 @@ export async function chooseStartSnapshot(
     : null;
   if (fromInputs?.ok)
     return {
-      generation: await adopt(store, fromInputs.generation),
+      generation: await adopt(store, fromInputs.generation, running),
       refused: null,
       unsettled: false,
       deferred: null,
@@ -72,7 +75,7 @@ export async function chooseStartSnapshot(
           (check.ok ? "" : ` (its own check got none either: ${stopped}; it passed before)`),
       );
       const refused = deferred === null ? (fromInputs?.reason ?? null) : null;
-      return { generation: await adopt(store, lastGood), refused, unsettled, deferred };
+      return { generation: await adopt(store, lastGood, running), refused, unsettled, deferred };
     }
   }
   const refused = fromInputs?.reason ?? null;
@@ -86,7 +89,7 @@ export async function chooseStartSnapshot(
       { event: "start.empty-routing", generation: empty.generation },
       "the current files fail the checks and there is no last good snapshot: starting with empty routing (503)",
     );
-    return { generation: await adopt(store, empty.generation), refused, unsettled, deferred };
+    return { generation: await adopt(store, empty.generation, running), refused, unsettled, deferred };
   }
   throw new StartupError(
     "no configuration passes haproxy -c, not even the base config with empty routing",
@@ -94,8 +97,8 @@ export async function chooseStartSnapshot(
   );
 }
 
-async function adopt(store: SnapshotStore, generation: number): Promise<number> {
+async function adopt(store: SnapshotStore, generation: number, running: number | null): Promise<number> {
   await store.makeCurrent(generation);
-  await store.prune();
+  await store.prune(running);
   return generation;
 }

@@ -226,16 +226,17 @@ export class SnapshotStore {
     return readCurrentGeneration(this.layout);
   }
 
-  // Keep `current` and the newest few snapshots; remove the rest. Never throws: housekeeping that fails
+  // Keep `current`, the newest few snapshots and `also` (one a running master's workers may run while
+  // `current` names another); remove the rest. Never throws: housekeeping that fails
   // (EBUSY, EACCES) is logged and tried again at the next prune, and never fails the pass that applied a
   // change (a reload confirmed, then a throw, was retried as a failure and staged yet another snapshot).
-  async prune(): Promise<void> {
+  async prune(also: number | null = null): Promise<void> {
     try {
       const current = await readCurrentGeneration(this.layout);
       const generations = await listGenerations(this.layout);
-      const newest = new Set(generations.slice(-this.keep));
+      const kept = new Set([...generations.slice(-this.keep), current, also]);
       for (const generation of generations)
-        if (generation !== current && !newest.has(generation)) await removeSnapshot(this.layout, generation);
+        if (!kept.has(generation)) await removeSnapshot(this.layout, generation);
     } catch (error) {
       this.logger.warn(
         { event: "snapshot.prune-failed", err: String(error) },
