@@ -30,9 +30,11 @@ export async function adoptMaster(
   context: AdoptContext,
 ): Promise<Verdict> {
   await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info);
-  // Counted like any reload: what the adopted workers run is not known.
-  const verdict = await supervisor.reload("state-unknown");
-  const kept = verdict.ok || verdict.kind !== "rejected" ? null : await pointBack(context);
+  const back = await snapshotBack(context);
+  // Counted like any reload: what the adopted workers run is not known. One not confirmed in time that
+  // the master then refuses points `current` back at `back` too (settleLateReload).
+  const verdict = await supervisor.reload("state-unknown", back);
+  const kept = verdict.ok || verdict.kind !== "rejected" ? null : await pointBack(context, back);
   if (verdict.ok)
     logger.info(
       {
@@ -58,15 +60,20 @@ export async function adoptMaster(
   return verdict;
 }
 
-// Point `current` back at `previous` when it is another snapshot still on disk; the generation, or null.
-async function pointBack({ layout, status, previous }: AdoptContext): Promise<number | null> {
+// `previous` when it is another snapshot than `current` and still on disk, else null.
+async function snapshotBack({ layout, status, previous }: AdoptContext): Promise<number | null> {
   if (previous === null || previous === status.snapshot().currentGeneration) return null;
   const there = await access(join(layout.dir, generationName(previous))).then(
     () => true,
     () => false,
   );
-  if (!there) return null;
-  await pointCurrent(layout, previous);
-  status.currentIs(previous);
-  return previous;
+  return there ? previous : null;
+}
+
+// Point `current` back at `back` (snapshotBack); the generation, or null.
+async function pointBack({ layout, status }: AdoptContext, back: number | null): Promise<number | null> {
+  if (back === null) return null;
+  await pointCurrent(layout, back);
+  status.currentIs(back);
+  return back;
 }

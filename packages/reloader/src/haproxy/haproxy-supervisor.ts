@@ -140,10 +140,11 @@ export class HaproxySupervisor {
   }
 
   // `reload` on the master CLI, confirmed by show proc; one sent is counted by `reason` and by its result
-  // (one not confirmed in time once the master answers again: settleLateReload).
-  reload(reason: ReloadReason): Promise<Verdict> {
+  // (one not confirmed in time once the master answers again: settleLateReload). `kept`: the snapshot
+  // the workers run when `current` names another (an adoption's), where a late refusal points it back.
+  reload(reason: ReloadReason, kept: number | null = null): Promise<Verdict> {
     return this.lock.run(async () => {
-      const { verdict, sent } = await this.reloadOnce();
+      const { verdict, sent } = await this.reloadOnce(kept);
       if (sent) countReload(this.options.status, reason, verdict);
       return verdict;
     });
