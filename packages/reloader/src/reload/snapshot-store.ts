@@ -84,7 +84,8 @@ export class SnapshotStore {
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the
-  // inputs verbatim.
+  // inputs verbatim. One that cannot be written whole (ENOSPC, EROFS) is removed before the error is
+  // thrown: a half-written one left by each retry held the space freed since the one before.
   async stage(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<number> {
     const generation = this.nextGeneration++;
     await stageSnapshot(this.layout, generation, {
@@ -93,6 +94,9 @@ export class SnapshotStore {
       ...this.renderMaps(table),
       slotsJson: this.slotsRenderer.render(slots),
       inputs: { backends: files.backends, map: files.map },
+    }).catch(async (error: unknown) => {
+      await removeSnapshot(this.layout, generation).catch(() => undefined);
+      throw error;
     });
     this.staged = { generation, before: this.lastSlots };
     this.lastSlots = slots;

@@ -1,0 +1,87 @@
+// The state dir fills up (a 2 MiB tmpfs, filled): a change cannot be staged (`apply.error` ENOSPC) and is
+// retried; once space is freed for good, it goes live. A stage that fails leaves nothing behind (found by a
+// review: each attempt left its half-written gen-<n>, which held whatever space had been freed since the
+// last one, so while the change failed the reloader kept filling the disk an operator was freeing, and
+// the newest of those cut snapshots survived the prune after the change went live). Needs mount(8) and
+// CAP_SYS_ADMIN, as the generator's disk-fault tests.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, open, readdir, rm, statfs, truncate } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { appFixture } from "./helpers/app-fixture.ts";
+import { waitForApply } from "./helpers/fixture.ts";
+import { routesTo } from "./helpers/routes-to.ts";
+
+const run = promisify(execFile);
+
+// Writes zeros to `<dir>/filler` until the filesystem is full; returns its path and size.
+async function fill(dir: string): Promise<{ path: string; size: number }> {
+  const path = join(dir, "filler");
+  const handle = await open(path, "a");
+  const block = Buffer.alloc(4096);
+  let size = 0;
+  try {
+    for (;;) size += (await handle.write(block)).bytesWritten;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+  } finally {
+    await handle.close();
+  }
+  return { path, size };
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const stats = await statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+test("a stage that fails for a full state dir leaves no half-written snapshot holding the freed space", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(t, ["127.0.88.5", "127.0.88.6"], { deferStart: true }, "web");
+  // Its own mount point, unmounted once the fixture stopped the reloader (its teardown runs first).
+  const stateDir = await mkdtemp(join(tmpdir(), "rh-state-tmpfs-"));
+  await run("mount", ["-t", "tmpfs", "-o", "size=2048k,mode=0700", "tmpfs", stateDir]);
+  t.after(async () => {
+    await run("umount", [stateDir]).catch(() => run("umount", ["-l", stateDir]));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  const reloader = await fixture.start(["--state-dir", stateDir]);
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  const before = (await readdir(stateDir)).filter((name) => name.startsWith("gen-"));
+
+  // Full, then 256 KiB freed: less than the new snapshot needs (its map, twice, is ≈ 600 KiB).
+  const filler = await fill(stateDir);
+  await truncate(filler.path, filler.size - 256 * 1024);
+  const freed = await freeBytes(stateDir);
+  assert.ok(freed >= 200 * 1024, `${freed} bytes free`);
+  const hosts: Record<string, string> = { "app.dev.tld": "app" };
+  for (let i = 0; i < 10_000; i++) hosts[`host-${i}.www.dev.tld`] = "web";
+  const from = reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "web", servers: [{ address: web.address }] },
+    ]),
+    map: renderTestMap(hosts),
+  });
+  const failures = () => reloader.logs.slice(from).filter((line) => line.event === "apply.error");
+  await waitFor(() => failures().length >= 2, { timeoutMs: 20_000, message: "two attempts failed" });
+  assert.deepEqual(
+    (await readdir(stateDir)).filter((name) => name.startsWith("gen-")),
+    before,
+    "no half-written snapshot is left",
+  );
+  assert.ok((await freeBytes(stateDir)) >= freed - 16 * 1024, "the freed space stays free");
+
+  // Space freed for good: the change goes live.
+  await rm(filler.path);
+  await waitForApply(reloader, from, 30_000);
+  await waitFor(routesTo(fixture.url, "host-9.www.dev.tld", "web"), { timeoutMs: 5000, message: "live" });
+});
