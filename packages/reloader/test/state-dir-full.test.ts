@@ -1,5 +1,5 @@
-// The state dir fills up (a 2 MiB tmpfs, filled): a change cannot be staged (`apply.error` ENOSPC) and is
-// retried; once space is freed for good, it goes live. A stage that fails leaves nothing behind (found by a
+// The state dir fills up (a 2 MiB tmpfs, filled) or turns read-only: a change cannot be staged
+// (`apply.error` naming ENOSPC or EROFS) and is retried; once the fault is gone, it goes live. A stage that fails leaves nothing behind (found by a
 // review: each attempt left its half-written gen-<n>, which held whatever space had been freed since the
 // last one, so while the change failed the reloader kept filling the disk an operator was freeing, and
 // the newest of those cut snapshots survived the prune after the change went live). Needs mount(8) and
@@ -34,6 +34,18 @@ async function fill(dir: string): Promise<{ path: string; size: number }> {
   return { path, size };
 }
 
+// A 2 MiB tmpfs at its own mount point, unmounted once the fixture stopped the reloader (its teardown
+// runs first).
+async function tmpfsStateDir(t: { after: (fn: () => unknown) => void }): Promise<string> {
+  const stateDir = await mkdtemp(join(tmpdir(), "rh-state-tmpfs-"));
+  await run("mount", ["-t", "tmpfs", "-o", "size=2048k,mode=0700", "tmpfs", stateDir]);
+  t.after(async () => {
+    await run("umount", [stateDir]).catch(() => run("umount", ["-l", stateDir]));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  return stateDir;
+}
+
 async function freeBytes(dir: string): Promise<number> {
   const stats = await statfs(dir);
   return stats.bavail * stats.bsize;
@@ -45,13 +57,7 @@ test("a stage that fails for a full state dir leaves no half-written snapshot ho
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.88.5", "127.0.88.6"], { deferStart: true }, "web");
-  // Its own mount point, unmounted once the fixture stopped the reloader (its teardown runs first).
-  const stateDir = await mkdtemp(join(tmpdir(), "rh-state-tmpfs-"));
-  await run("mount", ["-t", "tmpfs", "-o", "size=2048k,mode=0700", "tmpfs", stateDir]);
-  t.after(async () => {
-    await run("umount", [stateDir]).catch(() => run("umount", ["-l", stateDir]));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  const stateDir = await tmpfsStateDir(t);
   const reloader = await fixture.start(["--state-dir", stateDir]);
   await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
   const before = (await readdir(stateDir)).filter((name) => name.startsWith("gen-"));
@@ -79,9 +85,38 @@ test("a stage that fails for a full state dir leaves no half-written snapshot ho
     "no half-written snapshot is left",
   );
   assert.ok((await freeBytes(stateDir)) >= freed - 16 * 1024, "the freed space stays free");
+  // The reason names the full disk (until 2026-12-04: "…/domain.map: wrote 241664 of 258906 bytes").
+  assert.match(String(failures()[0]?.["err"]), /ENOSPC/);
 
   // Space freed for good: the change goes live.
   await rm(filler.path);
   await waitForApply(reloader, from, 30_000);
   await waitFor(routesTo(fixture.url, "host-9.www.dev.tld", "web"), { timeoutMs: 5000, message: "live" });
+});
+
+test("a read-only state dir is named in the failure, and the change goes live once it is writable", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(t, ["127.0.88.7", "127.0.88.8"], { deferStart: true }, "web");
+  const stateDir = await tmpfsStateDir(t);
+  const reloader = await fixture.start(["--state-dir", stateDir]);
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  await run("mount", ["-o", "remount,ro", stateDir]);
+  const from = reloader.logs.length;
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "web", servers: [{ address: web.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
+  });
+  const failed = await reloader.waitForEvent("apply.error", { from, timeoutMs: 10_000 });
+  // Until 2026-12-04: "ENOENT: no such file or directory, mkdir '<state>/gen-2/inputs'".
+  assert.match(String(failed["err"]), /EROFS/);
+  assert.ok(await routesTo(fixture.url, "app.dev.tld", "app")(), "HAProxy serves on");
+  await run("mount", ["-o", "remount,rw", stateDir]);
+  await waitForApply(reloader, from, 30_000);
+  await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "live" });
 });

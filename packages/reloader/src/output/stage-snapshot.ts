@@ -2,7 +2,16 @@
 // last good configuration: the base config, the backends.cfg, domain.map and path-hosts.map HAProxy
 // loads (rendered with server slots), slots.json, and verbatim copies of the shared files they were
 // rendered from (inputs/).
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, writevSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeSync,
+  writevSync,
+} from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -42,7 +51,10 @@ export async function stageSnapshot(
 ): Promise<string> {
   const dir = join(layout.dir, generationName(generation));
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, SNAPSHOT_INPUTS), { recursive: true, mode: 0o700 });
+  // One level at a time: a recursive mkdir of the new dir fails with ENOENT on a read-only state dir.
+  mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { mode: 0o700 });
+  mkdirSync(join(dir, SNAPSHOT_INPUTS), { mode: 0o700 });
   writeParts(join(dir, SNAPSHOT_BASE), [content.base]);
   writeParts(join(dir, SNAPSHOT_BACKENDS), content.backends);
   writeParts(join(dir, SNAPSHOT_MAP), content.map);
@@ -54,14 +66,19 @@ export async function stageSnapshot(
 }
 
 // A new file (mode 0600) holding `content`: a text, or buffers written one after the other (one writev;
-// a short count is an error, never a cut file).
+// after a short count the rest is written on, so a full disk throws its ENOSPC, never a cut file).
 function writeParts(path: string, content: string | readonly Buffer[]): void {
   const parts = typeof content === "string" ? [Buffer.from(content)] : content;
   const fd = openSync(path, "w", 0o600);
   try {
     const total = parts.reduce((sum, part) => sum + part.length, 0);
-    const written = writevSync(fd, parts as Buffer[]);
-    if (written !== total) throw new Error(`${path}: wrote ${written} of ${total} bytes`);
+    let written = writevSync(fd, parts as Buffer[]);
+    if (written === total) return;
+    const rest = Buffer.concat(parts as Buffer[]).subarray(written);
+    for (let at = 0; at < rest.length; at += written) {
+      written = writeSync(fd, rest, at);
+      if (written === 0) throw new Error(`${path}: wrote ${total - rest.length + at} of ${total} bytes`);
+    }
   } finally {
     closeSync(fd);
   }
