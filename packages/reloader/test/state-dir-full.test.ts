@@ -120,3 +120,41 @@ test("a read-only state dir is named in the failure, and the change goes live on
   await waitForApply(reloader, from, 30_000);
   await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "live" });
 });
+
+test("a start with the state dir too full for the new snapshot starts from the last good one", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(t, ["127.0.88.9", "127.0.88.10"], { deferStart: true }, "web");
+  const stateDir = await tmpfsStateDir(t);
+  const first = await fixture.start(["--state-dir", stateDir]);
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  await first.stop();
+
+  // While no reloader runs, the disk fills up (256 KiB left) and the files grow past that.
+  const filler = await fill(stateDir);
+  await truncate(filler.path, filler.size - 256 * 1024);
+  const hosts: Record<string, string> = { "app.dev.tld": "app" };
+  for (let i = 0; i < 10_000; i++) hosts[`host-${i}.www.dev.tld`] = "web";
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "web", servers: [{ address: web.address }] },
+    ]),
+    map: renderTestMap(hosts),
+  });
+  // Until 2026-12-04 the start failed (exit 1): nothing served, though the last good snapshot would.
+  const second = await fixture.start(["--state-dir", stateDir]);
+  assert.match(String((await second.waitForEvent("start.stage-failed"))["err"]), /ENOSPC/);
+  await second.waitForEvent("start.last-good");
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), {
+    timeoutMs: 5000,
+    message: "last good served",
+  });
+  await second.waitForEvent("apply.retry", { timeoutMs: 10_000 });
+
+  await rm(filler.path);
+  await waitForApply(second, 0, 30_000);
+  await waitFor(routesTo(fixture.url, "host-9.www.dev.tld", "web"), { timeoutMs: 5000, message: "live" });
+});

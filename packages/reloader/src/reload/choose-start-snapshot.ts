@@ -2,7 +2,8 @@
 // else the base config with empty routing (every host 503). Nothing passing is a StartupError. A check
 // with no verdict (timed out, killed: CheckStoppedError) refuses nothing: the inputs are checked again by
 // the first pass, and the last good snapshot, which passed before, is started from even when its own
-// check gets no verdict either. When a running master is adopted, the last good snapshot is kept even
+// check gets no verdict either. Inputs whose snapshot cannot be written (a full or read-only state dir)
+// get no verdict either. When a running master is adopted, the last good snapshot is kept even
 // when it fails the check now too: the failure is the environment's (a SYSLOG_HOST name during a DNS
 // outage), not the files', and exit 1 (or empty routing) would drop what that master serves.
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
@@ -46,8 +47,16 @@ export async function chooseStartSnapshot(
   let deferred: string | null = null;
   const fromInputs = files
     ? await store.stageAndCheck(files).catch((error: unknown) => {
-        if (!(error instanceof CheckStoppedError)) throw error;
-        deferred = error.message;
+        if (error instanceof StartupError) throw error;
+        if (error instanceof CheckStoppedError) deferred = error.message;
+        else {
+          // Not written (a full or read-only state dir): no verdict either; the last good one may run.
+          deferred = `the snapshot could not be staged: ${String(error)}`;
+          logger.error(
+            { event: "start.stage-failed", err: String(error) },
+            `${deferred}: starting from the last good snapshot if there is one; the first pass tries again`,
+          );
+        }
         return null;
       })
     : null;
