@@ -131,7 +131,7 @@ export class ConfigApplier {
     }
     this.unreadable = null;
     const { hash } = read.files;
-    if (hash === this.state.settledHash) {
+    if (hash === this.state.settledHash && !(await this.currentLost())) {
       logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
       return DONE;
     }
@@ -170,6 +170,20 @@ export class ConfigApplier {
   // The one writer of the state (see applier-state.ts).
   private apply(change: StateChange): void {
     this.state = withChange(this.state, change);
+  }
+
+  // `current` names no snapshot on disk (removed by hand): a restart of HAProxy could load nothing, so
+  // the inputs are staged again as if they had changed (said once per loss). A settled refusal is not.
+  private async currentLost(): Promise<boolean> {
+    if (this.state.switched?.hash !== this.state.settledHash) return false;
+    if (await this.options.store.currentOnDisk()) return false;
+    const generation = await this.options.store.current();
+    this.options.logger.warn(
+      { event: "snapshot.current-missing", generation },
+      `current names no snapshot on disk (${generation === null ? "no link" : `gen-${generation} is gone`}): staging the inputs again`,
+    );
+    this.apply({ settledHash: null, switched: null });
+    return true;
   }
 
   // The checks refused these bytes: they will refuse them again, so wait for the files to change.

@@ -1,6 +1,6 @@
 // The snapshots of the state dir as one object: numbering, our own contract check + staging +
 // `haproxy -c`, the `current` link and pruning. A failed check is logged with the offending lines.
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderDomainMap, SharedFilesParser, type Logger, type SharedTable } from "@rancher-haproxy/core";
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
@@ -11,7 +11,7 @@ import type { SlotMap } from "../model/server-slots.js";
 import { renderPathHostsMap } from "../render/render-path-hosts-map.js";
 import { SlotsJsonRenderer } from "../render/slots-json-renderer.js";
 import { SlottedBackendsRenderer } from "../render/slotted-backends-renderer.js";
-import { configFiles, generationName, type StateLayout } from "../output/snapshot-layout.js";
+import { configFiles, generationName, SNAPSHOT_BASE, type StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { readSlots } from "../sources/read-slots.js";
@@ -228,6 +228,15 @@ export class SnapshotStore {
   // The generation `current` points at.
   current(): Promise<number | null> {
     return readCurrentGeneration(this.layout);
+  }
+
+  // Whether `current` names a snapshot HAProxy can load (its base config is there): false when the link
+  // or the snapshot was removed by hand.
+  currentOnDisk(): Promise<boolean> {
+    return access(join(this.layout.current, SNAPSHOT_BASE)).then(
+      () => true,
+      () => false,
+    );
   }
 
   // Keep `current`, the newest few snapshots and `also` (one a running master's workers may run while
