@@ -5,7 +5,7 @@
 // namespaces (unshare), where the test may lower the inotify limit and mount a tmpfs.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -102,8 +102,14 @@ test("the reloader's /healthz and /metrics say the watch failed until it is re-a
     // HAProxy cannot raise its fd limit there: a maxconn within it.
     args: ["--rescan-interval", "1s", "--maxconn", "1000"],
   });
-  for (const map of ["uid_map", "gid_map"])
-    await writeFile(`/proc/${fixture.reloader.pid}/${map}`, "0 0 65536\n");
+  // (once `unshare` made the namespace: a map written before lands in ours, refused with EPERM)
+  const ours = await readlink("/proc/self/ns/user");
+  const pid = fixture.reloader.pid;
+  await waitFor(async () => (await readlink(`/proc/${pid}/ns/user`).catch(() => ours)) !== ours, {
+    timeoutMs: 10_000,
+    message: "the reloader's user namespace made",
+  });
+  for (const map of ["uid_map", "gid_map"]) await writeFile(`/proc/${pid}/${map}`, "0 0 65536\n");
   await fixture.reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
   const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
   const health = async () => JSON.parse((await readStatus(url, "/healthz")).body) as { warnings: string[] };
