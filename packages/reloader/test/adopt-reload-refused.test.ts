@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
-import { killIfHaproxy, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { startServingApp, refuseThenAddWeb } from "./helpers/adopt-scenario.ts";
+import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 test("an adoption reload the master refuses points `current` back at the snapshot its workers run", async (t) => {
@@ -20,26 +21,18 @@ test("an adoption reload the master refuses points `current` back at the snapsho
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.0.71", "127.0.0.72"], { deferStart: true }, "web");
-  const { bin, flag: refuse, bad } = await reexecHaproxy(fixture.dir, { addBad: true });
-  const first = await fixture.start(["--haproxy-bin", bin]);
-  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
-  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
-  const running = await readlink(join(fixture.stateDir, "current"));
+  const stand = await reexecHaproxy(fixture.dir, { addBad: true });
+  const {
+    reloader: first,
+    masterPid,
+    running,
+  } = await startServingApp(t, fixture, ["--haproxy-bin", stand.bin]);
   process.kill(first.pid, "SIGKILL");
   await first.exited;
 
   // While no reloader runs, the files change, and the master will refuse its next reload.
-  await writeFile(bad, "frontend rh_bad\n    bogus-keyword\n");
-  await writeFile(refuse, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
-  const second = await fixture.start(["--haproxy-bin", bin]);
+  await refuseThenAddWeb(fixture, stand, { app: app.address, web: web.address });
+  const second = await fixture.start(["--haproxy-bin", stand.bin]);
   assert.equal((await second.waitForEvent("haproxy.adopted"))["pid"], masterPid);
   const failed = await second.waitForEvent("adopt.reload-failed");
   assert.equal(failed["kind"], "rejected");
@@ -51,7 +44,7 @@ test("an adoption reload the master refuses points `current` back at the snapsho
   await second.waitForEvent("reload.failed", { timeoutMs: 15_000 });
   assert.equal(await readlink(join(fixture.stateDir, "current")), running);
   const fixed = second.logs.length;
-  await writeFile(bad, "");
+  await writeFile(stand.bad, "");
   await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
   await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
 });

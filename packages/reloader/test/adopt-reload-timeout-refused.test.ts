@@ -10,9 +10,10 @@ import assert from "node:assert/strict";
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
-import { killIfHaproxy, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { startServingApp, refuseThenAddWeb } from "./helpers/adopt-scenario.ts";
+import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 test("an adoption reload that times out and is then refused points `current` back", async (t) => {
@@ -21,26 +22,14 @@ test("an adoption reload that times out and is then refused points `current` bac
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.88.3", "127.0.88.4"], { deferStart: true }, "web");
-  const { bin, flag: slow, bad } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4, addBad: true });
-  const args = ["--haproxy-bin", bin, "--reload-timeout", "2s"];
-  const first = await fixture.start(args);
-  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
-  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
-  const running = await readlink(join(fixture.stateDir, "current"));
+  const stand = await reexecHaproxy(fixture.dir, { sleepSeconds: 4, addBad: true });
+  const args = ["--haproxy-bin", stand.bin, "--reload-timeout", "2s"];
+  const { reloader: first, masterPid, running } = await startServingApp(t, fixture, args);
   process.kill(first.pid, "SIGKILL");
   await first.exited;
 
   // While no reloader runs, the files change, and the master's next reload is slow, then refused.
-  await writeFile(bad, "frontend rh_bad\n    bogus-keyword\n");
-  await writeFile(slow, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await refuseThenAddWeb(fixture, stand, { app: app.address, web: web.address });
   const second = await fixture.start(args);
   assert.equal((await second.waitForEvent("haproxy.adopted"))["pid"], masterPid);
   assert.equal((await second.waitForEvent("adopt.reload-failed"))["kind"], "timeout");
@@ -55,7 +44,7 @@ test("an adoption reload that times out and is then refused points `current` bac
   assert.equal(`gen-${String(refused["keptGeneration"])}`, running);
   assert.equal(await readlink(join(fixture.stateDir, "current")), running);
   const fixed = second.logs.length;
-  await writeFile(bad, "");
+  await writeFile(stand.bad, "");
   await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
   await waitFor(routesTo(fixture.url, "www.dev.tld", "web"), { timeoutMs: 5000, message: "the change live" });
 });

@@ -1,0 +1,40 @@
+// The steps the adoption tests share: a reloader started on a stand-in haproxy until app.dev.tld routes
+// (its master's pid and the snapshot `current` names), and the change they make while the master is set
+// to refuse its next re-execution: a second stack `web` at www.dev.tld.
+import { readlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { renderTestBackends, renderTestMap, waitFor } from "../../../test-support/src/haproxy/index.ts";
+import type { Fixture } from "./fixture.ts";
+import { killIfHaproxy } from "./reexec-haproxy.ts";
+import { routesTo } from "./routes-to.ts";
+
+// Starts the fixture's reloader with `args` and waits for app.dev.tld; the master is killed after the test.
+export async function startServingApp(
+  t: { after(fn: () => unknown): void },
+  fixture: Fixture,
+  args: readonly string[],
+) {
+  const reloader = await fixture.start(args);
+  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  return { reloader, masterPid, running: await readlink(join(fixture.stateDir, "current")) };
+}
+
+// Makes the master refuse its next re-execution (`bad` gets a bad line, `flag` exists), then adds stack
+// `web` beside `app` in the files.
+export async function refuseThenAddWeb(
+  fixture: Fixture,
+  stand: { flag: string; bad: string },
+  servers: { app: string; web: string },
+): Promise<void> {
+  await writeFile(stand.bad, "frontend rh_bad\n    bogus-keyword\n");
+  await writeFile(stand.flag, "");
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: servers.app }] },
+      { name: "web", servers: [{ address: servers.web }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
+  });
+}
