@@ -7,6 +7,7 @@ import { retireStaleMaster } from "./adopt/retire-stale-master.js";
 import { logHaproxyLine } from "./haproxy/log-haproxy-line.js";
 import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
+import { removeReloaderTemps } from "./output/remove-stale-temps.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
@@ -46,6 +47,7 @@ async function startLocked(
   // A live master of ours first: when there is one, no step of the start is abandoned on a stop (the
   // master is adopted, then the stop ends it gracefully); without one, a stop ends the start at once.
   const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
+  await removeReloaderTemps(layout, options.haproxyConfig, logger);
   const abandon = found.kind === "running" ? undefined : stop;
   const certificates = await prepareStart(options, layout, logger, abandon);
   // A stale master's workers may still serve: it is retired only once everything the new one needs is
