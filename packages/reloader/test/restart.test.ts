@@ -13,7 +13,7 @@ import {
   type ReloaderProcess,
 } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { createFixture, waitForApply } from "./helpers/fixture.ts";
 
 const answers = (url: string, host: string, name: string) => async () => {
   const answer = await httpRequest({ url, host, timeoutMs: 1000 });
@@ -42,11 +42,13 @@ for (const victim of ["master", "worker"] as const) {
       timeoutMs: 5000,
       message: "routing after the restart",
     });
-    // Still reloadable after the restart.
+    // Changes still apply after the restart: by a reload, or at runtime when the pass the restart
+    // started (a reload of the same files, what HAProxy runs being unknown) went live before this write
+    // (the CI once saw that order: no reload.applied came).
     const next = fixture.reloader.logs.length;
     await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
-    await fixture.reloader.waitForEvent("reload.applied", { from: next });
-    await waitFor(answers(fixture.url, "www.dev.tld", "app"), { timeoutMs: 2000, message: "the alias" });
+    await waitForApply(fixture.reloader, next);
+    await waitFor(answers(fixture.url, "www.dev.tld", "app"), { timeoutMs: 5000, message: "the alias" });
   });
 }
 
