@@ -233,6 +233,27 @@ test("backend options settle on the first container; disagreements and fallbacks
   assert.equal(table.counts.routed, 2);
 });
 
+test("the same hosts in another order on two containers of a backend are no disagreement", () => {
+  const table = build([
+    container({
+      name: "a",
+      stack_name: "shop",
+      ...labels({ [`${L}.hosts`]: "www.example.com,shop.example" }),
+    }),
+    container({
+      name: "b",
+      stack_name: "shop",
+      ...labels({ [`${L}.hosts`]: "shop.example, www.example.com" }),
+    }),
+  ]);
+  assert.deepEqual(table.notes, []);
+  assert.deepEqual(map(table), [
+    "shop.dev.tld shop stack",
+    "shop.example shop hosts",
+    "www.example.com shop hosts",
+  ]);
+});
+
 test("a disagreement note names the first container cut short: its name repeats in every note", () => {
   const long = `web-${"x".repeat(40_000)}`;
   const table = build([
