@@ -7,9 +7,9 @@ import type { HaproxyChild, HaproxyExit } from "../haproxy/spawn-haproxy.js";
 import {
   isSameProcessAlive,
   isSameProcessGone,
+  killLeftoverGroup,
   killProcessGroup,
   leadsProcessGroup,
-  viewProcess,
 } from "./process-table.js";
 
 // Watch `pid` (this incarnation: `startTime`) every `pollMs`; `exited` resolves once it is gone.
@@ -23,8 +23,7 @@ export function adoptedMaster(pid: number, startTime: string, pollMs = 250): Hap
       alive = alive && !isSameProcessGone(pid, startTime);
       if (alive) return;
       if (timer) clearInterval(timer);
-      // Only while no other process has its pid (gone, or its zombie): then the group is still its own.
-      if (group && viewProcess(pid) === null) killProcessGroup(pid);
+      killLeftoverGroup(pid, group);
       // Not our child: its exit status is not ours to read.
       resolve({ code: null, signal: null, error: "the adopted master is gone (exit status unknown)" });
     };

@@ -75,6 +75,12 @@ export function killProcessGroup(pid: number): boolean {
   }
 }
 
+// SIGKILL what is left of the group a master that led one (`led`) started, once it is gone: only while no
+// other process has its pid (gone, or its zombie), so the group is still its own.
+export function killLeftoverGroup(pid: number, led: boolean): void {
+  if (led && viewProcess(pid) === null) killProcessGroup(pid);
+}
+
 // True when the process is an HAProxy master-worker run on this master socket (one of ours).
 export function isOurMaster(view: ProcessView, masterSocket: string): boolean {
   const bin = view.argv[0] ?? "";

@@ -4,7 +4,12 @@
 // of our own (spawn-haproxy.ts): signalled by its pid only, a `program` or check script it started that
 // ignored SIGTERM ran on beside the new master.
 import type { Logger } from "@rancher-haproxy/core";
-import { isSameProcessAlive, killProcessGroup, leadsProcessGroup, viewProcess } from "./process-table.js";
+import {
+  isSameProcessAlive,
+  killLeftoverGroup,
+  killProcessGroup,
+  leadsProcessGroup,
+} from "./process-table.js";
 
 // Resolves once the process is gone (or after the SIGKILL grace period, whatever happened); the grace
 // periods run on the monotonic clock, so a wall clock stepped back does not stretch them.
@@ -31,6 +36,5 @@ export async function retireStaleMaster(
     while (performance.now() < deadline && isSameProcessAlive(pid, startTime))
       await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // Only while no other process has its pid (gone, or its zombie): then the group is still its own.
-  if (group && viewProcess(pid) === null) killProcessGroup(pid);
+  killLeftoverGroup(pid, group);
 }

@@ -1,5 +1,6 @@
 // Spawn HAProxy in master-worker mode as a child (no daemon, no pidfile dance), its output line by line.
 import { execa } from "execa";
+import { killProcessGroup } from "../adopt/process-table.js";
 import { within } from "./describe-start-failure.js";
 import { forwardLines } from "./forward-lines.js";
 
@@ -59,7 +60,9 @@ export async function spawnHaproxy(
   const exited = new Promise<HaproxyExit>((resolve) => {
     subprocess.once("exit", (code, signal) => {
       alive = false;
-      killGroup(subprocess.pid);
+      // What is left of its group (it leads one: detached): a `program` or check script that outlived it,
+      // orphaned, ran on beside the next master (a stop left one that ignored SIGTERM).
+      if (subprocess.pid !== undefined) killProcessGroup(subprocess.pid);
       // Its last output lines are still read, up to OUTPUT_GRACE_MS.
       void within(finished, OUTPUT_GRACE_MS).then((end) => resolve(end ?? { code, signal, error: null }));
     });
@@ -82,7 +85,7 @@ export async function spawnHaproxy(
     signal(name) {
       if (!alive) return false;
       // SIGKILL (the master cannot stop what it started): its process group, what it started too.
-      if (name === "SIGKILL") return killGroup(pid);
+      if (name === "SIGKILL") return killProcessGroup(pid);
       try {
         return process.kill(pid, name);
       } catch {
@@ -90,15 +93,4 @@ export async function spawnHaproxy(
       }
     },
   };
-}
-
-// SIGKILL what is left of the master's process group (it leads one: detached): a `program` or check
-// script that outlived it, orphaned, ran on beside the next master (a stop left one that ignored SIGTERM).
-function killGroup(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    return process.kill(-pid, "SIGKILL");
-  } catch {
-    return false;
-  }
 }
