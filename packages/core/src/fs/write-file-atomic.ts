@@ -16,18 +16,24 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
+const TEMP_NAME = /^\.(.+)\.[0-9]+\.[0-9a-f]{8}\.tmp$/;
+
+// Whether `entry` (a file name) is a temp file of tempPathFor: of a write to `name` when it is given, of
+// any write otherwise (a directory only one writer uses, such as the reloader's state dir).
+export function isTempName(entry: string, name?: string): boolean {
+  const match = TEMP_NAME.exec(entry);
+  return match !== null && (name === undefined || match[1] === name);
+}
+
 // Removes the temp files a killed writer of `path` left behind (only `.<name>.<pid>.<8 hex>.tmp` of this
 // very name); returns the names removed. A missing directory removes nothing. Call it before this process
 // writes `path` (the generator does, at its first writing cycle): a leftover may carry this very pid, as
 // a container numbers its processes afresh at each start (tini 1, node the same number every time).
 export async function removeStaleTemps(path: string): Promise<string[]> {
-  const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`^\\.${name}\\.([0-9]+)\\.[0-9a-f]{8}\\.tmp$`);
   const entries = await readdir(dirname(path), { withFileTypes: true }).catch(() => []);
   const removed: string[] = [];
   for (const entry of entries) {
-    const match = pattern.exec(entry.name);
-    if (!match || entry.isDirectory()) continue;
+    if (!isTempName(entry.name, basename(path)) || entry.isDirectory()) continue;
     await rm(join(dirname(path), entry.name), { force: true });
     removed.push(entry.name);
   }

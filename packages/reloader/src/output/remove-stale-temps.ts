@@ -4,10 +4,9 @@
 // with the state dir's lock held: no other reloader writes there.
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { removeStaleTemps, type Logger } from "@rancher-haproxy/core";
+import { isTempName, removeStaleTemps, type Logger } from "@rancher-haproxy/core";
 import type { StateLayout } from "./snapshot-layout.js";
 
-const ATOMIC_TEMP = /^\..+\.[0-9]+\.[0-9a-f]{8}\.tmp$/;
 const LINK_TEMP = /^current\.[0-9]+\.tmp$/;
 
 // Removes them; logged (`state.stale-temps`) when there were any. Never throws: housekeeping.
@@ -20,7 +19,7 @@ export async function removeReloaderTemps(
   for (const dir of [layout.dir, join(layout.dir, "certs")]) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
-      if (!ATOMIC_TEMP.test(name) && !(dir === layout.dir && LINK_TEMP.test(name))) continue;
+      if (!isTempName(name) && !(dir === layout.dir && LINK_TEMP.test(name))) continue;
       await rm(join(dir, name), { force: true }).then(
         () => removed.push(join(dir, name)),
         () => undefined,
