@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
-import { CertificateManager, type CertificateSupervisor } from "../src/certs/certificate-manager.ts";
-import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
+import type { MetadataClient } from "@rancher-haproxy/core";
+import type { CertificateSupervisor } from "../src/certs/certificate-manager.ts";
+import { captureLog } from "./helpers/capture-log.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+import { testCertificateManager } from "./helpers/test-certificate-manager.ts";
 
 let ca: TestCa;
 let pair: TestPair;
@@ -24,43 +24,18 @@ const DAY = 86_400_000;
 test("a certificate that comes within 14 days of its expiry while served is logged as certs.expiring once", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-expiry-log-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({ name: "test", format: "json", destination });
+  const { logger, events } = captureLog();
   const client = {
     getJson: async () => ({ certs: { a: { cert: pair.cert, key: pair.key } } }),
   } as unknown as MetadataClient;
   let now = Date.now();
-  const manager = new CertificateManager({
-    ssl: {
-      enabled: true,
-      port: 443,
-      certPath: join(dir, "server.pem"),
-      certFile: null,
-      base64Encoded: false,
-      redirect: null,
-      certDir: null,
-      strictSni: false,
-      pollIntervalMs: 0,
-    },
-    paths: certificatePaths(dir),
-    masterSocket: join(dir, "no.sock"),
-    client,
-    logger,
-    manageDefault: true,
-    now: () => now,
-  });
+  const manager = testCertificateManager(dir, client, logger, () => now);
   const supervisor = {
     isRunning: () => true,
     exclusive: (task: () => Promise<unknown>) => task(),
     reload: () => Promise.reject(new Error("nothing changes: no reload")),
   } as unknown as CertificateSupervisor;
-  const expiring = () => lines.filter((line) => line["event"] === "certs.expiring");
+  const expiring = () => events().filter((line) => line["event"] === "certs.expiring");
 
   await manager.prepare();
   assert.deepEqual(expiring(), [], "20 days left: no warning");
@@ -68,7 +43,7 @@ test("a certificate that comes within 14 days of its expiry while served is logg
   now += 10 * DAY; // 10 days left, same certificate, same sources
   await manager.sync(supervisor);
   assert.match(manager.snapshot().warnings.join("\n"), /certificate metadata\/a expires in/);
-  assert.equal(expiring().length, 1, JSON.stringify(lines.map((line) => line["event"])));
+  assert.equal(expiring().length, 1, JSON.stringify(events().map((line) => line["event"])));
   assert.match(String(expiring()[0]?.["warning"]), /metadata\/a expires in 9\.\d days/);
 
   now += DAY / 2;

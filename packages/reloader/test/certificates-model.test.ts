@@ -10,7 +10,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
 import { CheckCertificateCache } from "../src/certs/check-certificate-cached.ts";
-import { CertificateManager, type CertificateSupervisor } from "../src/certs/certificate-manager.ts";
+import type { CertificateSupervisor } from "../src/certs/certificate-manager.ts";
 import { describeCertificates } from "../src/certs/describe-certificates.ts";
 import { checkCertificate } from "../src/certs/model/check-certificate.ts";
 import {
@@ -20,6 +20,7 @@ import {
 } from "../src/certs/model/plan-certificate-commands.ts";
 import { planCertificates } from "../src/certs/model/plan-certificates.ts";
 import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
+import { testCertificateManager } from "./helpers/test-certificate-manager.ts";
 import { readCertDir } from "../src/certs/sources/read-cert-dir.ts";
 import { readCertificateSources } from "../src/certs/sources/read-certificate-sources.ts";
 import { validateCertificateFile } from "../src/model/build-certificate-pem.ts";
@@ -484,29 +485,6 @@ function jsonLogLines(): { lines: Record<string, unknown>[]; logger: ReturnType<
   return { lines, logger: createLogger({ name: "test", format: "json", destination }) };
 }
 
-// A manager on a state dir `dir`, with TLS on, no SSL_CERT_DIR, no polling and no HAProxy to talk to.
-function testManager(dir: string, client: MetadataClient, logger: ReturnType<typeof createLogger>) {
-  const ssl = {
-    enabled: true,
-    port: 443,
-    certPath: join(dir, "server.pem"),
-    certFile: null,
-    base64Encoded: false,
-    redirect: null,
-    certDir: null,
-    strictSni: false,
-    pollIntervalMs: 0,
-  };
-  return new CertificateManager({
-    ssl,
-    paths: certificatePaths(dir),
-    masterSocket: join(dir, "no.sock"),
-    client,
-    logger,
-    manageDefault: true,
-  });
-}
-
 describe("CertificateManager", () => {
   it("falls back to a reload when the runtime API fails, and retries a failed reload on the next pass", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
@@ -515,7 +493,7 @@ describe("CertificateManager", () => {
       const client = { getJson: async () => metadata } as unknown as MetadataClient;
       const { lines, logger } = jsonLogLines();
       const paths = certificatePaths(dir);
-      const manager = testManager(dir, client, logger);
+      const manager = testCertificateManager(dir, client, logger);
       await mkdir(paths.dir, { recursive: true });
       await writeFile(join(paths.dir, "meta-gone.pem"), "left by an earlier run");
       await manager.prepare();
@@ -570,7 +548,7 @@ describe("CertificateManager", () => {
       let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
       const client = { getJson: async () => metadata } as unknown as MetadataClient;
       const { lines, logger } = jsonLogLines();
-      const manager = testManager(dir, client, logger);
+      const manager = testCertificateManager(dir, client, logger);
       await manager.prepare();
       let running = true;
       let reloads = 0;
@@ -610,7 +588,7 @@ describe("CertificateManager", () => {
       } as unknown as MetadataClient;
       const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
       const logger = createLogger({ name: "test", level: "silent", format: "json", destination: silent });
-      const manager = testManager(dir, client, logger);
+      const manager = testCertificateManager(dir, client, logger);
       await manager.prepare();
       const snapshot = manager.snapshot();
       assert.deepEqual(
@@ -645,7 +623,7 @@ describe("CertificateManager", () => {
               )
             : Promise.resolve({ certs: { a: { cert: a.cert, key: a.key } } }),
       } as unknown as MetadataClient;
-      const manager = testManager(dir, client, logger);
+      const manager = testCertificateManager(dir, client, logger);
       await manager.prepare();
       hang = true;
       let reloads = 0;
@@ -690,7 +668,8 @@ describe("CertificateManager", () => {
       const down = {
         getJson: () => Promise.reject(new Error("ECONNREFUSED")),
       };
-      const manager = (client: object) => testManager(dir, client as unknown as MetadataClient, logger);
+      const manager = (client: object) =>
+        testCertificateManager(dir, client as unknown as MetadataClient, logger);
       await manager(up).prepare();
       assert.match(await readFile(paths.crtList, "utf8"), /meta-a\.pem\n$/);
       assert.equal((await stat(paths.lastMetadata)).mode & 0o777, 0o600, "kept private");
