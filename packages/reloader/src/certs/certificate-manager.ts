@@ -17,7 +17,11 @@ import { describeCertificates } from "./describe-certificates.js";
 import { EXPIRY_WARNING_DAYS, type CertificateSnapshot } from "./certificate-state.js";
 import { describeLeaf } from "./model/check-certificate.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
-import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
+import {
+  diffCertificates,
+  type CertificateChanges,
+  type CertificateFiles as Files,
+} from "./model/plan-certificate-commands.js";
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
 import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
@@ -30,6 +34,12 @@ import { LastMetadataCerts } from "./sources/last-metadata-certs.js";
 // How long a certificate file stays after it left the crt-list: longer than any routing check that may
 // have started before (it loads every file the list it read names).
 const STALE_FILE_GRACE_MS = CHECK_TIMEOUT_MS + 5_000;
+
+/** certs.updated and certs.reload-deferred name this many files of each kind (the counts are whole) */
+const LOGGED_FILES = 20;
+
+/** the changed files as a log line carries them (`retried`: a failed reload tried again) */
+type LoggedNames = Record<string, string[] | number>;
 
 export type { CertificateSupervisor } from "./apply-certificate-changes.js";
 
@@ -139,11 +149,7 @@ export class CertificateManager {
         await this.sweep();
         return;
       }
-      const names = {
-        added: changes.added.map(label),
-        changed: changes.changed.map(label),
-        removed: changes.removed.map(label),
-      };
+      const names = loggedNames(changes);
       const { paths, masterSocket, ssl, logger } = this.options;
       const outcome = await applyCertificateChanges(supervisor, {
         changes,
@@ -222,7 +228,7 @@ export class CertificateManager {
   // The fallback: a reload loads the files already written; a failed one is tried again next pass.
   // HAProxy not running (down between restarts, or its master exited during the reload): its restart
   // loads the files already written, so nothing is due (before, each pass logged a failure until then).
-  private async reload(supervisor: CertificateSupervisor, names: Record<string, string[]>): Promise<void> {
+  private async reload(supervisor: CertificateSupervisor, names: LoggedNames): Promise<void> {
     const verdict = await supervisor.reload("certificates");
     const restartLoads = !verdict.ok && verdict.kind === "exited";
     this.reloadPending = !verdict.ok && !restartLoads;
@@ -235,7 +241,7 @@ export class CertificateManager {
     else this.failed(`the reload for the certificates failed: ${verdict.reason}`);
   }
 
-  private updated(mode: "runtime" | "reload" | "files", names: Record<string, string[]>): void {
+  private updated(mode: "runtime" | "reload" | "files", names: LoggedNames): void {
     if (mode !== "files") {
       this.state.updates[mode] += 1;
       this.state.lastUpdate = { mode, at: new Date(this.now()).toISOString() };
@@ -252,6 +258,20 @@ export class CertificateManager {
 
 function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+// The first LOGGED_FILES file names of each kind and the counts: every name made a line of 100 KB when
+// 1 000 certificates came at once.
+function loggedNames(changes: CertificateChanges): LoggedNames {
+  const first = (paths: string[]) => paths.slice(0, LOGGED_FILES).map(label);
+  return {
+    added: first(changes.added),
+    changed: first(changes.changed),
+    removed: first(changes.removed),
+    addedCount: changes.added.length,
+    changedCount: changes.changed.length,
+    removedCount: changes.removed.length,
+  };
 }
 
 // A file's name for logs (never its content).
