@@ -10,6 +10,9 @@ export interface ServedCertificate {
   subject: string;
   names: string[];
   notAfter: string;
+  /** when a certificate of the chain expires before the leaf: the earliest notAfter of the chain */
+  chainNotAfter?: string;
+  /** days until the served chain's first expiry (the leaf's, or chainNotAfter when there is one) */
   daysLeft: number;
   fingerprint: string;
 }
@@ -37,7 +40,11 @@ export function certificateWarnings(
 ): string[] {
   const warnings = served
     .filter((cert) => cert.daysLeft < EXPIRY_WARNING_DAYS)
-    .map((cert) => `certificate ${cert.name} expires in ${cert.daysLeft} days (${cert.notAfter})`);
+    .map((cert) =>
+      cert.chainNotAfter === undefined
+        ? `certificate ${cert.name} expires in ${cert.daysLeft} days (${cert.notAfter})`
+        : `certificate ${cert.name} expires in ${cert.daysLeft} days (a chain certificate, ${cert.chainNotAfter})`,
+    );
   for (const skip of skipped) warnings.push(`certificate ${skip.name} skipped: ${skip.reason}`);
   return warnings;
 }

@@ -26,18 +26,24 @@ export function describeCertificates(
   return { served, skipped: plan.skipped.map((skip) => ({ ...skip })), warnings };
 }
 
+// A checked certificate's chain may expire before its leaf (an intermediate or a cross-signed root):
+// its next version with the same chain is refused from then on, so the warning counts to that date.
 function describe(
-  cert: Pick<CheckedCertificate, "name" | "subject" | "names" | "notAfter" | "fingerprint">,
+  cert: Pick<CheckedCertificate, "name" | "subject" | "names" | "notAfter" | "fingerprint"> &
+    Partial<Pick<CheckedCertificate, "chainValidTo">>,
   source: ServedCertificate["source"],
   now: number,
 ): ServedCertificate {
+  const chainFirst = cert.chainValidTo !== undefined && cert.chainValidTo < cert.notAfter;
+  const expires = chainFirst ? (cert.chainValidTo as number) : cert.notAfter;
   return {
     name: cert.name,
     source,
     subject: cert.subject,
     names: [...cert.names],
     notAfter: new Date(cert.notAfter).toISOString(),
-    daysLeft: daysLeft(cert.notAfter, now),
+    ...(chainFirst ? { chainNotAfter: new Date(expires).toISOString() } : {}),
+    daysLeft: daysLeft(expires, now),
     fingerprint: cert.fingerprint,
   };
 }

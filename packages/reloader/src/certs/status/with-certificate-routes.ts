@@ -50,7 +50,7 @@ export function withCertificateRoutes(routes: StatusRoutes, certificates: Certif
       if (last?.certs === certs) return { ...last.answer };
       const lines = served.map(
         (cert) =>
-          `${cert.name} (${cert.source}): ${cert.names.join(" ")} — expires ${cert.notAfter} (${cert.daysLeft} days), SHA-256 ${cert.fingerprint}`,
+          `${cert.name} (${cert.source}): ${cert.names.join(" ")} — expires ${cert.notAfter}${cert.chainNotAfter === undefined ? "" : `, its chain ${cert.chainNotAfter}`} (${cert.daysLeft} days), SHA-256 ${cert.fingerprint}`,
       );
       for (const skip of skipped) lines.push(`skipped ${skip.name}: ${skip.reason}`);
       const combined =
