@@ -139,6 +139,29 @@ test("names under a routed stack's alias host belong to that stack; its own clai
   );
 });
 
+test("a stack's own alias host, plain or wildcard, in its hosts label is its own: mapped, no refusal", () => {
+  const table = build(
+    [
+      container({ stack_name: "bank", ...labels({ [`${L}.hosts`]: "shop.dev.tld,*.shop.dev.tld" }) }),
+      container({ stack_name: "evil", ...labels({ [`${L}.hosts`]: "*.shop.dev.tld" }) }),
+    ],
+    { bank: ["shop"] },
+  );
+  // Before, bank's own claims were refused as "an alias host" (host-owned), as if another stack's.
+  assert.deepEqual(map(table), [
+    "*.shop.dev.tld bank hosts",
+    "bank.dev.tld bank stack",
+    "evil.dev.tld evil stack",
+    "shop.dev.tld bank alias",
+  ]);
+  assert.deepEqual(
+    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    [
+      "evil host-owned hosts name *.shop.dev.tld belongs to stack bank (its alias host shop.dev.tld and the names under it)",
+    ],
+  );
+});
+
 test("a hosts claim of the stack domain or a parent, plain or wildcard, is refused: it would catch every stack's names", () => {
   const table = build([
     container({ stack_name: "app", ...labels({ [`${L}.path`]: "/api" }) }),

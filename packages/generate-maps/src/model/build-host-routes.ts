@@ -1,10 +1,10 @@
 // The domain.map keys of every backend: its stack's host, its stack's aliases and its own `hosts` claims,
 // each followed by the backend's path prefix. A claim cannot take a name another stack owns (its host, its
-// alias hosts and every name under them, whether that stack is routed at the moment or not), the domain or
-// a parent of it (a catch-all over every stack), nor an alias host; one key claimed twice goes to the
-// stack host, then the alias, then the claim, then the first backend by name; a stack's alias keys stop
-// at MAX_ALIAS_KEYS_PER_STACK, the table's alias keys and `hosts` claims at MAX_TABLE_ALIAS_KEYS and
-// MAX_TABLE_HOSTS_CLAIMS (backends in name order); every refusal is a note.
+// alias hosts and every name under them, whether that stack is routed at the moment or not), nor the domain
+// or a parent of it (a catch-all over every stack); its own stack's host and alias hosts are its own. One
+// key claimed twice goes to the stack host, then the alias, then the claim, then the first backend by
+// name; a stack's alias keys stop at MAX_ALIAS_KEYS_PER_STACK, the table's alias keys and `hosts` claims
+// at MAX_TABLE_ALIAS_KEYS and MAX_TABLE_HOSTS_CLAIMS (backends in name order); every refusal is a note.
 import { compareStrings, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { groupBy } from "./group-by.js";
 import { aliasOwnerOf, aliasParents, otherThan, ownerOf, type HostOwners } from "./host-owners.js";
@@ -31,7 +31,6 @@ export function buildHostRoutes(
   owners: HostOwners,
   notes: NoteBudget,
 ): HostRoute[] {
-  const aliasHosts = new Set(aliases.map((alias) => alias.fqdn));
   const owner = (host: string) => ownerOf(host, owners.stacks, domain) ?? aliasOwnerOf(host, owners.aliases);
   const parents = aliasParents(owners.aliases, domain);
   // The aliases by stack, in their order: one pass, not one over every alias per backend.
@@ -47,8 +46,11 @@ export function buildHostRoutes(
     const path = backend.path ?? "";
     claims.push({ fqdn: `${backend.stack}.${domain}${path}`, backend: backend.name, source: "stack" });
     const share = aliasShares.get(backend.stack);
-    for (const alias of (aliasesOf.get(backend.stack) ?? []).slice(0, share?.count ?? 0))
+    const mapped = (aliasesOf.get(backend.stack) ?? []).slice(0, share?.count ?? 0);
+    for (const alias of mapped)
       claims.push({ fqdn: `${alias.fqdn}${path}`, backend: backend.name, source: "alias" });
+    // Its stack's mapped alias hosts: its own to claim (another stack's alias host is refused by its owner).
+    const ownAliases = new Set(mapped.map((alias) => alias.fqdn));
     if (share?.reason) limit(backend.name, share.reason);
     const claimRoom = MAX_TABLE_HOSTS_CLAIMS - hostsClaims;
     if (backend.hostClaims.length > claimRoom)
@@ -75,9 +77,8 @@ export function buildHostRoutes(
         refuse(
           `hosts name ${host} would take every name under ${domain} no key maps (stacks' own names among them)`,
         );
-      else if (aliasHosts.has(bare)) refuse(`hosts name ${host} is an alias host`);
-      else if (host === `${backend.stack}.${domain}`)
-        continue; // the stack's own host, already there
+      else if (host === `${backend.stack}.${domain}` || ownAliases.has(host))
+        continue; // the stack's own host or one of its mapped alias hosts, already there
       else if (host.length > MAX_DNS_NAME_LENGTH) refuse(`hosts name ${host} is too long`);
       else if (!takeRoom(room, `${host}${path}`, backend.name)) {
         limit(
