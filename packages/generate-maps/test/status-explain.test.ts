@@ -3,11 +3,18 @@
 // text, --json, and exit codes 0 (found), 1 (metadata unreadable), 3 (no such container or host).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
-import { loadRecordedTree, remapIps, repoPath, startMetadataServer } from "@rancher-haproxy/test-support";
+import {
+  buildTree,
+  loadRecordedTree,
+  remapIps,
+  repoPath,
+  startMetadataServer,
+} from "@rancher-haproxy/test-support";
 import {
   buildRoutingTable,
   explain,
@@ -17,7 +24,7 @@ import {
   type Explanation,
   type HostExplanation,
 } from "../src/index.js";
-import { container, generatorOptions, MODEL_OPTIONS, recordedInput } from "./helpers.js";
+import { container, generatorOptions, MODEL_OPTIONS, recordedInput, tempDir } from "./helpers.js";
 
 const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
 const TABLE = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
@@ -307,4 +314,35 @@ test("--explain's one stderr line for a metadata error carries the error body es
   assert.match(outcome.stderr, /^generate-maps: cannot read metadata \(http-status\): .*HTTP 500: oops\\n/);
   assert.doesNotMatch(outcome.stderr, RAW_CONTROL);
   assert.equal(outcome.stderr.split("\n").length, 2, "one line");
+});
+
+test("--explain where metadata does not know the generator's own container explains the aliases the loop keeps (the map's)", async (t) => {
+  const blog = { name: "blog", services: [{ name: "web", port: 80, containers: [{ ip: "127.0.0.60" }] }] };
+  // The generator's address unknown to metadata (as after a redeploy): its aliases path answers 404.
+  const tree = buildTree({
+    stacks: [blog],
+    domainSelf: { ip: "127.0.0.222", metadata: { aliases: { blog: ["news"] } } },
+  });
+  const server = await startMetadataServer({ tree });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const options = generatorOptions(server.hostPort, dir);
+  await writeFile(options.domainMapPath, "blog.dev.tld blog\nnews.dev.tld blog\n");
+  const client = createMetadataClient({
+    apiHost: server.hostPort,
+    apiVersion: "2015-12-19",
+    timeoutMs: 2000,
+  });
+  const outcome = await explainOnce(client, { ...options, json: true }, "news.dev.tld");
+  // Before, the aliases read as none: "no stack or alias is called that" (exit 3) while the loop routed it.
+  assert.equal(outcome.exitCode, 0, outcome.stdout);
+  const answer = JSON.parse(outcome.stdout) as Explanation;
+  assert.deepEqual(
+    [hostOf(answer).status, hostOf(answer).source, hostOf(answer).backend],
+    ["routed", "alias", "blog"],
+  );
+  assert.ok(
+    answer.notes.some((note) => /does not know the generator's own container/.test(note)),
+    answer.notes.join("\n"),
+  );
 });

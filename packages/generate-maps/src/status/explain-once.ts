@@ -3,6 +3,7 @@ import { safeLogText, type MetadataClient } from "@rancher-haproxy/core";
 import { buildRoutingTable } from "../model/build-routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { describeFailure } from "../report/describe-failure.js";
+import { readMapAliases } from "../sources/read-map-aliases.js";
 import { readMetadata, snapshotReadError } from "../sources/read-metadata.js";
 import { explain } from "./explain.js";
 import { renderExplanation } from "./render-explanation.js";
@@ -38,6 +39,10 @@ export async function explainOnce(
   } catch (error) {
     return unreadable(error);
   }
+  // As a generator just started (carry-aliases.ts): metadata's 404 on the aliases of a container it does
+  // not know says nothing about them, so the aliases the map on disk routes stand for them.
+  if (!snapshot.selfKnown)
+    snapshot = { ...snapshot, aliases: await readMapAliases(options.domainMapPath, options.domain) };
   const table = buildRoutingTable(snapshot, options);
   const late = snapshotReadError(snapshot);
   if (late !== null) return unreadable(late);
@@ -50,6 +55,10 @@ export async function explainOnce(
       guard: null,
     },
   );
+  if (!snapshot.selfKnown)
+    explanation.notes.unshift(
+      "metadata does not know the generator's own container (its client IP): the aliases are those of the map on disk (a running generator keeps the ones it read last)",
+    );
   const stdout = options.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation);
   return { exitCode: explanation.found ? EXPLAIN_EXIT.found : EXPLAIN_EXIT.notFound, stdout, stderr: "" };
 }
