@@ -4,8 +4,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Registry } from "prom-client";
+import { DEFAULT_MAX_ANSWER_BYTES, renderBackends } from "@rancher-haproxy/core";
 import {
   buildRoutingTable,
+  declaredBackends,
+  limitBackendBytes,
+  mapBackends,
+  MAX_BACKENDS_BYTES,
   createStatusState,
   recordCycle,
   renderFiles,
@@ -305,4 +310,78 @@ test("alias keys stop where the map's bytes run out, a stack's aliases all its b
   );
   assert.equal(shares.get("b")?.count, 1);
   assert.equal(room.bytes, 5);
+});
+
+// One container of its own stack whose option labels render to more bytes than metadata gives them:
+// ≈ 900 bytes of JSON, ≈ 1 050 in the backends file.
+function heavyContainer(i: number): Record<string, unknown> {
+  const stack = `s${i.toString(16)}`;
+  return {
+    uuid: i.toString(16),
+    stack_name: stack,
+    service_name: "w",
+    primary_ip: "127.0.0.1",
+    state: "running",
+    labels: {
+      [L]: "80",
+      "send-proxy": "send-proxy-v2-ssl-cn",
+      [`${L}.https`]: "redirect",
+      [`${L}.sticky`]: "true",
+      [`${L}.hsts`]: "999999999",
+      [`${L}.path`]: [1, 2, 3].map(() => `/${"a.".repeat(31)}a`).join(""),
+      [`${L}.strip-path`]: "true",
+      [`${L}.check`]: `/${"c".repeat(199)}`,
+      [`${L}.balance`]: "leastconn",
+      [`${L}.timeout-server`]: "24d",
+      [`${L}.timeout-tunnel`]: "24d",
+      [`${L}.maxconn`]: "1000000",
+    },
+  };
+}
+
+test("option labels under the metadata answer's cap stop at MAX_BACKENDS_BYTES of backends file, the rest skipped (backend-limit)", () => {
+  const containers = Array.from({ length: 64_000 }, (_, i) => heavyContainer(i));
+  assert.ok(JSON.stringify(containers).length < DEFAULT_MAX_ANSWER_BYTES, "a /containers answer read whole");
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  const files = renderFiles(table, { backendsPath: "b", domainMapPath: "m" });
+  const bytes = files.backends.content.length;
+  // Before, 67 MB: over the reloader's 64 MiB input cap, so it refused the file and every change in it.
+  assert.ok(bytes <= 64 * 1024 * 1024, `${bytes} bytes: over the reloader's cap`);
+  assert.ok(bytes <= MAX_BACKENDS_BYTES, `${bytes} bytes`);
+  assert.ok(bytes > MAX_BACKENDS_BYTES - 2048, "filled up to the bound, not far below it");
+  const limited = table.skipped.filter((skip) => skip.code === "backend-limit");
+  assert.equal(limited.length + table.counts.routed, containers.length);
+  assert.ok(limited.length > 0);
+  assert.match(limited[0]?.reason ?? "", /is left out: haproxy-backends.cfg would pass 31457280 bytes/);
+  const declared = declaredBackends(files.backends.content);
+  for (const backend of mapBackends(files.map.content)) assert.ok(declared.has(backend), backend);
+});
+
+test("limitBackendBytes keeps the blocks that fit, in name order, byte-exact as rendered; a TCP backend's containers keep their route", () => {
+  const table = buildRoutingTable(
+    {
+      containers: [
+        ...["a", "b", "c", "d"].map((stack) => container({ stack_name: stack })),
+        container({ stack_name: "e", labels: { "map-public-tcp": "2222:22" } }),
+      ],
+      aliases: {},
+    },
+    MODEL_OPTIONS,
+  );
+  const [a, b, c] = table.backends;
+  const max = renderBackends({ backends: [a, b, c].filter((x) => x !== undefined) }).length;
+  const { kept, skipped } = limitBackendBytes([...table.backends].reverse(), max);
+  assert.deepEqual(
+    kept.map((backend) => backend.name),
+    ["a", "b", "c"],
+  );
+  assert.equal(renderBackends({ backends: kept }).length, max);
+  assert.deepEqual(
+    skipped.map((skip) => [skip.stack, skip.code, skip.route ?? "http"]),
+    [
+      ["d", "backend-limit", "http"],
+      ["e", "backend-limit", "tcp"],
+    ],
+  );
+  assert.equal(limitBackendBytes(table.backends, max - 1).kept.length, 2);
 });

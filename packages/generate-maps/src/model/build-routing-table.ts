@@ -1,6 +1,7 @@
 // The model: one metadata snapshot in, the whole routing table out. Pure and total: bad input becomes a
 // skipped entry with a reason, never a throw; equal input in any order gives an equal table.
 import { compareStrings, lowerAscii } from "@rancher-haproxy/core";
+import { limitBackendBytes } from "./backends-byte-room.js";
 import { buildHostRoutes } from "./build-host-routes.js";
 import { groupBackends } from "./group-backends.js";
 import { groupTcpBackends } from "./group-tcp-backends.js";
@@ -23,7 +24,12 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const budget = new NoteBudget();
   const grouping = groupBackends(selection.candidates, budget);
   const tcp = groupTcpBackends(selection.tcpCandidates);
-  const routed = new Set(grouping.backends.map((backend) => backend.stack));
+  // The backends file's bytes are bounded like the map's (backends-byte-room.ts); the stacks left out
+  // still own their names (present below), as while they are down.
+  const fitting = limitBackendBytes([...grouping.backends, ...tcp.backends]);
+  const httpBackends = fitting.kept.filter((backend) => backend.mode !== "tcp");
+  const tcpBackends = fitting.kept.filter((backend) => backend.mode === "tcp");
+  const routed = new Set(httpBackends.map((backend) => backend.stack));
   // The stacks that own their host: aliases and `hosts` claims alike must leave it (and the names under it).
   // For aliases, only stacks with an HTTP-labelled container: a TCP-only stack serves no HTTP host, and an
   // alias of its name was mapped before the aliases learnt to leave other stacks' hosts.
@@ -31,7 +37,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const httpPresent = presentStacks(selection, "http");
   const aliases = resolveAliases(input.aliases, { routed, present: httpPresent }, options.domain);
   const owners = { stacks: present, aliases: aliases.reserved };
-  const hosts = buildHostRoutes(grouping.backends, aliases.hosts, options.domain, owners, budget);
+  const hosts = buildHostRoutes(httpBackends, aliases.hosts, options.domain, owners, budget);
   const notes = budget
     .notes()
     .sort(
@@ -41,8 +47,10 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
         compareStrings(a.code, b.code) ||
         compareStrings(a.reason, b.reason),
     );
-  const skipped = [...selection.skipped, ...grouping.skipped, ...tcp.skipped].sort(compareRefs);
-  const backends = [...grouping.backends, ...tcp.backends].sort((a, b) => compareStrings(a.name, b.name));
+  const skipped = [...selection.skipped, ...grouping.skipped, ...tcp.skipped, ...fitting.skipped].sort(
+    compareRefs,
+  );
+  const backends = fitting.kept;
   const skippedAliases = [...aliases.skipped].sort(compareAliases);
   const unlabelled = [...selection.unlabelled].sort(compareRefs);
   const routedCount = backends.reduce((sum, backend) => sum + backend.servers.length, 0);
@@ -60,8 +68,8 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
       routed: routedCount,
       skipped: skipped.length,
       unlabelled: unlabelled.length,
-      backends: grouping.backends.length,
-      tcpBackends: tcp.backends.length,
+      backends: httpBackends.length,
+      tcpBackends: tcpBackends.length,
       hosts: hosts.length,
       skippedAliases: skippedAliases.length,
       notesDropped: budget.dropped,

@@ -8,6 +8,7 @@ export {
   MAX_TABLE_HOSTS_CLAIMS,
 } from "./build-host-routes.js";
 export { MAX_MAP_BYTES, mapByteRoom } from "./map-byte-room.js";
+export { MAX_BACKENDS_BYTES, limitBackendBytes } from "./backends-byte-room.js";
 export { planAliasKeys } from "./plan-alias-keys.js";
 export * from "./routing-table.js";
 export * from "./select-containers.js";

@@ -20,7 +20,8 @@ export type ContainerSkipCode =
   | "duplicate-server"
   | "option-invalid"
   | "tcp-label-invalid"
-  | "tcp-port-conflict";
+  | "tcp-port-conflict"
+  | "backend-limit";
 
 // Why an alias gets no line in domain.map.
 export type AliasSkipCode =
@@ -59,6 +60,8 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "tcp-label-invalid":
     "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
   "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
+  "backend-limit":
+    "the backends file would pass 30 MiB (the reloader refuses one over 64 MiB): the backends past that, in name order, are left out",
   "alias-invalid":
     "the alias is not a DNS name (or has a character outside ASCII), or <alias>.<domain> is too long",
   "alias-stack-not-routed": "the alias's stack has no routed container",
