@@ -2,7 +2,7 @@
 // built CLI, loop mode unless said otherwise) and the stand-in metadata server or a raw HTTP server.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -262,13 +262,17 @@ test("11.4: loopback container addresses are refused unless BACKEND_NETWORKS all
   );
 });
 
-test("11.11: temp files a killed writer left beside the outputs are removed at the next start", async (t) => {
+test("11.11: temp files a killed writer left beside the outputs are removed at the next start; a fresh one is kept", async (t) => {
   const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
   t.after(() => server.close());
   const dir = await tempDir(t);
   const stale = [".domain.map.4242.0123abcd.tmp", ".backends.cfg.77.deadbeef.tmp"];
-  const foreign = ["other.tmp", ".domain.map.tmp", ".haproxy.cfg.4242.0123abcd.tmp"];
+  // A running generator's staged write (a start-before-stop upgrade): too young to tell from a leftover.
+  const fresh = ".domain.map.7.feedface.tmp";
+  const foreign = ["other.tmp", ".domain.map.tmp", ".haproxy.cfg.4242.0123abcd.tmp", fresh];
   for (const name of [...stale, ...foreign]) await writeFile(join(dir, name), "half a file");
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  for (const name of stale) await utimes(join(dir, name), hourAgo, hourAgo);
   await mkdir(join(dir, ".domain.map.99.00000000.tmp")); // a directory is never touched
   const gen = startGenerator(t, { hostPort: server.hostPort, dir });
   await waitFor("the files", 10_000, async () =>

@@ -1,10 +1,11 @@
 // The output stage on a real filesystem: write only on change, backends before map, failures contained.
 import assert from "node:assert/strict";
 import { watch } from "node:fs";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import {
+  cleanStaleTemps,
   fileDiff,
   logWriteOutcomes,
   oldOutputCap,
@@ -259,4 +260,38 @@ test("the last step fails after the union and the map were written: the backends
     /^cannot finish writing .*backends\.cfg: it holds the old and the new backends together \(the union step\), not the new content; retrying/,
   );
   assert.doesNotMatch(String(failed[0]?.["msg"]), /keeps its previous content/);
+});
+
+test("a generator started beside a running one (a start-before-stop upgrade) leaves its staged temps alone; old ones go", async (t) => {
+  const dir = await tempDir(t);
+  const wanted = files(dir, "B1\n", "M1\n");
+  // What a writer killed an hour ago left.
+  const leftover = ".domain.map.7.0123abcd.tmp";
+  await writeFile(join(dir, leftover), "x");
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(join(dir, leftover), hourAgo, hourAgo);
+  const { logger, lines } = captureLogger();
+  const outcomes = await writeOutputs(wanted, {
+    // The new generator's first writing cycle, between the running one's renames.
+    async afterRename() {
+      await cleanStaleTemps(wanted, logger);
+    },
+  });
+  // Before, it removed the running generator's staged map: that rename failed (ENOENT), a failed cycle.
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ["changed", "changed"],
+  );
+  assert.equal(await readFile(wanted.map.path, "utf8"), "M1\n");
+  assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"]);
+  assert.deepEqual(
+    lines()
+      .filter((line) => line["event"] === "temp-removed")
+      .map((line) => line["file"]),
+    [leftover],
+  );
+  // Too young to tell: kept, and the cycle tries again later.
+  await writeFile(join(dir, ".backends.cfg.7.0123abcd.tmp"), "x");
+  assert.equal(await cleanStaleTemps(wanted, logger), false);
+  assert.ok((await readdir(dir)).includes(".backends.cfg.7.0123abcd.tmp"));
 });

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { lstat, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { readRegularFile } from "./read-regular-file.js";
@@ -30,14 +30,37 @@ export function isTempName(entry: string, name?: string): boolean {
 // writes `path` (the generator does, at its first writing cycle): a leftover may carry this very pid, as
 // a container numbers its processes afresh at each start (tini 1, node the same number every time).
 export async function removeStaleTemps(path: string): Promise<string[]> {
+  return (await removeOldTemps(path, 0)).removed;
+}
+
+// removeStaleTemps for a file another live process may be writing (a start-before-stop upgrade runs two
+// generators on one volume): a temp modified less than `minAgeMs` ago may be in flight and is kept,
+// counted in `young` (the caller tries again later).
+export async function removeOldTemps(
+  path: string,
+  minAgeMs: number,
+): Promise<{ removed: string[]; young: number }> {
   const entries = await readdir(dirname(path), { withFileTypes: true }).catch(() => []);
   const removed: string[] = [];
+  let young = 0;
   for (const entry of entries) {
     if (!isTempName(entry.name, basename(path)) || entry.isDirectory()) continue;
-    await rm(join(dirname(path), entry.name), { force: true });
+    const temp = join(dirname(path), entry.name);
+    if (minAgeMs > 0) {
+      const modified = await lstat(temp).then(
+        (stats) => stats.mtimeMs,
+        () => null,
+      );
+      if (modified === null) continue; // gone meanwhile
+      if (Date.now() - modified < minAgeMs) {
+        young += 1;
+        continue;
+      }
+    }
+    await rm(temp, { force: true });
     removed.push(entry.name);
   }
-  return removed;
+  return { removed, young };
 }
 
 // Read a file as UTF-8, or null when it does not exist (any other error is thrown).

@@ -63,7 +63,8 @@ export interface CycleState {
   skips: SkipLog;
   routingLogged: boolean;
   guard: RemovalGuard | null;
-  /** true once the temp files a killed run left next to the outputs were removed (first writing cycle) */
+  /** true once the temp files a killed run left next to the outputs were removed (the first writing
+   * cycle, or a later one while some were too young to tell from a running generator's) */
   tempsCleaned: boolean;
   /** the last aliases read, for a cycle whose own container metadata does not know (carry-aliases.ts) */
   aliases: AliasMemory;
@@ -139,10 +140,7 @@ async function cycle(
   const now = readClock(generator.clock ?? systemClock);
   const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, now));
   const files = renderFiles(table, options);
-  if (run.write && !state.tempsCleaned) {
-    await cleanStaleTemps(files, logger);
-    state.tempsCleaned = true;
-  }
+  if (run.write && !state.tempsCleaned) state.tempsCleaned = await cleanStaleTemps(files, logger);
   const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files, run.writer) : [];
   if (state.guard) noteWritten(state.guard, table, outcomes);
 
