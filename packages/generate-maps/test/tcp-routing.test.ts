@@ -128,6 +128,38 @@ test("a public port claimed by two stacks goes to the lowest stack name, in any 
   );
 });
 
+test("a stack keeps its public port while none of its containers serves: the rival stack never gets it", () => {
+  // Until 2026-12-04 the winner was picked among the serving containers only: while stack data
+  // redeployed (unhealthy, stopped), zz-rival's database took data's port and its clients.
+  const rival = container({ name: "rival-1", stack_name: "zz-rival", labels: tcp("5432:5432") });
+  for (const down of [
+    { health_state: "unhealthy" },
+    { state: "stopped" },
+    { health_state: "initializing" },
+  ]) {
+    const data = container({ name: "data-1", stack_name: "data", labels: tcp("5432:6432"), ...down });
+    const routed = table([rival, data]);
+    assert.deepEqual(routed.backends, [], `no tcp_5432 backend while data is ${JSON.stringify(down)}`);
+    const skip = routed.skipped.find((entry) => entry.container === "rival-1");
+    assert.equal(skip?.code, "tcp-port-conflict");
+    assert.match(
+      skip?.reason ?? "",
+      /claimed by stack "zz-rival" and by stack "data", which wins \(lowest stack name\), and keeps it while none of its containers serves/,
+    );
+  }
+  const back = table([rival, container({ name: "data-1", stack_name: "data", labels: tcp("5432:6432") })]);
+  assert.deepEqual(
+    back.backends.map((backend) => [backend.name, backend.servers.map((server) => server.container)]),
+    [["tcp_5432", ["data-1"]]],
+  );
+  const alone = table([rival, container({ name: "web-1", stack_name: "data", labels: tcp("bad") })]);
+  assert.deepEqual(
+    alone.backends.map((backend) => [backend.name, backend.servers.map((server) => server.container)]),
+    [["tcp_5432", ["rival-1"]]],
+    "a label naming no port claims none",
+  );
+});
+
 test("bad TCP labels and refused containers are skipped with a reason, never routed", () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     [

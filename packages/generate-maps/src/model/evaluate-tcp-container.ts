@@ -1,7 +1,14 @@
 // Step 1 of the model for TCP services: a container labelled `map-public-tcp=<public port>:<container
 // port>` (the label is ModelOptions.tcpLabel) becomes a candidate server of backend `tcp_<public port>`,
 // or a skipped entry (route "tcp") with a reason. Same checks as HTTP past the labels. Pure and total.
-import { isProxyOption, parsePort, PROXY_OPTIONS, type ProxyOption } from "@rancher-haproxy/core";
+import {
+  isDnsLabel,
+  isProxyOption,
+  lowerAscii,
+  parsePort,
+  PROXY_OPTIONS,
+  type ProxyOption,
+} from "@rancher-haproxy/core";
 import type { BackendNetworks } from "./check-backend-address.js";
 import { checkContainer, type ContainerIdentity } from "./check-container.js";
 import { containerRef } from "./container-ref.js";
@@ -18,10 +25,24 @@ export interface TcpCandidate {
   server: Server;
 }
 
-// The three ways a container can come out of the TCP step (unlabelled: no TCP label, not an error).
+// A stack's claim of a public port: the stack (lower-cased, as written, its uuid) of a labelled container,
+// served or not. A stack keeps its port while a container of it claims the port, as it keeps its host.
+export interface TcpClaim {
+  publicPort: number;
+  stack: string;
+  stackName: string;
+  stackUuid: string;
+}
+
+// The three ways a container can come out of the TCP step (unlabelled: no TCP label, not an error). A
+// skipped container whose label names a port still claims it for its stack (`claim`).
 export type TcpEvaluation =
   | { kind: "unlabelled" }
-  | { kind: "skipped"; skip: ContainerRef & { code: ContainerSkipCode; reason: string; route: "tcp" } }
+  | {
+      kind: "skipped";
+      skip: ContainerRef & { code: ContainerSkipCode; reason: string; route: "tcp" };
+      claim?: TcpClaim;
+    }
   | { kind: "candidate"; candidate: TcpCandidate };
 
 // Most containers: one shared (frozen) answer instead of a new object per container.
@@ -61,15 +82,19 @@ export function evaluateTcpContainer(
       "tcp-label-invalid",
       `label ${options.tcpLabel}=${describeValue(value)} is not <public port>:<container port>, each 1-65535`,
     );
+  const claim = claimOf(container, mapping.publicPort);
   const proxyName = tcpProxyLabel(options.tcpLabel);
   const proxy = ownField(labels, proxyName);
   if (proxy !== undefined && !isProxyOption(proxy))
-    return skip(
-      "proxy-invalid",
-      `label ${proxyName}=${describeValue(proxy)} is not one of ${PROXY_OPTIONS.join(", ")}`,
-    );
+    return {
+      ...skip(
+        "proxy-invalid",
+        `label ${proxyName}=${describeValue(proxy)} is not one of ${PROXY_OPTIONS.join(", ")}`,
+      ),
+      ...claim,
+    };
   const checked = checkContainer(container, null, networks);
-  if (!checked.ok) return skip(checked.code, checked.reason);
+  if (!checked.ok) return { ...skip(checked.code, checked.reason), ...claim };
   const { identity } = checked;
   const server: Server = {
     name: identity.serverName,
@@ -80,4 +105,14 @@ export function evaluateTcpContainer(
   };
   if (proxy !== undefined) server.proxy = proxy as ProxyOption;
   return { kind: "candidate", candidate: { ref, publicPort: mapping.publicPort, identity, server } };
+}
+
+// The claim of `publicPort` by the container's stack, as `{ claim }`; {} when the stack name could never
+// be routed (none, not a DNS label once lower-cased, outside ASCII).
+function claimOf(container: Record<string, unknown>, publicPort: number): { claim?: TcpClaim } {
+  const stackName = container.stack_name;
+  const stack = typeof stackName === "string" ? lowerAscii(stackName) : undefined;
+  if (typeof stackName !== "string" || stack === undefined || !isDnsLabel(stack)) return {};
+  const uuid = container.stack_uuid;
+  return { claim: { publicPort, stack, stackName, stackUuid: typeof uuid === "string" ? uuid : "" } };
 }

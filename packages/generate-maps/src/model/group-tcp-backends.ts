@@ -1,8 +1,9 @@
 // Step 2 of the model for TCP services: candidates become `tcp_<public port>` backends (mode tcp). A
 // port claimed by several stacks goes to one, deterministically whatever order metadata listed them in:
 // the lowest stack name (lower-cased, then as written, then by uuid); the others are skipped with a reason.
+// A stack whose containers claim the port but none serves (down, redeploying) keeps it: no backend then.
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
-import type { TcpCandidate } from "./evaluate-tcp-container.js";
+import type { TcpCandidate, TcpClaim } from "./evaluate-tcp-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
@@ -14,32 +15,47 @@ export interface TcpGrouping {
   skipped: SkippedContainer[];
 }
 
-// Groups candidates by public port; per port one stack wins and each server name is used once.
-export function groupTcpBackends(candidates: readonly TcpCandidate[]): TcpGrouping {
+// The stack of a candidate or of a claim, as the port's winner is chosen.
+type StackKey = Pick<TcpClaim, "stack" | "stackName" | "stackUuid">;
+
+// Groups candidates by public port; per port one stack wins and each server name is used once. `claims`:
+// the ports skipped containers claim for their stacks; such a stack wins as if it were served, and its
+// port gets no backend until one of its containers is (a rival stack's containers never get it meanwhile).
+export function groupTcpBackends(
+  candidates: readonly TcpCandidate[],
+  claims: readonly TcpClaim[] = [],
+): TcpGrouping {
   const byPort = groupBy(candidates, (candidate) => candidate.publicPort);
+  const claimsByPort = groupBy(claims, (claim) => claim.publicPort);
   const grouping: TcpGrouping = { backends: [], skipped: [] };
   for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
     const members = [...(byPort.get(port) ?? [])].sort(compareCandidates);
-    const winner = members[0];
-    if (!winner) continue;
+    const first = members[0];
+    if (!first) continue;
+    const owner = (claimsByPort.get(port) ?? []).reduce<StackKey>(
+      (best, claim) => (compareStacks(claim, best) < 0 ? claim : best),
+      first.identity,
+    );
+    const served = compareStacks(first.identity, owner) === 0;
     const name = tcpBackendName(port);
     const servers = new Map<string, TcpCandidate>();
     for (const candidate of members) {
       const taken = servers.get(candidate.server.name);
-      if (compareStacks(candidate, winner) !== 0)
-        grouping.skipped.push(portConflict(candidate, winner, port));
+      if (compareStacks(candidate.identity, owner) !== 0)
+        grouping.skipped.push(portConflict(candidate, owner, served, port));
       // The same container listed twice is one server, not a duplicate of itself.
       else if (taken && isSameListing(taken, candidate)) continue;
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
       else servers.set(candidate.server.name, candidate);
     }
+    if (!served) continue;
     const list = [...servers.values()].map((c) => c.server);
     // no options and no host claims: a TCP backend is reached only through its port
     grouping.backends.push({
       name,
       mode: "tcp",
       servers: list,
-      stack: winner.identity.stack,
+      stack: owner.stack,
       hostClaims: [],
     });
   }
@@ -48,11 +64,11 @@ export function groupTcpBackends(candidates: readonly TcpCandidate[]): TcpGroupi
 }
 
 // The winning stack first: the lowest lower-cased name, then as metadata spells it, then its uuid.
-function compareStacks(a: TcpCandidate, b: TcpCandidate): number {
+function compareStacks(a: StackKey, b: StackKey): number {
   return (
-    compareStrings(a.identity.stack, b.identity.stack) ||
-    compareStrings(a.identity.stackName, b.identity.stackName) ||
-    compareStrings(a.identity.stackUuid, b.identity.stackUuid)
+    compareStrings(a.stack, b.stack) ||
+    compareStrings(a.stackName, b.stackName) ||
+    compareStrings(a.stackUuid, b.stackUuid)
   );
 }
 
@@ -60,26 +76,35 @@ function compareStacks(a: TcpCandidate, b: TcpCandidate): number {
 // uuid as spelled (twins may differ only there), so the order metadata listed them in never decides.
 function compareCandidates(a: TcpCandidate, b: TcpCandidate): number {
   return (
-    compareStacks(a, b) ||
+    compareStacks(a.identity, b.identity) ||
     compareServerLines(a.server, b.server) ||
     compareStrings(a.ref.container, b.ref.container) ||
     compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "")
   );
 }
 
-function stackText(candidate: TcpCandidate, withUuid: boolean): string {
-  const uuid = withUuid ? ` (uuid ${candidate.identity.stackUuid || "none"})` : "";
-  return `"${candidate.identity.stackName}"${uuid}`;
+function stackText(stack: StackKey, withUuid: boolean): string {
+  const uuid = withUuid ? ` (uuid ${stack.stackUuid || "none"})` : "";
+  return `"${stack.stackName}"${uuid}`;
 }
 
-function portConflict(loser: TcpCandidate, winner: TcpCandidate, port: number): SkippedContainer {
-  const same = loser.identity.stackName === winner.identity.stackName;
+// `served`: the winner has a container that serves the port; else the port waits for it.
+function portConflict(
+  loser: TcpCandidate,
+  winner: StackKey,
+  served: boolean,
+  port: number,
+): SkippedContainer {
+  const same = loser.identity.stackName === winner.stackName;
+  const waiting = served
+    ? ""
+    : ", and keeps it while none of its containers serves (down or redeploying): the port closes connections meanwhile";
   return {
     ...loser.ref,
     code: "tcp-port-conflict",
     reason:
-      `public TCP port ${port} is claimed by stack ${stackText(loser, same)} and by stack ` +
-      `${stackText(winner, same)}, which wins (lowest stack name)`,
+      `public TCP port ${port} is claimed by stack ${stackText(loser.identity, same)} and by stack ` +
+      `${stackText(winner, same)}, which wins (lowest stack name)${waiting}`,
     route: "tcp",
   };
 }

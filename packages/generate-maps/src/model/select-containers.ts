@@ -1,7 +1,7 @@
 // Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
 import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
 import { evaluateContainer, isObject, notAnObject, type Candidate } from "./evaluate-container.js";
-import { evaluateTcpContainer, type TcpCandidate } from "./evaluate-tcp-container.js";
+import { evaluateTcpContainer, type TcpCandidate, type TcpClaim } from "./evaluate-tcp-container.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
 import { NetworkFromAddresses } from "./network-from.js";
@@ -14,6 +14,8 @@ export interface Selection {
   entries: number;
   candidates: Candidate[];
   tcpCandidates: TcpCandidate[];
+  /** the public ports skipped TCP containers claim for their stacks */
+  tcpClaims: TcpClaim[];
   skipped: SkippedContainer[];
   unlabelled: ContainerRef[];
 }
@@ -26,7 +28,14 @@ export function selectContainers(
   options: ModelOptions,
   environment: string | null = null,
 ): Selection {
-  const selection: Selection = { entries: 0, candidates: [], tcpCandidates: [], skipped: [], unlabelled: [] };
+  const selection: Selection = {
+    entries: 0,
+    candidates: [],
+    tcpCandidates: [],
+    tcpClaims: [],
+    skipped: [],
+    unlabelled: [],
+  };
   const networks = parseBackendNetworks(options.backendNetworks);
   const addresses = new NetworkFromAddresses();
   for (const container of containers) {
@@ -60,8 +69,10 @@ function select(
   const tcp = evaluateTcpContainer(container, options, networks);
   if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
   else if (result.kind === "candidate") selection.candidates.push(result.candidate);
-  if (tcp.kind === "skipped") selection.skipped.push(explainNoIp(tcp.skip, noIp));
-  else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
+  if (tcp.kind === "skipped") {
+    selection.skipped.push(explainNoIp(tcp.skip, noIp));
+    if (tcp.claim) selection.tcpClaims.push(tcp.claim);
+  } else if (tcp.kind === "candidate") selection.tcpCandidates.push(tcp.candidate);
   if (result.kind === "unlabelled" && tcp.kind === "unlabelled") selection.unlabelled.push(result.ref);
 }
 
