@@ -539,3 +539,26 @@ test("https and hsts take the strictest any container of the backend asks for, w
     assert.equal(said, first === "api");
   }
 });
+
+test("explain passes over a name whose keys all have a path, as HAProxy does for the other paths", () => {
+  // www.example.com has only www.example.com/api: `/` goes on to the mapped parent example.com. Before,
+  // explain stopped at the path key and named blog.api as the host's route.
+  const table = build([
+    container({ stack_name: "shop", ...labels({ [`${L}.hosts`]: "example.com" }) }),
+    container({
+      stack_name: "blog",
+      service_name: "api",
+      ...labels({ [`${L}.path`]: "/api", [`${L}.hosts`]: "www.example.com" }),
+    }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const match = explain(table, { by: "host", value: "www.example.com" }, context).matches[0];
+  assert.equal(
+    match?.kind === "host" && `${match.status} ${match.source} ${match.backend} ${match.via}`,
+    "routed parent shop example.com",
+  );
+  assert.match(
+    match?.kind === "host" ? match.reason : "",
+    /by path prefix: www\.example\.com\/api → blog\.api$/,
+  );
+});

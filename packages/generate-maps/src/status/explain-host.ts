@@ -15,6 +15,9 @@ function firstOf<T, U>(items: readonly T[], view: (item: T) => U): { list: U[]; 
   return { list: items.slice(0, MAX_HOST_LIST).map(view), left: Math.max(0, items.length - MAX_HOST_LIST) };
 }
 
+// Where a name is looked up: the host itself, a wildcard of a stripped level, or its mapped parent.
+type Level = "exact" | "wildcard" | "parent";
+
 // The host a query names: lower case, no trailing dot or port; a bare name (no dot) is <name>.<domain>.
 export function normalizeHost(query: string, domain: string): string {
   const host = query
@@ -81,9 +84,8 @@ export function explainHost(
     },
   });
 
-  // A name's own key, else its first path key (`<name>/api`: the longest prefix of the request path picks
-  // among them), and the path keys named (the reloader looks a name up with its paths at every level).
-  // One pass over the keys per name, as the lookups of the names alone took.
+  // A name's own key and its path keys (`<name>/api`: the longest prefix of the request path picks among
+  // them). One pass over the keys per name, as the lookups of the names alone took.
   const lookup = (name: string) => {
     const prefix = `${name}/`;
     let own: HostRoute | undefined;
@@ -91,47 +93,67 @@ export function explainHost(
     for (const entry of table.hosts)
       if (entry.fqdn === name) own = entry;
       else if (entry.fqdn.startsWith(prefix)) paths.push(entry);
-    const key = own ?? paths[0];
-    const byPath =
-      paths.length > 0
-        ? `; by path prefix: ${paths.map((entry) => `${entry.fqdn.slice(name.length)} → ${entry.backend}`).join(", ")}`
-        : "";
-    return { key, byPath };
+    return { own, paths };
   };
-  const { key: exact, byPath } = lookup(host);
-  if (exact) {
-    const what =
-      exact.source === "stack"
-        ? "the stack's own host"
-        : exact.source === "alias"
-          ? `an alias of stack ${exact.backend}`
-          : `a hosts label of backend ${exact.backend}`;
-    return routedBy(
-      exact.source,
-      exact.backend,
-      null,
-      `domain.map routes ${exact.fqdn} to backend ${exact.backend} (${what})${byPath}`,
-    );
-  }
+  // The names the reloader looks up, in its order: the host, then per stripped level the wildcard and the
+  // mapped parent. Each name's path keys come first; a request under none of them goes on to the next
+  // name, so the answer is the first name with a key of its own (before, a name with path keys only
+  // stopped the search and was named as the host's route, while HAProxy sent `/` on to a wildcard).
+  // Failing that, the first name with path keys. Every path key looked up on the way is named.
+  const names: { name: string; level: Level }[] = [{ name: host, level: "exact" }];
   const labels = host.split(".");
   for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
     const suffix = labels.slice(strip).join(".");
-    const wildcard = lookup(`*.${suffix}`);
-    const parent = wildcard.key ? wildcard : lookup(suffix);
-    if (!parent.key) continue;
-    if (wildcard.key)
+    names.push({ name: `*.${suffix}`, level: "wildcard" }, { name: suffix, level: "parent" });
+  }
+  const seen: { name: string; level: Level; key: HostRoute; paths: HostRoute[] }[] = [];
+  let answer: (typeof seen)[number] | undefined;
+  for (const { name, level } of names) {
+    const { own, paths } = lookup(name);
+    const key = own ?? paths[0];
+    if (key === undefined) continue;
+    seen.push({ name, level, key, paths });
+    if (own !== undefined) {
+      answer = seen[seen.length - 1];
+      break;
+    }
+  }
+  answer ??= seen[0];
+  if (answer) {
+    const { name: answered, key } = answer;
+    const prefixes = seen.flatMap((step) =>
+      step.paths.map(
+        (entry) => `${step === answer ? entry.fqdn.slice(answered.length) : entry.fqdn} → ${entry.backend}`,
+      ),
+    );
+    const byPath = prefixes.length > 0 ? `; by path prefix: ${prefixes.join(", ")}` : "";
+    if (answer.level === "exact") {
+      const what =
+        key.source === "stack"
+          ? "the stack's own host"
+          : key.source === "alias"
+            ? `an alias of stack ${key.backend}`
+            : `a hosts label of backend ${key.backend}`;
+      return routedBy(
+        key.source,
+        key.backend,
+        null,
+        `domain.map routes ${key.fqdn} to backend ${key.backend} (${what})${byPath}`,
+      );
+    }
+    if (answer.level === "wildcard")
       return routedBy(
         "wildcard",
-        wildcard.key.backend,
-        wildcard.key.fqdn,
-        `domain.map routes ${host} by the wildcard ${wildcard.key.fqdn} to backend ${wildcard.key.backend} (no exact name, no longer wildcard or mapped parent)${wildcard.byPath}`,
+        key.backend,
+        key.fqdn,
+        `domain.map routes ${host} by the wildcard ${key.fqdn} to backend ${key.backend} (no exact name, no longer wildcard or mapped parent)${byPath}`,
       );
     return routedBy(
       "parent",
-      parent.key.backend,
-      parent.key.fqdn,
-      `${host} is not in domain.map, but ${parent.key.fqdn} is: the reloader's HAProxy config routes ` +
-        `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${parent.key.backend}${parent.byPath}`,
+      key.backend,
+      key.fqdn,
+      `${host} is not in domain.map, but ${key.fqdn} is: the reloader's HAProxy config routes ` +
+        `sub-domains of a mapped name (up to ${SUBDOMAIN_LEVELS} extra labels) to backend ${key.backend}${byPath}`,
     );
   }
   const notRouted = name === null ? { list: [], left: 0 } : notRoutedOf(name);
