@@ -164,7 +164,10 @@ describe("renderBaseConfig", () => {
     assert.match(text, /^ {4}log 10\.0\.0\.1:514 local5$/m);
     assert.match(text, /^ {4}bind \[::1\]:80$/m);
     assert.match(text, /^ {4}bind \[::1\]:443 ssl crt \/etc\/ssl\/x\.pem alpn h2,http\/1\.1$/m);
-    assert.match(text, /^ {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}$/m);
+    assert.match(
+      text,
+      /^ {4}http-request redirect scheme https code 301 if !\{ ssl_fc \} \{ req\.fhdr\(host\),host_only -m len gt 0 \}$/m,
+    );
     assert.match(text, /^ {4}http-request set-header X-Forwarded-Proto https$/m);
     assert.match(
       renderBaseConfig(base({ log: { kind: "udp", host: "::1", port: 514 } })),

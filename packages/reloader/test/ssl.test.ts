@@ -2,6 +2,7 @@
 // frontend with X-Forwarded-Proto, the redirection, and clear start-up errors that never leak the key.
 import assert from "node:assert/strict";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -79,6 +80,45 @@ for (const encoding of ["plain", "base64"] as const) {
     assertNoKeyMaterial(fixture.reloader.logs, CERT.key);
   });
 }
+
+// One raw exchange on a fresh connection; returns the head of the answer (status line and headers).
+function rawHead(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(request));
+    let data = "";
+    socket.setTimeout(5000, () => socket.destroy(new Error("no answer within 5 s")));
+    socket.on("data", (chunk: Buffer) => (data += chunk.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(data.split("\r\n\r\n")[0] ?? ""));
+  });
+}
+
+test("ENABLE_SSL_REDIRECTION: a request without a Host gets the 503, not a redirect to https:///", async (t) => {
+  // Until 2026-12-04 an HTTP/1.0 request without Host (or an empty one) was sent to `https:///x`, a URL
+  // without a host; the docs promise a missing Host the clean 503.
+  const app = await startBackend({ name: "app", host: "127.0.0.63" });
+  t.after(() => app.close());
+  const metadata = await metadataWith(t, { ssl_cert: CERT.cert, ssl_key: CERT.key });
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    args: ["--https-port", String(await freePort())],
+    env: { ENABLE_SSL: "true", ENABLE_SSL_REDIRECTION: "true", RANCHER_API_HOST: metadata.hostPort },
+  });
+  for (const request of [
+    "GET /x HTTP/1.0\r\n\r\n",
+    "GET /x HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n",
+    "GET http://app.dev.tld/x HTTP/1.0\r\n\r\n",
+  ]) {
+    const head = await rawHead(fixture.httpPort, request);
+    assert.match(head, /^HTTP\/1\.1 503 /, `${JSON.stringify(request)}: ${head}`);
+    assert.doesNotMatch(head, /^location:/im, JSON.stringify(request));
+  }
+  const named = await rawHead(fixture.httpPort, "GET /x HTTP/1.0\r\nHost: app.dev.tld\r\n\r\n");
+  assert.match(named, /^HTTP\/1\.1 301 /);
+  assert.match(named, /^location: https:\/\/app\.dev\.tld\/x$/im);
+  assert.equal(app.requests, 0);
+});
 
 test("an existing HAPROXY_SSL_CERT is used as is (metadata not needed)", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.63" });

@@ -21,8 +21,12 @@ export function renderHttpFrontend(input: BaseConfigInput): string[] {
     ...renderHttpOptions(),
     ...renderHostCheck(),
   ];
+  // Only a request that names a host: without one (HTTP/1.0, an empty Host) the Location was `https:///…`,
+  // a URL without a host; such a request goes on to the routing's 503 instead.
   if (input.https?.redirect)
-    lines.push(`http-request redirect scheme https code ${input.https.redirect} unless { ssl_fc }`);
+    lines.push(
+      `http-request redirect scheme https code ${input.https.redirect} if !{ ssl_fc } { req.fhdr(host),host_only -m len gt 0 }`,
+    );
   return [...lines, ...renderForwarding("http")];
 }
 
