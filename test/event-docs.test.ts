@@ -1,38 +1,90 @@
-// The reloader README's "Logs" section lists every event the reloader logs: this fails when a log line
-// gains an event the list does not name, or the list names one no source file logs.
+// The event lists of the docs name every event the code logs, and none it does not: the reloader README's
+// "Logs" section, generate-maps' README "Logs" table and the status listener's table in
+// docs/observability.md. This fails when a log line gains an event its list does not name, or a list names
+// one no source file logs.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "./helpers/deploy-files.ts";
 
-// Every `event: "<name>"` (and StartupError's `event = "<name>"`) in the .ts files under `dir`.
-function loggedEvents(dir: string): Set<string> {
+const EVENT = String.raw`[a-z0-9-]+(?:\.[a-z0-9-]+)*`;
+
+// Every `event: "<name>"` but a metric's label (and `event: cond ? "<a>" : "<b>"`, StartupError's `event = "<name>"` and the
+// event given to `new StartupError(message, code, "<name>")`) in the .ts files under `dir`. `dotted`: only
+// names with a dot (the reloader's and the status listener's; generate-maps' own have none).
+function loggedEvents(dir: string, dotted: boolean): Set<string> {
   const events = new Set<string>();
+  const patterns = [
+    new RegExp(String.raw`(?<!\.inc\(\{ )\bevent(?:: | = )"(${EVENT})"`, "g"), // not a metric's label
+    new RegExp(String.raw`\bevent: [\w.]+ \? "(${EVENT})" : "(${EVENT})"`, "g"),
+    new RegExp(String.raw`\bStartupError\([^;]*?,\s*[12],\s*"(${EVENT})",?\s*\)`, "g"),
+  ];
   for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
     if (!entry.endsWith(".ts")) continue;
     const text = readFileSync(join(dir, entry), "utf8");
-    for (const match of text.matchAll(/\bevent(?:: | = )"([a-z0-9-]+\.[a-z0-9.-]+)"/g))
-      events.add(match[1] ?? "");
+    for (const pattern of patterns)
+      for (const match of text.matchAll(pattern))
+        for (const name of match.slice(1)) if (name && (!dotted || name.includes("."))) events.add(name);
   }
   return events;
 }
 
-// The backquoted event names of the list under "## Logs", up to the next heading (or the end).
-function listedEvents(readme: string): Set<string> {
-  const start = readme.indexOf("\n## Logs\n");
-  const next = readme.indexOf("\n## ", start + 1);
-  const section = start === -1 ? "" : readme.slice(start, next === -1 ? undefined : next);
-  const list = section.split("\n").filter((line) => line.startsWith("- "));
-  return new Set(
-    list.flatMap((line) => [...line.matchAll(/`([a-z0-9-]+\.[a-z0-9.-]+)`/g)].map((m) => m[1] ?? "")),
-  );
+// The part of `markdown` from the heading `heading` (a whole line) up to the next heading of its level or
+// higher (or the end).
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  if (start === -1) return "";
+  const level = heading.split(" ")[0] ?? "#";
+  const next = markdown.slice(start + 1).search(new RegExp(`\\n#{1,${level.length}} `));
+  return markdown.slice(start, next === -1 ? undefined : start + 1 + next);
 }
 
-test("the reloader README lists exactly the events the reloader logs", () => {
-  const logged = loggedEvents(join(ROOT, "packages/reloader/src"));
-  const listed = listedEvents(readFileSync(join(ROOT, "packages/reloader/README.md"), "utf8"));
-  assert.ok(logged.size > 50, `the scan found ${logged.size} events`);
+// The backquoted event names of the list items ("- ") of `text`.
+function listedEvents(text: string): Set<string> {
+  const items = text.split("\n").filter((line) => line.startsWith("- "));
+  return new Set(items.flatMap((line) => [...line.matchAll(/`([a-z0-9.-]+)`/g)].map((m) => m[1] ?? "")));
+}
+
+// The backquoted event names in the first cell of the rows of the first table of `text` (not its header).
+function tabledEvents(text: string): Set<string> {
+  const lines = text.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("|"));
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith("|"));
+  const rows = lines.slice(start + 2, end === -1 ? undefined : end);
+  const cells = rows.map((row) => row.split("|")[1] ?? "");
+  return new Set(cells.flatMap((cell) => [...cell.matchAll(/`([a-z0-9.-]+)`/g)].map((m) => m[1] ?? "")));
+}
+
+function assertSame(logged: Set<string>, listed: Set<string>): void {
   assert.deepEqual([...logged].filter((event) => !listed.has(event)).sort(), [], "logged, not listed");
   assert.deepEqual([...listed].filter((event) => !logged.has(event)).sort(), [], "listed, not logged");
+}
+
+const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+
+test("the reloader README lists exactly the events the reloader logs", () => {
+  const logged = loggedEvents(join(ROOT, "packages/reloader/src"), true);
+  const listed = listedEvents(section(read("packages/reloader/README.md"), "## Logs"));
+  assert.ok(logged.size > 50, `the scan found ${logged.size} events`);
+  assert.ok(logged.has("reloader.state-dir-locked") && logged.has("haproxy.start-failed"));
+  assertSame(logged, listed);
+});
+
+test("generate-maps' README lists exactly the events generate-maps logs (and the status listener's drops)", () => {
+  const logged = loggedEvents(join(ROOT, "packages/generate-maps/src"), false);
+  const listed = tabledEvents(section(read("packages/generate-maps/README.md"), "## Logs"));
+  listed.delete("status.connections-dropped"); // core's, listed here too: the status table holds it
+  assert.ok(logged.size > 25, `the scan found ${logged.size} events`);
+  assert.ok(logged.has("guard.hold") && logged.has("guard.holding"));
+  assertSame(logged, listed);
+});
+
+test("docs/observability.md lists exactly the events the status listener logs", () => {
+  const logged = loggedEvents(join(ROOT, "packages/core/src/status"), true);
+  const text = read("docs/observability.md");
+  const start = text.indexOf("The status listener adds these events:");
+  assert.notEqual(start, -1);
+  assert.ok(logged.size >= 7, `the scan found ${logged.size} events`);
+  assertSame(logged, tabledEvents(text.slice(start)));
 });
