@@ -120,3 +120,28 @@ test("a mounted chain of more than 8 certificates is refused at start, as every 
     /holds a chain of more than 8 certificates/,
   );
 });
+
+test("without HAPROXY_SSL_CERT, a start that cannot build the default certificate names no HAPROXY_SSL_CERT", async (t) => {
+  const { ssl, logger } = await setup(t);
+  const unset: SslOptions = { ...ssl, certFile: null };
+  // Metadata unreadable, then without ssl_cert: the image's first start with ENABLE_SSL=true.
+  const notFound = Object.assign(new Error("HTTP 404"), { kind: "not-found" });
+  const answering = (reply: () => Promise<unknown>): MetadataClient => ({ ...noMetadata, getJson: reply });
+  for (const client of [noMetadata, answering(() => Promise.reject(notFound))])
+    await assert.rejects(prepareCertificate(unset, client, logger, accepts), (error) => {
+      assert.ok(error instanceof StartupError && error.exitCode === 2);
+      assert.doesNotMatch(error.message, /HAPROXY_SSL_CERT=/, "the variable is unset");
+      assert.match(error.message, /^ENABLE_SSL=true and no default certificate: HAPROXY_SSL_CERT is unset, /);
+      assert.ok(error.message.includes(unset.certPath), "it names the state dir's copy it looked for");
+      return true;
+    });
+  // A broken copy in the state dir (no mounted file): named as that copy, not as HAPROXY_SSL_CERT.
+  await mkdir(join(unset.certPath, ".."), { recursive: true });
+  await writeFile(unset.certPath, pair.cert);
+  await assert.rejects(prepareCertificate(unset, noMetadata, logger, accepts), (error) => {
+    assert.ok(error instanceof StartupError);
+    assert.doesNotMatch(error.message, /HAPROXY_SSL_CERT=/);
+    assert.ok(error.message.startsWith(`the default certificate ${unset.certPath} `), error.message);
+    return true;
+  });
+});

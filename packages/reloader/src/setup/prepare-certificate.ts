@@ -29,6 +29,12 @@ export async function prepareCertificate(
 ): Promise<"file" | "metadata"> {
   // Unset: the copy a reloader started before in this container wrote (it has no other source).
   const source = ssl.certFile ?? ssl.certPath;
+  // How messages name it: the variable only when it is set (the image leaves it unset).
+  const named = ssl.certFile === null ? `the default certificate ${source}` : `HAPROXY_SSL_CERT=${source}`;
+  const missing =
+    ssl.certFile === null
+      ? `ENABLE_SSL=true and no default certificate: HAPROXY_SSL_CERT is unset, ${source} does not exist`
+      : `ENABLE_SSL=true and HAPROXY_SSL_CERT=${source} does not exist`;
   // The mounted file is read as the certificate manager reads it: a regular file, capped, opened without
   // blocking (a FIFO, a directory Docker made of a vanished bind source, an unreadable file: refused).
   let existing: string | null;
@@ -65,7 +71,7 @@ export async function prepareCertificate(
     const checked = await checkPem(existing, judge);
     if (!checked.ok) {
       if (await goodCopy()) return keepCopy(checked.reason.replace(/^:? /, ""));
-      throw new StartupError(`HAPROXY_SSL_CERT=${source}${checked.reason}`);
+      throw new StartupError(`${named}${checked.reason}`);
     }
     const refused = source === ssl.certPath ? null : managerRefusal(existing, now);
     if (refused !== null && (await goodCopy())) return keepCopy(refused);
@@ -81,13 +87,11 @@ export async function prepareCertificate(
   try {
     material = await readSslMaterial(client);
   } catch (error) {
-    throw new StartupError(
-      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${source} does not exist, and the metadata service could not be read: ${String(error)}`,
-    );
+    throw new StartupError(`${missing}, and the metadata service could not be read: ${String(error)}`);
   }
   if (material.cert === null || material.key === null)
     throw new StartupError(
-      `ENABLE_SSL=true and HAPROXY_SSL_CERT=${source} does not exist, and the service metadata has no ` +
+      `${missing}, and the service metadata has no ` +
         `${material.cert === null ? "ssl_cert" : "ssl_key"}: mount the PEM or set ssl_cert and ssl_key`,
     );
   const outcome = buildCertificatePem(material.cert, material.key, ssl.base64Encoded);
