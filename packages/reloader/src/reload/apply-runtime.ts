@@ -1,13 +1,15 @@
 // Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
 // restart): the new slots' addresses, then the rest (runtimePhases), each a batch (one master-CLI connection per 12 KB)
 // to the worker the plan was made for, each answer checked against its allow-list, then a read-back
-// batch of every touched backend, map key and path-host marker compared with the snapshot. Each batch
+// of every touched backend, map key and path-host marker compared with the snapshot, in batches of at
+// most READBACK_ROWS answer rows (readback-groups.ts). Each batch
 // also checks, at its end, that this worker is still the current one (worker-commands.ts).
 import type { SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { parseServersState } from "../haproxy/parse-servers-state.js";
 import { mapCommand, mapFileOf, serverCommand, type RuntimeCommand } from "../haproxy/runtime-commands.js";
-import { sendWorkerCommands } from "../haproxy/worker-commands.js";
+import { readbackGroups } from "../haproxy/readback-groups.js";
+import { sendWorkerCommands, type WorkerAnswer } from "../haproxy/worker-commands.js";
 import { compareMapEntry, compareServers } from "../model/compare-readback.js";
 import { PATH_HOST_MARKER, pathHostMarkers } from "../model/path-host-markers.js";
 import type { ServerOp, UpdatePlan } from "../model/plan-update.js";
@@ -100,13 +102,25 @@ async function sendAndReadBack(
   }
   const backends = [...new Set(plan.serverOps.map((op) => op.backend))].sort();
   const keys = plan.mapOps;
+  // A backend's answer is a row per slot (and a header), a key's one line.
   const reads = [
-    ...backends.map((backend) => `show servers state ${backend}`),
-    ...keys.map((op) => `get map ${mapFileOf(op)} ${op.fqdn}`),
+    ...backends.map((backend) => ({
+      command: `show servers state ${backend}`,
+      rows: (plan.slots.get(backend)?.length ?? 0) + 1,
+    })),
+    ...keys.map((op) => ({ command: `get map ${mapFileOf(op)} ${op.fqdn}`, rows: 1 })),
   ];
   if (reads.length === 0) return { ok: true, ops: 0, detail: "nothing to change" };
-  const read = await sendWorkerCommands(target.masterSocket, reads, send);
-  if (!read.ok) return { ok: false, readback: false, reason: `read-back: ${read.reason}` };
+  const answers: WorkerAnswer[] = [];
+  for (const group of readbackGroups(reads, (one) => one.rows)) {
+    const batch = await sendWorkerCommands(
+      target.masterSocket,
+      group.map((one) => one.command),
+      send,
+    );
+    if (!batch.ok) return { ok: false, readback: false, reason: `read-back: ${batch.reason}` };
+    for (const answer of batch.answers) answers.push(answer);
+  }
   // Only what was touched is looked up (the table may hold thousands); the markers are derived from
   // every key only when a marker was touched (a path key's first or last one came or went).
   const servers = new Map(
@@ -119,7 +133,7 @@ async function sendAndReadBack(
     : new Set<string>();
   const differences: string[] = [];
   for (const [index, backend] of backends.entries()) {
-    const answer = read.answers[index]?.answer ?? "";
+    const answer = answers[index]?.answer ?? "";
     const slots = plan.slots.get(backend) ?? [];
     const difference = compareServers(
       backend,
@@ -130,7 +144,7 @@ async function sendAndReadBack(
     if (difference !== null) differences.push(difference);
   }
   for (const [index, { fqdn, map }] of keys.entries()) {
-    const answer = read.answers[backends.length + index]?.answer ?? "";
+    const answer = answers[backends.length + index]?.answer ?? "";
     const expected = map === "path-hosts" ? (markers.has(fqdn) ? PATH_HOST_MARKER : null) : hosts.get(fqdn);
     const difference = compareMapEntry(fqdn, expected ?? null, answer);
     if (difference !== null) differences.push(difference);

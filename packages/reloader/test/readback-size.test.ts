@@ -1,0 +1,114 @@
+// The read-back of a runtime change asks for answers of a bounded size, against a real HAProxy 2.6: each
+// `show servers state <backend>` answers a row per slot, so at SERVER_SLOTS=1000 a change touching the
+// ≈ 300 backends one 12 KB batch line holds asked for ≈ 25 MB on one connection, which took 1.8 s against
+// the 2 s timeout of a line on a busy 2-core box (a timeout is a fallback reload, needless). Here 40
+// backends of 1 000 slots (≈ 3 MB in one answer before) through a proxy that counts the rows each
+// master-CLI connection carries: at most 10 000 (READBACK_ROWS), and the read-back still matches.
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, it } from "node:test";
+import { currentWorker, parseShowProc, sendMasterCommand } from "@rancher-haproxy/core";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
+import type { HaproxySupervisor } from "../src/haproxy/haproxy-supervisor.ts";
+import { spawnHaproxy, type HaproxyChild } from "../src/haproxy/spawn-haproxy.ts";
+import type { Slot } from "../src/model/server-slots.ts";
+import { applyRuntime } from "../src/reload/apply-runtime.ts";
+
+const BACKENDS = 40;
+const SLOTS = 1000;
+const names = Array.from({ length: BACKENDS }, (_, i) => `b${String(i).padStart(2, "0")}`);
+
+let dir = "";
+let haproxy: HaproxyChild | null = null;
+let proxy: Server | null = null;
+/** the `show servers state` rows each connection through the proxy carried */
+const rowsPerConnection: number[] = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "readback-size-"));
+  const lines = [
+    "defaults",
+    "  mode http",
+    "  timeout connect 1s",
+    "  timeout client 1s",
+    "  timeout server 1s",
+  ];
+  for (const name of names) {
+    lines.push(`backend ${name}`);
+    for (let slot = 1; slot <= SLOTS; slot++) lines.push(`  server s${slot} 127.0.0.1:1 disabled`);
+  }
+  await writeFile(join(dir, "haproxy.cfg"), `${lines.join("\n")}\n`);
+  const master = join(dir, "master.sock");
+  haproxy = await spawnHaproxy(
+    "haproxy",
+    ["-W", "-S", `${master},mode,600`, "-f", join(dir, "haproxy.cfg")],
+    () => undefined,
+  );
+  await waitFor(workerPid(master), { timeoutMs: 30_000, message: "the first worker" });
+  // Forwards each connection to the master CLI and counts the server rows of its answer.
+  proxy = createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = connect(master);
+    let text = "";
+    client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      client.write(chunk);
+    });
+    upstream.on("end", () => {
+      rowsPerConnection.push(text.match(/^\d+ b\d\d \d+ s\d+ /gm)?.length ?? 0);
+      client.end();
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy?.listen(join(dir, "proxy.sock"), resolve));
+});
+
+after(async () => {
+  await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+  haproxy?.signal("SIGTERM");
+  await haproxy?.exited;
+  await rm(dir, { recursive: true, force: true });
+});
+
+function workerPid(socket: string): () => Promise<number | null> {
+  return async () => {
+    const info = parseShowProc(await sendMasterCommand(socket, "show proc").catch(() => ""));
+    return info ? (currentWorker(info)?.pid ?? null) : null;
+  };
+}
+
+it("reads back 40 backends of 1 000 slots in batches of at most 10 000 rows, and they match", async () => {
+  const pid = (await workerPid(join(dir, "master.sock"))()) ?? 0;
+  const supervisor = {
+    exclusive: <T>(task: () => Promise<T>) => task(),
+    isSettled: () => true,
+  } as unknown as HaproxySupervisor;
+  const free: Slot[] = Array.from({ length: SLOTS }, () => ({ server: null, options: {} }));
+  // Every slot stays free: one step per backend (its first slot to maintenance), then the read-back.
+  const outcome = await applyRuntime(
+    {
+      kind: "runtime",
+      slots: new Map(names.map((name) => [name, free])),
+      serverOps: names.map((backend) => ({ backend, slot: 0, action: "maint" as const })),
+      mapOps: [],
+    },
+    { backends: names.map((name) => ({ name, servers: [] })), hosts: [] },
+    { supervisor, masterSocket: join(dir, "proxy.sock"), workerPid: pid, timeoutMs: 20_000 },
+  );
+  assert.deepEqual(outcome, {
+    ok: true,
+    ops: BACKENDS,
+    detail: `${BACKENDS} backends and 0 map keys match gen`,
+  });
+  const rows = rowsPerConnection.filter((count) => count > 0);
+  assert.equal(
+    rows.reduce((sum, count) => sum + count, 0),
+    BACKENDS * SLOTS,
+    "every slot read back",
+  );
+  assert.ok(Math.max(...rows) <= 10_000, `rows per connection: ${rows.join(", ")}`);
+});
