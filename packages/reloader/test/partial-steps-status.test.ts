@@ -18,7 +18,6 @@ test("after runtime steps failed and no reload replaced the worker, /healthz nam
   const context = {
     generation: 5,
     inputsHash: "h5",
-    workerPid: 101,
     started: 0,
     since: null,
     logger,

@@ -7,6 +7,7 @@ import type { InputFiles } from "../sources/read-inputs.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { DONE, type KnownState, type PassSteps } from "./applier-state.js";
 import { applyRuntime } from "./apply-runtime.js";
+import { knownWorker } from "./known-worker.js";
 import { reloadTo } from "./reload-to.js";
 import { reportRuntime } from "./report-runtime.js";
 
@@ -46,14 +47,12 @@ export async function* applyRuntimePlan(
     supervisor,
     masterSocket: store.layout.masterSocket,
     workerPid: change.workerPid,
+    // A reload of `known`'s snapshot since the plan (the certificates') started another worker running it.
+    worker: () => knownWorker(known, status, supervisor)?.workerPid ?? null,
     timeoutMs: services.runtimeTimeoutMs ?? 2000,
     current: { point: () => pointAt(generation), restore: () => pointAt(known.generation) },
   });
-  reportRuntime(
-    outcome,
-    { generation, inputsHash: files.hash, workerPid: change.workerPid, started, since, logger, status },
-    Date.now(),
-  );
+  reportRuntime(outcome, { generation, inputsHash: files.hash, started, since, logger, status }, Date.now());
   if (outcome.ok) {
     yield {
       known: { ...known, generation, state },

@@ -1,9 +1,10 @@
 // Runtime steps for one planned change, on the supervisor's lock (never during a reload, start or
-// restart): the new slots' addresses, then the rest (runtimePhases), each a batch (one master-CLI connection per 12 KB)
-// to the worker the plan was made for, each answer checked against its allow-list, then a read-back
-// of every touched backend, map key and path-host marker compared with the snapshot, in batches of at
-// most READBACK_ROWS answer rows (readback-groups.ts). Each batch
-// also checks, at its end, that this worker is still the current one (worker-commands.ts).
+// restart): the new slots' addresses, then the rest (runtimePhases), each a batch (one master-CLI
+// connection per 12 KB) to the worker that runs the state the plan was made from (asked again on the
+// lock), each answer checked against its allow-list, then a read-back of every touched backend, map key
+// and path-host marker compared with the snapshot, in batches of at most READBACK_ROWS answer rows
+// (readback-groups.ts). Each batch also checks, at its end, that this worker is still the current one
+// (worker-commands.ts).
 import type { SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { parseServersState } from "../haproxy/parse-servers-state.js";
@@ -20,16 +21,21 @@ export interface RuntimeTarget {
   masterSocket: string;
   /** the worker the plan was made for: any other one fails the batch */
   workerPid: number;
+  /** the worker that runs the plan's state, asked again on the lock (null: none does), instead of
+   * workerPid: a reload of the same snapshot (the certificates') between the plan and the lock started
+   * another worker, which runs it too */
+  worker?: () => number | null;
   timeoutMs: number;
   /** points `current` at the staged snapshot before the steps, and back when they fail: on the same
    * lock, so no restart or reload in between loads a snapshot whose steps are not confirmed */
   current?: { point(): Promise<void>; restore(): Promise<void> };
 }
 
-// Done and read back, or why not (`readback`: the steps were answered as expected but the read-back
-// differs; false: an unexpected answer, no worker, a timeout).
+// Done and read back on worker `workerPid`, or why not (`readback`: the steps were answered as expected
+// but the read-back differs; false: an unexpected answer, no worker, a timeout).
 export type RuntimeOutcome =
-  { ok: true; ops: number; detail: string } | { ok: false; readback: boolean; reason: string };
+  | { ok: true; ops: number; detail: string; workerPid: number }
+  | { ok: false; readback: boolean; reason: string };
 
 // Point `current`, send the plan's steps and read back, all on the lock; never throws.
 export function applyRuntime(
@@ -58,9 +64,15 @@ async function pointAndSend(
   // `current`, which must not move; the fallback reload waits for it (switchTo).
   if (!target.supervisor.isSettled())
     return { ok: false, readback: false, reason: "a reload timed out after this change was planned" };
+  const workerPid = target.worker ? target.worker() : target.workerPid;
+  if (workerPid === null)
+    return { ok: false, readback: false, reason: "no worker runs the state this change was planned from" };
   try {
     await target.current?.point();
-    return await sendAndReadBack(plan, table, target);
+    return await sendAndReadBack(plan, table, target.masterSocket, {
+      timeoutMs: target.timeoutMs,
+      workerPid,
+    });
   } catch (error) {
     return { ok: false, readback: false, reason: String(error) };
   }
@@ -81,13 +93,14 @@ export function runtimePhases(plan: Extract<UpdatePlan, { kind: "runtime" }>): R
 async function sendAndReadBack(
   plan: Extract<UpdatePlan, { kind: "runtime" }>,
   table: SharedTable,
-  target: RuntimeTarget,
+  masterSocket: string,
+  { timeoutMs, workerPid }: { timeoutMs: number; workerPid: number },
 ): Promise<RuntimeOutcome> {
-  const send = { timeoutMs: target.timeoutMs, expectedPid: target.workerPid };
+  const send = { timeoutMs, expectedPid: workerPid };
   for (const steps of runtimePhases(plan)) {
     if (steps.length === 0) continue;
     const batch = await sendWorkerCommands(
-      target.masterSocket,
+      masterSocket,
       steps.map((step) => step.command),
       send,
     );
@@ -110,11 +123,11 @@ async function sendAndReadBack(
     })),
     ...keys.map((op) => ({ command: `get map ${mapFileOf(op)} ${op.fqdn}`, rows: 1 })),
   ];
-  if (reads.length === 0) return { ok: true, ops: 0, detail: "nothing to change" };
+  if (reads.length === 0) return { ok: true, ops: 0, detail: "nothing to change", workerPid };
   const answers: WorkerAnswer[] = [];
   for (const group of readbackGroups(reads, (one) => one.rows)) {
     const batch = await sendWorkerCommands(
-      target.masterSocket,
+      masterSocket,
       group.map((one) => one.command),
       send,
     );
@@ -152,7 +165,8 @@ async function sendAndReadBack(
   if (differences.length > 0)
     return { ok: false, readback: true, reason: `read-back differs: ${differences.slice(0, 3).join("; ")}` };
   const ops = plan.serverOps.length + plan.mapOps.length;
-  return { ok: true, ops, detail: `${backends.length} backends and ${keys.length} map keys match gen` };
+  const detail = `${backends.length} backends and ${keys.length} map keys match gen`;
+  return { ok: true, ops, detail, workerPid };
 }
 
 // The items whose key is in `touched` (each key once in `items`), read only as far as the last of them:

@@ -1,10 +1,9 @@
 // The planning step of the applier's pass for inputs the contract accepted: runtime steps when the
 // plan allows (model/plan-update.ts), else a reload onto a freshly staged and checked gen-<n>.
-import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
-import { planUpdate, type AppliedState } from "../model/plan-update.js";
-import type { ReloaderStatus } from "../state/reloader-status.js";
+import { planUpdate } from "../model/plan-update.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { hashBase, type KnownState } from "./applier-state.js";
+import { knownWorker } from "./known-worker.js";
 import { CheckStoppedError } from "./check-stopped-error.js";
 import type { RuntimeChange } from "./apply-runtime-plan.js";
 import type { ReloadTarget } from "./reload-to.js";
@@ -78,18 +77,4 @@ export async function planChange(
     kind: "reload",
     target: { generation, hash: files.hash, check, state, reason: plan.reason, started, since },
   };
-}
-
-// The running worker and what it runs, if it is a worker of the master the last apply was confirmed
-// under, running that generation, and no reload (of the certificates, say) timed out since: that master
-// may still be loading other files.
-function knownWorker(
-  known: KnownState | null,
-  status: ReloaderStatus,
-  supervisor: Pick<HaproxySupervisor, "isSettled">,
-): { workerPid: number; state: AppliedState } | null {
-  const { haproxyPid, workerPid, runningGeneration } = status.snapshot();
-  if (known === null || workerPid === null || !supervisor.isSettled()) return null;
-  if (known.masterPid !== haproxyPid || known.generation !== runningGeneration) return null;
-  return { workerPid, state: known.state };
 }

@@ -9,7 +9,6 @@ import type { RuntimeOutcome } from "./apply-runtime.js";
 export interface RuntimeContext {
   generation: number;
   inputsHash: string;
-  workerPid: number;
   started: number;
   since: number | null;
   logger: Logger;
@@ -18,7 +17,7 @@ export interface RuntimeContext {
 
 // Report it; `at` is the wall clock (ms since the epoch) of the read-back.
 export function reportRuntime(outcome: RuntimeOutcome, context: RuntimeContext, at: number): void {
-  const { generation, inputsHash, workerPid, started, since, logger, status } = context;
+  const { generation, inputsHash, started, since, logger, status } = context;
   if (!outcome.ok) {
     status.runtimeStepsFailed(generation);
     if (outcome.readback) status.readback(false, at, `gen-${generation}: ${outcome.reason}`);
@@ -40,7 +39,7 @@ export function reportRuntime(outcome: RuntimeOutcome, context: RuntimeContext, 
       ops: outcome.ops,
       durationMs: Math.round(now - started),
       changeToAppliedMs,
-      workerPid,
+      workerPid: outcome.workerPid,
     },
     `applied gen-${generation} through the runtime API (${outcome.ops} steps, no reload)`,
   );
