@@ -7,13 +7,14 @@ import type { Logger } from "@rancher-haproxy/core";
 import type { Verdict } from "../haproxy/confirm-reload.js";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { generationName, type StateLayout } from "../output/snapshot-layout.js";
+import { clearKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { adoptedMaster } from "./adopted-master.js";
 import type { FoundMaster } from "./find-running-master.js";
 
-// Where `current` pointed before this start moved it (`previous`): the snapshot the adopted workers run,
-// as far as the state dir knows.
+// The snapshot the adopted workers run, as far as the state dir knows (`previous`): the `kept` link a
+// reloader killed during a switch left, else where `current` pointed before this start moved it.
 export interface AdoptContext {
   layout: StateLayout;
   status: ReloaderStatus;
@@ -70,10 +71,13 @@ async function snapshotBack({ layout, status, previous }: AdoptContext): Promise
   return there ? previous : null;
 }
 
-// Point `current` back at `back` (snapshotBack); the generation, or null.
+// Point `current` back at `back` (snapshotBack); the generation, or null. Either way `current` names
+// what the workers run, as far as the state dir knows: no `kept` link.
 async function pointBack({ layout, status }: AdoptContext, back: number | null): Promise<number | null> {
-  if (back === null) return null;
-  await pointCurrent(layout, back);
-  status.currentIs(back);
+  if (back !== null) {
+    await pointCurrent(layout, back);
+    status.currentIs(back);
+  }
+  await clearKept(layout);
   return back;
 }

@@ -9,6 +9,7 @@ import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import type { ReloadReason } from "../model/plan-update.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
+import { clearKept, pointKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import { readCurrentGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
@@ -175,6 +176,8 @@ export class HaproxySupervisor {
       // Settled first: the master's verdict on a reload that timed out may point `current` back.
       if (this.isRunning() && !(await this.settle())) return UNSETTLED;
       const kept = await readCurrentGeneration(layout);
+      // Until the verdict, the workers run `kept`: a reloader killed meanwhile leaves the link for the next.
+      if (kept !== null && kept !== generation && this.isRunning()) await pointKept(layout, kept);
       await pointCurrent(layout, generation);
       status.currentIs(generation);
       if (!this.isRunning()) return { kind: "deferred" };
@@ -182,6 +185,7 @@ export class HaproxySupervisor {
       if (!verdict.ok && verdict.kind === "rejected" && kept !== null) {
         await pointCurrent(layout, kept);
         status.currentIs(kept);
+        await clearKept(layout);
       }
       return { kind: "reloaded", verdict, kept };
     });
@@ -201,7 +205,10 @@ export class HaproxySupervisor {
       return { verdict: { ok: false, kind: "timeout", reason: UNSETTLED_REASON, info: null }, sent: false };
     const { layout, reloadTimeoutMs, status } = this.options;
     const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs);
-    if (verdict.ok) status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    if (verdict.ok) {
+      status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+      await clearKept(layout);
+    }
     this.unsettled = !verdict.ok && verdict.kind === "timeout" ? { before, kept } : null;
     return { verdict, sent: true };
   }
@@ -278,6 +285,7 @@ export class HaproxySupervisor {
     if (launch.verdict.ok) {
       this.confirmed = true;
       if (launch.child === this.child) this.readyAt = performance.now();
+      await clearKept(this.options.layout); // its workers run what `current` names
     }
     return launch;
   }

@@ -5,6 +5,7 @@
 // the timeout did not count it.
 import type { Logger, ProcInfo } from "@rancher-haproxy/core";
 import type { StateLayout } from "../output/snapshot-layout.js";
+import { clearKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { judgeReload } from "./confirm-reload.js";
@@ -27,6 +28,7 @@ export async function settleLateReload(
   if (verdict?.ok === true) {
     status.reloadCounted("applied");
     status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
+    await clearKept(layout);
     logger.info(
       { event: "reload.settled", outcome: "applied", workerPid: verdict.workerPid, keptGeneration: null },
       "the master answers again: the reload that timed out went live",
@@ -41,6 +43,7 @@ export async function settleLateReload(
   if (kept !== null) {
     await pointCurrent(layout, kept);
     status.currentIs(kept);
+    await clearKept(layout);
   }
   const back = kept === null ? "" : `; current is back on gen-${kept}`;
   const said = {

@@ -20,6 +20,9 @@ export const INPUT_MAP = "domain.map";
 export interface StateLayout {
   dir: string;
   current: string;
+  /** while a switch's reload has no verdict yet: the snapshot the workers ran before `current` moved,
+   * for a reloader started after a kill then (kept-link.ts) */
+  kept: string;
   masterSocket: string;
   adminSocket: string;
   pidFile: string;
@@ -38,6 +41,7 @@ export function stateLayout(stateDir: string): StateLayout {
   return {
     dir: stateDir,
     current: join(stateDir, "current"),
+    kept: join(stateDir, "kept"),
     masterSocket: join(stateDir, "master.sock"),
     adminSocket: join(stateDir, "admin.sock"),
     pidFile: join(stateDir, "haproxy.pid"),

@@ -86,10 +86,15 @@ function writeParts(path: string, content: string | readonly Buffer[]): void {
 
 // Atomically re-point <state>/current at gen-<n> (temp symlink + rename: never absent, never half).
 export async function pointCurrent(layout: StateLayout, generation: number): Promise<void> {
-  const temp = `${layout.current}.${process.pid}.tmp`;
+  await pointLink(layout.current, generation);
+}
+
+// Atomically point the link at `path` (`current`, `kept`) at gen-<n>.
+export async function pointLink(path: string, generation: number): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
   rmSync(temp, { force: true });
   symlinkSync(generationName(generation), temp);
-  renameSync(temp, layout.current);
+  renameSync(temp, path);
 }
 
 // Remove a snapshot (a failed one, or one pruned away).

@@ -15,7 +15,7 @@ import { configFiles, generationName, SNAPSHOT_BASE, type StateLayout } from "..
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { readSlots } from "../sources/read-slots.js";
-import { listGenerations, readCurrentGeneration } from "../sources/read-state-dir.js";
+import { listGenerations, readCurrentGeneration, readKeptGeneration } from "../sources/read-state-dir.js";
 import { StartupError } from "../startup-error.js";
 import { CheckStoppedError } from "./check-stopped-error.js";
 
@@ -239,15 +239,16 @@ export class SnapshotStore {
     );
   }
 
-  // Keep `current`, the newest few snapshots and `also` (one a running master's workers may run while
-  // `current` names another); remove the rest. Never throws: housekeeping that fails
+  // Keep `current`, the newest few snapshots, the `kept` link's and `also` (one a running master's workers
+  // may run while `current` names another); remove the rest. Never throws: housekeeping that fails
   // (EBUSY, EACCES) is logged and tried again at the next prune, and never fails the pass that applied a
   // change (a reload confirmed, then a throw, was retried as a failure and staged yet another snapshot).
   async prune(also: number | null = null): Promise<void> {
     try {
       const current = await readCurrentGeneration(this.layout);
+      const running = await readKeptGeneration(this.layout);
       const generations = await listGenerations(this.layout);
-      const kept = new Set([...generations.slice(-this.keep), current, also]);
+      const kept = new Set([...generations.slice(-this.keep), current, running, also]);
       for (const generation of generations)
         if (!kept.has(generation)) await removeSnapshot(this.layout, generation);
     } catch (error) {

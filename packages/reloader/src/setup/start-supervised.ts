@@ -12,7 +12,8 @@ import type { StateLayout } from "../output/snapshot-layout.js";
 import { ConfigApplier } from "../reload/config-applier.js";
 import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
-import { readCurrentGeneration } from "../sources/read-state-dir.js";
+import { readCurrentGeneration, readKeptGeneration } from "../sources/read-state-dir.js";
+import { pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { watchInputs } from "../watch/watch-inputs.js";
@@ -75,8 +76,14 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   });
 
   stopIfAsked(stop, "before the first check");
-  // What an adopted master's workers run, as far as the state dir knows: `current` before the start moves it.
-  const previous = found.kind === "running" ? await readCurrentGeneration(layout) : null;
+  // What an adopted master's workers run, as far as the state dir knows: the `kept` link of a switch a
+  // killed reloader left without a verdict, else `current` before the start moves it; kept as the link
+  // until the adoption's reload is judged (a reloader killed before then leaves it for the next).
+  const previous =
+    found.kind === "running"
+      ? ((await readKeptGeneration(layout)) ?? (await readCurrentGeneration(layout)))
+      : null;
+  if (previous !== null) await pointKept(layout, previous);
   const generation = await applier.prepareInitial(found.kind === "running");
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") await adoptMaster(found, supervisor, logger, { layout, status, previous });

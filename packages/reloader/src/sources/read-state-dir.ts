@@ -13,9 +13,18 @@ export async function listGenerations(layout: StateLayout): Promise<number[]> {
 }
 
 // The generation `current` points at, or null when there is no usable link.
-export async function readCurrentGeneration(layout: StateLayout): Promise<number | null> {
+export function readCurrentGeneration(layout: StateLayout): Promise<number | null> {
+  return readGenerationLink(layout.current);
+}
+
+// The generation the `kept` link names (see output/kept-link.ts), or null when there is none.
+export function readKeptGeneration(layout: StateLayout): Promise<number | null> {
+  return readGenerationLink(layout.kept);
+}
+
+async function readGenerationLink(path: string): Promise<number | null> {
   try {
-    return parseGenerationName(basename(await readlink(layout.current)));
+    return parseGenerationName(basename(await readlink(path)));
   } catch {
     return null;
   }
