@@ -180,6 +180,14 @@ test("bad TCP labels and refused containers are skipped with a reason, never rou
       "proxy-invalid",
       /map-public-tcp\.proxy-protocol="send-proxy-v3"/,
     ],
+    ...["proxy_protocol", "Proxy-Protocol", "proxy-protocl", "proxyprotocol"].map(
+      (name): [string, Record<string, unknown>, string, RegExp] => [
+        `a misspelt PROXY option label (${name})`,
+        { labels: tcp("5432:80", { [`map-public-tcp.${name}`]: "send-proxy" }) },
+        "proxy-invalid",
+        new RegExp(`"map-public-tcp\\.${name}" is no option: a misspelt map-public-tcp\\.proxy-protocol\\?`),
+      ],
+    ),
     ["not running", { labels: tcp("5432:80"), state: "stopped" }, "not-running", /state is "stopped"/],
     ["unhealthy", { labels: tcp("5432:80"), health_state: "unhealthy" }, "unhealthy", /unhealthy/],
     ["standalone", { labels: tcp("5432:80"), stack_name: undefined }, "no-stack", /not in a stack/],
@@ -209,6 +217,17 @@ test("special addresses are refused for TCP as for HTTP, unless the backend netw
     [["ip-not-allowed", "tcp"]],
   );
   assert.equal(table([loopback]).backends[0]?.name, "tcp_5432");
+});
+
+test("a label far from proxy-protocol, or one beside the option itself, is not taken for a misspelling", () => {
+  for (const more of [
+    { "map-public-tcp.internal": "yes" },
+    { "map-public-tcp.proxy-protocol": "send-proxy", "map-public-tcp.proxy_protocol": "send-proxy" },
+  ]) {
+    const routed = table([container({ labels: tcp("5432:80", more) })]);
+    assert.deepEqual(routed.skipped, [], JSON.stringify(more));
+    assert.equal(routed.backends[0]?.servers.length, 1, JSON.stringify(more));
+  }
 });
 
 test("another TCP label key (RANCHER_TCP_LABEL) is read instead of map-public-tcp", () => {

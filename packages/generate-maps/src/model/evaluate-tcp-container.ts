@@ -13,6 +13,7 @@ import type { BackendNetworks } from "./check-backend-address.js";
 import { checkContainer, type ContainerIdentity } from "./check-container.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
+import { misspeltName } from "./misspelt-option.js";
 import { ownField } from "./own-field.js";
 import type { ContainerSkipCode } from "./reasons.js";
 import type { ContainerRef, ModelOptions, Server } from "./routing-table.js";
@@ -85,6 +86,15 @@ export function evaluateTcpContainer(
   const claim = claimOf(container, mapping.publicPort);
   const proxyName = tcpProxyLabel(options.tcpLabel);
   const proxy = ownField(labels, proxyName);
+  const misspelt = misspeltProxyLabel(labels, options.tcpLabel);
+  if (proxy === undefined && misspelt !== undefined)
+    return {
+      ...skip(
+        "proxy-invalid",
+        `label ${describeValue(misspelt)} is no option: a misspelt ${proxyName}? (served without it, a backend that expects the PROXY header fails every connection)`,
+      ),
+      ...claim,
+    };
   if (proxy !== undefined && !isProxyOption(proxy))
     return {
       ...skip(
@@ -106,6 +116,21 @@ export function evaluateTcpContainer(
   if (proxy !== undefined) server.proxy = proxy as ProxyOption;
   return { kind: "candidate", candidate: { ref, publicPort: mapping.publicPort, identity, server } };
 }
+
+// The first label `<tcpLabel>.<name>` whose name is a misspelling of `proxy-protocol` (`proxy_protocol`,
+// `Proxy-Protocol`, `proxy-protocl`): ignored, it was routed without the header with no word anywhere.
+function misspeltProxyLabel(labels: unknown, tcpLabel: string): string | undefined {
+  if (typeof labels !== "object" || labels === null) return undefined;
+  for (const key of Object.keys(labels).sort())
+    if (
+      key.startsWith(`${tcpLabel}.`) &&
+      misspeltName(key.slice(tcpLabel.length + 1), PROXY_NAME) !== undefined
+    )
+      return key;
+  return undefined;
+}
+
+const PROXY_NAME = ["proxy-protocol"] as const;
 
 // The claim of `publicPort` by the container's stack, as `{ claim }`; {} when the stack name could never
 // be routed (none, not a DNS label once lower-cased, outside ASCII).

@@ -13,11 +13,16 @@ const MAX_NAME_LENGTH = 32;
 // name (another label's) or one far from every option: the same letters in another case or with `_` for
 // `-`, or at most one letter off (two for names of 7 letters or more: `timeout-sever`).
 export function misspeltOption(name: string): string | undefined {
-  if (name.length > MAX_NAME_LENGTH || name.includes(".") || Object.hasOwn(LABEL_OPTIONS, name))
-    return undefined;
+  return misspeltName(name, OPTION_NAMES);
+}
+
+// The name of `names` that `name` most likely means by the same rules, or undefined for one of them
+// itself (the TCP label's one option, `proxy-protocol`, is looked for this way too).
+export function misspeltName(name: string, names: readonly string[]): string | undefined {
+  if (name.length > MAX_NAME_LENGTH || name.includes(".") || names.includes(name)) return undefined;
   const normal = name.toLowerCase().replaceAll("_", "-");
   let best: { option: string; distance: number } | undefined;
-  for (const option of OPTION_NAMES) {
+  for (const option of names) {
     const allowed = option.length >= 7 ? 2 : 1;
     const distance = editDistance(normal, option, allowed);
     if (distance <= allowed && (best === undefined || distance < best.distance)) best = { option, distance };
