@@ -110,10 +110,16 @@ iso_now() {
   date -u +%Y-%m-%dT%H:%M:%S.%3NZ
 }
 
-# Logs a signal this script ignores.
-ignored() {
-  printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
-    "$(iso_now)" "$1" "$1" >&2
+# Logs the signals this script ignored since the last call. Their traps only note them (in $ignored): a
+# trap that ran commands (the log line) could have a stop's trap run inside it, and dash then ended this
+# script from its `wait`, the stop never passed on to the reloader.
+log_ignored() {
+  [ -n "$ignored" ] || return 0
+  noted=$ignored ignored=""
+  for name in $noted; do
+    printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
+      "$(iso_now)" "$name" "$name" >&2
+  done
 }
 
 # Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it
@@ -135,7 +141,8 @@ supervise_reloader() {
   trap 'stopping=${stopping:-TERM} stop_at=${stop_at:-$(date +%s%3N)}' TERM
   trap 'stopping=${stopping:-INT} stop_at=${stop_at:-$(date +%s%3N)}' INT
   trap 'stopping=${stopping:-HUP} stop_at=${stop_at:-$(date +%s%3N)}' HUP
-  for signal in USR1 USR2 QUIT; do trap "ignored $signal" "$signal"; done
+  ignored=""
+  for signal in USR1 USR2 QUIT; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
   # setsid makes the reloader a session (and process group) leader in place, same pid: `$!` stays it.
   own_session=""
   ! command -v setsid >/dev/null 2>&1 || own_session=setsid
@@ -144,6 +151,7 @@ supervise_reloader() {
     run_reloader "$(remaining_stop_ms "$flag_budget")" "$@" &
     child=$! passed=""
     while :; do
+      log_ignored
       pass_stop
       # A stop the reloader cannot take yet (still loading): poll until it can, or until it exits.
       if [ -n "$stopping" ] && [ -z "$passed" ] && is_running "$child"; then
@@ -164,6 +172,7 @@ supervise_reloader() {
       fi
     done
     child=""
+    log_ignored
     if [ "$code" -le 128 ] && [ "$code" -ne 3 ]; then exit "$code"; fi
     # Died (or crashed leaving HAProxy) during a stop: started again at once, it adopts HAProxy and is
     # given the stop, so HAProxy still stops gracefully instead of dying with the container; three times
@@ -180,6 +189,7 @@ supervise_reloader() {
       "$(iso_now)" "$code" "$pause" "$how" >&2
     sleep "$pause" &
     wait $! || true
+    log_ignored
     [ -n "$stopping" ] || delay=$((delay * 2 > 30 ? 30 : delay * 2))
   done
 }

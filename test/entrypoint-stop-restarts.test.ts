@@ -155,7 +155,7 @@ exec /bin/date "$@"
 `;
 
 test("a reloader that exits while a trap runs a command ends the entrypoint with its own code, not a restart", async (t) => {
-  // SIGUSR1's trap logs a line whose time `date` gives; the reloader exits meanwhile, and the shell
+  // SIGUSR1 is logged with a time `date` gives; the reloader exits meanwhile, and the shell
   // collects it while it waits for `date`. The status was then read as "killed by SIGUSR1" (138) and
   // the reloader started again: its exit 2 (or 1, or 0) was lost.
   const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
@@ -176,5 +176,47 @@ test("a reloader that exits while a trap runs a command ends the entrypoint with
     [],
     "not taken for a reloader killed by a signal",
   );
+  assert.equal(entrypoint.count("fake.started"), 1, "never started again");
+});
+
+// A reloader that stops (exit 0) on SIGTERM, and exits when the entrypoint is gone (no orphan is left).
+const STOPPING_RELOADER = `
+process.on("SIGHUP", () => {});
+process.on("SIGTERM", () => process.exit(0));
+const parent = process.ppid;
+console.log(JSON.stringify({ event: "fake.started" }));
+setInterval(() => process.ppid !== parent && process.exit(9), 50);
+`;
+
+// A stand-in \`date\` that, once armed (once), sends the entrypoint the signal named in the armed file
+// and runs on a moment: that signal arrives while a trap's command runs.
+const SIGNALLING_DATE = `#!/bin/sh
+if [ -e "$FAKE_DIR/armed" ]; then
+  signal=$(cat "$FAKE_DIR/armed")
+  rm -f "$FAKE_DIR/armed"
+  kill "-$signal" "$(cat "$FAKE_DIR/entrypoint.pid")"
+  sleep 0.2
+fi
+exec /bin/date "$@"
+`;
+
+test("SIGTERM while SIGUSR1's log line is being written: the reloader is still stopped, exit 0", async (t) => {
+  // dash ran SIGTERM's trap inside SIGUSR1's (whose \`date\` timed the log line), then exited 138
+  // (128 + SIGUSR1) from its \`wait\`: the reloader, in a session of its own, was never given the stop.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), SIGNALLING_DATE, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  await writeFile(join(dir, "armed"), "TERM");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10_000).unref());
+  assert.deepEqual(await Promise.race([entrypoint.exited, hung]), { code: 0, signal: null });
+  assert.equal(entrypoint.count("entrypoint.signal-ignored"), 1, "SIGUSR1 logged");
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
