@@ -17,8 +17,10 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
 # (0.1 s, three times at most) and given the stop, with what is left of its stop budget (the
 # --stop-timeout flag or RELOADER_STOP_TIMEOUT). SIGHUP
-# is a stop like SIGTERM; SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged): each would otherwise end
-# this script, and the container with HAProxy.
+# is a stop like SIGTERM; SIGUSR1, SIGUSR2, SIGQUIT and the other signals tini passes on that would end a
+# shell (SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGIO, SIGXCPU, SIGXFSZ) are ignored (logged): each would
+# otherwise end this script, and the container with HAProxy. So is SIGTSTP, which would stop it (the stop
+# that came next was never passed on).
 # The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
 # this script's process group only, and the stop is passed on once; the reloader took it twice before,
 # and a second signal makes it exit at once, HAProxy killed.
@@ -142,7 +144,7 @@ supervise_reloader() {
   trap 'stopping=${stopping:-INT} stop_at=${stop_at:-$(date +%s%3N)}' INT
   trap 'stopping=${stopping:-HUP} stop_at=${stop_at:-$(date +%s%3N)}' HUP
   ignored=""
-  for signal in USR1 USR2 QUIT; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
+  for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
   # setsid makes the reloader a session (and process group) leader in place, same pid: `$!` stays it.
   own_session=""
   ! command -v setsid >/dev/null 2>&1 || own_session=setsid

@@ -220,3 +220,29 @@ test("SIGTERM while SIGUSR1's log line is being written: the reloader is still s
   assert.equal(entrypoint.count("entrypoint.signal-ignored"), 1, "SIGUSR1 logged");
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
+
+// Every other signal tini passes on whose default action ends a shell: each ended the entrypoint at once
+// (128 + the signal), and the container with it, HAProxy killed; SIGPWR is LXC's stop signal, for one.
+// SIGTSTP stopped it: the stop that came next was never passed on (Docker killed the container).
+const OTHER_SIGNALS = [
+  "SIGALRM",
+  "SIGPWR",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGIO",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGTSTP",
+] as const;
+for (const signal of OTHER_SIGNALS) {
+  test(`${signal} to the entrypoint is ignored (logged): the reloader keeps running, SIGTERM still stops it`, async (t) => {
+    const entrypoint = await startEntrypoint(t, STOPPING_RELOADER);
+    await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+    process.kill(entrypoint.pid, signal);
+    const ignored = await entrypoint.waitForEvent("entrypoint.signal-ignored", { timeoutMs: 5000 });
+    assert.equal(ignored["signal"], signal.slice(3));
+    process.kill(entrypoint.pid, "SIGTERM");
+    assert.deepEqual(await entrypoint.exited, { code: 0, signal: null });
+    assert.equal(entrypoint.count("fake.started"), 1, "never started again");
+  });
+}
