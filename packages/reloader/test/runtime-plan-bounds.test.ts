@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SharedServer, SharedTable } from "@rancher-haproxy/core";
 import { assignSlots } from "../src/model/assign-slots.ts";
-import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
+import { MAX_RUNTIME_STEPS, planUpdate, type AppliedState } from "../src/model/plan-update.ts";
 
-const options = { slotsPerBlock: 10, runtimeUpdates: true };
+// The step cap lifted: these cases are about planning huge step lists (the cap is the next test's).
+const options = { slotsPerBlock: 10, runtimeUpdates: true, maxSteps: Infinity };
 
 // `count` containers named <prefix>-<n> (sorted), from address 10.x.y.z of `first` on.
 function servers(prefix: string, count: number, first: number, extra: Partial<SharedServer> = {}) {
@@ -89,4 +90,22 @@ describe("planUpdate on a backend of tens of thousands of containers", () => {
     // each backend that ran out gets a free slot beside its two containers
     assert.equal(plan.slots.get("app059999")?.length, 3);
   });
+});
+
+// A change of more than MAX_RUNTIME_STEPS steps is one reload: each step is a master-CLI command on the
+// supervisor's lock, and 80 000 of them held it 45 s (measured by a review), past /healthz's apply window.
+it("plans a reload (too-many-steps) for a change of more than MAX_RUNTIME_STEPS steps, keeping the slots", () => {
+  const capped = { slotsPerBlock: 10, runtimeUpdates: true };
+  // 6 000 containers, 2 000 free slots (the service was scaled down from 8 000 at runtime)
+  const running = servers("a", 6_000, 1);
+  const from = runtime(reloaded(table(servers("a", 8_000, 1))), table(running));
+  // 1 667 newcomers (3 steps each: shutdown, addr, ready) are 5 001 steps, 1 666 are 4 998
+  const next = (count: number) => table([...running, ...servers("b", count, 50_000)]);
+  const over = planUpdate(from, { baseHash: "base", table: next(1_667) }, capped);
+  assert.equal(over.kind === "reload" ? over.reason : over.kind, "too-many-steps");
+  assert.match(over.kind === "reload" ? over.detail : "", new RegExp(`more than ${MAX_RUNTIME_STEPS}`));
+  assert.equal(over.slots.get("app")?.[0]?.server, "a-000000", "the running containers keep their slots");
+  const under = planUpdate(from, { baseHash: "base", table: next(1_666) }, capped);
+  assert.equal(under.kind, "runtime");
+  assert.ok(under.kind === "runtime" && under.serverOps.length + under.mapOps.length <= MAX_RUNTIME_STEPS);
 });
