@@ -1,6 +1,7 @@
 // The whole pair on loopback (stand-in → generate-maps → reloader → HAProxy) for end-to-end tests, the demo
 // and benchmarks, and the pieces: the generate-maps child, "HAProxy runs these files", answer polling.
 export { startPair, type Pair, type PairOptions } from "./start-pair.js";
+export { assertBuilt } from "./assert-built.js";
 export { pairPaths, type PairPaths } from "./pair-paths.js";
 export {
   spawnGenerateMaps,
