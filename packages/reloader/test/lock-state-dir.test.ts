@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { repoPath } from "@rancher-haproxy/test-support";
+import { assertBuilt, repoPath } from "@rancher-haproxy/test-support";
 import { viewProcess } from "../src/adopt/process-table.ts";
 import { lockStateDir } from "../src/setup/lock-state-dir.ts";
 
-const CONTENDER = repoPath("packages", "reloader", "test", "helpers", "lock-contender.ts");
+const CONTENDER = repoPath("packages", "reloader", "test", "helpers", "lock-contender.mjs");
 
 // One contender process and the lines it answers, in order.
 interface Contender {
@@ -21,7 +21,7 @@ interface Contender {
 }
 
 function startContender(): Contender {
-  const child = spawn(process.execPath, ["--import", "tsx", CONTENDER], { stdio: "pipe" });
+  const child = spawn(process.execPath, [CONTENDER], { stdio: "pipe" });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout }).on("line", (line) => {
@@ -52,6 +52,7 @@ const ROUNDS = 50;
 test("contenders started at once: exactly one holds the lock each round, against no lock and against a stale one", async (t) => {
   const dir = await tempDir(t);
   const lockFile = join(dir, "reloader.lock");
+  assertBuilt("reloader");
   const contenders = Array.from({ length: CONTENDERS }, startContender);
   t.after(() => contenders.forEach(({ child }) => child.stdin.end()));
   for (const contender of contenders) assert.equal(await contender.next(), "ready");
