@@ -10,21 +10,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { repoPath, waitFor } from "@rancher-haproxy/test-support";
+import { assertBuilt, repoPath, waitFor } from "@rancher-haproxy/test-support";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { startBackend } from "../../test-support/src/http/index.ts";
 import { readStatus } from "../../test-support/src/status/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
-const SCRIPT = repoPath("packages", "reloader", "test", "helpers", "watch-in-namespace.ts");
+const SCRIPT = repoPath("packages", "reloader", "test", "helpers", "watch-in-namespace.mjs");
 
 type Said = { report?: true; problem?: string | null; done?: string };
 
 // The fixture script in its namespaces, over a fresh directory with the two inputs.
 async function startInNamespace(t: { after(fn: () => Promise<void>): void }) {
+  assertBuilt("reloader");
   const dir = await mkdtemp(join(tmpdir(), "rh-watch-ns-"));
-  const child = spawn("unshare", ["-U", "-r", "-m", process.execPath, "--import", "tsx", SCRIPT, dir], {
+  const child = spawn("unshare", ["-U", "-r", "-m", process.execPath, SCRIPT, dir], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const said: Said[] = [];
