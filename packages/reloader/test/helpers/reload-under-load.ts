@@ -1,27 +1,30 @@
-// The zero-failure scenario: four real backends, concurrent checked load through HAProxy, and N
-// reloads driven by atomic rewrites of the backends file, each confirmed in the reloader's log.
-import type { TestContext } from "node:test";
+// The zero-failure scenario: four real backends, concurrent checked load through HAProxy (a keep-alive
+// load and a `Connection: close` load at once, 16 clients each), and N reloads driven by atomic
+// rewrites of the backends file, each confirmed in the reloader's log.
 import { renderTestBackends, renderTestMap, waitFor } from "../../../test-support/src/haproxy/index.ts";
 import { startBackend, type Backend } from "../../../test-support/src/http/index.ts";
 import { runLoad, type LoadResult } from "../../../test-support/src/load/index.ts";
-import { createFixture } from "./fixture.ts";
+import { createFixture, type Defer } from "./fixture.ts";
 
 export interface ReloadUnderLoadResult {
-  load: LoadResult;
+  /** the keep-alive clients' load */
+  keepAlive: LoadResult;
+  /** the `Connection: close` clients' load */
+  close: LoadResult;
   reloads: number;
   workerPids: number[];
   reloadMs: number[];
   checkMs: number[];
 }
 
-// `hostBase` picks the backends' loopback addresses (hostBase.1-4) so files can run in parallel.
+// `hostBase` picks the backends' loopback addresses (hostBase.1-4); `defer` registers the cleanups.
 export async function reloadUnderLoad(
-  t: TestContext,
-  options: { keepAlive: boolean; reloads: number; hostBase: string },
+  defer: Defer,
+  options: { reloads: number; hostBase: string },
 ): Promise<ReloadUnderLoadResult> {
   const names = ["alpha", "bravo", "charlie", "delta"];
   const backends: Backend[] = [];
-  t.after(() => Promise.all(backends.map((backend) => backend.close())));
+  defer(() => Promise.all(backends.map((backend) => backend.close())));
   for (const [index, name] of names.entries())
     backends.push(await startBackend({ name, host: `${options.hostBase}.${index + 1}` }));
 
@@ -36,7 +39,7 @@ export async function reloadUnderLoad(
       [`# reload ${n}`],
     );
   const map = renderTestMap(Object.fromEntries(names.map((name) => [`${name}.dev.tld`, name])));
-  const fixture = await createFixture((fn) => t.after(fn), {
+  const fixture = await createFixture(defer, {
     backends: backendsFile(0),
     map,
     args: ["--debounce-ms", "10", "--rescan-interval", "0"],
@@ -44,14 +47,16 @@ export async function reloadUnderLoad(
   });
 
   const controller = new AbortController();
-  const load = runLoad({
-    url: fixture.url,
-    targets: names.map((name) => ({ host: `${name}.dev.tld`, expect: name })),
-    concurrency: 16,
-    keepAlive: options.keepAlive,
-    signal: controller.signal,
-    maxDurationMs: 120_000,
-  });
+  const load = (keepAlive: boolean) =>
+    runLoad({
+      url: fixture.url,
+      targets: names.map((name) => ({ host: `${name}.dev.tld`, expect: name })),
+      concurrency: 16,
+      keepAlive,
+      signal: controller.signal,
+      maxDurationMs: 120_000,
+    });
+  const loads = [load(true), load(false)] as const;
   try {
     // Let the load reach a steady state first.
     await waitFor(() => backends.every((backend) => backend.requests > 20), {
@@ -69,10 +74,11 @@ export async function reloadUnderLoad(
   } finally {
     controller.abort();
   }
-  const result = await load;
+  const [keepAlive, close] = await Promise.all(loads);
   const applied = fixture.reloader.logs.filter((line) => line.event === "reload.applied");
   return {
-    load: result,
+    keepAlive,
+    close,
     reloads: applied.length,
     workerPids: applied.map((line) => Number(line["workerPid"])),
     reloadMs: applied.map((line) => Number(line["reloadMs"])),
