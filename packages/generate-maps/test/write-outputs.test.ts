@@ -295,3 +295,23 @@ test("a generator started beside a running one (a start-before-stop upgrade) lea
   assert.equal(await cleanStaleTemps(wanted, logger), false);
   assert.ok((await readdir(dir)).includes(".backends.cfg.7.0123abcd.tmp"));
 });
+
+test("a temp dated in the future (a clock stepped back since the killed write) is taken for stale, not kept for ever", async (t) => {
+  const dir = await tempDir(t);
+  const wanted = files(dir, "B1\n", "M1\n");
+  const leftover = ".domain.map.7.0123abcd.tmp";
+  await writeFile(join(dir, leftover), "x");
+  const dayAhead = new Date(Date.now() + 86_400_000);
+  await utimes(join(dir, leftover), dayAhead, dayAhead);
+  const { logger, lines } = captureLogger();
+  // Before, its age was negative, so "too young" at every cycle: kept and looked for again until the clock
+  // passed the date, with no word about it.
+  assert.equal(await cleanStaleTemps(wanted, logger), true);
+  assert.deepEqual(await readdir(dir), []);
+  assert.deepEqual(
+    lines()
+      .filter((line) => line["event"] === "temp-removed")
+      .map((line) => line["file"]),
+    [leftover],
+  );
+});

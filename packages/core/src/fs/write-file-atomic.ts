@@ -35,7 +35,8 @@ export async function removeStaleTemps(path: string): Promise<string[]> {
 
 // removeStaleTemps for a file another live process may be writing (a start-before-stop upgrade runs two
 // generators on one volume): a temp modified less than `minAgeMs` ago may be in flight and is kept,
-// counted in `young` (the caller tries again later).
+// counted in `young` (the caller tries again later). A temp dated more than `minAgeMs` ahead is no write
+// in flight either (a clock stepped back since a killed write): before, it stayed young until then.
 export async function removeOldTemps(
   path: string,
   minAgeMs: number,
@@ -52,7 +53,7 @@ export async function removeOldTemps(
         () => null,
       );
       if (modified === null) continue; // gone meanwhile
-      if (Date.now() - modified < minAgeMs) {
+      if (Math.abs(Date.now() - modified) < minAgeMs) {
         young += 1;
         continue;
       }
