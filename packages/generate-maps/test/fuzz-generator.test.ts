@@ -149,6 +149,9 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
     notes: 0,
   };
   const codes = new Map<string, number>();
+  // The TCP paths no skip code tells apart: a misspelt proxy-protocol label, and a port kept by a stack
+  // none of whose containers serves (a rival's containers skipped, the port without a backend).
+  const paths = { misspeltProxy: 0, keptPort: 0 };
   const samples: RenderedSample[] = [];
   let pathSamples = 0;
   const empties: RenderedSample[] = [];
@@ -206,6 +209,10 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
         counts.hosts += out.table.counts.hosts;
         for (const skip of [...out.table.skipped, ...out.table.skippedAliases])
           codes.set(skip.code, (codes.get(skip.code) ?? 0) + 1);
+        for (const skip of out.table.skipped) {
+          if (/a misspelt \S+\.proxy-protocol\?/.test(skip.reason)) paths.misspeltProxy += 1;
+          if (/keeps it while none of its containers serves/.test(skip.reason)) paths.keptPort += 1;
+        }
         if (out.table.backends.length > 0) {
           counts.routing += 1;
           // path keys are rarer (they need a valid path and service): the first ones all go to haproxy -c
@@ -228,6 +235,7 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
     [],
     "skip codes never produced",
   );
+  assert.ok(paths.misspeltProxy > 0 && paths.keptPort > 0, `TCP paths reached: ${JSON.stringify(paths)}`);
 
   const toCheck = [...samples, ...empties];
   assert.ok(toCheck.length >= MIN_CHECKED, `only ${toCheck.length} configs to check`);

@@ -260,9 +260,14 @@ const labels = (options: ModelOptions) =>
         { weight: 3, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: field(proxy) },
       ),
+      // the option's name, or a misspelling of it (skipped as proxy-invalid)
+      tcpProxyName: fc.oneof(
+        { weight: 4, arbitrary: fc.constant("proxy-protocol") },
+        { weight: 1, arbitrary: fc.constantFrom("proxy_protocol", "Proxy-Protocol", "proxy-protocl") },
+      ),
       extra: fc.array(fc.tuple(fc.oneof(extraKey, hostileString), field(hostileString)), { maxLength: 3 }),
     })
-    .map(({ port: p, proxy: x, tcp, tcpProxy, extra, routing }) => {
+    .map(({ port: p, proxy: x, tcp, tcpProxy, tcpProxyName, extra, routing }) => {
       const entries: [string, unknown][] = [
         ...extra,
         ...routing.map(([name, value]): [string, unknown] => [`${options.label}.${name}`, value]),
@@ -270,7 +275,7 @@ const labels = (options: ModelOptions) =>
       if (p !== undefined) entries.push([options.label, p]);
       if (x !== undefined) entries.push([options.proxyLabel, x]);
       if (tcp !== undefined) entries.push([options.tcpLabel, tcp]);
-      if (tcpProxy !== undefined) entries.push([`${options.tcpLabel}.proxy-protocol`, tcpProxy]);
+      if (tcpProxy !== undefined) entries.push([`${options.tcpLabel}.${tcpProxyName}`, tcpProxy]);
       return Object.fromEntries(entries);
     });
 
