@@ -7,6 +7,7 @@ import { Registry } from "prom-client";
 import { DEFAULT_MAX_ANSWER_BYTES, renderBackends } from "@rancher-haproxy/core";
 import {
   buildRoutingTable,
+  createSkipLog,
   declaredBackends,
   limitBackendBytes,
   mapBackends,
@@ -23,7 +24,7 @@ import {
   type HostRoute,
 } from "../src/index.js";
 import { registerStateGauges } from "../src/status/state-gauges.js";
-import { clockAt, container, MODEL_OPTIONS } from "./helpers.js";
+import { captureLogger, clockAt, container, MODEL_OPTIONS } from "./helpers.js";
 
 const L = "map-public-http";
 const BAD_OPTIONS = Object.fromEntries(
@@ -384,4 +385,39 @@ test("limitBackendBytes keeps the blocks that fit, in name order, byte-exact as 
     ],
   );
   assert.equal(limitBackendBytes(table.backends, max - 1).kept.length, 2);
+});
+
+test("a backend left out in two cycles keeps its reason (and its one log line) when the cut moves before it", () => {
+  const one = ["a", "b", "c", "d", "e"].map((stack) => container({ name: `${stack}-1`, stack_name: stack }));
+  const more = container({ name: "a-2", stack_name: "a" });
+  const build = (scaled: boolean) =>
+    buildRoutingTable({ containers: scaled ? [...one, more] : one, aliases: {} }, MODEL_OPTIONS);
+  const before = build(false);
+  // room for a, b and c as they are: once stack a scales up, c no longer fits
+  const max = renderBackends({ backends: before.backends.slice(0, 3) }).length;
+  const cut = (table: typeof before) => ({
+    ...table,
+    skipped: limitBackendBytes(table.backends, max).skipped,
+  });
+  const first = cut(before);
+  const second = cut(build(true));
+  assert.deepEqual(
+    [first, second].map((table) => table.skipped.map((skip) => skip.stack)),
+    [
+      ["d", "e"],
+      ["c", "d", "e"],
+    ],
+  );
+  const { logger, lines } = captureLogger();
+  const skips = createSkipLog(logger);
+  skips.report(first);
+  skips.report(second);
+  // Before, each reason named the first backend left out ("from d on", then "from c on"): every container
+  // already left out was logged again whenever the cut moved, tens of thousands of lines at this bound.
+  assert.deepEqual(
+    lines()
+      .filter((line) => line["event"] === "container-skipped")
+      .map((line) => line["container"]),
+    ["d-1", "e-1", "c-1"],
+  );
 });

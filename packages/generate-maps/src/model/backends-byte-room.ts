@@ -27,8 +27,9 @@ export function limitBackendBytes(
       break;
     }
   }
+  // The reason names no other backend (not the first one left out): it stays the same while the cut
+  // moves before it, so the skip log does not log every container left out again at each move.
   const skipped: SkippedContainer[] = [];
-  const first = sorted[cut]?.name ?? "";
   for (const backend of sorted.slice(cut))
     for (const server of backend.servers)
       skipped.push({
@@ -36,7 +37,7 @@ export function limitBackendBytes(
         uuid: server.uuid,
         stack: backend.stack,
         code: "backend-limit",
-        reason: `backend ${backend.name} is left out: haproxy-backends.cfg would pass ${max} bytes (backends in name order, from ${first} on; the reloader refuses a file over 64 MiB)`,
+        reason: `backend ${backend.name} is left out: haproxy-backends.cfg would pass ${max} bytes (backends in name order; the reloader refuses a file over 64 MiB)`,
         ...(backend.mode === "tcp" ? { route: "tcp" as const } : {}),
       });
   return { kept: sorted.slice(0, cut), skipped };
