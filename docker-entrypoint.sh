@@ -18,7 +18,8 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # (0.1 s, three times at most) and given the stop, with what is left of its stop budget (the
 # --stop-timeout flag or RELOADER_STOP_TIMEOUT). SIGHUP
 # is a stop like SIGTERM; SIGUSR1, SIGUSR2, SIGQUIT and the other signals tini passes on that would end a
-# shell (SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGIO, SIGXCPU, SIGXFSZ) are ignored (logged): each would
+# shell (SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGIO, SIGXCPU, SIGXFSZ, SIGPIPE, SIGSTKFLT and the real-time
+# SIGRTMIN..SIGRTMAX, logged as RTMIN+<n>) are ignored (logged): each would
 # otherwise end this script, and the container with HAProxy. So is SIGTSTP, which would stop it (the stop
 # that came next was never passed on).
 # The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
@@ -144,7 +145,14 @@ supervise_reloader() {
   trap 'stopping=${stopping:-INT} stop_at=${stop_at:-$(date +%s%3N)}' INT
   trap 'stopping=${stopping:-HUP} stop_at=${stop_at:-$(date +%s%3N)}' HUP
   ignored=""
-  for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
+  for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
+  # By number: dash knows no name for SIGSTKFLT (16) nor for Linux's real-time signals (34-64).
+  trap 'ignored="$ignored STKFLT"' 16
+  number=34
+  while [ "$number" -le 64 ]; do
+    trap "ignored=\"\$ignored RTMIN+$((number - 34))\"" "$number"
+    number=$((number + 1))
+  done
   # setsid makes the reloader a session (and process group) leader in place, same pid: `$!` stays it.
   own_session=""
   ! command -v setsid >/dev/null 2>&1 || own_session=setsid

@@ -233,14 +233,23 @@ const OTHER_SIGNALS = [
   "SIGXCPU",
   "SIGXFSZ",
   "SIGTSTP",
+  "SIGPIPE",
+  "SIGSTKFLT",
 ] as const;
-for (const signal of OTHER_SIGNALS) {
-  test(`${signal} to the entrypoint is ignored (logged): the reloader keeps running, SIGTERM still stops it`, async (t) => {
+// Linux's real-time signals (SIGRTMIN = 34 … SIGRTMAX = 64): tini passes them on too, and each ended the
+// entrypoint (SIGRTMIN+3 is the stop signal of systemd-style tooling).
+const REALTIME = [
+  { name: "RTMIN+3", number: 37 },
+  { name: "RTMIN+30", number: 64 },
+] as const;
+for (const signal of [...OTHER_SIGNALS, ...REALTIME]) {
+  const [name, sent] = typeof signal === "string" ? [signal.slice(3), signal] : [signal.name, signal.number];
+  test(`SIG${name} to the entrypoint is ignored (logged): the reloader keeps running, SIGTERM still stops it`, async (t) => {
     const entrypoint = await startEntrypoint(t, STOPPING_RELOADER);
     await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
-    process.kill(entrypoint.pid, signal);
+    process.kill(entrypoint.pid, sent);
     const ignored = await entrypoint.waitForEvent("entrypoint.signal-ignored", { timeoutMs: 5000 });
-    assert.equal(ignored["signal"], signal.slice(3));
+    assert.equal(ignored["signal"], name);
     process.kill(entrypoint.pid, "SIGTERM");
     assert.deepEqual(await entrypoint.exited, { code: 0, signal: null });
     assert.equal(entrypoint.count("fake.started"), 1, "never started again");
