@@ -3,12 +3,13 @@
 // when a chain certificate expires before the leaf, counted to that date.
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { MetadataClient } from "@rancher-haproxy/core";
-import type { CertificateSupervisor } from "../src/certs/certificate-manager.ts";
+import { CertificateManager, type CertificateSupervisor } from "../src/certs/certificate-manager.ts";
+import { certificatePaths } from "../src/certs/render/render-crt-list.ts";
 import { captureLog } from "./helpers/capture-log.ts";
 import { createTestCa, utc, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { testCertificateManager } from "./helpers/test-certificate-manager.ts";
@@ -88,5 +89,56 @@ test("a chain certificate expiring before the leaf is what the expiry warning co
     String(expiring()[0]?.["warning"]),
     /metadata\/b expires in \d\.\d days \(a chain certificate, /,
   );
+  await manager.close();
+});
+
+test("HAPROXY_SSL_CERT's chain expiring before its leaf is what the default certificate's warning counts to", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-expiry-mounted-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { logger, events } = captureLog();
+  // Checked as HAProxy loads it (only the leaf's dates), so the chain is not refused once the CA has
+  // expired: HAProxy serves the expired CA certificate then, and clients refuse the chain.
+  const start = Date.now() - 3_600_000;
+  const long = ca.issue(["mounted.test"], { start: utc(start), end: utc(start + 60 * DAY) });
+  const mounted = join(dir, "mounted.pem");
+  await writeFile(mounted, `${long.cert}${long.key}`);
+  const client = { getJson: async () => ({}) } as unknown as MetadataClient;
+  let now = Date.now();
+  const manager = new CertificateManager({
+    ssl: {
+      enabled: true,
+      port: 443,
+      certPath: join(dir, "server.pem"),
+      certFile: mounted,
+      base64Encoded: false,
+      redirect: null,
+      certDir: null,
+      strictSni: false,
+      pollIntervalMs: 0,
+    },
+    paths: certificatePaths(dir),
+    masterSocket: join(dir, "no.sock"),
+    client,
+    logger,
+    manageDefault: false,
+    now: () => now,
+  });
+  const supervisor = {
+    isRunning: () => true,
+    exclusive: (task: () => Promise<unknown>) => task(),
+    reload: () => Promise.reject(new Error("nothing changes: no reload")),
+  } as unknown as CertificateSupervisor;
+  const expiring = () => events().filter((line) => line["event"] === "certs.expiring");
+
+  await manager.prepare();
+  const first = manager.snapshot().served.find((cert) => cert.name === "default");
+  assert.ok(first, JSON.stringify(manager.snapshot()));
+  assert.ok(first.daysLeft < 31 && first.daysLeft > 28, `counted to the CA's expiry: ${first.daysLeft}`);
+  assert.equal(first.chainNotAfter, new Date(new X509Certificate(ca.caCert).validTo).toISOString());
+
+  now += 20 * DAY; // the leaf has 40 days left, its chain about 10
+  await manager.sync(supervisor);
+  assert.equal(expiring().length, 1, JSON.stringify(events().map((line) => line["event"])));
+  assert.match(String(expiring()[0]?.["warning"]), /default expires in \d\.\d days \(a chain certificate, /);
   await manager.close();
 });

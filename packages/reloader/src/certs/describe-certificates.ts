@@ -27,15 +27,16 @@ export function describeCertificates(
 }
 
 // A checked certificate's chain may expire before its leaf (an intermediate or a cross-signed root):
-// its next version with the same chain is refused from then on, so the warning counts to that date.
+// its next version with the same chain is refused from then on (a mounted HAPROXY_SSL_CERT's is served
+// expired, and clients refuse it), so the warning counts to that date.
 function describe(
   cert: Pick<CheckedCertificate, "name" | "subject" | "names" | "notAfter" | "fingerprint"> &
-    Partial<Pick<CheckedCertificate, "chainValidTo">>,
+    Partial<Pick<CheckedCertificate, "firstNotAfter">>,
   source: ServedCertificate["source"],
   now: number,
 ): ServedCertificate {
-  const chainFirst = cert.chainValidTo !== undefined && cert.chainValidTo < cert.notAfter;
-  const expires = chainFirst ? (cert.chainValidTo as number) : cert.notAfter;
+  const chainFirst = cert.firstNotAfter !== undefined && cert.firstNotAfter < cert.notAfter;
+  const expires = chainFirst ? (cert.firstNotAfter as number) : cert.notAfter;
   return {
     name: cert.name,
     source,

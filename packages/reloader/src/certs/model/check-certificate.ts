@@ -18,6 +18,9 @@ export interface CheckedCertificate {
   /** the window (ms) in which every certificate of the chain is valid: a cached check holds inside it */
   chainValidFrom: number;
   chainValidTo: number;
+  /** the first expiry (ms) of the certificates in the PEM, whatever the rules checked: a mounted
+   * HAPROXY_SSL_CERT's issuers are served even once expired, and clients refuse the chain then */
+  firstNotAfter: number;
 }
 
 // A certificate that was refused, and why.
@@ -121,6 +124,7 @@ export function checkCertificate(
       fingerprint: leaf.fingerprint256,
       chainValidFrom: Math.max(...dated.map((cert) => Date.parse(cert.validFrom))),
       chainValidTo: Math.min(...dated.map((cert) => Date.parse(cert.validTo))),
+      firstNotAfter: Math.min(...chain.map((cert) => Date.parse(cert.validTo)).filter(Number.isFinite)),
     },
   };
 }
