@@ -94,6 +94,27 @@ test("the line grammar accepts the documented format and rejects every kind of s
     assert.notDeepEqual(checkMap(text, "dev.tld", ["app-r123", "app-r124"]), [], what);
 });
 
+test("the line grammar: a path backend may have no server (held while its containers are down), a stack's may not", () => {
+  const held = `${VALID_BACKENDS}
+backend app-r124.api
+    mode http
+    http-request deny deny_status 403 if !{ ssl_fc }
+
+backend app-r125.api
+    mode http
+`;
+  assert.deepEqual(checkBackends(held), {
+    violations: [],
+    backends: ["app-r123", "app-r124", "app-r124.api", "app-r125.api"],
+    servers: 3,
+  });
+  const broken: [string, string][] = [
+    ["a stack's backend without a server", held.replace("backend app-r124.api", "backend app-r124a")],
+    ["a stack's backend without a server, last", held.replace("backend app-r125.api", "backend app-r125")],
+  ];
+  for (const [what, text] of broken) assert.notDeepEqual(checkBackends(text).violations, [], what);
+});
+
 test("the line grammar: a tcp_<port> backend is mode tcp, has no option lines, and no map line names it", () => {
   const tcp = `${VALID_BACKENDS}
 backend tcp_5432

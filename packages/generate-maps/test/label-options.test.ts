@@ -233,6 +233,71 @@ test("path: a service becomes backend <stack>.<service> with host/path keys; str
   );
 });
 
+test("a path whose containers are listed but none serves keeps its keys, its https and no server; a removed label releases it", () => {
+  const api = (extra: Record<string, unknown>, options: Record<string, string> = {}) =>
+    container({
+      stack_name: "shop",
+      service_name: "api",
+      ...labels({ [`${L}.path`]: "/api", [`${L}.hosts`]: "www.example.com", ...options }),
+      ...extra,
+    });
+  const web = container({ stack_name: "shop", service_name: "web" });
+  const keys = [
+    "shop.dev.tld shop stack",
+    "shop.dev.tld/api shop.api stack",
+    "www.example.com/api shop.api hosts",
+  ];
+  const downs = [
+    [{ health_state: "unhealthy" }, "unhealthy"],
+    [{ state: "stopped" }, "not-running"],
+    [{ primary_ip: null }, "no-ip"],
+  ] as const;
+  for (const [down, code] of downs) {
+    const table = build([web, api(down, { [`${L}.https`]: "only" }), api({ ...down, name: "b" })]);
+    assert.deepEqual(map(table), keys, code);
+    const held = table.backends.find((backend) => backend.name === "shop.api");
+    assert.deepEqual(held?.servers, [], "held with no server");
+    assert.equal(held?.options?.https, "only", "the strictest https of its containers, as when served");
+    assert.match(
+      renderBackends(table),
+      /backend shop\.api\n {4}mode http\n {4}http-request deny deny_status 403 if !\{ ssl_fc \}\n$/,
+    );
+    const parsed = parseSharedFiles({ backends: renderBackends(table), map: renderDomainMap(table) });
+    assert.equal(parsed.ok, true, "a backend with no server passes the contract");
+    assert.deepEqual(
+      table.skipped.map((skip) => skip.code),
+      [code, code],
+    );
+  }
+  // One container serves: the path is served (by it alone).
+  const served = build([web, api({ health_state: "unhealthy" }), api({})]);
+  assert.equal(served.backends.find((backend) => backend.name === "shop.api")?.servers.length, 1);
+  // Not a lifecycle state (an address outside the networks, another environment), the path label removed,
+  // or the container gone: released, as before.
+  const released = [
+    build([web, api({ primary_ip: "192.0.2.1", health_state: "unhealthy" })]),
+    buildRoutingTable(
+      { containers: [web, api({ environment_uuid: "other" })], aliases: {}, environment: "own" },
+      MODEL_OPTIONS,
+    ),
+    build([web, container({ stack_name: "shop", service_name: "api", health_state: "unhealthy" })]),
+    build([web]),
+  ];
+  for (const [index, table] of released.entries())
+    assert.deepEqual(map(table), ["shop.dev.tld shop stack"], `case ${index}`);
+  // A spelling that serves wins its stack over one that only holds a path (Shop's /api is not held).
+  const spelled = build([
+    container({ stack_name: "shop", stack_uuid: "57000000-0000-4000-8000-000000000009" }),
+    container({
+      stack_name: "Shop",
+      service_name: "api",
+      health_state: "unhealthy",
+      ...labels({ [`${L}.path`]: "/api" }),
+    }),
+  ]);
+  assert.deepEqual(map(spelled), ["shop.dev.tld shop stack"]);
+});
+
 test("backend options settle on the first container; disagreements and fallbacks are notes, not skips", () => {
   const table = build([
     container({

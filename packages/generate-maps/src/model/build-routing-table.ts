@@ -22,7 +22,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const selection = selectContainers(input.containers, options, input.environment ?? null);
   // Route notes, bounded: labels multiply them (see note-budget.ts).
   const budget = new NoteBudget();
-  const grouping = groupBackends(selection.candidates, budget);
+  const grouping = groupBackends(selection.candidates, budget, selection.pathHolds);
   const tcp = groupTcpBackends(selection.tcpCandidates, selection.tcpClaims);
   // The backends file's bytes are bounded like the map's (backends-byte-room.ts); the stacks left out
   // still own their names (present below), as while they are down.

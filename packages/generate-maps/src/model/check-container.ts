@@ -27,9 +27,14 @@ export interface ContainerIdentity {
   address: string;
 }
 
-// Passed, or the first check failed (in a fixed order, so the reason is stable).
+// The names of a container whose names passed (the address or the lifecycle failed).
+export type ContainerNames = Pick<ContainerIdentity, "stackName" | "stack" | "stackUuid" | "service">;
+
+// Passed, or the first check failed (in a fixed order, so the reason is stable); `names` when the
+// failure came after the names passed (its address or its lifecycle).
 export type ContainerCheck =
-  { ok: true; identity: ContainerIdentity } | { ok: false; code: ContainerSkipCode; reason: string };
+  | { ok: true; identity: ContainerIdentity }
+  | { ok: false; code: ContainerSkipCode; reason: string; names?: ContainerNames };
 
 // Checks names, address and lifecycle; `domain` (null: no host name) bounds <stack>.<domain>;
 // `serviceBackend`: the service names a backend `<stack>.<service>` (a path label), so it must be a DNS label.
@@ -72,34 +77,34 @@ export function checkContainer(
   if (!isUuidToken(uuid))
     return refuse("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
 
+  const stackUuid = container.stack_uuid;
+  const names: ContainerNames = {
+    stackName: String(stackName),
+    stack,
+    stackUuid: typeof stackUuid === "string" ? stackUuid : "",
+    service,
+  };
   const ip = container.primary_ip;
-  if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip");
+  if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip", names);
   if (typeof ip !== "string" || !isIPv4(ip))
-    return refuse("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`);
+    return refuse("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`, names);
   const refused = checkBackendAddress(ip, networks);
-  if (refused) return refuse(refused.code, refused.reason);
+  if (refused) return refuse(refused.code, refused.reason, names);
   const state = container.state;
   if (!isServingState(state))
-    return refuse("not-running", `state is ${describeValue(state)}, not "running" or "updating-running"`);
+    return refuse(
+      "not-running",
+      `state is ${describeValue(state)}, not "running" or "updating-running"`,
+      names,
+    );
   const health = container.health_state;
   if (!isServingHealth(health))
     return refuse(
       "unhealthy",
       `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
+      names,
     );
-  const stackUuid = container.stack_uuid;
-  return {
-    ok: true,
-    identity: {
-      stackName: String(stackName),
-      stack,
-      stackUuid: typeof stackUuid === "string" ? stackUuid : "",
-      service,
-      serverName: `${service}-${uuid}`,
-      uuid,
-      address: ip,
-    },
-  };
+  return { ok: true, identity: { ...names, serverName: `${service}-${uuid}`, uuid, address: ip } };
 }
 
 // A name with a character outside ASCII, refused before it is lower-cased: some lower-case into ASCII
@@ -108,6 +113,6 @@ function notAscii(field: string, value: unknown): string {
   return `${field} ${describeValue(value)} has a character outside ASCII (it could lower-case to another name)`;
 }
 
-function refuse(code: ContainerSkipCode, reason: string): ContainerCheck {
-  return { ok: false, code, reason };
+function refuse(code: ContainerSkipCode, reason: string, names?: ContainerNames): ContainerCheck {
+  return names === undefined ? { ok: false, code, reason } : { ok: false, code, reason, names };
 }

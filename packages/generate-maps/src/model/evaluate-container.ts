@@ -17,8 +17,8 @@ import { readLabelOptions } from "./read-label-options.js";
 import type { ContainerSkipCode } from "./reasons.js";
 import type { ContainerRef, ModelOptions, Server, SkippedContainer } from "./routing-table.js";
 
-// A container that passed every check of its own; stacks and server names are settled across containers later.
-export interface Candidate {
+// What a labelled container asks of its backend, served or not (a PathHold has no server).
+export interface BackendWish {
   ref: ContainerRef;
   /** the backend: the lower-cased stack, or `<stack>.<service>` with a path label */
   backend: string;
@@ -32,13 +32,25 @@ export interface Candidate {
   /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
   stackName: string;
   stackUuid: string;
+}
+
+// A container that passed every check of its own; stacks and server names are settled across containers later.
+export interface Candidate extends BackendWish {
   server: Server;
 }
 
-// The three ways a container can come out of step 1.
+// A container with a path label that does not serve at the moment (HOLDING_CODES: down, unhealthy,
+// no address yet, as in every redeploy): its backend keeps its keys, with no server, while it is listed.
+export type PathHold = BackendWish;
+
+// The skips during which a path backend's container holds its path: lifecycle states a deploy goes
+// through, not mistakes in labels, names or addresses.
+const HOLDING_CODES: ReadonlySet<ContainerSkipCode> = new Set(["no-ip", "not-running", "unhealthy"]);
+
+// The three ways a container can come out of step 1 (a skipped one may hold its path: `hold`).
 export type Evaluation =
   | { kind: "unlabelled"; ref: ContainerRef }
-  | { kind: "skipped"; skip: SkippedContainer }
+  | { kind: "skipped"; skip: SkippedContainer; hold?: PathHold }
   | { kind: "candidate"; candidate: Candidate };
 
 // Checks one container for its HTTP route in a fixed order (labels, names, address, lifecycle), so its
@@ -75,7 +87,24 @@ export function evaluateContainer(
 
   const path = reading.settings.path;
   const checked = checkContainer(container, options.domain, networks, path !== undefined);
-  if (!checked.ok) return skipped(ref, checked.code, checked.reason);
+  if (!checked.ok) {
+    const { code, reason, names } = checked;
+    if (path === undefined || names === undefined || !HOLDING_CODES.has(code))
+      return skipped(ref, code, reason);
+    const { stack, stackName, stackUuid, service } = names;
+    const { settings, warnings, wish } = reading;
+    const hold = {
+      ref,
+      backend: `${stack}.${service}`,
+      stack,
+      settings,
+      warnings,
+      wish,
+      stackName,
+      stackUuid,
+    };
+    return { kind: "skipped", skip: { ...ref, code, reason }, hold };
+  }
   const { identity } = checked;
   const server: Server = {
     name: identity.serverName,

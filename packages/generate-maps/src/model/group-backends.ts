@@ -1,8 +1,10 @@
 // Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased (across
 // all their backends) and servers that collide by name, deterministically whatever order metadata listed them in.
+// A path backend none of whose containers serves but some are listed (down, redeploying: path holds)
+// stays, with no server: its keys keep its path (a 503, or its https refusal), not the next key's backend.
 import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
-import type { Candidate } from "./evaluate-container.js";
+import type { BackendWish, Candidate, PathHold } from "./evaluate-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
@@ -16,12 +18,18 @@ export interface Grouping {
 }
 
 // Groups candidates by backend; per lower-cased stack one spelling wins (see compareStacks) and each server name is
-// used once; the notes on options (fallbacks, disagreements) go to `notes`.
-export function groupBackends(candidates: readonly Candidate[], notes: NoteBudget): Grouping {
-  const winners = stackWinners(candidates);
+// used once; the notes on options (fallbacks, disagreements) go to `notes`. `holds`: a backend of them
+// that gets no server is kept without one, its options from its listed containers' labels.
+export function groupBackends(
+  candidates: readonly Candidate[],
+  notes: NoteBudget,
+  holds: readonly PathHold[] = [],
+): Grouping {
+  const winners = stackWinners(candidates, holds);
   const byBackend = groupBy(candidates, (candidate) => candidate.backend);
+  const heldBy = groupBy(holds, (hold) => hold.backend);
   const grouping: Grouping = { backends: [], skipped: [] };
-  for (const name of [...byBackend.keys()].sort(compareStrings)) {
+  for (const name of [...new Set([...byBackend.keys(), ...heldBy.keys()])].sort(compareStrings)) {
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
     const servers = new Map<string, Candidate>();
     for (const candidate of members) {
@@ -37,23 +45,36 @@ export function groupBackends(candidates: readonly Candidate[], notes: NoteBudge
       else servers.set(candidate.server.name, candidate);
     }
     if (servers.size > 0) grouping.backends.push(settleBackendOptions(name, [...servers.values()], notes));
+    else {
+      const held = (heldBy.get(name) ?? [])
+        .filter((hold) => compareStacks(hold, winners.get(hold.stack) ?? hold) === 0)
+        .sort(compareHolds);
+      if (held.length > 0) grouping.backends.push(settleBackendOptions(name, held, notes));
+    }
   }
   return grouping;
 }
 
 // The spelling that wins each lower-cased stack, over all its candidates: its own backend and its path
-// backends (`App` without a path and `app` with `path=/api` would otherwise share app.<domain>).
-function stackWinners(candidates: readonly Candidate[]): Map<string, Candidate> {
-  const winners = new Map<string, Candidate>();
-  for (const candidate of candidates) {
-    const winner = winners.get(candidate.stack);
-    if (winner === undefined || compareStacks(candidate, winner) < 0) winners.set(candidate.stack, candidate);
-  }
+// backends (`App` without a path and `app` with `path=/api` would otherwise share app.<domain>). A stack
+// with no candidate: over its holds (a served spelling always wins over one that only holds a path).
+function stackWinners(
+  candidates: readonly Candidate[],
+  holds: readonly PathHold[],
+): Map<string, BackendWish> {
+  const winners = new Map<string, BackendWish>();
+  const lowest = (wish: BackendWish) => {
+    const winner = winners.get(wish.stack);
+    if (winner === undefined || compareStacks(wish, winner) < 0) winners.set(wish.stack, wish);
+  };
+  for (const candidate of candidates) lowest(candidate);
+  const served = new Set(winners.keys());
+  for (const hold of holds) if (!served.has(hold.stack)) lowest(hold);
   return winners;
 }
 
 // The winning stack first: a name already in lower case, then code-unit order of the name, then of the uuid.
-function compareStacks(a: Candidate, b: Candidate): number {
+function compareStacks(a: BackendWish, b: BackendWish): number {
   // One stack (nearly every comparison: a candidate against its stack's winner, or a backend's members).
   if (a.stackName === b.stackName && a.stackUuid === b.stackUuid) return 0;
   const lowerA = a.stackName === a.stack ? 0 : 1;
@@ -78,7 +99,20 @@ function compareCandidates(a: Candidate, b: Candidate): number {
   );
 }
 
-function caseConflict(loser: Candidate, winner: Candidate): SkippedContainer {
+// Total order of holds, as of candidates without a server line: whichever container's labels decide a
+// held backend's options, the order metadata listed them in never does.
+function compareHolds(a: PathHold, b: PathHold): number {
+  return (
+    compareStacks(a, b) ||
+    compareStrings(a.ref.container, b.ref.container) ||
+    compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "") ||
+    compareStrings(a.wish, b.wish) ||
+    compareStrings(JSON.stringify(a.settings.server), JSON.stringify(b.settings.server)) ||
+    compareStrings(a.warnings.join("\n"), b.warnings.join("\n"))
+  );
+}
+
+function caseConflict(loser: Candidate, winner: BackendWish): SkippedContainer {
   const same = loser.stackName === winner.stackName;
   const loserName = same
     ? `"${loser.stackName}" (uuid ${loser.stackUuid || "none"})`

@@ -1,6 +1,12 @@
 // Step 1 of the model: each container on its own is routed, skipped with a reason, or simply unlabelled.
 import { parseBackendNetworks, type BackendNetworks } from "./check-backend-address.js";
-import { evaluateContainer, isObject, notAnObject, type Candidate } from "./evaluate-container.js";
+import {
+  evaluateContainer,
+  isObject,
+  notAnObject,
+  type Candidate,
+  type PathHold,
+} from "./evaluate-container.js";
 import { evaluateTcpContainer, type TcpCandidate, type TcpClaim } from "./evaluate-tcp-container.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
@@ -13,6 +19,8 @@ export interface Selection {
   /** how many entries the list had */
   entries: number;
   candidates: Candidate[];
+  /** the path backends skipped HTTP containers hold while they do not serve (down, redeploying) */
+  pathHolds: PathHold[];
   tcpCandidates: TcpCandidate[];
   /** the public ports skipped TCP containers claim for their stacks */
   tcpClaims: TcpClaim[];
@@ -31,6 +39,7 @@ export function selectContainers(
   const selection: Selection = {
     entries: 0,
     candidates: [],
+    pathHolds: [],
     tcpCandidates: [],
     tcpClaims: [],
     skipped: [],
@@ -67,8 +76,10 @@ function select(
 ): void {
   const result = evaluateContainer(container, options, networks);
   const tcp = evaluateTcpContainer(container, options, networks);
-  if (result.kind === "skipped") selection.skipped.push(explainNoIp(result.skip, noIp));
-  else if (result.kind === "candidate") selection.candidates.push(result.candidate);
+  if (result.kind === "skipped") {
+    selection.skipped.push(explainNoIp(result.skip, noIp));
+    if (result.hold) selection.pathHolds.push(result.hold);
+  } else if (result.kind === "candidate") selection.candidates.push(result.candidate);
   if (tcp.kind === "skipped") {
     selection.skipped.push(explainNoIp(tcp.skip, noIp));
     if (tcp.claim) selection.tcpClaims.push(tcp.claim);

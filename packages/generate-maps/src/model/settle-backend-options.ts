@@ -6,14 +6,15 @@
 import { createHash } from "node:crypto";
 import type { BackendOptions } from "@rancher-haproxy/core";
 import type { Backend, Server } from "./routing-table.js";
-import type { Candidate } from "./evaluate-container.js";
+import type { BackendWish, Candidate } from "./evaluate-container.js";
 import { describeValue } from "./describe-value.js";
 import { clipForNote, type NoteBudget } from "./note-budget.js";
 
-// Settles `members` (non-empty, winner first) into backend `name`; its notes go to `notes`.
+// Settles `members` (non-empty, winner first) into backend `name`; its notes go to `notes`. Members
+// without a server (path holds: none of the backend's containers serves) give a backend with no server.
 export function settleBackendOptions(
   name: string,
-  members: readonly Candidate[],
+  members: readonly (Candidate | BackendWish)[],
   notes: NoteBudget,
 ): Backend {
   const [first] = members;
@@ -44,7 +45,7 @@ export function settleBackendOptions(
       code: "option-disagreement",
       reason: `https and hsts take the strictest any of its containers asks for: ${describeTransport(options)}`,
     });
-  const servers = members.map((member) => serverOf(member.server, options));
+  const servers = members.flatMap((member) => ("server" in member ? [serverOf(member.server, options)] : []));
   const backend: Backend = {
     name,
     servers,
@@ -60,7 +61,7 @@ const HTTPS_RANK = { none: 0, redirect: 1, only: 2 } as const;
 
 // `decided` with the strictest `https` (only, then redirect) and the longest `hsts` of `members`; the
 // same object when no member asks for more.
-function strictestTransport(decided: BackendOptions, members: readonly Candidate[]): BackendOptions {
+function strictestTransport(decided: BackendOptions, members: readonly BackendWish[]): BackendOptions {
   let options = decided;
   for (const { settings } of members) {
     const { https, hsts } = settings.backend;
