@@ -298,6 +298,49 @@ test("a path whose containers are listed but none serves keeps its keys, its htt
   assert.deepEqual(map(spelled), ["shop.dev.tld shop stack"]);
 });
 
+test("a path whose containers all carry an invalid or misspelt https/hsts label is held failing closed (https=only), never handed to /", () => {
+  const api = (options: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    container({
+      stack_name: "shop",
+      service_name: "api",
+      ...labels({ [`${L}.path`]: "/api", ...options }),
+      ...extra,
+    });
+  const web = container({ stack_name: "shop", service_name: "web" });
+  const typos: Record<string, string>[] = [
+    { [`${L}.https`]: "onlyy" },
+    { [`${L}.hsts`]: "a year" },
+    { [`${L}.htps`]: "only" },
+    { [`${L}.HTTPS`]: "redirect" },
+  ];
+  for (const typo of typos) {
+    for (const extra of [{}, { health_state: "unhealthy" }]) {
+      const table = build([web, api(typo, extra)]);
+      const what = JSON.stringify({ typo, extra });
+      assert.deepEqual(map(table), ["shop.dev.tld shop stack", "shop.dev.tld/api shop.api stack"], what);
+      const held = table.backends.find((backend) => backend.name === "shop.api");
+      assert.deepEqual(held?.servers, [], what);
+      assert.equal(held?.options?.https, "only", what);
+      assert.deepEqual(
+        table.skipped.map((skip) => skip.code),
+        ["option-invalid"],
+        what,
+      );
+    }
+  }
+  // Beside a container of the path that serves, the typo'd one is only skipped.
+  const beside = build([web, api({}), api({ [`${L}.https`]: "onlyy" }, { name: "b" })]);
+  assert.equal(beside.backends.find((backend) => backend.name === "shop.api")?.servers.length, 1);
+  assert.equal(beside.backends.find((backend) => backend.name === "shop.api")?.options?.https, undefined);
+  // Without a valid path (or at a refused address) nothing is held, as before.
+  for (const table of [
+    build([web, api({ [`${L}.path`]: "/a b", [`${L}.https`]: "onlyy" })]),
+    build([web, api({ [`${L}.https`]: "onlyy" }, { primary_ip: "192.0.2.1" })]),
+    build([web, container({ stack_name: "shop", ...labels({ [`${L}.https`]: "onlyy" }) })]),
+  ])
+    assert.deepEqual(map(table), ["shop.dev.tld shop stack"]);
+});
+
 test("backend options settle on the first container; disagreements and fallbacks are notes, not skips", () => {
   const table = build([
     container({

@@ -13,7 +13,7 @@ import { checkContainer } from "./check-container.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
 import { ownField } from "./own-field.js";
-import { readLabelOptions } from "./read-label-options.js";
+import { closedPathReading, readLabelOptions } from "./read-label-options.js";
 import type { ContainerSkipCode } from "./reasons.js";
 import type { ContainerRef, ModelOptions, Server, SkippedContainer } from "./routing-table.js";
 
@@ -83,7 +83,7 @@ export function evaluateContainer(
     );
 
   const reading = readLabelOptions(labels, options.label);
-  if ("skip" in reading) return skipped(ref, "option-invalid", reading.skip);
+  if ("skip" in reading) return closedHold(container, ref, reading.skip, options, networks);
 
   const path = reading.settings.path;
   const checked = checkContainer(container, options.domain, networks, path !== undefined);
@@ -153,4 +153,25 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof OversizedEntry)
   );
+}
+
+// A container skipped for an invalid `https`/`hsts` label (a typo in a deploy) with a valid path: it holds
+// its path failing closed (https=only, closedPathReading) while no container of the path serves, like a
+// container that is down; a typo must not hand `/api` to the stack's `/` backend over plain HTTP.
+function closedHold(
+  container: Record<string, unknown>,
+  ref: ContainerRef,
+  reason: string,
+  options: ModelOptions,
+  networks: BackendNetworks | undefined,
+): Evaluation {
+  const skip = { ...ref, code: "option-invalid" as const, reason };
+  const reading = closedPathReading(container.labels, options.label);
+  if (reading === undefined) return { kind: "skipped", skip };
+  const checked = checkContainer(container, options.domain, networks, true);
+  const names = checked.ok ? checked.identity : HOLDING_CODES.has(checked.code) ? checked.names : undefined;
+  if (names === undefined) return { kind: "skipped", skip };
+  const { stack, stackName, stackUuid, service } = names;
+  const hold = { ref, backend: `${stack}.${service}`, stack, ...reading, stackName, stackUuid };
+  return { kind: "skipped", skip, hold };
 }

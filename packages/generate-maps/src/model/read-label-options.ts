@@ -55,6 +55,25 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
   return { settings, warnings, wish: wishOf(settings) };
 }
 
+// What a container skipped for an invalid or misspelt `https`/`hsts` label asks of its path, failing
+// closed: its path (when that label itself is valid) with `https=only` and nothing else, so its backend
+// can hold the path while none of its containers serves instead of letting the path fall to the stack's
+// `/` backend over plain HTTP (found by a review). Undefined without a valid path other than `/`.
+export function closedPathReading(
+  labels: unknown,
+  label: string,
+): Exclude<LabelReading, { skip: string }> | undefined {
+  const raw = ownField(labels, `${label}.path`);
+  if (typeof raw !== "string") return undefined;
+  const parsed = parseValue(LABEL_OPTIONS.path.type, raw);
+  if (!parsed.ok) return undefined;
+  const settings: LabelSettings = { hosts: [], backend: {}, server: {} };
+  LABEL_OPTIONS.path.apply(parsed.value, settings);
+  if (settings.path === undefined) return undefined;
+  settings.backend.https = "only";
+  return { settings, warnings: [], wish: wishOf(settings) };
+}
+
 // The hosts sorted: the same names in another order ask for the same routes (an option-disagreement
 // note said otherwise; found by a review).
 function wishOf(settings: LabelSettings): string {
