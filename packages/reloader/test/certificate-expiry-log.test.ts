@@ -24,6 +24,13 @@ after(() => ca.close());
 
 const DAY = 86_400_000;
 
+// A running HAProxy nothing is applied to: the certificates stay the same, only the clock moves.
+const supervisor = {
+  isRunning: () => true,
+  exclusive: (task: () => Promise<unknown>) => task(),
+  reload: () => Promise.reject(new Error("nothing changes: no reload")),
+} as unknown as CertificateSupervisor;
+
 test("a certificate that comes within 14 days of its expiry while served is logged as certs.expiring once", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-expiry-log-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -33,11 +40,6 @@ test("a certificate that comes within 14 days of its expiry while served is logg
   } as unknown as MetadataClient;
   let now = Date.now();
   const manager = testCertificateManager(dir, client, logger, () => now);
-  const supervisor = {
-    isRunning: () => true,
-    exclusive: (task: () => Promise<unknown>) => task(),
-    reload: () => Promise.reject(new Error("nothing changes: no reload")),
-  } as unknown as CertificateSupervisor;
   const expiring = () => events().filter((line) => line["event"] === "certs.expiring");
 
   await manager.prepare();
@@ -68,11 +70,6 @@ test("a chain certificate expiring before the leaf is what the expiry warning co
   } as unknown as MetadataClient;
   let now = Date.now();
   const manager = testCertificateManager(dir, client, logger, () => now);
-  const supervisor = {
-    isRunning: () => true,
-    exclusive: (task: () => Promise<unknown>) => task(),
-    reload: () => Promise.reject(new Error("nothing changes: no reload")),
-  } as unknown as CertificateSupervisor;
   const expiring = () => events().filter((line) => line["event"] === "certs.expiring");
 
   await manager.prepare();
@@ -123,11 +120,6 @@ test("HAPROXY_SSL_CERT's chain expiring before its leaf is what the default cert
     manageDefault: false,
     now: () => now,
   });
-  const supervisor = {
-    isRunning: () => true,
-    exclusive: (task: () => Promise<unknown>) => task(),
-    reload: () => Promise.reject(new Error("nothing changes: no reload")),
-  } as unknown as CertificateSupervisor;
   const expiring = () => events().filter((line) => line["event"] === "certs.expiring");
 
   await manager.prepare();

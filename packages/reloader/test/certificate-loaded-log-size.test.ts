@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import type { MetadataClient } from "@rancher-haproxy/core";
+import { captureLog } from "./helpers/capture-log.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { testCertificateManager } from "./helpers/test-certificate-manager.ts";
 
@@ -30,14 +30,7 @@ const MAX_LINE = 16 * 1024;
 test("certs.loaded stays one bounded line with 200 certificates of 700 names each; /config lists them all", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-loaded-size-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger({ name: "reloader", format: "json", destination });
+  const { logger, lines } = captureLog();
   const certs = Object.fromEntries(
     Array.from({ length: 200 }, (_, i) => [
       `site${String(i).padStart(3, "0")}`,
@@ -49,8 +42,8 @@ test("certs.loaded stays one bounded line with 200 certificates of 700 names eac
   await manager.prepare();
   await manager.close();
 
-  const line = lines.find((text) => text.includes('"certs.loaded"'));
-  assert.ok(line, lines.join("\n").slice(0, 2000));
+  const line = lines().find((text) => text.includes('"certs.loaded"'));
+  assert.ok(line, lines().join("\n").slice(0, 2000));
   const bytes = Buffer.byteLength(line);
   assert.ok(bytes <= MAX_LINE, `certs.loaded is ${bytes} bytes`);
   const parsed = JSON.parse(line) as Record<string, unknown>;

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import type { MetadataClient } from "@rancher-haproxy/core";
+import { captureLog } from "./helpers/capture-log.ts";
 import type { CertificateSupervisor } from "../src/certs/certificate-manager.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { testCertificateManager } from "./helpers/test-certificate-manager.ts";
@@ -26,14 +26,7 @@ const MAX_LINE = 16 * 1024;
 test("certs.updated stays one bounded line when 1 000 certificates with 100-character names come at once", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-updated-size-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger({ name: "reloader", format: "json", destination });
+  const { logger, lines } = captureLog();
   let certs: Record<string, { cert: string; key: string }> = {};
   const client = { getJson: async () => ({ certs }) } as unknown as MetadataClient;
   const manager = testCertificateManager(dir, client, logger);
@@ -51,8 +44,13 @@ test("certs.updated stays one bounded line when 1 000 certificates with 100-char
   await manager.sync(supervisor);
   await manager.close();
 
-  const line = lines.find((text) => text.includes('"certs.updated"'));
-  assert.ok(line, lines.map((text) => text.slice(0, 200)).join("\n"));
+  const line = lines().find((text) => text.includes('"certs.updated"'));
+  assert.ok(
+    line,
+    lines()
+      .map((text) => text.slice(0, 200))
+      .join("\n"),
+  );
   const bytes = Buffer.byteLength(line);
   assert.ok(bytes <= MAX_LINE, `certs.updated is ${bytes} bytes`);
   const parsed = JSON.parse(line) as Record<string, unknown>;

@@ -2,9 +2,10 @@
 import { Writable } from "node:stream";
 import { createLogger, type Logger } from "@rancher-haproxy/core";
 
-// The logger, and the lines it wrote so far, parsed.
+// The logger, and the lines it wrote so far: as written (`lines`, to measure them) and parsed.
 export function captureLog(level: "debug" | "info" = "info"): {
   logger: Logger;
+  lines: () => string[];
   events: () => Record<string, unknown>[];
 } {
   const chunks: string[] = [];
@@ -15,11 +16,11 @@ export function captureLog(level: "debug" | "info" = "info"): {
     },
   });
   const logger = createLogger({ name: "reloader", level, format: "json", destination });
-  const events = () =>
+  const lines = () =>
     chunks
       .join("")
       .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, events };
+      .filter((line) => line !== "");
+  const events = () => lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, lines, events };
 }
