@@ -10,23 +10,15 @@ import { access, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
-import { appFixture } from "./helpers/app-fixture.ts";
-import { refuseThenAddWeb, startServingApp } from "./helpers/adopt-scenario.ts";
-import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { refuseThenAddWeb, startRefusingScenario } from "./helpers/adopt-scenario.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 test("after a reloader killed mid-switch, a refused adoption reload points `current` at what the workers run", async (t) => {
-  const {
-    app,
-    other: web,
-    fixture,
-  } = await appFixture(t, ["127.0.0.231", "127.0.0.232"], { deferStart: true }, "web");
-  const stand = await reexecHaproxy(fixture.dir, { sleepSeconds: 3, addBad: true });
-  const {
-    reloader: first,
-    masterPid,
-    running,
-  } = await startServingApp(t, fixture, ["--haproxy-bin", stand.bin]);
+  const { app, web, fixture, stand, first, masterPid, running } = await startRefusingScenario(
+    t,
+    ["127.0.0.231", "127.0.0.232"],
+    { sleepSeconds: 3 },
+  );
   await refuseThenAddWeb(fixture, stand, { app: app.address, web: web.address });
   const link = join(fixture.stateDir, "current");
   // The switch's reload is sent: the master re-executes (the stand-in takes its flag) and sleeps 3 s.

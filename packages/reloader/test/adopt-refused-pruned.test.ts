@@ -9,23 +9,14 @@ import { access, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
-import { appFixture } from "./helpers/app-fixture.ts";
-import { startServingApp, refuseThenAddWeb } from "./helpers/adopt-scenario.ts";
-import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { refuseThenAddWeb, startRefusingScenario } from "./helpers/adopt-scenario.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 test("a restart's prune keeps the snapshot an adopted master's workers run until its reload is judged", async (t) => {
-  const {
-    app,
-    other: web,
-    fixture,
-  } = await appFixture(t, ["127.0.88.1", "127.0.88.2"], { deferStart: true }, "web");
-  const stand = await reexecHaproxy(fixture.dir, { addBad: true });
-  const {
-    reloader: first,
-    masterPid,
-    running,
-  } = await startServingApp(t, fixture, ["--haproxy-bin", stand.bin]);
+  const { app, web, fixture, stand, first, masterPid, running } = await startRefusingScenario(t, [
+    "127.0.88.1",
+    "127.0.88.2",
+  ]);
 
   // The master refuses every reload from now on: each retry stages (and keeps) a newer snapshot.
   await refuseThenAddWeb(fixture, stand, { app: app.address, web: web.address });

@@ -10,23 +10,14 @@ import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
-import { appFixture } from "./helpers/app-fixture.ts";
-import { startServingApp, refuseThenAddWeb } from "./helpers/adopt-scenario.ts";
-import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { refuseThenAddWeb, startRefusingScenario } from "./helpers/adopt-scenario.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 test("an adoption reload the master refuses points `current` back at the snapshot its workers run", async (t) => {
-  const {
-    app,
-    other: web,
-    fixture,
-  } = await appFixture(t, ["127.0.0.71", "127.0.0.72"], { deferStart: true }, "web");
-  const stand = await reexecHaproxy(fixture.dir, { addBad: true });
-  const {
-    reloader: first,
-    masterPid,
-    running,
-  } = await startServingApp(t, fixture, ["--haproxy-bin", stand.bin]);
+  const { app, web, fixture, stand, first, masterPid, running } = await startRefusingScenario(t, [
+    "127.0.0.71",
+    "127.0.0.72",
+  ]);
   process.kill(first.pid, "SIGKILL");
   await first.exited;
 

@@ -4,9 +4,31 @@
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderTestBackends, renderTestMap, waitFor } from "../../../test-support/src/haproxy/index.ts";
+import { appFixture } from "./app-fixture.ts";
 import type { Fixture } from "./fixture.ts";
-import { killIfHaproxy } from "./reexec-haproxy.ts";
+import { killIfHaproxy, reexecHaproxy } from "./reexec-haproxy.ts";
 import { routesTo } from "./routes-to.ts";
+
+// The adoption tests' start: stacks `app` and `web` at `addresses`, a stand-in haproxy that can be made to
+// refuse a re-execution (`reexec`: its options), and the reloader on it serving app.dev.tld.
+export async function startRefusingScenario(
+  t: Parameters<typeof appFixture>[0],
+  addresses: [string, string],
+  reexec: Parameters<typeof reexecHaproxy>[1] = {},
+) {
+  const { app, other: web, fixture } = await appFixture(t, addresses, { deferStart: true }, "web");
+  const stand = await reexecHaproxy(fixture.dir, { ...reexec, addBad: true });
+  const serving = await startServingApp(t, fixture, ["--haproxy-bin", stand.bin]);
+  return {
+    app,
+    web,
+    fixture,
+    stand,
+    first: serving.reloader,
+    masterPid: serving.masterPid,
+    running: serving.running,
+  };
+}
 
 // Starts the fixture's reloader with `args` and waits for app.dev.tld; the master is killed after the test.
 export async function startServingApp(
