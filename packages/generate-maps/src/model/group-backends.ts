@@ -84,26 +84,22 @@ function compareStacks(a: BackendWish, b: BackendWish): number {
   );
 }
 
-// Total order of candidates: stack, then the whole server line, then the container's name, then what
-// only twins (one name, one server line) can differ in: the uuid as spelled, then the options they ask
-// for and the values that fell back. Whichever wins, the order metadata listed them in never decides.
+// Total order of candidates: stack, then the whole server line, then the wishes (compareWishes).
+// Whichever wins, the order metadata listed them in never decides.
 function compareCandidates(a: Candidate, b: Candidate): number {
-  return (
-    compareStacks(a, b) ||
-    compareServerLines(a.server, b.server) ||
-    compareStrings(a.ref.container, b.ref.container) ||
-    compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "") ||
-    compareStrings(a.wish, b.wish) ||
-    compareStrings(JSON.stringify(a.settings.server), JSON.stringify(b.settings.server)) ||
-    compareStrings(a.warnings.join("\n"), b.warnings.join("\n"))
-  );
+  return compareStacks(a, b) || compareServerLines(a.server, b.server) || compareWishes(a, b);
 }
 
 // Total order of holds, as of candidates without a server line: whichever container's labels decide a
 // held backend's options, the order metadata listed them in never does.
 function compareHolds(a: PathHold, b: PathHold): number {
+  return compareStacks(a, b) || compareWishes(a, b);
+}
+
+// The container's name, then what only twins (one name, one server line) can differ in: the uuid as
+// spelled, then the options they ask for and the values that fell back.
+function compareWishes(a: BackendWish, b: BackendWish): number {
   return (
-    compareStacks(a, b) ||
     compareStrings(a.ref.container, b.ref.container) ||
     compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "") ||
     compareStrings(a.wish, b.wish) ||
