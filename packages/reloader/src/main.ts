@@ -4,6 +4,7 @@
 import type { Logger } from "@rancher-haproxy/core";
 import { findRunningMaster } from "./adopt/find-running-master.js";
 import { retireStaleMaster } from "./adopt/retire-stale-master.js";
+import { stopLeftMaster } from "./adopt/stop-left-master.js";
 import { logHaproxyLine } from "./haproxy/log-haproxy-line.js";
 import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
@@ -18,15 +19,30 @@ export type { RunningReloader } from "./setup/start-supervised.js";
 
 // Start everything; throws StartupError when the configuration is unusable, StartStoppedError when
 // `stop` aborts before HAProxy runs (once it runs, or a running master is found, the start completes and
-// the caller stops it).
+// the caller stops it). A start that throws first stops a master of this state dir that no live
+// reloader supervises (stop-left-master.ts).
 export async function startReloader(
   options: ReloaderOptions,
   logger: Logger,
   stop?: AbortSignal,
 ): Promise<RunningReloader> {
   logger.info({ event: "reloader.starting", options: describeOptions(options) }, "reloader starting");
-  // The state dir first: it is private (the config and PEM HAProxy loads live there) and one reloader's.
   const layout = stateLayout(options.stateDir);
+  try {
+    return await startInStateDir(options, logger, layout, stop);
+  } catch (error) {
+    await stopLeftMaster(layout, options.stopTimeoutMs, logger);
+    throw error;
+  }
+}
+
+async function startInStateDir(
+  options: ReloaderOptions,
+  logger: Logger,
+  layout: StateLayout,
+  stop: AbortSignal | undefined,
+): Promise<RunningReloader> {
+  // The state dir first: it is private (the config and PEM HAProxy loads live there) and one reloader's.
   await prepareStateDir(layout.dir, [options.backendConfig, options.domainMap]);
   const stateLock = await lockStateDir(layout.lockFile, layout.dir);
   try {

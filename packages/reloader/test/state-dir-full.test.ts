@@ -11,9 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import {
+  haproxyMasters,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { waitForApply } from "./helpers/fixture.ts";
+import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 const run = promisify(execFile);
@@ -157,4 +163,27 @@ test("a start with the state dir too full for the new snapshot starts from the l
   await rm(filler.path);
   await waitForApply(second, 0, 30_000);
   await waitFor(routesTo(fixture.url, "host-9.www.dev.tld", "web"), { timeoutMs: 5000, message: "live" });
+});
+
+test("a restart refused for a read-only state dir stops the master it leaves, instead of leaving it unsupervised", async (t) => {
+  const { fixture } = await appFixture(t, ["127.0.88.11", "127.0.88.12"], {
+    deferStart: true,
+    waitReady: false,
+  });
+  const stateDir = await tmpfsStateDir(t);
+  const first = await fixture.start(["--state-dir", stateDir]);
+  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  await run("mount", ["-o", "remount,ro", stateDir]);
+
+  const second = await fixture.start(["--state-dir", stateDir]);
+  assert.deepEqual(await second.exited, { code: 1, signal: null });
+  assert.match(String(second.logs.find((line) => line.event === "reloader.start-failed")?.["err"]), /EROFS/);
+  // Until 2026-12-04 the master served on with no reloader (the log did not name it), its routing frozen.
+  assert.equal((await second.waitForEvent("start.stopping-haproxy"))["pid"], masterPid);
+  assert.equal(second.count("haproxy.stopped"), 1, "stopped gracefully");
+  assert.deepEqual(haproxyMasters(stateDir), [], "no HAProxy left");
 });
