@@ -3,7 +3,8 @@
 // the master, takes it as what the workers run: `current` named a snapshot they may never have loaded
 // (the master refused it, or the reload was never sent), and an adoption reload refused pointed
 // `current` "back" there, so a restart of HAProxy loaded it. Removed once the workers' snapshot is
-// `current` again: a reload or start confirmed, or `current` pointed back.
+// `current` again: a reload or start confirmed, or `current` pointed back; and before a master is started
+// afresh (it runs `current`: the link was about a master that is gone).
 import { rmSync } from "node:fs";
 import { pointLink } from "./stage-snapshot.js";
 import type { StateLayout } from "./snapshot-layout.js";

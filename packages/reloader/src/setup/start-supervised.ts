@@ -13,7 +13,7 @@ import { ConfigApplier } from "../reload/config-applier.js";
 import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
 import { readCurrentGeneration, readKeptGeneration } from "../sources/read-state-dir.js";
-import { pointKept } from "../output/kept-link.js";
+import { clearKept, pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { watchInputs } from "../watch/watch-inputs.js";
@@ -78,12 +78,16 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   stopIfAsked(stop, "before the first check");
   // What an adopted master's workers run, as far as the state dir knows: the `kept` link of a switch a
   // killed reloader left without a verdict, else `current` before the start moves it; kept as the link
-  // until the adoption's reload is judged (a reloader killed before then leaves it for the next).
+  // until the adoption's reload is judged (a reloader killed before then leaves it for the next). A
+  // master started afresh runs `current`: a link left about a master that is gone is removed first, or
+  // a reloader killed before this master is ready left it naming a snapshot it never ran (found by a
+  // review: the next one adopted it and, its reload refused, pointed `current` "back" there).
   const previous =
     found.kind === "running"
       ? ((await readKeptGeneration(layout)) ?? (await readCurrentGeneration(layout)))
       : null;
   if (previous !== null) await pointKept(layout, previous);
+  else await clearKept(layout);
   const generation = await applier.prepareInitial(found.kind === "running");
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") await adoptMaster(found, supervisor, logger, { layout, status, previous });
