@@ -21,24 +21,16 @@ export interface TestCa {
   close(): void;
 }
 
-// A CA in a temp dir (removed by close()).
-export function createTestCa(): TestCa {
+// A CA in a temp dir (removed by close()), valid 30 days, or from `window.start` to `window.end`
+// (openssl YYYYMMDDHHMMSSZ: a CA that expires before the leafs it signs).
+export function createTestCa(window?: { start: string; end: string }): TestCa {
   const dir = mkdtempSync(join(tmpdir(), "rh-test-ca-"));
   const file = (name: string) => join(dir, name);
   const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  openssl([
-    "req",
-    "-x509",
-    ...ecKey,
-    "-keyout",
-    file("ca.key"),
-    "-out",
-    file("ca.crt"),
-    "-days",
-    "30",
-    "-subj",
-    "/CN=rancher-haproxy test CA",
-  ]);
+  const subject = ["-subj", "/CN=rancher-haproxy test CA"];
+  const caKey = ["-keyout", file("ca.key")];
+  if (!window)
+    openssl(["req", "-x509", ...ecKey, ...caKey, "-out", file("ca.crt"), "-days", "30", ...subject]);
   writeFileSync(file("index.txt"), "");
   writeFileSync(file("serial"), "1000\n");
   writeFileSync(
@@ -59,6 +51,30 @@ export function createTestCa(): TestCa {
       "",
     ].join("\n"),
   );
+  if (window) {
+    openssl(["req", ...ecKey, ...caKey, "-out", file("ca.csr"), ...subject]);
+    writeFileSync(file("ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n");
+    openssl([
+      "ca",
+      "-batch",
+      "-notext",
+      "-selfsign",
+      "-config",
+      file("ca.cnf"),
+      "-keyfile",
+      file("ca.key"),
+      "-in",
+      file("ca.csr"),
+      "-out",
+      file("ca.crt"),
+      "-extfile",
+      file("ca.ext"),
+      "-startdate",
+      window.start,
+      "-enddate",
+      window.end,
+    ]);
+  }
   const caCert = readFileSync(file("ca.crt"), "utf8");
   let count = 0;
   return {

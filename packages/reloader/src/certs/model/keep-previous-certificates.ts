@@ -2,8 +2,8 @@
 // version while that version is valid: a renewal caught half written (a `cp` over the file, a .crt
 // renewed before its .key), an SSL_CERT_DIR that cannot be listed for a moment, or a new version HAProxy
 // refuses no longer drops the name to the default certificate until the next poll. The refusal stays
-// visible: its skipped entry says the previous version is still served. A source removed is a removal.
-// Pure and total.
+// visible: its skipped entry says the previous version is still served. A source removed is a removal,
+// and a previous version whose chain expired (its leaf, an intermediate or the CA) is dropped. Pure, total.
 import type { CertDirFiles } from "../sources/read-cert-dir.js";
 import { CERT_NAME } from "./list-metadata-certs.js";
 import {
@@ -19,7 +19,8 @@ export const KEPT_NOTE = "the previous version is still served";
 // `previous` are the certificates the last pass served, `present` the labels whose source still exists
 // but could not be read (presentCertificateLabels), `now` the clock in ms. A certificate is kept only
 // when this pass read its source and refused it (a skipped entry of its own, not the count cap), or could
-// not read it; never past MAX_CERTIFICATES in all.
+// not read it, and while its whole chain is valid (before, the leaf alone counted: one whose CA had
+// expired stayed served, refused by clients, until its leaf expired); never past MAX_CERTIFICATES in all.
 export function keepPreviousCertificates(
   plan: CertificatePlan,
   previous: readonly PlannedCertificate[],
@@ -34,7 +35,9 @@ export function keepPreviousCertificates(
   const kept = previous
     .filter(
       (cert) =>
-        !planned.has(cert.name) && (refused.has(cert.name) || present.has(cert.name)) && cert.notAfter > now,
+        !planned.has(cert.name) &&
+        (refused.has(cert.name) || present.has(cert.name)) &&
+        cert.chainValidTo > now,
     )
     .slice(0, room);
   if (kept.length === 0) return plan;

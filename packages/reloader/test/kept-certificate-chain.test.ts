@@ -1,0 +1,81 @@
+// docs/tls.md: a served certificate whose chain (an intermediate, the CA) expires is refused from then
+// on and dropped at the next pass, like one whose leaf expires: an expired previous version is not kept.
+// Before, "kept while valid" looked at the leaf alone, so a certificate whose CA had expired stayed
+// served (clients refuse the chain) until its leaf expired, with negative days left in /config.
+// A real reloader and HAProxy on 127.0.0.1, a CA that expires a few seconds after the start.
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  freePort,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
+import { startBackend } from "../../test-support/src/http/index.ts";
+import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+import { createTestCa, utc } from "./helpers/make-test-certificates.ts";
+import { tlsHandshake } from "./helpers/tls-clients.ts";
+
+/** how long after the test starts the short CA expires: time enough for the reloader to start */
+const CA_LIFETIME_MS = 30_000;
+
+test("a served directory certificate whose CA expires is dropped, not kept because its leaf is still valid", async (t) => {
+  const steady = createTestCa();
+  const short = createTestCa({ start: utc(Date.now() - 3_600_000), end: utc(Date.now() + CA_LIFETIME_MS) });
+  t.after(() => (steady.close(), short.close()));
+  const fallback = steady.issue(["default.test"]);
+  const leaf = short.issue(["k.test"]); // valid 20 days, its CA seconds
+  const app = await startBackend({ name: "app", host: "127.0.0.131" });
+  t.after(() => app.close());
+  const server = await startMetadataServer({
+    tree: buildTree({ domainSelf: { metadata: { ssl_cert: fallback.cert, ssl_key: fallback.key } } }),
+  });
+  t.after(() => server.close());
+  const httpsPort = await freePort();
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "k.test": "app" }),
+    args: ["--https-port", String(httpsPort)],
+    deferStart: true,
+  });
+  const certDir = join(fixture.dir, "certs");
+  await mkdir(certDir);
+  await writeFile(join(certDir, "k.pem"), leaf.cert + leaf.key);
+  await fixture.start([], {
+    ENABLE_SSL: "true",
+    RANCHER_API_HOST: server.hostPort,
+    SSL_CERT_DIR: certDir,
+    CERT_POLL_INTERVAL: "300ms",
+  });
+  const statusUrl = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+  const served = async () => (await tlsHandshake(httpsPort, "k.test")).serial;
+  assert.equal(await served(), leaf.serial, "served while its CA is valid");
+
+  // The CA expires: the next pass refuses the chain ...
+  await fixture.reloader.waitForEvent("certs.skipped", {
+    timeoutMs: CA_LIFETIME_MS + 15_000,
+    match: (line) =>
+      line["certificate"] === "dir/k" && /chain certificate 2 expired/.test(String(line["reason"])),
+  });
+  // ... and drops the certificate: k.test gets the default one.
+  await waitFor(async () => (await served()) === fallback.serial, {
+    timeoutMs: 15_000,
+    message: "k.test served the default certificate once its CA expired",
+  });
+  const config = (await (await fetch(`${statusUrl}/config?format=json`)).json()) as {
+    certificates: {
+      served: { name: string; daysLeft: number }[];
+      skipped: { name: string; reason: string }[];
+    };
+  };
+  assert.deepEqual(
+    config.certificates.served.map((cert) => cert.name),
+    ["default"],
+    JSON.stringify(config.certificates),
+  );
+  const skipped = config.certificates.skipped.find((entry) => entry.name === "dir/k");
+  assert.ok(skipped && !skipped.reason.includes("previous version"), JSON.stringify(skipped));
+});
