@@ -5,7 +5,7 @@ import {
   type CertificateSnapshot,
   type ServedCertificate,
 } from "./certificate-state.js";
-import type { CheckedCertificate } from "./model/check-certificate.js";
+import type { CheckedCertificate, DescribedLeaf } from "./model/check-certificate.js";
 import type { CertificatePlan } from "./model/plan-certificates.js";
 
 // Served, skipped and warnings at `now`; `sourceProblem` (a source that could not be read) is a warning.
@@ -15,7 +15,7 @@ export function describeCertificates(
   plan: CertificatePlan,
   sourceProblem: string | null,
   now: number,
-  servedDefault: Pick<CheckedCertificate, "subject" | "names" | "notAfter" | "fingerprint"> | null = null,
+  servedDefault: DescribedLeaf | null = null,
 ): Pick<CertificateSnapshot, "served" | "skipped" | "warnings"> {
   const served: ServedCertificate[] = [];
   if (plan.default) served.push(describe(plan.default, "default", now));

@@ -129,15 +129,21 @@ export function checkCertificate(
   };
 }
 
-// What a PEM's first certificate says (subject, names, expiry, fingerprint), unchecked: for the default
-// certificate HAProxy serves when no checked one was accepted (HAPROXY_SSL_CERT, or a previous default
-// kept), so status and the expiry metric still cover it. Null when nothing parses.
-export function describeLeaf(
-  pem: string,
-): Pick<CheckedCertificate, "subject" | "names" | "notAfter" | "fingerprint"> | null {
+// What describeLeaf tells of a PEM.
+export type DescribedLeaf = Pick<
+  CheckedCertificate,
+  "subject" | "names" | "notAfter" | "fingerprint" | "firstNotAfter"
+>;
+
+// What a PEM's first certificate says (subject, names, expiry, fingerprint), and the first expiry of its
+// chain, unchecked: for the default certificate HAProxy serves when no checked one was accepted
+// (HAPROXY_SSL_CERT, or a previous default kept), so status and the expiry metric still cover it, counted
+// as the checked ones are (before, to the leaf alone: a kept copy whose CA expired first showed the leaf's
+// days and lost its warning). Null when the leaf does not parse.
+export function describeLeaf(pem: string): DescribedLeaf | null {
   // A mounted HAPROXY_SSL_CERT copied as it is may hold chain and key in up to twice a text.
   if (pem.length > 2 * MAX_CERTIFICATE_TEXT) return null;
-  const block = pemBlocks(pem, "CERTIFICATE")[0];
+  const [block, ...issuers] = pemBlocks(pem, "CERTIFICATE").slice(0, MAX_CHAIN_LENGTH);
   if (block === undefined) return null;
   try {
     const leaf = new X509Certificate(block);
@@ -148,9 +154,20 @@ export function describeLeaf(
       names: certificateNames(leaf),
       notAfter,
       fingerprint: leaf.fingerprint256,
+      firstNotAfter: Math.min(notAfter, ...issuers.map(readNotAfter)),
     };
   } catch {
     return null;
+  }
+}
+
+// A chain certificate's expiry (ms); Infinity when it does not parse or its date cannot be read.
+function readNotAfter(block: string): number {
+  try {
+    const cert = new X509Certificate(block);
+    return readableDate(cert.validTo) ? Date.parse(cert.validTo) : Infinity;
+  } catch {
+    return Infinity;
   }
 }
 
