@@ -10,11 +10,13 @@ import { certificatePaths, PLAIN_PATH } from "./render/render-crt-list.js";
 import { HaproxyCertificateVerifier } from "./verify-with-haproxy.js";
 
 // A manager, not started yet; throws a StartupError when the state dir cannot be named in a crt-list.
+// `verifier`: the one that judged the default certificate at start (its verdict is not asked again).
 export function createCertificateManager(
   options: ReloaderOptions,
   layout: StateLayout,
   client: MetadataClient,
   logger: Logger,
+  verifier = certificateVerifier(options, layout),
 ): CertificateManager {
   if (!PLAIN_PATH.test(layout.dir))
     throw new StartupError(
@@ -28,7 +30,7 @@ export function createCertificateManager(
     client,
     logger,
     manageDefault: options.ssl.certFile === null,
-    verifier: certificateVerifier(options, layout),
+    verifier,
   });
 }
 

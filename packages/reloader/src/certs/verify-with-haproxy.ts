@@ -3,7 +3,9 @@
 // crt-list fails every later `haproxy -c` of the routing snapshots and the next start. So each new
 // certificate (by digest) is loaded by `haproxy -c` once, in a scratch dir inside the private state dir,
 // before it may reach the files HAProxy loads; a refused one becomes a skipped certificate with HAProxy's
-// reason. The verdicts are kept for the certificates of the last pass only.
+// reason. The verdicts are kept for the certificates of the last pass only, and the start's verdict on
+// the default certificate for the first pass (before, the first pass loaded that one again).
+import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { checkConfig } from "../haproxy/check-config.js";
@@ -58,10 +60,13 @@ export class HaproxyCertificateVerifier {
   }
 
   // HAProxy's verdict on one PEM alone: null when it loads it, or when it could not run at all (the
-  // start that follows says why); the start-up's check of the default certificate.
+  // start that follows says why); the start-up's check of the default certificate. A verdict is kept
+  // (by the PEM's digest, as CheckedCertificate's) for the next verify().
   async refusal(pem: string): Promise<string | null> {
     try {
-      return await this.check([{ pem }]);
+      const verdict = await this.check([{ pem }]);
+      this.verdicts.set(createHash("sha256").update(pem).digest("hex"), verdict);
+      return verdict;
     } catch {
       return null;
     } finally {

@@ -75,7 +75,9 @@ export async function prepareCertificate(
     }
     const refused = source === ssl.certPath ? null : managerRefusal(existing, now);
     if (refused !== null && (await goodCopy())) return keepCopy(refused);
-    if (source !== ssl.certPath) await writeCertificate(ssl.certPath, existing);
+    // What HAProxy judged: the chain, then the key, as the manager writes it (its first pass then finds
+    // that verdict by digest instead of loading the certificate again).
+    if (source !== ssl.certPath) await writeCertificate(ssl.certPath, checked.pem);
     logger.info(
       { event: "certificate.found", path: source, subject: checked.subject, validTo: checked.validTo },
       "using the existing certificate",
@@ -119,16 +121,17 @@ function managerRefusal(pem: string, now: number): string | null {
   return checked.ok ? null : checked.skipped.reason;
 }
 
-// The PEM validated by node:crypto, then judged by HAProxy; the reason is written to follow the path.
+// The PEM validated by node:crypto, then its chain and key (`pem` in the answer) judged by HAProxy; the
+// reason is written to follow the path.
 async function checkPem(
   pem: string,
   judge: CertificateJudge,
-): Promise<{ ok: true; subject: string; validTo: string } | { ok: false; reason: string }> {
+): Promise<{ ok: true; pem: string; subject: string; validTo: string } | { ok: false; reason: string }> {
   const outcome = validateCertificateFile(pem);
   if (!outcome.ok) return { ok: false, reason: ` ${outcome.reason}` };
-  const refused = await judge(pem);
+  const refused = await judge(outcome.pem);
   if (refused !== null) return { ok: false, reason: `: ${refused}` };
-  return { ok: true, subject: outcome.subject, validTo: outcome.validTo };
+  return { ok: true, pem: outcome.pem, subject: outcome.subject, validTo: outcome.validTo };
 }
 
 async function readExisting(path: string): Promise<string | null> {

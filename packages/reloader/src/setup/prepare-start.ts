@@ -30,14 +30,15 @@ export async function prepareStart(
     stop,
     "syslog target",
   );
+  // One verifier: the manager's first pass does not load the default certificate judged here again.
+  const verifier = certificateVerifier(options, layout);
   if (options.ssl.enabled) {
-    const verifier = certificateVerifier(options, layout);
     const judge = (pem: string) => verifier.refusal(pem);
     await abortableStep(prepareCertificate(options.ssl, metadata, logger, judge), stop, "certificate");
   }
   // Every certificate (default, metadata certs, SSL_CERT_DIR) checked and written before HAProxy starts.
   const certificates = options.ssl.enabled
-    ? createCertificateManager(options, layout, metadata, logger)
+    ? createCertificateManager(options, layout, metadata, logger, verifier)
     : null;
   if (certificates) await abortableStep(certificates.prepare(), stop, "certificates");
   await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
