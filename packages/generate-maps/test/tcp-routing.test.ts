@@ -277,3 +277,56 @@ test("one container listed twice is one TCP server, not a duplicate of itself", 
   );
   assert.deepEqual(twice.skipped, []);
 });
+
+test("a stack deleted and recreated under its name keeps its port while the old one's containers are listed", () => {
+  // A stack removed and created again under the same name: metadata lists the old stack's stopped
+  // containers until they are purged. Its claim beat the new stack's serving containers whenever the old
+  // uuid (or spelling) sorted first: tcp_5432 had no backend and the live database was tcp-port-conflict.
+  const spellings: [string, string][] = [
+    ["db", "db"],
+    ["DB", "db"],
+    ["db", "Db"],
+  ];
+  for (const [oldName, liveName] of spellings) {
+    const old = container({
+      name: "db-postgres-1-old",
+      stack_name: oldName,
+      stack_uuid: "1aaaaaaa-0000-4000-8000-000000000000",
+      state: "stopped",
+      labels: { ...tcp("5432:5432"), "map-public-http": "80" },
+    });
+    const live = container({
+      name: "db-postgres-1",
+      stack_name: liveName,
+      stack_uuid: "9fffffff-0000-4000-8000-000000000000",
+      labels: { ...tcp("5432:5432"), "map-public-http": "80" },
+    });
+    for (const order of [
+      [old, live],
+      [live, old],
+    ]) {
+      const routed = table(order);
+      assert.deepEqual(
+        routed.backends.map((backend) => [backend.name, backend.servers.map((server) => server.container)]),
+        [
+          ["db", ["db-postgres-1"]],
+          ["tcp_5432", ["db-postgres-1"]],
+        ],
+        `old ${oldName} (stopped), live ${liveName}: HTTP and TCP both serve the live stack`,
+      );
+      assert.deepEqual(
+        routed.skipped.map((skip) => [skip.container, skip.code, skip.route ?? "http"]),
+        [
+          ["db-postgres-1-old", "not-running", "http"],
+          ["db-postgres-1-old", "not-running", "tcp"],
+        ],
+      );
+    }
+  }
+  // Another stack's claim still holds the port (data is down, zz-rival serves), as before.
+  const held = table([
+    container({ name: "data-1", stack_name: "data", state: "stopped", labels: tcp("5432:5432") }),
+    container({ name: "rival-1", stack_name: "zz-rival", labels: tcp("5432:5432") }),
+  ]);
+  assert.deepEqual(held.backends, []);
+});

@@ -21,6 +21,7 @@ type StackKey = Pick<TcpClaim, "stack" | "stackName" | "stackUuid">;
 // Groups candidates by public port; per port one stack wins and each server name is used once. `claims`:
 // the ports skipped containers claim for their stacks; such a stack wins as if it were served, and its
 // port gets no backend until one of its containers is (a rival stack's containers never get it meanwhile).
+// Within one lower-cased name a served spelling (or uuid) wins over one that only claims.
 export function groupTcpBackends(
   candidates: readonly TcpCandidate[],
   claims: readonly TcpClaim[] = [],
@@ -32,10 +33,11 @@ export function groupTcpBackends(
     const members = [...(byPort.get(port) ?? [])].sort(compareCandidates);
     const first = members[0];
     if (!first) continue;
-    const owner = (claimsByPort.get(port) ?? []).reduce<StackKey>(
-      (best, claim) => (compareStacks(claim, best) < 0 ? claim : best),
-      first.identity,
-    );
+    // A claim of the served stack's own (lower-cased) name never beats it, as for HTTP: another spelling,
+    // or a stack deleted and recreated under that name whose stopped containers metadata still lists.
+    const owner = (claimsByPort.get(port) ?? [])
+      .filter((claim) => claim.stack !== first.identity.stack)
+      .reduce<StackKey>((best, claim) => (compareStacks(claim, best) < 0 ? claim : best), first.identity);
     const served = compareStacks(first.identity, owner) === 0;
     const name = tcpBackendName(port);
     const servers = new Map<string, TcpCandidate>();
