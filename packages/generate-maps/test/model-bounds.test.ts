@@ -421,3 +421,21 @@ test("a backend left out in two cycles keeps its reason (and its one log line) w
     ["d-1", "e-1", "c-1"],
   );
 });
+
+test("a container left out for backend-limit is named with its stack as metadata spells it, like every other skip", () => {
+  // ≈ 1 050 bytes each in the backends file: 31 000 stacks pass MAX_BACKENDS_BYTES; TCP backends sort last.
+  const containers: Record<string, unknown>[] = [
+    ...Array.from({ length: 31_000 }, (_, i) => ({
+      ...heavyContainer(i),
+      stack_name: `Shop${i.toString(16)}`,
+    })),
+    container({ name: "db-1", stack_name: "DataBase", labels: { "map-public-tcp": "5432:5432" } }),
+  ];
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  const limited = table.skipped.filter((skip) => skip.code === "backend-limit");
+  assert.ok(limited.length > 1);
+  const spelled = new Map(containers.map((c) => [String(c["uuid"]), c["stack_name"]]));
+  // Before, the lower-cased stack (`shop7a12`, `database`): a log search for the stack missed these lines.
+  for (const skip of limited) assert.equal(skip.stack, spelled.get(String(skip.uuid)), skip.container);
+  assert.equal(limited.find((skip) => skip.container === "db-1")?.stack, "DataBase");
+});

@@ -11,10 +11,12 @@ import type { Backend, SkippedContainer } from "./routing-table.js";
 export const MAX_BACKENDS_BYTES = 30 * 1024 * 1024;
 
 // The backends whose blocks fit in `max` bytes of the file (`kept`, sorted by name), and the containers
-// of the others, from the first that does not fit on (`skipped`, code `backend-limit`).
+// of the others, from the first that does not fit on (`skipped`, code `backend-limit`), named with their
+// stack as metadata spells it (`stackNames`, by backend name; else the lower-cased stack).
 export function limitBackendBytes(
   backends: readonly Backend[],
   max = MAX_BACKENDS_BYTES,
+  stackNames: ReadonlyMap<string, string> = new Map(),
 ): { kept: Backend[]; skipped: SkippedContainer[] } {
   const sorted = [...backends].sort((a, b) => compareStrings(a.name, b.name));
   // renderBackends: the header line, then each block after a blank line (names and lines are ASCII)
@@ -35,7 +37,7 @@ export function limitBackendBytes(
       skipped.push({
         container: server.container,
         uuid: server.uuid,
-        stack: backend.stack,
+        stack: stackNames.get(backend.name) ?? backend.stack,
         code: "backend-limit",
         reason: `backend ${backend.name} is left out: haproxy-backends.cfg would pass ${max} bytes (backends in name order; the reloader refuses a file over 64 MiB)`,
         ...(backend.mode === "tcp" ? { route: "tcp" as const } : {}),

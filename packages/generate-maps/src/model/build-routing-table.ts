@@ -26,7 +26,8 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const tcp = groupTcpBackends(selection.tcpCandidates, selection.tcpClaims);
   // The backends file's bytes are bounded like the map's (backends-byte-room.ts); the stacks left out
   // still own their names (present below), as while they are down.
-  const fitting = limitBackendBytes([...grouping.backends, ...tcp.backends]);
+  const stackNames = new Map([...grouping.stackNames, ...tcp.stackNames]);
+  const fitting = limitBackendBytes([...grouping.backends, ...tcp.backends], undefined, stackNames);
   const httpBackends = fitting.kept.filter((backend) => backend.mode !== "tcp");
   const tcpBackends = fitting.kept.filter((backend) => backend.mode === "tcp");
   const routed = new Set(httpBackends.map((backend) => backend.stack));

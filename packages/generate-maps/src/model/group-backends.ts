@@ -15,6 +15,8 @@ import type { Backend, SkippedContainer } from "./routing-table.js";
 export interface Grouping {
   backends: Backend[];
   skipped: SkippedContainer[];
+  /** each backend's stack as metadata spells it (the winning spelling), by backend name */
+  stackNames: Map<string, string>;
 }
 
 // Groups candidates by backend; per lower-cased stack one spelling wins (see compareStacks) and each server name is
@@ -28,7 +30,7 @@ export function groupBackends(
   const winners = stackWinners(candidates, holds);
   const byBackend = groupBy(candidates, (candidate) => candidate.backend);
   const heldBy = groupBy(holds, (hold) => hold.backend);
-  const grouping: Grouping = { backends: [], skipped: [] };
+  const grouping: Grouping = { backends: [], skipped: [], stackNames: new Map() };
   for (const name of [...new Set([...byBackend.keys(), ...heldBy.keys()])].sort(compareStrings)) {
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
     const servers = new Map<string, Candidate>();
@@ -44,13 +46,15 @@ export function groupBackends(
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
-    if (servers.size > 0) grouping.backends.push(settleBackendOptions(name, [...servers.values()], notes));
-    else {
-      const held = (heldBy.get(name) ?? [])
-        .filter((hold) => compareStacks(hold, winners.get(hold.stack) ?? hold) === 0)
-        .sort(compareHolds);
-      if (held.length > 0) grouping.backends.push(settleBackendOptions(name, held, notes));
-    }
+    const settled =
+      servers.size > 0
+        ? [...servers.values()]
+        : (heldBy.get(name) ?? [])
+            .filter((hold) => compareStacks(hold, winners.get(hold.stack) ?? hold) === 0)
+            .sort(compareHolds);
+    if (settled[0] === undefined) continue;
+    grouping.backends.push(settleBackendOptions(name, settled, notes));
+    grouping.stackNames.set(name, settled[0].stackName);
   }
   return grouping;
 }

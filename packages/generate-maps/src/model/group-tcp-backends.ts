@@ -13,6 +13,8 @@ import type { Backend, SkippedContainer } from "./routing-table.js";
 export interface TcpGrouping {
   backends: Backend[];
   skipped: SkippedContainer[];
+  /** each backend's stack as metadata spells it (the port's winner), by backend name */
+  stackNames: Map<string, string>;
 }
 
 // The stack of a candidate or of a claim, as the port's winner is chosen.
@@ -28,7 +30,7 @@ export function groupTcpBackends(
 ): TcpGrouping {
   const byPort = groupBy(candidates, (candidate) => candidate.publicPort);
   const claimsByPort = groupBy(claims, (claim) => claim.publicPort);
-  const grouping: TcpGrouping = { backends: [], skipped: [] };
+  const grouping: TcpGrouping = { backends: [], skipped: [], stackNames: new Map() };
   for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
     const members = [...(byPort.get(port) ?? [])].sort(compareCandidates);
     const first = members[0];
@@ -60,6 +62,7 @@ export function groupTcpBackends(
       stack: owner.stack,
       hostClaims: [],
     });
+    grouping.stackNames.set(name, owner.stackName);
   }
   grouping.backends.sort((a, b) => compareStrings(a.name, b.name));
   return grouping;
