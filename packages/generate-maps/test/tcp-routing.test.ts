@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { buildRoutingTable, explain, renderBackends, renderDomainMap, SKIP_CODES } from "../src/index.js";
+import {
+  buildRoutingTable,
+  explain,
+  NOTE_CODES,
+  renderBackends,
+  renderDomainMap,
+  SKIP_CODES,
+} from "../src/index.js";
 import { container, MODEL_OPTIONS } from "./helpers.js";
 
 const tcp = (value: unknown, more: Record<string, unknown> = {}) => ({ "map-public-tcp": value, ...more });
@@ -329,4 +336,28 @@ test("a stack deleted and recreated under its name keeps its port while the old 
     container({ name: "rival-1", stack_name: "zz-rival", labels: tcp("5432:5432") }),
   ]);
   assert.deepEqual(held.backends, []);
+});
+
+test("a public port kept for a stack none of whose containers serves is a tcp-port-held note", () => {
+  // Before, nothing said the port was held: it closed connections, and only the containers' own skip
+  // reasons (not-running, unhealthy, which name no port) hinted why.
+  const down = container({ name: "data-1", stack_name: "Data", state: "stopped", labels: tcp("5432:5432") });
+  const rival = container({ name: "rival-1", stack_name: "zz-rival", labels: tcp("5432:5432") });
+  const held = {
+    backend: "tcp_5432",
+    container: null,
+    code: "tcp-port-held",
+    reason:
+      'public TCP port 5432 is kept for stack "Data", none of whose containers labelled for it serves (down, redeploying or skipped): the port closes connections until one does',
+  };
+  for (const containers of [[down], [down, rival], [rival, down]]) {
+    const routed = table(containers);
+    assert.deepEqual(routed.backends, []);
+    assert.deepEqual(routed.notes, [held], containers.map((c) => c["name"]).join(", "));
+    assert.equal(routed.noteTotals.get("tcp-port-held"), 1);
+  }
+  const up = container({ name: "data-1", stack_name: "Data", labels: tcp("5432:5432") });
+  assert.deepEqual(table([up, rival]).notes, [], "a served port has no note");
+  assert.deepEqual(table([rival]).notes, [], "nor one no stack keeps");
+  assert.ok(NOTE_CODES["tcp-port-held"].length > 0);
 });

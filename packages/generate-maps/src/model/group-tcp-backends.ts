@@ -1,13 +1,15 @@
 // Step 2 of the model for TCP services: candidates become `tcp_<public port>` backends (mode tcp). A
 // port claimed by several stacks goes to one, deterministically whatever order metadata listed them in:
 // the lowest stack name (lower-cased, then as written, then by uuid); the others are skipped with a reason.
-// A stack whose containers claim the port but none serves (down, redeploying) keeps it: no backend then.
+// A stack whose containers claim the port but none serves (down, redeploying) keeps it: no backend then,
+// and a `tcp-port-held` note says so.
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
 import type { TcpCandidate, TcpClaim } from "./evaluate-tcp-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
-import type { Backend, SkippedContainer } from "./routing-table.js";
+import type { NoteBudget } from "./note-budget.js";
+import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";
 
 // TCP backends sorted by name with servers sorted by name, and the candidates that lost a port or a name.
 export interface TcpGrouping {
@@ -22,19 +24,28 @@ type StackKey = Pick<TcpClaim, "stack" | "stackName" | "stackUuid">;
 
 // Groups candidates by public port; per port one stack wins and each server name is used once. `claims`:
 // the ports skipped containers claim for their stacks; such a stack wins as if it were served, and its
-// port gets no backend until one of its containers is (a rival stack's containers never get it meanwhile).
-// Within one lower-cased name a served spelling (or uuid) wins over one that only claims.
+// port gets no backend until one of its containers is (a rival stack's containers never get it meanwhile),
+// with a `tcp-port-held` note in `notes`. Within one lower-cased name a served spelling (or uuid) wins
+// over one that only claims.
 export function groupTcpBackends(
   candidates: readonly TcpCandidate[],
+  notes: NoteBudget,
   claims: readonly TcpClaim[] = [],
 ): TcpGrouping {
   const byPort = groupBy(candidates, (candidate) => candidate.publicPort);
   const claimsByPort = groupBy(claims, (claim) => claim.publicPort);
   const grouping: TcpGrouping = { backends: [], skipped: [], stackNames: new Map() };
-  for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
+  for (const port of [...new Set([...byPort.keys(), ...claimsByPort.keys()])].sort((a, b) => a - b)) {
     const members = [...(byPort.get(port) ?? [])].sort(compareCandidates);
     const first = members[0];
-    if (!first) continue;
+    if (!first) {
+      const owner = (claimsByPort.get(port) ?? []).reduce<StackKey | undefined>(
+        (best, claim) => (best === undefined || compareStacks(claim, best) < 0 ? claim : best),
+        undefined,
+      );
+      if (owner) notes.add(portHeld(owner, port));
+      continue;
+    }
     // A claim of the served stack's own (lower-cased) name never beats it, as for HTTP: another spelling,
     // or a stack deleted and recreated under that name whose stopped containers metadata still lists.
     const owner = (claimsByPort.get(port) ?? [])
@@ -52,7 +63,10 @@ export function groupTcpBackends(
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
       else servers.set(candidate.server.name, candidate);
     }
-    if (!served) continue;
+    if (!served) {
+      notes.add(portHeld(owner, port));
+      continue;
+    }
     const list = [...servers.values()].map((c) => c.server);
     // no options and no host claims: a TCP backend is reached only through its port
     grouping.backends.push({
@@ -111,6 +125,16 @@ function portConflict(
       `public TCP port ${port} is claimed by stack ${stackText(loser.identity, same)} and by stack ` +
       `${stackText(winner, same)}, which wins (lowest stack name)${waiting}`,
     route: "tcp",
+  };
+}
+
+// The note on a port kept for `owner` while none of its containers serves: it closes connections.
+function portHeld(owner: StackKey, port: number): RouteNote {
+  return {
+    backend: tcpBackendName(port),
+    container: null,
+    code: "tcp-port-held",
+    reason: `public TCP port ${port} is kept for stack ${stackText(owner, false)}, none of whose containers labelled for it serves (down, redeploying or skipped): the port closes connections until one does`,
   };
 }
 

@@ -82,9 +82,16 @@ export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "wa
   return LIFECYCLE.has(code) ? "info" : "warn";
 }
 
-// Why a routed backend is not quite what one container's labels ask for (routed all the same).
+// Why a routed backend is not quite what one container's labels ask for (routed all the same), or why a
+// public TCP port has no backend while a stack keeps it.
 export type NoteCode =
-  "option-fallback" | "option-disagreement" | "host-owned" | "host-conflict" | "host-limit" | "note-limit";
+  | "option-fallback"
+  | "option-disagreement"
+  | "host-owned"
+  | "host-conflict"
+  | "host-limit"
+  | "tcp-port-held"
+  | "note-limit";
 
 // Every note code with what it means, for logs, /routes and explain.
 export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
@@ -97,5 +104,7 @@ export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
     "several backends claim one host (and path); stack host, then alias, then hosts, then name order",
   "host-limit":
     "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000, or the map's lines 48 MiB; those past that (stacks, or backends, in name order) are not mapped",
+  "tcp-port-held":
+    "a public TCP port is kept for a stack none of whose containers labelled for it serves (down, redeploying or skipped): no tcp_<port> backend, the port closes connections, and no other stack gets it",
   "note-limit": "a table keeps the first 10 000 route notes of each code; the rest are counted in this note",
 };
