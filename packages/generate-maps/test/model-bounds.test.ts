@@ -4,7 +4,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Registry } from "prom-client";
-import { DEFAULT_MAX_ANSWER_BYTES, renderBackends } from "@rancher-haproxy/core";
+import {
+  BACKENDS_HEADER,
+  DEFAULT_MAX_ANSWER_BYTES,
+  renderBackendBlock,
+  renderBackends,
+} from "@rancher-haproxy/core";
 import {
   buildRoutingTable,
   createSkipLog,
@@ -438,4 +443,59 @@ test("a container left out for backend-limit is named with its stack as metadata
   // Before, the lower-cased stack (`shop7a12`, `database`): a log search for the stack missed these lines.
   for (const skip of limited) assert.equal(skip.stack, spelled.get(String(skip.uuid)), skip.container);
   assert.equal(limited.find((skip) => skip.container === "db-1")?.stack, "DataBase");
+});
+
+test("backend-limit leaves a stack's backends out together: a path is never cut away from its stack's / backend", () => {
+  // Names sort fillers (r…, s…) first, then stack zz's `/` backend, then its https=only path `zz.api`.
+  const hex = (i: number) => i.toString(16).padStart(5, "0");
+  const heavy = (i: number) => ({ ...heavyContainer(i), uuid: hex(i), stack_name: `s${hex(i)}` });
+  const small = (i: number) => container({ name: `r-${i}`, uuid: `f${hex(i)}`, stack_name: `r${hex(i)}` });
+  const zz = [
+    container({ name: "zz-web-1", stack_name: "zz" }),
+    container({
+      name: "zz-api-1",
+      stack_name: "zz",
+      service_name: "api",
+      labels: { [L]: "80", [`${L}.path`]: "/api", [`${L}.https`]: "only", [`${L}.hsts`]: "31536000" },
+    }),
+  ];
+  const blockBytes = (containers: Record<string, unknown>[]) =>
+    buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS).backends.map(
+      (backend) => renderBackendBlock(backend).length + 1,
+    );
+  const [heavyBytes = 0] = blockBytes([heavy(0)]);
+  const [smallBytes = 0] = blockBytes([small(0)]);
+  const [webBytes = 0, apiBytes = 0] = blockBytes(zz);
+  assert.ok(apiBytes > smallBytes);
+  // Fill the file so that everything up to zz's `/` backend fits and zz.api does not.
+  let room = MAX_BACKENDS_BYTES - (BACKENDS_HEADER.length + 1) - webBytes;
+  const heavies = Math.floor(room / heavyBytes);
+  room -= heavies * heavyBytes;
+  const smalls = Math.floor(room / smallBytes);
+  room -= smalls * smallBytes;
+  assert.ok(room >= 0 && room < apiBytes);
+  const containers = [
+    ...Array.from({ length: heavies }, (_, i) => heavy(i)),
+    ...Array.from({ length: smalls }, (_, i) => small(i)),
+    ...zz,
+  ];
+  const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+  const files = renderFiles(table, { backendsPath: "b", domainMapPath: "m" });
+  // Before, zz was kept and zz.api left out: zz.dev.tld/api went to zz's `/` service, over plain HTTP.
+  assert.deepEqual(
+    files.map.content.split("\n").filter((line) => line.startsWith("zz.")),
+    [],
+    "no key of stack zz: its host answers 503, never its / service for /api",
+  );
+  assert.deepEqual(
+    table.skipped.filter((skip) => skip.stack === "zz").map((skip) => [skip.container, skip.code]),
+    [
+      ["zz-api-1", "backend-limit"],
+      ["zz-web-1", "backend-limit"],
+    ],
+  );
+  assert.ok(
+    table.backends.some((backend) => backend.name === `r${hex(smalls - 1)}`),
+    "the fillers fit",
+  );
 });

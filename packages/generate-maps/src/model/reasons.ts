@@ -61,7 +61,7 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
     "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
   "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
   "backend-limit":
-    "the backends file would pass 30 MiB (the reloader refuses one over 64 MiB): the backends past that, in name order, are left out",
+    "the backends file would pass 30 MiB (the reloader refuses one over 64 MiB): the backends past that, in name order, are left out, with every HTTP backend of their stacks",
   "alias-invalid":
     "the alias is not a DNS name (or has a character outside ASCII), or <alias>.<domain> is too long",
   "alias-stack-not-routed": "the alias's stack has no routed container",
