@@ -6,13 +6,14 @@ import { test } from "node:test";
 import fc from "fast-check";
 import {
   buildRoutingTable,
+  createSkipLog,
   explain,
   NOTE_CODES,
   renderBackends,
   renderDomainMap,
   SKIP_CODES,
 } from "../src/index.js";
-import { container, MODEL_OPTIONS } from "./helpers.js";
+import { captureLogger, container, MODEL_OPTIONS } from "./helpers.js";
 
 const tcp = (value: unknown, more: Record<string, unknown> = {}) => ({ "map-public-tcp": value, ...more });
 const table = (containers: Record<string, unknown>[], options = MODEL_OPTIONS) =>
@@ -360,4 +361,13 @@ test("a public port kept for a stack none of whose containers serves is a tcp-po
   assert.deepEqual(table([up, rival]).notes, [], "a served port has no note");
   assert.deepEqual(table([rival]).notes, [], "nor one no stack keeps");
   assert.ok(NOTE_CODES["tcp-port-held"].length > 0);
+  // Logged at info, like the lifecycle skips that cause it: every redeploy of a one-container TCP service
+  // makes one; a misconfiguration's note stays at warn.
+  const { logger, lines } = captureLogger();
+  createSkipLog(logger).report(table([down, rival]));
+  const levels = new Map(
+    lines().map((line) => [line["event"] === "route-note" ? "note" : line["container"], line["level"]]),
+  );
+  assert.equal(levels.get("note"), 30, "tcp-port-held at info");
+  assert.equal(levels.get("rival-1"), 40, "tcp-port-conflict at warn");
 });

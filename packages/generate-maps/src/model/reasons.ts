@@ -82,6 +82,12 @@ export function skipLevel(code: ContainerSkipCode | AliasSkipCode): "info" | "wa
   return LIFECYCLE.has(code) ? "info" : "warn";
 }
 
+// Log level of a route note: a port held while its stack redeploys is routine (info), like the lifecycle
+// skips that cause it; the others are about labels and claims that need a look (warn).
+export function noteLevel(code: NoteCode): "info" | "warn" {
+  return code === "tcp-port-held" ? "info" : "warn";
+}
+
 // Why a routed backend is not quite what one container's labels ask for (routed all the same), or why a
 // public TCP port has no backend while a stack keeps it.
 export type NoteCode =

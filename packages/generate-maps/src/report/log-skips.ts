@@ -1,6 +1,6 @@
 // Logs each skipped container and alias (and each route note) once: when it first appears or its reason changes, not every cycle.
 import { safeLogText, writeLogLines, type Logger, type LogLine } from "@rancher-haproxy/core";
-import { skipLevel } from "../model/reasons.js";
+import { noteLevel, skipLevel } from "../model/reasons.js";
 import type { RoutingTable } from "../model/routing-table.js";
 
 // The most characters of one metadata value (a name, a reason) a skip line carries (explain's text too).
@@ -52,7 +52,7 @@ export function createSkipLog(logger: Logger): SkipLog {
         const reason = metadataText(note.reason);
         const container = note.container === null ? null : metadataText(note.container);
         const fields = { event: "route-note", backend, container, code: note.code, reason };
-        lines.push({ level: "warn", fields, msg: `backend ${backend}: ${reason}` });
+        lines.push({ level: noteLevel(note.code), fields, msg: `backend ${backend}: ${reason}` });
       }
       writeLogLines(logger, lines);
     },
