@@ -2,7 +2,7 @@
 // on and dropped at the next pass, like one whose leaf expires: an expired previous version is not kept.
 // Before, "kept while valid" looked at the leaf alone, so a certificate whose CA had expired stayed
 // served (clients refuse the chain) until its leaf expired, with negative days left in /config.
-// A real reloader and HAProxy on 127.0.0.1, a CA that expires a few seconds after the start.
+// A real reloader and HAProxy on 127.0.0.1, a CA made once they run that expires seconds later.
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,15 +19,13 @@ import { createFixture } from "./helpers/fixture.ts";
 import { createTestCa, utc } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
-/** how long after the test starts the short CA expires: time enough for the reloader to start */
-const CA_LIFETIME_MS = 30_000;
+/** how long after it is made the short CA expires: time enough for a pass to load its certificate */
+const CA_LIFETIME_MS = 12_000;
 
 test("a served directory certificate whose CA expires is dropped, not kept because its leaf is still valid", async (t) => {
   const steady = createTestCa();
-  const short = createTestCa({ start: utc(Date.now() - 3_600_000), end: utc(Date.now() + CA_LIFETIME_MS) });
-  t.after(() => (steady.close(), short.close()));
+  t.after(() => steady.close());
   const fallback = steady.issue(["default.test"]);
-  const leaf = short.issue(["k.test"]); // valid 20 days, its CA seconds
   const app = await startBackend({ name: "app", host: "127.0.0.131" });
   t.after(() => app.close());
   const server = await startMetadataServer({
@@ -43,7 +41,6 @@ test("a served directory certificate whose CA expires is dropped, not kept becau
   });
   const certDir = join(fixture.dir, "certs");
   await mkdir(certDir);
-  await writeFile(join(certDir, "k.pem"), leaf.cert + leaf.key);
   await fixture.start([], {
     ENABLE_SSL: "true",
     RANCHER_API_HOST: server.hostPort,
@@ -51,8 +48,16 @@ test("a served directory certificate whose CA expires is dropped, not kept becau
     CERT_POLL_INTERVAL: "300ms",
   });
   const statusUrl = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+  // The CA is made now, not before the start: a loaded machine's start does not eat its lifetime.
+  const short = createTestCa({ start: utc(Date.now() - 3_600_000), end: utc(Date.now() + CA_LIFETIME_MS) });
+  t.after(() => short.close());
+  const leaf = short.issue(["k.test"]); // valid 20 days, its CA seconds
+  await writeFile(join(certDir, "k.pem"), leaf.cert + leaf.key);
   const served = async () => (await tlsHandshake(httpsPort, "k.test")).serial;
-  assert.equal(await served(), leaf.serial, "served while its CA is valid");
+  await waitFor(async () => (await served()) === leaf.serial, {
+    timeoutMs: CA_LIFETIME_MS,
+    message: "k.test served its own certificate while its CA is valid",
+  });
 
   // The CA expires: the next pass refuses the chain ...
   await fixture.reloader.waitForEvent("certs.skipped", {
