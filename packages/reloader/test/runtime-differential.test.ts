@@ -1,0 +1,469 @@
+// "The files stay the truth", differentially: a real reloader (so a real HAProxy) is driven through a
+// seeded random sequence of shared-file changes (containers added, removed, re-addressed and given
+// other options, slots run out, map keys added, re-pointed and removed, path and wildcard keys among
+// them, a TCP backend, backend options, a backend added and removed), and after each one the live
+// worker (`show servers state`, `show map`) is compared with a second, fresh HAProxy started from the
+// reloader's `current` snapshot: what a restart would run. Deterministic: the seed fixes the sequence.
+import assert from "node:assert/strict";
+import { copyFile, mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  renderBackends,
+  renderDomainMap,
+  type BackendOptions,
+  type SharedBackend,
+  type SharedServer,
+} from "@rancher-haproxy/core";
+import { freePort, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
+import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
+import { hashInputs } from "../src/sources/read-inputs.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
+
+const SEED = 20261204;
+const STEPS = 50;
+const SLOTS = 3;
+
+// mulberry32: a small seeded PRNG, so the sequence is the same on every run.
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The world the files are rendered from: backends (servers with their options) and map keys.
+interface World {
+  backends: Map<string, { options?: BackendOptions; mode?: "tcp"; servers: Map<string, SharedServer> }>;
+  hosts: Map<string, string>;
+}
+
+/** the map keys a change may add: plain, alias, wildcard and path keys */
+const KEYS = [
+  "app.dev.tld",
+  "www.dev.tld",
+  "*.app.dev.tld",
+  "shop.dev.tld",
+  "app.dev.tld/api",
+  "app.dev.tld/api/v1",
+  "shop.dev.tld/api",
+  "*.x.dev.tld/api",
+  "x.dev.tld",
+  "extra.dev.tld",
+  "app.dev.tld/API",
+  "*.dev.tld",
+];
+
+function initialWorld(): World {
+  const server = (name: string, host: number, extra: Partial<SharedServer> = {}): [string, SharedServer] => [
+    name,
+    { name, address: `127.0.77.${host}`, port: 8000 + host, ...extra },
+  ];
+  return {
+    backends: new Map([
+      ["app", { servers: new Map([server("web-a1", 1), server("web-a2", 2)]) }],
+      [
+        "shop",
+        {
+          options: { sticky: true, balance: "leastconn" },
+          servers: new Map([server("web-b1", 3, { cookie: "b1" })]),
+        },
+      ],
+      ["app.api", { options: { stripPath: "/api" }, servers: new Map([server("api-c1", 4)]) }],
+      ["tcp_5000", { mode: "tcp", servers: new Map([server("db-d1", 5)]) }],
+      [
+        "chk",
+        {
+          options: { check: "/health" },
+          servers: new Map([server("chk-e1", 6, { check: true }), server("chk-e2", 7, { check: true })]),
+        },
+      ],
+      ["px", { servers: new Map([server("px-f1", 8, { proxy: "send-proxy-v2" })]) }],
+    ]),
+    hosts: new Map([
+      ["app.dev.tld", "app"],
+      ["shop.dev.tld", "shop"],
+      ["app.dev.tld/api", "app.api"],
+    ]),
+  };
+}
+
+function render(world: World): { backends: string; map: string } {
+  const backends: SharedBackend[] = [...world.backends].map(([name, backend]) => ({
+    name,
+    ...(backend.mode ? { mode: backend.mode } : {}),
+    ...(backend.options ? { options: backend.options } : {}),
+    servers: [...backend.servers.values()],
+  }));
+  const hosts = [...world.hosts].map(([fqdn, backend]) => ({ fqdn, backend }));
+  return { backends: renderBackends({ backends }), map: renderDomainMap({ hosts }) };
+}
+
+// One random change of `world` (in place), described.
+function change(world: World, next: () => number, step: number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const names = [...world.backends.keys()];
+  const httpNames = names.filter((name) => !name.startsWith("tcp_"));
+  const roll = next();
+  const address = () => {
+    const host = 10 + Math.floor(next() * 200);
+    return { address: `127.0.78.${host}`, port: 9000 + Math.floor(next() * 50) };
+  };
+  if (roll < 0.22) {
+    const name = pick(names);
+    const backend = world.backends.get(name);
+    if (!backend || backend.servers.size >= SLOTS * 2) return "nothing (full)";
+    const server: SharedServer = { name: `c${step}-${name.replace(/[^a-z0-9]/g, "")}`, ...address() };
+    if (name === "px" && next() < 0.8) server.proxy = "send-proxy-v2";
+    if (backend.options?.check !== undefined) server.check = true;
+    if (next() < 0.15 && !name.startsWith("tcp_")) server.maxconn = 50;
+    if (backend.options?.sticky) server.cookie = `k${step}`;
+    backend.servers.set(server.name, server);
+    return `add ${server.name} to ${name}`;
+  }
+  if (roll < 0.4) {
+    const name = pick(names);
+    const backend = world.backends.get(name);
+    const victim = backend ? pick([...backend.servers.keys()]) : undefined;
+    if (!backend || victim === undefined) return "nothing (empty)";
+    backend.servers.delete(victim);
+    return `remove ${victim} from ${name}`;
+  }
+  if (roll < 0.55) {
+    const name = pick(names);
+    const backend = world.backends.get(name);
+    const moved = backend ? pick([...backend.servers.values()]) : undefined;
+    if (!backend || moved === undefined) return "nothing (empty)";
+    const to = next() < 0.5 ? { ...address() } : { address: moved.address, port: moved.port + 1 };
+    backend.servers.set(moved.name, { ...moved, ...to });
+    return `re-address ${moved.name} in ${name} to ${to.address}:${to.port}`;
+  }
+  if (roll < 0.62) {
+    const name = pick(httpNames);
+    const backend = world.backends.get(name);
+    const server = backend ? pick([...backend.servers.values()]) : undefined;
+    if (!backend || server === undefined) return "nothing (empty)";
+    if (next() < 0.5) {
+      const { proxy, ...rest } = server;
+      const toggled: SharedServer = proxy === undefined ? { proxy: "send-proxy", ...rest } : rest;
+      backend.servers.set(server.name, toggled);
+      return `toggle the proxy option of ${server.name} in ${name}`;
+    }
+    const { maxconn, cookie, ...rest } = server;
+    backend.servers.set(server.name, {
+      ...rest,
+      ...(maxconn === undefined ? { maxconn: 20 } : {}),
+      ...(cookie === undefined ? {} : { cookie }),
+    });
+    return `toggle maxconn of ${server.name} in ${name}`;
+  }
+  if (roll < 0.85) {
+    const key = pick(KEYS);
+    const was = world.hosts.get(key);
+    if (was !== undefined && next() < 0.4) {
+      world.hosts.delete(key);
+      return `del map ${key}`;
+    }
+    const to = pick(httpNames);
+    world.hosts.set(key, to);
+    return `${was === undefined ? "add" : "set"} map ${key} ${to}`;
+  }
+  if (roll < 0.88) {
+    // Odd but valid: two containers swap addresses, one renamed in place, a clone of another's address,
+    // a sticky container's cookie value changed.
+    const name = pick(names);
+    const backend = world.backends.get(name);
+    const servers = backend ? [...backend.servers.values()] : [];
+    const [a, b] = [pick(servers), pick(servers)];
+    if (!backend || a === undefined || b === undefined) return "nothing";
+    const kind = Math.floor(next() * 4);
+    if (kind === 0 && a.name !== b.name) {
+      backend.servers.set(a.name, { ...a, address: b.address, port: b.port });
+      backend.servers.set(b.name, { ...b, address: a.address, port: a.port });
+      return `swap ${a.name} and ${b.name} in ${name}`;
+    }
+    if (kind === 1) {
+      backend.servers.delete(a.name);
+      backend.servers.set(`${a.name}x`, { ...a, name: `${a.name}x` });
+      return `rename ${a.name} in ${name}`;
+    }
+    if (kind === 2 && backend.servers.size < SLOTS * 2) {
+      const clone = `${a.name}y${step}`;
+      backend.servers.set(clone, { ...a, name: clone });
+      return `clone ${a.name}'s address in ${name}`;
+    }
+    if (a.cookie !== undefined) {
+      backend.servers.set(a.name, { ...a, cookie: `z${step}` });
+      return `new cookie value for ${a.name}`;
+    }
+    return "nothing";
+  }
+  if (roll < 0.92) {
+    const backend = world.backends.get("app");
+    if (!backend) return "nothing";
+    backend.options = backend.options ? undefined : { balance: "source" };
+    return "toggle app's balance option";
+  }
+  if (world.backends.has("extra")) {
+    world.backends.delete("extra");
+    for (const [key, backend] of world.hosts) if (backend === "extra") world.hosts.delete(key);
+    return "remove backend extra";
+  }
+  world.backends.set("extra", {
+    servers: new Map([[`e${step}`, { name: `e${step}`, ...address() }]]),
+  });
+  world.hosts.set("extra.dev.tld", "extra");
+  return "add backend extra";
+}
+
+// One `show servers state` row, by column name.
+type Row = Record<string, string>;
+
+function parseRows(answer: string): Row[] {
+  const lines = answer.split("\n");
+  const header = lines.find((line) => line.startsWith("# be_id"));
+  if (!header) throw new Error(`not a show servers state answer: ${answer.slice(0, 200)}`);
+  const columns = header.slice(2).split(" ");
+  return lines
+    .filter((line) => /^\d+ /.test(line))
+    .map((line) => {
+      const fields = line.split(" ");
+      return Object.fromEntries(columns.map((column, index) => [column, fields[index] ?? ""]));
+    });
+}
+
+// What must be the same in a live worker and a fresh one, per server: its id and name, its admin state
+// (CMAINT, the config's `disabled` marker, left out: `state ready` does not clear it), and for a server
+// not in maintenance its address, port and operational state; its weights and check settings.
+function serverFacts(row: Row): string {
+  const admin = Number(row["srv_admin_state"]) & ~0x04;
+  const maint = (admin & 0x01) !== 0;
+  const checked = (Number(row["srv_check_state"]) & 0x02) !== 0;
+  return [
+    `${row["be_name"]}/${row["srv_id"]}:${row["srv_name"]}`,
+    `admin=${admin}`,
+    maint ? "" : `addr=${row["srv_addr"]}:${row["srv_port"]}`,
+    maint || checked ? "" : `op=${row["srv_op_state"]}`,
+    `weight=${row["srv_uweight"]}/${row["srv_iweight"]}`,
+    // (configured, enabled, paused: not 0x01, a check in progress)
+    checked ? `check=${Number(row["srv_check_state"]) & 0x0e}` : "",
+    `ssl=${row["srv_use_ssl"]}`,
+    `checkport=${row["srv_check_port"]}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+// What `show stat` shows of every backend and server line that a reload would set: a server's maxconn
+// (slim), weight, cookie, check rise/fall, a backend's algorithm and mode, and for a server not in
+// maintenance its address and (unchecked) status.
+function statFacts(answer: string): string[] {
+  const [header = "", ...lines] = answer.split("\n");
+  const columns = header.replace(/^# /, "").split(",");
+  return lines
+    .filter((line) => line.includes(","))
+    .map((line) => {
+      const fields = line.split(",");
+      const at = (name: string) => fields[columns.indexOf(name)] ?? "";
+      if (at("svname") === "FRONTEND") return "";
+      // (a backend's status and weight follow its servers', compared one by one)
+      if (at("svname") === "BACKEND")
+        return `${at("pxname")} cookie=${at("cookie")} mode=${at("mode")} algo=${at("algo")}`;
+      const maint = at("status") === "MAINT";
+      const checked = at("check_rise") !== "";
+      return [
+        `${at("pxname")}/${at("svname")}`,
+        `slim=${at("slim")} weight=${at("weight")} cookie=${at("cookie")} mode=${at("mode")} algo=${at("algo")}`,
+        `rise=${at("check_rise")} fall=${at("check_fall")}`,
+        maint ? "maint" : `addr=${at("addr")}`,
+        maint || checked ? "" : `status=${at("status")}`,
+      ].join(" ");
+    })
+    .filter(Boolean)
+    .sort();
+}
+
+interface HaproxyView {
+  stat: string[];
+  servers: string[];
+  map: string[];
+  pathHosts: string[];
+}
+
+function mapEntries(answer: string): string[] {
+  return answer
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => line.split(" ").slice(1).join(" "))
+    .sort();
+}
+
+async function readView(masterSocket: string): Promise<HaproxyView> {
+  const read = await sendWorkerCommands(masterSocket, [
+    "show servers state",
+    "show map domain.map",
+    "show map path-hosts.map",
+    "show stat",
+  ]);
+  if (!read.ok) throw new Error(`reading ${masterSocket}: ${read.reason}`);
+  const [servers, map, pathHosts, stat] = read.answers.map((answer) => answer.answer);
+  return {
+    stat: statFacts(stat ?? ""),
+    servers: parseRows(servers ?? "").map(serverFacts),
+    map: mapEntries(map ?? ""),
+    pathHosts: mapEntries(pathHosts ?? ""),
+  };
+}
+
+// A fresh HAProxy from a copy of the `current` snapshot (its base config on another port and socket).
+async function freshView(fixture: Fixture): Promise<HaproxyView> {
+  const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
+  const dir = await mkdtemp(join(tmpdir(), "rh-fresh-"));
+  try {
+    for (const file of ["backends.cfg", "domain.map", "path-hosts.map"])
+      await copyFile(join(current, file), join(dir, file));
+    const port = await freePort();
+    const base = (await readFile(join(current, "haproxy.cfg"), "utf8"))
+      .replaceAll(`127.0.0.1:${fixture.httpPort}`, `127.0.0.1:${port}`)
+      .replaceAll(fixture.stateDir, dir);
+    assert.ok(!base.includes(String(fixture.httpPort)), "the fresh base config binds elsewhere");
+    await writeFile(join(dir, "haproxy.cfg"), base);
+    const socket = join(dir, "master.sock");
+    const lines: string[] = [];
+    const child = await spawnHaproxy(
+      "haproxy",
+      haproxyArgs(socket, [join(dir, "haproxy.cfg"), join(dir, "backends.cfg")]),
+      (_stream, line) => void lines.push(line),
+    );
+    try {
+      return await waitFor(() => readView(socket).catch(() => null), {
+        timeoutMs: 10_000,
+        message: `the fresh HAProxy to answer (${lines.slice(-5).join(" | ")})`,
+      });
+    } finally {
+      child.signal("SIGTERM");
+      await child.exited;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// Each slot's server line in the `current` snapshot without its address and `disabled`: what a slot was
+// loaded with, which no runtime step can change (the PROXY option is not in any runtime answer).
+async function slotLines(fixture: Fixture): Promise<Map<string, string>> {
+  const current = join(fixture.stateDir, await readlink(join(fixture.stateDir, "current")));
+  const lines = new Map<string, string>();
+  let backend = "";
+  for (const line of (await readFile(join(current, "backends.cfg"), "utf8")).split("\n")) {
+    backend = /^backend (\S+)/.exec(line)?.[1] ?? backend;
+    const server = /^\s+server (\S+) \S+(.*?)( disabled)?$/.exec(line);
+    if (server) lines.set(`${backend}/${server[1]}`, server[2] ?? "");
+  }
+  return lines;
+}
+
+// Writes the world and waits until the reloader applied exactly these files; the event it applied with.
+// `from`: the log index before the first write of the step. "reload.applied" when any of the step's
+// writes reloaded.
+async function apply(
+  fixture: Fixture,
+  files: { backends: string; map: string },
+  from: number,
+): Promise<string> {
+  const base = await readFile(join(fixture.stateDir, "haproxy.cfg"));
+  const hash = hashInputs(base, Buffer.from(files.backends), Buffer.from(files.map));
+  await fixture.write(files);
+  const line = await waitFor(
+    () =>
+      fixture.reloader.logs
+        .slice(from)
+        .find(
+          (entry) =>
+            (entry.event === "runtime.applied" || entry.event === "reload.applied") &&
+            entry["inputsHash"] === hash,
+        ) ?? null,
+    { timeoutMs: 20_000, message: "the change to be applied" },
+  );
+  const reloaded = fixture.reloader.logs.slice(from).some((entry) => entry.event === "reload.applied");
+  return reloaded ? "reload.applied" : String(line.event);
+}
+
+test("after every change of a seeded random run, the live worker equals a fresh HAProxy on the snapshot", async (t) => {
+  const world = initialWorld();
+  const fixture = await createFixture((fn) => t.after(fn), {
+    ...render(world),
+    env: { SERVER_SLOTS: String(SLOTS) },
+  });
+  await fixture.reloader.waitForEvent("inputs.live", { from: 0 });
+  const next = random(SEED);
+  const outcomes: Record<string, number> = {};
+  const history: string[] = [];
+  let fallbacks = 0;
+  let loaded = await slotLines(fixture);
+  for (let step = 1; step <= STEPS; step++) {
+    // A reloader killed (HAProxy runs on, the next one adopts it) and one stopped and started again:
+    // the changes after either must still be applied consistently.
+    if (step === 20 || step === 40) {
+      fallbacks += fixture.reloader.count("runtime.fallback");
+      if (step === 20) {
+        process.kill(fixture.reloader.pid, "SIGKILL");
+        await fixture.reloader.exited;
+      } else await fixture.reloader.stop();
+      await fixture.start();
+      await fixture.reloader.waitForEvent("inputs.live", { from: 0 });
+      // (an adopted master reloads when what it runs is not the files; a started one loads `current`)
+      const loads = ["haproxy.started", "adopt.reloaded", "reload.applied"];
+      if (loads.some((event) => fixture.reloader.count(event) > 0)) loaded = await slotLines(fixture);
+      assert.deepEqual(
+        await readView(join(fixture.stateDir, "master.sock")),
+        await freshView(fixture),
+        `after the restart before step ${step}\n${history.join("\n")}`,
+      );
+    }
+    // Every fifth step a burst: two changes written back to back, the second while the first applies.
+    const burst = step % 5 === 0;
+    const changes: string[] = [];
+    const from = fixture.reloader.logs.length;
+    for (let part = 0; part < (burst ? 2 : 1); part++) {
+      const before = JSON.stringify(render(world));
+      let what = change(world, next, step * 10 + part);
+      while (JSON.stringify(render(world)) === before) what = change(world, next, step * 10 + part);
+      changes.push(what);
+      if (burst && part === 0) await fixture.write(render(world));
+    }
+    const what = changes.join(" + ");
+    const event = await apply(fixture, render(world), from);
+    history.push(`${step}: ${what} → ${event}`);
+    outcomes[event] = (outcomes[event] ?? 0) + 1;
+    // A runtime change leaves every slot's options as the last reload loaded them.
+    if (event === "reload.applied") loaded = await slotLines(fixture);
+    else
+      assert.deepEqual(
+        await slotLines(fixture),
+        loaded,
+        `step ${step} changed a slot's options at runtime\n${history.join("\n")}`,
+      );
+    const live = await readView(join(fixture.stateDir, "master.sock"));
+    const fresh = await freshView(fixture);
+    assert.deepEqual(
+      live,
+      fresh,
+      `after step ${step}, the live worker and a fresh HAProxy differ\n${history.join("\n")}`,
+    );
+  }
+  assert.equal(
+    fallbacks + fixture.reloader.count("runtime.fallback"),
+    0,
+    "no runtime step fell back to a reload",
+  );
+  // The run exercises both paths (the seed's sequence: most changes runtime, some reloads).
+  assert.ok((outcomes["runtime.applied"] ?? 0) >= STEPS / 2, JSON.stringify(outcomes));
+  assert.ok((outcomes["reload.applied"] ?? 0) >= 3, JSON.stringify(outcomes));
+});
