@@ -2,12 +2,24 @@
 // a look-alike that must not match), two services of one stack split by path with and without strip,
 // sticky cookies across 100 requests, an HAProxy health check taking a container out while Rancher still
 // says healthy, maxconn queueing, https=redirect / https=only and HSTS on HTTPS answers.
+// The three share one pair (started before them, with every stack of all three and HTTPS on): no test
+// changes the metadata, each asks only its own stacks' hosts and backends, and the names one test's
+// assertions expect nothing from (example.com, its look-alikes) no other stack claims.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { freePort, httpRequest, startBackend, type SimpleResponse } from "@rancher-haproxy/test-support";
+import { after, before, test } from "node:test";
+import {
+  freePort,
+  httpRequest,
+  startBackend,
+  startPair,
+  worldTree,
+  type Backend,
+  type Pair,
+  type SimpleResponse,
+} from "@rancher-haproxy/test-support";
 import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
-import { assertCleanStop, get, host, startBackends, startWorldPair, tally } from "./helpers/e2e.ts";
-import { startCheckedBackend } from "./helpers/label-backends.ts";
+import { assertCleanStop, Cleanup, DOMAIN, get, host, startBackends, tally } from "./helpers/e2e.ts";
+import { startCheckedBackend, type LabelBackend } from "./helpers/label-backends.ts";
 
 const L = "map-public-http";
 
@@ -21,25 +33,72 @@ function request(
   return httpRequest({ url: new URL(path, url).href, host: hostName, timeoutMs: 5000, ...extra });
 }
 
-test("own domain, wildcards and a look-alike; two services of one stack split by path, with and without strip", async (t) => {
-  const backends = await startBackends(t, [
+// Every stack of the three tests, on one pair with HTTPS (test 3) and the backends they ask.
+const cleanup = new Cleanup();
+let pair: Pair;
+let backends: Record<string, Backend>;
+let slow: Backend;
+let checked2: LabelBackend;
+let httpsPort: number;
+before(async () => {
+  backends = await startBackends(cleanup, [
     { name: "shop-web-1", host: "127.0.0.61" },
     { name: "shop-api-1", host: "127.0.0.62" },
     { name: "shop-docs-1", host: "127.0.0.63" },
+    { name: "sticky-web-1", host: "127.0.0.64" },
+    { name: "sticky-web-2", host: "127.0.0.65" },
+    { name: "secure-web-1", host: "127.0.0.68" },
+    { name: "strict-web-1", host: "127.0.0.69" },
+    { name: "plain-web-1", host: "127.0.0.70" },
   ]);
-  const pair = await startWorldPair(t, {
-    stacks: {
-      shop: [
-        { backend: backends["shop-web-1"]!, labels: { [`${L}.hosts`]: "www.example.com,*.example.com" } },
-        {
-          backend: backends["shop-api-1"]!,
-          service: "api",
-          labels: { [`${L}.path`]: "/api", [`${L}.strip-path`]: "true", [`${L}.hosts`]: "www.example.com" },
-        },
-        { backend: backends["shop-docs-1"]!, service: "docs", labels: { [`${L}.path`]: "/docs" } },
-      ],
-    },
+  slow = await startBackend({ name: "limited-web-1", host: "127.0.0.75", delayMs: 1000 });
+  cleanup.after(() => slow.close());
+  const checked1 = await startCheckedBackend(cleanup, "checked-web-1", "127.0.0.66");
+  checked2 = await startCheckedBackend(cleanup, "checked-web-2", "127.0.0.67");
+  const sticky = { [`${L}.sticky`]: "true" };
+  const check = { [`${L}.check`]: "/healthz" };
+  const certificate = recordedCertificate();
+  httpsPort = await freePort();
+  pair = await startPair({
+    domain: DOMAIN,
+    tree: worldTree({
+      stacks: {
+        shop: [
+          { backend: backends["shop-web-1"]!, labels: { [`${L}.hosts`]: "www.example.com,*.example.com" } },
+          {
+            backend: backends["shop-api-1"]!,
+            service: "api",
+            labels: { [`${L}.path`]: "/api", [`${L}.strip-path`]: "true", [`${L}.hosts`]: "www.example.com" },
+          },
+          { backend: backends["shop-docs-1"]!, service: "docs", labels: { [`${L}.path`]: "/docs" } },
+        ],
+        sticky: [
+          { backend: backends["sticky-web-1"]!, labels: sticky },
+          { backend: backends["sticky-web-2"]!, labels: sticky },
+        ],
+        checked: [
+          { backend: checked1, health: "healthy", labels: check },
+          { backend: checked2, health: "healthy", labels: check },
+        ],
+        limited: [{ backend: slow, labels: { [`${L}.maxconn`]: "1" } }],
+        secure: [
+          {
+            backend: backends["secure-web-1"]!,
+            labels: { [`${L}.https`]: "redirect", [`${L}.hsts`]: "600" },
+          },
+        ],
+        strict: [{ backend: backends["strict-web-1"]!, labels: { [`${L}.https`]: "only" } }],
+        plain: [{ backend: backends["plain-web-1"]! }],
+      },
+      metadata: { ssl_cert: certificate.cert, ssl_key: certificate.key },
+    }),
+    reloaderEnv: { ENABLE_SSL: "true", HTTPS_PORT: String(httpsPort) },
   });
+  cleanup.after(() => pair.stop());
+});
+after(() => cleanup.close());
+
+test("own domain, wildcards and a look-alike; two services of one stack split by path, with and without strip", async () => {
   const files = await pair.waitForApplied((applied) => applied.map.includes("www.example.com/api"));
   assert.match(files.map, /^\*\.example\.com shop$/m);
   const answer = async (hostName: string, path: string) => {
@@ -72,33 +131,9 @@ test("own domain, wildcards and a look-alike; two services of one stack split by
   assert.equal(backends["shop-docs-1"]!.seen.at(-1)?.url, "/docs/a/b/c/d", "without strip the path is kept");
   assert.equal(await answer(host("shop"), "/"), "shop-web-1");
   assert.equal(await answer("www.example.com", "/docs"), "shop-web-1", "docs has no hosts label");
-  await assertCleanStop(pair);
 });
 
-test("sticky keeps one client on one container across 100 requests; the check takes a failing one out; maxconn queues", async (t) => {
-  const backends = await startBackends(t, [
-    { name: "sticky-web-1", host: "127.0.0.64" },
-    { name: "sticky-web-2", host: "127.0.0.65" },
-  ]);
-  const slow = await startBackend({ name: "limited-web-1", host: "127.0.0.75", delayMs: 1000 });
-  t.after(() => slow.close());
-  const checked1 = await startCheckedBackend(t, "checked-web-1", "127.0.0.66");
-  const checked2 = await startCheckedBackend(t, "checked-web-2", "127.0.0.67");
-  const sticky = { [`${L}.sticky`]: "true" };
-  const check = { [`${L}.check`]: "/healthz" };
-  const pair = await startWorldPair(t, {
-    stacks: {
-      sticky: [
-        { backend: backends["sticky-web-1"]!, labels: sticky },
-        { backend: backends["sticky-web-2"]!, labels: sticky },
-      ],
-      checked: [
-        { backend: checked1, health: "healthy", labels: check },
-        { backend: checked2, health: "healthy", labels: check },
-      ],
-      limited: [{ backend: slow, labels: { [`${L}.maxconn`]: "1" } }],
-    },
-  });
+test("sticky keeps one client on one container across 100 requests; the check takes a failing one out; maxconn queues", async () => {
   await pair.waitForApplied((files) => files.backends.includes("option httpchk GET /healthz"));
 
   // without a cookie both containers answer (round robin); with the one set, only that one
@@ -155,34 +190,9 @@ test("sticky keeps one client on one container across 100 requests; the check ta
   );
   const slowest = Math.max(...answers.map((answer) => answer.ms));
   assert.ok(slowest >= 2900, `three 1 s answers through maxconn 1 took only ${Math.round(slowest)} ms`);
-  await assertCleanStop(pair);
 });
 
-test("https=redirect answers 301 (GET) / 308 (POST) to https; https=only refuses HTTP; HSTS on HTTPS answers", async (t) => {
-  const backends = await startBackends(t, [
-    { name: "secure-web-1", host: "127.0.0.68" },
-    { name: "strict-web-1", host: "127.0.0.69" },
-    { name: "plain-web-1", host: "127.0.0.70" },
-  ]);
-  const certificate = recordedCertificate();
-  const httpsPort = await freePort();
-  const pair = await startWorldPair(
-    t,
-    {
-      stacks: {
-        secure: [
-          {
-            backend: backends["secure-web-1"]!,
-            labels: { [`${L}.https`]: "redirect", [`${L}.hsts`]: "600" },
-          },
-        ],
-        strict: [{ backend: backends["strict-web-1"]!, labels: { [`${L}.https`]: "only" } }],
-        plain: [{ backend: backends["plain-web-1"]! }],
-      },
-      metadata: { ssl_cert: certificate.cert, ssl_key: certificate.key },
-    },
-    { reloaderEnv: { ENABLE_SSL: "true", HTTPS_PORT: String(httpsPort) } },
-  );
+test("https=redirect answers 301 (GET) / 308 (POST) to https; https=only refuses HTTP; HSTS on HTTPS answers", async () => {
   await pair.waitForApplied((files) => files.backends.includes("Strict-Transport-Security"));
   const https = `https://127.0.0.1:${httpsPort}`;
 
@@ -204,5 +214,8 @@ test("https=redirect answers 301 (GET) / 308 (POST) to https; https=only refuses
 
   const plain = await request(pair.url, host("plain"), "/");
   assert.equal(plain.body, "plain-web-1", "a stack without the labels keeps plain HTTP");
+});
+
+test("the pair the three tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });

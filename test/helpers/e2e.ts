@@ -28,9 +28,30 @@ export interface BackendSpec {
   proxyProtocol?: boolean;
 }
 
-// Starts the backends, closed when the test ends.
+// What a fixture needs of whoever owns it to close it: a test's context, or a file's Cleanup.
+export interface Owner {
+  after(fn: () => unknown): void;
+}
+
+// The owner of what a file's `before` starts for all its tests: close() (in its `after`) runs the
+// closers, last registered first.
+export class Cleanup implements Owner {
+  private readonly closers: (() => unknown)[] = [];
+
+  // Registers one closer.
+  after(fn: () => unknown): void {
+    this.closers.push(fn);
+  }
+
+  // Runs every closer once.
+  async close(): Promise<void> {
+    for (const fn of this.closers.splice(0).reverse()) await fn();
+  }
+}
+
+// Starts the backends, closed when the test (or the owner) ends.
 export async function startBackends(
-  t: TestContext,
+  t: Owner,
   specs: readonly BackendSpec[],
 ): Promise<Record<string, Backend>> {
   const started: Record<string, Backend> = {};

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { TestContext } from "node:test";
+import type { Owner } from "./e2e.ts";
 
 // A running special backend: what the World needs, and the switch of its health check.
 export interface LabelBackend {
@@ -15,7 +15,7 @@ export interface LabelBackend {
 }
 
 // Answers its name on every path; `/healthz` answers 200 while `healthy`, else 503.
-export async function startCheckedBackend(t: TestContext, name: string, host: string): Promise<LabelBackend> {
+export async function startCheckedBackend(t: Owner, name: string, host: string): Promise<LabelBackend> {
   const state = { healthy: true, requests: 0 };
   const server = createServer((req, res) => {
     req.resume();
@@ -30,7 +30,7 @@ export async function startCheckedBackend(t: TestContext, name: string, host: st
 }
 
 // Accepts `Upgrade: websocket` (101 with a correct Sec-WebSocket-Accept), then echoes raw bytes.
-export async function startEchoBackend(t: TestContext, name: string, host: string): Promise<LabelBackend> {
+export async function startEchoBackend(t: Owner, name: string, host: string): Promise<LabelBackend> {
   const state = { healthy: true, requests: 0 };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -56,7 +56,7 @@ export async function startEchoBackend(t: TestContext, name: string, host: strin
 }
 
 async function listen(
-  t: TestContext,
+  t: Owner,
   server: Server,
   name: string,
   host: string,
