@@ -1,31 +1,55 @@
 // End to end, the proxy service's aliases and PROXY protocol: an alias added in the proxy's metadata
 // makes `<alias>.<domain>` answer from its stack (and removing it takes it away); a container labelled
 // `send-proxy=send-proxy-v2` gets a PROXY v2 header that a real parsing backend reads.
+// The two share one pair (started before them with all four stacks): the first changes only the aliases
+// (every tree it sets keeps the second's stacks), and each asks only its own stacks' hosts and backends.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { waitForAnswer, worldTree, type World } from "@rancher-haproxy/test-support";
+import { after, before, test } from "node:test";
+import {
+  startPair,
+  waitForAnswer,
+  worldTree,
+  type Backend,
+  type Pair,
+  type World,
+} from "@rancher-haproxy/test-support";
 import { Convergence } from "./helpers/convergence.ts";
 import {
   assertCleanStop,
+  Cleanup,
+  DOMAIN,
   get,
   host,
   serversOf,
   startBackends,
-  startWorldPair,
   tally,
 } from "./helpers/e2e.ts";
 
-test("an alias added in the proxy service's metadata answers; removed, it is gone", async (t) => {
-  const backends = await startBackends(t, [
+// Both tests' backends and stacks, on one pair.
+const cleanup = new Cleanup();
+let pair: Pair;
+let backends: Record<string, Backend>;
+let stacks: World["stacks"];
+before(async () => {
+  backends = await startBackends(cleanup, [
     { name: "shop-web-1", host: "127.0.0.51" },
     { name: "blog-web-1", host: "127.0.0.52" },
+    { name: "secure-web-1", host: "127.0.0.53", proxyProtocol: true },
+    { name: "plain-web-1", host: "127.0.0.54" },
   ]);
-  const stacks: World["stacks"] = {
+  stacks = {
     shop: [{ backend: backends["shop-web-1"]! }],
     blog: [{ backend: backends["blog-web-1"]! }],
+    secure: [{ backend: backends["secure-web-1"]!, labels: { "send-proxy": "send-proxy-v2" } }],
+    plain: [{ backend: backends["plain-web-1"]! }],
   };
+  pair = await startPair({ domain: DOMAIN, tree: worldTree({ stacks, aliases: { blog: ["www"] } }) });
+  cleanup.after(() => pair.stop());
+});
+after(() => cleanup.close());
+
+test("an alias added in the proxy service's metadata answers; removed, it is gone", async () => {
   const convergence = new Convergence("new alias");
-  const pair = await startWorldPair(t, { stacks, aliases: { blog: ["www"] } });
   assert.deepEqual(await tally(pair, host("www"), 3), { "blog-web-1": 3 }, "the initial alias answers");
   assert.equal((await get(pair, host("store"))).status, 503);
 
@@ -56,20 +80,9 @@ test("an alias added in the proxy service's metadata answers; removed, it is gon
   assert.deepEqual(await tally(pair, host("shop"), 3), { "shop-web-1": 3 }, "the stack keeps its own host");
 
   convergence.print();
-  await assertCleanStop(pair);
 });
 
-test("a container labelled send-proxy-v2 gets a PROXY v2 header; its neighbour without the label does not", async (t) => {
-  const backends = await startBackends(t, [
-    { name: "secure-web-1", host: "127.0.0.53", proxyProtocol: true },
-    { name: "plain-web-1", host: "127.0.0.54" },
-  ]);
-  const pair = await startWorldPair(t, {
-    stacks: {
-      secure: [{ backend: backends["secure-web-1"]!, labels: { "send-proxy": "send-proxy-v2" } }],
-      plain: [{ backend: backends["plain-web-1"]! }],
-    },
-  });
+test("a container labelled send-proxy-v2 gets a PROXY v2 header; its neighbour without the label does not", async () => {
   const files = await pair.waitForApplied();
   assert.match(files.backends, /server web-\S+ 127\.0\.0\.53:\d+ send-proxy-v2\n/);
   assert.equal(serversOf(files.backends, "plain").length, 1);
@@ -89,5 +102,8 @@ test("a container labelled send-proxy-v2 gets a PROXY v2 header; its neighbour w
 
   assert.deepEqual(await tally(pair, host("plain"), 3), { "plain-web-1": 3 });
   assert.equal(backends["plain-web-1"]!.seen.at(-1)?.proxy, null, "no header without the label");
+});
+
+test("the pair the two tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });
