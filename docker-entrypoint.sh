@@ -197,8 +197,16 @@ supervise_reloader() {
     if [ "$code" -eq 3 ]; then how="ended by an uncaught error"; else how="killed by signal $((code - 128))"; fi
     printf '{"level":50,"time":"%s","name":"docker-entrypoint","event":"entrypoint.reloader-died","exitCode":%s,"restartInS":%s,"msg":"the reloader was %s: starting it again, it adopts the running HAProxy"}\n' \
       "$(iso_now)" "$code" "$pause" "$how" >&2
+    # Only a stop cuts the pause short: an ignored signal interrupts `wait` too, and restarted the reloader
+    # at once (a crash loop spun on each one).
     sleep "$pause" &
-    wait $! || true
+    pausing=$!
+    while :; do
+      paused=0
+      wait "$pausing" || paused=$?
+      [ "$paused" -gt 128 ] && [ -z "$stopping" ] && is_running "$pausing" || break
+      log_ignored
+    done
     log_ignored
     [ -n "$stopping" ] || delay=$((delay * 2 > 30 ? 30 : delay * 2))
   done

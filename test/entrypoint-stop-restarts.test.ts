@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { wrapLoggedChild } from "@rancher-haproxy/test-support";
+import { listProcesses, readProcess, waitFor, wrapLoggedChild } from "@rancher-haproxy/test-support";
 import { ROOT } from "./helpers/deploy-files.ts";
 
 const FAKE_RELOADER = `
@@ -219,6 +219,61 @@ test("SIGTERM while SIGUSR1's log line is being written: the reloader is still s
   assert.deepEqual(await Promise.race([entrypoint.exited, hung]), { code: 0, signal: null });
   assert.equal(entrypoint.count("entrypoint.signal-ignored"), 1, "SIGUSR1 logged");
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
+});
+
+// A reloader that exits 3 (an uncaught error, HAProxy left) at its first start and runs at the next; it
+// says whether the entrypoint's restart pause (its `sleep` child) was still running when it started, and
+// exits when the entrypoint is gone.
+const CRASHES_ONCE = `
+process.on("SIGHUP", () => {});
+process.on("SIGTERM", () => process.exit(0));
+void import("node:fs").then(({ existsSync, readdirSync, readFileSync, writeFileSync }) => {
+  const sleeping = readdirSync("/proc").filter((pid) => /^\\d+$/.test(pid)).some((pid) => {
+    try {
+      const stat = readFileSync("/proc/" + pid + "/stat", "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return stat.includes("(sleep)") && Number(fields[1]) === process.ppid && fields[0] !== "Z";
+    } catch {
+      return false;
+    }
+  });
+  const first = !existsSync(process.env.FAKE_DIR + "/crashed");
+  console.log(JSON.stringify({ event: "fake.started", pauseRunning: sleeping }));
+  if (first) {
+    writeFileSync(process.env.FAKE_DIR + "/crashed", "");
+    process.exit(3);
+  }
+});
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(9), 50);
+`;
+
+test("an ignored signal during the restart pause does not cut it short: the reloader is started again after it", async (t) => {
+  // SIGUSR1 (or any signal the entrypoint ignores) interrupted the `wait` for the pause's `sleep`,
+  // and the reloader was started again at once: a reloader that crashes at every start was restarted in
+  // a tight loop by signals that were meant to be ignored.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-pause-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const entrypoint = await startEntrypoint(t, CRASHES_ONCE, { FAKE_DIR: dir });
+  const died = await entrypoint.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
+  assert.equal(died["restartInS"], 1);
+  // The signal lands in the pause: the entrypoint waits (sleeping) for its running `sleep`.
+  await waitFor(
+    () =>
+      listProcesses().some((proc) => proc.ppid === entrypoint.pid && proc.name === "sleep") &&
+      readProcess(entrypoint.pid)?.state === "S",
+    { timeoutMs: 10_000, message: "the entrypoint to wait in its pause" },
+  );
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR1");
+  const restarted = await entrypoint.waitForEvent("fake.started", { from, timeoutMs: 10_000 });
+  assert.equal(restarted["pauseRunning"], false, "started once the pause was over");
+  assert.equal(
+    entrypoint.count("entrypoint.signal-ignored", (line) => line["signal"] === "USR1"),
+    1,
+  );
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await entrypoint.exited, { code: 0, signal: null });
 });
 
 // Every other signal tini passes on whose default action ends a shell: each ended the entrypoint at once
