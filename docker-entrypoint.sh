@@ -115,13 +115,15 @@ iso_now() {
 
 # Logs the signals this script ignored since the last call. Their traps only note them (in $ignored): a
 # trap that ran commands (the log line) could have a stop's trap run inside it, and dash then ended this
-# script from its `wait`, the stop never passed on to the reloader.
+# script from its `wait`, the stop never passed on to the reloader. One noted while a line is written
+# (its `date`) is logged too: the caller goes back to `wait`, and its line came only at the next wake-up.
 log_ignored() {
-  [ -n "$ignored" ] || return 0
-  noted=$ignored ignored=""
-  for name in $noted; do
-    printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
-      "$(iso_now)" "$name" "$name" >&2
+  while [ -n "$ignored" ]; do
+    noted=$ignored ignored=""
+    for name in $noted; do
+      printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
+        "$(iso_now)" "$name" "$name" >&2
+    done
   done
 }
 

@@ -221,6 +221,36 @@ test("SIGTERM while SIGUSR1's log line is being written: the reloader is still s
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
 
+test("a signal that arrives while another's log line is being written is logged too, without waiting for the next", async (t) => {
+  // SIGUSR2 came while SIGUSR1's line took its time: its trap noted it, but the entrypoint had already
+  // looked at what to log and went back to wait for the reloader: the line came only at the next signal
+  // or when the reloader ended, days later.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), SIGNALLING_DATE, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  await writeFile(join(dir, "armed"), "USR2");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await entrypoint.waitForEvent("entrypoint.signal-ignored", {
+    match: (line) => line["signal"] === "USR2",
+    timeoutMs: 10_000,
+  });
+  assert.deepEqual(
+    entrypoint.logs
+      .filter((line) => line.event === "entrypoint.signal-ignored")
+      .map((line) => line["signal"]),
+    ["USR1", "USR2"],
+  );
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await entrypoint.exited, { code: 0, signal: null });
+});
+
 // A reloader that exits 3 (an uncaught error, HAProxy left) at its first start and runs at the next; it
 // says whether the entrypoint's restart pause (its `sleep` child) was still running when it started, and
 // exits when the entrypoint is gone.
