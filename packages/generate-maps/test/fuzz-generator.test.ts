@@ -94,7 +94,7 @@ test("the line grammar accepts the documented format and rejects every kind of s
     assert.notDeepEqual(checkMap(text, "dev.tld", ["app-r123", "app-r124"]), [], what);
 });
 
-test("the line grammar: a path backend may have no server (held while its containers are down), a stack's may not", () => {
+test("the line grammar: an HTTP backend may have no server (held while its containers are down), a TCP one may not", () => {
   const held = `${VALID_BACKENDS}
 backend app-r124.api
     mode http
@@ -108,9 +108,16 @@ backend app-r125.api
     backends: ["app-r123", "app-r124", "app-r124.api", "app-r125.api"],
     servers: 3,
   });
+  // a stack's backend is held for its `hosts` claims (the fuzz checks it has some: hostClaims)
+  assert.deepEqual(checkBackends(held.replace("backend app-r125.api", "backend app-r125")).violations, []);
+  const tcp = (text: string) =>
+    text.replace("backend app-r125.api\n    mode http", "backend tcp_80\n    mode tcp");
   const broken: [string, string][] = [
-    ["a stack's backend without a server", held.replace("backend app-r124.api", "backend app-r124a")],
-    ["a stack's backend without a server, last", held.replace("backend app-r125.api", "backend app-r125")],
+    ["a TCP backend without a server, last", tcp(held)],
+    [
+      "a TCP backend without a server",
+      `${tcp(held)}\nbackend tcp_81\n    mode tcp\n    server a 127.0.0.1:1\n`,
+    ],
   ];
   for (const [what, text] of broken) assert.notDeepEqual(checkBackends(text).violations, [], what);
 });
@@ -211,6 +218,12 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
         for (const backend of named)
           assert.ok(backends.backends.includes(String(backend)), `${backend} rendered`);
         assert.equal(backends.servers, out.table.counts.routed);
+        // a backend with no server is held: a path, or a stack's `hosts` claims (never a TCP port's)
+        for (const backend of out.table.backends)
+          if (backend.servers.length === 0)
+            assert.ok(
+              backend.mode !== "tcp" && (backend.path !== undefined || backend.hostClaims.length > 0),
+            );
         // backend names never collide: stacks are DNS labels, path backends <stack>.<service>, the
         // reloader's own names (rh_no_route, rh_stats) all contain `_`, which neither has; the one `_`
         // a backend may have is that of a TCP service's tcp_<port>, which no map line names

@@ -298,6 +298,64 @@ test("a path whose containers are listed but none serves keeps its keys, its htt
   assert.deepEqual(map(spelled), ["shop.dev.tld shop stack"]);
 });
 
+test("a stack redeploying keeps its hosts claims (held, no server): a rival claim, wildcard or parent never takes them", () => {
+  const shop = (extra: Record<string, unknown>, options: Record<string, string> = {}) =>
+    container({
+      stack_name: "shop",
+      ...labels({ [`${L}.hosts`]: "www.shop.com", [`${L}.https`]: "only", ...options }),
+      ...extra,
+    });
+  // zoo claims shop's name too (host-conflict: shop wins), and the wildcard and the parent above it.
+  const zoo = container({
+    stack_name: "zoo",
+    ...labels({ [`${L}.hosts`]: "www.shop.com,*.shop.com,shop.com" }),
+  });
+  const keys = [
+    "*.shop.com zoo hosts",
+    "shop.com zoo hosts",
+    "shop.dev.tld shop stack",
+    "www.shop.com shop hosts",
+    "zoo.dev.tld zoo stack",
+  ];
+  assert.deepEqual(map(build([shop({}), zoo])), keys, "served");
+  const downs = [
+    [{ health_state: "unhealthy" }, "unhealthy"],
+    [{ state: "stopped" }, "not-running"],
+    [{ primary_ip: null }, "no-ip"],
+  ] as const;
+  for (const [down, code] of downs) {
+    // Before, zoo's claim took www.shop.com (and the wildcard and parent caught it): shop's clients
+    // reached zoo's containers, over plain HTTP too.
+    const table = build([shop(down, { [`${L}.https`]: "redirect" }), shop({ ...down, name: "b" }), zoo]);
+    assert.deepEqual(map(table), keys, code);
+    const held = table.backends.find((backend) => backend.name === "shop");
+    assert.deepEqual(held?.servers, [], `${code}: held with no server`);
+    assert.equal(held?.options?.https, "only", `${code}: the strictest https of its containers`);
+    assert.deepEqual(
+      table.notes.filter((note) => note.code === "host-conflict").map((note) => note.reason),
+      ["www.shop.com (hosts) is also claimed by backend shop (hosts), which wins"],
+      code,
+    );
+    const parsed = parseSharedFiles({ backends: renderBackends(table), map: renderDomainMap(table) });
+    assert.equal(parsed.ok, true, "a backend with no server passes the contract");
+    assert.equal(table.counts.routed, 1, "zoo's container only");
+  }
+  // With no rival for the name itself, a wildcard or parent claim above it caught it (no key of its own).
+  const above = container({ stack_name: "zoo", ...labels({ [`${L}.hosts`]: "*.shop.com,shop.com" }) });
+  const alone = build([shop({ state: "stopped" }), above]);
+  assert.equal(alone.hosts.find((host) => host.fqdn === "www.shop.com")?.backend, "shop");
+  // A stack without hosts claims holds nothing (its host gets the 503 of no key, as before); nor does a
+  // skip that is not a lifecycle state, or another environment's container.
+  const quiet = container({ stack_name: "shop", health_state: "unhealthy" });
+  assert.deepEqual(map(build([quiet])), []);
+  assert.deepEqual(
+    build([shop({ primary_ip: "192.0.2.1", health_state: "unhealthy" }), zoo]).hosts.find(
+      (host) => host.fqdn === "www.shop.com",
+    )?.backend,
+    "zoo",
+  );
+});
+
 test("a path whose containers all carry an invalid or misspelt https/hsts label is held failing closed (https=only), never handed to /", () => {
   const api = (options: Record<string, string>, extra: Record<string, unknown> = {}) =>
     container({

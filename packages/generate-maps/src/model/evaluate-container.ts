@@ -39,12 +39,13 @@ export interface Candidate extends BackendWish {
   server: Server;
 }
 
-// A container with a path label that does not serve at the moment (HOLDING_CODES: down, unhealthy,
-// no address yet, as in every redeploy): its backend keeps its keys, with no server, while it is listed.
+// A container that does not serve at the moment (HOLDING_CODES: down, unhealthy, no address yet, as in
+// every redeploy): while it is listed, its backend keeps its keys with no server, a path backend its path,
+// a stack's backend its `hosts` claims (groupBackends keeps a stack's backend only for its claims).
 export type PathHold = BackendWish;
 
-// The skips during which a path backend's container holds its path: lifecycle states a deploy goes
-// through, not mistakes in labels, names or addresses.
+// The skips during which a container holds its backend's path or `hosts` claims: lifecycle states a
+// deploy goes through, not mistakes in labels, names or addresses.
 const HOLDING_CODES: ReadonlySet<ContainerSkipCode> = new Set(["no-ip", "not-running", "unhealthy"]);
 
 // The three ways a container can come out of step 1 (a skipped one may hold its path: `hold`).
@@ -89,13 +90,12 @@ export function evaluateContainer(
   const checked = checkContainer(container, options.domain, networks, path !== undefined);
   if (!checked.ok) {
     const { code, reason, names } = checked;
-    if (path === undefined || names === undefined || !HOLDING_CODES.has(code))
-      return skipped(ref, code, reason);
+    if (names === undefined || !HOLDING_CODES.has(code)) return skipped(ref, code, reason);
     const { stack, stackName, stackUuid, service } = names;
     const { settings, warnings, wish } = reading;
     const hold = {
       ref,
-      backend: `${stack}.${service}`,
+      backend: path === undefined ? stack : `${stack}.${service}`,
       stack,
       settings,
       warnings,

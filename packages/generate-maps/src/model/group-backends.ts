@@ -2,6 +2,7 @@
 // all their backends) and servers that collide by name, deterministically whatever order metadata listed them in.
 // A path backend none of whose containers serves but some are listed (down, redeploying: path holds)
 // stays, with no server: its keys keep its path (a 503, or its https refusal), not the next key's backend.
+// So does a stack's backend with `hosts` claims: a rival's claim, wildcard or parent never takes them.
 import { compareStrings } from "@rancher-haproxy/core";
 import { settleBackendOptions } from "./settle-backend-options.js";
 import type { BackendWish, Candidate, PathHold } from "./evaluate-container.js";
@@ -21,7 +22,8 @@ export interface Grouping {
 
 // Groups candidates by backend; per lower-cased stack one spelling wins (see compareStacks) and each server name is
 // used once; the notes on options (fallbacks, disagreements) go to `notes`. `holds`: a backend of them
-// that gets no server is kept without one, its options from its listed containers' labels.
+// that gets no server is kept without one, its options from its listed containers' labels (a stack's
+// backend only when it claims `hosts` names: else it would hold no key another stack could take).
 export function groupBackends(
   candidates: readonly Candidate[],
   notes: NoteBudget,
@@ -52,7 +54,7 @@ export function groupBackends(
         : (heldBy.get(name) ?? [])
             .filter((hold) => compareStacks(hold, winners.get(hold.stack) ?? hold) === 0)
             .sort(compareHolds);
-    if (settled[0] === undefined) continue;
+    if (settled[0] === undefined || (servers.size === 0 && !holdsKeys(settled[0]))) continue;
     grouping.backends.push(settleBackendOptions(name, settled, notes));
     grouping.stackNames.set(name, settled[0].stackName);
   }
@@ -73,8 +75,14 @@ function stackWinners(
   };
   for (const candidate of candidates) lowest(candidate);
   const served = new Set(winners.keys());
-  for (const hold of holds) if (!served.has(hold.stack)) lowest(hold);
+  for (const hold of holds) if (!served.has(hold.stack) && holdsKeys(hold)) lowest(hold);
   return winners;
+}
+
+// True when a wish keeps keys while it does not serve: a path, or (a stack's backend) `hosts` claims;
+// a stack's own host is its own whatever its containers' state (host-owners.ts), so no other is held.
+function holdsKeys(wish: BackendWish): boolean {
+  return wish.settings.path !== undefined || wish.settings.hosts.length > 0;
 }
 
 // The winning stack first: a name already in lower case, then code-unit order of the name, then of the uuid.

@@ -19,7 +19,8 @@ export interface Selection {
   /** how many entries the list had */
   entries: number;
   candidates: Candidate[];
-  /** the path backends skipped HTTP containers hold while they do not serve (down, redeploying) */
+  /** the backends (paths, `hosts` claims) skipped HTTP containers hold while they do not serve (down,
+   * redeploying) */
   pathHolds: PathHold[];
   tcpCandidates: TcpCandidate[];
   /** the public ports skipped TCP containers claim for their stacks */
