@@ -386,6 +386,19 @@ test("a path whose containers all carry an invalid or misspelt https/hsts label 
       );
     }
   }
+  // Its `hosts` claims are held too: www.example.com/api went to www.example.com's `/` service (web
+  // claims that name) over plain HTTP while the typo'd /api held only shop.dev.tld/api.
+  const hosts = { [`${L}.hosts`]: "www.example.com" };
+  const claimed = build([
+    container({ stack_name: "shop", service_name: "web", ...labels(hosts) }),
+    api({ ...hosts, [`${L}.https`]: "onlyy" }),
+  ]);
+  assert.deepEqual(map(claimed), [
+    "shop.dev.tld shop stack",
+    "shop.dev.tld/api shop.api stack",
+    "www.example.com shop hosts",
+    "www.example.com/api shop.api hosts",
+  ]);
   // Beside a container of the path that serves, the typo'd one is only skipped.
   const beside = build([web, api({}), api({ [`${L}.https`]: "onlyy" }, { name: "b" })]);
   assert.equal(beside.backends.find((backend) => backend.name === "shop.api")?.servers.length, 1);

@@ -56,9 +56,10 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
 }
 
 // What a container skipped for an invalid or misspelt `https`/`hsts` label asks of its path, failing
-// closed: its path (when that label itself is valid) with `https=only` and nothing else, so its backend
-// can hold the path while none of its containers serves instead of letting the path fall to the stack's
-// `/` backend over plain HTTP (found by a review). Undefined without a valid path other than `/`.
+// closed: its path (when that label itself is valid) and its valid `hosts` with `https=only` and nothing
+// else, so its backend can hold the path while none of its containers serves instead of letting the path
+// fall to the stack's `/` backend over plain HTTP (found by a review; `<hosts name>/api` fell to the
+// name's `/` key until the hosts were held too). Undefined without a valid path other than `/`.
 export function closedPathReading(
   labels: unknown,
   label: string,
@@ -70,6 +71,9 @@ export function closedPathReading(
   const settings: LabelSettings = { hosts: [], backend: {}, server: {} };
   LABEL_OPTIONS.path.apply(parsed.value, settings);
   if (settings.path === undefined) return undefined;
+  const hosts = ownField(labels, `${label}.hosts`);
+  const claims = typeof hosts === "string" ? parseValue(LABEL_OPTIONS.hosts.type, hosts) : undefined;
+  if (claims?.ok) LABEL_OPTIONS.hosts.apply(claims.value, settings);
   settings.backend.https = "only";
   return { settings, warnings: [], wish: wishOf(settings) };
 }
