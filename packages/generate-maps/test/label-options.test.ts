@@ -412,6 +412,66 @@ test("a path whose containers all carry an invalid or misspelt https/hsts label 
     assert.deepEqual(map(table), ["shop.dev.tld shop stack"]);
 });
 
+test("a stack's / service claiming hosts whose containers all carry an invalid or misspelt https/hsts label keeps its claims failing closed (https=only)", () => {
+  const shop = (options: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    container({ stack_name: "shop", ...labels({ [`${L}.hosts`]: "www.shop.com", ...options }), ...extra });
+  const zoo = container({
+    stack_name: "zoo",
+    ...labels({ [`${L}.hosts`]: "www.shop.com,*.shop.com,shop.com" }),
+  });
+  const typos: Record<string, string>[] = [
+    { [`${L}.https`]: "onlyy" },
+    { [`${L}.hsts`]: "a year" },
+    { [`${L}.htps`]: "only" },
+    { [`${L}.HTTPS`]: "redirect" },
+  ];
+  for (const typo of typos) {
+    for (const extra of [{}, { health_state: "unhealthy" }]) {
+      // Before, nothing was held (no path): www.shop.com went to zoo, over plain HTTP, while a redeploy
+      // with a typo'd https label was under way.
+      const table = build([shop(typo, extra), zoo]);
+      const what = JSON.stringify({ typo, extra });
+      assert.deepEqual(
+        map(table),
+        [
+          "*.shop.com zoo hosts",
+          "shop.com zoo hosts",
+          "shop.dev.tld shop stack",
+          "www.shop.com shop hosts",
+          "zoo.dev.tld zoo stack",
+        ],
+        what,
+      );
+      const held = table.backends.find((backend) => backend.name === "shop");
+      assert.deepEqual(held?.servers, [], what);
+      assert.equal(held?.options?.https, "only", what);
+      assert.deepEqual(
+        table.skipped.map((skip) => skip.code),
+        ["option-invalid"],
+        what,
+      );
+      const parsed = parseSharedFiles({ backends: renderBackends(table), map: renderDomainMap(table) });
+      assert.equal(parsed.ok, true, what);
+    }
+  }
+  // Beside a container of the backend that serves, the typo'd one is only skipped.
+  const beside = build([shop({}), shop({ [`${L}.https`]: "onlyy" }, { name: "b" }), zoo]);
+  assert.equal(beside.backends.find((backend) => backend.name === "shop")?.servers.length, 1);
+  assert.equal(beside.backends.find((backend) => backend.name === "shop")?.options?.https, undefined);
+  // Without hosts claims (or with an invalid hosts label, an invalid or misspelt path: its backend is not
+  // known, or at a refused address) nothing is held, as before.
+  for (const table of [
+    build([container({ stack_name: "shop", ...labels({ [`${L}.https`]: "onlyy" }) }), zoo]),
+    build([shop({ [`${L}.hosts`]: "www.shop.com,", [`${L}.https`]: "onlyy" }), zoo]),
+    build([shop({ [`${L}.path`]: "/a b", [`${L}.https`]: "onlyy" }), zoo]),
+    build([shop({ [`${L}.pth`]: "/api", [`${L}.https`]: "onlyy" }), zoo]),
+    build([shop({ [`${L}.pth`]: "/api" }), zoo]),
+    build([shop({ [`${L}.https`]: "onlyy" }, { primary_ip: "192.0.2.1" }), zoo]),
+  ])
+    assert.equal(table.hosts.find((host) => host.fqdn === "www.shop.com")?.backend, "zoo");
+  assert.deepEqual(map(build([container({ stack_name: "shop", ...labels({ [`${L}.hsts`]: "x" }) })])), []);
+});
+
 test("backend options settle on the first container; disagreements and fallbacks are notes, not skips", () => {
   const table = build([
     container({

@@ -13,7 +13,7 @@ import { checkContainer } from "./check-container.js";
 import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
 import { ownField } from "./own-field.js";
-import { closedPathReading, readLabelOptions } from "./read-label-options.js";
+import { closedReading, readLabelOptions } from "./read-label-options.js";
 import type { ContainerSkipCode } from "./reasons.js";
 import type { ContainerRef, ModelOptions, Server, SkippedContainer } from "./routing-table.js";
 
@@ -155,9 +155,10 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   );
 }
 
-// A container skipped for an invalid `https`/`hsts` label (a typo in a deploy) with a valid path: it holds
-// its path failing closed (https=only, closedPathReading) while no container of the path serves, like a
-// container that is down; a typo must not hand `/api` to the stack's `/` backend over plain HTTP.
+// A container skipped for an invalid `https`/`hsts` label (a typo in a deploy) with a valid path or
+// `hosts` claims: it holds its path or its stack's claims failing closed (https=only, closedReading)
+// while no container of its backend serves, like a container that is down; a typo must not hand `/api`
+// to the stack's `/` backend, nor `www.shop.com` to a rival's claim, over plain HTTP.
 function closedHold(
   container: Record<string, unknown>,
   ref: ContainerRef,
@@ -166,12 +167,14 @@ function closedHold(
   networks: BackendNetworks | undefined,
 ): Evaluation {
   const skip = { ...ref, code: "option-invalid" as const, reason };
-  const reading = closedPathReading(container.labels, options.label);
+  const reading = closedReading(container.labels, options.label);
   if (reading === undefined) return { kind: "skipped", skip };
-  const checked = checkContainer(container, options.domain, networks, true);
+  const path = reading.settings.path;
+  const checked = checkContainer(container, options.domain, networks, path !== undefined);
   const names = checked.ok ? checked.identity : HOLDING_CODES.has(checked.code) ? checked.names : undefined;
   if (names === undefined) return { kind: "skipped", skip };
   const { stack, stackName, stackUuid, service } = names;
-  const hold = { ref, backend: `${stack}.${service}`, stack, ...reading, stackName, stackUuid };
+  const backend = path === undefined ? stack : `${stack}.${service}`;
+  const hold = { ref, backend, stack, ...reading, stackName, stackUuid };
   return { kind: "skipped", skip, hold };
 }

@@ -55,27 +55,36 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
   return { settings, warnings, wish: wishOf(settings) };
 }
 
-// What a container skipped for an invalid or misspelt `https`/`hsts` label asks of its path, failing
+// What a container skipped for an invalid or misspelt `https`/`hsts` label asks of its backend, failing
 // closed: its path (when that label itself is valid) and its valid `hosts` with `https=only` and nothing
-// else, so its backend can hold the path while none of its containers serves instead of letting the path
-// fall to the stack's `/` backend over plain HTTP (found by a review; `<hosts name>/api` fell to the
-// name's `/` key until the hosts were held too). Undefined without a valid path other than `/`.
-export function closedPathReading(
+// else, so its backend can hold its keys while none of its containers serves instead of letting a path
+// fall to the stack's `/` backend, or a `hosts` name to a rival's claim, over plain HTTP (found by a
+// review; `<hosts name>/api` fell to the name's `/` key until the hosts were held too, and the `/`
+// backend's claims held nothing). Undefined with an invalid or misspelt `path` (which backend is not
+// known), or without a path other than `/` nor a `hosts` name (nothing another stack could take).
+export function closedReading(
   labels: unknown,
   label: string,
 ): Exclude<LabelReading, { skip: string }> | undefined {
-  const raw = ownField(labels, `${label}.path`);
-  if (typeof raw !== "string") return undefined;
-  const parsed = parseValue(LABEL_OPTIONS.path.type, raw);
-  if (!parsed.ok) return undefined;
+  if (typeof labels !== "object" || labels === null) return undefined;
   const settings: LabelSettings = { hosts: [], backend: {}, server: {} };
-  LABEL_OPTIONS.path.apply(parsed.value, settings);
-  if (settings.path === undefined) return undefined;
+  const raw = ownField(labels, `${label}.path`);
+  if (raw !== undefined) {
+    const parsed = typeof raw === "string" ? parseValue(LABEL_OPTIONS.path.type, raw) : undefined;
+    if (!parsed?.ok) return undefined;
+    LABEL_OPTIONS.path.apply(parsed.value, settings);
+  } else if (Object.keys(labels).some((key) => misspeltPath(key, label))) return undefined;
   const hosts = ownField(labels, `${label}.hosts`);
   const claims = typeof hosts === "string" ? parseValue(LABEL_OPTIONS.hosts.type, hosts) : undefined;
   if (claims?.ok) LABEL_OPTIONS.hosts.apply(claims.value, settings);
+  if (settings.path === undefined && settings.hosts.length === 0) return undefined;
   settings.backend.https = "only";
   return { settings, warnings: [], wish: wishOf(settings) };
+}
+
+// True when `key` is a misspelt `<label>.path` (`<label>.pth`, `<label>.PATH`).
+function misspeltPath(key: string, label: string): boolean {
+  return key.startsWith(`${label}.`) && misspeltOption(key.slice(label.length + 1)) === "path";
 }
 
 // The hosts sorted: the same names in another order ask for the same routes (an option-disagreement
