@@ -10,6 +10,8 @@ export interface DemoOptions {
   everyS: number;
   /** HAProxy's HTTP port (null: 8080 when free, else any free port) */
   httpPort: number | null;
+  /** where httpPort came from, for messages: `--http-port` or `DEMO_HTTP_PORT` (null with httpPort) */
+  httpPortFrom: string | null;
   /** keep the temp dir (logs, generated files) after the demo stops */
   keep: boolean;
   help: boolean;
@@ -68,6 +70,7 @@ export function parseDemoOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     durationS: duration && seconds(duration, 1, 86_400),
     everyS: every ? seconds(every, 1, 3600) : 10,
     httpPort: port && integer(port, 1, 65_535),
+    httpPortFrom: port && port.name,
     keep: values.keep === true,
     help: values.help === true,
   };

@@ -49,7 +49,7 @@ export interface DemoStopped {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   if (options.httpPort !== null && !(await isFree(options.httpPort)))
     throw new Error(
-      `--http-port ${options.httpPort}: something already listens on 127.0.0.1:${options.httpPort}`,
+      `${options.httpPortFrom ?? "--http-port"} ${options.httpPort}: something already listens on 127.0.0.1:${options.httpPort}`,
     );
   const dir = await mkdtemp(join(tmpdir(), "rh-demo-"));
   const logFiles = { generateMaps: join(dir, "generate-maps.log"), reloader: join(dir, "reloader.log") };
