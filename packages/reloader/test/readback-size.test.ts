@@ -102,7 +102,7 @@ it("reads back 40 backends of 1 000 slots in batches of at most 10 000 rows, and
   assert.deepEqual(outcome, {
     ok: true,
     ops: BACKENDS,
-    detail: `${BACKENDS} backends and 0 map keys match gen`,
+    detail: `${BACKENDS} backends and 0 map keys match the snapshot`,
     workerPid: pid,
   });
   const rows = rowsPerConnection.filter((count) => count > 0);

@@ -165,7 +165,7 @@ async function sendAndReadBack(
   if (differences.length > 0)
     return { ok: false, readback: true, reason: `read-back differs: ${differences.slice(0, 3).join("; ")}` };
   const ops = plan.serverOps.length + plan.mapOps.length;
-  const detail = `${backends.length} backends and ${keys.length} map keys match gen`;
+  const detail = `${backends.length} backends and ${keys.length} map keys match the snapshot`;
   return { ok: true, ops, detail, workerPid };
 }
 
