@@ -200,9 +200,9 @@ fi
 exec /bin/date "$@"
 `;
 
-test("SIGTERM while SIGUSR1's log line is being written: the reloader is still stopped, exit 0", async (t) => {
-  // dash ran SIGTERM's trap inside SIGUSR1's (whose \`date\` timed the log line), then exited 138
-  // (128 + SIGUSR1) from its \`wait\`: the reloader, in a session of its own, was never given the stop.
+// The entrypoint with STOPPING_RELOADER and SIGNALLING_DATE on its PATH, its reloader started; `dir` is
+// where the stand-in \`date\` reads which signal to send (the armed file) and to whom.
+async function startWithSignallingDate(t: TestContext) {
   const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, "bin"));
@@ -213,6 +213,13 @@ test("SIGTERM while SIGUSR1's log line is being written: the reloader is still s
   });
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  return { dir, entrypoint };
+}
+
+test("SIGTERM while SIGUSR1's log line is being written: the reloader is still stopped, exit 0", async (t) => {
+  // dash ran SIGTERM's trap inside SIGUSR1's (whose \`date\` timed the log line), then exited 138
+  // (128 + SIGUSR1) from its \`wait\`: the reloader, in a session of its own, was never given the stop.
+  const { dir, entrypoint } = await startWithSignallingDate(t);
   await writeFile(join(dir, "armed"), "TERM");
   process.kill(entrypoint.pid, "SIGUSR1");
   const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10_000).unref());
@@ -225,16 +232,7 @@ test("a signal that arrives while another's log line is being written is logged 
   // SIGUSR2 came while SIGUSR1's line took its time: its trap noted it, but the entrypoint had already
   // looked at what to log and went back to wait for the reloader: the line came only at the next signal
   // or when the reloader ended, days later.
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), SIGNALLING_DATE, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
-  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
-  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  const { dir, entrypoint } = await startWithSignallingDate(t);
   await writeFile(join(dir, "armed"), "USR2");
   process.kill(entrypoint.pid, "SIGUSR1");
   await entrypoint.waitForEvent("entrypoint.signal-ignored", {

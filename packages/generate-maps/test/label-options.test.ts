@@ -356,6 +356,14 @@ test("a stack redeploying keeps its hosts claims (held, no server): a rival clai
   );
 });
 
+// An invalid https or hsts value, and misspelt https labels: each fails its container closed.
+const HTTPS_TYPOS: Record<string, string>[] = [
+  { [`${L}.https`]: "onlyy" },
+  { [`${L}.hsts`]: "a year" },
+  { [`${L}.htps`]: "only" },
+  { [`${L}.HTTPS`]: "redirect" },
+];
+
 test("a path whose containers all carry an invalid or misspelt https/hsts label is held failing closed (https=only), never handed to /", () => {
   const api = (options: Record<string, string>, extra: Record<string, unknown> = {}) =>
     container({
@@ -365,13 +373,7 @@ test("a path whose containers all carry an invalid or misspelt https/hsts label 
       ...extra,
     });
   const web = container({ stack_name: "shop", service_name: "web" });
-  const typos: Record<string, string>[] = [
-    { [`${L}.https`]: "onlyy" },
-    { [`${L}.hsts`]: "a year" },
-    { [`${L}.htps`]: "only" },
-    { [`${L}.HTTPS`]: "redirect" },
-  ];
-  for (const typo of typos) {
+  for (const typo of HTTPS_TYPOS) {
     for (const extra of [{}, { health_state: "unhealthy" }]) {
       const table = build([web, api(typo, extra)]);
       const what = JSON.stringify({ typo, extra });
@@ -419,13 +421,7 @@ test("a stack's / service claiming hosts whose containers all carry an invalid o
     stack_name: "zoo",
     ...labels({ [`${L}.hosts`]: "www.shop.com,*.shop.com,shop.com" }),
   });
-  const typos: Record<string, string>[] = [
-    { [`${L}.https`]: "onlyy" },
-    { [`${L}.hsts`]: "a year" },
-    { [`${L}.htps`]: "only" },
-    { [`${L}.HTTPS`]: "redirect" },
-  ];
-  for (const typo of typos) {
+  for (const typo of HTTPS_TYPOS) {
     for (const extra of [{}, { health_state: "unhealthy" }]) {
       // Before, nothing was held (no path): www.shop.com went to zoo, over plain HTTP, while a redeploy
       // with a typo'd https label was under way.
