@@ -4,8 +4,8 @@
 // said the host went to the path backend, while a browser got the wildcard's stack.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { httpRequest, readStatusJson } from "@rancher-haproxy/test-support";
-import { assertCleanStop, startBackends, startWorldPair } from "./helpers/e2e.ts";
+import { readStatusJson } from "@rancher-haproxy/test-support";
+import { assertCleanStop, bodyOrStatus, startBackends, startWorldPair } from "./helpers/e2e.ts";
 
 const L = "map-public-http";
 
@@ -36,14 +36,7 @@ test("explain of a name with only path keys names the backend its other paths re
     },
   });
   await pair.waitForApplied((files) => files.map.includes("www.example.com/api"));
-  const body = async (path: string) => {
-    const answer = await httpRequest({
-      url: new URL(path, pair.url).href,
-      host: "www.example.com",
-      timeoutMs: 5000,
-    });
-    return answer.status === 200 ? answer.body : `status ${answer.status}`;
-  };
+  const body = (path: string) => bodyOrStatus(pair.url, "www.example.com", path);
   assert.equal(await body("/api/x"), "blog-api-1");
   assert.equal(await body("/"), "shop-web-1", "HAProxy: outside /api, the wildcard's stack");
 

@@ -5,16 +5,9 @@
 // the down and the up are runtime steps, not reloads.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  freePort,
-  httpRequest,
-  readReloadCounter,
-  worldTree,
-  type SimpleResponse,
-  type World,
-} from "@rancher-haproxy/test-support";
+import { freePort, readReloadCounter, worldTree, type World } from "@rancher-haproxy/test-support";
 import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
-import { assertCleanStop, startBackends, startWorldPair } from "./helpers/e2e.ts";
+import { assertCleanStop, bodyOrStatus, startBackends, startWorldPair } from "./helpers/e2e.ts";
 import { assertNoReload } from "./helpers/runtime.ts";
 
 const L = "map-public-http";
@@ -43,10 +36,7 @@ test("a stack redeploying keeps its hosts claim: 503 over HTTPS and 403 over HTT
     reloaderEnv: { ENABLE_SSL: "true", HTTPS_PORT: String(httpsPort) },
   });
   const https = `https://127.0.0.1:${httpsPort}`;
-  const answer = async (url: string) => {
-    const response: SimpleResponse = await httpRequest({ url, host: "www.shop.com", timeoutMs: 5000 });
-    return response.status === 200 ? response.body : `status ${response.status}`;
-  };
+  const answer = (url: string) => bodyOrStatus(url, "www.shop.com");
   const shopServer = /^\s+server web-/m;
   const serving = (files: { backends: string }) =>
     shopServer.test(files.backends.split("backend zoo")[0] ?? "");

@@ -4,15 +4,9 @@
 // path's keys were dropped with its last serving container, and /api fell to the `/` key).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  freePort,
-  httpRequest,
-  worldTree,
-  type SimpleResponse,
-  type World,
-} from "@rancher-haproxy/test-support";
+import { freePort, worldTree, type World } from "@rancher-haproxy/test-support";
 import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
-import { assertCleanStop, host, startBackends, startWorldPair } from "./helpers/e2e.ts";
+import { assertCleanStop, bodyOrStatus, host, startBackends, startWorldPair } from "./helpers/e2e.ts";
 
 const L = "map-public-http";
 
@@ -45,14 +39,7 @@ test("a path service redeploying keeps its path: 503 over HTTPS and 403 over HTT
     reloaderEnv: { ENABLE_SSL: "true", HTTPS_PORT: String(httpsPort) },
   });
   const https = `https://127.0.0.1:${httpsPort}`;
-  const answer = async (url: string, path: string) => {
-    const response: SimpleResponse = await httpRequest({
-      url: new URL(path, url).href,
-      host: host("shop"),
-      timeoutMs: 5000,
-    });
-    return response.status === 200 ? response.body : `status ${response.status}`;
-  };
+  const answer = (url: string, path: string) => bodyOrStatus(url, host("shop"), path);
   const apiServer = /^\s+server api-/m;
   await pair.waitForApplied((files) => apiServer.test(files.backends));
   assert.equal(await answer(https, "/api/orders"), "shop-api-1");

@@ -86,12 +86,17 @@ export function get(pair: Pair, hostName: string): Promise<SimpleResponse> {
   return httpRequest({ url: pair.url, host: hostName, timeoutMs: 5000 });
 }
 
+// One request to `path` under `url` on a fresh connection: the answer body when 200, else `status <n>`.
+export async function bodyOrStatus(url: string, hostName: string, path = "/"): Promise<string> {
+  const answer = await httpRequest({ url: new URL(path, url).href, host: hostName, timeoutMs: 5000 });
+  return answer.status === 200 ? answer.body : `status ${answer.status}`;
+}
+
 // `count` requests on fresh connections: how many each answer body got (non-200 answers as `status <n>`).
 export async function tally(pair: Pair, hostName: string, count: number): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < count; i++) {
-    const answer = await get(pair, hostName);
-    const key = answer.status === 200 ? answer.body : `status ${answer.status}`;
+    const key = await bodyOrStatus(pair.url, hostName);
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;

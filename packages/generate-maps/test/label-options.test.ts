@@ -12,6 +12,8 @@ const build = (containers: Record<string, unknown>[], aliases: Record<string, un
   buildRoutingTable({ containers, aliases }, MODEL_OPTIONS);
 const labels = (extra: Record<string, string>) => ({ labels: { [L]: "80", ...extra } });
 const map = (table: ReturnType<typeof build>) => table.hosts.map((h) => `${h.fqdn} ${h.backend} ${h.source}`);
+const noteLines = (table: ReturnType<typeof build>) =>
+  table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`);
 
 test("hosts: full names and wildcards are routed besides the stack's host; the files pass the contract", () => {
   const table = build([
@@ -72,7 +74,7 @@ test("a stack that is down keeps its host, its aliases and the names under them:
   // Before, evil's label took bank.dev.tld and its names while bank had no routed container.
   assert.deepEqual(map(table), ["evil.dev.tld evil stack", "free.dev.tld evil hosts"]);
   assert.deepEqual(
-    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    noteLines(table),
     [
       ...["*.bank.dev.tld", "bank.dev.tld", "login.bank.dev.tld"].map(
         (host) =>
@@ -100,7 +102,7 @@ test("the names between a multi-label alias host and the domain cannot be claime
   // As a key or a wildcard, shop.dev.tld caught login.shop.dev.tld while bank was down.
   assert.deepEqual(map(table), ["evil.dev.tld evil stack", "other.dev.tld evil hosts"]);
   assert.deepEqual(
-    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    noteLines(table),
     ["*.shop.dev.tld", "shop.dev.tld"].map(
       (host) =>
         `evil host-owned hosts name ${host} is a parent of an alias host of stack bank: it would catch that alias's names whenever they have no key`,
@@ -131,12 +133,9 @@ test("names under a routed stack's alias host belong to that stack; its own clai
     "evil.dev.tld evil stack",
     "shop.dev.tld bank alias",
   ]);
-  assert.deepEqual(
-    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
-    [
-      "evil host-owned hosts name login.shop.dev.tld belongs to stack bank (its alias host shop.dev.tld and the names under it)",
-    ],
-  );
+  assert.deepEqual(noteLines(table), [
+    "evil host-owned hosts name login.shop.dev.tld belongs to stack bank (its alias host shop.dev.tld and the names under it)",
+  ]);
 });
 
 test("a stack's own alias host, plain or wildcard, in its hosts label is its own: mapped, no refusal", () => {
@@ -154,12 +153,9 @@ test("a stack's own alias host, plain or wildcard, in its hosts label is its own
     "evil.dev.tld evil stack",
     "shop.dev.tld bank alias",
   ]);
-  assert.deepEqual(
-    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
-    [
-      "evil host-owned hosts name *.shop.dev.tld belongs to stack bank (its alias host shop.dev.tld and the names under it)",
-    ],
-  );
+  assert.deepEqual(noteLines(table), [
+    "evil host-owned hosts name *.shop.dev.tld belongs to stack bank (its alias host shop.dev.tld and the names under it)",
+  ]);
 });
 
 test("a hosts claim of the stack domain or a parent, plain or wildcard, is refused: it would catch every stack's names", () => {
@@ -178,7 +174,7 @@ test("a hosts claim of the stack domain or a parent, plain or wildcard, is refus
     "evil.dev.tld evil stack",
   ]);
   assert.deepEqual(
-    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    noteLines(table),
     ["*.dev.tld", "*.tld", "dev.tld", "tld"].map(
       (host) =>
         `evil host-owned hosts name ${host} would take every name under dev.tld no key maps (stacks' own names among them)`,
@@ -205,7 +201,7 @@ test("a stack's aliases times its backends stop at 10 000 keys: the aliases past
     "other stacks keep theirs",
   );
   assert.deepEqual(
-    table.notes.map((note) => `${note.backend} ${note.code} ${note.reason}`),
+    noteLines(table),
     ["shop", "shop.api"].map(
       (backend) =>
         `${backend} host-limit only the first 5000 of stack shop's 6000 aliases are mapped: with its 2 backends more would pass 10000 keys (the first left out: a5000.dev.tld)`,
