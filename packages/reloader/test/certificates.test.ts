@@ -11,17 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import {
-  freePort,
-  renderTestBackends,
-  renderTestMap,
-  waitFor,
-} from "../../test-support/src/haproxy/index.ts";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { startBackend, type Backend } from "../../test-support/src/http/index.ts";
 import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
-import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
+import { buildTree } from "../../test-support/src/metadata/index.ts";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
-import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import type { Fixture } from "./helpers/fixture.ts";
+import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { startHttpsLoad, tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -87,17 +83,7 @@ async function startSite(
   files: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<Site> {
-  const app = await startBackend({ name: "app", host });
-  t.after(() => app.close());
-  const server = await startMetadataServer({ tree: buildTree({ domainSelf: { metadata } }) });
-  t.after(() => server.close());
-  const httpsPort = await freePort();
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap(Object.fromEntries(SITES.map((site) => [site, "app"]))),
-    args: ["--https-port", String(httpsPort)],
-    deferStart: true,
-  });
+  const { fixture, app, server, httpsPort } = await createHttpsFixture(t, { host, metadata, names: SITES });
   const certDir = join(fixture.dir, "certs");
   await mkdir(certDir);
   for (const [name, text] of Object.entries(files)) await writeFile(join(certDir, name), text);

@@ -7,15 +7,8 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import {
-  freePort,
-  renderTestBackends,
-  renderTestMap,
-  waitFor,
-} from "../../test-support/src/haproxy/index.ts";
-import { startBackend } from "../../test-support/src/http/index.ts";
-import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
+import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { createTestCa, utc } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -26,18 +19,10 @@ test("a served directory certificate whose CA expires is dropped, not kept becau
   const steady = createTestCa();
   t.after(() => steady.close());
   const fallback = steady.issue(["default.test"]);
-  const app = await startBackend({ name: "app", host: "127.0.0.131" });
-  t.after(() => app.close());
-  const server = await startMetadataServer({
-    tree: buildTree({ domainSelf: { metadata: { ssl_cert: fallback.cert, ssl_key: fallback.key } } }),
-  });
-  t.after(() => server.close());
-  const httpsPort = await freePort();
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "k.test": "app" }),
-    args: ["--https-port", String(httpsPort)],
-    deferStart: true,
+  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+    host: "127.0.0.131",
+    metadata: { ssl_cert: fallback.cert, ssl_key: fallback.key },
+    names: ["k.test"],
   });
   const certDir = join(fixture.dir, "certs");
   await mkdir(certDir);

@@ -9,11 +9,8 @@ import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
-import { startBackend } from "../../test-support/src/http/index.ts";
-import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
 import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { createTestCa, utc } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -40,16 +37,10 @@ test("a kept HAPROXY_SSL_CERT copy counts its days to its CA's expiry, as the ch
     await rename(`${mounted}.tmp`, mounted);
   };
   await replace(pair.cert + pair.key);
-  const app = await startBackend({ name: "app", host: "127.0.0.132" });
-  t.after(() => app.close());
-  const server = await startMetadataServer({ tree: buildTree({ domainSelf: { metadata: {} } }) });
-  t.after(() => server.close());
-  const httpsPort = await freePort();
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "mounted.test": "app" }),
-    args: ["--https-port", String(httpsPort)],
-    deferStart: true,
+  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+    host: "127.0.0.132",
+    metadata: {},
+    names: ["mounted.test"],
   });
   await fixture.start([], {
     ENABLE_SSL: "true",

@@ -8,10 +8,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
-import { startBackend } from "../../test-support/src/http/index.ts";
-import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -30,16 +27,10 @@ async function startCounting(
   metadata: Record<string, unknown>,
   env: Record<string, string>,
 ): Promise<{ checks: number; serial: string }> {
-  const app = await startBackend({ name: "app", host: "127.0.0.133" });
-  t.after(() => app.close());
-  const server = await startMetadataServer({ tree: buildTree({ domainSelf: { metadata } }) });
-  t.after(() => server.close());
-  const httpsPort = await freePort();
-  const fixture = await createFixture((fn) => t.after(fn), {
-    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
-    map: renderTestMap({ "default.test": "app" }),
-    args: ["--https-port", String(httpsPort)],
-    deferStart: true,
+  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+    host: "127.0.0.133",
+    metadata,
+    names: ["default.test"],
   });
   const bin = join(fixture.dir, "counting-haproxy");
   const noted = join(fixture.dir, "certificate-checks");
