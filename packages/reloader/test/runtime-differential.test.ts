@@ -17,6 +17,7 @@ import {
   type SharedServer,
 } from "@rancher-haproxy/core";
 import { freePort, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { seededRandom } from "../../test-support/src/random/seeded-random.ts";
 import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
 import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
 import { hashInputs } from "../src/sources/read-inputs.ts";
@@ -25,18 +26,6 @@ import { createFixture, type Fixture } from "./helpers/fixture.ts";
 const SEED = 20261204;
 const STEPS = 50;
 const SLOTS = 3;
-
-// mulberry32: a small seeded PRNG, so the sequence is the same on every run.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // The world the files are rendered from: backends (servers with their options) and map keys.
 interface World {
@@ -402,7 +391,7 @@ test("after every change of a seeded random run, the live worker equals a fresh 
     env: { SERVER_SLOTS: String(SLOTS) },
   });
   await fixture.reloader.waitForEvent("inputs.live", { from: 0 });
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const outcomes: Record<string, number> = {};
   const history: string[] = [];
   let fallbacks = 0;

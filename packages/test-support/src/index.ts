@@ -7,3 +7,4 @@ export * from "./pair/index.js";
 export * from "./status/index.js";
 export * from "./tcp/index.js";
 export * from "./repo-root.js";
+export * from "./random/seeded-random.js";

@@ -3,6 +3,7 @@
 // sometimes hostile: newlines, spaces, `#`, quotes, unicode, very long strings, HAProxy keywords, names
 // differing only in case, numbers out of range, missing and null fields, wrong types, extra fields.
 import fc from "fast-check";
+import { seededRandom } from "@rancher-haproxy/test-support";
 import type { ModelOptions } from "../../src/index.js";
 import type { ObjectInput as MetadataInput } from "../helpers.js";
 
@@ -406,7 +407,7 @@ export const OPTION_SETS: readonly ModelOptions[] = [
 
 // The same document listed in another order: containers, alias keys and each alias list shuffled.
 export function shuffleDocument(input: MetadataInput, seed: number): MetadataInput {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const shuffle = <T>(items: readonly T[]): T[] => {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i--) {
@@ -423,16 +424,5 @@ export function shuffleDocument(input: MetadataInput, seed: number): MetadataInp
     containers: shuffle(input.containers),
     aliases: Object.fromEntries(aliases),
     environment: input.environment ?? null,
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
