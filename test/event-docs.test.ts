@@ -1,7 +1,8 @@
 // The event lists of the docs name every event the code logs, and none it does not: the reloader README's
 // "Logs" section, generate-maps' README "Logs" table and the status listener's table in
 // docs/observability.md. This fails when a log line gains an event its list does not name, or a list names
-// one no source file logs.
+// one no source file logs. Also: the image entrypoint's own events are in docs/observability.md, and no
+// Markdown file names a dotted event (`reload.waiting`) that nothing logs, in its prose either.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -87,4 +88,39 @@ test("docs/observability.md lists exactly the events the status listener logs", 
   assert.notEqual(start, -1);
   assert.ok(logged.size >= 7, `the scan found ${logged.size} events`);
   assertSame(logged, tabledEvents(text.slice(start)));
+});
+
+// The Markdown files that name events.
+const DOCS = [
+  "README.md",
+  "DESIGN.md",
+  ...readdirSync(join(ROOT, "docs")).map((file) => `docs/${file}`),
+  "packages/generate-maps/README.md",
+  "packages/reloader/README.md",
+];
+
+test("the entrypoint's events are in docs/observability.md, and every dotted event a doc names is logged", () => {
+  const entrypoint = new Set(
+    [...read("docker-entrypoint.sh").matchAll(/"event":"([a-z0-9.-]+)"/g)].map((m) => m[1] ?? ""),
+  );
+  assert.deepEqual([...entrypoint].sort(), ["entrypoint.reloader-died", "entrypoint.signal-ignored"]);
+  const logs = section(read("docs/observability.md"), "### Logs");
+  for (const event of entrypoint) assert.ok(logs.includes(`\`${event}\``), `${event} in observability.md`);
+
+  const logged = new Set([
+    ...entrypoint,
+    ...["core", "generate-maps", "reloader"].flatMap((name) => [
+      ...loggedEvents(join(ROOT, "packages", name, "src"), false),
+    ]),
+  ]);
+  const prefixes = new Set([...logged].filter((e) => e.includes(".")).map((e) => e.split(".")[0]));
+  const unknown = DOCS.flatMap((file) =>
+    [...read(file).matchAll(new RegExp(`\`(${EVENT})\``, "g"))]
+      .map((match) => match[1] ?? "")
+      .filter((name) => name.includes(".") && prefixes.has(name.split(".")[0]) && !logged.has(name))
+      .filter((name) => !/\.(cfg|map|pid|lock|log|sock|json|pem)$/.test(name)) // files, not events
+      .filter((name) => !name.startsWith("runtime.updates")) // /healthz's field, not an event
+      .map((name) => `${file}: ${name}`),
+  );
+  assert.deepEqual(unknown, []);
 });
