@@ -21,6 +21,7 @@ import { renderPathHostsMap } from "../src/render/render-path-hosts-map.ts";
 import { renderSlottedBackends } from "../src/render/render-slotted-backends.ts";
 import { readSlots } from "../src/sources/read-slots.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 // The app backend with these containers (server names app-<i>, stable per container).
 const appFile = (containers: readonly Backend[], indexes: readonly number[]) =>
@@ -422,18 +423,13 @@ exec -a "$0" haproxy "$@"
     // snapshot then does not pass haproxy -c.
     const from2 = await dropWwwFromRunningMap(fixture);
     await writeFile(refuse, "");
-    // Both files in one pass: the reloader, stopped while they are written, sees both renames at once.
-    // Otherwise a loaded machine's watcher may read the new backends before the map is renamed and apply
-    // app-1's slot alone, a change of its own that succeeds, which the revert then rightly keeps.
-    process.kill(fixture.reloader.pid, "SIGSTOP");
-    try {
-      await fixture.write({
-        backends: appAndOther(containers, true),
-        map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }),
-      });
-    } finally {
-      process.kill(fixture.reloader.pid, "SIGCONT");
-    }
+    // Both files in one pass: otherwise a loaded machine's watcher may read the new backends before the
+    // map is renamed and apply app-1's slot alone, a change of its own that succeeds, which the revert
+    // then rightly keeps.
+    await writeInOnePass(fixture, {
+      backends: appAndOther(containers, true),
+      map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "other" }),
+    });
     const fallback = await fixture.reloader.waitForEvent("runtime.fallback", { from: from2 });
     assert.match(String(fallback["reason"]), /entry not found/);
     const reverted = await fixture.reloader.waitForEvent("runtime.reverted", { from: from2 });
