@@ -11,7 +11,7 @@ import type { ReloadReason } from "../model/plan-update.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { clearKept, pointKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
-import { readCurrentGeneration } from "../sources/read-state-dir.js";
+import { readWorkersGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
 import { readProc, type Verdict } from "./confirm-reload.js";
@@ -175,8 +175,11 @@ export class HaproxySupervisor {
       const { layout, status } = this.options;
       // Settled first: the master's verdict on a reload that timed out may point `current` back.
       if (this.isRunning() && !(await this.settle())) return UNSETTLED;
-      const kept = await readCurrentGeneration(layout);
-      // Until the verdict, the workers run `kept`: a reloader killed meanwhile leaves the link for the next.
+      // What the workers run: `current`, or the `kept` link a reload the master gave no verdict on left
+      // (settleLateReload): taken from `current` then, a refusal pointed `current` "back" at a snapshot
+      // no worker ever loaded (found by a review). Until the verdict, the workers run `kept`: a reloader
+      // killed meanwhile leaves the link for the next.
+      const kept = await readWorkersGeneration(layout);
       if (kept !== null && kept !== generation && this.isRunning()) await pointKept(layout, kept);
       await pointCurrent(layout, generation);
       status.currentIs(generation);

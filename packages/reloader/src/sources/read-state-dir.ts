@@ -1,7 +1,7 @@
 // What the state dir holds from earlier runs: snapshot generations and where `current` points.
-import { readdir, readlink } from "node:fs/promises";
-import { basename } from "node:path";
-import { parseGenerationName, type StateLayout } from "../output/snapshot-layout.js";
+import { access, readdir, readlink } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { generationName, parseGenerationName, type StateLayout } from "../output/snapshot-layout.js";
 
 // The gen-<n> numbers present, ascending.
 export async function listGenerations(layout: StateLayout): Promise<number[]> {
@@ -20,6 +20,19 @@ export function readCurrentGeneration(layout: StateLayout): Promise<number | nul
 // The generation the `kept` link names (see output/kept-link.ts), or null when there is none.
 export function readKeptGeneration(layout: StateLayout): Promise<number | null> {
   return readGenerationLink(layout.kept);
+}
+
+// The snapshot the workers run, as far as the state dir knows: the `kept` link's while one is left (a
+// reload the master gave no verdict on) and its snapshot is on disk, else the one `current` names.
+export async function readWorkersGeneration(layout: StateLayout): Promise<number | null> {
+  const kept = await readKeptGeneration(layout);
+  const there =
+    kept !== null &&
+    (await access(join(layout.dir, generationName(kept))).then(
+      () => true,
+      () => false,
+    ));
+  return there ? kept : readCurrentGeneration(layout);
 }
 
 async function readGenerationLink(path: string): Promise<number | null> {
