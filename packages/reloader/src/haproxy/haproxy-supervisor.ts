@@ -9,7 +9,7 @@ import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import type { ReloadReason } from "../model/plan-update.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
-import { clearKept, pointKept } from "../output/kept-link.js";
+import { clearKept, noteReloadSent, pointKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import { readWorkersGeneration } from "../sources/read-state-dir.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
@@ -207,7 +207,9 @@ export class HaproxySupervisor {
     if (!(await this.settle()))
       return { verdict: { ok: false, kind: "timeout", reason: UNSETTLED_REASON, info: null }, sent: false };
     const { layout, reloadTimeoutMs, status } = this.options;
-    const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs);
+    // Noted for a reloader killed before the verdict (kept-link.ts).
+    const note = (info: ProcInfo) => noteReloadSent(layout, info);
+    const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs, note);
     if (verdict.ok) {
       status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
       await clearKept(layout);

@@ -11,10 +11,12 @@ export interface ReloadAttempt {
 }
 
 // Send `reload` and wait until show proc confirms a new worker (or says why not); never throws.
+// `beforeSend` gets show proc just before `reload` is sent.
 export async function reloadMaster(
   child: HaproxyChild,
   masterSocket: string,
   timeoutMs: number,
+  beforeSend: (before: ProcInfo) => void = () => undefined,
 ): Promise<ReloadAttempt> {
   if (!child.isAlive())
     return {
@@ -27,6 +29,7 @@ export async function reloadMaster(
       verdict: { ok: false, kind: "timeout", reason: "the master CLI does not answer show proc", info: null },
       before,
     };
+  beforeSend(before);
   try {
     await sendMasterCommand(masterSocket, "reload", timeoutMs);
   } catch (error) {

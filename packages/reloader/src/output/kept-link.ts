@@ -7,16 +7,40 @@
 // afresh (it runs `current`: the link was about a master that is gone). Left by a reload the master
 // gave no verdict on (`reload.settled` `unknown`), it still names what the workers ran: the next switch
 // keeps it rather than take `current` (readWorkersGeneration).
-import { rmSync } from "node:fs";
+// Beside it, `kept.reloads`: the master's reload count before the last reload sent. A reloader killed
+// after that reload went live, before it read the verdict, left the link naming the snapshot before it;
+// the next one sees the master counted a good reload since, which loaded `current` (readAdoptedGeneration).
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+import type { ProcInfo } from "@rancher-haproxy/core";
 import { pointLink } from "./stage-snapshot.js";
 import type { StateLayout } from "./snapshot-layout.js";
 
-// Name `generation` as the snapshot the workers run while `current` moves on (atomically).
+// Name `generation` as the snapshot the workers run while `current` moves on (atomically); no reload of
+// it is noted yet.
 export async function pointKept(layout: StateLayout, generation: number): Promise<void> {
+  rmSync(layout.keptReloads, { force: true });
   await pointLink(layout.kept, generation);
 }
 
 // The workers run what `current` names again: no `kept` link.
 export async function clearKept(layout: StateLayout): Promise<void> {
   rmSync(layout.kept, { force: true });
+  rmSync(layout.keptReloads, { force: true });
+}
+
+// Note the master's count (`show proc` just before a reload is sent), atomically. Never throws: a note
+// that cannot be written is removed (an older one would tell of an older reload).
+export function noteReloadSent(layout: StateLayout, before: ProcInfo): void {
+  const temp = `${layout.keptReloads}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, `${before.masterPid} ${before.reloads}\n`);
+    renameSync(temp, layout.keptReloads);
+  } catch {
+    for (const path of [temp, layout.keptReloads])
+      try {
+        rmSync(path, { force: true });
+      } catch {
+        // a read-only state dir: the switch that needs the note cannot move `current` either
+      }
+  }
 }

@@ -1,13 +1,13 @@
 // Temp files a killed reloader left behind: writeFileAtomic's `.<name>.<pid>.<8 hex>.tmp` in the state
 // dir and its certs/ (pid file, base config, PEMs, crt-list) and beside HAPROXY_CONFIG's copy, and the
-// `current.<pid>.tmp` and `kept.<pid>.tmp` links of a switch. A SIGKILL mid-write left them for ever
+// `current.<pid>.tmp` and `kept.<pid>.tmp` links of a switch (and its `kept.reloads.<pid>.tmp` note). A SIGKILL mid-write left them for ever
 // (found by a review). Run with the state dir's lock held: no other reloader writes there.
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isTempName, removeStaleTemps, type Logger } from "@rancher-haproxy/core";
 import type { StateLayout } from "./snapshot-layout.js";
 
-const LINK_TEMP = /^(current|kept)\.[0-9]+\.tmp$/;
+const LINK_TEMP = /^(current|kept|kept\.reloads)\.[0-9]+\.tmp$/;
 
 // Removes them; logged (`state.stale-temps`) when there were any. Never throws: housekeeping.
 export async function removeReloaderTemps(

@@ -23,6 +23,9 @@ export interface StateLayout {
   /** while a switch's reload has no verdict yet: the snapshot the workers ran before `current` moved,
    * for a reloader started after a kill then (kept-link.ts) */
   kept: string;
+  /** `<master pid> <reloads>`: the master's reload count before the last reload sent while `kept` is
+   * left; one counted since then went live (kept-link.ts) */
+  keptReloads: string;
   masterSocket: string;
   adminSocket: string;
   pidFile: string;
@@ -42,6 +45,7 @@ export function stateLayout(stateDir: string): StateLayout {
     dir: stateDir,
     current: join(stateDir, "current"),
     kept: join(stateDir, "kept"),
+    keptReloads: join(stateDir, "kept.reloads"),
     masterSocket: join(stateDir, "master.sock"),
     adminSocket: join(stateDir, "admin.sock"),
     pidFile: join(stateDir, "haproxy.pid"),

@@ -12,7 +12,7 @@ import type { StateLayout } from "../output/snapshot-layout.js";
 import { ConfigApplier } from "../reload/config-applier.js";
 import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
-import { readCurrentGeneration, readKeptGeneration } from "../sources/read-state-dir.js";
+import { readAdoptedGeneration } from "../sources/read-state-dir.js";
 import { clearKept, pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
@@ -77,15 +77,14 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
 
   stopIfAsked(stop, "before the first check");
   // What an adopted master's workers run, as far as the state dir knows: the `kept` link of a switch a
-  // killed reloader left without a verdict, else `current` before the start moves it; kept as the link
-  // until the adoption's reload is judged (a reloader killed before then leaves it for the next). A
+  // killed reloader left without a verdict, unless the master counted that reload good since (found by
+  // a review: a refused adoption reload pointed `current` at the snapshot before it), else `current`
+  // before the start moves it; kept as the link until the adoption's reload is judged (a reloader
+  // killed before then leaves it for the next). A
   // master started afresh runs `current`: a link left about a master that is gone is removed first, or
   // a reloader killed before this master is ready left it naming a snapshot it never ran (found by a
   // review: the next one adopted it and, its reload refused, pointed `current` "back" there).
-  const previous =
-    found.kind === "running"
-      ? ((await readKeptGeneration(layout)) ?? (await readCurrentGeneration(layout)))
-      : null;
+  const previous = found.kind === "running" ? await readAdoptedGeneration(layout, found.info) : null;
   if (previous !== null) await pointKept(layout, previous);
   else await clearKept(layout);
   const generation = await applier.prepareInitial(found.kind === "running");

@@ -1,5 +1,6 @@
 // What the state dir holds from earlier runs: snapshot generations and where `current` points.
-import { access, readdir, readlink } from "node:fs/promises";
+import { access, readdir, readFile, readlink } from "node:fs/promises";
+import type { ProcInfo } from "@rancher-haproxy/core";
 import { basename, join } from "node:path";
 import { generationName, parseGenerationName, type StateLayout } from "../output/snapshot-layout.js";
 
@@ -33,6 +34,18 @@ export async function readWorkersGeneration(layout: StateLayout): Promise<number
       () => false,
     ));
   return there ? kept : readCurrentGeneration(layout);
+}
+
+// What the workers of a master found running (`info`: its show proc) run, as far as the state dir knows:
+// the `kept` link a reloader killed before a reload's verdict left, unless the master counted a reload
+// since the one noted beside it and none failed after it (that reload went live: it loaded `current`);
+// else `current`.
+export async function readAdoptedGeneration(layout: StateLayout, info: ProcInfo): Promise<number | null> {
+  const kept = await readKeptGeneration(layout);
+  const note = await readFile(layout.keptReloads, "utf8").catch(() => "");
+  const [pid, reloads] = note.trim().split(" ").map(Number);
+  const live = pid === info.masterPid && reloads !== undefined && info.reloads > reloads && info.failed === 0;
+  return kept !== null && !live ? kept : readCurrentGeneration(layout);
 }
 
 async function readGenerationLink(path: string): Promise<number | null> {
