@@ -264,6 +264,10 @@ export class HaproxySupervisor {
   ): Promise<{ verdict: Verdict; child: HaproxyChild | null }> {
     if (this.stopping)
       return { verdict: { ok: false, kind: "exited", reason: "stopping", info: null }, child: null };
+    // The master about to start runs `current`: a `kept` link (of a reload HAProxy exited during) is about
+    // one that is gone. Removed once ready, a reloader killed before then left it, and the next, adopting
+    // this master, pointed `current` at a snapshot it never ran when its reload was refused (a review).
+    await clearKept(this.options.layout);
     const launch = await launchMaster(
       this.options,
       reason,
@@ -290,7 +294,6 @@ export class HaproxySupervisor {
     if (launch.verdict.ok) {
       this.confirmed = true;
       if (launch.child === this.child) this.readyAt = performance.now();
-      await clearKept(this.options.layout); // its workers run what `current` names
     }
     return launch;
   }

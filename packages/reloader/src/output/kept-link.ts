@@ -4,7 +4,7 @@
 // (the master refused it, or the reload was never sent), and an adoption reload refused pointed
 // `current` "back" there, so a restart of HAProxy loaded it. Removed once the workers' snapshot is
 // `current` again: a reload or start confirmed, or `current` pointed back; and before a master is started
-// afresh (it runs `current`: the link was about a master that is gone). Left by a reload the master
+// or restarted afresh (it runs `current`: the link was about a master that is gone). Left by a reload the master
 // gave no verdict on (`reload.settled` `unknown`), it still names what the workers ran: the next switch
 // keeps it rather than take `current` (readWorkersGeneration).
 // Beside it, `kept.reloads`: the master's reload count before the last reload sent. A reloader killed

@@ -4,21 +4,24 @@ import { chmod, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 // The files of a reexecHaproxy: the binary, the flag that arms its next re-execution, the config it then
-// adds (`bad`, empty until a test writes it) and the file it creates once it went on (`woke`).
+// adds (`bad`, empty until a test writes it), the file it creates once it went on (`woke`), and the flag
+// that arms its next start afresh (`slowStart`, with `slowStartSeconds`).
 export interface ReexecHaproxy {
   bin: string;
   flag: string;
   bad: string;
   woke: string;
+  slowStart: string;
 }
 
 // An HAProxy binary in `dir`: while `flag` exists, its next re-execution (`-sf`) sleeps `sleepSeconds`,
 // creates `woke` and, with `addBad`, runs the real HAProxy with `-f bad.cfg` added (kept for its later
-// re-executions, as HAProxy re-executes with its own arguments). bash runs under a name holding
-// "haproxy", so /proc shows the master as an HAProxy.
+// re-executions, as HAProxy re-executes with its own arguments); while `slowStart` exists, its next start
+// afresh (no `-sf`) sleeps `slowStartSeconds`. bash runs under a name holding "haproxy", so /proc shows
+// the master as an HAProxy.
 export async function reexecHaproxy(
   dir: string,
-  options: { sleepSeconds?: number; addBad?: boolean },
+  options: { sleepSeconds?: number; addBad?: boolean; slowStartSeconds?: number },
 ): Promise<ReexecHaproxy> {
   const shell = join(dir, "haproxy-sh");
   await symlink("/bin/bash", shell);
@@ -26,6 +29,7 @@ export async function reexecHaproxy(
   const flag = join(dir, "reexec-flag");
   const bad = join(dir, "bad.cfg");
   const woke = join(dir, "woke");
+  const slowStart = join(dir, "slow-start-flag");
   await writeFile(bad, "");
   const sleep = options.sleepSeconds ? `sleep ${options.sleepSeconds}; ` : "";
   const add = options.addBad === true ? `set -- "$@" -f ${bad}; ` : "";
@@ -33,11 +37,12 @@ export async function reexecHaproxy(
     bin,
     `#!${shell}
 if [[ -e ${flag} && " $* " == *" -sf "* ]]; then rm -f ${flag}; ${sleep}: > ${woke}; ${add}fi
+if [[ -e ${slowStart} && " $* " != *" -sf "* ]]; then rm -f ${slowStart}; sleep ${options.slowStartSeconds ?? 0}; fi
 exec -a "$0" /usr/sbin/haproxy "$@"
 `,
   );
   await chmod(bin, 0o755);
-  return { bin, flag, bad, woke };
+  return { bin, flag, bad, woke, slowStart };
 }
 
 // SIGKILL `pid` if it is still an HAProxy (a master a test's reloader left running).
