@@ -6,6 +6,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import {
   BALANCE_ALGORITHMS,
+  HTTPS_LOCATION,
   MAX_HSTS_SECONDS,
   MAX_PATH_DEPTH,
   MAX_SERVER_MAXCONN,
@@ -211,6 +212,7 @@ const HOSTILE_BACKENDS_LINES = [
   "    timeout server 99999999d",
   "    timeout client 1s",
   "    http-request redirect scheme https code 302 if !{ ssl_fc }",
+  "    http-request redirect location https://evil.example%[pathq] code 308 if !{ ssl_fc }",
   "    http-request deny if !{ ssl_fc }",
   "    http-request replace-path ^/a(.*)$ /\\1",
   "    http-request replace-path ^/a.b(?:/(.*))?$ /\\1",
@@ -431,11 +433,11 @@ test("backend option lines are read only in the renderer's order, once each, red
     );
   refusedAt(["timeout server 1s", "balance leastconn"], 4);
   refusedAt(["balance leastconn", "balance source"], 4);
-  refusedAt(["http-request redirect scheme https code 308 if !{ ssl_fc }"], 3);
+  refusedAt([`http-request redirect location ${HTTPS_LOCATION} code 308 if !{ ssl_fc }`], 3);
   refusedAt(
     [
-      "http-request redirect scheme https code 301 if !{ ssl_fc } METH_GET",
-      "http-request redirect scheme https code 308 if !{ ssl_fc }",
+      `http-request redirect location ${HTTPS_LOCATION} code 301 if !{ ssl_fc } METH_GET`,
+      `http-request redirect location ${HTTPS_LOCATION} code 308 if !{ ssl_fc }`,
       "http-request deny deny_status 403 if !{ ssl_fc }",
     ],
     5,

@@ -319,7 +319,7 @@ test("alias keys stop where the map's bytes run out, a stack's aliases all its b
 });
 
 // One container of its own stack whose option labels render to more bytes than metadata gives them:
-// ≈ 900 bytes of JSON, ≈ 1 050 in the backends file.
+// ≈ 900 bytes of JSON, ≈ 1 180 in the backends file.
 function heavyContainer(i: number): Record<string, unknown> {
   const stack = `s${i.toString(16)}`;
   return {

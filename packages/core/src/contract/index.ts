@@ -4,7 +4,12 @@ export * from "./shared-table.js";
 export * from "./name-rules.js";
 export * from "./compare-strings.js";
 export * from "./option-rules.js";
-export { renderBackendOptionLines, SERVER_CHECK } from "./render-backend-options.js";
+export {
+  HTTPS_LOCATION,
+  HTTPS_PORT_VAR,
+  renderBackendOptionLines,
+  SERVER_CHECK,
+} from "./render-backend-options.js";
 export * from "./render-backends.js";
 export * from "./render-domain-map.js";
 export {

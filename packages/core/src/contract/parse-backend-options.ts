@@ -7,7 +7,7 @@ import {
   parseBoundedInteger,
   parseDuration,
 } from "./option-rules.js";
-import { renderBackendOptionLines, stripPathPattern } from "./render-backend-options.js";
+import { HTTPS_LOCATION, renderBackendOptionLines, stripPathPattern } from "./render-backend-options.js";
 import { BALANCE_ALGORITHMS, type BackendOptions, type BalanceAlgorithm } from "./shared-table.js";
 
 // One option line as read: its words joined by one space, and how to report a problem on it.
@@ -25,7 +25,9 @@ const FORMS: readonly Form[] = [
   [/^timeout server (\S+)$/, (m, o) => duration(m[1]) && ((o.timeoutServer = m[1]), true)],
   [/^timeout tunnel (\S+)$/, (m, o) => duration(m[1]) && ((o.timeoutTunnel = m[1]), true)],
   [
-    /^http-request redirect scheme https code 30[18] if !\{ ssl_fc \}( METH_GET)?$/,
+    new RegExp(
+      `^http-request redirect location ${escapeRegExp(HTTPS_LOCATION)} code 30[18] if !\\{ ssl_fc \\}( METH_GET)?$`,
+    ),
     (_m, o) => !!(o.https = "redirect"),
   ],
   [/^http-request deny deny_status 403 if !\{ ssl_fc \}$/, (_m, o) => !!(o.https = "only")],
@@ -75,6 +77,10 @@ const ORDER =
 
 function isBalance(value: string | undefined): value is BalanceAlgorithm {
   return (BALANCE_ALGORITHMS as readonly (string | undefined)[]).includes(value);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function duration(value: string | undefined): boolean {

@@ -6,6 +6,14 @@ import type { BackendOptions, SharedServer } from "./shared-table.js";
 // The words after a server's address when it has a check: sane defaults, not taken from labels.
 export const SERVER_CHECK = "check inter 2s fall 3 rise 2";
 
+// The variable the reloader's HTTP frontend sets to `:<HTTPS_PORT>` when that port is not 443 and the
+// request's Host names a port; unset, the redirects to HTTPS name no port (443).
+export const HTTPS_PORT_VAR = "txn.https_port";
+
+// Where a redirect to HTTPS sends a request: the Host without its port (`redirect scheme` kept it, so
+// `Host: app:8080` went to `https://app:8080/`, the HTTP port), then HTTPS_PORT_VAR, the path and query.
+export const HTTPS_LOCATION = `https://%[req.fhdr(host),host_only,concat(,${HTTPS_PORT_VAR})]%[pathq]`;
+
 // The option lines of a backend block (without indent), in their fixed order; [] without options.
 export function renderBackendOptionLines(options: BackendOptions | undefined): string[] {
   if (options === undefined) return [];
@@ -17,8 +25,8 @@ export function renderBackendOptionLines(options: BackendOptions | undefined): s
   if (options.timeoutTunnel !== undefined) lines.push(`timeout tunnel ${options.timeoutTunnel}`);
   if (options.https === "redirect")
     lines.push(
-      "http-request redirect scheme https code 301 if !{ ssl_fc } METH_GET",
-      "http-request redirect scheme https code 308 if !{ ssl_fc }",
+      `http-request redirect location ${HTTPS_LOCATION} code 301 if !{ ssl_fc } METH_GET`,
+      `http-request redirect location ${HTTPS_LOCATION} code 308 if !{ ssl_fc }`,
     );
   if (options.https === "only") lines.push("http-request deny deny_status 403 if !{ ssl_fc }");
   if (options.stripPath !== undefined)

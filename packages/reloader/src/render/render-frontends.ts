@@ -1,5 +1,6 @@
 // The listeners of the base haproxy.cfg (lines without indent): the HTTP and HTTPS frontends, which
 // route by the maps, and the stats listener.
+import { HTTPS_LOCATION, HTTPS_PORT_VAR } from "@rancher-haproxy/core";
 import type { BaseConfigInput, HttpsInput } from "./base-config-input.js";
 import { renderBindAddress, renderConfigPath } from "./config-words.js";
 import { renderHostCheck, renderRoutingRules } from "./render-routing-rules.js";
@@ -14,18 +15,26 @@ function renderHttpOptions(): string[] {
   ];
 }
 
-// `frontend rh_http`: the Host check, the redirect to HTTPS when asked for, forwarded headers, routing.
+// `frontend rh_http`: the Host check, the HTTPS port of the redirects, the redirect to HTTPS when asked
+// for, forwarded headers, routing.
 export function renderHttpFrontend(input: BaseConfigInput): string[] {
   const lines = [
     `bind ${renderBindAddress(input.bindAddress, input.httpPort)}`,
     ...renderHttpOptions(),
     ...renderHostCheck(),
   ];
+  // A Host that names a port shows a client on other ports than 80/443: the redirects (this one and
+  // https=redirect's) send it to HTTPS_PORT; a Host without one, to 443 (behind a port mapping such as
+  // 443→8443, HTTPS_PORT is not the port a browser on port 80 reaches).
+  if (input.https && input.https.port !== 443)
+    lines.push(
+      `http-request set-var(${HTTPS_PORT_VAR}) str(:${input.https.port}) if { req.fhdr(host),port_only gt 0 }`,
+    );
   // Only a request that names a host: without one (HTTP/1.0, an empty Host) the Location was `https:///…`,
   // a URL without a host; such a request goes on to the routing's 503 instead.
   if (input.https?.redirect)
     lines.push(
-      `http-request redirect scheme https code ${input.https.redirect} if !{ ssl_fc } { req.fhdr(host),host_only -m len gt 0 }`,
+      `http-request redirect location ${HTTPS_LOCATION} code ${input.https.redirect} if !{ ssl_fc } { req.fhdr(host),host_only -m len gt 0 }`,
     );
   return [...lines, ...renderForwarding("http")];
 }
