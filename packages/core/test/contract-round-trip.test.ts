@@ -442,6 +442,13 @@ test("backend option lines are read only in the renderer's order, once each, red
     ],
     5,
   );
+  // a generator from before the Location form (`redirect scheme https`) is read as the same option
+  const old = parseSharedFiles({
+    backends: `${head}    http-request redirect scheme https code 301 if !{ ssl_fc } METH_GET\n    http-request redirect scheme https code 308 if !{ ssl_fc }\n`,
+    map: "",
+  });
+  assert.deepEqual(old.ok && old.table.backends[0]?.options, { https: "redirect" });
+  refusedAt(["http-request redirect scheme https code 308 if !{ ssl_fc }"], 3);
   const spaced = parseSharedFiles({ backends: `${head}    timeout\t  tunnel 1h\n`, map: "" });
   assert.deepEqual(spaced.ok && spaced.table.backends[0]?.options, { timeoutTunnel: "1h" });
 });

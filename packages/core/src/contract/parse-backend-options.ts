@@ -49,8 +49,9 @@ const FORMS: readonly Form[] = [
 
 // The options the lines mean, or undefined once a problem is reported (a line of no known form, a bad
 // value, or lines out of the renderer's order, repeated or missing their pair).
-export function parseBackendOptions(lines: readonly OptionLine[]): BackendOptions | undefined {
+export function parseBackendOptions(read: readonly OptionLine[]): BackendOptions | undefined {
   const options: BackendOptions = {};
+  const lines = read.map((line) => ({ ...line, text: upgradeRedirectLine(line.text) }));
   for (const [index, { text, problem }] of lines.entries()) {
     const known = FORMS.some(([form, read]) => {
       const match = form.exec(text);
@@ -74,6 +75,17 @@ export function parseBackendOptions(lines: readonly OptionLine[]): BackendOption
 
 const ORDER =
   "backend option lines must be the generator's, once each, in its order (redirect lines in pairs)";
+
+// A generator from before 2026-12-04 wrote its redirects as `redirect scheme https` (which kept a port
+// named in Host); read as the same option, so a reloader upgraded first still routes that file.
+const OLD_REDIRECT = /^http-request redirect scheme https code (30[18]) if !\{ ssl_fc \}( METH_GET)?$/;
+
+function upgradeRedirectLine(text: string): string {
+  const old = OLD_REDIRECT.exec(text);
+  return old === null
+    ? text
+    : `http-request redirect location ${HTTPS_LOCATION} code ${old[1] ?? ""} if !{ ssl_fc }${old[2] ?? ""}`;
+}
 
 function isBalance(value: string | undefined): value is BalanceAlgorithm {
   return (BALANCE_ALGORITHMS as readonly (string | undefined)[]).includes(value);
