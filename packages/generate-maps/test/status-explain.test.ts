@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
+import { Registry } from "prom-client";
 import { createMetadataClient } from "@rancher-haproxy/core";
 import {
   buildTree,
@@ -17,14 +18,18 @@ import {
 } from "@rancher-haproxy/test-support";
 import {
   buildRoutingTable,
+  createStatusState,
   explain,
   explainOnce,
+  generatorRoutes,
+  recordCycle,
   renderExplanation,
+  renderFiles,
   type ContainerExplanation,
   type Explanation,
   type HostExplanation,
 } from "../src/index.js";
-import { container, generatorOptions, MODEL_OPTIONS, recordedInput, tempDir } from "./helpers.js";
+import { clockAt, container, generatorOptions, MODEL_OPTIONS, recordedInput, tempDir } from "./helpers.js";
 
 const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
 const TABLE = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
@@ -181,6 +186,42 @@ test("the text rendering says routed / NOT routed with the reasons, and the meta
     /container app-r123-web-3 \(stack app-r123, uuid [^)]+\): NOT routed\n\s+reason: no-ip: /,
   );
   assert.match(text, /\(metadata version v1, domain dev\.tld\)\n$/);
+});
+
+test("/explain with two of container=, host=, q= is refused with 400 naming them, not answered for one", () => {
+  // Until 2026-12-04 `?host=shop.dev.tld&container=app-r125-web-1` answered for the container alone (found,
+  // 200): the host asked for was silently ignored, and the answer read as being about it.
+  const state = createStatusState(0);
+  const files = renderFiles(TABLE, { backendsPath: "/b.cfg", domainMapPath: "/d.map" });
+  recordCycle(
+    state,
+    { ok: true, durationMs: 1, version: "v1", table: TABLE, files, outcomes: [], guard: null },
+    clockAt(1),
+  );
+  const options = generatorOptions("127.0.0.1:1", "/nowhere");
+  const routes = generatorRoutes({ state, registry: new Registry(), options, now: () => 2 });
+  const get = (query: string) => {
+    const answer = routes["/explain"]?.({ path: "/explain", query: new URLSearchParams(query) });
+    assert.ok(answer !== undefined && !(answer instanceof Promise));
+    return answer;
+  };
+  for (const [query, named] of [
+    ["host=shop.dev.tld&container=app-r125-web-1", "container= and host="],
+    ["container=app-r125-web-1&q=shop&format=text", "container= and q="],
+    ["host=shop&host=www", "host= 2 times"],
+  ] as const) {
+    const answer = get(query);
+    assert.equal(answer.status, 400, query);
+    assert.match(
+      answer.body,
+      new RegExp(`^one query at a time: got ${named}; usage: /explain\\?container=`),
+      query,
+    );
+  }
+  // one of them, or others left empty, is answered as before
+  assert.equal(get("host=shop.dev.tld&container=").status, 200);
+  assert.equal(get("container=app-r125-web-1&format=text").status, 200);
+  assert.equal(get("q=nope").status, 404);
 });
 
 interface Run {

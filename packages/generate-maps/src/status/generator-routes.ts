@@ -65,13 +65,14 @@ export function generatorRoutes(input: GeneratorRoutesInput): StatusRoutes {
   };
 }
 
+const EXPLAIN_USAGE =
+  "usage: /explain?container=<name or uuid> or /explain?host=<fqdn> (add &format=text for text)";
+
 function answerExplain(request: StatusRequest, state: StatusState, options: GeneratorOptions) {
+  const several = severalQueries(request.query);
+  if (several !== null) return textResponse(`one query at a time: got ${several}; ${EXPLAIN_USAGE}`, 400);
   const query = explainQuery(request.query);
-  if (query === null)
-    return textResponse(
-      "usage: /explain?container=<name or uuid> or /explain?host=<fqdn> (add &format=text for text)",
-      400,
-    );
+  if (query === null) return textResponse(EXPLAIN_USAGE, 400);
   const success = state.lastSuccess;
   if (success === null)
     return jsonResponse({ error: "no cycle has read metadata yet", lastCycle: state.lastCycle }, 503);
@@ -82,10 +83,23 @@ function answerExplain(request: StatusRequest, state: StatusState, options: Gene
   return jsonResponse(explanation, status);
 }
 
+const QUERY_PARAMS = ["container", "host", "q"] as const;
+
 function explainQuery(params: URLSearchParams): ExplainQuery | null {
-  for (const by of ["container", "host", "q"] as const) {
+  for (const by of QUERY_PARAMS) {
     const value = params.get(by)?.trim();
     if (value) return { by: by === "q" ? "any" : by, value };
   }
   return null;
+}
+
+// The query parameters given (not empty) more than once in all, as the refusal names them (`container=
+// and host=`, `host= 2 times`); null for one or none. An answer is about one name: answering for the first
+// alone read as an answer about the other (until 2026-12-04 `?host=&container=` explained the container).
+function severalQueries(params: URLSearchParams): string | null {
+  const count = (by: string) => params.getAll(by).filter((value) => value.trim() !== "").length;
+  const given = QUERY_PARAMS.filter((by) => count(by) > 0);
+  if (given.length > 1) return given.map((by) => `${by}=`).join(" and ");
+  const [by] = given;
+  return by !== undefined && count(by) > 1 ? `${by}= ${count(by)} times` : null;
 }
