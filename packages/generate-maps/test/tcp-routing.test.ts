@@ -168,6 +168,50 @@ test("a stack keeps its public port while none of its containers serves: the riv
   );
 });
 
+test("a port kept for a stack whose containers are refused says so: the rival's reason and the note name their skip codes", () => {
+  // A bad PROXY option or an address outside BACKEND_NETWORKS keeps the port as a stopped container does
+  // (a rival database must not get the clients while a label is fixed); until 2026-12-04 the rival's
+  // tcp-port-conflict said the winner was "down or redeploying", and the tcp-port-held note "down,
+  // redeploying or skipped", while the winner's container ran, refused for a label or an address.
+  const rival = container({ name: "rival-1", stack_name: "zz-rival", labels: tcp("5432:5432") });
+  const badProxy = tcp("5432:5432", { "map-public-tcp.proxy-protocol": "send-proxy-v3" });
+  const cases: [string, Record<string, unknown>[], string][] = [
+    ["a bad PROXY option", [{ labels: badProxy }], "skipped as proxy-invalid"],
+    ["an address outside BACKEND_NETWORKS", [{ primary_ip: "192.0.2.7" }], "skipped as ip-not-allowed"],
+    [
+      "one stopped, one refused",
+      [{ state: "stopped" }, { primary_ip: "192.0.2.7" }, { labels: badProxy }],
+      "skipped as ip-not-allowed, not-running, proxy-invalid",
+    ],
+    [
+      "stopped and unhealthy",
+      [{ state: "stopped" }, { health_state: "unhealthy" }],
+      "down or redeploying: not-running, unhealthy",
+    ],
+  ];
+  for (const [name, overrides, cause] of cases) {
+    const data = overrides.map((more) =>
+      container({ name: "data-1", stack_name: "data", labels: tcp("5432:5432"), ...more }),
+    );
+    const routed = table([rival, ...data]);
+    assert.deepEqual(routed.backends, [], name);
+    const conflict = routed.skipped.find((skip) => skip.container === "rival-1");
+    assert.equal(
+      conflict?.reason,
+      'public TCP port 5432 is claimed by stack "zz-rival" and by stack "data", which wins (lowest stack name), ' +
+        `and keeps it while none of its containers serves (${cause}): the port closes connections meanwhile`,
+      name,
+    );
+    assert.deepEqual(
+      routed.notes.map((note) => note.reason),
+      [
+        `public TCP port 5432 is kept for stack "data", none of whose containers labelled for it serves (${cause}): the port closes connections until one does`,
+      ],
+      name,
+    );
+  }
+});
+
 test("bad TCP labels and refused containers are skipped with a reason, never routed", () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     [
@@ -349,7 +393,7 @@ test("a public port kept for a stack none of whose containers serves is a tcp-po
     container: null,
     code: "tcp-port-held",
     reason:
-      'public TCP port 5432 is kept for stack "Data", none of whose containers labelled for it serves (down, redeploying or skipped): the port closes connections until one does',
+      'public TCP port 5432 is kept for stack "Data", none of whose containers labelled for it serves (down or redeploying: not-running): the port closes connections until one does',
   };
   for (const containers of [[down], [down, rival], [rival, down]]) {
     const routed = table(containers);

@@ -33,6 +33,8 @@ export interface TcpClaim {
   stack: string;
   stackName: string;
   stackUuid: string;
+  /** why the claiming container does not serve: what the rival's skip and the held port's note name */
+  code: ContainerSkipCode;
 }
 
 // The three ways a container can come out of the TCP step (unlabelled: no TCP label, not an error). A
@@ -83,28 +85,26 @@ export function evaluateTcpContainer(
       "tcp-label-invalid",
       `label ${options.tcpLabel}=${describeValue(value)} is not <public port>:<container port>, each 1-65535`,
     );
-  const claim = claimOf(container, mapping.publicPort);
+  // a skip that still claims the port for the container's stack
+  const claimed = (code: ContainerSkipCode, reason: string): TcpEvaluation => ({
+    ...skip(code, reason),
+    ...claimOf(container, mapping.publicPort, code),
+  });
   const proxyName = tcpProxyLabel(options.tcpLabel);
   const proxy = ownField(labels, proxyName);
   const misspelt = misspeltProxyLabel(labels, options.tcpLabel);
   if (proxy === undefined && misspelt !== undefined)
-    return {
-      ...skip(
-        "proxy-invalid",
-        `label ${describeValue(misspelt)} is no option: a misspelt ${proxyName}? (served without it, a backend that expects the PROXY header fails every connection)`,
-      ),
-      ...claim,
-    };
+    return claimed(
+      "proxy-invalid",
+      `label ${describeValue(misspelt)} is no option: a misspelt ${proxyName}? (served without it, a backend that expects the PROXY header fails every connection)`,
+    );
   if (proxy !== undefined && !isProxyOption(proxy))
-    return {
-      ...skip(
-        "proxy-invalid",
-        `label ${proxyName}=${describeValue(proxy)} is not one of ${PROXY_OPTIONS.join(", ")}`,
-      ),
-      ...claim,
-    };
+    return claimed(
+      "proxy-invalid",
+      `label ${proxyName}=${describeValue(proxy)} is not one of ${PROXY_OPTIONS.join(", ")}`,
+    );
   const checked = checkContainer(container, null, networks);
-  if (!checked.ok) return { ...skip(checked.code, checked.reason), ...claim };
+  if (!checked.ok) return claimed(checked.code, checked.reason);
   const { identity } = checked;
   const server: Server = {
     name: identity.serverName,
@@ -132,12 +132,16 @@ function misspeltProxyLabel(labels: unknown, tcpLabel: string): string | undefin
 
 const PROXY_NAME = ["proxy-protocol"] as const;
 
-// The claim of `publicPort` by the container's stack, as `{ claim }`; {} when the stack name could never
-// be routed (none, not a DNS label once lower-cased, outside ASCII).
-function claimOf(container: Record<string, unknown>, publicPort: number): { claim?: TcpClaim } {
+// The claim of `publicPort` by the container's stack, skipped as `code`, as `{ claim }`; {} when the stack
+// name could never be routed (none, not a DNS label once lower-cased, outside ASCII).
+function claimOf(
+  container: Record<string, unknown>,
+  publicPort: number,
+  code: ContainerSkipCode,
+): { claim?: TcpClaim } {
   const stackName = container.stack_name;
   const stack = typeof stackName === "string" ? lowerAscii(stackName) : undefined;
   if (typeof stackName !== "string" || stack === undefined || !isDnsLabel(stack)) return {};
   const uuid = container.stack_uuid;
-  return { claim: { publicPort, stack, stackName, stackUuid: typeof uuid === "string" ? uuid : "" } };
+  return { claim: { publicPort, stack, stackName, stackUuid: typeof uuid === "string" ? uuid : "", code } };
 }

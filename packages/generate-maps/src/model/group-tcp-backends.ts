@@ -1,8 +1,9 @@
 // Step 2 of the model for TCP services: candidates become `tcp_<public port>` backends (mode tcp). A
 // port claimed by several stacks goes to one, deterministically whatever order metadata listed them in:
 // the lowest stack name (lower-cased, then as written, then by uuid); the others are skipped with a reason.
-// A stack whose containers claim the port but none serves (down, redeploying) keeps it: no backend then,
-// and a `tcp-port-held` note says so.
+// A stack whose containers claim the port but none serves (down, redeploying, or refused: a bad PROXY
+// option, an address outside the backend networks) keeps it: no backend then, and a `tcp-port-held` note
+// says so, naming the skip codes of its containers.
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
 import type { TcpCandidate, TcpClaim } from "./evaluate-tcp-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
@@ -43,7 +44,7 @@ export function groupTcpBackends(
         (best, claim) => (best === undefined || compareStacks(claim, best) < 0 ? claim : best),
         undefined,
       );
-      if (owner) notes.add(portHeld(owner, port));
+      if (owner) notes.add(portHeld(owner, port, heldCause(claimsByPort.get(port), owner)));
       continue;
     }
     // A claim of the served stack's own (lower-cased) name never beats it, as for HTTP: another spelling,
@@ -52,19 +53,20 @@ export function groupTcpBackends(
       .filter((claim) => claim.stack !== first.identity.stack)
       .reduce<StackKey>((best, claim) => (compareStacks(claim, best) < 0 ? claim : best), first.identity);
     const served = compareStacks(first.identity, owner) === 0;
+    const cause = served ? null : heldCause(claimsByPort.get(port), owner);
     const name = tcpBackendName(port);
     const servers = new Map<string, TcpCandidate>();
     for (const candidate of members) {
       const taken = servers.get(candidate.server.name);
       if (compareStacks(candidate.identity, owner) !== 0)
-        grouping.skipped.push(portConflict(candidate, owner, served, port));
+        grouping.skipped.push(portConflict(candidate, owner, cause, port));
       // The same container listed twice is one server, not a duplicate of itself.
       else if (taken && isSameListing(taken, candidate)) continue;
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
       else servers.set(candidate.server.name, candidate);
     }
-    if (!served) {
-      notes.add(portHeld(owner, port));
+    if (cause !== null) {
+      notes.add(portHeld(owner, port, cause));
       continue;
     }
     const list = [...servers.values()].map((c) => c.server);
@@ -107,17 +109,33 @@ function stackText(stack: StackKey, withUuid: boolean): string {
   return `"${stack.stackName}"${uuid}`;
 }
 
-// `served`: the winner has a container that serves the port; else the port waits for it.
+// The skips that lifecycle states cause (a deploy goes through them), not mistakes in labels or addresses.
+const LIFECYCLE_CODES: ReadonlySet<string> = new Set(["no-ip", "not-running", "unhealthy"]);
+
+// Why `owner`'s containers claiming the port do not serve, from their skip codes (sorted, each once):
+// `down or redeploying: not-running` when lifecycle states alone, else `skipped as proxy-invalid, …`.
+function heldCause(claims: readonly TcpClaim[] | undefined, owner: StackKey): string {
+  const codes = new Set<string>();
+  for (const claim of claims ?? []) if (compareStacks(claim, owner) === 0) codes.add(claim.code);
+  const list = [...codes].sort(compareStrings).join(", ");
+  return [...codes].every((code) => LIFECYCLE_CODES.has(code))
+    ? `down or redeploying: ${list}`
+    : `skipped as ${list}`;
+}
+
+// `cause`: null when the winner has a container that serves the port; else why none does (heldCause), while
+// the port waits for it.
 function portConflict(
   loser: TcpCandidate,
   winner: StackKey,
-  served: boolean,
+  cause: string | null,
   port: number,
 ): SkippedContainer {
   const same = loser.identity.stackName === winner.stackName;
-  const waiting = served
-    ? ""
-    : ", and keeps it while none of its containers serves (down or redeploying): the port closes connections meanwhile";
+  const waiting =
+    cause === null
+      ? ""
+      : `, and keeps it while none of its containers serves (${cause}): the port closes connections meanwhile`;
   return {
     ...loser.ref,
     code: "tcp-port-conflict",
@@ -128,13 +146,13 @@ function portConflict(
   };
 }
 
-// The note on a port kept for `owner` while none of its containers serves: it closes connections.
-function portHeld(owner: StackKey, port: number): RouteNote {
+// The note on a port kept for `owner` while none of its containers serves (`cause`): it closes connections.
+function portHeld(owner: StackKey, port: number, cause: string): RouteNote {
   return {
     backend: tcpBackendName(port),
     container: null,
     code: "tcp-port-held",
-    reason: `public TCP port ${port} is kept for stack ${stackText(owner, false)}, none of whose containers labelled for it serves (down, redeploying or skipped): the port closes connections until one does`,
+    reason: `public TCP port ${port} is kept for stack ${stackText(owner, false)}, none of whose containers labelled for it serves (${cause}): the port closes connections until one does`,
   };
 }
 
