@@ -101,6 +101,48 @@ test("explain names a routed container's stack, not its backend (tcp_<port>, <st
   assert.deepEqual(stackOf("api-1"), ["shop shop.api"]);
 });
 
+test("explain of a TCP-only stack's host says the stack serves TCP ports, not that no stack has that name", () => {
+  // Until 2026-12-04 `--explain db` exited 3 with "no stack and no alias is named db" while stack db's
+  // tcp_5432 was routed, and a TCP stack with an unlabelled sidekick "has no routed container".
+  const routed = table([
+    container({ name: "db-pg-1", stack_name: "db", service_name: "pg", labels: tcp("5432:5432") }),
+    container({
+      name: "cache-redis-1",
+      stack_name: "Cache",
+      service_name: "redis",
+      labels: tcp("6379:6379"),
+    }),
+    container({ name: "cache-side-1", stack_name: "Cache", service_name: "side", labels: {} }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const hostAnswer = (name: string) => {
+    const answer = explain(routed, { by: "any", value: name }, context);
+    const [match] = answer.matches;
+    assert.ok(match?.kind === "host", name);
+    return {
+      found: answer.found,
+      status: match.status,
+      reason: match.reason,
+      notRouted: match.notRouted.length,
+    };
+  };
+  assert.deepEqual(hostAnswer("db"), {
+    found: true,
+    status: "not-routed",
+    reason:
+      "stack db serves no host: none of its containers is routed by the map-public-http label; it serves TCP, backend tcp_5432",
+    notRouted: 0,
+  });
+  assert.deepEqual(hostAnswer("cache.dev.tld"), {
+    found: true,
+    status: "not-routed",
+    reason:
+      "stack cache serves no host: none of its containers is routed by the map-public-http label (see notRouted); it serves TCP, backend tcp_6379",
+    notRouted: 1,
+  });
+  assert.equal(hostAnswer("nope").found, false);
+});
+
 test("a public port claimed by two stacks goes to the lowest stack name, in any input order; the loser is reported", () => {
   const claims = [
     container({ name: "beta-1", stack_name: "beta", labels: tcp("5432:5432") }),

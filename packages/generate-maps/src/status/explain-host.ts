@@ -157,14 +157,17 @@ export function explainHost(
     );
   }
   const notRouted = name === null ? { list: [], left: 0 } : notRoutedOf(name);
+  const tcp = name === null ? "" : tcpServed(table, name);
   let reason: string;
   if (name === null)
     reason = `${host} is not under the domain ${options.domain}: only <stack>.${options.domain} and aliases are routed`;
+  else if (tcp !== "")
+    reason = `stack ${name} serves no host: none of its containers is routed by the ${options.label} label${notRouted.list.length > 0 ? " (see notRouted)" : ""}; it serves TCP, ${tcp}`;
   else if (notRouted.list.length > 0) reason = `stack ${name} has no routed container (see notRouted)`;
   else if (aliases.list.length > 0) reason = `${name} is an alias that is not routed (see aliases)`;
   else reason = `no stack and no alias is named ${name}`;
   return {
-    found: notRouted.list.length > 0 || aliases.list.length > 0,
+    found: tcp !== "" || notRouted.list.length > 0 || aliases.list.length > 0,
     explanation: {
       kind: "host",
       host,
@@ -176,4 +179,21 @@ export function explainHost(
       ...lists({ list: [], left: 0 }, notRouted),
     },
   };
+}
+
+// The most tcp_<port> backends a host's reason names (a stack may win thousands of ports); the rest are counted.
+const MAX_TCP_NAMED = 10;
+
+// The TCP backends (`tcp_<port>`) stack `stack` (lower-cased) wins, as a reason names them; "" for none.
+// A stack with TCP routes only has no HTTP backend, yet it is there: before (until 2026-12-04) its host
+// was "no stack and no alias is named <stack>" (--explain exit 3), or one with "no routed container".
+function tcpServed(table: RoutingTable, stack: string): string {
+  const names = table.backends
+    .filter((backend) => backend.mode === "tcp" && backend.stack === stack)
+    .map((backend) => backend.name);
+  const [first] = names;
+  if (first === undefined) return "";
+  if (names.length === 1) return `backend ${first}`;
+  const more = names.length > MAX_TCP_NAMED ? ` (and ${names.length - MAX_TCP_NAMED} more)` : "";
+  return `backends ${names.slice(0, MAX_TCP_NAMED).join(", ")}${more}`;
 }
