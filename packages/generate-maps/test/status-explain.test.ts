@@ -177,6 +177,57 @@ test("hosts not routed: a stack whose containers are all skipped, skipped aliase
   assert.equal(ask("container", "app-r123.dev.tld").found, false, "a container query never becomes a host");
 });
 
+test("a host whose hosts claims are refused or lost says so, with the notes of the backends that made them", () => {
+  // Until 2026-12-04 `?host=foo.dev.tld` with bank's refused claim of `*.dev.tld` answered 404 "no stack
+  // and no alias is named foo", `?host=www.other.com` "is not under the domain dev.tld: only
+  // <stack>.dev.tld and aliases are routed" (hosts labels route such names), and neither named the claim.
+  const hosts = "map-public-http.hosts";
+  const table = buildRoutingTable(
+    {
+      containers: [
+        container({ name: "shop-1", stack_name: "shop" }),
+        container({
+          name: "bank-1",
+          stack_name: "bank",
+          labels: { "map-public-http": "80", [hosts]: "*.dev.tld,www.both.com" },
+        }),
+        container({
+          name: "blog-1",
+          stack_name: "blog",
+          labels: { "map-public-http": "80", [hosts]: "www.both.com" },
+        }),
+      ],
+      aliases: {},
+    },
+    MODEL_OPTIONS,
+  );
+  const wildcard = ask("host", "foo", table);
+  assert.deepEqual([wildcard.found, hostOf(wildcard).status], [true, "not-routed"]);
+  assert.equal(
+    hostOf(wildcard).reason,
+    "no stack and no alias is named foo, and the hosts claims that would route it are refused (see notes)",
+  );
+  assert.deepEqual(wildcard.notes, [
+    "backend bank: host-owned: hosts name *.dev.tld would take every name under dev.tld no key maps (stacks' own names among them)",
+  ]);
+  // www.both.com goes to bank (first by name); blog's lost claim is named too
+  const both = ask("host", "www.both.com", table);
+  assert.equal(hostOf(both).backend, "bank");
+  assert.ok(
+    both.notes.includes(
+      "backend blog: host-conflict: www.both.com (hosts) is also claimed by backend bank (hosts), which wins",
+    ),
+    both.notes.join("\n"),
+  );
+  const other = ask("host", "www.other.com", table);
+  assert.equal(other.found, false);
+  assert.equal(
+    hostOf(other).reason,
+    "www.other.com is not under the domain dev.tld, and no hosts label of a routed container maps it",
+  );
+  assert.deepEqual(other.notes, []);
+});
+
 test("the text rendering says routed / NOT routed with the reasons, and the metadata version", () => {
   const text = renderExplanation(ask("any", "app-r123"));
   assert.match(text, /^host app-r123\.dev\.tld: routed to backend app-r123\n/);

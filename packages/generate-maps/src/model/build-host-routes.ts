@@ -64,7 +64,7 @@ export function buildHostRoutes(
       const taken = owner(bare);
       const above = otherThan(parents.get(bare), backend.stack);
       const refuse = (reason: string) =>
-        notes.add({ backend: backend.name, container: null, code: "host-owned", reason });
+        notes.add({ backend: backend.name, container: null, code: "host-owned", reason, host });
       if (taken !== undefined && taken.stack !== backend.stack)
         refuse(
           `hosts name ${host} belongs to stack ${taken.stack} (its ${taken.alias === null ? `host ${taken.stack}.${domain}` : `alias host ${taken.alias}`} and the names under it)`,
@@ -105,6 +105,7 @@ export function buildHostRoutes(
         container: null,
         code: "host-conflict",
         reason: `${claim.fqdn} (${claim.source}) is also claimed by backend ${winner.backend} (${winner.source}), which wins`,
+        host: claim.fqdn,
       });
   }
   return hosts;

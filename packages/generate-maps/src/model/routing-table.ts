@@ -76,6 +76,9 @@ export interface RouteNote {
   container: string | null;
   code: NoteCode;
   reason: string;
+  /** the key a `host-owned` or `host-conflict` note is about: the `hosts` name refused (as claimed, `*.`
+   * included), or the key lost (path included); what /explain?host= looks its notes up by */
+  host?: string;
 }
 
 // A labelled container that is not routed, and why; `route: "tcp"` when its TCP label is refused (the

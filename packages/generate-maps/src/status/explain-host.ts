@@ -2,7 +2,7 @@
 // parent name, and in every case the containers and aliases of that name that are not routed, and why.
 import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
-import type { HostRoute, ModelOptions, RoutingTable } from "../model/routing-table.js";
+import type { HostRoute, ModelOptions, RouteNote, RoutingTable } from "../model/routing-table.js";
 import { explainSkipped, explainUnlabelled, serverView } from "./explain-container.js";
 import type { HostExplanation } from "./explanation.js";
 
@@ -16,7 +16,7 @@ function firstOf<T, U>(items: readonly T[], view: (item: T) => U): { list: U[]; 
 }
 
 // Where a name is looked up: the host itself, a wildcard of a stripped level, or its mapped parent.
-type Level = "exact" | "wildcard" | "parent";
+export type Level = "exact" | "wildcard" | "parent";
 
 // The host a query names: lower case, no trailing dot or port; a bare name (no dot) is <name>.<domain>.
 export function normalizeHost(query: string, domain: string): string {
@@ -26,6 +26,24 @@ export function normalizeHost(query: string, domain: string): string {
     .replace(/:[0-9]+$/, "")
     .replace(/\.$/, "");
   return host.includes(".") ? host : `${host}.${domain}`;
+}
+
+// The names the reloader looks `host` up by, in its order: the host, then per stripped level (up to
+// SUBDOMAIN_LEVELS) the wildcard and the mapped parent.
+export function lookupNames(host: string): { name: string; level: Level }[] {
+  const names: { name: string; level: Level }[] = [{ name: host, level: "exact" }];
+  const labels = host.split(".");
+  for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
+    const suffix = labels.slice(strip).join(".");
+    names.push({ name: `*.${suffix}`, level: "wildcard" }, { name: suffix, level: "parent" });
+  }
+  return names;
+}
+
+// True when `note` is about a key of one of `names` (lookupNames): a `hosts` claim of it refused
+// (host-owned: the domain, another stack's name, an alias's parent), or lost to another backend.
+export function isAboutKeyOf(note: RouteNote, names: ReadonlySet<string>): boolean {
+  return note.host !== undefined && names.has(note.host);
 }
 
 // The explanation of `query`, and whether anything in metadata goes by that name.
@@ -100,12 +118,7 @@ export function explainHost(
   // name, so the answer is the first name with a key of its own (before, a name with path keys only
   // stopped the search and was named as the host's route, while HAProxy sent `/` on to a wildcard).
   // Failing that, the first name with path keys. Every path key looked up on the way is named.
-  const names: { name: string; level: Level }[] = [{ name: host, level: "exact" }];
-  const labels = host.split(".");
-  for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
-    const suffix = labels.slice(strip).join(".");
-    names.push({ name: `*.${suffix}`, level: "wildcard" }, { name: suffix, level: "parent" });
-  }
+  const names = lookupNames(host);
   const seen: { name: string; level: Level; key: HostRoute; paths: HostRoute[] }[] = [];
   let answer: (typeof seen)[number] | undefined;
   for (const { name, level } of names) {
@@ -158,16 +171,22 @@ export function explainHost(
   }
   const notRouted = name === null ? { list: [], left: 0 } : notRoutedOf(name);
   const tcp = name === null ? "" : tcpServed(table, name);
+  const looked = new Set(names.map((entry) => entry.name));
+  const refused = table.notes.some((note) => note.code === "host-owned" && isAboutKeyOf(note, looked));
   let reason: string;
-  if (name === null)
-    reason = `${host} is not under the domain ${options.domain}: only <stack>.${options.domain} and aliases are routed`;
+  if (name === null && refused)
+    reason = `${host} is not under the domain ${options.domain}, and the hosts claims that would route it are refused (see notes)`;
+  else if (name === null)
+    reason = `${host} is not under the domain ${options.domain}, and no hosts label of a routed container maps it`;
   else if (tcp !== "")
     reason = `stack ${name} serves no host: none of its containers is routed by the ${options.label} label${notRouted.list.length > 0 ? " (see notRouted)" : ""}; it serves TCP, ${tcp}`;
   else if (notRouted.list.length > 0) reason = `stack ${name} has no routed container (see notRouted)`;
   else if (aliases.list.length > 0) reason = `${name} is an alias that is not routed (see aliases)`;
+  else if (refused)
+    reason = `no stack and no alias is named ${name}, and the hosts claims that would route it are refused (see notes)`;
   else reason = `no stack and no alias is named ${name}`;
   return {
-    found: tcp !== "" || notRouted.list.length > 0 || aliases.list.length > 0,
+    found: tcp !== "" || refused || notRouted.list.length > 0 || aliases.list.length > 0,
     explanation: {
       kind: "host",
       host,

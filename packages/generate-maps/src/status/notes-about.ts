@@ -3,16 +3,23 @@
 // or its backend. The keys of the matches go into sets first, so the notes are read once, not once per
 // match (20 000 containers of one name against their 20 000 notes took seconds).
 import type { RouteNote } from "../model/routing-table.js";
+import { lookupNames, isAboutKeyOf } from "./explain-host.js";
 import type { Explanation } from "./explanation.js";
 
-// The notes of `notes` about any of `matches`, in their order.
+// The notes of `notes` about any of `matches`, in their order. A host's also take the refused or lost
+// `hosts` claims of the names it is looked up by (lookupNames), whichever backend made them: until
+// 2026-12-04 a name claimed by a refused `hosts` label was "not under the domain" (404) with no word of
+// the refusal.
 export function notesAbout(notes: readonly RouteNote[], matches: Explanation["matches"]): RouteNote[] {
   const stacks = new Set<string>();
   const containers = new Set<string>();
   const backends = new Set<string>();
+  const names = new Set<string>();
   for (const match of matches)
-    if (match.kind === "host") stacks.add(stackOf(match.backend ?? ""));
-    else {
+    if (match.kind === "host") {
+      stacks.add(stackOf(match.backend ?? ""));
+      for (const entry of lookupNames(match.host)) names.add(entry.name);
+    } else {
       containers.add(match.container);
       if (match.backend !== null) backends.add(match.backend);
     }
@@ -20,7 +27,8 @@ export function notesAbout(notes: readonly RouteNote[], matches: Explanation["ma
     (note) =>
       stacks.has(stackOf(note.backend)) ||
       (note.container !== null && containers.has(note.container)) ||
-      backends.has(note.backend),
+      backends.has(note.backend) ||
+      isAboutKeyOf(note, names),
   );
 }
 
