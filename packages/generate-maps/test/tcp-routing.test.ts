@@ -11,6 +11,7 @@ import {
   NOTE_CODES,
   renderBackends,
   renderDomainMap,
+  renderExplanation,
   SKIP_CODES,
 } from "../src/index.js";
 import { captureLogger, container, MODEL_OPTIONS } from "./helpers.js";
@@ -141,6 +142,49 @@ test("explain of a TCP-only stack's host says the stack serves TCP ports, not th
     notRouted: 1,
   });
   assert.equal(hostAnswer("nope").found, false);
+});
+
+test("explain says which route of a container with both labels is not routed: its TCP one, not the host it serves", () => {
+  // Until 2026-12-04 the host answer listed shop-web-1, the server it had just named, under "not routed in
+  // this stack" as "NOT routed" (its TCP port was lost to alpha), and ?container= said "routed" and "NOT
+  // routed" of one container with nothing telling the two routes apart.
+  const routed = table([
+    container({
+      name: "shop-web-1",
+      stack_name: "shop",
+      labels: { "map-public-http": "80", ...tcp("5432:5432") },
+    }),
+    container({ name: "alpha-db-1", stack_name: "alpha", labels: tcp("5432:5432") }),
+  ]);
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const host = explain(routed, { by: "host", value: "shop" }, context);
+  const [match] = host.matches;
+  assert.ok(match?.kind === "host");
+  assert.deepEqual(
+    match.notRouted.map((entry) => [entry.container, entry.code, entry.route]),
+    [["shop-web-1", "tcp-port-conflict", "tcp"]],
+  );
+  assert.match(
+    renderExplanation(host),
+    /\n {4}container shop-web-1 \(stack shop, uuid [^)]+\): NOT routed by TCP port\n/,
+  );
+  const both = explain(routed, { by: "container", value: "shop-web-1" }, context);
+  assert.deepEqual(
+    both.matches.map((entry) => (entry.kind === "container" ? [entry.status, entry.route] : null)),
+    [
+      ["routed", undefined],
+      ["skipped", "tcp"],
+    ],
+  );
+  const db = explain(routed, { by: "container", value: "alpha-db-1" }, context);
+  assert.deepEqual(
+    db.matches.map((entry) => (entry.kind === "container" ? [entry.status, entry.route] : null)),
+    [["routed", "tcp"]],
+  );
+  assert.match(
+    renderExplanation(db),
+    /^container alpha-db-1 \(stack alpha, uuid [^)]+\): routed by TCP port\n/,
+  );
 });
 
 test("a public port claimed by two stacks goes to the lowest stack name, in any input order; the loser is reported", () => {

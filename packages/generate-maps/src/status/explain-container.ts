@@ -67,6 +67,7 @@ export function explainSkipped(skip: SkippedContainer): ContainerExplanation {
     code: skip.code,
     reason: skip.reason,
     meaning: SKIP_CODES[skip.code],
+    ...(skip.route === "tcp" ? { route: "tcp" as const } : {}),
   };
 }
 
@@ -109,6 +110,7 @@ function routed(
     server: serverView(server),
     hosts: listed ? hosts.map((host) => host.fqdn) : [],
     ...(listed ? {} : { hostCount: hosts.length }),
+    ...(parseTcpBackendName(backend) === undefined ? {} : { route: "tcp" as const }),
   };
 }
 

@@ -33,6 +33,9 @@ export interface ContainerExplanation {
   hosts: string[];
   /** set only when `hosts` is left out ([]) past the answer's host budget: how many hosts reach it */
   hostCount?: number;
+  /** "tcp" for the route of its TCP label (a `tcp_<port>` server, or that label's skip); absent for the
+   * HTTP route: a container with both labels has one entry per route */
+  route?: "tcp";
 }
 
 // One host: routed (directly, as an alias, or through a parent name) or not, and the containers and

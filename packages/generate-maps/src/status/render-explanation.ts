@@ -27,7 +27,9 @@ export function renderExplanation(explanation: Explanation): string {
 function containerLines(match: ContainerExplanation, indent = ""): string[] {
   const where = [match.stack === null ? "no stack" : `stack ${name(match.stack)}`];
   if (match.uuid !== null) where.push(`uuid ${name(match.uuid)}`);
-  const verdict = match.status === "routed" ? "routed" : "NOT routed";
+  // a container with both labels has an entry per route: the TCP one says so
+  const route = match.route === "tcp" ? " by TCP port" : "";
+  const verdict = `${match.status === "routed" ? "routed" : "NOT routed"}${route}`;
   const lines = [`${indent}container ${name(match.container)} (${where.join(", ")}): ${verdict}`];
   if (match.status === "routed" && match.server && match.backend) {
     lines.push(`${indent}  backend ${text(match.backend)}: ${serverText(match.server)}`);
