@@ -187,6 +187,29 @@ test("explain says which route of a container with both labels is not routed: it
   );
 });
 
+test("an alias of a stack routed by TCP port only says so, not that the stack has no routed container", () => {
+  // Until 2026-12-04 its alias-stack-not-routed reason was "stack db has no routed container" while
+  // db's tcp_5432 was routed.
+  const routed = buildRoutingTable(
+    {
+      containers: [container({ name: "db-pg-1", stack_name: "db", labels: tcp("5432:5432") })],
+      aliases: { db: ["postgres"], gone: ["old"] },
+    },
+    MODEL_OPTIONS,
+  );
+  assert.deepEqual(
+    routed.skippedAliases.map((skip) => [skip.alias, skip.code, skip.reason]),
+    [
+      ["old", "alias-stack-not-routed", "stack gone has no routed container"],
+      [
+        "postgres",
+        "alias-stack-not-routed",
+        "stack db has no container routed by host: it is routed by TCP port only, and an alias is a host name",
+      ],
+    ],
+  );
+});
+
 test("a public port claimed by two stacks goes to the lowest stack name, in any input order; the loser is reported", () => {
   const claims = [
     container({ name: "beta-1", stack_name: "beta", labels: tcp("5432:5432") }),

@@ -36,7 +36,12 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   // alias of its name was mapped before the aliases learnt to leave other stacks' hosts.
   const present = presentStacks(selection);
   const httpPresent = presentStacks(selection, "http");
-  const aliases = resolveAliases(input.aliases, { routed, present: httpPresent }, options.domain);
+  const tcpRouted = new Set(tcpBackends.map((backend) => backend.stack));
+  const aliases = resolveAliases(
+    input.aliases,
+    { routed, present: httpPresent, tcp: tcpRouted },
+    options.domain,
+  );
   const owners = { stacks: present, aliases: aliases.reserved };
   const hosts = buildHostRoutes(httpBackends, aliases.hosts, options.domain, owners, budget);
   const notes = budget

@@ -24,10 +24,12 @@ export const MAX_ALIAS_ENTRIES = 100_000;
 // the only ones an alias maps to. `present`: every stack with a labelled container, routed or skipped
 // (the owners of `hosts` claims, host-owners.ts): each owns `<stack>.<domain>` and every name under it,
 // so no alias of another stack takes them, not even while that stack deploys and none of its containers
-// is routed. A routed stack counts as present whether `present` lists it or not.
+// is routed. A routed stack counts as present whether `present` lists it or not. `tcp`: the stacks with a
+// routed TCP backend, which an alias's skip names (routed, but by port: an alias is a host name).
 export interface AliasStacks {
   routed: ReadonlySet<string>;
   present: ReadonlySet<string>;
+  tcp?: ReadonlySet<string>;
 }
 
 // Resolves `{ stack: [alias, ...] }` against the routed backends. A stack's own host and the names under
@@ -106,7 +108,12 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
       const shadowed = owner !== undefined && owner !== backend;
       if (!shadowed && !reserved.has(host)) reserved.set(host, backend);
       if (!routed.has(backend))
-        skip(shown, stack, "alias-stack-not-routed", `stack ${stack} has no routed container`);
+        skip(
+          shown,
+          stack,
+          "alias-stack-not-routed",
+          notRoutedReason(stack, known.tcp?.has(backend) === true),
+        );
       else if (alias === backend)
         skip(shown, stack, "alias-redundant", `alias ${alias} is the stack's own name`);
       else if (shadowed) skip(shown, stack, "alias-shadowed", shadowReason(alias, owner, routed, domain));
@@ -134,6 +141,14 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
   hosts.sort((a, b) => compareStrings(a.fqdn, b.fqdn));
   for (const host of hosts) reserved.set(host.fqdn, host.backend); // a mapped alias: its winner owns it
   return { hosts, skipped, reserved };
+}
+
+// Why an alias of `stack` (no routed HTTP container) is not mapped; `tcp`: the stack is routed by TCP port
+// (until 2026-12-04 the reason said it had no routed container).
+function notRoutedReason(stack: string, tcp: boolean): string {
+  return tcp
+    ? `stack ${stack} has no container routed by host: it is routed by TCP port only, and an alias is a host name`
+    : `stack ${stack} has no routed container`;
 }
 
 // Why an alias host belongs to stack `owner`: it is its host, or a name under it.
