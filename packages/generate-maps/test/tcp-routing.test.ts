@@ -235,7 +235,7 @@ test("a public port claimed by two stacks goes to the lowest stack name, in any 
           stack: "beta",
           code: "tcp-port-conflict",
           reason:
-            'public TCP port 5432 is claimed by stack "beta" and by stack "Alpha", which wins (lowest stack name)',
+            'map-public-tcp: public TCP port 5432 is claimed by stack "beta" and by stack "Alpha", which wins (lowest stack name)',
           route: "tcp",
         },
       ]);
@@ -307,7 +307,7 @@ test("a port kept for a stack whose containers are refused says so: the rival's 
     const conflict = routed.skipped.find((skip) => skip.container === "rival-1");
     assert.equal(
       conflict?.reason,
-      'public TCP port 5432 is claimed by stack "zz-rival" and by stack "data", which wins (lowest stack name), ' +
+      'map-public-tcp: public TCP port 5432 is claimed by stack "zz-rival" and by stack "data", which wins (lowest stack name), ' +
         `and keeps it while none of its containers serves (${cause}): the port closes connections meanwhile`,
       name,
     );
@@ -414,6 +414,11 @@ test("twins (one name, one server line, uuids equal once lower-cased) give the s
     expected.skipped.map((skip) => `${skip.uuid} ${skip.code}`),
     ["Ff-01 duplicate-server", "ff-01 duplicate-server"],
     "FF-01 wins (code-unit order of the uuid as spelled)",
+  );
+  // a TCP skip's reason starts with the label's name, as the README says (until 2026-12-04 not this one's)
+  assert.match(
+    expected.skipped[0]?.reason ?? "",
+    /^map-public-tcp: server name web-ff-01 is already taken in backend tcp_5432/,
   );
   fc.assert(
     fc.property(fc.shuffledSubarray(twins, { minLength: twins.length }), (shuffled) => {

@@ -23,7 +23,7 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   // Route notes, bounded: labels multiply them (see note-budget.ts).
   const budget = new NoteBudget();
   const grouping = groupBackends(selection.candidates, budget, selection.pathHolds);
-  const tcp = groupTcpBackends(selection.tcpCandidates, budget, selection.tcpClaims);
+  const tcp = groupTcpBackends(selection.tcpCandidates, budget, selection.tcpClaims, options.tcpLabel);
   // The backends file's bytes are bounded like the map's (backends-byte-room.ts); the stacks left out
   // still own their names (present below), as while they are down.
   const stackNames = new Map([...grouping.stackNames, ...tcp.stackNames]);

@@ -27,11 +27,12 @@ type StackKey = Pick<TcpClaim, "stack" | "stackName" | "stackUuid">;
 // the ports skipped containers claim for their stacks; such a stack wins as if it were served, and its
 // port gets no backend until one of its containers is (a rival stack's containers never get it meanwhile),
 // with a `tcp-port-held` note in `notes`. Within one lower-cased name a served spelling (or uuid) wins
-// over one that only claims.
+// over one that only claims. A skip's reason starts with `tcpLabel` (ModelOptions.tcpLabel), as step 1's do.
 export function groupTcpBackends(
   candidates: readonly TcpCandidate[],
   notes: NoteBudget,
-  claims: readonly TcpClaim[] = [],
+  claims: readonly TcpClaim[],
+  tcpLabel: string,
 ): TcpGrouping {
   const byPort = groupBy(candidates, (candidate) => candidate.publicPort);
   const claimsByPort = groupBy(claims, (claim) => claim.publicPort);
@@ -59,10 +60,10 @@ export function groupTcpBackends(
     for (const candidate of members) {
       const taken = servers.get(candidate.server.name);
       if (compareStacks(candidate.identity, owner) !== 0)
-        grouping.skipped.push(portConflict(candidate, owner, cause, port));
+        grouping.skipped.push(portConflict(candidate, owner, cause, port, tcpLabel));
       // The same container listed twice is one server, not a duplicate of itself.
       else if (taken && isSameListing(taken, candidate)) continue;
-      else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name));
+      else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name, tcpLabel));
       else servers.set(candidate.server.name, candidate);
     }
     if (cause !== null) {
@@ -130,6 +131,7 @@ function portConflict(
   winner: StackKey,
   cause: string | null,
   port: number,
+  tcpLabel: string,
 ): SkippedContainer {
   const same = loser.identity.stackName === winner.stackName;
   const waiting =
@@ -140,7 +142,7 @@ function portConflict(
     ...loser.ref,
     code: "tcp-port-conflict",
     reason:
-      `public TCP port ${port} is claimed by stack ${stackText(loser.identity, same)} and by stack ` +
+      `${tcpLabel}: public TCP port ${port} is claimed by stack ${stackText(loser.identity, same)} and by stack ` +
       `${stackText(winner, same)}, which wins (lowest stack name)${waiting}`,
     route: "tcp",
   };
@@ -156,11 +158,16 @@ function portHeld(owner: StackKey, port: number, cause: string): RouteNote {
   };
 }
 
-function duplicateServer(loser: TcpCandidate, winner: TcpCandidate, backend: string): SkippedContainer {
+function duplicateServer(
+  loser: TcpCandidate,
+  winner: TcpCandidate,
+  backend: string,
+  tcpLabel: string,
+): SkippedContainer {
   return {
     ...loser.ref,
     code: "duplicate-server",
-    reason: `server name ${loser.server.name} is already taken in backend ${backend} by container ${winner.ref.container}`,
+    reason: `${tcpLabel}: server name ${loser.server.name} is already taken in backend ${backend} by container ${winner.ref.container}`,
     route: "tcp",
   };
 }
