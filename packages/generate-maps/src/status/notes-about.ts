@@ -17,7 +17,8 @@ export function notesAbout(notes: readonly RouteNote[], matches: Explanation["ma
   const names = new Set<string>();
   for (const match of matches)
     if (match.kind === "host") {
-      stacks.add(stackOf(match.backend ?? ""));
+      // an unrouted host has no stack: "" matched the table-wide `note-limit` notes (a review)
+      if (match.backend !== null) stacks.add(stackOf(match.backend));
       for (const entry of lookupNames(match.host)) names.add(entry.name);
     } else {
       containers.add(match.container);
