@@ -1,0 +1,270 @@
+// End to end, four routing cases on one pair (started before them with every case's stacks, HTTPS on and
+// one TCP port listed; stopped cleanly by the last test):
+// - `/explain?host=` against what HAProxy does with the same name: a name whose own keys all have a path
+//   is passed over by a request outside those prefixes, which goes on to the wildcard (or mapped parent)
+//   that has a key of its own. Until 2026-12-04 explain stopped at the path-only name and said the host
+//   went to the path backend, while a browser got the wildcard's stack.
+// - a labelled sidekick that shares its primary's network (`net: container:<primary>`): Rancher 1.2+
+//   metadata gives it no primary_ip, only its primary's uuid in network_from_container_uuid. It is reached
+//   at the primary's address on its own port; before, it was skipped as `no-ip`.
+// - who holds a public TCP port while its stack redeploys: stack data (lowest name) and stack zz-rival
+//   both claim it; while data's only container is unhealthy, the port must not hand data's clients to
+//   zz-rival's service (until 2026-12-04 it did: the winner was picked among serving containers only).
+// - who serves a path while its service redeploys: stack held's `/` service (web, plain HTTP) and its
+//   `/api` service (api, https=only). While api's only container is unhealthy or stopped, /api must answer
+//   503 (and HTTP still its 403), not reach web over plain HTTP (until 2026-12-04 it did: the path's keys
+//   were dropped with its last serving container, and /api fell to the `/` key).
+// Each case has stacks, addresses and host names of its own (no other stack claims a name under
+// example.com, a TCP port or a path), changes the metadata only through setCase (every tree it sets keeps
+// the other cases' stacks as they are) and asks only its own hosts, backends and servers.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  freePorts,
+  openEchoConnection,
+  readStatusJson,
+  startEchoServer,
+  startPair,
+  worldTree,
+  type Backend,
+  type EchoServer,
+  type Pair,
+  type World,
+} from "@rancher-haproxy/test-support";
+import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
+import {
+  assertCleanStop,
+  bodyOrStatus,
+  Cleanup,
+  DOMAIN,
+  get,
+  host,
+  serversOf,
+  startBackends,
+  tally,
+} from "./helpers/e2e.ts";
+
+const L = "map-public-http";
+
+type Stacks = World["stacks"];
+type Case = "explain" | "networkFrom" | "tcpOwner" | "pathHeld";
+
+// The explain case: stack shop's wildcard, stack blog's path-only name under it.
+const explainStacks = (): Stacks => ({
+  shop: [{ backend: backends["shop-web-1"]!, labels: { [`${L}.hosts`]: "*.example.com" } }],
+  blog: [
+    {
+      backend: backends["blog-api-1"]!,
+      service: "api",
+      labels: { [`${L}.path`]: "/api", [`${L}.hosts`]: "www.example.com" },
+    },
+  ],
+});
+
+// The sidekick case: stack side's unlabelled primary and its labelled sidekick in `sidekickState`, on the
+// primary's network (both listen on the primary's address, each on its own port), and stack other.
+const networkFromStacks = (sidekickState: string): Stacks => ({
+  side: [
+    { backend: backends["side-web-1"]!, port: null },
+    {
+      backend: backends["side-proxy-1"]!,
+      service: "proxy",
+      networkFrom: "side-web-1",
+      state: sidekickState,
+    },
+  ],
+  other: [{ backend: backends["other-web-1"]! }],
+});
+
+// The TCP case: stacks data (its container's health `dataHealth`) and zz-rival claim tcpPort; stack front
+// is plain HTTP.
+const tcpOwnerStacks = (dataHealth: string): Stacks => {
+  const tcp = (echo: EchoServer, health: string) => ({
+    backend: { name: echo.name, host: echo.host, port: echo.port },
+    port: null,
+    health,
+    labels: { "map-public-tcp": `${tcpPort}:${echo.port}` },
+  });
+  return {
+    data: [tcp(echoes["data-db-1"]!, dataHealth)],
+    "zz-rival": [tcp(echoes["rival-db-1"]!, "healthy")],
+    front: [{ backend: backends["front-web-1"]! }],
+  };
+};
+
+// The path case: stack held's `/` service and its `/api` service (https=only), with `api`'s health or
+// state, or without it (null).
+const pathHeldStacks = (api: { health?: string; state?: string } | null): Stacks => ({
+  held: [
+    { backend: backends["held-web-1"]! },
+    ...(api === null
+      ? []
+      : [
+          {
+            backend: backends["held-api-1"]!,
+            service: "api",
+            ...api,
+            labels: { [`${L}.path`]: "/api", [`${L}.https`]: "only" },
+          },
+        ]),
+  ],
+});
+
+const cleanup = new Cleanup();
+let pair: Pair;
+let backends: Record<string, Backend>;
+const echoes: Record<string, EchoServer> = {};
+let tcpPort: number;
+let httpsPort: number;
+let certificate: { cert: string; key: string };
+let cases: Record<Case, Stacks>;
+
+// The world of every case as it stands.
+const world = (): World => ({
+  stacks: Object.assign({}, ...Object.values(cases)) as Stacks,
+  metadata: { ssl_cert: certificate.cert, ssl_key: certificate.key },
+});
+
+// Sets one case's stacks in the stand-in's tree, the other cases' as they are.
+function setCase(name: Case, stacks: Stacks): void {
+  cases[name] = stacks;
+  pair.metadata.setTree(worldTree(world()));
+}
+
+before(async () => {
+  backends = await startBackends(cleanup, [
+    { name: "shop-web-1", host: "127.0.0.81" },
+    { name: "blog-api-1", host: "127.0.0.82" },
+    { name: "side-web-1", host: "127.0.0.157" },
+    { name: "side-proxy-1", host: "127.0.0.157" },
+    { name: "other-web-1", host: "127.0.0.158" },
+    { name: "front-web-1", host: "127.0.0.73" },
+    { name: "held-web-1", host: "127.0.0.83" },
+    { name: "held-api-1", host: "127.0.0.84" },
+  ]);
+  cleanup.after(() => Promise.all(Object.values(echoes).map((echo) => echo.close())));
+  for (const [name, address] of [
+    ["data-db-1", "127.0.0.71"],
+    ["rival-db-1", "127.0.0.72"],
+  ] as const)
+    echoes[name] = await startEchoServer({ name, host: address });
+  certificate = recordedCertificate();
+  const [httpPort = 0, tcp = 0, https = 0] = await freePorts(3);
+  [tcpPort, httpsPort] = [tcp, https];
+  cases = {
+    explain: explainStacks(),
+    networkFrom: networkFromStacks("running"),
+    tcpOwner: tcpOwnerStacks("unhealthy"),
+    pathHeld: pathHeldStacks({ health: "healthy" }),
+  };
+  pair = await startPair({
+    domain: DOMAIN,
+    tree: worldTree(world()),
+    httpPort,
+    reloaderEnv: { ENABLE_SSL: "true", HTTPS_PORT: String(httpsPort), TCP_PORTS: String(tcpPort) },
+  });
+  cleanup.after(() => pair.stop());
+});
+after(() => cleanup.close());
+
+interface HostMatch {
+  kind: string;
+  status: string;
+  source: string | null;
+  backend: string | null;
+  via: string | null;
+  reason: string;
+}
+
+test("explain of a name with only path keys names the backend its other paths reach, as HAProxy routes them", async () => {
+  await pair.waitForApplied((files) => files.map.includes("www.example.com/api"));
+  const body = (path: string) => bodyOrStatus(pair.url, "www.example.com", path);
+  assert.equal(await body("/api/x"), "blog-api-1");
+  assert.equal(await body("/"), "shop-web-1", "HAProxy: outside /api, the wildcard's stack");
+
+  const listening = pair.generateMaps.logs.find((line) => line.event === "status.listening");
+  const explained = await readStatusJson<{ matches: HostMatch[] }>(
+    String(listening?.["url"]),
+    "/explain?host=www.example.com",
+  );
+  const match = explained.json.matches.find((entry) => entry.kind === "host");
+  assert.deepEqual(
+    [match?.status, match?.source, match?.backend, match?.via],
+    ["routed", "wildcard", "shop", "*.example.com"],
+    JSON.stringify(match),
+  );
+  assert.match(match?.reason ?? "", /by path prefix: www\.example\.com\/api → blog\.api/);
+});
+
+test("a labelled sidekick on its primary's network is routed at the primary's address; stopped, it is not", async () => {
+  const proxy = backends["side-proxy-1"]!;
+  const applied = await pair.waitForApplied((files) => serversOf(files.backends, "side").length === 1);
+  assert.deepEqual(serversOf(applied.backends, "side"), [`127.0.0.157:${proxy.port}`]);
+  assert.deepEqual(await tally(pair, host("side"), 10), { "side-proxy-1": 10 });
+  assert.equal(
+    pair.generateMaps.count("container-skipped", (l) => l["code"] === "no-ip"),
+    0,
+  );
+
+  setCase("networkFrom", networkFromStacks("stopped"));
+  await pair.waitForApplied((files) => serversOf(files.backends, "side").length === 0);
+  assert.deepEqual(Object.keys(await tally(pair, host("other"), 5)), ["other-web-1"]);
+});
+
+test("a stack redeploying keeps its TCP port: the rival stack's containers get no connection meanwhile", async () => {
+  const files = await pair.waitForApplied((applied) => applied.map.includes(host("front")));
+  assert.equal((await get(pair, host("front"))).body, "front-web-1");
+  assert.doesNotMatch(files.backends, /^backend tcp_/m, "no TCP backend while data's container is unhealthy");
+  const answer = await openEchoConnection(tcpPort).then(
+    async (connection) => {
+      await connection.end();
+      return `reached ${connection.server}`;
+    },
+    (error: Error) => error.message,
+  );
+  assert.match(answer, /closed by the peer/, "the port accepts and closes, it does not reach zz-rival");
+  assert.equal(echoes["rival-db-1"]!.connections, 0, "zz-rival's database got none of data's clients");
+
+  // data's container passes its checks again: the port is data's.
+  setCase("tcpOwner", tcpOwnerStacks("healthy"));
+  await pair.waitForApplied((applied) => applied.backends.includes(`backend tcp_${tcpPort}`));
+  const connection = await openEchoConnection(tcpPort);
+  assert.equal(connection.server, "data-db-1");
+  await connection.end();
+  assert.equal(echoes["rival-db-1"]!.connections, 0);
+});
+
+test("a path service redeploying keeps its path: 503 over HTTPS and 403 over HTTP, never the / service", async () => {
+  const https = `https://127.0.0.1:${httpsPort}`;
+  const answer = (url: string, path: string) => bodyOrStatus(url, host("held"), path);
+  // held's api server (its container's own address: no other case's server).
+  const apiServer = /^\s+server api-\S+ 127\.0\.0\.84:/m;
+  await pair.waitForApplied((files) => apiServer.test(files.backends));
+  assert.equal(await answer(https, "/api/orders"), "held-api-1");
+  assert.equal(await answer(pair.url, "/api/orders"), "status 403", "https=only refuses plain HTTP");
+  assert.equal(await answer(pair.url, "/"), "held-web-1");
+
+  // api's container fails its health check, or is stopped (a redeploy): /api is api's all along, and
+  // api serves it again once healthy and running.
+  for (const down of [{ health: "unhealthy" }, { state: "stopped" }]) {
+    setCase("pathHeld", pathHeldStacks(down));
+    await pair.waitForApplied((files) => !apiServer.test(files.backends));
+    const seen = backends["held-web-1"]!.seen.length;
+    assert.equal(await answer(https, "/api/orders"), "status 503", `${JSON.stringify(down)}: over HTTPS`);
+    assert.equal(await answer(pair.url, "/api/orders"), "status 403", `${JSON.stringify(down)}: over HTTP`);
+    assert.equal(backends["held-web-1"]!.seen.length, seen, "web got none of the /api requests");
+    assert.equal(await answer(pair.url, "/"), "held-web-1", "web still serves /");
+    setCase("pathHeld", pathHeldStacks({ health: "healthy" }));
+    await pair.waitForApplied((files) => apiServer.test(files.backends));
+    assert.equal(await answer(https, "/api/orders"), "held-api-1");
+  }
+
+  // The container leaves metadata: the path is released, and goes to the stack's `/` service.
+  setCase("pathHeld", pathHeldStacks(null));
+  await pair.waitForApplied((files) => !files.map.includes(`${host("held")}/api`));
+  assert.equal(await answer(pair.url, "/api/orders"), "held-web-1");
+});
+
+test("the pair the four tests shared stops cleanly", async () => {
+  await assertCleanStop(pair);
+});
