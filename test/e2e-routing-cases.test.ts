@@ -1,5 +1,11 @@
-// End to end, four routing cases on one pair (started before them with every case's stacks, HTTPS on and
+// End to end, five routing cases on one pair (started before them with every case's stacks, HTTPS on and
 // one TCP port listed; stopped cleanly by the last test):
+// - who serves a `hosts` name while its stack redeploys: stack mall claims www.shop.com (https=only) and
+//   so does stack zoo (a host-conflict mall wins: the lower name). While mall's only container is
+//   unhealthy or stopped, www.shop.com must answer 503 (and plain HTTP still its 403), never reach zoo's
+//   container (until 2026-12-04 it did: the claim went with mall's last serving container, and zoo's took
+//   the name); the down and the up are runtime steps, not reloads. It runs first, right after the pair
+//   started, and counts HAProxy's reloads only across its own changes (no other test runs meanwhile).
 // - `/explain?host=` against what HAProxy does with the same name: a name whose own keys all have a path
 //   is passed over by a request outside those prefixes, which goes on to the wildcard (or mapped parent)
 //   that has a key of its own. Until 2026-12-04 explain stopped at the path-only name and said the host
@@ -14,14 +20,15 @@
 //   `/api` service (api, https=only). While api's only container is unhealthy or stopped, /api must answer
 //   503 (and HTTP still its 403), not reach web over plain HTTP (until 2026-12-04 it did: the path's keys
 //   were dropped with its last serving container, and /api fell to the `/` key).
-// Each case has stacks, addresses and host names of its own (no other stack claims a name under
-// example.com, a TCP port or a path), changes the metadata only through setCase (every tree it sets keeps
+// Each case has stacks, addresses and host names of its own (no other stack claims www.shop.com, a name
+// under example.com, a TCP port or a path), changes the metadata only through setCase (every tree it sets keeps
 // the other cases' stacks as they are) and asks only its own hosts, backends and servers.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
   freePorts,
   openEchoConnection,
+  readReloadCounter,
   readStatusJson,
   startEchoServer,
   startPair,
@@ -43,11 +50,25 @@ import {
   startBackends,
   tally,
 } from "./helpers/e2e.ts";
+import { assertNoReload } from "./helpers/runtime.ts";
 
 const L = "map-public-http";
 
 type Stacks = World["stacks"];
-type Case = "explain" | "networkFrom" | "tcpOwner" | "pathHeld";
+type Case = "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld";
+
+// The hosts case: stacks mall (its container's health or state as given; https=only) and zoo both claim
+// www.shop.com.
+const hostsHeldStacks = (mall: { health?: string; state?: string }): Stacks => ({
+  mall: [
+    {
+      backend: backends["mall-web-1"]!,
+      ...mall,
+      labels: { [`${L}.hosts`]: "www.shop.com", [`${L}.https`]: "only" },
+    },
+  ],
+  zoo: [{ backend: backends["zoo-web-1"]!, labels: { [`${L}.hosts`]: "www.shop.com" } }],
+});
 
 // The explain case: stack shop's wildcard, stack blog's path-only name under it.
 const explainStacks = (): Stacks => ({
@@ -133,6 +154,8 @@ function setCase(name: Case, stacks: Stacks): void {
 
 before(async () => {
   backends = await startBackends(cleanup, [
+    { name: "mall-web-1", host: "127.0.0.87" },
+    { name: "zoo-web-1", host: "127.0.0.88" },
     { name: "shop-web-1", host: "127.0.0.81" },
     { name: "blog-api-1", host: "127.0.0.82" },
     { name: "side-web-1", host: "127.0.0.157" },
@@ -152,6 +175,7 @@ before(async () => {
   const [httpPort = 0, tcp = 0, https = 0] = await freePorts(3);
   [tcpPort, httpsPort] = [tcp, https];
   cases = {
+    hostsHeld: hostsHeldStacks({ health: "healthy" }),
     explain: explainStacks(),
     networkFrom: networkFromStacks("running"),
     tcpOwner: tcpOwnerStacks("unhealthy"),
@@ -166,6 +190,30 @@ before(async () => {
   cleanup.after(() => pair.stop());
 });
 after(() => cleanup.close());
+
+test("a stack redeploying keeps its hosts claim: 503 over HTTPS and 403 over HTTP, never the rival's container, no reload", async () => {
+  const https = `https://127.0.0.1:${httpsPort}`;
+  const answer = (url: string) => bodyOrStatus(url, "www.shop.com");
+  // mall's server (its container's own address: no other case's server).
+  const serving = (files: { backends: string }) => /^\s+server web-\S+ 127\.0\.0\.87:/m.test(files.backends);
+  await pair.waitForApplied((files) => serving(files) && files.map.includes(host("zoo")));
+  assert.equal(await answer(https), "mall-web-1");
+  assert.equal(await answer(pair.url), "status 403", "https=only refuses plain HTTP");
+  const baseline = await readReloadCounter(pair.paths.stateDir);
+
+  for (const down of [{ health: "unhealthy" }, { state: "stopped" }]) {
+    setCase("hostsHeld", hostsHeldStacks(down));
+    await pair.waitForApplied((files) => !serving(files));
+    const seen = backends["zoo-web-1"]!.seen.length;
+    assert.equal(await answer(https), "status 503", `${JSON.stringify(down)}: over HTTPS`);
+    assert.equal(await answer(pair.url), "status 403", `${JSON.stringify(down)}: over HTTP`);
+    assert.equal(backends["zoo-web-1"]!.seen.length, seen, "zoo got none of www.shop.com's requests");
+    setCase("hostsHeld", hostsHeldStacks({ health: "healthy" }));
+    await pair.waitForApplied(serving);
+    assert.equal(await answer(https), "mall-web-1");
+  }
+  await assertNoReload(pair, baseline, "mall's down and up");
+});
 
 interface HostMatch {
   kind: string;
@@ -265,6 +313,6 @@ test("a path service redeploying keeps its path: 503 over HTTPS and 403 over HTT
   assert.equal(await answer(pair.url, "/api/orders"), "held-web-1");
 });
 
-test("the pair the four tests shared stops cleanly", async () => {
+test("the pair the five tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });
