@@ -1,4 +1,4 @@
-// End to end, five routing cases on one pair (started before them with every case's stacks, HTTPS on and
+// End to end, six routing cases on one pair (started before them with every case's stacks, HTTPS on and
 // one TCP port listed; stopped cleanly by the last test):
 // - who serves a `hosts` name while its stack redeploys: stack mall claims www.shop.com (https=only) and
 //   so does stack zoo (a host-conflict mall wins: the lower name). While mall's only container is
@@ -20,6 +20,9 @@
 //   `/api` service (api, https=only). While api's only container is unhealthy or stopped, /api must answer
 //   503 (and HTTP still its 403), not reach web over plain HTTP (until 2026-12-04 it did: the path's keys
 //   were dropped with its last serving container, and /api fell to the `/` key).
+// - a stack's life: it appears (200 from its container), scales 1 → 3 (answers spread over all three),
+//   scales down (the removed ones get nothing), disappears (503) and comes back. A second stack stays
+//   routed throughout.
 // Each case has stacks, addresses and host names of its own (no other stack claims www.shop.com, a name
 // under example.com, a TCP port or a path), changes the metadata only through setCase (every tree it sets keeps
 // the other cases' stacks as they are) and asks only its own hosts, backends and servers.
@@ -32,6 +35,7 @@ import {
   readStatusJson,
   startEchoServer,
   startPair,
+  waitForAnswer,
   worldTree,
   type Backend,
   type EchoServer,
@@ -39,6 +43,7 @@ import {
   type World,
 } from "@rancher-haproxy/test-support";
 import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
+import { Convergence } from "./helpers/convergence.ts";
 import {
   assertCleanStop,
   bodyOrStatus,
@@ -46,6 +51,7 @@ import {
   DOMAIN,
   get,
   host,
+  requestCounts,
   serversOf,
   startBackends,
   tally,
@@ -55,7 +61,7 @@ import { assertNoReload } from "./helpers/runtime.ts";
 const L = "map-public-http";
 
 type Stacks = World["stacks"];
-type Case = "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld";
+type Case = "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld" | "lifecycle";
 
 // The hosts case: stacks mall (its container's health or state as given; https=only) and zoo both claim
 // www.shop.com.
@@ -131,6 +137,14 @@ const pathHeldStacks = (api: { health?: string; state?: string } | null): Stacks
   ],
 });
 
+// The lifecycle case: stack steady's two containers, and stack grow with `scale` of its three (none: no
+// stack grow).
+const GROW = ["grow-web-1", "grow-web-2", "grow-web-3"];
+const lifecycleStacks = (scale: number): Stacks => ({
+  steady: ["steady-web-1", "steady-web-2"].map((name) => ({ backend: backends[name]! })),
+  ...(scale > 0 ? { grow: GROW.slice(0, scale).map((name) => ({ backend: backends[name]! })) } : {}),
+});
+
 const cleanup = new Cleanup();
 let pair: Pair;
 let backends: Record<string, Backend>;
@@ -164,6 +178,11 @@ before(async () => {
     { name: "front-web-1", host: "127.0.0.73" },
     { name: "held-web-1", host: "127.0.0.83" },
     { name: "held-api-1", host: "127.0.0.84" },
+    { name: "grow-web-1", host: "127.0.0.11" },
+    { name: "grow-web-2", host: "127.0.0.12" },
+    { name: "grow-web-3", host: "127.0.0.13" },
+    { name: "steady-web-1", host: "127.0.0.21" },
+    { name: "steady-web-2", host: "127.0.0.22" },
   ]);
   cleanup.after(() => Promise.all(Object.values(echoes).map((echo) => echo.close())));
   for (const [name, address] of [
@@ -180,6 +199,7 @@ before(async () => {
     networkFrom: networkFromStacks("running"),
     tcpOwner: tcpOwnerStacks("unhealthy"),
     pathHeld: pathHeldStacks({ health: "healthy" }),
+    lifecycle: lifecycleStacks(0),
   };
   pair = await startPair({
     domain: DOMAIN,
@@ -313,6 +333,73 @@ test("a path service redeploying keeps its path: 503 over HTTPS and 403 over HTT
   assert.equal(await answer(pair.url, "/api/orders"), "held-web-1");
 });
 
-test("the pair the five tests shared stops cleanly", async () => {
+test("a stack appears, scales 1 → 3 → 1, disappears and comes back, through HAProxy", async () => {
+  const convergence = new Convergence("new host (lifecycle)");
+  const change = (scale: number) => {
+    const since = performance.now();
+    setCase("lifecycle", lifecycleStacks(scale));
+    return since;
+  };
+
+  const before = await get(pair, host("grow"));
+  assert.equal(before.status, 503, "no route before the stack exists");
+  assert.match(before.body, /no route for this host/);
+  assert.equal((await get(pair, host("steady"))).status, 200);
+
+  // Appears with one container.
+  const appeared = await waitForAnswer({
+    url: pair.url,
+    host: host("grow"),
+    since: change(1),
+    expect: (answer) => answer.status === 200 && answer.body === "grow-web-1",
+  });
+  convergence.add("appear", appeared.elapsedMs);
+
+  // Scales to three: every container gets a share of the requests, nothing else answers.
+  let since = change(3);
+  await pair.waitForApplied((files) => serversOf(files.backends, "grow").length === 3);
+  const spread = await waitForAnswer({
+    url: pair.url,
+    host: host("grow"),
+    since,
+    expect: (answer) => answer.body === "grow-web-3",
+  });
+  convergence.add("scale-up (3rd container answers)", spread.elapsedMs);
+  const shares = await tally(pair, host("grow"), 30);
+  assert.deepEqual(Object.keys(shares).sort(), GROW, "all three answer");
+  for (const [name, count] of Object.entries(shares)) assert.ok(count >= 5, `${name} got ${count} of 30`);
+
+  // Scales back to one: the two removed containers receive nothing more.
+  change(1);
+  await pair.waitForApplied((files) => serversOf(files.backends, "grow").length === 1);
+  const counted = requestCounts(backends);
+  assert.deepEqual(await tally(pair, host("grow"), 20), { "grow-web-1": 20 });
+  assert.equal(backends["grow-web-2"]!.requests, counted["grow-web-2"], "grow-web-2 removed");
+  assert.equal(backends["grow-web-3"]!.requests, counted["grow-web-3"], "grow-web-3 removed");
+
+  // Disappears: a clean 503 for its host, the other stack still answers.
+  change(0);
+  await pair.waitForApplied((files) => !files.map.includes(host("grow")));
+  const gone = await get(pair, host("grow"));
+  assert.equal(gone.status, 503);
+  assert.match(gone.body, /no route for this host/);
+  assert.equal(serversOf((await pair.waitForApplied()).backends, "grow").length, 0, "no backend block");
+  const steadyShares = await tally(pair, host("steady"), 10);
+  assert.deepEqual(Object.keys(steadyShares).sort(), ["steady-web-1", "steady-web-2"]);
+
+  // Comes back with two containers.
+  since = change(2);
+  const back = await waitForAnswer({ url: pair.url, host: host("grow"), since });
+  convergence.add("re-appear", back.elapsedMs);
+  assert.match(back.response.body, /^grow-web-[12]$/);
+
+  convergence.print();
+  // Over the whole shared pair's life so far (every case's changes).
+  assert.equal(pair.generateMaps.count("metadata-unavailable"), 0);
+  assert.equal(pair.reloader.count("reload.failed"), 0);
+  assert.equal(pair.reloader.count("check.failed"), 0);
+});
+
+test("the pair the six tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });
