@@ -1,4 +1,4 @@
-// End to end, six routing cases on one pair (started before them with every case's stacks, HTTPS on and
+// End to end, seven routing cases on one pair (started before them with every case's stacks, HTTPS on and
 // one TCP port listed; stopped cleanly by the last test):
 // - who serves a `hosts` name while its stack redeploys: stack mall claims www.shop.com (https=only) and
 //   so does stack zoo (a host-conflict mall wins: the lower name). While mall's only container is
@@ -23,9 +23,13 @@
 // - a stack's life: it appears (200 from its container), scales 1 → 3 (answers spread over all three),
 //   scales down (the removed ones get nothing), disappears (503) and comes back. A second stack stays
 //   routed throughout.
+// - the proxy service's aliases and PROXY protocol: an alias added in the proxy's metadata makes
+//   `<alias>.<domain>` answer from its stack (and removing it takes it away); a container labelled
+//   `send-proxy=send-proxy-v2` gets a PROXY v2 header that a real parsing backend reads.
 // Each case has stacks, addresses and host names of its own (no other stack claims www.shop.com, a name
-// under example.com, a TCP port or a path), changes the metadata only through setCase (every tree it sets keeps
-// the other cases' stacks as they are) and asks only its own hosts, backends and servers.
+// under example.com, an alias, a TCP port or a path), changes the metadata only through setCase or
+// setAliases (every tree either sets keeps the rest as it is) and asks only its own hosts, backends and
+// servers.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
@@ -61,7 +65,7 @@ import { assertNoReload } from "./helpers/runtime.ts";
 const L = "map-public-http";
 
 type Stacks = World["stacks"];
-type Case = "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld" | "lifecycle";
+type Case = "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld" | "lifecycle" | "aliasProxy";
 
 // The hosts case: stacks mall (its container's health or state as given; https=only) and zoo both claim
 // www.shop.com.
@@ -145,6 +149,15 @@ const lifecycleStacks = (scale: number): Stacks => ({
   ...(scale > 0 ? { grow: GROW.slice(0, scale).map((name) => ({ backend: backends[name]! })) } : {}),
 });
 
+// The aliases case: stacks outlet and journal (the proxy's aliases point at them: setAliases), and stacks
+// secure (send-proxy-v2) and plain.
+const aliasProxyStacks = (): Stacks => ({
+  outlet: [{ backend: backends["outlet-web-1"]! }],
+  journal: [{ backend: backends["journal-web-1"]! }],
+  secure: [{ backend: backends["secure-web-1"]!, labels: { "send-proxy": "send-proxy-v2" } }],
+  plain: [{ backend: backends["plain-web-1"]! }],
+});
+
 const cleanup = new Cleanup();
 let pair: Pair;
 let backends: Record<string, Backend>;
@@ -153,16 +166,25 @@ let tcpPort: number;
 let httpsPort: number;
 let certificate: { cert: string; key: string };
 let cases: Record<Case, Stacks>;
+// The proxy service's aliases (rancher-compose.yml's `metadata: aliases:`).
+let aliases: Record<string, string[]> = { journal: ["www"] };
 
 // The world of every case as it stands.
 const world = (): World => ({
   stacks: Object.assign({}, ...Object.values(cases)) as Stacks,
   metadata: { ssl_cert: certificate.cert, ssl_key: certificate.key },
+  aliases,
 });
 
 // Sets one case's stacks in the stand-in's tree, the other cases' as they are.
 function setCase(name: Case, stacks: Stacks): void {
   cases[name] = stacks;
+  pair.metadata.setTree(worldTree(world()));
+}
+
+// Sets the proxy service's aliases in the stand-in's tree, every case's stacks as they are.
+function setAliases(next: Record<string, string[]>): void {
+  aliases = next;
   pair.metadata.setTree(worldTree(world()));
 }
 
@@ -183,6 +205,10 @@ before(async () => {
     { name: "grow-web-3", host: "127.0.0.13" },
     { name: "steady-web-1", host: "127.0.0.21" },
     { name: "steady-web-2", host: "127.0.0.22" },
+    { name: "outlet-web-1", host: "127.0.0.51" },
+    { name: "journal-web-1", host: "127.0.0.52" },
+    { name: "secure-web-1", host: "127.0.0.53", proxyProtocol: true },
+    { name: "plain-web-1", host: "127.0.0.54" },
   ]);
   cleanup.after(() => Promise.all(Object.values(echoes).map((echo) => echo.close())));
   for (const [name, address] of [
@@ -200,6 +226,7 @@ before(async () => {
     tcpOwner: tcpOwnerStacks("unhealthy"),
     pathHeld: pathHeldStacks({ health: "healthy" }),
     lifecycle: lifecycleStacks(0),
+    aliasProxy: aliasProxyStacks(),
   };
   pair = await startPair({
     domain: DOMAIN,
@@ -400,6 +427,66 @@ test("a stack appears, scales 1 → 3 → 1, disappears and comes back, through 
   assert.equal(pair.reloader.count("check.failed"), 0);
 });
 
-test("the pair the six tests shared stops cleanly", async () => {
+test("an alias added in the proxy service's metadata answers; removed, it is gone", async () => {
+  const convergence = new Convergence("new alias");
+  assert.deepEqual(await tally(pair, host("www"), 3), { "journal-web-1": 3 }, "the initial alias answers");
+  assert.equal((await get(pair, host("store"))).status, 503);
+
+  // rancher-compose.yml's `metadata: aliases: outlet: [store, shop.example]` on the proxy service.
+  const since = performance.now();
+  setAliases({ journal: ["www"], outlet: ["store", "shop.example"] });
+  const store = await waitForAnswer({ url: pair.url, host: host("store"), since });
+  convergence.add("store", store.elapsedMs);
+  assert.equal(store.response.body, "outlet-web-1");
+  assert.deepEqual(await tally(pair, host("shop.example"), 3), { "outlet-web-1": 3 }, "a dotted alias");
+  assert.deepEqual(await tally(pair, `x.${host("store")}`, 3), { "outlet-web-1": 3 }, "a sub-domain of it");
+  assert.deepEqual(await tally(pair, host("www"), 3), { "journal-web-1": 3 }, "the other alias is kept");
+
+  // The alias moves to the other stack, then is removed.
+  const moved = performance.now();
+  setAliases({ journal: ["www", "store"] });
+  const repointed = await waitForAnswer({
+    url: pair.url,
+    host: host("store"),
+    since: moved,
+    expect: (answer) => answer.body === "journal-web-1",
+  });
+  convergence.add("store moved", repointed.elapsedMs);
+  setAliases({ journal: ["www"] });
+  await pair.waitForApplied((files) => !files.map.includes(host("store")));
+  assert.equal((await get(pair, host("store"))).status, 503);
+  assert.equal((await get(pair, host("shop.example"))).status, 503);
+  assert.deepEqual(
+    await tally(pair, host("outlet"), 3),
+    { "outlet-web-1": 3 },
+    "the stack keeps its own host",
+  );
+
+  convergence.print();
+});
+
+test("a container labelled send-proxy-v2 gets a PROXY v2 header; its neighbour without the label does not", async () => {
+  const files = await pair.waitForApplied();
+  assert.match(files.backends, /server web-\S+ 127\.0\.0\.53:\d+ send-proxy-v2\n/);
+  assert.equal(serversOf(files.backends, "plain").length, 1);
+
+  const answer = await get(pair, host("secure"));
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body, "secure-web-1");
+  const seen = backends["secure-web-1"]!.seen.at(-1);
+  assert.ok(seen?.proxy, "the backend parsed a PROXY header");
+  assert.equal(seen.proxy.version, 2);
+  assert.equal(seen.proxy.command, "PROXY");
+  assert.equal(seen.proxy.family, "TCP4");
+  assert.equal(seen.proxy.sourceAddress, "127.0.0.1", "the client's address, as HAProxy saw it");
+  assert.equal(seen.proxy.destinationPort, pair.httpPort, "HAProxy's frontend port");
+  assert.equal(backends["secure-web-1"]!.rejectedConnections, 0);
+  assert.match(String(answer.headers["x-proxy-protocol"]), /^v2 127\.0\.0\.1:\d+$/);
+
+  assert.deepEqual(await tally(pair, host("plain"), 3), { "plain-web-1": 3 });
+  assert.equal(backends["plain-web-1"]!.seen.at(-1)?.proxy, null, "no header without the label");
+});
+
+test("the pair the eight tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });
