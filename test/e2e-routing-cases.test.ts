@@ -1,5 +1,5 @@
-// End to end, seven routing cases on one pair (started before them with every case's stacks, HTTPS on and
-// one TCP port listed; stopped cleanly by the last test):
+// End to end, eight routing cases on one pair (started before them with every case's stacks, HTTPS on and
+// three TCP ports listed; stopped cleanly by the last test):
 // - who serves a `hosts` name while its stack redeploys: stack mall claims www.shop.com (https=only) and
 //   so does stack zoo (a host-conflict mall wins: the lower name). While mall's only container is
 //   unhealthy or stopped, www.shop.com must answer 503 (and plain HTTP still its 403), never reach zoo's
@@ -26,6 +26,11 @@
 // - the proxy service's aliases and PROXY protocol: an alias added in the proxy's metadata makes
 //   `<alias>.<domain>` answer from its stack (and removing it takes it away); a container labelled
 //   `send-proxy=send-proxy-v2` gets a PROXY v2 header that a real parsing backend reads.
+// - a TCP service: a stack labelled map-public-tcp=<public>:<port> on a port listed in TCP_PORTS is
+//   reached on that port; it scales 1 → 3 → 1 under load (many short connections and a few long ones)
+//   with 0 failed connections and no reload (the runtime API, as for HTTP); a second stack claiming the
+//   port loses (lowest stack name wins) and is reported in /routes; a listed port without a backend
+//   closes connections; HTTP keeps routing.
 // Each case has stacks, addresses and host names of its own (no other stack claims www.shop.com, a name
 // under example.com, an alias, a TCP port or a path), changes the metadata only through setCase or
 // setAliases (every tree either sets keeps the rest as it is) and asks only its own hosts, backends and
@@ -39,6 +44,8 @@ import {
   readStatusJson,
   startEchoServer,
   startPair,
+  tailLogs,
+  waitFor,
   waitForAnswer,
   worldTree,
   type Backend,
@@ -65,7 +72,8 @@ import { assertNoReload } from "./helpers/runtime.ts";
 const L = "map-public-http";
 
 type Stacks = World["stacks"];
-type Case = "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld" | "lifecycle" | "aliasProxy";
+type Case =
+  "tcp" | "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld" | "lifecycle" | "aliasProxy";
 
 // The hosts case: stacks mall (its container's health or state as given; https=only) and zoo both claim
 // www.shop.com.
@@ -107,8 +115,8 @@ const networkFromStacks = (sidekickState: string): Stacks => ({
   other: [{ backend: backends["other-web-1"]! }],
 });
 
-// The TCP case: stacks data (its container's health `dataHealth`) and zz-rival claim tcpPort; stack front
-// is plain HTTP.
+// The TCP-owner case: stacks data (its container's health `dataHealth`) and zz-rival claim tcpPort;
+// stack front is plain HTTP.
 const tcpOwnerStacks = (dataHealth: string): Stacks => {
   const tcp = (echo: EchoServer, health: string) => ({
     backend: { name: echo.name, host: echo.host, port: echo.port },
@@ -158,16 +166,93 @@ const aliasProxyStacks = (): Stacks => ({
   plain: [{ backend: backends["plain-web-1"]! }],
 });
 
+// The TCP-scaling case: stack cache with `scale` of its three echo services on tcpServicePort ("cache" <
+// "zz-cache": cache wins the port, whatever order metadata lists them in), and stack site on HTTP.
+const tcpStacks = (scale: number): Stacks => {
+  const tcp = (echo: EchoServer) => ({
+    backend: { name: echo.name, host: echo.host, port: echo.port },
+    port: null,
+    labels: { "map-public-tcp": `${tcpServicePort}:${echo.port}` },
+  });
+  return {
+    "zz-cache": [tcp(echoes["cache-rival-1"]!)],
+    cache: ["cache-db-1", "cache-db-2", "cache-db-3"].slice(0, scale).map((name) => tcp(echoes[name]!)),
+    site: [{ backend: backends["site-web-1"]! }],
+  };
+};
+
 const cleanup = new Cleanup();
 let pair: Pair;
 let backends: Record<string, Backend>;
 const echoes: Record<string, EchoServer> = {};
 let tcpPort: number;
+let tcpServicePort: number;
+let idlePort: number;
 let httpsPort: number;
 let certificate: { cert: string; key: string };
 let cases: Record<Case, Stacks>;
 // The proxy service's aliases (rancher-compose.yml's `metadata: aliases:`).
 let aliases: Record<string, string[]> = { journal: ["www"] };
+
+// Load on the TCP port until stopped: `short` loops of one-message connections, `long` loops of
+// connections kept open for `longMs` with a message every 100 ms. Every failure is kept.
+function tcpLoad(port: number, options: { short: number; long: number; longMs: number }) {
+  const result = {
+    short: 0,
+    long: 0,
+    messages: 0,
+    failures: [] as string[],
+    servers: {} as Record<string, number>,
+    /** [opened, closed] of every long connection that completed, Date.now() ms */
+    longSpans: [] as [number, number][],
+  };
+  let stopped = false;
+  const shortLoop = async (id: number) => {
+    for (let n = 0; !stopped; n++) {
+      const message = `short ${id}/${n} ${"x".repeat(200)}\n`;
+      try {
+        const connection = await openEchoConnection(port);
+        result.servers[connection.server] = (result.servers[connection.server] ?? 0) + 1;
+        await connection.roundTrip(message);
+        await connection.end();
+        result.short += 1;
+      } catch (error) {
+        result.failures.push(`short ${id}/${n}: ${(error as Error).message}`);
+      }
+    }
+  };
+  const longLoop = async (id: number) => {
+    for (let n = 0; !stopped; n++) {
+      try {
+        const opened = Date.now();
+        const connection = await openEchoConnection(port);
+        const until = Date.now() + options.longMs;
+        for (let i = 0; Date.now() < until; i++) {
+          await connection.roundTrip(`long ${id}/${n}/${i}\n`);
+          result.messages += 1;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await connection.end();
+        result.long += 1;
+        result.longSpans.push([opened, Date.now()]);
+      } catch (error) {
+        result.failures.push(`long ${id}/${n}: ${(error as Error).message}`);
+      }
+    }
+  };
+  const loops = [
+    ...Array.from({ length: options.short }, (_, id) => shortLoop(id)),
+    ...Array.from({ length: options.long }, (_, id) => longLoop(id)),
+  ];
+  return {
+    result,
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      return result;
+    },
+  };
+}
 
 // The world of every case as it stands.
 const world = (): World => ({
@@ -205,6 +290,7 @@ before(async () => {
     { name: "grow-web-3", host: "127.0.0.13" },
     { name: "steady-web-1", host: "127.0.0.21" },
     { name: "steady-web-2", host: "127.0.0.22" },
+    { name: "site-web-1", host: "127.0.0.65" },
     { name: "outlet-web-1", host: "127.0.0.51" },
     { name: "journal-web-1", host: "127.0.0.52" },
     { name: "secure-web-1", host: "127.0.0.53", proxyProtocol: true },
@@ -214,12 +300,17 @@ before(async () => {
   for (const [name, address] of [
     ["data-db-1", "127.0.0.71"],
     ["rival-db-1", "127.0.0.72"],
+    ["cache-db-1", "127.0.0.61"],
+    ["cache-db-2", "127.0.0.62"],
+    ["cache-db-3", "127.0.0.63"],
+    ["cache-rival-1", "127.0.0.64"],
   ] as const)
     echoes[name] = await startEchoServer({ name, host: address });
   certificate = recordedCertificate();
-  const [httpPort = 0, tcp = 0, https = 0] = await freePorts(3);
-  [tcpPort, httpsPort] = [tcp, https];
+  const [httpPort = 0, tcp = 0, https = 0, tcpService = 0, idle = 0] = await freePorts(5);
+  [tcpPort, httpsPort, tcpServicePort, idlePort] = [tcp, https, tcpService, idle];
   cases = {
+    tcp: tcpStacks(1),
     hostsHeld: hostsHeldStacks({ health: "healthy" }),
     explain: explainStacks(),
     networkFrom: networkFromStacks("running"),
@@ -232,7 +323,11 @@ before(async () => {
     domain: DOMAIN,
     tree: worldTree(world()),
     httpPort,
-    reloaderEnv: { ENABLE_SSL: "true", HTTPS_PORT: String(httpsPort), TCP_PORTS: String(tcpPort) },
+    reloaderEnv: {
+      ENABLE_SSL: "true",
+      HTTPS_PORT: String(httpsPort),
+      TCP_PORTS: `${tcpPort},${tcpServicePort},${idlePort}`,
+    },
   });
   cleanup.after(() => pair.stop());
 });
@@ -309,7 +404,12 @@ test("a labelled sidekick on its primary's network is routed at the primary's ad
 test("a stack redeploying keeps its TCP port: the rival stack's containers get no connection meanwhile", async () => {
   const files = await pair.waitForApplied((applied) => applied.map.includes(host("front")));
   assert.equal((await get(pair, host("front"))).body, "front-web-1");
-  assert.doesNotMatch(files.backends, /^backend tcp_/m, "no TCP backend while data's container is unhealthy");
+  // (Its own port's backend: the TCP case's port has one.)
+  assert.doesNotMatch(
+    files.backends,
+    new RegExp(`^backend tcp_${tcpPort}$`, "m"),
+    "no TCP backend while data's container is unhealthy",
+  );
   const answer = await openEchoConnection(tcpPort).then(
     async (connection) => {
       await connection.end();
@@ -487,6 +587,96 @@ test("a container labelled send-proxy-v2 gets a PROXY v2 header; its neighbour w
   assert.equal(backends["plain-web-1"]!.seen.at(-1)?.proxy, null, "no header without the label");
 });
 
-test("the pair the eight tests shared stops cleanly", async () => {
+test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0 failed connections", async (t) => {
+  // (3 → 1 removes two of the world's twenty-odd routed containers: under the removal guard's share,
+  // written at once.)
+  const tcpServers = (backends: string) => serversOf(backends, `tcp_${tcpServicePort}`).length;
+  const logs = () => `${tailLogs(pair.reloader.logs)}\n${tailLogs(pair.generateMaps.logs)}`;
+
+  // One container: reached on the public port; the rival's never.
+  await pair.waitForApplied((files) => tcpServers(files.backends) === 1);
+  const first = await openEchoConnection(tcpServicePort);
+  assert.equal(first.server, "cache-db-1");
+  await first.roundTrip("hello\n");
+  await first.end();
+  assert.equal((await get(pair, host("site"))).body, "site-web-1", "HTTP routing is untouched");
+
+  // A listed port with no backend: HAProxy accepts and closes, nothing else.
+  await assert.rejects(openEchoConnection(idlePort), /closed by the peer/);
+
+  const loadStart = Date.now();
+  const reloadsBefore = await readReloadCounter(pair.paths.stateDir);
+  const load = tcpLoad(tcpServicePort, { short: 4, long: 3, longMs: 3000 });
+  t.after(() => load.stop());
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+
+  // 1 → 3: the new containers get connections.
+  setCase("tcp", tcpStacks(3));
+  await pair.waitForApplied((files) => tcpServers(files.backends) === 3, { timeoutMs: 30_000 });
+  await waitFor(() => echoes["cache-db-2"]!.connections > 0 && echoes["cache-db-3"]!.connections > 0, {
+    timeoutMs: 20_000,
+    message: "cache-db-2 and cache-db-3 to get connections",
+  });
+
+  // 3 → 1: once applied, new connections reach cache-db-1 only.
+  setCase("tcp", tcpStacks(1));
+  await pair.waitForApplied((files) => tcpServers(files.backends) === 1, { timeoutMs: 30_000 });
+  const removed = [echoes["cache-db-2"]!.connections, echoes["cache-db-3"]!.connections];
+  const before = load.result.short;
+  await waitFor(() => load.result.short >= before + 30, {
+    timeoutMs: 20_000,
+    message: "30 more connections",
+  });
+  const result = await load.stop();
+
+  assert.deepEqual(result.failures, [], `failed connections\n${logs()}`);
+  assert.deepEqual(
+    [echoes["cache-db-2"]!.connections, echoes["cache-db-3"]!.connections],
+    removed,
+    "the removed containers get no new connection",
+  );
+  assert.equal(echoes["cache-rival-1"]!.connections, 0, "the stack that lost the port gets nothing");
+  // Both scale events (1 → 3, 3 → 1) were applied through the runtime API, as for HTTP backends: no
+  // reload (HAProxy's own counter and worker unchanged), while long connections were open across them.
+  const reloadsAfter = await readReloadCounter(pair.paths.stateDir);
+  assert.deepEqual(
+    [reloadsAfter.reloads, reloadsAfter.workerPid],
+    [reloadsBefore.reloads, reloadsBefore.workerPid],
+    `no reload for TCP scale events\n${logs()}`,
+  );
+  const applied = pair.reloader.logs
+    .filter((line) => line.event === "runtime.applied" && Date.parse(String(line["time"])) > loadStart)
+    .map((line) => Date.parse(String(line["time"])));
+  assert.ok(applied.length >= 2, `runtime updates during the load: ${applied.length}`);
+  for (const at of applied)
+    assert.ok(
+      result.longSpans.some(([opened, closed]) => opened < at && at < closed),
+      `a long connection spans the runtime update at ${at}: ${JSON.stringify(result.longSpans)}`,
+    );
+  assert.ok(result.short >= 50 && result.long >= 3, JSON.stringify(result));
+  t.diagnostic(
+    `tcp load: ${result.short} short connections, ${result.long} long ones (${result.messages} messages), ` +
+      `0 failed; by server ${JSON.stringify(result.servers)}`,
+  );
+
+  // /routes: the TCP service with its one server (tcp-owner's case has a port of its own), and the rival
+  // reported with its reason.
+  const listening = pair.generateMaps.logs.find((line) => line.event === "status.listening");
+  const routes = await readStatusJson<{
+    tcp: { port: number; backend: string; servers: { container: string }[] }[];
+    skipped: { container: string; code: string; route?: string; reason: string }[];
+  }>(String(listening?.["url"]), "/routes");
+  assert.deepEqual(
+    routes.json.tcp
+      .filter((entry) => entry.port === tcpServicePort)
+      .map((entry) => [entry.port, entry.backend, entry.servers.map((server) => server.container)]),
+    [[tcpServicePort, `tcp_${tcpServicePort}`, ["cache-db-1"]]],
+  );
+  const rival = routes.json.skipped.find((skip) => skip.container === "cache-rival-1");
+  assert.deepEqual([rival?.code, rival?.route], ["tcp-port-conflict", "tcp"]);
+  assert.match(rival?.reason ?? "", /claimed by stack "zz-cache" and by stack "cache", which wins/);
+});
+
+test("the pair the nine tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });
