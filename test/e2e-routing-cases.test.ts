@@ -1,4 +1,4 @@
-// End to end, eight routing cases on one pair (started before them with every case's stacks, HTTPS on and
+// End to end, nine routing cases on one pair (started before them with every case's stacks, HTTPS on and
 // three TCP ports listed; stopped cleanly by the last test):
 // - who serves a `hosts` name while its stack redeploys: stack mall claims www.shop.com (https=only) and
 //   so does stack zoo (a host-conflict mall wins: the lower name). While mall's only container is
@@ -31,10 +31,14 @@
 //   with 0 failed connections and no reload (the runtime API, as for HTTP); a second stack claiming the
 //   port loses (lowest stack name wins) and is reported in /routes; a listed port without a backend
 //   closes connections; HTTP keeps routing.
+// - issue 13's option labels: own domains and wildcards (and a look-alike that must not match), two
+//   services of one stack split by path with and without strip, sticky cookies across 100 requests, an
+//   HAProxy health check taking a container out while Rancher still says healthy, maxconn queueing,
+//   https=redirect / https=only and HSTS on HTTPS answers. Its stacks never change.
 // Each case has stacks, addresses and host names of its own (no other stack claims www.shop.com, a name
-// under example.com, an alias, a TCP port or a path), changes the metadata only through setCase or
-// setAliases (every tree either sets keeps the rest as it is) and asks only its own hosts, backends and
-// servers.
+// under example.com or example.org, an alias, a TCP port or a path), changes the metadata only through
+// setCase or setAliases (every tree either sets keeps the rest as it is) and asks only its own hosts,
+// backends and servers.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
@@ -42,6 +46,8 @@ import {
   openEchoConnection,
   readReloadCounter,
   readStatusJson,
+  httpRequest,
+  startBackend,
   startEchoServer,
   startPair,
   tailLogs,
@@ -51,6 +57,7 @@ import {
   type Backend,
   type EchoServer,
   type Pair,
+  type SimpleResponse,
   type World,
 } from "@rancher-haproxy/test-support";
 import { recordedCertificate } from "../packages/reloader/test/helpers/test-certificate.ts";
@@ -67,13 +74,22 @@ import {
   startBackends,
   tally,
 } from "./helpers/e2e.ts";
+import { startCheckedBackend, type LabelBackend } from "./helpers/label-backends.ts";
 import { assertNoReload } from "./helpers/runtime.ts";
 
 const L = "map-public-http";
 
 type Stacks = World["stacks"];
 type Case =
-  "tcp" | "hostsHeld" | "explain" | "networkFrom" | "tcpOwner" | "pathHeld" | "lifecycle" | "aliasProxy";
+  | "tcp"
+  | "hostsHeld"
+  | "explain"
+  | "networkFrom"
+  | "tcpOwner"
+  | "pathHeld"
+  | "lifecycle"
+  | "aliasProxy"
+  | "labels";
 
 // The hosts case: stacks mall (its container's health or state as given; https=only) and zoo both claim
 // www.shop.com.
@@ -88,14 +104,14 @@ const hostsHeldStacks = (mall: { health?: string; state?: string }): Stacks => (
   zoo: [{ backend: backends["zoo-web-1"]!, labels: { [`${L}.hosts`]: "www.shop.com" } }],
 });
 
-// The explain case: stack shop's wildcard, stack blog's path-only name under it.
+// The explain case: stack wild's wildcard, stack paths' path-only name under it.
 const explainStacks = (): Stacks => ({
-  shop: [{ backend: backends["shop-web-1"]!, labels: { [`${L}.hosts`]: "*.example.com" } }],
-  blog: [
+  wild: [{ backend: backends["wild-web-1"]!, labels: { [`${L}.hosts`]: "*.example.org" } }],
+  paths: [
     {
-      backend: backends["blog-api-1"]!,
+      backend: backends["paths-api-1"]!,
       service: "api",
-      labels: { [`${L}.path`]: "/api", [`${L}.hosts`]: "www.example.com" },
+      labels: { [`${L}.path`]: "/api", [`${L}.hosts`]: "www.example.org" },
     },
   ],
 });
@@ -158,12 +174,12 @@ const lifecycleStacks = (scale: number): Stacks => ({
 });
 
 // The aliases case: stacks outlet and journal (the proxy's aliases point at them: setAliases), and stacks
-// secure (send-proxy-v2) and plain.
+// proxied (send-proxy-v2) and neighbour.
 const aliasProxyStacks = (): Stacks => ({
   outlet: [{ backend: backends["outlet-web-1"]! }],
   journal: [{ backend: backends["journal-web-1"]! }],
-  secure: [{ backend: backends["secure-web-1"]!, labels: { "send-proxy": "send-proxy-v2" } }],
-  plain: [{ backend: backends["plain-web-1"]! }],
+  proxied: [{ backend: backends["proxied-web-1"]!, labels: { "send-proxy": "send-proxy-v2" } }],
+  neighbour: [{ backend: backends["neighbour-web-1"]! }],
 });
 
 // The TCP-scaling case: stack cache with `scale` of its three echo services on tcpServicePort ("cache" <
@@ -181,6 +197,50 @@ const tcpStacks = (scale: number): Stacks => {
   };
 };
 
+// One request with a path (and optional method/headers) on a fresh connection.
+function request(
+  url: string,
+  hostName: string,
+  path: string,
+  extra: { method?: string; headers?: Record<string, string> } = {},
+): Promise<SimpleResponse> {
+  return httpRequest({ url: new URL(path, url).href, host: hostName, timeoutMs: 5000, ...extra });
+}
+
+// The labels case: every stack of issue 13's option labels (none of them ever changes).
+const labelStacks = (): Stacks => {
+  const sticky = { [`${L}.sticky`]: "true" };
+  const check = { [`${L}.check`]: "/healthz" };
+  return {
+    shop: [
+      { backend: backends["shop-web-1"]!, labels: { [`${L}.hosts`]: "www.example.com,*.example.com" } },
+      {
+        backend: backends["shop-api-1"]!,
+        service: "api",
+        labels: { [`${L}.path`]: "/api", [`${L}.strip-path`]: "true", [`${L}.hosts`]: "www.example.com" },
+      },
+      { backend: backends["shop-docs-1"]!, service: "docs", labels: { [`${L}.path`]: "/docs" } },
+    ],
+    sticky: [
+      { backend: backends["sticky-web-1"]!, labels: sticky },
+      { backend: backends["sticky-web-2"]!, labels: sticky },
+    ],
+    checked: [
+      { backend: checked1, health: "healthy", labels: check },
+      { backend: checked2, health: "healthy", labels: check },
+    ],
+    limited: [{ backend: slow, labels: { [`${L}.maxconn`]: "1" } }],
+    secure: [
+      {
+        backend: backends["secure-web-1"]!,
+        labels: { [`${L}.https`]: "redirect", [`${L}.hsts`]: "600" },
+      },
+    ],
+    strict: [{ backend: backends["strict-web-1"]!, labels: { [`${L}.https`]: "only" } }],
+    plain: [{ backend: backends["plain-web-1"]! }],
+  };
+};
+
 const cleanup = new Cleanup();
 let pair: Pair;
 let backends: Record<string, Backend>;
@@ -191,6 +251,9 @@ let idlePort: number;
 let httpsPort: number;
 let certificate: { cert: string; key: string };
 let cases: Record<Case, Stacks>;
+let slow: Backend;
+let checked1: LabelBackend;
+let checked2: LabelBackend;
 // The proxy service's aliases (rancher-compose.yml's `metadata: aliases:`).
 let aliases: Record<string, string[]> = { journal: ["www"] };
 
@@ -277,8 +340,8 @@ before(async () => {
   backends = await startBackends(cleanup, [
     { name: "mall-web-1", host: "127.0.0.87" },
     { name: "zoo-web-1", host: "127.0.0.88" },
-    { name: "shop-web-1", host: "127.0.0.81" },
-    { name: "blog-api-1", host: "127.0.0.82" },
+    { name: "wild-web-1", host: "127.0.0.81" },
+    { name: "paths-api-1", host: "127.0.0.82" },
     { name: "side-web-1", host: "127.0.0.157" },
     { name: "side-proxy-1", host: "127.0.0.157" },
     { name: "other-web-1", host: "127.0.0.158" },
@@ -291,10 +354,18 @@ before(async () => {
     { name: "steady-web-1", host: "127.0.0.21" },
     { name: "steady-web-2", host: "127.0.0.22" },
     { name: "site-web-1", host: "127.0.0.65" },
+    { name: "shop-web-1", host: "127.0.0.91" },
+    { name: "shop-api-1", host: "127.0.0.92" },
+    { name: "shop-docs-1", host: "127.0.0.93" },
+    { name: "sticky-web-1", host: "127.0.0.94" },
+    { name: "sticky-web-2", host: "127.0.0.95" },
+    { name: "secure-web-1", host: "127.0.0.98" },
+    { name: "strict-web-1", host: "127.0.0.99" },
+    { name: "plain-web-1", host: "127.0.0.100" },
     { name: "outlet-web-1", host: "127.0.0.51" },
     { name: "journal-web-1", host: "127.0.0.52" },
-    { name: "secure-web-1", host: "127.0.0.53", proxyProtocol: true },
-    { name: "plain-web-1", host: "127.0.0.54" },
+    { name: "proxied-web-1", host: "127.0.0.53", proxyProtocol: true },
+    { name: "neighbour-web-1", host: "127.0.0.54" },
   ]);
   cleanup.after(() => Promise.all(Object.values(echoes).map((echo) => echo.close())));
   for (const [name, address] of [
@@ -306,6 +377,10 @@ before(async () => {
     ["cache-rival-1", "127.0.0.64"],
   ] as const)
     echoes[name] = await startEchoServer({ name, host: address });
+  slow = await startBackend({ name: "limited-web-1", host: "127.0.0.101", delayMs: 1000 });
+  cleanup.after(() => slow.close());
+  checked1 = await startCheckedBackend(cleanup, "checked-web-1", "127.0.0.96");
+  checked2 = await startCheckedBackend(cleanup, "checked-web-2", "127.0.0.97");
   certificate = recordedCertificate();
   const [httpPort = 0, tcp = 0, https = 0, tcpService = 0, idle = 0] = await freePorts(5);
   [tcpPort, httpsPort, tcpServicePort, idlePort] = [tcp, https, tcpService, idle];
@@ -318,6 +393,7 @@ before(async () => {
     pathHeld: pathHeldStacks({ health: "healthy" }),
     lifecycle: lifecycleStacks(0),
     aliasProxy: aliasProxyStacks(),
+    labels: labelStacks(),
   };
   pair = await startPair({
     domain: DOMAIN,
@@ -367,23 +443,23 @@ interface HostMatch {
 }
 
 test("explain of a name with only path keys names the backend its other paths reach, as HAProxy routes them", async () => {
-  await pair.waitForApplied((files) => files.map.includes("www.example.com/api"));
-  const body = (path: string) => bodyOrStatus(pair.url, "www.example.com", path);
-  assert.equal(await body("/api/x"), "blog-api-1");
-  assert.equal(await body("/"), "shop-web-1", "HAProxy: outside /api, the wildcard's stack");
+  await pair.waitForApplied((files) => files.map.includes("www.example.org/api"));
+  const body = (path: string) => bodyOrStatus(pair.url, "www.example.org", path);
+  assert.equal(await body("/api/x"), "paths-api-1");
+  assert.equal(await body("/"), "wild-web-1", "HAProxy: outside /api, the wildcard's stack");
 
   const listening = pair.generateMaps.logs.find((line) => line.event === "status.listening");
   const explained = await readStatusJson<{ matches: HostMatch[] }>(
     String(listening?.["url"]),
-    "/explain?host=www.example.com",
+    "/explain?host=www.example.org",
   );
   const match = explained.json.matches.find((entry) => entry.kind === "host");
   assert.deepEqual(
     [match?.status, match?.source, match?.backend, match?.via],
-    ["routed", "wildcard", "shop", "*.example.com"],
+    ["routed", "wildcard", "wild", "*.example.org"],
     JSON.stringify(match),
   );
-  assert.match(match?.reason ?? "", /by path prefix: www\.example\.com\/api → blog\.api/);
+  assert.match(match?.reason ?? "", /by path prefix: www\.example\.org\/api → paths\.api/);
 });
 
 test("a labelled sidekick on its primary's network is routed at the primary's address; stopped, it is not", async () => {
@@ -568,23 +644,23 @@ test("an alias added in the proxy service's metadata answers; removed, it is gon
 test("a container labelled send-proxy-v2 gets a PROXY v2 header; its neighbour without the label does not", async () => {
   const files = await pair.waitForApplied();
   assert.match(files.backends, /server web-\S+ 127\.0\.0\.53:\d+ send-proxy-v2\n/);
-  assert.equal(serversOf(files.backends, "plain").length, 1);
+  assert.equal(serversOf(files.backends, "neighbour").length, 1);
 
-  const answer = await get(pair, host("secure"));
+  const answer = await get(pair, host("proxied"));
   assert.equal(answer.status, 200);
-  assert.equal(answer.body, "secure-web-1");
-  const seen = backends["secure-web-1"]!.seen.at(-1);
+  assert.equal(answer.body, "proxied-web-1");
+  const seen = backends["proxied-web-1"]!.seen.at(-1);
   assert.ok(seen?.proxy, "the backend parsed a PROXY header");
   assert.equal(seen.proxy.version, 2);
   assert.equal(seen.proxy.command, "PROXY");
   assert.equal(seen.proxy.family, "TCP4");
   assert.equal(seen.proxy.sourceAddress, "127.0.0.1", "the client's address, as HAProxy saw it");
   assert.equal(seen.proxy.destinationPort, pair.httpPort, "HAProxy's frontend port");
-  assert.equal(backends["secure-web-1"]!.rejectedConnections, 0);
+  assert.equal(backends["proxied-web-1"]!.rejectedConnections, 0);
   assert.match(String(answer.headers["x-proxy-protocol"]), /^v2 127\.0\.0\.1:\d+$/);
 
-  assert.deepEqual(await tally(pair, host("plain"), 3), { "plain-web-1": 3 });
-  assert.equal(backends["plain-web-1"]!.seen.at(-1)?.proxy, null, "no header without the label");
+  assert.deepEqual(await tally(pair, host("neighbour"), 3), { "neighbour-web-1": 3 });
+  assert.equal(backends["neighbour-web-1"]!.seen.at(-1)?.proxy, null, "no header without the label");
 });
 
 test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0 failed connections", async (t) => {
@@ -677,6 +753,124 @@ test("a TCP service behind map-public-tcp scales 1 → 3 → 1 under load with 0
   assert.match(rival?.reason ?? "", /claimed by stack "zz-cache" and by stack "cache", which wins/);
 });
 
-test("the pair the nine tests shared stops cleanly", async () => {
+test("own domain, wildcards and a look-alike; two services of one stack split by path, with and without strip", async () => {
+  const files = await pair.waitForApplied((applied) => applied.map.includes("www.example.com/api"));
+  assert.match(files.map, /^\*\.example\.com shop$/m);
+  const answer = async (hostName: string, path: string) => {
+    const response = await request(pair.url, hostName, path);
+    return response.status === 200 ? response.body : `status ${response.status}`;
+  };
+  assert.equal(await answer("www.example.com", "/"), "shop-web-1", "own domain");
+  assert.equal(await answer("a.b.example.com", "/"), "shop-web-1", "wildcard, any depth");
+  assert.equal(await answer("example.com.evil.net", "/"), "status 503", "a look-alike matches nothing");
+  assert.equal(await answer("example.com", "/"), "status 503", "*.example.com is not example.com");
+  assert.equal(await answer("wwwexample.com", "/"), "status 503");
+
+  assert.equal(await answer("www.example.com", "/api/orders/7?x=1"), "shop-api-1");
+  assert.equal(backends["shop-api-1"]!.seen.at(-1)?.url, "/orders/7?x=1", "the prefix is stripped");
+  assert.equal(await answer("www.example.com", "/api"), "shop-api-1");
+  assert.equal(backends["shop-api-1"]!.seen.at(-1)?.url, "/", "/api becomes /");
+  assert.equal(await answer("www.example.com", "/apix"), "shop-web-1", "segment boundary: /apix is not /api");
+  assert.equal(
+    await answer("shop.e2e.tld", "/api/v1"),
+    "shop-api-1",
+    "the stack's own host gets the path too",
+  );
+  assert.equal(
+    await answer("x.example.com", "/api/v1"),
+    "shop-web-1",
+    "the wildcard was claimed without path",
+  );
+
+  assert.equal(await answer(host("shop"), "/docs/a/b/c/d"), "shop-docs-1");
+  assert.equal(backends["shop-docs-1"]!.seen.at(-1)?.url, "/docs/a/b/c/d", "without strip the path is kept");
+  assert.equal(await answer(host("shop"), "/"), "shop-web-1");
+  assert.equal(await answer("www.example.com", "/docs"), "shop-web-1", "docs has no hosts label");
+});
+
+test("sticky keeps one client on one container across 100 requests; the check takes a failing one out; maxconn queues", async () => {
+  await pair.waitForApplied((files) => files.backends.includes("option httpchk GET /healthz"));
+
+  // without a cookie both containers answer (round robin); with the one set, only that one
+  assert.deepEqual(Object.keys(await tally(pair, host("sticky"), 6)).sort(), [
+    "sticky-web-1",
+    "sticky-web-2",
+  ]);
+  const first = await get(pair, host("sticky"));
+  const cookie = String(first.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "";
+  // the value is the name of the server slot the container holds in HAProxy (see DESIGN.md, Runtime updates)
+  assert.match(cookie, /^rh_sticky=s\d+$/);
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < 100; i++) {
+    const answer = await request(pair.url, host("sticky"), "/", { headers: { cookie } });
+    counts[answer.body] = (counts[answer.body] ?? 0) + 1;
+  }
+  assert.deepEqual(counts, { [first.body]: 100 });
+
+  // Rancher keeps saying healthy; HAProxy's own check (inter 2s, fall 3) takes checked-web-2 out
+  assert.deepEqual(Object.keys(await tally(pair, host("checked"), 6)).sort(), [
+    "checked-web-1",
+    "checked-web-2",
+  ]);
+  checked2.healthy = false;
+  const since = performance.now();
+  let streak = 0;
+  while (streak < 10) {
+    assert.ok(performance.now() - since < 30_000, "checked-web-2 still answers 30 s after its check failed");
+    const answer = await get(pair, host("checked"));
+    streak = answer.body === "checked-web-1" ? streak + 1 : 0;
+    if (streak === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const outAfter = Math.round(performance.now() - since);
+  console.log(
+    `checked-web-2 out of rotation ${outAfter} ms after its check started failing (window: 3 x 2 s)`,
+  );
+  const before = checked2.requests;
+  assert.deepEqual(await tally(pair, host("checked"), 10), { "checked-web-1": 10 });
+  assert.equal(checked2.requests, before);
+
+  // maxconn=1 on a server answering after 1 s: three requests at once queue and all answer, one by one
+  const started = performance.now();
+  const answers = await Promise.all(
+    [1, 2, 3].map(() =>
+      httpRequest({ url: pair.url, host: host("limited"), timeoutMs: 20_000 }).then((answer) => ({
+        body: answer.body,
+        ms: performance.now() - started,
+      })),
+    ),
+  );
+  assert.deepEqual(
+    answers.map((answer) => answer.body),
+    ["limited-web-1", "limited-web-1", "limited-web-1"],
+  );
+  const slowest = Math.max(...answers.map((answer) => answer.ms));
+  assert.ok(slowest >= 2900, `three 1 s answers through maxconn 1 took only ${Math.round(slowest)} ms`);
+});
+
+test("https=redirect answers 301 (GET) / 308 (POST) to https; https=only refuses HTTP; HSTS on HTTPS answers", async () => {
+  await pair.waitForApplied((files) => files.backends.includes("Strict-Transport-Security"));
+  const https = `https://127.0.0.1:${httpsPort}`;
+
+  const redirected = await request(pair.url, host("secure"), "/a/b?c=1");
+  assert.equal(redirected.status, 301);
+  assert.equal(redirected.headers["location"], `https://${host("secure")}/a/b?c=1`);
+  const posted = await request(pair.url, host("secure"), "/form", { method: "POST" });
+  assert.equal(posted.status, 308);
+  assert.equal(posted.headers["location"], `https://${host("secure")}/form`);
+  const secure = await request(https, host("secure"), "/");
+  assert.equal(secure.status, 200);
+  assert.equal(secure.body, "secure-web-1");
+  assert.equal(secure.headers["strict-transport-security"], "max-age=600");
+
+  assert.equal((await request(pair.url, host("strict"), "/")).status, 403);
+  const strict = await request(https, host("strict"), "/");
+  assert.equal(strict.body, "strict-web-1");
+  assert.equal(strict.headers["strict-transport-security"], undefined);
+
+  const plain = await request(pair.url, host("plain"), "/");
+  assert.equal(plain.body, "plain-web-1", "a stack without the labels keeps plain HTTP");
+});
+
+test("the pair the twelve tests shared stops cleanly", async () => {
   await assertCleanStop(pair);
 });
