@@ -46,6 +46,25 @@ test("a switch given a value other than true or false is refused naming it, neve
     assert.deepEqual(await readCommandLine("generate-maps", [...argv], TEXT), { kind: "run", flags });
 });
 
+test("an explicitly empty boolean flag is refused, not read as a bare flag (true)", async () => {
+  // `--enable-ssl=` and `--strict-sni "$UNSET"` turned TLS and strict SNI on, where ENABLE_SSL= is unset
+  // and generate-maps refuses `--dry-run=`.
+  for (const argv of [["--enable-ssl="], ["--strict-sni", ""], ["--runtime-updates=", "--http-port", "80"]])
+    await assert.rejects(readCommandLine("reloader", argv, TEXT), (error: unknown) => {
+      assert.ok(error instanceof OptionsError, String(error));
+      assert.equal(
+        error.message,
+        `invalid --${argv[0]?.replace(/^--|=$/g, "")} "": must be true or false (also 1/0, yes/no)`,
+      );
+      return true;
+    });
+  // A bare flag is still true, before another flag or at the end; an empty value flag is still empty.
+  const run = await readCommandLine("reloader", ["--enable-ssl", "--strict-sni", "--tcp-ports="], TEXT);
+  assert.deepEqual(run, { kind: "run", flags: { "enable-ssl": "", "strict-sni": "", "tcp-ports": "" } });
+  const values = resolveOptionValues("reloader", run.kind === "run" ? run.flags : {}, { ENABLE_SSL: "" });
+  assert.deepEqual([values.get("enableSsl"), values.get("strictSni")], [true, true]);
+});
+
 test("unknown flags and stray words are refused; a flag of the other program is unknown", async () => {
   await refused(["--bogus"], /^Unknown argument: bogus \(see --help\)$/);
   await refused(["--no-version"], /^Unknown argument: no-version \(see --help\)$/);

@@ -5,7 +5,7 @@ import { describeFor, defaultFor, type OptionRow, type Program } from "./option-
 import { optionRowsOf } from "./option-table.js";
 import { parseKnownFlags } from "./parse-known-flags.js";
 import { OptionsError } from "./options-error.js";
-import { SWITCH } from "./value-types.js";
+import { BOOLEAN, SWITCH } from "./value-types.js";
 
 // The raw text of each given flag, by its main name (a switch is "true" or "false").
 export type RawFlags = Readonly<Record<string, string>>;
@@ -29,6 +29,7 @@ export async function readCommandLine(
   const rows = optionRowsOf(program).map(([, row]) => row);
   refuseRepeats(rows, argv);
   refuseSwitchValues(rows, argv);
+  refuseEmptyBooleans(rows, argv);
   const known = parseKnownFlags(rows, argv);
   return known !== null ? { kind: "run", flags: known } : readWithYargs(program, argv, text);
 }
@@ -91,6 +92,20 @@ function refuseSwitchValues(rows: readonly OptionRow[], argv: readonly string[])
     const row = rows.find((r) => r.flag === name || r.aliases?.includes(name));
     if (row?.type === SWITCH && value !== "true" && value !== "false")
       throw new OptionsError(`invalid ${dashes}${name} ${JSON.stringify(value)}: must be ${SWITCH.accepts}`);
+  }
+}
+
+// A boolean given an empty value (`--enable-ssl=`, `--strict-sni ""`) is refused naming it: yargs reads it
+// as the bare flag (""), so `--enable-ssl=$UNSET` turned TLS on, where an empty ENABLE_SSL is unset.
+function refuseEmptyBooleans(rows: readonly OptionRow[], argv: readonly string[]): void {
+  for (const [index, token] of argv.entries()) {
+    if (token === "--") break;
+    const match = /^(--?)([^=]+)(=?)$/.exec(token);
+    if (match === null) continue;
+    const [, dashes = "", name = "", equals = ""] = match;
+    const row = rows.find((r) => r.flag === name || r.aliases?.includes(name));
+    if (row?.type === BOOLEAN && (equals === "=" || argv[index + 1] === ""))
+      throw new OptionsError(`invalid ${dashes}${name} "": must be ${BOOLEAN.accepts}`);
   }
 }
 
