@@ -1,5 +1,7 @@
 // Times every metadata request without touching core's client: a decorator that reports each call's
-// duration and error kind (aborts are our own cancellations, not the server's fault, and are not reported).
+// duration and error kind (aborts are our own cancellations, not the server's fault, and are not reported,
+// except a long poll's: one that the interval cuts is timed as held, with no error, as in a quiet
+// environment every poll ends so; before, version-wait then had no samples at all).
 import { MetadataError, type MetadataClient } from "@rancher-haproxy/core";
 import { METADATA_PATHS } from "../sources/read-metadata.js";
 
@@ -24,6 +26,7 @@ export function instrumentClient(client: MetadataClient, observer: MetadataObser
     } catch (error) {
       const kind = error instanceof MetadataError ? error.kind : "unexpected";
       if (kind !== "aborted") observer.observe(request, seconds(), kind);
+      else if (request === "version-wait") observer.observe(request, seconds(), null);
       throw error;
     }
   }
