@@ -1,7 +1,10 @@
 // Options are validated once at the edge: defaults of the original, every variable keeps its meaning,
 // errors name the flag or variable and the bad value (never the password); the CLI exits 2 on them.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { spawnReloader } from "../../test-support/src/haproxy/index.ts";
 import { MAX_STATE_DIR, resolveOptions } from "../src/options/resolve-options.ts";
 import { problemsOf } from "./helpers/problems-of.ts";
@@ -231,6 +234,13 @@ describe("resolveOptions", () => {
         /^invalid RELOADER_STATE_DIR ".*": no \$ allowed/,
         dir,
       );
+    // With ENABLE_SSL the crt-list and the runtime API take the dir's paths unquoted: an option problem,
+    // before anything starts (a comma or `$` is refused above, and alone).
+    assert.deepEqual(problemsOf({ ENABLE_SSL: "true", RELOADER_STATE_DIR: "/tmp/rh x" }), [
+      'invalid RELOADER_STATE_DIR "/tmp/rh x": with ENABLE_SSL=true only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)',
+    ]);
+    assert.equal(problemsOf({ ENABLE_SSL: "true", RELOADER_STATE_DIR: "/tmp/a,b" }).length, 1);
+    assert.deepEqual(problemsOf({ RELOADER_STATE_DIR: "/tmp/rh x" }), []);
     assert.match(
       problemsOf({ HAPROXY_SSL_CERT: "/certs/it's.pem" })[0] ?? "",
       /^invalid HAPROXY_SSL_CERT ".*": must be a file path without quotes/,
@@ -250,6 +260,24 @@ describe("reloader CLI", () => {
     assert.match(text, /ENABLE_SSL "maybe": must be true or false/);
     assert.match(text, /STATS_PASSWORD \(value not shown\): must be/);
     assert.ok(!text.includes("bad pass"));
+  });
+
+  it("refuses a state dir ENABLE_SSL cannot use before it looks for a certificate", async () => {
+    // Before, the certificate was prepared first: without one, its error hid the state dir's.
+    const stateDir = join(tmpdir(), `rh state ${process.pid}`);
+    after(() => rmSync(stateDir, { recursive: true, force: true }));
+    const child = spawnReloader({
+      env: {
+        ENABLE_SSL: "true",
+        RELOADER_STATE_DIR: stateDir,
+        RANCHER_API_HOST: "127.0.0.1:1",
+        SYSLOG_HOST: "stdout",
+      },
+    });
+    assert.deepEqual(await child.exited, { code: 2, signal: null });
+    const text = child.logs.map((line) => line.raw ?? "").join("\n");
+    assert.match(text, /invalid RELOADER_STATE_DIR ".*rh state \d+": with ENABLE_SSL=true only letters/);
+    assert.doesNotMatch(text, /certificate/);
   });
 
   it("rejects unknown flags with exit 2 and one line, no help dump", async () => {

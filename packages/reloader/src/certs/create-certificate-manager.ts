@@ -20,7 +20,7 @@ export function createCertificateManager(
 ): CertificateManager {
   if (!PLAIN_PATH.test(layout.dir))
     throw new StartupError(
-      `ENABLE_SSL=true needs a RELOADER_STATE_DIR of letters, digits and ._/@:,+- only (a crt-list and ` +
+      `ENABLE_SSL=true needs a RELOADER_STATE_DIR of letters, digits and ._/@:+- only (a crt-list and ` +
         `the runtime API cannot quote a path): ${JSON.stringify(layout.dir)}`,
     );
   return new CertificateManager({

@@ -10,6 +10,7 @@ import {
   type OptionValues,
   type RawFlags,
 } from "@rancher-haproxy/core";
+import { PLAIN_PATH } from "../certs/render/render-crt-list.js";
 import { stateLayout } from "../output/snapshot-layout.js";
 import type { ReloaderOptions } from "./reloader-options.js";
 
@@ -121,6 +122,11 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
   if (options.stateDir.includes("$"))
     problems.push(
       `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: no $ allowed (HAProxy expands environment variables in haproxy.cfg, even inside single quotes)`,
+    );
+  // The crt-list and the runtime API name the certificates in the dir unquoted (a comma is refused above).
+  if (ssl.enabled && !options.stateDir.includes(",") && !PLAIN_PATH.test(options.stateDir))
+    problems.push(
+      `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: with ENABLE_SSL=true only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)`,
     );
   const used: [string, number][] = [["HTTP_PORT", options.httpPort]];
   if (ssl.enabled) used.push(["HTTPS_PORT", ssl.port]);
