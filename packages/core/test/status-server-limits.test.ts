@@ -124,7 +124,7 @@ function rawStatusLine(port: number, requestLine: string): Promise<string> {
   });
 }
 
-test("a request target no URL can be made of is a 400, never a crash (with or without the token)", async (t) => {
+test("a request target that is not a path, or no URL can be made of, is a 400, never a crash (with or without the token)", async (t) => {
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => rejections.push(reason);
   process.on("unhandledRejection", onRejection);
@@ -137,6 +137,9 @@ test("a request target no URL can be made of is a 400, never a crash (with or wi
       assert.throws(() => new URL(target, "http://status.invalid"), `${target} is not a URL`);
       assert.equal(await rawStatusLine(server.port, `GET ${target} HTTP/1.1`), "HTTP/1.1 400 Bad Request");
     }
+    // `*` (asterisk form) is no path: it was read as `/*`, a 404 (GET), 405 (OPTIONS) or 401 (token).
+    for (const line of ["OPTIONS * HTTP/1.1", "GET * HTTP/1.1", "GET *healthz HTTP/1.1"])
+      assert.equal(await rawStatusLine(server.port, line), "HTTP/1.1 400 Bad Request", line);
     const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) });
     assert.equal(response.status, 200, "the listener still answers");
   }

@@ -74,9 +74,12 @@ function hasBody(request: IncomingMessage): boolean {
   return request.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) !== 0);
 }
 
-// The request target as a URL (its path and query); null for a target no URL can be made of, such as
-// `//` or `http://[` (new URL throws on those: it must not reach the process as an unhandled rejection).
+// The request target as a URL (its path and query); null for a target that is not a path (`*`, which
+// was read as `/*`) or that no URL can be made of, such as `//` or `http://[` (new URL throws on those:
+// it must not reach the process as an unhandled rejection).
 function requestUrl(target: string | undefined): URL | null {
+  // Origin form (`/path?query`) or absolute form (`http://host/path`) only.
+  if (target !== undefined && !/^(?:\/|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/.test(target)) return null;
   try {
     return new URL(target ?? "/", "http://status.invalid");
   } catch {
