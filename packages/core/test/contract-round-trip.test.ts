@@ -218,6 +218,8 @@ const HOSTILE_BACKENDS_LINES = [
   "    http-request replace-path ^/a.b(?:/(.*))?$ /\\1",
   "    http-response set-header Strict-Transport-Security max-age=-1 if { ssl_fc }",
   "    http-response set-header X-Evil 1",
+  "    http-after-response set-header Strict-Transport-Security max-age=1 if !{ ssl_fc }",
+  "    http-after-response set-header X-Evil 1",
   "    server evil 6.6.6.6:80 check inter 1s fall 3 rise 2",
   "    server evil 6.6.6.6:80 maxconn 0",
   "    server evil 6.6.6.6:80 cookie ABC",
@@ -449,6 +451,20 @@ test("backend option lines are read only in the renderer's order, once each, red
   });
   assert.deepEqual(old.ok && old.table.backends[0]?.options, { https: "redirect" });
   refusedAt(["http-request redirect scheme https code 308 if !{ ssl_fc }"], 3);
+  // and one from before HSTS on HAProxy's own answers (`http-response`), with its order kept
+  const oldHsts = parseSharedFiles({
+    backends: `${head}    http-request deny deny_status 403 if !{ ssl_fc }\n    http-response set-header Strict-Transport-Security max-age=600 if { ssl_fc }\n`,
+    map: "",
+  });
+  assert.deepEqual(oldHsts.ok && oldHsts.table.backends[0]?.options, { https: "only", hsts: 600 });
+  assert.match(
+    oldHsts.ok ? renderBackends(oldHsts.table) : "",
+    /^ {4}http-after-response set-header Strict-Transport-Security max-age=600 if \{ ssl_fc \}$/m,
+  );
+  refusedAt(
+    ["http-response set-header Strict-Transport-Security max-age=600 if { ssl_fc }", "balance leastconn"],
+    4,
+  );
   const spaced = parseSharedFiles({ backends: `${head}    timeout\t  tunnel 1h\n`, map: "" });
   assert.deepEqual(spaced.ok && spaced.table.backends[0]?.options, { timeoutTunnel: "1h" });
 });

@@ -39,7 +39,7 @@ const FORMS: readonly Form[] = [
     },
   ],
   [
-    /^http-response set-header Strict-Transport-Security max-age=(\S+) if \{ ssl_fc \}$/,
+    /^http-after-response set-header Strict-Transport-Security max-age=(\S+) if \{ ssl_fc \}$/,
     (m, o) => {
       const seconds = parseBoundedInteger(m[1] ?? "", 0, MAX_HSTS_SECONDS);
       return seconds !== undefined && ((o.hsts = seconds), true);
@@ -51,7 +51,7 @@ const FORMS: readonly Form[] = [
 // value, or lines out of the renderer's order, repeated or missing their pair).
 export function parseBackendOptions(read: readonly OptionLine[]): BackendOptions | undefined {
   const options: BackendOptions = {};
-  const lines = read.map((line) => ({ ...line, text: upgradeRedirectLine(line.text) }));
+  const lines = read.map((line) => ({ ...line, text: upgradeOldLine(line.text) }));
   for (const [index, { text, problem }] of lines.entries()) {
     const known = FORMS.some(([form, read]) => {
       const match = form.exec(text);
@@ -80,11 +80,17 @@ const ORDER =
 // named in Host); read as the same option, so a reloader upgraded first still routes that file.
 const OLD_REDIRECT = /^http-request redirect scheme https code (30[18]) if !\{ ssl_fc \}( METH_GET)?$/;
 
-function upgradeRedirectLine(text: string): string {
-  const old = OLD_REDIRECT.exec(text);
-  return old === null
-    ? text
-    : `http-request redirect location ${HTTPS_LOCATION} code ${old[1] ?? ""} if !{ ssl_fc }${old[2] ?? ""}`;
+// A generator from before 2026-12-05 wrote HSTS as an `http-response` rule (server answers only, so
+// HAProxy's own 503 had none); read as the same option, served as `http-after-response`.
+const OLD_HSTS = /^http-response (set-header Strict-Transport-Security .*)$/;
+
+// The line as the renderer writes it today when it is one of an older generator's forms; else as is.
+function upgradeOldLine(text: string): string {
+  const redirect = OLD_REDIRECT.exec(text);
+  if (redirect !== null)
+    return `http-request redirect location ${HTTPS_LOCATION} code ${redirect[1] ?? ""} if !{ ssl_fc }${redirect[2] ?? ""}`;
+  const hsts = OLD_HSTS.exec(text);
+  return hsts === null ? text : `http-after-response ${hsts[1] ?? ""}`;
 }
 
 function isBalance(value: string | undefined): value is BalanceAlgorithm {

@@ -31,8 +31,11 @@ export function renderBackendOptionLines(options: BackendOptions | undefined): s
   if (options.https === "only") lines.push("http-request deny deny_status 403 if !{ ssl_fc }");
   if (options.stripPath !== undefined)
     lines.push(`http-request replace-path ^${stripPathPattern(options.stripPath)}(?:/(.*))?$ /\\1`);
+  // http-after-response: also on HAProxy's own answers (a 503 without a server, a 502, a 504)
   if (options.hsts !== undefined)
-    lines.push(`http-response set-header Strict-Transport-Security max-age=${options.hsts} if { ssl_fc }`);
+    lines.push(
+      `http-after-response set-header Strict-Transport-Security max-age=${options.hsts} if { ssl_fc }`,
+    );
   return lines;
 }
 

@@ -29,7 +29,7 @@ export const GRAMMAR = {
     new RegExp(
       `^ {4}http-request replace-path \\^(?:/${SEGMENT_PATTERN}){1,3}\\(\\?:/\\(\\.\\*\\)\\)\\?\\$ /\\\\1$`,
     ),
-    /^ {4}http-response set-header Strict-Transport-Security max-age=(?:0|[1-9][0-9]{0,8}) if \{ ssl_fc \}$/,
+    /^ {4}http-after-response set-header Strict-Transport-Security max-age=(?:0|[1-9][0-9]{0,8}) if \{ ssl_fc \}$/,
   ],
   server: new RegExp(
     `^ {4}server ([a-z0-9][a-z0-9_.-]{0,127}) (${OCTET}(?:\\.${OCTET}){3}):([1-9][0-9]{0,4})(?: (?:${PROXY}))?` +
