@@ -81,6 +81,11 @@ test("https=redirect sends a Host with a port to the HTTPS port, a Host without 
     (await httpRequest({ url: fixture.url, host: `app.dev.tld:${fixture.httpPort}` })).body,
     "app",
   );
+  // with ENABLE_SSL the HTTPS frontend serves them: no warning about https backends
+  assert.deepEqual(
+    fixture.reloader.logs.filter((line) => String(line.event).startsWith("https.")),
+    [],
+  );
 });
 
 test("ENABLE_SSL_REDIRECTION sends a Host with a port to the HTTPS port, a Host without one to https://<host>/", async (t) => {

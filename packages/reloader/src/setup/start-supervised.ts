@@ -1,6 +1,6 @@
 // The supervised part of a reloader's start and its stop: the first snapshot, HAProxy started (or the
 // running master adopted), the status listener and the watcher; then one stop within --stop-timeout.
-import type { Logger } from "@rancher-haproxy/core";
+import type { Logger, SharedBackend } from "@rancher-haproxy/core";
 import { adoptMaster } from "../adopt/adopt-master.js";
 import type { FoundMaster } from "../adopt/find-running-master.js";
 import type { CertificateManager } from "../certs/certificate-manager.js";
@@ -10,6 +10,7 @@ import type { StdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { ConfigApplier } from "../reload/config-applier.js";
+import { createHttpsListenerReport } from "../reload/report-https-listener.js";
 import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
 import { readAdoptedGeneration } from "../sources/read-state-dir.js";
@@ -70,9 +71,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     retryMs: options.debounceMs,
     runtimeUpdates: options.runtimeUpdates,
     slotsPerBlock: options.serverSlots,
-    ...(options.userConfig === null
-      ? { onChecked: createTcpPortReport(options.tcpPorts, logger, status) }
-      : {}),
+    ...(options.userConfig === null ? { onChecked: createBackendReports(options, logger, status) } : {}),
   });
 
   stopIfAsked(stop, "before the first check");
@@ -150,6 +149,22 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       supervisor.killNow();
       unlock();
     },
+  };
+}
+
+// What the generated base config reports of the backends going live: TCP ports nothing listens for, and
+// backends asking for HTTPS without ENABLE_SSL.
+function createBackendReports(
+  options: ReloaderOptions,
+  logger: Logger,
+  status: ReloaderStatus,
+): (backends: Buffer | readonly SharedBackend[]) => void {
+  const tcp = createTcpPortReport(options.tcpPorts, logger, status);
+  if (options.ssl.enabled) return tcp;
+  const https = createHttpsListenerReport(logger, status);
+  return (backends) => {
+    tcp(backends);
+    https(backends);
   };
 }
 

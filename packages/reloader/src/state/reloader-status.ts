@@ -6,6 +6,12 @@ import type { ReloadReason } from "../model/plan-update.js";
 export type ReloadResult =
   "applied" | "check-failed" | "rejected" | "interrupted" | "deferred" | "unconfirmed";
 
+// A backend of the applied files that asks for HTTPS (its `https` option).
+export interface HttpsBackend {
+  name: string;
+  https: "redirect" | "only";
+}
+
 // A plain copy of the status for JSON answers and tests.
 export interface StatusSnapshot {
   haproxyPid: number | null;
@@ -40,6 +46,8 @@ export interface StatusSnapshot {
   };
   /** public ports of the running backends file's tcp_<port> backends that TCP_PORTS does not list */
   unlistedTcpPorts: number[];
+  /** the running backends file's backends with `https=redirect|only`, while ENABLE_SSL is off (by name) */
+  httpsWithoutListener: HttpsBackend[];
   /** the input files' watch failed (its first error) and is not re-armed yet: only the rescan sees changes */
   inputWatchProblem: string | null;
   /** since when (ms epoch) the master has not answered the periodic show proc (null: it answers) */
@@ -66,6 +74,7 @@ export class ReloaderStatus {
     reloadsByReason: {},
     runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
     unlistedTcpPorts: [],
+    httpsWithoutListener: [],
     inputWatchProblem: null,
     masterCliSilentSince: null,
   };
@@ -184,6 +193,11 @@ export class ReloaderStatus {
   // The TCP backends of the applied files whose ports TCP_PORTS does not list (nothing listens for them).
   tcpPortsUnlisted(ports: readonly number[]): void {
     this.state.unlistedTcpPorts = [...ports];
+  }
+
+  // The backends of the applied files that ask for HTTPS while nothing listens for it (ENABLE_SSL off).
+  httpsWithoutListener(backends: readonly HttpsBackend[]): void {
+    this.state.httpsWithoutListener = [...backends];
   }
 
   // The input files' watch failed (why) or works again (null).

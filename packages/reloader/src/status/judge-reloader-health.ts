@@ -4,6 +4,7 @@
 // failed and waits for its retry.
 import type { StatusSnapshot } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
+import { httpsListenerWarnings } from "./https-listener-warnings.js";
 import { unlistedTcpWarnings } from "./unlisted-tcp-warnings.js";
 
 // The answer: healthy or not, and a JSON body saying why.
@@ -75,6 +76,7 @@ export function judgeReloaderHealth(
               "does (its workers may still serve)",
           ]),
       ...unlistedTcpWarnings(status.unlistedTcpPorts),
+      ...httpsListenerWarnings(status.httpsWithoutListener),
     ],
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";

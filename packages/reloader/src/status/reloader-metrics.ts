@@ -106,6 +106,12 @@ export function createReloaderMetrics(
   );
   gauge(
     registry,
+    "reloader_https_backends_without_listener",
+    "backends in the applied files with https=redirect or https=only while ENABLE_SSL is off",
+    (g) => g.set(snap().httpsWithoutListener.length),
+  );
+  gauge(
+    registry,
     "reloader_apply_retry_pending",
     "1 while a change that did not go live waits for its next attempt, else 0",
     (g) => g.set(snap().retry === null ? 0 : 1),
