@@ -13,7 +13,7 @@ import { recordedCertificate } from "./helpers/test-certificate.ts";
 const CERT = recordedCertificate();
 const HSTS = "max-age=600";
 
-// The backends file as the generator writes it today, or as one from before 2026-12-05 did (read as the
+// The backends file as the generator writes it today, or as one from before 2026-12-04 did (read as the
 // same option and served in today's form).
 const FORMS = {
   today: (text: string) => text,

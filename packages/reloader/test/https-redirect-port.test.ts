@@ -76,6 +76,7 @@ test("https=redirect sends a Host with a port to the HTTPS port, a Host without 
   );
   // A browser on port 80 names no port: it goes to 443, as before.
   assert.equal(await location(fixture, "secure.dev.tld", "/a?b"), "https://secure.dev.tld/a?b");
+  assert.equal(await location(fixture, "secure.dev.tld.", "/a"), "https://secure.dev.tld/a");
   assert.equal((await httpRequest({ url: fixture.url, host: named })).status, 301);
   assert.equal(
     (await httpRequest({ url: fixture.url, host: `app.dev.tld:${fixture.httpPort}` })).body,
@@ -95,4 +96,11 @@ test("ENABLE_SSL_REDIRECTION sends a Host with a port to the HTTPS port, a Host 
   assert.equal(await follow(get), "app", "the client reaches the service over HTTPS");
   assert.equal(await location(fixture, "app.dev.tld", "/x"), "https://app.dev.tld/x");
   assert.equal(await location(fixture, "[::1]:8080", "/x"), `https://[::1]:${httpsPort}/x`);
+  // the port a browser on port 80 names goes to 443 like none; a trailing dot goes as routing reads it
+  assert.equal(await location(fixture, "app.dev.tld:80", "/x"), "https://app.dev.tld/x");
+  assert.equal(await location(fixture, "App.Dev.tld.", "/x"), "https://app.dev.tld/x");
+  assert.equal(
+    await location(fixture, `app.dev.tld.:${fixture.httpPort}`, "/x"),
+    `https://app.dev.tld:${httpsPort}/x`,
+  );
 });

@@ -1,5 +1,5 @@
 // Backends with https=redirect or https=only on a reloader without ENABLE_SSL: nothing listens for HTTPS,
-// so their clients are redirected to a port nothing answers on, or get 403 every time. Until 2026-12-05
+// so their clients are redirected to a port nothing answers on, or get 403 every time. Until 2026-12-04
 // nothing said so anywhere; now a log line per change, a /healthz warning per backend (still healthy) and
 // a metric, while the files are applied as before (routing goes on).
 import assert from "node:assert/strict";

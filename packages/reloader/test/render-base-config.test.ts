@@ -166,14 +166,14 @@ describe("renderBaseConfig", () => {
     assert.match(text, /^ {4}bind \[::1\]:443 ssl crt \/etc\/ssl\/x\.pem alpn h2,http\/1\.1$/m);
     assert.match(
       text,
-      /^ {4}http-request redirect location https:\/\/%\[req\.fhdr\(host\),host_only,concat\(,txn\.https_port\)\]%\[pathq\] code 301 if !\{ ssl_fc \} \{ req\.fhdr\(host\),host_only -m len gt 0 \}$/m,
+      /^ {4}http-request redirect location https:\/\/%\[req\.fhdr\(host\),host_only,regsub\(\\\.\$,\),concat\(,txn\.https_port\)\]%\[pathq\] code 301 if !\{ ssl_fc \} \{ req\.fhdr\(host\),host_only -m len gt 0 \}$/m,
     );
     assert.match(text, /^ {4}http-request set-header X-Forwarded-Proto https$/m);
     // HTTPS on 443: a Host's port is dropped from the Location; on another port, replaced by it.
     assert.doesNotMatch(text, /set-var\(txn\.https_port\)/);
     assert.match(
       renderBaseConfig(base({ https: { port: 8443, certPath: "/x.pem", redirect: null } })),
-      /^ {4}http-request set-var\(txn\.https_port\) str\(:8443\) if \{ req\.fhdr\(host\),port_only gt 0 \}$/m,
+      /^ {4}http-request set-var\(txn\.https_port\) str\(:8443\) if \{ req\.fhdr\(host\),port_only gt 0 \} !\{ req\.fhdr\(host\),port_only eq 80 \}$/m,
     );
     assert.match(
       renderBaseConfig(base({ log: { kind: "udp", host: "::1", port: 514 } })),

@@ -80,7 +80,7 @@ const ORDER =
 // named in Host); read as the same option, so a reloader upgraded first still routes that file.
 const OLD_REDIRECT = /^http-request redirect scheme https code (30[18]) if !\{ ssl_fc \}( METH_GET)?$/;
 
-// A generator from before 2026-12-05 wrote HSTS as an `http-response` rule (server answers only, so
+// A generator from before 2026-12-04 wrote HSTS as an `http-response` rule (server answers only, so
 // HAProxy's own 503 had none); read as the same option, served as `http-after-response`.
 const OLD_HSTS = /^http-response (set-header Strict-Transport-Security .*)$/;
 

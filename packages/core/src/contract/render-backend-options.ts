@@ -11,8 +11,9 @@ export const SERVER_CHECK = "check inter 2s fall 3 rise 2";
 export const HTTPS_PORT_VAR = "txn.https_port";
 
 // Where a redirect to HTTPS sends a request: the Host without its port (`redirect scheme` kept it, so
-// `Host: app:8080` went to `https://app:8080/`, the HTTP port), then HTTPS_PORT_VAR, the path and query.
-export const HTTPS_LOCATION = `https://%[req.fhdr(host),host_only,concat(,${HTTPS_PORT_VAR})]%[pathq]`;
+// `Host: app:8080` went to `https://app:8080/`, the HTTP port) or a trailing dot (as routing reads it:
+// `app.tld.` matches no certificate name), then HTTPS_PORT_VAR, the path and query.
+export const HTTPS_LOCATION = `https://%[req.fhdr(host),host_only,regsub(\\.$,),concat(,${HTTPS_PORT_VAR})]%[pathq]`;
 
 // The option lines of a backend block (without indent), in their fixed order; [] without options.
 export function renderBackendOptionLines(options: BackendOptions | undefined): string[] {

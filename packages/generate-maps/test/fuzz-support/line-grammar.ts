@@ -23,8 +23,8 @@ export const GRAMMAR = {
     /^ {4}cookie rh_sticky insert indirect nocache$/,
     /^ {4}option httpchk GET \/[A-Za-z0-9_~./-]{0,199}$/,
     new RegExp(`^ {4}timeout (?:server|tunnel) ${DURATION}$`),
-    /^ {4}http-request redirect location https:\/\/%\[req\.fhdr\(host\),host_only,concat\(,txn\.https_port\)\]%\[pathq\] code 301 if !\{ ssl_fc \} METH_GET$/,
-    /^ {4}http-request redirect location https:\/\/%\[req\.fhdr\(host\),host_only,concat\(,txn\.https_port\)\]%\[pathq\] code 308 if !\{ ssl_fc \}$/,
+    /^ {4}http-request redirect location https:\/\/%\[req\.fhdr\(host\),host_only,regsub\(\\\.\$,\),concat\(,txn\.https_port\)\]%\[pathq\] code 301 if !\{ ssl_fc \} METH_GET$/,
+    /^ {4}http-request redirect location https:\/\/%\[req\.fhdr\(host\),host_only,regsub\(\\\.\$,\),concat\(,txn\.https_port\)\]%\[pathq\] code 308 if !\{ ssl_fc \}$/,
     /^ {4}http-request deny deny_status 403 if !\{ ssl_fc \}$/,
     new RegExp(
       `^ {4}http-request replace-path \\^(?:/${SEGMENT_PATTERN}){1,3}\\(\\?:/\\(\\.\\*\\)\\)\\?\\$ /\\\\1$`,

@@ -23,12 +23,12 @@ export function renderHttpFrontend(input: BaseConfigInput): string[] {
     ...renderHttpOptions(),
     ...renderHostCheck(),
   ];
-  // A Host that names a port shows a client on other ports than 80/443: the redirects (this one and
-  // https=redirect's) send it to HTTPS_PORT; a Host without one, to 443 (behind a port mapping such as
-  // 443→8443, HTTPS_PORT is not the port a browser on port 80 reaches).
+  // A Host that names a port other than 80 shows a client on other ports than 80/443: the redirects
+  // (this one and https=redirect's) send it to HTTPS_PORT; a Host without one or with `:80`, to 443
+  // (behind a port mapping such as 443→8443, HTTPS_PORT is not the port a browser on port 80 reaches).
   if (input.https && input.https.port !== 443)
     lines.push(
-      `http-request set-var(${HTTPS_PORT_VAR}) str(:${input.https.port}) if { req.fhdr(host),port_only gt 0 }`,
+      `http-request set-var(${HTTPS_PORT_VAR}) str(:${input.https.port}) if { req.fhdr(host),port_only gt 0 } !{ req.fhdr(host),port_only eq 80 }`,
     );
   // Only a request that names a host: without one (HTTP/1.0, an empty Host) the Location was `https:///…`,
   // a URL without a host; such a request goes on to the routing's 503 instead.
