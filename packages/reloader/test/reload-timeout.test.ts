@@ -86,7 +86,15 @@ test("after a reload not confirmed in time, `current` does not move on until the
     fixture,
   } = await appFixture(t, ["127.0.0.65", "127.0.0.66"], { deferStart: true }, "web");
   const { bin, flag: slow, woke } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
-  const reloader = await fixture.start(["--haproxy-bin", bin, "--reload-timeout", "2s"]);
+  const reloader = await fixture.start([
+    "--haproxy-bin",
+    bin,
+    "--reload-timeout",
+    "2s",
+    "--status-port",
+    "0",
+  ]);
+  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
   await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
 
   const from = reloader.logs.length;
@@ -117,9 +125,21 @@ test("after a reload not confirmed in time, `current` does not move on until the
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   assert.deepEqual([...seen], [timedOut], "`current` stayed on the snapshot the master was loading");
-  await reloader.waitForEvent("reload.applied", { from, timeoutMs: 30_000 });
-  await waitFor(routes(fixture.url, "api.dev.tld", "web"), { timeoutMs: 10_000, message: "the change live" });
+  await waitFor(routes(fixture.url, "api.dev.tld", "web"), { timeoutMs: 30_000, message: "the change live" });
   assert.ok(await routes(fixture.url, "www.dev.tld", "web")(), "www routed");
+  // The reload that timed out went live (`reload.settled` `applied`): what the worker runs is known again,
+  // so the change that came meanwhile (one map key) is a runtime step. Before (found by a review), it was
+  // a second reload for `state-unknown`, cutting every long-lived connection again.
+  const after = (event: string) => reloader.logs.slice(from).filter((line) => line["event"] === event);
+  assert.equal(after("reload.settled")[0]?.["outcome"], "applied");
+  assert.deepEqual(
+    after("reload.planned").map((line) => line["reason"]),
+    ["backends-changed"],
+    "one reload, the one that timed out",
+  );
+  assert.equal(after("runtime.applied").length, 1, "the change that came meanwhile, a runtime step");
+  const samples = await scrapeMetrics(statusUrl);
+  assert.equal(metricValue(samples, "reloader_worker_generation", {}), 1, "HAProxy reloaded once");
 });
 
 async function exists(path: string): Promise<boolean> {

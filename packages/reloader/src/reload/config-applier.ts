@@ -10,7 +10,7 @@ import type { ApplierOptions } from "./applier-options.js";
 import { DONE, initialState, withChange } from "./applier-state.js";
 import type { PassOutcome, PassSteps, StateChange } from "./applier-state.js";
 import { applyRuntimePlan } from "./apply-runtime-plan.js";
-import { liveAfterStart } from "./live-after-start.js";
+import { knownAfterStart, liveAfterStart } from "./live-after-start.js";
 import { planChange } from "./plan-change.js";
 import { prepareInitial } from "./prepare-initial.js";
 import { reloadTo } from "./reload-to.js";
@@ -135,14 +135,17 @@ export class ConfigApplier {
       logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
       return DONE;
     }
-    // The late verdict on this change's own reload that timed out first: it may have gone live.
-    if (this.state.switched?.hash === hash && !this.options.supervisor.isSettled())
-      await this.options.supervisor.settled();
+    // The late verdict on the reload that timed out first: it may have gone live, this change's own
+    // (nothing left to do) or the one before other inputs came (what HAProxy runs is then known again).
+    const late = this.state.switched?.hash === hash || this.state.startState !== null;
+    if (late && !this.options.supervisor.isSettled()) await this.options.supervisor.settled();
     const live = liveAfterStart(this.state, hash, status, logger);
     if (live !== null) {
       this.apply(live);
       return DONE;
     }
+    const known = knownAfterStart(this.state, status);
+    if (known !== null) this.apply(known);
     // The same bytes as the last unsettled read give the same verdict: not parsed again (a 400 000-key
     // map re-read every few seconds while its writer is stopped between renames cost ≈ 1.7 s each).
     if (hash === this.lastUnsettled?.hash) return this.unsettled(hash, this.lastUnsettled.reason);

@@ -55,7 +55,8 @@ export async function* reloadTo(
   )
     change.switched = { generation, hash };
   // Not confirmed in time, but it may still go live: once the master's late verdict says it did, the next
-  // pass finds HAProxy running this snapshot, with this state (live-after-start.ts), and reloads nothing.
+  // pass finds HAProxy running this snapshot, with this state (live-after-start.ts), and reloads nothing
+  // (for other files that came meanwhile, it plans from this state: runtime steps where it can).
   if (result.kind === "reloaded" && !result.verdict.ok && result.verdict.kind === "timeout") {
     change.switched = { generation, hash };
     change.startState = { generation, state };
