@@ -67,7 +67,7 @@ test("a change planned while the master is silent after a timed-out reload waits
     },
     slotsPerBlock: 10,
     runtimeUpdates: true,
-    supervisor: { isSettled: () => false, settled: async () => false },
+    supervisor: { isSettled: () => false, settled: async () => false, waitingReason: () => "silent" },
   } as unknown as Parameters<typeof planChange>[2];
   const accepted = {
     files: { base: "global\n", backends: "", map: "", hash: "H" },

@@ -2,10 +2,17 @@
 // the new configuration fails to load, so the master's counters are the only proof.
 import { currentWorker, parseShowProc, sendMasterCommand, type ProcInfo } from "@rancher-haproxy/core";
 
-// The proof, or why there is none (`exited`: the master died meanwhile; `rejected`: it kept the old workers).
+// The proof, or why there is none (`exited`: the master died meanwhile; `rejected`: it kept the old workers;
+// `sent: false`: a `timeout` whose reload never reached the master, its CLI did not answer or connect).
 export type Verdict =
   | { ok: true; info: ProcInfo; workerPid: number }
-  | { ok: false; kind: "exited" | "rejected" | "timeout"; reason: string; info: ProcInfo | null };
+  | {
+      ok: false;
+      kind: "exited" | "rejected" | "timeout";
+      reason: string;
+      info: ProcInfo | null;
+      sent?: false;
+    };
 
 // How long to wait and how to tell the master is still alive.
 export interface ConfirmOptions {

@@ -48,10 +48,12 @@ export type SwitchResult =
   | { kind: "reloaded"; verdict: Verdict; kept: number | null }
   | { kind: "waiting"; reason: string };
 
-// Why a switch or reload is put off: the last reload timed out and the master still does not answer.
-const UNSETTLED_REASON =
-  "the master has not answered since a reload timed out: current is not moved until it does";
-const UNSETTLED: SwitchResult = { kind: "waiting", reason: UNSETTLED_REASON };
+// Why a switch or reload is put off: the last reload timed out (or could not be sent: someone else's may
+// have reached the master) and the master still does not answer.
+function unsettledReason(late: LateReload): string {
+  const what = late.sent === false ? "a reload could not be sent to it" : "a reload timed out";
+  return `the master has not answered since ${what}: current is not moved until it does`;
+}
 
 // How many of HAProxy's last stderr lines a first start keeps for its failure message.
 const START_STDERR_LINES = 1000;
@@ -157,6 +159,11 @@ export class HaproxySupervisor {
     return this.unsettled === null;
   }
 
+  // Why a change waits while not settled (null: settled).
+  waitingReason(): string | null {
+    return this.unsettled === null ? null : unsettledReason(this.unsettled);
+  }
+
   // isSettled, asking the master first (on the lock) when the last reload timed out: true once it answers
   // show proc again, or when HAProxy is not running (its restart loads whatever `current` names).
   settled(): Promise<boolean> {
@@ -174,7 +181,9 @@ export class HaproxySupervisor {
     return this.lock.run(async () => {
       const { layout, status } = this.options;
       // Settled first: the master's verdict on a reload that timed out may point `current` back.
-      if (this.isRunning() && !(await this.settle())) return UNSETTLED;
+      const late = this.unsettled;
+      if (late !== null && this.isRunning() && !(await this.settle()))
+        return { kind: "waiting", reason: unsettledReason(late) };
       // What the workers run: `current`, or the `kept` link a reload the master gave no verdict on left
       // (settleLateReload): taken from `current` then, a refusal pointed `current` "back" at a snapshot
       // no worker ever loaded (found by a review). Until the verdict, the workers run `kept`: a reloader
@@ -204,8 +213,12 @@ export class HaproxySupervisor {
         sent: false,
       };
     // Another reload sent before the master answered again would lose its verdict on the one that timed out.
-    if (!(await this.settle()))
-      return { verdict: { ok: false, kind: "timeout", reason: UNSETTLED_REASON, info: null }, sent: false };
+    const late = this.unsettled;
+    if (late !== null && !(await this.settle()))
+      return {
+        verdict: { ok: false, kind: "timeout", reason: unsettledReason(late), info: null },
+        sent: false,
+      };
     const { layout, reloadTimeoutMs, status } = this.options;
     // Noted for a reloader killed before the verdict (kept-link.ts).
     const note = (info: ProcInfo) => noteReloadSent(layout, info);
@@ -214,7 +227,7 @@ export class HaproxySupervisor {
       status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
       await clearKept(layout);
     }
-    this.unsettled = !verdict.ok && verdict.kind === "timeout" ? { before, kept } : null;
+    this.unsettled = !verdict.ok && verdict.kind === "timeout" ? { before, kept, ...sentOf(verdict) } : null;
     return { verdict, sent: true };
   }
 
@@ -335,6 +348,11 @@ export class HaproxySupervisor {
       if (!this.stopping) void this.lock.run(() => this.launch("restart"));
     }, delayMs);
   }
+}
+
+// `sent: false` of a verdict whose reload never reached the master, for its LateReload.
+function sentOf(verdict: Verdict): { sent?: false } {
+  return !verdict.ok && verdict.sent === false ? { sent: false } : {};
 }
 
 // A reload sent outside a change's own switch (the revert of runtime steps, the certificates' fallback),

@@ -26,20 +26,26 @@ export async function reloadMaster(
   const before = await readProc(masterSocket);
   if (!before)
     return {
-      verdict: { ok: false, kind: "timeout", reason: "the master CLI does not answer show proc", info: null },
+      verdict: {
+        ok: false,
+        kind: "timeout",
+        reason: "reload not sent: the master CLI does not answer show proc",
+        info: null,
+        sent: false,
+      },
       before,
     };
   beforeSend(before);
   try {
     await sendMasterCommand(masterSocket, "reload", timeoutMs);
   } catch (error) {
-    // The master re-executes on reload: a reset connection is expected, a refused one is not.
+    // The master re-executes on reload: a reset connection is expected, a refused one is not. Not sent,
+    // but held like a timeout (settleLateReload): another client's reload may have reached the master.
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "ECONNRESET" && code !== "EPIPE")
-      return {
-        verdict: { ok: false, kind: "timeout", reason: `reload not sent: ${String(error)}`, info: before },
-        before,
-      };
+    if (code !== "ECONNRESET" && code !== "EPIPE") {
+      const reason = `reload not sent: ${String(error)}`;
+      return { verdict: { ok: false, kind: "timeout", reason, info: before, sent: false }, before };
+    }
   }
   const isAlive = () => child.isAlive();
   return { verdict: await confirmReload({ socketPath: masterSocket, timeoutMs, isAlive }, before), before };

@@ -11,10 +11,13 @@ import type { ReloaderStatus } from "../state/reloader-status.js";
 import { judgeReload } from "./confirm-reload.js";
 
 // A reload not confirmed in time: show proc before it, and the snapshot `current` named before the
-// switch that sent it (null: a reload that did not move `current`, a certificates' one).
+// switch that sent it (null: a reload that did not move `current`, a certificates' one). `sent: false`:
+// its `reload` never reached the master (its CLI did not answer or connect); judged the same way (a
+// reload counted since is another client's), only said differently.
 export interface LateReload {
   before: ProcInfo | null;
   kept: number | null;
+  sent?: false;
 }
 
 // Judge `late` from the master's first answer since (`info`); throws only when `current` cannot be moved.
@@ -25,13 +28,22 @@ export async function settleLateReload(
 ): Promise<void> {
   const { layout, status, logger } = options;
   const verdict = late.before === null ? null : judgeReload(late.before, info);
+  const sent = late.sent ?? true;
   if (verdict?.ok === true) {
     status.reloadCounted("applied");
     status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
     await clearKept(layout);
     logger.info(
-      { event: "reload.settled", outcome: "applied", workerPid: verdict.workerPid, keptGeneration: null },
-      "the master answers again: the reload that timed out went live",
+      {
+        event: "reload.settled",
+        outcome: "applied",
+        workerPid: verdict.workerPid,
+        keptGeneration: null,
+        sent,
+      },
+      sent
+        ? "the master answers again: the reload that timed out went live"
+        : "the master answers again: a reload since the one not sent (another client's) went live",
     );
     return;
   }
@@ -47,10 +59,14 @@ export async function settleLateReload(
   }
   const back = kept === null ? "" : `; current is back on gen-${kept}`;
   const said = {
-    refused:
-      "the master answers again and reports the reload that timed out refused: the old workers keep serving",
+    refused: sent
+      ? "the master answers again and reports the reload that timed out refused: the old workers keep serving"
+      : "the master answers again and reports a reload since the one not sent (another client's) refused: the old workers keep serving",
     "not-sent": "the master answers again; the reload was not sent (it did not answer before it)",
-    unknown: "the master answers again; it reports no verdict on the reload that timed out",
+    unknown: sent
+      ? "the master answers again; it reports no verdict on the reload that timed out"
+      : "the master answers again; the reload was not sent (it could not connect) and it counted none since",
   }[outcome];
-  logger.warn({ event: "reload.settled", outcome, workerPid: null, keptGeneration: kept }, `${said}${back}`);
+  const fields = { event: "reload.settled", outcome, workerPid: null, keptGeneration: kept, sent };
+  logger.warn(fields, `${said}${back}`);
 }

@@ -15,8 +15,9 @@ export type PlannedChange =
   | { kind: "refused"; reason: string }
   | { kind: "waiting"; reason: string };
 
-// Why a reload waits: staged and checked now, it could only wait in switchTo (and each retry would stage
-// and check it again while a slow master re-executes).
+// A reload waits while the master has not answered since a reload timed out (or could not be sent):
+// staged and checked now, it could only wait in switchTo (and each retry would stage and check it again
+// while a slow master re-executes).
 const WAITING = "the master has not answered since a reload timed out: current is not moved until it does";
 
 // Plan the `accepted` table against what the running worker runs (`known`, if still that worker).
@@ -46,11 +47,12 @@ export async function planChange(
     return { kind: "runtime", change: { ...accepted, plan, workerPid: running.workerPid } };
   }
   if (!(await options.supervisor.settled())) {
+    const reason = options.supervisor.waitingReason() ?? WAITING;
     logger.warn(
-      { event: "reload.waiting", generation: null, reason: WAITING },
-      `not staging the change yet: ${WAITING}; it is retried`,
+      { event: "reload.waiting", generation: null, reason },
+      `not staging the change yet: ${reason}; it is retried`,
     );
-    return { kind: "waiting", reason: WAITING };
+    return { kind: "waiting", reason };
   }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },

@@ -76,11 +76,24 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
   if (verdict.kind === "timeout") status.reloadUnconfirmed(verdict.reason);
   else status.reloadEnded("rejected", durationMs, null, verdict.reason);
   const pointedBack = verdict.kind === "rejected" ? kept : null;
-  logger.error(
-    { event: "reload.failed", generation, reloadMs, reason: verdict.reason, keptGeneration: pointedBack },
+  // Never sent (the master CLI did not answer or connect): held like a timeout, said as what it is.
+  const sent = verdict.sent ?? true;
+  const said =
     verdict.kind === "rejected"
       ? `HAProxy did not take gen-${generation}: the old workers keep serving`
-      : `HAProxy did not confirm gen-${generation} in time: \`current\` stays on it (it passed haproxy -c) and the change is retried`,
+      : sent
+        ? `HAProxy did not confirm gen-${generation} in time: \`current\` stays on it (it passed haproxy -c) and the change is retried`
+        : `the reload onto gen-${generation} was not sent: \`current\` stays on it until the master answers again (another client's reload may have reached it) and the change is retried`;
+  logger.error(
+    {
+      event: "reload.failed",
+      generation,
+      reloadMs,
+      reason: verdict.reason,
+      keptGeneration: pointedBack,
+      sent,
+    },
+    said,
   );
   return `the reload of gen-${generation} failed: ${verdict.reason}`;
 }
