@@ -12,8 +12,8 @@ import { readReloadCounter, waitFor } from "../../test-support/src/haproxy/index
 import { appFixture } from "./helpers/app-fixture.ts";
 import { startServingApp } from "./helpers/adopt-scenario.ts";
 import { killIfHaproxy, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
-import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 test("after a reloader killed while it restarted HAProxy, a refused adoption reload points `current` at what the workers run", async (t) => {
   const {
@@ -27,13 +27,7 @@ test("after a reloader killed while it restarted HAProxy, a refused adoption rel
   // The switch's reload: the master re-executes (the stand-in takes its flag) and is killed asleep.
   await writeFile(stand.flag, "");
   await writeFile(stand.slowStart, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(app.address, web.address));
   const gone = (path: string) => async () =>
     access(path).then(
       () => false,

@@ -18,6 +18,7 @@ import { checkConfig } from "../src/haproxy/check-config.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 const routes = routesTo;
 
@@ -179,13 +180,7 @@ async function webDuringOutage(t: TestContext, hosts: [string, string], once = f
   const reloader = await fixture.start(["--haproxy-bin", bin]);
   const from = reloader.logs.length;
   await writeFile(outage, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: fresh.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(app.address, fresh.address));
   return { fixture, reloader, runs, outage, from };
 }
 

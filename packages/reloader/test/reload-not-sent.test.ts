@@ -7,11 +7,12 @@
 // until the test reopens it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { relayMasterCli } from "./helpers/master-cli-relay.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 test("a reload that could not be sent is reported as not sent, not as timed out", async (t) => {
   const {
@@ -33,13 +34,7 @@ test("a reload that could not be sent is reported as not sent, not as timed out"
   const relay = await relayMasterCli(fixture.stateDir, (fn) => t.after(fn));
   relay.closeAfterNextShowProc();
   const from = reloader.logs.length;
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(app.address, web.address));
   const failed = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
   assert.match(String(failed["reason"]), /not sent.*ENOENT/);
   assert.equal(failed["sent"], false);

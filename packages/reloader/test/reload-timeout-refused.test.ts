@@ -9,10 +9,11 @@ import assert from "node:assert/strict";
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 test("a timed-out reload the master then refuses points `current` back at the snapshot the workers run", async (t) => {
   const {
@@ -28,13 +29,7 @@ test("a timed-out reload the master then refuses points `current` back at the sn
   const from = reloader.logs.length;
   await writeFile(bad, "frontend rh_bad\n    bogus-keyword\n");
   await writeFile(slow, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(app.address, web.address));
   const timedOut = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
   assert.match(String(timedOut["reason"]), /not confirmed/);
   // The retry once the master answers: refused like the timed-out one, pointed back.

@@ -14,6 +14,7 @@ import { routesTo } from "./helpers/routes-to.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 const routes = routesTo;
 
@@ -46,13 +47,7 @@ test("a reload not confirmed in time leaves `current` on the new snapshot (no mi
   await writeFile(slow, "");
   // In one pass: a backends file read alone would be a reload of its own (timing out), and the map after
   // it a second change, which finds what HAProxy runs unknown and reloads again.
-  await writeInOnePass(fixture, {
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await writeInOnePass(fixture, appAndWebFiles(app.address, web.address));
   const failed = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
   assert.match(String(failed["reason"]), /not confirmed/);
   assert.equal(failed["keptGeneration"], null, "nothing pointed back");

@@ -22,6 +22,7 @@ import { waitForApply } from "./helpers/fixture.ts";
 import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 const run = promisify(execFile);
 
@@ -113,13 +114,7 @@ test("a read-only state dir is named in the failure, and the change goes live on
   await waitFor(routesTo(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
   await run("mount", ["-o", "remount,ro", stateDir]);
   const from = reloader.logs.length;
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(app.address, web.address));
   const failed = await reloader.waitForEvent("apply.error", { from, timeoutMs: 10_000 });
   // Until 2026-12-04: "ENOENT: no such file or directory, mkdir '<state>/gen-2/inputs'".
   assert.match(String(failed["err"]), /EROFS/);

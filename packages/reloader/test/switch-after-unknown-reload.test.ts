@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { relayMasterCli } from "./helpers/master-cli-relay.ts";
 import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { routesTo } from "./helpers/routes-to.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 test("a switch refused after a reload the master never took points `current` at what the workers run", async (t) => {
   const {
@@ -31,13 +32,7 @@ test("a switch refused after a reload the master never took points `current` at 
   await writeFile(stand.bad, "frontend rh_bad\n    bogus-keyword\n");
   await writeFile(stand.flag, "");
   const from = reloader.logs.length;
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "web", servers: [{ address: web.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(app.address, web.address));
   const settled = await reloader.waitForEvent("reload.settled", { from, timeoutMs: 20_000 });
   assert.equal(relay.dropped, 1, "the first reload never reached the master");
   assert.equal(settled["outcome"], "unknown");

@@ -3,11 +3,12 @@
 // to refuse its next re-execution: a second stack `web` at www.dev.tld.
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { renderTestBackends, renderTestMap, waitFor } from "../../../test-support/src/haproxy/index.ts";
+import { waitFor } from "../../../test-support/src/haproxy/index.ts";
 import { appFixture } from "./app-fixture.ts";
 import type { Fixture } from "./fixture.ts";
 import { killIfHaproxy, reexecHaproxy } from "./reexec-haproxy.ts";
 import { routesTo } from "./routes-to.ts";
+import { appAndWebFiles } from "./app-and-web-files.ts";
 
 // The adoption tests' start: stacks `app` and `web` at `addresses`, a stand-in haproxy that can be made to
 // refuse a re-execution (`reexec`: its options), and the reloader on it serving app.dev.tld.
@@ -52,11 +53,5 @@ export async function refuseThenAddWeb(
 ): Promise<void> {
   await writeFile(stand.bad, "frontend rh_bad\n    bogus-keyword\n");
   await writeFile(stand.flag, "");
-  await fixture.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: servers.app }] },
-      { name: "web", servers: [{ address: servers.web }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "web" }),
-  });
+  await fixture.write(appAndWebFiles(servers.app, servers.web));
 }
