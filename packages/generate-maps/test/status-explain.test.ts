@@ -438,3 +438,32 @@ test("--explain where metadata does not know the generator's own container expla
     answer.notes.join("\n"),
   );
 });
+
+test("a host whose backend is held with no server says HAProxy answers 503 (403 over HTTP for https=only)", () => {
+  const labels = (extra: Record<string, string>) => ({
+    labels: { "map-public-http": "80", "map-public-http.hosts": "www.shop.com", ...extra },
+  });
+  const held = (extra: Record<string, string>) =>
+    buildRoutingTable(
+      {
+        containers: [container({ stack_name: "shop", health_state: "unhealthy", ...labels(extra) })],
+        aliases: {},
+      },
+      MODEL_OPTIONS,
+    );
+  const plain = hostOf(ask("host", "www.shop.com", held({})));
+  assert.equal(plain.status, "routed");
+  assert.deepEqual(plain.servers, []);
+  assert.match(
+    plain.reason,
+    /; held with no server \(none of its containers is routed now, see notRouted\): HAProxy answers 503$/,
+  );
+  const only = hostOf(ask("host", "www.shop.com", held({ "map-public-http.https": "only" })));
+  assert.match(only.reason, /HAProxy answers 503 \(403 over plain HTTP: https=only\)$/);
+  // a served backend says nothing of the kind
+  const served = buildRoutingTable(
+    { containers: [container({ stack_name: "shop", ...labels({}) })], aliases: {} },
+    MODEL_OPTIONS,
+  );
+  assert.doesNotMatch(hostOf(ask("host", "www.shop.com", served)).reason, /held/);
+});

@@ -2,7 +2,7 @@
 // parent name, and in every case the containers and aliases of that name that are not routed, and why.
 import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
-import type { HostRoute, ModelOptions, RouteNote, RoutingTable } from "../model/routing-table.js";
+import type { Backend, HostRoute, ModelOptions, RouteNote, RoutingTable } from "../model/routing-table.js";
 import { explainSkipped, explainUnlabelled, serverView } from "./explain-container.js";
 import type { HostExplanation } from "./explanation.js";
 
@@ -96,7 +96,7 @@ export function explainHost(
       source,
       backend,
       via,
-      reason,
+      reason: reason + heldNote(backendOf(backend)),
       // the containers of its stack: a path backend's name is `<stack>.<service>`, no stack's
       ...lists(serversOf(backend), notRoutedOf(backendOf(backend)?.stack ?? backend)),
     },
@@ -215,4 +215,12 @@ function tcpServed(table: RoutingTable, stack: string): string {
   if (names.length === 1) return `backend ${first}`;
   const more = names.length > MAX_TCP_NAMED ? ` (and ${names.length - MAX_TCP_NAMED} more)` : "";
   return `backends ${names.slice(0, MAX_TCP_NAMED).join(", ")}${more}`;
+}
+
+// What a request gets from a backend kept with no server (a path or `hosts` claims held while its stack
+// redeploys): "routed" alone read as served while HAProxy answered 503 (a review).
+function heldNote(backend: Backend | undefined): string {
+  if (backend === undefined || backend.servers.length > 0) return "";
+  const plain = backend.options?.https === "only" ? " (403 over plain HTTP: https=only)" : "";
+  return `; held with no server (none of its containers is routed now, see notRouted): HAProxy answers 503${plain}`;
 }
