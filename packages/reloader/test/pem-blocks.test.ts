@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { checkCertificate } from "../src/certs/model/check-certificate.ts";
-import { firstPemBlock, pemBlocks } from "../src/certs/model/pem-blocks.ts";
+import { endsInsideBlock, firstPemBlock, pemBlocks } from "../src/certs/model/pem-blocks.ts";
 import { buildCertificatePem } from "../src/model/build-certificate-pem.ts";
 
 const CERT_REGEX = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -51,4 +51,20 @@ test("a certificate text of BEGIN lines without an END is refused at once", { ti
     ok: false,
     reason: "ssl_cert holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
   });
+});
+
+test("endsInsideBlock: a text cut inside any block or its markers, not one cut between whole blocks", () => {
+  const blocks = ["PRIVATE KEY", "CERTIFICATE", "CERTIFICATE"].map(
+    (label, index) => `-----BEGIN ${label}-----\n${"ABC"[index] ?? ""}AAA\n-----END ${label}-----`,
+  );
+  const whole = blocks.join("\njunk\n") + "\n";
+  assert.equal(endsInsideBlock(whole), false);
+  assert.equal(endsInsideBlock(""), false);
+  for (const block of blocks) {
+    const start = whole.indexOf(block);
+    assert.equal(endsInsideBlock(whole.slice(0, start + block.length)), false, "cut after a block");
+    for (let cut = start + 1; cut < start + block.length; cut += 1)
+      assert.equal(endsInsideBlock(whole.slice(0, cut)), true, JSON.stringify(whole.slice(start, cut)));
+  }
+  assert.equal(endsInsideBlock("-----BEGIN CERTIFICATE-----\n".repeat(100_000)), true);
 });

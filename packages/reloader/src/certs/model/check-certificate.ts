@@ -1,7 +1,7 @@
 // One certificate + key (PEM text) → a usable chain or a reason to skip it; pure (the clock is an
 // argument) and total: bad input never throws, and no reason quotes key material.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
-import { compactBlock, firstPemBlock, pemBlocks } from "./pem-blocks.js";
+import { compactBlock, endsInsideBlock, firstPemBlock, pemBlocks } from "./pem-blocks.js";
 import { subjectOf } from "../../model/certificate-subject.js";
 
 // A certificate that passed every check: the PEM HAProxy loads (chain, then key) and what /config shows.
@@ -72,6 +72,10 @@ export function checkCertificate(
   const skip = (reason: string): CertificateCheck => ({ ok: false, skipped: { name, reason } });
   if (certText.length > rules.maxText || keyText.length > rules.maxText)
     return skip(`cert or key larger than ${rules.maxText} characters`);
+  // A file read while it is being written: with the key first, its key and leaf passed every check, and
+  // the leaf was served without the chain whose block was cut short.
+  if (endsInsideBlock(certText) || endsInsideBlock(keyText))
+    return skip("a PEM block has no END line (a file read while it was being written?)");
   const blocks = pemBlocks(certText, "CERTIFICATE");
   if (blocks.length === 0) return skip("no PEM certificate (-----BEGIN CERTIFICATE-----)");
   if (blocks.length > MAX_CHAIN_LENGTH) return skip(`a chain of more than ${MAX_CHAIN_LENGTH} certificates`);

@@ -35,6 +35,25 @@ function nextBlock(text: string, label: string, from: number): { start: number; 
   return at < 0 ? null : { start, end: at + end.length };
 }
 
+// Whether `text` ends inside a PEM block: a BEGIN line without its END line, or a marker cut short after
+// the last whole block, as a file read while it is being written ends. Linear, like pemBlocks.
+export function endsInsideBlock(text: string): boolean {
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf("-----BEGIN ", from);
+    if (start < 0) {
+      const tail = text.slice(from);
+      return tail.includes("-----") || tail.slice(tail.lastIndexOf("\n") + 1).startsWith("-");
+    }
+    const close = text.indexOf("-----", start + 11);
+    if (close < 0) return true;
+    const end = `-----END ${text.slice(start + 11, close)}-----`;
+    const at = text.indexOf(end, close + 5);
+    if (at < 0) return true;
+    from = at + end.length;
+  }
+}
+
 // One PEM block without carriage returns, blank lines or surrounding spaces.
 export function compactBlock(block: string): string {
   return block
