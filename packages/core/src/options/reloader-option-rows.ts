@@ -99,7 +99,7 @@ export const RELOADER_OPTION_ROWS = {
     "CERT_POLL_INTERVAL",
     durationType(3_600_000),
     "5s",
-    "re-read the certificates (metadata certs/ssl_cert, SSL_CERT_DIR, HAPROXY_SSL_CERT) this often (0: only at start)",
+    "re-read the certificates (metadata certs/ssl_cert, SSL_CERT_DIR, HAPROXY_SSL_CERT) this often (0: only at start, and every 5s while HAProxy could not check one)",
   ),
   enableSslRedirection: row(
     "enable-ssl-redirection",

@@ -13,6 +13,7 @@ import {
   type CertificateSupervisor,
 } from "./apply-certificate-changes.js";
 import { CheckCertificateCache } from "./check-certificate-cached.js";
+import { UNCHECKED_REASON } from "./verify-with-haproxy.js";
 import { describeCertificates } from "./describe-certificates.js";
 import { EXPIRY_WARNING_DAYS, type CertificateSnapshot } from "./certificate-state.js";
 import { describeLeaf } from "./model/check-certificate.js";
@@ -34,6 +35,9 @@ import { LastMetadataCerts } from "./sources/last-metadata-certs.js";
 // How long a certificate file stays after it left the crt-list: longer than any routing check that may
 // have started before (it loads every file the list it read names).
 const STALE_FILE_GRACE_MS = CHECK_TIMEOUT_MS + 5_000;
+
+/** CERT_POLL_INTERVAL=0: how soon certificates HAProxy could not check are checked again */
+const RECHECK_MS = 5_000;
 
 /** certs.updated and certs.reload-deferred name this many files of each kind (the counts are whole) */
 const LOGGED_FILES = 20;
@@ -100,16 +104,25 @@ export class CertificateManager {
     await removeStaleCertificateFiles(this.options.paths.dir, new Set(desired.keys()));
   }
 
-  // Re-read every pollIntervalMs (0: never) and apply changes.
+  // Re-read every pollIntervalMs and apply changes; 0: only while certificates wait for HAProxy's check
+  // (before, one whose check could not run at start stayed skipped until the next start).
   start(supervisor: CertificateSupervisor): void {
     const interval = this.options.ssl.pollIntervalMs;
-    if (interval <= 0) return;
+    const schedule = () => {
+      const delay = interval > 0 ? interval : this.waitingForCheck() ? RECHECK_MS : null;
+      this.timer = delay === null ? null : setTimeout(tick, delay).unref();
+    };
     const tick = () => {
       this.running = this.sync(supervisor).finally(() => {
-        if (this.timer !== null) this.timer = setTimeout(tick, interval).unref();
+        if (this.timer !== null) schedule();
       });
     };
-    this.timer = setTimeout(tick, interval).unref();
+    schedule();
+  }
+
+  // Whether the last pass left certificates HAProxy could not check (a check that timed out, killed).
+  private waitingForCheck(): boolean {
+    return this.plan.skipped.some((entry) => entry.reason.startsWith(UNCHECKED_REASON));
   }
 
   // Stop polling and wait for a pass in flight.

@@ -12,6 +12,9 @@ import { checkConfig } from "../haproxy/check-config.js";
 import type { CheckedCertificate } from "./model/check-certificate.js";
 import type { CertificatePlan } from "./model/plan-certificates.js";
 
+/** how the reason of a certificate HAProxy could not check begins (it is checked again at a next pass) */
+export const UNCHECKED_REASON = "HAProxy could not check it";
+
 // A certificate's verdict: null when HAProxy loads it, else why not.
 type Verdict = string | null;
 
@@ -38,7 +41,7 @@ export class HaproxyCertificateVerifier {
         await this.judge(fresh, found);
       } catch (error) {
         unchecked = true;
-        for (const cert of fresh) found.set(cert.digest, `HAProxy could not check it (${String(error)})`);
+        for (const cert of fresh) found.set(cert.digest, `${UNCHECKED_REASON} (${String(error)})`);
       } finally {
         await rm(this.scratch, { recursive: true, force: true }).catch(() => undefined);
       }

@@ -26,7 +26,8 @@ export interface SslOptions {
   certDir: string | null;
   /** STRICT_SNI: no default certificate for an unknown SNI (handshake failure) */
   strictSni: boolean;
-  /** CERT_POLL_INTERVAL in ms: how often the certificate sources are re-read (0: only at start) */
+  /** CERT_POLL_INTERVAL in ms: how often the certificate sources are re-read (0: only at start,
+   * and every 5 s while a certificate waits for HAProxy's check) */
   pollIntervalMs: number;
 }
 
