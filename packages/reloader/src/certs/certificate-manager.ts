@@ -222,6 +222,7 @@ export class CertificateManager {
       manageDefault: this.options.manageDefault,
       defaultFile: read.defaultFile,
       now: this.now(),
+      servedDefault: this.loaded.get(ssl.certPath)?.pem ?? null,
       check: this.checks.check,
     });
     this.checks.endPass();

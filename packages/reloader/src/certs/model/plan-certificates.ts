@@ -5,6 +5,7 @@ import type { CertDirFiles } from "../sources/read-cert-dir.js";
 import type { DefaultFileRead } from "../sources/read-certificate-sources.js";
 import { listMetadataCerts, type NamedCertificate } from "./list-metadata-certs.js";
 import { pairDirectoryFiles } from "./pair-directory-files.js";
+import { compactBlock, pemBlocks } from "./pem-blocks.js";
 import {
   checkCertificate,
   MAX_CERTIFICATE_TEXT,
@@ -20,6 +21,10 @@ export const MOUNTED_FILE_RULES: CheckRules = Object.freeze({
   chain: "as-haproxy",
   maxText: 2 * MAX_CERTIFICATE_TEXT,
 });
+
+/** appended to the reason of a refused default certificate that is the one HAProxy loads (a first start
+ * serves it: HAProxy needs a default certificate, and the named ones serve on) */
+export const SERVED_ANYWAY_NOTE = "it is served all the same: HAProxy has no other default certificate";
 
 /** at most this many named certificates are served; the rest (in name order) are skipped */
 export const MAX_CERTIFICATES = 1000;
@@ -51,6 +56,9 @@ export interface CertificateSources {
   /** HAPROXY_SSL_CERT as read (chain and key in one PEM): the default certificate's source when set */
   defaultFile?: DefaultFileRead | null;
   now: number;
+  /** the default certificate HAProxy loads (its PEM): a refused default with the same chain says it is
+   * served (before, /healthz listed the certificate HAProxy served as skipped, nothing more) */
+  servedDefault?: string | null;
   /** checkCertificate, or a cached version of it (the manager's: parsing costs ~3 ms a certificate) */
   check?: CheckCertificate;
 }
@@ -62,20 +70,26 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
   const check = sources.check ?? checkCertificate;
   const decode = (text: string) => (base64Encoded ? decodeBase64(text) : text);
   const badBase64 = "not valid base64 (SSL_BASE64_ENCODED=true)";
+  // A refused default whose chain is the one HAProxy loads (`certText`: its certificate text) says so.
+  const refuseDefault = (reason: string, certText: string | null) => {
+    const served = sources.servedDefault == null ? null : chainOf(sources.servedDefault);
+    const same = certText !== null && served !== "" && chainOf(certText) === served;
+    plan.skipped.push({ name: "default", reason: same ? `${reason}; ${SERVED_ANYWAY_NOTE}` : reason });
+  };
   if (sources.defaultFile) {
     const { path, read } = sources.defaultFile;
     const checked = typeof read === "string" ? check("default", read, read, now, MOUNTED_FILE_RULES) : null;
     if (checked?.ok) plan.default = checked.cert;
     else {
       const reason = checked?.skipped.reason ?? (typeof read === "string" ? "" : read.reason);
-      plan.skipped.push({ name: "default", reason: `HAPROXY_SSL_CERT=${path}: ${reason}` });
+      refuseDefault(`HAPROXY_SSL_CERT=${path}: ${reason}`, typeof read === "string" ? read : null);
     }
   } else if (sources.manageDefault && metadata?.defaultCert != null && metadata.defaultKey != null) {
     const cert = decode(metadata.defaultCert);
     const key = decode(metadata.defaultKey);
     const checked = cert === null || key === null ? null : check("default", cert, key, now);
     if (checked?.ok) plan.default = checked.cert;
-    else plan.skipped.push(checked?.skipped ?? { name: "default", reason: badBase64 });
+    else refuseDefault(checked?.skipped.reason ?? badBase64, cert);
   } else if (sources.manageDefault && (metadata?.defaultCert != null) !== (metadata?.defaultKey != null)) {
     // Half a pair (a certificate without its key, or the reverse) is reported, never silently ignored.
     const missing = metadata?.defaultCert == null ? "ssl_cert" : "ssl_key";
@@ -122,6 +136,11 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
     else plan.skipped.push(checked?.skipped ?? { name: label, reason: badBase64 });
   }
   return plan;
+}
+
+// A PEM's certificate blocks as HAProxy's copy holds them (build-certificate-pem.ts, check-certificate.ts).
+function chainOf(text: string): string {
+  return pemBlocks(text, "CERTIFICATE").map(compactBlock).join("\n");
 }
 
 function decodeBase64(text: string): string | null {
