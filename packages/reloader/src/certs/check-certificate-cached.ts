@@ -1,7 +1,8 @@
 // checkCertificate with memory: parsing and key matching cost ~3 ms a certificate, so an unchanged
-// certificate is not checked again while its whole chain stays valid (a refused one: for 10 minutes, as
-// a "not valid before" date may pass). Entries not used by the last pass are dropped, so the cache never
-// holds more than one pass's certificates.
+// certificate is not checked again while its whole chain stays valid (a refused one: for 10 minutes, or
+// until its "not valid before" date passes: before, one dated seconds ahead waited the 10 minutes).
+// Entries not used by the last pass are dropped, so the cache never holds more than one pass's
+// certificates.
 import { createHash } from "node:crypto";
 import {
   checkCertificate,
@@ -41,6 +42,6 @@ export class CheckCertificateCache {
 const REFUSAL_TTL_MS = 10 * 60_000;
 
 function holds(result: CertificateCheck, at: number, now: number): boolean {
-  if (!result.ok) return now >= at && now - at < REFUSAL_TTL_MS;
+  if (!result.ok) return now >= at && now - at < REFUSAL_TTL_MS && now < (result.validFrom ?? Infinity);
   return now >= result.cert.chainValidFrom && now <= result.cert.chainValidTo;
 }

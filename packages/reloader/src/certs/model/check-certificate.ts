@@ -31,7 +31,9 @@ export interface SkippedCertificate {
 
 // The outcome of checking one certificate.
 export type CertificateCheck =
-  { ok: true; cert: CheckedCertificate } | { ok: false; skipped: SkippedCertificate };
+  | { ok: true; cert: CheckedCertificate }
+  /** `validFrom` (ms): a "not valid before" refusal no longer holds from then on */
+  | { ok: false; skipped: SkippedCertificate; validFrom?: number };
 
 const KEY_LABELS = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] as const;
 /** a chain and its key are a few KB: larger texts are refused before any search (the `certs:` entries
@@ -111,7 +113,13 @@ export function checkCertificate(
     // then throws wherever the date is shown.
     if (!readableDate(cert.validFrom) || !readableDate(cert.validTo))
       return skip(`${what} has an unreadable validity date`);
-    if (Date.parse(cert.validFrom) > now) return skip(`${what} is not valid before ${cert.validFrom}`);
+    const validFrom = Date.parse(cert.validFrom);
+    if (validFrom > now)
+      return {
+        ok: false,
+        skipped: { name, reason: `${what} is not valid before ${cert.validFrom}` },
+        validFrom,
+      };
     if (Date.parse(cert.validTo) < now) return skip(`${what} expired on ${cert.validTo}`);
   }
   // No blank line inside: a runtime-API payload ends at the first empty line.
