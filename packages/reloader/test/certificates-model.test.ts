@@ -10,6 +10,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
 import { CheckCertificateCache } from "../src/certs/check-certificate-cached.ts";
+import { certificateWarnings } from "../src/certs/certificate-state.ts";
 import type { CertificateSupervisor } from "../src/certs/certificate-manager.ts";
 import { describeCertificates } from "../src/certs/describe-certificates.ts";
 import { checkCertificate } from "../src/certs/model/check-certificate.ts";
@@ -373,6 +374,23 @@ describe("describeCertificates", () => {
     assert.match(described.warnings[1] ?? "", /^certificate metadata\/bad skipped: no PEM certificate/);
     assert.equal(described.warnings[2], "metadata cannot be read (test)");
   });
+});
+
+// A default served past its date (a first start, HAProxy has no other) said "expires in -1.1 days".
+it("a served certificate past its date is warned about as expired N days ago", () => {
+  const served = (daysLeft: number) => ({
+    name: "default",
+    source: "default" as const,
+    subject: "CN=x",
+    names: ["x"],
+    notAfter: "2026-12-01T00:00:00Z",
+    daysLeft,
+    fingerprint: "f",
+  });
+  assert.deepEqual(certificateWarnings([served(-1.1), served(2.5)], []), [
+    "certificate default expired 1.1 days ago (2026-12-01T00:00:00Z)",
+    "certificate default expires in 2.5 days (2026-12-01T00:00:00Z)",
+  ]);
 });
 
 describe("readCertificateSources", () => {

@@ -40,11 +40,14 @@ export function certificateWarnings(
 ): string[] {
   const warnings = served
     .filter((cert) => cert.daysLeft < EXPIRY_WARNING_DAYS)
-    .map((cert) =>
-      cert.chainNotAfter === undefined
-        ? `certificate ${cert.name} expires in ${cert.daysLeft} days (${cert.notAfter})`
-        : `certificate ${cert.name} expires in ${cert.daysLeft} days (a chain certificate, ${cert.chainNotAfter})`,
-    );
+    .map((cert) => {
+      // a served default already past its date (HAProxy has no other) expired, not "expires in -1.1 days"
+      const when =
+        cert.daysLeft < 0 ? `expired ${-cert.daysLeft} days ago` : `expires in ${cert.daysLeft} days`;
+      return cert.chainNotAfter === undefined
+        ? `certificate ${cert.name} ${when} (${cert.notAfter})`
+        : `certificate ${cert.name} ${when} (a chain certificate, ${cert.chainNotAfter})`;
+    });
   for (const skip of skipped) warnings.push(`certificate ${skip.name} skipped: ${skip.reason}`);
   return warnings;
 }

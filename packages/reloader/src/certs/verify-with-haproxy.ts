@@ -41,7 +41,8 @@ export class HaproxyCertificateVerifier {
         await this.judge(fresh, found);
       } catch (error) {
         unchecked = true;
-        for (const cert of fresh) found.set(cert.digest, `${UNCHECKED_REASON} (${String(error)})`);
+        for (const cert of fresh)
+          found.set(cert.digest, `${UNCHECKED_REASON} (${(error as Error).message ?? String(error)})`);
       } finally {
         await rm(this.scratch, { recursive: true, force: true }).catch(() => undefined);
       }
