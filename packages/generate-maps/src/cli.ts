@@ -1,10 +1,12 @@
 // The generate-maps command: options from argv + env, then one cycle (--once, --dry-run) or the loop
 // until SIGTERM/SIGINT. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
-import { createLogger, createMetadataClient, OptionsError } from "@rancher-haproxy/core";
-import { createCycleState, runCycle, runLoop, type Generator } from "./main.js";
+// Only the options are imported up front: each mode loads what it runs once they are read, so --help and
+// a bad option load no metadata client, model or renderer, and --explain no writer.
+import { createLogger } from "@rancher-haproxy/core/log";
+import { createMetadataClient } from "@rancher-haproxy/core/metadata";
+import { OptionsError } from "@rancher-haproxy/core/options";
+import type { Generator } from "./cycle/run-cycle.js";
 import { parseOptions } from "./options/parse-options.js";
-import { renderDryRun } from "./render/render-dry-run.js";
-import { explainOnce } from "./status/explain-once.js";
 
 async function main(): Promise<number> {
   let parsed;
@@ -35,6 +37,7 @@ async function main(): Promise<number> {
     maxAnswerBytes: options.metadataMaxBytes,
   });
   if (options.explain !== null) {
+    const { explainOnce } = await import("./status/explain-once.js");
     const outcome = await explainOnce(client, options, options.explain);
     await print(process.stderr, outcome.stderr);
     await print(process.stdout, outcome.stdout);
@@ -61,6 +64,8 @@ async function main(): Promise<number> {
   );
 
   if (options.once || options.dryRun) {
+    const { createCycleState, runCycle } = await import("./cycle/run-cycle.js");
+    const { renderDryRun } = await import("./render/render-dry-run.js");
     const result = await runCycle(generator, createCycleState(logger), { write: !options.dryRun });
     if (options.dryRun && "files" in result) await print(process.stdout, renderDryRun(result.files));
     return result.ok ? 0 : 1;
@@ -75,6 +80,7 @@ async function main(): Promise<number> {
   // Loaded here, not at the top: only the loop serves /healthz and /metrics, and loading prom-client
   // cost a one-shot run ≈ 30 ms of its ≈ 430 ms of start-up CPU.
   const { startGeneratorStatus } = await import("./status/start-generator-status.js");
+  const { runLoop } = await import("./loop/run-loop.js");
   const status = await startGeneratorStatus(options, logger, client);
   await runLoop({ ...generator, client: status.client }, stop.signal, status.onCycle, status.onQuiet);
   await status.close();

@@ -1,9 +1,12 @@
 // `reloader`: parse flags and environment once, start, and turn SIGTERM/SIGINT into a graceful stop.
 // The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options,
 // 3 after an uncaught error that left HAProxy running (--on-crash leave-haproxy).
-import { createLogger, OptionsError, type Logger } from "@rancher-haproxy/core";
+// Only the option and log pieces are imported here: main.ts (HAProxy, execa, chokidar, prom-client, the
+// metadata client) is loaded once the options are read, so --help and a bad option never load it.
+import { createLogger, type Logger } from "@rancher-haproxy/core/log";
+import { OptionsError } from "@rancher-haproxy/core/options";
 import { killOurMaster } from "./adopt/kill-our-master.js";
-import { startReloader, type RunningReloader } from "./main.js";
+import type { RunningReloader } from "./main.js";
 import { parseReloaderCommandLine, resolveOptions } from "./options/resolve-options.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { stateLayout } from "./output/snapshot-layout.js";
@@ -28,6 +31,8 @@ async function readOptions(): Promise<ReloaderOptions> {
 }
 
 const options = await readOptions();
+// Before the signal handlers, as when it was a static import: a signal while it loads still ends node.
+const { startReloader } = await import("./main.js");
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
 let reloader: RunningReloader | null = null;
 // The start in progress: a signal that arrives during it abandons it while no HAProxy runs, else waits

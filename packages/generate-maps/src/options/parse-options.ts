@@ -2,7 +2,12 @@
 // one-line message names the flag or variable and the bad value. The options are rows of core's
 // option table (shared with the reloader); only the checks between them live here.
 import { createRequire } from "node:module";
-import { OptionsError, readCommandLine, resolveOptionValues, type RawFlags } from "@rancher-haproxy/core";
+import {
+  OptionsError,
+  readCommandLine,
+  resolveOptionValues,
+  type RawFlags,
+} from "@rancher-haproxy/core/options";
 import type { GeneratorOptions } from "./generator-options.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };

@@ -9,7 +9,7 @@ import {
   type CommandLine,
   type OptionValues,
   type RawFlags,
-} from "@rancher-haproxy/core";
+} from "@rancher-haproxy/core/options";
 import { PLAIN_PATH } from "../certs/render/render-crt-list.js";
 import { stateLayout } from "../output/snapshot-layout.js";
 import type { ReloaderOptions } from "./reloader-options.js";
