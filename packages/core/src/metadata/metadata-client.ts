@@ -1,4 +1,3 @@
-import fetch, { AbortError, FetchError } from "node-fetch";
 import { bufferView } from "../bytes/buffer-view.js";
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
@@ -19,6 +18,11 @@ export interface MetadataClientOptions {
   /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
   maxAnswerBytes?: number;
 }
+
+// node-fetch, loaded at the first request: a program that never asks metadata (the reloader with
+// SYSLOG_HOST and without TLS, --help) does not pay for loading it.
+let nodeFetch: Promise<typeof import("node-fetch")> | null = null;
+const loadNodeFetch = () => (nodeFetch ??= import("node-fetch"));
 
 // How much longer than its timeout a request may take in all while its body keeps coming.
 const BODY_EXTRA_MS = 60_000;
@@ -56,6 +60,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     limitMs: number,
     signal?: AbortSignal,
   ): Promise<unknown> {
+    const { default: fetch, AbortError, FetchError } = await loadNodeFetch();
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
     // A version is small, and so is all that is shown of an error page on it: both read to 4 KiB at most.
     const cap = /^\/*version(?:\?|$)/.test(path) ? MAX_VERSION_ANSWER_BYTES : maxBytes;
