@@ -6,8 +6,7 @@ import {
   type Logger,
   type StatusServer,
 } from "@rancher-haproxy/core";
-import { registerCertificateMetrics } from "../certs/status/register-certificate-metrics.js";
-import { withCertificateRoutes, type CertificateSource } from "../certs/status/with-certificate-routes.js";
+import type { CertificateSource } from "../certs/status/with-certificate-routes.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import type { InputPaths } from "../sources/read-inputs.js";
@@ -53,6 +52,9 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const runningConfig = createRunningConfigCache({ layout });
   const routes = reloaderRoutes({ status, registry, runningConfig, applied, graceMs, now });
   if (!input.certificates) return startStatusListener(options.status, routes, logger, drops);
+  // Loaded only with TLS on, as the rest of the certificate code.
+  const { registerCertificateMetrics } = await import("../certs/status/register-certificate-metrics.js");
+  const { withCertificateRoutes } = await import("../certs/status/with-certificate-routes.js");
   registerCertificateMetrics(registry, input.certificates);
   const withCertificates = withCertificateRoutes(routes, input.certificates);
   return startStatusListener(options.status, withCertificates, logger, drops);
