@@ -1,6 +1,8 @@
 // Logs what a write changed as a unified diff, so the log alone says how routing moved.
 import type { Logger } from "@rancher-haproxy/core";
-import { createTwoFilesPatch } from "diff";
+// The diff package's patch module alone (its subpath export): the package's index loads every differ
+// (19 modules), which a one-shot run paid at start.
+import { createTwoFilesPatch } from "diff/lib/patch/create.js";
 
 // The most diff text one log line carries: a first write of a 50 000-container file would otherwise put
 // megabytes on one line (and block on a slow stdout pipe). The rest is summarised by a line count.
