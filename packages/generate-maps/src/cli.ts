@@ -1,9 +1,7 @@
 // The generate-maps command: options from argv + env, then one cycle (--once, --dry-run) or the loop
 // until SIGTERM/SIGINT. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
-// Only the options are imported up front: each mode loads what it runs once they are read, so --help and
-// a bad option load no metadata client, model or renderer, and --explain no writer.
-import { createLogger } from "@rancher-haproxy/core/log";
-import { createMetadataClient } from "@rancher-haproxy/core/metadata";
+// Only the options are imported up front: the logger, the metadata client and what each mode runs are
+// loaded once they are read, so --help and a bad option load none of them, and --explain no writer.
 import { OptionsError } from "@rancher-haproxy/core/options";
 import type { Generator } from "./cycle/run-cycle.js";
 import { parseOptions } from "./options/parse-options.js";
@@ -22,6 +20,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const { options } = parsed;
+  const { createLogger } = await import("@rancher-haproxy/core/log");
+  const { createMetadataClient } = await import("@rancher-haproxy/core/metadata");
   // In a dry run (and --explain) stdout carries the answer, so the log goes to stderr.
   const logTo = options.dryRun || options.explain !== null ? process.stderr : process.stdout;
   const logger = createLogger({

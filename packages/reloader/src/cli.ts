@@ -1,9 +1,10 @@
 // `reloader`: parse flags and environment once, start, and turn SIGTERM/SIGINT into a graceful stop.
 // The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options,
 // 3 after an uncaught error that left HAProxy running (--on-crash leave-haproxy).
-// Only the option and log pieces are imported here: main.ts (HAProxy, execa, chokidar, prom-client, the
-// metadata client) is loaded once the options are read, so --help and a bad option never load it.
-import { createLogger, type Logger } from "@rancher-haproxy/core/log";
+// Only the option pieces are imported here: the logger (pino) and main.ts (HAProxy, execa, chokidar,
+// prom-client, the metadata client) are loaded once the options are read, so --help and a bad option
+// never load them.
+import type { Logger } from "@rancher-haproxy/core/log";
 import { OptionsError } from "@rancher-haproxy/core/options";
 import { killOurMaster } from "./adopt/kill-our-master.js";
 import type { RunningReloader } from "./main.js";
@@ -31,7 +32,8 @@ async function readOptions(): Promise<ReloaderOptions> {
 }
 
 const options = await readOptions();
-// Before the signal handlers, as when it was a static import: a signal while it loads still ends node.
+// Before the signal handlers, as when they were static imports: a signal while they load still ends node.
+const { createLogger } = await import("@rancher-haproxy/core/log");
 const { startReloader } = await import("./main.js");
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
 let reloader: RunningReloader | null = null;

@@ -65,10 +65,3 @@ export function createLogger(options: LoggerOptions): Logger {
   KEEP.set(logger, keep);
   return logger;
 }
-
-// Parse LOG_LEVEL / --log-level; undefined when the value is not a pino level.
-export function parseLogLevel(value: string): LevelWithSilent | undefined {
-  const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-  const lower = value.trim().toLowerCase();
-  return levels.includes(lower) ? (lower as LevelWithSilent) : undefined;
-}

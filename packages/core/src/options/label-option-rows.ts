@@ -3,21 +3,20 @@
 // shared-file contract, what an invalid value does, and its description. The README's label table is
 // generated from it (`<!-- options:labels begin/end -->`, `npm run docs:options`).
 import { z } from "zod";
+// The contract's rules by file, not its index (the renderers and parsers): the option table is all
+// --help and a refused option load.
+import { isDnsName, lowerAscii } from "../contract/name-rules.js";
 import {
-  BALANCE_ALGORITHMS,
-  type BackendOptions,
-  type BalanceAlgorithm,
   isCheckPath,
-  isDnsName,
   isPathPrefix,
-  lowerAscii,
   MAX_CHECK_PATH_LENGTH,
   MAX_HSTS_SECONDS,
   MAX_PATH_SEGMENT_LENGTH,
   MAX_SERVER_MAXCONN,
   parseBoundedInteger,
   parseDuration,
-} from "../contract/index.js";
+} from "../contract/option-rules.js";
+import { BALANCE_ALGORITHMS, type BackendOptions, type BalanceAlgorithm } from "../contract/shared-table.js";
 import { checkedType, valueType, type ValueType } from "./value-type.js";
 
 /** the most names one `hosts` label may list */

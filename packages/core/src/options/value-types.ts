@@ -1,7 +1,7 @@
 // The general value types of the option table: text, paths, numbers, durations, switches, log settings.
 import { resolve } from "node:path";
 import { z } from "zod";
-import { parseLogLevel } from "../log/create-logger.js";
+import { parseLogLevel } from "../log/parse-log-level.js";
 import { checkedType, oneOfType, valueType } from "./value-type.js";
 
 const SECONDS = /^[0-9]{1,5}(?:\.[0-9]{1,3})?$/;
