@@ -4,13 +4,12 @@
 // intermediate's block, cut before its END line, was ignored, and the leaf went live without its chain
 // until the next poll. A real reloader and HAProxy on 127.0.0.1, certificates made by openssl.
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { connect, type DetailedPeerCertificate } from "node:tls";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
-import { createHttpsFixture } from "./helpers/https-fixture.ts";
-import { createTestCa } from "./helpers/make-test-certificates.ts";
+import { createCertDirFixture } from "./helpers/https-fixture.ts";
 
 // The serials of the chain HAProxy sends for `servername`, leaf first.
 function servedChain(port: number, servername: string): Promise<string[]> {
@@ -33,26 +32,15 @@ function servedChain(port: number, servername: string): Promise<string[]> {
 }
 
 test("a key-first PEM read between its leaf and the end of its intermediate is refused, not served without its chain", async (t) => {
-  const ca = createTestCa();
-  t.after(() => ca.close());
-  const fallback = ca.issue(["default.test"]);
-  const first = ca.issue(["k.test"]);
-  const renewed = ca.issue(["k.test"]);
-  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+  const { ca, fixture, httpsPort, certDir, start } = await createCertDirFixture(t, {
     host: "127.0.0.134",
-    metadata: { ssl_cert: fallback.cert, ssl_key: fallback.key },
     names: ["k.test"],
   });
-  const certDir = join(fixture.dir, "certs");
-  await mkdir(certDir);
+  const first = ca.issue(["k.test"]);
+  const renewed = ca.issue(["k.test"]);
   const file = join(certDir, "k.pem");
   await writeFile(file, first.key + first.cert);
-  await fixture.start([], {
-    ENABLE_SSL: "true",
-    RANCHER_API_HOST: server.hostPort,
-    SSL_CERT_DIR: certDir,
-    CERT_POLL_INTERVAL: "300ms",
-  });
+  await start();
   const chain = () => servedChain(httpsPort, "k.test");
   const caSerial = (await chain())[1];
   assert.deepEqual(await chain(), [first.serial, caSerial], "the first version, with its CA");

@@ -3,34 +3,23 @@
 // a certificate issued with a notBefore seconds ahead of this host's clock (a CA that dates it "now", a
 // little clock skew) stayed refused, and its name on the default certificate, for 10 minutes after it
 // became valid. A real reloader and HAProxy on 127.0.0.1, certificates made by openssl.
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
-import { createHttpsFixture } from "./helpers/https-fixture.ts";
-import { createTestCa, utc } from "./helpers/make-test-certificates.ts";
+import { createCertDirFixture } from "./helpers/https-fixture.ts";
+import { utc } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
 /** how far ahead the new certificate's notBefore is when it is written */
 const AHEAD_MS = 5_000;
 
 test("a certificate refused as not valid yet is served once its notBefore passes, not 10 minutes later", async (t) => {
-  const ca = createTestCa();
-  t.after(() => ca.close());
-  const fallback = ca.issue(["default.test"]);
-  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+  const { ca, fixture, httpsPort, certDir, start } = await createCertDirFixture(t, {
     host: "127.0.0.139",
-    metadata: { ssl_cert: fallback.cert, ssl_key: fallback.key },
     names: ["soon.test"],
   });
-  const certDir = join(fixture.dir, "certs");
-  await mkdir(certDir);
-  await fixture.start([], {
-    ENABLE_SSL: "true",
-    RANCHER_API_HOST: server.hostPort,
-    SSL_CERT_DIR: certDir,
-    CERT_POLL_INTERVAL: "300ms",
-  });
+  await start();
   // Made once the reloader runs, so a slow start does not use up the time ahead.
   const soon = ca.issue(["soon.test"], {
     start: utc(Date.now() + AHEAD_MS),

@@ -4,11 +4,11 @@
 // served (clients refuse the chain) until its leaf expired, with negative days left in /config.
 // A real reloader and HAProxy on 127.0.0.1, a CA made once they run that expires seconds later.
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
-import { createHttpsFixture } from "./helpers/https-fixture.ts";
+import { createCertDirFixture } from "./helpers/https-fixture.ts";
 import { createTestCa, utc } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -16,22 +16,11 @@ import { tlsHandshake } from "./helpers/tls-clients.ts";
 const CA_LIFETIME_MS = 12_000;
 
 test("a served directory certificate whose CA expires is dropped, not kept because its leaf is still valid", async (t) => {
-  const steady = createTestCa();
-  t.after(() => steady.close());
-  const fallback = steady.issue(["default.test"]);
-  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+  const { fallback, fixture, httpsPort, certDir, start } = await createCertDirFixture(t, {
     host: "127.0.0.131",
-    metadata: { ssl_cert: fallback.cert, ssl_key: fallback.key },
     names: ["k.test"],
   });
-  const certDir = join(fixture.dir, "certs");
-  await mkdir(certDir);
-  await fixture.start([], {
-    ENABLE_SSL: "true",
-    RANCHER_API_HOST: server.hostPort,
-    SSL_CERT_DIR: certDir,
-    CERT_POLL_INTERVAL: "300ms",
-  });
+  await start();
   const statusUrl = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
   // The CA is made now, not before the start: a loaded machine's start does not eat its lifetime.
   const short = createTestCa({ start: utc(Date.now() - 3_600_000), end: utc(Date.now() + CA_LIFETIME_MS) });
