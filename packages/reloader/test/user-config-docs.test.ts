@@ -12,7 +12,7 @@ import { renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest } from "../../test-support/src/http/index.ts";
 import { repoPath } from "../../test-support/src/repo-root.ts";
 import { waitForApply } from "./helpers/fixture.ts";
-import { userConfigFixture } from "./helpers/user-config.ts";
+import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
 
 // The routing lines of the README's `--config` section: its code spans that start with `http-request` or
 // `use_backend`, in order (but an elided form, with `…`).
@@ -33,22 +33,13 @@ test("the README's --config routing example passes haproxy -c and routes the gen
     JSON.stringify(lines),
   );
   const { fixture, userConfig } = await userConfigFixture(t, "127.0.0.72");
-  const config = [
-    "global",
-    "    default-path config",
-    "defaults",
-    "    mode http",
-    "    timeout connect 5s",
-    "    timeout client 30s",
-    "    timeout server 30s",
-    "frontend mine",
-    `    bind 127.0.0.1:${fixture.httpPort}`,
-    ...lines.map((line) => `    ${line}`),
-    "    default_backend none_mine",
-    "backend none_mine",
-    '    http-request return status 503 content-type text/plain string "no route"',
-    "",
-  ];
+  // the README's lines in place of the helper's routing line
+  const config = userConfigLines(
+    fixture.httpPort,
+    lines.map((line) => `    ${line}`),
+    ["backend none_mine", '    http-request return status 503 content-type text/plain string "no route"'],
+    ["    default_backend none_mine"],
+  );
   await writeFile(userConfig, config.join("\n"));
   const reloader = await fixture.start(["--config", userConfig]).catch((error: unknown) => {
     const failed = fixture.reloader.logs.find((line) => line.event === "check.failed");

@@ -19,12 +19,15 @@ export async function userConfigFixture(
   return { app, fixture, userConfig: join(fixture.dir, "my-haproxy.cfg") };
 }
 
-// A minimal user base config (`--config`): defaults and a frontend on `httpPort` routing by domain.map,
-// followed by `extra` lines (the test's own sections).
+// A minimal user base config (`--config`): defaults and a frontend on `httpPort` routing by domain.map
+// (`routing`: its lines, after `frontendLines`), followed by `extra` lines (the test's own sections).
 export function userConfigLines(
   httpPort: number,
   frontendLines: readonly string[],
   extra: readonly string[],
+  routing: readonly string[] = [
+    "    use_backend %[req.hdr(host),host_only,map_str(domain.map)] if { req.hdr(host),host_only,map_str(domain.map) -m found }",
+  ],
 ): string[] {
   return [
     "global",
@@ -37,7 +40,7 @@ export function userConfigLines(
     "frontend mine",
     `    bind 127.0.0.1:${httpPort}`,
     ...frontendLines,
-    "    use_backend %[req.hdr(host),host_only,map_str(domain.map)] if { req.hdr(host),host_only,map_str(domain.map) -m found }",
+    ...routing,
     ...extra,
     "",
   ];
