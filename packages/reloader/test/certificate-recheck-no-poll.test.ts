@@ -5,13 +5,14 @@
 // file exists, each certificate check (the scratch config of verify-with-haproxy.ts) is killed; every
 // other run is the real HAProxy.
 import assert from "node:assert/strict";
-import { chmod, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { createTestCa } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
+import { wrapCertificateChecks } from "./helpers/certificate-check-wrapper.ts";
 
 test("CERT_POLL_INTERVAL=0: a certificate whose haproxy -c check was killed is checked again and served", async (t) => {
   const ca = createTestCa();
@@ -28,16 +29,11 @@ test("CERT_POLL_INTERVAL=0: a certificate whose haproxy -c check was killed is c
     names: ["shop.test"],
   });
   const flag = join(fixture.dir, "kill-certificate-checks");
-  const bin = join(fixture.dir, "flaky-haproxy");
   await writeFile(flag, "");
-  await writeFile(
-    bin,
-    `#!/bin/sh
-case " $* " in *"/certificate-check/check.cfg "*) [ -e ${flag} ] && kill -KILL $$;; esac
-exec /usr/sbin/haproxy "$@"
-`,
+  const bin = await wrapCertificateChecks(
+    join(fixture.dir, "flaky-haproxy"),
+    `[ -e ${flag} ] && kill -KILL $$`,
   );
-  await chmod(bin, 0o755);
   await fixture.start(["--haproxy-bin", bin], {
     ENABLE_SSL: "true",
     RANCHER_API_HOST: server.hostPort,

@@ -4,13 +4,14 @@
 // each a `haproxy -c` (0.26 s quiet, seconds on a loaded host) before HAProxy could start. A script stands
 // in for haproxy and notes each check of certificates (the scratch config of verify-with-haproxy.ts).
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
+import { wrapCertificateChecks } from "./helpers/certificate-check-wrapper.ts";
 
 let ca: TestCa;
 let pair: TestPair;
@@ -32,17 +33,9 @@ async function startCounting(
     metadata,
     names: ["default.test"],
   });
-  const bin = join(fixture.dir, "counting-haproxy");
   const noted = join(fixture.dir, "certificate-checks");
   await writeFile(noted, "");
-  await writeFile(
-    bin,
-    `#!/bin/sh
-case " $* " in *"/certificate-check/check.cfg "*) echo check >> ${noted};; esac
-exec /usr/sbin/haproxy "$@"
-`,
-  );
-  await chmod(bin, 0o755);
+  const bin = await wrapCertificateChecks(join(fixture.dir, "counting-haproxy"), `echo check >> ${noted}`);
   await fixture.start(["--haproxy-bin", bin], {
     ENABLE_SSL: "true",
     RANCHER_API_HOST: server.hostPort,
