@@ -360,6 +360,18 @@ const HTTPS_TYPOS: Record<string, string>[] = [
   { [`${L}.HTTPS`]: "redirect" },
 ];
 
+// Backend `name` of `table` is held failing closed: no server, https=only, its container skipped as a typo.
+function assertHeldClosed(table: ReturnType<typeof build>, name: string, what: string): void {
+  const held = table.backends.find((backend) => backend.name === name);
+  assert.deepEqual(held?.servers, [], what);
+  assert.equal(held?.options?.https, "only", what);
+  assert.deepEqual(
+    table.skipped.map((skip) => skip.code),
+    ["option-invalid"],
+    what,
+  );
+}
+
 test("a path whose containers all carry an invalid or misspelt https/hsts label is held failing closed (https=only), never handed to /", () => {
   const api = (options: Record<string, string>, extra: Record<string, unknown> = {}) =>
     container({
@@ -374,14 +386,7 @@ test("a path whose containers all carry an invalid or misspelt https/hsts label 
       const table = build([web, api(typo, extra)]);
       const what = JSON.stringify({ typo, extra });
       assert.deepEqual(map(table), ["shop.dev.tld shop stack", "shop.dev.tld/api shop.api stack"], what);
-      const held = table.backends.find((backend) => backend.name === "shop.api");
-      assert.deepEqual(held?.servers, [], what);
-      assert.equal(held?.options?.https, "only", what);
-      assert.deepEqual(
-        table.skipped.map((skip) => skip.code),
-        ["option-invalid"],
-        what,
-      );
+      assertHeldClosed(table, "shop.api", what);
     }
   }
   // Its `hosts` claims are held too: www.example.com/api went to www.example.com's `/` service (web
@@ -434,14 +439,7 @@ test("a stack's / service claiming hosts whose containers all carry an invalid o
         ],
         what,
       );
-      const held = table.backends.find((backend) => backend.name === "shop");
-      assert.deepEqual(held?.servers, [], what);
-      assert.equal(held?.options?.https, "only", what);
-      assert.deepEqual(
-        table.skipped.map((skip) => skip.code),
-        ["option-invalid"],
-        what,
-      );
+      assertHeldClosed(table, "shop", what);
       const parsed = parseSharedFiles({ backends: renderBackends(table), map: renderDomainMap(table) });
       assert.equal(parsed.ok, true, what);
     }
