@@ -71,7 +71,7 @@ export function explainHost(
     return { list, left: skipped.length + unlabelled.length - list.length };
   };
   const backendOf = (name: string) => table.backends.find((entry) => entry.name === name);
-  const serversOf = (backend: string) => firstOf(backendOf(backend)?.servers ?? [], serverView);
+  const serversOf = (entry: Backend | undefined) => firstOf(entry?.servers ?? [], serverView);
   const lists = (
     servers: ReturnType<typeof serversOf>,
     notRouted: ReturnType<typeof notRoutedOf>,
@@ -87,20 +87,23 @@ export function explainHost(
     backend: string,
     via: string | null,
     reason: string,
-  ) => ({
-    found: true,
-    explanation: {
-      kind: "host" as const,
-      host,
-      status: "routed" as const,
-      source,
-      backend,
-      via,
-      reason: reason + heldNote(backendOf(backend)),
-      // the containers of its stack: a path backend's name is `<stack>.<service>`, no stack's
-      ...lists(serversOf(backend), notRoutedOf(backendOf(backend)?.stack ?? backend)),
-    },
-  });
+  ) => {
+    const entry = backendOf(backend); // one scan of the table's backends for the three uses
+    return {
+      found: true,
+      explanation: {
+        kind: "host" as const,
+        host,
+        status: "routed" as const,
+        source,
+        backend,
+        via,
+        reason: reason + heldNote(entry),
+        // the containers of its stack: a path backend's name is `<stack>.<service>`, no stack's
+        ...lists(serversOf(entry), notRoutedOf(entry?.stack ?? backend)),
+      },
+    };
+  };
 
   // A name's own key and its path keys (`<name>/api`: the longest prefix of the request path picks among
   // them). One pass over the keys per name, as the lookups of the names alone took.
