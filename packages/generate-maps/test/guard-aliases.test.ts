@@ -363,6 +363,18 @@ test("alias removals one window apart are not held (the window moves on)", async
   assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 3) }), 31_000)).action, "apply", "2 of 5");
 });
 
+test("alias removals that straddle the end of a window (10 → 5 just before it, 5 → 3 just after) are held", async (t) => {
+  const cycle = await steppingGuard(t);
+  const all = names("a", 10);
+  assert.equal((await cycle(table(["shop"], { shop: all }), 0)).action, "apply");
+  // The window begins with the 10 written (the first cycle had no files to protect).
+  assert.equal((await cycle(table(["shop"], { shop: all }), 1000)).action, "apply");
+  assert.equal((await cycle(table(["shop"], { shop: all.slice(0, 5) }), 30_500)).action, "apply", "5 of 10");
+  const held = await cycle(table(["shop"], { shop: all.slice(0, 3) }), 31_500);
+  assert.equal(held.action, "hold", "7 of the 10 mapped a second before");
+  assert.deepEqual(held.action === "hold" ? [held.aliases.removed, held.aliases.applied] : [], [7, 10]);
+});
+
 test("after a restart, hosts claims under the domain read back as aliases leave the window once a map is written", async (t) => {
   // shop's `hosts` label claims four names under the domain: read back from the map at start, they look
   // like aliases (parseMapAliases cannot tell them apart). Before, dropping three of them from the label

@@ -50,6 +50,26 @@ test("removals in steps, each within the share, are held once they add up past i
   assert.equal((await cycle(tableOf(all.slice(0, 1)), 32_500)).action, "hold", "3 of the 4: held");
 });
 
+test("a burst that straddles the end of a window (10 → 5 just before it, 5 → 3 just after) is held", async (t) => {
+  // Until 2026-12-05 (the README listed it as not caught): the one window moved on as a whole once it was
+  // confirmMs old, to what the files routed then, so the second half of a burst straddling that moment
+  // counted as a step of its own.
+  for (const busy of [true, false]) {
+    const { cycle } = await guardIn(t);
+    const all = Array.from({ length: 10 }, () => container({ stack_name: "shop" }));
+    assert.equal((await cycle(tableOf(all), 0)).action, "apply");
+    // The window begins with the 10 written (the first cycle had no files to protect).
+    assert.equal((await cycle(tableOf(all), 1000)).action, "apply");
+    // Another change in between (nothing removed), or none at all.
+    if (busy) assert.equal((await cycle(tableOf(all), 20_000)).action, "apply");
+    const half = await cycle(tableOf(all.slice(0, 5)), 30_500);
+    assert.equal(half.action, "apply", "5 of 10: within the share");
+    const held = await cycle(tableOf(all.slice(0, 3)), 31_500);
+    assert.equal(held.action, "hold", `busy ${busy}: 7 of the 10 routed a second before`);
+    assert.deepEqual(held.action === "hold" ? [held.removal.removed, held.removal.applied] : [], [7, 10]);
+  }
+});
+
 test("a stop-first rolling upgrade (each container stopped, then its new one started, 2 s apart) is never held", async (t) => {
   const { cycle } = await guardIn(t);
   const old = Array.from({ length: 4 }, () => container({ stack_name: "shop" }));

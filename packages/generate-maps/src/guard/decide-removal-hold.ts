@@ -63,15 +63,15 @@ export type RemovalDecision =
 export interface RemovalInput {
   /** the servers the files on disk route; null when there are no files yet (nothing to protect) */
   applied: ReadonlySet<string> | null;
-  /** the servers the files routed when the current confirmation window began (removal-guard.ts): a
-   * removal counts against them and the applied ones together too, so steps that each stay within the
+  /** the servers the files routed when each running confirmation window began (removal-guard.ts): a
+   * removal counts against each and the applied ones together too, so steps that each stay within the
    * share cannot add up unheld, while servers added since (a new deployment) still count as routed */
-  windowStart?: ReadonlySet<string> | null;
+  windowStarts?: readonly (ReadonlySet<string> | null)[];
   candidate: ReadonlySet<string>;
   /** the aliases the candidate drops while their stacks stay routed (countAliasRemoval); none when absent */
   aliases?: RemovalCount;
-  /** the same over the current window (countWindowAliasRemoval): alias removals in steps add up too */
-  windowAliases?: RemovalCount;
+  /** the same over each running window (countWindowAliasRemoval): alias removals in steps add up too */
+  windowAliases?: readonly RemovalCount[];
   /** fingerprint of the candidate's files: the hold restarts when it changes */
   fingerprint: string;
   pending: PendingRemoval | null;
@@ -87,11 +87,11 @@ export interface RemovalInput {
 // confirmMs; everything else applies at once.
 export function decideRemovalHold(input: RemovalInput): RemovalDecision {
   const { applied, candidate, pending, now, settings } = input;
-  const removal = worse(
+  const removal = (input.windowStarts ?? []).reduce(
+    (count, start) => worse(count, countWindowRemoval(start, applied, candidate)),
     countRemoval(applied, candidate),
-    countWindowRemoval(input.windowStart ?? null, applied, candidate),
   );
-  const aliases = judgedAliases(input.aliases ?? NO_REMOVAL, input.windowAliases ?? NO_REMOVAL, settings);
+  const aliases = judgedAliases(input.aliases ?? NO_REMOVAL, input.windowAliases ?? [], settings);
   const massive = settings.confirmMs > 0 && (isOver(removal, settings) || areAliasesOver(aliases, settings));
   const heldSince = pending === null ? now : pending.heldSince;
   const ended = (outcome: "confirmed" | "recovered" | "expired") => ({
@@ -142,16 +142,16 @@ export function heldCount(
     : { count: removal, words: "routed containers" };
 }
 
-// The alias count a decision is about: the one over the share when either is (one alias dropped is a
-// share of 1 that is never held, so the larger share alone could hide a window's 7 of 10), else the larger.
+// The alias count a decision is about: the first over the share, the answer's then the windows' (one
+// alias dropped is a share of 1 that is never held, so the larger share alone could hide a window's 7 of
+// 10), else the larger.
 function judgedAliases(
   answer: RemovalCount,
-  window: RemovalCount,
+  windows: readonly RemovalCount[],
   settings: Pick<RemovalGuardSettings, "maxRemovalShare">,
 ): RemovalCount {
-  if (areAliasesOver(answer, settings)) return answer;
-  if (areAliasesOver(window, settings)) return window;
-  return worse(answer, window);
+  const counts = [answer, ...windows];
+  return counts.find((count) => areAliasesOver(count, settings)) ?? counts.reduce(worse);
 }
 
 function isOver(count: RemovalCount, settings: Pick<RemovalGuardSettings, "maxRemovalShare">): boolean {

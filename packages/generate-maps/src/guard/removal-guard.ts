@@ -33,21 +33,29 @@ export interface RemovalGuard {
   /** the removal held, or released (confirmed or expired) and not on disk yet: a write that fails right
    * after the release must not start a new window for the same removal */
   pending: PendingRemoval | null;
-  /** the servers the files routed when the current window began (a monotonic time), renewed once it is
-   * confirmMs old, or after a released hold: removals count against it as well as against `applied`.
-   * Before, each step counted against the last file written only: 10 → 8 → 4 → 2 → 1 servers, each step
-   * within the share, went through unheld in 2.5 s (found by a review). Its aliases follow a move to
-   * another backend once written (followMovedAliases). */
-  window:
-    | { servers: ReadonlySet<string> | null; aliases: ReadonlyMap<string, string> | null; since: number }
-    | undefined;
-  /** a hold was released: the window starts again at the next cycle, from the files it wrote */
+  /** the confirmation windows running, oldest first (two at most): removals count against what the files
+   * routed when each began as well as against `applied`. Before, each step counted against the last file
+   * written only: 10 → 8 → 4 → 2 → 1 servers, each step within the share, went through unheld in 2.5 s
+   * (found by a review). A window ends once confirmMs old and the next begins half a window after the
+   * newest (neither during a hold; after a released hold one starts again): with one window that moved on
+   * as a whole, a burst straddling that moment (10 → 5 just before, 5 → 3 just after) went through as two
+   * steps within the share (a known gap until 2026-12-05); a burst within half a window now falls in one. */
+  windows: GuardWindow[];
+  /** a hold was released: the windows start again at the next cycle, from the files it wrote */
   windowDue: boolean;
   /** how the guard's lines are paced: an answer that flaps logs once per window */
   logPace: LogPace;
   /** the aliases read from the map on disk at start, until the first map this process writes or finds
    * equal: parseMapAliases cannot tell a `hosts` claim under the domain from an alias */
   diskAliases: ReadonlyMap<string, string> | null;
+}
+
+// One confirmation window: what the files routed when it began (`since`, a monotonic time). Its aliases
+// follow a move to another backend once written (followMovedAliases).
+export interface GuardWindow {
+  servers: ReadonlySet<string> | null;
+  aliases: ReadonlyMap<string, string> | null;
+  since: number;
 }
 
 // A guard that has not looked at the disk yet.
@@ -57,7 +65,7 @@ export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard
     applied: undefined,
     appliedAliases: undefined,
     pending: null,
-    window: undefined,
+    windows: [],
     windowDue: false,
     logPace: createLogPace(),
     diskAliases: null,
@@ -85,26 +93,14 @@ export async function checkRemovals(
     guard.appliedAliases = await readAppliedAliases(files, logger);
     guard.diskAliases = guard.appliedAliases;
   }
-  // A window with nothing to protect (no files yet) starts with the first files there are; one that is
-  // confirmMs old moves on, unless a hold is running (it ends by its own confirmation or recovery).
-  const age = guard.window?.servers == null ? Infinity : now.monotonic - guard.window.since;
-  if (guard.windowDue || (guard.pending === null && age >= guard.settings.confirmMs)) {
-    guard.window = {
-      servers: guard.applied ?? null,
-      aliases: guard.appliedAliases ?? null,
-      since: now.monotonic,
-    };
-    guard.windowDue = false;
-  }
+  moveWindows(guard, now.monotonic);
   const decision = decideRemovalHold({
     applied: guard.applied ?? null,
-    windowStart: guard.window?.servers ?? null,
+    windowStarts: guard.windows.map((window) => window.servers),
     candidate: routedServerKeys(table),
     aliases: countAliasRemoval(guard.appliedAliases ?? null, table),
-    windowAliases: countWindowAliasRemoval(
-      guard.window?.aliases ?? null,
-      guard.appliedAliases ?? null,
-      table,
+    windowAliases: guard.windows.map((window) =>
+      countWindowAliasRemoval(window.aliases, guard.appliedAliases ?? null, table),
     ),
     fingerprint: fingerprintTable(table),
     pending: guard.pending,
@@ -123,6 +119,23 @@ export async function checkRemovals(
   return decision;
 }
 
+// Ends and begins the windows at `now` (the monotonic clock), before a decision. A window with nothing to
+// protect (no files yet) gives way to the first files there are, one confirmMs old ends, and a new one
+// begins once the newest is half a window old, unless a hold is running (it ends by its own confirmation
+// or recovery); after a released hold a single window starts again from the files it wrote.
+function moveWindows(guard: RemovalGuard, now: number): void {
+  const { confirmMs } = guard.settings;
+  if (guard.windowDue) guard.windows = [];
+  guard.windowDue = false;
+  if (guard.pending === null)
+    guard.windows = guard.windows.filter(
+      (window) => window.servers !== null && now - window.since < confirmMs,
+    );
+  const newest = guard.windows.at(-1);
+  if (newest === undefined || (guard.pending === null && now - newest.since >= confirmMs / 2))
+    guard.windows.push({ servers: guard.applied ?? null, aliases: guard.appliedAliases ?? null, since: now });
+}
+
 // After the writers ran: once a file holds the table (written or already equal), it is the baseline:
 // the backends file for the servers, the map for the aliases.
 export function noteWritten(
@@ -136,18 +149,23 @@ export function noteWritten(
   if (holds(outcomes[0])) guard.applied = routedServerKeys(table);
   if (holds(outcomes[1])) {
     guard.appliedAliases = routedAliases(table);
-    // A window begun on the map read at start counted its `hosts` claims under the domain as aliases:
-    // once a written table tells them apart, they leave it (before, an ordinary edit of such a label
-    // within a window of a restart was held as a mass removal of aliases; found by a review).
-    const window = guard.window;
-    if (window?.aliases != null && window.aliases === guard.diskAliases) {
-      const claims = new Set(table.hosts.filter((host) => host.source === "hosts").map((host) => host.fqdn));
-      guard.window = { ...window, aliases: new Map([...window.aliases].filter(([key]) => !claims.has(key))) };
-    }
-    // An alias moved to another stack since the window began is counted at the stack it is on now.
-    const aliases = guard.window?.aliases;
-    if (guard.window && aliases != null)
-      guard.window = { ...guard.window, aliases: followMovedAliases(aliases, guard.appliedAliases) };
+    const applied = guard.appliedAliases;
+    let claims: Set<string> | undefined;
+    guard.windows = guard.windows.map((window) => {
+      let aliases = window.aliases;
+      if (aliases === null) return window;
+      // A window begun on the map read at start counted its `hosts` claims under the domain as aliases:
+      // once a written table tells them apart, they leave it (before, an ordinary edit of such a label
+      // within a window of a restart was held as a mass removal of aliases; found by a review).
+      if (aliases === guard.diskAliases) {
+        claims ??= new Set(table.hosts.filter((host) => host.source === "hosts").map((host) => host.fqdn));
+        const hosts = claims;
+        aliases = new Map([...aliases].filter(([key]) => !hosts.has(key)));
+      }
+      // An alias moved to another stack since the window began is counted at the stack it is on now.
+      aliases = followMovedAliases(aliases, applied);
+      return aliases === window.aliases ? window : { ...window, aliases };
+    });
     guard.diskAliases = null;
   }
   if (holds(outcomes[0]) && holds(outcomes[1])) guard.pending = null;
