@@ -26,7 +26,7 @@ export class ConfigApplier {
   private state = initialState();
   /** retries of a change that is not live yet, re-reads of unsettled inputs */
   private readonly retries: RetrySchedule;
-  /** the unsettled inputs last reported (one log line per content), and why */
+  /** the unsettled inputs last reported (one log line while they stay on disk), and why */
   private lastUnsettled: { hash: string; reason: string } | null = null;
   /** what the last unreadable-inputs report said: the same again (a FIFO left in place, each rescan) is
    * not logged or counted again */
@@ -121,6 +121,8 @@ export class ConfigApplier {
   private async applyOnce(since: number | null): Promise<PassOutcome> {
     const { logger, status, store } = this.options;
     const read = await readInputs(this.options.inputs);
+    // Other files than the last unsettled ones end that report: the same unsettled files again are news.
+    if (!read.ok || read.files.hash !== this.lastUnsettled?.hash) this.lastUnsettled = null;
     if (!read.ok) {
       const said = unreadableKey(read);
       if (said !== this.unreadable) reportUnreadable(read, logger, status);
@@ -152,7 +154,6 @@ export class ConfigApplier {
     const started = performance.now();
     const validated = store.validate(read.files);
     if (!validated.ok && validated.unsettled === true) return this.unsettled(hash, validated.reason);
-    this.lastUnsettled = null;
     if (!validated.ok) return this.refused(hash, validated.reason);
     const accepted = { files: read.files, table: validated.table, started, since };
     const planned = await planChange(accepted, this.state.known, this.options);
