@@ -142,6 +142,23 @@ describe("resolveOptions", () => {
     );
   });
 
+  // Node's isIP refuses these, so they passed as DNS names; HAProxy's resolver (inet_aton) reads them as
+  // IPv4 addresses of its own: `log 127.000.000.010 daemon` sent to 127.0.0.8 (octal), `1234` to 0.0.4.210.
+  it("refuses a SYSLOG_HOST or RANCHER_API_HOST whose last label is a number: no IP address, no DNS name", () => {
+    for (const bad of ["127.000.000.010", "127.000.000.010:5514", "1234", "0x7f.1", "10.1.2", "logs.123"]) {
+      assert.match(problemsOf({ SYSLOG_HOST: bad })[0] ?? "", /^invalid SYSLOG_HOST ".*": must be/, bad);
+      assert.match(
+        problemsOf({ RANCHER_API_HOST: bad })[0] ?? "",
+        /^invalid RANCHER_API_HOST ".*": must be/,
+        bad,
+      );
+    }
+    const ok = (value: string) => resolveOptions({}, { SYSLOG_HOST: value }).syslogHost;
+    assert.deepEqual(ok("logs1.example"), { kind: "udp", host: "logs1.example", port: null });
+    assert.deepEqual(ok("10.1.2.3:514"), { kind: "udp", host: "10.1.2.3", port: 514 });
+    assert.deepEqual(ok("123.example"), { kind: "udp", host: "123.example", port: null });
+  });
+
   it("refuses the default stats credentials unless STATS_ALLOW_DEFAULT_PASSWORD=true", () => {
     assert.match(
       problemsOf({ ENABLE_STATS: "true" })[0] ?? "",

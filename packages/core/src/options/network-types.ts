@@ -33,12 +33,20 @@ export function isConfigAddress(text: string): boolean {
   return isIP(text) !== 0 && !text.includes("%");
 }
 
+// Whether a name's last label is a number (`1234`, `10.0.0.010`, `0x7f.1`): such a name is no DNS name,
+// and HAProxy's resolver (inet_aton) and fetch's URL parser read it as an IPv4 address of their own
+// (octal, hex, fewer parts): `127.000.000.010` is 127.0.0.8, `514` is 0.0.2.2.
+function endsInNumber(name: string): boolean {
+  return /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/i.test(name);
+}
+
 // host[:port] where host is a name, an IPv4 address or a [bracketed] IPv6 address; undefined if not.
 export function splitHostPort(text: string): { host: string; port: number | null } | undefined {
   const match = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::([0-9]{1,5}))?$/i.exec(text);
   if (!match) return undefined;
   const [, ipv6, name = "", port] = match;
-  if (ipv6 !== undefined ? isIP(ipv6) !== 6 : isIP(name) !== 4 && !isHostName(name)) return undefined;
+  const isName = isHostName(name) && !endsInNumber(name);
+  if (ipv6 !== undefined ? isIP(ipv6) !== 6 : isIP(name) !== 4 && !isName) return undefined;
   const number = port === undefined ? null : Number(port);
   if (number !== null && !(number >= 1 && number <= 65535)) return undefined;
   return { host: ipv6 ?? name, port: number };
