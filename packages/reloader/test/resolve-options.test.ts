@@ -195,7 +195,7 @@ describe("resolveOptions", () => {
     assert.deepEqual(
       [...problems].sort(),
       [
-        'invalid BIND_ADDRESS "localhost": must be empty (all addresses) or an IPv4/IPv6 address',
+        'invalid BIND_ADDRESS "localhost": must be empty or an IPv4/IPv6 address',
         'invalid HTTP_PORT "0": must be a port number 1-65535',
         'invalid HTTPS_PORT "70000": must be a port number 1-65535',
         'invalid STATS_PORT "http": must be a port number 1-65535',

@@ -70,8 +70,8 @@ export const HOST_PORT = checkedType(
   (text) => (splitHostPort(text) ? text : undefined),
 );
 
-// BIND_ADDRESS: empty (all addresses), an IPv4 or an IPv6 address.
-export const BIND_ADDRESS = checkedType("address", "empty (all addresses) or an IPv4/IPv6 address", (text) =>
+// BIND_ADDRESS: empty (every IPv4 address), an IPv4 or an IPv6 address.
+export const BIND_ADDRESS = checkedType("address", "empty or an IPv4/IPv6 address", (text) =>
   text === "" || isConfigAddress(text) ? text : undefined,
 );
 

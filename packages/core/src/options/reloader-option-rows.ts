@@ -61,7 +61,8 @@ export const RELOADER_OPTION_ROWS = {
     "BIND_ADDRESS",
     BIND_ADDRESS,
     "",
-    "address HAProxy listens on (empty: all)",
+    // `bind :<port>` is IPv4 only to HAProxy; `bind [::]:<port>` takes IPv4 too (net.ipv6.bindv6only=0)
+    "address HAProxy listens on (empty: every IPv4 address; `::`: every IPv4 and IPv6 address)",
   ),
   httpPort: row("http-port", "HTTP_PORT", PORT, "80", "HTTP frontend port"),
   httpsPort: row("https-port", "HTTPS_PORT", PORT, "443", "HTTPS frontend port (with ENABLE_SSL)"),

@@ -5,7 +5,7 @@ export function renderHost(address: string): string {
   return address.includes(":") ? `[${address}]` : address;
 }
 
-// The `bind` address part: all addresses, an IPv4 or a bracketed IPv6 address, then the port.
+// The `bind` address part: every IPv4 address (empty), an IPv4 or a bracketed IPv6 address, then the port.
 export function renderBindAddress(address: string, port: number): string {
   return address === "" ? `:${port}` : `${renderHost(address)}:${port}`;
 }
