@@ -148,7 +148,7 @@ export const RELOADER_OPTION_ROWS = {
     "MAXCONN",
     integerType(1, 1_000_000),
     null,
-    "HAProxy's global maxconn (default: 20000, lowered to the fd hard limit minus 1000)",
+    "HAProxy's global maxconn (default: 20000, lowered to the fd hard limit minus 1000, at least 256)",
   ),
   syslogHost: row(
     "syslog-host",
