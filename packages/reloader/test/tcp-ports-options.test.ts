@@ -45,6 +45,31 @@ describe("TCP_PORTS", () => {
     assert.deepEqual(problemsOf({ TCP_PORTS: "9102", STATUS_PORT: "off" }), []);
   });
 
+  // Only the first pair was named: HTTP_PORT=STATS_PORT=STATUS_PORT=8080 said HTTP_PORT and STATS_PORT,
+  // and once that was fixed the next start was refused for STATUS_PORT; a port listed three times was
+  // said twice, and a listener's port listed twice named the listener twice.
+  it("names every listener sharing a port, and a repeated port once", () => {
+    assert.deepEqual(
+      problemsOf({
+        HTTP_PORT: "8080",
+        ENABLE_STATS: "true",
+        STATS_PASSWORD: "s3cret",
+        STATS_PORT: "8080",
+        STATUS_PORT: "8080",
+        TCP_PORTS: "8080,8080,5432,5432,5432",
+      }),
+      [
+        "HTTP_PORT, STATS_PORT and STATUS_PORT are all 8080: each listener needs its own port",
+        "TCP_PORTS lists 8080, which is HTTP_PORT, STATS_PORT and STATUS_PORT: each listener needs its own port",
+        "TCP_PORTS lists 8080 twice",
+        "TCP_PORTS lists 5432 twice",
+      ],
+    );
+    assert.deepEqual(problemsOf({ ENABLE_SSL: "true", HTTPS_PORT: "9102" }), [
+      "HTTPS_PORT and STATUS_PORT are both 9102: each listener needs its own port",
+    ]);
+  });
+
   it("the CLI exits 2 with one line naming TCP_PORTS and the port, starting nothing", async () => {
     for (const [env, says] of [
       [{ HTTP_PORT: "8080", TCP_PORTS: "5432,8080" }, "TCP_PORTS lists 8080, which is HTTP_PORT"],

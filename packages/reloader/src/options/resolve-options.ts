@@ -132,10 +132,13 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
   if (ssl.enabled) used.push(["HTTPS_PORT", ssl.port]);
   if (stats.enabled) used.push(["STATS_PORT", stats.port]);
   if (options.status.port) used.push(["STATUS_PORT", options.status.port]);
-  for (const [name, port] of used) {
-    const clash = used.find(([other, otherPort]) => other !== name && otherPort === port);
-    if (clash && name < clash[0])
-      problems.push(`${name} and ${clash[0]} are both ${port}: each listener needs its own port`);
+  // Every port two or more listeners share, with all their names (not only the first pair's).
+  for (const port of new Set(used.map(([, port]) => port))) {
+    const names = used.filter(([, other]) => other === port).map(([name]) => name);
+    if (names.length > 1)
+      problems.push(
+        `${listOf(names.sort())} are ${names.length > 2 ? "all" : "both"} ${port}: each listener needs its own port`,
+      );
   }
   problems.push(...tcpPortProblems(options.tcpPorts, used));
   return problems;
@@ -145,10 +148,18 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
 function tcpPortProblems(ports: readonly number[], used: readonly [string, number][]): string[] {
   const problems: string[] = [];
   for (const [index, port] of ports.entries()) {
-    const clash = used.find(([, otherPort]) => otherPort === port);
-    if (clash)
-      problems.push(`TCP_PORTS lists ${port}, which is ${clash[0]}: each listener needs its own port`);
-    else if (ports.indexOf(port) !== index) problems.push(`TCP_PORTS lists ${port} twice`);
+    const names = used.filter(([, otherPort]) => otherPort === port).map(([name]) => name);
+    const first = ports.indexOf(port);
+    // a repeat is said once, at its second listing
+    if (first !== index) {
+      if (ports.indexOf(port, first + 1) === index) problems.push(`TCP_PORTS lists ${port} twice`);
+    } else if (names.length > 0)
+      problems.push(`TCP_PORTS lists ${port}, which is ${listOf(names)}: each listener needs its own port`);
   }
   return problems;
+}
+
+// `A`, `A and B`, `A, B and C`.
+function listOf(names: readonly string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1) ?? ""}` : (names[0] ?? "");
 }
