@@ -107,3 +107,14 @@ test("--config: the user's own base config is used as is, read once at start, an
     "two",
   );
 });
+
+// The refusal named only the flag: `--config=/…/missing.cfg cannot be opened (ENOENT)` to a user who set
+// HAPROXY_USER_CONFIG (the image's way), as the state dir's refusals name both.
+test("a --config that cannot be read: exit 2, naming --config and HAPROXY_USER_CONFIG and the path", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const missing = join(fixture.dir, "missing.cfg");
+  const refused = await fixture.start([], { HAPROXY_USER_CONFIG: missing });
+  assert.deepEqual(await refused.exited, { code: 2, signal: null });
+  const failed = await refused.waitForEvent("reloader.start-failed");
+  assert.equal(failed["err"], `--config / HAPROXY_USER_CONFIG=${missing} cannot be opened (ENOENT)`);
+});

@@ -27,7 +27,8 @@ export async function prepareBaseConfig(
 ): Promise<void> {
   if (options.userConfig) {
     const read = await readInputFile(options.userConfig, true);
-    if (!read.ok) throw new StartupError(`--config=${options.userConfig} ${read.reason}`);
+    if (!read.ok)
+      throw new StartupError(`--config / HAPROXY_USER_CONFIG=${options.userConfig} ${read.reason}`);
     await writeFileAtomic(layout.baseConfig, read.bytes.toString("utf8"), 0o600);
     logger.info(
       { event: "base-config.user", path: options.userConfig, copiedTo: layout.baseConfig },
