@@ -24,6 +24,7 @@ const RUNNING: StatusSnapshot = {
   reloadsByReason: {},
   runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
   unlistedTcpPorts: [],
+  takenTcpPorts: [],
   httpsWithoutListener: [],
   inputWatchProblem: null,
   masterCliSilentSince: null,

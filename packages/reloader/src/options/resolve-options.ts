@@ -12,6 +12,7 @@ import {
 } from "@rancher-haproxy/core/options";
 import { PLAIN_PATH } from "../certs/render/render-crt-list.js";
 import { stateLayout } from "../output/snapshot-layout.js";
+import { listenerPorts } from "./listener-ports.js";
 import type { ReloaderOptions } from "./reloader-options.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -128,10 +129,7 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
     problems.push(
       `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: with ENABLE_SSL=true only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)`,
     );
-  const used: [string, number][] = [["HTTP_PORT", options.httpPort]];
-  if (ssl.enabled) used.push(["HTTPS_PORT", ssl.port]);
-  if (stats.enabled) used.push(["STATS_PORT", stats.port]);
-  if (options.status.port) used.push(["STATUS_PORT", options.status.port]);
+  const used = listenerPorts(options);
   // Every port two or more listeners share, with all their names (not only the first pair's).
   for (const port of new Set(used.map(([, port]) => port))) {
     const names = used.filter(([, other]) => other === port).map(([name]) => name);

@@ -36,12 +36,16 @@ export function findUnlistedTcpPorts(
     .sort((a, b) => a - b);
 }
 
-// A reporter for the backends files that go live; it remembers the last set it reported.
+// A reporter for the backends files that go live; it remembers the last set it reported. `listeners`:
+// the reloader's other listeners (listenerPorts): a port of theirs answers a TCP client itself, and
+// TCP_PORTS cannot list it, so the report says so instead of asking for it in TCP_PORTS.
 export function createTcpPortReport(
   tcpPorts: readonly number[],
   logger: Logger,
   status: ReloaderStatus,
+  listeners: readonly (readonly [string, number])[] = [],
 ): (backends: string | Uint8Array | readonly SharedBackend[]) => void {
+  const listenerOf = new Map(listeners.map(([name, port]) => [port, name]));
   let last = "";
   /** the backends last looked at, when parsed: the ports depend only on their names */
   let lastNames: readonly string[] | null = null;
@@ -54,7 +58,11 @@ export function createTcpPortReport(
     const unlisted = findUnlistedTcpPorts(backends, tcpPorts);
     if (unlisted === null || unlisted.join(",") === last) return;
     last = unlisted.join(",");
-    status.tcpPortsUnlisted(unlisted);
+    const taken = unlisted.flatMap((port) => {
+      const listener = listenerOf.get(port);
+      return listener === undefined ? [] : [{ port, listener }];
+    });
+    status.tcpPortsUnlisted(unlisted, taken);
     if (unlisted.length === 0) {
       logger.info({ event: "tcp.ports-listed", tcpPorts }, "every TCP backend's port is in TCP_PORTS");
       return;
@@ -62,10 +70,19 @@ export function createTcpPortReport(
     const ports = unlisted.slice(0, MAX_LOGGED_PORTS);
     const more = unlisted.length > ports.length ? ` and ${unlisted.length - ports.length} more` : "";
     const names = ports.map((port) => `tcp_${port}`).join(", ");
+    const advice = taken.map(
+      ({ port, listener }) =>
+        `${port} is ${listener}: its listener gets those connections, and TCP_PORTS cannot list it ` +
+        "(give the TCP service another public port)",
+    );
+    if (unlisted.length > taken.length)
+      advice.push(
+        `nothing listens for ${taken.length > 0 ? "the others" : "them"} (add the ports to TCP_PORTS and publish them)`,
+      );
     logger.warn(
-      { event: "tcp.ports-unlisted", ports, portCount: unlisted.length, tcpPorts },
+      { event: "tcp.ports-unlisted", ports, portCount: unlisted.length, tcpPorts, taken },
       `TCP backends ${names}${more} are routed by the generator, but TCP_PORTS does not list ` +
-        `${ports.join(", ")}${more}: nothing listens for them (add the ports to TCP_PORTS and publish them)`,
+        `${ports.join(", ")}${more}: ${advice.join("; ")}`,
     );
   };
 }

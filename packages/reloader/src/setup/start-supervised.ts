@@ -8,6 +8,7 @@ import { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { probeMasterCli } from "../haproxy/probe-master-cli.js";
 import type { StdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
+import { listenerPorts } from "../options/listener-ports.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { ConfigApplier } from "../reload/config-applier.js";
 import { createHttpsListenerReport } from "../reload/report-https-listener.js";
@@ -159,7 +160,7 @@ function createBackendReports(
   logger: Logger,
   status: ReloaderStatus,
 ): (backends: Buffer | readonly SharedBackend[]) => void {
-  const tcp = createTcpPortReport(options.tcpPorts, logger, status);
+  const tcp = createTcpPortReport(options.tcpPorts, logger, status, listenerPorts(options));
   if (options.ssl.enabled) return tcp;
   const https = createHttpsListenerReport(logger, status);
   return (backends) => {

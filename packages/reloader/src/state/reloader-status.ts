@@ -46,6 +46,8 @@ export interface StatusSnapshot {
   };
   /** public ports of the running backends file's tcp_<port> backends that TCP_PORTS does not list */
   unlistedTcpPorts: number[];
+  /** those of them that are another listener's port (HTTP_PORT, …): that listener gets their connections */
+  takenTcpPorts: { port: number; listener: string }[];
   /** the running backends file's backends with `https=redirect|only`, while ENABLE_SSL is off (by name) */
   httpsWithoutListener: HttpsBackend[];
   /** the input files' watch failed (its first error) and is not re-armed yet: only the rescan sees changes */
@@ -74,6 +76,7 @@ export class ReloaderStatus {
     reloadsByReason: {},
     runtime: { updates: 0, readbackMismatches: 0, lastReadback: null },
     unlistedTcpPorts: [],
+    takenTcpPorts: [],
     httpsWithoutListener: [],
     inputWatchProblem: null,
     masterCliSilentSince: null,
@@ -191,8 +194,13 @@ export class ReloaderStatus {
   }
 
   // The TCP backends of the applied files whose ports TCP_PORTS does not list (nothing listens for them).
-  tcpPortsUnlisted(ports: readonly number[]): void {
+  // `taken`: those that are the port of another listener, with its option's name.
+  tcpPortsUnlisted(
+    ports: readonly number[],
+    taken: readonly { port: number; listener: string }[] = [],
+  ): void {
     this.state.unlistedTcpPorts = [...ports];
+    this.state.takenTcpPorts = taken.map((entry) => ({ ...entry }));
   }
 
   // The backends of the applied files that ask for HTTPS while nothing listens for it (ENABLE_SSL off).

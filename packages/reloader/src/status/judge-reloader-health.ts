@@ -75,7 +75,7 @@ export function judgeReloaderHealth(
               `${new Date(status.masterCliSilentSince).toISOString()}: a change cannot be applied until it ` +
               "does (its workers may still serve)",
           ]),
-      ...unlistedTcpWarnings(status.unlistedTcpPorts),
+      ...unlistedTcpWarnings(status.unlistedTcpPorts, status.takenTcpPorts),
       ...httpsListenerWarnings(status.httpsWithoutListener),
     ],
   };

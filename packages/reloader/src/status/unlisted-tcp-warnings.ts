@@ -9,12 +9,19 @@
 export const MAX_TCP_PORT_WARNINGS = 20;
 
 // The warnings for `ports` (ascending): the lowest MAX_TCP_PORT_WARNINGS by name, then one with the rest.
-export function unlistedTcpWarnings(ports: readonly number[]): string[] {
-  const warnings = ports
-    .slice(0, MAX_TCP_PORT_WARNINGS)
-    .map(
-      (port) => `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`,
-    );
+// `taken`: those that are another listener's port (HTTP_PORT, …), which gets their connections instead.
+export function unlistedTcpWarnings(
+  ports: readonly number[],
+  taken: readonly { port: number; listener: string }[] = [],
+): string[] {
+  const listenerOf = new Map(taken.map(({ port, listener }) => [port, listener]));
+  const warnings = ports.slice(0, MAX_TCP_PORT_WARNINGS).map((port) => {
+    const listener = listenerOf.get(port);
+    return listener === undefined
+      ? `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`
+      : `backend tcp_${port} has servers but ${port} is ${listener}: its listener gets those connections, ` +
+          "and TCP_PORTS cannot list it (give the TCP service another public port)";
+  });
   const rest = ports.length - warnings.length;
   if (rest > 0)
     warnings.push(
