@@ -81,6 +81,12 @@ test("a container with both labels is routed by host and by TCP port", () => {
     ["shop", "tcp_6379"],
   );
   assert.match(explained.matches[1]?.reason ?? "", /backend tcp_6379 \(TCP service on public port 6379/);
+  // generate-maps does not read TCP_PORTS: the reason says what the port needs, never that it is listed
+  // (until 2026-12-05: "listed in the reloader's TCP_PORTS", whatever TCP_PORTS said)
+  assert.match(
+    explained.matches[1]?.reason ?? "",
+    / of backend tcp_6379 \(TCP service on public port 6379: HAProxy listens on it only if the reloader's TCP_PORTS lists it\)$/,
+  );
 });
 
 test("explain names a routed container's stack, not its backend (tcp_<port>, <stack>.<service>)", () => {

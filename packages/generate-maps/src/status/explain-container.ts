@@ -114,12 +114,13 @@ function routed(
   };
 }
 
-// What a tcp_<port> backend is, for a reason text ("" for a stack's backend).
+// What a tcp_<port> backend is, for a reason text ("" for a stack's backend). generate-maps does not read
+// TCP_PORTS, so it says what the port needs, not that it is listed.
 function tcpNote(backend: string): string {
   const port = parseTcpBackendName(backend);
   return port === undefined
     ? ""
-    : ` (TCP service on public port ${port}, listed in the reloader's TCP_PORTS)`;
+    : ` (TCP service on public port ${port}: HAProxy listens on it only if the reloader's TCP_PORTS lists it)`;
 }
 
 function base(ref: ContainerRef) {
