@@ -2,7 +2,7 @@
 // what a container keeps, where a newcomer goes, and when a backend grows by a block. Why a slot freed at
 // runtime waits for the next change before it takes another container: assign-slots.ts.
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
-import { sameOptions, serverOptions, type ServerOptions, type Slot } from "./server-slots.js";
+import { endpointOf, sameOptions, serverOptions, type ServerOptions, type Slot } from "./server-slots.js";
 
 /** at most this many option sets of one backend's containers are handed out to its free slots */
 const MAX_FREE_OPTION_SETS = 8;
@@ -16,7 +16,8 @@ const MAX_FREE_OPTION_SETS = 8;
 export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
-// (in runtime mode not one freed by this change), a full backend grows by a block. `old`: the servers
+// (in runtime mode not one freed by this change, and a free slot that still has the newcomer's address
+// first), a full backend grows by a block. `old`: the servers
 // the previous slots held (runtime mode), null in reload mode. `spare` (reload mode): a backend left
 // without a free slot grows by a block (it ran out at runtime: slots-exhausted).
 export function assignBackendSlots(
@@ -43,14 +44,23 @@ export function assignBackendSlots(
     const before = previous[index];
     const server = before?.server != null && keeps(before.server) ? before.server : null;
     if (mode === "runtime" && before?.server != null && server === null) cooling.add(index);
-    return { server, options: before?.options ?? {} };
+    const last = mode === "runtime" && server === null ? lastOf(before, oldByName) : undefined;
+    return { server, options: before?.options ?? {}, ...(last === undefined ? {} : { last }) };
   });
   const placed = new Set(slots.map((slot) => slot.server));
   const newcomers = [...servers.keys()].filter((name) => !placed.has(name)).sort(compareStrings);
   let grown = false;
   let free = 0;
   const searched = new Map<string, number>();
+  const homes = mode === "runtime" ? homeSlots(slots, cooling) : new Map<string, number>();
   for (const name of newcomers) {
+    // Back at the address a free slot still has (a container back from unhealthy): that slot, so the
+    // streams HAProxy kept on it are not cut (slot-ops.ts).
+    const home = homeFor(slots, homes, servers.get(name));
+    if (home !== undefined) {
+      slots[home] = { server: name, options: {} };
+      continue;
+    }
     while (free < slots.length && (slots[free]?.server !== null || cooling.has(free))) free++;
     if (free === slots.length) {
       grown = true;
@@ -85,6 +95,36 @@ export function assignBackendSlots(
     for (const slot of slots) if (slot.server === null) slot.options = { ...sets[turn++ % sets.length] };
   }
   return { slots, grown };
+}
+
+// The address a runtime change leaves in a free slot: its container's when this change frees it, else
+// the one it had (undefined: none known, the placeholder).
+function lastOf(before: Slot | undefined, oldByName: ReadonlyMap<string, SharedServer>): string | undefined {
+  if (before?.server == null) return before?.last;
+  const was = oldByName.get(before.server);
+  return was === undefined ? undefined : endpointOf(was);
+}
+
+// The free slots (not freed by this change) by the address they still have: the lowest of each.
+function homeSlots(slots: readonly Slot[], cooling: ReadonlySet<number>): Map<string, number> {
+  const homes = new Map<string, number>();
+  for (const [index, slot] of slots.entries())
+    if (slot.server === null && slot.last !== undefined && !cooling.has(index) && !homes.has(slot.last))
+      homes.set(slot.last, index);
+  return homes;
+}
+
+// The free slot that still has `server`'s address and its options, if any (runtime mode).
+function homeFor(
+  slots: readonly Slot[],
+  homes: ReadonlyMap<string, number>,
+  server: SharedServer | undefined,
+): number | undefined {
+  const home = server === undefined ? undefined : homes.get(endpointOf(server));
+  const slot = home === undefined ? undefined : slots[home];
+  return server !== undefined && slot?.server === null && sameOptions(slot.options, serverOptions(server))
+    ? home
+    : undefined;
 }
 
 // Where a runtime newcomer goes: the first free slot from `from` on (not cooling) loaded with its

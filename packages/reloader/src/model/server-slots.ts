@@ -11,6 +11,14 @@ export type ServerOptions = Omit<SharedServer, "name" | "address" | "port">;
 export interface Slot {
   server: string | null;
   options: ServerOptions;
+  /** free: the `<address>:<port>` its server still has in HAProxy (in maintenance, with any stream still
+   * on it) since a runtime change gave it up, until it takes a container or a reload renders it afresh */
+  last?: string;
+}
+
+// A server's `<address>:<port>`, as a free slot's `last` records it.
+export function endpointOf(server: Pick<SharedServer, "address" | "port">): string {
+  return `${server.address}:${server.port}`;
 }
 
 // Backend name → its slots; slot i is named slotName(i).
@@ -42,11 +50,17 @@ export function slotServer(server: SharedServer, index: number): SharedServer {
   return server.cookie === undefined ? { ...server, name } : { ...server, name, cookie: name };
 }
 
-// The slot map as plain JSON (slots.json in a snapshot), backends sorted by name.
+// The slot map as plain JSON (slots.json in a snapshot), backends sorted by name. Without `last`: what a
+// worker keeps on a free slot is no state a restart starts from.
 export function slotsToJson(slots: SlotMap): Record<string, Slot[]> {
   const json: Record<string, Slot[]> = {};
-  for (const name of [...slots.keys()].sort()) json[name] = [...(slots.get(name) ?? [])];
+  for (const name of [...slots.keys()].sort()) json[name] = slotListJson(slots.get(name) ?? []);
   return json;
+}
+
+// One backend's slots as slots.json holds them: each slot's container and options.
+export function slotListJson(slots: readonly Slot[]): Slot[] {
+  return slots.map(({ server, options }) => ({ server, options }));
 }
 
 // Whether two option sets are the same: same keys, same (primitive) values.

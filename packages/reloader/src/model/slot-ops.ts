@@ -2,7 +2,7 @@
 // plan-update.ts's plan). Pure and total.
 import type { SharedServer } from "@rancher-haproxy/core";
 import type { ServerOp } from "./plan-update.js";
-import { sameOptions, type Slot } from "./server-slots.js";
+import { endpointOf, sameOptions, type Slot } from "./server-slots.js";
 
 // The steps for one backend's slots (maintenance, shutdown, address, ready), or why a slot cannot take its
 // new container at runtime (its options differ: a reload).
@@ -26,7 +26,9 @@ export function slotOps(
       was && now && (was.name !== now.name || was.address !== now.address || was.port !== now.port);
     if (was && (!now || moved)) ops.push({ backend, slot, action: "maint" });
     if (now && (!was || moved)) {
-      ops.push({ backend, slot, action: "shutdown" });
+      // A free slot that still has this address: its streams are this container's (it is back), not
+      // another address's, so they are kept (before, a database back from unhealthy lost them all).
+      if (was || prev?.last !== endpointOf(now)) ops.push({ backend, slot, action: "shutdown" });
       ops.push({ backend, slot, action: "addr", address: now.address, port: now.port });
       ops.push({ backend, slot, action: "ready" });
     }

@@ -3,7 +3,7 @@
 // last JSON back, the members joined by pages (page-joiner.ts). The same bytes (JSON without spaces is
 // the join of its members), except that a name JSON would put first (an array index, e.g. "42") sends
 // the whole map to JSON.stringify.
-import { slotsToJson, type Slot, type SlotMap } from "../model/server-slots.js";
+import { slotListJson, slotsToJson, type Slot, type SlotMap } from "../model/server-slots.js";
 import { PageJoiner } from "./page-joiner.js";
 import { PreviousItems } from "./previous-items.js";
 
@@ -29,7 +29,7 @@ export class SlotsJsonRenderer {
       const own = slots.get(name) ?? [];
       const last = previous.find(index, name);
       if (last !== undefined && last.slots === own) return last;
-      return { name, slots: own, text: `${JSON.stringify(name)}:${JSON.stringify(own)}` };
+      return { name, slots: own, text: `${JSON.stringify(name)}:${JSON.stringify(slotListJson(own))}` };
     });
     this.members = members;
     return this.pages.join("{", members, ",", "}\n");
