@@ -271,6 +271,32 @@ describe("planUpdate", () => {
     }
   });
 
+  // A path or hosts stack held while it redeploys has a backend with no server line (DESIGN.md: it
+  // goes down and comes back through the runtime API). A reload while it was held (another stack added,
+  // a restart) gave its free slots no options at all, so its containers, which carry the backend's
+  // `check` and sticky cookie (and their own PROXY/maxconn labels), came back by a
+  // server-options-changed reload.
+  it("brings a held backend's containers back at runtime after a reload while it had no server", () => {
+    const up = (n: number) =>
+      server(`web-${n}`, n, { proxy: "send-proxy", check: true, maxconn: 50, cookie: `c${n}` });
+    const held = (servers: SharedServer[], extra: SharedBackend[] = []) =>
+      table([{ name: "shop", options: { sticky: true, check: "/health" }, servers }, ...extra], {
+        "shop.tld": "shop",
+      });
+    let state = applied(held([up(1), up(2)]));
+    const down = planUpdate(state, { baseHash: "base", table: held([]) }, options);
+    assert.equal(down.kind, "runtime");
+    state = { baseHash: "base", table: held([]), slots: down.slots };
+    // another stack comes while shop is held: a reload
+    const other = held([], [backend("zoo", [server("z", 30)])]);
+    const added = planUpdate(state, { baseHash: "base", table: other }, options);
+    assert.equal(added.kind === "reload" ? added.reason : added.kind, "backends-changed");
+    state = { baseHash: "base", table: other, slots: added.slots };
+    const back = held([up(3), up(4)], [backend("zoo", [server("z", 30)])]);
+    const plan = planUpdate(state, { baseHash: "base", table: back }, options);
+    assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
+  });
+
   it("scales a sticky backend at runtime: each slot's cookie is the slot's name, whatever container holds it", () => {
     const sticky = (name: string, last: number) => server(name, last, { cookie: `cookie-of-${name}` });
     const one = table([backend("app", [sticky("a", 1)])], { "app.tld": "app" });

@@ -91,8 +91,12 @@ export function assignBackendSlots(
         !sets.some((set) => sameOptions(set, slot.options))
       )
         sets.push(slot.options);
+    // A backend with no container (a stack held while it redeploys) keeps the options its free slots
+    // were loaded with: given none, its containers (the backend's check and cookie, their own labels)
+    // came back by a server-options-changed reload after any reload while it was held.
     let turn = 0;
-    for (const slot of slots) if (slot.server === null) slot.options = { ...sets[turn++ % sets.length] };
+    if (sets.length > 0)
+      for (const slot of slots) if (slot.server === null) slot.options = { ...sets[turn++ % sets.length] };
   }
   return { slots, grown };
 }
