@@ -1,7 +1,8 @@
 // "The files stay the truth", differentially: a real reloader (so a real HAProxy) is driven through a
 // seeded random sequence of shared-file changes (containers added, removed, re-addressed and given
 // other options, slots run out, map keys added, re-pointed and removed, path and wildcard keys among
-// them, a TCP backend, backend options, a backend added and removed), and after each one the live
+// them, a TCP backend, backend options, a backend added and removed, a container moved to another
+// backend, a backend emptied and refilled, one address in two backends), and after each one the live
 // worker (`show servers state`, `show map`) is compared with a second, fresh HAProxy started from the
 // reloader's `current` snapshot: what a restart would run. Deterministic: the seed fixes the sequence.
 import assert from "node:assert/strict";
@@ -150,7 +151,7 @@ function change(world: World, next: () => number, step: number): string {
     });
     return `toggle maxconn of ${server.name} in ${name}`;
   }
-  if (roll < 0.85) {
+  if (roll < 0.76) {
     const key = pick(KEYS);
     const was = world.hosts.get(key);
     if (was !== undefined && next() < 0.4) {
@@ -161,7 +162,7 @@ function change(world: World, next: () => number, step: number): string {
     world.hosts.set(key, to);
     return `${was === undefined ? "add" : "set"} map ${key} ${to}`;
   }
-  if (roll < 0.88) {
+  if (roll < 0.79) {
     // Odd but valid: two containers swap addresses, one renamed in place, a clone of another's address,
     // a sticky container's cookie value changed.
     const name = pick(names);
@@ -191,7 +192,45 @@ function change(world: World, next: () => number, step: number): string {
     }
     return "nothing";
   }
-  if (roll < 0.92) {
+  if (roll < 0.9) {
+    // Across backends in one change: a container moving to another backend (same name and address), a
+    // backend emptied (held, no server line), a container given another's address (in another backend
+    // or its own) with a key re-pointed to its backend in the same change.
+    const [from, to] = [pick(httpNames), pick(httpNames)];
+    const [source, target] = [world.backends.get(from), world.backends.get(to)];
+    const moved = source ? pick([...source.servers.values()]) : undefined;
+    if (!source || !target) return "nothing";
+    const kind = Math.floor(next() * 3);
+    if (kind === 0 && moved !== undefined && from !== to && target.servers.size < SLOTS * 2) {
+      source.servers.delete(moved.name);
+      const { check: _check, cookie: _cookie, ...rest } = moved;
+      target.servers.set(moved.name, {
+        ...rest,
+        ...(target.options?.check !== undefined ? { check: true } : {}),
+        ...(target.options?.sticky ? { cookie: `m${step}` } : {}),
+      });
+      return `move ${moved.name} from ${from} to ${to}`;
+    }
+    if (kind === 1 && source.servers.size > 0) {
+      source.servers.clear();
+      return `empty ${from}`;
+    }
+    if (moved !== undefined && target.servers.size < SLOTS * 2) {
+      const name = `d${step}-${to.replace(/[^a-z0-9]/g, "")}`;
+      target.servers.set(name, {
+        name,
+        address: moved.address,
+        port: moved.port,
+        ...(target.options?.check !== undefined ? { check: true } : {}),
+        ...(target.options?.sticky ? { cookie: `d${step}` } : {}),
+      });
+      const key = pick(KEYS);
+      world.hosts.set(key, to);
+      return `${moved.name}'s address also in ${to} as ${name}, set map ${key} ${to}`;
+    }
+    return "nothing";
+  }
+  if (roll < 0.93) {
     const backend = world.backends.get("app");
     if (!backend) return "nothing";
     backend.options = backend.options ? undefined : { balance: "source" };
@@ -285,10 +324,13 @@ test("after every change of a seeded random run, the live worker equals a fresh 
     const burst = step % 5 === 0;
     const changes: string[] = [];
     const from = fixture.reloader.logs.length;
+    // (a burst's second change never undoes its first: the files the step ends with are new)
+    const start = JSON.stringify(render(world));
     for (let part = 0; part < (burst ? 2 : 1); part++) {
       const before = JSON.stringify(render(world));
       let what = change(world, next, step * 10 + part);
-      while (JSON.stringify(render(world)) === before) what = change(world, next, step * 10 + part);
+      while ([before, start].includes(JSON.stringify(render(world))))
+        what = change(world, next, step * 10 + part);
       changes.push(what);
       if (burst && part === 0) await fixture.write(render(world));
     }
