@@ -75,4 +75,22 @@ describe("slot reuse at runtime", () => {
     const again = table([3, 4, 5, 6].map((n) => server(`s-${n}`, n)));
     assert.equal(planUpdate(after, { baseHash: "base", table: again }, options).kind, "runtime");
   });
+
+  // Found by a review: the block was given only when the reload's reason was slots-exhausted; a
+  // replacement in a full backend that came with a reload for another reason (a stack added, another
+  // backend's options) had the newcomer take the freed slot, so the next replacement reloaded again.
+  it("grows a backend that ran out by a block when the change reloads for another reason", () => {
+    const full = applied(table([1, 2, 3, 4].map((n) => server(`s-${n}`, n))));
+    const withApi = (servers: SharedServer[]): SharedTable => ({
+      backends: [{ name: "api", servers: [server("x", 50)] }, ...table(servers).backends],
+      hosts: table(servers).hosts,
+    });
+    const replaced = withApi([2, 3, 4, 5].map((n) => server(`s-${n}`, n)));
+    const reload = planUpdate(full, { baseHash: "base", table: replaced }, options);
+    assert.equal(reload.kind === "reload" && reload.reason, "backends-changed");
+    const after: AppliedState = { baseHash: "base", table: replaced, slots: reload.slots };
+    const again = withApi([3, 4, 5, 6].map((n) => server(`s-${n}`, n)));
+    const next = planUpdate(after, { baseHash: "base", table: again }, options);
+    assert.equal(next.kind === "reload" ? next.detail : next.kind, "runtime");
+  });
 });

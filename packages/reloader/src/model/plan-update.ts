@@ -78,7 +78,14 @@ export function planUpdate(
     "runtime",
     previous?.table.backends ?? [],
   );
-  const reload = (reason: ReloadReason, detail: string, exhausted: readonly string[] = []): UpdatePlan => ({
+  // The backends that ran out at runtime (not new ones) get a free block from any reload of a known
+  // state, whatever its reason: a reload for another one put the newcomer in the freed slot, and the
+  // full backend's next replacement reloaded again.
+  const exhausted =
+    previous === null || !options.runtimeUpdates
+      ? []
+      : runtime.grown.filter((name) => previous.slots.has(name));
+  const reload = (reason: ReloadReason, detail: string): UpdatePlan => ({
     kind: "reload",
     reason,
     detail,
@@ -103,11 +110,7 @@ export function planUpdate(
     if (old && backend && renderBackendBlock(old, () => []) !== renderBackendBlock(backend, () => []))
       return reload("backend-options-changed", `backend ${name}: a line other than a server line changed`);
   if (runtime.grown.length > 0)
-    return reload(
-      "slots-exhausted",
-      `no free server slot left in ${runtime.grown.join(", ")}`,
-      runtime.grown,
-    );
+    return reload("slots-exhausted", `no free server slot left in ${runtime.grown.join(", ")}`);
   let unchanged: Map<string, SharedBackend> | null = null;
   const serverOps: ServerOp[] = [];
   // The same backend in the same slots has nothing to do (slotOps would find no step): when the
