@@ -297,6 +297,16 @@ describe("planUpdate", () => {
     assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
   });
 
+  // The same at a start with no slot assignment kept (a state dir on a tmpfs): the free slots take what
+  // the backend's options add to every container of it, its check and its sticky cookie.
+  it("brings a held backend's containers back at runtime after a start while it had no server", () => {
+    const held = (servers: SharedServer[]) =>
+      table([{ name: "shop", options: { sticky: true, check: "/health" }, servers }], { "shop.tld": "shop" });
+    const up = held([server("web-3", 3, { check: true, cookie: "c3" })]);
+    const plan = planUpdate(applied(held([])), { baseHash: "base", table: up }, options);
+    assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
+  });
+
   it("scales a sticky backend at runtime: each slot's cookie is the slot's name, whatever container holds it", () => {
     const sticky = (name: string, last: number) => server(name, last, { cookie: `cookie-of-${name}` });
     const one = table([backend("app", [sticky("a", 1)])], { "app.tld": "app" });

@@ -2,7 +2,14 @@
 // what a container keeps, where a newcomer goes, and when a backend grows by a block. Why a slot freed at
 // runtime waits for the next change before it takes another container: assign-slots.ts.
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
-import { endpointOf, sameOptions, serverOptions, type ServerOptions, type Slot } from "./server-slots.js";
+import {
+  endpointOf,
+  sameOptions,
+  serverOptions,
+  SLOT_COOKIE,
+  type ServerOptions,
+  type Slot,
+} from "./server-slots.js";
 
 /** at most this many option sets of one backend's containers are handed out to its free slots */
 const MAX_FREE_OPTION_SETS = 8;
@@ -92,11 +99,16 @@ export function assignBackendSlots(
       )
         sets.push(slot.options);
     // A backend with no container (a stack held while it redeploys) keeps the options its free slots
-    // were loaded with: given none, its containers (the backend's check and cookie, their own labels)
-    // came back by a server-options-changed reload after any reload while it was held.
+    // were loaded with, and a slot never loaded takes what the backend's options add to each of its
+    // containers: given none, its containers (the backend's check and cookie, their own labels) came
+    // back by a server-options-changed reload after any reload or start while it was held.
     let turn = 0;
-    if (sets.length > 0)
-      for (const slot of slots) if (slot.server === null) slot.options = { ...sets[turn++ % sets.length] };
+    for (const [index, slot] of slots.entries())
+      if (slot.server === null)
+        slot.options =
+          sets.length > 0
+            ? { ...sets[turn++ % sets.length] }
+            : (previous[index]?.options ?? heldOptions(backend));
   }
   return { slots, grown };
 }
@@ -129,6 +141,15 @@ function homeFor(
   return server !== undefined && slot?.server === null && sameOptions(slot.options, serverOptions(server))
     ? home
     : undefined;
+}
+
+// The options every container of `backend` carries from the backend's own options (the generator's
+// rule): `check` with a check path, a sticky cookie (its slot's name once in a slot).
+function heldOptions(backend: SharedBackend): ServerOptions {
+  return {
+    ...(backend.options?.check === undefined ? {} : { check: true }),
+    ...(backend.options?.sticky ? { cookie: SLOT_COOKIE } : {}),
+  };
 }
 
 // Where a runtime newcomer goes: the first free slot from `from` on (not cooling) loaded with its
