@@ -271,6 +271,23 @@ describe("planUpdate", () => {
     }
   });
 
+  // Found by a review: with fewer free slots than option sets (two containers with a maxconn label and
+  // one without in a block of 4: one free slot, given the first set), every replacement of the other
+  // service was a server-options-changed reload, and that reload left its set without a free slot again.
+  it("replaces at runtime a container whose options no free slot had, from the reload after on", () => {
+    const limited = (n: number) => server(`a-${n}`, n, { maxconn: 100 });
+    const mixed = (plain: number) =>
+      table([backend("app", [limited(1), limited(2), server(`b-${plain}`, 20)])]);
+    let state = applied(mixed(1));
+    const reasons: string[] = [];
+    for (const plain of [2, 3, 4]) {
+      const plan = planUpdate(state, { baseHash: "base", table: mixed(plain) }, options);
+      reasons.push(plan.kind === "reload" ? plan.reason : plan.kind);
+      state = { baseHash: "base", table: mixed(plain), slots: plan.slots };
+    }
+    assert.deepEqual(reasons, ["runtime", "runtime", "runtime"]);
+  });
+
   // A path or hosts stack held while it redeploys has a backend with no server line (DESIGN.md: it
   // goes down and comes back through the runtime API). A reload while it was held (another stack added,
   // a restart) gave its free slots no options at all, so its containers, which carry the backend's

@@ -98,6 +98,14 @@ export function assignBackendSlots(
         !sets.some((set) => sameOptions(set, slot.options))
       )
         sets.push(slot.options);
+    // Free slots, but fewer than sets: a set left without one made every replacement of its service a
+    // server-options-changed reload, whose own assignment left it without one again. A block more.
+    let free = slots.filter((slot) => slot.server === null).length;
+    while (free > 0 && free < sets.length) {
+      grown = true;
+      for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
+      free += block;
+    }
     // A backend with no container (a stack held while it redeploys) keeps the options its free slots
     // were loaded with, and a slot never loaded takes what the backend's options add to each of its
     // containers: given none, its containers (the backend's check and cookie, their own labels) came
