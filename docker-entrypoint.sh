@@ -34,9 +34,11 @@ is_running() {
 
 # Whether process $1 runs and has the reloader's stop handlers: SIGHUP caught (bit 0 of SigCgt). node
 # catches SIGTERM and SIGINT from its start, only to exit at once (HAProxy orphaned); the reloader's code,
-# once loaded, handles SIGHUP, SIGTERM and SIGINT alike as a graceful stop.
+# once loaded, handles SIGHUP, SIGTERM and SIGINT alike as a graceful stop. Just started, $1 is still a copy
+# of this shell with its traps (SIGHUP caught) until it clears them: a stop sent then was noted by that
+# copy's trap, lost when it cleared them, and the reloader it became never stopped.
 handles_term() {
-  is_running "$1" || return 1
+  is_running "$1" && [ ! "/proc/$1/exe" -ef "/proc/$$/exe" ] || return 1
   mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
   [ -n "$mask" ] && [ $((0x$mask & 1)) -eq 1 ]
 }

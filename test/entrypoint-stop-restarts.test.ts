@@ -4,12 +4,18 @@
 // (an uncaught error that left HAProxy running) on every SIGTERM stands in for one. Also: a reloader that
 // exits on its own while a signal's trap runs a command ends the entrypoint with its own exit code.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { listProcesses, readProcess, waitFor, wrapLoggedChild } from "@rancher-haproxy/test-support";
+import {
+  descendants,
+  listProcesses,
+  readProcess,
+  waitFor,
+  wrapLoggedChild,
+} from "@rancher-haproxy/test-support";
 import { ROOT } from "./helpers/deploy-files.ts";
 
 const FAKE_RELOADER = `
@@ -19,23 +25,30 @@ console.log(JSON.stringify({ event: "fake.started" }));
 setInterval(() => {}, 1000);
 `;
 
-// The entrypoint's `haproxy` command on a fake reloader (`source`, run by node), its log lines read.
+// The entrypoint's `haproxy` command on a fake reloader (`source`, run by node), its log lines read;
+// `wrapper` runs it (its pid is then the wrapper's).
 async function startEntrypoint(
   t: TestContext,
   source: string,
   env: Record<string, string> = {},
   args: readonly string[] = [],
+  wrapper: readonly string[] = [],
 ) {
   const app = await mkdtemp(join(tmpdir(), "rh-entry-"));
   t.after(() => rm(app, { recursive: true, force: true }));
   await mkdir(join(app, "reloader", "bin"), { recursive: true });
   await writeFile(join(app, "reloader", "bin", "reloader.js"), source);
-  const child = spawn("sh", [join(ROOT, "docker-entrypoint.sh"), "haproxy", ...args], {
+  const command = [...wrapper, "sh", join(ROOT, "docker-entrypoint.sh"), "haproxy", ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", RANCHER_HAPROXY_APP: app, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const entrypoint = wrapLoggedChild(child, { label: "entrypoint" });
-  t.after(() => entrypoint.stop({ signal: "SIGKILL" }));
+  // The reloaders run in sessions of their own, and a wrapper's child may outlive it: all are killed.
+  t.after(() => {
+    for (const proc of descendants(entrypoint.pid)) process.kill(proc.pid, "SIGKILL");
+    return entrypoint.stop({ signal: "SIGKILL" });
+  });
   return entrypoint;
 }
 
@@ -338,3 +351,65 @@ for (const signal of [...OTHER_SIGNALS, ...REALTIME]) {
     assert.equal(entrypoint.count("fake.started"), 1, "never started again");
   });
 }
+
+// A reloader that exits 3 on SIGTERM and says its pid; it exits when the entrypoint is gone.
+const DIES_IN_STOP = `
+process.on("SIGHUP", () => {});
+process.on("SIGTERM", () => process.exit(3));
+const parent = process.ppid;
+console.log(JSON.stringify({ event: "fake.started", pid: process.pid }));
+setInterval(() => process.ppid !== parent && process.exit(9), 50);
+`;
+
+// A stand-in \`date\` that, armed, has the next process the entrypoint forks held (test/helpers/hold-fork.py)
+// when asked for whole seconds, as the restart loop's \`started=$(date +%s)\` does right before it starts
+// the reloader in the background.
+const MARKING_DATE = `#!/bin/sh
+[ "$*" = "+%s" ] && [ -e "$FAKE_DIR/armed" ] && : > "$FAKE_DIR/hold"
+exec /bin/date "$@"
+`;
+
+const HOLD_FORK = join(ROOT, "test", "helpers", "hold-fork.py");
+// Whether hold-fork.py can work here (python3, and ptrace allowed).
+const canHold = spawnSync("python3", [HOLD_FORK, "/nonexistent", "0", "--", "true"]).status === 0;
+
+test(
+  "a stop passed on while a restarted reloader is still a copy of the entrypoint is not lost",
+  { skip: !canHold && "needs python3 and ptrace (test/helpers/hold-fork.py)" },
+  async (t) => {
+    // The entrypoint's background copy of itself has its traps (SIGHUP caught) until it clears them, and
+    // read as a reloader ready for the stop: the SIGTERM it was given was noted by that copy's trap and
+    // dropped when the copy cleared its traps, and the reloader it became never stopped (under load, or here
+    // held by ptrace right after the fork). The container then waited for docker's SIGKILL, HAProxy killed.
+    const dir = await mkdtemp(join(tmpdir(), "rh-entry-hold-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, "bin"));
+    await writeFile(join(dir, "bin", "date"), MARKING_DATE, { mode: 0o755 });
+    const holder = ["python3", HOLD_FORK, join(dir, "hold"), "1", "--"];
+    const entrypoint = await startEntrypoint(
+      t,
+      DIES_IN_STOP,
+      { FAKE_DIR: dir, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}` },
+      [],
+      holder,
+    );
+    await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+    const shell = listProcesses().find((proc) => proc.ppid === entrypoint.pid && proc.name === "sh");
+    assert.ok(shell, "the entrypoint runs under the holder");
+    await writeFile(join(dir, "armed"), "");
+    process.kill(shell.pid, "SIGTERM");
+    const restarted = await entrypoint.waitForEvent("fake.started", { from: 1, timeoutMs: 10_000 });
+    await rm(join(dir, "armed"));
+    const held = entrypoint.logs.flatMap(
+      (line) => /^hold-fork: holding (\d+)$/.exec(line.raw ?? "")?.[1] ?? [],
+    );
+    assert.ok(held.includes(String(restarted["pid"])), `the restarted reloader was held: ${held.join(", ")}`);
+    const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 20_000).unref());
+    assert.deepEqual(
+      await Promise.race([entrypoint.exited, hung]),
+      { code: 3, signal: null },
+      "every reloader was given the stop, the last restart's exit 3 ends the entrypoint",
+    );
+    assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
+  },
+);
