@@ -28,6 +28,7 @@ import {
   type LoggedChild,
 } from "@rancher-haproxy/test-support";
 import { ROOT } from "./helpers/deploy-files.ts";
+import { ended } from "./helpers/ended.ts";
 
 // The image's command `haproxy` with these flags, in a temp dir: the namespace's processes are reached
 // through their host pids (the logs carry the namespace's own).
@@ -186,7 +187,7 @@ test("a reloader killed under load is restarted by the entrypoint and adopts HAP
 
   // A clean stop: SIGTERM to tini reaches the reloader through the entrypoint, HAProxy stops gracefully.
   process.kill(tini, "SIGTERM");
-  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   const stopped = image.logs.filter((line) => line.event === "haproxy.stopped");
   assert.deepEqual(
     stopped.map((line) => line["pid"]),
@@ -247,13 +248,13 @@ test("an uncaught error while the reloader stops HAProxy: started again, it fini
   assert.equal(died["exitCode"], 3);
   const answer = await inFlight;
   assert.equal(answer.body, "slow", "the request in flight was answered");
-  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
 
 test("bad options end the entrypoint with exit code 2 at once, without a restart", async (t) => {
   const image = await startImage(t, ["--maxconn", "0"]);
-  assert.deepEqual(await image.exited, { code: 2, signal: null });
+  assert.deepEqual(await ended(image, "tini"), { code: 2, signal: null });
   const refusals = image.logs.filter((line) => line.raw?.startsWith("reloader: ") === true);
   assert.equal(refusals.length, 1, "one refusal line: the reloader ran once");
   assert.match(refusals[0]?.raw ?? "", /--maxconn/);
@@ -272,7 +273,7 @@ test("a stop during the entrypoint's restart pause starts the reloader anyway: i
   // The entrypoint logs the death, then pauses 1 s before the restart: the stop lands in that pause.
   await image.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
   process.kill(tini, "SIGTERM");
-  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   const adopted = image.logs.find((line) => line.event === "haproxy.adopted");
   assert.equal(adopted?.["pid"], masterInside, "the restarted reloader adopted the master");
   const stopped = image.logs.filter((line) => line.event === "haproxy.stopped");
@@ -299,7 +300,7 @@ test("a stop that arrives while the reloader is still loading waits until it can
     await delay(25);
     if (image.inside("tini --").length > 0) process.kill(tini, i % 2 === 0 ? "SIGINT" : "SIGTERM");
   }
-  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("entrypoint.reloader-died"), 0);
   assert.ok(image.count("reloader.shutdown") === 1, "the reloader itself stopped");
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
@@ -318,7 +319,7 @@ test("Ctrl-C on a terminal (SIGINT to the entrypoint's process group) is one gra
   assert.notEqual(group, readProcess(process.pid)?.group, "never this test's own group");
   assert.notEqual(readProcess(reloader)?.group, group, "the reloader runs in a group of its own");
   process.kill(-group, "SIGINT"); // what the terminal sends on Ctrl-C: to its foreground group
-  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("haproxy.stopped"), 1, "HAProxy stopped gracefully");
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
@@ -332,7 +333,7 @@ test("SIGUSR1 to the container is ignored (logged), SIGHUP stops it gracefully: 
   assert.equal(ignored["signal"], "USR1");
   assert.ok(await routes(image.url, "app.dev.tld", "app")(), "still serving");
   process.kill(tini, "SIGHUP");
-  assert.deepEqual(await image.exited, { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("haproxy.stopped"), 1, "HAProxy stopped gracefully");
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
