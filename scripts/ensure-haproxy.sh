@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo run for real from Debian's packages when it is missing: HAProxy,
 # tini (the image's PID 1, which test/image-process-model.test.ts runs the entrypoint under), openssl and
-# curl (the TLS tests). Idempotent.
+# curl (the TLS tests), python3 (test/helpers/hold-fork.py holds a forked process with ptrace). Idempotent.
 set -euo pipefail
 missing=()
 if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then missing+=(haproxy); fi
@@ -9,6 +9,7 @@ if ! command -v tini >/dev/null 2>&1 && [ ! -x /usr/bin/tini ]; then missing+=(t
 # The TLS tests make certificates with openssl and fetch over HTTP/2 with curl (not on a slim Debian).
 if ! command -v openssl >/dev/null 2>&1; then missing+=(openssl); fi
 if ! command -v curl >/dev/null 2>&1; then missing+=(curl); fi
+if ! command -v python3 >/dev/null 2>&1; then missing+=(python3); fi
 if [ "${#missing[@]}" = 0 ]; then
   exit 0
 fi
