@@ -2,7 +2,6 @@
 // containers. Each row: its value type (zod, from the label's text), its default, how it renders into the
 // shared-file contract, what an invalid value does, and its description. The README's label table is
 // generated from it (`<!-- options:labels begin/end -->`, `npm run docs:options`).
-import { z } from "zod";
 // The contract's rules by file, not its index (the renderers and parsers): the option table is all
 // --help and a refused option load.
 import { isDnsName, lowerAscii } from "../contract/name-rules.js";
@@ -42,9 +41,7 @@ export interface LabelOptionRow<T> {
 }
 
 const row = <T>(value: LabelOptionRow<T>): LabelOptionRow<T> => value;
-const bool = valueType(
-  "boolean",
-  "true or false",
+const bool = valueType("boolean", "true or false", (z) =>
   z.enum(["true", "false"]).transform((v) => v === "true"),
 );
 const duration = checkedType(
@@ -103,7 +100,7 @@ export const LABEL_OPTIONS = {
     },
   }),
   balance: row({
-    type: valueType("balance", BALANCE_ALGORITHMS.join(", "), z.enum(BALANCE_ALGORITHMS)),
+    type: valueType("balance", BALANCE_ALGORITHMS.join(", "), (z) => z.enum(BALANCE_ALGORITHMS)),
     default: "roundrobin",
     invalid: "default",
     describe: "the backend's balance algorithm",
@@ -133,7 +130,7 @@ export const LABEL_OPTIONS = {
     apply: (value, settings) => void (settings.backend.timeoutTunnel = value),
   }),
   https: row({
-    type: valueType("https", "allow, redirect or only", z.enum(["allow", "redirect", "only"])),
+    type: valueType("https", "allow, redirect or only", (z) => z.enum(["allow", "redirect", "only"])),
     default: "allow",
     invalid: "skip",
     describe: "plain HTTP is served, redirected to HTTPS (301 for GET/HEAD, 308 others) or refused (403)",

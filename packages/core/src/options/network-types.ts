@@ -1,7 +1,6 @@
 // The address-shaped value types of the option table: DNS names, host[:port], bind addresses, syslog
 // targets and facilities, the status listener, and the stats credentials (which stand in haproxy.cfg).
 import { isIP } from "node:net";
-import { z } from "zod";
 import { parseCidr } from "../net/cidr.js";
 import { parseStatusBind, parseStatusPort } from "../status/status-settings.js";
 import { checkedType, oneOfType, valueType } from "./value-type.js";
@@ -57,10 +56,11 @@ export function splitHostPort(text: string): { host: string; port: number | null
 export const DNS_NAME = valueType(
   "name",
   "a DNS name such as dev.example.com (letters, digits, hyphens, dots)",
-  z
-    .string()
-    .refine(isHostName)
-    .transform((name) => name.toLowerCase()),
+  (z) =>
+    z
+      .string()
+      .refine(isHostName)
+      .transform((name) => name.toLowerCase()),
 );
 
 // RANCHER_API_HOST: host or host:port, IPv6 in brackets; kept as written (it goes into the URL as is).
@@ -109,9 +109,7 @@ export const STATUS_BIND = checkedType(
 );
 
 // STATS_USERNAME: restricted so it stands unquoted in haproxy.cfg.
-export const STATS_USERNAME = valueType(
-  "user",
-  "1-64 of A-Z a-z 0-9 . _ -",
+export const STATS_USERNAME = valueType("user", "1-64 of A-Z a-z 0-9 . _ -", (z) =>
   z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
 );
 
@@ -119,13 +117,11 @@ export const STATS_USERNAME = valueType(
 export const STATS_PASSWORD = valueType(
   "password",
   "1-128 of A-Z a-z 0-9 and . _ ~ + = @ % ^ * ! , / ? -",
-  z.string().regex(/^[A-Za-z0-9._~+=@%^*!,/?-]{1,128}$/),
+  (z) => z.string().regex(/^[A-Za-z0-9._~+=@%^*!,/?-]{1,128}$/),
 );
 
 // STATUS_TOKEN: a bearer token for the status listeners (a secret: never shown in errors).
-export const STATUS_TOKEN = valueType(
-  "token",
-  "16-256 visible ASCII characters, no spaces",
+export const STATUS_TOKEN = valueType("token", "16-256 visible ASCII characters, no spaces", (z) =>
   z.string().regex(/^[\x21-\x7e]{16,256}$/),
 );
 

@@ -1,17 +1,33 @@
 // What an option's value may be: a zod schema from the raw text (a flag's or a variable's) to the typed
-// value, and the words saying what it accepts (used in the error message and the generated docs).
-import { z } from "zod";
+// value, and the words saying what it accepts (used in the error message and the generated docs). The
+// schema is built (and zod loaded) at its first use: --help reads only the names and words.
+import type { z } from "zod";
+import { loadZod, type Zod } from "./load-zod.js";
 
 // One kind of value: `name` for the docs, `accepts` completes "must be …", `schema` parses the text.
 export interface ValueType<T> {
   name: string;
   accepts: string;
-  schema: z.ZodType<T, string>;
+  readonly schema: z.ZodType<T, string>;
 }
 
-// A value type from a zod schema; the text is trimmed first (a stray space in a compose file is no error).
-export function valueType<T>(name: string, accepts: string, schema: z.ZodType<T, string>): ValueType<T> {
-  return { name, accepts, schema: z.string().trim().pipe(schema) };
+// A value type from a zod schema (made by `schema` from zod at the first parse); the text is trimmed
+// first (a stray space in a compose file is no error).
+export function valueType<T>(
+  name: string,
+  accepts: string,
+  schema: (zod: Zod) => z.ZodType<T, string>,
+): ValueType<T> {
+  let built: z.ZodType<T, string> | null = null;
+  return {
+    name,
+    accepts,
+    get schema() {
+      if (built) return built;
+      const zod = loadZod();
+      return (built = zod.string().trim().pipe(schema(zod)));
+    },
+  };
 }
 
 // A value type from a function returning the value, or undefined (or throwing) when the text is bad.
@@ -20,17 +36,18 @@ export function checkedType<T>(
   accepts: string,
   parse: (text: string) => T | undefined,
 ): ValueType<T> {
-  const schema = z.string().transform((text, context) => {
-    let value: T | undefined;
-    try {
-      value = parse(text);
-    } catch {
-      value = undefined;
-    }
-    if (value !== undefined) return value;
-    context.addIssue({ code: "custom", message: `must be ${accepts}` });
-    return z.NEVER;
-  });
+  const schema = (z: Zod) =>
+    z.string().transform((text, context) => {
+      let value: T | undefined;
+      try {
+        value = parse(text);
+      } catch {
+        value = undefined;
+      }
+      if (value !== undefined) return value;
+      context.addIssue({ code: "custom", message: `must be ${accepts}` });
+      return z.NEVER;
+    });
   return valueType(name, accepts, schema);
 }
 

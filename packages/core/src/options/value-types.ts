@@ -1,6 +1,5 @@
 // The general value types of the option table: text, paths, numbers, durations, switches, log settings.
 import { resolve } from "node:path";
-import { z } from "zod";
 import { parseLogLevel } from "../log/parse-log-level.js";
 import { checkedType, oneOfType, valueType } from "./value-type.js";
 
@@ -10,15 +9,13 @@ const TRUE = ["true", "1", "yes", ""];
 const FALSE = ["false", "0", "no"];
 
 // Any non-empty text.
-export const TEXT = valueType("text", "non-empty text", z.string().min(1));
+export const TEXT = valueType("text", "non-empty text", (z) => z.string().min(1));
 
 // A file path, made absolute. Spaces and # are fine (the reloader single-quotes paths in haproxy.cfg);
 // quotes, backslashes and control characters are not, as no quoting could carry them there (nor `$`,
 // which HAProxy expands even in single quotes: the reloader refuses it in the state dir, the one path
 // that stands in haproxy.cfg).
-export const PATH = valueType(
-  "path",
-  "a file path without quotes, backslashes or control characters",
+export const PATH = valueType("path", "a file path without quotes, backslashes or control characters", (z) =>
   z
     .string()
     .min(1)
@@ -38,9 +35,7 @@ export const BOOLEAN = checkedType("boolean", "true or false (also 1/0, yes/no)"
 });
 
 // A TCP port 1-65535, decimal digits only.
-export const PORT = valueType(
-  "port",
-  "a port number 1-65535",
+export const PORT = valueType("port", "a port number 1-65535", (z) =>
   z
     .string()
     .regex(/^[0-9]{1,5}$/)
@@ -67,9 +62,7 @@ export const PORT_LIST = checkedType(
 
 // A whole number from min to max.
 export function integerType(min: number, max: number) {
-  return valueType(
-    "integer",
-    `an integer from ${min} to ${max}`,
+  return valueType("integer", `an integer from ${min} to ${max}`, (z) =>
     z
       .string()
       .regex(/^[0-9]+$/)
@@ -98,9 +91,7 @@ export function secondsType(min: number, max: number, accepts: string) {
 }
 
 // A share from 0 to 1 with up to 3 decimals (0.5 is half).
-export const SHARE = valueType(
-  "share",
-  "a share from 0 to 1, e.g. 0.5 for half",
+export const SHARE = valueType("share", "a share from 0 to 1, e.g. 0.5 for half", (z) =>
   z
     .string()
     .regex(/^(?:0(?:\.[0-9]{1,3})?|1(?:\.0{1,3})?)$/)
@@ -137,9 +128,7 @@ export const REDIRECT_CODE = checkedType("code", "one of 301, 302, 303, 307, 308
 );
 
 // A container label key such as map-public-http or io.example/port.
-export const LABEL_KEY = valueType(
-  "label",
-  "a label key: letters, digits, '.', '_', '/', '-'",
+export const LABEL_KEY = valueType("label", "a label key: letters, digits, '.', '_', '/', '-'", (z) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,252}$/),
 );
 

@@ -3,11 +3,12 @@ import {
   isMetadataVersion,
   isNotFound,
   JsonArrayEntries,
+  loadZod,
   MAX_VERSION_LENGTH,
   type MetadataClient,
   type MetadataError,
 } from "@rancher-haproxy/core";
-import { z } from "zod";
+import type { z } from "zod";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
@@ -22,17 +23,22 @@ export interface MetadataSnapshot extends MetadataInput {
   selfKnown: boolean;
 }
 
-const VERSION = z.custom<string>(isMetadataVersion, {
-  message: `expected 1 to ${MAX_VERSION_LENGTH} printable ASCII characters`,
-});
+// Built at the first read, with the zod the option values are parsed with (loadZod: its CommonJS build).
+let versionSchema: z.ZodType<string> | null = null;
+const VERSION = () =>
+  (versionSchema ??= loadZod().custom<string>(isMetadataVersion, {
+    message: `expected 1 to ${MAX_VERSION_LENGTH} printable ASCII characters`,
+  }));
 // A list. Its entries are the model's to judge: one that is not an object is skipped with a reason
 // (entry-invalid) and the other stacks still get their updates; only an answer that is not a list fails.
 // Read as entries (parsed one at a time by the model, see snapshotReadError), or an array (a test's
 // client); z.array(z.unknown()) would walk (and copy) 10 000 entries to say the same.
-const CONTAINERS = z.custom<ContainerEntries>(
-  (value) => Array.isArray(value) || value instanceof JsonArrayEntries,
-  { message: "expected array" },
-);
+let containersSchema: z.ZodType<ContainerEntries> | null = null;
+const CONTAINERS = () =>
+  (containersSchema ??= loadZod().custom<ContainerEntries>(
+    (value) => Array.isArray(value) || value instanceof JsonArrayEntries,
+    { message: "expected array" },
+  ));
 
 // The paths read, relative to /<api-version>/.
 export const METADATA_PATHS = {
@@ -61,7 +67,7 @@ export async function readMetadata(
 ): Promise<MetadataSnapshot> {
   const version =
     knownVersion ??
-    checkShape(client, "version", VERSION, await client.getJson(METADATA_PATHS.version, signal));
+    checkShape(client, "version", VERSION(), await client.getJson(METADATA_PATHS.version, signal));
   // Either request failing cancels the other: a slow sibling would otherwise go on reading (up to the
   // answer cap) while the loop backs off and starts the next cycle's requests beside it.
   const both = scopedSignal(signal ?? new AbortController().signal);
@@ -95,7 +101,7 @@ export async function readMetadata(
   }
   return {
     version,
-    containers: checkShape(client, "containers", CONTAINERS, containers),
+    containers: checkShape(client, "containers", CONTAINERS(), containers),
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
     aliases: aliases === NO_ALIASES ? {} : aliases,
     environment: typeof environment === "string" && environment !== "" ? environment : null,
