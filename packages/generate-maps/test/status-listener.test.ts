@@ -354,6 +354,35 @@ test("metrics and /routes follow aliases, a failed write and a held mass removal
   assert.match(shop.json.notes.join(" "), /removal guard holds this answer back/);
 });
 
+test("a released hold whose write fails is no longer shown as held (/healthz, /metrics, /routes, /explain)", async (t) => {
+  const tree = (stacks: string[]) =>
+    buildTree({
+      stacks: stacks.map((name) => ({ name, services: [{ name: "web", port: 80, containers: [{}, {}] }] })),
+    });
+  const server = await startMetadataServer({ tree: tree(["shop"]) });
+  t.after(() => server.close());
+  const { child, url, dir } = await startGenerator(t, server, { env: { REMOVAL_CONFIRM_SECONDS: "1" } });
+  // The backends file cannot be written any more, then every container goes: held, then released.
+  await rm(join(dir, "backends.cfg"));
+  await mkdir(join(dir, "backends.cfg"));
+  server.setTree(tree([]));
+  await child.waitForEvent("guard.hold");
+  const release = await child.waitForEvent("guard.release");
+  assert.equal(release["outcome"], "confirmed");
+  await child.waitForEvent("write-failed", { from: child.logs.indexOf(release) });
+  const samples = await scrapeMetrics(url);
+  assert.equal(value(samples, "generate_maps_removal_held"), 0, "the guard no longer holds the files");
+  const health = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+  assert.equal(health.json.hold, null, JSON.stringify(health.json.hold));
+  assert.equal(health.json.lastCycle?.stage, "write");
+  const routes = await readStatusJson<RoutesReport>(url, "/routes");
+  assert.equal(routes.json.held, null);
+  assert.equal(routes.json.counts.routed, 2, "/routes shows what the files still route");
+  const shop = await readStatusJson<Explanation>(url, "/explain?host=shop.dev.tld");
+  assert.doesNotMatch(shop.json.notes.join(" "), /removal guard holds this answer back/);
+  await rmdir(join(dir, "backends.cfg"));
+});
+
 test("STATUS_PORT=off and a busy STATUS_PORT leave routing running; the busy port is logged once", async (t) => {
   const server = await standIn(t);
   const blocker = createServer();

@@ -49,7 +49,15 @@ export function recordCycle(state: StatusState, result: CycleResult, now: ClockR
     stage: result.ok ? null : result.stage,
     error: failure && { kind: failure.kind, message: failure.message },
   };
-  if (!result.ok) return;
+  if (!result.ok) {
+    // A write fails only when the guard let the cycle write: a hold shown by the last good cycle is over
+    // (released), though the files still route what they did. /healthz, /metrics, /routes and /explain
+    // showed it held, with a release time gone by, until a write succeeded.
+    const held = state.lastSuccess;
+    if (result.stage === "write" && held?.output.guard?.action === "hold")
+      state.lastSuccess = { ...held, output: { ...held.output, guard: result.guard } };
+    return;
+  }
   const good: GoodCycle = {
     output: result,
     at: now.wall,
