@@ -19,6 +19,7 @@ import {
   type MetricSample,
 } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
+import { RELOAD_REASONS } from "../src/model/plan-update.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 import { recordedCertificate } from "./helpers/test-certificate.ts";
 
@@ -60,6 +61,10 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   assert.equal(value(before, "reloader_check_failures_total"), 0);
   assert.equal(value(before, "reloader_haproxy_up"), 1);
   assert.equal(value(before, "reloader_inputs_applied"), 1);
+  // Every reason is exported from the start: a series born at 1 gives increase() nothing to see, so an
+  // alert on the first runtime-fallback reload never fired.
+  for (const reason of RELOAD_REASONS)
+    assert.equal(value(before, "reloader_reloads_by_reason_total", { reason }), 0, reason);
   const workerGeneration = value(before, "reloader_worker_generation");
   const configGeneration = value(before, "reloader_config_generation");
   assert.equal(configGeneration, first.json.runningGeneration);

@@ -9,6 +9,7 @@ import {
   unauthorizedCounter,
   type ConnectionDrops,
 } from "@rancher-haproxy/core";
+import { RELOAD_REASONS } from "../model/plan-update.js";
 import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
 import type { AppliedState } from "./read-applied-state.js";
 
@@ -71,7 +72,9 @@ export function createReloaderMetrics(
     registers,
     collect() {
       this.reset();
-      for (const [reason, count] of Object.entries(snap().reloadsByReason)) this.inc({ reason }, count);
+      // Every reason from the start (0): a series that appears at 1 gives increase() nothing to count.
+      const counts = snap().reloadsByReason;
+      for (const reason of RELOAD_REASONS) this.inc({ reason }, counts[reason] ?? 0);
     },
   });
   new Counter({
