@@ -614,6 +614,24 @@ test("a misspelt option label is not ignored: of https, hsts or path it skips th
   );
 });
 
+test("two misspelt labels that skip a container give one reason whatever the order of its labels", () => {
+  // The same labels in the other order (metadata's JSON object keys): the skip reason used to name the
+  // first one listed, so equal input gave another container-skipped reason (the TCP label's sorted already).
+  const reasons = [
+    { [`${L}.pth`]: "/api", [`${L}.htps`]: "only" },
+    { [`${L}.htps`]: "only", [`${L}.pth`]: "/api" },
+  ].map((extra) => {
+    const table = build([
+      container({ name: "both", uuid: "c0ffee00-0000-4000-8000-0000000000aa", ...labels(extra) }),
+    ]);
+    return table.skipped.map((skip) => `${skip.code} ${skip.reason}`);
+  });
+  assert.deepEqual(reasons[1], reasons[0]);
+  assert.deepEqual(reasons[0], [
+    `option-invalid label "${L}.htps" is no routing option: a misspelt ${L}.https? (https never fails open)`,
+  ]);
+});
+
 test("path=/, the documented default, routes like no path label (the stack's backend, no note)", () => {
   const table = build([
     container({

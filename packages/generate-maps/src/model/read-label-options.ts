@@ -41,7 +41,9 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
     if (row.invalid === "skip") return { skip: `${why}; this option never fails open` };
     warnings.push(`${why}; using the default (${row.default ?? "none"})`);
   }
-  for (const key of Object.keys(labels as object)) {
+  // in code-unit order, as the TCP label's: the first misspelling of path, https or hsts names the skip, and
+  // the order metadata listed the labels in must not change the reason
+  for (const key of Object.keys(labels as object).sort()) {
     if (!key.startsWith(`${label}.`)) continue;
     const meant = misspeltOption(key.slice(label.length + 1));
     if (meant === undefined) continue;
