@@ -3,7 +3,7 @@
 // and took any relative path starting with ".." for one outside the volume, so `<volume>/..state` (a
 // name like Kubernetes' `..data`) passed; so did a state dir reached through a symlink into the volume.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, stat, symlink } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -38,4 +38,30 @@ test("a state dir beside the volume, or named `..` something beside it, is accep
   await prepareStateDir(join(root, "state"), files);
   await prepareStateDir(join(root, "..state"), files);
   assert.ok((await stat(join(root, "..state"))).isDirectory());
+});
+
+// Found by a review: `RELOADER_STATE_DIR=/tmp` (root owns it) passed the owner check and the start
+// chmodded /tmp to 0700, so every other program lost its temp dir. A shared directory (sticky or
+// writable by anyone) is not a private one: refused, its mode left alone.
+for (const mode of [0o1777, 0o777])
+  test(`an existing shared directory (mode ${mode.toString(8)}) is refused and keeps its mode`, async (t) => {
+    const root = await volume(t);
+    const shared = join(root, "tmp");
+    await mkdir(shared);
+    await chmod(shared, mode);
+    await assert.rejects(
+      prepareStateDir(shared, [join(root, "volume", "domain.map")]),
+      (error: unknown) =>
+        error instanceof StartupError && error.message.includes(`RELOADER_STATE_DIR=${shared}`),
+    );
+    assert.equal((await stat(shared)).mode & 0o7777, mode);
+  });
+
+test("a state dir of its own left loose (0755) is set back to 0700", async (t) => {
+  const root = await volume(t);
+  const own = join(root, "state");
+  await mkdir(own);
+  await chmod(own, 0o755);
+  await prepareStateDir(own, [join(root, "volume", "domain.map")]);
+  assert.equal((await stat(own)).mode & 0o7777, 0o700);
 });

@@ -1,5 +1,6 @@
 // The state dir is the reloader's private, trusted place (the base config and TLS PEM HAProxy loads live
-// there): created 0700, re-tightened to 0700, owned by this user, and never the shared volume.
+// there): created 0700, re-tightened to 0700, owned by this user, never the shared volume nor a shared
+// directory such as /tmp.
 import { chmod, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { StartupError } from "../startup-error.js";
@@ -15,10 +16,16 @@ export async function prepareStateDir(stateDir: string, volumeFiles: readonly st
           "files (the shared volume): the state dir must be private to the reloader",
       );
   }
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const created = await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const info = await stat(stateDir);
   if (!info.isDirectory())
     throw new StartupError(`--state-dir / RELOADER_STATE_DIR=${stateDir} is not a directory`);
+  // A shared directory (/tmp: sticky, writable by anyone) is not re-tightened: others would lose it.
+  if (created === undefined && (info.mode & 0o1002) !== 0)
+    throw new StartupError(
+      `--state-dir / RELOADER_STATE_DIR=${stateDir} is a shared directory (mode ${(info.mode & 0o7777).toString(8)}): ` +
+        "name a directory of the reloader's own, such as one below it",
+    );
   const uid = process.getuid?.() ?? info.uid;
   if (info.uid !== uid)
     throw new StartupError(
