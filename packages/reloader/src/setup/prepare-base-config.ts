@@ -14,6 +14,7 @@ import type { BaseConfigInput } from "../render/base-config-input.js";
 import { renderBaseConfig } from "../render/render-base-config.js";
 import { readInputFile } from "../sources/read-inputs.js";
 import { StartupError } from "../startup-error.js";
+import { checkReferenceCopy } from "./check-reference-copy.js";
 import { defaultMaxconn } from "./default-maxconn.js";
 import type { RunAs } from "./resolve-run-as.js";
 
@@ -47,6 +48,8 @@ export async function prepareBaseConfig(
       );
     return;
   }
+  if (options.haproxyConfig !== null)
+    await checkReferenceCopy(options.haproxyConfig, layout.dir, [options.backendConfig, options.domainMap]);
   const text = renderBaseConfig(baseConfigInput(options, log, layout, runAs));
   await writeFileAtomic(layout.baseConfig, text, 0o600);
   logger.info({ event: "base-config.written", path: layout.baseConfig }, "base config rendered");

@@ -35,13 +35,13 @@ export async function prepareStateDir(stateDir: string, volumeFiles: readonly st
 }
 
 // `path` is `dir` or below it (a first component merely starting with "..", like `..state`, is below).
-function isWithin(dir: string, path: string): boolean {
+export function isWithin(dir: string, path: string): boolean {
   const inside = relative(dir, path);
   return inside === "" || !(inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside));
 }
 
 // `path` with the symlinks of its longest existing part resolved (the rest may not exist yet).
-async function realPathOf(path: string): Promise<string> {
+export async function realPathOf(path: string): Promise<string> {
   const missing: string[] = [];
   for (let at = resolve(path); ; at = dirname(at)) {
     try {
