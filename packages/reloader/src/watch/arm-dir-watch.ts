@@ -50,7 +50,9 @@ export function armDirWatch(
     watcher.on("all", (kind, path) => {
       if (files.has(resolve(path))) on.event(kind, path);
     });
-    watcher.on("error", fail);
+    watcher.on("error", (error: unknown) => {
+      if (!isInputLoop(error, files)) fail(error);
+    });
     const scanned = new Promise<void>((done) => watcher.once("ready", () => done()));
     return { entries, watcher, scanned };
   });
@@ -73,4 +75,11 @@ export function armDirWatch(
       await watch.watcher.close();
     },
   };
+}
+
+// A symlink loop at an input's path (chokidar cannot stat it): an input the applier refuses when it reads
+// it, not a failed watch; the directory watch goes on and hears the file put in its place.
+function isInputLoop(error: unknown, files: ReadonlySet<string>): boolean {
+  const { code, path } = error as { code?: unknown; path?: unknown };
+  return code === "ELOOP" && typeof path === "string" && files.has(resolve(path));
 }
