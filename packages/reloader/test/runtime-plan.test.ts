@@ -324,6 +324,28 @@ describe("planUpdate", () => {
     assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
   });
 
+  // A container renamed at its address (same address and port, a new server name): it keeps its slot,
+  // with no step. Before, it moved to another slot and its old one went to maintenance with the
+  // address; the next change that reused that slot cut, by `shutdown sessions`, the streams (websockets)
+  // still open to that address, which is the renamed container's.
+  it("keeps a container renamed at its address in its slot: no step, no shutdown later", () => {
+    const app = (servers: SharedServer[]) => table([backend("app", servers)], { "app.tld": "app" });
+    let state = applied(app([server("a", 1), server("b", 2)]));
+    const renamed = app([server("a2", 1), server("b", 2)]);
+    const plan = planUpdate(state, { baseHash: "base", table: renamed }, options);
+    assert.equal(plan.kind, "runtime");
+    assert.deepEqual(holders(plan.slots, "app"), ["a2", "b", null, null]);
+    assert.deepEqual(plan.serverOps, []);
+    state = { baseHash: "base", table: renamed, slots: plan.slots };
+    const scaled = app([server("a2", 1), server("b", 2), server("c", 3)]);
+    const next = planUpdate(state, { baseHash: "base", table: scaled }, options);
+    assert.equal(next.kind, "runtime");
+    assert.deepEqual(
+      next.serverOps.filter((op) => op.slot === 0),
+      [],
+    );
+  });
+
   it("scales a sticky backend at runtime: each slot's cookie is the slot's name, whatever container holds it", () => {
     const sticky = (name: string, last: number) => server(name, last, { cookie: `cookie-of-${name}` });
     const one = table([backend("app", [sticky("a", 1)])], { "app.tld": "app" });

@@ -24,7 +24,7 @@ export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
 // (in runtime mode not one freed by this change, and a free slot that still has the newcomer's address
-// first), a full backend grows by a block. `old`: the servers
+// first, freed by this change or not), a full backend grows by a block. `old`: the servers
 // the previous slots held (runtime mode), null in reload mode. `spare` (reload mode): a backend left
 // without a free slot grows by a block (it ran out at runtime: slots-exhausted).
 export function assignBackendSlots(
@@ -59,7 +59,7 @@ export function assignBackendSlots(
   let grown = false;
   let free = 0;
   const searched = new Map<string, number>();
-  const homes = mode === "runtime" ? homeSlots(slots, cooling) : new Map<string, number>();
+  const homes = mode === "runtime" ? homeSlots(slots) : new Map<string, number>();
   for (const name of newcomers) {
     // Back at the address a free slot still has (a container back from unhealthy): that slot, so the
     // streams HAProxy kept on it are not cut (slot-ops.ts).
@@ -129,12 +129,14 @@ function lastOf(before: Slot | undefined, oldByName: ReadonlyMap<string, SharedS
   return was === undefined ? undefined : endpointOf(was);
 }
 
-// The free slots (not freed by this change) by the address they still have: the lowest of each.
-function homeSlots(slots: readonly Slot[], cooling: ReadonlySet<number>): Map<string, number> {
+// The free slots by the address they still have: the lowest of each. One freed by this change too: its
+// address is the newcomer's (a container renamed at its address keeps its slot, with no step; moved to
+// another, its old slot in maintenance kept the streams to that address, which the next change that
+// reused the slot cut by its shutdown).
+function homeSlots(slots: readonly Slot[]): Map<string, number> {
   const homes = new Map<string, number>();
   for (const [index, slot] of slots.entries())
-    if (slot.server === null && slot.last !== undefined && !cooling.has(index) && !homes.has(slot.last))
-      homes.set(slot.last, index);
+    if (slot.server === null && slot.last !== undefined && !homes.has(slot.last)) homes.set(slot.last, index);
   return homes;
 }
 

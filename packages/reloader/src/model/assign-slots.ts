@@ -8,7 +8,8 @@
 // attached to the client's keep-alive session, which then keeps reaching the OLD address through the
 // slot (HAProxy 2.6, reproduced by test/e2e-runtime-scale.test.ts). So a re-addressed container moves
 // to another free slot, and a slot freed by this change is not reused before the next one (a request
-// that completes while its slot is in maintenance closes its server connection).
+// that completes while its slot is in maintenance closes its server connection), but by a container at
+// its address (one renamed there keeps its slot).
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
 import { assignBackendSlots, type AssignMode } from "./assign-backend-slots.js";
 import type { Slot, SlotMap } from "./server-slots.js";

@@ -22,8 +22,8 @@ export function slotOps(
     const now = next.server === null ? undefined : newByName.get(next.server);
     if (now && !sameOptions(prev?.options ?? {}, next.options))
       return `backend ${backend}: server ${now.name} needs options its slot was not loaded with`;
-    const moved =
-      was && now && (was.name !== now.name || was.address !== now.address || was.port !== now.port);
+    // Another container at the same address (one renamed at its address keeps its slot): nothing to do.
+    const moved = was && now && (was.address !== now.address || was.port !== now.port);
     if (was && (!now || moved)) ops.push({ backend, slot, action: "maint" });
     if (now && (!was || moved)) {
       // A free slot that still has this address: its streams are this container's (it is back), not
