@@ -230,7 +230,16 @@ function change(world: World, next: () => number, step: number): string {
     }
     return "nothing";
   }
-  if (roll < 0.93) {
+  if (roll < 0.95) {
+    const chk = world.backends.get("chk");
+    if (chk && roll >= 0.92) {
+      // The check path dropped or back (its containers' `check` with it), held (emptied) or not.
+      const check = chk.options?.check === undefined;
+      chk.options = check ? { check: "/health" } : undefined;
+      for (const [name, { check: _check, ...rest }] of chk.servers)
+        chk.servers.set(name, check ? { ...rest, check: true } : rest);
+      return `toggle chk's check path (${chk.servers.size} containers)`;
+    }
     const backend = world.backends.get("app");
     if (!backend) return "nothing";
     backend.options = backend.options ? undefined : { balance: "source" };

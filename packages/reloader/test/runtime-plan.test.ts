@@ -324,6 +324,25 @@ describe("planUpdate", () => {
     assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
   });
 
+  // A held stack whose own options change meanwhile (its sticky sessions dropped): the reload for that
+  // change gave its free slots the old cookie, so its containers, without one, came back by a reload.
+  it("brings a held backend's containers back at runtime after its own options changed while held", () => {
+    const shop = (sticky: boolean, servers: SharedServer[]) =>
+      table([{ name: "shop", options: { ...(sticky ? { sticky } : {}), check: "/health" }, servers }], {
+        "shop.tld": "shop",
+      });
+    let state = applied(shop(true, [server("web-1", 1, { check: true, cookie: "c1" })]));
+    const down = planUpdate(state, { baseHash: "base", table: shop(true, []) }, options);
+    assert.equal(down.kind, "runtime");
+    state = { baseHash: "base", table: shop(true, []), slots: down.slots };
+    const changed = planUpdate(state, { baseHash: "base", table: shop(false, []) }, options);
+    assert.equal(changed.kind === "reload" ? changed.reason : changed.kind, "backend-options-changed");
+    state = { baseHash: "base", table: shop(false, []), slots: changed.slots };
+    const back = shop(false, [server("web-2", 2, { check: true })]);
+    const plan = planUpdate(state, { baseHash: "base", table: back }, options);
+    assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
+  });
+
   // A container renamed at its address (same address and port, a new server name): it keeps its slot,
   // with no step. Before, it moved to another slot and its old one went to maintenance with the
   // address; the next change that reused that slot cut, by `shutdown sessions`, the streams (websockets)

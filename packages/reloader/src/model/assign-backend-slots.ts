@@ -107,16 +107,17 @@ export function assignBackendSlots(
       free += block;
     }
     // A backend with no container (a stack held while it redeploys) keeps the options its free slots
-    // were loaded with, and a slot never loaded takes what the backend's options add to each of its
-    // containers: given none, its containers (the backend's check and cookie, their own labels) came
-    // back by a server-options-changed reload after any reload or start while it was held.
+    // were loaded with, but what the backend's options add to each of its containers is the backend's
+    // now (a slot never loaded takes just that): given none, its containers (the backend's check and
+    // cookie, their own labels) came back by a server-options-changed reload after any reload or start
+    // while it was held; given the old ones, after the reload that changed them (sticky dropped).
     let turn = 0;
     for (const [index, slot] of slots.entries())
       if (slot.server === null)
         slot.options =
           sets.length > 0
             ? { ...sets[turn++ % sets.length] }
-            : (previous[index]?.options ?? heldOptions(backend));
+            : heldOptions(backend, previous[index]?.options);
   }
   return { slots, grown };
 }
@@ -153,10 +154,13 @@ function homeFor(
     : undefined;
 }
 
-// The options every container of `backend` carries from the backend's own options (the generator's
-// rule): `check` with a check path, a sticky cookie (its slot's name once in a slot).
-function heldOptions(backend: SharedBackend): ServerOptions {
+// A held slot's options: its own ones (`loaded`, the containers' labels), with what every container of
+// `backend` carries from the backend's own options (the generator's rule) instead of what it had:
+// `check` with a check path, a sticky cookie (its slot's name once in a slot).
+function heldOptions(backend: SharedBackend, loaded: ServerOptions = {}): ServerOptions {
+  const { check: _check, cookie: _cookie, ...own } = loaded;
   return {
+    ...own,
     ...(backend.options?.check === undefined ? {} : { check: true }),
     ...(backend.options?.sticky ? { cookie: SLOT_COOKIE } : {}),
   };
