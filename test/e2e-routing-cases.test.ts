@@ -15,7 +15,9 @@
 //   at the primary's address on its own port; before, it was skipped as `no-ip`.
 // - who holds a public TCP port while its stack redeploys: stack data (lowest name) and stack zz-rival
 //   both claim it; while data's only container is unhealthy, the port must not hand data's clients to
-//   zz-rival's service (until 2026-12-04 it did: the winner was picked among serving containers only).
+//   zz-rival's service (until 2026-12-04 it did: the winner was picked among serving containers only);
+//   its backend is kept with no server meanwhile, so data's up is a runtime step, not a reload (until
+//   2026-12-05 the port had no backend, and its down and up each reloaded HAProxy).
 // - who serves a path while its service redeploys: stack held's `/` service (web, plain HTTP) and its
 //   `/api` service (api, https=only). While api's only container is unhealthy or stopped, /api must answer
 //   503 (and HTTP still its 403), not reach web over plain HTTP (until 2026-12-04 it did: the path's keys
@@ -480,12 +482,10 @@ test("a labelled sidekick on its primary's network is routed at the primary's ad
 test("a stack redeploying keeps its TCP port: the rival stack's containers get no connection meanwhile", async () => {
   const files = await pair.waitForApplied((applied) => applied.map.includes(host("front")));
   assert.equal((await get(pair, host("front"))).body, "front-web-1");
-  // (Its own port's backend: the TCP case's port has one.)
-  assert.doesNotMatch(
-    files.backends,
-    new RegExp(`^backend tcp_${tcpPort}$`, "m"),
-    "no TCP backend while data's container is unhealthy",
-  );
+  // (Its own port's backend: the TCP case's port has one.) Held with no server, as a held path's, so
+  // data's up is a runtime step (until 2026-12-05 the port had no backend: its down and up reloaded).
+  assert.match(files.backends, new RegExp(`^backend tcp_${tcpPort}$`, "m"), "data's backend is kept");
+  assert.deepEqual(serversOf(files.backends, `tcp_${tcpPort}`), [], "with no server while data is unhealthy");
   const answer = await openEchoConnection(tcpPort).then(
     async (connection) => {
       await connection.end();
@@ -496,13 +496,15 @@ test("a stack redeploying keeps its TCP port: the rival stack's containers get n
   assert.match(answer, /closed by the peer/, "the port accepts and closes, it does not reach zz-rival");
   assert.equal(echoes["rival-db-1"]!.connections, 0, "zz-rival's database got none of data's clients");
 
-  // data's container passes its checks again: the port is data's.
+  // data's container passes its checks again: the port is data's, without a reload.
+  const baseline = await readReloadCounter(pair.paths.stateDir);
   setCase("tcpOwner", tcpOwnerStacks("healthy"));
-  await pair.waitForApplied((applied) => applied.backends.includes(`backend tcp_${tcpPort}`));
+  await pair.waitForApplied((applied) => serversOf(applied.backends, `tcp_${tcpPort}`).length === 1);
   const connection = await openEchoConnection(tcpPort);
   assert.equal(connection.server, "data-db-1");
   await connection.end();
   assert.equal(echoes["rival-db-1"]!.connections, 0);
+  await assertNoReload(pair, baseline, "data's up");
 });
 
 test("a path service redeploying keeps its path: 503 over HTTPS and 403 over HTTP, never the / service", async () => {

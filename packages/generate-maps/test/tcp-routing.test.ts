@@ -19,6 +19,9 @@ import { captureLogger, container, MODEL_OPTIONS } from "./helpers.js";
 const tcp = (value: unknown, more: Record<string, unknown> = {}) => ({ "map-public-tcp": value, ...more });
 const table = (containers: Record<string, unknown>[], options = MODEL_OPTIONS) =>
   buildRoutingTable({ containers, aliases: {} }, options);
+// A port held for `stack` (lower-cased): its backend stays with no server, as a held path's, so the down
+// and the up are runtime steps (until 2026-12-05 the port had no backend: each was a reload).
+const heldPort = (stack: string) => [{ name: "tcp_5432", mode: "tcp", servers: [], stack, hostClaims: [] }];
 
 test("a labelled container is a server of tcp_<public port> in mode tcp, with its PROXY option", () => {
   const db = container({
@@ -262,7 +265,11 @@ test("a stack keeps its public port while none of its containers serves: the riv
   ]) {
     const data = container({ name: "data-1", stack_name: "data", labels: tcp("5432:6432"), ...down });
     const routed = table([rival, data]);
-    assert.deepEqual(routed.backends, [], `no tcp_5432 backend while data is ${JSON.stringify(down)}`);
+    assert.deepEqual(
+      routed.backends,
+      heldPort("data"),
+      `tcp_5432 has no server while data is ${JSON.stringify(down)}`,
+    );
     const skip = routed.skipped.find((entry) => entry.container === "rival-1");
     assert.equal(skip?.code, "tcp-port-conflict");
     assert.match(
@@ -309,7 +316,7 @@ test("a port kept for a stack whose containers are refused says so: the rival's 
       container({ name: "data-1", stack_name: "data", labels: tcp("5432:5432"), ...more }),
     );
     const routed = table([rival, ...data]);
-    assert.deepEqual(routed.backends, [], name);
+    assert.deepEqual(routed.backends, heldPort("data"), name);
     const conflict = routed.skipped.find((skip) => skip.container === "rival-1");
     assert.equal(
       conflict?.reason,
@@ -361,7 +368,11 @@ test("bad TCP labels and refused containers are skipped with a reason, never rou
   ];
   for (const [name, overrides, code, reason] of cases) {
     const routed = table([container(overrides)]);
-    assert.deepEqual(routed.backends, [], name);
+    assert.deepEqual(
+      routed.backends.flatMap((backend) => backend.servers),
+      [],
+      name,
+    );
     assert.equal(routed.skipped.length, 1, name);
     const [skip] = routed.skipped;
     assert.deepEqual([skip?.code, skip?.route], [code, "tcp"], name);
@@ -500,7 +511,7 @@ test("a stack deleted and recreated under its name keeps its port while the old 
     container({ name: "data-1", stack_name: "data", state: "stopped", labels: tcp("5432:5432") }),
     container({ name: "rival-1", stack_name: "zz-rival", labels: tcp("5432:5432") }),
   ]);
-  assert.deepEqual(held.backends, []);
+  assert.deepEqual(held.backends, heldPort("data"));
 });
 
 test("a public port kept for a stack none of whose containers serves is a tcp-port-held note", () => {
@@ -517,10 +528,16 @@ test("a public port kept for a stack none of whose containers serves is a tcp-po
   };
   for (const containers of [[down], [down, rival], [rival, down]]) {
     const routed = table(containers);
-    assert.deepEqual(routed.backends, []);
+    assert.deepEqual(routed.backends, heldPort("data"));
     assert.deepEqual(routed.notes, [held], containers.map((c) => c["name"]).join(", "));
     assert.equal(routed.noteTotals.get("tcp-port-held"), 1);
+    assert.equal(routed.counts.tcpBackends, 0, "a held port routes no TCP service");
+    assert.match(renderBackends(routed), /\nbackend tcp_5432\n {4}mode tcp\n$/, "a block with no server");
   }
+  // A held port serves nothing: data's host is not said to serve TCP by it.
+  const context = { version: "1", options: MODEL_OPTIONS, guard: null };
+  const [match] = explain(table([down]), { by: "any", value: "data" }, context).matches;
+  assert.equal(match?.reason, "stack data has no routed container (see notRouted)");
   const up = container({ name: "data-1", stack_name: "Data", labels: tcp("5432:5432") });
   assert.deepEqual(table([up, rival]).notes, [], "a served port has no note");
   assert.deepEqual(table([rival]).notes, [], "nor one no stack keeps");

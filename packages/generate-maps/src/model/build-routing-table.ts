@@ -29,7 +29,8 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const stackNames = new Map([...grouping.stackNames, ...tcp.stackNames]);
   const fitting = limitBackendBytes([...grouping.backends, ...tcp.backends], undefined, stackNames);
   const httpBackends = fitting.kept.filter((backend) => backend.mode !== "tcp");
-  const tcpBackends = fitting.kept.filter((backend) => backend.mode === "tcp");
+  // (a held port's backend, with no server, routes nothing: not counted, no stack routed by it)
+  const tcpBackends = fitting.kept.filter((backend) => backend.mode === "tcp" && backend.servers.length > 0);
   const routed = new Set(httpBackends.map((backend) => backend.stack));
   // The stacks that own their host: aliases and `hosts` claims alike must leave it (and the names under it).
   // For aliases, only stacks with an HTTP-labelled container: a TCP-only stack serves no HTTP host, and an

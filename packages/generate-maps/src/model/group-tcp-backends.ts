@@ -2,8 +2,10 @@
 // port claimed by several stacks goes to one, deterministically whatever order metadata listed them in:
 // the lowest stack name (lower-cased, then as written, then by uuid); the others are skipped with a reason.
 // A stack whose containers claim the port but none serves (down, redeploying, or refused: a bad PROXY
-// option, an address outside the backend networks) keeps it: no backend then, and a `tcp-port-held` note
-// says so, naming the skip codes of its containers.
+// option, an address outside the backend networks) keeps it: its backend stays with no server (as a held
+// path's: the reloader keeps its slots, so the down and the up are runtime steps, not reloads; HAProxy
+// closes the port's connections meanwhile), and a `tcp-port-held` note says so, naming the skip codes of
+// its containers.
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
 import type { TcpCandidate, TcpClaim } from "./evaluate-tcp-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
@@ -25,9 +27,10 @@ type StackKey = Pick<TcpClaim, "stack" | "stackName" | "stackUuid">;
 
 // Groups candidates by public port; per port one stack wins and each server name is used once. `claims`:
 // the ports skipped containers claim for their stacks; such a stack wins as if it were served, and its
-// port gets no backend until one of its containers is (a rival stack's containers never get it meanwhile),
-// with a `tcp-port-held` note in `notes`. Within one lower-cased name a served spelling (or uuid) wins
-// over one that only claims. A skip's reason starts with `tcpLabel` (ModelOptions.tcpLabel), as step 1's do.
+// port's backend has no server until one of its containers is (a rival stack's containers never get it
+// meanwhile), with a `tcp-port-held` note in `notes`. Within one lower-cased name a served spelling (or
+// uuid) wins over one that only claims. A skip's reason starts with `tcpLabel` (ModelOptions.tcpLabel), as
+// step 1's do.
 export function groupTcpBackends(
   candidates: readonly TcpCandidate[],
   notes: NoteBudget,
@@ -45,7 +48,10 @@ export function groupTcpBackends(
         (best, claim) => (best === undefined || compareStacks(claim, best) < 0 ? claim : best),
         undefined,
       );
-      if (owner) notes.add(portHeld(owner, port, heldCause(claimsByPort.get(port), owner)));
+      if (owner) {
+        notes.add(portHeld(owner, port, heldCause(claimsByPort.get(port), owner)));
+        pushBackend(grouping, port, owner, []);
+      }
       continue;
     }
     // A claim of the served stack's own (lower-cased) name never beats it, as for HTTP: another spelling,
@@ -66,23 +72,24 @@ export function groupTcpBackends(
       else if (taken) grouping.skipped.push(duplicateServer(candidate, taken, name, tcpLabel));
       else servers.set(candidate.server.name, candidate);
     }
-    if (cause !== null) {
-      notes.add(portHeld(owner, port, cause));
-      continue;
-    }
-    const list = [...servers.values()].map((c) => c.server);
-    // no options and no host claims: a TCP backend is reached only through its port
-    grouping.backends.push({
-      name,
-      mode: "tcp",
-      servers: list,
-      stack: owner.stack,
-      hostClaims: [],
-    });
-    grouping.stackNames.set(name, owner.stackName);
+    if (cause !== null) notes.add(portHeld(owner, port, cause));
+    pushBackend(grouping, port, owner, cause === null ? [...servers.values()].map((c) => c.server) : []);
   }
   grouping.backends.sort((a, b) => compareStrings(a.name, b.name));
   return grouping;
+}
+
+// Adds `owner`'s backend of `port` (no server: the port is held). No options and no host claims: a TCP
+// backend is reached only through its port.
+function pushBackend(
+  grouping: TcpGrouping,
+  port: number,
+  owner: StackKey,
+  servers: Backend["servers"],
+): void {
+  const name = tcpBackendName(port);
+  grouping.backends.push({ name, mode: "tcp", servers, stack: owner.stack, hostClaims: [] });
+  grouping.stackNames.set(name, owner.stackName);
 }
 
 // The winning stack first: the lowest lower-cased name, then as metadata spells it, then its uuid.

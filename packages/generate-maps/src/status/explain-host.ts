@@ -206,12 +206,13 @@ export function explainHost(
 // The most tcp_<port> backends a host's reason names (a stack may win thousands of ports); the rest are counted.
 const MAX_TCP_NAMED = 10;
 
-// The TCP backends (`tcp_<port>`) stack `stack` (lower-cased) wins, as a reason names them; "" for none.
+// The TCP backends (`tcp_<port>`) stack `stack` (lower-cased) serves (a held port's, with no server, is
+// not served), as a reason names them; "" for none.
 // A stack with TCP routes only has no HTTP backend, yet it is there: before (until 2026-12-04) its host
 // was "no stack and no alias is named <stack>" (--explain exit 3), or one with "no routed container".
 function tcpServed(table: RoutingTable, stack: string): string {
   const names = table.backends
-    .filter((backend) => backend.mode === "tcp" && backend.stack === stack)
+    .filter((backend) => backend.mode === "tcp" && backend.stack === stack && backend.servers.length > 0)
     .map((backend) => backend.name);
   const [first] = names;
   if (first === undefined) return "";

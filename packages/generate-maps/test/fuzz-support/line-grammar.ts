@@ -48,8 +48,8 @@ export interface BackendsSummary {
 }
 
 // Checks haproxy-backends.cfg: header, blank line, then `backend`/`mode http|tcp`/`server`+ blocks separated by
-// one blank line (an HTTP backend's `server`*: held with none while its containers are down, for its path
-// or its stack's `hosts` claims; a tcp_<port> backend has one at least); names sorted
+// one blank line (`server`*: a backend is held with none while its containers are down, for its path, its
+// stack's `hosts` claims or its public TCP port); names sorted
 // and unique; ports 1-65535; ends with a newline.
 export function checkBackends(text: string): BackendsSummary {
   const violations: string[] = [];
@@ -64,7 +64,6 @@ export function checkBackends(text: string): BackendsSummary {
   if (lines.length > 1 && lines[1] !== "") bad(1, "not the blank line after the header", lines[1] ?? "");
   let expect: "backend" | "mode" | "server" | "server-or-blank" = "backend";
   let names: string[] = [];
-  const isHttpBackend = () => !(backends.at(-1) ?? "tcp_").startsWith("tcp_");
   for (let i = 2; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (expect === "backend") {
@@ -88,7 +87,7 @@ export function checkBackends(text: string): BackendsSummary {
       GRAMMAR.option.some((form) => form.test(line))
     ) {
       continue; // option lines come between `mode http` and the servers (never in a tcp_<port> backend)
-    } else if ((expect === "server-or-blank" || (expect === "server" && isHttpBackend())) && line === "") {
+    } else if ((expect === "server-or-blank" || expect === "server") && line === "") {
       expect = "backend";
     } else {
       const match = GRAMMAR.server.exec(line);
@@ -106,7 +105,7 @@ export function checkBackends(text: string): BackendsSummary {
       expect = "server-or-blank";
     }
   }
-  if (lines.length > 2 && expect !== "server-or-blank" && !(expect === "server" && isHttpBackend()))
+  if (lines.length > 2 && expect !== "server-or-blank" && expect !== "server")
     violations.push("backends: the last block is incomplete");
   return { violations, backends, servers };
 }

@@ -1,5 +1,5 @@
 // The listener of one TCP service (TCP_PORTS): raw TCP to backend tcp_<port>, which the generated
-// backends file declares only while a stack serves the port (map-public-tcp).
+// backends file declares only while a stack serves or holds the port (map-public-tcp; held: no server).
 import { tcpBackendName } from "@rancher-haproxy/core";
 
 // Lines (without indent) of `frontend tcp_<port>` bound at `bind` (see renderBindAddress). The backend is
