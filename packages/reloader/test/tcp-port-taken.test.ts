@@ -59,9 +59,9 @@ test("a TCP backend on HTTP_PORT: the report says HTTP_PORT gets its connections
 
   const health = await readStatusJson<{ warnings: string[] }>(url, "/healthz");
   assert.deepEqual(health.json.warnings.sort(), [
-    `backend tcp_${httpPort} has servers but ${httpPort} is HTTP_PORT: its listener gets those connections, ` +
+    `backend tcp_${httpPort} is routed but ${httpPort} is HTTP_PORT: its listener gets those connections, ` +
       "and TCP_PORTS cannot list it (give the TCP service another public port)",
-    "backend tcp_6379 has servers but TCP_PORTS does not list 6379: nothing listens for it",
+    "backend tcp_6379 is routed but TCP_PORTS does not list 6379: nothing listens for it",
   ]);
   // what the warning says: HAProxy's HTTP listener answers the TCP client on that port
   assert.match(await firstAnswer(httpPort), /^HTTP\/1\.[01] 400 /);

@@ -74,7 +74,7 @@ test("the report logs each change once and /healthz lists the warnings while sta
   const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
   assert.equal(health.healthy, true);
   assert.deepEqual(health.body.warnings, [
-    "backend tcp_6379 has servers but TCP_PORTS does not list 6379: nothing listens for it",
+    "backend tcp_6379 is routed but TCP_PORTS does not list 6379: nothing listens for it",
   ]);
 
   report(Buffer.from(backends(5432)));
@@ -162,13 +162,13 @@ test("thousands of unlisted ports: /healthz lists MAX_TCP_PORT_WARNINGS of them 
     return health.body.warnings;
   };
   const perPort = (port: number) =>
-    `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`;
+    `backend tcp_${port} is routed but TCP_PORTS does not list ${port}: nothing listens for it`;
 
   const many = warningsFor(65_535);
   assert.equal(many.length, MAX_TCP_PORT_WARNINGS + 1);
   assert.deepEqual(many.slice(0, MAX_TCP_PORT_WARNINGS), manyPorts(MAX_TCP_PORT_WARNINGS).map(perPort));
   const summary = (rest: number, total: number) =>
-    `${rest} more tcp_<port> backends with servers whose port TCP_PORTS does not list, ${total} in all: ` +
+    `${rest} more tcp_<port> backends routed whose port TCP_PORTS does not list, ${total} in all: ` +
     "nothing listens for them (the metric reloader_tcp_backends_unlisted counts them, " +
     "the tcp.ports-unlisted log line names the lowest ones)";
   assert.equal(many.at(-1), summary(65_535 - MAX_TCP_PORT_WARNINGS, 65_535));

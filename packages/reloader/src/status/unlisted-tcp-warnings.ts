@@ -1,6 +1,6 @@
-// /healthz's warnings for tcp_<port> backends TCP_PORTS does not list: one per port up to a fixed
-// number, then one warning with the count of the rest, so thousands of TCP services (up to 65 535
-// distinct ports) cannot grow every /healthz body without bound.
+// /healthz's warnings for tcp_<port> backends (held ones with no server included) TCP_PORTS does not
+// list: one per port up to a fixed number, then one warning with the count of the rest, so thousands of
+// TCP services (up to 65 535 distinct ports) cannot grow every /healthz body without bound.
 
 /**
  * The most per-port warnings /healthz lists: enough to name every port of a real setup (TCP_PORTS itself
@@ -18,14 +18,14 @@ export function unlistedTcpWarnings(
   const warnings = ports.slice(0, MAX_TCP_PORT_WARNINGS).map((port) => {
     const listener = listenerOf.get(port);
     return listener === undefined
-      ? `backend tcp_${port} has servers but TCP_PORTS does not list ${port}: nothing listens for it`
-      : `backend tcp_${port} has servers but ${port} is ${listener}: its listener gets those connections, ` +
+      ? `backend tcp_${port} is routed but TCP_PORTS does not list ${port}: nothing listens for it`
+      : `backend tcp_${port} is routed but ${port} is ${listener}: its listener gets those connections, ` +
           "and TCP_PORTS cannot list it (give the TCP service another public port)";
   });
   const rest = ports.length - warnings.length;
   if (rest > 0)
     warnings.push(
-      `${rest} more tcp_<port> backends with servers whose port TCP_PORTS does not list, ${ports.length} in all: ` +
+      `${rest} more tcp_<port> backends routed whose port TCP_PORTS does not list, ${ports.length} in all: ` +
         "nothing listens for them (the metric reloader_tcp_backends_unlisted counts them, " +
         "the tcp.ports-unlisted log line names the lowest ones)",
     );
