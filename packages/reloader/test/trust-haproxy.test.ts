@@ -106,30 +106,51 @@ test("12 000 idle connections do not make normal requests time out", async (t) =
   });
   const idle: Socket[] = [];
   t.after(() => idle.forEach((socket) => socket.destroy()));
-  let closed = 0;
-  const open = () =>
-    new Promise<void>((resolve, reject) => {
-      const socket = connect(fixture.httpPort, "127.0.0.1", () => resolve());
-      socket.on("error", reject);
-      socket.on("close", () => closed++);
-      // Read what arrives: HAProxy may answer 408 before closing, and an unread socket never sees
-      // the end, so a close would go uncounted and the check below could not fail.
-      socket.resume();
-      idle.push(socket);
-    });
-  for (let batch = 0; batch < 24; batch++) await Promise.all(Array.from({ length: 500 }, open));
-  // HAProxy reaps idle clients after `timeout http-request` (10 s): ask while all 12 000 are held.
-  const answers = await Promise.all(
-    Array.from({ length: 20 }, () =>
-      httpRequest({ url: fixture.url, host: "app.dev.tld", timeoutMs: 3000 }).then(
-        (response) => response.status,
-        (error: unknown) => String(error),
+  // HAProxy reaps idle clients after `timeout http-request` (10 s) from its accept: on a loaded machine
+  // (CI's two cores, other tests beside) the 12 000 can take longer than that to open, and the first are
+  // then gone before the requests go out (6 011 of them once), or HAProxy was busy reaping thousands of
+  // them while it had the requests to answer (7 of 20 then got no answer within 3 s). Such an attempt
+  // proves nothing either way: its sockets are closed and it is made again, three times at most; the last
+  // one is judged whatever happened in it (so a starving HAProxy still fails the test).
+  for (let attempt = 1; ; attempt++) {
+    let closed = 0;
+    const open = () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect(fixture.httpPort, "127.0.0.1", () => resolve());
+        socket.on("error", reject);
+        socket.on("close", () => closed++);
+        // Read what arrives: HAProxy may answer 408 before closing, and an unread socket never sees
+        // the end, so a close would go uncounted and the check below could not fail.
+        socket.resume();
+        idle.push(socket);
+      });
+    const began = performance.now();
+    for (let batch = 0; batch < 24; batch++) await Promise.all(Array.from({ length: 500 }, open));
+    const openedInS = ((performance.now() - began) / 1000).toFixed(1);
+    // Ask while all 12 000 are held.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        httpRequest({ url: fixture.url, host: "app.dev.tld", timeoutMs: 3000 }).then(
+          (response) => response.status,
+          (error: unknown) => String(error),
+        ),
       ),
-    ),
-  );
-  assert.equal(closed, 0, "the 12 000 idle connections were still open during the requests");
-  assert.deepEqual(
-    answers,
-    Array.from({ length: 20 }, () => 200),
-  );
+    );
+    if (closed > 0 && attempt < 3) {
+      t.diagnostic(`attempt ${attempt}: ${closed} idle connections reaped (opened in ${openedInS} s), again`);
+      idle.splice(0).forEach((socket) => socket.destroy());
+      continue;
+    }
+    assert.deepEqual(
+      answers,
+      Array.from({ length: 20 }, () => 200),
+      `attempt ${attempt}: ${12_000 - closed} idle connections open (opened in ${openedInS} s)`,
+    );
+    assert.equal(
+      closed,
+      0,
+      `the 12 000 idle connections were still open during the requests (attempt ${attempt}, opened in ${openedInS} s)`,
+    );
+    break;
+  }
 });
