@@ -3,10 +3,12 @@
 // and took any relative path starting with ".." for one outside the volume, so `<volume>/..state` (a
 // name like Kubernetes' `..data`) passed; so did a state dir reached through a symlink into the volume.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { prepareStateDir } from "../src/setup/prepare-state-dir.ts";
 import { StartupError } from "../src/startup-error.ts";
 
@@ -64,4 +66,21 @@ test("a state dir of its own left loose (0755) is set back to 0700", async (t) =
   await chmod(own, 0o755);
   await prepareStateDir(own, [join(root, "volume", "domain.map")]);
   assert.equal((await stat(own)).mode & 0o7777, 0o700);
+});
+
+// A mount of its own is the reloader's alone although world-writable: Docker's `tmpfs:` mounts are 1777
+// unless told otherwise, and refusing it as a shared directory would stop a reloader started that way.
+// Needs mount(8), as state-dir-full.test.ts.
+test("a tmpfs mounted for the state dir (mode 1777) is accepted and set to 0700", async (t) => {
+  const root = await volume(t);
+  const mounted = join(root, "state");
+  await mkdir(mounted);
+  await promisify(execFile)("mount", ["-t", "tmpfs", "-o", "size=64k,mode=1777", "tmpfs", mounted]);
+  try {
+    assert.equal((await stat(mounted)).mode & 0o7777, 0o1777);
+    await prepareStateDir(mounted, [join(root, "volume", "domain.map")]);
+    assert.equal((await stat(mounted)).mode & 0o7777, 0o700);
+  } finally {
+    await promisify(execFile)("umount", [mounted]);
+  }
 });

@@ -20,8 +20,13 @@ export async function prepareStateDir(stateDir: string, volumeFiles: readonly st
   const info = await stat(stateDir);
   if (!info.isDirectory())
     throw new StartupError(`--state-dir / RELOADER_STATE_DIR=${stateDir} is not a directory`);
-  // A shared directory (/tmp: sticky, writable by anyone) is not re-tightened: others would lose it.
-  if (created === undefined && (info.mode & 0o1002) !== 0)
+  // A shared directory (/tmp: sticky, writable by anyone) is not re-tightened: others would lose it. A
+  // mount of its own (Docker's `tmpfs:` mounts are 1777 unless told otherwise) is the reloader's alone.
+  const real = await realPathOf(stateDir);
+  if (
+    SHARED_DIRS.has(real) ||
+    (created === undefined && (info.mode & 0o1002) !== 0 && !(await isMountPoint(real, info.dev)))
+  )
     throw new StartupError(
       `--state-dir / RELOADER_STATE_DIR=${stateDir} is a shared directory (mode ${(info.mode & 0o7777).toString(8)}): ` +
         "name a directory of the reloader's own, such as one below it",
@@ -32,6 +37,23 @@ export async function prepareStateDir(stateDir: string, volumeFiles: readonly st
       `--state-dir / RELOADER_STATE_DIR=${stateDir} belongs to uid ${info.uid}, not to this reloader (uid ${uid})`,
     );
   await chmod(stateDir, 0o700);
+}
+
+/** system directories other programs share, refused whatever their mode */
+const SHARED_DIRS = new Set([
+  "/",
+  "/tmp",
+  "/var/tmp",
+  "/dev/shm",
+  "/run",
+  "/var/run",
+  "/run/lock",
+  "/var/lock",
+]);
+
+// Whether `dir` (resolved, on device `dev`) is a mount point: its parent is on another device.
+async function isMountPoint(dir: string, dev: number): Promise<boolean> {
+  return dirname(dir) !== dir && (await stat(dirname(dir))).dev !== dev;
 }
 
 // `path` is `dir` or below it (a first component merely starting with "..", like `..state`, is below).
