@@ -125,6 +125,9 @@ test("after a reload not confirmed in time, `current` does not move on until the
   // The reload that timed out went live (`reload.settled` `applied`): what the worker runs is known again,
   // so the change that came meanwhile (one map key) is a runtime step. Before (found by a review), it was
   // a second reload for `state-unknown`, cutting every long-lived connection again.
+  // (HAProxy routes it once the steps are answered; runtime.applied follows the read-back after them: a
+  // CI run under load counted 0 here.)
+  await reloader.waitForEvent("runtime.applied", { from, timeoutMs: 10_000 });
   const after = (event: string) => reloader.logs.slice(from).filter((line) => line["event"] === event);
   assert.equal(after("reload.settled")[0]?.["outcome"], "applied");
   assert.deepEqual(
