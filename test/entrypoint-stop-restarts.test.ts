@@ -375,45 +375,43 @@ exec /bin/date "$@"
 `;
 
 const HOLD_FORK = join(ROOT, "test", "helpers", "hold-fork.py");
-// Whether hold-fork.py can work here (python3, and ptrace allowed).
-// CI (.ci/run installs python3 when absent) runs it always: there a missing helper fails the test.
-const canHold =
-  process.env.CI !== undefined ||
-  spawnSync("python3", [HOLD_FORK, "/nonexistent", "0", "--", "true"]).status === 0;
 
-test(
-  "a stop passed on while a restarted reloader is still a copy of the entrypoint is not lost",
-  { skip: !canHold && "needs python3 and ptrace (test/helpers/hold-fork.py)" },
-  async (t) => {
-    // The entrypoint's background copy of itself has its traps (SIGHUP caught) until it clears them, and
-    // read as a reloader ready for the stop: the SIGTERM it was given was noted by that copy's trap and
-    // dropped when the copy cleared its traps, and the reloader it became never stopped (under load, or here
-    // held by ptrace right after the fork). The container then waited for docker's SIGKILL, HAProxy killed.
-    const dir = await mkdtemp(join(tmpdir(), "rh-entry-hold-"));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    await mkdir(join(dir, "bin"));
-    await writeFile(join(dir, "bin", "date"), MARKING_DATE, { mode: 0o755 });
-    const holder = ["python3", HOLD_FORK, join(dir, "hold"), "1", "--"];
-    const entrypoint = await startEntrypoint(
-      t,
-      DIES_IN_STOP,
-      { FAKE_DIR: dir, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}` },
-      [],
-      holder,
-    );
-    await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
-    const shell = listProcesses().find((proc) => proc.ppid === entrypoint.pid && proc.name === "sh");
-    assert.ok(shell, "the entrypoint runs under the holder");
-    await writeFile(join(dir, "armed"), "");
-    process.kill(shell.pid, "SIGTERM");
-    const restarted = await entrypoint.waitForEvent("fake.started", { from: 1, timeoutMs: 10_000 });
-    await rm(join(dir, "armed"));
-    const held = entrypoint.logs.flatMap(
-      (line) => /^hold-fork: holding (\d+)$/.exec(line.raw ?? "")?.[1] ?? [],
-    );
-    assert.ok(held.includes(String(restarted["pid"])), `the restarted reloader was held: ${held.join(", ")}`);
-    // Every reloader given the stop: the last restart's exit 3 ends the entrypoint (it waited forever).
-    assert.deepEqual(await ended(entrypoint, "the entrypoint", 20_000), { code: 3, signal: null });
-    assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
-  },
-);
+test("a stop passed on while a restarted reloader is still a copy of the entrypoint is not lost", async (t) => {
+  // The entrypoint's background copy of itself has its traps (SIGHUP caught) until it clears them, and
+  // read as a reloader ready for the stop: the SIGTERM it was given was noted by that copy's trap and
+  // dropped when the copy cleared its traps, and the reloader it became never stopped (under load, or here
+  // held by ptrace right after the fork). The container then waited for docker's SIGKILL, HAProxy killed.
+  // hold-fork.py needs python3 and ptrace (scripts/ensure-haproxy.sh installs python3 when absent).
+  const probe = spawnSync("python3", [HOLD_FORK, "/nonexistent", "0", "--", "true"], { encoding: "utf8" });
+  assert.equal(
+    probe.status,
+    0,
+    `test/helpers/hold-fork.py cannot run here: ${probe.stderr || String(probe.error)}`,
+  );
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-hold-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), MARKING_DATE, { mode: 0o755 });
+  const holder = ["python3", HOLD_FORK, join(dir, "hold"), "1", "--"];
+  const entrypoint = await startEntrypoint(
+    t,
+    DIES_IN_STOP,
+    { FAKE_DIR: dir, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}` },
+    [],
+    holder,
+  );
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const shell = listProcesses().find((proc) => proc.ppid === entrypoint.pid && proc.name === "sh");
+  assert.ok(shell, "the entrypoint runs under the holder");
+  await writeFile(join(dir, "armed"), "");
+  process.kill(shell.pid, "SIGTERM");
+  const restarted = await entrypoint.waitForEvent("fake.started", { from: 1, timeoutMs: 10_000 });
+  await rm(join(dir, "armed"));
+  const held = entrypoint.logs.flatMap(
+    (line) => /^hold-fork: holding (\d+)$/.exec(line.raw ?? "")?.[1] ?? [],
+  );
+  assert.ok(held.includes(String(restarted["pid"])), `the restarted reloader was held: ${held.join(", ")}`);
+  // Every reloader given the stop: the last restart's exit 3 ends the entrypoint (it waited forever).
+  assert.deepEqual(await ended(entrypoint, "the entrypoint", 20_000), { code: 3, signal: null });
+  assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
+});
