@@ -18,6 +18,23 @@ import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 const routes = routesTo;
 
+// The fixture's reloader on a master whose re-execution sleeps 4 s while `slow` exists (`woke` appears
+// once it woke), --reload-timeout 2s, with its status listener; once app.dev.tld is routed.
+async function startSlowReloader(fixture: Awaited<ReturnType<typeof appFixture>>["fixture"]) {
+  const { bin, flag: slow, woke } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
+  const reloader = await fixture.start([
+    "--haproxy-bin",
+    bin,
+    "--reload-timeout",
+    "2s",
+    "--status-port",
+    "0",
+  ]);
+  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
+  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  return { reloader, statusUrl, slow, woke };
+}
+
 test("a reload not confirmed in time leaves `current` on the new snapshot (no mixed load), and the change goes live", async (t) => {
   const {
     app,
@@ -31,17 +48,7 @@ test("a reload not confirmed in time leaves `current` on the new snapshot (no mi
     },
     "web",
   );
-  const { bin, flag: slow } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
-  const reloader = await fixture.start([
-    "--haproxy-bin",
-    bin,
-    "--reload-timeout",
-    "2s",
-    "--status-port",
-    "0",
-  ]);
-  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
-  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  const { reloader, statusUrl, slow } = await startSlowReloader(fixture);
 
   const from = reloader.logs.length;
   await writeFile(slow, "");
@@ -80,17 +87,7 @@ test("after a reload not confirmed in time, `current` does not move on until the
     other: web,
     fixture,
   } = await appFixture(t, ["127.0.0.65", "127.0.0.66"], { deferStart: true }, "web");
-  const { bin, flag: slow, woke } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
-  const reloader = await fixture.start([
-    "--haproxy-bin",
-    bin,
-    "--reload-timeout",
-    "2s",
-    "--status-port",
-    "0",
-  ]);
-  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
-  await waitFor(routes(fixture.url, "app.dev.tld", "app"), { timeoutMs: 5000, message: "app routed" });
+  const { reloader, statusUrl, slow, woke } = await startSlowReloader(fixture);
 
   const from = reloader.logs.length;
   await writeFile(slow, "");
