@@ -8,8 +8,9 @@ import { StartupError } from "../startup-error.js";
 // Create and check the dir; `volumeFiles` are the generated files, whose directories it may not be in
 // (as written, nor once symlinks are resolved).
 export async function prepareStateDir(stateDir: string, volumeFiles: readonly string[]): Promise<void> {
+  const realState = await realPathOf(stateDir);
   for (const volume of new Set(volumeFiles.map((file) => dirname(resolve(file))))) {
-    const [realVolume, realState] = await Promise.all([realPathOf(volume), realPathOf(stateDir)]);
+    const realVolume = await realPathOf(volume);
     if (isWithin(volume, resolve(stateDir)) || isWithin(realVolume, realState))
       throw new StartupError(
         `--state-dir / RELOADER_STATE_DIR=${stateDir} is inside ${volume}, the directory of the generated ` +
@@ -22,10 +23,9 @@ export async function prepareStateDir(stateDir: string, volumeFiles: readonly st
     throw new StartupError(`--state-dir / RELOADER_STATE_DIR=${stateDir} is not a directory`);
   // A shared directory (/tmp: sticky, writable by anyone) is not re-tightened: others would lose it. A
   // mount of its own (Docker's `tmpfs:` mounts are 1777 unless told otherwise) is the reloader's alone.
-  const real = await realPathOf(stateDir);
   if (
-    SHARED_DIRS.has(real) ||
-    (created === undefined && (info.mode & 0o1002) !== 0 && !(await isMountPoint(real, info.dev)))
+    SHARED_DIRS.has(realState) ||
+    (created === undefined && (info.mode & 0o1002) !== 0 && !(await isMountPoint(realState, info.dev)))
   )
     throw new StartupError(
       `--state-dir / RELOADER_STATE_DIR=${stateDir} is a shared directory (mode ${(info.mode & 0o7777).toString(8)}): ` +
