@@ -31,11 +31,16 @@ test("BIND_ADDRESS empty listens on every IPv4 address, `::` on IPv4 and IPv6, a
   const { describe } = OPTION_TABLE.bindAddress;
   assert.match(describe, /empty: every IPv4 address/);
   assert.match(describe, /`::`: every IPv4 and IPv6 address/);
-  if (!(await hasIpv6Loopback())) return t.skip("no IPv6 loopback here");
+  // Without the IPv6 loopback (a container with IPv6 off) only the IPv4 side can be checked, and `::`
+  // cannot be bound at all: said in the test's output, not skipped.
+  const ipv6 = await hasIpv6Loopback();
+  if (!ipv6) t.diagnostic("no IPv6 loopback here: only BIND_ADDRESS empty on IPv4 is checked");
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
   const port = fixture.httpPort;
   await fixture.start(["--bind-address", ""]);
-  assert.deepEqual([await accepts("127.0.0.1", port), await accepts("::1", port)], [true, false]);
+  assert.equal(await accepts("127.0.0.1", port), true, "empty: IPv4 accepted");
+  if (!ipv6) return;
+  assert.equal(await accepts("::1", port), false, "empty: IPv6 refused");
   await fixture.reloader.stop();
   await fixture.start(["--bind-address", "::"]);
   assert.deepEqual([await accepts("127.0.0.1", port), await accepts("::1", port)], [true, true]);
