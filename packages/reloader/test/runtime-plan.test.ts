@@ -447,14 +447,23 @@ describe("runtime answers and read-back", () => {
 });
 
 describe("readSlots", () => {
-  it("keeps only valid backend and server names from slots.json, and options never", async () => {
+  it("keeps only valid backend and server names and valid slot options from slots.json", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-slots-"));
     try {
       assert.equal(await readSlots(dir), null, "no slots.json: none");
       await writeFile(join(dir, "slots.json"), "{not json");
       assert.equal(await readSlots(dir), null);
+      const evil = { proxy: "evil\nbackend x", check: "yes", maxconn: 1.5, cookie: "x\ny", extra: 1 };
       const json = {
-        app: [{ server: "web-1", options: { proxy: "evil\nbackend x" } }, { server: "Bad Name" }, null],
+        app: [
+          { server: "web-1", options: evil },
+          {
+            server: "Bad Name",
+            options: { proxy: "send-proxy-v2", check: true, maxconn: 7, cookie: "slot" },
+          },
+          null,
+          { server: null, options: { maxconn: 0 } },
+        ],
         "Bad\nBackend": [{ server: "web-2" }],
       };
       await writeFile(join(dir, "slots.json"), JSON.stringify(json));
@@ -462,6 +471,7 @@ describe("readSlots", () => {
       assert.deepEqual([...(slots?.keys() ?? [])], ["app"]);
       assert.deepEqual(slots?.get("app"), [
         { server: "web-1", options: {} },
+        { server: null, options: { proxy: "send-proxy-v2", check: true, maxconn: 7, cookie: "slot" } },
         { server: null, options: {} },
         { server: null, options: {} },
       ]);

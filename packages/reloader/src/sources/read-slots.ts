@@ -1,11 +1,20 @@
 // slots.json of a snapshot (the trusted state dir, still read defensively): which container held which
-// slot. Only the container names are kept (each a valid server name); options are rendered afresh.
+// slot, and the options each slot was loaded with (each a valid server name, each option one a server
+// line may carry, anything else dropped). A used slot's options are rendered afresh from its container;
+// a free slot of a backend with no container (a held stack or TCP port) keeps its own, so a container
+// with a PROXY or maxconn label comes back at runtime after a restart too.
 import { constants } from "node:buffer";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { isBackendName, isServerName, parseTcpBackendName } from "@rancher-haproxy/core";
+import {
+  isBackendName,
+  isProxyOption,
+  isServerName,
+  MAX_SERVER_MAXCONN,
+  parseTcpBackendName,
+} from "@rancher-haproxy/core";
 import { SNAPSHOT_SLOTS } from "../output/snapshot-layout.js";
-import type { Slot } from "../model/server-slots.js";
+import { SLOT_COOKIE, type ServerOptions, type Slot } from "../model/server-slots.js";
 
 /** the most a slots.json is read of: one string's worth. The reloader writes it for whatever table the
  * contract accepts (at SERVER_SLOTS=1000, 700 backends of two containers with every server option take
@@ -31,10 +40,26 @@ export async function readSlots(snapshotDir: string): Promise<Map<string, Slot[]
     slots.set(
       backend,
       list.map((entry: unknown): Slot => {
-        const server = (entry as { server?: unknown } | null)?.server;
-        return { server: typeof server === "string" && isServerName(server) ? server : null, options: {} };
+        const { server, options } = (entry ?? {}) as { server?: unknown; options?: unknown };
+        return {
+          server: typeof server === "string" && isServerName(server) ? server : null,
+          options: readOptions(options),
+        };
       }),
     );
   }
   return slots;
+}
+
+// A slot's options as slots.json holds them (slotListJson): only the values a server line may carry.
+function readOptions(json: unknown): ServerOptions {
+  if (typeof json !== "object" || json === null) return {};
+  const { proxy, check, maxconn, cookie } = json as Record<string, unknown>;
+  const options: ServerOptions = {};
+  if (isProxyOption(proxy)) options.proxy = proxy;
+  if (check === true) options.check = true;
+  if (Number.isInteger(maxconn) && (maxconn as number) >= 1 && (maxconn as number) <= MAX_SERVER_MAXCONN)
+    options.maxconn = maxconn as number;
+  if (cookie === SLOT_COOKIE) options.cookie = SLOT_COOKIE;
+  return options;
 }
