@@ -48,19 +48,51 @@ describe("slot reuse at runtime", () => {
   });
 
   it("reuses a freed slot from the next change on, and reloads when only freed slots are left", () => {
-    const one = table([server("a", 1), server("b", 2)]);
-    const two = table([server("a", 1)]);
+    // a full block: the slot b frees is the only free one (a newcomer takes a slot that never had an
+    // address first, see the next test)
+    const one = table([server("a", 1), server("b", 2), server("d", 4), server("e", 5)]);
+    const two = table([server("a", 1), server("d", 4), server("e", 5)]);
     const plan = planUpdate(applied(one), { baseHash: "base", table: two }, options);
     const after: AppliedState = { baseHash: "base", table: two, slots: plan.slots };
-    assert.deepEqual(commands(after, table([server("a", 1), server("c", 3)])), [
-      "shutdown sessions server app/s2",
-      "set server app/s2 addr 10.0.0.3 port 80",
-      "set server app/s2 state ready",
-    ]);
+    assert.deepEqual(
+      commands(after, table([server("a", 1), server("c", 3), server("d", 4), server("e", 5)])),
+      [
+        "shutdown sessions server app/s2",
+        "set server app/s2 addr 10.0.0.3 port 80",
+        "set server app/s2 state ready",
+      ],
+    );
     const full = applied(table([1, 2, 3, 4].map((n) => server(`s-${n}`, n))));
     const moved = table([1, 2, 3, 5].map((n) => server(`s-${n}`, n)));
     const reload = planUpdate(full, { baseHash: "base", table: moved }, options);
     assert.deepEqual(reload.kind === "reload" && reload.reason, "slots-exhausted");
+  });
+
+  // A container out of the routing (unhealthy) keeps its streams in its slot, in maintenance, until a
+  // container at another address takes that slot (with `shutdown sessions`): a newcomer takes a free
+  // slot that holds no address first, so a database briefly unhealthy while another container came kept
+  // its clients (until 2026-12-05 the newcomer took the lowest free slot, the database's).
+  it("gives a newcomer a free slot that holds no address before one a container only left", () => {
+    const one = table([server("a", 1), server("b", 2)]);
+    const two = table([server("b", 2)]);
+    const plan = planUpdate(applied(one), { baseHash: "base", table: two }, options);
+    let after: AppliedState = { baseHash: "base", table: two, slots: plan.slots };
+    const servers = [server("b", 2), server("c", 3), server("d", 4)];
+    const three = table(servers);
+    assert.deepEqual(commands(after, three), [
+      "shutdown sessions server app/s3",
+      "shutdown sessions server app/s4",
+      "set server app/s3 addr 10.0.0.3 port 80",
+      "set server app/s4 addr 10.0.0.4 port 80",
+      "set server app/s3 state ready",
+      "set server app/s4 state ready",
+    ]);
+    const four = planUpdate(after, { baseHash: "base", table: three }, options);
+    after = { baseHash: "base", table: three, slots: four.slots };
+    assert.deepEqual(commands(after, table([server("a", 1), ...servers])), [
+      "set server app/s1 addr 10.0.0.1 port 80",
+      "set server app/s1 state ready",
+    ]);
   });
 
   // Found by a review: the reload kept the backend at its size (a reload puts the newcomer in the

@@ -4,7 +4,9 @@
 // until 2026-12-05 it took its old slot back with `shutdown sessions`, so every client of a database back
 // from unhealthy lost its connection then. Renamed at its address (a new server name, same address and
 // port): until 2026-12-05 it moved to another slot and its old one went to maintenance with the
-// connections still on it, and the next container added took that slot with `shutdown sessions`.
+// connections still on it, and the next container added took that slot with `shutdown sessions`. Out
+// of the routing while another container is added: until 2026-12-05 the newcomer took the lowest free
+// slot, the one out's, with `shutdown sessions`, though other free slots had no address left.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { renderBackends, type SharedServer } from "@rancher-haproxy/core";
@@ -20,7 +22,7 @@ import { createFixture } from "./helpers/fixture.ts";
 // A reloader routing tcp_<port> to db-a (echo server A) and db-b (B); C is started, not routed.
 // `server(name, echo)` makes a server line, `toA()` opens connections until one reaches A, `apply(servers)`
 // writes the backend with those servers and waits for its runtime step (no reload).
-async function echoFixture(t: TestContext) {
+async function echoFixture(t: TestContext, args: readonly string[] = []) {
   const a = await startEchoServer({ name: "A", host: "127.0.0.111" });
   const b = await startEchoServer({ name: "B", host: "127.0.0.112" });
   const c = await startEchoServer({ name: "C", host: "127.0.0.113" });
@@ -39,7 +41,7 @@ async function echoFixture(t: TestContext) {
     deferStart: true,
     ...files([server("db-a", a), server("db-b", b)]),
   });
-  const reloader = await fixture.start(["--tcp-ports", String(port)]);
+  const reloader = await fixture.start(["--tcp-ports", String(port), ...args]);
   const opened: EchoConnection[] = [];
   t.after(() => opened.forEach((connection) => connection.destroy()));
   // a connection to A (round robin: one of the first two)
@@ -60,7 +62,8 @@ async function echoFixture(t: TestContext) {
 }
 
 test("a TCP container back at its address keeps the connections it had; one at a new address takes none", async (t) => {
-  const { a, b, c, server, toA, apply } = await echoFixture(t);
+  // two slots: the only free one is A's, so C has to take it
+  const { a, b, c, server, toA, apply } = await echoFixture(t, ["--server-slots", "2"]);
   const first = await toA();
   await first.roundTrip("before");
   await apply([server("db-b", b)]); // A unhealthy: out of the routing
@@ -76,6 +79,17 @@ test("a TCP container back at its address keeps the connections it had; one at a
   await second.roundTrip("while A is out again");
   await apply([server("db-b", b), server("db-c", c)]); // C takes A's slot: A's streams are cut
   await assert.rejects(second.roundTrip("A's slot is C's now"), /closed by the peer/);
+});
+
+test("a TCP container out of the routing keeps its connections when another container is added meanwhile", async (t) => {
+  const { a, b, c, server, toA, apply } = await echoFixture(t);
+  const first = await toA();
+  await first.roundTrip("before");
+  await apply([server("db-b", b)]); // A unhealthy: out of the routing
+  await apply([server("db-b", b), server("db-c", c)]); // C added: a free slot that is not A's
+  await first.roundTrip("C added while A is out");
+  await apply([server("db-a", a), server("db-b", b), server("db-c", c)]); // A back
+  await first.roundTrip("A is back");
 });
 
 test("a TCP container renamed at its address keeps its connections, also when a container is added after", async (t) => {

@@ -23,8 +23,8 @@ const MAX_FREE_OPTION_SETS = 8;
 export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
-// (in runtime mode not one freed by this change, and a free slot that still has the newcomer's address
-// first, freed by this change or not), a full backend grows by a block. `old`: the servers
+// (in runtime mode not one freed by this change, a free slot that still has the newcomer's address
+// first, freed by this change or not, then one that has no address left), a full backend grows by a block. `old`: the servers
 // the previous slots held (runtime mode), null in reload mode. `spare` (reload mode): a backend left
 // without a free slot grows by a block (it ran out at runtime: slots-exhausted).
 export function assignBackendSlots(
@@ -58,8 +58,12 @@ export function assignBackendSlots(
   const newcomers = [...servers.keys()].filter((name) => !placed.has(name)).sort(compareStrings);
   let grown = false;
   let free = 0;
+  // The lowest free slot with no address kept (runtime): a newcomer takes one before a slot whose
+  // container is only out of the routing, whose streams (a database's clients) its shutdown would cut.
+  let clean = 0;
   const searched = new Map<string, number>();
   const homes = mode === "runtime" ? homeSlots(slots) : new Map<string, number>();
+  const isClean = (index: number) => slots[index]?.last === undefined;
   for (const name of newcomers) {
     // Back at the address a free slot still has (a container back from unhealthy): that slot, so the
     // streams HAProxy kept on it are not cut (slot-ops.ts).
@@ -74,7 +78,13 @@ export function assignBackendSlots(
       for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
     }
     const server = servers.get(name);
-    const at = mode === "runtime" && server ? loadedFor(slots, cooling, free, server, searched) : free;
+    let at = free;
+    if (mode === "runtime" && server) {
+      while (clean < slots.length && (slots[clean]?.server !== null || cooling.has(clean) || !isClean(clean)))
+        clean++;
+      const loaded = loadedFor(slots, cooling, clean, server, searched, isClean);
+      at = loaded ?? loadedFor(slots, cooling, free, server, searched) ?? free;
+    }
     slots[at] = { server: name, options: {} };
   }
   // A reload for a backend that ran out at runtime, where the reload puts the newcomer in the slot the
@@ -166,31 +176,38 @@ function heldOptions(backend: SharedBackend, loaded: ServerOptions = {}): Server
   };
 }
 
-// Where a runtime newcomer goes: the first free slot from `from` on (not cooling) loaded with its
-// options, else `from` (whose options differ: the plan reloads, server-options-changed). `searched`:
-// per option set, where its next search starts (slots only get taken while a backend is assigned, so
-// none before it is free with these options; Infinity: none left), so thousands of newcomers do not
-// scan the same free slots of other options again each (quadratic: 20 000 took 13 s).
+// Where a runtime newcomer goes: the first free slot from `from` on (not cooling, and `only` when
+// given) loaded with its options, else undefined (the caller takes the first free one, whose options
+// differ: the plan reloads, server-options-changed). `searched`: per option set (and `only` or not),
+// where its next search starts (slots only get taken while a backend is assigned, and a free slot keeps
+// whether it is `only`, so none before it is free with these options; Infinity: none left), so thousands
+// of newcomers do not scan the same free slots of other options again each (quadratic: 20 000 took 13 s).
 function loadedFor(
   slots: readonly Slot[],
   cooling: ReadonlySet<number>,
   from: number,
   server: SharedServer,
   searched: Map<string, number>,
-): number {
+  only?: (index: number) => boolean,
+): number | undefined {
   const wanted = serverOptions(server);
-  const first = slots[from]; // free and not cooling (or past the end)
+  const first = slots[from]; // free and not cooling, and `only` (or past the end)
   if (first?.server === null && sameOptions(first.options, wanted)) return from;
-  const key = JSON.stringify(wanted);
+  const key = `${only === undefined ? "any" : "only"}:${JSON.stringify(wanted)}`;
   for (let index = Math.max(from, searched.get(key) ?? from); index < slots.length; index++) {
     const slot = slots[index];
-    if (slot?.server === null && !cooling.has(index) && sameOptions(slot.options, wanted)) {
+    if (
+      slot?.server === null &&
+      !cooling.has(index) &&
+      (only === undefined || only(index)) &&
+      sameOptions(slot.options, wanted)
+    ) {
       searched.set(key, index + 1);
       return index;
     }
   }
   searched.set(key, Infinity);
-  return from;
+  return undefined;
 }
 
 // A reload's size: the previous one rounded up to whole blocks, but a backend that once held many more

@@ -9,7 +9,9 @@
 // slot (HAProxy 2.6, reproduced by test/e2e-runtime-scale.test.ts). So a re-addressed container moves
 // to another free slot, and a slot freed by this change is not reused before the next one (a request
 // that completes while its slot is in maintenance closes its server connection), but by a container at
-// its address (one renamed there keeps its slot).
+// its address (one renamed there keeps its slot). A newcomer at another address takes a free slot with
+// no address left before one that still has a gone container's (its shutdown would cut that one's
+// streams, a database's clients while it is only out of the routing).
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
 import { assignBackendSlots, type AssignMode } from "./assign-backend-slots.js";
 import type { Slot, SlotMap } from "./server-slots.js";
