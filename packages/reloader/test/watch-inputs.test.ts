@@ -95,6 +95,15 @@ for (const [how, linked, replace] of [
       await rename(`${dir}.next`, dir);
     },
   ],
+  // The link's own entry is unchanged: only its target's, which was not watched (found by a review).
+  [
+    "the symlink's target removed and made again",
+    true,
+    async (dir: string) => {
+      await rm(`${dir}-1`, { recursive: true });
+      await mkdir(`${dir}-1`);
+    },
+  ],
 ] as const)
   test(`a write is still reported after the inputs' directory was replaced: ${how}`, async (t) => {
     const root = await mkdtemp(join(tmpdir(), "rh-watch-"));
@@ -117,6 +126,31 @@ for (const [how, linked, replace] of [
     await writeFileAtomic(map, "new.dev.tld app\n");
     await waitFor(() => reports.length > before, { timeoutMs: 10_000, message: "the write is reported" });
   });
+
+// Found by a review: the inputs' directory a dangling symlink (the start goes on, the inputs missing), its
+// target made later; the link's entry did not change, so the watch heard nothing: with --rescan-interval 0
+// the files written there went live only at the 10 s recheck, and never without one.
+test("a write is reported once the target of the inputs' dangling symlink is made", async (t) => {
+  const root = await mkdtemp(join(tmpdir(), "rh-watch-"));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const dir = join(root, "live");
+  await symlink("live-1", dir);
+  const reports: number[] = [];
+  const map = join(dir, "domain.map");
+  const watcher = watchInputs(
+    [join(dir, "haproxy-backends.cfg"), map],
+    100,
+    (at) => reports.push(at),
+    logger,
+  );
+  t.after(() => watcher.close());
+  await watcher.ready;
+  await mkdir(join(root, "live-1"));
+  await quiet(reports, 1000);
+  const before = reports.length;
+  await writeFileAtomic(map, "new.dev.tld app\n");
+  await waitFor(() => reports.length > before, { timeoutMs: 10_000, message: "the write is reported" });
+});
 
 // Resolves once no report came for `ms`.
 async function quiet(reports: readonly number[], ms: number): Promise<void> {
