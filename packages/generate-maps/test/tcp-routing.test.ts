@@ -461,6 +461,44 @@ test("one container listed twice is one TCP server, not a duplicate of itself", 
   assert.deepEqual(twice.skipped, []);
 });
 
+test("two spellings of one stack name that both serve: its host and its port go to the same one, in any order", () => {
+  // The HTTP rule (stack-case-conflict) lets the spelling already in lower case win; the port went to
+  // the first as written (`App` sorts before `app`): app.<domain> served stack app, port 5432 stack App.
+  const both = { ...tcp("5432:5432"), "map-public-http": "80" };
+  const stacks = [
+    container({
+      name: "app-web-1",
+      stack_name: "app",
+      stack_uuid: "9fffffff-0000-4000-8000-000000000000",
+      labels: both,
+    }),
+    container({
+      name: "App-web-1",
+      stack_name: "App",
+      stack_uuid: "1aaaaaaa-0000-4000-8000-000000000000",
+      labels: both,
+    }),
+  ];
+  for (const order of [stacks, [...stacks].reverse()]) {
+    const routed = table(order);
+    assert.deepEqual(
+      routed.backends.map((backend) => [backend.name, backend.servers.map((server) => server.container)]),
+      [
+        ["app", ["app-web-1"]],
+        ["tcp_5432", ["app-web-1"]],
+      ],
+      "HTTP and TCP serve the same stack: app",
+    );
+    assert.deepEqual(
+      routed.skipped.map((skip) => [skip.container, skip.code, skip.route ?? "http"]),
+      [
+        ["App-web-1", "stack-case-conflict", "http"],
+        ["App-web-1", "tcp-port-conflict", "tcp"],
+      ],
+    );
+  }
+});
+
 test("a stack deleted and recreated under its name keeps its port while the old one's containers are listed", () => {
   // A stack removed and created again under the same name: metadata lists the old stack's stopped
   // containers until they are purged. Its claim beat the new stack's serving containers whenever the old

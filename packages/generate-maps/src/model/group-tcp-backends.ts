@@ -1,6 +1,7 @@
 // Step 2 of the model for TCP services: candidates become `tcp_<public port>` backends (mode tcp). A
 // port claimed by several stacks goes to one, deterministically whatever order metadata listed them in:
-// the lowest stack name (lower-cased, then as written, then by uuid); the others are skipped with a reason.
+// the lowest stack name (lower-cased; then the spelling already in lower case, as for HTTP; then as
+// written, then by uuid); the others are skipped with a reason.
 // A stack whose containers claim the port but none serves (down, redeploying, or refused: a bad PROXY
 // option, an address outside the backend networks) keeps it: its backend stays with no server (as a held
 // path's: the reloader keeps its slots, so the down and the up are runtime steps, not reloads; HAProxy
@@ -92,13 +93,21 @@ function pushBackend(
   grouping.stackNames.set(name, owner.stackName);
 }
 
-// The winning stack first: the lowest lower-cased name, then as metadata spells it, then its uuid.
+// The winning stack first: the lowest lower-cased name; within one, the spelling already in lower case, as
+// for HTTP (group-backends.ts), then as metadata spells it, then its uuid. Until 2026-12-05 the first as
+// spelled won (`App` before `app`): app.<domain> served stack app while its port served App.
 function compareStacks(a: StackKey, b: StackKey): number {
   return (
     compareStrings(a.stack, b.stack) ||
+    spelledLower(a) - spelledLower(b) ||
     compareStrings(a.stackName, b.stackName) ||
     compareStrings(a.stackUuid, b.stackUuid)
   );
+}
+
+// 0 when the stack is spelled in lower case, 1 otherwise.
+function spelledLower(stack: StackKey): number {
+  return stack.stackName === stack.stack ? 0 : 1;
 }
 
 // Total order of candidates: stack, then the whole server line, then the container's name, then the
