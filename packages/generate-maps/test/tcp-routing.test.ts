@@ -496,6 +496,10 @@ test("two spellings of one stack name that both serve: its host and its port go 
         ["App-web-1", "tcp-port-conflict", "tcp"],
       ],
     );
+    assert.match(
+      routed.skipped.find((skip) => skip.code === "tcp-port-conflict")?.reason ?? "",
+      /by stack "app", which wins \(the spelling in lower case\)$/,
+    );
   }
 });
 

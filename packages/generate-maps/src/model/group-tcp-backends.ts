@@ -159,9 +159,16 @@ function portConflict(
     code: "tcp-port-conflict",
     reason:
       `${tcpLabel}: public TCP port ${port} is claimed by stack ${stackText(loser.identity, same)} and by stack ` +
-      `${stackText(winner, same)}, which wins (lowest stack name)${waiting}`,
+      `${stackText(winner, same)}, which wins (${winnerRule(loser.identity, winner)})${waiting}`,
     route: "tcp",
   };
+}
+
+// Why `winner` beat `loser`: the lower-case spelling of one name, or else the lowest stack name.
+function winnerRule(loser: StackKey, winner: StackKey): string {
+  return loser.stack === winner.stack && winner.stackName === winner.stack && loser.stackName !== loser.stack
+    ? "the spelling in lower case"
+    : "lowest stack name";
 }
 
 // The note on a port kept for `owner` while none of its containers serves (`cause`): it closes connections.

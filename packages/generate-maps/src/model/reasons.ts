@@ -59,7 +59,8 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
     "a routing option label whose invalid value must not fail open (path, https, hsts) is invalid",
   "tcp-label-invalid":
     "the TCP label's value is not <public port>:<container port>, each 1-65535 (digits only)",
-  "tcp-port-conflict": "another stack claims the same public TCP port and won (lowest stack name)",
+  "tcp-port-conflict":
+    "another stack claims the same public TCP port and won (lowest stack name; of two spellings of one name, the lower-case one)",
   "backend-limit":
     "the backends file would pass 30 MiB (the reloader refuses one over 64 MiB): the backends past that, in name order, are left out, with every HTTP backend of their stacks",
   "alias-invalid":
