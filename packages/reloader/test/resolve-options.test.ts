@@ -171,6 +171,44 @@ describe("resolveOptions", () => {
     assert.deepEqual(problemsOf({ ENABLE_STATS: "false" }), []);
   });
 
+  // The rules between options named the variables even when the user gave flags: `--http-port 80
+  // --stats-port 80` was refused as "HTTP_PORT and STATS_PORT are both 80", two variables never set.
+  it("names what the user set in a clash: the flag given, else the variable (set or default)", () => {
+    const stats = { "enable-stats": "true", "stats-password": "s3cret" };
+    assert.deepEqual(problemsOf({}, { "http-port": "80", "stats-port": "80", ...stats }), [
+      "--http-port and --stats-port are both 80: each listener needs its own port",
+    ]);
+    assert.deepEqual(problemsOf({ HTTP_PORT: "8080" }, { "status-port": "8080" }), [
+      "--status-port and HTTP_PORT are both 8080: each listener needs its own port",
+    ]);
+    assert.deepEqual(problemsOf({}, { "tcp-ports": "80,5432,5432" }), [
+      "--tcp-ports lists 80, which is HTTP_PORT: each listener needs its own port",
+      "--tcp-ports lists 5432 twice",
+    ]);
+    assert.deepEqual(problemsOf({ TCP_PORTS: "9100" }, { "status-port": "9100" }), [
+      "TCP_PORTS lists 9100, which is --status-port: each listener needs its own port",
+    ]);
+    assert.match(
+      problemsOf({}, { "enable-stats": "true" })[0] ?? "",
+      /^--enable-stats with the default STATS_PASSWORD .*STATS_ALLOW_DEFAULT_PASSWORD=true/,
+    );
+    assert.match(
+      problemsOf({}, { "enable-stats": "true", "stats-password": "haproxy" })[0] ?? "",
+      /^--enable-stats with the default --stats-password /,
+    );
+    assert.match(
+      problemsOf({}, { "enable-ssl-redirection": "true" })[0] ?? "",
+      /^--enable-ssl-redirection needs ENABLE_SSL=true /,
+    );
+    assert.match(
+      problemsOf({ ENABLE_SSL_REDIRECTION: "true" }, { "enable-ssl": "false" })[0] ?? "",
+      /^ENABLE_SSL_REDIRECTION=true needs --enable-ssl /,
+    );
+    assert.deepEqual(problemsOf({}, { "enable-ssl": "true", "state-dir": "/tmp/rh x" }), [
+      'invalid --state-dir "/tmp/rh x": with --enable-ssl only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)',
+    ]);
+  });
+
   it("restricts stats credentials and never echoes the password", () => {
     const problems = problemsOf({
       ENABLE_STATS: "true",
@@ -295,6 +333,17 @@ describe("reloader CLI", () => {
     const text = child.logs.map((line) => line.raw ?? "").join("\n");
     assert.match(text, /invalid RELOADER_STATE_DIR ".*rh state \d+": with ENABLE_SSL=true only letters/);
     assert.doesNotMatch(text, /certificate/);
+  });
+
+  it("names the flags of a port clash given as flags (exit 2, one line)", async () => {
+    const child = spawnReloader({
+      args: ["--http-port", "18080", "--stats-port", "18080", "--enable-stats", "--stats-password", "s3cret"],
+    });
+    assert.deepEqual(await child.exited, { code: 2, signal: null });
+    assert.deepEqual(
+      child.logs.map((line) => line.raw ?? ""),
+      ["reloader: --http-port and --stats-port are both 18080: each listener needs its own port"],
+    );
   });
 
   it("rejects unknown flags with exit 2 and one line, no help dump", async () => {

@@ -24,6 +24,13 @@ export class OptionValues {
   sourceOf(id: OptionId): string {
     return this.values.get(id)?.source ?? `--${OPTION_TABLE[id].flag}`;
   }
+
+  // How a rule between options names this one: `--flag` when the command line gave it, else its variable
+  // (set or left to the default), so a clash of flags names the flags, not variables never set.
+  nameOf(id: OptionId): string {
+    const flag = `--${OPTION_TABLE[id].flag}`;
+    return this.sourceOf(id) === flag ? flag : (OPTION_TABLE[id].env ?? flag);
+  }
 }
 
 // Validates every option of `program`; throws one OptionsError listing every bad value.

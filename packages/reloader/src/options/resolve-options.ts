@@ -7,6 +7,7 @@ import {
   readCommandLine,
   resolveOptionValues,
   type CommandLine,
+  type OptionId,
   type OptionValues,
   type RawFlags,
 } from "@rancher-haproxy/core/options";
@@ -21,6 +22,14 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 // binds first (`<path>.<pid>.tmp`): 97 ("too long (max 97)"). master.sock, the longer of the two sockets,
 // lives in the state dir, so the dir may have 85 bytes.
 export const MAX_STATE_DIR = 97 - "/master.sock".length;
+
+// The option of each listener listenerPorts names by its variable.
+const LISTENER_IDS: Readonly<Record<string, OptionId>> = {
+  HTTP_PORT: "httpPort",
+  HTTPS_PORT: "httpsPort",
+  STATS_PORT: "statsPort",
+  STATUS_PORT: "statusPort",
+};
 
 const TEXT = {
   usage:
@@ -98,16 +107,19 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
 function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: boolean): string[] {
   const problems: string[] = [];
   const { stats, ssl } = options;
+  const named = (id: OptionId) => values.nameOf(id);
+  // A switch as the user turned it on: `--enable-ssl`, or `ENABLE_SSL=true`.
+  const on = (id: OptionId) => (named(id).startsWith("--") ? named(id) : `${named(id)}=true`);
   // The default password is refused whatever the username (an empty STATS_PASSWORD means the default).
   if (stats.enabled && stats.password === "haproxy" && !values.get("statsAllowDefaultPassword"))
     problems.push(
-      "ENABLE_STATS=true with the default STATS_PASSWORD (haproxy; an empty STATS_PASSWORD means the " +
-        "default), whatever STATS_USERNAME is: set your own password, or STATS_ALLOW_DEFAULT_PASSWORD=true " +
+      `${on("enableStats")} with the default ${named("statsPassword")} (haproxy; an empty STATS_PASSWORD means the ` +
+        `default), whatever STATS_USERNAME is: set your own password, or ${on("statsAllowDefaultPassword")} ` +
         "to accept it",
     );
   if (redirect && !ssl.enabled)
     problems.push(
-      "ENABLE_SSL_REDIRECTION=true needs ENABLE_SSL=true (there is no HTTPS frontend to redirect to)",
+      `${on("enableSslRedirection")} needs ${on("enableSsl")} (there is no HTTPS frontend to redirect to)`,
     );
   if (Buffer.byteLength(options.stateDir) > MAX_STATE_DIR)
     problems.push(
@@ -127,9 +139,12 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
   // The crt-list and the runtime API name the certificates in the dir unquoted (a comma is refused above).
   if (ssl.enabled && !options.stateDir.includes(",") && !PLAIN_PATH.test(options.stateDir))
     problems.push(
-      `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: with ENABLE_SSL=true only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)`,
+      `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: with ${on("enableSsl")} only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)`,
     );
-  const used = listenerPorts(options);
+  const used = listenerPorts(options).map(([variable, port]) => {
+    const id = LISTENER_IDS[variable];
+    return [id === undefined ? variable : named(id), port] as [string, number];
+  });
   // Every port two or more listeners share, with all their names (not only the first pair's).
   for (const port of new Set(used.map(([, port]) => port))) {
     const names = used.filter(([, other]) => other === port).map(([name]) => name);
@@ -138,21 +153,25 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
         `${listOf(names.sort())} are ${names.length > 2 ? "all" : "both"} ${port}: each listener needs its own port`,
       );
   }
-  problems.push(...tcpPortProblems(options.tcpPorts, used));
+  problems.push(...tcpPortProblems(named("tcpPorts"), options.tcpPorts, used));
   return problems;
 }
 
-// TCP_PORTS: each port once, and none a listener's port already.
-function tcpPortProblems(ports: readonly number[], used: readonly [string, number][]): string[] {
+// TCP_PORTS (`option`: as the user gave it): each port once, and none a listener's port already.
+function tcpPortProblems(
+  option: string,
+  ports: readonly number[],
+  used: readonly [string, number][],
+): string[] {
   const problems: string[] = [];
   for (const [index, port] of ports.entries()) {
     const names = used.filter(([, otherPort]) => otherPort === port).map(([name]) => name);
     const first = ports.indexOf(port);
     // a repeat is said once, at its second listing
     if (first !== index) {
-      if (ports.indexOf(port, first + 1) === index) problems.push(`TCP_PORTS lists ${port} twice`);
+      if (ports.indexOf(port, first + 1) === index) problems.push(`${option} lists ${port} twice`);
     } else if (names.length > 0)
-      problems.push(`TCP_PORTS lists ${port}, which is ${listOf(names)}: each listener needs its own port`);
+      problems.push(`${option} lists ${port}, which is ${listOf(names)}: each listener needs its own port`);
   }
   return problems;
 }
