@@ -234,3 +234,32 @@ test("--help returns the help text, listing every flag with its variable and def
   assert.match(parsed.text, /--dry-run/);
   assert.match(parsed.text, /default 2015-12-19/);
 });
+
+// The rules between options stopped at the first broken one: a start refused for the labels was refused
+// again, once they were fixed, for the files (docs/options.md: several bad values are reported together).
+test("every broken rule between options is reported on the one line, not only the first", async () => {
+  await assert.rejects(
+    parseOptions(["--proxy-label", "map-public-http", "--domain-map", "/x/same", "--backends", "/x/same"], {
+      ...ENV,
+      RANCHER_TCP_LABEL: "map-public-http",
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof OptionsError, String(error));
+      assert.equal(error.problems.length, 3, error.message);
+      assert.match(error.problems[0] ?? "", /^RANCHER_LABEL and RANCHER_PROXY_LABEL .* must differ/);
+      assert.match(
+        error.problems[1] ?? "",
+        /^RANCHER_TCP_LABEL \(--tcp-label\) and RANCHER_LABEL .* must differ/,
+      );
+      assert.match(error.problems[2] ?? "", /^HAPROXY_DOMAIN_MAP and HAPROXY_BACKEND_CONFIG .* same file/);
+      return true;
+    },
+  );
+  await assert.rejects(parseOptions(["--json", "--once"], ENV), (error: unknown) => {
+    assert.ok(error instanceof OptionsError, String(error));
+    assert.deepEqual(error.problems, [
+      "--json is for --explain only: give --explain <container or host> with it",
+    ]);
+    return true;
+  });
+});

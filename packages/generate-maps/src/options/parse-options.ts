@@ -66,25 +66,30 @@ export function generatorOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Gener
   };
   const backendNetworks = values.get("backendNetworks");
   if (backendNetworks !== null) options.backendNetworks = backendNetworks;
+  // Every broken rule on the one line, as the values' own problems are (not only the first).
+  const problems: string[] = [];
   if (options.label === options.proxyLabel)
-    throw new OptionsError(
+    problems.push(
       `RANCHER_LABEL and RANCHER_PROXY_LABEL (--label, --proxy-label) are both "${options.label}": they must differ`,
     );
-  for (const [name, value] of [
-    ["RANCHER_LABEL (--label)", options.label],
-    ["RANCHER_PROXY_LABEL (--proxy-label)", options.proxyLabel],
-  ] as const)
-    if (options.tcpLabel === value)
-      throw new OptionsError(
-        `RANCHER_TCP_LABEL (--tcp-label) and ${name} are both "${value}": they must differ`,
-      );
+  const tcpTwin = (
+    [
+      ["RANCHER_LABEL (--label)", options.label],
+      ["RANCHER_PROXY_LABEL (--proxy-label)", options.proxyLabel],
+    ] as const
+  ).find(([, value]) => options.tcpLabel === value);
+  if (tcpTwin !== undefined)
+    problems.push(
+      `RANCHER_TCP_LABEL (--tcp-label) and ${tcpTwin[0]} are both "${tcpTwin[1]}": they must differ`,
+    );
   if (options.domainMapPath === options.backendsPath)
-    throw new OptionsError(
+    problems.push(
       `HAPROXY_DOMAIN_MAP and HAPROXY_BACKEND_CONFIG (--domain-map, --backends) are the same file: ${options.backendsPath}`,
     );
   if (options.explain !== null && (options.once || options.dryRun))
-    throw new OptionsError("--explain cannot be combined with --once or --dry-run: it only reads");
+    problems.push("--explain cannot be combined with --once or --dry-run: it only reads");
   if (options.json && options.explain === null)
-    throw new OptionsError("--json is for --explain only: give --explain <container or host> with it");
+    problems.push("--json is for --explain only: give --explain <container or host> with it");
+  if (problems.length > 0) throw new OptionsError(problems);
   return options;
 }
