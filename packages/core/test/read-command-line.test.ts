@@ -116,3 +116,16 @@ test("every bad value is reported, on one line; a secret is never shown", () => 
     },
   );
 });
+
+// yargs read `--domain-map.a /x` (a dotted flag) as an object: its text "[object Object]" passed as a
+// path, so generate-maps wrote its map to ./[object Object] and the reloader made its state dir there
+// (`--haproxy-bin.x` ran "[object Object]"); a bad value showed as "[object Object]", not as given.
+test("a dotted flag is an unknown flag, never a value of its own", async () => {
+  await refused(["--domain-map.a", "/x"], /^Unknown argument: domain-map\.a \(see --help\)$/);
+  await refused(["--log-level.x=debug"], /^Unknown argument: log-level\.x \(see --help\)$/);
+  await assert.rejects(readCommandLine("reloader", ["--state-dir.x", "/srv/state"], TEXT), (error) => {
+    assert.ok(error instanceof OptionsError, String(error));
+    assert.equal(error.message, "Unknown argument: state-dir.x (see --help)");
+    return true;
+  });
+});

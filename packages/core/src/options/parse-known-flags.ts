@@ -25,6 +25,7 @@ export function parseKnownFlags(
     configuration: {
       "camel-case-expansion": false,
       "boolean-negation": false,
+      "dot-notation": false,
       "parse-positional-numbers": false,
     },
   });
@@ -34,7 +35,7 @@ export function parseKnownFlags(
     if (key === "_" || key === "$0") continue;
     const row = names.get(key);
     if (row === undefined || YARGS_ONLY.has(row.flag)) return null;
-    // A dotted or repeated flag parses to an object or a list: yargs' to judge.
+    // A repeated flag parses to a list: yargs' to judge (a dotted one is an unknown name).
     if (typeof value !== "string" && typeof value !== "boolean") return null;
     if (key === row.flag) flags[row.flag] = String(value);
   }

@@ -47,7 +47,8 @@ export async function readWithYargs(
     .scriptName(program)
     .usage(text.usage)
     .epilog(text.epilog)
-    .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
+    // No dot-notation: `--domain-map.a /x` was an object, "[object Object]" as a path, not an unknown flag.
+    .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false, "dot-notation": false })
     .strict()
     .help(false)
     .version(false)
