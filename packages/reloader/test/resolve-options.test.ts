@@ -209,6 +209,15 @@ describe("resolveOptions", () => {
     ]);
   });
 
+  // generate-maps refuses one file for both; the reloader took it, found the map's lines no backends file
+  // (inputs.rejected) and served every host 503 from empty routing, for good.
+  it("refuses one file as both the map and the backends, as generate-maps does", () => {
+    assert.deepEqual(problemsOf({ HAPROXY_DOMAIN_MAP: "/x/same" }, { backends: "/x/../x/same" }), [
+      "HAPROXY_DOMAIN_MAP and --backends are the same file: /x/same (the map and the backends are two files)",
+    ]);
+    assert.deepEqual(problemsOf({ HAPROXY_DOMAIN_MAP: "/x/map", HAPROXY_BACKEND_CONFIG: "/x/cfg" }), []);
+  });
+
   it("restricts stats credentials and never echoes the password", () => {
     const problems = problemsOf({
       ENABLE_STATS: "true",

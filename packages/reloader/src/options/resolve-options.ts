@@ -121,6 +121,11 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
     problems.push(
       `${on("enableSslRedirection")} needs ${on("enableSsl")} (there is no HTTPS frontend to redirect to)`,
     );
+  // generate-maps refuses this too; here the map's lines were no backends file: every host 503, for good.
+  if (options.domainMap === options.backendConfig)
+    problems.push(
+      `${named("domainMap")} and ${named("backends")} are the same file: ${options.domainMap} (the map and the backends are two files)`,
+    );
   if (Buffer.byteLength(options.stateDir) > MAX_STATE_DIR)
     problems.push(
       `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: too long for a unix socket path (max ${MAX_STATE_DIR} bytes)`,
