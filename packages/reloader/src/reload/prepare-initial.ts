@@ -1,6 +1,7 @@
 // The applier's start: point `current` at what HAProxy should start from (choose-start-snapshot.ts) and
 // say what the applier should remember of it.
 import { readInputFile, readInputs } from "../sources/read-inputs.js";
+import { readSnapshotBackends } from "../sources/read-state-dir.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { hashBase, type StateChange } from "./applier-state.js";
 import { chooseStartSnapshot } from "./choose-start-snapshot.js";
@@ -41,5 +42,11 @@ export async function prepareInitial(
     generation = (await chooseStartSnapshot(store, null, bytes, logger, adopting)).generation;
   }
   status.currentIs(generation);
+  // HAProxy starts from an earlier snapshot (the last good one, or empty routing), not from the inputs:
+  // the reports (TCP ports, HTTPS) describe the backends it runs.
+  if (change.switched === undefined) {
+    const running = await readSnapshotBackends(store.layout, generation);
+    if (running !== null) options.onChecked?.(running);
+  }
   return { generation, change, unreadable };
 }

@@ -2,7 +2,13 @@
 import { access, readdir, readFile, readlink } from "node:fs/promises";
 import type { ProcInfo } from "@rancher-haproxy/core";
 import { basename, join } from "node:path";
-import { generationName, parseGenerationName, type StateLayout } from "../output/snapshot-layout.js";
+import {
+  generationName,
+  INPUT_BACKENDS,
+  parseGenerationName,
+  SNAPSHOT_INPUTS,
+  type StateLayout,
+} from "../output/snapshot-layout.js";
 
 // The gen-<n> numbers present, ascending.
 export async function listGenerations(layout: StateLayout): Promise<number[]> {
@@ -46,6 +52,13 @@ export async function readAdoptedGeneration(layout: StateLayout, info: ProcInfo)
   const [pid, reloads] = note.trim().split(" ").map(Number);
   const live = pid === info.masterPid && reloads !== undefined && info.reloads > reloads && info.failed === 0;
   return kept !== null && !live ? kept : readCurrentGeneration(layout);
+}
+
+// The verbatim copy of the shared backends file gen-<n> was rendered from; null when it has none (a
+// snapshot of an older reloader) or it cannot be read.
+export function readSnapshotBackends(layout: StateLayout, generation: number): Promise<Buffer | null> {
+  const path = join(layout.dir, generationName(generation), SNAPSHOT_INPUTS, INPUT_BACKENDS);
+  return readFile(path).catch(() => null);
 }
 
 async function readGenerationLink(path: string): Promise<number | null> {

@@ -1,0 +1,67 @@
+// /healthz's warnings about the backends (a tcp_<port> TCP_PORTS does not list, https=only without
+// ENABLE_SSL) describe the backends HAProxy runs: after a start on refused inputs, those of the last good
+// snapshot it runs.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderBackends } from "@rancher-haproxy/core";
+import { renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import type { ReloaderHealth } from "../src/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+type Health = ReloaderHealth["body"];
+
+const TCP_WARNING = "backend tcp_6379 is routed but TCP_PORTS does not list 6379: nothing listens for it";
+const HTTPS_WARNING =
+  "backend strict has https=only but ENABLE_SSL is off: every request to it is refused with 403";
+
+// The backends: app alone, or with a tcp_6379 and an https=only backend too (`app.address`: host:port).
+function files(address: string, withWarnings: boolean) {
+  const colon = address.lastIndexOf(":");
+  const server = { name: "s1", address: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+  const extra = withWarnings
+    ? [
+        { name: "strict", servers: [server], options: { https: "only" as const } },
+        { name: "tcp_6379", mode: "tcp" as const, servers: [server] },
+      ]
+    : [];
+  return {
+    backends: renderBackends({ backends: [{ name: "app", servers: [server] }, ...extra] }),
+    map: renderTestMap({ "app.dev.tld": "app", ...(withWarnings ? { "strict.dev.tld": "strict" } : {}) }),
+  };
+}
+
+// The warnings and the two gauges the status listener at `url` shows.
+async function shown(url: string) {
+  const health = await readStatusJson<Health>(url, "/healthz");
+  const metrics = await scrapeMetrics(url);
+  return {
+    warnings: health.json.warnings,
+    tcp: metricValue(metrics, "reloader_tcp_backends_unlisted"),
+    https: metricValue(metrics, "reloader_https_backends_without_listener"),
+  };
+}
+
+test("a start on refused inputs: /healthz warns about the last good snapshot HAProxy runs", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.203" });
+  t.after(() => app.close());
+  const good = files(app.address, true);
+  const fixture = await createFixture((fn) => t.after(fn), { ...good, args: ["--status-port", "0"] });
+  await fixture.reloader.waitForEvent("tcp.ports-unlisted");
+  assert.deepEqual(await fixture.reloader.stop(), { code: 0, signal: null });
+
+  // a server name twice in a backend: refused by the reloader's own check
+  await fixture.write({ backends: `${good.backends}    server s1 127.0.0.1:19\n` });
+  const second = await fixture.start();
+  await second.waitForEvent("inputs.rejected");
+  await second.waitForEvent("start.last-good");
+  const url = String((await second.waitForEvent("status.listening"))["url"]);
+  assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 403);
+
+  const health = await readStatusJson<Health>(url, "/healthz");
+  assert.equal(health.json.status, "failing", "the files on disk are refused");
+  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
+  assert.equal(second.count("tcp.ports-unlisted"), 1, "logged by this start too");
+  assert.equal(second.count("https.no-listener"), 1);
+});
