@@ -1,5 +1,6 @@
-// The TCP-port report (onChecked) hears only of backends that go live: never those of a snapshot
-// haproxy -c refused (found by a read-only review: /healthz warned about ports of refused files).
+// The TCP-port report (onRunning) hears only of backends that go live: never those of a snapshot
+// haproxy -c refused (found by a read-only review: /healthz warned about ports of refused files), and a
+// reload's only once HAProxy took it (reload-to.ts; warnings-running-config.test.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLogger, type SharedBackend } from "@rancher-haproxy/core";
@@ -7,7 +8,7 @@ import type { ApplierOptions } from "../src/reload/applier-options.ts";
 import { planChange } from "../src/reload/plan-change.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 
-test("a snapshot haproxy -c refuses is not reported to onChecked; one that passes is", async () => {
+test("planning a reload reports nothing to onRunning, whether haproxy -c passes its snapshot or not", async () => {
   const heard: (Buffer | readonly SharedBackend[])[] = [];
   const backends: SharedBackend[] = [];
   const accepted = {
@@ -28,18 +29,18 @@ test("a snapshot haproxy -c refuses is not reported to onChecked; one that passe
             : { ok: false, generation: null, reason: "gen-2 fails haproxy -c" },
         currentFailsToo: async () => null,
       },
-      onChecked: (seen: Buffer | readonly SharedBackend[]) => heard.push(seen),
+      onRunning: (seen: Buffer | readonly SharedBackend[]) => heard.push(seen),
       slotsPerBlock: 10,
       runtimeUpdates: true,
       supervisor: { isSettled: () => true, settled: async () => true },
     }) as unknown as Pick<
       ApplierOptions,
-      "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
+      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
     >;
   const refused = await planChange(accepted, null, options(false));
   assert.equal(refused.kind, "refused");
   assert.equal(heard.length, 0, "a refused snapshot's backends are not reported");
   const reload = await planChange(accepted, null, options(true));
   assert.equal(reload.kind, "reload");
-  assert.deepEqual(heard, [backends]);
+  assert.deepEqual(heard, [], "reported once HAProxy takes it, by reloadTo");
 });

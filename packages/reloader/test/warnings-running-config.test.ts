@@ -1,10 +1,13 @@
 // /healthz's warnings about the backends (a tcp_<port> TCP_PORTS does not list, https=only without
 // ENABLE_SSL) describe the backends HAProxy runs: after a start on refused inputs, those of the last good
-// snapshot it runs.
+// snapshot it runs; after a reload HAProxy refused, those the old workers keep serving.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
 import { test } from "node:test";
-import { renderBackends } from "@rancher-haproxy/core";
-import { renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import { renderBackends, writeFileAtomic } from "@rancher-haproxy/core";
+import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
@@ -64,4 +67,42 @@ test("a start on refused inputs: /healthz warns about the last good snapshot HAP
   assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
   assert.equal(second.count("tcp.ports-unlisted"), 1, "logged by this start too");
   assert.equal(second.count("https.no-listener"), 1);
+});
+
+test("a reload HAProxy refuses: /healthz warns about the files the old workers run, not the refused ones", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.204" });
+  t.after(() => app.close());
+  // a port a plain listener holds: a frontend on it passes haproxy -c, and every reload fails to bind
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  let blocking = true;
+  const unblock = () => {
+    blocking = false;
+    return new Promise((resolve) => blocker.close(resolve));
+  };
+  t.after(() => (blocking ? unblock() : undefined));
+  const blockedPort = (blocker.address() as AddressInfo).port;
+  const fixture = await createFixture((fn) => t.after(fn), {
+    ...files(app.address, false),
+    args: ["--status-port", "0"],
+  });
+  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+  assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 });
+
+  const from = fixture.reloader.logs.length;
+  const privateBase = join(fixture.stateDir, "haproxy.cfg");
+  const base = await readFile(privateBase, "utf8");
+  await writeFileAtomic(privateBase, `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`);
+  await fixture.write(files(app.address, true));
+  await fixture.reloader.waitForEvent("reload.failed", { from });
+  await fixture.reloader.waitForEvent("apply.retry", { from });
+  assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 503, "not routed");
+  assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "HAProxy runs no such backend");
+
+  // once HAProxy takes the files, their warnings are shown
+  await unblock();
+  await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 40_000 });
+  assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 403);
+  await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
+  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
 });

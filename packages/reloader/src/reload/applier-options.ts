@@ -20,7 +20,7 @@ export interface ApplierOptions {
   slotsPerBlock: number;
   /** how long one runtime-API command may take before the change falls back to a reload */
   runtimeTimeoutMs?: number;
-  /** sees the backends file (or its parsed backends) of every change that passed the contract check,
-   * and of the earlier snapshot a start on other inputs runs (the TCP port and HTTPS reports) */
-  onChecked?: (backends: Buffer | readonly SharedBackend[]) => void;
+  /** sees the backends file (or its parsed backends) HAProxy runs, or starts from: the start's, each
+   * runtime change's, each reload's HAProxy took (the TCP port and HTTPS reports) */
+  onRunning?: (backends: Buffer | readonly SharedBackend[]) => void;
 }

@@ -29,7 +29,10 @@ export interface RuntimeChange {
 export async function* applyRuntimePlan(
   change: RuntimeChange,
   known: KnownState | null,
-  services: Pick<ApplierOptions, "logger" | "status" | "supervisor" | "store" | "runtimeTimeoutMs">,
+  services: Pick<
+    ApplierOptions,
+    "logger" | "status" | "supervisor" | "store" | "runtimeTimeoutMs" | "onRunning"
+  >,
 ): PassSteps {
   const { plan, files, table, started, since } = change;
   const { logger, status, supervisor, store } = services;

@@ -144,10 +144,14 @@ export class ConfigApplier {
     const live = liveAfterStart(this.state, hash, status, logger);
     if (live !== null) {
       this.apply(live);
+      this.reportRunning(live);
       return DONE;
     }
     const known = knownAfterStart(this.state, status);
-    if (known !== null) this.apply(known);
+    if (known !== null) {
+      this.apply(known);
+      this.reportRunning(known);
+    }
     // The same bytes as the last unsettled read give the same verdict: not parsed again (a 400 000-key
     // map re-read every few seconds while its writer is stopped between renames cost ≈ 1.7 s each).
     if (hash === this.lastUnsettled?.hash) return this.unsettled(hash, this.lastUnsettled.reason);
@@ -169,6 +173,12 @@ export class ConfigApplier {
       if (step.done === true) return step.value;
       this.apply(step.value);
     }
+  }
+
+  // HAProxy was found running a snapshot whose backends are known (a reload that timed out went live
+  // late): the reports hear of them, as of a reload confirmed in time.
+  private reportRunning(change: StateChange): void {
+    if (change.known) this.options.onRunning?.(change.known.state.table.backends);
   }
 
   // The one writer of the state (see applier-state.ts).

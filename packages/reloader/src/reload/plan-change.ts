@@ -26,7 +26,7 @@ export async function planChange(
   known: KnownState | null,
   options: Pick<
     ApplierOptions,
-    "logger" | "status" | "store" | "onChecked" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
+    "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
   >,
 ): Promise<PlannedChange> {
   const { logger, status, store } = options;
@@ -38,12 +38,12 @@ export async function planChange(
     runtimeUpdates: options.runtimeUpdates,
     lastSlots: store.lastAssignment(),
   });
-  // onChecked (the TCP-port report) hears of the backends going live: a runtime change's (no haproxy -c
-  // to wait for), or a reload's once its snapshot passed the check, never a refused one's.
+  // onRunning (the TCP-port report) hears of the backends going live: a runtime change's here (no
+  // haproxy -c to wait for), a reload's once HAProxy took its snapshot (reload-to.ts), never a refused one's.
   if (plan.kind === "runtime") {
     // planUpdate plans runtime steps only from a known state
     if (running === null) throw new Error("a runtime plan without a known worker");
-    options.onChecked?.(table.backends);
+    options.onRunning?.(table.backends);
     return { kind: "runtime", change: { ...accepted, plan, workerPid: running.workerPid } };
   }
   if (!(await options.supervisor.settled())) {
@@ -72,7 +72,6 @@ export async function planChange(
     checked = await store.stageChecked(files, table, plan.slots);
   }
   if (!checked.ok) return { kind: "refused", reason: checked.reason };
-  options.onChecked?.(table.backends);
   const { generation, check } = checked;
   const state = { ...next, slots: checked.slots };
   return {

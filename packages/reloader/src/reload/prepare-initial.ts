@@ -11,7 +11,7 @@ import { reportUnreadable, unreadableKey } from "./report-unreadable.js";
 // live once HAProxy confirms it runs that snapshot. `unreadable`: what was reported unreadable (the
 // first pass does not report the same again). `adopting`: a running master is adopted, not started.
 export async function prepareInitial(
-  options: Pick<ApplierOptions, "logger" | "store" | "inputs" | "status" | "onChecked">,
+  options: Pick<ApplierOptions, "logger" | "store" | "inputs" | "status" | "onRunning">,
   adopting = false,
 ): Promise<{ generation: number; change: StateChange; unreadable: string | null }> {
   const { logger, store, inputs, status } = options;
@@ -28,7 +28,7 @@ export async function prepareInitial(
       change.switched = { generation, hash: read.files.hash };
       if (start.staged)
         change.startState = { generation, state: { baseHash: hashBase(read.files.base), ...start.staged } };
-      options.onChecked?.(read.files.backends);
+      options.onRunning?.(read.files.backends);
     } else if (!start.unsettled) {
       // The checks refused these bytes: they will refuse them again, so wait for the files to change.
       change.settledHash = read.files.hash;
@@ -46,7 +46,7 @@ export async function prepareInitial(
   // the reports (TCP ports, HTTPS) describe the backends it runs.
   if (change.switched === undefined) {
     const running = await readSnapshotBackends(store.layout, generation);
-    if (running !== null) options.onChecked?.(running);
+    if (running !== null) options.onRunning?.(running);
   }
   return { generation, change, unreadable };
 }

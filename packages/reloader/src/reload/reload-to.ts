@@ -23,7 +23,7 @@ export interface ReloadTarget {
 // Switch `current` to a checked gen-<n> and reload onto it; a confirmed reload makes `state` known.
 export async function* reloadTo(
   target: ReloadTarget,
-  services: Pick<ApplierOptions, "logger" | "status" | "supervisor" | "store">,
+  services: Pick<ApplierOptions, "logger" | "status" | "supervisor" | "store" | "onRunning">,
 ): PassSteps {
   const { generation, hash, check, state, reason, started, since } = target;
   const { logger, status, supervisor, store } = services;
@@ -52,8 +52,11 @@ export async function* reloadTo(
   if (
     result.kind === "deferred" ||
     (result.kind === "reloaded" && (result.verdict.ok || result.verdict.kind === "exited"))
-  )
+  ) {
     change.switched = { generation, hash };
+    // HAProxy runs it, or starts from it: not a refused one (the old workers keep the backends reported).
+    services.onRunning?.(state.table.backends);
+  }
   // Not confirmed in time, but it may still go live: once the master's late verdict says it did, the next
   // pass finds HAProxy running this snapshot, with this state (live-after-start.ts), and reloads nothing
   // (for other files that came meanwhile, it plans from this state: runtime steps where it can).

@@ -72,7 +72,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     retryMs: options.debounceMs,
     runtimeUpdates: options.runtimeUpdates,
     slotsPerBlock: options.serverSlots,
-    ...(options.userConfig === null ? { onChecked: createBackendReports(options, logger, status) } : {}),
+    ...(options.userConfig === null ? { onRunning: createBackendReports(options, logger, status) } : {}),
   });
 
   stopIfAsked(stop, "before the first check");
