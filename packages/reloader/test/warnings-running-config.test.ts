@@ -1,8 +1,9 @@
 // /healthz's warnings about the backends (a tcp_<port> TCP_PORTS does not list, https=only without
 // ENABLE_SSL) describe the backends HAProxy runs: after a start on refused inputs, those of the last good
-// snapshot it runs; after a reload HAProxy refused, those the old workers keep serving.
+// snapshot it runs; after a reload HAProxy refused (at runtime, or an adoption's), those the old workers
+// keep serving.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -11,6 +12,7 @@ import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts"
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
+import { startRefusingScenario } from "./helpers/adopt-scenario.ts";
 import { createFixture } from "./helpers/fixture.ts";
 
 type Health = ReloaderHealth["body"];
@@ -103,6 +105,29 @@ test("a reload HAProxy refuses: /healthz warns about the files the old workers r
   await unblock();
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 40_000 });
   assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 403);
+  await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
+  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
+});
+
+test("an adoption reload the master refuses: /healthz warns about the snapshot its workers keep serving", async (t) => {
+  const { app, fixture, stand, first } = await startRefusingScenario(t, ["127.0.0.205", "127.0.0.206"]);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+
+  // While no reloader runs, the files gain the two backends, and the master will refuse its next reload.
+  await writeFile(stand.bad, "frontend rh_bad\n    bogus-keyword\n");
+  await writeFile(stand.flag, "");
+  await fixture.write(files(app.address, true));
+  const second = await fixture.start(["--haproxy-bin", stand.bin, "--status-port", "0"]);
+  assert.equal((await second.waitForEvent("adopt.reload-failed"))["kind"], "rejected");
+  const url = String((await second.waitForEvent("status.listening"))["url"]);
+  assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 503, "not routed");
+  assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "the workers run no such backend");
+
+  // the cause gone, the change goes live with its warnings
+  const fixed = second.logs.length;
+  await writeFile(stand.bad, "");
+  await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
   await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
   assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
 });

@@ -14,7 +14,7 @@ import { ConfigApplier } from "../reload/config-applier.js";
 import { createHttpsListenerReport } from "../reload/report-https-listener.js";
 import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
-import { readAdoptedGeneration } from "../sources/read-state-dir.js";
+import { readAdoptedGeneration, readSnapshotBackends } from "../sources/read-state-dir.js";
 import { clearKept, pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
@@ -63,6 +63,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
   const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots);
+  const reports = options.userConfig === null ? createBackendReports(options, logger, status) : null;
   const applier = new ConfigApplier({
     store,
     inputs,
@@ -72,7 +73,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     retryMs: options.debounceMs,
     runtimeUpdates: options.runtimeUpdates,
     slotsPerBlock: options.serverSlots,
-    ...(options.userConfig === null ? { onRunning: createBackendReports(options, logger, status) } : {}),
+    ...(reports === null ? {} : { onRunning: reports }),
   });
 
   stopIfAsked(stop, "before the first check");
@@ -89,8 +90,14 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   else await clearKept(layout);
   const generation = await applier.prepareInitial(found.kind === "running");
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
-  if (found.kind === "running") await adoptMaster(found, supervisor, logger, { layout, status, previous });
-  else {
+  if (found.kind === "running") {
+    await adoptMaster(found, supervisor, logger, { layout, status, previous });
+    // A refused adoption reload pointed `current` back at the snapshot the workers run: the reports
+    // describe its backends, not those of the snapshot they refused.
+    const back = status.snapshot().currentGeneration;
+    const running = back === generation || back === null ? null : await readSnapshotBackends(layout, back);
+    if (running !== null) reports?.(running);
+  } else {
     stopIfAsked(stop, "before HAProxy's start");
     await supervisor.start();
   }
