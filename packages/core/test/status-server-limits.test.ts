@@ -22,10 +22,8 @@ const logger = createLogger({
   format: "json",
   destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
 });
-const ROUTES: StatusRoutes = {
-  "/healthz": () => jsonResponse({ status: "ok" }),
-  "/metrics": () => textResponse("up 1"),
-};
+const METRICS: StatusRoutes = { "/metrics": () => textResponse("up 1") };
+const ROUTES: StatusRoutes = { "/healthz": () => jsonResponse({ status: "ok" }), ...METRICS };
 
 // Open a socket; resolves once connected, `closed` settles when the server closes it. The socket
 // reads (and drops) what arrives: a server that writes its 408 before closing leaves bytes unread
@@ -145,6 +143,26 @@ test("a request target that is not a path, or no URL can be made of, is a 400, n
   }
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(rejections, []);
+});
+
+test("a target starting with // is no path: //healthz is a 400, never `/`'s 200 list or another route", async (t) => {
+  // A failing /healthz: a health check at a doubled slash (a base URL ending in / joined with /healthz)
+  // was answered `/`'s path list with 200, so it saw a healthy process whatever /healthz said.
+  const routes: StatusRoutes = { "/healthz": () => jsonResponse({ status: "failing" }, 503), ...METRICS };
+  for (const token of [null, "s3cret-token"]) {
+    const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger, token });
+    t.after(() => server.close());
+    for (const target of ["//healthz", "//healthz?x=1", "//status.invalid/healthz", "//x/metrics"])
+      assert.equal(
+        await rawStatusLine(server.port, `GET ${target} HTTP/1.1`),
+        "HTTP/1.1 400 Bad Request",
+        `${target} (token ${String(token)})`,
+      );
+    assert.equal(
+      await rawStatusLine(server.port, "GET /healthz HTTP/1.1"),
+      "HTTP/1.1 503 Service Unavailable",
+    );
+  }
 });
 
 // A logger whose lines the test reads.
