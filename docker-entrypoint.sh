@@ -32,6 +32,13 @@ is_running() {
   [ -n "$state" ] && [ "${state%"${state#?}"}" != Z ]
 }
 
+# Whether $1 holds more than blanks: a variable that is empty or only blanks counts as unset for the
+# programs (docs/options.md), so for this script too.
+is_given() {
+  case "$1" in *[![:space:]]*) return 0 ;; esac
+  return 1
+}
+
 # Whether process $1 runs and has the reloader's stop handlers: SIGHUP caught (bit 0 of SigCgt). node
 # catches SIGTERM and SIGINT from its start, only to exit at once (HAProxy orphaned); the reloader's code,
 # once loaded, handles SIGHUP, SIGTERM and SIGINT alike as a graceful stop. Just started, $1 is still a copy
@@ -223,7 +230,9 @@ case "$1" in
     ;;
   haproxy | reloader)
     shift
-    export RELOADER_ON_CRASH="${RELOADER_ON_CRASH:-leave-haproxy}"
+    # Blanks only are unset: passed on, they gave the reloader's default stop-haproxy.
+    is_given "${RELOADER_ON_CRASH:-}" || RELOADER_ON_CRASH=leave-haproxy
+    export RELOADER_ON_CRASH
     supervise_reloader node "$APP/reloader/bin/reloader.js" "$@"
     ;;
   *)

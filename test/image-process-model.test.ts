@@ -197,26 +197,34 @@ test("a reloader killed under load is restarted by the entrypoint and adopts HAP
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
 
-test("an uncaught error in the reloader leaves HAProxy serving: the entrypoint starts it again and it adopts the master", async (t) => {
-  // A preloaded fixture throws an uncaught error on SIGUSR2, standing in for a bug in the reloader.
-  const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
-  const image = await servingImage(t, "127.0.74.5", { NODE_OPTIONS: `--import=${thrower}` });
-  const [reloader] = image.inside(RELOADER);
-  const [master] = haproxyMasters(image.stateDir);
-  assert.ok(reloader && master);
-  const masterInside = await namespacePid(master);
-  const from = image.logs.length;
-  process.kill(reloader, "SIGUSR2");
-  const crash = await image.waitForEvent("reloader.crash", { from, timeoutMs: 10_000 });
-  assert.match(String(crash["haproxy"]), /left running/);
-  const died = await image.waitForEvent("entrypoint.reloader-died", { from, timeoutMs: 10_000 });
-  assert.equal(died["exitCode"], 3);
-  const adopted = await image.waitForEvent("haproxy.adopted", { from, timeoutMs: 20_000 });
-  assert.equal(adopted["pid"], masterInside, "the new reloader adopted the master");
-  assert.equal(image.count("haproxy.stopped"), 0, "HAProxy was never stopped");
-  assert.deepEqual(haproxyMasters(image.stateDir), [master], "the same single master");
-  assert.ok(await routes(image.url, "app.dev.tld", "app")(), "routing unchanged");
-});
+// RELOADER_ON_CRASH of blanks only counts as unset, as for the reloader: the entrypoint's
+// leave-haproxy applies (it was passed on as given, and the reloader's default stop-haproxy ended the
+// container with exit 1, HAProxy stopped).
+for (const [how, host, env] of [
+  ["", "127.0.74.5", {}],
+  [" (RELOADER_ON_CRASH of blanks only)", "127.0.74.10", { RELOADER_ON_CRASH: " " }],
+] as const) {
+  test(`an uncaught error in the reloader leaves HAProxy serving${how}: the entrypoint starts it again and it adopts the master`, async (t) => {
+    // A preloaded fixture throws an uncaught error on SIGUSR2, standing in for a bug in the reloader.
+    const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
+    const image = await servingImage(t, host, { NODE_OPTIONS: `--import=${thrower}`, ...env });
+    const [reloader] = image.inside(RELOADER);
+    const [master] = haproxyMasters(image.stateDir);
+    assert.ok(reloader && master);
+    const masterInside = await namespacePid(master);
+    const from = image.logs.length;
+    process.kill(reloader, "SIGUSR2");
+    const crash = await image.waitForEvent("reloader.crash", { from, timeoutMs: 10_000 });
+    assert.match(String(crash["haproxy"]), /left running/);
+    const died = await image.waitForEvent("entrypoint.reloader-died", { from, timeoutMs: 10_000 });
+    assert.equal(died["exitCode"], 3);
+    const adopted = await image.waitForEvent("haproxy.adopted", { from, timeoutMs: 20_000 });
+    assert.equal(adopted["pid"], masterInside, "the new reloader adopted the master");
+    assert.equal(image.count("haproxy.stopped"), 0, "HAProxy was never stopped");
+    assert.deepEqual(haproxyMasters(image.stateDir), [master], "the same single master");
+    assert.ok(await routes(image.url, "app.dev.tld", "app")(), "routing unchanged");
+  });
+}
 
 test("an uncaught error while the reloader stops HAProxy: started again, it finishes the graceful stop (in-flight request answered, exit 0)", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.74.6" });
