@@ -1,5 +1,5 @@
 // The generate-maps command: options from argv + env, then one cycle (--once, --dry-run) or the loop
-// until SIGTERM/SIGINT. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
+// until SIGTERM/SIGINT/SIGHUP. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
 // Only the options are imported up front: the logger, the metadata client and what each mode runs are
 // loaded once they are read, so --help and a bad option load none of them, and --explain no writer.
 import { OptionsError } from "@rancher-haproxy/core/options";
@@ -77,6 +77,8 @@ async function main(): Promise<number> {
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  // A stop too, as for the reloader and the image's entrypoint: node's default ended the process.
+  process.once("SIGHUP", onSignal);
   // Loaded here, not at the top: only the loop serves /healthz and /metrics, and loading prom-client
   // cost a one-shot run ≈ 30 ms of its ≈ 430 ms of start-up CPU.
   const { startGeneratorStatus } = await import("./status/start-generator-status.js");

@@ -1,5 +1,5 @@
 // The real command (bin/generate-maps.js on the built dist) against the stand-in with the recorded tree on
-// loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM. Outages and recovery are
+// loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM and SIGHUP. Outages and recovery are
 // in faults-metadata.test.ts (every fault mode of the stand-in).
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -135,6 +135,20 @@ test("the loop writes the recorded scenario, then a change is on disk long befor
     ["stopping", "stopped"],
   );
   assert.deepEqual((await readdir(dir)).sort(), ["backends.cfg", "domain.map"], "no temp file left");
+});
+
+// SIGHUP (`docker kill -s HUP`, a closed terminal) is a graceful stop as for the reloader and the image's
+// entrypoint; node's default ended the generator with the signal (exit 129 under tini).
+test("SIGHUP stops the loop gracefully too: exit 0", async (t) => {
+  const server = await standIn(t);
+  const dir = await tempDir(t);
+  const cli = runCli(t, loopArgs(server, dir), { STACK_DOMAIN: "dev.tld" });
+  await waitFor("the long poll", 10_000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  cli.child.kill("SIGHUP");
+  assert.equal(await cli.exited, 0, `exit code (signal ${cli.child.signalCode})`);
+  const stopping = cli.logs().find((line) => line["event"] === "stopping");
+  assert.equal(stopping?.["signal"], "SIGHUP");
+  assert.equal(cli.logs().at(-1)?.["event"], "stopped");
 });
 
 test("--once writes the files and exits 0; unreachable metadata exits 1 and writes nothing", async (t) => {
