@@ -16,7 +16,7 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
 # (0.1 s, three times at most) and given the stop, with what is left of its stop budget (the
-# --stop-timeout flag or RELOADER_STOP_TIMEOUT). SIGHUP
+# --stop-timeout flag or RELOADER_STOP_TIMEOUT, else the reloader's default 30 s). SIGHUP
 # is a stop like SIGTERM; SIGUSR1, SIGUSR2, SIGQUIT and the other signals tini passes on that would end a
 # shell (SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGIO, SIGXCPU, SIGXFSZ, SIGPIPE, SIGSTKFLT and the real-time
 # SIGRTMIN..SIGRTMAX, logged as RTMIN+<n>) are ignored (logged): each would
@@ -81,12 +81,15 @@ stop_timeout_flag() {
   return 1
 }
 
-# What is left, in ms, of the stop budget (the --stop-timeout flag's value $1, or RELOADER_STOP_TIMEOUT)
-# since the stop began (at least 1 s), for a reloader started again during a stop, so the restarts do not
-# add a whole budget each past the container's stop grace. Nothing when not stopping or no budget is read.
+# What is left, in ms, of the stop budget (the --stop-timeout flag's value $1, or RELOADER_STOP_TIMEOUT;
+# neither, or blanks only, is the reloader's default, 30s) since the stop began (at least 1 s), for a
+# reloader started again during a stop, so the restarts do not add a whole budget each past the
+# container's stop grace. Nothing when not stopping or no budget is read.
 remaining_stop_ms() {
   [ -n "$stopping" ] && [ -n "$stop_at" ] || return 0
-  budget=$(duration_ms "${1:-${RELOADER_STOP_TIMEOUT:-}}") || return 0
+  given="${1:-${RELOADER_STOP_TIMEOUT:-}}"
+  is_given "$given" || given=30s
+  budget=$(duration_ms "$given") || return 0
   left=$((budget - ($(date +%s%3N) - stop_at)))
   [ "$left" -ge 1000 ] || left=1000
   echo "$left"

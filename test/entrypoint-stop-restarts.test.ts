@@ -106,6 +106,28 @@ test("a reloader started again during a stop gets what is left of RELOADER_STOP_
   assert.ok(left[0]! > left[1]! && left[1]! >= left[2]!, `decreasing: ${left.join(", ")}`);
 });
 
+// Neither given (or blanks only, unset for the reloader): the budget is the reloader's default, 30 s, and
+// the restarts get what is left of it; each got a whole 30 s again (up to four budgets in one stop).
+for (const [how, env] of [
+  ["unset", {}],
+  ["of blanks only", { RELOADER_STOP_TIMEOUT: " " }],
+] as const) {
+  test(`with RELOADER_STOP_TIMEOUT ${how}, a reloader started again during a stop gets what is left of the default 30 s`, async (t) => {
+    const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, env);
+    await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+    process.kill(entrypoint.pid, "SIGTERM");
+    assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 3, signal: null });
+    const budgets = entrypoint.logs
+      .filter((line) => line.event === "fake.started")
+      .map((line) => line["stopTimeout"]);
+    assert.equal(budgets.length, 4, `the first reloader and three restarts: ${JSON.stringify(budgets)}`);
+    budgets.slice(1).forEach((value, index) => {
+      const ms = Number(/^(\d+)ms$/.exec(String(value))?.[1]);
+      assert.ok(ms >= 1000 && ms <= 30_000 - 1500 * (index + 1), `restart ${index + 1}: ${String(value)}`);
+    });
+  });
+}
+
 for (const form of ["--stop-timeout 6s", "--stop-timeout=6s"]) {
   test(`a --stop-timeout flag (${form}) is given what is left too, in place, the other arguments unchanged`, async (t) => {
     const flag = form.split(" ");
