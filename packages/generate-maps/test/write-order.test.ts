@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { test } from "node:test";
-import { createConnectionDrops, createMetadataClient } from "@rancher-haproxy/core";
+import { createConnectionDrops, createMetadataClient, parseSharedFiles } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
 import {
   createCycleState,
@@ -13,6 +13,7 @@ import {
   createStatusState,
   declaredBackends,
   mapBackends,
+  planWrites,
   runCycle,
   type Generator,
 } from "../src/index.js";
@@ -85,6 +86,59 @@ test("11.10: every state between two renames is consistent: additions, removals,
   // Servers only: the map does not change.
   const servers = await cycle({ "app-r124-web-2": { state: "running" } });
   assert.deepEqual(servers.renames, ["backends.cfg"]);
+});
+
+test("an old backends file the contract refuses: the union step keeps its path and tcp_<port> backends, so the old map still agrees", () => {
+  // One hand-added line (an option the contract does not know) sends the union step to its line-by-line
+  // read, which kept only backends named like a stack: shop.api went missing while the old map routed
+  // /api to it, and the reloader, reading between the renames, logged the files as not settled.
+  const old = {
+    backends: [
+      "backend shop",
+      "    mode http",
+      "    option forwardfor",
+      "    server web-1 10.0.0.1:80",
+      "",
+      "backend shop.api",
+      "    mode http",
+      "    server api-1 10.0.0.2:8080",
+      "",
+      "backend tcp_5432",
+      "    mode tcp",
+      "    server db-1 10.0.0.3:5432",
+      "",
+    ].join("\n"),
+    map: "shop.dev.tld shop\nshop.dev.tld/api shop.api\n",
+  };
+  assert.equal(parseSharedFiles({ backends: old.backends, map: "" }).ok, false);
+  const next = {
+    backends: "backend blog\n    mode http\n    server web-1 10.0.0.4:80\n",
+    map: "blog.dev.tld blog\n",
+  };
+  const steps = planWrites(next, old);
+  assert.deepEqual(
+    steps.map((step) => step.file),
+    ["backends", "map", "backends"],
+  );
+  const onDisk = { ...old };
+  for (const step of steps) {
+    onDisk[step.file] = step.content;
+    const parsed = parseSharedFiles(onDisk);
+    assert.ok(
+      parsed.ok,
+      `after the ${step.file} step: ${JSON.stringify(parsed.ok ? null : parsed.problems)}`,
+    );
+  }
+  const union = parseSharedFiles({ backends: steps[0]?.content ?? "", map: "" });
+  assert.deepEqual(
+    union.ok ? union.table.backends.map((backend) => [backend.name, backend.mode ?? "http"]) : null,
+    [
+      ["blog", "http"],
+      ["shop", "http"],
+      ["shop.api", "http"],
+      ["tcp_5432", "tcp"],
+    ],
+  );
 });
 
 test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {

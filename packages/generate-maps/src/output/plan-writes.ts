@@ -4,11 +4,12 @@
 import { PROXY_OPTIONS, type ProxyOption } from "../model/routing-table.js";
 import {
   eachLine,
-  isDnsLabel,
+  isBackendName,
   isIPv4,
   isServerToken,
   parsePort,
   parseSharedFiles,
+  parseTcpBackendName,
   renderBackends,
   type SharedBackend,
 } from "@rancher-haproxy/core";
@@ -138,7 +139,10 @@ function unionBackends(currentText: string, nextText: string, declaredNext: Read
 const SERVER_LINE = /^ {4}server (\S+) ([0-9.]+):([0-9]+)(?: (\S+))?$/;
 
 // The backends of a file: all of them with their options when the contract accepts it; else, line by
-// line, the blocks and servers that validate (without options).
+// line, the blocks and servers that validate (without options). Every name the contract allows is kept
+// (a stack, `<stack>.<service>`, `tcp_<port>` in mode tcp): the old map may route to any of them, and the
+// union step must still declare it (a path backend dropped here made that step a map naming a missing
+// backend, which the reloader reports as not settled).
 function parseBackends(text: string): SharedBackend[] {
   const parsed = parseSharedFiles({ backends: text, map: "" });
   if (parsed.ok) return parsed.table.backends;
@@ -147,7 +151,7 @@ function parseBackends(text: string): SharedBackend[] {
   for (const line of eachLine(text)) {
     const header = /^backend (\S+)$/.exec(line);
     if (header) {
-      current = isDnsLabel(header[1] ?? "") ? { name: header[1] ?? "", servers: [] } : undefined;
+      current = fallbackBackend(header[1] ?? "");
       if (current) backends.push(current);
       continue;
     }
@@ -164,6 +168,12 @@ function parseBackends(text: string): SharedBackend[] {
     });
   }
   return backends;
+}
+
+// The empty block of a backend named `name` in a file the contract refused, or undefined for a bad name.
+function fallbackBackend(name: string): SharedBackend | undefined {
+  if (parseTcpBackendName(name) !== undefined) return { name, mode: "tcp", servers: [] };
+  return isBackendName(name) ? { name, servers: [] } : undefined;
 }
 
 function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
