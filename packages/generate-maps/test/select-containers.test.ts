@@ -2,8 +2,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { OversizedEntry } from "@rancher-haproxy/core";
-import { evaluateContainer, selectContainers, type ContainerSkipCode } from "../src/index.js";
-import { container, MODEL_OPTIONS } from "./helpers.js";
+import {
+  buildRoutingTable,
+  createSkipLog,
+  evaluateContainer,
+  selectContainers,
+  type ContainerSkipCode,
+} from "../src/index.js";
+import { captureLogger, container, MODEL_OPTIONS } from "./helpers.js";
 
 const label = (value: unknown, extra: Record<string, unknown> = {}) => ({
   labels: { "map-public-http": value, ...extra },
@@ -249,13 +255,13 @@ test("entries of /containers that are not objects are skipped with a reason; the
   const selection = selectContainers([good, 3, "x", null, [good], true], MODEL_OPTIONS);
   assert.equal(selection.candidates.length, 1);
   assert.deepEqual(
-    selection.skipped.map((skip) => [skip.container, skip.code]),
+    selection.skipped.map((skip) => [skip.container.replace(/^\(entry: \[\{.*/, "(entry: [{…"), skip.code]),
     [
-      ["(entry 1)", "entry-invalid"],
-      ["(entry 2)", "entry-invalid"],
-      ["(entry 3)", "entry-invalid"],
-      ["(entry 4)", "entry-invalid"],
-      ["(entry 5)", "entry-invalid"],
+      ["(entry: 3)", "entry-invalid"],
+      ['(entry: "x")', "entry-invalid"],
+      ["(entry: null)", "entry-invalid"],
+      ["(entry: [{…", "entry-invalid"],
+      ["(entry: true)", "entry-invalid"],
     ],
   );
   assert.match(selection.skipped[0]?.reason ?? "", /entry 3 is not a container object/);
@@ -271,12 +277,33 @@ test("an entry too large to be read (over core's 1 MiB entry cap) is skipped wit
     selection.skipped.map((skip) => [skip.container, skip.code, skip.reason]),
     [
       [
-        "(entry 1)",
+        "(entry of 9000000 bytes)",
         "entry-invalid",
         "entry of 9000000 bytes is over the 1048576-byte cap of one container: not read",
       ],
     ],
   );
+});
+
+test("a bad /containers entry is named by what it is, not where it is: listed in another order, it is not logged again", () => {
+  // Rancher's metadata lists the containers in another order after each reload; named by position
+  // ("(entry 1)"), a skipped entry changed name with it and the skip log logged it again each time.
+  const good = container({ uuid: "ab-01" });
+  const entries = [good, 3, null, new OversizedEntry(9_000_000, 1_048_576)];
+  const table = (list: unknown[]) => buildRoutingTable({ containers: list, aliases: {} }, MODEL_OPTIONS);
+  const first = table(entries);
+  assert.deepEqual(
+    first.skipped.map((skip) => skip.container),
+    ["(entry of 9000000 bytes)", "(entry: 3)", "(entry: null)"],
+  );
+  const reordered = table([...entries].reverse());
+  assert.deepEqual(reordered.skipped, first.skipped, "equal input in another order: equal skips");
+  const { logger, lines } = captureLogger();
+  const log = createSkipLog(logger);
+  log.report(first);
+  assert.equal(lines().length, 3);
+  log.report(reordered);
+  assert.deepEqual(lines().slice(3), [], "nothing logged again");
 });
 
 test("a 10 000-deep value in any field is described in bounded text, never a stack overflow (issue 11.5)", () => {

@@ -62,7 +62,7 @@ export function evaluateContainer(
   options: ModelOptions,
   networks: BackendNetworks | undefined = parseBackendNetworks(options.backendNetworks),
 ): Evaluation {
-  if (!isObject(container)) return notAnObject(container, "(unnamed)");
+  if (!isObject(container)) return notAnObject(container);
   const ref = containerRef(container);
   const labels = container.labels;
   const portLabel = ownField(labels, options.label);
@@ -136,16 +136,16 @@ function skipped(ref: ContainerRef, code: ContainerSkipCode, reason: string): Ev
 }
 
 // A /containers entry that is not an object (a string, a number, a list, null), or one too large to be
-// read (OversizedEntry): skipped, never routed.
-export function notAnObject(entry: unknown, label: string): Evaluation {
-  const reason =
-    entry instanceof OversizedEntry
-      ? `entry of ${entry.bytes} bytes is over the ${entry.maxBytes}-byte cap of one container: not read`
-      : `entry ${describeValue(entry)} is not a container object`;
-  return {
-    kind: "skipped",
-    skip: { container: label, uuid: null, stack: null, code: "entry-invalid", reason },
-  };
+// read (OversizedEntry): skipped, never routed. Named by what it is, not by its place in the list, which
+// metadata changes at each reload (a name by place logged the same skip again each time).
+export function notAnObject(entry: unknown): Evaluation {
+  const oversized = entry instanceof OversizedEntry;
+  const what = oversized ? `of ${entry.bytes} bytes` : describeValue(entry);
+  const reason = oversized
+    ? `entry ${what} is over the ${entry.maxBytes}-byte cap of one container: not read`
+    : `entry ${what} is not a container object`;
+  const container = oversized ? `(entry ${what})` : `(entry: ${what})`;
+  return { kind: "skipped", skip: { container, uuid: null, stack: null, code: "entry-invalid", reason } };
 }
 
 // A plain object (a container entry), not null, a list or an entry left unread.

@@ -49,9 +49,9 @@ export function selectContainers(
   const networks = parseBackendNetworks(options.backendNetworks);
   const addresses = new NetworkFromAddresses();
   for (const container of containers) {
-    const index = selection.entries++;
+    selection.entries++;
     if (!isObject(container)) {
-      const result = notAnObject(container, `(entry ${index})`);
+      const result = notAnObject(container);
       if (result.kind === "skipped") selection.skipped.push(result.skip);
       continue;
     }
