@@ -89,6 +89,27 @@ test("starting, then ok; a failed cycle between good ones stays ok; 3 intervals 
   );
 });
 
+test("with a long interval, cycles failing for 3 × the 10 s retry cap fail /healthz; 3 × the interval is not waited", () => {
+  // POLL_INTERVAL=3600: metadata down, every retry (each 10 s at most) failing, and /healthz said ok for
+  // three hours after the last success, since only the interval bounded it.
+  const HOUR = 3_600_000;
+  const state = createStatusState(0);
+  recordCycle(state, good("v1"), clockAt(1000));
+  for (let at = 5000; at <= 35_000; at += 10_000) recordCycle(state, readFailure, clockAt(at));
+  assert.equal(judgeHealth(state, 34_999, HOUR).healthy, true, "failing for less than 30 s");
+  const failing = judgeHealth(state, 35_001, HOUR);
+  assert.deepEqual([failing.healthy, failing.body.status], [false, "failing"]);
+  assert.match(
+    failing.body.reason,
+    /every cycle since 30 s ago failed, more than 3 × the 10 s retry cap: request failed: ECONNREFUSED/,
+  );
+  recordCycle(state, good("v2"), clockAt(40_000));
+  assert.equal(judgeHealth(state, 40_000, HOUR).healthy, true, "one success ends it");
+  const never = createStatusState(0);
+  recordCycle(never, readFailure, clockAt(1000));
+  assert.equal(judgeHealth(never, 31_001, HOUR).body.status, "failing", "not 'starting' for 3 hours");
+});
+
 test("a held cycle is the newest answer but not the applied one; the output hash is sha256(backends + map)", () => {
   const state = createStatusState(0);
   recordCycle(state, good("v1"), clockAt(1000));

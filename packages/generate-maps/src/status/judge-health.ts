@@ -1,6 +1,9 @@
 // /healthz's verdict: healthy while a cycle succeeded (or an interval's check found it still standing,
 // recordQuiet) within 3 × the interval: the loop does one or the other at least once per interval, so
-// that is three missed ones; otherwise 503 with the reason.
+// that is three missed ones; otherwise 503 with the reason. Cycles failing in a row are also retried at
+// least every BACKOFF_CAP_MS, so failing for 3 × that is three missed retries, whatever the interval:
+// with POLL_INTERVAL=3600 a metadata outage kept /healthz 200 for three hours.
+import { BACKOFF_CAP_MS } from "../loop/backoff.js";
 import type { StatusState } from "./status-state.js";
 
 // How many intervals without a successful cycle make the generator unhealthy.
@@ -38,8 +41,11 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
     hold,
   };
   const lastError = state.lastCycle?.error ? `: ${state.lastCycle.error.message}` : "";
+  // (an interval up to the cap: the last success's age passes its limit first, the failures came after it)
+  const retryLimitMs = HEALTH_INTERVALS * Math.min(intervalMs, BACKOFF_CAP_MS);
+  const failedTooLong = state.failingSince !== null && now - state.failingSince > retryLimitMs;
   if (success === null) {
-    const failing = now - state.startedAt > limitMs;
+    const failing = now - state.startedAt > limitMs || failedTooLong;
     return {
       healthy: false,
       body: {
@@ -55,6 +61,15 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
       body: {
         status: "failing",
         reason: `the last successful cycle was ${secondsText(now - success.monotonicAt)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(intervalMs)} interval${lastError}`,
+        ...base,
+      },
+    };
+  if (failedTooLong)
+    return {
+      healthy: false,
+      body: {
+        status: "failing",
+        reason: `every cycle since ${secondsText(now - (state.failingSince ?? now))} ago failed, more than ${HEALTH_INTERVALS} × the ${secondsText(BACKOFF_CAP_MS)} retry cap${lastError}`,
         ...base,
       },
     };

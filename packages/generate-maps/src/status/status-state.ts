@@ -30,13 +30,15 @@ export interface StatusState {
   /** the monotonic clock at the start */
   readonly startedAt: number;
   lastCycle: CycleSummary | null;
+  /** the monotonic clock at the first failed cycle since the last good one (null: the last one was good) */
+  failingSince: number | null;
   lastSuccess: GoodCycle | null;
   applied: GoodCycle | null;
 }
 
 // A fresh state for a process started at `now` (the monotonic clock).
 export function createStatusState(now: number): StatusState {
-  return { startedAt: now, lastCycle: null, lastSuccess: null, applied: null };
+  return { startedAt: now, lastCycle: null, failingSince: null, lastSuccess: null, applied: null };
 }
 
 // Records one cycle result at time `now`.
@@ -49,6 +51,7 @@ export function recordCycle(state: StatusState, result: CycleResult, now: ClockR
     stage: result.ok ? null : result.stage,
     error: failure && { kind: failure.kind, message: failure.message },
   };
+  state.failingSince = result.ok ? null : (state.failingSince ?? now.monotonic);
   if (!result.ok) {
     // A write fails only when the guard let the cycle write: a hold shown by the last good cycle is over
     // (released), though the files still route what they did. /healthz, /metrics, /routes and /explain
