@@ -1,7 +1,7 @@
 // /healthz's warnings about the backends (a tcp_<port> TCP_PORTS does not list, https=only without
 // ENABLE_SSL) describe the backends HAProxy runs: after a start on refused inputs, those of the last good
 // snapshot it runs; after a reload HAProxy refused (at runtime, or an adoption's), those the old workers
-// keep serving.
+// keep serving (refused in time, or late after a timeout).
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
@@ -123,6 +123,36 @@ test("an adoption reload the master refuses: /healthz warns about the snapshot i
   const url = String((await second.waitForEvent("status.listening"))["url"]);
   assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 503, "not routed");
   assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "the workers run no such backend");
+
+  // the cause gone, the change goes live with its warnings
+  const fixed = second.logs.length;
+  await writeFile(stand.bad, "");
+  await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
+  await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
+  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
+});
+
+test("an adoption reload that times out, then refused: /healthz warns about the snapshot its workers keep serving", async (t) => {
+  // the master's next re-execution sleeps 4 s (past --reload-timeout 2s), then is refused
+  const { app, fixture, stand, first } = await startRefusingScenario(t, ["127.0.89.1", "127.0.89.2"], {
+    sleepSeconds: 4,
+  });
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+
+  await writeFile(stand.bad, "frontend rh_bad\n    bogus-keyword\n");
+  await writeFile(stand.flag, "");
+  await fixture.write(files(app.address, true));
+  const args = ["--haproxy-bin", stand.bin, "--reload-timeout", "2s", "--status-port", "0"];
+  const second = await fixture.start(args);
+  assert.equal((await second.waitForEvent("adopt.reload-failed"))["kind"], "timeout");
+  const url = String((await second.waitForEvent("status.listening"))["url"]);
+  const settled = await second.waitForEvent("reload.settled", { timeoutMs: 15_000 });
+  assert.equal(settled["outcome"], "refused", "the master's late verdict");
+  assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 503, "not routed");
+  assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "the workers run no such backend");
+  await second.waitForEvent("reload.failed", { timeoutMs: 15_000 });
+  assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "nor after a retry refused");
 
   // the cause gone, the change goes live with its warnings
   const fixed = second.logs.length;

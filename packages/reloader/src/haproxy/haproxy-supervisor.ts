@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   stdoutFifo: StdoutFifo | null;
   /** called once when restarts keep failing: the reloader should exit 1 */
   onGiveUp: (error: Error) => void;
+  /** hears of the snapshot a late refusal pointed `current` back at (settleLateReload) */
+  onPointedBack?: (generation: number) => Promise<void>;
 }
 
 // How a switch to a new snapshot ended: HAProxy was down (it starts from it), or the reload's verdict;

@@ -24,7 +24,12 @@ export interface LateReload {
 export async function settleLateReload(
   late: LateReload,
   info: ProcInfo,
-  options: { layout: StateLayout; status: ReloaderStatus; logger: Logger },
+  options: {
+    layout: StateLayout;
+    status: ReloaderStatus;
+    logger: Logger;
+    onPointedBack?: (generation: number) => Promise<void>;
+  },
 ): Promise<void> {
   const { layout, status, logger } = options;
   const verdict = late.before === null ? null : judgeReload(late.before, info);
@@ -56,6 +61,8 @@ export async function settleLateReload(
     await pointCurrent(layout, kept);
     status.currentIs(kept);
     await clearKept(layout);
+    // The reports (TCP ports, HTTPS) may have heard of the refused snapshot: an adoption's, at the start.
+    await options.onPointedBack?.(kept);
   }
   const back = kept === null ? "" : `; current is back on gen-${kept}`;
   const said = {

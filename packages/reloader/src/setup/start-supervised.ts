@@ -50,6 +50,13 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   let giveUp: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (giveUp = reject));
   failed.catch(() => undefined);
+  const reports = options.userConfig === null ? createBackendReports(options, logger, status) : null;
+  // A reload refused after the reports heard of its snapshot (an adoption's) points `current` back at
+  // the snapshot the workers run: the reports describe its backends, not those of the one refused.
+  const reportSnapshot = async (generation: number): Promise<void> => {
+    const running = reports === null ? null : await readSnapshotBackends(layout, generation);
+    if (running !== null) reports?.(running);
+  };
   const supervisor = new HaproxySupervisor({
     bin: options.haproxyBin,
     layout,
@@ -59,11 +66,11 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     status,
     stdoutFifo,
     onGiveUp: giveUp,
+    onPointedBack: reportSnapshot,
   });
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
   const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots);
-  const reports = options.userConfig === null ? createBackendReports(options, logger, status) : null;
   const applier = new ConfigApplier({
     store,
     inputs,
@@ -92,11 +99,10 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
   if (found.kind === "running") {
     await adoptMaster(found, supervisor, logger, { layout, status, previous });
-    // A refused adoption reload pointed `current` back at the snapshot the workers run: the reports
-    // describe its backends, not those of the snapshot they refused.
+    // A refused adoption reload pointed `current` back at the snapshot the workers run (one refused
+    // late does so when the master answers again: onPointedBack).
     const back = status.snapshot().currentGeneration;
-    const running = back === generation || back === null ? null : await readSnapshotBackends(layout, back);
-    if (running !== null) reports?.(running);
+    if (back !== generation && back !== null) await reportSnapshot(back);
   } else {
     stopIfAsked(stop, "before HAProxy's start");
     await supervisor.start();
