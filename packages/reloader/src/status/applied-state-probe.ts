@@ -13,6 +13,9 @@ export interface AppliedStateProbeInput {
   inputs: InputPaths;
   layout: StateLayout;
   generation: () => number | null;
+  /** true while the running worker may run part of failed runtime steps on top of that generation
+   * (StatusSnapshot.partialStepsToward): the files on disk are not all it runs, even if they are its */
+  partial?: () => boolean;
   /** reads and hashes a triple (default hashTriple; tests count the calls) */
   readTriple?: ReadTriple;
   /** the wall clock the files' timestamps are compared with (default Date.now) */
@@ -30,9 +33,11 @@ export function createAppliedStateProbe(input: AppliedStateProbeInput): () => Pr
   };
   let inFlight: Promise<AppliedState> | null = null;
   return () => {
-    inFlight ??= readAppliedState(input.inputs, input.layout, input.generation(), readers).finally(() => {
-      inFlight = null;
-    });
+    inFlight ??= readAppliedState(input.inputs, input.layout, input.generation(), readers)
+      .then((state) => (state.applied && input.partial?.() === true ? { ...state, applied: false } : state))
+      .finally(() => {
+        inFlight = null;
+      });
     return inFlight;
   };
 }

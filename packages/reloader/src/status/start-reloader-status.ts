@@ -41,7 +41,8 @@ export async function startReloaderStatus(input: ReloaderStatusInput): Promise<S
   const generation = () => status.snapshot().runningGeneration;
   const graceMs = options.debounceMs + options.reloadTimeoutMs + APPLY_SLACK_MS;
   // A change's wait is measured on the monotonic clock, not read from its mtime alone.
-  const applied = withPendingSince(createAppliedStateProbe({ inputs, layout, generation }), {
+  const partial = () => status.snapshot().partialStepsToward !== null;
+  const applied = withPendingSince(createAppliedStateProbe({ inputs, layout, generation, partial }), {
     capMs: graceMs + 1000,
     clock: now,
   });
