@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createLogger, writeFileAtomic } from "@rancher-haproxy/core";
 import { waitFor } from "@rancher-haproxy/test-support";
+import { dirIdentities } from "../src/watch/dir-identities.ts";
 import { watchInputs } from "../src/watch/watch-inputs.ts";
 
 const logger = createLogger({ name: "watch-test", level: "silent", format: "json" });
@@ -150,6 +151,26 @@ test("a write is reported once the target of the inputs' dangling symlink is mad
   const before = reports.length;
   await writeFileAtomic(map, "new.dev.tld app\n");
   await waitFor(() => reports.length > before, { timeoutMs: 10_000, message: "the write is reported" });
+});
+
+// Found by a review: the recheck started a stat of the directories at each tick without waiting for the
+// last; on a hung mount (a stat that never returns) they piled up without bound, filling libuv's threads.
+test("the recheck has at most one stat of the directories in flight", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-watch-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const paths = [join(dir, "haproxy-backends.cfg"), join(dir, "domain.map")];
+  const hung: (() => void)[] = [];
+  const identities = (dirs: readonly string[]) =>
+    new Promise<Map<string, string>>((resolve) => hung.push(() => void dirIdentities(dirs).then(resolve)));
+  const recheck = { intervalMs: 10, onProblem: () => undefined, identities };
+  const watcher = watchInputs(paths, 100, () => undefined, logger, recheck);
+  t.after(() => watcher.close());
+  await watcher.ready;
+  await waitFor(() => hung.length >= 1, { timeoutMs: 10_000, message: "a first recheck" });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // 30 ticks of the recheck
+  assert.equal(hung.length, 1, "no second stat while the first hangs");
+  hung[0]?.(); // the mount answers: the rechecks go on
+  await waitFor(() => hung.length >= 2, { timeoutMs: 10_000, message: "the next recheck" });
 });
 
 // Resolves once no report came for `ms`.

@@ -18,6 +18,8 @@ export interface WatchRecheck {
   intervalMs: number;
   /** the watch failed (why: the first error) or works again (null) */
   onProblem(problem: string | null): void;
+  /** reads the directories' identities (default dirIdentities; a test stands in for a hung mount) */
+  identities?: typeof dirIdentities;
 }
 
 // Call onChange(firstEventAt) at the first event of a burst and once more after `quietMs` of quiet. The
@@ -102,15 +104,21 @@ export function watchInputs(
       )
       .finally(() => (rearming = null));
   };
+  // One stat of the directories at a time: on a hung mount a stat never returns, and one per tick piled
+  // up without bound (each holding one of libuv's threads, which every file read of the process shares).
+  let checking = false;
   const timer =
     recheck.intervalMs > 0
       ? setInterval(() => {
-          if (rearming || closed) return;
+          if (rearming || closed || checking) return;
           if (problem !== null) return rearm("failed");
-          void dirIdentities(dirs).then((now) => {
-            const moved = dirs.find((dir) => now.get(dir) !== current.identities.get(dir));
-            if (moved !== undefined && !rearming) rearm("moved", moved);
-          });
+          checking = true;
+          void (recheck.identities ?? dirIdentities)(dirs)
+            .then((now) => {
+              const moved = dirs.find((dir) => now.get(dir) !== current.identities.get(dir));
+              if (moved !== undefined && !rearming) rearm("moved", moved);
+            })
+            .finally(() => (checking = false));
         }, recheck.intervalMs)
       : null;
   timer?.unref();
