@@ -112,6 +112,7 @@ test("HAPROXY_SSL_CERT's chain expiring before its leaf is what the default cert
       certDir: null,
       strictSni: false,
       pollIntervalMs: 0,
+      names: { enabled: "ENABLE_SSL=true", certFile: "HAPROXY_SSL_CERT" },
     },
     paths: certificatePaths(dir),
     masterSocket: join(dir, "no.sock"),

@@ -209,7 +209,7 @@ describe("planCertificates", () => {
         directory: null,
         base64Encoded: false,
         manageDefault: false,
-        defaultFile: { path: "/certs/site.pem", read },
+        defaultFile: { path: "/certs/site.pem", name: "HAPROXY_SSL_CERT", read },
         now,
       });
     assert.deepEqual(plan(b.cert + b.key).default?.names, ["b.test"]);
@@ -404,13 +404,14 @@ describe("readCertificateSources", () => {
     };
     try {
       const certFile = join(dir, "site.pem");
+      const names = { enabled: "ENABLE_SSL=true", certFile: "HAPROXY_SSL_CERT" };
       await writeFile(certFile, "x".repeat(100_000));
-      const read = await readCertificateSources(down, { certDir: null, certFile }, null);
+      const read = await readCertificateSources(down, { certDir: null, certFile, names }, null);
       assert.equal(typeof read.defaultFile?.read === "string" ? read.defaultFile.read.length : -1, 100_000);
       await writeFile(certFile, "x".repeat(140_000));
-      const over = await readCertificateSources(down, { certDir: null, certFile }, null);
+      const over = await readCertificateSources(down, { certDir: null, certFile, names }, null);
       assert.deepEqual(over.defaultFile?.read, { reason: "larger than 131072 bytes" });
-      const unset = await readCertificateSources(down, { certDir: null, certFile: null }, null);
+      const unset = await readCertificateSources(down, { certDir: null, certFile: null, names }, null);
       assert.equal(unset.defaultFile, null);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -8,7 +8,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import { planCertificates } from "../src/certs/model/plan-certificates.ts";
+import { readCertificateSources } from "../src/certs/sources/read-certificate-sources.ts";
 import type { SslOptions } from "../src/options/reloader-options.ts";
+import { resolveOptions } from "../src/options/resolve-options.ts";
 import { prepareCertificate } from "../src/setup/prepare-certificate.ts";
 import { StartupError } from "../src/startup-error.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
@@ -46,6 +49,7 @@ async function setup(t: { after: (fn: () => unknown) => void }) {
     certDir: null,
     strictSni: false,
     pollIntervalMs: 0,
+    names: { enabled: "ENABLE_SSL=true", certFile: "HAPROXY_SSL_CERT" },
   };
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
@@ -144,4 +148,31 @@ test("without HAPROXY_SSL_CERT, a start that cannot build the default certificat
     assert.ok(error.message.startsWith(`the default certificate ${unset.certPath} `), error.message);
     return true;
   });
+});
+
+// Found by a review: given as flags, the options were named as the variables the user never set
+// ("HAPROXY_SSL_CERT=/x not a regular file" for --ssl-cert /x), at start and in /healthz's warnings.
+test("--enable-ssl and --ssl-cert are named as flags, at start and by the certificate manager", async (t) => {
+  const { ssl: given, logger } = await setup(t);
+  const mounted = given.certFile ?? "";
+  const flags = { "enable-ssl": "true", "ssl-cert": mounted, "state-dir": join(mounted, "..", "state") };
+  const { ssl } = resolveOptions(flags, {});
+  assert.deepEqual(ssl.names, { enabled: "--enable-ssl", certFile: "--ssl-cert" });
+  await assert.rejects(prepareCertificate(ssl, noMetadata, logger, accepts), (error) => {
+    assert.ok(error instanceof StartupError);
+    assert.match(error.message, /^--enable-ssl and --ssl-cert=\S+ does not exist, and the metadata /);
+    return true;
+  });
+  await writeFile(mounted, pair.cert);
+  await assert.rejects(
+    prepareCertificate(ssl, noMetadata, logger, accepts),
+    (error) => error instanceof StartupError && error.message.startsWith(`--ssl-cert=${mounted} `),
+  );
+  // The manager's check of the same file (a /healthz warning): named the same way.
+  const read = await readCertificateSources(noMetadata, ssl, null);
+  const plan = planCertificates({ ...read, base64Encoded: false, manageDefault: false, now: Date.now() });
+  assert.match(plan.skipped[0]?.reason ?? "", new RegExp(`^--ssl-cert=${mounted}: `));
+  // The variables, when they are what the user set.
+  const env = resolveOptions({}, { ENABLE_SSL: "true", HAPROXY_SSL_CERT: mounted });
+  assert.deepEqual(env.ssl.names, { enabled: "ENABLE_SSL=true", certFile: "HAPROXY_SSL_CERT" });
 });

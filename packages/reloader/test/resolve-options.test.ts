@@ -68,6 +68,7 @@ describe("resolveOptions", () => {
       certDir: null,
       strictSni: false,
       pollIntervalMs: 5000,
+      names: { enabled: "ENABLE_SSL=true", certFile: "HAPROXY_SSL_CERT" },
     });
     assert.deepEqual(options.syslogHost, { kind: "udp", host: "logs.internal", port: 5514 });
     assert.equal(options.syslogFacility, "local2");

@@ -170,7 +170,7 @@ const startupFailures: {
     name: "an unreadable certificate file",
     metadata: null,
     file: "directory",
-    message: /HAPROXY_SSL_CERT=\S+ not a regular file/,
+    message: /--ssl-cert=\S+ not a regular file/,
   },
 ];
 
@@ -248,8 +248,7 @@ for (const source of ["metadata", "file"] as const) {
     );
     assert.deepEqual(await child.exited, { code: 2, signal: null });
     const fatal = child.logs.find((line) => line.event === "reloader.start-failed");
-    const named =
-      source === "metadata" ? /^.*metadata ssl_cert\/ssl_key: / : /HAPROXY_SSL_CERT=\S+server\.pem: /;
+    const named = source === "metadata" ? /^.*metadata ssl_cert\/ssl_key: / : /--ssl-cert=\S+server\.pem: /;
     assert.match(String(fatal?.["err"]), named);
     assert.match(String(fatal?.["err"]), /HAProxy refuses it/);
     assert.equal(child.count("haproxy.started"), 0);

@@ -200,8 +200,7 @@ export class CertificateManager {
     const { ssl, client, logger, paths } = this.options;
     // Until metadata answers, a reloader started again falls back to the answer the last one read.
     this.metadata ??= await this.lastAnswer.recall();
-    const files = { certDir: ssl.certDir, certFile: ssl.certFile };
-    const read = await readCertificateSources(client, files, this.metadata, this.closing.signal);
+    const read = await readCertificateSources(client, ssl, this.metadata, this.closing.signal);
     // Closed during the read (a stop): no planning, no HAProxy check, no log lines; nothing changes.
     if (this.closing.signal.aborted) return this.loaded;
     if (read.problem === null && read.metadata !== null)

@@ -29,6 +29,9 @@ export interface SslOptions {
   /** CERT_POLL_INTERVAL in ms: how often the certificate sources are re-read (0: only at start,
    * and every 5 s while a certificate waits for HAProxy's check) */
   pollIntervalMs: number;
+  /** how messages name ENABLE_SSL (turned on) and HAPROXY_SSL_CERT as the user set them: the flag the
+   * command line gave (`--enable-ssl`, `--ssl-cert`), else the variable (`ENABLE_SSL=true`, `HAPROXY_SSL_CERT`) */
+  names: { enabled: string; certFile: string };
 }
 
 // HAProxy's stats page (and Prometheus exporter at /metrics) on its own port, behind basic auth.

@@ -69,6 +69,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
       certDir: values.get("sslCertDir"),
       strictSni: values.get("strictSni"),
       pollIntervalMs: values.get("certPollInterval"),
+      names: { enabled: turnedOn(values, "enableSsl"), certFile: values.nameOf("sslCert") },
     },
     stats: {
       enabled: values.get("enableStats"),
@@ -108,8 +109,7 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
   const problems: string[] = [];
   const { stats, ssl } = options;
   const named = (id: OptionId) => values.nameOf(id);
-  // A switch as the user turned it on: `--enable-ssl`, or `ENABLE_SSL=true`.
-  const on = (id: OptionId) => (named(id).startsWith("--") ? named(id) : `${named(id)}=true`);
+  const on = (id: OptionId) => turnedOn(values, id);
   // The default password is refused whatever the username (an empty STATS_PASSWORD means the default).
   if (stats.enabled && stats.password === "haproxy" && !values.get("statsAllowDefaultPassword"))
     problems.push(
@@ -160,6 +160,12 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
   }
   problems.push(...tcpPortProblems(named("tcpPorts"), options.tcpPorts, used));
   return problems;
+}
+
+// A switch as the user turned it on: `--enable-ssl`, or `ENABLE_SSL=true`.
+function turnedOn(values: OptionValues, id: OptionId): string {
+  const name = values.nameOf(id);
+  return name.startsWith("--") ? name : `${name}=true`;
 }
 
 // TCP_PORTS (`option`: as the user gave it): each port once, and none a listener's port already.

@@ -29,12 +29,14 @@ export async function prepareCertificate(
 ): Promise<"file" | "metadata"> {
   // Unset: the copy a reloader started before in this container wrote (it has no other source).
   const source = ssl.certFile ?? ssl.certPath;
-  // How messages name it: the variable only when it is set (the image leaves it unset).
-  const named = ssl.certFile === null ? `the default certificate ${source}` : `HAPROXY_SSL_CERT=${source}`;
+  // How messages name it: the option only when it is set (the image leaves it unset), as the user set it
+  // (`--ssl-cert` or HAPROXY_SSL_CERT), and ENABLE_SSL likewise.
+  const { enabled, certFile: option } = ssl.names;
+  const named = ssl.certFile === null ? `the default certificate ${source}` : `${option}=${source}`;
   const missing =
     ssl.certFile === null
-      ? `ENABLE_SSL=true and no default certificate: HAPROXY_SSL_CERT is unset, ${source} does not exist`
-      : `ENABLE_SSL=true and HAPROXY_SSL_CERT=${source} does not exist`;
+      ? `${enabled} and no default certificate: ${option} is unset, ${source} does not exist`
+      : `${enabled} and ${option}=${source} does not exist`;
   // The mounted file is read as the certificate manager reads it: a regular file, capped, opened without
   // blocking (a FIFO, a directory Docker made of a vanished bind source, an unreadable file: refused).
   let existing: string | null;
@@ -59,13 +61,13 @@ export async function prepareCertificate(
   const keepCopy = (reason: string) => {
     logger.warn(
       { event: "certificate.kept", path: ssl.certPath, refused: source, reason },
-      `HAPROXY_SSL_CERT=${source} is refused (${reason}): serving the copy checked before`,
+      `${option}=${source} is refused (${reason}): serving the copy checked before`,
     );
     return "file" as const;
   };
   if (unreadable !== null) {
     if (await goodCopy()) return keepCopy(unreadable);
-    throw new StartupError(`HAPROXY_SSL_CERT=${source} ${unreadable}`);
+    throw new StartupError(`${option}=${source} ${unreadable}`);
   }
   if (existing !== null) {
     const checked = await checkPem(existing, judge);
@@ -140,6 +142,7 @@ async function readExisting(path: string): Promise<string | null> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return null;
-    throw new StartupError(`HAPROXY_SSL_CERT=${path} cannot be read (${code ?? String(error)})`);
+    // Only the state dir's copy is read so (the mounted file: readCertFile), named as `named` names it.
+    throw new StartupError(`the default certificate ${path} cannot be read (${code ?? String(error)})`);
   }
 }

@@ -22,6 +22,7 @@ export function testCertificateManager(
     certDir: null,
     strictSni: false,
     pollIntervalMs: 0,
+    names: { enabled: "ENABLE_SSL=true", certFile: "HAPROXY_SSL_CERT" },
   };
   return new CertificateManager({
     ssl,

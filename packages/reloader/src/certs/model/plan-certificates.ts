@@ -77,12 +77,12 @@ export function planCertificates(sources: CertificateSources): CertificatePlan {
     plan.skipped.push({ name: "default", reason: same ? `${reason}; ${SERVED_ANYWAY_NOTE}` : reason });
   };
   if (sources.defaultFile) {
-    const { path, read } = sources.defaultFile;
+    const { path, name, read } = sources.defaultFile;
     const checked = typeof read === "string" ? check("default", read, read, now, MOUNTED_FILE_RULES) : null;
     if (checked?.ok) plan.default = checked.cert;
     else {
       const reason = checked?.skipped.reason ?? (typeof read === "string" ? "" : read.reason);
-      refuseDefault(`HAPROXY_SSL_CERT=${path}: ${reason}`, typeof read === "string" ? read : null);
+      refuseDefault(`${name}=${path}: ${reason}`, typeof read === "string" ? read : null);
     }
   } else if (sources.manageDefault && metadata?.defaultCert != null && metadata.defaultKey != null) {
     const cert = decode(metadata.defaultCert);

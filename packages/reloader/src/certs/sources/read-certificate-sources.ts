@@ -1,6 +1,7 @@
 // Every certificate source in one pass: the proxy service's metadata (a failure keeps the last answer
 // and is reported), SSL_CERT_DIR and HAPROXY_SSL_CERT (when set).
 import type { MetadataClient } from "@rancher-haproxy/core";
+import type { SslOptions } from "../../options/reloader-options.js";
 import { MAX_CERT_FILE_BYTES, readCertDir, readCertFile, type CertDirFiles } from "./read-cert-dir.js";
 import { readMetadataCerts, type MetadataCerts } from "./read-metadata-certs.js";
 
@@ -16,6 +17,8 @@ export interface CertificateSourcesRead {
 // The mounted default certificate file as read.
 export interface DefaultFileRead {
   path: string;
+  /** how messages name its option: `--ssl-cert` or HAPROXY_SSL_CERT (SslOptions.names) */
+  name: string;
   read: string | { reason: string };
 }
 
@@ -23,7 +26,7 @@ export interface DefaultFileRead {
 // default file; never throws.
 export async function readCertificateSources(
   client: MetadataClient,
-  files: { certDir: string | null; certFile: string | null },
+  files: Pick<SslOptions, "certDir" | "certFile" | "names">,
   last: MetadataCerts | null,
   signal?: AbortSignal,
 ): Promise<CertificateSourcesRead> {
@@ -40,6 +43,10 @@ export async function readCertificateSources(
   const defaultFile =
     certFile === null
       ? null
-      : { path: certFile, read: await readCertFile(certFile, 2 * MAX_CERT_FILE_BYTES) };
+      : {
+          path: certFile,
+          name: files.names.certFile,
+          read: await readCertFile(certFile, 2 * MAX_CERT_FILE_BYTES),
+        };
   return { metadata, directory, defaultFile, problem };
 }
