@@ -5,7 +5,7 @@
 // SERVER_SLOTS cause exactly one reload, then none again.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readReloadCounter, readStatusJson, worldTree } from "@rancher-haproxy/test-support";
+import { readReloadCounter, readStatusJson, waitFor, worldTree } from "@rancher-haproxy/test-support";
 import { assertCleanStop, startBackends, startWorldPair } from "./helpers/e2e.ts";
 import {
   assertConsistent,
@@ -87,9 +87,16 @@ test("runtime state equals the files and the snapshot after a run, a forced relo
   await assertConsistent(pair);
   const reloaded = await readReloadCounter(pair.paths.stateDir);
   assert.equal(reloaded.reloads, baseline.reloads + 1, "the new stack reloaded HAProxy exactly once");
-  assert.deepEqual(reloadsSince(reportBefore, await readRuntimeReport(pair.reloader)), {
-    "backends-changed": 1,
-  });
+  // The new worker routes the layout before the reloader has the master's verdict on the reload, and
+  // reloader_reloads_by_reason_total counts it only then: read it once it moved.
+  const counted = await waitFor(
+    async () => {
+      const more = reloadsSince(reportBefore, await readRuntimeReport(pair.reloader));
+      return Object.keys(more).length > 0 ? more : null;
+    },
+    { timeoutMs: 20_000, message: "the reload counted in reloader_reloads_by_reason_total" },
+  );
+  assert.deepEqual(counted, { "backends-changed": 1 });
   await runEvents(pair, shop, layout, 5);
   await assertNoReload(pair, reloaded, "the changes after the reload");
   await assertConsistent(pair);
