@@ -28,10 +28,13 @@ export function openEchoConnection(port: number, timeoutMs = 5000): Promise<Echo
       waiter?.done(error);
       waiter = null;
     };
+    const peerClosed = () =>
+      fail(new Error(`closed by the peer (received ${JSON.stringify(buffer.slice(0, 80))})`));
     socket.on("error", (error) => fail(error));
-    socket.on("close", () =>
-      fail(new Error(`closed by the peer (received ${JSON.stringify(buffer.slice(0, 80))})`)),
-    );
+    socket.on("close", peerClosed);
+    // The peer's FIN is its close: from then a write fails ("ended by the other party") until `close`
+    // comes, so a round trip started in between failed with that error instead of this one.
+    socket.on("end", peerClosed);
     socket.setEncoding("utf8");
     let server: string | null = null;
     socket.on("data", (chunk: string) => {
@@ -72,6 +75,7 @@ export function openEchoConnection(port: number, timeoutMs = 5000): Promise<Echo
         new Promise<void>((done) => {
           open.removeAllListeners("close");
           open.removeAllListeners("error");
+          open.off("end", peerClosed);
           open.on("error", () => undefined);
           open.once("close", () => done());
           open.end();
