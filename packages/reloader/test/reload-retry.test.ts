@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createServer, type AddressInfo } from "node:net";
 import { test, type TestContext } from "node:test";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
@@ -14,6 +13,7 @@ import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/s
 import type { ReloaderHealth } from "../src/index.ts";
 import { RetryBackoff } from "../src/reload/retry-backoff.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { holdPort } from "./helpers/held-port.ts";
 
 type Health = ReloaderHealth["body"];
 
@@ -45,15 +45,7 @@ async function fileStamps(fixture: Fixture): Promise<string[]> {
 async function failingChange(t: TestContext, args: string[]) {
   const app = await startBackend({ name: "app", host: "127.0.0.49" });
   t.after(() => app.close());
-  const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-  let blocking = true;
-  const unblock = () => {
-    blocking = false;
-    return new Promise((resolve) => blocker.close(resolve));
-  };
-  t.after(() => (blocking ? unblock() : undefined));
-  const blockedPort = (blocker.address() as AddressInfo).port;
+  const { port: blockedPort, release: unblock } = await holdPort(t);
   const fixture = await createFixture((fn) => t.after(fn), {
     backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
     map: renderTestMap({ "app.dev.tld": "app" }),

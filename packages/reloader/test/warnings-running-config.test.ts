@@ -4,7 +4,6 @@
 // keep serving (refused in time, or late after a timeout).
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderBackends, writeFileAtomic } from "@rancher-haproxy/core";
@@ -14,6 +13,7 @@ import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/s
 import type { ReloaderHealth } from "../src/index.ts";
 import { startRefusingScenario } from "./helpers/adopt-scenario.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { holdPort } from "./helpers/held-port.ts";
 
 type Health = ReloaderHealth["body"];
 
@@ -75,15 +75,7 @@ test("a reload HAProxy refuses: /healthz warns about the files the old workers r
   const app = await startBackend({ name: "app", host: "127.0.0.204" });
   t.after(() => app.close());
   // a port a plain listener holds: a frontend on it passes haproxy -c, and every reload fails to bind
-  const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-  let blocking = true;
-  const unblock = () => {
-    blocking = false;
-    return new Promise((resolve) => blocker.close(resolve));
-  };
-  t.after(() => (blocking ? unblock() : undefined));
-  const blockedPort = (blocker.address() as AddressInfo).port;
+  const held = await holdPort(t);
   const fixture = await createFixture((fn) => t.after(fn), {
     ...files(app.address, false),
     args: ["--status-port", "0"],
@@ -94,7 +86,7 @@ test("a reload HAProxy refuses: /healthz warns about the files the old workers r
   const from = fixture.reloader.logs.length;
   const privateBase = join(fixture.stateDir, "haproxy.cfg");
   const base = await readFile(privateBase, "utf8");
-  await writeFileAtomic(privateBase, `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${blockedPort}\n`);
+  await writeFileAtomic(privateBase, `${base}\nfrontend rh_extra\n    bind 127.0.0.1:${held.port}\n`);
   await fixture.write(files(app.address, true));
   await fixture.reloader.waitForEvent("reload.failed", { from });
   await fixture.reloader.waitForEvent("apply.retry", { from });
@@ -102,7 +94,7 @@ test("a reload HAProxy refuses: /healthz warns about the files the old workers r
   assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "HAProxy runs no such backend");
 
   // once HAProxy takes the files, their warnings are shown
-  await unblock();
+  await held.release();
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 40_000 });
   assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 403);
   await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });

@@ -121,7 +121,11 @@ for (const [how, linked, replace] of [
     const watcher = watchInputs(paths, 100, (at) => reports.push(at), logger);
     t.after(() => watcher.close());
     await watcher.ready;
+    const armed = reports.length;
     await replace(dir);
+    // The watch on the new directory reports once it is ready (what was written meanwhile is read then):
+    // waited for, so the write below is heard by that watch, not counted by that catch-up report.
+    await waitFor(() => reports.length > armed, { timeoutMs: 10_000, message: "the watch re-armed" });
     await quiet(reports, 1000);
     const before = reports.length;
     await writeFileAtomic(map, "new.dev.tld app\n");
@@ -146,7 +150,9 @@ test("a write is reported once the target of the inputs' dangling symlink is mad
   );
   t.after(() => watcher.close());
   await watcher.ready;
+  const armed = reports.length;
   await mkdir(join(root, "live-1"));
+  await waitFor(() => reports.length > armed, { timeoutMs: 10_000, message: "the watch re-armed" });
   await quiet(reports, 1000);
   const before = reports.length;
   await writeFileAtomic(map, "new.dev.tld app\n");
