@@ -86,16 +86,20 @@ const parent = process.ppid;
 setInterval(() => process.ppid !== parent && process.exit(9), 50);
 `;
 
-test("a reloader started again during a stop gets what is left of RELOADER_STOP_TIMEOUT, not a whole budget", async (t) => {
-  // Blanks and a leading zero, read as the reloader reads them (trimmed, decimal: 8 s; the shell's
-  // arithmetic failed on 08 as an octal number, and each restart got the whole budget again).
-  const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, { RELOADER_STOP_TIMEOUT: " 08s " });
+// Stops an entrypoint running the slow-dying reloader with `env` (it restarts it three times, exit 3);
+// the stop budget each reloader was started with (RELOADER_STOP_TIMEOUT as it saw it), in order.
+async function budgetsOfAStop(t: TestContext, env: Record<string, string>): Promise<unknown[]> {
+  const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, env);
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   process.kill(entrypoint.pid, "SIGTERM");
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 3, signal: null });
-  const budgets = entrypoint.logs
-    .filter((line) => line.event === "fake.started")
-    .map((line) => line["stopTimeout"]);
+  return entrypoint.logs.filter((line) => line.event === "fake.started").map((line) => line["stopTimeout"]);
+}
+
+test("a reloader started again during a stop gets what is left of RELOADER_STOP_TIMEOUT, not a whole budget", async (t) => {
+  // Blanks and a leading zero, read as the reloader reads them (trimmed, decimal: 8 s; the shell's
+  // arithmetic failed on 08 as an octal number, and each restart got the whole budget again).
+  const budgets = await budgetsOfAStop(t, { RELOADER_STOP_TIMEOUT: " 08s " });
   assert.equal(budgets[0], " 08s ", "the first reloader: the container's budget");
   const left = budgets.slice(1).map((value) => Number(/^(\d+)ms$/.exec(String(value))?.[1]));
   assert.equal(left.length, 3, `three restarts: ${JSON.stringify(budgets)}`);
@@ -113,13 +117,7 @@ for (const [how, env] of [
   ["of blanks only", { RELOADER_STOP_TIMEOUT: " " }],
 ] as const) {
   test(`with RELOADER_STOP_TIMEOUT ${how}, a reloader started again during a stop gets what is left of the default 30 s`, async (t) => {
-    const entrypoint = await startEntrypoint(t, SLOW_DYING_RELOADER, env);
-    await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
-    process.kill(entrypoint.pid, "SIGTERM");
-    assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 3, signal: null });
-    const budgets = entrypoint.logs
-      .filter((line) => line.event === "fake.started")
-      .map((line) => line["stopTimeout"]);
+    const budgets = await budgetsOfAStop(t, env);
     assert.equal(budgets.length, 4, `the first reloader and three restarts: ${JSON.stringify(budgets)}`);
     budgets.slice(1).forEach((value, index) => {
       const ms = Number(/^(\d+)ms$/.exec(String(value))?.[1]);
