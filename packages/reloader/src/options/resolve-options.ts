@@ -23,14 +23,6 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 // lives in the state dir, so the dir may have 85 bytes.
 export const MAX_STATE_DIR = 97 - "/master.sock".length;
 
-// The option of each listener listenerPorts names by its variable.
-const LISTENER_IDS: Readonly<Record<string, OptionId>> = {
-  HTTP_PORT: "httpPort",
-  HTTPS_PORT: "httpsPort",
-  STATS_PORT: "statsPort",
-  STATUS_PORT: "statusPort",
-};
-
 const TEXT = {
   usage:
     "$0 [flags]\n\nRuns HAProxy and reloads it, without dropping requests, when its generated files change.",
@@ -146,10 +138,7 @@ function crossChecks(options: ReloaderOptions, values: OptionValues, redirect: b
     problems.push(
       `invalid ${values.sourceOf("stateDir")} ${JSON.stringify(options.stateDir)}: with ${on("enableSsl")} only letters, digits and ._/@:+- (a crt-list and the runtime API cannot quote a path)`,
     );
-  const used = listenerPorts(options).map(([variable, port]) => {
-    const id = LISTENER_IDS[variable];
-    return [id === undefined ? variable : named(id), port] as [string, number];
-  });
+  const used = listenerPorts(options, named);
   // Every port two or more listeners share, with all their names (not only the first pair's).
   for (const port of new Set(used.map(([, port]) => port))) {
     const names = used.filter(([, other]) => other === port).map(([name]) => name);

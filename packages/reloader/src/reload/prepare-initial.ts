@@ -31,7 +31,7 @@ export async function prepareInitial(
       options.onRunning?.(read.files.backends);
     } else if (!start.unsettled) {
       // The checks refused these bytes: they will refuse them again, so wait for the files to change.
-      // Counted and said as a refusal by a later pass is (the first pass finds them settled).
+      // Counted as a later pass counts a refusal: the first pass finds these bytes settled and would not.
       change.settledHash = read.files.hash;
       status.reloadEnded("check-failed", null, null, start.refused);
       status.inputsRefused(read.files.hash, start.refused);

@@ -142,7 +142,7 @@ async function readExisting(path: string): Promise<string | null> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return null;
-    // Only the state dir's copy is read so (the mounted file: readCertFile), named as `named` names it.
+    // Only the state dir's copy is read here (readCertFile reads the mounted file): named as that copy.
     throw new StartupError(`the default certificate ${path} cannot be read (${code ?? String(error)})`);
   }
 }
