@@ -13,6 +13,8 @@ import {
   type ReloaderProcess,
 } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import type { ReloaderHealth } from "../src/index.ts";
 import { createFixture, waitForApply } from "./helpers/fixture.ts";
 
 const answers = (url: string, host: string, name: string) => async () => {
@@ -164,11 +166,23 @@ test("broken files at start-up: HAProxy starts from the last good snapshot and s
     backends: `${good}    server s1 127.0.0.1:19\n`,
     map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
   });
-  const second = await fixture.start();
+  const second = await fixture.start(["--status-port", "0"]);
   // a server name twice in a backend: refused by the reloader's own check (servers become slots)
   await second.waitForEvent("inputs.rejected");
   const lastGood = await second.waitForEvent("start.last-good");
   assert.match(String(lastGood.msg), /last good snapshot/);
+  // Counted as the same refusal later is (found by a review: the first pass found these bytes settled and
+  // never counted them): reloader_check_failures_total, check_failed reloads and /healthz's lastError.
+  const url = String((await second.waitForEvent("status.listening"))["url"]);
+  const health = await readStatusJson<ReloaderHealth["body"]>(url, "/healthz");
+  assert.equal(health.status, 503);
+  assert.match(health.json.reason, /^the files on disk are refused/);
+  assert.match(health.json.lastError ?? "", /^inputs rejected: /);
+  assert.ok(health.json.reason.includes(`(${health.json.lastError})`), "the reason quotes the same refusal");
+  const metrics = await scrapeMetrics(url);
+  assert.equal(metricValue(metrics, "reloader_check_failures_total"), 1);
+  assert.equal(metricValue(metrics, "reloader_reloads_total", { result: "check_failed" }), 1);
+  assert.equal(metricValue(metrics, "reloader_inputs_applied"), 0);
   assert.ok(await answers(fixture.url, "app.dev.tld", "app")(), "old routing answers");
   assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).status, 503);
 
