@@ -1,18 +1,8 @@
 // The order of a cycle's writes, so that every state on disk between two renames is consistent: the map
 // never names a backend the backends file does not declare. Additions: backends first. Removals: map
 // first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
-import { PROXY_OPTIONS, type ProxyOption } from "../model/routing-table.js";
-import {
-  eachLine,
-  isBackendName,
-  isIPv4,
-  isServerToken,
-  parsePort,
-  parseSharedFiles,
-  parseTcpBackendName,
-  renderBackends,
-  type SharedBackend,
-} from "@rancher-haproxy/core";
+import { eachLine, parseSharedFiles, renderBackends, type SharedBackend } from "@rancher-haproxy/core";
+import { salvageBackends } from "./salvage-backends.js";
 
 // One write of the plan: which file, with which bytes.
 export interface WriteStep {
@@ -136,44 +126,14 @@ function unionBackends(currentText: string, nextText: string, declaredNext: Read
   return renderBackends({ backends });
 }
 
-const SERVER_LINE = /^ {4}server (\S+) ([0-9.]+):([0-9]+)(?: (\S+))?$/;
-
-// The backends of a file: all of them with their options when the contract accepts it; else, line by
-// line, the blocks and servers that validate (without options). Every name the contract allows is kept
-// (a stack, `<stack>.<service>`, `tcp_<port>` in mode tcp): the old map may route to any of them, and the
-// union step must still declare it (a path backend dropped here made that step a map naming a missing
-// backend, which the reloader reports as not settled).
+// The backends of a file: all of them with their options when the contract accepts it; else the blocks
+// it accepts read one by one (salvageBackends), each with its options and servers. Every name the
+// contract allows is kept (a stack, `<stack>.<service>`, `tcp_<port>` in mode tcp): the old map may route
+// to any of them, and the union step must still declare it (a path backend dropped here made that step a
+// map naming a missing backend, which the reloader reports as not settled).
 function parseBackends(text: string): SharedBackend[] {
   const parsed = parseSharedFiles({ backends: text, map: "" });
-  if (parsed.ok) return parsed.table.backends;
-  const backends: SharedBackend[] = [];
-  let current: SharedBackend | undefined;
-  for (const line of eachLine(text)) {
-    const header = /^backend (\S+)$/.exec(line);
-    if (header) {
-      current = fallbackBackend(header[1] ?? "");
-      if (current) backends.push(current);
-      continue;
-    }
-    const server = SERVER_LINE.exec(line);
-    const [, name = "", address = "", portText = "", proxy] = server ?? [];
-    const port = parsePort(portText);
-    if (!current || !server || !isServerToken(name) || !isIPv4(address) || port === undefined) continue;
-    if (proxy !== undefined && !(PROXY_OPTIONS as readonly string[]).includes(proxy)) continue;
-    current.servers.push({
-      name,
-      address,
-      port,
-      ...(proxy === undefined ? {} : { proxy: proxy as ProxyOption }),
-    });
-  }
-  return backends;
-}
-
-// The empty block of a backend named `name` in a file the contract refused, or undefined for a bad name.
-function fallbackBackend(name: string): SharedBackend | undefined {
-  if (parseTcpBackendName(name) !== undefined) return { name, mode: "tcp", servers: [] };
-  return isBackendName(name) ? { name, servers: [] } : undefined;
+  return parsed.ok ? parsed.table.backends : salvageBackends(text);
 }
 
 function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

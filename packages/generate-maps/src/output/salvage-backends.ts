@@ -1,0 +1,69 @@
+// What the union step can keep of an old backends file the contract refuses as a whole (another version's
+// line, a hand edit, a file cut short): each `backend` block is read by the contract on its own, so one
+// refused line costs its block at most, never the options and servers of every other block. The file is
+// in the shared volume and untrusted: nothing of it is kept but what the contract's parser returns.
+import { parseSharedFiles, type SharedBackend } from "@rancher-haproxy/core";
+
+// The blocks of `text` the contract accepts, each read alone with its options and servers; a block it
+// refuses is read again without the lines it named, and kept only if the contract then accepts it whole
+// (a refused header, a file cut short in it, or a second refused pass drops the block). A name declared
+// in two blocks is dropped (which of them was meant cannot be told). Bounded work: two parses per block.
+export function salvageBackends(text: string): SharedBackend[] {
+  const kept = new Map<string, SharedBackend>();
+  const twice = new Set<string>();
+  for (const block of eachBlock(text)) {
+    const backend = readBlock(block);
+    if (backend === undefined) continue;
+    if (kept.has(backend.name)) twice.add(backend.name);
+    else kept.set(backend.name, backend);
+  }
+  return [...kept.values()].filter((backend) => !twice.has(backend.name));
+}
+
+// The one backend the contract reads from `block`, or undefined.
+function readBlock(block: string): SharedBackend | undefined {
+  const parsed = parseSharedFiles({ backends: block, map: "" });
+  if (parsed.ok) return parsed.table.backends.length === 1 ? parsed.table.backends[0] : undefined;
+  const refused = new Set<number>();
+  for (const { line } of parsed.problems) {
+    // the header (line 1) or the whole block (null: cut short): nothing of it can be trusted
+    if (line === null || line === 1) return undefined;
+    refused.add(line);
+  }
+  const again = parseSharedFiles({ backends: withoutLines(block, refused), map: "" });
+  return again.ok && again.table.backends.length === 1 ? again.table.backends[0] : undefined;
+}
+
+// `text` without its lines numbered in `lines` (1-based).
+function withoutLines(text: string, lines: ReadonlySet<number>): string {
+  let kept = "";
+  let number = 1;
+  for (let start = 0; start < text.length; number++) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end + 1;
+    if (!lines.has(number)) kept += text.slice(start, stop);
+    start = stop;
+  }
+  return kept;
+}
+
+// The blocks of a backends file: each from a line that starts at its first column with neither a blank
+// nor a `#` (a header, or a line the contract refuses there) to the next such line, line feeds kept.
+function* eachBlock(text: string): Generator<string> {
+  let blockStart = 0;
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end + 1;
+    if (start > blockStart && startsBlock(text.charCodeAt(start))) {
+      yield text.slice(blockStart, start);
+      blockStart = start;
+    }
+    start = stop;
+  }
+  if (blockStart < text.length) yield text.slice(blockStart);
+}
+
+// Whether a line whose first character is `code` opens a block (not a blank, a tab, `#` or an empty line).
+function startsBlock(code: number): boolean {
+  return code !== 0x20 && code !== 0x09 && code !== 0x23 && code !== 0x0a;
+}
