@@ -5,57 +5,24 @@
 // on the supervisor's own lock; callers just call the methods.
 import { currentWorker, type ProcInfo } from "@rancher-haproxy/core";
 import { rm } from "node:fs/promises";
-import type { Logger } from "@rancher-haproxy/core";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import type { ReloadReason } from "../model/plan-update.js";
-import type { StateLayout } from "../output/snapshot-layout.js";
 import { clearKept, noteReloadSent, pointKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import { readWorkersGeneration } from "../sources/read-state-dir.js";
-import type { ReloaderStatus } from "../state/reloader-status.js";
 import { StartupError } from "../startup-error.js";
 import { readProc, type Verdict } from "./confirm-reload.js";
+import { countReload } from "./count-reload.js";
 import { describeStartFailure } from "./describe-start-failure.js";
 import { launchMaster } from "./launch-master.js";
 import { reloadMaster } from "./reload-master.js";
-import { settleLateReload, type LateReload } from "./settle-late-reload.js";
+import { sentOf, settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
 import { RestartPolicy } from "./restart-policy.js";
 import { SerialLock } from "./serial-lock.js";
 import { stopHaproxy } from "./stop-haproxy.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
-import type { StdoutFifo } from "./stdout-fifo.js";
-
-// What the supervisor needs.
-export interface SupervisorOptions {
-  bin: string;
-  layout: StateLayout;
-  reloadTimeoutMs: number;
-  maxRestarts: number;
-  logger: Logger;
-  status: ReloaderStatus;
-  /** where HAProxy's stdout goes (null: a pipe to this process) */
-  stdoutFifo: StdoutFifo | null;
-  /** called once when restarts keep failing: the reloader should exit 1 */
-  onGiveUp: (error: Error) => void;
-  /** hears of the snapshot a late refusal pointed `current` back at (settleLateReload) */
-  onPointedBack?: (generation: number) => Promise<void>;
-}
-
-// How a switch to a new snapshot ended: HAProxy was down (it starts from it), or the reload's verdict;
-// a reload that was refused or not confirmed left `current` on `kept` again.
-// `waiting`: no reload was sent and `current` did not move, because the last reload timed out and the
-// master has not answered since.
-export type SwitchResult =
-  | { kind: "deferred" }
-  | { kind: "reloaded"; verdict: Verdict; kept: number | null }
-  | { kind: "waiting"; reason: string };
-
-// Why a switch or reload is put off: the last reload timed out (or could not be sent: someone else's may
-// have reached the master) and the master still does not answer.
-function unsettledReason(late: LateReload): string {
-  const what = late.sent === false ? "a reload could not be sent to it" : "a reload timed out";
-  return `the master has not answered since ${what}: current is not moved until it does`;
-}
+import type { SupervisorOptions } from "./supervisor-options.js";
+import type { SwitchResult } from "./switch-result.js";
 
 // How many of HAProxy's last stderr lines a first start keeps for its failure message.
 const START_STDERR_LINES = 1000;
@@ -350,18 +317,4 @@ export class HaproxySupervisor {
       if (!this.stopping) void this.lock.run(() => this.launch("restart"));
     }, delayMs);
   }
-}
-
-// `sent: false` of a verdict whose reload never reached the master, for its LateReload.
-function sentOf(verdict: Verdict): { sent?: false } {
-  return !verdict.ok && verdict.sent === false ? { sent: false } : {};
-}
-
-// A reload sent outside a change's own switch (the revert of runtime steps, the certificates' fallback),
-// counted by reason and result; one not confirmed in time is counted when the master answers again.
-function countReload(status: ReloaderStatus, reason: ReloadReason, verdict: Verdict): void {
-  status.reloadFor(reason);
-  if (verdict.ok) status.reloadCounted("applied");
-  else if (verdict.kind !== "timeout")
-    status.reloadCounted(verdict.kind === "exited" ? "interrupted" : "rejected");
 }

@@ -8,7 +8,7 @@ import type { StateLayout } from "../output/snapshot-layout.js";
 import { clearKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
-import { judgeReload } from "./confirm-reload.js";
+import { judgeReload, type Verdict } from "./confirm-reload.js";
 
 // A reload not confirmed in time: show proc before it, and the snapshot `current` named before the
 // switch that sent it (null: a reload that did not move `current`, a certificates' one). `sent: false`:
@@ -18,6 +18,18 @@ export interface LateReload {
   before: ProcInfo | null;
   kept: number | null;
   sent?: false;
+}
+
+// Why a switch or reload is put off: the last reload timed out (or could not be sent: someone else's may
+// have reached the master) and the master still does not answer.
+export function unsettledReason(late: LateReload): string {
+  const what = late.sent === false ? "a reload could not be sent to it" : "a reload timed out";
+  return `the master has not answered since ${what}: current is not moved until it does`;
+}
+
+// `sent: false` of a verdict whose reload never reached the master, for its LateReload.
+export function sentOf(verdict: Verdict): { sent?: false } {
+  return !verdict.ok && verdict.sent === false ? { sent: false } : {};
 }
 
 // Judge `late` from the master's first answer since (`info`); throws only when `current` cannot be moved.

@@ -3,7 +3,7 @@
 // interrupted (it exited meanwhile) or failed (refused, or not confirmed in time).
 import type { Logger } from "@rancher-haproxy/core";
 import type { CheckResult } from "../haproxy/check-config.js";
-import type { SwitchResult } from "../haproxy/haproxy-supervisor.js";
+import type { SwitchResult } from "../haproxy/switch-result.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 
 // What the report needs besides the result; `started` (the pass), `reloadStarted` (the switch) and

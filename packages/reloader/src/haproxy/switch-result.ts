@@ -1,0 +1,11 @@
+// What HaproxySupervisor.switchTo answers (reported by reload/report-switch.ts).
+import type { Verdict } from "./confirm-reload.js";
+
+// How a switch to a new snapshot ended: HAProxy was down (it starts from it), or the reload's verdict;
+// a reload that was refused or not confirmed left `current` on `kept` again.
+// `waiting`: no reload was sent and `current` did not move, because the last reload timed out and the
+// master has not answered since.
+export type SwitchResult =
+  | { kind: "deferred" }
+  | { kind: "reloaded"; verdict: Verdict; kept: number | null }
+  | { kind: "waiting"; reason: string };
