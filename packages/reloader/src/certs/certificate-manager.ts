@@ -4,29 +4,24 @@
 // when the API cannot: a payload too large, an unexpected answer). Never throws out of its loop.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { CHECK_TIMEOUT_MS } from "../haproxy/check-config.js";
-import type { SslOptions } from "../options/reloader-options.js";
 import {
   applyCertificateChanges,
   writeCertificateSet,
   type CertificateSupervisor,
 } from "./apply-certificate-changes.js";
+import type { CertificateManagerOptions } from "./certificate-manager-options.js";
 import { CheckCertificateCache } from "./check-certificate-cached.js";
 import { UNCHECKED_REASON } from "./verify-with-haproxy.js";
 import { describeCertificates } from "./describe-certificates.js";
 import { EXPIRY_WARNING_DAYS, type CertificateSnapshot } from "./certificate-state.js";
+import { loggedNames, type LoggedNames } from "./logged-names.js";
 import { describeLeaf } from "./model/check-certificate.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
-import {
-  diffCertificates,
-  type CertificateChanges,
-  type CertificateFiles as Files,
-} from "./model/plan-certificate-commands.js";
+import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
 import { removeStaleCertificateFiles } from "./output/write-certificate-files.js";
-import type { CertificatePaths } from "./render/render-crt-list.js";
 import { reportCertificates, reportKey } from "./report-certificates.js";
 import { readCertificateSources } from "./sources/read-certificate-sources.js";
 import type { MetadataCerts } from "./sources/read-metadata-certs.js";
@@ -39,27 +34,7 @@ const STALE_FILE_GRACE_MS = CHECK_TIMEOUT_MS + 5_000;
 /** CERT_POLL_INTERVAL=0: how soon certificates HAProxy could not check are checked again */
 const RECHECK_MS = 5_000;
 
-/** certs.updated and certs.reload-deferred name this many files of each kind (the counts are whole) */
-const LOGGED_FILES = 20;
-
-/** the changed files as a log line carries them (`retried`: a failed reload tried again) */
-type LoggedNames = Record<string, string[] | number>;
-
 export type { CertificateSupervisor } from "./apply-certificate-changes.js";
-
-// What the manager needs.
-export interface CertificateManagerOptions {
-  ssl: SslOptions;
-  paths: CertificatePaths;
-  masterSocket: string;
-  client: MetadataClient;
-  logger: Logger;
-  /** the default certificate is built from metadata (HAPROXY_SSL_CERT unset) */
-  manageDefault: boolean;
-  /** HAProxy's own check of new certificates (verify-with-haproxy.ts); none: node's checks only */
-  verifier?: { verify(plan: CertificatePlan): Promise<CertificatePlan> };
-  now?: () => number;
-}
 
 // The manager: prepare() before HAProxy starts, start(supervisor) once it runs, close() on stop.
 export class CertificateManager {
@@ -271,23 +246,4 @@ export class CertificateManager {
 
 function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-// The first LOGGED_FILES file names of each kind and the counts: every name made a line of 100 KB when
-// 1 000 certificates came at once.
-function loggedNames(changes: CertificateChanges): LoggedNames {
-  const first = (paths: string[]) => paths.slice(0, LOGGED_FILES).map(label);
-  return {
-    added: first(changes.added),
-    changed: first(changes.changed),
-    removed: first(changes.removed),
-    addedCount: changes.added.length,
-    changedCount: changes.changed.length,
-    removedCount: changes.removed.length,
-  };
-}
-
-// A file's name for logs (never its content).
-function label(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }
