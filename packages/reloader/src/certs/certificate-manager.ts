@@ -16,7 +16,7 @@ import { UNCHECKED_REASON } from "./verify-with-haproxy.js";
 import { describeCertificates } from "./describe-certificates.js";
 import { EXPIRY_WARNING_DAYS, type CertificateSnapshot } from "./certificate-state.js";
 import { loggedNames, type LoggedNames } from "./logged-names.js";
-import { describeLeaf } from "./model/check-certificate.js";
+import { describeLeaf } from "./model/describe-leaf.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
 import { diffCertificates, type CertificateFiles as Files } from "./model/plan-certificate-commands.js";
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";

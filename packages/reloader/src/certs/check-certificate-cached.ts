@@ -4,12 +4,8 @@
 // Entries not used by the last pass are dropped, so the cache never holds more than one pass's
 // certificates.
 import { createHash } from "node:crypto";
-import {
-  checkCertificate,
-  STRICT_RULES,
-  type CertificateCheck,
-  type CheckCertificate,
-} from "./model/check-certificate.js";
+import type { CertificateCheck } from "./model/certificate-check.js";
+import { checkCertificate, STRICT_RULES, type CheckCertificate } from "./model/check-certificate.js";
 
 // A cache for one manager; call endPass() after each plan.
 export class CheckCertificateCache {

@@ -5,7 +5,8 @@ import {
   type CertificateSnapshot,
   type ServedCertificate,
 } from "./certificate-state.js";
-import type { CheckedCertificate, DescribedLeaf } from "./model/check-certificate.js";
+import type { CheckedCertificate } from "./model/certificate-check.js";
+import type { DescribedLeaf } from "./model/describe-leaf.js";
 import type { CertificatePlan } from "./model/plan-certificates.js";
 
 // Served, skipped and warnings at `now`; `sourceProblem` (a source that could not be read) is a warning.

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { checkConfig } from "../haproxy/check-config.js";
-import type { CheckedCertificate } from "./model/check-certificate.js";
+import type { CheckedCertificate } from "./model/certificate-check.js";
 import type { CertificatePlan } from "./model/plan-certificates.js";
 
 /** how the reason of a certificate HAProxy could not check begins (it is checked again at a next pass) */

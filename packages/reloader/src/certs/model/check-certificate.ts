@@ -3,37 +3,9 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { compactBlock, endsInsideBlock, firstPemBlock, pemBlocks } from "./pem-blocks.js";
 import { subjectOf } from "../../model/certificate-subject.js";
-
-// A certificate that passed every check: the PEM HAProxy loads (chain, then key) and what /config shows.
-export interface CheckedCertificate {
-  name: string;
-  pem: string;
-  /** sha256 of the whole PEM: tells a changed certificate (or key) apart, never shown */
-  digest: string;
-  subject: string;
-  /** the DNS names HAProxy selects it by: CN and subjectAltName DNS entries (wildcards kept) */
-  names: string[];
-  notAfter: number;
-  fingerprint: string;
-  /** the window (ms) in which every certificate of the chain is valid: a cached check holds inside it */
-  chainValidFrom: number;
-  chainValidTo: number;
-  /** the first expiry (ms) of the certificates in the PEM, whatever the rules checked: a mounted
-   * HAPROXY_SSL_CERT's issuers are served even once expired, and clients refuse the chain then */
-  firstNotAfter: number;
-}
-
-// A certificate that was refused, and why.
-export interface SkippedCertificate {
-  name: string;
-  reason: string;
-}
-
-// The outcome of checking one certificate.
-export type CertificateCheck =
-  | { ok: true; cert: CheckedCertificate }
-  /** `validFrom` (ms): a "not valid before" refusal no longer holds from then on */
-  | { ok: false; skipped: SkippedCertificate; validFrom?: number };
+import type { CertificateCheck } from "./certificate-check.js";
+import { certificateNames } from "./certificate-names.js";
+import { readableDate } from "./readable-date.js";
 
 const KEY_LABELS = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] as const;
 /** a chain and its key are a few KB: larger texts are refused before any search (the `certs:` entries
@@ -141,67 +113,8 @@ export function checkCertificate(
   };
 }
 
-// What describeLeaf tells of a PEM.
-export type DescribedLeaf = Pick<
-  CheckedCertificate,
-  "subject" | "names" | "notAfter" | "fingerprint" | "firstNotAfter"
->;
-
-// What a PEM's first certificate says (subject, names, expiry, fingerprint), and the first expiry of its
-// chain, unchecked: for the default certificate HAProxy serves when no checked one was accepted
-// (HAPROXY_SSL_CERT, or a previous default kept), so status and the expiry metric still cover it, counted
-// as the checked ones are (before, to the leaf alone: a kept copy whose CA expired first showed the leaf's
-// days and lost its warning). Null when the leaf does not parse.
-export function describeLeaf(pem: string): DescribedLeaf | null {
-  // A mounted HAPROXY_SSL_CERT copied as it is may hold chain and key in up to twice a text.
-  if (pem.length > 2 * MAX_CERTIFICATE_TEXT) return null;
-  const [block, ...issuers] = pemBlocks(pem, "CERTIFICATE").slice(0, MAX_CHAIN_LENGTH);
-  if (block === undefined) return null;
-  try {
-    const leaf = new X509Certificate(block);
-    if (!readableDate(leaf.validTo)) return null;
-    const notAfter = Date.parse(leaf.validTo);
-    return {
-      subject: subjectOf(leaf),
-      names: certificateNames(leaf),
-      notAfter,
-      fingerprint: leaf.fingerprint256,
-      firstNotAfter: Math.min(notAfter, ...issuers.map(readNotAfter)),
-    };
-  } catch {
-    return null;
-  }
-}
-
-// A chain certificate's expiry (ms); Infinity when it does not parse or its date cannot be read.
-function readNotAfter(block: string): number {
-  try {
-    const cert = new X509Certificate(block);
-    return readableDate(cert.validTo) ? Date.parse(cert.validTo) : Infinity;
-  } catch {
-    return Infinity;
-  }
-}
-
-// CN and DNS subjectAltNames, lowercased, deduplicated, in order.
-function certificateNames(cert: X509Certificate): string[] {
-  const names: string[] = [];
-  const cn = /^CN=(.*)$/m.exec((cert.subject as string | undefined) ?? "")?.[1]; // undefined: empty
-  if (cn) names.push(cn);
-  for (const part of (cert.subjectAltName ?? "").split(/,\s*/))
-    if (part.startsWith("DNS:")) names.push(part.slice(4));
-  return [...new Set(names.map((n) => n.trim().toLowerCase()).filter((n) => n !== ""))];
-}
-
 // Only an error's code (e.g. ERR_OSSL_PEM_BAD_BASE64_DECODE): OpenSSL messages could echo input bytes.
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" ? code : "unparseable";
-}
-
-// A validity date as Node prints it ("Jan  1 00:00:00 2049 GMT") with a four-digit year: Date.parse
-// reads a year before 1000, printed "49", as 2049, so an expired certificate passed. Malformed dates
-// ("Bad time value") are unreadable too.
-function readableDate(text: string): boolean {
-  return / \d{4} GMT$/.test(text) && !Number.isNaN(Date.parse(text));
 }

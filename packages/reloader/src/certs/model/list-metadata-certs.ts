@@ -1,6 +1,6 @@
 // The `certs:` map of the service metadata → named {cert, key} entries; bad names and shapes are
 // skipped with a reason. Pure.
-import type { SkippedCertificate } from "./check-certificate.js";
+import type { SkippedCertificate } from "./certificate-check.js";
 
 /** a certificate name: it becomes part of a file name and of /config, so it is kept plain */
 export const CERT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -1,6 +1,6 @@
 // SSL_CERT_DIR's files → named {cert, key} pairs: <name>.pem (chain + key in one file) or <name>.crt +
 // <name>.key; a lone half or a bad name is skipped with a reason. Pure.
-import type { SkippedCertificate } from "./check-certificate.js";
+import type { SkippedCertificate } from "./certificate-check.js";
 import { CERT_NAME, type NamedCertificate } from "./list-metadata-certs.js";
 
 // <name>.pem holds the chain and the key; otherwise <name>.crt + <name>.key (a .pem wins over the pair).

@@ -6,13 +6,12 @@ import type { DefaultFileRead } from "../sources/read-certificate-sources.js";
 import { listMetadataCerts, type NamedCertificate } from "./list-metadata-certs.js";
 import { pairDirectoryFiles } from "./pair-directory-files.js";
 import { compactBlock, pemBlocks } from "./pem-blocks.js";
+import type { CheckedCertificate, SkippedCertificate } from "./certificate-check.js";
 import {
   checkCertificate,
   MAX_CERTIFICATE_TEXT,
   type CheckCertificate,
   type CheckRules,
-  type CheckedCertificate,
-  type SkippedCertificate,
 } from "./check-certificate.js";
 
 /** HAPROXY_SSL_CERT is checked as the start checks it (validateCertificateFile): any chain order, only
