@@ -2,9 +2,12 @@
 // parent name, and in every case the containers and aliases of that name that are not routed, and why.
 import { SUBDOMAIN_LEVELS } from "@rancher-haproxy/core";
 import { SKIP_CODES } from "../model/reasons.js";
-import type { Backend, HostRoute, ModelOptions, RouteNote, RoutingTable } from "../model/routing-table.js";
+import type { Backend, HostRoute, ModelOptions, RoutingTable } from "../model/routing-table.js";
 import { explainSkipped, explainUnlabelled, serverView } from "./explain-container.js";
 import type { HostExplanation } from "./explanation.js";
+import { heldNote } from "./held-note.js";
+import { isAboutKeyOf, lookupNames, normalizeHost, type Level } from "./lookup-names.js";
+import { tcpServed } from "./tcp-served.js";
 
 // The most entries of each list a host's explanation gives (a few MB at most): a stack of 100 000
 // unlabelled containers made a 50 MB answer and 1.8 s of blocked event loop per request.
@@ -13,37 +16,6 @@ export const MAX_HOST_LIST = 5000;
 // The first MAX_HOST_LIST of `items`, made into what the answer shows, and how many were left out.
 function firstOf<T, U>(items: readonly T[], view: (item: T) => U): { list: U[]; left: number } {
   return { list: items.slice(0, MAX_HOST_LIST).map(view), left: Math.max(0, items.length - MAX_HOST_LIST) };
-}
-
-// Where a name is looked up: the host itself, a wildcard of a stripped level, or its mapped parent.
-export type Level = "exact" | "wildcard" | "parent";
-
-// The host a query names: lower case, no trailing dot or port; a bare name (no dot) is <name>.<domain>.
-export function normalizeHost(query: string, domain: string): string {
-  const host = query
-    .trim()
-    .toLowerCase()
-    .replace(/:[0-9]+$/, "")
-    .replace(/\.$/, "");
-  return host.includes(".") ? host : `${host}.${domain}`;
-}
-
-// The names the reloader looks `host` up by, in its order: the host, then per stripped level (up to
-// SUBDOMAIN_LEVELS) the wildcard and the mapped parent.
-export function lookupNames(host: string): { name: string; level: Level }[] {
-  const names: { name: string; level: Level }[] = [{ name: host, level: "exact" }];
-  const labels = host.split(".");
-  for (let strip = 1; strip <= SUBDOMAIN_LEVELS && strip < labels.length; strip++) {
-    const suffix = labels.slice(strip).join(".");
-    names.push({ name: `*.${suffix}`, level: "wildcard" }, { name: suffix, level: "parent" });
-  }
-  return names;
-}
-
-// True when `note` is about a key of one of `names` (lookupNames): a `hosts` claim of it refused
-// (host-owned: the domain, another stack's name, an alias's parent), or lost to another backend.
-export function isAboutKeyOf(note: RouteNote, names: ReadonlySet<string>): boolean {
-  return note.host !== undefined && names.has(note.host);
 }
 
 // The explanation of `query`, and whether anything in metadata goes by that name.
@@ -201,30 +173,4 @@ export function explainHost(
       ...lists({ list: [], left: 0 }, notRouted),
     },
   };
-}
-
-// The most tcp_<port> backends a host's reason names (a stack may win thousands of ports); the rest are counted.
-const MAX_TCP_NAMED = 10;
-
-// The TCP backends (`tcp_<port>`) stack `stack` (lower-cased) serves (a held port's, with no server, is
-// not served), as a reason names them; "" for none.
-// A stack with TCP routes only has no HTTP backend, yet it is there: before (until 2026-12-04) its host
-// was "no stack and no alias is named <stack>" (--explain exit 3), or one with "no routed container".
-function tcpServed(table: RoutingTable, stack: string): string {
-  const names = table.backends
-    .filter((backend) => backend.mode === "tcp" && backend.stack === stack && backend.servers.length > 0)
-    .map((backend) => backend.name);
-  const [first] = names;
-  if (first === undefined) return "";
-  if (names.length === 1) return `backend ${first}`;
-  const more = names.length > MAX_TCP_NAMED ? ` (and ${names.length - MAX_TCP_NAMED} more)` : "";
-  return `backends ${names.slice(0, MAX_TCP_NAMED).join(", ")}${more}`;
-}
-
-// What a request gets from a backend kept with no server (a path or `hosts` claims held while its stack
-// redeploys): "routed" alone read as served while HAProxy answered 503 (a review).
-function heldNote(backend: Backend | undefined): string {
-  if (backend === undefined || backend.servers.length > 0) return "";
-  const plain = backend.options?.https === "only" ? " (403 over plain HTTP: https=only)" : "";
-  return `; held with no server (none of its containers is routed now, see notRouted): HAProxy answers 503${plain}`;
 }

@@ -3,6 +3,7 @@ export * from "./explanation.js";
 export * from "./explain.js";
 export * from "./explain-container.js";
 export * from "./explain-host.js";
+export * from "./lookup-names.js";
 export * from "./explain-once.js";
 export * from "./explain-budget.js";
 export * from "./render-explanation.js";

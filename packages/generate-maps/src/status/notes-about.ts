@@ -3,7 +3,7 @@
 // or its backend. The keys of the matches go into sets first, so the notes are read once, not once per
 // match (20 000 containers of one name against their 20 000 notes took seconds).
 import type { RouteNote } from "../model/routing-table.js";
-import { lookupNames, isAboutKeyOf } from "./explain-host.js";
+import { lookupNames, isAboutKeyOf } from "./lookup-names.js";
 import type { Explanation } from "./explanation.js";
 
 // The notes of `notes` about any of `matches`, in their order. A host's also take the refused or lost
