@@ -288,6 +288,45 @@ describe("planUpdate", () => {
     assert.deepEqual(reasons, ["runtime", "runtime", "runtime"]);
   });
 
+  // A service scaled to zero while its sibling keeps the backend: a reload meanwhile (another stack)
+  // gave the free slots the sibling's options only, so the service's return was a server-options-changed
+  // reload. Its set keeps one free slot, after one for each set of the backend's containers, and never
+  // grows the backend.
+  it("brings back at runtime a service scaled to zero beside its sibling after a reload", () => {
+    const limited = (n: number) => server(`a-${n}`, n, { maxconn: 100 });
+    const plain = (n: number) => server(`b-${n}`, 10 + n);
+    const zoo = backend("zoo", [server("z", 30)]);
+    const app = (servers: SharedServer[], extra: SharedBackend[] = []) =>
+      table([backend("app", servers), ...extra]);
+    let state = applied(app([limited(1), plain(1)]));
+    const down = planUpdate(state, { baseHash: "base", table: app([plain(1)]) }, options);
+    assert.equal(down.kind, "runtime");
+    state = { baseHash: "base", table: app([plain(1)]), slots: down.slots };
+    const added = planUpdate(state, { baseHash: "base", table: app([plain(1)], [zoo]) }, options);
+    assert.equal(added.kind === "reload" ? added.reason : added.kind, "backends-changed");
+    assert.deepEqual(
+      added.slots.get("app")?.map((slot) => slot.options),
+      [{}, {}, {}, { maxconn: 100 }],
+    );
+    state = { baseHash: "base", table: app([plain(1)], [zoo]), slots: added.slots };
+    const back = planUpdate(state, { baseHash: "base", table: app([limited(2), plain(1)], [zoo]) }, options);
+    assert.equal(back.kind === "reload" ? back.detail : back.kind, "runtime");
+
+    // A full block but one slot: the sibling's set keeps it, the gone one's is dropped.
+    const plains = [plain(1), plain(2), plain(3)];
+    const full = assignSlots(
+      applied(app([limited(1), ...plains])).slots,
+      [backend("app", plains)],
+      4,
+      "reload",
+    );
+    assert.deepEqual(full.grown, []);
+    assert.deepEqual(
+      full.slots.get("app")?.map((slot) => slot.options),
+      [{}, {}, {}, {}],
+    );
+  });
+
   // A path or hosts stack held while it redeploys has a backend with no server line (DESIGN.md: it
   // goes down and comes back through the runtime API). A reload while it was held (another stack added,
   // a restart) gave its free slots no options at all, so its containers, which carry the backend's

@@ -17,7 +17,8 @@ const MAX_FREE_OPTION_SETS = 8;
 // `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them), and a
 // newcomer takes a free slot loaded with its own options when there is one;
 // `reload`: every slot is rendered afresh, free slots with the option sets of the backend's used slots
-// in turn (one set, the common case: all of them the first used slot's), and a backend's size is rounded
+// in turn (one set, the common case: all of them the first used slot's), then one each for the sets of
+// its previous slots no container has now (a service scaled to zero), and a backend's size is rounded
 // up to a whole number of blocks, free blocks past one spare released (a new worker has no old
 // connections, so any slot may take any address).
 export type AssignMode = "runtime" | "reload";
@@ -116,20 +117,50 @@ export function assignBackendSlots(
       for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
       free += block;
     }
+    // A set its previous slots had that none of its containers has now (a service scaled to zero while
+    // its sibling keeps the backend): one free slot each, after one for each set above (they never grow
+    // the backend). Given none, that service came back by a server-options-changed reload after any reload.
+    const carried = sets.length > 0 ? carriedSets(previous, backend, servers, sets) : [];
+    const kept = carried.slice(
+      0,
+      Math.max(0, Math.min(free - sets.length, MAX_FREE_OPTION_SETS - sets.length)),
+    );
     // A backend with no container (a stack held while it redeploys) keeps the options its free slots
     // were loaded with, but what the backend's options add to each of its containers is the backend's
     // now (a slot never loaded takes just that): given none, its containers (the backend's check and
     // cookie, their own labels) came back by a server-options-changed reload after any reload or start
     // while it was held; given the old ones, after the reload that changed them (sticky dropped).
     let turn = 0;
-    for (const [index, slot] of slots.entries())
-      if (slot.server === null)
-        slot.options =
-          sets.length > 0
-            ? { ...sets[turn++ % sets.length] }
-            : heldOptions(backend, previous[index]?.options);
+    let left = free;
+    for (const [index, slot] of slots.entries()) {
+      if (slot.server !== null) continue;
+      const own = kept.length - left--;
+      slot.options =
+        sets.length === 0
+          ? heldOptions(backend, previous[index]?.options)
+          : own >= 0
+            ? { ...kept[own] }
+            : { ...sets[turn++ % sets.length] };
+    }
   }
   return { slots, grown };
+}
+
+// The option sets of `previous`'s slots (in slot order, each once) that are free now or whose container
+// left, as a held slot keeps them (heldOptions), but for those in `sets` (the containers' own).
+function carriedSets(
+  previous: readonly Slot[],
+  backend: SharedBackend,
+  servers: ReadonlyMap<string, SharedServer>,
+  sets: readonly ServerOptions[],
+): ServerOptions[] {
+  const carried: ServerOptions[] = [];
+  for (const slot of previous) {
+    if (slot.server != null && servers.has(slot.server)) continue;
+    const options = heldOptions(backend, slot.options);
+    if (![...sets, ...carried].some((set) => sameOptions(set, options))) carried.push(options);
+  }
+  return carried;
 }
 
 // The address a runtime change leaves in a free slot: its container's when this change frees it, else
