@@ -235,6 +235,55 @@ test("a cycle the long poll woke reads at the version it answered (no second GET
   assert.equal(versionGets(), 1, "cycles woken by the long poll do not ask /version again");
 });
 
+test("a change landing right after the long poll was cut at the interval is no missed change; one landing while a hanging long poll waited is, once", async (t) => {
+  const { server, generator, lines } = await setup(t, 1000);
+  const client = generator.client;
+  // Run once, when a long poll still waiting is cut (its signal aborts before it settled).
+  let onCut: (() => void) | null = null;
+  generator.client = {
+    ...client,
+    baseUrl: client.baseUrl,
+    waitForVersion: (last, maxWait, signal) => {
+      let settled = false;
+      signal?.addEventListener("abort", () => {
+        const hook = settled ? null : onCut;
+        onCut = null;
+        hook?.();
+      });
+      return client.waitForVersion(last, maxWait, signal).finally(() => (settled = true));
+    },
+  };
+  const missed = () => lines().filter((line) => line["event"] === "longpoll-missed-change");
+  const loop = startLoop(t, generator);
+  await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
+  // The version moves the moment the interval cuts the long poll, before anything else reads it: the
+  // long poll was no longer waiting, it could not have reported the change.
+  let moved = "";
+  onCut = () => {
+    setState(server, "app-r125-web-1", { state: "stopped" });
+    moved = server.version;
+  };
+  await waitFor("the cycle of the change", 5000, () =>
+    loop.results.some((result) => result.ok && result.version === moved) ? true : undefined,
+  );
+  assert.deepEqual(missed(), [], "the long poll missed nothing");
+
+  // A long poll that hangs while the version moves: the interval finds the change, warned about once.
+  await server.setFault({ kind: "longpoll-hang" });
+  const hung = () => server.requests.entries.filter((r) => r.longPoll).length;
+  const polls = hung();
+  await waitFor("a long poll held by the fault", 5000, () =>
+    hung() > polls && server.waitingLongPolls > 0 ? true : undefined,
+  );
+  setState(server, "app-r124-web-2", { state: "running" });
+  const during = server.version;
+  await waitFor("the warning", 5000, () => (missed().length > 0 ? true : undefined));
+  assert.deepEqual(
+    missed().map((line) => [line["from"], line["to"]]),
+    [[moved, during]],
+  );
+});
+
 const HOUR = 3_600_000;
 
 test("a wall clock stepped back an hour during the long poll stalls nothing: the change it reports gets its cycle at once", async (t) => {

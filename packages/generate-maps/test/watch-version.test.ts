@@ -64,7 +64,8 @@ test("without a change the wait ends at the interval, cutting a long poll that i
     await settle(watcher.waitForChange(server.version, new AbortController().signal), 3000),
     "interval",
   );
-  assert.equal(watcher.seenVersion, null, "no version seen: the cycle asks /version itself");
+  assert.equal(watcher.seenVersion, null, "no version the long poll answered");
+  assert.deepEqual(watcher.cut, { version: server.version }, "/version asked before the cut");
   await server.setFault({ kind: "longpoll-hang" });
   try {
     assert.equal(

@@ -1,6 +1,8 @@
 // Metadata faults that are not errors, seen from the loop's rhythm: a version that moves on every request
 // without any routing change (churn: cycles are slowed down and it is logged once), and a change that
-// only the interval refetch found (the long poll did not report it: it hangs or fails).
+// only the interval refetch found (the long poll did not report it: it hangs). Only a change /version
+// showed while the long poll still waited counts: one landing after the interval cut it could not have
+// been reported (before, it was warned about as missed; found by a review).
 import type { Logger } from "@rancher-haproxy/core";
 import type { FileOutcome } from "../output/write-outputs.js";
 import type { WakeReason } from "../sources/watch-version.js";
@@ -63,7 +65,9 @@ export function cycleMovedRouting(cycle: {
 // What the loop tells the watchdog after every successful cycle (and every interval whose cheap check
 // stood in for one), and asks it before the next.
 export interface LoopWatchdog {
-  afterCycle(wake: LoopWake, version: string, changed: boolean): void;
+  /** `cutSaw`: for an interval wake, the version /version answered while the long poll still waited
+   * (VersionWatcher.cut; null: none was read, so no change can be said missed) */
+  afterCycle(wake: LoopWake, version: string, changed: boolean, cutSaw?: string | null): void;
   /** the least time between two cycle starts right now */
   minGapMs(normalGapMs: number): number;
 }
@@ -78,7 +82,7 @@ export function createLoopWatchdog(
   let missLogged = false;
   let lastAt: number | null = null;
   return {
-    afterCycle(wake, version, changed) {
+    afterCycle(wake, version, changed, cutSaw = version) {
       const at = now();
       const step = observeChurn(churn, wake, changed, lastAt === null ? 0 : at - lastAt);
       lastAt = at;
@@ -92,11 +96,12 @@ export function createLoopWatchdog(
       if (step.transition === "ended")
         logger.info({ event: "version-churn-ended" }, "the metadata version is stable again");
       if (wake === "changed") missLogged = false;
-      if (wake === "interval" && lastVersion !== null && version !== lastVersion && !missLogged) {
+      const missed = cutSaw !== null && cutSaw !== lastVersion;
+      if (wake === "interval" && lastVersion !== null && missed && !missLogged) {
         missLogged = true;
         logger.warn(
-          { event: "longpoll-missed-change", from: lastVersion, to: version },
-          `the version moved from ${lastVersion} to ${version} but the long poll did not report it: ` +
+          { event: "longpoll-missed-change", from: lastVersion, to: cutSaw },
+          `the version moved from ${lastVersion} to ${cutSaw} but the long poll did not report it: ` +
             "changes are picked up by the interval refetch only until it does",
         );
       }

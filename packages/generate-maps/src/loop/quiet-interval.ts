@@ -36,19 +36,23 @@ export interface QuietCheck {
 }
 
 // Whether the last good cycle still stands: the same version and the same files. Any error is "not quiet".
+// `known`: the version /version answered at the interval's deadline (VersionWatcher.cut), not asked
+// again.
 export async function checkQuiet(
   client: MetadataClient,
   mark: QuietMark,
   paths: readonly string[],
   signal: AbortSignal,
+  known?: string | null,
 ): Promise<QuietCheck> {
-  let version: string | null = null;
-  try {
-    const answer = await client.getJson(METADATA_PATHS.version, signal);
-    if (isMetadataVersion(answer)) version = answer;
-  } catch {
-    return { quiet: false, version: null };
-  }
+  let version: string | null = known ?? null;
+  if (version === null)
+    try {
+      const answer = await client.getJson(METADATA_PATHS.version, signal);
+      if (isMetadataVersion(answer)) version = answer;
+    } catch {
+      return { quiet: false, version: null };
+    }
   if (version !== mark.version) return { quiet: false, version };
   return { quiet: (await fileIdentity(paths)) === mark.files, version };
 }

@@ -51,13 +51,25 @@ export async function runLoop(
     return reason;
   };
   while (await sleep(lastStart + watchdog.minGapMs(MIN_CYCLE_GAP_MS) - clock.monotonic(), signal)) {
-    // Woken by the long poll: its answer is the version this cycle reads at (no second GET /version).
-    let version: string | undefined = wake === "changed" ? (watcher.seenVersion ?? undefined) : undefined;
-    if (wake === "interval" && quiet !== null && quiet.skipped < MAX_QUIET_INTERVALS) {
+    // Woken by the long poll: its answer is the version this cycle reads at (no second GET /version); at
+    // the interval, the version /version answered just before the long poll was cut, when it was.
+    const cut = wake === "interval" ? watcher.cut : null;
+    let version: string | undefined = (wake === "changed" ? watcher.seenVersion : cut?.version) ?? undefined;
+    // A /version the cut could not read is not asked again by the check: the cycle reports the failure.
+    if (
+      wake === "interval" &&
+      quiet !== null &&
+      quiet.skipped < MAX_QUIET_INTERVALS &&
+      cut?.version !== null
+    ) {
       const check = scopedSignal(signal);
-      const found: QuietCheck = await checkQuiet(generator.client, quiet, paths, check.signal).finally(
-        check.release,
-      );
+      const found: QuietCheck = await checkQuiet(
+        generator.client,
+        quiet,
+        paths,
+        check.signal,
+        cut?.version,
+      ).finally(check.release);
       if (signal.aborted) break;
       if (found.quiet) {
         quiet.skipped += 1;
@@ -89,7 +101,7 @@ export async function runLoop(
           `cycle succeeded after ${failures} failed`,
         );
       failures = 0;
-      watchdog.afterCycle(wake, result.version, cycleMovedRouting(result));
+      watchdog.afterCycle(wake, result.version, cycleMovedRouting(result), cut?.version ?? null);
       // A hold is re-decided at its release time even when metadata stays quiet until then; while one
       // lasts, no interval's check stands in for a cycle.
       const hold = result.guard?.action === "hold" ? result.guard.releaseAt - clock.monotonic() : undefined;

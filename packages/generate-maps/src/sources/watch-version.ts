@@ -2,12 +2,15 @@
 // safety net. A long poll that answers an error is tried again after a backoff (1 s, doubling up to the
 // interval) within the same wait: before, one dropped connection left changes to the interval (up to
 // 60 s with POLL_INTERVAL=60; found by a review). A server that answers at once without holding the poll
-// is polled at the interval.
-import type { Logger, MetadataClient } from "@rancher-haproxy/core";
+// is polled at the interval. At the interval's deadline /version is asked while the long poll is still
+// open, then the poll is cut: a version moved by then moved while the long poll waited (the loop's
+// longpoll-missed-change), one moved after the cut could not have been reported.
+import { isMetadataVersion, type Logger, type MetadataClient } from "@rancher-haproxy/core";
 import { systemClock, type Clock } from "../loop/clock.js";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import { sleep } from "../loop/sleep.js";
 import { describeFailure } from "../report/describe-failure.js";
+import { METADATA_PATHS } from "./read-metadata.js";
 
 // Why a wait ended: the version moved, the interval passed (refetch anyway), or the loop is stopping.
 export type WakeReason = "changed" | "interval" | "aborted";
@@ -18,6 +21,10 @@ export interface VersionWatcher {
   /** the version the long poll answered when the last wait ended "changed"; null after any other end,
    * so the cycle it wakes need not ask /version again (see readMetadata) */
   readonly seenVersion: string | null;
+  /** when the last wait ended "interval" by cutting an open long poll: the version /version answered
+   * just before the cut (null: it could not be read, the server does not answer); null after any other
+   * end */
+  readonly cut: { version: string | null } | null;
 }
 
 // An unchanged version sooner than this means the server does not hold long polls: treat it as a failure.
@@ -56,31 +63,54 @@ export function createVersionWatcher(
     return sleep(Math.min(ms, deadline - now()), signal);
   };
   let seenVersion: string | null = null;
+  let cut: { version: string | null } | null = null;
   return {
     get seenVersion() {
       return seenVersion;
     },
+    get cut() {
+      return cut;
+    },
     async waitForChange(lastVersion, signal) {
       seenVersion = null;
+      cut = null;
       const deadline = now() + intervalMs;
       for (;;) {
         const remaining = deadline - now();
         if (signal.aborted) return "aborted";
         if (remaining <= 0) return "interval";
-        const budget = scopedSignal(signal, remaining);
+        const budget = scopedSignal(signal);
         const started = now();
         let version: string;
         try {
-          version = await client.waitForVersion(lastVersion, remaining / 1000, budget.signal);
+          const answer = settle(client.waitForVersion(lastVersion, remaining / 1000, budget.signal));
+          let ended = await answerBy(answer, remaining, signal);
+          if (ended === null && !signal.aborted) {
+            // Cut at the deadline: what /version says while the long poll still waits. A change by then
+            // must be in flight from a working long poll: it gets MIN_UNCHANGED_POLL_MS to arrive.
+            const cutVersion = await versionNow(client, signal);
+            if (cutVersion !== null && cutVersion !== lastVersion)
+              ended = await answerBy(answer, MIN_UNCHANGED_POLL_MS, signal);
+            if (ended === null || !("version" in ended) || ended.version === lastVersion) {
+              if (signal.aborted) return "aborted";
+              budget.abort();
+              await answer; // the cut poll has ended (and been timed) when the wait does
+              cut = { version: cutVersion };
+              return "interval";
+            }
+          }
+          if (ended === null) return "aborted";
+          if ("error" in ended) throw ended.error;
+          version = ended.version;
         } catch (error) {
           if (signal.aborted) return "aborted";
-          if (budget.timedOut()) return "interval";
           const wait = retryMs;
           retryMs = Math.min(retryMs * 2, intervalMs);
           if (!(await backOff(describeFailure(error).message, "error", wait, deadline, signal)))
             return "aborted";
           continue;
         } finally {
+          budget.abort();
           budget.release();
         }
         const held = now() - started >= MIN_UNCHANGED_POLL_MS;
@@ -105,4 +135,36 @@ export function createVersionWatcher(
       }
     },
   };
+}
+
+// A promise's outcome as a value, so it can be raced and awaited again without an unhandled rejection.
+function settle(promise: Promise<string>): Promise<{ version: string } | { error: unknown }> {
+  return promise.then(
+    (version) => ({ version }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+// The outcome once it comes within `ms`; null when the time passed (or `signal` aborted) first.
+async function answerBy<T>(outcome: Promise<T>, ms: number, signal: AbortSignal): Promise<T | null> {
+  const timer = scopedSignal(signal);
+  try {
+    return await Promise.race([outcome, sleep(ms, timer.signal).then(() => null)]);
+  } finally {
+    timer.abort();
+    timer.release();
+  }
+}
+
+// The version /version answers now; null when it cannot be read or is not a version.
+async function versionNow(client: MetadataClient, signal: AbortSignal): Promise<string | null> {
+  const scope = scopedSignal(signal);
+  try {
+    const answer = await client.getJson(METADATA_PATHS.version, scope.signal);
+    return isMetadataVersion(answer) ? answer : null;
+  } catch {
+    return null;
+  } finally {
+    scope.release();
+  }
 }
