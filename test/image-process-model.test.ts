@@ -4,7 +4,8 @@
 // and adopts the HAProxy master it left (reparented to tini): no request fails, the same single master
 // serves before and after, and a later file change is applied. An uncaught error in the reloader (injected)
 // is handled the same way: HAProxy left serving, the reloader started again, the master adopted. SIGTERM to tini stops everything
-// gracefully with exit code 0; bad options end it at once with exit code 2, never restarted.
+// gracefully with exit code 0; bad options end it at once with exit code 2, never restarted. The
+// `generate-maps` command (exec'd in the entrypoint's place) ignores SIGUSR1, SIGUSR2 and SIGQUIT sent to tini.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,11 +19,14 @@ import {
   freePort,
   haproxyMasters,
   httpRequest,
+  loadRecordedTree,
   readProcess,
+  remapIps,
   renderTestBackends,
   renderTestMap,
   runLoad,
   startBackend,
+  startMetadataServer,
   waitFor,
   wrapLoggedChild,
   type LoggedChild,
@@ -350,4 +354,49 @@ test("SIGUSR1 to the container is ignored (logged), SIGHUP stops it gracefully: 
   assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
   assert.equal(image.count("haproxy.stopped"), 1, "HAProxy stopped gracefully");
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+// The `generate-maps` container: the entrypoint runs the generator in its place (exec), so tini passes it
+// every signal. SIGUSR1 opened node's inspector on 127.0.0.1:9229 inside the container, SIGUSR2 and
+// SIGQUIT ended it at once; each is now ignored and logged, and SIGTERM still stops it gracefully.
+test("generate-maps under tini: SIGUSR1, SIGUSR2 and SIGQUIT to the container are ignored (logged, no inspector); SIGTERM stops it: exit 0", async (t) => {
+  const server = await startMetadataServer({ tree: remapIps(loadRecordedTree()), longPollTickMs: 200 });
+  t.after(() => server.close());
+  const dir = await mkdtemp(join(tmpdir(), "rh-image-gm-"));
+  const argv = ["--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "tini", "--"];
+  const command = ["sh", join(ROOT, "docker-entrypoint.sh"), "generate-maps"];
+  const outputs = ["--domain-map", join(dir, "domain.map"), "--backends", join(dir, "backends.cfg")];
+  const child = spawn("unshare", [...argv, ...command, "--api-host", server.hostPort, ...outputs], {
+    env: {
+      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+      RANCHER_HAPROXY_APP: join(ROOT, "packages"),
+      STACK_DOMAIN: "dev.tld",
+      SYSLOG_HOST: "stdout",
+      STATUS_PORT: "off",
+      LOG_FORMAT: "json",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const image = wrapLoggedChild(child, { label: "image", echo: process.env["RH_TEST_ECHO"] === "1" });
+  t.after(async () => {
+    await image.stop({ signal: "SIGKILL" });
+    await rm(dir, { recursive: true, force: true });
+  });
+  await image.waitForEvent("cycle", { timeoutMs: 20_000 });
+  const [tini] = descendants(image.pid)
+    .filter((proc) => proc.command.includes("tini --"))
+    .map((proc) => proc.pid);
+  assert.ok(tini);
+  for (const signal of ["SIGUSR1", "SIGUSR2", "SIGQUIT"] as const) {
+    process.kill(tini, signal);
+    const ignored = await image.waitForEvent("signal-ignored", {
+      match: (line) => line["signal"] === signal,
+      timeoutMs: 10_000,
+    });
+    assert.equal(ignored["name"], "generate-maps");
+  }
+  process.kill(tini, "SIGTERM");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
+  assert.equal(image.count("stopped"), 1, "stopped gracefully");
+  assert.ok(!image.logs.some((line) => JSON.stringify(line).includes("Debugger listening")));
 });

@@ -9,3 +9,4 @@ export * from "./contract/index.js";
 export * from "./options/index.js";
 export * from "./net/index.js";
 export * from "./haproxy/index.js";
+export * from "./signals/index.js";

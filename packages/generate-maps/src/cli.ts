@@ -1,10 +1,15 @@
 // The generate-maps command: options from argv + env, then one cycle (--once, --dry-run) or the loop
-// until SIGTERM/SIGINT/SIGHUP. The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
+// until SIGTERM/SIGINT/SIGHUP (SIGUSR1, SIGUSR2, SIGQUIT and the like are ignored, logged: IGNORED_SIGNALS).
+// The only place that exits the process: 0 ok, 1 cycle failed, 2 bad options.
 // Only the options are imported up front: the logger, the metadata client and what each mode runs are
 // loaded once they are read, so --help and a bad option load none of them, and --explain no writer.
 import { OptionsError } from "@rancher-haproxy/core/options";
+import { ignoreSignals } from "@rancher-haproxy/core/signals";
 import type { Generator } from "./cycle/run-cycle.js";
 import { parseOptions } from "./options/parse-options.js";
+
+// First thing: node's default ended the process (mid-cycle) or, for SIGUSR1, opened the inspector.
+const reportIgnoredSignals = ignoreSignals();
 
 async function main(): Promise<number> {
   let parsed;
@@ -30,6 +35,12 @@ async function main(): Promise<number> {
     format: options.logFormat ?? (logTo.isTTY ? "pretty" : "json"),
     ...(logTo === process.stderr ? { destination: process.stderr } : {}),
   });
+  reportIgnoredSignals((signal) =>
+    logger.warn(
+      { event: "signal-ignored", signal },
+      `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops generate-maps`,
+    ),
+  );
   const client = createMetadataClient({
     apiHost: options.apiHost,
     apiVersion: options.apiVersion,

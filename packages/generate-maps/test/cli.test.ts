@@ -1,6 +1,6 @@
 // The real command (bin/generate-maps.js on the built dist) against the stand-in with the recorded tree on
-// loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM and SIGHUP. Outages and recovery are
-// in faults-metadata.test.ts (every fault mode of the stand-in).
+// loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM and SIGHUP, the ignored signals.
+// Outages and recovery are in faults-metadata.test.ts (every fault mode of the stand-in).
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
@@ -149,6 +149,39 @@ test("SIGHUP stops the loop gracefully too: exit 0", async (t) => {
   const stopping = cli.logs().find((line) => line["event"] === "stopping");
   assert.equal(stopping?.["signal"], "SIGHUP");
   assert.equal(cli.logs().at(-1)?.["event"], "stopped");
+});
+
+// The other signals a container gets (`docker kill -s`, tini passes them on) are ignored, each logged: node's
+// default ended the loop at once (SIGUSR2, SIGQUIT, SIGALRM...) or, for SIGUSR1, opened its inspector on
+// 127.0.0.1:9229, a debugger port in a production container. The loop goes on, and SIGTERM still stops it.
+test("SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged; no inspector opened); SIGTERM still stops the loop: exit 0", async (t) => {
+  const server = await standIn(t);
+  const dir = await tempDir(t);
+  const cli = runCli(t, loopArgs(server, dir), { STACK_DOMAIN: "dev.tld" });
+  await waitFor("the long poll", 10_000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  for (const signal of ["SIGUSR1", "SIGUSR2", "SIGQUIT"] as const) {
+    cli.child.kill(signal);
+    await waitFor(`${signal} logged as ignored`, 10_000, () =>
+      cli.logs().some((line) => line["event"] === "signal-ignored" && line["signal"] === signal)
+        ? true
+        : undefined,
+    );
+  }
+  assert.equal(cli.child.exitCode, null, "still running");
+  server.setTree(applyRecordedChange(TREE));
+  await waitFor("a change still on disk", 10_000, async () =>
+    (await files(dir)).map?.includes("beta.dev.tld app-r124") ? true : undefined,
+  );
+  cli.child.kill("SIGTERM");
+  assert.equal(await cli.exited, 0, `exit code (signal ${cli.child.signalCode})`);
+  assert.doesNotMatch(cli.stderr(), /Debugger listening/);
+  assert.deepEqual(
+    cli
+      .logs()
+      .slice(-2)
+      .map((line) => line["event"]),
+    ["stopping", "stopped"],
+  );
 });
 
 test("--once writes the files and exits 0; unreachable metadata exits 1 and writes nothing", async (t) => {

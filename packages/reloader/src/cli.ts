@@ -1,4 +1,5 @@
-// `reloader`: parse flags and environment once, start, and turn SIGTERM/SIGINT into a graceful stop.
+// `reloader`: parse flags and environment once, start, and turn SIGTERM/SIGINT/SIGHUP into a graceful stop
+// (SIGUSR1, SIGUSR2, SIGQUIT and the like are ignored, logged: IGNORED_SIGNALS).
 // The only place that calls process.exit: 0 after a clean stop or --help, 1 on failure, 2 on bad options,
 // 3 after an uncaught error that left HAProxy running (--on-crash leave-haproxy).
 // Only the option pieces are imported here: the logger (pino) and main.ts (HAProxy, execa, chokidar,
@@ -6,6 +7,7 @@
 // never load them.
 import type { Logger } from "@rancher-haproxy/core/log";
 import { OptionsError } from "@rancher-haproxy/core/options";
+import { ignoreSignals } from "@rancher-haproxy/core/signals";
 import { killOurMaster } from "./adopt/kill-our-master.js";
 import type { RunningReloader } from "./main.js";
 import { parseReloaderCommandLine, resolveOptions } from "./options/resolve-options.js";
@@ -31,11 +33,20 @@ async function readOptions(): Promise<ReloaderOptions> {
   }
 }
 
+// First thing: node's default ended the reloader (HAProxy orphaned) or, for SIGUSR1, opened the inspector.
+// Not SIGHUP: the entrypoint reads it caught as "the stop handlers are in place" (below).
+const reportIgnoredSignals = ignoreSignals();
 const options = await readOptions();
 // Before the signal handlers, as when they were static imports: a signal while they load still ends node.
 const { createLogger } = await import("@rancher-haproxy/core/log");
 const { startReloader } = await import("./main.js");
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
+reportIgnoredSignals((signal) =>
+  logger.warn(
+    { event: "reloader.signal-ignored", signal },
+    `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops the reloader`,
+  ),
+);
 let reloader: RunningReloader | null = null;
 // The start in progress: a signal that arrives during it abandons it while no HAProxy runs, else waits
 // for it, so HAProxy is never orphaned.

@@ -1,0 +1,2 @@
+// Process signals both programs handle alike.
+export * from "./ignore-signals.js";
