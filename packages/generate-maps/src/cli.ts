@@ -95,7 +95,13 @@ async function main(): Promise<number> {
   const { startGeneratorStatus } = await import("./status/start-generator-status.js");
   const { runLoop } = await import("./loop/run-loop.js");
   const status = await startGeneratorStatus(options, logger, client);
-  await runLoop({ ...generator, client: status.client }, stop.signal, status.onCycle, status.onQuiet);
+  await runLoop(
+    { ...generator, client: status.client },
+    stop.signal,
+    status.onCycle,
+    status.onQuiet,
+    status.onWaitReach,
+  );
   await status.close();
   logger.info({ event: "stopped" }, "generate-maps stopped");
   return 0;

@@ -14,6 +14,7 @@ import {
   outputSha256,
   recordCycle,
   recordQuiet,
+  recordWaitReach,
   renderFiles,
   startGeneratorStatus,
   type CycleResult,
@@ -108,6 +109,37 @@ test("with a long interval, cycles failing for 3 × the 10 s retry cap fail /hea
   const never = createStatusState(0);
   recordCycle(never, readFailure, clockAt(1000));
   assert.equal(judgeHealth(never, 31_001, HOUR).body.status, "failing", "not 'starting' for 3 hours");
+});
+
+test("with a long interval, the long poll of the loop's wait failing for 3 × the 10 s retry cap fails /healthz; an answer, a good cycle or a quiet interval ends it", () => {
+  // POLL_INTERVAL=3600, metadata down while the loop waits: no cycle runs to fail, and /healthz said ok
+  // until the next one, up to an hour later.
+  const HOUR = 3_600_000;
+  const state = createStatusState(0);
+  recordCycle(state, good("v1"), clockAt(1000));
+  for (let at = 5000; at <= 35_000; at += 10_000) recordWaitReach(state, "request failed: ECONNREFUSED", at);
+  assert.equal(judgeHealth(state, 34_999, HOUR).healthy, true, "failing for less than 30 s");
+  const failing = judgeHealth(state, 35_001, HOUR);
+  assert.deepEqual([failing.healthy, failing.body.status], [false, "failing"]);
+  assert.match(
+    failing.body.reason,
+    /has not answered the long poll of \/version since 30 s ago, more than 3 × the 10 s retry cap: request failed: ECONNREFUSED/,
+  );
+  recordWaitReach(state, null, 36_000);
+  assert.equal(judgeHealth(state, 36_000, HOUR).healthy, true, "an answer ends it");
+  for (const end of [
+    () => recordCycle(state, good("v2"), clockAt(80_000)),
+    () => recordQuiet(state, clockAt(80_000)),
+  ]) {
+    recordWaitReach(state, "request failed: ECONNREFUSED", 40_000);
+    assert.equal(judgeHealth(state, 80_000, HOUR).healthy, false);
+    end();
+    assert.equal(judgeHealth(state, 80_000, HOUR).healthy, true);
+  }
+  // A failed cycle does not end it: the outage goes on.
+  recordWaitReach(state, "request failed: ECONNREFUSED", 90_000);
+  recordCycle(state, readFailure, clockAt(100_000));
+  assert.equal(judgeHealth(state, 120_001, HOUR).healthy, false);
 });
 
 test("a held cycle is the newest answer but not the applied one; the output hash is sha256(backends + map)", () => {

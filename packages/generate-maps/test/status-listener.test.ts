@@ -219,6 +219,43 @@ test("metrics, /routes and /explain follow the scenario: a stopped container sta
   );
 });
 
+// An outage that begins while the loop waits at a long interval: no cycle runs for an hour, so only the
+// long poll sees it. Its failures (retried at most 10 s apart, each after a plain /version read) make
+// /healthz 503 after 3 × that cap, as failing cycles do; before, it stayed 200 until the next cycle failed
+// (an hour later here) and 30 s more. Once metadata answers again it is 200 at the next retry.
+test("/healthz: metadata down while the loop idles at a 3600 s interval is 503 after 3 × the 10 s retry cap, 200 again once it answers", async (t) => {
+  const server = await standIn(t);
+  const { child, url } = await startGenerator(t, server, { interval: 3600 });
+  await waitFor("the long poll", 10_000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  assert.equal((await readStatus(url, "/healthz")).status, 200);
+
+  const from = child.logs.length;
+  await server.setFault({ kind: "refuse" });
+  await child.waitForEvent("longpoll-failed", { from, timeoutMs: 10_000 });
+  const failing = await waitFor("/healthz to fail", 90_000, async () => {
+    const answer = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+    return answer.status === 503 ? answer.json : undefined;
+  });
+  assert.equal(failing.status, "failing");
+  assert.match(failing.reason, /has not answered the long poll of \/version since .* 3 × the 10 s retry cap/);
+  assert.equal(failing.lastCycle?.ok, true, "no cycle ran: the loop still waits");
+  assert.equal(child.count("cycle"), 1);
+
+  await server.setFault(null);
+  const healthy = await waitFor("/healthz to recover", 60_000, async () => {
+    const answer = await readStatusJson<HealthVerdict["body"]>(url, "/healthz");
+    return answer.status === 200 ? answer.json : undefined;
+  });
+  assert.equal(healthy.status, "ok");
+  assert.equal(child.count("cycle"), 1, "recovered without a cycle: the version did not move");
+  // The long poll runs again: a change is still seen at once, an hour before the interval.
+  await waitFor("the long poll again", 30_000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  const beforeChange = child.logs.length;
+  server.setTree(applyRecordedChange(TREE));
+  await child.waitForEvent("cycle", { from: beforeChange, timeoutMs: 20_000 });
+  assert.equal((await readStatus(url, "/healthz")).status, 200);
+});
+
 test("/healthz: 200 while cycles succeed, 503 with the reason after 3 × the interval without one, 200 again", async (t) => {
   const server = await standIn(t);
   const { url } = await startGenerator(t, server, { interval: 1 });

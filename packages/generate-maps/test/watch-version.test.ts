@@ -92,7 +92,7 @@ test("a long poll answering errors is tried again until the interval, logged onc
   assert.equal(failed.length, 1, "logged once, not every wait");
   assert.match(
     String(failed[0]?.["msg"]),
-    /long poll of \/version failed, trying again within 1 s \(backing off up to the 1 s interval\): .*HTTP 500/,
+    /long poll of \/version failed, trying again within 1 s \(backing off up to 1 s\): .*HTTP 500/,
   );
   const wait = watcher.waitForChange(server.version, signal);
   await waitFor("the long poll to arrive", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
@@ -104,6 +104,33 @@ test("a long poll answering errors is tried again until the interval, logged onc
       .filter((event) => String(event).startsWith("longpoll")),
     ["longpoll-failed", "longpoll-restored"],
   );
+});
+
+// A long poll to a service back up is held without an answer until a change or its maxWait: only the plain
+// /version read before each retry says at once that metadata answers again (what /healthz is told).
+test("after a long poll error, each retry reads /version plainly first: metadata answering again is reported at once, and the long poll goes on", async () => {
+  const { logger } = captureLogger();
+  const reached: (string | null)[] = [];
+  const watcher = createVersionWatcher(client, 30_000, logger, undefined, (error) => reached.push(error));
+  const stop = new AbortController();
+  await server.setFault({ kind: "status-500" });
+  let wait: Promise<WakeReason>;
+  try {
+    wait = watcher.waitForChange(server.version, stop.signal);
+    await waitFor("two failures reported", 10_000, () => (reached.length >= 2 ? true : undefined));
+  } finally {
+    await server.setFault(null);
+  }
+  assert.ok(
+    reached.every((error) => error !== null && /HTTP 500/.test(error)),
+    String(reached),
+  );
+  await waitFor("the answer reported", 15_000, () => (reached.at(-1) === null ? true : undefined));
+  await waitFor("the long poll again", 5000, () => (server.waitingLongPolls > 0 ? true : undefined));
+  const version = server.setTree(applyRecordedChange(tree));
+  assert.equal(await settle(wait, 2000), "changed");
+  assert.equal(watcher.seenVersion, version);
+  stop.abort();
 });
 
 test("after a long poll error the long poll is tried again within seconds, not left to a 30 s interval", async () => {

@@ -3,7 +3,7 @@
 // cycles at least MIN_CYCLE_GAP_MS apart. Every wait is timed on the monotonic clock (clock.ts).
 import { createLoopWatchdog, cycleMovedRouting, type LoopWake } from "../guard/loop-watchdog.js";
 import { createCycleState, runCycle, type CycleResult, type Generator } from "../cycle/run-cycle.js";
-import { createVersionWatcher } from "../sources/watch-version.js";
+import { createVersionWatcher, type MetadataReach } from "../sources/watch-version.js";
 import { backoffMs } from "./backoff.js";
 import { systemClock } from "./clock.js";
 import {
@@ -21,12 +21,14 @@ export const MIN_CYCLE_GAP_MS = 250;
 
 // Cycles until `signal` aborts: after a good cycle, wait for a version change (long poll) or the interval;
 // after a failed one, retry with capped backoff. `onCycle` sees every result (status listener, metrics),
-// `onQuiet` every interval whose check found the last good cycle still standing.
+// `onQuiet` every interval whose check found the last good cycle still standing, `onWaitReach` each long
+// poll of a wait (and plain /version read between its retries) failed or answered (MetadataReach).
 export async function runLoop(
   generator: Generator,
   signal: AbortSignal,
   onCycle?: (result: CycleResult) => void,
   onQuiet?: () => void,
+  onWaitReach?: MetadataReach,
 ): Promise<void> {
   const { logger, options } = generator;
   const state = createCycleState(logger, {
@@ -34,7 +36,9 @@ export async function runLoop(
     confirmMs: options.removalConfirmMs,
   });
   const clock = generator.clock ?? systemClock;
-  const watcher = createVersionWatcher(generator.client, options.intervalMs, logger, clock);
+  const watcher = createVersionWatcher(generator.client, options.intervalMs, logger, clock, (error) =>
+    report(() => onWaitReach?.(error)),
+  );
   const watchdog = createLoopWatchdog(logger, () => clock.monotonic());
   const paths = [options.backendsPath, options.domainMapPath];
   let failures = 0;

@@ -1,11 +1,17 @@
 // Change detection: long-poll /version so a change is seen at once, with the poll interval as the
 // safety net. A long poll that answers an error is tried again after a backoff (1 s, doubling up to the
 // interval) within the same wait: before, one dropped connection left changes to the interval (up to
-// 60 s with POLL_INTERVAL=60; found by a review). A server that answers at once without holding the poll
-// is polled at the interval. At the interval's deadline /version is asked while the long poll is still
-// open, then the poll is cut: a version moved by then moved while the long poll waited (the loop's
-// longpoll-missed-change), one moved after the cut could not have been reported.
+// 60 s with POLL_INTERVAL=60; found by a review). The backoff is capped at BACKOFF_CAP_MS, and after it a
+// plain GET /version (answered at once) comes before the next long poll: a long poll to a metadata service
+// back up is held without an answer until a change or maxWait, so only the plain read says at once that
+// metadata answers again. Each failure and each answer goes to `onReach` (/healthz: an outage while the
+// loop idles at a long POLL_INTERVAL is seen within 3 × the cap, as for failing cycles). A server that
+// answers at once without holding the poll is polled at the interval. At the interval's deadline /version
+// is asked while the long poll is still open, then the poll is cut: a version moved by then moved while
+// the long poll waited (the loop's longpoll-missed-change), one moved after the cut could not have been
+// reported.
 import { isMetadataVersion, type Logger, type MetadataClient } from "@rancher-haproxy/core";
+import { BACKOFF_CAP_MS } from "../loop/backoff.js";
 import { systemClock, type Clock } from "../loop/clock.js";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import { sleep } from "../loop/sleep.js";
@@ -30,8 +36,12 @@ export interface VersionWatcher {
 // An unchanged version sooner than this means the server does not hold long polls: treat it as a failure.
 const MIN_UNCHANGED_POLL_MS = 500;
 
-// The first wait before a failed long poll is tried again; it doubles while it keeps failing.
+// The first wait before a failed long poll is tried again; it doubles while it keeps failing, up to the
+// interval and BACKOFF_CAP_MS.
 export const LONG_POLL_RETRY_MS = 1000;
+
+/** Told of each long poll or plain /version read of a wait that failed (its error) or was answered (null). */
+export type MetadataReach = (error: string | null) => void;
 
 // Creates a watcher over `client`; every wait ends within `intervalMs` (the long poll is cut at the deadline),
 // timed on the monotonic clock.
@@ -40,6 +50,7 @@ export function createVersionWatcher(
   intervalMs: number,
   logger: Logger,
   clock: Clock = systemClock,
+  onReach: MetadataReach = () => {},
 ): VersionWatcher {
   const now = () => clock.monotonic();
   // The episode of failure running: the long poll answered an error, or answered at once without holding.
@@ -57,7 +68,7 @@ export function createVersionWatcher(
       logger.warn(
         { event: "longpoll-failed", error: problem },
         `long poll of /version failed, trying again within ${Math.min(ms, intervalMs) / 1000} s ` +
-          `(backing off up to the ${intervalMs / 1000} s interval): ${problem}`,
+          `(backing off up to ${Math.min(intervalMs, BACKOFF_CAP_MS) / 1000} s): ${problem}`,
       );
     failing = kind;
     return sleep(Math.min(ms, deadline - now()), signal);
@@ -80,11 +91,24 @@ export function createVersionWatcher(
         if (signal.aborted) return "aborted";
         if (remaining <= 0) return "interval";
         const budget = scopedSignal(signal);
-        const started = now();
+        let started = now();
         let version: string;
         try {
-          const answer = settle(client.waitForVersion(lastVersion, remaining / 1000, budget.signal));
-          let ended = await answerBy(answer, remaining, signal);
+          // After a failure: a plain read first (see above); an unchanged version goes on to the long poll.
+          if (failing === "error") {
+            const answer = await plainVersion(client, remaining, signal);
+            if (answer === null) return signal.aborted ? "aborted" : "interval";
+            onReach(null);
+            if (answer !== lastVersion) {
+              seenVersion = answer;
+              return "changed";
+            }
+          }
+          started = now();
+          const left = deadline - started;
+          if (left <= 0) return "interval";
+          const answer = settle(client.waitForVersion(lastVersion, left / 1000, budget.signal));
+          let ended = await answerBy(answer, left, signal);
           if (ended === null && !signal.aborted) {
             // Cut at the deadline: what /version says while the long poll still waits. A change by then
             // must be in flight from a working long poll: it gets MIN_UNCHANGED_POLL_MS to arrive.
@@ -104,15 +128,17 @@ export function createVersionWatcher(
           version = ended.version;
         } catch (error) {
           if (signal.aborted) return "aborted";
+          const problem = describeFailure(error).message;
+          onReach(problem);
           const wait = retryMs;
-          retryMs = Math.min(retryMs * 2, intervalMs);
-          if (!(await backOff(describeFailure(error).message, "error", wait, deadline, signal)))
-            return "aborted";
+          retryMs = Math.min(retryMs * 2, intervalMs, BACKOFF_CAP_MS);
+          if (!(await backOff(problem, "error", wait, deadline, signal))) return "aborted";
           continue;
         } finally {
           budget.abort();
           budget.release();
         }
+        onReach(null);
         const held = now() - started >= MIN_UNCHANGED_POLL_MS;
         if (version === lastVersion && !held) {
           const problem = "the server answered the unchanged version at once";
@@ -164,6 +190,22 @@ async function versionNow(client: MetadataClient, signal: AbortSignal): Promise<
     return isMetadataVersion(answer) ? answer : null;
   } catch {
     return null;
+  } finally {
+    scope.release();
+  }
+}
+
+// The plain GET /version after a failed long poll, within `ms` (the wait's deadline): the version, or null
+// when the deadline (or `signal`) came first; a failed or wrong answer throws (a failure like the poll's).
+async function plainVersion(client: MetadataClient, ms: number, signal: AbortSignal): Promise<string | null> {
+  const scope = scopedSignal(signal, ms);
+  try {
+    const answer = await client.getJson(METADATA_PATHS.version, scope.signal);
+    if (!isMetadataVersion(answer)) throw new Error("/version answered no version");
+    return answer;
+  } catch (error) {
+    if (scope.timedOut() || signal.aborted) return null;
+    throw error;
   } finally {
     scope.release();
   }

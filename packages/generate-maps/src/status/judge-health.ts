@@ -2,7 +2,10 @@
 // recordQuiet) within 3 × the interval: the loop does one or the other at least once per interval, so
 // that is three missed ones; otherwise 503 with the reason. Cycles failing in a row are also retried at
 // least every BACKOFF_CAP_MS, so failing for 3 × that is three missed retries, whatever the interval:
-// with POLL_INTERVAL=3600 a metadata outage kept /healthz 200 for three hours.
+// with POLL_INTERVAL=3600 a metadata outage kept /healthz 200 for three hours. The same holds for the
+// long poll while the loop waits for a change (retried at least every BACKOFF_CAP_MS too, recordWaitReach):
+// an outage that began while it idled at POLL_INTERVAL=3600 was 200 until the next cycle failed, up to
+// an hour later, then 30 s more.
 import { BACKOFF_CAP_MS } from "../loop/backoff.js";
 import type { StatusState } from "./status-state.js";
 
@@ -61,6 +64,16 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
       body: {
         status: "failing",
         reason: `the last successful cycle was ${secondsText(now - success.monotonicAt)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(intervalMs)} interval${lastError}`,
+        ...base,
+      },
+    };
+  const waiting = state.waitFailing;
+  if (waiting !== null && now - waiting.since > retryLimitMs)
+    return {
+      healthy: false,
+      body: {
+        status: "failing",
+        reason: `metadata has not answered the long poll of /version since ${secondsText(now - waiting.since)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(BACKOFF_CAP_MS)} retry cap: ${waiting.error}`,
         ...base,
       },
     };

@@ -1,5 +1,6 @@
 // generate-maps' observability in one call: the status state, the metrics, the instrumented metadata
-// client and the listener; the loop reports each cycle through onCycle, each quiet interval through onQuiet.
+// client and the listener; the loop reports each cycle through onCycle, each quiet interval through onQuiet,
+// each long poll of its waits through onWaitReach.
 import {
   createConnectionDrops,
   startStatusListener,
@@ -13,7 +14,13 @@ import type { GeneratorOptions } from "../options/generator-options.js";
 import { createGeneratorMetrics } from "./generator-metrics.js";
 import { generatorRoutes } from "./generator-routes.js";
 import { instrumentClient } from "./instrument-client.js";
-import { createStatusState, recordCycle, recordQuiet, type StatusState } from "./status-state.js";
+import {
+  createStatusState,
+  recordCycle,
+  recordQuiet,
+  recordWaitReach,
+  type StatusState,
+} from "./status-state.js";
 
 // What the loop runs with: the client to use, the cycle hook, the listener (null: off or not bound).
 export interface GeneratorStatus {
@@ -21,6 +28,8 @@ export interface GeneratorStatus {
   onCycle: (result: CycleResult) => void;
   /** an interval's check stood in for the refetch (see runLoop) */
   onQuiet: () => void;
+  /** a long poll (or plain /version read) of the loop's wait failed with this error, or was answered (null) */
+  onWaitReach: (error: string | null) => void;
   state: StatusState;
   server: StatusServer | null;
   close(): Promise<void>;
@@ -56,6 +65,9 @@ export async function startGeneratorStatus(
     onQuiet() {
       recordQuiet(state, readClock(clock));
       metrics.countQuiet();
+    },
+    onWaitReach(error) {
+      recordWaitReach(state, error, now());
     },
     state,
     server,

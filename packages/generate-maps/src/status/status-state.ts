@@ -32,13 +32,23 @@ export interface StatusState {
   lastCycle: CycleSummary | null;
   /** the monotonic clock at the first failed cycle since the last good one (null: the last one was good) */
   failingSince: number | null;
+  /** while the loop waits for a change: since when (monotonic clock) and why the long poll and the plain
+   * reads of /version between its retries have all failed (null: the last one was answered) */
+  waitFailing: { since: number; error: string } | null;
   lastSuccess: GoodCycle | null;
   applied: GoodCycle | null;
 }
 
 // A fresh state for a process started at `now` (the monotonic clock).
 export function createStatusState(now: number): StatusState {
-  return { startedAt: now, lastCycle: null, failingSince: null, lastSuccess: null, applied: null };
+  return {
+    startedAt: now,
+    lastCycle: null,
+    failingSince: null,
+    waitFailing: null,
+    lastSuccess: null,
+    applied: null,
+  };
 }
 
 // Records one cycle result at time `now`.
@@ -52,6 +62,7 @@ export function recordCycle(state: StatusState, result: CycleResult, now: ClockR
     error: failure && { kind: failure.kind, message: failure.message },
   };
   state.failingSince = result.ok ? null : (state.failingSince ?? now.monotonic);
+  if (result.ok) state.waitFailing = null;
   if (!result.ok) {
     // A write fails only when the guard let the cycle write: a hold shown by the last good cycle is over
     // (released), though the files still route what they did. /healthz, /metrics, /routes and /explain
@@ -79,6 +90,13 @@ export function outputSha256(files: OutputFiles): string {
 // Records an interval whose check found the last good cycle still standing (the same version, the files
 // as it left them) at time `now`: as good as a refetch for /healthz and the freshness metrics.
 export function recordQuiet(state: StatusState, now: ClockReading): void {
+  state.waitFailing = null;
   if (state.lastSuccess !== null)
     state.lastSuccess = { ...state.lastSuccess, at: now.wall, monotonicAt: now.monotonic };
+}
+
+// Records a long poll (or the plain /version read between its retries) of the loop's wait that failed with
+// `error`, or was answered (null), at `now` (the monotonic clock).
+export function recordWaitReach(state: StatusState, error: string | null, now: number): void {
+  state.waitFailing = error === null ? null : { since: state.waitFailing?.since ?? now, error };
 }
