@@ -2,7 +2,8 @@
 // report. What it runs with (Generator), what it remembers between cycles (CycleState), what it returns.
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import type { RemovalDecision, RemovalGuardSettings } from "../guard/decide-removal-hold.js";
-import { checkRemovals, createRemovalGuard, noteWritten, type RemovalGuard } from "../guard/removal-guard.js";
+import { createRemovalGuard, type RemovalGuard } from "../guard/create-removal-guard.js";
+import { checkRemovals, noteWritten } from "../guard/removal-guard.js";
 import { readClock, systemClock, type Clock } from "../loop/clock.js";
 import {
   carryAliases,

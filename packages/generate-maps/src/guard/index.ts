@@ -5,5 +5,7 @@ export * from "./count-removal.js";
 export * from "./alias-keys.js";
 export * from "./fingerprint-table.js";
 export * from "./server-keys.js";
+export * from "./create-removal-guard.js";
 export * from "./removal-guard.js";
+export * from "./read-map-alias-keys.js";
 export * from "./loop-watchdog.js";

@@ -2,75 +2,22 @@
 // the servers of the backends file and the aliases of the map (read on the first cycle, so a restart
 // during an outage keeps its routes; then the files this process wrote or found equal), asks
 // decideRemovalHold, logs holds and releases.
-import { readRegularFile, type Logger } from "@rancher-haproxy/core";
+import type { Logger } from "@rancher-haproxy/core";
 import type { ClockReading } from "../loop/clock.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { FileOutcome } from "../output/write-outputs.js";
-import {
-  decideRemovalHold,
-  type PendingRemoval,
-  type RemovalDecision,
-  type RemovalGuardSettings,
-} from "./decide-removal-hold.js";
+import { decideRemovalHold, type RemovalDecision } from "./decide-removal-hold.js";
 import {
   countAliasRemoval,
   countWindowAliasRemoval,
   followMovedAliases,
-  parseMapAliases,
   routedAliases,
 } from "./alias-keys.js";
+import type { RemovalGuard } from "./create-removal-guard.js";
 import { fingerprintTable } from "./fingerprint-table.js";
-import { createLogPace, logRemovalDecision, type LogPace } from "./log-removal-decision.js";
-import { parseServerKeys, routedServerKeys } from "./server-keys.js";
-
-// The guard's memory across the cycles of one loop (no global state).
-export interface RemovalGuard {
-  settings: RemovalGuardSettings;
-  /** servers the files on disk route: undefined until read, null when there is no backends file */
-  applied: ReadonlySet<string> | null | undefined;
-  /** the aliases of the map on disk (key → backend): undefined until read, null when there is none */
-  appliedAliases: ReadonlyMap<string, string> | null | undefined;
-  /** the removal held, or released (confirmed or expired) and not on disk yet: a write that fails right
-   * after the release must not start a new window for the same removal */
-  pending: PendingRemoval | null;
-  /** the confirmation windows running, oldest first (two at most): removals count against what the files
-   * routed when each began as well as against `applied`. Before, each step counted against the last file
-   * written only: 10 → 8 → 4 → 2 → 1 servers, each step within the share, went through unheld in 2.5 s
-   * (found by a review). A window ends once confirmMs old and the next begins half a window after the
-   * newest (neither during a hold; after a released hold one starts again): with one window that moved on
-   * as a whole, a burst straddling that moment (10 → 5 just before, 5 → 3 just after) went through as two
-   * steps within the share (a known gap until 2026-12-05); a burst within half a window now falls in one. */
-  windows: GuardWindow[];
-  /** a hold was released: the windows start again at the next cycle, from the files it wrote */
-  windowDue: boolean;
-  /** how the guard's lines are paced: an answer that flaps logs once per window */
-  logPace: LogPace;
-  /** the aliases read from the map on disk at start, until the first map this process writes or finds
-   * equal: parseMapAliases cannot tell a `hosts` claim under the domain from an alias */
-  diskAliases: ReadonlyMap<string, string> | null;
-}
-
-// One confirmation window: what the files routed when it began (`since`, a monotonic time). Its aliases
-// follow a move to another backend once written (followMovedAliases).
-export interface GuardWindow {
-  servers: ReadonlySet<string> | null;
-  aliases: ReadonlyMap<string, string> | null;
-  since: number;
-}
-
-// A guard that has not looked at the disk yet.
-export function createRemovalGuard(settings: RemovalGuardSettings): RemovalGuard {
-  return {
-    settings,
-    applied: undefined,
-    appliedAliases: undefined,
-    pending: null,
-    windows: [],
-    windowDue: false,
-    logPace: createLogPace(),
-    diskAliases: null,
-  };
-}
+import { logRemovalDecision } from "./log-removal-decision.js";
+import { readAppliedAliases, readAppliedServers } from "./read-applied.js";
+import { routedServerKeys } from "./server-keys.js";
 
 // Where the files are, and the domain of the stacks' own host names.
 export interface GuardedFiles {
@@ -169,64 +116,4 @@ export function noteWritten(
     guard.diskAliases = null;
   }
   if (holds(outcomes[0]) && holds(outcomes[1])) guard.pending = null;
-}
-
-// The most bytes of a file on disk read as the guard's baseline. The shared volume is untrusted: under
-// core's 64 MiB cap a map of short lines cost ≈ 10 s and ≈ 0.9 GB at each start. The files of 250 000
-// containers (the /containers entry cap) are ≈ 20 MB of backends and ≈ 13 MB of map.
-export const GUARD_BASELINE_MAX_BYTES = 32 * 1024 * 1024;
-
-// The aliases of the map on disk; null when there is no map or it cannot be read (then the aliases are
-// guarded from the first map this process writes or finds equal).
-async function readAppliedAliases(
-  files: GuardedFiles,
-  logger: Logger,
-): Promise<ReadonlyMap<string, string> | null> {
-  const found = await readMapAliasKeys(files.domainMapPath, files.domain);
-  if (found.kind === "refused") logUnread(logger, files.domainMapPath, found.reason);
-  return found.kind === "keys" ? found.keys : null;
-}
-
-// The alias keys (key → backend, parseMapAliases) of the map at `path`, read under the baseline cap: the
-// guard's baseline, and the aliases a generator that metadata does not know starts with.
-export async function readMapAliasKeys(
-  path: string,
-  domain: string,
-): Promise<
-  { kind: "keys"; keys: Map<string, string> } | { kind: "refused"; reason: string } | { kind: "none" }
-> {
-  try {
-    const found = await readRegularFile(path, GUARD_BASELINE_MAX_BYTES);
-    if (found.kind === "refused") return found;
-    return found.kind === "file"
-      ? { kind: "keys", keys: parseMapAliases(found.content, domain) }
-      : { kind: "none" };
-  } catch (error) {
-    // Not "none": a map that exists but cannot be read (EACCES, EIO, a name too long) is said, not lost.
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { kind: "refused", reason: `it cannot be read (${code})` };
-  }
-}
-
-// The servers of the backends file on disk; null when it does not exist or is refused (it is replaced);
-// undefined (read again next cycle) when it cannot be read, since the write will fail anyway.
-async function readAppliedServers(
-  path: string,
-  logger: Logger,
-): Promise<ReadonlySet<string> | null | undefined> {
-  try {
-    const found = await readRegularFile(path, GUARD_BASELINE_MAX_BYTES);
-    if (found.kind === "refused") logUnread(logger, path, found.reason);
-    return found.kind === "file" ? parseServerKeys(found.content) : null;
-  } catch {
-    return undefined;
-  }
-}
-
-// A file on disk the guard could not take as its baseline: what it routes is not protected this time.
-function logUnread(logger: Logger, path: string, reason: string): void {
-  logger.warn(
-    { event: "guard.baseline-unread", path, reason },
-    `the removal guard does not read ${path} (${reason}): what it routes is not protected from a mass removal`,
-  );
 }

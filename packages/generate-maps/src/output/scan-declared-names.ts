@@ -10,7 +10,7 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { isBackendName, MAX_SHARED_BACKENDS, parseTcpBackendName } from "@rancher-haproxy/core";
-import { GUARD_BASELINE_MAX_BYTES } from "../guard/removal-guard.js";
+import { GUARD_BASELINE_MAX_BYTES } from "../guard/read-map-alias-keys.js";
 import { BACKEND_HEADER } from "./plan-writes.js";
 
 const CHUNK_BYTES = 1024 * 1024;

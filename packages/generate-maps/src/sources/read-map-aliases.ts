@@ -4,7 +4,7 @@
 // approximation: a `hosts` label claim of the form `<name>.<domain>` is read back as an alias too, until
 // metadata answers. Bounded like the removal guard's baseline; the shared volume is untrusted, so a map
 // that is missing, refused, unreadable or odd gives none, and no stack name can reach an inherited member.
-import { readMapAliasKeys } from "../guard/removal-guard.js";
+import { readMapAliasKeys } from "../guard/read-map-alias-keys.js";
 
 // The alias names of each stack in the map at `path` (host names under `domain`), or {} when there are none.
 export async function readMapAliases(path: string, domain: string): Promise<Record<string, string[]>> {
