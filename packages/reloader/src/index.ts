@@ -15,6 +15,7 @@ export { renderPathHostsMap, renderPathHostsMapOf } from "./render/render-path-h
 export { buildCertificatePem, validateCertificateFile } from "./model/build-certificate-pem.js";
 export { checkConfig, type CheckResult } from "./haproxy/check-config.js";
 export { findOffendingLines, maskSecrets } from "./haproxy/find-offending-lines.js";
-export { ReloaderStatus, type StatusSnapshot } from "./state/reloader-status.js";
+export { ReloaderStatus } from "./state/reloader-status.js";
+export type { StatusSnapshot } from "./state/status-snapshot.js";
 export { StartupError } from "./startup-error.js";
 export * from "./status/index.js";

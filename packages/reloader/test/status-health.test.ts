@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { judgeReloaderHealth, redactConfig, type AppliedState } from "../src/index.ts";
-import type { StatusSnapshot } from "../src/state/reloader-status.ts";
+import type { StatusSnapshot } from "../src/state/status-snapshot.ts";
 
 const RUNNING: StatusSnapshot = {
   haproxyPid: 100,

@@ -10,7 +10,8 @@ import { test } from "node:test";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
 import type { InputPaths } from "../src/sources/read-inputs.ts";
 import { createAppliedStateProbe, judgeReloaderHealth, withPendingSince } from "../src/index.ts";
-import { ReloaderStatus, type StatusSnapshot } from "../src/state/reloader-status.ts";
+import { ReloaderStatus } from "../src/state/reloader-status.ts";
+import type { StatusSnapshot } from "../src/state/status-snapshot.ts";
 
 const BASE = "global\n  maxconn 100\n";
 const BACKENDS = "backend app\n  server s1 127.0.0.1:8080\n";

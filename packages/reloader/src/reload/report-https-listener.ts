@@ -4,7 +4,8 @@
 // runs the files anyway (routing goes on, the other backends are not affected). The log line names at
 // most MAX_LOGGED_HTTPS_BACKENDS of them and counts all.
 import { compareStrings, parseSharedFiles, type Logger, type SharedBackend } from "@rancher-haproxy/core";
-import type { HttpsBackend, ReloaderStatus } from "../state/reloader-status.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import type { HttpsBackend } from "../state/status-snapshot.js";
 
 /** the most backends an `https.no-listener` line names (`backends`; `backendCount` has them all) */
 export const MAX_LOGGED_HTTPS_BACKENDS = 100;

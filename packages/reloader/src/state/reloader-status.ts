@@ -1,60 +1,6 @@
 // What the reloader has done so far, in one object a status listener (/healthz, /metrics) can read.
 import type { ReloadReason } from "../model/plan-update.js";
-
-// Results a reload attempt can have (`unconfirmed`: not confirmed in time, and the master's next answer
-// gave no verdict on it).
-export type ReloadResult =
-  "applied" | "check-failed" | "rejected" | "interrupted" | "deferred" | "unconfirmed";
-
-// A backend of the applied files that asks for HTTPS (its `https` option).
-export interface HttpsBackend {
-  name: string;
-  https: "redirect" | "only";
-}
-
-// A plain copy of the status for JSON answers and tests.
-export interface StatusSnapshot {
-  haproxyPid: number | null;
-  workerPid: number | null;
-  /** the master's reload counter: the worker generation */
-  masterReloads: number;
-  /** the snapshot generation `current` points at */
-  currentGeneration: number | null;
-  /** the generation the running worker was confirmed with (`current` moves before a reload is confirmed) */
-  runningGeneration: number | null;
-  /** runtime steps toward this gen-<n> failed partway and no worker was confirmed since: the running one
-   * may run part of them on top of runningGeneration (HAProxy runs every command of a line) */
-  partialStepsToward: number | null;
-  reloads: Record<ReloadResult, number>;
-  restarts: number;
-  lastReloadDurationMs: number | null;
-  lastChangeToAppliedMs: number | null;
-  lastError: string | null;
-  /** a change that did not go live (reload refused, timed out, interrupted, an error) waits for this retry */
-  retry: { attempt: number; at: number; reason: string } | null;
-  /** failed attempts to apply a change that were scheduled for a retry */
-  applyRetries: number;
-  /** the inputs (by hash) the checks refused: they stay refused until the files change */
-  refusedInputs: { hash: string; reason: string } | null;
-  /** reloads started for a change, by why the change could not be applied at runtime */
-  reloadsByReason: Partial<Record<ReloadReason, number>>;
-  /** changes applied through the runtime API, and the last read-back after runtime steps */
-  runtime: {
-    updates: number;
-    readbackMismatches: number;
-    lastReadback: { ok: boolean; at: number; detail: string } | null;
-  };
-  /** public ports of the running backends file's tcp_<port> backends that TCP_PORTS does not list */
-  unlistedTcpPorts: number[];
-  /** those of them that are another listener's port (HTTP_PORT, …): that listener gets their connections */
-  takenTcpPorts: { port: number; listener: string }[];
-  /** the running backends file's backends with `https=redirect|only`, while ENABLE_SSL is off (by name) */
-  httpsWithoutListener: HttpsBackend[];
-  /** the input files' watch failed (its first error) and is not re-armed yet: only the rescan sees changes */
-  inputWatchProblem: string | null;
-  /** since when (ms epoch) the master has not answered the periodic show proc (null: it answers) */
-  masterCliSilentSince: number | null;
-}
+import type { HttpsBackend, ReloadResult, StatusSnapshot } from "./status-snapshot.js";
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
 export class ReloaderStatus {

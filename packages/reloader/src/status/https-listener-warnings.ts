@@ -1,7 +1,7 @@
 // /healthz's warnings for backends asking for HTTPS while ENABLE_SSL is off: one per backend up to a
 // fixed number, then one warning with the count of the rest, so a body stays a few kB however many
 // backends the generator writes.
-import type { HttpsBackend } from "../state/reloader-status.js";
+import type { HttpsBackend } from "../state/status-snapshot.js";
 
 /** the most per-backend warnings /healthz lists */
 export const MAX_HTTPS_BACKEND_WARNINGS = 20;

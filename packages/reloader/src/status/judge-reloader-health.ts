@@ -2,7 +2,7 @@
 // on disk are the ones it runs; a change still inside its apply window (debounce + check + reload) is
 // "applying", not a failure, unless the checks already refused those very files or a reload of them
 // failed and waits for its retry.
-import type { StatusSnapshot } from "../state/reloader-status.js";
+import type { StatusSnapshot } from "../state/status-snapshot.js";
 import type { AppliedState } from "./read-applied-state.js";
 import { httpsListenerWarnings } from "./https-listener-warnings.js";
 import { unlistedTcpWarnings } from "./unlisted-tcp-warnings.js";

@@ -10,7 +10,8 @@ import {
   type ConnectionDrops,
 } from "@rancher-haproxy/core";
 import { RELOAD_REASONS } from "../model/plan-update.js";
-import type { ReloadResult, ReloaderStatus } from "../state/reloader-status.js";
+import type { ReloaderStatus } from "../state/reloader-status.js";
+import type { ReloadResult } from "../state/status-snapshot.js";
 import type { AppliedState } from "./read-applied-state.js";
 
 // The label value of each reload result: `ok` for an applied (confirmed) reload.
