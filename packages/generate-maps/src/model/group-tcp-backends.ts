@@ -8,12 +8,14 @@
 // closes the port's connections meanwhile), and a `tcp-port-held` note says so, naming the skip codes of
 // its containers.
 import { compareStrings, tcpBackendName } from "@rancher-haproxy/core";
+import { compareCandidates, compareStacks, type StackKey } from "./compare-stacks.js";
 import type { TcpCandidate, TcpClaim } from "./evaluate-tcp-container.js";
-import { compareServerLines } from "./compare-server-lines.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
 import type { NoteBudget } from "./note-budget.js";
-import type { Backend, RouteNote, SkippedContainer } from "./routing-table.js";
+import { portConflict } from "./port-conflict.js";
+import { heldCause, portHeld } from "./port-held.js";
+import type { Backend, SkippedContainer } from "./routing-table.js";
 
 // TCP backends sorted by name with servers sorted by name, and the candidates that lost a port or a name.
 export interface TcpGrouping {
@@ -22,9 +24,6 @@ export interface TcpGrouping {
   /** each backend's stack as metadata spells it (the port's winner), by backend name */
   stackNames: Map<string, string>;
 }
-
-// The stack of a candidate or of a claim, as the port's winner is chosen.
-type StackKey = Pick<TcpClaim, "stack" | "stackName" | "stackUuid">;
 
 // Groups candidates by public port; per port one stack wins and each server name is used once. `claims`:
 // the ports skipped containers claim for their stacks; such a stack wins as if it were served, and its
@@ -91,94 +90,6 @@ function pushBackend(
   const name = tcpBackendName(port);
   grouping.backends.push({ name, mode: "tcp", servers, stack: owner.stack, hostClaims: [] });
   grouping.stackNames.set(name, owner.stackName);
-}
-
-// The winning stack first: the lowest lower-cased name; within one, the spelling already in lower case, as
-// for HTTP (group-backends.ts), then as metadata spells it, then its uuid. Until 2026-12-05 the first as
-// spelled won (`App` before `app`): app.<domain> served stack app while its port served App.
-function compareStacks(a: StackKey, b: StackKey): number {
-  return (
-    compareStrings(a.stack, b.stack) ||
-    spelledLower(a) - spelledLower(b) ||
-    compareStrings(a.stackName, b.stackName) ||
-    compareStrings(a.stackUuid, b.stackUuid)
-  );
-}
-
-// 0 when the stack is spelled in lower case, 1 otherwise.
-function spelledLower(stack: StackKey): number {
-  return stack.stackName === stack.stack ? 0 : 1;
-}
-
-// Total order of candidates: stack, then the whole server line, then the container's name, then the
-// uuid as spelled (twins may differ only there), so the order metadata listed them in never decides.
-function compareCandidates(a: TcpCandidate, b: TcpCandidate): number {
-  return (
-    compareStacks(a.identity, b.identity) ||
-    compareServerLines(a.server, b.server) ||
-    compareStrings(a.ref.container, b.ref.container) ||
-    compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "")
-  );
-}
-
-function stackText(stack: StackKey, withUuid: boolean): string {
-  const uuid = withUuid ? ` (uuid ${stack.stackUuid || "none"})` : "";
-  return `"${stack.stackName}"${uuid}`;
-}
-
-// The skips that lifecycle states cause (a deploy goes through them), not mistakes in labels or addresses.
-const LIFECYCLE_CODES: ReadonlySet<string> = new Set(["no-ip", "not-running", "unhealthy"]);
-
-// Why `owner`'s containers claiming the port do not serve, from their skip codes (sorted, each once):
-// `down or redeploying: not-running` when lifecycle states alone, else `skipped as proxy-invalid, …`.
-function heldCause(claims: readonly TcpClaim[] | undefined, owner: StackKey): string {
-  const codes = new Set<string>();
-  for (const claim of claims ?? []) if (compareStacks(claim, owner) === 0) codes.add(claim.code);
-  const list = [...codes].sort(compareStrings).join(", ");
-  return [...codes].every((code) => LIFECYCLE_CODES.has(code))
-    ? `down or redeploying: ${list}`
-    : `skipped as ${list}`;
-}
-
-// `cause`: null when the winner has a container that serves the port; else why none does (heldCause), while
-// the port waits for it.
-function portConflict(
-  loser: TcpCandidate,
-  winner: StackKey,
-  cause: string | null,
-  port: number,
-  tcpLabel: string,
-): SkippedContainer {
-  const same = loser.identity.stackName === winner.stackName;
-  const waiting =
-    cause === null
-      ? ""
-      : `, and keeps it while none of its containers serves (${cause}): the port closes connections meanwhile`;
-  return {
-    ...loser.ref,
-    code: "tcp-port-conflict",
-    reason:
-      `${tcpLabel}: public TCP port ${port} is claimed by stack ${stackText(loser.identity, same)} and by stack ` +
-      `${stackText(winner, same)}, which wins (${winnerRule(loser.identity, winner)})${waiting}`,
-    route: "tcp",
-  };
-}
-
-// Why `winner` beat `loser`: the lower-case spelling of one name, or else the lowest stack name.
-function winnerRule(loser: StackKey, winner: StackKey): string {
-  return loser.stack === winner.stack && winner.stackName === winner.stack && loser.stackName !== loser.stack
-    ? "the spelling in lower case"
-    : "lowest stack name";
-}
-
-// The note on a port kept for `owner` while none of its containers serves (`cause`): it closes connections.
-function portHeld(owner: StackKey, port: number, cause: string): RouteNote {
-  return {
-    backend: tcpBackendName(port),
-    container: null,
-    code: "tcp-port-held",
-    reason: `public TCP port ${port} is kept for stack ${stackText(owner, false)}, none of whose containers labelled for it serves (${cause}): the port closes connections until one does`,
-  };
 }
 
 function duplicateServer(
