@@ -13,9 +13,10 @@ import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
-import { startSupervised, type RunningReloader } from "./setup/start-supervised.js";
+import type { RunningReloader } from "./setup/running-reloader.js";
+import { startSupervised } from "./setup/start-supervised.js";
 
-export type { RunningReloader } from "./setup/start-supervised.js";
+export type { RunningReloader } from "./setup/running-reloader.js";
 
 // Start everything; throws StartupError when the configuration is unusable, StartStoppedError when
 // `stop` aborts before HAProxy runs (once it runs, or a running master is found, the start completes and

@@ -1,18 +1,9 @@
 // The supervised part of a reloader's start and its stop: the first snapshot, HAProxy started (or the
 // running master adopted), the status listener and the watcher; then one stop within --stop-timeout.
-import type { Logger, SharedBackend } from "@rancher-haproxy/core";
 import { adoptMaster } from "../adopt/adopt-master.js";
-import type { FoundMaster } from "../adopt/find-running-master.js";
-import type { CertificateManager } from "../certs/certificate-manager.js";
 import { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { probeMasterCli } from "../haproxy/probe-master-cli.js";
-import type { StdoutFifo } from "../haproxy/stdout-fifo.js";
-import type { ReloaderOptions } from "../options/reloader-options.js";
-import { listenerPorts } from "../options/listener-ports.js";
-import type { StateLayout } from "../output/snapshot-layout.js";
 import { ConfigApplier } from "../reload/config-applier.js";
-import { createHttpsListenerReport } from "../reload/report-https-listener.js";
-import { createTcpPortReport } from "../reload/report-tcp-ports.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
 import { readAdoptedGeneration, readSnapshotBackends } from "../sources/read-state-dir.js";
 import { clearKept, pointKept } from "../output/kept-link.js";
@@ -20,28 +11,9 @@ import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { watchInputs } from "../watch/watch-inputs.js";
 import { stopIfAsked } from "./abortable-step.js";
-
-// A running reloader: its status, a promise that rejects if HAProxy cannot be kept up, and stop().
-export interface RunningReloader {
-  readonly status: ReloaderStatus;
-  readonly failed: Promise<never>;
-  stop(): Promise<void>;
-  /** synchronous last resort on process exit: SIGKILL HAProxy if it still runs */
-  killNow(): void;
-}
-
-// What the supervised part of the start works with.
-export interface StartContext {
-  options: ReloaderOptions;
-  logger: Logger;
-  layout: StateLayout;
-  unlock: () => void;
-  /** aborted by a stop; undefined once a running master was found (it is adopted whatever comes) */
-  stop: AbortSignal | undefined;
-  found: FoundMaster;
-  certificates: CertificateManager | null;
-  stdoutFifo: StdoutFifo | null;
-}
+import { createBackendReports } from "./create-backend-reports.js";
+import type { RunningReloader } from "./running-reloader.js";
+import type { StartContext } from "./start-context.js";
 
 // The first snapshot, HAProxy started or adopted, the status listener and the watcher.
 export async function startSupervised(context: StartContext): Promise<RunningReloader> {
@@ -163,22 +135,6 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       supervisor.killNow();
       unlock();
     },
-  };
-}
-
-// What the generated base config reports of the backends going live: TCP ports nothing listens for, and
-// backends asking for HTTPS without ENABLE_SSL.
-function createBackendReports(
-  options: ReloaderOptions,
-  logger: Logger,
-  status: ReloaderStatus,
-): (backends: Buffer | readonly SharedBackend[]) => void {
-  const tcp = createTcpPortReport(options.tcpPorts, logger, status, listenerPorts(options));
-  if (options.ssl.enabled) return tcp;
-  const https = createHttpsListenerReport(logger, status);
-  return (backends) => {
-    tcp(backends);
-    https(backends);
   };
 }
 
