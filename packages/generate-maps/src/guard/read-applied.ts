@@ -1,8 +1,14 @@
 // What the files on disk route, read as the removal guard's baseline until it has one (removal-guard.ts).
 import { readRegularFile, type Logger } from "@rancher-haproxy/core";
-import type { GuardedFiles } from "./removal-guard.js";
 import { GUARD_BASELINE_MAX_BYTES, readMapAliasKeys } from "./read-map-alias-keys.js";
 import { parseServerKeys } from "./server-keys.js";
+
+// Where the files are, and the domain of the stacks' own host names.
+export interface GuardedFiles {
+  backendsPath: string;
+  domainMapPath: string;
+  domain: string;
+}
 
 // The aliases of the map on disk; null when there is no map or it cannot be read (then the aliases are
 // guarded from the first map this process writes or finds equal).

@@ -16,15 +16,11 @@ import {
 import type { RemovalGuard } from "./create-removal-guard.js";
 import { fingerprintTable } from "./fingerprint-table.js";
 import { logRemovalDecision } from "./log-removal-decision.js";
-import { readAppliedAliases, readAppliedServers } from "./read-applied.js";
+import { readAppliedAliases, readAppliedServers, type GuardedFiles } from "./read-applied.js";
 import { routedServerKeys } from "./server-keys.js";
 
-// Where the files are, and the domain of the stacks' own host names.
-export interface GuardedFiles {
-  backendsPath: string;
-  domainMapPath: string;
-  domain: string;
-}
+// The files checkRemovals reads its baseline from (defined beside the reads, read-applied.ts).
+export type { GuardedFiles } from "./read-applied.js";
 
 // Decides whether this cycle's table may be written at `now` (windows on its monotonic time, shown times
 // on its wall time); logs when a hold starts, restarts or ends.
