@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import { test } from "node:test";
 import { createConnectionDrops, createMetadataClient, parseSharedFiles } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
+import { salvageBackends } from "../src/output/salvage-backends.js";
 import {
   createCycleState,
   createGeneratorMetrics,
@@ -339,6 +340,26 @@ test("an old backends file the contract refuses: a block still refused without t
       ["kept", [["web-1", 3]]],
     ],
   );
+});
+
+test("an old backends file the contract refuses: salvaging it parses only the blocks that start with `backend`, not every line a hostile volume starts at the first column", () => {
+  // 100 000 two-byte lines the contract refuses, around two blocks it accepts: each junk line began a
+  // block of its own and cost a parse (a 16 MiB file: 8 million parses, seconds of a blocked loop).
+  const junk = "x\n".repeat(100_000);
+  const text = `# old\n${junk}backend a\n    server web-1 10.0.0.1:80\n${junk}backend b\n    bogus\n${junk}`;
+  let parses = 0;
+  const counted: typeof parseSharedFiles = (files) => {
+    parses += 1;
+    return parseSharedFiles(files);
+  };
+  assert.deepEqual(
+    salvageBackends(text, counted).map((backend) => [backend.name, backend.servers.length]),
+    [
+      ["a", 1],
+      ["b", 0],
+    ],
+  );
+  assert.ok(parses <= 4, `two parses per backend block at most, not ${parses}`);
 });
 
 test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {
