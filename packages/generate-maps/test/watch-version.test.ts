@@ -214,6 +214,35 @@ test("aborting ends a wait at once", async () => {
   assert.equal(await settle(wait, 1000), "aborted");
 });
 
+test("a stop while /version is asked at the interval's deadline ends the wait at once, not at that request's timeout", async () => {
+  const { logger } = captureLogger();
+  // A 30 s request timeout: a stop that waited for the GET would not end the wait within the test's 2 s.
+  const patient = createMetadataClient({
+    apiHost: server.hostPort,
+    apiVersion: "2015-12-19",
+    timeoutMs: 30_000,
+  });
+  const watcher = createVersionWatcher(patient, 1000, logger);
+  const stop = new AbortController();
+  const plainGets = () => server.requests.count(/\/version$/) - server.requests.longPolls;
+  const polls = server.requests.longPolls;
+  const wait = watcher.waitForChange(server.version, stop.signal);
+  await waitFor("the long poll to arrive", 2000, () =>
+    server.requests.longPolls > polls && server.waitingLongPolls > 0 ? true : undefined,
+  );
+  // Every request from now on is held 60 s (the open long poll is past that): the deadline's GET hangs.
+  await server.setFault({ kind: "slow", delayMs: 60_000 });
+  try {
+    const gets = plainGets();
+    await waitFor("the GET /version at the deadline", 3000, () => (plainGets() > gets ? true : undefined));
+    stop.abort();
+    assert.equal(await settle(wait, 2000), "aborted");
+    assert.equal(watcher.cut, null, "no version read: nothing cut");
+  } finally {
+    await server.setFault(null);
+  }
+});
+
 test("a wall clock stepped back during a long poll neither makes its answer an at-once one nor stretches the interval", async (t) => {
   const wall = fakeWallClock(t);
   let calls = 0;
