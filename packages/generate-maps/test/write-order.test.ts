@@ -362,6 +362,48 @@ test("an old backends file the contract refuses: salvaging it parses only the bl
   assert.ok(parses <= 4, `two parses per backend block at most, not ${parses}`);
 });
 
+test("an old backends file the contract refuses: a bare `\\r` line inside a block (a hand edit on Windows) keeps the servers after it in the union step", () => {
+  // The contract refuses a line that is only `\r` (or blanks and `\r`) as a control character at its
+  // line, inside the block it stands in. The salvage took such a line for a block's first line: the
+  // servers after it fell into a block not starting with `backend`, and the union step declared `shop`
+  // with web-1 only while the old map routed to it. A header ending in `\r` still starts a block of its
+  // own (refused at its line 1, so dropped): its servers never go to the block above it.
+  const old = {
+    backends: [
+      "backend shop",
+      "    mode http",
+      "    server web-1 10.0.0.1:80",
+      "\r",
+      "    server web-2 10.0.0.2:80",
+      " \t\r",
+      "    server web-3 10.0.0.3:80",
+      "",
+      "backend crlf\r",
+      "    server web-1 10.0.0.4:80",
+      "",
+    ].join("\n"),
+    map: "shop.dev.tld shop\n",
+  };
+  const refused = parseSharedFiles({ backends: old.backends, map: "" });
+  assert.deepEqual(
+    refused.ok ? null : refused.problems.map((problem) => [problem.line, problem.reason]),
+    [4, 6, 9].map((line) => [line, "contains a control character (a CR line ending?)"]),
+  );
+  const next = {
+    backends: "backend blog\n    mode http\n    server web-1 10.0.0.7:80\n",
+    map: "blog.dev.tld blog\n",
+  };
+  const union = parseSharedFiles({ backends: planWrites(next, old)[0]?.content ?? "", map: old.map });
+  assert.ok(union.ok, JSON.stringify(union.ok ? null : union.problems));
+  assert.deepEqual(
+    union.table.backends.map((backend) => [backend.name, backend.servers.map((s) => s.address)]),
+    [
+      ["blog", ["10.0.0.7"]],
+      ["shop", ["10.0.0.1", "10.0.0.2", "10.0.0.3"]],
+    ],
+  );
+});
+
 test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {
   const text = [
     "# backend commented",

@@ -53,13 +53,15 @@ function withoutLines(text: string, lines: ReadonlySet<number>): string {
 }
 
 // The blocks of a backends file: each from a line that starts at its first column with neither a blank
-// nor a `#` (a header, or a line the contract refuses there) to the next such line, line feeds kept.
+// nor a `#` (a header, or a line the contract refuses there) to the next such line, line feeds kept. A
+// line of only blanks and `\r` (a CRLF blank line, a hand edit on Windows) opens none: the contract
+// refuses it at its own line, inside the block it stands in, and so the block is read without it.
 function* eachBlock(text: string): Generator<string> {
   let blockStart = 0;
   for (let start = 0; start < text.length;) {
     const end = text.indexOf("\n", start);
     const stop = end === -1 ? text.length : end + 1;
-    if (start > blockStart && startsBlock(text.charCodeAt(start))) {
+    if (start > blockStart && startsBlock(text, start, stop)) {
       yield text.slice(blockStart, start);
       blockStart = start;
     }
@@ -68,7 +70,15 @@ function* eachBlock(text: string): Generator<string> {
   if (blockStart < text.length) yield text.slice(blockStart);
 }
 
-// Whether a line whose first character is `code` opens a block (not a blank, a tab, `#` or an empty line).
-function startsBlock(code: number): boolean {
-  return code !== 0x20 && code !== 0x09 && code !== 0x23 && code !== 0x0a;
+// Whether the line from `start` to `stop` opens a block: its first character is not a blank, a tab, `#`
+// or its line feed, and it is not only `\r`s and blanks (a `\r` at the first column followed by anything
+// else still opens one: what it hides cannot be told, so it is not added to the block above).
+function startsBlock(text: string, start: number, stop: number): boolean {
+  const code = text.charCodeAt(start);
+  if (code === 0x20 || code === 0x09 || code === 0x23 || code === 0x0a) return false;
+  for (let at = start; at < stop; at++) {
+    const next = text.charCodeAt(at);
+    if (next !== 0x0d && next !== 0x20 && next !== 0x09 && next !== 0x0a) return true;
+  }
+  return false;
 }
