@@ -387,7 +387,14 @@ test("an old backends file the contract refuses: a bare `\\r` line inside a bloc
   const refused = parseSharedFiles({ backends: old.backends, map: "" });
   assert.deepEqual(
     refused.ok ? null : refused.problems.map((problem) => [problem.line, problem.reason]),
-    [4, 6, 9].map((line) => [line, "contains a control character (a CR line ending?)"]),
+    [
+      [4, 1],
+      [6, 3],
+      [9, 13],
+    ].map(([line, column]) => [
+      line,
+      `contains a control character: a carriage return (\\r) at column ${column} (a CRLF line ending?)`,
+    ]),
   );
   const next = {
     backends: "backend blog\n    mode http\n    server web-1 10.0.0.7:80\n",

@@ -120,7 +120,7 @@ const hostile: [
   [
     "a CR line ending (text pasted from elsewhere)",
     { backends: backends.replaceAll("\n", "\r\n") },
-    { file: "backends", line: 1, reason: /control character/ },
+    { file: "backends", line: 1, reason: /control character: a carriage return \(\\r\) at column \d+/ },
   ],
 ];
 

@@ -78,7 +78,7 @@ export function* contentLines(
     const problem = (reason: string) =>
       problems.add({ file, line, text: raw.slice(0, QUOTED_CHARACTERS), reason });
     if (overlong) problem(`is longer than ${MAX_LINE_LENGTH} characters`);
-    else if (hasControlCharacter(raw)) problem("contains a control character (a CR line ending?)");
+    else if (hasControlCharacter(raw)) problem(controlCharacterReason(raw));
     else {
       const trimmed = trimBlanks(raw);
       if (trimmed !== "" && !trimmed.startsWith("#"))
@@ -92,13 +92,31 @@ function nextLineEnd(text: string, start: number): number {
   return end === -1 ? text.length : end;
 }
 
+// The reason a line with a control character is refused: a carriage return named as such (a CRLF file,
+// a stray `\r` line: a hand edit on Windows), any other by its code point, with the column of the first,
+// so the user knows what to strip.
+function controlCharacterReason(raw: string): string {
+  const cr = raw.indexOf("\r");
+  if (cr !== -1)
+    return `contains a control character: a carriage return (\\r) at column ${cr + 1} (a CRLF line ending?)`;
+  let at = 0;
+  while (at < raw.length && !isControl(raw.charCodeAt(at))) at++;
+  const code = raw.charCodeAt(at).toString(16).toUpperCase().padStart(4, "0");
+  return `contains a control character (U+${code}) at column ${at + 1}`;
+}
+
 // Control characters other than tab (a CR, an escape...), without copying the line.
 function hasControlCharacter(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+    if (isControl(code)) return true;
   }
   return false;
+}
+
+// A control character other than tab.
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== 0x09) || code === 0x7f;
 }
 
 // `text` without leading and trailing spaces and tabs, in linear time (a trailing-blank regex is not).
