@@ -122,6 +122,11 @@ const hostile: [
     { backends: backends.replaceAll("\n", "\r\n") },
     { file: "backends", line: 1, reason: /control character: a carriage return \(\\r\) at column \d+/ },
   ],
+  [
+    "an escape character in a map key (a pasted terminal colour code)",
+    { map: map.replace("www.dev.tld", "www\u001b[31m.dev.tld") },
+    { file: "map", line: 3, reason: /^contains a control character \(U\+001B\) at column 4$/ },
+  ],
 ];
 
 for (const [name, files, expected] of hostile)
