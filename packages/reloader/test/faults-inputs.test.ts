@@ -1,7 +1,8 @@
 // Hostile and unreadable input files (issue 7, item 4, the reloader's half): a directory or a FIFO in a
-// file's place, NUL bytes, invalid UTF-8, an injected section, a 3-field map line, a map value naming no
-// backend (haproxy -c accepts that one). Each is refused with a log line naming the file, the running
-// HAProxy keeps answering every request of a concurrent load, and the fixed files are applied after.
+// file's place, NUL bytes, invalid UTF-8, CRLF line endings or a bare `\r` line, an injected section, a
+// 3-field map line, a map value naming no backend (haproxy -c accepts that one). Each is refused with a
+// log line naming the file, the running HAProxy keeps answering every request of a concurrent load, and
+// the fixed files are applied after.
 // Every step waits for what the reloader says about the exact files (their hash in reload.applied /
 // runtime.applied / inputs.live), never for "some" reload: a slow machine may run a pass between two writes.
 // (chmod 000 is no test here: the suite runs as root, who reads such a file anyway.)
@@ -117,6 +118,23 @@ const CASES: HostileCase[] = [
         backends: `${files.backends}\nfrontend evil\n    bind 127.0.0.1:${files.evilPort}\n`,
         map: files.map,
       });
+    },
+  },
+  {
+    name: "CRLF line endings in the map (saved on Windows)",
+    event: "inputs.rejected",
+    says: /\(map:1 contains a control character: a carriage return \(\\r\) at column 16 \(a CRLF line ending\?\)\)/,
+    async apply(fixture, files) {
+      await fixture.write({ backends: files.backends, map: files.map.replaceAll("\n", "\r\n") });
+    },
+  },
+  {
+    name: "a bare `\\r` line in the backends file",
+    event: "inputs.rejected",
+    says: /\(backends:2 contains a control character: a carriage return \(\\r\) at column 1 /,
+    async apply(fixture, files) {
+      const [first, ...rest] = files.backends.split("\n");
+      await fixture.write({ backends: [first, "\r", ...rest].join("\n"), map: files.map });
     },
   },
   {
