@@ -35,10 +35,11 @@ async function main(): Promise<number> {
     format: options.logFormat ?? (logTo.isTTY ? "pretty" : "json"),
     ...(logTo === process.stderr ? { destination: process.stderr } : {}),
   });
-  reportIgnoredSignals((signal) =>
+  reportIgnoredSignals((signal, times) =>
     logger.warn(
-      { event: "signal-ignored", signal },
-      `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops generate-maps`,
+      { event: "signal-ignored", signal, times },
+      `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops generate-maps` +
+        (times > 1 ? ` (${times} times since the last such line, at most one a minute)` : ""),
     ),
   );
   const client = createMetadataClient({

@@ -2,7 +2,7 @@
 // loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM and SIGHUP, the ignored signals.
 // Outages and recovery are in faults-metadata.test.ts (every fault mode of the stand-in).
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -172,6 +172,26 @@ test("SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged; no inspector opened); SI
         : undefined,
     );
   }
+  // A flood of one signal is not a line each (at most one a minute, with the count): SIGALRM after it is
+  // logged once every SIGUSR2 before it was handled. Before, 1 000 kills logged hundreds of lines.
+  const pid = cli.child.pid ?? 0;
+  const flood = `i=0; while [ $i -lt 1000 ]; do kill -USR2 ${pid}; i=$((i+1)); done; kill -ALRM ${pid}`;
+  assert.equal(spawnSync("sh", ["-c", flood]).status, 0);
+  await waitFor("SIGALRM logged as ignored", 10_000, () =>
+    cli.logs().some((line) => line["event"] === "signal-ignored" && line["signal"] === "SIGALRM")
+      ? true
+      : undefined,
+  );
+  const ignored = cli.logs().filter((line) => line["event"] === "signal-ignored");
+  assert.deepEqual(
+    ignored.map((line) => [line["signal"], line["times"]]),
+    [
+      ["SIGUSR1", 1],
+      ["SIGUSR2", 1],
+      ["SIGQUIT", 1],
+      ["SIGALRM", 1],
+    ],
+  );
   assert.equal(cli.child.exitCode, null, "still running");
   server.setTree(applyRecordedChange(TREE));
   await waitFor("a change still on disk", 10_000, async () =>

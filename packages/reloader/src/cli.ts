@@ -41,10 +41,11 @@ const options = await readOptions();
 const { createLogger } = await import("@rancher-haproxy/core/log");
 const { startReloader } = await import("./main.js");
 const logger: Logger = createLogger({ name: "reloader", level: options.logLevel, format: options.logFormat });
-reportIgnoredSignals((signal) =>
+reportIgnoredSignals((signal, times) =>
   logger.warn(
-    { event: "reloader.signal-ignored", signal },
-    `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops the reloader`,
+    { event: "reloader.signal-ignored", signal, times },
+    `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops the reloader` +
+      (times > 1 ? ` (${times} times since the last such line, at most one a minute)` : ""),
   ),
 );
 let reloader: RunningReloader | null = null;

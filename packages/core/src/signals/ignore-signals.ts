@@ -19,18 +19,44 @@ export const IGNORED_SIGNALS = [
   "SIGTSTP",
 ] as const satisfies readonly NodeJS.Signals[];
 
-/** Receives each ignored signal once the logger exists. */
-export type IgnoredSignalReport = (signal: NodeJS.Signals) => void;
+// The soonest a second line about the same ignored signal follows the first: a flood of signals (a loop
+// of `kill -USR2`) logged one line each, 1 500 lines for 20 000 kills from one shell loop, without bound.
+export const IGNORED_SIGNAL_LOG_MS = 60_000;
+
+/** Receives an ignored signal once the logger exists: `times` received since the last report of it. */
+export type IgnoredSignalReport = (signal: NodeJS.Signals, times: number) => void;
 
 // Ignores IGNORED_SIGNALS from now on, for the process's life (removing the last listener would restore
 // node's default). Called first thing, before the logger exists: the signals received until the returned
-// function gives a report are noted, then passed to it; later ones go to it at once.
-export function ignoreSignals(): (report: IgnoredSignalReport) => void {
-  const noted: NodeJS.Signals[] = [];
-  let reportTo: IgnoredSignalReport = (signal) => void noted.push(signal);
-  for (const signal of IGNORED_SIGNALS) process.on(signal, () => reportTo(signal));
+// function gives a report are counted, then passed to it. Each signal is reported at once the first time,
+// then at most once per `intervalMs` with how many came since (counts still pending at exit are lost).
+export function ignoreSignals(
+  intervalMs: number = IGNORED_SIGNAL_LOG_MS,
+): (report: IgnoredSignalReport) => void {
+  let reportTo: IgnoredSignalReport | null = null;
+  const pending = new Map<NodeJS.Signals, number>();
+  const lastReportAt = new Map<NodeJS.Signals, number>();
+  const timers = new Map<NodeJS.Signals, NodeJS.Timeout>();
+  const flush = (signal: NodeJS.Signals) => {
+    timers.delete(signal);
+    const times = pending.get(signal) ?? 0;
+    if (reportTo === null || times === 0) return;
+    pending.delete(signal);
+    lastReportAt.set(signal, performance.now());
+    reportTo(signal, times);
+  };
+  const received = (signal: NodeJS.Signals) => {
+    pending.set(signal, (pending.get(signal) ?? 0) + 1);
+    if (reportTo === null || timers.has(signal)) return;
+    const wait = (lastReportAt.get(signal) ?? -Infinity) + intervalMs - performance.now();
+    if (wait <= 0) return flush(signal);
+    const timer = setTimeout(() => flush(signal), wait);
+    timer.unref();
+    timers.set(signal, timer);
+  };
+  for (const signal of IGNORED_SIGNALS) process.on(signal, () => received(signal));
   return (report) => {
     reportTo = report;
-    for (const signal of noted.splice(0)) report(signal);
+    for (const signal of [...pending.keys()]) flush(signal);
   };
 }

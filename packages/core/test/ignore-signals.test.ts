@@ -1,0 +1,62 @@
+// ignoreSignals() against real signals to this test's own process: each ignored signal is reported at
+// once the first time, then at most once per interval with how many came since. One line per signal
+// was logged before, so a loop of `kill -USR2` filled the log without bound (1 500 lines for 20 000
+// kills from one shell loop).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { ignoreSignals, type IgnoredSignalReport } from "../src/signals/index.js";
+
+// Resolves once `ready()` holds, checked after each report.
+function reportsInto(seen: [NodeJS.Signals, number][]): {
+  report: IgnoredSignalReport;
+  until: (ready: () => boolean) => Promise<void>;
+} {
+  let wake = () => {};
+  return {
+    report: (signal, times) => {
+      seen.push([signal, times]);
+      wake();
+    },
+    until: async (ready) => {
+      while (!ready()) await new Promise<void>((resolve) => (wake = resolve));
+    },
+  };
+}
+
+test("a flood of one ignored signal is one report, then one report of how many more came", async (t) => {
+  // Signal listeners keep no event loop alive: this does while the test awaits them.
+  const alive = setInterval(() => {}, 60_000);
+  t.after(() => clearInterval(alive));
+  let delivered = 0;
+  process.on("SIGUSR2", () => (delivered += 1));
+  // Two reporters on the same signals: one at the default minute, one at 100 ms to see the count come.
+  const minute: [NodeJS.Signals, number][] = [];
+  const short: [NodeJS.Signals, number][] = [];
+  const byMinute = reportsInto(minute);
+  const byShort = reportsInto(short);
+  const before = ignoreSignals();
+  const beforeShort = ignoreSignals(100);
+  // Received before the logger exists: counted, reported once it does.
+  process.kill(process.pid, "SIGUSR2");
+  await new Promise((resolve) => process.once("SIGUSR2", resolve));
+  before(byMinute.report);
+  beforeShort(byShort.report);
+  assert.deepEqual(minute, [["SIGUSR2", 1]]);
+  const kills = spawnSync("sh", [
+    "-c",
+    `i=0; while [ $i -lt 1000 ]; do kill -USR2 ${process.pid}; i=$((i+1)); done`,
+  ]);
+  assert.equal(kills.status, 0);
+  // SIGALRM after the flood: its report at once says every SIGUSR2 before it has been handled.
+  process.kill(process.pid, "SIGALRM");
+  await byMinute.until(() => minute.length === 2);
+  assert.ok(delivered > 1, `the flood delivered ${delivered} SIGUSR2`);
+  assert.deepEqual(minute, [
+    ["SIGUSR2", 1],
+    ["SIGALRM", 1],
+  ]);
+  const usr2 = () => short.filter(([signal]) => signal === "SIGUSR2").map(([, times]) => times);
+  await byShort.until(() => usr2().reduce((sum, times) => sum + times, 0) === delivered);
+  assert.ok(usr2().length < delivered, `${usr2().length} reports of ${delivered} SIGUSR2`);
+});
