@@ -106,6 +106,44 @@ test("a long poll answering errors is tried again until the interval, logged onc
   );
 });
 
+// At an interval shorter than the long poll's maxWait (the default 10 s) a poll in a quiet environment is
+// held until the cut and never answers: one held there with /version unchanged works. Before, only an
+// answered poll ended the failure episode, so after one failed poll longpoll-restored waited for the next
+// change, every wait read /version plainly first, and a later failure was neither logged (the episode
+// still ran) nor retried after 1 s (the backoff stayed at its cap).
+test("a long poll held until the interval's cut after a failure logs longpoll-restored and ends the episode", async () => {
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(client, 1000, logger);
+  const signal = new AbortController().signal;
+  await server.setFault({ kind: "status-500" });
+  try {
+    assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+  } finally {
+    await server.setFault(null);
+  }
+  const events = () =>
+    lines()
+      .map((line) => line["event"])
+      .filter((event) => String(event).startsWith("longpoll"));
+  assert.deepEqual(events(), ["longpoll-failed"]);
+  assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+  assert.deepEqual(watcher.cut, { version: server.version }, "the poll was held until the cut");
+  assert.deepEqual(events(), ["longpoll-failed", "longpoll-restored"]);
+  // The next wait is a plain one: the long poll and the GET /version at its cut, no plain read before.
+  const plainReads = () => server.requests.count(/\/version$/) - server.requests.longPolls;
+  const plainBefore = plainReads();
+  assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+  assert.equal(plainReads() - plainBefore, 1, "only the GET /version at the cut");
+  // A new failure is a new episode: logged again.
+  await server.setFault({ kind: "status-500" });
+  try {
+    assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+  } finally {
+    await server.setFault(null);
+  }
+  assert.deepEqual(events(), ["longpoll-failed", "longpoll-restored", "longpoll-failed"]);
+});
+
 // A long poll to a service back up is held without an answer until a change or its maxWait: only the plain
 // /version read before each retry says at once that metadata answers again (what /healthz is told).
 test("after a long poll error, each retry reads /version plainly first: metadata answering again is reported at once, and the long poll goes on", async () => {

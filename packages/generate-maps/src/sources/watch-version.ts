@@ -73,6 +73,12 @@ export function createVersionWatcher(
     failing = kind;
     return sleep(Math.min(ms, deadline - now()), signal);
   };
+  // The long poll worked (answered, or held until the cut with nothing to report): the episode ends.
+  const works = () => {
+    if (failing !== null) logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
+    failing = null;
+    retryMs = LONG_POLL_RETRY_MS;
+  };
   let seenVersion: string | null = null;
   let cut: { version: string | null } | null = null;
   return {
@@ -109,6 +115,7 @@ export function createVersionWatcher(
           if (left <= 0) return "interval";
           const answer = settle(client.waitForVersion(lastVersion, left / 1000, budget.signal));
           let ended = await answerBy(answer, left, signal);
+          const heldMs = now() - started;
           if (ended === null && !signal.aborted) {
             // Cut at the deadline: what /version says while the long poll still waits. A change by then
             // must be in flight from a working long poll: it gets MIN_UNCHANGED_POLL_MS to arrive.
@@ -120,6 +127,11 @@ export function createVersionWatcher(
               budget.abort();
               await answer; // the cut poll has ended (and been timed) when the wait does
               cut = { version: cutVersion };
+              // Held until the cut, /version still where it waited: it works, with nothing to report.
+              // Before, only an answer ended a failure episode, and at an interval below maxWait a quiet
+              // environment's polls are all cut: longpoll-restored waited for a change, each wait read
+              // /version plainly first, and a later failure was neither logged nor retried after 1 s.
+              if (ended === null && cutVersion === lastVersion && heldMs >= MIN_UNCHANGED_POLL_MS) works();
               return "interval";
             }
           }
@@ -150,10 +162,7 @@ export function createVersionWatcher(
           seenVersion = version;
           return "changed";
         }
-        if (failing !== null)
-          logger.info({ event: "longpoll-restored" }, "long poll of /version works again");
-        failing = null;
-        retryMs = LONG_POLL_RETRY_MS;
+        works();
         if (version !== lastVersion) {
           seenVersion = version;
           return "changed";
