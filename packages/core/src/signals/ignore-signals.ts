@@ -3,8 +3,11 @@
 // and SIGUSR1 makes node open its inspector on 127.0.0.1:9229 (code execution for any local process). A
 // listener keeps node 20 from opening it (node ≥ 22.14 has --disable-sigusr1; node 20 has not). The image's
 // entrypoint ignores the same signals (docker-entrypoint.sh); SIGTERM, SIGINT and SIGHUP are each program's
-// graceful stop, and SIGPIPE and SIGXFSZ node already ignores (a listener on SIGPIPE would log on every
-// write to a closed stdout, itself a write to it). Linux's real-time signals node cannot listen to.
+// graceful stop, and SIGPIPE node already ignores (a listener on it would log on every write to a closed
+// stdout, itself a write to it). SIGXFSZ node ignores too, but only until a listener on it is removed:
+// node then restores the default, not the ignore, and execa's signal-exit adds and removes one around
+// each subprocess, so a reloader that had run `haproxy -c` died of SIGXFSZ (or of a write past
+// RLIMIT_FSIZE, which now fails with EFBIG as before). Linux's real-time signals node cannot listen to.
 export const IGNORED_SIGNALS = [
   "SIGUSR1",
   "SIGUSR2",
@@ -15,6 +18,7 @@ export const IGNORED_SIGNALS = [
   "SIGIO",
   "SIGPWR",
   "SIGXCPU",
+  "SIGXFSZ",
   "SIGSTKFLT",
   "SIGTSTP",
 ] as const satisfies readonly NodeJS.Signals[];
