@@ -53,9 +53,9 @@ const built = (file) => join(BUILD, relative(process.cwd(), file).replace(/\.ts$
 // timeout outlasting the 50 s client/server ones; /healthz turning 503 after 3 intervals without a cycle
 // (14 of the file's 21 s); a restarted reloader waiting for a master whose CLI is silent while it
 // re-executes; a metadata outage held for a while (5 s of CPU in 23 s); the demo's timed changes (13 s of
-// CPU in 25 s). They run one after the other in a process of their own beside the three slots of the main
-// run, instead of holding one of them (≈ 5 minutes in all, against ≈ 7 for the main run). Their output is
-// printed after the main run's.
+// CPU in 25 s). They run in a process of their own, two at a time, beside the main run's four slots,
+// instead of holding one of them (first one at a time beside three; the settings are below). Their output
+// is printed after the main run's.
 // Also, mostly waiting too: fake reloaders dying 1.5 s after a signal, the image's process model,
 // HAProxy restarts after their backoff, a reload refused until a port is freed, and a check stopped
 // mid-way (≈ 100 s in all; the main run had grown to 486–502 s). And the adopted masters' process groups,
