@@ -57,6 +57,16 @@ test("a flood of one ignored signal is one report, then one report of how many m
     ["SIGALRM", 1],
   ]);
   const usr2 = () => short.filter(([signal]) => signal === "SIGUSR2").map(([, times]) => times);
-  await byShort.until(() => usr2().reduce((sum, times) => sum + times, 0) === delivered);
-  assert.ok(usr2().length < delivered, `${usr2().length} reports of ${delivered} SIGUSR2`);
+  const reported = () => usr2().reduce((sum, times) => sum + times, 0);
+  await byShort.until(() => reported() === delivered);
+  // The kernel coalesces a standard signal still pending, so the flood above may have reached the
+  // process only twice (a CI run saw 2): a burst of 1 000 deliveries within one tick is at most one report
+  // at once and one when the 100 ms are up, however many came.
+  const reportsBefore = usr2().length;
+  for (let sent = 0; sent < 1000; sent++) process.emit("SIGUSR2", "SIGUSR2");
+  await byShort.until(() => reported() === delivered);
+  assert.ok(
+    usr2().length - reportsBefore <= 2,
+    `${usr2().length - reportsBefore} reports of a burst of 1 000 SIGUSR2`,
+  );
 });
