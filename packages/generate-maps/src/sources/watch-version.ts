@@ -10,13 +10,14 @@
 // is asked while the long poll is still open, then the poll is cut: a version moved by then moved while
 // the long poll waited (the loop's longpoll-missed-change), one moved after the cut could not have been
 // reported.
-import { isMetadataVersion, type Logger, type MetadataClient } from "@rancher-haproxy/core";
+import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { BACKOFF_CAP_MS } from "../loop/backoff.js";
 import { systemClock, type Clock } from "../loop/clock.js";
+import { answerBy, settle } from "../loop/answer-by.js";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import { sleep } from "../loop/sleep.js";
 import { describeFailure } from "../report/describe-failure.js";
-import { METADATA_PATHS } from "./read-metadata.js";
+import { plainVersion, versionNow } from "./version-now.js";
 
 // Why a wait ended: the version moved, the interval passed (refetch anyway), or the loop is stopping.
 export type WakeReason = "changed" | "interval" | "aborted";
@@ -170,52 +171,4 @@ export function createVersionWatcher(
       }
     },
   };
-}
-
-// A promise's outcome as a value, so it can be raced and awaited again without an unhandled rejection.
-function settle(promise: Promise<string>): Promise<{ version: string } | { error: unknown }> {
-  return promise.then(
-    (version) => ({ version }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-// The outcome once it comes within `ms`; null when the time passed (or `signal` aborted) first.
-async function answerBy<T>(outcome: Promise<T>, ms: number, signal: AbortSignal): Promise<T | null> {
-  const timer = scopedSignal(signal);
-  try {
-    return await Promise.race([outcome, sleep(ms, timer.signal).then(() => null)]);
-  } finally {
-    timer.abort();
-    timer.release();
-  }
-}
-
-// The version /version answers now; null when it cannot be read or is not a version.
-async function versionNow(client: MetadataClient, signal: AbortSignal): Promise<string | null> {
-  const scope = scopedSignal(signal);
-  try {
-    const answer = await client.getJson(METADATA_PATHS.version, scope.signal);
-    return isMetadataVersion(answer) ? answer : null;
-  } catch {
-    return null;
-  } finally {
-    scope.release();
-  }
-}
-
-// The plain GET /version after a failed long poll, within `ms` (the wait's deadline): the version, or null
-// when the deadline (or `signal`) came first; a failed or wrong answer throws (a failure like the poll's).
-async function plainVersion(client: MetadataClient, ms: number, signal: AbortSignal): Promise<string | null> {
-  const scope = scopedSignal(signal, ms);
-  try {
-    const answer = await client.getJson(METADATA_PATHS.version, scope.signal);
-    if (!isMetadataVersion(answer)) throw new Error("/version answered no version");
-    return answer;
-  } catch (error) {
-    if (scope.timedOut() || signal.aborted) return null;
-    throw error;
-  } finally {
-    scope.release();
-  }
 }
