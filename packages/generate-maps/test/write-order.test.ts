@@ -112,15 +112,7 @@ test("an old backends file the contract refuses: the union step keeps its path a
     map: "shop.dev.tld shop\nshop.dev.tld/api shop.api\n",
   };
   assert.equal(parseSharedFiles({ backends: old.backends, map: "" }).ok, false);
-  const next = {
-    backends: "backend blog\n    mode http\n    server web-1 10.0.0.4:80\n",
-    map: "blog.dev.tld blog\n",
-  };
-  const steps = planWrites(next, old);
-  assert.deepEqual(
-    steps.map((step) => step.file),
-    ["backends", "map", "backends"],
-  );
+  const steps = unionPlan(old, "10.0.0.4");
   const onDisk = { ...old };
   for (const step of steps) {
     onDisk[step.file] = step.content;
@@ -178,15 +170,7 @@ test("an old backends file the contract refuses: the union step keeps every bloc
     map: "other.dev.tld other\nshop.dev.tld shop\n",
   };
   assert.equal(parseSharedFiles({ backends: old.backends, map: "" }).ok, false);
-  const next = {
-    backends: "backend blog\n    mode http\n    server web-1 10.0.0.4:80\n",
-    map: "blog.dev.tld blog\n",
-  };
-  const steps = planWrites(next, old);
-  assert.deepEqual(
-    steps.map((step) => step.file),
-    ["backends", "map", "backends"],
-  );
+  const steps = unionPlan(old, "10.0.0.4");
   const union = parseSharedFiles({ backends: steps[0]?.content ?? "", map: old.map });
   assert.ok(union.ok, JSON.stringify(union.ok ? null : union.problems));
   const read = (text: string) => {
@@ -196,7 +180,7 @@ test("an old backends file the contract refuses: the union step keeps every bloc
   };
   // Each accepted block as the contract reads it alone; the refused one without its refused line only.
   assert.deepEqual(union.table.backends, [
-    ...read(next.backends),
+    ...read("backend blog\n    mode http\n    server web-1 10.0.0.4:80\n"),
     ...read(old.backends.replace("    option forwardfor\n", "")).filter((b) => b.name === "other"),
     ...read(shop),
     ...read(
@@ -327,11 +311,7 @@ test("an old backends file the contract refuses: a block still refused without t
     ].join("\n"),
     map: "kept.dev.tld kept\n",
   };
-  const next = {
-    backends: "backend blog\n    mode http\n    server web-1 10.0.0.7:80\n",
-    map: "blog.dev.tld blog\n",
-  };
-  const union = parseSharedFiles({ backends: planWrites(next, old)[0]?.content ?? "", map: old.map });
+  const union = parseSharedFiles({ backends: unionPlan(old, "10.0.0.7")[0]?.content ?? "", map: old.map });
   assert.ok(union.ok, JSON.stringify(union.ok ? null : union.problems));
   assert.deepEqual(
     union.table.backends.map((backend) => [backend.name, backend.servers.map((s) => [s.name, s.maxconn])]),
@@ -396,11 +376,7 @@ test("an old backends file the contract refuses: a bare `\\r` line inside a bloc
       `contains a control character: a carriage return (\\r) at column ${column} (a CRLF line ending?)`,
     ]),
   );
-  const next = {
-    backends: "backend blog\n    mode http\n    server web-1 10.0.0.7:80\n",
-    map: "blog.dev.tld blog\n",
-  };
-  const union = parseSharedFiles({ backends: planWrites(next, old)[0]?.content ?? "", map: old.map });
+  const union = parseSharedFiles({ backends: unionPlan(old, "10.0.0.7")[0]?.content ?? "", map: old.map });
   assert.ok(union.ok, JSON.stringify(union.ok ? null : union.problems));
   assert.deepEqual(
     union.table.backends.map((backend) => [backend.name, backend.servers.map((s) => s.address)]),
@@ -520,4 +496,19 @@ function findContainer(tree: unknown, name: string): Record<string, unknown> {
   const [first] = found;
   assert.ok(first, `no container ${name}`);
   return first;
+}
+
+// The write plan from `old` to one new stack (blog, its container at `address`) whose backends and map
+// both change: the union step first (backends), then the map, then the final backends.
+function unionPlan(old: { backends: string; map: string }, address: string): ReturnType<typeof planWrites> {
+  const next = {
+    backends: `backend blog\n    mode http\n    server web-1 ${address}:80\n`,
+    map: "blog.dev.tld blog\n",
+  };
+  const steps = planWrites(next, old);
+  assert.deepEqual(
+    steps.map((step) => step.file),
+    ["backends", "map", "backends"],
+  );
+  return steps;
 }
