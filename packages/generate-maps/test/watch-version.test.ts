@@ -242,6 +242,36 @@ test("a server that does not hold long polls is logged once, not again with ever
   assert.deepEqual(events, ["longpoll-failed"]);
 });
 
+test("a long poll that fails in the grace after the deadline's /version showed a change is a failure, not a cut that missed the change", async () => {
+  let failPoll: (error: Error) => void = () => {};
+  const failing: MetadataClient = {
+    baseUrl: "http://failing/2015-12-19",
+    // The deadline's GET /version: the version moved; the long poll, still open, then fails at once.
+    getJson: async () => {
+      setTimeout(() => failPoll(new Error("socket hang up")), 20);
+      return "v2";
+    },
+    getText: async () => "",
+    waitForVersion: (_last, _maxWait, signal) =>
+      new Promise((_resolve, reject) => {
+        failPoll = reject;
+        signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+      }),
+  };
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(failing, 300, logger);
+  assert.equal(await settle(watcher.waitForChange("v1", new AbortController().signal), 3000), "interval");
+  // Before, the failed poll counted as cut with v2 seen: the loop warned longpoll-missed-change for a
+  // poll that had failed, and longpoll-failed was not logged.
+  assert.equal(watcher.cut, null);
+  assert.deepEqual(
+    lines()
+      .map((line) => line["event"])
+      .filter((event) => typeof event === "string" && event.startsWith("longpoll-")),
+    ["longpoll-failed"],
+  );
+});
+
 test("aborting ends a wait at once", async () => {
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 60_000, logger);

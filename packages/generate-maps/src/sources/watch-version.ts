@@ -123,7 +123,8 @@ export function createVersionWatcher(
             const cutVersion = await versionNow(client, signal);
             if (cutVersion !== null && cutVersion !== lastVersion)
               ended = await answerBy(answer, MIN_UNCHANGED_POLL_MS, signal);
-            if (ended === null || !("version" in ended) || ended.version === lastVersion) {
+            // A poll that failed in the grace is a failure (below), not a cut that missed the change.
+            if (ended === null || ("version" in ended && ended.version === lastVersion)) {
               if (signal.aborted) return "aborted";
               budget.abort();
               await answer; // the cut poll has ended (and been timed) when the wait does
