@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { createConnectionDrops, createMetadataClient, parseSharedFiles } from "@rancher-haproxy/core";
-import { loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
+import { loadRecordedTree, remapIps, startMetadataServer, type Tree } from "@rancher-haproxy/test-support";
 import { salvageBackends } from "../src/output/salvage-backends.js";
 import {
   createCycleState,
@@ -30,17 +30,7 @@ import {
 const TREE = remapIps(loadRecordedTree());
 
 test("11.10: every state between two renames is consistent: additions, removals, both, servers only", async (t) => {
-  const server = await startMetadataServer({ tree: TREE });
-  t.after(() => server.close());
-  const dir = await tempDir(t);
-  const paths = { map: join(dir, "domain.map"), backends: join(dir, "backends.cfg") };
-  const { logger } = captureLogger();
-  const generator: Generator = {
-    logger,
-    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
-    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
-  };
-  const state = createCycleState(logger);
+  const { server, paths, generator, state } = await cycleOver(t, TREE);
   const renames: string[] = [];
   const writer = {
     async afterRename(path: string) {
@@ -223,17 +213,7 @@ test("a hand-edited backends file on the volume: the union step renamed between 
     "map-public-http.sticky": "true",
     "map-public-http.maxconn": "50",
   };
-  const server = await startMetadataServer({ tree: labelled });
-  t.after(() => server.close());
-  const dir = await tempDir(t);
-  const paths = { map: join(dir, "domain.map"), backends: join(dir, "backends.cfg") };
-  const { logger } = captureLogger();
-  const generator: Generator = {
-    logger,
-    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
-    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
-  };
-  const state = createCycleState(logger);
+  const { server, paths, generator, state } = await cycleOver(t, labelled);
   const first = await runCycle(generator, state, { write: true });
   assert.ok(first.ok, JSON.stringify(first.ok ? null : first.failure));
   const written = await readFile(paths.backends, "utf8");
@@ -415,17 +395,7 @@ test("the write plan walks an old map line by line: 32 MiB of empty lines in a 1
 });
 
 test("the map's write fails after the union step: the cycle fails, the backends file counts as written (its diff logged), the next cycle finishes", async (t) => {
-  const server = await startMetadataServer({ tree: TREE });
-  t.after(() => server.close());
-  const dir = await tempDir(t);
-  const paths = { map: join(dir, "domain.map"), backends: join(dir, "backends.cfg") };
-  const { logger, lines } = captureLogger();
-  const generator: Generator = {
-    logger,
-    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
-    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
-  };
-  const state = createCycleState(logger);
+  const { server, dir, paths, generator, state, lines } = await cycleOver(t, TREE);
   assert.ok((await runCycle(generator, state, { write: true })).ok);
   const metrics = createGeneratorMetrics(createStatusState(Date.now()), Date.now, createConnectionDrops());
   const counted = async (name: string) => {
@@ -511,4 +481,20 @@ function unionPlan(old: { backends: string; map: string }, address: string): Ret
     ["backends", "map", "backends"],
   );
   return steps;
+}
+
+// A stand-in serving `tree`, a temp dir for the two files, and a generator writing there with the removal
+// guard off (every state between renames is what these tests look at, not the guard's holds).
+async function cycleOver(t: TestContext, tree: Tree) {
+  const server = await startMetadataServer({ tree });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const paths = { map: join(dir, "domain.map"), backends: join(dir, "backends.cfg") };
+  const { logger, lines } = captureLogger();
+  const generator: Generator = {
+    logger,
+    client: createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" }),
+    options: generatorOptions(server.hostPort, dir, { maxRemovalShare: 1, removalConfirmMs: 0 }),
+  };
+  return { server, dir, paths, generator, state: createCycleState(logger), lines };
 }
