@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderBackends, writeFileAtomic } from "@rancher-haproxy/core";
-import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { renderTestMap, waitFor, type ReloaderProcess } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
@@ -46,6 +46,16 @@ async function shown(url: string) {
     tcp: metricValue(metrics, "reloader_tcp_backends_unlisted"),
     https: metricValue(metrics, "reloader_https_backends_without_listener"),
   };
+}
+
+// The cause of the refusals gone (the stand-in's bad config line emptied), the change goes live and the
+// status listener at `url` reports its warnings.
+async function warnedOnceFixed(reloader: ReloaderProcess, bad: string, url: string): Promise<void> {
+  const fixed = reloader.logs.length;
+  await writeFile(bad, "");
+  await reloader.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
+  await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
+  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
 }
 
 test("a start on refused inputs: /healthz warns about the last good snapshot HAProxy runs", async (t) => {
@@ -116,12 +126,7 @@ test("an adoption reload the master refuses: /healthz warns about the snapshot i
   assert.equal((await httpRequest({ url: fixture.url, host: "strict.dev.tld" })).status, 503, "not routed");
   assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "the workers run no such backend");
 
-  // the cause gone, the change goes live with its warnings
-  const fixed = second.logs.length;
-  await writeFile(stand.bad, "");
-  await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
-  await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
-  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
+  await warnedOnceFixed(second, stand.bad, url);
 });
 
 test("an adoption reload that times out, then refused: /healthz warns about the snapshot its workers keep serving", async (t) => {
@@ -146,10 +151,5 @@ test("an adoption reload that times out, then refused: /healthz warns about the 
   await second.waitForEvent("reload.failed", { timeoutMs: 15_000 });
   assert.deepEqual(await shown(url), { warnings: [], tcp: 0, https: 0 }, "nor after a retry refused");
 
-  // the cause gone, the change goes live with its warnings
-  const fixed = second.logs.length;
-  await writeFile(stand.bad, "");
-  await second.waitForEvent("reload.applied", { from: fixed, timeoutMs: 60_000 });
-  await waitFor(async () => (await shown(url)).tcp === 1 || null, { timeoutMs: 5000, message: "reported" });
-  assert.deepEqual(await shown(url), { warnings: [TCP_WARNING, HTTPS_WARNING], tcp: 1, https: 1 });
+  await warnedOnceFixed(second, stand.bad, url);
 });
