@@ -5,23 +5,16 @@ import { scopedSignal } from "../loop/scoped-signal.js";
 import { METADATA_PATHS } from "./read-metadata.js";
 
 // The version /version answers now; null when it cannot be read or is not a version.
-export async function versionNow(client: MetadataClient, signal: AbortSignal): Promise<string | null> {
-  const scope = scopedSignal(signal);
-  try {
-    const answer = await client.getJson(METADATA_PATHS.version, scope.signal);
-    return isMetadataVersion(answer) ? answer : null;
-  } catch {
-    return null;
-  } finally {
-    scope.release();
-  }
+export function versionNow(client: MetadataClient, signal: AbortSignal): Promise<string | null> {
+  return plainVersion(client, undefined, signal).catch(() => null);
 }
 
-// The plain GET /version after a failed long poll, within `ms` (the wait's deadline): the version, or null
-// when the deadline (or `signal`) came first; a failed or wrong answer throws (a failure like the poll's).
+// The plain GET /version after a failed long poll, within `ms` (the wait's deadline; none when undefined):
+// the version, or null when the deadline (or `signal`) came first; a failed or wrong answer throws (a
+// failure like the poll's).
 export async function plainVersion(
   client: MetadataClient,
-  ms: number,
+  ms: number | undefined,
   signal: AbortSignal,
 ): Promise<string | null> {
   const scope = scopedSignal(signal, ms);
