@@ -4,8 +4,8 @@
 // the same and both files still have that identity, a full cycle would write nothing, so it is skipped.
 // At most MAX_QUIET_INTERVALS in a row: a full refetch still runs at least every 6 intervals.
 import { lstat } from "node:fs/promises";
-import { isMetadataVersion, type MetadataClient } from "@rancher-haproxy/core";
-import { METADATA_PATHS } from "../sources/read-metadata.js";
+import type { MetadataClient } from "@rancher-haproxy/core";
+import { versionNow } from "../sources/version-now.js";
 
 // How many intervals in a row may end in the cheap check instead of a full refetch.
 export const MAX_QUIET_INTERVALS = 5;
@@ -45,14 +45,7 @@ export async function checkQuiet(
   signal: AbortSignal,
   known?: string | null,
 ): Promise<QuietCheck> {
-  let version: string | null = known ?? null;
-  if (version === null)
-    try {
-      const answer = await client.getJson(METADATA_PATHS.version, signal);
-      if (isMetadataVersion(answer)) version = answer;
-    } catch {
-      return { quiet: false, version: null };
-    }
+  const version = known ?? (await versionNow(client, signal));
   if (version !== mark.version) return { quiet: false, version };
   return { quiet: (await fileIdentity(paths)) === mark.files, version };
 }
