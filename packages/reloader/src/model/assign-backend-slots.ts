@@ -159,7 +159,8 @@ function carriedSets(
     if (carried.length >= room) break;
     if (slot.server != null && servers.has(slot.server)) continue;
     const options = heldOptions(backend, slot.options);
-    if (![...sets, ...carried].some((set) => sameOptions(set, options))) carried.push(options);
+    const same = (set: ServerOptions) => sameOptions(set, options);
+    if (!sets.some(same) && !carried.some(same)) carried.push(options);
   }
   return carried;
 }
