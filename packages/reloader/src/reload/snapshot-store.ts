@@ -1,32 +1,29 @@
 // The snapshots of the state dir as one object: numbering, our own contract check + staging +
 // `haproxy -c`, the `current` link and pruning. A failed check is logged with the offending lines.
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { renderDomainMap, SharedFilesParser, type Logger, type SharedTable } from "@rancher-haproxy/core";
+import { SharedFilesParser, type Logger, type SharedTable } from "@rancher-haproxy/core";
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
-import { findOffendingLines, maskSecrets } from "../haproxy/find-offending-lines.js";
-import { checkInputs } from "../model/validate-inputs.js";
+import { maskSecrets } from "../haproxy/find-offending-lines.js";
 import { assignSlots } from "../model/assign-slots.js";
 import type { SlotMap } from "../model/server-slots.js";
-import { renderPathHostsMap } from "../render/render-path-hosts-map.js";
+import { MapsRenderer } from "../render/maps-renderer.js";
 import { SlotsJsonRenderer } from "../render/slots-json-renderer.js";
 import { SlottedBackendsRenderer } from "../render/slotted-backends-renderer.js";
 import { configFiles, generationName, SNAPSHOT_BASE, type StateLayout } from "../output/snapshot-layout.js";
 import { pointCurrent, removeSnapshot, stageSnapshot } from "../output/stage-snapshot.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 import { readSlots } from "../sources/read-slots.js";
-import { listGenerations, readCurrentGeneration, readKeptGeneration } from "../sources/read-state-dir.js";
-import { StartupError } from "../startup-error.js";
-import { CheckStoppedError } from "./check-stopped-error.js";
+import { listGenerations, readCurrentGeneration } from "../sources/read-state-dir.js";
+import { checkSnapshot } from "./check-snapshot.js";
+import { pruneSnapshots } from "./prune-snapshots.js";
+import { validateContract, type Validated } from "./validate-contract.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged).
 export type Checked =
   | { ok: true; generation: number; check: CheckResult; table: SharedTable; slots: SlotMap }
   | { ok: false; generation: number | null; reason: string; unsettled?: boolean };
-
-// The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
-export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
 
 // Snapshots in <state>/gen-<n>/ and the <state>/current link.
 export class SnapshotStore {
@@ -40,8 +37,7 @@ export class SnapshotStore {
   /** backends.cfg and slots.json, re-rendering only the backends whose block or slots changed */
   private readonly backendsRenderer = new SlottedBackendsRenderer();
   private readonly slotsRenderer = new SlotsJsonRenderer();
-  /** domain.map and path-hosts.map as last rendered, kept while the parse hands back the same host list */
-  private lastMaps: { hosts: SharedTable["hosts"]; map: string; pathHosts: string } | null = null;
+  private readonly mapsRenderer = new MapsRenderer();
 
   constructor(
     private readonly bin: string,
@@ -68,19 +64,7 @@ export class SnapshotStore {
 
   // The contract check of the inputs (logged when they are rejected).
   validate(files: InputFiles): Validated {
-    const { problems, table } = checkInputs(files, (shared) => this.parser.parse(shared));
-    if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
-      const reason = `not settled yet: ${describe(problems[0])} (the generator is between its writes?)`;
-      return { ok: false, reason, unsettled: true };
-    }
-    if (table !== null) return { ok: true, table };
-    // The reason names a line wrong in itself, not one of the keys that only wait for their backend.
-    const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
-    this.logger.error(
-      { event: "inputs.rejected", problems },
-      `the input files break the generated-file contract: keeping the running config (${describe(shown)})`,
-    );
-    return { ok: false, reason: `inputs rejected: ${describe(shown)}` };
+    return validateContract(files, this.parser, this.logger);
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the
@@ -91,7 +75,7 @@ export class SnapshotStore {
     await stageSnapshot(this.layout, generation, {
       base: files.base,
       backends: this.backendsRenderer.render(table, slots),
-      ...this.renderMaps(table),
+      ...this.mapsRenderer.render(table),
       slotsJson: this.slotsRenderer.render(slots),
       inputs: { backends: files.backends, map: files.map },
     }).catch(async (error: unknown) => {
@@ -101,16 +85,6 @@ export class SnapshotStore {
     this.staged = { generation, before: this.lastSlots };
     this.lastSlots = slots;
     return generation;
-  }
-
-  // domain.map and path-hosts.map for `table`: the last texts again when its host list is the very list
-  // they were rendered from (the parse reuses an unchanged map's list), else rendered afresh.
-  private renderMaps(table: SharedTable): { map: string; pathHosts: string } {
-    if (this.lastMaps?.hosts !== table.hosts) {
-      const pathHosts = renderPathHostsMap(table.hosts.map((host) => host.fqdn));
-      this.lastMaps = { hosts: table.hosts, map: renderDomainMap(table), pathHosts };
-    }
-    return { map: this.lastMaps.map, pathHosts: this.lastMaps.pathHosts };
   }
 
   // The slot assignment of the last snapshot staged (and not refused): what HAProxy runs, or is about to,
@@ -148,54 +122,18 @@ export class SnapshotStore {
   async check(
     generation: number,
   ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
-    const check = await this.runCheck(generation).catch((error: unknown) => {
-      this.unstage(generation);
-      throw error;
-    });
+    const check = await checkSnapshot(this.bin, this.layout, this.logger, generation).catch(
+      (error: unknown) => {
+        this.unstage(generation);
+        throw error;
+      },
+    );
     if (!check.ok) this.unstage(generation);
     return check;
   }
 
   private unstage(generation: number): void {
     if (this.staged?.generation === generation) this.lastSlots = this.staged.before;
-  }
-
-  private async runCheck(
-    generation: number,
-  ): Promise<{ ok: true; check: CheckResult } | { ok: false; generation: number; reason: string }> {
-    const paths = configFiles(join(this.layout.dir, generationName(generation)));
-    const check = await checkConfig(this.bin, paths);
-    if (check.spawnError !== null)
-      throw new StartupError(
-        `cannot run ${this.bin} -c (--haproxy-bin / HAPROXY_BIN): ${check.spawnError}`,
-        2,
-      );
-    if (check.ok) {
-      this.logger.info(
-        { event: "check.passed", generation, durationMs: check.durationMs },
-        `gen-${generation} passes haproxy -c`,
-      );
-      return { ok: true, check };
-    }
-    const contents = new Map<string, string>();
-    for (const path of paths) contents.set(path, await readFile(path, "utf8").catch(() => ""));
-    this.logger.error(
-      {
-        event: "check.failed",
-        generation,
-        durationMs: check.durationMs,
-        exitCode: check.exitCode,
-        stopped: check.stopped,
-        output: maskSecrets(check.output),
-        offendingLines: findOffendingLines(check.output, contents),
-      },
-      check.stopped === null
-        ? `${failure(generation, null, "fails")}: keeping the running config until the files change again`
-        : `${failure(generation, check.stopped, "fails")}: no verdict, keeping the running config and checking again later`,
-    );
-    await removeSnapshot(this.layout, generation);
-    if (check.stopped !== null) throw new CheckStoppedError(generation, check.stopped);
-    return { ok: false, generation, reason: failure(generation, check.stopped, "failed") };
   }
 
   // haproxy -c on what `current` points at (the last good snapshot of an earlier run).
@@ -244,28 +182,6 @@ export class SnapshotStore {
   // (EBUSY, EACCES) is logged and tried again at the next prune, and never fails the pass that applied a
   // change (a reload confirmed, then a throw, was retried as a failure and staged yet another snapshot).
   async prune(also: number | null = null): Promise<void> {
-    try {
-      const current = await readCurrentGeneration(this.layout);
-      const running = await readKeptGeneration(this.layout);
-      const generations = await listGenerations(this.layout);
-      const kept = new Set([...generations.slice(-this.keep), current, running, also]);
-      for (const generation of generations)
-        if (!kept.has(generation)) await removeSnapshot(this.layout, generation);
-    } catch (error) {
-      this.logger.warn(
-        { event: "snapshot.prune-failed", err: String(error) },
-        `could not remove old snapshots (tried again after the next change): ${String(error)}`,
-      );
-    }
+    await pruneSnapshots(this.layout, this.keep, this.logger, also);
   }
-}
-
-// "gen-<n> fails haproxy -c", or "gen-<n>: haproxy -c timed out after … / was killed by SIGKILL".
-function failure(generation: number, stopped: string | null, verb: "fails" | "failed"): string {
-  return stopped === null ? `gen-${generation} ${verb} haproxy -c` : `gen-${generation}: ${stopped}`;
-}
-
-function describe(problem: { file: string; line: number | null; reason: string } | undefined): string {
-  if (!problem) return "";
-  return `${problem.file}${problem.line === null ? "" : `:${problem.line}`} ${problem.reason}`;
 }

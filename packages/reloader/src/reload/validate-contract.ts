@@ -1,0 +1,30 @@
+// The contract check SnapshotStore.validate runs on the inputs before anything is staged, with the one
+// problem its reason names.
+import type { Logger, SharedFilesParser, SharedTable } from "@rancher-haproxy/core";
+import { checkInputs } from "../model/validate-inputs.js";
+import type { InputFiles } from "../sources/read-inputs.js";
+
+// The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
+export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
+
+// The contract check of the inputs through the store's `parser`, logged when they are rejected.
+export function validateContract(files: InputFiles, parser: SharedFilesParser, logger: Logger): Validated {
+  const { problems, table } = checkInputs(files, (shared) => parser.parse(shared));
+  if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
+    const reason = `not settled yet: ${describe(problems[0])} (the generator is between its writes?)`;
+    return { ok: false, reason, unsettled: true };
+  }
+  if (table !== null) return { ok: true, table };
+  // The reason names a line wrong in itself, not one of the keys that only wait for their backend.
+  const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
+  logger.error(
+    { event: "inputs.rejected", problems },
+    `the input files break the generated-file contract: keeping the running config (${describe(shown)})`,
+  );
+  return { ok: false, reason: `inputs rejected: ${describe(shown)}` };
+}
+
+function describe(problem: { file: string; line: number | null; reason: string } | undefined): string {
+  if (!problem) return "";
+  return `${problem.file}${problem.line === null ? "" : `:${problem.line}`} ${problem.reason}`;
+}
