@@ -14,10 +14,11 @@ import { StartupError } from "../startup-error.js";
 import { readProc, type Verdict } from "./confirm-reload.js";
 import { countReload } from "./count-reload.js";
 import { describeStartFailure } from "./describe-start-failure.js";
+import { endFailedStart } from "./end-failed-start.js";
 import { launchMaster } from "./launch-master.js";
 import { reloadMaster } from "./reload-master.js";
 import { sentOf, settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
-import { RestartPolicy } from "./restart-policy.js";
+import { RestartScheduler } from "./restart-scheduler.js";
 import { SerialLock } from "./serial-lock.js";
 import { stopHaproxy } from "./stop-haproxy.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
@@ -37,15 +38,16 @@ export class HaproxySupervisor {
   private stopping = false;
   /** a master was confirmed serving (started or adopted): from then on, exits are restarted */
   private confirmed = false;
-  private readonly policy: RestartPolicy;
-  private restartTimer: NodeJS.Timeout | null = null;
+  private readonly restarts: RestartScheduler;
   /** the last reload was not confirmed in time (from any caller): the master may still be reading the
    * files through `current`, so `current` must not move, and what the worker runs is not known, until
    * the master answers again (settle, which then reads the master's verdict on it) */
   private unsettled: LateReload | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.policy = new RestartPolicy(options.maxRestarts);
+    this.restarts = new RestartScheduler(options, () => {
+      if (!this.stopping) void this.lock.run(() => this.launch("restart"));
+    });
   }
 
   // True while a master process is alive.
@@ -71,13 +73,7 @@ export class HaproxySupervisor {
       keep = false;
       return;
     }
-    let exit: HaproxyExit | null = null;
-    if (child) {
-      child.signal("SIGKILL");
-      exit = await child.exited;
-      await new Promise((resolve) => setImmediate(resolve)); // its last output lines
-    }
-    await rm(this.options.layout.pidFile, { force: true });
+    const exit = await endFailedStart(child, this.options.layout.pidFile);
     throw new StartupError(describeStartFailure(verdict, exit, stderr), 1, "haproxy.start-failed");
   }
 
@@ -232,7 +228,7 @@ export class HaproxySupervisor {
   // Soft-stop, escalating to SIGTERM/SIGKILL after timeoutMs (stop-haproxy.ts); no restart follows.
   async stop(timeoutMs: number): Promise<HaproxyExit | null> {
     this.stopping = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restarts.cancel();
     const child = this.child;
     if (!child) return null;
     const exit = await stopHaproxy(child, timeoutMs, this.options.logger);
@@ -303,18 +299,6 @@ export class HaproxySupervisor {
 
   private scheduleRestart(uptimeMs: number): void {
     if (this.stopping) return;
-    const decision = this.policy.next(uptimeMs);
-    if (decision.giveUp) {
-      const error = new Error(`HAProxy failed ${decision.failures} times in a row; giving up`);
-      this.options.logger.fatal({ event: "haproxy.gave-up", failures: decision.failures }, error.message);
-      this.options.onGiveUp(error);
-      return;
-    }
-    const { attempt, delayMs } = decision;
-    this.options.logger.warn({ event: "haproxy.restarting", attempt, delayMs }, "restarting HAProxy");
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = null;
-      if (!this.stopping) void this.lock.run(() => this.launch("restart"));
-    }, delayMs);
+    this.restarts.schedule(uptimeMs);
   }
 }
