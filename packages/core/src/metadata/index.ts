@@ -2,6 +2,7 @@
 export * from "./json-array-entries.js";
 export * from "./json-depth.js";
 export * from "./metadata-client.js";
+export * from "./metadata-client-options.js";
 export * from "./metadata-error.js";
 export * from "./parse-json-answer.js";
 export * from "./split-json-array.js";

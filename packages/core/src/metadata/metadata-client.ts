@@ -1,23 +1,13 @@
-import { bufferView } from "../bytes/buffer-view.js";
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
 import { decodeBody, headOf } from "./body-bytes.js";
 import { isMetadataVersion, MAX_VERSION_LENGTH } from "./metadata-version.js";
-
-// Options of a metadata client: where the server is and how long one request may take.
-export interface MetadataClientOptions {
-  /** host[:port] of rancher-metadata, e.g. `rancher-metadata.rancher.internal` or `127.0.0.1:8080` */
-  apiHost: string;
-  /** `2015-12-19`, `2016-07-29` or `latest` */
-  apiVersion: string;
-  /** per-request timeout for ordinary GETs, in milliseconds: until the answer starts, and the longest
-   * pause while its body arrives (a large answer that keeps coming is read on) */
-  timeoutMs?: number;
-  /** the longest one request may take in all while its body keeps coming (default the timeout + 60 s) */
-  maxReadMs?: number;
-  /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
-  maxAnswerBytes?: number;
-}
+import {
+  DEFAULT_MAX_ANSWER_BYTES,
+  MAX_VERSION_ANSWER_BYTES,
+  type MetadataClientOptions,
+} from "./metadata-client-options.js";
+import { AnswerTooLarge, readCapped } from "./read-capped.js";
 
 // node-fetch, loaded at the first request: a program that never asks metadata (the reloader with
 // SYSLOG_HOST and without TLS, --help) does not pay for loading it.
@@ -26,13 +16,6 @@ const loadNodeFetch = () => (nodeFetch ??= import("node-fetch"));
 
 // How much longer than its timeout a request may take in all while its body keeps coming.
 const BODY_EXTRA_MS = 60_000;
-
-// The default cap on one metadata answer: /containers of 50 000 containers is about 60 MB of JSON less.
-export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
-
-// The cap on a `/version` answer (plain or long-polled): a JSON string of at most MAX_VERSION_LENGTH
-// characters, so 4 KiB is ample; the general cap let a 64 MiB answer through to the parser.
-export const MAX_VERSION_ANSWER_BYTES = 4096;
 
 // The small interface every metadata source goes through (a test can substitute its own).
 export interface MetadataClient {
@@ -149,26 +132,4 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
       return value;
     },
   };
-}
-
-class AnswerTooLarge extends Error {}
-
-// The body's bytes in the chunks they arrived in (decoded later, and an answer read as entries one entry
-// at a time: see JsonArrayEntries); throws AnswerTooLarge as soon as it passes `maxBytes`.
-async function readCapped(
-  body: AsyncIterable<Uint8Array | string> | null,
-  maxBytes: number,
-  progressed: () => void,
-): Promise<Buffer[]> {
-  if (body === null) return [];
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : bufferView(chunk);
-    length += buffer.length;
-    if (length > maxBytes) throw new AnswerTooLarge();
-    chunks.push(buffer);
-    progressed();
-  }
-  return chunks;
 }

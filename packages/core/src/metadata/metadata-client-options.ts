@@ -1,0 +1,21 @@
+// Options of a metadata client: where the server is and how long one request may take.
+export interface MetadataClientOptions {
+  /** host[:port] of rancher-metadata, e.g. `rancher-metadata.rancher.internal` or `127.0.0.1:8080` */
+  apiHost: string;
+  /** `2015-12-19`, `2016-07-29` or `latest` */
+  apiVersion: string;
+  /** per-request timeout for ordinary GETs, in milliseconds: until the answer starts, and the longest
+   * pause while its body arrives (a large answer that keeps coming is read on) */
+  timeoutMs?: number;
+  /** the longest one request may take in all while its body keeps coming (default the timeout + 60 s) */
+  maxReadMs?: number;
+  /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
+  maxAnswerBytes?: number;
+}
+
+// The default cap on one metadata answer: /containers of 50 000 containers is about 60 MB of JSON less.
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+// The cap on a `/version` answer (plain or long-polled): a JSON string of at most MAX_VERSION_LENGTH
+// characters, so 4 KiB is ample; the general cap let a 64 MiB answer through to the parser.
+export const MAX_VERSION_ANSWER_BYTES = 4096;
