@@ -3,4 +3,5 @@ export * from "./connection-drops.js";
 export * from "./status-response.js";
 export * from "./status-settings.js";
 export * from "./start-status-server.js";
+export * from "./status-server.js";
 export * from "./start-status-listener.js";

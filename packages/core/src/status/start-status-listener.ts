@@ -2,7 +2,8 @@
 // bound port (0 asks for any free one), and a bind failure that is logged but never stops routing.
 import type { Logger } from "pino";
 import type { ConnectionDrops } from "./connection-drops.js";
-import { startStatusServer, type StatusServer } from "./start-status-server.js";
+import { startStatusServer } from "./start-status-server.js";
+import type { StatusServer } from "./status-server.js";
 import type { StatusRoutes } from "./status-response.js";
 import type { StatusSettings } from "./status-settings.js";
 

@@ -5,9 +5,8 @@
 // Every connection the cap, a timeout, a body or the HTTP parser drops, and every 401, is counted
 // (ConnectionDrops, on each program's /metrics) and logged at most once a minute
 // (`status.connections-dropped`).
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { Logger } from "pino";
 import { answerStatusRequest, OPEN_STATUS_PATH } from "./answer-status-request.js";
 import {
   createConnectionDrops,
@@ -15,44 +14,14 @@ import {
   type ConnectionDropReason,
   type ConnectionDrops,
 } from "./connection-drops.js";
-import type { StatusRoutes } from "./status-response.js";
+import { closeServer } from "./close-server.js";
+import type { StatusServer, StatusServerOptions } from "./status-server.js";
 
 export { OPEN_STATUS_PATH };
-
-// Where to listen and what to serve; `logger` gets one line per handler failure.
-export interface StatusServerOptions {
-  host: string;
-  port: number;
-  routes: StatusRoutes;
-  logger: Logger;
-  /** STATUS_TOKEN: when set, every path but /healthz needs `Authorization: Bearer <token>` */
-  token?: string | null;
-  /** connections beyond this are closed at once (default 64) */
-  maxConnections?: number;
-  /** a request's headers, the whole request, and an idle connection are cut after this (default 10 s) */
-  timeoutMs?: number;
-  /** where dropped connections are counted (default: a record of the server's own) */
-  drops?: ConnectionDrops;
-  /** at most one `status.connections-dropped` line per this many ms (default 60 s) */
-  dropLogIntervalMs?: number;
-}
-
-// A listening status server: the bound address (port resolved when 0 was asked) and close().
-export interface StatusServer {
-  readonly host: string;
-  readonly port: number;
-  readonly url: string;
-  /** the connections it dropped, by reason (options.drops when given) */
-  readonly drops: Readonly<ConnectionDrops>;
-  close(): Promise<void>;
-}
 
 // The most requests one connection may have unanswered: health checks and scrapers send one at a time;
 // a client that pipelines past this is cut (and counted) instead of starting a handler per request.
 export const MAX_PIPELINED_REQUESTS = 8;
-
-// How long close() waits for answers in flight before cutting the remaining connections.
-const CLOSE_GRACE_MS = 2000;
 
 // Listens on host:port; rejects with the listen error (EADDRINUSE, EADDRNOTAVAIL, EACCES...).
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
@@ -169,16 +138,4 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       reporter.close();
     },
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-    timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

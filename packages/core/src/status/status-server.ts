@@ -1,0 +1,31 @@
+import type { Logger } from "pino";
+import type { ConnectionDrops } from "./connection-drops.js";
+import type { StatusRoutes } from "./status-response.js";
+
+// Where to listen and what to serve; `logger` gets one line per handler failure.
+export interface StatusServerOptions {
+  host: string;
+  port: number;
+  routes: StatusRoutes;
+  logger: Logger;
+  /** STATUS_TOKEN: when set, every path but /healthz needs `Authorization: Bearer <token>` */
+  token?: string | null;
+  /** connections beyond this are closed at once (default 64) */
+  maxConnections?: number;
+  /** a request's headers, the whole request, and an idle connection are cut after this (default 10 s) */
+  timeoutMs?: number;
+  /** where dropped connections are counted (default: a record of the server's own) */
+  drops?: ConnectionDrops;
+  /** at most one `status.connections-dropped` line per this many ms (default 60 s) */
+  dropLogIntervalMs?: number;
+}
+
+// A listening status server: the bound address (port resolved when 0 was asked) and close().
+export interface StatusServer {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** the connections it dropped, by reason (options.drops when given) */
+  readonly drops: Readonly<ConnectionDrops>;
+  close(): Promise<void>;
+}
