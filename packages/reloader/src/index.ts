@@ -1,6 +1,7 @@
 // @rancher-haproxy/reloader: the pieces of the reloader, for tests, the demo and the status listener.
 export { startReloader, type RunningReloader } from "./main.js";
-export { resolveOptions, parseReloaderCommandLine } from "./options/resolve-options.js";
+export { resolveOptions } from "./options/resolve-options.js";
+export { parseReloaderCommandLine } from "./options/parse-reloader-command-line.js";
 export type { ReloaderOptions, SslOptions, StatsOptions, RedirectCode } from "./options/reloader-options.js";
 export { renderBaseConfig } from "./render/render-base-config.js";
 export type { BaseConfigInput } from "./render/base-config-input.js";
