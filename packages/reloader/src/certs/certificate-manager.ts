@@ -15,6 +15,7 @@ import { CheckCertificateCache } from "./check-certificate-cached.js";
 import { UNCHECKED_REASON } from "./verify-with-haproxy.js";
 import { describeCertificates } from "./describe-certificates.js";
 import { EXPIRY_WARNING_DAYS, type CertificateSnapshot } from "./certificate-state.js";
+import { CertificateUpdates } from "./certificate-updates.js";
 import { loggedNames, type LoggedNames } from "./logged-names.js";
 import { describeLeaf } from "./model/describe-leaf.js";
 import { desiredCertificateFiles } from "./model/desired-certificate-files.js";
@@ -49,12 +50,8 @@ export class CertificateManager {
   private running: Promise<void> = Promise.resolve();
   /** aborted by close(): a metadata read in flight ends at once instead of holding the stop */
   private readonly closing = new AbortController();
-  private readonly state: Pick<CertificateSnapshot, "updates" | "lastUpdate" | "lastError"> = {
-    updates: { runtime: 0, reload: 0, failed: 0 },
-    lastUpdate: null,
-    lastError: null,
-  };
   private readonly now: () => number;
+  private readonly updates: CertificateUpdates;
   private readonly checks = new CheckCertificateCache();
   private readonly lastAnswer: LastMetadataCerts;
   /** certificate files out of the crt-list, by name, since when (removed after STALE_FILE_GRACE_MS) */
@@ -64,6 +61,7 @@ export class CertificateManager {
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.now = options.now ?? Date.now;
+    this.updates = new CertificateUpdates(options.logger, this.now);
     this.lastAnswer = new LastMetadataCerts(options.paths.lastMetadata);
   }
 
@@ -112,7 +110,7 @@ export class CertificateManager {
   snapshot(): CertificateSnapshot {
     return {
       ...describeCertificates(this.plan, this.sourceProblem, this.now(), this.loadedDefault()),
-      ...structuredClone(this.state),
+      ...this.updates.snapshot(),
     };
   }
 
@@ -149,7 +147,7 @@ export class CertificateManager {
         reloadPending: this.reloadPending,
       });
       this.loaded = desired;
-      if (outcome.mode !== "reload") this.updated(outcome.mode, names);
+      if (outcome.mode !== "reload") this.updates.updated(outcome.mode, names);
       else {
         logger.warn(
           { event: "certs.runtime-failed", reason: outcome.reason },
@@ -159,7 +157,7 @@ export class CertificateManager {
       }
       await this.sweep();
     } catch (error) {
-      this.failed(`certificate pass failed: ${String(error)}`);
+      this.updates.failed(`certificate pass failed: ${String(error)}`);
     }
   }
 
@@ -220,27 +218,13 @@ export class CertificateManager {
     const verdict = await supervisor.reload("certificates");
     const restartLoads = !verdict.ok && verdict.kind === "exited";
     this.reloadPending = !verdict.ok && !restartLoads;
-    if (verdict.ok) this.updated("reload", names);
+    if (verdict.ok) this.updates.updated("reload", names);
     else if (restartLoads)
       this.options.logger.warn(
         { event: "certs.reload-deferred", reason: verdict.reason, ...names },
         `HAProxy is not running (${verdict.reason}): its restart loads the certificates`,
       );
-    else this.failed(`the reload for the certificates failed: ${verdict.reason}`);
-  }
-
-  private updated(mode: "runtime" | "reload" | "files", names: LoggedNames): void {
-    if (mode !== "files") {
-      this.state.updates[mode] += 1;
-      this.state.lastUpdate = { mode, at: new Date(this.now()).toISOString() };
-    }
-    this.options.logger.info({ event: "certs.updated", mode, ...names }, `certificates updated (${mode})`);
-  }
-
-  private failed(reason: string): void {
-    this.state.updates.failed += 1;
-    this.state.lastError = reason;
-    this.options.logger.error({ event: "certs.update-failed", reason }, reason);
+    else this.updates.failed(`the reload for the certificates failed: ${verdict.reason}`);
   }
 }
 
