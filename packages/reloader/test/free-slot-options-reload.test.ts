@@ -53,3 +53,55 @@ for (const [label, extra, host] of [
     assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
   });
 }
+
+// The carried set holds the backend's last free slot: the sibling filling the backend reaches it, a
+// server-options-changed reload (the price of keeping it). Until 2026-12-05 that reload left the backend
+// full with no free block, so the sibling's next container was a second reload (slots-exhausted), where
+// a backend without the carried set reloaded once; that reload now gives the backend its spare block.
+test("the sibling filling the slot a scaled-to-zero service keeps reloads once, not twice", async (t) => {
+  const db = await startEchoServer({ name: "db", host: "127.0.0.126" });
+  t.after(() => db.close());
+  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.127" });
+  t.after(() => sibling.close());
+  const port = await freePort();
+  const other = await freePort();
+  const siblings = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({
+      name: `sibling-${index + 1}`,
+      address: sibling.host,
+      port: sibling.port,
+    }));
+  const stack = {
+    name: `tcp_${other}`,
+    mode: "tcp" as const,
+    servers: [{ ...siblings(1)[0]!, name: "other-1" }],
+  };
+  const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
+    backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }, ...more] }),
+    map: "",
+  });
+  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
+  const reloader = await fixture.start(["--tcp-ports", `${port},${other}`, "--server-slots", "4"]);
+  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+
+  let from = reloader.logs.length;
+  await fixture.write(files(siblings(1))); // db scaled to zero
+  assert.equal((await waitForApply(reloader, from)).event, "runtime.applied");
+  from = reloader.logs.length;
+  await fixture.write(files(siblings(1), [stack])); // a reload: db's set keeps the last free slot
+  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
+
+  const before = await readReloadCounter(fixture.stateDir);
+  from = reloader.logs.length;
+  await fixture.write(files(siblings(4), [stack])); // the backend's 4 slots full, db's one too
+  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
+  from = reloader.logs.length;
+  await fixture.write(files(siblings(5), [stack])); // one more
+  const applied = await waitForApply(reloader, from);
+  const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
+  assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
+  const after = await readReloadCounter(fixture.stateDir);
+  assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
+});

@@ -327,6 +327,37 @@ describe("planUpdate", () => {
     );
   });
 
+  // A carried set (a service scaled to zero, or gone for good) holds the last free slot: the sibling
+  // filling the backend reaches it first, and that reload (server-options-changed) left the backend full
+  // without a spare block, so its next container reloaded again (slots-exhausted): two reloads where a
+  // reload without the carried set had one. A reload for a newcomer that needed another slot's options
+  // gives the backend a free block when it leaves it none, as a slots-exhausted one does.
+  it("gives a spare block to a backend a newcomer filled past a carried set's slot", () => {
+    const plain = (n: number) => server(`b-${n}`, 10 + n);
+    const zoo = backend("zoo", [server("z", 30)]);
+    const app = (servers: SharedServer[], extra: SharedBackend[] = []) =>
+      table([backend("app", servers), ...extra]);
+    const siblings = (count: number) => Array.from({ length: count }, (_, index) => plain(index + 1));
+    let state = applied(app([server("a-1", 1, { maxconn: 100 }), plain(1)]));
+    const down = planUpdate(state, { baseHash: "base", table: app([plain(1)]) }, options);
+    state = { baseHash: "base", table: app([plain(1)]), slots: down.slots };
+    const added = planUpdate(state, { baseHash: "base", table: app([plain(1)], [zoo]) }, options);
+    assert.deepEqual(
+      added.slots.get("app")?.map((slot) => slot.options),
+      [{}, {}, {}, { maxconn: 100 }],
+    );
+    state = { baseHash: "base", table: app([plain(1)], [zoo]), slots: added.slots };
+    const reasons: string[] = [];
+    for (const count of [3, 4, 5]) {
+      const next = { baseHash: "base", table: app(siblings(count), [zoo]) };
+      const plan = planUpdate(state, next, options);
+      reasons.push(plan.kind === "reload" ? plan.reason : plan.kind);
+      state = { ...next, slots: plan.slots };
+    }
+    assert.deepEqual(reasons, ["runtime", "server-options-changed", "runtime"]);
+    assert.deepEqual(holders(state.slots, "app"), ["b-2", "b-1", "b-3", "b-4", "b-5", null, null, null]);
+  });
+
   // A path or hosts stack held while it redeploys has a backend with no server line (DESIGN.md: it
   // goes down and comes back through the runtime API). A reload while it was held (another stack added,
   // a restart) gave its free slots no options at all, so its containers, which carry the backend's

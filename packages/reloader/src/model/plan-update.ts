@@ -85,7 +85,8 @@ export function planUpdate(
     previous === null || !options.runtimeUpdates
       ? []
       : runtime.grown.filter((name) => previous.slots.has(name));
-  const reload = (reason: ReloadReason, detail: string): UpdatePlan => ({
+  // `full`: one more backend that ran out of slots of its own options (server-options-changed).
+  const reload = (reason: ReloadReason, detail: string, full?: string): UpdatePlan => ({
     kind: "reload",
     reason,
     detail,
@@ -95,7 +96,7 @@ export function planUpdate(
       block,
       "reload",
       [],
-      exhausted,
+      full === undefined ? exhausted : [...exhausted, full],
     ).slots,
   });
   if (!options.runtimeUpdates) return reload("runtime-disabled", "RUNTIME_UPDATES is false");
@@ -126,7 +127,9 @@ export function planUpdate(
     const same = () => (unchanged ??= new Map(next.table.backends.map((b) => [b.name, b]))).get(name);
     const { before: old, after: now } = pair ?? { before: same(), after: same() };
     const ops = slotOps(name, previous.slots.get(name) ?? [], slots, old?.servers ?? [], now?.servers ?? []);
-    if (typeof ops === "string") return reload("server-options-changed", ops);
+    // A free block too when the reload leaves none: the newcomer takes the last free slot (one of a
+    // set of a service scaled to zero, say), and the backend's next container reloaded again.
+    if (typeof ops === "string") return reload("server-options-changed", ops, name);
     // One by one: a spread of a backend's steps (3 per newcomer) throws a RangeError past ~120 000.
     for (const op of ops) serverOps.push(op);
   }
