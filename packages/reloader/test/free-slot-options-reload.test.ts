@@ -105,3 +105,41 @@ test("the sibling filling the slot a scaled-to-zero service keeps reloads once, 
   const after = await readReloadCounter(fixture.stateDir);
   assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
 });
+
+// The carried set is in slots.json (a free slot's options): a reloader restarted meanwhile (killed, the
+// next one adopts the running HAProxy and reloads, its assignment read back from slots.json) keeps it.
+test("a service scaled to zero beside its sibling comes back at runtime after a reloader restart", async (t) => {
+  const db = await startEchoServer({ name: "db", host: "127.0.0.128" });
+  t.after(() => db.close());
+  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.129" });
+  t.after(() => sibling.close());
+  const port = await freePort();
+  const files = (servers: SharedServer[]) => ({
+    backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }] }),
+    map: "",
+  });
+  const kept = { name: "sibling-1", address: sibling.host, port: sibling.port };
+  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, kept];
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
+  const args = ["--tcp-ports", String(port)];
+  const first = await fixture.start(args);
+  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+
+  let from = first.logs.length;
+  await fixture.write(files([kept])); // db scaled to zero
+  assert.equal((await waitForApply(first, from)).event, "runtime.applied");
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  const second = await fixture.start(args);
+  await second.waitForEvent("adopt.reloaded"); // a reload from slots.json's assignment
+
+  const before = await readReloadCounter(fixture.stateDir);
+  from = second.logs.length;
+  await fixture.write(files(up)); // db back
+  const applied = await waitForApply(second, from);
+  const after = await readReloadCounter(fixture.stateDir);
+  const planned = second.logs.slice(from).find((line) => line.event === "reload.planned");
+  assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
+  assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
+});
