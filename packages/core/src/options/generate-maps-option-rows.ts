@@ -50,7 +50,7 @@ export const GENERATE_MAPS_OPTION_ROWS = {
     type: secondsType(1, 86400, "a number of seconds from 1 to 86400"),
     default: "10",
     describe:
-      "seconds between the safety-net checks of the /version long poll: a full refetch when /version or the files moved, and every 6th time (up to 3 decimals)",
+      "seconds (up to 3 decimals) between the safety-net checks of the /version long poll: a full refetch when /version or the files moved, and every 6th time",
     programs: GENERATOR,
   },
   maxRemovalShare: {
