@@ -1,4 +1,4 @@
-// `npm run bench`: runs the six benchmark parts (or those named with --part), writes the result file and
+// `npm run bench`: runs the eight benchmark parts (or those named with --part), writes the result file and
 // prints the Markdown report. Benchmarks print figures; they do not pass or fail on timing.
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
