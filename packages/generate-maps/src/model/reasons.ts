@@ -112,6 +112,6 @@ export const NOTE_CODES: Readonly<Record<NoteCode, string>> = {
   "host-limit":
     "a stack's aliases times its backends (path backends included) would pass 10 000 keys, or the whole table's alias keys or hosts claims would pass 100 000, or the map's lines 48 MiB; those past that (stacks, or backends, in name order) are not mapped",
   "tcp-port-held":
-    "a public TCP port is kept for a stack none of whose containers labelled for it serves (down, redeploying or skipped): no tcp_<port> backend, the port closes connections, and no other stack gets it",
+    "a public TCP port is kept for a stack none of whose containers labelled for it serves (down, redeploying or skipped): its tcp_<port> backend has no server, the port closes connections, and no other stack gets it",
   "note-limit": "a table keeps the first 10 000 route notes of each code; the rest are counted in this note",
 };

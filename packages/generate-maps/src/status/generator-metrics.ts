@@ -67,7 +67,7 @@ export function createGeneratorMetrics(
   });
   const requestSeconds = new Histogram({
     name: "generate_maps_metadata_request_duration_seconds",
-    help: "Metadata request latency by request (version, containers, aliases, version-wait: the long poll)",
+    help: "Metadata request latency by request (version, containers, aliases, version-wait: the long poll, other: self/container/environment_uuid and self/service/name)",
     labelNames: ["request"],
     buckets: REQUEST_BUCKETS,
     registers,

@@ -44,7 +44,7 @@ export function registerStateGauges(registry: Registry, state: StatusState, now:
   gauge(
     registry,
     "generate_maps_route_notes",
-    "Option fallbacks, option disagreements and refused or lost host claims (routed all the same), by code, kept or not; note-limit: the notes past a code's cap, counted and not kept",
+    "Option fallbacks, option disagreements, refused or lost host claims and held TCP ports (routed all the same), by code, kept or not; note-limit: the notes past a code's cap, counted and not kept",
     (g) => {
       const current = table();
       for (const code of Object.keys(NOTE_CODES) as NoteCode[])

@@ -68,7 +68,7 @@ export function createReloaderMetrics(
   });
   new Counter({
     name: "reloader_reloads_by_reason_total",
-    help: "Reloads started for a change, by why it could not be applied through the runtime API: state-unknown, runtime-disabled, base-changed, backends-changed, backend-options-changed, server-options-changed, slots-exhausted, runtime-fallback, certificates (a certificate change the runtime API could not apply)",
+    help: "Reloads started for a change, by why it could not be applied through the runtime API: state-unknown, runtime-disabled, base-changed, backends-changed, backend-options-changed, server-options-changed, slots-exhausted, too-many-steps (more than 5 000 runtime steps), runtime-fallback, certificates (a certificate change the runtime API could not apply)",
     labelNames: ["reason"],
     registers,
     collect() {
