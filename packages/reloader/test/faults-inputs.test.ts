@@ -58,7 +58,8 @@ async function replaceWith(path: string, bytes: string | Buffer): Promise<void> 
 
 interface HostileCase {
   name: string;
-  /** the event that must say what happened, and a pattern its message must match */
+  /** the event that must say what happened, and a pattern its message must match, the paths of the two
+   * files written `<backends>` and `<map>` in it */
   event: "inputs.rejected" | "inputs.unreadable" | "inputs.unsettled";
   says: RegExp;
   /** `good`: the running map; the others: files that would also route fresh.dev.tld if applied */
@@ -72,7 +73,7 @@ const CASES: HostileCase[] = [
   {
     name: "a directory in the backends file's place",
     event: "inputs.unreadable",
-    says: /haproxy-backends\.cfg is not a regular file \(a directory\)/,
+    says: /<backends> is not a regular file \(a directory\)/,
     async apply(fixture, files) {
       await fixture.write({ map: files.map });
       await rm(fixture.backendConfig, { force: true });
@@ -82,7 +83,7 @@ const CASES: HostileCase[] = [
   {
     name: "a FIFO in the map's place (never read, never waited on)",
     event: "inputs.unreadable",
-    says: /domain\.map is not a regular file \(a FIFO\)/,
+    says: /<map> is not a regular file \(a FIFO\)/,
     async apply(fixture) {
       // (the map alone: a valid backends change next to the old map would rightly be applied)
       await rm(fixture.domainMap, { force: true });
@@ -92,7 +93,7 @@ const CASES: HostileCase[] = [
   {
     name: "NUL bytes in the backends file",
     event: "inputs.rejected",
-    says: /backends contains a NUL byte/,
+    says: /\(<backends> contains a NUL byte/,
     async apply(fixture, files) {
       await replaceWith(fixture.backendConfig, `${files.backends}\0\0\0\n`);
       await fixture.write({ map: files.map });
@@ -101,7 +102,7 @@ const CASES: HostileCase[] = [
   {
     name: "invalid UTF-8 in the map",
     event: "inputs.rejected",
-    says: /map is not valid UTF-8/,
+    says: /\(<map> is not valid UTF-8/,
     async apply(fixture, files) {
       await replaceWith(
         fixture.domainMap,
@@ -112,7 +113,7 @@ const CASES: HostileCase[] = [
   {
     name: "an injected frontend in the backends file",
     event: "inputs.rejected",
-    says: /only `backend <stack>` sections are allowed/,
+    says: /\(<backends>:\d+ only `backend <stack>` sections are allowed/,
     async apply(fixture, files) {
       await fixture.write({
         backends: `${files.backends}\nfrontend evil\n    bind 127.0.0.1:${files.evilPort}\n`,
@@ -123,7 +124,7 @@ const CASES: HostileCase[] = [
   {
     name: "CRLF line endings in the map (saved on Windows)",
     event: "inputs.rejected",
-    says: /\(map:1 contains a control character: a carriage return \(\\r\) at column 16 \(a CRLF line ending\?\)\)/,
+    says: /\(<map>:1 contains a control character: a carriage return \(\\r\) at column 16 \(a CRLF line ending\?\)\)/,
     async apply(fixture, files) {
       await fixture.write({ backends: files.backends, map: files.map.replaceAll("\n", "\r\n") });
     },
@@ -131,7 +132,7 @@ const CASES: HostileCase[] = [
   {
     name: "a bare `\\r` line in the backends file",
     event: "inputs.rejected",
-    says: /\(backends:2 contains a control character: a carriage return \(\\r\) at column 1 /,
+    says: /\(<backends>:2 contains a control character: a carriage return \(\\r\) at column 1 /,
     async apply(fixture, files) {
       const [first, ...rest] = files.backends.split("\n");
       await fixture.write({ backends: [first, "\r", ...rest].join("\n"), map: files.map });
@@ -140,7 +141,7 @@ const CASES: HostileCase[] = [
   {
     name: "a map line with 3 fields",
     event: "inputs.rejected",
-    says: /map:\d+ a map line has 2 fields/,
+    says: /\(<map>:\d+ a map line has 2 fields/,
     async apply(fixture, files) {
       // (the map alone, next to the running backends: no valid state in between)
       await fixture.write({ map: `${files.good}x.dev.tld app extra\n` });
@@ -149,7 +150,7 @@ const CASES: HostileCase[] = [
   {
     name: "a map value naming a backend that does not exist (haproxy -c accepts it): not settled yet",
     event: "inputs.unsettled",
-    says: /backend "ghost" is not declared in the backends file/,
+    says: /<map>:\d+ backend "ghost" is not declared in the backends file/,
     async apply(fixture, files) {
       await fixture.write({ map: `${files.good}ghost.dev.tld ghost\n` });
     },
@@ -179,6 +180,11 @@ test("hostile or unreadable input files are refused and the running HAProxy keep
     args: ["--rescan-interval", "1s"],
   });
 
+  const healthUrl = `${String((await fixture.reloader.waitForEvent("status.listening"))["url"])}/healthz`;
+  // The two files' paths as `says` writes them.
+  const named = (text: string) =>
+    text.replaceAll(fixture.backendConfig, "<backends>").replaceAll(fixture.domainMap, "<map>");
+
   const load = startAppLoad(fixture.url, 90_000);
   let refused = 0;
   try {
@@ -187,7 +193,23 @@ test("hostile or unreadable input files are refused and the running HAProxy keep
       const from = fixture.reloader.logs.length;
       await hostile.apply(fixture, withFresh);
       const said = await fixture.reloader.waitForEvent(hostile.event, { from, timeoutMs: 10_000 });
-      assert.match(String(said.msg), hostile.says, hostile.name);
+      assert.match(named(String(said.msg)), hostile.says, hostile.name);
+      // /healthz gives the same reason, the file named by its path (`map`/`backends` until 2026-12-05)
+      if (hostile.event !== "inputs.unreadable") {
+        const msg = String(said.msg);
+        const reason =
+          hostile.event === "inputs.rejected"
+            ? `inputs rejected: ${msg.slice(msg.indexOf("(") + 1, -1)}`
+            : String(said["reason"]);
+        assert.match(named(reason), /^(inputs rejected|not settled yet): <(backends|map)>/, hostile.name);
+        await waitFor(
+          async () => {
+            const body = (await (await fetch(healthUrl)).json()) as { lastError: string | null };
+            return body.lastError === reason;
+          },
+          { timeoutMs: 5000, message: `${hostile.name}: /healthz says ${reason}` },
+        );
+      }
       refused += 1;
       assert.equal(await readlink(`${fixture.stateDir}/current`), current, `${hostile.name}: current kept`);
       assert.equal(

@@ -59,3 +59,52 @@ test("a domain.map or backends file with CRLF line endings (saved on Windows) is
     assert.ok(line.msg.includes(`(${reason})`), line.msg);
   }
 });
+
+test("files read from the volume are named by their paths in the refusal, not as `map` and `backends`", () => {
+  // The reason (the log line, /healthz lastError) said `map:2` or `backends:1`: with the map and the
+  // backends file anywhere the flags put them, the user was not told which file to fix. Files not read
+  // from the volume (no paths: the empty routing at start) are named by their role as before.
+  const sink = new PassThrough();
+  const lines: string[] = [];
+  sink.on("data", (chunk: Buffer) => lines.push(chunk.toString("utf8")));
+  const logger = createLogger({ name: "t", format: "json", destination: sink });
+  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger);
+  const paths = { backends: "/srv/shared/haproxy-backends.cfg", map: "/srv/shared/domain.map" };
+  const base = Buffer.from("global\n");
+  const backends = Buffer.from("backend app\n    server web-1 127.0.0.1:80\n");
+  const cases = [
+    {
+      files: { backends, map: Buffer.from("app.dev.tld app\nx.dev.tld app extra\n") },
+      reason:
+        "inputs rejected: /srv/shared/domain.map:2 a map line has 2 fields (<host> <backend>), this one 3",
+    },
+    {
+      files: { backends: Buffer.from("frontend evil\n"), map: Buffer.from("") },
+      reason:
+        "inputs rejected: /srv/shared/haproxy-backends.cfg:1 only `backend <stack>` sections are allowed in the backends file (and `backend tcp_<port>`)",
+    },
+    {
+      files: { backends: Buffer.from("backend app\n    server web-1 127.0.0.1:80"), map: Buffer.from("") },
+      reason: "inputs rejected: /srv/shared/haproxy-backends.cfg does not end with a newline (cut short?)",
+    },
+    {
+      files: { backends, map: Buffer.from("app.dev.tld app\nnew.dev.tld new\n") },
+      reason:
+        'not settled yet: /srv/shared/domain.map:2 backend "new" is not declared in the backends file (the generator is between its writes?)',
+    },
+  ];
+  for (const { files, reason } of cases) {
+    lines.length = 0;
+    const validated = store.validate({ base, ...files, hash: "H", paths });
+    assert.ok(!validated.ok);
+    assert.equal(validated.reason, reason);
+    if (reason.startsWith("inputs rejected: ")) {
+      const line = JSON.parse(lines.join("")) as { event: string; msg: string };
+      assert.equal(line.event, "inputs.rejected");
+      assert.ok(line.msg.includes(`(${reason.slice("inputs rejected: ".length)})`), line.msg);
+    }
+  }
+  const unnamed = store.validate({ base, backends, map: Buffer.from("x.dev.tld app extra\n"), hash: "H" });
+  assert.ok(!unnamed.ok);
+  assert.match(unnamed.reason, /^inputs rejected: map:1 a map line has 2 fields/);
+});

@@ -1,7 +1,7 @@
 // The contract check SnapshotStore.validate runs on the inputs before anything is staged, with the one
 // problem its reason names.
 import type { Logger, SharedFilesParser, SharedTable } from "@rancher-haproxy/core";
-import { checkInputs } from "../model/validate-inputs.js";
+import { checkInputs, type InputProblem } from "../model/validate-inputs.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 
 // The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
@@ -11,7 +11,7 @@ export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: 
 export function validateContract(files: InputFiles, parser: SharedFilesParser, logger: Logger): Validated {
   const { problems, table } = checkInputs(files, (shared) => parser.parse(shared));
   if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
-    const reason = `not settled yet: ${describe(problems[0])} (the generator is between its writes?)`;
+    const reason = `not settled yet: ${describe(problems[0], files.paths)} (the generator is between its writes?)`;
     return { ok: false, reason, unsettled: true };
   }
   if (table !== null) return { ok: true, table };
@@ -19,12 +19,15 @@ export function validateContract(files: InputFiles, parser: SharedFilesParser, l
   const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
   logger.error(
     { event: "inputs.rejected", problems },
-    `the input files break the generated-file contract: keeping the running config (${describe(shown)})`,
+    `the input files break the generated-file contract: keeping the running config (${describe(shown, files.paths)})`,
   );
-  return { ok: false, reason: `inputs rejected: ${describe(shown)}` };
+  return { ok: false, reason: `inputs rejected: ${describe(shown, files.paths)}` };
 }
 
-function describe(problem: { file: string; line: number | null; reason: string } | undefined): string {
+// "<file>:<line> <reason>": the file by the path it was read from when known (`/data/domain.map:3 ...`,
+// what the user has to fix), else by its role (`map`, `backends`, `base`).
+function describe(problem: InputProblem | undefined, paths: InputFiles["paths"]): string {
   if (!problem) return "";
-  return `${problem.file}${problem.line === null ? "" : `:${problem.line}`} ${problem.reason}`;
+  const file = problem.file === "base" ? "base" : (paths?.[problem.file] ?? problem.file);
+  return `${file}${problem.line === null ? "" : `:${problem.line}`} ${problem.reason}`;
 }

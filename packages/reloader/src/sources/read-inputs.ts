@@ -13,12 +13,14 @@ export interface InputPaths {
   map: string;
 }
 
-// Their bytes and the sha256 of the triple.
+// Their bytes and the sha256 of the triple; `paths`: where the two shared files were read (absent: files
+// not read from the volume), so a refusal can name the file the user has to fix.
 export interface InputFiles {
   base: Buffer;
   backends: Buffer;
   map: Buffer;
   hash: string;
+  paths?: Pick<InputPaths, "backends" | "map">;
 }
 
 // A file that could not be read, and why.
@@ -57,6 +59,7 @@ export async function readInputs(paths: InputPaths): Promise<InputsOutcome> {
       backends: backends.bytes,
       map: map.bytes,
       hash: hashInputs(base.bytes, backends.bytes, map.bytes),
+      paths: { backends: paths.backends, map: paths.map },
     },
   };
 }
