@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { createConnectionDrops, createMetadataClient, parseSharedFiles } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer, type Tree } from "@rancher-haproxy/test-support";
-import { salvageBackends } from "../src/output/salvage-backends.js";
+import { SALVAGE_MAX_PROBLEMS, salvageBackends } from "../src/output/salvage-backends.js";
 import {
   createCycleState,
   createGeneratorMetrics,
@@ -308,9 +308,9 @@ test("an old backends file the contract refuses: salvaging it parses only the bl
   const junk = "x\n".repeat(100_000);
   const text = `# old\n${junk}backend a\n    server web-1 10.0.0.1:80\n${junk}backend b\n    bogus\n${junk}`;
   let parses = 0;
-  const counted: typeof parseSharedFiles = (files) => {
+  const counted: typeof parseSharedFiles = (files, maxProblems) => {
     parses += 1;
-    return parseSharedFiles(files);
+    return parseSharedFiles(files, maxProblems);
   };
   assert.deepEqual(
     salvageBackends(text, counted).map((backend) => [backend.name, backend.servers.length]),
@@ -365,6 +365,77 @@ test("an old backends file the contract refuses: a bare `\\r` line inside a bloc
       ["shop", ["10.0.0.1", "10.0.0.2", "10.0.0.3"]],
     ],
   );
+});
+
+test("an old backends file the contract refuses: a block with more refused lines than the contract lists (20) keeps its other servers in the union step", () => {
+  // A newer generator's server option (`weight 10`, unknown here) on 25 server lines of `shop`, beside
+  // two servers the contract reads. The contract lists at most 20 problems: the salvage read the block
+  // again without those 20, the 5 left refused it again, and the union step dropped `shop` while the old
+  // map routed to it (with 1 to 20 such lines it kept `shop` and its two servers).
+  const weighted = Array.from({ length: 25 }, (_, i) => `    server new-${i} 10.0.1.${i + 1}:80 weight 10`);
+  const old = {
+    backends: [
+      "backend shop",
+      "    mode http",
+      "    server web-1 10.0.0.1:80",
+      ...weighted,
+      "    server web-2 10.0.0.2:80",
+      "",
+    ].join("\n"),
+    map: "shop.dev.tld shop\n",
+  };
+  const refused = parseSharedFiles({ backends: old.backends, map: "" });
+  assert.equal(refused.ok ? 0 : refused.problems.length, 20, "the contract's own list stops at 20");
+  const union = parseSharedFiles({ backends: unionPlan(old, "10.0.0.7")[0]?.content ?? "", map: old.map });
+  assert.ok(union.ok, JSON.stringify(union.ok ? null : union.problems));
+  assert.deepEqual(
+    union.table.backends.map((backend) => [backend.name, backend.servers.map((s) => [s.name, s.address])]),
+    [
+      ["blog", [["web-1", "10.0.0.7"]]],
+      [
+        "shop",
+        [
+          ["web-1", "10.0.0.1"],
+          ["web-2", "10.0.0.2"],
+        ],
+      ],
+    ],
+  );
+});
+
+test("an old backends file the contract refuses: a block with SALVAGE_MAX_PROBLEMS refused lines or more is left out after one parse", () => {
+  // The salvage's larger list is bounded: a hostile block of 300 000 refused lines costs one parse that
+  // stops at SALVAGE_MAX_PROBLEMS problems, not a list of 300 000 nor a second read of the block; a block
+  // with one refused line fewer than the bound is still read again and kept.
+  const refusedLines = (name: string, count: number) =>
+    `backend ${name}\n    server web-1 10.0.0.1:80\n${"    server cut 10.0.0.9\n".repeat(count)}`;
+  const text = [
+    refusedLines("hostile", 300_000),
+    refusedLines("bound", SALVAGE_MAX_PROBLEMS),
+    refusedLines("under", SALVAGE_MAX_PROBLEMS - 1),
+    "backend good\n    server web-1 10.0.0.2:80\n",
+  ].join("");
+  const listed: Record<string, number[]> = {};
+  const counted: typeof parseSharedFiles = (files, maxProblems) => {
+    const parsed = parseSharedFiles(files, maxProblems);
+    const name = /^backend (\S+)/.exec(String(files.backends))?.[1] ?? "";
+    (listed[name] ??= []).push(parsed.ok ? 0 : parsed.problems.length);
+    return parsed;
+  };
+  assert.deepEqual(
+    salvageBackends(text, counted).map((backend) => [backend.name, backend.servers.length]),
+    [
+      ["under", 1],
+      ["good", 1],
+    ],
+  );
+  // one parse each for the blocks dropped at the bound, its list stopped there; two for `under`
+  assert.deepEqual(listed, {
+    hostile: [SALVAGE_MAX_PROBLEMS],
+    bound: [SALVAGE_MAX_PROBLEMS],
+    under: [SALVAGE_MAX_PROBLEMS - 1, 0],
+    good: [0],
+  });
 });
 
 test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {

@@ -18,24 +18,32 @@ export const MAX_LINE_LENGTH = 4096;
 /** how much of an offending line a problem quotes */
 const QUOTED_CHARACTERS = 200;
 
-// The problems of one parse, at most MAX_PROBLEMS. "unsettled" ones (a map naming a backend the
-// backends file does not declare yet: a writer between its two renames) never fill the list: the walk
-// goes on, and a line that is wrong in itself takes the last unsettled one's place, so a file is never
-// waited on as "not settled yet" when a later line would refuse it.
+// The problems of one parse, at most `limit` (MAX_PROBLEMS unless a caller needs more of them listed).
+// "unsettled" ones (a map naming a backend the backends file does not declare yet: a writer between its
+// two renames) never fill the list: the walk goes on, and a line that is wrong in itself takes the last
+// unsettled one's place, so a file is never waited on as "not settled yet" when a later line would
+// refuse it.
 export class ProblemList {
   readonly problems: FileProblem[] = [];
   private halted = false;
   /** problems found that are not "unsettled" */
   private judged = 0;
 
+  private readonly limit: number;
+
+  // `limit`: a positive integer, else MAX_PROBLEMS (a list that holds nothing would accept any file).
+  constructor(limit = MAX_PROBLEMS) {
+    this.limit = Number.isSafeInteger(limit) && limit > 0 ? limit : MAX_PROBLEMS;
+  }
+
   get full(): boolean {
-    return this.halted || this.judged >= MAX_PROBLEMS;
+    return this.halted || this.judged >= this.limit;
   }
 
   add(problem: FileProblem): void {
     if (this.full) return;
     if (problem.kind !== "unsettled") this.judged++;
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push(problem);
+    if (this.problems.length < this.limit) this.problems.push(problem);
     else if (problem.kind !== "unsettled") {
       const last = this.problems.findLastIndex((kept) => kept.kind === "unsettled");
       if (last === -1) return;

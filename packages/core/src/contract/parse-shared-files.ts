@@ -1,6 +1,7 @@
 // The reading side of the contract: both files in, the SharedTable they hold or every problem (at most
-// MAX_PROBLEMS) with its line. Pure and total: never throws, work bounded by the input's size.
-import { ProblemList } from "./content-lines.js";
+// MAX_PROBLEMS, or the limit a caller asks for) with its line. Pure and total: never throws, work
+// bounded by the input's size.
+import { MAX_PROBLEMS, ProblemList } from "./content-lines.js";
 import { decodeText } from "./decode-text.js";
 import { parseBackends } from "./parse-backends.js";
 import { parseDomainMap } from "./parse-domain-map.js";
@@ -16,9 +17,11 @@ export interface SharedFiles {
 export type ParsedFiles = { ok: true; table: SharedTable } | { ok: false; problems: FileProblem[] };
 
 // Decodes both files, then reads the backends, then the map against the backends it declares (only
-// when both decode: a map is judged against the backends that are really there).
-export function parseSharedFiles(files: SharedFiles): ParsedFiles {
-  const problems = new ProblemList();
+// when both decode: a map is judged against the backends that are really there). `maxProblems`: how many
+// problems the parse lists before it stops (the generator's salvage of an old backends file needs every
+// refused line of a block, not the first 20); the work stays bounded by the input's size either way.
+export function parseSharedFiles(files: SharedFiles, maxProblems = MAX_PROBLEMS): ParsedFiles {
+  const problems = new ProblemList(maxProblems);
   const backendsText = asText(files.backends, "backends", problems);
   const mapText = asText(files.map, "map", problems);
   const backends = backendsText === null ? [] : parseBackends(backendsText, problems);

@@ -4,14 +4,23 @@
 // in the shared volume and untrusted: nothing of it is kept but what the contract's parser returns.
 import { parseSharedFiles, type SharedBackend } from "@rancher-haproxy/core";
 
+/**
+ * how many refused lines of one block the salvage has the contract list (its own limit is 20, so a
+ * block with 21 refused server lines was read again with one of them left, and dropped); a block with
+ * that many is left out without a second read (its list may not be whole). Bounded memory (≈ 2 MB of
+ * problems at most, freed with the block) and work (the first read stops there).
+ */
+export const SALVAGE_MAX_PROBLEMS = 10_000;
+
 // The blocks of `text` the contract accepts, each read alone with its options and servers; a block it
-// refuses is read again without the lines it named, and kept only if the contract then accepts it whole
-// (a refused header, a file cut short in it, or a second refused pass drops the block). A name declared
-// in two blocks is dropped (which of them was meant cannot be told). Bounded work: two parses per block
-// that starts with `backend`; any other block (a line the contract refuses at the first column, the
-// comments before the first header) is left out unparsed: parsing each of them cost a 16 MiB file of
-// 2-byte lines 8 million parses, seconds of a blocked loop (found by a review). `parse` is the contract's
-// parser (a test counts its calls).
+// refuses is read again without the lines it named (up to SALVAGE_MAX_PROBLEMS of them), and kept only
+// if the contract then accepts it whole (a refused header, a file cut short in it, that many refused
+// lines, or a second refused pass drops the block). A name declared in two blocks is dropped (which
+// of them was meant cannot be told). Bounded work: two parses per block that starts with `backend`;
+// any other block (a line the contract refuses at the first column, the comments before the first
+// header) is left out unparsed: parsing each of them cost a 16 MiB file of 2-byte lines 8 million
+// parses, seconds of a blocked loop (found by a review). `parse` is the contract's parser (a test
+// counts its calls).
 export function salvageBackends(text: string, parse = parseSharedFiles): SharedBackend[] {
   const kept = new Map<string, SharedBackend>();
   const twice = new Set<string>();
@@ -27,8 +36,10 @@ export function salvageBackends(text: string, parse = parseSharedFiles): SharedB
 
 // The one backend the contract reads from `block`, or undefined.
 function readBlock(block: string, parse: typeof parseSharedFiles): SharedBackend | undefined {
-  const parsed = parse({ backends: block, map: "" });
+  const parsed = parse({ backends: block, map: "" }, SALVAGE_MAX_PROBLEMS);
   if (parsed.ok) return parsed.table.backends.length === 1 ? parsed.table.backends[0] : undefined;
+  // a full list may leave refused lines out: the second read would refuse the block anyway
+  if (parsed.problems.length >= SALVAGE_MAX_PROBLEMS) return undefined;
   const refused = new Set<number>();
   for (const { line } of parsed.problems) {
     // the header (line 1) or the whole block (null: cut short): nothing of it can be trusted
