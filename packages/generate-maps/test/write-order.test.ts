@@ -5,7 +5,12 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { createConnectionDrops, createMetadataClient, parseSharedFiles } from "@rancher-haproxy/core";
+import {
+  createConnectionDrops,
+  createMetadataClient,
+  MAX_SHARED_SERVERS,
+  parseSharedFiles,
+} from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer, type Tree } from "@rancher-haproxy/test-support";
 import { SALVAGE_MAX_PROBLEMS, salvageBackends } from "../src/output/salvage-backends.js";
 import {
@@ -436,6 +441,34 @@ test("an old backends file the contract refuses: a block with SALVAGE_MAX_PROBLE
     under: [SALVAGE_MAX_PROBLEMS - 1, 0],
     good: [0],
   });
+});
+
+test("the union step stays within the contract's count caps: old blocks past MAX_SHARED_SERVERS are left out, not a union the reloader refuses whole", () => {
+  // An old backends file at the cap (one block of 500 000 servers, which the contract accepts) and a
+  // write that replaces it by `blog`: the union of both held 500 001 servers, and the reloader refused
+  // that step and the next (union and new map) as "more than 500000 servers" (inputs.rejected, a check
+  // failure, /healthz 503) before the final file. Leaving the old block out makes the first state one
+  // the reloader waits out as not settled (the old map routes to `old`) and the second one it accepts.
+  const servers = Array.from(
+    { length: MAX_SHARED_SERVERS },
+    (_, i) => `    server s${i} 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80\n`,
+  ).join("");
+  const old = { backends: `backend old\n    mode http\n${servers}`, map: "old.dev.tld old\n" };
+  assert.ok(parseSharedFiles({ backends: old.backends, map: old.map }).ok, "the old files are accepted");
+  const steps = unionPlan(old, "10.0.0.7");
+  const union = steps[0]?.content ?? "";
+  const withOldMap = parseSharedFiles({ backends: union, map: old.map });
+  assert.deepEqual(
+    withOldMap.ok ? [] : withOldMap.problems.map((problem) => problem.kind ?? problem.reason),
+    ["unsettled"],
+    "with the old map: not settled, not refused",
+  );
+  const withNewMap = parseSharedFiles({ backends: union, map: steps[1]?.content ?? "" });
+  assert.ok(withNewMap.ok, JSON.stringify(withNewMap.ok ? null : withNewMap.problems));
+  assert.deepEqual(
+    withNewMap.table.backends.map((backend) => backend.name),
+    ["blog"],
+  );
 });
 
 test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {
