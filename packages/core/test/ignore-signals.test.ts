@@ -70,3 +70,23 @@ test("a flood of one ignored signal is one report, then one report of how many m
     `${usr2().length - reportsBefore} reports of a burst of 1 000 SIGUSR2`,
   );
 });
+
+// Each bin's launcher calls ignoreSignals() before it loads cli.js (a SIGUSR1 while cli.js's modules
+// loaded opened the inspector), and cli.js calls it again: a second set of listeners would count every
+// signal twice, and the launcher's counts would never be reported.
+test("called again with the same interval: no second listener, the same function and counts", () => {
+  const listeners = process.listenerCount("SIGPWR");
+  const launcher = ignoreSignals(250);
+  assert.equal(process.listenerCount("SIGPWR"), listeners + 1);
+  // Received between the launcher's call and cli.js's, before the logger exists.
+  process.emit("SIGPWR", "SIGPWR");
+  const cli = ignoreSignals(250);
+  assert.equal(cli, launcher);
+  assert.equal(process.listenerCount("SIGPWR"), listeners + 1, "no second listener");
+  const seen: [NodeJS.Signals, number][] = [];
+  cli((signal, times) => seen.push([signal, times]));
+  assert.deepEqual(
+    seen.filter(([signal]) => signal === "SIGPWR"),
+    [["SIGPWR", 1]],
+  );
+});

@@ -8,7 +8,8 @@ import { ignoreSignals } from "@rancher-haproxy/core/signals";
 import type { Generator } from "./cycle/run-cycle.js";
 import { parseOptions } from "./options/parse-options.js";
 
-// First thing: node's default ended the process (mid-cycle) or, for SIGUSR1, opened the inspector.
+// First thing: node's default ended the process (mid-cycle) or, for SIGUSR1, opened the inspector. The bin
+// (bin/generate-maps.js) has called it already, before loading this module: the same counts come back.
 const reportIgnoredSignals = ignoreSignals();
 
 async function main(): Promise<number> {

@@ -35,7 +35,8 @@ async function readOptions(): Promise<ReloaderOptions> {
 }
 
 // First thing: node's default ended the reloader (HAProxy orphaned) or, for SIGUSR1, opened the inspector.
-// Not SIGHUP: the entrypoint reads it caught as "the stop handlers are in place" (below).
+// Not SIGHUP: the entrypoint reads it caught as "the stop handlers are in place" (below). The bin
+// (bin/reloader.js) has called it already, before loading this module: the same counts come back.
 const reportIgnoredSignals = ignoreSignals();
 const options = await readOptions();
 // Before the signal handlers, as when they were static imports: a signal while they load still ends node.

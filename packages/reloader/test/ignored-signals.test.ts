@@ -10,10 +10,13 @@ import {
   httpRequest,
   renderTestBackends,
   renderTestMap,
+  repoPath,
   startBackend,
   waitFor,
 } from "@rancher-haproxy/test-support";
 import { createFixture } from "./helpers/fixture.ts";
+
+const SIGUSR1_AT_CLI_IMPORT = repoPath("packages", "test-support", "fixtures", "sigusr1-at-cli-import.mjs");
 
 test("SIGUSR1, SIGUSR2, SIGQUIT and SIGXFSZ are ignored (logged; no inspector opened): HAProxy keeps serving, SIGTERM still stops it gracefully", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.77.1" });
@@ -41,4 +44,39 @@ test("SIGUSR1, SIGUSR2, SIGQUIT and SIGXFSZ are ignored (logged; no inspector op
   assert.deepEqual(await reloader.stop(), { code: 0, signal: null });
   assert.equal(reloader.count("haproxy.stopped"), 1, "stopped gracefully");
   assert.ok(!reloader.logs.some((line) => JSON.stringify(line).includes("Debugger listening")));
+});
+
+// A SIGUSR1 before cli.js's first statement, while its modules load (≈ 35 ms after the start), opened the
+// inspector: cli.js installed the listeners that keep it shut only once loaded, and bin/reloader.js
+// imported it statically (loaded before the launcher's own first statement). The launcher installs them
+// now, then imports cli.js. The fixture sends SIGUSR1 as the launcher asks for cli.js, a fixed point
+// instead of a race; the inspector on a free port, so no other node on this machine is in the way.
+test("SIGUSR1 while cli.js is still loading is ignored (logged once the logger exists; no inspector opened): the reloader serves, SIGTERM stops it", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.77.2" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    env: { NODE_OPTIONS: `--import=${SIGUSR1_AT_CLI_IMPORT} --inspect-port=0` },
+  });
+  const { reloader } = fixture;
+  const inspector = (line: object) => /Debugger listening|Starting inspector/.test(JSON.stringify(line));
+  await waitFor(() => reloader.count("reloader.signal-ignored") > 0 || reloader.logs.some(inspector), {
+    timeoutMs: 10_000,
+    message: "SIGUSR1 logged, or the inspector opened",
+  });
+  assert.deepEqual(reloader.logs.filter(inspector), []);
+  assert.deepEqual(
+    reloader.logs
+      .filter((line) => line.event === "reloader.signal-ignored")
+      .map((line) => [line["signal"], line["times"]]),
+    [["SIGUSR1", 1]],
+  );
+  const serves = async () =>
+    (await httpRequest({ url: fixture.url, host: "app.dev.tld", timeoutMs: 2000 }).catch(() => null))
+      ?.body === "app";
+  await waitFor(serves, { timeoutMs: 10_000, message: "app routed" });
+  assert.deepEqual(await reloader.stop(), { code: 0, signal: null });
+  assert.equal(reloader.count("haproxy.stopped"), 1, "stopped gracefully");
+  assert.deepEqual(reloader.logs.filter(inspector), []);
 });

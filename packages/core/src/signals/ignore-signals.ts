@@ -30,13 +30,21 @@ export const IGNORED_SIGNAL_LOG_MS = 60_000;
 /** Receives an ignored signal once the logger exists: `times` received since the last report of it. */
 export type IgnoredSignalReport = (signal: NodeJS.Signals, times: number) => void;
 
+// The function each interval's first ignoreSignals() call returned, which later calls return again.
+const ignoring = new Map<number, (report: IgnoredSignalReport) => void>();
+
 // Ignores IGNORED_SIGNALS from now on, for the process's life (removing the last listener would restore
 // node's default). Called first thing, before the logger exists: the signals received until the returned
 // function gives a report are counted, then passed to it. Each signal is reported at once the first time,
 // then at most once per `intervalMs` with how many came since (counts still pending at exit are lost).
+// Called again with the same interval it adds nothing and returns the same function: each bin's launcher
+// calls it before it loads cli.js (a SIGUSR1 while cli.js's modules load opened the inspector), and
+// cli.js calls it again and gives the report, counts of the signals received since the launcher's call.
 export function ignoreSignals(
   intervalMs: number = IGNORED_SIGNAL_LOG_MS,
 ): (report: IgnoredSignalReport) => void {
+  const earlier = ignoring.get(intervalMs);
+  if (earlier !== undefined) return earlier;
   let reportTo: IgnoredSignalReport | null = null;
   const pending = new Map<NodeJS.Signals, number>();
   const lastReportAt = new Map<NodeJS.Signals, number>();
@@ -59,8 +67,10 @@ export function ignoreSignals(
     timers.set(signal, timer);
   };
   for (const signal of IGNORED_SIGNALS) process.on(signal, () => received(signal));
-  return (report) => {
+  const giveReport = (report: IgnoredSignalReport) => {
     reportTo = report;
     for (const signal of [...pending.keys()]) flush(signal);
   };
+  ignoring.set(intervalMs, giveReport);
+  return giveReport;
 }
