@@ -19,7 +19,8 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # --stop-timeout flag or RELOADER_STOP_TIMEOUT, else the reloader's default 30 s). SIGHUP
 # is a stop like SIGTERM; SIGUSR1, SIGUSR2, SIGQUIT and the other signals tini passes on that would end a
 # shell (SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGIO, SIGXCPU, SIGXFSZ, SIGPIPE, SIGSTKFLT and the real-time
-# SIGRTMIN..SIGRTMAX, logged as RTMIN+<n>) are ignored (logged): each would
+# SIGRTMIN..SIGRTMAX, logged as RTMIN+<n>) are ignored (logged: at once the first time, then at most a
+# line a minute with how many came since, as the programs do; see log_ignored): each would
 # otherwise end this script, and the container with HAProxy. So is SIGTSTP, which would stop it (the stop
 # that came next was never passed on).
 # The reloader runs in a session of its own (setsid): a Ctrl-C on a terminal (`docker run -it`) reaches
@@ -125,17 +126,49 @@ iso_now() {
   date -u +%Y-%m-%dT%H:%M:%S.%3NZ
 }
 
-# Logs the signals this script ignored since the last call. Their traps only note them (in $ignored): a
-# trap that ran commands (the log line) could have a stop's trap run inside it, and dash then ended this
-# script from its `wait`, the stop never passed on to the reloader. One noted while a line is written
-# (its `date`) is logged too: the caller goes back to `wait`, and its line came only at the next wake-up.
+# The soonest, in seconds, a second line about the same ignored signal follows the first, as for the
+# programs (IGNORED_SIGNAL_LOG_MS): a `docker kill -s USR1` in a loop logged a line each, without bound.
+IGNORED_LOG_S=60
+
+# Writes the line about ignored signal $1 (a name as the traps note it), received $2 times since the last.
+log_ignored_line() {
+  more=""
+  [ "$2" -le 1 ] || more=" ($2 times since the last such line, at most one a minute)"
+  printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","times":%s,"msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container%s"}\n' \
+    "$(iso_now)" "$1" "$2" "$1" "$more" >&2
+}
+
+# Logs the signals this script ignored since the last call, as the programs do: each signal at once the
+# first time, then at most once per IGNORED_LOG_S with `times`, how many came since its last line. Those
+# counted meanwhile ($held) are logged at the first call after their IGNORED_LOG_S (there is no timer:
+# the next signal, the reloader's exit), or at once given `all` (the reloader ended). Their traps only
+# note them (in $ignored): a trap that ran commands (the log line) could have a stop's trap run inside
+# it, and dash then ended this script from its `wait`, the stop never passed on to the reloader. One
+# noted while a line is written (its `date`) is handled too before this returns: the caller goes back to
+# `wait`, and its line came only at the next wake-up. Counts per signal are in ignored_count_<name> and the time of its
+# last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
 log_ignored() {
-  while [ -n "$ignored" ]; do
+  while :; do
     noted=$ignored ignored=""
     for name in $noted; do
-      printf '{"level":40,"time":"%s","name":"docker-entrypoint","event":"entrypoint.signal-ignored","signal":"%s","msg":"SIG%s ignored: SIGTERM, SIGINT or SIGHUP stops the container"}\n' \
-        "$(iso_now)" "$name" "$name" >&2
+      case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
+      eval "ignored_count_$key=\$((\${ignored_count_$key:-0} + 1))"
+      case " $held " in *" $name "*) ;; *) held="$held $name" ;; esac
     done
+    [ -n "$held" ] || return 0
+    now=$(date +%s)
+    waiting=$held held=""
+    for name in $waiting; do
+      case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
+      eval "count=\$ignored_count_$key last=\${ignored_at_$key:-}"
+      if [ "${1:-}" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_S" ]; then
+        log_ignored_line "$name" "$count"
+        eval "ignored_count_$key=0 ignored_at_$key=\$now"
+      else
+        held="$held $name"
+      fi
+    done
+    [ -n "$ignored" ] || return 0
   done
 }
 
@@ -158,7 +191,7 @@ supervise_reloader() {
   trap 'stopping=${stopping:-TERM} stop_at=${stop_at:-$(date +%s%3N)}' TERM
   trap 'stopping=${stopping:-INT} stop_at=${stop_at:-$(date +%s%3N)}' INT
   trap 'stopping=${stopping:-HUP} stop_at=${stop_at:-$(date +%s%3N)}' HUP
-  ignored=""
+  ignored="" held=""
   for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
   # By number: dash knows no name for SIGSTKFLT (16) nor for Linux's real-time signals (34-64).
   trap 'ignored="$ignored STKFLT"' 16
@@ -196,7 +229,7 @@ supervise_reloader() {
       fi
     done
     child=""
-    log_ignored
+    log_ignored all
     if [ "$code" -le 128 ] && [ "$code" -ne 3 ]; then exit "$code"; fi
     # Died (or crashed leaving HAProxy) during a stop: started again at once, it adopts HAProxy and is
     # given the stop, so HAProxy still stops gracefully instead of dying with the container; three times

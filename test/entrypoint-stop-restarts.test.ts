@@ -287,6 +287,77 @@ test("a signal that arrives while another's log line is being written is logged 
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
 });
 
+// A stand-in \`date\` whose whole seconds (\`date +%s\`, the entrypoint's clock for how often it logs an
+// ignored signal) run ahead by the seconds in $FAKE_DIR/ahead, once written: a minute passes at once.
+const AHEAD_DATE = `#!/bin/sh
+if [ "$*" = "+%s" ] && [ -e "$FAKE_DIR/ahead" ]; then
+  echo $(($(/bin/date +%s) + $(cat "$FAKE_DIR/ahead")))
+  exit 0
+fi
+exec /bin/date "$@"
+`;
+
+test("a flood of an ignored signal is one line at once, then one a minute with how many came since, and the rest when the reloader ends", async (t) => {
+  // One line per signal: a \`docker kill -s USR1\` in a loop filled the entrypoint's stderr without bound.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), AHEAD_DATE, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const ignored = () => entrypoint.logs.filter((line) => line.event === "entrypoint.signal-ignored");
+  const times = (signal: string) =>
+    ignored()
+      .filter((line) => line["signal"] === signal)
+      .map((line) => line["times"]);
+  const logged = (signal: string, from = 0) =>
+    entrypoint.waitForEvent("entrypoint.signal-ignored", {
+      from,
+      match: (line) => line["signal"] === signal,
+      timeoutMs: 10_000,
+    });
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1");
+  // Its second (a delivery of its own: the first was handled) and a flood from a shell loop, then SIGUSR2.
+  // A pending signal is delivered, and its trap run, before any of a higher number: SIGUSR2's line (its
+  // first, at once) comes once every SIGUSR1 before it was counted.
+  process.kill(entrypoint.pid, "SIGUSR1");
+  const pid = entrypoint.pid;
+  const flood = `i=0; while [ $i -lt 1000 ]; do kill -USR1 ${pid}; i=$((i+1)); done; kill -USR2 ${pid}`;
+  assert.equal(spawnSync("sh", ["-c", flood]).status, 0);
+  await logged("USR2");
+  // The same for a real-time signal (RTMIN+3, 37), counted under a name of its own, then RTMIN+30 (64).
+  process.kill(entrypoint.pid, 37);
+  await logged("RTMIN+3");
+  process.kill(entrypoint.pid, 37);
+  process.kill(entrypoint.pid, 64);
+  await logged("RTMIN+30");
+  assert.deepEqual(times("USR1"), [1], "one line for the flood, before its minute is up");
+  assert.deepEqual(times("RTMIN+3"), [1]);
+  // A minute on, the next SIGUSR1 is logged with how many came since the first line (coalesced ones
+  // that were still pending are counted once, as the kernel delivers them).
+  await writeFile(join(dir, "ahead"), "61");
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR1");
+  const minute = await logged("USR1", from);
+  // The second and the flood's (perhaps one delivery between them, coalesced), and this one.
+  assert.ok(Number(minute["times"]) >= 2, `times ${String(minute["times"])}`);
+  assert.match(String(minute["msg"]), / times since the last such line, at most one a minute\)$/);
+  // Counted and not yet logged when the reloader ends: logged then. SIGUSR1 is counted before SIGTERM's
+  // stop is passed on (the lower number, handled first).
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  assert.deepEqual(times("USR1"), [1, minute["times"], 1]);
+  assert.deepEqual(times("USR2"), [1]);
+  assert.deepEqual(times("RTMIN+3"), [1, 1], "the second, logged when the reloader ended");
+  assert.deepEqual(times("RTMIN+30"), [1]);
+  assert.equal(entrypoint.count("fake.started"), 1, "never started again");
+});
+
 // A reloader that exits 3 (an uncaught error, HAProxy left) at its first start and runs at the next; it
 // says whether the entrypoint's restart pause (its `sleep` child) was still running when it started, and
 // exits when the entrypoint is gone.
