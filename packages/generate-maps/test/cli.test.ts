@@ -204,7 +204,7 @@ test("SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged; no inspector opened); SI
   assertStoppedGracefully(cli);
 });
 
-// A SIGUSR1 before cli.js's first statement, while its modules load (≈ 35 ms after the start), opened the
+// A SIGUSR1 before cli.js's first statement, while its modules load (≈ 25 ms, under load), opened the
 // inspector: cli.js installed the listeners that keep it shut only once loaded. The launcher installs them
 // now, before it loads cli.js. The fixture sends SIGUSR1 as the launcher asks for cli.js, a fixed point
 // instead of a race; the inspector on a free port, so no other node on this machine is in the way.

@@ -2,8 +2,9 @@
 // Thin launcher so the bin works right after `npm run build` (dist/ is not present at install time).
 //
 // The ignored signals (IGNORED_SIGNALS: SIGUSR1, SIGUSR2, SIGQUIT...) are ignored from here on, not from
-// cli.js's first statement: that ran only once cli.js's modules had loaded (≈ 35 ms after the start), and
-// a SIGUSR1 until then opened node's inspector on 127.0.0.1:9229 (node 20 has no --disable-sigusr1). So
+// cli.js's first statement: that ran only once cli.js's modules had loaded (≈ 25 ms later, measured under
+// load), and a SIGUSR1 until then opened node's inspector on 127.0.0.1:9229 (node 20 has no
+// --disable-sigusr1). Before this module runs, node's own start is a window no code of ours can close. So
 // cli.js is imported dynamically, after the call: a static import is loaded and evaluated before this
 // module's first statement. cli.js calls ignoreSignals() again, gets the same counts and logs them once
 // its logger exists.

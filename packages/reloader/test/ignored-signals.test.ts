@@ -46,7 +46,7 @@ test("SIGUSR1, SIGUSR2, SIGQUIT and SIGXFSZ are ignored (logged; no inspector op
   assert.ok(!reloader.logs.some((line) => JSON.stringify(line).includes("Debugger listening")));
 });
 
-// A SIGUSR1 before cli.js's first statement, while its modules load (≈ 35 ms after the start), opened the
+// A SIGUSR1 before cli.js's first statement, while its modules load (≈ 25 ms, under load), opened the
 // inspector: cli.js installed the listeners that keep it shut only once loaded, and bin/reloader.js
 // imported it statically (loaded before the launcher's own first statement). The launcher installs them
 // now, then imports cli.js. The fixture sends SIGUSR1 as the launcher asks for cli.js, a fixed point
