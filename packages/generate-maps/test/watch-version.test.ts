@@ -259,6 +259,34 @@ test("a long poll that fails in the grace after the deadline's /version showed a
   assert.deepEqual(longpollEvents(lines()), ["longpoll-failed"]);
 });
 
+// A poll held until the server's own maxWait, ending unchanged right at the interval's deadline, leaves no
+// poll open there to cut. Before, no /version was read then, so a change that poll did not report was
+// never warned about (longpoll-missed-change needs the cut's read).
+test("a long poll the server ends unchanged right at the deadline still gets the deadline's /version read", async () => {
+  const intervalMs = 1000;
+  let offsetMs = 0;
+  // The monotonic clock the watcher reads: the server's answer comes as the deadline is reached.
+  const clock = { monotonic: () => performance.now() + offsetMs, wall: () => Date.now() };
+  let moved = "";
+  const timingOut: MetadataClient = {
+    ...client,
+    baseUrl: client.baseUrl,
+    // Held 600 ms while the version moves (not reported), then ended unchanged at the deadline.
+    waitForVersion: async (last, _maxWait, signal) => {
+      moved = server.reload();
+      await delay(600, undefined, { signal });
+      offsetMs += intervalMs;
+      return last;
+    },
+  };
+  const { logger } = captureLogger();
+  const watcher = createVersionWatcher(timingOut, intervalMs, logger, clock);
+  const before = server.version;
+  assert.equal(await settle(watcher.waitForChange(before, new AbortController().signal), 3000), "interval");
+  assert.notEqual(moved, before);
+  assert.deepEqual(watcher.cut, { version: moved }, "/version read at the deadline: the change is seen");
+});
+
 test("aborting ends a wait at once", async () => {
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 60_000, logger);

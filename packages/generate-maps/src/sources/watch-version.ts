@@ -9,7 +9,7 @@
 // answers at once without holding the poll is polled at the interval. At the interval's deadline /version
 // is asked while the long poll is still open, then the poll is cut: a version moved by then moved while
 // the long poll waited (the loop's longpoll-missed-change), one moved after the cut could not have been
-// reported.
+// reported. A poll the server ends unchanged at its maxWait right at the deadline is read after likewise.
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { BACKOFF_CAP_MS } from "../loop/backoff.js";
 import { systemClock, type Clock } from "../loop/clock.js";
@@ -28,9 +28,9 @@ export interface VersionWatcher {
   /** the version the long poll answered when the last wait ended "changed"; null after any other end,
    * so the cycle it wakes need not ask /version again (see readMetadata) */
   readonly seenVersion: string | null;
-  /** when the last wait ended "interval" by cutting an open long poll: the version /version answered
-   * just before the cut (null: it could not be read, the server does not answer); null after any other
-   * end */
+  /** when the last wait ended "interval" by cutting an open long poll (or right after the server ended
+   * one unchanged at its maxWait, held until the deadline): the version /version answered just before the
+   * cut (null: it could not be read, the server does not answer); null after any other end */
   readonly cut: { version: string | null } | null;
 }
 
@@ -93,10 +93,23 @@ export function createVersionWatcher(
       seenVersion = null;
       cut = null;
       const deadline = now() + intervalMs;
+      // The last long poll of this wait was held, then answered the version it waited on: the server
+      // ended it at its own maxWait.
+      let heldUnchanged = false;
       for (;;) {
         const remaining = deadline - now();
         if (signal.aborted) return "aborted";
+        if (remaining <= 0 && heldUnchanged) {
+          // A poll the server ended right at the deadline left none open to cut: /version is asked now,
+          // as at a cut. Before, no read was made, so a change that poll did not report was not warned
+          // about (longpoll-missed-change), whenever the server's maxWait ran out just before the interval.
+          const cutVersion = await versionNow(client, signal);
+          if (signal.aborted) return "aborted";
+          cut = { version: cutVersion };
+          return "interval";
+        }
         if (remaining <= 0) return "interval";
+        heldUnchanged = false;
         const budget = scopedSignal(signal);
         let started = now();
         let version: string;
@@ -169,6 +182,7 @@ export function createVersionWatcher(
           seenVersion = version;
           return "changed";
         }
+        heldUnchanged = true;
       }
     },
   };
