@@ -259,6 +259,35 @@ test("a long poll that fails in the grace after the deadline's /version showed a
   assert.deepEqual(longpollEvents(lines()), ["longpoll-failed"]);
 });
 
+test("a long poll that fails while the deadline's /version is asked is a failure, not a poll held until the cut", async () => {
+  let failPoll: (error: Error) => void = () => {};
+  const failing: MetadataClient = {
+    baseUrl: "http://failing/2015-12-19",
+    // The deadline's GET /version: the long poll, still open, fails while it is asked; /version answers
+    // the version the poll waited on.
+    getJson: async () => {
+      failPoll(new Error("socket hang up"));
+      await delay(20);
+      return "v1";
+    },
+    getText: async () => "",
+    waitForVersion: (_last, _maxWait, signal) =>
+      new Promise((_resolve, reject) => {
+        failPoll = reject;
+        signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+      }),
+  };
+  const { logger, lines } = captureLogger();
+  const reached: (string | null)[] = [];
+  const watcher = createVersionWatcher(failing, 600, logger, undefined, (error) => reached.push(error));
+  assert.equal(await settle(watcher.waitForChange("v1", new AbortController().signal), 3000), "interval");
+  // Before, the failed poll counted as held until the cut with /version unchanged: nothing was logged,
+  // /healthz was told nothing, and a failure episode running would have logged longpoll-restored.
+  assert.equal(watcher.cut, null);
+  assert.deepEqual(longpollEvents(lines()), ["longpoll-failed"]);
+  assert.match(String(reached[0]), /socket hang up/);
+});
+
 // A poll held until the server's own maxWait, ending unchanged right at the interval's deadline, leaves no
 // poll open there to cut. Before, no /version was read then, so a change that poll did not report was
 // never warned about (longpoll-missed-change needs the cut's read).

@@ -128,13 +128,19 @@ export function createVersionWatcher(
           const left = deadline - started;
           if (left <= 0) return "interval";
           const answer = settle(client.waitForVersion(lastVersion, left / 1000, budget.signal));
+          const poll: { outcome: Awaited<typeof answer> | null } = { outcome: null };
+          void answer.then((outcome) => (poll.outcome = outcome));
           let ended = await answerBy(answer, left, signal);
           const heldMs = now() - started;
           if (ended === null && !signal.aborted) {
             // Cut at the deadline: what /version says while the long poll still waits. A change by then
             // must be in flight from a working long poll: it gets MIN_UNCHANGED_POLL_MS to arrive.
             const cutVersion = await versionNow(client, signal);
-            if (cutVersion !== null && cutVersion !== lastVersion)
+            // A poll that ended while /version was asked ended before the cut: its outcome counts. Before,
+            // one that failed then was taken for a poll held until the cut (longpoll-restored, no
+            // longpoll-failed, nothing told to /healthz).
+            ended = poll.outcome;
+            if (ended === null && cutVersion !== null && cutVersion !== lastVersion)
               ended = await answerBy(answer, MIN_UNCHANGED_POLL_MS, signal);
             // A poll that failed in the grace is a failure (below), not a cut that missed the change.
             if (ended === null || ("version" in ended && ended.version === lastVersion)) {
@@ -146,7 +152,7 @@ export function createVersionWatcher(
               // Before, only an answer ended a failure episode, and at an interval below maxWait a quiet
               // environment's polls are all cut: longpoll-restored waited for a change, each wait read
               // /version plainly first, and a later failure was neither logged nor retried after 1 s.
-              if (ended === null && cutVersion === lastVersion && heldMs >= MIN_UNCHANGED_POLL_MS) works();
+              if (cutVersion === lastVersion && heldMs >= MIN_UNCHANGED_POLL_MS) works();
               return "interval";
             }
           }
