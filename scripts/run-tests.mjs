@@ -90,6 +90,8 @@ const BESIDE = new Set([
   // says so, a stand-in haproxy sleeping in a switch and a restart, and HAProxy's retries (1 s apart) to a
   // refused server before its own 503 (≈ 58 s of wall time, ≈ 8 s of CPU in all).
   join("packages", "generate-maps", "test", "watch-version.test.ts"),
+  // A long poll left hanging until its timeout (20 s) at a 25 s interval: ≈ 26 s of wall time, 1 s of CPU.
+  join("packages", "generate-maps", "test", "watch-version-hang.test.ts"),
   join("packages", "test-support", "test", "metadata-fixtures.test.ts"),
   join("packages", "reloader", "test", "refused-reloads.test.ts"),
   join("packages", "reloader", "test", "reload-timeout.test.ts"),

@@ -5,8 +5,9 @@
 // plain GET /version (answered at once) comes before the next long poll: a long poll to a metadata service
 // back up is held without an answer until a change or maxWait, so only the plain read says at once that
 // metadata answers again. Each failure and each answer goes to `onReach` (/healthz: an outage while the
-// loop idles at a long POLL_INTERVAL is seen within 3 × the cap, as for failing cycles). A server that
-// answers at once without holding the poll is polled at the interval. At the interval's deadline /version
+// loop idles at a long POLL_INTERVAL is seen within 3 × the cap, as for failing cycles; a poll that hangs
+// fails at its timeout, within 20 s: LONG_POLL_MAX_WAIT_MS). A server that answers at once without
+// holding the poll is polled at the interval. At the interval's deadline /version
 // is asked while the long poll is still open, then the poll is cut: a version moved by then moved while
 // the long poll waited (the loop's longpoll-missed-change), one moved after the cut could not have been
 // reported. A poll the server ends unchanged at its maxWait right at the deadline is read after likewise.
@@ -40,6 +41,12 @@ const MIN_UNCHANGED_POLL_MS = 500;
 // The first wait before a failed long poll is tried again; it doubles while it keeps failing, up to the
 // interval and BACKOFF_CAP_MS.
 export const LONG_POLL_RETRY_MS = 1000;
+
+// The longest maxWait a long poll asks for: a held poll and one that hangs (the server accepts, never
+// answers) look alike until the client's timeout, maxWait + 10 s. At the 120 s the server allows, a hang
+// failed only after 130 s, and /healthz stayed 200 that long (then 30 s more) at a long POLL_INTERVAL;
+// polls of 10 s at most fail within 20 s. The default 10 s interval asked no more already.
+export const LONG_POLL_MAX_WAIT_MS = BACKOFF_CAP_MS;
 
 /** Told of each long poll or plain /version read of a wait that failed (its error) or was answered (null). */
 export type MetadataReach = (error: string | null) => void;
@@ -96,6 +103,9 @@ export function createVersionWatcher(
       // The last long poll of this wait was held, then answered the version it waited on: the server
       // ended it at its own maxWait.
       let heldUnchanged = false;
+      // A long poll or plain read of this wait failed: a later poll held until the cut proves nothing (a
+      // poll that hangs is held too), so it does not end the failure episode.
+      let failedThisWait = false;
       for (;;) {
         const remaining = deadline - now();
         if (signal.aborted) return "aborted";
@@ -127,7 +137,8 @@ export function createVersionWatcher(
           started = now();
           const left = deadline - started;
           if (left <= 0) return "interval";
-          const answer = settle(client.waitForVersion(lastVersion, left / 1000, budget.signal));
+          const maxWaitMs = Math.min(left, LONG_POLL_MAX_WAIT_MS);
+          const answer = settle(client.waitForVersion(lastVersion, maxWaitMs / 1000, budget.signal));
           const poll: { outcome: Awaited<typeof answer> | null } = { outcome: null };
           void answer.then((outcome) => (poll.outcome = outcome));
           let ended = await answerBy(answer, left, signal);
@@ -152,7 +163,10 @@ export function createVersionWatcher(
               // Before, only an answer ended a failure episode, and at an interval below maxWait a quiet
               // environment's polls are all cut: longpoll-restored waited for a change, each wait read
               // /version plainly first, and a later failure was neither logged nor retried after 1 s.
-              if (cutVersion === lastVersion && heldMs >= MIN_UNCHANGED_POLL_MS) works();
+              // A wait with a failure is left out: with polls that hang and a long interval, each wait's
+              // first poll failed at its timeout and a later one was cut, so longpoll-failed and
+              // longpoll-restored alternated every interval.
+              if (cutVersion === lastVersion && heldMs >= MIN_UNCHANGED_POLL_MS && !failedThisWait) works();
               return "interval";
             }
           }
@@ -162,6 +176,7 @@ export function createVersionWatcher(
         } catch (error) {
           if (signal.aborted) return "aborted";
           const problem = describeFailure(error).message;
+          failedThisWait = true;
           onReach(problem);
           const wait = retryMs;
           retryMs = Math.min(retryMs * 2, intervalMs, BACKOFF_CAP_MS);
