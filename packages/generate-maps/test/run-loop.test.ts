@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { test, type TestContext } from "node:test";
 import { createMetadataClient } from "@rancher-haproxy/core";
 import {
@@ -284,6 +285,46 @@ test("a change landing right after the long poll was cut at the interval is no m
   assert.deepEqual(
     missed().map((line) => [line["from"], line["to"]]),
     [[moved, during]],
+  );
+});
+
+// Before, a long poll the server ended unchanged right at the interval's deadline left no poll to cut and
+// no /version read there: the interval's cycle found the change, and nothing was warned.
+test("a change a long poll did not report, the poll ended unchanged by the server right at the interval's deadline, is warned about once", async (t) => {
+  const { server, generator, lines } = await setup(t, 1000);
+  let offsetMs = 0;
+  // The monotonic clock the loop times with: the missing poll's answer comes as its deadline is reached.
+  generator.clock = { monotonic: () => performance.now() + offsetMs, wall: () => Date.now() };
+  const client = generator.client;
+  let missNext = false;
+  let moved = "";
+  generator.client = {
+    ...client,
+    baseUrl: client.baseUrl,
+    waitForVersion: async (last, maxWait, signal) => {
+      if (!missNext) return client.waitForVersion(last, maxWait, signal);
+      missNext = false;
+      // The version moves while this poll waits, and the poll does not report it.
+      setState(server, "app-r125-web-1", { state: "stopped" });
+      moved = server.version;
+      await delay(600, undefined, { signal });
+      offsetMs += 1000;
+      return last;
+    },
+  };
+  const loop = startLoop(t, generator);
+  await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
+  const first = loop.results[0];
+  const before = first?.ok ? first.version : undefined;
+  missNext = true;
+  await waitFor("the cycle of the change", 8000, () =>
+    moved !== "" && loop.results.some((result) => result.ok && result.version === moved) ? true : undefined,
+  );
+  assert.deepEqual(
+    lines()
+      .filter((line) => line["event"] === "longpoll-missed-change")
+      .map((line) => [line["from"], line["to"]]),
+    [[before, moved]],
   );
 });
 
