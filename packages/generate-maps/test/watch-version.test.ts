@@ -316,6 +316,43 @@ test("a long poll the server ends unchanged right at the deadline still gets the
   assert.deepEqual(watcher.cut, { version: moved }, "/version read at the deadline: the change is seen");
 });
 
+test("a stop during the deadline's /version read after a poll the server ended unchanged ends the wait at once", async () => {
+  const intervalMs = 1000;
+  let offsetMs = 0;
+  const clock = { monotonic: () => performance.now() + offsetMs, wall: () => Date.now() };
+  // A 30 s request timeout: a stop that waited for the GET would not end the wait within the test's 2 s.
+  const patient = createMetadataClient({
+    apiHost: server.hostPort,
+    apiVersion: "2015-12-19",
+    timeoutMs: 30_000,
+  });
+  const timingOut: MetadataClient = {
+    ...patient,
+    baseUrl: patient.baseUrl,
+    // Held 600 ms, then ended unchanged at the deadline; every request from then on is held 60 s.
+    waitForVersion: async (last, _maxWait, signal) => {
+      await delay(600, undefined, { signal });
+      await server.setFault({ kind: "slow", delayMs: 60_000 });
+      offsetMs += intervalMs;
+      return last;
+    },
+  };
+  const { logger } = captureLogger();
+  const watcher = createVersionWatcher(timingOut, intervalMs, logger, clock);
+  const stop = new AbortController();
+  const plainGets = () => server.requests.count(/\/version$/) - server.requests.longPolls;
+  const gets = plainGets();
+  try {
+    const wait = watcher.waitForChange(server.version, stop.signal);
+    await waitFor("the GET /version at the deadline", 3000, () => (plainGets() > gets ? true : undefined));
+    stop.abort();
+    assert.equal(await settle(wait, 2000), "aborted");
+    assert.equal(watcher.cut, null, "no version read: nothing cut");
+  } finally {
+    await server.setFault(null);
+  }
+});
+
 test("aborting ends a wait at once", async () => {
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 60_000, logger);
