@@ -142,6 +142,27 @@ test("with a long interval, the long poll of the loop's wait failing for 3 × th
   assert.equal(judgeHealth(state, 120_001, HOUR).healthy, false);
 });
 
+test("with an interval under the 10 s cap, the retry cap /healthz names is the interval, as the backoff's", () => {
+  // POLL_INTERVAL=4: retries come every 4 s at most, and /healthz fails after 3 × 4 s of failures; its
+  // reason said "3 × the 10 s retry cap".
+  const state = createStatusState(0);
+  recordCycle(state, good("v1"), clockAt(1000));
+  recordQuiet(state, clockAt(13_000));
+  for (let at = 2000; at <= 14_000; at += 4000) recordWaitReach(state, "request failed: ECONNREFUSED", at);
+  assert.equal(judgeHealth(state, 13_999, 4000).healthy, true, "failing for less than 12 s");
+  const failing = judgeHealth(state, 14_001, 4000);
+  assert.equal(failing.healthy, false);
+  assert.match(failing.body.reason, /since 12 s ago, more than 3 × the 4 s retry cap: request failed/);
+  const cycles = createStatusState(0);
+  recordCycle(cycles, good("v1"), clockAt(1000));
+  for (let at = 2000; at <= 14_000; at += 4000) recordCycle(cycles, readFailure, clockAt(at));
+  recordQuiet(cycles, clockAt(13_000));
+  assert.match(
+    judgeHealth(cycles, 14_001, 4000).body.reason,
+    /every cycle since 12 s ago failed, more than 3 × the 4 s retry cap/,
+  );
+});
+
 test("a held cycle is the newest answer but not the applied one; the output hash is sha256(backends + map)", () => {
   const state = createStatusState(0);
   recordCycle(state, good("v1"), clockAt(1000));

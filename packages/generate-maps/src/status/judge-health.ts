@@ -45,7 +45,9 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
   };
   const lastError = state.lastCycle?.error ? `: ${state.lastCycle.error.message}` : "";
   // (an interval up to the cap: the last success's age passes its limit first, the failures came after it)
-  const retryLimitMs = HEALTH_INTERVALS * Math.min(intervalMs, BACKOFF_CAP_MS);
+  // (the retries' cap: BACKOFF_CAP_MS, or the interval when it is shorter, as the backoff's own)
+  const retryCapMs = Math.min(intervalMs, BACKOFF_CAP_MS);
+  const retryLimitMs = HEALTH_INTERVALS * retryCapMs;
   const failedTooLong = state.failingSince !== null && now - state.failingSince > retryLimitMs;
   if (success === null) {
     const failing = now - state.startedAt > limitMs || failedTooLong;
@@ -73,7 +75,7 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
       healthy: false,
       body: {
         status: "failing",
-        reason: `metadata has not answered the long poll of /version since ${secondsText(now - waiting.since)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(BACKOFF_CAP_MS)} retry cap: ${waiting.error}`,
+        reason: `metadata has not answered the long poll of /version since ${secondsText(now - waiting.since)} ago, more than ${HEALTH_INTERVALS} × the ${secondsText(retryCapMs)} retry cap: ${waiting.error}`,
         ...base,
       },
     };
@@ -82,7 +84,7 @@ export function judgeHealth(state: StatusState, now: number, intervalMs: number)
       healthy: false,
       body: {
         status: "failing",
-        reason: `every cycle since ${secondsText(now - (state.failingSince ?? now))} ago failed, more than ${HEALTH_INTERVALS} × the ${secondsText(BACKOFF_CAP_MS)} retry cap${lastError}`,
+        reason: `every cycle since ${secondsText(now - (state.failingSince ?? now))} ago failed, more than ${HEALTH_INTERVALS} × the ${secondsText(retryCapMs)} retry cap${lastError}`,
         ...base,
       },
     };
