@@ -12,6 +12,7 @@ import {
   parseSharedFiles,
 } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer, type Tree } from "@rancher-haproxy/test-support";
+import { oldOutputCap } from "../src/output/old-output-cap.js";
 import { SALVAGE_MAX_PROBLEMS, salvageBackends } from "../src/output/salvage-backends.js";
 import {
   createCycleState,
@@ -19,6 +20,7 @@ import {
   createStatusState,
   declaredBackends,
   mapBackends,
+  MAX_UNION_BYTES,
   planWrites,
   runCycle,
   type Generator,
@@ -468,6 +470,48 @@ test("the union step stays within the contract's count caps: old blocks past MAX
   assert.deepEqual(
     withNewMap.table.backends.map((backend) => backend.name),
     ["blog"],
+  );
+});
+
+test("the union step stays within the reloader's 64 MiB input cap: old blocks that would take it past are left out, not a union the reloader cannot read", () => {
+  // Old and new files each far under 64 MiB, the old one within what a cycle reads (oldOutputCap), and
+  // well under the count caps: their union held ≈ 69 MB, which the reloader does not read ("is larger
+  // than 67108864 bytes") while the old map still routes to the old blocks. The old file is one a
+  // generator without the 30 MiB backends cap wrote, or one edited on the volume.
+  const line = (i: number) =>
+    `    server s${String(i).padStart(7, "0")}-${"a".repeat(110)} 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80 check inter 2s fall 3 rise 2 maxconn 1000000 cookie ${"c".repeat(32)}\n`;
+  const block = (name: string, from: number, count: number) =>
+    `backend ${name}\n    mode http\n${Array.from({ length: count }, (_, i) => line(from + i)).join("")}`;
+  const olds = Array.from({ length: 20 }, (_, k) => `old${String(k).padStart(2, "0")}`);
+  const old = {
+    backends: olds.map((name) => block(name, 0, 10_000)).join(""),
+    map: olds.map((name) => `${name}.dev.tld ${name}\n`).join(""),
+  };
+  const next = { backends: block("blog", 0, 100_000), map: "blog.dev.tld blog\n" };
+  assert.ok(Buffer.byteLength(old.backends) <= oldOutputCap(next.backends), "a cycle reads the old file");
+  assert.ok(Buffer.byteLength(old.backends) + Buffer.byteLength(next.backends) > MAX_UNION_BYTES);
+  assert.equal(MAX_UNION_BYTES, 64 * 1024 * 1024, "the reloader's MAX_INPUT_BYTES");
+  const steps = planWrites(next, old);
+  assert.deepEqual(
+    steps.map((step) => step.file),
+    ["backends", "map", "backends"],
+  );
+  const union = steps[0]?.content ?? "";
+  assert.ok(Buffer.byteLength(union) <= MAX_UNION_BYTES, `the union has ${Buffer.byteLength(union)} bytes`);
+  const withOldMap = parseSharedFiles({ backends: union, map: old.map });
+  assert.deepEqual(
+    withOldMap.ok ? [] : [...new Set(withOldMap.problems.map((problem) => problem.kind ?? problem.reason))],
+    ["unsettled"],
+    "with the old map: not settled (some old blocks left out), not refused",
+  );
+  const withNewMap = parseSharedFiles({ backends: union, map: steps[1]?.content ?? "" });
+  assert.ok(withNewMap.ok);
+  const names = withNewMap.table.backends.map((backend) => backend.name);
+  // the old blocks kept are the first ones of the old file, as many as fit; `blog` always goes in
+  assert.ok(names.includes("blog") && names.length > 1 && names.length < olds.length + 1, names.join(","));
+  assert.deepEqual(
+    names.filter((name) => name !== "blog"),
+    olds.slice(0, names.length - 1),
   );
 });
 

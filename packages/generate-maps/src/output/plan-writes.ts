@@ -1,15 +1,25 @@
 // The order of a cycle's writes, so that every state on disk between two renames is consistent: the map
 // never names a backend the backends file does not declare. Additions: backends first. Removals: map
 // first. Both at once: a union step (old ∪ new backends), then the map, then the final backends.
+import { Buffer } from "node:buffer";
 import {
   eachLine,
   MAX_SHARED_BACKENDS,
   MAX_SHARED_SERVERS,
   parseSharedFiles,
+  renderBackendBlock,
   renderBackends,
   type SharedBackend,
 } from "@rancher-haproxy/core";
 import { salvageBackends } from "./salvage-backends.js";
+
+/**
+ * the most bytes of the union step's backends file: the reloader's MAX_INPUT_BYTES (64 MiB), past which
+ * it does not read an input. The new file stays under half of it (MAX_BACKENDS_BYTES), but the old one
+ * is read up to twice the new size plus 1 MiB (oldOutputCap): a file an older generator wrote, or one
+ * edited on the volume, took the union past it.
+ */
+export const MAX_UNION_BYTES = 64 * 1024 * 1024;
 
 // One write of the plan: which file, with which bytes.
 export interface WriteStep {
@@ -124,21 +134,27 @@ function mapRoutingTo(map: string, declared: ReadonlySet<string>): string {
 
 // The wanted backends plus the blocks of the current file that are about to go, re-validated line by line
 // (this file is in the shared volume: only well-formed names, addresses, ports and options are kept).
-// Old blocks that would take the union past the contract's count caps are left out, in file order: the
-// reloader refuses a file over MAX_SHARED_SERVERS or MAX_SHARED_BACKENDS whole (`inputs.rejected`, a
-// check failure, /healthz 503), while a map routing to a left-out block is a state it waits out as not
-// settled (old and new at the caps' scale: a write replacing most of 250 000 containers' backends).
+// Old blocks that would take the union past the contract's count caps or past MAX_UNION_BYTES are left
+// out, in file order: the reloader refuses a file over MAX_SHARED_SERVERS or MAX_SHARED_BACKENDS whole
+// (`inputs.rejected`, a check failure, /healthz 503) and does not read one over 64 MiB, while a map
+// routing to a left-out block is a state it waits out as not settled (old and new at the caps' scale: a
+// write replacing most of 250 000 containers' backends, or an old file larger than this generator writes).
 function unionBackends(currentText: string, nextText: string, declaredNext: ReadonlySet<string>): string {
   const next = parseBackends(nextText);
   let servers = next.reduce((sum, backend) => sum + backend.servers.length, 0);
   let count = next.length;
+  // renderBackends: the header line, then each block after a blank line; the new file is that render
+  let bytes = Buffer.byteLength(renderBackends({ backends: next }));
   const merged = new Map<string, SharedBackend>();
   for (const backend of parseBackends(currentText)) {
     if (declaredNext.has(backend.name) || merged.has(backend.name)) continue;
     if (count + 1 > MAX_SHARED_BACKENDS || servers + backend.servers.length > MAX_SHARED_SERVERS) continue;
+    const blockBytes = Buffer.byteLength(renderBackendBlock(backend)) + 1;
+    if (bytes + blockBytes > MAX_UNION_BYTES) continue;
     merged.set(backend.name, backend);
     count += 1;
     servers += backend.servers.length;
+    bytes += blockBytes;
   }
   for (const backend of next) merged.set(backend.name, backend);
   const backends = [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
