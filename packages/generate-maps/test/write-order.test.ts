@@ -10,6 +10,7 @@ import {
   createMetadataClient,
   MAX_SHARED_SERVERS,
   parseSharedFiles,
+  renderBackends,
 } from "@rancher-haproxy/core";
 import { loadRecordedTree, remapIps, startMetadataServer, type Tree } from "@rancher-haproxy/test-support";
 import { oldOutputCap } from "../src/output/old-output-cap.js";
@@ -513,6 +514,13 @@ test("the union step stays within the reloader's 64 MiB input cap: old blocks th
     names.filter((name) => name !== "blog"),
     olds.slice(0, names.length - 1),
   );
+  // ...and no fewer: the next old block (each takes the same bytes) would have passed the cap
+  const kept = names.length - 1;
+  const blogOnly = Buffer.byteLength(
+    renderBackends({ backends: withNewMap.table.backends.filter((backend) => backend.name === "blog") }),
+  );
+  const perBlock = (Buffer.byteLength(union) - blogOnly) / kept;
+  assert.ok(Buffer.byteLength(union) + perBlock > MAX_UNION_BYTES, `${kept} old blocks of ${perBlock} bytes`);
 });
 
 test("declaredBackends reads `backend <name>` lines wherever they are, and nothing else", () => {
