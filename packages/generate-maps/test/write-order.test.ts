@@ -8,6 +8,7 @@ import { test, type TestContext } from "node:test";
 import {
   createConnectionDrops,
   createMetadataClient,
+  MAX_SHARED_BACKENDS,
   MAX_SHARED_SERVERS,
   parseSharedFiles,
   renderBackends,
@@ -328,6 +329,29 @@ test("an old backends file the contract refuses: salvaging it parses only the bl
     ],
   );
   assert.ok(parses <= 4, `two parses per backend block at most, not ${parses}`);
+});
+
+test("an old backends file the contract refuses: salvaging it reads at most MAX_SHARED_BACKENDS blocks, and a name declared again after them is still dropped", () => {
+  // A hostile file of `backend b<n>` lines past the contract's backend cap (which refuses it): every
+  // block cost a parse and its backend was held (61 MiB, what a cycle writing 30 MiB reads of the old
+  // file: 3.8 million parses, 12.7 s, 450 MB held), though the union step keeps no more than the cap.
+  const blocks = Array.from({ length: MAX_SHARED_BACKENDS + 1000 }, (_, i) => `backend b${i}\n`);
+  const text = `${blocks.join("")}backend b0 \nbackend b1\r\nbackend b2 x\n`;
+  let parses = 0;
+  const counted: typeof parseSharedFiles = (files, maxProblems) => {
+    parses += 1;
+    return parseSharedFiles(files, maxProblems);
+  };
+  const kept = salvageBackends(text, counted);
+  assert.equal(parses, MAX_SHARED_BACKENDS);
+  // b0 is declared twice (its second header, past the cap, with a trailing blank): which was meant cannot
+  // be told; `backend b1\r` and `backend b2 x` are headers the contract refuses, not declarations of b1, b2
+  assert.equal(kept.length, MAX_SHARED_BACKENDS - 1);
+  assert.deepEqual(
+    kept.slice(0, 2).map((backend) => backend.name),
+    ["b1", "b2"],
+  );
+  assert.equal(kept.at(-1)?.name, `b${MAX_SHARED_BACKENDS - 1}`);
 });
 
 test("an old backends file the contract refuses: a bare `\\r` line inside a block (a hand edit on Windows) keeps the servers after it in the union step", () => {
