@@ -144,31 +144,39 @@ log_ignored_line() {
 # the next signal, the reloader's exit), or at once given `all` (the reloader ended). Their traps only
 # note them (in $ignored): a trap that ran commands (the log line) could have a stop's trap run inside
 # it, and dash then ended this script from its `wait`, the stop never passed on to the reloader. One
-# noted while a line is written (its `date`) is handled too before this returns: the caller goes back to
-# `wait`, and its line came only at the next wake-up. Counts per signal are in ignored_count_<name> and the time of its
-# last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
+# noted while a command runs here (`date`) is handled too before this returns: the caller goes back to
+# `wait`, and its line came only at the next wake-up. Only then: a round that ran no command ends this
+# even if a signal came meanwhile, so a flood (a signal noted in every round) cannot keep this from
+# returning, the caller from seeing the reloader end, nor `all` from writing a line each round: the clock
+# is read in the first round and after a round that wrote a line (lines are bounded, so rounds are), and
+# `all` is for what is held when it comes. Counts per signal are in ignored_count_<name> and the time of
+# its last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
 log_ignored() {
+  flush=${1:-} now=""
   while :; do
-    noted=$ignored ignored=""
+    noted=$ignored ignored="" ran="" wrote=""
     for name in $noted; do
       case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
       eval "ignored_count_$key=\$((\${ignored_count_$key:-0} + 1))"
       case " $held " in *" $name "*) ;; *) held="$held $name" ;; esac
     done
     [ -n "$held" ] || return 0
-    now=$(date +%s)
+    [ -n "$now" ] || now=$(date +%s) ran=1
     waiting=$held held=""
     for name in $waiting; do
       case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
       eval "count=\$ignored_count_$key last=\${ignored_at_$key:-}"
-      if [ "${1:-}" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_S" ]; then
+      if [ "$flush" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_S" ]; then
         log_ignored_line "$name" "$count"
         eval "ignored_count_$key=0 ignored_at_$key=\$now"
+        ran=1 wrote=1
       else
         held="$held $name"
       fi
     done
-    [ -n "$ignored" ] || return 0
+    flush=""
+    [ -z "$wrote" ] || now=""
+    [ -n "$ignored" ] && [ -n "$ran" ] || return 0
   done
 }
 

@@ -358,6 +358,112 @@ test("a flood of an ignored signal is one line at once, then one a minute with h
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
 
+// AHEAD_DATE that, once armed (once), runs a minute ahead from the time of the next line on (`date -u`)
+// and sends the entrypoint SIGUSR1 while that line is being written.
+const AHEAD_DURING_LINE_DATE = `#!/bin/sh
+if [ "$1" = -u ] && [ -e "$FAKE_DIR/armed" ]; then
+  rm -f "$FAKE_DIR/armed"
+  echo 61 > "$FAKE_DIR/ahead"
+  kill -USR1 "$(cat "$FAKE_DIR/entrypoint.pid")"
+  sleep 0.2
+fi
+if [ "$*" = "+%s" ] && [ -e "$FAKE_DIR/ahead" ]; then
+  echo $(($(/bin/date +%s) + $(cat "$FAKE_DIR/ahead")))
+  exit 0
+fi
+exec /bin/date "$@"
+`;
+
+test("a signal whose minute is up by the end of another's line is logged then, by the clock read after that line", async (t) => {
+  // The clock is read once more after a round that wrote lines (they take time): read once a call, a
+  // SIGUSR1 noted during SIGUSR2's line was judged by the time before it, held, and its line waited for
+  // the next signal, however late.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), AHEAD_DURING_LINE_DATE, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  const logged = (signal: string, from = 0) =>
+    entrypoint.waitForEvent("entrypoint.signal-ignored", {
+      from,
+      match: (line) => line["signal"] === signal,
+      timeoutMs: 10_000,
+    });
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1");
+  await writeFile(join(dir, "armed"), "");
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR2");
+  await logged("USR2", from);
+  const again = await logged("USR1", from);
+  assert.equal(again["times"], 1);
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  assert.deepEqual(
+    entrypoint.logs
+      .filter((line) => line.event === "entrypoint.signal-ignored")
+      .map((line) => [line["signal"], line["times"]]),
+    [
+      ["USR1", 1],
+      ["USR2", 1],
+      ["USR1", 1],
+    ],
+  );
+});
+
+// A reloader that exits 3 (an uncaught error, HAProxy left) once $FAKE_DIR/crash exists, which it removes;
+// it stops (exit 0) on SIGTERM and exits when the entrypoint is gone.
+const CRASHES_ON_CUE = `
+process.on("SIGHUP", () => {});
+process.on("SIGTERM", () => process.exit(0));
+void import("node:fs").then(({ existsSync, rmSync }) => {
+  const cue = process.env.FAKE_DIR + "/crash";
+  console.log(JSON.stringify({ event: "fake.started" }));
+  setInterval(() => existsSync(cue) && (rmSync(cue), process.exit(3)), 20);
+});
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(9), 50);
+`;
+
+test("an ignored signal that keeps coming holds up neither a restart nor the exit, and adds one line at each", async (t) => {
+  // log_ignored went round again while a signal had come during its round (its `date`): under a flood
+  // it never returned, so the reloader's end was not seen (no restart, HAProxy unsupervised) and, at
+  // that end (`all`), it wrote a line each round, without bound, and the entrypoint did not exit.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-flood-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const entrypoint = await startEntrypoint(t, CRASHES_ON_CUE, { FAKE_DIR: dir });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  // dash's builtin `kill` (no fork a signal), until the entrypoint is gone.
+  const flood = spawn("sh", ["-c", `while kill -USR1 ${entrypoint.pid} 2>/dev/null; do :; done`], {
+    stdio: "ignore",
+  });
+  const floodEnded = new Promise((resolve) => flood.once("exit", resolve));
+  t.after(() => flood.kill("SIGKILL"));
+  await entrypoint.waitForEvent("entrypoint.signal-ignored", { timeoutMs: 10_000 });
+  await writeFile(join(dir, "crash"), "");
+  const died = await entrypoint.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
+  assert.equal(died["exitCode"], 3);
+  const from = entrypoint.logs.indexOf(died);
+  await entrypoint.waitForEvent("fake.started", { from, timeoutMs: 10_000 });
+  assert.equal(flood.exitCode, null, "the flood still goes on");
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint", 20_000), { code: 0, signal: null });
+  await floodEnded;
+  // The first at once, the count since then as the first reloader ended, the rest as the second did.
+  const lines = entrypoint.logs.filter((line) => line.event === "entrypoint.signal-ignored");
+  assert.deepEqual(
+    lines.map((line) => line["signal"]),
+    ["USR1", "USR1", "USR1"],
+  );
+  assert.ok(lines.slice(1).every((line) => Number(line["times"]) >= 1));
+  assert.equal(entrypoint.count("fake.started"), 2, "started again once");
+});
+
 // A reloader that exits 3 (an uncaught error, HAProxy left) at its first start and runs at the next; it
 // says whether the entrypoint's restart pause (its `sleep` child) was still running when it started, and
 // exits when the entrypoint is gone.
