@@ -166,7 +166,9 @@ log_ignored() {
     for name in $waiting; do
       case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
       eval "count=\$ignored_count_$key last=\${ignored_at_$key:-}"
-      if [ "$flush" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_S" ]; then
+      # The wall clock: one set back (a step of NTP's) counts as due, not as a wait that long again.
+      if [ "$flush" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_S" ] ||
+        [ "$now" -lt "$last" ]; then
         log_ignored_line "$name" "$count"
         eval "ignored_count_$key=0 ignored_at_$key=\$now"
         ran=1 wrote=1

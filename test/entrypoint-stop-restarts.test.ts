@@ -358,6 +358,44 @@ test("a flood of an ignored signal is one line at once, then one a minute with h
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
 
+test("a clock set back does not hold an ignored signal's lines back as long: its next comes at once", async (t) => {
+  // The lines are timed by `date +%s`, the wall clock: set back an hour after a line (a step of NTP's),
+  // the signal had no line for an hour and a minute, however many came.
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), AHEAD_DATE, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const logged = (signal: string, from = 0) =>
+    entrypoint.waitForEvent("entrypoint.signal-ignored", {
+      from,
+      match: (line) => line["signal"] === signal,
+      timeoutMs: 10_000,
+    });
+  const times = (signal: string) =>
+    entrypoint.logs
+      .filter((line) => line.event === "entrypoint.signal-ignored" && line["signal"] === signal)
+      .map((line) => line["times"]);
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1");
+  await writeFile(join(dir, "ahead"), "-3600");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1", entrypoint.logs.length);
+  // Once: the minute counts from the clock as it is now. SIGUSR2's line (its first, at once) comes once
+  // that SIGUSR1 was counted (the lower number is handled first).
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGUSR2");
+  await logged("USR2");
+  assert.deepEqual(times("USR1"), [1, 1]);
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  assert.deepEqual(times("USR1"), [1, 1, 1], "the third, logged when the reloader ended");
+});
+
 // AHEAD_DATE that, once armed (once), runs a minute ahead from the time of the next line on (`date -u`)
 // and sends the entrypoint SIGUSR1 while that line is being written.
 const AHEAD_DURING_LINE_DATE = `#!/bin/sh
