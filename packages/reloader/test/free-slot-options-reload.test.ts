@@ -143,3 +143,61 @@ test("a service scaled to zero beside its sibling comes back at runtime after a 
   assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
   assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
 });
+
+// The same in two backends in one change (a service behind two TCP ports, beside a scaled-to-zero one
+// with a maxconn label on both): the sibling filling both reaches both carried slots at once, one
+// server-options-changed reload. Until 2026-12-05 that reload gave a spare block only to the first
+// backend by name, so the next container (in both) was a second reload, slots-exhausted.
+test("a sibling filling two backends' carried slots in one change reloads once, not twice", async (t) => {
+  const db = await startEchoServer({ name: "db", host: "127.0.0.130" });
+  t.after(() => db.close());
+  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.131" });
+  t.after(() => sibling.close());
+  const [first, second, other] = [await freePort(), await freePort(), await freePort()];
+  const siblings = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({
+      name: `sibling-${index + 1}`,
+      address: sibling.host,
+      port: sibling.port,
+    }));
+  const stack = {
+    name: `tcp_${other}`,
+    mode: "tcp" as const,
+    servers: [{ ...siblings(1)[0]!, name: "other-1" }],
+  };
+  const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
+    backends: renderBackends({
+      backends: [
+        { name: `tcp_${first}`, mode: "tcp", servers },
+        { name: `tcp_${second}`, mode: "tcp", servers },
+        ...more,
+      ],
+    }),
+    map: "",
+  });
+  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
+  const ports = `${first},${second},${other}`;
+  const reloader = await fixture.start(["--tcp-ports", ports, "--server-slots", "4"]);
+  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+
+  let from = reloader.logs.length;
+  await fixture.write(files(siblings(1))); // db scaled to zero in both
+  assert.equal((await waitForApply(reloader, from)).event, "runtime.applied");
+  from = reloader.logs.length;
+  await fixture.write(files(siblings(1), [stack])); // a reload: db's set keeps both last free slots
+  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
+
+  const before = await readReloadCounter(fixture.stateDir);
+  from = reloader.logs.length;
+  await fixture.write(files(siblings(4), [stack])); // both backends' 4 slots full, db's ones too
+  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
+  from = reloader.logs.length;
+  await fixture.write(files(siblings(5), [stack])); // one more, in both
+  const applied = await waitForApply(reloader, from);
+  const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
+  assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
+  const after = await readReloadCounter(fixture.stateDir);
+  assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
+});

@@ -358,6 +358,36 @@ describe("planUpdate", () => {
     assert.deepEqual(holders(state.slots, "app"), ["b-2", "b-1", "b-3", "b-4", "b-5", null, null, null]);
   });
 
+  // The same, in two backends at once (a service behind two TCP ports beside a scaled-to-zero one with a
+  // maxconn label, say): the plan stopped at the first backend by name, so only that one got its spare
+  // block, and the other's next container reloaded again (slots-exhausted). A backend the change does not
+  // touch keeps its slots as they were.
+  it("gives a spare block to every backend a newcomer filled past a carried set's slot in one change", () => {
+    const plain = (n: number) => server(`b-${n}`, 10 + n);
+    const zoo = backend("zoo", [server("z-1", 30), server("z-2", 31)]);
+    const both = (servers: SharedServer[], extra: SharedBackend[] = []) =>
+      table([backend("app", servers), backend("web", servers), ...extra]);
+    const siblings = (count: number) => Array.from({ length: count }, (_, index) => plain(index + 1));
+    let state = applied(both([server("a-1", 1, { maxconn: 100 }), plain(1)], [zoo]));
+    const down = planUpdate(state, { baseHash: "base", table: both([plain(1)], [zoo]) }, options);
+    state = { baseHash: "base", table: both([plain(1)], [zoo]), slots: down.slots };
+    const added = [zoo, backend("zoo2", [server("y", 40)])];
+    const stack = planUpdate(state, { baseHash: "base", table: both([plain(1)], added) }, options);
+    state = { baseHash: "base", table: both([plain(1)], added), slots: stack.slots };
+    const zooBefore = state.slots.get("zoo");
+    const reasons: string[] = [];
+    for (const count of [3, 4, 5]) {
+      const next = { baseHash: "base", table: both(siblings(count), added) };
+      const plan = planUpdate(state, next, options);
+      reasons.push(plan.kind === "reload" ? plan.reason : plan.kind);
+      if (count === 4) assert.deepEqual(plan.slots.get("zoo"), zooBefore, "zoo's slots");
+      state = { ...next, slots: plan.slots };
+    }
+    assert.deepEqual(reasons, ["runtime", "server-options-changed", "runtime"]);
+    for (const name of ["app", "web"])
+      assert.deepEqual(holders(state.slots, name), ["b-2", "b-1", "b-3", "b-4", "b-5", null, null, null]);
+  });
+
   // A path or hosts stack held while it redeploys has a backend with no server line (DESIGN.md: it
   // goes down and comes back through the runtime API). A reload while it was held (another stack added,
   // a restart) gave its free slots no options at all, so its containers, which carry the backend's

@@ -85,8 +85,8 @@ export function planUpdate(
     previous === null || !options.runtimeUpdates
       ? []
       : runtime.grown.filter((name) => previous.slots.has(name));
-  // `full`: one more backend that ran out of slots of its own options (server-options-changed).
-  const reload = (reason: ReloadReason, detail: string, full?: string): UpdatePlan => ({
+  // `full`: more backends that ran out of slots of their own options (server-options-changed).
+  const reload = (reason: ReloadReason, detail: string, full: readonly string[] = []): UpdatePlan => ({
     kind: "reload",
     reason,
     detail,
@@ -96,7 +96,7 @@ export function planUpdate(
       block,
       "reload",
       [],
-      full === undefined ? exhausted : [...exhausted, full],
+      [...exhausted, ...full],
     ).slots,
   });
   if (!options.runtimeUpdates) return reload("runtime-disabled", "RUNTIME_UPDATES is false");
@@ -114,6 +114,11 @@ export function planUpdate(
     return reload("slots-exhausted", `no free server slot left in ${runtime.grown.join(", ")}`);
   let unchanged: Map<string, SharedBackend> | null = null;
   const serverOps: ServerOp[] = [];
+  // Every backend a newcomer needs another slot's options in, not the first one only: each is given a
+  // free block when the reload leaves it none (until 2026-12-05 only the first by name was, and the
+  // others' next container reloaded again, slots-exhausted).
+  const full: string[] = [];
+  let firstFull = "";
   // The same backend in the same slots has nothing to do (slotOps would find no step): when the
   // assignment says which lists it made anew, only those and the changed backends are looked at.
   const candidates =
@@ -129,10 +134,15 @@ export function planUpdate(
     const ops = slotOps(name, previous.slots.get(name) ?? [], slots, old?.servers ?? [], now?.servers ?? []);
     // A free block too when the reload leaves none: the newcomer takes the last free slot (one of a
     // set of a service scaled to zero, say), and the backend's next container reloaded again.
-    if (typeof ops === "string") return reload("server-options-changed", ops, name);
+    if (typeof ops === "string") {
+      if (full.length === 0) firstFull = ops;
+      full.push(name);
+      continue;
+    }
     // One by one: a spread of a backend's steps (3 per newcomer) throws a RangeError past ~120 000.
-    for (const op of ops) serverOps.push(op);
+    if (full.length === 0) for (const op of ops) serverOps.push(op);
   }
+  if (full.length > 0) return reload("server-options-changed", describeFull(firstFull, full.length), full);
   // A slot taking a container is ready before a slot giving one up goes to maintenance: a backend whose
   // only container is re-addressed (it moves to another slot) is never left without a server, which
   // HAProxy answers with a 503 (test/e2e-runtime-scale.test.ts). A slot is never on both sides of one
@@ -145,6 +155,11 @@ export function planUpdate(
   const maxSteps = options.maxSteps ?? MAX_RUNTIME_STEPS;
   if (steps > maxSteps) return reload("too-many-steps", `${steps} runtime steps, more than ${maxSteps}`);
   return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: allMapOps };
+}
+
+// The first backend's reason, and how many more need a reload for the same reason.
+function describeFull(first: string, count: number): string {
+  return count > 1 ? `${first} (and ${count - 1} more backends)` : first;
 }
 
 function describeSet(added: readonly string[], removed: readonly string[]): string {
