@@ -201,3 +201,53 @@ test("a sibling filling two backends' carried slots in one change reloads once, 
   const after = await readReloadCounter(fixture.stateDir);
   assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
 });
+
+// The sibling that grew into the carried set's slot paid for it (that reload), and the set is not
+// carried on. Until 2026-12-05 it was: the spare block that reload gave the backend held it in the last
+// free slot, a later reload after the sibling shrank kept the set in the last slot, and the sibling
+// filling the backend again reloaded again: one reload more on each rise and fall, without end.
+test("a carried set costs one reload at most: the sibling filling the backend again stays at runtime", async (t) => {
+  const db = await startEchoServer({ name: "db", host: "127.0.0.132" });
+  t.after(() => db.close());
+  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.133" });
+  t.after(() => sibling.close());
+  const port = await freePort();
+  const other = await freePort();
+  const siblings = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({
+      name: `sibling-${index + 1}`,
+      address: sibling.host,
+      port: sibling.port,
+    }));
+  const stack = {
+    name: `tcp_${other}`,
+    mode: "tcp" as const,
+    servers: [{ ...siblings(1)[0]!, name: "other-1" }],
+  };
+  const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
+    backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }, ...more] }),
+    map: "",
+  });
+  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
+  const reloader = await fixture.start(["--tcp-ports", `${port},${other}`, "--server-slots", "4"]);
+  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  const apply = async (servers: SharedServer[], more: SharedBackend[]) => {
+    const from = reloader.logs.length;
+    await fixture.write(files(servers, more));
+    const applied = await waitForApply(reloader, from);
+    const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
+    return `${String(applied.event)} ${String(planned?.["reason"] ?? "")}`.trim();
+  };
+
+  assert.equal(await apply(siblings(1), []), "runtime.applied"); // db scaled to zero
+  assert.equal(await apply(siblings(1), [stack]), "reload.applied backends-changed"); // db's set kept
+  assert.equal(await apply(siblings(4), [stack]), "reload.applied server-options-changed"); // paid
+  assert.equal(await apply(siblings(1), [stack]), "runtime.applied");
+  assert.equal(await apply(siblings(1), []), "reload.applied backends-changed"); // 8 slots kept
+  const before = await readReloadCounter(fixture.stateDir);
+  assert.equal(await apply(siblings(8), []), "runtime.applied"); // the backend full again
+  const after = await readReloadCounter(fixture.stateDir);
+  assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
+});

@@ -358,6 +358,79 @@ describe("planUpdate", () => {
     assert.deepEqual(holders(state.slots, "app"), ["b-2", "b-1", "b-3", "b-4", "b-5", null, null, null]);
   });
 
+  // The sibling that grew into a carried set's slot paid for it (that reload): the set is not carried
+  // again. Carried on, the spare block that reload gave the backend held it in the last free slot, a
+  // later reload after the sibling shrank released that block and put the set in the last slot again,
+  // and the sibling reaching it reloaded again: one reload more on each rise and fall, without end.
+  it("a carried set costs one reload at most: not carried past the reload of the sibling that took its slot", () => {
+    const plain = (n: number) => server(`b-${n}`, 10 + n);
+    const zoo = backend("zoo", [server("z", 30)]);
+    const app = (count: number, extra: SharedBackend[] = []) =>
+      table([
+        backend(
+          "app",
+          Array.from({ length: count }, (_, index) => plain(index + 1)),
+        ),
+        ...extra,
+      ]);
+    let state = applied(table([backend("app", [server("a-1", 1, { maxconn: 100 }), plain(1)])]));
+    const reasons: string[] = [];
+    const to = (next: SharedTable) => {
+      const plan = planUpdate(state, { baseHash: "base", table: next }, options);
+      reasons.push(plan.kind === "reload" ? plan.reason : plan.kind);
+      state = { baseHash: "base", table: next, slots: plan.slots };
+    };
+    to(app(1)); // db scaled to zero
+    to(app(1, [zoo])); // a reload: db's set keeps the last free slot
+    for (const cycle of [1, 2, 3]) {
+      for (let count = 2; count <= 4; count++) to(app(count, cycle % 2 === 1 ? [zoo] : []));
+      for (let count = 3; count >= 1; count--) to(app(count, cycle % 2 === 1 ? [zoo] : []));
+      to(app(1, cycle % 2 === 1 ? [] : [zoo])); // a reload, with the sibling down to one
+    }
+    const rises = ["runtime", "runtime", "runtime", "runtime", "runtime", "runtime"];
+    assert.deepEqual(reasons, [
+      "runtime",
+      "backends-changed",
+      ...["runtime", "runtime", "server-options-changed", "runtime", "runtime", "runtime"],
+      "backends-changed",
+      ...rises,
+      "backends-changed",
+      ...rises,
+      "backends-changed",
+    ]);
+    assert.deepEqual(
+      state.slots.get("app")?.map((slot) => slot.options),
+      Array.from({ length: 8 }, () => ({})),
+    );
+  });
+
+  // A reload puts a newcomer in a free slot loaded with its own options first, so a reload that also
+  // brings the sibling's next container (a restart, a stack added) keeps the set of a service scaled to
+  // zero: put in the lowest free slot, the service's own old one, the newcomer would have paid for the
+  // set (the test above) and the service's return would have been a server-options-changed reload.
+  it("keeps a scaled-to-zero service's slot at a reload that brings the sibling's next container", () => {
+    const plain = (n: number) => server(`b-${n}`, 10 + n);
+    const zoo = backend("zoo", [server("z", 30)]);
+    const app = (servers: SharedServer[], extra: SharedBackend[] = []) =>
+      table([backend("app", servers), ...extra]);
+    // A full block: db-1's slot is the only one loaded with its set.
+    let state = applied(app([server("a-1", 1, { maxconn: 100 }), plain(1), plain(2), plain(3)]));
+    const down = planUpdate(state, { baseHash: "base", table: app([plain(1)]) }, options);
+    assert.equal(down.kind, "runtime");
+    state = { baseHash: "base", table: app([plain(1)]), slots: down.slots };
+    const next = app([plain(1), plain(4)], [zoo]);
+    const added = planUpdate(state, { baseHash: "base", table: next }, options);
+    assert.equal(added.kind === "reload" ? added.reason : added.kind, "backends-changed");
+    assert.deepEqual(
+      added.slots.get("app")?.map((slot) => slot.options),
+      [{}, {}, {}, { maxconn: 100 }],
+    );
+    state = { baseHash: "base", table: next, slots: added.slots };
+    const back = app([plain(1), plain(4), server("a-2", 2, { maxconn: 100 })], [zoo]);
+    const plan = planUpdate(state, { baseHash: "base", table: back }, options);
+    assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
+  });
+
   // The same, in two backends at once (a service behind two TCP ports beside a scaled-to-zero one with a
   // maxconn label, say): the plan stopped at the first backend by name, so only that one got its spare
   // block, and the other's next container reloaded again (slots-exhausted). A backend the change does not

@@ -18,14 +18,16 @@ const MAX_FREE_OPTION_SETS = 8;
 // newcomer takes a free slot loaded with its own options when there is one;
 // `reload`: every slot is rendered afresh, free slots with the option sets of the backend's used slots
 // in turn (one set, the common case: all of them the first used slot's), then one each for the sets of
-// its previous slots no container has now (a service scaled to zero), and a backend's size is rounded
+// its previous slots no container has now (a service scaled to zero; not one a newcomer took: it
+// carries nothing, and a newcomer takes such a slot last), and a backend's size is rounded
 // up to a whole number of blocks, free blocks past one spare released (a new worker has no old
 // connections, so any slot may take any address).
 export type AssignMode = "runtime" | "reload";
 
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
 // (in runtime mode not one freed by this change, a free slot that still has the newcomer's address
-// first, freed by this change or not, then one that has no address left), a full backend grows by a block. `old`: the servers
+// first, freed by this change or not, then one that has no address left; in reload mode one loaded with
+// a set some container has first), a full backend grows by a block. `old`: the servers
 // the previous slots held (runtime mode), null in reload mode. `spare` (reload mode): a backend left
 // without a free slot grows by a block (it ran out at runtime: slots-exhausted).
 export function assignBackendSlots(
@@ -65,6 +67,13 @@ export function assignBackendSlots(
   const searched = new Map<string, number>();
   const homes = mode === "runtime" ? homeSlots(slots) : new Map<string, number>();
   const isClean = (index: number) => slots[index]?.last === undefined;
+  // Reload: the option sets of the backend's containers, and the lowest free slot loaded with one.
+  const live = mode === "reload" ? new Set(backend.servers.map((one) => optionsKey(one))) : null;
+  let open = 0;
+  const isOpen = (sets: ReadonlySet<string>, index: number) => {
+    const slot = slots[index];
+    return slot?.server === null && sets.has(optionsKey(slot));
+  };
   for (const name of newcomers) {
     // Back at the address a free slot still has (a container back from unhealthy): that slot, so the
     // streams HAProxy kept on it are not cut (slot-ops.ts).
@@ -85,6 +94,13 @@ export function assignBackendSlots(
         clean++;
       const loaded = loadedFor(slots, cooling, clean, server, searched, isClean);
       at = loaded ?? loadedFor(slots, cooling, free, server, searched) ?? free;
+    } else if (live !== null) {
+      // A reload takes a free slot loaded with a set no container has (a service scaled to zero) last,
+      // so it keeps that set (carriedSets): taken first, the lowest free slot, its own old one, say, the
+      // set counted as paid for and was lost. Two pointers: a search per newcomer for a slot of its own
+      // options was quadratic in distinct sets (20 000 newcomers of distinct maxconn: 5.7 s).
+      while (open < slots.length && !isOpen(live, open)) open++;
+      if (open < slots.length) at = open;
     }
     slots[at] = { server: name, options: {} };
   }
@@ -121,7 +137,7 @@ export function assignBackendSlots(
     // its sibling keeps the backend): one free slot each, after one for each set above (they never grow
     // the backend). Given none, that service came back by a server-options-changed reload after any reload.
     const room = Math.max(0, Math.min(free - sets.length, MAX_FREE_OPTION_SETS - sets.length));
-    const kept = sets.length > 0 ? carriedSets(previous, backend, servers, sets, room) : [];
+    const kept = sets.length > 0 ? carriedSets(previous, slots, backend, servers, sets, room) : [];
     // A backend with no container (a stack held while it redeploys) keeps the options its free slots
     // were loaded with, but what the backend's options add to each of its containers is the backend's
     // now (a slot never loaded takes just that): given none, its containers (the backend's check and
@@ -147,22 +163,40 @@ export function assignBackendSlots(
 // whose container left, as a held slot keeps them (heldOptions), but for those in `sets` (the containers'
 // own). Stops at `room`: each set is compared with all found before it, so 20 000 slots of distinct
 // maxconn whose containers left cost 9 s of a blocked reloader when all were collected (found by a review).
+// A free slot a newcomer takes in this reload (`slots`) carries nothing: its set was paid for, by the
+// reload of the sibling that grew into it. Carried on, its backend's spare block gave it the last free slot
+// again, and after any reload that released that block the sibling reaching it reloaded again (once per
+// rise and fall, without end; found by a review, 2026-12-05).
 function carriedSets(
   previous: readonly Slot[],
+  slots: readonly Slot[],
   backend: SharedBackend,
   servers: ReadonlyMap<string, SharedServer>,
   sets: readonly ServerOptions[],
   room: number,
 ): ServerOptions[] {
   const carried: ServerOptions[] = [];
-  for (const slot of previous) {
+  for (const [index, slot] of previous.entries()) {
     if (carried.length >= room) break;
     if (slot.server != null && servers.has(slot.server)) continue;
+    if (slot.server == null && slots[index]?.server != null) continue;
     const options = heldOptions(backend, slot.options);
     const same = (set: ServerOptions) => sameOptions(set, options);
     if (!sets.some(same) && !carried.some(same)) carried.push(options);
   }
   return carried;
+}
+
+// A slot's (or a server's) fixed options as one string, whatever their key order (slots.json's reading
+// and a parsed server line list them in different orders).
+function optionsKey(of: Slot | SharedServer): string {
+  const options = "options" in of ? of.options : serverOptions(of);
+  const record = options as Record<string, unknown>;
+  return JSON.stringify(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, record[key]]),
+  );
 }
 
 // The address a runtime change leaves in a free slot: its container's when this change frees it, else
