@@ -18,7 +18,7 @@ import { assignSlots } from "../src/model/assign-slots.ts";
 import { compareMapEntry, compareServers } from "../src/model/compare-readback.ts";
 import { withMarkerOps } from "../src/model/path-host-markers.ts";
 import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
-import type { SlotMap } from "../src/model/server-slots.ts";
+import { slotsToJson, type SlotMap } from "../src/model/server-slots.ts";
 import { renderPathHostsMap, renderPathHostsMapOf } from "../src/render/render-path-hosts-map.ts";
 import { renderSlottedBackends } from "../src/render/render-slotted-backends.ts";
 import { readSlots } from "../src/sources/read-slots.ts";
@@ -648,6 +648,52 @@ describe("readSlots", () => {
         { server: null, options: {} },
         { server: null, options: {} },
       ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // A restart's reload (state-unknown) starts from slots.json: after a server-options-changed reload that
+  // gave a backend its spare block and ended a carried set, and with a set still carried in another
+  // backend (with the backend's check and sticky cookie, PROXY and maxconn), it gives the same slots,
+  // byte for byte in slots.json and backends.cfg, and so does the next restart.
+  it("gives the same slots.json and backends.cfg after a restart as the reload before it", async () => {
+    const limited = (n: number) =>
+      server(`a-${n}`, n, { proxy: "send-proxy-v2", check: true, maxconn: 100, cookie: `a${n}` });
+    const plain = (n: number) => server(`b-${n}`, 10 + n, { check: true, cookie: `b${n}` });
+    const sticky = (name: string, servers: SharedServer[]): SharedBackend => ({
+      name,
+      options: { check: "/health", sticky: true },
+      servers,
+    });
+    const siblings = (count: number) => Array.from({ length: count }, (_, index) => plain(index + 1));
+    const both = (app: number, web: number, extra: SharedBackend[] = []) =>
+      table([sticky("app", siblings(app)), sticky("web", siblings(web)), ...extra]);
+    const first = table([sticky("app", [limited(1), plain(1)]), sticky("web", [limited(1), plain(1)])]);
+    let state = applied(first);
+    const to = (next: SharedTable) => {
+      const plan = planUpdate(state, { baseHash: "base", table: next }, options);
+      state = { baseHash: "base", table: next, slots: plan.slots };
+      return plan.kind === "reload" ? plan.reason : plan.kind;
+    };
+    const zoo = backend("zoo", [server("z", 30)]);
+    assert.deepEqual(
+      [to(both(1, 1)), to(both(1, 1, [zoo])), to(both(4, 2, [zoo]))],
+      ["runtime", "backends-changed", "server-options-changed"],
+    );
+    const json = JSON.stringify(slotsToJson(state.slots));
+    const cfg = renderSlottedBackends(state.table, state.slots);
+    assert.ok(json.includes('"maxconn":100'), "web still carries db's set");
+    const dir = await mkdtemp(join(tmpdir(), "rh-slots-"));
+    try {
+      for (const restart of [1, 2]) {
+        await writeFile(join(dir, "slots.json"), json);
+        const lastSlots = await readSlots(dir);
+        const plan = planUpdate(null, { baseHash: "base", table: state.table }, { ...options, lastSlots });
+        assert.equal(plan.kind === "reload" ? plan.reason : plan.kind, "state-unknown");
+        assert.equal(JSON.stringify(slotsToJson(plan.slots)), json, `restart ${restart}: slots.json`);
+        assert.equal(renderSlottedBackends(state.table, plan.slots), cfg, `restart ${restart}: backends.cfg`);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
