@@ -5,6 +5,7 @@
 // shop.dev.tld from those two. Until 2026-12-05 the union had no `shop` (the contract listed 20 of its
 // refused lines, the salvage's second read refused the block for the other 5): the reloader waited that
 // state out as not settled and shop.dev.tld stayed unrouted.
+// The second test: an old block naming one server twice, which the reloader refuses.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseSharedFiles } from "@rancher-haproxy/core";
@@ -43,6 +44,53 @@ test("a union step salvaged from an old block with 25 refused lines is applied b
 
   const from = fixture.reloader.logs.length;
   await fixture.write({ backends: union?.content ?? "", map: old.map });
+  const seen = new Set<string>();
+  await waitFor(
+    async () => {
+      const answer = await httpRequest({ url: fixture.url, host: "shop.dev.tld", timeoutMs: 2000 });
+      if (answer.status === 200) seen.add(answer.body);
+      return seen.size === 2;
+    },
+    { timeoutMs: 15_000, message: "shop.dev.tld answered by web-1 and web-2 (the union's shop)" },
+  );
+  assert.deepEqual([...seen].sort(), ["web-1", "web-2"]);
+  const logs = fixture.reloader.logs.slice(from);
+  assert.ok(!logs.some((line) => ["inputs.rejected", "inputs.unsettled"].includes(String(line.event))));
+});
+
+test("a union step over an old block with a server name used twice keeps the block without its second line, and the reloader applies it", async (t) => {
+  // The old file's `shop` names web-1 twice (a hand edit on the volume: the generator never writes it).
+  // Until 2026-12-05 the contract accepted that and the reloader refused it in a check of its own, so
+  // the union step, which kept the whole block, was refused (inputs.rejected, /healthz 503) and
+  // shop.dev.tld stayed unrouted until the final file. The contract now refuses the second line, and
+  // the union's salvage keeps shop with the servers it accepts.
+  const web1 = await startBackend({ name: "web-1", host: "127.0.93.4" });
+  const web2 = await startBackend({ name: "web-2", host: "127.0.93.5" });
+  t.after(() => Promise.all([web1.close(), web2.close()]));
+  const fixture = await createFixture((fn) => t.after(fn), { backends: "", map: "" });
+  const old = {
+    backends: [
+      "backend shop",
+      "    mode http",
+      `    server web-1 ${web1.address}`,
+      "    server web-1 127.0.93.9:1",
+      `    server web-2 ${web2.address}`,
+      "",
+    ].join("\n"),
+    map: "shop.dev.tld shop\n",
+  };
+  const next = {
+    backends: "backend blog\n    mode http\n    server web-1 127.0.93.3:80\n",
+    map: "blog.dev.tld blog\n",
+  };
+  const steps = planWrites(next, old);
+  assert.deepEqual(
+    steps.map((step) => step.file),
+    ["backends", "map", "backends"],
+  );
+
+  const from = fixture.reloader.logs.length;
+  await fixture.write({ backends: steps[0]?.content ?? "", map: old.map });
   const seen = new Set<string>();
   await waitFor(
     async () => {

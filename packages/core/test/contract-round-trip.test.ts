@@ -313,6 +313,40 @@ test("a duplicate fqdn or backend is refused at its second line, naming the firs
   );
 });
 
+test("a server name used twice in a backend is refused at its second line, naming the backend and the first", () => {
+  // The reloader renames servers to slots, so `haproxy -c` never sees the name twice: until 2026-12-05
+  // the contract accepted it and the reloader refused it in a check of its own, so the generator's union
+  // step (which reads old blocks with the contract) kept such a block in a file the reloader refused.
+  fc.assert(
+    fc.property(tableArb(1), (table) => {
+      const { backends, map } = render(table);
+      const lines = backends.split("\n");
+      const at = lines.findIndex((line) => line.startsWith("    server "));
+      if (at === -1) return;
+      const name = lines[at]?.split(" ")[5] ?? "";
+      const owner = lines
+        .slice(0, at)
+        .findLast((line) => line.startsWith("backend "))
+        ?.slice(8);
+      const doubled = [...lines.slice(0, at + 1), `    server ${name} 127.0.0.1:1`, ...lines.slice(at + 1)];
+      const parsed = parseSharedFiles({ backends: doubled.join("\n"), map });
+      assert.deepEqual(!parsed.ok && parsed.problems, [
+        {
+          file: "backends",
+          line: at + 2,
+          text: `    server ${name} 127.0.0.1:1`,
+          reason: `server "${name}" is declared twice in backend "${owner}" (first on line ${at + 1})`,
+        },
+      ]);
+    }),
+    { numRuns: 200 },
+  );
+  // the same name in two backends is two servers
+  const two =
+    "backend a\n    mode http\n    server web-1 10.0.0.1:80\nbackend b\n    mode http\n    server web-1 10.0.0.2:80\n";
+  assert.ok(parseSharedFiles({ backends: two, map: "" }).ok);
+});
+
 // Fragments the parser has words for, so random files reach every branch.
 const fragment = fc.constantFrom(
   "backend",

@@ -81,7 +81,7 @@ test("a change haproxy -c refuses keeps the old routing answering every request;
   try {
     const from = fixture.reloader.logs.length;
     const duplicate = `${good}    server s1 ${app.address}\n`;
-    // A server name used twice in a backend: the reloader's own check refuses it (slots would hide it).
+    // A server name used twice in a backend: the contract refuses it (slots would hide it).
     await fixture.write({ backends: duplicate });
     const rejected = await fixture.reloader.waitForEvent("inputs.rejected", { from });
     assert.match(JSON.stringify(rejected["problems"]), /declared twice/);

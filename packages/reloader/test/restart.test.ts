@@ -167,7 +167,7 @@ test("broken files at start-up: HAProxy starts from the last good snapshot and s
     map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }),
   });
   const second = await fixture.start(["--status-port", "0"]);
-  // a server name twice in a backend: refused by the reloader's own check (servers become slots)
+  // a server name twice in a backend: refused by the contract (servers become slots)
   await second.waitForEvent("inputs.rejected");
   const lastGood = await second.waitForEvent("start.last-good");
   assert.match(String(lastGood.msg), /last good snapshot/);

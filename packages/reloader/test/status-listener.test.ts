@@ -115,7 +115,7 @@ test("/healthz, /metrics and /config follow a change, a change haproxy -c refuse
   assert.equal((await readStatus(url, "/config?file=path-hosts.map")).body, "app.dev.tld 1\n");
   assert.match((await readStatus(url, "/config")).body, /# ==> path-hosts\.map <==\napp\.dev\.tld 1\n/);
 
-  // The checks refuse two servers with one name (the reloader's own check: servers become slots):
+  // The checks refuse two servers with one name (the contract: servers become slots):
   // HAProxy keeps gen-N, and /healthz fails at once (not "applying" for the rest of the apply window:
   // the same files fail the same way every time).
   await fixture.write({ backends: `${withBlog}    server s1 127.0.0.1:19\n` });

@@ -66,7 +66,7 @@ test("a start on refused inputs: /healthz warns about the last good snapshot HAP
   await fixture.reloader.waitForEvent("tcp.ports-unlisted");
   assert.deepEqual(await fixture.reloader.stop(), { code: 0, signal: null });
 
-  // a server name twice in a backend: refused by the reloader's own check
+  // a server name twice in a backend: refused by the contract (servers become slots)
   await fixture.write({ backends: `${good.backends}    server s1 127.0.0.1:19\n` });
   const second = await fixture.start();
   await second.waitForEvent("inputs.rejected");

@@ -9,14 +9,15 @@ import { isBackendName, isCookieValue, MAX_SERVER_MAXCONN, parseBoundedInteger }
 import { SERVER_CHECK } from "./render-backend-options.js";
 import { PROXY_OPTIONS, type ProxyOption, type SharedBackend, type SharedServer } from "./shared-table.js";
 
-// The section being read: its backend (null once its header was refused), what its mode must be, and its
-// option lines (read when the section closes).
+// The section being read: its backend (null once its header was refused), what its mode must be, its
+// option lines (read when the section closes) and the line each of its server names is first on.
 interface Section {
   backend: SharedBackend | null;
   tcp: boolean;
   modeSeen: boolean;
   options: OptionLine[];
   problem: (reason: string) => void;
+  serverLines: Map<string, number>;
 }
 
 // The backends `text` declares, in file order; what it cannot accept goes to `problems`. Never throws.
@@ -48,7 +49,10 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
         backends.push(backend);
       }
       // a refused `backend` header still opens a section, so its lines are not reported once more
-      section = keyword === "backend" ? { backend, tcp, modeSeen: false, options: [], problem } : null;
+      section =
+        keyword === "backend"
+          ? { backend, tcp, modeSeen: false, options: [], problem, serverLines: new Map() }
+          : null;
     } else if (section === null) problem("a directive outside a backend section");
     else if (words[0] === "mode" && words.length === 2 && words[1] === (section.tcp ? "tcp" : "http"))
       section.modeSeen = true;
@@ -61,9 +65,18 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       tooMany(problems, line, `${MAX_SHARED_SERVERS} servers`);
       break;
     } else {
-      // a server name used twice in a backend is left to `haproxy -c`, which refuses it by name
       const server = parseServer(words, problem);
-      if (server !== null) section.backend?.servers.push(server);
+      const first = server === null ? undefined : section.serverLines.get(server.name);
+      // a server name used twice in a backend: the reloader renames servers to slots, so `haproxy -c`
+      // would not see it, and which of the two was meant cannot be told
+      if (server !== null && first !== undefined && section.backend !== null)
+        problem(
+          `server "${server.name}" is declared twice in backend "${section.backend.name}" (first on line ${first})`,
+        );
+      else if (server !== null) {
+        section.serverLines.set(server.name, line);
+        section.backend?.servers.push(server);
+      }
     }
   }
   closeSection(section);

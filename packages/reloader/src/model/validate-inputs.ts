@@ -21,8 +21,10 @@ export function validateInputs(files: Pick<InputFiles, "base" | "backends" | "ma
   return checkInputs(files).problems;
 }
 
-// The problems and, when there are none, the table the shared files hold. A server name used twice in
-// a backend is refused here: the reloader renames servers to slots, so `haproxy -c` would not see it.
+// The problems and, when there are none, the table the shared files hold. (A server name used twice in
+// a backend, which `haproxy -c` would not see once servers are renamed to slots, is the contract's to
+// refuse, at its line: until 2026-12-05 this check did it after the parse, so the generator's union step,
+// reading the old file with the same contract, kept such a block in a file the reloader refused.)
 // `parse`: parseSharedFiles or what gives exactly its result (a SharedFilesParser's parse).
 export function checkInputs(
   files: Pick<InputFiles, "base" | "backends" | "map">,
@@ -36,20 +38,6 @@ export function checkInputs(
   if (typeof base !== "string") problems.push({ file: "base", line: null, text: null, reason: base.reason });
   const parsed = parse(files);
   if (!parsed.ok) problems.push(...parsed.problems);
-  else
-    for (const backend of parsed.table.backends) {
-      if (backend.servers.length < 2) continue;
-      const names = new Set<string>();
-      for (const server of backend.servers)
-        if (names.has(server.name))
-          problems.push({
-            file: "backends",
-            line: null,
-            text: null,
-            reason: `server "${server.name}" is declared twice in backend "${backend.name}"`,
-          });
-        else names.add(server.name);
-    }
   const table = problems.length === 0 && parsed.ok ? parsed.table : null;
   return { problems: problems.slice(0, MAX_PROBLEMS), table };
 }
