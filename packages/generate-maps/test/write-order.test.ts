@@ -500,6 +500,34 @@ test("the union step stays within the contract's count caps: old blocks past MAX
   );
 });
 
+test("the union step fills the count caps with the blocks the old map routes to first: one it no longer routes to does not crowd them out", () => {
+  // An old file at the server cap: `stale` (499 999 servers, named by no line of the old map) first,
+  // then `shop` (1 server, routed), and a write replacing both by `blog`. Until 2026-12-05 the old
+  // blocks took the room in file order: `stale` filled it, `shop` was left out, and the union beside
+  // the old map was a state the reloader waits out as not settled (shop.dev.tld unrouted meanwhile)
+  // although a union with `shop` instead fitted.
+  const servers = Array.from(
+    { length: MAX_SHARED_SERVERS - 1 },
+    (_, i) => `    server s${i} 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80\n`,
+  ).join("");
+  const old = {
+    backends: `backend stale\n    mode http\n${servers}\nbackend shop\n    mode http\n    server web-1 10.0.0.9:80\n`,
+    map: "shop.dev.tld shop\n",
+  };
+  assert.ok(parseSharedFiles({ backends: old.backends, map: old.map }).ok, "the old files are accepted");
+  const steps = unionPlan(old, "10.0.0.7");
+  const union = steps[0]?.content ?? "";
+  const withOldMap = parseSharedFiles({ backends: union, map: old.map });
+  assert.ok(withOldMap.ok, JSON.stringify(withOldMap.ok ? null : withOldMap.problems.slice(0, 3)));
+  assert.deepEqual(
+    withOldMap.table.backends.map((backend) => backend.name),
+    ["blog", "shop"],
+  );
+  assert.ok(parseSharedFiles({ backends: union, map: steps[1]?.content ?? "" }).ok);
+  // the same bytes whatever the order the old blocks were weighed in: sorted by name, as rendered
+  assert.equal(union, renderBackends({ backends: withOldMap.table.backends }));
+});
+
 test("the union step stays within the reloader's 64 MiB input cap: old blocks that would take it past are left out, not a union the reloader cannot read", () => {
   // Old and new files each far under 64 MiB, the old one within what a cycle reads (oldOutputCap), and
   // well under the count caps: their union held ≈ 69 MB, which the reloader does not read ("is larger

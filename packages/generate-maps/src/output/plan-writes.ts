@@ -71,7 +71,7 @@ export function planWrites(
     const partial = mapRoutingTo(next.map, declaredNow);
     steps = [{ file: "map", content: partial }, backends, map];
   } else {
-    const union = unionBackends(current.backends ?? "", next.backends, declaredNext);
+    const union = unionBackends(current.backends ?? "", next.backends, declaredNext, namedNow);
     steps = [{ file: "backends", content: union }, map, backends];
   }
   const onDisk = { ...current };
@@ -135,19 +135,29 @@ function mapRoutingTo(map: string, declared: ReadonlySet<string>): string {
 // The wanted backends plus the blocks of the current file that are about to go, re-validated line by line
 // (this file is in the shared volume: only well-formed names, addresses, ports and options are kept).
 // Old blocks that would take the union past the contract's count caps or past MAX_UNION_BYTES are left
-// out, in file order: the reloader refuses a file over MAX_SHARED_SERVERS or MAX_SHARED_BACKENDS whole
+// out: the reloader refuses a file over MAX_SHARED_SERVERS or MAX_SHARED_BACKENDS whole
 // (`inputs.rejected`, a check failure, /healthz 503) and does not read one over 64 MiB, while a map
 // routing to a left-out block is a state it waits out as not settled (old and new at the caps' scale: a
 // write replacing most of 250 000 containers' backends, or an old file larger than this generator writes).
-function unionBackends(currentText: string, nextText: string, declaredNext: ReadonlySet<string>): string {
+// The blocks the old map routes to (`routed`) take the room first, then the others, each in file order:
+// until 2026-12-05 file order alone let blocks no host routes to crowd out routed ones, making that
+// state one the reloader waits out when a union of the routed ones fitted.
+function unionBackends(
+  currentText: string,
+  nextText: string,
+  declaredNext: ReadonlySet<string>,
+  routed: ReadonlySet<string>,
+): string {
   const next = parseBackends(nextText);
   let servers = next.reduce((sum, backend) => sum + backend.servers.length, 0);
   let count = next.length;
   // renderBackends: the header line, then each block after a blank line; the new file is that render
   let bytes = Buffer.byteLength(renderBackends({ backends: next }));
   const merged = new Map<string, SharedBackend>();
-  for (const backend of parseBackends(currentText)) {
-    if (declaredNext.has(backend.name) || merged.has(backend.name)) continue;
+  const old = parseBackends(currentText).filter((backend) => !declaredNext.has(backend.name));
+  const byRoute = [...old.filter((b) => routed.has(b.name)), ...old.filter((b) => !routed.has(b.name))];
+  for (const backend of byRoute) {
+    if (merged.has(backend.name)) continue;
     if (count + 1 > MAX_SHARED_BACKENDS || servers + backend.servers.length > MAX_SHARED_SERVERS) continue;
     const blockBytes = Buffer.byteLength(renderBackendBlock(backend)) + 1;
     if (bytes + blockBytes > MAX_UNION_BYTES) continue;
