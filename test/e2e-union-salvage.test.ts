@@ -14,6 +14,29 @@ import { httpRequest, startBackend } from "../packages/test-support/src/http/ind
 import { waitFor } from "../packages/test-support/src/haproxy/index.ts";
 import { createFixture } from "../packages/reloader/test/helpers/fixture.ts";
 
+// Writes the union step beside the old map and waits until HAProxy serves shop.dev.tld from web-1 and
+// web-2, with no refused or unsettled inputs logged on the way.
+async function servedFromUnion(
+  fixture: Awaited<ReturnType<typeof createFixture>>,
+  backends: string,
+  map: string,
+): Promise<void> {
+  const from = fixture.reloader.logs.length;
+  await fixture.write({ backends, map });
+  const seen = new Set<string>();
+  await waitFor(
+    async () => {
+      const answer = await httpRequest({ url: fixture.url, host: "shop.dev.tld", timeoutMs: 2000 });
+      if (answer.status === 200) seen.add(answer.body);
+      return seen.size === 2;
+    },
+    { timeoutMs: 15_000, message: "shop.dev.tld answered by web-1 and web-2 (the union's shop)" },
+  );
+  assert.deepEqual([...seen].sort(), ["web-1", "web-2"]);
+  const logs = fixture.reloader.logs.slice(from);
+  assert.ok(!logs.some((line) => ["inputs.rejected", "inputs.unsettled"].includes(String(line.event))));
+}
+
 test("a union step salvaged from an old block with 25 refused lines is applied by the reloader and served by HAProxy", async (t) => {
   const web1 = await startBackend({ name: "web-1", host: "127.0.93.1" });
   const web2 = await startBackend({ name: "web-2", host: "127.0.93.2" });
@@ -42,20 +65,7 @@ test("a union step salvaged from an old block with 25 refused lines is applied b
     ["backends", "map", "backends"],
   );
 
-  const from = fixture.reloader.logs.length;
-  await fixture.write({ backends: union?.content ?? "", map: old.map });
-  const seen = new Set<string>();
-  await waitFor(
-    async () => {
-      const answer = await httpRequest({ url: fixture.url, host: "shop.dev.tld", timeoutMs: 2000 });
-      if (answer.status === 200) seen.add(answer.body);
-      return seen.size === 2;
-    },
-    { timeoutMs: 15_000, message: "shop.dev.tld answered by web-1 and web-2 (the union's shop)" },
-  );
-  assert.deepEqual([...seen].sort(), ["web-1", "web-2"]);
-  const logs = fixture.reloader.logs.slice(from);
-  assert.ok(!logs.some((line) => ["inputs.rejected", "inputs.unsettled"].includes(String(line.event))));
+  await servedFromUnion(fixture, union?.content ?? "", old.map);
 });
 
 test("a union step over an old block with a server name used twice keeps the block without its second line, and the reloader applies it", async (t) => {
@@ -89,18 +99,5 @@ test("a union step over an old block with a server name used twice keeps the blo
     ["backends", "map", "backends"],
   );
 
-  const from = fixture.reloader.logs.length;
-  await fixture.write({ backends: steps[0]?.content ?? "", map: old.map });
-  const seen = new Set<string>();
-  await waitFor(
-    async () => {
-      const answer = await httpRequest({ url: fixture.url, host: "shop.dev.tld", timeoutMs: 2000 });
-      if (answer.status === 200) seen.add(answer.body);
-      return seen.size === 2;
-    },
-    { timeoutMs: 15_000, message: "shop.dev.tld answered by web-1 and web-2 (the union's shop)" },
-  );
-  assert.deepEqual([...seen].sort(), ["web-1", "web-2"]);
-  const logs = fixture.reloader.logs.slice(from);
-  assert.ok(!logs.some((line) => ["inputs.rejected", "inputs.unsettled"].includes(String(line.event))));
+  await servedFromUnion(fixture, steps[0]?.content ?? "", old.map);
 });
