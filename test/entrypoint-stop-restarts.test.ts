@@ -196,15 +196,7 @@ test("a reloader that exits while a trap runs a command ends the entrypoint with
   // SIGUSR1 is logged with a time `date` gives; the reloader exits meanwhile, and the shell
   // collects it while it waits for `date`. The status was then read as "killed by SIGUSR1" (138) and
   // the reloader started again: its exit 2 (or 1, or 0) was lost.
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), HOLDING_DATE, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, EXITS_WHILE_DATE_RUNS, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
-  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const { dir, entrypoint } = await startWithDate(t, HOLDING_DATE, EXITS_WHILE_DATE_RUNS);
   await writeFile(join(dir, "armed"), "");
   process.kill(entrypoint.pid, "SIGUSR1");
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 2, signal: null });
@@ -226,6 +218,22 @@ console.log(JSON.stringify({ event: "fake.started" }));
 setInterval(() => process.ppid !== parent && process.exit(9), 50);
 `;
 
+// The entrypoint with `reloader` and the stand-in \`date\` script `date` first on its PATH, its reloader
+// started; `dir` ($FAKE_DIR) holds the files the stand-ins read, and entrypoint.pid.
+async function startWithDate(t: TestContext, date: string, reloader = STOPPING_RELOADER) {
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  await writeFile(join(dir, "bin", "date"), date, { mode: 0o755 });
+  const entrypoint = await startEntrypoint(t, reloader, {
+    FAKE_DIR: dir,
+    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  return { dir, entrypoint };
+}
+
 // A stand-in \`date\` that, once armed (once), sends the entrypoint the signal named in the armed file
 // and runs on a moment: that signal arrives while a trap's command runs.
 const SIGNALLING_DATE = `#!/bin/sh
@@ -241,17 +249,7 @@ exec /bin/date "$@"
 // The entrypoint with STOPPING_RELOADER and SIGNALLING_DATE on its PATH, its reloader started; `dir` is
 // where the stand-in \`date\` reads which signal to send (the armed file) and to whom.
 async function startWithSignallingDate(t: TestContext) {
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), SIGNALLING_DATE, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
-  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
-  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
-  return { dir, entrypoint };
+  return startWithDate(t, SIGNALLING_DATE);
 }
 
 test("SIGTERM while SIGUSR1's log line is being written: the reloader is still stopped, exit 0", async (t) => {
@@ -299,15 +297,7 @@ exec /bin/date "$@"
 
 test("a flood of an ignored signal is one line at once, then one a minute with how many came since, and the rest when the reloader ends", async (t) => {
   // One line per signal: a \`docker kill -s USR1\` in a loop filled the entrypoint's stderr without bound.
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), AHEAD_DATE, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
-  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const { dir, entrypoint } = await startWithDate(t, AHEAD_DATE);
   const ignored = () => entrypoint.logs.filter((line) => line.event === "entrypoint.signal-ignored");
   const times = (signal: string) =>
     ignored()
@@ -361,15 +351,7 @@ test("a flood of an ignored signal is one line at once, then one a minute with h
 test("a clock set back does not hold an ignored signal's lines back as long: its next comes at once", async (t) => {
   // The lines are timed by `date +%s`, the wall clock: set back an hour after a line (a step of NTP's),
   // the signal had no line for an hour and a minute, however many came.
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), AHEAD_DATE, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
-  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const { dir, entrypoint } = await startWithDate(t, AHEAD_DATE);
   const logged = (signal: string, from = 0) =>
     entrypoint.waitForEvent("entrypoint.signal-ignored", {
       from,
@@ -416,16 +398,7 @@ test("a signal whose minute is up by the end of another's line is logged then, b
   // The clock is read once more after a round that wrote lines (they take time): read once a call, a
   // SIGUSR1 noted during SIGUSR2's line was judged by the time before it, held, and its line waited for
   // the next signal, however late.
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), AHEAD_DURING_LINE_DATE, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
-  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
-  await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
+  const { dir, entrypoint } = await startWithDate(t, AHEAD_DURING_LINE_DATE);
   const logged = (signal: string, from = 0) =>
     entrypoint.waitForEvent("entrypoint.signal-ignored", {
       from,
