@@ -251,3 +251,50 @@ test("a carried set costs one reload at most: the sibling filling the backend ag
   const after = await readReloadCounter(fixture.stateDir);
   assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
 });
+
+// The same set through a reload that also changes the backend's check (a stack's hosts, say): the sibling
+// upgraded with a new check path, its containers replaced. Until 2026-12-05 that reload compared the free slots' options as
+// loaded (no `check`) with the newcomers' (with it), found no free slot of a live set, put the first
+// newcomer in the scaled-to-zero service's slot and lost its set: the service's return reloaded.
+test("a service scaled to zero beside its sibling comes back at runtime after the sibling's upgrade changed the check", async (t) => {
+  const db = await startEchoServer({ name: "db", host: "127.0.0.134" });
+  t.after(() => db.close());
+  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.135" });
+  t.after(() => sibling.close());
+  const siblings = (numbers: number[], check: boolean): SharedServer[] =>
+    numbers.map((number) => ({
+      name: `sibling-${number}`,
+      address: sibling.host,
+      port: sibling.port,
+      ...(check ? { check: true as const } : {}),
+    }));
+  const files = (servers: SharedServer[], check: boolean) => ({
+    backends: renderBackends({
+      backends: [{ name: "app", servers, ...(check ? { options: { check: "/health" } } : {}) }],
+    }),
+    map: "",
+  });
+  const db1 = { name: "db-1", address: db.host, port: db.port, maxconn: 10 };
+  const fixture = await createFixture((fn) => t.after(fn), {
+    deferStart: true,
+    ...files([db1, ...siblings([1, 2, 3], false)], false),
+  });
+  const reloader = await fixture.start(["--server-slots", "4"]);
+  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  const apply = async (servers: SharedServer[], check: boolean) => {
+    const from = reloader.logs.length;
+    await fixture.write(files(servers, check));
+    const applied = await waitForApply(reloader, from);
+    const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
+    return `${String(applied.event)} ${String(planned?.["reason"] ?? "")}`.trim();
+  };
+
+  assert.equal(await apply(siblings([1], false), false), "runtime.applied"); // db scaled to zero
+  assert.equal(await apply(siblings([5, 6], true), true), "reload.applied backend-options-changed");
+  const before = await readReloadCounter(fixture.stateDir);
+  const back = { ...db1, name: "db-2", check: true as const };
+  assert.equal(await apply([back, ...siblings([5, 6], true)], true), "runtime.applied"); // db back
+  const after = await readReloadCounter(fixture.stateDir);
+  assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
+});

@@ -431,6 +431,45 @@ describe("planUpdate", () => {
     assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
   });
 
+  // The same when that reload also changes the backend's check (the sibling upgraded with a new check
+  // path, its containers replaced): the free slots were loaded without `check` and the newcomers have it,
+  // so none looked loaded with a set some container has, the first newcomer took the lowest free slot,
+  // the scaled-to-zero service's, and its set was lost (its return reloaded, server-options-changed).
+  it("keeps a scaled-to-zero service's slot at a reload that also changes the backend's check", () => {
+    const plain = (n: number, extra: Partial<SharedServer> = {}) => server(`b-${n}`, 10 + n, extra);
+    const checked = (servers: SharedServer[]): SharedBackend => ({
+      name: "app",
+      servers,
+      options: { check: "/health" },
+    });
+    // A full block: a-1's slot is the only one loaded with its set.
+    let state = applied(
+      table([backend("app", [server("a-1", 1, { maxconn: 100 }), plain(1), plain(2), plain(3)])]),
+    );
+    const down = table([backend("app", [plain(1)])]);
+    const scaled = planUpdate(state, { baseHash: "base", table: down }, options);
+    assert.equal(scaled.kind, "runtime");
+    state = { baseHash: "base", table: down, slots: scaled.slots };
+    // The sibling upgraded: a new check path, new containers.
+    const upgraded = table([checked([plain(5, { check: true }), plain(6, { check: true })])]);
+    const reload = planUpdate(state, { baseHash: "base", table: upgraded }, options);
+    assert.equal(reload.kind === "reload" ? reload.reason : reload.kind, "backend-options-changed");
+    assert.deepEqual(
+      reload.slots.get("app")?.map((slot) => slot.options),
+      [{ check: true }, { check: true }, { check: true }, { maxconn: 100, check: true }],
+    );
+    state = { baseHash: "base", table: upgraded, slots: reload.slots };
+    const back = table([
+      checked([
+        plain(5, { check: true }),
+        plain(6, { check: true }),
+        server("a-2", 2, { maxconn: 100, check: true }),
+      ]),
+    ]);
+    const plan = planUpdate(state, { baseHash: "base", table: back }, options);
+    assert.equal(plan.kind === "reload" ? plan.detail : plan.kind, "runtime");
+  });
+
   // The same, in two backends at once (a service behind two TCP ports beside a scaled-to-zero one with a
   // maxconn label, say): the plan stopped at the first backend by name, so only that one got its spare
   // block, and the other's next container reloaded again (slots-exhausted). A backend the change does not

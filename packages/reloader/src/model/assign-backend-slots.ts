@@ -67,12 +67,18 @@ export function assignBackendSlots(
   const searched = new Map<string, number>();
   const homes = mode === "runtime" ? homeSlots(slots) : new Map<string, number>();
   const isClean = (index: number) => slots[index]?.last === undefined;
-  // Reload: the option sets of the backend's containers, and the lowest free slot loaded with one.
-  const live = mode === "reload" ? new Set(backend.servers.map((one) => optionsKey(one))) : null;
+  // Reload: the option sets of the backend's containers, and the lowest free slot loaded with one. Both
+  // sides as a held slot keeps them (heldOptions): a reload that also changes the backend's check or
+  // sticky cookie (a sibling upgraded with a new check path) found no free slot loaded with a live set,
+  // and its first newcomer took a scaled-to-zero service's slot, the set lost (found by a review, 2026-12-05).
+  const live =
+    mode === "reload"
+      ? new Set(backend.servers.map((one) => optionsKey(heldOptions(backend, serverOptions(one)))))
+      : null;
   let open = 0;
   const isOpen = (sets: ReadonlySet<string>, index: number) => {
     const slot = slots[index];
-    return slot?.server === null && sets.has(optionsKey(slot));
+    return slot?.server === null && sets.has(optionsKey(heldOptions(backend, slot.options)));
   };
   for (const name of newcomers) {
     // Back at the address a free slot still has (a container back from unhealthy): that slot, so the
@@ -187,10 +193,9 @@ function carriedSets(
   return carried;
 }
 
-// A slot's (or a server's) fixed options as one string, whatever their key order (slots.json's reading
-// and a parsed server line list them in different orders).
-function optionsKey(of: Slot | SharedServer): string {
-  const options = "options" in of ? of.options : serverOptions(of);
+// Fixed options as one string, whatever their key order (slots.json's reading and a parsed server line
+// list them in different orders).
+function optionsKey(options: ServerOptions): string {
   const record = options as Record<string, unknown>;
   return JSON.stringify(
     Object.keys(record)
