@@ -493,6 +493,11 @@ describe("planUpdate", () => {
       const plan = planUpdate(state, next, options);
       reasons.push(plan.kind === "reload" ? plan.reason : plan.kind);
       if (count === 4) assert.deepEqual(plan.slots.get("zoo"), zooBefore, "zoo's slots");
+      if (count === 4 && plan.kind === "reload")
+        assert.equal(
+          plan.detail,
+          "backend app: server b-4 needs options its slot was not loaded with (and 1 more backend)",
+        );
       state = { ...next, slots: plan.slots };
     }
     assert.deepEqual(reasons, ["runtime", "server-options-changed", "runtime"]);

@@ -157,9 +157,11 @@ export function planUpdate(
   return { kind: "runtime", slots: runtime.slots, serverOps, mapOps: allMapOps };
 }
 
-// The first backend's reason, and how many more need a reload for the same reason.
+// The first backend's reason, and how many more need a reload for the same reason (a count, not their
+// names: bounded however many backends a change reaches).
 function describeFull(first: string, count: number): string {
-  return count > 1 ? `${first} (and ${count - 1} more backends)` : first;
+  if (count <= 1) return first;
+  return `${first} (and ${count - 1} more ${count === 2 ? "backend" : "backends"})`;
 }
 
 function describeSet(added: readonly string[], removed: readonly string[]): string {
