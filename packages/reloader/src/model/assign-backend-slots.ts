@@ -2,17 +2,12 @@
 // what a container keeps, where a newcomer goes, and when a backend grows by a block. Why a slot freed at
 // runtime waits for the next change before it takes another container: assign-slots.ts.
 import { compareStrings, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
-import {
-  endpointOf,
-  sameOptions,
-  serverOptions,
-  SLOT_COOKIE,
-  type ServerOptions,
-  type Slot,
-} from "./server-slots.js";
-
-/** at most this many option sets of one backend's containers are handed out to its free slots */
-const MAX_FREE_OPTION_SETS = 8;
+import { endpointOf, serverOptions, type ServerOptions, type Slot } from "./server-slots.js";
+import { heldOptions } from "./held-options.js";
+import { homeFor, homeSlots } from "./home-slots.js";
+import { loadFreeSlots } from "./load-free-slots.js";
+import { loadedFor } from "./loaded-for.js";
+import { reloadSize } from "./reload-size.js";
 
 // `runtime`: free slots keep the options they were loaded with (a runtime step cannot change them), and a
 // newcomer takes a free slot loaded with its own options when there is one;
@@ -120,77 +115,9 @@ export function assignBackendSlots(
     const server = slot.server === null ? undefined : servers.get(slot.server);
     if (server) slot.options = serverOptions(server);
   }
-  if (mode === "reload") {
-    // In a stack whose services differ in a per-server option (maxconn, the PROXY label), free slots of
-    // one set only made every scale-up of the other service a server-options-changed reload.
-    const sets: ServerOptions[] = [];
-    for (const slot of slots)
-      if (
-        sets.length < MAX_FREE_OPTION_SETS &&
-        slot.server !== null &&
-        !sets.some((set) => sameOptions(set, slot.options))
-      )
-        sets.push(slot.options);
-    // Free slots, but fewer than sets: a set left without one made every replacement of its service a
-    // server-options-changed reload, whose own assignment left it without one again. A block more.
-    let free = slots.filter((slot) => slot.server === null).length;
-    while (free > 0 && free < sets.length) {
-      grown = true;
-      for (let added = 0; added < block; added++) slots.push({ server: null, options: {} });
-      free += block;
-    }
-    // A set its previous slots had that none of its containers has now (a service scaled to zero while
-    // its sibling keeps the backend): one free slot each, after one for each set above (they never grow
-    // the backend). Given none, that service came back by a server-options-changed reload after any reload.
-    const room = Math.max(0, Math.min(free - sets.length, MAX_FREE_OPTION_SETS - sets.length));
-    const kept = sets.length > 0 ? carriedSets(previous, slots, backend, servers, sets, room) : [];
-    // A backend with no container (a stack held while it redeploys) keeps the options its free slots
-    // were loaded with, but what the backend's options add to each of its containers is the backend's
-    // now (a slot never loaded takes just that): given none, its containers (the backend's check and
-    // cookie, their own labels) came back by a server-options-changed reload after any reload or start
-    // while it was held; given the old ones, after the reload that changed them (sticky dropped).
-    let turn = 0;
-    let left = free;
-    for (const [index, slot] of slots.entries()) {
-      if (slot.server !== null) continue;
-      const own = kept.length - left--;
-      slot.options =
-        sets.length === 0
-          ? heldOptions(backend, previous[index]?.options)
-          : own >= 0
-            ? { ...kept[own] }
-            : { ...sets[turn++ % sets.length] };
-    }
-  }
+  // Reload: every free slot gets its options afresh (loadFreeSlots), a block more when they are too few.
+  if (mode === "reload" && loadFreeSlots(previous, slots, backend, servers, block)) grown = true;
   return { slots, grown };
-}
-
-// The first `room` option sets of `previous`'s slots (in slot order, each once) that are free now or
-// whose container left, as a held slot keeps them (heldOptions), but for those in `sets` (the containers'
-// own). Stops at `room`: each set is compared with all found before it, so 20 000 slots of distinct
-// maxconn whose containers left cost 9 s of a blocked reloader when all were collected (found by a review).
-// A free slot a newcomer takes in this reload (`slots`) carries nothing: its set was paid for, by the
-// reload of the sibling that grew into it. Carried on, its backend's spare block gave it the last free slot
-// again, and after any reload that released that block the sibling reaching it reloaded again (once per
-// rise and fall, without end; found by a review, 2026-12-05).
-function carriedSets(
-  previous: readonly Slot[],
-  slots: readonly Slot[],
-  backend: SharedBackend,
-  servers: ReadonlyMap<string, SharedServer>,
-  sets: readonly ServerOptions[],
-  room: number,
-): ServerOptions[] {
-  const carried: ServerOptions[] = [];
-  for (const [index, slot] of previous.entries()) {
-    if (carried.length >= room) break;
-    if (slot.server != null && servers.has(slot.server)) continue;
-    if (slot.server == null && slots[index]?.server != null) continue;
-    const options = heldOptions(backend, slot.options);
-    const same = (set: ServerOptions) => sameOptions(set, options);
-    if (!sets.some(same) && !carried.some(same)) carried.push(options);
-  }
-  return carried;
 }
 
 // Fixed options as one string, whatever their key order (slots.json's reading and a parsed server line
@@ -210,99 +137,4 @@ function lastOf(before: Slot | undefined, oldByName: ReadonlyMap<string, SharedS
   if (before?.server == null) return before?.last;
   const was = oldByName.get(before.server);
   return was === undefined ? undefined : endpointOf(was);
-}
-
-// The free slots by the address they still have: the lowest of each. One freed by this change too: its
-// address is the newcomer's (a container renamed at its address keeps its slot, with no step; moved to
-// another, its old slot in maintenance kept the streams to that address, which the next change that
-// reused the slot cut by its shutdown).
-function homeSlots(slots: readonly Slot[]): Map<string, number> {
-  const homes = new Map<string, number>();
-  for (const [index, slot] of slots.entries())
-    if (slot.server === null && slot.last !== undefined && !homes.has(slot.last)) homes.set(slot.last, index);
-  return homes;
-}
-
-// The free slot that still has `server`'s address and its options, if any (runtime mode).
-function homeFor(
-  slots: readonly Slot[],
-  homes: ReadonlyMap<string, number>,
-  server: SharedServer | undefined,
-): number | undefined {
-  const home = server === undefined ? undefined : homes.get(endpointOf(server));
-  const slot = home === undefined ? undefined : slots[home];
-  return server !== undefined && slot?.server === null && sameOptions(slot.options, serverOptions(server))
-    ? home
-    : undefined;
-}
-
-// A held slot's options: its own ones (`loaded`, the containers' labels), with what every container of
-// `backend` carries from the backend's own options (the generator's rule) instead of what it had:
-// `check` with a check path, a sticky cookie (its slot's name once in a slot).
-function heldOptions(backend: SharedBackend, loaded: ServerOptions = {}): ServerOptions {
-  const { check: _check, cookie: _cookie, ...own } = loaded;
-  return {
-    ...own,
-    ...(backend.options?.check === undefined ? {} : { check: true }),
-    ...(backend.options?.sticky ? { cookie: SLOT_COOKIE } : {}),
-  };
-}
-
-// Where a runtime newcomer goes: the first free slot from `from` on (not cooling, and `only` when
-// given) loaded with its options, else undefined (the caller takes the first free one, whose options
-// differ: the plan reloads, server-options-changed). `searched`: per option set (and `only` or not),
-// where its next search starts (slots only get taken while a backend is assigned, and a free slot keeps
-// whether it is `only`, so none before it is free with these options; Infinity: none left), so thousands
-// of newcomers do not scan the same free slots of other options again each (quadratic: 20 000 took 13 s).
-function loadedFor(
-  slots: readonly Slot[],
-  cooling: ReadonlySet<number>,
-  from: number,
-  server: SharedServer,
-  searched: Map<string, number>,
-  only?: (index: number) => boolean,
-): number | undefined {
-  const wanted = serverOptions(server);
-  const first = slots[from]; // free and not cooling, and `only` (or past the end)
-  if (first?.server === null && sameOptions(first.options, wanted)) return from;
-  const key = `${only === undefined ? "any" : "only"}:${JSON.stringify(wanted)}`;
-  for (let index = Math.max(from, searched.get(key) ?? from); index < slots.length; index++) {
-    const slot = slots[index];
-    if (
-      slot?.server === null &&
-      !cooling.has(index) &&
-      (only === undefined || only(index)) &&
-      sameOptions(slot.options, wanted)
-    ) {
-      searched.set(key, index + 1);
-      return index;
-    }
-  }
-  searched.set(key, Infinity);
-  return undefined;
-}
-
-// A reload's size: the previous one rounded up to whole blocks, but a backend that once held many more
-// servers (a burst, or a shared file that asked for thousands) shrinks back to what its kept containers'
-// highest slot and its server count need, plus one spare block: a runtime step cannot shrink it, and
-// thousands of free slots cost HAProxy memory in every worker for good.
-function reloadSize(
-  previous: readonly Slot[],
-  servers: number,
-  keeps: (name: string) => boolean,
-  block: number,
-): number {
-  let needed = servers;
-  for (let index = previous.length - 1; index >= 0; index--) {
-    const name = previous[index]?.server;
-    if (name != null && keeps(name)) {
-      needed = Math.max(needed, index + 1);
-      break;
-    }
-  }
-  return Math.min(roundUp(previous.length, block), roundUp(needed, block) + block);
-}
-
-function roundUp(count: number, block: number): number {
-  return Math.ceil(count / block) * block;
 }
