@@ -13,8 +13,9 @@ import { reloadSize } from "./reload-size.js";
 // newcomer takes a free slot loaded with its own options when there is one;
 // `reload`: every slot is rendered afresh, free slots with the option sets of the backend's used slots
 // in turn (one set, the common case: all of them the first used slot's), then one each for the sets of
-// its previous slots no container has now (a service scaled to zero; not one a newcomer took: it
-// carries nothing, and a newcomer takes such a slot last), and a backend's size is rounded
+// its previous slots no container has now (a service scaled to zero; not a slot free before this reload
+// that a newcomer took: it carries nothing, and a newcomer takes such a slot last; a slot whose
+// container leaves in this reload keeps its set whoever takes it), and a backend's size is rounded
 // up to a whole number of blocks, free blocks past one spare released (a new worker has no old
 // connections, so any slot may take any address).
 export type AssignMode = "runtime" | "reload";
