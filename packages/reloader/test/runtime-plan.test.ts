@@ -664,7 +664,7 @@ describe("runtime answers and read-back", () => {
 });
 
 describe("readSlots", () => {
-  it("keeps only valid backend and server names and valid slot options from slots.json", async () => {
+  it("keeps only valid backend and server names, each server once, and valid slot options from slots.json", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-slots-"));
     try {
       assert.equal(await readSlots(dir), null, "no slots.json: none");
@@ -680,6 +680,7 @@ describe("readSlots", () => {
           },
           null,
           { server: null, options: { maxconn: 0 } },
+          { server: "web-1", options: { maxconn: 3 } },
         ],
         "Bad\nBackend": [{ server: "web-2" }],
       };
@@ -691,6 +692,7 @@ describe("readSlots", () => {
         { server: null, options: { proxy: "send-proxy-v2", check: true, maxconn: 7, cookie: "slot" } },
         { server: null, options: {} },
         { server: null, options: {} },
+        { server: null, options: { maxconn: 3 } },
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

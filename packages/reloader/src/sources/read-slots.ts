@@ -37,14 +37,15 @@ export async function readSlots(snapshotDir: string): Promise<Map<string, Slot[]
     // every backend the files may name: a stack, `<stack>.<service>` (a path label) or `tcp_<port>`
     if (!(isBackendName(backend) || parseTcpBackendName(backend) !== undefined) || !Array.isArray(list))
       continue;
+    // A server listed twice keeps its first slot; the other is free (kept, it held both for good).
+    const seen = new Set<string>();
     slots.set(
       backend,
       list.map((entry: unknown): Slot => {
         const { server, options } = (entry ?? {}) as { server?: unknown; options?: unknown };
-        return {
-          server: typeof server === "string" && isServerName(server) ? server : null,
-          options: readOptions(options),
-        };
+        const valid = typeof server === "string" && isServerName(server) && !seen.has(server);
+        if (valid) seen.add(server);
+        return { server: valid ? server : null, options: readOptions(options) };
       }),
     );
   }
