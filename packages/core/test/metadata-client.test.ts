@@ -85,6 +85,23 @@ test("waitForVersion long-polls with wait=true, value and maxWait", async () => 
   await s.close();
 });
 
+// rancher-metadata v0.10.4 reads maxWait with Go's strconv.Atoi: "9.987" does not parse and means 60 s,
+// "0" too (fixtures: run2--latest__version--wait-same-maxWaitabc/-maxWait0, 63.9 s each), so the watcher's
+// fractional seconds left (9.987 at a 10 s interval, 0.3 near its deadline) must go out as whole seconds.
+test("waitForVersion sends maxWait as whole seconds from 1 to 120, never a fraction or 0", async () => {
+  const urls: string[] = [];
+  const s = await serve((req, res) => {
+    urls.push(req.url ?? "");
+    res.end('"v2"');
+  });
+  for (const seconds of [9.987, 9.4, 0.3, 0.0004, 1.5, 500]) await s.client.waitForVersion("v1", seconds);
+  assert.deepEqual(
+    urls.map((url) => new URLSearchParams(url.split("?")[1]).get("maxWait")),
+    ["10", "9", "1", "1", "2", "120"],
+  );
+  await s.close();
+});
+
 test("waitForVersion refuses a version that is not a short printable token (a lone surrogate, spaces, 300 characters)", async () => {
   const answers = ['"\\ud800"', '"a b"', JSON.stringify("v".repeat(257)), '""', "7"];
   let next = 0;

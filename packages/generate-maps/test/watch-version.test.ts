@@ -353,6 +353,27 @@ test("a stop during the deadline's /version read after a poll the server ended u
   }
 });
 
+// The real server parses maxWait with Go's Atoi: a fraction of the seconds left ("1.3", "0.2") would not
+// parse and would mean 60 s, past the client's timeout of maxWait + 10 s. A 1.3 s interval asks 1 s, then
+// 1 s again for the 0.2 s left after the server's answer: whole seconds, never 0 (also 60 s).
+test("each long poll of a wait asks maxWait in whole seconds, at least 1, whatever fraction of the interval is left", async () => {
+  const { logger, lines } = captureLogger();
+  const watcher = createVersionWatcher(client, 1300, logger);
+  const seen = server.requests.entries.length;
+  assert.equal(
+    await settle(watcher.waitForChange(server.version, new AbortController().signal), 4000),
+    "interval",
+  );
+  const asked = server.requests.entries
+    .slice(seen)
+    .filter((request) => request.longPoll)
+    .map((request) => new URLSearchParams(request.query).get("maxWait"));
+  assert.ok(asked.length >= 1, "a long poll was made");
+  for (const maxWait of asked) assert.match(String(maxWait), /^(10|[1-9])$/);
+  assert.deepEqual(watcher.cut, { version: server.version }, "the last poll was held until the cut");
+  assert.deepEqual(longpollEvents(lines()), [], "the polls were held: no longpoll-failed");
+});
+
 test("aborting ends a wait at once", async () => {
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 60_000, logger);
