@@ -6,11 +6,12 @@
 // back up is held without an answer until a change or maxWait, so only the plain read says at once that
 // metadata answers again. Each failure and each answer goes to `onReach` (/healthz: an outage while the
 // loop idles at a long POLL_INTERVAL is seen within 3 × the cap, as for failing cycles; a poll that hangs
-// fails at its timeout, within 20 s: LONG_POLL_MAX_WAIT_MS). A server that answers at once without
-// holding the poll is polled at the interval. At the interval's deadline /version
-// is asked while the long poll is still open, then the poll is cut: a version moved by then moved while
-// the long poll waited (the loop's longpoll-missed-change), one moved after the cut could not have been
-// reported. A poll the server ends unchanged at its maxWait right at the deadline is read after likewise.
+// fails at its timeout, within 20 s: LONG_POLL_MAX_WAIT_MS; an interval up to 20 s cuts it first, as a
+// held one). A server that answers at once without holding the poll is polled at the interval. At the
+// interval's deadline /version is asked while the long poll is still open, then the poll is cut: a version
+// moved by then moved while the long poll waited (the loop's longpoll-missed-change), one moved after the
+// cut could not have been reported. A poll the server ends unchanged at its maxWait right at the deadline
+// is read after likewise.
 import type { Logger, MetadataClient } from "@rancher-haproxy/core";
 import { BACKOFF_CAP_MS } from "../loop/backoff.js";
 import { systemClock, type Clock } from "../loop/clock.js";
@@ -51,8 +52,9 @@ export const LONG_POLL_MAX_WAIT_MS = BACKOFF_CAP_MS;
 /** Told of each long poll or plain /version read of a wait that failed (its error) or was answered (null). */
 export type MetadataReach = (error: string | null) => void;
 
-// Creates a watcher over `client`; every wait ends within `intervalMs` (the long poll is cut at the deadline),
-// timed on the monotonic clock.
+// Creates a watcher over `client`; every wait ends at `intervalMs` (the long poll is cut at the deadline),
+// timed on the monotonic clock, or later by the deadline's GET /version (the client's request timeout,
+// 5 s, bounds it; a stop or a hold's end aborts it) and the MIN_UNCHANGED_POLL_MS grace after it.
 export function createVersionWatcher(
   client: MetadataClient,
   intervalMs: number,
