@@ -12,7 +12,8 @@ import {
   seedAliases,
   type AliasMemory,
 } from "./carry-aliases.js";
-import { buildRoutingTable } from "../model/build-routing-table.js";
+import { createCyclePacer } from "./cycle-pacer.js";
+import { routingTableSteps } from "../model/build-routing-table.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { logWriteOutcomes } from "../output/log-write-outcomes.js";
@@ -97,6 +98,7 @@ export interface CycleRun {
 // One cycle. Never throws: an unreadable snapshot leaves both files as they are, a failed write is
 // reported, and anything that throws unexpectedly is caught, logged (cycle-failed) and reported too.
 // `run.version`: the version the long poll just answered, if it woke this cycle (no GET /version then).
+// A stop (`run.signal`) seen before the writes ends the cycle there, files as they are, with no line.
 export async function runCycle(generator: Generator, state: CycleState, run: CycleRun): Promise<CycleResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -104,6 +106,7 @@ export async function runCycle(generator: Generator, state: CycleState, run: Cyc
     return await cycle(generator, state, run, elapsed);
   } catch (error) {
     const failure = describeFailure(error);
+    if (run.signal?.aborted) return { ok: false, stage: "cycle", failure, durationMs: elapsed() };
     generator.logger.error(
       { event: "cycle-failed", kind: failure.kind, error: failure.message },
       `cycle failed unexpectedly, files kept as they are; retrying: ${failure.message}`,
@@ -134,7 +137,10 @@ async function cycle(
   } catch (error) {
     return readFailed(error);
   }
-  const table = buildRoutingTable(snapshot, options);
+  // The model pauses between its steps (cycle-pacer.ts): a long one leaves the status listener and the
+  // signal handlers their turn; a stop during a pause ends the cycle.
+  const pacer = createCyclePacer(generator.clock ?? systemClock, run.signal);
+  const table = await pacer.run(routingTableSteps(snapshot, options));
   // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
   const late = snapshotReadError(snapshot);
   if (late !== null) return readFailed(late);
@@ -142,6 +148,8 @@ async function cycle(
   const guard = state.guard && (await checkRemovals(state.guard, table, options, logger, now));
   const files = renderFiles(table, options);
   if (run.write && !state.tempsCleaned) state.tempsCleaned = await cleanStaleTemps(files, logger);
+  // Nothing is written once the generator is stopping.
+  pacer.stopIfAborted();
   const outcomes = run.write && guard?.action !== "hold" ? await writeOutputs(files, run.writer) : [];
   if (state.guard) noteWritten(state.guard, table, outcomes);
 

@@ -14,20 +14,30 @@ import type {
   RoutingTable,
   SkippedAlias,
 } from "./routing-table.js";
-import { selectContainers, type Selection } from "./select-containers.js";
+import { runSteps, type Steps } from "./run-steps.js";
+import { selectContainerSteps, type Selection } from "./select-containers.js";
 
 // select containers -> group them into backends (stacks, TCP ports) -> stack hosts, aliases and hosts
 // claims (HTTP backends only) -> sort and count.
 export function buildRoutingTable(input: MetadataInput, options: ModelOptions): RoutingTable {
-  const selection = selectContainers(input.containers, options, input.environment ?? null);
+  return runSteps(routingTableSteps(input, options));
+}
+
+// buildRoutingTable as steps: one per container entry (selectContainerSteps), then one per stage after
+// the selection, so a cycle can pause between them.
+export function* routingTableSteps(input: MetadataInput, options: ModelOptions): Steps<RoutingTable> {
+  const selection = yield* selectContainerSteps(input.containers, options, input.environment ?? null);
   // Route notes, bounded: labels multiply them (see note-budget.ts).
   const budget = new NoteBudget();
   const grouping = groupBackends(selection.candidates, budget, selection.pathHolds);
+  yield;
   const tcp = groupTcpBackends(selection.tcpCandidates, budget, selection.tcpClaims, options.tcpLabel);
+  yield;
   // The backends file's bytes are bounded like the map's (backends-byte-room.ts); the stacks left out
   // still own their names (present below), as while they are down.
   const stackNames = new Map([...grouping.stackNames, ...tcp.stackNames]);
   const fitting = limitBackendBytes([...grouping.backends, ...tcp.backends], undefined, stackNames);
+  yield;
   const httpBackends = fitting.kept.filter((backend) => backend.mode !== "tcp");
   // (a held port's backend, with no server, routes nothing: not counted, no stack routed by it)
   const tcpBackends = fitting.kept.filter((backend) => backend.mode === "tcp" && backend.servers.length > 0);
@@ -44,7 +54,9 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
     options.domain,
   );
   const owners = { stacks: present, aliases: aliases.reserved };
+  yield;
   const hosts = buildHostRoutes(httpBackends, aliases.hosts, options.domain, owners, budget);
+  yield;
   const notes = budget
     .notes()
     .sort(
@@ -57,9 +69,11 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   const skipped = [...selection.skipped, ...grouping.skipped, ...tcp.skipped, ...fitting.skipped].sort(
     compareRefs,
   );
+  yield;
   const backends = fitting.kept;
   const skippedAliases = [...aliases.skipped].sort(compareAliases);
   const unlabelled = [...selection.unlabelled].sort(compareRefs);
+  yield;
   const routedCount = backends.reduce((sum, backend) => sum + backend.servers.length, 0);
   return {
     hosts,

@@ -12,6 +12,7 @@ import { containerRef } from "./container-ref.js";
 import { describeValue } from "./describe-value.js";
 import { NetworkFromAddresses } from "./network-from.js";
 import type { ContainerEntries, ContainerRef, ModelOptions, SkippedContainer } from "./routing-table.js";
+import { runSteps, type Steps } from "./run-steps.js";
 
 // Step 1 over the whole list, in input order (the caller sorts): HTTP candidates, TCP candidates, the
 // skipped of both routes, and the containers with neither label.
@@ -37,6 +38,16 @@ export function selectContainers(
   options: ModelOptions,
   environment: string | null = null,
 ): Selection {
+  return runSteps(selectContainerSteps(containers, options, environment));
+}
+
+// selectContainers as steps: one step per entry (its parse, for entries read one at a time, and its
+// evaluation), so a cycle can pause between the entries of a long list.
+export function* selectContainerSteps(
+  containers: ContainerEntries,
+  options: ModelOptions,
+  environment: string | null = null,
+): Steps<Selection> {
   const selection: Selection = {
     entries: 0,
     candidates: [],
@@ -53,15 +64,17 @@ export function selectContainers(
     if (!isObject(container)) {
       const result = notAnObject(container);
       if (result.kind === "skipped") selection.skipped.push(result.skip);
-      continue;
+    } else {
+      const foreign = otherEnvironment(container, environment);
+      if (foreign !== null) skipForeign(selection, container, options, networks, foreign);
+      else if (!addresses.note(container)) select(selection, container, options, networks);
     }
-    const foreign = otherEnvironment(container, environment);
-    if (foreign !== null) skipForeign(selection, container, options, networks, foreign);
-    else if (!addresses.note(container)) select(selection, container, options, networks);
+    yield;
   }
   for (const container of addresses.waiting) {
     const resolved = addresses.resolve(container);
     select(selection, resolved.container, options, networks, resolved.noIp);
+    yield;
   }
   return selection;
 }

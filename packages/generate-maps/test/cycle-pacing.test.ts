@@ -1,0 +1,109 @@
+// A long cycle shares the event loop (cycle/cycle-pacer.ts): between the model's steps (one per container
+// entry, then one per stage) it pauses, so a timer, a /healthz request or a stop is seen during the
+// cycle, not only at its end; a stop seen at a pause ends the cycle without writing; pausing changes no
+// byte of the output. The pauses are forced by a monotonic clock that moves a second at every read (no
+// timing is asserted: only the order of events).
+import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
+import { test, type TestContext } from "node:test";
+import { createMetadataClient, type MetadataClient } from "@rancher-haproxy/core";
+import { buildTree, startMetadataServer } from "@rancher-haproxy/test-support";
+import { createCycleState, runCycle, type Clock, type Generator } from "../src/index.js";
+import { captureLogger, generatorOptions, tempDir } from "./helpers.js";
+
+// Two routed stacks, then entries a hostile answer is made of (lists of `{}`: each one skipped as
+// entry-invalid), so the model has many steps.
+function hostileTree() {
+  const tree = buildTree({
+    stacks: [
+      { name: "shop", services: [{ name: "web", containers: [{ port: 8080 }, { port: 8080 }] }] },
+      { name: "blog", services: [{ name: "web", containers: [{ port: 80 }] }] },
+    ],
+  });
+  const dense = Array.from({ length: 40 }, () => Array.from({ length: 500 }, () => ({})));
+  return { ...tree, containers: [...(tree.containers as unknown[]), ...dense] };
+}
+
+// A monotonic clock that moves `stepMs` at every read: every step of the model finds a slice passed.
+function movingClock(stepMs: number): Clock {
+  let now = 0;
+  return { monotonic: () => (now += stepMs), wall: () => Date.now() };
+}
+
+// The stand-in serving the hostile tree, and a client that calls `onRead` in the next turn of the event
+// loop (setImmediate) after an answer came in and no other request is on its way: then the cycle's reads
+// are all done, and only its own work is left.
+async function setup(t: TestContext, onRead: () => void) {
+  const server = await startMetadataServer({ tree: hostileTree() });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const real = createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 5000 });
+  let pending = 0;
+  const client: MetadataClient = {
+    baseUrl: real.baseUrl,
+    getJson: (path, signal, reading) => {
+      pending += 1;
+      return real.getJson(path, signal, reading).finally(() => {
+        pending -= 1;
+        setImmediate(() => {
+          if (pending === 0) onRead();
+        });
+      });
+    },
+    getText: (path, signal) => real.getText(path, signal),
+    waitForVersion: (last, maxWait, signal) => real.waitForVersion(last, maxWait, signal),
+  };
+  const { logger, lines } = captureLogger();
+  const options = generatorOptions(server.hostPort, dir);
+  return { dir, lines, generator: (clock: Clock): Generator => ({ options, client, logger, clock }) };
+}
+
+test("a timer due once the reads are in fires before the cycle ends, and the files are the same", async (t) => {
+  const order: string[] = [];
+  const { generator } = await setup(t, () => order.push("timer"));
+  const stop = new AbortController();
+  const paused = await runCycle(
+    generator(movingClock(1000)),
+    createCycleState(generator(movingClock(0)).logger),
+    {
+      write: false,
+      signal: stop.signal,
+    },
+  );
+  order.push("cycle ended");
+  // The timer of the last answer fired during the cycle's own work, not after it.
+  assert.deepEqual(order, ["timer", "cycle ended"]);
+  assert.ok(paused.ok && "files" in paused, JSON.stringify(paused));
+  assert.equal(paused.table.counts.routed, 3);
+  assert.equal(paused.table.counts.skipped, 40);
+  // Without a signal (a one-shot run) the cycle does not pause; the bytes are the same.
+  const once = await runCycle(
+    generator(movingClock(1000)),
+    createCycleState(generator(movingClock(0)).logger),
+    {
+      write: false,
+    },
+  );
+  assert.ok(once.ok && "files" in once);
+  assert.deepEqual(paused.files, once.files);
+});
+
+test("a stop seen at a pause ends the cycle: nothing written, no cycle line, no failure line", async (t) => {
+  const stop = new AbortController();
+  const { dir, lines, generator } = await setup(t, () => stop.abort());
+  const result = await runCycle(
+    generator(movingClock(1000)),
+    createCycleState(generator(movingClock(0)).logger),
+    {
+      write: true,
+      signal: stop.signal,
+    },
+  );
+  // Stopped at a pause of the model (a stop during the reads is a failed read, stage "read").
+  assert.ok(!result.ok && result.stage === "cycle", `${result.ok ? "ok" : result.stage} cycle`);
+  assert.equal(result.failure.kind, "aborted");
+  assert.deepEqual(await readdir(dir), []);
+  const events = lines().map((line) => line["event"]);
+  assert.ok(!events.includes("cycle"), events.join(", "));
+  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+});
