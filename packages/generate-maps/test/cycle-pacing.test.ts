@@ -8,8 +8,15 @@ import { readdir } from "node:fs/promises";
 import { test, type TestContext } from "node:test";
 import { createMetadataClient, type MetadataClient } from "@rancher-haproxy/core";
 import { buildTree, startMetadataServer } from "@rancher-haproxy/test-support";
-import { createCycleState, runCycle, type Clock, type Generator } from "../src/index.js";
-import { captureLogger, generatorOptions, tempDir } from "./helpers.js";
+import {
+  buildRoutingTable,
+  createCycleState,
+  routingTableSteps,
+  runCycle,
+  type Clock,
+  type Generator,
+} from "../src/index.js";
+import { captureLogger, container, generatorOptions, MODEL_OPTIONS, tempDir } from "./helpers.js";
 
 // Two routed stacks, then entries a hostile answer is made of (lists of `{}`: each one skipped as
 // entry-invalid), so the model has many steps.
@@ -106,4 +113,17 @@ test("a stop seen at a pause ends the cycle: nothing written, no cycle line, no 
   const events = lines().map((line) => line["event"]);
   assert.ok(!events.includes("cycle"), events.join(", "));
   assert.ok(!events.includes("cycle-failed"), events.join(", "));
+});
+
+test("the model pauses once per entry and once per backend, and its steps give the same table", () => {
+  // 30 stacks of 2 containers: 60 entries, 30 backends.
+  const containers = Array.from({ length: 60 }, (_, index) => container({ stack_name: `s${index % 30}` }));
+  const input = { containers, aliases: {} };
+  const steps = routingTableSteps(input, MODEL_OPTIONS);
+  let pauses = 0;
+  let step = steps.next();
+  for (; step.done !== true; step = steps.next()) pauses += 1;
+  assert.equal(step.value.counts.backends, 30);
+  assert.ok(pauses >= 60 + 30, `${pauses} pauses`);
+  assert.deepEqual(step.value, buildRoutingTable(input, MODEL_OPTIONS));
 });

@@ -3,7 +3,7 @@
 import { compareStrings, lowerAscii } from "@rancher-haproxy/core";
 import { limitBackendBytes } from "./backends-byte-room.js";
 import { buildHostRoutes } from "./build-host-routes.js";
-import { groupBackends } from "./group-backends.js";
+import { groupBackendSteps } from "./group-backends.js";
 import { groupTcpBackends } from "./group-tcp-backends.js";
 import { NoteBudget } from "./note-budget.js";
 import { resolveAliases } from "./resolve-aliases.js";
@@ -23,14 +23,13 @@ export function buildRoutingTable(input: MetadataInput, options: ModelOptions): 
   return runSteps(routingTableSteps(input, options));
 }
 
-// buildRoutingTable as steps: one per container entry (selectContainerSteps), then one per stage after
-// the selection, so a cycle can pause between them.
+// buildRoutingTable as steps: one per container entry (selectContainerSteps), one per backend
+// (groupBackendSteps), then one per stage after those, so a cycle can pause between them.
 export function* routingTableSteps(input: MetadataInput, options: ModelOptions): Steps<RoutingTable> {
   const selection = yield* selectContainerSteps(input.containers, options, input.environment ?? null);
   // Route notes, bounded: labels multiply them (see note-budget.ts).
   const budget = new NoteBudget();
-  const grouping = groupBackends(selection.candidates, budget, selection.pathHolds);
-  yield;
+  const grouping = yield* groupBackendSteps(selection.candidates, budget, selection.pathHolds);
   const tcp = groupTcpBackends(selection.tcpCandidates, budget, selection.tcpClaims, options.tcpLabel);
   yield;
   // The backends file's bytes are bounded like the map's (backends-byte-room.ts); the stacks left out

@@ -11,6 +11,7 @@ import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
 import type { NoteBudget } from "./note-budget.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
+import { runSteps, type Steps } from "./run-steps.js";
 
 // Backends sorted by name with servers sorted by name, and the candidates that lost a collision.
 export interface Grouping {
@@ -29,11 +30,22 @@ export function groupBackends(
   notes: NoteBudget,
   holds: readonly PathHold[] = [],
 ): Grouping {
+  return runSteps(groupBackendSteps(candidates, notes, holds));
+}
+
+// groupBackends as steps: one per backend name, so a cycle can pause between the backends of a large
+// table (250 000 routed stacks took ≈ 0.8 s in one piece).
+export function* groupBackendSteps(
+  candidates: readonly Candidate[],
+  notes: NoteBudget,
+  holds: readonly PathHold[] = [],
+): Steps<Grouping> {
   const winners = stackWinners(candidates, holds);
   const byBackend = groupBy(candidates, (candidate) => candidate.backend);
   const heldBy = groupBy(holds, (hold) => hold.backend);
   const grouping: Grouping = { backends: [], skipped: [], stackNames: new Map() };
   for (const name of [...new Set([...byBackend.keys(), ...heldBy.keys()])].sort(compareStrings)) {
+    yield;
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
     const servers = new Map<string, Candidate>();
     for (const candidate of members) {
