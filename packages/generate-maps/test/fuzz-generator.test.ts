@@ -1,11 +1,13 @@
 // Issue 7, item 1: property-based fuzzing of the generator (model + renderers) with 10 000 hostile metadata
-// documents per run. Properties: it never throws; shuffled input gives the same bytes; every line of both
-// files is in the allowed grammar; every map value names a rendered backend; and a sample of at least 200
-// rendered configs, loaded with the reloader's base config, passes the real `haproxy -c`. The counts are
-// printed (and go into the README's Reliability section). A failure prints fast-check's seed and the shrunk document.
+// documents per run. Properties: it never throws; shuffled input gives the same bytes; the shared-file
+// contract accepts both files; every line of both files is in the allowed grammar; every map value
+// names a rendered backend; and a sample of at least 200 rendered configs, loaded with the reloader's
+// base config, passes the real `haproxy -c`. The counts are printed (and go into the README's
+// Reliability section). A failure prints fast-check's seed and the shrunk document.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { parseSharedFiles } from "@rancher-haproxy/core";
 import {
   SKIP_CODES,
   buildRoutingTable,
@@ -211,6 +213,12 @@ test(`${DOCUMENTS} hostile metadata documents: no throw, shuffle-proof bytes, on
         assert.equal(again.backends, out.backends, "backends bytes differ once the input is shuffled");
         assert.equal(again.map, out.map, "map bytes differ once the input is shuffled");
 
+        // The shared-file contract (the reloader's reader, and the union step's for the old file)
+        // accepts both files: it refuses a server name used twice in a backend since 2026-12-05, which
+        // the generator's duplicate-server skip (per backend, names compared as the contract does) must
+        // never leave in a file.
+        const contract = parseSharedFiles({ backends: out.backends, map: out.map });
+        assert.ok(contract.ok, JSON.stringify(contract.ok ? null : contract.problems.slice(0, 3)));
         const backends = checkBackends(out.backends);
         assert.deepEqual(backends.violations, [], "backends grammar");
         assert.deepEqual(checkMap(out.map, options.domain, backends.backends), [], "map grammar");
