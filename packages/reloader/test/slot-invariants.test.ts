@@ -1,8 +1,8 @@
 // Randomized (fixed seeds) walks of the runtime-or-reload plan over scale events, renames, re-addressing,
-// label and check changes, stacks added and removed and restarts, checking what every assignment must
-// hold whatever the path to it: a kept container never moves (its streams would be cut), every container
-// has exactly one slot, a backend is whole blocks and a reload's size is bounded, and the same input
-// gives the same plan.
+// label, check and sticky cookie changes, stacks added and removed and restarts, checking what every
+// assignment must hold whatever the path to it: a kept container never moves (its streams would be cut),
+// every container has exactly one slot with its own options (PROXY, maxconn, check, cookie), a backend
+// is whole blocks and a reload's size is bounded, and the same input gives the same plan.
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { SharedBackend, SharedServer, SharedTable } from "@rancher-haproxy/core";
@@ -39,6 +39,7 @@ function walk(seed: number, steps: number): void {
   const generation = services.map(() => 0);
   const hosts = new Map<string, number>();
   let check = false;
+  let sticky = false;
   let stack = false;
   const build = (): SharedTable => {
     const servers: SharedServer[] = [];
@@ -50,9 +51,18 @@ function walk(seed: number, steps: number): void {
         const host = hosts.get(name) ?? 0;
         const address = `10.${Math.floor(host / 62500) % 250}.${Math.floor(host / 250) % 250}.${(host % 250) + 1}`;
         tcp.push({ name, address, port: 80, ...service.options });
-        servers.push({ name, address, port: 80, ...service.options, ...(check ? { check: true } : {}) });
+        const cookie = sticky ? { cookie: `k${host}` } : {};
+        servers.push({
+          name,
+          address,
+          port: 80,
+          ...service.options,
+          ...(check ? { check: true } : {}),
+          ...cookie,
+        });
       }
-    const app: SharedBackend = { name: "app", servers, ...(check ? { options: { check: "/health" } } : {}) };
+    const settings = { ...(check ? { check: "/health" } : {}), ...(sticky ? { sticky: true as const } : {}) };
+    const app: SharedBackend = { name: "app", servers, ...(check || sticky ? { options: settings } : {}) };
     const backends: SharedBackend[] = [app, { name: "tcp_9000", mode: "tcp", servers: tcp }];
     if (stack) backends.push({ name: "zoo", servers: [{ name: "z-1", address: "10.9.9.9", port: 80 }] });
     return { backends, hosts: [] };
@@ -65,7 +75,8 @@ function walk(seed: number, steps: number): void {
     if (roll < 0.6) counts[service] = Math.max(0, Math.min(25, (counts[service] ?? 0) + pick(7) - 3));
     else if (roll < 0.7) generation[service] = (generation[service] ?? 0) + 1;
     else if (roll < 0.8) stack = !stack;
-    else if (roll < 0.85) check = !check;
+    else if (roll < 0.85 && pick(2) === 0) check = !check;
+    else if (roll < 0.85) sticky = !sticky;
     else if (roll < 0.9 && hosts.size > 0) {
       const names = [...hosts.keys()];
       const name = names[pick(names.length)] ?? "";
