@@ -139,9 +139,10 @@ function mapRoutingTo(map: string, declared: ReadonlySet<string>): string {
 // (`inputs.rejected`, a check failure, /healthz 503) and does not read one over 64 MiB, while a map
 // routing to a left-out block is a state it waits out as not settled (old and new at the caps' scale: a
 // write replacing most of 250 000 containers' backends, or an old file larger than this generator writes).
-// The blocks the old map routes to (`routed`) take the room first, then the others, each in file order:
-// until 2026-12-05 file order alone let blocks no host routes to crowd out routed ones, making that
-// state one the reloader waits out when a union of the routed ones fitted.
+// The blocks the old map routes to (`routed`; none when it was not read, nor a tcp_<port> block) take
+// the room first, then the others, each in file order: until 2026-12-05 file order alone let blocks no
+// host routes to crowd out routed ones, making that state one the reloader waits out when a union of
+// the routed ones fitted.
 function unionBackends(
   currentText: string,
   nextText: string,
