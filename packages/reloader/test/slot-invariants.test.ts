@@ -6,20 +6,9 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { SharedBackend, SharedServer, SharedTable } from "@rancher-haproxy/core";
+import { seededRandom } from "@rancher-haproxy/test-support";
 import { planUpdate, type AppliedState } from "../src/model/plan-update.ts";
 import { sameOptions, serverOptions, type SlotMap } from "../src/model/server-slots.ts";
-
-// mulberry32: a small seeded generator, so a failure names a seed that reproduces it.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES: { name: string; options: Partial<SharedServer> }[] = [
   { name: "a", options: {} },
@@ -31,7 +20,7 @@ const SERVICES: { name: string; options: Partial<SharedServer> }[] = [
 // One walk: `steps` random changes of a table of one HTTP backend and one TCP backend (the same
 // services, without the check), and now and then a third backend.
 function walk(seed: number, steps: number): void {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = (count: number) => Math.floor(next() * count);
   const block = [2, 4, 10][pick(3)] ?? 4;
   const services = SERVICES.slice(0, 1 + pick(SERVICES.length));
