@@ -5,51 +5,75 @@
 // with). Until 2026-12-05 a reload gave the free slots the option sets of the backend's containers only,
 // so the label was lost and the service's return was a server-options-changed reload.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { renderBackends, type SharedBackend, type SharedServer } from "@rancher-haproxy/core";
 import { freePort, readReloadCounter } from "../../test-support/src/haproxy/index.ts";
 import { startEchoServer } from "../../test-support/src/tcp/index.ts";
-import { createFixture, waitForApply } from "./helpers/fixture.ts";
+import { createFixture, waitForApply, type Fixture } from "./helpers/fixture.ts";
 import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
+
+// The test's two echo services, db on `dbHost` and sibling on `siblingHost`, and `siblings(count)`:
+// sibling-1..count at the sibling's address.
+async function startServices(t: TestContext, dbHost: string, siblingHost: string) {
+  const db = await startEchoServer({ name: "db", host: dbHost });
+  t.after(() => db.close());
+  const sibling = await startEchoServer({ name: "sibling", host: siblingHost });
+  t.after(() => sibling.close());
+  const siblings = (count: number): SharedServer[] =>
+    Array.from({ length: count }, (_, index) => ({
+      name: `sibling-${index + 1}`,
+      address: sibling.host,
+      port: sibling.port,
+    }));
+  return { db, sibling, siblings };
+}
+
+// Starts the fixture's reloader with `args` (its HAProxy killed after the test); `apply` writes `files`
+// and gives what the reloader did with them: its apply event and, for a reload, the planned reason.
+async function startReloader(t: TestContext, fixture: Fixture, args: string[]) {
+  const reloader = await fixture.start(args);
+  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
+  t.after(() => killIfHaproxy(masterPid));
+  const apply = async (files: { backends: string; map: string }) => {
+    const from = reloader.logs.length;
+    await fixture.write(files);
+    const applied = await waitForApply(reloader, from);
+    const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
+    return { event: applied.event, planned };
+  };
+  return { reloader, apply };
+}
 
 for (const [label, extra, host] of [
   ["a PROXY label", { proxy: "send-proxy" }, "127.0.0.123"],
   ["a maxconn label", { maxconn: 10 }, "127.0.0.124"],
 ] as const) {
   test(`a service with ${label} scaled to zero beside its sibling comes back at runtime after a reload`, async (t) => {
-    const db = await startEchoServer({ name: "db", host });
-    t.after(() => db.close());
-    const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.125" });
-    t.after(() => sibling.close());
+    const { db, siblings } = await startServices(t, host, "127.0.0.125");
     const port = await freePort();
     const other = await freePort();
     const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
       backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }, ...more] }),
       map: "",
     });
-    const kept = { name: "sibling-1", address: sibling.host, port: sibling.port };
-    const up = [{ name: "db-1", address: db.host, port: db.port, ...extra }, kept];
+    const up = [{ name: "db-1", address: db.host, port: db.port, ...extra }, ...siblings(1)];
     const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
-    const reloader = await fixture.start(["--tcp-ports", `${port},${other}`]);
-    const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
-    t.after(() => killIfHaproxy(masterPid));
+    const { apply } = await startReloader(t, fixture, ["--tcp-ports", `${port},${other}`]);
 
-    let from = reloader.logs.length;
-    await fixture.write(files([kept])); // db scaled to zero, its sibling keeps the backend
-    assert.equal((await waitForApply(reloader, from)).event, "runtime.applied");
-    from = reloader.logs.length;
+    // db scaled to zero, its sibling keeps the backend
+    assert.equal((await apply(files(siblings(1)))).event, "runtime.applied");
     // another stack: a reload (backends-changed)
-    const stack = { name: `tcp_${other}`, mode: "tcp" as const, servers: [{ ...kept, name: "other-1" }] };
-    await fixture.write(files([kept], [stack]));
-    assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
+    const stack = {
+      name: `tcp_${other}`,
+      mode: "tcp" as const,
+      servers: [{ ...siblings(1)[0]!, name: "other-1" }],
+    };
+    assert.equal((await apply(files(siblings(1), [stack]))).event, "reload.applied");
 
     const before = await readReloadCounter(fixture.stateDir);
-    from = reloader.logs.length;
-    await fixture.write(files(up, [stack])); // db back
-    const applied = await waitForApply(reloader, from);
+    const back = await apply(files(up, [stack])); // db back
     const after = await readReloadCounter(fixture.stateDir);
-    const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
-    assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
+    assert.equal(back.event, "runtime.applied", JSON.stringify(back.planned));
     assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
   });
 }
@@ -58,84 +82,79 @@ for (const [label, extra, host] of [
 // server-options-changed reload (the price of keeping it). Until 2026-12-05 that reload left the backend
 // full with no free block, so the sibling's next container was a second reload (slots-exhausted), where
 // a backend without the carried set reloaded once; that reload now gives the backend its spare block.
-test("the sibling filling the slot a scaled-to-zero service keeps reloads once, not twice", async (t) => {
-  const db = await startEchoServer({ name: "db", host: "127.0.0.126" });
-  t.after(() => db.close());
-  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.127" });
-  t.after(() => sibling.close());
-  const port = await freePort();
-  const other = await freePort();
-  const siblings = (count: number) =>
-    Array.from({ length: count }, (_, index) => ({
-      name: `sibling-${index + 1}`,
-      address: sibling.host,
-      port: sibling.port,
-    }));
-  const stack = {
-    name: `tcp_${other}`,
-    mode: "tcp" as const,
-    servers: [{ ...siblings(1)[0]!, name: "other-1" }],
-  };
-  const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
-    backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }, ...more] }),
-    map: "",
+// The same in two backends in one change (a service behind two TCP ports, beside a scaled-to-zero one
+// with a maxconn label on both): the sibling filling both reaches both carried slots at once, one
+// server-options-changed reload. Until 2026-12-05 that reload gave a spare block only to the first
+// backend by name, so the next container (in both) was a second reload, slots-exhausted.
+for (const [title, backendCount, hosts] of [
+  [
+    "the sibling filling the slot a scaled-to-zero service keeps reloads once, not twice",
+    1,
+    ["127.0.0.126", "127.0.0.127"],
+  ],
+  [
+    "a sibling filling two backends' carried slots in one change reloads once, not twice",
+    2,
+    ["127.0.0.130", "127.0.0.131"],
+  ],
+] as const) {
+  test(title, async (t) => {
+    const { db, siblings } = await startServices(t, hosts[0], hosts[1]);
+    const ports = await Promise.all(Array.from({ length: backendCount }, () => freePort()));
+    const other = await freePort();
+    const stack = {
+      name: `tcp_${other}`,
+      mode: "tcp" as const,
+      servers: [{ ...siblings(1)[0]!, name: "other-1" }],
+    };
+    const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
+      backends: renderBackends({
+        backends: [...ports.map((port) => ({ name: `tcp_${port}`, mode: "tcp" as const, servers })), ...more],
+      }),
+      map: "",
+    });
+    const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
+    const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
+    const tcpPorts = [...ports, other].join(",");
+    const { apply } = await startReloader(t, fixture, ["--tcp-ports", tcpPorts, "--server-slots", "4"]);
+
+    // db scaled to zero, then a reload: db's set keeps the last free slot (of each backend)
+    assert.equal((await apply(files(siblings(1)))).event, "runtime.applied");
+    assert.equal((await apply(files(siblings(1), [stack]))).event, "reload.applied");
+
+    const before = await readReloadCounter(fixture.stateDir);
+    // the backends' 4 slots full, db's one too; then one more
+    assert.equal((await apply(files(siblings(4), [stack]))).event, "reload.applied");
+    const next = await apply(files(siblings(5), [stack]));
+    assert.equal(next.event, "runtime.applied", JSON.stringify(next.planned));
+    const after = await readReloadCounter(fixture.stateDir);
+    assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
   });
-  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
-  const reloader = await fixture.start(["--tcp-ports", `${port},${other}`, "--server-slots", "4"]);
-  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
-
-  let from = reloader.logs.length;
-  await fixture.write(files(siblings(1))); // db scaled to zero
-  assert.equal((await waitForApply(reloader, from)).event, "runtime.applied");
-  from = reloader.logs.length;
-  await fixture.write(files(siblings(1), [stack])); // a reload: db's set keeps the last free slot
-  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
-
-  const before = await readReloadCounter(fixture.stateDir);
-  from = reloader.logs.length;
-  await fixture.write(files(siblings(4), [stack])); // the backend's 4 slots full, db's one too
-  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
-  from = reloader.logs.length;
-  await fixture.write(files(siblings(5), [stack])); // one more
-  const applied = await waitForApply(reloader, from);
-  const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
-  assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
-  const after = await readReloadCounter(fixture.stateDir);
-  assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
-});
+}
 
 // The carried set is in slots.json (a free slot's options): a reloader restarted meanwhile (killed, the
 // next one adopts the running HAProxy and reloads, its assignment read back from slots.json) keeps it.
 test("a service scaled to zero beside its sibling comes back at runtime after a reloader restart", async (t) => {
-  const db = await startEchoServer({ name: "db", host: "127.0.0.128" });
-  t.after(() => db.close());
-  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.129" });
-  t.after(() => sibling.close());
+  const { db, siblings } = await startServices(t, "127.0.0.128", "127.0.0.129");
   const port = await freePort();
   const files = (servers: SharedServer[]) => ({
     backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }] }),
     map: "",
   });
-  const kept = { name: "sibling-1", address: sibling.host, port: sibling.port };
-  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, kept];
+  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
   const args = ["--tcp-ports", String(port)];
-  const first = await fixture.start(args);
-  const masterPid = Number((await first.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
+  const first = await startReloader(t, fixture, args);
 
-  let from = first.logs.length;
-  await fixture.write(files([kept])); // db scaled to zero
-  assert.equal((await waitForApply(first, from)).event, "runtime.applied");
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
+  // db scaled to zero
+  assert.equal((await first.apply(files(siblings(1)))).event, "runtime.applied");
+  process.kill(first.reloader.pid, "SIGKILL");
+  await first.reloader.exited;
   const second = await fixture.start(args);
   await second.waitForEvent("adopt.reloaded"); // a reload from slots.json's assignment
 
   const before = await readReloadCounter(fixture.stateDir);
-  from = second.logs.length;
+  const from = second.logs.length;
   await fixture.write(files(up)); // db back
   const applied = await waitForApply(second, from);
   const after = await readReloadCounter(fixture.stateDir);
@@ -144,81 +163,14 @@ test("a service scaled to zero beside its sibling comes back at runtime after a 
   assert.equal(after.reloads, before.reloads, "HAProxy's own reload counter");
 });
 
-// The same in two backends in one change (a service behind two TCP ports, beside a scaled-to-zero one
-// with a maxconn label on both): the sibling filling both reaches both carried slots at once, one
-// server-options-changed reload. Until 2026-12-05 that reload gave a spare block only to the first
-// backend by name, so the next container (in both) was a second reload, slots-exhausted.
-test("a sibling filling two backends' carried slots in one change reloads once, not twice", async (t) => {
-  const db = await startEchoServer({ name: "db", host: "127.0.0.130" });
-  t.after(() => db.close());
-  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.131" });
-  t.after(() => sibling.close());
-  const [first, second, other] = [await freePort(), await freePort(), await freePort()];
-  const siblings = (count: number) =>
-    Array.from({ length: count }, (_, index) => ({
-      name: `sibling-${index + 1}`,
-      address: sibling.host,
-      port: sibling.port,
-    }));
-  const stack = {
-    name: `tcp_${other}`,
-    mode: "tcp" as const,
-    servers: [{ ...siblings(1)[0]!, name: "other-1" }],
-  };
-  const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
-    backends: renderBackends({
-      backends: [
-        { name: `tcp_${first}`, mode: "tcp", servers },
-        { name: `tcp_${second}`, mode: "tcp", servers },
-        ...more,
-      ],
-    }),
-    map: "",
-  });
-  const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
-  const ports = `${first},${second},${other}`;
-  const reloader = await fixture.start(["--tcp-ports", ports, "--server-slots", "4"]);
-  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
-
-  let from = reloader.logs.length;
-  await fixture.write(files(siblings(1))); // db scaled to zero in both
-  assert.equal((await waitForApply(reloader, from)).event, "runtime.applied");
-  from = reloader.logs.length;
-  await fixture.write(files(siblings(1), [stack])); // a reload: db's set keeps both last free slots
-  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
-
-  const before = await readReloadCounter(fixture.stateDir);
-  from = reloader.logs.length;
-  await fixture.write(files(siblings(4), [stack])); // both backends' 4 slots full, db's ones too
-  assert.equal((await waitForApply(reloader, from)).event, "reload.applied");
-  from = reloader.logs.length;
-  await fixture.write(files(siblings(5), [stack])); // one more, in both
-  const applied = await waitForApply(reloader, from);
-  const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
-  assert.equal(applied.event, "runtime.applied", JSON.stringify(planned));
-  const after = await readReloadCounter(fixture.stateDir);
-  assert.equal(after.reloads, before.reloads + 1, "HAProxy's own reload counter");
-});
-
 // The sibling that grew into the carried set's slot paid for it (that reload), and the set is not
 // carried on. Until 2026-12-05 it was: the spare block that reload gave the backend held it in the last
 // free slot, a later reload after the sibling shrank kept the set in the last slot, and the sibling
 // filling the backend again reloaded again: one reload more on each rise and fall, without end.
 test("a carried set costs one reload at most: the sibling filling the backend again stays at runtime", async (t) => {
-  const db = await startEchoServer({ name: "db", host: "127.0.0.132" });
-  t.after(() => db.close());
-  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.133" });
-  t.after(() => sibling.close());
+  const { db, siblings } = await startServices(t, "127.0.0.132", "127.0.0.133");
   const port = await freePort();
   const other = await freePort();
-  const siblings = (count: number) =>
-    Array.from({ length: count }, (_, index) => ({
-      name: `sibling-${index + 1}`,
-      address: sibling.host,
-      port: sibling.port,
-    }));
   const stack = {
     name: `tcp_${other}`,
     mode: "tcp" as const,
@@ -230,15 +182,15 @@ test("a carried set costs one reload at most: the sibling filling the backend ag
   });
   const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
-  const reloader = await fixture.start(["--tcp-ports", `${port},${other}`, "--server-slots", "4"]);
-  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
+  const reloader = await startReloader(t, fixture, [
+    "--tcp-ports",
+    `${port},${other}`,
+    "--server-slots",
+    "4",
+  ]);
   const apply = async (servers: SharedServer[], more: SharedBackend[]) => {
-    const from = reloader.logs.length;
-    await fixture.write(files(servers, more));
-    const applied = await waitForApply(reloader, from);
-    const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
-    return `${String(applied.event)} ${String(planned?.["reason"] ?? "")}`.trim();
+    const { event, planned } = await reloader.apply(files(servers, more));
+    return `${String(event)} ${String(planned?.["reason"] ?? "")}`.trim();
   };
 
   assert.equal(await apply(siblings(1), []), "runtime.applied"); // db scaled to zero
@@ -253,14 +205,12 @@ test("a carried set costs one reload at most: the sibling filling the backend ag
 });
 
 // The same set through a reload that also changes the backend's check (a stack's hosts, say): the sibling
-// upgraded with a new check path, its containers replaced. Until 2026-12-05 that reload compared the free slots' options as
-// loaded (no `check`) with the newcomers' (with it), found no free slot of a live set, put the first
-// newcomer in the scaled-to-zero service's slot and lost its set: the service's return reloaded.
+// upgraded with a new check path, its containers replaced. Until 2026-12-05 that reload compared the free
+// slots' options as loaded (no `check`) with the newcomers' (with it), found no free slot of a live set,
+// put the first newcomer in the scaled-to-zero service's slot and lost its set: the service's return
+// reloaded.
 test("a service scaled to zero beside its sibling comes back at runtime after the sibling's upgrade changed the check", async (t) => {
-  const db = await startEchoServer({ name: "db", host: "127.0.0.134" });
-  t.after(() => db.close());
-  const sibling = await startEchoServer({ name: "sibling", host: "127.0.0.135" });
-  t.after(() => sibling.close());
+  const { db, sibling } = await startServices(t, "127.0.0.134", "127.0.0.135");
   const siblings = (numbers: number[], check: boolean): SharedServer[] =>
     numbers.map((number) => ({
       name: `sibling-${number}`,
@@ -279,15 +229,10 @@ test("a service scaled to zero beside its sibling comes back at runtime after th
     deferStart: true,
     ...files([db1, ...siblings([1, 2, 3], false)], false),
   });
-  const reloader = await fixture.start(["--server-slots", "4"]);
-  const masterPid = Number((await reloader.waitForEvent("haproxy.ready"))["pid"]);
-  t.after(() => killIfHaproxy(masterPid));
+  const reloader = await startReloader(t, fixture, ["--server-slots", "4"]);
   const apply = async (servers: SharedServer[], check: boolean) => {
-    const from = reloader.logs.length;
-    await fixture.write(files(servers, check));
-    const applied = await waitForApply(reloader, from);
-    const planned = reloader.logs.slice(from).find((line) => line.event === "reload.planned");
-    return `${String(applied.event)} ${String(planned?.["reason"] ?? "")}`.trim();
+    const { event, planned } = await reloader.apply(files(servers, check));
+    return `${String(event)} ${String(planned?.["reason"] ?? "")}`.trim();
   };
 
   assert.equal(await apply(siblings([1], false), false), "runtime.applied"); // db scaled to zero
