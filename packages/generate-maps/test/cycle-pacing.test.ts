@@ -32,9 +32,11 @@ function hostileTree() {
 }
 
 // A monotonic clock that moves `stepMs` at every read: every step of the model finds a slice passed.
-function movingClock(stepMs: number): Clock {
+// `reads()`: how often it was read (the pacer reads it once per step of the model, and after a pause).
+function movingClock(stepMs: number): Clock & { reads: () => number } {
   let now = 0;
-  return { monotonic: () => (now += stepMs), wall: () => Date.now() };
+  let reads = 0;
+  return { monotonic: () => ((reads += 1), (now += stepMs)), wall: () => Date.now(), reads: () => reads };
 }
 
 // The stand-in serving the hostile tree, and a client that calls `onRead` in the next turn of the event
@@ -93,20 +95,44 @@ test("a timer due once the reads are in fires before the cycle ends, and the fil
   );
   assert.ok(once.ok && "files" in once);
   assert.deepEqual(paused.files, once.files);
+  assert.deepEqual(paused.table, once.table);
 });
 
 test("a stop seen at a pause ends the cycle: nothing written, no cycle line, no failure line", async (t) => {
   const stop = new AbortController();
   const { dir, lines, generator } = await setup(t, () => stop.abort());
+  const clock = movingClock(1000);
+  const result = await runCycle(generator(clock), createCycleState(generator(movingClock(0)).logger), {
+    write: true,
+    signal: stop.signal,
+  });
+  // Stopped at a pause of the model (a stop during the reads is a failed read, stage "read").
+  assert.ok(!result.ok && result.stage === "cycle", `${result.ok ? "ok" : result.stage} cycle`);
+  assert.equal(result.failure.kind, "aborted");
+  // At the model's first pause, not once the model was done and the writes were next: the model took a
+  // step, not one per entry of the answer (43 of them). Without this the test passed with a pacer that
+  // never paused, or paused without looking at the signal (the check before the writes ended the cycle
+  // all the same).
+  assert.ok(clock.reads() < 10, `${clock.reads()} reads of the clock`);
+  assert.deepEqual(await readdir(dir), []);
+  const events = lines().map((line) => line["event"]);
+  assert.ok(!events.includes("cycle"), events.join(", "));
+  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+});
+
+test("a stop seen after the model, before the writes, ends the cycle too: nothing written", async (t) => {
+  const stop = new AbortController();
+  const { dir, lines, generator } = await setup(t, () => stop.abort());
+  // A clock that stands still: the model never pauses, and the stop is seen while the cycle first waits
+  // after it (the removal of stale temp files next to the outputs).
   const result = await runCycle(
-    generator(movingClock(1000)),
+    generator(movingClock(0)),
     createCycleState(generator(movingClock(0)).logger),
     {
       write: true,
       signal: stop.signal,
     },
   );
-  // Stopped at a pause of the model (a stop during the reads is a failed read, stage "read").
   assert.ok(!result.ok && result.stage === "cycle", `${result.ok ? "ok" : result.stage} cycle`);
   assert.equal(result.failure.kind, "aborted");
   assert.deepEqual(await readdir(dir), []);
