@@ -141,6 +141,35 @@ test("a stop seen after the model, before the writes, ends the cycle too: nothin
   assert.ok(!events.includes("cycle-failed"), events.join(", "));
 });
 
+test("an error thrown while the generator stops, after the writes, is still a cycle-failed line", async (t) => {
+  const stop = new AbortController();
+  const { dir, lines, generator } = await setup(t, () => undefined);
+  const running = generator(movingClock(0));
+  // The routing line of the cycle throws (standing for any unexpected error after the writes), with
+  // the stop arriving just then.
+  const info = running.logger.info.bind(running.logger);
+  running.logger.info = ((fields: unknown, ...rest: unknown[]) => {
+    if ((fields as { event?: unknown } | null)?.event === "cycle") {
+      stop.abort();
+      throw new Error("the routing line failed");
+    }
+    return (info as (...args: unknown[]) => void)(fields, ...rest);
+  }) as typeof running.logger.info;
+  const result = await runCycle(running, createCycleState(running.logger), {
+    write: true,
+    signal: stop.signal,
+  });
+  assert.ok(!result.ok && result.stage === "cycle", `${result.ok ? "ok" : result.stage} cycle`);
+  assert.equal(result.failure.kind, "unexpected");
+  // The files were written before it threw.
+  assert.equal((await readdir(dir)).length, 2);
+  const failed = lines().filter((line) => line["event"] === "cycle-failed");
+  assert.deepEqual(
+    failed.map((line) => line["error"]),
+    ["the routing line failed"],
+  );
+});
+
 test("the model pauses once per entry and once per backend, and its steps give the same table", () => {
   // 30 stacks of 2 containers: 60 entries, 30 backends.
   const containers = Array.from({ length: 60 }, (_, index) => container({ stack_name: `s${index % 30}` }));

@@ -12,7 +12,7 @@ import {
   seedAliases,
   type AliasMemory,
 } from "./carry-aliases.js";
-import { createCyclePacer } from "./cycle-pacer.js";
+import { createCyclePacer, CycleStopped } from "./cycle-pacer.js";
 import { routingTableSteps } from "../model/build-routing-table.js";
 import type { RoutingTable } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
@@ -106,7 +106,9 @@ export async function runCycle(generator: Generator, state: CycleState, run: Cyc
     return await cycle(generator, state, run, elapsed);
   } catch (error) {
     const failure = describeFailure(error);
-    if (run.signal?.aborted) return { ok: false, stage: "cycle", failure, durationMs: elapsed() };
+    // Only the stop itself goes unlogged: anything else that throws while stopping (after the writes,
+    // say) is still a cycle-failed line.
+    if (error instanceof CycleStopped) return { ok: false, stage: "cycle", failure, durationMs: elapsed() };
     generator.logger.error(
       { event: "cycle-failed", kind: failure.kind, error: failure.message },
       `cycle failed unexpectedly, files kept as they are; retrying: ${failure.message}`,
