@@ -1,8 +1,9 @@
 // A long cycle shares the event loop (cycle/cycle-pacer.ts): between the model's steps (one per container
-// entry, then one per stage) it pauses, so a timer, a /healthz request or a stop is seen during the
-// cycle, not only at its end; a stop seen at a pause ends the cycle without writing; pausing changes no
-// byte of the output. The pauses are forced by a monotonic clock that moves a second at every read (no
-// timing is asserted: only the order of events).
+// entry, one per backend, then one per stage) it pauses, so a timer, a /healthz request or a stop is seen
+// during the cycle, not only at its end; a stop seen at a pause (or before the writes) ends the cycle
+// without writing, and the loop without reporting it; pausing changes no byte of the output. The pauses
+// are forced by a monotonic clock that moves a second at every read (no timing is asserted: only the
+// order of events).
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { test, type TestContext } from "node:test";
@@ -13,6 +14,7 @@ import {
   createCycleState,
   routingTableSteps,
   runCycle,
+  runLoop,
   type Clock,
   type Generator,
 } from "../src/index.js";
@@ -114,6 +116,21 @@ test("a stop seen at a pause ends the cycle: nothing written, no cycle line, no 
   // never paused, or paused without looking at the signal (the check before the writes ended the cycle
   // all the same).
   assert.ok(clock.reads() < 10, `${clock.reads()} reads of the clock`);
+  assert.deepEqual(await readdir(dir), []);
+  const events = lines().map((line) => line["event"]);
+  assert.ok(!events.includes("cycle"), events.join(", "));
+  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+});
+
+test("a loop stopped at a pause of its cycle ends: the cycle is not reported, nothing is written", async (t) => {
+  const stop = new AbortController();
+  const { dir, lines, generator } = await setup(t, () => stop.abort());
+  const reported: string[] = [];
+  // The hook feeding /healthz, /metrics, /routes and /explain (status/start-generator-status.ts).
+  await runLoop(generator(movingClock(1000)), stop.signal, (result) =>
+    reported.push(result.ok ? "ok" : result.stage),
+  );
+  assert.deepEqual(reported, []);
   assert.deepEqual(await readdir(dir), []);
   const events = lines().map((line) => line["event"]);
   assert.ok(!events.includes("cycle"), events.join(", "));
