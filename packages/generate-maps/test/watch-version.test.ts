@@ -234,15 +234,15 @@ test("a server that does not hold long polls is logged once, not again with ever
   assert.deepEqual(events, ["longpoll-failed"]);
 });
 
-test("a long poll that fails in the grace after the deadline's /version showed a change is a failure, not a cut that missed the change", async () => {
+// A client whose long poll stays open until `versionAsked` (its GET /version, the deadline's read) fails
+// it through `failPoll`, or the wait's signal aborts it.
+function pollFailingClient(
+  versionAsked: (failPoll: (error: Error) => void) => Promise<string>,
+): MetadataClient {
   let failPoll: (error: Error) => void = () => {};
-  const failing: MetadataClient = {
+  return {
     baseUrl: "http://failing/2015-12-19",
-    // The deadline's GET /version: the version moved; the long poll, still open, then fails at once.
-    getJson: async () => {
-      setTimeout(() => failPoll(new Error("socket hang up")), 20);
-      return "v2";
-    },
+    getJson: async () => versionAsked(failPoll),
     getText: async () => "",
     waitForVersion: (_last, _maxWait, signal) =>
       new Promise((_resolve, reject) => {
@@ -250,6 +250,14 @@ test("a long poll that fails in the grace after the deadline's /version showed a
         signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
       }),
   };
+}
+
+test("a long poll that fails in the grace after the deadline's /version showed a change is a failure, not a cut that missed the change", async () => {
+  // The deadline's GET /version: the version moved; the long poll, still open, then fails at once.
+  const failing = pollFailingClient(async (failPoll) => {
+    setTimeout(() => failPoll(new Error("socket hang up")), 20);
+    return "v2";
+  });
   const { logger, lines } = captureLogger();
   const watcher = createVersionWatcher(failing, 300, logger);
   assert.equal(await settle(watcher.waitForChange("v1", new AbortController().signal), 3000), "interval");
@@ -260,23 +268,13 @@ test("a long poll that fails in the grace after the deadline's /version showed a
 });
 
 test("a long poll that fails while the deadline's /version is asked is a failure, not a poll held until the cut", async () => {
-  let failPoll: (error: Error) => void = () => {};
-  const failing: MetadataClient = {
-    baseUrl: "http://failing/2015-12-19",
-    // The deadline's GET /version: the long poll, still open, fails while it is asked; /version answers
-    // the version the poll waited on.
-    getJson: async () => {
-      failPoll(new Error("socket hang up"));
-      await delay(20);
-      return "v1";
-    },
-    getText: async () => "",
-    waitForVersion: (_last, _maxWait, signal) =>
-      new Promise((_resolve, reject) => {
-        failPoll = reject;
-        signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
-      }),
-  };
+  // The deadline's GET /version: the long poll, still open, fails while it is asked; /version answers
+  // the version the poll waited on.
+  const failing = pollFailingClient(async (failPoll) => {
+    failPoll(new Error("socket hang up"));
+    await delay(20);
+    return "v1";
+  });
   const { logger, lines } = captureLogger();
   const reached: (string | null)[] = [];
   const watcher = createVersionWatcher(failing, 600, logger, undefined, (error) => reached.push(error));
