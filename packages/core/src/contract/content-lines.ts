@@ -13,6 +13,9 @@ export const MAX_PROBLEMS = 20;
 export const MAX_SHARED_SERVERS = 500_000;
 export const MAX_SHARED_BACKENDS = 500_000;
 export const MAX_SHARED_MAP_KEYS = 500_000;
+/** the most bytes of either shared file: the reloader reads no larger input, and the generator's union
+ * step (old and new backends in one file) stays within it */
+export const MAX_SHARED_FILE_BYTES = 64 * 1024 * 1024;
 /** longer lines are refused unread: no line the generator writes comes near it */
 export const MAX_LINE_LENGTH = 4096;
 /** how much of an offending line a problem quotes */

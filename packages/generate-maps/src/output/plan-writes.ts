@@ -5,6 +5,7 @@ import { Buffer } from "node:buffer";
 import {
   eachLine,
   MAX_SHARED_BACKENDS,
+  MAX_SHARED_FILE_BYTES,
   MAX_SHARED_SERVERS,
   parseSharedFiles,
   renderBackendBlock,
@@ -14,12 +15,12 @@ import {
 import { salvageBackends } from "./salvage-backends.js";
 
 /**
- * the most bytes of the union step's backends file: the reloader's MAX_INPUT_BYTES (64 MiB), past which
- * it does not read an input. The new file stays under half of it (MAX_BACKENDS_BYTES), but the old one
- * is read up to twice the new size plus 1 MiB (oldOutputCap): a file an older generator wrote, or one
- * edited on the volume, took the union past it.
+ * the most bytes of the union step's backends file: the contract's MAX_SHARED_FILE_BYTES (64 MiB), past
+ * which the reloader does not read an input. The new file stays under half of it (MAX_BACKENDS_BYTES),
+ * but the old one is read up to twice the new size plus 1 MiB (oldOutputCap): a file an older generator
+ * wrote, or one edited on the volume, took the union past it.
  */
-export const MAX_UNION_BYTES = 64 * 1024 * 1024;
+export const MAX_UNION_BYTES = MAX_SHARED_FILE_BYTES;
 
 // One write of the plan: which file, with which bytes.
 export interface WriteStep {

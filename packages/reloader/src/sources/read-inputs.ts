@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { readBounded } from "@rancher-haproxy/core";
+import { MAX_SHARED_FILE_BYTES, readBounded } from "@rancher-haproxy/core";
 
 // Where the inputs are.
 export interface InputPaths {
@@ -36,8 +36,8 @@ export type InputsOutcome =
 // One file's bytes, or why not (`missing`: ENOENT).
 export type InputFileOutcome = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; reason: string };
 
-/** larger inputs are refused rather than read into memory */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** larger inputs are refused rather than read into memory (the contract's byte cap) */
+export const MAX_INPUT_BYTES = MAX_SHARED_FILE_BYTES;
 
 // Read all three; never throws.
 export async function readInputs(paths: InputPaths): Promise<InputsOutcome> {
