@@ -19,12 +19,16 @@ import {
 import { ROOT } from "./helpers/deploy-files.ts";
 import { ended } from "./helpers/ended.ts";
 
+// The last lines of every fake reloader below: it exits (9) once the entrypoint is gone, so no orphan is
+// left.
+const EXITS_WITH_ENTRYPOINT = `const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(9), 50);`;
+
 const FAKE_RELOADER = `
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(3));
-const parent = process.ppid;
 console.log(JSON.stringify({ event: "fake.started" }));
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 // The entrypoint's `haproxy` command on a fake reloader (`source`, run by node), its log lines read;
@@ -82,8 +86,7 @@ console.log(JSON.stringify({
   stopTimeout: process.env.RELOADER_STOP_TIMEOUT ?? null,
   args: process.argv.slice(2),
 }));
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 // Stops an entrypoint running the slow-dying reloader with `env` (it restarts it three times, exit 3);
@@ -173,8 +176,7 @@ void import("node:fs").then(({ existsSync, writeFileSync }) => {
   console.log(JSON.stringify({ event: "fake.started" }));
   setInterval(() => existsSync(dir + "/date-started") && process.exit(2), 20);
 });
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 // A stand-in `date` that, once armed, holds the command it runs in until the reloader has exited: a
@@ -213,9 +215,8 @@ test("a reloader that exits while a trap runs a command ends the entrypoint with
 const STOPPING_RELOADER = `
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(0));
-const parent = process.ppid;
 console.log(JSON.stringify({ event: "fake.started" }));
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 // The entrypoint with `reloader` and the stand-in \`date\` script `date` first on its PATH, its reloader
@@ -437,8 +438,7 @@ void import("node:fs").then(({ existsSync, rmSync }) => {
   console.log(JSON.stringify({ event: "fake.started" }));
   setInterval(() => existsSync(cue) && (rmSync(cue), process.exit(3)), 20);
 });
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 test("an ignored signal that keeps coming holds up neither a restart nor the exit, and adds one line at each", async (t) => {
@@ -498,8 +498,7 @@ void import("node:fs").then(({ existsSync, readdirSync, readFileSync, writeFileS
     process.exit(3);
   }
 });
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 test("an ignored signal during the restart pause does not cut it short: the reloader is started again after it", async (t) => {
@@ -569,9 +568,8 @@ for (const signal of [...OTHER_SIGNALS, ...REALTIME]) {
 const DIES_IN_STOP = `
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(3));
-const parent = process.ppid;
 console.log(JSON.stringify({ event: "fake.started", pid: process.pid }));
-setInterval(() => process.ppid !== parent && process.exit(9), 50);
+${EXITS_WITH_ENTRYPOINT}
 `;
 
 // A stand-in \`date\` that, armed, has the next process the entrypoint forks held (test/helpers/hold-fork.py)
