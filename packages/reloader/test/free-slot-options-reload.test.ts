@@ -44,6 +44,21 @@ async function startReloader(t: TestContext, fixture: Fixture, args: string[]) {
   return { reloader, apply };
 }
 
+// The shared files of TCP backends tcp_<port> for `ports`, each with `servers`, plus `more` backends.
+function tcpFiles(ports: readonly number[]) {
+  return (servers: SharedServer[], more: SharedBackend[] = []) => ({
+    backends: renderBackends({
+      backends: [...ports.map((port) => ({ name: `tcp_${port}`, mode: "tcp" as const, servers })), ...more],
+    }),
+    map: "",
+  });
+}
+
+// Another stack, a TCP backend on port `other` with one server: adding or removing it is a reload.
+function otherStack(other: number, server: SharedServer): SharedBackend {
+  return { name: `tcp_${other}`, mode: "tcp", servers: [{ ...server, name: "other-1" }] };
+}
+
 for (const [label, extra, host] of [
   ["a PROXY label", { proxy: "send-proxy" }, "127.0.0.123"],
   ["a maxconn label", { maxconn: 10 }, "127.0.0.124"],
@@ -52,10 +67,7 @@ for (const [label, extra, host] of [
     const { db, siblings } = await startServices(t, host, "127.0.0.125");
     const port = await freePort();
     const other = await freePort();
-    const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
-      backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }, ...more] }),
-      map: "",
-    });
+    const files = tcpFiles([port]);
     const up = [{ name: "db-1", address: db.host, port: db.port, ...extra }, ...siblings(1)];
     const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
     const { apply } = await startReloader(t, fixture, ["--tcp-ports", `${port},${other}`]);
@@ -63,11 +75,7 @@ for (const [label, extra, host] of [
     // db scaled to zero, its sibling keeps the backend
     assert.equal((await apply(files(siblings(1)))).event, "runtime.applied");
     // another stack: a reload (backends-changed)
-    const stack = {
-      name: `tcp_${other}`,
-      mode: "tcp" as const,
-      servers: [{ ...siblings(1)[0]!, name: "other-1" }],
-    };
+    const stack = otherStack(other, siblings(1)[0]!);
     assert.equal((await apply(files(siblings(1), [stack]))).event, "reload.applied");
 
     const before = await readReloadCounter(fixture.stateDir);
@@ -102,17 +110,8 @@ for (const [title, backendCount, hosts] of [
     const { db, siblings } = await startServices(t, hosts[0], hosts[1]);
     const ports = await Promise.all(Array.from({ length: backendCount }, () => freePort()));
     const other = await freePort();
-    const stack = {
-      name: `tcp_${other}`,
-      mode: "tcp" as const,
-      servers: [{ ...siblings(1)[0]!, name: "other-1" }],
-    };
-    const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
-      backends: renderBackends({
-        backends: [...ports.map((port) => ({ name: `tcp_${port}`, mode: "tcp" as const, servers })), ...more],
-      }),
-      map: "",
-    });
+    const stack = otherStack(other, siblings(1)[0]!);
+    const files = tcpFiles(ports);
     const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
     const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
     const tcpPorts = [...ports, other].join(",");
@@ -137,10 +136,7 @@ for (const [title, backendCount, hosts] of [
 test("a service scaled to zero beside its sibling comes back at runtime after a reloader restart", async (t) => {
   const { db, siblings } = await startServices(t, "127.0.0.128", "127.0.0.129");
   const port = await freePort();
-  const files = (servers: SharedServer[]) => ({
-    backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }] }),
-    map: "",
-  });
+  const files = tcpFiles([port]);
   const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
   const args = ["--tcp-ports", String(port)];
@@ -171,15 +167,8 @@ test("a carried set costs one reload at most: the sibling filling the backend ag
   const { db, siblings } = await startServices(t, "127.0.0.132", "127.0.0.133");
   const port = await freePort();
   const other = await freePort();
-  const stack = {
-    name: `tcp_${other}`,
-    mode: "tcp" as const,
-    servers: [{ ...siblings(1)[0]!, name: "other-1" }],
-  };
-  const files = (servers: SharedServer[], more: SharedBackend[] = []) => ({
-    backends: renderBackends({ backends: [{ name: `tcp_${port}`, mode: "tcp", servers }, ...more] }),
-    map: "",
-  });
+  const stack = otherStack(other, siblings(1)[0]!);
+  const files = tcpFiles([port]);
   const up = [{ name: "db-1", address: db.host, port: db.port, maxconn: 10 }, ...siblings(1)];
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, ...files(up) });
   const reloader = await startReloader(t, fixture, [
