@@ -4,7 +4,7 @@
 // Only the options are imported up front: the logger, the metadata client and what each mode runs are
 // loaded once they are read, so --help and a bad option load none of them, and --explain no writer.
 import { OptionsError } from "@rancher-haproxy/core/options";
-import { ignoreSignals } from "@rancher-haproxy/core/signals";
+import { ignoredSignalMessage, ignoreSignals } from "@rancher-haproxy/core/signals";
 import type { Generator } from "./cycle/run-cycle.js";
 import { parseOptions } from "./options/parse-options.js";
 
@@ -39,8 +39,7 @@ async function main(): Promise<number> {
   reportIgnoredSignals((signal, times) =>
     logger.warn(
       { event: "signal-ignored", signal, times },
-      `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops generate-maps` +
-        (times > 1 ? ` (${times} times since the last such line, at most one a minute)` : ""),
+      ignoredSignalMessage(signal, times, "generate-maps"),
     ),
   );
   const client = createMetadataClient({

@@ -7,7 +7,7 @@
 // never load them.
 import type { Logger } from "@rancher-haproxy/core/log";
 import { OptionsError } from "@rancher-haproxy/core/options";
-import { ignoreSignals } from "@rancher-haproxy/core/signals";
+import { ignoredSignalMessage, ignoreSignals } from "@rancher-haproxy/core/signals";
 import { killOurMaster } from "./adopt/kill-our-master.js";
 import type { RunningReloader } from "./main.js";
 import { parseReloaderCommandLine } from "./options/parse-reloader-command-line.js";
@@ -46,8 +46,7 @@ const logger: Logger = createLogger({ name: "reloader", level: options.logLevel,
 reportIgnoredSignals((signal, times) =>
   logger.warn(
     { event: "reloader.signal-ignored", signal, times },
-    `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops the reloader` +
-      (times > 1 ? ` (${times} times since the last such line, at most one a minute)` : ""),
+    ignoredSignalMessage(signal, times, "the reloader"),
   ),
 );
 let reloader: RunningReloader | null = null;

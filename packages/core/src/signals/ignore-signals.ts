@@ -27,6 +27,13 @@ export const IGNORED_SIGNALS = [
 // of `kill -USR2`) logged one line each, 1 500 lines for 20 000 kills from one shell loop, without bound.
 export const IGNORED_SIGNAL_LOG_MS = 60_000;
 
+// The log line's text for an ignored signal received `times` times since its last line, in `program`
+// ("generate-maps", "the reloader"): both programs say the same (docker-entrypoint.sh words its own alike).
+export function ignoredSignalMessage(signal: NodeJS.Signals, times: number, program: string): string {
+  const since = times > 1 ? ` (${times} times since the last such line, at most one a minute)` : "";
+  return `${signal} ignored: SIGTERM, SIGINT or SIGHUP stops ${program}${since}`;
+}
+
 /** Receives an ignored signal once the logger exists: `times` received since the last report of it. */
 export type IgnoredSignalReport = (signal: NodeJS.Signals, times: number) => void;
 
