@@ -62,9 +62,9 @@ export class SnapshotStore {
     return { generations, current };
   }
 
-  // The contract check of the inputs (logged when they are rejected).
+  // The contract check of the inputs and the cap on their slots (logged when they are rejected).
   validate(files: InputFiles): Validated {
-    return validateContract(files, this.parser, this.logger);
+    return validateContract(files, this.parser, this.logger, this.slotsPerBlock);
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the

@@ -1,25 +1,38 @@
 // The contract check SnapshotStore.validate runs on the inputs before anything is staged, with the one
-// problem its reason names.
+// problem its reason names; then the cap on the server slots the table would be rendered into.
 import type { Logger, SharedFilesParser, SharedTable } from "@rancher-haproxy/core";
+import { slotBoundProblem } from "../model/slot-bound.js";
 import { checkInputs, type InputProblem } from "../model/validate-inputs.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 
 // The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
 export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
 
-// The contract check of the inputs through the store's `parser`, logged when they are rejected.
-export function validateContract(files: InputFiles, parser: SharedFilesParser, logger: Logger): Validated {
-  const { problems, table } = checkInputs(files, (shared) => parser.parse(shared));
+// The contract check of the inputs through the store's `parser`, logged when they are rejected; a table
+// that needs more server slots than MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS) is rejected the same way,
+// before any slot is assigned.
+export function validateContract(
+  files: InputFiles,
+  parser: SharedFilesParser,
+  logger: Logger,
+  block: number,
+): Validated {
+  const checked = checkInputs(files, (shared) => parser.parse(shared));
+  const { table } = checked;
+  const tooMany = table === null ? null : slotBoundProblem(table.backends, block);
+  const problems: InputProblem[] =
+    tooMany === null ? checked.problems : [{ file: "backends", line: null, text: null, reason: tooMany }];
   if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
     const reason = `not settled yet: ${describe(problems[0], files.paths)} (the generator is between its writes?)`;
     return { ok: false, reason, unsettled: true };
   }
-  if (table !== null) return { ok: true, table };
+  if (table !== null && tooMany === null) return { ok: true, table };
   // The reason names a line wrong in itself, not one of the keys that only wait for their backend.
   const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
+  const what = tooMany === null ? "break the generated-file contract" : "need too many server slots";
   logger.error(
     { event: "inputs.rejected", problems },
-    `the input files break the generated-file contract: keeping the running config (${describe(shown, files.paths)})`,
+    `the input files ${what}: keeping the running config (${describe(shown, files.paths)})`,
   );
   return { ok: false, reason: `inputs rejected: ${describe(shown, files.paths)}` };
 }
