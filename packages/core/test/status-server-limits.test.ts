@@ -145,14 +145,24 @@ test("a request target that is not a path, or no URL can be made of, is a 400, n
   assert.deepEqual(rejections, []);
 });
 
-test("a target starting with // is no path: //healthz is a 400, never `/`'s 200 list or another route", async (t) => {
+test("a target starting with // or /\\ is no path: //healthz is a 400, never `/`'s 200 list or another route", async (t) => {
   // A failing /healthz: a health check at a doubled slash (a base URL ending in / joined with /healthz)
   // was answered `/`'s path list with 200, so it saw a healthy process whatever /healthz said.
   const routes: StatusRoutes = { "/healthz": () => jsonResponse({ status: "failing" }, 503), ...METRICS };
   for (const token of [null, "s3cret-token"]) {
     const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger, token });
     t.after(() => server.close());
-    for (const target of ["//healthz", "//healthz?x=1", "//status.invalid/healthz", "//x/metrics"])
+    // `\` is a `/` in an http URL: `/\healthz` was host healthz and path `/` too (found 2026-12-05)
+    for (const target of [
+      "//healthz",
+      "//healthz?x=1",
+      "//status.invalid/healthz",
+      "//x/metrics",
+      "/\\healthz",
+      "/\\\\healthz",
+      "/\\status.invalid/healthz",
+      "/\\x/metrics",
+    ])
       assert.equal(
         await rawStatusLine(server.port, `GET ${target} HTTP/1.1`),
         "HTTP/1.1 400 Bad Request",

@@ -75,12 +75,13 @@ function hasBody(request: IncomingMessage): boolean {
 }
 
 // The request target as a URL (its path and query); null for a target that is not a path (`*`, which
-// was read as `/*`; `//x/y`, which new URL reads as host x and path /y: `//healthz` was `/`, answered 200
-// whatever /healthz said) or that no URL can be made of, such as `http://[` (new URL throws on those: it
-// must not reach the process as an unhandled rejection).
+// was read as `/*`; `//x/y` and `/\x/y`, which new URL reads as host x and path /y, a `\` being a `/` in
+// an http URL: `//healthz` and `/\healthz` were `/`, answered 200 whatever /healthz said) or that no URL
+// can be made of, such as `http://[` (new URL throws on those: it must not reach the process as an
+// unhandled rejection).
 function requestUrl(target: string | undefined): URL | null {
-  // Origin form (`/path?query`, not `//…`) or absolute form (`http://host/path`) only.
-  if (target !== undefined && !/^(?:\/(?!\/)|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/.test(target)) return null;
+  // Origin form (`/path?query`, not `//…` nor `/\…`) or absolute form (`http://host/path`) only.
+  if (target !== undefined && !/^(?:\/(?![/\\])|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/.test(target)) return null;
   try {
     return new URL(target ?? "/", "http://status.invalid");
   } catch {
