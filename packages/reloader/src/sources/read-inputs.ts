@@ -3,7 +3,7 @@
 // reach the logs): a directory, FIFO, socket or symlink in a file's place is reported, never read.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { lstat, open } from "node:fs/promises";
 import { MAX_SHARED_FILE_BYTES, readBounded } from "@rancher-haproxy/core";
 
 // Where the inputs are.
@@ -73,7 +73,8 @@ export async function readInputFile(path: string, followSymlinks = false): Promi
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    if (code === "ELOOP") return { ok: false, missing: false, reason: "is a symlink (not followed)" };
+    if (code === "ELOOP")
+      return { ok: false, missing: false, reason: await loopReason(path, followSymlinks) };
     return { ok: false, missing: code === "ENOENT", reason: `cannot be opened (${code})` };
   }
   try {
@@ -92,6 +93,18 @@ export async function readInputFile(path: string, followSymlinks = false): Promi
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+// Why an open failed with ELOOP: the file is a symlink not followed, or a symlink loop is on its path
+// (lstat fails with ELOOP too) or, followed, at its end. All were said "is a symlink (not followed)", so
+// a user looked for a link at the file's path when its directory was the loop.
+async function loopReason(path: string, followSymlinks: boolean): Promise<string> {
+  const code = await lstat(path).then(
+    () => null,
+    (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error),
+  );
+  if (code === "ELOOP") return "cannot be opened (ELOOP: a directory on its path is a symlink loop)";
+  return followSymlinks ? "cannot be opened (ELOOP: a symlink loop)" : "is a symlink (not followed)";
 }
 
 // sha256 over the three files with their lengths, so moving bytes between files changes the hash.
