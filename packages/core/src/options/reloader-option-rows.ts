@@ -214,7 +214,7 @@ export const RELOADER_OPTION_ROWS = {
     "SERVER_SLOTS",
     integerType(1, 1000),
     "10",
-    "server slots per backend block: a backend holds a multiple of this many servers, free ones disabled; running out grows it by one block (a reload)",
+    "server slots per backend block: a backend holds a multiple of this many servers, free ones disabled; running out grows it by one block (a reload); inputs needing more than 1 000 000 slots in all are refused",
   ),
   maxRestarts: row(
     "max-restarts",
