@@ -167,6 +167,18 @@ for (const form of ["--stop-timeout 6s", "--stop-timeout=6s"]) {
   });
 }
 
+// A temp dir ($FAKE_DIR) whose bin/ holds the stand-in commands `commands` (name: script), and the
+// environment that gives the entrypoint that dir and puts them first on its PATH.
+async function standIns(t: TestContext, commands: Record<string, string>) {
+  const dir = await mkdtemp(join(tmpdir(), "rh-entry-fake-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "bin"));
+  for (const [name, script] of Object.entries(commands))
+    await writeFile(join(dir, "bin", name), script, { mode: 0o755 });
+  const env = { FAKE_DIR: dir, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}` };
+  return { dir, env };
+}
+
 // A reloader that exits 2 on its own once the stand-in `date` (below) runs, and says where it is.
 const EXITS_WHILE_DATE_RUNS = `
 process.on("SIGHUP", () => {});
@@ -198,7 +210,10 @@ test("a reloader that exits while a trap runs a command ends the entrypoint with
   // SIGUSR1 is logged with a time `date` gives; the reloader exits meanwhile, and the shell
   // collects it while it waits for `date`. The status was then read as "killed by SIGUSR1" (138) and
   // the reloader started again: its exit 2 (or 1, or 0) was lost.
-  const { dir, entrypoint } = await startWithDate(t, HOLDING_DATE, EXITS_WHILE_DATE_RUNS);
+  const { dir, entrypoint } = await startWithStandIns(t, {
+    date: HOLDING_DATE,
+    reloader: EXITS_WHILE_DATE_RUNS,
+  });
   await writeFile(join(dir, "armed"), "");
   process.kill(entrypoint.pid, "SIGUSR1");
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 2, signal: null });
@@ -219,17 +234,15 @@ console.log(JSON.stringify({ event: "fake.started" }));
 ${EXITS_WITH_ENTRYPOINT}
 `;
 
-// The entrypoint with `reloader` and the stand-in \`date\` script `date` first on its PATH, its reloader
-// started; `dir` ($FAKE_DIR) holds the files the stand-ins read, and entrypoint.pid.
-async function startWithDate(t: TestContext, date: string, reloader = STOPPING_RELOADER) {
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-date-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), date, { mode: 0o755 });
-  const entrypoint = await startEntrypoint(t, reloader, {
-    FAKE_DIR: dir,
-    PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-  });
+// The entrypoint with `reloader` (STOPPING_RELOADER unless given) and the stand-in \`date\` script `date`
+// first on its PATH, its reloader started; `dir` ($FAKE_DIR) holds the files the stand-ins read, and
+// entrypoint.pid.
+async function startWithStandIns(
+  t: TestContext,
+  { date, reloader = STOPPING_RELOADER }: { date: string; reloader?: string },
+) {
+  const { dir, env } = await standIns(t, { date });
+  const entrypoint = await startEntrypoint(t, reloader, env);
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
   return { dir, entrypoint };
@@ -250,7 +263,7 @@ exec /bin/date "$@"
 // The entrypoint with STOPPING_RELOADER and SIGNALLING_DATE on its PATH, its reloader started; `dir` is
 // where the stand-in \`date\` reads which signal to send (the armed file) and to whom.
 async function startWithSignallingDate(t: TestContext) {
-  return startWithDate(t, SIGNALLING_DATE);
+  return startWithStandIns(t, { date: SIGNALLING_DATE });
 }
 
 test("SIGTERM while SIGUSR1's log line is being written: the reloader is still stopped, exit 0", async (t) => {
@@ -296,20 +309,26 @@ fi
 exec /bin/date "$@"
 `;
 
-test("a flood of an ignored signal is one line at once, then one a minute with how many came since, and the rest when the reloader ends", async (t) => {
-  // One line per signal: a \`docker kill -s USR1\` in a loop filled the entrypoint's stderr without bound.
-  const { dir, entrypoint } = await startWithDate(t, AHEAD_DATE);
-  const ignored = () => entrypoint.logs.filter((line) => line.event === "entrypoint.signal-ignored");
-  const times = (signal: string) =>
-    ignored()
-      .filter((line) => line["signal"] === signal)
-      .map((line) => line["times"]);
+// What an entrypoint logged of the signals it ignored: `logged` waits for the next line about `signal`
+// (from its log line `from` on), `times` lists the `times` of its lines so far.
+function ignoredLines(entrypoint: Awaited<ReturnType<typeof startEntrypoint>>) {
   const logged = (signal: string, from = 0) =>
     entrypoint.waitForEvent("entrypoint.signal-ignored", {
       from,
       match: (line) => line["signal"] === signal,
       timeoutMs: 10_000,
     });
+  const times = (signal: string) =>
+    entrypoint.logs
+      .filter((line) => line.event === "entrypoint.signal-ignored" && line["signal"] === signal)
+      .map((line) => line["times"]);
+  return { logged, times };
+}
+
+test("a flood of an ignored signal is one line at once, then one a minute with how many came since, and the rest when the reloader ends", async (t) => {
+  // One line per signal: a \`docker kill -s USR1\` in a loop filled the entrypoint's stderr without bound.
+  const { dir, entrypoint } = await startWithStandIns(t, { date: AHEAD_DATE });
+  const { logged, times } = ignoredLines(entrypoint);
   process.kill(entrypoint.pid, "SIGUSR1");
   await logged("USR1");
   // Its second (a delivery of its own: the first was handled) and a flood from a shell loop, then SIGUSR2.
@@ -352,17 +371,8 @@ test("a flood of an ignored signal is one line at once, then one a minute with h
 test("a clock set back does not hold an ignored signal's lines back as long: its next comes at once", async (t) => {
   // The lines are timed by `date +%s`, the wall clock: set back an hour after a line (a step of NTP's),
   // the signal had no line for an hour and a minute, however many came.
-  const { dir, entrypoint } = await startWithDate(t, AHEAD_DATE);
-  const logged = (signal: string, from = 0) =>
-    entrypoint.waitForEvent("entrypoint.signal-ignored", {
-      from,
-      match: (line) => line["signal"] === signal,
-      timeoutMs: 10_000,
-    });
-  const times = (signal: string) =>
-    entrypoint.logs
-      .filter((line) => line.event === "entrypoint.signal-ignored" && line["signal"] === signal)
-      .map((line) => line["times"]);
+  const { dir, entrypoint } = await startWithStandIns(t, { date: AHEAD_DATE });
+  const { logged, times } = ignoredLines(entrypoint);
   process.kill(entrypoint.pid, "SIGUSR1");
   await logged("USR1");
   await writeFile(join(dir, "ahead"), "-3600");
@@ -399,13 +409,8 @@ test("a signal whose minute is up by the end of another's line is logged then, b
   // The clock is read once more after a round that wrote lines (they take time): read once a call, a
   // SIGUSR1 noted during SIGUSR2's line was judged by the time before it, held, and its line waited for
   // the next signal, however late.
-  const { dir, entrypoint } = await startWithDate(t, AHEAD_DURING_LINE_DATE);
-  const logged = (signal: string, from = 0) =>
-    entrypoint.waitForEvent("entrypoint.signal-ignored", {
-      from,
-      match: (line) => line["signal"] === signal,
-      timeoutMs: 10_000,
-    });
+  const { dir, entrypoint } = await startWithStandIns(t, { date: AHEAD_DURING_LINE_DATE });
+  const { logged } = ignoredLines(entrypoint);
   process.kill(entrypoint.pid, "SIGUSR1");
   await logged("USR1");
   await writeFile(join(dir, "armed"), "");
@@ -594,18 +599,9 @@ test("a stop passed on while a restarted reloader is still a copy of the entrypo
     0,
     `test/helpers/hold-fork.py cannot run here: ${probe.stderr || String(probe.error)}`,
   );
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-hold-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "bin"));
-  await writeFile(join(dir, "bin", "date"), MARKING_DATE, { mode: 0o755 });
+  const { dir, env } = await standIns(t, { date: MARKING_DATE });
   const holder = ["python3", HOLD_FORK, join(dir, "hold"), "1", "--"];
-  const entrypoint = await startEntrypoint(
-    t,
-    DIES_IN_STOP,
-    { FAKE_DIR: dir, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}` },
-    [],
-    holder,
-  );
+  const entrypoint = await startEntrypoint(t, DIES_IN_STOP, env, [], holder);
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   const shell = listProcesses().find((proc) => proc.ppid === entrypoint.pid && proc.name === "sh");
   assert.ok(shell, "the entrypoint runs under the holder");
