@@ -2,6 +2,7 @@
 # `generate-maps` runs the generator; `haproxy` (the default) or `reloader` runs the reloader, which
 # supervises HAProxy; anything else is executed as given (e.g. `sh` for debugging).
 # RANCHER_HAPROXY_APP overrides where the packages are (the image's path), for running this script outside it.
+# RANCHER_HAPROXY_UPTIME names the file read in place of /proc/uptime (the timers' clock), for the tests only.
 set -e
 APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 
@@ -82,18 +83,70 @@ stop_timeout_flag() {
   return 1
 }
 
-# What is left, in ms, of the stop budget (the --stop-timeout flag's value $1, or RELOADER_STOP_TIMEOUT;
-# neither, or blanks only, is the reloader's default, 30s) since the stop began (at least 1 s), for a
-# reloader started again during a stop, so the restarts do not add a whole budget each past the
-# container's stop grace. Nothing when not stopping or no budget is read.
+# The timers' clock (the restart pause's minute, the stop budget, the ignored-signal lines): the first
+# number of /proc/uptime, the seconds since boot to the centisecond (CLOCK_BOOTTIME), which setting the
+# time does not move, read by the shell's `read`: no fork. A centisecond is fine for the stop budget, in ms
+# but at least 1 s, and passed on to a reloader that takes far longer than that to start. The wall clock
+# (`date`, a fork a reading) made an NTP step or a clock set back change the timers (set back during a
+# stop, a restarted reloader was given the step on top of its budget; moved on, 1 s) and cost a `date`
+# each wake-up under a signal flood.
+# RANCHER_HAPROXY_UPTIME names another file in its place, for the tests only (they move that clock).
+UPTIME_FILE="${RANCHER_HAPROXY_UPTIME:-/proc/uptime}"
+clock_ms="" clock_offset=0 clock_source=uptime
+
+# Sets clock_ms to the timers' clock in ms. Where UPTIME_FILE cannot be read (no /proc) or holds no number,
+# the wall clock (`date +%s%3N`) from then on, carried on from the last reading. Neither goes back: a
+# reading below the last one (the wall clock set back) carries on from the last, so a step back neither
+# holds a line back nor stretches a stop budget; only a step forward of the wall clock, on that fallback
+# alone, counts as time passed. Not from a trap: a trap runs between any two commands, this one's too.
+read_clock() {
+  raw=""
+  if [ "$clock_source" = uptime ] && read -r up _ 2>/dev/null <"$UPTIME_FILE"; then
+    case "$up" in
+      '' | .* | *[!0-9.]* | *.*.*) ;;
+      *)
+        whole=${up%%.*}
+        frac=${up#"$whole"}
+        frac="${frac#.}000"
+        frac=${frac%"${frac#???}"}
+        whole=${whole#"${whole%%[!0]*}"}
+        frac=${frac#"${frac%%[!0]*}"}
+        [ ${#whole} -gt 12 ] || raw=$((${whole:-0} * 1000 + ${frac:-0}))
+        ;;
+    esac
+  fi
+  switched=""
+  if [ -z "$raw" ]; then
+    [ "$clock_source" = wall ] || clock_source=wall switched=1
+    raw=$(date +%s%3N)
+  fi
+  if [ -n "$clock_ms" ] && { [ -n "$switched" ] || [ $((raw + clock_offset)) -lt "$clock_ms" ]; }; then
+    clock_offset=$((clock_ms - raw))
+  fi
+  clock_ms=$((raw + clock_offset))
+}
+
+# Notes when the stop began (stop_at, on the timers' clock), the first time the loop sees it requested:
+# the stop's trap only notes the signal (read_clock is not for traps).
+note_stop() {
+  [ -z "$stopping" ] || [ -n "$stop_at" ] || {
+    read_clock
+    stop_at=$clock_ms
+  }
+}
+
+# Sets left_ms to what is left, in ms, of the stop budget ($budget_ms: the --stop-timeout flag, or
+# RELOADER_STOP_TIMEOUT; neither, or blanks only, is the reloader's default, 30s) since the stop began
+# (at least 1 s), for a reloader started again during a stop, so the restarts do not add a whole budget
+# each past the container's stop grace. Empty when not stopping or no budget is read. A variable, not
+# output: `$(...)` forks.
 remaining_stop_ms() {
-  [ -n "$stopping" ] && [ -n "$stop_at" ] || return 0
-  given="${1:-${RELOADER_STOP_TIMEOUT:-}}"
-  is_given "$given" || given=30s
-  budget=$(duration_ms "$given") || return 0
-  left=$((budget - ($(date +%s%3N) - stop_at)))
-  [ "$left" -ge 1000 ] || left=1000
-  echo "$left"
+  left_ms=""
+  [ -n "$stopping" ] && [ -n "$budget_ms" ] || return 0
+  note_stop
+  read_clock
+  left_ms=$((budget_ms - (clock_ms - stop_at)))
+  [ "$left_ms" -ge 1000 ] || left_ms=1000
 }
 
 # Runs the reloader "$@" (in place: the caller's `$!` is its pid), given $1 ms of stop budget when $1 is
@@ -126,9 +179,9 @@ iso_now() {
   date -u +%Y-%m-%dT%H:%M:%S.%3NZ
 }
 
-# The soonest, in seconds, a second line about the same ignored signal follows the first, as for the
-# programs (IGNORED_SIGNAL_LOG_MS): a `docker kill -s USR1` in a loop logged a line each, without bound.
-IGNORED_LOG_S=60
+# The soonest, in ms, a second line about the same ignored signal follows the first, as for the programs
+# (IGNORED_SIGNAL_LOG_MS): a `docker kill -s USR1` in a loop logged a line each, without bound.
+IGNORED_LOG_MS=60000
 
 # Writes the line about ignored signal $1 (a name as the traps note it), received $2 times since the last.
 log_ignored_line() {
@@ -139,18 +192,18 @@ log_ignored_line() {
 }
 
 # Logs the signals this script ignored since the last call, as the programs do: each signal at once the
-# first time, then at most once per IGNORED_LOG_S with `times`, how many came since its last line. Those
-# counted meanwhile ($held) are logged at the first call after their IGNORED_LOG_S (there is no timer:
-# the next signal, the reloader's exit), or at once given `all` (the reloader ended). Their traps only
-# note them (in $ignored): a trap that ran commands (the log line) could have a stop's trap run inside
-# it, and dash then ended this script from its `wait`, the stop never passed on to the reloader. One
-# noted while a command runs here (`date`) is handled too before this returns: the caller goes back to
-# `wait`, and its line came only at the next wake-up. Only then: a round that ran no command ends this
-# even if a signal came meanwhile, so a flood (a signal noted in every round) cannot keep this from
-# returning, the caller from seeing the reloader end, nor `all` from writing a line each round: the clock
-# is read in the first round and after a round that wrote a line (lines are bounded, so rounds are), and
-# `all` is for what is held when it comes. Counts per signal are in ignored_count_<name> and the time of
-# its last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
+# first time, then at most once per IGNORED_LOG_MS with `times`, how many came since its last line. Those
+# counted meanwhile ($held) are logged at the first call after their IGNORED_LOG_MS on the timers' clock
+# (there is no timer: the next signal, the reloader's exit), or at once given `all` (the reloader ended).
+# Their traps only note them (in $ignored): a trap that ran commands (the log line) could have a stop's
+# trap run inside it, and dash then ended this script from its `wait`, the stop never passed on to the
+# reloader. One noted while a round here reads the clock or writes a line (its `date`) is handled too
+# before this returns: the caller goes back to `wait`, and its line came only at the next wake-up. Only
+# then: a round that did neither ends this even if a signal came meanwhile, so a flood (a signal noted in
+# every round) cannot keep this from returning, the caller from seeing the reloader end, nor `all` from
+# writing a line each round: the clock is read in the first round and after a round that wrote a line
+# (lines are bounded, so rounds are), and `all` is for what is held when it comes. Counts per signal are
+# in ignored_count_<name> and the time of its last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
 log_ignored() {
   flush=${1:-} now=""
   while :; do
@@ -161,14 +214,15 @@ log_ignored() {
       case " $held " in *" $name "*) ;; *) held="$held $name" ;; esac
     done
     [ -n "$held" ] || return 0
-    [ -n "$now" ] || now=$(date +%s) ran=1
+    if [ -z "$now" ]; then
+      read_clock
+      now=$clock_ms ran=1
+    fi
     waiting=$held held=""
     for name in $waiting; do
       case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
       eval "count=\$ignored_count_$key last=\${ignored_at_$key:-}"
-      # The wall clock: one set back (a step of NTP's) counts as due, not as a wait that long again.
-      if [ "$flush" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_S" ] ||
-        [ "$now" -lt "$last" ]; then
+      if [ "$flush" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_MS" ]; then
         log_ignored_line "$name" "$count"
         eval "ignored_count_$key=0 ignored_at_$key=\$now"
         ran=1 wrote=1
@@ -194,13 +248,17 @@ pass_stop() {
 supervise_reloader() {
   child="" stopping="" passed="" delay=1 stop_restarts=0
   flag_budget=$(stop_timeout_flag "$@") || flag_budget=""
-  # The traps only note the stop (the first signal wins): they interrupt `wait`, and the loop passes
-  # it on, once. Sending it from the trap too could deliver it twice (a trap runs between any two
-  # commands), and a second signal makes the reloader exit at once, HAProxy killed.
+  given="${flag_budget:-${RELOADER_STOP_TIMEOUT:-}}"
+  is_given "$given" || given=30s
+  budget_ms=$(duration_ms "$given") || budget_ms=""
+  # The traps only note the stop (the first signal wins): they interrupt `wait`, and the loop notes when
+  # it began (note_stop) and passes it on, once. Sending it from the trap too could deliver it twice (a
+  # trap runs between any two commands), and a second signal makes the reloader exit at once, HAProxy
+  # killed.
   stop_at=""
-  trap 'stopping=${stopping:-TERM} stop_at=${stop_at:-$(date +%s%3N)}' TERM
-  trap 'stopping=${stopping:-INT} stop_at=${stop_at:-$(date +%s%3N)}' INT
-  trap 'stopping=${stopping:-HUP} stop_at=${stop_at:-$(date +%s%3N)}' HUP
+  trap 'stopping=${stopping:-TERM}' TERM
+  trap 'stopping=${stopping:-INT}' INT
+  trap 'stopping=${stopping:-HUP}' HUP
   ignored="" held=""
   for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
   # By number: dash knows no name for SIGSTKFLT (16) nor for Linux's real-time signals (34-64).
@@ -214,10 +272,13 @@ supervise_reloader() {
   own_session=""
   ! command -v setsid >/dev/null 2>&1 || own_session=setsid
   while :; do
-    started=$(date +%s)
-    run_reloader "$(remaining_stop_ms "$flag_budget")" "$@" &
+    read_clock
+    started=$clock_ms
+    remaining_stop_ms
+    run_reloader "$left_ms" "$@" &
     child=$! passed=""
     while :; do
+      note_stop
       log_ignored
       pass_stop
       # A stop the reloader cannot take yet (still loading): poll until it can, or until it exits.
@@ -248,7 +309,8 @@ supervise_reloader() {
       stop_restarts=$((stop_restarts + 1))
       [ "$stop_restarts" -le 3 ] || exit "$code"
     fi
-    [ $(($(date +%s) - started)) -lt 60 ] || delay=1
+    read_clock
+    [ $((clock_ms - started)) -lt 60000 ] || delay=1
     pause=$delay
     [ -z "$stopping" ] || pause=0.1
     if [ "$code" -eq 3 ]; then how="ended by an uncaught error"; else how="killed by signal $((code - 128))"; fi

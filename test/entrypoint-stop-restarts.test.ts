@@ -2,10 +2,12 @@
 // stop, so that HAProxy still stops gracefully; but at most three times, so a reloader that dies in every
 // stop does not loop until the container is killed. A fake reloader (RANCHER_HAPROXY_APP) that exits 3
 // (an uncaught error that left HAProxy running) on every SIGTERM stands in for one. Also: a reloader that
-// exits on its own while a signal's trap runs a command ends the entrypoint with its own exit code.
+// exits on its own while a signal's trap runs a command ends the entrypoint with its own exit code, the
+// ignored signals' lines, and the timers' clock (RANCHER_HAPROXY_UPTIME, a file read in place of
+// /proc/uptime, moved by the tests) that neither a wall clock moved on nor one set back changes.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -77,10 +79,15 @@ test("a reloader that exits 3 in every stop is started again three times, then t
     assert.match(String(line["time"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, "an ISO time, as pino's");
 });
 
-// A reloader that takes 1.5 s to die on SIGTERM (exit 3), and says what stop budget it was given.
+// A reloader that takes 1.5 s to die on SIGTERM (exit 3), and says what stop budget it was given. Given
+// FAKE_STEP, it moves WALL_DATE's clock (below) by that many seconds when it gets the stop.
 const SLOW_DYING_RELOADER = `
 process.on("SIGHUP", () => {});
-process.on("SIGTERM", () => setTimeout(() => process.exit(3), 1500));
+process.on("SIGTERM", () => {
+  const step = process.env.FAKE_STEP;
+  if (step) void import("node:fs").then(({ writeFileSync }) => writeFileSync(process.env.FAKE_DIR + "/ahead", step));
+  setTimeout(() => process.exit(3), 1500);
+});
 console.log(JSON.stringify({
   event: "fake.started",
   stopTimeout: process.env.RELOADER_STOP_TIMEOUT ?? null,
@@ -167,6 +174,13 @@ for (const form of ["--stop-timeout 6s", "--stop-timeout=6s"]) {
   });
 }
 
+// A stand-in \`date\` whose clock runs ahead by the seconds in $FAKE_DIR/ahead (behind if negative), once
+// written: the wall clock moved on or set back (an NTP step, a clock set by hand).
+const WALL_DATE = `#!/bin/sh
+[ -e "$FAKE_DIR/ahead" ] && exec /bin/date -d "$(cat "$FAKE_DIR/ahead") seconds" "$@"
+exec /bin/date "$@"
+`;
+
 // A temp dir ($FAKE_DIR) whose bin/ holds the stand-in commands `commands` (name: script), and the
 // environment that gives the entrypoint that dir and puts them first on its PATH.
 async function standIns(t: TestContext, commands: Record<string, string>) {
@@ -177,6 +191,26 @@ async function standIns(t: TestContext, commands: Record<string, string>) {
     await writeFile(join(dir, "bin", name), script, { mode: 0o755 });
   const env = { FAKE_DIR: dir, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? "/usr/bin:/bin"}` };
   return { dir, env };
+}
+
+for (const [how, step] of [
+  ["set back", "-3600"],
+  ["moved on", "3600"],
+] as const) {
+  test(`a wall clock ${how} an hour during a stop neither stretches nor cuts short the budget of a reloader started again`, async (t) => {
+    // The entrypoint timed the stop by \`date\`, the wall clock: set back an hour (an NTP step) once the
+    // stop began, a restart was given an hour on top of its budget (HAProxy killed by the container's
+    // SIGKILL mid-drain); moved on an hour, 1 s (connections cut 1 s into a drain of a minute).
+    const { env } = await standIns(t, { date: WALL_DATE });
+    const budgets = await budgetsOfAStop(t, { ...env, FAKE_STEP: step, RELOADER_STOP_TIMEOUT: "60s" });
+    const left = budgets.slice(1).map((value) => Number(/^(\d+)ms$/.exec(String(value))?.[1]));
+    assert.equal(left.length, 3, `three restarts: ${JSON.stringify(budgets)}`);
+    // Each restart comes ≈ 1.6 s after the one before: ≈ 58.4, 56.8, 55.2 s left.
+    left.forEach((ms, index) => {
+      assert.ok(ms > 1000 && ms <= 60_000 - 1500 * (index + 1), `restart ${index + 1}: ${ms} ms left`);
+    });
+    assert.ok(left[0]! > left[1]! && left[1]! > left[2]!, `decreasing: ${left.join(", ")}`);
+  });
 }
 
 // A reloader that exits 2 on its own once the stand-in `date` (below) runs, and says where it is.
@@ -234,18 +268,33 @@ console.log(JSON.stringify({ event: "fake.started" }));
 ${EXITS_WITH_ENTRYPOINT}
 `;
 
-// The entrypoint with `reloader` (STOPPING_RELOADER unless given) and the stand-in \`date\` script `date`
-// first on its PATH, its reloader started; `dir` ($FAKE_DIR) holds the files the stand-ins read, and
-// entrypoint.pid.
+// The entrypoint with `reloader` (STOPPING_RELOADER unless given), the stand-in \`date\` script `date`
+// first on its PATH when given and, with `clock`, its timers' clock read from $FAKE_DIR/uptime (at 1000 s
+// until moved by setClock; "missing": never written, the timers fall back on the wall clock), its reloader
+// started; `dir` ($FAKE_DIR) holds the files the stand-ins read, and entrypoint.pid.
 async function startWithStandIns(
   t: TestContext,
-  { date, reloader = STOPPING_RELOADER }: { date: string; reloader?: string },
+  {
+    date,
+    reloader = STOPPING_RELOADER,
+    clock = false,
+  }: { date?: string; reloader?: string; clock?: boolean | "missing" },
 ) {
-  const { dir, env } = await standIns(t, { date });
-  const entrypoint = await startEntrypoint(t, reloader, env);
+  const { dir, env } = await standIns(t, date === undefined ? {} : { date });
+  const uptime: Record<string, string> = {};
+  if (clock !== false) uptime["RANCHER_HAPROXY_UPTIME"] = join(dir, "uptime");
+  if (clock === true) await setClock(dir, 1000);
+  const entrypoint = await startEntrypoint(t, reloader, { ...env, ...uptime });
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
   await writeFile(join(dir, "entrypoint.pid"), String(entrypoint.pid));
   return { dir, entrypoint };
+}
+
+// Sets the timers' clock of an entrypoint started with `clock` (dir's uptime file, read as /proc/uptime
+// is) to `seconds`: written beside it and renamed, so that it is never read half-written.
+async function setClock(dir: string, seconds: number) {
+  await writeFile(join(dir, "uptime.new"), `${seconds.toFixed(2)} 0.00\n`);
+  await rename(join(dir, "uptime.new"), join(dir, "uptime"));
 }
 
 // A stand-in \`date\` that, once armed (once), sends the entrypoint the signal named in the armed file
@@ -299,16 +348,6 @@ test("a signal that arrives while another's log line is being written is logged 
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
 });
 
-// A stand-in \`date\` whose whole seconds (\`date +%s\`, the entrypoint's clock for how often it logs an
-// ignored signal) run ahead by the seconds in $FAKE_DIR/ahead, once written: a minute passes at once.
-const AHEAD_DATE = `#!/bin/sh
-if [ "$*" = "+%s" ] && [ -e "$FAKE_DIR/ahead" ]; then
-  echo $(($(/bin/date +%s) + $(cat "$FAKE_DIR/ahead")))
-  exit 0
-fi
-exec /bin/date "$@"
-`;
-
 // What an entrypoint logged of the signals it ignored: `logged` waits for the next line about `signal`
 // (from its log line `from` on), `times` lists the `times` of its lines so far.
 function ignoredLines(entrypoint: Awaited<ReturnType<typeof startEntrypoint>>) {
@@ -327,7 +366,7 @@ function ignoredLines(entrypoint: Awaited<ReturnType<typeof startEntrypoint>>) {
 
 test("a flood of an ignored signal is one line at once, then one a minute with how many came since, and the rest when the reloader ends", async (t) => {
   // One line per signal: a \`docker kill -s USR1\` in a loop filled the entrypoint's stderr without bound.
-  const { dir, entrypoint } = await startWithStandIns(t, { date: AHEAD_DATE });
+  const { dir, entrypoint } = await startWithStandIns(t, { clock: true });
   const { logged, times } = ignoredLines(entrypoint);
   process.kill(entrypoint.pid, "SIGUSR1");
   await logged("USR1");
@@ -349,7 +388,7 @@ test("a flood of an ignored signal is one line at once, then one a minute with h
   assert.deepEqual(times("RTMIN+3"), [1]);
   // A minute on, the next SIGUSR1 is logged with how many came since the first line (coalesced ones
   // that were still pending are counted once, as the kernel delivers them).
-  await writeFile(join(dir, "ahead"), "61");
+  await setClock(dir, 1061);
   const from = entrypoint.logs.length;
   process.kill(entrypoint.pid, "SIGUSR1");
   const minute = await logged("USR1", from);
@@ -368,39 +407,91 @@ test("a flood of an ignored signal is one line at once, then one a minute with h
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
 
-test("a clock set back does not hold an ignored signal's lines back as long: its next comes at once", async (t) => {
-  // The lines are timed by `date +%s`, the wall clock: set back an hour after a line (a step of NTP's),
-  // the signal had no line for an hour and a minute, however many came.
-  const { dir, entrypoint } = await startWithStandIns(t, { date: AHEAD_DATE });
+test("the wall clock moved on or set back changes no ignored signal's lines: they keep to the timers' clock", async (t) => {
+  // The lines were timed by `date +%s`, the wall clock: moved on a minute (an NTP step), a signal's next
+  // line came at once, before its minute was up; set back, too (counted as due, not as an hour).
+  const { dir, entrypoint } = await startWithStandIns(t, { date: WALL_DATE, clock: true });
+  const { logged, times } = ignoredLines(entrypoint);
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1");
+  // Each SIGUSR1 is counted before the next signal's first line (the lower number is handled first).
+  await writeFile(join(dir, "ahead"), "61");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGUSR2");
+  await logged("USR2");
+  await writeFile(join(dir, "ahead"), "-3600");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGQUIT");
+  await logged("QUIT");
+  assert.deepEqual(times("USR1"), [1], "both held: the minute of the timers' clock is not up");
+  // A minute on the timers' clock (the file read in place of /proc/uptime): the next comes with the count.
+  await setClock(dir, 1060);
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1", from);
+  assert.deepEqual(times("USR1"), [1, 3]);
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+});
+
+test("a timers' clock that goes back holds no line back: it carries on from its last reading", async (t) => {
+  // Without /proc/uptime the timers fall back on the wall clock, which can be set back (an NTP step); the
+  // file read in its place here goes back too. Counted from the reading before the step, the minute ends
+  // as it would have, not once the clock is back where it was (16 minutes on for a step of 15).
+  const { dir, entrypoint } = await startWithStandIns(t, { clock: true });
+  const { logged, times } = ignoredLines(entrypoint);
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1");
+  await setClock(dir, 1030);
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGUSR2");
+  await logged("USR2");
+  // Back 15 minutes, then 30 s on: a minute since the line (30 s before the step, 30 s after it).
+  await setClock(dir, 130);
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGQUIT");
+  await logged("QUIT");
+  assert.deepEqual(times("USR1"), [1], "held: 30 s since the line");
+  await setClock(dir, 160);
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1", from);
+  assert.deepEqual(times("USR1"), [1, 3]);
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+});
+
+test("without a readable /proc/uptime the timers fall back on the wall clock, a step back of it holding no line back", async (t) => {
+  // The fallback: `date` from the first reading that fails on (here, a file that is not there). A wall
+  // clock set back an hour after a line carries on from its last reading: the next line a minute after
+  // the first, by the time that passed, neither at once nor an hour and a minute later.
+  const { dir, entrypoint } = await startWithStandIns(t, { date: WALL_DATE, clock: "missing" });
   const { logged, times } = ignoredLines(entrypoint);
   process.kill(entrypoint.pid, "SIGUSR1");
   await logged("USR1");
   await writeFile(join(dir, "ahead"), "-3600");
   process.kill(entrypoint.pid, "SIGUSR1");
-  await logged("USR1", entrypoint.logs.length);
-  // Once: the minute counts from the clock as it is now. SIGUSR2's line (its first, at once) comes once
-  // that SIGUSR1 was counted (the lower number is handled first).
-  process.kill(entrypoint.pid, "SIGUSR1");
   process.kill(entrypoint.pid, "SIGUSR2");
   await logged("USR2");
-  assert.deepEqual(times("USR1"), [1, 1]);
+  assert.deepEqual(times("USR1"), [1], "held: seconds since the line, not a clock an hour behind it");
+  // A minute on from the step back (the wall clock then an hour less a minute behind): the minute is up.
+  await writeFile(join(dir, "ahead"), "-3539");
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1", from);
+  assert.deepEqual(times("USR1"), [1, 2]);
   process.kill(entrypoint.pid, "SIGTERM");
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
-  assert.deepEqual(times("USR1"), [1, 1, 1], "the third, logged when the reloader ended");
 });
 
-// AHEAD_DATE that, once armed (once), runs a minute ahead from the time of the next line on (`date -u`)
-// and sends the entrypoint SIGUSR1 while that line is being written.
-const AHEAD_DURING_LINE_DATE = `#!/bin/sh
+// A stand-in \`date\` that, once armed (once), moves the timers' clock ($FAKE_DIR/uptime) a minute on at the
+// time of the next line (`date -u`) and sends the entrypoint SIGUSR1 while that line is being written.
+const ON_DURING_LINE_DATE = `#!/bin/sh
 if [ "$1" = -u ] && [ -e "$FAKE_DIR/armed" ]; then
   rm -f "$FAKE_DIR/armed"
-  echo 61 > "$FAKE_DIR/ahead"
+  echo "1061.00 0.00" > "$FAKE_DIR/uptime.new" && mv "$FAKE_DIR/uptime.new" "$FAKE_DIR/uptime"
   kill -USR1 "$(cat "$FAKE_DIR/entrypoint.pid")"
   sleep 0.2
-fi
-if [ "$*" = "+%s" ] && [ -e "$FAKE_DIR/ahead" ]; then
-  echo $(($(/bin/date +%s) + $(cat "$FAKE_DIR/ahead")))
-  exit 0
 fi
 exec /bin/date "$@"
 `;
@@ -409,7 +500,7 @@ test("a signal whose minute is up by the end of another's line is logged then, b
   // The clock is read once more after a round that wrote lines (they take time): read once a call, a
   // SIGUSR1 noted during SIGUSR2's line was judged by the time before it, held, and its line waited for
   // the next signal, however late.
-  const { dir, entrypoint } = await startWithStandIns(t, { date: AHEAD_DURING_LINE_DATE });
+  const { dir, entrypoint } = await startWithStandIns(t, { date: ON_DURING_LINE_DATE, clock: true });
   const { logged } = ignoredLines(entrypoint);
   process.kill(entrypoint.pid, "SIGUSR1");
   await logged("USR1");
@@ -478,6 +569,42 @@ test("an ignored signal that keeps coming holds up neither a restart nor the exi
   );
   assert.ok(lines.slice(1).every((line) => Number(line["times"]) >= 1));
   assert.equal(entrypoint.count("fake.started"), 2, "started again once");
+});
+
+test("the restart pause keeps to the timers' clock: a wall clock set back or moved on neither keeps it long nor cuts it short", async (t) => {
+  // The pause doubles (1 s, 2 s, … 30 s) while the reloader dies within a minute of its start, and is 1 s
+  // again after a run of a minute. Timed by \`date +%s\`, the wall clock, a run during which it was set
+  // back an hour never counted as a minute, and one during which it was moved on an hour always did (the
+  // pause of a crash loop back to 1 s).
+  const { dir, entrypoint } = await startWithStandIns(t, {
+    date: WALL_DATE,
+    reloader: CRASHES_ON_CUE,
+    clock: true,
+  });
+  // The pause after the running reloader crashes, `meanwhile` done first; once it is started again.
+  const pauseAfterCrash = async (meanwhile: () => Promise<void>) => {
+    const from = entrypoint.logs.length;
+    await meanwhile();
+    await writeFile(join(dir, "crash"), "");
+    const died = await entrypoint.waitForEvent("entrypoint.reloader-died", { from, timeoutMs: 10_000 });
+    assert.equal(died["exitCode"], 3);
+    await entrypoint.waitForEvent("fake.started", { from: entrypoint.logs.indexOf(died), timeoutMs: 10_000 });
+    return died["restartInS"];
+  };
+  const pauses = [await pauseAfterCrash(async () => {})];
+  // A run of a minute on the timers' clock, the wall clock set back an hour meanwhile: 1 s again.
+  pauses.push(
+    await pauseAfterCrash(async () => {
+      await writeFile(join(dir, "ahead"), "-3600");
+      await setClock(dir, 1061);
+    }),
+  );
+  // A run of no time on the timers' clock, the wall clock moved on two hours meanwhile: doubled.
+  pauses.push(await pauseAfterCrash(() => writeFile(join(dir, "ahead"), "3600")));
+  assert.deepEqual(pauses, [1, 1, 2]);
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
 });
 
 // A reloader that exits 3 (an uncaught error, HAProxy left) at its first start and runs at the next; it
@@ -577,12 +704,15 @@ console.log(JSON.stringify({ event: "fake.started", pid: process.pid }));
 ${EXITS_WITH_ENTRYPOINT}
 `;
 
-// A stand-in \`date\` that, armed, has the next process the entrypoint forks held (test/helpers/hold-fork.py)
-// when asked for whole seconds, as the restart loop's \`started=$(date +%s)\` does right before it starts
-// the reloader in the background.
-const MARKING_DATE = `#!/bin/sh
-[ "$*" = "+%s" ] && [ -e "$FAKE_DIR/armed" ] && : > "$FAKE_DIR/hold"
-exec /bin/date "$@"
+// A stand-in \`sleep\` that, armed (once), has the next process the entrypoint forks held
+// (test/helpers/hold-fork.py): the first \`sleep\` after a reloader dies in a stop is the restart pause's,
+// and the entrypoint forks nothing more before it starts the reloader again in the background.
+const MARKING_SLEEP = `#!/bin/sh
+if [ -e "$FAKE_DIR/armed" ]; then
+  rm -f "$FAKE_DIR/armed"
+  : > "$FAKE_DIR/hold"
+fi
+exec /bin/sleep "$@"
 `;
 
 const HOLD_FORK = join(ROOT, "test", "helpers", "hold-fork.py");
@@ -599,7 +729,7 @@ test("a stop passed on while a restarted reloader is still a copy of the entrypo
     0,
     `test/helpers/hold-fork.py cannot run here: ${probe.stderr || String(probe.error)}`,
   );
-  const { dir, env } = await standIns(t, { date: MARKING_DATE });
+  const { dir, env } = await standIns(t, { sleep: MARKING_SLEEP });
   const holder = ["python3", HOLD_FORK, join(dir, "hold"), "1", "--"];
   const entrypoint = await startEntrypoint(t, DIES_IN_STOP, env, [], holder);
   await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
@@ -608,7 +738,6 @@ test("a stop passed on while a restarted reloader is still a copy of the entrypo
   await writeFile(join(dir, "armed"), "");
   process.kill(shell.pid, "SIGTERM");
   const restarted = await entrypoint.waitForEvent("fake.started", { from: 1, timeoutMs: 10_000 });
-  await rm(join(dir, "armed"));
   const held = entrypoint.logs.flatMap(
     (line) => /^hold-fork: holding (\d+)$/.exec(line.raw ?? "")?.[1] ?? [],
   );
