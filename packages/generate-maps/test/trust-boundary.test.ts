@@ -329,3 +329,96 @@ test("an answer of more than 250 000 entries (`[{},{},…]`, 750 KB) is refused 
   assert.match(String(failed?.["error"]), /containers: answer has more than 250000 entries/);
   assert.equal(await readOrUndefined(paths.map), undefined, "nothing written");
 });
+
+test("a long stack uuid, container name or aliases key is cut in every skip that quotes it: /routes answers", async (t) => {
+  // Each value is quoted by another container's or alias's skip. Before, the reasons pasted them whole:
+  // a 1 MiB stack uuid quoted by 3 000 skips made /routes throw `Invalid string length` after 14 s of a
+  // blocked loop and 4 GB of RSS, and a 1 MB aliases key with 20 000 aliases kept a cycle busy for minutes.
+  const long = "f".repeat(100_000);
+  const tree = structuredClone(TREE);
+  const containers = tree.containers as Record<string, unknown>[];
+  const template = {
+    ...(containers.find((c) => c["name"] === "app-r124-web-2") ?? {}),
+    state: "running",
+    health_state: "healthy",
+  };
+  const http = { "map-public-http": "8080" };
+  const tcp = { "map-public-tcp": "15432:5432" };
+  const uuid = (n: number) => `e0000000-00${n}-4000-8000-000000000001`;
+  containers.push(
+    // one stack name, two stack uuids: the lowest uuid (the long one) wins the backend
+    { ...template, name: "twin-a", uuid: uuid(11), stack_name: "twin", stack_uuid: `a${long}`, labels: http },
+    { ...template, name: "twin-b", uuid: uuid(12), stack_name: "twin", stack_uuid: "b", labels: http },
+    // one server name twice: the long name comes first and wins
+    { ...template, name: `dup-${long}`, uuid: uuid(21), labels: http },
+    { ...template, name: "dup-z", uuid: uuid(21), labels: http },
+    // one public TCP port, one stack name, two stack uuids
+    { ...template, name: "db-a", uuid: uuid(31), stack_name: "db", stack_uuid: `a${long}`, labels: tcp },
+    { ...template, name: "db-b", uuid: uuid(32), stack_name: "db", stack_uuid: "b", labels: tcp },
+    // one TCP server name twice
+    {
+      ...template,
+      name: `tcp-${long}`,
+      uuid: uuid(41),
+      stack_name: "cache",
+      labels: { "map-public-tcp": "16379:6379" },
+    },
+    {
+      ...template,
+      name: "tcp-z",
+      uuid: uuid(41),
+      stack_name: "cache",
+      labels: { "map-public-tcp": "16379:6379" },
+    },
+  );
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== "object" || value === null) return;
+    const object = value as Record<string, unknown>;
+    const metadata = object["metadata"] as Record<string, unknown> | undefined;
+    if (object["metadata_kind"] === "service" && metadata && typeof metadata["aliases"] === "object")
+      metadata["aliases"] = { ...(metadata["aliases"] as object), [`k${long}`]: ["one", "two"] };
+    Object.values(object).forEach(visit);
+  };
+  visit(tree);
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const gen = startGenerator(t, {
+    hostPort: server.hostPort,
+    dir: await tempDir(t),
+    env: { STATUS_PORT: "0" },
+  });
+  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
+  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
+  const response = await fetch(`${String(listening["url"])}/routes`);
+  assert.equal(response.status, 200);
+  const routes = (await response.json()) as {
+    skipped: { container: string; code: string; reason: string }[];
+    skippedAliases: { alias: string; stack: string; code: string; reason: string }[];
+  };
+  const reasons = new Map(routes.skipped.map((skip) => [skip.container, `${skip.code}: ${skip.reason}`]));
+  assert.match(
+    reasons.get("twin-b") ?? "",
+    /^stack-case-conflict: .*\(uuid af+… \(99801 more characters\)\)/,
+  );
+  assert.match(
+    reasons.get("dup-z") ?? "",
+    /^duplicate-server: .* by container dup-f+… \(99804 more characters\)$/,
+  );
+  assert.match(reasons.get("db-b") ?? "", /^tcp-port-conflict: .*\(uuid af+… \(99801 more characters\)\)/);
+  assert.match(
+    reasons.get("tcp-z") ?? "",
+    /^duplicate-server: .* by container tcp-f+… \(99804 more characters\)$/,
+  );
+  const aliases = routes.skippedAliases.filter((skip) => skip.alias === "one" || skip.alias === "two");
+  assert.deepEqual(
+    aliases.map((skip) => skip.code),
+    ["alias-stack-not-routed", "alias-stack-not-routed"],
+  );
+  for (const skip of [...routes.skipped, ...aliases])
+    assert.ok(
+      skip.reason.length < 1000,
+      `a ${skip.reason.length}-character reason: ${skip.reason.slice(0, 80)}`,
+    );
+  for (const skip of aliases) assert.ok(skip.stack.length < 300, `an aliases key of ${skip.stack.length}`);
+});

@@ -9,7 +9,7 @@ import type { BackendWish, Candidate, PathHold } from "./evaluate-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
-import type { NoteBudget } from "./note-budget.js";
+import { clipForNote, type NoteBudget } from "./note-budget.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 import { runSteps, type Steps } from "./run-steps.js";
 
@@ -135,10 +135,10 @@ function compareWishes(a: BackendWish, b: BackendWish): number {
 function caseConflict(loser: Candidate, winner: BackendWish): SkippedContainer {
   const same = loser.stackName === winner.stackName;
   const loserName = same
-    ? `"${loser.stackName}" (uuid ${loser.stackUuid || "none"})`
+    ? `"${loser.stackName}" (uuid ${clipForNote(loser.stackUuid) || "none"})`
     : `"${loser.stackName}"`;
   const winnerName = same
-    ? `"${winner.stackName}" (uuid ${winner.stackUuid || "none"})`
+    ? `"${winner.stackName}" (uuid ${clipForNote(winner.stackUuid) || "none"})`
     : `"${winner.stackName}"`;
   return {
     ...loser.ref,
@@ -151,6 +151,6 @@ function duplicateServer(loser: Candidate, winner: Candidate): SkippedContainer 
   return {
     ...loser.ref,
     code: "duplicate-server",
-    reason: `server name ${loser.server.name} is already taken in backend ${loser.backend} by container ${winner.ref.container}`,
+    reason: `server name ${loser.server.name} is already taken in backend ${loser.backend} by container ${clipForNote(winner.ref.container)}`,
   };
 }

@@ -54,8 +54,9 @@ export class NoteBudget {
   }
 }
 
-// A label value (an option set, a list of names) cut for a note's reason: values can be kilobytes long
-// and would be repeated in every note that quotes them.
+// A metadata value cut for a note's or a skip's reason (a label value, an option set, a list of names, a
+// stack uuid, a container name, an aliases key): values can be up to a megabyte long and would be repeated
+// in every reason that quotes them (a 1 MiB stack uuid quoted by 3 000 skips made /routes throw).
 export function clipForNote(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }

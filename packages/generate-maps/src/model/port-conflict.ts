@@ -1,11 +1,12 @@
 // The skip of a TCP candidate whose stack lost its public port to another (groupTcpBackends).
 import type { StackKey } from "./compare-stacks.js";
 import type { TcpCandidate } from "./evaluate-tcp-container.js";
+import { clipForNote } from "./note-budget.js";
 import type { SkippedContainer } from "./routing-table.js";
 
 // A stack as the reasons name it: as spelled, with its uuid when `withUuid` (two stacks spelled alike).
 export function stackText(stack: StackKey, withUuid: boolean): string {
-  const uuid = withUuid ? ` (uuid ${stack.stackUuid || "none"})` : "";
+  const uuid = withUuid ? ` (uuid ${clipForNote(stack.stackUuid) || "none"})` : "";
   return `"${stack.stackName}"${uuid}`;
 }
 

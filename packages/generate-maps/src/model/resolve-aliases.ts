@@ -3,6 +3,7 @@
 import { describeValue } from "./describe-value.js";
 import { compareStrings, isDnsName, lowerAscii, MAX_DNS_NAME_LENGTH } from "@rancher-haproxy/core";
 import { ownerOf } from "./host-owners.js";
+import { clipForNote } from "./note-budget.js";
 import type { AliasSkipCode } from "./reasons.js";
 import type { HostRoute, SkippedAlias } from "./routing-table.js";
 
@@ -60,10 +61,13 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
   let firstCut: string | null = null;
   const claims = new Map<string, Map<string, string>>(); // alias -> backend -> stack key as written
   const reserved = new Map<string, string>(); // alias host -> the first stack by name that names it
-  for (const stack of stacks.sort(compareStrings)) {
-    const value = aliases[stack];
+  for (const key of stacks.sort(compareStrings)) {
+    const value = aliases[key];
     // undefined: a stack name outside ASCII, which is never routed (lower-cased, `\u212Aapp` is `kapp`)
-    const backend = lowerAscii(stack);
+    const backend = lowerAscii(key);
+    // The key as skips and reasons show it, cut: a key no stack can have (a megabyte of `k`) was repeated
+    // in each of its aliases' skips, and 100 000 of them kept the loop busy for minutes, past a SIGTERM.
+    const stack = clipForNote(key);
     const list = typeof value === "string" ? [value] : value;
     if (!Array.isArray(list)) {
       skip(
