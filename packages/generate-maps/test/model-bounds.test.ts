@@ -28,6 +28,7 @@ import {
   type Backend,
   type HostRoute,
 } from "../src/index.js";
+import { MAX_MISSPELT_WARNINGS } from "../src/model/read-label-options.js";
 import { registerStateGauges } from "../src/status/state-gauges.js";
 import { captureLogger, clockAt, container, MODEL_OPTIONS } from "./helpers.js";
 
@@ -214,6 +215,55 @@ test("stack App without a path and stack app with path=/api: one spelling wins t
   assert.deepEqual(
     table.skipped.map((s) => `${s.container} ${s.code}`),
     ["upper stack-case-conflict"],
+  );
+});
+
+test("a container's misspelt option labels give at most MAX_MISSPELT_WARNINGS notes and one that counts the rest", () => {
+  // 100 labels two letters off `timeout-server` (`timeout-servaa`, …); before, each was a warning kept with
+  // the container and a note: ≈ 30 000 fit in one 1 MiB entry, 1.7 million in 64 MB (780 MB of RSS).
+  const letters = "abcdfghijk";
+  const misspelt = Object.fromEntries(
+    Array.from({ length: 100 }, (_, k) => [
+      `${L}.timeout-serv${letters[k % 10]}${letters[Math.floor(k / 10)]}`,
+      "1",
+    ]),
+  );
+  const labels = { [L]: "80", ...misspelt };
+  const table = buildRoutingTable(
+    { containers: [container({ name: "many", stack_name: "shop", labels })], aliases: {} },
+    MODEL_OPTIONS,
+  );
+  const notes = table.notes.filter((n) => n.code === "option-fallback" && n.container === "many");
+  assert.equal(notes.length, MAX_MISSPELT_WARNINGS + 1);
+  const [more, ...others] = notes.filter((n) => /^\d+ more misspelt/.test(n.reason));
+  assert.equal(others.length, 0);
+  assert.match(
+    more?.reason ?? "",
+    /^80 more misspelt map-public-http\.\* labels are ignored, not listed: a container's first 20 are$/,
+  );
+  const listed = notes.filter((n) => n !== more);
+  assert.ok(
+    listed.every((n) => /is no routing option: a misspelt map-public-http\.timeout-server\?/.test(n.reason)),
+  );
+  assert.deepEqual(
+    table.backends.map((b) => b.name),
+    ["shop"],
+    "still routed",
+  );
+  // a misspelt path past them still skips the container (it never fails open)
+  const skipped = buildRoutingTable(
+    {
+      containers: [
+        container({ name: "many", stack_name: "shop", labels: { ...labels, [`${L}.zpath`]: "/x" } }),
+      ],
+      aliases: {},
+    },
+    MODEL_OPTIONS,
+  );
+  assert.equal(skipped.backends.length, 0);
+  assert.match(
+    skipped.skipped[0]?.reason ?? "",
+    /misspelt map-public-http\.path\? \(path never fails open\)/,
   );
 });
 
