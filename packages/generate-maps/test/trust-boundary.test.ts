@@ -330,7 +330,7 @@ test("an answer of more than 250 000 entries (`[{},{},…]`, 750 KB) is refused 
   assert.equal(await readOrUndefined(paths.map), undefined, "nothing written");
 });
 
-test("a long stack uuid, container name or aliases key is cut in every skip that quotes it: /routes answers", async (t) => {
+test("a long stack uuid, container name or aliases key is cut in every skip and note that quotes it: /routes answers", async (t) => {
   // Each value is quoted by another container's or alias's skip. Before, the reasons pasted them whole:
   // a 1 MiB stack uuid quoted by 3 000 skips made /routes throw `Invalid string length` after 14 s of a
   // blocked loop and 4 GB of RSS, and a 1 MB aliases key with 20 000 aliases kept a cycle busy for minutes.
@@ -355,6 +355,14 @@ test("a long stack uuid, container name or aliases key is cut in every skip that
     // one public TCP port, one stack name, two stack uuids
     { ...template, name: "db-a", uuid: uuid(31), stack_name: "db", stack_uuid: `a${long}`, labels: tcp },
     { ...template, name: "db-b", uuid: uuid(32), stack_name: "db", stack_uuid: "b", labels: tcp },
+    // a long name on a container with a note (a misspelt option label): the note names it
+    {
+      ...template,
+      name: `noted-${long}`,
+      uuid: uuid(51),
+      stack_name: "noted",
+      labels: { ...http, "map-public-http.timeout-servxx": "1" },
+    },
     // one TCP server name twice
     {
       ...template,
@@ -395,6 +403,7 @@ test("a long stack uuid, container name or aliases key is cut in every skip that
   const routes = (await response.json()) as {
     skipped: { container: string; code: string; reason: string }[];
     skippedAliases: { alias: string; stack: string; code: string; reason: string }[];
+    notes: { backend: string; container: string | null; code: string }[];
   };
   const reasons = new Map(routes.skipped.map((skip) => [skip.container, `${skip.code}: ${skip.reason}`]));
   assert.match(
@@ -421,4 +430,9 @@ test("a long stack uuid, container name or aliases key is cut in every skip that
       `a ${skip.reason.length}-character reason: ${skip.reason.slice(0, 80)}`,
     );
   for (const skip of aliases) assert.ok(skip.stack.length < 300, `an aliases key of ${skip.stack.length}`);
+  // a container's name is cut once, where the model names it: in its notes and skips as in its logs
+  const noted = routes.notes.find((note) => note.backend === "noted");
+  assert.match(noted?.container ?? "", /^noted-f+… \(99806 more characters\)$/);
+  for (const skip of routes.skipped)
+    assert.ok(skip.container.length < 300, `a ${skip.container.length}-character name`);
 });

@@ -151,6 +151,6 @@ function duplicateServer(loser: Candidate, winner: Candidate): SkippedContainer 
   return {
     ...loser.ref,
     code: "duplicate-server",
-    reason: `server name ${loser.server.name} is already taken in backend ${loser.backend} by container ${clipForNote(winner.ref.container)}`,
+    reason: `server name ${loser.server.name} is already taken in backend ${loser.backend} by container ${winner.ref.container}`,
   };
 }

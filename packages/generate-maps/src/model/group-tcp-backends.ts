@@ -12,7 +12,7 @@ import { compareCandidates, compareStacks, type StackKey } from "./compare-stack
 import type { TcpCandidate, TcpClaim } from "./evaluate-tcp-container.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
-import { clipForNote, type NoteBudget } from "./note-budget.js";
+import type { NoteBudget } from "./note-budget.js";
 import { portConflict } from "./port-conflict.js";
 import { heldCause, portHeld } from "./port-held.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
@@ -101,7 +101,7 @@ function duplicateServer(
   return {
     ...loser.ref,
     code: "duplicate-server",
-    reason: `${tcpLabel}: server name ${loser.server.name} is already taken in backend ${backend} by container ${clipForNote(winner.ref.container)}`,
+    reason: `${tcpLabel}: server name ${loser.server.name} is already taken in backend ${backend} by container ${winner.ref.container}`,
     route: "tcp",
   };
 }
