@@ -1,6 +1,6 @@
 // The reloader's /healthz verdict from a status snapshot and the applied-files comparison: HAProxy down,
-// the current files applied, a change inside its apply window, and one that waited too long or was refused;
-// and /config's masking of credentials and key blocks.
+// the current files applied, a change inside its apply window, one held for old workers, and one that
+// waited too long or was refused; and /config's masking of credentials and key blocks.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { judgeReloaderHealth, redactConfig, type AppliedState } from "../src/index.ts";
@@ -28,6 +28,7 @@ const RUNNING: StatusSnapshot = {
   httpsWithoutListener: [],
   inputWatchProblem: null,
   masterCliSilentSince: null,
+  reloadHeld: null,
 };
 const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;
@@ -91,6 +92,16 @@ test("files the checks refused, or a change waiting for a retry, fail at once in
     waiting.body.reason,
     /gen-5 failed: \[failed: 1\]; HAProxy keeps running gen-4, retry 2 in 1 s/,
   );
+});
+
+test("a reload held for old workers is applying past the window; a missing input still fails", () => {
+  const pending: AppliedState = { ...APPLIED, applied: false, hash: "h5", changedAt: 10_000 };
+  const reloadHeld = "20 old HAProxy workers still finish their connections (at most 20)";
+  const held = judgeReloaderHealth({ ...RUNNING, reloadHeld }, pending, 60_000, GRACE);
+  assert.deepEqual([held.healthy, held.body.status], [true, "applying"]);
+  assert.match(held.body.reason, /^20 old HAProxy workers .*; HAProxy keeps running gen-4$/);
+  const missing = { ...pending, problem: "/etc/haproxy/domain.map is missing" };
+  assert.equal(judgeReloaderHealth({ ...RUNNING, reloadHeld }, missing, 10_100, GRACE).healthy, false);
 });
 
 test("/config masks stats credentials and any private key block, and keeps everything else", () => {

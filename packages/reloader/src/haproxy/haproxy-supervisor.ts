@@ -43,6 +43,8 @@ export class HaproxySupervisor {
    * files through `current`, so `current` must not move, and what the worker runs is not known, until
    * the master answers again (settle, which then reads the master's verdict on it) */
   private unsettled: LateReload | null = null;
+  /** old workers in the last `show proc` read (oldWorkersSeen) */
+  private oldWorkerCount: number | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     this.restarts = new RestartScheduler(options, () => {
@@ -188,6 +190,7 @@ export class HaproxySupervisor {
     // Noted for a reloader killed before the verdict (kept-link.ts).
     const note = (info: ProcInfo) => noteReloadSent(layout, info);
     const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs, note);
+    this.noteOldWorkers(verdict.info ?? before);
     if (verdict.ok) {
       status.workerConfirmed(verdict.workerPid, verdict.info.reloads);
       await clearKept(layout);
@@ -210,12 +213,34 @@ export class HaproxySupervisor {
     return true;
   }
 
+  // How many old workers (earlier generations still finishing connections) the master listed in the
+  // last `show proc` the supervisor read (a reload's confirmation, a probe); null: none read yet.
+  oldWorkersSeen(): number | null {
+    return this.oldWorkerCount;
+  }
+
+  // The same, asked of the master now; null when no master runs or it does not answer (a reload then
+  // goes ahead: its own checks say why not).
+  oldWorkers(): Promise<number | null> {
+    return this.lock.run(async () => {
+      if (this.stopping || !this.isRunning()) return null;
+      return this.noteOldWorkers(await readProc(this.options.layout.masterSocket));
+    });
+  }
+
+  private noteOldWorkers(info: ProcInfo | null): number | null {
+    if (info === null) return null;
+    const current = currentWorker(info) === null ? 0 : 1;
+    this.oldWorkerCount = info.workers.length - current + info.oldWorkers.length;
+    return this.oldWorkerCount;
+  }
+
   // Whether the master answers `show proc` now (on the lock: never during a reload, when its CLI is down
   // by design); null when no master runs or one is stopping (probe-master-cli.ts).
   probeMaster(): Promise<boolean | null> {
     return this.lock.run(async () => {
       if (this.stopping || !this.isRunning()) return null;
-      return (await readProc(this.options.layout.masterSocket)) !== null;
+      return this.noteOldWorkers(await readProc(this.options.layout.masterSocket)) !== null;
     });
   }
 

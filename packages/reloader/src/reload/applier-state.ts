@@ -35,8 +35,10 @@ export type StateChange = Partial<ApplierState>;
 export type PassSteps = AsyncGenerator<StateChange, PassOutcome, void>;
 
 // What one pass leaves behind: nothing to do until the files change, or a retry (and why): of inputs not
-// settled yet, or of a change that is `waiting` for a silent master (retried sooner).
-export type PassOutcome = { retry: null } | { retry: string; unsettled?: boolean; waiting?: boolean };
+// settled yet, of a change that is `waiting` for a silent master (retried sooner), or of a reload `held`
+// while too many old workers run (old-workers-cap.ts: asked again, no failure).
+export type PassOutcome =
+  { retry: null } | { retry: string; unsettled?: boolean; waiting?: boolean; held?: boolean };
 
 // The outcome of a pass with nothing left to do.
 export const DONE: PassOutcome = { retry: null };

@@ -17,6 +17,7 @@ import { reloadTo } from "./reload-to.js";
 import { reportUnreadable, unreadableKey } from "./report-unreadable.js";
 import { reportUnsettled } from "./report-unsettled.js";
 import { RetrySchedule } from "./retry-schedule.js";
+import { HELD_RECHECK_MS, MAX_OLD_WORKERS } from "./old-workers-cap.js";
 
 export type { ApplierOptions } from "./applier-options.js";
 
@@ -38,6 +39,8 @@ export class ConfigApplier {
   /** a rescan arrived during the pass: run another only if this one succeeded (never skip a backoff) */
   private rescanned = false;
   private changeSince: number | null = null;
+  /** a reload is held for old workers (said once per hold, in the log and /healthz) */
+  private held = false;
 
   constructor(private readonly options: ApplierOptions) {
     this.retries = new RetrySchedule(options.retryMs, () => this.notifyChange(), options);
@@ -102,6 +105,7 @@ export class ConfigApplier {
           return { retry: `applying a change failed: ${String(error)}` };
         });
         if (!("unsettled" in outcome)) this.retries.settled();
+        this.reportHeld(outcome);
         if (outcome.retry === null) {
           this.retries.done();
           this.options.status.retryCleared();
@@ -109,6 +113,7 @@ export class ConfigApplier {
         } else if (this.pending) again = true;
         else {
           if ("unsettled" in outcome) this.retries.reread();
+          else if (outcome.held === true) this.retries.recheck(HELD_RECHECK_MS);
           else this.retries.retry(outcome.retry, outcome.waiting === true);
           again = false;
         }
@@ -163,8 +168,27 @@ export class ConfigApplier {
     const planned = await planChange(accepted, this.state.known, this.options);
     if (planned.kind === "refused") return this.refused(hash, planned.reason);
     if (planned.kind === "waiting") return { retry: planned.reason, waiting: true };
+    if (planned.kind === "held") {
+      this.changeSince ??= since; // the reload that ends the hold reports from the first event
+      return { retry: planned.reason, held: true };
+    }
     if (planned.kind === "reload") return this.follow(reloadTo(planned.target, this.options));
     return this.follow(applyRuntimePlan(planned.change, this.state.known, this.options));
+  }
+
+  // A reload held for old workers is logged when the hold starts and ends; /healthz says it is held
+  // (healthy: the old workers end within hard-stop-after, and no check failed).
+  private reportHeld(outcome: PassOutcome): void {
+    const held = outcome.retry !== null && "held" in outcome && outcome.held === true;
+    if (held && !this.held)
+      this.options.logger.warn(
+        { event: "reload.held", maxOldWorkers: MAX_OLD_WORKERS, reason: outcome.retry },
+        `a reload waits: ${outcome.retry}`,
+      );
+    else if (!held && this.held)
+      this.options.logger.info({ event: "reload.released" }, "the held reload is no longer held");
+    this.held = held;
+    this.options.status.reloadHeld(held ? outcome.retry : null);
   }
 
   // Run a step of the pass, taking each change of state as it happens; returns the pass outcome.

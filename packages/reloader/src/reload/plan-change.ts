@@ -5,15 +5,18 @@ import type { ApplierOptions } from "./applier-options.js";
 import { hashBase, type KnownState } from "./applier-state.js";
 import { knownWorker } from "./known-worker.js";
 import { CheckStoppedError } from "./check-stopped-error.js";
+import { heldReason, MAX_OLD_WORKERS } from "./old-workers-cap.js";
 import type { RuntimeChange } from "./apply-runtime-plan.js";
 import type { ReloadTarget } from "./reload-to.js";
 
-// What to do with the change: runtime steps, a reload, or nothing (`haproxy -c` refused the snapshot).
+// What to do with the change: runtime steps, a reload, or nothing (`haproxy -c` refused the snapshot);
+// `waiting` for a silent master, `held` while MAX_OLD_WORKERS old workers run (old-workers-cap.ts).
 export type PlannedChange =
   | { kind: "runtime"; change: RuntimeChange }
   | { kind: "reload"; target: ReloadTarget }
   | { kind: "refused"; reason: string }
-  | { kind: "waiting"; reason: string };
+  | { kind: "waiting"; reason: string }
+  | { kind: "held"; reason: string };
 
 // A reload waits while the master has not answered since a reload timed out (or could not be sent):
 // staged and checked now, it could only wait in switchTo (and each retry would stage and check it again
@@ -53,6 +56,14 @@ export async function planChange(
       `not staging the change yet: ${reason}; it is retried`,
     );
     return { kind: "waiting", reason };
+  }
+  // Not staged or checked while held: the pass that reloads reads the files again, whatever came
+  // meanwhile. The master is asked only when the last `show proc` read listed that many (no extra
+  // round trip before an ordinary reload).
+  if ((options.supervisor.oldWorkersSeen() ?? 0) >= MAX_OLD_WORKERS) {
+    const oldWorkers = await options.supervisor.oldWorkers();
+    if (oldWorkers !== null && oldWorkers >= MAX_OLD_WORKERS)
+      return { kind: "held", reason: heldReason(oldWorkers) };
   }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },

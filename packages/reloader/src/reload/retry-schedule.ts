@@ -75,6 +75,12 @@ export class RetrySchedule {
     this.arm(delayMs);
   }
 
+  // Run the next pass after `delayMs`, with no backoff and nothing reported: a held reload asks again.
+  recheck(delayMs: number): void {
+    if (this.closed) return;
+    this.arm(delayMs);
+  }
+
   private arm(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -26,6 +26,7 @@ export class ReloaderStatus {
     httpsWithoutListener: [],
     inputWatchProblem: null,
     masterCliSilentSince: null,
+    reloadHeld: null,
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -126,6 +127,12 @@ export class ReloaderStatus {
     this.state.retry = { attempt, at, reason };
     this.state.applyRetries += 1;
     this.state.lastError = reason;
+  }
+
+  // A reload waits for old workers to end (why), or no longer does (null).
+  reloadHeld(reason: string | null): void {
+    this.state.reloadHeld = reason;
+    if (reason !== null) this.state.retry = null; // the change waits for this, not for a retry
   }
 
   // Nothing waits for a retry any more (the change went live, was refused, or the files changed).

@@ -54,4 +54,6 @@ export interface StatusSnapshot {
   inputWatchProblem: string | null;
   /** since when (ms epoch) the master has not answered the periodic show proc (null: it answers) */
   masterCliSilentSince: number | null;
+  /** why a reload waits for old workers to end (reload/old-workers-cap.ts; null: none is held) */
+  reloadHeld: string | null;
 }

@@ -117,6 +117,12 @@ export function judgeReloaderHealth(
         ...body,
       },
     };
+  // Held for old workers: they end within hard-stop-after, and the reload follows (no check failed).
+  if (status.reloadHeld !== null && applied.problem === null)
+    return {
+      healthy: true,
+      body: { status: "applying", reason: `${status.reloadHeld}; ${keeps}`, ...body },
+    };
   if (sinceChange !== null && sinceChange <= graceMs && applied.problem === null)
     return {
       healthy: true,

@@ -1,0 +1,108 @@
+// A writer of the shared volume alternating two inputs that differ by a backend made a reload per
+// pass (4.7 a second here), and each old worker holding a client connection lived up to
+// hard-stop-after (30 s): 140 workers, 830 MiB and 2 100 file descriptors in 30 s. With
+// MAX_OLD_WORKERS old workers each holding a stream, the next change waits (`reload.held`, /healthz 200
+// "applying") instead of adding a worker, and the changes written meanwhile go live in one reload once
+// a stream ends. HAProxy's own reload counter (`show proc`) counts the reloads.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  readReloadCounter,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, openStream, startBackend, type OpenStream } from "../../test-support/src/http/index.ts";
+import { readStatus } from "../../test-support/src/status/index.ts";
+import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
+import { createFixture } from "./helpers/fixture.ts";
+import { writeInOnePass } from "./helpers/write-one-pass.ts";
+
+test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the changes meanwhile go live in one reload`, async (t) => {
+  const alpha = await startBackend({ name: "alpha", host: "127.0.7.1" });
+  t.after(() => alpha.close());
+  const beta = await startBackend({ name: "beta", host: "127.0.7.2" });
+  t.after(() => beta.close());
+  const alphaOnly = {
+    backends: renderTestBackends([{ name: "alpha", servers: [{ address: alpha.address }] }]),
+    map: renderTestMap({ "alpha.dev.tld": "alpha" }),
+  };
+  // One backend more: a reload, not a runtime step (`comment`: other bytes, the same routing).
+  const withBetaNoted = (comment: string) => ({
+    backends: renderTestBackends(
+      [
+        { name: "alpha", servers: [{ address: alpha.address }] },
+        { name: "beta", servers: [{ address: beta.address }] },
+      ],
+      [comment],
+    ),
+    map: renderTestMap({ "alpha.dev.tld": "alpha", "beta.dev.tld": "beta" }),
+  });
+  const withBeta = withBetaNoted("# with beta");
+  const fixture = await createFixture((fn) => t.after(fn), {
+    ...alphaOnly,
+    args: ["--rescan-interval", "0", "--status-port", "0"],
+  });
+  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+  const streams: OpenStream[] = [];
+  t.after(() => streams.forEach((stream) => stream.close()));
+  const hold = async () =>
+    streams.push(await openStream({ url: fixture.url, host: "alpha.dev.tld", timeoutMs: 5000 }));
+  // The master's CLI is down while it re-executes for a reload: a refused read is tried again.
+  const counter = () => waitFor(() => readReloadCounter(fixture.stateDir), { message: "show proc" });
+  const beta503 = async () => (await httpRequest({ url: fixture.url, host: "beta.dev.tld" })).status;
+
+  // A stream on the first worker, then a reload and a stream on its new worker, MAX_OLD_WORKERS times:
+  // every old worker holds a connection.
+  const start = (await counter()).reloads;
+  await hold();
+  for (let n = 1; n <= MAX_OLD_WORKERS; n++) {
+    await writeInOnePass(fixture, n % 2 === 1 ? withBeta : alphaOnly);
+    await waitFor(async () => (await counter()).reloads >= start + n, { message: `reload ${n}` });
+    await hold();
+  }
+  const full = await waitFor(
+    async () => {
+      const now = await counter();
+      return now.oldWorkerPids.length === MAX_OLD_WORKERS ? now : null;
+    },
+    { message: `${MAX_OLD_WORKERS} old workers` },
+  );
+  assert.equal(full.reloads, start + MAX_OLD_WORKERS);
+  assert.equal(fixture.reloader.count("reload.held"), 0, "no reload was held on the way");
+  assert.equal(await beta503(), 503, "an even number of reloads ends on the inputs without beta");
+
+  // Three more changes, none back to the running inputs: the first is held (before, it reloaded at once).
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, withBeta);
+  await waitFor(
+    async () => fixture.reloader.count("reload.held") > 0 || (await counter()).reloads > full.reloads,
+    { message: "reload.held or a reload" },
+  );
+  assert.equal((await counter()).reloads, full.reloads, "no reload while the old workers are at the cap");
+  const held = fixture.reloader.logs.slice(from).find((line) => line.event === "reload.held");
+  assert.match(String(held?.["reason"]), new RegExp(`^${MAX_OLD_WORKERS} old HAProxy workers`));
+  const health = await readStatus(url, "/healthz");
+  assert.equal(health.status, 200, health.body);
+  const body = JSON.parse(health.body) as { status: string; reason: string };
+  assert.equal(body.status, "applying");
+  assert.match(body.reason, /old HAProxy workers still finish their connections/);
+  await writeInOnePass(fixture, withBetaNoted("# held 2"));
+  await writeInOnePass(fixture, withBetaNoted("# held 3"));
+  assert.equal(await beta503(), 503, "held: HAProxy still runs the inputs without beta");
+
+  // The first worker's stream ends, so does that worker: one reload brings the last inputs (the map's
+  // beta line and the backends with "# held 3", as the running snapshot's copy of the inputs shows).
+  streams.shift()?.close();
+  await waitFor(async () => (await beta503()) === 200, { timeoutMs: 15_000, message: "beta routed" });
+  const after = await counter();
+  const running = await readFile(join(fixture.stateDir, "current", "inputs", "haproxy-backends.cfg"), "utf8");
+  assert.ok(running.includes("# held 3"), running);
+  assert.equal(after.reloads, full.reloads + 1, "the three held changes went live in one reload");
+  assert.ok(after.oldWorkerPids.length <= MAX_OLD_WORKERS, `${after.oldWorkerPids.length} old workers`);
+  // Logged once the reload's pass ends, which may be after beta answers.
+  await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
+  assert.equal(fixture.reloader.count("reload.held"), 1, "the hold is logged once");
+});
