@@ -21,16 +21,16 @@ import {
 import { ROOT } from "./helpers/deploy-files.ts";
 import { ended } from "./helpers/ended.ts";
 
-// The last lines of every fake reloader below: it exits (9) once the entrypoint is gone, so no orphan is
-// left.
+// The first lines of every fake reloader below: it exits (9) once the entrypoint is gone, so no orphan is
+// left (its parent is read before it says it started: a test may kill the entrypoint at that line).
 const EXITS_WITH_ENTRYPOINT = `const parent = process.ppid;
 setInterval(() => process.ppid !== parent && process.exit(9), 50);`;
 
 const FAKE_RELOADER = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(3));
 console.log(JSON.stringify({ event: "fake.started" }));
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 // The entrypoint's `haproxy` command on a fake reloader (`source`, run by node), its log lines read;
@@ -82,6 +82,7 @@ test("a reloader that exits 3 in every stop is started again three times, then t
 // A reloader that takes 1.5 s to die on SIGTERM (exit 3), and says what stop budget it was given. Given
 // FAKE_STEP, it moves WALL_DATE's clock (below) by that many seconds when it gets the stop.
 const SLOW_DYING_RELOADER = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => {
   const step = process.env.FAKE_STEP;
@@ -93,7 +94,6 @@ console.log(JSON.stringify({
   stopTimeout: process.env.RELOADER_STOP_TIMEOUT ?? null,
   args: process.argv.slice(2),
 }));
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 // Stops an entrypoint running the slow-dying reloader with `env` (it restarts it three times, exit 3);
@@ -215,6 +215,7 @@ for (const [how, step] of [
 
 // A reloader that exits 2 on its own once the stand-in `date` (below) runs, and says where it is.
 const EXITS_WHILE_DATE_RUNS = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 void import("node:fs").then(({ existsSync, writeFileSync }) => {
   const dir = process.env.FAKE_DIR;
@@ -222,7 +223,6 @@ void import("node:fs").then(({ existsSync, writeFileSync }) => {
   console.log(JSON.stringify({ event: "fake.started" }));
   setInterval(() => existsSync(dir + "/date-started") && process.exit(2), 20);
 });
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 // A stand-in `date` that, once armed, holds the command it runs in until the reloader has exited: a
@@ -262,10 +262,10 @@ test("a reloader that exits while a trap runs a command ends the entrypoint with
 
 // A reloader that stops (exit 0) on SIGTERM, and exits when the entrypoint is gone (no orphan is left).
 const STOPPING_RELOADER = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(0));
 console.log(JSON.stringify({ event: "fake.started" }));
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 // The entrypoint with `reloader` (STOPPING_RELOADER unless given), the stand-in \`date\` script `date`
@@ -527,6 +527,7 @@ test("a signal whose minute is up by the end of another's line is logged then, b
 // A reloader that exits 3 (an uncaught error, HAProxy left) once $FAKE_DIR/crash exists, which it removes;
 // it stops (exit 0) on SIGTERM and exits when the entrypoint is gone.
 const CRASHES_ON_CUE = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(0));
 void import("node:fs").then(({ existsSync, rmSync }) => {
@@ -534,7 +535,6 @@ void import("node:fs").then(({ existsSync, rmSync }) => {
   console.log(JSON.stringify({ event: "fake.started" }));
   setInterval(() => existsSync(cue) && (rmSync(cue), process.exit(3)), 20);
 });
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 test("an ignored signal that keeps coming holds up neither a restart nor the exit, and adds one line at each", async (t) => {
@@ -611,6 +611,7 @@ test("the restart pause keeps to the timers' clock: a wall clock set back or mov
 // says whether the entrypoint's restart pause (its `sleep` child) was still running when it started, and
 // exits when the entrypoint is gone.
 const CRASHES_ONCE = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(0));
 void import("node:fs").then(({ existsSync, readdirSync, readFileSync, writeFileSync }) => {
@@ -630,7 +631,6 @@ void import("node:fs").then(({ existsSync, readdirSync, readFileSync, writeFileS
     process.exit(3);
   }
 });
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 test("an ignored signal during the restart pause does not cut it short: the reloader is started again after it", async (t) => {
@@ -698,10 +698,10 @@ for (const signal of [...OTHER_SIGNALS, ...REALTIME]) {
 
 // A reloader that exits 3 on SIGTERM and says its pid; it exits when the entrypoint is gone.
 const DIES_IN_STOP = `
+${EXITS_WITH_ENTRYPOINT}
 process.on("SIGHUP", () => {});
 process.on("SIGTERM", () => process.exit(3));
 console.log(JSON.stringify({ event: "fake.started", pid: process.pid }));
-${EXITS_WITH_ENTRYPOINT}
 `;
 
 // A stand-in \`sleep\` that, armed (once), has the next process the entrypoint forks held
