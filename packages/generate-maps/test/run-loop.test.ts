@@ -141,6 +141,7 @@ test("the loop wakes at the interval even when the long poll hangs, and stops at
   // Records every signal the client gets: the loop must only hand it short-lived children of its
   // stop signal (Node 20's AbortSignal.any() would otherwise keep a dependant per request forever).
   const signals: (AbortSignal | undefined)[] = [];
+  const polls: (AbortSignal | undefined)[] = [];
   const client = generator.client;
   generator.client = {
     baseUrl: client.baseUrl,
@@ -148,23 +149,62 @@ test("the loop wakes at the interval even when the long poll hangs, and stops at
     getText: (path, signal) => (signals.push(signal), client.getText(path, signal)),
     waitForVersion: (last, maxWait, signal) => (
       signals.push(signal),
+      polls.push(signal),
       client.waitForVersion(last, maxWait, signal)
     ),
   };
   await server.setFault({ kind: "longpoll-hang" });
   const loop = startLoop(t, generator);
-  // Each interval ends in a check (GET /version) standing in for the refetch, or in a refetch.
+  // Each interval ends in a check (GET /version) standing in for the refetch, or in a refetch; the long
+  // poll still open at a deadline goes on into the next wait (one poll, not one per interval).
   await waitFor("three wakes from the interval alone", 6000, () =>
     loop.results.length + loop.quiet() >= 4 ? true : undefined,
   );
-  assert.ok(signals.length >= 9, `${signals.length} requests`);
+  assert.ok(signals.length >= 6, `${signals.length} requests`);
   assert.ok(signals.every((signal) => signal !== undefined && signal !== loop.stop.signal));
   await waitFor("a long poll in flight", 2000, () => (server.waitingLongPolls > 0 ? true : undefined));
   loop.stop.abort();
-  assert.equal(signals.at(-1)?.aborted, true, "the long poll in flight follows the stop signal");
   let stopped = false;
   void loop.done.then(() => (stopped = true));
   await waitFor("the loop to stop", 1000, () => (stopped ? true : undefined));
+  // Whether the stop came during a wait or during the check between two (the poll goes on over them).
+  assert.equal(polls.at(-1)?.aborted, true, "the long poll in flight ends with the loop");
+});
+
+// A long poll still open at an interval's deadline goes on into the next wait; a stop that comes during
+// the cycle between the two leaves no wait to end it, so the loop ends it as it returns.
+test("a stop during a cycle ends the long poll the wait before it left open", async (t) => {
+  const { generator } = await setup(t, 1000);
+  const client = generator.client;
+  const polls: (AbortSignal | undefined)[] = [];
+  let atContainers: (() => void) | null = null;
+  generator.client = {
+    ...client,
+    baseUrl: client.baseUrl,
+    getJson: (path, signal, reading) => {
+      if (path === "containers") {
+        const hook = atContainers;
+        atContainers = null;
+        hook?.();
+      }
+      return client.getJson(path, signal, reading);
+    },
+    waitForVersion: (last, maxWait, signal) => (
+      polls.push(signal),
+      client.waitForVersion(last, maxWait, signal)
+    ),
+  };
+  const loop = startLoop(t, generator);
+  await waitFor("an interval's check", 5000, () => (loop.quiet() >= 1 ? true : undefined));
+  assert.equal(polls.length, 1, "the poll went on over the deadline");
+  // The map changed behind the generator's back: the next interval's check runs a cycle, stopped at its
+  // GET /containers.
+  atContainers = () => loop.stop.abort();
+  const written = await readFile(generator.options.domainMapPath, "utf8");
+  await writeFile(generator.options.domainMapPath, `${written}evil.dev.tld app\n`);
+  await loop.done;
+  assert.equal(polls.length, 1);
+  assert.equal(polls[0]?.aborted, true, "the long poll ended with the loop");
 });
 
 test("at the interval a check stands in for the refetch while version and files stay; a file changed behind its back is rewritten; a full refetch every 6 intervals", async (t) => {
@@ -236,34 +276,37 @@ test("a cycle the long poll woke reads at the version it answered (no second GET
   assert.equal(versionGets(), 1, "cycles woken by the long poll do not ask /version again");
 });
 
-test("a change landing right after the long poll was cut at the interval is no missed change; one landing while a hanging long poll waited is, once", async (t) => {
+test("a change landing right after the deadline's GET /version is no missed change; one landing while a hanging long poll waited is, once", async (t) => {
   const { server, generator, lines } = await setup(t, 1000);
   const client = generator.client;
-  // Run once, when a long poll still waiting is cut (its signal aborts before it settled). A poll the
-  // server answered first (its maxWait and the 1 s deadline race) leaves the hook for the next cut: it
-  // used to consume it unrun, and the change the test waits for was never made.
-  let onCut: (() => void) | null = null;
+  // Run once, right after a GET /version answered while a long poll was open: the deadline's read.
+  let afterDeadlineRead: (() => void) | null = null;
+  let polling = 0;
   generator.client = {
     ...client,
     baseUrl: client.baseUrl,
-    waitForVersion: (last, maxWait, signal) => {
-      let settled = false;
-      signal?.addEventListener("abort", () => {
-        const hook = settled ? null : onCut;
-        if (hook === null) return;
-        onCut = null;
+    getJson: async (path, signal, reading) => {
+      const answer = await client.getJson(path, signal, reading);
+      const hook = path === "version" && polling > 0 ? afterDeadlineRead : null;
+      if (hook !== null) {
+        afterDeadlineRead = null;
         hook();
-      });
-      return client.waitForVersion(last, maxWait, signal).finally(() => (settled = true));
+      }
+      return answer;
+    },
+    waitForVersion: (last, maxWait, signal) => {
+      polling += 1;
+      return client.waitForVersion(last, maxWait, signal).finally(() => (polling -= 1));
     },
   };
   const missed = () => lines().filter((line) => line["event"] === "longpoll-missed-change");
   const loop = startLoop(t, generator);
   await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
-  // The version moves the moment the interval cuts the long poll, before anything else reads it: the
-  // long poll was no longer waiting, it could not have reported the change.
+  // The version moves the moment the deadline's /version has answered, before anything else reads it:
+  // the long poll still open then (it goes on into the next wait) reports it. Before, it was cut there,
+  // and the next long poll reported it; either way the poll missed nothing.
   let moved = "";
-  onCut = () => {
+  afterDeadlineRead = () => {
     setState(server, "app-r125-web-1", { state: "stopped" });
     moved = server.version;
   };
@@ -273,11 +316,10 @@ test("a change landing right after the long poll was cut at the interval is no m
   assert.deepEqual(missed(), [], "the long poll missed nothing");
 
   // A long poll that hangs while the version moves: the interval finds the change, warned about once.
+  // The stand-in re-checks the fault at each tick: the long poll in flight is held from now on.
   await server.setFault({ kind: "longpoll-hang" });
-  const hung = () => server.requests.entries.filter((r) => r.longPoll).length;
-  const polls = hung();
   await waitFor("a long poll held by the fault", 5000, () =>
-    hung() > polls && server.waitingLongPolls > 0 ? true : undefined,
+    server.waitingLongPolls > 0 ? true : undefined,
   );
   setState(server, "app-r124-web-2", { state: "running" });
   const during = server.version;
@@ -312,11 +354,13 @@ test("a change a long poll did not report, the poll ended unchanged by the serve
       return last;
     },
   };
+  // The first long poll, sent after the first cycle, misses the change (a poll sent later would come only
+  // after the first one ends: a poll still open at a deadline goes on into the next wait).
+  missNext = true;
   const loop = startLoop(t, generator);
   await waitFor("the first cycle", 5000, () => (loop.results.length >= 1 ? true : undefined));
   const first = loop.results[0];
   const before = first?.ok ? first.version : undefined;
-  missNext = true;
   await waitFor("the cycle of the change", 8000, () =>
     moved !== "" && loop.results.some((result) => result.ok && result.version === moved) ? true : undefined,
   );

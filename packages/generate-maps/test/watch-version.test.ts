@@ -57,9 +57,10 @@ test("a version that moved before the wait returns at once", async () => {
   );
 });
 
-test("without a change the wait ends at the interval, cutting a long poll that is still open", async () => {
+test("without a change the wait ends at the interval, reading /version while the long poll is still open", async (t) => {
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(client, 1000, logger);
+  t.after(() => watcher.close());
   assert.equal(
     await settle(watcher.waitForChange("an-old-version", new AbortController().signal), 1000),
     "changed",
@@ -106,14 +107,15 @@ test("a long poll answering errors is tried again until the interval, logged onc
   assert.deepEqual(longpollEvents(lines()), ["longpoll-failed", "longpoll-restored"]);
 });
 
-// At an interval shorter than the long poll's maxWait (the default 10 s) a poll in a quiet environment is
-// held until the cut and never answers: one held there with /version unchanged works. Before, only an
-// answered poll ended the failure episode, so after one failed poll longpoll-restored waited for the next
-// change, every wait read /version plainly first, and a later failure was neither logged (the episode
-// still ran) nor retried after 1 s (the backoff stayed at its cap).
-test("a long poll held until the interval's cut after a failure logs longpoll-restored and ends the episode", async () => {
+// At an interval shorter than the long poll's maxWait (the default 10 s) a poll in a quiet environment
+// outlives the wait that sent it and is answered unchanged at its maxWait, some waits later: that answer
+// ends the failure episode. Before, each wait cut its poll at the deadline, and one held until the cut
+// with /version unchanged counted as working; a poll that hangs is held until the cut too, so at those
+// intervals a hang was never reported (see watch-version-hang.test.ts).
+test("after a failure, a long poll carried over the interval's cuts and answered at its maxWait logs longpoll-restored and ends the episode", async (t) => {
   const { logger, lines } = captureLogger();
   const watcher = createVersionWatcher(client, 1000, logger);
+  t.after(() => watcher.close());
   const signal = new AbortController().signal;
   await server.setFault({ kind: "status-500" });
   try {
@@ -123,15 +125,30 @@ test("a long poll held until the interval's cut after a failure logs longpoll-re
   }
   const events = () => longpollEvents(lines());
   assert.deepEqual(events(), ["longpoll-failed"]);
-  assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
-  assert.deepEqual(watcher.cut, { version: server.version }, "the poll was held until the cut");
+  const polls = server.requests.longPolls;
+  let waits = 0;
+  // Each 1 s wait ends with the poll still open at the deadline: held, not yet proof that it works.
+  while (events().length < 2) {
+    assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+    assert.deepEqual(watcher.cut, { version: server.version }, "/version read at the deadline");
+    waits += 1;
+    // Its timeout (20 s) would have ended it as a failure by then.
+    assert.ok(waits <= 25, "the poll was answered at its maxWait");
+  }
   assert.deepEqual(events(), ["longpoll-failed", "longpoll-restored"]);
-  // The next wait is a plain one: the long poll and the GET /version at its cut, no plain read before.
+  assert.ok(waits >= 9, `carried over the cuts until its 10 s maxWait, not restored at a cut (${waits})`);
+  assert.ok(
+    server.requests.longPolls - polls <= 2,
+    `one poll over ${waits} waits (and the next one), not one per wait: ${server.requests.longPolls - polls}`,
+  );
+  // The next wait is a plain one: no plain read before its long poll, only the GET /version at its deadline.
   const plainReads = () => server.requests.count(/\/version$/) - server.requests.longPolls;
   const plainBefore = plainReads();
   assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
-  assert.equal(plainReads() - plainBefore, 1, "only the GET /version at the cut");
-  // A new failure is a new episode: logged again.
+  assert.equal(plainReads() - plainBefore, 1, "only the GET /version at the deadline");
+  // A new failure is a new episode: logged again (the poll in flight, sent before the fault, is ended
+  // first, so that the next one meets the fault).
+  watcher.close();
   await server.setFault({ kind: "status-500" });
   try {
     assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
@@ -351,12 +368,14 @@ test("a stop during the deadline's /version read after a poll the server ended u
   }
 });
 
-// The real server parses maxWait with Go's Atoi: a fraction of the seconds left ("1.3", "0.2") would not
-// parse and would mean 60 s, past the client's timeout of maxWait + 10 s. A 1.3 s interval asks 1 s, then
-// 1 s again for the 0.2 s left after the server's answer: whole seconds, never 0 (also 60 s).
-test("each long poll of a wait asks maxWait in whole seconds, at least 1, whatever fraction of the interval is left", async () => {
+// The real server parses maxWait with Go's Atoi: a fraction of seconds ("1.3", "0.2") would not parse and
+// would mean 60 s, past the client's timeout of maxWait + 10 s. Every poll asks 10 s, whatever the interval
+// or the time left (until 2026-12-05 it asked the time left, in whole seconds from 1 to 10, and was cut at
+// the deadline).
+test("each long poll asks maxWait=10, whatever fraction of the interval is left", async (t) => {
   const { logger, lines } = captureLogger();
   const watcher = createVersionWatcher(client, 1300, logger);
+  t.after(() => watcher.close());
   const seen = server.requests.entries.length;
   assert.equal(
     await settle(watcher.waitForChange(server.version, new AbortController().signal), 4000),
@@ -366,10 +385,9 @@ test("each long poll of a wait asks maxWait in whole seconds, at least 1, whatev
     .slice(seen)
     .filter((request) => request.longPoll)
     .map((request) => new URLSearchParams(request.query).get("maxWait"));
-  assert.ok(asked.length >= 1, "a long poll was made");
-  for (const maxWait of asked) assert.match(String(maxWait), /^(10|[1-9])$/);
-  assert.deepEqual(watcher.cut, { version: server.version }, "the last poll was held until the cut");
-  assert.deepEqual(longpollEvents(lines()), [], "the polls were held: no longpoll-failed");
+  assert.deepEqual(asked, ["10"], "one long poll, still open at the deadline");
+  assert.deepEqual(watcher.cut, { version: server.version }, "/version read at the deadline");
+  assert.deepEqual(longpollEvents(lines()), [], "the poll was held: no longpoll-failed");
 });
 
 test("aborting ends a wait at once", async () => {

@@ -124,6 +124,8 @@ export async function runLoop(
       await sleep(delayMs, signal);
     }
   }
+  // A long poll a wait left open (the stop came during a cycle) ends with the loop.
+  watcher.close();
 
   // A hook that throws is logged; the loop goes on.
   function report(hook: () => void): void {

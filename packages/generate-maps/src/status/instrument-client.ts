@@ -1,7 +1,8 @@
 // Times every metadata request without touching core's client: a decorator that reports each call's
 // duration and error kind (aborts are our own cancellations, not the server's fault, and are not reported,
-// except a long poll's: one that the interval cuts is timed as held, with no error, as in a quiet
-// environment every poll ends so; before, version-wait then had no samples at all).
+// except a long poll's: one the generator cuts, a change it did not report or a stop, is timed as held,
+// with no error; until 2026-12-05 every poll of a quiet environment was cut at the interval's deadline,
+// and before that version-wait then had no samples at all).
 import { MetadataError, type MetadataClient } from "@rancher-haproxy/core";
 import { METADATA_PATHS } from "../sources/read-metadata.js";
 
