@@ -84,8 +84,9 @@ const BESIDE = new Set([
   join("packages", "reloader", "test", "adopt-reload-timeout-refused.test.ts"),
   join("packages", "reloader", "test", "adopt-after-killed-start.test.ts"),
   // The version watcher's intervals and long polls (moved from the main run on 2026-12-04, CPU under a
-  // fifth of its time), and a long poll left hanging until its timeout (20 s) at a 25 s interval (≈ 26 s of
-  // wall time, 1 s of CPU). Six files moved here with the watcher on 2026-12-04 went back to the main run
+  // fifth of its time; ≈ 30 s since one test waits for a poll carried over 1 s waits to its 10 s maxWait,
+  // ≈ 21 s before), and long polls left hanging until their timeout (20 s) at 25, 10 and 1 s intervals
+  // beside a poll held to its maxWait, side by side (≈ 26 s of wall time, 1 s of CPU). Six files moved here with the watcher on 2026-12-04 went back to the main run
   // on 2026-12-05 (the recorded long polls replayed, 55 refused reloads, a reload timeout, the master-CLI
   // probe, an adoption after a killed restart, HAProxy's own answers with HSTS): on the 2-core machine of
   // that day the main run took ≈ 194 s and this one ≈ 271 s, so this one decided the total (after the
