@@ -37,3 +37,35 @@ test("a command that times out is named in the error by its first line only, nev
     return true;
   });
 });
+
+// HAProxy 2.6.12's master CLI sometimes sends a whole answer and never closes the connection (about 1
+// batch line in 2 000 with large answers, probe of 2026-12-05): with `ended`, the timeout says so.
+test("with ended, a timeout after a whole answer says the master did not close the connection", async (t) => {
+  const socketPath = join(await tempDir(t, "core-master-"), "master.sock");
+  const sockets: Socket[] = [];
+  // Answers "whole" with an answer `ended` accepts and anything else with one it does not; never closes.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.push(socket);
+    socket.on("data", (chunk: Buffer) => {
+      socket.write(chunk.toString("utf8").startsWith("whole") ? "first\n\nsecond\n\n" : "first\n\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  t.after(() => {
+    sockets.forEach((socket) => socket.destroy());
+    server.close();
+  });
+  const ended = (text: string) => text.endsWith("second\n\n");
+  await assert.rejects(
+    sendMasterCommand(socketPath, "whole", 200, ended),
+    /: answered "whole" in full but did not close the connection within 200 ms$/,
+  );
+  await assert.rejects(
+    sendMasterCommand(socketPath, "part", 200, ended),
+    /: no complete answer to "part" within 200 ms$/,
+  );
+  await assert.rejects(
+    sendMasterCommand(socketPath, "whole", 200),
+    /: no complete answer to "whole" within 200 ms$/,
+  );
+});

@@ -2,15 +2,27 @@
 import { createConnection } from "node:net";
 
 // Send `command` and resolve with the whole answer; rejects on connect errors or after timeoutMs.
-export function sendMasterCommand(socketPath: string, command: string, timeoutMs = 5000): Promise<string> {
+// `ended`, when given, tells from the text received whether the answer was whole: a timeout after a
+// whole answer says so (HAProxy 2.6.12's master CLI sometimes sends a whole answer and never closes the
+// connection, which it then holds until it re-executes: one of the 10 it serves at once).
+export function sendMasterCommand(
+  socketPath: string,
+  command: string,
+  timeoutMs = 5000,
+  ended?: (text: string) => boolean,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = createConnection(socketPath);
     const timer = setTimeout(() => {
       socket.destroy();
+      const shown = shownCommand(command);
+      const whole = ended?.(Buffer.concat(chunks).toString("utf8")) ?? false;
       reject(
         new Error(
-          `master CLI ${socketPath}: no complete answer to "${shownCommand(command)}" within ${timeoutMs} ms`,
+          whole
+            ? `master CLI ${socketPath}: answered "${shown}" in full but did not close the connection within ${timeoutMs} ms`
+            : `master CLI ${socketPath}: no complete answer to "${shown}" within ${timeoutMs} ms`,
         ),
       );
     }, timeoutMs);

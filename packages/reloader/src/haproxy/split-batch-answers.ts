@@ -46,6 +46,14 @@ export function splitBatchAnswers(
   return { ok: true, answers, proc };
 }
 
+// Whether `text` is a whole answer to a batch line: it ends with the master's `show proc` and the empty
+// line closing it (`show proc` holds no empty line of its own). HAProxy 2.6.12's master CLI sometimes sends
+// that in full and never closes the connection (worker-commands.ts): the timeout then names that case.
+export function batchAnswerEnded(text: string): boolean {
+  const at = procStart(text);
+  return at !== null && text.endsWith("\n\n") && text.indexOf("\n\n", at) === text.length - 2;
+}
+
 // Where the master's `show proc` starts (its header at a line start, the last one), null without one.
 function procStart(text: string): number | null {
   if (text.startsWith(HEADER)) return 0;

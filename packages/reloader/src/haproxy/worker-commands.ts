@@ -5,7 +5,7 @@
 import { sendMasterCommand, currentWorker } from "@rancher-haproxy/core";
 import { batchLines } from "./batch-lines.js";
 import { readProc } from "./confirm-reload.js";
-import { splitBatchAnswers } from "./split-batch-answers.js";
+import { batchAnswerEnded, splitBatchAnswers } from "./split-batch-answers.js";
 
 // One command's answer, as the worker printed it (trailing blank line removed).
 export interface WorkerAnswer {
@@ -36,7 +36,8 @@ export async function findCurrentWorker(
 // `show proc` first): one master-CLI connection per batch line of at most MAX_BATCH_BYTES (one for a
 // scale event). Each line ends with `show proc`: the batch fails when that pid is unknown to the master
 // (the master drops the rest of the line) or was no longer the current worker when the line ended, and
-// when the answers do not split into one per command. `timeoutMs` bounds each line.
+// when the answers do not split into one per command. `timeoutMs` bounds each line; a line answered in
+// full whose connection the master left open fails too, and says so.
 export async function sendWorkerCommands(
   masterSocket: string,
   commands: readonly string[],
@@ -55,7 +56,11 @@ export async function sendWorkerCommands(
   for (const batch of batches.lines) {
     let text: string;
     try {
-      text = await sendMasterCommand(masterSocket, batch.line, timeoutMs);
+      // HAProxy 2.6.12 leaves about 1 connection in 2 000 with large answers (50 KB–1.5 MB) open after
+      // the whole answer, and holds it until it re-executes: 10 such and its master CLI answers no more.
+      // Still a failure (its fallback reload re-executes the master, which frees the connection), named
+      // as such by batchAnswerEnded instead of "no complete answer".
+      text = await sendMasterCommand(masterSocket, batch.line, timeoutMs, batchAnswerEnded);
     } catch (error) {
       return { ok: false, reason: `a batch of ${batch.commands.length} commands: ${String(error)}` };
     }
