@@ -75,8 +75,10 @@ before(async () => {
 });
 
 // HAProxy first, then the proxy's connections: once a read-back timed out (one CI run, 2026-12-05: a
-// batch unanswered for 20 s, not reproduced in 300 batches since), proxy.close() waited for the hung
-// connection for good and HAProxy outlived the test.
+// batch unanswered for 20 s), proxy.close() waited for the hung connection for good and HAProxy outlived
+// the test. The cause is HAProxy 2.6.12's master CLI: about 1 line in 2 000 with answers this large is
+// answered in full and never closed (DESIGN.md "Batches", batch-unclosed.test.ts), so this test fails
+// that way about once in 400 runs (5 such lines a run); the reason then says "in full but did not close".
 after(async () => {
   haproxy?.signal("SIGTERM");
   await haproxy?.exited;
