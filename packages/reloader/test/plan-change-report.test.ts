@@ -32,7 +32,7 @@ test("planning a reload reports nothing to onRunning, whether haproxy -c passes 
       onRunning: (seen: Buffer | readonly SharedBackend[]) => heard.push(seen),
       slotsPerBlock: 10,
       runtimeUpdates: true,
-      supervisor: { isSettled: () => true, settled: async () => true },
+      supervisor: { isSettled: () => true, settled: async () => true, oldWorkersSeen: () => null },
     }) as unknown as Pick<
       ApplierOptions,
       "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
