@@ -21,6 +21,20 @@ const MAP =
   "app-r123.dev.tld app-r123\napp-r124.dev.tld app-r124\nshop.dev.tld app-r123\nwww.dev.tld app-r123\n";
 
 // A metadata server that answers fixed bodies (the stand-in itself cannot serve a 10 000-deep value).
+// Replaces the aliases of every service in `tree` (the metadata tree, walked whole) by rewrite(aliases).
+function rewriteAliases(tree: unknown, rewrite: (aliases: object) => unknown): void {
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== "object" || value === null) return;
+    const object = value as Record<string, unknown>;
+    const metadata = object["metadata"] as Record<string, unknown> | undefined;
+    if (object["metadata_kind"] === "service" && metadata && typeof metadata["aliases"] === "object")
+      metadata["aliases"] = rewrite(metadata["aliases"] as object);
+    Object.values(object).forEach(visit);
+  };
+  visit(tree);
+}
+
 async function startRawMetadata(t: TestContext, containers: string): Promise<string> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
@@ -86,16 +100,7 @@ test("11.5: a 10 000-deep value in a field neither crashes --once nor the loop; 
 test("11.6: a non-object /containers entry and aliases given as a list skip only themselves", async (t) => {
   const tree = structuredClone(TREE);
   (tree.containers as unknown[]).push(3, "text", null);
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (typeof value !== "object" || value === null) return;
-    const object = value as Record<string, unknown>;
-    const metadata = object["metadata"] as Record<string, unknown> | undefined;
-    if (object["metadata_kind"] === "service" && metadata && typeof metadata["aliases"] === "object")
-      metadata["aliases"] = ["www", "shop"];
-    Object.values(object).forEach(visit);
-  };
-  visit(tree);
+  rewriteAliases(tree, () => ["www", "shop"]);
   const server = await startMetadataServer({ tree, longPollTickMs: 100 });
   t.after(() => server.close());
   const dir = await tempDir(t);
@@ -379,16 +384,7 @@ test("a long stack uuid, container name or aliases key is cut in every skip and 
       labels: { "map-public-tcp": "16379:6379" },
     },
   );
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (typeof value !== "object" || value === null) return;
-    const object = value as Record<string, unknown>;
-    const metadata = object["metadata"] as Record<string, unknown> | undefined;
-    if (object["metadata_kind"] === "service" && metadata && typeof metadata["aliases"] === "object")
-      metadata["aliases"] = { ...(metadata["aliases"] as object), [`k${long}`]: ["one", "two"] };
-    Object.values(object).forEach(visit);
-  };
-  visit(tree);
+  rewriteAliases(tree, (aliases) => ({ ...aliases, [`k${long}`]: ["one", "two"] }));
   const server = await startMetadataServer({ tree, longPollTickMs: 100 });
   t.after(() => server.close());
   const gen = startGenerator(t, {
