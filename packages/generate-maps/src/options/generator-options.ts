@@ -9,7 +9,7 @@ export interface GeneratorOptions extends ModelOptions {
   apiVersion: ApiVersion;
   domainMapPath: string;
   backendsPath: string;
-  /** safety-net refetch period (and the long poll's maxWait), milliseconds */
+  /** safety-net refetch period (the long poll's maxWait is 10 s whatever it is), milliseconds */
   intervalMs: number;
   /** one cycle, then exit */
   once: boolean;
