@@ -90,8 +90,23 @@ test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the 
   assert.equal(body.status, "applying");
   assert.match(body.reason, /old HAProxy workers still finish their connections/);
   await writeInOnePass(fixture, withBetaNoted("# held 2"));
+  // A writer between its two renames (the map names a backend the backends file does not declare yet):
+  // that pass never asks the master, and ends no hold (before, it logged reload.released, then the next
+  // pass reload.held again).
+  const unsettledFrom = fixture.reloader.count("inputs.unsettled");
+  await writeInOnePass(fixture, {
+    ...withBetaNoted("# held 2"),
+    map: renderTestMap({ "alpha.dev.tld": "alpha", "beta.dev.tld": "beta", "gamma.dev.tld": "gamma" }),
+  });
+  await waitFor(() => fixture.reloader.count("inputs.unsettled") > unsettledFrom, { message: "unsettled" });
   await writeInOnePass(fixture, withBetaNoted("# held 3"));
+  // The unsettled pass took the hold out of /healthz; the next pass, held again, puts it back.
+  await waitFor(
+    async () => /old HAProxy workers still finish/.test((await readStatus(url, "/healthz")).body),
+    { message: "/healthz held again" },
+  );
   assert.equal(await beta503(), 503, "held: HAProxy still runs the inputs without beta");
+  assert.equal(fixture.reloader.count("reload.released"), 0, "no hold ended before an old worker did");
 
   // The first worker's stream ends, so does that worker: one reload brings the last inputs (the map's
   // beta line and the backends with "# held 3", as the running snapshot's copy of the inputs shows).

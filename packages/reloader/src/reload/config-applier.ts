@@ -177,8 +177,15 @@ export class ConfigApplier {
   }
 
   // A reload held for old workers is logged when the hold starts and ends; /healthz says it is held
-  // (healthy: the old workers end within hard-stop-after, and no check failed).
+  // (healthy: the old workers end within hard-stop-after, and no check failed). A pass that found the
+  // inputs unsettled (a writer between its two renames) ends no hold: it never got to ask, and the next
+  // settled read is held again or reloads. /healthz stops calling it held meanwhile (unsettled inputs
+  // that stay are judged as such); the log said `reload.released` and then `reload.held` again each time.
   private reportHeld(outcome: PassOutcome): void {
+    if (outcome.retry !== null && "unsettled" in outcome) {
+      this.options.status.reloadHeld(null);
+      return;
+    }
     const held = outcome.retry !== null && "held" in outcome && outcome.held === true;
     if (held && !this.held)
       this.options.logger.warn(
