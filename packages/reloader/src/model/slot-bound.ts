@@ -38,3 +38,16 @@ export function slotBoundProblem(
     "lower SERVER_SLOTS or route fewer backends"
   );
 }
+
+// The slots an assignment renders, free ones included; stops counting once past `limit`. Over the
+// minimum (minimumSlots) by a spare block per backend that ran out, a block for its free option sets, and
+// whatever size a burst left a backend whose kept container holds its highest slot: a reload shrinks a
+// backend only down to that container.
+export function assignedSlots(slots: ReadonlyMap<string, readonly unknown[]>, limit = Infinity): number {
+  let total = 0;
+  for (const list of slots.values()) {
+    total += list.length;
+    if (total > limit) break;
+  }
+  return total;
+}

@@ -6,6 +6,7 @@ import { SharedFilesParser, type Logger, type SharedTable } from "@rancher-hapro
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
 import { maskSecrets } from "../haproxy/find-offending-lines.js";
 import { assignSlots } from "../model/assign-slots.js";
+import { assignedSlots, MAX_TOTAL_SLOTS } from "../model/slot-bound.js";
 import type { SlotMap } from "../model/server-slots.js";
 import { MapsRenderer } from "../render/maps-renderer.js";
 import { SlotsJsonRenderer } from "../render/slots-json-renderer.js";
@@ -108,10 +109,41 @@ export class SnapshotStore {
 
   // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
   // A snapshot that fails (or gets no verdict) never runs: the assignment before it stays the last one.
+  // An assignment over MAX_TOTAL_SLOTS is made afresh first, or refused (boundedSlots).
   async stageChecked(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<Checked> {
-    const generation = await this.stage(files, table, slots);
+    const bounded = this.boundedSlots(table, slots);
+    if ("reason" in bounded) return { ok: false, generation: null, reason: bounded.reason };
+    const generation = await this.stage(files, table, bounded.slots);
     const check = await this.check(generation);
-    return check.ok ? { ok: true, generation, check: check.check, table, slots } : check;
+    return check.ok ? { ok: true, generation, check: check.check, table, slots: bounded.slots } : check;
+  }
+
+  // `slots`, or, when they are more than MAX_TOTAL_SLOTS, every container's slot given afresh, or why
+  // even that is too many. validate caps the fewest slots a table needs, but an assignment kept from
+  // before can be larger: a backend a burst grew keeps its size while its kept container holds its top
+  // slot, and a spare block or one for free option sets comes on top (a table of 1 server under the cap
+  // was rendered into 1 000 001 slots read back from slots.json, ≈ 5 GB in `haproxy -c`).
+  private boundedSlots(table: SharedTable, slots: SlotMap): { slots: SlotMap } | { reason: string } {
+    if (assignedSlots(slots, MAX_TOTAL_SLOTS) <= MAX_TOTAL_SLOTS) return { slots };
+    const before = assignedSlots(slots);
+    const fresh = assignSlots(null, table.backends, this.slotsPerBlock, "reload").slots;
+    const after = assignedSlots(fresh, MAX_TOTAL_SLOTS);
+    if (after <= MAX_TOTAL_SLOTS) {
+      this.logger.warn(
+        { event: "slots.reassigned", slots: before, fresh: after, max: MAX_TOTAL_SLOTS },
+        `the slot assignment kept from before renders ${before} server slots, more than ${MAX_TOTAL_SLOTS}: every container is given a slot afresh (${after} slots; a sticky client may reach another container)`,
+      );
+      return { slots: fresh };
+    }
+    const reason =
+      `${table.backends.length} backends are assigned ${assignedSlots(fresh)} server slots at ` +
+      `SERVER_SLOTS=${this.slotsPerBlock}, more than ${MAX_TOTAL_SLOTS} (HAProxy allocates every slot, ` +
+      "free ones too): lower SERVER_SLOTS or route fewer backends";
+    this.logger.error(
+      { event: "inputs.rejected", problems: [{ file: "backends", line: null, text: null, reason }] },
+      `the input files need too many server slots: keeping the running config (${reason})`,
+    );
+    return { reason: `inputs rejected: ${reason}` };
   }
 
   // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed. A check
