@@ -62,7 +62,7 @@ test("an assignment kept from slots.json over MAX_TOTAL_SLOTS is made afresh bef
     assert.equal(slots[0]?.server, "web-1");
     const staged = await readFile(join(dir, generationName(checked.generation), "backends.cfg"), "utf8");
     assert.equal(staged.match(/^\s*server /gm)?.length, BLOCK, "backends.cfg renders the new slots");
-    const said = events().filter((event) => event.event === "slots.reassigned");
+    const said = events().filter((event) => event.event === "snapshot.slots-reassigned");
     assert.equal(said.length, 1);
     assert.equal(said[0]?.slots, MAX_TOTAL_SLOTS + BLOCK);
     assert.equal(said[0]?.fresh, BLOCK);

@@ -130,7 +130,7 @@ export class SnapshotStore {
     const after = assignedSlots(fresh, MAX_TOTAL_SLOTS);
     if (after <= MAX_TOTAL_SLOTS) {
       this.logger.warn(
-        { event: "slots.reassigned", slots: before, fresh: after, max: MAX_TOTAL_SLOTS },
+        { event: "snapshot.slots-reassigned", slots: before, fresh: after, max: MAX_TOTAL_SLOTS },
         `the slot assignment kept from before renders ${before} server slots, more than ${MAX_TOTAL_SLOTS}: every container is given a slot afresh (${after} slots; a sticky client may reach another container)`,
       );
       return { slots: fresh };
