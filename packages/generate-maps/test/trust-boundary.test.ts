@@ -432,3 +432,56 @@ test("a long stack uuid, container name or aliases key is cut in every skip and 
   for (const skip of routes.skipped)
     assert.ok(skip.container.length < 300, `a ${skip.container.length}-character name`);
 });
+
+test("a name cut where a surrogate pair would be split keeps the pair whole: /routes has no lone surrogate", async (t) => {
+  // The 200th UTF-16 unit of each name below is the first half of 😀: cut there, the name ended in a lone
+  // surrogate, which /routes' JSON wrote as `\ud83d` (strict JSON readers refuse it) and /explain's text
+  // as U+FFFD.
+  const emoji = (prefix: string) => `${prefix}${"x".repeat(199 - prefix.length)}${"😀".repeat(50)}`;
+  const tree = structuredClone(TREE);
+  const containers = tree.containers as Record<string, unknown>[];
+  const template = {
+    ...(containers.find((c) => c["name"] === "app-r124-web-2") ?? {}),
+    state: "running",
+    health_state: "healthy",
+  };
+  const http = { "map-public-http": "8080" };
+  const uuid = "e0000000-0061-4000-8000-000000000001";
+  containers.push(
+    // a note names the container; a duplicate-server skip quotes the winner's name
+    {
+      ...template,
+      name: emoji("noted-"),
+      uuid,
+      stack_name: "noted",
+      labels: { ...http, "map-public-http.timeout-servxx": "1" },
+    },
+    { ...template, name: "noted-z", uuid, stack_name: "noted", labels: http },
+  );
+  rewriteAliases(tree, (aliases) => ({ ...aliases, [emoji("k")]: ["one"] }));
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const gen = startGenerator(t, {
+    hostPort: server.hostPort,
+    dir: await tempDir(t),
+    env: { STATUS_PORT: "0" },
+  });
+  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
+  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
+  const response = await fetch(`${String(listening["url"])}/routes`);
+  assert.equal(response.status, 200);
+  const routes = (await response.json()) as {
+    skipped: { container: string; code: string; reason: string }[];
+    skippedAliases: { alias: string; stack: string; reason: string }[];
+    notes: { backend: string; container: string | null }[];
+  };
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  const noted = routes.notes.find((note) => note.backend === "noted")?.container ?? "";
+  assert.match(noted, /^noted-x+… \(100 more characters\)$/, "cut before the pair, the pair counted");
+  const duplicate = routes.skipped.find((skip) => skip.container === "noted-z");
+  assert.match(duplicate?.reason ?? "", /by container noted-x+… \(100 more characters\)$/);
+  const alias = routes.skippedAliases.find((skip) => skip.alias === "one");
+  assert.match(alias?.stack ?? "", /^kx+… \(100 more characters\)$/);
+  for (const text of [noted, duplicate?.reason ?? "", alias?.stack ?? "", alias?.reason ?? ""])
+    assert.doesNotMatch(text, lone);
+});

@@ -57,6 +57,11 @@ export class NoteBudget {
 // A metadata value cut for a note's or a skip's reason (a label value, an option set, a list of names, a
 // stack uuid, a container name, an aliases key): values can be up to a megabyte long and would be repeated
 // in every reason that quotes them (a 1 MiB stack uuid quoted by 3 000 skips made /routes throw).
+// The cut never splits a surrogate pair (an emoji): a lone half is no character, and /routes' JSON wrote it
+// as `\ud83d`, which strict JSON readers refuse (the pair then counts among the characters left).
 export function clipForNote(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? max - 1 : max;
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
 }
