@@ -28,6 +28,7 @@ import {
   type Backend,
   type HostRoute,
 } from "../src/index.js";
+import { describeValue } from "../src/model/describe-value.js";
 import { MAX_MISSPELT_WARNINGS } from "../src/model/read-label-options.js";
 import { registerStateGauges } from "../src/status/state-gauges.js";
 import { captureLogger, clockAt, container, MODEL_OPTIONS } from "./helpers.js";
@@ -548,4 +549,16 @@ test("backend-limit leaves a stack's backends out together: a path is never cut 
     table.backends.some((backend) => backend.name === `r${hex(smalls - 1)}`),
     "the fillers fit",
   );
+});
+
+test("describeValue's cut keeps a surrogate pair whole: a reason never ends in half an emoji", () => {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  // The rendered text is cut at 77 units: a quote and 75 letters put the emoji's halves at 76 and 77.
+  for (const value of [`${"a".repeat(75)}😀😀`, { [`${"k".repeat(70)}😀`]: `${"v".repeat(3)}😀` }]) {
+    const text = describeValue(value);
+    assert.ok(text.endsWith("..."), text);
+    assert.doesNotMatch(text, lone, text);
+  }
+  // Inside a string's own cut (80 units), the pair is dropped whole, not escaped as a lone `\ud83d`.
+  assert.doesNotMatch(describeValue([`${"b".repeat(79)}😀`]), /\\ud83d/);
 });

@@ -9,11 +9,19 @@ const MAX_ITEMS = 8;
 export function describeValue(value: unknown): string {
   if (value === undefined) return "missing";
   const text = render(value, 0);
-  return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS - 3)}...` : text;
+  return text.length > MAX_CHARS ? `${wholeSlice(text, MAX_CHARS - 3)}...` : text;
+}
+
+// The first `end` code units of `text`, one fewer where the last would be the first half of a surrogate
+// pair (an emoji): a lone half is no character, and /routes' JSON wrote it as `\ud83d`, which strict
+// JSON readers refuse (as clipForNote's cut, note-budget.ts).
+function wholeSlice(text: string, end: number): string {
+  const last = text.charCodeAt(end - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
 }
 
 function render(value: unknown, depth: number): string {
-  if (typeof value === "string") return JSON.stringify(value.slice(0, MAX_CHARS));
+  if (typeof value === "string") return JSON.stringify(wholeSlice(value, MAX_CHARS));
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
   if (typeof value === "boolean" || value === null) return String(value);
   if (typeof value !== "object") return typeof value;
@@ -36,7 +44,7 @@ function render(value: unknown, depth: number): string {
         more = true;
         break;
       }
-      parts.push(`${JSON.stringify(key.slice(0, MAX_CHARS))}:${render(ownValue(value, key), depth + 1)}`);
+      parts.push(`${JSON.stringify(wholeSlice(key, MAX_CHARS))}:${render(ownValue(value, key), depth + 1)}`);
     }
   }
   if (more) parts.push("...");
