@@ -21,6 +21,22 @@ const MAP =
   "app-r123.dev.tld app-r123\napp-r124.dev.tld app-r124\nshop.dev.tld app-r123\nwww.dev.tld app-r123\n";
 
 // A metadata server that answers fixed bodies (the stand-in itself cannot serve a 10 000-deep value).
+// The generator's /routes after its first cycle on `tree`, served by the stand-in.
+async function firstRoutes(t: TestContext, tree: typeof TREE): Promise<unknown> {
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const gen = startGenerator(t, {
+    hostPort: server.hostPort,
+    dir: await tempDir(t),
+    env: { STATUS_PORT: "0" },
+  });
+  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
+  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
+  const response = await fetch(`${String(listening["url"])}/routes`);
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
 // Replaces the aliases of every service in `tree` (the metadata tree, walked whole) by rewrite(aliases).
 function rewriteAliases(tree: unknown, rewrite: (aliases: object) => unknown): void {
   const visit = (value: unknown): void => {
@@ -385,18 +401,7 @@ test("a long stack uuid, container name or aliases key is cut in every skip and 
     },
   );
   rewriteAliases(tree, (aliases) => ({ ...aliases, [`k${long}`]: ["one", "two"] }));
-  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
-  t.after(() => server.close());
-  const gen = startGenerator(t, {
-    hostPort: server.hostPort,
-    dir: await tempDir(t),
-    env: { STATUS_PORT: "0" },
-  });
-  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
-  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
-  const response = await fetch(`${String(listening["url"])}/routes`);
-  assert.equal(response.status, 200);
-  const routes = (await response.json()) as {
+  const routes = (await firstRoutes(t, tree)) as {
     skipped: { container: string; code: string; reason: string }[];
     skippedAliases: { alias: string; stack: string; code: string; reason: string }[];
     notes: { backend: string; container: string | null; code: string }[];
@@ -459,18 +464,7 @@ test("a name cut where a surrogate pair would be split keeps the pair whole: /ro
     { ...template, name: "noted-z", uuid, stack_name: "noted", labels: http },
   );
   rewriteAliases(tree, (aliases) => ({ ...aliases, [emoji("k")]: ["one"] }));
-  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
-  t.after(() => server.close());
-  const gen = startGenerator(t, {
-    hostPort: server.hostPort,
-    dir: await tempDir(t),
-    env: { STATUS_PORT: "0" },
-  });
-  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
-  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
-  const response = await fetch(`${String(listening["url"])}/routes`);
-  assert.equal(response.status, 200);
-  const routes = (await response.json()) as {
+  const routes = (await firstRoutes(t, tree)) as {
     skipped: { container: string; code: string; reason: string }[];
     skippedAliases: { alias: string; stack: string; reason: string }[];
     notes: { backend: string; container: string | null }[];
