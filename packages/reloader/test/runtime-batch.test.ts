@@ -1,4 +1,4 @@
-// Master-CLI batches (one line of `@!<pid>` commands ending in `show proc`): the line cutting and the
+// Master-CLI batches (one line of `@!<pid>` commands, then `show proc` on its own connection): the line cutting and the
 // answer splitting as pure functions, then against a real HAProxy 2.6 master (-W -S): an error answer in
 // the middle (and applyRuntime's outcome for it), an unknown pid, a worker that is no longer the current
 // one, a plan over the size limit.
@@ -20,22 +20,13 @@ import type { HaproxySupervisor } from "../src/haproxy/haproxy-supervisor.ts";
 import type { ServerOp } from "../src/model/plan-update.ts";
 import { applyRuntime } from "../src/reload/apply-runtime.ts";
 
-// Captured from HAProxy 2.6.12's master CLI.
-const PROC = `#<PID>          <type>          <reloads>       <uptime>        <version>
-4243            master          0 [failed: 0]   0d00h00m03s     2.6.12-1+deb12u4
-# workers
-4244            worker          0               0d00h00m03s     2.6.12-1+deb12u4
-# programs
-
-`;
-
 describe("batchLines", () => {
-  it("addresses every command to the pid, keeps the order and ends each line with show proc", () => {
+  it("addresses every command to the pid and keeps the order; show proc is not on the line", () => {
     const result = batchLines(["set server a/s1 state maint", "set server a/s1 state ready"], 42);
     assert.ok(result.ok);
     assert.deepEqual(
       result.lines.map((line) => line.line),
-      ["@!42 set server a/s1 state maint;@!42 set server a/s1 state ready;show proc"],
+      ["@!42 set server a/s1 state maint;@!42 set server a/s1 state ready"],
     );
   });
 
@@ -62,7 +53,7 @@ describe("batchLines", () => {
 
 describe("splitBatchAnswers", () => {
   it("splits on the empty line after each answer, an error in the middle included", () => {
-    const text = `\nNo such server.\n\nIP changed from '1' to '2' by 'stats socket command'\n\n\n${PROC}`;
+    const text = `\nNo such server.\n\nIP changed from '1' to '2' by 'stats socket command'\n\n\n`;
     const split = splitBatchAnswers(text, 4);
     assert.ok(split.ok);
     assert.deepEqual(split.answers, [
@@ -71,18 +62,20 @@ describe("splitBatchAnswers", () => {
       "IP changed from '1' to '2' by 'stats socket command'",
       "",
     ]);
-    assert.equal(split.proc.workers[0]?.pid, 4244);
   });
 
-  it("fails on an unknown pid (no show proc), an unterminated answer and another count", () => {
+  it("fails on an unknown pid (the master drops the rest), an unterminated answer and another count", () => {
     const unknown = "\nCan't find the target PID matching the prefix '@!99999'\n";
     const failed = splitBatchAnswers(unknown, 3);
     assert.ok(!failed.ok);
     assert.match(failed.reason, /Can't find the target PID/);
-    assert.equal(splitBatchAnswers(`\n\nNo such server.\n${PROC}`, 3).ok, false);
-    assert.equal(splitBatchAnswers(`\n\n${PROC}`, 3).ok, false);
-    assert.equal(splitBatchAnswers(`\n\n\n\n${PROC}`, 3).ok, false);
-    assert.equal(splitBatchAnswers(`\n\n\n${PROC}`, 3).ok, true);
+    const closed = `\n\nCan't find the target PID matching the prefix '@!9'\n\n`;
+    assert.equal(splitBatchAnswers(closed, 3).ok, false, "that line fails the batch wherever it comes");
+    assert.equal(splitBatchAnswers(`\n\nNo such server.\n`, 3).ok, false);
+    assert.equal(splitBatchAnswers(`\n\nNo such server.`, 3).ok, false);
+    assert.equal(splitBatchAnswers(`\n\n`, 3).ok, false);
+    assert.equal(splitBatchAnswers(`\n\n\n\n`, 3).ok, false);
+    assert.equal(splitBatchAnswers(`\n\n\n`, 3).ok, true);
   });
 });
 

@@ -1,10 +1,9 @@
-// Cut runtime-API commands for one worker into master-CLI lines: `@!<pid> c1;@!<pid> c2;…;show proc`,
-// each under MAX_BATCH_BYTES (HAProxy silently drops a line over its 16 KB buffer). The trailing
-// `show proc` tells whether `<pid>` was still the current worker when the line ended.
+// Cut runtime-API commands for one worker into master-CLI lines: `@!<pid> c1;@!<pid> c2;…`, each under
+// MAX_BATCH_BYTES (HAProxy silently drops a line over its 16 KB buffer). The master's `show proc` that
+// tells whether `<pid>` was still the current worker goes on a connection of its own after each line
+// (worker-commands.ts): on the same line, after large answers, it made HAProxy 2.6.12's master stall.
 /** HAProxy silently drops runtime-API payloads over 16 KB: a batch is cut well below that */
 export const MAX_BATCH_BYTES = 12 * 1024;
-
-const CHECK = "show proc";
 
 // One master-CLI line and the commands it carries, in order.
 export interface BatchLine {
@@ -22,18 +21,18 @@ export function batchLines(
   let current: string[] = [];
   let bytes = 0;
   const close = () => {
-    lines.push({ commands: current, line: [...current.map((c) => `@!${pid} ${c}`), CHECK].join(";") });
+    lines.push({ commands: current, line: current.map((c) => `@!${pid} ${c}`).join(";") });
     current = [];
   };
   for (const command of commands) {
-    // Each routed command and its `;`; the line also carries `show proc` and the final newline.
+    // Each routed command and its `;` (the last one's stands for the line's final newline).
     const size = Buffer.byteLength(`@!${pid} ${command};`);
-    if (command.trim() === "" || /[\n;\\]/.test(command) || size + CHECK.length + 1 > MAX_BATCH_BYTES)
+    if (command.trim() === "" || /[\n;\\]/.test(command) || size > MAX_BATCH_BYTES)
       return {
         ok: false,
         reason: `refused to send "${command.slice(0, 80)}": empty, a newline, ";" or "\\", or over the size limit`,
       };
-    if (current.length > 0 && bytes + size + CHECK.length + 1 > MAX_BATCH_BYTES) {
+    if (current.length > 0 && bytes + size > MAX_BATCH_BYTES) {
       close();
       bytes = 0;
     }

@@ -2,10 +2,10 @@
 // batch and addressed by pid (`@!<pid>`): a long-lived worker socket would stay on the old worker after a
 // reload, and `@1` could reach a worker that started after the batch was planned. One line carries the
 // whole batch (batch-lines.ts) and its answer is split back per command (split-batch-answers.ts).
-import { sendMasterCommand, currentWorker } from "@rancher-haproxy/core";
+import { sendMasterCommand, currentWorker, parseShowProc } from "@rancher-haproxy/core";
 import { batchLines } from "./batch-lines.js";
 import { readProc } from "./confirm-reload.js";
-import { batchAnswerEnded, splitBatchAnswers } from "./split-batch-answers.js";
+import { batchAnswerEnded, procAnswerEnded, splitBatchAnswers } from "./split-batch-answers.js";
 
 // One command's answer, as the worker printed it (trailing blank line removed).
 export interface WorkerAnswer {
@@ -34,10 +34,11 @@ export async function findCurrentWorker(
 
 // Send the commands, in order, to worker `expectedPid` (or, without it, to the current worker read from
 // `show proc` first): one master-CLI connection per batch line of at most MAX_BATCH_BYTES (one for a
-// scale event). Each line ends with `show proc`: the batch fails when that pid is unknown to the master
-// (the master drops the rest of the line) or was no longer the current worker when the line ended, and
-// when the answers do not split into one per command. `timeoutMs` bounds each line; a line answered in
-// full whose connection the master left open fails too, and says so.
+// scale event), then, once its answer ended, `show proc` on a connection of its own. The batch fails when
+// that pid is unknown to the master (the master drops the rest of the line), when the answers do not split
+// into one per command, and when `show proc` fails or names another current worker (the line reached an
+// old one). `timeoutMs` bounds each line and its `show proc` together; a connection answered in full
+// that the master left open fails too, and says so.
 export async function sendWorkerCommands(
   masterSocket: string,
   commands: readonly string[],
@@ -54,19 +55,42 @@ export async function sendWorkerCommands(
   if (!batches.ok) return batches;
   const answers: WorkerAnswer[] = [];
   for (const batch of batches.lines) {
+    const what = `a batch of ${batch.commands.length} commands`;
+    const started = performance.now();
     let text: string;
     try {
-      // HAProxy 2.6.12 leaves about 1 connection in 2 000 with large answers (50 KB–1.5 MB) open after
-      // the whole answer, and holds it until it re-executes: 10 such and its master CLI answers no more.
-      // Still a failure (its fallback reload re-executes the master, which frees the connection), named
+      // HAProxy 2.6.12 leaves a connection open after the whole answer, and holds it until it
+      // re-executes (10 such and its master CLI answers no more), about 1 line in 2 000 when large
+      // answers (50 KB–1.5 MB) and its own `show proc` share the line: hence `show proc` apart. A line
+      // left open is still a failure (its fallback reload re-executes the master, which frees it), named
       // as such by batchAnswerEnded instead of "no complete answer".
-      text = await sendMasterCommand(masterSocket, batch.line, timeoutMs, batchAnswerEnded);
+      text = await sendMasterCommand(
+        masterSocket,
+        batch.line,
+        timeoutMs,
+        batchAnswerEnded(batch.commands.length),
+      );
     } catch (error) {
-      return { ok: false, reason: `a batch of ${batch.commands.length} commands: ${String(error)}` };
+      return { ok: false, reason: `${what}: ${String(error)}` };
     }
     const split = splitBatchAnswers(text, batch.commands.length);
     if (!split.ok) return split;
-    const current = currentWorker(split.proc)?.pid ?? null;
+    // Sent once the line's answer ended (its commands ran): a worker that is not current any more then
+    // was an old one when they ran, or a reload came since; either way the batch fails.
+    let procText: string;
+    try {
+      const left = Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
+      procText = await sendMasterCommand(masterSocket, "show proc", left, procAnswerEnded);
+    } catch (error) {
+      return { ok: false, reason: `the show proc after ${what}: ${String(error)}` };
+    }
+    const proc = parseShowProc(procText);
+    if (!proc)
+      return {
+        ok: false,
+        reason: `the show proc after ${what}: not a show proc answer: ${JSON.stringify(procText.slice(0, 160))}`,
+      };
+    const current = currentWorker(proc)?.pid ?? null;
     if (current !== pid)
       return {
         ok: false,
