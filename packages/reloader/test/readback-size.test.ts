@@ -76,9 +76,10 @@ before(async () => {
 
 // HAProxy first, then the proxy's connections: once a read-back timed out (one CI run, 2026-12-05: a
 // batch unanswered for 20 s), proxy.close() waited for the hung connection for good and HAProxy outlived
-// the test. The cause is HAProxy 2.6.12's master CLI: about 1 line in 2 000 with answers this large is
-// answered in full and never closed (DESIGN.md "Batches", batch-unclosed.test.ts), so this test fails
-// that way about once in 400 runs (5 such lines a run); the reason then says "in full but did not close".
+// the test. The cause was HAProxy 2.6.12's master CLI: about 1 line in 2 000 with answers this large and
+// the master's own `show proc` at its end was answered in full and never closed (DESIGN.md "Batches",
+// batch-unclosed.test.ts), about once in 400 runs of this test (5 such lines a run). Since 2026-12-05
+// `show proc` goes on a connection of its own; a stall would still fail with its reason, not hang.
 after(async () => {
   haproxy?.signal("SIGTERM");
   await haproxy?.exited;
