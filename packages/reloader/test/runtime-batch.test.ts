@@ -77,6 +77,21 @@ describe("splitBatchAnswers", () => {
     assert.equal(splitBatchAnswers(`\n\n\n\n`, 3).ok, false);
     assert.equal(splitBatchAnswers(`\n\n\n`, 3).ok, true);
   });
+
+  it("fails on the master's other line-ending errors and on a cut answer, with no show proc to miss", () => {
+    // HAProxy 2.6's master ends a line with "Can't connect to the target CLI!\n" (no empty line) when
+    // the worker's socket pair fails, e.g. an old worker exiting mid-line; a worker answer cut short
+    // loses its empty line. Since show proc left the line, only the split itself catches these.
+    const cannotConnect = "Can't connect to the target CLI!\n";
+    assert.equal(splitBatchAnswers(`No such server.\n\n${cannotConnect}`, 2).ok, false, "after an answer");
+    // After the last answer the count is right: only the line left without its empty line tells.
+    assert.equal(splitBatchAnswers(`No such server.\n\n${cannotConnect}`, 1).ok, false, "after the last");
+    assert.equal(splitBatchAnswers(`1\n# be_id\n${cannotConnect}`, 1).ok, false, "inside an answer");
+    const unknown = "Can't find the target PID matching the prefix '@!9'\n";
+    assert.equal(splitBatchAnswers(`1\n# be_id\n3 a 1 s1${unknown}`, 1).ok, false, "mid-line");
+    // The first answer cut after a whole row, the second whole: one empty line for two commands.
+    assert.equal(splitBatchAnswers(`1\n# be_id\n3 a 1 s1\nNo such server.\n\n`, 2).ok, false, "a cut answer");
+  });
 });
 
 describe("batches on a real HAProxy master", () => {
