@@ -185,10 +185,22 @@ test("more containers than SERVER_SLOTS: exactly one reload grows the backend, t
   await assertConsistent(pair);
   const report = await readRuntimeReport(pair.reloader);
   assert.deepEqual(reloadsSince(reportBefore, report), { "slots-exhausted": 1 }, "one reload, for the slots");
-  const config = await readStatusJson<{
-    slots: Record<string, { slot: string; server: string | null }[]> | null;
-  }>(statusUrl(pair.reloader), "/config?format=json");
-  const slots = config.json.slots?.["shop"] ?? [];
+  // /config shows the generation the reloader counts as running, which moves just after `current` does
+  // (what assertConsistent compares): read it until the last scale event is there, then check it.
+  const readShopSlots = async () =>
+    (
+      await readStatusJson<{
+        slots: Record<string, { slot: string; server: string | null }[]> | null;
+      }>(statusUrl(pair.reloader), "/config?format=json")
+    ).json.slots?.["shop"] ?? [];
+  let slots = await readShopSlots();
+  await waitFor(
+    async () => {
+      slots = await readShopSlots();
+      return slots.filter((slot) => slot.server !== null).length === 5;
+    },
+    { timeoutMs: 10_000, message: "/config to show the last scale event" },
+  ).catch(() => undefined);
   assert.equal(slots.length, 8, "/config shows the grown backend's 8 slots");
   assert.equal(slots.filter((slot) => slot.server !== null).length, 5, "5 of them in use");
   await assertCleanStop(pair);
