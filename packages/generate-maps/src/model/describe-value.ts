@@ -14,8 +14,8 @@ export function describeValue(value: unknown): string {
 
 // The first `end` code units of `text`, one fewer where the last would be the first half of a surrogate
 // pair (an emoji): a lone half is no character, and /routes' JSON wrote it as `\ud83d`, which strict
-// JSON readers refuse (as clipForNote's cut, note-budget.ts).
-function wholeSlice(text: string, end: number): string {
+// JSON readers refuse. Every cut of a metadata value for a reason goes through it (clipForNote too).
+export function wholeSlice(text: string, end: number): string {
   const last = text.charCodeAt(end - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
 }

@@ -4,6 +4,7 @@
 // answered nothing), and 125 000 notes in one backend overflowed the call stack. Past the cap a code's
 // notes are counted, not kept, and one `note-limit` note per such code says how many; a cap per code, so
 // a flood of one kind (bad option labels) never hides another (a lost host).
+import { wholeSlice } from "./describe-value.js";
 import type { NoteCode } from "./reasons.js";
 import type { RouteNote } from "./routing-table.js";
 
@@ -61,7 +62,6 @@ export class NoteBudget {
 // as `\ud83d`, which strict JSON readers refuse (the pair then counts among the characters left).
 export function clipForNote(text: string, max = 200): string {
   if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  const end = last >= 0xd800 && last <= 0xdbff ? max - 1 : max;
-  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
+  const kept = wholeSlice(text, max);
+  return `${kept}… (${text.length - kept.length} more characters)`;
 }
