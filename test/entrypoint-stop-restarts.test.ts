@@ -364,6 +364,39 @@ function ignoredLines(entrypoint: Awaited<ReturnType<typeof startEntrypoint>>) {
   return { logged, times };
 }
 
+// SIGUSR1 logged once; after `held`, a second SIGUSR1 (counted before SIGUSR2's first line: the lower
+// number is handled first), after `stillHeld` a third (before SIGQUIT's), both held (`heldWhy`); after
+// `due` the next SIGUSR1 is logged with the count of the three; then SIGTERM stops the entrypoint, exit 0.
+async function heldTwiceThenCounted(
+  entrypoint: Awaited<ReturnType<typeof startEntrypoint>>,
+  clocks: {
+    held: () => Promise<void>;
+    stillHeld: () => Promise<void>;
+    heldWhy: string;
+    due: () => Promise<void>;
+  },
+) {
+  const { logged, times } = ignoredLines(entrypoint);
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1");
+  await clocks.held();
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGUSR2");
+  await logged("USR2");
+  await clocks.stillHeld();
+  process.kill(entrypoint.pid, "SIGUSR1");
+  process.kill(entrypoint.pid, "SIGQUIT");
+  await logged("QUIT");
+  assert.deepEqual(times("USR1"), [1], clocks.heldWhy);
+  await clocks.due();
+  const from = entrypoint.logs.length;
+  process.kill(entrypoint.pid, "SIGUSR1");
+  await logged("USR1", from);
+  assert.deepEqual(times("USR1"), [1, 3]);
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+}
+
 test("a flood of an ignored signal is one line at once, then one a minute with how many came since, and the rest when the reloader ends", async (t) => {
   // One line per signal: a \`docker kill -s USR1\` in a loop filled the entrypoint's stderr without bound.
   const { dir, entrypoint } = await startWithStandIns(t, { clock: true });
@@ -411,27 +444,13 @@ test("the wall clock moved on or set back changes no ignored signal's lines: the
   // The lines were timed by `date +%s`, the wall clock: moved on a minute (an NTP step), a signal's next
   // line came at once, before its minute was up; set back, too (counted as due, not as an hour).
   const { dir, entrypoint } = await startWithStandIns(t, { date: WALL_DATE, clock: true });
-  const { logged, times } = ignoredLines(entrypoint);
-  process.kill(entrypoint.pid, "SIGUSR1");
-  await logged("USR1");
-  // Each SIGUSR1 is counted before the next signal's first line (the lower number is handled first).
-  await writeFile(join(dir, "ahead"), "61");
-  process.kill(entrypoint.pid, "SIGUSR1");
-  process.kill(entrypoint.pid, "SIGUSR2");
-  await logged("USR2");
-  await writeFile(join(dir, "ahead"), "-3600");
-  process.kill(entrypoint.pid, "SIGUSR1");
-  process.kill(entrypoint.pid, "SIGQUIT");
-  await logged("QUIT");
-  assert.deepEqual(times("USR1"), [1], "both held: the minute of the timers' clock is not up");
-  // A minute on the timers' clock (the file read in place of /proc/uptime): the next comes with the count.
-  await setClock(dir, 1060);
-  const from = entrypoint.logs.length;
-  process.kill(entrypoint.pid, "SIGUSR1");
-  await logged("USR1", from);
-  assert.deepEqual(times("USR1"), [1, 3]);
-  process.kill(entrypoint.pid, "SIGTERM");
-  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  await heldTwiceThenCounted(entrypoint, {
+    held: () => writeFile(join(dir, "ahead"), "61"),
+    stillHeld: () => writeFile(join(dir, "ahead"), "-3600"),
+    heldWhy: "both held: the minute of the timers' clock is not up",
+    // A minute on the timers' clock (the file read in place of /proc/uptime): the next comes with the count.
+    due: () => setClock(dir, 1060),
+  });
 });
 
 test("a timers' clock that goes back holds no line back: it carries on from its last reading", async (t) => {
@@ -439,26 +458,14 @@ test("a timers' clock that goes back holds no line back: it carries on from its 
   // file read in its place here goes back too. Counted from the reading before the step, the minute ends
   // as it would have, not once the clock is back where it was (16 minutes on for a step of 15).
   const { dir, entrypoint } = await startWithStandIns(t, { clock: true });
-  const { logged, times } = ignoredLines(entrypoint);
-  process.kill(entrypoint.pid, "SIGUSR1");
-  await logged("USR1");
-  await setClock(dir, 1030);
-  process.kill(entrypoint.pid, "SIGUSR1");
-  process.kill(entrypoint.pid, "SIGUSR2");
-  await logged("USR2");
-  // Back 15 minutes, then 30 s on: a minute since the line (30 s before the step, 30 s after it).
-  await setClock(dir, 130);
-  process.kill(entrypoint.pid, "SIGUSR1");
-  process.kill(entrypoint.pid, "SIGQUIT");
-  await logged("QUIT");
-  assert.deepEqual(times("USR1"), [1], "held: 30 s since the line");
-  await setClock(dir, 160);
-  const from = entrypoint.logs.length;
-  process.kill(entrypoint.pid, "SIGUSR1");
-  await logged("USR1", from);
-  assert.deepEqual(times("USR1"), [1, 3]);
-  process.kill(entrypoint.pid, "SIGTERM");
-  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  await heldTwiceThenCounted(entrypoint, {
+    held: () => setClock(dir, 1030),
+    // Back 15 minutes: 30 s since the line (before the step)...
+    stillHeld: () => setClock(dir, 130),
+    heldWhy: "held: 30 s since the line",
+    // ...then 30 s on: a minute since the line (30 s before the step, 30 s after it).
+    due: () => setClock(dir, 160),
+  });
 });
 
 test("without a readable /proc/uptime the timers fall back on the wall clock, a step back of it holding no line back", async (t) => {
