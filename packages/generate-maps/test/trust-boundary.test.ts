@@ -21,6 +21,15 @@ const MAP =
   "app-r123.dev.tld app-r123\napp-r124.dev.tld app-r124\nshop.dev.tld app-r123\nwww.dev.tld app-r123\n";
 
 // A metadata server that answers fixed bodies (the stand-in itself cannot serve a 10 000-deep value).
+// A recorded container (app-r124-web-2) running and healthy, to copy into new containers of `containers`.
+function routedTemplate(containers: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    ...(containers.find((c) => c["name"] === "app-r124-web-2") ?? {}),
+    state: "running",
+    health_state: "healthy",
+  };
+}
+
 // The generator's /routes after its first cycle on `tree`, served by the stand-in.
 async function firstRoutes(t: TestContext, tree: typeof TREE): Promise<unknown> {
   const server = await startMetadataServer({ tree, longPollTickMs: 100 });
@@ -358,11 +367,7 @@ test("a long stack uuid, container name or aliases key is cut in every skip and 
   const long = "f".repeat(100_000);
   const tree = structuredClone(TREE);
   const containers = tree.containers as Record<string, unknown>[];
-  const template = {
-    ...(containers.find((c) => c["name"] === "app-r124-web-2") ?? {}),
-    state: "running",
-    health_state: "healthy",
-  };
+  const template = routedTemplate(containers);
   const http = { "map-public-http": "8080" };
   const tcp = { "map-public-tcp": "15432:5432" };
   const uuid = (n: number) => `e0000000-00${n}-4000-8000-000000000001`;
@@ -445,11 +450,7 @@ test("a name cut where a surrogate pair would be split keeps the pair whole: /ro
   const emoji = (prefix: string) => `${prefix}${"x".repeat(199 - prefix.length)}${"😀".repeat(50)}`;
   const tree = structuredClone(TREE);
   const containers = tree.containers as Record<string, unknown>[];
-  const template = {
-    ...(containers.find((c) => c["name"] === "app-r124-web-2") ?? {}),
-    state: "running",
-    health_state: "healthy",
-  };
+  const template = routedTemplate(containers);
   const http = { "map-public-http": "8080" };
   const uuid = "e0000000-0061-4000-8000-000000000001";
   containers.push(
