@@ -8,12 +8,17 @@ import { createLogger } from "@rancher-haproxy/core";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 
-test("the refusal names the line wrong in itself, after keys that wait for their backend", () => {
+// A snapshot store (nothing on disk) whose log lines are collected in `lines`, as JSON text.
+function storeWithLog(): { store: SnapshotStore; lines: string[] } {
   const sink = new PassThrough();
   const lines: string[] = [];
   sink.on("data", (chunk: Buffer) => lines.push(chunk.toString("utf8")));
   const logger = createLogger({ name: "t", format: "json", destination: sink });
-  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger);
+  return { store: new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger), lines };
+}
+
+test("the refusal names the line wrong in itself, after keys that wait for their backend", () => {
+  const { store, lines } = storeWithLog();
   const waiting = Array.from({ length: 25 }, (_, i) => `new${i}.dev.tld new${i}\n`).join("");
   const validated = store.validate({
     base: Buffer.from("global\n"),
@@ -33,11 +38,7 @@ test("a domain.map or backends file with CRLF line endings (saved on Windows) is
   // The contract refuses a control character anywhere (HAProxy 2.6 itself would end a map line at its
   // `\r`, but no `\r` is ever passed on): the running config is kept, and the reason (the log line, and
   // through the loop's last error /healthz) says which file, which line and which character to strip.
-  const sink = new PassThrough();
-  const lines: string[] = [];
-  sink.on("data", (chunk: Buffer) => lines.push(chunk.toString("utf8")));
-  const logger = createLogger({ name: "t", format: "json", destination: sink });
-  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger);
+  const { store, lines } = storeWithLog();
   const backends = "backend app\n    server web-1 127.0.0.1:80\n";
   const map = "app.dev.tld app\nwww.dev.tld app\n";
   const crlf = (text: string) => Buffer.from(text.replaceAll("\n", "\r\n"));
@@ -64,11 +65,7 @@ test("files read from the volume are named by their paths in the refusal, not as
   // The reason (the log line, /healthz lastError) said `map:2` or `backends:1`: with the map and the
   // backends file anywhere the flags put them, the user was not told which file to fix. Files not read
   // from the volume (no paths: the empty routing at start) are named by their role as before.
-  const sink = new PassThrough();
-  const lines: string[] = [];
-  sink.on("data", (chunk: Buffer) => lines.push(chunk.toString("utf8")));
-  const logger = createLogger({ name: "t", format: "json", destination: sink });
-  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger);
+  const { store, lines } = storeWithLog();
   const paths = { backends: "/srv/shared/haproxy-backends.cfg", map: "/srv/shared/domain.map" };
   const base = Buffer.from("global\n");
   const backends = Buffer.from("backend app\n    server web-1 127.0.0.1:80\n");
