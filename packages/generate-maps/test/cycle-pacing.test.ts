@@ -41,6 +41,14 @@ function movingClock(stepMs: number): Clock & { reads: () => number } {
   return { monotonic: () => ((reads += 1), (now += stepMs)), wall: () => Date.now(), reads: () => reads };
 }
 
+// A cycle ended by a stop: nothing written in `dir`, and neither a `cycle` nor a `cycle-failed` line.
+async function assertEndedUnwritten(dir: string, lines: Record<string, unknown>[]) {
+  assert.deepEqual(await readdir(dir), []);
+  const events = lines.map((line) => line["event"]);
+  assert.ok(!events.includes("cycle"), events.join(", "));
+  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+}
+
 // The stand-in serving the hostile tree, and a client that calls `onRead` in the next turn of the event
 // loop (setImmediate) after an answer came in and no other request is on its way: then the cycle's reads
 // are all done, and only its own work is left.
@@ -116,10 +124,7 @@ test("a stop seen at a pause ends the cycle: nothing written, no cycle line, no 
   // never paused, or paused without looking at the signal (the check before the writes ended the cycle
   // all the same).
   assert.ok(clock.reads() < 10, `${clock.reads()} reads of the clock`);
-  assert.deepEqual(await readdir(dir), []);
-  const events = lines().map((line) => line["event"]);
-  assert.ok(!events.includes("cycle"), events.join(", "));
-  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+  await assertEndedUnwritten(dir, lines());
 });
 
 test("a loop stopped at a pause of its cycle ends: the cycle is not reported, nothing is written", async (t) => {
@@ -131,10 +136,7 @@ test("a loop stopped at a pause of its cycle ends: the cycle is not reported, no
     reported.push(result.ok ? "ok" : result.stage),
   );
   assert.deepEqual(reported, []);
-  assert.deepEqual(await readdir(dir), []);
-  const events = lines().map((line) => line["event"]);
-  assert.ok(!events.includes("cycle"), events.join(", "));
-  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+  await assertEndedUnwritten(dir, lines());
 });
 
 test("a stop seen after the model, before the writes, ends the cycle too: nothing written", async (t) => {
@@ -152,10 +154,7 @@ test("a stop seen after the model, before the writes, ends the cycle too: nothin
   );
   assert.ok(!result.ok && result.stage === "cycle", `${result.ok ? "ok" : result.stage} cycle`);
   assert.equal(result.failure.kind, "aborted");
-  assert.deepEqual(await readdir(dir), []);
-  const events = lines().map((line) => line["event"]);
-  assert.ok(!events.includes("cycle"), events.join(", "));
-  assert.ok(!events.includes("cycle-failed"), events.join(", "));
+  await assertEndedUnwritten(dir, lines());
 });
 
 test("an error thrown while the generator stops, after the writes, is still a cycle-failed line", async (t) => {
