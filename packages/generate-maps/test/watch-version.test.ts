@@ -11,7 +11,7 @@ import {
   startMetadataServer,
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
-import { createVersionWatcher, type WakeReason } from "../src/index.js";
+import { createVersionWatcher, type VersionWatcher, type WakeReason } from "../src/index.js";
 import { captureLogger, fakeWallClock, waitFor } from "./helpers.js";
 
 let server: MetadataServer;
@@ -331,16 +331,36 @@ test("a long poll the server ends unchanged right at the deadline still gets the
   assert.deepEqual(watcher.cut, { version: moved }, "/version read at the deadline: the change is seen");
 });
 
+// A metadata client with a 30 s request timeout, on the stand-in.
+function patientClient(): MetadataClient {
+  return createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19", timeoutMs: 30_000 });
+}
+
+// The plain GET /version requests the stand-in has seen (long polls left out).
+function plainGets(): number {
+  return server.requests.count(/\/version$/) - server.requests.longPolls;
+}
+
+// Once `wait` asked /version at its deadline (a plain GET past the `gets` seen before), stops it: the wait
+// ends at once, with no version read and nothing cut.
+async function stopAtDeadlineRead(
+  watcher: VersionWatcher,
+  wait: Promise<WakeReason>,
+  stop: AbortController,
+  gets: number,
+): Promise<void> {
+  await waitFor("the GET /version at the deadline", 3000, () => (plainGets() > gets ? true : undefined));
+  stop.abort();
+  assert.equal(await settle(wait, 2000), "aborted");
+  assert.equal(watcher.cut, null, "no version read: nothing cut");
+}
+
 test("a stop during the deadline's /version read after a poll the server ended unchanged ends the wait at once", async () => {
   const intervalMs = 1000;
   let offsetMs = 0;
   const clock = { monotonic: () => performance.now() + offsetMs, wall: () => Date.now() };
   // A 30 s request timeout: a stop that waited for the GET would not end the wait within the test's 2 s.
-  const patient = createMetadataClient({
-    apiHost: server.hostPort,
-    apiVersion: "2015-12-19",
-    timeoutMs: 30_000,
-  });
+  const patient = patientClient();
   const timingOut: MetadataClient = {
     ...patient,
     baseUrl: patient.baseUrl,
@@ -355,14 +375,10 @@ test("a stop during the deadline's /version read after a poll the server ended u
   const { logger } = captureLogger();
   const watcher = createVersionWatcher(timingOut, intervalMs, logger, clock);
   const stop = new AbortController();
-  const plainGets = () => server.requests.count(/\/version$/) - server.requests.longPolls;
   const gets = plainGets();
   try {
     const wait = watcher.waitForChange(server.version, stop.signal);
-    await waitFor("the GET /version at the deadline", 3000, () => (plainGets() > gets ? true : undefined));
-    stop.abort();
-    assert.equal(await settle(wait, 2000), "aborted");
-    assert.equal(watcher.cut, null, "no version read: nothing cut");
+    await stopAtDeadlineRead(watcher, wait, stop, gets);
   } finally {
     await server.setFault(null);
   }
@@ -403,14 +419,9 @@ test("aborting ends a wait at once", async () => {
 test("a stop while /version is asked at the interval's deadline ends the wait at once, not at that request's timeout", async () => {
   const { logger } = captureLogger();
   // A 30 s request timeout: a stop that waited for the GET would not end the wait within the test's 2 s.
-  const patient = createMetadataClient({
-    apiHost: server.hostPort,
-    apiVersion: "2015-12-19",
-    timeoutMs: 30_000,
-  });
+  const patient = patientClient();
   const watcher = createVersionWatcher(patient, 1000, logger);
   const stop = new AbortController();
-  const plainGets = () => server.requests.count(/\/version$/) - server.requests.longPolls;
   const polls = server.requests.longPolls;
   const wait = watcher.waitForChange(server.version, stop.signal);
   await waitFor("the long poll to arrive", 2000, () =>
@@ -419,11 +430,7 @@ test("a stop while /version is asked at the interval's deadline ends the wait at
   // Every request from now on is held 60 s (the open long poll is past that): the deadline's GET hangs.
   await server.setFault({ kind: "slow", delayMs: 60_000 });
   try {
-    const gets = plainGets();
-    await waitFor("the GET /version at the deadline", 3000, () => (plainGets() > gets ? true : undefined));
-    stop.abort();
-    assert.equal(await settle(wait, 2000), "aborted");
-    assert.equal(watcher.cut, null, "no version read: nothing cut");
+    await stopAtDeadlineRead(watcher, wait, stop, plainGets());
   } finally {
     await server.setFault(null);
   }
