@@ -14,6 +14,7 @@ import { MAX_TOTAL_SLOTS } from "../src/model/slot-bound.ts";
 import type { Slot } from "../src/model/server-slots.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 import { SlotsJsonRenderer } from "../src/render/slots-json-renderer.ts";
+import { cappedHaproxy } from "./helpers/capped-haproxy.ts";
 import { captureLog } from "./helpers/capture-log.ts";
 
 /** SERVER_SLOTS' highest value */
@@ -45,7 +46,7 @@ test("an assignment kept from slots.json over MAX_TOTAL_SLOTS is made afresh bef
     await pointCurrent(layout, 1);
 
     const { logger, events } = captureLog();
-    const store = new SnapshotStore("haproxy", layout, logger, BLOCK);
+    const store = new SnapshotStore(await cappedHaproxy(dir), layout, logger, BLOCK);
     await store.open();
     const files = {
       base: Buffer.from(BASE),
@@ -90,7 +91,7 @@ test("a table whose fresh assignment is still over MAX_TOTAL_SLOTS is refused be
       hash: "H",
     };
     const { logger, events } = captureLog();
-    const store = new SnapshotStore("haproxy", stateLayout(dir), logger, 3);
+    const store = new SnapshotStore(await cappedHaproxy(dir), stateLayout(dir), logger, 3);
     await store.open();
     const checked = await store.stageAndCheck(files);
     assert.equal(checked.ok, false);

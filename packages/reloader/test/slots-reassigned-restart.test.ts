@@ -6,7 +6,7 @@
 // that what the start records as running is the assignment it staged, not the one read back (with that
 // one recorded, the scale event below was a state-unknown reload).
 import assert from "node:assert/strict";
-import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -20,15 +20,12 @@ import { generationName, SNAPSHOT_SLOTS } from "../src/output/snapshot-layout.ts
 import { MAX_TOTAL_SLOTS } from "../src/model/slot-bound.ts";
 import type { Slot } from "../src/model/server-slots.ts";
 import { SlotsJsonRenderer } from "../src/render/slots-json-renderer.ts";
+import { cappedHaproxy } from "./helpers/capped-haproxy.ts";
 import { createFixture, waitForApply } from "./helpers/fixture.ts";
 import { routesTo } from "./helpers/routes-to.ts";
 
 /** SERVER_SLOTS' highest value */
 const BLOCK = 1000;
-
-/** the address space every HAProxy of the test gets (KiB): a few blocks of slots fit in it, the
- * 1 001 000 slots of a regression (≈ 5 GB) fail fast instead of taking the machine's memory */
-const HAPROXY_KIB = 2 * 1024 * 1024;
 
 test("a restart on a slots.json over MAX_TOTAL_SLOTS stages it afresh, and the next scale event is a runtime step", async (t) => {
   const one = await startBackend({ name: "one", host: "127.0.0.81" });
@@ -51,10 +48,8 @@ test("a restart on a slots.json over MAX_TOTAL_SLOTS stages it afresh, and the n
   );
   await symlink(generationName(1), join(fixture.stateDir, "current"));
 
-  const bin = join(fixture.dir, "capped-haproxy");
-  await writeFile(bin, `#!/bin/sh\nulimit -v ${HAPROXY_KIB}\nexec /usr/sbin/haproxy "$@"\n`);
-  await chmod(bin, 0o755);
-
+  // A regression that renders the 1 001 000 slots fails fast (cappedHaproxy).
+  const bin = await cappedHaproxy(fixture.dir);
   const reloader = await fixture.start(["--server-slots", String(BLOCK), "--haproxy-bin", bin]);
   const said = reloader.logs.filter((line) => line.event === "snapshot.slots-reassigned");
   assert.deepEqual(
