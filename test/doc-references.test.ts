@@ -4,7 +4,8 @@
 // (or a bold lead-in, `**Cost per change.**`), a backquoted source path is a file of the repository, and a
 // test quoted by name (`` `e2e-health.test.ts`: "…" ``) is in that test file. A section renamed or moved
 // left such references pointing at nothing (docs/observability.md named a README section "In the image"
-// after the README lost it), which no other test saw.
+// after the README lost it), which no other test saw. And the end-to-end table of docs/reliability.md
+// has a row for every test/e2e-*.test.ts (e2e-union-salvage.test.ts had none).
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
@@ -145,4 +146,20 @@ test('every test the docs quote by name (`x.test.ts`: "…") is in that test fil
   }
   assert.ok(checked >= 5, `found ${checked} quoted tests`);
   assert.deepEqual(missing, []);
+});
+
+test("every end-to-end test file (test/e2e-*.test.ts) has a row in docs/reliability.md's table", () => {
+  const text = read("docs/reliability.md");
+  const start = text.indexOf("\n## End-to-end tests\n");
+  assert.notEqual(start, -1);
+  const rows = new Set(
+    [...text.slice(start).matchAll(/^\| `([\w.-]+\.test\.ts)` \|/gm)].map((match) => match[1] ?? ""),
+  );
+  const files = readdirSync(join(ROOT, "test")).filter((name) => /^e2e-.*\.test\.ts$/.test(name));
+  assert.ok(files.length >= 5, `found ${files.length}`);
+  assert.deepEqual(
+    files.filter((name) => !rows.has(name)),
+    [],
+    "add a row saying what it proves",
+  );
 });
