@@ -22,6 +22,7 @@ import {
 } from "./helpers/deploy-files.ts";
 import { execForm, finalStage, parseEnv } from "./helpers/dockerfile.ts";
 import { resolveOptions } from "@rancher-haproxy/reloader";
+import { describeFor, optionRowsOf } from "@rancher-haproxy/core";
 
 const compose = readCompose("docker-compose.yml");
 const rancherCompose = readCompose("rancher-compose.yml");
@@ -110,6 +111,35 @@ test("every environment variable of the compose services and the Dockerfile is r
   assert.ok(Object.keys(imageEnv).length >= 5, "the ENV instruction was parsed");
   const unread = Object.keys(imageEnv).filter((key) => !generateMapsEnv.has(key) && !reloaderEnv.has(key));
   assert.deepEqual(unread, [], "the Dockerfile's ENV sets variables neither program reads");
+});
+
+// The values the image gives variables besides the Dockerfile's ENV: the entrypoint's defaults
+// (`is_given "${NAME:-}" || NAME=value`), with the words the option's description must use for them.
+const entrypointDefaults = [...entrypoint.matchAll(/is_given "\$\{(\w+):-\}" \|\| \1=(\S+)/g)].map(
+  ([, key = "", value = ""]) => ({ key, value, words: `entrypoint sets ${value}` }),
+);
+
+test("a variable the image sets away from its program's default says so in its option's description", () => {
+  const programs = ["generate-maps", "reloader"] as const;
+  const fromImage = Object.entries(imageEnv).map(([key, value]) => ({
+    key,
+    value,
+    words: `the image sets ${value}`,
+  }));
+  const changed = [...fromImage, ...entrypointDefaults].filter(({ key, value }) =>
+    programs.some((program) => READS[program].has(key) && READS[program].get(key) !== value),
+  );
+  assert.ok(changed.length >= 3, `found ${changed.map(({ key }) => key).join(", ")}`);
+  const silent = changed.filter(({ key, words }) =>
+    programs.some((program) =>
+      optionRowsOf(program).some(([, row]) => row.env === key && !describeFor(row, program).includes(words)),
+    ),
+  );
+  assert.deepEqual(
+    silent.map(({ key, words }) => `${key}: "${words}"`),
+    [],
+    "the option tables (docs/options.md, --help) would give the program's default as the image's",
+  );
 });
 
 // The variables naming what both processes must see alike: the two shared files and the metadata service.

@@ -178,7 +178,7 @@ export const RELOADER_OPTION_ROWS = {
     "RELOADER_STOP_TIMEOUT",
     durationType(3_600_000),
     "30s",
-    "bound of the whole graceful stop on SIGTERM/SIGINT/SIGHUP (a change being applied gets at most half), then SIGTERM to HAProxy and SIGKILL 3 s later",
+    "bound of the whole graceful stop on SIGTERM/SIGINT/SIGHUP (a change being applied gets at most half), then SIGTERM to HAProxy and SIGKILL 3 s later (the image sets 6s, to end within Docker's 10 s stop grace)",
   ),
   onCrash: row(
     "on-crash",
