@@ -5,7 +5,8 @@
 // test quoted by name (`` `e2e-health.test.ts`: "…" ``) is in that test file. A section renamed or moved
 // left such references pointing at nothing (docs/observability.md named a README section "In the image"
 // after the README lost it), which no other test saw. And the end-to-end table of docs/reliability.md
-// has a row for every test/e2e-*.test.ts (e2e-union-salvage.test.ts had none).
+// has a row for every test/e2e-*.test.ts (e2e-union-salvage.test.ts had none), and its count of
+// security.md's attacks is the table's (it said 62 rows when there were 68).
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
@@ -162,4 +163,17 @@ test("every end-to-end test file (test/e2e-*.test.ts) has a row in docs/reliabil
     [],
     "add a row saying what it proves",
   );
+});
+
+test("docs/reliability.md counts the rows of docs/security.md's table of attacks as they are", () => {
+  const security = read("docs/security.md");
+  const start = security.indexOf("\n## Attacks tried");
+  const end = security.indexOf("\n## ", start + 1);
+  assert.ok(start !== -1 && end !== -1, "security.md has its Attacks section");
+  const rows = security.slice(start, end).match(/^\| \d+ \|/gm)?.length ?? 0;
+  const quoted = /the attacks listed in \[security\.md\]\(security\.md\) \((\d+) rows\)/.exec(
+    read("docs/reliability.md"),
+  );
+  assert.ok(quoted, "reliability.md quotes the count");
+  assert.equal(Number(quoted[1]), rows);
 });
