@@ -8,6 +8,8 @@ export * from "./options/parse-options.js";
 export * from "./sources/read-metadata.js";
 export * from "./sources/metadata-shape-error.js";
 export * from "./sources/watch-version.js";
+export * from "./sources/version-watcher.js";
+export { LONG_POLL_MAX_WAIT_MS, LONG_POLL_RETRY_MS } from "./sources/long-poll-timing.js";
 export * from "./report/describe-failure.js";
 export * from "./report/log-skips.js";
 export * from "./loop/backoff.js";

@@ -5,7 +5,7 @@
 // been reported (before, it was warned about as missed; found by a review).
 import type { Logger } from "@rancher-haproxy/core";
 import type { FileOutcome } from "../output/write-outputs.js";
-import type { WakeReason } from "../sources/watch-version.js";
+import type { WakeReason } from "../sources/version-watcher.js";
 import type { RemovalDecision } from "./decide-removal-hold.js";
 
 // Why a cycle ran: the watcher's reasons, the first cycle, a retry after a failure, or a hold's deadline.

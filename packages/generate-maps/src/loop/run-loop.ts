@@ -3,7 +3,8 @@
 // cycles at least MIN_CYCLE_GAP_MS apart. Every wait is timed on the monotonic clock (clock.ts).
 import { createLoopWatchdog, cycleMovedRouting, type LoopWake } from "../guard/loop-watchdog.js";
 import { createCycleState, runCycle, type CycleResult, type Generator } from "../cycle/run-cycle.js";
-import { createVersionWatcher, type MetadataReach } from "../sources/watch-version.js";
+import { createVersionWatcher } from "../sources/watch-version.js";
+import type { MetadataReach } from "../sources/version-watcher.js";
 import { backoffMs } from "./backoff.js";
 import { systemClock } from "./clock.js";
 import {

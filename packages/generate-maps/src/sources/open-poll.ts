@@ -1,5 +1,7 @@
 // One long poll of /version in flight, which the version watcher keeps from one wait to the next while the
 // version it waits on stands (so every poll ends at its own maxWait or timeout, whatever the interval).
+// Before, each wait cut its poll at the deadline: at an interval of 20 s or less (the default 10 s) a poll
+// that hangs was cut as a held one is, counted as working and was never reported.
 import type { MetadataClient } from "@rancher-haproxy/core";
 import { settle } from "../loop/answer-by.js";
 
@@ -34,4 +36,10 @@ export function sendLongPoll(
     poll.endedAt = now();
   });
   return poll;
+}
+
+// Whether a poll an earlier wait left open is of no use to a wait on `lastVersion`: it waits on another
+// version (the loop read past it). A failure it ended with is still a failure, so such a poll is kept.
+export function pollOfNoUse(poll: OpenPoll, lastVersion: string): boolean {
+  return poll.last !== lastVersion && !(poll.outcome !== null && "error" in poll.outcome);
 }
