@@ -8,69 +8,28 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import {
-  readReloadCounter,
-  renderTestBackends,
-  renderTestMap,
-  waitFor,
-} from "../../test-support/src/haproxy/index.ts";
-import { httpRequest, openStream, startBackend, type OpenStream } from "../../test-support/src/http/index.ts";
+import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest } from "../../test-support/src/http/index.ts";
 import { readStatus } from "../../test-support/src/status/index.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { alphaBetaInputs, reloadCounter, stackOldWorkers } from "./helpers/stacked-old-workers.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the changes meanwhile go live in one reload`, async (t) => {
-  const alpha = await startBackend({ name: "alpha", host: "127.0.7.1" });
-  t.after(() => alpha.close());
-  const beta = await startBackend({ name: "beta", host: "127.0.7.2" });
-  t.after(() => beta.close());
-  const alphaOnly = {
-    backends: renderTestBackends([{ name: "alpha", servers: [{ address: alpha.address }] }]),
-    map: renderTestMap({ "alpha.dev.tld": "alpha" }),
-  };
   // One backend more: a reload, not a runtime step (`comment`: other bytes, the same routing).
-  const withBetaNoted = (comment: string) => ({
-    backends: renderTestBackends(
-      [
-        { name: "alpha", servers: [{ address: alpha.address }] },
-        { name: "beta", servers: [{ address: beta.address }] },
-      ],
-      [comment],
-    ),
-    map: renderTestMap({ "alpha.dev.tld": "alpha", "beta.dev.tld": "beta" }),
-  });
+  const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
   const withBeta = withBetaNoted("# with beta");
   const fixture = await createFixture((fn) => t.after(fn), {
     ...alphaOnly,
     args: ["--rescan-interval", "0", "--status-port", "0"],
   });
   const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
-  const streams: OpenStream[] = [];
-  t.after(() => streams.forEach((stream) => stream.close()));
-  const hold = async () =>
-    streams.push(await openStream({ url: fixture.url, host: "alpha.dev.tld", timeoutMs: 5000 }));
-  // The master's CLI is down while it re-executes for a reload: a refused read is tried again.
-  const counter = () => waitFor(() => readReloadCounter(fixture.stateDir), { message: "show proc" });
+  const counter = () => reloadCounter(fixture);
   const beta503 = async () => (await httpRequest({ url: fixture.url, host: "beta.dev.tld" })).status;
 
-  // A stream on the first worker, then a reload and a stream on its new worker, MAX_OLD_WORKERS times:
-  // every old worker holds a connection.
-  const start = (await counter()).reloads;
-  await hold();
-  for (let n = 1; n <= MAX_OLD_WORKERS; n++) {
-    await writeInOnePass(fixture, n % 2 === 1 ? withBeta : alphaOnly);
-    await waitFor(async () => (await counter()).reloads >= start + n, { message: `reload ${n}` });
-    await hold();
-  }
-  const full = await waitFor(
-    async () => {
-      const now = await counter();
-      return now.oldWorkerPids.length === MAX_OLD_WORKERS ? now : null;
-    },
-    { message: `${MAX_OLD_WORKERS} old workers` },
-  );
-  assert.equal(full.reloads, start + MAX_OLD_WORKERS);
+  // Every old worker holds a connection.
+  const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [alphaOnly, withBeta]);
   assert.equal(fixture.reloader.count("reload.held"), 0, "no reload was held on the way");
   assert.equal(await beta503(), 503, "an even number of reloads ends on the inputs without beta");
 
