@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest } from "../../test-support/src/http/index.ts";
-import { readStatus } from "../../test-support/src/status/index.ts";
+import { metricValue, readStatus, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
 import { createFixture } from "./helpers/fixture.ts";
 import { alphaBetaInputs, reloadCounter, stackOldWorkers } from "./helpers/stacked-old-workers.ts";
@@ -48,6 +48,10 @@ test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the 
   const body = JSON.parse(health.body) as { status: string; reason: string };
   assert.equal(body.status, "applying");
   assert.match(body.reason, /old HAProxy workers still finish their connections/);
+  // What an alert reads: a reload held now, one hold so far.
+  const heldMetrics = await scrapeMetrics(url);
+  assert.equal(metricValue(heldMetrics, "reloader_reload_held"), 1);
+  assert.equal(metricValue(heldMetrics, "reloader_reload_holds_total"), 1);
   await writeInOnePass(fixture, withBetaNoted("# held 2"));
   // A writer between its two renames (the map names a backend the backends file does not declare yet):
   // that pass never asks the master, and ends no hold (before, it logged reload.released, then the next
@@ -79,4 +83,8 @@ test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the 
   // Logged once the reload's pass ends, which may be after beta answers.
   await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
   assert.equal(fixture.reloader.count("reload.held"), 1, "the hold is logged once");
+  // The unsettled read during the hold started no second one.
+  const released = await scrapeMetrics(url);
+  assert.equal(metricValue(released, "reloader_reload_held"), 0);
+  assert.equal(metricValue(released, "reloader_reload_holds_total"), 1);
 });

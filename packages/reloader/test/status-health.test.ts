@@ -29,6 +29,7 @@ const RUNNING: StatusSnapshot = {
   inputWatchProblem: null,
   masterCliSilentSince: null,
   reloadHeld: null,
+  reloadHolds: { started: 0, active: false },
 };
 const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
 const GRACE = 5000;

@@ -208,6 +208,7 @@ export class ConfigApplier {
       );
     else if (!held && this.held)
       this.options.logger.info({ event: "reload.released" }, "the held reload is no longer held");
+    if (held !== this.held) this.options.status.reloadHoldActive(held);
     this.held = held;
     this.options.status.reloadHeld(held ? outcome.retry : null);
   }

@@ -27,6 +27,7 @@ export class ReloaderStatus {
     inputWatchProblem: null,
     masterCliSilentSince: null,
     reloadHeld: null,
+    reloadHolds: { started: 0, active: false },
   };
 
   // HAProxy (re)started or stopped (pid null).
@@ -133,6 +134,12 @@ export class ReloaderStatus {
   reloadHeld(reason: string | null): void {
     this.state.reloadHeld = reason;
     if (reason !== null) this.state.retry = null; // the change waits for this, not for a retry
+  }
+
+  // A hold of a reload for old workers started (`reload.held`) or ended (`reload.released`), for /metrics.
+  reloadHoldActive(active: boolean): void {
+    if (active && !this.state.reloadHolds.active) this.state.reloadHolds.started += 1;
+    this.state.reloadHolds.active = active;
   }
 
   // Nothing waits for a retry any more (the change went live, was refused, or the files changed).

@@ -56,4 +56,7 @@ export interface StatusSnapshot {
   masterCliSilentSince: number | null;
   /** why a reload waits for old workers to end (reload/old-workers-cap.ts; null: none is held) */
   reloadHeld: string | null;
+  /** holds of a reload for old workers so far (each `reload.held`), and whether one lasts now (from
+   * `reload.held` to `reload.released`; an unsettled read meanwhile ends none) */
+  reloadHolds: { started: number; active: boolean };
 }

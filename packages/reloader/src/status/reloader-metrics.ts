@@ -120,6 +120,21 @@ export function createReloaderMetrics(
     "1 while a change that did not go live waits for its next attempt, else 0",
     (g) => g.set(snap().retry === null ? 0 : 1),
   );
+  gauge(
+    registry,
+    "reloader_reload_held",
+    "1 while a reload waits because HAProxy's master lists 20 old workers still finishing their connections (from reload.held to reload.released), else 0",
+    (g) => g.set(snap().reloadHolds.active ? 1 : 0),
+  );
+  new Counter({
+    name: "reloader_reload_holds_total",
+    help: "Times a reload started to wait for one of 20 old HAProxy workers to end (each reload.held)",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(snap().reloadHolds.started);
+    },
+  });
   new Counter({
     name: "reloader_haproxy_restarts_total",
     help: "Times HAProxy exited unexpectedly and was restarted",
