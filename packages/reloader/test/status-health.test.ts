@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { judgeReloaderHealth, redactConfig, type AppliedState } from "../src/index.ts";
+import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import type { StatusSnapshot } from "../src/state/status-snapshot.ts";
 
 const RUNNING: StatusSnapshot = {
@@ -103,6 +104,25 @@ test("a reload held for old workers is applying past the window; a missing input
   assert.match(held.body.reason, /^20 old HAProxy workers .*; HAProxy keeps running gen-4$/);
   const missing = { ...pending, problem: "/etc/haproxy/domain.map is missing" };
   assert.equal(judgeReloaderHealth({ ...RUNNING, reloadHeld }, missing, 10_100, GRACE).healthy, false);
+});
+
+test("a failure on record stays failing while the retry's pass is held for old workers", () => {
+  // The retry of a check haproxy -c could not run, then its pass held: nothing was checked since.
+  const status = new ReloaderStatus();
+  status.haproxyStarted(100);
+  status.currentIs(4);
+  status.workerConfirmed(101, 3);
+  const failure = "haproxy -c could not run: spawn EAGAIN";
+  status.retryScheduled(2, 11_100, failure);
+  status.reloadHeld("20 old HAProxy workers still finish their connections (at most 20)");
+  const pending: AppliedState = { ...APPLIED, applied: false, hash: "h5", changedAt: 10_000 };
+  const held = judgeReloaderHealth(status.snapshot(), pending, 12_000, GRACE);
+  assert.deepEqual([held.healthy, held.body.status], [false, "failing"], held.body.reason);
+  assert.equal(held.body.retry?.reason, failure);
+  assert.match(
+    held.body.reason,
+    /^haproxy -c could not run: spawn EAGAIN; HAProxy keeps running gen-4, the retry is held \(20 old HAProxy workers/,
+  );
 });
 
 test("/config masks stats credentials and any private key block, and keeps everything else", () => {

@@ -130,10 +130,10 @@ export class ReloaderStatus {
     this.state.lastError = reason;
   }
 
-  // A reload waits for old workers to end (why), or no longer does (null).
+  // A reload waits for old workers to end (why), or no longer does (null). A retry on record stays: the
+  // held pass checked nothing, so a failure before it (haproxy -c could not run) is still unresolved.
   reloadHeld(reason: string | null): void {
     this.state.reloadHeld = reason;
-    if (reason !== null) this.state.retry = null; // the change waits for this, not for a retry
   }
 
   // A hold of a reload for old workers started (`reload.held`) or ended (`reload.released`), for /metrics.

@@ -108,15 +108,17 @@ export function judgeReloaderHealth(
         ...body,
       },
     };
-  if (body.retry !== null)
+  // A failure on record stays red while the retry's pass is held for old workers (it checked nothing).
+  if (body.retry !== null) {
+    const next =
+      status.reloadHeld === null
+        ? `retry ${body.retry.attempt} in ${body.retry.inSeconds} s`
+        : `the retry is held (${status.reloadHeld})`;
     return {
       healthy: false,
-      body: {
-        status: "failing",
-        reason: `${body.retry.reason}; ${keeps}, retry ${body.retry.attempt} in ${body.retry.inSeconds} s`,
-        ...body,
-      },
+      body: { status: "failing", reason: `${body.retry.reason}; ${keeps}, ${next}`, ...body },
     };
+  }
   // Held for old workers: they end within hard-stop-after, and the reload follows (no check failed).
   if (status.reloadHeld !== null && applied.problem === null)
     return {
