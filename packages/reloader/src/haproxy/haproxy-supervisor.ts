@@ -12,6 +12,7 @@ import { pointCurrent } from "../output/stage-snapshot.js";
 import { readWorkersGeneration } from "../sources/read-state-dir.js";
 import { StartupError } from "../startup-error.js";
 import { readProc, type Verdict } from "./confirm-reload.js";
+import { countOldWorkers } from "./count-old-workers.js";
 import { countReload } from "./count-reload.js";
 import { describeStartFailure } from "./describe-start-failure.js";
 import { endFailedStart } from "./end-failed-start.js";
@@ -208,6 +209,8 @@ export class HaproxySupervisor {
     const info = await readProc(this.options.layout.masterSocket);
     if (this.unsettled !== late) return true; // HAProxy exited meanwhile (onExit counted the reload)
     if (info === null) return false;
+    // The count noted at the timeout was show proc's before that reload went live (if it did).
+    this.noteOldWorkers(info);
     await settleLateReload(late, info, this.options);
     this.unsettled = null;
     return true;
@@ -230,8 +233,7 @@ export class HaproxySupervisor {
 
   private noteOldWorkers(info: ProcInfo | null): number | null {
     if (info === null) return null;
-    const current = currentWorker(info) === null ? 0 : 1;
-    this.oldWorkerCount = info.workers.length - current + info.oldWorkers.length;
+    this.oldWorkerCount = countOldWorkers(info);
     return this.oldWorkerCount;
   }
 
