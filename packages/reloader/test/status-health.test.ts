@@ -104,6 +104,16 @@ test("a reload held for old workers is applying past the window; a missing input
   assert.match(held.body.reason, /^20 old HAProxy workers .*; HAProxy keeps running gen-4$/);
   const missing = { ...pending, problem: "/etc/haproxy/domain.map is missing" };
   assert.equal(judgeReloaderHealth({ ...RUNNING, reloadHeld }, missing, 10_100, GRACE).healthy, false);
+  // An adopted master whose reload is held: what it runs is unknown until that reload.
+  const adopted: AppliedState = {
+    ...pending,
+    generation: null,
+    problem: "no configuration is confirmed running",
+  };
+  const unknown = { ...RUNNING, runningGeneration: null, reloadHeld };
+  const heldAdopted = judgeReloaderHealth(unknown, adopted, 60_000, GRACE);
+  assert.deepEqual([heldAdopted.healthy, heldAdopted.body.status], [true, "applying"]);
+  assert.equal(judgeReloaderHealth({ ...unknown, reloadHeld: null }, adopted, 60_000, GRACE).healthy, false);
 });
 
 test("a failure on record stays failing while the retry's pass is held for old workers", () => {

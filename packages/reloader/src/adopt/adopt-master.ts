@@ -5,10 +5,12 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "@rancher-haproxy/core";
 import type { Verdict } from "../haproxy/confirm-reload.js";
+import { countOldWorkers } from "../haproxy/count-old-workers.js";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { generationName, type StateLayout } from "../output/snapshot-layout.js";
 import { clearKept } from "../output/kept-link.js";
 import { pointCurrent } from "../output/stage-snapshot.js";
+import { MAX_OLD_WORKERS } from "../reload/old-workers-cap.js";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { adoptedMaster } from "./adopted-master.js";
 import type { FoundMaster } from "./find-running-master.js";
@@ -24,13 +26,24 @@ export interface AdoptContext {
 // Adopt and reload. A failed reload leaves the adopted workers serving; one the master refused points
 // `current` back at `previous`, as a switch refused at runtime does (found by a review: it stayed on the
 // refused snapshot, so every refused retry pointed "back" there and a restart of HAProxy loaded it).
+// Null: no reload, the master lists MAX_OLD_WORKERS old workers (old-workers-cap.ts); what the workers
+// run stays unknown (the `kept` link stays), so the applier's first pass plans that reload, held until
+// one of them ended (before, the adoption's reload made one more, whatever the count).
 export async function adoptMaster(
   found: Extract<FoundMaster, { kind: "running" }>,
   supervisor: HaproxySupervisor,
   logger: Logger,
   context: AdoptContext,
-): Promise<Verdict> {
+): Promise<Verdict | null> {
   await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info);
+  const oldWorkers = countOldWorkers(found.info);
+  if (oldWorkers >= MAX_OLD_WORKERS) {
+    logger.warn(
+      { event: "adopt.reload-held", pid: found.pid, oldWorkers, maxOldWorkers: MAX_OLD_WORKERS },
+      `the adopted HAProxy lists ${oldWorkers} old workers: its reload waits with the next change's`,
+    );
+    return null;
+  }
   const back = await snapshotBack(context);
   // Counted like any reload: what the adopted workers run is not known. One not confirmed in time that
   // the master then refuses points `current` back at `back` too (settleLateReload).

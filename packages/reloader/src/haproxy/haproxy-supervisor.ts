@@ -93,6 +93,8 @@ export class HaproxySupervisor {
     this.confirmed = true;
     this.startedAt = performance.now();
     this.readyAt = this.startedAt;
+    // Its old workers count from the start: unknown (read as none), a first reload went past the hold.
+    this.noteOldWorkers(info);
     status.haproxyStarted(child.pid);
     const worker = currentWorker(info);
     if (worker) status.workerConfirmed(worker.pid, info.reloads, "unknown");

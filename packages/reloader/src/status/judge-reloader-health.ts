@@ -119,8 +119,10 @@ export function judgeReloaderHealth(
       body: { status: "failing", reason: `${body.retry.reason}; ${keeps}, ${next}`, ...body },
     };
   }
-  // Held for old workers: they end within hard-stop-after, and the reload follows (no check failed).
-  if (status.reloadHeld !== null && applied.problem === null)
+  // Held for old workers: they end within hard-stop-after, and the reload follows (no check failed). An
+  // adopted master's config is unknown until that reload (readable inputs, no running generation).
+  const unknownOnly = applied.generation === null && applied.hash !== null;
+  if (status.reloadHeld !== null && (applied.problem === null || unknownOnly))
     return {
       healthy: true,
       body: { status: "applying", reason: `${status.reloadHeld}; ${keeps}`, ...body },
