@@ -11,6 +11,7 @@ import type {
   SkippedContainer,
 } from "../model/routing-table.js";
 import { groupBy } from "../model/group-by.js";
+import { clipForNote } from "../model/note-budget.js";
 import { entryBudget, type EntryBudget } from "./entry-budget.js";
 import type { ContainerExplanation, ServerView } from "./explanation.js";
 
@@ -25,7 +26,9 @@ export const MAX_EXPLAIN_CONTAINERS = 5000;
 
 // The containers of `table` whose name or uuid is `query` (case-insensitive), routed ones first: the
 // first `limit` explained, the others counted (`left`); `budget` counts the host names given (the caller
-// reads the containers left without theirs).
+// reads the containers left without theirs). The table holds a name over 200 characters cut (containerRef:
+// clipForNote), so the query is cut the same way before it is compared: the whole name finds it (until
+// 2026-12-05 only its uuid did), as does any name with its first 200 characters and its length.
 export function explainContainers(
   table: RoutingTable,
   query: string,
@@ -34,8 +37,11 @@ export function explainContainers(
   limit: number = MAX_EXPLAIN_CONTAINERS,
 ): { list: ContainerExplanation[]; left: number } {
   const wanted = query.toLowerCase();
-  const matches = (name: string, uuid: string | null) =>
-    name.toLowerCase() === wanted || (uuid !== null && uuid.toLowerCase() === wanted);
+  const wantedName = clipForNote(query).toLowerCase();
+  const matches = (name: string, uuid: string | null) => {
+    const named = name.toLowerCase();
+    return named === wanted || named === wantedName || (uuid !== null && uuid.toLowerCase() === wanted);
+  };
   const list: ContainerExplanation[] = [];
   let left = 0;
   // Explained only while there is room: a match past the limit is counted, never built.

@@ -1,0 +1,140 @@
+// Explain of containers whose names are over 200 characters, which the model holds cut (containerRef:
+// clipForNote, to bound memory on hostile metadata): the whole name finds them, as --explain and as
+// /explain of the real generator against the stand-in, and twins whose cut names are the same are both
+// listed for a name, as containers of one name are.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import {
+  buildTree,
+  readStatusJson,
+  repoPath,
+  spawnGenerateMaps,
+  startMetadataServer,
+  type MetadataServer,
+} from "@rancher-haproxy/test-support";
+import type { ContainerExplanation, Explanation } from "../src/index.js";
+import { tempDir } from "./helpers.js";
+
+const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
+
+// 200 characters two twins share; their names differ after it, at the same length (so their cut names,
+// which count the characters left, are the same).
+const PREFIX = `twin-${"x".repeat(195)}`;
+const ALPHA = `${PREFIX}-alpha`;
+const BRAVO = `${PREFIX}-bravo`;
+// the same 200 characters, another length: another cut name
+const SHORTER = `${PREFIX}-c`;
+// the 200th code unit begins an emoji: the cut keeps 199 units and counts the pair among those left
+const EMOJI = `${"e".repeat(199)}\u{1F600}-emoji`;
+
+const UUID = {
+  alpha: "a1000000-0000-4000-8000-000000000001",
+  bravo: "b2000000-0000-4000-8000-000000000002",
+  shorter: "c3000000-0000-4000-8000-000000000003",
+  emoji: "d4000000-0000-4000-8000-000000000004",
+};
+
+// One routed container per stack, each with an option label that falls back to its default (a note).
+function longNamesTree() {
+  const stack = (name: string, container: string, uuid: string, balance: string) => ({
+    name,
+    services: [
+      {
+        name: "web",
+        port: 80,
+        containers: [{ name: container, uuid, labels: { "map-public-http.balance": balance } }],
+      },
+    ],
+  });
+  return buildTree({
+    stacks: [
+      stack("alpha", ALPHA, UUID.alpha, "bogus-alpha"),
+      stack("bravo", BRAVO, UUID.bravo, "bogus-bravo"),
+      stack("charlie", SHORTER, UUID.shorter, "bogus-charlie"),
+      stack("delta", EMOJI, UUID.emoji, "bogus-delta"),
+    ],
+  });
+}
+
+async function standIn(t: TestContext): Promise<MetadataServer> {
+  const server = await startMetadataServer({ tree: longNamesTree() });
+  t.after(() => server.close());
+  return server;
+}
+
+// The real loop with an ephemeral status port, after its first cycle: its status URL.
+async function startGenerator(t: TestContext, server: MetadataServer): Promise<string> {
+  const dir = await tempDir(t, "gm-long-names-");
+  const child = spawnGenerateMaps({
+    args: [
+      ...["--api-host", server.hostPort, "--interval", "30"],
+      ...["--domain-map", join(dir, "domain.map"), "--backends", join(dir, "backends.cfg")],
+    ],
+    env: { STACK_DOMAIN: "dev.tld", SYSLOG_HOST: "stdout", STATUS_PORT: "0" },
+  });
+  t.after(() => child.stop({ timeoutMs: 5000 }));
+  const listening = await child.waitForEvent("status.listening", { timeoutMs: 15_000 });
+  await child.waitForEvent("cycle", { timeoutMs: 15_000 });
+  return String(listening["url"]);
+}
+
+// `generate-maps --explain <query> --json` against the stand-in: its exit code and parsed answer.
+async function explainCli(
+  t: TestContext,
+  server: MetadataServer,
+  query: string,
+): Promise<{ code: number | null; answer: Explanation }> {
+  const child = spawn(process.execPath, [BIN, "--api-host", server.hostPort, "--explain", query, "--json"], {
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      STACK_DOMAIN: "dev.tld",
+      SYSLOG_HOST: "stdout",
+      STATUS_PORT: "0",
+      BACKEND_NETWORKS: "127.0.0.0/8",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  assert.equal(stderr, "", "nothing on stderr");
+  return { code, answer: JSON.parse(stdout) as Explanation };
+}
+
+const uuidsOf = (answer: Explanation) =>
+  answer.matches.map((match) => (match as ContainerExplanation).uuid).sort();
+
+test("a container named over 200 characters is found by its whole name, with its twin of the same cut name", async (t) => {
+  // Until 2026-12-05 the whole name was "no container is named …" (exit 3, 404): the table holds it cut
+  // at 200 characters, and only the uuid found it.
+  const server = await standIn(t);
+  const url = await startGenerator(t, server);
+  const cases: [string, string[]][] = [
+    [ALPHA, [UUID.alpha, UUID.bravo]],
+    [BRAVO.toUpperCase(), [UUID.alpha, UUID.bravo]],
+    [SHORTER, [UUID.shorter]],
+    [EMOJI, [UUID.emoji]],
+  ];
+  for (const [query, uuids] of cases) {
+    const cli = await explainCli(t, server, query);
+    assert.equal(cli.code, 0, `--explain ${query.slice(-12)}`);
+    assert.deepEqual(uuidsOf(cli.answer), uuids, `--explain ${query.slice(-12)}`);
+    const http = await readStatusJson<Explanation>(url, `/explain?container=${encodeURIComponent(query)}`);
+    assert.equal(http.status, 200, `/explain ${query.slice(-12)}`);
+    assert.deepEqual(uuidsOf(http.json), uuids, `/explain ${query.slice(-12)}`);
+    for (const match of http.json.matches) assert.equal((match as ContainerExplanation).status, "routed");
+  }
+  // the name as the answer gives it (cut) finds the twins as before; a name they do not have, nothing
+  const cut = (await explainCli(t, server, ALPHA)).answer.matches[0] as ContainerExplanation;
+  assert.equal(cut.container, `${PREFIX}… (6 more characters)`);
+  assert.deepEqual(uuidsOf((await explainCli(t, server, cut.container)).answer), [UUID.alpha, UUID.bravo]);
+  const other = await readStatusJson<Explanation>(url, `/explain?container=${PREFIX}-delta-x`);
+  assert.equal(other.status, 404);
+});
