@@ -138,3 +138,32 @@ test("a container named over 200 characters is found by its whole name, with its
   const other = await readStatusJson<Explanation>(url, `/explain?container=${PREFIX}-delta-x`);
   assert.equal(other.status, 404);
 });
+
+test("the answer for one of two twins of one cut name gives its own notes, not its twin's", async (t) => {
+  // Until 2026-12-05 notes went to a container by its name, which the table holds cut: the answer for
+  // alpha's uuid gave bravo's option-fallback note as well.
+  const server = await standIn(t);
+  const url = await startGenerator(t, server);
+  const balanceNotes = (answer: Explanation) =>
+    answer.notes.flatMap((note) => /map-public-http\.balance="(bogus-[a-z]+)"/.exec(note)?.[1] ?? []).sort();
+  const cases: [string, string][] = [
+    [UUID.alpha, "bogus-alpha"],
+    [UUID.bravo.toUpperCase(), "bogus-bravo"],
+  ];
+  for (const [uuid, own] of cases) {
+    const http = await readStatusJson<Explanation>(url, `/explain?container=${uuid}`);
+    assert.equal(http.status, 200);
+    assert.deepEqual(balanceNotes(http.json), [own], `/explain ${uuid}: ${http.json.notes.join("\n")}`);
+    const cli = await explainCli(t, server, uuid);
+    assert.equal(cli.code, 0);
+    assert.deepEqual(balanceNotes(cli.answer), [own], `--explain ${uuid}`);
+  }
+  // a name both twins answer to gives the notes of both, and nobody else's
+  const both = await readStatusJson<Explanation>(url, `/explain?container=${ALPHA}`);
+  assert.deepEqual(balanceNotes(both.json), ["bogus-alpha", "bogus-bravo"]);
+  // /routes lists every note as before, without the uuid explain tells them apart by
+  const routes = await readStatusJson<{ notes: Record<string, unknown>[] }>(url, "/routes");
+  assert.equal(routes.json.notes.length, 4);
+  for (const note of routes.json.notes)
+    assert.deepEqual(Object.keys(note), ["backend", "container", "code", "reason"]);
+});

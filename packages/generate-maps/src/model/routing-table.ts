@@ -74,6 +74,9 @@ export interface RouteNote {
   backend: string;
   /** the container whose label it is about, null for a backend-wide note */
   container: string | null;
+  /** that container's uuid when it has one: /explain tells apart by it the notes of containers whose
+   * (cut) names are the same; left out of /routes, where a long uuid would repeat in every note */
+  uuid?: string;
   code: NoteCode;
   reason: string;
   /** the key a `host-owned` or `host-conflict` note is about: the `hosts` name refused (as claimed, `*.`

@@ -20,18 +20,15 @@ export function settleBackendOptions(
   const [first] = members;
   const decided = first === undefined ? "" : clipForNote(first.wish);
   for (const member of members) {
+    const { container, uuid } = member.ref;
+    const about = uuid === null ? { container } : { container, uuid };
     for (const warning of member.warnings)
-      notes.add({
-        backend: name,
-        container: member.ref.container,
-        code: "option-fallback",
-        reason: warning,
-      });
+      notes.add({ backend: name, ...about, code: "option-fallback", reason: warning });
     if (first === undefined || member === first) continue;
     if (member.wish !== first.wish)
       notes.add({
         backend: name,
-        container: member.ref.container,
+        ...about,
         code: "option-disagreement",
         // The first container's name and both option sets are metadata's (any length), repeated: cut.
         reason: `its option labels ask for ${clipForNote(member.wish)}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,

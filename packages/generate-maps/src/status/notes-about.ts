@@ -1,7 +1,8 @@
 // The table's notes on what an explanation matched (option fallbacks, disagreements, refused hosts): a
-// host's go by its backend's stack (`<stack>` and every `<stack>.<service>`), a container's by its name
-// or its backend. The keys of the matches go into sets first, so the notes are read once, not once per
-// match (20 000 containers of one name against their 20 000 notes took seconds).
+// host's go by its backend's stack (`<stack>` and every `<stack>.<service>`), a container's by its uuid
+// (its name when it has none) or its backend. The keys of the matches go into sets first, so the notes
+// are read once, not once per match (20 000 containers of one name against their 20 000 notes took
+// seconds).
 import type { RouteNote } from "../model/routing-table.js";
 import { lookupNames, isAboutKeyOf } from "./lookup-names.js";
 import type { Explanation } from "./explanation.js";
@@ -13,6 +14,7 @@ import type { Explanation } from "./explanation.js";
 export function notesAbout(notes: readonly RouteNote[], matches: Explanation["matches"]): RouteNote[] {
   const stacks = new Set<string>();
   const containers = new Set<string>();
+  const uuids = new Set<string>();
   const backends = new Set<string>();
   const names = new Set<string>();
   for (const match of matches)
@@ -21,13 +23,17 @@ export function notesAbout(notes: readonly RouteNote[], matches: Explanation["ma
       if (match.backend !== null) stacks.add(stackOf(match.backend));
       for (const entry of lookupNames(match.host)) names.add(entry.name);
     } else {
-      containers.add(match.container);
+      // by uuid: names over 200 characters are held cut, and until 2026-12-05 the notes of a twin whose
+      // name shares the first 200 (and the length) came with the answer for one of them
+      if (match.uuid === null) containers.add(match.container);
+      else uuids.add(match.uuid);
       if (match.backend !== null) backends.add(match.backend);
     }
   return notes.filter(
     (note) =>
       stacks.has(stackOf(note.backend)) ||
-      (note.container !== null && containers.has(note.container)) ||
+      (note.container !== null &&
+        (note.uuid === undefined ? containers.has(note.container) : uuids.has(note.uuid))) ||
       backends.has(note.backend) ||
       isAboutKeyOf(note, names),
   );

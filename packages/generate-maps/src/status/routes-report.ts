@@ -89,7 +89,8 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
     }),
     skipped: table.skipped,
     skippedAliases: table.skippedAliases,
-    notes: table.notes,
+    // without the uuid explain tells containers apart by: a long one would repeat in each note
+    notes: table.notes.map(({ uuid: _uuid, ...note }) => note),
     held:
       guard?.action === "hold"
         ? {
