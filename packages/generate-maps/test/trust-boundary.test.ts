@@ -480,3 +480,71 @@ test("a name cut where a surrogate pair would be split keeps the pair whole: /ro
   for (const text of [noted, duplicate?.reason ?? "", alias?.stack ?? "", alias?.reason ?? ""])
     assert.doesNotMatch(text, lone);
 });
+
+test("thousands of skipped aliases: /routes and a cycle's log list 1 000 of each code and count the rest; /explain still explains each", async (t) => {
+  // Before, each skip was listed and logged: 100 000 aliases of an 8 MB key (cut to 200 characters in
+  // each) made a 60 MB /routes, 87 MB of log lines in one cycle and an 841 MB peak.
+  const tree = structuredClone(TREE);
+  const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  rewriteAliases(tree, (aliases) => ({
+    ...aliases,
+    gone: names("a", 2500), // no container of stack gone: alias-stack-not-routed
+    "app-r123": names("-bad", 1200), // not DNS names: alias-invalid
+  }));
+  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const gen = startGenerator(t, {
+    hostPort: server.hostPort,
+    dir: await tempDir(t),
+    env: { STATUS_PORT: "0" },
+  });
+  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
+  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
+  const url = String(listening["url"]);
+  const routes = (await (await fetch(`${url}/routes`)).json()) as {
+    counts: { skippedAliases: number };
+    skippedAliases: { alias: string; stack: string; code: string }[];
+    skippedAliasesCut: { limit: number; unlisted: Record<string, number>; reason: string } | null;
+  };
+  const listed = (code: string) => routes.skippedAliases.filter((skip) => skip.code === code);
+  assert.equal(listed("alias-stack-not-routed").length, 1000);
+  assert.equal(listed("alias-invalid").length, 1000);
+  assert.deepEqual(routes.skippedAliasesCut?.unlisted, {
+    "alias-invalid": 200,
+    "alias-stack-not-routed": 1500,
+  });
+  assert.equal(routes.skippedAliasesCut?.limit, 1000);
+  assert.match(routes.skippedAliasesCut?.reason ?? "", /\/explain\?host=/);
+  assert.equal(routes.counts.skippedAliases, routes.skippedAliases.length + 1700, "counted all");
+
+  // the log: one line per listed skip, one per code counting the rest
+  const logged = (code: string) => gen.count("alias-skipped", (line) => line["code"] === code);
+  assert.equal(logged("alias-stack-not-routed"), 1000);
+  assert.equal(logged("alias-invalid"), 1000);
+  const unlisted = gen.logs.filter((line) => line["event"] === "alias-skipped-unlisted");
+  assert.deepEqual(
+    unlisted.map((line) => [line["code"], line["count"]]),
+    [
+      ["alias-invalid", 200],
+      ["alias-stack-not-routed", 1500],
+    ],
+  );
+
+  // an alias neither listed nor logged is still explained, and still counted by the metric
+  const shown = new Set(listed("alias-stack-not-routed").map((skip) => skip.alias));
+  const hidden = names("a", 2500).find((name) => !shown.has(name)) ?? "";
+  const answer = (await (await fetch(`${url}/explain?host=${hidden}.dev.tld`)).json()) as {
+    matches: { aliases: { alias: string; code: string; reason: string }[] }[];
+  };
+  assert.deepEqual(answer.matches[0]?.aliases, [
+    {
+      alias: hidden,
+      stack: "gone",
+      code: "alias-stack-not-routed",
+      reason: "stack gone has no routed container",
+      meaning: "the alias's stack has no routed container",
+    },
+  ]);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  assert.match(metrics, /generate_maps_aliases_skipped\{reason="alias-stack-not-routed"\} 2500\b/);
+});

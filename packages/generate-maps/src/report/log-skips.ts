@@ -1,5 +1,6 @@
 // Logs each skipped container and alias (and each route note) once: when it first appears or its reason changes, not every cycle.
 import { safeLogText, writeLogLines, type Logger, type LogLine } from "@rancher-haproxy/core";
+import { listAliasSkips, MAX_LISTED_ALIAS_SKIPS } from "../model/list-alias-skips.js";
 import { noteLevel, skipLevel } from "../model/reasons.js";
 import type { RoutingTable } from "../model/routing-table.js";
 
@@ -38,11 +39,18 @@ export function createSkipLog(logger: Logger): SkipLog {
         };
         lines.push({ level: skipLevel(code), fields, msg: `not routing ${container}: ${reason}` });
       }
-      for (const skip of aliases.fresh(table.skippedAliases, (s) => `${s.stack}\0${s.alias}`)) {
+      // The first MAX_LISTED_ALIAS_SKIPS new skips of each code, one line each; a line per code counts the rest.
+      const fresh = listAliasSkips(aliases.fresh(table.skippedAliases, (s) => `${s.stack}\0${s.alias}`));
+      for (const skip of fresh.listed) {
         const { code } = skip;
         const [alias, stack, reason] = [skip.alias, skip.stack, skip.reason].map(metadataText);
         const fields = { event: "alias-skipped", alias, stack, code, reason };
         lines.push({ level: skipLevel(code), fields, msg: `not routing alias ${alias}: ${reason}` });
+      }
+      for (const [code, count] of fresh.unlisted) {
+        const fields = { event: "alias-skipped-unlisted", code, count };
+        const msg = `not routing ${count} more aliases (${code}), not logged one by one: a cycle logs the first ${MAX_LISTED_ALIAS_SKIPS} of each code; GET /routes counts them, /explain?host=<alias> explains one`;
+        lines.push({ level: skipLevel(code), fields, msg });
       }
       for (const note of notes.fresh(
         table.notes,

@@ -10,6 +10,7 @@ import type {
   SkippedAlias,
   SkippedContainer,
 } from "../model/routing-table.js";
+import { listAliasSkips, MAX_LISTED_ALIAS_SKIPS } from "../model/list-alias-skips.js";
 import { entryBudget } from "./entry-budget.js";
 import { serverView } from "./explain-container.js";
 import type { ServerView } from "./explanation.js";
@@ -43,6 +44,14 @@ export interface RoutesCut {
   reason: string;
 }
 
+// Set when skipped aliases past MAX_LISTED_ALIAS_SKIPS of a code are counted, not listed.
+export interface SkippedAliasesCut {
+  limit: number;
+  /** code -> how many skips of that code are not in `skippedAliases` */
+  unlisted: Record<string, number>;
+  reason: string;
+}
+
 // One TCP service: its public port, its `tcp_<port>` backend and the servers behind it.
 export interface TcpRoutes {
   port: number;
@@ -63,7 +72,10 @@ export interface RoutesReport {
   /** TCP services by public port (tcp_<port> backends); a port lost by a stack is in `skipped` */
   tcp: TcpRoutes[];
   skipped: SkippedContainer[];
+  /** the first MAX_LISTED_ALIAS_SKIPS of each code */
   skippedAliases: SkippedAlias[];
+  /** null when every skipped alias is listed */
+  skippedAliasesCut: SkippedAliasesCut | null;
   /** option fallbacks and disagreements, refused and lost host claims */
   notes: RouteNote[];
   /** set when the newest metadata answer differs and is held back by the removal guard */
@@ -75,6 +87,7 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
   const { table, version } = applied.output;
   const guard = newest.output.guard;
   const hosts = listHosts(table.hosts, table.backends, MAX_ROUTES_SERVER_ENTRIES);
+  const aliasSkips = listAliasSkips(table.skippedAliases);
   return {
     version,
     at: new Date(applied.at).toISOString(),
@@ -88,7 +101,8 @@ export function buildRoutesReport(applied: GoodCycle, newest: GoodCycle): Routes
       return [{ port, backend: backend.name, servers: backend.servers.map(routeServer) }];
     }),
     skipped: table.skipped,
-    skippedAliases: table.skippedAliases,
+    skippedAliases: aliasSkips.listed,
+    skippedAliasesCut: aliasSkipsCut(aliasSkips.unlisted),
     // without the uuid explain tells containers apart by: a long one would repeat in each note
     notes: table.notes.map(({ uuid: _uuid, ...note }) => note),
     held:
@@ -136,6 +150,20 @@ function listHosts(
             `servers; GET /explain?host=<host> lists the servers of one host`,
         };
   return { list, cut };
+}
+
+// What a list of skipped aliases left out, or null when it left out none.
+function aliasSkipsCut(unlisted: ReadonlyMap<string, number>): SkippedAliasesCut | null {
+  if (unlisted.size === 0) return null;
+  const total = [...unlisted.values()].reduce((sum, count) => sum + count, 0);
+  return {
+    limit: MAX_LISTED_ALIAS_SKIPS,
+    unlisted: Object.fromEntries(unlisted),
+    reason:
+      `skippedAliases lists the first ${MAX_LISTED_ALIAS_SKIPS} skipped aliases of each code: ${total} more ` +
+      `are counted in unlisted by code (counts.skippedAliases and generate_maps_aliases_skipped count ` +
+      `them all); GET /explain?host=<alias>.<domain> explains one`,
+  };
 }
 
 function routeServer(server: Server): RouteServer {
