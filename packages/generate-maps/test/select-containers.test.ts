@@ -306,6 +306,30 @@ test("a bad /containers entry is named by what it is, not where it is: listed in
   assert.deepEqual(lines().slice(3), [], "nothing logged again");
 });
 
+test("a skip whose code stays but whose reason changes is logged again; an unchanged one is not", () => {
+  // alias www of stack gone: not routed (no container), then not routed either (a TCP-only container)
+  const tcpOnly = container({ stack_name: "gone", labels: { "map-public-tcp": "15432:5432" } });
+  const table = (list: unknown[]) =>
+    buildRoutingTable({ containers: list, aliases: { gone: ["www"] } }, MODEL_OPTIONS);
+  const { logger, lines } = captureLogger();
+  const log = createSkipLog(logger);
+  const aliasLines = () => lines().filter((line) => line["event"] === "alias-skipped");
+  log.report(table([container()]));
+  log.report(table([container()]));
+  log.report(table([container(), tcpOnly]));
+  log.report(table([container(), tcpOnly]));
+  assert.deepEqual(
+    aliasLines().map((line) => [line["code"], line["reason"]]),
+    [
+      ["alias-stack-not-routed", "stack gone has no routed container"],
+      [
+        "alias-stack-not-routed",
+        "stack gone has no container routed by host: it is routed by TCP port only, and an alias is a host name",
+      ],
+    ],
+  );
+});
+
 test("a 10 000-deep value in any field is described in bounded text, never a stack overflow (issue 11.5)", () => {
   let deep: unknown = "x";
   for (let i = 0; i < 10_000; i++) deep = [deep];

@@ -68,6 +68,10 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
     // The key as skips and reasons show it, cut: a key no stack can have (a megabyte of `k`) was repeated
     // in each of its aliases' skips, and 100 000 of them kept the loop busy for minutes, past a SIGTERM.
     const stack = clipForNote(key);
+    // The reasons that name only the stack, made once per key and shared by its skips (not one copy of
+    // the cut key per alias: 100 000 of them held 25 MB)
+    const outsideAscii = `stack ${stack} has no routed container: its name has a character outside ASCII`;
+    let notRouted: string | undefined;
     const list = typeof value === "string" ? [value] : value;
     if (!Array.isArray(list)) {
       skip(
@@ -102,8 +106,7 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
         continue;
       }
       if (backend === undefined) {
-        const reason = `stack ${stack} has no routed container: its name has a character outside ASCII`;
-        skip(shown, stack, "alias-stack-not-routed", reason);
+        skip(shown, stack, "alias-stack-not-routed", outsideAscii);
         continue;
       }
       const host = `${alias}.${domain}`;
@@ -111,14 +114,10 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
       const owner = ownerOf(host, owners, domain)?.stack;
       const shadowed = owner !== undefined && owner !== backend;
       if (!shadowed && !reserved.has(host)) reserved.set(host, backend);
-      if (!routed.has(backend))
-        skip(
-          shown,
-          stack,
-          "alias-stack-not-routed",
-          notRoutedReason(stack, known.tcp?.has(backend) === true),
-        );
-      else if (alias === backend)
+      if (!routed.has(backend)) {
+        notRouted ??= notRoutedReason(stack, known.tcp?.has(backend) === true);
+        skip(shown, stack, "alias-stack-not-routed", notRouted);
+      } else if (alias === backend)
         skip(shown, stack, "alias-redundant", `alias ${alias} is the stack's own name`);
       else if (shadowed) skip(shown, stack, "alias-shadowed", shadowReason(alias, owner, routed, domain));
       else {

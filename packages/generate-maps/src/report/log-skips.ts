@@ -72,19 +72,21 @@ function metadataText(value: string): string {
   return safeLogText(value, METADATA_TEXT_CHARS);
 }
 
-// The last reason seen per key; `fresh` returns the entries that are new or changed and forgets the gone ones.
+// The last code and reason seen per key; `fresh` returns the entries that are new or changed and forgets
+// the gone ones. It keeps the entry itself, not its code and reason joined: a reason the model shares
+// among skips (an aliases key's) was copied once per skip.
 class Memory {
-  private seen = new Map<string, string>();
+  private seen = new Map<string, { code: string; reason: string }>();
 
   fresh<T extends { code: string; reason: string }>(entries: readonly T[], keyOf: (entry: T) => string): T[] {
-    const next = new Map<string, string>();
+    const next = new Map<string, { code: string; reason: string }>();
     const fresh: T[] = [];
     for (const entry of entries) {
       const key = keyOf(entry);
-      const reason = `${entry.code}\0${entry.reason}`;
       if (next.has(key)) continue;
-      next.set(key, reason);
-      if (this.seen.get(key) !== reason) fresh.push(entry);
+      next.set(key, entry);
+      const last = this.seen.get(key);
+      if (last?.code !== entry.code || last.reason !== entry.reason) fresh.push(entry);
     }
     this.seen = next;
     return fresh;
