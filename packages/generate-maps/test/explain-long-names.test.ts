@@ -58,8 +58,8 @@ function longNamesTree() {
   });
 }
 
-async function standIn(t: TestContext): Promise<MetadataServer> {
-  const server = await startMetadataServer({ tree: longNamesTree() });
+async function standIn(t: TestContext, tree = longNamesTree()): Promise<MetadataServer> {
+  const server = await startMetadataServer({ tree });
   t.after(() => server.close());
   return server;
 }
@@ -166,4 +166,43 @@ test("the answer for one of two twins of one cut name gives its own notes, not i
   assert.equal(routes.json.notes.length, 4);
   for (const note of routes.json.notes)
     assert.deepEqual(Object.keys(note), ["backend", "container", "code", "reason"]);
+});
+
+test("a cut name is found by its whole name in a case that lower-cases differently at the cut: Σ, İ", async (t) => {
+  // Until 2026-12-05 the query was cut, then lower-cased with the cut name as a whole: a `σ` as the last
+  // character kept became a final `ς` in upper case (`Σ` + `…`), and `İ` lower-cases to two units, so the
+  // query in another case was cut at another letter; both answered 404 / exit 3 for the whole name.
+  const sigma = `${"s".repeat(198)}xσ-tail`; // its 200th unit, the last one kept, is σ
+  const dotted = `İ${"d".repeat(205)}`; // `İ` is one unit; lower-cased, `i` and a combining dot
+  const tree = buildTree({
+    stacks: [
+      {
+        name: "sigma",
+        services: [{ name: "web", port: 80, containers: [{ name: sigma, uuid: UUID.alpha }] }],
+      },
+      {
+        name: "dotted",
+        services: [{ name: "web", port: 80, containers: [{ name: dotted, uuid: UUID.bravo }] }],
+      },
+    ],
+  });
+  const server = await standIn(t, tree);
+  const url = await startGenerator(t, server);
+  const cases: [string, string][] = [
+    [sigma, UUID.alpha],
+    [sigma.toUpperCase(), UUID.alpha],
+    [dotted, UUID.bravo],
+    [dotted.toLowerCase(), UUID.bravo],
+  ];
+  for (const [query, uuid] of cases) {
+    const http = await readStatusJson<Explanation>(url, `/explain?container=${encodeURIComponent(query)}`);
+    assert.equal(http.status, 200, `/explain ${query.slice(0, 3)}…${query.slice(-8)}`);
+    assert.deepEqual(uuidsOf(http.json), [uuid], `/explain ${query.slice(0, 3)}…${query.slice(-8)}`);
+    const cli = await explainCli(t, server, query);
+    assert.equal(cli.code, 0, `--explain ${query.slice(0, 3)}…${query.slice(-8)}`);
+    assert.deepEqual(uuidsOf(cli.answer), [uuid], `--explain ${query.slice(0, 3)}…${query.slice(-8)}`);
+  }
+  // still no prefix: the first 200 characters alone, or with a character more, are no container's name
+  for (const query of [sigma.toUpperCase().slice(0, 200), `${sigma.toUpperCase()}X`])
+    assert.equal((await readStatusJson(url, `/explain?container=${encodeURIComponent(query)}`)).status, 404);
 });

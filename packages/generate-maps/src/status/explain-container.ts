@@ -12,6 +12,7 @@ import type {
 } from "../model/routing-table.js";
 import { groupBy } from "../model/group-by.js";
 import { clipForNote } from "../model/note-budget.js";
+import { cutNameMatcher } from "./cut-name-matcher.js";
 import { entryBudget, type EntryBudget } from "./entry-budget.js";
 import type { ContainerExplanation, ServerView } from "./explanation.js";
 
@@ -28,7 +29,8 @@ export const MAX_EXPLAIN_CONTAINERS = 5000;
 // first `limit` explained, the others counted (`left`); `budget` counts the host names given (the caller
 // reads the containers left without theirs). The table holds a name over 200 characters cut (containerRef:
 // clipForNote), so the query is cut the same way before it is compared: the whole name finds it (until
-// 2026-12-05 only its uuid did), as does any name with its first 200 characters and its length.
+// 2026-12-05 only its uuid did), as does any name with its first 200 characters and its length, in any
+// case (cutNameMatcher: a `Σ` at the cut or an `İ` before it once made another case miss).
 export function explainContainers(
   table: RoutingTable,
   query: string,
@@ -38,9 +40,15 @@ export function explainContainers(
 ): { list: ContainerExplanation[]; left: number } {
   const wanted = query.toLowerCase();
   const wantedName = clipForNote(query).toLowerCase();
+  const isCutOfQuery = cutNameMatcher(query);
   const matches = (name: string, uuid: string | null) => {
     const named = name.toLowerCase();
-    return named === wanted || named === wantedName || (uuid !== null && uuid.toLowerCase() === wanted);
+    return (
+      named === wanted ||
+      named === wantedName ||
+      isCutOfQuery(name) ||
+      (uuid !== null && uuid.toLowerCase() === wanted)
+    );
   };
   const list: ContainerExplanation[] = [];
   let left = 0;
