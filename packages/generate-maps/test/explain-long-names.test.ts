@@ -206,3 +206,29 @@ test("a cut name is found by its whole name in a case that lower-cases different
   for (const query of [sigma.toUpperCase().slice(0, 200), `${sigma.toUpperCase()}X`])
     assert.equal((await readStatusJson(url, `/explain?container=${encodeURIComponent(query)}`)).status, 404);
 });
+
+test("a container's notes are not those of another container that metadata gives the same uuid", async (t) => {
+  // Since 43e113c notes went by uuid alone: the answer for web-1 gave db-1's option-fallback note (another
+  // stack, another name, the same uuid as web-1 in a hostile or broken answer); before, by name, it did not.
+  const stack = (name: string, container: string, labels: Record<string, string>) => ({
+    name,
+    services: [{ name: "web", port: 80, containers: [{ name: container, uuid: UUID.alpha, labels }] }],
+  });
+  const tree = buildTree({
+    stacks: [stack("one", "web-1", {}), stack("two", "db-1", { "map-public-http.balance": "bogus-two" })],
+  });
+  const server = await standIn(t, tree);
+  const url = await startGenerator(t, server);
+  const web = await readStatusJson<Explanation>(url, "/explain?container=web-1");
+  assert.equal(web.status, 200);
+  assert.deepEqual(uuidsOf(web.json), [UUID.alpha]);
+  assert.deepEqual(web.json.notes, [], `web-1: ${web.json.notes.join("\n")}`);
+  const cli = await explainCli(t, server, "web-1");
+  assert.equal(cli.code, 0);
+  assert.deepEqual(cli.answer.notes, []);
+  // db-1 keeps its own note, and the uuid both answer to gives it too
+  for (const query of ["db-1", UUID.alpha]) {
+    const answer = await readStatusJson<Explanation>(url, `/explain?container=${query}`);
+    assert.equal(answer.json.notes.filter((note) => note.includes("bogus-two")).length, 1, query);
+  }
+});
