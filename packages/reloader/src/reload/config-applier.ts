@@ -45,6 +45,9 @@ export class ConfigApplier {
   private changeSince: number | null = null;
   /** a reload is held for old workers (said once per hold, in the log and /healthz) */
   private held = false;
+  /** the retry on record was scheduled while the master had not answered since a reload timed out (or
+   * could not be sent): a held pass resolves it, as it got an answer (the hold is asked after settled()) */
+  private retryAwaitsMaster = false;
 
   constructor(private readonly options: ApplierOptions) {
     this.retries = new RetrySchedule(options.retryMs, () => this.notifyChange(), options);
@@ -118,7 +121,10 @@ export class ConfigApplier {
         else {
           if ("unsettled" in outcome) this.retries.reread();
           else if (outcome.held === true) this.retries.recheck(HELD_RECHECK_MS);
-          else this.retries.retry(outcome.retry, outcome.waiting === true);
+          else {
+            this.retries.retry(outcome.retry, outcome.waiting === true);
+            this.retryAwaitsMaster = !this.options.supervisor.isSettled();
+          }
           again = false;
         }
       }
@@ -211,6 +217,12 @@ export class ConfigApplier {
     if (held !== this.held) this.options.status.reloadHoldActive(held);
     this.held = held;
     this.options.status.reloadHeld(held ? outcome.retry : null);
+    // The master answered (a held pass asked it after settled()): a retry that waited for that is moot,
+    // and /healthz said 503 "the master has not answered" for the whole hold. Other failures stay red.
+    if (held && this.retryAwaitsMaster) {
+      this.retryAwaitsMaster = false;
+      this.options.status.retryCleared();
+    }
   }
 
   // Run a step of the pass, taking each change of state as it happens; returns the pass outcome.

@@ -1,27 +1,30 @@
 // An HAProxy binary for tests of reloads, and a cleanup for masters a test leaves behind.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { chmod, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 // The files of a reexecHaproxy: the binary, the flag that arms its next re-execution, the config it then
 // adds (`bad`, empty until a test writes it), the file it creates once it went on (`woke`), and the flag
-// that arms its next start afresh (`slowStart`, with `slowStartSeconds`).
+// that arms its next start afresh (`slowStart`, with `slowStartSeconds`), and with `gated` the FIFO the
+// armed re-execution opens after its sleep (`gate`: it goes on once the test opens it, openGate).
 export interface ReexecHaproxy {
   bin: string;
   flag: string;
   bad: string;
   woke: string;
   slowStart: string;
+  gate: string;
 }
 
 // An HAProxy binary in `dir`: while `flag` exists, its next re-execution (`-sf`) sleeps `sleepSeconds`,
-// creates `woke` and, with `addBad`, runs the real HAProxy with `-f bad.cfg` added (kept for its later
+// waits, with `gated`, until the test opens `gate` for writing, creates `woke` and, with `addBad`, runs the real HAProxy with `-f bad.cfg` added (kept for its later
 // re-executions, as HAProxy re-executes with its own arguments); while `slowStart` exists, its next start
 // afresh (no `-sf`) sleeps `slowStartSeconds`. bash runs under a name holding "haproxy", so /proc shows
 // the master as an HAProxy.
 export async function reexecHaproxy(
   dir: string,
-  options: { sleepSeconds?: number; addBad?: boolean; slowStartSeconds?: number },
+  options: { sleepSeconds?: number; addBad?: boolean; slowStartSeconds?: number; gated?: boolean },
 ): Promise<ReexecHaproxy> {
   const shell = join(dir, "haproxy-sh");
   await symlink("/bin/bash", shell);
@@ -30,8 +33,12 @@ export async function reexecHaproxy(
   const bad = join(dir, "bad.cfg");
   const woke = join(dir, "woke");
   const slowStart = join(dir, "slow-start-flag");
+  const gate = join(dir, "reexec-gate");
   await writeFile(bad, "");
-  const sleep = options.sleepSeconds ? `sleep ${options.sleepSeconds}; ` : "";
+  if (options.gated === true) execFileSync("mkfifo", [gate]);
+  const sleep =
+    (options.sleepSeconds ? `sleep ${options.sleepSeconds}; ` : "") +
+    (options.gated === true ? `: < ${gate}; ` : "");
   const add = options.addBad === true ? `set -- "$@" -f ${bad}; ` : "";
   await writeFile(
     bin,
@@ -42,7 +49,12 @@ exec -a "$0" /usr/sbin/haproxy "$@"
 `,
   );
   await chmod(bin, 0o755);
-  return { bin, flag, bad, woke, slowStart };
+  return { bin, flag, bad, woke, slowStart, gate };
+}
+
+// Let a gated re-execution go on: open its FIFO for writing (resolves once the stand-in opened it too).
+export async function openGate(stand: ReexecHaproxy): Promise<void> {
+  await writeFile(stand.gate, "");
 }
 
 // SIGKILL `pid` if it is still an HAProxy (a master a test's reloader left running).
