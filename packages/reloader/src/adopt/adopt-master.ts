@@ -28,7 +28,8 @@ export interface AdoptContext {
 // refused snapshot, so every refused retry pointed "back" there and a restart of HAProxy loaded it).
 // Null: no reload, the master lists MAX_OLD_WORKERS old workers (old-workers-cap.ts); what the workers
 // run stays unknown (the `kept` link stays), so the applier's first pass plans that reload, held until
-// one of them ended (before, the adoption's reload made one more, whatever the count).
+// one of them ended (before, the adoption's reload made one more, whatever the count); inputs refused or
+// unreadable at the start plan none, and the workers keep what they ran until the inputs change.
 export async function adoptMaster(
   found: Extract<FoundMaster, { kind: "running" }>,
   supervisor: HaproxySupervisor,
