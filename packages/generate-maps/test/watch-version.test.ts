@@ -303,6 +303,54 @@ test("a long poll that fails while the deadline's /version is asked is a failure
   assert.match(String(reached[0]), /socket hang up/);
 });
 
+// A poll carried into the next wait (the interval's deadline found it waiting on the version /version
+// answered) that fails between waits is still a failure when the loop read past its version meanwhile: the
+// next wait, on another version, takes up its error (open-poll.ts: pollOfNoUse keeps it). Dropped as of no
+// use, the failure was told nowhere: no longpoll-failed, nothing to /healthz (coverage for a74ab3c, which
+// moved that check out of the wait).
+test("a carried long poll that fails between waits is told by the next wait, even on another version", async (t) => {
+  // The real client, with each long poll's end known to the test.
+  const polls: Promise<void>[] = [];
+  const watched: MetadataClient = {
+    baseUrl: client.baseUrl,
+    getJson: (path, signal, reading) => client.getJson(path, signal, reading),
+    getText: (path, signal) => client.getText(path, signal),
+    waitForVersion: (last, maxWaitSeconds, signal) => {
+      const poll = client.waitForVersion(last, maxWaitSeconds, signal);
+      polls.push(
+        poll.then(
+          () => {},
+          () => {},
+        ),
+      );
+      return poll;
+    },
+  };
+  const { logger, lines } = captureLogger();
+  const reached: (string | null)[] = [];
+  const watcher = createVersionWatcher(watched, 1000, logger, undefined, (error) => reached.push(error));
+  t.after(() => watcher.close());
+  const signal = new AbortController().signal;
+  assert.equal(await settle(watcher.waitForChange(server.version, signal), 3000), "interval");
+  assert.deepEqual(watcher.cut, { version: server.version }, "the poll goes on into the next wait");
+  assert.equal(polls.length, 1);
+  // Between the waits the service drops every connection: the carried poll fails.
+  await server.setFault({ kind: "refuse" });
+  try {
+    await polls[0];
+    // Its outcome is noted by handlers queued after the test's: let them run.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    await server.setFault(null);
+  }
+  assert.deepEqual(longpollEvents(lines()), [], "nothing failed before");
+  const told = reached.length;
+  await settle(watcher.waitForChange("a-version-the-loop-read-since", signal), 3000);
+  assert.deepEqual(longpollEvents(lines()), ["longpoll-failed"]);
+  const failure = reached[told];
+  assert.equal(typeof failure, "string", `the failure is told to /healthz: ${String(failure)}`);
+});
+
 // A poll held until the server's own maxWait, ending unchanged right at the interval's deadline, leaves no
 // poll open there to cut. Before, no /version was read then, so a change that poll did not report was
 // never warned about (longpoll-missed-change needs the cut's read).
