@@ -13,7 +13,8 @@ import { LONG_POLL_RETRY_MS } from "./long-poll-timing.js";
 // hold long polls).
 export type LongPollFailure = "error" | "unheld";
 
-// The episode running (or none) across the waits of a watcher at `intervalMs`; `now` is the monotonic clock.
+// The episode running (or none) across the waits of a watcher at `intervalMs`; `now` is the monotonic clock,
+// `pause` how a backoff waits (sleep; a test gives one that records each wait instead of taking it).
 export class LongPollEpisode {
   private kind: LongPollFailure | null = null;
   private retryMs = LONG_POLL_RETRY_MS;
@@ -22,6 +23,7 @@ export class LongPollEpisode {
     private readonly logger: Logger,
     private readonly intervalMs: number,
     private readonly now: () => number,
+    private readonly pause: typeof sleep = sleep,
   ) {}
 
   // The episode of failure running: null while the long poll works.
@@ -67,6 +69,6 @@ export class LongPollEpisode {
           `(backing off up to ${Math.min(this.intervalMs, BACKOFF_CAP_MS) / 1000} s): ${problem}`,
       );
     this.kind = kind;
-    return sleep(Math.min(ms, deadline - this.now()), signal);
+    return this.pause(Math.min(ms, deadline - this.now()), signal);
   }
 }
