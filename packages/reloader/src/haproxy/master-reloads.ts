@@ -1,0 +1,77 @@
+// The reloads the supervisor sends to the master, and the one it did not confirm in time, kept until the
+// master answers again: what `current` and the applier wait for (haproxy-supervisor.ts), judged then by
+// settleLateReload.
+import { readProc, type Verdict } from "./confirm-reload.js";
+import type { OldWorkerCount } from "./old-worker-count.js";
+import { sendReload } from "./send-reload.js";
+import { settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
+import type { HaproxyChild } from "./spawn-haproxy.js";
+import type { SupervisorOptions } from "./supervisor-options.js";
+
+// Reloads of the running master, and the one not confirmed in time; every method is called on the lock.
+export class MasterReloads {
+  /** the last reload was not confirmed in time (from any caller): the master may still be reading the
+   * files through `current`, so `current` must not move, and what the worker runs is not known, until
+   * the master answers again (settle, which then reads the master's verdict on it) */
+  private unsettled: LateReload | null = null;
+
+  constructor(
+    private readonly oldWorkerCount: OldWorkerCount,
+    private readonly options: SupervisorOptions,
+  ) {}
+
+  // The reload waiting for the master's answer (null: settled).
+  get late(): LateReload | null {
+    return this.unsettled;
+  }
+
+  // A new master (spawned or adopted) runs what it loaded: nothing waits for its answer.
+  clear(): void {
+    this.unsettled = null;
+  }
+
+  // The master exited: a reload not confirmed in time that it never answered for is counted now, once.
+  interrupted(): void {
+    if (this.unsettled !== null) this.options.status.reloadCounted("interrupted");
+    this.unsettled = null;
+  }
+
+  // `kept`: the snapshot `current` named before a switch sent this reload (settleLateReload). `sent`:
+  // false when HAProxy was not running or the master had not answered since a reload that timed out.
+  async reloadOnce(
+    child: HaproxyChild | null,
+    kept: number | null,
+  ): Promise<{ verdict: Verdict; sent: boolean }> {
+    if (!child?.isAlive())
+      return {
+        verdict: { ok: false, kind: "exited", reason: "HAProxy is not running", info: null },
+        sent: false,
+      };
+    // Another reload sent before the master answered again would lose its verdict on the one that timed out.
+    const late = this.unsettled;
+    if (late !== null && !(await this.settle()))
+      return {
+        verdict: { ok: false, kind: "timeout", reason: unsettledReason(late), info: null },
+        sent: false,
+      };
+    const sent = await sendReload(child, kept, this.oldWorkerCount, this.options);
+    this.unsettled = sent.late;
+    return { verdict: sent.verdict, sent: true };
+  }
+
+  // After a reload that timed out: true once the master answers show proc (it is back in its loop, done
+  // reading its files) and its verdict on that reload is taken (settleLateReload), false while it still
+  // does not answer. Called on the lock.
+  async settle(): Promise<boolean> {
+    const late = this.unsettled;
+    if (late === null) return true;
+    const info = await readProc(this.options.layout.masterSocket);
+    if (this.unsettled !== late) return true; // HAProxy exited meanwhile (onExit counted the reload)
+    if (info === null) return false;
+    // The count noted at the timeout was show proc's before that reload went live (if it did).
+    this.oldWorkerCount.note(info);
+    await settleLateReload(late, info, this.options);
+    this.unsettled = null;
+    return true;
+  }
+}
