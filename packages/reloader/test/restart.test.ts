@@ -1,7 +1,7 @@
 // HAProxy's life under the reloader: restarted when killed, stopped gracefully on SIGTERM, started from
 // the last good snapshot when the files are broken, and a clear exit when it cannot start or be kept running.
 import assert from "node:assert/strict";
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -267,6 +267,31 @@ test("HAProxy that keeps dying after a good start: bounded restarts with backoff
       (line) => line.event === "haproxy.output" && String(line["line"]).includes("simulated crash"),
     ),
   );
+});
+
+test("HAProxy's binary gone when it dies: each restart that cannot spawn it is said and counts as a failure, then exit 1", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true });
+  // A real HAProxy behind a script removed once it serves: no later start can spawn it (ENOENT).
+  const bin = join(fixture.dir, "vanishing-haproxy");
+  await writeFile(bin, '#!/bin/sh\nexec haproxy "$@"\n');
+  await chmod(bin, 0o755);
+  const child = await fixture.start(["--haproxy-bin", bin, "--max-restarts", "2"]);
+  await child.waitForEvent("haproxy.ready");
+  await rm(bin);
+  // Without the retry of a spawn that failed, the reloader stayed up with no HAProxy at all.
+  assert.deepEqual(await killMasterAndWait(child), { code: 1, signal: null });
+  const failed = child.logs.filter((line) => line.event === "haproxy.spawn-failed");
+  assert.equal(failed.length, 2);
+  for (const line of failed) {
+    assert.equal(line["bin"], bin);
+    assert.match(String(line["err"]), /ENOENT/);
+  }
+  const delays = child.logs
+    .filter((line) => line.event === "haproxy.restarting")
+    .map((line) => line["delayMs"]);
+  assert.deepEqual(delays, [500, 1000], "a spawn that failed served nothing: a failure, backed off");
+  assert.equal(child.count("haproxy.gave-up"), 1);
+  assert.equal(child.count("haproxy.started"), 1, "only the first master was spawned");
 });
 
 test("restarted masters that never become ready count as failures, however long they were waited for", async (t) => {
