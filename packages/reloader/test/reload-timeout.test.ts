@@ -137,6 +137,41 @@ test("after a reload not confirmed in time, `current` does not move on until the
   assert.equal(metricValue(samples, "reloader_worker_generation", {}), 1, "HAProxy reloaded once");
 });
 
+test("a reload not confirmed in time whose master dies before it answers again is counted once, interrupted", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(t, ["127.0.0.77", "127.0.0.78"], { deferStart: true }, "web");
+  // Its armed re-execution waits on a FIFO the test never opens: the master does not answer again.
+  const { bin, flag } = await reexecHaproxy(fixture.dir, { gated: true });
+  const reloader = await fixture.start([
+    "--haproxy-bin",
+    bin,
+    "--reload-timeout",
+    "2s",
+    "--status-port",
+    "0",
+  ]);
+  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
+  const ready = await reloader.waitForEvent("haproxy.ready");
+  const from = reloader.logs.length;
+  await writeFile(flag, "");
+  await writeInOnePass(fixture, appAndWebFiles(app.address, web.address));
+  const failed = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
+  assert.match(String(failed["reason"]), /not confirmed/);
+  process.kill(Number(ready["pid"]), "SIGKILL");
+  await reloader.waitForEvent("haproxy.exited", { from, timeoutMs: 10_000 });
+  // The restart loads `current`, the snapshot of the reload that timed out.
+  await waitFor(routes(fixture.url, "www.dev.tld", "web"), { timeoutMs: 30_000, message: "the change live" });
+  // No verdict can come from a master that is gone: counted `interrupted` at its exit (README, metrics).
+  const samples = await scrapeMetrics(statusUrl);
+  const counted = (result: string) => metricValue(samples, "reloader_reloads_total", { result }) ?? 0;
+  assert.equal(counted("interrupted"), 1, "the reload that timed out, counted interrupted");
+  assert.equal(counted("unconfirmed"), 0, "not as one the master gave no verdict on");
+  assert.equal(counted("rejected"), 0, "nor as refused");
+});
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
