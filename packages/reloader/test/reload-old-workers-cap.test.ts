@@ -83,6 +83,11 @@ test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the 
   // Logged once the reload's pass ends, which may be after beta answers.
   await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
   assert.equal(fixture.reloader.count("reload.held"), 1, "the hold is logged once");
+  // The reload that ends the hold is timed from the first file event of the changes it brings, not
+  // from the recheck that found a worker gone, which has no event (changeToAppliedMs was null then).
+  const applied = fixture.reloader.logs.slice(from).filter((line) => line.event === "reload.applied");
+  assert.equal(applied.length, 1, "one reload brought the held changes");
+  assert.equal(typeof applied[0]?.["changeToAppliedMs"], "number", "timed from the first event");
   // The unsettled read during the hold started no second one.
   const released = await scrapeMetrics(url);
   assert.equal(metricValue(released, "reloader_reload_held"), 0);
