@@ -23,6 +23,7 @@ import { removeStaleCertificateFiles } from "./output/write-certificate-files.js
 import { PassSchedule } from "./pass-schedule.js";
 import { reportCertificateReload } from "./report-certificate-reload.js";
 import { readServedDefault } from "./sources/read-served-default.js";
+import { readWrittenCertificates } from "./sources/read-written-certificates.js";
 import { StaleFileSweep } from "./stale-file-sweep.js";
 
 export type { CertificateSupervisor } from "./apply-certificate-changes.js";
@@ -59,6 +60,8 @@ export class CertificateManager {
     const { ssl } = this.options;
     const served = await readServedDefault(ssl.certPath);
     if (served !== null) this.loaded = served;
+    // What an earlier reloader served: a source refused now keeps it, as between two passes.
+    this.planner.startFrom(await readWrittenCertificates(this.options.paths.crtList));
     const desired = await this.desired();
     await writeCertificateSet(desired, this.loaded, this.options.paths, ssl.certPath);
     this.loaded = desired;

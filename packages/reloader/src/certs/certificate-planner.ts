@@ -6,6 +6,7 @@ import type { CertificateManagerOptions } from "./certificate-manager-options.js
 import { CheckCertificateCache } from "./check-certificate-cached.js";
 import { keepPreviousCertificates, presentCertificateLabels } from "./model/keep-previous-certificates.js";
 import { planCertificates, type CertificatePlan } from "./model/plan-certificates.js";
+import { previousCertificates } from "./model/previous-certificates.js";
 import type { CertificateSourcesRead } from "./sources/read-certificate-sources.js";
 
 // The planner of one manager: its current plan and its check cache; `now` dates the checks.
@@ -18,9 +19,15 @@ export class CertificatePlanner {
     private readonly now: () => number,
   ) {}
 
-  // The plan the last pass made (before the first: nothing planned).
+  // The plan the last pass made (before the first: nothing planned, or what an earlier reloader served).
   get current(): CertificatePlan {
     return this.plan;
+  }
+
+  // Before the first pass: start from the certificates an earlier reloader wrote (PEM files by name), so
+  // one whose source the first pass refuses keeps its served version (previous-certificates.ts).
+  startFrom(written: readonly { file: string; pem: string }[]): void {
+    this.plan = { ...this.plan, certs: previousCertificates(written, this.now(), this.checks.check) };
   }
 
   // The next plan, made from `read` and kept; `servedDefault`: the PEM of the default certificate HAProxy

@@ -1,0 +1,69 @@
+// docs/tls.md "A refused new version keeps the served one", across a restart of the reloader: a site
+// whose certificate file was renewed wrong (the new leaf with a key from another renewal) while the
+// reloader was stopped with SIGTERM and started again (a container restart) keeps the version the first
+// reloader served. Before, the new reloader's first pass had no previous version, so the site fell back to
+// the default certificate until the file was fixed (found by bench/probes/soak-tls.mjs). A source removed
+// meanwhile is still a removal. A real reloader and HAProxy on 127.0.0.1, certificates made by openssl.
+import assert from "node:assert/strict";
+import { unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { connect } from "node:tls";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
+import { createCertDirFixture } from "./helpers/https-fixture.ts";
+import { KEPT_NOTE } from "../src/certs/model/keep-previous-certificates.ts";
+
+// The serial of the leaf HAProxy sends for `servername`.
+function servedSerial(port: number, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false });
+    socket.once("secureConnect", () => {
+      const serial = socket.getPeerCertificate().serialNumber.toUpperCase();
+      socket.end();
+      resolve(serial);
+    });
+    socket.once("error", reject);
+  });
+}
+
+test("a certificate file refused at a restart keeps the version the stopped reloader served; a removed one goes", async (t) => {
+  const { ca, fallback, fixture, httpsPort, certDir, start } = await createCertDirFixture(t, {
+    host: "127.0.0.135",
+    names: ["k.test", "gone.test"],
+  });
+  const first = ca.issue(["k.test"]);
+  const gone = ca.issue(["gone.test"]);
+  await writeFile(join(certDir, "k.pem"), first.cert + first.key);
+  await writeFile(join(certDir, "gone.pem"), gone.cert + gone.key);
+  await start();
+  assert.equal(await servedSerial(httpsPort, "k.test"), first.serial);
+  assert.equal(await servedSerial(httpsPort, "gone.test"), gone.serial);
+
+  // Stopped (HAProxy with it), the file renewed wrong, the other removed, then started again.
+  const stopped = await fixture.reloader.stop({ timeoutMs: 20_000 });
+  assert.equal(stopped.code, 0);
+  const renewed = ca.issue(["k.test"]);
+  const other = ca.issue(["other.test"]);
+  await writeFile(join(certDir, "k.pem"), renewed.cert + other.key);
+  await unlink(join(certDir, "gone.pem"));
+  const reloader = await start();
+  const skipped = await waitFor(
+    () =>
+      reloader.logs.find((line) => line.event === "certs.skipped" && line["certificate"] === "dir/k") ?? null,
+    { timeoutMs: 15_000, message: "the refused renewal is skipped" },
+  );
+  assert.match(String(skipped["reason"]), new RegExp(`does not belong.*; ${KEPT_NOTE}$`));
+  assert.equal(
+    await servedSerial(httpsPort, "k.test"),
+    first.serial,
+    "the version served before the restart",
+  );
+  assert.equal(await servedSerial(httpsPort, "gone.test"), fallback.serial, "removed: the default");
+
+  // Fixed: the renewal is served.
+  await writeFile(join(certDir, "k.pem"), renewed.cert + renewed.key);
+  await waitFor(async () => (await servedSerial(httpsPort, "k.test")) === renewed.serial, {
+    timeoutMs: 15_000,
+    message: "the fixed renewal is served",
+  });
+});
