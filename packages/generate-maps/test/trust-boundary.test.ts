@@ -13,7 +13,7 @@ import {
   startMetadataServer,
 } from "@rancher-haproxy/test-support";
 import { readOrUndefined } from "./fault-support/file-state.js";
-import { outputPaths, startGenerator } from "./fault-support/spawn-generator.js";
+import { outputPaths, startGenerator, type GeneratorProcess } from "./fault-support/spawn-generator.js";
 import { editContainers, tempDir, waitFor } from "./helpers.js";
 
 const TREE = remapIps(loadRecordedTree());
@@ -30,8 +30,11 @@ function routedTemplate(containers: Record<string, unknown>[]): Record<string, u
   };
 }
 
-// The generator's /routes after its first cycle on `tree`, served by the stand-in.
-async function firstRoutes(t: TestContext, tree: typeof TREE): Promise<unknown> {
+// The generator on `tree`, served by the stand-in, after its first cycle: the child and its status URL.
+async function firstCycle(
+  t: TestContext,
+  tree: typeof TREE,
+): Promise<{ gen: GeneratorProcess; url: string }> {
   const server = await startMetadataServer({ tree, longPollTickMs: 100 });
   t.after(() => server.close());
   const gen = startGenerator(t, {
@@ -41,7 +44,13 @@ async function firstRoutes(t: TestContext, tree: typeof TREE): Promise<unknown> 
   });
   const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
   await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
-  const response = await fetch(`${String(listening["url"])}/routes`);
+  return { gen, url: String(listening["url"]) };
+}
+
+// The generator's /routes after its first cycle on `tree`, served by the stand-in.
+async function firstRoutes(t: TestContext, tree: typeof TREE): Promise<unknown> {
+  const { url } = await firstCycle(t, tree);
+  const response = await fetch(`${url}/routes`);
   assert.equal(response.status, 200);
   return response.json();
 }
@@ -491,16 +500,7 @@ test("thousands of skipped aliases: /routes and a cycle's log list 1 000 of each
     gone: names("a", 2500), // no container of stack gone: alias-stack-not-routed
     "app-r123": names("-bad", 1200), // not DNS names: alias-invalid
   }));
-  const server = await startMetadataServer({ tree, longPollTickMs: 100 });
-  t.after(() => server.close());
-  const gen = startGenerator(t, {
-    hostPort: server.hostPort,
-    dir: await tempDir(t),
-    env: { STATUS_PORT: "0" },
-  });
-  const listening = await gen.waitForEvent("status.listening", { timeoutMs: 15_000 });
-  await gen.waitForEvent("cycle", { timeoutMs: 15_000 });
-  const url = String(listening["url"]);
+  const { gen, url } = await firstCycle(t, tree);
   const routes = (await (await fetch(`${url}/routes`)).json()) as {
     counts: { skippedAliases: number };
     skippedAliases: { alias: string; stack: string; code: string }[];
