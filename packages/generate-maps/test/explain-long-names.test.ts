@@ -3,21 +3,17 @@
 // /explain of the real generator against the stand-in, and twins whose cut names are the same are both
 // listed for a name, as containers of one name are.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import {
   buildTree,
   readStatusJson,
-  repoPath,
   spawnGenerateMaps,
   startMetadataServer,
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
 import type { ContainerExplanation, Explanation } from "../src/index.js";
-import { tempDir } from "./helpers.js";
-
-const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
+import { runExplain, tempDir } from "./helpers.js";
 
 // 200 characters two twins share; their names differ after it, at the same length (so their cut names,
 // which count the characters left, are the same).
@@ -86,26 +82,9 @@ async function explainCli(
   server: MetadataServer,
   query: string,
 ): Promise<{ code: number | null; answer: Explanation }> {
-  const child = spawn(process.execPath, [BIN, "--api-host", server.hostPort, "--explain", query, "--json"], {
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      STACK_DOMAIN: "dev.tld",
-      SYSLOG_HOST: "stdout",
-      STATUS_PORT: "0",
-      BACKEND_NETWORKS: "127.0.0.0/8",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  assert.equal(stderr, "", "nothing on stderr");
-  return { code, answer: JSON.parse(stdout) as Explanation };
+  const run = await runExplain(t, ["--api-host", server.hostPort, "--explain", query, "--json"]);
+  assert.equal(run.stderr, "", "nothing on stderr");
+  return { code: run.code, answer: JSON.parse(run.stdout) as Explanation };
 }
 
 const uuidsOf = (answer: Explanation) =>

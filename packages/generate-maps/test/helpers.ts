@@ -1,6 +1,6 @@
 // Shared test helpers: a routable container builder, the recorded fixture as model input, a log
 // catcher and temp dirs that clean up after the test.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -206,4 +206,35 @@ export function runInSmallHeap(
 export async function dropStagedTemps(dir: string, name: string): Promise<void> {
   for (const entry of await readdir(dir))
     if (entry.startsWith(`.${name}.`) && entry.endsWith(".tmp")) await rm(join(dir, entry));
+}
+
+// How a run of the command ended: its exit code and all it wrote.
+export interface ExplainRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// Runs the built command (`generate-maps --explain …` against a stand-in: `args`) to its end with a clean
+// environment (nothing inherited but PATH), killed if the test ends first.
+export function runExplain(t: TestContext, args: string[]): Promise<ExplainRun> {
+  const bin = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      STACK_DOMAIN: "dev.tld",
+      SYSLOG_HOST: "stdout",
+      STATUS_PORT: "0",
+      BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
 }

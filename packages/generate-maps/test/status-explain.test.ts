@@ -2,20 +2,13 @@
 // table (the recorded scenario plus synthetic cases), and the `--explain` command against the stand-in:
 // text, --json, and exit codes 0 (found), 1 (metadata unreadable), 3 (no such container or host).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { Registry } from "prom-client";
 import { createMetadataClient } from "@rancher-haproxy/core";
-import {
-  buildTree,
-  loadRecordedTree,
-  remapIps,
-  repoPath,
-  startMetadataServer,
-} from "@rancher-haproxy/test-support";
+import { buildTree, loadRecordedTree, remapIps, startMetadataServer } from "@rancher-haproxy/test-support";
 import {
   buildRoutingTable,
   createStatusState,
@@ -29,9 +22,16 @@ import {
   type Explanation,
   type HostExplanation,
 } from "../src/index.js";
-import { clockAt, container, generatorOptions, MODEL_OPTIONS, recordedInput, tempDir } from "./helpers.js";
+import {
+  clockAt,
+  container,
+  generatorOptions,
+  MODEL_OPTIONS,
+  recordedInput,
+  runExplain,
+  tempDir,
+} from "./helpers.js";
 
-const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
 const TABLE = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
 const context = { version: "v1", options: MODEL_OPTIONS, guard: null };
 
@@ -274,33 +274,6 @@ test("/explain with two of container=, host=, q= is refused with 400 naming them
   assert.equal(get("container=app-r125-web-1&format=text").status, 200);
   assert.equal(get("q=nope").status, 404);
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runExplain(t: TestContext, args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      STACK_DOMAIN: "dev.tld",
-      SYSLOG_HOST: "stdout",
-      STATUS_PORT: "0",
-      BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-}
 
 test("--explain against live metadata: text, --json, exit 0 found, 3 unknown, 1 unreadable (down, or an entry not JSON), 2 with --once", async (t) => {
   const server = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
