@@ -18,10 +18,14 @@ import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 
 const routes = routesTo;
 
-// The fixture's reloader on a master whose re-execution sleeps 4 s while `slow` exists (`woke` appears
-// once it woke), --reload-timeout 2s, with its status listener; once app.dev.tld is routed.
-async function startSlowReloader(fixture: Awaited<ReturnType<typeof appFixture>>["fixture"]) {
-  const { bin, flag: slow, woke } = await reexecHaproxy(fixture.dir, { sleepSeconds: 4 });
+// The fixture's reloader on a master whose re-execution, while `slow` exists, sleeps 4 s (or with `gated`
+// waits for a gate the test never opens; `woke` appears once it went on), --reload-timeout 2s, with its
+// status listener; once app.dev.tld is routed.
+async function startSlowReloader(
+  fixture: Awaited<ReturnType<typeof appFixture>>["fixture"],
+  reexec: { sleepSeconds: number } | { gated: true } = { sleepSeconds: 4 },
+) {
+  const { bin, flag: slow, woke } = await reexecHaproxy(fixture.dir, reexec);
   const reloader = await fixture.start([
     "--haproxy-bin",
     bin,
@@ -144,19 +148,10 @@ test("a reload not confirmed in time whose master dies before it answers again i
     fixture,
   } = await appFixture(t, ["127.0.0.77", "127.0.0.78"], { deferStart: true }, "web");
   // Its armed re-execution waits on a FIFO the test never opens: the master does not answer again.
-  const { bin, flag } = await reexecHaproxy(fixture.dir, { gated: true });
-  const reloader = await fixture.start([
-    "--haproxy-bin",
-    bin,
-    "--reload-timeout",
-    "2s",
-    "--status-port",
-    "0",
-  ]);
-  const statusUrl = String((await reloader.waitForEvent("status.listening"))["url"]);
+  const { reloader, statusUrl, slow } = await startSlowReloader(fixture, { gated: true });
   const ready = await reloader.waitForEvent("haproxy.ready");
   const from = reloader.logs.length;
-  await writeFile(flag, "");
+  await writeFile(slow, "");
   await writeInOnePass(fixture, appAndWebFiles(app.address, web.address));
   const failed = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
   assert.match(String(failed["reason"]), /not confirmed/);
