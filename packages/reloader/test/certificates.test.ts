@@ -5,9 +5,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect as http2Connect } from "node:http2";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
@@ -18,6 +17,7 @@ import { buildTree } from "../../test-support/src/metadata/index.ts";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import type { Fixture } from "./helpers/fixture.ts";
 import { createHttpsFixture } from "./helpers/https-fixture.ts";
+import { mountedPem } from "./helpers/mounted-pem.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { startHttpsLoad, tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -309,15 +309,12 @@ test("a certificate replaced, added or removed (metadata and directory) is serve
 // HAPROXY_SSL_CERT names a file the user manages (a mounted secret, a certbot renewal): HAProxy loads a
 // checked copy in the state dir, never the file itself.
 test("a mounted HAPROXY_SSL_CERT renewed on disk is served within seconds with no reload; a broken edit keeps the served one, says why, and routing changes still apply", async (t) => {
-  const mountDir = await mkdtemp(join(tmpdir(), "rh-mounted-cert-"));
-  t.after(() => rm(mountDir, { recursive: true, force: true }));
-  const mounted = join(mountDir, "site.pem");
-  // Renewed the way a tool replaces a file: written beside it, renamed over it.
-  const replace = async (text: string) => {
-    await writeFile(`${mounted}.tmp`, text);
-    await rename(`${mounted}.tmp`, mounted);
-  };
-  await replace(pairs.default!.cert + pairs.default!.key);
+  // Renewed the way a tool replaces a file: written beside it, renamed over it (`replace`).
+  const { path: mounted, replace } = await mountedPem(
+    t,
+    "rh-mounted-cert-",
+    pairs.default!.cert + pairs.default!.key,
+  );
   // No ssl_cert in metadata: the mounted file is the default certificate's only source.
   const site = await startSite(t, "127.0.0.85", {}, {}, { HAPROXY_SSL_CERT: mounted });
   const { httpsPort: port, fixture } = site;

@@ -7,23 +7,12 @@
 // A real reloader and HAProxy on 127.0.0.1.
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
-import { createHttpsFixture } from "./helpers/https-fixture.ts";
+import { createMountedDefaultFixture, describedDefault } from "./helpers/mounted-default-fixture.ts";
 import { createTestCa, utc, type TestPair } from "./helpers/make-test-certificates.ts";
 import { tlsHandshake } from "./helpers/tls-clients.ts";
 
 const DAY = 86_400_000;
-
-interface Served {
-  name: string;
-  names: string[];
-  fingerprint: string;
-  daysLeft: number;
-}
 
 test("a kept default certificate is described as the renewal HAProxy serves, not as the one it replaced", async (t) => {
   const start = Date.now() - 3_600_000;
@@ -32,42 +21,18 @@ test("a kept default certificate is described as the renewal HAProxy serves, not
   // Two leafs told apart by their names, fingerprints and days left (20 and 25).
   const first = ca.issue(["first.test"], { start: utc(start), end: utc(Date.now() + 20 * DAY) });
   const renewal = ca.issue(["renewal.test"], { start: utc(start), end: utc(Date.now() + 25 * DAY) });
-  const mountDir = await mkdtemp(join(tmpdir(), "rh-default-description-"));
-  t.after(() => rm(mountDir, { recursive: true, force: true }));
-  const mounted = join(mountDir, "site.pem");
-  const replace = async (text: string) => {
-    await writeFile(`${mounted}.tmp`, text);
-    await rename(`${mounted}.tmp`, mounted);
-  };
-  await replace(first.cert + first.key);
-  const { fixture, server, httpsPort } = await createHttpsFixture(t, {
+  const { fixture, httpsPort, mounted, statusUrl, breakMounted } = await createMountedDefaultFixture(t, {
     host: "127.0.0.141",
-    metadata: {},
     names: ["first.test", "renewal.test"],
+    prefix: "rh-default-description-",
+    pem: first.cert + first.key,
   });
-  await fixture.start([], {
-    ENABLE_SSL: "true",
-    RANCHER_API_HOST: server.hostPort,
-    HAPROXY_SSL_CERT: mounted,
-    CERT_POLL_INTERVAL: "300ms",
-  });
-  const statusUrl = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
-  // The default certificate as /config and /metrics describe it.
-  const described = async () => {
-    const config = (await (await fetch(`${statusUrl}/config?format=json`)).json()) as {
-      certificates: { served: Served[] };
-    };
-    const served = config.certificates.served.find((cert) => cert.name === "default");
-    assert.ok(served, JSON.stringify(config.certificates));
-    const days = metricValue(await scrapeMetrics(statusUrl), "reloader_certificate_expiry_days", {
-      name: "default",
-    });
-    return { names: served.names, fingerprint: served.fingerprint, days };
-  };
   // That it is `pair`, issued for `name`: its names, its leaf's fingerprint, and its days left within
   // a day (status gives it to a tenth, rounded down).
   const assertDescribes = async (pair: TestPair, name: string, days: number) => {
-    const seen = await described();
+    // The default certificate as /config and /metrics describe it.
+    const { served, metric } = await describedDefault(statusUrl);
+    const seen = { names: served.names, fingerprint: served.fingerprint, days: metric };
     const what = JSON.stringify(seen);
     assert.deepEqual(seen.names, [name], what);
     assert.equal(seen.fingerprint, new X509Certificate(pair.leaf).fingerprint256, what);
@@ -77,19 +42,14 @@ test("a kept default certificate is described as the renewal HAProxy serves, not
 
   // The renewal passes the checks and goes live at runtime ...
   const renewed = fixture.reloader.logs.length;
-  await replace(renewal.cert + renewal.key);
+  await mounted.replace(renewal.cert + renewal.key);
   await fixture.reloader.waitForEvent("certs.updated", { from: renewed });
   assert.equal((await tlsHandshake(httpsPort)).serial, renewal.serial);
   await assertDescribes(renewal, "renewal.test", 25);
 
   // ... then the mounted file breaks: no checked default is accepted, HAProxy keeps serving the renewal,
   // and the unchecked description of what it loads is the renewal's.
-  const broken = fixture.reloader.logs.length;
-  await replace("not a certificate\n");
-  await fixture.reloader.waitForEvent("certs.skipped", {
-    from: broken,
-    match: (line) => line["certificate"] === "default",
-  });
+  await breakMounted();
   assert.equal((await tlsHandshake(httpsPort)).serial, renewal.serial);
   await assertDescribes(renewal, "renewal.test", 25);
 });
