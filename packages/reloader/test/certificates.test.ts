@@ -18,6 +18,7 @@ import { readProc } from "../src/haproxy/confirm-reload.ts";
 import type { Fixture } from "./helpers/fixture.ts";
 import { createHttpsFixture } from "./helpers/https-fixture.ts";
 import { mountedPem } from "./helpers/mounted-pem.ts";
+import { issueLargeCertificate } from "./helpers/large-certificate.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 import { startHttpsLoad, tlsHandshake } from "./helpers/tls-clients.ts";
 
@@ -54,7 +55,7 @@ before(() => {
     // node:crypto reads it; OpenSSL's security level (Debian: 2) makes HAProxy refuse it
     weak: ca.issue(["weak.test"], undefined, { rsaBits: 1024 }),
     // ~20 KB of subjectAltNames: larger than a runtime-API payload may be
-    large: ca.issue(["large.test", ...Array.from({ length: 700 }, (_, i) => `name-${i}.large-alias.test`)]),
+    large: issueLargeCertificate(ca),
   };
 });
 after(() => ca.close());

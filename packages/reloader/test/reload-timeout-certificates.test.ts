@@ -5,37 +5,17 @@
 // A stand-in haproxy's armed re-execution waits on a FIFO until the test opens it.
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { freePort } from "../../test-support/src/haproxy/index.ts";
-import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
 import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
-import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+import { startLargeCertificateMetadata } from "./helpers/large-certificate.ts";
 import { openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
-let ca: TestCa;
-let pairs: Record<string, TestPair>;
-
-before(() => {
-  ca = createTestCa();
-  pairs = {
-    default: ca.issue(["default.test"]),
-    // ~20 KB of subjectAltNames: more than a runtime-API payload may be, so it is applied by a reload
-    large: ca.issue(["large.test", ...Array.from({ length: 700 }, (_, i) => `name-${i}.large-alias.test`)]),
-  };
-});
-after(() => ca.close());
-
 test("a reload for the certificates waits for the master's answer on a reload that timed out", async (t) => {
-  const metadata = (certs: Record<string, unknown>) => ({
-    ssl_cert: pairs.default!.cert,
-    ssl_key: pairs.default!.key,
-    certs,
-  });
-  const server = await startMetadataServer({ tree: buildTree({ domainSelf: { metadata: metadata({}) } }) });
-  t.after(() => server.close());
+  const { server, addLarge } = await startLargeCertificateMetadata(t);
   const {
     app,
     other: web,
@@ -61,7 +41,7 @@ test("a reload for the certificates waits for the master's answer on a reload th
   const failed = await reloader.waitForEvent("reload.failed", { from, timeoutMs: 15_000 });
   assert.match(String(failed["reason"]), /not confirmed/);
   // A certificate the runtime API cannot take: its reload is put off, not sent.
-  server.setTree(buildTree({ domainSelf: { metadata: metadata({ large: entry(pairs.large!) }) } }));
+  addLarge();
   const put = await reloader.waitForEvent("certs.update-failed", { from, timeoutMs: 15_000 });
   assert.match(String(put["reason"]), /the master has not answered since a reload timed out/);
 
@@ -74,5 +54,3 @@ test("a reload for the certificates waits for the master's answer on a reload th
   const samples = await scrapeMetrics(statusUrl);
   assert.equal(metricValue(samples, "reloader_reloads_total", { result: "unconfirmed" }) ?? 0, 0);
 });
-
-const entry = (pair: TestPair) => ({ cert: pair.cert, key: pair.key });

@@ -6,40 +6,18 @@
 import assert from "node:assert/strict";
 import { access, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { freePort, renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { buildTree, startMetadataServer } from "../../test-support/src/metadata/index.ts";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { createFixture, waitForApply } from "./helpers/fixture.ts";
-import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
+import { startLargeCertificateMetadata } from "./helpers/large-certificate.ts";
 import { reexecHaproxy } from "./helpers/reexec-haproxy.ts";
-
-let ca: TestCa;
-let pairs: Record<string, TestPair>;
-
-before(() => {
-  ca = createTestCa();
-  pairs = {
-    default: ca.issue(["default.test"]),
-    // ~20 KB of subjectAltNames: larger than a runtime-API payload may be, so it is applied by a reload
-    large: ca.issue(["large.test", ...Array.from({ length: 700 }, (_, i) => `name-${i}.large-alias.test`)]),
-  };
-});
-after(() => ca.close());
-
-const entry = (pair: TestPair) => ({ cert: pair.cert, key: pair.key });
 
 test("a change planned during a reload for the certificates is applied at runtime on the new worker, with no fallback reload", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.221" });
   t.after(() => app.close());
-  const metadata = (certs: Record<string, unknown>) => ({
-    ssl_cert: pairs.default!.cert,
-    ssl_key: pairs.default!.key,
-    certs,
-  });
-  const server = await startMetadataServer({ tree: buildTree({ domainSelf: { metadata: metadata({}) } }) });
-  t.after(() => server.close());
+  const { server, addLarge } = await startLargeCertificateMetadata(t);
   const fixture = await createFixture((fn) => t.after(fn), {
     backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
     map: renderTestMap({ "app.dev.tld": "app" }),
@@ -60,7 +38,7 @@ test("a change planned during a reload for the certificates is applied at runtim
   // The large certificate is applied by a reload, whose re-execution sleeps 3 s; the change comes meanwhile.
   await writeFile(stand.flag, "");
   const from = reloader.logs.length;
-  server.setTree(buildTree({ domainSelf: { metadata: metadata({ large: entry(pairs.large!) }) } }));
+  addLarge();
   await reloader.waitForEvent("certs.runtime-failed", { from });
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app", "www.dev.tld": "app" }) });
   const applied = await waitForApply(reloader, from, 20_000);
