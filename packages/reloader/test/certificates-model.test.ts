@@ -353,7 +353,11 @@ describe("planCertificates", () => {
 
 describe("describeCertificates", () => {
   it("gives days left per certificate and warns under 14 days, and for every skipped one", () => {
-    const soon = ca.issue(["soon.test"], { start: utc(now - 3_600_000), end: utc(now + 10 * 86_400_000) });
+    // a second short of 10 days: openssl's dates drop the milliseconds, so at a `now` of .000 it was 10.0
+    const soon = ca.issue(["soon.test"], {
+      start: utc(now - 3_600_000),
+      end: utc(now + 10 * 86_400_000 - 1000),
+    });
     const plan = planCertificates({
       metadata: {
         defaultCert: null,
