@@ -6,25 +6,16 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { test } from "node:test";
-import { connect } from "node:tls";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { buildTree } from "../../test-support/src/metadata/index.ts";
 import { createHttpsFixture } from "./helpers/https-fixture.ts";
+import { tlsHandshake } from "./helpers/tls-clients.ts";
 import { createTestCa } from "./helpers/make-test-certificates.ts";
 import { KEPT_NOTE } from "../src/certs/model/keep-previous-certificates.ts";
 
-// The serial of the leaf HAProxy sends for `servername`.
-function servedSerial(port: number, servername: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false });
-    socket.once("secureConnect", () => {
-      const serial = socket.getPeerCertificate().serialNumber.toUpperCase();
-      socket.end();
-      resolve(serial);
-    });
-    socket.once("error", reject);
-  });
-}
+// The serial of the leaf HAProxy sends for `servername` ("" when the handshake failed).
+const servedSerial = async (port: number, servername: string): Promise<string> =>
+  (await tlsHandshake(port, servername)).serial;
 
 test("a certs: entry refused after a crash keeps the version the killed reloader served; a removed one goes", async (t) => {
   const ca = createTestCa();
