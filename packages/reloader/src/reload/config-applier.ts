@@ -95,6 +95,8 @@ export class ConfigApplier {
         });
         if (!("unsettled" in outcome)) this.retries.settled();
         this.hold.report(outcome);
+        // A held pass asked the master (after settled()): a retry that waited for its answer is moot.
+        if (outcome.retry !== null && outcome.held === true) this.retries.masterAnswered();
         if (outcome.retry === null) {
           this.retries.done();
           this.options.status.retryCleared();
@@ -104,8 +106,8 @@ export class ConfigApplier {
           if ("unsettled" in outcome) this.retries.reread();
           else if (outcome.held === true) this.retries.recheck(HELD_RECHECK_MS);
           else {
-            this.retries.retry(outcome.retry, outcome.waiting === true);
-            this.hold.retryAwaitsMaster = !this.options.supervisor.isSettled();
+            const awaitsMaster = !this.options.supervisor.isSettled();
+            this.retries.retry(outcome.retry, outcome.waiting === true, awaitsMaster);
           }
           again = false;
         }

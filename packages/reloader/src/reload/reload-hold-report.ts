@@ -8,9 +8,6 @@ import { MAX_OLD_WORKERS } from "./old-workers-cap.js";
 export class ReloadHoldReport {
   /** a reload is held for old workers (said once per hold, in the log and /healthz) */
   private held = false;
-  /** the retry on record was scheduled while the master had not answered since a reload timed out (or
-   * could not be sent): a held pass resolves it, as it got an answer (the hold is asked after settled()) */
-  retryAwaitsMaster = false;
 
   constructor(private readonly options: Pick<ApplierOptions, "logger" | "status">) {}
 
@@ -35,11 +32,5 @@ export class ReloadHoldReport {
     if (held !== this.held) this.options.status.reloadHoldActive(held);
     this.held = held;
     this.options.status.reloadHeld(held ? outcome.retry : null);
-    // The master answered (a held pass asked it after settled()): a retry that waited for that is moot,
-    // and /healthz said 503 "the master has not answered" for the whole hold. Other failures stay red.
-    if (held && this.retryAwaitsMaster) {
-      this.retryAwaitsMaster = false;
-      this.options.status.retryCleared();
-    }
   }
 }

@@ -18,6 +18,9 @@ export class RetrySchedule {
   private readonly unsettledBackoff: RetryBackoff;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** the retry on record was scheduled while the master had not answered since a reload timed out (or
+   * could not be sent): masterAnswered() resolves it */
+  private awaitsMaster = false;
 
   constructor(
     retryMs: number,
@@ -61,9 +64,11 @@ export class RetrySchedule {
   }
 
   // Try the change that is not live yet again after the next delay of the backoff (status and log say so),
-  // at most WAITING_RETRY_MAX_MS later when the change is waiting for a silent master.
-  retry(reason: string, waiting = false): void {
+  // at most WAITING_RETRY_MAX_MS later when the change is waiting for a silent master. `awaitsMaster`:
+  // the master has not answered since a reload timed out (or could not be sent), see masterAnswered().
+  retry(reason: string, waiting = false, awaitsMaster = false): void {
     if (this.closed) return;
+    this.awaitsMaster = awaitsMaster;
     const next = this.backoff.next();
     const attempt = next.attempt;
     const delayMs = waiting ? Math.min(next.delayMs, WAITING_RETRY_MAX_MS) : next.delayMs;
@@ -73,6 +78,14 @@ export class RetrySchedule {
       `the change is not live yet (${reason}): trying again in ${delayMs} ms`,
     );
     this.arm(delayMs);
+  }
+
+  // The master answered (a held pass asked it after settled()): a retry on record that waited for that is
+  // moot, and /healthz said 503 "the master has not answered" for the whole hold. Other failures stay red.
+  masterAnswered(): void {
+    if (!this.awaitsMaster) return;
+    this.awaitsMaster = false;
+    this.report.status.retryCleared();
   }
 
   // Run the next pass after `delayMs`, with no backoff and nothing reported: a held reload asks again.
