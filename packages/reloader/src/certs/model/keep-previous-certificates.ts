@@ -27,19 +27,9 @@ export function keepPreviousCertificates(
   present: ReadonlySet<string>,
   now: number,
 ): CertificatePlan {
-  const planned = new Set(plan.certs.map((cert) => cert.name));
-  const refused = new Set(
-    plan.skipped.filter((entry) => entry.reason !== CAP_REASON).map((entry) => entry.name),
-  );
+  const mayKeep = mayKeepPrevious(plan, present);
   const room = Math.max(0, MAX_CERTIFICATES - plan.certs.length);
-  const kept = previous
-    .filter(
-      (cert) =>
-        !planned.has(cert.name) &&
-        (refused.has(cert.name) || present.has(cert.name)) &&
-        cert.chainValidTo > now,
-    )
-    .slice(0, room);
+  const kept = previous.filter((cert) => mayKeep(cert.name) && cert.chainValidTo > now).slice(0, room);
   if (kept.length === 0) return plan;
   const keptNames = new Set(kept.map((cert) => cert.name));
   const skipped = plan.skipped.map((entry) =>
@@ -56,13 +46,27 @@ export function keepPreviousCertificates(
   return { ...plan, certs, skipped };
 }
 
+// Whether `plan` leaves a previous certificate of this name to keep: not planned, and its source read
+// and refused (not for the count cap) or `present` but unreadable. Known from names alone, so the first
+// pass checks only the written files it may keep (certificate-planner.ts).
+export function mayKeepPrevious(
+  plan: CertificatePlan,
+  present: ReadonlySet<string>,
+): (name: string) => boolean {
+  const planned = new Set(plan.certs.map((cert) => cert.name));
+  const refused = new Set(
+    plan.skipped.filter((entry) => entry.reason !== CAP_REASON).map((entry) => entry.name),
+  );
+  return (name) => !planned.has(name) && (refused.has(name) || present.has(name));
+}
+
 // The directory certificates whose files exist but could not be read this pass: a name with a .pem, .crt
 // or .key file that could not be read, and every directory certificate of `previous` when the directory
 // itself could not be listed (its files may well still be there; a directory that is gone is listed as
 // empty by readCertDir, a removal).
 export function presentCertificateLabels(
   directory: CertDirFiles | null,
-  previous: readonly PlannedCertificate[],
+  previous: readonly Pick<PlannedCertificate, "name" | "source">[],
 ): Set<string> {
   const present = new Set<string>();
   if (directory === null) return present;

@@ -14,13 +14,27 @@ export function previousCertificates(
   check: CheckCertificate,
 ): PlannedCertificate[] {
   const previous: PlannedCertificate[] = [];
-  for (const { file, pem } of written) {
-    const match = /^(meta|dir)-(.*)\.pem$/.exec(file);
-    const name = match?.[2];
-    if (match === null || name === undefined || !CERT_NAME.test(name)) continue;
-    const source = match[1] === "meta" ? "metadata" : "directory";
-    const checked = check(`${match[1] === "meta" ? "metadata" : "dir"}/${name}`, pem, pem, now);
-    if (checked.ok) previous.push({ ...checked.cert, file, source });
+  for (const entry of written) {
+    const label = writtenLabel(entry);
+    if (label === null) continue;
+    const checked = check(label.name, entry.pem, entry.pem, now);
+    if (checked.ok) previous.push({ ...checked.cert, file: entry.file, source: label.source });
   }
   return previous;
+}
+
+// The label a written file's source gives it (metadata/<name>, dir/<name>) and its source, read from the
+// file name alone (nothing parsed): which written files a pass may keep is known before any is checked.
+export function writtenLabel(written: { file: string }): WrittenLabel | null {
+  const match = /^(meta|dir)-(.*)\.pem$/.exec(written.file);
+  const name = match?.[2];
+  if (match === null || name === undefined || !CERT_NAME.test(name)) return null;
+  const source = match[1] === "meta" ? "metadata" : "directory";
+  return { name: `${match[1] === "meta" ? "metadata" : "dir"}/${name}`, source };
+}
+
+// A written file's label (metadata/<name>, dir/<name>: the plan's and the check's name) and its source.
+export interface WrittenLabel {
+  name: string;
+  source: PlannedCertificate["source"];
 }
