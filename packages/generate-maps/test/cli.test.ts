@@ -2,7 +2,7 @@
 // loopback: files, long-poll latency, exit codes, --dry-run, --help, SIGTERM and SIGHUP, the ignored signals.
 // Outages and recovery are in faults-metadata.test.ts (every fault mode of the stand-in).
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -14,9 +14,8 @@ import {
   startMetadataServer,
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
-import { tempDir, waitFor } from "./helpers.js";
+import { spawnCommand, tempDir, waitFor, type CommandRun } from "./helpers.js";
 
-const BIN = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
 const SIGUSR1_AT_CLI_IMPORT = repoPath("packages", "test-support", "fixtures", "sigusr1-at-cli-import.mjs");
 const TREE = remapIps(loadRecordedTree());
 
@@ -34,45 +33,27 @@ backend app-r124
 const MAP =
   "app-r123.dev.tld app-r123\napp-r124.dev.tld app-r124\nshop.dev.tld app-r123\nwww.dev.tld app-r123\n";
 
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
+interface Cli extends CommandRun {
   /** the complete JSON log lines so far */
   logs: () => Record<string, unknown>[];
-  /** resolves with the exit code once the process ended and its stdout and stderr are drained */
-  exited: Promise<number | null>;
 }
 
 // Spawns the command with a clean environment (nothing inherited but PATH), killed when the test ends.
 function runCli(t: TestContext, args: string[], env: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      SYSLOG_HOST: "stdout",
-      LOG_FORMAT: "json",
-      STATUS_PORT: "0",
-      BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
+  const run = spawnCommand(t, args, {
+    SYSLOG_HOST: "stdout",
+    LOG_FORMAT: "json",
+    STATUS_PORT: "0",
+    BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
+    ...env,
   });
   const logs = () =>
-    (args.includes("--dry-run") ? err : out)
+    (args.includes("--dry-run") ? run.stderr() : run.stdout())
       .split("\n")
       .slice(0, -1) // complete lines only: a chunk may end mid-line
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { child, stdout: () => out, stderr: () => err, logs, exited };
+  return { ...run, logs };
 }
 
 async function standIn(t: TestContext): Promise<MetadataServer> {

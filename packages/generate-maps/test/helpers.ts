@@ -1,6 +1,6 @@
 // Shared test helpers: a routable container builder, the recorded fixture as model input, a log
 // catcher and temp dirs that clean up after the test.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -215,26 +215,44 @@ export interface ExplainRun {
   stderr: string;
 }
 
-// Runs the built command (`generate-maps --explain …` against a stand-in: `args`) to its end with a clean
-// environment (nothing inherited but PATH), killed if the test ends first.
-export function runExplain(t: TestContext, args: string[]): Promise<ExplainRun> {
+// The built command running: the process, all it wrote so far, and its exit code once it ended and its
+// stdout and stderr are drained.
+export interface CommandRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+// Spawns the built command (bin/generate-maps.js) with `args` and a clean environment (nothing inherited
+// but PATH, then `env`), killed when the test ends; what runExplain and cli.test.ts' runCli share.
+export function spawnCommand(t: TestContext, args: string[], env: Record<string, string>): CommandRun {
   const bin = repoPath("packages", "generate-maps", "bin", "generate-maps.js");
   const child = spawn(process.execPath, [bin, ...args], {
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      STACK_DOMAIN: "dev.tld",
-      SYSLOG_HOST: "stdout",
-      STATUS_PORT: "0",
-      BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
-    },
+    env: { PATH: process.env["PATH"] ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  t.after(() => {
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+// Runs the built command (`generate-maps --explain …` against a stand-in: `args`) to its end with a clean
+// environment (nothing inherited but PATH), killed if the test ends first.
+export async function runExplain(t: TestContext, args: string[]): Promise<ExplainRun> {
+  const run = spawnCommand(t, args, {
+    STACK_DOMAIN: "dev.tld",
+    SYSLOG_HOST: "stdout",
+    STATUS_PORT: "0",
+    BACKEND_NETWORKS: "127.0.0.0/8", // the remapped fixture's backends are on loopback
+  });
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
