@@ -24,8 +24,6 @@ export function misspeltName(name: string, names: readonly string[]): string | u
   let best: { option: string; distance: number } | undefined;
   for (const option of names) {
     const allowed = option.length >= 7 ? 2 : 1;
-    // a name longer or shorter by more than the allowed letters is no near miss: no table to fill
-    if (Math.abs(normal.length - option.length) > allowed) continue;
     const distance = editDistance(normal, option, allowed);
     if (distance <= allowed && (best === undefined || distance < best.distance)) best = { option, distance };
   }
@@ -41,6 +39,7 @@ let rowB = new Uint32Array(MAX_NAME_LENGTH + 1);
 // of the few letters that differ, not of the whole name: a 1 MiB entry holds ≈ 28 000 labels two letters
 // off `timeout-server`, whose 14 × 14 tables cost ≈ 0.1 s per entry (≈ 0.03 s now; docs/security.md).
 function editDistance(a: string, b: string, limit: number): number {
+  // longer or shorter by more than `limit` letters is no near miss: no table to fill
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let start = 0;
   while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
