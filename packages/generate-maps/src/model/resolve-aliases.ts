@@ -68,9 +68,8 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
     // The key as skips and reasons show it, cut: a key no stack can have (a megabyte of `k`) was repeated
     // in each of its aliases' skips, and 100 000 of them kept the loop busy for minutes, past a SIGTERM.
     const stack = clipForNote(key);
-    // The reasons that name only the stack, made once per key and shared by its skips (not one copy of
-    // the cut key per alias: 100 000 of them held 25 MB)
-    const outsideAscii = `stack ${stack} has no routed container: its name has a character outside ASCII`;
+    // The reason that names only the stack (alias-stack-not-routed), made at its first skip and shared by
+    // the key's others (not one copy of the cut key per alias: 100 000 of them held 25 MB)
     let notRouted: string | undefined;
     const list = typeof value === "string" ? [value] : value;
     if (!Array.isArray(list)) {
@@ -106,7 +105,8 @@ export function resolveAliases(answer: unknown, known: AliasStacks, domain: stri
         continue;
       }
       if (backend === undefined) {
-        skip(shown, stack, "alias-stack-not-routed", outsideAscii);
+        notRouted ??= `stack ${stack} has no routed container: its name has a character outside ASCII`;
+        skip(shown, stack, "alias-stack-not-routed", notRouted);
         continue;
       }
       const host = `${alias}.${domain}`;
