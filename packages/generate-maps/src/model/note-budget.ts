@@ -55,12 +55,15 @@ export class NoteBudget {
   }
 }
 
+// The most code units of a metadata value clipForNote keeps; explain's cutNameMatcher reads cut names by it.
+export const NOTE_VALUE_UNITS = 200;
+
 // A metadata value cut for a note's or a skip's reason (a label value, an option set, a list of names, a
 // stack uuid, a container name, an aliases key): values can be up to a megabyte long and would be repeated
 // in every reason that quotes them (a 1 MiB stack uuid quoted by 3 000 skips made /routes throw).
 // The cut never splits a surrogate pair (an emoji): a lone half is no character, and /routes' JSON wrote it
 // as `\ud83d`, which strict JSON readers refuse (the pair then counts among the characters left).
-export function clipForNote(text: string, max = 200): string {
+export function clipForNote(text: string, max = NOTE_VALUE_UNITS): string {
   if (text.length <= max) return text;
   const kept = wholeSlice(text, max);
   return `${kept}… (${text.length - kept.length} more characters)`;

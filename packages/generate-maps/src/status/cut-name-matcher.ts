@@ -3,12 +3,11 @@
 // two ways: lower-cased as a whole, a cut name's last `Σ` became a final `ς` where the whole name has `σ`,
 // and `İ` lower-cases to two units, so a query that spells it in another case was cut at another letter.
 // Here each character is lower-cased alone, and the query is read until it covers the cut name's kept part.
+import { NOTE_VALUE_UNITS as KEPT_UNITS } from "../model/note-budget.js";
 
-// The count clipForNote appends to the characters it keeps.
+// The count clipForNote appends to the characters it keeps (at most KEPT_UNITS: one fewer when the last
+// would begin a surrogate pair).
 const CUT = /… \((\d+) more characters\)$/;
-
-// The most units clipForNote keeps (199 when the 200th begins a surrogate pair).
-const KEPT_UNITS = 200;
 
 // A test of cut names against `query`: true for a cut name whose kept characters are the query's first
 // ones in any case and whose count of the rest is what the query has left (the same first 200 characters
