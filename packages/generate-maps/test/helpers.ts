@@ -84,6 +84,11 @@ export function captureLogger(level: "debug" | "info" = "debug"): {
   return { logger, lines };
 }
 
+// The long poll's own events (longpoll-failed, longpoll-restored…) among logged lines, in order.
+export function longpollEvents(lines: readonly Record<string, unknown>[]): unknown[] {
+  return lines.map((line) => line["event"]).filter((event) => String(event).startsWith("longpoll"));
+}
+
 // A temp dir removed when the test ends, even when it fails.
 export async function tempDir(t: TestContext, prefix = "gm-"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

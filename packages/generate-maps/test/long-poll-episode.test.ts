@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BACKOFF_CAP_MS } from "../src/index.js";
 import { LongPollEpisode } from "../src/sources/long-poll-episode.js";
-import { captureLogger } from "./helpers.js";
+import { captureLogger, longpollEvents } from "./helpers.js";
 
 // An episode at `intervalMs` whose clock reads `now()`; `waits` lists each backoff it asked for, in ms.
 function recordedEpisode(intervalMs: number, now: () => number = () => 0) {
@@ -48,10 +48,7 @@ test("a long poll that works again is retried after 1 s at its next failure", as
   assert.equal(episode.failing, null);
   await failTimes(episode, 2);
   assert.deepEqual(waits, [1000, 2000, 4000, 1000, 2000]);
-  const events = lines()
-    .map((line) => line["event"])
-    .filter((event) => String(event).startsWith("longpoll"));
-  assert.deepEqual(events, ["longpoll-failed", "longpoll-restored", "longpoll-failed"]);
+  assert.deepEqual(longpollEvents(lines()), ["longpoll-failed", "longpoll-restored", "longpoll-failed"]);
 });
 
 test("a retry ends at the interval's deadline", async () => {

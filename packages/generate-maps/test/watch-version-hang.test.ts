@@ -13,12 +13,7 @@ import {
   type VersionWatcher,
   type WakeReason,
 } from "../src/index.js";
-import { captureLogger, waitFor } from "./helpers.js";
-
-// The long poll's own events (longpoll-failed, longpoll-restored…) among logged lines, in order.
-function longpollEvents(lines: readonly Record<string, unknown>[]): unknown[] {
-  return lines.map((line) => line["event"]).filter((event) => String(event).startsWith("longpoll"));
-}
+import { captureLogger, longpollEvents, waitFor } from "./helpers.js";
 
 // Waits one wait after another (as the loop does between cycles, the version unchanged) until `stop`.
 async function keepWaiting(

@@ -12,7 +12,7 @@ import {
   type MetadataServer,
 } from "@rancher-haproxy/test-support";
 import { createVersionWatcher, type VersionWatcher, type WakeReason } from "../src/index.js";
-import { captureLogger, fakeWallClock, waitFor } from "./helpers.js";
+import { captureLogger, fakeWallClock, longpollEvents, waitFor } from "./helpers.js";
 
 let server: MetadataServer;
 let client: MetadataClient;
@@ -29,11 +29,6 @@ async function settle(wait: Promise<WakeReason>, deadlineMs: number): Promise<Wa
   let result: WakeReason | undefined;
   void wait.then((reason) => (result = reason));
   return waitFor("the wait to end", deadlineMs, () => result);
-}
-
-// The long poll's own events (longpoll-failed, longpoll-restored…) among logged lines, in order.
-function longpollEvents(lines: readonly Record<string, unknown>[]): unknown[] {
-  return lines.map((line) => line["event"]).filter((event) => String(event).startsWith("longpoll"));
 }
 
 test("a change is seen at once through the long poll, even with a 30 s interval", async () => {
