@@ -9,7 +9,8 @@ import type { BackendWish, Candidate, PathHold } from "./evaluate-container.js";
 import { compareServerLines } from "./compare-server-lines.js";
 import { isSameListing } from "./container-ref.js";
 import { groupBy } from "./group-by.js";
-import { clipForNote, type NoteBudget } from "./note-budget.js";
+import type { NoteBudget } from "./note-budget.js";
+import { stackText } from "./port-conflict.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 import { runSteps, type Steps } from "./run-steps.js";
 
@@ -134,16 +135,10 @@ function compareWishes(a: BackendWish, b: BackendWish): number {
 
 function caseConflict(loser: Candidate, winner: BackendWish): SkippedContainer {
   const same = loser.stackName === winner.stackName;
-  const loserName = same
-    ? `"${loser.stackName}" (uuid ${clipForNote(loser.stackUuid) || "none"})`
-    : `"${loser.stackName}"`;
-  const winnerName = same
-    ? `"${winner.stackName}" (uuid ${clipForNote(winner.stackUuid) || "none"})`
-    : `"${winner.stackName}"`;
   return {
     ...loser.ref,
     code: "stack-case-conflict",
-    reason: `stack ${loserName} is backend ${loser.backend} once lower-cased, like stack ${winnerName}, which wins`,
+    reason: `stack ${stackText(loser, same)} is backend ${loser.backend} once lower-cased, like stack ${stackText(winner, same)}, which wins`,
   };
 }
 
