@@ -19,25 +19,16 @@
 //   hidden fault each judge must report (see selfTest and the SELFTEST uses below).
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parseShowProc, sendMasterCommand } from "../../packages/core/dist/index.js";
 import {
-  compareWithFiles,
-  compareWithSnapshot,
   freePorts,
   openEchoConnection,
   openStream,
-  readGeneratedFiles,
-  readRuntimeState,
-  readStatus,
-  readyAddresses,
-  seededRandom,
   spawnReloader,
   startBackend,
   startEchoServer,
@@ -46,6 +37,22 @@ import {
   tailLogs,
   worldTree,
 } from "../../packages/test-support/dist/index.js";
+import {
+  FD_LIMIT_ALERT,
+  checkHealthz,
+  convergedProblems,
+  errorLineText,
+  exitWatcher,
+  killLeftMaster,
+  procStats,
+  reloaderEnvFor,
+  seededChurn,
+  sendHttp,
+  showProc,
+  sleep,
+  stopOnProbeCrash,
+  writeLogs,
+} from "./soak-common.mjs";
 
 const SECONDS = Number(process.argv[2] ?? 840);
 const SEED = Number(process.argv[3] ?? 1);
@@ -53,10 +60,7 @@ const SELFTEST = process.env["SOAK_SELFTEST"] ?? "";
 const selfTesting = new Set(SELFTEST.split(",").filter(Boolean));
 const DOMAIN = "soak.tld";
 const HARD_STOP_MS = 30_000; // HARD_STOP_AFTER's default
-const random = seededRandom(SEED);
-const pick = (list) => list[Math.floor(random() * list.length)];
-const between = (low, high) => low + Math.floor(random() * (high - low + 1));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { random, pick, between } = seededChurn(SEED);
 const t0 = Date.now();
 const at = (t = Date.now()) => ((t - t0) / 1000).toFixed(1);
 const violations = [];
@@ -241,26 +245,10 @@ const gm = pair.generateMaps;
 let rl = pair.reloader;
 const reloaders = [rl];
 const expectedExit = new Set();
-const watchExit = (child, name) =>
-  child.exited.then((exit) => {
-    if (!expectedExit.has(child.pid))
-      violation("crash", `${name} ${child.pid} exited ${JSON.stringify(exit)}`);
-  });
+const watchExit = exitWatcher(expectedExit, violation);
 watchExit(gm, "generate-maps");
 watchExit(rl, "reloader");
-const emergency = (error) => {
-  console.error(`probe crashed: ${error?.stack ?? error}`);
-  for (const child of [gm, rl])
-    try {
-      process.kill(child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  setTimeout(() => process.exit(2), 8000);
-};
-process.on("uncaughtException", emergency);
-process.on("SIGINT", () => emergency("SIGINT"));
-process.on("SIGTERM", () => emergency("SIGTERM"));
+stopOnProbeCrash(() => [gm, rl]);
 
 // ---- the reloader stopped with SIGTERM (HAProxy stops with it) and started again on the same state dir
 const stops = []; // {from, ready, to}
@@ -277,16 +265,7 @@ async function sigtermRestart() {
   await sleep(1000); // a container restart's pause
   rl = spawnReloader({
     onLine: (line) => logLines.reloader.push(line),
-    env: {
-      HAPROXY_DOMAIN_MAP: paths.domainMap,
-      HAPROXY_BACKEND_CONFIG: paths.backends,
-      RANCHER_API_HOST: metadata.hostPort,
-      HAPROXY_CONFIG: paths.haproxyConfig,
-      RELOADER_STATE_DIR: paths.stateDir,
-      BIND_ADDRESS: "127.0.0.1",
-      HTTP_PORT: String(httpPort),
-      ...RL_ENV,
-    },
+    env: reloaderEnvFor({ paths, metadata, httpPort, env: RL_ENV }),
   });
   reloaders.push(rl);
   watchExit(rl, "reloader");
@@ -302,28 +281,7 @@ const gap = { refused: 0, other: {} }; // answers that failed during a SIGTERM r
 let loading = true;
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
 const inStop = (from, end) => stops.some((w) => end >= w.from && from <= (w.to ?? Date.now()) + 2000);
-function send(host, alive) {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        hostname: "127.0.0.1",
-        port: httpPort,
-        path: "/",
-        headers: alive ? { host } : { host, connection: "close" },
-        agent: alive ? keepAlive : false,
-      },
-      (res) => {
-        const chunks = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-        res.on("error", (error) => resolve({ error: error.code ?? error.message }));
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
-    req.on("error", (error) => resolve({ error: error.code ?? error.message }));
-    req.end();
-  });
-}
+const send = (host, alive) => sendHttp(httpPort, host, alive ? keepAlive : false);
 let handshakeFault = false;
 function sendTls(sni) {
   return new Promise((resolve) => {
@@ -539,19 +497,9 @@ async function tcpHolder() {
 // ---- samples: old workers (never more than 20), RSS and fds
 const samples = [];
 let masterPid = null;
-const procStats = (pid) => {
-  try {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-    return { pid, rssKb: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
-  } catch {
-    return null;
-  }
-};
-const showProc = async () =>
-  parseShowProc(await sendMasterCommand(join(paths.stateDir, "master.sock"), "show proc", 5000));
 let maxOld = 0;
 async function sample() {
-  const info = await showProc().catch(() => null);
+  const info = await showProc(paths.stateDir).catch(() => null);
   if (info) masterPid = info.masterPid;
   const old = info ? info.workers.length - 1 + info.oldWorkers.length : null;
   if (old !== null) maxOld = Math.max(maxOld, old);
@@ -709,27 +657,8 @@ async function quietCheck() {
   for (const stack of httpStacks())
     wantBackends[stack] = want[`${stack}.${DOMAIN}`].map((name) => backends[name].address).sort();
   wantBackends[`tcp_${tcpPort}`] = want.tcp.map((name) => `${echoes[name].host}:${echoes[name].port}`).sort();
-  let problems = ["nothing read"];
-  const deadline = Date.now() + 90_000; // a held reload waits up to HARD_STOP_AFTER
-  while (Date.now() < deadline) {
-    try {
-      const files = await readGeneratedFiles(paths);
-      const state = await readRuntimeState(paths.stateDir);
-      const ready = readyAddresses(state.servers);
-      problems = [
-        ...compareWithFiles(state, files),
-        ...(await compareWithSnapshot(state, paths.stateDir, files)),
-      ];
-      if (
-        JSON.stringify(Object.entries(ready).sort()) !== JSON.stringify(Object.entries(wantBackends).sort())
-      )
-        problems.push(`routing: ready ${JSON.stringify(ready)}, the world ${JSON.stringify(wantBackends)}`);
-      if (problems.length === 0) break;
-    } catch (error) {
-      problems = [`read failed: ${error.message}`];
-    }
-    await sleep(200);
-  }
+  // a held reload waits up to HARD_STOP_AFTER
+  const problems = await convergedProblems({ paths, wantBackends, deadlineMs: 90_000, everyMs: 200 });
   if (problems.length > 0) {
     violation("quiet-state", `${problems.join("\n")}\n${tailLogs(rl.logs, 15)}\n${tailLogs(gm.logs, 10)}`);
     return;
@@ -769,17 +698,13 @@ async function quietCheck() {
           ? [certs[key].fp]
           : [];
   }
-  for (const [name, child] of [
-    ["generate-maps", gm],
-    ["reloader", rl],
-  ]) {
-    const url = child.logs.find((line) => line.event === "status.listening")?.url;
-    const answer = url
-      ? await readStatus(url, "/healthz").catch((error) => ({ status: error.message }))
-      : null;
-    if (answer?.status !== 200)
-      violation("healthz", `${name} /healthz ${answer?.status}: ${answer?.body?.slice(0, 300)}`);
-  }
+  await checkHealthz(
+    [
+      ["generate-maps", gm],
+      ["reloader", rl],
+    ],
+    violation,
+  );
 }
 
 // ---- self-tests: a hidden fault each judge must report
@@ -911,9 +836,8 @@ for (const [name, children] of [
 ])
   for (const child of children)
     for (const line of child.logs) {
-      if (line.raw === undefined && (line.level ?? 0) < 50) continue;
-      const text = String(line.line ?? line.err?.message ?? line.msg ?? line.raw ?? "").slice(0, 200);
-      if (/FD limit \(\d+\) too low/.test(text)) continue;
+      const text = errorLineText(line);
+      if (text === null || FD_LIMIT_ALERT.test(text)) continue;
       const time = Date.parse(line.time ?? "");
       if (stops.some((w) => time >= w.from && time <= (w.to ?? Date.now()) + 1000)) continue; // the SIGTERM's
       const key = `${name} ${line.event ?? "raw"} ${text.replace(/\d+/g, "N")}`;
@@ -930,20 +854,11 @@ expectedExit.add(rl.pid);
 const gmExit = await gm.stop({ timeoutMs: 10_000 });
 const rlExit = await rl.stop({ timeoutMs: 20_000 });
 if (gmExit.code !== 0 || rlExit.code !== 0) note(`exits ${JSON.stringify({ gmExit, rlExit })}`);
-if (masterPid !== null)
-  try {
-    if (readFileSync(`/proc/${masterPid}/cmdline`, "utf8").includes(paths.stateDir)) {
-      violation("stop", `HAProxy master ${masterPid} still runs after the reloader stopped`);
-      process.kill(masterPid, "SIGKILL");
-    }
-  } catch {
-    // gone
-  }
+killLeftMaster(masterPid, paths.stateDir, violation);
 await metadata.close();
 await Promise.all([...Object.values(backends), ...Object.values(echoes)].map((b) => b.close()));
 keepAlive.destroy();
-for (const [source, lines] of Object.entries(logLines))
-  await writeFile(join(logDir, `${source}.log`), lines.join("\n") + "\n");
+await writeLogs(logDir, logLines);
 const pct = (list) => {
   const sorted = [...list].sort((a, b) => a - b);
   return { n: sorted.length, p50: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) };

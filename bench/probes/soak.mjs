@@ -10,21 +10,12 @@
 // RSS and fds of both programs and the master are sampled; error-level lines are listed with the faults.
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
 // Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below)
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { readFileSync, readdirSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseShowProc, sendMasterCommand } from "../../packages/core/dist/index.js";
 import {
-  compareWithFiles,
-  compareWithSnapshot,
   descendants,
-  readGeneratedFiles,
-  readRuntimeState,
-  readStatus,
-  readyAddresses,
-  seededRandom,
   spawnGenerateMaps,
   spawnReloader,
   startBackend,
@@ -33,6 +24,23 @@ import {
   tailLogs,
   worldTree,
 } from "../../packages/test-support/dist/index.js";
+import {
+  FD_LIMIT_ALERT,
+  checkHealthz,
+  convergedProblems,
+  errorLineText,
+  exitWatcher,
+  generateMapsEnvFor,
+  killLeftMaster,
+  procStats,
+  reloaderEnvFor,
+  seededChurn,
+  sendHttp,
+  showProc,
+  sleep,
+  stopOnProbeCrash,
+  writeLogs,
+} from "./soak-common.mjs";
 
 const SECONDS = Number(process.argv[2] ?? 1080);
 const SEED = Number(process.argv[3] ?? 1);
@@ -40,10 +48,7 @@ const DOMAIN = "soak.tld";
 const STACKS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
 const STEADY = ["alpha", "bravo"]; // never removed
 const HARD_STOP_MS = 30_000; // HARD_STOP_AFTER's default: an old worker may live this long
-const random = seededRandom(SEED);
-const pick = (list) => list[Math.floor(random() * list.length)];
-const between = (low, high) => low + Math.floor(random() * (high - low + 1));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { random, pick, between } = seededChurn(SEED);
 const t0 = Date.now();
 const at = () => ((Date.now() - t0) / 1000).toFixed(1);
 
@@ -196,29 +201,10 @@ let gm = pair.generateMaps;
 let rl = pair.reloader;
 const expectedExit = new Set();
 const all = { "generate-maps": [gm], reloader: [rl] };
-const watchExit = (child, label) =>
-  child.exited.then((exit) => {
-    if (!expectedExit.has(child.pid))
-      violation("crash", `${label} ${child.pid} exited ${JSON.stringify(exit)}`);
-  });
+const watchExit = exitWatcher(expectedExit, violation);
 watchExit(gm, "generate-maps");
 watchExit(rl, "reloader");
-// On a crash of the probe itself, stop both programs (SIGTERM: the reloader stops HAProxy) before exiting.
-const emergency = (error) => {
-  console.error(`probe crashed: ${error?.stack ?? error}`);
-  for (const child of [gm, rl]) {
-    try {
-      process.kill(child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  setTimeout(() => process.exit(2), 8000);
-};
-process.on("uncaughtException", emergency);
-process.on("SIGINT", () => emergency("SIGINT"));
-process.on("SIGTERM", () => emergency("SIGTERM"));
-const statusUrl = (child) => child.logs.find((line) => line.event === "status.listening")?.url;
+stopOnProbeCrash(() => [gm, rl]);
 
 // ---- faults: windows in which error-level lines are explained
 const faults = [];
@@ -237,13 +223,7 @@ async function restartGenerator() {
   await sleep(between(100, 1500));
   gm = spawnGenerateMaps({
     onLine: onLine("generate-maps"),
-    env: {
-      HAPROXY_DOMAIN_MAP: paths.domainMap,
-      HAPROXY_BACKEND_CONFIG: paths.backends,
-      RANCHER_API_HOST: metadata.hostPort,
-      STACK_DOMAIN: DOMAIN,
-      ...GM_ENV,
-    },
+    env: generateMapsEnvFor({ paths, metadata, domain: DOMAIN, env: GM_ENV }),
   });
   all["generate-maps"].push(gm);
   watchExit(gm, "generate-maps");
@@ -260,16 +240,7 @@ async function restartReloader() {
   await sleep(between(100, 1500));
   rl = spawnReloader({
     onLine: onLine("reloader"),
-    env: {
-      HAPROXY_DOMAIN_MAP: paths.domainMap,
-      HAPROXY_BACKEND_CONFIG: paths.backends,
-      RANCHER_API_HOST: metadata.hostPort,
-      HAPROXY_CONFIG: paths.haproxyConfig,
-      RELOADER_STATE_DIR: paths.stateDir,
-      BIND_ADDRESS: "127.0.0.1",
-      HTTP_PORT: String(pair.httpPort),
-      ...RL_ENV,
-    },
+    env: reloaderEnvFor({ paths, metadata, httpPort: pair.httpPort, env: RL_ENV }),
   });
   all.reloader.push(rl);
   watchExit(rl, "reloader");
@@ -301,30 +272,7 @@ async function outage() {
 const load = { sent: 0, ok: 0, failed: 0, byHost: {}, failures: [] };
 let loading = true;
 const keepAliveAgent = new Agent({ keepAlive: true, maxSockets: 8 });
-function send(host, keepAlive) {
-  return new Promise((resolve) => {
-    const headers = { host };
-    if (!keepAlive) headers.connection = "close";
-    const req = request(
-      {
-        hostname: "127.0.0.1",
-        port: pair.httpPort,
-        path: "/",
-        headers,
-        agent: keepAlive ? keepAliveAgent : false,
-      },
-      (res) => {
-        const chunks = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-        res.on("error", (error) => resolve({ error: error.code ?? error.message }));
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
-    req.on("error", (error) => resolve({ error: error.code ?? error.message }));
-    req.end();
-  });
-}
+const send = (host, keepAlive) => sendHttp(pair.httpPort, host, keepAlive ? keepAliveAgent : false);
 // An answer is right when some routing served from the last confirmed one to the answer's end explains it.
 function judge(host, answer, from, started) {
   const end = versions.length;
@@ -368,20 +316,9 @@ const clients = [client(true), client(true), client(true), client(false), client
 // ---- samples: RSS and fds of both programs and the master, old workers' ages
 const samples = [];
 const oldSeen = new Map();
-const procStats = (pid) => {
-  try {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-    return { pid, rssKb: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
-  } catch {
-    return null;
-  }
-};
-async function showProc() {
-  return parseShowProc(await sendMasterCommand(join(paths.stateDir, "master.sock"), "show proc", 5000));
-}
 let masterPid = null;
 async function sample() {
-  const info = await showProc().catch(() => null);
+  const info = await showProc(paths.stateDir).catch(() => null);
   if (info) masterPid = info.masterPid;
   samples.push({
     at: Number(at()),
@@ -412,49 +349,33 @@ async function quietCheck() {
     const names = routedNames(stack);
     if (names.length > 0) wantBackends[stack] = names.map((name) => backends[name].address).sort();
   }
-  let problems = ["nothing read"];
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const files = await readGeneratedFiles(paths);
-      const state = await readRuntimeState(paths.stateDir);
-      const ready = readyAddresses(state.servers);
-      problems = [
-        ...compareWithFiles(state, files),
-        ...(await compareWithSnapshot(state, paths.stateDir, files)),
-      ];
-      if (
-        JSON.stringify(Object.entries(ready).sort()) !== JSON.stringify(Object.entries(wantBackends).sort())
-      )
-        problems.push(`routing: ready ${JSON.stringify(ready)}, the world ${JSON.stringify(wantBackends)}`);
-      const mapHosts = state.map.map((line) => line.split(" ")[0]).sort();
-      const wantHosts = Object.keys(want).sort();
-      if (mapHosts.join() !== wantHosts.join())
-        problems.push(`map hosts [${mapHosts}], the world [${wantHosts}]`);
-      if (problems.length === 0) break;
-    } catch (error) {
-      problems = [`read failed: ${error.message}`];
-    }
-    await sleep(100);
-  }
+  // the map's hosts = the world's routed hosts
+  const mapProblems = (state) => {
+    const mapHosts = state.map.map((line) => line.split(" ")[0]).sort();
+    const wantHosts = Object.keys(want).sort();
+    return mapHosts.join() !== wantHosts.join() ? [`map hosts [${mapHosts}], the world [${wantHosts}]`] : [];
+  };
+  const problems = await convergedProblems({
+    paths,
+    wantBackends,
+    deadlineMs: 60_000,
+    everyMs: 100,
+    more: mapProblems,
+  });
   if (problems.length > 0) {
     violation("quiet-state", `${problems.join("\n")}\n${tailLogs(rl.logs, 15)}\n${tailLogs(gm.logs, 15)}`);
     return;
   }
   convergence.push(Date.now() - lastChange);
   confirmed = versions.length - 1;
-  for (const [label, child] of [
-    ["generate-maps", gm],
-    ["reloader", rl],
-  ]) {
-    const url = statusUrl(child);
-    const answer = url
-      ? await readStatus(url, "/healthz").catch((error) => ({ status: error.message }))
-      : null;
-    if (answer?.status !== 200)
-      violation("healthz", `${label} /healthz ${answer?.status}: ${answer?.body?.slice(0, 300)}`);
-  }
-  const info = await showProc().catch(() => null);
+  await checkHealthz(
+    [
+      ["generate-maps", gm],
+      ["reloader", rl],
+    ],
+    violation,
+  );
+  const info = await showProc(paths.stateDir).catch(() => null);
   if (!info) violation("show-proc", "the master did not answer show proc");
   else {
     const listed = new Set([
@@ -516,11 +437,10 @@ const errorGroups = {};
 for (const [label, children] of Object.entries(all))
   for (const child of children)
     for (const line of child.logs) {
-      const raw = line.raw !== undefined;
-      if (!raw && (line.level ?? 0) < 50) continue;
+      const text = errorLineText(line);
+      if (text === null) continue;
       const time = Date.parse(line.time ?? "");
-      const text = String(line.line ?? line.err?.message ?? line.msg ?? line.raw ?? "").slice(0, 200);
-      const environment = /FD limit \(\d+\) too low/.test(text);
+      const environment = FD_LIMIT_ALERT.test(text);
       const key = `${label} ${line.event ?? "raw"} ${text.replace(/\(\d+\)|\d+/g, "N")}`;
       const group = (errorGroups[key] ??= {
         count: 0,
@@ -544,21 +464,11 @@ expectedExit.add(rl.pid);
 const gmExit = await gm.stop({ timeoutMs: 10_000 });
 const rlExit = await rl.stop({ timeoutMs: 20_000 });
 if (gmExit.code !== 0 || rlExit.code !== 0) violation("stop", `exits ${JSON.stringify({ gmExit, rlExit })}`);
-if (masterPid !== null) {
-  try {
-    if (readFileSync(`/proc/${masterPid}/cmdline`, "utf8").includes(paths.stateDir)) {
-      violation("stop", `HAProxy master ${masterPid} still runs after the reloader stopped`);
-      process.kill(masterPid, "SIGKILL");
-    }
-  } catch {
-    // gone, as it should be
-  }
-}
+killLeftMaster(masterPid, paths.stateDir, violation);
 await metadata.close();
 await Promise.all(Object.values(backends).map((backend) => backend.close()));
 keepAliveAgent.destroy();
-for (const [source, lines] of Object.entries(logLines))
-  await writeFile(join(logDir, `${source}.log`), lines.join("\n") + "\n");
+await writeLogs(logDir, logLines);
 
 const series = (key) => {
   const points = samples.filter((s) => s[key]);
