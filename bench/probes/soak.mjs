@@ -213,42 +213,47 @@ const fault = (kind) => {
   faults.push(entry);
   return entry;
 };
-async function restartGenerator() {
-  const entry = fault("generate-maps SIGKILL");
-  expectedExit.add(gm.pid);
-  process.kill(gm.pid, "SIGKILL");
-  await gm.exited;
-  // changes made while no generator runs are picked up by the next one
+// `label`'s program SIGKILLed, 0-2 changes made while it is down (the next one picks them up), and after
+// 100-1500 ms `spawn` starts it again (and sets gm or rl); done once it logged `readyEvent`.
+async function sigkillRestart(label, child, spawn, readyEvent) {
+  const entry = fault(`${label} SIGKILL`);
+  expectedExit.add(child.pid);
+  process.kill(child.pid, "SIGKILL");
+  await child.exited;
   for (let i = between(0, 2); i > 0; i--) publish(change());
   await sleep(between(100, 1500));
-  gm = spawnGenerateMaps({
-    onLine: onLine("generate-maps"),
-    env: generateMapsEnvFor({ paths, metadata, domain: DOMAIN, env: GM_ENV }),
-  });
-  all["generate-maps"].push(gm);
-  watchExit(gm, "generate-maps");
-  await gm.waitForEvent("cycle", { timeoutMs: 30_000 });
+  const next = spawn();
+  all[label].push(next);
+  watchExit(next, label);
+  await next.waitForEvent(readyEvent, { timeoutMs: 30_000 });
+  if (label === "reloader" && next.count("haproxy.adopted") !== 1)
+    violation("no-adoption", tailLogs(next.logs));
   entry.to = Date.now();
-  count("generate-maps-restart");
+  count(`${label}-restart`);
 }
-async function restartReloader() {
-  const entry = fault("reloader SIGKILL");
-  expectedExit.add(rl.pid);
-  process.kill(rl.pid, "SIGKILL");
-  await rl.exited;
-  for (let i = between(0, 2); i > 0; i--) publish(change());
-  await sleep(between(100, 1500));
-  rl = spawnReloader({
-    onLine: onLine("reloader"),
-    env: reloaderEnvFor({ paths, metadata, httpPort: pair.httpPort, env: RL_ENV }),
-  });
-  all.reloader.push(rl);
-  watchExit(rl, "reloader");
-  await rl.waitForEvent("reloader.ready", { timeoutMs: 30_000 });
-  if (rl.count("haproxy.adopted") !== 1) violation("no-adoption", tailLogs(rl.logs));
-  entry.to = Date.now();
-  count("reloader-restart");
-}
+const restartGenerator = () =>
+  sigkillRestart(
+    "generate-maps",
+    gm,
+    () =>
+      (gm = spawnGenerateMaps({
+        onLine: onLine("generate-maps"),
+        env: generateMapsEnvFor({ paths, metadata, domain: DOMAIN, env: GM_ENV }),
+      })),
+    "cycle",
+  );
+// the reloader started again adopts the running master (as the image's entrypoint does after a crash)
+const restartReloader = () =>
+  sigkillRestart(
+    "reloader",
+    rl,
+    () =>
+      (rl = spawnReloader({
+        onLine: onLine("reloader"),
+        env: reloaderEnvFor({ paths, metadata, httpPort: pair.httpPort, env: RL_ENV }),
+      })),
+    "reloader.ready",
+  );
 async function outage() {
   const kind = pick([
     { kind: "status-500" },
