@@ -3,9 +3,17 @@
 // label its source gives it (metadata/<name>, dir/<name>). keepPreviousCertificates then keeps one whose
 // source the first pass reads and refuses; before, a restart with a refused source (a renewal half
 // written, a key from another renewal) dropped its site to the default certificate. Pure, total.
-import type { CheckCertificate } from "./check-certificate.js";
+import { MAX_CERTIFICATE_TEXT, type CheckCertificate, type CheckRules } from "./check-certificate.js";
 import { CERT_NAME } from "./list-metadata-certs.js";
 import type { PlannedCertificate } from "./plan-certificates.js";
+
+/** a written file's rules: strict, as its source was checked, but its whole text (chain and key, each up to
+ * MAX_CERTIFICATE_TEXT) is both texts of the check; with the default cap a served certificate whose chain
+ * and key were over 64 K characters together was refused here, so not kept across a restart */
+export const WRITTEN_FILE_RULES: CheckRules = Object.freeze({
+  chain: "strict",
+  maxText: 2 * MAX_CERTIFICATE_TEXT,
+});
 
 // `written` as read by readWrittenCertificates; `now` dates the checks; an unknown file name is left out.
 export function previousCertificates(
@@ -17,7 +25,7 @@ export function previousCertificates(
   for (const entry of written) {
     const label = writtenLabel(entry);
     if (label === null) continue;
-    const checked = check(label.name, entry.pem, entry.pem, now);
+    const checked = check(label.name, entry.pem, entry.pem, now, WRITTEN_FILE_RULES);
     if (checked.ok) previous.push({ ...checked.cert, file: entry.file, source: label.source });
   }
   return previous;
