@@ -1,8 +1,8 @@
 // The table's notes on what an explanation matched (option fallbacks, disagreements, refused hosts): a
 // host's go by its backend's stack (`<stack>` and every `<stack>.<service>`), a container's by its uuid
-// and name (its name alone when it has no uuid) or its backend. The keys of the matches go into sets first, so the notes
-// are read once, not once per match (20 000 containers of one name against their 20 000 notes took
-// seconds).
+// and name (its name alone when it has no uuid) or its backend. The keys of the matches go into sets
+// first, so the notes are read once, not once per match (20 000 containers of one name against their
+// 20 000 notes took seconds).
 import type { RouteNote } from "../model/routing-table.js";
 import { lookupNames, isAboutKeyOf } from "./lookup-names.js";
 import type { Explanation } from "./explanation.js";
