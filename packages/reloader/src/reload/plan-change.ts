@@ -80,7 +80,8 @@ export async function planChange(
       { event: "check.again", generation: checked.generation },
       "the running snapshot passes haproxy -c: checking the new one once more before refusing it",
     );
-    checked = await store.stageChecked(files, table, plan.slots);
+    // The same assignment as the first check's: one made afresh over the cap is not made (and said) again.
+    checked = await store.stageChecked(files, table, checked.slots ?? plan.slots);
   }
   if (!checked.ok) return { kind: "refused", reason: checked.reason };
   const { generation, check } = checked;

@@ -21,10 +21,11 @@ import { pruneSnapshots } from "./prune-snapshots.js";
 import { validateContract, type Validated } from "./validate-contract.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
-// generation null: rejected by the contract check before anything was staged).
+// generation null: rejected by the contract check before anything was staged). `slots`: the assignment
+// the failed snapshot was staged with (after any reassignment), for a second check of the same bytes.
 export type Checked =
   | { ok: true; generation: number; check: CheckResult; table: SharedTable; slots: SlotMap }
-  | { ok: false; generation: number | null; reason: string; unsettled?: boolean };
+  | { ok: false; generation: number | null; reason: string; unsettled?: boolean; slots?: SlotMap };
 
 // Snapshots in <state>/gen-<n>/ and the <state>/current link.
 export class SnapshotStore {
@@ -109,13 +110,16 @@ export class SnapshotStore {
 
   // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
   // A snapshot that fails (or gets no verdict) never runs: the assignment before it stays the last one.
-  // An assignment over MAX_TOTAL_SLOTS is made afresh first, or refused (boundedSlots).
+  // An assignment over MAX_TOTAL_SLOTS is made afresh first, or refused (boundedSlots); a failure hands
+  // back the assignment it was staged with, so checking it once more does not reassign (and log) again.
   async stageChecked(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<Checked> {
     const bounded = this.boundedSlots(table, slots);
     if ("reason" in bounded) return { ok: false, generation: null, reason: bounded.reason };
     const generation = await this.stage(files, table, bounded.slots);
     const check = await this.check(generation);
-    return check.ok ? { ok: true, generation, check: check.check, table, slots: bounded.slots } : check;
+    return check.ok
+      ? { ok: true, generation, check: check.check, table, slots: bounded.slots }
+      : { ...check, slots: bounded.slots };
   }
 
   // `slots`, or, when they are more than MAX_TOTAL_SLOTS, every container's slot given afresh, or why
