@@ -18,7 +18,7 @@ import { readSlots } from "../sources/read-slots.js";
 import { listGenerations, readCurrentGeneration } from "../sources/read-state-dir.js";
 import { checkSnapshot } from "./check-snapshot.js";
 import { pruneSnapshots } from "./prune-snapshots.js";
-import { validateContract, type Validated } from "./validate-contract.js";
+import { describeProblem, validateContract, type Validated } from "./validate-contract.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged). `slots`: the assignment
@@ -113,7 +113,7 @@ export class SnapshotStore {
   // An assignment over MAX_TOTAL_SLOTS is made afresh first, or refused (boundedSlots); a failure hands
   // back the assignment it was staged with, so checking it once more does not reassign (and log) again.
   async stageChecked(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<Checked> {
-    const bounded = this.boundedSlots(table, slots);
+    const bounded = this.boundedSlots(files, table, slots);
     if ("reason" in bounded) return { ok: false, generation: null, reason: bounded.reason };
     const generation = await this.stage(files, table, bounded.slots);
     const check = await this.check(generation);
@@ -127,7 +127,11 @@ export class SnapshotStore {
   // before can be larger: a backend a burst grew keeps its size while its kept container holds its top
   // slot, and a spare block or one for free option sets comes on top (a table of 1 server under the cap
   // was rendered into 1 000 001 slots read back from slots.json, ≈ 5 GB in `haproxy -c`).
-  private boundedSlots(table: SharedTable, slots: SlotMap): { slots: SlotMap } | { reason: string } {
+  private boundedSlots(
+    files: InputFiles,
+    table: SharedTable,
+    slots: SlotMap,
+  ): { slots: SlotMap } | { reason: string } {
     if (assignedSlots(slots, MAX_TOTAL_SLOTS) <= MAX_TOTAL_SLOTS) return { slots };
     const before = assignedSlots(slots);
     const fresh = assignSlots(null, table.backends, this.slotsPerBlock, "reload").slots;
@@ -143,11 +147,14 @@ export class SnapshotStore {
       `${table.backends.length} backends are assigned ${assignedSlots(fresh)} server slots at ` +
       `SERVER_SLOTS=${this.slotsPerBlock}, more than ${MAX_TOTAL_SLOTS} (HAProxy allocates every slot, ` +
       "free ones too): lower SERVER_SLOTS or route fewer backends";
+    // Named as validate names its refusals: by the path the backends file was read from.
+    const problem = { file: "backends" as const, line: null, text: null, reason };
+    const described = describeProblem(problem, files.paths);
     this.logger.error(
-      { event: "inputs.rejected", problems: [{ file: "backends", line: null, text: null, reason }] },
-      `the input files need too many server slots: keeping the running config (${reason})`,
+      { event: "inputs.rejected", problems: [problem] },
+      `the input files need too many server slots: keeping the running config (${described})`,
     );
-    return { reason: `inputs rejected: ${reason}` };
+    return { reason: `inputs rejected: ${described}` };
   }
 
   // haproxy -c on gen-<n>; a failing snapshot is logged with the offending lines and removed. A check

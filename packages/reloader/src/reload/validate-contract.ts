@@ -23,7 +23,7 @@ export function validateContract(
   const problems: InputProblem[] =
     tooMany === null ? checked.problems : [{ file: "backends", line: null, text: null, reason: tooMany }];
   if (problems.length > 0 && problems.every((problem) => problem.kind === "unsettled")) {
-    const reason = `not settled yet: ${describe(problems[0], files.paths)} (the generator is between its writes?)`;
+    const reason = `not settled yet: ${describeProblem(problems[0], files.paths)} (the generator is between its writes?)`;
     return { ok: false, reason, unsettled: true };
   }
   if (table !== null && tooMany === null) return { ok: true, table };
@@ -32,14 +32,15 @@ export function validateContract(
   const what = tooMany === null ? "break the generated-file contract" : "need too many server slots";
   logger.error(
     { event: "inputs.rejected", problems },
-    `the input files ${what}: keeping the running config (${describe(shown, files.paths)})`,
+    `the input files ${what}: keeping the running config (${describeProblem(shown, files.paths)})`,
   );
-  return { ok: false, reason: `inputs rejected: ${describe(shown, files.paths)}` };
+  return { ok: false, reason: `inputs rejected: ${describeProblem(shown, files.paths)}` };
 }
 
 // "<file>:<line> <reason>": the file by the path it was read from when known (`/data/domain.map:3 ...`,
-// what the user has to fix), else by its role (`map`, `backends`, `base`).
-function describe(problem: InputProblem | undefined, paths: InputFiles["paths"]): string {
+// what the user has to fix), else by its role (`map`, `backends`, `base`); every refusal of the inputs
+// names its file so (the slot cap's too, snapshot-store.ts).
+export function describeProblem(problem: InputProblem | undefined, paths: InputFiles["paths"]): string {
   if (!problem) return "";
   const file = problem.file === "base" ? "base" : (paths?.[problem.file] ?? problem.file);
   return `${file}${problem.line === null ? "" : `:${problem.line}`} ${problem.reason}`;
