@@ -48,6 +48,8 @@ test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the 
   const body = JSON.parse(health.body) as { status: string; reason: string };
   assert.equal(body.status, "applying");
   assert.match(body.reason, /old HAProxy workers still finish their connections/);
+  // The bound the rendered config sets (--hard-stop-after, 30 s by default), by its value.
+  assert.match(body.reason, /\(hard-stop-after 30000ms bounds the wait\)/);
   // What an alert reads: a reload held now, one hold so far.
   const heldMetrics = await scrapeMetrics(url);
   assert.equal(metricValue(heldMetrics, "reloader_reload_held"), 1);

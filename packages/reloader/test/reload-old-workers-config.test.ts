@@ -1,0 +1,71 @@
+// A reload held while MAX_OLD_WORKERS old workers hold connections (reload/old-workers-cap.ts) ends once
+// one of them ends, which `hard-stop-after` bounds. The rendered base config always sets it
+// (--hard-stop-after); a user's --config may not (packages/reloader/README.md "Your own base config"),
+// and then the hold lasts as long as the old workers' connections, with /healthz 200 "applying" all
+// the while. Its reason said "(hard-stop-after bounds the wait)" there too, a bound that was not there:
+// now it says the config sets none, and how to set one. The hold itself is unchanged.
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { test } from "node:test";
+import { waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest } from "../../test-support/src/http/index.ts";
+import { metricValue, readStatus, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import { hardStopAfterOf } from "../src/model/hard-stop-after.ts";
+import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
+import { createFixture } from "./helpers/fixture.ts";
+import { alphaBetaInputs, reloadCounter, stackOldWorkers } from "./helpers/stacked-old-workers.ts";
+import { userConfigLines } from "./helpers/user-config.ts";
+import { writeInOnePass } from "./helpers/write-one-pass.ts";
+
+test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config without hard-stop-after says that nothing bounds the wait`, async (t) => {
+  const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
+  const fixture = await createFixture((fn) => t.after(fn), { ...alphaOnly, deferStart: true });
+  const userConfig = `${fixture.dir}/my-haproxy.cfg`;
+  await writeFile(userConfig, userConfigLines(fixture.httpPort, [], []).join("\n"));
+  await fixture.start(["--config", userConfig, "--rescan-interval", "0", "--status-port", "0"]);
+  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+  const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [
+    alphaOnly,
+    withBetaNoted("# with beta"),
+  ]);
+
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, withBetaNoted("# held"));
+  await waitFor(
+    async () =>
+      fixture.reloader.count("reload.held") > 0 || (await reloadCounter(fixture)).reloads > full.reloads,
+    { message: "reload.held or a reload" },
+  );
+  assert.equal((await reloadCounter(fixture)).reloads, full.reloads, "held: no reload");
+  const held = fixture.reloader.logs.slice(from).find((line) => line.event === "reload.held");
+  const said = /sets no hard-stop-after to cut them \(add one to its global section\)$/;
+  assert.match(String(held?.["reason"]), said);
+  assert.doesNotMatch(String(held?.["reason"]), /bounds the wait/);
+  // /healthz: still 200 "applying" (the hold is unchanged), its reason saying why it may last.
+  const health = await readStatus(url, "/healthz");
+  assert.equal(health.status, 200, health.body);
+  const body = JSON.parse(health.body) as { status: string; reason: string };
+  assert.equal(body.status, "applying");
+  assert.match(
+    body.reason,
+    /^20 old HAProxy workers still finish their connections .*the base config \(--config\) sets no hard-stop-after/,
+  );
+  assert.doesNotMatch(body.reason, /bounds the wait/);
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_reload_held"), 1);
+
+  // One stream ends, so does its worker: the held change goes live in one reload, as with the rendered config.
+  streams.shift()?.close();
+  await waitFor(async () => (await httpRequest({ url: fixture.url, host: "beta.dev.tld" })).status === 200, {
+    timeoutMs: 15_000,
+    message: "beta routed",
+  });
+  assert.equal((await reloadCounter(fixture)).reloads, full.reloads + 1, "one reload");
+  await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
+});
+
+test("the hard-stop-after a base config sets is its first line with that keyword, comments left out", () => {
+  assert.equal(hardStopAfterOf("global\n    maxconn 100\n    hard-stop-after 30000ms\n"), "30000ms");
+  assert.equal(hardStopAfterOf(Buffer.from("global\n\thard-stop-after\t5m # cut old workers\n")), "5m");
+  assert.equal(hardStopAfterOf("global\n    # hard-stop-after 30s\n    maxconn 100\n"), null);
+  assert.equal(hardStopAfterOf("global\n    default-path config\ndefaults\n    mode http\n"), null);
+});
