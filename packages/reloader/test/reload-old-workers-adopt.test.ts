@@ -60,3 +60,78 @@ test(`a master adopted with ${MAX_OLD_WORKERS} old workers holding connections i
   assert.ok(running.includes("# adopted"), running);
   await waitFor(() => second.count("reload.released") > 0, { message: "reload.released" });
 });
+
+test(`a master adopted with ${MAX_OLD_WORKERS} old workers and inputs refused at that start is never shown held; it fails for the inputs until they change`, async (t) => {
+  // d73a6f3 (README, the hold): refused inputs plan no reload, so the adopted workers keep what they ran
+  // until the inputs change. /healthz must say that, before and after the old workers end: failing for
+  // the refused files, HAProxy running what the adopted master had loaded (it said "gen-?"), and no hold
+  // (reloader_reload_held 0) that would stay "applying" with nothing left to wait for.
+  const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
+  const fixture = await createFixture((fn) => t.after(fn), { ...alphaOnly, deferStart: true });
+  await fixture.start(["--rescan-interval", "0", "--status-port", "0"]);
+  const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [
+    alphaOnly,
+    withBetaNoted("# with beta"),
+  ]);
+  t.after(() => killIfHaproxy(full.masterPid));
+  const first = fixture.reloader;
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  // A server declared twice: the contract refuses these inputs at the next start.
+  const refused = withBetaNoted("# refused");
+  await fixture.write({
+    backends: refused.backends.replace(/( {4}server s1 .*\n)/, "$1$1"),
+    map: refused.map,
+  });
+
+  // A rescan every second (debug: inputs.unchanged) shows the passes that run after the old workers end.
+  const second = await fixture.start([
+    "--rescan-interval",
+    "1s",
+    "--status-port",
+    "0",
+    "--log-level",
+    "debug",
+  ]);
+  assert.equal((await second.waitForEvent("haproxy.adopted"))["pid"], full.masterPid);
+  const url = String((await second.waitForEvent("status.listening"))["url"]);
+  await second.waitForEvent("adopt.reload-held");
+  const judged = async () => {
+    const health = await readStatus(url, "/healthz");
+    assert.equal(health.status, 503, health.body);
+    const body = JSON.parse(health.body) as { status: string; reason: string; runningGeneration: unknown };
+    assert.equal(body.status, "failing");
+    assert.match(
+      body.reason,
+      /^the files on disk are refused \(inputs rejected: \S+haproxy-backends\.cfg:\d+ server/,
+    );
+    assert.match(
+      body.reason,
+      /; HAProxy keeps running the config the adopted master had loaded \(not reloaded since the adoption\)$/,
+    );
+    assert.equal(body.runningGeneration, null);
+    assert.equal(metricValue(await scrapeMetrics(url), "reloader_reload_held"), 0);
+  };
+  await judged();
+
+  // Every stream ends, so does every old worker; the passes after it plan nothing and show no hold.
+  for (const stream of streams.splice(0)) stream.close();
+  await waitFor(async () => (await reloadCounter(fixture)).oldWorkerPids.length === 0, {
+    timeoutMs: 15_000,
+    message: "no old worker left",
+  });
+  const from = second.logs.length;
+  await second.waitForEvent("inputs.unchanged", { from });
+  await judged();
+  assert.equal(second.count("reload.held"), 0, "never held");
+  assert.equal((await reloadCounter(fixture)).reloads, full.reloads, "no reload for refused inputs");
+
+  // Inputs that pass: one reload, and HAProxy runs them.
+  await fixture.write(withBetaNoted("# fixed"));
+  await waitFor(async () => (await httpRequest({ url: fixture.url, host: "beta.dev.tld" })).status === 200, {
+    timeoutMs: 15_000,
+    message: "beta routed",
+  });
+  assert.equal((await reloadCounter(fixture)).reloads, full.reloads + 1, "one reload");
+  await waitFor(async () => (await readStatus(url, "/healthz")).status === 200, { message: "/healthz ok" });
+});

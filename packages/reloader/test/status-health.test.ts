@@ -113,6 +113,11 @@ test("a reload held for old workers is applying past the window; a missing input
   const unknown = { ...RUNNING, runningGeneration: null, reloadHeld };
   const heldAdopted = judgeReloaderHealth(unknown, adopted, 60_000, GRACE);
   assert.deepEqual([heldAdopted.healthy, heldAdopted.body.status], [true, "applying"]);
+  // Said as what it is, not as "gen-?".
+  assert.match(
+    heldAdopted.body.reason,
+    /; HAProxy keeps running the config the adopted master had loaded \(not reloaded since the adoption\)$/,
+  );
   assert.equal(judgeReloaderHealth({ ...unknown, reloadHeld: null }, adopted, 60_000, GRACE).healthy, false);
 });
 

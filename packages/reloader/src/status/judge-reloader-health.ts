@@ -97,7 +97,13 @@ export function judgeReloaderHealth(
       },
     };
   const steps = partial === null ? "" : ` with part of the runtime steps toward gen-${partial}`;
-  const keeps = `HAProxy keeps running gen-${body.runningGeneration ?? "?"}${steps}`;
+  // Null while running: a master adopted at start and not reloaded since (its reload held for old
+  // workers, refused, or not planned for inputs refused at that start): it runs what it had loaded.
+  const runs =
+    body.runningGeneration === null
+      ? "the config the adopted master had loaded (not reloaded since the adoption)"
+      : `gen-${body.runningGeneration}`;
+  const keeps = `HAProxy keeps running ${runs}${steps}`;
   const refused = status.refusedInputs;
   if (refused !== null && applied.hash === refused.hash)
     return {
