@@ -481,3 +481,40 @@ test("a pipelined request whose answer stalls unread is counted as a timeout, th
     message: `the stalled connection is cut and counted (${JSON.stringify(server.drops)})`,
   });
 });
+
+test("a request asking for an Upgrade is answered and its connection closed; the bytes after it are not read until the timeout", async (t) => {
+  const server = await startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    routes: ROUTES,
+    logger,
+    timeoutMs: 2000,
+  });
+  t.after(() => server.close());
+  // What `curl --http2` sends to an http:// URL: the upgrade is ignored, the answer is HTTP/1.1 as ever.
+  const h2c = await rawExchange(
+    server.port,
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n" +
+      "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+    10_000,
+  );
+  assert.match(h2c.text, /^HTTP\/1\.1 200 /);
+  assert.match(h2c.text, /\r\nconnection: close\r\n/i, "the connection ends with the answer");
+  assert.ok(h2c.closed);
+  // The same request followed by bytes as fast as the socket takes them: Node's parser stopped at the
+  // Upgrade, so it read them and threw them away until the timeout cut the connection.
+  const socket = connect(server.port, "127.0.0.1");
+  socket.on("error", () => undefined);
+  socket.resume();
+  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+  const chunk = Buffer.alloc(64 * 1024, 65);
+  const pump = () => {
+    while (!socket.destroyed && socket.write(chunk));
+  };
+  socket.on("drain", pump);
+  pump();
+  await closed;
+  assert.equal(server.drops.timeout, 0, "closed after its answer, not cut by the timeout");
+  assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
+});
