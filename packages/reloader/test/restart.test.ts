@@ -203,7 +203,10 @@ test("broken files and no snapshot yet: HAProxy starts with empty routing (503) 
   await fixture.reloader.waitForEvent("start.empty-routing");
   const answer = await httpRequest({ url: fixture.url, host: "app.dev.tld" });
   assert.equal(answer.status, 503);
+  // Awaited as applied first: on a loaded machine the check and the reload alone can take over 2 s.
+  const from = fixture.reloader.logs.length;
   await fixture.write({ backends: good });
+  await waitForApply(fixture.reloader, from, 15_000);
   await waitFor(answers(fixture.url, "app.dev.tld", "app"), { timeoutMs: 2000, message: "the fixed files" });
 });
 
@@ -214,10 +217,12 @@ test("missing input files are created empty and HAProxy serves 503 until they ar
   const created = await fixture.reloader.waitForEvent("inputs.created");
   assert.deepEqual(created["paths"], [fixture.backendConfig, fixture.domainMap]);
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
+  const from = fixture.reloader.logs.length;
   await fixture.write({
     backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
     map: renderTestMap({ "app.dev.tld": "app" }),
   });
+  await waitForApply(fixture.reloader, from, 15_000);
   await waitFor(answers(fixture.url, "app.dev.tld", "app"), {
     timeoutMs: 2000,
     message: "routing once written",
