@@ -125,7 +125,10 @@ test("11.5: a 10 000-deep value in a field neither crashes --once nor the loop; 
   const loop = startGenerator(t, { hostPort, dir: loopDir, interval: 1 });
   await loop.waitForEvent("cycle", { timeoutMs: 10_000 });
   const first = loop.logs.length;
-  await loop.waitForEvent("cycle", { from: first, timeoutMs: 10_000 }); // a second cycle: still alive
+  // A second cycle (a refetch, which reads the deep value again): still alive. Nothing moves, so it comes
+  // after MAX_QUIET_INTERVALS (5) interval checks, each 1 s plus this stand-in's 200 ms /version: ≈ 7.2 s,
+  // and the 10 s this wait had were used up once each check was 0.5 s late (a loaded machine).
+  await loop.waitForEvent("cycle", { from: first, timeoutMs: 30_000 });
   assert.equal(await readFile(outputPaths(loopDir).map, "utf8"), "shop.dev.tld shop\n");
   assert.equal(loop.count("cycle-failed"), 0);
   assert.equal((await loop.stop()).code, 0);
