@@ -103,6 +103,47 @@ test("the generator's environment is asked by the first cycle only: a container'
   assert.equal(state.environment, "adadadad-0000-4000-8000-00000000e001");
 });
 
+test("an environment that skipped containers is asked again at the next cycle: one wrong answer is not kept", async (t) => {
+  // The generator's own container (127.0.0.1) said once to be of another environment than every other
+  // container: the cycle skips them all as other-environment. Remembered, that answer skipped them at every
+  // cycle after metadata answered right again, until the generator restarted.
+  const lying = await startMetadataServer({
+    tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),
+  });
+  t.after(() => lying.close());
+  const listed = lying.getTree().containers as Record<string, unknown>[];
+  const own = String(listed[0]?.["environment_uuid"]);
+  const selfEnvironment = (uuid: string) =>
+    lying.update((tree) => {
+      for (const container of tree.containers as Record<string, unknown>[])
+        if (container["primary_ip"] === "127.0.0.1") container["environment_uuid"] = uuid;
+    });
+  selfEnvironment("adadadad-0000-4000-8000-0000000000ee");
+  const dir = await tempDir(t);
+  const { logger } = captureLogger();
+  const generator: Generator = {
+    logger,
+    client: createMetadataClient({ apiHost: lying.hostPort, apiVersion: "2015-12-19", timeoutMs: 400 }),
+    options: generatorOptions(lying.hostPort, dir),
+  };
+  const state = createCycleState(logger);
+  const first = await runCycle(generator, state, { write: true });
+  assert.ok(first.ok);
+  assert.deepEqual(
+    first.table.skipped.map((s) => [s.stack, s.code]),
+    [["web", "other-environment"]],
+  );
+  selfEnvironment(own);
+  const second = await runCycle(generator, state, { write: true });
+  assert.ok(second.ok);
+  assert.deepEqual(second.table.skipped, []);
+  assert.deepEqual(
+    second.table.backends.map((b) => [b.name, b.servers.length]),
+    [["web", 1]],
+  );
+  assert.equal(state.environment, own);
+});
+
 test("a 404 on aliases means no aliases", async (t) => {
   const bare = await startMetadataServer({
     tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),

@@ -14,7 +14,7 @@ import {
 } from "./carry-aliases.js";
 import { createCyclePacer, CycleStopped } from "./cycle-pacer.js";
 import { routingTableSteps } from "../model/build-routing-table.js";
-import type { RoutingTable } from "../model/routing-table.js";
+import type { RoutingTable, SkippedContainer } from "../model/routing-table.js";
 import type { GeneratorOptions } from "../options/generator-options.js";
 import { logWriteOutcomes } from "../output/log-write-outcomes.js";
 import { cleanStaleTemps } from "../output/clean-stale-temps.js";
@@ -70,7 +70,8 @@ export interface CycleState {
   tempsCleaned: boolean;
   /** the last aliases read, for a cycle whose own container metadata does not know (carry-aliases.ts) */
   aliases: AliasMemory;
-  /** the generator's own environment once metadata said it (it never changes: not asked again) */
+  /** the generator's own environment once metadata said it (it never changes: not asked again while it
+   * skips no container) */
   environment: string | null;
 }
 
@@ -143,6 +144,10 @@ async function cycle(
   // signal handlers their turn; a stop during a pause ends the cycle.
   const pacer = createCyclePacer(generator.clock ?? systemClock, run.signal);
   const table = await pacer.run(routingTableSteps(snapshot, options));
+  // An environment that skipped a container is asked again by the next cycle: it is kept only while it
+  // skips nothing. Kept for good, one wrong answer skipped this environment's own containers as
+  // other-environment at every cycle after metadata answered right again, until a restart.
+  if (state.environment !== null && table.skipped.some(isOtherEnvironment)) state.environment = null;
   // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
   const late = snapshotReadError(snapshot);
   if (late !== null) return readFailed(late);
@@ -176,4 +181,9 @@ async function cycle(
       ...output,
     };
   return { ok: true, durationMs: elapsed(), ...output };
+}
+
+// A skip for another environment (the generator's own environment decided it).
+function isOtherEnvironment(skip: SkippedContainer): boolean {
+  return skip.code === "other-environment";
 }
