@@ -1,10 +1,18 @@
 // The default syslog target from metadata's self/host/agent_ip: an IP address literal is used, anything
 // else (a DNS name HAProxy would have to resolve while parsing every config, a host:port, garbage) falls
-// back to stdout with a warning, so an untrusted answer can never make `haproxy -c` fail.
+// back to stdout with a warning, so an untrusted answer can never make `haproxy -c` fail; so does an
+// address no host has (multicast, broadcast, unspecified, reserved, IPv6 link-local without its zone),
+// where HAProxy would send the logs.
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, type MetadataClient, type SyslogTarget } from "@rancher-haproxy/core";
+import {
+  createLogger,
+  createMetadataClient,
+  type MetadataClient,
+  type SyslogTarget,
+} from "@rancher-haproxy/core";
+import { buildTree, startMetadataServer } from "@rancher-haproxy/test-support";
 import { resolveSyslogTarget } from "../src/setup/resolve-syslog-target.ts";
 
 // A metadata client whose self/host/agent_ip answers `answer` (an Error is thrown).
@@ -22,6 +30,11 @@ function clientAnswering(answer: unknown): MetadataClient {
 }
 
 async function resolveWith(answer: unknown): Promise<{ target: SyslogTarget; lines: object[] }> {
+  return resolveFrom(clientAnswering(answer));
+}
+
+// The target resolved through `client`, with the lines logged meanwhile.
+async function resolveFrom(client: MetadataClient): Promise<{ target: SyslogTarget; lines: object[] }> {
   const lines: object[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -30,7 +43,7 @@ async function resolveWith(answer: unknown): Promise<{ target: SyslogTarget; lin
     },
   });
   const logger = createLogger({ name: "test", format: "json", destination });
-  const target = await resolveSyslogTarget(null, clientAnswering(answer), logger);
+  const target = await resolveSyslogTarget(null, client, logger);
   return { target, lines };
 }
 
@@ -55,6 +68,34 @@ for (const agentIp of [
     assert.deepEqual(target, { kind: "stdout" });
     const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
     assert.ok(warning && "source" in warning && warning.source === "stdout", JSON.stringify(lines));
+  });
+
+// An address no host has: HAProxy takes `log 224.0.0.1 daemon` and sent every access log line to the
+// link's multicast group (every host on it), or broadcast / to no one without a word. Read from the
+// stand-in's self/host/agent_ip; nothing is sent to these addresses by this test.
+for (const [agentIp, kind] of [
+  ["224.0.0.1", "a multicast address"],
+  ["239.255.0.1", "a multicast address"],
+  ["ff02::1", "a multicast address"],
+  ["::ffff:224.0.0.251", "a multicast address"],
+  ["255.255.255.255", "the broadcast address"],
+  ["0.0.0.0", "an unspecified (this-network) address"],
+  ["::", "the unspecified address"],
+  ["240.0.0.1", "a reserved address"],
+  ["fe80::1", "an IPv6 link-local address (it needs a zone)"],
+] as const)
+  test(`agent_ip ${agentIp} is no host's address: HAProxy logs to stdout, with a warning`, async (t) => {
+    const metadata = await startMetadataServer({
+      tree: buildTree({ hosts: [{ name: "rancher-host-1", agentIp }], stacks: [] }),
+    });
+    t.after(() => metadata.close());
+    const client = createMetadataClient({ apiHost: metadata.hostPort, apiVersion: "2015-12-19" });
+    const { target, lines } = await resolveFrom(client);
+    assert.deepEqual(target, { kind: "stdout" });
+    const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
+    assert.ok(warning && "msg" in warning, JSON.stringify(lines));
+    assert.equal(warning.msg, `agent_ip is ${kind}, no host's address: HAProxy logs to stdout`);
+    assert.ok("agentIp" in warning && warning.agentIp === agentIp, JSON.stringify(warning));
   });
 
 test("an unreachable metadata service: stdout; SYSLOG_HOST given: metadata is not asked", async () => {

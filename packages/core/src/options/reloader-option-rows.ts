@@ -155,7 +155,7 @@ export const RELOADER_OPTION_ROWS = {
     "SYSLOG_HOST",
     SYSLOG_HOST,
     null,
-    "syslog target host[:port] or `stdout` (default: metadata self/host/agent_ip, else stdout)",
+    "syslog target host[:port] or `stdout` (default: metadata self/host/agent_ip when it is a host's IP address, else stdout)",
   ),
   syslogFacility: row("syslog-facility", "SYSLOG_FACILITY", SYSLOG_FACILITY, "daemon", "syslog facility"),
   hardStopAfter: row(
