@@ -197,20 +197,24 @@ log_ignored_line() {
 # (there is no timer: the next signal, the reloader's exit), or at once given `all` (the reloader ended).
 # Their traps only note them (in $ignored): a trap that ran commands (the log line) could have a stop's
 # trap run inside it, and dash then ended this script from its `wait`, the stop never passed on to the
-# reloader. One noted while a round here reads the clock or writes a line (its `date`) is handled too
-# before this returns: the caller goes back to `wait`, and its line came only at the next wake-up. Only
-# then: a round that did neither ends this even if a signal came meanwhile, so a flood (a signal noted in
-# every round) cannot keep this from returning, the caller from seeing the reloader end, nor `all` from
-# writing a line each round: the clock is read in the first round and after a round that wrote a line
-# (lines are bounded, so rounds are), and `all` is for what is held when it comes. Counts per signal are
-# in ignored_count_<name> and the time of its last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
+# reloader. One noted while a round here runs is handled too before this returns if that round read the
+# clock or wrote a line (its `date`), or if that signal is not held (no count waits for its line: never
+# seen, or not since its last line; ignored_held_<name> is unset and its trap sets $fresh): the caller
+# goes back to `wait`, and its line came only at the next wake-up (a first SIGUSR2 ending a flood of
+# SIGUSR1: at the reloader's end). Only then: a round that did none of these ends this even if a signal
+# came meanwhile, so a flood (a signal noted in every round) cannot keep this from returning, the caller
+# from seeing the reloader end, nor `all` from writing a line each round: the clock is read in the first
+# round and after a round that wrote a line (lines are bounded, so rounds are), a signal is held from the
+# round that counts it to its next line, and `all` is for what is held when it comes. One noted after the
+# last round took $ignored is the caller's to see (interrupted). Counts per signal are in
+# ignored_count_<name> and the time of its last line in ignored_at_<name> (RTMIN+3 as RTMIN_3).
 log_ignored() {
   flush=${1:-} now=""
   while :; do
-    noted=$ignored ignored="" ran="" wrote=""
+    noted=$ignored ignored="" fresh="" ran="" wrote=""
     for name in $noted; do
       case "$name" in *+*) key="${name%%+*}_${name#*+}" ;; *) key=$name ;; esac
-      eval "ignored_count_$key=\$((\${ignored_count_$key:-0} + 1))"
+      eval "ignored_count_$key=\$((\${ignored_count_$key:-0} + 1)) ignored_held_$key="
       case " $held " in *" $name "*) ;; *) held="$held $name" ;; esac
     done
     [ -n "$held" ] || return 0
@@ -225,6 +229,7 @@ log_ignored() {
       if [ "$flush" = all ] || [ -z "$last" ] || [ $((now - last)) -ge "$IGNORED_LOG_MS" ]; then
         log_ignored_line "$name" "$count"
         eval "ignored_count_$key=0 ignored_at_$key=\$now"
+        unset "ignored_held_$key"
         ran=1 wrote=1
       else
         held="$held $name"
@@ -232,8 +237,18 @@ log_ignored() {
     done
     flush=""
     [ -z "$wrote" ] || now=""
-    [ -n "$ignored" ] && [ -n "$ran" ] || return 0
+    [ -n "$ignored" ] && { [ -n "$ran" ] || [ -n "$fresh" ]; } || return 0
   done
+}
+
+# Stands in for `wait`, as `${fresh:+interrupted} wait ...`, when something the loop must see was noted
+# after log_ignored last took $ignored ($fresh: an ignored signal not held): its trap ran before `wait`
+# (dash runs traps between commands, that one's own expansion last), so `wait` slept on until the next
+# wake-up: a first line came days late. No trap runs between the expansion and `wait`, and a signal after
+# it interrupts `wait`. Gives what such a signal makes `wait` give (> 128): the loop looks again. A flood
+# of a held signal sets no $fresh: `wait` still runs and sees the reloader end.
+interrupted() {
+  return 255
 }
 
 # Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it
@@ -255,17 +270,24 @@ supervise_reloader() {
   # it began (note_stop) and passes it on, once. Sending it from the trap too could deliver it twice (a
   # trap runs between any two commands), and a second signal makes the reloader exit at once, HAProxy
   # killed.
-  stop_at=""
+  stop_at="" fresh=""
   trap 'stopping=${stopping:-TERM}' TERM
   trap 'stopping=${stopping:-INT}' INT
   trap 'stopping=${stopping:-HUP}' HUP
+  # An ignored signal sets $fresh while it is not held (ignored_held_<name> unset; see log_ignored).
   ignored="" held=""
-  for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do trap "ignored=\"\$ignored $signal\"" "$signal"; done
+  for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do
+    unset "ignored_held_$signal"
+    trap "ignored=\"\$ignored $signal\" fresh=\$fresh\${ignored_held_$signal-1}" "$signal"
+  done
   # By number: dash knows no name for SIGSTKFLT (16) nor for Linux's real-time signals (34-64).
-  trap 'ignored="$ignored STKFLT"' 16
+  unset ignored_held_STKFLT
+  trap 'ignored="$ignored STKFLT" fresh=$fresh${ignored_held_STKFLT-1}' 16
   number=34
   while [ "$number" -le 64 ]; do
-    trap "ignored=\"\$ignored RTMIN+$((number - 34))\"" "$number"
+    rt=$((number - 34))
+    unset "ignored_held_RTMIN_$rt"
+    trap "ignored=\"\$ignored RTMIN+$rt\" fresh=\$fresh\${ignored_held_RTMIN_$rt-1}" "$number"
     number=$((number + 1))
   done
   # setsid makes the reloader a session (and process group) leader in place, same pid: `$!` stays it.
@@ -287,7 +309,7 @@ supervise_reloader() {
         continue
       fi
       code=0
-      wait "$child" || code=$?
+      ${fresh:+interrupted} wait "$child" || code=$?
       # A trapped signal interrupts `wait` (status > 128) while the reloader still runs: wait for it again.
       if [ "$code" -le 128 ]; then break; fi
       if ! kill -0 "$child" 2>/dev/null; then
@@ -322,7 +344,7 @@ supervise_reloader() {
     pausing=$!
     while :; do
       paused=0
-      wait "$pausing" || paused=$?
+      ${fresh:+interrupted} wait "$pausing" || paused=$?
       [ "$paused" -gt 128 ] && [ -z "$stopping" ] && is_running "$pausing" || break
       log_ignored
     done
