@@ -242,11 +242,12 @@ log_ignored() {
 }
 
 # Stands in for `wait`, as `${fresh:+interrupted} wait ...`, when something the loop must see was noted
-# after log_ignored last took $ignored ($fresh: an ignored signal not held): its trap ran before `wait`
-# (dash runs traps between commands, that one's own expansion last), so `wait` slept on until the next
-# wake-up: a first line came days late. No trap runs between the expansion and `wait`, and a signal after
-# it interrupts `wait`. Gives what such a signal makes `wait` give (> 128): the loop looks again. A flood
-# of a held signal sets no $fresh: `wait` still runs and sees the reloader end.
+# after log_ignored last took $ignored ($fresh: an ignored signal not held, or the first stop): its trap
+# ran before `wait` (dash runs traps between commands, that one's own expansion last), so `wait` slept on
+# until the next wake-up: a first line came days late, a stop was not passed on (the container killed at
+# the end of its grace) or did not cut the restart pause short. No trap runs between the expansion and
+# `wait`, and a signal after it interrupts `wait`. Gives what such a signal makes `wait` give (> 128): the
+# loop looks again. A flood of a held signal sets no $fresh: `wait` still runs and sees the reloader end.
 interrupted() {
   return 255
 }
@@ -270,10 +271,12 @@ supervise_reloader() {
   # it began (note_stop) and passes it on, once. Sending it from the trap too could deliver it twice (a
   # trap runs between any two commands), and a second signal makes the reloader exit at once, HAProxy
   # killed.
-  stop_at="" fresh=""
-  trap 'stopping=${stopping:-TERM}' TERM
-  trap 'stopping=${stopping:-INT}' INT
-  trap 'stopping=${stopping:-HUP}' HUP
+  # The first stop sets $fresh too (stop_unseen, then cleared), so that one noted just before `wait` cuts
+  # it short (see interrupted); a second one has nothing to add.
+  stop_at="" fresh="" stop_unseen=1
+  trap 'fresh=$fresh$stop_unseen stop_unseen="" stopping=${stopping:-TERM}' TERM
+  trap 'fresh=$fresh$stop_unseen stop_unseen="" stopping=${stopping:-INT}' INT
+  trap 'fresh=$fresh$stop_unseen stop_unseen="" stopping=${stopping:-HUP}' HUP
   # An ignored signal sets $fresh while it is not held (ignored_held_<name> unset; see log_ignored).
   ignored="" held=""
   for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do

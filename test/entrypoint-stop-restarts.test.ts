@@ -737,6 +737,16 @@ async function signalledAsTheReloaderDies(t: TestContext, signal: string) {
   return { dir, entrypoint, died };
 }
 
+test("a stop noted as the reloader-died line is written cuts the restart pause short", async (t) => {
+  // SIGTERM came during that line's \`date\`: its trap ran before the pause's \`wait\`, which then waited
+  // for the whole pause (up to 30 s) before the reloader was started again and given the stop; here, a
+  // pause held until the test ends, the entrypoint never stopped.
+  const { entrypoint, died } = await signalledAsTheReloaderDies(t, "TERM");
+  await entrypoint.waitForEvent("fake.started", { from: entrypoint.logs.indexOf(died), timeoutMs: 10_000 });
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  assert.equal(entrypoint.count("fake.started"), 2, "started again (it adopts HAProxy) and given the stop");
+});
+
 test("an ignored signal noted as the reloader-died line is written is logged at once, and the pause runs on", async (t) => {
   // SIGUSR2 came during that line's \`date\`: its trap ran before the pause's \`wait\`, and its line came
   // only once the pause was over (up to 30 s), or at another signal; here, never.

@@ -4,8 +4,10 @@
 // name never sent before (SIGUSR2, SIGQUIT, ... the real-time ones), whose line must come at once. A try
 // whose line has not come `waitMs` after its signal is a miss (the line then comes at the next flood).
 // An entrypoint takes a try per name it ignores (43), then a fresh one is started, until `tries`.
-// Loopback-free: no network at all; tmp only.
-// Usage: node bench/probes/entrypoint-lost-line.mjs [tries] [flood] [waitMs] [script]
+// With `stop` last, each try is a fresh entrypoint whose flood SIGTERM ends instead: a miss when it has
+// not exited (the stop passed on, the reloader stopped) `waitMs` after (it is then killed).
+// No network at all; tmp only.
+// Usage: node bench/probes/entrypoint-lost-line.mjs [tries] [flood] [waitMs] [script] [stop]
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,6 +16,7 @@ import { createInterface } from "node:readline";
 
 const [tries = 200, flood = 1000, waitMs = 2000] = process.argv.slice(2, 5).map(Number);
 const script = resolve(process.argv[5] ?? join(import.meta.dirname, "..", "..", "docker-entrypoint.sh"));
+const stop = process.argv[6] === "stop";
 
 // Every signal the entrypoint ignores but SIGUSR1 (the flood's), as `kill` takes it and as it logs it.
 const NAMES = [
@@ -82,6 +85,19 @@ async function start() {
 let missed = 0;
 let done = 0;
 try {
+  while (stop && done < tries) {
+    const { child } = await start();
+    const exited = new Promise((ended) => child.once("exit", () => ended(true)));
+    const loop = `i=0; while [ $i -lt ${flood} ]; do kill -USR1 ${child.pid}; i=$((i+1)); done; kill -TERM ${child.pid}`;
+    if (spawnSync("sh", ["-c", loop]).status !== 0) throw new Error("the flood failed");
+    const timer = new Promise((late) => setTimeout(() => late(false), waitMs));
+    if (!(await Promise.race([exited, timer]))) {
+      missed++;
+      child.kill("SIGKILL");
+      await exited;
+    }
+    done++;
+  }
   while (done < tries) {
     const { child, line } = await start();
     for (const [sent, logged] of NAMES) {
@@ -97,4 +113,5 @@ try {
 } finally {
   await rm(app, { recursive: true, force: true });
 }
-console.log(`${script}: ${missed} of ${done} first lines missed (flood ${flood}, waited ${waitMs} ms each)`);
+const what = stop ? "stops not passed on" : "first lines missed";
+console.log(`${script}: ${missed} of ${done} ${what} (flood ${flood}, waited ${waitMs} ms each)`);
