@@ -5,11 +5,14 @@
 // the while. Its reason said "(hard-stop-after bounds the wait)" there too, a bound that was not there:
 // now it says the config sets none, and how to set one. The hold itself is unchanged.
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatus, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import { checkConfig } from "../src/haproxy/check-config.ts";
 import { hardStopAfterOf } from "../src/model/hard-stop-after.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
 import { createFixture } from "./helpers/fixture.ts";
@@ -63,9 +66,36 @@ test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config without h
   await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
 });
 
-test("the hard-stop-after a base config sets is its first line with that keyword, comments left out", () => {
-  assert.equal(hardStopAfterOf("global\n    maxconn 100\n    hard-stop-after 30000ms\n"), "30000ms");
-  assert.equal(hardStopAfterOf(Buffer.from("global\n\thard-stop-after\t5m # cut old workers\n")), "5m");
-  assert.equal(hardStopAfterOf("global\n    # hard-stop-after 30s\n    maxconn 100\n"), null);
-  assert.equal(hardStopAfterOf("global\n    default-path config\ndefaults\n    mode http\n"), null);
+test("the hard-stop-after a base config sets is read as HAProxy reads it: the last line counts, comments left out, 0 is none", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // Each config passes the real haproxy -c, so every form below is one a --config can hold.
+  const rest = [
+    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n",
+    "frontend f\n    bind 127.0.0.1:1\n    http-request return status 200\n",
+  ].join("");
+  const cases: [string, string | null][] = [
+    ["global\n    maxconn 100\n    hard-stop-after 30000ms\n", "30000ms"],
+    ["global\n\thard-stop-after\t5m # cut old workers\n", "5m"],
+    ["global\r\n    hard-stop-after 45\r\n", "45"],
+    ['global\n    hard-stop-after "30s"\n', "30s"],
+    ["global\n    # hard-stop-after 30s\n    maxconn 100\n", null],
+    ["global\n    default-path config\n", null],
+    // Set twice: HAProxy keeps the last one.
+    ["global\n    hard-stop-after 1h\n    hard-stop-after 30s\n", "30s"],
+    ["global\n    hard-stop-after 30s\nglobal\n    hard-stop-after 2m\n", "2m"],
+    // A time of 0 leaves it unset in HAProxy (no hard stop is scheduled): no bound, however written.
+    ["global\n    hard-stop-after 0\n", null],
+    ["global\n    hard-stop-after 0s\n", null],
+    ["global\n    hard-stop-after 30s\n    hard-stop-after 000ms\n", null],
+    ["global\n    hard-stop-after 0\n    hard-stop-after 10s\n", "10s"],
+  ];
+  for (const [global, expected] of cases) {
+    const path = join(dir, "haproxy.cfg");
+    await writeFile(path, global + rest);
+    const check = await checkConfig("haproxy", [path]);
+    assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
+    assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
+    assert.equal(hardStopAfterOf(Buffer.from(global + rest)), expected, JSON.stringify(global));
+  }
 });

@@ -1,15 +1,28 @@
 // The `hard-stop-after` a base config sets, as written: the rendered one always sets it
 // (--hard-stop-after), a user's --config may not, and then nothing cuts an old worker's connections, so
 // a reload held for old workers (reload/old-workers-cap.ts) waits as long as they last. HAProxy accepts
-// the keyword only in `global`, so a config that passed `haproxy -c` has it there or not at all. Pure
-// and total.
+// the keyword only in `global`, so a config that passed `haproxy -c` has it there or not at all. Read as
+// HAProxy reads it: each line sets it again, so the last one counts, and a time of 0 (`0`, `0s`, ...)
+// leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time).
+// Pure and total.
 
-// The value of the first `hard-stop-after` line of `base` that is not a comment, or null when none.
+// The value of the last `hard-stop-after` line of `base` that is not a comment, unquoted, or null when
+// none sets a bound (no such line, or a time of 0).
 export function hardStopAfterOf(base: Buffer | string): string | null {
   const text = typeof base === "string" ? base : base.toString("utf8");
+  let value: string | null = null;
   for (const line of text.split("\n")) {
     const words = (line.split("#")[0] ?? "").trim().split(/\s+/);
-    if (words[0] === "hard-stop-after") return words[1] ?? "";
+    if (words[0] === "hard-stop-after") value = unquote(words[1] ?? "");
   }
-  return null;
+  return value === null || ZERO_TIME.test(value) ? null : value;
+}
+
+// A time HAProxy parses as 0 in any of its units (parse_time_err: us, ms, s, m, h, d; ms when none).
+const ZERO_TIME = /^0+(?:us|ms|s|m|h|d)?$/;
+
+// A word without the one pair of quotes around it, if any (HAProxy reads `"30s"` as 30s).
+function unquote(word: string): string {
+  const quoted = word.length >= 2 && (word[0] === '"' || word[0] === "'") && word.endsWith(word[0]);
+  return quoted ? word.slice(1, -1) : word;
 }

@@ -125,7 +125,8 @@ export function judgeReloaderHealth(
       body: { status: "failing", reason: `${body.retry.reason}; ${keeps}, ${next}`, ...body },
     };
   }
-  // Held for old workers: they end within hard-stop-after, and the reload follows (no check failed). An
+  // Held for old workers: they end within hard-stop-after (as their connections do under a --config that
+  // sets none, which the reason says), and the reload follows (no check failed). An
   // adopted master's config is unknown until that reload (readable inputs, no running generation).
   const unknownOnly = applied.generation === null && applied.hash !== null;
   if (status.reloadHeld !== null && (applied.problem === null || unknownOnly))
