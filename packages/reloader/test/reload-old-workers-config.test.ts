@@ -3,12 +3,13 @@
 // (--hard-stop-after); a user's --config may not (packages/reloader/README.md "Your own base config"),
 // and then the hold lasts as long as the old workers' connections, with /healthz 200 "applying" all
 // the while. Its reason said "(hard-stop-after bounds the wait)" there too, a bound that was not there:
-// now it says the config sets none, and how to set one. The hold itself is unchanged.
+// now it says the config sets none, and how to set one. The hold itself is unchanged. A --config whose
+// last hard-stop-after is 0 sets none either (HAProxy reads each line in turn, and 0 as unset).
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatus, scrapeMetrics } from "../../test-support/src/status/index.ts";
@@ -21,10 +22,25 @@ import { userConfigLines } from "./helpers/user-config.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config without hard-stop-after says that nothing bounds the wait`, async (t) => {
+  await heldWithoutBound(t, []);
+});
+
+// HAProxy parses each hard-stop-after line, so the last counts, and a time of 0 leaves it unset: the old
+// workers stack up although a 1ms bound comes first (with it, each would be cut at once and the 20 never
+// be reached), and the reason says none is set (it named the first line: "hard-stop-after 1ms bounds").
+test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config whose last hard-stop-after is 0 says that nothing bounds the wait`, async (t) => {
+  await heldWithoutBound(t, ["    hard-stop-after 1ms", "    hard-stop-after 0"]);
+});
+
+// Stack MAX_OLD_WORKERS old workers under a --config with `globalLines` added to its global section
+// (none of which sets a bound), hold a change, check both reasons, then release it with one ended stream.
+async function heldWithoutBound(t: TestContext, globalLines: readonly string[]): Promise<void> {
   const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
   const fixture = await createFixture((fn) => t.after(fn), { ...alphaOnly, deferStart: true });
   const userConfig = `${fixture.dir}/my-haproxy.cfg`;
-  await writeFile(userConfig, userConfigLines(fixture.httpPort, [], []).join("\n"));
+  const lines = userConfigLines(fixture.httpPort, [], []);
+  lines.splice(lines.indexOf("global") + 1, 0, ...globalLines);
+  await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--rescan-interval", "0", "--status-port", "0"]);
   const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
   const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [
@@ -64,7 +80,7 @@ test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config without h
   });
   assert.equal((await reloadCounter(fixture)).reloads, full.reloads + 1, "one reload");
   await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
-});
+}
 
 test("the hard-stop-after a base config sets is read as HAProxy reads it: the last line counts, comments left out, 0 is none", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
