@@ -13,6 +13,7 @@ import {
 import {
   buildTree,
   findFixturesDir,
+  freePort,
   loadRecordedTree,
   remapIps,
   startMetadataServer,
@@ -141,6 +142,78 @@ test("an environment that skipped containers is asked again at the next cycle: o
     second.table.backends.map((b) => [b.name, b.servers.length]),
     [["web", 1]],
   );
+  assert.equal(state.environment, own);
+});
+
+test("an environment asked again after a skip is kept when metadata answers 404 or fails: a linked environment's container stays skipped", async (t) => {
+  // A legitimate skip at every cycle: /containers lists a labelled container of a linked environment, so
+  // every cycle asks the environment again. One 404 of that (metadata not knowing the generator's address
+  // for a moment, as after a redeploy) forgot the environment and routed the other environment's
+  // container here; one failed request of it failed the whole read.
+  const linked = await startMetadataServer({
+    tree: buildTree({
+      stacks: [
+        { name: "web", services: [{ name: "app", port: 80, containers: [{}] }] },
+        { name: "shop", services: [{ name: "app", port: 80, containers: [{}] }] },
+      ],
+    }),
+  });
+  t.after(() => linked.close());
+  const containers = (tree: Record<string, unknown>) => tree["containers"] as Record<string, unknown>[];
+  const own = String(containers(linked.getTree())[0]?.["environment_uuid"]);
+  await linked.update((tree) => {
+    for (const container of containers(tree))
+      if (container["stack_name"] === "shop")
+        container["environment_uuid"] = "adadadad-0000-4000-8000-0000000000ee";
+  });
+  const dir = await tempDir(t);
+  const { logger } = captureLogger();
+  const client = createMetadataClient({ apiHost: linked.hostPort, apiVersion: "2015-12-19", timeoutMs: 400 });
+  const generator: Generator = { logger, client, options: generatorOptions(linked.hostPort, dir) };
+  const routed = (result: Awaited<ReturnType<typeof runCycle>>) => {
+    assert.ok(result.ok, JSON.stringify(result.ok ? null : result.failure));
+    assert.deepEqual(
+      result.table.skipped.map((s) => [s.stack, s.code]),
+      [["shop", "other-environment"]],
+    );
+    assert.deepEqual(
+      result.table.backends.map((b) => b.name),
+      ["web"],
+    );
+  };
+  const state = createCycleState(logger);
+  routed(await runCycle(generator, state, { write: true }));
+  // Metadata does not know the generator's address (127.0.0.1) for a cycle: every self/ path is 404.
+  const from = linked.requests.entries.length;
+  await linked.update((tree) => {
+    for (const container of containers(tree))
+      if (container["primary_ip"] === "127.0.0.1") container["primary_ip"] = "127.0.0.9";
+  });
+  routed(await runCycle(generator, state, { write: true }));
+  const asked = linked.requests.entries.slice(from).filter((r) => r.path.endsWith("/environment_uuid"));
+  assert.deepEqual(
+    asked.map((r) => r.status),
+    [404],
+    "asked again, answered 404",
+  );
+  assert.equal(state.environment, own);
+  // The environment's request fails (nothing listens where it goes); the rest answer as usual.
+  const dead = createMetadataClient({
+    apiHost: `127.0.0.1:${await freePort()}`,
+    apiVersion: "2015-12-19",
+    timeoutMs: 400,
+  });
+  const failing: Generator = {
+    ...generator,
+    client: {
+      baseUrl: client.baseUrl,
+      getJson: (path, signal, reading) =>
+        (path === "self/container/environment_uuid" ? dead : client).getJson(path, signal, reading),
+      getText: (path, signal) => client.getText(path, signal),
+      waitForVersion: (last, maxWait, signal) => client.waitForVersion(last, maxWait, signal),
+    },
+  };
+  routed(await runCycle(failing, state, { write: true }));
   assert.equal(state.environment, own);
 });
 

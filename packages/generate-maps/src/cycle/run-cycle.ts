@@ -73,6 +73,9 @@ export interface CycleState {
   /** the generator's own environment once metadata said it (it never changes: not asked again while it
    * skips no container) */
   environment: string | null;
+  /** the last cycle skipped a container for `environment`: the next asks it again, and only another
+   * uuid replaces it (a 404 or a failed request keeps it) */
+  environmentDoubted: boolean;
 }
 
 // A fresh state for a run of cycles; with `guard` (and a window over 0) mass removals wait for confirmation.
@@ -85,6 +88,7 @@ export function createCycleState(logger: Logger, guard?: RemovalGuardSettings): 
     tempsCleaned: false,
     aliases: createAliasMemory(),
     environment: null,
+    environmentDoubted: false,
   };
 }
 
@@ -132,7 +136,13 @@ async function cycle(
   };
   let snapshot: MetadataSnapshot;
   try {
-    const read = await readMetadata(generator.client, run.signal, run.version, state.environment);
+    const read = await readMetadata(
+      generator.client,
+      run.signal,
+      run.version,
+      state.environment,
+      state.environmentDoubted,
+    );
     state.environment = read.environment ?? null;
     if (!read.selfKnown && needsSeed(state.aliases))
       seedAliases(state.aliases, await readMapAliases(options.domainMapPath, options.domain));
@@ -144,10 +154,13 @@ async function cycle(
   // signal handlers their turn; a stop during a pause ends the cycle.
   const pacer = createCyclePacer(generator.clock ?? systemClock, run.signal);
   const table = await pacer.run(routingTableSteps(snapshot, options));
-  // An environment that skipped a container is asked again by the next cycle: it is kept only while it
-  // skips nothing. Kept for good, one wrong answer skipped this environment's own containers as
-  // other-environment at every cycle after metadata answered right again, until a restart.
-  if (state.environment !== null && table.skipped.some(isOtherEnvironment)) state.environment = null;
+  // An environment that skipped a container is asked again by the next cycle: it is trusted without
+  // asking only while it skips nothing. Kept for good, one wrong answer skipped this environment's own
+  // containers as other-environment at every cycle after metadata answered right again, until a restart.
+  // Asked again, only another uuid replaces it: forgotten, one 404 (metadata not knowing the generator's
+  // address for a moment) routed the linked environments' containers here, and one failed request of it
+  // failed the cycle.
+  state.environmentDoubted = state.environment !== null && table.skipped.some(isOtherEnvironment);
   // An entry of /containers that was not JSON: the answer is refused as a whole, like a failed read.
   const late = snapshotReadError(snapshot);
   if (late !== null) return readFailed(late);

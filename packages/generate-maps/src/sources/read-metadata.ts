@@ -57,13 +57,17 @@ export const METADATA_PATHS = {
 // address). `knownVersion` is a version
 // the server answered just before (the long poll that woke the loop): then /version is not asked again,
 // one request less per change. `knownEnvironment`: the generator's environment an earlier read gave (a
-// container's never changes): then it is not asked again either. Throws MetadataError or MetadataShapeError on anything else, so the caller
-// keeps the files as they are.
+// container's never changes): then it is not asked again either, unless `askEnvironmentAgain` (a cycle
+// skipped a container for it); then only another uuid replaces it, and a 404, a failure or an answer that
+// is no uuid keeps it (one such answer must not route the linked environments' containers here, nor fail
+// the read). Throws MetadataError or MetadataShapeError on anything else, so the caller keeps the files as
+// they are.
 export async function readMetadata(
   client: MetadataClient,
   signal?: AbortSignal,
   knownVersion?: string,
   knownEnvironment: string | null = null,
+  askEnvironmentAgain = false,
 ): Promise<MetadataSnapshot> {
   const version =
     knownVersion ??
@@ -85,11 +89,15 @@ export async function readMetadata(
       client
         .getJson(METADATA_PATHS.aliases, both.signal)
         .catch((error: unknown) => (isNotFound(error) ? NO_ALIASES : failing(error))),
-      // a 404 (metadata does not know the generator): unknown, and no container is skipped for it
-      knownEnvironment ??
-        client
-          .getJson(METADATA_PATHS.environment, both.signal)
-          .catch((error: unknown) => (isNotFound(error) ? null : failing(error))),
+      // a 404 (metadata does not know the generator): unknown, and no container is skipped for it; asked
+      // again, the known one stays
+      knownEnvironment !== null && !askEnvironmentAgain
+        ? knownEnvironment
+        : client
+            .getJson(METADATA_PATHS.environment, both.signal)
+            .catch((error: unknown) =>
+              knownEnvironment !== null || isNotFound(error) ? null : failing(error),
+            ),
     ]);
     if (aliases === NO_ALIASES)
       selfKnown = await client.getJson(METADATA_PATHS.selfService, both.signal).then(
@@ -104,7 +112,7 @@ export async function readMetadata(
     containers: checkShape(client, "containers", CONTAINERS(), containers),
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
     aliases: aliases === NO_ALIASES ? {} : aliases,
-    environment: typeof environment === "string" && environment !== "" ? environment : null,
+    environment: typeof environment === "string" && environment !== "" ? environment : knownEnvironment,
     selfKnown,
   };
 }
