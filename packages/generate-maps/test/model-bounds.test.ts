@@ -219,6 +219,78 @@ test("stack App without a path and stack app with path=/api: one spelling wins t
   );
 });
 
+test("services Web (path=/api) and web (path=/other) of one stack: one spelling wins backend app.web, the other is skipped", () => {
+  // Rancher refuses a service name another service of its stack has in any case (Cattle's
+  // validateLaunchConfigNames compares them lower-cased), so only wrong metadata lists both. Before, both
+  // were servers of app.web with the first container's options: /other went to the / backend and a
+  // request for /api reached web's container as well as Web's.
+  const upper = container({
+    name: "upper-web",
+    stack_name: "app",
+    service_name: "Web",
+    labels: { [L]: "80", [`${L}.path`]: "/api" },
+  });
+  const lower = container({
+    name: "lower-web",
+    stack_name: "app",
+    service_name: "web",
+    labels: { [L]: "80", [`${L}.path`]: "/other" },
+  });
+  const site = container({ name: "site", stack_name: "app", service_name: "site" });
+  for (const containers of [
+    [upper, lower, site],
+    [lower, site, upper],
+  ]) {
+    const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+    assert.deepEqual(
+      table.backends.map((b) => `${b.name}: ${b.servers.map((s) => s.container).join(",")}`),
+      ["app: site", "app.web: lower-web"],
+    );
+    assert.deepEqual(
+      table.hosts.map((h) => `${h.fqdn} ${h.backend}`),
+      ["app.dev.tld app", "app.dev.tld/other app.web"],
+    );
+    assert.deepEqual(
+      table.skipped.map((s) => `${s.container} ${s.code}: ${s.reason}`),
+      [
+        'upper-web service-case-conflict: service "Web" of stack "app" is backend app.web once lower-cased, like service "web", which wins',
+      ],
+    );
+    assert.deepEqual(
+      table.notes.map((n) => n.code),
+      [],
+    );
+  }
+  // Neither serves (a redeploy): the winning spelling holds its path alone.
+  const down = (c: Record<string, unknown>) => ({ ...c, state: "stopped" });
+  const held = buildRoutingTable(
+    { containers: [down(upper), down(lower), site], aliases: {} },
+    MODEL_OPTIONS,
+  );
+  assert.deepEqual(
+    held.backends.map((b) => `${b.name}: ${b.servers.length}`),
+    ["app: 1", "app.web: 0"],
+  );
+  assert.deepEqual(
+    held.hosts.map((h) => `${h.fqdn} ${h.backend}`),
+    ["app.dev.tld app", "app.dev.tld/other app.web"],
+  );
+  // Without path labels both are servers of the stack's own backend, as every service of a stack is.
+  const plain = (c: Record<string, unknown>) => ({ ...c, labels: { [L]: "80" } });
+  const shared = buildRoutingTable({ containers: [plain(upper), plain(lower)], aliases: {} }, MODEL_OPTIONS);
+  assert.deepEqual(
+    shared.backends.map(
+      (b) =>
+        `${b.name}: ${b.servers
+          .map((s) => s.container)
+          .sort()
+          .join(",")}`,
+    ),
+    ["app: lower-web,upper-web"],
+  );
+  assert.deepEqual(shared.skipped, []);
+});
+
 test("a container's misspelt option labels give at most MAX_MISSPELT_WARNINGS notes and one that counts the rest", () => {
   // 100 labels two letters off `timeout-server` (`timeout-servaa`, …); before, each was a warning kept with
   // the container and a note: ≈ 30 000 fit in one 1 MiB entry, 1.7 million in 64 MB (780 MB of RSS).

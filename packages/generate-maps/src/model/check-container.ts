@@ -21,6 +21,8 @@ export interface ContainerIdentity {
   stackUuid: string;
   /** the lower-cased service name (a server-name token; a DNS label when `serviceBackend` asked for one) */
   service: string;
+  /** the service as metadata spells it: two spellings of one stack's service lower-case to one backend */
+  serviceName: string;
   /** `<service>-<uuid>`, lower-cased */
   serverName: string;
   uuid: string;
@@ -28,7 +30,10 @@ export interface ContainerIdentity {
 }
 
 // The names of a container whose names passed (the address or the lifecycle failed).
-export type ContainerNames = Pick<ContainerIdentity, "stackName" | "stack" | "stackUuid" | "service">;
+export type ContainerNames = Pick<
+  ContainerIdentity,
+  "stackName" | "stack" | "stackUuid" | "service" | "serviceName"
+>;
 
 // Passed, or the first check failed (in a fixed order, so the reason is stable); `names` when the
 // failure came after the names passed (its address or its lifecycle).
@@ -83,6 +88,7 @@ export function checkContainer(
     stack,
     stackUuid: typeof stackUuid === "string" ? stackUuid : "",
     service,
+    serviceName: String(serviceName),
   };
   const ip = container.primary_ip;
   if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip", names);

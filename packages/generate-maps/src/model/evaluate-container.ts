@@ -32,6 +32,8 @@ export interface BackendWish {
   /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
   stackName: string;
   stackUuid: string;
+  /** the service as metadata spells it: two services of a stack may lower-case to one path backend */
+  serviceName: string;
 }
 
 // A container that passed every check of its own; stacks and server names are settled across containers later.
@@ -91,7 +93,7 @@ export function evaluateContainer(
   if (!checked.ok) {
     const { code, reason, names } = checked;
     if (names === undefined || !HOLDING_CODES.has(code)) return skipped(ref, code, reason);
-    const { stack, stackName, stackUuid, service } = names;
+    const { stack, stackName, stackUuid, service, serviceName } = names;
     const { settings, warnings, wish } = reading;
     const hold = {
       ref,
@@ -102,6 +104,7 @@ export function evaluateContainer(
       wish,
       stackName,
       stackUuid,
+      serviceName,
     };
     return { kind: "skipped", skip: { ...ref, code, reason }, hold };
   }
@@ -126,6 +129,7 @@ export function evaluateContainer(
       wish: reading.wish,
       stackName: identity.stackName,
       stackUuid: identity.stackUuid,
+      serviceName: identity.serviceName,
       server,
     },
   };
@@ -173,8 +177,8 @@ function closedHold(
   const checked = checkContainer(container, options.domain, networks, path !== undefined);
   const names = checked.ok ? checked.identity : HOLDING_CODES.has(checked.code) ? checked.names : undefined;
   if (names === undefined) return { kind: "skipped", skip };
-  const { stack, stackName, stackUuid, service } = names;
+  const { stack, stackName, stackUuid, service, serviceName } = names;
   const backend = path === undefined ? stack : `${stack}.${service}`;
-  const hold = { ref, backend, stack, ...reading, stackName, stackUuid };
+  const hold = { ref, backend, stack, ...reading, stackName, stackUuid, serviceName };
   return { kind: "skipped", skip, hold };
 }

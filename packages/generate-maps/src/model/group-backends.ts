@@ -1,5 +1,6 @@
 // Step 2 of the model: candidates become backends, settling stacks that collide once lower-cased (across
-// all their backends) and servers that collide by name, deterministically whatever order metadata listed them in.
+// all their backends), services of a stack that collide once lower-cased (in their path backend) and servers
+// that collide by name, deterministically whatever order metadata listed them in.
 // A path backend none of whose containers serves but some are listed (down, redeploying: path holds)
 // stays, with no server: its keys keep its path (a 503, or its https refusal), not the next key's backend.
 // So does a stack's backend with `hosts` claims: a rival's claim, wildcard or parent never takes them.
@@ -48,11 +49,17 @@ export function* groupBackendSteps(
   for (const name of [...new Set([...byBackend.keys(), ...heldBy.keys()])].sort(compareStrings)) {
     yield;
     const members = [...(byBackend.get(name) ?? [])].sort(compareCandidates);
+    const ofStack = (wish: BackendWish) => compareStacks(wish, winners.get(wish.stack) ?? wish) === 0;
+    const service = serviceWinner(members.filter(ofStack));
     const servers = new Map<string, Candidate>();
     for (const candidate of members) {
       const winner = winners.get(candidate.stack) ?? candidate;
       if (compareStacks(candidate, winner) !== 0) {
         grouping.skipped.push(caseConflict(candidate, winner));
+        continue;
+      }
+      if (service !== undefined && candidate.serviceName !== service.serviceName) {
+        grouping.skipped.push(serviceCaseConflict(candidate, service));
         continue;
       }
       const taken = servers.get(candidate.server.name);
@@ -61,12 +68,7 @@ export function* groupBackendSteps(
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
-    const settled =
-      servers.size > 0
-        ? [...servers.values()]
-        : (heldBy.get(name) ?? [])
-            .filter((hold) => compareStacks(hold, winners.get(hold.stack) ?? hold) === 0)
-            .sort(compareHolds);
+    const settled = servers.size > 0 ? [...servers.values()] : heldWishes(heldBy.get(name) ?? [], ofStack);
     if (settled[0] === undefined || (servers.size === 0 && !holdsKeys(settled[0]))) continue;
     grouping.backends.push(settleBackendOptions(name, settled, notes));
     grouping.stackNames.set(name, settled[0].stackName);
@@ -90,6 +92,38 @@ function stackWinners(
   const served = new Set(winners.keys());
   for (const hold of holds) if (!served.has(hold.stack) && holdsKeys(hold)) lowest(hold);
   return winners;
+}
+
+// The holds that keep a backend none of whose containers serves: of its stack's winning spelling, and of
+// its service's winning spelling among them (two spellings of a service never share a path backend).
+function heldWishes(holds: readonly PathHold[], ofStack: (wish: BackendWish) => boolean): PathHold[] {
+  const held = holds.filter(ofStack);
+  const service = serviceWinner(held);
+  return held
+    .filter((hold) => service === undefined || hold.serviceName === service.serviceName)
+    .sort(compareHolds);
+}
+
+// The spelling that wins a path backend `<stack>.<service>` among the wishes of its winning stack: one
+// already in lower case, then the first in code-unit order. Rancher refuses a service name another
+// service of its stack has in any case, so two spellings come only from wrong metadata; merged, a
+// request for one service's path reached the other's containers. undefined: a stack's own backend,
+// which serves every service of the stack whatever their names.
+function serviceWinner(wishes: readonly BackendWish[]): BackendWish | undefined {
+  let winner: BackendWish | undefined;
+  for (const wish of wishes) {
+    if (wish.settings.path === undefined) return undefined;
+    if (winner === undefined || compareServices(wish, winner) < 0) winner = wish;
+  }
+  return winner;
+}
+
+// The winning service spelling first: a name already in lower case, then code-unit order of the name.
+function compareServices(a: BackendWish, b: BackendWish): number {
+  if (a.serviceName === b.serviceName) return 0;
+  const lowerA = a.serviceName === a.serviceName.toLowerCase() ? 0 : 1;
+  const lowerB = b.serviceName === b.serviceName.toLowerCase() ? 0 : 1;
+  return lowerA - lowerB || compareStrings(a.serviceName, b.serviceName);
 }
 
 // True when a wish keeps keys while it does not serve: a path, or (a stack's backend) `hosts` claims;
@@ -139,6 +173,14 @@ function caseConflict(loser: Candidate, winner: BackendWish): SkippedContainer {
     ...loser.ref,
     code: "stack-case-conflict",
     reason: `stack ${stackText(loser, same)} is backend ${loser.backend} once lower-cased, like stack ${stackText(winner, same)}, which wins`,
+  };
+}
+
+function serviceCaseConflict(loser: Candidate, winner: BackendWish): SkippedContainer {
+  return {
+    ...loser.ref,
+    code: "service-case-conflict",
+    reason: `service "${loser.serviceName}" of stack "${loser.stackName}" is backend ${loser.backend} once lower-cased, like service "${winner.serviceName}", which wins`,
   };
 }
 

@@ -17,6 +17,7 @@ export type ContainerSkipCode =
   | "not-running"
   | "unhealthy"
   | "stack-case-conflict"
+  | "service-case-conflict"
   | "duplicate-server"
   | "option-invalid"
   | "tcp-label-invalid"
@@ -54,6 +55,8 @@ export const SKIP_CODES: Readonly<Record<ContainerSkipCode | AliasSkipCode, stri
   "not-running": "state is not one Rancher means as running (running, updating-running)",
   unhealthy: "health_state is not null, healthy or updating-healthy",
   "stack-case-conflict": "another stack has the same name in another case and won (deterministically)",
+  "service-case-conflict":
+    "another service of the stack has the same name in another case and a path label, and won (deterministically)",
   "duplicate-server": "another container of the backend has the same server name and won",
   "option-invalid":
     "a routing option label whose invalid value must not fail open (path, https, hsts) is invalid",
