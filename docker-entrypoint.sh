@@ -252,6 +252,15 @@ interrupted() {
   return 255
 }
 
+# Unsets what the environment may hold under the names log_ignored keeps ignored signal $1's state in
+# (ignored_count_, ignored_at_, ignored_held_; RTMIN+3 as RTMIN_3). The container's environment is the
+# user's: an inherited ignored_count_USR1="x y" or ignored_at_USR1="(" failed the shell's arithmetic at
+# that signal, ending this script (the container, HAProxy with it); a number was counted on from or held
+# that signal's lines back; an ignored_held_USR1 kept its first line for the next wake-up.
+forget_ignored() {
+  unset "ignored_count_$1" "ignored_at_$1" "ignored_held_$1"
+}
+
 # Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it
 # (a second signal would make it exit at once).
 pass_stop() {
@@ -277,19 +286,20 @@ supervise_reloader() {
   trap 'fresh=$fresh$stop_unseen stop_unseen="" stopping=${stopping:-TERM}' TERM
   trap 'fresh=$fresh$stop_unseen stop_unseen="" stopping=${stopping:-INT}' INT
   trap 'fresh=$fresh$stop_unseen stop_unseen="" stopping=${stopping:-HUP}' HUP
-  # An ignored signal sets $fresh while it is not held (ignored_held_<name> unset; see log_ignored).
+  # An ignored signal sets $fresh while it is not held (ignored_held_<name> unset; see log_ignored). Its
+  # state starts empty, whatever the environment holds (forget_ignored).
   ignored="" held=""
   for signal in USR1 USR2 QUIT ALRM PWR VTALRM PROF IO XCPU XFSZ TSTP PIPE; do
-    unset "ignored_held_$signal"
+    forget_ignored "$signal"
     trap "ignored=\"\$ignored $signal\" fresh=\$fresh\${ignored_held_$signal-1}" "$signal"
   done
   # By number: dash knows no name for SIGSTKFLT (16) nor for Linux's real-time signals (34-64).
-  unset ignored_held_STKFLT
+  forget_ignored STKFLT
   trap 'ignored="$ignored STKFLT" fresh=$fresh${ignored_held_STKFLT-1}' 16
   number=34
   while [ "$number" -le 64 ]; do
     rt=$((number - 34))
-    unset "ignored_held_RTMIN_$rt"
+    forget_ignored "RTMIN_$rt"
     trap "ignored=\"\$ignored RTMIN+$rt\" fresh=\$fresh\${ignored_held_RTMIN_$rt-1}" "$number"
     number=$((number + 1))
   done

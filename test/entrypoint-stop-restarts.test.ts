@@ -485,6 +485,34 @@ test("a signal that ends a flood of another is logged at once, however the flood
   assert.equal(entrypoint.count("fake.started"), 1, "never started again");
 });
 
+test("variables of the names the entrypoint keeps an ignored signal's count in, inherited from the environment, neither end it nor change a line", async (t) => {
+  // The container's environment is the user's (\`docker run -e ignored_count_USR1=...\`), and the entrypoint
+  // read a signal's count and the time of its last line from variables of those names: "x y" or "(" failed
+  // its arithmetic at that signal, and the entrypoint exited 2 (the container with it, HAProxy killed); a
+  // count went on from a number, and a time to come held that signal's lines back. Every name the traps
+  // use: these, at every other one, and numbers at the rest.
+  const signals = [["USR1", "USR1"], ...OTHER_IGNORED] as const;
+  const env: Record<string, string> = {};
+  signals.forEach(([, name], index) => {
+    const key = name.replace("+", "_");
+    env[`ignored_count_${key}`] = index % 2 === 0 ? "x y" : "41";
+    env[`ignored_at_${key}`] = index % 2 === 0 ? "(" : "999999999999";
+    env[`ignored_held_${key}`] = "";
+  });
+  const entrypoint = await startEntrypoint(t, STOPPING_RELOADER, env);
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  const { logged, times } = ignoredLines(entrypoint);
+  for (const [sent, name] of signals) {
+    const from = entrypoint.logs.length;
+    process.kill(entrypoint.pid, /^\d+$/.test(sent) ? Number(sent) : `SIG${sent}`);
+    await logged(name, from);
+  }
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  for (const [, name] of signals) assert.deepEqual(times(name), [1], name);
+  assert.equal(entrypoint.count("fake.started"), 1, "never started again");
+});
+
 test("the wall clock moved on or set back changes no ignored signal's lines: they keep to the timers' clock", async (t) => {
   // The lines were timed by `date +%s`, the wall clock: moved on a minute (an NTP step), a signal's next
   // line came at once, before its minute was up; set back, too (counted as due, not as an hour).
