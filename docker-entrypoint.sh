@@ -126,8 +126,9 @@ read_clock() {
   clock_ms=$((raw + clock_offset))
 }
 
-# Notes when the stop began (stop_at, on the timers' clock), the first time the loop sees it requested:
-# the stop's trap only notes the signal (read_clock is not for traps).
+# Notes when the stop began (stop_at, on the timers' clock), the first time the loop sees it requested,
+# at the latest as it passes it on (pass_stop): the stop's trap only notes the signal (read_clock is not
+# for traps).
 note_stop() {
   [ -z "$stopping" ] || [ -n "$stop_at" ] || {
     read_clock
@@ -262,9 +263,12 @@ forget_ignored() {
 }
 
 # Passes a requested stop (SIGTERM, SIGINT or SIGHUP) on to the reloader, once, as soon as it handles it
-# (a second signal would make it exit at once).
+# (a second signal would make it exit at once). Notes when the stop began first: one noted after the loop's
+# note_stop (while log_ignored wrote a line) was passed on untimed, and a reloader started again after it
+# died in that stop was given the whole budget again.
 pass_stop() {
   if [ -n "$stopping" ] && [ -n "$child" ] && [ -z "$passed" ] && handles_term "$child"; then
+    note_stop
     passed=1
     kill "-$stopping" "$child" 2>/dev/null || true
   fi

@@ -353,6 +353,44 @@ test("a signal that arrives while another's log line is being written is logged 
   assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
 });
 
+// A stand-in \`date\` that, once armed (once), sends the entrypoint SIGTERM and then SIGUSR2 and runs on a
+// moment: the stop is noted while an ignored signal's line is being written, with another line to come.
+const STOPPING_DATE = `#!/bin/sh
+if [ -e "$FAKE_DIR/armed" ]; then
+  rm -f "$FAKE_DIR/armed"
+  kill -TERM "$(cat "$FAKE_DIR/entrypoint.pid")"
+  kill -USR2 "$(cat "$FAKE_DIR/entrypoint.pid")"
+  sleep 0.2
+fi
+exec /bin/date "$@"
+`;
+
+test("a stop that comes while an ignored signal's line is written is timed from then: a reloader started again gets what is left", async (t) => {
+  // The loop noted when the stop began before it logged the ignored signals and passed the stop on after:
+  // a stop noted in between (here during SIGUSR1's line, SIGUSR2's line to come) was passed on with no
+  // start noted, and the first restart timed the stop from its own start: the whole 30 s budget again.
+  const { dir, entrypoint } = await startWithStandIns(t, {
+    date: STOPPING_DATE,
+    reloader: SLOW_DYING_RELOADER,
+  });
+  await writeFile(join(dir, "armed"), "");
+  process.kill(entrypoint.pid, "SIGUSR1");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 3, signal: null });
+  const budgets = entrypoint.logs
+    .filter((line) => line.event === "fake.started")
+    .map((line) => line["stopTimeout"]);
+  assert.equal(budgets.length, 4, `the first reloader and three restarts: ${JSON.stringify(budgets)}`);
+  // The first reloader took 1.5 s to die in the stop: at most 28.5 s are left.
+  const left = Number(/^(\d+)ms$/.exec(String(budgets[1]))?.[1]);
+  assert.ok(left >= 1000 && left <= 30_000 - 1500, `the first restart: ${String(budgets[1])}`);
+  assert.deepEqual(
+    entrypoint.logs
+      .filter((line) => line.event === "entrypoint.signal-ignored")
+      .map((line) => line["signal"]),
+    ["USR1", "USR2"],
+  );
+});
+
 // What an entrypoint logged of the signals it ignored: `logged` waits for the next line about `signal`
 // (from its log line `from` on), `times` lists the `times` of its lines so far.
 function ignoredLines(entrypoint: Awaited<ReturnType<typeof startEntrypoint>>) {
