@@ -19,7 +19,7 @@ import {
   readOrUndefined,
   type FileState,
 } from "./fault-support/file-state.js";
-import { outputPaths, startGenerator } from "./fault-support/spawn-generator.js";
+import { outputPaths, startGenerator, type GeneratorProcess } from "./fault-support/spawn-generator.js";
 import { mountTmpfs, type Tmpfs } from "./fault-support/tmpfs.js";
 import { tempDir, waitFor } from "./helpers.js";
 
@@ -105,12 +105,17 @@ describe("disk and file faults against the real command", { concurrency: 4 }, ()
 });
 
 async function survive(t: TestContext, fault: DiskFault): Promise<void> {
+  // node:test runs a test's after() hooks in the order they were registered: this one first, so the
+  // generator is stopped before its directory (a tmpfs) is unmounted and removed, not while it may write.
+  const started: GeneratorProcess[] = [];
+  t.after(() => Promise.all(started.map((child) => child.stop({ signal: "SIGKILL", timeoutMs: 5000 }))));
   const fs = fault.tmpfs ? await mountTmpfs(t, 64) : undefined;
   const dir = fs?.dir ?? (await tempDir(t));
   const paths = outputPaths(dir);
   const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
   t.after(() => server.close());
   const gen = startGenerator(t, { hostPort: server.hostPort, dir, interval: 2 });
+  started.push(gen);
   await waitFor("the first files", 10_000, async () =>
     (await readOrUndefined(paths.map))?.includes("www.dev.tld") ? true : undefined,
   );
