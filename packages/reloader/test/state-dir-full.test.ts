@@ -42,8 +42,10 @@ async function fill(dir: string): Promise<{ path: string; size: number }> {
   return { path, size };
 }
 
-// A 2 MiB tmpfs at its own mount point, unmounted once the fixture stopped the reloader (its teardown
-// runs first).
+// A 2 MiB tmpfs at its own mount point, unmounted and removed when the test ends, after the reloaders
+// using it stopped: node:test runs a test's after() hooks in the order they were registered, and each test
+// here makes its fixture (appFixture) before calling this, so the fixture's teardown (which stops its
+// reloaders and the HAProxy masters they started) runs first. Call it after the fixture is made.
 async function tmpfsStateDir(t: { after: (fn: () => unknown) => void }): Promise<string> {
   const stateDir = await mkdtemp(join(tmpdir(), "rh-state-tmpfs-"));
   await run("mount", ["-t", "tmpfs", "-o", "size=2048k,mode=0700", "tmpfs", stateDir]);
