@@ -217,6 +217,35 @@ test("an environment asked again after a skip is kept when metadata answers 404 
   assert.equal(state.environment, own);
 });
 
+// f524fb9 keeps a known environment when asking it again fails; before any answer a failed request of
+// it still fails the read (a 404 alone means "not known"): no test held that, so making every failure
+// "not known" passed them all.
+test("a failed environment request fails the read before any answer; asked again after a skip, it keeps the known one", async () => {
+  // The environment's request goes where nothing listens (a real ECONNREFUSED); the rest to the stand-in.
+  const dead = createMetadataClient({
+    apiHost: `127.0.0.1:${await freePort()}`,
+    apiVersion: "2015-12-19",
+    timeoutMs: 400,
+  });
+  const environmentFails: MetadataClient = {
+    baseUrl: client.baseUrl,
+    getJson: (path, signal, reading) =>
+      (path === "self/container/environment_uuid" ? dead : client).getJson(path, signal, reading),
+    getText: (path, signal) => client.getText(path, signal),
+    waitForVersion: (last, maxWait, signal) => client.waitForVersion(last, maxWait, signal),
+  };
+  for (const askAgain of [false, true])
+    await assert.rejects(readMetadata(environmentFails, undefined, undefined, null, askAgain), (error) => {
+      assert.ok(error instanceof MetadataError, String(error));
+      assert.equal(error.kind, "network", error.message);
+      assert.match(error.message, /environment_uuid/);
+      return true;
+    });
+  const known = "adadadad-0000-4000-8000-0000000000aa";
+  const kept = await readMetadata(environmentFails, undefined, undefined, known, true);
+  assert.equal(kept.environment, known);
+});
+
 test("a 404 on aliases means no aliases", async (t) => {
   const bare = await startMetadataServer({
     tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),
