@@ -291,6 +291,56 @@ test("services Web (path=/api) and web (path=/other) of one stack: one spelling 
   assert.deepEqual(shared.skipped, []);
 });
 
+// Rancher's own way to two spellings (4bff3dc): a service renamed by case across a redeploy, the old
+// spelling's containers stopping while the new one's start. The serving spelling wins, so /api keeps a
+// server at every step and the winner moves only when the containers' states do.
+test("a service renamed by case across a redeploy (Web → web, web → Web): its path has a server at every step, in any listing order", () => {
+  for (const [before, after] of [
+    ["Web", "web"],
+    ["web", "Web"],
+  ] as const) {
+    const spelt = (service: string, name: string, state: string) =>
+      container({
+        name,
+        uuid: `c0ffee00-00${name === "old" ? "aa" : "bb"}-4000-8000-000000000000`,
+        stack_name: "app",
+        service_name: service,
+        state,
+        labels: { [L]: "80", [`${L}.path`]: "/api" },
+      });
+    // [old state, new state, the container that serves app.web]
+    const steps = [
+      ["running", "starting", "old"],
+      ["running", "running", before === "web" ? "old" : "new"],
+      ["stopping", "running", "new"],
+      ["stopped", "running", "new"],
+    ] as const;
+    for (const [oldState, newState, serving] of steps)
+      for (const order of [0, 1]) {
+        const pair = [spelt(before, "old", oldState), spelt(after, "new", newState)];
+        const containers = order === 0 ? pair : pair.reverse();
+        const table = buildRoutingTable({ containers, aliases: {} }, MODEL_OPTIONS);
+        const step = `${before} → ${after}, ${oldState}/${newState}, order ${order}`;
+        assert.deepEqual(
+          table.backends.map((b) => `${b.name}: ${b.servers.map((server) => server.container).join(",")}`),
+          [`app.web: ${serving}`],
+          step,
+        );
+        assert.deepEqual(
+          table.hosts.map((h) => `${h.fqdn} ${h.backend}`),
+          ["app.dev.tld/api app.web"],
+          step,
+        );
+        const conflicts = table.skipped.filter((skip) => skip.code === "service-case-conflict");
+        assert.deepEqual(
+          conflicts.map((skip) => skip.container),
+          oldState === "running" && newState === "running" ? [serving === "old" ? "new" : "old"] : [],
+          step,
+        );
+      }
+  }
+});
+
 test("a container's misspelt option labels give at most MAX_MISSPELT_WARNINGS notes and one that counts the rest", () => {
   // 100 labels two letters off `timeout-server` (`timeout-servaa`, …); before, each was a warning kept with
   // the container and a note: ≈ 30 000 fit in one 1 MiB entry, 1.7 million in 64 MB (780 MB of RSS).
