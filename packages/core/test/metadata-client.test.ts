@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, get, type IncomingMessage, type ServerResponse } from "node:http";
 import { isDeepStrictEqual } from "node:util";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import {
   createMetadataClient,
   JsonArrayEntries,
@@ -272,6 +273,42 @@ test("an answer of one-byte chunks across several blocks reads the same as entri
     assert.ok(entries instanceof JsonArrayEntries);
     assert.ok(isDeepStrictEqual([...entries], list), "every entry");
     assert.equal(entries.failure(), null);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+// node-fetch asks for gzip and decodes it: the chunks readCapped sees are zlib's (16 KiB when its buffer
+// fills, anything smaller at a member's end), not the socket's, and the cap counts the decoded bytes.
+test("a gzip answer in many members (decoded chunks of 1 byte to 16 KiB and more) reads the same; the cap counts decoded bytes", async () => {
+  const list = Array.from({ length: 3000 }, (_, i) => ({ name: `café-${"€".repeat(i % 40)}-${i}` }));
+  const bytes = Buffer.from(JSON.stringify(list));
+  const sizes = [1, 3, 700, 16 * 1024, 16 * 1024 - 1, 40_000, 5, BLOCK_BYTES, BLOCK_BYTES + 1];
+  const members: Buffer[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = sizes[i % sizes.length] ?? 1;
+    members.push(gzipSync(bytes.subarray(at, at + size)));
+    at += size;
+  }
+  const gzipped = Buffer.concat(members);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" });
+    for (let at = 0; at < gzipped.length; at += 1000) res.write(gzipped.subarray(at, at + 1000));
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const options = { apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19" };
+  try {
+    const client = createMetadataClient({ ...options, maxAnswerBytes: bytes.length });
+    assert.ok(isDeepStrictEqual(await client.getJson("containers"), list), "the whole answer, decoded");
+    const entries = await client.getJson("containers", undefined, "entries");
+    assert.ok(entries instanceof JsonArrayEntries);
+    assert.ok(isDeepStrictEqual([...entries], list), "every entry");
+    assert.equal(entries.failure(), null);
+    const capped = createMetadataClient({ ...options, maxAnswerBytes: bytes.length - 1 });
+    await rejectsKind(capped.getJson("containers"), "too-large");
   } finally {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
