@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { Writable } from "node:stream";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { waitFor } from "@rancher-haproxy/test-support";
 import {
   createConnectionDrops,
@@ -14,6 +14,7 @@ import {
   startStatusServer,
   textResponse,
   type StatusRoutes,
+  type StatusServerOptions,
 } from "../src/index.js";
 
 const logger = createLogger({
@@ -24,6 +25,14 @@ const logger = createLogger({
 });
 const METRICS: StatusRoutes = { "/metrics": () => textResponse("up 1") };
 const ROUTES: StatusRoutes = { "/healthz": () => jsonResponse({ status: "ok" }), ...METRICS };
+
+// A status server on 127.0.0.1 (a free port) with ROUTES and the silent logger unless `options` say
+// otherwise, closed after the test.
+async function listen(t: TestContext, options: Partial<StatusServerOptions> = {}) {
+  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger, ...options });
+  t.after(() => server.close());
+  return server;
+}
 
 // Open a socket; resolves once connected, `closed` settles when the server closes it. The socket
 // reads (and drops) what arrives: a server that writes its 408 before closing leaves bytes unread
@@ -40,8 +49,7 @@ function openSocket(port: number): Promise<{ socket: Socket; closed: Promise<num
 }
 
 test("connections beyond the cap are closed at once; the listener answers again when they go", async (t) => {
-  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger });
-  t.after(() => server.close());
+  const server = await listen(t);
   const sockets = await Promise.all(Array.from({ length: 100 }, () => openSocket(server.port)));
   t.after(() => sockets.forEach(({ socket }) => socket.destroy()));
   const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
@@ -56,14 +64,7 @@ test("connections beyond the cap are closed at once; the listener answers again 
 
 test("a slow client and an idle one are cut after the timeout, not ~30 s later", async (t) => {
   // 2 s instead of the default 10 s to keep the test short; Node's own check ran every 30 s.
-  const server = await startStatusServer({
-    host: "127.0.0.1",
-    port: 0,
-    routes: ROUTES,
-    logger,
-    timeoutMs: 2000,
-  });
-  t.after(() => server.close());
+  const server = await listen(t, { timeoutMs: 2000 });
   const started = performance.now();
   const slow = await openSocket(server.port);
   const idle = await openSocket(server.port);
@@ -84,14 +85,7 @@ test("a slow client and an idle one are cut after the timeout, not ~30 s later",
 });
 
 test("STATUS_TOKEN: everything but /healthz needs the bearer token", async (t) => {
-  const server = await startStatusServer({
-    host: "127.0.0.1",
-    port: 0,
-    routes: ROUTES,
-    logger,
-    token: "s3cret-token",
-  });
-  t.after(() => server.close());
+  const server = await listen(t, { token: "s3cret-token" });
   const status = async (path: string, authorization?: string) =>
     (
       await fetch(`${server.url}${path}`, {
@@ -128,8 +122,7 @@ test("a request target that is not a path, or no URL can be made of, is a 400, n
   process.on("unhandledRejection", onRejection);
   t.after(() => process.off("unhandledRejection", onRejection));
   for (const token of [null, "s3cret-token"]) {
-    const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger, token });
-    t.after(() => server.close());
+    const server = await listen(t, { token });
     // `new URL(target, base)` throws on each of these (it used to, unguarded, in an un-awaited promise).
     for (const target of ["//", "//a:b@", "http://[", "//[::1"]) {
       assert.throws(() => new URL(target, "http://status.invalid"), `${target} is not a URL`);
@@ -150,8 +143,7 @@ test("a target starting with // or /\\ is no path: //healthz is a 400, never `/`
   // was answered `/`'s path list with 200, so it saw a healthy process whatever /healthz said.
   const routes: StatusRoutes = { "/healthz": () => jsonResponse({ status: "failing" }, 503), ...METRICS };
   for (const token of [null, "s3cret-token"]) {
-    const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger, token });
-    t.after(() => server.close());
+    const server = await listen(t, { routes, token });
     // `\` is a `/` in an http URL: `/\healthz` was host healthz and path `/` too (found 2026-12-05)
     for (const target of [
       "//healthz",
@@ -200,15 +192,7 @@ const dropLines = (lines: Record<string, unknown>[]) =>
 test("connections over the cap are counted and logged: the first at once, the rest in one line per interval", async (t) => {
   const { logger: capturing, lines } = captureLogger();
   const drops = createConnectionDrops();
-  const server = await startStatusServer({
-    host: "127.0.0.1",
-    port: 0,
-    routes: ROUTES,
-    logger: capturing,
-    maxConnections: 4,
-    drops,
-  });
-  t.after(() => server.close());
+  const server = await listen(t, { logger: capturing, maxConnections: 4, drops });
   const sockets = await Promise.all(Array.from({ length: 10 }, () => openSocket(server.port)));
   t.after(() => sockets.forEach(({ socket }) => socket.destroy()));
   const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
@@ -231,14 +215,7 @@ test("connections over the cap are counted and logged: the first at once, the re
 
 test("timeouts are counted (a slow request, a silent connection), an idle keep-alive connection after its answer is not", async (t) => {
   const { logger: capturing, lines } = captureLogger();
-  const server = await startStatusServer({
-    host: "127.0.0.1",
-    port: 0,
-    routes: ROUTES,
-    logger: capturing,
-    timeoutMs: 1000,
-  });
-  t.after(() => server.close());
+  const server = await listen(t, { logger: capturing, timeoutMs: 1000 });
   const slow = await openSocket(server.port);
   const silent = await openSocket(server.port);
   const kept = await openSocket(server.port);
@@ -270,8 +247,7 @@ test("timeouts are counted (a slow request, a silent connection), an idle keep-a
 test("a keep-alive connection that stalls in the headers of its next request is counted as a timeout when cut", async (t) => {
   // The production timeouts: an answered connection is cut after the keep-alive idle time (5 s, and
   // Node's 1 s margin), before a request's header timeout (10 s) would answer 408.
-  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger });
-  t.after(() => server.close());
+  const server = await listen(t);
   const { socket, closed } = await openSocket(server.port);
   t.after(() => socket.destroy());
   let received = "";
@@ -296,8 +272,7 @@ test("a client pipelining requests without reading the answers is cut after MAX_
       return textResponse("up 1");
     },
   };
-  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger: capturing, drops });
-  t.after(() => server.close());
+  const server = await listen(t, { routes, logger: capturing, drops });
 
   // 20 000 requests (≈ 900 KB) written at once, none of the answers read.
   const { socket, closed } = await openSocket(server.port);
@@ -349,30 +324,41 @@ async function rawExchange(
   return { text, closed: ended };
 }
 
-test("a request with a body is answered 413 and cut at once, counted; it no longer streams until the timeout", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
-  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger: capturing });
-  t.after(() => server.close());
-  // A 100 GB body announced and sent as fast as the socket takes it: before, read and thrown away for
-  // the whole 10 s timeout (a core busy, gigabytes read).
-  const socket = connect(server.port, "127.0.0.1");
+// Send `head` on a fresh connection, then bytes (`fill`, 64 KiB at a time) as fast as the socket takes
+// them until it is closed: a client streaming what the server must not read. `closed` settles with the
+// time of the close, `answer()` is what came back so far.
+function floodAfter(port: number, head: string, fill: number) {
+  const socket = connect(port, "127.0.0.1");
   socket.on("error", () => undefined);
   let answer = "";
   socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
   const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(performance.now())));
-  const started = performance.now();
-  socket.write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n");
-  const chunk = Buffer.alloc(64 * 1024, 120);
+  socket.write(head);
+  const chunk = Buffer.alloc(64 * 1024, fill);
   const pump = () => {
     while (!socket.destroyed && socket.write(chunk));
   };
   socket.on("drain", pump);
   pump();
+  return { socket, closed, answer: () => answer };
+}
+
+test("a request with a body is answered 413 and cut at once, counted; it no longer streams until the timeout", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const server = await listen(t, { logger: capturing });
+  // A 100 GB body announced and sent as fast as the socket takes it: before, read and thrown away for
+  // the whole 10 s timeout (a core busy, gigabytes read).
+  const started = performance.now();
+  const flood = floodAfter(
+    server.port,
+    "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n",
+    120,
+  );
   const limit = new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 5000).unref());
-  const end = await Promise.race([closed, limit]);
-  socket.destroy();
+  const end = await Promise.race([flood.closed, limit]);
+  flood.socket.destroy();
   assert.ok(end - started < 3000, `cut after ${Math.round(end - started)} ms`);
-  assert.match(answer, /^HTTP\/1\.1 413 /);
+  assert.match(flood.answer(), /^HTTP\/1\.1 413 /);
   // A chunked body too.
   const chunked = await rawExchange(
     server.port,
@@ -406,8 +392,7 @@ test("a request with a body is answered 413 and cut at once, counted; it no long
 });
 
 test("what Node's parser refuses (garbage, oversized headers), a CONNECT and a bad Expect are counted as malformed", async (t) => {
-  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes: ROUTES, logger });
-  t.after(() => server.close());
+  const server = await listen(t);
   const garbage = await rawExchange(server.port, "NOT HTTP AT ALL\r\n\r\n");
   assert.match(garbage.text, /^HTTP\/1\.1 400 /);
   const large = await rawExchange(
@@ -435,14 +420,7 @@ test("401s are counted and logged (a guessing client shows); a failing route's e
       throw new Error("ENOENT: /secret/state/path");
     },
   };
-  const server = await startStatusServer({
-    host: "127.0.0.1",
-    port: 0,
-    routes,
-    logger: capturing,
-    token: "right-token",
-  });
-  t.after(() => server.close());
+  const server = await listen(t, { routes, logger: capturing, token: "right-token" });
   for (const authorization of [undefined, "Bearer wrong", "Basic abc"]) {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
     const response = await fetch(`${server.url}/metrics`, { headers, signal: AbortSignal.timeout(2000) });
@@ -469,8 +447,7 @@ test("401s are counted and logged (a guessing client shows); a failing route's e
 test("a pipelined request whose answer stalls unread is counted as a timeout, though the first was answered", async (t) => {
   const big = textResponse("x".repeat(32 * 1024 * 1024));
   const routes: StatusRoutes = { ...ROUTES, "/big": () => big };
-  const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger, timeoutMs: 1000 });
-  t.after(() => server.close());
+  const server = await listen(t, { routes, timeoutMs: 1000 });
   const { socket } = await openSocket(server.port);
   t.after(() => socket.destroy());
   // Never read: the paused client sees no end either, so the count is what the test waits for.
@@ -483,14 +460,7 @@ test("a pipelined request whose answer stalls unread is counted as a timeout, th
 });
 
 test("a request asking for an Upgrade is answered and its connection closed; the bytes after it are not read until the timeout", async (t) => {
-  const server = await startStatusServer({
-    host: "127.0.0.1",
-    port: 0,
-    routes: ROUTES,
-    logger,
-    timeoutMs: 2000,
-  });
-  t.after(() => server.close());
+  const server = await listen(t, { timeoutMs: 2000 });
   // What `curl --http2` sends to an http:// URL: the upgrade is ignored, the answer is HTTP/1.1 as ever.
   const h2c = await rawExchange(
     server.port,
@@ -503,18 +473,11 @@ test("a request asking for an Upgrade is answered and its connection closed; the
   assert.ok(h2c.closed);
   // The same request followed by bytes as fast as the socket takes them: Node's parser stopped at the
   // Upgrade, so it read them and threw them away until the timeout cut the connection.
-  const socket = connect(server.port, "127.0.0.1");
-  socket.on("error", () => undefined);
-  socket.resume();
-  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-  socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
-  const chunk = Buffer.alloc(64 * 1024, 65);
-  const pump = () => {
-    while (!socket.destroyed && socket.write(chunk));
-  };
-  socket.on("drain", pump);
-  pump();
-  await closed;
+  await floodAfter(
+    server.port,
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    65,
+  ).closed;
   assert.equal(server.drops.timeout, 0, "closed after its answer, not cut by the timeout");
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
 });
