@@ -6,14 +6,30 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatus, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
 import { killIfHaproxy } from "./helpers/reexec-haproxy.ts";
 import { alphaBetaInputs, reloadCounter, stackOldWorkers } from "./helpers/stacked-old-workers.ts";
+
+// The fixture's master with MAX_OLD_WORKERS old workers, each holding a stream (stackOldWorkers, on
+// `inputs`), and its reloader killed (SIGKILL), so that the next start adopts it; the master is killed
+// after the test.
+async function orphanedAtTheCap(
+  t: TestContext,
+  fixture: Fixture,
+  inputs: Parameters<typeof stackOldWorkers>[3],
+) {
+  const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, inputs);
+  t.after(() => killIfHaproxy(full.masterPid));
+  const first = fixture.reloader;
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  return { streams, full };
+}
 
 test(`a master adopted with ${MAX_OLD_WORKERS} old workers holding connections is reloaded once one ends`, async (t) => {
   const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
@@ -21,14 +37,7 @@ test(`a master adopted with ${MAX_OLD_WORKERS} old workers holding connections i
     ...alphaOnly,
     args: ["--rescan-interval", "0", "--status-port", "0"],
   });
-  const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [
-    alphaOnly,
-    withBetaNoted("# with beta"),
-  ]);
-  t.after(() => killIfHaproxy(full.masterPid));
-  const first = fixture.reloader;
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
+  const { streams, full } = await orphanedAtTheCap(t, fixture, [alphaOnly, withBetaNoted("# with beta")]);
   const beta = async () => (await httpRequest({ url: fixture.url, host: "beta.dev.tld" })).status;
   assert.equal(await beta(), 503, "the adopted workers run the inputs without beta");
 
@@ -69,14 +78,7 @@ test(`a master adopted with ${MAX_OLD_WORKERS} old workers and inputs refused at
   const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
   const fixture = await createFixture((fn) => t.after(fn), { ...alphaOnly, deferStart: true });
   await fixture.start(["--rescan-interval", "0", "--status-port", "0"]);
-  const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [
-    alphaOnly,
-    withBetaNoted("# with beta"),
-  ]);
-  t.after(() => killIfHaproxy(full.masterPid));
-  const first = fixture.reloader;
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
+  const { streams, full } = await orphanedAtTheCap(t, fixture, [alphaOnly, withBetaNoted("# with beta")]);
   // A server declared twice: the contract refuses these inputs at the next start.
   const refused = withBetaNoted("# refused");
   await fixture.write({
