@@ -54,14 +54,13 @@ export const METADATA_PATHS = {
 // Reads version, then containers, aliases and the generator's own environment uuid (a 404 on aliases
 // means none, once self/service/name says metadata knows the generator's own container: the real server
 // answers the same 404 for a client IP it does not know, e.g. a generator just redeployed on a new
-// address). `knownVersion` is a version
-// the server answered just before (the long poll that woke the loop): then /version is not asked again,
-// one request less per change. `knownEnvironment`: the generator's environment an earlier read gave (a
-// container's never changes): then it is not asked again either, unless `askEnvironmentAgain` (a cycle
-// skipped a container for it); then only another uuid replaces it, and a 404, a failure or an answer that
-// is no uuid keeps it (one such answer must not route the linked environments' containers here, nor fail
-// the read). Throws MetadataError or MetadataShapeError on anything else, so the caller keeps the files as
-// they are.
+// address). `knownVersion` is a version the server answered just before (the long poll that woke the loop):
+// then /version is not asked again, one request less per change. `knownEnvironment`: the generator's
+// environment an earlier read gave (a container's never changes): then it is not asked again either, unless
+// `askEnvironmentAgain` (a cycle skipped a container for it); then only another uuid replaces it, and a 404,
+// a failure or an empty or non-string answer keeps it (one such answer must not route the linked
+// environments' containers here, nor fail the read). Throws MetadataError or MetadataShapeError on anything
+// else, so the caller keeps the files as they are.
 export async function readMetadata(
   client: MetadataClient,
   signal?: AbortSignal,

@@ -13,10 +13,10 @@ export class ReloadHoldReport {
 
   // A reload held for old workers is logged when the hold starts and ends; /healthz says it is held
   // (healthy: the old workers end within hard-stop-after, or as their connections do under a --config
-  // that sets none, and no check failed). A pass that found the
-  // inputs unsettled (a writer between its two renames) ends no hold: it never got to ask, and the next
-  // settled read is held again or reloads. /healthz stops calling it held meanwhile (unsettled inputs
-  // that stay are judged as such); the log said `reload.released` and then `reload.held` again each time.
+  // that sets none, and no check failed). A pass that found the inputs unsettled (a writer between its
+  // two renames) ends no hold: it never got to ask, and the next settled read is held again or reloads.
+  // /healthz stops calling it held meanwhile (unsettled inputs that stay are judged as such); the log
+  // said `reload.released` and then `reload.held` again each time.
   report(outcome: PassOutcome): void {
     if (outcome.retry !== null && "unsettled" in outcome) {
       this.options.status.reloadHeld(null);

@@ -126,8 +126,8 @@ export function judgeReloaderHealth(
     };
   }
   // Held for old workers: they end within hard-stop-after (as their connections do under a --config that
-  // sets none, which the reason says), and the reload follows (no check failed). An
-  // adopted master's config is unknown until that reload (readable inputs, no running generation).
+  // sets none, which the reason says), and the reload follows (no check failed). An adopted master's
+  // config is unknown until that reload (readable inputs, no running generation).
   const unknownOnly = applied.generation === null && applied.hash !== null;
   if (status.reloadHeld !== null && (applied.problem === null || unknownOnly))
     return {
