@@ -29,7 +29,8 @@ export interface ContainerIdentity {
   address: string;
 }
 
-// The names of a container whose names passed (the address or the lifecycle failed).
+// The names of a container whose names passed (the address or the lifecycle failed): its identity as
+// far as it was checked.
 export type ContainerNames = Pick<
   ContainerIdentity,
   "stackName" | "stack" | "stackUuid" | "service" | "serviceName"
@@ -83,34 +84,41 @@ export function checkContainer(
     return refuse("uuid-invalid", `uuid ${describeValue(uuidValue)} is not hex digits and dashes`);
 
   const stackUuid = container.stack_uuid;
-  const names: ContainerNames = {
+  const ip = container.primary_ip;
+  // One object of one shape per container, all its fields in one literal, made before the address and
+  // lifecycle checks: a refusal by them carries it as its names (its address unchecked, never read). A
+  // names object spread into the identity with three fields added cost ≈ 0.35 G instructions and ≈ 13
+  // more scavenges in a one-shot cycle at 10 000 containers (bench/README.md, 2026-12-05).
+  const identity: ContainerIdentity = {
     stackName: String(stackName),
     stack,
     stackUuid: typeof stackUuid === "string" ? stackUuid : "",
     service,
     serviceName: String(serviceName),
+    serverName: `${service}-${uuid}`,
+    uuid,
+    address: typeof ip === "string" ? ip : "",
   };
-  const ip = container.primary_ip;
-  if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip", names);
+  if (ip === undefined || ip === null || ip === "") return refuse("no-ip", "no primary_ip", identity);
   if (typeof ip !== "string" || !isIPv4(ip))
-    return refuse("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`, names);
+    return refuse("ip-invalid", `primary_ip ${describeValue(ip)} is not an IPv4 address`, identity);
   const refused = checkBackendAddress(ip, networks);
-  if (refused) return refuse(refused.code, refused.reason, names);
+  if (refused) return refuse(refused.code, refused.reason, identity);
   const state = container.state;
   if (!isServingState(state))
     return refuse(
       "not-running",
       `state is ${describeValue(state)}, not "running" or "updating-running"`,
-      names,
+      identity,
     );
   const health = container.health_state;
   if (!isServingHealth(health))
     return refuse(
       "unhealthy",
       `health_state is ${describeValue(health)}, not "healthy", "updating-healthy" or null`,
-      names,
+      identity,
     );
-  return { ok: true, identity: { ...names, serverName: `${service}-${uuid}`, uuid, address: ip } };
+  return { ok: true, identity };
 }
 
 // A name with a character outside ASCII, refused before it is lower-cased: some lower-case into ASCII
