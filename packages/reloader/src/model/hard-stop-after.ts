@@ -5,6 +5,7 @@
 // HAProxy reads it: each line sets it again, so the last one counts, and a time of 0 (`0`, `0s`, ...)
 // leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time).
 // Pure and total.
+import { configWords } from "./config-words.js";
 
 // The value of the last `hard-stop-after` line of `base` that is not a comment, unquoted, or null when
 // none sets a bound (no such line, or a time of 0).
@@ -12,17 +13,11 @@ export function hardStopAfterOf(base: Buffer | string): string | null {
   const text = typeof base === "string" ? base : base.toString("utf8");
   let value: string | null = null;
   for (const line of text.split("\n")) {
-    const words = (line.split("#")[0] ?? "").trim().split(/\s+/);
-    if (words[0] === "hard-stop-after") value = unquote(words[1] ?? "");
+    const words = configWords(line);
+    if (words[0] === "hard-stop-after") value = words[1] ?? "";
   }
   return value === null || ZERO_TIME.test(value) ? null : value;
 }
 
 // A time HAProxy parses as 0 in any of its units (parse_time_err: us, ms, s, m, h, d; ms when none).
 const ZERO_TIME = /^0+(?:us|ms|s|m|h|d)?$/;
-
-// A word without the one pair of quotes around it, if any (HAProxy reads `"30s"` as 30s).
-function unquote(word: string): string {
-  const quoted = word.length >= 2 && (word[0] === '"' || word[0] === "'") && word.endsWith(word[0]);
-  return quoted ? word.slice(1, -1) : word;
-}

@@ -10,6 +10,7 @@ import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { certificatePaths } from "../certs/render/render-crt-list.js";
+import { configWords } from "../model/config-words.js";
 import type { BaseConfigInput } from "../render/base-config-input.js";
 import { renderBaseConfig } from "../render/render-base-config.js";
 import { readInputFile } from "../sources/read-inputs.js";
@@ -117,7 +118,7 @@ function referenceCopy(text: string, loaded: string): string {
 function namesFile(config: string, path: string): boolean {
   const dir = dirname(path);
   return config.split("\n").some((line) => {
-    const words = (line.split("#")[0] ?? "").trim().split(/\s+/).map(unquote);
+    const words = configWords(line);
     return words.some(
       (word, index) =>
         word === path ||
@@ -128,9 +129,3 @@ function namesFile(config: string, path: string): boolean {
 }
 
 const SSL_CERT_VARIABLE = /^\$(?:HAPROXY_SSL_CERT|\{HAPROXY_SSL_CERT\})$/;
-
-// A word without the one pair of quotes around it, if any.
-function unquote(word: string): string {
-  const quoted = word.length >= 2 && (word[0] === '"' || word[0] === "'") && word.endsWith(word[0]);
-  return quoted ? word.slice(1, -1) : word;
-}
