@@ -115,3 +115,33 @@ test("the hard-stop-after a base config sets is read as HAProxy reads it: the la
     assert.equal(hardStopAfterOf(Buffer.from(global + rest)), expected, JSON.stringify(global));
   }
 });
+
+// A `.if` branch HAProxy skips sets nothing: `.if 0` around a line is a way to switch it off, and the
+// reason named a bound HAProxy never had. A condition on the environment is not decided here.
+test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyword is", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const rest =
+    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
+  const cases: [string, string | null][] = [
+    ["global\n.if 0\n    hard-stop-after 30s\n.endif\n", null],
+    ["global\n    hard-stop-after 30s\n  .if 0 # off\n    hard-stop-after 0\n  .endif\n", "30s"],
+    ['global\n.if ""\n    hard-stop-after 30s\n.endif\n', null],
+    ["global\n.if 1\n    hard-stop-after 30s\n.else\n    hard-stop-after 1h\n.endif\n", "30s"],
+    ["global\n.if 0\n    hard-stop-after 30s\n.elif 1\n    hard-stop-after 2m\n.endif\n", "2m"],
+    ["global\n.if 0\n.if 1\n    hard-stop-after 30s\n.endif\n.endif\n", null],
+    ["global\n.if !0 && (0 || 2)\n    hard-stop-after 30s\n.endif\n", "30s"],
+    ["global\n.if 0 && defined(RH_NEVER_SET)\n    hard-stop-after 30s\n.endif\n", null],
+    ["global\n.if 1\n.elif 1\n    hard-stop-after 30s\n.else\n    hard-stop-after 1m\n.endif\n", null],
+    // HAProxy reads a quoted keyword as the keyword.
+    ["global\n    hard-stop-after 30s\n    'hard-stop-after' '0'\n", null],
+    ['global\n    "hard-stop-after" 20s\n', "20s"],
+  ];
+  for (const [global, expected] of cases) {
+    const path = join(dir, "haproxy.cfg");
+    await writeFile(path, global + rest);
+    const check = await checkConfig("haproxy", [path]);
+    assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
+    assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
+  }
+});

@@ -3,19 +3,16 @@
 // a reload held for old workers (reload/old-workers-cap.ts) waits as long as they last. HAProxy accepts
 // the keyword only in `global`, so a config that passed `haproxy -c` has it there or not at all. Read as
 // HAProxy reads it: each line sets it again, so the last one counts, and a time of 0 (`0`, `0s`, ...)
-// leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time).
-// Pure and total.
-import { configWords } from "./config-words.js";
+// leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time). A
+// line in a `.if` branch HAProxy skips (`.if 0`) sets nothing (config-read-words.ts). Pure and total.
+import { configReadWords } from "./config-read-words.js";
 
-// The value of the last `hard-stop-after` line of `base` that is not a comment, unquoted, or null when
-// none sets a bound (no such line, or a time of 0).
+// The value of the last `hard-stop-after` line of `base` that is not a comment nor in a skipped `.if`
+// branch, unquoted, or null when none sets a bound (no such line, or a time of 0).
 export function hardStopAfterOf(base: Buffer | string): string | null {
   const text = typeof base === "string" ? base : base.toString("utf8");
   let value: string | null = null;
-  for (const line of text.split("\n")) {
-    const words = configWords(line);
-    if (words[0] === "hard-stop-after") value = words[1] ?? "";
-  }
+  for (const words of configReadWords(text)) if (words[0] === "hard-stop-after") value = words[1] ?? "";
   return value === null || ZERO_TIME.test(value) ? null : value;
 }
 

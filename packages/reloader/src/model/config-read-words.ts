@@ -1,0 +1,109 @@
+// The words of the lines of a base config HAProxy may read, as configWords gives them: the lines of a
+// `.if` / `.elif` / `.else` branch HAProxy 2.6 skips are left out when the text alone decides it (a
+// condition of numbers, `""`, `!`, `&&`, `||` and parentheses: `.if 0` around a block is a common way to
+// switch it off). A condition on the environment or the build (`defined(X)`, `"$X"`, `feature(...)`,
+// `streq(...)`, `version_atleast(...)`) cannot be decided here and counts as true, as every line did
+// before. The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
+import { configWords } from "./config-words.js";
+
+// Known true, known false, or not known from the text.
+type Truth = true | false | null;
+
+// One open `.if` block: whether its current branch is read, and whether an earlier branch was taken.
+interface Branch {
+  active: Truth;
+  taken: Truth;
+}
+
+// The words of each line of `text` that is not in a branch HAProxy skips, in order.
+export function configReadWords(text: string): string[][] {
+  const read: string[][] = [];
+  const open: Branch[] = [];
+  for (const line of text.split("\n")) {
+    const words = configWords(line);
+    const directive = words[0];
+    if (directive === ".if") {
+      const condition = evaluate(words.slice(1));
+      open.push({ active: condition, taken: condition });
+    } else if (directive === ".elif" || directive === ".else") {
+      const branch = open[open.length - 1];
+      if (branch === undefined) continue;
+      const condition = directive === ".else" ? true : evaluate(words.slice(1));
+      branch.active = and(not(branch.taken), condition);
+      branch.taken = or(branch.taken, condition);
+    } else if (directive === ".endif") open.pop();
+    else if (open.every((branch) => branch.active !== false)) read.push(words);
+  }
+  return read;
+}
+
+// A condition's words (unquoted) as HAProxy 2.6 evaluates them: numbers (0 is false), an empty string
+// (false), `!`, `&&`, `||` and parentheses; null when its value depends on any other term.
+function evaluate(words: readonly string[]): Truth {
+  if (words.length === 0) return null;
+  if (words.every((word) => word === "")) return false;
+  const tokens = words.join(" ").match(/&&|\|\||[!()]|[^\s!()&|]+|[&|]/g) ?? [];
+  let at = 0;
+  const expression = (): Truth | undefined => {
+    let value = conjunction();
+    while (value !== undefined && tokens[at] === "||") {
+      at += 1;
+      const right = conjunction();
+      value = right === undefined ? undefined : or(value, right);
+    }
+    return value;
+  };
+  const conjunction = (): Truth | undefined => {
+    let value = unary();
+    while (value !== undefined && tokens[at] === "&&") {
+      at += 1;
+      const right = unary();
+      value = right === undefined ? undefined : and(value, right);
+    }
+    return value;
+  };
+  const unary = (): Truth | undefined => {
+    const token = tokens[at];
+    at += 1;
+    if (token === "!") {
+      const value = unary();
+      return value === undefined ? undefined : not(value);
+    }
+    if (token === "(") {
+      const value = expression();
+      if (tokens[at] !== ")") return undefined;
+      at += 1;
+      return value;
+    }
+    if (token === undefined || token === ")" || token === "&&" || token === "||") return undefined;
+    if (/^-?\d+$/.test(token)) return !/^-?0+$/.test(token);
+    // A predicate (`defined(X)`, ...) or a word from the environment: not known here.
+    if (tokens[at] === "(") at = closing(at);
+    return null;
+  };
+  // The index after the `)` that closes the `(` at `from` (the end when none does).
+  const closing = (from: number): number => {
+    let depth = 0;
+    for (let index = from; index < tokens.length; index += 1) {
+      if (tokens[index] === "(") depth += 1;
+      if (tokens[index] === ")" && --depth === 0) return index + 1;
+    }
+    return tokens.length;
+  };
+  const value = expression();
+  return value === undefined || at !== tokens.length ? null : value;
+}
+
+function not(value: Truth): Truth {
+  return value === null ? null : !value;
+}
+
+function and(left: Truth, right: Truth): Truth {
+  if (left === false || right === false) return false;
+  return left === null || right === null ? null : true;
+}
+
+function or(left: Truth, right: Truth): Truth {
+  if (left === true || right === true) return true;
+  return left === null || right === null ? null : false;
+}
