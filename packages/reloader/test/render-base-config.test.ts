@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { checkConfig } from "../src/haproxy/check-config.ts";
 import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { RedirectCode } from "../src/options/reloader-options.ts";
 import type { BaseConfigInput } from "../src/render/base-config-input.ts";
+import { configFiles } from "../src/output/snapshot-layout.ts";
 import { renderBaseConfig } from "../src/render/render-base-config.ts";
 import { renderRoutingRules, SUBDOMAIN_LEVELS } from "../src/render/render-routing-rules.ts";
 import { MAX_PATH_DEPTH, renderBackends } from "@rancher-haproxy/core";
@@ -130,6 +131,17 @@ describe("renderBaseConfig", () => {
   it("is deterministic: the same options give the same bytes", () => {
     for (const [, input] of combos())
       assert.equal(renderBaseConfig(input), renderBaseConfig(structuredClone(input)));
+  });
+
+  // The header told a reader of /config that HAProxy loads haproxy-backends.cfg; it loads the snapshot's
+  // backends.cfg (configFiles), the reloader's slotted rendering of it, whose section /config shows next.
+  it("names, in its load order, the files HAProxy is started with", () => {
+    const loadOrder = renderBaseConfig(base())
+      .split("\n")
+      .find((line) => line.startsWith("# Load order:"));
+    const files = configFiles("/state/current").map((path) => basename(path));
+    const command = `haproxy ${files.map((file) => `-f ${file}`).join(" ")}`;
+    assert.ok(loadOrder?.includes(`${command} `) || loadOrder?.includes(`${command};`), loadOrder);
   });
 
   it("holds the reload-safety defaults and the master-worker globals", () => {

@@ -20,8 +20,8 @@ export function renderBaseConfig(input: BaseConfigInput): string {
     [
       "# Rendered by the rancher-haproxy reloader from its options into its private state dir at each",
       "# start; it is never read from the shared volume. Pass --config to use your own file instead.",
-      "# Load order: haproxy -f haproxy.cfg -f haproxy-backends.cfg; domain.map and path-hosts.map are read",
-      "# from this directory.",
+      "# Load order: haproxy -f haproxy.cfg -f backends.cfg (haproxy-backends.cfg in stable server slots);",
+      "# domain.map and path-hosts.map are read from this directory.",
     ],
     section("global", renderGlobal(input)),
     section("defaults", renderDefaults()),
