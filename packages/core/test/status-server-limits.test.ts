@@ -13,6 +13,7 @@ import {
   MAX_PIPELINED_REQUESTS,
   startStatusServer,
   textResponse,
+  withBytes,
   type StatusRoutes,
   type StatusServerOptions,
 } from "../src/index.js";
@@ -198,7 +199,14 @@ test("connections over the cap are counted and logged: the first at once, the re
   const deadline = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000).unref());
   const outcomes = await Promise.all(sockets.map(({ closed }) => Promise.race([closed, deadline])));
   assert.equal(outcomes.filter((outcome) => outcome !== "open").length, 6);
-  assert.deepEqual(drops, { ...NO_DROPS, unauthorized: 0, max_connections: 6, timeout: 0, pipelined: 0 });
+  assert.deepEqual(drops, {
+    ...NO_DROPS,
+    unauthorized: 0,
+    busy: 0,
+    max_connections: 6,
+    timeout: 0,
+    pipelined: 0,
+  });
   assert.equal(server.drops, drops);
   const first = dropLines(lines);
   assert.equal(first.length, 1, "one line within the interval (60 s)");
@@ -231,6 +239,7 @@ test("timeouts are counted (a slow request, a silent connection), an idle keep-a
   assert.deepEqual(server.drops, {
     ...NO_DROPS,
     unauthorized: 0,
+    busy: 0,
     max_connections: 0,
     timeout: 2,
     pipelined: 0,
@@ -257,7 +266,7 @@ test("a keep-alive connection that stalls in the headers of its next request is 
   socket.write("GET /healthz HTTP/1.1\r\nHo");
   const limit = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 20_000).unref());
   assert.notEqual(await Promise.race([closed, limit]), "open", "the stalled connection was cut");
-  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, timeout: 1 });
+  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, busy: 0, timeout: 1 });
 });
 
 test("a client pipelining requests without reading the answers is cut after MAX_PIPELINED_REQUESTS, counted; one at a time is never cut", async (t) => {
@@ -285,7 +294,14 @@ test("a client pipelining requests without reading the answers is cut after MAX_
     handled <= MAX_PIPELINED_REQUESTS,
     `at most ${MAX_PIPELINED_REQUESTS} handlers started (${handled})`,
   );
-  assert.deepEqual(drops, { ...NO_DROPS, unauthorized: 0, max_connections: 0, timeout: 0, pipelined: 1 });
+  assert.deepEqual(drops, {
+    ...NO_DROPS,
+    unauthorized: 0,
+    busy: 0,
+    max_connections: 0,
+    timeout: 0,
+    pipelined: 1,
+  });
   assert.deepEqual(dropLines(lines)[0]?.["reasons"], {
     ...NO_DROPS,
     max_connections: 0,
@@ -407,7 +423,7 @@ test("what Node's parser refuses (garbage, oversized headers), a CONNECT and a b
   assert.ok(tunnel.closed, "a CONNECT is closed");
   const expect = await rawExchange(server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n");
   assert.match(expect.text, /^HTTP\/1\.1 417 /);
-  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, malformed: 4 });
+  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, busy: 0, malformed: 4 });
   // A well-formed request on the same listener is answered as usual.
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) })).status, 200);
 });
@@ -480,4 +496,99 @@ test("a request asking for an Upgrade is answered and its connection closed; the
   ).closed;
   assert.equal(server.drops.timeout, 0, "closed after its answer, not cut by the timeout");
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
+});
+
+// A client that asks for `path` and then stops reading once the status line came (a slow reader: the
+// rest of its answer waits in the server's socket); its status code, and the socket to end it.
+async function stalledReader(port: number, path: string): Promise<{ status: number; socket: Socket }> {
+  const socket = connect(port, "127.0.0.1");
+  socket.on("error", () => undefined);
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  const first = await new Promise<Buffer>((resolve) =>
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk);
+    }),
+  );
+  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(first.toString("latin1"))?.[1]), socket };
+}
+
+test("slow readers holding large answers of different versions are bounded: a new large answer past the budget is a 503, counted; small ones still go", async (t) => {
+  // What the reloader's /config is: one kept buffer per running generation, shared by its requests. Each
+  // slow reader kept its generation's buffer: 60 of them held 60 generations of a 14 MB /config (880 MB).
+  const size = 32 * 1024 * 1024;
+  let version = 0;
+  let kept = withBytes(textResponse("0".repeat(size - 1)));
+  const bump = () => (kept = withBytes(textResponse(String(++version).repeat(size - 1))));
+  const routes: StatusRoutes = { ...ROUTES, "/config": () => ({ ...kept }) };
+  const server = await listen(t, { routes, maxAnswerBytesInFlight: 2 * size });
+  const readers: Socket[] = [];
+  t.after(() => readers.forEach((socket) => socket.destroy()));
+  const stall = async () => {
+    const reader = await stalledReader(server.port, "/config");
+    readers.push(reader.socket);
+    return reader.status;
+  };
+  assert.equal(await stall(), 200, "the first large answer goes");
+  assert.equal(await stall(), 200, "a second reader of the same version shares its bytes");
+  bump();
+  assert.equal(await stall(), 200, "a second version fits the budget");
+  bump();
+  assert.equal(await stall(), 503, "a third version is over the budget");
+  const refused = await fetch(`${server.url}/config`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("retry-after"), "5");
+  assert.match(await refused.text(), /^busy: \d+ bytes of large answers are still being sent/);
+  assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
+  assert.equal((await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).status, 200);
+  assert.equal(server.drops.busy, 2, "each refusal counted");
+  assert.equal(server.drops.timeout + server.drops.pipelined, 0, "no connection was dropped");
+  // The readers go: their answers' bytes are released, and the newest version is served whole.
+  readers.forEach((socket) => socket.destroy());
+  const whole = await waitFor(
+    async () => {
+      const answer = await fetch(`${server.url}/config`, { signal: AbortSignal.timeout(10_000) });
+      const bytes = await answer.arrayBuffer();
+      return answer.status === 200 ? bytes.byteLength : null;
+    },
+    { timeoutMs: 10_000, message: "a large answer goes again once the slow readers left" },
+  );
+  assert.equal(whole, size);
+});
+
+test("a client gone while its large answer was being built holds none of the budget", async (t) => {
+  const size = 4 * 1024 * 1024;
+  let version = 0;
+  let entered = 0;
+  let open = () => undefined as void;
+  let gate = Promise.resolve();
+  const routes: StatusRoutes = {
+    ...ROUTES,
+    "/config": async () => {
+      entered++;
+      const answer = withBytes(textResponse(String(++version % 10).repeat(size - 1)));
+      await gate;
+      return answer;
+    },
+  };
+  const server = await listen(t, { routes, maxAnswerBytesInFlight: size });
+  // Three clients ask for a version of their own and leave before it is built; the server sees each go
+  // (a /healthz answered after the close) before the handlers go on.
+  gate = new Promise<void>((resolve) => (open = resolve));
+  for (let client = 1; client <= 3; client++) {
+    const socket = connect(server.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.write("GET /config HTTP/1.1\r\nHost: x\r\n\r\n");
+    await waitFor(() => entered === client, { message: `client ${client}'s handler runs` });
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.destroy();
+    await closed;
+  }
+  assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
+  open();
+  // Their handlers end with nobody to send to: the next large answer goes, alone in the budget.
+  const answer = await fetch(`${server.url}/config`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(answer.status, 200);
+  assert.equal((await answer.arrayBuffer()).byteLength, size);
+  assert.equal(server.drops.busy, 0);
 });

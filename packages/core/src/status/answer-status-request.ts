@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { AnswersInFlight } from "./answers-in-flight.js";
 import type { DropReporter } from "./connection-drops.js";
 import { responseBytes, textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
 
@@ -16,6 +17,8 @@ export interface AnswerContext {
   logger: Logger;
   token: string | null;
   reporter: Pick<DropReporter, "count">;
+  /** the listener's large answers not sent yet: a new one past its limit is answered 503 */
+  inFlight: AnswersInFlight;
 }
 
 // Answer `request`; a request with a body is answered 413 and its connection closed once the answer is
@@ -62,7 +65,22 @@ export async function answerStatusRequest(
   // away, not parsed, until the timeout (8 clients streamed 1.8 GB/s into the generator, 62 % of a core).
   // The answer is the same, and the connection ends with it.
   if (request.headers.upgrade !== undefined) response.setHeader("connection", "close");
-  const body = responseBytes(result);
+  let body = responseBytes(result);
+  // A large answer is refused while others hold the listener's budget (slow readers each keeping a
+  // version of /config); small ones (/healthz, /metrics) always go. A client gone while its handler ran
+  // is sent nothing, and its response's `close` has passed: taking its body would hold it for good.
+  if (request.method !== "HEAD" && !response.destroyed) {
+    const release = context.inFlight.admit(body);
+    if (release === null) {
+      reporter.count("busy");
+      result = textResponse(
+        `busy: ${context.inFlight.bytes} bytes of large answers are still being sent to other clients; try again`,
+        503,
+      );
+      response.setHeader("retry-after", "5");
+      body = responseBytes(result);
+    } else response.once("close", release);
+  }
   response.writeHead(result.status, {
     "content-type": result.contentType,
     "content-length": body.length,

@@ -23,14 +23,15 @@ export const CONNECTION_DROP_REASONS = [
 // One of CONNECTION_DROP_REASONS.
 export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
 
-// Dropped connections by reason since the process started, and `unauthorized`, the requests answered
-// 401 (a missing or wrong STATUS_TOKEN: a guessing client shows): one per program, given to its listener
+// Dropped connections by reason since the process started, `unauthorized`, the requests answered 401 (a
+// missing or wrong STATUS_TOKEN: a guessing client shows), and `busy`, the large answers refused 503 while
+// others filled the listener's budget (answers-in-flight.ts): one per program, given to its listener
 // (which counts) and read by its /metrics at scrape time.
-export type ConnectionDrops = Record<ConnectionDropReason | "unauthorized", number>;
+export type ConnectionDrops = Record<ConnectionDropReason | "unauthorized" | "busy", number>;
 
 // All reasons at 0.
 export function createConnectionDrops(): ConnectionDrops {
-  return { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0, unauthorized: 0 };
+  return { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0, unauthorized: 0, busy: 0 };
 }
 
 // Counts into `drops` and logs: the first drop at once, the drops after it in one line when
@@ -59,14 +60,23 @@ export function createDropReporter(options: DropReporterOptions): DropReporter {
   const flush = () => {
     timer = null;
     const dropped = CONNECTION_DROP_REASONS.reduce((sum, reason) => sum + pending[reason], 0);
-    const { unauthorized, ...reasons } = pending;
-    if (dropped + unauthorized === 0) return;
+    const { unauthorized, busy, ...reasons } = pending;
+    if (dropped + unauthorized + busy === 0) return;
     logger.warn(
-      { event: "status.connections-dropped", dropped, reasons, unauthorized, maxConnections, timeoutMs },
+      {
+        event: "status.connections-dropped",
+        dropped,
+        reasons,
+        unauthorized,
+        busy,
+        maxConnections,
+        timeoutMs,
+      },
       `status listener dropped ${dropped} connection(s): ${pending.max_connections} over its cap of ` +
         `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s, ` +
         `${pending.pipelined} with too many requests unanswered, ${pending.body} sending a body, ` +
-        `${pending.malformed} malformed; ${unauthorized} request(s) refused for want of the token` +
+        `${pending.malformed} malformed; ${unauthorized} request(s) refused for want of the token, ` +
+        `${busy} large answer(s) refused (503) while others were still being sent` +
         (lastLineAt === -Infinity ? "" : " (since the last such line)"),
     );
     lastLineAt = performance.now();
@@ -126,6 +136,26 @@ export function unauthorizedCounter(
     collect() {
       this.reset();
       this.inc(drops.unauthorized);
+    },
+  };
+}
+
+// The same for `<prefix>_status_busy_total`: large answers refused 503 while the listener's budget of
+// answers not sent yet was full (slow readers holding earlier versions of /config or /routes).
+export function busyCounter(
+  prefix: string,
+  drops: Readonly<ConnectionDrops>,
+): {
+  name: string;
+  help: string;
+  collect(this: { reset(): void; inc(value: number): void }): void;
+} {
+  return {
+    name: `${prefix}_status_busy_total`,
+    help: "Large answers (over 1 MiB) this status listener refused 503 while 256 MiB of others were still being sent to their clients",
+    collect() {
+      this.reset();
+      this.inc(drops.busy);
     },
   };
 }

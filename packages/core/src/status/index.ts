@@ -1,4 +1,5 @@
 // The status listener both sidekicks serve /healthz, /metrics and the rest on.
+export * from "./answers-in-flight.js";
 export * from "./connection-drops.js";
 export * from "./status-response.js";
 export * from "./status-settings.js";

@@ -1,13 +1,15 @@
 // A tiny read-only HTTP server over a routes table: GET/HEAD only, exact paths, no caching, and a
 // close that waits for in-flight answers but never for idle keep-alive clients. It listens on 0.0.0.0
 // in the image, so it is bounded: a connection cap (the sidekick's own fds stay free), header/request
-// and idle timeouts checked every second, and an optional bearer token on everything but /healthz.
-// Every connection the cap, a timeout, a body or the HTTP parser drops, and every 401, is counted
+// and idle timeouts checked every second, at most MAX_ANSWER_BYTES_IN_FLIGHT of large answers waiting for
+// slow readers (a 503 past it), and an optional bearer token on everything but /healthz.
+// Every connection the cap, a timeout, a body or the HTTP parser drops, every 401 and busy 503, is counted
 // (ConnectionDrops, on each program's /metrics) and logged at most once a minute
 // (`status.connections-dropped`).
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { answerStatusRequest, OPEN_STATUS_PATH } from "./answer-status-request.js";
+import { AnswersInFlight } from "./answers-in-flight.js";
 import {
   createConnectionDrops,
   createDropReporter,
@@ -28,6 +30,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxConnections = options.maxConnections ?? 64;
   const drops = options.drops ?? createConnectionDrops();
+  const inFlight = new AnswersInFlight(options.maxAnswerBytesInFlight);
   // Sockets whose last request was answered, with the bytes they had sent by then: a timeout there is
   // the end of an idle keep-alive connection, not a drop, unless a next request began since (its headers
   // stalled: Node cuts it at the keep-alive timeout, before its header timeout would answer 408).
@@ -64,10 +67,11 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         routes: options.routes,
         logger: options.logger,
         token: options.token ?? null,
+        inFlight,
         // A 401 is a request refused, counted each time; anything else drops the connection.
         reporter: {
           count: (reason: keyof ConnectionDrops) =>
-            reason === "unauthorized" ? reporter.count(reason) : drop(socket, reason),
+            reason === "unauthorized" || reason === "busy" ? reporter.count(reason) : drop(socket, reason),
         },
       };
       void answerStatusRequest(context, request, response).catch((error: unknown) => {

@@ -7,6 +7,7 @@ import {
   connectionDropsCounter,
   EVENT_LOOP_SAMPLE_MS,
   unauthorizedCounter,
+  busyCounter,
   type ConnectionDrops,
 } from "@rancher-haproxy/core";
 import type { CycleResult } from "../main.js";
@@ -92,6 +93,7 @@ export function createGeneratorMetrics(
   });
   new Counter({ ...connectionDropsCounter("generate_maps", drops), registers });
   new Counter({ ...unauthorizedCounter("generate_maps", drops), registers });
+  new Counter({ ...busyCounter("generate_maps", drops), registers });
   const explainRefused = new Counter({
     name: "generate_maps_explain_refused_total",
     help: "/explain requests answered 503 because its answers had used their 100 ms per second of the loop (on average)",

@@ -7,6 +7,7 @@ import {
   connectionDropsCounter,
   EVENT_LOOP_SAMPLE_MS,
   unauthorizedCounter,
+  busyCounter,
   type ConnectionDrops,
 } from "@rancher-haproxy/core";
 import { RELOAD_REASONS } from "../model/plan-update.js";
@@ -146,6 +147,7 @@ export function createReloaderMetrics(
   });
   new Counter({ ...connectionDropsCounter("reloader", drops), registers });
   new Counter({ ...unauthorizedCounter("reloader", drops), registers });
+  new Counter({ ...busyCounter("reloader", drops), registers });
   gauge(
     registry,
     "reloader_last_reload_duration_seconds",
