@@ -196,9 +196,12 @@ test("broken files and no snapshot yet: HAProxy starts with empty routing (503) 
   const app = await startBackend({ name: "app", host: "127.0.0.55" });
   t.after(() => app.close());
   const good = renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]);
+  // No rescan: the fix must go live through the watch, not by a rescan within the wait below (10 s by
+  // default, inside its 15 s).
   const fixture = await createFixture((fn) => t.after(fn), {
     backends: `${good}    server s1 127.0.0.1:19\n`,
     map: renderTestMap({ "app.dev.tld": "app" }),
+    args: ["--rescan-interval", "0"],
   });
   await fixture.reloader.waitForEvent("start.empty-routing");
   const answer = await httpRequest({ url: fixture.url, host: "app.dev.tld" });
@@ -213,7 +216,8 @@ test("broken files and no snapshot yet: HAProxy starts with empty routing (503) 
 test("missing input files are created empty and HAProxy serves 503 until they are written", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.0.56" });
   t.after(() => app.close());
-  const fixture = await createFixture((fn) => t.after(fn));
+  // No rescan: the files the reloader created are watched, so the write goes live through the watch.
+  const fixture = await createFixture((fn) => t.after(fn), { args: ["--rescan-interval", "0"] });
   const created = await fixture.reloader.waitForEvent("inputs.created");
   assert.deepEqual(created["paths"], [fixture.backendConfig, fixture.domainMap]);
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
