@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdir, readlink, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { test } from "node:test";
 import {
   freePort,
@@ -261,7 +260,8 @@ test("a directory in the backends file's place at start-up: HAProxy starts (503 
   t.after(() => app.close());
   const fixture = await createFixture((fn) => t.after(fn), {
     deferStart: true,
-    args: ["--rescan-interval", "1s"],
+    // debug: each pass over the same unreadable files says so (inputs.still-unreadable), to be counted.
+    args: ["--rescan-interval", "1s", "--log-level", "debug"],
   });
   await mkdir(fixture.backendConfig, { recursive: true });
   await fixture.write({ map: renderTestMap({ "app.dev.tld": "app" }) });
@@ -271,8 +271,13 @@ test("a directory in the backends file's place at start-up: HAProxy starts (503 
   await reloader.waitForEvent("start.empty-routing");
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).status, 503);
   // Rescans (every 1 s here) of the same unreadable file neither log it nor count a failed check again:
-  // once, at start (each rescan did, and the first pass repeated the start's report).
-  await delay(3500);
+  // once, at start (each rescan did, and the first pass repeated the start's report). Judged once three
+  // passes after the start's report read the file, whichever line each wrote (not after a fixed sleep).
+  const reports = () => reloader.count("inputs.unreadable") + reloader.count("inputs.still-unreadable");
+  await waitFor(() => reports() >= 4, {
+    timeoutMs: 15_000,
+    message: "three passes over the unreadable file",
+  });
   assert.equal(reloader.count("inputs.unreadable"), 1);
 
   // Awaited live first (by the files' hash, 15 s): on a loaded machine the check and the reload alone can
