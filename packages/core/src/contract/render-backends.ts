@@ -22,9 +22,17 @@ export function renderBackends(
   table: { readonly backends: readonly SharedBackend[] },
   serverLines: ServerLines = sortedServerLines,
 ): string {
-  const blocks = [...table.backends]
-    .sort((a, b) => compareStrings(a.name, b.name))
-    .map((backend) => renderBackendBlock(backend, serverLines));
+  return joinBackendBlocks(table.backends, (backend) => renderBackendBlock(backend, serverLines));
+}
+
+// The backends file from each backend's block (`blockOf`: renderBackendBlock's text, or that text kept
+// from an earlier rendering, as the generator's byte bound keeps it): the header line, then the blocks in
+// backend name order, a blank line apart.
+export function joinBackendBlocks<B extends SharedBackend>(
+  backends: readonly B[],
+  blockOf: (backend: B) => string,
+): string {
+  const blocks = [...backends].sort((a, b) => compareStrings(a.name, b.name)).map(blockOf);
   return [`${BACKENDS_HEADER}\n`, ...blocks].join("\n");
 }
 

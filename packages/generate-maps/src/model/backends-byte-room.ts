@@ -5,7 +5,8 @@
 // review). The backends past the bound, in name order, are left out; their containers are skipped. A
 // stack's HTTP backends go together: kept without its `/api` backend, `<stack>.<domain>/api` would go to
 // its `/` backend (over plain HTTP when /api asks for https=only).
-import { BACKENDS_HEADER, compareStrings, renderBackendBlock } from "@rancher-haproxy/core";
+import { BACKENDS_HEADER, compareStrings } from "@rancher-haproxy/core";
+import { backendBlock } from "./backend-block.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 
 // The most bytes of the backends file: under half the reloader's 64 MiB, as a write that adds and removes
@@ -26,7 +27,7 @@ export function limitBackendBytes(
   let bytes = BACKENDS_HEADER.length + 1;
   let cut = sorted.length;
   for (const [index, backend] of sorted.entries()) {
-    bytes += renderBackendBlock(backend).length + 1;
+    bytes += backendBlock(backend).length + 1;
     if (bytes > max) {
       cut = index;
       break;
