@@ -66,3 +66,34 @@ test("a --config that binds HAPROXY_SSL_CERT itself is warned about at start; on
   assert.ok(copy.some((line) => line["event"] === "base-config.user"));
   assert.ok(!copy.some((line) => line["event"] === "base-config.binds-mounted-cert"));
 });
+
+// A section named as a stack's backend could be makes every check fail while that stack is routed; the
+// start names it and its line, once.
+test("a --config section named like a stack is warned about at start, naming each section and its line", async () => {
+  const text = () =>
+    [
+      "global",
+      "    default-path config",
+      "frontend legacy",
+      "    bind 127.0.0.1:8080",
+      "    default_backend fallback_mine",
+      "backend legacy",
+      "listen shop.web",
+      "backend fallback_mine",
+      "",
+    ].join("\n");
+  const warnings = (await eventsFor(text)).filter(
+    (line) => line["event"] === "base-config.section-name-clash",
+  );
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]?.["level"], 40);
+  assert.deepEqual(warnings[0]?.["sections"], [
+    { section: "backend legacy", line: 6 },
+    { section: "listen shop.web", line: 7 },
+  ]);
+  assert.match(String(warnings[0]?.["msg"]), /backend legacy \(line 6\), listen shop\.web \(line 7\)/);
+  const own = await eventsFor(
+    () => "frontend mine\n    default_backend fallback_mine\nbackend fallback_mine\n",
+  );
+  assert.ok(!own.some((line) => line["event"] === "base-config.section-name-clash"));
+});

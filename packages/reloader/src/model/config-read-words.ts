@@ -6,6 +6,12 @@
 // before. The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
 import { configWords } from "./config-words.js";
 
+// One line HAProxy may read: its 1-based number in the text and its words.
+export interface ReadLine {
+  line: number;
+  words: string[];
+}
+
 // Known true, known false, or not known from the text.
 type Truth = true | false | null;
 
@@ -17,9 +23,14 @@ interface Branch {
 
 // The words of each line of `text` that is not in a branch HAProxy skips, in order.
 export function configReadWords(text: string): string[][] {
-  const read: string[][] = [];
+  return configReadLines(text).map((read) => read.words);
+}
+
+// The lines of `text` that are not in a branch HAProxy skips, with their numbers (a warning names them).
+export function configReadLines(text: string): ReadLine[] {
+  const read: ReadLine[] = [];
   const open: Branch[] = [];
-  for (const line of text.split("\n")) {
+  for (const [index, line] of text.split("\n").entries()) {
     const words = configWords(line);
     const directive = words[0];
     if (directive === ".if") {
@@ -32,7 +43,7 @@ export function configReadWords(text: string): string[][] {
       branch.active = and(not(branch.taken), condition);
       branch.taken = or(branch.taken, condition);
     } else if (directive === ".endif") open.pop();
-    else if (open.every((branch) => branch.active !== false)) read.push(words);
+    else if (open.every((branch) => branch.active !== false)) read.push({ line: index + 1, words });
   }
   return read;
 }

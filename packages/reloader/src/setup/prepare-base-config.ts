@@ -10,6 +10,7 @@ import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { certificatePaths } from "../certs/render/render-crt-list.js";
+import { clashingSections, describeSection } from "../model/clashing-sections.js";
 import { configWords } from "../model/config-words.js";
 import type { BaseConfigInput } from "../render/base-config-input.js";
 import { renderBaseConfig } from "../render/render-base-config.js";
@@ -41,6 +42,22 @@ export async function prepareBaseConfig(
       logger.warn(
         { event: "base-config.binds-mounted-cert", path: options.userConfig, certFile: mounted },
         `your --config names HAPROXY_SSL_CERT (${mounted}) itself: a renewal then ends in a reload and a broken edit fails every check; name ${options.ssl.certPath}, the checked copy, instead (docs/tls.md)`,
+      );
+    const clashing = clashingSections(read.bytes.toString("utf8"));
+    if (clashing.length > 0)
+      logger.warn(
+        {
+          event: "base-config.section-name-clash",
+          path: options.userConfig,
+          sections: clashing.map((section) => ({
+            section: `${section.kind} ${section.name}`,
+            line: section.line,
+          })),
+        },
+        `your --config names ${clashing.map(describeSection).join(", ")} as a stack's backend could be ` +
+          "named (HAProxy keeps one name space for backend, listen and log-forward sections): while a stack " +
+          "of that name is routed, every haproxy -c fails and no change of any stack is applied; give your " +
+          "sections names with a `_`",
       );
     if (options.tcpPorts.length > 0)
       logger.warn(

@@ -1,0 +1,57 @@
+// Which sections of a base config a generated backend's name collides with in HAProxy 2.6 (backend,
+// listen and log-forward share one name space; a frontend and the other sections do not: checked with
+// `haproxy -c`).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { clashingSections } from "../src/model/clashing-sections.ts";
+import { renderBaseConfig } from "../src/render/render-base-config.ts";
+import { baseConfigInput } from "./helpers/base-config-input.ts";
+
+test("backend, listen and log-forward sections named as a generated backend could be, with their lines", () => {
+  const text = [
+    "global", // 1
+    "    default-path config",
+    "frontend legacy", // 3: a frontend has a name space of its own
+    "    bind :80",
+    "backend legacy", // 5
+    '  listen "shop.web"', // 6: indented and quoted, as HAProxy reads it
+    "log-forward tcp_5432", // 7: a generated tcp_<port> backend's name
+    "frontend tcp_6379", // 8: what the README asks for with --config and TCP_PORTS
+    "backend fallback_mine", // 9: a `_`
+    "backend Legacy", // 10: HAProxy's names are case-sensitive, a stack's lower case
+    "backend a.b.c", // 11: three labels: no <stack>.<service>
+    "backend tcp_0", // 12: no port
+    ".if 0",
+    "backend skipped", // 14: in a branch HAProxy skips
+    ".endif",
+    "defaults blog", // 16
+    "peers blog",
+    "userlist blog",
+    "cache blog",
+    "ring blog",
+    "resolvers blog",
+    "program blog",
+    "http-errors blog",
+    "mailers blog",
+    "# backend commented",
+    "backend",
+    "",
+  ].join("\n");
+  assert.deepEqual(clashingSections(text), [
+    { kind: "backend", name: "legacy", line: 5 },
+    { kind: "listen", name: "shop.web", line: 6 },
+    { kind: "log-forward", name: "tcp_5432", line: 7 },
+  ]);
+});
+
+test("the rendered base config has no section a generated backend could clash with", () => {
+  const rendered = renderBaseConfig(
+    baseConfigInput("/state", {
+      stats: { port: 1936, username: "ops", password: "s3cret-Pw9" },
+      tcpPorts: [5432, 6379],
+    }),
+  );
+  assert.match(rendered, /^listen rh_stats$/m);
+  assert.match(rendered, /^frontend tcp_5432$/m);
+  assert.deepEqual(clashingSections(rendered), []);
+});
