@@ -67,8 +67,8 @@ test("a --config that binds HAPROXY_SSL_CERT itself is warned about at start; on
   assert.ok(!copy.some((line) => line["event"] === "base-config.binds-mounted-cert"));
 });
 
-// A section named as a stack's backend could be makes every check fail while that stack is routed; the
-// start names it and its line, once.
+// A section named as a stack's backend could be made every check fail while that stack was routed (now
+// that backend is left out: base-config-section-clash.test.ts); the start names it and its line, once.
 test("a --config section named like a stack is warned about at start, naming each section and its line", async () => {
   const text = () =>
     [

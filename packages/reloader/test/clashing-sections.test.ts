@@ -1,9 +1,11 @@
 // Which sections of a base config a generated backend's name collides with in HAProxy 2.6 (backend,
 // listen and log-forward share one name space; a frontend and the other sections do not: checked with
-// `haproxy -c`).
+// `haproxy -c`), and the routing table without the backends they name and the map lines naming those.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { SharedTable } from "@rancher-haproxy/core";
 import { clashingSections } from "../src/model/clashing-sections.ts";
+import { withoutClashingBackends } from "../src/model/without-clashing-backends.ts";
 import { renderBaseConfig } from "../src/render/render-base-config.ts";
 import { baseConfigInput } from "./helpers/base-config-input.ts";
 
@@ -54,4 +56,38 @@ test("the rendered base config has no section a generated backend could clash wi
   assert.match(rendered, /^listen rh_stats$/m);
   assert.match(rendered, /^frontend tcp_5432$/m);
   assert.deepEqual(clashingSections(rendered), []);
+});
+
+test("the backends a section names are left out with the map lines naming them; none named: the same table", () => {
+  const server = { name: "web-1", address: "10.42.0.1", port: 80 };
+  const table: SharedTable = {
+    backends: [
+      { name: "app", servers: [server] },
+      { name: "legacy", servers: [server] },
+      { name: "shop.web", servers: [server] },
+    ],
+    hosts: [
+      { fqdn: "app.dev.tld", backend: "app" },
+      { fqdn: "legacy.dev.tld", backend: "legacy" },
+      { fqdn: "old.dev.tld/api", backend: "legacy" },
+      { fqdn: "shop.dev.tld", backend: "shop.web" },
+    ],
+  };
+  const sections = [
+    { kind: "backend", name: "legacy", line: 5 },
+    { kind: "listen", name: "legacy", line: 9 }, // HAProxy refuses that one itself: the first is named
+    { kind: "backend", name: "absent", line: 12 },
+  ];
+  const { table: kept, refused } = withoutClashingBackends(table, sections);
+  assert.deepEqual(refused, [{ backend: "legacy", section: sections[0], hosts: 2 }]);
+  assert.deepEqual(
+    kept.backends.map((backend) => backend.name),
+    ["app", "shop.web"],
+  );
+  assert.deepEqual(kept.hosts, [
+    { fqdn: "app.dev.tld", backend: "app" },
+    { fqdn: "shop.dev.tld", backend: "shop.web" },
+  ]);
+  assert.equal(withoutClashingBackends(table, []).table, table);
+  assert.equal(withoutClashingBackends(table, [sections[2]!]).table, table);
 });

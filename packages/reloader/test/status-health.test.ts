@@ -27,6 +27,7 @@ const RUNNING: StatusSnapshot = {
   unlistedTcpPorts: [],
   takenTcpPorts: [],
   httpsWithoutListener: [],
+  refusedBackends: [],
   inputWatchProblem: null,
   masterCliSilentSince: null,
   reloadHeld: null,

@@ -19,6 +19,7 @@ import { listGenerations, readCurrentGeneration } from "../sources/read-state-di
 import { checkSnapshot } from "./check-snapshot.js";
 import { pruneSnapshots } from "./prune-snapshots.js";
 import { describeProblem, validateContract, type Validated } from "./validate-contract.js";
+import { BackendClashes, type RefusedBackendsSink } from "./backend-clashes.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged). `slots`: the assignment
@@ -40,14 +41,20 @@ export class SnapshotStore {
   private readonly backendsRenderer = new SlottedBackendsRenderer();
   private readonly slotsRenderer = new SlotsJsonRenderer();
   private readonly mapsRenderer = new MapsRenderer();
+  /** leaves out the backends a section of the base config names, and reports them */
+  private readonly clashes: BackendClashes;
 
+  // `onRefused`: where the backends left out for a base config's section of their name are shown.
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
     private readonly logger: Logger,
     private readonly slotsPerBlock = 10,
     private readonly keep = 3,
-  ) {}
+    onRefused?: RefusedBackendsSink,
+  ) {
+    this.clashes = new BackendClashes(logger, onRefused);
+  }
 
   // Continue numbering after the snapshots an earlier run left (and their slot assignment); returns
   // what `current` points at.
@@ -64,9 +71,10 @@ export class SnapshotStore {
     return { generations, current };
   }
 
-  // The contract check of the inputs and the cap on their slots (logged when they are rejected).
+  // The contract check of the inputs and the cap on their slots (logged when they are rejected), the
+  // backends a section of the base config names left out (logged when that set changes).
   validate(files: InputFiles): Validated {
-    return validateContract(files, this.parser, this.logger, this.slotsPerBlock);
+    return validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the

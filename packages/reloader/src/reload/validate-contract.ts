@@ -1,24 +1,27 @@
 // The contract check SnapshotStore.validate runs on the inputs before anything is staged, with the one
-// problem its reason names; then the cap on the server slots the table would be rendered into.
+// problem its reason names; then the backends a section of the base config already names are left out
+// (backend-clashes.ts), and the cap on the server slots the table would be rendered into is checked.
 import type { Logger, SharedFilesParser, SharedTable } from "@rancher-haproxy/core";
 import { slotBoundProblem } from "../model/slot-bound.js";
+import type { BackendClashes } from "./backend-clashes.js";
 import { checkInputs, type InputProblem } from "../model/validate-inputs.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 
 // The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
 export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
 
-// The contract check of the inputs through the store's `parser`, logged when they are rejected; a table
-// that needs more server slots than MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS) is rejected the same way,
-// before any slot is assigned.
+// The contract check of the inputs through the store's `parser`, logged when they are rejected; the
+// table without the backends `clashes` leaves out; a table that needs more server slots than
+// MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS) is rejected the same way, before any slot is assigned.
 export function validateContract(
   files: InputFiles,
   parser: SharedFilesParser,
   logger: Logger,
   block: number,
+  clashes: BackendClashes,
 ): Validated {
   const checked = checkInputs(files, (shared) => parser.parse(shared));
-  const { table } = checked;
+  const table = checked.table === null ? null : clashes.filter(files.base, checked.table);
   const tooMany = table === null ? null : slotBoundProblem(table.backends, block);
   const problems: InputProblem[] =
     tooMany === null ? checked.problems : [{ file: "backends", line: null, text: null, reason: tooMany }];

@@ -56,8 +56,8 @@ export async function prepareBaseConfig(
         },
         `your --config names ${clashing.map(describeSection).join(", ")} as a stack's backend could be ` +
           "named (HAProxy keeps one name space for backend, listen and log-forward sections): while a stack " +
-          "of that name is routed, every haproxy -c fails and no change of any stack is applied; give your " +
-          "sections names with a `_`",
+          "of that name is routed, its backend and its domain.map lines are left out (inputs.section-clash); " +
+          "give your sections names with a `_`",
       );
     if (options.tcpPorts.length > 0)
       logger.warn(

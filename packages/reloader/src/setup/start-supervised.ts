@@ -42,7 +42,14 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   });
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
-  const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots);
+  const store = new SnapshotStore(
+    options.haproxyBin,
+    layout,
+    logger,
+    options.serverSlots,
+    undefined,
+    (refused) => status.backendsRefused(refused),
+  );
   const applier = new ConfigApplier({
     store,
     inputs,

@@ -1,5 +1,6 @@
 // What the reloader has done so far, in one object a status listener (/healthz, /metrics) can read.
 import type { ReloadReason } from "../model/plan-update.js";
+import type { RefusedBackend } from "../model/without-clashing-backends.js";
 import type { HttpsBackend, ReloadResult, StatusSnapshot } from "./status-snapshot.js";
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
@@ -24,6 +25,7 @@ export class ReloaderStatus {
     unlistedTcpPorts: [],
     takenTcpPorts: [],
     httpsWithoutListener: [],
+    refusedBackends: [],
     inputWatchProblem: null,
     masterCliSilentSince: null,
     reloadHeld: null,
@@ -166,6 +168,16 @@ export class ReloaderStatus {
   // The backends of the applied files that ask for HTTPS while nothing listens for it (ENABLE_SSL off).
   httpsWithoutListener(backends: readonly HttpsBackend[]): void {
     this.state.httpsWithoutListener = [...backends];
+  }
+
+  // The generated backends of the inputs last read that a section of the base config names (left out).
+  backendsRefused(refused: readonly RefusedBackend[]): void {
+    this.state.refusedBackends = refused.map(({ backend, section, hosts }) => ({
+      backend,
+      section: `${section.kind} ${section.name}`,
+      line: section.line,
+      hosts,
+    }));
   }
 
   // The input files' watch failed (why) or works again (null).

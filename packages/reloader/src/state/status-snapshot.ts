@@ -12,6 +12,17 @@ export interface HttpsBackend {
   https: "redirect" | "only";
 }
 
+// A generated backend left out of the snapshots because a section of the base config has its name.
+export interface RefusedBackendStatus {
+  backend: string;
+  /** the section of the base config, `backend legacy` */
+  section: string;
+  /** its header's line in the base config */
+  line: number;
+  /** domain.map lines that named the backend, left out with it */
+  hosts: number;
+}
+
 // A plain copy of the status for JSON answers and tests.
 export interface StatusSnapshot {
   haproxyPid: number | null;
@@ -50,6 +61,8 @@ export interface StatusSnapshot {
   takenTcpPorts: { port: number; listener: string }[];
   /** the running backends file's backends with `https=redirect|only`, while ENABLE_SSL is off (by name) */
   httpsWithoutListener: HttpsBackend[];
+  /** generated backends of the inputs last read that a section of the base config names: left out */
+  refusedBackends: RefusedBackendStatus[];
   /** the input files' watch failed (its first error) and is not re-armed yet: only the rescan sees changes */
   inputWatchProblem: string | null;
   /** since when (ms epoch) the master has not answered the periodic show proc (null: it answers) */

@@ -6,6 +6,7 @@ import type { StatusSnapshot } from "../state/status-snapshot.js";
 import type { AppliedState } from "./read-applied-state.js";
 import { httpsListenerWarnings } from "./https-listener-warnings.js";
 import { unlistedTcpWarnings } from "./unlisted-tcp-warnings.js";
+import { mapLines } from "../model/without-clashing-backends.js";
 
 // The answer: healthy or not, and a JSON body saying why.
 export interface ReloaderHealth {
@@ -77,6 +78,12 @@ export function judgeReloaderHealth(
           ]),
       ...unlistedTcpWarnings(status.unlistedTcpPorts, status.takenTcpPorts),
       ...httpsListenerWarnings(status.httpsWithoutListener),
+      ...status.refusedBackends.map(
+        (refused) =>
+          `backend ${refused.backend} of the generated files is left out, with its ${mapLines(refused.hosts)}: ` +
+          `your base config's ${refused.section} (line ${refused.line}) has its name, ` +
+          "and HAProxy cannot load both (rename your section and restart the reloader)",
+      ),
     ],
   };
   const lastError = status.lastError ? ` (last error: ${status.lastError})` : "";

@@ -117,6 +117,12 @@ export function createReloaderMetrics(
   );
   gauge(
     registry,
+    "reloader_backends_refused",
+    "generated backends left out (with their domain.map lines) because a section of the base config has their name",
+    (g) => g.set(snap().refusedBackends.length),
+  );
+  gauge(
+    registry,
     "reloader_apply_retry_pending",
     "1 while a change that did not go live waits for its next attempt, else 0",
     (g) => g.set(snap().retry === null ? 0 : 1),

@@ -66,11 +66,13 @@ export function compareWithFiles(runtime: RuntimeState, files: { backends: strin
 // Differences between the runtime state and the snapshot dir (`<state>/current`): same slots by name,
 // same address and readiness for every enabled slot, every `disabled` slot not ready, the same map and
 // path-host markers (`current/path-hosts.map`, when the snapshot has one); and, given the shared files,
-// the snapshot's copies of them (`current/inputs/`, when the reloader keeps them).
+// the snapshot's copies of them (`current/inputs/`, when the reloader keeps them). `markers` false: a
+// user's --config that does not load path-hosts.map (the worker has no such map to compare).
 export async function compareWithSnapshot(
   runtime: RuntimeState,
   stateDir: string,
   files?: { backends: string; map: string },
+  markers = true,
 ): Promise<string[]> {
   const dir = join(stateDir, "current");
   const snapshot = parseBackendServers(await readFile(join(dir, "backends.cfg"), "utf8"));
@@ -102,12 +104,14 @@ export async function compareWithSnapshot(
     problems.push(
       `snapshot: the map has [${runtime.map.join(", ")}], current/domain.map [${map.join(", ")}]`,
     );
-  const markers = await readFile(join(dir, "path-hosts.map"), "utf8").then(mapLines, () => null);
-  if (markers !== null) {
+  const marked = !markers
+    ? null
+    : await readFile(join(dir, "path-hosts.map"), "utf8").then(mapLines, () => null);
+  if (marked !== null) {
     const command = `@!${runtime.workerPid} show map path-hosts.map`;
     const live = parseShowMap(await sendMasterCommand(join(stateDir, "master.sock"), command));
-    if (markers.join("\n") !== live.join("\n"))
-      problems.push(`snapshot: path-hosts.map has [${live.join(", ")}], the file [${markers.join(", ")}]`);
+    if (marked.join("\n") !== live.join("\n"))
+      problems.push(`snapshot: path-hosts.map has [${live.join(", ")}], the file [${marked.join(", ")}]`);
   }
   return problems;
 }

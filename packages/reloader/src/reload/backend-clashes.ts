@@ -1,0 +1,87 @@
+// The step of SnapshotStore.validate that leaves out the generated backends a section of the base config
+// already names (model/without-clashing-backends.ts), and says so: one `inputs.section-clash` line (warn)
+// each time the set of such backends changes, `inputs.section-clash-cleared` once none is left, and the
+// status (/healthz warnings, reloader_backends_refused) after each read that passed the contract. The
+// base config's sections are read again only when its bytes change (never, while the reloader runs).
+import type { Logger, SharedTable } from "@rancher-haproxy/core";
+import { clashingSections, describeSection, type ClashingSection } from "../model/clashing-sections.js";
+import {
+  mapLines,
+  withoutClashingBackends,
+  type RefusedBackend,
+} from "../model/without-clashing-backends.js";
+
+// Where the backends left out are shown besides the log (ReloaderStatus.backendsRefused).
+export type RefusedBackendsSink = (refused: readonly RefusedBackend[]) => void;
+
+// Remembers the base config it last read, the last table it filtered and the last set it reported.
+export class BackendClashes {
+  private base: { bytes: Buffer; sections: ClashingSection[] } | null = null;
+  /** the parse's host list last filtered, what was refused then (with the base config) and the result */
+  private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
+  private reported = "";
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly sink: RefusedBackendsSink = () => undefined,
+  ) {}
+
+  // `table` without the backends `base` names in a section of HAProxy's backend name space, reported.
+  filter(base: Buffer, table: SharedTable): SharedTable {
+    const sections = this.sectionsOf(base);
+    const { table: result, refused } = withoutClashingBackends(table, sections);
+    const key = this.report(refused);
+    if (refused.length === 0) return result;
+    // The host list map-ops and MapsRenderer compare by identity (the parse reuses an unchanged map's
+    // list) is handed back again while the parse's list, the base config and what is refused stay.
+    const previous = this.last;
+    const same = previous !== null && previous.hosts === table.hosts && previous.key === key;
+    const filtered = { hosts: same ? previous.result.hosts : result.hosts, backends: result.backends };
+    this.last = { hosts: table.hosts, key, result: filtered };
+    return filtered;
+  }
+
+  private sectionsOf(base: Buffer): ClashingSection[] {
+    if (this.base === null || !this.base.bytes.equals(base)) {
+      this.base = { bytes: Buffer.from(base), sections: clashingSections(base.toString("utf8")) };
+      this.last = null;
+    }
+    return this.base.sections;
+  }
+
+  // Hand the refused backends to the sink and log a new set of them (or its end); returns the set's key.
+  private report(refused: readonly RefusedBackend[]): string {
+    this.sink(refused);
+    const key = refused.map((entry) => `${entry.backend}:${entry.section.line}:${entry.hosts}`).join(",");
+    if (key === this.reported) return key;
+    const before = this.reported;
+    this.reported = key;
+    if (refused.length === 0) {
+      if (before !== "")
+        this.logger.info(
+          { event: "inputs.section-clash-cleared" },
+          "no generated backend has the name of a section of the base config any more",
+        );
+      return key;
+    }
+    const named = refused.map(
+      (entry) =>
+        `backend ${entry.backend} (${mapLines(entry.hosts)}) clashes with your ${describeSection(entry.section)}`,
+    );
+    this.logger.warn(
+      {
+        event: "inputs.section-clash",
+        backends: refused.map((entry) => ({
+          backend: entry.backend,
+          section: `${entry.section.kind} ${entry.section.name}`,
+          line: entry.section.line,
+          hosts: entry.hosts,
+        })),
+      },
+      `${named.join("; ")}: HAProxy cannot load two proxies of one name, so the generated backend and the ` +
+        "domain.map lines naming it are left out (its hosts get your config's default) and the rest goes " +
+        "live; rename your section (with a `_`) and restart the reloader to route it",
+    );
+    return key;
+  }
+}

@@ -1,0 +1,144 @@
+// A --config with a section named like a stack (`backend legacy`) and a stack `legacy` in the generated
+// files: HAProxy refuses two proxies of one name, so until 2026-12-05 every `haproxy -c` failed while
+// that stack existed and no change of any other stack went live. The start now warns about the section
+// (base-config.section-name-clash); while such a stack exists its generated backend and the domain.map
+// lines naming it are left out (inputs.section-clash, /healthz warnings, reloader_backends_refused) and
+// every other change goes live, with what HAProxy runs equal to the snapshot it would load again.
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { test } from "node:test";
+import {
+  compareWithSnapshot,
+  readRuntimeState,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import type { ReloaderHealth } from "../src/index.ts";
+import type { Fixture } from "./helpers/fixture.ts";
+import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
+
+type Health = ReloaderHealth["body"];
+
+// The status URL the reloader logged (it listens on an ephemeral port in tests).
+async function statusUrl(fixture: Fixture): Promise<string> {
+  const line = await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 });
+  return String(line["url"]);
+}
+
+// Until /healthz says HAProxy runs the files on disk (no pass left in flight).
+async function applied(url: string): Promise<void> {
+  await waitFor(async () => (await readStatusJson<Health>(url, "/healthz")).json.status === "ok", {
+    timeoutMs: 10_000,
+    message: "/healthz ok: HAProxy runs the files on disk",
+  });
+}
+
+// What HAProxy runs against the `current` snapshot and the shared files kept in it: [] when equal (the
+// user's config routes without path-hosts.map).
+async function differences(fixture: Fixture, files: { backends: string; map: string }): Promise<string[]> {
+  return compareWithSnapshot(await readRuntimeState(fixture.stateDir), fixture.stateDir, files, false);
+}
+
+test("a stack named like a --config backend is left out with its hosts; every other stack's change goes live", async (t) => {
+  const { app, fixture, userConfig } = await userConfigFixture(t, "127.0.0.81");
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.82" });
+  const blog = await startBackend({ name: "blog", host: "127.0.0.83" });
+  t.after(() => Promise.all([legacy.close(), blog.close()]));
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    [
+      "    default_backend fallback_mine",
+      "backend fallback_mine",
+      '    http-request return status 404 content-type text/plain string "mine"',
+      "backend legacy",
+      '    http-request return status 200 content-type text/plain string "my legacy"',
+    ],
+  );
+  const line = lines.indexOf("backend legacy") + 1;
+  await writeFile(userConfig, lines.join("\n"));
+  await fixture.start(["--config", userConfig, "--status-port", "0"]);
+  const started = await fixture.reloader.waitForEvent("base-config.section-name-clash");
+  assert.equal(started["level"], 40);
+  assert.deepEqual(started["sections"], [{ section: "backend legacy", line }]);
+  assert.match(String(started["msg"]), new RegExp(`backend legacy \\(line ${line}\\)`));
+  const url = await statusUrl(fixture);
+
+  // The stack `legacy` appears, and with it another stack's change: a new stack (a reload).
+  const stacks = (names: { legacy: boolean }, hosts: Record<string, string>) => ({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "blog", servers: [{ address: blog.address }] },
+      ...(names.legacy ? [{ name: "legacy", servers: [{ address: legacy.address }] }] : []),
+    ]),
+    map: renderTestMap(hosts),
+  });
+  const withLegacy = stacks(
+    { legacy: true },
+    { "app.dev.tld": "app", "blog.dev.tld": "blog", "legacy.dev.tld": "legacy", "old.dev.tld": "legacy" },
+  );
+  let from = fixture.reloader.logs.length;
+  await fixture.write(withLegacy);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
+  assert.equal(clash["level"], 40);
+  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "backend legacy", line, hosts: 2 }]);
+  await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
+  await applied(url);
+  assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
+  // legacy's hosts reach neither its containers nor the user's own `backend legacy`: the config's default.
+  for (const host of ["legacy.dev.tld", "old.dev.tld"]) {
+    const answer = await httpRequest({ url: fixture.url, host });
+    assert.deepEqual([answer.status, answer.body], [404, "mine"], host);
+  }
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  assert.deepEqual(await differences(fixture, withLegacy), []);
+
+  const health = await readStatusJson<Health>(url, "/healthz");
+  assert.deepEqual([health.status, health.json.status], [200, "ok"]);
+  const warning = health.json.warnings.find((text) => text.includes("backend legacy"));
+  assert.match(String(warning), new RegExp(`2 domain\\.map lines.*backend legacy \\(line ${line}\\)`));
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 1);
+
+  // A change within a stack goes live at runtime while legacy stays: read back, and equal to the snapshot.
+  const aliased = stacks(
+    { legacy: true },
+    {
+      "app.dev.tld": "app",
+      "www.dev.tld": "app",
+      "blog.dev.tld": "blog",
+      "legacy.dev.tld": "legacy",
+      "old.dev.tld": "legacy",
+    },
+  );
+  from = fixture.reloader.logs.length;
+  await fixture.write(aliased);
+  await fixture.reloader.waitForEvent("runtime.applied", { from, timeoutMs: 10_000 });
+  await applied(url);
+  assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body, "app");
+  assert.deepEqual(await differences(fixture, aliased), []);
+
+  // A reloader started again on those files starts HAProxy from them, legacy left out again.
+  await fixture.reloader.stop();
+  await fixture.start(["--config", userConfig, "--status-port", "0"]);
+  const again = await statusUrl(fixture);
+  await applied(again);
+  assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body, "app");
+  assert.equal((await httpRequest({ url: fixture.url, host: "legacy.dev.tld" })).body, "mine");
+  assert.deepEqual(await differences(fixture, aliased), []);
+  assert.equal(metricValue(await scrapeMetrics(again), "reloader_backends_refused"), 1);
+
+  // The stack legacy gone: said once, and nothing is left out any more.
+  const without = stacks({ legacy: false }, { "app.dev.tld": "app", "blog.dev.tld": "blog" });
+  from = fixture.reloader.logs.length;
+  await fixture.write(without);
+  await fixture.reloader.waitForEvent("inputs.section-clash-cleared", { from });
+  await waitFor(async () => metricValue(await scrapeMetrics(again), "reloader_backends_refused") === 0, {
+    timeoutMs: 10_000,
+    message: "reloader_backends_refused back to 0",
+  });
+  const cleared = await readStatusJson<Health>(again, "/healthz");
+  assert.ok(!cleared.json.warnings.some((text) => text.includes("backend legacy")));
+});
