@@ -18,7 +18,10 @@
 //   (16 of them deoptimized again), more than the cycle's own JSON.parse; with this budget it optimizes
 //   ≈ 16 in ≈ 30 ms, and the run costs ≈ 150 ms less CPU. The loop's cycles run the same functions again
 //   and again, so optimizing them early pays there. Only on V8 11 (Node 20), where it was measured: later
-//   V8s tier up by invocation counts, and an unknown flag would print an error on every run.
+//   V8s tier up by invocation counts, and an unknown flag would print an error on every run. Nothing else
+//   here pays: Node 20's V8 is built without Maglev (`--maglev` is accepted and does nothing), and no
+//   TurboFan budget flag (inlining sizes, bytecode size, non-concurrent compiles) lowered a one-shot run's
+//   instruction count beyond the noise (bench/README.md, "Measured on 2026-12-05 15:53–16:13").
 //
 // The ignored signals (IGNORED_SIGNALS: SIGUSR1, SIGUSR2, SIGQUIT...) are ignored from here on, not
 // from cli.js's first statement: that ran only once cli.js's modules had loaded (≈ 25 ms later, measured
