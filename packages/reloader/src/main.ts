@@ -94,8 +94,10 @@ async function startLocked(
   }
 }
 
-// The options for the start-up log line, without the stats password.
+// The options for the start-up log line, without the stats password, nor the environment's names (the
+// whole environment's, not options: a Set, which would log as `{}`).
 function describeOptions(options: ReloaderOptions): Record<string, unknown> {
+  const { environment: _environment, ...shown } = options;
   const status = { ...options.status, token: options.status.token ? "[redacted]" : null };
-  return { ...options, stats: { ...options.stats, password: "[redacted]" }, status };
+  return { ...shown, stats: { ...options.stats, password: "[redacted]" }, status };
 }

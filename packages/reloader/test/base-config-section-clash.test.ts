@@ -142,3 +142,58 @@ test("a stack named like a --config backend is left out with its hosts; every ot
   const cleared = await readStatusJson<Health>(again, "/healthz");
   assert.ok(!cleared.json.warnings.some((text) => text.includes("backend legacy")));
 });
+
+// A section under `.if defined(X)` is loaded only when HAProxy's environment has X, and HAProxy inherits
+// the reloader's: the stack of that name is left out only then (until 2026-12-05, always).
+test("a --config backend under .if defined(X) leaves a stack of its name out only when the reloader has X", async (t) => {
+  const { app, fixture, userConfig } = await userConfigFixture(t, "127.0.0.84");
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.85" });
+  t.after(() => legacy.close());
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    [
+      "    default_backend fallback_mine",
+      "backend fallback_mine",
+      '    http-request return status 404 content-type text/plain string "mine"',
+      ".if defined(RH_TEST_LEGACY_SECTION)",
+      "backend legacy",
+      '    http-request return status 200 content-type text/plain string "my legacy"',
+      ".endif",
+    ],
+  );
+  await writeFile(userConfig, lines.join("\n"));
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "legacy", servers: [{ address: legacy.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy" }),
+  };
+  await fixture.write(files);
+
+  // Without the variable HAProxy skips the section: the stack is routed, nothing is said.
+  await fixture.start(["--config", userConfig, "--status-port", "0"]);
+  const url = await statusUrl(fixture);
+  await applied(url);
+  assert.equal((await httpRequest({ url: fixture.url, host: "legacy.dev.tld" })).body, "legacy-stack");
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 0);
+  const said = fixture.reloader.logs.map((line) => String(line["event"]));
+  assert.ok(!said.includes("base-config.section-name-clash") && !said.includes("inputs.section-clash"));
+  assert.deepEqual(await differences(fixture, files), []);
+
+  // Set (empty counts: HAProxy's defined() asks only whether it exists), the section is loaded and the
+  // stack is left out.
+  await fixture.reloader.stop();
+  await fixture.start(["--config", userConfig, "--status-port", "0"], { RH_TEST_LEGACY_SECTION: "" });
+  await fixture.reloader.waitForEvent("base-config.section-name-clash");
+  await fixture.reloader.waitForEvent("inputs.section-clash");
+  const again = await statusUrl(fixture);
+  await applied(again);
+  const answer = await httpRequest({ url: fixture.url, host: "legacy.dev.tld" });
+  assert.deepEqual([answer.status, answer.body], [404, "mine"]);
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  assert.equal(metricValue(await scrapeMetrics(again), "reloader_backends_refused"), 1);
+  assert.deepEqual(await differences(fixture, files), []);
+});

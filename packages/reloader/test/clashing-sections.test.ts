@@ -46,6 +46,33 @@ test("backend, listen and log-forward sections named as a generated backend coul
   ]);
 });
 
+// What HAProxy 2.6 does, checked with `haproxy -c` and the variable set (even empty) and unset: each
+// form below, and that HAProxy sets HAPROXY_LOCALPEER itself and setenv changes what a later line sees.
+test("a section under .if defined(X) counts only when X is in the environment HAProxy inherits", () => {
+  const text = (condition: string, global: readonly string[] = []) =>
+    ["global", ...global, `.if ${condition}`, "backend legacy", ".endif", "listen shop"].join("\n");
+  const names = (base: string, environment?: ReadonlySet<string>) =>
+    clashingSections(base, environment).map((section) => section.name);
+  const set = new Set(["RH_LEGACY"]);
+  const unset = new Set<string>();
+  assert.deepEqual(names(text("defined(RH_LEGACY)"), set), ["legacy", "shop"]);
+  assert.deepEqual(names(text("defined(RH_LEGACY)"), unset), ["shop"]);
+  assert.deepEqual(names(text("!defined(RH_LEGACY)"), set), ["shop"]);
+  assert.deepEqual(names(text("!defined(RH_LEGACY)"), unset), ["legacy", "shop"]);
+  assert.deepEqual(names(text('"defined(RH_LEGACY)"'), unset), ["shop"]); // quotes go before it is read
+  assert.deepEqual(names(text("defined(RH_LEGACY) && 1"), unset), ["shop"]);
+  assert.deepEqual(names(text("0 || defined(RH_LEGACY)"), set), ["legacy", "shop"]);
+  assert.deepEqual(names(text("defined(rh_legacy)"), set), ["shop"]); // names are case-sensitive
+  // Not known, so counted as before: no environment given, a form HAProxy reads otherwise (`defined( X )`
+  // looks up " X "), a name HAProxy sets itself, a text that changes the environment while it is read.
+  assert.deepEqual(names(text("defined(RH_LEGACY)")), ["legacy", "shop"]);
+  assert.deepEqual(names(text("defined( RH_LEGACY )"), unset), ["legacy", "shop"]);
+  assert.deepEqual(names(text("defined(HAPROXY_LOCALPEER)"), unset), ["legacy", "shop"]);
+  assert.deepEqual(names(text("defined(RH_LEGACY)", ["    setenv RH_LEGACY 1"]), unset), ["legacy", "shop"]);
+  const unsetenv = [".if 0", "    unsetenv RH_LEGACY", ".endif"];
+  assert.deepEqual(names(text("defined(RH_LEGACY)", unsetenv), unset), ["legacy", "shop"]); // in any branch
+});
+
 test("the rendered base config has no section a generated backend could clash with", () => {
   const rendered = renderBaseConfig(
     baseConfigInput("/state", {

@@ -5,7 +5,8 @@
 // named like a stack (a DNS label, `<stack>.<service>`) or a `tcp_<port>` makes every `haproxy -c` of
 // files holding that backend fail. The rendered base config names its own sections with `_` (`rh_stats`),
 // which only `tcp_<port>` has, and it declares no `tcp_<port>` backend. Read with configReadLines: a
-// section in a `.if` branch HAProxy skips is none. Pure and total.
+// section in a `.if` branch HAProxy skips is none (`.if 0`, or `.if defined(X)` with no X in
+// `environment`, the names HAProxy inherits). Pure and total.
 import { isBackendName, parseTcpBackendName } from "@rancher-haproxy/core";
 import { configReadLines } from "./config-read-words.js";
 
@@ -22,8 +23,8 @@ export interface ClashingSection {
 const BACKEND_NAME_SPACE = new Set(["backend", "listen", "log-forward"]);
 
 // The sections of `base` a generated backend's name could clash with, in the order of the text.
-export function clashingSections(base: string): ClashingSection[] {
-  return configReadLines(base).flatMap(({ line, words }) => {
+export function clashingSections(base: string, environment?: ReadonlySet<string>): ClashingSection[] {
+  return configReadLines(base, environment).flatMap(({ line, words }) => {
     const [kind = "", name = ""] = words;
     if (!BACKEND_NAME_SPACE.has(kind)) return [];
     const generated = isBackendName(name) || parseTcpBackendName(name) !== undefined;

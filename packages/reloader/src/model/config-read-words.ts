@@ -1,9 +1,11 @@
 // The words of the lines of a base config HAProxy may read, as configWords gives them: the lines of a
 // `.if` / `.elif` / `.else` branch HAProxy 2.6 skips are left out when the text alone decides it (a
 // condition of numbers, `""`, `!`, `&&`, `||` and parentheses: `.if 0` around a block is a common way to
-// switch it off). A condition on the environment or the build (`defined(X)`, `"$X"`, `feature(...)`,
-// `streq(...)`, `version_atleast(...)`) cannot be decided here and counts as true, as every line did
-// before. The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
+// switch it off), or the text and the names of the environment HAProxy inherits (`environment`, the
+// reloader's own: `defined(X)`, see definedIn). Any other condition on the environment or the build
+// (`"$X"`, `feature(...)`, `streq(...)`, `version_atleast(...)`) cannot be decided here and counts as
+// true, as every line did before. The directive lines themselves are left out. Pure and total:
+// unbalanced directives are ignored.
 import { configWords } from "./config-words.js";
 
 // One line HAProxy may read: its 1-based number in the text and its words.
@@ -22,16 +24,19 @@ interface Branch {
 }
 
 // The words of each line of `text` that is not in a branch HAProxy skips, in order.
-export function configReadWords(text: string): string[][] {
-  return configReadLines(text).map((read) => read.words);
+export function configReadWords(text: string, environment?: ReadonlySet<string>): string[][] {
+  return configReadLines(text, environment).map((read) => read.words);
 }
 
 // The lines of `text` that are not in a branch HAProxy skips, with their numbers (a warning names them).
-export function configReadLines(text: string): ReadLine[] {
+// `environment`: the names of the variables HAProxy starts with (absent: `defined(X)` is not known).
+export function configReadLines(text: string, environment?: ReadonlySet<string>): ReadLine[] {
+  const lines = text.split("\n").map(configWords);
+  const defined = definedIn(lines, environment);
+  const evaluate = (words: readonly string[]): Truth => evaluateCondition(words, defined);
   const read: ReadLine[] = [];
   const open: Branch[] = [];
-  for (const [index, line] of text.split("\n").entries()) {
-    const words = configWords(line);
+  for (const [index, words] of lines.entries()) {
     const directive = words[0];
     if (directive === ".if") {
       const condition = evaluate(words.slice(1));
@@ -48,12 +53,34 @@ export function configReadLines(text: string): ReadLine[] {
   return read;
 }
 
+// The keywords of `global` that change HAProxy's environment while it parses (and, in the master, for
+// its next reload's parse): with any of them, what `defined(X)` finds is not the environment it started with.
+const SETS_ENVIRONMENT = new Set(["setenv", "presetenv", "unsetenv", "resetenv"]);
+
+// How `defined(<name>)` is known from the text: whether `<name>` is in `environment`, which HAProxy
+// inherits (checked with haproxy -c: set, even empty, is true; unset is false), when that is all it
+// depends on: not for a `HAPROXY_*` name (HAProxy sets some itself: HAPROXY_LOCALPEER at every parse,
+// HAPROXY_MWORKER, HAPROXY_CLI and others in the master's reloads, not in `haproxy -c`), nor in a text
+// with a setenv, presetenv, unsetenv or resetenv line (in any branch). Else null: not known.
+function definedIn(
+  lines: readonly (readonly string[])[],
+  environment: ReadonlySet<string> | undefined,
+): (name: string) => Truth {
+  if (environment === undefined || lines.some((words) => SETS_ENVIRONMENT.has(words[0] ?? "")))
+    return () => null;
+  return (name) => (name.startsWith("HAPROXY_") ? null : environment.has(name));
+}
+
 // A condition's words (unquoted) as HAProxy 2.6 evaluates them: numbers (0 is false), an empty string
-// (false), `!`, `&&`, `||` and parentheses; null when its value depends on any other term.
-function evaluate(words: readonly string[]): Truth {
+// (false), `!`, `&&`, `||`, parentheses and `defined(<name>)` as `defined` knows it; null when its value
+// depends on any other term. HAProxy reads a predicate's argument up to its `)`, spaces and quotes
+// included (`defined( X )` asks for " X "): only `defined(X)` written as one word of letters, digits and
+// `_` is looked up.
+function evaluateCondition(words: readonly string[], defined: (name: string) => Truth): Truth {
   if (words.length === 0) return null;
   if (words.every((word) => word === "")) return false;
-  const tokens = words.join(" ").match(/&&|\|\||[!()]|[^\s!()&|]+|[&|]/g) ?? [];
+  const tokens =
+    words.join(" ").match(/&&|\|\||defined\([A-Za-z_][A-Za-z0-9_]*\)|[!()]|[^\s!()&|]+|[&|]/g) ?? [];
   let at = 0;
   const expression = (): Truth | undefined => {
     let value = conjunction();
@@ -88,6 +115,8 @@ function evaluate(words: readonly string[]): Truth {
     }
     if (token === undefined || token === ")" || token === "&&" || token === "||") return undefined;
     if (/^-?\d+$/.test(token)) return !/^-?0+$/.test(token);
+    const name = /^defined\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(token)?.[1];
+    if (name !== undefined) return defined(name);
     // A predicate (`defined(X)`, ...) or a word from the environment: not known here.
     if (tokens[at] === "(") at = closing(at);
     return null;

@@ -81,4 +81,7 @@ export interface ReloaderOptions {
   status: StatusSettings;
   logLevel: LevelWithSilent;
   logFormat: LogFormat | undefined;
+  /** the names of the reloader's environment variables, which HAProxy inherits: a --config's
+   * `.if defined(X)` is read against them (model/config-read-words.ts) */
+  environment: ReadonlySet<string>;
 }

@@ -62,6 +62,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     },
     logLevel: values.get("logLevel"),
     logFormat: values.get("logFormat") ?? undefined,
+    environment: new Set(Object.keys(env).filter((name) => env[name] !== undefined)),
   };
   const problems = crossChecks(options, values, redirect);
   if (problems.length > 0) throw new OptionsError(problems);

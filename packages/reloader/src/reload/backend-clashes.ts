@@ -21,9 +21,11 @@ export class BackendClashes {
   private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
   private reported = "";
 
+  // `environment`: the names of the variables HAProxy inherits, for `.if defined(X)` (clashing-sections).
   constructor(
     private readonly logger: Logger,
     private readonly sink: RefusedBackendsSink = () => undefined,
+    private readonly environment?: ReadonlySet<string>,
   ) {}
 
   // `table` without the backends `base` names in a section of HAProxy's backend name space, reported.
@@ -43,7 +45,10 @@ export class BackendClashes {
 
   private sectionsOf(base: Buffer): ClashingSection[] {
     if (this.base === null || !this.base.bytes.equals(base)) {
-      this.base = { bytes: Buffer.from(base), sections: clashingSections(base.toString("utf8")) };
+      this.base = {
+        bytes: Buffer.from(base),
+        sections: clashingSections(base.toString("utf8"), this.environment),
+      };
       this.last = null;
     }
     return this.base.sections;

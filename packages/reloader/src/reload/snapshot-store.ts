@@ -44,7 +44,8 @@ export class SnapshotStore {
   /** leaves out the backends a section of the base config names, and reports them */
   private readonly clashes: BackendClashes;
 
-  // `onRefused`: where the backends left out for a base config's section of their name are shown.
+  // `onRefused`: where the backends left out for a base config's section of their name are shown;
+  // `environment`: the names of the variables HAProxy inherits (a section under `.if defined(X)`).
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
@@ -52,8 +53,9 @@ export class SnapshotStore {
     private readonly slotsPerBlock = 10,
     private readonly keep = 3,
     onRefused?: RefusedBackendsSink,
+    environment?: ReadonlySet<string>,
   ) {
-    this.clashes = new BackendClashes(logger, onRefused);
+    this.clashes = new BackendClashes(logger, onRefused, environment);
   }
 
   // Continue numbering after the snapshots an earlier run left (and their slot assignment); returns

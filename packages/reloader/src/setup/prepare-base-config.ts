@@ -43,7 +43,7 @@ export async function prepareBaseConfig(
         { event: "base-config.binds-mounted-cert", path: options.userConfig, certFile: mounted },
         `your --config names HAPROXY_SSL_CERT (${mounted}) itself: a renewal then ends in a reload and a broken edit fails every check; name ${options.ssl.certPath}, the checked copy, instead (docs/tls.md)`,
       );
-    const clashing = clashingSections(read.bytes.toString("utf8"));
+    const clashing = clashingSections(read.bytes.toString("utf8"), options.environment);
     if (clashing.length > 0)
       logger.warn(
         {

@@ -49,6 +49,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     options.serverSlots,
     undefined,
     (refused) => status.backendsRefused(refused),
+    options.environment,
   );
   const applier = new ConfigApplier({
     store,
