@@ -68,8 +68,12 @@ export async function answerStatusRequest(
   let body = responseBytes(result);
   // A large answer is refused while others hold the listener's budget (slow readers each keeping a
   // version of /config); small ones (/healthz, /metrics) always go. A client gone while its handler ran
-  // is sent nothing, and its response's `close` has passed: taking its body would hold it for good.
-  if (request.method !== "HEAD" && !response.destroyed) {
+  // is sent nothing, and its response's `close` has passed: taking its body would hold it for good. The
+  // same for its socket: an answer queued behind an earlier one on its connection (pipelined) never sees
+  // its `close` when the connection goes (Node emits it only for the answer being sent), so the budget is
+  // also released when the socket closes; without it each such answer held its body's bytes for good.
+  const socket = request.socket;
+  if (request.method !== "HEAD" && !response.destroyed && !socket.destroyed) {
     const release = context.inFlight.admit(body);
     if (release === null) {
       reporter.count("busy");
@@ -79,7 +83,15 @@ export async function answerStatusRequest(
       );
       response.setHeader("retry-after", "5");
       body = responseBytes(result);
-    } else response.once("close", release);
+    } else {
+      const done = () => {
+        release();
+        response.off("close", done);
+        socket.off("close", done);
+      };
+      response.once("close", done);
+      socket.once("close", done);
+    }
   }
   response.writeHead(result.status, {
     "content-type": result.contentType,

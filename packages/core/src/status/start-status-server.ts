@@ -137,6 +137,9 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     port,
     url: `http://${shownHost}:${port}`,
     drops,
+    get answerBytesInFlight() {
+      return inFlight.bytes;
+    },
     close: async () => {
       await closeServer(server);
       reporter.close();

@@ -30,5 +30,8 @@ export interface StatusServer {
   readonly url: string;
   /** the connections it dropped, by reason (options.drops when given) */
   readonly drops: Readonly<ConnectionDrops>;
+  /** the bytes of distinct large answers handed to its sockets and not sent yet (answers-in-flight.ts):
+   * 0 once every reader is served or gone, whatever way it went */
+  readonly answerBytesInFlight: number;
   close(): Promise<void>;
 }
