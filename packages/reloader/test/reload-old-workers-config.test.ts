@@ -145,3 +145,28 @@ test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyw
     assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
   }
 });
+
+// HAProxy takes any run of `!` before a term (its parser counts them) and 340 nested parentheses; the
+// reader recursed once per `!`, so a condition HAProxy accepts threw (RangeError: Maximum call stack size
+// exceeded) out of a model that must not throw, where a held reload's reason was due.
+test("a .if condition of 20 000 `!`s or 340 parentheses, as haproxy -c takes it, is read as HAProxy reads it, without a throw", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const rest =
+    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
+  const block = (condition: string) => `global\n.if ${condition}\n    hard-stop-after 30s\n.endif\n`;
+  const cases: [string, string | null][] = [
+    [block(`${"!".repeat(20_000)}0`), null],
+    [block(`${"!".repeat(20_001)}0`), "30s"],
+    [block(`${"!!".repeat(10_000)} !1`), null],
+    [block(`${"(".repeat(340)}0${")".repeat(340)}`), null],
+    [block(`${"(".repeat(340)}!0${")".repeat(340)}`), "30s"],
+  ];
+  for (const [global, expected] of cases) {
+    const path = join(dir, "haproxy.cfg");
+    await writeFile(path, global + rest);
+    const check = await checkConfig("haproxy", [path]);
+    assert.equal(check.ok, true, `${global.slice(0, 40)}:\n${check.output}`);
+    assert.equal(hardStopAfterOf(global + rest), expected, global.slice(0, 40));
+  }
+});
