@@ -170,3 +170,32 @@ test("a .if condition of 20 000 `!`s or 340 parentheses, as haproxy -c takes it,
     assert.equal(hardStopAfterOf(global + rest), expected, global.slice(0, 40));
   }
 });
+
+// HAProxy reads a condition's number with strtol in base 0 (`+0`, `0x0` are 0, `010` is 8) and takes a
+// `.if` or `.elif` with no condition as false; the reader knew only `-?\d+` and read those branches.
+test("a .if of no condition, or of a number HAProxy reads as 0 (+0, 0x0), is a branch skipped; 0x1 and 010 are read", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const rest =
+    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
+  const block = (condition: string) => `global\n.if ${condition}\n    hard-stop-after 30s\n.endif\n`;
+  const cases: [string, string | null][] = [
+    ["global\n.if\n    hard-stop-after 30s\n.endif\n", null],
+    ["global\n.if # off\n    hard-stop-after 30s\n.endif\n", null],
+    ["global\n.if 0\n.elif\n    hard-stop-after 30s\n.else\n    hard-stop-after 2m\n.endif\n", "2m"],
+    [block("+0"), null],
+    [block("0x0"), null],
+    [block("-0X00"), null],
+    [block("!0x0 && +00"), null],
+    [block("0x1"), "30s"],
+    [block("010"), "30s"],
+    [block("+1"), "30s"],
+  ];
+  for (const [global, expected] of cases) {
+    const path = join(dir, "haproxy.cfg");
+    await writeFile(path, global + rest);
+    const check = await checkConfig("haproxy", [path]);
+    assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
+    assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
+  }
+});

@@ -1,11 +1,11 @@
 // The words of the lines of a base config HAProxy may read, as configWords gives them: the lines of a
 // `.if` / `.elif` / `.else` branch HAProxy 2.6 skips are left out when the text alone decides it (a
-// condition of numbers, `""`, `!`, `&&`, `||` and parentheses: `.if 0` around a block is a common way to
-// switch it off), or the text and the names of the environment HAProxy inherits (`environment`, the
-// reloader's own: `defined(X)`, see definedIn). Any other condition on the environment or the build
+// condition of numbers, none or `""`, `!`, `&&`, `||` and parentheses: `.if 0` around a block is a common
+// way to switch it off), or the text and the names of the environment HAProxy inherits (`environment`,
+// the reloader's own: `defined(X)`, see definedIn). Any other condition on the environment or the build
 // (`"$X"`, `feature(...)`, `streq(...)`, `version_atleast(...)`) cannot be decided here and counts as
-// true, as every line did before. The directive lines themselves are left out. Pure and total:
-// unbalanced directives are ignored.
+// true, as every line did before; so does a quoted condition with spaces (`"1 && 0"`: configWords splits
+// it). The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
 import { configWords } from "./config-words.js";
 
 // One line HAProxy may read: its 1-based number in the text and its words.
@@ -82,13 +82,12 @@ function definedIn(
 // ones here would only run the recursion out of stack (a throw).
 const MAX_PARENTHESES = 1024;
 
-// A condition's words (unquoted) as HAProxy 2.6 evaluates them: numbers (0 is false), an empty string
-// (false), `!`, `&&`, `||`, parentheses and `defined(<name>)` as `defined` knows it; null when its value
-// depends on any other term. HAProxy reads a predicate's argument up to its `)`, spaces and quotes
-// included (`defined( X )` asks for " X "): only `defined(X)` written as one word of letters, digits and
-// `_` is looked up.
+// A condition's words (unquoted) as HAProxy 2.6 evaluates them: numbers as strtol reads them (base 0: `0`,
+// `-0`, `+0`, `0x0` are false), none or an empty string (false), `!`, `&&`, `||`, parentheses and
+// `defined(<name>)` as `defined` knows it; null when its value depends on any other term. HAProxy reads a
+// predicate's argument up to its `)`, spaces and quotes included (`defined( X )` asks for " X "): only
+// `defined(X)` written as one word of letters, digits and `_` is looked up.
 function evaluateCondition(words: readonly string[], defined: (name: string) => Truth): Truth {
-  if (words.length === 0) return null;
   if (words.every((word) => word === "")) return false;
   const tokens =
     words.join(" ").match(/&&|\|\||defined\([A-Za-z_][A-Za-z0-9_]*\)|[!()]|[^\s!()&|]+|[&|]/g) ?? [];
@@ -133,7 +132,8 @@ function evaluateCondition(words: readonly string[], defined: (name: string) => 
       return value;
     }
     if (token === undefined || token === ")" || token === "&&" || token === "||") return undefined;
-    if (/^-?\d+$/.test(token)) return !/^-?0+$/.test(token);
+    const number = /^[+-]?(?:0[xX]([0-9a-fA-F]+)|(\d+))$/.exec(token);
+    if (number !== null) return /[1-9a-fA-F]/.test(number[1] ?? number[2] ?? "");
     const name = /^defined\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(token)?.[1];
     if (name !== undefined) return defined(name);
     // A predicate (`defined(X)`, ...) or a word from the environment: not known here.
