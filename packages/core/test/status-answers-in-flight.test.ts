@@ -11,6 +11,7 @@ import { waitFor } from "@rancher-haproxy/test-support";
 import {
   createLogger,
   jsonResponse,
+  SMALL_ANSWER_BYTES,
   startStatusServer,
   textResponse,
   withBytes,
@@ -236,4 +237,51 @@ test("after a few hundred readers, whole, cut mid-body, pipelined, HEAD and gone
   assert.equal(answer.status, 200);
   assert.equal((await answer.arrayBuffer()).byteLength, size);
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
+});
+
+test("an answer of exactly 1 MiB is never counted nor refused, one byte more is; HEAD is never refused", async (t) => {
+  // A 32 MiB answer stalled unread fills a 32 MiB budget; what comes next shows what counts.
+  const size = 32 * 1024 * 1024;
+  const large = largeRoutes(size);
+  const routes: StatusRoutes = {
+    ...large.routes,
+    "/1MiB": () => textResponse("s".repeat(SMALL_ANSWER_BYTES - 1)),
+    "/1MiB+1": () => textResponse("s".repeat(SMALL_ANSWER_BYTES)),
+  };
+  const server = await listen(t, routes, { maxAnswerBytesInFlight: size });
+  const reader = await exchange(server.port, request("/kept"), { bytes: 1 });
+  t.after(() => reader.socket.destroy());
+  assert.deepEqual(reader.codes, [200]);
+  assert.equal(server.answerBytesInFlight, size);
+  const small = await fetch(`${server.url}/1MiB`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(small.status, 200);
+  assert.equal((await small.arrayBuffer()).byteLength, SMALL_ANSWER_BYTES);
+  const over = await fetch(`${server.url}/1MiB+1`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(over.status, 503);
+  await over.arrayBuffer();
+  const head = await fetch(`${server.url}/fresh`, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get("content-length"), String(size));
+  assert.equal(server.drops.busy, 1, "the one refusal counted");
+  assert.equal(server.answerBytesInFlight, size, "neither the small answer nor the HEAD took any");
+  await cut(reader.socket);
+  await waitFor(() => server.answerBytesInFlight === 0, { message: "the stalled answer released" });
+});
+
+test("an answer larger than the whole budget goes when it is alone in flight; a second one waits for it", async (t) => {
+  // /config at the contract's caps may outgrow the 256 MiB budget: it must still be served, one at a time.
+  const size = 32 * 1024 * 1024;
+  const large = largeRoutes(size);
+  const server = await listen(t, large.routes, { maxAnswerBytesInFlight: size / 2 });
+  const reader = await exchange(server.port, request("/fresh"), { bytes: 1 });
+  t.after(() => reader.socket.destroy());
+  assert.deepEqual(reader.codes, [200], "alone in flight, it goes");
+  const second = await exchange(server.port, request("/fresh"), { answers: 1 });
+  t.after(() => second.socket.destroy());
+  assert.deepEqual(second.codes, [503], "another one, while the first is still being sent, is refused");
+  await cut(reader.socket);
+  await waitFor(() => server.answerBytesInFlight === 0, { message: "the first answer released" });
+  const answer = await fetch(`${server.url}/fresh`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(answer.status, 200);
+  assert.equal((await answer.arrayBuffer()).byteLength, size);
 });
