@@ -122,40 +122,46 @@ export function connectionDropsCounter(
 }
 
 // The same for `<prefix>_status_unauthorized_total`: requests answered 401 (STATUS_TOKEN missing or wrong).
-export function unauthorizedCounter(
-  prefix: string,
-  drops: Readonly<ConnectionDrops>,
-): {
-  name: string;
-  help: string;
-  collect(this: { reset(): void; inc(value: number): void }): void;
-} {
-  return {
-    name: `${prefix}_status_unauthorized_total`,
-    help: "Requests this status listener answered 401: STATUS_TOKEN set and the bearer token missing or wrong",
-    collect() {
-      this.reset();
-      this.inc(drops.unauthorized);
-    },
-  };
+export function unauthorizedCounter(prefix: string, drops: Readonly<ConnectionDrops>): PlainCounter {
+  return plainCounter(
+    `${prefix}_status_unauthorized_total`,
+    "Requests this status listener answered 401: STATUS_TOKEN set and the bearer token missing or wrong",
+    drops,
+    "unauthorized",
+  );
 }
 
 // The same for `<prefix>_status_busy_total`: large answers refused 503 while the listener's budget of
 // answers not sent yet was full (slow readers holding earlier versions of /config or /routes).
-export function busyCounter(
-  prefix: string,
-  drops: Readonly<ConnectionDrops>,
-): {
+export function busyCounter(prefix: string, drops: Readonly<ConnectionDrops>): PlainCounter {
+  return plainCounter(
+    `${prefix}_status_busy_total`,
+    "Large answers (over 1 MiB) this status listener refused 503 while 256 MiB of others were still being sent to their clients",
+    drops,
+    "busy",
+  );
+}
+
+// What a prom-client counter without labels needs (unauthorizedCounter, busyCounter).
+export interface PlainCounter {
   name: string;
   help: string;
   collect(this: { reset(): void; inc(value: number): void }): void;
-} {
+}
+
+// A counter `name` that reads `drops[key]` at scrape time.
+function plainCounter(
+  name: string,
+  help: string,
+  drops: Readonly<ConnectionDrops>,
+  key: keyof ConnectionDrops,
+): PlainCounter {
   return {
-    name: `${prefix}_status_busy_total`,
-    help: "Large answers (over 1 MiB) this status listener refused 503 while 256 MiB of others were still being sent to their clients",
+    name,
+    help,
     collect() {
       this.reset();
-      this.inc(drops.busy);
+      this.inc(drops[key]);
     },
   };
 }
