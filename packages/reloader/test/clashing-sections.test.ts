@@ -2,9 +2,14 @@
 // listen and log-forward share one name space; a frontend and the other sections do not: checked with
 // `haproxy -c`), and the routing table without the backends they name and the map lines naming those.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import type { SharedTable } from "@rancher-haproxy/core";
 import { clashingSections } from "../src/model/clashing-sections.ts";
+import { hardStopAfterOf } from "../src/model/hard-stop-after.ts";
 import { withoutClashingBackends } from "../src/model/without-clashing-backends.ts";
 import { renderBaseConfig } from "../src/render/render-base-config.ts";
 import { baseConfigInput } from "./helpers/base-config-input.ts";
@@ -71,6 +76,46 @@ test("a section under .if defined(X) counts only when X is in the environment HA
   assert.deepEqual(names(text("defined(RH_LEGACY)", ["    setenv RH_LEGACY 1"]), unset), ["legacy", "shop"]);
   const unsetenv = [".if 0", "    unsetenv RH_LEGACY", ".endif"];
   assert.deepEqual(names(text("defined(RH_LEGACY)", unsetenv), unset), ["legacy", "shop"]); // in any branch
+});
+
+// A condition HAProxy reads however long (10 001 `!`: `haproxy -c` takes them, as run here) or refuses
+// (100 000 unclosed `(`, past its nesting limit) is read without a throw; the reader recursed for each
+// `!` and `(` until 2026-12-05, and overflowed the stack: RangeError at start or at a reload's check.
+test("a condition of thousands of ! or ( is read as HAProxy reads it, or counts, and never throws", async (t) => {
+  const text = (condition: string) =>
+    [
+      "global",
+      `.if ${condition}`,
+      "backend legacy",
+      '    .notice "legacy read"',
+      ".endif",
+      "listen shop",
+    ].join("\n");
+  const negated = text(`${"!".repeat(10_001)}defined(RH_LEGACY)`);
+  const names = (base: string, environment: ReadonlySet<string>) =>
+    clashingSections(base, environment).map((section) => section.name);
+  assert.deepEqual(names(negated, new Set(["RH_LEGACY"])), ["shop"]);
+  assert.deepEqual(names(negated, new Set()), ["legacy", "shop"]);
+  assert.deepEqual(names(text("(".repeat(100_000)), new Set()), ["legacy", "shop"]);
+  assert.deepEqual(names(text(`${"(".repeat(100_000)}1${")".repeat(100_000)}`), new Set()), [
+    "legacy",
+    "shop",
+  ]);
+  assert.equal(hardStopAfterOf(`global\n.if ${"!(".repeat(50_000)}\nhard-stop-after 5s\n.endif`), "5s");
+
+  // What HAProxy 2.6 makes of the 10 001 `!`: the branch is read exactly when RH_LEGACY is not set.
+  const directory = await mkdtemp(join(tmpdir(), "rh-negated-"));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const file = join(directory, "negated.cfg");
+  await writeFile(file, `${negated}\n    mode tcp\n`);
+  const noticed = (environment: NodeJS.ProcessEnv) => {
+    const run = spawnSync("haproxy", ["-c", "-f", file], { env: environment, encoding: "utf8" });
+    assert.match(run.stdout + run.stderr, /has no error|is valid/);
+    return (run.stdout + run.stderr).includes("legacy read");
+  };
+  const { RH_LEGACY: _unset, ...without } = process.env;
+  assert.equal(noticed({ ...without, RH_LEGACY: "" }), false);
+  assert.equal(noticed(without), true);
 });
 
 test("the rendered base config has no section a generated backend could clash with", () => {
