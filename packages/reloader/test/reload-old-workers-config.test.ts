@@ -6,6 +6,7 @@
 // now it says the config sets none, and how to set one. The hold itself is unchanged. A --config whose
 // last hard-stop-after is 0 sets none either (HAProxy reads each line in turn, and 0 as unset).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +31,14 @@ test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config without h
 // be reached), and the reason says none is set (it named the first line: "hard-stop-after 1ms bounds").
 test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config whose last hard-stop-after is 0 says that nothing bounds the wait`, async (t) => {
   await heldWithoutBound(t, ["    hard-stop-after 1ms", "    hard-stop-after 0"]);
+});
+
+// HAProxy skips a branch under `.if defined(X)` when its environment, the reloader's, has no X: the old
+// workers stack up although the branch's bound would cut them at once, and the reason says none is set
+// (until 2026-12-05 it named the skipped line: "hard-stop-after 1ms bounds the wait").
+test(`a reload held at ${MAX_OLD_WORKERS} old workers under a --config whose hard-stop-after is under .if defined(X), X unset, says that nothing bounds the wait`, async (t) => {
+  assert.equal(process.env["RH_TEST_HARD_STOP"], undefined);
+  await heldWithoutBound(t, [".if defined(RH_TEST_HARD_STOP)", "    hard-stop-after 1ms", ".endif"]);
 });
 
 // Stack MAX_OLD_WORKERS old workers under a --config with `globalLines` added to its global section
@@ -144,6 +153,31 @@ test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyw
     assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
     assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
   }
+  // `.if defined(X)` is decided by the names of the environment HAProxy inherits, when given (the
+  // reloader's own), as `haproxy -c` decides it with X set (even empty) and unset; not known without them.
+  const defined = [
+    "global",
+    ".if defined(RH_TEST_HARD_STOP)",
+    "    hard-stop-after 30s",
+    '    .notice "bound set"',
+    ".else",
+    "    hard-stop-after 0",
+    ".endif",
+    "",
+  ].join("\n");
+  const path = join(dir, "haproxy.cfg");
+  await writeFile(path, defined + rest);
+  const { RH_TEST_HARD_STOP: _unset, ...without } = process.env;
+  for (const [environment, expected] of [
+    [{ ...without, RH_TEST_HARD_STOP: "" }, "30s"],
+    [without, null],
+  ] as const) {
+    const check = spawnSync("haproxy", ["-c", "-f", path], { env: environment, encoding: "utf8" });
+    assert.match(check.stdout + check.stderr, /has no error/); // no listener here: exit 2
+    assert.equal(check.stderr.includes("bound set"), expected !== null, check.stderr);
+    assert.equal(hardStopAfterOf(defined + rest, new Set(Object.keys(environment))), expected);
+  }
+  assert.equal(hardStopAfterOf(defined + rest), null); // not known: both branches read, the last is 0
 });
 
 // HAProxy takes any run of `!` before a term (its parser counts them) and 340 nested parentheses; the

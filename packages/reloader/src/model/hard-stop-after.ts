@@ -4,15 +4,17 @@
 // the keyword only in `global`, so a config that passed `haproxy -c` has it there or not at all. Read as
 // HAProxy reads it: each line sets it again, so the last one counts, and a time of 0 (`0`, `0s`, ...)
 // leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time). A
-// line in a `.if` branch HAProxy skips (`.if 0`) sets nothing (config-read-words.ts). Pure and total.
+// line in a `.if` branch HAProxy skips (`.if 0`, or `.if defined(X)` with no X in `environment`, the
+// names HAProxy inherits) sets nothing (config-read-words.ts, as for clashing-sections.ts). Pure and total.
 import { configReadWords } from "./config-read-words.js";
 
 // The value of the last `hard-stop-after` line of `base` that is not a comment nor in a skipped `.if`
 // branch, unquoted, or null when none sets a bound (no such line, or a time of 0).
-export function hardStopAfterOf(base: Buffer | string): string | null {
+export function hardStopAfterOf(base: Buffer | string, environment?: ReadonlySet<string>): string | null {
   const text = typeof base === "string" ? base : base.toString("utf8");
   let value: string | null = null;
-  for (const words of configReadWords(text)) if (words[0] === "hard-stop-after") value = words[1] ?? "";
+  for (const words of configReadWords(text, environment))
+    if (words[0] === "hard-stop-after") value = words[1] ?? "";
   return value === null || ZERO_TIME.test(value) ? null : value;
 }
 

@@ -64,7 +64,7 @@ export async function planChange(
   if ((options.supervisor.oldWorkersSeen() ?? 0) >= MAX_OLD_WORKERS) {
     const oldWorkers = await options.supervisor.oldWorkers();
     if (oldWorkers !== null && oldWorkers >= MAX_OLD_WORKERS)
-      return { kind: "held", reason: heldReason(oldWorkers, hardStopAfterOf(files.base)) };
+      return { kind: "held", reason: heldReason(oldWorkers, hardStopAfterOf(files.base, store.environment)) };
   }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },

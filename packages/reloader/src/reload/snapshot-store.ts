@@ -45,7 +45,8 @@ export class SnapshotStore {
   private readonly clashes: BackendClashes;
 
   // `onRefused`: where the backends left out for a base config's section of their name are shown;
-  // `environment`: the names of the variables HAProxy inherits (a section under `.if defined(X)`).
+  // `environment`: the names of the variables HAProxy inherits (a section or a hard-stop-after under
+  // `.if defined(X)`).
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
@@ -53,7 +54,7 @@ export class SnapshotStore {
     private readonly slotsPerBlock = 10,
     private readonly keep = 3,
     onRefused?: RefusedBackendsSink,
-    environment?: ReadonlySet<string>,
+    readonly environment?: ReadonlySet<string>,
   ) {
     this.clashes = new BackendClashes(logger, onRefused, environment);
   }
