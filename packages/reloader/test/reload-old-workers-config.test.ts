@@ -91,9 +91,33 @@ async function heldWithoutBound(t: TestContext, globalLines: readonly string[]):
   await waitFor(() => fixture.reloader.count("reload.released") > 0, { message: "reload.released" });
 }
 
-test("the hard-stop-after a base config sets is read as HAProxy reads it: the last line counts, comments left out, 0 is none", async (t) => {
+// The defaults section the configs below need to pass haproxy -c.
+const DEFAULTS =
+  "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
+
+// Each `global` of `cases` with `rest` after it passes the real haproxy -c (so a --config can hold it),
+// and hardStopAfterOf reads `expected` from it, as text and as bytes; the path of the file the configs
+// were written to (in a directory removed after the test).
+async function readAsHAProxy(
+  t: TestContext,
+  rest: string,
+  cases: readonly (readonly [string, string | null])[],
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, "haproxy.cfg");
+  for (const [global, expected] of cases) {
+    const label = global.length > 200 ? global.slice(0, 40) : JSON.stringify(global);
+    await writeFile(path, global + rest);
+    const check = await checkConfig("haproxy", [path]);
+    assert.equal(check.ok, true, `${label}:\n${check.output}`);
+    assert.equal(hardStopAfterOf(global + rest), expected, label);
+    assert.equal(hardStopAfterOf(Buffer.from(global + rest)), expected, label);
+  }
+  return path;
+}
+
+test("the hard-stop-after a base config sets is read as HAProxy reads it: the last line counts, comments left out, 0 is none", async (t) => {
   // Each config passes the real haproxy -c, so every form below is one a --config can hold.
   const rest = [
     "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n",
@@ -115,23 +139,12 @@ test("the hard-stop-after a base config sets is read as HAProxy reads it: the la
     ["global\n    hard-stop-after 30s\n    hard-stop-after 000ms\n", null],
     ["global\n    hard-stop-after 0\n    hard-stop-after 10s\n", "10s"],
   ];
-  for (const [global, expected] of cases) {
-    const path = join(dir, "haproxy.cfg");
-    await writeFile(path, global + rest);
-    const check = await checkConfig("haproxy", [path]);
-    assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
-    assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
-    assert.equal(hardStopAfterOf(Buffer.from(global + rest)), expected, JSON.stringify(global));
-  }
+  await readAsHAProxy(t, rest, cases);
 });
 
 // A `.if` branch HAProxy skips sets nothing: `.if 0` around a line is a way to switch it off, and the
 // reason named a bound HAProxy never had. A condition on the environment is not decided here.
 test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyword is", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const rest =
-    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
   const cases: [string, string | null][] = [
     ["global\n.if 0\n    hard-stop-after 30s\n.endif\n", null],
     ["global\n    hard-stop-after 30s\n  .if 0 # off\n    hard-stop-after 0\n  .endif\n", "30s"],
@@ -146,13 +159,7 @@ test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyw
     ["global\n    hard-stop-after 30s\n    'hard-stop-after' '0'\n", null],
     ['global\n    "hard-stop-after" 20s\n', "20s"],
   ];
-  for (const [global, expected] of cases) {
-    const path = join(dir, "haproxy.cfg");
-    await writeFile(path, global + rest);
-    const check = await checkConfig("haproxy", [path]);
-    assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
-    assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
-  }
+  const path = await readAsHAProxy(t, DEFAULTS, cases);
   // `.if defined(X)` is decided by the names of the environment HAProxy inherits, when given (the
   // reloader's own), as `haproxy -c` decides it with X set (even empty) and unset; not known without them.
   const defined = [
@@ -165,8 +172,7 @@ test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyw
     ".endif",
     "",
   ].join("\n");
-  const path = join(dir, "haproxy.cfg");
-  await writeFile(path, defined + rest);
+  await writeFile(path, defined + DEFAULTS);
   const { RH_TEST_HARD_STOP: _unset, ...without } = process.env;
   for (const [environment, expected] of [
     [{ ...without, RH_TEST_HARD_STOP: "" }, "30s"],
@@ -175,19 +181,15 @@ test("a hard-stop-after in a .if branch HAProxy skips is not read; a quoted keyw
     const check = spawnSync("haproxy", ["-c", "-f", path], { env: environment, encoding: "utf8" });
     assert.match(check.stdout + check.stderr, /has no error/); // no listener here: exit 2
     assert.equal(check.stderr.includes("bound set"), expected !== null, check.stderr);
-    assert.equal(hardStopAfterOf(defined + rest, new Set(Object.keys(environment))), expected);
+    assert.equal(hardStopAfterOf(defined + DEFAULTS, new Set(Object.keys(environment))), expected);
   }
-  assert.equal(hardStopAfterOf(defined + rest), null); // not known: both branches read, the last is 0
+  assert.equal(hardStopAfterOf(defined + DEFAULTS), null); // not known: both branches read, the last is 0
 });
 
 // HAProxy takes any run of `!` before a term (its parser counts them) and 340 nested parentheses; the
 // reader recursed once per `!`, so a condition HAProxy accepts threw (RangeError: Maximum call stack size
 // exceeded) out of a model that must not throw, where a held reload's reason was due.
 test("a .if condition of 20 000 `!`s or 340 parentheses, as haproxy -c takes it, is read as HAProxy reads it, without a throw", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const rest =
-    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
   const block = (condition: string) => `global\n.if ${condition}\n    hard-stop-after 30s\n.endif\n`;
   const cases: [string, string | null][] = [
     [block(`${"!".repeat(20_000)}0`), null],
@@ -196,22 +198,12 @@ test("a .if condition of 20 000 `!`s or 340 parentheses, as haproxy -c takes it,
     [block(`${"(".repeat(340)}0${")".repeat(340)}`), null],
     [block(`${"(".repeat(340)}!0${")".repeat(340)}`), "30s"],
   ];
-  for (const [global, expected] of cases) {
-    const path = join(dir, "haproxy.cfg");
-    await writeFile(path, global + rest);
-    const check = await checkConfig("haproxy", [path]);
-    assert.equal(check.ok, true, `${global.slice(0, 40)}:\n${check.output}`);
-    assert.equal(hardStopAfterOf(global + rest), expected, global.slice(0, 40));
-  }
+  await readAsHAProxy(t, DEFAULTS, cases);
 });
 
 // HAProxy reads a condition's number with strtol in base 0 (`+0`, `0x0` are 0, `010` is 8) and takes a
 // `.if` or `.elif` with no condition as false; the reader knew only `-?\d+` and read those branches.
 test("a .if of no condition, or of a number HAProxy reads as 0 (+0, 0x0), is a branch skipped; 0x1 and 010 are read", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const rest =
-    "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n";
   const block = (condition: string) => `global\n.if ${condition}\n    hard-stop-after 30s\n.endif\n`;
   const cases: [string, string | null][] = [
     ["global\n.if\n    hard-stop-after 30s\n.endif\n", null],
@@ -225,11 +217,5 @@ test("a .if of no condition, or of a number HAProxy reads as 0 (+0, 0x0), is a b
     [block("010"), "30s"],
     [block("+1"), "30s"],
   ];
-  for (const [global, expected] of cases) {
-    const path = join(dir, "haproxy.cfg");
-    await writeFile(path, global + rest);
-    const check = await checkConfig("haproxy", [path]);
-    assert.equal(check.ok, true, `${JSON.stringify(global)}:\n${check.output}`);
-    assert.equal(hardStopAfterOf(global + rest), expected, JSON.stringify(global));
-  }
+  await readAsHAProxy(t, DEFAULTS, cases);
 });
