@@ -6,15 +6,26 @@
 // the start line; nothing fetched), read (the snapshot read and every /containers entry parsed), select
 // (the containers selected), group (grouped into HTTP and TCP backends), table (the whole routing table),
 // render (both files), write (stale temps cleaned, both files written), report (the skip lines), cycle
-// (runCycle itself: what --once runs). The environment is generate-maps' (RANCHER_API_HOST a loopback
-// stand-in's, never the default); see bench/README.md "Measured on 2026-12-05 15:40–16:20".
+// (runCycle itself: what --once runs). The read split further (stages read:<part>, each including the parts
+// before it, none of them readMetadata's own code): bytes (the version, then the /containers body read as
+// the client reads it, node-fetch and readCapped, beside the aliases and environment GETs), find
+// (findCompactEntries), entries (JsonArrayEntries made: the isAscii check), decode (each entry's text,
+// no parse), parse (each entry's text parsed, in a plain loop), walk (the entries' own iterator, as the
+// model walks them, and failure()). The environment is generate-maps' (RANCHER_API_HOST a loopback
+// stand-in's, never the default); see bench/README.md "Measured on 2026-12-05 15:40–16:20" and
+// "Measured on 2026-12-05 16:30–16:50".
 import { setImmediate } from "node:timers";
 import { setFlagsFromString } from "node:v8";
 import { ignoreSignals } from "@rancher-haproxy/core/signals";
 
 const STAGES = ["start", "read", "select", "group", "table", "render", "write", "report", "cycle"];
-const stop = STAGES.indexOf(process.argv[2] ?? "");
-if (stop < 0) throw new Error(`usage: cycle-phases.mjs <${STAGES.join("|")}>`);
+const READ_PARTS = ["bytes", "find", "entries", "decode", "parse", "walk"];
+const part = (process.argv[2] ?? "").startsWith("read:") ? READ_PARTS.indexOf(process.argv[2].slice(5)) : -1;
+const stop = part >= 0 ? 0 : STAGES.indexOf(process.argv[2] ?? "");
+if (stop < 0)
+  throw new Error(
+    `usage: cycle-phases.mjs <${[...STAGES, ...READ_PARTS.map((p) => `read:${p}`)].join("|")}>`,
+  );
 const reached = (stage) => stop >= STAGES.indexOf(stage);
 
 // As bin/generate-maps.js does for --once.
@@ -41,6 +52,10 @@ const { routingTableSteps } = await load("model/build-routing-table.js");
 const { renderFiles } = await load("render/render-files.js");
 const { cleanStaleTemps } = await load("output/clean-stale-temps.js");
 const { writeOutputs } = await load("output/write-outputs.js");
+const { METADATA_PATHS } = await load("sources/read-metadata.js");
+const { findCompactEntries, JsonArrayEntries, isNotFound } = await import("@rancher-haproxy/core/metadata");
+const core = new URL("../../packages/core/dist/", import.meta.url);
+const { readCapped } = await import(new URL("metadata/read-capped.js", core).href);
 
 const parsed = await parseOptions(["--once"], process.env);
 if (parsed.kind !== "run") throw new Error("expected options");
@@ -60,7 +75,8 @@ logger.info({ event: "start", mode: "once" }, `generate-maps starting (once) aga
 const state = createCycleState(logger);
 
 let summary = "started";
-if (reached("cycle")) {
+if (part >= 0) summary = await readParts(part);
+else if (reached("cycle")) {
   const result = await runCycle({ options, client, logger }, state, { write: true });
   summary = `cycle ok=${result.ok}`;
 } else if (reached("read")) {
@@ -100,6 +116,66 @@ if (reached("cycle")) {
   }
 }
 process.stderr.write(`cycle-phases: ${process.argv[2]}: ${summary}\n`);
+
+// The read up to READ_PARTS[last], by core's own pieces in the order the client and readMetadata run them.
+async function readParts(last) {
+  // node-fetch is loaded at the first request, as the client does.
+  const { default: fetch } = await import("node-fetch");
+  const url = `${client.baseUrl}/${METADATA_PATHS.containers}`;
+  // As the client's get(): a timer renewed by each piece of the body, node-fetch, readCapped.
+  const containerBytes = async () => {
+    const controller = new AbortController();
+    let timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
+    const progressed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
+    };
+    try {
+      const response = await fetch(url, {
+        headers: { Accept: "application/json" },
+        signal: controller.signal,
+        redirect: "error",
+      });
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      return await readCapped(response.body, options.metadataMaxBytes, progressed);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  await client.getJson(METADATA_PATHS.version);
+  const [pieces, aliases] = await Promise.all([
+    containerBytes(),
+    client
+      .getJson(METADATA_PATHS.aliases)
+      .catch((error) => (isNotFound(error) ? null : Promise.reject(error))),
+    client.getJson(METADATA_PATHS.environment).catch(() => null),
+  ]);
+  if (aliases === null) await client.getJson(METADATA_PATHS.selfService).catch(() => null);
+  let summary = `${pieces.length} pieces`;
+  if (last < READ_PARTS.indexOf("find")) return summary;
+  const compact = findCompactEntries(pieces);
+  if (compact === null) throw new Error("expected a compact list of objects");
+  summary = `${compact.count} entries found`;
+  if (last < READ_PARTS.indexOf("entries")) return summary;
+  const entries = new JsonArrayEntries(pieces, compact, url, "tentative");
+  if (last < READ_PARTS.indexOf("decode")) return summary;
+  if (last < READ_PARTS.indexOf("walk")) {
+    // The entries' private text(), as parse() calls it, without the iterator.
+    const parse = last >= READ_PARTS.indexOf("parse");
+    let [characters, objects] = [0, 0];
+    for (let index = 0; index < compact.count; index++) {
+      const from = index === 0 ? compact.first : compact.ends[index - 1] + 1;
+      const text = entries.text(from, compact.ends[index]);
+      characters += text.length;
+      if (parse && typeof JSON.parse(text) === "object") objects++;
+    }
+    return parse ? `${objects} entries parsed` : `${characters} characters decoded`;
+  }
+  let count = 0;
+  for (const entry of entries) if (entry !== undefined) count++;
+  if (entries.failure() !== null) throw entries.failure();
+  return `${count} entries walked`;
+}
 // As cli.ts: a few turns for the log's last lines, then exit.
 for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 process.exit(0);
