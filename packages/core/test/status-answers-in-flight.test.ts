@@ -4,6 +4,7 @@
 // memory and counts against every later large answer: enough of them, and every /config and /routes is a
 // 503 for good. Real server on loopback, raw sockets.
 import assert from "node:assert/strict";
+import { Agent, get } from "node:http";
 import { connect, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { test, type TestContext } from "node:test";
@@ -284,4 +285,61 @@ test("an answer larger than the whole budget goes when it is alone in flight; a 
   const answer = await fetch(`${server.url}/fresh`, { signal: AbortSignal.timeout(10_000) });
   assert.equal(answer.status, 200);
   assert.equal((await answer.arrayBuffer()).byteLength, size);
+});
+
+test("an answer that fails after it took the budget gives it back once: the count is 0, not below", async (t) => {
+  // Node emits the answer's `close` from inside its socket's `close`, so the release runs for both events;
+  // counted twice, the count went below 0 (and every later budget check was off by the answer's size).
+  const size = 4 * 1024 * 1024;
+  const large = largeRoutes(size);
+  const routes: StatusRoutes = {
+    ...large.routes,
+    // A header Node refuses: writeHead throws once the body was admitted, and the connection is dropped.
+    "/unsendable": () => ({ status: 200, contentType: "text/plain\nx: y", body: "u".repeat(size) }),
+  };
+  const server = await listen(t, routes, { maxAnswerBytesInFlight: size });
+  const { codes, socket } = await exchange(server.port, request("/unsendable") + request("/kept"), {
+    answers: 1,
+  });
+  t.after(() => socket.destroy());
+  assert.deepEqual(codes, [], "the connection is dropped unanswered");
+  await waitFor(() => server.answerBytesInFlight <= 0, { message: "the failed answer released" });
+  assert.equal(server.answerBytesInFlight, 0);
+  const answer = await fetch(`${server.url}/kept`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(answer.status, 200);
+  assert.equal((await answer.arrayBuffer()).byteLength, size);
+});
+
+test("twenty large answers on one keep-alive connection leave no listener on its socket", async (t) => {
+  // Each admitted answer listens for its socket's close; one left behind per answer kept its body alive
+  // (the release holds it) for as long as the connection lasted, and the 11th warned.
+  const size = 2 * 1024 * 1024;
+  const large = largeRoutes(size);
+  const server = await listen(t, large.routes);
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on("warning", onWarning);
+  t.after(() => process.off("warning", onWarning));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.after(() => agent.destroy());
+  const sockets = new Set<unknown>();
+  for (let turn = 0; turn < 20; turn++) {
+    const length = await new Promise<number>((resolve, reject) => {
+      const asked = get(`${server.url}/${turn % 2 === 0 ? "kept" : "fresh"}`, { agent }, (response) => {
+        let bytes = 0;
+        response.on("data", (chunk: Buffer) => (bytes += chunk.length));
+        response.on("end", () => resolve(bytes));
+      });
+      asked.on("socket", (socket) => sockets.add(socket));
+      asked.on("error", reject);
+    });
+    assert.equal(length, size);
+  }
+  assert.equal(sockets.size, 1, "one connection");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    warnings.filter((warning) => warning.startsWith("MaxListenersExceededWarning")),
+    [],
+  );
+  assert.equal(server.answerBytesInFlight, 0);
 });
