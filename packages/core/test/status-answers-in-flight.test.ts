@@ -71,6 +71,13 @@ function largeRoutes(size: number) {
 
 const request = (path: string, method = "GET") => `${method} ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 
+// `path` is answered 200 with all of its `size` bytes: a large answer the budget lets go.
+async function servedWhole(url: string, path: string, size: number): Promise<void> {
+  const answer = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(answer.status, 200, path);
+  assert.equal((await answer.arrayBuffer()).byteLength, size, path);
+}
+
 // Sends `text` on a new connection and reads until `bytes` of answers came (or, first, a whole answer),
 // or `answers` whole answers (of GET requests: by their content-length), or the server closed; then stops
 // reading. Resolves with the status codes read and the socket, still open.
@@ -140,9 +147,7 @@ test("answers queued behind a stalled one on a pipelined connection release thei
   // every later large answer was a 503 (the budget is one answer).
   await waitFor(() => server.answerBytesInFlight === 0, { message: "the queued answers released" });
   large.bump();
-  const answer = await fetch(`${server.url}/kept`, { signal: AbortSignal.timeout(10_000) });
-  assert.equal(answer.status, 200);
-  assert.equal((await answer.arrayBuffer()).byteLength, size);
+  await servedWhole(server.url, "/kept", size);
   assert.equal(server.drops.busy, 0);
 });
 
@@ -161,9 +166,7 @@ test("a pipelined client gone while its answers were built holds none of the bud
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
   await large.open();
   assert.equal(server.answerBytesInFlight, 0, "nothing taken for a client that is gone");
-  const answer = await fetch(`${server.url}/fresh`, { signal: AbortSignal.timeout(10_000) });
-  assert.equal(answer.status, 200);
-  assert.equal((await answer.arrayBuffer()).byteLength, size);
+  await servedWhole(server.url, "/fresh", size);
 });
 
 test("after a few hundred readers, whole, cut mid-body, pipelined, HEAD and gone early, no byte stays in flight and a large answer goes", async (t) => {
@@ -234,9 +237,7 @@ test("after a few hundred readers, whole, cut mid-body, pipelined, HEAD and gone
   assert.equal(server.answerBytesInFlight, 0, "every answer's bytes released");
   // The budget is whole again: a large answer of a new version goes, and /healthz was never refused.
   large.bump();
-  const answer = await fetch(`${server.url}/kept`, { signal: AbortSignal.timeout(10_000) });
-  assert.equal(answer.status, 200);
-  assert.equal((await answer.arrayBuffer()).byteLength, size);
+  await servedWhole(server.url, "/kept", size);
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
 });
 
@@ -282,9 +283,7 @@ test("an answer larger than the whole budget goes when it is alone in flight; a 
   assert.deepEqual(second.codes, [503], "another one, while the first is still being sent, is refused");
   await cut(reader.socket);
   await waitFor(() => server.answerBytesInFlight === 0, { message: "the first answer released" });
-  const answer = await fetch(`${server.url}/fresh`, { signal: AbortSignal.timeout(10_000) });
-  assert.equal(answer.status, 200);
-  assert.equal((await answer.arrayBuffer()).byteLength, size);
+  await servedWhole(server.url, "/fresh", size);
 });
 
 test("an answer that fails after it took the budget gives it back once: the count is 0, not below", async (t) => {
@@ -305,9 +304,7 @@ test("an answer that fails after it took the budget gives it back once: the coun
   assert.deepEqual(codes, [], "the connection is dropped unanswered");
   await waitFor(() => server.answerBytesInFlight <= 0, { message: "the failed answer released" });
   assert.equal(server.answerBytesInFlight, 0);
-  const answer = await fetch(`${server.url}/kept`, { signal: AbortSignal.timeout(10_000) });
-  assert.equal(answer.status, 200);
-  assert.equal((await answer.arrayBuffer()).byteLength, size);
+  await servedWhole(server.url, "/kept", size);
 });
 
 test("twenty large answers on one keep-alive connection leave no listener on its socket", async (t) => {
