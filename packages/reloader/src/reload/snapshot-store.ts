@@ -44,19 +44,23 @@ export class SnapshotStore {
   /** leaves out the backends a section of the base config names, and reports them */
   private readonly clashes: BackendClashes;
 
-  // `onRefused`: where the backends left out for a base config's section of their name are shown;
-  // `environment`: the names of the variables HAProxy inherits (a section or a hard-stop-after under
-  // `.if defined(X)`).
+  /** how many snapshots are kept */
+  private readonly keep: number;
+  /** the names of the variables HAProxy inherits (a section or a hard-stop-after under `.if defined(X)`) */
+  readonly environment: ReadonlySet<string> | undefined;
+
+  // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
+  // section of their name are shown; `more.environment`: as the field.
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
     private readonly logger: Logger,
     private readonly slotsPerBlock = 10,
-    private readonly keep = 3,
-    onRefused?: RefusedBackendsSink,
-    readonly environment?: ReadonlySet<string>,
+    more: { keep?: number; onRefused?: RefusedBackendsSink; environment?: ReadonlySet<string> } = {},
   ) {
-    this.clashes = new BackendClashes(logger, onRefused, environment);
+    this.keep = more.keep ?? 3;
+    this.environment = more.environment;
+    this.clashes = new BackendClashes(logger, more.onRefused, more.environment);
   }
 
   // Continue numbering after the snapshots an earlier run left (and their slot assignment); returns

@@ -42,15 +42,10 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   });
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
-  const store = new SnapshotStore(
-    options.haproxyBin,
-    layout,
-    logger,
-    options.serverSlots,
-    undefined,
-    (refused) => status.backendsRefused(refused),
-    options.environment,
-  );
+  const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots, {
+    onRefused: (refused) => status.backendsRefused(refused),
+    environment: options.environment,
+  });
   const applier = new ConfigApplier({
     store,
     inputs,
