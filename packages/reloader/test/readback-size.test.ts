@@ -103,16 +103,26 @@ it("reads back 40 backends of 1 000 slots in batches of at most 10 000 rows, and
   } as unknown as HaproxySupervisor;
   const free: Slot[] = Array.from({ length: SLOTS }, () => ({ server: null, options: {} }));
   // Every slot stays free: one step per backend (its first slot to maintenance), then the read-back.
-  const outcome = await applyRuntime(
-    {
-      kind: "runtime",
-      slots: new Map(names.map((name) => [name, free])),
-      serverOps: names.map((backend) => ({ backend, slot: 0, action: "maint" as const })),
-      mapOps: [],
-    },
-    { backends: names.map((name) => ({ name, servers: [] })), hosts: [] },
-    { supervisor, masterSocket: join(dir, "proxy.sock"), workerPid: pid, timeoutMs: 20_000 },
-  );
+  // HAProxy 2.6.12's master CLI stops about 1 large answer in 2 000 partway and leaves the connection
+  // open (DESIGN.md "Batches": "no complete answer", which the reloader meets with a fallback reload);
+  // this run sends ≈ 5 such lines, so that stall, and only it, is met by asking again (the steps are
+  // the same again), on connections counted afresh: the second CI failure of it, 2026-12-05 17:20.
+  const apply = () =>
+    applyRuntime(
+      {
+        kind: "runtime",
+        slots: new Map(names.map((name) => [name, free])),
+        serverOps: names.map((backend) => ({ backend, slot: 0, action: "maint" as const })),
+        mapOps: [],
+      },
+      { backends: names.map((name) => ({ name, servers: [] })), hosts: [] },
+      { supervisor, masterSocket: join(dir, "proxy.sock"), workerPid: pid, timeoutMs: 20_000 },
+    );
+  let outcome = await apply();
+  for (let again = 0; again < 2 && !outcome.ok && /no complete answer/.test(outcome.reason); again++) {
+    rowsPerConnection.length = 0;
+    outcome = await apply();
+  }
   assert.deepEqual(outcome, {
     ok: true,
     ops: BACKENDS,
