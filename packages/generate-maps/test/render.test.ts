@@ -60,6 +60,22 @@ test("renderFiles pairs contents with paths; renderDryRun prints backends then m
   );
 });
 
+// renderFiles writes the blocks the model's byte bound rendered (backend-block.ts, kept by backend
+// object): a backend changed after that would be written as it was. Its backend, options and servers are
+// frozen once rendered, so such a change throws and what is written stays the table's own render.
+test("a backend's block, once rendered, cannot go stale: changing the backend or a server of it throws", () => {
+  const table = buildRoutingTable(recordedInput(), MODEL_OPTIONS);
+  const [backend] = table.backends;
+  const server = backend?.servers[0];
+  assert.ok(backend !== undefined && server !== undefined);
+  assert.throws(() => (server.port = 1), TypeError, "a server's field");
+  assert.throws(() => backend.servers.push({ ...server, name: "web-other" }), TypeError, "the server list");
+  assert.throws(() => (backend.options = { sticky: true }), TypeError, "the backend's options");
+  const files = renderFiles(table, { backendsPath: "/x/b.cfg", domainMapPath: "/x/d.map" });
+  assert.equal(files.backends.content, renderBackends(table), "the file a fresh render gives");
+  assert.equal(files.backends.content, RECORDED_BACKENDS);
+});
+
 test("haproxy -c accepts the rendered files, every proxy option and an empty table included", async (t) => {
   const dir = await tempDir(t);
   const proxies = ["send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn"];
