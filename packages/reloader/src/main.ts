@@ -94,8 +94,8 @@ async function startLocked(
   }
 }
 
-// The options for the start-up log line, without the stats password, nor the environment's names (the
-// whole environment's, not options: a Set, which would log as `{}`).
+// The options for the start-up log line, without the stats password, nor the environment (the whole
+// environment's variables, values and any secret among them included: not options, and a Map logs as `{}`).
 function describeOptions(options: ReloaderOptions): Record<string, unknown> {
   const { environment: _environment, ...shown } = options;
   const status = { ...options.status, token: options.status.token ? "[redacted]" : null };

@@ -3,6 +3,7 @@
 // `haproxy -c`), and the routing table without the backends they name and the map lines naming those.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,10 +57,10 @@ test("backend, listen and log-forward sections named as a generated backend coul
 test("a section under .if defined(X) counts only when X is in the environment HAProxy inherits", () => {
   const text = (condition: string, global: readonly string[] = []) =>
     ["global", ...global, `.if ${condition}`, "backend legacy", ".endif", "listen shop"].join("\n");
-  const names = (base: string, environment?: ReadonlySet<string>) =>
+  const names = (base: string, environment?: ReadonlyMap<string, string>) =>
     clashingSections(base, environment).map((section) => section.name);
-  const set = new Set(["RH_LEGACY"]);
-  const unset = new Set<string>();
+  const set = new Map([["RH_LEGACY", ""]]);
+  const unset = new Map<string, string>();
   assert.deepEqual(names(text("defined(RH_LEGACY)"), set), ["legacy", "shop"]);
   assert.deepEqual(names(text("defined(RH_LEGACY)"), unset), ["shop"]);
   assert.deepEqual(names(text("!defined(RH_LEGACY)"), set), ["shop"]);
@@ -92,12 +93,12 @@ test("a condition of thousands of ! or ( is read as HAProxy reads it, or counts,
       "listen shop",
     ].join("\n");
   const negated = text(`${"!".repeat(10_001)}defined(RH_LEGACY)`);
-  const names = (base: string, environment: ReadonlySet<string>) =>
+  const names = (base: string, environment: ReadonlyMap<string, string>) =>
     clashingSections(base, environment).map((section) => section.name);
-  assert.deepEqual(names(negated, new Set(["RH_LEGACY"])), ["shop"]);
-  assert.deepEqual(names(negated, new Set()), ["legacy", "shop"]);
-  assert.deepEqual(names(text("(".repeat(100_000)), new Set()), ["legacy", "shop"]);
-  assert.deepEqual(names(text(`${"(".repeat(100_000)}1${")".repeat(100_000)}`), new Set()), [
+  assert.deepEqual(names(negated, new Map([["RH_LEGACY", ""]])), ["shop"]);
+  assert.deepEqual(names(negated, new Map()), ["legacy", "shop"]);
+  assert.deepEqual(names(text("(".repeat(100_000)), new Map()), ["legacy", "shop"]);
+  assert.deepEqual(names(text(`${"(".repeat(100_000)}1${")".repeat(100_000)}`), new Map()), [
     "legacy",
     "shop",
   ]);
@@ -116,6 +117,76 @@ test("a condition of thousands of ! or ( is read as HAProxy reads it, or counts,
   const { RH_LEGACY: _unset, ...without } = process.env;
   assert.equal(noticed({ ...without, RH_LEGACY: "" }), false);
   assert.equal(noticed(without), true);
+});
+
+// What `haproxy -c` says of `text` with a generated `backend <name>` after it, in `environment` (and
+// PATH): "duplicate" when the two proxies share the name, "passes" when it has no error (no listener
+// needed), else its output (the test then fails on it).
+function haproxyVerdict(directory: string, text: string, name: string, environment: Record<string, string>) {
+  const user = join(directory, "user.cfg");
+  const generated = join(directory, "generated.cfg");
+  writeFileSync(user, `${text}\n`);
+  writeFileSync(generated, `backend ${name}\n    mode http\n    server s1 127.0.0.1:1\n`);
+  const run = spawnSync("haproxy", ["-c", "-f", user, "-f", generated], {
+    env: { PATH: process.env["PATH"] ?? "", ...environment },
+    encoding: "utf8",
+  });
+  const output = run.stdout + run.stderr;
+  if (/has the same name as/.test(output)) return "duplicate";
+  return /has no error|is valid/.test(output) ? "passes" : output;
+}
+
+const DEFAULTS = [
+  "global",
+  "defaults",
+  "    timeout connect 1s",
+  "    timeout client 1s",
+  "    timeout server 1s",
+];
+
+// HAProxy 2.6 builds a word from quoted parts, escapes and (inside double quotes only) environment
+// variables; each form below was named wrongly or not at all until 2026-12-05, so a stack of that name
+// failed every check and froze all routing. Each verdict is the real `haproxy -c`'s.
+test("a section name HAProxy builds from quotes, escapes or variables is named as HAProxy names it", async (t) => {
+  const directory = await mkdtemp(join(tmpdir(), "rh-section-words-"));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const environment = { RH_NAME: "legacy", RH_PART: "gacy", RH_WORDS: "legacy extra", RH_EMPTY: "" };
+  const cases: [header: string, name: string, clashes: boolean][] = [
+    ['backend le"ga"cy', "legacy", true],
+    ["backend 'legacy'", "legacy", true],
+    ["backend leg\\x61cy", "legacy", true],
+    ['listen "$RH_NAME"', "legacy", true],
+    ['backend "${RH_NAME}"', "legacy", true],
+    ['backend le"$RH_PART"', "legacy", true],
+    ['log-forward "${RH_UNSET-legacy}"', "legacy", true], // the default of an unset variable
+    ['backend "${RH_EMPTY-shop}"legacy', "legacy", true], // set, even empty: no default
+    ['backend "${RH_WORDS[*]}"', "legacy", false], // split into words: `backend legacy extra` (below)
+    ['backend "${RH_NAME[*]}"', "legacy", true],
+    ['"back"end shop.\\x77eb', "shop.web", true], // the keyword too
+    ['backend "$RH_UNSET"legacy', "legacy", true], // unset: nothing
+    ["backend legacy\\x00junk", "legacy", true], // HAProxy's C string ends at the NUL
+    ['frontend "$RH_NAME"', "legacy", false],
+    ['backend "$RH_NAME"2', "legacy", false],
+    // HAProxy 2.6.12 makes no proxy of a header with a third word other than `from <defaults>`.
+    ["backend legacy extra", "legacy", false],
+    ["listen legacy from", "legacy", false],
+    ['backend legacy ""', "legacy", true],
+  ];
+  for (const [header, name, clashes] of cases) {
+    const text = [...DEFAULTS, header].join("\n");
+    const verdict = haproxyVerdict(directory, text, name, environment);
+    assert.equal(verdict, clashes ? "duplicate" : "passes", `${header}: ${verdict}`);
+    const named = clashingSections(text, new Map(Object.entries(environment))).map((section) => section.name);
+    assert.equal(named.includes(name), clashes, `${header}: ${named.join(", ")}`);
+  }
+  // A variable HAProxy sets itself, or one the config changes, is not known: that section is not named.
+  const localPeer = [...DEFAULTS, 'backend "$HAPROXY_LOCALPEER"'].join("\n");
+  assert.deepEqual(clashingSections(localPeer, new Map(Object.entries(environment))), []);
+  const changed = ["global", "    setenv RH_NAME shop", 'backend "$RH_NAME"', 'listen "$RH_PART"'].join("\n");
+  assert.deepEqual(
+    clashingSections(changed, new Map(Object.entries(environment))).map((section) => section.name),
+    ["gacy"],
+  );
 });
 
 test("the rendered base config has no section a generated backend could clash with", () => {

@@ -4,11 +4,14 @@
 // `cache`, `ring`, `program`, `http-errors` or `mailers` section of that name passes), so such a section
 // named like a stack (a DNS label, `<stack>.<service>`) or a `tcp_<port>` makes every `haproxy -c` of
 // files holding that backend fail. The rendered base config names its own sections with `_` (`rh_stats`),
-// which only `tcp_<port>` has, and it declares no `tcp_<port>` backend. Read with configReadLines: a
-// section in a `.if` branch HAProxy skips is none (`.if 0`, or `.if defined(X)` with no X in
-// `environment`, the names HAProxy inherits). Pure and total.
+// which only `tcp_<port>` has, and it declares no `tcp_<port>` backend. Read with configReadLines: the
+// keyword and name as HAProxy builds them (`backend le"ga"cy`, `backend leg\x61cy`, `backend "$X"` with
+// X from `environment`, the variables HAProxy inherits), and a section in a `.if` branch HAProxy skips is
+// none (`.if 0`, `.if defined(X)` with no X, `.if streq("$X",on)`...). A name built from a variable not
+// known here is not named. Pure and total.
 import { isBackendName, parseTcpBackendName } from "@rancher-haproxy/core";
-import { configReadLines } from "./config-read-words.js";
+import { configReadLines, type HaproxyEnvironment } from "./config-read-words.js";
+import { cWord } from "./haproxy-line-words.js";
 
 // A section of the base config a generated backend of the same name would collide with.
 export interface ClashingSection {
@@ -23,13 +26,22 @@ export interface ClashingSection {
 const BACKEND_NAME_SPACE = new Set(["backend", "listen", "log-forward"]);
 
 // The sections of `base` a generated backend's name could clash with, in the order of the text.
-export function clashingSections(base: string, environment?: ReadonlySet<string>): ClashingSection[] {
-  return configReadLines(base, environment).flatMap(({ line, words }) => {
-    const [kind = "", name = ""] = words;
-    if (!BACKEND_NAME_SPACE.has(kind)) return [];
+export function clashingSections(base: string, environment?: HaproxyEnvironment): ClashingSection[] {
+  return configReadLines(base, environment).flatMap(({ line, exact }) => {
+    const [kind, name, third, fourth] = (exact ?? []).map((word) => (word === null ? null : cWord(word)));
+    if (kind === null || kind === undefined || !BACKEND_NAME_SPACE.has(kind)) return [];
+    if (name === null || name === undefined || !makesProxy(third, fourth)) return [];
     const generated = isBackendName(name) || parseTcpBackendName(name) !== undefined;
     return generated ? [{ kind, name, line }] : [];
   });
+}
+
+// Whether a header with these third and fourth words makes a proxy HAProxy 2.6.12 names (checked with
+// `haproxy -c`): none (`backend legacy`) or `from <defaults>` does; any other third word (`backend legacy
+// extra`, `backend legacy from`) makes none, and a `backend legacy` beside it passes. Not known: it does.
+function makesProxy(third: string | null | undefined, fourth: string | null | undefined): boolean {
+  if (third === undefined || third === "" || third === null) return true;
+  return third === "from" && fourth !== undefined && fourth !== "";
 }
 
 // `backend legacy` (line 12): how a log line or a warning names a section.

@@ -1,17 +1,30 @@
-// The words of the lines of a base config HAProxy may read, as configWords gives them: the lines of a
-// `.if` / `.elif` / `.else` branch HAProxy 2.6 skips are left out when the text alone decides it (a
-// condition of numbers, none or `""`, `!`, `&&`, `||` and parentheses: `.if 0` around a block is a common
-// way to switch it off), or the text and the names of the environment HAProxy inherits (`environment`,
-// the reloader's own: `defined(X)`, see definedIn). Any other condition on the environment or the build
-// (`"$X"`, `feature(...)`, `streq(...)`, `version_atleast(...)`) cannot be decided here and counts as
-// true, as every line did before; so does a quoted condition with spaces (`"1 && 0"`: configWords splits
-// it). The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
+// The words of the lines of a base config HAProxy may read: the lines of a `.if` / `.elif` / `.else`
+// branch HAProxy 2.6 skips are left out when the text and what is known of the environment HAProxy
+// inherits (`environment`, the reloader's own) decide it. Each line is cut into words as HAProxy cuts it
+// (haproxy-line-words.ts: quotes, escapes, `"$X"`), and a condition of numbers, none or `""`, `!`, `&&`,
+// `||`, parentheses and `defined(X)` is evaluated. Any other (`feature(...)`, `streq(...)`, a variable
+// HAProxy sets itself or the config changes) cannot be decided here and counts as true, as every line did
+// before. The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
 import { configWords } from "./config-words.js";
+import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
 
-// One line HAProxy may read: its 1-based number in the text and its words.
+// One line HAProxy may read: its 1-based number in the text, its words as configWords gives them (the
+// light reading hard-stop-after.ts uses) and as HAProxy cuts them (`exact`: null words are not known
+// here; null when HAProxy refuses the line, a fatal error).
 export interface ReadLine {
   line: number;
   words: string[];
+  exact: ConfigWord[] | null;
+}
+
+// The variables HAProxy starts with, by name: the reloader's environment, which it inherits.
+export type HaproxyEnvironment = ReadonlyMap<string, string>;
+
+// The variables of a process environment that are set (`process.env` types an absent one as undefined).
+export function environmentOf(env: Readonly<Record<string, string | undefined>>): HaproxyEnvironment {
+  return new Map(
+    Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]])),
+  );
 }
 
 // Known true, known false, or not known from the text.
@@ -24,58 +37,80 @@ interface Branch {
 }
 
 // The words of each line of `text` that is not in a branch HAProxy skips, in order.
-export function configReadWords(text: string, environment?: ReadonlySet<string>): string[][] {
+export function configReadWords(text: string, environment?: HaproxyEnvironment): string[][] {
   return configReadLines(text, environment).map((read) => read.words);
 }
 
 // The lines of `text` that are not in a branch HAProxy skips, with their numbers (a warning names them).
-// `environment`: the names of the variables HAProxy starts with (absent: `defined(X)` is not known).
+// `environment`: the variables HAProxy starts with (absent: none is known).
 // Linear in the text: the open blocks whose branch is skipped are counted as they open and close, not
 // looked over at each line (80 000 unclosed `.if 1` before 80 000 lines took 11 s).
-export function configReadLines(text: string, environment?: ReadonlySet<string>): ReadLine[] {
-  const lines = text.split("\n").map(configWords);
-  const defined = definedIn(lines, environment);
-  const evaluate = (words: readonly string[]): Truth => evaluateCondition(words, defined);
+export function configReadLines(text: string, environment?: HaproxyEnvironment): ReadLine[] {
+  const raw = text.split("\n");
+  const lookup = lookupIn(raw, environment);
+  const defined = (name: string): Truth => {
+    const value = lookup(name);
+    return value === null ? null : value !== undefined;
+  };
+  const evaluate = (exact: readonly ConfigWord[]): Truth => {
+    const words = exact.slice(1).flatMap((word) => (word === null ? [] : [word.replaceAll("\0", " ")]));
+    return words.length < exact.length - 1 ? null : evaluateCondition(words, defined);
+  };
   const read: ReadLine[] = [];
   const open: Branch[] = [];
   let skipped = 0;
-  for (const [index, words] of lines.entries()) {
-    const directive = words[0];
+  for (const [index, line] of raw.entries()) {
+    const exact = haproxyLineWords(line, lookup);
+    const first = exact?.[0];
+    const directive = exact !== null && typeof first === "string" ? cWord(first) : null;
     if (directive === ".if") {
-      const condition = evaluate(words.slice(1));
+      const condition = evaluate(exact!);
       open.push({ active: condition, taken: condition });
       if (condition === false) skipped += 1;
     } else if (directive === ".elif" || directive === ".else") {
       const branch = open[open.length - 1];
       if (branch === undefined) continue;
-      const condition = directive === ".else" ? true : evaluate(words.slice(1));
+      const condition = directive === ".else" ? true : evaluate(exact!);
       if (branch.active === false) skipped -= 1;
       branch.active = and(not(branch.taken), condition);
       branch.taken = or(branch.taken, condition);
       if (branch.active === false) skipped += 1;
     } else if (directive === ".endif") {
       if (open.pop()?.active === false) skipped -= 1;
-    } else if (skipped === 0) read.push({ line: index + 1, words });
+    } else if (skipped === 0) read.push({ line: index + 1, words: configWords(line), exact });
   }
   return read;
 }
 
 // The keywords of `global` that change HAProxy's environment while it parses (and, in the master, for
-// its next reload's parse): with any of them, what `defined(X)` finds is not the environment it started with.
+// its next reload's parse): a variable they name does not hold what the environment started with.
 const SETS_ENVIRONMENT = new Set(["setenv", "presetenv", "unsetenv", "resetenv"]);
 
-// How `defined(<name>)` is known from the text: whether `<name>` is in `environment`, which HAProxy
-// inherits (checked with haproxy -c: set, even empty, is true; unset is false), when that is all it
+// How a variable is known from the text: its value in `environment`, which HAProxy inherits (checked with
+// haproxy -c: set, even empty, is defined; unset is not, and expands to nothing), when that is all it
 // depends on: not for a `HAPROXY_*` name (HAProxy sets some itself: HAPROXY_LOCALPEER at every parse,
-// HAPROXY_MWORKER, HAPROXY_CLI and others in the master's reloads, not in `haproxy -c`), nor in a text
-// with a setenv, presetenv, unsetenv or resetenv line (in any branch). Else null: not known.
-function definedIn(
-  lines: readonly (readonly string[])[],
-  environment: ReadonlySet<string> | undefined,
-): (name: string) => Truth {
-  if (environment === undefined || lines.some((words) => SETS_ENVIRONMENT.has(words[0] ?? "")))
-    return () => null;
-  return (name) => (name.startsWith("HAPROXY_") ? null : environment.has(name));
+// HAPROXY_MWORKER, HAPROXY_CLI and others in the master's reloads, not in `haproxy -c`), nor for a name a
+// setenv, presetenv or unsetenv line names (in any branch: a master's next reload starts with what they
+// left); with a resetenv line, or one of those keywords or names not known here, none is. Else null.
+function lookupIn(lines: readonly string[], environment: HaproxyEnvironment | undefined): VariableLookup {
+  const unknown: VariableLookup = () => null;
+  if (environment === undefined) return unknown;
+  const inherited: VariableLookup = (name) => (name.startsWith("HAPROXY_") ? null : environment.get(name));
+  const changed = new Set<string>();
+  for (const line of lines) {
+    const words = haproxyLineWords(line, inherited);
+    const first = words?.[0];
+    if (first === undefined) continue;
+    if (first === null) return unknown;
+    const keyword = cWord(first);
+    if (!SETS_ENVIRONMENT.has(keyword)) continue;
+    if (keyword === "resetenv") return unknown;
+    for (const name of keyword === "unsetenv" ? words!.slice(1) : words!.slice(1, 2)) {
+      if (name === null) return unknown;
+      changed.add(cWord(name));
+    }
+  }
+  return (name) => (changed.has(name) ? null : inherited(name));
 }
 
 // The deepest parentheses evaluated: HAProxy 2.6 refuses a condition nested past 340 of them, and deeper

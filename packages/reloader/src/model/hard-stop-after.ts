@@ -6,11 +6,11 @@
 // leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time). A
 // line in a `.if` branch HAProxy skips (`.if 0`, or `.if defined(X)` with no X in `environment`, the
 // names HAProxy inherits) sets nothing (config-read-words.ts, as for clashing-sections.ts). Pure and total.
-import { configReadWords } from "./config-read-words.js";
+import { configReadWords, type HaproxyEnvironment } from "./config-read-words.js";
 
 // The value of the last `hard-stop-after` line of `base` that is not a comment nor in a skipped `.if`
 // branch, unquoted, or null when none sets a bound (no such line, or a time of 0).
-export function hardStopAfterOf(base: Buffer | string, environment?: ReadonlySet<string>): string | null {
+export function hardStopAfterOf(base: Buffer | string, environment?: HaproxyEnvironment): string | null {
   const text = typeof base === "string" ? base : base.toString("utf8");
   let value: string | null = null;
   for (const words of configReadWords(text, environment))

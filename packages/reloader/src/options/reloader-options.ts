@@ -7,6 +7,7 @@ import type {
   SyslogFacility,
   SyslogTarget,
 } from "@rancher-haproxy/core";
+import type { HaproxyEnvironment } from "../model/config-read-words.js";
 
 // An HTTP redirect status HAProxy renders for the http → https redirection.
 export type RedirectCode = 301 | 302 | 303 | 307 | 308;
@@ -81,7 +82,7 @@ export interface ReloaderOptions {
   status: StatusSettings;
   logLevel: LevelWithSilent;
   logFormat: LogFormat | undefined;
-  /** the names of the reloader's environment variables, which HAProxy inherits: a --config's
-   * `.if defined(X)` is read against them (model/config-read-words.ts) */
-  environment: ReadonlySet<string>;
+  /** the reloader's environment variables, which HAProxy inherits: a --config's section names and
+   * `.if` conditions are read against them (model/config-read-words.ts) */
+  environment: HaproxyEnvironment;
 }

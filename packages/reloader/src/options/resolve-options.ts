@@ -5,6 +5,7 @@ import { OptionsError, resolveOptionValues, type RawFlags } from "@rancher-hapro
 import { stateLayout } from "../output/snapshot-layout.js";
 import { crossChecks, turnedOn } from "./cross-checks.js";
 import type { ReloaderOptions } from "./reloader-options.js";
+import { environmentOf } from "../model/config-read-words.js";
 
 export { MAX_STATE_DIR } from "./cross-checks.js";
 
@@ -62,7 +63,7 @@ export function resolveOptions(flags: RawFlags, env: NodeJS.ProcessEnv): Reloade
     },
     logLevel: values.get("logLevel"),
     logFormat: values.get("logFormat") ?? undefined,
-    environment: new Set(Object.keys(env).filter((name) => env[name] !== undefined)),
+    environment: environmentOf(env),
   };
   const problems = crossChecks(options, values, redirect);
   if (problems.length > 0) throw new OptionsError(problems);

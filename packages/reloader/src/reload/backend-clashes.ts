@@ -5,6 +5,7 @@
 // base config's sections are read again only when its bytes change (never, while the reloader runs).
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
 import { clashingSections, describeSection, type ClashingSection } from "../model/clashing-sections.js";
+import type { HaproxyEnvironment } from "../model/config-read-words.js";
 import {
   mapLines,
   withoutClashingBackends,
@@ -25,7 +26,7 @@ export class BackendClashes {
   constructor(
     private readonly logger: Logger,
     private readonly sink: RefusedBackendsSink = () => undefined,
-    private readonly environment?: ReadonlySet<string>,
+    private readonly environment?: HaproxyEnvironment,
   ) {}
 
   // `table` without the backends `base` names in a section of HAProxy's backend name space, reported.

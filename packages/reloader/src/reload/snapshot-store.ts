@@ -20,6 +20,7 @@ import { checkSnapshot } from "./check-snapshot.js";
 import { pruneSnapshots } from "./prune-snapshots.js";
 import { describeProblem, validateContract, type Validated } from "./validate-contract.js";
 import { BackendClashes, type RefusedBackendsSink } from "./backend-clashes.js";
+import type { HaproxyEnvironment } from "../model/config-read-words.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged). `slots`: the assignment
@@ -47,7 +48,7 @@ export class SnapshotStore {
   /** how many snapshots are kept */
   private readonly keep: number;
   /** the names of the variables HAProxy inherits (a section or a hard-stop-after under `.if defined(X)`) */
-  readonly environment: ReadonlySet<string> | undefined;
+  readonly environment: HaproxyEnvironment | undefined;
 
   // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
   // section of their name are shown; `more.environment`: as the field.
@@ -56,7 +57,7 @@ export class SnapshotStore {
     readonly layout: StateLayout,
     private readonly logger: Logger,
     private readonly slotsPerBlock = 10,
-    more: { keep?: number; onRefused?: RefusedBackendsSink; environment?: ReadonlySet<string> } = {},
+    more: { keep?: number; onRefused?: RefusedBackendsSink; environment?: HaproxyEnvironment } = {},
   ) {
     this.keep = more.keep ?? 3;
     this.environment = more.environment;
