@@ -197,3 +197,92 @@ test("a --config backend under .if defined(X) leaves a stack of its name out onl
   assert.equal(metricValue(await scrapeMetrics(again), "reloader_backends_refused"), 1);
   assert.deepEqual(await differences(fixture, files), []);
 });
+
+// HAProxy builds a section's name from quoted parts and, inside double quotes, environment variables,
+// and evaluates `.if streq("$X",...)` against the environment it inherits (the reloader's). Until
+// 2026-12-05 the reader took `le"ga"cy` and `"${X}"` as written: no warning, and a stack of that name
+// failed every check, so no other stack's change went live; a section under `streq` always counted.
+test('a --config section named with quotes or a variable, under .if streq("$X",on), is read as HAProxy reads it', async (t) => {
+  const { app, fixture, userConfig } = await userConfigFixture(t, "127.0.0.86");
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.87" });
+  const shop = await startBackend({ name: "shop-stack", host: "127.0.0.88" });
+  const blog = await startBackend({ name: "blog", host: "127.0.0.89" });
+  t.after(() => Promise.all([legacy.close(), shop.close(), blog.close()]));
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    [
+      "    default_backend fallback_mine",
+      "backend fallback_mine",
+      '    http-request return status 404 content-type text/plain string "mine"',
+      'backend le"ga"cy',
+      '    http-request return status 200 content-type text/plain string "my legacy"',
+      '.if streq("$RH_TEST_SHOP_SECTION",on)',
+      'listen "${RH_TEST_SHOP_NAME}"',
+      '    http-request return status 200 content-type text/plain string "my shop"',
+      ".endif",
+    ],
+  );
+  await writeFile(userConfig, lines.join("\n"));
+  const legacyLine = lines.indexOf('backend le"ga"cy') + 1;
+  const shopLine = lines.indexOf('listen "${RH_TEST_SHOP_NAME}"') + 1;
+  const args = ["--config", userConfig, "--status-port", "0"];
+
+  // RH_TEST_SHOP_SECTION off: HAProxy skips the listen section; `backend legacy` is there.
+  await fixture.start(args, { RH_TEST_SHOP_SECTION: "off", RH_TEST_SHOP_NAME: "shop" });
+  const started = await fixture.reloader.waitForEvent("base-config.section-name-clash");
+  assert.deepEqual(started["sections"], [{ section: "backend legacy", line: legacyLine }]);
+  const url = await statusUrl(fixture);
+  const files = (names: readonly string[]) => ({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      ...(names.includes("blog") ? [{ name: "blog", servers: [{ address: blog.address }] }] : []),
+      { name: "legacy", servers: [{ address: legacy.address }] },
+      { name: "shop", servers: [{ address: shop.address }] },
+    ]),
+    map: renderTestMap({
+      "app.dev.tld": "app",
+      ...(names.includes("blog") ? { "blog.dev.tld": "blog" } : {}),
+      "legacy.dev.tld": "legacy",
+      "shop.dev.tld": "shop",
+    }),
+  });
+  const first = files(["blog"]);
+  const from = fixture.reloader.logs.length;
+  await fixture.write(first);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
+  assert.deepEqual(clash["backends"], [
+    { backend: "legacy", section: "backend legacy", line: legacyLine, hosts: 1 },
+  ]);
+  await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
+  await applied(url);
+  assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
+  assert.equal((await httpRequest({ url: fixture.url, host: "shop.dev.tld" })).body, "shop-stack");
+  const answer = await httpRequest({ url: fixture.url, host: "legacy.dev.tld" });
+  assert.deepEqual([answer.status, answer.body], [404, "mine"]);
+  assert.deepEqual(await differences(fixture, first), []);
+
+  // Started again with RH_TEST_SHOP_SECTION on: HAProxy loads `listen shop` too, so the stack shop is
+  // left out as well, and the rest is served from the same files.
+  await fixture.reloader.stop();
+  await fixture.start(args, { RH_TEST_SHOP_SECTION: "on", RH_TEST_SHOP_NAME: "shop" });
+  const again = await fixture.reloader.waitForEvent("base-config.section-name-clash");
+  assert.deepEqual(again["sections"], [
+    { section: "backend legacy", line: legacyLine },
+    { section: "listen shop", line: shopLine },
+  ]);
+  const refused = await fixture.reloader.waitForEvent("inputs.section-clash");
+  assert.deepEqual(
+    (refused["backends"] as { backend: string }[]).map((entry) => entry.backend),
+    ["legacy", "shop"],
+  );
+  const second = await statusUrl(fixture);
+  await applied(second);
+  assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
+  for (const host of ["legacy.dev.tld", "shop.dev.tld"]) {
+    const refusedAnswer = await httpRequest({ url: fixture.url, host });
+    assert.deepEqual([refusedAnswer.status, refusedAnswer.body], [404, "mine"], host);
+  }
+  assert.equal(metricValue(await scrapeMetrics(second), "reloader_backends_refused"), 2);
+  assert.deepEqual(await differences(fixture, first), []);
+});

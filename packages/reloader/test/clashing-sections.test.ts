@@ -69,10 +69,11 @@ test("a section under .if defined(X) counts only when X is in the environment HA
   assert.deepEqual(names(text("defined(RH_LEGACY) && 1"), unset), ["shop"]);
   assert.deepEqual(names(text("0 || defined(RH_LEGACY)"), set), ["legacy", "shop"]);
   assert.deepEqual(names(text("defined(rh_legacy)"), set), ["shop"]); // names are case-sensitive
-  // Not known, so counted as before: no environment given, a form HAProxy reads otherwise (`defined( X )`
-  // looks up " X "), a name HAProxy sets itself, a text that changes the environment while it is read.
+  // HAProxy reads a predicate's argument up to its `)`, spaces included: `defined( X )` asks for " X ".
+  assert.deepEqual(names(text("defined( RH_LEGACY )"), set), ["shop"]);
+  // Not known, so counted as before: no environment given, a name HAProxy sets itself, a text that
+  // changes the environment while it is read.
   assert.deepEqual(names(text("defined(RH_LEGACY)")), ["legacy", "shop"]);
-  assert.deepEqual(names(text("defined( RH_LEGACY )"), unset), ["legacy", "shop"]);
   assert.deepEqual(names(text("defined(HAPROXY_LOCALPEER)"), unset), ["legacy", "shop"]);
   assert.deepEqual(names(text("defined(RH_LEGACY)", ["    setenv RH_LEGACY 1"]), unset), ["legacy", "shop"]);
   const unsetenv = [".if 0", "    unsetenv RH_LEGACY", ".endif"];
@@ -187,6 +188,50 @@ test("a section name HAProxy builds from quotes, escapes or variables is named a
     clashingSections(changed, new Map(Object.entries(environment))).map((section) => section.name),
     ["gacy"],
   );
+});
+
+// `.if` conditions on the environment HAProxy evaluates itself (`"$X"`, `streq`, `strneq`), read as it
+// does; until 2026-12-05 they counted as true, so a stack named like a section HAProxy skips was left
+// out. Conditions on the binary (`feature`, `version_*`) still count. Each verdict is `haproxy -c`'s.
+test('a section under .if streq, strneq or "$X" counts only when HAProxy reads it', async (t) => {
+  const directory = await mkdtemp(join(tmpdir(), "rh-section-conditions-"));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const cases: [condition: string, environment: Record<string, string>, clashes: boolean][] = [
+    ['streq("$RH_MODE",legacy)', { RH_MODE: "legacy" }, true],
+    ['streq("$RH_MODE",legacy)', { RH_MODE: "other" }, false],
+    ['streq("$RH_MODE",legacy)', {}, false],
+    ['strneq("${RH_MODE}",legacy)', { RH_MODE: "legacy" }, false],
+    ['strneq("${RH_MODE}",legacy)', {}, true],
+    ['"$RH_FLAG"', { RH_FLAG: "1" }, true],
+    ['"$RH_FLAG"', { RH_FLAG: "0" }, false],
+    ['"$RH_FLAG"', {}, false], // nothing: an empty condition is false
+    ['"${RH_FLAG-1}"', {}, true],
+    ['"$RH_FLAG" && streq(a, a)', { RH_FLAG: "0x1" }, false], // " a" is not "a"
+    ['!"$RH_FLAG" || streq(a,a)', { RH_FLAG: "1" }, true],
+    ["streq(\"$RH_MODE\",'a b')", { RH_MODE: "a b" }, true],
+    ['"streq($RH_MODE,x) || 0"', { RH_MODE: "x" }, true], // one quoted word, spaces in it
+  ];
+  for (const [condition, environment, clashes] of cases) {
+    const text = [...DEFAULTS, `.if ${condition}`, "backend legacy", ".endif"].join("\n");
+    const verdict = haproxyVerdict(directory, text, "legacy", environment);
+    assert.equal(verdict, clashes ? "duplicate" : "passes", `${condition} ${JSON.stringify(environment)}`);
+    const named = clashingSections(text, new Map(Object.entries(environment))).map((section) => section.name);
+    assert.deepEqual(named, clashes ? ["legacy"] : [], `${condition} ${JSON.stringify(environment)}`);
+  }
+  // Not known here (the binary's features and version): counted, as before.
+  for (const condition of [
+    "feature(OPENSSL)",
+    "!feature(OPENSSL)",
+    "version_atleast(2.4)",
+    "version_before(2.4)",
+  ]) {
+    const text = [...DEFAULTS, `.if ${condition}`, "backend legacy", ".endif"].join("\n");
+    assert.deepEqual(
+      clashingSections(text, new Map()).map((section) => section.name),
+      ["legacy"],
+      condition,
+    );
+  }
 });
 
 test("the rendered base config has no section a generated backend could clash with", () => {

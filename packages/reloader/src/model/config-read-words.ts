@@ -1,10 +1,12 @@
 // The words of the lines of a base config HAProxy may read: the lines of a `.if` / `.elif` / `.else`
 // branch HAProxy 2.6 skips are left out when the text and what is known of the environment HAProxy
 // inherits (`environment`, the reloader's own) decide it. Each line is cut into words as HAProxy cuts it
-// (haproxy-line-words.ts: quotes, escapes, `"$X"`), and a condition of numbers, none or `""`, `!`, `&&`,
-// `||`, parentheses and `defined(X)` is evaluated. Any other (`feature(...)`, `streq(...)`, a variable
-// HAProxy sets itself or the config changes) cannot be decided here and counts as true, as every line did
-// before. The directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
+// (haproxy-line-words.ts: quotes, escapes, `"$X"`), and a condition is evaluated as HAProxy does
+// (config-condition.ts: numbers, `!`, `&&`, `||`, parentheses, `defined(X)`, `streq`, `strneq`). A
+// condition that cannot be decided here (`feature(...)`, `version_atleast(...)`, a variable HAProxy sets
+// itself or the config changes) counts as true: its lines are read. The directive lines themselves are
+// left out. Pure and total: unbalanced directives are ignored.
+import { evaluateCondition, and, not, or, type Truth } from "./config-condition.js";
 import { configWords } from "./config-words.js";
 import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
 
@@ -26,9 +28,6 @@ export function environmentOf(env: Readonly<Record<string, string | undefined>>)
     Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]])),
   );
 }
-
-// Known true, known false, or not known from the text.
-type Truth = true | false | null;
 
 // One open `.if` block: whether its current branch is read, and whether an earlier branch was taken.
 interface Branch {
@@ -53,8 +52,9 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
     return value === null ? null : value !== undefined;
   };
   const evaluate = (exact: readonly ConfigWord[]): Truth => {
-    const words = exact.slice(1).flatMap((word) => (word === null ? [] : [word.replaceAll("\0", " ")]));
-    return words.length < exact.length - 1 ? null : evaluateCondition(words, defined);
+    const words = exact.slice(1);
+    if (words.some((word) => word === null)) return null;
+    return evaluateCondition(words.join(" ").replaceAll("\0", " "), defined);
   };
   const read: ReadLine[] = [];
   const open: Branch[] = [];
@@ -111,93 +111,4 @@ function lookupIn(lines: readonly string[], environment: HaproxyEnvironment | un
     }
   }
   return (name) => (changed.has(name) ? null : inherited(name));
-}
-
-// The deepest parentheses evaluated: HAProxy 2.6 refuses a condition nested past 340 of them, and deeper
-// ones here would only run the recursion out of stack (a throw).
-const MAX_PARENTHESES = 1024;
-
-// A condition's words (unquoted) as HAProxy 2.6 evaluates them: numbers as strtol reads them (base 0: `0`,
-// `-0`, `+0`, `0x0` are false), none or an empty string (false), `!`, `&&`, `||`, parentheses and
-// `defined(<name>)` as `defined` knows it; null when its value depends on any other term. HAProxy reads a
-// predicate's argument up to its `)`, spaces and quotes included (`defined( X )` asks for " X "): only
-// `defined(X)` written as one word of letters, digits and `_` is looked up.
-function evaluateCondition(words: readonly string[], defined: (name: string) => Truth): Truth {
-  if (words.every((word) => word === "")) return false;
-  const tokens =
-    words.join(" ").match(/&&|\|\||defined\([A-Za-z_][A-Za-z0-9_]*\)|[!()]|[^\s!()&|]+|[&|]/g) ?? [];
-  let at = 0;
-  const expression = (depth: number): Truth | undefined => {
-    let value = conjunction(depth);
-    while (value !== undefined && tokens[at] === "||") {
-      at += 1;
-      const right = conjunction(depth);
-      value = right === undefined ? undefined : or(value, right);
-    }
-    return value;
-  };
-  const conjunction = (depth: number): Truth | undefined => {
-    let value = unary(depth);
-    while (value !== undefined && tokens[at] === "&&") {
-      at += 1;
-      const right = unary(depth);
-      value = right === undefined ? undefined : and(value, right);
-    }
-    return value;
-  };
-  // A term; the `!`s before it are counted, not recursed into (HAProxy takes 20 000 of them in a row,
-  // which ran the recursion out of stack).
-  const unary = (depth: number): Truth | undefined => {
-    let negated = false;
-    while (tokens[at] === "!") {
-      negated = !negated;
-      at += 1;
-    }
-    const value = term(depth);
-    return negated && value !== undefined ? not(value) : value;
-  };
-  const term = (depth: number): Truth | undefined => {
-    const token = tokens[at];
-    at += 1;
-    if (token === "(") {
-      if (depth >= MAX_PARENTHESES) return undefined;
-      const value = expression(depth + 1);
-      if (tokens[at] !== ")") return undefined;
-      at += 1;
-      return value;
-    }
-    if (token === undefined || token === ")" || token === "&&" || token === "||") return undefined;
-    const number = /^[+-]?(?:0[xX]([0-9a-fA-F]+)|(\d+))$/.exec(token);
-    if (number !== null) return /[1-9a-fA-F]/.test(number[1] ?? number[2] ?? "");
-    const name = /^defined\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(token)?.[1];
-    if (name !== undefined) return defined(name);
-    // A predicate (`defined(X)`, ...) or a word from the environment: not known here.
-    if (tokens[at] === "(") at = closing(at);
-    return null;
-  };
-  // The index after the `)` that closes the `(` at `from` (the end when none does).
-  const closing = (from: number): number => {
-    let depth = 0;
-    for (let index = from; index < tokens.length; index += 1) {
-      if (tokens[index] === "(") depth += 1;
-      if (tokens[index] === ")" && --depth === 0) return index + 1;
-    }
-    return tokens.length;
-  };
-  const value = expression(0);
-  return value === undefined || at !== tokens.length ? null : value;
-}
-
-function not(value: Truth): Truth {
-  return value === null ? null : !value;
-}
-
-function and(left: Truth, right: Truth): Truth {
-  if (left === false || right === false) return false;
-  return left === null || right === null ? null : true;
-}
-
-function or(left: Truth, right: Truth): Truth {
-  if (left === true || right === true) return true;
-  return left === null || right === null ? null : false;
 }
