@@ -180,14 +180,45 @@ test("a section name HAProxy builds from quotes, escapes or variables is named a
     const named = clashingSections(text, new Map(Object.entries(environment))).map((section) => section.name);
     assert.equal(named.includes(name), clashes, `${header}: ${named.join(", ")}`);
   }
-  // A variable HAProxy sets itself, or one the config changes, is not known: that section is not named.
+  // A variable HAProxy sets itself is not known: that section is not named.
   const localPeer = [...DEFAULTS, 'backend "$HAPROXY_LOCALPEER"'].join("\n");
   assert.deepEqual(clashingSections(localPeer, new Map(Object.entries(environment))), []);
-  const changed = ["global", "    setenv RH_NAME shop", 'backend "$RH_NAME"', 'listen "$RH_PART"'].join("\n");
+});
+
+// HAProxy runs a `global` section's setenv, presetenv and unsetenv as it reads them, and a master's
+// reload starts from what they left: before the first such line of a name, the name is not known (the
+// check and a reload see different values); after it, it is what the line left, in both. Until
+// 2026-12-05 any such line made every variable unknown, so `setenv NAME legacy` then `backend "$NAME"`
+// froze the routing of a stack legacy.
+test("a section named from a variable the config sets is named after the setenv, not before", async (t) => {
+  const directory = await mkdtemp(join(tmpdir(), "rh-section-setenv-"));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const environment = { RH_NAME: "legacy", RH_KEEP: "legacy" };
+  const names = (text: string) =>
+    clashingSections(text, new Map(Object.entries(environment))).map((section) => section.name);
+  const config = (global: readonly string[], header: string) =>
+    ["global", ...global, ...DEFAULTS.slice(1), header].join("\n");
+  const cases: [global: string[], header: string, name: string, clashes: boolean][] = [
+    [["    setenv RH_SET legacy"], 'listen "${RH_SET}"', "legacy", true],
+    [["    setenv RH_NAME shop", "    presetenv RH_NAME x"], 'backend "$RH_NAME"', "shop", true],
+    [["    setenv RH_NAME shop"], 'backend "$RH_NAME"', "legacy", false],
+    [["    unsetenv RH_NAME"], 'backend "${RH_NAME-legacy}"', "legacy", true],
+  ];
+  for (const [global, header, name, clashes] of cases) {
+    const text = config(global, header);
+    assert.equal(haproxyVerdict(directory, text, name, environment), clashes ? "duplicate" : "passes", text);
+    assert.equal(names(text).includes(name), clashes, text);
+  }
+  // Read before the line that changes it, after one in a branch not known, after a presetenv of a name no
+  // earlier line set (not followed: it counts as not known), or with resetenv: not named.
+  assert.deepEqual(names(config(["    presetenv RH_NEW legacy"], 'backend "$RH_NEW"')), []);
   assert.deepEqual(
-    clashingSections(changed, new Map(Object.entries(environment))).map((section) => section.name),
-    ["gacy"],
+    names(["global", 'backend "$RH_NAME"', "global", "    setenv RH_NAME shop"].join("\n")),
+    [],
   );
+  const unknownBranch = ["global", ".if feature(OPENSSL)", "    setenv RH_SET legacy", ".endif"];
+  assert.deepEqual(names([...unknownBranch, 'backend "$RH_SET"'].join("\n")), []);
+  assert.deepEqual(names(["global", "    resetenv", 'backend "${RH_NAME-legacy}"'].join("\n")), []);
 });
 
 // `.if` conditions on the environment HAProxy evaluates itself (`"$X"`, `streq`, `strneq`), read as it

@@ -46,7 +46,10 @@ export function configReadWords(text: string, environment?: HaproxyEnvironment):
 // looked over at each line (80 000 unclosed `.if 1` before 80 000 lines took 11 s).
 export function configReadLines(text: string, environment?: HaproxyEnvironment): ReadLine[] {
   const raw = text.split("\n");
-  const lookup = lookupIn(raw, environment);
+  const inherited = lookupIn(raw, environment);
+  // What the setenv, presetenv and unsetenv lines read so far left (HAProxy runs each as it reads it).
+  const changes = new Map<string, string | undefined | null>();
+  const lookup: VariableLookup = (name) => (changes.has(name) ? changes.get(name) : inherited(name));
   const defined = (name: string): Truth => {
     const value = lookup(name);
     return value === null ? null : value !== undefined;
@@ -59,6 +62,8 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
   const read: ReadLine[] = [];
   const open: Branch[] = [];
   let skipped = 0;
+  // Open blocks whose branch may or may not be read (its condition not known).
+  let uncertain = 0;
   for (const [index, line] of raw.entries()) {
     const exact = haproxyLineWords(line, lookup);
     const first = exact?.[0];
@@ -67,17 +72,27 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
       const condition = evaluate(exact!);
       open.push({ active: condition, taken: condition });
       if (condition === false) skipped += 1;
+      if (condition === null) uncertain += 1;
     } else if (directive === ".elif" || directive === ".else") {
       const branch = open[open.length - 1];
       if (branch === undefined) continue;
       const condition = directive === ".else" ? true : evaluate(exact!);
       if (branch.active === false) skipped -= 1;
+      if (branch.active === null) uncertain -= 1;
       branch.active = and(not(branch.taken), condition);
       branch.taken = or(branch.taken, condition);
       if (branch.active === false) skipped += 1;
+      if (branch.active === null) uncertain += 1;
     } else if (directive === ".endif") {
-      if (open.pop()?.active === false) skipped -= 1;
-    } else if (skipped === 0) read.push({ line: index + 1, words: configWords(line), exact });
+      const closed = open.pop();
+      if (closed?.active === false) skipped -= 1;
+      if (closed?.active === null) uncertain -= 1;
+    } else if (skipped === 0) {
+      read.push({ line: index + 1, words: configWords(line), exact });
+      if (exact !== null && SETS_ENVIRONMENT.has(directive ?? "")) {
+        applyEnvironmentLine(exact, lookup, uncertain === 0, changes);
+      }
+    }
   }
   return read;
 }
@@ -86,12 +101,37 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
 // its next reload's parse): a variable they name does not hold what the environment started with.
 const SETS_ENVIRONMENT = new Set(["setenv", "presetenv", "unsetenv", "resetenv"]);
 
+// What a read setenv, presetenv or unsetenv line leaves in `changes`: `setenv X v` sets X to v, `presetenv
+// X v` sets it when unset, `unsetenv X...` unsets; what the line leaves is not known (null) when the line
+// may not be read (`sure` false: in a branch not known) or reads what is not known.
+function applyEnvironmentLine(
+  words: readonly ConfigWord[],
+  lookup: VariableLookup,
+  sure: boolean,
+  changes: Map<string, string | undefined | null>,
+): void {
+  const [keyword, ...rest] = words.map((word) => (word === null ? null : cWord(word)));
+  const [name, value] = rest;
+  if (keyword === "unsetenv") {
+    for (const each of rest) if (each !== null) changes.set(each, sure ? undefined : null);
+    return;
+  }
+  if (name === null || name === undefined) return;
+  const given = value === undefined ? null : value;
+  if (keyword === "setenv") changes.set(name, sure ? given : null);
+  if (keyword === "presetenv") {
+    const current = lookup(name);
+    changes.set(name, !sure || current === null ? null : (current ?? given));
+  }
+}
+
 // How a variable is known from the text: its value in `environment`, which HAProxy inherits (checked with
 // haproxy -c: set, even empty, is defined; unset is not, and expands to nothing), when that is all it
 // depends on: not for a `HAPROXY_*` name (HAProxy sets some itself: HAPROXY_LOCALPEER at every parse,
 // HAPROXY_MWORKER, HAPROXY_CLI and others in the master's reloads, not in `haproxy -c`), nor for a name a
 // setenv, presetenv or unsetenv line names (in any branch: a master's next reload starts with what they
-// left); with a resetenv line, or one of those keywords or names not known here, none is. Else null.
+// left), until such a line is read (configReadLines, applyEnvironmentLine); with a resetenv line, or one
+// of those keywords or names not known here, none is. Else null.
 function lookupIn(lines: readonly string[], environment: HaproxyEnvironment | undefined): VariableLookup {
   const unknown: VariableLookup = () => null;
   if (environment === undefined) return unknown;
