@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createConnectionDrops } from "@rancher-haproxy/core";
+import { createConnectionDrops, MAX_ANSWER_BYTES_IN_FLIGHT } from "@rancher-haproxy/core";
 import { createGeneratorMetrics, createStatusState } from "@rancher-haproxy/generate-maps";
 import { ReloaderStatus } from "../packages/reloader/src/state/reloader-status.ts";
 import { registerCertificateMetrics } from "../packages/reloader/src/certs/status/register-certificate-metrics.ts";
@@ -55,4 +55,27 @@ test("docs/observability.md lists exactly the reloader's metrics (the certificat
   const names = exported(registry);
   assert.ok(names.length > 20, `found ${names.length}`);
   assert.deepEqual(documented("### reloader (`:9102`)"), names);
+});
+
+// The busy counters' help named 256 MiB as a fixed text (c1a4d46): it and the docs name the budget the
+// status listeners run with (MAX_ANSWER_BYTES_IN_FLIGHT, which neither program changes).
+test("both programs' *_status_busy_total help and docs/observability.md name the listeners' large-answer budget", async () => {
+  const budget = `budget of ${MAX_ANSWER_BYTES_IN_FLIGHT / (1024 * 1024)} MiB`;
+  const generator = createGeneratorMetrics(createStatusState(0), () => 0, createConnectionDrops()).registry;
+  const reloader = createReloaderMetrics(
+    new ReloaderStatus(),
+    () => Promise.reject(new Error("not scraped")),
+    () => 0,
+    createConnectionDrops(),
+  );
+  for (const [registry, name] of [
+    [generator, "generate_maps_status_busy_total"],
+    [reloader, "reloader_status_busy_total"],
+  ] as const) {
+    const help = (await registry.getSingleMetric(name)?.get())?.help;
+    assert.ok(help?.includes(budget), `${name}: ${help}`);
+  }
+  const text = readFileSync(join(ROOT, "docs/observability.md"), "utf8");
+  const row = text.split("\n").find((line) => line.startsWith("| `generate_maps_status_busy_total` |"));
+  assert.ok(row?.includes(`large-answer ${budget}`), row);
 });

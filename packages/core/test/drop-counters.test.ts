@@ -6,6 +6,7 @@ import {
   busyCounter,
   connectionDropsCounter,
   createConnectionDrops,
+  MAX_ANSWER_BYTES_IN_FLIGHT,
   unauthorizedCounter,
 } from "../src/index.js";
 
@@ -40,4 +41,21 @@ test("the unauthorized and busy counters read their own counts at each scrape, n
     byReason.some(([reason]) => reason === "busy" || reason === "unauthorized"),
     false,
   );
+});
+
+// The busy counter's help said "256 MiB" whatever budget the listener ran with (c1a4d46); it names the one
+// it is given, by default the listeners' (MAX_ANSWER_BYTES_IN_FLIGHT), and when a large answer is refused.
+test("the busy counter's help names the large-answer budget it is given, 256 MiB by default", () => {
+  const drops = createConnectionDrops();
+  assert.equal(MAX_ANSWER_BYTES_IN_FLIGHT, 256 * 1024 * 1024);
+  const help = (budget?: number) => busyCounter("reloader", drops, budget).help;
+  assert.equal(
+    help(),
+    "Large answers (over 1 MiB) this status listener refused 503 because, with the large answers it was " +
+      "still sending to their clients, they would have passed its budget of 256 MiB (one alone is always sent)",
+  );
+  assert.match(help(64 * 1024 * 1024), /its budget of 64 MiB \(/);
+  assert.doesNotMatch(help(64 * 1024 * 1024), /256/);
+  assert.match(help(1536 * 1024), /its budget of 1536 KiB \(/);
+  assert.match(help(3 * 1024 * 1024 + 1), /its budget of 3145729 bytes \(/);
 });

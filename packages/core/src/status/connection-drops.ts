@@ -2,6 +2,7 @@
 // once per interval: a flood that keeps /healthz unreachable (64 idle sockets re-opened every 10 s)
 // must show up on /metrics and in the log, not only as a health check that fails.
 import type { Logger } from "pino";
+import { MAX_ANSWER_BYTES_IN_FLIGHT, SMALL_ANSWER_BYTES } from "./answers-in-flight.js";
 
 // Why a connection was dropped: `max_connections`, opened while the listener held its cap (closed at
 // once); `timeout`, a request whose headers or body took longer than the timeout, a connection idle
@@ -131,15 +132,30 @@ export function unauthorizedCounter(prefix: string, drops: Readonly<ConnectionDr
   );
 }
 
-// The same for `<prefix>_status_busy_total`: large answers refused 503 while the listener's budget of
-// answers not sent yet was full (slow readers holding earlier versions of /config or /routes).
-export function busyCounter(prefix: string, drops: Readonly<ConnectionDrops>): PlainCounter {
+// The same for `<prefix>_status_busy_total`: large answers refused 503 because, with those still being
+// sent (slow readers holding earlier versions of /config or /routes), they would have passed the
+// listener's large-answer budget, `budgetBytes` (the status server's maxAnswerBytesInFlight), named in
+// the help so it says the figure the listener runs with.
+export function busyCounter(
+  prefix: string,
+  drops: Readonly<ConnectionDrops>,
+  budgetBytes: number = MAX_ANSWER_BYTES_IN_FLIGHT,
+): PlainCounter {
   return plainCounter(
     `${prefix}_status_busy_total`,
-    "Large answers (over 1 MiB) this status listener refused 503 while 256 MiB of others were still being sent to their clients",
+    `Large answers (over ${sizeText(SMALL_ANSWER_BYTES)}) this status listener refused 503 because, with the ` +
+      `large answers it was still sending to their clients, they would have passed its budget of ` +
+      `${sizeText(budgetBytes)} (one alone is always sent)`,
     drops,
     "busy",
   );
+}
+
+// A byte count as the docs write it: whole MiB or KiB when it is one, else bytes.
+function sizeText(bytes: number): string {
+  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
 
 // What a prom-client counter without labels needs (unauthorizedCounter, busyCounter).
