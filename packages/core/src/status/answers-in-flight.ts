@@ -4,7 +4,8 @@
 // its version's buffer alive for as long as it likes, and each new version (every change the reloader
 // applies) is a new buffer: 60 such clients held 60 versions of a 14 MB /config, 880 MB, for good.
 
-/** at most this many bytes of distinct large answers wait to be sent; past it, a new one is refused */
+/** the large-answer budget: a new large answer that would take the distinct ones waiting to be sent past
+ * this many bytes is refused, unless none waits (one alone always goes, whatever its size) */
 export const MAX_ANSWER_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 /** answers up to this size are never counted nor refused (/healthz, /metrics, every error text) */
 export const SMALL_ANSWER_BYTES = 1024 * 1024;

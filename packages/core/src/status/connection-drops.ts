@@ -25,9 +25,9 @@ export const CONNECTION_DROP_REASONS = [
 export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
 
 // Dropped connections by reason since the process started, `unauthorized`, the requests answered 401 (a
-// missing or wrong STATUS_TOKEN: a guessing client shows), and `busy`, the large answers refused 503 while
-// others filled the listener's budget (answers-in-flight.ts): one per program, given to its listener
-// (which counts) and read by its /metrics at scrape time.
+// missing or wrong STATUS_TOKEN: a guessing client shows), and `busy`, the large answers refused 503 because,
+// with the others being sent, they would have passed the listener's budget (answers-in-flight.ts): one per
+// program, given to its listener (which counts) and read by its /metrics at scrape time.
 export type ConnectionDrops = Record<ConnectionDropReason | "unauthorized" | "busy", number>;
 
 // All reasons at 0.

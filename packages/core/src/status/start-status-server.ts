@@ -2,7 +2,8 @@
 // close that waits for in-flight answers but never for idle keep-alive clients. It listens on 0.0.0.0
 // in the image, so it is bounded: a connection cap (the sidekick's own fds stay free), header/request
 // and idle timeouts checked every second, at most MAX_ANSWER_BYTES_IN_FLIGHT of large answers waiting for
-// slow readers (a 503 past it), and an optional bearer token on everything but /healthz.
+// slow readers unless one alone is larger (a 503 past it), and an optional bearer token on everything but
+// /healthz.
 // Every connection the cap, a timeout, a body or the HTTP parser drops, every 401 and busy 503, is counted
 // (ConnectionDrops, on each program's /metrics) and logged at most once a minute
 // (`status.connections-dropped`).

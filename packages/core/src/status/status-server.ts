@@ -16,8 +16,9 @@ export interface StatusServerOptions {
   timeoutMs?: number;
   /** where dropped connections are counted (default: a record of the server's own) */
   drops?: ConnectionDrops;
-  /** bytes of distinct large answers (over 1 MiB) waiting to be sent past which a new one is answered
-   * 503 (default MAX_ANSWER_BYTES_IN_FLIGHT, 256 MiB) */
+  /** the large-answer budget: a new large answer (over 1 MiB) that would take the distinct ones waiting
+   * to be sent past this many bytes is answered 503, unless none waits (default, and for a value that is
+   * not a positive integer, MAX_ANSWER_BYTES_IN_FLIGHT: 256 MiB; give busyCounter the same figure) */
   maxAnswerBytesInFlight?: number;
   /** at most one `status.connections-dropped` line per this many ms (default 60 s) */
   dropLogIntervalMs?: number;
