@@ -24,7 +24,8 @@ export interface GeneratorRoutesInput {
   options: GeneratorOptions;
   /** the monotonic clock (ms), what /healthz measures ages on */
   now: () => number;
-  /** counts an /explain refused because the second's budget was spent (explain-budget.ts) */
+  /** counts an /explain refused because its loop-time budget was spent (explain-budget.ts: a token bucket,
+   * EXPLAIN_BUDGET_MS per EXPLAIN_WINDOW_MS on average, not a budget per second) */
   explainRefused?: () => void;
 }
 
