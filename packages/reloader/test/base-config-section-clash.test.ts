@@ -253,7 +253,8 @@ test('a --config section named with quotes or a variable, under .if streq("$X",o
   });
   const first = files(["blog"]);
   const from = fixture.reloader.logs.length;
-  await fixture.write(first);
+  // in one pass: read between the two renames, the first clash line would say `hosts: 0` (as above)
+  await writeInOnePass(fixture, first);
   const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
   assert.deepEqual(clash["backends"], [
     { backend: "legacy", section: "backend legacy", line: legacyLine, hosts: 1 },
