@@ -23,7 +23,11 @@ interface Owner {
 
 // The addresses of the list by container uuid (lower-cased), and the containers waiting for one.
 export class NetworkFromAddresses {
-  private readonly ipByUuid = new Map<string, Owner>();
+  /** uuid, primary_ip and state of each container with an address, in list order: read into ipByUuid
+   * only when a container waits (most lists have none; a map entry and an object per container cost a
+   * one-shot cycle at 10 000 containers ≈ 0.03 G instructions, bench/README.md, 2026-12-05 17:35) */
+  private readonly listed: unknown[] = [];
+  private ipByUuid: Map<string, Owner> | undefined;
   /** containers with no primary_ip and a network_from_container_uuid */
   readonly waiting: Record<string, unknown>[] = [];
 
@@ -31,25 +35,38 @@ export class NetworkFromAddresses {
   note(container: Record<string, unknown>): boolean {
     const ip = container.primary_ip;
     if (typeof ip === "string" && ip !== "") {
-      const uuid = container.uuid;
-      // a uuid outside ASCII is no uuid (uuid-invalid), and could lower-case into another one
-      const key = typeof uuid === "string" ? lowerAscii(uuid) : undefined;
-      if (key !== undefined) {
-        const known = this.ipByUuid.get(key);
-        const down = isServingState(container.state) ? null : { state: container.state };
-        // the same container listed twice (Rancher 1.2-pre did so) has the same address: no ambiguity
-        if (known === undefined) this.ipByUuid.set(key, { ip, down });
-        else {
-          if (known.ip !== ip) known.ip = AMBIGUOUS;
-          known.down ??= down;
-        }
-      }
+      this.listed.push(container.uuid, ip, container.state);
       return false;
     }
     // An address of another type is the checks' to refuse (ip-invalid); only a missing one waits.
     if ((ip != null && ip !== "") || typeof sourceOf(container) !== "string") return false;
     this.waiting.push(container);
     return true;
+  }
+
+  // The owners of the noted addresses by uuid (lower-cased), read once from `listed`.
+  private owners(): Map<string, Owner> {
+    if (this.ipByUuid !== undefined) return this.ipByUuid;
+    const owners = new Map<string, Owner>();
+    const listed = this.listed;
+    for (let i = 0; i < listed.length; i += 3) {
+      const uuid = listed[i];
+      const ip = listed[i + 1] as string;
+      const state = listed[i + 2];
+      // a uuid outside ASCII is no uuid (uuid-invalid), and could lower-case into another one
+      const key = typeof uuid === "string" ? lowerAscii(uuid) : undefined;
+      if (key === undefined) continue;
+      const known = owners.get(key);
+      const down = isServingState(state) ? null : { state };
+      // the same container listed twice (Rancher 1.2-pre did so) has the same address: no ambiguity
+      if (known === undefined) owners.set(key, { ip, down });
+      else {
+        if (known.ip !== ip) known.ip = AMBIGUOUS;
+        known.down ??= down;
+      }
+    }
+    this.ipByUuid = owners;
+    return owners;
   }
 
   // A waiting container as the checks should see it: with its network owner's primary_ip when the list
@@ -62,7 +79,7 @@ export class NetworkFromAddresses {
   } {
     const source = sourceOf(container);
     const key = typeof source === "string" ? lowerAscii(source) : undefined;
-    const owner = key === undefined ? undefined : this.ipByUuid.get(key);
+    const owner = key === undefined ? undefined : this.owners().get(key);
     const ip = owner?.ip;
     if (typeof ip === "string" && owner?.down === null)
       return { container: { ...container, primary_ip: ip }, noIp: null };
