@@ -74,7 +74,8 @@ export function stopOnProbeCrash(running) {
 }
 
 // One GET / to HAProxy on 127.0.0.1:`port` for `host`: keep-alive through `agent`, or a new connection
-// with `Connection: close` when `agent` is false; resolves {status, body} or {error}, never rejects.
+// with `Connection: close` when `agent` is false; resolves {status, body, socket, closing} (`closing`: the
+// answer said `Connection: close`) or {error}, never rejects.
 export function sendHttp(port, host, agent) {
   return new Promise((resolve) => {
     const req = request(
@@ -86,9 +87,17 @@ export function sendHttp(port, host, agent) {
         agent,
       },
       (res) => {
+        const socket = res.socket; // null by the end when a keep-alive socket went back to the agent
         const chunks = [];
         res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode,
+            body: Buffer.concat(chunks).toString(),
+            socket,
+            closing: /\bclose\b/i.test(res.headers.connection ?? ""),
+          }),
+        );
         res.on("error", (error) => resolve({ error: error.code ?? error.message }));
       },
     );
@@ -96,6 +105,21 @@ export function sendHttp(port, host, agent) {
     req.on("error", (error) => resolve({ error: error.code ?? error.message }));
     req.end();
   });
+}
+
+// The first routing (an index into the probe's routings) a keep-alive answer may come from. An old worker
+// answers one more request on an idle keep-alive connection, with `Connection: close` and the routing it
+// ran when it was replaced (`option idle-close-on-response`, packages/reloader/README.md "No keep-alive
+// race"), which may be older than the last one confirmed since: such an answer is judged from the routing
+// confirmed when its connection carried the request before. `from` is the one confirmed at this send.
+export function keepAliveJudgeFrom() {
+  const fromOf = new WeakMap(); // socket → the confirmed routing when it carried its last request
+  return (answer, from) => {
+    if (!answer.socket) return from;
+    const before = fromOf.get(answer.socket);
+    fromOf.set(answer.socket, from);
+    return answer.closing && before !== undefined ? Math.min(before, from) : from;
+  };
 }
 
 // Polls every `everyMs` until `deadlineMs` has passed or the worker's servers = the files = the snapshot

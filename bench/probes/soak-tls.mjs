@@ -8,8 +8,9 @@
 // `tcp` (1..4 echo servers on TCP_PORTS). zulu.soak.tld has no certificate and no route (the default one).
 // Judges: every HTTPS answer's certificate is one expected for its SNI from the last confirmed
 // certificate set to the answer's end, and no handshake fails; every HTTP answer and TCP greeting comes
-// from a container routed in that window; a stream or held TCP connection is cut only by a SIGTERM stop,
-// or ≥ HARD_STOP_AFTER after a reload that came after it opened (a TCP one also when its server left);
+// from a container routed in that window (an old worker's one more keep-alive answer: keepAliveJudgeFrom);
+// a stream or held TCP connection is cut only by a SIGTERM stop, or ≥ HARD_STOP_AFTER after a reload that
+// came after it opened (a TCP one also when its server left);
 // none outlives such a reload by more than HARD_STOP_AFTER + 15 s; never more than 20 old workers; after
 // each quiet period the worker = the files = the snapshot and every SNI serves its expected certificate.
 // Requests failing while the reloader is stopped with SIGTERM and started again are counted, not judged,
@@ -43,6 +44,7 @@ import {
   convergedProblems,
   errorLineText,
   exitWatcher,
+  keepAliveJudgeFrom,
   killLeftMaster,
   procStats,
   reloaderEnvFor,
@@ -276,12 +278,13 @@ async function sigtermRestart() {
 }
 
 // ---- clients: HTTP (keep-alive and close), HTTPS (a new TLS connection each, by SNI), TCP
-const load = { http: 0, https: 0, tcp: 0, ok: 0, failed: 0 };
+const load = { http: 0, https: 0, tcp: 0, ok: 0, failed: 0, olderWindow: 0 };
 const gap = { refused: 0, other: {} }; // answers that failed during a SIGTERM restart (after it was sent)
 let loading = true;
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
 const inStop = (from, end) => stops.some((w) => end >= w.from && from <= (w.to ?? Date.now()) + 2000);
 const send = (host, alive) => sendHttp(httpPort, host, alive ? keepAlive : false);
+const judgeFrom = keepAliveJudgeFrom();
 let handshakeFault = false;
 function sendTls(sni) {
   return new Promise((resolve) => {
@@ -341,9 +344,11 @@ function gapFailure(started, answer, what) {
 async function httpClient(alive) {
   while (loading) {
     const host = pick(Object.keys(versions.at(-1).hosts).filter((h) => h !== "tcp"));
-    const from = confirmed;
     const started = Date.now();
+    const sentFrom = confirmed;
     const answer = await send(host, alive);
+    const from = judgeFrom(answer, sentFrom);
+    if (from < sentFrom) load.olderWindow += 1; // a closing keep-alive answer, judged from an older routing
     load.http += 1;
     const ok =
       (!("error" in answer) &&

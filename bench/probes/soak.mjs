@@ -5,9 +5,11 @@
 // and started again, the reloader SIGKILLed and started again (adopting the running master, as the image's
 // entrypoint does after a crash), metadata outages (500, answers that hang, long polls that hang). A client
 // loads every routed host (keep-alive and `Connection: close`) and every answer is judged against the
-// routings the stand-in served since the last confirmed one. After each quiet period (3 s): the worker's
-// servers and map = the files = the `current` snapshot, both /healthz 200, no stray HAProxy process;
-// RSS and fds of both programs and the master are sampled; error-level lines are listed with the faults.
+// routings the stand-in served since the last confirmed one (an old worker's one more answer on an idle
+// keep-alive connection: since the one confirmed at that connection's request before, keepAliveJudgeFrom).
+// After each quiet period (3 s): the worker's servers and map = the files = the `current` snapshot, both
+// /healthz 200, no stray HAProxy process; RSS and fds of both programs and the master are sampled;
+// error-level lines are listed with the faults.
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
 // Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below)
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -31,6 +33,7 @@ import {
   errorLineText,
   exitWatcher,
   generateMapsEnvFor,
+  keepAliveJudgeFrom,
   killLeftMaster,
   procStats,
   reloaderEnvFor,
@@ -274,10 +277,11 @@ async function outage() {
 }
 
 // ---- the client: keep-alive and Connection: close workers over every routed host
-const load = { sent: 0, ok: 0, failed: 0, byHost: {}, failures: [] };
+const load = { sent: 0, ok: 0, failed: 0, olderWindow: 0, byHost: {}, failures: [] };
 let loading = true;
 const keepAliveAgent = new Agent({ keepAlive: true, maxSockets: 8 });
 const send = (host, keepAlive) => sendHttp(pair.httpPort, host, keepAlive ? keepAliveAgent : false);
+const judgeFrom = keepAliveJudgeFrom(); // the agent's sockets are shared by the keep-alive clients
 // An answer is right when some routing served from the last confirmed one to the answer's end explains it.
 function judge(host, answer, from, started) {
   const end = versions.length;
@@ -290,7 +294,10 @@ function judge(host, answer, from, started) {
   const seen = versions
     .slice(from, end)
     .map((v) => `${v.kind}@${((v.t - t0) / 1000).toFixed(2)}:${JSON.stringify(v.hosts[host] ?? null)}`);
-  const what = "error" in answer ? answer.error : `${answer.status} ${answer.body.slice(0, 60)}`;
+  const what =
+    "error" in answer
+      ? answer.error
+      : `${answer.status} ${answer.body.slice(0, 60)}${answer.closing ? " (Connection: close)" : ""}`;
   return `${host} → ${what} (sent ${((started - t0) / 1000).toFixed(2)} s, took ${Date.now() - started} ms; routings ${seen.join(" ")})`;
 }
 async function client(keepAlive) {
@@ -305,7 +312,9 @@ async function client(keepAlive) {
     const started = Date.now();
     const answer = await send(host, keepAlive);
     load.sent += 1;
-    const verdict = judge(host, answer, from, started);
+    const since = judgeFrom(answer, from);
+    if (since < from) load.olderWindow += 1; // a closing keep-alive answer, judged from an older routing
+    const verdict = judge(host, answer, since, started);
     load.byHost[host] = (load.byHost[host] ?? 0) + 1;
     if (verdict === true) load.ok += 1;
     else {
@@ -493,7 +502,13 @@ const summary = {
   phases,
   changes: versions.length - 1,
   events,
-  requests: { sent: load.sent, ok: load.ok, failed: load.failed, hosts: Object.keys(load.byHost).length },
+  requests: {
+    sent: load.sent,
+    ok: load.ok,
+    failed: load.failed,
+    olderWindow: load.olderWindow,
+    hosts: Object.keys(load.byHost).length,
+  },
   quietChecks: convergence.length,
   quietConvergenceMs: { p50: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) },
   reloads: (await readFile(join(logDir, "reloader.log"), "utf8"))
