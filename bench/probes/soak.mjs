@@ -418,6 +418,13 @@ while (Date.now() < endAt) {
   // SOAK_SELFTEST=1: a hidden re-addressing of alpha-1 (served, not recorded as a routing), which the
   // judge must report as requests reaching a container not routed
   if (process.env["SOAK_SELFTEST"] === "1" && phases === 5) {
+    // alpha-1 healed first (recorded, confirmed): re-addressing it while unhealthy routed nothing, so the
+    // judge had nothing to report (seed 13's 120 s run)
+    if (world.alpha.sick.has(1)) {
+      world.alpha.sick.delete(1);
+      publish("self-test-heal");
+      await quietCheck();
+    }
     world.alpha.at[1] = world.alpha.at[1] === "a" ? "b" : "a";
     metadata.setTree(worldTreeNow());
     note("self-test: alpha-1 re-addressed without recording it");
