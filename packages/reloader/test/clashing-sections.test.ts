@@ -185,12 +185,13 @@ test("a section name HAProxy builds from quotes, escapes or variables is named a
   assert.deepEqual(clashingSections(localPeer, new Map(Object.entries(environment))), []);
 });
 
-// HAProxy runs a `global` section's setenv, presetenv and unsetenv as it reads them, and a master's
-// reload starts from what they left: before the first such line of a name, the name is not known (the
-// check and a reload see different values); after it, it is what the line left, in both. Until
-// 2026-12-05 any such line made every variable unknown, so `setenv NAME legacy` then `backend "$NAME"`
-// froze the routing of a stack legacy.
-test("a section named from a variable the config sets is named after the setenv, not before", async (t) => {
+// HAProxy runs a `global` section's setenv, presetenv, unsetenv and resetenv as it reads them, and a
+// master's reload starts from what they left: a section is named as `haproxy -c` names it (the reloader's
+// environment, each line applied where it is read) and as a reload does. Until 2026-12-05 any such line
+// made every variable unknown, so `setenv NAME legacy` then `backend "$NAME"` froze the routing of a stack
+// legacy; and a name such a line named was then not known before it, after one in a branch not decided
+// here, or with presetenv or resetenv (fixed later that day), so `haproxy -c` still failed on those.
+test("a section named from a variable the config sets is named as haproxy -c and a reload name it", async (t) => {
   const directory = await mkdtemp(join(tmpdir(), "rh-section-setenv-"));
   t.after(() => rm(directory, { recursive: true, force: true }));
   const environment = { RH_NAME: "legacy", RH_KEEP: "legacy" };
@@ -209,16 +210,32 @@ test("a section named from a variable the config sets is named after the setenv,
     assert.equal(haproxyVerdict(directory, text, name, environment), clashes ? "duplicate" : "passes", text);
     assert.equal(names(text).includes(name), clashes, text);
   }
-  // Read before the line that changes it, after one in a branch not known, after a presetenv of a name no
-  // earlier line set (not followed: it counts as not known), or with resetenv: not named.
-  assert.deepEqual(names(config(["    presetenv RH_NEW legacy"], 'backend "$RH_NEW"')), []);
-  assert.deepEqual(
-    names(["global", 'backend "$RH_NAME"', "global", "    setenv RH_NAME shop"].join("\n")),
-    [],
-  );
-  const unknownBranch = ["global", ".if feature(OPENSSL)", "    setenv RH_SET legacy", ".endif"];
-  assert.deepEqual(names([...unknownBranch, 'backend "$RH_SET"'].join("\n")), []);
-  assert.deepEqual(names(["global", "    resetenv", 'backend "${RH_NAME-legacy}"'].join("\n")), []);
+  // A section a line changing the environment comes after, or before, as `haproxy -c` reads it (which
+  // fails on it, freezing every change: these were not named until 2026-12-05): a header read before the
+  // setenv, after one in a branch not known here (feature(...) is the binary's), after a presetenv (of a
+  // set name, or of one no earlier line set), with resetenv, and after a setenv in a branch HAProxy skips.
+  const checked: [text: string, name: string][] = [
+    [["global", 'backend "$RH_NAME"', "global", "    setenv RH_NAME shop"].join("\n"), "legacy"],
+    [config([".if feature(OPENSSL)", "    setenv RH_SET legacy", ".endif"], 'backend "$RH_SET"'), "legacy"],
+    [
+      config([".if version_before(2.0)", "    setenv RH_NAME shop", ".endif"], 'backend "$RH_NAME"'),
+      "legacy",
+    ],
+    [config(["    presetenv RH_NEW legacy"], 'backend "$RH_NEW"'), "legacy"],
+    [config(["    presetenv RH_NAME shop"], 'backend "$RH_NAME"'), "legacy"],
+    [config(["    resetenv"], 'backend "${RH_NAME-legacy}"'), "legacy"],
+    [config(["    resetenv"], 'backend "${RH_KEEP-shop}"'), "shop"],
+    [config(["    resetenv RH_KEEP"], 'backend "${RH_KEEP-shop}"'), "legacy"],
+    [config([".if 0", "    setenv RH_NAME shop", ".endif"], 'backend "$RH_NAME"'), "legacy"],
+  ];
+  for (const [text, name] of checked) {
+    assert.equal(haproxyVerdict(directory, text, name, environment), "duplicate", text);
+    assert.ok(names(text).includes(name), text);
+  }
+  // Read before the setenv, the header names RH_NAME's value in `haproxy -c` and `shop` in a master's
+  // reload, which starts from the environment that parse left: both are named.
+  const before = ["global", 'backend "$RH_NAME"', "global", "    setenv RH_NAME shop"].join("\n");
+  assert.deepEqual(names(before), ["legacy", "shop"]);
 });
 
 // `.if` conditions on the environment HAProxy evaluates itself (`"$X"`, `streq`, `strneq`), read as it

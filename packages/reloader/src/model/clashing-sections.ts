@@ -4,13 +4,15 @@
 // `cache`, `ring`, `program`, `http-errors` or `mailers` section of that name passes), so such a section
 // named like a stack (a DNS label, `<stack>.<service>`) or a `tcp_<port>` makes every `haproxy -c` of
 // files holding that backend fail. The rendered base config names its own sections with `_` (`rh_stats`),
-// which only `tcp_<port>` has, and it declares no `tcp_<port>` backend. Read with configReadLines: the
+// which only `tcp_<port>` has, and it declares no `tcp_<port>` backend. Read with configReadings: the
 // keyword and name as HAProxy builds them (`backend le"ga"cy`, `backend leg\x61cy`, `backend "$X"` with
 // X from `environment`, the variables HAProxy inherits), and a section in a `.if` branch HAProxy skips is
 // none (`.if 0`, `.if defined(X)` with no X, `.if streq("$X",on)`...). A name built from a variable not
-// known here is not named. Pure and total.
+// known here is not named. When the config's own setenv-family lines change a variable, a section is
+// named as every reading names it (configReadings: `haproxy -c`'s and a master reload's; a name either
+// gives fails the check or the reload). Pure and total.
 import { isBackendName, parseTcpBackendName } from "@rancher-haproxy/core";
-import { configReadLines, type HaproxyEnvironment } from "./config-read-words.js";
+import { configReadings, type HaproxyEnvironment, type ReadLine } from "./config-read-words.js";
 import { cWord } from "./haproxy-line-words.js";
 
 // A section of the base config a generated backend of the same name would collide with.
@@ -27,7 +29,20 @@ const BACKEND_NAME_SPACE = new Set(["backend", "listen", "log-forward"]);
 
 // The sections of `base` a generated backend's name could clash with, in the order of the text.
 export function clashingSections(base: string, environment?: HaproxyEnvironment): ClashingSection[] {
-  return configReadLines(base, environment).flatMap(({ line, exact }) => {
+  const named = new Map<string, ClashingSection>();
+  let readings = 0;
+  for (const reading of configReadings(base, environment)) {
+    readings += 1;
+    for (const section of sectionsOf(reading))
+      named.set(`${section.line} ${section.kind} ${section.name}`, section);
+  }
+  const sections = [...named.values()];
+  return readings === 1 ? sections : sections.sort((one, other) => one.line - other.line);
+}
+
+// The sections of one reading a generated backend's name could clash with.
+function sectionsOf(reading: readonly ReadLine[]): ClashingSection[] {
+  return reading.flatMap(({ line, exact }) => {
     const [kind, name, third, fourth] = (exact ?? []).map((word) => (word === null ? null : cWord(word)));
     if (kind === null || kind === undefined || !BACKEND_NAME_SPACE.has(kind)) return [];
     if (name === null || name === undefined || !makesProxy(third, fourth)) return [];

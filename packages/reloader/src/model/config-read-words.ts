@@ -46,10 +46,49 @@ export function configReadWords(text: string, environment?: HaproxyEnvironment):
 // looked over at each line (80 000 unclosed `.if 1` before 80 000 lines took 11 s).
 export function configReadLines(text: string, environment?: HaproxyEnvironment): ReadLine[] {
   const raw = text.split("\n");
-  const inherited = lookupIn(raw, environment);
-  // What the setenv, presetenv and unsetenv lines read so far left (HAProxy runs each as it reads it).
-  const changes = new Map<string, string | undefined | null>();
-  const lookup: VariableLookup = (name) => (changes.has(name) ? changes.get(name) : inherited(name));
+  return readFrom(raw, lookupIn(raw, environment).lookup, "unknown").read;
+}
+
+// Every reading of `text` HAProxy may make, for a reader that must miss none (clashing-sections.ts: a
+// section it misses freezes every change): configReadLines' own and, when a setenv, presetenv, unsetenv or
+// resetenv line names a variable, the one `haproxy -c` makes (the environment as the reloader has it, each
+// such line applied where HAProxy reads it) and a master reload's (starting from what that parse left),
+// each with such a line in a branch not known here both taken and not. In those readings a variable is
+// known before the line that changes it, so `backend "$X"` above `setenv X shop` names X's value in the
+// check, and `shop` in a reload. Without such lines, or when what they name is not known: the one.
+// Each reading is made when the caller asks for it, so one is held at a time.
+export function* configReadings(text: string, environment?: HaproxyEnvironment): Generator<ReadLine[]> {
+  const raw = text.split("\n");
+  const { lookup, inherited, changes } = lookupIn(raw, environment);
+  yield readFrom(raw, lookup, "unknown").read;
+  if (inherited === null || !changes) return;
+  for (const unsure of ["apply", "skip"] as const) {
+    const check = readFrom(raw, inherited, unsure);
+    yield check.read;
+    yield readFrom(raw, check.lookup, unsure).read;
+    // With no such line in a branch not known here, taking it as skipped reads the same.
+    if (!check.unsure) return;
+  }
+}
+
+// How a line changing the environment in a branch not known here is taken: its variables become not known,
+// or it is taken as read, or as skipped.
+type Unsure = "unknown" | "apply" | "skip";
+
+// The lines of `raw` HAProxy reads starting with the variables `inherited` gives, and what the
+// environment is after them (`lookup`).
+function readFrom(
+  raw: readonly string[],
+  inherited: VariableLookup,
+  unsure: Unsure,
+): { read: ReadLine[]; lookup: VariableLookup; unsure: boolean } {
+  // What the setenv, presetenv, unsetenv and resetenv lines read so far left (HAProxy runs each as it
+  // reads it).
+  const changes: EnvironmentChanges = { set: new Map(), kept: null };
+  const lookup: VariableLookup = (name) => {
+    if (changes.set.has(name)) return changes.set.get(name);
+    return changes.kept === null || changes.kept.has(name) ? inherited(name) : undefined;
+  };
   const defined = (name: string): Truth => {
     const value = lookup(name);
     return value === null ? null : value !== undefined;
@@ -64,6 +103,8 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
   let skipped = 0;
   // Open blocks whose branch may or may not be read (its condition not known).
   let uncertain = 0;
+  // Whether a line changing the environment was met in such a branch.
+  let unsureLine = false;
   for (const [index, line] of raw.entries()) {
     const exact = haproxyLineWords(line, lookup);
     const first = exact?.[0];
@@ -90,38 +131,56 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
     } else if (skipped === 0) {
       read.push({ line: index + 1, words: configWords(line), exact });
       if (exact !== null && SETS_ENVIRONMENT.has(directive ?? "")) {
-        applyEnvironmentLine(exact, lookup, uncertain === 0, changes);
+        if (uncertain > 0) unsureLine = true;
+        const sure = uncertain === 0 || unsure === "apply";
+        if (sure || unsure === "unknown") applyEnvironmentLine(exact, lookup, sure, changes);
       }
     }
   }
-  return read;
+  return { read, lookup, unsure: unsureLine };
+}
+
+// What the environment-changing lines read so far left: the variables they set (undefined: unset, null:
+// not known), and after a `resetenv`, the names it kept (any other is unset unless set later).
+interface EnvironmentChanges {
+  set: Map<string, string | undefined | null>;
+  kept: Set<string> | null;
 }
 
 // The keywords of `global` that change HAProxy's environment while it parses (and, in the master, for
 // its next reload's parse): a variable they name does not hold what the environment started with.
 const SETS_ENVIRONMENT = new Set(["setenv", "presetenv", "unsetenv", "resetenv"]);
 
-// What a read setenv, presetenv or unsetenv line leaves in `changes`: `setenv X v` sets X to v, `presetenv
-// X v` sets it when unset, `unsetenv X...` unsets; what the line leaves is not known (null) when the line
-// may not be read (`sure` false: in a branch not known) or reads what is not known.
+// What a read setenv, presetenv, unsetenv or resetenv line leaves in `changes`: `setenv X v` sets X to v,
+// `presetenv X v` sets it when unset, `unsetenv X...` unsets, `resetenv X...` unsets all but those; what
+// the line leaves is not known (null) when the line may not be read (`sure` false: in a branch not known)
+// or reads what is not known.
 function applyEnvironmentLine(
   words: readonly ConfigWord[],
   lookup: VariableLookup,
   sure: boolean,
-  changes: Map<string, string | undefined | null>,
+  changes: EnvironmentChanges,
 ): void {
   const [keyword, ...rest] = words.map((word) => (word === null ? null : cWord(word)));
   const [name, value] = rest;
+  if (keyword === "resetenv") {
+    // Only read with every name known and the line sure (lookupIn makes all not known otherwise).
+    if (!sure || rest.includes(null)) return;
+    const kept = new Map(rest.map((each) => [each!, lookup(each!)]));
+    changes.set = kept;
+    changes.kept = new Set();
+    return;
+  }
   if (keyword === "unsetenv") {
-    for (const each of rest) if (each !== null) changes.set(each, sure ? undefined : null);
+    for (const each of rest) if (each !== null) changes.set.set(each, sure ? undefined : null);
     return;
   }
   if (name === null || name === undefined) return;
   const given = value === undefined ? null : value;
-  if (keyword === "setenv") changes.set(name, sure ? given : null);
+  if (keyword === "setenv") changes.set.set(name, sure ? given : null);
   if (keyword === "presetenv") {
     const current = lookup(name);
-    changes.set(name, !sure || current === null ? null : (current ?? given));
+    changes.set.set(name, !sure || current === null ? null : (current ?? given));
   }
 }
 
@@ -131,24 +190,32 @@ function applyEnvironmentLine(
 // HAPROXY_MWORKER, HAPROXY_CLI and others in the master's reloads, not in `haproxy -c`), nor for a name a
 // setenv, presetenv or unsetenv line names (in any branch: a master's next reload starts with what they
 // left), until such a line is read (configReadLines, applyEnvironmentLine); with a resetenv line, or one
-// of those keywords or names not known here, none is. Else null.
-function lookupIn(lines: readonly string[], environment: HaproxyEnvironment | undefined): VariableLookup {
+// of those keywords or names not known here, none is. Else null. `inherited`: the environment alone (null
+// when a keyword or name of such a line is not known), and `changes`: whether any such line names one.
+function lookupIn(
+  lines: readonly string[],
+  environment: HaproxyEnvironment | undefined,
+): { lookup: VariableLookup; inherited: VariableLookup | null; changes: boolean } {
   const unknown: VariableLookup = () => null;
-  if (environment === undefined) return unknown;
+  if (environment === undefined) return { lookup: unknown, inherited: null, changes: false };
   const inherited: VariableLookup = (name) => (name.startsWith("HAPROXY_") ? null : environment.get(name));
   const changed = new Set<string>();
+  let reset = false;
   for (const line of lines) {
     const words = haproxyLineWords(line, inherited);
     const first = words?.[0];
     if (first === undefined) continue;
-    if (first === null) return unknown;
+    if (first === null) return { lookup: unknown, inherited: null, changes: false };
     const keyword = cWord(first);
     if (!SETS_ENVIRONMENT.has(keyword)) continue;
-    if (keyword === "resetenv") return unknown;
-    for (const name of keyword === "unsetenv" ? words!.slice(1) : words!.slice(1, 2)) {
-      if (name === null) return unknown;
+    if (keyword === "resetenv") reset = true;
+    const named = keyword === "unsetenv" || keyword === "resetenv" ? words!.slice(1) : words!.slice(1, 2);
+    for (const name of named) {
+      if (name === null) return { lookup: unknown, inherited: null, changes: false };
       changed.add(cWord(name));
     }
   }
-  return (name) => (changed.has(name) ? null : inherited(name));
+  const changes = reset || changed.size > 0;
+  if (reset) return { lookup: unknown, inherited, changes };
+  return { lookup: (name) => (changed.has(name) ? null : inherited(name)), inherited, changes };
 }
