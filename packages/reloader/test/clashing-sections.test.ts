@@ -258,6 +258,8 @@ test('a section under .if streq, strneq or "$X" counts only when HAProxy reads i
     ['!"$RH_FLAG" || streq(a,a)', { RH_FLAG: "1" }, true],
     ["streq(\"$RH_MODE\",'a b')", { RH_MODE: "a b" }, true],
     ['"streq($RH_MODE,x) || 0"', { RH_MODE: "x" }, true], // one quoted word, spaces in it
+    ["streq($RH_MODE,legacy)", { RH_MODE: "legacy" }, false], // outside double quotes: `$RH_MODE` as is
+    ["streq('$RH_MODE',$RH_MODE)", { RH_MODE: "legacy" }, true],
   ];
   for (const [condition, environment, clashes] of cases) {
     const text = [...DEFAULTS, `.if ${condition}`, "backend legacy", ".endif"].join("\n");
