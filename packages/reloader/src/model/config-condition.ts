@@ -39,34 +39,31 @@ export function evaluateCondition(text: string, defined: DefinedLookup): Truth {
     while (text[at] === " " || text[at] === "\t") at += 1;
   };
 
-  // expr := and ('||' expr)?, each nested call one deeper.
-  const expression = (depth: number): Parsed => {
-    let value: Truth = false;
+  // `operand (operator operand)*`, folded with `combine` from `start`; each operand one call deeper, as
+  // HAProxy's recursive `expr := and ('||' expr)?` and `and := term ('&&' and)?` are.
+  const chain = (
+    depth: number,
+    operator: string,
+    start: Truth,
+    combine: (left: Truth, right: Truth) => Truth,
+    operand: (depth: number) => Parsed,
+  ): Parsed => {
+    let value = start;
     for (let level = depth; ; level -= 1) {
       if (at >= text.length || level <= 0) return REFUSED;
-      const right = conjunction(level - 1);
+      const right = operand(level - 1);
       if (right === REFUSED) return REFUSED;
-      value = or(value, right);
+      value = combine(value, right);
       skipBlanks();
-      if (!text.startsWith("||", at)) return value;
-      at += 2;
+      if (!text.startsWith(operator, at)) return value;
+      at += operator.length;
       skipBlanks();
     }
   };
+  // expr := and ('||' expr)?
+  const expression = (depth: number): Parsed => chain(depth, "||", false, or, conjunction);
   // and := term ('&&' and)?
-  const conjunction = (depth: number): Parsed => {
-    let value: Truth = true;
-    for (let level = depth; ; level -= 1) {
-      if (at >= text.length || level <= 0) return REFUSED;
-      const right = term(level - 1);
-      if (right === REFUSED) return REFUSED;
-      value = and(value, right);
-      skipBlanks();
-      if (!text.startsWith("&&", at)) return value;
-      at += 2;
-      skipBlanks();
-    }
-  };
+  const conjunction = (depth: number): Parsed => chain(depth, "&&", true, and, term);
   // term := '!'* (number | '(' expr ')' | predicate)
   const term = (depth: number): Parsed => {
     skipBlanks();
