@@ -20,6 +20,8 @@ export function settleBackendOptions(
   const [first] = members;
   const decided = first === undefined ? "" : clipForNote(first.wish);
   for (const member of members) {
+    // Most members have no note: their `about` is made only for one.
+    if (member.warnings.length === 0 && (member === first || member.wish === first?.wish)) continue;
     const { container, uuid } = member.ref;
     const about = uuid === null ? { container } : { container, uuid };
     for (const warning of member.warnings)
@@ -42,7 +44,8 @@ export function settleBackendOptions(
       code: "option-disagreement",
       reason: `https and hsts take the strictest any of its containers asks for: ${describeTransport(options)}`,
     });
-  const servers = members.flatMap((member) => ("server" in member ? [serverOf(member.server, options)] : []));
+  const servers: Server[] = [];
+  for (const member of members) if ("server" in member) servers.push(serverOf(member.server, options));
   const backend: Backend = {
     name,
     servers,
