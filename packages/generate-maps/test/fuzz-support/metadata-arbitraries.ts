@@ -359,14 +359,29 @@ export const documentArb = (options: ModelOptions): fc.Arbitrary<MetadataInput> 
     })
     .map(({ containers, copies, aliases, environment }) => {
       const all = [...containers];
-      for (const [index, kind] of copies)
-        if (containers.length > 0) all.push(copyContainer(containers[index % containers.length], kind));
+      for (const [index, kind] of copies) {
+        if (containers.length === 0) break;
+        const at = index % containers.length;
+        // a path twin: the source takes a valid path label too, so both ask for <stack>.<service>
+        if (kind === "service-case-path") all[at] = withPath(all[at], options.label);
+        all.push(copyContainer(all[at], kind));
+      }
       return JSON.parse(JSON.stringify({ containers: all, aliases, environment })) as MetadataInput;
     });
 
 // Near-duplicates of a container already in the document: the same object, or one field changed in case
-// or value, so stack-case and server-name collisions happen often.
-const COPY_KINDS = ["same", "stack-case", "uuid-case", "service-case", "other-ip"] as const;
+// or value, so stack-case and server-name collisions happen often. service-case-path gives the source and
+// its copy (its service upper-cased) a valid path label: two spellings of a service asking for one path
+// backend (service-case-conflict), which two random path labels on such a pair made about once in 10 000
+// documents, so a run of the fuzz test could miss it.
+const COPY_KINDS = [
+  "same",
+  "stack-case",
+  "uuid-case",
+  "service-case",
+  "service-case-path",
+  "other-ip",
+] as const;
 
 function copyContainer(source: unknown, kind: (typeof COPY_KINDS)[number]): unknown {
   if (typeof source !== "object" || source === null || Array.isArray(source)) return source;
@@ -377,9 +392,18 @@ function copyContainer(source: unknown, kind: (typeof COPY_KINDS)[number]): unkn
   };
   if (kind === "stack-case") upper("stack_name");
   if (kind === "uuid-case") upper("uuid");
-  if (kind === "service-case") upper("service_name");
+  if (kind === "service-case" || kind === "service-case-path") upper("service_name");
   if (kind === "other-ip") copy["primary_ip"] = "127.0.9.9";
   return copy;
+}
+
+// The container with a valid path label added, when it has a labels object; anything else as it is.
+function withPath(source: unknown, label: string): unknown {
+  if (typeof source !== "object" || source === null || Array.isArray(source)) return source;
+  const container = source as Record<string, unknown>;
+  const labels = container["labels"];
+  if (typeof labels !== "object" || labels === null || Array.isArray(labels)) return source;
+  return { ...container, labels: { ...labels, [`${label}.path`]: "/api" } };
 }
 
 // The model options a document is rendered with: the defaults, other label keys, a very long domain.
