@@ -91,7 +91,8 @@ test("SharedFilesParser: every parse of a sequence equals parseSharedFiles of th
     { numRuns: 600 },
   );
   console.log(`${accepted} accepted`);
-  assert.ok(accepted > 100, `only ${accepted} accepted files: the remembered path is barely exercised`);
+  // about 170 +- 15 a run (60 seeds measured, 135-205): at 100, 1 run in about 500 000 failed by chance
+  assert.ok(accepted > 50, `only ${accepted} accepted files: the remembered path is barely exercised`);
 });
 
 // Backend `name` with one server on `port`.
