@@ -4,8 +4,9 @@
 // the keyword only in `global`, so a config that passed `haproxy -c` has it there or not at all. Read as
 // HAProxy reads it: each line sets it again, so the last one counts, and a time of 0 (`0`, `0s`, ...)
 // leaves it unset, as if none were written (HAProxy schedules the hard stop only for a non-zero time). A
-// line in a `.if` branch HAProxy skips (`.if 0`, or `.if defined(X)` with no X in `environment`, the
-// names HAProxy inherits) sets nothing (config-read-words.ts, as for clashing-sections.ts). Pure and total.
+// line in a `.if` branch HAProxy skips (`.if 0`, `.if defined(X)` with no X in `environment`, the
+// variables HAProxy inherits, `.if streq("$X",on)`...) sets nothing (config-read-words.ts, as for
+// clashing-sections.ts). Pure and total.
 import { configReadWords, type HaproxyEnvironment } from "./config-read-words.js";
 
 // The value of the last `hard-stop-after` line of `base` that is not a comment nor in a skipped `.if`

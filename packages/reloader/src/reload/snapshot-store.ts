@@ -47,7 +47,8 @@ export class SnapshotStore {
 
   /** how many snapshots are kept */
   private readonly keep: number;
-  /** the names of the variables HAProxy inherits (a section or a hard-stop-after under `.if defined(X)`) */
+  /** the variables HAProxy inherits, with their values (a section's name, or a section or a hard-stop-after
+   * under a `.if`, read as HAProxy reads them: model/config-read-words.ts) */
   readonly environment: HaproxyEnvironment | undefined;
 
   // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
