@@ -10,12 +10,12 @@ import { evaluateCondition, and, not, or, type Truth } from "./config-condition.
 import { configWords } from "./config-words.js";
 import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
 
-// One line HAProxy may read: its 1-based number in the text, its words as configWords gives them (the
-// light reading hard-stop-after.ts uses) and as HAProxy cuts them (`exact`: null words are not known
-// here; null when HAProxy refuses the line, a fatal error).
+// One line HAProxy may read: its 1-based number in the text, its text (configReadWords cuts it with
+// configWords, the light reading hard-stop-after.ts uses, only when asked) and its words as HAProxy cuts
+// them (`exact`: null words are not known here; null when HAProxy refuses the line, a fatal error).
 export interface ReadLine {
   line: number;
-  words: string[];
+  text: string;
   exact: ConfigWord[] | null;
 }
 
@@ -37,7 +37,7 @@ interface Branch {
 
 // The words of each line of `text` that is not in a branch HAProxy skips, in order.
 export function configReadWords(text: string, environment?: HaproxyEnvironment): string[][] {
-  return configReadLines(text, environment).map((read) => read.words);
+  return configReadLines(text, environment).map((read) => configWords(read.text));
 }
 
 // The lines of `text` that are not in a branch HAProxy skips, with their numbers (a warning names them).
@@ -129,7 +129,7 @@ function readFrom(
       if (closed?.active === false) skipped -= 1;
       if (closed?.active === null) uncertain -= 1;
     } else if (skipped === 0) {
-      read.push({ line: index + 1, words: configWords(line), exact });
+      read.push({ line: index + 1, text: line, exact });
       if (exact !== null && SETS_ENVIRONMENT.has(directive ?? "")) {
         if (uncertain > 0) unsureLine = true;
         const sure = uncertain === 0 || unsure === "apply";
