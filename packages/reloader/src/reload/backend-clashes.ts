@@ -22,7 +22,7 @@ export class BackendClashes {
   private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
   private reported = "";
 
-  // `environment`: the names of the variables HAProxy inherits, for `.if defined(X)` (clashing-sections).
+  // `environment`: the variables HAProxy inherits, with their values (clashing-sections.ts).
   constructor(
     private readonly logger: Logger,
     private readonly sink: RefusedBackendsSink = () => undefined,

@@ -1,6 +1,5 @@
 // The planning step of the applier's pass for inputs the contract accepted: runtime steps when the
 // plan allows (model/plan-update.ts), else a reload onto a freshly staged and checked gen-<n>.
-import { hardStopAfterOf } from "../model/hard-stop-after.js";
 import { planUpdate } from "../model/plan-update.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { hashBase, type KnownState } from "./applier-state.js";
@@ -64,7 +63,7 @@ export async function planChange(
   if ((options.supervisor.oldWorkersSeen() ?? 0) >= MAX_OLD_WORKERS) {
     const oldWorkers = await options.supervisor.oldWorkers();
     if (oldWorkers !== null && oldWorkers >= MAX_OLD_WORKERS)
-      return { kind: "held", reason: heldReason(oldWorkers, hardStopAfterOf(files.base, store.environment)) };
+      return { kind: "held", reason: heldReason(oldWorkers, store.hardStopAfter(files.base)) };
   }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },

@@ -21,6 +21,7 @@ import { pruneSnapshots } from "./prune-snapshots.js";
 import { describeProblem, validateContract, type Validated } from "./validate-contract.js";
 import { BackendClashes, type RefusedBackendsSink } from "./backend-clashes.js";
 import type { HaproxyEnvironment } from "../model/config-read-words.js";
+import { hardStopAfterOf } from "../model/hard-stop-after.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged). `slots`: the assignment
@@ -49,7 +50,9 @@ export class SnapshotStore {
   private readonly keep: number;
   /** the variables HAProxy inherits, with their values (a section's name, or a section or a hard-stop-after
    * under a `.if`, read as HAProxy reads them: model/config-read-words.ts) */
-  readonly environment: HaproxyEnvironment | undefined;
+  private readonly environment: HaproxyEnvironment | undefined;
+  /** the base config hardStopAfter last read, and the bound it sets */
+  private hardStop: { bytes: Buffer; value: string | null } | null = null;
 
   // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
   // section of their name are shown; `more.environment`: as the field.
@@ -84,6 +87,15 @@ export class SnapshotStore {
   // backends a section of the base config names left out (logged when that set changes).
   validate(files: InputFiles): Validated {
     return validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
+  }
+
+  // The `hard-stop-after` the base config `base` sets (model/hard-stop-after.ts), read again only when its
+  // bytes change: a held reload asks at each pass while old workers stay, and reading a large --config
+  // is a whole pass over it on the event loop.
+  hardStopAfter(base: Buffer): string | null {
+    if (this.hardStop === null || !this.hardStop.bytes.equals(base))
+      this.hardStop = { bytes: Buffer.from(base), value: hardStopAfterOf(base, this.environment) };
+    return this.hardStop.value;
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the
