@@ -1,6 +1,8 @@
 // The reload hold tests' start (reload/old-workers-cap.ts): two inputs that differ by a backend (a
 // reload each, never a runtime step), and a master whose old workers each hold a client stream.
+import { join } from "node:path";
 import type { TestContext } from "node:test";
+import { sendMasterCommand } from "@rancher-haproxy/core";
 import {
   readReloadCounter,
   renderTestBackends,
@@ -52,16 +54,33 @@ export async function stackOldWorkers(
 ): Promise<{ streams: OpenStream[]; full: ReloadCounter }> {
   const streams: OpenStream[] = [];
   t.after(() => streams.forEach((stream) => stream.close()));
-  const hold = async () =>
-    streams.push(await openStream({ url: fixture.url, host: "alpha.dev.tld", timeoutMs: 5000 }));
-  const start = (await reloadCounter(fixture)).reloads;
-  await hold();
-  for (let n = 1; n <= count; n++) {
+  // A stream the worker `pid` serves: one opened as a reload ends may reach the worker being replaced,
+  // which accepts until it unbinds; that worker then holds two and the new one none, so it ends with
+  // the next reload and one old worker is missing (a CI run of 2026-12-05). Opened again until `pid`
+  // lists a session to alpha (an extra stream on an older worker only keeps it longer).
+  const hold = async (pid: number | null) => {
+    for (let tries = 1; ; tries++) {
+      streams.push(await openStream({ url: fixture.url, host: "alpha.dev.tld", timeoutMs: 5000 }));
+      if (pid === null || (await servesAlpha(fixture, pid))) return;
+      if (tries === 5) throw new Error(`no stream reached worker ${pid} in ${tries} tries`);
+    }
+  };
+  const first = await reloadCounter(fixture);
+  const start = first.reloads;
+  await hold(first.workerPid);
+  for (let n = 1, before = first.workerPid; n <= count; n++) {
     await writeInOnePass(fixture, n % 2 === 1 ? inputs[1] : inputs[0]);
-    await waitFor(async () => (await reloadCounter(fixture)).reloads >= start + n, {
-      message: `reload ${n}`,
-    });
-    await hold();
+    const now = await waitFor(
+      async () => {
+        const read = await reloadCounter(fixture);
+        return read.reloads >= start + n && read.workerPid !== null && read.workerPid !== before
+          ? read
+          : null;
+      },
+      { message: `reload ${n}` },
+    );
+    before = now.workerPid;
+    await hold(now.workerPid);
   }
   const full = await waitFor(
     async () => {
@@ -72,4 +91,10 @@ export async function stackOldWorkers(
   );
   if (full.reloads !== start + count) throw new Error(`${full.reloads - start} reloads, not ${count}`);
   return { streams, full };
+}
+
+// Whether worker `pid` has a session to backend alpha (`show sess` through the master CLI).
+async function servesAlpha(fixture: Fixture, pid: number): Promise<boolean> {
+  const text = await sendMasterCommand(join(fixture.stateDir, "master.sock"), `@!${pid} show sess`, 5000);
+  return / be=alpha /.test(text);
 }
