@@ -81,14 +81,12 @@ test("a stack named like a --config backend is left out with its hosts; every ot
     { legacy: true },
     { "app.dev.tld": "app", "blog.dev.tld": "blog", "legacy.dev.tld": "legacy", "old.dev.tld": "legacy" },
   );
-  // In one pass: read between the two renames (a loaded machine), the backends would name legacy while the
-  // map has none of its lines yet, and the first section-clash line would say `hosts: 0` (each pass is
-  // consistent, as designed; write-one-pass.ts).
+  // In one pass, so one reload (write-one-pass.ts; a write read in two passes: the next test).
   let from = fixture.reloader.logs.length;
   await writeInOnePass(fixture, withLegacy);
   const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
   assert.equal(clash["level"], 40);
-  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "backend legacy", line, hosts: 2 }]);
+  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "backend legacy", line }]);
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
   await applied(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
@@ -145,6 +143,81 @@ test("a stack named like a --config backend is left out with its hosts; every ot
   });
   const cleared = await readStatusJson<Health>(again, "/healthz");
   assert.ok(!cleared.json.warnings.some((text) => text.includes("backend legacy")));
+});
+
+// The generator renames backends.cfg, then domain.map; a read between the two (10 ms after the first
+// rename: a loaded machine) applies one write in two passes, each consistent by design: the backends name
+// the new stack `legacy` while the map has none of its lines yet. Until 2026-12-05 that write logged two
+// inputs.section-clash warnings, the first with `hosts: 0`, the next with the real count. Now one, naming
+// the backend and the section; /healthz counts the map lines left out at each pass.
+test("a write read in two passes (backends, then the map) logs one section-clash warning; /healthz counts its hosts", async (t) => {
+  const { app, fixture, userConfig } = await userConfigFixture(t, "127.0.0.90");
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.91" });
+  const blog = await startBackend({ name: "blog", host: "127.0.0.92" });
+  t.after(() => Promise.all([legacy.close(), blog.close()]));
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    [
+      "    default_backend fallback_mine",
+      "backend fallback_mine",
+      '    http-request return status 404 content-type text/plain string "mine"',
+      "backend legacy",
+      '    http-request return status 200 content-type text/plain string "my legacy"',
+    ],
+  );
+  const line = lines.indexOf("backend legacy") + 1;
+  await writeFile(userConfig, lines.join("\n"));
+  await fixture.start(["--config", userConfig, "--status-port", "0"]);
+  const url = await statusUrl(fixture);
+  await applied(url);
+  const warningOf = async () =>
+    (await readStatusJson<Health>(url, "/healthz")).json.warnings.find((text) => text.includes("legacy"));
+
+  // One write of the stacks blog and legacy, read in two passes: the backends first (a reload for blog;
+  // legacy refused with none of its map lines yet)...
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "blog", servers: [{ address: blog.address }] },
+      { name: "legacy", servers: [{ address: legacy.address }] },
+    ]),
+    map: renderTestMap({
+      "app.dev.tld": "app",
+      "blog.dev.tld": "blog",
+      "legacy.dev.tld": "legacy",
+      "old.dev.tld": "legacy",
+    }),
+  };
+  const from = fixture.reloader.logs.length;
+  await fixture.write({ backends: files.backends });
+  await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
+  await applied(url);
+  assert.match(String(await warningOf()), /left out, with its 0 domain\.map lines/);
+  // ... then the map: legacy's two lines are left out with it.
+  await fixture.write({ map: files.map });
+  await waitFor(async () => /with its 2 domain\.map lines/.test(String(await warningOf())), {
+    timeoutMs: 10_000,
+    message: "/healthz counts legacy's 2 domain.map lines",
+  });
+  await applied(url);
+  assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
+  for (const host of ["legacy.dev.tld", "old.dev.tld"]) {
+    const answer = await httpRequest({ url: fixture.url, host });
+    assert.deepEqual([answer.status, answer.body], [404, "mine"], host);
+  }
+  assert.deepEqual(await differences(fixture, files), []);
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 1);
+
+  const said = fixture.reloader.logs.slice(from).filter((entry) => entry["event"] === "inputs.section-clash");
+  assert.deepEqual(
+    said.map((entry) => entry["backends"]),
+    [[{ backend: "legacy", section: "backend legacy", line }]],
+  );
+  assert.match(
+    String(said[0]?.["msg"]),
+    new RegExp(`^backend legacy clashes with your backend legacy \\(line ${line}\\)`),
+  );
 });
 
 // A section under `.if defined(X)` is loaded only when HAProxy's environment has X, and HAProxy inherits
@@ -253,12 +326,9 @@ test('a --config section named with quotes or a variable, under .if streq("$X",o
   });
   const first = files(["blog"]);
   const from = fixture.reloader.logs.length;
-  // in one pass: read between the two renames, the first clash line would say `hosts: 0` (as above)
   await writeInOnePass(fixture, first);
   const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
-  assert.deepEqual(clash["backends"], [
-    { backend: "legacy", section: "backend legacy", line: legacyLine, hosts: 1 },
-  ]);
+  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "backend legacy", line: legacyLine }]);
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
   await applied(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");

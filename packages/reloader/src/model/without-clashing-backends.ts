@@ -39,7 +39,7 @@ export function withoutClashingBackends(
   return { table: { hosts, backends }, refused };
 }
 
-// `2 domain.map lines`, `1 domain.map line`: how the log line and /healthz count a refused backend's hosts.
+// `2 domain.map lines`, `1 domain.map line`: how /healthz counts a refused backend's hosts.
 export function mapLines(count: number): string {
   return `${count} domain.map line${count === 1 ? "" : "s"}`;
 }

@@ -1,16 +1,15 @@
 // The step of SnapshotStore.validate that leaves out the generated backends a section of the base config
 // already names (model/without-clashing-backends.ts), and says so: one `inputs.section-clash` line (warn)
-// each time the set of such backends changes, `inputs.section-clash-cleared` once none is left, and the
-// status (/healthz warnings, reloader_backends_refused) after each read that passed the contract. The
+// each time the set of such backends (each with its section) changes, `inputs.section-clash-cleared` once
+// none is left, and the status (/healthz warnings with each backend's map lines, reloader_backends_refused)
+// after each read that passed the contract. The log names no count of map lines: a write read in two
+// passes (the backends renamed, then the map) has none of the new stack's lines at the first, so a count
+// in the log said `0` and then, a pass later, the real one; the status counts them at each pass. The
 // base config's sections are read again only when its bytes change (never, while the reloader runs).
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
 import { clashingSections, describeSection, type ClashingSection } from "../model/clashing-sections.js";
 import type { HaproxyEnvironment } from "../model/config-read-words.js";
-import {
-  mapLines,
-  withoutClashingBackends,
-  type RefusedBackend,
-} from "../model/without-clashing-backends.js";
+import { withoutClashingBackends, type RefusedBackend } from "../model/without-clashing-backends.js";
 
 // Where the backends left out are shown besides the log (ReloaderStatus.backendsRefused).
 export type RefusedBackendsSink = (refused: readonly RefusedBackend[]) => void;
@@ -55,10 +54,11 @@ export class BackendClashes {
     return this.base.sections;
   }
 
-  // Hand the refused backends to the sink and log a new set of them (or its end); returns the set's key.
+  // Hand the refused backends to the sink and log a new set of them (or its end); returns the set's key:
+  // each backend with its section's line, not its map lines (the status's count, see the top).
   private report(refused: readonly RefusedBackend[]): string {
     this.sink(refused);
-    const key = refused.map((entry) => `${entry.backend}:${entry.section.line}:${entry.hosts}`).join(",");
+    const key = refused.map((entry) => `${entry.backend}:${entry.section.line}`).join(",");
     if (key === this.reported) return key;
     const before = this.reported;
     this.reported = key;
@@ -71,8 +71,7 @@ export class BackendClashes {
       return key;
     }
     const named = refused.map(
-      (entry) =>
-        `backend ${entry.backend} (${mapLines(entry.hosts)}) clashes with your ${describeSection(entry.section)}`,
+      (entry) => `backend ${entry.backend} clashes with your ${describeSection(entry.section)}`,
     );
     this.logger.warn(
       {
@@ -81,12 +80,11 @@ export class BackendClashes {
           backend: entry.backend,
           section: `${entry.section.kind} ${entry.section.name}`,
           line: entry.section.line,
-          hosts: entry.hosts,
         })),
       },
       `${named.join("; ")}: HAProxy cannot load two proxies of one name, so the generated backend and the ` +
-        "domain.map lines naming it are left out (its hosts get your config's default) and the rest goes " +
-        "live; rename your section (with a `_`) and restart the reloader to route it",
+        "domain.map lines naming it are left out (its hosts get your config's default; /healthz counts " +
+        "them) and the rest goes live; rename your section (with a `_`) and restart the reloader to route it",
     );
     return key;
   }
