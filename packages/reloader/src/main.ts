@@ -66,7 +66,7 @@ async function startLocked(
   const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
   await removeReloaderTemps(layout, options.haproxyConfig, logger);
   const abandon = found.kind === "running" ? undefined : stop;
-  const certificates = await prepareStart(options, layout, logger, abandon);
+  const { certificates, baseSections } = await prepareStart(options, layout, logger, abandon);
   // A stale master's workers may still serve: it is retired only once everything the new one needs is
   // ready (the metadata reads of prepareStart can wait out an outage), just before its ports are taken.
   if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
@@ -86,6 +86,7 @@ async function startLocked(
       stop: abandon,
       found,
       certificates,
+      baseSections,
       stdoutFifo,
     });
   } catch (error) {

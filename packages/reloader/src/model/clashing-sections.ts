@@ -24,6 +24,13 @@ export interface ClashingSection {
   line: number;
 }
 
+// The sections of a base config with the bytes they were read from: the --config's, read at start, are
+// handed to BackendClashes, which reads a base config again only when the bytes it is handed differ.
+export interface ReadSections {
+  bytes: Buffer;
+  sections: ClashingSection[];
+}
+
 // The section keywords whose names share HAProxy's name space with a generated `backend`.
 const BACKEND_NAME_SPACE = new Set(["backend", "listen", "log-forward"]);
 

@@ -5,9 +5,15 @@
 // after each read that passed the contract. The log names no count of map lines: a write read in two
 // passes (the backends renamed, then the map) has none of the new stack's lines at the first, so a count
 // in the log said `0` and then, a pass later, the real one; the status counts them at each pass. The
-// base config's sections are read again only when its bytes change (never, while the reloader runs).
+// base config's sections are read again only when its bytes change (never, while the reloader runs), and
+// not at all when they are those read at start (prepare-base-config.ts: a --config read once, not twice).
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
-import { clashingSections, describeSection, type ClashingSection } from "../model/clashing-sections.js";
+import {
+  clashingSections,
+  describeSection,
+  type ClashingSection,
+  type ReadSections,
+} from "../model/clashing-sections.js";
 import type { HaproxyEnvironment } from "../model/config-read-words.js";
 import { withoutClashingBackends, type RefusedBackend } from "../model/without-clashing-backends.js";
 
@@ -16,17 +22,21 @@ export type RefusedBackendsSink = (refused: readonly RefusedBackend[]) => void;
 
 // Remembers the base config it last read, the last table it filtered and the last set it reported.
 export class BackendClashes {
-  private base: { bytes: Buffer; sections: ClashingSection[] } | null = null;
+  private base: ReadSections | null;
   /** the parse's host list last filtered, what was refused then (with the base config) and the result */
   private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
   private reported = "";
 
-  // `environment`: the variables HAProxy inherits, with their values (clashing-sections.ts).
+  // `environment`: the variables HAProxy inherits, with their values (clashing-sections.ts); `read`: the
+  // sections of a base config already read with that environment (the --config's at start), or null.
   constructor(
     private readonly logger: Logger,
     private readonly sink: RefusedBackendsSink = () => undefined,
     private readonly environment?: HaproxyEnvironment,
-  ) {}
+    read: ReadSections | null = null,
+  ) {
+    this.base = read;
+  }
 
   // `table` without the backends `base` names in a section of HAProxy's backend name space, reported.
   filter(base: Buffer, table: SharedTable): SharedTable {

@@ -21,6 +21,7 @@ import { pruneSnapshots } from "./prune-snapshots.js";
 import { describeProblem, validateContract, type Validated } from "./validate-contract.js";
 import { BackendClashes, type RefusedBackendsSink } from "./backend-clashes.js";
 import type { HaproxyEnvironment } from "../model/config-read-words.js";
+import type { ReadSections } from "../model/clashing-sections.js";
 import { hardStopAfterOf } from "../model/hard-stop-after.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
@@ -55,17 +56,23 @@ export class SnapshotStore {
   private hardStop: { bytes: Buffer; value: string | null } | null = null;
 
   // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
-  // section of their name are shown; `more.environment`: as the field.
+  // section of their name are shown; `more.environment`: as the field; `more.sections`: the sections of
+  // the base config already read with that environment (the --config's, at start: not read again).
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
     private readonly logger: Logger,
     private readonly slotsPerBlock = 10,
-    more: { keep?: number; onRefused?: RefusedBackendsSink; environment?: HaproxyEnvironment } = {},
+    more: {
+      keep?: number;
+      onRefused?: RefusedBackendsSink;
+      environment?: HaproxyEnvironment;
+      sections?: ReadSections | null;
+    } = {},
   ) {
     this.keep = more.keep ?? 3;
     this.environment = more.environment;
-    this.clashes = new BackendClashes(logger, more.onRefused, more.environment);
+    this.clashes = new BackendClashes(logger, more.onRefused, more.environment, more.sections ?? null);
   }
 
   // Continue numbering after the snapshots an earlier run left (and their slot assignment); returns

@@ -10,7 +10,7 @@ import type { SyslogTarget } from "@rancher-haproxy/core";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { certificatePaths } from "../certs/render/render-crt-list.js";
-import { clashingSections, describeSection } from "../model/clashing-sections.js";
+import { clashingSections, describeSection, type ReadSections } from "../model/clashing-sections.js";
 import { configWords } from "../model/config-words.js";
 import type { BaseConfigInput } from "../render/base-config-input.js";
 import { renderBaseConfig } from "../render/render-base-config.js";
@@ -20,30 +20,33 @@ import { checkReferenceCopy } from "./check-reference-copy.js";
 import { defaultMaxconn } from "./default-maxconn.js";
 import type { RunAs } from "./resolve-run-as.js";
 
-// Write <state>/haproxy.cfg (0600), rendered from the options or copied from the user's --config.
+// Write <state>/haproxy.cfg (0600), rendered from the options or copied from the user's --config; returns
+// the copy's bytes and the sections a generated backend's name could clash with, read here to warn about
+// them (null for a rendered base config): the snapshot store does not read them again from those bytes.
 export async function prepareBaseConfig(
   options: ReloaderOptions,
   log: SyslogTarget,
   runAs: RunAs | null,
   layout: StateLayout,
   logger: Logger,
-): Promise<void> {
+): Promise<ReadSections | null> {
   if (options.userConfig) {
     const read = await readInputFile(options.userConfig, true);
     if (!read.ok)
       throw new StartupError(`--config / HAPROXY_USER_CONFIG=${options.userConfig} ${read.reason}`);
-    await writeFileAtomic(layout.baseConfig, read.bytes.toString("utf8"), 0o600);
+    const own = read.bytes.toString("utf8");
+    await writeFileAtomic(layout.baseConfig, own, 0o600);
     logger.info(
       { event: "base-config.user", path: options.userConfig, copiedTo: layout.baseConfig },
       "using your own base config as is (read once: restart the reloader to apply an edit)",
     );
     const mounted = options.ssl.certFile;
-    if (mounted !== null && namesFile(read.bytes.toString("utf8"), mounted))
+    if (mounted !== null && namesFile(own, mounted))
       logger.warn(
         { event: "base-config.binds-mounted-cert", path: options.userConfig, certFile: mounted },
         `your --config names HAPROXY_SSL_CERT (${mounted}) itself: a renewal then ends in a reload and a broken edit fails every check; name ${options.ssl.certPath}, the checked copy, instead (docs/tls.md)`,
       );
-    const clashing = clashingSections(read.bytes.toString("utf8"), options.environment);
+    const clashing = clashingSections(own, options.environment);
     if (clashing.length > 0)
       logger.warn(
         {
@@ -64,14 +67,15 @@ export async function prepareBaseConfig(
         { event: "base-config.tcp-ports-ignored", tcpPorts: options.tcpPorts },
         "TCP_PORTS has no effect with --config: bind each port in a `frontend tcp_<port>` of your own config",
       );
-    return;
+    // The bytes written (the text as UTF-8: a byte that is not UTF-8 is U+FFFD in the copy as well).
+    return { bytes: Buffer.from(own, "utf8"), sections: clashing };
   }
   if (options.haproxyConfig !== null)
     await checkReferenceCopy(options.haproxyConfig, layout.dir, [options.backendConfig, options.domainMap]);
   const text = renderBaseConfig(baseConfigInput(options, log, layout, runAs));
   await writeFileAtomic(layout.baseConfig, text, 0o600);
   logger.info({ event: "base-config.written", path: layout.baseConfig }, "base config rendered");
-  if (options.haproxyConfig === null) return;
+  if (options.haproxyConfig === null) return null;
   // Written, never read: a FIFO or symlink an attacker put there is replaced by the rename, not followed.
   const copyPath = options.haproxyConfig;
   try {
@@ -87,6 +91,7 @@ export async function prepareBaseConfig(
       "cannot write the reference copy of the base config (HAPROXY_CONFIG); HAProxy is not affected",
     );
   }
+  return null;
 }
 
 // What the rendered base config depends on: the options, the resolved syslog target, the state dir.

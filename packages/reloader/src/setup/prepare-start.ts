@@ -3,6 +3,7 @@
 // the start (abortable-step.ts): nothing runs yet.
 import { createMetadataClient, type Logger, type MetadataClient } from "@rancher-haproxy/core";
 import type { CertificateManager } from "../certs/certificate-manager.js";
+import type { ReadSections } from "../model/clashing-sections.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { ensureInputFiles } from "../output/ensure-input-files.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
@@ -11,14 +12,20 @@ import { prepareBaseConfig } from "./prepare-base-config.js";
 import { resolveRunAs } from "./resolve-run-as.js";
 import { resolveSyslogTarget } from "./resolve-syslog-target.js";
 
-// Prepares the start and returns the certificate manager (ENABLE_SSL), prepared, or null without TLS;
-// throws StartupError (unusable configuration) or StartStoppedError (`stop`).
+// What the start prepared: the certificate manager (ENABLE_SSL), prepared, or null without TLS; the
+// --config's sections read at start with the bytes written to the state dir (null: a rendered config).
+export interface PreparedStart {
+  certificates: CertificateManager | null;
+  baseSections: ReadSections | null;
+}
+
+// Prepares the start; throws StartupError (unusable configuration) or StartStoppedError (`stop`).
 export async function prepareStart(
   options: ReloaderOptions,
   layout: StateLayout,
   logger: Logger,
   stop: AbortSignal | undefined,
-): Promise<CertificateManager | null> {
+): Promise<PreparedStart> {
   const metadata = createMetadataClient({
     apiHost: options.rancherApiHost,
     apiVersion: options.rancherApiVersion,
@@ -31,11 +38,11 @@ export async function prepareStart(
   const certificates = options.ssl.enabled
     ? await prepareCertificates(options, layout, metadata, logger, stop)
     : null;
-  await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
+  const baseSections = await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
   const created = await ensureInputFiles([options.backendConfig, options.domainMap]);
   if (created.length > 0)
     logger.info({ event: "inputs.created", paths: created }, "created empty input files");
-  return certificates;
+  return { certificates, baseSections };
 }
 
 // The certificates of ENABLE_SSL, prepared. Their code (≈ 25 modules) is loaded only here: a start

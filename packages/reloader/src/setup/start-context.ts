@@ -2,6 +2,7 @@
 import type { Logger } from "@rancher-haproxy/core";
 import type { FoundMaster } from "../adopt/find-running-master.js";
 import type { CertificateManager } from "../certs/certificate-manager.js";
+import type { ReadSections } from "../model/clashing-sections.js";
 import type { StdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
@@ -16,5 +17,7 @@ export interface StartContext {
   stop: AbortSignal | undefined;
   found: FoundMaster;
   certificates: CertificateManager | null;
+  /** the --config's sections as prepareBaseConfig read them (null: a rendered base config) */
+  baseSections: ReadSections | null;
   stdoutFifo: StdoutFifo | null;
 }

@@ -45,6 +45,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots, {
     onRefused: (refused) => status.backendsRefused(refused),
     environment: options.environment,
+    sections: context.baseSections, // read at start: not read again from the same bytes
   });
   const applier = new ConfigApplier({
     store,
