@@ -91,8 +91,7 @@ export async function chooseStartSnapshot(
 
   if (base === null)
     throw new StartupError("the base config cannot be read and there is no last good snapshot", 1);
-  const none = Buffer.alloc(0);
-  const empty = await store.stageAndCheck({ base, backends: none, map: none, hash: "" });
+  const empty = await store.stageAndCheckEmpty(base);
   if (empty.ok) {
     logger.warn(
       { event: "start.empty-routing", generation: empty.generation },

@@ -144,6 +144,18 @@ export class SnapshotStore {
     return this.stageChecked(files, validated.table, slots ?? this.reloadSlots(validated.table));
   }
 
+  // The base config `base` with empty routing (no backend, no host) checked and staged as stageAndCheck
+  // does, the start's last resort: not the inputs, so what their read left out for a section of the base
+  // config stays reported (logged once: until 2026-12-05 this cleared it, `inputs.section-clash-cleared`
+  // though the files still named it, and the next write still naming it logged the clash again).
+  async stageAndCheckEmpty(base: Buffer): Promise<Checked> {
+    const none = Buffer.alloc(0);
+    const files = { base, backends: none, map: none, hash: "" };
+    const validated = validateContract(files, this.parser, this.logger, this.slotsPerBlock, null);
+    if (!validated.ok) return { ...validated, generation: null };
+    return this.stageChecked(files, validated.table, this.reloadSlots(validated.table));
+  }
+
   // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
   // A snapshot that fails (or gets no verdict) never runs: the assignment before it stays the last one.
   // An assignment over MAX_TOTAL_SLOTS is made afresh first, or refused (boundedSlots); a failure hands

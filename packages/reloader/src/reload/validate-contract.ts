@@ -11,17 +11,20 @@ import type { InputFiles } from "../sources/read-inputs.js";
 export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
 
 // The contract check of the inputs through the store's `parser`, logged when they are rejected; the
-// table without the backends `clashes` leaves out; a table that needs more server slots than
-// MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS) is rejected the same way, before any slot is assigned.
+// table without the backends `clashes` leaves out (null: files that are not the inputs, the start's empty
+// routing, which names no backend and must not report the inputs' clashes over); a table that needs more
+// server slots than MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS) is rejected the same way, before any slot
+// is assigned.
 export function validateContract(
   files: InputFiles,
   parser: SharedFilesParser,
   logger: Logger,
   block: number,
-  clashes: BackendClashes,
+  clashes: BackendClashes | null,
 ): Validated {
   const checked = checkInputs(files, (shared) => parser.parse(shared));
-  const table = checked.table === null ? null : clashes.filter(files.base, checked.table);
+  const table =
+    checked.table === null || clashes === null ? checked.table : clashes.filter(files.base, checked.table);
   const tooMany = table === null ? null : slotBoundProblem(table.backends, block);
   const problems: InputProblem[] =
     tooMany === null ? checked.problems : [{ file: "backends", line: null, text: null, reason: tooMany }];
