@@ -56,16 +56,28 @@ export async function stackOldWorkers(
   t.after(() => streams.forEach((stream) => stream.close()));
   // A stream the worker `pid` serves: one opened as a reload ends may reach the worker being replaced,
   // which accepts until it unbinds; that worker then holds two and the new one none, so it ends with
-  // the next reload and one old worker is missing (a CI run of 2026-12-05). Opened again until `pid`
-  // lists a session to alpha (an extra stream on an older worker only keeps it longer).
-  const hold = async (pid: number | null) => {
+  // the next reload and one old worker is missing (a CI run of 2026-12-05). Such a stream is closed and
+  // another opened until `pid` lists it (`show sess`, by its client port): kept, it made its older worker
+  // hold two streams, and a test that closes the oldest stream to end the oldest worker would wait for
+  // a reload that never comes. So `streams` holds one stream a worker, oldest first.
+  const hold = async (pid: number) => {
     for (let tries = 1; ; tries++) {
-      streams.push(await openStream({ url: fixture.url, host: "alpha.dev.tld", timeoutMs: 5000 }));
-      if (pid === null || (await servesAlpha(fixture, pid))) return;
+      const stream = await openStream({ url: fixture.url, host: "alpha.dev.tld", timeoutMs: 5000 });
+      if (await serves(fixture, pid, stream)) {
+        streams.push(stream);
+        return;
+      }
+      stream.close();
       if (tries === 5) throw new Error(`no stream reached worker ${pid} in ${tries} tries`);
     }
   };
-  const first = await reloadCounter(fixture);
+  const first = await waitFor(
+    async () => {
+      const read = await reloadCounter(fixture);
+      return read.workerPid === null ? null : { ...read, workerPid: read.workerPid };
+    },
+    { message: "the running worker" },
+  );
   const start = first.reloads;
   await hold(first.workerPid);
   for (let n = 1, before = first.workerPid; n <= count; n++) {
@@ -74,7 +86,7 @@ export async function stackOldWorkers(
       async () => {
         const read = await reloadCounter(fixture);
         return read.reloads >= start + n && read.workerPid !== null && read.workerPid !== before
-          ? read
+          ? { ...read, workerPid: read.workerPid }
           : null;
       },
       { message: `reload ${n}` },
@@ -93,8 +105,10 @@ export async function stackOldWorkers(
   return { streams, full };
 }
 
-// Whether worker `pid` has a session to backend alpha (`show sess` through the master CLI).
-async function servesAlpha(fixture: Fixture, pid: number): Promise<boolean> {
+// Whether worker `pid` serves `stream`: a session to backend alpha from the stream's client port
+// (`show sess` through the master CLI).
+async function serves(fixture: Fixture, pid: number, stream: OpenStream): Promise<boolean> {
   const text = await sendMasterCommand(join(fixture.stateDir, "master.sock"), `@!${pid} show sess`, 5000);
-  return / be=alpha /.test(text);
+  const from = ` src=[^ ]*:${stream.localPort} `;
+  return text.split("\n").some((line) => new RegExp(from).test(line) && / be=alpha /.test(line));
 }

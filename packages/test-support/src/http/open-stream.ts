@@ -18,6 +18,8 @@ export interface StreamOptions {
 export interface OpenStream {
   /** the answering backend (its x-backend header) */
   readonly backend: string;
+  /** the client side's port (HAProxy's `show sess` names the stream by it: `src=<address>:<port>`) */
+  readonly localPort: number;
   /** lines received so far */
   readonly lines: number;
   /** performance.now() of the last data received */
@@ -60,6 +62,7 @@ export function openStream(options: StreamOptions): Promise<OpenStream> {
           return;
         }
         const backend = String(res.headers["x-backend"] ?? "");
+        const localPort = res.socket.localPort ?? 0;
         res.on("data", (chunk: Buffer) => {
           lines += chunk.toString("utf8").split("\n").length - 1;
           lastDataAt = performance.now();
@@ -70,6 +73,7 @@ export function openStream(options: StreamOptions): Promise<OpenStream> {
         res.on("close", () => markCut("closed"));
         resolve({
           backend,
+          localPort,
           get lines() {
             return lines;
           },
