@@ -220,3 +220,39 @@ test("a .if of no condition, or of a number HAProxy reads as 0 (+0, 0x0), is a b
   ];
   await readAsHAProxy(t, DEFAULTS, cases);
 });
+
+// HAProxy reads hard-stop-after's time with the words of any line (quotes, escapes, `"$T"` from its
+// environment); the reader took the time as written (`$RH_TEST_T`, `3"0s"`), so a held reload's reason
+// named a bound that was not the one set, or one that was 0 (none).
+test('a hard-stop-after written "$T", "${T}", with quoted parts or escapes is read as HAProxy reads it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-hard-stop-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, "haproxy.cfg");
+  const { RH_TEST_T: _t, RH_TEST_ZERO: _zero, RH_TEST_UNSET: _unset, ...without } = process.env;
+  const environment = { ...without, RH_TEST_T: "30s", RH_TEST_ZERO: "0" };
+  const cases: [string, string | null][] = [
+    ['    hard-stop-after "$RH_TEST_T"', "30s"],
+    ['    hard-stop-after "${RH_TEST_T}"', "30s"],
+    ['    hard-stop-after 1m "${RH_TEST_T}"', "1m"],
+    ['    hard-stop-after 3"0"s', "30s"],
+    ["    hard-stop-after \\x33\\x30s", "30s"],
+    ['    hard-stop-after 1h\n    hard-stop-after "$RH_TEST_ZERO"', null],
+    ['    hard-stop-after 1h\n    hard-stop-after "${RH_TEST_UNSET-0}s"', null],
+    ['    hard-stop-after "${RH_TEST_UNSET-2m}"', "2m"],
+  ];
+  for (const [line, expected] of cases) {
+    const config = `global\n${line}\n${DEFAULTS}`;
+    await writeFile(path, config);
+    const check = spawnSync("haproxy", ["-c", "-f", path], { env: environment, encoding: "utf8" });
+    assert.match(check.stdout + check.stderr, /has no error/, line); // no listener here: exit 2
+    assert.equal(hardStopAfterOf(config, environmentOf(environment)), expected, line);
+  }
+  // HAProxy uses the expanded time: one it cannot parse fails the check.
+  await writeFile(path, `global\n    hard-stop-after "$RH_TEST_T"\n${DEFAULTS}`);
+  const bad = spawnSync("haproxy", ["-c", "-f", path], {
+    env: { ...environment, RH_TEST_T: "3x" },
+    encoding: "utf8",
+  });
+  assert.match(bad.stdout + bad.stderr, /hard-stop-after/);
+  assert.notEqual(bad.status, 0);
+});

@@ -7,12 +7,11 @@
 // itself or the config changes) counts as true: its lines are read. The directive lines themselves are
 // left out. Pure and total: unbalanced directives are ignored.
 import { evaluateCondition, and, not, or, type Truth } from "./config-condition.js";
-import { configWords } from "./config-words.js";
 import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
 
-// One line HAProxy may read: its 1-based number in the text, its text (configReadWords cuts it with
-// configWords, the light reading hard-stop-after.ts uses, only when asked) and its words as HAProxy cuts
-// them (`exact`: null words are not known here; null when HAProxy refuses the line, a fatal error).
+// One line HAProxy may read: its 1-based number in the text, its text (hard-stop-after.ts reads a word
+// not known here as written) and its words as HAProxy cuts them (`exact`: null words are not known
+// here; null when HAProxy refuses the line, a fatal error).
 export interface ReadLine {
   line: number;
   text: string;
@@ -33,11 +32,6 @@ export function environmentOf(env: Readonly<Record<string, string | undefined>>)
 interface Branch {
   active: Truth;
   taken: Truth;
-}
-
-// The words of each line of `text` that is not in a branch HAProxy skips, in order.
-export function configReadWords(text: string, environment?: HaproxyEnvironment): string[][] {
-  return configReadLines(text, environment).map((read) => configWords(read.text));
 }
 
 // The lines of `text` that are not in a branch HAProxy skips, with their numbers (a warning names them).
