@@ -12,6 +12,7 @@ import { removeReloaderTemps } from "./output/remove-stale-temps.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
+import { readHaproxySelf } from "./setup/read-haproxy-self.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
 import type { RunningReloader } from "./setup/running-reloader.js";
 import { startSupervised } from "./setup/start-supervised.js";
@@ -66,7 +67,8 @@ async function startLocked(
   const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
   await removeReloaderTemps(layout, options.haproxyConfig, logger);
   const abandon = found.kind === "running" ? undefined : stop;
-  const { certificates, baseSections } = await prepareStart(options, layout, logger, abandon);
+  const self = await readHaproxySelf(options, logger);
+  const { certificates, baseSections } = await prepareStart(options, layout, logger, abandon, self);
   // A stale master's workers may still serve: it is retired only once everything the new one needs is
   // ready (the metadata reads of prepareStart can wait out an outage), just before its ports are taken.
   if (found.kind === "stale") await retireStaleMaster(found.pid, found.startTime, logger);
@@ -88,6 +90,7 @@ async function startLocked(
       certificates,
       baseSections,
       stdoutFifo,
+      self,
     });
   } catch (error) {
     stdoutFifo?.close();

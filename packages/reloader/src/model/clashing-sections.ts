@@ -10,9 +10,11 @@
 // none (`.if 0`, `.if defined(X)` with no X, `.if streq("$X",on)`...). A name built from a variable not
 // known here is not named. When the config's own setenv-family lines change a variable, a section is
 // named as every reading names it (configReadings: `haproxy -c`'s and a master reload's; a name either
-// gives fails the check or the reload). Pure and total.
+// gives fails the check or the reload). `self`: what HAProxy knows of itself (its build, for `.if
+// feature(...)` and `version_*(...)`). Pure and total.
 import { isBackendName, parseTcpBackendName } from "@rancher-haproxy/core";
 import { configReadings, type HaproxyEnvironment, type ReadLine } from "./config-read-words.js";
+import type { HaproxySelf } from "./haproxy-build.js";
 import { cWord } from "./haproxy-line-words.js";
 
 // A section of the base config a generated backend of the same name would collide with.
@@ -35,10 +37,14 @@ export interface ReadSections {
 const BACKEND_NAME_SPACE = new Set(["backend", "listen", "log-forward"]);
 
 // The sections of `base` a generated backend's name could clash with, in the order of the text.
-export function clashingSections(base: string, environment?: HaproxyEnvironment): ClashingSection[] {
+export function clashingSections(
+  base: string,
+  environment?: HaproxyEnvironment,
+  self?: HaproxySelf,
+): ClashingSection[] {
   const named = new Map<string, ClashingSection>();
   let readings = 0;
-  for (const reading of configReadings(base, environment)) {
+  for (const reading of configReadings(base, environment, self)) {
     readings += 1;
     for (const section of sectionsOf(reading))
       named.set(`${section.line} ${section.kind} ${section.name}`, section);

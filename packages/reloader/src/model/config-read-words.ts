@@ -2,11 +2,13 @@
 // branch HAProxy 2.6 skips are left out when the text and what is known of the environment HAProxy
 // inherits (`environment`, the reloader's own) decide it. Each line is cut into words as HAProxy cuts it
 // (haproxy-line-words.ts: quotes, escapes, `"$X"`), and a condition is evaluated as HAProxy does
-// (config-condition.ts: numbers, `!`, `&&`, `||`, parentheses, `defined(X)`, `streq`, `strneq`). A
-// condition that cannot be decided here (`feature(...)`, `version_atleast(...)`, a variable HAProxy sets
-// itself or the config changes) counts as true: its lines are read. The directive lines themselves are
+// (config-condition.ts: numbers, `!`, `&&`, `||`, parentheses, `defined(X)`, `streq`, `strneq`, and
+// `feature(...)`, `version_atleast(...)`, `version_before(...)` from the binary's build in `self`). A
+// condition that cannot be decided here (those without the build, a variable HAProxy sets itself or the
+// config changes) counts as true: its lines are read. The directive lines themselves are
 // left out. Pure and total: unbalanced directives are ignored.
 import { evaluateCondition, and, not, or, type Truth } from "./config-condition.js";
+import type { HaproxySelf } from "./haproxy-build.js";
 import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
 
 // One line HAProxy may read: its 1-based number in the text, its text (hard-stop-after.ts reads a word
@@ -35,12 +37,17 @@ interface Branch {
 }
 
 // The lines of `text` that are not in a branch HAProxy skips, with their numbers (a warning names them).
-// `environment`: the variables HAProxy starts with (absent: none is known).
+// `environment`: the variables HAProxy starts with (absent: none is known); `self`: what HAProxy knows of
+// itself (absent: nothing).
 // Linear in the text: the open blocks whose branch is skipped are counted as they open and close, not
 // looked over at each line (80 000 unclosed `.if 1` before 80 000 lines took 11 s).
-export function configReadLines(text: string, environment?: HaproxyEnvironment): ReadLine[] {
+export function configReadLines(
+  text: string,
+  environment?: HaproxyEnvironment,
+  self?: HaproxySelf,
+): ReadLine[] {
   const raw = text.split("\n");
-  return readFrom(raw, lookupIn(raw, environment).lookup, "unknown").read;
+  return readFrom(raw, lookupIn(raw, environment).lookup, "unknown", self).read;
 }
 
 // Every reading of `text` HAProxy may make, for a reader that must miss none (clashing-sections.ts: a
@@ -51,15 +58,19 @@ export function configReadLines(text: string, environment?: HaproxyEnvironment):
 // known before the line that changes it, so `backend "$X"` above `setenv X shop` names X's value in the
 // check, and `shop` in a reload. Without such lines, or when what they name is not known: the one.
 // Each reading is made when the caller asks for it, so one is held at a time.
-export function* configReadings(text: string, environment?: HaproxyEnvironment): Generator<ReadLine[]> {
+export function* configReadings(
+  text: string,
+  environment?: HaproxyEnvironment,
+  self?: HaproxySelf,
+): Generator<ReadLine[]> {
   const raw = text.split("\n");
   const { lookup, inherited, changes } = lookupIn(raw, environment);
-  yield readFrom(raw, lookup, "unknown").read;
+  yield readFrom(raw, lookup, "unknown", self).read;
   if (inherited === null || !changes) return;
   for (const unsure of ["apply", "skip"] as const) {
-    const check = readFrom(raw, inherited, unsure);
+    const check = readFrom(raw, inherited, unsure, self);
     yield check.read;
-    yield readFrom(raw, check.lookup, unsure).read;
+    yield readFrom(raw, check.lookup, unsure, self).read;
     // With no such line in a branch not known here, taking it as skipped reads the same.
     if (!check.unsure) return;
   }
@@ -70,11 +81,12 @@ export function* configReadings(text: string, environment?: HaproxyEnvironment):
 type Unsure = "unknown" | "apply" | "skip";
 
 // The lines of `raw` HAProxy reads starting with the variables `inherited` gives, and what the
-// environment is after them (`lookup`).
+// environment is after them (`lookup`); `self`: what HAProxy knows of itself.
 function readFrom(
   raw: readonly string[],
   inherited: VariableLookup,
   unsure: Unsure,
+  self: HaproxySelf | undefined,
 ): { read: ReadLine[]; lookup: VariableLookup; unsure: boolean } {
   // What the setenv, presetenv, unsetenv and resetenv lines read so far left (HAProxy runs each as it
   // reads it).
@@ -90,7 +102,7 @@ function readFrom(
   const evaluate = (exact: readonly ConfigWord[]): Truth => {
     const words = exact.slice(1);
     if (words.some((word) => word === null)) return null;
-    return evaluateCondition(words.join(" ").replaceAll("\0", " "), defined);
+    return evaluateCondition(words.join(" ").replaceAll("\0", " "), defined, self?.build);
   };
   const read: ReadLine[] = [];
   const open: Branch[] = [];

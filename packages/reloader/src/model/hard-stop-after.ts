@@ -11,14 +11,20 @@
 // variable the reloader cannot know) read as written. Pure and total.
 import { configReadLines, type HaproxyEnvironment, type ReadLine } from "./config-read-words.js";
 import { configWords } from "./config-words.js";
+import type { HaproxySelf } from "./haproxy-build.js";
 import { cWord } from "./haproxy-line-words.js";
 
 // The value of the last `hard-stop-after` line of `base` that is not a comment nor in a skipped `.if`
 // branch, as HAProxy reads it, or null when none sets a bound (no such line, or a time of 0).
-export function hardStopAfterOf(base: Buffer | string, environment?: HaproxyEnvironment): string | null {
+// `self`: what HAProxy knows of itself (its build, for `.if feature(...)` and `version_*(...)`).
+export function hardStopAfterOf(
+  base: Buffer | string,
+  environment?: HaproxyEnvironment,
+  self?: HaproxySelf,
+): string | null {
   const text = typeof base === "string" ? base : base.toString("utf8");
   let value: string | null = null;
-  for (const read of configReadLines(text, environment)) {
+  for (const read of configReadLines(text, environment, self)) {
     const [keyword, time] = wordsOf(read);
     if (keyword === "hard-stop-after") value = time ?? "";
   }

@@ -8,6 +8,7 @@
 // base config's sections are read again only when its bytes change (never, while the reloader runs), and
 // not at all when they are those read at start (prepare-base-config.ts: a --config read once, not twice).
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
+import type { HaproxySelf } from "../model/haproxy-build.js";
 import {
   clashingSections,
   describeSection,
@@ -27,12 +28,14 @@ export class BackendClashes {
   private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
   private reported = "";
 
-  // `environment`: the variables HAProxy inherits, with their values (clashing-sections.ts); `read`: the
-  // sections of a base config already read with that environment (the --config's at start), or null.
+  // `environment`: the variables HAProxy inherits, with their values, and `self`, what HAProxy knows of
+  // itself (clashing-sections.ts); `read`: the sections of a base config already read with those (the
+  // --config's at start), or null.
   constructor(
     private readonly logger: Logger,
     private readonly sink: RefusedBackendsSink = () => undefined,
     private readonly environment?: HaproxyEnvironment,
+    private readonly self?: HaproxySelf,
     read: ReadSections | null = null,
   ) {
     this.base = read;
@@ -57,7 +60,7 @@ export class BackendClashes {
     if (this.base === null || !this.base.bytes.equals(base)) {
       this.base = {
         bytes: Buffer.from(base),
-        sections: clashingSections(base.toString("utf8"), this.environment),
+        sections: clashingSections(base.toString("utf8"), this.environment, this.self),
       };
       this.last = null;
     }

@@ -22,6 +22,7 @@ import { describeProblem, validateContract, type Validated } from "./validate-co
 import { BackendClashes, type RefusedBackendsSink } from "./backend-clashes.js";
 import type { HaproxyEnvironment } from "../model/config-read-words.js";
 import type { ReadSections } from "../model/clashing-sections.js";
+import type { HaproxySelf } from "../model/haproxy-build.js";
 import { hardStopAfterOf } from "../model/hard-stop-after.js";
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
@@ -52,12 +53,14 @@ export class SnapshotStore {
   /** the variables HAProxy inherits, with their values (a section's name, or a section or a hard-stop-after
    * under a `.if`, read as HAProxy reads them: model/config-read-words.ts) */
   private readonly environment: HaproxyEnvironment | undefined;
+  /** what HAProxy knows of itself (its build: `.if feature(...)`, `version_*(...)`) */
+  private readonly self: HaproxySelf | undefined;
   /** the base config hardStopAfter last read, and the bound it sets */
   private hardStop: { bytes: Buffer; value: string | null } | null = null;
 
   // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
-  // section of their name are shown; `more.environment`: as the field; `more.sections`: the sections of
-  // the base config already read with that environment (the --config's, at start: not read again).
+  // section of their name are shown; `more.environment`, `more.self`: as the fields; `more.sections`: the
+  // sections of the base config already read with those (the --config's, at start: not read again).
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
@@ -68,11 +71,19 @@ export class SnapshotStore {
       onRefused?: RefusedBackendsSink;
       environment?: HaproxyEnvironment;
       sections?: ReadSections | null;
+      self?: HaproxySelf;
     } = {},
   ) {
     this.keep = more.keep ?? 3;
     this.environment = more.environment;
-    this.clashes = new BackendClashes(logger, more.onRefused, more.environment, more.sections ?? null);
+    this.self = more.self;
+    this.clashes = new BackendClashes(
+      logger,
+      more.onRefused,
+      more.environment,
+      more.self,
+      more.sections ?? null,
+    );
   }
 
   // Continue numbering after the snapshots an earlier run left (and their slot assignment); returns
@@ -101,7 +112,7 @@ export class SnapshotStore {
   // is a whole pass over it on the event loop.
   hardStopAfter(base: Buffer): string | null {
     if (this.hardStop === null || !this.hardStop.bytes.equals(base))
-      this.hardStop = { bytes: Buffer.from(base), value: hardStopAfterOf(base, this.environment) };
+      this.hardStop = { bytes: Buffer.from(base), value: hardStopAfterOf(base, this.environment, this.self) };
     return this.hardStop.value;
   }
 

@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { writeFileAtomic } from "@rancher-haproxy/core";
 import { maskSecrets } from "../haproxy/find-offending-lines.js";
 import type { SyslogTarget } from "@rancher-haproxy/core";
+import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { certificatePaths } from "../certs/render/render-crt-list.js";
@@ -20,15 +21,17 @@ import { checkReferenceCopy } from "./check-reference-copy.js";
 import { defaultMaxconn } from "./default-maxconn.js";
 import type { RunAs } from "./resolve-run-as.js";
 
-// Write <state>/haproxy.cfg (0600), rendered from the options or copied from the user's --config; returns
-// the copy's bytes and the sections a generated backend's name could clash with, read here to warn about
-// them (null for a rendered base config): the snapshot store does not read them again from those bytes.
+// Write <state>/haproxy.cfg (0600), rendered from the options or copied from the user's --config (whose
+// sections are read with `self`, what HAProxy knows of itself); returns the copy's bytes and the sections a
+// generated backend's name could clash with, read here to warn about them (null for a rendered base
+// config): the snapshot store does not read them again from those bytes.
 export async function prepareBaseConfig(
   options: ReloaderOptions,
   log: SyslogTarget,
   runAs: RunAs | null,
   layout: StateLayout,
   logger: Logger,
+  self?: HaproxySelf,
 ): Promise<ReadSections | null> {
   if (options.userConfig) {
     const read = await readInputFile(options.userConfig, true);
@@ -46,7 +49,7 @@ export async function prepareBaseConfig(
         { event: "base-config.binds-mounted-cert", path: options.userConfig, certFile: mounted },
         `your --config names HAPROXY_SSL_CERT (${mounted}) itself: a renewal then ends in a reload and a broken edit fails every check; name ${options.ssl.certPath}, the checked copy, instead (docs/tls.md)`,
       );
-    const clashing = clashingSections(own, options.environment);
+    const clashing = clashingSections(own, options.environment, self);
     if (clashing.length > 0)
       logger.warn(
         {

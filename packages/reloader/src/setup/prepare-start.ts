@@ -4,6 +4,7 @@
 import { createMetadataClient, type Logger, type MetadataClient } from "@rancher-haproxy/core";
 import type { CertificateManager } from "../certs/certificate-manager.js";
 import type { ReadSections } from "../model/clashing-sections.js";
+import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { ensureInputFiles } from "../output/ensure-input-files.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
@@ -25,6 +26,7 @@ export async function prepareStart(
   layout: StateLayout,
   logger: Logger,
   stop: AbortSignal | undefined,
+  self: HaproxySelf,
 ): Promise<PreparedStart> {
   const metadata = createMetadataClient({
     apiHost: options.rancherApiHost,
@@ -38,7 +40,7 @@ export async function prepareStart(
   const certificates = options.ssl.enabled
     ? await prepareCertificates(options, layout, metadata, logger, stop)
     : null;
-  const baseSections = await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger);
+  const baseSections = await prepareBaseConfig(options, log, resolveRunAs(logger), layout, logger, self);
   const created = await ensureInputFiles([options.backendConfig, options.domainMap]);
   if (created.length > 0)
     logger.info({ event: "inputs.created", paths: created }, "created empty input files");

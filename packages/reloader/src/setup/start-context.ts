@@ -4,6 +4,7 @@ import type { FoundMaster } from "../adopt/find-running-master.js";
 import type { CertificateManager } from "../certs/certificate-manager.js";
 import type { ReadSections } from "../model/clashing-sections.js";
 import type { StdoutFifo } from "../haproxy/stdout-fifo.js";
+import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 
@@ -20,4 +21,6 @@ export interface StartContext {
   /** the --config's sections as prepareBaseConfig read them (null: a rendered base config) */
   baseSections: ReadSections | null;
   stdoutFifo: StdoutFifo | null;
+  /** what HAProxy knows of itself while it parses (setup/read-haproxy-self.ts) */
+  self: HaproxySelf;
 }

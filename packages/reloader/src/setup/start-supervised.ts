@@ -46,6 +46,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     onRefused: (refused) => status.backendsRefused(refused),
     environment: options.environment,
     sections: context.baseSections, // read at start: not read again from the same bytes
+    self: context.self,
   });
   const applier = new ConfigApplier({
     store,

@@ -1,0 +1,27 @@
+// What HAProxy knows of itself while it parses a --config, read once at start, with --config only: the
+// binary's build (`haproxy -vv`: its version and feature list, for `.if feature(...)` and
+// `version_*(...)`). A build that cannot be read is logged and left unknown: those conditions then count
+// as true, as before.
+import type { Logger } from "@rancher-haproxy/core";
+import type { HaproxySelf } from "../model/haproxy-build.js";
+import type { ReloaderOptions } from "../options/reloader-options.js";
+import { readHaproxyBuild } from "../sources/read-haproxy-build.js";
+
+// What `--haproxy-bin` (the binary `haproxy -c` and the master run) says of itself, read only with a
+// --config (the rendered base config has no `.if` nor section a generated backend could clash with, so
+// a start without one runs no more than before: a test's stand-in binary takes its first call other
+// than `-c` for the master's start); never throws.
+export async function readHaproxySelf(options: ReloaderOptions, logger: Logger): Promise<HaproxySelf> {
+  if (!options.userConfig) return { build: null };
+  const bin = options.haproxyBin;
+  const read = await readHaproxyBuild(bin);
+  if (read.ok) {
+    logger.debug({ event: "haproxy.build", version: read.build.version }, "HAProxy build read");
+    return { build: read.build };
+  }
+  logger.warn(
+    { event: "haproxy.build-unread", bin, reason: read.reason },
+    `${bin} -vv could not be read (${read.reason}): a --config's .if feature(...), version_atleast(...) and version_before(...) are not evaluated, and the sections under them count`,
+  );
+  return { build: null };
+}

@@ -1,0 +1,31 @@
+// `<bin> -vv`, read once at start: the version and feature list of the HAProxy binary every `haproxy -c`
+// and the master run, which a --config's `.if feature(...)` and `version_*(...)` read.
+import { execa } from "execa";
+import { parseHaproxyBuild, type HaproxyBuild } from "../model/haproxy-build.js";
+
+// How long `haproxy -vv` may take (it prints and exits at once).
+const VERSION_TIMEOUT_MS = 10_000;
+
+// Its output is ≈ 3 KB; more than this is not HAProxy's.
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+// The build `bin -vv` shows, or why it could not be read. Never throws.
+export async function readHaproxyBuild(
+  bin: string,
+): Promise<{ ok: true; build: HaproxyBuild } | { ok: false; reason: string }> {
+  try {
+    const result = await execa(bin, ["-vv"], {
+      reject: false,
+      stdin: "ignore",
+      timeout: VERSION_TIMEOUT_MS,
+      maxBuffer: MAX_OUTPUT_BYTES,
+      encoding: "utf8",
+    });
+    if (result.failed) return { ok: false, reason: result.shortMessage ?? `${bin} -vv failed` };
+    const build = parseHaproxyBuild(String(result.stdout));
+    if (build === null) return { ok: false, reason: `${bin} -vv names no version nor feature list` };
+    return { ok: true, build };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
