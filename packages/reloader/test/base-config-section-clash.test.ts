@@ -6,6 +6,7 @@
 // every other change goes live, with what HAProxy runs equal to the snapshot it would load again.
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { test } from "node:test";
 import {
   compareWithSnapshot,
@@ -17,7 +18,7 @@ import {
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
-import type { Fixture } from "./helpers/fixture.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
 import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
@@ -360,4 +361,65 @@ test('a --config section named with quotes or a variable, under .if streq("$X",o
   }
   assert.equal(metricValue(await scrapeMetrics(second), "reloader_backends_refused"), 2);
   assert.deepEqual(await differences(fixture, first), []);
+});
+
+// HAProxy sets HAPROXY_LOCALPEER to the host name before every parse (haproxy -c's and a reload's), so
+// `listen "$HAPROXY_LOCALPEER"` names a section after the host. Until 2026-12-05 the reader knew no
+// HAPROXY_* variable: the section was not recognised, and a stack of the host's name made every haproxy -c
+// fail (`check.failed`), so no other stack's change went live. The reloader runs here in a UTS namespace
+// of its own whose host name is `legacy` (the suite runs as root).
+test('a --config section named "$HAPROXY_LOCALPEER" leaves the stack of the host\'s name out; every other change goes live', async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.105" });
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.106" });
+  const blog = await startBackend({ name: "blog", host: "127.0.0.107" });
+  t.after(() => Promise.all([app.close(), legacy.close(), blog.close()]));
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
+  });
+  const userConfig = join(fixture.dir, "my-haproxy.cfg");
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    [
+      "    default_backend fallback_mine",
+      "backend fallback_mine",
+      '    http-request return status 404 content-type text/plain string "mine"',
+      'listen "$HAPROXY_LOCALPEER"',
+      '    http-request return status 200 content-type text/plain string "my host"',
+    ],
+  );
+  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
+  await writeFile(userConfig, lines.join("\n"));
+  await fixture.start(["--config", userConfig, "--status-port", "0"]);
+  const started = await fixture.reloader.waitForEvent("base-config.section-name-clash");
+  assert.deepEqual(started["sections"], [{ section: "listen legacy", line }]);
+  const url = await statusUrl(fixture);
+  await applied(url);
+
+  // The stack `legacy` appears with a new stack `blog` (a reload), in one pass (as above).
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "blog", servers: [{ address: blog.address }] },
+      { name: "legacy", servers: [{ address: legacy.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "blog.dev.tld": "blog", "legacy.dev.tld": "legacy" }),
+  };
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, files);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
+  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
+  await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
+  await applied(url);
+  assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
+  assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
+  const answer = await httpRequest({ url: fixture.url, host: "legacy.dev.tld" });
+  assert.deepEqual([answer.status, answer.body], [404, "mine"]);
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 1);
+  const failed = fixture.reloader.logs.slice(from).filter((entry) => entry["event"] === "check.failed");
+  assert.deepEqual(failed, []);
+  assert.deepEqual(await differences(fixture, files), []);
 });

@@ -11,7 +11,7 @@
 // known here is not named. When the config's own setenv-family lines change a variable, a section is
 // named as every reading names it (configReadings: `haproxy -c`'s and a master reload's; a name either
 // gives fails the check or the reload). `self`: what HAProxy knows of itself (its build, for `.if
-// feature(...)` and `version_*(...)`). Pure and total.
+// feature(...)` and `version_*(...)`, and the host name, HAPROXY_LOCALPEER). Pure and total.
 import { isBackendName, parseTcpBackendName } from "@rancher-haproxy/core";
 import { configReadings, type HaproxyEnvironment, type ReadLine } from "./config-read-words.js";
 import type { HaproxySelf } from "./haproxy-build.js";

@@ -4,9 +4,10 @@
 // (haproxy-line-words.ts: quotes, escapes, `"$X"`), and a condition is evaluated as HAProxy does
 // (config-condition.ts: numbers, `!`, `&&`, `||`, parentheses, `defined(X)`, `streq`, `strneq`, and
 // `feature(...)`, `version_atleast(...)`, `version_before(...)` from the binary's build in `self`). A
-// condition that cannot be decided here (those without the build, a variable HAProxy sets itself or the
-// config changes) counts as true: its lines are read. The directive lines themselves are
-// left out. Pure and total: unbalanced directives are ignored.
+// condition that cannot be decided here (those without the build, a variable whose value is not known:
+// one the config changes, or one HAProxy sets itself to what the reloader cannot know) counts as true:
+// its lines are read. The variables HAProxy sets itself are known as haproxySets and reloadOf say. The
+// directive lines themselves are left out. Pure and total: unbalanced directives are ignored.
 import { evaluateCondition, and, not, or, type Truth } from "./config-condition.js";
 import type { HaproxySelf } from "./haproxy-build.js";
 import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
@@ -47,12 +48,13 @@ export function configReadLines(
   self?: HaproxySelf,
 ): ReadLine[] {
   const raw = text.split("\n");
-  return readFrom(raw, lookupIn(raw, environment).lookup, "unknown", self).read;
+  return readFrom(raw, lookupIn(raw, environment, self).lookup, "unknown", self).read;
 }
 
 // Every reading of `text` HAProxy may make, for a reader that must miss none (clashing-sections.ts: a
 // section it misses freezes every change): configReadLines' own and, when a setenv, presetenv, unsetenv or
-// resetenv line names a variable, the one `haproxy -c` makes (the environment as the reloader has it, each
+// resetenv line names a variable or a line names one a reload sees otherwise (HAPROXY_MWORKER...: see
+// reloadOf), the one `haproxy -c` makes (the environment as the reloader has it, each
 // such line applied where HAProxy reads it) and a master reload's (starting from what that parse left),
 // each with such a line in a branch not known here both taken and not. In those readings a variable is
 // known before the line that changes it, so `backend "$X"` above `setenv X shop` names X's value in the
@@ -64,13 +66,13 @@ export function* configReadings(
   self?: HaproxySelf,
 ): Generator<ReadLine[]> {
   const raw = text.split("\n");
-  const { lookup, inherited, changes } = lookupIn(raw, environment);
+  const { lookup, inherited, changes } = lookupIn(raw, environment, self);
   yield readFrom(raw, lookup, "unknown", self).read;
   if (inherited === null || !changes) return;
   for (const unsure of ["apply", "skip"] as const) {
     const check = readFrom(raw, inherited, unsure, self);
     yield check.read;
-    yield readFrom(raw, check.lookup, unsure, self).read;
+    yield readFrom(raw, reloadOf(check.lookup, self), unsure, self).read;
     // With no such line in a branch not known here, taking it as skipped reads the same.
     if (!check.unsure) return;
   }
@@ -191,23 +193,31 @@ function applyEnvironmentLine(
 }
 
 // How a variable is known from the text: its value in `environment`, which HAProxy inherits (checked with
-// haproxy -c: set, even empty, is defined; unset is not, and expands to nothing), when that is all it
-// depends on: not for a `HAPROXY_*` name (HAProxy sets some itself: HAPROXY_LOCALPEER at every parse,
-// HAPROXY_MWORKER, HAPROXY_CLI and others in the master's reloads, not in `haproxy -c`), nor for a name a
-// setenv, presetenv or unsetenv line names (in any branch: a master's next reload starts with what they
-// left), until such a line is read (configReadLines, applyEnvironmentLine); with a resetenv line, or one
-// of those keywords or names not known here, none is. Else null. `inherited`: the environment alone (null
-// when a keyword or name of such a line is not known), and `changes`: whether any such line names one.
+// haproxy -c: set, even empty, is defined; unset is not, and expands to nothing), or the one HAProxy sets
+// itself before it parses (haproxySets), when that is all it depends on: not for a name a master's reload
+// sees otherwise (reloadSets: HAPROXY_MWORKER...), nor for a name a setenv, presetenv or unsetenv line
+// names (in any branch: a master's next reload starts with what they left), until such a line is read
+// (configReadLines, applyEnvironmentLine); with a resetenv line, or one of those keywords or names not
+// known here, none is. Else null. `inherited`: what `haproxy -c` starts with (null when a keyword or name
+// of such a line is not known), and `changes`: whether any such line names one, or a line names a
+// variable a reload sees otherwise (then configReadings reads `haproxy -c`'s and a reload's readings).
 function lookupIn(
   lines: readonly string[],
   environment: HaproxyEnvironment | undefined,
+  self: HaproxySelf | undefined,
 ): { lookup: VariableLookup; inherited: VariableLookup | null; changes: boolean } {
   const unknown: VariableLookup = () => null;
   if (environment === undefined) return { lookup: unknown, inherited: null, changes: false };
-  const inherited: VariableLookup = (name) => (name.startsWith("HAPROXY_") ? null : environment.get(name));
+  const inherited: VariableLookup = (name) => {
+    const set = haproxySets(name, environment, self);
+    return set === INHERITED ? environment.get(name) : set;
+  };
+  let reloadDiffers = false;
   const changed = new Set<string>();
   let reset = false;
   for (const line of lines) {
+    if (!reloadDiffers && line.includes("HAPROXY_"))
+      reloadDiffers = RELOAD_SETS.some((name) => line.includes(name));
     const words = haproxyLineWords(line, inherited);
     const first = words?.[0];
     if (first === undefined) continue;
@@ -221,7 +231,53 @@ function lookupIn(
       changed.add(cWord(name));
     }
   }
-  const changes = reset || changed.size > 0;
+  const changes = reset || changed.size > 0 || reloadDiffers;
   if (reset) return { lookup: unknown, inherited, changes };
-  return { lookup: (name) => (changed.has(name) ? null : inherited(name)), inherited, changes };
+  const lookup: VariableLookup = (name) =>
+    changed.has(name) || RELOAD_SETS.includes(name) ? null : inherited(name);
+  return { lookup, inherited, changes };
+}
+
+// What HAProxy 2.6 gives a variable before it parses (checked with `.notice "$X"` lines under
+// `haproxy -c -W` and a master's start and reload, the variable inherited and not): HAPROXY_LOCALPEER the
+// host name (gethostname, over any inherited value: the reloader passes no -L), HAPROXY_STARTUP_VERSION
+// the binary's version unless inherited; any other, what HAProxy inherits (INHERITED), in a master's
+// reload too unless reloadSets says otherwise. Null: not known (no host name, no build read).
+function haproxySets(
+  name: string,
+  environment: HaproxyEnvironment,
+  self: HaproxySelf | undefined,
+): string | null | typeof INHERITED {
+  if (name === "HAPROXY_LOCALPEER") return self?.hostname ?? null;
+  if (name === "HAPROXY_STARTUP_VERSION" && !environment.has(name)) return self?.build?.version ?? null;
+  // Set only in wait mode, after a failed reload, where HAProxy may not parse as it does here.
+  if (name === "HAPROXY_MWORKER_WAIT_ONLY") return null;
+  return INHERITED;
+}
+
+// A variable HAProxy leaves as it inherited it.
+const INHERITED = Symbol("inherited");
+
+// The variables a master's reload parses with another value than `haproxy -c` (checked as above): the
+// master sets them after its first parse, and its re-executed self inherits them.
+const RELOAD_SETS: readonly string[] = [
+  "HAPROXY_MWORKER",
+  "HAPROXY_MWORKER_REEXEC",
+  "HAPROXY_CFGFILES",
+  "HAPROXY_CLI",
+  "HAPROXY_MASTER_CLI",
+  "HAPROXY_PROCESSES",
+];
+
+// What a master's reload parses with, from what its previous parse left (`after`): HAPROXY_MWORKER and
+// HAPROXY_MWORKER_REEXEC are 1; the files, sockets and pids in HAPROXY_CFGFILES, HAPROXY_CLI,
+// HAPROXY_MASTER_CLI and HAPROXY_PROCESSES are not known here (each holds a `/`, `@` or `|`, so a section
+// named from one is never a generated backend's name); HAPROXY_LOCALPEER is set again before the parse.
+function reloadOf(after: VariableLookup, self: HaproxySelf | undefined): VariableLookup {
+  return (name) => {
+    if (name === "HAPROXY_MWORKER" || name === "HAPROXY_MWORKER_REEXEC") return "1";
+    if (RELOAD_SETS.includes(name)) return null;
+    if (name === "HAPROXY_LOCALPEER") return self?.hostname ?? null;
+    return after(name);
+  };
 }

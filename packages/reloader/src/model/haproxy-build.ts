@@ -11,10 +11,14 @@ export interface HaproxyBuild {
   features: string | null;
 }
 
-// What HAProxy knows of itself while it parses a config, besides the environment it inherits.
+// What HAProxy knows of itself while it parses a config, besides the environment it inherits: what
+// `.if feature(...)`, `version_*(...)`, HAPROXY_STARTUP_VERSION and HAPROXY_LOCALPEER read.
 export interface HaproxySelf {
   /** the binary's build; null when `haproxy -vv` could not be read */
   build: HaproxyBuild | null;
+  /** the host name HAProxy takes as HAPROXY_LOCALPEER (gethostname(): the reloader passes no -L); null
+   * when not known */
+  hostname?: string | null;
 }
 
 // The build `haproxy -vv`'s output describes, or null when it names no version nor feature list.

@@ -1,8 +1,10 @@
 // What HAProxy knows of itself while it parses a --config, read once at start, with --config only: the
 // binary's build (`haproxy -vv`: its version and feature list, for `.if feature(...)` and
-// `version_*(...)`). A build that cannot be read is logged and left unknown: those conditions then count
-// as true, as before.
+// `version_*(...)`, and HAPROXY_STARTUP_VERSION) and the host name (HAPROXY_LOCALPEER, which HAProxy sets
+// from gethostname(), as os.hostname() reads it). A build that cannot be read is logged and left
+// unknown: what depends on it then counts as before.
 import type { Logger } from "@rancher-haproxy/core";
+import { hostname } from "node:os";
 import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { readHaproxyBuild } from "../sources/read-haproxy-build.js";
@@ -12,16 +14,25 @@ import { readHaproxyBuild } from "../sources/read-haproxy-build.js";
 // a start without one runs no more than before: a test's stand-in binary takes its first call other
 // than `-c` for the master's start); never throws.
 export async function readHaproxySelf(options: ReloaderOptions, logger: Logger): Promise<HaproxySelf> {
-  if (!options.userConfig) return { build: null };
+  if (!options.userConfig) return { build: null, hostname: null };
   const bin = options.haproxyBin;
   const read = await readHaproxyBuild(bin);
   if (read.ok) {
     logger.debug({ event: "haproxy.build", version: read.build.version }, "HAProxy build read");
-    return { build: read.build };
+    return { build: read.build, hostname: hostName() };
   }
   logger.warn(
     { event: "haproxy.build-unread", bin, reason: read.reason },
     `${bin} -vv could not be read (${read.reason}): a --config's .if feature(...), version_atleast(...) and version_before(...) are not evaluated, and the sections under them count`,
   );
-  return { build: null };
+  return { build: null, hostname: hostName() };
+}
+
+// The host name, or null when the system does not give one.
+function hostName(): string | null {
+  try {
+    return hostname();
+  } catch {
+    return null;
+  }
 }
