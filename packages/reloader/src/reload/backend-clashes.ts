@@ -68,10 +68,13 @@ export class BackendClashes {
   }
 
   // Hand the refused backends to the sink and log a new set of them (or its end); returns the set's key:
-  // each backend with its section's line, not its map lines (the status's count, see the top).
+  // each backend with its section (kind and line: what the line names), not its map lines (the status's
+  // count, see the top).
   private report(refused: readonly RefusedBackend[]): string {
     this.sink(refused);
-    const key = refused.map((entry) => `${entry.backend}:${entry.section.line}`).join(",");
+    const key = refused
+      .map((entry) => `${entry.backend}:${entry.section.kind}:${entry.section.line}`)
+      .join(",");
     if (key === this.reported) return key;
     const before = this.reported;
     this.reported = key;

@@ -1,0 +1,62 @@
+// inputs.section-clash names each refused backend's section (`backend legacy`, line 8) and is logged each
+// time that set changes, the section included (backend-clashes.ts). Since 6598109 the set was keyed on
+// the backend and the section's line only, so a base config whose section of that name became another
+// kind on the same line (`backend legacy` → `listen legacy`, read again because its bytes changed) was
+// not logged: the last line said `backend legacy` while /healthz said `listen legacy`. The store reads a
+// base config again whenever its bytes change (base-config-sections-read-once.test.ts), so it is pinned
+// here, in-process, with the store's own validation (no HAProxy is run by it).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import type { RefusedBackend } from "../src/model/without-clashing-backends.ts";
+import { stateLayout } from "../src/output/snapshot-layout.ts";
+import { SnapshotStore } from "../src/reload/snapshot-store.ts";
+import { captureLog } from "./helpers/capture-log.ts";
+
+test("a refused backend's section that changes kind on the same line is logged again, as /healthz shows it", () => {
+  const { logger, events } = captureLog();
+  const shown: string[][] = [];
+  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger, 10, {
+    onRefused: (refused: readonly RefusedBackend[]) =>
+      shown.push(refused.map((entry) => `${entry.section.kind} ${entry.section.name}:${entry.section.line}`)),
+  });
+  const base = (kind: string) =>
+    Buffer.from(
+      [
+        "global",
+        "defaults",
+        "    mode http",
+        "frontend mine",
+        "    bind 127.0.0.1:8080",
+        `${kind} legacy`,
+        "",
+      ].join("\n"),
+    );
+  const inputs = (bytes: Buffer) => ({
+    base: bytes,
+    backends: Buffer.from(
+      renderTestBackends([
+        { name: "app", servers: [{ address: "127.0.0.1:8081" }] },
+        { name: "legacy", servers: [{ address: "127.0.0.1:8082" }] },
+      ]),
+    ),
+    map: Buffer.from(renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy" })),
+    hash: bytes.toString("hex"),
+  });
+  const said = () =>
+    events()
+      .filter((entry) => entry["event"] === "inputs.section-clash")
+      .map((entry) => entry["backends"]);
+
+  assert.ok(store.validate(inputs(base("backend"))).ok);
+  assert.ok(store.validate(inputs(base("listen"))).ok);
+  assert.deepEqual(shown, [["backend legacy:6"], ["listen legacy:6"]]);
+  assert.deepEqual(said(), [
+    [{ backend: "legacy", section: "backend legacy", line: 6 }],
+    [{ backend: "legacy", section: "listen legacy", line: 6 }],
+  ]);
+
+  // The same set again is not news.
+  assert.ok(store.validate(inputs(base("listen"))).ok);
+  assert.equal(said().length, 2);
+});
