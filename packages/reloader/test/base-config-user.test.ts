@@ -2,7 +2,7 @@
 // before 2026-12-03) keeps working, but a renewal then ends in a reload and a broken edit fails every
 // check: the reloader now says so at start, naming the checked copy to use instead.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
@@ -96,4 +96,31 @@ test("a --config section named like a stack is warned about at start, naming eac
     () => "frontend mine\n    default_backend fallback_mine\nbackend fallback_mine\n",
   );
   assert.ok(!own.some((line) => line["event"] === "base-config.section-name-clash"));
+});
+
+// The copy in the state dir is what HAProxy loads: it was the --config decoded as UTF-8 and written again,
+// so a byte that is not UTF-8 (a Latin-1 `é` in a header value) became U+FFFD's three bytes, and HAProxy
+// would send `cafï¿½` where the user's config said `café`. It is copied byte for byte now, and handed on
+// as such.
+test("a --config with bytes that are not UTF-8 is copied to the state dir byte for byte", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-user-config-"));
+  try {
+    const userConfig = join(dir, "my.cfg");
+    const bytes = Buffer.concat([
+      Buffer.from('frontend mine\n    http-response set-header X-Name "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"\n    default_backend fallback_mine\nbackend fallback_mine\n'),
+    ]);
+    await writeFile(userConfig, bytes);
+    const stateDir = join(dir, "state");
+    await mkdir(stateDir, { recursive: true });
+    const layout = stateLayout(stateDir);
+    const options = resolveOptions({ config: userConfig }, {});
+    const { logger } = captureLog();
+    const read = await prepareBaseConfig(options, { kind: "stdout" } as never, null, layout, logger);
+    assert.deepEqual(await readFile(layout.baseConfig), bytes);
+    assert.deepEqual(read?.bytes, bytes);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

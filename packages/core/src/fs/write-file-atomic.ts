@@ -75,8 +75,13 @@ export async function readIfExists(path: string): Promise<string | null> {
 }
 
 // Replace `path` atomically: temp file in the same directory, fsync, rename, fsync the directory.
-// Readers see the old bytes or the new bytes, never a mix; no temp file survives a failure.
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+// Readers see the old bytes or the new bytes, never a mix; no temp file survives a failure. A string is
+// written as UTF-8, bytes as they are.
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
   const temp = tempPathFor(path);
   await stageTempFile(temp, content, mode);
   try {
@@ -90,11 +95,11 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
 
 // Write `content` to the new file `temp` (never an existing one) and fsync it; removed again if anything
 // fails. The first half of every atomic replacement (writeFileAtomic, writeFilesAtomic).
-export async function stageTempFile(temp: string, content: string, mode: number): Promise<void> {
+export async function stageTempFile(temp: string, content: string | Uint8Array, mode: number): Promise<void> {
   try {
     const handle = await open(temp, "wx", mode);
     try {
-      await handle.writeFile(content, "utf8");
+      await (typeof content === "string" ? handle.writeFile(content, "utf8") : handle.writeFile(content));
       await handle.sync();
     } finally {
       await handle.close();

@@ -37,8 +37,10 @@ export async function prepareBaseConfig(
     const read = await readInputFile(options.userConfig, true);
     if (!read.ok)
       throw new StartupError(`--config / HAPROXY_USER_CONFIG=${options.userConfig} ${read.reason}`);
+    // Copied byte for byte (HAProxy reads bytes: a Latin-1 byte in a header value stays that byte); the
+    // text, as UTF-8, is only read here for warnings and sections.
+    await writeFileAtomic(layout.baseConfig, read.bytes, 0o600);
     const own = read.bytes.toString("utf8");
-    await writeFileAtomic(layout.baseConfig, own, 0o600);
     logger.info(
       { event: "base-config.user", path: options.userConfig, copiedTo: layout.baseConfig },
       "using your own base config as is (read once: restart the reloader to apply an edit)",
@@ -70,8 +72,8 @@ export async function prepareBaseConfig(
         { event: "base-config.tcp-ports-ignored", tcpPorts: options.tcpPorts },
         "TCP_PORTS has no effect with --config: bind each port in a `frontend tcp_<port>` of your own config",
       );
-    // The bytes written (the text as UTF-8: a byte that is not UTF-8 is U+FFFD in the copy as well).
-    return { bytes: Buffer.from(own, "utf8"), sections: clashing };
+    // The bytes written, the same the snapshot store is handed (read back from the copy).
+    return { bytes: read.bytes, sections: clashing };
   }
   if (options.haproxyConfig !== null)
     await checkReferenceCopy(options.haproxyConfig, layout.dir, [options.backendConfig, options.domainMap]);
