@@ -60,3 +60,45 @@ test("a refused backend's section that changes kind on the same line is logged a
   assert.ok(store.validate(inputs(base("listen"))).ok);
   assert.equal(said().length, 2);
 });
+
+// Inputs refused for needing too many server slots (counted without the backends left out) never run, so
+// they must not change what the log and /healthz say is left out: until 2026-12-05 the clash step reported
+// before the slot cap refused them, and inputs without the clashing stack logged
+// inputs.section-clash-cleared and emptied /healthz's warning while the running routing still left it out.
+test("inputs refused for the slot cap leave the section-clash report as the last inputs that passed made it", () => {
+  const { logger, events } = captureLog();
+  const shown: string[][] = [];
+  // 400 000 slots a block: two backends fit under MAX_TOTAL_SLOTS, three do not.
+  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger, 400_000, {
+    onRefused: (refused: readonly RefusedBackend[]) => shown.push(refused.map((entry) => entry.backend)),
+  });
+  const base = Buffer.from(
+    "global\ndefaults\n    mode http\nfrontend mine\n    bind 127.0.0.1:8080\nbackend legacy\n",
+  );
+  const inputs = (names: string[]) => ({
+    base,
+    backends: Buffer.from(
+      renderTestBackends(names.map((name) => ({ name, servers: [{ address: "127.0.0.1:8081" }] }))),
+    ),
+    map: Buffer.from(renderTestMap(Object.fromEntries(names.map((name) => [`${name}.dev.tld`, name])))),
+    hash: names.join(","),
+  });
+  const said = () =>
+    events()
+      .map((entry) => entry["event"])
+      .filter((event) => String(event).startsWith("inputs.section-clash"));
+
+  assert.ok(store.validate(inputs(["app", "legacy"])).ok);
+  assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
+  const refused = store.validate(inputs(["app", "b", "c"]));
+  assert.ok(!refused.ok && /server slots/.test(refused.reason), JSON.stringify(refused));
+  assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
+  assert.ok(store.validate(inputs(["app", "b"])).ok);
+  assert.deepEqual(
+    [shown, said()],
+    [
+      [["legacy"], []],
+      ["inputs.section-clash", "inputs.section-clash-cleared"],
+    ],
+  );
+});

@@ -41,19 +41,21 @@ export class BackendClashes {
     this.base = read;
   }
 
-  // `table` without the backends `base` names in a section of HAProxy's backend name space, reported.
-  filter(base: Buffer, table: SharedTable): SharedTable {
+  // `table` without the backends `base` names in a section of HAProxy's backend name space, and those left
+  // out: `report` says so once the inputs pass (inputs refused for another reason, such as the slot cap
+  // counted without them, say nothing of what runs).
+  filter(base: Buffer, table: SharedTable): { table: SharedTable; refused: readonly RefusedBackend[] } {
     const sections = this.sectionsOf(base);
     const { table: result, refused } = withoutClashingBackends(table, sections);
-    const key = this.report(refused);
-    if (refused.length === 0) return result;
+    if (refused.length === 0) return { table: result, refused };
     // The host list map-ops and MapsRenderer compare by identity (the parse reuses an unchanged map's
     // list) is handed back again while the parse's list, the base config and what is refused stay.
+    const key = keyOf(refused);
     const previous = this.last;
     const same = previous !== null && previous.hosts === table.hosts && previous.key === key;
     const filtered = { hosts: same ? previous.result.hosts : result.hosts, backends: result.backends };
     this.last = { hosts: table.hosts, key, result: filtered };
-    return filtered;
+    return { table: filtered, refused };
   }
 
   private sectionsOf(base: Buffer): ClashingSection[] {
@@ -67,15 +69,11 @@ export class BackendClashes {
     return this.base.sections;
   }
 
-  // Hand the refused backends to the sink and log a new set of them (or its end); returns the set's key:
-  // each backend with its section (kind and line: what the line names), not its map lines (the status's
-  // count, see the top).
-  private report(refused: readonly RefusedBackend[]): string {
+  // Hand the refused backends of inputs that passed to the sink and log a new set of them (or its end).
+  report(refused: readonly RefusedBackend[]): void {
     this.sink(refused);
-    const key = refused
-      .map((entry) => `${entry.backend}:${entry.section.kind}:${entry.section.line}`)
-      .join(",");
-    if (key === this.reported) return key;
+    const key = keyOf(refused);
+    if (key === this.reported) return;
     const before = this.reported;
     this.reported = key;
     if (refused.length === 0) {
@@ -84,7 +82,7 @@ export class BackendClashes {
           { event: "inputs.section-clash-cleared" },
           "no generated backend has the name of a section of the base config any more",
         );
-      return key;
+      return;
     }
     const named = refused.map(
       (entry) => `backend ${entry.backend} clashes with your ${describeSection(entry.section)}`,
@@ -102,6 +100,11 @@ export class BackendClashes {
         "domain.map lines naming it are left out (its hosts get your config's default; /healthz counts " +
         "them) and the rest goes live; rename your section (with a `_`) and restart the reloader to route it",
     );
-    return key;
   }
+}
+
+// A set of refused backends' key: each backend with its section (kind and line: what the line names), not
+// its map lines (the status's count, see the top).
+function keyOf(refused: readonly RefusedBackend[]): string {
+  return refused.map((entry) => `${entry.backend}:${entry.section.kind}:${entry.section.line}`).join(",");
 }
