@@ -55,6 +55,49 @@ for (const format of ["json", "pretty"] as LogFormat[]) {
   });
 }
 
+// Flat lines at the edges of what writeLogLines writes as they are (plainLogJson) and what it walks first:
+// strings at and past their cut, a long key, a secret with and without a value, the text \ud800 (a false
+// alarm: walked), C0 controls and a surrogate pair (JSON's own), integer-like keys, no field at all.
+const EDGES: LogLine[] = [
+  {
+    level: "info",
+    fields: { event: "e", a: "x".repeat(4096), diff: "d".repeat(5000) },
+    msg: "y".repeat(4096),
+  },
+  { level: "info", fields: { event: "e", a: "x".repeat(4097) }, msg: "m" },
+  { level: "info", fields: { event: "e", diff: "d".repeat(64 * 1024 + 1) }, msg: "m" },
+  { level: "info", fields: { event: "e" }, msg: "y".repeat(4097) },
+  { level: "info", fields: { event: "e", ["k".repeat(128)]: 1, ["l".repeat(129)]: 2 }, msg: "m" },
+  { level: "info", fields: { event: "e", key: undefined, password: null }, msg: "m" },
+  { level: "info", fields: { event: "e", ssl_cert: "pem" }, msg: "m" },
+  {
+    level: "info",
+    fields: { event: "e", text: "web\\ud800", c0: 'a\u0001b\n\t"\\', pair: "\ud83d\ude00" },
+    msg: "\\udfff",
+  },
+  {
+    level: "info",
+    fields: { z: 1, 2: "b", 1: "a", t: true, f: false, n: null, u: undefined, x: -0 },
+    msg: "m",
+  },
+  { level: "info", fields: { event: "e", name: "web\ud800" }, msg: "\udc00" },
+  { level: "info", fields: { event: "e", name: "a\u0085b" }, msg: "c\u202ed" },
+  { level: "info", fields: {}, msg: "no fields" },
+  { level: "info", fields: { u: undefined }, msg: "only undefined" },
+  { level: "info", fields: { event: "e", num: Number.NaN, inf: Infinity }, msg: "" },
+];
+
+for (const format of ["json", "pretty"] as LogFormat[]) {
+  test(`writeLogLines writes lines with nothing to escape as pino's path does, in one write (${format})`, () => {
+    const each = capture((sink) => createLogger({ name: "t", level: "info", format, destination: sink }));
+    for (const line of EDGES) each.logger[line.level](line.fields, line.msg);
+    const batch = capture((sink) => createLogger({ name: "t", level: "info", format, destination: sink }));
+    writeLogLines(batch.logger, EDGES);
+    assert.equal(untimed(batch.writes.join("")), untimed(each.writes.join("")));
+    if (format === "json") assert.equal(batch.writes.length, 1);
+  });
+}
+
 test("writeLogLines keeps the order when a line must go through pino (a msg field)", () => {
   const { logger, writes } = capture((sink) =>
     createLogger({ name: "t", format: "json", destination: sink }),
