@@ -57,7 +57,8 @@ for (const format of ["json", "pretty"] as LogFormat[]) {
 
 // Flat lines at the edges of what writeLogLines writes as they are (plainLogJson) and what it walks first:
 // strings at and past their cut, a long key, a secret with and without a value, the text \ud800 (a false
-// alarm: walked), C0 controls and a surrogate pair (JSON's own), integer-like keys, no field at all.
+// alarm: walked), C0 controls and a surrogate pair (JSON's own), integer-like keys, no field at all, an
+// own `__proto__` key.
 const EDGES: LogLine[] = [
   {
     level: "info",
@@ -85,6 +86,9 @@ const EDGES: LogLine[] = [
   { level: "info", fields: {}, msg: "no fields" },
   { level: "info", fields: { u: undefined }, msg: "only undefined" },
   { level: "info", fields: { event: "e", num: Number.NaN, inf: Infinity }, msg: "" },
+  // An own `__proto__` key (JSON.parse and Object.fromEntries make one): the walk's copy leaves it out.
+  { level: "info", fields: JSON.parse('{"event":"e","__proto__":"x"}') as Record<string, unknown>, msg: "m" },
+  { level: "info", fields: Object.fromEntries([["__proto__", null]]) as Record<string, unknown>, msg: "m" },
 ];
 
 for (const format of ["json", "pretty"] as LogFormat[]) {

@@ -101,12 +101,12 @@ function safeObject(
 const NOT_PLAIN_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\\ud[89a-f]/;
 
 // A flat line's fields and its message as JSON.stringify writes them, when safeLogFields and safeLogText
-// would leave them as they are under "json" escaping (no key over 128 characters, no string over its
-// cut, no secret key with a value, nothing to escape, no lone surrogate); undefined when anything needs
-// them. `fields` holds only strings, numbers, booleans, null and undefined. Two searches over the
-// written text instead of the walk's copy and two searches per field (with writeLogLines' stamp reuse,
-// 1 000 skip lines cost a one-shot cycle ≈ 0.025 G instructions less: bench/README.md, "Measured on
-// 2026-12-05 19:43–20:12").
+// would leave them as they are under "json" escaping (no key over 128 characters, no `__proto__` key, no
+// string over its cut, no secret key with a value, nothing to escape, no lone surrogate); undefined when
+// anything needs them. `fields` holds only strings, numbers, booleans, null and undefined. Two searches
+// over the written text instead of the walk's copy and two searches per field (with writeLogLines' stamp
+// reuse, 1 000 skip lines cost a one-shot cycle ≈ 0.025 G instructions less: bench/README.md, "Measured
+// on 2026-12-05 19:43–20:12").
 export function plainLogJson(
   fields: Record<string, unknown>,
   msg: string,
@@ -115,7 +115,10 @@ export function plainLogJson(
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) continue;
     const value = fields[key];
-    if (key.length > 128 || (value !== undefined && SECRET_KEYS.has(key))) return undefined;
+    // `__proto__`: the walk's copy sets it as a plain assignment does (the prototype, or nothing for a
+    // string), so the line goes without it; JSON.stringify writes it as an own key.
+    if (key.length > 128 || key === "__proto__" || (value !== undefined && SECRET_KEYS.has(key)))
+      return undefined;
     if (typeof value === "string" && value.length > (MULTILINE_FIELDS.has(key) ? 64 * 1024 : MAX_LOG_STRING))
       return undefined;
   }
