@@ -98,12 +98,17 @@ const value = fc.oneof(
     ),
   },
 );
-// Fields built as JSON.parse and Object.fromEntries build them: `__proto__` an own key like any other.
+// Fields built as JSON.parse and Object.fromEntries build them (`__proto__` an own key like any other),
+// one in eight with a toJSON it inherits (a class's method): pino's path writes the own fields.
+const TO_JSON = { toJSON: () => ({ forged: true }) };
 const fields = fc
-  .array(fc.tuple(key, value), { maxLength: 6 })
-  .map(
-    (entries) => Object.fromEntries(entries.filter(([name]) => name !== "msg")) as Record<string, unknown>,
-  );
+  .tuple(fc.array(fc.tuple(key, value), { maxLength: 6 }), fc.integer({ min: 0, max: 7 }))
+  .map(([entries, pick]) => {
+    const own = Object.fromEntries(entries.filter(([name]) => name !== "msg")) as Record<string, unknown>;
+    return pick === 0
+      ? (Object.create(TO_JSON, Object.getOwnPropertyDescriptors(own)) as Record<string, unknown>)
+      : own;
+  });
 const line = fc.record({
   level: fc.constantFrom("debug" as const, "info" as const, "warn" as const, "error" as const),
   fields,

@@ -58,7 +58,7 @@ for (const format of ["json", "pretty"] as LogFormat[]) {
 // Flat lines at the edges of what writeLogLines writes as they are (plainLogJson) and what it walks first:
 // strings at and past their cut, a long key, a secret with and without a value, the text \ud800 (a false
 // alarm: walked), C0 controls and a surrogate pair (JSON's own), integer-like keys, no field at all, an
-// own `__proto__` key.
+// own `__proto__` key, an inherited toJSON.
 const EDGES: LogLine[] = [
   {
     level: "info",
@@ -89,6 +89,22 @@ const EDGES: LogLine[] = [
   // An own `__proto__` key (JSON.parse and Object.fromEntries make one): the walk's copy leaves it out.
   { level: "info", fields: JSON.parse('{"event":"e","__proto__":"x"}') as Record<string, unknown>, msg: "m" },
   { level: "info", fields: Object.fromEntries([["__proto__", null]]) as Record<string, unknown>, msg: "m" },
+  // A toJSON the fields inherit (a class's method, a prototype's): pino's path writes the own fields.
+  {
+    level: "info",
+    fields: new (class {
+      event = "e";
+      toJSON() {
+        return { forged: true };
+      }
+    })() as unknown as Record<string, unknown>,
+    msg: "m",
+  },
+  {
+    level: "info",
+    fields: Object.assign(Object.create({ toJSON: () => ({ forged: true }) }) as object, { event: "e" }),
+    msg: "m",
+  },
 ];
 
 for (const format of ["json", "pretty"] as LogFormat[]) {

@@ -102,16 +102,19 @@ const NOT_PLAIN_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]
 
 // A flat line's fields and its message as JSON.stringify writes them, when safeLogFields and safeLogText
 // would leave them as they are under "json" escaping (no key over 128 characters, no `__proto__` key, no
-// string over its cut, no secret key with a value, nothing to escape, no lone surrogate); undefined when
-// anything needs them. `fields` holds only strings, numbers, booleans, null and undefined. Two searches
-// over the written text instead of the walk's copy and two searches per field (with writeLogLines' stamp
-// reuse, 1 000 skip lines cost a one-shot cycle ≈ 0.025 G instructions less: bench/README.md, "Measured
-// on 2026-12-05 19:43–20:12").
+// string over its cut, no secret key with a value, nothing to escape, no lone surrogate, no toJSON);
+// undefined when anything needs them. `fields` holds only strings, numbers, booleans, null and undefined.
+// Two searches over the written text instead of the walk's copy and two searches per field (with
+// writeLogLines' stamp reuse, 1 000 skip lines cost a one-shot cycle ≈ 0.025 G instructions less:
+// bench/README.md, "Measured on 2026-12-05 19:43–20:12").
 export function plainLogJson(
   fields: Record<string, unknown>,
   msg: string,
 ): { fields: string; msg: string } | undefined {
   if (msg.length > MAX_LOG_STRING) return undefined;
+  // A toJSON the fields inherit (a class's method): JSON.stringify writes what it returns, the walk's copy
+  // (a plain object) the own fields.
+  if (typeof (fields as { toJSON?: unknown }).toJSON === "function") return undefined;
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) continue;
     const value = fields[key];
