@@ -11,6 +11,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { repoPath } from "@rancher-haproxy/test-support";
 import { freePort, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { clashingSections } from "../src/model/clashing-sections.ts";
 import { environmentOf } from "../src/model/config-read-words.ts";
@@ -204,4 +205,36 @@ test("a section named from a variable HAProxy sets itself is named as haproxy -c
   // No host name known: a name made from HAPROXY_LOCALPEER is not, as before.
   const peer = `global\n${DEFAULTS}backend "$HAPROXY_LOCALPEER"\n`;
   assert.deepEqual(clashingSections(peer, environmentOf(without), { build: read.build }), []);
+});
+
+// HAProxy 2.6 takes the host name into a 64-byte buffer less one, so a host name of Linux's full 64 bytes
+// loses its last byte in HAPROXY_LOCALPEER. Until 2026-12-05 the reloader took it whole (os.hostname()):
+// on such a host `backend "$HAPROXY_LOCALPEER"` was read under a name HAProxy does not give it.
+test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for a 64-byte host name", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-localpeer-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, "haproxy.cfg");
+  await writeFile(
+    config,
+    `global\n    .notice "BEGIN"\n    .notice "HAPROXY_LOCALPEER=[$HAPROXY_LOCALPEER]"\n`,
+  );
+  // readHaproxySelf (built: npx tsc -b) in a node of its own, in the same host name as haproxy -c.
+  const selfModule = repoPath("packages", "reloader", "dist", "setup", "read-haproxy-self.js");
+  const script = [
+    `import { readHaproxySelf } from ${JSON.stringify(selfModule)};`,
+    "const quiet = { debug() {}, warn() {} };",
+    'const self = await readHaproxySelf({ userConfig: "x", haproxyBin: "haproxy" }, quiet);',
+    "process.stdout.write(JSON.stringify(self.hostname));",
+  ].join("\n");
+  for (const host of ["rh-peer", "p".repeat(63), "q".repeat(64)]) {
+    const check = inHost(host, ["haproxy", "-c", "-f", config]);
+    const haproxy = spawnSync(check[0]!, check.slice(1), { encoding: "utf8" });
+    const peer = noticed(haproxy.stdout + haproxy.stderr)[0]?.get("HAPROXY_LOCALPEER");
+    assert.ok(peer !== undefined, `${host}: ${haproxy.stdout}${haproxy.stderr}`);
+    assert.equal(peer, host.slice(0, 63), host);
+    const node = inHost(host, [process.execPath, "--input-type=module", "-e", script]);
+    const reloader = spawnSync(node[0]!, node.slice(1), { encoding: "utf8" });
+    assert.equal(reloader.status, 0, reloader.stderr);
+    assert.equal(JSON.parse(reloader.stdout), peer, host);
+  }
 });

@@ -1,8 +1,8 @@
 // What HAProxy knows of itself while it parses a --config, read once at start, with --config only: the
 // binary's build (`haproxy -vv`: its version and feature list, for `.if feature(...)` and
 // `version_*(...)`, and HAPROXY_STARTUP_VERSION) and the host name (HAPROXY_LOCALPEER, which HAProxy sets
-// from gethostname(), as os.hostname() reads it). A build that cannot be read is logged and left
-// unknown: what depends on it then counts as before.
+// from gethostname(), as os.hostname() reads it, cut to 63 bytes as HAProxy cuts it). A build that cannot
+// be read is logged and left unknown: what depends on it then counts as before.
 import type { Logger } from "@rancher-haproxy/core";
 import { hostname } from "node:os";
 import type { HaproxySelf } from "../model/haproxy-build.js";
@@ -28,10 +28,14 @@ export async function readHaproxySelf(options: ReloaderOptions, logger: Logger):
   return { build: null, hostname: hostName() };
 }
 
-// The host name, or null when the system does not give one.
+// How much of the host name HAProxy 2.6 keeps: gethostname() into its 64-byte buffer less one, so a host
+// name of Linux's full 64 bytes loses its last one in HAPROXY_LOCALPEER.
+const HAPROXY_HOSTNAME_BYTES = 63;
+
+// The host name as HAProxy takes it, or null when the system does not give one.
 function hostName(): string | null {
   try {
-    return hostname();
+    return Buffer.from(hostname()).subarray(0, HAPROXY_HOSTNAME_BYTES).toString("utf8");
   } catch {
     return null;
   }
