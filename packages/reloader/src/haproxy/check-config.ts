@@ -1,6 +1,6 @@
 // `haproxy -c` on exactly the files HAProxy will load, with its output kept for the log (bounded).
-import { execa } from "execa";
 import { BoundedOutput } from "./bounded-output.js";
+import { runInOwnGroup } from "./run-in-own-group.js";
 
 // The verdict of one check; `spawnError` is set when the binary could not run at all (ENOENT, EACCES),
 // `stopped` when it ran but was ended before its verdict: the timeout, or a signal (the OOM killer).
@@ -18,7 +18,9 @@ export interface CheckResult {
 export const CHECK_TIMEOUT_MS = 60_000;
 
 // Run `<bin> -c -W -f <file>...`; never throws. -W: checked in the master-worker mode HAProxy runs in
-// (haproxy-args), else a `program` section of a user's --config fails the check of a config it runs.
+// (haproxy-args), else a `program` section of a user's --config fails the check of a config it runs. In a
+// process group of its own, ended with the binary: a `--haproxy-bin` wrapper's child holding the output
+// pipe no longer holds the verdict (nor, around a hung binary, past `timeoutMs`).
 export async function checkConfig(
   bin: string,
   files: readonly string[],
@@ -27,7 +29,7 @@ export async function checkConfig(
   const started = performance.now();
   // Not execa's buffer: its bound (maxBuffer) ends the check, and its default keeps 100 MB a stream.
   const kept = new BoundedOutput();
-  const subprocess = execa(bin, ["-c", "-W", ...files.flatMap((file) => ["-f", file])], {
+  const subprocess = runInOwnGroup(bin, ["-c", "-W", ...files.flatMap((file) => ["-f", file])], {
     reject: false,
     buffer: false,
     stdin: "ignore",
