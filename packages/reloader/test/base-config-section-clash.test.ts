@@ -19,7 +19,7 @@ import { httpRequest, startBackend } from "../../test-support/src/http/index.ts"
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
-import { userConfigFixture, userConfigLines } from "./helpers/user-config.ts";
+import { LEGACY_SECTION, userConfigFixture, userConfigLines, withFallback } from "./helpers/user-config.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 type Health = ReloaderHealth["body"];
@@ -49,17 +49,7 @@ test("a stack named like a --config backend is left out with its hosts; every ot
   const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.82" });
   const blog = await startBackend({ name: "blog", host: "127.0.0.83" });
   t.after(() => Promise.all([legacy.close(), blog.close()]));
-  const lines = userConfigLines(
-    fixture.httpPort,
-    [],
-    [
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
-      "backend legacy",
-      '    http-request return status 200 content-type text/plain string "my legacy"',
-    ],
-  );
+  const lines = userConfigLines(fixture.httpPort, [], withFallback(LEGACY_SECTION));
   const line = lines.indexOf("backend legacy") + 1;
   await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
@@ -156,17 +146,7 @@ test("a write read in two passes (backends, then the map) logs one section-clash
   const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.91" });
   const blog = await startBackend({ name: "blog", host: "127.0.0.92" });
   t.after(() => Promise.all([legacy.close(), blog.close()]));
-  const lines = userConfigLines(
-    fixture.httpPort,
-    [],
-    [
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
-      "backend legacy",
-      '    http-request return status 200 content-type text/plain string "my legacy"',
-    ],
-  );
+  const lines = userConfigLines(fixture.httpPort, [], withFallback(LEGACY_SECTION));
   const line = lines.indexOf("backend legacy") + 1;
   await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
@@ -230,15 +210,12 @@ test("a --config backend under .if defined(X) leaves a stack of its name out onl
   const lines = userConfigLines(
     fixture.httpPort,
     [],
-    [
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
+    withFallback([
       ".if defined(RH_TEST_LEGACY_SECTION)",
       "backend legacy",
       '    http-request return status 200 content-type text/plain string "my legacy"',
       ".endif",
-    ],
+    ]),
   );
   await writeFile(userConfig, lines.join("\n"));
   const files = {
@@ -289,17 +266,14 @@ test('a --config section named with quotes or a variable, under .if streq("$X",o
   const lines = userConfigLines(
     fixture.httpPort,
     [],
-    [
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
+    withFallback([
       'backend le"ga"cy',
       '    http-request return status 200 content-type text/plain string "my legacy"',
       '.if streq("$RH_TEST_SHOP_SECTION",on)',
       'listen "${RH_TEST_SHOP_NAME}"',
       '    http-request return status 200 content-type text/plain string "my shop"',
       ".endif",
-    ],
+    ]),
   );
   await writeFile(userConfig, lines.join("\n"));
   const legacyLine = lines.indexOf('backend le"ga"cy') + 1;
@@ -383,13 +357,10 @@ test('a --config section named "$HAPROXY_LOCALPEER" leaves the stack of the host
   const lines = userConfigLines(
     fixture.httpPort,
     [],
-    [
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
+    withFallback([
       'listen "$HAPROXY_LOCALPEER"',
       '    http-request return status 200 content-type text/plain string "my host"',
-    ],
+    ]),
   );
   const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
   await writeFile(userConfig, lines.join("\n"));

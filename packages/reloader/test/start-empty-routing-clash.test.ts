@@ -17,7 +17,7 @@ import { stateLayout } from "../src/output/snapshot-layout.ts";
 import { chooseStartSnapshot } from "../src/reload/choose-start-snapshot.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 import { captureLog } from "./helpers/capture-log.ts";
-import { userConfigLines } from "./helpers/user-config.ts";
+import { LEGACY_SECTION, userConfigLines, withFallback } from "./helpers/user-config.ts";
 
 test("a start on empty routing keeps the inputs' section clash reported: no cleared line, no second warning", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-empty-clash-"));
@@ -40,17 +40,7 @@ exec /usr/sbin/haproxy "$@"
   await chmod(bin, 0o755);
   const stateDir = join(dir, "state");
   await mkdir(stateDir, { recursive: true });
-  const lines = userConfigLines(
-    8080,
-    [],
-    [
-      "    default_backend fallback_mine",
-      "backend fallback_mine",
-      '    http-request return status 404 content-type text/plain string "mine"',
-      "backend legacy",
-      '    http-request return status 200 content-type text/plain string "my legacy"',
-    ],
-  );
+  const lines = userConfigLines(8080, [], withFallback(LEGACY_SECTION));
   const line = lines.indexOf("backend legacy") + 1;
   const base = Buffer.from(lines.join("\n"));
   const { logger, events } = captureLog();

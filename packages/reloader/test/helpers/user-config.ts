@@ -45,3 +45,20 @@ export function userConfigLines(
     "",
   ];
 }
+
+// The lines after the frontend in the section-clash tests' --config: unknown hosts get `fallback_mine`
+// (404 `mine`), then `sections`, the test's own (one named like a stack, such as LEGACY_SECTION).
+export function withFallback(sections: readonly string[]): string[] {
+  return [
+    "    default_backend fallback_mine",
+    "backend fallback_mine",
+    '    http-request return status 404 content-type text/plain string "mine"',
+    ...sections,
+  ];
+}
+
+// A `backend legacy` answering 200 `my legacy`: the section a stack `legacy`'s backend clashes with.
+export const LEGACY_SECTION: readonly string[] = [
+  "backend legacy",
+  '    http-request return status 200 content-type text/plain string "my legacy"',
+];
