@@ -238,3 +238,52 @@ test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for
     assert.equal(JSON.parse(reloader.stdout), peer, host);
   }
 });
+
+// `command` run in a UTS namespace of its own whose host name is the bytes `host`, any bytes (sethostname
+// takes them; hostname(1) refuses all but a DNS name), written to /proc/sys/kernel/hostname.
+function inRawHost(host: Buffer, command: readonly string[]): string[] {
+  const escaped = [...host].map((byte) => `\\${byte.toString(8).padStart(3, "0")}`).join("");
+  const set = 'printf "$0" > /proc/sys/kernel/hostname && exec "$@"';
+  return ["unshare", "--uts", "sh", "-c", set, escaped, ...command];
+}
+
+// A host name may hold bytes that are not UTF-8: os.hostname() gives each as U+FFFD, three bytes, so until
+// 2026-12-05 the reloader's 63-byte cut of that text dropped two more characters a byte than HAProxy's cut
+// of the name (even from a name of 63 bytes, which HAProxy does not cut). The reloader reads a --config
+// as UTF-8, so HAProxy's HAPROXY_LOCALPEER read the same way is the name to match.
+test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for a host name that is not UTF-8", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-localpeer-bytes-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, "haproxy.cfg");
+  await writeFile(
+    config,
+    `global\n    .notice "BEGIN"\n    .notice "HAPROXY_LOCALPEER=[$HAPROXY_LOCALPEER]"\n`,
+  );
+  const selfModule = repoPath("packages", "reloader", "dist", "setup", "read-haproxy-self.js");
+  const script = [
+    `import { readHaproxySelf } from ${JSON.stringify(selfModule)};`,
+    "const quiet = { debug() {}, warn() {} };",
+    'const self = await readHaproxySelf({ userConfig: "x", haproxyBin: "haproxy" }, quiet);',
+    "process.stdout.write(JSON.stringify(self.hostname));",
+  ].join("\n");
+  const a = (count: number) => Buffer.alloc(count, "a");
+  const hosts = [
+    Buffer.concat([Buffer.from([0xe9]), a(62)]), // Latin-1 é and 62 a's: 63 bytes, not cut
+    Buffer.concat([Buffer.from([0xe9]), a(63)]), // 64 bytes: HAProxy keeps the é and 62 a's
+    Buffer.concat([a(62), Buffer.from("é")]), // UTF-8 é, cut inside it
+    Buffer.concat([Buffer.from("é"), a(62)]), // UTF-8 é, cut after 61 a's
+  ];
+  for (const host of hosts) {
+    const check = inRawHost(host, ["haproxy", "-c", "-f", config]);
+    // (latin1: HAProxy's bytes one for one.)
+    const haproxy = spawnSync(check[0]!, check.slice(1), { encoding: "latin1" });
+    const peer = noticed(haproxy.stdout + haproxy.stderr)[0]?.get("HAPROXY_LOCALPEER");
+    assert.ok(peer !== undefined, `${host.toString("hex")}: ${haproxy.stdout}${haproxy.stderr}`);
+    const bytes = Buffer.from(peer, "latin1");
+    assert.deepEqual(bytes, host.subarray(0, 63), host.toString("hex"));
+    const node = inRawHost(host, [process.execPath, "--input-type=module", "-e", script]);
+    const reloader = spawnSync(node[0]!, node.slice(1), { encoding: "utf8" });
+    assert.equal(reloader.status, 0, reloader.stderr);
+    assert.equal(JSON.parse(reloader.stdout), bytes.toString("utf8"), host.toString("hex"));
+  }
+});

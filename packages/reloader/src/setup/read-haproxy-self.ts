@@ -1,9 +1,10 @@
 // What HAProxy knows of itself while it parses a --config, read once at start, with --config only: the
 // binary's build (`haproxy -vv`: its version and feature list, for `.if feature(...)` and
 // `version_*(...)`, and HAPROXY_STARTUP_VERSION) and the host name (HAPROXY_LOCALPEER, which HAProxy sets
-// from gethostname(), as os.hostname() reads it, cut to 63 bytes as HAProxy cuts it). A build that cannot
-// be read is logged and left unknown: what depends on it then counts as before.
+// from gethostname(), its bytes cut to 63 as HAProxy cuts them). A build that cannot be read is logged
+// and left unknown: what depends on it then counts as before.
 import type { Logger } from "@rancher-haproxy/core";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
@@ -32,11 +33,23 @@ export async function readHaproxySelf(options: ReloaderOptions, logger: Logger):
 // name of Linux's full 64 bytes loses its last one in HAPROXY_LOCALPEER.
 const HAPROXY_HOSTNAME_BYTES = 63;
 
-// The host name as HAProxy takes it, or null when the system does not give one.
+// The host name as HAProxy takes it, read as the --config is (UTF-8), or null when the system gives none.
 function hostName(): string | null {
   try {
-    return Buffer.from(hostname()).subarray(0, HAPROXY_HOSTNAME_BYTES).toString("utf8");
+    return hostNameBytes().subarray(0, HAPROXY_HOSTNAME_BYTES).toString("utf8");
   } catch {
     return null;
+  }
+}
+
+// The host name's bytes as gethostname() gives them: the UTS namespace's /proc/sys/kernel/hostname, its
+// newline cut. Not os.hostname() first: it decodes them, a byte that is not UTF-8 becoming U+FFFD's three,
+// so a cut of its text lost two more characters a byte than HAProxy's cut of the bytes.
+function hostNameBytes(): Buffer {
+  try {
+    const bytes = readFileSync("/proc/sys/kernel/hostname");
+    return bytes.at(-1) === 0x0a ? bytes.subarray(0, -1) : bytes;
+  } catch {
+    return Buffer.from(hostname());
   }
 }
