@@ -10,6 +10,7 @@ import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { removeReloaderTemps } from "./output/remove-stale-temps.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
+import { abortableStep } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
 import { readHaproxySelf } from "./setup/read-haproxy-self.js";
@@ -67,7 +68,9 @@ async function startLocked(
   const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
   await removeReloaderTemps(layout, options.haproxyConfig, logger);
   const abandon = found.kind === "running" ? undefined : stop;
-  const self = await readHaproxySelf(options, logger);
+  // A stop during `haproxy -vv` (up to its 10 s with a binary that hangs) abandons it as any read of the
+  // start; its process group is killed as the reloader exits (runInOwnGroup).
+  const self = await abortableStep(readHaproxySelf(options, logger), abandon, "haproxy -vv");
   const { certificates, baseSections } = await prepareStart(options, layout, logger, abandon, self);
   // A stale master's workers may still serve: it is retired only once everything the new one needs is
   // ready (the metadata reads of prepareStart can wait out an outage), just before its ports are taken.

@@ -4,7 +4,8 @@
 // stopped again; `docker stop`'s 10 s could run out when the start held more such waits. A reloader
 // restarted while HAProxy runs is different: it adopts the master whatever comes, then stops it gracefully.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createServer, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
 import { haproxyMasters, waitFor } from "@rancher-haproxy/test-support";
@@ -73,4 +74,41 @@ test("SIGTERM while a restarted reloader's start waits for metadata: the running
   assert.equal(adopted?.["pid"], master);
   assert.equal(second.count("haproxy.stopped"), 1, "stopped gracefully");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
+});
+
+// True while `pid` still sleeps as the wrapper's `sleep` does (not gone, nor killed: exiting or a zombie).
+async function sleeps(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(")") + 2)[0] === "S";
+}
+
+// With a --config, the start reads `--haproxy-bin -vv` first (bf7e363), given 10 s. Until 2026-12-05 a stop
+// then waited for it: a binary that hangs held the stop for those 10 s, then the start went on to its next
+// step and was abandoned there. (The 15 s only lets the old code reach that step.)
+test("SIGTERM while the start waits for haproxy -vv ends it at once: exit 0, the binary's group killed", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const pids = join(fixture.dir, "vv.pid");
+  const bin = join(fixture.dir, "hung-haproxy");
+  await writeFile(bin, `#!/bin/sh\nsleep 600 &\necho $! > '${pids}'\nwait\n`);
+  await chmod(bin, 0o755);
+  const config = join(fixture.dir, "user.cfg");
+  await writeFile(config, "global\n");
+  t.after(async () => {
+    const pid = Number((await readFile(pids, "utf8").catch(() => "")).trim());
+    if (pid > 0 && (await sleeps(pid))) process.kill(pid, "SIGKILL");
+  });
+  const reloader = await fixture.start(["--config", config, "--haproxy-bin", bin]);
+  await waitFor(() => catchesSighup(reloader.pid), { timeoutMs: 10_000, message: "the stop handlers" });
+  const child = await waitFor(
+    async () => Number((await readFile(pids, "utf8").catch(() => "")).trim()) || undefined,
+    { timeoutMs: 10_000, message: "haproxy -vv's child" },
+  );
+
+  const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  const abandoned = reloader.logs.find((line) => line.event === "start.abandoned");
+  assert.equal(abandoned?.["stage"], "haproxy -vv");
+  assert.equal(reloader.count("haproxy.build-unread"), 0, "the read was abandoned, not waited for");
+  assert.equal(await sleeps(child), false, "the hung binary's child still runs");
+  assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
 });
