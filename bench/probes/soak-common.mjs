@@ -124,7 +124,15 @@ export function keepAliveJudgeFrom() {
 
 // Polls every `everyMs` until `deadlineMs` has passed or the worker's servers = the files = the snapshot
 // and the ready addresses = `wantBackends` (plus what `more(state)` finds); returns the last problems.
-export async function convergedProblems({ paths, wantBackends, deadlineMs, everyMs, more = () => [] }) {
+// `filesRun(files)`: what the worker must run of the files (soak.mjs's SOAK_CONFIG leaves a backend out).
+export async function convergedProblems({
+  paths,
+  wantBackends,
+  deadlineMs,
+  everyMs,
+  more = () => [],
+  filesRun = (files) => files,
+}) {
   let problems = ["nothing read"];
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
@@ -133,7 +141,7 @@ export async function convergedProblems({ paths, wantBackends, deadlineMs, every
       const state = await readRuntimeState(paths.stateDir);
       const ready = readyAddresses(state.servers);
       problems = [
-        ...compareWithFiles(state, files),
+        ...compareWithFiles(state, filesRun(files)),
         ...(await compareWithSnapshot(state, paths.stateDir, files)),
       ];
       if (
@@ -160,6 +168,14 @@ export async function checkHealthz(labelled, violation) {
     if (answer?.status !== 200)
       violation("healthz", `${label} /healthz ${answer?.status}: ${answer?.body?.slice(0, 300)}`);
   }
+}
+
+// The reloader's /healthz body (JSON), at the URL its status.listening line gave.
+export async function readReloaderHealthz(child) {
+  const url = child.logs.find((line) => line.event === "status.listening")?.url;
+  if (!url) throw new Error("no status.listening line");
+  const answer = await readStatus(url, "/healthz");
+  return JSON.parse(answer.body);
 }
 
 // RSS (kB) and open fds of a running process, or null when it is gone.

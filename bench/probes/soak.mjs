@@ -10,14 +10,23 @@
 // After each quiet period (3 s): the worker's servers and map = the files = the `current` snapshot, both
 // /healthz 200, no stray HAProxy process; RSS and fds of both programs and the master are sampled;
 // error-level lines are listed with the faults.
+// SOAK_CONFIG=1: the reloader (and every restart of it) runs a --config the probe writes: the base config the
+// reloader renders for these options, plus a `backend foxtrot` section named like a stack the churn adds and
+// removes; while foxtrot is in the files its hosts must get the config's default_backend (503 no route),
+// never a container nor that section, and the reloader's /healthz must warn of the clash, and not once it is
+// gone. The default mode is left as it was (seeded runs stay comparable).
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
-// Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below)
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+// Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below;
+// SOAK_CONFIG=1: above)
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { renderBaseConfig } from "../../packages/reloader/dist/index.js";
+import { defaultMaxconn } from "../../packages/reloader/dist/setup/default-maxconn.js";
 import {
   descendants,
+  freePort,
   spawnGenerateMaps,
   spawnReloader,
   startBackend,
@@ -36,6 +45,7 @@ import {
   keepAliveJudgeFrom,
   killLeftMaster,
   procStats,
+  readReloaderHealthz,
   reloaderEnvFor,
   seededChurn,
   sendHttp,
@@ -51,6 +61,12 @@ const DOMAIN = "soak.tld";
 const STACKS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
 const STEADY = ["alpha", "bravo"]; // never removed
 const HARD_STOP_MS = 30_000; // HARD_STOP_AFTER's default: an old worker may live this long
+// SOAK_CONFIG=1: the stack named like the --config's own section; while in the files, its hosts (aliases
+// too) are routed to the default backend, recorded as DEFAULT in a routing
+const CONFIG_MODE = process.env["SOAK_CONFIG"] === "1";
+const CLASH = CONFIG_MODE ? "foxtrot" : null;
+const DEFAULT = "default_backend";
+const CLASH_BODY = "the soak's own foxtrot section";
 const { random, pick, between } = seededChurn(SEED);
 const t0 = Date.now();
 const at = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -93,8 +109,9 @@ const routing = () => {
   for (const stack of STACKS) {
     const names = routedNames(stack);
     if (names.length === 0) continue;
-    hosts[`${stack}.${DOMAIN}`] = names;
-    for (const alias of world[stack].aliases) hosts[`${alias}.${DOMAIN}`] = names;
+    const to = stack === CLASH ? DEFAULT : names;
+    hosts[`${stack}.${DOMAIN}`] = to;
+    for (const alias of world[stack].aliases) hosts[`${alias}.${DOMAIN}`] = to;
   }
   return hosts;
 };
@@ -189,10 +206,34 @@ metadata = await startMetadataServer({ tree: worldTreeNow(), longPollTickMs: 100
 versions.push({ t: Date.now(), kind: "start", hosts: routing() });
 const GM_ENV = { POLL_INTERVAL: "2", REMOVAL_CONFIRM_SECONDS: "0" };
 const RL_ENV = { SYSLOG_HOST: "127.0.0.1:9", RELOADER_STOP_TIMEOUT: "5s" };
+// SOAK_CONFIG=1: the --config, written before the start: the base config the reloader renders for RL_ENV's
+// options (as prepare-base-config.ts renders it) and a section named like the stack CLASH
+const httpPort = CONFIG_MODE ? await freePort() : undefined;
+if (CONFIG_MODE) {
+  const stateDir = join(dir, "state");
+  const rendered = renderBaseConfig({
+    bindAddress: "127.0.0.1",
+    httpPort,
+    tcpPorts: [],
+    https: null,
+    stats: null,
+    log: { kind: "udp", host: "127.0.0.1", port: 9 },
+    facility: "daemon",
+    adminSocket: join(stateDir, "admin.sock"),
+    hardStopAfterMs: HARD_STOP_MS,
+    maxconn: defaultMaxconn(),
+    runAs: null,
+  });
+  const own = `${rendered}\n# named like the soak's stack ${CLASH}: while it is in the files, the reloader leaves it out\nbackend ${CLASH}\n    http-request return status 503 content-type text/plain string "${CLASH_BODY}"\n`;
+  const userConfig = join(dir, "user.cfg");
+  await writeFile(userConfig, own);
+  RL_ENV.HAPROXY_USER_CONFIG = userConfig;
+}
 const logLines = { "generate-maps": [], reloader: [] };
 const onLine = (source) => (line) => logLines[source].push(line);
 const pair = await startPair({
   domain: DOMAIN,
+  ...(httpPort === undefined ? {} : { httpPort }),
   metadata,
   dir,
   generateMapsEnv: GM_ENV,
@@ -288,8 +329,9 @@ function judge(host, answer, from, started) {
   for (let j = from; j < end; j++) {
     const names = versions[j].hosts[host];
     if ("error" in answer) continue;
-    if (answer.status === 200 && names?.includes(answer.body)) return true;
-    if (answer.status === 503 && names === undefined && answer.body.includes("no route")) return true;
+    if (answer.status === 200 && Array.isArray(names) && names.includes(answer.body)) return true;
+    const unrouted = names === undefined || names === DEFAULT; // DEFAULT: SOAK_CONFIG's CLASH stack
+    if (answer.status === 503 && unrouted && answer.body.includes("no route")) return true;
   }
   const seen = versions
     .slice(from, end)
@@ -361,12 +403,15 @@ async function quietCheck() {
   const wantBackends = {};
   for (const stack of STACKS) {
     const names = routedNames(stack);
-    if (names.length > 0) wantBackends[stack] = names.map((name) => backends[name].address).sort();
+    if (names.length > 0 && stack !== CLASH)
+      wantBackends[stack] = names.map((name) => backends[name].address).sort();
   }
-  // the map's hosts = the world's routed hosts
+  // the map's hosts = the world's routed hosts (SOAK_CONFIG's CLASH stack's hosts are left out)
   const mapProblems = (state) => {
     const mapHosts = state.map.map((line) => line.split(" ")[0]).sort();
-    const wantHosts = Object.keys(want).sort();
+    const wantHosts = Object.keys(want)
+      .filter((host) => want[host] !== DEFAULT)
+      .sort();
     return mapHosts.join() !== wantHosts.join() ? [`map hosts [${mapHosts}], the world [${wantHosts}]`] : [];
   };
   const problems = await convergedProblems({
@@ -375,6 +420,7 @@ async function quietCheck() {
     deadlineMs: 60_000,
     everyMs: 100,
     more: mapProblems,
+    ...(CLASH === null ? {} : { filesRun: (files) => withoutBackend(files, CLASH) }),
   });
   if (problems.length > 0) {
     violation("quiet-state", `${problems.join("\n")}\n${tailLogs(rl.logs, 15)}\n${tailLogs(gm.logs, 15)}`);
@@ -389,6 +435,7 @@ async function quietCheck() {
     ],
     violation,
   );
+  if (CLASH !== null) await checkClashReport();
   const info = await showProc(paths.stateDir).catch(() => null);
   if (!info) violation("show-proc", "the master did not answer show proc");
   else {
@@ -408,8 +455,51 @@ async function quietCheck() {
   }
 }
 
+// SOAK_CONFIG=1: the shared files as HAProxy must run them when `backend` is named in the --config: without
+// that backend's section and the map lines naming it (model/without-clashing-backends.ts).
+function withoutBackend(files, backend) {
+  let inside = false;
+  const backends = files.backends
+    .split("\n")
+    .filter((line) => {
+      if (/^\S/.test(line)) inside = line.split(/\s+/)[0] === "backend" && line.split(/\s+/)[1] === backend;
+      return !inside;
+    })
+    .join("\n");
+  const map = files.map
+    .split("\n")
+    .filter((line) => line.trim().split(/\s+/)[1] !== backend)
+    .join("\n");
+  return { backends, map };
+}
+
+// SOAK_CONFIG=1, after a confirmed quiet check: the reloader's /healthz warns of the clash exactly while
+// the files name CLASH's backend, and they do while the world routes a container of it.
+const clashReport = { warned: 0, clear: 0 };
+async function checkClashReport() {
+  const files = await readFile(paths.backends, "utf8");
+  const inFiles = files.split("\n").some((line) => line.trimEnd() === `backend ${CLASH}`);
+  if (routedNames(CLASH).length > 0 && !inFiles)
+    violation(
+      "clash-report",
+      `${CLASH} is routed in the world but the backends file has no backend ${CLASH}`,
+    );
+  const health = await readReloaderHealthz(rl).catch((error) => ({ error: error.message }));
+  if (health.error !== undefined) return violation("clash-report", `reloader /healthz: ${health.error}`);
+  const warning = (health.warnings ?? []).find((text) =>
+    text.startsWith(`backend ${CLASH} of the generated`),
+  );
+  if (inFiles && warning === undefined)
+    violation("clash-report", `${CLASH} is in the files, /healthz warns ${JSON.stringify(health.warnings)}`);
+  else if (!inFiles && warning !== undefined)
+    violation("clash-report", `${CLASH} is not in the files, /healthz still warns: ${warning}`);
+  else clashReport[inFiles ? "warned" : "clear"] += 1;
+}
+
 // ---- the run
-note(`soak: ${SECONDS} s, seed ${SEED}, dir ${dir}, HAProxy on ${pair.url}`);
+note(
+  `soak: ${SECONDS} s, seed ${SEED}, dir ${dir}, HAProxy on ${pair.url}${CONFIG_MODE ? ", --config" : ""}`,
+);
 await sample();
 const endAt = t0 + SECONDS * 1000;
 let phases = 0;
@@ -517,6 +607,17 @@ const summary = {
     hosts: Object.keys(load.byHost).length,
   },
   quietChecks: convergence.length,
+  ...(CLASH === null
+    ? {}
+    : {
+        clashReport,
+        sectionClashLogged: {
+          clash: all.reloader.flatMap((c) => c.logs).filter((l) => l.event === "inputs.section-clash").length,
+          cleared: all.reloader
+            .flatMap((c) => c.logs)
+            .filter((l) => l.event === "inputs.section-clash-cleared").length,
+        },
+      }),
   quietConvergenceMs: { p50: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) },
   reloads: (await readFile(join(logDir, "reloader.log"), "utf8"))
     .split("\n")
