@@ -112,3 +112,31 @@ test("SIGTERM while the start waits for haproxy -vv ends it at once: exit 0, the
   assert.equal(await sleeps(child), false, "the hung binary's child still runs");
   assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
 });
+
+// A stop while the start waits for a silent master of this state dir (stopped: SIGSTOP) abandons the start,
+// which then stops that master: soft stop, SIGTERM, SIGKILL. Until 2026-12-05 node ended during the wait
+// after the SIGKILL (only an unref'd poll watched the master): exit 13, no `haproxy.stopped`.
+test("SIGTERM while a start without --config waits for a silent master: exit 0, the master killed", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const args = ["--reload-timeout", "1s", "--stop-timeout", "1s"];
+  const first = await fixture.start(args);
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  // Stopped, its master CLI is silent: the next start waits for it (adopt.waiting), then finds it stale.
+  process.kill(master, "SIGSTOP");
+  t.after(() => {
+    if (haproxyMasters(fixture.stateDir).includes(master)) process.kill(master, "SIGKILL");
+  });
+
+  const second = await fixture.start(args);
+  await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
+  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.equal(second.count("start.abandoned"), 1);
+  assert.equal(second.count("haproxy.stopped"), 1, "the stale master's stop was seen to its end");
+  assert.equal(second.count("haproxy.started"), 0, "no HAProxy was started");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
+});

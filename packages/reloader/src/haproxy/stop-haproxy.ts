@@ -24,11 +24,23 @@ export async function stopHaproxy(
   }
   if (!exit) {
     child.signal("SIGKILL");
-    exit = await child.exited;
+    exit = await heldOpen(child.exited);
   }
   logger.info(
     { event: "haproxy.stopped", pid: child.pid, code: exit.code, signal: exit.signal },
     "HAProxy stopped",
   );
   return exit;
+}
+
+// `promise`, with a timer keeping node's event loop alive until it settles: an adopted master's end is seen
+// by an unref'd poll (adopted-master.ts), which alone let node end with the wait unsettled (exit 13, no
+// `haproxy.stopped`) when a failed or abandoned start had nothing else left to wait for.
+async function heldOpen<T>(promise: Promise<T>): Promise<T> {
+  const hold = setInterval(() => undefined, 60_000);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(hold);
+  }
 }
