@@ -69,8 +69,11 @@ async function startLocked(
   await removeReloaderTemps(layout, options.haproxyConfig, logger);
   const abandon = found.kind === "running" ? undefined : stop;
   // A stop during `haproxy -vv` (up to its 10 s with a binary that hangs) abandons it as any read of the
-  // start; its process group is killed as the reloader exits (runInOwnGroup).
-  const self = await abortableStep(readHaproxySelf(options, logger), abandon, "haproxy -vv");
+  // start; its process group is killed as the reloader exits (runInOwnGroup). Without a --config no -vv
+  // runs, and a stop that came earlier is abandoned at the next step, named as before.
+  const self = options.userConfig
+    ? await abortableStep(readHaproxySelf(options, logger), abandon, "haproxy -vv")
+    : await readHaproxySelf(options, logger);
   const { certificates, baseSections } = await prepareStart(options, layout, logger, abandon, self);
   // A stale master's workers may still serve: it is retired only once everything the new one needs is
   // ready (the metadata reads of prepareStart can wait out an outage), just before its ports are taken.
