@@ -207,18 +207,20 @@ test("a section named from a variable HAProxy sets itself is named as haproxy -c
   assert.deepEqual(clashingSections(peer, environmentOf(without), { build: read.build }), []);
 });
 
-// HAProxy 2.6 takes the host name into a 64-byte buffer less one, so a host name of Linux's full 64 bytes
-// loses its last byte in HAPROXY_LOCALPEER. Until 2026-12-05 the reloader took it whole (os.hostname()):
-// on such a host `backend "$HAPROXY_LOCALPEER"` was read under a name HAProxy does not give it.
-test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for a 64-byte host name", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-localpeer-"));
+// What the two HAPROXY_LOCALPEER tests run in a host name of their choice: `config`, which haproxy -c
+// reads to print HAPROXY_LOCALPEER (`.notice`), and `script`, a module that prints the host name
+// readHaproxySelf (built: npx tsc -b) takes, run by a node of its own; the directory goes with the test.
+async function localPeerProbe(
+  t: { after: (fn: () => unknown) => void },
+  prefix: string,
+): Promise<{ config: string; script: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const config = join(dir, "haproxy.cfg");
   await writeFile(
     config,
     `global\n    .notice "BEGIN"\n    .notice "HAPROXY_LOCALPEER=[$HAPROXY_LOCALPEER]"\n`,
   );
-  // readHaproxySelf (built: npx tsc -b) in a node of its own, in the same host name as haproxy -c.
   const selfModule = repoPath("packages", "reloader", "dist", "setup", "read-haproxy-self.js");
   const script = [
     `import { readHaproxySelf } from ${JSON.stringify(selfModule)};`,
@@ -226,6 +228,14 @@ test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for
     'const self = await readHaproxySelf({ userConfig: "x", haproxyBin: "haproxy" }, quiet);',
     "process.stdout.write(JSON.stringify(self.hostname));",
   ].join("\n");
+  return { config, script };
+}
+
+// HAProxy 2.6 takes the host name into a 64-byte buffer less one, so a host name of Linux's full 64 bytes
+// loses its last byte in HAPROXY_LOCALPEER. Until 2026-12-05 the reloader took it whole (os.hostname()):
+// on such a host `backend "$HAPROXY_LOCALPEER"` was read under a name HAProxy does not give it.
+test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for a 64-byte host name", async (t) => {
+  const { config, script } = await localPeerProbe(t, "rh-localpeer-");
   for (const host of ["rh-peer", "p".repeat(63), "q".repeat(64)]) {
     const check = inHost(host, ["haproxy", "-c", "-f", config]);
     const haproxy = spawnSync(check[0]!, check.slice(1), { encoding: "utf8" });
@@ -252,20 +262,7 @@ function inRawHost(host: Buffer, command: readonly string[]): string[] {
 // of the name (even from a name of 63 bytes, which HAProxy does not cut). The reloader reads a --config
 // as UTF-8, so HAProxy's HAPROXY_LOCALPEER read the same way is the name to match.
 test("HAPROXY_LOCALPEER as the reloader reads it at start is HAProxy's, also for a host name that is not UTF-8", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-localpeer-bytes-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const config = join(dir, "haproxy.cfg");
-  await writeFile(
-    config,
-    `global\n    .notice "BEGIN"\n    .notice "HAPROXY_LOCALPEER=[$HAPROXY_LOCALPEER]"\n`,
-  );
-  const selfModule = repoPath("packages", "reloader", "dist", "setup", "read-haproxy-self.js");
-  const script = [
-    `import { readHaproxySelf } from ${JSON.stringify(selfModule)};`,
-    "const quiet = { debug() {}, warn() {} };",
-    'const self = await readHaproxySelf({ userConfig: "x", haproxyBin: "haproxy" }, quiet);',
-    "process.stdout.write(JSON.stringify(self.hostname));",
-  ].join("\n");
+  const { config, script } = await localPeerProbe(t, "rh-localpeer-bytes-");
   const a = (count: number) => Buffer.alloc(count, "a");
   const hosts = [
     Buffer.concat([Buffer.from([0xe9]), a(62)]), // Latin-1 é and 62 a's: 63 bytes, not cut
