@@ -4,8 +4,12 @@ import type { Logger } from "@rancher-haproxy/core";
 import { within } from "./describe-start-failure.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 
+// How long a SIGKILLed master's end is waited for: a process killed ends within ms, unless the kernel
+// holds it (uninterruptible sleep: a hung disk or NFS, a frozen cgroup), when no wait would see it end.
+const KILL_WAIT_MS = 3000;
+
 // Soft-stop (SIGUSR1: stop listening, finish in-flight requests), then SIGTERM after `timeoutMs`, then
-// SIGKILL after 3 s more; resolves with how the master exited.
+// SIGKILL after 3 s more, whose end is waited for 3 s at most; resolves with how the master exited.
 export async function stopHaproxy(
   child: HaproxyChild,
   timeoutMs: number,
@@ -24,23 +28,21 @@ export async function stopHaproxy(
   }
   if (!exit) {
     child.signal("SIGKILL");
-    exit = await heldOpen(child.exited);
+    // A ref'd timer (within's) holds node's event loop open meanwhile: an adopted master's end is seen by
+    // an unref'd poll (adopted-master.ts), which alone let node end with the wait unsettled (exit 13, no
+    // `haproxy.stopped`) when a failed or abandoned start had nothing else left to wait for.
+    exit = await within(child.exited, KILL_WAIT_MS);
+  }
+  if (!exit) {
+    logger.error(
+      { event: "haproxy.kill-timeout", pid: child.pid, timeoutMs: KILL_WAIT_MS },
+      "HAProxy still runs after SIGKILL (held by the kernel: uninterruptible sleep, a frozen cgroup): not waited for",
+    );
+    return { code: null, signal: null, error: `still running ${KILL_WAIT_MS} ms after SIGKILL` };
   }
   logger.info(
     { event: "haproxy.stopped", pid: child.pid, code: exit.code, signal: exit.signal },
     "HAProxy stopped",
   );
   return exit;
-}
-
-// `promise`, with a timer keeping node's event loop alive until it settles: an adopted master's end is seen
-// by an unref'd poll (adopted-master.ts), which alone let node end with the wait unsettled (exit 13, no
-// `haproxy.stopped`) when a failed or abandoned start had nothing else left to wait for.
-async function heldOpen<T>(promise: Promise<T>): Promise<T> {
-  const hold = setInterval(() => undefined, 60_000);
-  try {
-    return await promise;
-  } finally {
-    clearInterval(hold);
-  }
 }
