@@ -10,7 +10,7 @@ import { openStdoutFifo } from "./haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
 import { removeReloaderTemps } from "./output/remove-stale-temps.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
-import { abortableStep } from "./setup/abortable-step.js";
+import { abortableStep, stopIfAsked } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
 import { readHaproxySelf } from "./setup/read-haproxy-self.js";
@@ -70,7 +70,9 @@ async function startLocked(
   const abandon = found.kind === "running" ? undefined : stop;
   // A stop during `haproxy -vv` (up to its 10 s with a binary that hangs) abandons it as any read of the
   // start; its process group is killed as the reloader exits (runInOwnGroup). Without a --config no -vv
-  // runs, and a stop that came earlier is abandoned at the next step, named as before.
+  // runs, and a stop that came earlier is abandoned at the next step, named as before. With one, a stop
+  // that came earlier (during findRunningMaster's wait) is abandoned before -vv is spawned, not after.
+  if (options.userConfig) stopIfAsked(abandon, "haproxy -vv");
   const self = options.userConfig
     ? await abortableStep(readHaproxySelf(options, logger), abandon, "haproxy -vv")
     : await readHaproxySelf(options, logger);

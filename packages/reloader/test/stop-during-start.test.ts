@@ -186,3 +186,36 @@ test("SIGTERM while a start waits for a master SIGKILL cannot end: exit 0, hapro
   assert.equal(second.count("haproxy.stopped"), 0, "the frozen master was not seen to end");
   assert.ok(haproxyMasters(fixture.stateDir).includes(master), "the frozen master still shows");
 });
+
+// With a --config, a stop that came while the start waited for a silent master (before `haproxy -vv`) is
+// abandoned at that step, named "haproxy -vv" as the next step always is, before -vv is spawned: until
+// 2026-12-05 (41724e5, 7e692d2) --haproxy-bin -vv was started after the stop, only to be killed at exit.
+test("SIGTERM while a start with --config waits for a silent master: abandoned before haproxy -vv runs", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const args = ["--reload-timeout", "1s", "--stop-timeout", "1s"];
+  const first = await fixture.start(args);
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  process.kill(master, "SIGSTOP");
+  t.after(() => {
+    if (haproxyMasters(fixture.stateDir).includes(master)) process.kill(master, "SIGKILL");
+  });
+  const calls = join(fixture.dir, "calls");
+  const bin = join(fixture.dir, "logging-haproxy");
+  await writeFile(bin, `#!/bin/sh\necho "$1" >> '${calls}'\nexec /usr/sbin/haproxy "$@"\n`);
+  await chmod(bin, 0o755);
+  const config = join(fixture.dir, "user.cfg");
+  await writeFile(config, "global\n");
+
+  const second = await fixture.start([...args, "--config", config, "--haproxy-bin", bin]);
+  await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
+  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  const abandoned = second.logs.find((line) => line.event === "start.abandoned");
+  assert.equal(abandoned?.["stage"], "haproxy -vv");
+  assert.equal(await readFile(calls, "utf8").catch(() => ""), "", "--haproxy-bin ran after the stop");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
+});
