@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createServer, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
 import { haproxyMasters, waitFor } from "@rancher-haproxy/test-support";
-import { createFixture } from "./helpers/fixture.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 // True once /proc shows the process catching SIGHUP (bit 0 of SigCgt): the CLI's stop handlers are set.
 async function catchesSighup(pid: number): Promise<true | undefined> {
@@ -113,25 +113,31 @@ test("SIGTERM while the start waits for haproxy -vv ends it at once: exit 0, the
   assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
 });
 
+// A fixture whose reloader was SIGKILLed, leaving its master stopped (SIGSTOP): its master CLI is silent,
+// so the next start (with `args`) waits for it (adopt.waiting), then finds it stale; killed at the end.
+async function silentLeftMaster(t: TestContext): Promise<{ fixture: Fixture; args: string[] }> {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const args = ["--reload-timeout", "1s", "--stop-timeout", "1s"];
+  const first = await fixture.start(args);
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined, "the first reloader's master");
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  process.kill(master, "SIGSTOP");
+  t.after(() => {
+    if (haproxyMasters(fixture.stateDir).includes(master)) process.kill(master, "SIGKILL");
+  });
+  return { fixture, args };
+}
+
 // A stop while the start waits for a silent master of this state dir (stopped: SIGSTOP) abandons the start,
 // which then stops that master: soft stop, SIGTERM, SIGKILL. Until 2026-12-05 node ended during the wait
 // after the SIGKILL (only an unref'd poll watched the master): exit 13, no `haproxy.stopped`. Without a
 // --config no `haproxy -vv` runs, so the start is abandoned at its first read, the syslog target's (for a
 // while on 2026-12-05 it was named "haproxy -vv", a read that never ran).
 test("SIGTERM while a start without --config waits for a silent master: exit 0, abandoned at the syslog target, the master killed", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const args = ["--reload-timeout", "1s", "--stop-timeout", "1s"];
-  const first = await fixture.start(args);
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
-  // Stopped, its master CLI is silent: the next start waits for it (adopt.waiting), then finds it stale.
-  process.kill(master, "SIGSTOP");
-  t.after(() => {
-    if (haproxyMasters(fixture.stateDir).includes(master)) process.kill(master, "SIGKILL");
-  });
+  const { fixture, args } = await silentLeftMaster(t);
 
   const second = await fixture.start(args);
   await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
@@ -148,18 +154,7 @@ test("SIGTERM while a start without --config waits for a silent master: exit 0, 
 // abandoned at that step, named "haproxy -vv" as the next step always is, before -vv is spawned: until
 // 2026-12-05 (41724e5, 7e692d2) --haproxy-bin -vv was started after the stop, only to be killed at exit.
 test("SIGTERM while a start with --config waits for a silent master: abandoned before haproxy -vv runs", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const args = ["--reload-timeout", "1s", "--stop-timeout", "1s"];
-  const first = await fixture.start(args);
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
-  process.kill(master, "SIGSTOP");
-  t.after(() => {
-    if (haproxyMasters(fixture.stateDir).includes(master)) process.kill(master, "SIGKILL");
-  });
+  const { fixture, args } = await silentLeftMaster(t);
   const calls = join(fixture.dir, "calls");
   const bin = join(fixture.dir, "logging-haproxy");
   await writeFile(bin, `#!/bin/sh\necho "$1" >> '${calls}'\nexec /usr/sbin/haproxy "$@"\n`);
