@@ -150,9 +150,7 @@ export class SnapshotStore {
   // Check the contract, write a new generation (with `slots`, default reloadSlots) and run haproxy -c
   // on exactly those files.
   async stageAndCheck(files: InputFiles, slots?: SlotMap): Promise<Checked> {
-    const validated = this.validate(files);
-    if (!validated.ok) return { ...validated, generation: null };
-    return this.stageChecked(files, validated.table, slots ?? this.reloadSlots(validated.table));
+    return this.stageIfValid(files, this.validate(files), slots);
   }
 
   // The base config `base` with empty routing (no backend, no host) checked and staged as stageAndCheck
@@ -162,9 +160,16 @@ export class SnapshotStore {
   async stageAndCheckEmpty(base: Buffer): Promise<Checked> {
     const none = Buffer.alloc(0);
     const files = { base, backends: none, map: none, hash: "" };
-    const validated = validateContract(files, this.parser, this.logger, this.slotsPerBlock, null);
+    return this.stageIfValid(
+      files,
+      validateContract(files, this.parser, this.logger, this.slotsPerBlock, null),
+    );
+  }
+
+  // Stage and check `files` validated as `validated` (with `slots`, default reloadSlots), or why not.
+  private async stageIfValid(files: InputFiles, validated: Validated, slots?: SlotMap): Promise<Checked> {
     if (!validated.ok) return { ...validated, generation: null };
-    return this.stageChecked(files, validated.table, this.reloadSlots(validated.table));
+    return this.stageChecked(files, validated.table, slots ?? this.reloadSlots(validated.table));
   }
 
   // Write a new generation for a validated `table` with `slots` and run haproxy -c on it.
