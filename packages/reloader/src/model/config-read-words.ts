@@ -11,6 +11,7 @@
 import { evaluateCondition, and, not, or, type Truth } from "./config-condition.js";
 import type { HaproxySelf } from "./haproxy-build.js";
 import { cWord, haproxyLineWords, type ConfigWord, type VariableLookup } from "./haproxy-line-words.js";
+import { haproxySets, INHERITED, RELOAD_SETS, reloadOf } from "./haproxy-set-variables.js";
 
 // One line HAProxy may read: its 1-based number in the text, its text (hard-stop-after.ts reads a word
 // not known here as written) and its words as HAProxy cuts them (`exact`: null words are not known
@@ -195,7 +196,7 @@ function applyEnvironmentLine(
 // How a variable is known from the text: its value in `environment`, which HAProxy inherits (checked with
 // haproxy -c: set, even empty, is defined; unset is not, and expands to nothing), or the one HAProxy sets
 // itself before it parses (haproxySets), when that is all it depends on: not for a name a master's reload
-// sees otherwise (reloadSets: HAPROXY_MWORKER...), nor for a name a setenv, presetenv or unsetenv line
+// sees otherwise (RELOAD_SETS: HAPROXY_MWORKER...), nor for a name a setenv, presetenv or unsetenv line
 // names (in any branch: a master's next reload starts with what they left), until such a line is read
 // (configReadLines, applyEnvironmentLine); with a resetenv line, or one of those keywords or names not
 // known here, none is. Else null. `inherited`: what `haproxy -c` starts with (null when a keyword or name
@@ -236,48 +237,4 @@ function lookupIn(
   const lookup: VariableLookup = (name) =>
     changed.has(name) || RELOAD_SETS.includes(name) ? null : inherited(name);
   return { lookup, inherited, changes };
-}
-
-// What HAProxy 2.6 gives a variable before it parses (checked with `.notice "$X"` lines under
-// `haproxy -c -W` and a master's start and reload, the variable inherited and not): HAPROXY_LOCALPEER the
-// host name (gethostname, over any inherited value: the reloader passes no -L), HAPROXY_STARTUP_VERSION
-// the binary's version unless inherited; any other, what HAProxy inherits (INHERITED), in a master's
-// reload too unless reloadSets says otherwise. Null: not known (no host name, no build read).
-function haproxySets(
-  name: string,
-  environment: HaproxyEnvironment,
-  self: HaproxySelf | undefined,
-): string | null | typeof INHERITED {
-  if (name === "HAPROXY_LOCALPEER") return self?.hostname ?? null;
-  if (name === "HAPROXY_STARTUP_VERSION" && !environment.has(name)) return self?.build?.version ?? null;
-  // Set only in wait mode, after a failed reload, where HAProxy may not parse as it does here.
-  if (name === "HAPROXY_MWORKER_WAIT_ONLY") return null;
-  return INHERITED;
-}
-
-// A variable HAProxy leaves as it inherited it.
-const INHERITED = Symbol("inherited");
-
-// The variables a master's reload parses with another value than `haproxy -c` (checked as above): the
-// master sets them after its first parse, and its re-executed self inherits them.
-const RELOAD_SETS: readonly string[] = [
-  "HAPROXY_MWORKER",
-  "HAPROXY_MWORKER_REEXEC",
-  "HAPROXY_CFGFILES",
-  "HAPROXY_CLI",
-  "HAPROXY_MASTER_CLI",
-  "HAPROXY_PROCESSES",
-];
-
-// What a master's reload parses with, from what its previous parse left (`after`): HAPROXY_MWORKER and
-// HAPROXY_MWORKER_REEXEC are 1; the files, sockets and pids in HAPROXY_CFGFILES, HAPROXY_CLI,
-// HAPROXY_MASTER_CLI and HAPROXY_PROCESSES are not known here (each holds a `/`, `@` or `|`, so a section
-// named from one is never a generated backend's name); HAPROXY_LOCALPEER is set again before the parse.
-function reloadOf(after: VariableLookup, self: HaproxySelf | undefined): VariableLookup {
-  return (name) => {
-    if (name === "HAPROXY_MWORKER" || name === "HAPROXY_MWORKER_REEXEC") return "1";
-    if (RELOAD_SETS.includes(name)) return null;
-    if (name === "HAPROXY_LOCALPEER") return self?.hostname ?? null;
-    return after(name);
-  };
 }
