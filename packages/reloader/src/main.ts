@@ -13,7 +13,7 @@ import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { abortableStep, stopIfAsked } from "./setup/abortable-step.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
-import { readHaproxySelf } from "./setup/read-haproxy-self.js";
+import { NOTHING_KNOWN, readHaproxySelf } from "./setup/read-haproxy-self.js";
 import { prepareStateDir } from "./setup/prepare-state-dir.js";
 import type { RunningReloader } from "./setup/running-reloader.js";
 import { startSupervised } from "./setup/start-supervised.js";
@@ -72,10 +72,11 @@ async function startLocked(
   // start; its process group is killed as the reloader exits (runInOwnGroup). Without a --config no -vv
   // runs, and a stop that came earlier is abandoned at the next step, named as before. With one, a stop
   // that came earlier (during findRunningMaster's wait) is abandoned before -vv is spawned, not after.
-  if (options.userConfig) stopIfAsked(abandon, "haproxy -vv");
-  const self = options.userConfig
-    ? await abortableStep(readHaproxySelf(options, logger), abandon, "haproxy -vv")
-    : await readHaproxySelf(options, logger);
+  let self = NOTHING_KNOWN;
+  if (options.userConfig) {
+    stopIfAsked(abandon, "haproxy -vv");
+    self = await abortableStep(readHaproxySelf(options, logger), abandon, "haproxy -vv");
+  }
   const { certificates, baseSections } = await prepareStart(options, layout, logger, abandon, self);
   // A stale master's workers may still serve: it is retired only once everything the new one needs is
   // ready (the metadata reads of prepareStart can wait out an outage), just before its ports are taken.

@@ -10,12 +10,9 @@ import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { readHaproxyBuild } from "../sources/read-haproxy-build.js";
 
-// What `--haproxy-bin` (the binary `haproxy -c` and the master run) says of itself, read only with a
-// --config (the rendered base config has no `.if` nor section a generated backend could clash with, so
-// a start without one runs no more than before: a test's stand-in binary takes its first call other
-// than `-c` for the master's start); never throws.
+// What `--haproxy-bin` (the binary `haproxy -c` and the master run) says of itself; never throws. Read
+// only with a --config (main.ts; NOTHING_KNOWN without one).
 export async function readHaproxySelf(options: ReloaderOptions, logger: Logger): Promise<HaproxySelf> {
-  if (!options.userConfig) return { build: null, hostname: null };
   const bin = options.haproxyBin;
   const read = await readHaproxyBuild(bin);
   if (read.ok) {
@@ -28,6 +25,11 @@ export async function readHaproxySelf(options: ReloaderOptions, logger: Logger):
   );
   return { build: null, hostname: hostName() };
 }
+
+// What is known of HAProxy without a --config: nothing, and nothing is asked (the rendered base config has
+// no `.if` nor section a generated backend could clash with, so a start without one runs no more than
+// before: a test's stand-in binary takes its first call other than `-c` for the master's start).
+export const NOTHING_KNOWN: HaproxySelf = { build: null, hostname: null };
 
 // How much of the host name HAProxy 2.6 keeps: gethostname() into its 64-byte buffer less one, so a host
 // name of Linux's full 64 bytes loses its last one in HAPROXY_LOCALPEER.
