@@ -5,8 +5,9 @@
 // after each read that passed the contract. The log names no count of map lines: a write read in two
 // passes (the backends renamed, then the map) has none of the new stack's lines at the first, so a count
 // in the log said `0` and then, a pass later, the real one; the status counts them at each pass. The
-// base config's sections are read again only when its bytes change (never, while the reloader runs), and
-// not at all when they are those read at start (prepare-base-config.ts: a --config read once, not twice).
+// base config's sections are read again only when its bytes change (never, while the reloader runs) or the
+// host name HAProxy names `"$HAPROXY_LOCALPEER"` after does (reload/followed-self.ts), and not at all when
+// they are those read at start (prepare-base-config.ts: a --config read once, not twice).
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySelf } from "../model/haproxy-build.js";
 import {
@@ -23,22 +24,24 @@ export type RefusedBackendsSink = (refused: readonly RefusedBackend[]) => void;
 
 // Remembers the base config it last read, the last table it filtered and the last set it reported.
 export class BackendClashes {
-  private base: ReadSections | null;
+  /** the base config last read, with the host name it was read with */
+  private base: (ReadSections & { hostname: string | null }) | null;
   /** the parse's host list last filtered, what was refused then (with the base config) and the result */
   private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
   private reported = "";
 
   // `environment`: the variables HAProxy inherits, with their values, and `self`, what HAProxy knows of
-  // itself (clashing-sections.ts); `read`: the sections of a base config already read with those (the
-  // --config's at start), or null.
+  // itself now (clashing-sections.ts; asked at each filter: its host name may change); `read`: the
+  // sections of a base config already read with those as `self` gives them now (the --config's at start),
+  // or null.
   constructor(
     private readonly logger: Logger,
     private readonly sink: RefusedBackendsSink = () => undefined,
     private readonly environment?: HaproxyEnvironment,
-    private readonly self?: HaproxySelf,
+    private readonly self: () => HaproxySelf | undefined = () => undefined,
     read: ReadSections | null = null,
   ) {
-    this.base = read;
+    this.base = read === null ? null : { ...read, hostname: self()?.hostname ?? null };
   }
 
   // `table` without the backends `base` names in a section of HAProxy's backend name space, and those left
@@ -58,11 +61,16 @@ export class BackendClashes {
     return { table: filtered, refused };
   }
 
+  // The sections of `base` as HAProxy would name them now, read again only when its bytes or the host
+  // name changed since the last read.
   private sectionsOf(base: Buffer): ClashingSection[] {
-    if (this.base === null || !this.base.bytes.equals(base)) {
+    const self = this.self();
+    const hostname = self?.hostname ?? null;
+    if (this.base === null || this.base.hostname !== hostname || !this.base.bytes.equals(base)) {
       this.base = {
         bytes: Buffer.from(base),
-        sections: clashingSections(base.toString("utf8"), this.environment, this.self),
+        hostname,
+        sections: clashingSections(base.toString("utf8"), this.environment, self),
       };
       this.last = null;
     }

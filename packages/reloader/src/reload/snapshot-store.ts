@@ -24,6 +24,11 @@ import type { HaproxyEnvironment } from "../model/config-read-words.js";
 import type { ReadSections } from "../model/clashing-sections.js";
 import type { HaproxySelf } from "../model/haproxy-build.js";
 import { hardStopAfterOf } from "../model/hard-stop-after.js";
+import type { HostNameRead } from "../sources/read-host-name.js";
+import { FollowedSelf } from "./followed-self.js";
+
+// What HAProxy is known to be when only its host name is followed: no build read.
+const NO_BUILD: HaproxySelf = { build: null, hostname: null };
 
 // A staged snapshot that passed, or why the inputs failed (a failed snapshot no longer exists on disk;
 // generation null: rejected by the contract check before anything was staged). `slots`: the assignment
@@ -53,14 +58,19 @@ export class SnapshotStore {
   /** the variables HAProxy inherits, with their values (a section's name, or a section or a hard-stop-after
    * under a `.if`, read as HAProxy reads them: model/config-read-words.ts) */
   private readonly environment: HaproxyEnvironment | undefined;
-  /** what HAProxy knows of itself (its build: `.if feature(...)`, `version_*(...)`) */
-  private readonly self: HaproxySelf | undefined;
-  /** the base config hardStopAfter last read, and the bound it sets */
-  private hardStop: { bytes: Buffer; value: string | null } | null = null;
+  /** what HAProxy knows of itself (its build: `.if feature(...)`, `version_*(...)`; its host name:
+   * HAPROXY_LOCALPEER), as of the last validation */
+  private self: HaproxySelf | undefined;
+  /** reads the host name again before each validation (null: the start's is kept) */
+  private readonly followed: FollowedSelf | null;
+  /** the base config hardStopAfter last read, the host name it was read with, and the bound it sets */
+  private hardStop: { bytes: Buffer; hostname: string | null; value: string | null } | null = null;
 
   // `more.keep`: snapshots kept (3); `more.onRefused`: where the backends left out for a base config's
-  // section of their name are shown; `more.environment`, `more.self`: as the fields; `more.sections`: the
-  // sections of the base config already read with those (the --config's, at start: not read again).
+  // section of their name are shown; `more.environment`, `more.self`: as the fields (`self` as at start);
+  // `more.sections`: the sections of the base config already read with those (the --config's, at start:
+  // not read again while the host name stays); `more.hostName`: reads the host name HAProxy takes at each
+  // parse, asked before each validation (with a --config: HAPROXY_LOCALPEER may name one of its sections).
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
@@ -72,16 +82,19 @@ export class SnapshotStore {
       environment?: HaproxyEnvironment;
       sections?: ReadSections | null;
       self?: HaproxySelf;
+      hostName?: () => HostNameRead;
     } = {},
   ) {
     this.keep = more.keep ?? 3;
     this.environment = more.environment;
     this.self = more.self;
+    this.followed =
+      more.hostName === undefined ? null : new FollowedSelf(more.self ?? NO_BUILD, more.hostName, logger);
     this.clashes = new BackendClashes(
       logger,
       more.onRefused,
       more.environment,
-      more.self,
+      () => this.self,
       more.sections ?? null,
     );
   }
@@ -104,16 +117,23 @@ export class SnapshotStore {
   // The contract check of the inputs and the cap on their slots (logged when they are rejected), the
   // backends a section of the base config names left out (logged when that set changes).
   validate(files: InputFiles): Validated {
+    if (this.followed !== null) this.self = this.followed.refresh();
     return validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
   }
 
   // The `hard-stop-after` the base config `base` sets (model/hard-stop-after.ts), read again only when its
   // bytes change: a held reload asks at each pass while old workers stay, and reading a large --config
-  // is a whole pass over it on the event loop.
+  // is a whole pass over it on the event loop. The host name is the last validation's (a `.if` on
+  // "$HAPROXY_LOCALPEER" around the line): the one the change being applied was checked with.
   hardStopAfter(base: Buffer): string | null {
-    if (this.hardStop === null || !this.hardStop.bytes.equals(base))
-      this.hardStop = { bytes: Buffer.from(base), value: hardStopAfterOf(base, this.environment, this.self) };
-    return this.hardStop.value;
+    const hostname = this.self?.hostname ?? null;
+    const hardStop = this.hardStop;
+    if (hardStop === null || hardStop.hostname !== hostname || !hardStop.bytes.equals(base)) {
+      const value = hardStopAfterOf(base, this.environment, this.self);
+      this.hardStop = { bytes: Buffer.from(base), hostname, value };
+      return value;
+    }
+    return hardStop.value;
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the

@@ -1,8 +1,9 @@
-// What HAProxy knows of itself while it parses a --config, read once at start, with --config only: the
+// What HAProxy knows of itself while it parses a --config, read at start, with --config only: the
 // binary's build (`haproxy -vv`: its version and feature list, for `.if feature(...)` and
-// `version_*(...)`, and HAPROXY_STARTUP_VERSION) and the host name (HAPROXY_LOCALPEER, which HAProxy
-// sets from gethostname(), its bytes cut to 63 as HAProxy cuts them: sources/read-host-name.ts). A build
-// that cannot be read is logged and left unknown: what depends on it then counts as before.
+// `version_*(...)`, and HAPROXY_STARTUP_VERSION), read once, and the host name (HAPROXY_LOCALPEER, which
+// HAProxy sets from gethostname() at each parse, its bytes cut to 63 as HAProxy cuts them), read again at
+// each change's validation (reload/followed-self.ts). A build that cannot be read is logged and left
+// unknown: what depends on it then counts as before.
 import type { Logger } from "@rancher-haproxy/core";
 import type { HaproxySelf } from "../model/haproxy-build.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";

@@ -5,6 +5,7 @@ import { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { probeMasterCli } from "../haproxy/probe-master-cli.js";
 import { ConfigApplier } from "../reload/config-applier.js";
 import { SnapshotStore } from "../reload/snapshot-store.js";
+import { readHostName } from "../sources/read-host-name.js";
 import { readAdoptedGeneration, readSnapshotBackends } from "../sources/read-state-dir.js";
 import { clearKept, pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
@@ -47,6 +48,8 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     environment: options.environment,
     sections: context.baseSections, // read at start: not read again from the same bytes
     self: context.self,
+    // With a --config only: the rendered base config names no section after the host.
+    ...(options.userConfig ? { hostName: readHostName } : {}),
   });
   const applier = new ConfigApplier({
     store,

@@ -1,0 +1,138 @@
+// The snapshot store reads the host name (HAPROXY_LOCALPEER) again before each validation of a change, as
+// HAProxy reads it again before each `haproxy -c` and reload (host-name-section-clash.test.ts runs it
+// end to end): the --config's sections are read again only when the host name changed, a failed read
+// keeps the last name known and is logged once, and the `hard-stop-after` under a `.if` on the host name
+// follows it too. Until 2026-12-05 the host name was read once at start. In-process, with the store's own
+// validation and a scripted host name (no HAProxy is run by it).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
+import type { HostNameRead } from "../src/sources/read-host-name.ts";
+import { stateLayout } from "../src/output/snapshot-layout.ts";
+import { SnapshotStore } from "../src/reload/snapshot-store.ts";
+import { captureLog } from "./helpers/capture-log.ts";
+
+// The environment HAProxy inherits, counting the variables looked up: each reading of the base config
+// looks `RH_TEST_OTHER` up, so the count tells how often it was read for its sections.
+class CountingEnvironment extends Map<string, string> {
+  lookups = 0;
+  override get(name: string): string | undefined {
+    this.lookups += 1;
+    return super.get(name);
+  }
+}
+
+const BASE = Buffer.from(
+  [
+    "global",
+    '.if streq("$HAPROXY_LOCALPEER",shop)',
+    "    hard-stop-after 7s",
+    ".endif",
+    "defaults",
+    "    mode http",
+    "frontend mine",
+    "    bind 127.0.0.1:8080",
+    'listen "$HAPROXY_LOCALPEER"',
+    'backend "${RH_TEST_OTHER}_x"',
+    "",
+  ].join("\n"),
+);
+
+const INPUTS = {
+  base: BASE,
+  backends: Buffer.from(
+    renderTestBackends([
+      { name: "app", servers: [{ address: "127.0.0.1:8081" }] },
+      { name: "legacy", servers: [{ address: "127.0.0.1:8082" }] },
+      { name: "shop", servers: [{ address: "127.0.0.1:8083" }] },
+    ]),
+  ),
+  map: Buffer.from(
+    renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" }),
+  ),
+  hash: "inputs",
+};
+
+test("each validation takes the host name read then; a failed read keeps the last one, logged once", () => {
+  const { logger, events } = captureLog();
+  const environment = new CountingEnvironment([["RH_TEST_OTHER", "mine"]]);
+  const reads: HostNameRead[] = [];
+  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger, 10, {
+    environment,
+    self: { build: null, hostname: "legacy" },
+    hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
+  });
+  const routed = () => {
+    const validated = store.validate(INPUTS);
+    assert.ok(validated.ok, validated.ok ? "" : validated.reason);
+    return validated.table.backends.map((backend) => backend.name);
+  };
+  const logged = (event: string) => events().filter((entry) => entry["event"] === event);
+
+  reads.push({ ok: true, name: "legacy" });
+  assert.deepEqual(routed(), ["app", "shop"]);
+  assert.equal(store.hardStopAfter(BASE), null);
+  const once = environment.lookups;
+  assert.ok(once > 0);
+
+  // The same host name: the base config is not read again.
+  reads.push({ ok: true, name: "legacy" });
+  assert.deepEqual(routed(), ["app", "shop"]);
+  assert.equal(store.hardStopAfter(BASE), null);
+  assert.equal(environment.lookups, once);
+  assert.deepEqual(logged("haproxy.host-name-changed"), []);
+
+  // Renamed shop: read again with it (the sections, and the hard-stop-after under its `.if`).
+  reads.push({ ok: true, name: "shop" });
+  assert.deepEqual(routed(), ["app", "legacy"]);
+  assert.equal(store.hardStopAfter(BASE), "7s");
+  assert.ok(environment.lookups > once);
+  const changed = logged("haproxy.host-name-changed");
+  assert.deepEqual(
+    changed.map((entry) => [entry["from"], entry["to"]]),
+    [["legacy", "shop"]],
+  );
+  assert.deepEqual(
+    logged("inputs.section-clash").map((entry) => entry["backends"]),
+    [
+      [{ backend: "legacy", section: "listen legacy", line: 9 }],
+      [{ backend: "shop", section: "listen shop", line: 9 }],
+    ],
+  );
+
+  // Two failed reads: the last name known (shop) stays, said once.
+  const afterShop = environment.lookups;
+  reads.push({ ok: false, reason: "EIO" }, { ok: false, reason: "EIO" });
+  assert.deepEqual(routed(), ["app", "legacy"]);
+  assert.deepEqual(routed(), ["app", "legacy"]);
+  assert.equal(store.hardStopAfter(BASE), "7s");
+  assert.equal(environment.lookups, afterShop);
+  const unread = logged("haproxy.host-name-unread");
+  assert.deepEqual(
+    unread.map((entry) => [entry["level"], entry["reason"], entry["kept"]]),
+    [[40, "EIO", "shop"]],
+  );
+
+  // Read again, back to legacy; a later failure is a new one, said again.
+  reads.push({ ok: true, name: "legacy" }, { ok: false, reason: "EIO" });
+  assert.deepEqual(routed(), ["app", "shop"]);
+  assert.deepEqual(routed(), ["app", "shop"]);
+  assert.equal(store.hardStopAfter(BASE), null);
+  assert.equal(logged("haproxy.host-name-unread").length, 2);
+  assert.equal(logged("haproxy.host-name-changed").length, 2);
+});
+
+// Without `hostName` (a start without --config) the host name is never read: `self`'s stays.
+test("a store not given hostName keeps the start's host name", () => {
+  const { logger } = captureLog();
+  const store = new SnapshotStore("haproxy", stateLayout("/nonexistent/state"), logger, 10, {
+    environment: new Map(),
+    self: { build: null, hostname: "shop" },
+  });
+  const validated = store.validate(INPUTS);
+  assert.ok(validated.ok);
+  assert.deepEqual(
+    validated.table.backends.map((backend) => backend.name),
+    ["app", "legacy"],
+  );
+});

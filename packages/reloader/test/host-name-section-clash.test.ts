@@ -1,0 +1,139 @@
+// HAProxy sets HAPROXY_LOCALPEER to the host name before every parse: each `haproxy -c` and each reload
+// read it again, so after `hostname shop` on a running host a --config's `listen "$HAPROXY_LOCALPEER"`
+// names `listen shop`. Until 2026-12-05 the reloader read the host name once at start: it still left out
+// the stack named like the old host name (for nothing) and kept the one named like the new one, so every
+// `haproxy -c` failed (`check.failed`) and no change of any stack went live. The reloader runs here in a
+// UTS namespace of its own (the suite runs as root), whose host name the test changes mid-run (nsenter).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  compareWithSnapshot,
+  readRuntimeState,
+  renderTestBackends,
+  renderTestMap,
+  waitFor,
+} from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
+import type { ReloaderHealth } from "../src/index.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { userConfigLines, withFallback } from "./helpers/user-config.ts";
+import { writeInOnePass } from "./helpers/write-one-pass.ts";
+
+type Health = ReloaderHealth["body"];
+
+// Until /healthz says HAProxy runs the files on disk (no pass left in flight).
+async function applied(url: string): Promise<void> {
+  await waitFor(async () => (await readStatusJson<Health>(url, "/healthz")).json.status === "ok", {
+    timeoutMs: 10_000,
+    message: "/healthz ok: HAProxy runs the files on disk",
+  });
+}
+
+// The host name of the UTS namespace the reloader (pid `pid`, its node: the wrap execs it) runs in.
+function setHostName(pid: number, name: string): void {
+  const run = spawnSync("nsenter", ["--uts", `--target=${pid}`, "hostname", name], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+}
+
+// The first of `events` logged from `from` on (waited for).
+async function outcome(fixture: Fixture, from: number, events: readonly string[]): Promise<string> {
+  let found: string | undefined;
+  await waitFor(
+    () => {
+      found = fixture.reloader.logs
+        .slice(from)
+        .map((entry) => String(entry["event"]))
+        .find((event) => events.includes(event));
+      return found !== undefined;
+    },
+    { timeoutMs: 20_000, message: `one of ${events.join(", ")}` },
+  );
+  return found!;
+}
+
+test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after `hostname shop` the stack shop is left out and legacy goes live', async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.171" });
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.172" });
+  const shop = await startBackend({ name: "shop-stack", host: "127.0.0.173" });
+  const blog = await startBackend({ name: "blog", host: "127.0.0.174" });
+  t.after(() => Promise.all([app.close(), legacy.close(), shop.close(), blog.close()]));
+  // Every stack but blog from the start; blog comes with the change after the host name's (a reload).
+  const files = (withBlog: boolean) => ({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      ...(withBlog ? [{ name: "blog", servers: [{ address: blog.address }] }] : []),
+      { name: "legacy", servers: [{ address: legacy.address }] },
+      { name: "shop", servers: [{ address: shop.address }] },
+    ]),
+    map: renderTestMap({
+      "app.dev.tld": "app",
+      ...(withBlog ? { "blog.dev.tld": "blog" } : {}),
+      "legacy.dev.tld": "legacy",
+      "shop.dev.tld": "shop",
+    }),
+  });
+  const fixture = await createFixture((fn) => t.after(fn), {
+    ...files(false),
+    deferStart: true,
+    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
+  });
+  const userConfig = join(fixture.dir, "my-haproxy.cfg");
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    withFallback([
+      'listen "$HAPROXY_LOCALPEER"',
+      '    http-request return status 200 content-type text/plain string "my host"',
+    ]),
+  );
+  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
+  await writeFile(userConfig, lines.join("\n"));
+  await fixture.start(["--config", userConfig, "--status-port", "0"]);
+  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
+  const started = await fixture.reloader.waitForEvent("inputs.section-clash");
+  assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
+  await applied(url);
+  const body = async (host: string) => {
+    const answer = await httpRequest({ url: fixture.url, host });
+    return `${answer.status} ${answer.body}`;
+  };
+  assert.equal(await body("shop.dev.tld"), "200 shop-stack");
+  assert.equal(await body("legacy.dev.tld"), "404 mine");
+
+  // The host is renamed `shop` while the reloader runs; the next change is checked with that name.
+  setHostName(fixture.reloader.pid, "shop");
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, files(true));
+  const event = await outcome(fixture, from, ["reload.applied", "check.failed"]);
+  const failed = fixture.reloader.logs.slice(from).filter((entry) => entry["event"] === "check.failed");
+  assert.deepEqual(failed, [], "haproxy -c met listen shop beside the stack shop");
+  assert.equal(event, "reload.applied");
+  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from });
+  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
+  assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
+  await applied(url);
+  assert.equal(await body("blog.dev.tld"), "200 blog");
+  assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
+  assert.equal(await body("shop.dev.tld"), "404 mine");
+  assert.equal(await body("app.dev.tld"), "200 app");
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 1);
+  const running = await readRuntimeState(fixture.stateDir);
+  assert.deepEqual(await compareWithSnapshot(running, fixture.stateDir, files(true), false), []);
+
+  // Renamed to a name no stack has: nothing is left out any more from the next change on.
+  setHostName(fixture.reloader.pid, "web-1");
+  const next = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, files(false));
+  const applying = ["reload.applied", "runtime.applied", "check.failed"];
+  assert.notEqual(await outcome(fixture, next, applying), "check.failed");
+  await fixture.reloader.waitForEvent("inputs.section-clash-cleared", { from: next });
+  await applied(url);
+  assert.equal(await body("shop.dev.tld"), "200 shop-stack");
+  assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
+  assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 0);
+});
