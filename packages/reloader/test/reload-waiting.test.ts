@@ -64,6 +64,7 @@ test("a change planned while the master is silent after a timed-out reload waits
         return { ok: false, generation: null, reason: "not reached" };
       },
       currentFailsToo: async () => null,
+      reportClashes: () => undefined,
     },
     slotsPerBlock: 10,
     runtimeUpdates: true,

@@ -4,14 +4,24 @@
 // kind on the same line (`backend legacy` → `listen legacy`, read again because its bytes changed) was
 // not logged: the last line said `backend legacy` while /healthz said `listen legacy`. The store reads a
 // base config again whenever its bytes change (base-config-sections-read-once.test.ts), so it is pinned
-// here, in-process, with the store's own validation (no HAProxy is run by it).
+// here, in-process, with the store's own validation (no HAProxy is run by it) and the report it makes
+// when a validated table is taken (reportClashes, which stage calls).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import type { RefusedBackend } from "../src/model/without-clashing-backends.ts";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
+import type { InputFiles } from "../src/sources/read-inputs.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
+import type { Validated } from "../src/reload/validate-contract.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+
+// Validate `files` and, when they pass, take their table as staging does: the report is made then.
+function validateAndTake(store: SnapshotStore, files: InputFiles): Validated {
+  const validated = store.validate(files);
+  if (validated.ok) store.reportClashes(validated.table);
+  return validated;
+}
 
 test("a refused backend's section that changes kind on the same line is logged again, as /healthz shows it", () => {
   const { logger, events } = captureLog();
@@ -48,8 +58,8 @@ test("a refused backend's section that changes kind on the same line is logged a
       .filter((entry) => entry["event"] === "inputs.section-clash")
       .map((entry) => entry["backends"]);
 
-  assert.ok(store.validate(inputs(base("backend"))).ok);
-  assert.ok(store.validate(inputs(base("listen"))).ok);
+  assert.ok(validateAndTake(store, inputs(base("backend"))).ok);
+  assert.ok(validateAndTake(store, inputs(base("listen"))).ok);
   assert.deepEqual(shown, [["backend legacy:6"], ["listen legacy:6"]]);
   assert.deepEqual(said(), [
     [{ backend: "legacy", section: "backend legacy", line: 6 }],
@@ -57,7 +67,7 @@ test("a refused backend's section that changes kind on the same line is logged a
   ]);
 
   // The same set again is not news.
-  assert.ok(store.validate(inputs(base("listen"))).ok);
+  assert.ok(validateAndTake(store, inputs(base("listen"))).ok);
   assert.equal(said().length, 2);
 });
 
@@ -88,12 +98,12 @@ test("inputs refused for the slot cap leave the section-clash report as the last
       .map((entry) => entry["event"])
       .filter((event) => String(event).startsWith("inputs.section-clash"));
 
-  assert.ok(store.validate(inputs(["app", "legacy"])).ok);
+  assert.ok(validateAndTake(store, inputs(["app", "legacy"])).ok);
   assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
-  const refused = store.validate(inputs(["app", "b", "c"]));
+  const refused = validateAndTake(store, inputs(["app", "b", "c"]));
   assert.ok(!refused.ok && /server slots/.test(refused.reason), JSON.stringify(refused));
   assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
-  assert.ok(store.validate(inputs(["app", "b"])).ok);
+  assert.ok(validateAndTake(store, inputs(["app", "b"])).ok);
   assert.deepEqual(
     [shown, said()],
     [

@@ -2,12 +2,14 @@
 // already names (model/without-clashing-backends.ts), and says so: one `inputs.section-clash` line (warn)
 // each time the set of such backends (each with its section) changes, `inputs.section-clash-cleared` once
 // none is left, and the status (/healthz warnings with each backend's map lines, reloader_backends_refused)
-// after each read that passed the contract. The log names no count of map lines: a write read in two
-// passes (the backends renamed, then the map) has none of the new stack's lines at the first, so a count
-// in the log said `0` and then, a pass later, the real one; the status counts them at each pass. The
-// base config's sections are read again only when its bytes change (never, while the reloader runs) or the
-// host name HAProxy names `"$HAPROXY_LOCALPEER"` after does (reload/followed-self.ts), and not at all when
-// they are those read at start (prepare-base-config.ts: a --config read once, not twice).
+// for each read that passed the contract once its table is taken (staged, or held for its reload: inputs
+// the slot cap refuses, in validate or at staging, never run and say nothing). The log names no count of
+// map lines: a write read in two passes (the backends renamed, then the map) has none of the new stack's
+// lines at the first, so a count in the log said `0` and then, a pass later, the real one; the status
+// counts them at each pass. The base config's sections are read again only when its bytes change (never,
+// while the reloader runs) or the host name HAProxy names `"$HAPROXY_LOCALPEER"` after does
+// (reload/followed-self.ts), and not at all when they are those read at start (prepare-base-config.ts: a
+// --config read once, not twice).
 import type { Logger, SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySelf } from "../model/haproxy-build.js";
 import {
@@ -29,6 +31,8 @@ export class BackendClashes {
   /** the parse's host list last filtered, what was refused then (with the base config) and the result */
   private last: { hosts: SharedTable["hosts"]; key: string; result: SharedTable } | null = null;
   private reported = "";
+  /** what the filter left out of each table it handed back, reported when that table is taken */
+  private readonly leftOut = new WeakMap<SharedTable, readonly RefusedBackend[]>();
 
   // `environment`: the variables HAProxy inherits, with their values, and `self`, what HAProxy knows of
   // itself now (clashing-sections.ts; asked at each filter: its host name may change); `read`: the
@@ -44,13 +48,16 @@ export class BackendClashes {
     this.base = read === null ? null : { ...read, hostname: self()?.hostname ?? null };
   }
 
-  // `table` without the backends `base` names in a section of HAProxy's backend name space, and those left
-  // out: `report` says so once the inputs pass (inputs refused for another reason, such as the slot cap
-  // counted without them, say nothing of what runs).
-  filter(base: Buffer, table: SharedTable): { table: SharedTable; refused: readonly RefusedBackend[] } {
+  // `table` without the backends `base` names in a section of HAProxy's backend name space; `report` says
+  // which once the result is taken (inputs refused for another reason, such as the slot cap counted without
+  // them, in validate or at staging, say nothing of what runs).
+  filter(base: Buffer, table: SharedTable): SharedTable {
     const sections = this.sectionsOf(base);
     const { table: result, refused } = withoutClashingBackends(table, sections);
-    if (refused.length === 0) return { table: result, refused };
+    if (refused.length === 0) {
+      this.leftOut.set(result, refused);
+      return result;
+    }
     // The host list map-ops and MapsRenderer compare by identity (the parse reuses an unchanged map's
     // list) is handed back again while the parse's list, the base config and what is refused stay.
     const key = keyOf(refused);
@@ -58,7 +65,8 @@ export class BackendClashes {
     const same = previous !== null && previous.hosts === table.hosts && previous.key === key;
     const filtered = { hosts: same ? previous.result.hosts : result.hosts, backends: result.backends };
     this.last = { hosts: table.hosts, key, result: filtered };
-    return { table: filtered, refused };
+    this.leftOut.set(filtered, refused);
+    return filtered;
   }
 
   // The sections of `base` as HAProxy would name them now, read again only when its bytes or the host
@@ -77,8 +85,11 @@ export class BackendClashes {
     return this.base.sections;
   }
 
-  // Hand the refused backends of inputs that passed to the sink and log a new set of them (or its end).
-  report(refused: readonly RefusedBackend[]): void {
+  // Hand the backends `filter` left out of `table`, a table it handed back that is now taken, to the sink
+  // and log a new set of them (or its end); nothing for any other table (the start's empty routing).
+  report(table: SharedTable): void {
+    const refused = this.leftOut.get(table);
+    if (refused === undefined) return;
     this.sink(refused);
     const key = keyOf(refused);
     if (key === this.reported) return;

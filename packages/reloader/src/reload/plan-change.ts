@@ -10,7 +10,9 @@ import type { RuntimeChange } from "./apply-runtime-plan.js";
 import type { ReloadTarget } from "./reload-to.js";
 
 // What to do with the change: runtime steps, a reload, or nothing (`haproxy -c` refused the snapshot);
-// `waiting` for a silent master, `held` while MAX_OLD_WORKERS old workers run (old-workers-cap.ts).
+// `waiting` for a silent master, `held` while MAX_OLD_WORKERS old workers run (old-workers-cap.ts). Those
+// two stage nothing, so they report what the read left out for a section of the base config themselves
+// (SnapshotStore.reportClashes; staging reports it otherwise, unless its slot cap refuses the table).
 export type PlannedChange =
   | { kind: "runtime"; change: RuntimeChange }
   | { kind: "reload"; target: ReloadTarget }
@@ -55,6 +57,7 @@ export async function planChange(
       { event: "reload.waiting", generation: null, reason },
       `not staging the change yet: ${reason}; it is retried`,
     );
+    store.reportClashes(table);
     return { kind: "waiting", reason };
   }
   // Not staged or checked while held: the pass that reloads reads the files again, whatever came
@@ -62,8 +65,10 @@ export async function planChange(
   // round trip before an ordinary reload).
   if ((options.supervisor.oldWorkersSeen() ?? 0) >= MAX_OLD_WORKERS) {
     const oldWorkers = await options.supervisor.oldWorkers();
-    if (oldWorkers !== null && oldWorkers >= MAX_OLD_WORKERS)
+    if (oldWorkers !== null && oldWorkers >= MAX_OLD_WORKERS) {
+      store.reportClashes(table);
       return { kind: "held", reason: heldReason(oldWorkers, store.hardStopAfter(files.base)) };
+    }
   }
   logger.info(
     { event: "reload.planned", reason: plan.reason, detail: plan.detail },

@@ -115,10 +115,17 @@ export class SnapshotStore {
   }
 
   // The contract check of the inputs and the cap on their slots (logged when they are rejected), the
-  // backends a section of the base config names left out (logged when that set changes).
+  // backends a section of the base config names left out (reported by stage or reportClashes, once taken).
   validate(files: InputFiles): Validated {
     if (this.followed !== null) this.self = this.followed.refresh();
     return validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
+  }
+
+  // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
+  // the base config: stage does once the table is written; planChange, for inputs whose reload is held
+  // or waits. Inputs refused before (the slot cap, in validate or at staging) leave the report as it was.
+  reportClashes(table: SharedTable): void {
+    this.clashes.report(table);
   }
 
   // The `hard-stop-after` the base config `base` sets (model/hard-stop-after.ts), read again only when its
@@ -137,7 +144,8 @@ export class SnapshotStore {
   }
 
   // Write gen-<n> for `table` with `slots`: backends.cfg, domain.map and path-hosts.map rendered, the
-  // inputs verbatim. One that cannot be written whole (ENOSPC, EROFS) is removed before the error is
+  // inputs verbatim, then report what validate left out of `table` (reportClashes: also when haproxy -c
+  // refuses it). One that cannot be written whole (ENOSPC, EROFS) is removed before the error is
   // thrown: a half-written one left by each retry held the space freed since the one before.
   async stage(files: InputFiles, table: SharedTable, slots: SlotMap): Promise<number> {
     const generation = this.nextGeneration++;
@@ -151,6 +159,7 @@ export class SnapshotStore {
       await removeSnapshot(this.layout, generation).catch(() => undefined);
       throw error;
     });
+    this.reportClashes(table);
     this.staged = { generation, before: this.lastSlots };
     this.lastSlots = slots;
     return generation;

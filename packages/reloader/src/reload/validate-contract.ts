@@ -11,10 +11,11 @@ import type { InputFiles } from "../sources/read-inputs.js";
 export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
 
 // The contract check of the inputs through the store's `parser`, logged when they are rejected; the
-// table without the backends `clashes` leaves out, reported only when the table passes (null: files that
-// are not the inputs, the start's empty routing, which names no backend and must not report the inputs'
-// clashes over); a table that needs more server slots than MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS),
-// counted without those, is rejected the same way, before any slot is assigned.
+// table without the backends `clashes` leaves out, reported only once the table is taken (staged:
+// snapshot-store.ts; null: files that are not the inputs, the start's empty routing, which names no
+// backend and must not report the inputs' clashes over); a table that needs more server slots than
+// MAX_TOTAL_SLOTS at `block` (SERVER_SLOTS), counted without those, is rejected the same way, before any
+// slot is assigned.
 export function validateContract(
   files: InputFiles,
   parser: SharedFilesParser,
@@ -23,9 +24,8 @@ export function validateContract(
   clashes: BackendClashes | null,
 ): Validated {
   const checked = checkInputs(files, (shared) => parser.parse(shared));
-  const filtered =
-    checked.table === null || clashes === null ? null : clashes.filter(files.base, checked.table);
-  const table = filtered === null ? checked.table : filtered.table;
+  const table =
+    checked.table === null || clashes === null ? checked.table : clashes.filter(files.base, checked.table);
   const tooMany = table === null ? null : slotBoundProblem(table.backends, block);
   const problems: InputProblem[] =
     tooMany === null ? checked.problems : [{ file: "backends", line: null, text: null, reason: tooMany }];
@@ -33,10 +33,7 @@ export function validateContract(
     const reason = `not settled yet: ${describeProblem(problems[0], files.paths)} (the generator is between its writes?)`;
     return { ok: false, reason, unsettled: true };
   }
-  if (table !== null && tooMany === null) {
-    if (filtered !== null) clashes?.report(filtered.refused);
-    return { ok: true, table };
-  }
+  if (table !== null && tooMany === null) return { ok: true, table };
   // The reason names a line wrong in itself, not one of the keys that only wait for their backend.
   const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
   const what = tooMany === null ? "break the generated-file contract" : "need too many server slots";
