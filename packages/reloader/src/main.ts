@@ -64,14 +64,17 @@ async function startLocked(
   stop: AbortSignal | undefined,
 ): Promise<RunningReloader> {
   // A live master of ours first: when there is one, no step of the start is abandoned on a stop (the
-  // master is adopted, then the stop ends it gracefully); without one, a stop ends the start at once.
-  const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger);
+  // master is adopted, then the stop ends it gracefully); without one, a stop ends the start at once. A
+  // stop while the start waits for a live master that does not answer ends the wait (stage "silent
+  // master"), and startReloader stops that master as after any abandoned start.
+  const found = await findRunningMaster(layout, options.reloadTimeoutMs, logger, stop);
   await removeReloaderTemps(layout, options.haproxyConfig, logger);
   const abandon = found.kind === "running" ? undefined : stop;
   // A stop during `haproxy -vv` (up to its 10 s with a binary that hangs) abandons it as any read of the
   // start; its process group is killed as the reloader exits (runInOwnGroup). Without a --config no -vv
   // runs, and a stop that came earlier is abandoned at the next step, named as before. With one, a stop
-  // that came earlier (during findRunningMaster's wait) is abandoned before -vv is spawned, not after.
+  // that came earlier (during findRunningMaster's question to a master socket, say) is abandoned before -vv
+  // is spawned, not after.
   let self = NOTHING_KNOWN;
   if (options.userConfig) {
     stopIfAsked(abandon, "haproxy -vv");

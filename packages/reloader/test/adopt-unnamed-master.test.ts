@@ -44,7 +44,7 @@ test("a silent master of ours that the pid file does not name is waited for and 
   });
   await new Promise((resolve) => setTimeout(resolve, 300)); // the wrapper runs, no pid file written
   const logger = createLogger({ name: "test", level: "silent", format: "json" });
-  const found = await findRunningMaster(layout, 5000, logger, 200);
+  const found = await findRunningMaster(layout, 5000, logger, undefined, 200);
   assert.equal(found.kind, "running", "adopted once its CLI answers, instead of starting a second one");
   assert.equal(found.kind === "running" ? found.pid : null, master.pid);
 });

@@ -131,29 +131,36 @@ async function silentLeftMaster(t: TestContext): Promise<{ fixture: Fixture; arg
   return { fixture, args };
 }
 
-// A stop while the start waits for a silent master of this state dir (stopped: SIGSTOP) abandons the start,
-// which then stops that master: soft stop, SIGTERM, SIGKILL. Until 2026-12-05 node ended during the wait
-// after the SIGKILL (only an unref'd poll watched the master): exit 13, no `haproxy.stopped`. Without a
-// --config no `haproxy -vv` runs, so the start is abandoned at its first read, the syslog target's (for a
-// while on 2026-12-05 it was named "haproxy -vv", a read that never ran).
-test("SIGTERM while a start without --config waits for a silent master: exit 0, abandoned at the syslog target, the master killed", async (t) => {
-  const { fixture, args } = await silentLeftMaster(t);
+// A stop while the start waits for a silent master of this state dir (stopped: SIGSTOP) ends that wait
+// (stage "silent master"), and the abandoned start stops that master: soft stop, SIGTERM, SIGKILL. Until
+// 2026-12-05 the wait went on for --reload-timeout + 5 s (15 s by default, past Docker's 10 s stop grace)
+// and the start was abandoned at its next step; with --reload-timeout 60s the old code is still waiting
+// when the 30 s guard kills it. Before 0668f52, node ended during the wait after the SIGKILL (only an
+// unref'd poll watched the master): exit 13, no `haproxy.stopped`.
+test("SIGTERM while a start waits for a silent master ends the wait, not after --reload-timeout: exit 0, abandoned at 'silent master', the master killed", async (t) => {
+  const { fixture } = await silentLeftMaster(t);
+  const [master] = haproxyMasters(fixture.stateDir);
 
-  const second = await fixture.start(args);
-  await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
+  const second = await fixture.start(["--reload-timeout", "60s", "--stop-timeout", "1s"]);
+  const waiting = await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
+  assert.equal(waiting["pid"], master);
   const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   const abandoned = second.logs.find((line) => line.event === "start.abandoned");
-  assert.equal(abandoned?.["stage"], "syslog target");
-  assert.equal(second.count("haproxy.stopped"), 1, "the stale master's stop was seen to its end");
+  assert.equal(abandoned?.["stage"], "silent master");
+  assert.equal(second.count("haproxy.stale"), 0, "the wait ran out: the master was judged stale");
+  const stopping = second.logs.find((line) => line.event === "start.stopping-haproxy");
+  assert.equal(stopping?.["pid"], master, "the abandoned start stops the silent master");
+  assert.equal(second.count("haproxy.stopped"), 1, "the silent master's stop was seen to its end");
   assert.equal(second.count("haproxy.started"), 0, "no HAProxy was started");
-  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the silent master was stopped, none is left");
 });
 
-// With a --config, a stop that came while the start waited for a silent master (before `haproxy -vv`) is
-// abandoned at that step, named "haproxy -vv" as the next step always is, before -vv is spawned: until
-// 2026-12-05 (41724e5, 7e692d2) --haproxy-bin -vv was started after the stop, only to be killed at exit.
-test("SIGTERM while a start with --config waits for a silent master: abandoned before haproxy -vv runs", async (t) => {
+// With a --config, a stop while the start waits for a silent master ends that wait too, and
+// `--haproxy-bin -vv` is never run: until 2026-12-05 (41724e5, 7e692d2) it was started after the stop, only
+// to be killed at exit; after a3052fd the start was abandoned before it, named "haproxy -vv", but only once
+// the wait had run out.
+test("SIGTERM while a start with --config waits for a silent master: abandoned at 'silent master', haproxy -vv never runs", async (t) => {
   const { fixture, args } = await silentLeftMaster(t);
   const calls = join(fixture.dir, "calls");
   const bin = join(fixture.dir, "logging-haproxy");
@@ -167,7 +174,7 @@ test("SIGTERM while a start with --config waits for a silent master: abandoned b
   const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   const abandoned = second.logs.find((line) => line.event === "start.abandoned");
-  assert.equal(abandoned?.["stage"], "haproxy -vv");
+  assert.equal(abandoned?.["stage"], "silent master");
   assert.equal(await readFile(calls, "utf8").catch(() => ""), "", "--haproxy-bin ran after the stop");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
 });
