@@ -4,7 +4,7 @@
 // stopped again; `docker stop`'s 10 s could run out when the start held more such waits. A reloader
 // restarted while HAProxy runs is different: it adopts the master whatever comes, then stops it gracefully.
 import assert from "node:assert/strict";
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServer, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
@@ -177,4 +177,58 @@ test("SIGTERM while a start with --config waits for a silent master: abandoned a
   assert.equal(abandoned?.["stage"], "silent master");
   assert.equal(await readFile(calls, "utf8").catch(() => ""), "", "--haproxy-bin ran after the stop");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
+});
+
+// A fixture whose state dir's master socket is held by a listener that never answers, with no master of
+// ours behind it: the start's question there (`show proc`) waits for its 2 s timeout, then finds nothing
+// to adopt and goes on. `held` are the listener's connections: one is there while the question waits.
+async function silentMasterSocket(t: TestContext): Promise<{ fixture: Fixture; held: Socket[] }> {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  await mkdir(fixture.stateDir, { mode: 0o700 });
+  const held: Socket[] = [];
+  const silent = createServer((socket) => held.push(socket));
+  await new Promise<void>((resolve) => silent.listen(join(fixture.stateDir, "master.sock"), resolve));
+  t.after(() => {
+    for (const socket of held) socket.destroy();
+    return new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+  return { fixture, held };
+}
+
+// A stop that came before a step of the start, while no master was there to adopt, is named by that step:
+// without a --config it is the syslog target's read (41724e5 named it "haproxy -vv", a read that never
+// runs then, until 7e692d2).
+test("SIGTERM while a start without --config asks a master socket nobody serves: abandoned at the syslog target", async (t) => {
+  const { fixture, held } = await silentMasterSocket(t);
+
+  const reloader = await fixture.start();
+  await waitFor(() => catchesSighup(reloader.pid), { timeoutMs: 10_000, message: "the stop handlers" });
+  await waitFor(() => (held.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "show proc" });
+  const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  const abandoned = reloader.logs.find((line) => line.event === "start.abandoned");
+  assert.equal(abandoned?.["stage"], "syslog target");
+  assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
+});
+
+// With a --config, such a stop is named "haproxy -vv" and -vv is not spawned (until a3052fd it was,
+// after the stop, only to be killed at exit).
+test("SIGTERM while a start with --config asks a master socket nobody serves: abandoned before haproxy -vv runs", async (t) => {
+  const { fixture, held } = await silentMasterSocket(t);
+  const calls = join(fixture.dir, "calls");
+  const bin = join(fixture.dir, "logging-haproxy");
+  await writeFile(bin, `#!/bin/sh\necho "$1" >> '${calls}'\nexec /usr/sbin/haproxy "$@"\n`);
+  await chmod(bin, 0o755);
+  const config = join(fixture.dir, "user.cfg");
+  await writeFile(config, "global\n");
+
+  const reloader = await fixture.start(["--config", config, "--haproxy-bin", bin]);
+  await waitFor(() => catchesSighup(reloader.pid), { timeoutMs: 10_000, message: "the stop handlers" });
+  await waitFor(() => (held.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "show proc" });
+  const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  const abandoned = reloader.logs.find((line) => line.event === "start.abandoned");
+  assert.equal(abandoned?.["stage"], "haproxy -vv");
+  assert.equal(await readFile(calls, "utf8").catch(() => ""), "", "--haproxy-bin ran after the stop");
+  assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
 });
