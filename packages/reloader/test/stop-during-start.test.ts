@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createServer, type Socket } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
 import { haproxyMasters, waitFor } from "@rancher-haproxy/test-support";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
@@ -18,34 +18,55 @@ async function catchesSighup(pid: number): Promise<true | undefined> {
   return mask !== undefined && (BigInt(`0x${mask}`) & 1n) === 1n ? true : undefined;
 }
 
-// A metadata service that accepts connections and never answers; `held` are its connections.
-async function silentMetadata(t: TestContext): Promise<{ host: string; held: Socket[] }> {
+// A listener (on 127.0.0.1, or on the unix socket `path`) that accepts connections and never answers;
+// `held` are its connections.
+async function silentListener(t: TestContext, path?: string): Promise<{ server: Server; held: Socket[] }> {
   const held: Socket[] = [];
-  const silent = createServer((socket) => held.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const server = createServer((socket) => held.push(socket));
+  await new Promise<void>((resolve) =>
+    path === undefined ? server.listen(0, "127.0.0.1", resolve) : server.listen(path, resolve),
+  );
   t.after(() => {
     for (const socket of held) socket.destroy();
-    return new Promise<void>((resolve) => silent.close(() => resolve()));
+    return new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  const address = silent.address();
+  return { server, held };
+}
+
+// A metadata service that accepts connections and never answers; `held` are its connections.
+async function silentMetadata(t: TestContext): Promise<{ host: string; held: Socket[] }> {
+  const { server, held } = await silentListener(t);
+  const address = server.address();
   assert.ok(address && typeof address === "object");
   return { host: `127.0.0.1:${address.port}`, held };
 }
 
-// Waits until `pid` takes a stop and its syslog-target read hangs on the silent service.
-async function waitInMetadataRead(pid: number, held: Socket[]): Promise<void> {
+// Waits until `pid` takes a stop and a read of its start (`what`) hangs on a silent listener's `held`.
+async function waitInSilentRead(pid: number, held: Socket[], what: string): Promise<void> {
   await waitFor(() => catchesSighup(pid), { timeoutMs: 10_000, message: "the stop handlers" });
-  await waitFor(() => (held.length > 0 ? true : undefined), {
-    timeoutMs: 10_000,
-    message: "the metadata read for the syslog target",
-  });
+  await waitFor(() => (held.length > 0 ? true : undefined), { timeoutMs: 10_000, message: what });
+}
+
+// A --config and a --haproxy-bin wrapper around the real binary that records its first argument in each
+// call (`calls()`, "" while it never ran): its flags are `args`.
+async function loggingHaproxy(fixture: Fixture): Promise<{ args: string[]; calls: () => Promise<string> }> {
+  const calls = join(fixture.dir, "calls");
+  const bin = join(fixture.dir, "logging-haproxy");
+  await writeFile(bin, `#!/bin/sh\necho "$1" >> '${calls}'\nexec /usr/sbin/haproxy "$@"\n`);
+  await chmod(bin, 0o755);
+  const config = join(fixture.dir, "user.cfg");
+  await writeFile(config, "global\n");
+  return {
+    args: ["--config", config, "--haproxy-bin", bin],
+    calls: () => readFile(calls, "utf8").catch(() => ""),
+  };
 }
 
 test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAProxy started", async (t) => {
   const metadata = await silentMetadata(t);
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   const reloader = await fixture.start([], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.host });
-  await waitInMetadataRead(reloader.pid, metadata.held);
+  await waitInSilentRead(reloader.pid, metadata.held, "the metadata read for the syslog target");
 
   const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
@@ -66,7 +87,7 @@ test("SIGTERM while a restarted reloader's start waits for metadata: the running
   await first.exited;
 
   const second = await fixture.start([], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.host });
-  await waitInMetadataRead(second.pid, metadata.held);
+  await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
   const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   assert.equal(second.count("start.abandoned"), 0, "not abandoned: a master runs");
@@ -162,20 +183,15 @@ test("SIGTERM while a start waits for a silent master ends the wait, not after -
 // the wait had run out.
 test("SIGTERM while a start with --config waits for a silent master: abandoned at 'silent master', haproxy -vv never runs", async (t) => {
   const { fixture, args } = await silentLeftMaster(t);
-  const calls = join(fixture.dir, "calls");
-  const bin = join(fixture.dir, "logging-haproxy");
-  await writeFile(bin, `#!/bin/sh\necho "$1" >> '${calls}'\nexec /usr/sbin/haproxy "$@"\n`);
-  await chmod(bin, 0o755);
-  const config = join(fixture.dir, "user.cfg");
-  await writeFile(config, "global\n");
+  const haproxy = await loggingHaproxy(fixture);
 
-  const second = await fixture.start([...args, "--config", config, "--haproxy-bin", bin]);
+  const second = await fixture.start([...args, ...haproxy.args]);
   await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
   const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   const abandoned = second.logs.find((line) => line.event === "start.abandoned");
   assert.equal(abandoned?.["stage"], "silent master");
-  assert.equal(await readFile(calls, "utf8").catch(() => ""), "", "--haproxy-bin ran after the stop");
+  assert.equal(await haproxy.calls(), "", "--haproxy-bin ran after the stop");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
 });
 
@@ -185,13 +201,7 @@ test("SIGTERM while a start with --config waits for a silent master: abandoned a
 async function silentMasterSocket(t: TestContext): Promise<{ fixture: Fixture; held: Socket[] }> {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   await mkdir(fixture.stateDir, { mode: 0o700 });
-  const held: Socket[] = [];
-  const silent = createServer((socket) => held.push(socket));
-  await new Promise<void>((resolve) => silent.listen(join(fixture.stateDir, "master.sock"), resolve));
-  t.after(() => {
-    for (const socket of held) socket.destroy();
-    return new Promise<void>((resolve) => silent.close(() => resolve()));
-  });
+  const { held } = await silentListener(t, join(fixture.stateDir, "master.sock"));
   return { fixture, held };
 }
 
@@ -202,8 +212,7 @@ test("SIGTERM while a start without --config asks a master socket nobody serves:
   const { fixture, held } = await silentMasterSocket(t);
 
   const reloader = await fixture.start();
-  await waitFor(() => catchesSighup(reloader.pid), { timeoutMs: 10_000, message: "the stop handlers" });
-  await waitFor(() => (held.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "show proc" });
+  await waitInSilentRead(reloader.pid, held, "show proc on the master socket");
   const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   const abandoned = reloader.logs.find((line) => line.event === "start.abandoned");
@@ -215,20 +224,14 @@ test("SIGTERM while a start without --config asks a master socket nobody serves:
 // after the stop, only to be killed at exit).
 test("SIGTERM while a start with --config asks a master socket nobody serves: abandoned before haproxy -vv runs", async (t) => {
   const { fixture, held } = await silentMasterSocket(t);
-  const calls = join(fixture.dir, "calls");
-  const bin = join(fixture.dir, "logging-haproxy");
-  await writeFile(bin, `#!/bin/sh\necho "$1" >> '${calls}'\nexec /usr/sbin/haproxy "$@"\n`);
-  await chmod(bin, 0o755);
-  const config = join(fixture.dir, "user.cfg");
-  await writeFile(config, "global\n");
+  const haproxy = await loggingHaproxy(fixture);
 
-  const reloader = await fixture.start(["--config", config, "--haproxy-bin", bin]);
-  await waitFor(() => catchesSighup(reloader.pid), { timeoutMs: 10_000, message: "the stop handlers" });
-  await waitFor(() => (held.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "show proc" });
+  const reloader = await fixture.start(haproxy.args);
+  await waitInSilentRead(reloader.pid, held, "show proc on the master socket");
   const exit = await reloader.stop({ signal: "SIGTERM", timeoutMs: 15_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   const abandoned = reloader.logs.find((line) => line.event === "start.abandoned");
   assert.equal(abandoned?.["stage"], "haproxy -vv");
-  assert.equal(await readFile(calls, "utf8").catch(() => ""), "", "--haproxy-bin ran after the stop");
+  assert.equal(await haproxy.calls(), "", "--haproxy-bin ran after the stop");
   assert.deepEqual(reloader.haproxyPids(), [], "no HAProxy was started");
 });
