@@ -12,9 +12,12 @@
 // error-level lines are listed with the faults.
 // SOAK_CONFIG=1: the reloader (and every restart of it) runs a --config the probe writes: the base config the
 // reloader renders for these options, plus a `backend foxtrot` section named like a stack the churn adds and
-// removes; while foxtrot is in the files its hosts must get the config's default_backend (503 no route),
-// never a container nor that section, and the reloader's /healthz must warn of the clash, and not once it is
-// gone. The default mode is left as it was (seeded runs stay comparable).
+// removes, a `backend delta` inside `.if version_atleast(2.4)` and `.if feature(LUA)` (true on the
+// installed 2.6) and a `backend echo` inside `.if version_before(2.0)` (false); while foxtrot or delta is
+// in the files its hosts must get the config's default_backend (503 no route), never a container nor that
+// section, and the reloader's /healthz must warn of the clash, and not once it is gone; echo is routed as
+// any stack, and nothing (start-up line, inputs.section-clash, /healthz) names it as a clash. The default
+// mode is left as it was (seeded runs stay comparable).
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
 // Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below;
 // SOAK_CONFIG=1: above)
@@ -61,12 +64,15 @@ const DOMAIN = "soak.tld";
 const STACKS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
 const STEADY = ["alpha", "bravo"]; // never removed
 const HARD_STOP_MS = 30_000; // HARD_STOP_AFTER's default: an old worker may live this long
-// SOAK_CONFIG=1: the stack named like the --config's own section; while in the files, its hosts (aliases
-// too) are routed to the default backend, recorded as DEFAULT in a routing
+// SOAK_CONFIG=1: the stacks named like a section the --config holds (foxtrot plainly, delta in a true `.if`);
+// while in the files, their hosts (aliases too) are routed to the default backend, recorded as DEFAULT in a
+// routing. FALSE_IF: the stack named like a section in a false `.if`, which HAProxy never reads: routed as
+// any other.
 const CONFIG_MODE = process.env["SOAK_CONFIG"] === "1";
-const CLASH = CONFIG_MODE ? "foxtrot" : null;
+const CLASHES = CONFIG_MODE ? ["foxtrot", "delta"] : [];
+const FALSE_IF = CONFIG_MODE ? "echo" : null;
 const DEFAULT = "default_backend";
-const CLASH_BODY = "the soak's own foxtrot section";
+const sectionBody = (stack) => `the soak's own ${stack} section`;
 const { random, pick, between } = seededChurn(SEED);
 const t0 = Date.now();
 const at = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -109,7 +115,7 @@ const routing = () => {
   for (const stack of STACKS) {
     const names = routedNames(stack);
     if (names.length === 0) continue;
-    const to = stack === CLASH ? DEFAULT : names;
+    const to = CLASHES.includes(stack) ? DEFAULT : names;
     hosts[`${stack}.${DOMAIN}`] = to;
     for (const alias of world[stack].aliases) hosts[`${alias}.${DOMAIN}`] = to;
   }
@@ -207,7 +213,8 @@ versions.push({ t: Date.now(), kind: "start", hosts: routing() });
 const GM_ENV = { POLL_INTERVAL: "2", REMOVAL_CONFIRM_SECONDS: "0" };
 const RL_ENV = { SYSLOG_HOST: "127.0.0.1:9", RELOADER_STOP_TIMEOUT: "5s" };
 // SOAK_CONFIG=1: the --config, written before the start: the base config the reloader renders for RL_ENV's
-// options (as prepare-base-config.ts renders it) and a section named like the stack CLASH
+// options (as prepare-base-config.ts renders it), sections named like the stacks CLASHES (delta's in a true
+// `.if`) and one named like FALSE_IF in a false `.if`
 const httpPort = CONFIG_MODE ? await freePort() : undefined;
 if (CONFIG_MODE) {
   const stateDir = join(dir, "state");
@@ -224,7 +231,24 @@ if (CONFIG_MODE) {
     maxconn: defaultMaxconn(),
     runAs: null,
   });
-  const own = `${rendered}\n# named like the soak's stack ${CLASH}: while it is in the files, the reloader leaves it out\nbackend ${CLASH}\n    http-request return status 503 content-type text/plain string "${CLASH_BODY}"\n`;
+  const section = (stack) =>
+    `backend ${stack}\n    http-request return status 503 content-type text/plain string "${sectionBody(stack)}"\n`;
+  const own = [
+    rendered,
+    "# named like the soak's stack foxtrot: while it is in the files, the reloader leaves it out",
+    section("foxtrot"),
+    "# named like the soak's stack delta, in branches HAProxy 2.6 reads: left out as foxtrot is",
+    ".if version_atleast(2.4)",
+    ".if feature(LUA)",
+    section("delta"),
+    ".endif",
+    ".endif",
+    "# named like the soak's stack echo, in a branch HAProxy 2.6 skips: echo is routed as any stack",
+    ".if version_before(2.0)",
+    section(FALSE_IF),
+    ".endif",
+    "",
+  ].join("\n");
   const userConfig = join(dir, "user.cfg");
   await writeFile(userConfig, own);
   RL_ENV.HAPROXY_USER_CONFIG = userConfig;
@@ -330,7 +354,7 @@ function judge(host, answer, from, started) {
     const names = versions[j].hosts[host];
     if ("error" in answer) continue;
     if (answer.status === 200 && Array.isArray(names) && names.includes(answer.body)) return true;
-    const unrouted = names === undefined || names === DEFAULT; // DEFAULT: SOAK_CONFIG's CLASH stack
+    const unrouted = names === undefined || names === DEFAULT; // DEFAULT: SOAK_CONFIG's CLASHES
     if (answer.status === 503 && unrouted && answer.body.includes("no route")) return true;
   }
   const seen = versions
@@ -403,10 +427,10 @@ async function quietCheck() {
   const wantBackends = {};
   for (const stack of STACKS) {
     const names = routedNames(stack);
-    if (names.length > 0 && stack !== CLASH)
+    if (names.length > 0 && !CLASHES.includes(stack))
       wantBackends[stack] = names.map((name) => backends[name].address).sort();
   }
-  // the map's hosts = the world's routed hosts (SOAK_CONFIG's CLASH stack's hosts are left out)
+  // the map's hosts = the world's routed hosts (SOAK_CONFIG's CLASHES' hosts are left out)
   const mapProblems = (state) => {
     const mapHosts = state.map.map((line) => line.split(" ")[0]).sort();
     const wantHosts = Object.keys(want)
@@ -420,7 +444,7 @@ async function quietCheck() {
     deadlineMs: 60_000,
     everyMs: 100,
     more: mapProblems,
-    ...(CLASH === null ? {} : { filesRun: (files) => withoutBackend(files, CLASH) }),
+    ...(CLASHES.length === 0 ? {} : { filesRun: (files) => withoutBackends(files, CLASHES) }),
   });
   if (problems.length > 0) {
     violation("quiet-state", `${problems.join("\n")}\n${tailLogs(rl.logs, 15)}\n${tailLogs(gm.logs, 15)}`);
@@ -435,7 +459,7 @@ async function quietCheck() {
     ],
     violation,
   );
-  if (CLASH !== null) await checkClashReport();
+  if (CONFIG_MODE) await checkClashReport();
   const info = await showProc(paths.stateDir).catch(() => null);
   if (!info) violation("show-proc", "the master did not answer show proc");
   else {
@@ -455,45 +479,76 @@ async function quietCheck() {
   }
 }
 
-// SOAK_CONFIG=1: the shared files as HAProxy must run them when `backend` is named in the --config: without
-// that backend's section and the map lines naming it (model/without-clashing-backends.ts).
-function withoutBackend(files, backend) {
+// SOAK_CONFIG=1: the shared files as HAProxy must run them when each of `names` is a backend named in the
+// --config: without those backends' sections and the map lines naming them
+// (model/without-clashing-backends.ts).
+function withoutBackends(files, names) {
   let inside = false;
   const backends = files.backends
     .split("\n")
     .filter((line) => {
-      if (/^\S/.test(line)) inside = line.split(/\s+/)[0] === "backend" && line.split(/\s+/)[1] === backend;
+      if (/^\S/.test(line))
+        inside = line.split(/\s+/)[0] === "backend" && names.includes(line.split(/\s+/)[1]);
       return !inside;
     })
     .join("\n");
   const map = files.map
     .split("\n")
-    .filter((line) => line.trim().split(/\s+/)[1] !== backend)
+    .filter((line) => !names.includes(line.trim().split(/\s+/)[1]))
     .join("\n");
   return { backends, map };
 }
 
-// SOAK_CONFIG=1, after a confirmed quiet check: the reloader's /healthz warns of the clash exactly while
-// the files name CLASH's backend, and they do while the world routes a container of it.
-const clashReport = { warned: 0, clear: 0 };
+// SOAK_CONFIG=1, after a confirmed quiet check: the reloader's /healthz warns of each of CLASHES exactly
+// while the files name its backend, and they do while the world routes a container of it; it never warns of
+// FALSE_IF (its section is in a false `.if`), which the quiet check has seen routed as any stack.
+const clashReport = Object.fromEntries(CLASHES.map((stack) => [stack, { warned: 0, clear: 0 }]));
+const falseIfReport = { routed: 0, absent: 0 };
 async function checkClashReport() {
-  const files = await readFile(paths.backends, "utf8");
-  const inFiles = files.split("\n").some((line) => line.trimEnd() === `backend ${CLASH}`);
-  if (routedNames(CLASH).length > 0 && !inFiles)
-    violation(
-      "clash-report",
-      `${CLASH} is routed in the world but the backends file has no backend ${CLASH}`,
-    );
+  const files = (await readFile(paths.backends, "utf8")).split("\n").map((line) => line.trimEnd());
   const health = await readReloaderHealthz(rl).catch((error) => ({ error: error.message }));
   if (health.error !== undefined) return violation("clash-report", `reloader /healthz: ${health.error}`);
-  const warning = (health.warnings ?? []).find((text) =>
-    text.startsWith(`backend ${CLASH} of the generated`),
-  );
-  if (inFiles && warning === undefined)
-    violation("clash-report", `${CLASH} is in the files, /healthz warns ${JSON.stringify(health.warnings)}`);
-  else if (!inFiles && warning !== undefined)
-    violation("clash-report", `${CLASH} is not in the files, /healthz still warns: ${warning}`);
-  else clashReport[inFiles ? "warned" : "clear"] += 1;
+  const warningOf = (stack) =>
+    (health.warnings ?? []).find((text) => text.startsWith(`backend ${stack} of the generated`));
+  for (const stack of CLASHES) {
+    const inFiles = files.includes(`backend ${stack}`);
+    if (routedNames(stack).length > 0 && !inFiles)
+      violation(
+        "clash-report",
+        `${stack} is routed in the world but the backends file has no backend ${stack}`,
+      );
+    const warning = warningOf(stack);
+    if (inFiles && warning === undefined)
+      violation(
+        "clash-report",
+        `${stack} is in the files, /healthz warns ${JSON.stringify(health.warnings)}`,
+      );
+    else if (!inFiles && warning !== undefined)
+      violation("clash-report", `${stack} is not in the files, /healthz still warns: ${warning}`);
+    else clashReport[stack][inFiles ? "warned" : "clear"] += 1;
+  }
+  const warning = warningOf(FALSE_IF);
+  if (warning !== undefined)
+    violation("false-if", `${FALSE_IF}'s section is in a false .if, /healthz warns: ${warning}`);
+  falseIfReport[routedNames(FALSE_IF).length > 0 ? "routed" : "absent"] += 1;
+}
+
+// SOAK_CONFIG=1, at the end: each life of the reloader warned at its start of the --config's sections named
+// like CLASHES (base-config.section-name-clash), and no line names FALSE_IF's section as a clash.
+function checkClashLines() {
+  const wanted = CLASHES.map((stack) => `backend ${stack}`).join();
+  for (const child of all.reloader) {
+    const start = child.logs.filter((line) => line.event === "base-config.section-name-clash");
+    const named = start.map((line) => line.sections.map((entry) => entry.section).join());
+    if (named.length !== 1 || named[0] !== wanted)
+      violation(
+        "false-if",
+        `reloader ${child.pid} warned at its start of [${named.join(" | ")}], not ${wanted}`,
+      );
+    for (const line of child.logs.filter((line) => line.event === "inputs.section-clash"))
+      if (line.backends.some((entry) => entry.backend === FALSE_IF || !CLASHES.includes(entry.backend)))
+        violation("false-if", `reloader ${child.pid} logged ${JSON.stringify(line.backends)}`);
+  }
 }
 
 // ---- the run
@@ -568,6 +623,7 @@ for (const [label, children] of Object.entries(all))
 for (const [key, group] of Object.entries(errorGroups))
   if (group.unexplained > 0)
     violation("error-line", `${key}: ${group.unexplained} of ${group.count} outside any fault`);
+if (CONFIG_MODE) checkClashLines();
 
 // ---- stop everything this probe started
 expectedExit.add(gm.pid);
@@ -607,10 +663,11 @@ const summary = {
     hosts: Object.keys(load.byHost).length,
   },
   quietChecks: convergence.length,
-  ...(CLASH === null
+  ...(!CONFIG_MODE
     ? {}
     : {
         clashReport,
+        falseIfReport,
         sectionClashLogged: {
           clash: all.reloader.flatMap((c) => c.logs).filter((l) => l.event === "inputs.section-clash").length,
           cleared: all.reloader
