@@ -3,7 +3,7 @@
 // end to end): the --config's sections are read again only when the host name changed, a failed read
 // keeps the last name known and is logged once, and the `hard-stop-after` under a `.if` on the host name
 // follows it too. Until 2026-12-05 the host name was read once at start. In-process, with the store's own
-// validation and a scripted host name (no HAProxy is run by it).
+// validation, the report staging makes, and a scripted host name (no HAProxy is run by it).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
@@ -65,6 +65,8 @@ test("each validation takes the host name read then; a failed read keeps the las
   const routed = () => {
     const validated = store.validate(INPUTS);
     assert.ok(validated.ok, validated.ok ? "" : validated.reason);
+    // Taken as staging takes it: the clash report is made then (reportClashes).
+    store.reportClashes(validated.table);
     return validated.table.backends.map((backend) => backend.name);
   };
   const logged = (event: string) => events().filter((entry) => entry["event"] === event);
