@@ -187,3 +187,92 @@ test("a reload that waits or is held reports what its read left out, though noth
     ],
   );
 });
+
+// A reload held for old workers (or waiting for a silent master) of inputs the staging's cap refuses once
+// the hold ends: until 2026-12-05 the held and the waiting pass reported their read (here
+// inputs.section-clash-cleared and an empty /healthz warning), though the staging then refused them and
+// the routing that runs still left the stack out. Now planChange asks the staging's cap, unlogged, first.
+test("a held or waiting reload of inputs the staging's cap will refuse leaves the section-clash report alone", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-clash-held-cap-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { logger, events } = captureLog();
+  const shown: string[][] = [];
+  const store = new SnapshotStore(await cappedHaproxy(dir), stateLayout(join(dir, "state")), logger, BLOCK, {
+    onRefused: (refused: readonly RefusedBackend[]) => shown.push(refused.map((entry) => entry.backend)),
+  });
+  await store.open();
+  const said = () =>
+    events()
+      .map((entry) => String(entry["event"]))
+      .filter((event) => event.startsWith("inputs.section-clash") || event === "inputs.rejected");
+  const first = await store.stageAndCheck(inputs([one("app"), one("legacy")], "first"));
+  assert.ok(first.ok, JSON.stringify(first));
+  assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
+
+  const validated = store.validate(OVER_AT_STAGING);
+  assert.ok(validated.ok, "validate's cap (the fewest slots) passes them");
+  const accepted = {
+    files: OVER_AT_STAGING,
+    table: validated.table,
+    started: performance.now(),
+    since: null,
+  };
+  const plan = async (supervisor: object) => {
+    const options = {
+      logger,
+      status: new ReloaderStatus(),
+      store,
+      slotsPerBlock: BLOCK,
+      runtimeUpdates: true,
+      supervisor,
+    } as unknown as Pick<
+      ApplierOptions,
+      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
+    >;
+    return planChange(accepted, null, options);
+  };
+
+  const silent = { isSettled: () => false, settled: async () => false, waitingReason: () => "silent" };
+  assert.equal((await plan(silent)).kind, "waiting");
+  const full = {
+    isSettled: () => true,
+    settled: async () => true,
+    oldWorkersSeen: () => MAX_OLD_WORKERS,
+    oldWorkers: async () => MAX_OLD_WORKERS,
+  };
+  assert.equal((await plan(full)).kind, "held");
+  assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
+
+  // The hold ends: the staging refuses them, and the report still describes what runs.
+  const ended = await plan({ isSettled: () => true, settled: async () => true, oldWorkersSeen: () => null });
+  assert.ok(ended.kind === "refused" && /1001000 server slots/.test(ended.reason), JSON.stringify(ended));
+  assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash", "inputs.rejected"]]);
+
+  // Held inputs the cap takes are reported as before.
+  const fits = inputs([one("app")], "fits");
+  const taken = store.validate(fits);
+  assert.ok(taken.ok);
+  const held = await planChange(
+    { files: fits, table: taken.table, started: performance.now(), since: null },
+    null,
+    {
+      logger,
+      status: new ReloaderStatus(),
+      store,
+      slotsPerBlock: BLOCK,
+      runtimeUpdates: true,
+      supervisor: full,
+    } as unknown as Pick<
+      ApplierOptions,
+      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
+    >,
+  );
+  assert.equal(held.kind, "held");
+  assert.deepEqual(
+    [shown, said()],
+    [
+      [["legacy"], []],
+      ["inputs.section-clash", "inputs.rejected", "inputs.section-clash-cleared"],
+    ],
+  );
+});

@@ -12,7 +12,8 @@ import type { ReloadTarget } from "./reload-to.js";
 // What to do with the change: runtime steps, a reload, or nothing (`haproxy -c` refused the snapshot);
 // `waiting` for a silent master, `held` while MAX_OLD_WORKERS old workers run (old-workers-cap.ts). Those
 // two stage nothing, so they report what the read left out for a section of the base config themselves
-// (SnapshotStore.reportClashes; staging reports it otherwise, unless its slot cap refuses the table).
+// (SnapshotStore.reportClashes; staging reports it otherwise), unless the staging's slot cap will refuse
+// the table when they end.
 export type PlannedChange =
   | { kind: "runtime"; change: RuntimeChange }
   | { kind: "reload"; target: ReloadTarget }
@@ -57,7 +58,7 @@ export async function planChange(
       { event: "reload.waiting", generation: null, reason },
       `not staging the change yet: ${reason}; it is retried`,
     );
-    store.reportClashes(table);
+    store.reportClashes(table, plan.slots);
     return { kind: "waiting", reason };
   }
   // Not staged or checked while held: the pass that reloads reads the files again, whatever came
@@ -66,7 +67,7 @@ export async function planChange(
   if ((options.supervisor.oldWorkersSeen() ?? 0) >= MAX_OLD_WORKERS) {
     const oldWorkers = await options.supervisor.oldWorkers();
     if (oldWorkers !== null && oldWorkers >= MAX_OLD_WORKERS) {
-      store.reportClashes(table);
+      store.reportClashes(table, plan.slots);
       return { kind: "held", reason: heldReason(oldWorkers, store.hardStopAfter(files.base)) };
     }
   }

@@ -6,7 +6,8 @@ import { SharedFilesParser, type Logger, type SharedTable } from "@rancher-hapro
 import { checkConfig, type CheckResult } from "../haproxy/check-config.js";
 import { maskSecrets } from "../haproxy/find-offending-lines.js";
 import { assignSlots } from "../model/assign-slots.js";
-import { assignedSlots, MAX_TOTAL_SLOTS } from "../model/slot-bound.js";
+import { boundSlotAssignment } from "../model/bound-slot-assignment.js";
+import { MAX_TOTAL_SLOTS } from "../model/slot-bound.js";
 import type { SlotMap } from "../model/server-slots.js";
 import { MapsRenderer } from "../render/maps-renderer.js";
 import { SlotsJsonRenderer } from "../render/slots-json-renderer.js";
@@ -123,8 +124,11 @@ export class SnapshotStore {
 
   // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
   // the base config: stage does once the table is written; planChange, for inputs whose reload is held
-  // or waits. Inputs refused before (the slot cap, in validate or at staging) leave the report as it was.
-  reportClashes(table: SharedTable): void {
+  // or waits, with `slots`, the assignment their staging will start from: inputs the staging's slot cap
+  // will refuse then (boundedSlots) are not reported, as inputs refused by a cap never are.
+  reportClashes(table: SharedTable, slots?: SlotMap): void {
+    if (slots !== undefined && "over" in boundSlotAssignment(table.backends, slots, this.slotsPerBlock))
+      return;
     this.clashes.report(table);
   }
 
@@ -215,29 +219,26 @@ export class SnapshotStore {
       : { ...check, slots: bounded.slots };
   }
 
-  // `slots`, or, when they are more than MAX_TOTAL_SLOTS, every container's slot given afresh, or why
-  // even that is too many. validate caps the fewest slots a table needs, but an assignment kept from
-  // before can be larger: a backend a burst grew keeps its size while its kept container holds its top
-  // slot, and a spare block or one for free option sets comes on top (a table of 1 server under the cap
-  // was rendered into 1 000 001 slots read back from slots.json, ≈ 5 GB in `haproxy -c`).
+  // `slots`, or, when they are more than MAX_TOTAL_SLOTS, every container's slot given afresh (logged), or
+  // why even that is too many (logged as validate logs its refusals): model/bound-slot-assignment.ts.
   private boundedSlots(
     files: InputFiles,
     table: SharedTable,
     slots: SlotMap,
   ): { slots: SlotMap } | { reason: string } {
-    if (assignedSlots(slots, MAX_TOTAL_SLOTS) <= MAX_TOTAL_SLOTS) return { slots };
-    const before = assignedSlots(slots);
-    const fresh = assignSlots(null, table.backends, this.slotsPerBlock, "reload").slots;
-    const after = assignedSlots(fresh, MAX_TOTAL_SLOTS);
-    if (after <= MAX_TOTAL_SLOTS) {
-      this.logger.warn(
-        { event: "snapshot.slots-reassigned", slots: before, fresh: after, max: MAX_TOTAL_SLOTS },
-        `the slot assignment kept from before renders ${before} server slots, more than ${MAX_TOTAL_SLOTS}: every container is given a slot afresh (${after} slots; a sticky client may reach another container)`,
-      );
-      return { slots: fresh };
+    const bounded = boundSlotAssignment(table.backends, slots, this.slotsPerBlock);
+    if (!("over" in bounded)) {
+      if (bounded.reassigned !== null) {
+        const { before, after } = bounded.reassigned;
+        this.logger.warn(
+          { event: "snapshot.slots-reassigned", slots: before, fresh: after, max: MAX_TOTAL_SLOTS },
+          `the slot assignment kept from before renders ${before} server slots, more than ${MAX_TOTAL_SLOTS}: every container is given a slot afresh (${after} slots; a sticky client may reach another container)`,
+        );
+      }
+      return { slots: bounded.slots };
     }
     const reason =
-      `${table.backends.length} backends are assigned ${assignedSlots(fresh)} server slots at ` +
+      `${table.backends.length} backends are assigned ${bounded.over} server slots at ` +
       `SERVER_SLOTS=${this.slotsPerBlock}, more than ${MAX_TOTAL_SLOTS} (HAProxy allocates every slot, ` +
       "free ones too): lower SERVER_SLOTS or route fewer backends";
     // Named as validate names its refusals: by the path the backends file was read from.
