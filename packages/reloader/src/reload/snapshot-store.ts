@@ -118,8 +118,15 @@ export class SnapshotStore {
   // The contract check of the inputs and the cap on their slots (logged when they are rejected), the
   // backends a section of the base config names left out (reported by stage or reportClashes, once taken).
   validate(files: InputFiles): Validated {
-    if (this.followed !== null) this.self = this.followed.refresh();
+    this.refreshSelf();
     return validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
+  }
+
+  // What HAProxy knows of itself now, its host name read again (with `hostName`) as each validation reads
+  // it: the same object while it stays. A held reload's table is reused only while it does (applier-pass.ts).
+  refreshSelf(): HaproxySelf | undefined {
+    if (this.followed !== null) this.self = this.followed.refresh();
+    return this.self;
   }
 
   // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
@@ -134,8 +141,8 @@ export class SnapshotStore {
 
   // The `hard-stop-after` the base config `base` sets (model/hard-stop-after.ts), read again only when its
   // bytes change: a held reload asks at each pass while old workers stay, and reading a large --config
-  // is a whole pass over it on the event loop. The host name is the last validation's (a `.if` on
-  // "$HAPROXY_LOCALPEER" around the line): the one the change being applied was checked with.
+  // is a whole pass over it on the event loop. The host name is the last one read (a `.if` on
+  // "$HAPROXY_LOCALPEER" around the line): the one the change being applied was validated with.
   hardStopAfter(base: Buffer): string | null {
     const hostname = this.self?.hostname ?? null;
     const hardStop = this.hardStop;
