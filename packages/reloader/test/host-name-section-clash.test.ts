@@ -4,6 +4,9 @@
 // the stack named like the old host name (for nothing) and kept the one named like the new one, so every
 // `haproxy -c` failed (`check.failed`) and no change of any stack went live. The reloader runs here in a
 // UTS namespace of its own (the suite runs as root), whose host name the test changes mid-run (nsenter).
+// A rename alone (no change of the inputs) is seen at the next rescan, which stages the inputs again:
+// until 2026-12-05 `current` kept the stack named like the new host name until the next change, so a
+// restart of HAProxy (or a certificate's reload) after the rename failed at every attempt.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
@@ -136,4 +139,107 @@ test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after
   assert.equal(await body("shop.dev.tld"), "200 shop-stack");
   assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
   assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 0);
+});
+
+// The first of: `event` logged from `from` on, or `inputs.unchanged` logged twice from `from` on (a rescan
+// after the one that may have begun before the rename found nothing to do), waited for.
+async function eventOrTwoRescans(fixture: Fixture, from: number, event: string): Promise<string> {
+  let found: string | undefined;
+  await waitFor(
+    () => {
+      const events = fixture.reloader.logs.slice(from).map((entry) => String(entry["event"]));
+      const unchanged = events.filter((name) => name === "inputs.unchanged").length;
+      found = events.includes(event) ? event : unchanged >= 2 ? "inputs.unchanged" : undefined;
+      return found !== undefined;
+    },
+    { timeoutMs: 20_000, message: `${event} or two rescans` },
+  );
+  return found!;
+}
+
+test("a rename alone is applied at the next rescan: the stack named like the new host name is left out, and a restart of HAProxy loads current", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.175" });
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.176" });
+  const shop = await startBackend({ name: "shop-stack", host: "127.0.0.177" });
+  t.after(() => Promise.all([app.close(), legacy.close(), shop.close()]));
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "legacy", servers: [{ address: legacy.address }] },
+      { name: "shop", servers: [{ address: shop.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" }),
+  };
+  const fixture = await createFixture((fn) => t.after(fn), {
+    ...files,
+    deferStart: true,
+    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
+  });
+  const userConfig = join(fixture.dir, "my-haproxy.cfg");
+  const lines = userConfigLines(
+    fixture.httpPort,
+    [],
+    withFallback([
+      'listen "$HAPROXY_LOCALPEER"',
+      '    http-request return status 200 content-type text/plain string "my host"',
+    ]),
+  );
+  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
+  await writeFile(userConfig, lines.join("\n"));
+  // A rescan every second; debug shows the rescans that find nothing to do (inputs.unchanged).
+  const args = [
+    "--config",
+    userConfig,
+    "--status-port",
+    "0",
+    "--rescan-interval",
+    "1s",
+    "--log-level",
+    "debug",
+  ];
+  await fixture.start(args);
+  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
+  const started = await fixture.reloader.waitForEvent("inputs.section-clash");
+  assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
+  await applied(url);
+  const body = async (host: string) => {
+    const answer = await httpRequest({ url: fixture.url, host });
+    return `${answer.status} ${answer.body}`;
+  };
+  assert.equal(await body("legacy.dev.tld"), "404 mine");
+
+  // Renamed `shop`, and no file written: the next rescan validates the inputs again with the new name.
+  setHostName(fixture.reloader.pid, "shop");
+  const from = fixture.reloader.logs.length;
+  assert.equal(
+    await eventOrTwoRescans(fixture, from, "inputs.section-clash"),
+    "inputs.section-clash",
+    "the rescans found the inputs unchanged: current still routes the stack shop beside listen shop",
+  );
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
+  assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
+  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from });
+  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
+  // The same files on disk: /healthz says ok all along, so the reload itself is waited for.
+  assert.equal(await outcome(fixture, from, ["reload.applied", "check.failed"]), "reload.applied");
+  assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
+  assert.equal(await body("shop.dev.tld"), "404 mine");
+  assert.equal(fixture.reloader.count("check.failed"), 0);
+  const running = await readRuntimeState(fixture.stateDir);
+  assert.deepEqual(await compareWithSnapshot(running, fixture.stateDir, files, false), []);
+
+  // HAProxy's master killed: its restart loads `current` with the host name `shop`, and starts.
+  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
+  const killed = fixture.reloader.logs.length;
+  process.kill(Number(ready?.["pid"]), "SIGKILL");
+  await fixture.reloader.waitForEvent("haproxy.restarting", { from: killed });
+  const logs = fixture.reloader.logs;
+  const restarting = logs.findIndex((entry, i) => i >= killed && entry["event"] === "haproxy.restarting");
+  // A master that cannot load `current` exits (haproxy.exited) and is restarted again.
+  assert.equal(await outcome(fixture, restarting + 1, ["haproxy.ready", "haproxy.exited"]), "haproxy.ready");
+  await waitFor(async () => (await body("legacy.dev.tld")) === "200 legacy-stack", {
+    timeoutMs: 5000,
+    message: "legacy routed after the restart",
+  });
+  assert.equal(await body("shop.dev.tld"), "404 mine");
 });

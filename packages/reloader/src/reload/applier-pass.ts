@@ -63,6 +63,7 @@ export class ApplierPass {
     const { hash } = read.files;
     if (
       hash === this.state.settledHash &&
+      !this.hostNameMoved() &&
       !(await currentLost(this.state, (change) => this.apply(change), this.options))
     ) {
       logger.debug({ event: "inputs.unchanged" }, "inputs unchanged");
@@ -115,6 +116,17 @@ export class ApplierPass {
     if (!validated.ok && validated.unsettled === true) return this.unsettled(hash, validated.reason);
     if (!validated.ok) return this.refused(hash, validated.reason);
     return validated.table;
+  }
+
+  // The host name (HAPROXY_LOCALPEER) changed since the inputs were validated: `current` was checked
+  // with the old one, and a --config section named after it may clash with a stack now (a reload of it,
+  // the certificates', or a restart of HAProxy, would fail), so the inputs are validated and staged again
+  // as if they had changed, as when `current` is lost (current-lost.ts). Until 2026-12-05 only the next
+  // change of the inputs did, and every reload or restart of `current` before it failed.
+  private hostNameMoved(): boolean {
+    if (!this.options.store.hostNameMoved()) return false;
+    this.apply({ settledHash: null, switched: null });
+    return true;
   }
 
   // Run a step of the pass, taking each change of state as it happens; returns the pass outcome.

@@ -22,6 +22,13 @@ export class FollowedSelf {
     this.current = start;
   }
 
+  // Whether the host name read now differs from the last refresh's (a failed read: no), without taking
+  // it: the pass that finds it moved validates the inputs again, and that refresh takes and logs it.
+  moved(): boolean {
+    const read = this.read();
+    return read.ok && read.name !== (this.current.hostname ?? null);
+  }
+
   // The host name read now; `self` with it (the same object while it does not change).
   refresh(): HaproxySelf {
     const read = this.read();

@@ -129,6 +129,13 @@ export class SnapshotStore {
     return this.self;
   }
 
+  // Whether the host name HAProxy takes as HAPROXY_LOCALPEER changed since the last validation (false
+  // when it is not followed): `current` was checked with the old one, so the applier's pass validates
+  // the inputs again even when they did not change (a reload or restart of `current` may fail meanwhile).
+  hostNameMoved(): boolean {
+    return this.followed?.moved() ?? false;
+  }
+
   // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
   // the base config: stage does once the table is written; planChange, for inputs whose reload is held
   // or waits, with `slots`, the assignment their staging will start from: inputs the staging's slot cap
