@@ -11,6 +11,7 @@ import type { ReloaderOptions } from "./options/reloader-options.js";
 import { removeReloaderTemps } from "./output/remove-stale-temps.js";
 import { stateLayout, type StateLayout } from "./output/snapshot-layout.js";
 import { abortableStep, stopIfAsked } from "./setup/abortable-step.js";
+import { stopBudget } from "./setup/stop-budget.js";
 import { lockStateDir } from "./setup/lock-state-dir.js";
 import { prepareStart } from "./setup/prepare-start.js";
 import { NOTHING_KNOWN, readHaproxySelf } from "./setup/read-haproxy-self.js";
@@ -23,7 +24,9 @@ export type { RunningReloader } from "./setup/running-reloader.js";
 // Start everything; throws StartupError when the configuration is unusable, StartStoppedError when
 // `stop` aborts before HAProxy runs (once it runs, or a running master is found, the start completes and
 // the caller stops it). A start that throws first stops a master of this state dir that no live
-// reloader supervises (stop-left-master.ts).
+// reloader supervises (stop-left-master.ts); after a stop, with what is left of --stop-timeout since its
+// signal (until 2026-12-05 the whole of it again from there: a stop during the question to a silent
+// master's socket, up to 2 s, ended past Docker's 10 s grace with the image's 6 s).
 export async function startReloader(
   options: ReloaderOptions,
   logger: Logger,
@@ -31,11 +34,14 @@ export async function startReloader(
 ): Promise<RunningReloader> {
   logger.info({ event: "reloader.starting", options: describeOptions(options) }, "reloader starting");
   const layout = stateLayout(options.stateDir);
+  const budget = stopBudget(stop, options.stopTimeoutMs);
   try {
     return await startInStateDir(options, logger, layout, stop);
   } catch (error) {
-    await stopLeftMaster(layout, options.stopTimeoutMs, logger);
+    await stopLeftMaster(layout, budget.remainingMs(), logger);
     throw error;
+  } finally {
+    budget.close();
   }
 }
 

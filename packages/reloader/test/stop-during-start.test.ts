@@ -195,6 +195,33 @@ test("SIGTERM while a start with --config waits for a silent master: abandoned a
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the stale master was stopped, none is left");
 });
 
+// A stop that comes before the start's first question to a silent master has its answer (a SIGSTOPped
+// master's socket takes the connection and never answers: 2 s) ends the start then, and the left master
+// is stopped with what is left of --stop-timeout since the signal. Until 2026-12-05 it got the whole
+// --stop-timeout again from there: with the image's 6 s, the question's 2 s + 6 s + 3 s to the SIGKILL
+// ended past Docker's 10 s stop grace (`haproxy.stopping` logs the soft stop's budget: it was 4000 here).
+test("SIGTERM during a start's first question to a silent master: the left master's --stop-timeout is timed from the signal", async (t) => {
+  const { fixture } = await silentLeftMaster(t);
+  const [master] = haproxyMasters(fixture.stateDir);
+
+  const second = await fixture.start(["--reload-timeout", "60s", "--stop-timeout", "4s"]);
+  await waitFor(() => catchesSighup(second.pid), { timeoutMs: 10_000, message: "the stop handlers" });
+  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.equal(second.count("adopt.waiting"), 0, "the stop came after the first question (test set-up)");
+  const abandoned = second.logs.find((line) => line.event === "start.abandoned");
+  assert.equal(abandoned?.["stage"], "silent master");
+  const stopping = second.logs.find((line) => line.event === "haproxy.stopping");
+  assert.equal(stopping?.["pid"], master, "the abandoned start stops the silent master");
+  const budget = stopping?.["timeoutMs"];
+  assert.ok(
+    typeof budget === "number" && budget < 4000,
+    `soft stop given ${String(budget)} ms, not 4000 less the question's wait`,
+  );
+  assert.equal(second.count("haproxy.stopped"), 1, "the silent master's stop was seen to its end");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the silent master was stopped, none is left");
+});
+
 // A fixture whose state dir's master socket is held by a listener that never answers, with no master of
 // ours behind it: the start's question there (`show proc`) waits for its 2 s timeout, then finds nothing
 // to adopt and goes on. `held` are the listener's connections: one is there while the question waits.
