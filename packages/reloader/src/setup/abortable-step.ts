@@ -17,11 +17,14 @@ export function stopIfAsked(signal: AbortSignal | undefined, stage: string): voi
 
 // `work`, or StartStoppedError as soon as `signal` aborts. The abandoned step runs on unobserved: only
 // steps that start nothing HAProxy depends on (reads, files rewritten at the next start) go through here.
+// Its own failure is caught first, also when the stop came before: left unhandled, it crashed the
+// abandoned start (unhandled rejection: exit 1 instead of 0).
 export async function abortableStep<T>(
   work: Promise<T>,
   signal: AbortSignal | undefined,
   stage: string,
 ): Promise<T> {
+  work.catch(() => undefined);
   stopIfAsked(signal, stage);
   if (!signal) return work;
   let onAbort = () => undefined as void;
@@ -29,7 +32,6 @@ export async function abortableStep<T>(
     onAbort = () => reject(new StartStoppedError(stage));
     signal.addEventListener("abort", onAbort, { once: true });
   });
-  work.catch(() => undefined);
   try {
     return await Promise.race([work, aborted]);
   } finally {
