@@ -72,11 +72,13 @@ async function shutdown(code: number, reason: string): Promise<never> {
     process.exit(code === 0 ? 1 : code);
   }
   stopping = true;
+  // --stop-timeout runs from here: a start this comes during completes first (when HAProxy runs).
+  const since = performance.now();
   logger.info({ event: "reloader.shutdown", reason, exitCode: code }, `shutting down (${reason})`);
   try {
     abandonStart.abort();
     if (!reloader && starting) reloader = await starting.catch(() => null);
-    await reloader?.stop();
+    await reloader?.stop(since);
   } catch (error) {
     logger.error({ event: "reloader.stop-error", err: String(error) }, "error while stopping");
     code = code === 0 ? 1 : code;

@@ -76,7 +76,11 @@ test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAP
   assert.equal(reloader.count("syslog.target"), 0, "the read was abandoned, not waited for");
 });
 
-test("SIGTERM while a restarted reloader's start waits for metadata: the running master is adopted and stopped gracefully", async (t) => {
+// The start completes first (its read waits out its 5 s), so the stop's budget is timed from the signal:
+// until 2026-12-05 the running reloader's stop was given the whole --stop-timeout again from there (with
+// the image's 6 s, up to 5 s + 6 s + 3 s to the SIGKILL, past Docker's 10 s stop grace). `haproxy.stopping`
+// logs the soft stop's budget; with the time since `reloader.shutdown` (the signal) it is --stop-timeout.
+test("SIGTERM while a restarted reloader's start waits for metadata: the running master is adopted and stopped gracefully, within --stop-timeout from the signal", async (t) => {
   const metadata = await silentMetadata(t);
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   const first = await fixture.start();
@@ -86,14 +90,29 @@ test("SIGTERM while a restarted reloader's start waits for metadata: the running
   process.kill(first.pid, "SIGKILL");
   await first.exited;
 
-  const second = await fixture.start([], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.host });
+  const second = await fixture.start(["--stop-timeout", "20s"], {
+    SYSLOG_HOST: "",
+    RANCHER_API_HOST: metadata.host,
+  });
   await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
-  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
+  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   assert.equal(second.count("start.abandoned"), 0, "not abandoned: a master runs");
   const adopted = second.logs.find((line) => line.event === "haproxy.adopted");
   assert.equal(adopted?.["pid"], master);
   assert.equal(second.count("haproxy.stopped"), 1, "stopped gracefully");
+  const shutdown = second.logs.find((line) => line.event === "reloader.shutdown");
+  const stopping = second.logs.find((line) => line.event === "haproxy.stopping");
+  assert.equal(stopping?.["pid"], master, "the adopted master is stopped");
+  const budget = stopping?.["timeoutMs"];
+  assert.ok(typeof budget === "number", "haproxy.stopping logs its budget");
+  // Both times from the log's millisecond clock: what passed from the signal to the soft stop.
+  const sinceSignal = Date.parse(String(stopping?.["time"])) - Date.parse(String(shutdown?.["time"]));
+  assert.ok(sinceSignal >= 0, `the soft stop after the signal (${sinceSignal} ms)`);
+  assert.ok(
+    budget + sinceSignal <= 20_000 + 50,
+    `soft stop given ${budget} ms ${sinceSignal} ms after the signal: more than --stop-timeout 20s in all`,
+  );
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
 });
 

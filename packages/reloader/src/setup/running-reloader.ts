@@ -5,7 +5,9 @@ import type { ReloaderStatus } from "../state/reloader-status.js";
 export interface RunningReloader {
   readonly status: ReloaderStatus;
   readonly failed: Promise<never>;
-  stop(): Promise<void>;
+  /** a graceful stop within --stop-timeout, timed from `since` (performance.now() of the stop's signal:
+   * a start the signal came during completes first) or from now */
+  stop(since?: number): Promise<void>;
   /** synchronous last resort on process exit: SIGKILL HAProxy if it still runs */
   killNow(): void;
 }

@@ -117,12 +117,14 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   return {
     status,
     failed,
-    async stop() {
-      // One budget for the whole stop (--stop-timeout, then 3 s to SIGKILL), from its first step, so it
-      // ends within a container's stop grace: the passes in flight (a reload, a check, a certificate
-      // pass) get at most half of it, together.
-      const deadline = performance.now() + options.stopTimeoutMs;
-      const passWait = Math.min(options.reloadTimeoutMs, options.stopTimeoutMs / 2);
+    async stop(since?: number) {
+      // One budget for the whole stop (--stop-timeout, then 3 s to SIGKILL), from its signal (`since`) or
+      // its first step, so it ends within a container's stop grace: the passes in flight (a reload, a
+      // check, a certificate pass) get at most half of what is left of it, together. Until 2026-12-05 it
+      // ran from here also when the signal came during the start (an adoption's metadata reads, up to 5 s
+      // each; HAProxy's first parse), so the whole --stop-timeout came again after the start completed.
+      const deadline = (since ?? performance.now()) + options.stopTimeoutMs;
+      const passWait = Math.min(options.reloadTimeoutMs, Math.max(0, deadline - performance.now()) / 2);
       logger.info({ event: "reloader.stopping" }, "stopping");
       if (rescan) clearInterval(rescan);
       masterProbe.close();
