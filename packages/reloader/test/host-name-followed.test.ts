@@ -122,6 +122,15 @@ test("each validation takes the host name read then; a failed read keeps the las
   assert.equal(store.hardStopAfter(BASE), null);
   assert.equal(logged("haproxy.host-name-unread").length, 2);
   assert.equal(logged("haproxy.host-name-changed").length, 2);
+
+  // A read that succeeds at a rescan (hostNameMoved: the same name, nothing to stage) ends that failure
+  // too: the next one is said again. Until 2026-12-05 only a validation's read did, so a failure at one
+  // change, hours of rescans reading the name, then a failure at the next change was logged once.
+  reads.push({ ok: true, name: "legacy" }, { ok: false, reason: "EIO" });
+  assert.equal(store.hostNameMoved(), false);
+  assert.deepEqual(routed(), ["app", "shop"]);
+  assert.equal(logged("haproxy.host-name-unread").length, 3);
+  assert.equal(logged("haproxy.host-name-changed").length, 2);
 });
 
 // Without `hostName` (a start without --config) the host name is never read: `self`'s stays.

@@ -23,10 +23,13 @@ export class FollowedSelf {
   }
 
   // Whether the host name read now differs from the last refresh's (a failed read: no), without taking
-  // it: the pass that finds it moved validates the inputs again, and that refresh takes and logs it.
+  // it: the pass that finds it moved validates the inputs again, and that refresh takes and logs it. A
+  // read that succeeds ends a failure said before, as a refresh's does (the next one is said again).
   moved(): boolean {
     const read = this.read();
-    return read.ok && read.name !== (this.current.hostname ?? null);
+    if (!read.ok) return false;
+    this.unread = false;
+    return read.name !== (this.current.hostname ?? null);
   }
 
   // The host name read now; `self` with it (the same object while it does not change).
