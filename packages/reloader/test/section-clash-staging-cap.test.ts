@@ -15,13 +15,12 @@ import { test } from "node:test";
 import { renderTestBackends, renderTestMap, type TestBackend } from "../../test-support/src/haproxy/index.ts";
 import type { RefusedBackend } from "../src/model/without-clashing-backends.ts";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
-import type { ApplierOptions } from "../src/reload/applier-options.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
 import { planChange } from "../src/reload/plan-change.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
-import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { cappedHaproxy } from "./helpers/capped-haproxy.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { storePlanOptions } from "./helpers/store-plan-options.ts";
 
 /** SERVER_SLOTS' highest value: 1 000 one-server backends are MAX_TOTAL_SLOTS, the least they need */
 const BLOCK = 1000;
@@ -98,17 +97,7 @@ test("inputs the slot cap refuses at staging leave the section-clash report as t
   // A reload's path in the applier: validated, planned, refused by the staging's cap; the same.
   const validated = store.validate(OVER_AT_STAGING);
   assert.ok(validated.ok, "validate's cap (the fewest slots) passes them");
-  const options = {
-    logger,
-    status: new ReloaderStatus(),
-    store,
-    slotsPerBlock: BLOCK,
-    runtimeUpdates: true,
-    supervisor: { isSettled: () => true, settled: async () => true, oldWorkersSeen: () => null },
-  } as unknown as Pick<
-    ApplierOptions,
-    "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
-  >;
+  const options = storePlanOptions(logger, store, BLOCK);
   const accepted = {
     files: OVER_AT_STAGING,
     table: validated.table,
@@ -153,17 +142,7 @@ test("a reload that waits or is held reports what its read left out, though noth
   const plan = async (files: ReturnType<typeof inputs>, supervisor: object) => {
     const validated = store.validate(files);
     assert.ok(validated.ok);
-    const options = {
-      logger,
-      status: new ReloaderStatus(),
-      store,
-      slotsPerBlock: 10,
-      runtimeUpdates: true,
-      supervisor,
-    } as unknown as Pick<
-      ApplierOptions,
-      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
-    >;
+    const options = storePlanOptions(logger, store, 10, supervisor);
     const accepted = { files, table: validated.table, started: performance.now(), since: null };
     return (await planChange(accepted, null, options)).kind;
   };
@@ -218,18 +197,7 @@ test("a held or waiting reload of inputs the staging's cap will refuse leaves th
     since: null,
   };
   const plan = async (supervisor: object) => {
-    const options = {
-      logger,
-      status: new ReloaderStatus(),
-      store,
-      slotsPerBlock: BLOCK,
-      runtimeUpdates: true,
-      supervisor,
-    } as unknown as Pick<
-      ApplierOptions,
-      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
-    >;
-    return planChange(accepted, null, options);
+    return planChange(accepted, null, storePlanOptions(logger, store, BLOCK, supervisor));
   };
 
   const silent = { isSettled: () => false, settled: async () => false, waitingReason: () => "silent" };
@@ -255,17 +223,7 @@ test("a held or waiting reload of inputs the staging's cap will refuse leaves th
   const held = await planChange(
     { files: fits, table: taken.table, started: performance.now(), since: null },
     null,
-    {
-      logger,
-      status: new ReloaderStatus(),
-      store,
-      slotsPerBlock: BLOCK,
-      runtimeUpdates: true,
-      supervisor: full,
-    } as unknown as Pick<
-      ApplierOptions,
-      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
-    >,
+    storePlanOptions(logger, store, BLOCK, full),
   );
   assert.equal(held.kind, "held");
   assert.deepEqual(

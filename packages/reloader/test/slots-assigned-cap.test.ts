@@ -12,13 +12,12 @@ import { generationName, SNAPSHOT_SLOTS, stateLayout } from "../src/output/snaps
 import { pointCurrent } from "../src/output/stage-snapshot.ts";
 import { MAX_TOTAL_SLOTS } from "../src/model/slot-bound.ts";
 import type { Slot } from "../src/model/server-slots.ts";
-import type { ApplierOptions } from "../src/reload/applier-options.ts";
 import { planChange } from "../src/reload/plan-change.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
-import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { SlotsJsonRenderer } from "../src/render/slots-json-renderer.ts";
 import { cappedHaproxy } from "./helpers/capped-haproxy.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { storePlanOptions } from "./helpers/store-plan-options.ts";
 
 /** SERVER_SLOTS' highest value */
 const BLOCK = 1000;
@@ -150,17 +149,7 @@ test("a reassignment is said once when haproxy -c refuses its snapshot and it is
     const files = appInputs(`${BASE}backend rh_broken\n    server x 127.0.0.1:19 no-such-keyword\n`);
     const validated = store.validate(files);
     assert.ok(validated.ok);
-    const options = {
-      logger,
-      status: new ReloaderStatus(),
-      store,
-      slotsPerBlock: BLOCK,
-      runtimeUpdates: true,
-      supervisor: { isSettled: () => true, settled: async () => true, oldWorkersSeen: () => null },
-    } as unknown as Pick<
-      ApplierOptions,
-      "logger" | "status" | "store" | "onRunning" | "slotsPerBlock" | "runtimeUpdates" | "supervisor"
-    >;
+    const options = storePlanOptions(logger, store, BLOCK);
     const accepted = { files, table: validated.table, started: performance.now(), since: null };
     const planned = await planChange(accepted, null, options);
     assert.equal(planned.kind, "refused");
