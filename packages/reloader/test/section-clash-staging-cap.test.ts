@@ -8,9 +8,6 @@
 // when the table is staged; the start's path (stageAndCheck) and a reload's (planChange → stageChecked)
 // are both pinned here, with the real store and haproxy -c for the inputs that pass.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, type TestBackend } from "../../test-support/src/haproxy/index.ts";
 import type { RefusedBackend } from "../src/model/without-clashing-backends.ts";
@@ -18,8 +15,8 @@ import { stateLayout } from "../src/output/snapshot-layout.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
 import { planChange } from "../src/reload/plan-change.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
-import { cappedHaproxy } from "./helpers/capped-haproxy.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { clashReportStore } from "./helpers/clash-report-store.ts";
 import { storePlanOptions } from "./helpers/store-plan-options.ts";
 
 /** SERVER_SLOTS' highest value: 1 000 one-server backends are MAX_TOTAL_SLOTS, the least they need */
@@ -70,18 +67,7 @@ const OVER_AT_STAGING = inputs(
 );
 
 test("inputs the slot cap refuses at staging leave the section-clash report as the inputs that run made it", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-clash-staging-cap-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const { logger, events } = captureLog();
-  const shown: string[][] = [];
-  const store = new SnapshotStore(await cappedHaproxy(dir), stateLayout(join(dir, "state")), logger, BLOCK, {
-    onRefused: (refused: readonly RefusedBackend[]) => shown.push(refused.map((entry) => entry.backend)),
-  });
-  await store.open();
-  const said = () =>
-    events()
-      .map((entry) => String(entry["event"]))
-      .filter((event) => event.startsWith("inputs.section-clash") || event === "inputs.rejected");
+  const { store, logger, shown, said } = await clashReportStore(t, "rh-clash-staging-cap-", BLOCK);
 
   // The stack legacy is left out of what runs.
   const first = await store.stageAndCheck(inputs([one("app"), one("legacy")], "first"));
@@ -172,18 +158,7 @@ test("a reload that waits or is held reports what its read left out, though noth
 // inputs.section-clash-cleared and an empty /healthz warning), though the staging then refused them and
 // the routing that runs still left the stack out. Now planChange asks the staging's cap, unlogged, first.
 test("a held or waiting reload of inputs the staging's cap will refuse leaves the section-clash report alone", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-clash-held-cap-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const { logger, events } = captureLog();
-  const shown: string[][] = [];
-  const store = new SnapshotStore(await cappedHaproxy(dir), stateLayout(join(dir, "state")), logger, BLOCK, {
-    onRefused: (refused: readonly RefusedBackend[]) => shown.push(refused.map((entry) => entry.backend)),
-  });
-  await store.open();
-  const said = () =>
-    events()
-      .map((entry) => String(entry["event"]))
-      .filter((event) => event.startsWith("inputs.section-clash") || event === "inputs.rejected");
+  const { store, logger, shown, said } = await clashReportStore(t, "rh-clash-held-cap-", BLOCK);
   const first = await store.stageAndCheck(inputs([one("app"), one("legacy")], "first"));
   assert.ok(first.ok, JSON.stringify(first));
   assert.deepEqual([shown, said()], [[["legacy"]], ["inputs.section-clash"]]);
