@@ -6,7 +6,6 @@
 // every other change goes live, with what HAProxy runs equal to the snapshot it would load again.
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
 import {
   compareWithSnapshot,
@@ -18,7 +17,8 @@ import {
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
-import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import type { Fixture } from "./helpers/fixture.ts";
+import { localPeerFixture } from "./helpers/local-peer-fixture.ts";
 import { LEGACY_SECTION, userConfigFixture, userConfigLines, withFallback } from "./helpers/user-config.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
@@ -347,23 +347,10 @@ test('a --config section named "$HAPROXY_LOCALPEER" leaves the stack of the host
   const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.106" });
   const blog = await startBackend({ name: "blog", host: "127.0.0.107" });
   t.after(() => Promise.all([app.close(), legacy.close(), blog.close()]));
-  const fixture = await createFixture((fn) => t.after(fn), {
+  const { fixture, userConfig, line } = await localPeerFixture(t, {
     backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
     map: renderTestMap({ "app.dev.tld": "app" }),
-    deferStart: true,
-    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
   });
-  const userConfig = join(fixture.dir, "my-haproxy.cfg");
-  const lines = userConfigLines(
-    fixture.httpPort,
-    [],
-    withFallback([
-      'listen "$HAPROXY_LOCALPEER"',
-      '    http-request return status 200 content-type text/plain string "my host"',
-    ]),
-  );
-  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
-  await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
   const started = await fixture.reloader.waitForEvent("base-config.section-name-clash");
   assert.deepEqual(started["sections"], [{ section: "listen legacy", line }]);

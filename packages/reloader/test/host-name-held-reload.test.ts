@@ -6,16 +6,12 @@
 // change was refused until the inputs changed again. The reloader runs in a UTS namespace of its own (the
 // suite runs as root), renamed mid-run (nsenter).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest } from "../../test-support/src/http/index.ts";
 import { MAX_OLD_WORKERS } from "../src/reload/old-workers-cap.ts";
-import { createFixture } from "./helpers/fixture.ts";
+import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
 import { alphaBetaInputs, reloadCounter, stackOldWorkers } from "./helpers/stacked-old-workers.ts";
-import { userConfigLines, withFallback } from "./helpers/user-config.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 // How the held change ends: beta left out, the routing is alpha's as before (a runtime pass of no step).
@@ -23,22 +19,7 @@ const APPLIED_OR_FAILED = ["reload.applied", "runtime.applied", "check.failed"];
 
 test(`a reload held at ${MAX_OLD_WORKERS} old workers while the host is renamed like a stack leaves that stack out once the hold ends`, async (t) => {
   const { alphaOnly, withBetaNoted } = await alphaBetaInputs(t);
-  const fixture = await createFixture((fn) => t.after(fn), {
-    ...alphaOnly,
-    deferStart: true,
-    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
-  });
-  const userConfig = join(fixture.dir, "my-haproxy.cfg");
-  const lines = userConfigLines(
-    fixture.httpPort,
-    [],
-    withFallback([
-      'listen "$HAPROXY_LOCALPEER"',
-      '    http-request return status 200 content-type text/plain string "my host"',
-    ]),
-  );
-  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
-  await writeFile(userConfig, lines.join("\n"));
+  const { fixture, userConfig, line } = await localPeerFixture(t, alphaOnly);
   await fixture.start(["--config", userConfig, "--rescan-interval", "0", "--status-port", "0"]);
   const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [
     alphaOnly,
@@ -52,10 +33,7 @@ test(`a reload held at ${MAX_OLD_WORKERS} old workers while the host is renamed 
   assert.equal((await reloadCounter(fixture)).reloads, full.reloads, "held: no reload");
 
   // Renamed `beta` during the hold; one stream ends, so does its worker, and the hold with it.
-  const run = spawnSync("nsenter", ["--uts", `--target=${fixture.reloader.pid}`, "hostname", "beta"], {
-    encoding: "utf8",
-  });
-  assert.equal(run.status, 0, run.stderr);
+  setHostName(fixture.reloader.pid, "beta");
   const renamed = fixture.reloader.logs.length;
   streams.shift()?.close();
   let outcome: string | undefined;

@@ -8,9 +8,6 @@
 // until 2026-12-05 `current` kept the stack named like the new host name until the next change, so a
 // restart of HAProxy (or a certificate's reload) after the rename failed at every attempt.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
 import {
   compareWithSnapshot,
@@ -22,8 +19,8 @@ import {
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
-import { createFixture, type Fixture } from "./helpers/fixture.ts";
-import { userConfigLines, withFallback } from "./helpers/user-config.ts";
+import type { Fixture } from "./helpers/fixture.ts";
+import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 type Health = ReloaderHealth["body"];
@@ -34,12 +31,6 @@ async function applied(url: string): Promise<void> {
     timeoutMs: 10_000,
     message: "/healthz ok: HAProxy runs the files on disk",
   });
-}
-
-// The host name of the UTS namespace the reloader (pid `pid`, its node: the wrap execs it) runs in.
-function setHostName(pid: number, name: string): void {
-  const run = spawnSync("nsenter", ["--uts", `--target=${pid}`, "hostname", name], { encoding: "utf8" });
-  assert.equal(run.status, 0, run.stderr);
 }
 
 // The first of `events` logged from `from` on (waited for).
@@ -79,22 +70,7 @@ test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after
       "shop.dev.tld": "shop",
     }),
   });
-  const fixture = await createFixture((fn) => t.after(fn), {
-    ...files(false),
-    deferStart: true,
-    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
-  });
-  const userConfig = join(fixture.dir, "my-haproxy.cfg");
-  const lines = userConfigLines(
-    fixture.httpPort,
-    [],
-    withFallback([
-      'listen "$HAPROXY_LOCALPEER"',
-      '    http-request return status 200 content-type text/plain string "my host"',
-    ]),
-  );
-  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
-  await writeFile(userConfig, lines.join("\n"));
+  const { fixture, userConfig, line } = await localPeerFixture(t, files(false));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
   const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
   const started = await fixture.reloader.waitForEvent("inputs.section-clash");
@@ -170,22 +146,7 @@ test("a rename alone is applied at the next rescan: the stack named like the new
     ]),
     map: renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" }),
   };
-  const fixture = await createFixture((fn) => t.after(fn), {
-    ...files,
-    deferStart: true,
-    wrap: ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', "legacy"],
-  });
-  const userConfig = join(fixture.dir, "my-haproxy.cfg");
-  const lines = userConfigLines(
-    fixture.httpPort,
-    [],
-    withFallback([
-      'listen "$HAPROXY_LOCALPEER"',
-      '    http-request return status 200 content-type text/plain string "my host"',
-    ]),
-  );
-  const line = lines.indexOf('listen "$HAPROXY_LOCALPEER"') + 1;
-  await writeFile(userConfig, lines.join("\n"));
+  const { fixture, userConfig, line } = await localPeerFixture(t, files);
   // A rescan every second; debug shows the rescans that find nothing to do (inputs.unchanged).
   const args = [
     "--config",
