@@ -18,6 +18,7 @@ import { httpRequest, startBackend } from "../../test-support/src/http/index.ts"
 import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
 import type { Fixture } from "./helpers/fixture.ts";
+import { healthzOk } from "./helpers/healthz-ok.ts";
 import { localPeerFixture } from "./helpers/local-peer-fixture.ts";
 import { LEGACY_SECTION, userConfigFixture, userConfigLines, withFallback } from "./helpers/user-config.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
@@ -28,14 +29,6 @@ type Health = ReloaderHealth["body"];
 async function statusUrl(fixture: Fixture): Promise<string> {
   const line = await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 });
   return String(line["url"]);
-}
-
-// Until /healthz says HAProxy runs the files on disk (no pass left in flight).
-async function applied(url: string): Promise<void> {
-  await waitFor(async () => (await readStatusJson<Health>(url, "/healthz")).json.status === "ok", {
-    timeoutMs: 10_000,
-    message: "/healthz ok: HAProxy runs the files on disk",
-  });
 }
 
 // What HAProxy runs against the `current` snapshot and the shared files kept in it: [] when equal (the
@@ -79,7 +72,7 @@ test("a stack named like a --config backend is left out with its hosts; every ot
   assert.equal(clash["level"], 40);
   assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "backend legacy", line }]);
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
-  await applied(url);
+  await healthzOk(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
   // legacy's hosts reach neither its containers nor the user's own `backend legacy`: the config's default.
   for (const host of ["legacy.dev.tld", "old.dev.tld"]) {
@@ -109,7 +102,7 @@ test("a stack named like a --config backend is left out with its hosts; every ot
   from = fixture.reloader.logs.length;
   await fixture.write(aliased);
   await fixture.reloader.waitForEvent("runtime.applied", { from, timeoutMs: 10_000 });
-  await applied(url);
+  await healthzOk(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body, "app");
   assert.deepEqual(await differences(fixture, aliased), []);
 
@@ -117,7 +110,7 @@ test("a stack named like a --config backend is left out with its hosts; every ot
   await fixture.reloader.stop();
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
   const again = await statusUrl(fixture);
-  await applied(again);
+  await healthzOk(again);
   assert.equal((await httpRequest({ url: fixture.url, host: "www.dev.tld" })).body, "app");
   assert.equal((await httpRequest({ url: fixture.url, host: "legacy.dev.tld" })).body, "mine");
   assert.deepEqual(await differences(fixture, aliased), []);
@@ -151,7 +144,7 @@ test("a write read in two passes (backends, then the map) logs one section-clash
   await writeFile(userConfig, lines.join("\n"));
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
   const url = await statusUrl(fixture);
-  await applied(url);
+  await healthzOk(url);
   const warningOf = async () =>
     (await readStatusJson<Health>(url, "/healthz")).json.warnings.find((text) => text.includes("legacy"));
 
@@ -173,7 +166,7 @@ test("a write read in two passes (backends, then the map) logs one section-clash
   const from = fixture.reloader.logs.length;
   await fixture.write({ backends: files.backends });
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
-  await applied(url);
+  await healthzOk(url);
   assert.match(String(await warningOf()), /left out, with its 0 domain\.map lines/);
   // ... then the map: legacy's two lines are left out with it.
   await fixture.write({ map: files.map });
@@ -181,7 +174,7 @@ test("a write read in two passes (backends, then the map) logs one section-clash
     timeoutMs: 10_000,
     message: "/healthz counts legacy's 2 domain.map lines",
   });
-  await applied(url);
+  await healthzOk(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
   for (const host of ["legacy.dev.tld", "old.dev.tld"]) {
     const answer = await httpRequest({ url: fixture.url, host });
@@ -230,7 +223,7 @@ test("a --config backend under .if defined(X) leaves a stack of its name out onl
   // Without the variable HAProxy skips the section: the stack is routed, nothing is said.
   await fixture.start(["--config", userConfig, "--status-port", "0"]);
   const url = await statusUrl(fixture);
-  await applied(url);
+  await healthzOk(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "legacy.dev.tld" })).body, "legacy-stack");
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
   assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 0);
@@ -245,7 +238,7 @@ test("a --config backend under .if defined(X) leaves a stack of its name out onl
   await fixture.reloader.waitForEvent("base-config.section-name-clash");
   await fixture.reloader.waitForEvent("inputs.section-clash");
   const again = await statusUrl(fixture);
-  await applied(again);
+  await healthzOk(again);
   const answer = await httpRequest({ url: fixture.url, host: "legacy.dev.tld" });
   assert.deepEqual([answer.status, answer.body], [404, "mine"]);
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
@@ -305,7 +298,7 @@ test('a --config section named with quotes or a variable, under .if streq("$X",o
   const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
   assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "backend legacy", line: legacyLine }]);
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
-  await applied(url);
+  await healthzOk(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
   assert.equal((await httpRequest({ url: fixture.url, host: "shop.dev.tld" })).body, "shop-stack");
   const answer = await httpRequest({ url: fixture.url, host: "legacy.dev.tld" });
@@ -327,7 +320,7 @@ test('a --config section named with quotes or a variable, under .if streq("$X",o
     ["legacy", "shop"],
   );
   const second = await statusUrl(fixture);
-  await applied(second);
+  await healthzOk(second);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
   for (const host of ["legacy.dev.tld", "shop.dev.tld"]) {
     const refusedAnswer = await httpRequest({ url: fixture.url, host });
@@ -355,7 +348,7 @@ test('a --config section named "$HAPROXY_LOCALPEER" leaves the stack of the host
   const started = await fixture.reloader.waitForEvent("base-config.section-name-clash");
   assert.deepEqual(started["sections"], [{ section: "listen legacy", line }]);
   const url = await statusUrl(fixture);
-  await applied(url);
+  await healthzOk(url);
 
   // The stack `legacy` appears with a new stack `blog` (a reload), in one pass (as above).
   const files = {
@@ -371,7 +364,7 @@ test('a --config section named "$HAPROXY_LOCALPEER" leaves the stack of the host
   const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
   assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
   await fixture.reloader.waitForEvent("reload.applied", { from, timeoutMs: 10_000 });
-  await applied(url);
+  await healthzOk(url);
   assert.equal((await httpRequest({ url: fixture.url, host: "blog.dev.tld" })).body, "blog");
   assert.equal((await httpRequest({ url: fixture.url, host: "app.dev.tld" })).body, "app");
   const answer = await httpRequest({ url: fixture.url, host: "legacy.dev.tld" });

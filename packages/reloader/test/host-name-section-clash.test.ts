@@ -17,21 +17,11 @@ import {
   waitFor,
 } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { metricValue, readStatusJson, scrapeMetrics } from "../../test-support/src/status/index.ts";
-import type { ReloaderHealth } from "../src/index.ts";
+import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { Fixture } from "./helpers/fixture.ts";
+import { healthzOk } from "./helpers/healthz-ok.ts";
 import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
-
-type Health = ReloaderHealth["body"];
-
-// Until /healthz says HAProxy runs the files on disk (no pass left in flight).
-async function applied(url: string): Promise<void> {
-  await waitFor(async () => (await readStatusJson<Health>(url, "/healthz")).json.status === "ok", {
-    timeoutMs: 10_000,
-    message: "/healthz ok: HAProxy runs the files on disk",
-  });
-}
 
 // The first of `events` logged from `from` on (waited for).
 async function outcome(fixture: Fixture, from: number, events: readonly string[]): Promise<string> {
@@ -75,7 +65,7 @@ test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after
   const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
   const started = await fixture.reloader.waitForEvent("inputs.section-clash");
   assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
-  await applied(url);
+  await healthzOk(url);
   const body = async (host: string) => {
     const answer = await httpRequest({ url: fixture.url, host });
     return `${answer.status} ${answer.body}`;
@@ -95,7 +85,7 @@ test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after
   assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
   const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
   assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
-  await applied(url);
+  await healthzOk(url);
   assert.equal(await body("blog.dev.tld"), "200 blog");
   assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
   assert.equal(await body("shop.dev.tld"), "404 mine");
@@ -111,7 +101,7 @@ test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after
   const applying = ["reload.applied", "runtime.applied", "check.failed"];
   assert.notEqual(await outcome(fixture, next, applying), "check.failed");
   await fixture.reloader.waitForEvent("inputs.section-clash-cleared", { from: next });
-  await applied(url);
+  await healthzOk(url);
   assert.equal(await body("shop.dev.tld"), "200 shop-stack");
   assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
   assert.equal(metricValue(await scrapeMetrics(url), "reloader_backends_refused"), 0);
@@ -162,7 +152,7 @@ test("a rename alone is applied at the next rescan: the stack named like the new
   const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
   const started = await fixture.reloader.waitForEvent("inputs.section-clash");
   assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
-  await applied(url);
+  await healthzOk(url);
   const body = async (host: string) => {
     const answer = await httpRequest({ url: fixture.url, host });
     return `${answer.status} ${answer.body}`;
