@@ -23,6 +23,25 @@ import { healthzOk } from "./helpers/healthz-ok.ts";
 import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
+// Starts the reloader with `args` and waits until its start left the stack legacy out (for `listen legacy`
+// at `line`) and HAProxy runs the files: its status URL, and `body` ("<status> <body>" of a host's answer).
+async function startedWithoutLegacy(
+  fixture: Fixture,
+  args: string[],
+  line: number,
+): Promise<{ url: string; body: (host: string) => Promise<string> }> {
+  await fixture.start(args);
+  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
+  const started = await fixture.reloader.waitForEvent("inputs.section-clash");
+  assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
+  await healthzOk(url);
+  const body = async (host: string) => {
+    const answer = await httpRequest({ url: fixture.url, host });
+    return `${answer.status} ${answer.body}`;
+  };
+  return { url, body };
+}
+
 // The first of `events` logged from `from` on (waited for).
 async function outcome(fixture: Fixture, from: number, events: readonly string[]): Promise<string> {
   let found: string | undefined;
@@ -61,15 +80,11 @@ test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after
     }),
   });
   const { fixture, userConfig, line } = await localPeerFixture(t, files(false));
-  await fixture.start(["--config", userConfig, "--status-port", "0"]);
-  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
-  const started = await fixture.reloader.waitForEvent("inputs.section-clash");
-  assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
-  await healthzOk(url);
-  const body = async (host: string) => {
-    const answer = await httpRequest({ url: fixture.url, host });
-    return `${answer.status} ${answer.body}`;
-  };
+  const { url, body } = await startedWithoutLegacy(
+    fixture,
+    ["--config", userConfig, "--status-port", "0"],
+    line,
+  );
   assert.equal(await body("shop.dev.tld"), "200 shop-stack");
   assert.equal(await body("legacy.dev.tld"), "404 mine");
 
@@ -148,15 +163,7 @@ test("a rename alone is applied at the next rescan: the stack named like the new
     "--log-level",
     "debug",
   ];
-  await fixture.start(args);
-  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
-  const started = await fixture.reloader.waitForEvent("inputs.section-clash");
-  assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
-  await healthzOk(url);
-  const body = async (host: string) => {
-    const answer = await httpRequest({ url: fixture.url, host });
-    return `${answer.status} ${answer.body}`;
-  };
+  const { body } = await startedWithoutLegacy(fixture, args, line);
   assert.equal(await body("legacy.dev.tld"), "404 mine");
 
   // Renamed `shop`, and no file written: the next rescan validates the inputs again with the new name.
