@@ -2,7 +2,6 @@
 // settle, validate, plan, then runtime-API steps (apply-runtime-plan.ts) or a checked, confirmed reload
 // (reload-to.ts). It keeps the applier's state and what it remembers of earlier reads.
 import type { SharedTable } from "@rancher-haproxy/core";
-import type { HaproxySelf } from "../model/haproxy-build.js";
 import { readInputs, type InputFiles } from "../sources/read-inputs.js";
 import type { ApplierOptions } from "./applier-options.js";
 import { DONE, initialState, withChange } from "./applier-state.js";
@@ -22,10 +21,10 @@ export class ApplierPass {
   private state = initialState();
   /** the unsettled inputs last reported (one log line while they stay on disk), and why */
   private lastUnsettled: { hash: string; reason: string } | null = null;
-  /** the inputs of the last pass whose reload was held, their validated table and what HAProxy knew of
-   * itself then: a hold asks again every second, and the same bytes are not parsed again each time
-   * (≈ 1.7 s for a 400 000-key map) while the host name stays (a --config's sections may be named by it) */
-  private lastHeld: { hash: string; table: SharedTable; self: HaproxySelf | undefined } | null = null;
+  /** the inputs of the last pass whose reload was held, and their validated table: a hold asks again every
+   * second, and the same bytes are not parsed again each time (≈ 1.7 s for a 400 000-key map) while the
+   * host name stays (a --config's sections may be named by it: SnapshotStore.hostNameMoved) */
+  private lastHeld: { hash: string; table: SharedTable } | null = null;
   /** what the last unreadable-inputs report said: the same again (a FIFO left in place, each rescan) is
    * not logged or counted again */
   private unreadable: string | null = null;
@@ -90,10 +89,11 @@ export class ApplierPass {
     const started = performance.now();
     // Until 2026-12-05 a held table was reused after a rename of the host: the reload ending the hold staged
     // the sections of the old name left out (its haproxy -c refused a stack named like the new one).
-    const self = this.options.store.refreshSelf();
     const held = this.lastHeld;
     const table =
-      held !== null && hash === held.hash && self === held.self ? held.table : this.validated(read.files);
+      held !== null && hash === held.hash && !this.options.store.hostNameMoved()
+        ? held.table
+        : this.validated(read.files);
     this.lastHeld = null;
     if ("retry" in table) return table;
     const accepted = { files: read.files, table, started, since };
@@ -102,7 +102,7 @@ export class ApplierPass {
     if (planned.kind === "waiting") return { retry: planned.reason, waiting: true };
     if (planned.kind === "held") {
       this.keepSince(since); // the reload that ends the hold reports from the first event
-      this.lastHeld = { hash, table, self };
+      this.lastHeld = { hash, table };
       return { retry: planned.reason, held: true };
     }
     if (planned.kind === "reload") return this.follow(reloadTo(planned.target, this.options));

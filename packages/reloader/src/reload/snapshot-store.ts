@@ -123,15 +123,16 @@ export class SnapshotStore {
   }
 
   // What HAProxy knows of itself now, its host name read again (with `hostName`) as each validation reads
-  // it: the same object while it stays. A held reload's table is reused only while it does (applier-pass.ts).
-  refreshSelf(): HaproxySelf | undefined {
+  // it: the same object while it stays.
+  private refreshSelf(): HaproxySelf | undefined {
     if (this.followed !== null) this.self = this.followed.refresh();
     return this.self;
   }
 
   // Whether the host name HAProxy takes as HAPROXY_LOCALPEER changed since the last validation (false
-  // when it is not followed): `current` was checked with the old one, so the applier's pass validates
-  // the inputs again even when they did not change (a reload or restart of `current` may fail meanwhile).
+  // when it is not followed): `current`, or a held reload's table, was checked with the old one, so the
+  // applier's pass validates the inputs again even when they did not change (a reload or restart of
+  // `current` may fail meanwhile, and so would the reload ending a hold).
   hostNameMoved(): boolean {
     return this.followed?.moved() ?? false;
   }
