@@ -201,3 +201,128 @@ test("a rename alone is applied at the next rescan: the stack named like the new
   });
   assert.equal(await body("shop.dev.tld"), "404 mine");
 });
+
+// A rename seen first by the validation of other inputs that never ran (here a map ahead of its backends,
+// the generator between its writes) took the new name, then the files `current` runs came back and went
+// live without being staged (HAProxy runs them). Until 2026-12-06 the pass compared the host name with the
+// last validation's, so no rescan or rewrite staged them again: `current` kept the stack named like the new
+// host name beside its `listen`, and a restart of HAProxy failed at every attempt until the next change.
+test("a rename first seen by inputs that never ran: the inputs current runs, written again, are staged with the new name", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.178" });
+  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.179" });
+  const shop = await startBackend({ name: "shop-stack", host: "127.0.0.180" });
+  t.after(() => Promise.all([app.close(), legacy.close(), shop.close()]));
+  const routes = { "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" };
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "legacy", servers: [{ address: legacy.address }] },
+      { name: "shop", servers: [{ address: shop.address }] },
+    ]),
+    map: renderTestMap(routes),
+  };
+  const { fixture, userConfig, line } = await localPeerFixture(t, files);
+  // No rescan: each pass below is a write's; debug shows a pass that finds nothing to do (inputs.unchanged).
+  const args = [
+    "--config",
+    userConfig,
+    "--status-port",
+    "0",
+    "--rescan-interval",
+    "0",
+    "--log-level",
+    "debug",
+  ];
+  const { body } = await startedWithoutLegacy(fixture, args, line);
+
+  // Renamed `shop`; the next read is a map ahead of its backends: validated (with the name shop), not run.
+  setHostName(fixture.reloader.pid, "shop");
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, { map: renderTestMap({ ...routes, "blog.dev.tld": "blog" }) });
+  await fixture.reloader.waitForEvent("inputs.unsettled", { from });
+  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from });
+  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
+
+  // The files current runs come back: live as they are (HAProxy runs their snapshot), nothing staged.
+  const back = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, files);
+  await fixture.reloader.waitForEvent("inputs.live", { from: back });
+  // Written once more: the pass that finds them settled stages them again with the name shop.
+  await writeInOnePass(fixture, files);
+  assert.equal(
+    await outcome(fixture, back, ["inputs.section-clash", "inputs.unchanged"]),
+    "inputs.section-clash",
+    "the inputs were found unchanged: current still routes the stack shop beside listen shop",
+  );
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from: back });
+  assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
+  const applying = ["reload.applied", "runtime.applied", "check.failed"];
+  assert.notEqual(await outcome(fixture, back, applying), "check.failed");
+  await waitFor(async () => (await body("legacy.dev.tld")) === "200 legacy-stack", {
+    timeoutMs: 5000,
+    message: "legacy routed once the inputs were staged again",
+  });
+  assert.equal(await body("shop.dev.tld"), "404 mine");
+
+  // HAProxy's master killed: its restart loads `current`, checked with the name shop, and starts.
+  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
+  const killed = fixture.reloader.logs.length;
+  process.kill(Number(ready?.["pid"]), "SIGKILL");
+  await fixture.reloader.waitForEvent("haproxy.restarting", { from: killed });
+  const logs = fixture.reloader.logs;
+  const restarting = logs.findIndex((entry, i) => i >= killed && entry["event"] === "haproxy.restarting");
+  assert.equal(await outcome(fixture, restarting + 1, ["haproxy.ready", "haproxy.exited"]), "haproxy.ready");
+  await waitFor(async () => (await body("legacy.dev.tld")) === "200 legacy-stack", {
+    timeoutMs: 5000,
+    message: "legacy routed after the restart",
+  });
+});
+
+// Inputs on disk that were refused are not what `current` runs: after a rename they are validated once more
+// with the new name (a refusal for a clash with the old name's section may pass now), then left alone,
+// not validated and refused again at each rescan.
+test("refused inputs after a rename are validated again once, not at each rescan", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.181" });
+  t.after(() => app.close());
+  const routes = { "app.dev.tld": "app", "legacy.dev.tld": "legacy" };
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "legacy", servers: [{ address: app.address }] },
+    ]),
+    map: renderTestMap(routes),
+  };
+  const { fixture, userConfig, line } = await localPeerFixture(t, files);
+  // No rescan: each pass below is a write's; debug shows a pass that finds nothing to do (inputs.unchanged).
+  const args = [
+    "--config",
+    userConfig,
+    "--status-port",
+    "0",
+    "--rescan-interval",
+    "0",
+    "--log-level",
+    "debug",
+  ];
+  await startedWithoutLegacy(fixture, args, line);
+  // A map line of three fields: the contract refuses the inputs (kept until they change).
+  const refused = { map: `${renderTestMap(routes)}blog.dev.tld blog extra\n` };
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, refused);
+  await fixture.reloader.waitForEvent("inputs.rejected", { from });
+
+  // Renamed shop; the same refused files written again: validated once more, with the name shop.
+  setHostName(fixture.reloader.pid, "shop");
+  const renamed = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, refused);
+  await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from: renamed });
+  await fixture.reloader.waitForEvent("inputs.rejected", { from: renamed });
+  // And again: nothing to do (the name did not move since they were validated).
+  const again = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, refused);
+  assert.equal(
+    await outcome(fixture, again, ["inputs.unchanged", "inputs.rejected"]),
+    "inputs.unchanged",
+    "the refused inputs were validated again at a pass after the one that took the name shop",
+  );
+});

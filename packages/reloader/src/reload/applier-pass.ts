@@ -118,13 +118,17 @@ export class ApplierPass {
     return validated.table;
   }
 
-  // The host name (HAPROXY_LOCALPEER) changed since the inputs were validated: `current` was checked
-  // with the old one, and a --config section named after it may clash with a stack now (a reload of it,
-  // the certificates', or a restart of HAProxy, would fail), so the inputs are validated and staged again
-  // as if they had changed, as when `current` is lost (current-lost.ts). Until 2026-12-05 only the next
-  // change of the inputs did, and every reload or restart of `current` before it failed.
+  // The host name (HAPROXY_LOCALPEER) changed since the inputs `current` runs were staged: `current` was
+  // checked with the old one, and a --config section named after it may clash with a stack now (a reload
+  // of it, the certificates', or a restart of HAProxy, would fail), so the inputs are validated and staged
+  // again as if they had changed, as when `current` is lost (current-lost.ts). Until 2026-12-05 only the next
+  // change of the inputs did, and every reload or restart of `current` before it failed. Inputs settled as
+  // refused are validated again once with the new name (since their validation), not at each rescan.
   private hostNameMoved(): boolean {
-    if (!this.options.store.hostNameMoved()) return false;
+    const { switched, settledHash } = this.state;
+    const { store } = this.options;
+    const live = switched !== null && switched.hash === settledHash;
+    if (!(live ? store.currentHostNameMoved() : store.hostNameMoved())) return false;
     this.apply({ settledHash: null, switched: null });
     return true;
   }

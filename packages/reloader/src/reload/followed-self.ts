@@ -22,14 +22,15 @@ export class FollowedSelf {
     this.current = start;
   }
 
-  // Whether the host name read now differs from the last refresh's (a failed read: no), without taking
-  // it: the pass that finds it moved validates the inputs again, and that refresh takes and logs it. A
-  // read that succeeds ends a failure said before, as a refresh's does (the next one is said again).
-  moved(): boolean {
+  // Whether the host name read now differs from `from` (by default the last refresh's; a failed read:
+  // no), without taking it: the pass that finds it moved validates the inputs again, and that refresh
+  // takes and logs it. A read that succeeds ends a failure said before, as a refresh's does (the next one
+  // is said again).
+  moved(from: string | null = this.current.hostname ?? null): boolean {
     const read = this.read();
     if (!read.ok) return false;
     this.unread = false;
-    return read.name !== (this.current.hostname ?? null);
+    return read.name !== from;
   }
 
   // The host name read now; `self` with it (the same object while it does not change).

@@ -43,8 +43,11 @@ export class SnapshotStore {
   private nextGeneration = 1;
   /** the slot assignment last staged (or found in `current` at open): the start of the next one */
   private lastSlots: SlotMap | null = null;
-  /** the last snapshot staged and the assignment before it (put back when its check fails) */
-  private staged: { generation: number; before: SlotMap | null } | null = null;
+  /** the host name the last snapshot staged (and not refused) was validated with: what `current` was
+   * checked with, when nothing better is known (the start's until a snapshot is staged) */
+  private stagedHostName: string | null;
+  /** the last snapshot staged, and the assignment and host name before it (put back when its check fails) */
+  private staged: { generation: number; before: SlotMap | null; hostName: string | null } | null = null;
   /** the contract parse, re-reading only what changed since the last accepted inputs */
   private readonly parser = new SharedFilesParser();
   /** backends.cfg and slots.json, re-rendering only the backends whose block or slots changed */
@@ -89,6 +92,7 @@ export class SnapshotStore {
     this.keep = more.keep ?? 3;
     this.environment = more.environment;
     this.self = more.self;
+    this.stagedHostName = more.self?.hostname ?? null;
     this.followed =
       more.hostName === undefined ? null : new FollowedSelf(more.self ?? NO_BUILD, more.hostName, logger);
     this.clashes = new BackendClashes(
@@ -130,11 +134,19 @@ export class SnapshotStore {
   }
 
   // Whether the host name HAProxy takes as HAPROXY_LOCALPEER changed since the last validation (false
-  // when it is not followed): `current`, or a held reload's table, was checked with the old one, so the
-  // applier's pass validates the inputs again even when they did not change (a reload or restart of
-  // `current` may fail meanwhile, and so would the reload ending a hold).
+  // when it is not followed): a held reload's table was validated with the old one, so the held pass
+  // validates the inputs again (the reload ending the hold would fail haproxy -c).
   hostNameMoved(): boolean {
     return this.followed?.moved() ?? false;
+  }
+
+  // Whether the host name changed since the validation of the last snapshot staged and not refused (false
+  // when it is not followed): `current` was checked with the old one, so the applier's pass validates the
+  // inputs again even when they did not change (a reload or restart of `current` may fail meanwhile). Not
+  // since the last validation: one of other inputs that never ran (refused, held, not settled) took the
+  // new name, and until 2026-12-06 the inputs `current` runs, written again, were then never staged again.
+  currentHostNameMoved(): boolean {
+    return this.followed?.moved(this.stagedHostName) ?? false;
   }
 
   // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
@@ -179,8 +191,9 @@ export class SnapshotStore {
       throw error;
     });
     this.reportClashes(table);
-    this.staged = { generation, before: this.lastSlots };
+    this.staged = { generation, before: this.lastSlots, hostName: this.stagedHostName };
     this.lastSlots = slots;
+    this.stagedHostName = this.self?.hostname ?? null;
     return generation;
   }
 
@@ -285,7 +298,9 @@ export class SnapshotStore {
   }
 
   private unstage(generation: number): void {
-    if (this.staged?.generation === generation) this.lastSlots = this.staged.before;
+    if (this.staged?.generation !== generation) return;
+    this.lastSlots = this.staged.before;
+    this.stagedHostName = this.staged.hostName;
   }
 
   // haproxy -c on what `current` points at (the last good snapshot of an earlier run).
