@@ -3,8 +3,11 @@
 // end to end): the --config's sections are read again only when the host name changed, a failed read
 // keeps the last name known and is logged once, and the `hard-stop-after` under a `.if` on the host name
 // follows it too. Until 2026-12-05 the host name was read once at start. In-process, with the store's own
-// validation, the report staging makes, and a scripted host name (no HAProxy is run by it).
+// validation, the report staging makes, and a scripted host name (HAProxy runs only the last test's checks).
 import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import type { HostNameRead } from "../src/sources/read-host-name.ts";
@@ -146,4 +149,51 @@ test("a store not given hostName keeps the start's host name", () => {
     validated.table.backends.map((backend) => backend.name),
     ["app", "legacy"],
   );
+});
+
+// The rescan asks whether `current` was checked with another host name than HAProxy would take now
+// (currentHostNameMoved): the name the last snapshot staged and not refused by `haproxy -c` was validated
+// with, not the last validation's. Until 2026-12-06 it was the last validation's, so inputs validated with
+// the new name that never ran (here refused by haproxy -c) hid the rename: the inputs `current` runs,
+// back on disk, were never staged again, and a restart of HAProxy loaded the snapshot checked with the old
+// name (host-name-section-clash.test.ts runs it end to end). A failed read is no move, as everywhere.
+test("the rescan compares the host name with the one of the last snapshot staged, not of the last validation", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-host-name-staged-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "state"));
+  const { logger, events } = captureLog();
+  const reads: HostNameRead[] = [];
+  const store = new SnapshotStore("/usr/sbin/haproxy", stateLayout(join(dir, "state")), logger, 10, {
+    environment: new Map([["RH_TEST_OTHER", "mine"]]),
+    self: { build: null, hostname: "legacy" },
+    hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
+  });
+  await store.open();
+  const name = (read: string | null): HostNameRead =>
+    read === null ? { ok: false, reason: "EIO" } : { ok: true, name: read };
+  const moved = (read: string | null) => (reads.push(name(read)), store.currentHostNameMoved());
+  const sinceValidation = (read: string) => (reads.push(name(read)), store.hostNameMoved());
+
+  reads.push(name("legacy"));
+  const first = await store.stageAndCheck(INPUTS);
+  assert.ok(first.ok, first.ok ? "" : first.reason);
+  assert.equal(moved("legacy"), false);
+  assert.equal(moved("shop"), true);
+  assert.equal(moved(null), false);
+
+  // Other inputs validated with the new name and refused by haproxy -c: current still holds the first.
+  const refused = { ...INPUTS, base: Buffer.concat([BASE, Buffer.from("global\n    rh-no-such-keyword\n")]) };
+  reads.push(name("shop"));
+  const second = await store.stageAndCheck({ ...refused, hash: "refused" });
+  assert.ok(!second.ok && second.generation !== null, JSON.stringify(second));
+  assert.equal(events().filter((entry) => entry["event"] === "check.failed").length, 1);
+  assert.equal(sinceValidation("shop"), false);
+  assert.equal(moved("shop"), true, "current was checked with legacy");
+
+  // Staged again with the new name and passed: nothing moved any more.
+  reads.push(name("shop"));
+  const third = await store.stageAndCheck(INPUTS);
+  assert.ok(third.ok, third.ok ? "" : third.reason);
+  assert.equal(moved("shop"), false);
+  assert.equal(moved("legacy"), true);
 });
