@@ -104,6 +104,7 @@ async function startLocked(
       layout,
       unlock,
       stop: abandon,
+      stopAsked: stop,
       found,
       certificates,
       baseSections,

@@ -80,7 +80,9 @@ test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAP
 // until 2026-12-05 the running reloader's stop was given the whole --stop-timeout again from there (with
 // the image's 6 s, up to 5 s + 6 s + 3 s to the SIGKILL, past Docker's 10 s stop grace). `haproxy.stopping`
 // logs the soft stop's budget; with the time since `reloader.shutdown` (the signal) it is --stop-timeout.
-test("SIGTERM while a restarted reloader's start waits for metadata: the running master is adopted and stopped gracefully, within --stop-timeout from the signal", async (t) => {
+// Until 2026-12-05 the adoption reloaded the master first (a whole parse on the stop's budget; a master
+// whose reloader was killed during its stop had soft-stopped, and its new worker listened again).
+test("SIGTERM while a restarted reloader's start waits for metadata: the running master is adopted without a reload and stopped gracefully, within --stop-timeout from the signal", async (t) => {
   const metadata = await silentMetadata(t);
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   const first = await fixture.start();
@@ -100,6 +102,10 @@ test("SIGTERM while a restarted reloader's start waits for metadata: the running
   assert.equal(second.count("start.abandoned"), 0, "not abandoned: a master runs");
   const adopted = second.logs.find((line) => line.event === "haproxy.adopted");
   assert.equal(adopted?.["pid"], master);
+  assert.equal(second.count("adopt.reloaded") + second.count("adopt.reload-failed"), 0, "not reloaded");
+  const skipped = second.logs.find((line) => line.event === "adopt.reload-skipped");
+  assert.equal(skipped?.["pid"], master, "the skipped reload is logged");
+  assert.equal(second.count("reload.planned"), 0, "nor by the first pass");
   assert.equal(second.count("haproxy.stopped"), 1, "stopped gracefully");
   const shutdown = second.logs.find((line) => line.event === "reloader.shutdown");
   const stopping = second.logs.find((line) => line.event === "haproxy.stopping");

@@ -21,6 +21,8 @@ export interface AdoptContext {
   layout: StateLayout;
   status: ReloaderStatus;
   previous: number | null;
+  /** a stop came before the adoption: the master is stopped next, not reloaded first */
+  stopping?: boolean;
 }
 
 // Adopt and reload. A failed reload leaves the adopted workers serving; one the master refused points
@@ -29,7 +31,10 @@ export interface AdoptContext {
 // Null: no reload, the master lists MAX_OLD_WORKERS old workers (old-workers-cap.ts); what the workers
 // run stays unknown (the `kept` link stays), so the applier's first pass plans that reload, held until
 // one of them ended (before, the adoption's reload made one more, whatever the count); inputs refused or
-// unreadable at the start plan none, and the workers keep what they ran until the inputs change.
+// unreadable at the start plan none, and the workers keep what they ran until the inputs change. Null
+// too when a stop came before (`stopping`, adopt.reload-skipped): the stop follows at once. The reload
+// re-parsed the whole config on the stop's budget, and a master a reloader killed during its stop had
+// already soft-stopped (SIGUSR1) took it as a new worker that listened and took connections again.
 export async function adoptMaster(
   found: Extract<FoundMaster, { kind: "running" }>,
   supervisor: HaproxySupervisor,
@@ -37,6 +42,13 @@ export async function adoptMaster(
   context: AdoptContext,
 ): Promise<Verdict | null> {
   await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info);
+  if (context.stopping === true) {
+    logger.info(
+      { event: "adopt.reload-skipped", pid: found.pid },
+      "a stop came before the adoption: the adopted HAProxy is stopped without a reload first",
+    );
+    return null;
+  }
   const oldWorkers = countOldWorkers(found.info);
   if (oldWorkers >= MAX_OLD_WORKERS) {
     logger.warn(

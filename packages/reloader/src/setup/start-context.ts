@@ -16,6 +16,8 @@ export interface StartContext {
   unlock: () => void;
   /** aborted by a stop; undefined once a running master was found (it is adopted whatever comes) */
   stop: AbortSignal | undefined;
+  /** the stop whatever was found: one that came before a running master's adoption skips its reload */
+  stopAsked: AbortSignal | undefined;
   found: FoundMaster;
   certificates: CertificateManager | null;
   /** the --config's sections as prepareBaseConfig read them (null: a rendered base config) */

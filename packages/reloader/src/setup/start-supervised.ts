@@ -77,8 +77,11 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   else await clearKept(layout);
   const generation = await applier.prepareInitial(found.kind === "running");
   logger.info({ event: "start.snapshot", generation }, `starting HAProxy from gen-${generation}`);
+  // A stop that came before the adoption (a reloader the entrypoint started again during a stop, given
+  // it): the master is adopted without a reload and stopped, and the applier's first pass does not plan it.
+  const stopping = found.kind === "running" && context.stopAsked?.aborted === true;
   if (found.kind === "running") {
-    await adoptMaster(found, supervisor, logger, { layout, status, previous });
+    await adoptMaster(found, supervisor, logger, { layout, status, previous, stopping });
     // A refused adoption reload pointed `current` back at the snapshot the workers run (one refused
     // late does so when the master answers again: onPointedBack).
     const back = status.snapshot().currentGeneration;
@@ -104,7 +107,8 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     },
   );
   await watcher.ready;
-  applier.notifyChange(); // anything written between the first snapshot and the watcher being ready
+  // Anything written between the first snapshot and the watcher being ready.
+  if (!stopping) applier.notifyChange();
   const rescan =
     options.rescanIntervalMs > 0 ? setInterval(() => applier.notifyRescan(), options.rescanIntervalMs) : null;
   rescan?.unref();
