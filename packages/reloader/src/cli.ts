@@ -77,13 +77,24 @@ async function shutdown(code: number, reason: string): Promise<never> {
   logger.info({ event: "reloader.shutdown", reason, exitCode: code }, `shutting down (${reason})`);
   try {
     abandonStart.abort();
-    if (!reloader && starting) reloader = await starting.catch(() => null);
+    // A start that then fails by itself (not abandoned) ends the reloader with its own code, as without the
+    // stop: the start's catch below logs it and leaves the exit to this shutdown.
+    if (!reloader && starting)
+      reloader = await starting.catch((error: unknown) => {
+        if (!(error instanceof StartStoppedError)) code = startFailureCode(error);
+        return null;
+      });
     await reloader?.stop(since);
   } catch (error) {
     logger.error({ event: "reloader.stop-error", err: String(error) }, "error while stopping");
     code = code === 0 ? 1 : code;
   }
   process.exit(code);
+}
+
+// The exit code of a start that failed (not abandoned by a stop): the StartupError's, else 1.
+function startFailureCode(error: unknown): number {
+  return error instanceof StartupError ? error.exitCode : 1;
 }
 
 process.on("exit", () => reloader?.killNow());
@@ -117,7 +128,6 @@ try {
   if (error instanceof StartStoppedError)
     logger.info({ event: "start.abandoned", stage: error.stage }, error.message);
   else {
-    const code = error instanceof StartupError ? error.exitCode : 1;
     logger.fatal(
       {
         event: error instanceof StartupError ? error.event : "reloader.start-failed",
@@ -125,7 +135,10 @@ try {
       },
       "cannot start",
     );
-    await shutdown(code, "start-up failed");
+    // A shutdown under way (the start failed after a stop's signal) exits with the start's code; calling it
+    // again was taken for a second signal (until 2026-12-05: `reloader.killed-haproxy`, "second signal
+    // during the start: HAProxy killed", though neither came).
+    if (!stopping) await shutdown(startFailureCode(error), "start-up failed");
   }
 }
 reloader?.failed.catch(

@@ -122,6 +122,38 @@ test("SIGTERM while a restarted reloader's start waits for metadata: the running
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
 });
 
+// A start a stop came during that then fails by itself: here a restarted reloader (its start is not
+// abandoned: a master runs) with ENABLE_SSL, no certificate and the metadata service silent. Until
+// 2026-12-05 the CLI took the failed start's own shutdown for a second signal: `reloader.killed-haproxy`,
+// "second signal during the start: HAProxy killed", though neither came.
+test("SIGTERM during a restarted reloader's start that then fails by itself: its exit code, the master stopped gracefully, no second-signal line", async (t) => {
+  const metadata = await silentMetadata(t);
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const first = await fixture.start();
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+
+  const second = await fixture.start(["--stop-timeout", "20s"], {
+    SYSLOG_HOST: "",
+    RANCHER_API_HOST: metadata.host,
+    ENABLE_SSL: "true",
+  });
+  await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
+  const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
+  assert.deepEqual(exit, { code: 2, signal: null }, "the failed start's code (2: no usable certificate)");
+  const failed = second.logs.find((line) => line.event === "reloader.start-failed");
+  assert.match(String(failed?.["err"]), /metadata service could not be read/);
+  assert.equal(second.count("start.abandoned"), 0, "not abandoned: a master runs");
+  assert.equal(second.count("reloader.killed-haproxy"), 0, "no second signal came");
+  const stopping = second.logs.find((line) => line.event === "start.stopping-haproxy");
+  assert.equal(stopping?.["pid"], master, "the left master is stopped");
+  assert.equal(second.count("haproxy.stopped"), 1, "gracefully");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
+});
+
 // True while `pid` still sleeps as the wrapper's `sleep` does (not gone, nor killed: exiting or a zombie).
 async function sleeps(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
