@@ -37,8 +37,14 @@ export class MasterProcess {
     /** a new master (spawned or adopted) clears the reload not confirmed in time; an exit counts it */
     private readonly reloads: Pick<MasterReloads, "clear" | "interrupted">,
   ) {
+    // A restart loads `current`: beforeLoad first (off the lock: it may run an applier pass, whose
+    // switch takes the lock), so a host rename since its check stages it again before (until 2026-12-05
+    // the restart loaded the snapshot checked with the old host name, and failed until the next rescan).
     this.restarts = new RestartScheduler(options, () => {
-      if (!this.stopping) void lock.run(() => this.launch("restart"));
+      if (this.stopping) return;
+      void (options.beforeLoad?.() ?? Promise.resolve()).then(() => {
+        if (!this.stopping) void lock.run(() => this.launch("restart"));
+      });
     });
   }
 

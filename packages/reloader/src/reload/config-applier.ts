@@ -29,6 +29,8 @@ export class ConfigApplier {
   private changeSince: number | null = null;
   /** a reload held for old workers, as the log and /healthz tell it (reload-hold-report.ts) */
   private readonly hold: ReloadHoldReport;
+  /** refreshCurrent's callers: resolved once the next pass to begin ended (or the loop did) */
+  private readonly afterPass: (() => void)[] = [];
 
   constructor(private readonly options: ApplierOptions) {
     this.retries = new RetrySchedule(options.retryMs, () => this.notifyChange(), options);
@@ -68,6 +70,21 @@ export class ConfigApplier {
     this.running = this.loop();
   }
 
+  // Before HAProxy loads `current` outside a pass (its master restarted): when the host name
+  // (HAPROXY_LOCALPEER) moved since `current` was validated (SnapshotStore.currentHostNameMoved, as the
+  // rescan asks), `current` was checked with the old one and may fail to load now (a --config's
+  // `listen "$HAPROXY_LOCALPEER"` beside a stack named like the new one), so a pass runs first, queued as
+  // a change: it stages and checks the inputs with the new name and points `current` at them. Resolves
+  // once a pass begun after the call ended (not once none runs: a stream of changes would hold a restart
+  // back), or the applier closed; at once when the name did not move (or is not followed). Until
+  // 2026-12-05 such a load failed until the next rescan (10 s by default) staged them.
+  refreshCurrent(): Promise<void> {
+    if (this.closed || !this.options.store.currentHostNameMoved()) return Promise.resolve();
+    const passed = new Promise<void>((resolve) => this.afterPass.push(resolve));
+    this.notifyChange();
+    return passed;
+  }
+
   // Resolves when no pass is running or queued.
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -83,6 +100,7 @@ export class ConfigApplier {
     try {
       let again = true;
       while (again && !this.closed) {
+        const waiting = this.afterPass.splice(0);
         this.pending = false;
         this.rescanned = false;
         this.retries.cancel();
@@ -111,9 +129,11 @@ export class ConfigApplier {
           }
           again = false;
         }
+        for (const resolve of waiting) resolve();
       }
     } finally {
       this.running = null;
+      for (const resolve of this.afterPass.splice(0)) resolve();
     }
   }
 }

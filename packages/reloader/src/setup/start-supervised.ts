@@ -40,6 +40,8 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     stdoutFifo,
     onGiveUp: giveUp,
     onPointedBack: reportSnapshot,
+    // A restart loads `current`: staged again first after a host rename.
+    beforeLoad: (): Promise<void> => applier.refreshCurrent(),
   });
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };

@@ -1,0 +1,109 @@
+// A restart of HAProxy (its master died) loads the snapshot `current` names without an applier pass.
+// Right after a host rename, before the next rescan (--rescan-interval, 10 s by default) staged the inputs
+// again, that snapshot was the one checked with the old host name: with a --config's
+// `listen "$HAPROXY_LOCALPEER"` and a stack named like the new host name, the restart failed at each
+// attempt (`backend 'shop' has the same name as proxy 'shop'`) until 2026-12-05. Now it asks the applier
+// first (ConfigApplier.refreshCurrent): when the host name moved, a pass stages and checks the inputs with
+// it and points `current` at them. The rescan is an hour here, so it is not what saves the restart. The
+// reloader runs in a UTS namespace of its own.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import type { Fixture } from "./helpers/fixture.ts";
+import { healthzOk } from "./helpers/healthz-ok.ts";
+import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
+
+// The stacks app, legacy and shop on backends at 127.0.0.<first>…<first + 2> (closed after the test),
+// and a fixture (not started) routing them with the host-name --config (localPeerFixture).
+async function threeStacks(t: { after: (fn: () => unknown) => void }, first: number) {
+  const app = await startBackend({ name: "app", host: `127.0.0.${first}` });
+  const legacy = await startBackend({ name: "legacy-stack", host: `127.0.0.${first + 1}` });
+  const shop = await startBackend({ name: "shop-stack", host: `127.0.0.${first + 2}` });
+  t.after(() => Promise.all([app.close(), legacy.close(), shop.close()]));
+  const files = {
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "legacy", servers: [{ address: legacy.address }] },
+      { name: "shop", servers: [{ address: shop.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" }),
+  };
+  return localPeerFixture(t, files);
+}
+
+// Starts the reloader (rescans an hour apart) with `env` and `args`; once its start left the stack legacy
+// out (for `listen legacy` at `line`) and /healthz is ok: "<status> <body>" of a host's answer.
+async function started(
+  fixture: Fixture,
+  userConfig: string,
+  line: number,
+  env: Record<string, string> = {},
+): Promise<(host: string) => Promise<string>> {
+  await fixture.start(["--config", userConfig, "--status-port", "0", "--rescan-interval", "1h"], env);
+  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash");
+  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
+  await healthzOk(url);
+  return async (host: string) => {
+    const answer = await httpRequest({ url: fixture.url, host });
+    return `${answer.status} ${answer.body}`;
+  };
+}
+
+// The first of `events` logged from `from` on (waited for).
+async function outcome(fixture: Fixture, from: number, events: readonly string[]): Promise<string> {
+  let found: string | undefined;
+  await waitFor(
+    () => {
+      found = fixture.reloader.logs
+        .slice(from)
+        .map((entry) => String(entry["event"]))
+        .find((event) => events.includes(event));
+      return found !== undefined;
+    },
+    { timeoutMs: 20_000, message: `one of ${events.join(", ")}` },
+  );
+  return found!;
+}
+
+// The events logged from `from` on named `event`.
+function since(fixture: Fixture, from: number, event: string): Record<string, unknown>[] {
+  return fixture.reloader.logs.slice(from).filter((entry) => entry["event"] === event);
+}
+
+test("HAProxy's master killed right after a rename to a stack's name starts again at its first restart, the stack left out", async (t) => {
+  const { fixture, userConfig, line } = await threeStacks(t, 241);
+  const body = await started(fixture, userConfig, line);
+  assert.equal(await body("legacy.dev.tld"), "404 mine");
+  assert.equal(await body("shop.dev.tld"), "200 shop-stack");
+
+  // Renamed `shop`, no file written, and the master killed at once: its restart loads `current`.
+  setHostName(fixture.reloader.pid, "shop");
+  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
+  const killed = fixture.reloader.logs.length;
+  process.kill(Number(ready?.["pid"]), "SIGKILL");
+  // A master that cannot load `current` exits (haproxy.exited again) and is restarted again.
+  await fixture.reloader.waitForEvent("haproxy.exited", { from: killed });
+  const exited = fixture.reloader.logs.findIndex(
+    (entry, i) => i >= killed && entry["event"] === "haproxy.exited",
+  );
+  assert.equal(await outcome(fixture, exited + 1, ["haproxy.ready", "haproxy.exited"]), "haproxy.ready");
+  assert.equal(since(fixture, killed, "haproxy.restarting").length, 1);
+  assert.deepEqual(
+    since(fixture, killed, "haproxy.started").map((entry) => entry["reason"]),
+    ["restart"],
+    "one master started after the kill",
+  );
+  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from: killed });
+  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from: killed });
+  assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
+  assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
+  assert.equal(await body("shop.dev.tld"), "404 mine");
+  assert.equal(await body("app.dev.tld"), "200 app");
+  // The retry of the pass that staged it while HAProxy was down finds it live.
+  await fixture.reloader.waitForEvent("inputs.live", { from: killed });
+  assert.equal(fixture.reloader.count("check.failed"), 0);
+  assert.equal(fixture.reloader.count("haproxy.gave-up"), 0);
+});
