@@ -1,17 +1,18 @@
-// A restart of HAProxy (its master died) loads the snapshot `current` names without an applier pass.
-// Right after a host rename, before the next rescan (--rescan-interval, 10 s by default) staged the inputs
-// again, that snapshot was the one checked with the old host name: with a --config's
-// `listen "$HAPROXY_LOCALPEER"` and a stack named like the new host name, the restart failed at each
-// attempt (`backend 'shop' has the same name as proxy 'shop'`) until 2026-12-05. Now it asks the applier
-// first (ConfigApplier.refreshCurrent): when the host name moved, a pass stages and checks the inputs with
-// it and points `current` at them. The rescan is an hour here, so it is not what saves the restart. The
-// reloader runs in a UTS namespace of its own.
+// A restart of HAProxy (its master died) or a reload for the certificates loads the snapshot `current`
+// names without an applier pass. Right after a host rename, before the next rescan (--rescan-interval,
+// 10 s by default) staged the inputs again, that snapshot was the one checked with the old host name: with
+// a --config's `listen "$HAPROXY_LOCALPEER"` and a stack named like the new host name, the restart failed
+// at each attempt (`backend 'shop' has the same name as proxy 'shop'`) and the certificates' reload was
+// refused, until 2026-12-05. Now each asks the applier first (ConfigApplier.refreshCurrent): when the
+// host name moved, a pass stages and checks the inputs with it and points `current` at them. The rescan
+// is an hour here, so it is not what saves them. The reloader runs in a UTS namespace of its own.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
 import type { Fixture } from "./helpers/fixture.ts";
 import { healthzOk } from "./helpers/healthz-ok.ts";
+import { startLargeCertificateMetadata } from "./helpers/large-certificate.ts";
 import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
 
 // The stacks app, legacy and shop on backends at 127.0.0.<first>…<first + 2> (closed after the test),
@@ -106,4 +107,26 @@ test("HAProxy's master killed right after a rename to a stack's name starts agai
   await fixture.reloader.waitForEvent("inputs.live", { from: killed });
   assert.equal(fixture.reloader.count("check.failed"), 0);
   assert.equal(fixture.reloader.count("haproxy.gave-up"), 0);
+});
+
+test("a reload for the certificates right after a rename to a stack's name loads current staged with the new name", async (t) => {
+  const { server, addLarge } = await startLargeCertificateMetadata(t);
+  const { fixture, userConfig, line } = await threeStacks(t, 244);
+  const env = { ENABLE_SSL: "true", RANCHER_API_HOST: server.hostPort, CERT_POLL_INTERVAL: "300ms" };
+  const body = await started(fixture, userConfig, line, env);
+  assert.equal(await body("shop.dev.tld"), "200 shop-stack");
+
+  // Renamed `shop`, no file written, then a certificate the runtime API cannot take: a reload of `current`.
+  setHostName(fixture.reloader.pid, "shop");
+  const from = fixture.reloader.logs.length;
+  addLarge();
+  assert.equal(await outcome(fixture, from, ["certs.updated", "certs.update-failed"]), "certs.updated");
+  const updated = await fixture.reloader.waitForEvent("certs.updated", { from });
+  assert.equal(updated["mode"], "reload");
+  assert.deepEqual(since(fixture, from, "certs.update-failed"), []);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from });
+  assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
+  assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
+  assert.equal(await body("shop.dev.tld"), "404 mine");
+  assert.equal(fixture.reloader.count("check.failed"), 0);
 });

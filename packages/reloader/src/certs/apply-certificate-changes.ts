@@ -19,6 +19,8 @@ export interface CertificateSupervisor {
   exclusive<T>(task: () => Promise<T>): Promise<T>;
   /** counted in reloader_reloads_total and, by `reason`, reloader_reloads_by_reason_total */
   reload(reason: ReloadReason): Promise<Verdict>;
+  /** asked before the reload fallback, which loads `current` outside the applier's passes */
+  beforeLoad?(): Promise<void>;
 }
 
 // What to apply: the change, the full desired set, what HAProxy has loaded, and where files go.

@@ -140,8 +140,12 @@ export class CertificateManager {
     return desiredCertificateFiles(plan, this.loaded, ssl.certPath, paths.dir);
   }
 
-  // The fallback: a reload loads the files already written; a failed one is tried again next pass.
+  // The fallback: a reload loads the files already written; a failed one is tried again next pass. It
+  // loads `current` too: after a host rename, staged again first (beforeLoad); until 2026-12-05 the one
+  // checked with the old host name was refused until the next rescan (a --config section named
+  // "$HAPROXY_LOCALPEER" beside a stack named like the new host name).
   private async reload(supervisor: CertificateSupervisor, names: LoggedNames): Promise<void> {
+    await supervisor.beforeLoad?.();
     const verdict = await supervisor.reload("certificates");
     this.reloadPending = reportCertificateReload(verdict, names, this.updates, this.options.logger);
   }

@@ -68,6 +68,12 @@ export class HaproxySupervisor {
     });
   }
 
+  // Before a reload of `current` outside the applier's passes (the certificates'): resolves once
+  // `current` holds what HAProxy can load now (SupervisorOptions.beforeLoad); never rejects.
+  beforeLoad(): Promise<void> {
+    return this.options.beforeLoad?.() ?? Promise.resolve();
+  }
+
   // False from a reload that was not confirmed in time until the master answers again: until then
   // what the worker runs is unknown (the applier plans a reload, not runtime steps).
   isSettled(): boolean {

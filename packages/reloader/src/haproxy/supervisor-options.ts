@@ -18,7 +18,8 @@ export interface SupervisorOptions {
   onGiveUp: (error: Error) => void;
   /** hears of the snapshot a late refusal pointed `current` back at (settleLateReload) */
   onPointedBack?: (generation: number) => Promise<void>;
-  /** asked before HAProxy loads `current` outside the applier's passes (a restart of its master), which
-   * resolves once `current` holds what HAProxy can load now (never rejects): ConfigApplier.refreshCurrent */
+  /** asked before HAProxy loads `current` outside the applier's passes (a restart of its master, a
+   * reload for the certificates), which resolves once `current` holds what HAProxy can load now (never
+   * rejects): ConfigApplier.refreshCurrent */
   beforeLoad?: () => Promise<void>;
 }

@@ -70,14 +70,15 @@ export class ConfigApplier {
     this.running = this.loop();
   }
 
-  // Before HAProxy loads `current` outside a pass (its master restarted): when the host name
-  // (HAPROXY_LOCALPEER) moved since `current` was validated (SnapshotStore.currentHostNameMoved, as the
-  // rescan asks), `current` was checked with the old one and may fail to load now (a --config's
-  // `listen "$HAPROXY_LOCALPEER"` beside a stack named like the new one), so a pass runs first, queued as
-  // a change: it stages and checks the inputs with the new name and points `current` at them. Resolves
-  // once a pass begun after the call ended (not once none runs: a stream of changes would hold a restart
-  // back), or the applier closed; at once when the name did not move (or is not followed). Until
-  // 2026-12-05 such a load failed until the next rescan (10 s by default) staged them.
+  // Before HAProxy loads `current` outside a pass (its master restarted, a reload for the certificates):
+  // when the host name (HAPROXY_LOCALPEER) moved since `current` was validated
+  // (SnapshotStore.currentHostNameMoved, as the rescan asks), `current` was checked with the old one and
+  // may fail to load now (a --config's `listen "$HAPROXY_LOCALPEER"` beside a stack named like the new
+  // one), so a pass runs first, queued as a change: it stages and checks the inputs with the new name and
+  // points `current` at them. Resolves once a pass begun after the call ended (not once none runs: a
+  // stream of changes would hold a restart back), or the applier closed; at once when the name did not
+  // move (or is not followed). Until 2026-12-05 such a load failed until the next rescan (10 s by default)
+  // staged them.
   refreshCurrent(): Promise<void> {
     if (this.closed || !this.options.store.currentHostNameMoved()) return Promise.resolve();
     const passed = new Promise<void>((resolve) => this.afterPass.push(resolve));

@@ -143,9 +143,9 @@ export class SnapshotStore {
   // Whether the host name changed since the validation of the last snapshot staged and not refused (false
   // when it is not followed): `current` was checked with the old one, so the applier's pass validates the
   // inputs again even when they did not change (a reload or restart of `current` may fail meanwhile; a
-  // restart runs such a pass first: ConfigApplier.refreshCurrent). Not since the last validation: one of
-  // other inputs that never ran (refused, held, not settled) took the new name, and until 2026-12-06 the
-  // inputs `current` runs, written again, were then never staged again.
+  // restart or a certificates' reload runs such a pass first: ConfigApplier.refreshCurrent). Not since
+  // the last validation: one of other inputs that never ran (refused, held, not settled) took the new
+  // name, and until 2026-12-06 the inputs `current` runs, written again, were then never staged again.
   currentHostNameMoved(): boolean {
     return this.followed?.moved(this.stagedHostName) ?? false;
   }

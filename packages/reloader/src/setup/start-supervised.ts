@@ -40,7 +40,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     stdoutFifo,
     onGiveUp: giveUp,
     onPointedBack: reportSnapshot,
-    // A restart loads `current`: staged again first after a host rename.
+    // A restart or a certificates' reload loads `current`: staged again first after a host rename.
     beforeLoad: (): Promise<void> => applier.refreshCurrent(),
   });
   // The base config is read from the private state dir; only the two generated files are watched.
