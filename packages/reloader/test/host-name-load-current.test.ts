@@ -14,6 +14,7 @@ import type { Fixture } from "./helpers/fixture.ts";
 import { healthzOk } from "./helpers/healthz-ok.ts";
 import { startLargeCertificateMetadata } from "./helpers/large-certificate.ts";
 import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
+import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
 // The stacks app, legacy and shop on backends at 127.0.0.<first>…<first + 2> (closed after the test),
 // and a fixture (not started) routing them with the host-name --config (localPeerFixture).
@@ -28,10 +29,13 @@ async function threeStacks(t: { after: (fn: () => unknown) => void }, first: num
       { name: "legacy", servers: [{ address: legacy.address }] },
       { name: "shop", servers: [{ address: shop.address }] },
     ]),
-    map: renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" }),
+    map: renderTestMap(ROUTES),
   };
-  return localPeerFixture(t, files);
+  return { ...(await localPeerFixture(t, files)), files };
 }
+
+// The routes of threeStacks' map.
+const ROUTES = { "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" };
 
 // Starts the reloader (rescans an hour apart) with `env` and `args`; once its start left the stack legacy
 // out (for `listen legacy` at `line`) and /healthz is ok: "<status> <body>" of a host's answer.
@@ -73,6 +77,19 @@ function since(fixture: Fixture, from: number, event: string): Record<string, un
   return fixture.reloader.logs.slice(from).filter((entry) => entry["event"] === event);
 }
 
+// Kills HAProxy's master and waits for the outcome of the first restart that follows its exit
+// (haproxy.ready, or haproxy.exited: the master restarted could not load `current`); the log index of the kill.
+async function killMaster(fixture: Fixture): Promise<{ killed: number; restart: string }> {
+  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
+  const killed = fixture.reloader.logs.length;
+  process.kill(Number(ready?.["pid"]), "SIGKILL");
+  await fixture.reloader.waitForEvent("haproxy.exited", { from: killed });
+  const exited = fixture.reloader.logs.findIndex(
+    (entry, i) => i >= killed && entry["event"] === "haproxy.exited",
+  );
+  return { killed, restart: await outcome(fixture, exited + 1, ["haproxy.ready", "haproxy.exited"]) };
+}
+
 test("HAProxy's master killed right after a rename to a stack's name starts again at its first restart, the stack left out", async (t) => {
   const { fixture, userConfig, line } = await threeStacks(t, 241);
   const body = await started(fixture, userConfig, line);
@@ -81,15 +98,9 @@ test("HAProxy's master killed right after a rename to a stack's name starts agai
 
   // Renamed `shop`, no file written, and the master killed at once: its restart loads `current`.
   setHostName(fixture.reloader.pid, "shop");
-  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
-  const killed = fixture.reloader.logs.length;
-  process.kill(Number(ready?.["pid"]), "SIGKILL");
   // A master that cannot load `current` exits (haproxy.exited again) and is restarted again.
-  await fixture.reloader.waitForEvent("haproxy.exited", { from: killed });
-  const exited = fixture.reloader.logs.findIndex(
-    (entry, i) => i >= killed && entry["event"] === "haproxy.exited",
-  );
-  assert.equal(await outcome(fixture, exited + 1, ["haproxy.ready", "haproxy.exited"]), "haproxy.ready");
+  const { killed, restart } = await killMaster(fixture);
+  assert.equal(restart, "haproxy.ready");
   assert.equal(since(fixture, killed, "haproxy.restarting").length, 1);
   assert.deepEqual(
     since(fixture, killed, "haproxy.started").map((entry) => entry["reason"]),
@@ -129,4 +140,39 @@ test("a reload for the certificates right after a rename to a stack's name loads
   assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
   assert.equal(await body("shop.dev.tld"), "404 mine");
   assert.equal(fixture.reloader.count("check.failed"), 0);
+});
+
+// The restart asks whether the host name moved since `current` was validated, not since the last
+// validation: here other inputs (refused by the contract, never run) took the new name first, then the files
+// `current` runs came back and went live as they are (nothing staged, no pass after it: no rescan). Asked
+// since the last validation (the restart's first version, before the merge with 2aa4878), the name had not
+// moved, and the restart loaded `current`, checked with the old name, and failed at each attempt.
+test("a restart after a rename first seen by inputs that never ran stages the inputs current runs with the new name", async (t) => {
+  const { fixture, userConfig, line, files } = await threeStacks(t, 247);
+  const body = await started(fixture, userConfig, line);
+  assert.equal(await body("legacy.dev.tld"), "404 mine");
+
+  // Renamed `shop`; the next read is a map line of three fields: validated with the name shop, refused.
+  setHostName(fixture.reloader.pid, "shop");
+  const from = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, { map: `${renderTestMap(ROUTES)}blog.dev.tld blog extra\n` });
+  await fixture.reloader.waitForEvent("inputs.rejected", { from });
+  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from });
+  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
+  // The files current runs come back: live as they are, nothing staged (current still routes shop).
+  const back = fixture.reloader.logs.length;
+  await writeInOnePass(fixture, files);
+  await fixture.reloader.waitForEvent("inputs.live", { from: back });
+  assert.deepEqual(since(fixture, from, "inputs.section-clash"), []);
+
+  // The master killed: its restart stages the inputs with the name shop first, and starts at once.
+  const { killed, restart } = await killMaster(fixture);
+  assert.equal(restart, "haproxy.ready", "the restart loaded current as checked with the name legacy");
+  assert.equal(since(fixture, killed, "haproxy.restarting").length, 1);
+  const clash = await fixture.reloader.waitForEvent("inputs.section-clash", { from: killed });
+  assert.deepEqual(clash["backends"], [{ backend: "shop", section: "listen shop", line }]);
+  assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
+  assert.equal(await body("shop.dev.tld"), "404 mine");
+  assert.equal(fixture.reloader.count("check.failed"), 0);
+  assert.equal(fixture.reloader.count("haproxy.gave-up"), 0);
 });
