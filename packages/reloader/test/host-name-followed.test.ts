@@ -197,3 +197,45 @@ test("the rescan compares the host name with the one of the last snapshot staged
   assert.equal(moved("shop"), false);
   assert.equal(moved("legacy"), true);
 });
+
+// `current` pointed back (HAProxy refused the reload onto a snapshot staged with the new name, at once or
+// late): the name compared with is the one the snapshot `current` points at was validated with, not the
+// last staged one's. Until 2026-12-06 it was the latter, so a restart of HAProxy (or a certificates'
+// reload) then loaded the snapshot checked with the old name without staging the inputs first.
+test("the rescan compares the host name with the one of the snapshot current points at, pointed back too", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-host-name-current-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "state"));
+  const { logger } = captureLog();
+  const reads: HostNameRead[] = [];
+  let current: number | null = null;
+  const store = new SnapshotStore("/usr/sbin/haproxy", stateLayout(join(dir, "state")), logger, 10, {
+    environment: new Map([["RH_TEST_OTHER", "mine"]]),
+    self: { build: null, hostname: "legacy" },
+    hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
+    currentGeneration: () => current,
+  });
+  await store.open();
+  const moved = (read: string) => (reads.push({ ok: true, name: read }), store.currentHostNameMoved());
+
+  // Staged with legacy, and `current` pointed at it.
+  reads.push({ ok: true, name: "legacy" });
+  const first = await store.stageAndCheck(INPUTS);
+  assert.ok(first.ok, first.ok ? "" : first.reason);
+  current = first.generation;
+  assert.equal(moved("legacy"), false);
+
+  // Renamed shop: staged again with it and passed, then the reload onto it refused (`current` back).
+  reads.push({ ok: true, name: "shop" });
+  const second = await store.stageAndCheck(INPUTS);
+  assert.ok(second.ok, second.ok ? "" : second.reason);
+  assert.equal(moved("shop"), true, "current points at the snapshot checked with legacy");
+  assert.equal(moved("legacy"), false);
+
+  // `current` at the snapshot staged with shop: nothing moved.
+  current = second.generation;
+  assert.equal(moved("shop"), false);
+  // A generation this run did not stage (an earlier run's): the last staged one's name, as before.
+  current = 1000;
+  assert.equal(moved("shop"), false);
+});

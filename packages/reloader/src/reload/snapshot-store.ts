@@ -28,6 +28,10 @@ import { hardStopAfterOf } from "../model/hard-stop-after.js";
 import type { HostNameRead } from "../sources/read-host-name.js";
 import { FollowedSelf } from "./followed-self.js";
 
+// How many staged snapshots' host names are kept (SnapshotStore.stagedNames): far more than `current` can
+// be pointed back over (the one the workers ran before a switch).
+const STAGED_NAMES_KEPT = 32;
+
 // What HAProxy is known to be when only its host name is followed: no build read.
 const NO_BUILD: HaproxySelf = { build: null, hostname: null };
 
@@ -48,6 +52,11 @@ export class SnapshotStore {
   private stagedHostName: string | null;
   /** the last snapshot staged, and the assignment and host name before it (put back when its check fails) */
   private staged: { generation: number; before: SlotMap | null; hostName: string | null } | null = null;
+  /** the host name each snapshot staged by this run (and not refused) was validated with, the newest
+   * STAGED_NAMES_KEPT: `current` may point back at one (a reload HAProxy refused, late or not) */
+  private readonly stagedNames = new Map<number, string | null>();
+  /** the generation `current` points at (the status's), when known (`more.currentGeneration`) */
+  private readonly currentGeneration: (() => number | null) | undefined;
   /** the contract parse, re-reading only what changed since the last accepted inputs */
   private readonly parser = new SharedFilesParser();
   /** backends.cfg and slots.json, re-rendering only the backends whose block or slots changed */
@@ -74,7 +83,8 @@ export class SnapshotStore {
   // section of their name are shown; `more.environment`, `more.self`: as the fields (`self` as at start);
   // `more.sections`: the sections of the base config already read with those (the --config's, at start:
   // not read again while the host name stays); `more.hostName`: reads the host name HAProxy takes at each
-  // parse, asked before each validation (with a --config: HAPROXY_LOCALPEER may name one of its sections).
+  // parse, asked before each validation (with a --config: HAPROXY_LOCALPEER may name one of its sections);
+  // `more.currentGeneration`: the generation `current` points at (ReloaderStatus), for currentHostNameMoved.
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
@@ -87,9 +97,11 @@ export class SnapshotStore {
       sections?: ReadSections | null;
       self?: HaproxySelf;
       hostName?: () => HostNameRead;
+      currentGeneration?: () => number | null;
     } = {},
   ) {
     this.keep = more.keep ?? 3;
+    this.currentGeneration = more.currentGeneration;
     this.environment = more.environment;
     this.self = more.self;
     this.stagedHostName = more.self?.hostname ?? null;
@@ -140,14 +152,25 @@ export class SnapshotStore {
     return this.followed?.moved() ?? false;
   }
 
-  // Whether the host name changed since the validation of the last snapshot staged and not refused (false
-  // when it is not followed): `current` was checked with the old one, so the applier's pass validates the
-  // inputs again even when they did not change (a reload or restart of `current` may fail meanwhile; a
-  // restart or a certificates' reload runs such a pass first: ConfigApplier.refreshCurrent). Not since
-  // the last validation: one of other inputs that never ran (refused, held, not settled) took the new
-  // name, and until 2026-12-06 the inputs `current` runs, written again, were then never staged again.
+  // Whether the host name changed since the validation of the snapshot `current` points at (false when it
+  // is not followed): `current` was checked with the old one, so the applier's pass validates the inputs
+  // again even when they did not change (a reload or restart of `current` may fail meanwhile; a restart or
+  // a certificates' reload runs such a pass first: ConfigApplier.refreshCurrent). Not since the last
+  // validation: one of other inputs that never ran (refused, held, not settled) took the new name, and
+  // until 2026-12-06 the inputs `current` runs, written again, were then never staged again.
   currentHostNameMoved(): boolean {
-    return this.followed?.moved(this.stagedHostName) ?? false;
+    return this.followed?.moved(this.currentHostName()) ?? false;
+  }
+
+  // The host name `current` was validated with: its snapshot's, when this run staged it; else the last
+  // snapshot staged's (and not refused), or the start's. Until 2026-12-06 always the last staged one's, so
+  // after `current` was pointed back (a reload HAProxy refused, late or not, after a rename) the name the
+  // snapshot it points at was checked with was taken as the new one: a restart of HAProxy or a
+  // certificates' reload loaded it without staging the inputs first, and failed until the next pass did.
+  private currentHostName(): string | null {
+    const generation = this.currentGeneration?.() ?? null;
+    const name = generation === null ? undefined : this.stagedNames.get(generation);
+    return name === undefined ? this.stagedHostName : name;
   }
 
   // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
@@ -195,6 +218,12 @@ export class SnapshotStore {
     this.staged = { generation, before: this.lastSlots, hostName: this.stagedHostName };
     this.lastSlots = slots;
     this.stagedHostName = this.self?.hostname ?? null;
+    this.stagedNames.set(generation, this.stagedHostName);
+    // The oldest forgotten: `current` is pointed back only at what the workers ran before (the last).
+    for (const old of this.stagedNames.keys()) {
+      if (this.stagedNames.size <= STAGED_NAMES_KEPT) break;
+      this.stagedNames.delete(old);
+    }
     return generation;
   }
 
@@ -302,6 +331,7 @@ export class SnapshotStore {
     if (this.staged?.generation !== generation) return;
     this.lastSlots = this.staged.before;
     this.stagedHostName = this.staged.hostName;
+    this.stagedNames.delete(generation);
   }
 
   // haproxy -c on what `current` points at (the last good snapshot of an earlier run).

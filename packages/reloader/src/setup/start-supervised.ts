@@ -50,6 +50,8 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     environment: options.environment,
     sections: context.baseSections, // read at start: not read again from the same bytes
     self: context.self,
+    // What `current` points at, pointed back too (a refused reload): the host name it was validated with.
+    currentGeneration: () => status.currentGeneration(),
     // With a --config only: the rendered base config names no section after the host.
     ...(options.userConfig ? { hostName: readHostName } : {}),
   });

@@ -190,6 +190,12 @@ export class ReloaderStatus {
     this.state.masterCliSilentSince = since;
   }
 
+  // The generation `current` points at (null: none yet), without a copy of the rest: the snapshot store
+  // asks it at each rescan (SnapshotStore.currentHostNameMoved).
+  currentGeneration(): number | null {
+    return this.state.currentGeneration;
+  }
+
   // A copy, safe to serialise.
   snapshot(): StatusSnapshot {
     return structuredClone(this.state);
