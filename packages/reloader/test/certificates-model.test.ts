@@ -601,6 +601,42 @@ describe("CertificateManager", () => {
     }
   });
 
+  it("a reload whose beforeLoad (the applier's pass after a host rename) ends after close() is not sent", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
+    try {
+      let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
+      const client = { getJson: async () => metadata } as unknown as MetadataClient;
+      const { lines, logger } = jsonLogLines();
+      const manager = testCertificateManager(dir, client, logger);
+      await manager.prepare();
+      let reloads = 0;
+      let asked!: () => void;
+      const beforeLoadAsked = new Promise<void>((resolve) => (asked = resolve));
+      let release!: () => void;
+      const passEnded = new Promise<void>((resolve) => (release = resolve));
+      const supervisor = {
+        isRunning: () => true,
+        exclusive: (task: () => Promise<unknown>) => task(),
+        beforeLoad: () => (asked(), passEnded),
+        reload: async () => {
+          reloads += 1;
+          return { ok: true, workerPid: 1, info: null };
+        },
+      } as unknown as CertificateSupervisor;
+      metadata = { certs: { b: { cert: b.cert, key: b.key } } };
+      // Runtime fails (no master socket): the fallback reload first asks beforeLoad, which waits.
+      const sync = manager.sync(supervisor);
+      await beforeLoadAsked;
+      await manager.close(); // a stop: the applier closes, its pass ends, beforeLoad resolves
+      release();
+      await sync;
+      assert.equal(reloads, 0, "HAProxy reloaded while the reloader stopped it");
+      assert.equal(lines.filter((l) => l["event"] === "certs.update-failed").length, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the default HAProxy serves is in status when no checked one was accepted (an expired one kept)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
     try {

@@ -143,9 +143,12 @@ export class CertificateManager {
   // The fallback: a reload loads the files already written; a failed one is tried again next pass. It
   // loads `current` too: after a host rename, staged again first (beforeLoad); until 2026-12-05 the one
   // checked with the old host name was refused until the next rescan (a --config section named
-  // "$HAPROXY_LOCALPEER" beside a stack named like the new host name).
+  // "$HAPROXY_LOCALPEER" beside a stack named like the new host name). Closed while beforeLoad waited for
+  // the applier's pass (a stop): not sent (HAProxy is being stopped; the next start loads the files);
+  // until 2026-12-06 it was sent once that pass ended, beside the stop's soft-stop.
   private async reload(supervisor: CertificateSupervisor, names: LoggedNames): Promise<void> {
     await supervisor.beforeLoad?.();
+    if (this.closing.signal.aborted) return;
     const verdict = await supervisor.reload("certificates");
     this.reloadPending = reportCertificateReload(verdict, names, this.updates, this.options.logger);
   }
