@@ -47,14 +47,13 @@ export class SnapshotStore {
   private nextGeneration = 1;
   /** the slot assignment last staged (or found in `current` at open): the start of the next one */
   private lastSlots: SlotMap | null = null;
-  /** the host name the last snapshot staged (and not refused) was validated with: what `current` was
-   * checked with, when nothing better is known (the start's until a snapshot is staged) */
-  private stagedHostName: string | null;
-  /** the last snapshot staged, and the assignment and host name before it (put back when its check fails) */
-  private staged: { generation: number; before: SlotMap | null; hostName: string | null } | null = null;
+  /** the last snapshot staged and the assignment before it (put back when its check fails) */
+  private staged: { generation: number; before: SlotMap | null } | null = null;
   /** the host name each snapshot staged by this run (and not refused) was validated with, the newest
    * STAGED_NAMES_KEPT: `current` may point back at one (a reload HAProxy refused, late or not) */
   private readonly stagedNames = new Map<number, string | null>();
+  /** the host name read at start: what an earlier run's snapshot was checked with when the start took it */
+  private readonly startHostName: string | null;
   /** the generation `current` points at (the status's), when known (`more.currentGeneration`) */
   private readonly currentGeneration: (() => number | null) | undefined;
   /** the contract parse, re-reading only what changed since the last accepted inputs */
@@ -104,7 +103,7 @@ export class SnapshotStore {
     this.currentGeneration = more.currentGeneration;
     this.environment = more.environment;
     this.self = more.self;
-    this.stagedHostName = more.self?.hostname ?? null;
+    this.startHostName = more.self?.hostname ?? null;
     this.followed =
       more.hostName === undefined ? null : new FollowedSelf(more.self ?? NO_BUILD, more.hostName, logger);
     this.clashes = new BackendClashes(
@@ -162,15 +161,16 @@ export class SnapshotStore {
     return this.followed?.moved(this.currentHostName()) ?? false;
   }
 
-  // The host name `current` was validated with: its snapshot's, when this run staged it; else the last
-  // snapshot staged's (and not refused), or the start's. Until 2026-12-06 always the last staged one's, so
+  // The host name `current` was validated with (without `more.currentGeneration`: the last snapshot staged
+  // and not refused): its snapshot's, when this run staged it; else the start's (an earlier run's snapshot,
+  // checked when the start took it). Until 2026-12-06 always the last staged one's, so
   // after `current` was pointed back (a reload HAProxy refused, late or not, after a rename) the name the
   // snapshot it points at was checked with was taken as the new one: a restart of HAProxy or a
   // certificates' reload loaded it without staging the inputs first, and failed until the next pass did.
   private currentHostName(): string | null {
-    const generation = this.currentGeneration?.() ?? null;
+    const generation = this.currentGeneration?.() ?? [...this.stagedNames.keys()].at(-1) ?? null;
     const name = generation === null ? undefined : this.stagedNames.get(generation);
-    return name === undefined ? this.stagedHostName : name;
+    return name === undefined ? this.startHostName : name;
   }
 
   // Report (log when the set changes, /healthz) the backends validate left out of `table` for a section of
@@ -215,10 +215,9 @@ export class SnapshotStore {
       throw error;
     });
     this.reportClashes(table);
-    this.staged = { generation, before: this.lastSlots, hostName: this.stagedHostName };
+    this.staged = { generation, before: this.lastSlots };
     this.lastSlots = slots;
-    this.stagedHostName = this.self?.hostname ?? null;
-    this.stagedNames.set(generation, this.stagedHostName);
+    this.stagedNames.set(generation, this.self?.hostname ?? null);
     // The oldest forgotten: `current` is pointed back only at what the workers ran before (the last).
     for (const old of this.stagedNames.keys()) {
       if (this.stagedNames.size <= STAGED_NAMES_KEPT) break;
@@ -330,7 +329,6 @@ export class SnapshotStore {
   private unstage(generation: number): void {
     if (this.staged?.generation !== generation) return;
     this.lastSlots = this.staged.before;
-    this.stagedHostName = this.staged.hostName;
     this.stagedNames.delete(generation);
   }
 
