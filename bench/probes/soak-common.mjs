@@ -124,7 +124,8 @@ export function keepAliveJudgeFrom() {
 
 // Polls every `everyMs` until `deadlineMs` has passed or the worker's servers = the files = the snapshot
 // and the ready addresses = `wantBackends` (plus what `more(state)` finds); returns the last problems.
-// `filesRun(files)`: what the worker must run of the files (soak.mjs's SOAK_CONFIG leaves a backend out).
+// `filesRun(files)`: what the worker must run of the files (soak.mjs's SOAK_CONFIG leaves a backend out);
+// `stateRun(state)`: what of the worker's state the files generate (soak.mjs's SOAK_EDGES adds a section).
 export async function convergedProblems({
   paths,
   wantBackends,
@@ -132,13 +133,14 @@ export async function convergedProblems({
   everyMs,
   more = () => [],
   filesRun = (files) => files,
+  stateRun = (state) => state,
 }) {
   let problems = ["nothing read"];
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     try {
       const files = await readGeneratedFiles(paths);
-      const state = await readRuntimeState(paths.stateDir);
+      const state = stateRun(await readRuntimeState(paths.stateDir));
       const ready = readyAddresses(state.servers);
       problems = [
         ...compareWithFiles(state, filesRun(files)),

@@ -18,18 +18,31 @@
 // section, and the reloader's /healthz must warn of the clash, and not once it is gone; echo is routed as
 // any stack, and nothing (start-up line, inputs.section-clash, /healthz) names it as a clash. The default
 // mode is left as it was (seeded runs stay comparable).
+// SOAK_EDGES=1 (alone or with SOAK_CONFIG=1): the probe runs itself again in a UTS namespace of its own
+// (`unshare --uts`, as root), named HOME_NAME, and the --config also holds `listen "$HAPROXY_LOCALPEER"`
+// and a `listen soak_hold` on a port of its own (a backend answering long streams). Besides the churn, in
+// phases drawn after it (an extra draw, so the default mode's draws are untouched): the host renamed to a
+// stack's name or back (while so named, that stack's hosts must get the default backend), a reload held
+// (a stream pinned to each new worker until the master lists MAX_OLD_WORKERS old workers: the next reload
+// must be held with that many listed, and end with reload.released once the oldest stream is closed), and
+// the HAProxy master SIGSTOPped for 3-14 s under churn (the workers answer all along; the changes wait).
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
 // Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below;
-// SOAK_CONFIG=1: above)
+// SOAK_CONFIG=1, SOAK_EDGES=1: above)
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sendMasterCommand } from "../../packages/core/dist/index.js";
 import { renderBaseConfig } from "../../packages/reloader/dist/index.js";
+import { MAX_OLD_WORKERS } from "../../packages/reloader/dist/reload/old-workers-cap.js";
 import { defaultMaxconn } from "../../packages/reloader/dist/setup/default-maxconn.js";
 import {
   descendants,
   freePort,
+  openStream,
   spawnGenerateMaps,
   spawnReloader,
   startBackend,
@@ -58,6 +71,18 @@ import {
   writeLogs,
 } from "./soak-common.mjs";
 
+// SOAK_EDGES=1: run again inside a UTS namespace of its own (the host renames must not touch the machine's
+// name), passing on the exit code and SIGINT/SIGTERM.
+const EDGES_MODE = process.env["SOAK_EDGES"] === "1";
+if (EDGES_MODE && process.env["SOAK_EDGES_UTS"] !== "1") {
+  const inner = spawn("unshare", ["--uts", process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: "inherit",
+    env: { ...process.env, SOAK_EDGES_UTS: "1" },
+  });
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => inner.kill(signal));
+  const code = await new Promise((resolve) => inner.on("exit", (exitCode) => resolve(exitCode ?? 2)));
+  process.exit(code);
+}
 const SECONDS = Number(process.argv[2] ?? 1080);
 const SEED = Number(process.argv[3] ?? 1);
 const DOMAIN = "soak.tld";
@@ -72,6 +97,15 @@ const CONFIG_MODE = process.env["SOAK_CONFIG"] === "1";
 const CLASHES = CONFIG_MODE ? ["foxtrot", "delta"] : [];
 const FALSE_IF = CONFIG_MODE ? "echo" : null;
 const DEFAULT = "default_backend";
+// SOAK_EDGES=1: the namespace's host name at the start and after a rename back (not a stack's name: a `_`
+// cannot be one); `hostName` is the name of the moment, a stack's name while renamed so.
+const HOME_NAME = "soak_host";
+let hostName = HOME_NAME;
+// (`hostname` refuses a `_`: the namespace's name is written where sethostname(2) writes it)
+const setHostName = (name) => writeFileSync("/proc/sys/kernel/hostname", name);
+if (EDGES_MODE) setHostName(HOME_NAME);
+// The stacks left out now: CLASHES, and (SOAK_EDGES) the one named like the host.
+const clashesNow = () => (STACKS.includes(hostName) ? [...CLASHES, hostName] : CLASHES);
 const sectionBody = (stack) => `the soak's own ${stack} section`;
 const { random, pick, between } = seededChurn(SEED);
 const t0 = Date.now();
@@ -115,7 +149,7 @@ const routing = () => {
   for (const stack of STACKS) {
     const names = routedNames(stack);
     if (names.length === 0) continue;
-    const to = CLASHES.includes(stack) ? DEFAULT : names;
+    const to = clashesNow().includes(stack) ? DEFAULT : names;
     hosts[`${stack}.${DOMAIN}`] = to;
     for (const alias of world[stack].aliases) hosts[`${alias}.${DOMAIN}`] = to;
   }
@@ -215,8 +249,11 @@ const RL_ENV = { SYSLOG_HOST: "127.0.0.1:9", RELOADER_STOP_TIMEOUT: "5s" };
 // SOAK_CONFIG=1: the --config, written before the start: the base config the reloader renders for RL_ENV's
 // options (as prepare-base-config.ts renders it), sections named like the stacks CLASHES (delta's in a true
 // `.if`) and one named like FALSE_IF in a false `.if`
-const httpPort = CONFIG_MODE ? await freePort() : undefined;
-if (CONFIG_MODE) {
+const httpPort = CONFIG_MODE || EDGES_MODE ? await freePort() : undefined;
+// SOAK_EDGES=1: the backend the held streams reach, through the config's `listen soak_hold` on holdPort
+const holdBackend = EDGES_MODE ? await startBackend({ name: "hold", host: "127.0.76.1" }) : null;
+const holdPort = EDGES_MODE ? await freePort() : undefined;
+if (CONFIG_MODE || EDGES_MODE) {
   const stateDir = join(dir, "state");
   const rendered = renderBaseConfig({
     bindAddress: "127.0.0.1",
@@ -233,8 +270,7 @@ if (CONFIG_MODE) {
   });
   const section = (stack) =>
     `backend ${stack}\n    http-request return status 503 content-type text/plain string "${sectionBody(stack)}"\n`;
-  const own = [
-    rendered,
+  const configSections = [
     "# named like the soak's stack foxtrot: while it is in the files, the reloader leaves it out",
     section("foxtrot"),
     "# named like the soak's stack delta, in branches HAProxy 2.6 reads: left out as foxtrot is",
@@ -247,6 +283,20 @@ if (CONFIG_MODE) {
     ".if version_before(2.0)",
     section(FALSE_IF),
     ".endif",
+  ];
+  const edgeSections = [
+    "# named like the host (SOAK_EDGES renames it to a stack's name and back)",
+    'listen "$HAPROXY_LOCALPEER"',
+    '    http-request return status 503 content-type text/plain string "the host-named section"',
+    "# the held streams: one pinned to each new worker until a reload is held",
+    "listen soak_hold",
+    `    bind 127.0.0.1:${holdPort}`,
+    `    server hold ${holdBackend?.address}`,
+  ];
+  const own = [
+    rendered,
+    ...(CONFIG_MODE ? configSections : []),
+    ...(EDGES_MODE ? edgeSections : []),
     "",
   ].join("\n");
   const userConfig = join(dir, "user.cfg");
@@ -341,6 +391,135 @@ async function outage() {
   count(`outage-${kind.kind}`);
 }
 
+// ---- SOAK_EDGES=1: the edges no other churn reaches
+const edges = { renames: [], holds: [], stops: [] };
+// The host renamed (`hostname`, this namespace's) to a stack's name (one CLASHES does not name) or back to
+// HOME_NAME, recorded as a routing (that stack's hosts to the default backend while so named), then 0-3
+// changes: the reloader sees a rename at its next change or rescan (10 s), within the quiet check's wait.
+async function hostRename() {
+  const names = STACKS.filter((stack) => !CLASHES.includes(stack) && stack !== FALSE_IF);
+  const to = hostName === HOME_NAME || random() < 0.3 ? pick(names.filter((n) => n !== hostName)) : HOME_NAME;
+  const entry = fault(`host renamed ${hostName} → ${to}`);
+  setHostName(to);
+  // the stack left out from now on, or the one routed again (`routed`: whether it has a container routed)
+  const stack = STACKS.includes(to) ? to : hostName;
+  edges.renames.push({ at: at(), from: hostName, to, stack, routed: routedNames(stack).length > 0 });
+  note(`edges: host renamed ${hostName} → ${to}`);
+  hostName = to;
+  publish("host-rename");
+  for (let i = between(0, 3); i > 0; i--) {
+    await sleep(between(10, 1500));
+    publish(change());
+  }
+  entry.to = Date.now();
+}
+// A stream through `listen soak_hold` served by worker `pid` (`show sess`: its client port, be=soak_hold),
+// or null after 5 tries (one opened as a reload ends may reach the worker being replaced).
+async function streamOn(pid) {
+  for (let tries = 1; tries <= 5; tries++) {
+    const stream = await openStream({ url: `http://127.0.0.1:${holdPort}/`, host: "hold", timeoutMs: 5000 });
+    const sessions = await sendMasterCommand(join(paths.stateDir, "master.sock"), `@!${pid} show sess`, 5000);
+    const mine = new RegExp(` src=[^ ]*:${stream.localPort} .* be=soak_hold `);
+    if (sessions.split("\n").some((line) => mine.test(line))) return stream;
+    stream.close();
+  }
+  return null;
+}
+// Reloads (a stack toggled in and out of the world, recorded) each followed by a stream pinned to the new
+// worker, until a reload is held (reload.held): the master must list MAX_OLD_WORKERS old workers then
+// (`held` violation otherwise). The oldest stream closed, its worker ends and one reload must end the hold
+// (reload.released within 20 s, `held-release` violation otherwise); the quiet check then wants the world.
+// Not reached within 60 toggles (hard-stop-after cuts a worker 30 s after its reload): counted as missed.
+async function reloadHold() {
+  const entry = fault("reload hold");
+  const record = { at: at(), toggles: 0, oldWorkers: null, released: null, missed: false };
+  edges.holds.push(record);
+  const streams = [];
+  const toggled = pick(STACKS.filter((stack) => !STEADY.includes(stack) && !clashesNow().includes(stack)));
+  const heldBefore = rl.count("reload.held");
+  const releasedBefore = rl.count("reload.released");
+  try {
+    let info = await showProc(paths.stateDir);
+    let worker = info.workers[0]?.pid;
+    const first = worker === undefined ? null : await streamOn(worker);
+    if (first) streams.push(first);
+    while (rl.count("reload.held") === heldBefore) {
+      if (record.toggles === 60) {
+        record.missed = true;
+        note(`edges: no reload held after ${record.toggles} toggles of ${toggled}`);
+        break;
+      }
+      record.toggles += 1;
+      const w = world[toggled];
+      if (w.present) Object.assign(w, { present: false, aliases: [] });
+      else Object.assign(w, { present: true, count: between(1, 4), sick: new Set(), aliases: [] });
+      publish("hold-toggle");
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && rl.count("reload.held") === heldBefore) {
+        info = (await showProc(paths.stateDir).catch(() => null)) ?? info;
+        if (info.workers[0] && info.workers[0].pid !== worker) break;
+        await sleep(50);
+      }
+      if (rl.count("reload.held") !== heldBefore) break;
+      if (info.workers[0] && info.workers[0].pid !== worker) {
+        worker = info.workers[0].pid;
+        const stream = await streamOn(worker);
+        if (stream) streams.push(stream);
+      }
+    }
+    if (!record.missed) {
+      info = await showProc(paths.stateDir);
+      record.oldWorkers = info.workers.length - 1 + info.oldWorkers.length;
+      note(`edges: reload held after ${record.toggles} toggles, ${record.oldWorkers} old workers listed`);
+      if (record.oldWorkers < MAX_OLD_WORKERS)
+        violation(
+          "held",
+          `a reload held with ${record.oldWorkers} old workers listed: ${JSON.stringify(info)}`,
+        );
+      const closedAt = Date.now();
+      streams.shift()?.close();
+      while (rl.count("reload.released") === releasedBefore && Date.now() - closedAt < 20_000)
+        await sleep(100);
+      if (rl.count("reload.released") === releasedBefore)
+        violation(
+          "held-release",
+          `no reload.released 20 s after the oldest stream closed\n${tailLogs(rl.logs, 15)}`,
+        );
+      else record.released = Date.now() - closedAt;
+    }
+  } finally {
+    for (const stream of streams) stream.close();
+    entry.to = Date.now();
+  }
+}
+// The HAProxy master SIGSTOPped for 3-14 s (beyond --reload-timeout's 10 s sometimes: reload.waiting)
+// while changes are made; the workers answer all along (the clients' judge), the changes wait; SIGCONT.
+let stoppedMaster = null; // the pid SIGSTOPped now, SIGCONTed on any exit of the probe
+process.on("exit", () => {
+  if (stoppedMaster !== null) process.kill(stoppedMaster, "SIGCONT");
+});
+async function masterStop() {
+  const info = await showProc(paths.stateDir);
+  const ms = between(3000, 14_000);
+  const entry = fault(`master SIGSTOP ${ms} ms`);
+  const waitingBefore = rl.count("reload.waiting");
+  stoppedMaster = info.masterPid;
+  process.kill(info.masterPid, "SIGSTOP");
+  note(`edges: master ${info.masterPid} SIGSTOPped for ${ms} ms`);
+  try {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      publish(change());
+      await sleep(Math.min(between(200, 2000), Math.max(0, until - Date.now())));
+    }
+  } finally {
+    process.kill(info.masterPid, "SIGCONT");
+    stoppedMaster = null;
+    entry.to = Date.now();
+  }
+  edges.stops.push({ at: at(), ms, waiting: rl.count("reload.waiting") - waitingBefore });
+}
+
 // ---- the client: keep-alive and Connection: close workers over every routed host
 const load = { sent: 0, ok: 0, failed: 0, olderWindow: 0, byHost: {}, failures: [] };
 let loading = true;
@@ -427,7 +606,7 @@ async function quietCheck() {
   const wantBackends = {};
   for (const stack of STACKS) {
     const names = routedNames(stack);
-    if (names.length > 0 && !CLASHES.includes(stack))
+    if (names.length > 0 && !clashesNow().includes(stack))
       wantBackends[stack] = names.map((name) => backends[name].address).sort();
   }
   // the map's hosts = the world's routed hosts (SOAK_CONFIG's CLASHES' hosts are left out)
@@ -444,7 +623,16 @@ async function quietCheck() {
     deadlineMs: 60_000,
     everyMs: 100,
     more: mapProblems,
-    ...(CLASHES.length === 0 ? {} : { filesRun: (files) => withoutBackends(files, CLASHES) }),
+    ...(clashesNow().length === 0 ? {} : { filesRun: (files) => withoutBackends(files, clashesNow()) }),
+    // SOAK_EDGES: the config's own `listen soak_hold` server is not the files'
+    ...(EDGES_MODE
+      ? {
+          stateRun: (state) => ({
+            ...state,
+            servers: state.servers.filter((s) => s.backend !== "soak_hold"),
+          }),
+        }
+      : {}),
   });
   if (problems.length > 0) {
     violation("quiet-state", `${problems.join("\n")}\n${tailLogs(rl.logs, 15)}\n${tailLogs(gm.logs, 15)}`);
@@ -459,7 +647,7 @@ async function quietCheck() {
     ],
     violation,
   );
-  if (CONFIG_MODE) await checkClashReport();
+  if (CONFIG_MODE || EDGES_MODE) await checkClashReport();
   const info = await showProc(paths.stateDir).catch(() => null);
   if (!info) violation("show-proc", "the master did not answer show proc");
   else {
@@ -502,6 +690,7 @@ function withoutBackends(files, names) {
 // SOAK_CONFIG=1, after a confirmed quiet check: the reloader's /healthz warns of each of CLASHES exactly
 // while the files name its backend, and they do while the world routes a container of it; it never warns of
 // FALSE_IF (its section is in a false `.if`), which the quiet check has seen routed as any stack.
+// SOAK_EDGES=1: the stack named like the host, the same way while so named.
 const clashReport = Object.fromEntries(CLASHES.map((stack) => [stack, { warned: 0, clear: 0 }]));
 const falseIfReport = { routed: 0, absent: 0 };
 async function checkClashReport() {
@@ -510,7 +699,8 @@ async function checkClashReport() {
   if (health.error !== undefined) return violation("clash-report", `reloader /healthz: ${health.error}`);
   const warningOf = (stack) =>
     (health.warnings ?? []).find((text) => text.startsWith(`backend ${stack} of the generated`));
-  for (const stack of CLASHES) {
+  for (const stack of clashesNow()) {
+    clashReport[stack] ??= { warned: 0, clear: 0 };
     const inFiles = files.includes(`backend ${stack}`);
     if (routedNames(stack).length > 0 && !inFiles)
       violation(
@@ -527,6 +717,7 @@ async function checkClashReport() {
       violation("clash-report", `${stack} is not in the files, /healthz still warns: ${warning}`);
     else clashReport[stack][inFiles ? "warned" : "clear"] += 1;
   }
+  if (FALSE_IF === null) return;
   const warning = warningOf(FALSE_IF);
   if (warning !== undefined)
     violation("false-if", `${FALSE_IF}'s section is in a false .if, /healthz warns: ${warning}`);
@@ -539,14 +730,26 @@ function checkClashLines() {
   const wanted = CLASHES.map((stack) => `backend ${stack}`).join();
   for (const child of all.reloader) {
     const start = child.logs.filter((line) => line.event === "base-config.section-name-clash");
-    const named = start.map((line) => line.sections.map((entry) => entry.section).join());
+    // SOAK_EDGES: `listen "$HAPROXY_LOCALPEER"` names the stack the host was named like at that start
+    const named = start.map((line) =>
+      line.sections
+        .map((entry) => entry.section)
+        .filter((section) => !(EDGES_MODE && section.startsWith("listen ")))
+        .join(),
+    );
     if (named.length !== 1 || named[0] !== wanted)
       violation(
         "false-if",
         `reloader ${child.pid} warned at its start of [${named.join(" | ")}], not ${wanted}`,
       );
     for (const line of child.logs.filter((line) => line.event === "inputs.section-clash"))
-      if (line.backends.some((entry) => entry.backend === FALSE_IF || !CLASHES.includes(entry.backend)))
+      if (
+        line.backends.some(
+          (entry) =>
+            entry.backend === FALSE_IF ||
+            !(CLASHES.includes(entry.backend) || edges.renames.some((r) => r.to === entry.backend)),
+        )
+      )
         violation("false-if", `reloader ${child.pid} logged ${JSON.stringify(line.backends)}`);
   }
 }
@@ -574,6 +777,20 @@ while (Date.now() < endAt) {
     metadata.setTree(worldTreeNow());
     note("self-test: alpha-1 re-addressed without recording it");
     await sleep(2000); // the next recorded routing would explain it
+  }
+  // SOAK_EDGES=1: an edge instead of the phase, drawn first (phases 6-8 make sure a short run sees each)
+  if (EDGES_MODE) {
+    const edge = phases === 6 ? 0 : phases === 7 ? 0.1 : phases === 8 ? 0.13 : random();
+    const step = edge < 0.08 ? hostRename : edge < 0.11 ? reloadHold : edge < 0.16 ? masterStop : null;
+    if (step !== null) {
+      try {
+        await step();
+      } catch (error) {
+        violation("probe-step", error.stack);
+      }
+      await quietCheck();
+      continue;
+    }
   }
   // phases 2-4 make sure a short run sees each process fault once; random afterwards
   const roll = phases === 2 ? 0.1 : phases === 3 ? 0 : phases === 4 ? 0.2 : random();
@@ -634,6 +851,7 @@ if (gmExit.code !== 0 || rlExit.code !== 0) violation("stop", `exits ${JSON.stri
 killLeftMaster(masterPid, paths.stateDir, violation);
 await metadata.close();
 await Promise.all(Object.values(backends).map((backend) => backend.close()));
+await holdBackend?.close();
 keepAliveAgent.destroy();
 await writeLogs(logDir, logLines);
 
@@ -663,16 +881,34 @@ const summary = {
     hosts: Object.keys(load.byHost).length,
   },
   quietChecks: convergence.length,
+  ...(!CONFIG_MODE && !EDGES_MODE ? {} : { clashReport }),
   ...(!CONFIG_MODE
     ? {}
     : {
-        clashReport,
         falseIfReport,
         sectionClashLogged: {
           clash: all.reloader.flatMap((c) => c.logs).filter((l) => l.event === "inputs.section-clash").length,
           cleared: all.reloader
             .flatMap((c) => c.logs)
             .filter((l) => l.event === "inputs.section-clash-cleared").length,
+        },
+      }),
+  ...(!EDGES_MODE
+    ? {}
+    : {
+        edges: {
+          ...edges,
+          logged: Object.fromEntries(
+            [
+              "haproxy.host-name-changed",
+              "inputs.section-clash",
+              "reload.held",
+              "reload.released",
+              "reload.waiting",
+              "reload.settled",
+              "reload.failed",
+            ].map((event) => [event, all.reloader.reduce((n, child) => n + child.count(event), 0)]),
+          ),
         },
       }),
   quietConvergenceMs: { p50: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) },
