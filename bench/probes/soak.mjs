@@ -25,12 +25,14 @@
 // stack's name or back (while so named, that stack's hosts must get the default backend), a reload held
 // (a stream pinned to each new worker until the master lists MAX_OLD_WORKERS old workers: the next reload
 // must be held with that many listed, and end with reload.released once the oldest stream is closed), and
-// the HAProxy master SIGSTOPped for 3-14 s under churn (the workers answer all along; the changes wait).
+// the HAProxy master SIGSTOPped for 3-14 s under churn (the workers answer all along; the changes wait),
+// half the time with the reloader SIGKILLed and started again meanwhile (its start waits for the silent
+// master, then adopts it). The final stop then SIGTERMs a reloader whose start waits for a stopped master.
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
 // Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below;
 // SOAK_CONFIG=1, SOAK_EDGES=1: above)
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -492,22 +494,33 @@ async function reloadHold() {
     entry.to = Date.now();
   }
 }
-// The HAProxy master SIGSTOPped for 3-14 s (beyond --reload-timeout's 10 s sometimes: reload.waiting)
-// while changes are made; the workers answer all along (the clients' judge), the changes wait; SIGCONT.
+// The HAProxy master SIGSTOPped for 3-14 s (beyond --reload-timeout's 10 s sometimes) while changes are
+// made; the workers answer all along (the clients' judge), the changes wait; SIGCONT. Half the stops (4-12
+// s) also SIGKILL the reloader and start it again at once: its start waits for the silent master
+// (adopt.waiting, up to --reload-timeout + 5 s) and adopts it once it answers (sigkillRestart's check).
 let stoppedMaster = null; // the pid SIGSTOPped now, SIGCONTed on any exit of the probe
 process.on("exit", () => {
-  if (stoppedMaster !== null) process.kill(stoppedMaster, "SIGCONT");
+  try {
+    if (stoppedMaster !== null) process.kill(stoppedMaster, "SIGCONT");
+  } catch {
+    // gone
+  }
 });
 async function masterStop() {
   const info = await showProc(paths.stateDir);
-  const ms = between(3000, 14_000);
-  const entry = fault(`master SIGSTOP ${ms} ms`);
-  const waitingBefore = rl.count("reload.waiting");
+  const withRestart = random() < 0.5 || phases === 8; // the forced stop (phase 8) restarts it
+  const ms = withRestart ? between(4000, 12_000) : between(3000, 14_000);
+  const entry = fault(`master SIGSTOP ${ms} ms${withRestart ? ", the reloader restarted" : ""}`);
+  const waitingBefore = all.reloader.reduce((n, child) => n + child.count("reload.waiting"), 0);
   stoppedMaster = info.masterPid;
   process.kill(info.masterPid, "SIGSTOP");
-  note(`edges: master ${info.masterPid} SIGSTOPped for ${ms} ms`);
+  note(
+    `edges: master ${info.masterPid} SIGSTOPped for ${ms} ms${withRestart ? ", the reloader restarted" : ""}`,
+  );
+  let restart = null;
   try {
     const until = Date.now() + ms;
+    if (withRestart) restart = restartReloader();
     while (Date.now() < until) {
       publish(change());
       await sleep(Math.min(between(200, 2000), Math.max(0, until - Date.now())));
@@ -515,9 +528,68 @@ async function masterStop() {
   } finally {
     process.kill(info.masterPid, "SIGCONT");
     stoppedMaster = null;
-    entry.to = Date.now();
   }
-  edges.stops.push({ at: at(), ms, waiting: rl.count("reload.waiting") - waitingBefore });
+  await restart;
+  entry.to = Date.now();
+  edges.stops.push({
+    at: at(),
+    ms,
+    restarted: withRestart,
+    reloadWaiting: all.reloader.reduce((n, child) => n + child.count("reload.waiting"), 0) - waitingBefore,
+    adoptWaiting: withRestart ? rl.count("adopt.waiting") : null,
+  });
+}
+
+// Processes whose command line names the state dir (the HAProxy master and its workers), by pid.
+function stateDirProcesses() {
+  const found = [];
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name)))
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(paths.stateDir)) found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  return found;
+}
+// SOAK_EDGES=1, the final stop: the reloader SIGKILLed, the master SIGSTOPped, a new reloader started,
+// and SIGTERMed once its start waits for the silent master (adopt.waiting): it must exit 0 at once, its
+// start abandoned at stage "silent master", having stopped that master (haproxy.stopped), and no process
+// of the state dir may be left (`silent-stop` violations). Returns the reloader's exit.
+async function stopDuringSilentWait() {
+  const info = await showProc(paths.stateDir);
+  const entry = fault("final stop during a silent master's wait");
+  expectedExit.add(rl.pid);
+  process.kill(rl.pid, "SIGKILL");
+  await rl.exited;
+  stoppedMaster = info.masterPid;
+  process.kill(info.masterPid, "SIGSTOP");
+  rl = spawnReloader({
+    onLine: onLine("reloader"),
+    env: reloaderEnvFor({ paths, metadata, httpPort: pair.httpPort, env: RL_ENV }),
+  });
+  all.reloader.push(rl);
+  expectedExit.add(rl.pid);
+  const waiting = await rl.waitForEvent("adopt.waiting", { timeoutMs: 20_000 }).catch(() => null);
+  if (waiting === null) violation("silent-stop", `no adopt.waiting\n${tailLogs(rl.logs, 15)}`);
+  const stopAt = Date.now();
+  const exit = await rl.stop({ signal: "SIGTERM", timeoutMs: 30_000 });
+  const stopMs = Date.now() - stopAt;
+  const stage = rl.logs.find((line) => line.event === "start.abandoned")?.stage;
+  const left = await (async () => {
+    for (let tries = 0; tries < 50 && stateDirProcesses().length > 0; tries++) await sleep(100);
+    return stateDirProcesses();
+  })();
+  if (!left.includes(info.masterPid)) stoppedMaster = null;
+  if (exit.code !== 0 || stage !== "silent master" || rl.count("haproxy.stopped") !== 1 || left.length > 0)
+    violation(
+      "silent-stop",
+      `exit ${JSON.stringify(exit)}, start.abandoned at ${stage}, haproxy.stopped ` +
+        `${rl.count("haproxy.stopped")}, left ${left}\n${tailLogs(rl.logs, 15)}`,
+    );
+  for (const pid of left) process.kill(pid, "SIGKILL");
+  edges.finalStop = { waited: waiting !== null, stopMs, exit, stage, left };
+  entry.to = Date.now();
+  return exit;
 }
 
 // ---- the client: keep-alive and Connection: close workers over every routed host
@@ -846,7 +918,7 @@ if (CONFIG_MODE) checkClashLines();
 expectedExit.add(gm.pid);
 expectedExit.add(rl.pid);
 const gmExit = await gm.stop({ timeoutMs: 10_000 });
-const rlExit = await rl.stop({ timeoutMs: 20_000 });
+const rlExit = EDGES_MODE ? await stopDuringSilentWait() : await rl.stop({ timeoutMs: 20_000 });
 if (gmExit.code !== 0 || rlExit.code !== 0) violation("stop", `exits ${JSON.stringify({ gmExit, rlExit })}`);
 killLeftMaster(masterPid, paths.stateDir, violation);
 await metadata.close();
