@@ -8,7 +8,14 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
-import { haproxyMasters, waitFor } from "@rancher-haproxy/test-support";
+import {
+  haproxyMasters,
+  openStream,
+  renderTestBackends,
+  renderTestMap,
+  startBackend,
+  waitFor,
+} from "@rancher-haproxy/test-support";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
 // True once /proc shows the process catching SIGHUP (bit 0 of SigCgt): the CLI's stop handlers are set.
@@ -119,6 +126,51 @@ test("SIGTERM while a restarted reloader's start waits for metadata: the running
     budget + sinceSignal <= 20_000 + 50,
     `soft stop given ${budget} ms ${sinceSignal} ms after the signal: more than --stop-timeout 20s in all`,
   );
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
+});
+
+// The master a killed reloader soft-stopped (SIGUSR1 in its stop) ends once its last connection does: here
+// a stream through it, closed while the restarted reloader, given the stop, waits for metadata, so the
+// master is gone when it is adopted. Until 2026-12-05 that end was taken for a crash during the stop:
+// `haproxy.exited` ("HAProxy exited unexpectedly", an error) and `haproxy.restarting`, a new master 0.5 s
+// later when the stop had not reached the supervisor by then.
+test("SIGTERM while a restarted reloader's start waits for metadata, its soft-stopped master ending meanwhile: no unexpected exit, no restart, exit 0", async (t) => {
+  const metadata = await silentMetadata(t);
+  const app = await startBackend({ name: "app", host: "127.0.0.81" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), {
+    deferStart: true,
+    waitReady: false,
+    backends: renderTestBackends([{ name: "app", servers: [{ address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  const first = await fixture.start();
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  const stream = await openStream({ url: fixture.url, host: "app.dev.tld" });
+  t.after(() => stream.close());
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  process.kill(master, "SIGUSR1"); // what the killed reloader's stop had sent
+
+  const second = await fixture.start(["--stop-timeout", "20s"], {
+    SYSLOG_HOST: "",
+    RANCHER_API_HOST: metadata.host,
+  });
+  await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
+  const exited = second.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
+  stream.close();
+  await waitFor(() => (haproxyMasters(fixture.stateDir).length === 0 ? true : undefined), {
+    timeoutMs: 10_000,
+    message: "the soft-stopped master's end once its stream closed",
+  });
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  const skipped = second.logs.find((line) => line.event === "adopt.reload-skipped");
+  assert.equal(skipped?.["pid"], master, "adopted (gone by then) without a reload");
+  assert.equal(second.count("haproxy.exited"), 0, "its end during the stop is no crash");
+  assert.equal(second.count("haproxy.restarting"), 0, "nor restarted");
+  assert.equal(second.count("haproxy.started"), 0, "no new master");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
 });
 

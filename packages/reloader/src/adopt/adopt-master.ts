@@ -41,7 +41,9 @@ export async function adoptMaster(
   logger: Logger,
   context: AdoptContext,
 ): Promise<Verdict | null> {
-  await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info);
+  // A stop that came before: the master is stopped next, so its end (one soft-stopped by a killed
+  // reloader may come any time) is no failure to restart.
+  await supervisor.adopt(adoptedMaster(found.pid, found.startTime), found.info, context.stopping === true);
   if (context.stopping === true) {
     logger.info(
       { event: "adopt.reload-skipped", pid: found.pid },

@@ -42,12 +42,12 @@ export class HaproxySupervisor {
   }
 
   // Supervise a running master that is not our child (see adopt/); what it runs is unknown until a
-  // reload is confirmed.
-  adopt(child: HaproxyChild, info: ProcInfo): Promise<void> {
+  // reload is confirmed. `stopFollows`: a stop came before the adoption; its end is no failure to restart.
+  adopt(child: HaproxyChild, info: ProcInfo, stopFollows = false): Promise<void> {
     return this.lock.run(() => {
       // Its old workers count from the start: unknown (read as none), a first reload went past the hold.
       this.oldWorkerCount.note(info);
-      return this.master.adoptOnce(child, info);
+      return this.master.adoptOnce(child, info, stopFollows);
     });
   }
 

@@ -70,8 +70,12 @@ export class MasterProcess {
     throw new StartupError(describeStartFailure(verdict, exit, stderr.lines), 1, "haproxy.start-failed");
   }
 
-  // Supervise a running master that is not our child (on the lock; see adopt/).
-  async adoptOnce(child: HaproxyChild, info: ProcInfo): Promise<void> {
+  // Supervise a running master that is not our child (on the lock; see adopt/). `stopFollows`: a stop came
+  // before the adoption, so the master's end is expected (one a killed reloader soft-stopped ends once its
+  // connections do): not reported as unexpected, nor restarted (until 2026-12-05 `haproxy.exited` and
+  // `haproxy.restarting` came during a container's stop, and a new master after 0.5 s).
+  async adoptOnce(child: HaproxyChild, info: ProcInfo, stopFollows = false): Promise<void> {
+    if (stopFollows) this.stopping = true;
     this.child = child;
     this.reloads.clear();
     this.confirmed = true;
