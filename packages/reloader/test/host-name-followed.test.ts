@@ -240,3 +240,38 @@ test("the rescan compares the host name with the one of the snapshot current poi
   assert.equal(moved("shop"), true);
   assert.equal(moved("legacy"), false);
 });
+
+// Every reload HAProxy refuses points `current` back at the same snapshot, however many are staged after
+// it: its host name is kept beside the newest 32 the store remembers. Until 2026-12-06 the 33rd staged
+// since forgot it, and the start's name was compared with instead (here: a snapshot checked with shop,
+// the host renamed back to legacy, the start's name, taken as "not moved").
+test("the snapshot current points at keeps its host name however many are staged after it", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-host-name-kept-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "state"));
+  const { logger } = captureLog();
+  const reads: HostNameRead[] = [];
+  let current: number | null = null;
+  const store = new SnapshotStore("/usr/sbin/haproxy", stateLayout(join(dir, "state")), logger, 10, {
+    environment: new Map([["RH_TEST_OTHER", "mine"]]),
+    self: { build: null, hostname: "legacy" },
+    hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
+    currentGeneration: () => current,
+  });
+  await store.open();
+  const moved = (read: string) => (reads.push({ ok: true, name: read }), store.currentHostNameMoved());
+  // Validated with `read` and staged (as a runtime change stages, without haproxy -c).
+  const staged = async (read: string) => {
+    reads.push({ ok: true, name: read });
+    const validated = store.validate(INPUTS);
+    assert.ok(validated.ok);
+    return store.stage(INPUTS, validated.table, store.reloadSlots(validated.table));
+  };
+
+  current = await staged("shop");
+  assert.equal(moved("legacy"), true);
+  // Renamed back to legacy; 40 snapshots staged with it, each reload refused (`current` stays).
+  for (let i = 0; i < 40; i += 1) await staged("legacy");
+  assert.equal(moved("legacy"), true, "current was checked with shop");
+  assert.equal(moved("shop"), false);
+});

@@ -28,8 +28,8 @@ import { hardStopAfterOf } from "../model/hard-stop-after.js";
 import type { HostNameRead } from "../sources/read-host-name.js";
 import { FollowedSelf } from "./followed-self.js";
 
-// How many staged snapshots' host names are kept (SnapshotStore.stagedNames): far more than `current` can
-// be pointed back over (the one the workers ran before a switch).
+// How many staged snapshots' host names are kept (SnapshotStore.stagedNames), beside the one `current`
+// points at: `current` is pointed back only at the one the workers ran before a switch.
 const STAGED_NAMES_KEPT = 32;
 
 // What HAProxy is known to be when only its host name is followed: no build read.
@@ -50,7 +50,8 @@ export class SnapshotStore {
   /** the last snapshot staged and the assignment before it (put back when its check fails) */
   private staged: { generation: number; before: SlotMap | null } | null = null;
   /** the host name each snapshot staged by this run (and not refused) was validated with, the newest
-   * STAGED_NAMES_KEPT: `current` may point back at one (a reload HAProxy refused, late or not) */
+   * STAGED_NAMES_KEPT and the one `current` points at: `current` may point back at one (a reload HAProxy
+   * refused, late or not) */
   private readonly stagedNames = new Map<number, string | null>();
   /** the host name read at start: what an earlier run's snapshot was checked with when the start took it */
   private readonly startHostName: string | null;
@@ -218,10 +219,13 @@ export class SnapshotStore {
     this.staged = { generation, before: this.lastSlots };
     this.lastSlots = slots;
     this.stagedNames.set(generation, this.self?.hostname ?? null);
-    // The oldest forgotten: `current` is pointed back only at what the workers ran before (the last).
+    // The oldest forgotten, but never the one `current` points at: every reload HAProxy refuses points it
+    // back at the same snapshot, however many were staged since (until 2026-12-06 the 33rd refused in a
+    // row forgot its name, and the start's was compared with instead).
+    const current = this.currentGeneration?.() ?? null;
     for (const old of this.stagedNames.keys()) {
       if (this.stagedNames.size <= STAGED_NAMES_KEPT) break;
-      this.stagedNames.delete(old);
+      if (old !== current) this.stagedNames.delete(old);
     }
     return generation;
   }
