@@ -165,6 +165,9 @@ test("SIGTERM while a restarted reloader's start waits for metadata, its soft-st
     timeoutMs: 10_000,
     message: "the soft-stopped master's end once its stream closed",
   });
+  // The case under test: gone before its adoption (which comes once the read's 5 s have run out), not
+  // ended by the stop's own SIGUSR1, which passed on the code before the fix too.
+  assert.equal(second.count("haproxy.adopted"), 0, "the master ended before its adoption");
   assert.deepEqual(await exited, { code: 0, signal: null });
   const skipped = second.logs.find((line) => line.event === "adopt.reload-skipped");
   assert.equal(skipped?.["pid"], master, "adopted (gone by then) without a reload");
