@@ -174,6 +174,7 @@ test("SIGTERM while a restarted reloader's start waits for metadata, its soft-st
   assert.equal(second.count("haproxy.exited"), 0, "its end during the stop is no crash");
   assert.equal(second.count("haproxy.restarting"), 0, "nor restarted");
   assert.equal(second.count("haproxy.started"), 0, "no new master");
+  assert.equal(second.count("haproxy.stopping"), 0, "no HAProxy left for the stop (README: Reloader killed)");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
 });
 
