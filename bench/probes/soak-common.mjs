@@ -180,11 +180,13 @@ export async function readReloaderHealthz(child) {
   return JSON.parse(answer.body);
 }
 
-// RSS (kB) and open fds of a running process, or null when it is gone.
+// RSS (kB) and open fds of a running process, or null when it is gone or a zombie (killed, not yet reaped:
+// no VmRSS, no fds; a sample of it made a life's series end in "NaN" and 0 fds).
 export const procStats = (pid) => {
   try {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-    return { pid, rssKb: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    if (rss === undefined) return null;
+    return { pid, rssKb: Number(rss), fds: readdirSync(`/proc/${pid}/fd`).length };
   } catch {
     return null;
   }
