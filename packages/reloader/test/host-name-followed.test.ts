@@ -151,14 +151,16 @@ test("a store not given hostName keeps the start's host name", () => {
   );
 });
 
-// The rescan asks whether `current` was checked with another host name than HAProxy would take now
-// (currentHostNameMoved): the name the last snapshot staged and not refused by `haproxy -c` was validated
-// with, not the last validation's. Until 2026-12-06 it was the last validation's, so inputs validated with
-// the new name that never ran (here refused by haproxy -c) hid the rename: the inputs `current` runs,
-// back on disk, were never staged again, and a restart of HAProxy loaded the snapshot checked with the old
-// name (host-name-section-clash.test.ts runs it end to end). A failed read is no move, as everywhere.
-test("the rescan compares the host name with the one of the last snapshot staged, not of the last validation", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-host-name-staged-"));
+// A store opened in a temporary dir (`prefix`, removed when the test ends) checking with HAProxy, the
+// base config's `listen "$HAPROXY_LOCALPEER"` resolved with the host names pushed to `reads` (one a read;
+// the start's is legacy), and `current` the generation it points at when given: the rescan's baseline
+// tests. `moved(read)` reads `read` (null: a failed read) and asks currentHostNameMoved.
+async function scriptedStore(
+  t: { after: (fn: () => unknown) => void },
+  prefix: string,
+  currentGeneration?: () => number | null,
+) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, "state"));
   const { logger, events } = captureLog();
@@ -167,11 +169,25 @@ test("the rescan compares the host name with the one of the last snapshot staged
     environment: new Map([["RH_TEST_OTHER", "mine"]]),
     self: { build: null, hostname: "legacy" },
     hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
+    ...(currentGeneration === undefined ? {} : { currentGeneration }),
   });
   await store.open();
-  const name = (read: string | null): HostNameRead =>
-    read === null ? { ok: false, reason: "EIO" } : { ok: true, name: read };
-  const moved = (read: string | null) => (reads.push(name(read)), store.currentHostNameMoved());
+  const moved = (read: string | null) => (
+    reads.push(read === null ? { ok: false, reason: "EIO" } : { ok: true, name: read }),
+    store.currentHostNameMoved()
+  );
+  return { store, reads, events, moved };
+}
+
+// The rescan asks whether `current` was checked with another host name than HAProxy would take now
+// (currentHostNameMoved): the name the last snapshot staged and not refused by `haproxy -c` was validated
+// with, not the last validation's. Until 2026-12-06 it was the last validation's, so inputs validated with
+// the new name that never ran (here refused by haproxy -c) hid the rename: the inputs `current` runs,
+// back on disk, were never staged again, and a restart of HAProxy loaded the snapshot checked with the old
+// name (host-name-section-clash.test.ts runs it end to end). A failed read is no move, as everywhere.
+test("the rescan compares the host name with the one of the last snapshot staged, not of the last validation", async (t) => {
+  const { store, reads, events, moved } = await scriptedStore(t, "rh-host-name-staged-");
+  const name = (read: string): HostNameRead => ({ ok: true, name: read });
   const sinceValidation = (read: string) => (reads.push(name(read)), store.hostNameMoved());
 
   reads.push(name("legacy"));
@@ -203,20 +219,8 @@ test("the rescan compares the host name with the one of the last snapshot staged
 // last staged one's. Until 2026-12-06 it was the latter, so a restart of HAProxy (or a certificates'
 // reload) then loaded the snapshot checked with the old name without staging the inputs first.
 test("the rescan compares the host name with the one of the snapshot current points at, pointed back too", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-host-name-current-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "state"));
-  const { logger } = captureLog();
-  const reads: HostNameRead[] = [];
   let current: number | null = null;
-  const store = new SnapshotStore("/usr/sbin/haproxy", stateLayout(join(dir, "state")), logger, 10, {
-    environment: new Map([["RH_TEST_OTHER", "mine"]]),
-    self: { build: null, hostname: "legacy" },
-    hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
-    currentGeneration: () => current,
-  });
-  await store.open();
-  const moved = (read: string) => (reads.push({ ok: true, name: read }), store.currentHostNameMoved());
+  const { store, reads, moved } = await scriptedStore(t, "rh-host-name-current-", () => current);
 
   // Staged with legacy, and `current` pointed at it.
   reads.push({ ok: true, name: "legacy" });
@@ -246,20 +250,8 @@ test("the rescan compares the host name with the one of the snapshot current poi
 // since forgot it, and the start's name was compared with instead (here: a snapshot checked with shop,
 // the host renamed back to legacy, the start's name, taken as "not moved").
 test("the snapshot current points at keeps its host name however many are staged after it", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-host-name-kept-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "state"));
-  const { logger } = captureLog();
-  const reads: HostNameRead[] = [];
   let current: number | null = null;
-  const store = new SnapshotStore("/usr/sbin/haproxy", stateLayout(join(dir, "state")), logger, 10, {
-    environment: new Map([["RH_TEST_OTHER", "mine"]]),
-    self: { build: null, hostname: "legacy" },
-    hostName: () => reads.shift() ?? assert.fail("no host name scripted"),
-    currentGeneration: () => current,
-  });
-  await store.open();
-  const moved = (read: string) => (reads.push({ ok: true, name: read }), store.currentHostNameMoved());
+  const { store, reads, moved } = await scriptedStore(t, "rh-host-name-kept-", () => current);
   // Validated with `read` and staged (as a runtime change stages, without haproxy -c).
   const staged = async (read: string) => {
     reads.push({ ok: true, name: read });
