@@ -508,6 +508,20 @@ function jsonLogLines(): { lines: Record<string, unknown>[]; logger: ReturnType<
   return { lines, logger: createLogger({ name: "test", format: "json", destination }) };
 }
 
+// A certificate manager on `dir`, prepared with the metadata certificate `a` and logging JSON lines kept
+// in `lines`; `serve(name, pair)` makes metadata answer with that one certificate from then on.
+async function preparedManager(dir: string) {
+  let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
+  const client = { getJson: async () => metadata } as unknown as MetadataClient;
+  const { lines, logger } = jsonLogLines();
+  const manager = testCertificateManager(dir, client, logger);
+  await manager.prepare();
+  const serve = (name: string, pair: TestPair) => {
+    metadata = { certs: { [name]: { cert: pair.cert, key: pair.key } } };
+  };
+  return { manager, lines, serve };
+}
+
 describe("CertificateManager", () => {
   it("falls back to a reload when the runtime API fails, and retries a failed reload on the next pass", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
@@ -568,11 +582,7 @@ describe("CertificateManager", () => {
   it("a reload still due when HAProxy goes down is left to its restart: not failed again each pass", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
     try {
-      let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
-      const client = { getJson: async () => metadata } as unknown as MetadataClient;
-      const { lines, logger } = jsonLogLines();
-      const manager = testCertificateManager(dir, client, logger);
-      await manager.prepare();
+      const { manager, lines, serve } = await preparedManager(dir);
       let running = true;
       let reloads = 0;
       const supervisor = {
@@ -585,7 +595,7 @@ describe("CertificateManager", () => {
             : { ok: false, kind: "exited", reason: "HAProxy is not running", info: null };
         },
       } as unknown as CertificateSupervisor;
-      metadata = { certs: { b: { cert: b.cert, key: b.key } } };
+      serve("b", b);
       await manager.sync(supervisor); // runtime fails (no master socket) → reload refused: still due
       assert.equal(manager.snapshot().updates.failed, 1);
       running = false; // HAProxy exited; its restart loads the files already written
@@ -604,11 +614,7 @@ describe("CertificateManager", () => {
   it("a reload whose beforeLoad (the applier's pass after a host rename) ends after close() is not sent", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rh-certmgr-"));
     try {
-      let metadata: Record<string, unknown> = { certs: { a: { cert: a.cert, key: a.key } } };
-      const client = { getJson: async () => metadata } as unknown as MetadataClient;
-      const { lines, logger } = jsonLogLines();
-      const manager = testCertificateManager(dir, client, logger);
-      await manager.prepare();
+      const { manager, lines, serve } = await preparedManager(dir);
       let reloads = 0;
       let asked!: () => void;
       const beforeLoadAsked = new Promise<void>((resolve) => (asked = resolve));
@@ -623,7 +629,7 @@ describe("CertificateManager", () => {
           return { ok: true, workerPid: 1, info: null };
         },
       } as unknown as CertificateSupervisor;
-      metadata = { certs: { b: { cert: b.cert, key: b.key } } };
+      serve("b", b);
       // Runtime fails (no master socket): the fallback reload first asks beforeLoad, which waits.
       const sync = manager.sync(supervisor);
       await beforeLoadAsked;
