@@ -8,34 +8,14 @@
 // is an hour here, so it is not what saves them. The reloader runs in a UTS namespace of its own.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { renderTestBackends, renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
-import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { renderTestMap } from "../../test-support/src/haproxy/index.ts";
 import type { Fixture } from "./helpers/fixture.ts";
-import { healthzOk } from "./helpers/healthz-ok.ts";
 import { startLargeCertificateMetadata } from "./helpers/large-certificate.ts";
-import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
-import { writeInOnePass } from "./helpers/write-one-pass.ts";
-
-// The stacks app, legacy and shop on backends at 127.0.0.<first>…<first + 2> (closed after the test),
-// and a fixture (not started) routing them with the host-name --config (localPeerFixture).
-async function threeStacks(t: { after: (fn: () => unknown) => void }, first: number) {
-  const app = await startBackend({ name: "app", host: `127.0.0.${first}` });
-  const legacy = await startBackend({ name: "legacy-stack", host: `127.0.0.${first + 1}` });
-  const shop = await startBackend({ name: "shop-stack", host: `127.0.0.${first + 2}` });
-  t.after(() => Promise.all([app.close(), legacy.close(), shop.close()]));
-  const files = {
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "legacy", servers: [{ address: legacy.address }] },
-      { name: "shop", servers: [{ address: shop.address }] },
-    ]),
-    map: renderTestMap(ROUTES),
-  };
-  return { ...(await localPeerFixture(t, files)), files };
-}
-
-// The routes of threeStacks' map.
-const ROUTES = { "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" };
+import { setHostName } from "./helpers/local-peer-fixture.ts";
+import { outcome } from "./helpers/outcome.ts";
+import { renameSeenFirstBy } from "./helpers/rename-seen-first-by.ts";
+import { startedWithoutLegacy } from "./helpers/started-without-legacy.ts";
+import { THREE_STACK_ROUTES as ROUTES, threeStacks } from "./helpers/three-stacks.ts";
 
 // Starts the reloader (rescans an hour apart) with `env` and `args`; once its start left the stack legacy
 // out (for `listen legacy` at `line`) and /healthz is ok: "<status> <body>" of a host's answer.
@@ -45,31 +25,8 @@ async function started(
   line: number,
   env: Record<string, string> = {},
 ): Promise<(host: string) => Promise<string>> {
-  await fixture.start(["--config", userConfig, "--status-port", "0", "--rescan-interval", "1h"], env);
-  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
-  const clash = await fixture.reloader.waitForEvent("inputs.section-clash");
-  assert.deepEqual(clash["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
-  await healthzOk(url);
-  return async (host: string) => {
-    const answer = await httpRequest({ url: fixture.url, host });
-    return `${answer.status} ${answer.body}`;
-  };
-}
-
-// The first of `events` logged from `from` on (waited for).
-async function outcome(fixture: Fixture, from: number, events: readonly string[]): Promise<string> {
-  let found: string | undefined;
-  await waitFor(
-    () => {
-      found = fixture.reloader.logs
-        .slice(from)
-        .map((entry) => String(entry["event"]))
-        .find((event) => events.includes(event));
-      return found !== undefined;
-    },
-    { timeoutMs: 20_000, message: `one of ${events.join(", ")}` },
-  );
-  return found!;
+  const args = ["--config", userConfig, "--status-port", "0", "--rescan-interval", "1h"];
+  return (await startedWithoutLegacy(fixture, args, line, env)).body;
 }
 
 // The events logged from `from` on named `event`.
@@ -153,16 +110,9 @@ test("a restart after a rename first seen by inputs that never ran stages the in
   assert.equal(await body("legacy.dev.tld"), "404 mine");
 
   // Renamed `shop`; the next read is a map line of three fields: validated with the name shop, refused.
-  setHostName(fixture.reloader.pid, "shop");
-  const from = fixture.reloader.logs.length;
-  await writeInOnePass(fixture, { map: `${renderTestMap(ROUTES)}blog.dev.tld blog extra\n` });
-  await fixture.reloader.waitForEvent("inputs.rejected", { from });
-  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from });
-  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
   // The files current runs come back: live as they are, nothing staged (current still routes shop).
-  const back = fixture.reloader.logs.length;
-  await writeInOnePass(fixture, files);
-  await fixture.reloader.waitForEvent("inputs.live", { from: back });
+  const refused = { map: `${renderTestMap(ROUTES)}blog.dev.tld blog extra\n` };
+  const { from } = await renameSeenFirstBy(fixture, refused, "inputs.rejected", files);
   assert.deepEqual(since(fixture, from, "inputs.section-clash"), []);
 
   // The master killed: its restart stages the inputs with the name shop first, and starts at once.

@@ -16,46 +16,42 @@ import {
   renderTestMap,
   waitFor,
 } from "../../test-support/src/haproxy/index.ts";
-import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { startBackend } from "../../test-support/src/http/index.ts";
 import { metricValue, scrapeMetrics } from "../../test-support/src/status/index.ts";
 import type { Fixture } from "./helpers/fixture.ts";
 import { healthzOk } from "./helpers/healthz-ok.ts";
 import { localPeerFixture, setHostName } from "./helpers/local-peer-fixture.ts";
+import { outcome } from "./helpers/outcome.ts";
+import { renameSeenFirstBy } from "./helpers/rename-seen-first-by.ts";
+import { startedWithoutLegacy } from "./helpers/started-without-legacy.ts";
+import { THREE_STACK_ROUTES, threeStacks } from "./helpers/three-stacks.ts";
 import { writeInOnePass } from "./helpers/write-one-pass.ts";
 
-// Starts the reloader with `args` and waits until its start left the stack legacy out (for `listen legacy`
-// at `line`) and HAProxy runs the files: its status URL, and `body` ("<status> <body>" of a host's answer).
-async function startedWithoutLegacy(
-  fixture: Fixture,
-  args: string[],
-  line: number,
-): Promise<{ url: string; body: (host: string) => Promise<string> }> {
-  await fixture.start(args);
-  const url = String((await fixture.reloader.waitForEvent("status.listening", { timeoutMs: 20_000 }))["url"]);
-  const started = await fixture.reloader.waitForEvent("inputs.section-clash");
-  assert.deepEqual(started["backends"], [{ backend: "legacy", section: "listen legacy", line }]);
-  await healthzOk(url);
-  const body = async (host: string) => {
-    const answer = await httpRequest({ url: fixture.url, host });
-    return `${answer.status} ${answer.body}`;
-  };
-  return { url, body };
+// The reloader's arguments with the host-name --config `userConfig`, a rescan each `rescanInterval`, and
+// debug logs (they show the passes that find nothing to do: inputs.unchanged).
+function debugArgs(userConfig: string, rescanInterval: string): string[] {
+  return [
+    "--config",
+    userConfig,
+    "--status-port",
+    "0",
+    "--rescan-interval",
+    rescanInterval,
+    "--log-level",
+    "debug",
+  ];
 }
 
-// The first of `events` logged from `from` on (waited for).
-async function outcome(fixture: Fixture, from: number, events: readonly string[]): Promise<string> {
-  let found: string | undefined;
-  await waitFor(
-    () => {
-      found = fixture.reloader.logs
-        .slice(from)
-        .map((entry) => String(entry["event"]))
-        .find((event) => events.includes(event));
-      return found !== undefined;
-    },
-    { timeoutMs: 20_000, message: `one of ${events.join(", ")}` },
-  );
-  return found!;
+// Kills HAProxy's master and waits for the outcome of the restart the reloader logs next (haproxy.ready,
+// or haproxy.exited: a master that cannot load `current` exits, and is restarted again).
+async function restartOutcome(fixture: Fixture): Promise<string> {
+  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
+  const killed = fixture.reloader.logs.length;
+  process.kill(Number(ready?.["pid"]), "SIGKILL");
+  await fixture.reloader.waitForEvent("haproxy.restarting", { from: killed });
+  const logs = fixture.reloader.logs;
+  const restarting = logs.findIndex((entry, i) => i >= killed && entry["event"] === "haproxy.restarting");
+  return outcome(fixture, restarting + 1, ["haproxy.ready", "haproxy.exited"]);
 }
 
 test('a --config section named "$HAPROXY_LOCALPEER" follows the host name: after `hostname shop` the stack shop is left out and legacy goes live', async (t) => {
@@ -139,31 +135,9 @@ async function eventOrTwoRescans(fixture: Fixture, from: number, event: string):
 }
 
 test("a rename alone is applied at the next rescan: the stack named like the new host name is left out, and a restart of HAProxy loads current", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.175" });
-  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.176" });
-  const shop = await startBackend({ name: "shop-stack", host: "127.0.0.177" });
-  t.after(() => Promise.all([app.close(), legacy.close(), shop.close()]));
-  const files = {
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "legacy", servers: [{ address: legacy.address }] },
-      { name: "shop", servers: [{ address: shop.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" }),
-  };
-  const { fixture, userConfig, line } = await localPeerFixture(t, files);
+  const { fixture, userConfig, line, files } = await threeStacks(t, 175);
   // A rescan every second; debug shows the rescans that find nothing to do (inputs.unchanged).
-  const args = [
-    "--config",
-    userConfig,
-    "--status-port",
-    "0",
-    "--rescan-interval",
-    "1s",
-    "--log-level",
-    "debug",
-  ];
-  const { body } = await startedWithoutLegacy(fixture, args, line);
+  const { body } = await startedWithoutLegacy(fixture, debugArgs(userConfig, "1s"), line);
   assert.equal(await body("legacy.dev.tld"), "404 mine");
 
   // Renamed `shop`, and no file written: the next rescan validates the inputs again with the new name.
@@ -187,14 +161,7 @@ test("a rename alone is applied at the next rescan: the stack named like the new
   assert.deepEqual(await compareWithSnapshot(running, fixture.stateDir, files, false), []);
 
   // HAProxy's master killed: its restart loads `current` with the host name `shop`, and starts.
-  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
-  const killed = fixture.reloader.logs.length;
-  process.kill(Number(ready?.["pid"]), "SIGKILL");
-  await fixture.reloader.waitForEvent("haproxy.restarting", { from: killed });
-  const logs = fixture.reloader.logs;
-  const restarting = logs.findIndex((entry, i) => i >= killed && entry["event"] === "haproxy.restarting");
-  // A master that cannot load `current` exits (haproxy.exited) and is restarted again.
-  assert.equal(await outcome(fixture, restarting + 1, ["haproxy.ready", "haproxy.exited"]), "haproxy.ready");
+  assert.equal(await restartOutcome(fixture), "haproxy.ready");
   await waitFor(async () => (await body("legacy.dev.tld")) === "200 legacy-stack", {
     timeoutMs: 5000,
     message: "legacy routed after the restart",
@@ -208,45 +175,14 @@ test("a rename alone is applied at the next rescan: the stack named like the new
 // last validation's, so no rescan or rewrite staged them again: `current` kept the stack named like the new
 // host name beside its `listen`, and a restart of HAProxy failed at every attempt until the next change.
 test("a rename first seen by inputs that never ran: the inputs current runs, written again, are staged with the new name", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.0.178" });
-  const legacy = await startBackend({ name: "legacy-stack", host: "127.0.0.179" });
-  const shop = await startBackend({ name: "shop-stack", host: "127.0.0.180" });
-  t.after(() => Promise.all([app.close(), legacy.close(), shop.close()]));
-  const routes = { "app.dev.tld": "app", "legacy.dev.tld": "legacy", "shop.dev.tld": "shop" };
-  const files = {
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "legacy", servers: [{ address: legacy.address }] },
-      { name: "shop", servers: [{ address: shop.address }] },
-    ]),
-    map: renderTestMap(routes),
-  };
-  const { fixture, userConfig, line } = await localPeerFixture(t, files);
+  const { fixture, userConfig, line, files } = await threeStacks(t, 178);
   // No rescan: each pass below is a write's; debug shows a pass that finds nothing to do (inputs.unchanged).
-  const args = [
-    "--config",
-    userConfig,
-    "--status-port",
-    "0",
-    "--rescan-interval",
-    "0",
-    "--log-level",
-    "debug",
-  ];
-  const { body } = await startedWithoutLegacy(fixture, args, line);
+  const { body } = await startedWithoutLegacy(fixture, debugArgs(userConfig, "0"), line);
 
   // Renamed `shop`; the next read is a map ahead of its backends: validated (with the name shop), not run.
-  setHostName(fixture.reloader.pid, "shop");
-  const from = fixture.reloader.logs.length;
-  await writeInOnePass(fixture, { map: renderTestMap({ ...routes, "blog.dev.tld": "blog" }) });
-  await fixture.reloader.waitForEvent("inputs.unsettled", { from });
-  const renamed = await fixture.reloader.waitForEvent("haproxy.host-name-changed", { from });
-  assert.deepEqual([renamed["from"], renamed["to"]], ["legacy", "shop"]);
-
   // The files current runs come back: live as they are (HAProxy runs their snapshot), nothing staged.
-  const back = fixture.reloader.logs.length;
-  await writeInOnePass(fixture, files);
-  await fixture.reloader.waitForEvent("inputs.live", { from: back });
+  const ahead = { map: renderTestMap({ ...THREE_STACK_ROUTES, "blog.dev.tld": "blog" }) };
+  const { back } = await renameSeenFirstBy(fixture, ahead, "inputs.unsettled", files);
   // Written once more: the pass that finds them settled stages them again with the name shop.
   await writeInOnePass(fixture, files);
   assert.equal(
@@ -265,13 +201,7 @@ test("a rename first seen by inputs that never ran: the inputs current runs, wri
   assert.equal(await body("shop.dev.tld"), "404 mine");
 
   // HAProxy's master killed: its restart loads `current`, checked with the name shop, and starts.
-  const ready = fixture.reloader.logs.findLast((entry) => entry["event"] === "haproxy.ready");
-  const killed = fixture.reloader.logs.length;
-  process.kill(Number(ready?.["pid"]), "SIGKILL");
-  await fixture.reloader.waitForEvent("haproxy.restarting", { from: killed });
-  const logs = fixture.reloader.logs;
-  const restarting = logs.findIndex((entry, i) => i >= killed && entry["event"] === "haproxy.restarting");
-  assert.equal(await outcome(fixture, restarting + 1, ["haproxy.ready", "haproxy.exited"]), "haproxy.ready");
+  assert.equal(await restartOutcome(fixture), "haproxy.ready");
   await waitFor(async () => (await body("legacy.dev.tld")) === "200 legacy-stack", {
     timeoutMs: 5000,
     message: "legacy routed after the restart",
@@ -294,17 +224,7 @@ test("refused inputs after a rename are validated again once, not at each rescan
   };
   const { fixture, userConfig, line } = await localPeerFixture(t, files);
   // No rescan: each pass below is a write's; debug shows a pass that finds nothing to do (inputs.unchanged).
-  const args = [
-    "--config",
-    userConfig,
-    "--status-port",
-    "0",
-    "--rescan-interval",
-    "0",
-    "--log-level",
-    "debug",
-  ];
-  await startedWithoutLegacy(fixture, args, line);
+  await startedWithoutLegacy(fixture, debugArgs(userConfig, "0"), line);
   // A map line of three fields: the contract refuses the inputs (kept until they change).
   const refused = { map: `${renderTestMap(routes)}blog.dev.tld blog extra\n` };
   const from = fixture.reloader.logs.length;
