@@ -63,7 +63,11 @@ export async function adoptMaster(
   // Counted like any reload: what the adopted workers run is not known. One not confirmed in time that
   // the master then refuses points `current` back at `back` too (settleLateReload).
   const verdict = await supervisor.reload("state-unknown", back);
-  const kept = verdict.ok || verdict.kind !== "rejected" ? null : await pointBack(context, back);
+  // Refused by the master, or not sent (a stop began: logged as reload.skipped-stopping): the workers
+  // run `back`.
+  const pointed = !verdict.ok && (verdict.kind === "rejected" || verdict.kind === "stopping");
+  const kept = pointed ? await pointBack(context, back) : null;
+  if (!verdict.ok && verdict.kind === "stopping") return verdict;
   if (verdict.ok)
     logger.info(
       {

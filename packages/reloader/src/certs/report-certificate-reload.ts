@@ -8,13 +8,15 @@ import type { CertificateUpdates } from "./certificate-updates.js";
 import type { LoggedNames } from "./logged-names.js";
 
 // Reports `verdict` for the changed files `names` (certs.updated, certs.reload-deferred or
-// certs.update-failed); true when a reload is still due.
+// certs.update-failed); true when a reload is still due. One a stop of HAProxy refused (not sent, logged
+// by the supervisor as reload.skipped-stopping) is no failure and none is due: the next start loads them.
 export function reportCertificateReload(
   verdict: Verdict,
   names: LoggedNames,
   updates: CertificateUpdates,
   logger: Logger,
 ): boolean {
+  if (!verdict.ok && verdict.kind === "stopping") return false;
   const restartLoads = !verdict.ok && verdict.kind === "exited";
   if (verdict.ok) updates.updated("reload", names);
   else if (restartLoads)

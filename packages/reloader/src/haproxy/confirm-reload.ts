@@ -3,12 +3,13 @@
 import { currentWorker, parseShowProc, sendMasterCommand, type ProcInfo } from "@rancher-haproxy/core";
 
 // The proof, or why there is none (`exited`: the master died meanwhile; `rejected`: it kept the old workers;
-// `sent: false`: a `timeout` whose reload never reached the master, its CLI did not answer or connect).
+// `sent: false`: a `timeout` whose reload never reached the master, its CLI did not answer or connect;
+// `stopping`: not sent, as a stop of HAProxy began: a soft-stopped master that takes a reload serves again).
 export type Verdict =
   | { ok: true; info: ProcInfo; workerPid: number }
   | {
       ok: false;
-      kind: "exited" | "rejected" | "timeout";
+      kind: "exited" | "rejected" | "timeout" | "stopping";
       reason: string;
       info: ProcInfo | null;
       sent?: false;

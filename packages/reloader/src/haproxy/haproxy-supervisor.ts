@@ -26,7 +26,7 @@ export class HaproxySupervisor {
   private readonly reloads: MasterReloads;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.reloads = new MasterReloads(this.oldWorkerCount, options);
+    this.reloads = new MasterReloads(this.oldWorkerCount, options, () => this.master.isStopping());
     this.master = new MasterProcess(options, this.lock, this.reloads);
   }
 
@@ -62,7 +62,7 @@ export class HaproxySupervisor {
   // the workers run when `current` names another (an adoption's), where a late refusal points it back.
   reload(reason: ReloadReason, kept: number | null = null): Promise<Verdict> {
     return this.lock.run(async () => {
-      const { verdict, sent } = await this.reloads.reloadOnce(this.master.child, kept);
+      const { verdict, sent } = await this.reloadOnce(kept, { reason });
       if (sent) countReload(this.options.status, reason, verdict);
       return verdict;
     });
@@ -105,8 +105,7 @@ export class HaproxySupervisor {
       const late = this.reloads.late;
       if (late !== null && this.isRunning() && !(await this.reloads.settle()))
         return { kind: "waiting", reason: unsettledReason(late) };
-      const reload = async (kept: number | null) =>
-        (await this.reloads.reloadOnce(this.master.child, kept)).verdict;
+      const reload = async (kept: number | null) => (await this.reloadOnce(kept, { generation })).verdict;
       return switchCurrent(generation, () => this.isRunning(), reload, this.options);
     });
   }
@@ -140,8 +139,24 @@ export class HaproxySupervisor {
     this.master.killNow();
   }
 
-  // Soft-stop, escalating to SIGTERM/SIGKILL after timeoutMs (stop-haproxy.ts); no restart follows.
+  // Soft-stop, escalating to SIGTERM/SIGKILL after timeoutMs (stop-haproxy.ts); no restart follows, and
+  // no reload is sent from then on (a pass that outlasted the stop's wait for it: reload.skipped-stopping).
   stop(timeoutMs: number): Promise<HaproxyExit | null> {
     return this.master.stop(timeoutMs);
+  }
+
+  // One reload of the master (on the lock), for a caller's `reason` or a switch to `generation`; one a
+  // stop refused (MasterReloads.reloadOnce) is logged here, once, for every caller.
+  private async reloadOnce(
+    kept: number | null,
+    about: { reason: ReloadReason } | { generation: number },
+  ): Promise<{ verdict: Verdict; sent: boolean }> {
+    const result = await this.reloads.reloadOnce(this.master.child, kept);
+    if (!result.verdict.ok && result.verdict.kind === "stopping")
+      this.options.logger.info(
+        { event: "reload.skipped-stopping", ...about },
+        "HAProxy is being stopped: the reload is not sent (a soft-stopped master would serve again)",
+      );
+    return result;
   }
 }

@@ -3,6 +3,7 @@
 // settleLateReload.
 import { readProc, type Verdict } from "./confirm-reload.js";
 import type { OldWorkerCount } from "./old-worker-count.js";
+import { refusedByStop } from "./reload-master.js";
 import { sendReload } from "./send-reload.js";
 import { settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
 import type { HaproxyChild } from "./spawn-haproxy.js";
@@ -18,6 +19,8 @@ export class MasterReloads {
   constructor(
     private readonly oldWorkerCount: OldWorkerCount,
     private readonly options: SupervisorOptions,
+    /** a stop of HAProxy began (MasterProcess.isStopping): no reload goes out from then on */
+    private readonly stopping: () => boolean,
   ) {}
 
   // The reload waiting for the master's answer (null: settled).
@@ -37,11 +40,16 @@ export class MasterReloads {
   }
 
   // `kept`: the snapshot `current` named before a switch sent this reload (settleLateReload). `sent`:
-  // false when HAProxy was not running or the master had not answered since a reload that timed out.
+  // false when HAProxy was not running, the master had not answered since a reload that timed out, or a
+  // stop of HAProxy began (verdict `stopping`, asked here and again right before `reload` would go out:
+  // the stop's SIGUSR1 is not on the lock). Every reload (a switch's, the runtime fallback's, the
+  // certificates', the adoption's) comes here: until 2026-12-06 one whose pass outlasted the stop's wait
+  // for it reached the soft-stopped master, whose new worker listened and served again during the stop.
   async reloadOnce(
     child: HaproxyChild | null,
     kept: number | null,
   ): Promise<{ verdict: Verdict; sent: boolean }> {
+    if (this.stopping()) return { verdict: refusedByStop(null), sent: false };
     if (!child?.isAlive())
       return {
         verdict: { ok: false, kind: "exited", reason: "HAProxy is not running", info: null },
@@ -54,9 +62,9 @@ export class MasterReloads {
         verdict: { ok: false, kind: "timeout", reason: unsettledReason(late), info: null },
         sent: false,
       };
-    const sent = await sendReload(child, kept, this.oldWorkerCount, this.options);
+    const sent = await sendReload(child, kept, this.oldWorkerCount, this.options, this.stopping);
     this.unsettled = sent.late;
-    return { verdict: sent.verdict, sent: true };
+    return { verdict: sent.verdict, sent: sent.verdict.ok || sent.verdict.kind !== "stopping" };
   }
 
   // After a reload that timed out: true once the master answers show proc (it is back in its loop, done

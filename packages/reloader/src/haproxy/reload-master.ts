@@ -11,12 +11,15 @@ export interface ReloadAttempt {
 }
 
 // Send `reload` and wait until show proc confirms a new worker (or says why not); never throws.
-// `beforeSend` gets show proc just before `reload` is sent.
+// `beforeSend` gets show proc just before `reload` is sent. `stopping`, asked right before it is sent
+// (the stop's SIGUSR1 is not on the supervisor's lock): true, none is sent (HAProxy 2.6 takes a reload of a
+// soft-stopped master as any other: its new worker binds the listeners again and serves).
 export async function reloadMaster(
   child: HaproxyChild,
   masterSocket: string,
   timeoutMs: number,
   beforeSend: (before: ProcInfo) => void = () => undefined,
+  stopping: () => boolean = () => false,
 ): Promise<ReloadAttempt> {
   if (!child.isAlive())
     return {
@@ -35,6 +38,7 @@ export async function reloadMaster(
       },
       before,
     };
+  if (stopping()) return { verdict: refusedByStop(before), before }; // the stop began during show proc
   beforeSend(before);
   try {
     await sendMasterCommand(masterSocket, "reload", timeoutMs);
@@ -49,4 +53,15 @@ export async function reloadMaster(
   }
   const isAlive = () => child.isAlive();
   return { verdict: await confirmReload({ socketPath: masterSocket, timeoutMs, isAlive }, before), before };
+}
+
+// The verdict on a reload a stop of HAProxy refused: not sent (`info`: show proc read first, if any).
+export function refusedByStop(info: ProcInfo | null): Verdict {
+  return {
+    ok: false,
+    kind: "stopping",
+    reason: "reload not sent: HAProxy is being stopped",
+    info,
+    sent: false,
+  };
 }

@@ -11,16 +11,19 @@ import type { SupervisorOptions } from "./supervisor-options.js";
 
 // Reload `child`'s master, noting its old workers; `late`: the reload to settle when the master answers
 // again (one that timed out), else null. `kept`: the snapshot `current` named before a switch sent it.
+// `stopping`: a stop of HAProxy began (reloadMaster asks it right before `reload` goes out).
 export async function sendReload(
   child: HaproxyChild,
   kept: number | null,
   oldWorkers: OldWorkerCount,
   options: Pick<SupervisorOptions, "layout" | "reloadTimeoutMs" | "status">,
+  stopping: () => boolean,
 ): Promise<{ verdict: Verdict; late: LateReload | null }> {
   const { layout, reloadTimeoutMs, status } = options;
   // Noted for a reloader killed before the verdict (kept-link.ts).
   const note = (info: ProcInfo) => noteReloadSent(layout, info);
-  const { verdict, before } = await reloadMaster(child, layout.masterSocket, reloadTimeoutMs, note);
+  const socket = layout.masterSocket;
+  const { verdict, before } = await reloadMaster(child, socket, reloadTimeoutMs, note, stopping);
   oldWorkers.note(verdict.info ?? before);
   if (verdict.ok) {
     status.workerConfirmed(verdict.workerPid, verdict.info.reloads);

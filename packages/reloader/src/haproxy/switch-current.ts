@@ -8,7 +8,9 @@ import type { SupervisorOptions } from "./supervisor-options.js";
 import type { SwitchResult } from "./switch-result.js";
 
 // Point `current` at `generation` and reload onto it (`reload`, given what the workers ran); a reload the
-// master refused points `current` back. `isRunning` is asked at each step, as HAProxy may exit meanwhile.
+// master refused points `current` back, and so does one a stop of HAProxy refused (never sent: `stopping`,
+// `current` named a snapshot no worker loaded). `isRunning` is asked at each step, as HAProxy may exit
+// meanwhile.
 export async function switchCurrent(
   generation: number,
   isRunning: () => boolean,
@@ -26,10 +28,12 @@ export async function switchCurrent(
   status.currentIs(generation);
   if (!isRunning()) return { kind: "deferred" };
   const verdict = await reload(kept);
-  if (!verdict.ok && verdict.kind === "rejected" && kept !== null) {
+  const back = !verdict.ok && (verdict.kind === "rejected" || verdict.kind === "stopping") && kept !== null;
+  if (back) {
     await pointCurrent(layout, kept);
     status.currentIs(kept);
     await clearKept(layout);
   }
+  if (!verdict.ok && verdict.kind === "stopping") return { kind: "stopping" };
   return { kind: "reloaded", verdict, kept };
 }

@@ -85,13 +85,15 @@ export async function* applyRuntimePlan(
 // killed): the worker may run part of the steps
 // (HAProxy runs every command of a line whatever the one before answered), so it is reloaded onto
 // `current` again, the snapshot it ran before, and runs what a restart would load. Its state stays
-// unknown (the pass yielded `known: null`): the next change reloads.
+// unknown (the pass yielded `known: null`): the next change reloads. Not sent once a stop of HAProxy began
+// (the supervisor logs reload.skipped-stopping; the worker is stopping).
 async function revertWorker(
   generation: number,
   refused: string,
   { logger, supervisor }: Pick<ApplierOptions, "logger" | "supervisor">,
 ): Promise<void> {
   const verdict = await supervisor.reload("runtime-fallback"); // counted there, by reason and result
+  if (!verdict.ok && verdict.kind === "stopping") return;
   const fields = { event: "runtime.reverted", generation, ok: verdict.ok, refused };
   if (verdict.ok)
     logger.warn(

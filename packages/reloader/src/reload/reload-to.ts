@@ -32,8 +32,9 @@ export async function* reloadTo(
   yield { settledHash: null, switched: null, known: null };
   const reloadStarted = performance.now();
   const result = await supervisor.switchTo(generation);
-  // Counted once a reload was sent (or HAProxy starts from the snapshot): not while it waits for the master.
-  if (result.kind !== "waiting") status.reloadFor(reason);
+  // Counted once a reload was sent (or HAProxy starts from the snapshot): not while it waits for the
+  // master, nor when a stop of HAProxy began (none is sent then).
+  if (result.kind !== "waiting" && result.kind !== "stopping") status.reloadFor(reason);
   const live = reportSwitch(result, {
     generation,
     inputsHash: hash,

@@ -1,6 +1,7 @@
 // The log line and status update for one switch to a checked snapshot: applied, deferred (HAProxy is
 // down), waiting (the last reload timed out and the master has not answered since: nothing was sent),
-// interrupted (it exited meanwhile) or failed (refused, or not confirmed in time).
+// interrupted (it exited meanwhile) or failed (refused, or not confirmed in time). One a stop of HAProxy
+// refused (nothing sent) the supervisor logged already (reload.skipped-stopping).
 import type { Logger } from "@rancher-haproxy/core";
 import type { CheckResult } from "../haproxy/check-config.js";
 import type { SwitchResult } from "../haproxy/switch-result.js";
@@ -33,6 +34,7 @@ export function reportSwitch(result: SwitchResult, context: SwitchContext): stri
     );
     return `HAProxy is not running; it starts from gen-${generation}`;
   }
+  if (result.kind === "stopping") return `HAProxy is being stopped: gen-${generation} is not loaded`;
   if (result.kind === "waiting") {
     logger.warn(
       { event: "reload.waiting", generation, reason: result.reason },

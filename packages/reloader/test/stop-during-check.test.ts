@@ -1,0 +1,165 @@
+// A stop waits for the applier's pass in flight at most half of what is left of --stop-timeout (at most
+// --reload-timeout), then soft-stops the master (SIGUSR1: its listeners close, in-flight requests finish).
+// A pass still running then (a slow `haproxy -c` of a large config) reached its switch once the check
+// ended, and until 2026-12-06 sent `reload` to the soft-stopped master: HAProxy 2.6 re-executes and its new
+// worker binds the ports and serves again in the middle of a container's stop, which then waits (or
+// escalates) on a fresh worker. Here a wrapper holds the pass's `haproxy -c` until the test lets it go,
+// after `haproxy.stopping`; a stream keeps the soft-stopped master alive meanwhile.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { access, mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import {
+  freePort,
+  haproxyMasters,
+  openStream,
+  readReloadCounter,
+  waitFor,
+} from "@rancher-haproxy/test-support";
+import { readProc } from "../src/haproxy/confirm-reload.ts";
+import { reloadMaster } from "../src/haproxy/reload-master.ts";
+import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
+import { appFixture } from "./helpers/app-fixture.ts";
+import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
+import { wrapperScripts } from "./helpers/wrapper-scripts.ts";
+
+// Whether a new TCP connection to 127.0.0.1:`port` is accepted (false: refused).
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNREFUSED" ? resolve(false) : reject(error),
+    );
+  });
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+test("a pass whose haproxy -c ends after the stop's soft stop sends no reload: HAProxy does not listen again, `current` stays on what the workers run, the stop ends with exit 0", async (t) => {
+  const {
+    app,
+    other: web,
+    fixture,
+  } = await appFixture(
+    t,
+    ["127.0.0.91", "127.0.0.92"],
+    {
+      deferStart: true,
+    },
+    "web",
+  );
+  const scripts = wrapperScripts("rh-stop-during-check-");
+  t.after(() => scripts.cleanUp());
+  // While `slow` exists, a `haproxy -c` says so in `held` and waits until the test writes to the
+  // `release` fifo; everything else is the real HAProxy.
+  const slow = join(fixture.dir, "slow");
+  const held = join(fixture.dir, "held");
+  const release = join(fixture.dir, "release");
+  await promisify(execFile)("mkfifo", [release]);
+  const { bin } = await scripts.wrapper(
+    "slow-check-haproxy",
+    `case " $* " in *" -c "*)
+  if [ -f '${slow}' ]; then echo $$ > "$PIDS"; : > '${held}'; read _ < '${release}'; fi;;
+esac
+exec /usr/sbin/haproxy "$@"`,
+  );
+  const reloader = await fixture.start([
+    "--haproxy-bin",
+    bin,
+    "--stop-timeout",
+    "20s",
+    "--reload-timeout",
+    "2s",
+  ]);
+  const before = await readReloadCounter(fixture.stateDir);
+  const running = await readlink(join(fixture.stateDir, "current"));
+  const stream = await openStream({ url: fixture.url, host: "app.dev.tld" });
+  t.after(() => stream.close());
+  assert.equal(stream.backend, "app");
+
+  // A new stack (a reload), whose check is held; the stop comes during it.
+  await writeFile(slow, "");
+  await fixture.write(appAndWebFiles(app.address, web.address));
+  await waitFor(() => exists(held).then((there) => there || undefined), {
+    timeoutMs: 10_000,
+    message: "the pass's haproxy -c",
+  });
+  await rm(slow);
+  const exited = reloader.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
+  const stopping = await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  const from = reloader.logs.indexOf(stopping);
+  await waitFor(async () => (await accepts(fixture.httpPort)) === false || undefined, {
+    timeoutMs: 5000,
+    message: "the soft-stopped worker's listeners closed",
+  });
+
+  // The check passes now, after the soft stop: the pass reaches its switch.
+  await writeFile(release, "go\n");
+  const ended = (line: { event?: unknown }) =>
+    ["reload.applied", "reload.failed", "reload.interrupted", "reload.skipped-stopping"].includes(
+      String(line.event),
+    );
+  const outcome = await waitFor(() => reloader.logs.slice(from).find(ended), {
+    timeoutMs: 10_000,
+    message: "the held pass's end",
+  });
+  assert.equal(outcome.event, "reload.skipped-stopping", "no reload sent to the soft-stopped master");
+  assert.equal(typeof outcome["generation"], "number", "the snapshot it would have loaded");
+  assert.equal(await accepts(fixture.httpPort), false, "HAProxy does not listen again");
+  const after = await readReloadCounter(fixture.stateDir);
+  assert.equal(after.masterPid, before.masterPid);
+  assert.equal(after.reloads, before.reloads, "the master counted no reload");
+  assert.equal(await readlink(join(fixture.stateDir, "current")), running, "`current` names what runs");
+  assert.equal(await exists(join(fixture.stateDir, "kept")), false, "no `kept` link left");
+  assert.equal(stream.cut, null, "the in-flight stream goes on");
+
+  // Its last stream closed, the soft-stopped master ends: the stop ends there, not at its SIGTERM.
+  stream.close();
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  assert.equal(reloader.count("reload.skipped-stopping"), 1, "logged once");
+  assert.equal(reloader.count("haproxy.stop-timeout"), 0, "no fresh worker kept the stop waiting");
+  assert.equal(reloader.count("haproxy.stopped"), 1);
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left behind");
+});
+
+// The stop's SIGUSR1 is not on the supervisor's lock: one that comes while a reload's `show proc` is in
+// flight is seen right before `reload` would go out, so none does.
+test("reloadMaster: a stop that began during its show proc sends no reload (verdict stopping, not sent)", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-reload-stopping-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, "haproxy.cfg");
+  await writeFile(config, `frontend f\n  mode http\n  bind 127.0.0.1:${await freePort()}\n`);
+  const socket = join(dir, "master.sock");
+  const child = await spawnHaproxy("haproxy", haproxyArgs(socket, [config]), () => undefined);
+  t.after(async () => {
+    child.signal("SIGTERM");
+    await child.exited;
+  });
+  const started = await waitFor(() => readProc(socket), { timeoutMs: 10_000, message: "the master" });
+
+  const notes: unknown[] = [];
+  const attempt = await reloadMaster(
+    child,
+    socket,
+    10_000,
+    (info) => notes.push(info),
+    () => true,
+  );
+  assert.equal(attempt.verdict.ok, false);
+  assert.equal(attempt.verdict.ok ? null : attempt.verdict.kind, "stopping");
+  assert.equal(attempt.verdict.ok ? null : attempt.verdict.sent, false);
+  assert.equal(attempt.before?.masterPid, started.masterPid, "asked after show proc");
+  assert.deepEqual(notes, [], "no reload noted as sent");
+  assert.equal((await readProc(socket))?.reloads, started.reloads, "the master counted no reload");
+});
