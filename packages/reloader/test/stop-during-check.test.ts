@@ -8,11 +8,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { access, mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
+import { createLogger } from "@rancher-haproxy/core";
 import {
   freePort,
   haproxyMasters,
@@ -21,8 +22,12 @@ import {
   waitFor,
 } from "@rancher-haproxy/test-support";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
+import { MasterReloads } from "../src/haproxy/master-reloads.ts";
+import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
 import { reloadMaster } from "../src/haproxy/reload-master.ts";
 import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
+import { stateLayout } from "../src/output/snapshot-layout.ts";
+import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 import { wrapperScripts } from "./helpers/wrapper-scripts.ts";
@@ -162,4 +167,68 @@ test("reloadMaster: a stop that began during its show proc sends no reload (verd
   assert.equal(attempt.before?.masterPid, started.masterPid, "asked after show proc");
   assert.deepEqual(notes, [], "no reload noted as sent");
   assert.equal((await readProc(socket))?.reloads, started.reloads, "the master counted no reload");
+});
+
+// The check right before `reload` is written leaves a window: the CLI connection opens after it. A stop's
+// SIGUSR1 that lands there reaches the master first (it passes it to the old workers), then the reload
+// (its new worker listens and serves through the stop, found by a review). The reload's end sees the stop
+// and soft-stops the master again, which passes it on to the new worker. A stream through the old worker
+// keeps the master alive, as in a stop with clients.
+test("a stop whose SIGUSR1 lands between the last check and the write of `reload`: the new worker is soft-stopped too", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-reload-stop-window-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const held: Socket[] = [];
+  // A probe through a listening worker ends in a reset here: not this test's failure.
+  const backend = createServer((socket) => held.push(socket.on("error", () => undefined)));
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const socket of held) socket.destroy();
+    backend.close();
+  });
+  const backendPort = (backend.address() as { port: number }).port;
+  const port = await freePort();
+  const config = join(dir, "haproxy.cfg");
+  await writeFile(
+    config,
+    `defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n` +
+      `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:${backendPort}\n`,
+  );
+  const layout = stateLayout(dir);
+  const child = await spawnHaproxy("haproxy", haproxyArgs(layout.masterSocket, [config]), () => undefined);
+  t.after(async () => {
+    child.signal("SIGTERM");
+    await child.exited;
+  });
+  await waitFor(() => readProc(layout.masterSocket), { timeoutMs: 10_000, message: "the master" });
+  const stream = connect({ host: "127.0.0.1", port }).on("error", () => undefined);
+  t.after(() => stream.destroy());
+  await waitFor(() => held.length > 0 || undefined, { timeoutMs: 10_000, message: "the stream" });
+
+  // Asked on top of reloadOnce (no stop yet), then right before `reload` is written: the stop lands
+  // just after that check, its SIGUSR1 first; from then on a stop began.
+  let asked = 0;
+  const stopping = () => {
+    asked += 1;
+    if (asked === 2) child.signal("SIGUSR1");
+    return asked > 2;
+  };
+  const options = {
+    bin: "haproxy",
+    layout,
+    reloadTimeoutMs: 10_000,
+    maxRestarts: 0,
+    logger: createLogger({ name: "t", level: "silent", format: "json" }),
+    status: new ReloaderStatus(),
+    stdoutFifo: null,
+    onGiveUp: () => undefined,
+  };
+  const reloads = new MasterReloads(new OldWorkerCount(), options, stopping);
+  const { verdict, sent } = await reloads.reloadOnce(child, null);
+  assert.equal(verdict.ok, true, "the reload went out before the stop was seen: its worker started");
+  assert.equal(sent, true);
+  await waitFor(async () => (await accepts(port)) === false || undefined, {
+    timeoutMs: 10_000,
+    message: "the reload's new worker soft-stopped: nothing listens during the stop",
+  });
+  assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
 });

@@ -64,7 +64,14 @@ export class MasterReloads {
       };
     const sent = await sendReload(child, kept, this.oldWorkerCount, this.options, this.stopping);
     this.unsettled = sent.late;
-    return { verdict: sent.verdict, sent: sent.verdict.ok || sent.verdict.kind !== "stopping" };
+    const went = sent.verdict.ok || sent.verdict.kind !== "stopping";
+    // A stop began while this reload was on its way: its SIGUSR1 landed after the check right before
+    // `reload` was written (while the CLI connection opened; the master passed it to the old workers, then
+    // re-executed), or during the re-execution (HAProxy 2.6 loses it then). Either way the new worker
+    // listened and served through the stop (found by a review). Soft-stopped again: the master passes it
+    // on to that worker too.
+    if (went && this.stopping() && child.isAlive()) child.signal("SIGUSR1");
+    return { verdict: sent.verdict, sent: went };
   }
 
   // After a reload that timed out: true once the master answers show proc (it is back in its loop, done
