@@ -13,7 +13,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { createLogger } from "@rancher-haproxy/core";
 import {
   freePort,
   haproxyMasters,
@@ -27,10 +26,10 @@ import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
 import { reloadMaster } from "../src/haproxy/reload-master.ts";
 import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
 import { stateLayout } from "../src/output/snapshot-layout.ts";
-import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 import { wrapperScripts } from "./helpers/wrapper-scripts.ts";
+import { quietSupervisorOptions } from "./helpers/quiet-supervisor-options.ts";
 
 // Whether a new TCP connection to 127.0.0.1:`port` is accepted (false: refused).
 function accepts(port: number): Promise<boolean> {
@@ -212,16 +211,7 @@ test("a stop whose SIGUSR1 lands between the last check and the write of `reload
     if (asked === 2) child.signal("SIGUSR1");
     return asked > 2;
   };
-  const options = {
-    bin: "haproxy",
-    layout,
-    reloadTimeoutMs: 10_000,
-    maxRestarts: 0,
-    logger: createLogger({ name: "t", level: "silent", format: "json" }),
-    status: new ReloaderStatus(),
-    stdoutFifo: null,
-    onGiveUp: () => undefined,
-  };
+  const options = quietSupervisorOptions("haproxy", layout);
   const reloads = new MasterReloads(new OldWorkerCount(), options, stopping);
   const { verdict, sent } = await reloads.reloadOnce(child, null);
   assert.equal(verdict.ok, true, "the reload went out before the stop was seen: its worker started");

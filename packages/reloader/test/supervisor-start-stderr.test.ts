@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { createLogger } from "@rancher-haproxy/core";
 import { freePort, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { HaproxySupervisor } from "../src/haproxy/haproxy-supervisor.ts";
 import {
@@ -20,7 +19,7 @@ import {
   SNAPSHOT_BASE,
 } from "../src/output/snapshot-layout.ts";
 import { pointCurrent } from "../src/output/stage-snapshot.ts";
-import { ReloaderStatus } from "../src/state/reloader-status.ts";
+import { quietSupervisorOptions } from "./helpers/quiet-supervisor-options.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -50,16 +49,7 @@ exec /usr/sbin/haproxy "$@"
 `,
   );
   await chmod(bin, 0o755);
-  const supervisor = new HaproxySupervisor({
-    bin,
-    layout,
-    reloadTimeoutMs: 10_000,
-    maxRestarts: 0,
-    logger: createLogger({ name: "t", level: "silent", format: "json" }),
-    status: new ReloaderStatus(),
-    stdoutFifo: null,
-    onGiveUp: () => undefined,
-  });
+  const supervisor = new HaproxySupervisor(quietSupervisorOptions(bin, layout));
   t.after(() => supervisor.stop(5000));
   await supervisor.start();
   gc();
