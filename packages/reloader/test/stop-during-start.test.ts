@@ -15,6 +15,7 @@ import {
   renderTestMap,
   startBackend,
   waitFor,
+  type ReloaderProcess,
 } from "@rancher-haproxy/test-support";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
 
@@ -54,6 +55,30 @@ async function waitInSilentRead(pid: number, held: Socket[], what: string): Prom
   await waitFor(() => (held.length > 0 ? true : undefined), { timeoutMs: 10_000, message: what });
 }
 
+// A reloader SIGKILLed once ready (as the entrypoint's restart finds it during a stop), then a second one
+// on the same state dir (--stop-timeout 20s, `env` on top) held in its start's silent metadata read for the
+// syslog target: the master the first left running (its pid) is still to be adopted.
+async function restartedInSilentRead(
+  t: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ fixture: Fixture; master: number; second: ReloaderProcess }> {
+  const metadata = await silentMetadata(t);
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const first = await fixture.start();
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  const second = await fixture.start(["--stop-timeout", "20s"], {
+    SYSLOG_HOST: "",
+    RANCHER_API_HOST: metadata.host,
+    ...env,
+  });
+  await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
+  return { fixture, master, second };
+}
+
 // A --config and a --haproxy-bin wrapper around the real binary that records its first argument in each
 // call (`calls()`, "" while it never ran): its flags are `args`.
 async function loggingHaproxy(fixture: Fixture): Promise<{ args: string[]; calls: () => Promise<string> }> {
@@ -90,20 +115,7 @@ test("SIGTERM while the start waits for metadata ends it at once: exit 0, no HAP
 // Until 2026-12-05 the adoption reloaded the master first (a whole parse on the stop's budget; a master
 // whose reloader was killed during its stop had soft-stopped, and its new worker listened again).
 test("SIGTERM while a restarted reloader's start waits for metadata: the running master is adopted without a reload and stopped gracefully, within --stop-timeout from the signal", async (t) => {
-  const metadata = await silentMetadata(t);
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const first = await fixture.start();
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
-
-  const second = await fixture.start(["--stop-timeout", "20s"], {
-    SYSLOG_HOST: "",
-    RANCHER_API_HOST: metadata.host,
-  });
-  await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
+  const { fixture, master, second } = await restartedInSilentRead(t);
   const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
   assert.deepEqual(exit, { code: 0, signal: null });
   assert.equal(second.count("start.abandoned"), 0, "not abandoned: a master runs");
@@ -183,21 +195,7 @@ test("SIGTERM while a restarted reloader's start waits for metadata, its soft-st
 // 2026-12-05 the CLI took the failed start's own shutdown for a second signal: `reloader.killed-haproxy`,
 // "second signal during the start: HAProxy killed", though neither came.
 test("SIGTERM during a restarted reloader's start that then fails by itself: its exit code, the master stopped gracefully, no second-signal line", async (t) => {
-  const metadata = await silentMetadata(t);
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const first = await fixture.start();
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
-
-  const second = await fixture.start(["--stop-timeout", "20s"], {
-    SYSLOG_HOST: "",
-    RANCHER_API_HOST: metadata.host,
-    ENABLE_SSL: "true",
-  });
-  await waitInSilentRead(second.pid, metadata.held, "the metadata read for the syslog target");
+  const { fixture, master, second } = await restartedInSilentRead(t, { ENABLE_SSL: "true" });
   const exit = await second.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
   assert.deepEqual(exit, { code: 2, signal: null }, "the failed start's code (2: no usable certificate)");
   const failed = second.logs.find((line) => line.event === "reloader.start-failed");
