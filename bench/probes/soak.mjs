@@ -28,6 +28,8 @@
 // the HAProxy master SIGSTOPped for 3-14 s under churn (the workers answer all along; the changes wait),
 // half the time with the reloader SIGKILLed and started again meanwhile (its start waits for the silent
 // master, then adopts it). The final stop then SIGTERMs a reloader whose start waits for a stopped master.
+// And the host renamed with the HAProxy master SIGKILLed right after (a restart must load inputs staged with
+// the new name: ConfigApplier.refreshCurrent), the rescan an hour apart so it is not what saves it.
 // Loopback only. Uses the built programs (npx tsc -b first). Prints a JSON summary; exit 1 on a violation.
 // Usage: node bench/probes/soak.mjs [seconds=1080] [seed=1] [logdir]   (SOAK_SELFTEST=1: see below;
 // SOAK_CONFIG=1, SOAK_EDGES=1: above)
@@ -37,6 +39,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { sendMasterCommand } from "../../packages/core/dist/index.js";
 import { renderBaseConfig } from "../../packages/reloader/dist/index.js";
 import { MAX_OLD_WORKERS } from "../../packages/reloader/dist/reload/old-workers-cap.js";
@@ -248,6 +251,9 @@ metadata = await startMetadataServer({ tree: worldTreeNow(), longPollTickMs: 100
 versions.push({ t: Date.now(), kind: "start", hosts: routing() });
 const GM_ENV = { POLL_INTERVAL: "2", REMOVAL_CONFIRM_SECONDS: "0" };
 const RL_ENV = { SYSLOG_HOST: "127.0.0.1:9", RELOADER_STOP_TIMEOUT: "5s" };
+// SOAK_EDGES=1: rescans an hour apart, so the restart after a rename-and-kill is not saved by a rescan that
+// staged the inputs with the new name first (renameKill); a rename is seen at the change after it.
+if (EDGES_MODE) RL_ENV.RELOADER_RESCAN_INTERVAL = "1h";
 // SOAK_CONFIG=1: the --config, written before the start: the base config the reloader renders for RL_ENV's
 // options (as prepare-base-config.ts renders it), sections named like the stacks CLASHES (delta's in a true
 // `.if`) and one named like FALSE_IF in a false `.if`
@@ -394,10 +400,11 @@ async function outage() {
 }
 
 // ---- SOAK_EDGES=1: the edges no other churn reaches
-const edges = { renames: [], holds: [], stops: [] };
+const edges = { renames: [], holds: [], stops: [], kills: [] };
 // The host renamed (`hostname`, this namespace's) to a stack's name (one CLASHES does not name) or back to
-// HOME_NAME, recorded as a routing (that stack's hosts to the default backend while so named), then 0-3
-// changes: the reloader sees a rename at its next change or rescan (10 s), within the quiet check's wait.
+// HOME_NAME, recorded as a routing (that stack's hosts to the default backend while so named), then 1-3
+// changes (the draw of 0-3 as before, 0 taken as 1): the reloader sees a rename at its next change (the
+// rescan is an hour apart in this mode: a bare rename would go unseen until the next phase's change).
 async function hostRename() {
   const names = STACKS.filter((stack) => !CLASHES.includes(stack) && stack !== FALSE_IF);
   const to = hostName === HOME_NAME || random() < 0.3 ? pick(names.filter((n) => n !== hostName)) : HOME_NAME;
@@ -409,11 +416,102 @@ async function hostRename() {
   note(`edges: host renamed ${hostName} → ${to}`);
   hostName = to;
   publish("host-rename");
-  for (let i = between(0, 3); i > 0; i--) {
+  for (let i = Math.max(1, between(0, 3)); i > 0; i--) {
     await sleep(between(10, 1500));
     publish(change());
   }
   entry.to = Date.now();
+}
+// The host renamed and the HAProxy master SIGKILLed right after (microseconds; no pass can run between):
+// to a stack's name (one with a container routed now, so `current`, checked with the old name, cannot load
+// beside `listen "$HAPROXY_LOCALPEER"`) or back to HOME_NAME (`current` loads, but left out the stack named
+// like the host before); `back` forced by phases 9-10, drawn otherwise. The reloader must restart the master
+// at its first try: one haproxy.restarting, then haproxy.ready of a master that does not exit
+// (`kill-restart` violation otherwise), having staged the inputs with the new name first (refreshCurrent:
+// the rescan is an hour apart). Recorded as a rename (the quiet check wants the world, the stack left out
+// while so named); answers that fail with an error from the kill to 2 s after haproxy.ready are counted
+// in `killOutages`, not judged (no listener, or a connection of the killed workers cut).
+const killOutages = []; // {from, to}: the windows in which an error answer is counted, not judged
+const killOutage = { refused: 0, other: {} };
+async function renameKill(forceBack = null) {
+  const routedStacks = STACKS.filter(
+    (stack) =>
+      !CLASHES.includes(stack) && stack !== FALSE_IF && stack !== hostName && routedNames(stack).length > 0,
+  );
+  const back = forceBack ?? (hostName !== HOME_NAME && (routedStacks.length === 0 || random() < 0.5));
+  const to = back ? HOME_NAME : routedStacks.length > 0 ? pick(routedStacks) : null;
+  if (to === null || to === hostName) {
+    note(`edges: no rename-and-kill (the host ${hostName}, no stack routed to rename it to)`);
+    return;
+  }
+  const info = await showProc(paths.stateDir);
+  const reloader = rl;
+  const from = reloader.logs.length;
+  const entry = fault(`host renamed ${hostName} → ${to}, master ${info.masterPid} SIGKILLed`);
+  const window = { from: Date.now(), to: null };
+  killOutages.push(window);
+  const before = performance.now();
+  setHostName(to);
+  process.kill(info.masterPid, "SIGKILL");
+  const killUs = Math.round((performance.now() - before) * 1000);
+  const stack = STACKS.includes(to) ? to : hostName;
+  const record = {
+    at: at(),
+    from: hostName,
+    to,
+    stack,
+    routed: routedNames(stack).length > 0,
+    killed: info.masterPid,
+    killUs,
+    outcome: null,
+    attempt: null,
+    restarted: null,
+    readyMs: null,
+  };
+  edges.kills.push(record);
+  note(`edges: host renamed ${hostName} → ${to}, master ${info.masterPid} SIGKILLed ${killUs} µs later`);
+  hostName = to;
+  publish("rename-kill");
+  const since = (event) => reloader.logs.slice(from).filter((line) => line.event === event);
+  try {
+    const exited = await reloader.waitForEvent("haproxy.exited", { from, timeoutMs: 10_000 });
+    if (exited.pid !== info.masterPid)
+      violation("kill-restart", `haproxy.exited of ${exited.pid}, not the killed ${info.masterPid}`);
+    const start = reloader.logs.indexOf(exited) + 1;
+    const deadline = Date.now() + 30_000;
+    let outcome;
+    while (!(outcome = reloader.logs.slice(start).find((line) => KILL_OUTCOMES.includes(line.event))))
+      if (Date.now() > deadline) break;
+      else await sleep(20);
+    record.outcome = outcome?.event ?? "none in 30 s";
+    record.attempt = since("haproxy.restarting")[0]?.attempt ?? null;
+    if (outcome?.event === "haproxy.ready") {
+      record.restarted = outcome.pid;
+      record.readyMs = Date.parse(outcome.time) - window.from;
+    }
+    if (outcome?.event !== "haproxy.ready" || since("haproxy.restarting").length !== 1)
+      violation(
+        "kill-restart",
+        `after ${record.from} → ${to} and the kill: ${record.outcome}, haproxy.restarting ` +
+          `${since("haproxy.restarting").length}\n${tailLogs(reloader.logs, 15)}`,
+      );
+  } finally {
+    window.to = Date.now() + 2000;
+    entry.to = Date.now();
+  }
+}
+// What ends the wait for the first restart after a kill (haproxy.exited: it could not load `current`).
+const KILL_OUTCOMES = ["haproxy.ready", "haproxy.exited", "haproxy.gave-up"];
+// At the end: no master a kill step's restart started exited, unless a later kill step killed it.
+function checkKilledRestarts() {
+  const killedLater = new Set(edges.kills.map((kill) => kill.killed));
+  for (const kill of edges.kills) {
+    if (kill.restarted === null || killedLater.has(kill.restarted)) continue;
+    const exits = all.reloader
+      .flatMap((child) => child.logs)
+      .filter((line) => line.event === "haproxy.exited" && line.pid === kill.restarted);
+    if (exits.length > 0) violation("kill-restart", `the restarted master exited: ${JSON.stringify(exits)}`);
+  }
 }
 // A stream through `listen soak_hold` served by worker `pid` (`show sess`: its client port, be=soak_hold),
 // or null after 5 tries (one opened as a reload ends may reach the worker being replaced).
@@ -633,8 +731,12 @@ async function client(keepAlive) {
     if (since < from) load.olderWindow += 1; // a closing keep-alive answer, judged from an older routing
     const verdict = judge(host, answer, since, started);
     load.byHost[host] = (load.byHost[host] ?? 0) + 1;
+    const ended = Date.now();
     if (verdict === true) load.ok += 1;
-    else {
+    else if ("error" in answer && killOutages.some((w) => ended >= w.from && started <= (w.to ?? ended))) {
+      if (answer.error === "ECONNREFUSED") killOutage.refused += 1;
+      else killOutage.other[answer.error] = (killOutage.other[answer.error] ?? 0) + 1;
+    } else {
       load.failed += 1;
       if (load.failures.length < 200) load.failures.push({ at: at(), keepAlive, verdict });
       violation("request", `${keepAlive ? "keep-alive" : "close"} ${verdict}`);
@@ -852,8 +954,27 @@ while (Date.now() < endAt) {
   }
   // SOAK_EDGES=1: an edge instead of the phase, drawn first (phases 6-8 make sure a short run sees each)
   if (EDGES_MODE) {
-    const edge = phases === 6 ? 0 : phases === 7 ? 0.1 : phases === 8 ? 0.13 : random();
-    const step = edge < 0.08 ? hostRename : edge < 0.11 ? reloadHold : edge < 0.16 ? masterStop : null;
+    // (phases 9-10: a rename-and-kill each, one to a stack's name and one back, in the order the host is named)
+    const edge =
+      phases === 6
+        ? 0
+        : phases === 7
+          ? 0.1
+          : phases === 8
+            ? 0.13
+            : phases === 9 || phases === 10
+              ? 0.17
+              : random();
+    const step =
+      edge < 0.08
+        ? hostRename
+        : edge < 0.11
+          ? reloadHold
+          : edge < 0.16
+            ? masterStop
+            : edge < 0.21
+              ? () => renameKill(phases === 9 || phases === 10 ? hostName !== HOME_NAME : null)
+              : null;
     if (step !== null) {
       try {
         await step();
@@ -913,6 +1034,7 @@ for (const [key, group] of Object.entries(errorGroups))
   if (group.unexplained > 0)
     violation("error-line", `${key}: ${group.unexplained} of ${group.count} outside any fault`);
 if (CONFIG_MODE) checkClashLines();
+if (EDGES_MODE) checkKilledRestarts();
 
 // ---- stop everything this probe started
 expectedExit.add(gm.pid);
@@ -970,6 +1092,7 @@ const summary = {
     : {
         edges: {
           ...edges,
+          killOutage,
           logged: Object.fromEntries(
             [
               "haproxy.host-name-changed",
@@ -979,6 +1102,9 @@ const summary = {
               "reload.waiting",
               "reload.settled",
               "reload.failed",
+              "haproxy.exited",
+              "haproxy.restarting",
+              "reload.deferred",
             ].map((event) => [event, all.reloader.reduce((n, child) => n + child.count(event), 0)]),
           ),
         },
