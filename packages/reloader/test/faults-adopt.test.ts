@@ -109,6 +109,7 @@ test("an adopted master that dies is noticed by polling and replaced by the relo
   process.kill(masterPid, "SIGKILL");
   const exited = await second.waitForEvent("haproxy.exited", { from, timeoutMs: 10_000 });
   assert.equal(exited["pid"], masterPid);
+  assert.match(String(exited["msg"]), /its exit status cannot be read/, "not 'exited with code ?'");
   // Adopted with no stop before it: the adoption is not one a stop follows (6388510), its end a crash.
   assert.equal(second.count("adopt.reload-skipped"), 0, "no stop came: the adoption's reload was sent");
   const restarting = await second.waitForEvent("haproxy.restarting", { from, timeoutMs: 5000 });
