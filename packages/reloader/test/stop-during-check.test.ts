@@ -11,7 +11,7 @@ import { access, mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { promisify } from "node:util";
 import {
   freePort,
@@ -24,8 +24,8 @@ import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { MasterReloads } from "../src/haproxy/master-reloads.ts";
 import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
 import { reloadMaster } from "../src/haproxy/reload-master.ts";
-import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
-import { stateLayout } from "../src/output/snapshot-layout.ts";
+import { haproxyArgs, spawnHaproxy, type HaproxyChild } from "../src/haproxy/spawn-haproxy.ts";
+import { stateLayout, type StateLayout } from "../src/output/snapshot-layout.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 import { wrapperScripts } from "./helpers/wrapper-scripts.ts";
@@ -42,6 +42,43 @@ function accepts(port: number): Promise<boolean> {
       error.code === "ECONNREFUSED" ? resolve(false) : reject(error),
     );
   });
+}
+
+// A master (`bin`) in `dir` proxying TCP to a backend that holds every connection, and one stream through
+// its worker, which keeps a soft-stopped master alive, as in a stop with clients.
+async function tcpMasterWithStream(
+  t: TestContext,
+  dir: string,
+  bin: string,
+): Promise<{ child: HaproxyChild; layout: StateLayout; port: number }> {
+  const held: Socket[] = [];
+  // A probe through a listening worker ends in a reset here: not this test's failure.
+  const backend = createServer((socket) => held.push(socket.on("error", () => undefined)));
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const socket of held) socket.destroy();
+    backend.close();
+  });
+  const backendPort = (backend.address() as { port: number }).port;
+  const port = await freePort();
+  const config = join(dir, "haproxy.cfg");
+  await writeFile(
+    config,
+    `defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n` +
+      `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:${backendPort}\n`,
+  );
+  const layout = stateLayout(dir);
+  const child = await spawnHaproxy(bin, haproxyArgs(layout.masterSocket, [config]), () => undefined);
+  t.after(async () => {
+    child.signal("SIGTERM");
+    await child.exited;
+  });
+  await waitFor(() => readProc(layout.masterSocket), { timeoutMs: 10_000, message: "the master" });
+  const stream = connect({ host: "127.0.0.1", port }).on("error", () => undefined);
+  t.after(() => stream.destroy());
+  await waitFor(() => held.length > 0 || undefined, { timeoutMs: 10_000, message: "the stream" });
+
+  return { child, layout, port };
 }
 
 const exists = (path: string) =>
@@ -138,8 +175,10 @@ exec /usr/sbin/haproxy "$@"`,
 });
 
 // The stop's SIGUSR1 is not on the supervisor's lock: one that comes while a reload's `show proc` is in
-// flight is seen right before `reload` would go out, so none does.
-test("reloadMaster: a stop that began during its show proc sends no reload (verdict stopping, not sent)", async (t) => {
+// flight is seen right before `reload` would go out, so none does. Here the predicate answers "stopping"
+// whenever asked: what this shows is that reloadMaster asks it once, after show proc answered (`before`),
+// and then writes nothing.
+test("reloadMaster: a stop seen after its show proc, right before `reload` would be written, sends no reload (verdict stopping, not sent)", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-reload-stopping-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const config = join(dir, "haproxy.cfg");
@@ -153,17 +192,22 @@ test("reloadMaster: a stop that began during its show proc sends no reload (verd
   const started = await waitFor(() => readProc(socket), { timeoutMs: 10_000, message: "the master" });
 
   const notes: unknown[] = [];
+  let asked = 0;
   const attempt = await reloadMaster(
     child,
     socket,
     10_000,
     (info) => notes.push(info),
-    () => true,
+    () => {
+      asked += 1;
+      return true;
+    },
   );
   assert.equal(attempt.verdict.ok, false);
   assert.equal(attempt.verdict.ok ? null : attempt.verdict.kind, "stopping");
   assert.equal(attempt.verdict.ok ? null : attempt.verdict.sent, false);
   assert.equal(attempt.before?.masterPid, started.masterPid, "asked after show proc");
+  assert.equal(asked, 1, "asked once, right before the write");
   assert.deepEqual(notes, [], "no reload noted as sent");
   assert.equal((await readProc(socket))?.reloads, started.reloads, "the master counted no reload");
 });
@@ -176,32 +220,7 @@ test("reloadMaster: a stop that began during its show proc sends no reload (verd
 test("a stop whose SIGUSR1 lands between the last check and the write of `reload`: the new worker is soft-stopped too", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-reload-stop-window-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const held: Socket[] = [];
-  // A probe through a listening worker ends in a reset here: not this test's failure.
-  const backend = createServer((socket) => held.push(socket.on("error", () => undefined)));
-  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
-    for (const socket of held) socket.destroy();
-    backend.close();
-  });
-  const backendPort = (backend.address() as { port: number }).port;
-  const port = await freePort();
-  const config = join(dir, "haproxy.cfg");
-  await writeFile(
-    config,
-    `defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n` +
-      `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:${backendPort}\n`,
-  );
-  const layout = stateLayout(dir);
-  const child = await spawnHaproxy("haproxy", haproxyArgs(layout.masterSocket, [config]), () => undefined);
-  t.after(async () => {
-    child.signal("SIGTERM");
-    await child.exited;
-  });
-  await waitFor(() => readProc(layout.masterSocket), { timeoutMs: 10_000, message: "the master" });
-  const stream = connect({ host: "127.0.0.1", port }).on("error", () => undefined);
-  t.after(() => stream.destroy());
-  await waitFor(() => held.length > 0 || undefined, { timeoutMs: 10_000, message: "the stream" });
+  const { child, layout, port } = await tcpMasterWithStream(t, dir, "haproxy");
 
   // Asked on top of reloadOnce (no stop yet), then right before `reload` is written: the stop lands
   // just after that check, its SIGUSR1 first; from then on a stop began.
