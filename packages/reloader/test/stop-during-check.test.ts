@@ -7,7 +7,7 @@
 // after `haproxy.stopping`; a stream keeps the soft-stopped master alive meanwhile.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { access, mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
+import { access, chmod, mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -235,6 +235,53 @@ test("a stop whose SIGUSR1 lands between the last check and the write of `reload
   const { verdict, sent } = await reloads.reloadOnce(child, null);
   assert.equal(verdict.ok, true, "the reload went out before the stop was seen: its worker started");
   assert.equal(sent, true);
+  await waitFor(async () => (await accepts(port)) === false || undefined, {
+    timeoutMs: 10_000,
+    message: "the reload's new worker soft-stopped: nothing listens during the stop",
+  });
+  assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
+});
+
+// A reload not confirmed in time (a slow re-execution of the master) while a stop began: its SIGUSR1, and
+// the one the reload's end sends at once, land while the master still re-executes, which HAProxy 2.6 loses.
+// Here the master's re-execution goes through a wrapper (as argv[0]) that waits for a file while `slow`
+// exists. Once the master answers again with its new worker, SIGUSR1 goes out once more (until a review
+// that worker listened and served through the stop).
+test("a stop during a reload that timed out while the master re-executed: the new worker is soft-stopped once the master answers", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-reload-stop-late-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const slow = join(dir, "slow");
+  const heldFile = join(dir, "held");
+  const release = join(dir, "release");
+  const bin = join(dir, "reexec-haproxy");
+  // Held until `release` exists, or the test's directory is gone (a failed test's clean-up).
+  await writeFile(
+    bin,
+    `#!/bin/bash\nif [ -n "$HAPROXY_MWORKER_REEXEC" ] && [ -f '${slow}' ]; then rm -f '${slow}'; : > '${heldFile}'\n` +
+      `  while [ -d '${dir}' ] && [ ! -e '${release}' ]; do sleep 0.05; done\nfi\nexec -a "$0" /usr/sbin/haproxy "$@"\n`,
+  );
+  await chmod(bin, 0o755);
+  const { child, layout, port } = await tcpMasterWithStream(t, dir, bin);
+
+  let stopped = false;
+  const options = { ...quietSupervisorOptions(bin, layout), reloadTimeoutMs: 1000 };
+  const reloads = new MasterReloads(new OldWorkerCount(), options, () => stopped);
+  await writeFile(slow, "");
+  const reload = reloads.reloadOnce(child, null);
+  await waitFor(() => exists(heldFile).then((there) => there || undefined), {
+    timeoutMs: 10_000,
+    message: "the master's re-execution held",
+  });
+  // The stop comes during the re-execution.
+  stopped = true;
+  child.signal("SIGUSR1");
+  const { verdict, sent } = await reload;
+  assert.equal(verdict.ok ? null : verdict.kind, "timeout", "not confirmed in time: still re-executing");
+  assert.equal(sent, true);
+  assert.equal(child.isAlive(), true, "the master survives the signals it lost");
+
+  // The re-execution goes on: the new worker starts, and is soft-stopped once the master answers.
+  await writeFile(release, "");
   await waitFor(async () => (await accepts(port)) === false || undefined, {
     timeoutMs: 10_000,
     message: "the reload's new worker soft-stopped: nothing listens during the stop",

@@ -6,6 +6,7 @@ import type { OldWorkerCount } from "./old-worker-count.js";
 import { refusedByStop } from "./reload-master.js";
 import { sendReload } from "./send-reload.js";
 import { settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
+import { softStopWhenSettled } from "./soft-stop-when-settled.js";
 import type { HaproxyChild } from "./spawn-haproxy.js";
 import type { SupervisorOptions } from "./supervisor-options.js";
 
@@ -70,7 +71,13 @@ export class MasterReloads {
     // re-executed), or during the re-execution (HAProxy 2.6 loses it then). Either way the new worker
     // listened and served through the stop (found by a review). Soft-stopped again: the master passes it
     // on to that worker too.
-    if (went && this.stopping() && child.isAlive()) child.signal("SIGUSR1");
+    if (went && this.stopping() && child.isAlive()) {
+      child.signal("SIGUSR1");
+      // One not confirmed in time may still be re-executing, which loses this signal too: sent again once
+      // the master answers with its verdict on the reload (until a review, its new worker served on).
+      if (sent.late !== null)
+        void softStopWhenSettled(child, this.options.layout.masterSocket, sent.late.before);
+    }
     return { verdict: sent.verdict, sent: went };
   }
 
