@@ -17,25 +17,14 @@ import { planChange } from "../src/reload/plan-change.ts";
 import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 import { captureLog } from "./helpers/capture-log.ts";
 import { clashReportStore } from "./helpers/clash-report-store.ts";
+import { QUIET_BASE_LINES } from "./helpers/quiet-base-lines.ts";
 import { storePlanOptions } from "./helpers/store-plan-options.ts";
 
 /** SERVER_SLOTS' highest value: 1 000 one-server backends are MAX_TOTAL_SLOTS, the least they need */
 const BLOCK = 1000;
 
 const BASE = Buffer.from(
-  [
-    "global",
-    "    maxconn 100",
-    "defaults",
-    "    mode http",
-    "    timeout connect 1s",
-    "    timeout client 1s",
-    "    timeout server 1s",
-    "frontend mine",
-    "    bind 127.0.0.1:8080",
-    "backend legacy",
-    "",
-  ].join("\n"),
+  [...QUIET_BASE_LINES, "frontend mine", "    bind 127.0.0.1:8080", "backend legacy", ""].join("\n"),
 );
 
 // The input files of `backends` on BASE, each routed from `<name>.dev.tld`.

@@ -17,21 +17,13 @@ import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 import { SlotsJsonRenderer } from "../src/render/slots-json-renderer.ts";
 import { cappedHaproxy } from "./helpers/capped-haproxy.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { QUIET_BASE_LINES } from "./helpers/quiet-base-lines.ts";
 import { storePlanOptions } from "./helpers/store-plan-options.ts";
 
 /** SERVER_SLOTS' highest value */
 const BLOCK = 1000;
 
-const BASE = [
-  "global",
-  "    maxconn 100",
-  "defaults",
-  "    mode http",
-  "    timeout connect 1s",
-  "    timeout client 1s",
-  "    timeout server 1s",
-  "",
-].join("\n");
+const BASE = [...QUIET_BASE_LINES, ""].join("\n");
 
 // The inputs of one backend `app` of one server web-1, on `base`.
 function appInputs(base: string) {
