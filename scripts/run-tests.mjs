@@ -101,33 +101,71 @@ const main = files.filter((file) => !isBeside(file)).map(built);
 // (a file of 62 tests reported 52 to 62 of them, run after run; a whole run 729 or 734). Every file closes
 // what it opens, so the processes end by themselves.
 const testArgs = ["--test", "--test-timeout=300000"];
+const MAX_BLOCKS = 5;
 
-// Run `node --test` on `list`; resolves with its exit status (1 when it could not run).
-function run(list, extra, stdio) {
+// Run `node --test` on `list`; resolves with its exit status (1 when it could not run) and its output,
+// also echoed as it comes when `echo` is set.
+function run(list, extra, echo) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...testArgs, ...extra, ...list], { stdio });
+    const child = spawn(process.execPath, [...testArgs, ...extra, ...list], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const output = [];
-    child.stdout?.on("data", (chunk) => output.push(chunk));
-    child.stderr?.on("data", (chunk) => output.push(chunk));
+    child.stdout.on("data", (chunk) => {
+      output.push(chunk);
+      if (echo) process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      output.push(chunk);
+      if (echo) process.stderr.write(chunk);
+    });
     child.on("error", (error) => resolve({ status: 1, output: [Buffer.from(`${String(error)}\n`)] }));
     child.on("close", (code) => resolve({ status: code ?? 1, output }));
   });
 }
 
 // Two at a time beside: its files mostly wait (≈ 110 s of CPU in ≈ 420 s one after the other).
-const side = beside.length > 0 ? run(beside, ["--test-concurrency=2"], ["ignore", "pipe", "pipe"]) : null;
+const side = beside.length > 0 ? run(beside, ["--test-concurrency=2"], false) : null;
 // Four files at a time on CI's two cores: much of the suite waits on HAProxy, timers and child processes,
 // so more slots than cores fill them. Measured on the 2-core CI machine: the main run 490 s with two
 // slots, 410–420 s with three. Each file run alone (2026-12-05): ≈ 690 s of CPU for the whole suite, so
 // no schedule ends before ≈ 345 s. A model of the files sharing two cores, which gives 380–420 s for
 // three slots here and one beside (CI: 395 s), puts four here and two beside at 350–375 s (beside ≈ 315 s).
 // Under a load of 13 (other jobs), all 1 217 tests passed with four and two.
-const result = main.length > 0 ? await run(main, ["--test-concurrency=4"], "inherit") : { status: 0 };
+const result = main.length > 0 ? await run(main, ["--test-concurrency=4"], true) : { status: 0, output: [] };
 let status = result.status;
+const outputs = [result.output];
 if (side) {
   const done = await side;
   console.log(`\n# beside the main run: ${beside.join(", ")}`);
   process.stdout.write(Buffer.concat(done.output));
+  outputs.push(done.output);
   if (done.status !== 0) status = done.status;
 }
+// A failure is printed once more at the very end: a CI that keeps only the tail of a long run (≈ 2 MB of
+// TAP) showed the beside run's passes and not which test of the main run had failed.
+const failures = outputs.flatMap((output) => failedBlocks(Buffer.concat(output).toString("utf8")));
+if (failures.length > 0) {
+  console.log(`\n# ${failures.length} failed; the first ${MAX_BLOCKS} as reported above, then every name:`);
+  for (const block of failures.slice(0, MAX_BLOCKS)) console.log(block.lines.join("\n"));
+  for (const block of failures) console.log(`# failed: ${block.lines[0]?.trim()}`);
+} else if (status !== 0) console.log(`\n# the run failed (exit ${status}) with no failed test in its report`);
 process.exit(status);
+
+// The `not ok` lines of a TAP report, each with the YAML block that follows it (cut at 25 lines).
+function failedBlocks(text) {
+  const lines = text.split("\n");
+  const blocks = [];
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^(\s*)not ok \d+ - /.exec(lines[i]);
+    if (!match) continue;
+    const end = `${match[1]}  ...`;
+    const block = [lines[i]];
+    for (let j = i + 1; j < lines.length && block.length < 25; j++) {
+      block.push(lines[j]);
+      if (lines[j] === end) break;
+    }
+    blocks.push({ lines: block });
+  }
+  return blocks;
+}
