@@ -100,6 +100,7 @@ it("reads back 40 backends of 1 000 slots in batches of at most 10 000 rows, and
   const supervisor = {
     exclusive: <T>(task: () => Promise<T>) => task(),
     isSettled: () => true,
+    isStopping: () => false,
   } as unknown as HaproxySupervisor;
   const free: Slot[] = Array.from({ length: SLOTS }, () => ({ server: null, options: {} }));
   // Every slot stays free: one step per backend (its first slot to maintenance), then the read-back.

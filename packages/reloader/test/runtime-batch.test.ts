@@ -201,6 +201,7 @@ describe("batches on a real HAProxy master", () => {
     const supervisor = {
       exclusive: <T>(task: () => Promise<T>) => task(),
       isSettled: () => true,
+      isStopping: () => false,
     } as unknown as HaproxySupervisor;
     const target = (workerPid: number) => ({ supervisor, masterSocket: socket, workerPid, timeoutMs: 2000 });
     const plan = (serverOps: ServerOp[]) => ({
@@ -234,6 +235,7 @@ describe("batches on a real HAProxy master", () => {
     const supervisor = {
       exclusive: <T>(task: () => Promise<T>) => task(),
       isSettled: () => true,
+      isStopping: () => false,
     } as unknown as HaproxySupervisor;
     await sendWorkerCommands(socket, ["set server b/s2 state maint"], { expectedPid: pid });
     const outcome = await applyRuntime(

@@ -45,6 +45,7 @@ for (const verdict of ["refused", "none"] as const) {
     const supervisor = {
       exclusive: <T>(task: () => Promise<T>) => task(),
       isSettled: () => true,
+      isStopping: () => false,
       reload: async () => ({ ok: true, workerPid: 42, info: { reloads: 2 } }),
     };
     const services = {

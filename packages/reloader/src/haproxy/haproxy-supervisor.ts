@@ -35,6 +35,12 @@ export class HaproxySupervisor {
     return this.master.isRunning();
   }
 
+  // True once a stop of HAProxy began (its SIGUSR1 is not on the lock): no reload (MasterReloads) and no
+  // runtime-API batch (apply-runtime.ts) goes out from then on.
+  isStopping(): boolean {
+    return this.master.isStopping();
+  }
+
   // The initial start. Not confirmed ready is a StartupError (exit 1) with HAProxy's own error output,
   // and no HAProxy is left behind.
   start(): Promise<void> {

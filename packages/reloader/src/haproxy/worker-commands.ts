@@ -13,9 +13,10 @@ export interface WorkerAnswer {
   answer: string;
 }
 
-// The outcome of a batch: every answer, or why the batch could not be sent (no worker, timeout, error).
+// The outcome of a batch: every answer, or why the batch could not be sent (no worker, timeout, error;
+// `stopping`: a stop of HAProxy began before a line was written, and none was from then on).
 export type WorkerBatch =
-  { ok: true; workerPid: number; answers: WorkerAnswer[] } | { ok: false; reason: string };
+  { ok: true; workerPid: number; answers: WorkerAnswer[] } | { ok: false; reason: string; stopping?: true };
 
 // The pid of the current worker (the one `show proc` lists under `# workers`), which must be `expectedPid`
 // when given.
@@ -38,11 +39,13 @@ export async function findCurrentWorker(
 // that pid is unknown to the master (the master drops the rest of the line), when the answers do not split
 // into one per command, and when `show proc` fails or names another current worker (the line reached an
 // old one). `timeoutMs` bounds each line and its `show proc` together; a connection answered in full
-// that the master left open fails too, and says so.
+// that the master left open fails too, and says so. `stopping`, asked right before each line is written
+// (the stop's SIGUSR1 is not on the supervisor's lock): true, that line and the rest are not sent (a
+// soft-stopped worker still takes runtime-API commands).
 export async function sendWorkerCommands(
   masterSocket: string,
   commands: readonly string[],
-  options: { timeoutMs?: number; expectedPid?: number } = {},
+  options: { timeoutMs?: number; expectedPid?: number; stopping?: () => boolean } = {},
 ): Promise<WorkerBatch> {
   const timeoutMs = options.timeoutMs ?? 2000;
   let pid = options.expectedPid;
@@ -56,6 +59,8 @@ export async function sendWorkerCommands(
   const answers: WorkerAnswer[] = [];
   for (const batch of batches.lines) {
     const what = `a batch of ${batch.commands.length} commands`;
+    if (options.stopping?.() === true)
+      return { ok: false, stopping: true, reason: `${what} not sent: HAProxy is being stopped` };
     const started = performance.now();
     let text: string;
     try {

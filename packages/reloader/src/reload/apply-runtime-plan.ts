@@ -25,7 +25,8 @@ export interface RuntimeChange {
 
 // Stage the change as gen-<n>, point `current` at it, then the runtime steps and their read-back on
 // the `known` worker; an unexpected answer, a timeout or a read-back difference points `current` back
-// and reloads onto that snapshot.
+// and reloads onto that snapshot. A stop of HAProxy that began first ends the pass there, `current` on
+// what the workers ran (runtime.skipped-stopping): no check, no reload, no failure counted.
 export async function* applyRuntimePlan(
   change: RuntimeChange,
   known: KnownState | null,
@@ -56,6 +57,13 @@ export async function* applyRuntimePlan(
     current: { point: () => pointAt(generation), restore: () => pointAt(known.generation) },
   });
   reportRuntime(outcome, { generation, inputsHash: files.hash, started, since, logger, status }, Date.now());
+  if (!outcome.ok && outcome.stopping === true) {
+    // Part of the steps may have gone before the stop: what the stopping worker runs is not known. The
+    // next start loads `current` (applyRuntime left it on known's snapshot), and this change after it.
+    yield { known: null };
+    await store.prune();
+    return { retry: `HAProxy is being stopped: gen-${generation} is not applied` };
+  }
   if (outcome.ok) {
     yield {
       known: { ...known, generation, state },

@@ -4,7 +4,8 @@
 // lock), each answer checked against its allow-list, then a read-back of every touched backend, map key
 // and path-host marker compared with the snapshot, in batches of at most READBACK_ROWS answer rows
 // (readback-groups.ts). Each batch also checks, at its end, that this worker is still the current one
-// (worker-commands.ts).
+// (worker-commands.ts). Once a stop of HAProxy began none is sent: asked on the lock, and again right
+// before each batch line is written (the stop's SIGUSR1 is not on the lock).
 import type { SharedTable } from "@rancher-haproxy/core";
 import type { HaproxySupervisor } from "../haproxy/haproxy-supervisor.js";
 import { parseServersState } from "../haproxy/parse-servers-state.js";
@@ -32,18 +33,24 @@ export interface RuntimeTarget {
 }
 
 // Done and read back on worker `workerPid`, or why not (`readback`: the steps were answered as expected
-// but the read-back differs; false: an unexpected answer, no worker, a timeout).
+// but the read-back differs; false: an unexpected answer, no worker, a timeout; `stopping`: a stop of
+// HAProxy began, and no batch was sent from then on: neither a failure nor a reason to reload).
 export type RuntimeOutcome =
   | { ok: true; ops: number; detail: string; workerPid: number }
-  | { ok: false; readback: boolean; reason: string };
+  | { ok: false; readback: boolean; reason: string; stopping?: true };
 
-// Point `current`, send the plan's steps and read back, all on the lock; never throws.
+// Point `current`, send the plan's steps and read back, all on the lock; never throws. Once a stop of
+// HAProxy began, nothing is sent and `current` stays (or is pointed back) on what the workers ran: until
+// 2026-12-06 a pass that outlasted the stop's wait for it sent its steps and read-back to the stopping
+// worker, then, on a difference, tried the fallback reload.
 export function applyRuntime(
   plan: Extract<UpdatePlan, { kind: "runtime" }>,
   table: SharedTable,
   target: RuntimeTarget,
 ): Promise<RuntimeOutcome> {
   return target.supervisor.exclusive(async (): Promise<RuntimeOutcome> => {
+    if (target.supervisor.isStopping())
+      return { ok: false, readback: false, stopping: true, reason: "no runtime-API command sent" };
     const outcome = await pointAndSend(plan, table, target);
     if (outcome.ok || !target.current) return outcome;
     // The reason is logged with the fallback: a `current` left on this snapshot must show.
@@ -72,6 +79,7 @@ async function pointAndSend(
     return await sendAndReadBack(plan, table, target.masterSocket, {
       timeoutMs: target.timeoutMs,
       workerPid,
+      stopping: () => target.supervisor.isStopping(),
     });
   } catch (error) {
     return { ok: false, readback: false, reason: String(error) };
@@ -94,9 +102,12 @@ async function sendAndReadBack(
   plan: Extract<UpdatePlan, { kind: "runtime" }>,
   table: SharedTable,
   masterSocket: string,
-  { timeoutMs, workerPid }: { timeoutMs: number; workerPid: number },
+  { timeoutMs, workerPid, stopping }: { timeoutMs: number; workerPid: number; stopping: () => boolean },
 ): Promise<RuntimeOutcome> {
-  const send = { timeoutMs, expectedPid: workerPid };
+  const send = { timeoutMs, expectedPid: workerPid, stopping };
+  // A batch refused by the stop (sendWorkerCommands asked right before its line) says so.
+  const stopped = (batch: { stopping?: true }) =>
+    batch.stopping === true ? { stopping: true as const } : {};
   for (const steps of runtimePhases(plan)) {
     if (steps.length === 0) continue;
     const batch = await sendWorkerCommands(
@@ -104,7 +115,7 @@ async function sendAndReadBack(
       steps.map((step) => step.command),
       send,
     );
-    if (!batch.ok) return { ok: false, readback: false, reason: batch.reason };
+    if (!batch.ok) return { ok: false, readback: false, reason: batch.reason, ...stopped(batch) };
     for (const [index, { command, answer }] of batch.answers.entries())
       if (!steps[index]?.expected(answer))
         return {
@@ -131,7 +142,8 @@ async function sendAndReadBack(
       group.map((one) => one.command),
       send,
     );
-    if (!batch.ok) return { ok: false, readback: false, reason: `read-back: ${batch.reason}` };
+    if (!batch.ok)
+      return { ok: false, readback: false, reason: `read-back: ${batch.reason}`, ...stopped(batch) };
     for (const answer of batch.answers) answers.push(answer);
   }
   // Only what was touched is looked up (the table may hold thousands); the markers are derived from

@@ -1,5 +1,6 @@
 // The log line and status update for one change applied through the runtime API: `runtime.applied`
-// (with the same `since` bookkeeping as reload.applied), or `runtime.fallback` before the reload.
+// (with the same `since` bookkeeping as reload.applied), `runtime.fallback` before the reload, or
+// `runtime.skipped-stopping` (a stop of HAProxy began: no failure, no reload follows).
 import type { Logger } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import type { RuntimeOutcome } from "./apply-runtime.js";
@@ -18,6 +19,13 @@ export interface RuntimeContext {
 // Report it; `at` is the wall clock (ms since the epoch) of the read-back.
 export function reportRuntime(outcome: RuntimeOutcome, context: RuntimeContext, at: number): void {
   const { generation, inputsHash, started, since, logger, status } = context;
+  if (!outcome.ok && outcome.stopping === true) {
+    logger.info(
+      { event: "runtime.skipped-stopping", generation, reason: outcome.reason },
+      `HAProxy is being stopped: gen-${generation} is not applied through the runtime API (${outcome.reason})`,
+    );
+    return;
+  }
   if (!outcome.ok) {
     status.runtimeStepsFailed(generation);
     if (outcome.readback) status.readback(false, at, `gen-${generation}: ${outcome.reason}`);
