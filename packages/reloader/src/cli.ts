@@ -13,6 +13,7 @@ import type { RunningReloader } from "./main.js";
 import { parseReloaderCommandLine } from "./options/parse-reloader-command-line.js";
 import { resolveOptions } from "./options/resolve-options.js";
 import type { ReloaderOptions } from "./options/reloader-options.js";
+import { STOP_UNDER_WAY_VARIABLE, takeStopUnderWay, type StopSignal } from "./options/stop-under-way.js";
 import { stateLayout } from "./output/snapshot-layout.js";
 import { StartStoppedError } from "./setup/abortable-step.js";
 import { StartupError } from "./startup-error.js";
@@ -22,12 +23,14 @@ function exitAfter(stream: NodeJS.WriteStream, text: string, code: number): Prom
   return new Promise<never>(() => stream.write(text, () => process.exit(code)));
 }
 
-// The options, or the help text (exit 0) or one line naming the bad option (exit 2).
-async function readOptions(): Promise<ReloaderOptions> {
+// The options and the stop that came before this start (RELOADER_STOP_UNDER_WAY, taken out of the
+// environment HAProxy inherits), or the help text (exit 0) or one line naming the bad option (exit 2).
+async function readOptions(): Promise<{ options: ReloaderOptions; stopUnderWay: StopSignal | null }> {
   try {
     const commandLine = await parseReloaderCommandLine(process.argv.slice(2));
     if (commandLine.kind === "help") return await exitAfter(process.stdout, `${commandLine.text}\n`, 0);
-    return resolveOptions(commandLine.flags, process.env);
+    const stopUnderWay = takeStopUnderWay(process.env);
+    return { options: resolveOptions(commandLine.flags, process.env), stopUnderWay };
   } catch (error) {
     if (!(error instanceof OptionsError)) throw error;
     return await exitAfter(process.stderr, `reloader: ${error.message}\n`, 2);
@@ -38,7 +41,7 @@ async function readOptions(): Promise<ReloaderOptions> {
 // Not SIGHUP: the entrypoint reads it caught as "the stop handlers are in place" (below). The bin
 // (bin/reloader.js) has called it already, before loading this module: the same counts come back.
 const reportIgnoredSignals = ignoreSignals();
-const options = await readOptions();
+const { options, stopUnderWay } = await readOptions();
 // Before the signal handlers, as when they were static imports: a signal while they load still ends node.
 const { createLogger } = await import("@rancher-haproxy/core/log");
 const { startReloader } = await import("./main.js");
@@ -62,7 +65,7 @@ async function shutdown(code: number, reason: string): Promise<never> {
   if (stopping) {
     // A second signal: exit 1 at once, HAProxy killed (the exit hook does it once a reloader runs; during
     // the start there is none yet, so the master of this state dir is found and killed here).
-    if (!reloader && starting) {
+    if (!reloader && (starting || stopUnderWay)) {
       const killed = killOurMaster(stateLayout(options.stateDir));
       logger.warn(
         { event: "reloader.killed-haproxy", pid: killed },
@@ -120,6 +123,32 @@ process.on("uncaughtException", (error) =>
 );
 process.on("unhandledRejection", (error) => crashed("unhandled rejection", { err: String(error) }));
 
+// A stop that came before this start: the running master is stopped, no start (stop-before-start.ts). Its
+// --stop-timeout runs from this process's start (performance.now() 0): the entrypoint gave it what is left
+// of the stop's budget.
+async function stopBeforeStart(signal: StopSignal): Promise<never> {
+  stopping = true;
+  const reason = `${signal} before this start (${STOP_UNDER_WAY_VARIABLE})`;
+  logger.info({ event: "reloader.shutdown", reason, exitCode: 0 }, `shutting down (${reason})`);
+  let code = 0;
+  try {
+    const { stopBeforeStart: stopLeft } = await import("./setup/stop-before-start.js");
+    await stopLeft(options, logger, 0);
+    logger.info({ event: "reloader.stopped" }, "stopped");
+  } catch (error) {
+    logger.fatal(
+      {
+        event: error instanceof StartupError ? error.event : "reloader.stop-error",
+        err: error instanceof Error ? error.message : String(error),
+      },
+      "cannot stop",
+    );
+    code = startFailureCode(error);
+  }
+  process.exit(code);
+}
+
+if (stopUnderWay !== null) await stopBeforeStart(stopUnderWay);
 try {
   starting = startReloader(options, logger, abandonStart.signal);
   reloader = await starting;

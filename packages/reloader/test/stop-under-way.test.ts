@@ -1,0 +1,79 @@
+// RELOADER_STOP_UNDER_WAY, set by the image's entrypoint on a reloader it starts while a stop is under
+// way: the reloader stops the master a killed reloader left at once, without a reload, a metadata read or
+// `haproxy -c`, and starts no HAProxy when none runs. Before, the variable did not exist: the entrypoint
+// passed the stop as a signal once the new reloader handled SIGHUP, after it had read metadata, run
+// `haproxy -c` and, often, reloaded the master its killed reloader had soft-stopped.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  haproxyMasters,
+  loadRecordedTree,
+  remapIps,
+  startMetadataServer,
+  type ReloaderProcess,
+} from "@rancher-haproxy/test-support";
+import { createFixture } from "./helpers/fixture.ts";
+
+// The reloader's exit, or a failure after 20 s: before RELOADER_STOP_UNDER_WAY it started and ran on.
+function exitOf(reloader: ReloaderProcess): Promise<Awaited<ReloaderProcess["exited"]>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error("the reloader did not exit within 20 s")), 20_000);
+  });
+  return Promise.race([reloader.exited, late]).finally(() => clearTimeout(timer));
+}
+
+test("RELOADER_STOP_UNDER_WAY with a bad value is refused: exit 2, one line naming it and the value", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const reloader = await fixture.start([], { RELOADER_STOP_UNDER_WAY: "SIGKILL" });
+  assert.deepEqual(await exitOf(reloader), { code: 2, signal: null });
+  const refusals = reloader.logs.filter((line) => line.raw?.startsWith("reloader: ") === true);
+  assert.equal(refusals.length, 1);
+  assert.match(refusals[0]?.raw ?? "", /RELOADER_STOP_UNDER_WAY="SIGKILL"/);
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy started");
+});
+
+test("a stop under way with no master left: exit 0, no HAProxy started, no metadata read", async (t) => {
+  const metadata = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
+  t.after(() => metadata.close());
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  // SYSLOG_HOST unset: a start reads agent_ip from metadata.
+  const env = { RELOADER_STOP_UNDER_WAY: "SIGTERM", SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort };
+  const reloader = await fixture.start([], env);
+  assert.deepEqual(await exitOf(reloader), { code: 0, signal: null });
+  assert.equal(reloader.count("haproxy.started"), 0);
+  assert.equal(reloader.count("stop.nothing-running"), 1);
+  const shutdown = reloader.logs.filter((line) => line.event === "reloader.shutdown");
+  assert.deepEqual(
+    shutdown.map((line) => line["reason"]),
+    ["SIGTERM before this start (RELOADER_STOP_UNDER_WAY)"],
+  );
+  assert.equal(metadata.requests.count(), 0, "no metadata request");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), []);
+});
+
+test("a stop under way with a master left: adopted without a reload, stopped gracefully, no metadata read, exit 0", async (t) => {
+  const metadata = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
+  t.after(() => metadata.close());
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const first = await fixture.start();
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  const env = { RELOADER_STOP_UNDER_WAY: "SIGINT", SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort };
+  const second = await fixture.start([], env);
+  const skipped = await second.waitForEvent("adopt.reload-skipped", { timeoutMs: 10_000 });
+  assert.equal(skipped["pid"], master);
+  assert.deepEqual(await exitOf(second), { code: 0, signal: null });
+  const stopped = second.logs.filter((line) => line.event === "haproxy.stopped");
+  assert.deepEqual(
+    stopped.map((line) => line["pid"]),
+    [master],
+  );
+  for (const event of ["adopt.reloaded", "start.snapshot", "check.passed", "haproxy.started"])
+    assert.equal(second.count(event), 0, event);
+  assert.equal(metadata.requests.count(), 0, "no metadata request");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+});
