@@ -16,8 +16,9 @@ APP="${RANCHER_HAPROXY_APP:-/opt/rancher-haproxy/packages}"
 # once it handles them. A stop during the pause still starts the reloader, which adopts the master left
 # running and stops it gracefully: exiting at once would leave HAProxy to be killed with the container. For
 # the same reason a reloader that dies (or crashes leaving HAProxy) during a stop is started again at once
-# (0.1 s, three times at most) and given the stop, with what is left of its stop budget (the
-# --stop-timeout flag or RELOADER_STOP_TIMEOUT, else the reloader's default 30 s). SIGHUP
+# (0.1 s, three times at most) and given the stop at its start (RELOADER_STOP_UNDER_WAY, no signal), with
+# what is left of its stop budget (the --stop-timeout flag or RELOADER_STOP_TIMEOUT, else the reloader's
+# default 30 s). SIGHUP
 # is a stop like SIGTERM; SIGUSR1, SIGUSR2, SIGQUIT and the other signals tini passes on that would end a
 # shell (SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGIO, SIGXCPU, SIGXFSZ, SIGPIPE, SIGSTKFLT and the real-time
 # SIGRTMIN..SIGRTMAX, logged as RTMIN+<n>) are ignored (logged: at once the first time, then at most a
@@ -151,10 +152,14 @@ remaining_stop_ms() {
 }
 
 # Runs the reloader "$@" (in place: the caller's `$!` is its pid), given $1 ms of stop budget when $1 is
-# not empty: in RELOADER_STOP_TIMEOUT and in place of a --stop-timeout flag's value (a flag wins).
+# not empty: in RELOADER_STOP_TIMEOUT and in place of a --stop-timeout flag's value (a flag wins); and
+# told that stop $2 (TERM, INT or HUP) came before its start when $2 is not empty:
+# RELOADER_STOP_UNDER_WAY=SIG$2, an interface between this script and the reloader only (it stops the
+# master left running at once, without a reload, a metadata read or `haproxy -c`; no signal is passed).
 run_reloader() {
-  left=$1
-  shift
+  left=$1 under_way=$2
+  shift 2
+  [ -z "$under_way" ] || export RELOADER_STOP_UNDER_WAY="SIG$under_way"
   if [ -n "$left" ]; then
     export RELOADER_STOP_TIMEOUT="${left}ms"
     replace=""
@@ -276,6 +281,8 @@ pass_stop() {
 
 supervise_reloader() {
   child="" stopping="" passed="" delay=1 stop_restarts=0
+  # Only this script tells the reloader a stop came before its start: not the container's environment.
+  unset RELOADER_STOP_UNDER_WAY
   flag_budget=$(stop_timeout_flag "$@") || flag_budget=""
   given="${flag_budget:-${RELOADER_STOP_TIMEOUT:-}}"
   is_given "$given" || given=30s
@@ -314,8 +321,13 @@ supervise_reloader() {
     read_clock
     started=$clock_ms
     remaining_stop_ms
-    run_reloader "$left_ms" "$@" &
-    child=$! passed=""
+    # A stop under way is given to the reloader at its start (RELOADER_STOP_UNDER_WAY), so not passed
+    # again: passed as a signal once it handled SIGHUP, it came after the adoption of the running master,
+    # which often reloaded the master a reloader killed during the stop had soft-stopped (HAProxy 2.6
+    # takes it: its new worker listened again). One noted after this look is passed as a signal.
+    under_way=$stopping
+    run_reloader "$left_ms" "$under_way" "$@" &
+    child=$! passed=${under_way:+1}
     while :; do
       note_stop
       log_ignored

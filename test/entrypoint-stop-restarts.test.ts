@@ -22,9 +22,16 @@ import { ROOT } from "./helpers/deploy-files.ts";
 import { ended } from "./helpers/ended.ts";
 
 // The first lines of every fake reloader below: it exits (9) once the entrypoint is gone, so no orphan is
-// left (its parent is read before it says it started: a test may kill the entrypoint at that line).
+// left (its parent is read before it says it started: a test may kill the entrypoint at that line). Started
+// during a stop, it is told so (RELOADER_STOP_UNDER_WAY=SIG<name>, no signal follows) and takes that stop
+// as the real reloader does, at its start: its own handler of that signal runs once the script's lines did.
 const EXITS_WITH_ENTRYPOINT = `const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(9), 50);`;
+setInterval(() => process.ppid !== parent && process.exit(9), 50);
+const underWay = process.env.RELOADER_STOP_UNDER_WAY;
+if (underWay) setImmediate(() => {
+  console.log(JSON.stringify({ event: "fake.stop-under-way", signal: underWay }));
+  process.emit(underWay);
+});`;
 
 const FAKE_RELOADER = `
 ${EXITS_WITH_ENTRYPOINT}
@@ -77,6 +84,43 @@ test("a reloader that exits 3 in every stop is started again three times, then t
   assert.equal(entrypoint.count("fake.started"), 4, "the first reloader and three restarts");
   for (const line of died)
     assert.match(String(line["time"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, "an ISO time, as pino's");
+});
+
+// A reloader that says what RELOADER_STOP_UNDER_WAY it was started with and which SIGTERMs reach it (a
+// real signal's handler is given its name; the stop it takes from the variable, emitted here, none). Started
+// before the stop, it dies in it (exit 3); started during it, it takes the stop from the variable and ends
+// (exit 0) 0.5 s later, five of the entrypoint's 0.1 s polls for a reloader handling SIGHUP.
+const TELLS_UNDER_WAY = `
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(9), 50);
+const underWay = process.env.RELOADER_STOP_UNDER_WAY ?? null;
+process.on("SIGHUP", () => {});
+process.on("SIGTERM", (name) => {
+  console.log(JSON.stringify({ event: "fake.stop", signal: name ?? null }));
+  if (underWay === null) process.exit(3);
+  setTimeout(() => process.exit(0), 500);
+});
+console.log(JSON.stringify({ event: "fake.started", underWay }));
+if (underWay !== null) setImmediate(() => process.emit(underWay));
+`;
+
+test("a reloader started again during a stop is told it at its start (RELOADER_STOP_UNDER_WAY), and not sent it again", async (t) => {
+  // The container's own value is not the entrypoint's to pass on: the first reloader is told nothing.
+  const entrypoint = await startEntrypoint(t, TELLS_UNDER_WAY, { RELOADER_STOP_UNDER_WAY: "SIGINT" });
+  await entrypoint.waitForEvent("fake.started", { timeoutMs: 10_000 });
+  process.kill(entrypoint.pid, "SIGTERM");
+  assert.deepEqual(await ended(entrypoint, "the entrypoint"), { code: 0, signal: null });
+  const started = entrypoint.logs.filter((line) => line.event === "fake.started");
+  assert.deepEqual(
+    started.map((line) => line["underWay"]),
+    [null, "SIGTERM"],
+  );
+  const stops = entrypoint.logs.filter((line) => line.event === "fake.stop");
+  assert.deepEqual(
+    stops.map((line) => line["signal"]),
+    ["SIGTERM", null],
+    "the first got the signal, the second only the variable",
+  );
 });
 
 // A reloader that takes 1.5 s to die on SIGTERM (exit 3), and says what stop budget it was given. Given

@@ -21,6 +21,7 @@ import {
   httpRequest,
   loadRecordedTree,
   readProcess,
+  readReloadCounter,
   remapIps,
   renderTestBackends,
   renderTestMap,
@@ -261,6 +262,64 @@ test("an uncaught error while the reloader stops HAProxy: started again, it fini
   const answer = await inFlight;
   assert.equal(answer.body, "slow", "the request in flight was answered");
   assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
+  assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
+});
+
+// A reloader SIGKILLed during a stop, after it soft-stopped HAProxy (a request in flight holds the old
+// worker): the entrypoint starts it again telling it the stop came first (RELOADER_STOP_UNDER_WAY), not by
+// a signal it passed once the reloader handled one. That reloader adopted the master and, with a config as
+// small as this, often reloaded it before the signal came: HAProxy 2.6 takes the reload of a soft-stopped
+// master, whose new worker listened again. It also read metadata (agent_ip, SYSLOG_HOST unset) and ran
+// `haproxy -c` on the stop's budget. Now it neither reloads nor reads: the master's reload counter and
+// worker stay, no request reaches the metadata server, the request in flight is answered, exit 0.
+test("a reloader killed during a stop is started again knowing the stop: no reload of the soft-stopped master, no metadata read, exit 0", async (t) => {
+  const metadata = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
+  const app = await startBackend({ name: "app", host: "127.0.74.11" });
+  const slow = await startBackend({ name: "slow", host: "127.0.74.12", delayMs: 4000 });
+  t.after(() => Promise.all([metadata.close(), app.close(), slow.close()]));
+  // SYSLOG_HOST unset: the syslog target is the stand-in's agent_ip (127.0.0.250), read at each start.
+  const image = await startImage(t, [], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort });
+  await image.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ address: app.address }] },
+      { name: "slow", servers: [{ address: slow.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "slow.dev.tld": "slow" }),
+  });
+  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
+  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  assert.match(String(image.logs.find((line) => line.event === "syslog.target")?.["host"]), /^127\./);
+  const [tini] = image.inside("tini --");
+  const [reloader] = image.inside(RELOADER);
+  assert.ok(tini && reloader);
+  const inFlight = httpRequest({ url: image.url, host: "slow.dev.tld", timeoutMs: 30_000 });
+  await waitFor(() => (slow.seen.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "in flight" });
+  process.kill(tini, "SIGTERM");
+  await image.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  const soft = await readReloadCounter(image.stateDir);
+  const reads = metadata.requests.count();
+  const from = image.logs.length;
+  process.kill(reloader, "SIGKILL");
+  await image.waitForEvent("entrypoint.reloader-died", { from, timeoutMs: 10_000 });
+  await image.waitForEvent("haproxy.stopping", { from, timeoutMs: 20_000 });
+  const after = await readReloadCounter(image.stateDir);
+  assert.deepEqual(
+    [after.masterPid, after.reloads, after.workerPid],
+    [soft.masterPid, soft.reloads, soft.workerPid],
+    "the soft-stopped master was not reloaded: same reload counter, no new worker",
+  );
+  const answer = await inFlight;
+  assert.equal(answer.body, "slow", "the request in flight was answered");
+  assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
+  assert.equal(metadata.requests.count(), reads, "no metadata request after the restart");
+  const restarted = image.logs.slice(from);
+  assert.equal(restarted.filter((line) => line.event === "adopt.reloaded").length, 0, "no adoption reload");
+  assert.equal(restarted.filter((line) => line.event === "adopt.reload-skipped").length, 1);
+  const checks = restarted.filter((line) => /^check\.|^start\.snapshot$/.test(String(line.event)));
+  assert.deepEqual(checks, [], "no haproxy -c, no snapshot");
+  const shutdowns = restarted.filter((line) => line.event === "reloader.shutdown");
+  assert.equal(shutdowns.length, 1, "one shutdown line");
+  assert.match(String(shutdowns[0]?.["reason"]), /SIGTERM before this start/);
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
 
