@@ -21,6 +21,8 @@ export interface CertificateSupervisor {
   reload(reason: ReloadReason): Promise<Verdict>;
   /** asked before the reload fallback, which loads `current` outside the applier's passes */
   beforeLoad?(): Promise<void>;
+  /** a stop of HAProxy began (HaproxySupervisor.isStopping): no runtime-API command goes out */
+  isStopping?(): boolean;
 }
 
 // What to apply: the change, the full desired set, what HAProxy has loaded, and where files go.
@@ -36,10 +38,13 @@ export interface CertificateApply {
   reloadPending: boolean;
 }
 
-// Applied live ("runtime"), only written because HAProxy is down ("files"), or a reload is needed.
+// Applied live ("runtime"), only written because HAProxy is down or being stopped ("files"), or a reload
+// is needed.
 export type CertificateApplyOutcome = { mode: "runtime" | "files" } | { mode: "reload"; reason: string };
 
-// Write, then tell HAProxy; throws only when a file cannot be written.
+// Write, then tell HAProxy; throws only when a file cannot be written. Once a stop of HAProxy began the
+// files are only written (the next start loads them): until 2026-12-06 a pass that waited for the lock
+// behind one that outlasted the stop's wait sent its commands to the soft-stopped worker.
 export function applyCertificateChanges(
   supervisor: CertificateSupervisor,
   apply: CertificateApply,
@@ -47,7 +52,8 @@ export function applyCertificateChanges(
   const { changes, desired, loaded, paths } = apply;
   return supervisor.exclusive(async (): Promise<CertificateApplyOutcome> => {
     await writeCertificateSet(desired, loaded, paths, apply.defaultPath);
-    if (!supervisor.isRunning()) return { mode: "files" };
+    // Asked after the writes, right before the first command: the stop's SIGUSR1 is not on the lock.
+    if (!supervisor.isRunning() || supervisor.isStopping?.() === true) return { mode: "files" };
     if (apply.reloadPending)
       return { mode: "reload", reason: "an earlier reload for the certificates failed" };
     const commands = planCertificateCommands(changes, desired, paths.crtList);
