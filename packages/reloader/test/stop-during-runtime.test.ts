@@ -6,7 +6,8 @@
 // reload.skipped-stopping). Here a relay in front of the master CLI holds back the answer to the pass's
 // first batch line (a new container's address, done before the stop) until `haproxy.stopping`; a stream
 // keeps the soft-stopped worker alive meanwhile. With --reload-timeout 1s the stop waits 1 s for the
-// pass: half of the 2 s the held line may take.
+// pass: half of the 2 s the held line may take (the test says so when its answer came too late). The
+// applyRuntime tests below flip the stop themselves, between a line's write and its answer: no window.
 import assert from "node:assert/strict";
 import { readlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -23,7 +24,8 @@ import {
 } from "@rancher-haproxy/test-support";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { parseServersState } from "../src/haproxy/parse-servers-state.ts";
-import { applyRuntime } from "../src/reload/apply-runtime.ts";
+import { applyRuntime, type RuntimeOutcome } from "../src/reload/apply-runtime.ts";
+import type { ServerOp } from "../src/model/plan-update.ts";
 import type { HaproxySupervisor } from "../src/haproxy/haproxy-supervisor.ts";
 import { sendWorkerCommands } from "../src/haproxy/worker-commands.ts";
 import { createFixture } from "./helpers/fixture.ts";
@@ -80,6 +82,9 @@ test("a runtime pass in flight when the stop soft-stops the master sends nothing
     message: "the held pass's end",
   });
   assert.equal(outcome.event, "runtime.skipped-stopping", "nothing more sent to the stopping worker");
+  // Refused before its next line, not a failure of the held one seen after the stop began (its answer
+  // let go too late: the 2 s a line may take were over).
+  assert.match(String(outcome["reason"]), /not sent: HAProxy is being stopped/);
   assert.equal(typeof outcome["generation"], "number", "the snapshot it would have applied");
   const toWorker = relay.commands.slice(heldAt).filter((command) => command.startsWith("@"));
   assert.deepEqual(toWorker, [], "no set server, map command or read-back after the held line");
@@ -141,4 +146,82 @@ test("applyRuntime once a stop began: nothing reaches the master, `current` not 
   });
   assert.deepEqual(relay.commands, [], "nothing reached the master CLI");
   assert.equal(pointed, 0, "`current` neither moved nor pointed back");
+});
+
+// applyRuntime against the running master of a started reloader through the relay, with a supervisor
+// whose stop begins while the answer to the pass's first line is held (the line written before it).
+async function heldPass(
+  t: { after(fn: () => unknown): void },
+  plan: { serverOps: ServerOp[]; holds: RegExp },
+): Promise<{ outcome: RuntimeOutcome; after: string[]; pointed: string[] }> {
+  const fixture = await createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ address: "127.0.0.243:8080" }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
+  await fixture.reloader.waitForEvent("inputs.live");
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  const proc = await readProc(masterSocket);
+  const workerPid = proc ? currentWorker(proc)?.pid : undefined;
+  assert.ok(workerPid !== undefined, "show proc names the worker");
+  const relay = await relayMasterCli(fixture.stateDir, (fn) => t.after(fn));
+  let stopping = false;
+  const supervisor = {
+    exclusive: <T>(task: () => Promise<T>) => task(),
+    isSettled: () => true,
+    isStopping: () => stopping,
+  } as unknown as HaproxySupervisor;
+  const pointed: string[] = [];
+  const first = relay.holdNext((command) => plan.holds.test(command));
+  const applied = applyRuntime(
+    { kind: "runtime", slots: new Map(), serverOps: plan.serverOps, mapOps: [] },
+    { hosts: [], backends: [] },
+    {
+      supervisor,
+      masterSocket,
+      workerPid,
+      timeoutMs: 2000,
+      current: {
+        point: async () => void pointed.push("point"),
+        restore: async () => void pointed.push("restore"),
+      },
+    },
+  );
+  await first.held;
+  const heldAt = relay.commands.length;
+  stopping = true; // the stop's SIGUSR1: after the line was written, before its answer came back
+  first.release();
+  const outcome = await applied;
+  return { outcome, after: relay.commands.slice(heldAt).filter((c) => c.startsWith("@")), pointed };
+}
+
+// The check before each batch line, without the stop's 1 s wait: the first line (an address) was
+// written before the stop, the second (the slot ready) is not.
+test("applyRuntime: a stop that began while a line's answer was on its way sends no further line", async (t) => {
+  const { outcome, after, pointed } = await heldPass(t, {
+    serverOps: [
+      { backend: "app", slot: 0, action: "addr", address: "127.0.0.245", port: 8080 },
+      { backend: "app", slot: 0, action: "ready" },
+    ],
+    holds: / addr /,
+  });
+  assert.equal(outcome.ok, false);
+  assert.ok(!outcome.ok && outcome.stopping === true, JSON.stringify(outcome));
+  assert.match(outcome.reason, /not sent: HAProxy is being stopped/);
+  assert.deepEqual(after, [], "no set server state ready, no read-back");
+  assert.deepEqual(pointed, ["point", "restore"], "`current` pointed back at what the workers ran");
+});
+
+// A line written right before the SIGUSR1 whose answer is a failure (a soft-stopped worker answers
+// `Proxy is disabled.` to a `set server`; here an unknown slot): the stop's, not a runtime.fallback (until
+// a review on 2026-12-06 it ran haproxy -c during the stop and tried the fallback reload).
+test("applyRuntime: a line that fails once the stop began is the stop's (outcome stopping), not a fallback", async (t) => {
+  const { outcome, after, pointed } = await heldPass(t, {
+    serverOps: [{ backend: "app", slot: 998, action: "maint" }],
+    holds: /app\/s999 state maint/,
+  });
+  assert.equal(outcome.ok, false);
+  assert.ok(!outcome.ok && outcome.stopping === true, JSON.stringify(outcome));
+  assert.match(outcome.reason, /unexpected answer to "set server app\/s999 state maint"/);
+  assert.deepEqual(after, []);
+  assert.deepEqual(pointed, ["point", "restore"], "`current` pointed back at what the workers ran");
 });

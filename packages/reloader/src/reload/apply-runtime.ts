@@ -34,7 +34,8 @@ export interface RuntimeTarget {
 
 // Done and read back on worker `workerPid`, or why not (`readback`: the steps were answered as expected
 // but the read-back differs; false: an unexpected answer, no worker, a timeout; `stopping`: a stop of
-// HAProxy began, and no batch was sent from then on: neither a failure nor a reason to reload).
+// HAProxy began, and no batch was sent from then on, or the steps failed once it had: neither a failure
+// nor a reason to reload).
 export type RuntimeOutcome =
   | { ok: true; ops: number; detail: string; workerPid: number }
   | { ok: false; readback: boolean; reason: string; stopping?: true };
@@ -51,7 +52,11 @@ export function applyRuntime(
   return target.supervisor.exclusive(async (): Promise<RuntimeOutcome> => {
     if (target.supervisor.isStopping())
       return { ok: false, readback: false, stopping: true, reason: "no runtime-API command sent" };
-    const outcome = await pointAndSend(plan, table, target);
+    const sent = await pointAndSend(plan, table, target);
+    // A failure seen once the stop began is the stop's too: a line written right before the SIGUSR1 and
+    // answered after it (a soft-stopped worker answers `Proxy is disabled.` to a `set server`), or one
+    // still unanswered then. Until a review on 2026-12-06 it was a runtime.fallback during the stop.
+    const outcome = !sent.ok && target.supervisor.isStopping() ? { ...sent, stopping: true as const } : sent;
     if (outcome.ok || !target.current) return outcome;
     // The reason is logged with the fallback: a `current` left on this snapshot must show.
     const restored = await target.current.restore().then(
