@@ -4,15 +4,18 @@
 // passed the stop as a signal once the new reloader handled SIGHUP, after it had read metadata, run
 // `haproxy -c` and, often, reloaded the master its killed reloader had soft-stopped.
 import assert from "node:assert/strict";
+import { access, writeFile } from "node:fs/promises";
 import { test } from "node:test";
 import {
   haproxyMasters,
+  waitFor,
   loadRecordedTree,
   remapIps,
   startMetadataServer,
   type ReloaderProcess,
 } from "@rancher-haproxy/test-support";
 import { createFixture } from "./helpers/fixture.ts";
+import { killIfHaproxy, openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 
 // The reloader's exit, or a failure after 20 s: before RELOADER_STOP_UNDER_WAY it started and ran on.
 function exitOf(reloader: ReloaderProcess): Promise<Awaited<ReloaderProcess["exited"]>> {
@@ -75,5 +78,51 @@ test("a stop under way with a master left: adopted without a reload, stopped gra
   for (const event of ["adopt.reloaded", "start.snapshot", "check.passed", "haproxy.started"])
     assert.equal(second.count(event), 0, event);
   assert.equal(metadata.requests.count(), 0, "no metadata request");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+});
+
+// A master its killed reloader left re-executing for a reload (silent on its master CLI): the stop's
+// SIGUSR1 lands during the re-execution, which HAProxy 2.6 loses (c7a6b0f). Here the re-execution goes
+// through a stand-in (reexecHaproxy, gated) that waits for the test. Once the master answers again,
+// SIGUSR1 goes out once more; before, the reload's new worker listened and served until --stop-timeout's
+// SIGTERM (haproxy.stop-timeout).
+test("a stop under way while the master left re-executes: its new worker is soft-stopped once the master answers", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const stand = await reexecHaproxy(fixture.dir, { gated: true });
+  const first = await fixture.start(["--haproxy-bin", stand.bin]);
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  t.after(() => killIfHaproxy(master));
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  // A reload the killed reloader had sent: the master re-executes, held at the gate (the flag taken).
+  await writeFile(stand.flag, "");
+  process.kill(master, "SIGUSR2");
+  await waitFor(
+    () =>
+      access(stand.flag).then(
+        () => undefined,
+        () => true,
+      ),
+    {
+      timeoutMs: 10_000,
+      message: "the master's re-execution held",
+    },
+  );
+
+  const env = { RELOADER_STOP_UNDER_WAY: "SIGTERM" };
+  const second = await fixture.start(["--haproxy-bin", stand.bin, "--stop-timeout", "15s"], env);
+  await second.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  assert.equal(second.count("haproxy.adopted"), 0, "silent: not adopted through show proc");
+  // The re-execution goes on: its new worker starts, and is soft-stopped once the master answers.
+  await openGate(stand);
+  assert.deepEqual(await exitOf(second), { code: 0, signal: null });
+  assert.equal(second.count("haproxy.stop-timeout"), 0, "no worker served until --stop-timeout");
+  const stopped = second.logs.filter((line) => line.event === "haproxy.stopped");
+  assert.deepEqual(
+    stopped.map((line) => line["pid"]),
+    [master],
+  );
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
 });

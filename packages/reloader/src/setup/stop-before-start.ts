@@ -9,6 +9,7 @@ import { adoptedMaster } from "../adopt/adopted-master.js";
 import { findRunningMaster } from "../adopt/find-running-master.js";
 import { findOurMaster } from "../adopt/process-table.js";
 import { logHaproxyLine } from "../haproxy/log-haproxy-line.js";
+import { softStopWhenSettled } from "../haproxy/soft-stop-when-settled.js";
 import { stopHaproxy } from "../haproxy/stop-haproxy.js";
 import { openStdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
@@ -19,9 +20,10 @@ import { prepareStateDir } from "./prepare-state-dir.js";
 
 // Adopts the running master of the state dir without a reload (adopt.reload-skipped) and soft-stops it
 // within --stop-timeout from `since` (this process's start: the entrypoint gave it what is left of the
-// stop's budget); one alive but silent on its master CLI is stopped the same way. The master's pid, or
-// null when none runs (nothing to stop). Throws StartupError (the state dir unusable, or locked by a live
-// reloader) as a start does.
+// stop's budget); one alive but silent on its master CLI is stopped the same way, and soft-stopped again
+// once it answers (a re-execution may have lost the first SIGUSR1). The master's pid, or null when none
+// runs (nothing to stop). Throws StartupError (the state dir unusable, or locked by a live reloader) as a
+// start does.
 export async function stopBeforeStart(
   options: ReloaderOptions,
   logger: Logger,
@@ -60,7 +62,13 @@ export async function stopBeforeStart(
     );
     try {
       const left = Math.max(0, Math.round(since + options.stopTimeoutMs - performance.now()));
-      await stopHaproxy(adoptedMaster(master.pid, master.startTime, 50), left, logger);
+      const child = adoptedMaster(master.pid, master.startTime, 50);
+      const stopped = stopHaproxy(child, left, logger);
+      // A silent master may be re-executing for the killed reloader's reload, where HAProxy 2.6 loses the
+      // SIGUSR1 just sent: once it answers (its new worker up), SIGUSR1 again, as after a reload that timed
+      // out during a stop. Not awaited: it ends with the master, and the process exits after the stop.
+      if (master.info === null) void softStopWhenSettled(child, layout.masterSocket, null);
+      await stopped;
     } finally {
       stdoutFifo?.close();
     }
