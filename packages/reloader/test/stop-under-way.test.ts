@@ -4,7 +4,7 @@
 // passed the stop as a signal once the new reloader handled SIGHUP, after it had read metadata, run
 // `haproxy -c` and, often, reloaded the master its killed reloader had soft-stopped.
 import assert from "node:assert/strict";
-import { access, writeFile } from "node:fs/promises";
+import { access, chmod, writeFile } from "node:fs/promises";
 import { test } from "node:test";
 import {
   haproxyMasters,
@@ -124,5 +124,28 @@ test("a stop under way while the master left re-executes: its new worker is soft
     stopped.map((line) => line["pid"]),
     [master],
   );
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+});
+
+// A stop under way whose state dir is refused (here made a shared directory, 1777, after the first reloader
+// was SIGKILLed; a state dir gone read-only fails the same way): the master left running is still stopped
+// gracefully (start.stopping-haproxy), as a start that fails does (stop-left-master.ts), and the exit is the
+// refusal's. Before, it served on with no reloader until the container's end SIGKILLed it.
+test("a stop under way whose state dir is refused still stops the master left running gracefully", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const first = await fixture.start();
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  t.after(() => killIfHaproxy(master));
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  await chmod(fixture.stateDir, 0o1777);
+
+  const second = await fixture.start([], { RELOADER_STOP_UNDER_WAY: "SIGTERM" });
+  assert.deepEqual(await exitOf(second), { code: 2, signal: null });
+  assert.match(String(second.logs.find((line) => line.event === "reloader.start-failed")?.["err"]), /shared/);
+  assert.equal((await second.waitForEvent("start.stopping-haproxy"))["pid"], master);
+  assert.equal(second.count("haproxy.stopped"), 1, "stopped gracefully");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
 });

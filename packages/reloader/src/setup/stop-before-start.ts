@@ -8,6 +8,7 @@ import { currentWorker, type Logger, type ProcInfo } from "@rancher-haproxy/core
 import { adoptedMaster } from "../adopt/adopted-master.js";
 import { findRunningMaster } from "../adopt/find-running-master.js";
 import { findOurMaster } from "../adopt/process-table.js";
+import { stopLeftMaster } from "../adopt/stop-left-master.js";
 import { logHaproxyLine } from "../haproxy/log-haproxy-line.js";
 import { softStopWhenSettled } from "../haproxy/soft-stop-when-settled.js";
 import { stopHaproxy } from "../haproxy/stop-haproxy.js";
@@ -23,13 +24,34 @@ import { prepareStateDir } from "./prepare-state-dir.js";
 // stop's budget); one alive but silent on its master CLI is stopped the same way, and soft-stopped again
 // once it answers (a re-execution may have lost the first SIGUSR1). The master's pid, or null when none
 // runs (nothing to stop). Throws StartupError (the state dir unusable, or locked by a live reloader) as a
-// start does.
+// start does, once a master no live reloader supervises is stopped all the same.
 export async function stopBeforeStart(
   options: ReloaderOptions,
   logger: Logger,
   since: number,
 ): Promise<number | null> {
   const layout = stateLayout(options.stateDir);
+  try {
+    return await stopInStateDir(options, logger, since, layout);
+  } catch (error) {
+    // As a start that fails (main.ts): the master left running is not left serving unsupervised until
+    // the container's end SIGKILLs it (one a live reloader holds the lock for is that reloader's).
+    await stopLeftMaster(layout, leftOf(options, since), logger);
+    throw error;
+  }
+}
+
+// What is left of --stop-timeout counted from `since`, in ms.
+function leftOf(options: ReloaderOptions, since: number): number {
+  return Math.max(0, Math.round(since + options.stopTimeoutMs - performance.now()));
+}
+
+async function stopInStateDir(
+  options: ReloaderOptions,
+  logger: Logger,
+  since: number,
+  layout: StateLayout,
+): Promise<number | null> {
   await prepareStateDir(layout.dir, [options.backendConfig, options.domainMap]);
   const lock = await lockStateDir(layout.lockFile, layout.dir);
   try {
@@ -61,9 +83,8 @@ export async function stopBeforeStart(
       logger,
     );
     try {
-      const left = Math.max(0, Math.round(since + options.stopTimeoutMs - performance.now()));
       const child = adoptedMaster(master.pid, master.startTime, 50);
-      const stopped = stopHaproxy(child, left, logger);
+      const stopped = stopHaproxy(child, leftOf(options, since), logger);
       // A silent master may be re-executing for the killed reloader's reload, where HAProxy 2.6 loses the
       // SIGUSR1 just sent: once it answers (its new worker up), SIGUSR1 again, as after a reload that timed
       // out during a stop. Not awaited: it ends with the master, and the process exits after the stop.
