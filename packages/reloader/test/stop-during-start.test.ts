@@ -4,7 +4,7 @@
 // stopped again; `docker stop`'s 10 s could run out when the start held more such waits. A reloader
 // restarted while HAProxy runs is different: it adopts the master whatever comes, then stops it gracefully.
 import assert from "node:assert/strict";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
@@ -18,6 +18,7 @@ import {
   type ReloaderProcess,
 } from "@rancher-haproxy/test-support";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { killIfHaproxy, openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 
 // True once /proc shows the process catching SIGHUP (bit 0 of SigCgt): the CLI's stop handlers are set.
 async function catchesSighup(pid: number): Promise<true | undefined> {
@@ -286,6 +287,47 @@ test("SIGTERM while a start waits for a silent master ends the wait, not after -
   assert.equal(second.count("haproxy.stopped"), 1, "the silent master's stop was seen to its end");
   assert.equal(second.count("haproxy.started"), 0, "no HAProxy was started");
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "the silent master was stopped, none is left");
+});
+
+// A stop while the start waits for a master re-executing for its killed reloader's reload (held by a gated
+// reexecHaproxy): the abandoned start's soft stop (stop-left-master.ts) lands during the re-execution,
+// which HAProxy 2.6 loses (c7a6b0f). Once the master answers, SIGUSR1 goes out again; until 2026-12-06 the
+// reload's new worker listened and served until --stop-timeout's SIGTERM (haproxy.stop-timeout).
+test("SIGTERM while a start waits for a re-executing master: its new worker is soft-stopped once the master answers", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
+  const stand = await reexecHaproxy(fixture.dir, { gated: true });
+  const first = await fixture.start(["--haproxy-bin", stand.bin]);
+  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const [master] = haproxyMasters(fixture.stateDir);
+  assert.ok(master !== undefined);
+  t.after(() => killIfHaproxy(master));
+  process.kill(first.pid, "SIGKILL");
+  await first.exited;
+  await writeFile(stand.flag, "");
+  process.kill(master, "SIGUSR2");
+  await waitFor(
+    () =>
+      access(stand.flag).then(
+        () => undefined,
+        () => true,
+      ),
+    {
+      timeoutMs: 10_000,
+      message: "the master's re-execution held",
+    },
+  );
+
+  const args = ["--haproxy-bin", stand.bin, "--reload-timeout", "60s", "--stop-timeout", "15s"];
+  const second = await fixture.start(args);
+  await second.waitForEvent("adopt.waiting", { timeoutMs: 20_000 });
+  const exited = second.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
+  assert.equal((await second.waitForEvent("start.stopping-haproxy"))["pid"], master);
+  await second.waitForEvent("haproxy.stopping");
+  await openGate(stand);
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  assert.equal(second.count("haproxy.stop-timeout"), 0, "no worker served until --stop-timeout");
+  assert.equal(second.count("haproxy.stopped"), 1);
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
 });
 
 // With a --config, a stop while the start waits for a silent master ends that wait too, and

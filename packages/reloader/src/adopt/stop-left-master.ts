@@ -6,14 +6,15 @@
 // live reloader holds is that reloader's, and is left alone.
 import { readFile } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
+import { softStopWhenSettled } from "../haproxy/soft-stop-when-settled.js";
 import { stopHaproxy } from "../haproxy/stop-haproxy.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { judge, readLock } from "../setup/lock-file.js";
 import { adoptedMaster } from "./adopted-master.js";
 import { findOurMaster } from "./process-table.js";
 
-// Stops the master of `layout` no live reloader supervises (soft stop, then SIGTERM after `timeoutMs`,
-// then SIGKILL); returns its pid, or null when there was none. Never throws.
+// Stops the master of `layout` no live reloader supervises (soft stop, again once it answers, then SIGTERM
+// after `timeoutMs`, then SIGKILL); returns its pid, or null when there was none. Never throws.
 export async function stopLeftMaster(
   layout: StateLayout,
   timeoutMs: number,
@@ -29,7 +30,13 @@ export async function stopLeftMaster(
       { event: "start.stopping-haproxy", pid: master.pid },
       `the start failed while HAProxy master ${master.pid} of this state dir runs with no reloader: stopping it gracefully`,
     );
-    await stopHaproxy(adoptedMaster(master.pid, master.startTime, 50), timeoutMs, logger);
+    const child = adoptedMaster(master.pid, master.startTime, 50);
+    const stopped = stopHaproxy(child, timeoutMs, logger);
+    // It may be re-executing for the killed reloader's reload (a start abandoned while it was silent),
+    // where HAProxy 2.6 loses the SIGUSR1 just sent: SIGUSR1 again once it answers (twice to one that
+    // answers: harmless). Not awaited: it ends with the master, and the reloader exits after this.
+    void softStopWhenSettled(child, layout.masterSocket, null);
+    await stopped;
     return master.pid;
   } catch (error) {
     logger.error({ event: "reloader.stop-error", err: String(error) }, "error while stopping HAProxy");
