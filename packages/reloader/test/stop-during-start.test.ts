@@ -4,7 +4,7 @@
 // stopped again; `docker stop`'s 10 s could run out when the start held more such waits. A reloader
 // restarted while HAProxy runs is different: it adopts the master whatever comes, then stops it gracefully.
 import assert from "node:assert/strict";
-import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { test, type TestContext } from "node:test";
@@ -18,7 +18,8 @@ import {
   type ReloaderProcess,
 } from "@rancher-haproxy/test-support";
 import { createFixture, type Fixture } from "./helpers/fixture.ts";
-import { killIfHaproxy, openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { leftMaster, reexecutingLeftMaster } from "./helpers/left-master.ts";
+import { openGate } from "./helpers/reexec-haproxy.ts";
 
 // True once /proc shows the process catching SIGHUP (bit 0 of SigCgt): the CLI's stop handlers are set.
 async function catchesSighup(pid: number): Promise<true | undefined> {
@@ -251,16 +252,8 @@ test("SIGTERM while the start waits for haproxy -vv ends it at once: exit 0, the
 async function silentLeftMaster(t: TestContext): Promise<{ fixture: Fixture; args: string[] }> {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
   const args = ["--reload-timeout", "1s", "--stop-timeout", "1s"];
-  const first = await fixture.start(args);
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined, "the first reloader's master");
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
+  const master = await leftMaster(t, fixture, args);
   process.kill(master, "SIGSTOP");
-  t.after(() => {
-    if (haproxyMasters(fixture.stateDir).includes(master)) process.kill(master, "SIGKILL");
-  });
   return { fixture, args };
 }
 
@@ -294,28 +287,7 @@ test("SIGTERM while a start waits for a silent master ends the wait, not after -
 // which HAProxy 2.6 loses (c7a6b0f). Once the master answers, SIGUSR1 goes out again; until 2026-12-06 the
 // reload's new worker listened and served until --stop-timeout's SIGTERM (haproxy.stop-timeout).
 test("SIGTERM while a start waits for a re-executing master: its new worker is soft-stopped once the master answers", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const stand = await reexecHaproxy(fixture.dir, { gated: true });
-  const first = await fixture.start(["--haproxy-bin", stand.bin]);
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  t.after(() => killIfHaproxy(master));
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
-  await writeFile(stand.flag, "");
-  process.kill(master, "SIGUSR2");
-  await waitFor(
-    () =>
-      access(stand.flag).then(
-        () => undefined,
-        () => true,
-      ),
-    {
-      timeoutMs: 10_000,
-      message: "the master's re-execution held",
-    },
-  );
+  const { fixture, stand, master } = await reexecutingLeftMaster(t);
 
   const args = ["--haproxy-bin", stand.bin, "--reload-timeout", "60s", "--stop-timeout", "15s"];
   const second = await fixture.start(args);

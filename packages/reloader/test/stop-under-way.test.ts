@@ -4,18 +4,18 @@
 // passed the stop as a signal once the new reloader handled SIGHUP, after it had read metadata, run
 // `haproxy -c` and, often, reloaded the master its killed reloader had soft-stopped.
 import assert from "node:assert/strict";
-import { access, chmod, writeFile } from "node:fs/promises";
+import { chmod } from "node:fs/promises";
 import { test } from "node:test";
 import {
   haproxyMasters,
-  waitFor,
   loadRecordedTree,
   remapIps,
   startMetadataServer,
   type ReloaderProcess,
 } from "@rancher-haproxy/test-support";
 import { createFixture } from "./helpers/fixture.ts";
-import { killIfHaproxy, openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { leftMaster, reexecutingLeftMaster } from "./helpers/left-master.ts";
+import { openGate } from "./helpers/reexec-haproxy.ts";
 
 // The reloader's exit, or a failure after 20 s: before RELOADER_STOP_UNDER_WAY it started and ran on.
 function exitOf(reloader: ReloaderProcess): Promise<Awaited<ReloaderProcess["exited"]>> {
@@ -59,12 +59,7 @@ test("a stop under way with a master left: adopted without a reload, stopped gra
   const metadata = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
   t.after(() => metadata.close());
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const first = await fixture.start();
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
+  const master = await leftMaster(t, fixture);
   const env = { RELOADER_STOP_UNDER_WAY: "SIGINT", SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort };
   const second = await fixture.start([], env);
   const skipped = await second.waitForEvent("adopt.reload-skipped", { timeoutMs: 10_000 });
@@ -87,29 +82,8 @@ test("a stop under way with a master left: adopted without a reload, stopped gra
 // SIGUSR1 goes out once more; before, the reload's new worker listened and served until --stop-timeout's
 // SIGTERM (haproxy.stop-timeout).
 test("a stop under way while the master left re-executes: its new worker is soft-stopped once the master answers", async (t) => {
-  const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const stand = await reexecHaproxy(fixture.dir, { gated: true });
-  const first = await fixture.start(["--haproxy-bin", stand.bin]);
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  t.after(() => killIfHaproxy(master));
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
-  // A reload the killed reloader had sent: the master re-executes, held at the gate (the flag taken).
-  await writeFile(stand.flag, "");
-  process.kill(master, "SIGUSR2");
-  await waitFor(
-    () =>
-      access(stand.flag).then(
-        () => undefined,
-        () => true,
-      ),
-    {
-      timeoutMs: 10_000,
-      message: "the master's re-execution held",
-    },
-  );
+  // A reload the killed reloader had sent: the master re-executes, held at the gate.
+  const { fixture, stand, master } = await reexecutingLeftMaster(t);
 
   const env = { RELOADER_STOP_UNDER_WAY: "SIGTERM" };
   const second = await fixture.start(["--haproxy-bin", stand.bin, "--stop-timeout", "15s"], env);
@@ -133,13 +107,7 @@ test("a stop under way while the master left re-executes: its new worker is soft
 // refusal's. Before, it served on with no reloader until the container's end SIGKILLed it.
 test("a stop under way whose state dir is refused still stops the master left running gracefully", async (t) => {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  const first = await fixture.start();
-  await first.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  const [master] = haproxyMasters(fixture.stateDir);
-  assert.ok(master !== undefined);
-  t.after(() => killIfHaproxy(master));
-  process.kill(first.pid, "SIGKILL");
-  await first.exited;
+  const master = await leftMaster(t, fixture);
   await chmod(fixture.stateDir, 0o1777);
 
   const second = await fixture.start([], { RELOADER_STOP_UNDER_WAY: "SIGTERM" });
