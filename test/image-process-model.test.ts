@@ -30,7 +30,9 @@ import {
   startMetadataServer,
   waitFor,
   wrapLoggedChild,
+  type Backend,
   type LoggedChild,
+  type SimpleResponse,
 } from "@rancher-haproxy/test-support";
 import { ROOT } from "./helpers/deploy-files.ts";
 import { ended } from "./helpers/ended.ts";
@@ -231,12 +233,13 @@ for (const [how, host, env] of [
   });
 }
 
-test("an uncaught error while the reloader stops HAProxy: started again, it finishes the graceful stop (in-flight request answered, exit 0)", async (t) => {
-  const app = await startBackend({ name: "app", host: "127.0.74.6" });
-  const slow = await startBackend({ name: "slow", host: "127.0.74.7", delayMs: 3000 });
-  t.after(() => Promise.all([app.close(), slow.close()]));
-  const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
-  const image = await startImage(t, [], { NODE_OPTIONS: `--import=${thrower}` });
+// The answer to come of a request to slow.dev.tld, once `slow` has it: the image first routes
+// app.dev.tld to `app` and slow.dev.tld to `slow`, and its reloader is ready.
+async function slowRequestInFlight(
+  image: Image,
+  app: Backend,
+  slow: Backend,
+): Promise<{ inFlight: Promise<SimpleResponse> }> {
   await image.write({
     backends: renderTestBackends([
       { name: "app", servers: [{ address: app.address }] },
@@ -246,12 +249,22 @@ test("an uncaught error while the reloader stops HAProxy: started again, it fini
   });
   await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
   await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  const inFlight = httpRequest({ url: image.url, host: "slow.dev.tld", timeoutMs: 30_000 });
+  await waitFor(() => (slow.seen.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "in flight" });
+  return { inFlight };
+}
+
+test("an uncaught error while the reloader stops HAProxy: started again, it finishes the graceful stop (in-flight request answered, exit 0)", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.74.6" });
+  const slow = await startBackend({ name: "slow", host: "127.0.74.7", delayMs: 3000 });
+  t.after(() => Promise.all([app.close(), slow.close()]));
+  const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
+  const image = await startImage(t, [], { NODE_OPTIONS: `--import=${thrower}` });
+  // A request in flight holds the old worker during the soft stop.
+  const { inFlight } = await slowRequestInFlight(image, app, slow);
   const [tini] = image.inside("tini --");
   const [reloader] = image.inside(RELOADER);
   assert.ok(tini && reloader);
-  // A request in flight holds the old worker during the soft stop.
-  const inFlight = httpRequest({ url: image.url, host: "slow.dev.tld", timeoutMs: 30_000 });
-  await waitFor(() => (slow.seen.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "in flight" });
   process.kill(tini, "SIGTERM");
   await image.waitForEvent("reloader.stopping", { timeoutMs: 10_000 });
   process.kill(reloader, "SIGUSR2");
@@ -279,21 +292,11 @@ test("a reloader killed during a stop is started again knowing the stop: no relo
   t.after(() => Promise.all([metadata.close(), app.close(), slow.close()]));
   // SYSLOG_HOST unset: the syslog target is the stand-in's agent_ip (127.0.0.250), read at each start.
   const image = await startImage(t, [], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort });
-  await image.write({
-    backends: renderTestBackends([
-      { name: "app", servers: [{ address: app.address }] },
-      { name: "slow", servers: [{ address: slow.address }] },
-    ]),
-    map: renderTestMap({ "app.dev.tld": "app", "slow.dev.tld": "slow" }),
-  });
-  await waitFor(routes(image.url, "app.dev.tld", "app"), { timeoutMs: 20_000, message: "app routed" });
-  await image.waitForEvent("reloader.ready", { timeoutMs: 10_000 });
+  const { inFlight } = await slowRequestInFlight(image, app, slow);
   assert.match(String(image.logs.find((line) => line.event === "syslog.target")?.["host"]), /^127\./);
   const [tini] = image.inside("tini --");
   const [reloader] = image.inside(RELOADER);
   assert.ok(tini && reloader);
-  const inFlight = httpRequest({ url: image.url, host: "slow.dev.tld", timeoutMs: 30_000 });
-  await waitFor(() => (slow.seen.length > 0 ? true : undefined), { timeoutMs: 10_000, message: "in flight" });
   process.kill(tini, "SIGTERM");
   await image.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
   const soft = await readReloadCounter(image.stateDir);
