@@ -13,10 +13,10 @@ export interface WorkerAnswer {
   answer: string;
 }
 
-// The outcome of a batch: every answer, or why the batch could not be sent (no worker, timeout, error;
-// `stopping`: a stop of HAProxy began before a line was written, and none was from then on).
+// The outcome of a batch: every answer, or why the batch could not be sent (no worker, timeout, error, a
+// stop of HAProxy that began before a line was written).
 export type WorkerBatch =
-  { ok: true; workerPid: number; answers: WorkerAnswer[] } | { ok: false; reason: string; stopping?: true };
+  { ok: true; workerPid: number; answers: WorkerAnswer[] } | { ok: false; reason: string };
 
 // The pid of the current worker (the one `show proc` lists under `# workers`), which must be `expectedPid`
 // when given.
@@ -60,7 +60,7 @@ export async function sendWorkerCommands(
   for (const batch of batches.lines) {
     const what = `a batch of ${batch.commands.length} commands`;
     if (options.stopping?.() === true)
-      return { ok: false, stopping: true, reason: `${what} not sent: HAProxy is being stopped` };
+      return { ok: false, reason: `${what} not sent: HAProxy is being stopped` };
     const started = performance.now();
     let text: string;
     try {

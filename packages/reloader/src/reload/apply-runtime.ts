@@ -109,10 +109,9 @@ async function sendAndReadBack(
   masterSocket: string,
   { timeoutMs, workerPid, stopping }: { timeoutMs: number; workerPid: number; stopping: () => boolean },
 ): Promise<RuntimeOutcome> {
+  // A batch refused by the stop (asked right before each line) fails like any other; applyRuntime, asking
+  // the supervisor once more, makes it the stop's.
   const send = { timeoutMs, expectedPid: workerPid, stopping };
-  // A batch refused by the stop (sendWorkerCommands asked right before its line) says so.
-  const stopped = (batch: { stopping?: true }) =>
-    batch.stopping === true ? { stopping: true as const } : {};
   for (const steps of runtimePhases(plan)) {
     if (steps.length === 0) continue;
     const batch = await sendWorkerCommands(
@@ -120,7 +119,7 @@ async function sendAndReadBack(
       steps.map((step) => step.command),
       send,
     );
-    if (!batch.ok) return { ok: false, readback: false, reason: batch.reason, ...stopped(batch) };
+    if (!batch.ok) return { ok: false, readback: false, reason: batch.reason };
     for (const [index, { command, answer }] of batch.answers.entries())
       if (!steps[index]?.expected(answer))
         return {
@@ -147,8 +146,7 @@ async function sendAndReadBack(
       group.map((one) => one.command),
       send,
     );
-    if (!batch.ok)
-      return { ok: false, readback: false, reason: `read-back: ${batch.reason}`, ...stopped(batch) };
+    if (!batch.ok) return { ok: false, readback: false, reason: `read-back: ${batch.reason}` };
     for (const answer of batch.answers) answers.push(answer);
   }
   // Only what was touched is looked up (the table may hold thousands); the markers are derived from
