@@ -6,12 +6,10 @@
 // live reloader holds is that reloader's, and is left alone.
 import { readFile } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
-import { softStopWhenSettled } from "../haproxy/soft-stop-when-settled.js";
-import { stopHaproxy } from "../haproxy/stop-haproxy.js";
 import type { StateLayout } from "../output/snapshot-layout.js";
 import { judge, readLock } from "../setup/lock-file.js";
-import { adoptedMaster } from "./adopted-master.js";
 import { findOurMaster } from "./process-table.js";
+import { stopAdoptedMaster } from "./stop-adopted-master.js";
 
 // Stops the master of `layout` no live reloader supervises (soft stop, again once it answers, then SIGTERM
 // after `timeoutMs`, then SIGKILL); returns its pid, or null when there was none. Never throws.
@@ -30,13 +28,9 @@ export async function stopLeftMaster(
       { event: "start.stopping-haproxy", pid: master.pid },
       `the start failed while HAProxy master ${master.pid} of this state dir runs with no reloader: stopping it gracefully`,
     );
-    const child = adoptedMaster(master.pid, master.startTime, 50);
-    const stopped = stopHaproxy(child, timeoutMs, logger);
-    // It may be re-executing for the killed reloader's reload (a start abandoned while it was silent),
-    // where HAProxy 2.6 loses the SIGUSR1 just sent: SIGUSR1 again once it answers (twice to one that
-    // answers: harmless). Not awaited: it ends with the master, and the reloader exits after this.
-    void softStopWhenSettled(child, layout.masterSocket, null);
-    await stopped;
+    // It may be re-executing for the killed reloader's reload (a start abandoned while it was silent):
+    // SIGUSR1 again once it answers (twice to one that answers: harmless).
+    await stopAdoptedMaster(master, layout.masterSocket, timeoutMs, logger, true);
     return master.pid;
   } catch (error) {
     logger.error({ event: "reloader.stop-error", err: String(error) }, "error while stopping HAProxy");

@@ -5,13 +5,11 @@
 // 5 s into its stop: past Docker's 10 s grace), and often reloaded the soft-stopped master first.
 import { readFile } from "node:fs/promises";
 import { currentWorker, type Logger, type ProcInfo } from "@rancher-haproxy/core";
-import { adoptedMaster } from "../adopt/adopted-master.js";
 import { findRunningMaster } from "../adopt/find-running-master.js";
 import { findOurMaster } from "../adopt/process-table.js";
+import { stopAdoptedMaster } from "../adopt/stop-adopted-master.js";
 import { stopLeftMaster } from "../adopt/stop-left-master.js";
 import { logHaproxyLine } from "../haproxy/log-haproxy-line.js";
-import { softStopWhenSettled } from "../haproxy/soft-stop-when-settled.js";
-import { stopHaproxy } from "../haproxy/stop-haproxy.js";
 import { openStdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { stateLayout, type StateLayout } from "../output/snapshot-layout.js";
@@ -83,13 +81,15 @@ async function stopInStateDir(
       logger,
     );
     try {
-      const child = adoptedMaster(master.pid, master.startTime, 50);
-      const stopped = stopHaproxy(child, leftOf(options, since), logger);
-      // A silent master may be re-executing for the killed reloader's reload, where HAProxy 2.6 loses the
-      // SIGUSR1 just sent: once it answers (its new worker up), SIGUSR1 again, as after a reload that timed
-      // out during a stop. Not awaited: it ends with the master, and the process exits after the stop.
-      if (master.info === null) void softStopWhenSettled(child, layout.masterSocket, null);
-      await stopped;
+      // A silent one may be re-executing for the killed reloader's reload: SIGUSR1 again once it answers,
+      // as after a reload that timed out during a stop.
+      await stopAdoptedMaster(
+        master,
+        layout.masterSocket,
+        leftOf(options, since),
+        logger,
+        master.info === null,
+      );
     } finally {
       stdoutFifo?.close();
     }
