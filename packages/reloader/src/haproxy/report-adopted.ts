@@ -1,5 +1,5 @@
 // What the reloader says of a master it adopted: the status, the pid file and the log line.
-import { currentWorker, writeFileAtomic, type ProcInfo } from "@rancher-haproxy/core";
+import { currentWorker, writeFileAtomic, type Logger, type ProcInfo } from "@rancher-haproxy/core";
 import type { HaproxyChild } from "./spawn-haproxy.js";
 import type { SupervisorOptions } from "./supervisor-options.js";
 
@@ -15,8 +15,14 @@ export async function reportAdopted(
   const worker = currentWorker(info);
   if (worker) status.workerConfirmed(worker.pid, info.reloads, "unknown");
   await writeFileAtomic(layout.pidFile, `${child.pid}\n`).catch(() => undefined);
+  logAdopted(logger, child.pid, info);
+}
+
+// The haproxy.adopted line for master `pid`, as `show proc` described it (also a stop before the start's).
+export function logAdopted(logger: Logger, pid: number, info: ProcInfo): void {
+  const worker = currentWorker(info);
   logger.info(
-    { event: "haproxy.adopted", pid: child.pid, workerPid: worker?.pid ?? null, reloads: info.reloads },
+    { event: "haproxy.adopted", pid, workerPid: worker?.pid ?? null, reloads: info.reloads },
     "adopted the HAProxy master a previous reloader left running",
   );
 }

@@ -4,12 +4,13 @@
 // `haproxy -c` on the stop's budget (with the image's 6 s, ≈ 10.5 s in all when the first reloader died
 // 5 s into its stop: past Docker's 10 s grace), and often reloaded the soft-stopped master first.
 import { readFile } from "node:fs/promises";
-import { currentWorker, type Logger, type ProcInfo } from "@rancher-haproxy/core";
+import type { Logger, ProcInfo } from "@rancher-haproxy/core";
 import { findRunningMaster } from "../adopt/find-running-master.js";
 import { findOurMaster } from "../adopt/process-table.js";
 import { stopAdoptedMaster } from "../adopt/stop-adopted-master.js";
 import { stopLeftMaster } from "../adopt/stop-left-master.js";
 import { logHaproxyLine } from "../haproxy/log-haproxy-line.js";
+import { logAdopted } from "../haproxy/report-adopted.js";
 import { openStdoutFifo } from "../haproxy/stdout-fifo.js";
 import type { ReloaderOptions } from "../options/reloader-options.js";
 import { stateLayout, type StateLayout } from "../output/snapshot-layout.js";
@@ -58,18 +59,7 @@ async function stopInStateDir(
       logger.info({ event: "stop.nothing-running" }, "no HAProxy of this state dir runs: nothing to stop");
       return null;
     }
-    if (master.info !== null) {
-      const worker = currentWorker(master.info);
-      logger.info(
-        {
-          event: "haproxy.adopted",
-          pid: master.pid,
-          workerPid: worker?.pid ?? null,
-          reloads: master.info.reloads,
-        },
-        "adopted the HAProxy master a previous reloader left running",
-      );
-    }
+    if (master.info !== null) logAdopted(logger, master.pid, master.info);
     logger.info(
       { event: "adopt.reload-skipped", pid: master.pid },
       "a stop came before this start: the running HAProxy is stopped without a reload first",
