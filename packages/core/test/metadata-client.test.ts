@@ -356,3 +356,52 @@ test("the timeout bounds the wait for the answer and each pause in its body, and
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test("a /version answer trickled without end fails within the request's timeout in all, plain or long-polled: the body extension is for large answers", async () => {
+  // Headers at once, then a JSON space every `drip` ms that never ends (a hang that still sends bytes).
+  const sent: Record<string, number> = { plain: 0, poll: 0 };
+  const server = createServer((req, res) => {
+    const name = req.url?.includes("wait=true") ? "poll" : "plain";
+    res.writeHead(200, { "Content-Type": "application/json" });
+    const timer = setInterval(
+      () => {
+        res.write(" ");
+        sent[name] = (sent[name] ?? 0) + 1;
+      },
+      name === "poll" ? 250 : 50,
+    );
+    res.on("close", () => clearInterval(timer));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const client = createMetadataClient({
+    apiHost: `127.0.0.1:${port}`,
+    apiVersion: "2015-12-19",
+    timeoutMs: 300,
+    maxReadMs: 10_000,
+  });
+  try {
+    // The long poll with maxWait=1 may take 11 s; before, 20.7 s here (80 s by default, where a hang fails
+    // at 20 s); the plain read 300 ms, before 10 s (65 s by default).
+    const [plain, poll] = await Promise.all([
+      client.getJson("version").then(
+        () => assert.fail("a trickle is no answer"),
+        (error: unknown) => error,
+      ),
+      client.waitForVersion("v1", 1).then(
+        () => assert.fail("a trickle is no answer"),
+        (error: unknown) => error,
+      ),
+    ]);
+    assert.ok(plain instanceof MetadataError && plain.kind === "timeout", String(plain));
+    assert.match(plain.message, /past 300 ms in all/);
+    assert.ok(poll instanceof MetadataError && poll.kind === "timeout", String(poll));
+    assert.match(poll.message, /past 11000 ms in all/);
+    // What the server managed to send before the client gave up: ≈ 6 and ≈ 44 (before, ≈ 200 and ≈ 83).
+    assert.ok((sent["plain"] ?? 0) < 100, `plain: ${sent["plain"]} bytes sent`);
+    assert.ok((sent["poll"] ?? 0) < 70, `poll: ${sent["poll"]} bytes sent`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

@@ -7,7 +7,8 @@ export interface MetadataClientOptions {
   /** per-request timeout for ordinary GETs, in milliseconds: until the answer starts, and the longest
    * pause while its body arrives (a large answer that keeps coming is read on) */
   timeoutMs?: number;
-  /** the longest one request may take in all while its body keeps coming (default the timeout + 60 s) */
+  /** the longest one request may take in all while its body keeps coming (default the timeout + 60 s);
+   * not a /version request, which its timeout bounds in all */
   maxReadMs?: number;
   /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
   maxAnswerBytes?: number;
