@@ -405,3 +405,33 @@ test("a /version answer trickled without end fails within the request's timeout 
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test("what an error's message shows of an answer never ends in half an emoji: an HTTP error's page, a preview of what is not JSON", async () => {
+  // 200 and 80 UTF-16 code units: each cut falls between the two halves of 😀 (U+1F600).
+  const bodies: Record<string, [number, string]> = {
+    page: [500, `${"x".repeat(199)}😀 and more`],
+    garbage: [200, `x${"😀".repeat(100)}`],
+  };
+  const { client, close } = await serve((req, res) => {
+    const [status, body] = bodies[req.url?.split("/").at(-1) ?? ""] ?? [404, ""];
+    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+    res.end(body);
+  });
+  try {
+    for (const [path, kind, shown] of [
+      ["page", "http-status", `HTTP 500: ${"x".repeat(199)}`],
+      ["garbage", "invalid-json", `401 bytes: x${"😀".repeat(39)}…)`],
+    ] as const) {
+      const error = await client.getJson(path).then(
+        () => assert.fail(`${path} is no answer`),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof MetadataError && error.kind === kind, String(error));
+      // JSON.stringify writes a lone half as `\ud83d`, as /healthz's answer (lastCycle.error) did.
+      assert.doesNotMatch(JSON.stringify(error.message), /\\ud[89ab]/, path);
+      assert.ok(error.message.endsWith(shown), error.message);
+    }
+  } finally {
+    await close();
+  }
+});

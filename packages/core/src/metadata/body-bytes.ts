@@ -20,7 +20,9 @@ export function decodeBody(pieces: BodyBytes): string {
 }
 
 // The first `length` characters (UTF-16 code units) of the body's text, decoding only the bytes they
-// can take (3 per code unit at most, and a character cut at the end is dropped with the extra units).
+// can take (3 per code unit at most, and a character cut at the end is dropped with the extra units), one
+// fewer where the last would be the first half of a surrogate pair (an emoji): the lone half went into an
+// error's message, and /healthz's JSON wrote it as `\ud83d`, which strict JSON readers refuse.
 export function headOf(pieces: BodyBytes, length: number): string {
   const wanted = length * 3 + 4;
   const head: Uint8Array[] = [];
@@ -31,5 +33,7 @@ export function headOf(pieces: BodyBytes, length: number): string {
     head.push(part);
     taken += part.length;
   }
-  return decodeBody(head).slice(0, length);
+  const text = decodeBody(head);
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
 }
