@@ -124,7 +124,14 @@ test("the report: once per change of the set (a new backend, a changed option), 
   assert.ok((raw().at(-1)?.length ?? Infinity) < 8192, "the line stays a few kB");
   status.haproxyStarted(100);
   status.workerConfirmed(101, 1);
-  const applied = { generation: null, applied: true, hash: "h", changedAt: 0, problem: null };
+  const applied = {
+    generation: null,
+    applied: true,
+    hash: "h",
+    changedAt: 0,
+    problem: null,
+    emptyBackends: null,
+  };
   const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
   assert.equal(health.healthy, true);
   assert.equal(health.body.warnings.length, MAX_HTTPS_BACKEND_WARNINGS + 1);

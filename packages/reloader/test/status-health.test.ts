@@ -33,7 +33,14 @@ const RUNNING: StatusSnapshot = {
   reloadHeld: null,
   reloadHolds: { started: 0, active: false },
 };
-const APPLIED: AppliedState = { generation: 4, applied: true, hash: "h4", changedAt: 1000, problem: null };
+const APPLIED: AppliedState = {
+  generation: 4,
+  applied: true,
+  hash: "h4",
+  changedAt: 1000,
+  problem: null,
+  emptyBackends: null,
+};
 const GRACE = 5000;
 
 test("ok when HAProxy runs the files on disk; failing whenever HAProxy is down", () => {

@@ -70,7 +70,14 @@ test("the report logs each change once and /healthz lists the warnings while sta
 
   status.haproxyStarted(100);
   status.workerConfirmed(101, 1);
-  const applied = { generation: null, applied: true, hash: "h", changedAt: 0, problem: null };
+  const applied = {
+    generation: null,
+    applied: true,
+    hash: "h",
+    changedAt: 0,
+    problem: null,
+    emptyBackends: null,
+  };
   const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
   assert.equal(health.healthy, true);
   assert.deepEqual(health.body.warnings, [
@@ -154,7 +161,14 @@ test("thousands of unlisted ports: /healthz lists MAX_TCP_PORT_WARNINGS of them 
   const status = new ReloaderStatus();
   status.haproxyStarted(100);
   status.workerConfirmed(101, 1);
-  const applied = { generation: null, applied: true, hash: "h", changedAt: 0, problem: null };
+  const applied = {
+    generation: null,
+    applied: true,
+    hash: "h",
+    changedAt: 0,
+    problem: null,
+    emptyBackends: null,
+  };
   const warningsFor = (count: number) => {
     status.tcpPortsUnlisted(manyPorts(count));
     const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);

@@ -24,8 +24,8 @@ export interface ReloaderHealth {
     lastError: string | null;
     /** changes applied through the runtime API, and the last read-back (`at`: ISO time) */
     runtime: { updates: number; lastReadback: { ok: boolean; at: string; detail: string } | null };
-    /** what needs a look but does not make HAProxy unhealthy (a failed file watch, TCP backends nothing
-     * listens for: bounded) */
+    /** what needs a look but does not make HAProxy unhealthy (a backends file generate-maps never wrote,
+     * a failed file watch, TCP backends nothing listens for: bounded) */
     warnings: string[];
   };
 }
@@ -63,6 +63,13 @@ export function judgeReloaderHealth(
       },
     },
     warnings: [
+      ...(applied.emptyBackends === null
+        ? []
+        : [
+            `${applied.emptyBackends} is empty: generate-maps, which always writes a header line, has not ` +
+              "written it, and every host gets 503 until it does; if this lasts, check that generate-maps " +
+              "runs and writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
+          ]),
       ...(status.inputWatchProblem === null
         ? []
         : [

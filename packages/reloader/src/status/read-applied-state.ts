@@ -1,5 +1,6 @@
 // Whether HAProxy runs the files as they are on disk now: the input triple compared byte for byte
-// (by hash) with the snapshot the running worker was confirmed with, and how long ago an input changed.
+// (by hash) with the snapshot the running worker was confirmed with, how long ago an input changed, and
+// whether the backends file is still the empty one the start created (generate-maps never wrote it).
 import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -24,6 +25,9 @@ export interface AppliedState {
   changedAt: number | null;
   /** why the inputs cannot be compared (missing, unreadable, no current snapshot), else null */
   problem: string | null;
+  /** the backends file's path while it is empty (0 bytes): generate-maps, which always writes its header
+   * line, has not written it; null otherwise (unreadable included) */
+  emptyBackends: string | null;
 }
 
 // How the two triples are read: hashTriple each time, or the memos of createAppliedStateProbe.
@@ -42,11 +46,18 @@ export async function readAppliedState(
   readers: TripleReaders = READ_EVERY_TIME,
 ): Promise<AppliedState> {
   const onDisk = await readers.inputs(inputs);
-  const changedAt = await newestMtime([inputs.base, inputs.backends, inputs.map]);
-  if (!onDisk.ok) return { generation, applied: false, hash: null, changedAt, problem: onDisk.problem };
+  const [changedAt, emptyBackends] = await Promise.all([
+    newestMtime([inputs.base, inputs.backends, inputs.map]),
+    stat(inputs.backends).then(
+      (s) => (s.isFile() && s.size === 0 ? inputs.backends : null),
+      () => null,
+    ),
+  ]);
+  const facts = { generation, changedAt, emptyBackends };
+  if (!onDisk.ok) return { ...facts, applied: false, hash: null, problem: onDisk.problem };
   const { hash } = onDisk;
   if (generation === null)
-    return { generation, applied: false, hash, changedAt, problem: "no configuration is confirmed running" };
+    return { ...facts, applied: false, hash, problem: "no configuration is confirmed running" };
   const dir = join(layout.dir, generationName(generation));
   // The shared files the snapshot was rendered from (inputs/); a snapshot of an older reloader holds
   // them as they were, beside the base config.
@@ -60,9 +71,8 @@ export async function readAppliedState(
     backends: verbatim ? join(copies, INPUT_BACKENDS) : join(dir, SNAPSHOT_BACKENDS),
     map: verbatim ? join(copies, INPUT_MAP) : join(dir, SNAPSHOT_MAP),
   });
-  if (!running.ok)
-    return { generation, applied: false, hash, changedAt, problem: `gen-${generation} cannot be read` };
-  return { generation, applied: running.hash === hash, hash, changedAt, problem: null };
+  if (!running.ok) return { ...facts, applied: false, hash, problem: `gen-${generation} cannot be read` };
+  return { ...facts, applied: running.hash === hash, hash, problem: null };
 }
 
 async function newestMtime(paths: readonly string[]): Promise<number | null> {

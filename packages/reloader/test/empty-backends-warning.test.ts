@@ -1,0 +1,57 @@
+// A backends file generate-maps never wrote (the empty one the reloader's start creates): /healthz stays
+// ok but warns, naming the file and the two path variables. Until 2026-12-06 both programs pointed at
+// different files (HAPROXY_BACKEND_CONFIG or HAPROXY_DOMAIN_MAP set on one service only) looked healthy
+// on both sides while every host got 503.
+import assert from "node:assert/strict";
+import { stat } from "node:fs/promises";
+import { test } from "node:test";
+import { renderBackends } from "@rancher-haproxy/core";
+import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
+import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
+import { readStatusJson } from "../../test-support/src/status/index.ts";
+import type { ReloaderHealth } from "../src/index.ts";
+import { createFixture } from "./helpers/fixture.ts";
+
+type Health = ReloaderHealth["body"];
+
+test("an empty backends file (generate-maps never wrote it): /healthz warns, until generate-maps writes it", async (t) => {
+  const app = await startBackend({ name: "app", host: "127.0.0.205" });
+  t.after(() => app.close());
+  const fixture = await createFixture((fn) => t.after(fn), { args: ["--status-port", "0"] });
+  const created = await fixture.reloader.waitForEvent("inputs.created");
+  assert.deepEqual(created["paths"], [fixture.backendConfig, fixture.domainMap]);
+  assert.equal((await stat(fixture.backendConfig)).size, 0, "created empty");
+  const url = String((await fixture.reloader.waitForEvent("status.listening"))["url"]);
+
+  const before = await readStatusJson<Health>(url, "/healthz");
+  assert.deepEqual([before.status, before.json.status], [200, "ok"], "a warning, not a failure");
+  assert.deepEqual(before.json.warnings, [
+    `${fixture.backendConfig} is empty: generate-maps, which always writes a header line, has not written ` +
+      "it, and every host gets 503 until it does; if this lasts, check that generate-maps runs and writes " +
+      "the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
+  ]);
+  assert.equal((await httpRequest({ url: fixture.url, host: "one.dev.tld" })).status, 503);
+
+  // What generate-maps writes, even with nothing to route (its header line), clears it; so does routing.
+  await fixture.write({ backends: renderBackends({ backends: [] }), map: "" });
+  await waitFor(async () => (await readStatusJson<Health>(url, "/healthz")).json.warnings.length === 0, {
+    timeoutMs: 10_000,
+    message: "the warning cleared by a header-only backends file",
+  });
+  const colon = app.address.lastIndexOf(":");
+  const server = {
+    name: "s1",
+    address: app.address.slice(0, colon),
+    port: Number(app.address.slice(colon + 1)),
+  };
+  await fixture.write({
+    backends: renderBackends({ backends: [{ name: "app", servers: [server] }] }),
+    map: renderTestMap({ "one.dev.tld": "app" }),
+  });
+  await waitFor(async () => (await httpRequest({ url: fixture.url, host: "one.dev.tld" })).status === 200, {
+    timeoutMs: 10_000,
+    message: "routed",
+  });
+  const after = await readStatusJson<Health>(url, "/healthz");
+  assert.deepEqual([after.json.status, after.json.warnings], ["ok", []]);
+});
