@@ -29,8 +29,8 @@ export async function stopLeftMaster(
       `the start failed while HAProxy master ${master.pid} of this state dir runs with no reloader: stopping it gracefully`,
     );
     // It may be re-executing for the killed reloader's reload (a start abandoned while it was silent):
-    // SIGUSR1 again once it answers (twice to one that answers: harmless).
-    await stopAdoptedMaster(master, layout.masterSocket, timeoutMs, logger, true);
+    // SIGUSR1 again once it answers (twice to one that answers: harmless), as every stop does.
+    await stopAdoptedMaster(master, layout.masterSocket, timeoutMs, logger);
     return master.pid;
   } catch (error) {
     logger.error({ event: "reloader.stop-error", err: String(error) }, "error while stopping HAProxy");

@@ -97,7 +97,7 @@ export class MasterProcess {
     this.restarts.cancel();
     const child = this.child;
     if (!child) return null;
-    const exit = await stopHaproxy(child, timeoutMs, this.options.logger);
+    const exit = await stopHaproxy(child, timeoutMs, this.options.logger, this.options.layout.masterSocket);
     await rm(this.options.layout.pidFile, { force: true });
     return exit;
   }

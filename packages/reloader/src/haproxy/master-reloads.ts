@@ -6,7 +6,6 @@ import type { OldWorkerCount } from "./old-worker-count.js";
 import { refusedByStop } from "./reload-master.js";
 import { sendReload } from "./send-reload.js";
 import { settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
-import { softStopWhenSettled } from "./soft-stop-when-settled.js";
 import type { HaproxyChild } from "./spawn-haproxy.js";
 import type { SupervisorOptions } from "./supervisor-options.js";
 
@@ -69,15 +68,11 @@ export class MasterReloads {
     // A stop began while this reload was on its way: its SIGUSR1 landed after the check right before
     // `reload` was written (while the CLI connection opened; the master passed it to the old workers, then
     // re-executed), or during the re-execution (HAProxy 2.6 loses it then). Either way the new worker
-    // listened and served through the stop (found by a review). Soft-stopped again: the master passes it
-    // on to that worker too.
-    if (went && this.stopping() && child.isAlive()) {
-      child.signal("SIGUSR1");
-      // One not confirmed in time may still be re-executing, which loses this signal too: sent again once
-      // the master answers with its verdict on the reload (until a review, its new worker served on).
-      if (sent.late !== null)
-        void softStopWhenSettled(child, this.options.layout.masterSocket, sent.late.before);
-    }
+    // listened and served through the stop (found by a review). Soft-stopped again at once: the master
+    // passes it on to that worker too. One not confirmed in time may still be re-executing, which loses
+    // this signal too: the stop's watch (softStopNewWorkers) sends it once more when the master lists
+    // the new worker.
+    if (went && this.stopping() && child.isAlive()) child.signal("SIGUSR1");
     return { verdict: sent.verdict, sent: went };
   }
 

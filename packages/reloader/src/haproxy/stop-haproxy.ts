@@ -2,21 +2,26 @@
 // reloader (and the container) from exiting.
 import type { Logger } from "@rancher-haproxy/core";
 import { within } from "./describe-start-failure.js";
+import { softStopNewWorkers } from "./soft-stop-new-workers.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 
 // How long a SIGKILLed master's end is waited for: a process killed ends within ms, unless the kernel
 // holds it (uninterruptible sleep: a hung disk or NFS, a frozen cgroup), when no wait would see it end.
 const KILL_WAIT_MS = 3000;
 
-// Soft-stop (SIGUSR1: stop listening, finish in-flight requests), then SIGTERM after `timeoutMs`, then
-// SIGKILL after 3 s more, whose end is waited for 3 s at most; resolves with how the master exited.
+// Soft-stop (SIGUSR1: stop listening, finish in-flight requests; again for each worker the master at
+// `masterSocket` lists, softStopNewWorkers), then SIGTERM after `timeoutMs`, then SIGKILL after 3 s more,
+// whose end is waited for 3 s at most; resolves with how the master exited.
 export async function stopHaproxy(
   child: HaproxyChild,
   timeoutMs: number,
   logger: Logger,
+  masterSocket: string,
 ): Promise<HaproxyExit> {
   logger.info({ event: "haproxy.stopping", pid: child.pid, timeoutMs }, "soft-stopping HAProxy");
   child.signal("SIGUSR1");
+  // Not awaited: it ends with the master.
+  void softStopNewWorkers(child, masterSocket, logger);
   let exit = await within(child.exited, timeoutMs);
   if (!exit) {
     logger.warn(

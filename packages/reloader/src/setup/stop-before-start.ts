@@ -71,15 +71,9 @@ async function stopInStateDir(
       logger,
     );
     try {
-      // A silent one may be re-executing for the killed reloader's reload: SIGUSR1 again once it answers,
-      // as after a reload that timed out during a stop.
-      await stopAdoptedMaster(
-        master,
-        layout.masterSocket,
-        leftOf(options, since),
-        logger,
-        master.info === null,
-      );
+      // A silent one may be re-executing for the killed reloader's reload, and one that answers may still
+      // take a reload that reloader queued: SIGUSR1 again once it answers and for each new worker.
+      await stopAdoptedMaster(master, layout.masterSocket, leftOf(options, since), logger);
     } finally {
       stdoutFifo?.close();
     }

@@ -1,0 +1,41 @@
+// The stop's soft stop, again for each worker its master lists that the first SIGUSR1 may have missed.
+// HAProxy 2.6 loses a SIGUSR1 that comes while the master re-executes for a reload (before the new worker
+// is forked, and after: it re-executes once more; seen losing one 120 ms after the fork), and a reload
+// queued before the stop's SIGUSR1 (one a killed reloader sent) is taken after it. Either way, until
+// 2026-12-06 the reload's new worker listened and served through the stop until its SIGTERM at the end of
+// --stop-timeout (`haproxy.stop-timeout`).
+import type { Logger } from "@rancher-haproxy/core";
+import { readProc } from "./confirm-reload.js";
+import type { HaproxyChild } from "./spawn-haproxy.js";
+
+// How often the master is asked (show proc), and how long one answer is waited for.
+const POLL_MS = 150;
+const ATTEMPT_TIMEOUT_MS = 500;
+
+// Until `child` ends: asks its master `show proc` every 150 ms and sends it SIGUSR1 again (the master
+// passes it on to its workers) whenever an answer lists a worker no earlier answer did, the first
+// answer's included (a master that answers is in its loop, where the signal is not lost; twice to a
+// soft-stopped worker is harmless). Once per worker, each resend logged; never throws.
+export async function softStopNewWorkers(
+  child: HaproxyChild,
+  masterSocket: string,
+  logger: Logger,
+): Promise<void> {
+  const signalled = new Set<number>();
+  while (child.isAlive()) {
+    const info = await readProc(masterSocket, ATTEMPT_TIMEOUT_MS);
+    const fresh =
+      info === null || info.masterPid !== child.pid
+        ? []
+        : info.workers.filter((worker) => !signalled.has(worker.pid)).map((worker) => worker.pid);
+    if (fresh.length > 0 && child.isAlive()) {
+      for (const pid of fresh) signalled.add(pid);
+      child.signal("SIGUSR1");
+      logger.info(
+        { event: "haproxy.soft-stop-again", pid: child.pid, workers: fresh },
+        `soft-stopping HAProxy again: its master lists worker(s) ${fresh.join(", ")} the stop may have missed`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
+  }
+}
