@@ -1,0 +1,90 @@
+// A reload the master takes after the stop's SIGUSR1 (one a killed reloader queued before it, or one on
+// its way): HAProxy 2.6 forks a new worker that listens and serves. Until 2026-12-06 it served through the
+// stop until --stop-timeout's SIGTERM (`haproxy.stop-timeout`): a master that answered the next reloader
+// was soft-stopped once, and an own stop resent nothing for a reload it did not send. Now every stop
+// watches `show proc` and soft-stops each new worker (`haproxy.soft-stop-again`). Here the test sends the
+// `reload` itself once `haproxy.stopping` is logged; a stream keeps the old worker (and so the master)
+// alive until then, and is closed once the master counted the reload.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { currentWorker, sendMasterCommand } from "@rancher-haproxy/core";
+import {
+  haproxyMasters,
+  openStream,
+  renderTestBackends,
+  renderTestMap,
+  startBackend,
+  waitFor,
+  type ReloaderProcess,
+} from "@rancher-haproxy/test-support";
+import { readProc } from "../src/haproxy/confirm-reload.ts";
+import { createFixture, type Fixture } from "./helpers/fixture.ts";
+import { leftMaster } from "./helpers/left-master.ts";
+
+// A fixture routing app.dev.tld to one backend, its reloader not started.
+async function appFixture(t: TestContext): Promise<Fixture> {
+  const app = await startBackend({ name: "app-0", host: "127.0.0.246" });
+  t.after(() => app.close());
+  return createFixture((fn) => t.after(fn), {
+    backends: renderTestBackends([{ name: "app", servers: [{ name: "app-0", address: app.address }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+    deferStart: true,
+    waitReady: false,
+  });
+}
+
+// With a stream open on its worker, `stop` soft-stops the master; then a `reload` reaches it. The stop
+// must end once the stream does, its new worker soft-stopped, well within --stop-timeout (30 s).
+async function reloadAfterStopping(
+  t: TestContext,
+  fixture: Fixture,
+  stop: () => Promise<ReloaderProcess>,
+): Promise<void> {
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  const before = await readProc(masterSocket);
+  const oldWorker = before ? currentWorker(before)?.pid : undefined;
+  assert.ok(before && oldWorker !== undefined, "show proc names the worker");
+  const stream = await openStream({ url: fixture.url, host: "app.dev.tld" });
+  t.after(() => stream.close());
+
+  const reloader = await stop();
+  await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  await sendMasterCommand(masterSocket, "reload", 5000);
+  await waitFor(async () => ((await readProc(masterSocket))?.reloads ?? 0) > before.reloads, {
+    timeoutMs: 10_000,
+    message: "the master counted the reload",
+  });
+  assert.equal(stream.cut, null, "the old worker's stream goes on");
+  stream.close();
+
+  assert.deepEqual(await reloader.exited, { code: 0, signal: null });
+  assert.equal(reloader.count("haproxy.stop-timeout"), 0, "no worker served until --stop-timeout");
+  const resent = reloader.logs
+    .filter((line) => line.event === "haproxy.soft-stop-again")
+    .flatMap((line) => line["workers"] as number[]);
+  assert.ok(
+    resent.some((pid) => pid !== oldWorker),
+    `the reload's new worker soft-stopped (resent to ${resent.join(", ")})`,
+  );
+  assert.equal(new Set(resent).size, resent.length, "once per worker");
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+}
+
+test("a reload the master takes after the reloader's own stop began: its new worker is soft-stopped, the stop ends with the stream", async (t) => {
+  const fixture = await appFixture(t);
+  const reloader = await fixture.start(["--stop-timeout", "30s"]);
+  await reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  await reloadAfterStopping(t, fixture, () => {
+    void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
+    return Promise.resolve(reloader);
+  });
+});
+
+test("a reload the master a killed reloader left takes after a stop under way soft-stopped it: its new worker is soft-stopped too", async (t) => {
+  const fixture = await appFixture(t);
+  await leftMaster(t, fixture);
+  await reloadAfterStopping(t, fixture, () =>
+    fixture.start(["--stop-timeout", "30s"], { RELOADER_STOP_UNDER_WAY: "SIGTERM" }),
+  );
+});
