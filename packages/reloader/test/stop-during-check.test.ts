@@ -25,6 +25,7 @@ import { MasterReloads } from "../src/haproxy/master-reloads.ts";
 import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
 import { reloadMaster } from "../src/haproxy/reload-master.ts";
 import { haproxyArgs, spawnHaproxy, type HaproxyChild } from "../src/haproxy/spawn-haproxy.ts";
+import { stopHaproxy } from "../src/haproxy/stop-haproxy.ts";
 import { stateLayout, type StateLayout } from "../src/output/snapshot-layout.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
@@ -245,8 +246,9 @@ test("a stop whose SIGUSR1 lands between the last check and the write of `reload
 // A reload not confirmed in time (a slow re-execution of the master) while a stop began: its SIGUSR1, and
 // the one the reload's end sends at once, land while the master still re-executes, which HAProxy 2.6 loses.
 // Here the master's re-execution goes through a wrapper (as argv[0]) that waits for a file while `slow`
-// exists. Once the master answers again with its new worker, SIGUSR1 goes out once more (until a review
-// that worker listened and served through the stop).
+// exists. Once the master answers again with its new worker, the stop's watch (stopHaproxy's
+// softStopNewWorkers; before 2026-12-06 the reload's own softStopWhenSettled) sends SIGUSR1 once more
+// (until a review that worker listened and served through the stop).
 test("a stop during a reload that timed out while the master re-executed: the new worker is soft-stopped once the master answers", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "rh-reload-stop-late-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -274,7 +276,8 @@ test("a stop during a reload that timed out while the master re-executed: the ne
   });
   // The stop comes during the re-execution.
   stopped = true;
-  child.signal("SIGUSR1");
+  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket);
+  t.after(() => stop);
   const { verdict, sent } = await reload;
   assert.equal(verdict.ok ? null : verdict.kind, "timeout", "not confirmed in time: still re-executing");
   assert.equal(sent, true);
