@@ -3,8 +3,9 @@
 // stop until --stop-timeout's SIGTERM (`haproxy.stop-timeout`): a master that answered the next reloader
 // was soft-stopped once, and an own stop resent nothing for a reload it did not send. Now every stop
 // watches `show proc` and soft-stops each new worker (`haproxy.soft-stop-again`). Here the test sends the
-// `reload` itself once `haproxy.stopping` is logged; a stream keeps the old worker (and so the master)
-// alive until then, and is closed once the master counted the reload.
+// reload itself once `haproxy.stopping` is logged (a `reload` on the master CLI, or SIGUSR2 as a killed
+// reloader's stand-in did); a stream keeps the old worker (and so the master) alive until then, and is
+// closed once the master counted the reload.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -34,12 +35,13 @@ async function appFixture(t: TestContext): Promise<Fixture> {
   });
 }
 
-// With a stream open on its worker, `stop` soft-stops the master; then a `reload` reaches it. The stop
-// must end once the stream does, its new worker soft-stopped, well within --stop-timeout (30 s).
+// With a stream open on its worker, `stop` soft-stops the master; then `reload` reloads it. The stop must
+// end once the stream does, its new worker soft-stopped, well within --stop-timeout (30 s).
 async function reloadAfterStopping(
   t: TestContext,
   fixture: Fixture,
   stop: () => Promise<ReloaderProcess>,
+  reload: (masterSocket: string, masterPid: number) => Promise<unknown>,
 ): Promise<void> {
   const masterSocket = join(fixture.stateDir, "master.sock");
   const before = await readProc(masterSocket);
@@ -50,7 +52,7 @@ async function reloadAfterStopping(
 
   const reloader = await stop();
   await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
-  await sendMasterCommand(masterSocket, "reload", 5000);
+  await reload(masterSocket, before.masterPid);
   await waitFor(async () => ((await readProc(masterSocket))?.reloads ?? 0) > before.reloads, {
     timeoutMs: 10_000,
     message: "the master counted the reload",
@@ -75,16 +77,24 @@ test("a reload the master takes after the reloader's own stop began: its new wor
   const fixture = await appFixture(t);
   const reloader = await fixture.start(["--stop-timeout", "30s"]);
   await reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
-  await reloadAfterStopping(t, fixture, () => {
-    void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
-    return Promise.resolve(reloader);
-  });
+  await reloadAfterStopping(
+    t,
+    fixture,
+    () => {
+      void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
+      return Promise.resolve(reloader);
+    },
+    (masterSocket) => sendMasterCommand(masterSocket, "reload", 5000),
+  );
 });
 
 test("a reload the master a killed reloader left takes after a stop under way soft-stopped it: its new worker is soft-stopped too", async (t) => {
   const fixture = await appFixture(t);
   await leftMaster(t, fixture);
-  await reloadAfterStopping(t, fixture, () =>
-    fixture.start(["--stop-timeout", "30s"], { RELOADER_STOP_UNDER_WAY: "SIGTERM" }),
+  await reloadAfterStopping(
+    t,
+    fixture,
+    () => fixture.start(["--stop-timeout", "30s"], { RELOADER_STOP_UNDER_WAY: "SIGTERM" }),
+    (_socket, masterPid) => Promise.resolve(process.kill(masterPid, "SIGUSR2")),
   );
 });
