@@ -433,6 +433,42 @@ test("what Node's parser refuses (garbage, oversized headers), a CONNECT and a b
   assert.equal((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) })).status, 200);
 });
 
+test("an HTTP/1.1 request without Host is a 400 counted as malformed, not a refusal no metric shows", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const server = await listen(t, { logger: capturing, dropLogIntervalMs: 0 });
+  // Node answered this 400 itself, before any request event: no count, no log line, and a health check
+  // sent as `GET /healthz HTTP/1.1` without Host failed with nothing on /metrics to say why.
+  for (const head of [
+    "GET /healthz HTTP/1.1\r\n\r\n",
+    "GET /metrics HTTP/1.1\r\nConnection: keep-alive\r\n\r\n",
+  ]) {
+    const answer = await rawExchange(server.port, head);
+    assert.match(answer.text, /^HTTP\/1\.1 400 /);
+    assert.match(answer.text, /Host/, "the answer says what is missing");
+    assert.ok(answer.closed, "the connection is closed after the 400");
+  }
+  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, busy: 0, malformed: 2 });
+  const logged = dropLines(lines).map(
+    (line) => (line["reasons"] as Record<string, number>)["malformed"] ?? 0,
+  );
+  assert.equal(
+    logged.reduce((sum, count) => sum + count, 0),
+    2,
+    "both are logged",
+  );
+  // HTTP/1.0 needs no Host; HTTP/1.1 with one, even empty (RFC 9112 3.2), is answered as usual.
+  const empty = await rawExchange(server.port, "GET /healthz HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n");
+  assert.match(empty.text, /^HTTP\/1\.1 200 /);
+  const old = await rawExchange(server.port, "GET /healthz HTTP/1.0\r\n\r\n");
+  assert.match(old.text, /^HTTP\/1\.1 200 /);
+  const usual = await rawExchange(
+    server.port,
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+  );
+  assert.match(usual.text, /^HTTP\/1\.1 200 /);
+  assert.equal(server.drops.malformed, 2);
+});
+
 test("401s are counted and logged (a guessing client shows); a failing route's error stays in the log, not the answer", async (t) => {
   const { logger: capturing, lines } = captureLogger();
   const routes: StatusRoutes = {

@@ -1,6 +1,6 @@
-// One request of a status listener answered: a body refused (413), an Upgrade ignored (the connection closed
-// after the answer), the bearer token, GET/HEAD only, exact paths, and a handler's failure logged but never
-// shown (the client gets a fixed text).
+// One request of a status listener answered: a body refused (413), an HTTP/1.1 request without Host
+// refused (400), an Upgrade ignored (the connection closed after the answer), the bearer token, GET/HEAD
+// only, exact paths, and a handler's failure logged but never shown (the client gets a fixed text).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -35,8 +35,12 @@ export async function answerStatusRequest(
   if (hasBody(request)) {
     reporter.count("body");
     result = textResponse("a request body is not accepted", 413);
-    response.setHeader("connection", "close");
-    response.once("finish", () => request.socket.destroy());
+    closeAfter(request, response);
+  } else if (lacksHost(request)) {
+    // Node's own 400 for it (requireHostHeader) came before any request event: never counted.
+    reporter.count("malformed");
+    result = textResponse("an HTTP/1.1 request needs a Host header", 400);
+    closeAfter(request, response);
   } else if (url === null) {
     result = textResponse("the request target is not a path", 400);
   } else if (url.pathname !== OPEN_STATUS_PATH && !authorized(token, request)) {
@@ -101,6 +105,19 @@ export async function answerStatusRequest(
     "x-content-type-options": "nosniff",
   });
   response.end(request.method === "HEAD" ? undefined : body);
+}
+
+// The connection ends once the answer is out: what is left of the request is never read.
+function closeAfter(request: IncomingMessage, response: ServerResponse): void {
+  response.setHeader("connection", "close");
+  response.once("finish", () => request.socket.destroy());
+}
+
+// An HTTP/1.1 request without a Host header (RFC 9112 3.2: a 400; an empty one is valid), as Node's check.
+function lacksHost(request: IncomingMessage): boolean {
+  return (
+    request.httpVersionMajor === 1 && request.httpVersionMinor === 1 && request.headers.host === undefined
+  );
 }
 
 // A body is announced by Transfer-Encoding or a Content-Length other than 0 (`00` is 0 too).

@@ -49,7 +49,12 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default): a slow client stayed ~40 s. Idle sockets are cut by server.timeout.
   const server = createServer(
-    { connectionsCheckingInterval: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
+    {
+      connectionsCheckingInterval: Math.min(1000, timeoutMs),
+      requestTimeout: timeoutMs,
+      // answerStatusRequest refuses a request without Host itself, counted (Node's 400 was not).
+      requireHostHeader: false,
+    },
     (request, response) => {
       const socket = request.socket;
       // Node parses a whole chunk of pipelined requests at once: the rest of a cut one arrive here too.
