@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AnswersInFlight } from "./answers-in-flight.js";
 import type { DropReporter } from "./connection-drops.js";
+import { hasBody, lacksHost, requestUrl } from "./request-shape.js";
 import { responseBytes, textResponse, type StatusResponse, type StatusRoutes } from "./status-response.js";
 
 // The path that stays open without the token: what Rancher's (and Docker's) health check asks.
@@ -111,34 +112,6 @@ export async function answerStatusRequest(
 function closeAfter(request: IncomingMessage, response: ServerResponse): void {
   response.setHeader("connection", "close");
   response.once("finish", () => request.socket.destroy());
-}
-
-// An HTTP/1.1 request without a Host header (RFC 9112 3.2: a 400; an empty one is valid), as Node's check.
-function lacksHost(request: IncomingMessage): boolean {
-  return (
-    request.httpVersionMajor === 1 && request.httpVersionMinor === 1 && request.headers.host === undefined
-  );
-}
-
-// A body is announced by Transfer-Encoding or a Content-Length other than 0 (`00` is 0 too).
-function hasBody(request: IncomingMessage): boolean {
-  const length = request.headers["content-length"];
-  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) !== 0);
-}
-
-// The request target as a URL (its path and query); null for a target that is not a path (`*`, which
-// was read as `/*`; `//x/y` and `/\x/y`, which new URL reads as host x and path /y, a `\` being a `/` in
-// an http URL: `//healthz` and `/\healthz` were `/`, answered 200 whatever /healthz said) or that no URL
-// can be made of, such as `http://[` (new URL throws on those: it must not reach the process as an
-// unhandled rejection).
-function requestUrl(target: string | undefined): URL | null {
-  // Origin form (`/path?query`, not `//…` nor `/\…`) or absolute form (`http://host/path`) only.
-  if (target !== undefined && !/^(?:\/(?![/\\])|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/.test(target)) return null;
-  try {
-    return new URL(target ?? "/", "http://status.invalid");
-  } catch {
-    return null;
-  }
 }
 
 // No token configured, or `Authorization: Bearer <token>` (compared in constant time).

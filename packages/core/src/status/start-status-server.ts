@@ -52,8 +52,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     {
       connectionsCheckingInterval: Math.min(1000, timeoutMs),
       requestTimeout: timeoutMs,
-      // answerStatusRequest refuses a request without Host itself, counted (Node's 400 was not).
-      requireHostHeader: false,
+      requireHostHeader: false, // refused by answerStatusRequest, counted (Node's own 400 was not)
     },
     (request, response) => {
       const socket = request.socket;
