@@ -469,6 +469,32 @@ test("an HTTP/1.1 request without Host is a 400 counted as malformed, not a refu
   assert.equal(server.drops.malformed, 2);
 });
 
+test("a request target that is not a path is a 400 counted as malformed, and its connection closed", async (t) => {
+  const { logger: capturing, lines } = captureLogger();
+  const server = await listen(t, { logger: capturing, dropLogIntervalMs: 0 });
+  // A health check at `//healthz` got its 400 and nothing on /metrics or in the log said why, unlike
+  // every 400 of the parser; the connection stayed open for more such requests.
+  for (const line of ["GET //healthz HTTP/1.1", "OPTIONS * HTTP/1.1", "GET http://[ HTTP/1.1"]) {
+    const answer = await rawExchange(server.port, `${line}\r\nHost: x\r\n\r\n`);
+    assert.match(answer.text, /^HTTP\/1\.1 400 /, line);
+    assert.ok(answer.closed, `the connection is closed after the 400 (${line})`);
+  }
+  assert.deepEqual(server.drops, { ...NO_DROPS, unauthorized: 0, busy: 0, malformed: 3 });
+  const logged = dropLines(lines).map(
+    (line) => (line["reasons"] as Record<string, number>)["malformed"] ?? 0,
+  );
+  assert.equal(
+    logged.reduce((sum, count) => sum + count, 0),
+    3,
+    "each is logged",
+  );
+  // A 404 is an answer, not a refusal: not counted, the connection kept.
+  const missing = await rawExchange(server.port, "GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n", 500);
+  assert.match(missing.text, /^HTTP\/1\.1 404 /);
+  assert.equal(missing.closed, false);
+  assert.equal(server.drops.malformed, 3);
+});
+
 test("401s are counted and logged (a guessing client shows); a failing route's error stays in the log, not the answer", async (t) => {
   const { logger: capturing, lines } = captureLogger();
   const routes: StatusRoutes = {

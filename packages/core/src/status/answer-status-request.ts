@@ -1,6 +1,7 @@
-// One request of a status listener answered: a body refused (413), an HTTP/1.1 request without Host
-// refused (400), an Upgrade ignored (the connection closed after the answer), the bearer token, GET/HEAD
-// only, exact paths, and a handler's failure logged but never shown (the client gets a fixed text).
+// One request of a status listener answered: a body refused (413), an HTTP/1.1 request without Host or
+// with a target that is not a path refused (400), an Upgrade ignored (the connection closed after the
+// answer), the bearer token, GET/HEAD only, exact paths, and a handler's failure logged but never shown
+// (the client gets a fixed text).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -43,7 +44,9 @@ export async function answerStatusRequest(
     result = textResponse("an HTTP/1.1 request needs a Host header", 400);
     closeAfter(request, response);
   } else if (url === null) {
+    reporter.count("malformed");
     result = textResponse("the request target is not a path", 400);
+    closeAfter(request, response);
   } else if (url.pathname !== OPEN_STATUS_PATH && !authorized(token, request)) {
     reporter.count("unauthorized");
     result = textResponse(`a bearer token is needed (STATUS_TOKEN); ${OPEN_STATUS_PATH} is open`, 401);

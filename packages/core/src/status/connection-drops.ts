@@ -12,7 +12,8 @@ import { MAX_ANSWER_BYTES_IN_FLIGHT, SMALL_ANSWER_BYTES } from "./answers-in-fli
 // answers (each would start a handler: 4 MB of pipelined requests held the loop for a minute and took
 // gigabytes); `body`, a request that carries a body (answered 413 and cut: unread, a 100 GB body kept a
 // core busy until the timeout); `malformed`, a request Node's parser refused (400, 431 for headers over
-// 16 KiB), a CONNECT, an Expect it cannot meet (417) or an HTTP/1.1 request without Host (400).
+// 16 KiB), a CONNECT, an Expect it cannot meet (417), an HTTP/1.1 request without Host or a target that
+// is not a path (400).
 export const CONNECTION_DROP_REASONS = [
   "max_connections",
   "timeout",
@@ -113,7 +114,7 @@ export function connectionDropsCounter(
 } {
   return {
     name: `${prefix}_status_connections_dropped_total`,
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, an Expect it cannot meet: 417, or an HTTP/1.1 request without Host: 400)",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, an Expect it cannot meet: 417, an HTTP/1.1 request without Host or a target that is not a path: 400)",
     labelNames: ["reason"],
     collect() {
       this.reset();
