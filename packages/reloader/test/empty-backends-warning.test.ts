@@ -1,7 +1,8 @@
 // A backends file generate-maps never wrote (the empty one the reloader's start creates): /healthz stays
 // ok but warns, naming the file and the two path variables. Until 2026-12-06 both programs pointed at
-// different files (HAPROXY_BACKEND_CONFIG or HAPROXY_DOMAIN_MAP set on one service only) looked healthy
-// on both sides while every host got 503.
+// different backends files (HAPROXY_BACKEND_CONFIG set on one service only) looked healthy on both sides
+// while every host got 503. A domain map alone pointed elsewhere is still not detected (the backends
+// file is generate-maps' then, not empty).
 import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
 import { test } from "node:test";
@@ -52,6 +53,14 @@ test("an empty backends file (generate-maps never wrote it): /healthz warns, unt
     timeoutMs: 10_000,
     message: "routed",
   });
-  const after = await readStatusJson<Health>(url, "/healthz");
-  assert.deepEqual([after.json.status, after.json.warnings], ["ok", []]);
+  // A host answers once the new worker serves it, a moment before the reloader has confirmed the reload
+  // and recorded the change (/healthz "applying" until then): wait for "ok", as a monitor would.
+  const after = await waitFor(
+    async () => {
+      const answer = await readStatusJson<Health>(url, "/healthz");
+      return answer.json.status === "ok" ? answer.json : undefined;
+    },
+    { timeoutMs: 10_000, message: "/healthz ok once routed" },
+  );
+  assert.deepEqual(after.warnings, []);
 });
