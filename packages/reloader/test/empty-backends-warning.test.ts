@@ -28,8 +28,8 @@ test("an empty backends file (generate-maps never wrote it): /healthz warns, unt
   assert.deepEqual([before.status, before.json.status], [200, "ok"], "a warning, not a failure");
   assert.deepEqual(before.json.warnings, [
     `${fixture.backendConfig} is empty: generate-maps, which always writes a header line, has not written ` +
-      "it, and every host gets 503 until it does; if this lasts, check that generate-maps runs and writes " +
-      "the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
+      "it, and no host reaches a stack until it does; if this lasts, check that generate-maps runs and " +
+      "writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
   ]);
   assert.equal((await httpRequest({ url: fixture.url, host: "one.dev.tld" })).status, 503);
 

@@ -67,8 +67,9 @@ export function judgeReloaderHealth(
         ? []
         : [
             `${applied.emptyBackends} is empty: generate-maps, which always writes a header line, has not ` +
-              "written it, and every host gets 503 until it does; if this lasts, check that generate-maps " +
-              "runs and writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
+              "written it, and no host reaches a stack until it does; if this lasts, check that " +
+              "generate-maps runs and writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, " +
+              "HAPROXY_DOMAIN_MAP)",
           ]),
       ...(status.inputWatchProblem === null
         ? []
