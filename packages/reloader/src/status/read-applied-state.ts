@@ -46,14 +46,7 @@ export async function readAppliedState(
   readers: TripleReaders = READ_EVERY_TIME,
 ): Promise<AppliedState> {
   const onDisk = await readers.inputs(inputs);
-  const [changedAt, emptyBackends] = await Promise.all([
-    newestMtime([inputs.base, inputs.backends, inputs.map]),
-    stat(inputs.backends).then(
-      (s) => (s.isFile() && s.size === 0 ? inputs.backends : null),
-      () => null,
-    ),
-  ]);
-  const facts = { generation, changedAt, emptyBackends };
+  const facts = { generation, ...(await statInputs(inputs)) };
   if (!onDisk.ok) return { ...facts, applied: false, hash: null, problem: onDisk.problem };
   const { hash } = onDisk;
   if (generation === null)
@@ -75,15 +68,15 @@ export async function readAppliedState(
   return { ...facts, applied: running.hash === hash, hash, problem: null };
 }
 
-async function newestMtime(paths: readonly string[]): Promise<number | null> {
-  const times = await Promise.all(
-    paths.map((path) =>
-      stat(path).then(
-        (s) => s.mtimeMs,
-        () => null,
-      ),
-    ),
+// One stat per input: the newest mtime (null when none can be read), and the backends file's path while
+// it is a regular file of 0 bytes (an unreadable one is not reported).
+async function statInputs(inputs: InputPaths): Promise<Pick<AppliedState, "changedAt" | "emptyBackends">> {
+  const [base, backends, map] = await Promise.all(
+    [inputs.base, inputs.backends, inputs.map].map((path) => stat(path).catch(() => null)),
   );
-  const known = times.filter((time): time is number => time !== null);
-  return known.length === 0 ? null : Math.max(...known);
+  const times = [base, backends, map].flatMap((found) => (found ? [found.mtimeMs] : []));
+  return {
+    changedAt: times.length === 0 ? null : Math.max(...times),
+    emptyBackends: backends?.isFile() === true && backends.size === 0 ? inputs.backends : null,
+  };
 }
