@@ -276,7 +276,7 @@ test("a stop during a reload that timed out while the master re-executed: the ne
   });
   // The stop comes during the re-execution.
   stopped = true;
-  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket);
+  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket, null);
   t.after(() => stop);
   const { verdict, sent } = await reload;
   assert.equal(verdict.ok ? null : verdict.kind, "timeout", "not confirmed in time: still re-executing");

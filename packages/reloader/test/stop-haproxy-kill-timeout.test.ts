@@ -18,7 +18,7 @@ const SCRIPT = [
   "const child = { pid: 4194303, exited: new Promise(() => undefined),",
   "  signal: (name) => signals.push(name) > 0, isAlive: () => true };",
   'const logger = createLogger({ name: "reloader", level: "info", format: "json" });',
-  'const exit = await stopHaproxy(child, 10, logger, "/nonexistent/master.sock");',
+  'const exit = await stopHaproxy(child, 10, logger, "/nonexistent/master.sock", null);',
   'process.stderr.write(JSON.stringify({ signals, exit }) + "\\n");',
 ].join("\n");
 

@@ -98,3 +98,29 @@ test("a reload the master a killed reloader left takes after a stop under way so
     (_socket, masterPid) => Promise.resolve(process.kill(masterPid, "SIGUSR2")),
   );
 });
+
+// An ordinary stop (a container's `docker stop`) of a settled master: the first SIGUSR1 reached its worker,
+// so nothing is resent. Until a review the watch soft-stopped the first answer's worker again and logged
+// haproxy.soft-stop-again ("the stop may have missed") on every stop. A stream keeps the master alive
+// until the test itself has had `show proc` answered after haproxy.stopping (the watch asks first).
+test("an ordinary stop of a settled master soft-stops it once: no haproxy.soft-stop-again", async (t) => {
+  const fixture = await appFixture(t);
+  const reloader = await fixture.start(["--stop-timeout", "30s"]);
+  await reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  const stream = await openStream({ url: fixture.url, host: "app.dev.tld" });
+  t.after(() => stream.close());
+
+  void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
+  await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  await waitFor(async () => (await readProc(masterSocket)) !== null, {
+    timeoutMs: 10_000,
+    message: "the soft-stopped master answers show proc",
+  });
+  stream.close();
+
+  assert.deepEqual(await reloader.exited, { code: 0, signal: null });
+  assert.equal(reloader.count("haproxy.soft-stop-again"), 0, "the first SIGUSR1 reached the worker");
+  assert.equal(reloader.count("haproxy.stop-timeout"), 0);
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+});

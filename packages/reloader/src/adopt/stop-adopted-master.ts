@@ -17,5 +17,6 @@ export function stopAdoptedMaster(
   logger: Logger,
 ): Promise<HaproxyExit> {
   const child = adoptedMaster(master.pid, master.startTime, 50);
-  return stopHaproxy(child, timeoutMs, logger, masterSocket);
+  // No worker is known to be settled: the killed reloader may have sent a reload the master has not taken.
+  return stopHaproxy(child, timeoutMs, logger, masterSocket, null);
 }

@@ -11,6 +11,7 @@ import { MasterReloads } from "./master-reloads.js";
 import { OldWorkerCount } from "./old-worker-count.js";
 import { unsettledReason } from "./settle-late-reload.js";
 import { SerialLock } from "./serial-lock.js";
+import { SettledWorkers } from "./settled-workers.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 import type { SupervisorOptions } from "./supervisor-options.js";
 import { switchCurrent } from "./switch-current.js";
@@ -22,12 +23,15 @@ export class HaproxySupervisor {
   private readonly master: MasterProcess;
   /** old workers in the last `show proc` read (oldWorkersSeen) */
   private readonly oldWorkerCount = new OldWorkerCount();
+  /** the workers a stop's first SIGUSR1 surely reaches (settled-workers.ts) */
+  private readonly settledWorkers = new SettledWorkers();
   /** the reloads sent, and the last one while it is not confirmed in time (master-reloads.ts) */
   private readonly reloads: MasterReloads;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.reloads = new MasterReloads(this.oldWorkerCount, options, () => this.master.isStopping());
-    this.master = new MasterProcess(options, this.lock, this.reloads);
+    const stopping = () => this.master.isStopping();
+    this.reloads = new MasterReloads(this.oldWorkerCount, options, stopping, this.settledWorkers);
+    this.master = new MasterProcess(options, this.lock, this.reloads, this.settledWorkers);
   }
 
   // True while a master process is alive.
@@ -127,7 +131,7 @@ export class HaproxySupervisor {
   oldWorkers(): Promise<number | null> {
     return this.lock.run(async () => {
       if (this.master.isStopping() || !this.isRunning()) return null;
-      return this.oldWorkerCount.note(await readProc(this.options.layout.masterSocket));
+      return this.oldWorkerCount.note(await this.readMaster());
     });
   }
 
@@ -136,7 +140,7 @@ export class HaproxySupervisor {
   probeMaster(): Promise<boolean | null> {
     return this.lock.run(async () => {
       if (this.master.isStopping() || !this.isRunning()) return null;
-      return this.oldWorkerCount.note(await readProc(this.options.layout.masterSocket)) !== null;
+      return this.oldWorkerCount.note(await this.readMaster()) !== null;
     });
   }
 
@@ -149,6 +153,14 @@ export class HaproxySupervisor {
   // no reload is sent from then on (a pass that outlasted the stop's wait for it: reload.skipped-stopping).
   stop(timeoutMs: number): Promise<HaproxyExit | null> {
     return this.master.stop(timeoutMs);
+  }
+
+  // `show proc` of the master (on the lock, none of the supervisor's reloads in flight): what it lists is
+  // what a stop's SIGUSR1 reaches, unless a reload timed out (settle's to read) or it is silent (null).
+  private async readMaster(): Promise<ProcInfo | null> {
+    const info = await readProc(this.options.layout.masterSocket);
+    if (this.reloads.late === null || info === null) this.settledWorkers.note(info);
+    return info;
   }
 
   // One reload of the master (on the lock), for a caller's `reason` or a switch to `generation`; one a

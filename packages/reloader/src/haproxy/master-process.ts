@@ -14,6 +14,7 @@ import { reportAdopted } from "./report-adopted.js";
 import { reportUnexpectedExit } from "./report-unexpected-exit.js";
 import { RestartScheduler } from "./restart-scheduler.js";
 import type { SerialLock } from "./serial-lock.js";
+import type { SettledWorkers } from "./settled-workers.js";
 import { StderrTail } from "./stderr-tail.js";
 import { stopHaproxy } from "./stop-haproxy.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
@@ -36,6 +37,8 @@ export class MasterProcess {
     lock: SerialLock,
     /** a new master (spawned or adopted) clears the reload not confirmed in time; an exit counts it */
     private readonly reloads: Pick<MasterReloads, "clear" | "interrupted">,
+    /** the workers a stop's SIGUSR1 surely reaches: known from a confirmed start or an adoption on */
+    private readonly settledWorkers: SettledWorkers,
   ) {
     // A restart loads `current`: beforeLoad first (off the lock: it may run an applier pass, whose
     // switch takes the lock), so a host rename since its check stages it again before (until 2026-12-05
@@ -81,6 +84,9 @@ export class MasterProcess {
     this.confirmed = true;
     this.startedAt = performance.now();
     this.readyAt = this.startedAt;
+    // One a stop follows may be about to take a reload its killed reloader sent: none known.
+    if (stopFollows) this.settledWorkers.forget();
+    else this.settledWorkers.note(info);
     void child.exited.then((exit) => this.onExit(child, exit));
     await reportAdopted(child, info, this.options);
   }
@@ -97,7 +103,14 @@ export class MasterProcess {
     this.restarts.cancel();
     const child = this.child;
     if (!child) return null;
-    const exit = await stopHaproxy(child, timeoutMs, this.options.logger, this.options.layout.masterSocket);
+    const { logger, layout } = this.options;
+    const exit = await stopHaproxy(
+      child,
+      timeoutMs,
+      logger,
+      layout.masterSocket,
+      this.settledWorkers.known(),
+    );
     await rm(this.options.layout.pidFile, { force: true });
     return exit;
   }
@@ -118,6 +131,7 @@ export class MasterProcess {
       (child) => {
         this.child = child;
         this.reloads.clear();
+        this.settledWorkers.forget();
         this.startedAt = performance.now();
         this.readyAt = null;
         void child.exited.then((exit) => this.onExit(child, exit));
@@ -137,7 +151,10 @@ export class MasterProcess {
     }
     if (launch.verdict.ok) {
       this.confirmed = true;
-      if (launch.child === this.child) this.readyAt = performance.now();
+      if (launch.child === this.child) {
+        this.readyAt = performance.now();
+        this.settledWorkers.note(launch.verdict.info);
+      }
     }
     return launch;
   }
@@ -145,6 +162,7 @@ export class MasterProcess {
   private onExit(child: HaproxyChild, exit: HaproxyExit): void {
     if (child !== this.child) return;
     this.child = null;
+    this.settledWorkers.forget();
     this.options.status.haproxyStarted(null);
     this.reloads.interrupted();
     if (this.stopping || !this.confirmed) return; // a failed first start is start()'s to report

@@ -6,6 +6,7 @@ import type { OldWorkerCount } from "./old-worker-count.js";
 import { refusedByStop } from "./reload-master.js";
 import { sendReload } from "./send-reload.js";
 import { settleLateReload, unsettledReason, type LateReload } from "./settle-late-reload.js";
+import { SettledWorkers } from "./settled-workers.js";
 import type { HaproxyChild } from "./spawn-haproxy.js";
 import type { SupervisorOptions } from "./supervisor-options.js";
 
@@ -21,6 +22,8 @@ export class MasterReloads {
     private readonly options: SupervisorOptions,
     /** a stop of HAProxy began (MasterProcess.isStopping): no reload goes out from then on */
     private readonly stopping: () => boolean,
+    /** what a stop's watch need not soft-stop again: unknown from a reload's start until its verdict */
+    private readonly settledWorkers = new SettledWorkers(),
   ) {}
 
   // The reload waiting for the master's answer (null: settled).
@@ -55,6 +58,9 @@ export class MasterReloads {
         verdict: { ok: false, kind: "exited", reason: "HAProxy is not running", info: null },
         sent: false,
       };
+    // In flight from here: a stop now cannot tell whether its SIGUSR1 reached the workers (HAProxy 2.6 loses
+    // it during the re-execution, a refused one's too).
+    this.settledWorkers.forget();
     // Another reload sent before the master answered again would lose its verdict on the one that timed out.
     const late = this.unsettled;
     if (late !== null && !(await this.settle()))
@@ -64,6 +70,8 @@ export class MasterReloads {
       };
     const sent = await sendReload(child, kept, this.oldWorkerCount, this.options, this.stopping);
     this.unsettled = sent.late;
+    // Confirmed or refused, the master answered after its re-execution: back in its loop.
+    if (sent.verdict.ok || sent.verdict.kind === "rejected") this.settledWorkers.note(sent.verdict.info);
     const went = sent.verdict.ok || sent.verdict.kind !== "stopping";
     // A stop began while this reload was on its way: its SIGUSR1 landed after the check right before
     // `reload` was written (while the CLI connection opened; the master passed it to the old workers, then
@@ -89,6 +97,7 @@ export class MasterReloads {
     this.oldWorkerCount.note(info);
     await settleLateReload(late, info, this.options);
     this.unsettled = null;
+    this.settledWorkers.note(info);
     return true;
   }
 }

@@ -13,15 +13,17 @@ const POLL_MS = 150;
 const ATTEMPT_TIMEOUT_MS = 500;
 
 // Until `child` ends: asks its master `show proc` every 150 ms and sends it SIGUSR1 again (the master
-// passes it on to its workers) whenever an answer lists a worker no earlier answer did, the first
-// answer's included (a master that answers is in its loop, where the signal is not lost; twice to a
+// passes it on to its workers) whenever an answer lists a worker not in `settled` (the workers the first
+// SIGUSR1 surely reached, settled-workers.ts; null: none known, the first answer's are resent to) that
+// no earlier answer did (a master that answers is in its loop, where the signal is not lost; twice to a
 // soft-stopped worker is harmless). Once per worker, each resend logged; never throws.
 export async function softStopNewWorkers(
   child: HaproxyChild,
   masterSocket: string,
   logger: Logger,
+  settled: readonly number[] | null,
 ): Promise<void> {
-  const signalled = new Set<number>();
+  const signalled = new Set<number>(settled ?? []);
   while (child.isAlive()) {
     const info = await readProc(masterSocket, ATTEMPT_TIMEOUT_MS);
     const fresh =

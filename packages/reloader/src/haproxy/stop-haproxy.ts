@@ -10,18 +10,20 @@ import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 const KILL_WAIT_MS = 3000;
 
 // Soft-stop (SIGUSR1: stop listening, finish in-flight requests; again for each worker the master at
-// `masterSocket` lists, softStopNewWorkers), then SIGTERM after `timeoutMs`, then SIGKILL after 3 s more,
-// whose end is waited for 3 s at most; resolves with how the master exited.
+// `masterSocket` lists but `settled`, softStopNewWorkers), then SIGTERM after `timeoutMs`, then SIGKILL
+// after 3 s more, whose end is waited for 3 s at most; resolves with how the master exited. `settled`:
+// the workers of a master known to be in its loop now (settled-workers.ts), else null.
 export async function stopHaproxy(
   child: HaproxyChild,
   timeoutMs: number,
   logger: Logger,
   masterSocket: string,
+  settled: readonly number[] | null,
 ): Promise<HaproxyExit> {
   logger.info({ event: "haproxy.stopping", pid: child.pid, timeoutMs }, "soft-stopping HAProxy");
   child.signal("SIGUSR1");
   // Not awaited: it ends with the master.
-  void softStopNewWorkers(child, masterSocket, logger);
+  void softStopNewWorkers(child, masterSocket, logger, settled);
   let exit = await within(child.exited, timeoutMs);
   if (!exit) {
     logger.warn(
