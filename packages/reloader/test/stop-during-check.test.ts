@@ -8,10 +8,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { access, chmod, mkdtemp, readlink, rm, writeFile } from "node:fs/promises";
-import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { promisify } from "node:util";
 import {
   freePort,
@@ -24,63 +23,13 @@ import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { MasterReloads } from "../src/haproxy/master-reloads.ts";
 import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
 import { reloadMaster } from "../src/haproxy/reload-master.ts";
-import { haproxyArgs, spawnHaproxy, type HaproxyChild } from "../src/haproxy/spawn-haproxy.ts";
+import { haproxyArgs, spawnHaproxy } from "../src/haproxy/spawn-haproxy.ts";
 import { stopHaproxy } from "../src/haproxy/stop-haproxy.ts";
-import { stateLayout, type StateLayout } from "../src/output/snapshot-layout.ts";
 import { appFixture } from "./helpers/app-fixture.ts";
 import { appAndWebFiles } from "./helpers/app-and-web-files.ts";
 import { wrapperScripts } from "./helpers/wrapper-scripts.ts";
 import { quietSupervisorOptions } from "./helpers/quiet-supervisor-options.ts";
-
-// Whether a new TCP connection to 127.0.0.1:`port` is accepted (false: refused).
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) =>
-      error.code === "ECONNREFUSED" ? resolve(false) : reject(error),
-    );
-  });
-}
-
-// A master (`bin`) in `dir` proxying TCP to a backend that holds every connection, and one stream through
-// its worker, which keeps a soft-stopped master alive, as in a stop with clients.
-async function tcpMasterWithStream(
-  t: TestContext,
-  dir: string,
-  bin: string,
-): Promise<{ child: HaproxyChild; layout: StateLayout; port: number }> {
-  const held: Socket[] = [];
-  // A probe through a listening worker ends in a reset here: not this test's failure.
-  const backend = createServer((socket) => held.push(socket.on("error", () => undefined)));
-  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
-    for (const socket of held) socket.destroy();
-    backend.close();
-  });
-  const backendPort = (backend.address() as { port: number }).port;
-  const port = await freePort();
-  const config = join(dir, "haproxy.cfg");
-  await writeFile(
-    config,
-    `defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n` +
-      `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:${backendPort}\n`,
-  );
-  const layout = stateLayout(dir);
-  const child = await spawnHaproxy(bin, haproxyArgs(layout.masterSocket, [config]), () => undefined);
-  t.after(async () => {
-    child.signal("SIGTERM");
-    await child.exited;
-  });
-  await waitFor(() => readProc(layout.masterSocket), { timeoutMs: 10_000, message: "the master" });
-  const stream = connect({ host: "127.0.0.1", port }).on("error", () => undefined);
-  t.after(() => stream.destroy());
-  await waitFor(() => held.length > 0 || undefined, { timeoutMs: 10_000, message: "the stream" });
-
-  return { child, layout, port };
-}
+import { accepts, tcpMasterWithStream } from "./helpers/tcp-master-with-stream.ts";
 
 const exists = (path: string) =>
   access(path).then(

@@ -1,0 +1,73 @@
+// A stop whose SIGUSR1 comes while a reload HAProxy then refuses is in flight: the master re-executes,
+// loses the signal (HAProxy 2.6), fails to load the new config and keeps the old worker, which would serve
+// through the stop until its SIGTERM. A stop knows the workers its SIGUSR1 surely reaches only while no
+// reload is in flight (settled-workers.ts): here the watch must soft-stop that old worker again once the
+// master answers. Had the old worker, known from before the reload, counted as reached, it never would.
+// The master's re-execution goes through a stand-in (reexec-haproxy.ts) held until the test opens a FIFO,
+// past --reload-timeout, so the SIGUSR1 the reload's end sends at once is lost too.
+import assert from "node:assert/strict";
+import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { waitFor } from "@rancher-haproxy/test-support";
+import { readProc } from "../src/haproxy/confirm-reload.ts";
+import { MasterReloads } from "../src/haproxy/master-reloads.ts";
+import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
+import { SettledWorkers } from "../src/haproxy/settled-workers.ts";
+import { stopHaproxy } from "../src/haproxy/stop-haproxy.ts";
+import { quietSupervisorOptions } from "./helpers/quiet-supervisor-options.ts";
+import { openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { accepts, tcpMasterWithStream } from "./helpers/tcp-master-with-stream.ts";
+
+test("a stop during a reload the master then refuses: its old worker is soft-stopped once the master answers", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-stop-refused-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const stand = await reexecHaproxy(dir, { addBad: true, gated: true });
+  await writeFile(stand.bad, "frontend broken\n  bind 127.0.0.1:notaport\n");
+  const { child, layout, port } = await tcpMasterWithStream(t, dir, stand.bin);
+  // A gate the test never opened (a failure before it) would hold the stand-in, and the master, for ever.
+  t.after(() => (child.isAlive() ? openGate(stand) : undefined));
+
+  // The master answered, nothing in flight: its worker counts as reached by a stop's SIGUSR1 now.
+  const before = await readProc(layout.masterSocket);
+  assert.ok(before !== null && before.workers.length === 1, "show proc lists the worker");
+  const settled = new SettledWorkers();
+  settled.note(before);
+  assert.deepEqual(settled.known(), [before.workers[0]?.pid]);
+
+  let stopped = false;
+  const options = { ...quietSupervisorOptions(stand.bin, layout), reloadTimeoutMs: 1000 };
+  const reloads = new MasterReloads(new OldWorkerCount(), options, () => stopped, settled);
+  await writeFile(stand.flag, "");
+  const reload = reloads.reloadOnce(child, null);
+  // The stand-in removes the flag as the re-execution begins, then waits at the gate.
+  await waitFor(
+    () =>
+      access(stand.flag).then(
+        () => undefined,
+        () => true,
+      ),
+    { timeoutMs: 10_000, message: "the master's re-execution held" },
+  );
+  // The stop comes during the re-execution, as its own stop would: with what it knows settled now.
+  stopped = true;
+  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket, settled.known());
+  t.after(() => stop);
+  const { verdict, sent } = await reload;
+  assert.equal(verdict.ok ? null : verdict.kind, "timeout", "not confirmed in time: still re-executing");
+  assert.equal(sent, true);
+  assert.equal(child.isAlive(), true, "the master survives the signals it lost");
+
+  // The re-execution goes on, fails on the bad config, and the master keeps the old worker.
+  await openGate(stand);
+  await waitFor(async () => ((await readProc(layout.masterSocket))?.failed ?? 0) > 0 || undefined, {
+    timeoutMs: 10_000,
+    message: "the master refused the reload",
+  });
+  await waitFor(async () => (await accepts(port)) === false || undefined, {
+    timeoutMs: 10_000,
+    message: "the old worker soft-stopped: nothing listens during the stop",
+  });
+  assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
+});
