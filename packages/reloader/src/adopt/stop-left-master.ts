@@ -29,7 +29,8 @@ export async function stopLeftMaster(
       `the start failed while HAProxy master ${master.pid} of this state dir runs with no reloader: stopping it gracefully`,
     );
     // It may be re-executing for the killed reloader's reload (a start abandoned while it was silent):
-    // SIGUSR1 again once it answers (twice to one that answers: harmless), as every stop does.
+    // SIGUSR1 again once it answers (twice to one that answers: harmless), as for every master a killed
+    // reloader left: no worker of it counts as reached by the first (settled-workers.ts).
     await stopAdoptedMaster(master, layout.masterSocket, timeoutMs, logger);
     return master.pid;
   } catch (error) {
