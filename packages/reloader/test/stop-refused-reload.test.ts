@@ -34,7 +34,7 @@ test("a stop during a reload the master then refuses: its old worker is soft-sto
   assert.ok(before !== null && before.workers.length === 1, "show proc lists the worker");
   const settled = new SettledWorkers();
   settled.note(before);
-  assert.deepEqual(settled.known(), [before.workers[0]?.pid]);
+  assert.deepEqual(settled.known(), { pids: [before.workers[0]?.pid], reloads: before.reloads });
 
   let stopped = false;
   const options = { ...quietSupervisorOptions(stand.bin, layout), reloadTimeoutMs: 1000 };
@@ -68,6 +68,59 @@ test("a stop during a reload the master then refuses: its old worker is soft-sto
   await waitFor(async () => (await accepts(port)) === false || undefined, {
     timeoutMs: 10_000,
     message: "the old worker soft-stopped: nothing listens during the stop",
+  });
+  assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
+});
+
+// The watch marks a worker reached when it sends SIGUSR1, not when the signal lands: a master that
+// answered, then re-executed for a reload it refuses before the signal came, lost it and keeps that
+// worker. The stop here starts from the worker and reload count of the answer before the re-execution, as
+// such a watch would have them; the master's next answer counts one more reload, so the worker gets
+// SIGUSR1 again. Until a change the same day only a worker never signalled got it, and this one served on.
+test("a stop's watch soft-stops again once the master counts one more reload, though its workers are the same", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "rh-stop-recount-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const stand = await reexecHaproxy(dir, { addBad: true, gated: true });
+  await writeFile(stand.bad, "frontend broken\n  bind 127.0.0.1:notaport\n");
+  const { child, layout, port } = await tcpMasterWithStream(t, dir, stand.bin);
+  t.after(() => (child.isAlive() ? openGate(stand) : undefined));
+  const before = await readProc(layout.masterSocket);
+  assert.ok(before !== null && before.workers.length === 1, "show proc lists the worker");
+
+  const options = { ...quietSupervisorOptions(stand.bin, layout), reloadTimeoutMs: 1000 };
+  let stopped = false;
+  const reloads = new MasterReloads(new OldWorkerCount(), options, () => stopped, new SettledWorkers());
+  await writeFile(stand.flag, "");
+  const reload = reloads.reloadOnce(child, null);
+  await waitFor(
+    () =>
+      access(stand.flag).then(
+        () => undefined,
+        () => true,
+      ),
+    { timeoutMs: 10_000, message: "the master's re-execution held" },
+  );
+  stopped = true;
+  const settled = { pids: before.workers.map((worker) => worker.pid), reloads: before.reloads };
+  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket, settled);
+  t.after(() => stop);
+  await reload;
+  assert.equal(child.isAlive(), true, "the master survives the signals it lost");
+
+  await openGate(stand);
+  await waitFor(async () => ((await readProc(layout.masterSocket))?.failed ?? 0) > 0 || undefined, {
+    timeoutMs: 10_000,
+    message: "the master refused the reload",
+  });
+  const after = await readProc(layout.masterSocket);
+  assert.deepEqual(
+    after?.workers.map((worker) => worker.pid),
+    settled.pids,
+    "the refused reload kept the same worker",
+  );
+  await waitFor(async () => (await accepts(port)) === false || undefined, {
+    timeoutMs: 10_000,
+    message: "the old worker soft-stopped again: nothing listens during the stop",
   });
   assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
 });

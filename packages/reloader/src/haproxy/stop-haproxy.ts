@@ -2,6 +2,7 @@
 // reloader (and the container) from exiting.
 import type { Logger } from "@rancher-haproxy/core";
 import { within } from "./describe-start-failure.js";
+import type { Settled } from "./settled-workers.js";
 import { softStopNewWorkers } from "./soft-stop-new-workers.js";
 import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 
@@ -10,15 +11,15 @@ import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 const KILL_WAIT_MS = 3000;
 
 // Soft-stop (SIGUSR1: stop listening, finish in-flight requests; again for each worker the master at
-// `masterSocket` lists but `settled`, softStopNewWorkers), then SIGTERM after `timeoutMs`, then SIGKILL
+// `masterSocket` lists but `settled`, or after one more reload, softStopNewWorkers), then SIGTERM after `timeoutMs`, then SIGKILL
 // after 3 s more, whose end is waited for 3 s at most; resolves with how the master exited. `settled`:
-// the workers of a master known to be in its loop now (settled-workers.ts), else null.
+// the workers and reload count of a master known to be in its loop now (settled-workers.ts), else null.
 export async function stopHaproxy(
   child: HaproxyChild,
   timeoutMs: number,
   logger: Logger,
   masterSocket: string,
-  settled: readonly number[] | null,
+  settled: Settled | null,
 ): Promise<HaproxyExit> {
   logger.info({ event: "haproxy.stopping", pid: child.pid, timeoutMs }, "soft-stopping HAProxy");
   child.signal("SIGUSR1");
