@@ -4,20 +4,16 @@
 // and idle timeouts checked every second, at most MAX_ANSWER_BYTES_IN_FLIGHT of large answers waiting for
 // slow readers unless one alone is larger (a 503 past it), and an optional bearer token on everything but
 // /healthz.
-// Every connection the cap, a timeout, a body or the HTTP parser drops, every 401 and busy 503, is counted
-// (ConnectionDrops, on each program's /metrics) and logged at most once a minute
-// (`status.connections-dropped`).
+// Every connection the cap, a timeout, a body, the HTTP parser or the listener's own 400s (no Host, a
+// target that is not a path) drop, every 401 and busy 503, is counted (ConnectionDrops, on each program's
+// /metrics) and logged at most once a minute (`status.connections-dropped`).
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { answerStatusRequest, OPEN_STATUS_PATH } from "./answer-status-request.js";
 import { AnswersInFlight } from "./answers-in-flight.js";
-import {
-  createConnectionDrops,
-  createDropReporter,
-  type ConnectionDropReason,
-  type ConnectionDrops,
-} from "./connection-drops.js";
+import { createConnectionDrops, createDropReporter, type ConnectionDrops } from "./connection-drops.js";
 import { closeServer } from "./close-server.js";
+import { countNodeRefusals, type DropConnection } from "./count-node-refusals.js";
 import type { StatusServer, StatusServerOptions } from "./status-server.js";
 
 export { OPEN_STATUS_PATH };
@@ -41,7 +37,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   // Each connection is counted as dropped once, for its first reason (a body refused, then the parser's
   // error on that body: one drop).
   const dropped = new WeakSet<Socket>();
-  const drop = (socket: Socket, reason: ConnectionDropReason) => {
+  const drop: DropConnection = (socket, reason) => {
     if (dropped.has(socket)) return;
     dropped.add(socket);
     reporter.count(reason);
@@ -98,32 +94,15 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     maxConnections,
     timeoutMs,
   });
-  // Node closes a connection over the cap itself ('drop'), answers 408 to a request past the header
-  // or request timeout and destroys the socket with ERR_HTTP_REQUEST_TIMEOUT, answers 400 or 431 to
-  // what its parser refuses and destroys the socket with an HPE_* error, and destroys a socket idle for
-  // server.timeout (or an idle keep-alive one, after an answer): listening changes none of it.
-  server.on("drop", () => reporter.count("max_connections"));
+  countNodeRefusals(server, drop, () => reporter.count("max_connections"));
+  // Node destroys a socket idle for server.timeout (or an idle keep-alive one, after an answer). Idle
+  // after an answer is a normal keep-alive end, unless a pipelined request is still unanswered or bytes
+  // of a next one came.
   server.on("connection", (socket: Socket) => {
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") drop(socket, "timeout");
-      else if (error.code?.startsWith("HPE_")) drop(socket, "malformed");
-    });
-    // Idle after an answer is a normal keep-alive end, unless a pipelined request is still unanswered
-    // or bytes of a next one came.
     socket.on("timeout", () => {
       const idle = answered.get(socket) === socket.bytesRead && (unanswered.get(socket) ?? 0) === 0;
       if (!idle) drop(socket, "timeout");
     });
-  });
-  // Without these listeners Node closes a CONNECT's socket unanswered and answers a bad Expect itself,
-  // neither counted.
-  server.on("connect", (_request, socket: Socket) => {
-    drop(socket, "malformed");
-    socket.destroy();
-  });
-  server.on("checkExpectation", (request, response) => {
-    drop(request.socket, "malformed");
-    response.writeHead(417, { connection: "close", "content-length": 0 }).end();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
