@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { waitFor } from "@rancher-haproxy/test-support";
 import { readProc } from "../src/haproxy/confirm-reload.ts";
 import { MasterReloads } from "../src/haproxy/master-reloads.ts";
@@ -20,21 +20,20 @@ import { quietSupervisorOptions } from "./helpers/quiet-supervisor-options.ts";
 import { openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
 import { accepts, tcpMasterWithStream } from "./helpers/tcp-master-with-stream.ts";
 
-test("a stop during a reload the master then refuses: its old worker is soft-stopped once the master answers", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-stop-refused-"));
+// A master on the gated stand-in with a stream on its worker, its `show proc` before any reload, and a
+// reload of a bad config (refused) started through MasterReloads sharing `settled`, its re-execution held
+// at the gate; `stop` flips what MasterReloads asks about a stop.
+async function heldRefusedReload(t: TestContext, prefix: string, settled: SettledWorkers) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const stand = await reexecHaproxy(dir, { addBad: true, gated: true });
   await writeFile(stand.bad, "frontend broken\n  bind 127.0.0.1:notaport\n");
   const { child, layout, port } = await tcpMasterWithStream(t, dir, stand.bin);
   // A gate the test never opened (a failure before it) would hold the stand-in, and the master, for ever.
   t.after(() => (child.isAlive() ? openGate(stand) : undefined));
-
-  // The master answered, nothing in flight: its worker counts as reached by a stop's SIGUSR1 now.
   const before = await readProc(layout.masterSocket);
   assert.ok(before !== null && before.workers.length === 1, "show proc lists the worker");
-  const settled = new SettledWorkers();
   settled.note(before);
-  assert.deepEqual(settled.known(), { pids: [before.workers[0]?.pid], reloads: before.reloads });
 
   let stopped = false;
   const options = { ...quietSupervisorOptions(stand.bin, layout), reloadTimeoutMs: 1000 };
@@ -50,16 +49,16 @@ test("a stop during a reload the master then refuses: its old worker is soft-sto
       ),
     { timeoutMs: 10_000, message: "the master's re-execution held" },
   );
-  // The stop comes during the re-execution, as its own stop would: with what it knows settled now.
-  stopped = true;
-  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket, settled.known());
-  t.after(() => stop);
-  const { verdict, sent } = await reload;
-  assert.equal(verdict.ok ? null : verdict.kind, "timeout", "not confirmed in time: still re-executing");
-  assert.equal(sent, true);
-  assert.equal(child.isAlive(), true, "the master survives the signals it lost");
+  const stop = () => {
+    stopped = true;
+  };
+  return { stand, child, layout, port, before, options, reload, stop };
+}
 
-  // The re-execution goes on, fails on the bad config, and the master keeps the old worker.
+// The gate opened: the re-execution fails on the bad config and the master keeps the old worker; the
+// stop's watch must soft-stop it (nothing listens then), while its stream keeps the master alive.
+async function refusedThenSoftStopped(held: Awaited<ReturnType<typeof heldRefusedReload>>, what: string) {
+  const { stand, child, layout, port } = held;
   await openGate(stand);
   await waitFor(async () => ((await readProc(layout.masterSocket))?.failed ?? 0) > 0 || undefined, {
     timeoutMs: 10_000,
@@ -67,9 +66,28 @@ test("a stop during a reload the master then refuses: its old worker is soft-sto
   });
   await waitFor(async () => (await accepts(port)) === false || undefined, {
     timeoutMs: 10_000,
-    message: "the old worker soft-stopped: nothing listens during the stop",
+    message: what,
   });
   assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
+}
+
+test("a stop during a reload the master then refuses: its old worker is soft-stopped once the master answers", async (t) => {
+  // The master answered, nothing in flight: its worker counts as reached by a stop's SIGUSR1 now, until
+  // the reload forgets it.
+  const settled = new SettledWorkers();
+  const held = await heldRefusedReload(t, "rh-stop-refused-", settled);
+  assert.equal(settled.known(), null, "a reload in flight: nothing known to be reached");
+
+  // The stop comes during the re-execution, as its own stop would: with what it knows settled now.
+  held.stop();
+  const { child, layout, options } = held;
+  const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket, settled.known());
+  t.after(() => stop);
+  const { verdict, sent } = await held.reload;
+  assert.equal(verdict.ok ? null : verdict.kind, "timeout", "not confirmed in time: still re-executing");
+  assert.equal(sent, true);
+  assert.equal(child.isAlive(), true, "the master survives the signals it lost");
+  await refusedThenSoftStopped(held, "the old worker soft-stopped: nothing listens during the stop");
 });
 
 // The watch marks a worker reached when it sends SIGUSR1, not when the signal lands: a master that
@@ -78,49 +96,19 @@ test("a stop during a reload the master then refuses: its old worker is soft-sto
 // such a watch would have them; the master's next answer counts one more reload, so the worker gets
 // SIGUSR1 again. Until a change the same day only a worker never signalled got it, and this one served on.
 test("a stop's watch soft-stops again once the master counts one more reload, though its workers are the same", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-stop-recount-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const stand = await reexecHaproxy(dir, { addBad: true, gated: true });
-  await writeFile(stand.bad, "frontend broken\n  bind 127.0.0.1:notaport\n");
-  const { child, layout, port } = await tcpMasterWithStream(t, dir, stand.bin);
-  t.after(() => (child.isAlive() ? openGate(stand) : undefined));
-  const before = await readProc(layout.masterSocket);
-  assert.ok(before !== null && before.workers.length === 1, "show proc lists the worker");
-
-  const options = { ...quietSupervisorOptions(stand.bin, layout), reloadTimeoutMs: 1000 };
-  let stopped = false;
-  const reloads = new MasterReloads(new OldWorkerCount(), options, () => stopped, new SettledWorkers());
-  await writeFile(stand.flag, "");
-  const reload = reloads.reloadOnce(child, null);
-  await waitFor(
-    () =>
-      access(stand.flag).then(
-        () => undefined,
-        () => true,
-      ),
-    { timeoutMs: 10_000, message: "the master's re-execution held" },
-  );
-  stopped = true;
+  const held = await heldRefusedReload(t, "rh-stop-recount-", new SettledWorkers());
+  const { child, layout, options, before } = held;
+  held.stop();
   const settled = { pids: before.workers.map((worker) => worker.pid), reloads: before.reloads };
   const stop = stopHaproxy(child, 60_000, options.logger, layout.masterSocket, settled);
   t.after(() => stop);
-  await reload;
+  await held.reload;
   assert.equal(child.isAlive(), true, "the master survives the signals it lost");
-
-  await openGate(stand);
-  await waitFor(async () => ((await readProc(layout.masterSocket))?.failed ?? 0) > 0 || undefined, {
-    timeoutMs: 10_000,
-    message: "the master refused the reload",
-  });
+  await refusedThenSoftStopped(held, "the old worker soft-stopped again: nothing listens during the stop");
   const after = await readProc(layout.masterSocket);
   assert.deepEqual(
     after?.workers.map((worker) => worker.pid),
     settled.pids,
     "the refused reload kept the same worker",
   );
-  await waitFor(async () => (await accepts(port)) === false || undefined, {
-    timeoutMs: 10_000,
-    message: "the old worker soft-stopped again: nothing listens during the stop",
-  });
-  assert.equal(child.isAlive(), true, "the master waits for the old worker's stream");
 });
