@@ -1,5 +1,6 @@
 // A backends file generate-maps never wrote (the empty one the reloader's start creates): /healthz stays
-// ok but warns, naming the file and the two path variables. Until 2026-12-06 both programs pointed at
+// ok but warns, naming the file and the two path variables; a rescan interval after the start it is also
+// logged (once) and counted, until it is written. Until 2026-12-06 both programs pointed at
 // different backends files (HAPROXY_BACKEND_CONFIG set on one service only) looked healthy on both sides
 // while every host got 503. A domain map alone pointed elsewhere is still not detected (the backends
 // file is generate-maps' then, not empty).
@@ -9,7 +10,7 @@ import { test } from "node:test";
 import { renderBackends } from "@rancher-haproxy/core";
 import { renderTestMap, waitFor } from "../../test-support/src/haproxy/index.ts";
 import { httpRequest, startBackend } from "../../test-support/src/http/index.ts";
-import { readStatusJson } from "../../test-support/src/status/index.ts";
+import { readStatus, readStatusJson } from "../../test-support/src/status/index.ts";
 import type { ReloaderHealth } from "../src/index.ts";
 import { createFixture } from "./helpers/fixture.ts";
 
@@ -63,4 +64,36 @@ test("an empty backends file (generate-maps never wrote it): /healthz warns, unt
     { timeoutMs: 10_000, message: "/healthz ok once routed" },
   );
   assert.deepEqual(after.warnings, []);
+});
+
+// The logs said nothing of it until 2026-12-06 (only /healthz did), and no metric counted it.
+test("an empty backends file is logged once and counted a rescan interval after the start, until it is written", async (t) => {
+  const fixture = await createFixture((fn) => t.after(fn), {
+    args: ["--status-port", "0", "--rescan-interval", "1s", "--log-level", "debug"],
+  });
+  const { reloader } = fixture;
+  const url = String((await reloader.waitForEvent("status.listening"))["url"]);
+  const emptyGauge = async () =>
+    /^reloader_backends_file_empty (\d)$/m.exec((await readStatus(url, "/metrics")).body)?.[1];
+
+  const warning = await reloader.waitForEvent("inputs.backends-empty", { timeoutMs: 20_000 });
+  assert.deepEqual(
+    [warning.level, warning["path"], warning["domainMap"]],
+    [40, fixture.backendConfig, fixture.domainMap],
+  );
+  assert.match(String(warning["msg"]), /has not written it.*HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP/);
+  assert.equal(await emptyGauge(), "1");
+  // Once, not at each check: three rescans after it (`inputs.unchanged`, 1 s apart, as the checks are).
+  const from = reloader.logs.indexOf(warning);
+  await waitFor(
+    () => reloader.logs.slice(from).filter((line) => line.event === "inputs.unchanged").length >= 3,
+    { timeoutMs: 20_000, message: "three rescans after the warning" },
+  );
+  assert.equal(reloader.count("inputs.backends-empty"), 1);
+
+  await fixture.write({ backends: renderBackends({ backends: [] }), map: "" });
+  const written = await reloader.waitForEvent("inputs.backends-written", { timeoutMs: 20_000 });
+  assert.deepEqual([written.level, written["path"]], [30, fixture.backendConfig]);
+  assert.equal(await emptyGauge(), "0");
+  assert.equal(reloader.count("inputs.backends-empty"), 1);
 });

@@ -30,6 +30,7 @@ const RUNNING: StatusSnapshot = {
   refusedBackends: [],
   inputWatchProblem: null,
   masterCliSilentSince: null,
+  backendsEmptySince: null,
   reloadHeld: null,
   reloadHolds: { started: 0, active: false },
 };

@@ -10,6 +10,7 @@ import { readAdoptedGeneration, readSnapshotBackends } from "../sources/read-sta
 import { clearKept, pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
+import { EMPTY_BACKENDS_GRACE_MAX_MS, reportEmptyBackends } from "../watch/report-empty-backends.js";
 import { watchInputs } from "../watch/watch-inputs.js";
 import { stopIfAsked } from "./abortable-step.js";
 import { createBackendReports } from "./create-backend-reports.js";
@@ -117,6 +118,15 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     options.rescanIntervalMs > 0 ? setInterval(() => applier.notifyRescan(), options.rescanIntervalMs) : null;
   rescan?.unref();
   const masterProbe = probeMasterCli(supervisor, status, logger, recheckMs);
+  // Empty a rescan interval after the start (at most 30 s): generate-maps writes at its first metadata
+  // answer, within moments, so a normal first start logs nothing; still empty then, it never wrote it.
+  const emptyBackends = reportEmptyBackends(
+    inputs.backends,
+    inputs.map,
+    status,
+    logger,
+    Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS),
+  );
   logger.info(
     { event: "reloader.ready", watching: [inputs.backends, inputs.map] },
     "watching the input files",
@@ -136,6 +146,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       logger.info({ event: "reloader.stopping" }, "stopping");
       if (rescan) clearInterval(rescan);
       masterProbe.close();
+      emptyBackends.close();
       // The listener stops taking connections at once; its answers in flight (up to 2 s) finish beside
       // the rest of the stop instead of before it, which took them off HAProxy's drain time.
       const statusClosed = statusServer?.close();

@@ -28,6 +28,7 @@ export class ReloaderStatus {
     refusedBackends: [],
     inputWatchProblem: null,
     masterCliSilentSince: null,
+    backendsEmptySince: null,
     reloadHeld: null,
     reloadHolds: { started: 0, active: false },
   };
@@ -188,6 +189,11 @@ export class ReloaderStatus {
   // The master's CLI is silent since `since` (ms epoch), or answers (null).
   masterCliSilent(since: number | null): void {
     this.state.masterCliSilentSince = since;
+  }
+
+  // The backends file is empty since `since` (ms epoch), reported once that lasted, or written (null).
+  backendsEmpty(since: number | null): void {
+    this.state.backendsEmptySince = since;
   }
 
   // The generation `current` points at (null: none yet), without a copy of the rest: the snapshot store

@@ -67,6 +67,9 @@ export interface StatusSnapshot {
   inputWatchProblem: string | null;
   /** since when (ms epoch) the master has not answered the periodic show proc (null: it answers) */
   masterCliSilentSince: number | null;
+  /** since when (ms epoch) the backends file is empty, once that lasted a check interval and was logged
+   * (`inputs.backends-empty`; null: not empty, or not for that long yet) */
+  backendsEmptySince: number | null;
   /** why a reload waits for old workers to end (reload/old-workers-cap.ts; null: none is held) */
   reloadHeld: string | null;
   /** holds of a reload for old workers so far (each `reload.held`), and whether one lasts now (from

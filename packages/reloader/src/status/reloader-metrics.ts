@@ -194,6 +194,12 @@ export function createReloaderMetrics(
     "1 while the input files are watched, 0 after the watch failed (e.g. the inotify limit) until it is re-armed: only the rescan sees changes then",
     (g) => g.set(snap().inputWatchProblem === null ? 1 : 0),
   );
+  gauge(
+    registry,
+    "reloader_backends_file_empty",
+    "1 while the backends file has stayed empty (0 bytes: generate-maps, which always writes a header line, has not written it) for a rescan interval, at most 30 s (from inputs.backends-empty to inputs.backends-written), else 0",
+    (g) => g.set(snap().backendsEmptySince === null ? 0 : 1),
+  );
   new Gauge({
     name: "reloader_inputs_applied",
     help: "1 when the files on disk are the ones HAProxy runs, 0 while a change waits or failed",
