@@ -14,6 +14,7 @@ import { MAX_HTTPS_BACKEND_WARNINGS } from "../src/status/https-listener-warning
 import { judgeReloaderHealth } from "../src/status/judge-reloader-health.ts";
 import { captureLog } from "./helpers/capture-log.ts";
 import { createFixture } from "./helpers/fixture.ts";
+import { appliedState } from "./helpers/applied-state.ts";
 
 interface Health {
   status: string;
@@ -124,14 +125,7 @@ test("the report: once per change of the set (a new backend, a changed option), 
   assert.ok((raw().at(-1)?.length ?? Infinity) < 8192, "the line stays a few kB");
   status.haproxyStarted(100);
   status.workerConfirmed(101, 1);
-  const applied = {
-    generation: null,
-    applied: true,
-    hash: "h",
-    changedAt: 0,
-    problem: null,
-    emptyBackends: null,
-  };
+  const applied = appliedState();
   const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
   assert.equal(health.healthy, true);
   assert.equal(health.body.warnings.length, MAX_HTTPS_BACKEND_WARNINGS + 1);

@@ -18,6 +18,7 @@ import { judgeReloaderHealth, type ReloaderHealth } from "../src/status/judge-re
 import type { AppliedState } from "../src/status/read-applied-state.ts";
 import { startReloaderStatus } from "../src/status/start-reloader-status.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { appliedState } from "./helpers/applied-state.ts";
 
 test("after runtime steps failed and no reload replaced the worker, /healthz names the partial steps", () => {
   const { logger } = captureLog();
@@ -36,14 +37,7 @@ test("after runtime steps failed and no reload replaced the worker, /healthz nam
   reportRuntime({ ok: false, readback: false, reason: "set map: entry not found" }, context, 1000);
   // The fallback reload was refused: `current` is back on gen-4, and the change waits for its retry.
   status.retryScheduled(1, 11_000, "the reload of gen-5 failed: [failed: 1]");
-  const pending: AppliedState = {
-    generation: 4,
-    applied: false,
-    hash: "h5",
-    changedAt: 1000,
-    problem: null,
-    emptyBackends: null,
-  };
+  const pending = appliedState({ generation: 4, applied: false, hash: "h5", changedAt: 1000 });
   const waiting = judgeReloaderHealth(status.snapshot(), pending, 10_000, 5000);
   assert.equal(waiting.healthy, false);
   assert.match(

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { judgeReloaderHealth, redactConfig, type AppliedState } from "../src/index.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import type { StatusSnapshot } from "../src/state/status-snapshot.ts";
+import { appliedState } from "./helpers/applied-state.ts";
 
 const RUNNING: StatusSnapshot = {
   haproxyPid: 100,
@@ -34,14 +35,7 @@ const RUNNING: StatusSnapshot = {
   reloadHeld: null,
   reloadHolds: { started: 0, active: false },
 };
-const APPLIED: AppliedState = {
-  generation: 4,
-  applied: true,
-  hash: "h4",
-  changedAt: 1000,
-  problem: null,
-  emptyBackends: null,
-};
+const APPLIED = appliedState({ generation: 4, hash: "h4", changedAt: 1000 });
 const GRACE = 5000;
 
 test("ok when HAProxy runs the files on disk; failing whenever HAProxy is down", () => {

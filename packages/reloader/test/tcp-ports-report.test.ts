@@ -13,6 +13,7 @@ import {
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { judgeReloaderHealth } from "../src/status/judge-reloader-health.ts";
 import { MAX_TCP_PORT_WARNINGS } from "../src/status/unlisted-tcp-warnings.ts";
+import { appliedState } from "./helpers/applied-state.ts";
 
 const backends = (...ports: number[]) =>
   renderTestBackends([
@@ -70,14 +71,7 @@ test("the report logs each change once and /healthz lists the warnings while sta
 
   status.haproxyStarted(100);
   status.workerConfirmed(101, 1);
-  const applied = {
-    generation: null,
-    applied: true,
-    hash: "h",
-    changedAt: 0,
-    problem: null,
-    emptyBackends: null,
-  };
+  const applied = appliedState();
   const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
   assert.equal(health.healthy, true);
   assert.deepEqual(health.body.warnings, [
@@ -161,14 +155,7 @@ test("thousands of unlisted ports: /healthz lists MAX_TCP_PORT_WARNINGS of them 
   const status = new ReloaderStatus();
   status.haproxyStarted(100);
   status.workerConfirmed(101, 1);
-  const applied = {
-    generation: null,
-    applied: true,
-    hash: "h",
-    changedAt: 0,
-    problem: null,
-    emptyBackends: null,
-  };
+  const applied = appliedState();
   const warningsFor = (count: number) => {
     status.tcpPortsUnlisted(manyPorts(count));
     const health = judgeReloaderHealth(status.snapshot(), applied, 1000, 5000);
