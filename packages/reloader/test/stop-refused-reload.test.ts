@@ -6,7 +6,7 @@
 // The master's re-execution goes through a stand-in (reexec-haproxy.ts) held until the test opens a FIFO,
 // past --reload-timeout, so the SIGUSR1 the reload's end sends at once is lost too.
 import assert from "node:assert/strict";
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -17,7 +17,7 @@ import { OldWorkerCount } from "../src/haproxy/old-worker-count.ts";
 import { SettledWorkers } from "../src/haproxy/settled-workers.ts";
 import { stopHaproxy } from "../src/haproxy/stop-haproxy.ts";
 import { quietSupervisorOptions } from "./helpers/quiet-supervisor-options.ts";
-import { openGate, reexecHaproxy } from "./helpers/reexec-haproxy.ts";
+import { openGate, reexecHaproxy, reexecutionHeld } from "./helpers/reexec-haproxy.ts";
 import { accepts, tcpMasterWithStream } from "./helpers/tcp-master-with-stream.ts";
 
 // A master on the gated stand-in with a stream on its worker, its `show proc` before any reload, and a
@@ -40,15 +40,7 @@ async function heldRefusedReload(t: TestContext, prefix: string, settled: Settle
   const reloads = new MasterReloads(new OldWorkerCount(), options, () => stopped, settled);
   await writeFile(stand.flag, "");
   const reload = reloads.reloadOnce(child, null);
-  // The stand-in removes the flag as the re-execution begins, then waits at the gate.
-  await waitFor(
-    () =>
-      access(stand.flag).then(
-        () => undefined,
-        () => true,
-      ),
-    { timeoutMs: 10_000, message: "the master's re-execution held" },
-  );
+  await reexecutionHeld(stand);
   const stop = () => {
     stopped = true;
   };

@@ -1,10 +1,10 @@
 // Masters a SIGKILLed reloader left running, for tests of the reloader started after it.
 import assert from "node:assert/strict";
-import { access, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { TestContext } from "node:test";
-import { haproxyMasters, waitFor } from "@rancher-haproxy/test-support";
+import { haproxyMasters } from "@rancher-haproxy/test-support";
 import { createFixture, type Fixture } from "./fixture.ts";
-import { killIfHaproxy, reexecHaproxy, type ReexecHaproxy } from "./reexec-haproxy.ts";
+import { killIfHaproxy, reexecHaproxy, reexecutionHeld, type ReexecHaproxy } from "./reexec-haproxy.ts";
 
 // The pid of the master a reloader of `fixture` (started with `args`, ready, then SIGKILLed and reaped)
 // left running; SIGKILLed at the test's end if it is still an HAProxy.
@@ -29,14 +29,6 @@ export async function reexecutingLeftMaster(
   const master = await leftMaster(t, fixture, ["--haproxy-bin", stand.bin]);
   await writeFile(stand.flag, "");
   process.kill(master, "SIGUSR2");
-  // The stand-in removes the flag once the re-execution began: it is held at the gate from then on.
-  await waitFor(
-    () =>
-      access(stand.flag).then(
-        () => undefined,
-        () => true,
-      ),
-    { timeoutMs: 10_000, message: "the master's re-execution held" },
-  );
+  await reexecutionHeld(stand);
   return { fixture, stand, master };
 }

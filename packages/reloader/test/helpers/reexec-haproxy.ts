@@ -1,8 +1,9 @@
 // An HAProxy binary for tests of reloads, and a cleanup for masters a test leaves behind.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { chmod, symlink, writeFile } from "node:fs/promises";
+import { access, chmod, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { waitFor } from "@rancher-haproxy/test-support";
 
 // The files of a reexecHaproxy: the binary, the flag that arms its next re-execution, the config it then
 // adds (`bad`, empty until a test writes it), the file it creates once it went on (`woke`), and the flag
@@ -50,6 +51,18 @@ exec -a "$0" /usr/sbin/haproxy "$@"
   );
   await chmod(bin, 0o755);
   return { bin, flag, bad, woke, slowStart, gate };
+}
+
+// Resolves once the armed re-execution began: the stand-in removes `flag` then (and, gated, waits).
+export async function reexecutionHeld(stand: ReexecHaproxy): Promise<void> {
+  await waitFor(
+    () =>
+      access(stand.flag).then(
+        () => undefined,
+        () => true,
+      ),
+    { timeoutMs: 10_000, message: "the master's re-execution held" },
+  );
 }
 
 // Let a gated re-execution go on: open its FIFO for writing (resolves once the stand-in opened it too).
