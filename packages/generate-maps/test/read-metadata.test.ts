@@ -246,6 +246,47 @@ test("a failed environment request fails the read before any answer; asked again
   assert.equal(kept.environment, known);
 });
 
+// The environment uuid is kept for the process's life and compared with every container's: any non-empty
+// string was kept, up to the 64 MiB answer cap (review of 2026-12-06).
+test("an environment answer that is not a short token is refused, naming what came; a known one is kept", async (t) => {
+  const odd = await startMetadataServer({
+    tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),
+  });
+  t.after(() => odd.close());
+  const oddClient = createMetadataClient({
+    apiHost: odd.hostPort,
+    apiVersion: "2015-12-19",
+    timeoutMs: 2000,
+  });
+  const selfEnvironment = (uuid: string) =>
+    odd.update((tree) => {
+      for (const container of tree.containers as Record<string, unknown>[])
+        if (container["primary_ip"] === "127.0.0.1") container["environment_uuid"] = uuid;
+    });
+  for (const answer of ["e".repeat(1 << 20), "u".repeat(129), "a b", 'a"b', "-x", "a\u0000b"]) {
+    await selfEnvironment(answer);
+    await assert.rejects(readMetadata(oddClient), (error: unknown) => {
+      assert.ok(error instanceof MetadataShapeError, `${answer.length}: ${String(error)}`);
+      assert.equal(describeFailure(error).kind, "wrong-shape");
+      assert.match(
+        error.message,
+        /\/self\/container\/environment_uuid: environment_uuid answer has the wrong shape/,
+      );
+      assert.ok(error.message.includes(`(${answer.length} characters)`), error.message);
+      assert.ok(error.message.length < 400, `${error.message.length} characters of message`);
+      return true;
+    });
+    // Asked again after a skip, the known one stays, as when the request fails.
+    const known = "adadadad-0000-4000-8000-0000000000aa";
+    assert.equal((await readMetadata(oddClient, undefined, undefined, known, true)).environment, known);
+  }
+  // A uuid, a name like the default environment's, the longest accepted.
+  for (const answer of ["adadadad-0000-4000-8000-0000000000ee", "adminProject", "u".repeat(128)]) {
+    await selfEnvironment(answer);
+    assert.equal((await readMetadata(oddClient)).environment, answer);
+  }
+});
+
 test("a 404 on aliases means no aliases", async (t) => {
   const bare = await startMetadataServer({
     tree: buildTree({ stacks: [{ name: "web", services: [{ name: "app", port: 80, containers: [{}] }] }] }),

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
+import { checkEnvironmentAnswer } from "./environment-uuid.js";
 
 // What one cycle works on. `version` is known before the rest is read (the long poll's answer, or a GET
 // of /version), so a change during or after the fetch moves the server's version past it and the next
@@ -59,7 +60,8 @@ export const METADATA_PATHS = {
 // environment an earlier read gave (a container's never changes): then it is not asked again either, unless
 // `askEnvironmentAgain` (a cycle skipped a container for it); then only another uuid replaces it, and a 404,
 // a failure or an empty or non-string answer keeps it (one such answer must not route the linked
-// environments' containers here, nor fail the read). Throws MetadataError or MetadataShapeError on anything
+// environments' containers here, nor fail the read); a string that is not a short token (environment-uuid.ts)
+// is refused as a failure of the request (fails the read before any uuid is known). Throws MetadataError or MetadataShapeError on anything
 // else, so the caller keeps the files as they are.
 export async function readMetadata(
   client: MetadataClient,
@@ -94,6 +96,7 @@ export async function readMetadata(
         ? knownEnvironment
         : client
             .getJson(METADATA_PATHS.environment, both.signal)
+            .then((value) => checkEnvironmentAnswer(`${client.baseUrl}/${METADATA_PATHS.environment}`, value))
             .catch((error: unknown) =>
               knownEnvironment !== null || isNotFound(error) ? null : failing(error),
             ),
