@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import {
   createMetadataClient,
   JsonArrayEntries,
+  MAX_ERROR_ANSWER_BYTES,
   MAX_VERSION_ANSWER_BYTES,
   MetadataError,
 } from "../src/index.js";
@@ -434,4 +435,51 @@ test("what an error's message shows of an answer never ends in half an emoji: an
   } finally {
     await close();
   }
+});
+
+// An error page was read up to the 64 MiB answer cap to show its first 200 characters.
+test("an error page is read to MAX_ERROR_ANSWER_BYTES at most, its first characters shown; a small one whole, as before", async (t) => {
+  let sent = 0;
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith("/small")) {
+      res.statusCode = 502;
+      return void res.end("<html>bad gateway</html>\n");
+    }
+    res.writeHead(req.url?.endsWith("/gone") ? 404 : 500, { "Content-Type": "text/html" });
+    const piece = Buffer.alloc(64 * 1024, "x");
+    const write = () => {
+      while (!res.destroyed && res.write(piece)) sent += piece.length;
+      if (!res.destroyed) res.once("drain", write);
+    };
+    res.write("<html>endless");
+    write();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  const { port } = server.address() as AddressInfo;
+  // The default answer cap (64 MiB) and timeout.
+  const client = createMetadataClient({ apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19" });
+  for (const [path, kind, status] of [
+    ["containers", "http-status", 500],
+    ["gone", "not-found", 404],
+  ] as const) {
+    sent = 0;
+    await assert.rejects(client.getJson(path, undefined, "entries"), (error: unknown) => {
+      assert.ok(error instanceof MetadataError, String(error));
+      assert.equal(error.kind, kind, error.message);
+      assert.ok(
+        error.message.endsWith(
+          `HTTP ${status}: (an answer over ${MAX_ERROR_ANSWER_BYTES} bytes) <html>endless${"x".repeat(187)}… (the rest not read)`,
+        ),
+        error.message,
+      );
+      return true;
+    });
+    // Before: 64 MiB and more. Loopback buffers hold a few MiB beyond what the client read.
+    assert.ok(sent < 16 * 1024 * 1024, `${path}: ${sent} bytes sent`);
+  }
+  await assert.rejects(client.getJson("small"), /\/small: HTTP 502: <html>bad gateway<\/html>$/);
 });

@@ -20,3 +20,7 @@ export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 // The cap on a `/version` answer (plain or long-polled): a JSON string of at most MAX_VERSION_LENGTH
 // characters, so 4 KiB is ample; the general cap let a 64 MiB answer through to the parser.
 export const MAX_VERSION_ANSWER_BYTES = 4096;
+
+// The cap on an error answer (any status but 200): only its first 200 characters are shown, so one is read
+// to 64 KiB and no further; an error page on /containers was read up to the general 64 MiB cap.
+export const MAX_ERROR_ANSWER_BYTES = 64 * 1024;

@@ -4,6 +4,7 @@ import { decodeBody, headOf } from "./body-bytes.js";
 import { isMetadataVersion, MAX_VERSION_LENGTH } from "./metadata-version.js";
 import {
   DEFAULT_MAX_ANSWER_BYTES,
+  MAX_ERROR_ANSWER_BYTES,
   MAX_VERSION_ANSWER_BYTES,
   type MetadataClientOptions,
 } from "./metadata-client-options.js";
@@ -49,7 +50,9 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     // within the request's timeout in all. With the extension a body trickled a byte at a time held a long
     // poll 80 s (a hang fails at 20 s) and the interval's plain read 65 s instead of 5.
     const version = /^\/*version(?:\?|$)/.test(path);
-    const cap = version ? MAX_VERSION_ANSWER_BYTES : maxBytes;
+    // An error answer (any status but 200) only to MAX_ERROR_ANSWER_BYTES: set once the status is known.
+    const answerCap = version ? MAX_VERSION_ANSWER_BYTES : maxBytes;
+    let cap = answerCap;
     const extraMs = version ? 0 : extraReadMs;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
@@ -79,22 +82,24 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
+      if (status !== 200) cap = Math.min(answerCap, MAX_ERROR_ANSWER_BYTES);
       body = await readCapped(response.body, cap, progressed);
     } catch (error) {
       if (error instanceof AnswerTooLarge) {
         controller.abort();
-        // An error answer stays an HTTP error, whatever its size.
+        // An error answer stays an HTTP error, whatever its size; its first characters are shown.
+        const head = headOf(error.head, 200).trim();
         if (status !== 200)
           throw new MetadataError(
             status === 404 ? "not-found" : "http-status",
             url,
-            `HTTP ${status}: (an answer over ${cap} bytes)`,
+            `HTTP ${status}: (an answer over ${cap} bytes)${head === "" ? "" : ` ${head}… (the rest not read)`}`,
             status,
           );
         throw new MetadataError(
           "too-large",
           url,
-          cap === maxBytes
+          answerCap === maxBytes
             ? `answer larger than ${maxBytes} bytes (the metadata answer cap): not read further`
             : `answer larger than ${cap} bytes (a version is at most ${MAX_VERSION_LENGTH} characters): not read further`,
         );

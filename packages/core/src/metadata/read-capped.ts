@@ -1,7 +1,12 @@
 import { bufferView } from "../bytes/buffer-view.js";
 
-// Thrown by readCapped once an answer passes its cap (the client turns it into a MetadataError).
-export class AnswerTooLarge extends Error {}
+// Thrown by readCapped once an answer passes its cap (the client turns it into a MetadataError); `head`
+// holds the bytes read before it, for an error page's first characters.
+export class AnswerTooLarge extends Error {
+  constructor(readonly head: readonly Buffer[]) {
+    super("answer too large");
+  }
+}
 
 // A chunk smaller than this is copied into a block of BLOCK_BYTES with its neighbours instead of kept as
 // it came: each kept chunk costs ≈ 150 bytes of heap whatever its size, so a body trickled as 1-byte
@@ -29,7 +34,10 @@ export async function readCapped(
   for await (const chunk of body) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : bufferView(chunk);
     length += buffer.length;
-    if (length > maxBytes) throw new AnswerTooLarge();
+    if (length > maxBytes)
+      throw new AnswerTooLarge(
+        used > 0 && used < block.length ? [...chunks, block.subarray(0, used)] : chunks,
+      );
     if (buffer.length >= SMALL_CHUNK_BYTES) {
       // A partial block before a large chunk is kept copied to its size (kept whole, a 64 KiB block
       // behind each small chunk between large ones held 64 KiB for it).
