@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, get, type IncomingMessage, type ServerResponse } from "node:http";
 import { isDeepStrictEqual } from "node:util";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import {
   createMetadataClient,
@@ -435,6 +435,48 @@ test("what an error's message shows of an answer never ends in half an emoji: an
   } finally {
     await close();
   }
+});
+
+// A server sending more bytes than its Content-Length: Node's parser fails on the rest after the body and
+// node-fetch, already resolved, drops the body unread: the answer was refused as "0 bytes: empty body" (as
+// JSON; as text it read as ""), a count that was not what came.
+test("an answer longer than its Content-Length is refused with the counts, as JSON or text; an encoded one with its length reads", async (t) => {
+  const answers: Record<string, string> = {
+    longer: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n{"a":1}',
+    after: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}EXTRA',
+  };
+  const gzipped = gzipSync('{"a":1}');
+  const server = createNetServer((socket) => {
+    socket.on("error", () => undefined);
+    socket.once("data", (request) => {
+      const path = /^GET \S*\/(\w+) /.exec(request.toString("latin1"))?.[1] ?? "";
+      const answer = answers[path];
+      if (answer !== undefined) return void socket.end(answer);
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gzipped.length}\r\n\r\n`);
+      socket.end(gzipped);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const { port } = server.address() as AddressInfo;
+  const client = createMetadataClient({ apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19" });
+  for (const [path, announced] of [
+    ["longer", 3],
+    ["after", 7],
+  ] as const)
+    for (const read of [() => client.getJson(path), () => client.getText(path)])
+      await assert.rejects(read(), (error: unknown) => {
+        assert.ok(error instanceof MetadataError, String(error));
+        assert.equal(error.kind, "network", error.message);
+        assert.match(
+          error.message,
+          new RegExp(`request failed: \\d+ of the ${announced} bytes its Content-Length announced were read`),
+        );
+        assert.doesNotMatch(error.message, /empty body/);
+        return true;
+      });
+  // node-fetch decodes gzip: its Content-Length counts the encoded bytes, not what is read.
+  assert.deepEqual(await client.getJson("encoded"), { a: 1 });
 });
 
 // An error page was read up to the 64 MiB answer cap to show its first 200 characters.

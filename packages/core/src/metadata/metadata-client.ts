@@ -1,6 +1,7 @@
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
-import { decodeBody, headOf } from "./body-bytes.js";
+import { byteLengthOf, decodeBody, headOf } from "./body-bytes.js";
+import { announcedLengthProblem } from "./announced-length.js";
 import { isMetadataVersion, MAX_VERSION_LENGTH } from "./metadata-version.js";
 import {
   DEFAULT_MAX_ANSWER_BYTES,
@@ -75,6 +76,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     if (signal?.aborted) controller.abort();
     let body: Buffer[];
     let status = 0;
+    let headers: { get(name: string): string | null } | undefined;
     try {
       const response = await fetch(url, {
         headers: json !== null ? { Accept: "application/json" } : {},
@@ -82,6 +84,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         redirect: "error",
       });
       status = response.status;
+      headers = response.headers;
       if (status !== 200) cap = Math.min(answerCap, MAX_ERROR_ANSWER_BYTES);
       body = await readCapped(response.body, cap, progressed);
     } catch (error) {
@@ -120,6 +123,8 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     if (status === 404) throw new MetadataError("not-found", url, "404 Not found", 404);
     if (status !== 200)
       throw new MetadataError("http-status", url, `HTTP ${status}: ${headOf(body, 200).trim()}`, status);
+    const cut = headers && announcedLengthProblem(headers, byteLengthOf(body));
+    if (cut) throw new MetadataError("network", url, `request failed: ${cut}`);
     return json === null ? decodeBody(body) : parseJsonAnswer(body, url, json);
   }
 
