@@ -40,6 +40,9 @@ test("empty at the start and at the next check: one warning, one line when writt
     ["inputs.backends-empty", 40, path, map, 10],
   );
   assert.match(String(warning?.["msg"]), /generate-maps.*HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP/);
+  // generate-maps writes nothing until metadata answers: a slow metadata service at boot is the likelier
+  // cause than a wrong path, and its own `metadata-unavailable` lines say so.
+  assert.match(String(warning?.["msg"]), /until the metadata service answers.*metadata-unavailable/);
   assert.equal(status.snapshot().backendsEmptySince, 1_000_000);
   tick(10_000);
   await empty.check();

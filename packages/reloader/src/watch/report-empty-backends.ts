@@ -1,7 +1,7 @@
 // A backends file that stays empty (0 bytes) is logged, not only shown in /healthz: generate-maps always
-// writes a header line, so a file still empty a while after the start is one it never wrote (typically
-// the two programs name different files: HAPROXY_BACKEND_CONFIG set on one service only), and no host
-// reaches a stack. Until 2026-12-06 only /healthz's `warnings` said so; the logs, where a user looks
+// writes a header line, so a file still empty a while after the start is one it never wrote (metadata
+// not answering yet, as at a host's boot, or the two programs naming different files:
+// HAPROXY_BACKEND_CONFIG set on one service only), and no host reaches a stack. Until 2026-12-06 only /healthz's `warnings` said so; the logs, where a user looks
 // first, said nothing.
 import { stat } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
@@ -57,8 +57,9 @@ export function reportEmptyBackends(
     logger.warn(
       { event: "inputs.backends-empty", path, domainMap, seconds },
       `${path} has been empty for ${seconds} s: generate-maps, which always writes a header ` +
-        "line, has not written it, and no host reaches a stack until it does; check that generate-maps " +
-        "runs and writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
+        "line, has not written it, and no host reaches a stack until it does; it writes nothing until the " +
+        "metadata service answers (its own metadata-unavailable lines say so), else check that it runs " +
+        "and writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, HAPROXY_DOMAIN_MAP)",
     );
     status.backendsEmpty(emptySince);
   };
