@@ -11,9 +11,10 @@ import type { HaproxyChild, HaproxyExit } from "./spawn-haproxy.js";
 const KILL_WAIT_MS = 3000;
 
 // Soft-stop (SIGUSR1: stop listening, finish in-flight requests; again for each worker the master at
-// `masterSocket` lists but `settled`, or after one more reload, softStopNewWorkers), then SIGTERM after `timeoutMs`, then SIGKILL
-// after 3 s more, whose end is waited for 3 s at most; resolves with how the master exited. `settled`:
-// the workers and reload count of a master known to be in its loop now (settled-workers.ts), else null.
+// `masterSocket` lists but `settled`, or after one more reload, softStopNewWorkers), then SIGTERM after
+// `timeoutMs`, then SIGKILL after 3 s more, whose end is waited for 3 s at most; resolves with how the
+// master exited. `settled`: the workers and reload count of a master known to be in its loop now
+// (settled-workers.ts), else null.
 export async function stopHaproxy(
   child: HaproxyChild,
   timeoutMs: number,
