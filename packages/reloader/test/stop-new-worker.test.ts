@@ -124,3 +124,43 @@ test("an ordinary stop of a settled master soft-stops it once: no haproxy.soft-s
   assert.equal(reloader.count("haproxy.stop-timeout"), 0);
   assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
 });
+
+// The same after a reload the master confirmed: the watch starts from the count of that confirmation's
+// answer (settled-workers.ts), so the count the reloader's own reload moved is no news to the stop. A
+// count noted from before the reload would resend and log haproxy.soft-stop-again on every stop that
+// follows one; the test above sees a master that never reloaded (count 0) only.
+test("an ordinary stop after a confirmed reload: the reload count it moved resends nothing", async (t) => {
+  const fixture = await appFixture(t);
+  const reloader = await fixture.start(["--stop-timeout", "30s"]);
+  await reloader.waitForEvent("reloader.ready", { timeoutMs: 20_000 });
+  const masterSocket = join(fixture.stateDir, "master.sock");
+  const app = await startBackend({ name: "app-1", host: "127.0.0.247" });
+  t.after(() => app.close());
+  const from = reloader.logs.length;
+  // A new backend is no runtime change: the master reloads.
+  await fixture.write({
+    backends: renderTestBackends([
+      { name: "app", servers: [{ name: "app-1", address: app.address }] },
+      { name: "web", servers: [{ name: "web-0", address: app.address }] },
+    ]),
+    map: renderTestMap({ "app.dev.tld": "app", "web.dev.tld": "web" }),
+  });
+  await reloader.waitForEvent("reload.applied", { from, timeoutMs: 20_000 });
+  const reloaded = await readProc(masterSocket);
+  assert.ok(reloaded !== null && reloaded.reloads > 0, "the master counted the reload");
+  const stream = await openStream({ url: fixture.url, host: "web.dev.tld" });
+  t.after(() => stream.close());
+
+  void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
+  await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  await waitFor(async () => (await readProc(masterSocket)) !== null, {
+    timeoutMs: 10_000,
+    message: "the soft-stopped master answers show proc",
+  });
+  stream.close();
+
+  assert.deepEqual(await reloader.exited, { code: 0, signal: null });
+  assert.equal(reloader.count("haproxy.soft-stop-again"), 0, "the first SIGUSR1 reached the new worker");
+  assert.equal(reloader.count("haproxy.stop-timeout"), 0);
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+});
