@@ -1,7 +1,7 @@
 import { bufferView } from "../bytes/buffer-view.js";
 
 // Thrown by readCapped once an answer passes its cap (the client turns it into a MetadataError); `head`
-// holds the bytes read before it, for an error page's first characters.
+// holds the bytes read, the piece that passed the cap included, for an error page's first characters.
 export class AnswerTooLarge extends Error {
   constructor(readonly head: readonly Buffer[]) {
     super("answer too large");
@@ -34,9 +34,11 @@ export async function readCapped(
   for await (const chunk of body) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : bufferView(chunk);
     length += buffer.length;
+    // With the piece that passed: a page that came in one piece over the cap (an error page over 4 KiB on
+    // /version) showed none of its first characters.
     if (length > maxBytes)
       throw new AnswerTooLarge(
-        used > 0 && used < block.length ? [...chunks, block.subarray(0, used)] : chunks,
+        used > 0 && used < block.length ? [...chunks, block.subarray(0, used), buffer] : [...chunks, buffer],
       );
     if (buffer.length >= SMALL_CHUNK_BYTES) {
       // A partial block before a large chunk is kept copied to its size (kept whole, a 64 KiB block
