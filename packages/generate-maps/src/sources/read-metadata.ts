@@ -61,8 +61,8 @@ export const METADATA_PATHS = {
 // `askEnvironmentAgain` (a cycle skipped a container for it); then only another uuid replaces it, and a 404,
 // a failure or an empty or non-string answer keeps it (one such answer must not route the linked
 // environments' containers here, nor fail the read); a string that is not a short token (environment-uuid.ts)
-// is refused as a failure of the request (fails the read before any uuid is known). Throws MetadataError or MetadataShapeError on anything
-// else, so the caller keeps the files as they are.
+// is refused as a failure of the request (fails the read before any uuid is known). Throws MetadataError or
+// MetadataShapeError on anything else, so the caller keeps the files as they are.
 export async function readMetadata(
   client: MetadataClient,
   signal?: AbortSignal,
