@@ -272,6 +272,8 @@ test("an environment answer that is not a short token is refused, naming what ca
         error.message,
         /\/self\/container\/environment_uuid: environment_uuid answer has the wrong shape/,
       );
+      // The rule in full: "-x" is made of the characters named, and was refused without saying why.
+      assert.match(error.message, /letters, digits, '\.', '_' or '-', starting with a letter or digit, got /);
       assert.ok(error.message.includes(`(${answer.length} characters)`), error.message);
       assert.ok(error.message.length < 400, `${error.message.length} characters of message`);
       return true;

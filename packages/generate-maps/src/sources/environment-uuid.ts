@@ -23,6 +23,7 @@ export function checkEnvironmentAnswer(url: string, value: unknown): unknown {
   throw new MetadataShapeError(
     url,
     `environment_uuid answer has the wrong shape: expected 1 to ${MAX_ENVIRONMENT_LENGTH} letters, digits, ` +
-      `'.', '_' or '-', got ${describeValue(value)} (${value.length} characters)`,
+      `'.', '_' or '-', starting with a letter or digit, ` +
+      `got ${describeValue(value)} (${value.length} characters)`,
   );
 }
