@@ -4,7 +4,7 @@
 // "0 bytes: empty body"; this names the counts instead.
 
 // The headers the check reads (node-fetch's Headers).
-interface HeaderLookup {
+export interface HeaderLookup {
   get(name: string): string | null;
 }
 

@@ -1,7 +1,7 @@
 import { MetadataError } from "./metadata-error.js";
 import { parseJsonAnswer, type JsonReading } from "./parse-json-answer.js";
 import { byteLengthOf, decodeBody, headOf } from "./body-bytes.js";
-import { announcedLengthProblem } from "./announced-length.js";
+import { announcedLengthProblem, type HeaderLookup } from "./announced-length.js";
 import { isMetadataVersion, MAX_VERSION_LENGTH } from "./metadata-version.js";
 import {
   DEFAULT_MAX_ANSWER_BYTES,
@@ -76,7 +76,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     if (signal?.aborted) controller.abort();
     let body: Buffer[];
     let status = 0;
-    let headers: { get(name: string): string | null } | undefined;
+    let headers: HeaderLookup | undefined;
     try {
       const response = await fetch(url, {
         headers: json !== null ? { Accept: "application/json" } : {},
