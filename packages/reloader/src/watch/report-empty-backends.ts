@@ -1,8 +1,8 @@
 // A backends file that stays empty (0 bytes) is logged, not only shown in /healthz: generate-maps always
 // writes a header line, so a file still empty a while after the start is one it never wrote (metadata
 // not answering yet, as at a host's boot, or the two programs naming different files:
-// HAPROXY_BACKEND_CONFIG set on one service only), and no host reaches a stack. Until 2026-12-06 only /healthz's `warnings` said so; the logs, where a user looks
-// first, said nothing.
+// HAPROXY_BACKEND_CONFIG set on one service only), and no host reaches a stack. Until 2026-12-06 only
+// /healthz's `warnings` said so; the logs, where a user looks first, said nothing.
 import { stat } from "node:fs/promises";
 import type { Logger } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
