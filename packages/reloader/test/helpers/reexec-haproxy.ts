@@ -19,10 +19,10 @@ export interface ReexecHaproxy {
 }
 
 // An HAProxy binary in `dir`: while `flag` exists, its next re-execution (`-sf`) sleeps `sleepSeconds`,
-// waits, with `gated`, until the test opens `gate` for writing, creates `woke` and, with `addBad`, runs the real HAProxy with `-f bad.cfg` added (kept for its later
-// re-executions, as HAProxy re-executes with its own arguments); while `slowStart` exists, its next start
-// afresh (no `-sf`) sleeps `slowStartSeconds`. bash runs under a name holding "haproxy", so /proc shows
-// the master as an HAProxy.
+// waits, with `gated`, until the test opens `gate` for writing, creates `woke` and, with `addBad`, runs the
+// real HAProxy with `-f bad.cfg` added (kept for its later re-executions, as HAProxy re-executes with its
+// own arguments); while `slowStart` exists, its next start afresh (no `-sf`) sleeps `slowStartSeconds`.
+// bash runs under a name holding "haproxy", so /proc shows the master as an HAProxy.
 export async function reexecHaproxy(
   dir: string,
   options: { sleepSeconds?: number; addBad?: boolean; slowStartSeconds?: number; gated?: boolean },
