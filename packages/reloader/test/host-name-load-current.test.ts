@@ -71,8 +71,9 @@ test("HAProxy's master killed right after a rename to a stack's name starts agai
   assert.equal(await body("legacy.dev.tld"), "200 legacy-stack");
   assert.equal(await body("shop.dev.tld"), "404 mine");
   assert.equal(await body("app.dev.tld"), "200 app");
-  // The retry of the pass that staged it while HAProxy was down finds it live.
-  await fixture.reloader.waitForEvent("inputs.live", { from: killed });
+  // The retry of the pass that staged it while HAProxy was down finds it live: a check and a reload after
+  // the body checks above, which took past the default 10 s once on a slow machine (haproxy -c 0.5 s).
+  await fixture.reloader.waitForEvent("inputs.live", { from: killed, timeoutMs: 30_000 });
   assert.equal(fixture.reloader.count("check.failed"), 0);
   assert.equal(fixture.reloader.count("haproxy.gave-up"), 0);
 });
