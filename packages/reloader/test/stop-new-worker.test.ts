@@ -99,6 +99,30 @@ test("a reload the master a killed reloader left takes after a stop under way so
   );
 });
 
+// SIGTERM to `reloader` with `stream` holding its worker; once the soft-stopped master has answered
+// `show proc` after haproxy.stopping (the watch asks first), the stream ends and so does the stop: exit 0,
+// no haproxy.soft-stop-again (`why`), no stop timeout, no HAProxy left.
+async function stopOrdinarily(
+  reloader: ReloaderProcess,
+  fixture: Fixture,
+  masterSocket: string,
+  stream: { close(): void },
+  why: string,
+): Promise<void> {
+  void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
+  await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
+  await waitFor(async () => (await readProc(masterSocket)) !== null, {
+    timeoutMs: 10_000,
+    message: "the soft-stopped master answers show proc",
+  });
+  stream.close();
+
+  assert.deepEqual(await reloader.exited, { code: 0, signal: null });
+  assert.equal(reloader.count("haproxy.soft-stop-again"), 0, why);
+  assert.equal(reloader.count("haproxy.stop-timeout"), 0);
+  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+}
+
 // An ordinary stop (a container's `docker stop`) of a settled master: the first SIGUSR1 reached its worker,
 // so nothing is resent. Until a review the watch soft-stopped the first answer's worker again and logged
 // haproxy.soft-stop-again ("the stop may have missed") on every stop. A stream keeps the master alive
@@ -111,18 +135,7 @@ test("an ordinary stop of a settled master soft-stops it once: no haproxy.soft-s
   const stream = await openStream({ url: fixture.url, host: "app.dev.tld" });
   t.after(() => stream.close());
 
-  void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
-  await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
-  await waitFor(async () => (await readProc(masterSocket)) !== null, {
-    timeoutMs: 10_000,
-    message: "the soft-stopped master answers show proc",
-  });
-  stream.close();
-
-  assert.deepEqual(await reloader.exited, { code: 0, signal: null });
-  assert.equal(reloader.count("haproxy.soft-stop-again"), 0, "the first SIGUSR1 reached the worker");
-  assert.equal(reloader.count("haproxy.stop-timeout"), 0);
-  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+  await stopOrdinarily(reloader, fixture, masterSocket, stream, "the first SIGUSR1 reached the worker");
 });
 
 // The same after a reload the master confirmed: the watch starts from the count of that confirmation's
@@ -151,16 +164,5 @@ test("an ordinary stop after a confirmed reload: the reload count it moved resen
   const stream = await openStream({ url: fixture.url, host: "web.dev.tld" });
   t.after(() => stream.close());
 
-  void reloader.stop({ signal: "SIGTERM", timeoutMs: 60_000 });
-  await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
-  await waitFor(async () => (await readProc(masterSocket)) !== null, {
-    timeoutMs: 10_000,
-    message: "the soft-stopped master answers show proc",
-  });
-  stream.close();
-
-  assert.deepEqual(await reloader.exited, { code: 0, signal: null });
-  assert.equal(reloader.count("haproxy.soft-stop-again"), 0, "the first SIGUSR1 reached the new worker");
-  assert.equal(reloader.count("haproxy.stop-timeout"), 0);
-  assert.deepEqual(haproxyMasters(fixture.stateDir), [], "no HAProxy left");
+  await stopOrdinarily(reloader, fixture, masterSocket, stream, "the first SIGUSR1 reached the new worker");
 });
