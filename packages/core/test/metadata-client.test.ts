@@ -15,12 +15,19 @@ import { BLOCK_BYTES, readCapped } from "../src/metadata/read-capped.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-async function serve(handler: Handler) {
+// A server on 127.0.0.1 answering with `handler`, a client of it (timeout 300 ms, `maxReadMs` if given),
+// and the server's close.
+async function serve(handler: Handler, maxReadMs?: number) {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
   return {
-    client: createMetadataClient({ apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19", timeoutMs: 300 }),
+    client: createMetadataClient({
+      apiHost: `127.0.0.1:${port}`,
+      apiVersion: "2015-12-19",
+      timeoutMs: 300,
+      ...(maxReadMs === undefined ? {} : { maxReadMs }),
+    }),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
@@ -329,7 +336,7 @@ test("the timeout bounds the wait for the answer and each pause in its body, and
     stalls: [0, 700],
     trickle: [0, 200, 400, 600, 800, 1000, 1200],
   };
-  const server = createServer((req, res) => {
+  const { client, close } = await serve((req, res) => {
     const schedule = schedules[req.url?.split("/").at(-1) ?? ""] ?? [0];
     res.write("[");
     schedule.forEach((at, index) =>
@@ -339,15 +346,7 @@ test("the timeout bounds the wait for the answer and each pause in its body, and
         if (index === schedule.length - 1) res.end("]");
       }, at),
     );
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  const client = createMetadataClient({
-    apiHost: `127.0.0.1:${port}`,
-    apiVersion: "2015-12-19",
-    timeoutMs: 300,
-    maxReadMs: 1000,
-  });
+  }, 1000);
   try {
     // 600 ms in all, never 300 ms without a piece: read whole.
     assert.deepEqual(await client.getJson("steady"), [1, 1, 1, 1]);
@@ -356,15 +355,14 @@ test("the timeout bounds the wait for the answer and each pause in its body, and
     // Pieces every 200 ms for 1.2 s: past the 1 s cap in all.
     await rejectsKind(client.getJson("trickle"), "timeout");
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await close();
   }
 });
 
 test("a /version answer trickled without end fails within the request's timeout in all, plain or long-polled: the body extension is for large answers", async () => {
   // Headers at once, then a JSON space every `drip` ms that never ends (a hang that still sends bytes).
   const sent: Record<string, number> = { plain: 0, poll: 0 };
-  const server = createServer((req, res) => {
+  const { client, close } = await serve((req, res) => {
     const name = req.url?.includes("wait=true") ? "poll" : "plain";
     res.writeHead(200, { "Content-Type": "application/json" });
     const timer = setInterval(
@@ -375,15 +373,7 @@ test("a /version answer trickled without end fails within the request's timeout 
       name === "poll" ? 250 : 50,
     );
     res.on("close", () => clearInterval(timer));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  const client = createMetadataClient({
-    apiHost: `127.0.0.1:${port}`,
-    apiVersion: "2015-12-19",
-    timeoutMs: 300,
-    maxReadMs: 10_000,
-  });
+  }, 10_000);
   try {
     // The long poll with maxWait=1 may take 11 s; before, 20.7 s here (80 s by default, where a hang fails
     // at 20 s); the plain read 300 ms, before 10 s (65 s by default).
@@ -405,8 +395,7 @@ test("a /version answer trickled without end fails within the request's timeout 
     assert.ok((sent["plain"] ?? 0) < 100, `plain: ${sent["plain"]} bytes sent`);
     assert.ok((sent["poll"] ?? 0) < 70, `poll: ${sent["poll"]} bytes sent`);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await close();
   }
 });
 
