@@ -517,3 +517,34 @@ test("an error page is read to MAX_ERROR_ANSWER_BYTES at most, its first charact
   }
   await assert.rejects(client.getJson("small"), /\/small: HTTP 502: <html>bad gateway<\/html>$/);
 });
+
+test("getJson's own cap applies under the general one and is named when passed", async (t) => {
+  const s = await serve((_req, res) => res.end(JSON.stringify("x".repeat(100))));
+  t.after(() => s.close());
+  await assert.rejects(s.client.getJson("self/service/name", undefined, "value", 101), (error: unknown) => {
+    assert.ok(error instanceof MetadataError);
+    assert.equal(error.kind, "too-large");
+    assert.ok(
+      error.message.endsWith(
+        "answer larger than 101 bytes (the cap of this path's answer): not read further",
+      ),
+      error.message,
+    );
+    return true;
+  });
+  assert.equal(
+    ((await s.client.getJson("self/service/name", undefined, "value", 102)) as string).length,
+    100,
+  );
+  // A cap over the client's is the client's.
+  const port = new URL(s.client.baseUrl).port;
+  const small = createMetadataClient({
+    apiHost: `127.0.0.1:${port}`,
+    apiVersion: "2015-12-19",
+    maxAnswerBytes: 50,
+  });
+  await assert.rejects(
+    small.getJson("self/service/name", undefined, "value", 1000),
+    /larger than 50 bytes \(the metadata answer cap\)/,
+  );
+});

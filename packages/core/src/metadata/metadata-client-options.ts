@@ -21,6 +21,11 @@ export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 // characters, so 4 KiB is ample; the general cap let a 64 MiB answer through to the parser.
 export const MAX_VERSION_ANSWER_BYTES = 4096;
 
+// The cap the generator gives a small answer it reads every cycle or once (self/container/environment_uuid,
+// at most 128 characters; self/service/name, a service's name): 4 KiB, as a version's. They were read to
+// the general cap, 64 MiB a cycle from a hostile server, before the uuid's length was checked.
+export const MAX_SMALL_ANSWER_BYTES = 4096;
+
 // The cap on an error answer (any status but 200): only its first 200 characters are shown, so one is read
 // to 64 KiB and no further; an error page on /containers was read up to the general 64 MiB cap.
 export const MAX_ERROR_ANSWER_BYTES = 64 * 1024;

@@ -22,8 +22,9 @@ const BODY_EXTRA_MS = 60_000;
 // The small interface every metadata source goes through (a test can substitute its own).
 export interface MetadataClient {
   /** GET /<version>/<path> as JSON; throws MetadataError (kind "not-found" on 404). `reading`
-   * "entries": an array answer comes back as JsonArrayEntries, each entry parsed as a pass reaches it. */
-  getJson(path: string, signal?: AbortSignal, reading?: JsonReading): Promise<unknown>;
+   * "entries": an array answer comes back as JsonArrayEntries, each entry parsed as a pass reaches it.
+   * `maxBytes`: a smaller cap than the client's for this answer (a longer one fails as "too-large"). */
+  getJson(path: string, signal?: AbortSignal, reading?: JsonReading, maxBytes?: number): Promise<unknown>;
   /** GET /<version>/<path> in text mode (what the original's curl did), e.g. self/host/agent_ip. */
   getText(path: string, signal?: AbortSignal): Promise<string>;
   /** Long-poll /version: resolves with the version once it differs from `last`, or after maxWait. */
@@ -44,6 +45,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     json: JsonReading | null,
     limitMs: number,
     signal?: AbortSignal,
+    pathCap?: number,
   ): Promise<unknown> {
     const { default: fetch, AbortError, FetchError } = await loadNodeFetch();
     const url = `${baseUrl}/${path.replace(/^\/+/, "")}`;
@@ -52,7 +54,9 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     // poll 80 s (a hang fails at 20 s) and the interval's plain read 65 s instead of 5.
     const version = /^\/*version(?:\?|$)/.test(path);
     // An error answer (any status but 200) only to MAX_ERROR_ANSWER_BYTES: set once the status is known.
-    const answerCap = version ? MAX_VERSION_ANSWER_BYTES : maxBytes;
+    // A caller's cap for a small answer (the generator's environment uuid, its service name) applies
+    // under the general one.
+    const answerCap = version ? MAX_VERSION_ANSWER_BYTES : Math.min(maxBytes, pathCap ?? maxBytes);
     let cap = answerCap;
     const extraMs = version ? 0 : extraReadMs;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
@@ -102,9 +106,11 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
         throw new MetadataError(
           "too-large",
           url,
-          answerCap === maxBytes
-            ? `answer larger than ${maxBytes} bytes (the metadata answer cap): not read further`
-            : `answer larger than ${cap} bytes (a version is at most ${MAX_VERSION_LENGTH} characters): not read further`,
+          version
+            ? `answer larger than ${cap} bytes (a version is at most ${MAX_VERSION_LENGTH} characters): not read further`
+            : answerCap === maxBytes
+              ? `answer larger than ${maxBytes} bytes (the metadata answer cap): not read further`
+              : `answer larger than ${cap} bytes (the cap of this path's answer): not read further`,
         );
       }
       if (signal?.aborted) throw new MetadataError("aborted", url, "request aborted");
@@ -130,7 +136,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
 
   return {
     baseUrl,
-    getJson: (path, signal, reading) => get(path, reading ?? "value", timeoutMs, signal),
+    getJson: (path, signal, reading, cap) => get(path, reading ?? "value", timeoutMs, signal, cap),
     getText: async (path, signal) => String(await get(path, null, timeoutMs, signal)),
     async waitForVersion(last, maxWaitSeconds, signal) {
       // The real server answers N to N+5 s after the request when nothing changed: allow for that.
