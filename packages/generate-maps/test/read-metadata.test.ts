@@ -2,10 +2,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { after, before, test, type TestContext } from "node:test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   createMetadataClient,
   findCompactEntries,
+  MAX_SMALL_ANSWER_BYTES,
   JsonArrayEntries,
   MetadataError,
   type MetadataClient,
@@ -29,6 +32,7 @@ import {
   snapshotReadError,
   type Generator,
 } from "../src/index.js";
+import { ANSWER_CAPS } from "../src/sources/answer-caps.js";
 import { captureLogger, generatorOptions, tempDir } from "./helpers.js";
 
 let server: MetadataServer;
@@ -263,7 +267,8 @@ test("an environment answer that is not a short token is refused, naming what ca
       for (const container of tree.containers as Record<string, unknown>[])
         if (container["primary_ip"] === "127.0.0.1") container["environment_uuid"] = uuid;
     });
-  for (const answer of ["e".repeat(1 << 20), "u".repeat(129), "a b", 'a"b', "-x", "a\u0000b"]) {
+  // The longest answer read (4 094 characters, quoted: MAX_SMALL_ANSWER_BYTES) is still judged by its shape.
+  for (const answer of ["e".repeat(4094), "u".repeat(129), "a b", 'a"b', "-x", "a\u0000b"]) {
     await selfEnvironment(answer);
     await assert.rejects(readMetadata(oddClient), (error: unknown) => {
       assert.ok(error instanceof MetadataShapeError, `${answer.length}: ${String(error)}`);
@@ -430,4 +435,81 @@ test("one request failing cancels the other: no sibling keeps reading after the 
     const other = failing === "containers" ? "self/service/metadata/aliases" : "containers";
     assert.equal(signals.get(other)?.aborted, true, `${other} is cancelled when ${failing} fails`);
   }
+});
+
+// A metadata server answering a snapshot's read with fixed bodies: `answers[path]` (a path relative to
+// /2015-12-19/; absent: 404); a client of it.
+async function fixedAnswers(t: TestContext, answers: Record<string, string>) {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "").split("?")[0]?.replace(/^\/2015-12-19\//, "") ?? "";
+    const body = answers[path];
+    if (body === undefined) {
+      res.statusCode = 404;
+      res.end('{"code":404,"message":"Not found","type":"error"}\n');
+    } else res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  const { port } = server.address() as AddressInfo;
+  return createMetadataClient({ apiHost: `127.0.0.1:${port}`, apiVersion: "2015-12-19", timeoutMs: 5000 });
+}
+
+// The rejection of a read past `cap` on `path`: too-large, naming the path and the cap.
+function tooLarge(path: string, cap: number) {
+  return (error: unknown) => {
+    assert.ok(error instanceof MetadataError, String(error));
+    assert.equal(describeFailure(error).kind, "too-large", error.message);
+    assert.ok(error.message.includes(`/${path}: `), error.message);
+    assert.ok(
+      error.message.endsWith(
+        `answer larger than ${cap} bytes (the cap of this path's answer): not read further`,
+      ),
+      error.message,
+    );
+    return true;
+  };
+}
+
+// The three small answers beside /containers were read to the general 64 MiB cap, every cycle; the
+// environment uuid's length was checked only once all of it had been read (review of 2026-12-06).
+test("environment_uuid and self/service/name are read to 4 KiB, the aliases to ANSWER_CAPS.aliases", async (t) => {
+  assert.equal(MAX_SMALL_ANSWER_BYTES, 4096);
+  assert.equal(ANSWER_CAPS.aliases, 32_500_002, "100 000 names of 253 characters and stacks of 63");
+  const base = { version: '"v1"', containers: "[]", "self/container/environment_uuid": '"env-1"' };
+  const mib = JSON.stringify("e".repeat(1 << 20));
+
+  const environment = await fixedAnswers(t, { ...base, "self/container/environment_uuid": mib });
+  await assert.rejects(
+    readMetadata(environment),
+    tooLarge("self/container/environment_uuid", MAX_SMALL_ANSWER_BYTES),
+  );
+
+  // self/service/name is asked when the aliases answer 404.
+  const service = await fixedAnswers(t, { ...base, "self/service/name": mib });
+  await assert.rejects(readMetadata(service), tooLarge("self/service/name", MAX_SMALL_ANSWER_BYTES));
+  const named = await fixedAnswers(t, { ...base, "self/service/name": JSON.stringify("s".repeat(4094)) });
+  assert.equal((await readMetadata(named)).selfKnown, true, "4 096 bytes are read");
+
+  // The aliases: one byte past the cap is refused, the cap itself read (its one long name is the model's).
+  const aliasesOf = (bytes: number) => {
+    const frame = '{"web":[""]}';
+    return `{"web":["${"w".repeat(bytes - frame.length)}"]}`;
+  };
+  const over = await fixedAnswers(t, {
+    ...base,
+    "self/service/metadata/aliases": aliasesOf(ANSWER_CAPS.aliases + 1),
+  });
+  await assert.rejects(readMetadata(over), tooLarge("self/service/metadata/aliases", ANSWER_CAPS.aliases));
+  const atCap = await fixedAnswers(t, {
+    ...base,
+    "self/service/metadata/aliases": aliasesOf(ANSWER_CAPS.aliases),
+  });
+  const read = await readMetadata(atCap);
+  assert.equal((read.aliases as Record<string, string[]>)["web"]?.[0]?.length, ANSWER_CAPS.aliases - 12);
 });

@@ -8,10 +8,14 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import {
   loadRecordedTree,
+  metricValue,
+  readStatusJson,
   remapIps,
+  scrapeMetrics,
   spawnGenerateMaps,
   startMetadataServer,
 } from "@rancher-haproxy/test-support";
+import { ANSWER_CAPS } from "../src/sources/answer-caps.js";
 import { readOrUndefined } from "./fault-support/file-state.js";
 import { outputPaths, startGenerator, type GeneratorProcess } from "./fault-support/spawn-generator.js";
 import { editContainers, tempDir, waitFor } from "./helpers.js";
@@ -175,6 +179,37 @@ test("11.7: an endless chunked /containers fails the read at the answer cap, wit
   assert.equal(await readFile(outputPaths(dir).backends, "utf8"), before, "the files are kept");
   await server.setFault(null);
   await gen.waitForEvent("recovered", { from, timeoutMs: 15_000 });
+});
+
+// The aliases answer was read to the general 64 MiB cap, every cycle (review of 2026-12-06).
+test("an aliases answer past its cap fails the read like any other refusal: log, /healthz, cycle errors", async (t) => {
+  const server = await startMetadataServer({ tree: TREE, longPollTickMs: 100 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const gen = startGenerator(t, { hostPort: server.hostPort, dir, env: { STATUS_PORT: "0" } });
+  const url = String((await gen.waitForEvent("status.listening", { timeoutMs: 15_000 }))["url"]);
+  await waitFor("the first files", 10_000, async () =>
+    (await readOrUndefined(outputPaths(dir).map)) === MAP ? true : undefined,
+  );
+  const from = gen.logs.length;
+  server.update((tree) => rewriteAliases(tree, () => ({ "app-r123": ["w".repeat(ANSWER_CAPS.aliases)] })));
+  const failed = await gen.waitForEvent("metadata-unavailable", { from, timeoutMs: 15_000 });
+  assert.equal(failed["kind"], "too-large", JSON.stringify(failed));
+  const named = `larger than ${ANSWER_CAPS.aliases} bytes (the cap of this path's answer)`;
+  assert.ok(String(failed["error"]).includes(named), String(failed["error"]));
+  assert.match(String(failed["error"]), /\/self\/service\/metadata\/aliases: /);
+  type Health = { lastCycle?: { ok: boolean; error?: { message: string } | null } | null };
+  const health = await waitFor("/healthz to name the cap", 10_000, async () => {
+    const answer = await readStatusJson<Health>(url, "/healthz");
+    return answer.json.lastCycle?.error?.message.includes(named) === true ? answer.json : undefined;
+  });
+  assert.equal(health.lastCycle?.ok, false);
+  const kind = { stage: "read", kind: "too-large" };
+  await waitFor("the cycle error to be counted", 10_000, async () => {
+    const samples = await scrapeMetrics(url);
+    return (metricValue(samples, "generate_maps_cycle_errors_total", kind) ?? 0) >= 1 ? true : undefined;
+  });
+  assert.equal(await readFile(outputPaths(dir).map, "utf8"), MAP, "the files are kept");
 });
 
 test("11.8: a symlink to /dev/zero, a FIFO, a symlink to a secret: replaced, never read or logged", async (t) => {

@@ -13,6 +13,7 @@ import { scopedSignal } from "../loop/scoped-signal.js";
 import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
 import { checkEnvironmentAnswer } from "./environment-uuid.js";
+import { ANSWER_CAPS } from "./answer-caps.js";
 
 // What one cycle works on. `version` is known before the rest is read (the long poll's answer, or a GET
 // of /version), so a change during or after the fetch moves the server's version past it and the next
@@ -88,24 +89,26 @@ export async function readMetadata(
     [containers, aliases, environment] = await Promise.all([
       client.getJson(METADATA_PATHS.containers, both.signal, "entries").catch(failing),
       client
-        .getJson(METADATA_PATHS.aliases, both.signal)
+        .getJson(METADATA_PATHS.aliases, both.signal, "value", ANSWER_CAPS.aliases)
         .catch((error: unknown) => (isNotFound(error) ? NO_ALIASES : failing(error))),
       // a 404 (metadata does not know the generator): unknown, and no container is skipped for it; asked
       // again, the known one stays
       knownEnvironment !== null && !askEnvironmentAgain
         ? knownEnvironment
         : client
-            .getJson(METADATA_PATHS.environment, both.signal)
+            .getJson(METADATA_PATHS.environment, both.signal, "value", ANSWER_CAPS.environment)
             .then((value) => checkEnvironmentAnswer(`${client.baseUrl}/${METADATA_PATHS.environment}`, value))
             .catch((error: unknown) =>
               knownEnvironment !== null || isNotFound(error) ? null : failing(error),
             ),
     ]);
     if (aliases === NO_ALIASES)
-      selfKnown = await client.getJson(METADATA_PATHS.selfService, both.signal).then(
-        () => true,
-        (error: unknown) => (isNotFound(error) ? false : failing(error)),
-      );
+      selfKnown = await client
+        .getJson(METADATA_PATHS.selfService, both.signal, "value", ANSWER_CAPS.selfService)
+        .then(
+          () => true,
+          (error: unknown) => (isNotFound(error) ? false : failing(error)),
+        );
   } finally {
     both.release();
   }

@@ -33,7 +33,8 @@ export function instrumentClient(client: MetadataClient, observer: MetadataObser
   }
   return {
     baseUrl: client.baseUrl,
-    getJson: (path, signal, reading) => timed(requestName(path), () => client.getJson(path, signal, reading)),
+    getJson: (path, signal, reading, cap) =>
+      timed(requestName(path), () => client.getJson(path, signal, reading, cap)),
     getText: (path, signal) => timed(requestName(path), () => client.getText(path, signal)),
     waitForVersion: (last, maxWaitSeconds, signal) =>
       timed("version-wait", () => client.waitForVersion(last, maxWaitSeconds, signal)),
