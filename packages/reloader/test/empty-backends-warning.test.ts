@@ -2,8 +2,8 @@
 // ok but warns, naming the file and the two path variables; a rescan interval after the start it is also
 // logged (once) and counted, until it is written. Until 2026-12-06 both programs pointed at
 // different backends files (HAPROXY_BACKEND_CONFIG set on one service only) looked healthy on both sides
-// while every host got 503. A domain map alone pointed elsewhere is still not detected (the backends
-// file is generate-maps' then, not empty).
+// while every host got 503. A domain map alone pointed elsewhere (the backends file generate-maps' then,
+// not empty) is reported from the map's side: test/e2e-domain-map-mismatch.test.ts.
 import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
 import { test } from "node:test";

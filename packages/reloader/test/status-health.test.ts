@@ -32,6 +32,7 @@ const RUNNING: StatusSnapshot = {
   inputWatchProblem: null,
   masterCliSilentSince: null,
   backendsEmptySince: null,
+  mapEmpty: null,
   reloadHeld: null,
   reloadHolds: { started: 0, active: false },
 };

@@ -11,6 +11,7 @@ import { clearKept, pointKept } from "../output/kept-link.js";
 import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { EMPTY_BACKENDS_GRACE_MAX_MS, reportEmptyBackends } from "../watch/report-empty-backends.js";
+import { reportEmptyMap } from "../watch/report-empty-map.js";
 import { watchInputs } from "../watch/watch-inputs.js";
 import { stopIfAsked } from "./abortable-step.js";
 import { createBackendReports } from "./create-backend-reports.js";
@@ -127,6 +128,14 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     logger,
     Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS),
   );
+  // The same pace for a map left empty beside stack backends (a map generate-maps does not write).
+  const emptyMap = reportEmptyMap(
+    inputs.map,
+    inputs.backends,
+    status,
+    logger,
+    Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS),
+  );
   logger.info(
     { event: "reloader.ready", watching: [inputs.backends, inputs.map] },
     "watching the input files",
@@ -147,6 +156,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       if (rescan) clearInterval(rescan);
       masterProbe.close();
       emptyBackends.close();
+      emptyMap.close();
       // The listener stops taking connections at once; its answers in flight (up to 2 s) finish beside
       // the rest of the stop instead of before it, which took them off HAProxy's drain time.
       const statusClosed = statusServer?.close();

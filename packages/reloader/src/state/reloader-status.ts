@@ -1,7 +1,7 @@
 // What the reloader has done so far, in one object a status listener (/healthz, /metrics) can read.
 import type { ReloadReason } from "../model/plan-update.js";
 import type { RefusedBackend } from "../model/without-clashing-backends.js";
-import type { HttpsBackend, ReloadResult, StatusSnapshot } from "./status-snapshot.js";
+import type { EmptyMap, HttpsBackend, ReloadResult, StatusSnapshot } from "./status-snapshot.js";
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
 export class ReloaderStatus {
@@ -29,6 +29,7 @@ export class ReloaderStatus {
     inputWatchProblem: null,
     masterCliSilentSince: null,
     backendsEmptySince: null,
+    mapEmpty: null,
     reloadHeld: null,
     reloadHolds: { started: 0, active: false },
   };
@@ -194,6 +195,12 @@ export class ReloaderStatus {
   // The backends file is empty since `since` (ms epoch), reported once that lasted, or written (null).
   backendsEmpty(since: number | null): void {
     this.state.backendsEmptySince = since;
+  }
+
+  // The domain map is empty while the backends file declares stack backends, reported once that lasted,
+  // or it is not so any more (null).
+  mapEmpty(found: EmptyMap | null): void {
+    this.state.mapEmpty = found;
   }
 
   // The generation `current` points at (null: none yet), without a copy of the rest: the snapshot store

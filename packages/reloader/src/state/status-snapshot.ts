@@ -70,9 +70,21 @@ export interface StatusSnapshot {
   /** since when (ms epoch) the backends file is empty, once that lasted a check interval and was logged
    * (`inputs.backends-empty`; null: not empty, or not for that long yet) */
   backendsEmptySince: number | null;
+  /** the domain map empty while the backends file declares stack backends, once that lasted a check
+   * interval and was logged (`inputs.map-empty`; null: not so, or not for that long yet) */
+  mapEmpty: EmptyMap | null;
   /** why a reload waits for old workers to end (reload/old-workers-cap.ts; null: none is held) */
   reloadHeld: string | null;
   /** holds of a reload for old workers so far (each `reload.held`), and whether one lasts now (from
    * `reload.held` to `reload.released`; an unsettled read meanwhile ends none) */
   reloadHolds: { started: number; active: boolean };
+}
+
+// A domain map found empty while the backends file declares stack backends (watch/report-empty-map.ts).
+export interface EmptyMap {
+  /** ms since the epoch */
+  since: number;
+  path: string;
+  /** the stack (not tcp_<port>) backends the backends file declares */
+  backendCount: number;
 }

@@ -71,6 +71,13 @@ export function judgeReloaderHealth(
               "generate-maps runs and writes the paths the reloader reads (HAPROXY_BACKEND_CONFIG, " +
               "HAPROXY_DOMAIN_MAP)",
           ]),
+      ...(status.mapEmpty === null
+        ? []
+        : [
+            `${status.mapEmpty.path} is empty while the backends file declares ${status.mapEmpty.backendCount} ` +
+              "stack backend(s), whose host lines generate-maps writes with them: no host reaches a stack; " +
+              "check that both programs use the same HAPROXY_DOMAIN_MAP, and generate-maps' write-failed lines",
+          ]),
       ...(status.inputWatchProblem === null
         ? []
         : [

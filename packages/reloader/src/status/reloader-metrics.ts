@@ -200,6 +200,12 @@ export function createReloaderMetrics(
     "1 while the backends file has stayed empty (0 bytes: generate-maps, which always writes a header line, has not written it) for a rescan interval, at most 30 s (from inputs.backends-empty to inputs.backends-written), else 0",
     (g) => g.set(snap().backendsEmptySince === null ? 0 : 1),
   );
+  gauge(
+    registry,
+    "reloader_domain_map_empty",
+    "1 while the domain map has stayed empty (0 bytes) for a rescan interval, at most 30 s, while the backends file declares stack backends (not tcp_<port>), whose host lines generate-maps writes with them: the map read is not the one it writes (from inputs.map-empty to inputs.map-empty-cleared), else 0",
+    (g) => g.set(snap().mapEmpty === null ? 0 : 1),
+  );
   new Gauge({
     name: "reloader_inputs_applied",
     help: "1 when the files on disk are the ones HAProxy runs, 0 while a change waits or failed",
