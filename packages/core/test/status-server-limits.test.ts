@@ -190,7 +190,7 @@ function captureLogger() {
 }
 
 // Every drop reason at 0 (a test names the ones it expects).
-const NO_DROPS = { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0 };
+const NO_DROPS = { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0, evicted: 0 };
 
 const dropLines = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => line["event"] === "status.connections-dropped");

@@ -13,13 +13,16 @@ import { MAX_ANSWER_BYTES_IN_FLIGHT, SMALL_ANSWER_BYTES } from "./answers-in-fli
 // gigabytes); `body`, a request that carries a body (answered 413 and cut: unread, a 100 GB body kept a
 // core busy until the timeout); `malformed`, a request Node's parser refused (400, 431 for headers over
 // 16 KiB), a CONNECT, an Expect it cannot meet (417), an HTTP/1.1 request without Host or a target that
-// is not a path (400).
+// is not a path (400); `evicted`, the oldest connection of the address holding the most, closed while
+// the listener held its cap to make room for a connection from an address holding fewer
+// (share-connections.ts).
 export const CONNECTION_DROP_REASONS = [
   "max_connections",
   "timeout",
   "pipelined",
   "body",
   "malformed",
+  "evicted",
 ] as const;
 
 // One of CONNECTION_DROP_REASONS.
@@ -33,7 +36,16 @@ export type ConnectionDrops = Record<ConnectionDropReason | "unauthorized" | "bu
 
 // All reasons at 0.
 export function createConnectionDrops(): ConnectionDrops {
-  return { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0, unauthorized: 0, busy: 0 };
+  return {
+    max_connections: 0,
+    timeout: 0,
+    pipelined: 0,
+    body: 0,
+    malformed: 0,
+    evicted: 0,
+    unauthorized: 0,
+    busy: 0,
+  };
 }
 
 // Counts into `drops` and logs: the first drop at once, the drops after it in one line when
@@ -77,7 +89,8 @@ export function createDropReporter(options: DropReporterOptions): DropReporter {
       `status listener dropped ${dropped} connection(s): ${pending.max_connections} over its cap of ` +
         `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s, ` +
         `${pending.pipelined} with too many requests unanswered, ${pending.body} sending a body, ` +
-        `${pending.malformed} malformed; ${unauthorized} request(s) refused for want of the token, ` +
+        `${pending.malformed} malformed, ${pending.evicted} closed (the oldest of the address holding the ` +
+        `most) to make room for another address; ${unauthorized} request(s) refused for want of the token, ` +
         `${busy} large answer(s) refused (503) while others were still being sent` +
         (lastLineAt === -Infinity ? "" : " (since the last such line)"),
     );
@@ -114,7 +127,7 @@ export function connectionDropsCounter(
 } {
   return {
     name: `${prefix}_status_connections_dropped_total`,
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, an Expect it cannot meet: 417, an HTTP/1.1 request without Host or a target that is not a path: 400)",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, from an address holding as many as any other: closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, an Expect it cannot meet: 417, an HTTP/1.1 request without Host or a target that is not a path: 400), evicted (while the listener held its cap, the oldest connection of the address holding the most, closed to make room for a connection from an address holding fewer)",
     labelNames: ["reason"],
     collect() {
       this.reset();

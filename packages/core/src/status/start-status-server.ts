@@ -1,7 +1,8 @@
 // A tiny read-only HTTP server over a routes table: GET/HEAD only, exact paths, no caching, and a
 // close that waits for in-flight answers but never for idle keep-alive clients. It listens on 0.0.0.0
-// in the image, so it is bounded: a connection cap (the sidekick's own fds stay free), header/request
-// and idle timeouts checked every second, at most MAX_ANSWER_BYTES_IN_FLIGHT of large answers waiting for
+// in the image, so it is bounded: a connection cap (the sidekick's own fds stay free) shared between
+// client addresses (share-connections.ts: one address cannot hold it all), header/request and idle
+// timeouts checked every second, at most MAX_ANSWER_BYTES_IN_FLIGHT of large answers waiting for
 // slow readers unless one alone is larger (a 503 past it), and an optional bearer token on everything but
 // /healthz.
 // Every connection the cap, a timeout, a body, the HTTP parser or the listener's own 400s (no Host, a
@@ -14,6 +15,7 @@ import { AnswersInFlight } from "./answers-in-flight.js";
 import { createConnectionDrops, createDropReporter, type ConnectionDrops } from "./connection-drops.js";
 import { closeServer } from "./close-server.js";
 import { countNodeRefusals, type DropConnection } from "./count-node-refusals.js";
+import { shareConnections } from "./share-connections.js";
 import type { StatusServer, StatusServerOptions } from "./status-server.js";
 
 export { OPEN_STATUS_PATH };
@@ -86,7 +88,6 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   server.headersTimeout = timeoutMs;
   server.keepAliveTimeout = Math.min(5_000, timeoutMs);
   server.timeout = timeoutMs;
-  server.maxConnections = maxConnections;
   const reporter = createDropReporter({
     drops,
     logger: options.logger,
@@ -95,6 +96,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     timeoutMs,
   });
   countNodeRefusals(server, drop, () => reporter.count("max_connections"));
+  shareConnections(server, maxConnections, drop);
   // Node destroys a socket idle for server.timeout (or an idle keep-alive one, after an answer). Idle
   // after an answer is a normal keep-alive end, unless a pipelined request is still unanswered or bytes
   // of a next one came.
