@@ -1,9 +1,9 @@
-// What Node refuses on a status listener by itself, counted as drops. Node closes a connection over the
-// cap itself ('drop'), answers 408 to a request past the header or request timeout and destroys the
-// socket with ERR_HTTP_REQUEST_TIMEOUT, answers 400 or 431 to what its parser refuses and destroys the
-// socket with an HPE_* error: listening changes none of it. Without the `connect` and
-// `checkExpectation` listeners Node closes a CONNECT's socket unanswered and answers a bad Expect
-// itself, neither counted.
+// What Node refuses on a status listener by itself, counted as drops. Node closes a connection over its
+// cap itself ('drop'; share-connections.ts sets that cap one above the listener's, a backstop), answers
+// 408 to a request past the header or request timeout and destroys the socket with
+// ERR_HTTP_REQUEST_TIMEOUT, answers 400 or 431 to what its parser refuses and destroys the socket with an
+// HPE_* error: listening changes none of it. Without the `connect` and `checkExpectation` listeners Node
+// closes a CONNECT's socket unanswered and answers a bad Expect itself, neither counted.
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import type { ConnectionDropReason } from "./connection-drops.js";

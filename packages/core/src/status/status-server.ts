@@ -10,7 +10,8 @@ export interface StatusServerOptions {
   logger: Logger;
   /** STATUS_TOKEN: when set, every path but /healthz needs `Authorization: Bearer <token>` */
   token?: string | null;
-  /** connections beyond this are closed at once (default 64) */
+  /** the most connections open at once (default 64): past it the new one is closed at once, unless its
+   * address holds fewer than another, whose oldest is closed instead (share-connections.ts) */
   maxConnections?: number;
   /** a request's headers, the whole request, and an idle connection are cut after this (default 10 s) */
   timeoutMs?: number;
