@@ -110,7 +110,7 @@ test(
     assert.equal(server.drops.max_connections, 0);
     const line = lines.find((entry) => entry["event"] === "status.connections-dropped");
     assert.equal((line?.["reasons"] as Record<string, number> | undefined)?.["evicted"], 1, "logged at once");
-    assert.match(String(line?.["msg"]), /1 closed \(the oldest of the address holding the most\)/);
+    assert.match(String(line?.["msg"]), /1 closed \(of the address holding the most, idle ones first\)/);
     // The 63 others are still open and answered.
     for (const { socket } of held.slice(1)) assert.equal(await ask(socket), "HTTP/1.1 200 OK");
   },
@@ -160,5 +160,43 @@ test(
     assert.deepEqual([server.drops.evicted, server.drops.max_connections], [1, 1]);
     for (const { socket } of [newcomer, ...others.slice(1)])
       assert.equal(await ask(socket), "HTTP/1.1 200 OK");
+  },
+);
+
+test(
+  "the address holding the most loses its oldest connection with no request being answered, not one mid-answer",
+  { timeout: 120_000 },
+  async (t) => {
+    // The oldest alone was evicted: a 32 MiB /config cut after 3.9 MB while 63 idle connections of the
+    // same address stayed open. Here the answer is held in its handler until the eviction is over.
+    let entered = () => undefined as void;
+    const handling = new Promise<void>((resolve) => (entered = resolve));
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const routes = {
+      "/healthz": () => jsonResponse({ status: "ok" }),
+      "/config": async () => {
+        entered();
+        await gate;
+        return jsonResponse({ config: "whole" });
+      },
+    };
+    const { server } = await listen(t, { ...PATIENT, maxConnections: 4, routes });
+    const scraper = await client(t, server.port, HOLDER);
+    scraper.socket.write("GET /config HTTP/1.1\r\nHost: x\r\n\r\n");
+    await handling;
+    const idle = await hold(t, server.port, HOLDER, 3);
+    const check = await client(t, server.port, AGENT);
+    const candidates = { scraper, check, ...Object.fromEntries(idle.map((entry, index) => [index, entry])) };
+    assert.equal(await firstClosed(candidates), "0", "the oldest idle connection is the one closed");
+    assert.deepEqual([server.drops.evicted, server.drops.max_connections], [1, 0]);
+    const answered = new Promise<string>((resolve) => {
+      const done = () => resolve(scraper.read());
+      scraper.socket.on("data", () => (scraper.read().endsWith("}\n") ? done() : undefined));
+      scraper.socket.once("close", done);
+    });
+    release();
+    assert.match(await answered, /^HTTP\/1\.1 200 OK\r\n[\s\S]*"config": "whole"\n\}\n$/, "answered whole");
+    for (const { socket } of [check, ...idle.slice(1)]) assert.equal(await ask(socket), "HTTP/1.1 200 OK");
   },
 );

@@ -13,9 +13,9 @@ import { MAX_ANSWER_BYTES_IN_FLIGHT, SMALL_ANSWER_BYTES } from "./answers-in-fli
 // gigabytes); `body`, a request that carries a body (answered 413 and cut: unread, a 100 GB body kept a
 // core busy until the timeout); `malformed`, a request Node's parser refused (400, 431 for headers over
 // 16 KiB), a CONNECT, an Expect it cannot meet (417), an HTTP/1.1 request without Host or a target that
-// is not a path (400); `evicted`, the oldest connection of the address holding the most, closed while
-// the listener held its cap to make room for a connection from an address holding fewer
-// (share-connections.ts).
+// is not a path (400); `evicted`, a connection of the address holding the most (its oldest with no request
+// being answered, else its oldest), closed while the listener held its cap to make room for a connection
+// from an address holding fewer (share-connections.ts).
 export const CONNECTION_DROP_REASONS = [
   "max_connections",
   "timeout",
@@ -89,9 +89,9 @@ export function createDropReporter(options: DropReporterOptions): DropReporter {
       `status listener dropped ${dropped} connection(s): ${pending.max_connections} over its cap of ` +
         `${maxConnections} open connections, ${pending.timeout} slower or idle for ${timeoutMs / 1000} s, ` +
         `${pending.pipelined} with too many requests unanswered, ${pending.body} sending a body, ` +
-        `${pending.malformed} malformed, ${pending.evicted} closed (the oldest of the address holding the ` +
-        `most) to make room for another address; ${unauthorized} request(s) refused for want of the token, ` +
-        `${busy} large answer(s) refused (503) while others were still being sent` +
+        `${pending.malformed} malformed, ${pending.evicted} closed (of the address holding the most, idle ` +
+        `ones first) to make room for another address; ${unauthorized} request(s) refused for want of ` +
+        `the token, ${busy} large answer(s) refused (503) while others were still being sent` +
         (lastLineAt === -Infinity ? "" : " (since the last such line)"),
     );
     lastLineAt = performance.now();
@@ -127,7 +127,7 @@ export function connectionDropsCounter(
 } {
   return {
     name: `${prefix}_status_connections_dropped_total`,
-    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, from an address holding as many as any other: closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, an Expect it cannot meet: 417, an HTTP/1.1 request without Host or a target that is not a path: 400), evicted (while the listener held its cap, the oldest connection of the address holding the most, closed to make room for a connection from an address holding fewer)",
+    help: "Connections this status listener dropped by reason: max_connections (over its cap of 64 open connections, from an address holding as many as any other: closed at once), timeout (headers, request or an unanswered connection idle past 10 s; a keep-alive connection cut after 5 s idle in the headers of its next request), pipelined (more than 8 requests sent before reading the answers: cut), body (a request with a body: 413, cut), malformed (refused by the HTTP parser: 400/431, CONNECT, an Expect it cannot meet: 417, an HTTP/1.1 request without Host or a target that is not a path: 400), evicted (while the listener held its cap, a connection of the address holding the most, the oldest with no request being answered first, closed to make room for a connection from an address holding fewer)",
     labelNames: ["reason"],
     collect() {
       this.reset();

@@ -96,7 +96,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     timeoutMs,
   });
   countNodeRefusals(server, drop, () => reporter.count("max_connections"));
-  shareConnections(server, maxConnections, drop);
+  shareConnections(server, maxConnections, drop, (socket) => (unanswered.get(socket) ?? 0) > 0);
   // Node destroys a socket idle for server.timeout (or an idle keep-alive one, after an answer). Idle
   // after an answer is a normal keep-alive end, unless a pipelined request is still unanswered or bytes
   // of a next one came.

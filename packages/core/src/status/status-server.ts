@@ -11,7 +11,8 @@ export interface StatusServerOptions {
   /** STATUS_TOKEN: when set, every path but /healthz needs `Authorization: Bearer <token>` */
   token?: string | null;
   /** the most connections open at once (default 64): past it the new one is closed at once, unless its
-   * address holds fewer than another, whose oldest is closed instead (share-connections.ts) */
+   * address holds fewer than another, which loses one of its own instead, an idle one first
+   * (share-connections.ts) */
   maxConnections?: number;
   /** a request's headers, the whole request, and an idle connection are cut after this (default 10 s) */
   timeoutMs?: number;
