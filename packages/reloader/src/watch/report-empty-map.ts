@@ -14,20 +14,17 @@ import {
 } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { identifyFiles } from "../status/file-identity.js";
+import { startGraceReport, type GraceProbe, type GraceReport } from "./grace-report.js";
 
 // A running report.
-export interface EmptyMapReport {
-  /** one check now, or the one under way (the start's, the timer's every `intervalMs`); resolves once done */
-  check(): Promise<void>;
-  close(): void;
-}
+export type EmptyMapReport = GraceReport;
 
 // Stats the map at `mapPath` now and every `intervalMs` (0: only when check() is called); while it is an
 // empty regular file, reads the backends file (again only once it changed) for stack backends. Both at
 // two checks in a row, it is logged once (`inputs.map-empty`, warn) and reported to `status`; once the
 // map is not empty, or the backends file declares no stack backend, `inputs.map-empty-cleared` (info)
 // clears that. A map or a backends file that cannot be read, or is not a regular file, is not reported
-// here (the applier's reads report it) and ends nothing. One check at a time.
+// here (the applier's reads report it) and ends nothing. One check at a time (grace-report.ts).
 export function reportEmptyMap(
   mapPath: string,
   backendsPath: string,
@@ -36,9 +33,6 @@ export function reportEmptyMap(
   intervalMs: number,
   now: () => number = Date.now,
 ): EmptyMapReport {
-  let emptySince: number | null = null;
-  let reported = false;
-  let running: Promise<void> | null = null;
   let known: { identity: string; names: string[] | null } | null = null;
   // The stack backends the backends file declares, null when it cannot be read; read once per identity.
   const stackBackends = async (): Promise<string[] | null> => {
@@ -49,56 +43,47 @@ export function reportEmptyMap(
     known = { identity, names };
     return names;
   };
-  const clear = () => {
-    if (reported)
-      logger.info(
-        { event: "inputs.map-empty-cleared", path: mapPath },
-        `${mapPath} is no longer empty while the backends file declares stack backends`,
-      );
-    emptySince = null;
-    reported = false;
-    status.mapEmpty(null);
-  };
-  const once = async () => {
+  const probe = async (): Promise<GraceProbe<string[]>> => {
     const found = await stat(mapPath).catch(() => null);
-    if (found === null || !found.isFile()) return;
-    if (found.size > 0) return clear();
+    if (found === null || !found.isFile()) return null;
+    if (found.size > 0) return { holds: false };
     const names = await stackBackends();
-    if (names === null) return;
-    if (names.length === 0) return clear();
-    if (emptySince === null) {
-      emptySince = now();
-      return;
-    }
-    if (reported) return;
-    reported = true;
-    const seconds = Math.round((now() - emptySince) / 1000);
-    const first = names[0] ?? "";
-    logger.warn(
-      {
-        event: "inputs.map-empty",
-        path: mapPath,
-        backends: backendsPath,
-        backendCount: names.length,
-        seconds,
+    if (names === null) return null;
+    return names.length === 0 ? { holds: false } : { holds: true, found: names };
+  };
+  return startGraceReport(
+    probe,
+    {
+      report(names, since, ms) {
+        const seconds = Math.round(ms / 1000);
+        const first = names[0] ?? "";
+        logger.warn(
+          {
+            event: "inputs.map-empty",
+            path: mapPath,
+            backends: backendsPath,
+            backendCount: names.length,
+            seconds,
+          },
+          `${mapPath} has been empty for ${seconds} s while ${backendsPath} declares ${names.length} stack ` +
+            `backend(s) (${first} first): generate-maps writes a host line for each with them, so this map ` +
+            "is not the one it writes, or its writes of it fail, and no host reaches a stack; check that " +
+            "both read and write the same HAPROXY_DOMAIN_MAP, and generate-maps' write-failed lines",
+        );
+        status.mapEmpty({ since, path: mapPath, backendCount: names.length });
       },
-      `${mapPath} has been empty for ${seconds} s while ${backendsPath} declares ${names.length} stack ` +
-        `backend(s) (${first} first): generate-maps writes a host line for each with them, so this map ` +
-        "is not the one it writes, or its writes of it fail, and no host reaches a stack; check that " +
-        "both read and write the same HAPROXY_DOMAIN_MAP, and generate-maps' write-failed lines",
-    );
-    status.mapEmpty({ since: emptySince, path: mapPath, backendCount: names.length });
-  };
-  const check = (): Promise<void> => (running ??= once().finally(() => (running = null)));
-  void check();
-  const timer = intervalMs > 0 ? setInterval(() => void check(), intervalMs) : null;
-  timer?.unref();
-  return {
-    check,
-    close: () => {
-      if (timer) clearInterval(timer);
+      clear(wasReported) {
+        if (wasReported)
+          logger.info(
+            { event: "inputs.map-empty-cleared", path: mapPath },
+            `${mapPath} is no longer empty while the backends file declares stack backends`,
+          );
+        status.mapEmpty(null);
+      },
     },
-  };
+    intervalMs,
+    now,
+  );
 }
 
 // The names of the `backend` sections of `text` that are not `tcp_<port>`, in file order.
