@@ -4,7 +4,8 @@
 // header-only backends file or TCP backends only (what a correct generate-maps writes then), or one
 // written before the second check (the write order puts new backends before the map), logs nothing.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import fsPromises, { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -121,4 +122,35 @@ test("a map or backends file missing or not a file reports nothing; backend name
     ),
     ["shop", "a.b"],
   );
+});
+
+// A read of the backends file that failed for a moment (EMFILE: the reloader has run out of descriptors
+// before, see core's status-server-limits.test.ts) was kept for the file's identity, so the report stayed
+// silent until generate-maps wrote the file again, which it does only when metadata changes (review of
+// 2026-12-06).
+test("a read of the backends file that fails with EMFILE is tried again at the next check", async (t) => {
+  const { backends, status, report, events, write, tick } = await setup(t);
+  await write([SHOP]);
+  const real = fsPromises.open;
+  let refused = 0;
+  t.mock.method(fsPromises, "open", (...args: Parameters<typeof real>) => {
+    if (args[0] !== backends || refused > 0) return real(...args);
+    refused += 1;
+    return Promise.reject(Object.assign(new Error("EMFILE: too many open files"), { code: "EMFILE" }));
+  });
+  syncBuiltinESMExports();
+  t.after(() => {
+    t.mock.restoreAll();
+    syncBuiltinESMExports();
+  });
+  const empty = report();
+  t.after(() => empty.close());
+  await empty.check(); // the start's: the backends file's open refused
+  assert.equal(refused, 1);
+  tick(10_000);
+  await empty.check();
+  tick(10_000);
+  await empty.check();
+  assert.deepEqual(events(), ["inputs.map-empty"]);
+  assert.equal(status.snapshot().mapEmpty?.backendCount, 1);
 });

@@ -34,12 +34,16 @@ export function reportEmptyMap(
   now: () => number = Date.now,
 ): EmptyMapReport {
   let known: { identity: string; names: string[] | null } | null = null;
-  // The stack backends the backends file declares, null when it cannot be read; read once per identity.
+  // The stack backends the backends file declares, null when it cannot be read; read once per identity
+  // (absent, refused or read; not after an I/O error).
   const stackBackends = async (): Promise<string[] | null> => {
     const identity = (await identifyFiles([backendsPath])).key;
     if (known?.identity === identity) return known.names;
-    const read = await readRegularFile(backendsPath, MAX_SHARED_FILE_BYTES).catch(() => null);
-    const names = read?.kind === "file" ? declaredStackBackends(read.content) : null;
+    const read = await readRegularFile(backendsPath, MAX_SHARED_FILE_BYTES).catch(() => undefined);
+    // An I/O error (EMFILE, EIO) is not kept for this identity: the next check reads again. Kept, it
+    // silenced the report until generate-maps wrote the file again, which a steady metadata never asks.
+    if (read === undefined) return null;
+    const names = read.kind === "file" ? declaredStackBackends(read.content) : null;
     known = { identity, names };
     return names;
   };
