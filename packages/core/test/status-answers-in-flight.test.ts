@@ -169,7 +169,7 @@ test("a pipelined client gone while its answers were built holds none of the bud
   await servedWhole(server.url, "/fresh", size);
 });
 
-test("after a few hundred readers, whole, cut mid-body, pipelined, HEAD and gone early, no byte stays in flight and a large answer goes", async (t) => {
+test("after 80 readers, whole, cut mid-body, pipelined, HEAD and gone early, no byte stays in flight and a large answer goes", async (t) => {
   // 6 MiB answers under a 24 MiB budget: some are refused (503) while others stall, and some are cut
   // while the server still holds them.
   const size = 6 * 1024 * 1024;
@@ -219,19 +219,20 @@ test("after a few hundred readers, whole, cut mid-body, pipelined, HEAD and gone
       await cut(socket);
     },
   ];
-  // 8 clients, 40 readers each: 320 requests for a large answer or more, a new kept version every 16.
+  // 8 clients, 10 readers each: 80 requests for a large answer or more (16 of each way), a new kept
+  // version every 8. (320 readers took ≈ 21 s of CPU; the leak 92e6fb8 fixed shows with these too.)
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      for (let turn = 0; turn < 40; turn++) {
+      for (let turn = 0; turn < 10; turn++) {
         const number = next++;
-        if (number % 16 === 0) large.bump();
+        if (number % 8 === 0) large.bump();
         await readers[number % readers.length]?.(server.port);
       }
     }),
   );
   await waitFor(() => open.size === 0, { message: "the stalled pipelined readers are cut" });
-  assert.ok((seen.get(200) ?? 0) > 100, `answers went (${JSON.stringify([...seen])})`);
+  assert.ok((seen.get(200) ?? 0) > 25, `answers went (${JSON.stringify([...seen])})`);
   // Released as each socket's close comes; a byte never released stays, and the count shows it.
   await waitFor(() => server.answerBytesInFlight === 0).catch(() => undefined);
   assert.equal(server.answerBytesInFlight, 0, "every answer's bytes released");
