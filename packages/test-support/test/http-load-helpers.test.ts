@@ -147,6 +147,26 @@ describe("runLoad", () => {
     );
   });
 
+  it("with pauseMs, each client waits that long after each answer", async () => {
+    const backend = await startBackend({ name: "slow", host: "127.0.0.85" });
+    try {
+      // 2 clients, 100 ms apart each, for 300 ms: at most 4 requests each (at once without the pause:
+      // hundreds); the bound holds however slow the machine is.
+      const result = await runLoad({
+        url: `http://${backend.address}/`,
+        targets: [{ host: "s", expect: "slow" }],
+        keepAlive: true,
+        concurrency: 2,
+        durationMs: 300,
+        pauseMs: 100,
+      });
+      assert.ok(result.sent >= 2 && result.sent <= 8, `${result.sent} requests`);
+      assert.equal(result.failed, 0);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it("stops when its signal aborts", async () => {
     const backend = await startBackend({ name: "echo", host: "127.0.0.84" });
     try {

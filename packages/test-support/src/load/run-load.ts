@@ -26,6 +26,9 @@ export interface LoadOptions {
   maxDurationMs?: number;
   /** failures kept as samples (default 20) */
   failureSampleLimit?: number;
+  /** each client waits this long after each answer before its next request (default 0: at once); a
+   * load that only has to be there, not as fast as it can go, costs a fraction of the CPU */
+  pauseMs?: number;
 }
 
 // One failed request.
@@ -68,6 +71,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSecond: 0,
   };
   const sampleLimit = options.failureSampleLimit ?? 20;
+  const pauseMs = Math.max(0, options.pauseMs ?? 0);
   let next = 0;
 
   const done = () =>
@@ -101,6 +105,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           { host: target.host, status: answer.status, error: null, body: answer.body.slice(0, 200) },
           answer.status === 200 ? "wrong backend" : `status ${answer.status}`,
         );
+      if (pauseMs > 0 && !done()) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   };
 
