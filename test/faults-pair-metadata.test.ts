@@ -44,6 +44,9 @@ test("every metadata fault: HAProxy keeps answering, and a change made during th
       concurrency: 8,
       keepAlive: true,
       durationMs: 2000,
+      // a few hundred requests a second (5 865–7 071 in all), not all the machine takes (82 499): the load
+      // only has to be there through the fault; at full speed it took ≈ 20 s of the file's 35 s of CPU.
+      pauseMs: 20,
     });
     // A deploy during the fault: a new stack served by `fresh`.
     added.push(stack(`new${index}`, fresh));
