@@ -71,7 +71,7 @@ test("a load on steady stacks sees no failed request while metadata flaps and a 
     signal: controller.signal,
     maxDurationMs: 90_000,
     // 20 ms between a client's requests: a few hundred a second on the steady stacks through every flap
-    // and scale (5 380-6 221 in all), not all the machine takes (28 153; ≈ 6 s of the file's 13.5 s of CPU).
+    // and scale (5 380-6 221 in all), not all the machine takes (28 153: ≈ 6 s of the file's 13.5 s CPU).
     pauseMs: 20,
   });
   let faults = 0;
