@@ -151,6 +151,9 @@ test("a reloader killed under load is restarted by the entrypoint and adopts HAP
     keepAlive: true,
     signal: controller.signal,
     maxDurationMs: 60_000,
+    // 20 ms between a client's requests: the load only has to run through the kill, the entrypoint's
+    // restart and the adoption's reload, not take all the machine has while they wait.
+    pauseMs: 20,
   });
   try {
     await waitFor(() => app.requests > 50, { timeoutMs: 10_000, message: "the load to start" });
