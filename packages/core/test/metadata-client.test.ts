@@ -8,6 +8,7 @@ import {
   createMetadataClient,
   JsonArrayEntries,
   MAX_ERROR_ANSWER_BYTES,
+  MAX_SMALL_ANSWER_BYTES,
   MAX_VERSION_ANSWER_BYTES,
   MetadataError,
 } from "../src/index.js";
@@ -394,6 +395,37 @@ test("a /version answer trickled without end fails within the request's timeout 
     // What the server managed to send before the client gave up: ≈ 6 and ≈ 44 (before, ≈ 200 and ≈ 83).
     assert.ok((sent["plain"] ?? 0) < 100, `plain: ${sent["plain"]} bytes sent`);
     assert.ok((sent["poll"] ?? 0) < 70, `poll: ${sent["poll"]} bytes sent`);
+  } finally {
+    await close();
+  }
+});
+
+// A small answer (a uuid, a service's name, the host's address) had the 60 s body extension meant for a
+// large /containers: each byte of a trickle gave the rest another timeout (review of 2026-12-06).
+test("an answer read to a cap of 4 KiB or less must come whole within the timeout; a larger cap keeps the extension", async () => {
+  // A JSON string sent a piece every 50 ms for 1 s, never 300 ms (the timeout) without one.
+  const { client, close } = await serve((_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.write('"');
+    for (let at = 50; at <= 1000; at += 50)
+      setTimeout(() => {
+        if (!res.destroyed) res.write(at < 1000 ? "x" : 'x"');
+        if (at === 1000) res.end();
+      }, at);
+  }, 10_000);
+  try {
+    assert.equal(MAX_SMALL_ANSWER_BYTES, 4096);
+    const path = "self/container/environment_uuid";
+    await assert.rejects(
+      client.getJson(path, undefined, "value", MAX_SMALL_ANSWER_BYTES),
+      (error: unknown) => {
+        assert.ok(error instanceof MetadataError && error.kind === "timeout", String(error));
+        assert.match(error.message, /past 300 ms in all$/);
+        return true;
+      },
+    );
+    // One byte more of cap: the answer is read whole, as a large one trickling in is.
+    assert.equal(await client.getJson(path, undefined, "value", MAX_SMALL_ANSWER_BYTES + 1), "x".repeat(20));
   } finally {
     await close();
   }

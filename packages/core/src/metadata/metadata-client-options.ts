@@ -8,7 +8,7 @@ export interface MetadataClientOptions {
    * pause while its body arrives (a large answer that keeps coming is read on) */
   timeoutMs?: number;
   /** the longest one request may take in all while its body keeps coming (default the timeout + 60 s);
-   * not a /version request, which its timeout bounds in all */
+   * not a /version request nor one capped at MAX_SMALL_ANSWER_BYTES or less, which the timeout bounds */
   maxReadMs?: number;
   /** the most bytes one answer may have; a longer one fails with kind "too-large" (default 64 MiB) */
   maxAnswerBytes?: number;
@@ -23,7 +23,8 @@ export const MAX_VERSION_ANSWER_BYTES = 4096;
 
 // The cap the generator gives a small answer it reads every cycle or once (self/container/environment_uuid,
 // at most 128 characters; self/service/name, a service's name): 4 KiB, as a version's. They were read to
-// the general cap, 64 MiB a cycle from a hostile server, before the uuid's length was checked.
+// the general cap, 64 MiB a cycle from a hostile server, before the uuid's length was checked. An answer
+// capped at this or less must come whole within the request's timeout (no body extension).
 export const MAX_SMALL_ANSWER_BYTES = 4096;
 
 // The cap on an error answer (any status but 200): only its first 200 characters are shown, so one is read

@@ -6,6 +6,7 @@ import { isMetadataVersion, MAX_VERSION_LENGTH } from "./metadata-version.js";
 import {
   DEFAULT_MAX_ANSWER_BYTES,
   MAX_ERROR_ANSWER_BYTES,
+  MAX_SMALL_ANSWER_BYTES,
   MAX_VERSION_ANSWER_BYTES,
   type MetadataClientOptions,
 } from "./metadata-client-options.js";
@@ -58,7 +59,10 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     // under the general one.
     const answerCap = version ? MAX_VERSION_ANSWER_BYTES : Math.min(maxBytes, pathCap ?? maxBytes);
     let cap = answerCap;
-    const extraMs = version ? 0 : extraReadMs;
+    // Any answer capped at MAX_SMALL_ANSWER_BYTES or less (a uuid, a name, an address) must come whole within
+    // the timeout too: rancher-metadata writes one at once (every recorded answer up to 1.5 KB came with a
+    // Content-Length, which Go sets only then). A trickle held such a read the 60 s meant for /containers.
+    const extraMs = version || answerCap <= MAX_SMALL_ANSWER_BYTES ? 0 : extraReadMs;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
     const controller = new AbortController();
