@@ -7,12 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import { createLogger, type MetadataClient } from "@rancher-haproxy/core";
+import { createLogger, createMetadataClient, type MetadataClient } from "@rancher-haproxy/core";
+import { buildTree, startMetadataServer } from "@rancher-haproxy/test-support";
 import { planCertificates } from "../src/certs/model/plan-certificates.ts";
 import { readCertificateSources } from "../src/certs/sources/read-certificate-sources.ts";
 import type { SslOptions } from "../src/options/reloader-options.ts";
 import { resolveOptions } from "../src/options/resolve-options.ts";
 import { prepareCertificate } from "../src/setup/prepare-certificate.ts";
+import { MAX_SSL_ANSWER_BYTES } from "../src/sources/read-ssl-material.ts";
 import { StartupError } from "../src/startup-error.ts";
 import { createTestCa, type TestCa, type TestPair } from "./helpers/make-test-certificates.ts";
 
@@ -148,6 +150,30 @@ test("without HAPROXY_SSL_CERT, a start that cannot build the default certificat
     assert.ok(error.message.startsWith(`the default certificate ${unset.certPath} `), error.message);
     return true;
   });
+});
+
+// ssl_cert and ssl_key were read to the general 64 MiB cap (review of 2026-12-06).
+test("without a certificate file, ssl_cert and ssl_key are read to MAX_SSL_ANSWER_BYTES: one byte more fails the start naming the cap", async (t) => {
+  const { ssl, logger } = await setup(t);
+  const unset: SslOptions = { ...ssl, certFile: null };
+  assert.equal(MAX_SSL_ANSWER_BYTES, 1_597_442);
+  // The one field quoted to the cap, then one byte more; the other field is the good pair's.
+  for (const field of ["ssl_cert", "ssl_key"] as const)
+    for (const bytes of [MAX_SSL_ANSWER_BYTES, MAX_SSL_ANSWER_BYTES + 1]) {
+      const metadata = { ssl_cert: pair.cert, ssl_key: pair.key, [field]: "x".repeat(bytes - 2) };
+      const server = await startMetadataServer({ tree: buildTree({ domainSelf: { metadata }, stacks: [] }) });
+      t.after(() => server.close());
+      const client = createMetadataClient({ apiHost: server.hostPort, apiVersion: "2015-12-19" });
+      await assert.rejects(prepareCertificate(unset, client, logger, accepts), (error) => {
+        assert.ok(error instanceof StartupError && error.exitCode === 2, String(error));
+        const expected =
+          bytes === MAX_SSL_ANSWER_BYTES
+            ? "metadata ssl_cert or ssl_key is larger than 65536 characters"
+            : `/self/service/metadata/${field}: answer larger than ${MAX_SSL_ANSWER_BYTES} bytes (the cap of this path's answer): not read further`;
+        assert.ok(error.message.endsWith(expected), `${field}, ${bytes} bytes: ${error.message}`);
+        return true;
+      });
+    }
 });
 
 // Found by a review: given as flags, the options were named as the variables the user never set

@@ -13,7 +13,7 @@ import { MOUNTED_FILE_RULES } from "../certs/model/plan-certificates.js";
 import { MAX_CERT_FILE_BYTES, readCertFile } from "../certs/sources/read-cert-dir.js";
 import type { SslOptions } from "../options/reloader-options.js";
 import { writeCertificate } from "../output/write-certificate.js";
-import { readSslMaterial } from "../sources/read-self-metadata.js";
+import { readSslMaterial } from "../sources/read-ssl-material.js";
 import { StartupError } from "../startup-error.js";
 
 // HAProxy's reason to refuse a PEM, or null (verify-with-haproxy.ts).
