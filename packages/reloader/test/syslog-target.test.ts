@@ -9,6 +9,7 @@ import { test } from "node:test";
 import {
   createLogger,
   createMetadataClient,
+  MAX_SMALL_ANSWER_BYTES,
   type MetadataClient,
   type SyslogTarget,
 } from "@rancher-haproxy/core";
@@ -97,6 +98,31 @@ for (const [agentIp, kind] of [
     assert.equal(warning.msg, `agent_ip is ${kind}, no host's address: HAProxy logs to stdout`);
     assert.ok("agentIp" in warning && warning.agentIp === agentIp, JSON.stringify(warning));
   });
+
+// self/host/agent_ip was read to the general 64 MiB cap (review of 2026-12-06).
+test("an agent_ip answer is read to 4 KiB: one byte more is refused as too-large, HAProxy logs to stdout", async (t) => {
+  // Quoted, 4 096 and 4 097 bytes.
+  for (const agentIp of ["1".repeat(MAX_SMALL_ANSWER_BYTES - 2), "1".repeat(MAX_SMALL_ANSWER_BYTES - 1)]) {
+    const metadata = await startMetadataServer({
+      tree: buildTree({ hosts: [{ name: "rancher-host-1", agentIp }], stacks: [] }),
+    });
+    t.after(() => metadata.close());
+    const client = createMetadataClient({ apiHost: metadata.hostPort, apiVersion: "2015-12-19" });
+    const { target, lines } = await resolveFrom(client);
+    assert.deepEqual(target, { kind: "stdout" });
+    const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
+    assert.ok(warning && "msg" in warning, JSON.stringify(lines));
+    if (agentIp.length + 2 === MAX_SMALL_ANSWER_BYTES) {
+      assert.equal(warning.msg, "agent_ip is not an IP address: HAProxy logs to stdout", "read whole");
+      continue;
+    }
+    assert.ok("err" in warning, JSON.stringify(warning));
+    assert.match(
+      String(warning.err),
+      /\/self\/host\/agent_ip: answer larger than 4096 bytes \(the cap of this path's answer\): not read further$/,
+    );
+  }
+});
 
 test("an unreachable metadata service: stdout; SYSLOG_HOST given: metadata is not asked", async () => {
   assert.deepEqual((await resolveWith(new Error("ECONNREFUSED"))).target, { kind: "stdout" });
