@@ -4,6 +4,8 @@
 // address no host has (multicast, broadcast, unspecified, reserved, IPv6 link-local without its zone),
 // where HAProxy would send the logs.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import {
@@ -122,6 +124,34 @@ test("an agent_ip answer is read to 4 KiB: one byte more is refused as too-large
       /\/self\/host\/agent_ip: answer larger than 4096 bytes \(the cap of this path's answer\): not read further$/,
     );
   }
+});
+
+// Each byte of a trickled agent_ip gave the rest another timeout, up to 65 s of the start by default.
+test("an agent_ip answer trickled without end fails within the request's timeout: HAProxy logs to stdout", async (t) => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.write('"127.0.0.');
+    const timer = setInterval(() => res.write("1"), 50);
+    res.on("close", () => clearInterval(timer));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const { port } = server.address() as AddressInfo;
+  const apiHost = `127.0.0.1:${port}`;
+  const client = createMetadataClient({
+    apiHost,
+    apiVersion: "2015-12-19",
+    timeoutMs: 300,
+    maxReadMs: 10_000,
+  });
+  const { target, lines } = await resolveFrom(client);
+  assert.deepEqual(target, { kind: "stdout" });
+  const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
+  assert.ok(warning && "err" in warning, JSON.stringify(lines));
+  assert.match(String(warning.err), /\/self\/host\/agent_ip: no complete answer: .* past 300 ms in all$/);
 });
 
 test("an unreachable metadata service: stdout; SYSLOG_HOST given: metadata is not asked", async () => {
