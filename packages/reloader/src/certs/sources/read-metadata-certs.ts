@@ -10,7 +10,10 @@ export interface MetadataCerts {
 }
 
 // GET self/service/metadata once; throws (MetadataError) when the service cannot be read or `signal`
-// aborts it (a stop: a pass in flight must not hold the stop while an answer trickles in).
+// aborts it (a stop: a pass in flight must not hold the stop while an answer trickles in). Read to the
+// general cap (64 MiB): no smaller one follows from what the checks accept, 1 000 `certs:` entries of a
+// cert and a key of 64 Ki characters each (list-metadata-certs.ts), 125 MiB of text before any escaping,
+// beside ssl_cert, ssl_key and the aliases (read to 32.5 MB by the generator) in the same answer.
 export async function readMetadataCerts(
   client: MetadataClient,
   signal?: AbortSignal,
