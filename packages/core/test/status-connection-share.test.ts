@@ -4,30 +4,21 @@
 // its own loopback address: the cap is shared between addresses (share-connections.ts).
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-import { Writable } from "node:stream";
 import { test, type TestContext } from "node:test";
 import {
   createConnectionDrops,
-  createLogger,
   jsonResponse,
   startStatusServer,
   type StatusServerOptions,
 } from "../src/index.js";
+import { captureLogger } from "./helpers.js";
 
 const HOLDER = "127.0.0.2";
 const AGENT = "127.0.0.3";
 
 // A status server on 127.0.0.1 serving /healthz, its log lines kept, closed after the test.
 async function listen(t: TestContext, options: Partial<StatusServerOptions> = {}) {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n"))
-        if (line !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({ name: "status-share-test", level: "info", format: "json", destination });
+  const { logger, lines } = captureLogger("status-share-test");
   const routes = { "/healthz": () => jsonResponse({ status: "ok" }) };
   const drops = createConnectionDrops();
   const server = await startStatusServer({ host: "127.0.0.1", port: 0, routes, logger, drops, ...options });

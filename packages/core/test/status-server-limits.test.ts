@@ -17,6 +17,7 @@ import {
   type StatusRoutes,
   type StatusServerOptions,
 } from "../src/index.js";
+import { captureLogger } from "./helpers.js";
 
 const logger = createLogger({
   name: "status-limits-test",
@@ -173,22 +174,6 @@ test("a target starting with // or /\\ is no path: //healthz is a 400, never `/`
   }
 });
 
-// A logger whose lines the test reads.
-function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n"))
-        if (line !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return {
-    logger: createLogger({ name: "status-drops-test", level: "info", format: "json", destination }),
-    lines,
-  };
-}
-
 // Every drop reason at 0 (a test names the ones it expects).
 const NO_DROPS = { max_connections: 0, timeout: 0, pipelined: 0, body: 0, malformed: 0, evicted: 0 };
 
@@ -196,7 +181,7 @@ const dropLines = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => line["event"] === "status.connections-dropped");
 
 test("connections over the cap are counted and logged: the first at once, the rest in one line per interval", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const drops = createConnectionDrops();
   const server = await listen(t, { logger: capturing, maxConnections: 4, drops });
   const sockets = await Promise.all(Array.from({ length: 10 }, () => openSocket(server.port)));
@@ -227,7 +212,7 @@ test("connections over the cap are counted and logged: the first at once, the re
 });
 
 test("timeouts are counted (a slow request, a silent connection), an idle keep-alive connection after its answer is not", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const server = await listen(t, { logger: capturing, timeoutMs: 1000 });
   const slow = await openSocket(server.port);
   const silent = await openSocket(server.port);
@@ -275,7 +260,7 @@ test("a keep-alive connection that stalls in the headers of its next request is 
 });
 
 test("a client pipelining requests without reading the answers is cut after MAX_PIPELINED_REQUESTS, counted; one at a time is never cut", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const drops = createConnectionDrops();
   let handled = 0;
   const routes: StatusRoutes = {
@@ -365,7 +350,7 @@ function floodAfter(port: number, head: string, fill: number) {
 }
 
 test("a request with a body is answered 413 and cut at once, counted; it no longer streams until the timeout", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const server = await listen(t, { logger: capturing });
   // A 100 GB body announced and sent as fast as the socket takes it: before, read and thrown away for
   // the whole 10 s timeout (a core busy, gigabytes read).
@@ -434,7 +419,7 @@ test("what Node's parser refuses (garbage, oversized headers), a CONNECT and a b
 });
 
 test("an HTTP/1.1 request without Host is a 400 counted as malformed, not a refusal no metric shows", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const server = await listen(t, { logger: capturing, dropLogIntervalMs: 0 });
   // Node answered this 400 itself, before any request event: no count, no log line, and a health check
   // sent as `GET /healthz HTTP/1.1` without Host failed with nothing on /metrics to say why.
@@ -470,7 +455,7 @@ test("an HTTP/1.1 request without Host is a 400 counted as malformed, not a refu
 });
 
 test("a request target that is not a path is a 400 counted as malformed, and its connection closed", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const server = await listen(t, { logger: capturing, dropLogIntervalMs: 0 });
   // A health check at `//healthz` got its 400 and nothing on /metrics or in the log said why, unlike
   // every 400 of the parser; the connection stayed open for more such requests.
@@ -496,7 +481,7 @@ test("a request target that is not a path is a 400 counted as malformed, and its
 });
 
 test("401s are counted and logged (a guessing client shows); a failing route's error stays in the log, not the answer", async (t) => {
-  const { logger: capturing, lines } = captureLogger();
+  const { logger: capturing, lines } = captureLogger("status-drops-test");
   const routes: StatusRoutes = {
     ...ROUTES,
     "/boom": () => {
