@@ -21,9 +21,9 @@ export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 // characters, so 4 KiB is ample; the general cap let a 64 MiB answer through to the parser.
 export const MAX_VERSION_ANSWER_BYTES = 4096;
 
-// The cap the generator gives a small answer it reads every cycle or once (self/container/environment_uuid,
-// at most 128 characters; self/service/name, a service's name): 4 KiB, as a version's. They were read to
-// the general cap, 64 MiB a cycle from a hostile server, before the uuid's length was checked. An answer
+// The cap of a small answer (the generator's self/container/environment_uuid, at most 128 characters, and
+// self/service/name; the reloader's self/host/agent_ip): 4 KiB, as a version's. They were read to the
+// general cap, 64 MiB a cycle from a hostile server, before the uuid's length was checked. An answer
 // capped at this or less must come whole within the request's timeout (no body extension).
 export const MAX_SMALL_ANSWER_BYTES = 4096;
 

@@ -55,8 +55,7 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     // poll 80 s (a hang fails at 20 s) and the interval's plain read 65 s instead of 5.
     const version = /^\/*version(?:\?|$)/.test(path);
     // An error answer (any status but 200) only to MAX_ERROR_ANSWER_BYTES: set once the status is known.
-    // A caller's cap for a small answer (the generator's environment uuid, its service name) applies
-    // under the general one.
+    // A caller's cap for one path (a uuid's, the aliases', a certificate's) applies under the general one.
     const answerCap = version ? MAX_VERSION_ANSWER_BYTES : Math.min(maxBytes, pathCap ?? maxBytes);
     let cap = answerCap;
     // Any answer capped at MAX_SMALL_ANSWER_BYTES or less (a uuid, a name, an address) must come whole within
