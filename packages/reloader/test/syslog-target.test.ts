@@ -118,7 +118,11 @@ test("an agent_ip answer is read to 4 KiB: one byte more is refused as too-large
       assert.equal(warning.msg, "agent_ip is not an IP address: HAProxy logs to stdout", "read whole");
       continue;
     }
-    assert.ok("err" in warning, JSON.stringify(warning));
+    assert.ok("err" in warning && "msg" in warning, JSON.stringify(warning));
+    assert.equal(
+      warning.msg,
+      "SYSLOG_HOST unset and self/host/agent_ip not read (too-large): HAProxy logs to stdout",
+    );
     assert.match(
       String(warning.err),
       /\/self\/host\/agent_ip: answer larger than 4096 bytes \(the cap of this path's answer\): not read further$/,
@@ -150,12 +154,26 @@ test("an agent_ip answer trickled without end fails within the request's timeout
   const { target, lines } = await resolveFrom(client);
   assert.deepEqual(target, { kind: "stdout" });
   const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
-  assert.ok(warning && "err" in warning, JSON.stringify(lines));
+  assert.ok(warning && "err" in warning && "msg" in warning, JSON.stringify(lines));
+  assert.equal(
+    warning.msg,
+    "SYSLOG_HOST unset and self/host/agent_ip not read (timeout): HAProxy logs to stdout",
+  );
   assert.match(String(warning.err), /\/self\/host\/agent_ip: no complete answer: .* past 300 ms in all$/);
 });
 
 test("an unreachable metadata service: stdout; SYSLOG_HOST given: metadata is not asked", async () => {
-  assert.deepEqual((await resolveWith(new Error("ECONNREFUSED"))).target, { kind: "stdout" });
+  const refused = await resolveWith(new Error("ECONNREFUSED"));
+  assert.deepEqual(refused.target, { kind: "stdout" });
+  assert.ok(
+    refused.lines.some(
+      (line) =>
+        "msg" in line &&
+        line.msg ===
+          "SYSLOG_HOST unset and self/host/agent_ip not read (unreachable): HAProxy logs to stdout",
+    ),
+    JSON.stringify(refused.lines),
+  );
   const configured: SyslogTarget = { kind: "udp", host: "127.0.0.9", port: 514 };
   const logger = createLogger({ name: "test", level: "silent" });
   assert.equal(

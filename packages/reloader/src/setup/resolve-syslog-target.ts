@@ -1,6 +1,12 @@
 // Where HAProxy logs: SYSLOG_HOST when given, else the host's agent IP from metadata (as the original
 // did), else HAProxy's stdout when the metadata service cannot be reached or its answer is no address.
-import { isConfigAddress, type Logger, type MetadataClient, type SyslogTarget } from "@rancher-haproxy/core";
+import {
+  isConfigAddress,
+  MetadataError,
+  type Logger,
+  type MetadataClient,
+  type SyslogTarget,
+} from "@rancher-haproxy/core";
 import { readAgentIp } from "../sources/read-self-metadata.js";
 import { noLogHostKind } from "./no-log-host-kind.js";
 
@@ -37,9 +43,11 @@ export async function resolveSyslogTarget(
       "agent_ip is not an IP address: HAProxy logs to stdout",
     );
   } catch (error) {
+    // The kind says why (a `too-large` or trickled answer is no unreachable service); `err` says the rest.
+    const why = error instanceof MetadataError ? error.kind : "unreachable";
     logger.warn(
       { event: "syslog.target", source: "stdout", err: String(error) },
-      "SYSLOG_HOST unset and metadata unreachable: HAProxy logs to stdout",
+      `SYSLOG_HOST unset and self/host/agent_ip not read (${why}): HAProxy logs to stdout`,
     );
   }
   return { kind: "stdout" };
