@@ -58,10 +58,11 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
     // A caller's cap for one path (a uuid's, the aliases', a certificate's) applies under the general one.
     const answerCap = version ? MAX_VERSION_ANSWER_BYTES : Math.min(maxBytes, pathCap ?? maxBytes);
     let cap = answerCap;
-    // Any answer capped at MAX_SMALL_ANSWER_BYTES or less (a uuid, a name, an address) must come whole within
-    // the timeout too: rancher-metadata writes one at once (every recorded answer up to 1.5 KB came with a
-    // Content-Length, which Go sets only then). A trickle held such a read the 60 s meant for /containers.
-    const extraMs = version || answerCap <= MAX_SMALL_ANSWER_BYTES ? 0 : extraReadMs;
+    // Any answer capped at MAX_SMALL_ANSWER_BYTES or less (a version, a uuid, a name, an address) must come
+    // whole within the timeout: rancher-metadata writes one at once (every recorded answer up to 1.5 KB came
+    // with a Content-Length, which Go sets only then). A trickle held such a read the 60 s meant for
+    // /containers.
+    const extraMs = answerCap <= MAX_SMALL_ANSWER_BYTES ? 0 : extraReadMs;
     // One controller per request, released in `finally`: Node 20's AbortSignal.any() keeps every signal
     // combined with a long-lived one alive, which leaks in a loop that runs for months.
     const controller = new AbortController();
