@@ -121,21 +121,10 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   const masterProbe = probeMasterCli(supervisor, status, logger, recheckMs);
   // Empty a rescan interval after the start (at most 30 s): generate-maps writes at its first metadata
   // answer, within moments, so a normal first start logs nothing; still empty then, it never wrote it.
-  const emptyBackends = reportEmptyBackends(
-    inputs.backends,
-    inputs.map,
-    status,
-    logger,
-    Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS),
-  );
   // The same pace for a map left empty beside stack backends (a map generate-maps does not write).
-  const emptyMap = reportEmptyMap(
-    inputs.map,
-    inputs.backends,
-    status,
-    logger,
-    Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS),
-  );
+  const emptyPace = Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS);
+  const emptyBackends = reportEmptyBackends(inputs.backends, inputs.map, status, logger, emptyPace);
+  const emptyMap = reportEmptyMap(inputs.map, inputs.backends, status, logger, emptyPace);
   logger.info(
     { event: "reloader.ready", watching: [inputs.backends, inputs.map] },
     "watching the input files",
