@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import {
   createLogger,
   createMetadataClient,
@@ -34,6 +34,19 @@ function clientAnswering(answer: unknown): MetadataClient {
 
 async function resolveWith(answer: unknown): Promise<{ target: SyslogTarget; lines: object[] }> {
   return resolveFrom(clientAnswering(answer));
+}
+
+// The target resolved from a stand-in metadata server whose host's agent_ip is `agentIp`, with the lines
+// logged meanwhile; the server closed after the test.
+async function resolveServed(
+  t: TestContext,
+  agentIp: string,
+): Promise<{ target: SyslogTarget; lines: object[] }> {
+  const metadata = await startMetadataServer({
+    tree: buildTree({ hosts: [{ name: "rancher-host-1", agentIp }], stacks: [] }),
+  });
+  t.after(() => metadata.close());
+  return resolveFrom(createMetadataClient({ apiHost: metadata.hostPort, apiVersion: "2015-12-19" }));
 }
 
 // The target resolved through `client`, with the lines logged meanwhile.
@@ -88,12 +101,7 @@ for (const [agentIp, kind] of [
   ["fe80::1", "an IPv6 link-local address (it needs a zone)"],
 ] as const)
   test(`agent_ip ${agentIp} is no host's address: HAProxy logs to stdout, with a warning`, async (t) => {
-    const metadata = await startMetadataServer({
-      tree: buildTree({ hosts: [{ name: "rancher-host-1", agentIp }], stacks: [] }),
-    });
-    t.after(() => metadata.close());
-    const client = createMetadataClient({ apiHost: metadata.hostPort, apiVersion: "2015-12-19" });
-    const { target, lines } = await resolveFrom(client);
+    const { target, lines } = await resolveServed(t, agentIp);
     assert.deepEqual(target, { kind: "stdout" });
     const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
     assert.ok(warning && "msg" in warning, JSON.stringify(lines));
@@ -105,12 +113,7 @@ for (const [agentIp, kind] of [
 test("an agent_ip answer is read to 4 KiB: one byte more is refused as too-large, HAProxy logs to stdout", async (t) => {
   // Quoted, 4 096 and 4 097 bytes.
   for (const agentIp of ["1".repeat(MAX_SMALL_ANSWER_BYTES - 2), "1".repeat(MAX_SMALL_ANSWER_BYTES - 1)]) {
-    const metadata = await startMetadataServer({
-      tree: buildTree({ hosts: [{ name: "rancher-host-1", agentIp }], stacks: [] }),
-    });
-    t.after(() => metadata.close());
-    const client = createMetadataClient({ apiHost: metadata.hostPort, apiVersion: "2015-12-19" });
-    const { target, lines } = await resolveFrom(client);
+    const { target, lines } = await resolveServed(t, agentIp);
     assert.deepEqual(target, { kind: "stdout" });
     const warning = lines.find((line) => "event" in line && line.event === "syslog.target");
     assert.ok(warning && "msg" in warning, JSON.stringify(lines));
