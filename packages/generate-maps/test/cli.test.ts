@@ -67,6 +67,19 @@ async function files(dir: string) {
   return { backends: await read("backends.cfg"), map: await read("domain.map") };
 }
 
+// Waits for the `cycle` line of a change made after `from` lines were logged: the files are renamed before
+// it is written, so a stop sent as soon as a file shows the change could log `stopping` before it.
+async function waitForCycleLogged(cli: Cli, from: number): Promise<void> {
+  await waitFor("the change's cycle line", 5000, () =>
+    cli
+      .logs()
+      .slice(from)
+      .some((line) => line["event"] === "cycle")
+      ? true
+      : undefined,
+  );
+}
+
 // The last two log lines of a loop that stopped on a signal: a graceful stop, not an end mid-cycle.
 function assertStoppedGracefully(cli: Cli): void {
   assert.deepEqual(
@@ -99,6 +112,7 @@ test("the loop writes the recorded scenario, then a change is on disk long befor
   assert.equal((await files(dir)).backends, BACKENDS);
   await waitFor("the long poll", 5000, () => (server.waitingLongPolls > 0 ? true : undefined));
 
+  const logged = cli.logs().length;
   server.setTree(applyRecordedChange(TREE));
   await waitFor("the change on disk", 10_000, async () =>
     (await files(dir)).map?.includes("beta.dev.tld app-r124") ? true : undefined,
@@ -117,6 +131,7 @@ test("the loop writes the recorded scenario, then a change is on disk long befor
       ? true
       : undefined,
   );
+  await waitForCycleLogged(cli, logged);
 
   cli.child.kill("SIGTERM");
   assert.equal(await cli.exited, 0);
@@ -175,10 +190,12 @@ test("SIGUSR1, SIGUSR2 and SIGQUIT are ignored (logged; no inspector opened); SI
     ],
   );
   assert.equal(cli.child.exitCode, null, "still running");
+  const logged = cli.logs().length;
   server.setTree(applyRecordedChange(TREE));
   await waitFor("a change still on disk", 10_000, async () =>
     (await files(dir)).map?.includes("beta.dev.tld app-r124") ? true : undefined,
   );
+  await waitForCycleLogged(cli, logged);
   cli.child.kill("SIGTERM");
   assert.equal(await cli.exited, 0, `exit code (signal ${cli.child.signalCode})`);
   assert.doesNotMatch(cli.stderr(), /Debugger listening/);
