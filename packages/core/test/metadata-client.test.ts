@@ -16,9 +16,9 @@ import { BLOCK_BYTES, readCapped } from "../src/metadata/read-capped.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-// A server on 127.0.0.1 answering with `handler`, a client of it (timeout 300 ms, `maxReadMs` if given),
-// and the server's close.
-async function serve(handler: Handler, maxReadMs?: number) {
+// A server on 127.0.0.1 answering with `handler`, a client of it (timeout 300 ms unless `timeoutMs` says
+// otherwise, `maxReadMs` if given), and the server's close.
+async function serve(handler: Handler, maxReadMs?: number, timeoutMs = 300) {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
@@ -26,7 +26,7 @@ async function serve(handler: Handler, maxReadMs?: number) {
     client: createMetadataClient({
       apiHost: `127.0.0.1:${port}`,
       apiVersion: "2015-12-19",
-      timeoutMs: 300,
+      timeoutMs,
       ...(maxReadMs === undefined ? {} : { maxReadMs }),
     }),
     close: () =>
@@ -329,31 +329,39 @@ test("a gzip answer in many members (decoded chunks of 1 byte to 16 KiB and more
 
 // A large answer from a busy server keeps coming in pieces: the timeout is the longest pause, not the
 // whole read (5 s for the whole body cut a large /containers, cycle after cycle); a pause that long, or a
-// trickle past the cap in all, still times out.
+// trickle past the cap in all, still times out. Server and client share this process: stalled past a
+// piece's time (a loaded machine), it fires the client's timer in the same turn as the server's, before
+// the piece is read; pieces 200 ms apart under a 300 ms timeout were cut by a 200 ms stall. Pieces 100 ms
+// apart under 600 ms leave room for a 500 ms one.
 test("the timeout bounds the wait for the answer and each pause in its body, and maxReadMs the whole read", async () => {
   // When each piece of the body is sent (ms after the request), by path.
+  const every100 = (lastMs: number) => Array.from({ length: lastMs / 100 + 1 }, (_, i) => i * 100);
   const schedules: Record<string, number[]> = {
-    steady: [0, 200, 400, 600],
-    stalls: [0, 700],
-    trickle: [0, 200, 400, 600, 800, 1000, 1200],
+    steady: every100(1200),
+    stalls: [0, 1500],
+    trickle: every100(2400),
   };
-  const { client, close } = await serve((req, res) => {
-    const schedule = schedules[req.url?.split("/").at(-1) ?? ""] ?? [0];
-    res.write("[");
-    schedule.forEach((at, index) =>
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.write(index === 0 ? "1" : ",1");
-        if (index === schedule.length - 1) res.end("]");
-      }, at),
-    );
-  }, 1000);
+  const { client, close } = await serve(
+    (req, res) => {
+      const schedule = schedules[req.url?.split("/").at(-1) ?? ""] ?? [0];
+      res.write("[");
+      schedule.forEach((at, index) =>
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.write(index === 0 ? "1" : ",1");
+          if (index === schedule.length - 1) res.end("]");
+        }, at),
+      );
+    },
+    2000,
+    600,
+  );
   try {
-    // 600 ms in all, never 300 ms without a piece: read whole.
-    assert.deepEqual(await client.getJson("steady"), [1, 1, 1, 1]);
-    // A 700 ms pause: cut after 300 ms of it.
+    // 1.2 s in all, never 600 ms without a piece: read whole.
+    assert.deepEqual(await client.getJson("steady"), Array<number>(13).fill(1));
+    // A 1.5 s pause: cut after 600 ms of it.
     await rejectsKind(client.getJson("stalls"), "timeout");
-    // Pieces every 200 ms for 1.2 s: past the 1 s cap in all.
+    // Pieces every 100 ms for 2.4 s: past the 2 s cap in all.
     await rejectsKind(client.getJson("trickle"), "timeout");
   } finally {
     await close();
