@@ -411,16 +411,21 @@ test("a /version answer trickled without end fails within the request's timeout 
 // A small answer (a uuid, a service's name, the host's address) had the 60 s body extension meant for a
 // large /containers: each byte of a trickle gave the rest another timeout (review of 2026-12-06).
 test("an answer read to a cap of 4 KiB or less must come whole within the timeout; a larger cap keeps the extension", async () => {
-  // A JSON string sent a piece every 50 ms for 1 s, never 300 ms (the timeout) without one.
-  const { client, close } = await serve((_req, res) => {
-    res.writeHead(200, { "Content-Type": "application/json" });
-    res.write('"');
-    for (let at = 50; at <= 1000; at += 50)
-      setTimeout(() => {
-        if (!res.destroyed) res.write(at < 1000 ? "x" : 'x"');
-        if (at === 1000) res.end();
-      }, at);
-  }, 10_000);
+  // A JSON string sent a piece every 50 ms for 1.5 s, never 600 ms (the timeout) without one: room for a
+  // 500 ms stall of this process (server and client); under a 300 ms timeout, one of 300 ms cut the read.
+  const { client, close } = await serve(
+    (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('"');
+      for (let at = 50; at <= 1500; at += 50)
+        setTimeout(() => {
+          if (!res.destroyed) res.write(at < 1500 ? "x" : 'x"');
+          if (at === 1500) res.end();
+        }, at);
+    },
+    10_000,
+    600,
+  );
   try {
     assert.equal(MAX_SMALL_ANSWER_BYTES, 4096);
     const path = "self/container/environment_uuid";
@@ -428,12 +433,12 @@ test("an answer read to a cap of 4 KiB or less must come whole within the timeou
       client.getJson(path, undefined, "value", MAX_SMALL_ANSWER_BYTES),
       (error: unknown) => {
         assert.ok(error instanceof MetadataError && error.kind === "timeout", String(error));
-        assert.match(error.message, /past 300 ms in all$/);
+        assert.match(error.message, /past 600 ms in all$/);
         return true;
       },
     );
     // One byte more of cap: the answer is read whole, as a large one trickling in is.
-    assert.equal(await client.getJson(path, undefined, "value", MAX_SMALL_ANSWER_BYTES + 1), "x".repeat(20));
+    assert.equal(await client.getJson(path, undefined, "value", MAX_SMALL_ANSWER_BYTES + 1), "x".repeat(30));
   } finally {
     await close();
   }
