@@ -67,7 +67,10 @@ test("a runtime pass in flight when the stop soft-stops the master sends nothing
   const relay = await relayMasterCli(fixture.stateDir, (fn) => t.after(fn));
   const first = relay.holdNext((command) => / addr /.test(command));
   await fixture.write({ backends: appFile(containers, [0, 1]) });
-  await first.held;
+  // The signal goes as soon as the relay has the line, not once HAProxy answered it: the line times out
+  // 2 s after it was written and the stop begins 1 s after the signal, so a master and worker slow to
+  // answer on a loaded machine took that margin (the timeout came first: runtime.fallback, a reload).
+  await first.received;
   const heldAt = relay.commands.length;
   const exited = reloader.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
   const stopping = await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });

@@ -11,15 +11,19 @@ import { join } from "node:path";
 
 // The relay: `dropNextReload` arms it; `dropped` counts the reloads it held. `closeAfterNextShowProc`:
 // the next `show proc` is answered, then nothing connects until `reopen`. `holdNext`: the next command
-// `matches` picks is passed on at once, but its answer reaches the client only at `release` (`held`
-// resolves once the master answered). `commands`: every command received, in order, as the client wrote
+// `matches` picks is passed on at once, but its answer reaches the client only at `release` (`received`
+// resolves once the relay has the command, `held` once the master answered). `commands`: every command received, in order, as the client wrote
 // it (its final newline cut).
 export interface MasterCliRelay {
   dropNextReload(): void;
   readonly dropped: number;
   closeAfterNextShowProc(): void;
   reopen(): Promise<void>;
-  holdNext(matches: (command: string) => boolean): { held: Promise<void>; release(): void };
+  holdNext(matches: (command: string) => boolean): {
+    received: Promise<void>;
+    held: Promise<void>;
+    release(): void;
+  };
   readonly commands: readonly string[];
 }
 
@@ -36,7 +40,12 @@ export async function relayMasterCli(
   let closeAfterShowProc = false;
   const held: Socket[] = [];
   const commands: string[] = [];
-  let hold: { matches: (command: string) => boolean; came: () => void; go: Promise<void> } | null = null;
+  let hold: {
+    matches: (command: string) => boolean;
+    arrived: () => void;
+    came: () => void;
+    go: Promise<void>;
+  } | null = null;
   // `answered`, when given: the answer is kept until it resolves (called with the answer whole).
   const passOn = (client: Socket, command: Buffer, answered?: () => Promise<void>) => {
     const upstream = createConnection(real);
@@ -58,8 +67,9 @@ export async function relayMasterCli(
       const text = command.toString("utf8").replace(/\n$/, "");
       commands.push(text);
       if (hold?.matches(text) === true) {
-        const { came, go } = hold;
+        const { arrived, came, go } = hold;
         hold = null;
+        arrived();
         held.push(client); // destroyed at the end of the test if never let go
         passOn(client, command, () => {
           came();
@@ -96,12 +106,14 @@ export async function relayMasterCli(
     closeAfterNextShowProc: () => void (closeAfterShowProc = true),
     reopen: () => new Promise<void>((resolve) => server.listen(socket, resolve)),
     holdNext(matches) {
+      let arrived = () => undefined as void;
       let came = () => undefined as void;
       let release = () => undefined as void;
+      const received = new Promise<void>((resolve) => (arrived = resolve));
       const held = new Promise<void>((resolve) => (came = resolve));
       const go = new Promise<void>((resolve) => (release = resolve));
-      hold = { matches, came, go };
-      return { held, release };
+      hold = { matches, arrived, came, go };
+      return { received, held, release };
     },
     commands,
   };
