@@ -368,27 +368,32 @@ async function waitGone(pid: number): Promise<void> {
   );
 }
 
-// A real HAProxy (checks included) whose master waits `seconds` before it starts: a start to signal into.
-async function slowHaproxy(dir: string, seconds: number): Promise<string> {
-  const bin = join(dir, "slow-haproxy");
+// A real HAProxy (checks included) whose master waits until `gate` exists before it starts: a start to
+// signal into for as long as the test needs (a fixed sleep of 2 s was a window a loaded machine missed).
+async function gatedHaproxy(dir: string): Promise<{ bin: string; gate: string }> {
+  const bin = join(dir, "gated-haproxy");
+  const gate = join(dir, "gate");
   await writeFile(
     bin,
     `#!/bin/sh
 for a in "$@"; do [ "$a" = "-c" ] && exec haproxy "$@"; done
-sleep ${seconds}
+while [ ! -e ${gate} ]; do sleep 0.05; done
 exec haproxy "$@"
 `,
   );
   await chmod(bin, 0o755);
-  return bin;
+  return { bin, gate };
 }
 
 test("SIGTERM while HAProxy is still starting: the start is awaited, then stopped; exit 0, no HAProxy left", async (t) => {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  // A real HAProxy that takes 2 s to come up, so the signal surely lands inside the start.
-  const child = await fixture.start(["--haproxy-bin", await slowHaproxy(fixture.dir, 2)]);
+  // A real HAProxy that comes up only once the signal was handled: it surely lands inside the start.
+  const { bin, gate } = await gatedHaproxy(fixture.dir);
+  const child = await fixture.start(["--haproxy-bin", bin]);
   const started = await child.waitForEvent("haproxy.started");
   process.kill(child.pid, "SIGTERM");
+  await child.waitForEvent("reloader.shutdown");
+  await writeFile(gate, "");
   const exit = await Promise.race([
     child.exited,
     new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
@@ -404,11 +409,13 @@ test("SIGTERM while HAProxy is still starting: the start is awaited, then stoppe
 
 test("a second SIGTERM while HAProxy is still starting: exit 1 at once, and that HAProxy killed, not left unsupervised", async (t) => {
   const fixture = await createFixture((fn) => t.after(fn), { deferStart: true, waitReady: false });
-  // A real HAProxy that takes 3 s to come up, so both signals surely land inside the start.
-  const child = await fixture.start(["--haproxy-bin", await slowHaproxy(fixture.dir, 3)]);
+  // A real HAProxy that never comes up (its gate stays shut), so both signals surely land inside the start;
+  // the second once the first was handled.
+  const { bin } = await gatedHaproxy(fixture.dir);
+  const child = await fixture.start(["--haproxy-bin", bin]);
   const started = await child.waitForEvent("haproxy.started");
   process.kill(child.pid, "SIGTERM");
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await child.waitForEvent("reloader.shutdown");
   process.kill(child.pid, "SIGTERM");
   const exit = await Promise.race([
     child.exited,
