@@ -183,7 +183,9 @@ async function heldPass(
       supervisor,
       masterSocket,
       workerPid,
-      timeoutMs: 2000,
+      // The held line's bound runs until HAProxy answered it (the relay waits for that), which a loaded
+      // machine's master and worker can take seconds to do: with 2 s the line timed out before the stop.
+      timeoutMs: 10_000,
       current: {
         point: async () => void pointed.push("point"),
         restore: async () => void pointed.push("restore"),
