@@ -81,11 +81,13 @@ test("a new master is ready only when the master answering on the socket is that
   t.after(() => {
     other.close();
   });
-  const ask = (masterPid: number) =>
-    waitUntilReady({ socketPath, timeoutMs: 300, pollMs: 20, isAlive: () => true, masterPid });
-  const notIt = await ask(9999);
+  // Another master's answer never confirms: 300 ms of them is enough to show it. The expected one is
+  // waited for longer: one stall of this process past a poll's 500 ms (a loaded machine) failed it.
+  const ask = (masterPid: number, timeoutMs: number) =>
+    waitUntilReady({ socketPath, timeoutMs, pollMs: 20, isAlive: () => true, masterPid });
+  const notIt = await ask(9999, 300);
   assert.equal(notIt.ok ? "ok" : notIt.kind, "timeout", "another master's worker is not the new one's");
-  const it = await ask(4243);
+  const it = await ask(4243, 10_000);
   assert.ok(it.ok && it.workerPid === 4244);
 });
 
