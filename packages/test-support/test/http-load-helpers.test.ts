@@ -147,6 +147,23 @@ describe("runLoad", () => {
     );
   });
 
+  it("with hold, a request is answered only once the hold settles", async () => {
+    let release = () => {};
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const backend = await startBackend({ name: "held", host: "127.0.0.87", hold });
+    try {
+      const answer = httpRequest({ url: `http://${backend.address}/`, host: "h", timeoutMs: 30_000 });
+      await waitFor(() => backend.seen.length > 0, { timeoutMs: 10_000, message: "the request" });
+      // Not answered while held: no answer is counted, however long the machine took to get here.
+      assert.equal(backend.requests, 0);
+      release();
+      assert.equal((await answer).body, "held");
+      assert.equal(backend.requests, 1);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it("with pauseMs, each client waits that long after each answer", async () => {
     const backend = await startBackend({ name: "slow", host: "127.0.0.85" });
     try {

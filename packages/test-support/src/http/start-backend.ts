@@ -18,6 +18,8 @@ export interface BackendOptions {
   proxyProtocol?: boolean;
   /** wait this long before answering (in-flight requests during reloads and stops) */
   delayMs?: number;
+  /** answer only once this settles (then delayMs): a request in flight for as long as a test needs it */
+  hold?: Promise<unknown>;
   /** idle keep-alive timeout, 120 s by default so HAProxy's pooled connections are not cut under it */
   keepAliveTimeoutMs?: number;
   /** how often GET /stream writes a line (default 100 ms) */
@@ -86,8 +88,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       res.writeHead(200, headers);
       res.end(options.name);
     };
-    if (options.delayMs) setTimeout(answer, options.delayMs);
-    else answer();
+    const delayed = () => (options.delayMs ? setTimeout(answer, options.delayMs) : answer());
+    if (options.hold) void options.hold.then(delayed, delayed);
+    else delayed();
   });
   http.keepAliveTimeout = options.keepAliveTimeoutMs ?? 120_000;
   http.headersTimeout = http.keepAliveTimeout + 5_000;
