@@ -73,7 +73,7 @@ async function startImage(
       ...command,
       ...["--state-dir", stateDir, "--backend-config", files.backends, "--domain-map", files.map],
       ...["--bind-address", "127.0.0.1", "--http-port", String(port), "--debounce-ms", "50"],
-      ...["--stop-timeout", "5s", ...flags],
+      ...(flags.includes("--stop-timeout") ? flags : ["--stop-timeout", "5s", ...flags]),
     ],
     {
       env: {
@@ -236,6 +236,17 @@ for (const [how, host, env] of [
   });
 }
 
+// A backend `slow` that holds every request until release(): a request in flight through a stop for as
+// long as the test needs it, not for a fixed time a loaded machine may take to reach the step it is for.
+async function heldBackend(host: string): Promise<{ slow: Backend; release: () => void }> {
+  let release = () => {};
+  const hold = new Promise<void>((resolve) => (release = resolve));
+  return { slow: await startBackend({ name: "slow", host, hold }), release };
+}
+
+// The budget of the stops with a held request: the request must not be cut by its end before the release.
+const HELD_STOP_TIMEOUT = ["--stop-timeout", "60s"];
+
 // The answer to come of a request to slow.dev.tld, once `slow` has it: the image first routes
 // app.dev.tld to `app` and slow.dev.tld to `slow`, and its reloader is ready.
 async function slowRequestInFlight(
@@ -291,10 +302,11 @@ test("an uncaught error while the reloader stops HAProxy: started again, it fini
 test("a reloader killed during a stop is started again knowing the stop: no reload of the soft-stopped master, no metadata read, exit 0", async (t) => {
   const metadata = await startMetadataServer({ tree: remapIps(loadRecordedTree()) });
   const app = await startBackend({ name: "app", host: "127.0.74.11" });
-  const slow = await startBackend({ name: "slow", host: "127.0.74.12", delayMs: 4000 });
+  const { slow, release } = await heldBackend("127.0.74.12");
   t.after(() => Promise.all([metadata.close(), app.close(), slow.close()]));
   // SYSLOG_HOST unset: the syslog target is the stand-in's agent_ip (127.0.0.250), read at each start.
-  const image = await startImage(t, [], { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort });
+  const env = { SYSLOG_HOST: "", RANCHER_API_HOST: metadata.hostPort };
+  const image = await startImage(t, HELD_STOP_TIMEOUT, env);
   const { inFlight } = await slowRequestInFlight(image, app, slow);
   assert.match(String(image.logs.find((line) => line.event === "syslog.target")?.["host"]), /^127\./);
   const [tini] = image.inside("tini --");
@@ -314,6 +326,9 @@ test("a reloader killed during a stop is started again knowing the stop: no relo
     [soft.masterPid, soft.reloads, soft.workerPid],
     "the soft-stopped master was not reloaded: same reload counter, no new worker",
   );
+  // Held until now: answered at a fixed time (4 s), it let the master end with its worker before a late
+  // restart adopted it, or before the counter was read.
+  release();
   const answer = await inFlight;
   assert.equal(answer.body, "slow", "the request in flight was answered");
   assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
