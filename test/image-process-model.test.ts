@@ -270,10 +270,10 @@ async function slowRequestInFlight(
 
 test("an uncaught error while the reloader stops HAProxy: started again, it finishes the graceful stop (in-flight request answered, exit 0)", async (t) => {
   const app = await startBackend({ name: "app", host: "127.0.74.6" });
-  const slow = await startBackend({ name: "slow", host: "127.0.74.7", delayMs: 3000 });
+  const { slow, release } = await heldBackend("127.0.74.7");
   t.after(() => Promise.all([app.close(), slow.close()]));
   const thrower = join(ROOT, "packages", "reloader", "test", "helpers", "throw-on-sigusr2.mjs");
-  const image = await startImage(t, [], { NODE_OPTIONS: `--import=${thrower}` });
+  const image = await startImage(t, HELD_STOP_TIMEOUT, { NODE_OPTIONS: `--import=${thrower}` });
   // A request in flight holds the old worker during the soft stop.
   const { inFlight } = await slowRequestInFlight(image, app, slow);
   const [tini] = image.inside("tini --");
@@ -286,6 +286,10 @@ test("an uncaught error while the reloader stops HAProxy: started again, it fini
   assert.match(String(crash["haproxy"]), /left running/);
   const died = await image.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
   assert.equal(died["exitCode"], 3);
+  // Held until the restarted reloader's stop began: answered at a fixed time (3 s), it could end the stop
+  // before the error (SIGUSR2 then found no reloader), or the master with it before the restart.
+  await image.waitForEvent("haproxy.stopping", { from: image.logs.indexOf(died), timeoutMs: 20_000 });
+  release();
   const answer = await inFlight;
   assert.equal(answer.body, "slow", "the request in flight was answered");
   assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
