@@ -795,13 +795,23 @@ void import("node:fs").then(({ existsSync, readdirSync, readFileSync, writeFileS
 });
 `;
 
+// A stand-in \`sleep\` whose restart pause (whole seconds) begins only once $FAKE_DIR/signalled exists: a
+// signal the test sends lands in the pause however late it looks, and a reloader started again before the
+// pause is over still sees it run. Held, it ends with the entrypoint too (no orphan is left).
+const SIGNALLED_PAUSE_SLEEP = `#!/bin/sh
+case "$1" in *[!0-9]*) exec /bin/sleep "$@" ;; esac
+while [ ! -e "$FAKE_DIR/signalled" ] && kill -0 "$PPID" 2>/dev/null; do /bin/sleep 0.02; done
+exec /bin/sleep "$1"
+`;
+
 test("an ignored signal during the restart pause does not cut it short: the reloader is started again after it", async (t) => {
   // SIGUSR1 (or any signal the entrypoint ignores) interrupted the `wait` for the pause's `sleep`,
   // and the reloader was started again at once: a reloader that crashes at every start was restarted in
   // a tight loop by signals that were meant to be ignored.
-  const dir = await mkdtemp(join(tmpdir(), "rh-entry-pause-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const entrypoint = await startEntrypoint(t, CRASHES_ONCE, { FAKE_DIR: dir });
+  // The pause is held until the signal was logged (SIGNALLED_PAUSE_SLEEP): a test slow to look on a loaded
+  // machine missed a pause of 1 s.
+  const { dir, env } = await standIns(t, { sleep: SIGNALLED_PAUSE_SLEEP });
+  const entrypoint = await startEntrypoint(t, CRASHES_ONCE, env);
   const died = await entrypoint.waitForEvent("entrypoint.reloader-died", { timeoutMs: 10_000 });
   assert.equal(died["restartInS"], 1);
   // The signal lands in the pause: the entrypoint waits (sleeping) for its running `sleep`.
@@ -813,6 +823,8 @@ test("an ignored signal during the restart pause does not cut it short: the relo
   );
   const from = entrypoint.logs.length;
   process.kill(entrypoint.pid, "SIGUSR1");
+  await ignoredLines(entrypoint).logged("USR1", from);
+  await writeFile(join(dir, "signalled"), "");
   const restarted = await entrypoint.waitForEvent("fake.started", { from, timeoutMs: 10_000 });
   assert.equal(restarted["pauseRunning"], false, "started once the pause was over");
   assert.equal(
