@@ -1,4 +1,4 @@
-// The newcomer path. 1: `demo/demo.ts --duration 15` runs non-interactively; the test curls every host it
+// The newcomer path. 1: `demo/demo.ts --duration 120` runs non-interactively; the test curls every host it
 // prints through HAProxy, sees its scale-up and alias change, stops it with SIGINT, and checks that it
 // exits 0 and that every HAProxy process it had (found by pid under the demo's process tree) is gone.
 // 2: `npm run demo`, the README's command, stopped by a SIGTERM sent to the npm process itself, leaves
@@ -11,12 +11,15 @@ import { httpRequest, waitFor, waitForAnswer } from "@rancher-haproxy/test-suppo
 import { startDemoProcess } from "./helpers/demo-process.ts";
 
 test("the demo runs, its printed curl lines and changes work, and SIGINT leaves no HAProxy behind", async (t) => {
+  // --duration 120: the demo must stop because of the signal. With 15 s, two changes 4 s apart, each
+  // applied and sampled, then the alias answering, could take longer on a loaded machine: the demo ended
+  // itself first.
   const demo = startDemoProcess(t, process.execPath, [
     "--import",
     "tsx",
     "demo/demo.ts",
     "--duration",
-    "15",
+    "120",
     "--every",
     "4",
   ]);
