@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { worldTree, type World, type WorldContainer } from "@rancher-haproxy/test-support";
+import { worldTree, type LogLine, type World, type WorldContainer } from "@rancher-haproxy/test-support";
 import {
   assertCleanStop,
   get,
@@ -49,11 +49,17 @@ test("an unhealthy or stopped container receives no more requests; healthy and r
   assert.equal(backends["shop-web-3"]!.requests, counted["shop-web-3"], "the stopped one got nothing");
   const blog = await tally(pair, host("blog"), 10);
   assert.deepEqual(Object.keys(blog).sort(), ["blog-web-1", "blog-web-2"], "the other stack is untouched");
+  const skip = (name: string, code: string) => (line: LogLine) =>
+    line["container"] === name && line["code"] === code;
   const skipped = (name: string, code: string) =>
-    pair.generateMaps.count(
-      "container-skipped",
-      (line) => line["container"] === name && line["code"] === code,
-    );
+    pair.generateMaps.count("container-skipped", skip(name, code));
+  // The skip lines come after the files are written (run-cycle.ts): waited for, not read as HAProxy
+  // applies the files (a generator a moment late had logged neither yet).
+  for (const [name, code] of [
+    ["shop-web-2", "unhealthy"],
+    ["shop-web-3", "not-running"],
+  ] as const)
+    await pair.generateMaps.waitForEvent("container-skipped", { match: skip(name, code), timeoutMs: 10_000 });
   assert.equal(skipped("shop-web-2", "unhealthy"), 1);
   assert.equal(skipped("shop-web-3", "not-running"), 1);
 
