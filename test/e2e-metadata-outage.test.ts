@@ -97,6 +97,8 @@ test("metadata down for a while: routing unchanged and answering; back: the chan
   assert.deepEqual(await tally(pair, host("docs"), 2), { "wiki-web-1": 2 });
   assert.deepEqual(serversOf(now.backends, "shop"), serversOf(applied.backends, "shop"));
   assert.ok(pair.generateMaps.count("metadata-unavailable") > failuresBefore);
+  // The recovering cycle logs it once its files are written: waited for, not read as HAProxy serves them.
+  await pair.generateMaps.waitForEvent("recovered", { timeoutMs: 10_000 });
   assert.equal(pair.generateMaps.count("recovered"), 1, "one recovered line");
   await assertCleanStop(pair);
 });
