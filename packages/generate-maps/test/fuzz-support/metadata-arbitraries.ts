@@ -363,7 +363,8 @@ export const documentArb = (options: ModelOptions): fc.Arbitrary<MetadataInput> 
         if (containers.length === 0) break;
         const at = index % containers.length;
         // a path twin: the source takes a valid path label too, so both ask for <stack>.<service>
-        if (kind === "service-case-path") all[at] = withPath(all[at], options.label);
+        if (kind === "service-case-path" || kind === "service-path-twin")
+          all[at] = withPath(all[at], options.label);
         all.push(copyContainer(all[at], kind));
       }
       return JSON.parse(JSON.stringify({ containers: all, aliases, environment })) as MetadataInput;
@@ -373,13 +374,15 @@ export const documentArb = (options: ModelOptions): fc.Arbitrary<MetadataInput> 
 // or value, so stack-case and server-name collisions happen often. service-case-path gives the source and
 // its copy (its service upper-cased) a valid path label: two spellings of a service asking for one path
 // backend (service-case-conflict), which two random path labels on such a pair made about once in 10 000
-// documents, so a run of the fuzz test could miss it.
+// documents, so a run of the fuzz test could miss it. service-path-twin does so with another service of
+// the stack: two path backends asking for one key, the second of which no map line names.
 const COPY_KINDS = [
   "same",
   "stack-case",
   "uuid-case",
   "service-case",
   "service-case-path",
+  "service-path-twin",
   "other-ip",
 ] as const;
 
@@ -394,6 +397,8 @@ function copyContainer(source: unknown, kind: (typeof COPY_KINDS)[number]): unkn
   if (kind === "uuid-case") upper("uuid");
   if (kind === "service-case" || kind === "service-case-path") upper("service_name");
   if (kind === "other-ip") copy["primary_ip"] = "127.0.9.9";
+  if (kind === "service-path-twin" && typeof copy["service_name"] === "string")
+    copy["service_name"] = `${copy["service_name"]}-twin`;
   return copy;
 }
 
