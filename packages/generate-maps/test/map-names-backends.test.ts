@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseTcpBackendName } from "@rancher-haproxy/core";
+import { parseSharedFiles, parseTcpBackendName, unroutedStacks } from "@rancher-haproxy/core";
 import { buildRoutingTable, renderFiles, type MetadataInput, type ModelOptions } from "../src/index.js";
 import { fuzzSeed } from "./fuzz-support/fuzz-seed.js";
 import { documentArb, OPTION_SETS } from "./fuzz-support/metadata-arbitraries.js";
@@ -28,7 +28,11 @@ function unnamed(input: MetadataInput, options: ModelOptions) {
     .filter((name) => parseTcpBackendName(name) === undefined);
   const stackOf = (name: string) => name.split(".")[0] ?? name;
   const namedStacks = new Set(declared.filter((name) => targets.has(name)).map(stackOf));
+  // what the reloader's stale-map check (core's unroutedStacks) finds in the parse of the same files
+  const parsed = parseSharedFiles({ backends: files.backends.content, map: files.map.content });
+  assert.ok(parsed.ok, "the rendered pair parses");
   return {
+    checked: unroutedStacks(parsed.table),
     table,
     declared,
     backends: declared.filter((name) => !targets.has(name)),
@@ -43,6 +47,7 @@ test("two services of a stack asking for one path: the loser's backend is declar
   assert.deepEqual(found.declared, ["shop.api", "shop.web"]);
   assert.deepEqual(found.backends, ["shop.web"]);
   assert.deepEqual(found.stacks, []);
+  assert.deepEqual(found.checked, [], "the reloader's check finds no stale map in this pair");
   assert.deepEqual(
     found.table.notes.map((note) => [note.backend, note.code, note.host]),
     [["shop.web", "host-conflict", "shop.dev.tld/api"]],
@@ -63,6 +68,7 @@ test(`${DOCUMENTS} generated documents: each stack has a named backend; the unna
         if (found.declared.length > 0) withStackBackends += 1;
         if (found.backends.length > 0) withLosers += 1;
         assert.deepEqual(found.stacks, []);
+        assert.deepEqual(found.checked, []);
         for (const name of found.backends) {
           const backend = found.table.backends.find((candidate) => candidate.name === name);
           const key = `${backend?.stack}.${options.domain}${backend?.path ?? ""}`;

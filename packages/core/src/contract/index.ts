@@ -12,6 +12,7 @@ export {
 } from "./render-backend-options.js";
 export * from "./render-backends.js";
 export * from "./render-domain-map.js";
+export * from "./unrouted-stacks.js";
 export {
   MAX_LINE_LENGTH,
   MAX_PROBLEMS,
