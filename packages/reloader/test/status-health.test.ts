@@ -33,6 +33,7 @@ const RUNNING: StatusSnapshot = {
   masterCliSilentSince: null,
   backendsEmptySince: null,
   mapEmpty: null,
+  mapStale: null,
   reloadHeld: null,
   reloadHolds: { started: 0, active: false },
 };

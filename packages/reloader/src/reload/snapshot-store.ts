@@ -65,6 +65,8 @@ export class SnapshotStore {
   private readonly mapsRenderer = new MapsRenderer();
   /** leaves out the backends a section of the base config names, and reports them */
   private readonly clashes: BackendClashes;
+  /** hears of each validation of the inputs (`more.onValidated`) */
+  private readonly onValidated: ((files: InputFiles, validated: Validated) => void) | undefined;
 
   /** how many snapshots are kept */
   private readonly keep: number;
@@ -84,7 +86,8 @@ export class SnapshotStore {
   // `more.sections`: the sections of the base config already read with those (the --config's, at start:
   // not read again while the host name stays); `more.hostName`: reads the host name HAProxy takes at each
   // parse, asked before each validation (with a --config: HAPROXY_LOCALPEER may name one of its sections);
-  // `more.currentGeneration`: the generation `current` points at (ReloaderStatus), for currentHostNameMoved.
+  // `more.currentGeneration`: the generation `current` points at (ReloaderStatus), for currentHostNameMoved;
+  // `more.onValidated`: hears of each validation of the inputs and its table (the stale-map report).
   constructor(
     private readonly bin: string,
     readonly layout: StateLayout,
@@ -98,9 +101,11 @@ export class SnapshotStore {
       self?: HaproxySelf;
       hostName?: () => HostNameRead;
       currentGeneration?: () => number | null;
+      onValidated?: (files: InputFiles, validated: Validated) => void;
     } = {},
   ) {
     this.keep = more.keep ?? 3;
+    this.onValidated = more.onValidated;
     this.currentGeneration = more.currentGeneration;
     this.environment = more.environment;
     this.self = more.self;
@@ -135,7 +140,9 @@ export class SnapshotStore {
   // backends a section of the base config names left out (reported by stage or reportClashes, once taken).
   validate(files: InputFiles): Validated {
     this.refreshSelf();
-    return validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
+    const validated = validateContract(files, this.parser, this.logger, this.slotsPerBlock, this.clashes);
+    this.onValidated?.(files, validated);
+    return validated;
   }
 
   // What HAProxy knows of itself now, its host name read again (with `hostName`) as each validation reads

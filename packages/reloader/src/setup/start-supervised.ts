@@ -12,6 +12,7 @@ import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { EMPTY_BACKENDS_GRACE_MAX_MS, reportEmptyBackends } from "../watch/report-empty-backends.js";
 import { reportEmptyMap } from "../watch/report-empty-map.js";
+import { reportStaleMap, type ParsedInputs } from "../watch/report-stale-map.js";
 import { watchInputs } from "../watch/watch-inputs.js";
 import { stopIfAsked } from "./abortable-step.js";
 import { createBackendReports } from "./create-backend-reports.js";
@@ -47,6 +48,8 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   });
   // The base config is read from the private state dir; only the two generated files are watched.
   const inputs = { base: layout.baseConfig, backends: options.backendConfig, map: options.domainMap };
+  // The inputs' table as the store last validated them, for the stale-map report (no second parse).
+  let parsedInputs: ParsedInputs | null = null;
   const store = new SnapshotStore(options.haproxyBin, layout, logger, options.serverSlots, {
     onRefused: (refused) => status.backendsRefused(refused),
     environment: options.environment,
@@ -56,6 +59,8 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     currentGeneration: () => status.currentGeneration(),
     // With a --config only: the rendered base config names no section after the host.
     ...(options.userConfig ? { hostName: readHostName } : {}),
+    onValidated: (files, validated) =>
+      (parsedInputs = validated.ok ? { table: validated.table, mapBytes: files.map.length } : null),
   });
   const applier = new ConfigApplier({
     store,
@@ -121,10 +126,12 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
   const masterProbe = probeMasterCli(supervisor, status, logger, recheckMs);
   // Empty a rescan interval after the start (at most 30 s): generate-maps writes at its first metadata
   // answer, within moments, so a normal first start logs nothing; still empty then, it never wrote it.
-  // The same pace for a map left empty beside stack backends (a map generate-maps does not write).
+  // The same pace for a map left empty beside stack backends, or one reaching none of some stacks (a map
+  // generate-maps does not write).
   const emptyPace = Math.min(recheckMs, EMPTY_BACKENDS_GRACE_MAX_MS);
   const emptyBackends = reportEmptyBackends(inputs.backends, inputs.map, status, logger, emptyPace);
   const emptyMap = reportEmptyMap(inputs.map, inputs.backends, status, logger, emptyPace);
+  const staleMap = reportStaleMap(() => parsedInputs, inputs.map, status, logger, emptyPace);
   logger.info(
     { event: "reloader.ready", watching: [inputs.backends, inputs.map] },
     "watching the input files",
@@ -146,6 +153,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
       masterProbe.close();
       emptyBackends.close();
       emptyMap.close();
+      staleMap.close();
       // The listener stops taking connections at once; its answers in flight (up to 2 s) finish beside
       // the rest of the stop instead of before it, which took them off HAProxy's drain time.
       const statusClosed = statusServer?.close();

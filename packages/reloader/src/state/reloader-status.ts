@@ -1,7 +1,7 @@
 // What the reloader has done so far, in one object a status listener (/healthz, /metrics) can read.
 import type { ReloadReason } from "../model/plan-update.js";
 import type { RefusedBackend } from "../model/without-clashing-backends.js";
-import type { EmptyMap, HttpsBackend, ReloadResult, StatusSnapshot } from "./status-snapshot.js";
+import type { EmptyMap, HttpsBackend, ReloadResult, StaleMap, StatusSnapshot } from "./status-snapshot.js";
 
 // Mutable status, updated by the applier and the supervisor only through these methods.
 export class ReloaderStatus {
@@ -30,6 +30,7 @@ export class ReloaderStatus {
     masterCliSilentSince: null,
     backendsEmptySince: null,
     mapEmpty: null,
+    mapStale: null,
     reloadHeld: null,
     reloadHolds: { started: 0, active: false },
   };
@@ -201,6 +202,12 @@ export class ReloaderStatus {
   // or it is not so any more (null).
   mapEmpty(found: EmptyMap | null): void {
     this.state.mapEmpty = found;
+  }
+
+  // Stacks of the backends file no line of the (non-empty) domain map reaches, reported once that
+  // lasted (and how many at each check since), or none any more (null).
+  mapStale(found: StaleMap | null): void {
+    this.state.mapStale = found;
   }
 
   // The generation `current` points at (null: none yet), without a copy of the rest: the snapshot store

@@ -73,6 +73,9 @@ export interface StatusSnapshot {
   /** the domain map empty while the backends file declares stack backends, once that lasted a check
    * interval and was logged (`inputs.map-empty`; null: not so, or not for that long yet) */
   mapEmpty: EmptyMap | null;
+  /** stacks of the backends file no line of a non-empty domain map reaches, once that lasted a check
+   * interval and was logged (`inputs.map-stale`; null: none, or not for that long yet) */
+  mapStale: StaleMap | null;
   /** why a reload waits for old workers to end (reload/old-workers-cap.ts; null: none is held) */
   reloadHeld: string | null;
   /** holds of a reload for old workers so far (each `reload.held`), and whether one lasts now (from
@@ -87,4 +90,15 @@ export interface EmptyMap {
   path: string;
   /** the stack (not tcp_<port>) backends the backends file declares */
   backendCount: number;
+}
+
+// Stacks of the backends file that no line of a non-empty domain map reaches (watch/report-stale-map.ts).
+export interface StaleMap {
+  /** ms since the epoch */
+  since: number;
+  path: string;
+  /** how many stacks no map line reaches */
+  stackCount: number;
+  /** the first few of them, in the backends file's order */
+  stacks: string[];
 }

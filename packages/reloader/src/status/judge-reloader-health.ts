@@ -78,6 +78,14 @@ export function judgeReloaderHealth(
               "stack backend(s), whose host lines generate-maps writes with them: no host reaches a stack; " +
               "check that both programs use the same HAPROXY_DOMAIN_MAP, and generate-maps' write-failed lines",
           ]),
+      ...(status.mapStale === null
+        ? []
+        : [
+            `no line of ${status.mapStale.path} reaches ${status.mapStale.stackCount} stack(s) the backends ` +
+              `file declares (${status.mapStale.stacks.join(", ")}), though generate-maps writes a host ` +
+              "line for each: the map read is not the one it writes (a stale file) and their hosts get 503; " +
+              "check that both programs use the same HAPROXY_DOMAIN_MAP, and generate-maps' write-failed lines",
+          ]),
       ...(status.inputWatchProblem === null
         ? []
         : [

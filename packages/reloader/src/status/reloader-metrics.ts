@@ -206,6 +206,12 @@ export function createReloaderMetrics(
     "1 while the domain map has stayed empty (0 bytes) for a rescan interval, at most 30 s, while the backends file declares stack backends (not tcp_<port>), whose host lines generate-maps writes with them: the map read is not the one it writes (from inputs.map-empty to inputs.map-empty-cleared), else 0",
     (g) => g.set(snap().mapEmpty === null ? 0 : 1),
   );
+  gauge(
+    registry,
+    "reloader_domain_map_unrouted_stacks",
+    "How many stacks the backends file declares (not tcp_<port>) no line of the non-empty domain map reaches, for a rescan interval, at most 30 s: generate-maps writes a host line for at least one backend of each, so the map read is not the one it writes, a stale file (from inputs.map-stale to inputs.map-stale-cleared), else 0",
+    (g) => g.set(snap().mapStale?.stackCount ?? 0),
+  );
   new Gauge({
     name: "reloader_inputs_applied",
     help: "1 when the files on disk are the ones HAProxy runs, 0 while a change waits or failed",

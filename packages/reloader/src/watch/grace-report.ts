@@ -1,6 +1,7 @@
-// The pace the empty-input reports share (report-empty-backends.ts, report-empty-map.ts): a condition
-// probed now and every `intervalMs`, reported once it held at two probes in a row, cleared once it does
-// not. Until 2026-12-06 each report carried its own copy of this timer, grace and once-only logic.
+// The pace the input reports share (report-empty-backends.ts, report-empty-map.ts, report-stale-map.ts):
+// a condition probed now and every `intervalMs`, reported once it held at two probes in a row, cleared
+// once it does not. Until 2026-12-06 each report carried its own copy of this timer, grace and once-only
+// logic.
 
 // What one probe found: the condition holds (with what the report names), it does not, or it cannot be
 // told (a file that cannot be stat'ed or read: the applier's reads report that), which changes nothing.
@@ -10,6 +11,8 @@ export type GraceProbe<T> = { holds: true; found: T } | { holds: false } | null;
 export interface GraceActions<T> {
   /** the condition held since `since` (ms epoch), for `ms`: called once until it clears */
   report(found: T, since: number, ms: number): void;
+  /** the condition still holds after report() (at each later probe): what it names now (a count) */
+  still?(found: T): void;
   /** the condition does not hold (at every such probe); `wasReported`: report() was called before it */
   clear(wasReported: boolean): void;
 }
@@ -46,7 +49,10 @@ export function startGraceReport<T>(
       since = now();
       return;
     }
-    if (reported) return;
+    if (reported) {
+      actions.still?.(found.found);
+      return;
+    }
     reported = true;
     actions.report(found.found, since, now() - since);
   };
