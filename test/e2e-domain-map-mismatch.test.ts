@@ -81,6 +81,9 @@ test("a domain map generate-maps does not write (HAPROXY_DOMAIN_MAP on the reloa
     { timeoutMs: 20_000, message: "three rescans after the warning" },
   );
   assert.equal(reloader.count("inputs.map-empty"), 1);
+  // One cause, one warning: the stale-map report stays silent on an empty map.
+  assert.equal(reloader.count("inputs.map-stale"), 0);
+  assert.match((await readStatus(url, "/metrics")).body, /^reloader_domain_map_unrouted_stacks 0$/m);
 
   // The map generate-maps wrote, put where the reloader reads: routed, and all three cleared.
   await copyFile(pair.paths.domainMap, elsewhere);
