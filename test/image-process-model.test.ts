@@ -247,6 +247,23 @@ async function heldBackend(host: string): Promise<{ slow: Backend; release: () =
 // The budget of the stops with a held request: the request must not be cut by its end before the release.
 const HELD_STOP_TIMEOUT = ["--stop-timeout", "60s"];
 
+// Lets the held request go; the index of the image's first line that may come of it. Held, it keeps the
+// old worker, so HAProxy cannot stop before: a restarted reloader that did not wait for the worker logged
+// no haproxy.stopped from there on (and its answer, let go at once, beat the end of the namespace).
+function releaseHeld(image: Image, release: () => void): number {
+  const from = image.logs.length;
+  release();
+  return from;
+}
+
+// Asserts the stop ended (haproxy.stopped) only once the held request was let go (`from` releaseHeld).
+function assertStoppedAfterRelease(image: Image, from: number): void {
+  assert.ok(
+    image.logs.slice(from).some((line) => line.event === "haproxy.stopped"),
+    "the restarted reloader waited for the old worker: haproxy.stopped only after the held request went",
+  );
+}
+
 // The answer to come of a request to slow.dev.tld, once `slow` has it: the image first routes
 // app.dev.tld to `app` and slow.dev.tld to `slow`, and its reloader is ready.
 async function slowRequestInFlight(
@@ -289,10 +306,11 @@ test("an uncaught error while the reloader stops HAProxy: started again, it fini
   // Held until the restarted reloader's stop began: answered at a fixed time (3 s), it could end the stop
   // before the error (SIGUSR2 then found no reloader), or the master with it before the restart.
   await image.waitForEvent("haproxy.stopping", { from: image.logs.indexOf(died), timeoutMs: 20_000 });
-  release();
+  const released = releaseHeld(image, release);
   const answer = await inFlight;
   assert.equal(answer.body, "slow", "the request in flight was answered");
   assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
+  assertStoppedAfterRelease(image, released);
   assert.deepEqual(haproxyMasters(image.stateDir), [], "no HAProxy left");
 });
 
@@ -332,10 +350,11 @@ test("a reloader killed during a stop is started again knowing the stop: no relo
   );
   // Held until now: answered at a fixed time (4 s), it let the master end with its worker before a late
   // restart adopted it, or before the counter was read.
-  release();
+  const released = releaseHeld(image, release);
   const answer = await inFlight;
   assert.equal(answer.body, "slow", "the request in flight was answered");
   assert.deepEqual(await ended(image, "tini"), { code: 0, signal: null }, "tini exits 0");
+  assertStoppedAfterRelease(image, released);
   assert.equal(metadata.requests.count(), reads, "no metadata request after the restart");
   const restarted = image.logs.slice(from);
   assert.equal(restarted.filter((line) => line.event === "adopt.reloaded").length, 0, "no adoption reload");
