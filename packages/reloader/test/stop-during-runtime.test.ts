@@ -70,7 +70,7 @@ test("a runtime pass in flight when the stop soft-stops the master sends nothing
   // The signal goes as soon as the relay has the line, not once HAProxy answered it: the line times out
   // 2 s after it was written and the stop begins 1 s after the signal, so a master and worker slow to
   // answer on a loaded machine took that margin (the timeout came first: runtime.fallback, a reload).
-  await first.received;
+  await settled(first.received, "the relay to have the pass's address line");
   const heldAt = relay.commands.length;
   const exited = reloader.stop({ signal: "SIGTERM", timeoutMs: 40_000 });
   const stopping = await reloader.waitForEvent("haproxy.stopping", { timeoutMs: 10_000 });
@@ -152,6 +152,14 @@ test("applyRuntime once a stop began: nothing reaches the master, `current` not 
   assert.equal(pointed, 0, "`current` neither moved nor pointed back");
 });
 
+// Waits for a relay's promise within 20 s: a line never sent fails with `what`, instead of hanging the file
+// until the runner's timeout.
+async function settled(promise: Promise<void>, what: string): Promise<void> {
+  let done = false;
+  void promise.then(() => (done = true));
+  await waitFor(() => done, { timeoutMs: 20_000, message: what });
+}
+
 // applyRuntime against the running master of a started reloader through the relay, with a supervisor
 // whose stop begins while the answer to the pass's first line is held (the line written before it).
 async function heldPass(
@@ -192,7 +200,7 @@ async function heldPass(
       },
     },
   );
-  await first.held;
+  await settled(first.held, "HAProxy's answer to the held line");
   const heldAt = relay.commands.length;
   stopping = true; // the stop's SIGUSR1: after the line was written, before its answer came back
   first.release();

@@ -12,8 +12,8 @@ import { join } from "node:path";
 // The relay: `dropNextReload` arms it; `dropped` counts the reloads it held. `closeAfterNextShowProc`:
 // the next `show proc` is answered, then nothing connects until `reopen`. `holdNext`: the next command
 // `matches` picks is passed on at once, but its answer reaches the client only at `release` (`received`
-// resolves once the relay has the command, `held` once the master answered). `commands`: every command received, in order, as the client wrote
-// it (its final newline cut).
+// resolves once the relay has the command, `held` once the master answered). `commands`: every command
+// received, in order, as the client wrote it (its final newline cut).
 export interface MasterCliRelay {
   dropNextReload(): void;
   readonly dropped: number;
