@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { MAX_SHARED_FILE_BYTES, readBounded } from "@rancher-haproxy/core";
+import { statIdentity } from "./stat-identity.js";
 
 // Where the inputs are.
 export interface InputPaths {
@@ -21,6 +22,9 @@ export interface InputFiles {
   map: Buffer;
   hash: string;
   paths?: Pick<InputPaths, "backends" | "map">;
+  /** each shared file's identity as read (stat-identity.ts): a later lstat of its path equals it only
+   * while the path still holds the bytes read (absent: files not read from the volume) */
+  identities?: Pick<InputPaths, "backends" | "map">;
 }
 
 // A file that could not be read, and why.
@@ -34,7 +38,8 @@ export type InputsOutcome =
   { ok: true; files: InputFiles } | { ok: false; missing: string[]; unreadable: UnreadableInput[] };
 
 // One file's bytes, or why not (`missing`: ENOENT).
-export type InputFileOutcome = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; reason: string };
+export type InputFileOutcome =
+  { ok: true; bytes: Buffer; identity: string } | { ok: false; missing: boolean; reason: string };
 
 /** larger inputs are refused rather than read into memory (the contract's byte cap) */
 export const MAX_INPUT_BYTES = MAX_SHARED_FILE_BYTES;
@@ -60,6 +65,7 @@ export async function readInputs(paths: InputPaths): Promise<InputsOutcome> {
       map: map.bytes,
       hash: hashInputs(base.bytes, backends.bytes, map.bytes),
       paths: { backends: paths.backends, map: paths.map },
+      identities: { backends: backends.identity, map: map.identity },
     },
   };
 }
@@ -78,15 +84,15 @@ export async function readInputFile(path: string, followSymlinks = false): Promi
     return { ok: false, missing: code === "ENOENT", reason: `cannot be opened (${code})` };
   }
   try {
-    const stat = await handle.stat();
+    const stat = await handle.stat({ bigint: true });
     if (!stat.isFile()) return { ok: false, missing: false, reason: `is not a regular file (${kind(stat)})` };
     if (stat.size > MAX_INPUT_BYTES)
       return { ok: false, missing: false, reason: `is larger than ${MAX_INPUT_BYTES} bytes` };
     // Not handle.readFile(): it reads what the file holds at its own fstat, which may have grown since.
-    const bytes = await readBounded(handle, stat.size, MAX_INPUT_BYTES);
+    const bytes = await readBounded(handle, Number(stat.size), MAX_INPUT_BYTES);
     if (bytes === null)
       return { ok: false, missing: false, reason: `grew past ${MAX_INPUT_BYTES} bytes while being read` };
-    return { ok: true, bytes };
+    return { ok: true, bytes, identity: statIdentity(stat) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     return { ok: false, missing: false, reason: `cannot be read (${code})` };

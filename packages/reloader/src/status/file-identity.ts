@@ -2,6 +2,7 @@
 // A write, truncation, chmod or rename over the path changes one of them, so equal identities mean the
 // bytes are the ones read before (see TripleMemo for a rewrite within one timestamp tick).
 import { lstat } from "node:fs/promises";
+import { statIdentity } from "../sources/stat-identity.js";
 
 // The identities of some paths as one comparable key, and the newest ctime among them: the kernel sets a
 // ctime to its clock on every change, while an mtime can be set to any time (`touch -d 2099-01-01` on the
@@ -17,7 +18,7 @@ export async function identifyFiles(paths: readonly string[]): Promise<FilesIden
   const stats = await Promise.all(
     paths.map((path) =>
       lstat(path, { bigint: true }).then(
-        (s) => ({ key: [s.dev, s.ino, s.mode, s.size, s.mtimeNs, s.ctimeNs].join(":"), newestNs: s.ctimeNs }),
+        (s) => ({ key: statIdentity(s), newestNs: s.ctimeNs }),
         (error: NodeJS.ErrnoException) => ({ key: `error ${error.code ?? String(error)}`, newestNs: null }),
       ),
     ),

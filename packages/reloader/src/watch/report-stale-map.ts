@@ -4,19 +4,15 @@
 // one it writes beside these backends (a file it wrote before its path changed, an old file left in the
 // volume) and every stack deployed since gets 503. An empty map is report-empty-map.ts's: one cause,
 // one warning. Missed: a new path service of a stack the stale map already reaches (that stack is routed).
-import { unroutedStacks, type Logger, type SharedTable } from "@rancher-haproxy/core";
+import { unroutedStacks, type Logger } from "@rancher-haproxy/core";
 import type { ReloaderStatus } from "../state/reloader-status.js";
 import { startGraceReport, type GraceProbe, type GraceReport } from "./grace-report.js";
+import { onDiskCheck, type ParsedInputs } from "./parsed-inputs.js";
 
 /** how many of the unrouted stacks the log line and /healthz name */
 export const STALE_MAP_NAMED = 5;
 
-// What the applier last parsed of the inputs (SnapshotStore's validation, no second read): their table
-// and the map's size in bytes; null when they broke the contract, were not settled, or none was parsed.
-export interface ParsedInputs {
-  table: Pick<SharedTable, "hosts" | "backends">;
-  mapBytes: number;
-}
+export type { ParsedInputs } from "./parsed-inputs.js";
 
 // A running report.
 export type StaleMapReport = GraceReport;
@@ -25,7 +21,9 @@ export type StaleMapReport = GraceReport;
 // table once. Stacks no line of a non-empty map reaches, at two checks in a row, are logged once
 // (`inputs.map-stale`, warn) and reported to `status` (their count kept current at later checks); once
 // there are none, or the map is empty, `inputs.map-stale-cleared` (info) clears that. No table changes
-// nothing (the applier's reads and checks report unreadable and refused inputs).
+// nothing (the applier's reads and checks report unreadable and refused inputs), nor do files replaced
+// since the table's parse (until 2026-12-06 a pair the applier read between generate-maps' two renames was
+// judged for as long as it applied it, and two checks in that pass reported a correct pair).
 export function reportStaleMap(
   latest: () => ParsedInputs | null,
   mapPath: string,
@@ -35,13 +33,17 @@ export function reportStaleMap(
   now: () => number = Date.now,
 ): StaleMapReport {
   let known: { table: ParsedInputs["table"]; stacks: string[] } | null = null;
-  const probe = (): Promise<GraceProbe<string[]>> => {
+  const onDisk = onDiskCheck();
+  const probe = async (): Promise<GraceProbe<string[]>> => {
     const parsed = latest();
-    if (parsed === null) return Promise.resolve(null);
-    if (parsed.mapBytes === 0) return Promise.resolve({ holds: false });
+    if (parsed === null) return null;
+    // Files replaced since their parse (a pair read between generate-maps' two renames, its map renamed
+    // while the applier still applies it: a reload, seconds): they are not judged until parsed.
+    if (parsed.read !== undefined && !(await onDisk(parsed.read))) return null;
+    if (parsed.mapBytes === 0) return { holds: false };
     if (known?.table !== parsed.table) known = { table: parsed.table, stacks: unroutedStacks(parsed.table) };
     const { stacks } = known;
-    return Promise.resolve(stacks.length === 0 ? { holds: false } : { holds: true, found: stacks });
+    return stacks.length === 0 ? { holds: false } : { holds: true, found: stacks };
   };
   const show = (stacks: string[], since: number) =>
     status.mapStale({

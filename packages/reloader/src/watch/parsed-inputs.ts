@@ -1,0 +1,52 @@
+// What the applier last parsed of the inputs, as the stale-map report (report-stale-map.ts) takes it, and
+// whether the files on disk are still those: that report judges a table only then.
+import type { SharedTable } from "@rancher-haproxy/core";
+import { readInputs, type InputFiles, type InputPaths } from "../sources/read-inputs.js";
+import { pathIdentity } from "../sources/stat-identity.js";
+
+// Where the inputs were read, the hash of their bytes, and the two shared files' identities as read.
+export interface ReadFrom {
+  paths: InputPaths;
+  hash: string;
+  identities: { backends: string; map: string };
+}
+
+// What the applier last parsed of the inputs (SnapshotStore's validation, no second read): their table,
+// the map's size in bytes and, when read from the volume, what was read (ReadFrom); null when they broke
+// the contract, were not settled, or none was parsed.
+export interface ParsedInputs {
+  table: Pick<SharedTable, "hosts" | "backends">;
+  mapBytes: number;
+  read?: ReadFrom;
+}
+
+// The ParsedInputs of `files`, read from `paths` and validated into `table`.
+export function parsedInputsOf(
+  files: InputFiles,
+  table: ParsedInputs["table"],
+  paths: InputPaths,
+): ParsedInputs {
+  const { identities } = files;
+  const read = identities ? { read: { paths, hash: files.hash, identities } } : {};
+  return { table, mapBytes: files.map.length, ...read };
+}
+
+// A check of whether the files on disk are the ones read: the same identities (two lstat), or, once
+// either changed, the same bytes read again (a touch, a copy loop writing a file again): their
+// identities then stand for the read, so the next check only stats again. Files replaced since (a pair
+// read between generate-maps' two renames, the applier's pass still applying it) are not the ones read.
+export function onDiskCheck(): (read: ReadFrom) => Promise<boolean> {
+  let again: { read: ReadFrom; identities: ReadFrom["identities"] } | null = null;
+  return async (read) => {
+    const known = again?.read === read ? again.identities : read.identities;
+    const [backends, map] = await Promise.all([
+      pathIdentity(read.paths.backends),
+      pathIdentity(read.paths.map),
+    ]);
+    if (backends === known.backends && map === known.map) return true;
+    const reread = await readInputs(read.paths);
+    if (!reread.ok || reread.files.hash !== read.hash || !reread.files.identities) return false;
+    again = { read, identities: reread.files.identities };
+    return true;
+  };
+}
