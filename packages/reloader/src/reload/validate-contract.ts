@@ -7,8 +7,11 @@ import type { BackendClashes } from "./backend-clashes.js";
 import { checkInputs, type InputProblem } from "../model/validate-inputs.js";
 import type { InputFiles } from "../sources/read-inputs.js";
 
-// The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends).
-export type Validated = { ok: true; table: SharedTable } | { ok: false; reason: string; unsettled?: boolean };
+// The inputs' table, or why they break the contract (`unsettled`: only a map ahead of its backends);
+// `written`: the table as the files hold it, before the clash filter (the stale-map report's).
+export type Validated =
+  | { ok: true; table: SharedTable; written?: SharedTable }
+  | { ok: false; reason: string; unsettled?: boolean };
 
 // The contract check of the inputs through the store's `parser`, logged when they are rejected; the
 // table without the backends `clashes` leaves out, reported only once the table is taken (staged:
@@ -33,7 +36,8 @@ export function validateContract(
     const reason = `not settled yet: ${describeProblem(problems[0], files.paths)} (the generator is between its writes?)`;
     return { ok: false, reason, unsettled: true };
   }
-  if (table !== null && tooMany === null) return { ok: true, table };
+  if (table !== null && checked.table !== null && tooMany === null)
+    return { ok: true, table, written: checked.table };
   // The reason names a line wrong in itself, not one of the keys that only wait for their backend.
   const shown = problems.find((problem) => problem.kind !== "unsettled") ?? problems[0];
   const what = tooMany === null ? "break the generated-file contract" : "need too many server slots";

@@ -12,7 +12,7 @@ import { ReloaderStatus } from "../state/reloader-status.js";
 import { startReloaderStatus } from "../status/start-reloader-status.js";
 import { EMPTY_BACKENDS_GRACE_MAX_MS, reportEmptyBackends } from "../watch/report-empty-backends.js";
 import { reportEmptyMap } from "../watch/report-empty-map.js";
-import { parsedInputsOf, type ParsedInputs } from "../watch/parsed-inputs.js";
+import { parsedOfValidation, type ParsedInputs } from "../watch/parsed-inputs.js";
 import { reportStaleMap } from "../watch/report-stale-map.js";
 import { watchInputs } from "../watch/watch-inputs.js";
 import { stopIfAsked } from "./abortable-step.js";
@@ -60,8 +60,7 @@ export async function startSupervised(context: StartContext): Promise<RunningRel
     currentGeneration: () => status.currentGeneration(),
     // With a --config only: the rendered base config names no section after the host.
     ...(options.userConfig ? { hostName: readHostName } : {}),
-    onValidated: (files, validated) =>
-      (parsedInputs = validated.ok ? parsedInputsOf(files, validated.table, inputs) : null),
+    onValidated: (files, validated) => (parsedInputs = parsedOfValidation(files, validated, inputs)),
   });
   const applier = new ConfigApplier({
     store,

@@ -1,6 +1,7 @@
 // What the applier last parsed of the inputs, as the stale-map report (report-stale-map.ts) takes it, and
 // whether the files on disk are still those: that report judges a table only then.
 import type { SharedTable } from "@rancher-haproxy/core";
+import type { Validated } from "../reload/validate-contract.js";
 import { readInputs, type InputFiles, type InputPaths } from "../sources/read-inputs.js";
 import { pathIdentity } from "../sources/stat-identity.js";
 
@@ -29,6 +30,18 @@ export function parsedInputsOf(
   const { identities } = files;
   const read = identities ? { read: { paths, hash: files.hash, identities } } : {};
   return { table, mapBytes: files.map.length, ...read };
+}
+
+// What a validation of `files` (read from `paths`) gives the report: null when they were refused or not
+// settled; else the table as the files hold it, before the backends a --config section names are left
+// out (generate-maps names a backend of each stack it declares in the pair it writes, not in the filtered
+// table: a clash and two services asking for one path left a stack no line; the clash has its report).
+export function parsedOfValidation(
+  files: InputFiles,
+  validated: Validated,
+  paths: InputPaths,
+): ParsedInputs | null {
+  return validated.ok ? parsedInputsOf(files, validated.written ?? validated.table, paths) : null;
 }
 
 // A check of whether the files on disk are the ones read: the same identities (two lstat), or, once
