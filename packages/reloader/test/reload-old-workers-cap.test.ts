@@ -30,6 +30,12 @@ test(`a reload waits while ${MAX_OLD_WORKERS} old workers hold connections; the 
 
   // Every old worker holds a connection.
   const { streams, full } = await stackOldWorkers(t, fixture, MAX_OLD_WORKERS, [alphaOnly, withBeta]);
+  // show proc lists the last reload's worker before the reloader has its verdict and logs reload.applied:
+  // waited for, so that line is not counted below among the reloads since `from`.
+  await fixture.reloader.waitForEvent("reload.applied", {
+    match: (line) => line["workerPid"] === full.workerPid,
+    timeoutMs: 15_000,
+  });
   assert.equal(fixture.reloader.count("reload.held"), 0, "no reload was held on the way");
   assert.equal(await beta503(), 503, "an even number of reloads ends on the inputs without beta");
 
