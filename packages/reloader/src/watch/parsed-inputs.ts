@@ -47,9 +47,15 @@ export function parsedOfValidation(
 // A check of whether the files on disk are the ones read: the same identities (two lstat), or, once
 // either changed, the same bytes read again (a touch, a copy loop writing a file again): their
 // identities then stand for the read, so the next check only stats again. Files replaced since (a pair
-// read between generate-maps' two renames, the applier's pass still applying it) are not the ones read.
+// read between generate-maps' two renames, the applier's pass still applying it) are not the ones read;
+// their identities are kept too, so they are read once, not at every check while the pass lasts (a
+// reload held for old workers: minutes).
 export function onDiskCheck(): (read: ReadFrom) => Promise<boolean> {
-  let again: { read: ReadFrom; identities: ReadFrom["identities"] } | null = null;
+  type Seen = { read: ReadFrom; identities: ReadFrom["identities"] };
+  let again: Seen | null = null;
+  let other: Seen | null = null;
+  const same = (seen: Seen | null, read: ReadFrom, now: ReadFrom["identities"]) =>
+    seen?.read === read && seen.identities.backends === now.backends && seen.identities.map === now.map;
   return async (read) => {
     const known = again?.read === read ? again.identities : read.identities;
     const [backends, map] = await Promise.all([
@@ -57,8 +63,12 @@ export function onDiskCheck(): (read: ReadFrom) => Promise<boolean> {
       pathIdentity(read.paths.map),
     ]);
     if (backends === known.backends && map === known.map) return true;
+    if (same(other, read, { backends, map })) return false;
     const reread = await readInputs(read.paths);
-    if (!reread.ok || reread.files.hash !== read.hash || !reread.files.identities) return false;
+    if (!reread.ok || reread.files.hash !== read.hash || !reread.files.identities) {
+      other = { read, identities: { backends, map } };
+      return false;
+    }
     again = { read, identities: reread.files.identities };
     return true;
   };
