@@ -4,8 +4,11 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
+# Each program is also bundled into one file (scripts/bundle.mjs: each start costs ≈ 0.1–0.25 s less CPU).
 RUN npm ci --no-audit --no-fund \
  && npx tsc -b packages/generate-maps packages/reloader \
+ && node scripts/bundle.mjs \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under the given roots (default: packages and test) with node:test. Node 20's
-// --test does not expand globs itself, so the file list is built here.
+// Runs every *.test.ts under the given roots (default: packages and test), or the test files given, with
+// node:test. Node 20's --test does not expand globs itself, so the file list is built here.
 // The tests run compiled: tsc emits them, with the sources they import, into .test-build/ (the same
 // layout, `.ts` imports rewritten to `.js`, no type check: `npm run check` does that), in ≈ 4 s. Run
 // through tsx instead, every test process paid ≈ 0.75 s of CPU for the loader (a second thread and a
@@ -22,7 +22,12 @@ function walk(dir) {
     else if (name.endsWith(".test.ts")) files.push(path);
   }
 }
-for (const root of roots) if (existsSync(root)) walk(root);
+for (const root of roots) {
+  if (!existsSync(root)) continue;
+  // A test file given by name runs alone (e.g. `node scripts/run-tests.mjs test/e2e-load.test.ts`).
+  if (root.endsWith(".test.ts") && statSync(root).isFile()) files.push(root);
+  else walk(root);
+}
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(", ")}`);
   process.exit(1);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { pathToFileURL } from "node:url";
 import {
   READS,
   ROOT,
@@ -22,7 +23,7 @@ import {
 } from "./helpers/deploy-files.ts";
 import { execForm, finalStage, parseEnv } from "./helpers/dockerfile.ts";
 import { resolveOptions } from "@rancher-haproxy/reloader";
-import { describeFor, optionRowsOf } from "@rancher-haproxy/core";
+import { chooseEntry, describeFor, optionRowsOf } from "@rancher-haproxy/core";
 
 const compose = readCompose("docker-compose.yml");
 const rancherCompose = readCompose("rancher-compose.yml");
@@ -356,4 +357,27 @@ test("the image's graceful stop ends within Docker's 10 s stop grace (stop timeo
   assert.ok(value, "the Dockerfile sets RELOADER_STOP_TIMEOUT");
   const options = resolveOptions({}, { RELOADER_STOP_TIMEOUT: value });
   assert.ok(options.stopTimeoutMs + 3000 < 10_000, `${value} + 3 s is within 10 s`);
+});
+
+test("each program runs its bundle: the image makes it before dropping the dev packages, `npm run build` too", () => {
+  // The build stage: bundling needs esbuild, a dev dependency, and the compiled dist/ it bundles.
+  const build = dockerfile.filter((instruction) => instruction.stage === 0);
+  const copied = build.some((copy) => copy.keyword === "COPY" && /^scripts\/bundle\.mjs /.test(copy.args));
+  assert.ok(copied, "the build stage copies scripts/bundle.mjs");
+  const run = build.find((instruction) => instruction.keyword === "RUN")?.args ?? "";
+  const steps = ["npx tsc -b", "node scripts/bundle.mjs", "npm prune --omit=dev"].map((step) =>
+    run.indexOf(step),
+  );
+  assert.ok(
+    steps.every((at, i) => at >= 0 && at > (steps[i - 1] ?? -1)),
+    `compile, bundle, prune: ${run}`,
+  );
+  // This checkout, built by `npm test` (`npm run build`): both bins choose their bundle.
+  for (const program of ["generate-maps", "reloader"]) {
+    const chosen = chooseEntry(pathToFileURL(join(ROOT, "packages", program, "/")));
+    assert.ok(
+      chosen.pathname.endsWith("/dist/bundle/cli.js"),
+      `${program}: ${chosen.pathname} (run npm run build)`,
+    );
+  }
 });

@@ -119,8 +119,8 @@ test("every backquoted source or test path in the docs is a file of the reposito
     for (const match of text.matchAll(/`([\w./-]+\.(?:ts|mjs|js|sh|py))`/g)) {
       const path = match[1] ?? "";
       if (elsewhere.has(path) || resolve(doc, path) !== null) continue;
-      // A built file (`dist/cli.js`) is there once its source is.
-      const source = path.replace(/^dist\/(.*)\.js$/, "src/$1.ts");
+      // A built file (`dist/cli.js`, or its bundle `dist/bundle/cli.js`) is there once its source is.
+      const source = path.replace(/^dist\/(?:bundle\/)?(.*)\.js$/, "src/$1.ts");
       // A short form (`reload/old-workers-cap.ts`, `e2e-health.test.ts`) is the end of one file's path.
       if (!files.some((file) => file.endsWith(`/${source}`)))
         missing.push(`${doc}:${lineOf(text, match.index)}: ${path}`);

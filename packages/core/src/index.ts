@@ -10,3 +10,4 @@ export * from "./options/index.js";
 export * from "./net/index.js";
 export * from "./haproxy/index.js";
 export * from "./signals/index.js";
+export * from "./launch/index.js";

@@ -39,4 +39,7 @@ if (process.argv.slice(2).some((arg) => ONE_SHOT.test(arg))) {
   setFlagsFromString("--semi-space-growth-factor=1");
   if (process.versions.v8.startsWith("11.")) setFlagsFromString("--interrupt-budget=1000000");
 }
-await import("../dist/cli.js");
+// The bundle of dist/ when `npm run build` made it (scripts/bundle.mjs: ≈ 0.25 s less CPU at each start),
+// dist/cli.js after a `tsc -b` alone; asked only now, so the window above stays as short as it was.
+const { chooseEntry } = await import("@rancher-haproxy/core/launch");
+await import(chooseEntry(new URL("../", import.meta.url)).href);

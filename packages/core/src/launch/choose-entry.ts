@@ -1,0 +1,24 @@
+// Which built entry a program's bin loads: its bundle (scripts/bundle.mjs, made by `npm run build`) when
+// that is at least as new as the last `tsc -b` of the program and of core, else dist/cli.js. A build by
+// `tsc -b` alone (a developer's quick rebuild) leaves the bundle older than the code it was made from: the
+// bin then runs the fresh dist/ rather than old code. A few stat calls, before anything else is loaded.
+import { statSync } from "node:fs";
+
+// The entry under `packageUrl` (the program's package directory, ending in "/") to import.
+export function chooseEntry(packageUrl: URL): URL {
+  const bundle = new URL("dist/bundle/cli.js", packageUrl);
+  const builtAt = Math.max(
+    mtimeOf(new URL("dist/.tsbuildinfo", packageUrl)),
+    mtimeOf(new URL("../core/dist/.tsbuildinfo", packageUrl)),
+  );
+  return mtimeOf(bundle) >= builtAt && mtimeOf(bundle) > 0 ? bundle : new URL("dist/cli.js", packageUrl);
+}
+
+// A file's modification time in ms, 0 when it cannot be read.
+function mtimeOf(url: URL): number {
+  try {
+    return statSync(url).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

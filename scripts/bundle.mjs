@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Bundles each program's built entry (packages/<program>/dist/cli.js, after `tsc -b`) with its imports into
+// one file, packages/<program>/dist/bundle/cli.js, which the program's bin loads when it is as new as the
+// build (bin/<program>.js). Node 20 loads an ES module graph slowly: the ≈ 370 modules a program imports
+// (≈ 180 of them ours, small files by design) cost ≈ 0.25 s of CPU at every start; the bundle starts in
+// ≈ 0.2 s of CPU instead of ≈ 0.45 (a generate-maps whose metadata refuses, measured on 2026-12-06). A
+// restarted reloader is ready sooner, a one-shot run is cheaper, and the test suite, which starts the
+// programs ≈ 580 times, spends ≈ 150 s less CPU.
+//
+// Left outside the bundle, loaded from node_modules as before:
+// - `@rancher-haproxy/core/signals`: the bin imports it before the bundle, and its module state (the
+//   signals counted until the logger exists) must be the one instance both share;
+// - what the sources load on demand with createRequire (zod, pino-pretty): esbuild leaves those calls
+//   alone, so they resolve from the bundle's directory as from dist/'s.
+// The bundle sits two directories below the package, as every dist/ module that reads `../../package.json`
+// (the version) does, so those reads resolve to the same file.
+import { build } from "esbuild";
+import { join } from "node:path";
+
+const PROGRAMS = ["generate-maps", "reloader"];
+
+// A CommonJS dependency's require() of node's own modules needs a require in an ES module bundle.
+const banner =
+  "import { createRequire as bundleRequire } from 'node:module';\n" +
+  "const require = bundleRequire(import.meta.url);";
+
+for (const program of PROGRAMS) {
+  const dir = join("packages", program, "dist");
+  await build({
+    entryPoints: [join(dir, "cli.js")],
+    outfile: join(dir, "bundle", "cli.js"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["@rancher-haproxy/core/signals"],
+    banner: { js: banner },
+    logLevel: "warning",
+  });
+}
