@@ -101,7 +101,36 @@ const BESIDE = new Set([
 ]);
 const isBeside = (file) => BESIDE.has(relative(process.cwd(), file));
 const beside = files.filter(isBeside).map(built);
-const main = files.filter((file) => !isBeside(file)).map(built);
+// The main run's longest files (wall time in a whole run on 2026-12-06, 32–85 s each) start first, the
+// rest in path order: node --test starts files in the order given, and the path order put the long
+// end-to-end files of test/ last, so the run ended with one of them (36 s) alone on an idle machine.
+const LONGEST = [
+  join("packages", "reloader", "test", "reload-old-workers-config.test.ts"),
+  join("packages", "reloader", "test", "stop-during-start.test.ts"),
+  join("packages", "generate-maps", "test", "trust-boundary.test.ts"),
+  join("packages", "generate-maps", "test", "guard-cli.test.ts"),
+  join("packages", "reloader", "test", "reload-old-workers-late.test.ts"),
+  join("packages", "reloader", "test", "runtime-updates.test.ts"),
+  join("packages", "generate-maps", "test", "write-order.test.ts"),
+  join("packages", "reloader", "test", "runtime-differential.test.ts"),
+  join("packages", "reloader", "test", "slots-assigned-cap.test.ts"),
+  join("packages", "reloader", "test", "section-clash-staging-cap.test.ts"),
+  join("packages", "generate-maps", "test", "fuzz-generator.test.ts"),
+  join("packages", "reloader", "test", "reload-old-workers-adopt.test.ts"),
+  join("packages", "reloader", "test", "certificates.test.ts"),
+  join("packages", "reloader", "test", "zero-failure.test.ts"),
+  join("test", "faults-pair-metadata.test.ts"),
+  join("test", "e2e-runtime-longlived.test.ts"),
+];
+const rank = (file) => {
+  const at = LONGEST.indexOf(relative(process.cwd(), file));
+  return at === -1 ? LONGEST.length : at;
+};
+const main = files
+  .filter((file) => !isBeside(file))
+  .map((file, order) => ({ file, order }))
+  .sort((a, b) => rank(a.file) - rank(b.file) || a.order - b.order)
+  .map(({ file }) => built(file));
 // No --test-force-exit: with it, a file's process could exit before its last results reached the report
 // (a file of 62 tests reported 52 to 62 of them, run after run; a whole run 729 or 734). Every file closes
 // what it opens, so the processes end by themselves.
