@@ -37,19 +37,23 @@ function appInputs(base: string) {
   };
 }
 
+// slots.json of backend `app` grown to `free` + 1 slots, the top one web-1's: the bytes SlotsJsonRenderer
+// writes (the first test compares them at a small size), made by repeating one slot's text, not by
+// rendering a million slot objects (built once, shared by the tests).
+function grownSlotsJson(free: number): string {
+  return `{"app":[${'{"server":null,"options":{}},'.repeat(free)}{"server":"web-1","options":{}}]}\n`;
+}
+let grownJson: string | undefined;
+
 // Makes dir's snapshot 1 current, its slots.json what a burst left: backend app grew to 1 000 001 slots,
 // and its one kept container (web-1) holds the top one; `files` (name: content) are written beside it.
 async function grownSnapshot(dir: string, files: Record<string, string> = {}) {
-  const grown: Slot[] = Array.from({ length: MAX_TOTAL_SLOTS }, () => ({ server: null, options: {} }));
-  grown.push({ server: "web-1", options: {} });
   const layout = stateLayout(dir);
   await mkdir(join(dir, generationName(1)));
   for (const [name, content] of Object.entries(files))
     await writeFile(join(dir, generationName(1), name), content);
-  await writeFile(
-    join(dir, generationName(1), SNAPSHOT_SLOTS),
-    new SlotsJsonRenderer().render(new Map([["app", grown]])),
-  );
+  grownJson ??= grownSlotsJson(MAX_TOTAL_SLOTS);
+  await writeFile(join(dir, generationName(1), SNAPSHOT_SLOTS), grownJson);
   await pointCurrent(layout, 1);
   return layout;
 }
@@ -57,6 +61,13 @@ async function grownSnapshot(dir: string, files: Record<string, string> = {}) {
 test("an assignment kept from slots.json over MAX_TOTAL_SLOTS is made afresh before haproxy -c", async () => {
   const dir = await mkdtemp(join(tmpdir(), "rh-slots-assigned-"));
   try {
+    const small: Slot[] = [
+      { server: null, options: {} },
+      { server: null, options: {} },
+    ];
+    small.push({ server: "web-1", options: {} });
+    const rendered = Buffer.concat(new SlotsJsonRenderer().render(new Map([["app", small]]))).toString();
+    assert.equal(grownSlotsJson(2), rendered, "the grown slots.json is the renderer's bytes");
     const layout = await grownSnapshot(dir);
 
     const { logger, events } = captureLog();
