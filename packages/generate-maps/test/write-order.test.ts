@@ -472,16 +472,24 @@ test("an old backends file the contract refuses: a block with SALVAGE_MAX_PROBLE
   });
 });
 
+// MAX_SHARED_SERVERS server lines s0, s1, ... (one line each), built once for the two tests that fill the
+// count cap.
+let capLines: string | undefined;
+function capServers(): string {
+  capLines ??= Array.from(
+    { length: MAX_SHARED_SERVERS },
+    (_, i) => `    server s${i} 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80\n`,
+  ).join("");
+  return capLines;
+}
+
 test("the union step stays within the contract's count caps: old blocks past MAX_SHARED_SERVERS are left out, not a union the reloader refuses whole", () => {
   // An old backends file at the cap (one block of 500 000 servers, which the contract accepts) and a
   // write that replaces it by `blog`: the union of both held 500 001 servers, and the reloader refused
   // that step and the next (union and new map) as "more than 500000 servers" (inputs.rejected, a check
   // failure, /healthz 503) before the final file. Leaving the old block out makes the first state one
   // the reloader waits out as not settled (the old map routes to `old`) and the second one it accepts.
-  const servers = Array.from(
-    { length: MAX_SHARED_SERVERS },
-    (_, i) => `    server s${i} 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80\n`,
-  ).join("");
+  const servers = capServers();
   const old = { backends: `backend old\n    mode http\n${servers}`, map: "old.dev.tld old\n" };
   assert.ok(parseSharedFiles({ backends: old.backends, map: old.map }).ok, "the old files are accepted");
   const steps = unionPlan(old, "10.0.0.7");
@@ -506,10 +514,9 @@ test("the union step fills the count caps with the blocks the old map routes to 
   // blocks took the room in file order: `stale` filled it, `shop` was left out, and the union beside
   // the old map was a state the reloader waits out as not settled (shop.dev.tld unrouted meanwhile)
   // although a union with `shop` instead fitted.
-  const servers = Array.from(
-    { length: MAX_SHARED_SERVERS - 1 },
-    (_, i) => `    server s${i} 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80\n`,
-  ).join("");
+  const all = capServers();
+  const servers = all.slice(0, all.lastIndexOf("    server "));
+  assert.equal(servers.split("\n").length - 1, MAX_SHARED_SERVERS - 1);
   const old = {
     backends: `backend stale\n    mode http\n${servers}\nbackend shop\n    mode http\n    server web-1 10.0.0.9:80\n`,
     map: "shop.dev.tld shop\n",
