@@ -20,6 +20,11 @@ import { reloadSize } from "./reload-size.js";
 // connections, so any slot may take any address).
 export type AssignMode = "runtime" | "reload";
 
+/** a reload's placeholder for a new slot's options: every slot gets its own before the assignment is
+ * returned (its container's, or loadFreeSlots'), so one shared, frozen object stands for them all, not a
+ * million empty ones for the collector at a million slots (≈ 25 % of the assignment's CPU) */
+const UNSET: ServerOptions = Object.freeze({});
+
 // One backend's slots from its previous ones: kept containers stay, newcomers take the lowest free slot
 // (in runtime mode not one freed by this change, a free slot that still has the newcomer's address
 // first, freed by this change or not, then one that has no address left; in reload mode one loaded with
@@ -51,7 +56,9 @@ export function assignBackendSlots(
     const server = before?.server != null && keeps(before.server) ? before.server : null;
     if (mode === "runtime" && before?.server != null && server === null) cooling.add(index);
     const last = mode === "runtime" && server === null ? lastOf(before, oldByName) : undefined;
-    return { server, options: before?.options ?? {}, ...(last === undefined ? {} : { last }) };
+    const slot: Slot = { server, options: before?.options ?? (mode === "reload" ? UNSET : {}) };
+    if (last !== undefined) slot.last = last;
+    return slot;
   });
   const placed = new Set(slots.map((slot) => slot.server));
   const newcomers = [...servers.keys()].filter((name) => !placed.has(name)).sort(compareStrings);
