@@ -11,7 +11,10 @@
 // - `@rancher-haproxy/core/signals`: the bin imports it before the bundle, and its module state (the
 //   signals counted until the logger exists) must be the one instance both share;
 // - what the sources load on demand with createRequire (zod, pino-pretty): esbuild leaves those calls
-//   alone, so they resolve from the bundle's directory as from dist/'s.
+//   alone, so they resolve from the bundle's directory as from dist/'s;
+// - yargs (imported on demand, for --help and refusals only): it reads its translations from
+//   `../../../locales` relative to its own file; bundled, that was packages/<program>/locales, none, and a
+//   German LANG got English help and refusals from the bundle, German from dist/cli.js.
 // The bundle sits two directories below the package, as every dist/ module that reads `../../package.json`
 // (the version) does, so those reads resolve to the same file.
 import { build } from "esbuild";
@@ -33,7 +36,7 @@ for (const program of PROGRAMS) {
     platform: "node",
     format: "esm",
     target: "node20",
-    external: ["@rancher-haproxy/core/signals"],
+    external: ["@rancher-haproxy/core/signals", "yargs"],
     banner: { js: banner },
     logLevel: "warning",
   });
