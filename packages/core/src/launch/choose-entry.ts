@@ -2,6 +2,7 @@
 // that is at least as new as the last `tsc -b` of the program and of core, else dist/cli.js. A build by
 // `tsc -b` alone (a developer's quick rebuild) leaves the bundle older than the code it was made from: the
 // bin then runs the fresh dist/ rather than old code. A few stat calls, before anything else is loaded.
+// Not seen: an `npm ci` that changed a dependency and no source (`npm run build` makes the bundle again).
 import { statSync } from "node:fs";
 
 // The entry under `packageUrl` (the program's package directory, ending in "/") to import.
