@@ -8,11 +8,12 @@ import { statSync } from "node:fs";
 // The entry under `packageUrl` (the program's package directory, ending in "/") to import.
 export function chooseEntry(packageUrl: URL): URL {
   const bundle = new URL("dist/bundle/cli.js", packageUrl);
+  const bundledAt = mtimeOf(bundle);
   const builtAt = Math.max(
     mtimeOf(new URL("dist/.tsbuildinfo", packageUrl)),
     mtimeOf(new URL("../core/dist/.tsbuildinfo", packageUrl)),
   );
-  return mtimeOf(bundle) >= builtAt && mtimeOf(bundle) > 0 ? bundle : new URL("dist/cli.js", packageUrl);
+  return bundledAt > 0 && bundledAt >= builtAt ? bundle : new URL("dist/cli.js", packageUrl);
 }
 
 // A file's modification time in ms, 0 when it cannot be read.
