@@ -1,6 +1,6 @@
 // The rules of what issue 13's label options may put into the shared files: path prefixes, map keys
 // with wildcards and paths, `<stack>.<service>` backend names, durations, check paths. Pure and total.
-import { isDnsLabel, isDnsName, MAX_DNS_LABEL_LENGTH } from "./name-rules.js";
+import { isDnsName, MAX_DNS_LABEL_LENGTH } from "./name-rules.js";
 
 /** how many path segments a map key may carry (`host/a/b/c`): the reloader looks up this deep */
 export const MAX_PATH_DEPTH = 3;
@@ -47,9 +47,12 @@ export function isMapKey(value: string): boolean {
 // A backend name: a stack (a DNS label) or `<stack>.<service>` (two labels) for a service with a path;
 // never contains `_`, so never one of the reloader's own names (`rh_no_route`, `tcp_<port>`).
 export function isBackendName(value: string): boolean {
-  if (value.length > 2 * MAX_DNS_LABEL_LENGTH + 1) return false;
-  const parts = value.split(".");
-  return parts.length <= 2 && parts.every(isDnsLabel);
+  // at most one dot: one label or two (isDnsName tests the labels without splitting the name)
+  return (
+    value.length <= 2 * MAX_DNS_LABEL_LENGTH + 1 &&
+    value.indexOf(".") === value.lastIndexOf(".") &&
+    isDnsName(value)
+  );
 }
 
 // An HTTP health-check path: `/` then `[A-Za-z0-9_~./-]`, at most MAX_CHECK_PATH_LENGTH characters.

@@ -2,7 +2,13 @@
 // `mode http` (a stack) or `mode tcp` (a `tcp_<port>` backend, which must say so), `server` lines and, in
 // an HTTP backend, the option lines of render-backend-options.ts; anything else (another section, another
 // directive, a bad name) is a problem with its line number, because `haproxy -c` would accept it.
-import { contentLines, MAX_SHARED_BACKENDS, MAX_SHARED_SERVERS, type ProblemList } from "./content-lines.js";
+import {
+  contentLines,
+  MAX_SHARED_BACKENDS,
+  MAX_SHARED_SERVERS,
+  type ContentLine,
+  type ProblemList,
+} from "./content-lines.js";
 import { isIPv4, isServerName, parsePort, parseTcpBackendName } from "./name-rules.js";
 import { parseBackendOptions, type OptionLine } from "./parse-backend-options.js";
 import { isBackendName, isCookieValue, MAX_SERVER_MAXCONN, parseBoundedInteger } from "./option-rules.js";
@@ -26,19 +32,20 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
   const declared = new Map<string, number>();
   let section: Section | null = null;
   let servers = 0;
-  for (const { line, raw, words, problem } of contentLines(text, "backends", problems)) {
-    if (!/^[ \t]/.test(raw)) {
+  for (const entry of contentLines(text, "backends", problems)) {
+    const { line, words } = entry;
+    if (!entry.indented) {
       const [keyword, name = ""] = words;
       const tcp = parseTcpBackendName(name) !== undefined;
       let backend: SharedBackend | null = null;
       if (keyword !== "backend" || words.length !== 2)
-        problem(
+        entry.problem(
           "only `backend <stack>` sections are allowed in the backends file (and `backend tcp_<port>`)",
         );
       else if (!tcp && !isBackendName(name))
-        problem(`backend name "${name}" is not a DNS label or <stack>.<service> (nor tcp_<port>)`);
+        entry.problem(`backend name "${name}" is not a DNS label or <stack>.<service> (nor tcp_<port>)`);
       else if (declared.has(name))
-        problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
+        entry.problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
       else if (backends.length >= MAX_SHARED_BACKENDS) {
         tooMany(problems, line, `${MAX_SHARED_BACKENDS} backends`);
         break;
@@ -51,26 +58,27 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       // a refused `backend` header still opens a section, so its lines are not reported once more
       section =
         keyword === "backend"
-          ? { backend, tcp, modeSeen: false, options: [], problem, serverLines: new Map() }
+          ? { backend, tcp, modeSeen: false, options: [], problem: entry.reporter(), serverLines: new Map() }
           : null;
-    } else if (section === null) problem("a directive outside a backend section");
+    } else if (section === null) entry.problem("a directive outside a backend section");
     else if (words[0] === "mode" && words.length === 2 && words[1] === (section.tcp ? "tcp" : "http"))
       section.modeSeen = true;
     else if (words[0] === "mode")
-      problem(section.tcp ? "a tcp_<port> backend is `mode tcp`" : "a stack's backend is `mode http`");
+      entry.problem(section.tcp ? "a tcp_<port> backend is `mode tcp`" : "a stack's backend is `mode http`");
     else if (words[0] !== "server" && section.tcp)
-      problem("only `mode tcp` and `server` lines are allowed in a tcp_<port> backend");
-    else if (words[0] !== "server") section.options.push({ text: words.join(" "), problem });
+      entry.problem("only `mode tcp` and `server` lines are allowed in a tcp_<port> backend");
+    else if (words[0] !== "server")
+      section.options.push({ text: words.join(" "), problem: entry.reporter() });
     else if (++servers > MAX_SHARED_SERVERS) {
       tooMany(problems, line, `${MAX_SHARED_SERVERS} servers`);
       break;
     } else {
-      const server = parseServer(words, problem);
+      const server = parseServer(entry);
       const first = server === null ? undefined : section.serverLines.get(server.name);
       // a server name used twice in a backend: the reloader renames servers to slots, so `haproxy -c`
       // would not see it, and which of the two was meant cannot be told
       if (server !== null && first !== undefined && section.backend !== null)
-        problem(
+        entry.problem(
           `server "${server.name}" is declared twice in backend "${section.backend.name}" (first on line ${first})`,
         );
       else if (server !== null) {
@@ -104,32 +112,34 @@ function closeSection(section: Section | null): void {
 
 // `server <name> <ipv4>:<port>[ <proxy option>][ check ...][ maxconn <n>][ cookie <v>]`, or null once
 // its problem is reported.
-function parseServer(words: readonly string[], problem: (reason: string) => void): SharedServer | null {
-  const [, name = "", endpoint = "", ...rest] = words;
+function parseServer(entry: ContentLine): SharedServer | null {
+  const { words } = entry;
+  const name = words[1] ?? "";
+  const endpoint = words[2] ?? "";
   const colon = endpoint.lastIndexOf(":");
   const address = endpoint.slice(0, Math.max(colon, 0));
   const portText = endpoint.slice(colon + 1);
   const port = colon > 0 && /^[1-9]/.test(portText) ? parsePort(portText) : undefined;
-  if (!isServerName(name)) problem(`server name "${name}" is not a safe token`);
+  if (!isServerName(name)) entry.problem(`server name "${name}" is not a safe token`);
   else if (!isIPv4(address) || port === undefined)
-    problem(`server address "${endpoint}" is not <ipv4>:<port>`);
+    entry.problem(`server address "${endpoint}" is not <ipv4>:<port>`);
   else {
-    const server = readServerOptions({ name, address, port }, rest);
+    const server = readServerOptions({ name, address, port }, words, 3);
     if (server !== null) return server;
-    problem(
+    entry.problem(
       `after the address only: one of ${PROXY_OPTIONS.join(", ")}, \`${SERVER_CHECK}\`, \`maxconn <n>\`, \`cookie <v>\`, in this order`,
     );
   }
   return null;
 }
 
-// The server with the options `words` add, each at most once and in the renderer's order, or null.
-function readServerOptions(server: SharedServer, words: readonly string[]): SharedServer | null {
-  let at = 0;
+// The server with the options `words` add from index `at` on, each at most once and in the renderer's
+// order, or null.
+function readServerOptions(server: SharedServer, words: readonly string[], at: number): SharedServer | null {
   if (isProxyOption(words[at])) server.proxy = words[at++] as ProxyOption;
-  if (words.slice(at, at + 7).join(" ") === SERVER_CHECK) {
+  if (words[at] === SERVER_CHECK_WORDS[0] && SERVER_CHECK_WORDS.every((word, i) => words[at + i] === word)) {
     server.check = true;
-    at += 7;
+    at += SERVER_CHECK_WORDS.length;
   }
   if (words[at] === "maxconn") {
     const maxconn = parseBoundedInteger(words[at + 1] ?? "", 1, MAX_SERVER_MAXCONN);
@@ -145,6 +155,9 @@ function readServerOptions(server: SharedServer, words: readonly string[]): Shar
   }
   return at === words.length ? server : null;
 }
+
+/** SERVER_CHECK's words, as a server line's words hold them */
+const SERVER_CHECK_WORDS: readonly string[] = SERVER_CHECK.split(" ");
 
 // One of PROXY_OPTIONS.
 export function isProxyOption(value: unknown): value is ProxyOption {

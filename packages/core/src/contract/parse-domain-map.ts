@@ -15,20 +15,23 @@ export function parseDomainMap(
   const hosts: MapEntry[] = [];
   const seen = new Map<string, number>();
   let keys = 0;
-  for (const { line, words, problem } of contentLines(text, "map", problems)) {
+  for (const entry of contentLines(text, "map", problems)) {
+    const { line, words } = entry;
     if (++keys > MAX_SHARED_MAP_KEYS) {
       problems.halt({ file: "map", line, text: null, reason: `more than ${MAX_SHARED_MAP_KEYS} lines` });
       break;
     }
     const [fqdn = "", backend = ""] = words;
-    if (words.length !== 2) problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
+    if (words.length !== 2)
+      entry.problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (!isMapKey(fqdn))
-      problem(`"${fqdn}" is not a lower-case DNS name, [*.]<name>, with at most one /<path prefix>`);
-    else if (seen.has(fqdn)) problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
+      entry.problem(`"${fqdn}" is not a lower-case DNS name, [*.]<name>, with at most one /<path prefix>`);
+    else if (seen.has(fqdn)) entry.problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
     else if (parseTcpBackendName(backend) !== undefined)
-      problem(`backend "${backend}" is a TCP backend: no host name routes to it`);
+      entry.problem(`backend "${backend}" is a TCP backend: no host name routes to it`);
     // no backends file can declare such a name: wrong in itself, not a writer between its renames
-    else if (!isBackendName(backend)) problem(`backend "${backend}" is not a DNS label or <stack>.<service>`);
+    else if (!isBackendName(backend))
+      entry.problem(`backend "${backend}" is not a DNS label or <stack>.<service>`);
     else if (!backends.has(backend)) {
       const reason = `backend "${backend}" is not declared in the backends file`;
       problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });
