@@ -9,6 +9,7 @@ import {
   type ContentLine,
   type ProblemList,
 } from "./content-lines.js";
+import { FirstLines } from "./first-lines.js";
 import { isIPv4, isServerName, parsePort, parseTcpBackendName } from "./name-rules.js";
 import { parseBackendOptions, type OptionLine } from "./parse-backend-options.js";
 import { isBackendName, isCookieValue, MAX_SERVER_MAXCONN, parseBoundedInteger } from "./option-rules.js";
@@ -23,13 +24,13 @@ interface Section {
   modeSeen: boolean;
   options: OptionLine[];
   problem: (reason: string) => void;
-  serverLines: Map<string, number>;
+  serverLines: FirstLines;
 }
 
 // The backends `text` declares, in file order; what it cannot accept goes to `problems`. Never throws.
 export function parseBackends(text: string, problems: ProblemList): SharedBackend[] {
   const backends: SharedBackend[] = [];
-  const declared = new Map<string, number>();
+  const declared = new FirstLines();
   let section: Section | null = null;
   let servers = 0;
   for (const entry of contentLines(text, "backends", problems)) {
@@ -44,21 +45,28 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
         );
       else if (!tcp && !isBackendName(name))
         entry.problem(`backend name "${name}" is not a DNS label or <stack>.<service> (nor tcp_<port>)`);
-      else if (declared.has(name))
-        entry.problem(`backend "${name}" is declared twice (first on line ${declared.get(name)})`);
+      else if (declared.lineOf(name) !== undefined)
+        entry.problem(`backend "${name}" is declared twice (first on line ${declared.lineOf(name)})`);
       else if (backends.length >= MAX_SHARED_BACKENDS) {
         tooMany(problems, line, `${MAX_SHARED_BACKENDS} backends`);
         break;
       } else {
         closeSection(section); // only before a good header: a refused one is the first problem, not the lines above it
-        declared.set(name, line);
+        declared.add(name, line);
         backend = tcp ? { name, mode: "tcp", servers: [] } : { name, servers: [] };
         backends.push(backend);
       }
       // a refused `backend` header still opens a section, so its lines are not reported once more
       section =
         keyword === "backend"
-          ? { backend, tcp, modeSeen: false, options: [], problem: entry.reporter(), serverLines: new Map() }
+          ? {
+              backend,
+              tcp,
+              modeSeen: false,
+              options: [],
+              problem: entry.reporter(),
+              serverLines: new FirstLines(),
+            }
           : null;
     } else if (section === null) entry.problem("a directive outside a backend section");
     else if (words[0] === "mode" && words.length === 2 && words[1] === (section.tcp ? "tcp" : "http"))
@@ -74,7 +82,7 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       break;
     } else {
       const server = parseServer(entry);
-      const first = server === null ? undefined : section.serverLines.get(server.name);
+      const first = server === null ? undefined : section.serverLines.lineOf(server.name);
       // a server name used twice in a backend: the reloader renames servers to slots, so `haproxy -c`
       // would not see it, and which of the two was meant cannot be told
       if (server !== null && first !== undefined && section.backend !== null)
@@ -82,7 +90,7 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
           `server "${server.name}" is declared twice in backend "${section.backend.name}" (first on line ${first})`,
         );
       else if (server !== null) {
-        section.serverLines.set(server.name, line);
+        section.serverLines.add(server.name, line);
         section.backend?.servers.push(server);
       }
     }

@@ -2,6 +2,7 @@
 // a backend name (isBackendName) the backends file declares, never a tcp_<port> one (`haproxy -c`
 // accepts a map value naming no backend).
 import { contentLines, MAX_SHARED_MAP_KEYS, type ProblemList } from "./content-lines.js";
+import { FirstLines } from "./first-lines.js";
 import { parseTcpBackendName } from "./name-rules.js";
 import { isBackendName, isMapKey } from "./option-rules.js";
 import type { MapEntry } from "./shared-table.js";
@@ -13,7 +14,7 @@ export function parseDomainMap(
   problems: ProblemList,
 ): MapEntry[] {
   const hosts: MapEntry[] = [];
-  const seen = new Map<string, number>();
+  const seen = new FirstLines();
   let keys = 0;
   for (const entry of contentLines(text, "map", problems)) {
     const { line, words } = entry;
@@ -22,11 +23,12 @@ export function parseDomainMap(
       break;
     }
     const [fqdn = "", backend = ""] = words;
+    const first = seen.lineOf(fqdn);
     if (words.length !== 2)
       entry.problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (!isMapKey(fqdn))
       entry.problem(`"${fqdn}" is not a lower-case DNS name, [*.]<name>, with at most one /<path prefix>`);
-    else if (seen.has(fqdn)) entry.problem(`"${fqdn}" is mapped twice (first on line ${seen.get(fqdn)})`);
+    else if (first !== undefined) entry.problem(`"${fqdn}" is mapped twice (first on line ${first})`);
     else if (parseTcpBackendName(backend) !== undefined)
       entry.problem(`backend "${backend}" is a TCP backend: no host name routes to it`);
     // no backends file can declare such a name: wrong in itself, not a writer between its renames
@@ -36,7 +38,7 @@ export function parseDomainMap(
       const reason = `backend "${backend}" is not declared in the backends file`;
       problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });
     } else hosts.push({ fqdn, backend });
-    if (!seen.has(fqdn)) seen.set(fqdn, line);
+    if (first === undefined) seen.add(fqdn, line);
   }
   return hosts;
 }
