@@ -1,5 +1,5 @@
 // The ONE registry of per-stack routing options (issue 13): labels `<RANCHER_LABEL>.<name>` on routed
-// containers. Each row: its value type (zod, from the label's text), its default, how it renders into the
+// containers. Each row: its value type (parsed from the label's text), its default, how it renders into the
 // shared-file contract, what an invalid value does, and its description. The README's label table is
 // generated from it (`<!-- options:labels begin/end -->`, `npm run docs:options`).
 // The contract's rules by file, not its index (the renderers and parsers): the option table is all
@@ -16,7 +16,7 @@ import {
   parseDuration,
 } from "../contract/option-rules.js";
 import { BALANCE_ALGORITHMS, type BackendOptions, type BalanceAlgorithm } from "../contract/shared-table.js";
-import { checkedType, valueType, type ValueType } from "./value-type.js";
+import { checkedType, type ValueType } from "./value-type.js";
 
 /** the most names one `hosts` label may list */
 export const MAX_LABEL_HOSTS = 32;
@@ -41,9 +41,11 @@ export interface LabelOptionRow<T> {
 }
 
 const row = <T>(value: LabelOptionRow<T>): LabelOptionRow<T> => value;
-const bool = valueType("boolean", "true or false", (z) =>
-  z.enum(["true", "false"]).transform((v) => v === "true"),
+// (checked, not zod schemas: parseValue then reads a label value without zod, see checkedType)
+const bool = checkedType("boolean", "true or false", (v) =>
+  v === "true" ? true : v === "false" ? false : undefined,
 );
+const HTTPS_MODES = ["allow", "redirect", "only"] as const;
 const duration = checkedType(
   "duration",
   "a duration such as 500ms, 30s, 5m, 1h, 1d (at most 24 days)",
@@ -100,7 +102,9 @@ export const LABEL_OPTIONS = {
     },
   }),
   balance: row({
-    type: valueType("balance", BALANCE_ALGORITHMS.join(", "), (z) => z.enum(BALANCE_ALGORITHMS)),
+    type: checkedType("balance", BALANCE_ALGORITHMS.join(", "), (v) =>
+      BALANCE_ALGORITHMS.find((algorithm) => algorithm === v),
+    ),
     default: "roundrobin",
     invalid: "default",
     describe: "the backend's balance algorithm",
@@ -130,7 +134,7 @@ export const LABEL_OPTIONS = {
     apply: (value, settings) => void (settings.backend.timeoutTunnel = value),
   }),
   https: row({
-    type: valueType("https", "allow, redirect or only", (z) => z.enum(["allow", "redirect", "only"])),
+    type: checkedType("https", "allow, redirect or only", (v) => HTTPS_MODES.find((mode) => mode === v)),
     default: "allow",
     invalid: "skip",
     describe: "plain HTTP is served, redirected to HTTPS (301 for GET/HEAD, 308 others) or refused (403)",
