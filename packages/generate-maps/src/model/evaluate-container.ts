@@ -27,8 +27,6 @@ export interface BackendWish {
   /** what its option labels ask for, and the warnings of the values that fell back to a default */
   settings: LabelSettings;
   warnings: string[];
-  /** `settings` as comparable text (readLabelOptions): containers of one backend that differ are noted */
-  wish: string;
   /** the stack as metadata spells it, and its uuid: two stacks may lower-case to one backend */
   stackName: string;
   stackUuid: string;
@@ -94,14 +92,13 @@ export function evaluateContainer(
     const { code, reason, names } = checked;
     if (names === undefined || !HOLDING_CODES.has(code)) return skipped(ref, code, reason);
     const { stack, stackName, stackUuid, service, serviceName } = names;
-    const { settings, warnings, wish } = reading;
+    const { settings, warnings } = reading;
     const hold = {
       ref,
       backend: path === undefined ? stack : `${stack}.${service}`,
       stack,
       settings,
       warnings,
-      wish,
       stackName,
       stackUuid,
       serviceName,
@@ -126,7 +123,6 @@ export function evaluateContainer(
       stack: identity.stack,
       settings: reading.settings,
       warnings: reading.warnings,
-      wish: reading.wish,
       stackName: identity.stackName,
       stackUuid: identity.stackUuid,
       serviceName: identity.serviceName,

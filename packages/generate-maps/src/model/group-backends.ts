@@ -14,6 +14,7 @@ import type { NoteBudget } from "./note-budget.js";
 import { stackText } from "./port-conflict.js";
 import type { Backend, SkippedContainer } from "./routing-table.js";
 import { runSteps, type Steps } from "./run-steps.js";
+import { sameWish, wishOf } from "./wish-of.js";
 
 // Backends sorted by name with servers sorted by name, and the candidates that lost a collision.
 export interface Grouping {
@@ -64,7 +65,7 @@ export function* groupBackendSteps(
       }
       const taken = servers.get(candidate.server.name);
       // The same container listed twice (with the same option labels) is one server.
-      if (taken && isSameListing(taken, candidate) && taken.wish === candidate.wish) continue;
+      if (taken && isSameListing(taken, candidate) && sameWish(taken, candidate)) continue;
       if (taken) grouping.skipped.push(duplicateServer(candidate, taken));
       else servers.set(candidate.server.name, candidate);
     }
@@ -161,7 +162,7 @@ function compareWishes(a: BackendWish, b: BackendWish): number {
   return (
     compareStrings(a.ref.container, b.ref.container) ||
     compareStrings(a.ref.uuid ?? "", b.ref.uuid ?? "") ||
-    compareStrings(a.wish, b.wish) ||
+    compareStrings(wishOf(a.settings), wishOf(b.settings)) ||
     compareStrings(JSON.stringify(a.settings.server), JSON.stringify(b.settings.server)) ||
     compareStrings(a.warnings.join("\n"), b.warnings.join("\n"))
   );

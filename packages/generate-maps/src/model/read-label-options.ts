@@ -6,9 +6,8 @@ import { describeValue } from "./describe-value.js";
 import { misspeltOption } from "./misspelt-option.js";
 import { ownField } from "./own-field.js";
 
-// The outcome for one container. `wish`: what it asks of its backend (options, hosts, path) as comparable
-// text, so settling a backend compares strings (its own maxconn is per server, not in it).
-export type LabelReading = { settings: LabelSettings; warnings: string[]; wish: string } | { skip: string };
+// The outcome for one container (what it asks of its backend as comparable text: wishOf).
+export type LabelReading = { settings: LabelSettings; warnings: string[] } | { skip: string };
 
 // The reading of a container without option labels (most of them): built once, frozen, shared by all
 // of them (the model never changes a reading; a change would throw).
@@ -19,7 +18,6 @@ const NO_OPTIONS: LabelReading = Object.freeze({
     server: Object.freeze({}),
   }),
   warnings: Object.freeze([]) as unknown as string[],
-  wish: wishOf({ hosts: [], backend: {}, server: {} }),
 });
 
 // The most misspelt-label warnings one container keeps; past them one warning counts the rest. Every label
@@ -66,7 +64,7 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
     warnings.push(
       `${misspelt - MAX_MISSPELT_WARNINGS} more misspelt ${label}.* labels are ignored, not listed: a container's first ${MAX_MISSPELT_WARNINGS} are`,
     );
-  return { settings, warnings, wish: wishOf(settings) };
+  return { settings, warnings };
 }
 
 // What a container skipped for an invalid or misspelt `https`/`hsts` label asks of its backend, failing
@@ -93,19 +91,12 @@ export function closedReading(
   if (claims?.ok) LABEL_OPTIONS.hosts.apply(claims.value, settings);
   if (settings.path === undefined && settings.hosts.length === 0) return undefined;
   settings.backend.https = "only";
-  return { settings, warnings: [], wish: wishOf(settings) };
+  return { settings, warnings: [] };
 }
 
 // True when `key` is a misspelt `<label>.path` (`<label>.pth`, `<label>.PATH`).
 function misspeltPath(key: string, label: string): boolean {
   return key.startsWith(`${label}.`) && misspeltOption(key.slice(label.length + 1)) === "path";
-}
-
-// The hosts sorted: the same names in another order ask for the same routes (an option-disagreement
-// note said otherwise; found by a review).
-function wishOf(settings: LabelSettings): string {
-  const { backend, hosts, path } = settings;
-  return JSON.stringify({ ...backend, hosts: [...hosts].sort(), path });
 }
 
 // True when `labels` is an object with an own key starting with `prefix` (only those can be options).

@@ -9,6 +9,7 @@ import type { Backend, Server } from "./routing-table.js";
 import type { BackendWish, Candidate } from "./evaluate-container.js";
 import { describeValue } from "./describe-value.js";
 import { clipForNote, type NoteBudget } from "./note-budget.js";
+import { wishOf } from "./wish-of.js";
 
 // Settles `members` (non-empty, winner first) into backend `name`; its notes go to `notes`. Members
 // without a server (path holds: none of the backend's containers serves) give a backend with no server.
@@ -18,23 +19,30 @@ export function settleBackendOptions(
   notes: NoteBudget,
 ): Backend {
   const [first] = members;
-  const decided = first === undefined ? "" : clipForNote(first.wish);
+  // The first container's option set as text (wish-of.ts), made only when a member's is compared to it,
+  // and as the notes quote it.
+  let wish: string | undefined;
+  let decided: string | undefined;
   for (const member of members) {
+    if (first === undefined) break;
+    // (the members without option labels share one reading: no text to compare)
+    const same =
+      member === first ||
+      member.settings === first.settings ||
+      wishOf(member.settings) === (wish ??= wishOf(first.settings));
     // Most members have no note: their `about` is made only for one.
-    if (member.warnings.length === 0 && (member === first || member.wish === first?.wish)) continue;
-    const { container, uuid } = member.ref;
-    const about = uuid === null ? { container } : { container, uuid };
+    if (member.warnings.length === 0 && same) continue;
     for (const warning of member.warnings)
-      notes.add({ backend: name, ...about, code: "option-fallback", reason: warning });
-    if (first === undefined || member === first) continue;
-    if (member.wish !== first.wish)
-      notes.add({
-        backend: name,
-        ...about,
-        code: "option-disagreement",
-        // The first container's name and both option sets are metadata's (any length), repeated: cut.
-        reason: `its option labels ask for ${clipForNote(member.wish)}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,
-      });
+      notes.add({ backend: name, ...about(member), code: "option-fallback", reason: warning });
+    if (same) continue;
+    decided ??= clipForNote(wish ?? wishOf(first.settings));
+    notes.add({
+      backend: name,
+      ...about(member),
+      code: "option-disagreement",
+      // The first container's name and both option sets are metadata's (any length), repeated: cut.
+      reason: `its option labels ask for ${clipForNote(wishOf(member.settings))}, backend ${name} uses those of container ${describeValue(first.ref.container)}: ${decided}`,
+    });
   }
   const options = strictestTransport(first?.settings.backend ?? {}, members);
   if (first !== undefined && options !== first.settings.backend)
@@ -55,6 +63,12 @@ export function settleBackendOptions(
   if (first?.settings.path !== undefined) backend.path = first.settings.path;
   if (Object.keys(options).length > 0) backend.options = { ...options };
   return backend;
+}
+
+// The container a note is about: its name, and its uuid when it has one.
+function about(member: BackendWish): { container: string; uuid?: string } {
+  const { container, uuid } = member.ref;
+  return uuid === null ? { container } : { container, uuid };
 }
 
 const HTTPS_RANK = { none: 0, redirect: 1, only: 2 } as const;
