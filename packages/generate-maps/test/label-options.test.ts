@@ -485,6 +485,22 @@ test("backend options settle on the first container; disagreements and fallbacks
   assert.equal(table.counts.routed, 2);
 });
 
+// The cookie is what a sticky client holds: a release that changed how it is made (a faster hash call
+// among them) would move every sticky client to another server.
+test("a sticky server's cookie is the first 16 hex digits of its name's SHA-256, as in every release", () => {
+  const table = build([
+    container({
+      name: "shop-web-1",
+      uuid: "c0ffee00-0001-4000-8000-000000000000",
+      ...labels({ [`${L}.sticky`]: "true" }),
+    }),
+  ]);
+  assert.deepEqual(
+    table.backends[0]?.servers.map((server) => [server.name, server.cookie]),
+    [["web-c0ffee00-0001-4000-8000-000000000000", "bb953c19ae6531d0"]],
+  );
+});
+
 test("the same hosts in another order on two containers of a backend are no disagreement", () => {
   const table = build([
     container({
