@@ -8,8 +8,8 @@ import {
   MAX_SHARED_FILE_BYTES,
   MAX_SHARED_SERVERS,
   parseSharedFiles,
+  joinBackendBlocks,
   renderBackendBlock,
-  renderBackends,
   type SharedBackend,
 } from "@rancher-haproxy/core";
 import { salvageBackends } from "./salvage-backends.js";
@@ -153,15 +153,22 @@ function unionBackends(
   const next = parseBackends(nextText);
   let servers = next.reduce((sum, backend) => sum + backend.servers.length, 0);
   let count = next.length;
+  // Each block rendered once: its bytes count here, and the union is made of the same blocks.
+  const blocks = new Map<SharedBackend, string>();
+  const blockOf = (backend: SharedBackend) => {
+    let block = blocks.get(backend);
+    if (block === undefined) blocks.set(backend, (block = renderBackendBlock(backend)));
+    return block;
+  };
   // renderBackends: the header line, then each block after a blank line; the new file is that render
-  let bytes = Buffer.byteLength(renderBackends({ backends: next }));
+  let bytes = Buffer.byteLength(joinBackendBlocks(next, blockOf));
   const merged = new Map<string, SharedBackend>();
   const old = parseBackends(currentText).filter((backend) => !declaredNext.has(backend.name));
   const byRoute = [...old.filter((b) => routed.has(b.name)), ...old.filter((b) => !routed.has(b.name))];
   for (const backend of byRoute) {
     if (merged.has(backend.name)) continue;
     if (count + 1 > MAX_SHARED_BACKENDS || servers + backend.servers.length > MAX_SHARED_SERVERS) continue;
-    const blockBytes = Buffer.byteLength(renderBackendBlock(backend)) + 1;
+    const blockBytes = Buffer.byteLength(blockOf(backend)) + 1;
     if (bytes + blockBytes > MAX_UNION_BYTES) continue;
     merged.set(backend.name, backend);
     count += 1;
@@ -169,8 +176,7 @@ function unionBackends(
     bytes += blockBytes;
   }
   for (const backend of next) merged.set(backend.name, backend);
-  const backends = [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return renderBackends({ backends });
+  return joinBackendBlocks([...merged.values()], blockOf);
 }
 
 // The backends of a file: all of them with their options when the contract accepts it; else the blocks
