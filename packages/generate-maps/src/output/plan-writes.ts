@@ -41,12 +41,23 @@ export interface UnreadFiles {
   backendNames?: ReadonlySet<string>;
 }
 
+// The backends the wanted backends file is made of, and each one's block as that file holds it (the
+// cycle's table and the blocks renderFiles joined): with them the union step neither parses the file it
+// was given nor renders its blocks again (at 100 000 servers, ≈ 1 s of parsing a cycle that removes and
+// adds backends at once).
+export interface RenderedBackends {
+  readonly backends: readonly SharedBackend[];
+  blockOf(backend: SharedBackend): string;
+}
+
 // Plans the writes from the files on disk to the wanted ones; steps that change nothing are left out.
-// A file absent from the disk counts as empty; one there but not read, as `unread` says.
+// A file absent from the disk counts as empty; one there but not read, as `unread` says. `rendered`,
+// when given, is what `next.backends` was rendered from.
 export function planWrites(
   next: FilePair<string>,
   current: FilePair<string | null>,
   unread: UnreadFiles = {},
+  rendered?: RenderedBackends,
 ): WriteStep[] {
   const declaredNext = declaredBackends(next.backends);
   // The old backends file unread, but its names scanned: only the names are known.
@@ -72,7 +83,7 @@ export function planWrites(
     const partial = mapRoutingTo(next.map, declaredNow);
     steps = [{ file: "map", content: partial }, backends, map];
   } else {
-    const union = unionBackends(current.backends ?? "", next.backends, declaredNext, namedNow);
+    const union = unionBackends(current.backends ?? "", next.backends, declaredNext, namedNow, rendered);
     steps = [{ file: "backends", content: union }, map, backends];
   }
   const onDisk = { ...current };
@@ -149,12 +160,14 @@ function unionBackends(
   nextText: string,
   declaredNext: ReadonlySet<string>,
   routed: ReadonlySet<string>,
+  rendered: RenderedBackends | undefined,
 ): string {
-  const next = parseBackends(nextText);
+  const next = rendered?.backends ?? parseBackends(nextText);
   let servers = next.reduce((sum, backend) => sum + backend.servers.length, 0);
   let count = next.length;
   // Each block rendered once: its bytes count here, and the union is made of the same blocks.
   const blocks = new Map<SharedBackend, string>();
+  if (rendered !== undefined) for (const backend of next) blocks.set(backend, rendered.blockOf(backend));
   const blockOf = (backend: SharedBackend) => {
     let block = blocks.get(backend);
     if (block === undefined) blocks.set(backend, (block = renderBackendBlock(backend)));

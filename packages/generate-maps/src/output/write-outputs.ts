@@ -4,7 +4,7 @@
 // renames land back to back and a reader acting on the first one mostly sees the whole change.
 import { readRegularFile, writeFilesAtomic } from "@rancher-haproxy/core";
 import { oldOutputCap } from "./old-output-cap.js";
-import { planWrites, type FilePair, type UnreadFiles } from "./plan-writes.js";
+import { planWrites, type FilePair, type RenderedBackends, type UnreadFiles } from "./plan-writes.js";
 import { scanDeclaredNames } from "./scan-declared-names.js";
 
 // One file to write: where, and the bytes it should hold.
@@ -13,10 +13,12 @@ export interface OutputFile {
   content: string;
 }
 
-// The two files of a cycle.
+// The two files of a cycle; `rendered`: what the backends file was rendered from (renderFiles), for the
+// union step (planWrites).
 export interface OutputFiles {
   backends: OutputFile;
   map: OutputFile;
+  rendered?: RenderedBackends;
 }
 
 // What happened to one file: written (with what it held before, why what was there was replaced unread,
@@ -88,7 +90,8 @@ export async function writeOutputs(files: OutputFiles, writer?: OutputWriter): P
     const names = await scanDeclaredNames(files.backends.path);
     if (names) unknown.backendNames = names;
   }
-  const steps = planWrites({ backends: files.backends.content, map: files.map.content }, current, unknown);
+  const next = { backends: files.backends.content, map: files.map.content };
+  const steps = planWrites(next, current, unknown, files.rendered);
   const results = await writeFilesAtomic(
     steps.map((step) => ({ path: files[step.file].path, content: step.content })),
     writer?.afterRename,

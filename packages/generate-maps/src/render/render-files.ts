@@ -11,10 +11,12 @@ export interface OutputPaths {
 }
 
 // Renders backends.cfg and domain.map for `table`; pure, the same table gives the same bytes (the blocks
-// the model's byte bound rendered are not rendered again: backend-block.ts).
+// the model's byte bound rendered are not rendered again: backend-block.ts), and what they were rendered
+// from, for a write's union step.
 export function renderFiles(table: RoutingTable, paths: OutputPaths): OutputFiles {
   return {
     backends: { path: paths.backendsPath, content: joinBackendBlocks(table.backends, backendBlock) },
     map: { path: paths.domainMapPath, content: renderDomainMap(table) },
+    rendered: { backends: table.backends, blockOf: backendBlock },
   };
 }
