@@ -47,10 +47,14 @@ export function readLabelOptions(labels: unknown, label: string): LabelReading {
     warnings.push(`${why}; using the default (${row.default ?? "none"})`);
   }
   // in code-unit order, as the TCP label's: the first misspelling of path, https or hsts names the skip, and
-  // the order metadata listed the labels in must not change the reason
+  // the order metadata listed the labels in must not change the reason (only the keys that may be
+  // misspellings are sorted: an option's own key is none, and most option labels are those)
   let misspelt = 0;
-  for (const key of Object.keys(labels as object).sort()) {
-    if (!key.startsWith(`${label}.`)) continue;
+  const prefix = `${label}.`;
+  const unknown = Object.keys(labels as object).filter(
+    (key) => key.startsWith(prefix) && !Object.hasOwn(LABEL_OPTIONS, key.slice(prefix.length)),
+  );
+  for (const key of unknown.sort()) {
     const meant = misspeltOption(key.slice(label.length + 1));
     if (meant === undefined) continue;
     const why = () => `label ${describeValue(key)} is no routing option: a misspelt ${label}.${meant}?`;
