@@ -14,7 +14,8 @@ export interface ValueType<T> {
 }
 
 // A value type from a zod schema (made by `schema` from zod at the first parse); the text is trimmed
-// first (a stray space in a compose file is no error).
+// first (a stray space in a compose file is no error). `check`, when given, must read the untrimmed
+// text exactly as the schema does (checkedType's).
 export function valueType<T>(
   name: string,
   accepts: string,
