@@ -33,6 +33,9 @@ export async function readSlots(snapshotDir: string): Promise<Map<string, Slot[]
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
   const slots = new Map<string, Slot[]>();
+  // One frozen object per distinct option set, shared by its slots (as loadFreeSlots loads them): a
+  // million slots were a million objects, and carriedSets looks at each shared one once.
+  const sets = new Map<string, ServerOptions>();
   for (const [backend, list] of Object.entries(json)) {
     // every backend the files may name: a stack, `<stack>.<service>` (a path label) or `tcp_<port>`
     if (!(isBackendName(backend) || parseTcpBackendName(backend) !== undefined) || !Array.isArray(list))
@@ -45,7 +48,7 @@ export async function readSlots(snapshotDir: string): Promise<Map<string, Slot[]
         const { server, options } = (entry ?? {}) as { server?: unknown; options?: unknown };
         const valid = typeof server === "string" && isServerName(server) && !seen.has(server);
         if (valid) seen.add(server);
-        return { server: valid ? server : null, options: readOptions(options) };
+        return { server: valid ? server : null, options: sharedOptions(sets, readOptions(options)) };
       }),
     );
   }
@@ -63,4 +66,15 @@ function readOptions(json: unknown): ServerOptions {
     options.maxconn = maxconn as number;
   if (cookie === SLOT_COOKIE) options.cookie = SLOT_COOKIE;
   return options;
+}
+
+// The one object of `options`' set in `sets` (added, frozen, when it is the first of its set).
+function sharedOptions(sets: Map<string, ServerOptions>, options: ServerOptions): ServerOptions {
+  const key = `${options.proxy ?? ""} ${options.check ?? ""} ${options.maxconn ?? ""} ${options.cookie ?? ""}`;
+  let shared = sets.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(options);
+    sets.set(key, shared);
+  }
+  return shared;
 }
