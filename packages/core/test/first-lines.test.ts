@@ -50,6 +50,12 @@ test("add keeps the first line of a name added twice without asking", () => {
   assert.equal(seen.lineOf("c"), undefined);
 });
 
+// firstOf: lineOf and add in one call.
+function firstOfs(names: readonly string[]): (number | undefined)[] {
+  const seen = new FirstLines();
+  return names.map((name, index) => seen.firstOf(name, index + 1));
+}
+
 test("random name lists: the same answers as a map", () => {
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
@@ -58,5 +64,6 @@ test("random name lists: the same answers as a map", () => {
     const names = Array.from({ length: next() % 40 }, () => `n${next() % 30}`);
     if (sorted) names.sort();
     assert.deepEqual(firstLines(names), reference(names), names.join(" "));
+    assert.deepEqual(firstOfs(names), reference(names), names.join(" "));
   }
 });

@@ -15,13 +15,21 @@ export class FirstLines {
 
   // Records `name` as seen on `line`, unless it was seen before (its first line stays).
   add(name: string, line: number): void {
+    this.firstOf(name, line);
+  }
+
+  // The line `name` was first seen on, or undefined when it is new: then it is recorded as seen on `line`
+  // (lineOf and add in one look, for a parser that records every name it meets).
+  firstOf(name: string, line: number): number | undefined {
     if (this.inOrder(name)) {
       this.names.push(name);
       this.lines.push(line);
-    } else {
-      const map = this.byName();
-      if (!map.has(name)) map.set(name, line);
+      return undefined;
     }
+    const map = this.byName();
+    const first = map.get(name);
+    if (first === undefined) map.set(name, line);
+    return first;
   }
 
   // Whether `name` comes after every name so far, all listed in increasing order (so it is new).

@@ -82,17 +82,14 @@ export function parseBackends(text: string, problems: ProblemList): SharedBacken
       break;
     } else {
       const server = parseServer(entry);
-      const first = server === null ? undefined : section.serverLines.lineOf(server.name);
+      const first = server === null ? undefined : section.serverLines.firstOf(server.name, line);
       // a server name used twice in a backend: the reloader renames servers to slots, so `haproxy -c`
       // would not see it, and which of the two was meant cannot be told
       if (server !== null && first !== undefined && section.backend !== null)
         entry.problem(
           `server "${server.name}" is declared twice in backend "${section.backend.name}" (first on line ${first})`,
         );
-      else if (server !== null) {
-        section.serverLines.add(server.name, line);
-        section.backend?.servers.push(server);
-      }
+      else if (server !== null) section.backend?.servers.push(server);
     }
   }
   closeSection(section);

@@ -23,7 +23,7 @@ export function parseDomainMap(
       break;
     }
     const [fqdn = "", backend = ""] = words;
-    const first = seen.lineOf(fqdn);
+    const first = seen.firstOf(fqdn, line);
     if (words.length !== 2)
       entry.problem(`a map line has 2 fields (<host> <backend>), this one ${words.length}`);
     else if (!isMapKey(fqdn))
@@ -38,7 +38,6 @@ export function parseDomainMap(
       const reason = `backend "${backend}" is not declared in the backends file`;
       problems.add({ file: "map", line, text: null, reason, kind: "unsettled" });
     } else hosts.push({ fqdn, backend });
-    if (first === undefined) seen.add(fqdn, line);
   }
   return hosts;
 }
