@@ -10,7 +10,7 @@
 // Left outside the bundle, loaded from node_modules as before:
 // - `@rancher-haproxy/core/signals`: the bin imports it before the bundle, and its module state (the
 //   signals counted until the logger exists) must be the one instance both share;
-// - what the sources load on demand with createRequire (zod, pino-pretty): esbuild leaves those calls
+// - what the sources load on demand with createRequire (pino-pretty): esbuild leaves those calls
 //   alone, so they resolve from the bundle's directory as from dist/'s;
 // - yargs (imported on demand, for --help and refusals only): it reads its translations from
 //   `../../../locales` relative to its own file; bundled, that was packages/<program>/locales, none, and a

@@ -139,8 +139,8 @@ test("path prefixes, backend names and hosts labels: the length bounds keep the 
   const label = "b".repeat(63);
   assert.equal(isBackendName(`${label}.${label}`), true);
   assert.equal(isBackendName(".".repeat(5_000_000)), false);
-  const hosts = (text: string) => LABEL_OPTIONS.hosts.type.schema.safeParse(text);
-  assert.equal(hosts(Array.from({ length: 32 }, (_, i) => `h${i}.example`).join(",")).data?.length, 32);
-  assert.equal(hosts(Array.from({ length: 33 }, (_, i) => `h${i}.example`).join(",")).success, false);
-  assert.equal(hosts(",".repeat(5_000_000)).success, false);
+  const hosts = (text: string) => LABEL_OPTIONS.hosts.type.check(text);
+  assert.equal(hosts(Array.from({ length: 32 }, (_, i) => `h${i}.example`).join(","))?.length, 32);
+  assert.equal(hosts(Array.from({ length: 33 }, (_, i) => `h${i}.example`).join(",")), undefined);
+  assert.equal(hosts(",".repeat(5_000_000)), undefined);
 });

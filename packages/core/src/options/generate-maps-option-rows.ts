@@ -1,12 +1,14 @@
 // The rows only generate-maps reads: what to route and how carefully to change it, and its one-shot modes.
 import { CIDR_LIST, DNS_NAME } from "./network-types.js";
 import type { OptionRow } from "./option-row.js";
-import { valueType } from "./value-type.js";
+import { checkedType } from "./value-type.js";
 import { LABEL_KEY, SHARE, SWITCH, integerType, secondsType } from "./value-types.js";
 
 const GENERATOR = ["generate-maps"] as const;
-// TEXT in other words; not `{ ...TEXT, accepts }`: the spread reads TEXT's schema, so loads zod at import.
-const QUERY = valueType("text", "a container name or uuid, or a host", (z) => z.string().min(1));
+// TEXT in other words.
+const QUERY = checkedType("text", "a container name or uuid, or a host", (text) =>
+  text === "" ? undefined : text,
+);
 
 // generate-maps' own options, in help order (see option-table.ts for how to add one).
 export const GENERATE_MAPS_OPTION_ROWS = {

@@ -2,7 +2,6 @@
 export * from "./option-row.js";
 export * from "./option-table.js";
 export * from "./options-error.js";
-export * from "./load-zod.js";
 export * from "./value-type.js";
 export * from "./value-types.js";
 export * from "./network-types.js";

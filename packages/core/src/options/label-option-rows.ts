@@ -41,7 +41,6 @@ export interface LabelOptionRow<T> {
 }
 
 const row = <T>(value: LabelOptionRow<T>): LabelOptionRow<T> => value;
-// (checked, not zod schemas: parseValue then reads a label value without zod, see checkedType)
 const bool = checkedType("boolean", "true or false", (v) =>
   v === "true" ? true : v === "false" ? false : undefined,
 );

@@ -3,7 +3,7 @@
 import { isIP } from "node:net";
 import { parseCidr } from "../net/cidr.js";
 import { parseStatusBind, parseStatusPort } from "../status/status-settings.js";
-import { checkedType, oneOfType, valueType } from "./value-type.js";
+import { checkedType, oneOfType, patternType } from "./value-type.js";
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`, "i");
@@ -53,14 +53,10 @@ export function splitHostPort(text: string): { host: string; port: number | null
 
 // A DNS name, lower-cased (`Dev.TLD` is `dev.tld`). Checked before lower-casing: `\u212Adev.tld` (a Kelvin
 // sign, which lower-cases to `k`) is refused, not read as `kdev.tld`.
-export const DNS_NAME = valueType(
+export const DNS_NAME = checkedType(
   "name",
   "a DNS name such as dev.example.com (letters, digits, hyphens, dots)",
-  (z) =>
-    z
-      .string()
-      .refine(isHostName)
-      .transform((name) => name.toLowerCase()),
+  (text) => (isHostName(text) ? text.toLowerCase() : undefined),
 );
 
 // RANCHER_API_HOST: host or host:port, IPv6 in brackets; kept as written (it goes into the URL as is).
@@ -109,20 +105,20 @@ export const STATUS_BIND = checkedType(
 );
 
 // STATS_USERNAME: restricted so it stands unquoted in haproxy.cfg.
-export const STATS_USERNAME = valueType("user", "1-64 of A-Z a-z 0-9 . _ -", (z) =>
-  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-);
+export const STATS_USERNAME = patternType("user", "1-64 of A-Z a-z 0-9 . _ -", /^[A-Za-z0-9._-]{1,64}$/);
 
 // STATS_PASSWORD: restricted so it stands unquoted in haproxy.cfg (a secret: never shown in errors).
-export const STATS_PASSWORD = valueType(
+export const STATS_PASSWORD = patternType(
   "password",
   "1-128 of A-Z a-z 0-9 and . _ ~ + = @ % ^ * ! , / ? -",
-  (z) => z.string().regex(/^[A-Za-z0-9._~+=@%^*!,/?-]{1,128}$/),
+  /^[A-Za-z0-9._~+=@%^*!,/?-]{1,128}$/,
 );
 
 // STATUS_TOKEN: a bearer token for the status listeners (a secret: never shown in errors).
-export const STATUS_TOKEN = valueType("token", "16-256 visible ASCII characters, no spaces", (z) =>
-  z.string().regex(/^[\x21-\x7e]{16,256}$/),
+export const STATUS_TOKEN = patternType(
+  "token",
+  "16-256 visible ASCII characters, no spaces",
+  /^[\x21-\x7e]{16,256}$/,
 );
 
 // BACKEND_NETWORKS: a comma-separated list of IPv4 CIDRs (a.b.c.d/n, no host bits set).

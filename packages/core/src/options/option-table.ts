@@ -8,7 +8,7 @@
 //        maxConn: row("maxconn", "MAXCONN", integerType(1, 1_000_000), "4096", "HAProxy's global maxconn"),
 //      (the shared and generate-maps files spell rows out: { flag, env, type, default, describe,
 //      programs }). Pick a value type from value-types.ts or network-types.ts, or make one there with
-//      valueType(name, accepts, (z) => zodSchema) or checkedType(name, accepts, parse). The default is text,
+//      checkedType(name, accepts, parse) or patternType(name, accepts, regex). The default is text,
 //      parsed like a user's value; null means "not set". Mark passwords and tokens `secret: true`.
 //   2. Read it where the program builds its options: `values.get("maxConn")` (typed from the row).
 //   3. Run `npm run docs:options` to regenerate the README tables (a test fails until you do).

@@ -1,7 +1,7 @@
 // The general value types of the option table: text, paths, numbers, durations, switches, log settings.
 import { resolve } from "node:path";
 import { parseLogLevel } from "../log/parse-log-level.js";
-import { checkedType, oneOfType, valueType } from "./value-type.js";
+import { checkedType, oneOfType, patternType } from "./value-type.js";
 
 const SECONDS = /^[0-9]{1,5}(?:\.[0-9]{1,3})?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -9,18 +9,16 @@ const TRUE = ["true", "1", "yes", ""];
 const FALSE = ["false", "0", "no"];
 
 // Any non-empty text.
-export const TEXT = valueType("text", "non-empty text", (z) => z.string().min(1));
+export const TEXT = checkedType("text", "non-empty text", (text) => (text === "" ? undefined : text));
 
 // A file path, made absolute. Spaces and # are fine (the reloader single-quotes paths in haproxy.cfg);
 // quotes, backslashes and control characters are not, as no quoting could carry them there (nor `$`,
 // which HAProxy expands even in single quotes: the reloader refuses it in the state dir, the one path
 // that stands in haproxy.cfg).
-export const PATH = valueType("path", "a file path without quotes, backslashes or control characters", (z) =>
-  z
-    .string()
-    .min(1)
-    .regex(/^[^"'\\\p{Cc}]+$/u)
-    .transform((text) => resolve(text)),
+export const PATH = checkedType(
+  "path",
+  "a file path without quotes, backslashes or control characters",
+  (text) => (/^[^"'\\\p{Cc}]+$/u.test(text) ? resolve(text) : undefined),
 );
 
 // A switch (no value): true when given.
@@ -35,13 +33,10 @@ export const BOOLEAN = checkedType("boolean", "true or false (also 1/0, yes/no)"
 });
 
 // A TCP port 1-65535, decimal digits only.
-export const PORT = valueType("port", "a port number 1-65535", (z) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,5}$/)
-    .transform(Number)
-    .pipe(z.number().min(1).max(65535)),
-);
+export const PORT = checkedType("port", "a port number 1-65535", (text) => {
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : 0;
+  return port >= 1 && port <= 65535 ? port : undefined;
+});
 
 /** the most ports PORT_LIST accepts */
 export const MAX_LISTED_PORTS = 100;
@@ -62,13 +57,10 @@ export const PORT_LIST = checkedType(
 
 // A whole number from min to max.
 export function integerType(min: number, max: number) {
-  return valueType("integer", `an integer from ${min} to ${max}`, (z) =>
-    z
-      .string()
-      .regex(/^[0-9]+$/)
-      .transform(Number)
-      .pipe(z.number().min(min).max(max)),
-  );
+  return checkedType("integer", `an integer from ${min} to ${max}`, (text) => {
+    const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    return value >= min && value <= max ? value : undefined;
+  });
 }
 
 // A duration such as 500ms, 30s, 2m or 1h (a bare number is milliseconds, as in HAProxy), in ms, from
@@ -91,11 +83,8 @@ export function secondsType(min: number, max: number, accepts: string) {
 }
 
 // A share from 0 to 1 with up to 3 decimals (0.5 is half).
-export const SHARE = valueType("share", "a share from 0 to 1, e.g. 0.5 for half", (z) =>
-  z
-    .string()
-    .regex(/^(?:0(?:\.[0-9]{1,3})?|1(?:\.0{1,3})?)$/)
-    .transform(Number),
+export const SHARE = checkedType("share", "a share from 0 to 1, e.g. 0.5 for half", (text) =>
+  /^(?:0(?:\.[0-9]{1,3})?|1(?:\.0{1,3})?)$/.test(text) ? Number(text) : undefined,
 );
 
 // A pino level name.
@@ -128,8 +117,10 @@ export const REDIRECT_CODE = checkedType("code", "one of 301, 302, 303, 307, 308
 );
 
 // A container label key such as map-public-http or io.example/port.
-export const LABEL_KEY = valueType("label", "a label key: letters, digits, '.', '_', '/', '-'", (z) =>
-  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,252}$/),
+export const LABEL_KEY = patternType(
+  "label",
+  "a label key: letters, digits, '.', '_', '/', '-'",
+  /^[A-Za-z0-9][A-Za-z0-9._/-]{0,252}$/,
 );
 
 // A metadata API version from API_VERSIONS.

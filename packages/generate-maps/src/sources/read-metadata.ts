@@ -3,12 +3,10 @@ import {
   isMetadataVersion,
   isNotFound,
   JsonArrayEntries,
-  loadZod,
   MAX_VERSION_LENGTH,
   type MetadataClient,
   type MetadataError,
 } from "@rancher-haproxy/core";
-import type { z } from "zod";
 import { scopedSignal } from "../loop/scoped-signal.js";
 import type { ContainerEntries, MetadataInput } from "../model/routing-table.js";
 import { MetadataShapeError } from "./metadata-shape-error.js";
@@ -25,22 +23,24 @@ export interface MetadataSnapshot extends MetadataInput {
   selfKnown: boolean;
 }
 
-// Built at the first read, with the zod the option values are parsed with (loadZod: its CommonJS build).
-let versionSchema: z.ZodType<string> | null = null;
-const VERSION = () =>
-  (versionSchema ??= loadZod().custom<string>(isMetadataVersion, {
-    message: `expected 1 to ${MAX_VERSION_LENGTH} printable ASCII characters`,
-  }));
+// What an answer must be, and what the refusal says when it is not.
+interface Shape<T> {
+  is: (value: unknown) => value is T;
+  expected: string;
+}
+
+const VERSION: Shape<string> = {
+  is: isMetadataVersion,
+  expected: `expected 1 to ${MAX_VERSION_LENGTH} printable ASCII characters`,
+};
 // A list. Its entries are the model's to judge: one that is not an object is skipped with a reason
 // (entry-invalid) and the other stacks still get their updates; only an answer that is not a list fails.
 // Read as entries (parsed one at a time by the model, see snapshotReadError), or an array (a test's
-// client); z.array(z.unknown()) would walk (and copy) 10 000 entries to say the same.
-let containersSchema: z.ZodType<ContainerEntries> | null = null;
-const CONTAINERS = () =>
-  (containersSchema ??= loadZod().custom<ContainerEntries>(
-    (value) => Array.isArray(value) || value instanceof JsonArrayEntries,
-    { message: "expected array" },
-  ));
+// client): the entries are not walked here.
+const CONTAINERS: Shape<ContainerEntries> = {
+  is: (value): value is ContainerEntries => Array.isArray(value) || value instanceof JsonArrayEntries,
+  expected: "expected array",
+};
 
 // The paths read, relative to /<api-version>/.
 export const METADATA_PATHS = {
@@ -73,7 +73,7 @@ export async function readMetadata(
 ): Promise<MetadataSnapshot> {
   const version =
     knownVersion ??
-    checkShape(client, "version", VERSION(), await client.getJson(METADATA_PATHS.version, signal));
+    checkShape(client, "version", VERSION, await client.getJson(METADATA_PATHS.version, signal));
   // Either request failing cancels the other: a slow sibling would otherwise go on reading (up to the
   // answer cap) while the loop backs off and starts the next cycle's requests beside it.
   const both = scopedSignal(signal ?? new AbortController().signal);
@@ -114,7 +114,7 @@ export async function readMetadata(
   }
   return {
     version,
-    containers: checkShape(client, "containers", CONTAINERS(), containers),
+    containers: checkShape(client, "containers", CONTAINERS, containers),
     // Whatever it holds: the model skips an answer that is not a map of stacks to names (alias-invalid).
     aliases: aliases === NO_ALIASES ? {} : aliases,
     environment: typeof environment === "string" && environment !== "" ? environment : knownEnvironment,
@@ -132,20 +132,14 @@ export function snapshotReadError(snapshot: MetadataSnapshot): MetadataError | n
   return snapshot.containers instanceof JsonArrayEntries ? snapshot.containers.failure() : null;
 }
 
-// Validates with zod but returns the value as parsed from JSON: zod's copy would drop keys like __proto__.
+// The value as parsed from JSON when it has the shape, else a MetadataShapeError naming the path.
 function checkShape<T>(
   client: MetadataClient,
   key: keyof typeof METADATA_PATHS,
-  schema: z.ZodType<T>,
+  shape: Shape<T>,
   value: unknown,
 ): T {
-  const result = schema.safeParse(value);
-  if (result.success) return value as T;
-  const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at [${issue.path.join("][")}]` : "";
+  if (shape.is(value)) return value;
   const url = `${client.baseUrl}/${METADATA_PATHS[key]}`;
-  throw new MetadataShapeError(
-    url,
-    `${key} answer has the wrong shape${where}: ${issue?.message ?? "invalid"}`,
-  );
+  throw new MetadataShapeError(url, `${key} answer has the wrong shape: ${shape.expected}`);
 }
