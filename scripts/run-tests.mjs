@@ -7,7 +7,7 @@
 // hook on every import): ≈ 100 s of the suite's CPU on CI's two cores. Paths to the repository's own
 // files are built from its root (test-support's repoPath), never from a test file's own location.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, sep } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 
 const BUILD = ".test-build";
@@ -100,48 +100,30 @@ const BESIDE = new Set([
   join("packages", "generate-maps", "test", "watch-version-hang.test.ts"),
 ]);
 const isBeside = (file) => BESIDE.has(relative(process.cwd(), file));
-const beside = files.filter(isBeside).map(built);
-// The main run's longest files (wall time in a whole run on 2026-12-06, 32–85 s each) start first, the
-// rest in path order: node --test starts files in the order given, and the path order put the long
-// end-to-end files of test/ last, so the run ended with one of them (36 s) alone on an idle machine.
-const LONGEST = [
-  join("packages", "reloader", "test", "reload-old-workers-config.test.ts"),
-  join("packages", "reloader", "test", "stop-during-start.test.ts"),
-  join("packages", "generate-maps", "test", "trust-boundary.test.ts"),
-  join("packages", "generate-maps", "test", "guard-cli.test.ts"),
-  join("packages", "reloader", "test", "reload-old-workers-late.test.ts"),
-  join("packages", "reloader", "test", "runtime-updates.test.ts"),
-  join("packages", "generate-maps", "test", "write-order.test.ts"),
-  join("packages", "reloader", "test", "runtime-differential.test.ts"),
-  join("packages", "reloader", "test", "slots-assigned-cap.test.ts"),
-  join("packages", "reloader", "test", "section-clash-staging-cap.test.ts"),
-  join("packages", "generate-maps", "test", "fuzz-generator.test.ts"),
-  join("packages", "reloader", "test", "reload-old-workers-adopt.test.ts"),
-  join("packages", "reloader", "test", "certificates.test.ts"),
-  join("packages", "reloader", "test", "zero-failure.test.ts"),
-  join("test", "faults-pair-metadata.test.ts"),
-  join("test", "e2e-runtime-longlived.test.ts"),
-];
-const rank = (file) => {
-  const at = LONGEST.indexOf(relative(process.cwd(), file));
-  return at === -1 ? LONGEST.length : at;
-};
-const main = files
-  .filter((file) => !isBeside(file))
-  .map((file, order) => ({ file, order }))
-  .sort((a, b) => rank(a.file) - rank(b.file) || a.order - b.order)
-  .map(({ file }) => built(file));
+// The longest files start first (wall time of each in a whole run, scripts/test-durations.json), the
+// shortest last, so the run does not end with a long file alone on an idle machine; a file not listed
+// (a new one) counts as the longest. Update the list when files change much (see that file's numbers:
+// seconds on CI's two cores, 2026-12-06; 0 is under half a second).
+const DURATIONS = JSON.parse(readFileSync(join("scripts", "test-durations.json"), "utf8"));
+const duration = (file) => DURATIONS[relative(process.cwd(), file).split(sep).join("/")] ?? Infinity;
+const longestFirst = (list) =>
+  list
+    .map((file, order) => ({ file, order }))
+    .sort((a, b) => duration(b.file) - duration(a.file) || a.order - b.order)
+    .map(({ file }) => built(file));
+const main = longestFirst(files.filter((file) => !isBeside(file)));
+const beside = longestFirst(files.filter(isBeside));
 // No --test-force-exit: with it, a file's process could exit before its last results reached the report
 // (a file of 62 tests reported 52 to 62 of them, run after run; a whole run 729 or 734). Every file closes
 // what it opens, so the processes end by themselves.
-const testArgs = ["--test", "--test-timeout=300000"];
+const RUN_FILES = join("scripts", "run-test-files.mjs");
 const MAX_BLOCKS = 5;
 
-// Run `node --test` on `list`; resolves with its exit status (1 when it could not run) and its output,
+// Run the files of `list` (run-test-files.mjs: in that order, unlike `node --test`); resolves with its exit status (1 when it could not run) and its output,
 // also echoed as it comes when `echo` is set.
 function run(list, extra, echo) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...testArgs, ...extra, ...list], {
+    const child = spawn(process.execPath, [RUN_FILES, ...extra, ...list], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const output = [];
@@ -159,14 +141,14 @@ function run(list, extra, echo) {
 }
 
 // Two at a time beside: its files mostly wait (≈ 110 s of CPU in ≈ 420 s one after the other).
-const side = beside.length > 0 ? run(beside, ["--test-concurrency=2"], false) : null;
+const side = beside.length > 0 ? run(beside, ["--concurrency=2"], false) : null;
 // Four files at a time on CI's two cores: much of the suite waits on HAProxy, timers and child processes,
 // so more slots than cores fill them. Measured on the 2-core CI machine: the main run 490 s with two
 // slots, 410–420 s with three. Each file run alone (2026-12-05): ≈ 690 s of CPU for the whole suite, so
 // no schedule ends before ≈ 345 s. A model of the files sharing two cores, which gives 380–420 s for
 // three slots here and one beside (CI: 395 s), puts four here and two beside at 350–375 s (beside ≈ 315 s).
 // Under a load of 13 (other jobs), all 1 217 tests passed with four and two.
-const result = main.length > 0 ? await run(main, ["--test-concurrency=4"], true) : { status: 0, output: [] };
+const result = main.length > 0 ? await run(main, ["--concurrency=4"], true) : { status: 0, output: [] };
 let status = result.status;
 const outputs = [result.output];
 if (side) {
