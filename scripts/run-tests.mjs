@@ -91,8 +91,8 @@ const BESIDE = new Set([
   // The version watcher's intervals and long polls (moved from the main run on 2026-12-04, CPU under a
   // fifth of its time; ≈ 30 s since one test waits for a poll carried over 1 s waits to its 10 s maxWait,
   // ≈ 21 s before), and long polls left hanging until their timeout (20 s) at 25, 10 and 1 s intervals
-  // beside a poll held to its maxWait, side by side (≈ 26 s of wall time, 1 s of CPU). Six files moved here with the watcher on 2026-12-04 went back to the main run
-  // on 2026-12-05 (the recorded long polls replayed, 55 refused reloads, a reload timeout, the master-CLI
+  // beside a poll held to its maxWait, side by side (≈ 26 s of wall time, 1 s of CPU). Six files moved
+  // here with the watcher on 2026-12-04 went back to the main run on 2026-12-05 (the recorded long polls replayed, 55 refused reloads, a reload timeout, the master-CLI
   // probe, an adoption after a killed restart, HAProxy's own answers with HSTS): on the 2-core machine of
   // that day the main run took ≈ 194 s and this one ≈ 271 s, so this one decided the total (after the
   // move, with the day's new tests: main 228 s, this one 262 s, 302 s in all against 305 s).
@@ -119,8 +119,8 @@ const beside = longestFirst(files.filter(isBeside));
 const RUN_FILES = join("scripts", "run-test-files.mjs");
 const MAX_BLOCKS = 5;
 
-// Run the files of `list` (run-test-files.mjs: in that order, unlike `node --test`); resolves with its exit status (1 when it could not run) and its output,
-// also echoed as it comes when `echo` is set.
+// Run the files of `list` (run-test-files.mjs: in that order, unlike `node --test`); resolves with its exit
+// status (1 when it could not run) and its output, also echoed as it comes when `echo` is set.
 function run(list, extra, echo) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [RUN_FILES, ...extra, ...list], {
