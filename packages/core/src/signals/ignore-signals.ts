@@ -37,11 +37,17 @@ export function ignoredSignalMessage(signal: NodeJS.Signals, times: number, prog
 /** Receives an ignored signal once the logger exists: `times` received since the last report of it. */
 export type IgnoredSignalReport = (signal: NodeJS.Signals, times: number) => void;
 
+// Whether node was started with V8's sampling profiler (`--cpu-prof`, `--prof`), which samples on SIGPROF
+// timer signals: a listener replaced its handler, and a profile of either program stopped at start-up.
+function sampledByV8(): boolean {
+  return process.execArgv.some((arg) => /^--(?:cpu-)?prof(?:$|=|-)/.test(arg));
+}
+
 // The function each interval's first ignoreSignals() call returned, which later calls return again.
 const ignoring = new Map<number, (report: IgnoredSignalReport) => void>();
 
-// Ignores IGNORED_SIGNALS from now on, for the process's life (removing the last listener would restore
-// node's default). Called first thing, before the logger exists: the signals received until the returned
+// Ignores IGNORED_SIGNALS from now on (SIGPROF not under a V8 profiler), for the process's life (removing
+// the last listener would restore node's default). Called first thing, before the logger exists: the signals received until the returned
 // function gives a report are counted, then passed to it. Each signal is reported at once the first time,
 // then at most once per `intervalMs` with how many came since (counts still pending at exit are lost).
 // Called again with the same interval it adds nothing and returns the same function: each bin's launcher
@@ -73,7 +79,8 @@ export function ignoreSignals(
     timer.unref();
     timers.set(signal, timer);
   };
-  for (const signal of IGNORED_SIGNALS) process.on(signal, () => received(signal));
+  for (const signal of IGNORED_SIGNALS)
+    if (signal !== "SIGPROF" || !sampledByV8()) process.on(signal, () => received(signal));
   const giveReport = (report: IgnoredSignalReport) => {
     reportTo = report;
     for (const signal of [...pending.keys()]) flush(signal);
