@@ -15,6 +15,9 @@ import { reloadTo } from "./reload-to.js";
 import { reportUnreadable, unreadableKey } from "./report-unreadable.js";
 import { reportUnsettled } from "./report-unsettled.js";
 
+// How many times a pass plans a change again because the master answered meanwhile (planChange's replan).
+const MAX_REPLANS = 3;
+
 // The applier's state and one pass over the inputs; ConfigApplier calls it one pass at a time.
 export class ApplierPass {
   /** settledHash, switched, known, startState: written only by apply() (see applier-state.ts) */
@@ -78,11 +81,7 @@ export class ApplierPass {
       this.reportRunning(live);
       return DONE;
     }
-    const known = knownAfterStart(this.state, status);
-    if (known !== null) {
-      this.apply(known);
-      this.reportRunning(known);
-    }
+    this.takeKnownAfterStart();
     // The same bytes as the last unsettled read give the same verdict: not parsed again (a 400 000-key
     // map re-read every few seconds while its writer is stopped between renames cost ≈ 1.7 s each).
     if (hash === this.lastUnsettled?.hash) return this.unsettled(hash, this.lastUnsettled.reason);
@@ -97,7 +96,14 @@ export class ApplierPass {
     this.lastHeld = null;
     if ("retry" in table) return table;
     const accepted = { files: read.files, table, started, since };
-    const planned = await planChange(accepted, this.state.known, this.options);
+    let planned = await planChange(accepted, this.state.known, this.options);
+    // The master answered while the change was planned: planned again from its verdict (a few times at
+    // most: each replan follows a reload that timed out, the certificates' say, since the one before).
+    for (let again = 0; planned.kind === "replan"; again++) {
+      if (again === MAX_REPLANS) return { retry: "the master's state changed while the change was planned" };
+      this.takeKnownAfterStart();
+      planned = await planChange(accepted, this.state.known, this.options);
+    }
     if (planned.kind === "refused") return this.refused(hash, planned.reason);
     if (planned.kind === "waiting") return { retry: planned.reason, waiting: true };
     if (planned.kind === "held") {
@@ -139,6 +145,14 @@ export class ApplierPass {
       if (step.done === true) return step.value;
       this.apply(step.value);
     }
+  }
+
+  // What the worker runs, once a reload that timed out was found live (knownAfterStart).
+  private takeKnownAfterStart(): void {
+    const known = knownAfterStart(this.state, this.options.status);
+    if (known === null) return;
+    this.apply(known);
+    this.reportRunning(known);
   }
 
   // HAProxy was found running a snapshot whose backends are known (a reload that timed out went live

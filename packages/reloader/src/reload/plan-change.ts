@@ -13,13 +13,14 @@ import type { ReloadTarget } from "./reload-to.js";
 // `waiting` for a silent master, `held` while MAX_OLD_WORKERS old workers run (old-workers-cap.ts). Those
 // two stage nothing, so they report what the read left out for a section of the base config themselves
 // (SnapshotStore.reportClashes; staging reports it otherwise), unless the staging's slot cap will refuse
-// the table when they end.
+// the table when they end. `replan`: the master answered while the change was planned, see below.
 export type PlannedChange =
   | { kind: "runtime"; change: RuntimeChange }
   | { kind: "reload"; target: ReloadTarget }
   | { kind: "refused"; reason: string }
   | { kind: "waiting"; reason: string }
-  | { kind: "held"; reason: string };
+  | { kind: "held"; reason: string }
+  | { kind: "replan" };
 
 // A reload waits while the master has not answered since a reload timed out (or could not be sent):
 // staged and checked now, it could only wait in switchTo (and each retry would stage and check it again
@@ -38,6 +39,8 @@ export async function planChange(
   const { logger, status, store } = options;
   const { files, table, started, since } = accepted;
   const next = { baseHash: hashBase(files.base), table };
+  // Unsettled now, the plan is made without knowing what the worker runs (a reload, for state-unknown).
+  const unsettled = !options.supervisor.isSettled();
   const running = knownWorker(known, status, options.supervisor);
   const plan = planUpdate(running?.state ?? null, next, {
     slotsPerBlock: options.slotsPerBlock,
@@ -61,6 +64,11 @@ export async function planChange(
     store.reportClashes(table, plan.slots);
     return { kind: "waiting", reason };
   }
+  // The master answered since (settled() took its verdict on the reload that timed out): if that went
+  // live, what the worker runs is known again and the change may be runtime steps, so the pass plans it
+  // again. Until 2026-12-06 the reload planned while it was silent went ahead: a second reload, for
+  // state-unknown, that cut every long-lived connection again (seen once in a whole test run).
+  if (unsettled) return { kind: "replan" };
   // Not staged or checked while held: the pass that reloads reads the files again, whatever came
   // meanwhile. The master is asked only when the last `show proc` read listed that many (no extra
   // round trip before an ordinary reload).
