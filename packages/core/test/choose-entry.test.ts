@@ -1,5 +1,6 @@
 // A program's bin loads its bundle only while that is at least as new as the last `tsc -b` of the program
-// and of core: after a `tsc -b` alone it runs dist/cli.js, never a bundle of older code.
+// and of core and as the repository's package-lock.json: after a `tsc -b` alone, or a change of the
+// dependencies the bundle holds copies of, it runs dist/cli.js, never a bundle of older code.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,9 +9,11 @@ import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { chooseEntry } from "../src/launch/choose-entry.ts";
 
-// A packages/ dir with core and one program; `times` (seconds) for the files to create, absent: none.
-async function layout(times: { bundle?: number; program?: number; core?: number }) {
-  const root = await mkdtemp(join(tmpdir(), "rh-choose-entry-"));
+// A repository with package-lock.json and packages/ with core and one program; `times` (seconds) for the
+// files to create, absent: none.
+async function layout(times: { bundle?: number; program?: number; core?: number; lock?: number }) {
+  const repo = await mkdtemp(join(tmpdir(), "rh-choose-entry-"));
+  const root = join(repo, "packages");
   const file = async (path: string, at: number | undefined) => {
     if (at === undefined) return;
     await mkdir(join(path, ".."), { recursive: true });
@@ -21,8 +24,9 @@ async function layout(times: { bundle?: number; program?: number; core?: number 
   await file(join(program, "dist", "bundle", "cli.js"), times.bundle);
   await file(join(program, "dist", ".tsbuildinfo"), times.program);
   await file(join(root, "core", "dist", ".tsbuildinfo"), times.core);
+  await file(join(repo, "package-lock.json"), times.lock);
   const chosen = chooseEntry(pathToFileURL(`${program}/`));
-  await rm(root, { recursive: true, force: true });
+  await rm(repo, { recursive: true, force: true });
   return chosen.pathname.slice(program.length + 1);
 }
 
@@ -41,4 +45,10 @@ test("dist/cli.js when the program or core was built again after the bundle", as
 test("dist/cli.js without a bundle; the bundle when no build info says it is old", async () => {
   assert.equal(await layout({ program: T, core: T }), "dist/cli.js");
   assert.equal(await layout({ bundle: T }), "dist/bundle/cli.js");
+});
+
+test("dist/cli.js when package-lock.json changed after the bundle; the bundle when it is older", async () => {
+  assert.equal(await layout({ bundle: T, program: T, core: T, lock: T + 1 }), "dist/cli.js");
+  assert.equal(await layout({ bundle: T, program: T, core: T, lock: T }), "dist/bundle/cli.js");
+  assert.equal(await layout({ bundle: T, lock: T - 1 }), "dist/bundle/cli.js");
 });

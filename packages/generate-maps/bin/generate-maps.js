@@ -40,6 +40,7 @@ if (process.argv.slice(2).some((arg) => ONE_SHOT.test(arg))) {
   if (process.versions.v8.startsWith("11.")) setFlagsFromString("--interrupt-budget=1000000");
 }
 // The bundle of dist/ when `npm run build` made it (scripts/bundle.mjs: ≈ 0.1–0.25 s less CPU a start),
-// dist/cli.js after a `tsc -b` alone; asked only now, so the window above stays as short as it was.
+// dist/cli.js after a `tsc -b` alone or a change of package-lock.json (choose-entry.ts); asked only now,
+// so the window above stays as short as it was.
 const { chooseEntry } = await import("@rancher-haproxy/core/launch");
 await import(chooseEntry(new URL("../", import.meta.url)).href);

@@ -12,6 +12,7 @@ import { ignoreSignals } from "@rancher-haproxy/core/signals";
 
 ignoreSignals();
 // The bundle of dist/ when `npm run build` made it (scripts/bundle.mjs: ≈ 0.1–0.25 s less CPU a start),
-// dist/cli.js after a `tsc -b` alone; asked only now, so the window above stays as short as it was.
+// dist/cli.js after a `tsc -b` alone or a change of package-lock.json (choose-entry.ts); asked only now,
+// so the window above stays as short as it was.
 const { chooseEntry } = await import("@rancher-haproxy/core/launch");
 await import(chooseEntry(new URL("../", import.meta.url)).href);
