@@ -17,6 +17,9 @@
 //   German LANG got English help and refusals from the bundle, German from dist/cli.js.
 // The bundle sits two directories below the package, as every dist/ module that reads `../../package.json`
 // (the version) does, so those reads resolve to the same file.
+// Its source map (`cli.js.map`, made from tsc's maps of dist/, no sources inside) leads a stack trace
+// back to the TypeScript sources under `NODE_OPTIONS=--enable-source-maps`; without that flag node does
+// not read it, and a start costs what it did.
 import { build } from "esbuild";
 import { join } from "node:path";
 
@@ -38,6 +41,8 @@ for (const program of PROGRAMS) {
     target: "node20",
     external: ["@rancher-haproxy/core/signals", "yargs"],
     banner: { js: banner },
+    sourcemap: "linked",
+    sourcesContent: false,
     logLevel: "warning",
   });
 }
