@@ -75,13 +75,7 @@ export class ApplierPass {
     // (nothing left to do) or the one before other inputs came (what HAProxy runs is then known again).
     const late = this.state.switched?.hash === hash || this.state.startState !== null;
     if (late && !this.options.supervisor.isSettled()) await this.options.supervisor.settled();
-    const live = liveAfterStart(this.state, hash, status, logger);
-    if (live !== null) {
-      this.apply(live);
-      this.reportRunning(live);
-      return DONE;
-    }
-    this.takeKnownAfterStart();
+    if (this.caughtUp(hash)) return DONE;
     // The same bytes as the last unsettled read give the same verdict: not parsed again (a 400 000-key
     // map re-read every few seconds while its writer is stopped between renames cost ≈ 1.7 s each).
     if (hash === this.lastUnsettled?.hash) return this.unsettled(hash, this.lastUnsettled.reason);
@@ -97,11 +91,12 @@ export class ApplierPass {
     if ("retry" in table) return table;
     const accepted = { files: read.files, table, started, since };
     let planned = await planChange(accepted, this.state.known, this.options);
-    // The master answered while the change was planned: planned again from its verdict (a few times at
-    // most: each replan follows a reload that timed out, the certificates' say, since the one before).
+    // The master answered while the change was planned: its verdict is taken as above (these inputs may
+    // be live already), then the change planned again (a few times at most: each replan follows a reload
+    // that timed out, the certificates' say, since the one before).
     for (let again = 0; planned.kind === "replan"; again++) {
       if (again === MAX_REPLANS) return { retry: "the master's state changed while the change was planned" };
-      this.takeKnownAfterStart();
+      if (this.caughtUp(hash)) return DONE;
       planned = await planChange(accepted, this.state.known, this.options);
     }
     if (planned.kind === "refused") return this.refused(hash, planned.reason);
@@ -147,12 +142,18 @@ export class ApplierPass {
     }
   }
 
-  // What the worker runs, once a reload that timed out was found live (knownAfterStart).
-  private takeKnownAfterStart(): void {
-    const known = knownAfterStart(this.state, this.options.status);
-    if (known === null) return;
-    this.apply(known);
-    this.reportRunning(known);
+  // HAProxy found running the snapshot a reload that timed out staged: for inputs `hash` themselves the
+  // change is live (true: nothing left to do); for other inputs, what the worker runs is known again and
+  // the plan starts from it (liveAfterStart, knownAfterStart).
+  private caughtUp(hash: string): boolean {
+    const { status, logger } = this.options;
+    const live = liveAfterStart(this.state, hash, status, logger);
+    const change = live ?? knownAfterStart(this.state, status);
+    if (change !== null) {
+      this.apply(change);
+      this.reportRunning(change);
+    }
+    return live !== null;
   }
 
   // HAProxy was found running a snapshot whose backends are known (a reload that timed out went live
