@@ -52,43 +52,10 @@ test("a switch that waits for the master is reload.waiting: retried, no reload c
   );
 });
 
-test("a change planned while the master is silent after a timed-out reload waits before it is staged", async () => {
+// planChange's options around `supervisor`, with a store that counts what it is asked to stage (and
+// refuses it), and a change of one empty table to plan.
+function planning(supervisor: object, logger = createLogger({ name: "t", level: "silent", format: "json" })) {
   let staged = 0;
-  const options = {
-    logger: createLogger({ name: "t", level: "silent", format: "json" }),
-    status: new ReloaderStatus(),
-    store: {
-      lastAssignment: () => null,
-      stageChecked: async () => {
-        staged += 1;
-        return { ok: false, generation: null, reason: "not reached" };
-      },
-      currentFailsToo: async () => null,
-      reportClashes: () => undefined,
-    },
-    slotsPerBlock: 10,
-    runtimeUpdates: true,
-    supervisor: { isSettled: () => false, settled: async () => false, waitingReason: () => "silent" },
-  } as unknown as Parameters<typeof planChange>[2];
-  const accepted = {
-    files: { base: "global\n", backends: "", map: "", hash: "H" },
-    table: { backends: [], hosts: [] },
-    started: performance.now(),
-    since: null,
-  } as unknown as Parameters<typeof planChange>[0];
-  const planned = await planChange(accepted, null, options);
-  assert.equal(planned.kind, "waiting");
-  assert.equal(staged, 0, "no snapshot staged and checked while it could only wait");
-});
-
-// The master answers between the pass's first ask and planChange's (a pass after a reload that timed out
-// asks before it plans): its verdict may make what the worker runs known, so the plan made while it was
-// silent (a reload, for state-unknown) is not staged; the pass plans again. Seen once in a whole test run
-// (reload-timeout.test.ts): the change that should have been runtime steps was a second reload.
-test("a change planned while the master was silent is planned again when it answers meanwhile: nothing staged", async () => {
-  let staged = 0;
-  let answered = false;
-  const { logger, events } = captureLog();
   const options = {
     logger,
     status: new ReloaderStatus(),
@@ -103,12 +70,7 @@ test("a change planned while the master was silent is planned again when it answ
     },
     slotsPerBlock: 10,
     runtimeUpdates: true,
-    supervisor: {
-      isSettled: () => answered,
-      settled: async () => (answered = true),
-      waitingReason: () => (answered ? null : "silent"),
-      oldWorkersSeen: () => null,
-    },
+    supervisor,
   } as unknown as Parameters<typeof planChange>[2];
   const accepted = {
     files: { base: "global\n", backends: "", map: "", hash: "H" },
@@ -116,16 +78,43 @@ test("a change planned while the master was silent is planned again when it answ
     started: performance.now(),
     since: null,
   } as unknown as Parameters<typeof planChange>[0];
-  assert.deepEqual(await planChange(accepted, null, options), { kind: "replan" });
-  assert.equal(staged, 0, "the reload planned without the master's verdict was not staged");
+  return { plan: () => planChange(accepted, null, options), staged: () => staged };
+}
+
+test("a change planned while the master is silent after a timed-out reload waits before it is staged", async () => {
+  const { plan, staged } = planning({
+    isSettled: () => false,
+    settled: async () => false,
+    waitingReason: () => "silent",
+  });
+  assert.equal((await plan()).kind, "waiting");
+  assert.equal(staged(), 0, "no snapshot staged and checked while it could only wait");
+});
+
+// The master answers between the pass's first ask and planChange's (a pass after a reload that timed out
+// asks before it plans): its verdict may make what the worker runs known, so the plan made while it was
+// silent (a reload, for state-unknown) is not staged; the pass plans again. Seen once in a whole test run
+// (reload-timeout.test.ts): the change that should have been runtime steps was a second reload.
+test("a change planned while the master was silent is planned again when it answers meanwhile: nothing staged", async () => {
+  let answered = false;
+  const { logger, events } = captureLog();
+  const supervisor = {
+    isSettled: () => answered,
+    settled: async () => (answered = true),
+    waitingReason: () => (answered ? null : "silent"),
+    oldWorkersSeen: () => null,
+  };
+  const { plan, staged } = planning(supervisor, logger);
+  assert.deepEqual(await plan(), { kind: "replan" });
+  assert.equal(staged(), 0, "the reload planned without the master's verdict was not staged");
   assert.deepEqual(
     events().map((event) => event["event"]),
     [],
     "no reload.planned",
   );
   // Planned again, settled: the reload (nothing known here) is staged.
-  assert.equal((await planChange(accepted, null, options)).kind, "refused");
-  assert.equal(staged, 1);
+  assert.equal((await plan()).kind, "refused");
+  assert.equal(staged(), 1);
 });
 
 // Nothing starts a pass when the master answers again, so the retries of a waiting change must come soon:
