@@ -7,8 +7,6 @@
 // (its haproxy -c refused it: two proxies of one name) with the old one left out for nothing. In-process:
 // the real pass and store, input files on disk, a scripted host name and a supervisor that holds.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
@@ -21,6 +19,7 @@ import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 import type { HostNameRead } from "../src/sources/read-host-name.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { inputFilesDir } from "./helpers/input-files-dir.ts";
 
 const BASE = [
   "global",
@@ -33,24 +32,13 @@ const BASE = [
 ].join("\n");
 
 test("a held reload's table is validated again once the host name changed; kept while it stays", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-held-host-name-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const paths = {
-    base: join(dir, "base.cfg"),
-    backends: join(dir, "backends.cfg"),
-    map: join(dir, "domain.map"),
-  };
-  await writeFile(paths.base, BASE);
   const names = ["app", "legacy", "shop"];
   const servers = (name: string, i: number) => [{ address: `127.0.0.1:${8081 + i}` }];
-  await writeFile(
-    paths.backends,
-    renderTestBackends(names.map((name, i) => ({ name, servers: servers(name, i) }))),
-  );
-  await writeFile(
-    paths.map,
-    renderTestMap(Object.fromEntries(names.map((name) => [`${name}.dev.tld`, name]))),
-  );
+  const { dir, paths } = await inputFilesDir(t, "rh-held-host-name-", {
+    base: BASE,
+    backends: renderTestBackends(names.map((name, i) => ({ name, servers: servers(name, i) }))),
+    map: renderTestMap(Object.fromEntries(names.map((name) => [`${name}.dev.tld`, name]))),
+  });
 
   const { logger, events } = captureLog();
   const shown: string[][] = [];

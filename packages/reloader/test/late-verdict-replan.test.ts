@@ -6,8 +6,6 @@
 // In-process: the real pass and store, input files on disk, and a supervisor whose master is silent at
 // the pass's first ask and answers at the second, as settleLateReload reports a reload that went live.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderTestBackends, renderTestMap } from "../../test-support/src/haproxy/index.ts";
@@ -18,25 +16,18 @@ import { SnapshotStore } from "../src/reload/snapshot-store.ts";
 import { readInputs } from "../src/sources/read-inputs.ts";
 import { ReloaderStatus } from "../src/state/reloader-status.ts";
 import { captureLog } from "./helpers/capture-log.ts";
+import { inputFilesDir } from "./helpers/input-files-dir.ts";
 
 const BASE = ["global", "defaults", "    mode http", "frontend mine", "    bind 127.0.0.1:8080", ""].join(
   "\n",
 );
 
 test("the master's late verdict taken while the pass plans: the reload that timed out is live, no second reload", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "rh-late-verdict-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const paths = {
-    base: join(dir, "base.cfg"),
-    backends: join(dir, "backends.cfg"),
-    map: join(dir, "domain.map"),
-  };
-  await writeFile(paths.base, BASE);
-  await writeFile(
-    paths.backends,
-    renderTestBackends([{ name: "app", servers: [{ address: "127.0.0.1:8081" }] }]),
-  );
-  await writeFile(paths.map, renderTestMap({ "app.dev.tld": "app" }));
+  const { dir, paths } = await inputFilesDir(t, "rh-late-verdict-", {
+    base: BASE,
+    backends: renderTestBackends([{ name: "app", servers: [{ address: "127.0.0.1:8081" }] }]),
+    map: renderTestMap({ "app.dev.tld": "app" }),
+  });
   const read = await readInputs(paths);
   assert.ok(read.ok);
 
