@@ -92,8 +92,9 @@ const BESIDE = new Set([
   // fifth of its time; ≈ 30 s since one test waits for a poll carried over 1 s waits to its 10 s maxWait,
   // ≈ 21 s before), and long polls left hanging until their timeout (20 s) at 25, 10 and 1 s intervals
   // beside a poll held to its maxWait, side by side (≈ 26 s of wall time, 1 s of CPU). Six files moved
-  // here with the watcher on 2026-12-04 went back to the main run on 2026-12-05 (the recorded long polls replayed, 55 refused reloads, a reload timeout, the master-CLI
-  // probe, an adoption after a killed restart, HAProxy's own answers with HSTS): on the 2-core machine of
+  // here with the watcher on 2026-12-04 went back to the main run on 2026-12-05 (the recorded long polls
+  // replayed, 55 refused reloads, a reload timeout, the master-CLI probe, an adoption after a killed
+  // restart, HAProxy's own answers with HSTS): on the 2-core machine of
   // that day the main run took ≈ 194 s and this one ≈ 271 s, so this one decided the total (after the
   // move, with the day's new tests: main 228 s, this one 262 s, 302 s in all against 305 s).
   join("packages", "generate-maps", "test", "watch-version.test.ts"),
@@ -146,7 +147,8 @@ const side = beside.length > 0 ? run(beside, ["--concurrency=2"], false) : null;
 // so more slots than cores fill them. Measured on the 2-core CI machine: the main run 490 s with two
 // slots, 410–420 s with three. Each file run alone (2026-12-05): ≈ 690 s of CPU for the whole suite, so
 // no schedule ends before ≈ 345 s. A model of the files sharing two cores, which gives 380–420 s for
-// three slots here and one beside (CI: 395 s), puts four here and two beside at 350–375 s (beside ≈ 315 s).
+// three slots here and one beside (CI: 395 s), puts four here and two beside at 350–375 s (beside
+// ≈ 315 s).
 // Under a load of 13 (other jobs), all 1 217 tests passed with four and two.
 const result = main.length > 0 ? await run(main, ["--concurrency=4"], true) : { status: 0, output: [] };
 let status = result.status;

@@ -47,9 +47,10 @@ function sampledByV8(): boolean {
 const ignoring = new Map<number, (report: IgnoredSignalReport) => void>();
 
 // Ignores IGNORED_SIGNALS from now on (SIGPROF not under a V8 profiler), for the process's life (removing
-// the last listener would restore node's default). Called first thing, before the logger exists: the signals received until the returned
-// function gives a report are counted, then passed to it. Each signal is reported at once the first time,
-// then at most once per `intervalMs` with how many came since (counts still pending at exit are lost).
+// the last listener would restore node's default). Called first thing, before the logger exists: the
+// signals received until the returned function gives a report are counted, then passed to it. Each
+// signal is reported at once the first time, then at most once per `intervalMs` with how many came since
+// (counts still pending at exit are lost).
 // Called again with the same interval it adds nothing and returns the same function: each bin's launcher
 // calls it before it loads cli.js (a SIGUSR1 while cli.js's modules load opened the inspector), and
 // cli.js calls it again and gives the report, counts of the signals received since the launcher's call.
